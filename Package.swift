@@ -1,0 +1,44 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// One set of settings for every target, tests included.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "berth",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "berth", targets: ["berth"]),
+        .library(name: "BerthCore", targets: ["BerthCore"]),
+        .library(name: "BerthNet", targets: ["BerthNet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "BerthNet", swiftSettings: swiftSettings),
+        .target(name: "CBerthSys"),
+        .target(
+            name: "BerthCore",
+            dependencies: ["BerthNet", "CBerthSys", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "berth",
+            dependencies: ["BerthCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "BerthNetTests", dependencies: ["BerthNet"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BerthCoreTests",
+            dependencies: ["BerthCore"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,351 @@
+/// Checks across the whole platform: references between sections, capacity, production
+/// rules and versions. Each rule is a pure function from the spec to findings.
+public enum PlatformChecks {
+    /// Every rule, in a stable order.
+    public static func run(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        out += references(spec)
+        out += names(spec)
+        out += podsFitPools(spec)
+        out += productionReplicas(spec)
+        out += versions(spec)
+        out += productionTLS(spec)
+        out += talksToPorts(spec)
+        out += routes(spec)
+        out += bounds(spec)
+        return out
+    }
+
+    // MARK: references
+
+    /// Regions and zones named by clusters exist; every name that points elsewhere resolves.
+    public static func references(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        func unknown(_ what: String, _ ref: Located<String>, _ known: [String], context: String = "") {
+            var msg = "unknown \(what) '\(ref.value)'\(context)"
+            if let hint = Suggest.closest(ref.value, among: known) {
+                msg += "; did you mean '\(hint)'?"
+            } else if known.isEmpty {
+                msg += "; none is defined"
+            } else {
+                msg += "; known: " + known.sorted().joined(separator: ", ")
+            }
+            out.append(.error("unknown-reference", msg, at: ref.location))
+        }
+        let regions = spec.provider.regions.map(\.name)
+        let clusterNames = spec.clusters.map(\.name)
+        let envNames = spec.environments.map(\.name)
+        let serviceNames = spec.services.map(\.name)
+        let dbNames = spec.databases.map(\.name)
+        let bucketNames = spec.buckets.map(\.name)
+        let teamNames = spec.security.teams.map(\.name)
+        let classNames = spec.storage.classes.map(\.name)
+
+        for c in spec.clusters {
+            guard let region = spec.provider.region(c.region.value) else {
+                unknown("region", c.region, regions, context: " in cluster '\(c.name)' (regions come from provider.regions)")
+                continue
+            }
+            if c.zonesExplicit {
+                for z in c.zones where !region.zones.contains(z.value) {
+                    unknown("zone", z, region.zones, context: " for region '\(region.name)'")
+                }
+            }
+            if c.zones.isEmpty {
+                out.append(.error("no-zones", "cluster '\(c.name)' has no zones; list them under provider.regions.\(region.name).zones", at: c.location))
+            }
+        }
+        for e in spec.environments {
+            if e.clusters.isEmpty {
+                out.append(.error("no-clusters", "environment '\(e.name)' runs on no cluster; list at least one under clusters", at: e.location))
+            }
+            for c in e.clusters where spec.cluster(c.value) == nil {
+                unknown("cluster", c, clusterNames, context: " in environment '\(e.name)'")
+            }
+            for (team, _) in e.access where spec.security.team(team.value) == nil {
+                unknown("team", team, teamNames, context: " in environments.\(e.name).access (teams come from security.teams)")
+            }
+        }
+        for s in spec.services {
+            for t in s.talksTo {
+                if spec.service(t.value) == nil {
+                    unknown("service", t, serviceNames, context: " in services.\(s.name).talksTo")
+                } else if t.value == s.name {
+                    out.append(.warning("self-reference", "service '\(s.name)' lists itself in talksTo; traffic inside a service needs no rule", at: t.location))
+                }
+            }
+            for u in s.uses {
+                switch u.kind {
+                case .database where spec.database(u.name) == nil:
+                    unknown("database", Located(u.name, u.location), dbNames, context: " in services.\(s.name).uses")
+                case .bucket where spec.bucket(u.name) == nil:
+                    unknown("bucket", Located(u.name, u.location), bucketNames, context: " in services.\(s.name).uses")
+                default: break
+                }
+            }
+            for bad in s.badUses {
+                out.append(.error("invalid-value", "'\(bad.value)' in services.\(s.name).uses must be database/<name> or bucket/<name>, optionally with :read", at: bad.location))
+            }
+            for o in s.overrides where spec.environment(o.environment.value) == nil {
+                unknown("environment", o.environment, envNames, context: " in services.\(s.name).overrides")
+            }
+            if let pool = s.nodePool {
+                for env in spec.environments where s.override(for: env.name)?.enabled != false {
+                    for cref in env.clusters {
+                        guard let c = spec.cluster(cref.value), c.pool(pool.value) == nil else { continue }
+                        unknown("node pool", pool, c.nodePools.map(\.name),
+                                context: " for service '\(s.name)' on cluster '\(c.name)' (environment '\(env.name)')")
+                    }
+                }
+            }
+            if !s.team.isEmpty, spec.security.team(s.team) == nil {
+                unknown("team", Located(s.team, s.location), teamNames, context: " owning service '\(s.name)'")
+            }
+            for v in s.volumes {
+                if let c = v.storageClass, spec.storage.storageClass(c.value) == nil {
+                    unknown("storage class", c, classNames, context: " in services.\(s.name).volumes.\(v.name)")
+                }
+            }
+        }
+        for t in spec.security.teams {
+            for e in t.environments ?? [] where spec.environment(e.value) == nil {
+                unknown("environment", e, envNames, context: " in security.teams.\(t.name).environments")
+            }
+        }
+        for d in spec.databases {
+            if let c = d.storageClass, spec.storage.storageClass(c.value) == nil {
+                unknown("storage class", c, classNames, context: " in databases.\(d.name).storage")
+            }
+            if let b = d.backup, spec.bucket(b.bucket.value) == nil {
+                unknown("bucket", b.bucket, bucketNames, context: " in databases.\(d.name).backup")
+            }
+        }
+        if let g = spec.delivery.gitops {
+            for e in g.autoSync where spec.environment(e.value) == nil {
+                unknown("environment", e, envNames, context: " in delivery.gitops.autoSync")
+            }
+        }
+        for st in spec.network.statics {
+            guard let c = spec.cluster(st.cluster.value) else {
+                unknown("cluster", st.cluster, clusterNames, context: " in network.static '\(st.name)'")
+                continue
+            }
+            if let z = st.zone, !c.zones.contains(where: { $0.value == z.value }) {
+                unknown("zone", z, c.zones.map(\.value), context: " of cluster '\(c.name)' in network.static '\(st.name)'")
+            }
+        }
+        for f in spec.network.firewall {
+            let targets = ["bastion", "nodes", "ingress"] + clusterNames
+            if !targets.contains(f.to.value) {
+                unknown("firewall target", f.to, targets, context: " in network.firewall '\(f.name)'")
+            }
+        }
+        let defaults = spec.storage.classes.filter(\.isDefault)
+        if defaults.count > 1 {
+            out.append(.error("storage-default", "more than one storage class is marked default: " + defaults.map(\.name).joined(separator: ", "), at: defaults[1].location))
+        }
+        return out
+    }
+
+    /// Names that become object names must fit Kubernetes' limits once combined.
+    public static func names(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for e in spec.environments {
+            let ns = Plan.namespace(spec: spec, environment: e.name)
+            if ns.count > 63 {
+                out.append(.error("name-too-long", "namespace '\(ns)' (platform-environment) is longer than 63 characters; shorten the platform or environment name", at: e.location))
+            }
+        }
+        for s in spec.services {
+            for secret in s.secrets where "\(s.name)-\(secret)".count > 63 {
+                out.append(.error("name-too-long", "secret object '\(s.name)-\(secret)' is longer than 63 characters", at: s.location))
+            }
+            if s.name.count > 47 {
+                out.append(.error("name-too-long", "service name '\(s.name)' is longer than 47 characters; derived names (e.g. '<name>-allow-egress') must stay within 63", at: s.location))
+            }
+        }
+        return out
+    }
+
+    // MARK: capacity
+
+    /// A pod's requests must fit one node of its pool (after system reservations).
+    public static func podsFitPools(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        var seen: Set<String> = []
+        for t in Plan(spec: spec).targets {
+            for p in t.placements {
+                guard let pool = p.pool else { continue }
+                let key = "\(p.service.name)/\(t.environment.name)/\(t.cluster.name)"
+                guard seen.insert(key).inserted else { continue }
+                let cpu = p.resources.cpu.milli
+                let mem = p.resources.memory.units
+                var problems: [String] = []
+                if cpu > pool.allocatableCPUMilli {
+                    problems.append("CPU request \(p.resources.cpu) exceeds the \(Quantity.cpuText(milli: pool.allocatableCPUMilli)) allocatable on a \(pool.machine) (\(pool.cpu) cores)")
+                }
+                if mem > pool.allocatableMemoryBytes {
+                    problems.append("memory request \(p.resources.memory) exceeds the \(Quantity.bytesText(pool.allocatableMemoryBytes)) allocatable on a \(pool.machine) (\(pool.memory))")
+                }
+                if !problems.isEmpty {
+                    out.append(.error("pod-too-large", "service '\(p.service.name)' in environment '\(t.environment.name)' does not fit node pool '\(pool.name)' of cluster '\(t.cluster.name)': " + problems.joined(separator: "; "), at: p.service.location))
+                }
+            }
+        }
+        return out
+    }
+
+    /// Production runs at least two replicas, ideally one per zone.
+    public static func productionReplicas(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for env in spec.environments where env.tier == .production {
+            for s in spec.services where s.override(for: env.name)?.enabled != false {
+                let r = s.override(for: env.name)?.replicas ?? s.replicas
+                let loc = s.override(for: env.name)?.replicas != nil ? (s.override(for: env.name)?.environment.location ?? s.replicasLocation) : s.replicasLocation
+                if r.min < 2 {
+                    out.append(.error("production-replicas", "service '\(s.name)' runs \(r.min) replica\(r.min == 1 ? "" : "s") minimum in production environment '\(env.name)'; production needs replicas.min of 2 or more", at: loc))
+                    continue
+                }
+                let zones = env.clusters.compactMap { spec.cluster($0.value)?.zones.count }.max() ?? 0
+                if r.min < zones {
+                    out.append(.warning("zone-spread", "service '\(s.name)' runs \(r.min) replicas minimum in '\(env.name)' but its clusters span \(zones) zones; one zone will have no replica", at: loc))
+                }
+            }
+        }
+        return out
+    }
+
+    // MARK: versions
+
+    /// Every service has a version in every environment, and none is `latest` or another moving tag.
+    public static func versions(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for s in spec.services {
+            guard let ref = ImageRef.parse(s.image.value) else {
+                out.append(.error("invalid-image", "service '\(s.name)' has an invalid image reference '\(s.image.value)'; expected registry/repository[:tag][@sha256:digest] in lower case", at: s.image.location))
+                continue
+            }
+            if let tag = ref.tag, ImageRef.mutableTags.contains(tag.lowercased()) {
+                out.append(.error("mutable-tag", "service '\(s.name)' uses the moving tag '\(tag)'; pin a version (e.g. 1.4.2) or a digest", at: s.image.location))
+            }
+            if let reg = spec.delivery.registry, ref.host != reg.host {
+                out.append(.error("foreign-registry", "service '\(s.name)' pulls from '\(ref.host)', but delivery.registry.host is '\(reg.host)'", at: s.image.location))
+            }
+            for env in spec.environments where s.override(for: env.name)?.enabled != false {
+                let (image, loc) = Plan.resolvedImage(s, env: env.name, spec: spec)
+                guard let image, let r = ImageRef.parse(image) else {
+                    if spec.versions[env.name]?[s.name] != nil {
+                        out.append(.error("invalid-version", "version '\(spec.versions[env.name]?[s.name]?.value ?? "")' of service '\(s.name)' in environment '\(env.name)' is neither a tag nor a sha256 digest", at: loc))
+                    } else {
+                        out.append(.error("missing-version", "service '\(s.name)' has no version for environment '\(env.name)'; add a tag to its image or set \(env.name).\(s.name) in the versions file", at: s.image.location))
+                    }
+                    continue
+                }
+                if spec.versions[env.name]?[s.name] != nil, let tag = r.tag, ImageRef.mutableTags.contains(tag.lowercased()) {
+                    out.append(.error("mutable-tag", "service '\(s.name)' uses the moving tag '\(tag)' in environment '\(env.name)'; pin a version or a digest", at: loc))
+                }
+                if env.tier == .production, spec.delivery.registry?.pinDigests == true, r.digest == nil {
+                    out.append(.error("digest-required", "service '\(s.name)' has no digest in production environment '\(env.name)', and delivery.registry.pinDigests is true", at: loc))
+                }
+            }
+        }
+        for (env, services) in spec.versions.sorted(by: { $0.key < $1.key }) {
+            let first = services.values.map(\.location).min { ($0.line, $0.column) < ($1.line, $1.column) }
+            if spec.environment(env) == nil, let loc = first {
+                out.append(.error("unknown-reference", "versions file names unknown environment '\(env)'", at: SourceLocation(file: loc.file, line: max(1, loc.line - 1), column: 1)))
+            }
+            for (svc, v) in services.sorted(by: { $0.key < $1.key }) where spec.service(svc) == nil {
+                out.append(.error("unknown-reference", "versions file names unknown service '\(svc)' in environment '\(env)'", at: v.location))
+            }
+        }
+        return out
+    }
+
+    // MARK: exposure
+
+    /// Every public route in production serves TLS.
+    public static func productionTLS(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for env in spec.environments where env.tier == .production {
+            for s in spec.services where s.override(for: env.name)?.enabled != false {
+                guard let r = s.override(for: env.name)?.publicRoute ?? s.publicRoute else { continue }
+                if !r.tls {
+                    out.append(.error("production-tls", "public route of service '\(s.name)' has tls: false in production environment '\(env.name)'; production routes must serve HTTPS", at: r.location))
+                } else if spec.security.tls == nil {
+                    out.append(.error("production-tls", "service '\(s.name)' is public in production environment '\(env.name)' but security.tls is not set, so no certificate can be issued; add security.tls with an issuer and email", at: r.location))
+                }
+            }
+        }
+        return out
+    }
+
+    /// A `talksTo` edge must end at a service with a port.
+    public static func talksToPorts(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for s in spec.services {
+            for t in s.talksTo {
+                guard let target = spec.service(t.value), target.port == nil else { continue }
+                out.append(.error("no-port", "service '\(s.name)' talks to '\(target.name)', which has no port; give '\(target.name)' a port or remove the edge", at: t.location))
+            }
+            if s.publicRoute != nil, s.port == nil {
+                out.append(.error("no-port", "service '\(s.name)' is public but has no port to route to", at: s.publicRoute?.location ?? s.location))
+            }
+        }
+        return out
+    }
+
+    /// Two services must not claim the same host and path in one environment.
+    public static func routes(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        let plan = Plan(spec: spec)
+        var seenEnv: Set<String> = []
+        for t in plan.targets where seenEnv.insert(t.environment.name).inserted {
+            var claimed: [String: String] = [:]
+            for p in t.placements {
+                guard let host = p.hostname, let r = p.publicRoute else { continue }
+                for path in r.paths {
+                    let key = host + path
+                    if let other = claimed[key], other != p.service.name {
+                        out.append(.error("route-conflict", "services '\(other)' and '\(p.service.name)' both route \(host)\(path) in environment '\(t.environment.name)'", at: r.location))
+                    }
+                    claimed[key] = p.service.name
+                }
+                if !spec.network.dns.zones.isEmpty, !spec.network.dns.zones.contains(where: { host == $0.value || host.hasSuffix("." + $0.value) }) {
+                    out.append(.warning("dns-zone", "host \(host) of service '\(p.service.name)' is outside network.dns.zones, so external-dns will not publish it", at: r.location))
+                }
+            }
+        }
+        return out
+    }
+
+    /// min never exceeds max, for replicas and node pools; limits are not below requests.
+    public static func bounds(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for c in spec.clusters {
+            for p in c.nodePools where p.min > p.max {
+                out.append(.error("bounds", "node pool '\(p.name)' of cluster '\(c.name)' has min \(p.min) above max \(p.max)", at: p.location))
+            }
+        }
+        for s in spec.services {
+            var all: [(String, Replicas, Resources, SourceLocation)] = [("", s.replicas, s.resources, s.replicasLocation)]
+            for o in s.overrides {
+                all.append((" in environment '\(o.environment.value)'", o.replicas ?? s.replicas, o.resources ?? s.resources, o.environment.location))
+            }
+            for (ctx, r, res, loc) in all {
+                if r.min > r.max {
+                    out.append(.error("bounds", "service '\(s.name)' has replicas.min \(r.min) above replicas.max \(r.max)\(ctx)", at: loc))
+                }
+                if res.cpuLimit < res.cpu {
+                    out.append(.error("bounds", "service '\(s.name)' has a CPU limit \(res.cpuLimit) below its request \(res.cpu)\(ctx)", at: loc))
+                }
+                if res.memoryLimit < res.memory {
+                    out.append(.error("bounds", "service '\(s.name)' has a memory limit \(res.memoryLimit) below its request \(res.memory)\(ctx)", at: loc))
+                }
+            }
+            if s.port == nil, s.health.command.isEmpty {
+                out.append(.warning("no-probe", "service '\(s.name)' has no port and no health.command, so it gets no liveness or readiness probe", at: s.location))
+            }
+        }
+        return out
+    }
+}

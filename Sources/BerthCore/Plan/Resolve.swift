@@ -1,0 +1,144 @@
+/// An image reference split into its parts.
+///
+/// ```swift
+/// ImageRef.parse("registry.acme.example/shop/web:1.8.2")?.tag  // "1.8.2"
+/// ```
+public struct ImageRef: Sendable, Hashable {
+    /// Registry host and path, without tag or digest.
+    public var repository: String
+    public var tag: String?
+    public var digest: String?
+
+    public var host: String {
+        let first = repository.split(separator: "/").first.map(String.init) ?? ""
+        return first.contains(".") || first.contains(":") || first == "localhost" ? first : "docker.io"
+    }
+
+    public static func parse(_ s: String) -> ImageRef? {
+        guard !s.isEmpty, !s.contains(" "), s.count < 512 else { return nil }
+        var rest = Substring(s)
+        var digest: String?
+        if let at = rest.firstIndex(of: "@") {
+            digest = String(rest[rest.index(after: at)...])
+            rest = rest[..<at]
+            guard let d = digest, isDigest(d) else { return nil }
+        }
+        var tag: String?
+        let lastSlash = rest.lastIndex(of: "/") ?? rest.startIndex
+        if let colon = rest[lastSlash...].lastIndex(of: ":") {
+            tag = String(rest[rest.index(after: colon)...])
+            rest = rest[..<colon]
+            guard let t = tag, isTag(t) else { return nil }
+        }
+        guard !rest.isEmpty, rest.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || "./-_:".contains($0)) }) else { return nil }
+        return ImageRef(repository: String(rest), tag: tag, digest: digest)
+    }
+
+    static func isDigest(_ d: String) -> Bool {
+        guard d.hasPrefix("sha256:") else { return false }
+        let hex = d.dropFirst(7)
+        return hex.count == 64 && hex.allSatisfy { $0.isHexDigit && !$0.isUppercase }
+    }
+
+    static func isTag(_ t: String) -> Bool {
+        guard let f = t.first, f.isLetter || f.isNumber || f == "_", t.count <= 128 else { return false }
+        return t.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+    }
+
+    /// Tags that name no fixed build.
+    public static let mutableTags: Set<String> = ["latest", "main", "master", "stable", "dev", "develop", "edge", "nightly", "head"]
+
+    public var text: String {
+        var s = repository
+        if let tag { s += ":" + tag }
+        if let digest { s += "@" + digest }
+        return s
+    }
+}
+
+/// One service as it runs in one environment on one cluster, with overrides applied.
+public struct Placement: Sendable {
+    public var service: Service
+    public var image: String
+    public var replicas: Replicas
+    public var resources: Resources
+    public var publicRoute: PublicRoute?
+    /// Full public host name, e.g. `www.staging.acme.example`.
+    public var hostname: String?
+    public var env: [(String, String)]
+    public var pool: NodePool?
+}
+
+/// One environment on one cluster: a namespace and the services in it.
+public struct Target: Sendable {
+    public var environment: Environment
+    public var cluster: Cluster
+    public var namespace: String
+    public var placements: [Placement]
+}
+
+/// What `render`, `docs` and the checks work from: the spec with every environment resolved.
+public struct Plan: Sendable {
+    public var spec: Spec
+    public var targets: [Target]
+
+    public init(spec: Spec) {
+        self.spec = spec
+        var targets: [Target] = []
+        for env in spec.environments {
+            for cref in env.clusters {
+                guard let cluster = spec.cluster(cref.value) else { continue }
+                let ns = Plan.namespace(spec: spec, environment: env.name)
+                let placements = spec.services.compactMap { Plan.place($0, env: env, cluster: cluster, spec: spec) }
+                targets.append(Target(environment: env, cluster: cluster, namespace: ns, placements: placements))
+            }
+        }
+        self.targets = targets
+    }
+
+    public static func namespace(spec: Spec, environment: String) -> String { "\(spec.platform)-\(environment)" }
+
+    /// The version a service runs in an environment: the versions file first, then the image's own tag or digest.
+    public static func resolvedImage(_ s: Service, env: String, spec: Spec) -> (image: String?, source: SourceLocation) {
+        guard let ref = ImageRef.parse(s.image.value) else { return (nil, s.image.location) }
+        if let v = spec.versions[env]?[s.name] {
+            var r = ImageRef(repository: ref.repository, tag: nil, digest: nil)
+            let parts = v.value.split(separator: "@", maxSplits: 1)
+            if v.value.hasPrefix("sha256:") {
+                r.digest = v.value
+            } else if parts.count == 2 {
+                r.tag = String(parts[0])
+                r.digest = String(parts[1])
+            } else {
+                r.tag = v.value
+            }
+            return (r.text, v.location)
+        }
+        if ref.tag == nil, ref.digest == nil { return (nil, s.image.location) }
+        return (ref.text, s.image.location)
+    }
+
+    static func place(_ s: Service, env: Environment, cluster: Cluster, spec: Spec) -> Placement? {
+        let o = s.override(for: env.name)
+        if o?.enabled == false { return nil }
+        let route = o?.publicRoute ?? s.publicRoute
+        var host: String?
+        if let r = route {
+            host = r.apex ? env.domain : "\(r.host).\(env.domain)"
+        }
+        var envVars = s.env
+        for (k, v) in o?.env ?? [] {
+            if let i = envVars.firstIndex(where: { $0.0 == k }) { envVars[i].1 = v } else { envVars.append((k, v)) }
+        }
+        let pool = s.nodePool.flatMap { cluster.pool($0.value) } ?? (s.nodePool == nil ? cluster.defaultPool : nil)
+        return Placement(
+            service: s,
+            image: resolvedImage(s, env: env.name, spec: spec).image ?? s.image.value,
+            replicas: o?.replicas ?? s.replicas,
+            resources: o?.resources ?? s.resources,
+            publicRoute: route,
+            hostname: host,
+            env: envVars,
+            pool: pool)
+    }
+}

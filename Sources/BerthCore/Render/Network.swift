@@ -1,0 +1,195 @@
+/// NetworkPolicies, the gateway and routes, certificates and DNS names.
+extension Renderer {
+    /// Deny everything in the namespace, then allow DNS lookups.
+    func baselinePolicies(_ t: Target) -> [JSONValue] {
+        let labels = namespaceLabels(t)
+        return [
+            [
+                "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                "metadata": meta("default-deny", t.namespace, labels: labels),
+                "spec": ["podSelector": [:], "policyTypes": ["Ingress", "Egress"]],
+            ],
+            [
+                "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                "metadata": meta("allow-dns", t.namespace, labels: labels),
+                "spec": [
+                    "podSelector": [:],
+                    "policyTypes": ["Egress"],
+                    "egress": [[
+                        "to": [[
+                            "namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": "kube-system"]],
+                            "podSelector": ["matchLabels": ["k8s-app": "kube-dns"]],
+                        ]],
+                        "ports": [["protocol": "UDP", "port": 53], ["protocol": "TCP", "port": 53]],
+                    ]],
+                ],
+            ],
+        ]
+    }
+
+    /// The services in this target that call `p` (its talksTo callers), sorted by name.
+    func callers(of p: Placement, in t: Target) -> [Placement] {
+        t.placements.filter { c in c.service.talksTo.contains { $0.value == p.service.name } }
+            .sorted { $0.service.name < $1.service.name }
+    }
+
+    static let privateRanges: [JSONValue] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+
+    /// Exactly the declared edges: callers and the gateway in, talksTo and uses out.
+    func servicePolicy(_ p: Placement, _ t: Target) -> JSONValue {
+        var ingress: [JSONValue] = []
+        if let port = p.service.port {
+            let from = callers(of: p, in: t).map { c -> JSONValue in
+                ["podSelector": ["matchLabels": ["app.kubernetes.io/name": .string(c.service.name)]]]
+            }
+            let ports: JSONValue = [["protocol": "TCP", "port": .int(port)]]
+            if !from.isEmpty { ingress.append(["from": .array(from), "ports": ports]) }
+            if p.publicRoute != nil {
+                ingress.append([
+                    "from": [["namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": .string(spec.network.ingress.namespace)]]]],
+                    "ports": ports,
+                ])
+            }
+        }
+        var egress: [JSONValue] = []
+        for target in p.service.talksTo.map(\.value).sorted() {
+            guard let other = t.placements.first(where: { $0.service.name == target }), let port = other.service.port else { continue }
+            egress.append([
+                "to": [["podSelector": ["matchLabels": ["app.kubernetes.io/name": .string(target)]]]],
+                "ports": [["protocol": "TCP", "port": .int(port)]],
+            ])
+        }
+        var needsObjectStorage = false
+        for u in p.service.uses {
+            switch u.kind {
+            case .database:
+                var to: [JSONValue] = [["podSelector": ["matchLabels": ["cnpg.io/cluster": .string(u.name)]]]]
+                if spec.database(u.name)?.pooler != nil {
+                    to.append(["podSelector": ["matchLabels": ["cnpg.io/poolerName": .string("\(u.name)-pooler-rw")]]])
+                }
+                egress.append(["to": .array(to), "ports": [["protocol": "TCP", "port": 5432]]])
+            case .bucket:
+                needsObjectStorage = true
+            }
+        }
+        if needsObjectStorage {
+            // Object storage sits outside the cluster: HTTPS to public addresses only.
+            egress.append([
+                "to": [["ipBlock": ["cidr": "0.0.0.0/0", "except": .array(Renderer.privateRanges)]]],
+                "ports": [["protocol": "TCP", "port": 443]],
+            ])
+        }
+        return [
+            "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": meta(p.service.name, t.namespace, labels: labels(p, t, withVersion: false)),
+            "spec": [
+                "podSelector": ["matchLabels": ["app.kubernetes.io/name": .string(p.service.name)]],
+                "policyTypes": ["Ingress", "Egress"],
+                "ingress": .array(ingress),
+                "egress": .array(egress),
+            ],
+        ]
+    }
+
+    // MARK: gateway
+
+    var usesGateway: Bool { spec.network.ingress.api == "gateway" }
+
+    func tlsEnabled(_ p: Placement) -> Bool { p.publicRoute?.tls == true && spec.security.tls != nil }
+
+    /// One Gateway per environment namespace with an HTTP listener and an HTTPS listener per
+    /// TLS host, plus the HTTP-to-HTTPS redirect.
+    func gateway(_ t: Target) -> [JSONValue] {
+        let publics = t.placements.filter { $0.hostname != nil }
+        guard usesGateway, !publics.isEmpty else { return [] }
+        let sameNS: JSONValue = ["namespaces": ["from": "Same"]]
+        var listeners: [JSONValue] = [["name": "http", "protocol": "HTTP", "port": 80, "allowedRoutes": sameNS]]
+        var tlsHosts: [JSONValue] = []
+        for p in publics where tlsEnabled(p) {
+            guard let host = p.hostname else { continue }
+            tlsHosts.append(.string(host))
+            listeners.append([
+                "name": .string("\(p.service.name)-https"),
+                "hostname": .string(host),
+                "protocol": "HTTPS",
+                "port": 443,
+                "tls": ["mode": "Terminate", "certificateRefs": [["kind": "Secret", "name": .string("\(p.service.name)-tls")]]],
+                "allowedRoutes": sameNS,
+            ])
+        }
+        let hosts = publics.compactMap(\.hostname).sorted().joined(separator: ",")
+        var docs: [JSONValue] = [[
+            "apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+            "metadata": meta(spec.platform, t.namespace, labels: namespaceLabels(t), annotations: [
+                "external-dns.alpha.kubernetes.io/hostname": .string(hosts),
+                "external-dns.alpha.kubernetes.io/ttl": .string(String(spec.network.dns.ttl)),
+            ]),
+            "spec": ["gatewayClassName": .string(spec.network.ingress.className), "listeners": .array(listeners)],
+        ]]
+        if !tlsHosts.isEmpty {
+            docs.append([
+                "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+                "metadata": meta("https-redirect", t.namespace, labels: namespaceLabels(t)),
+                "spec": [
+                    "parentRefs": [["name": .string(spec.platform), "sectionName": "http"]],
+                    "hostnames": .array(tlsHosts),
+                    "rules": [["filters": [["type": "RequestRedirect", "requestRedirect": ["scheme": "https", "statusCode": 301]]]]],
+                ],
+            ])
+        }
+        return docs
+    }
+
+    /// The route, certificate and DNS for a public service.
+    func exposure(_ p: Placement, _ t: Target) -> [JSONValue] {
+        guard let host = p.hostname, let route = p.publicRoute, let port = p.service.port else { return [] }
+        var docs: [JSONValue] = []
+        let tls = tlsEnabled(p)
+        if tls {
+            docs.append([
+                "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+                "metadata": meta("\(p.service.name)-tls", t.namespace, labels: labels(p, t, withVersion: false)),
+                "spec": [
+                    "secretName": .string("\(p.service.name)-tls"),
+                    "dnsNames": [.string(host)],
+                    "issuerRef": ["name": .string(issuerName), "kind": "ClusterIssuer", "group": "cert-manager.io"],
+                    "privateKey": ["algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"],
+                    "duration": "2160h",
+                    "renewBefore": "720h",
+                ],
+            ])
+        }
+        let paths = route.paths.map { $0.hasSuffix("*") ? String($0.dropLast()) : $0 }
+        if usesGateway {
+            let matches: [JSONValue] = paths.map { ["path": ["type": "PathPrefix", "value": .string($0)]] }
+            docs.append([
+                "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+                "metadata": meta(p.service.name, t.namespace, labels: labels(p, t, withVersion: false)),
+                "spec": [
+                    "parentRefs": [["name": .string(spec.platform), "sectionName": .string(tls ? "\(p.service.name)-https" : "http")]],
+                    "hostnames": [.string(host)],
+                    "rules": [["matches": .array(matches), "backendRefs": [["name": .string(p.service.name), "port": .int(port)]]]],
+                ],
+            ])
+        } else {
+            let httpPaths: [JSONValue] = paths.map {
+                ["path": .string($0), "pathType": "Prefix",
+                 "backend": ["service": ["name": .string(p.service.name), "port": ["number": .int(port)]]]]
+            }
+            var ingressSpec: [(String, JSONValue)] = [
+                ("ingressClassName", .string(spec.network.ingress.className)),
+            ]
+            if tls { ingressSpec.append(("tls", [["hosts": [.string(host)], "secretName": .string("\(p.service.name)-tls")]])) }
+            ingressSpec.append(("rules", [["host": .string(host), "http": ["paths": .array(httpPaths)]]]))
+            docs.append([
+                "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+                "metadata": meta(p.service.name, t.namespace, labels: labels(p, t, withVersion: false), annotations: [
+                    "external-dns.alpha.kubernetes.io/hostname": .string(host),
+                    "external-dns.alpha.kubernetes.io/ttl": .string(String(spec.network.dns.ttl)),
+                ]),
+                "spec": .object(ingressSpec),
+            ])
+        }
+        return docs
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+
+/// A position in a source file, 1-based.
+///
+/// ```swift
+/// let loc = SourceLocation(file: "platform.yaml", line: 42, column: 7)
+/// print(loc) // platform.yaml:42:7
+/// ```
+public struct SourceLocation: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    public var description: String { "\(file):\(line):\(column)" }
+}
+
+/// How bad a finding is. Only errors make `berth check` fail.
+public enum Severity: String, Sendable, Hashable, Codable, Comparable {
+    case error, warning, note
+
+    private var rank: Int {
+        switch self {
+        case .error: 0
+        case .warning: 1
+        case .note: 2
+        }
+    }
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// One finding about a spec: data, never a thrown error.
+///
+/// ```swift
+/// let d = Diagnostic(.error, "unknown-key", "unknown key 'replica'; did you mean 'replicas'?", at: loc)
+/// ```
+public struct Diagnostic: Sendable, Hashable, Codable {
+    public var severity: Severity
+    /// A stable identifier for the kind of finding, e.g. `unknown-key`.
+    public var code: String
+    public var message: String
+    public var location: SourceLocation?
+
+    public init(_ severity: Severity, _ code: String, _ message: String, at location: SourceLocation?) {
+        self.severity = severity
+        self.code = code
+        self.message = message
+        self.location = location
+    }
+
+    public static func error(_ code: String, _ message: String, at location: SourceLocation?) -> Diagnostic {
+        Diagnostic(.error, code, message, at: location)
+    }
+
+    public static func warning(_ code: String, _ message: String, at location: SourceLocation?) -> Diagnostic {
+        Diagnostic(.warning, code, message, at: location)
+    }
+}
+
+extension Array where Element == Diagnostic {
+    /// True when any diagnostic is an error.
+    public var hasErrors: Bool { contains { $0.severity == .error } }
+
+    /// Diagnostics in a stable order: by file, line, column, then severity and text.
+    public func sortedForDisplay() -> [Diagnostic] {
+        sorted { a, b in
+            let la = a.location, lb = b.location
+            if la?.file != lb?.file { return (la?.file ?? "") < (lb?.file ?? "") }
+            if la?.line != lb?.line { return (la?.line ?? 0) < (lb?.line ?? 0) }
+            if la?.column != lb?.column { return (la?.column ?? 0) < (lb?.column ?? 0) }
+            if a.severity != b.severity { return a.severity < b.severity }
+            return a.message < b.message
+        }
+    }
+}
+
+/// Formats diagnostics for people (with the source line and a caret) or machines (JSON).
+public struct DiagnosticFormatter: Sendable {
+    /// Source texts by file name, used to print the offending line.
+    public var sources: [String: String]
+    public var color: Bool
+
+    public init(sources: [String: String], color: Bool) {
+        self.sources = sources
+        self.color = color
+    }
+
+    /// `file:line:col: error: message`, then the source line and a caret under the column.
+    public func text(_ d: Diagnostic) -> String {
+        let sev = d.severity.rawValue
+        let sevText: String
+        if color {
+            let code = switch d.severity {
+            case .error: "\u{1B}[1;31m"
+            case .warning: "\u{1B}[1;33m"
+            case .note: "\u{1B}[1;36m"
+            }
+            sevText = "\(code)\(sev):\u{1B}[0m"
+        } else {
+            sevText = "\(sev):"
+        }
+        guard let loc = d.location else { return "berth: \(sevText) \(d.message)\n" }
+        var out = "\(loc): \(sevText) \(d.message)\n"
+        if let line = sourceLine(file: loc.file, line: loc.line) {
+            let shown = String(line.prefix(200))
+            out += shown + "\n"
+            let caretColumn = min(max(loc.column - 1, 0), shown.count)
+            var pad = ""
+            for ch in shown.prefix(caretColumn) { pad.append(ch == "\t" ? "\t" : " ") }
+            out += pad + (color ? "\u{1B}[1;32m^\u{1B}[0m" : "^") + "\n"
+        }
+        return out
+    }
+
+    /// All diagnostics, then a summary line such as `2 errors, 1 warning`.
+    public func text(_ ds: [Diagnostic]) -> String {
+        var out = ""
+        for d in ds { out += text(d) }
+        let e = ds.filter { $0.severity == .error }.count
+        let w = ds.filter { $0.severity == .warning }.count
+        if e + w > 0 {
+            out += "\(e) error\(e == 1 ? "" : "s"), \(w) warning\(w == 1 ? "" : "s")\n"
+        }
+        return out
+    }
+
+    /// Machine-readable form, one object with a `diagnostics` array and counts.
+    public static func json(_ ds: [Diagnostic]) -> String {
+        var items: [JSONValue] = []
+        for d in ds {
+            var o: [(String, JSONValue)] = [
+                ("severity", .string(d.severity.rawValue)),
+                ("code", .string(d.code)),
+                ("message", .string(d.message)),
+            ]
+            if let l = d.location {
+                o.append(("file", .string(l.file)))
+                o.append(("line", .int(l.line)))
+                o.append(("column", .int(l.column)))
+            }
+            items.append(.object(o))
+        }
+        let root = JSONValue.object([
+            ("diagnostics", .array(items)),
+            ("errors", .int(ds.filter { $0.severity == .error }.count)),
+            ("warnings", .int(ds.filter { $0.severity == .warning }.count)),
+        ])
+        return root.serialized(pretty: true) + "\n"
+    }
+
+    private func sourceLine(file: String, line: Int) -> Substring? {
+        guard let text = sources[file], line >= 1 else { return nil }
+        var current = 1
+        var start = text.startIndex
+        var idx = text.startIndex
+        while idx < text.endIndex {
+            if current == line {
+                var end = idx
+                while end < text.endIndex, text[end] != "\n", text[end] != "\r\n" { end = text.index(after: end) }
+                return text[start..<end]
+            }
+            if text[idx] == "\n" || text[idx] == "\r\n" {
+                current += 1
+                start = text.index(after: idx)
+            }
+            idx = text.index(after: idx)
+        }
+        return current == line && start < text.endIndex ? text[start...] : nil
+    }
+}
+
+/// A structured error for the command line: a message and an exit code.
+public struct BerthError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable { case spec, io, usage }
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

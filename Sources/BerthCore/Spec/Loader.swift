@@ -1,0 +1,548 @@
+import Foundation
+import Yams
+
+/// Reads YAML text into checked `SpecNode`s, reporting every problem with its location.
+///
+/// ```swift
+/// var diags: [Diagnostic] = []
+/// let root = SpecLoader.load(text: yaml, file: "platform.yaml", schema: SpecSchema.root, into: &diags)
+/// ```
+public enum SpecLoader {
+    /// Files above this size are refused before parsing.
+    public static let maxBytes = 8 << 20
+    /// Deepest structure the loader accepts (block levels plus flow brackets).
+    public static let maxDepth = 64
+    /// Diagnostics after this many are summarised in one line.
+    public static let maxDiagnostics = 200
+
+    /// Reads a file, refusing binary data and oversized input with a diagnostic.
+    /// Throws `BerthError.io` when the file cannot be read at all.
+    public static func readText(path: String, displayName: String, diags: inout [Diagnostic]) throws -> String? {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw BerthError(.io, "\(displayName): no such file")
+        }
+        guard !isDir.boolValue else { throw BerthError(.io, "\(displayName): is a directory, expected a YAML file") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw BerthError(.io, "\(displayName): cannot be read (permission denied?)")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.read(upToCount: maxBytes + 1) ?? Data()
+        } catch {
+            throw BerthError(.io, "\(displayName): cannot be read: \(error.localizedDescription)")
+        }
+        let loc = SourceLocation(file: displayName, line: 1, column: 1)
+        if data.count > maxBytes {
+            diags.append(.error("file-too-large", "file is larger than \(maxBytes >> 20) MiB; a platform spec is a few thousand lines at most", at: loc))
+            return nil
+        }
+        if data.contains(0) {
+            diags.append(.error("not-text", "file contains NUL bytes; expected UTF-8 YAML text", at: loc))
+            return nil
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            diags.append(.error("not-text", "file is not valid UTF-8; expected UTF-8 YAML text", at: loc))
+            return nil
+        }
+        return text
+    }
+
+    /// Parses `text` and checks it against `schema`. Returns nil when nothing usable was read.
+    public static func load(text: String, file: String, schema: SchemaType, context: String = "",
+                            into diags: inout [Diagnostic]) -> SpecNode?
+    {
+        guard let node = parse(text: text, file: file, into: &diags) else { return nil }
+        var walker = Walker(file: file)
+        let result: SpecNode?
+        if case let .object(o) = schema {
+            result = walker.walkObject(node, schema: o, path: context, required: true)
+        } else {
+            result = walker.walk(node, type: schema, path: context)
+        }
+        diags += walker.diags
+        return result
+    }
+
+    /// YAML text to a Yams node, or a diagnostic.
+    static func parse(text: String, file: String, into diags: inout [Diagnostic]) -> Node? {
+        let start = SourceLocation(file: file, line: 1, column: 1)
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            diags.append(.error("empty", "the file is empty; a spec starts with 'berth: 1'", at: start))
+            return nil
+        }
+        if let (line, col, depth) = Prescan.tooDeep(text, limit: maxDepth) {
+            diags.append(.error("too-deep", "structure is nested more than \(maxDepth) levels deep (\(depth) here)",
+                                at: SourceLocation(file: file, line: line, column: col)))
+            return nil
+        }
+        do {
+            let parser = try Parser(yaml: text)
+            guard let node = try parser.singleRoot() else {
+                diags.append(.error("empty", "the file has no YAML document; a spec starts with 'berth: 1'", at: start))
+                return nil
+            }
+            return node
+        } catch let e as YamlError {
+            diags.append(yamlDiagnostic(e, file: file))
+            return nil
+        } catch {
+            diags.append(.error("yaml", "cannot parse YAML: \(error)", at: start))
+            return nil
+        }
+    }
+
+    static func yamlDiagnostic(_ e: YamlError, file: String) -> Diagnostic {
+        func loc(_ m: Mark?) -> SourceLocation {
+            SourceLocation(file: file, line: max(1, m?.line ?? 1), column: max(1, m?.column ?? 1))
+        }
+        switch e {
+        case let .scanner(_, problem, mark, _):
+            return .error("yaml", "YAML syntax error: \(problem)", at: loc(mark))
+        case let .parser(_, problem, mark, _):
+            return .error("yaml", "YAML syntax error: \(problem)", at: loc(mark))
+        case let .composer(_, problem, mark, _):
+            let text = problem == "found undefined alias" ? "YAML alias refers to an anchor that is not defined" : "YAML error: \(problem)"
+            return .error("yaml", text, at: loc(mark))
+        case let .duplicatedKeysInMapping(duplicates, context):
+            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            return .error("duplicate-key", "duplicate key \(keys) in the same mapping; each key may appear once",
+                          at: loc(context.mark))
+        case let .reader(problem, _, _, _):
+            return .error("not-text", "cannot read the file as text: \(problem)", at: loc(nil))
+        default:
+            return .error("yaml", "cannot parse YAML: \(e)", at: loc(nil))
+        }
+    }
+}
+
+/// A quick pass over the raw text that bounds nesting depth before the recursive YAML composer
+/// runs, so deeply nested input is refused with a message instead of exhausting the stack.
+enum Prescan {
+    static func tooDeep(_ text: String, limit: Int) -> (Int, Int, Int)? {
+        var indentStack: [Int] = [0]
+        var flow = 0
+        var line = 1
+        var col = 0
+        var atLineStart = true
+        var indent = 0
+        var inSingle = false, inDouble = false, inComment = false
+        var prev: UInt8 = 0x0A
+        var dashes = 0
+        for c in text.utf8 {
+            if c == 0x0A {
+                line += 1
+                col = 0
+                atLineStart = true
+                indent = 0
+                inComment = false
+                dashes = 0
+                if flow == 0 { inSingle = false; inDouble = false }
+                prev = c
+                continue
+            }
+            col += 1
+            if inComment { prev = c; continue }
+            if atLineStart {
+                if c == 0x20 { indent += 1; prev = c; continue }
+                atLineStart = false
+                if c != 0x23 && flow == 0 && !inSingle && !inDouble {  // not a comment line
+                    while let top = indentStack.last, top > indent { indentStack.removeLast() }
+                    if indentStack.last ?? 0 < indent { indentStack.append(indent) }
+                }
+            }
+            if inDouble {
+                if c == 0x22 && prev != 0x5C { inDouble = false }
+            } else if inSingle {
+                if c == 0x27 { inSingle = false }
+            } else {
+                switch c {
+                case 0x23 where prev == 0x20 || prev == 0x0A || col == 1: inComment = true
+                case 0x22: inDouble = true
+                case 0x27 where prev == 0x20 || prev == 0x5B || prev == 0x7B || prev == 0x2C || col == 1: inSingle = true
+                case 0x5B, 0x7B: flow += 1
+                case 0x5D, 0x7D: flow = max(0, flow - 1)
+                case 0x2D where flow == 0 && (prev == 0x20 || col == indent + 1): dashes += 1
+                default: break
+                }
+            }
+            let depth = indentStack.count + flow + dashes
+            if depth > limit { return (line, col, depth) }
+            prev = c
+        }
+        return nil
+    }
+}
+
+/// Walks a Yams node against a schema, collecting diagnostics and filling defaults.
+struct Walker {
+    let file: String
+    var diags: [Diagnostic] = []
+    var visited = 0
+    static let maxNodes = 2_000_000
+
+    init(file: String) { self.file = file }
+
+    func loc(_ n: Node) -> SourceLocation {
+        SourceLocation(file: file, line: max(1, n.mark?.line ?? 1), column: max(1, n.mark?.column ?? 1))
+    }
+
+    mutating func report(_ d: Diagnostic) {
+        if diags.count < SpecLoader.maxDiagnostics {
+            diags.append(d)
+        } else if diags.count == SpecLoader.maxDiagnostics {
+            diags.append(.error("too-many", "too many problems; stopping after \(SpecLoader.maxDiagnostics)", at: d.location))
+        }
+    }
+
+    static func describe(_ n: Node) -> String {
+        switch n {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        case let .scalar(s):
+            if s.style != .plain { return "a string" }
+            switch s.string {
+            case "true", "false", "True", "False", "TRUE", "FALSE": return "a boolean"
+            case "yes", "no", "Yes", "No", "on", "off", "On", "Off", "YES", "NO", "ON", "OFF": return "'\(s.string)'"
+            case "", "~", "null", "Null", "NULL": return "nothing"
+            default:
+                if Int(s.string) != nil { return "a number" }
+                if Double(s.string) != nil { return "a number" }
+                return "a string"
+            }
+        }
+    }
+
+    static func isNull(_ n: Node) -> Bool {
+        if case let .scalar(s) = n, s.style == .plain, ["", "~", "null", "Null", "NULL"].contains(s.string) { return true }
+        return false
+    }
+
+    static func typeName(_ t: SchemaType) -> String {
+        switch t {
+        case .string: return "a string"
+        case .name: return "a name"
+        case .bool: return "true or false"
+        case let .int(lo, hi): return "a whole number from \(lo) to \(hi)"
+        case .quantity: return "a quantity such as 250m, 2 or 512Mi"
+        case .duration: return "a duration such as 12h, 30d or 1y"
+        case .cron: return "a cron schedule such as \"0 2 * * *\""
+        case .cidr: return "a CIDR prefix such as 10.0.0.0/16"
+        case .hostname: return "a DNS name"
+        case .path: return "an HTTP path"
+        case .url: return "a URL"
+        case .email: return "an e-mail address"
+        case let .oneOf(words): return "one of " + words.joined(separator: ", ")
+        case .version: return "a version such as \"1.31\""
+        case .list: return "a list"
+        case .map, .freeMap, .object: return "a mapping"
+        case .allOr: return "'all' or a list"
+        }
+    }
+
+    // MARK: walking
+
+    mutating func walk(_ n: Node, type: SchemaType, path: String) -> SpecNode? {
+        visited += 1
+        if visited > Walker.maxNodes {
+            if visited == Walker.maxNodes + 1 {
+                report(.error("too-large", "the document expands to more than \(Walker.maxNodes) values (an alias bomb?)", at: loc(n)))
+            }
+            return nil
+        }
+        switch type {
+        case let .object(schema):
+            return walkObject(n, schema: schema, path: path, required: false)
+        case let .map(valueType):
+            return walkMap(n, path: path, key: nil) { me, v, p in me.walk(v, type: valueType, path: p) }
+        case let .freeMap(rule, valueType):
+            return walkMap(n, path: path, key: rule) { me, v, p in me.walk(v, type: valueType, path: p) }
+        case let .list(item):
+            return walkList(n, item: item, path: path)
+        case let .allOr(item):
+            if case let .scalar(s) = n, s.string == "all" { return SpecNode(.all, loc(n)) }
+            guard case .sequence = n else {
+                report(.error("type", "'\(path)' must be 'all' or a list, found \(Walker.describe(n))", at: loc(n)))
+                return nil
+            }
+            return walkList(n, item: item, path: path)
+        default:
+            return walkScalar(n, type: type, path: path)
+        }
+    }
+
+    mutating func walkObject(_ n: Node, schema: ObjectSchema, path: String, required: Bool) -> SpecNode? {
+        let here = loc(n)
+        var pairs: [(Node, Node)] = []
+        if case let .mapping(m) = n {
+            pairs = Array(m)
+        } else if !Walker.isNull(n) {
+            let what = path.isEmpty ? "the spec" : "'\(path)'"
+            report(.error("type", "\(what) must be a mapping, found \(Walker.describe(n))", at: here))
+            return nil
+        }
+        var entries: [SpecEntry] = []
+        var seen: Set<String> = []
+        for (k, v) in pairs {
+            guard case let .scalar(ks) = k else {
+                report(.error("type", "keys must be plain words, found \(Walker.describe(k))", at: loc(k)))
+                continue
+            }
+            let key = ks.string
+            let childPath = path.isEmpty ? key : "\(path).\(key)"
+            guard let field = schema.field(key) else {
+                var msg = "unknown key '\(key)'" + (path.isEmpty ? "" : " in '\(path)'")
+                if let hint = Suggest.closest(key, among: schema.fields.map(\.name)) {
+                    msg += "; did you mean '\(hint)'?"
+                } else {
+                    msg += "; expected one of: " + schema.fields.map(\.name).joined(separator: ", ")
+                }
+                report(.error("unknown-key", msg, at: loc(k)))
+                continue
+            }
+            seen.insert(key)
+            if Walker.isNull(v) {
+                if field.required {
+                    report(.error("missing", "'\(childPath)' needs a value", at: loc(v)))
+                    continue
+                }
+                if case .object = field.type, !field.optionalObject {
+                    // `key:` with nothing: treat as an empty object so defaults apply
+                } else {
+                    continue
+                }
+            }
+            if let node = walk(v, type: field.type, path: childPath) {
+                entries.append(SpecEntry(key: key, keyLocation: loc(k), node: node))
+            }
+        }
+        for field in schema.fields where !seen.contains(field.name) {
+            let childPath = path.isEmpty ? field.name : "\(path).\(field.name)"
+            if field.required {
+                let what = path.isEmpty ? "the spec" : "'\(path)'"
+                report(.error("missing", "\(what) is missing required key '\(field.name)'", at: here))
+            } else if let d = field.defaultValue {
+                entries.append(SpecEntry(key: field.name, keyLocation: here, node: SpecNode(d, here, explicit: false)))
+            } else if case let .object(inner) = field.type, !field.optionalObject {
+                var sub = Walker(file: file)
+                if let filled = sub.walkObject(.mapping(Node.Mapping([])), schema: inner, path: childPath, required: false) {
+                    var f = filled
+                    f.location = here
+                    f.explicit = false
+                    entries.append(SpecEntry(key: field.name, keyLocation: here, node: f))
+                }
+            }
+        }
+        _ = required
+        return SpecNode(.map(entries), here)
+    }
+
+    mutating func walkMap(_ n: Node, path: String, key rule: SchemaType.KeyRule?,
+                          value: (inout Walker, Node, String) -> SpecNode?) -> SpecNode?
+    {
+        guard case let .mapping(m) = n else {
+            if Walker.isNull(n) { return SpecNode(.map([]), loc(n)) }
+            report(.error("type", "'\(path)' must be a mapping, found \(Walker.describe(n))", at: loc(n)))
+            return nil
+        }
+        var entries: [SpecEntry] = []
+        for (k, v) in m {
+            guard case let .scalar(ks) = k else {
+                report(.error("type", "keys in '\(path)' must be plain words, found \(Walker.describe(k))", at: loc(k)))
+                continue
+            }
+            let key = ks.string
+            let keyProblem: String?
+            switch rule {
+            case nil, .name?: keyProblem = Names.labelProblem(key)
+            case .envVar?: keyProblem = Names.envVarProblem(key)
+            case .labelKey?: keyProblem = Names.labelKeyProblem(key)
+            }
+            if let p = keyProblem {
+                report(.error("invalid-name", "invalid name '\(key)' in '\(path)': \(p)", at: loc(k)))
+                continue
+            }
+            if let node = value(&self, v, "\(path).\(key)") {
+                entries.append(SpecEntry(key: key, keyLocation: loc(k), node: node))
+            }
+        }
+        return SpecNode(.map(entries), loc(n))
+    }
+
+    mutating func walkList(_ n: Node, item: SchemaType, path: String) -> SpecNode? {
+        guard case let .sequence(seq) = n else {
+            if Walker.isNull(n) { return SpecNode(.list([]), loc(n)) }
+            report(.error("type", "'\(path)' must be a list, found \(Walker.describe(n))", at: loc(n)))
+            return nil
+        }
+        var items: [SpecNode] = []
+        for (i, v) in seq.enumerated() {
+            if let node = walk(v, type: item, path: "\(path)[\(i)]") { items.append(node) }
+        }
+        return SpecNode(.list(items), loc(n))
+    }
+
+    mutating func walkScalar(_ n: Node, type: SchemaType, path: String) -> SpecNode? {
+        let here = loc(n)
+        guard case let .scalar(s) = n else {
+            report(.error("type", "'\(path)' must be \(Walker.typeName(type)), found \(Walker.describe(n))", at: here))
+            return nil
+        }
+        let text = s.string
+        let plain = s.style == .plain
+        func bad(_ why: String) -> SpecNode? {
+            report(.error("invalid-value", "'\(path)' \(why)", at: here))
+            return nil
+        }
+        func wrongType() -> SpecNode? {
+            report(.error("type", "'\(path)' must be \(Walker.typeName(type)), found \(Walker.describe(n))", at: here))
+            return nil
+        }
+        // Plain booleans and nulls never pass as text: YAML 1.1 readers disagree on them.
+        let looksBool = plain && ["true", "false", "True", "False", "TRUE", "FALSE", "yes", "no", "Yes", "No", "YES", "NO", "on", "off", "On", "Off", "ON", "OFF", "y", "n", "Y", "N"].contains(text)
+        switch type {
+        case .bool:
+            guard plain else { return wrongType() }
+            switch text {
+            case "true": return SpecNode(.bool(true), here)
+            case "false": return SpecNode(.bool(false), here)
+            default:
+                if looksBool { return bad("must be true or false (YAML 1.2), found '\(text)'") }
+                return wrongType()
+            }
+        case let .int(lo, hi):
+            guard plain, let v = Int(text) else { return wrongType() }
+            guard v >= lo, v <= hi else { return bad("is \(v), must be from \(lo) to \(hi)") }
+            return SpecNode(.int(v), here)
+        default:
+            break
+        }
+        if looksBool { return bad("must be \(Walker.typeName(type)), found the boolean-like word '\(text)'; quote it if you mean text") }
+        switch type {
+        case .string:
+            return SpecNode(.string(text), here)
+        case .name:
+            if let p = Names.labelProblem(text) { return bad("is not a valid name '\(text)': \(p)") }
+        case .quantity:
+            guard let q = Quantity.parse(text) else {
+                return bad("has an invalid quantity '\(text)': expected a number with an optional suffix (m, k, M, G, Ki, Mi, Gi, Ti)")
+            }
+            if q.milli <= 0 { return bad("must be greater than zero, found '\(text)'") }
+        case .duration:
+            if SpecDuration.parse(text) == nil {
+                return bad("has an invalid duration '\(text)': expected a number and a unit m, h, d, w or y, e.g. 30d")
+            }
+        case .cron:
+            if let p = Cron.problem(text) { return bad("has an invalid cron schedule '\(text)': \(p)") }
+        case let .cidr(family):
+            if let p = CIDRCheck.problem(text, family: family) { return bad("is not a valid CIDR '\(text)': \(p)") }
+        case .hostname:
+            if let p = Names.hostnameProblem(text) { return bad("is not a valid DNS name '\(text)': \(p)") }
+        case .path:
+            if !text.hasPrefix("/") || text.contains(" ") || text.contains("..") {
+                return bad("must be an HTTP path starting with '/', found '\(text)'")
+            }
+        case .url:
+            let ok = (text.hasPrefix("https://") || text.hasPrefix("ssh://") || text.hasPrefix("git@"))
+                && !text.contains(" ") && text.count > 10
+            if !ok { return bad("must be an https://, ssh:// or git@ address, found '\(text)'") }
+        case .email:
+            let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+            if parts.count != 2 || parts[0].isEmpty || Names.hostnameProblem(String(parts[1])) != nil || text.contains(" ") {
+                return bad("must be an e-mail address, found '\(text)'")
+            }
+        case let .oneOf(words):
+            guard words.contains(text) else {
+                var msg = "must be one of " + words.joined(separator: ", ") + ", found '\(text)'"
+                if let hint = Suggest.closest(text, among: words) { msg += "; did you mean '\(hint)'?" }
+                return bad(msg)
+            }
+        case .version:
+            let ok = !text.isEmpty && text.count < 20 && text.allSatisfy { $0.isASCIIDigit || $0 == "." }
+            if !ok { return bad("must be a version number such as \"1.31\", found '\(text)'") }
+        default:
+            return wrongType()
+        }
+        return SpecNode(.string(text), here)
+    }
+}
+
+/// "Did you mean" suggestions by edit distance.
+enum Suggest {
+    static func closest(_ word: String, among options: [String]) -> String? {
+        let w = Array(word.lowercased())
+        var best: (String, Int)?
+        for o in options {
+            let d = distance(w, Array(o.lowercased()))
+            let limit = max(1, min(3, o.count / 3))
+            if d <= limit, best == nil || d < best!.1 { best = (o, d) }
+        }
+        return best?.0
+    }
+
+    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var prev = Array(0...b.count)
+        var cur = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            cur[0] = i
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            }
+            swap(&prev, &cur)
+        }
+        return prev[b.count]
+    }
+}
+
+/// Name rules shared by the loader and the checks.
+public enum Names {
+    /// Why `s` is not a DNS-1123 label, or nil when it is one.
+    public static func labelProblem(_ s: String) -> String? {
+        if s.isEmpty { return "a name cannot be empty" }
+        if s.utf8.count > 63 { return "at most 63 characters, found \(s.utf8.count)" }
+        for c in s.utf8 {
+            let ok = (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2D
+            if !ok {
+                return "use lower-case letters, digits and '-' only (DNS-1123 label)"
+            }
+        }
+        if s.hasPrefix("-") || s.hasSuffix("-") { return "must start and end with a letter or digit" }
+        return nil
+    }
+
+    public static func hostnameProblem(_ s: String) -> String? {
+        if s.isEmpty { return "empty" }
+        if s.utf8.count > 253 { return "longer than 253 characters" }
+        for label in s.split(separator: ".", omittingEmptySubsequences: false) {
+            if let p = labelProblem(String(label)) { return "label '\(label)': \(p)" }
+        }
+        return nil
+    }
+
+    static func envVarProblem(_ s: String) -> String? {
+        guard let f = s.first, f == "_" || ("A"..."Z").contains(f) else {
+            return "environment variable names start with A-Z or '_'"
+        }
+        if !s.allSatisfy({ $0 == "_" || ("A"..."Z").contains($0) || $0.isASCIIDigit }) {
+            return "environment variable names use A-Z, 0-9 and '_' only"
+        }
+        return nil
+    }
+
+    static func labelKeyProblem(_ s: String) -> String? {
+        let parts = s.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count > 2 { return "a label key has at most one '/'" }
+        if parts.count == 2, let p = hostnameProblem(String(parts[0])) { return "prefix: \(p)" }
+        let name = parts.last.map(String.init) ?? ""
+        if name.isEmpty || name.count > 63 { return "the name part must be 1 to 63 characters" }
+        if !name.allSatisfy({ $0.isLetter || $0.isASCIIDigit || $0 == "-" || $0 == "_" || $0 == "." }) || !name.allSatisfy(\.isASCII) {
+            return "use letters, digits, '-', '_' and '.'"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,182 @@
+/// The shape of the spec format, as data.
+///
+/// One table drives the loader's checks (types, unknown keys, names, quantities, enums,
+/// ranges), the defaults filled in before decoding, `berth schema` (JSON Schema) and the
+/// field reference in docs/spec.md, so the four can never disagree.
+public indirect enum SchemaType: Sendable {
+    /// Free text.
+    case string
+    /// A DNS-1123 label: lower-case letters, digits and '-', at most 63 characters.
+    case name
+    /// `true` or `false`.
+    case bool
+    /// A whole number within a range.
+    case int(min: Int, max: Int)
+    /// A Kubernetes quantity, e.g. `250m`, `2`, `512Mi`, `100Gi`.
+    case quantity
+    /// A duration such as `12h`, `30d`, `2w`, `1y`.
+    case duration
+    /// A five-field cron expression, e.g. `0 2 * * *`.
+    case cron
+    /// A CIDR prefix, IPv4 or IPv6 as `family` says.
+    case cidr(Family)
+    /// A DNS name such as `acme.example` (a relative name is allowed where documented).
+    case hostname
+    /// An HTTP path starting with `/`; a trailing `*` matches a prefix.
+    case path
+    /// An `https://` or `ssh://` URL, or a `git@host:path` address.
+    case url
+    /// An e-mail address.
+    case email
+    /// One of a fixed set of words.
+    case oneOf([String])
+    /// A version string such as `1.31` or `16`; numbers are read as text.
+    case version
+    /// A list of values of one type.
+    case list(SchemaType)
+    /// A mapping from names (DNS-1123 labels) to values of one type.
+    case map(SchemaType)
+    /// A mapping from free-text keys (e.g. environment variable names) to values.
+    case freeMap(key: KeyRule, value: SchemaType)
+    /// A fixed object.
+    case object(ObjectSchema)
+    /// The word `all`, or a list of values.
+    case allOr(SchemaType)
+
+    public enum Family: String, Sendable { case v4, v6, any }
+
+    public enum KeyRule: Sendable {
+        /// Environment variable names: `[A-Z_][A-Z0-9_]*`.
+        case envVar
+        /// Label keys: an optional DNS prefix and a name.
+        case labelKey
+        /// Environment names mapping to service names (versions file).
+        case name
+    }
+}
+
+/// One key of an object.
+public struct Field: Sendable {
+    public var name: String
+    public var type: SchemaType
+    public var doc: String
+    public var defaultValue: SpecValue?
+    /// Text shown as the default where the default is derived rather than fixed.
+    public var defaultNote: String?
+    public var required: Bool
+    /// For object-typed fields: absent means "not present" rather than "all defaults".
+    public var optionalObject: Bool
+
+    public init(
+        _ name: String, _ type: SchemaType, _ doc: String, default defaultValue: SpecValue? = nil,
+        defaultNote: String? = nil, required: Bool = false, optionalObject: Bool = false
+    ) {
+        self.name = name
+        self.type = type
+        self.doc = doc
+        self.defaultValue = defaultValue
+        self.defaultNote = defaultNote
+        self.required = required
+        self.optionalObject = optionalObject
+    }
+}
+
+/// An object with named keys.
+public struct ObjectSchema: Sendable {
+    public var title: String
+    public var doc: String
+    public var fields: [Field]
+
+    public init(_ title: String, _ doc: String, _ fields: [Field]) {
+        self.title = title
+        self.doc = doc
+        self.fields = fields
+    }
+
+    public func field(_ name: String) -> Field? { fields.first { $0.name == name } }
+}
+
+/// A checked value of the spec, with defaults filled in and where it came from.
+public struct SpecNode: Sendable {
+    public var value: SpecValue
+    public var location: SourceLocation
+    /// False for values that came from a default.
+    public var explicit: Bool
+
+    public init(_ value: SpecValue, _ location: SourceLocation, explicit: Bool = true) {
+        self.value = value
+        self.location = location
+        self.explicit = explicit
+    }
+
+    public subscript(key: String) -> SpecNode? {
+        guard case let .map(entries) = value else { return nil }
+        return entries.first { $0.key == key }?.node
+    }
+
+    public var string: String? {
+        switch value {
+        case let .string(s): return s
+        case let .int(i): return String(i)
+        default: return nil
+        }
+    }
+
+    public var int: Int? {
+        if case let .int(i) = value { return i }
+        return nil
+    }
+
+    public var bool: Bool? {
+        if case let .bool(b) = value { return b }
+        return nil
+    }
+
+    public var list: [SpecNode] {
+        if case let .list(items) = value { return items }
+        return []
+    }
+
+    public var entries: [SpecEntry] {
+        if case let .map(e) = value { return e }
+        return []
+    }
+
+    public var strings: [String] { list.compactMap(\.string) }
+}
+
+/// A key of a mapping with its value.
+public struct SpecEntry: Sendable {
+    public var key: String
+    public var keyLocation: SourceLocation
+    public var node: SpecNode
+
+    public init(key: String, keyLocation: SourceLocation, node: SpecNode) {
+        self.key = key
+        self.keyLocation = keyLocation
+        self.node = node
+    }
+}
+
+/// The value part of a `SpecNode`.
+public indirect enum SpecValue: Sendable {
+    case string(String)
+    case int(Int)
+    case bool(Bool)
+    case list([SpecNode])
+    case map([SpecEntry])
+    /// The word `all` where `allOr` allows it.
+    case all
+
+    /// A plain-text rendering of a default, for docs.
+    public var docText: String {
+        switch self {
+        case let .string(s): return s.isEmpty ? "\"\"" : s
+        case let .int(i): return String(i)
+        case let .bool(b): return b ? "true" : "false"
+        case let .list(items): return "[" + items.map(\.value.docText).joined(separator: ", ") + "]"
+        case let .map(e): return e.isEmpty ? "{}" : "{…}"
+        case .all: return "all"
+        }
+    }
+}

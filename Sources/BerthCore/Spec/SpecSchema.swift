@@ -1,0 +1,366 @@
+/// The platform spec format, version 1, as one table.
+///
+/// Every key, its type, its default and its documentation live here. The loader, the JSON
+/// Schema (`berth schema`) and the field reference in docs/spec.md are all derived from it.
+public enum SpecSchema {
+    static func s(_ v: String) -> SpecValue { .string(v) }
+    static func i(_ v: Int) -> SpecValue { .int(v) }
+    static func b(_ v: Bool) -> SpecValue { .bool(v) }
+    static let noLoc = SourceLocation(file: "<default>", line: 1, column: 1)
+    static func list(_ v: [String]) -> SpecValue { .list(v.map { SpecNode(.string($0), noLoc, explicit: false) }) }
+
+    // MARK: provider
+
+    public static let hardware = ObjectSchema("hardware", "On-premises hardware, used for capacity and docs when `provider.name` is `onprem`.", [
+        Field("nodes", .int(min: 1, max: 100_000), "Number of physical servers.", required: true),
+        Field("cpu", .int(min: 1, max: 1024), "CPU cores per server.", required: true),
+        Field("memory", .quantity, "Memory per server, e.g. `256Gi`.", required: true),
+        Field("disk", .quantity, "Local disk per server, e.g. `2Ti`.", required: true),
+        Field("racks", .int(min: 1, max: 1000), "Racks the servers are spread over (failure domains).", default: i(1)),
+        Field("network", .string, "Top-of-rack and uplink description, e.g. `2x25GbE per server, 2x100GbE uplinks`.", default: s("")),
+        Field("storage", .oneOf(["longhorn", "ceph-rbd"]), "The CSI driver that provides volumes on the hardware.", default: s("longhorn")),
+    ])
+
+    public static let region = ObjectSchema("region", "A provider region and the zones berth may use in it.", [
+        Field("zones", .list(.name), "Availability zones of the region that clusters may spread over.", required: true),
+    ])
+
+    public static let provider = ObjectSchema("provider", "Where the platform runs.", [
+        Field("name", .oneOf(["aws", "gcp", "azure", "onprem"]), "The cloud, or `onprem` for own hardware.", required: true),
+        Field("rationale", .string, "Why this provider; copied into the generated docs.", default: s("")),
+        Field("regions", .map(.object(region)), "Regions by name, each with its zones.", required: true),
+        Field("hardware", .object(hardware), "On-premises hardware (only with `name: onprem`).", optionalObject: true),
+        Field("kmsKey", .string, "Key reference (ARN, resource id or key name) used for encryption at rest; berth names it, never creates it.", default: s("")),
+        Field("costNotes", .string, "Cost optimisation notes; copied into the generated docs.", default: s("")),
+    ])
+
+    // MARK: network
+
+    public static let carve = ObjectSchema("carve", "Prefix lengths of what the IP planner hands out.", [
+        Field("vpc", .int(min: 8, max: 28), "Prefix length of each cluster's VPC.", default: i(16)),
+        Field("subnets", .object(ObjectSchema("subnets", "Prefix lengths of the per-zone subnets.", [
+            Field("public", .int(min: 16, max: 28), "Public (load balancer) subnet per zone.", default: i(24)),
+            Field("private", .int(min: 16, max: 28), "Private (node) subnet per zone.", default: i(20)),
+        ])), "Per-zone subnet sizes."),
+        Field("pods", .int(min: 8, max: 28), "Prefix length of each cluster's pod CIDR.", default: i(17)),
+        Field("services", .int(min: 12, max: 28), "Prefix length of each cluster's service CIDR.", default: i(22)),
+    ])
+
+    public static let reservedRange = ObjectSchema("reserved range", "A range the planner never hands out.", [
+        Field("cidr", .cidr(.any), "The range.", required: true),
+        Field("purpose", .string, "Why it is reserved.", required: true),
+    ])
+
+    public static let staticAddress = ObjectSchema("static address", "A named static address allocated from the plan.", [
+        Field("name", .name, "Name of the address.", required: true),
+        Field("cluster", .name, "Cluster whose VPC holds it.", required: true),
+        Field("subnet", .oneOf(["public", "private"]), "Which subnet kind.", default: s("public")),
+        Field("zone", .name, "Zone of the subnet.", defaultNote: "the cluster's first zone"),
+        Field("purpose", .string, "What it is for.", default: s("")),
+    ])
+
+    public static let dns = ObjectSchema("dns", "Public DNS.", [
+        Field("zones", .list(.hostname), "DNS zones berth may write records into (external-dns domain filter).", default: list([])),
+        Field("provider", .oneOf(["route53", "google", "azure", "cloudflare", "rfc2136", "pdns"]), "external-dns provider.", defaultNote: "route53 on aws, google on gcp, azure on azure, rfc2136 on onprem"),
+        Field("ttl", .int(min: 30, max: 86_400), "Record TTL in seconds.", default: i(300)),
+    ])
+
+    public static let rateLimit = ObjectSchema("rateLimit", "Per-client-IP request limits at the edge (first line against DDoS).", [
+        Field("rps", .int(min: 1, max: 1_000_000), "Requests per second per client IP.", required: true),
+        Field("burst", .int(min: 1, max: 10_000_000), "Burst allowance.", defaultNote: "2 x rps"),
+        Field("connections", .int(min: 1, max: 1_000_000), "Concurrent connections per client IP.", default: i(100)),
+    ])
+
+    public static let cdn = ObjectSchema("cdn", "A CDN in front of the gateway.", [
+        Field("provider", .oneOf(["cloudfront", "cloud-cdn", "azure-front-door", "cloudflare", "fastly"]), "CDN product.", required: true),
+        Field("paths", .list(.path), "Paths served through the CDN cache, e.g. `/static/*`.", default: list([])),
+        Field("ttl", .int(min: 0, max: 31_536_000), "Cache TTL in seconds for those paths.", default: i(86_400)),
+    ])
+
+    public static let ingress = ObjectSchema("ingress", "How traffic enters the clusters.", [
+        Field("api", .oneOf(["gateway", "ingress"]), "Gateway API (Gateway + HTTPRoute) or networking.k8s.io Ingress.", default: s("gateway")),
+        Field("className", .string, "GatewayClass or IngressClass name.", default: s("nginx")),
+        Field("namespace", .name, "Namespace where the gateway or ingress controller's pods run; NetworkPolicies admit traffic from it.", defaultNote: "`nginx-gateway` for gateway, `ingress-nginx` for ingress"),
+        Field("rateLimit", .object(rateLimit), "Per-client rate limits.", optionalObject: true),
+        Field("cdn", .object(cdn), "CDN in front of public routes.", optionalObject: true),
+    ])
+
+    public static let firewallRule = ObjectSchema("firewall rule", "An edge rule outside Kubernetes (security group or nftables).", [
+        Field("name", .name, "Rule name.", required: true),
+        Field("from", .cidr(.any), "Source range.", required: true),
+        Field("ports", .list(.int(min: 1, max: 65535)), "Destination ports.", required: true),
+        Field("protocol", .oneOf(["tcp", "udp"]), "Protocol.", default: s("tcp")),
+        Field("to", .string, "Target: `bastion`, `nodes`, `ingress` or a cluster name.", required: true),
+    ])
+
+    public static let ids = ObjectSchema("ids", "Intrusion detection.", [
+        Field("enabled", .bool, "Deploy runtime intrusion detection.", default: b(false)),
+        Field("engine", .oneOf(["falco"]), "Engine.", default: s("falco")),
+    ])
+
+    public static let network = ObjectSchema("network", "Address plan, DNS, ingress and network security.", [
+        Field("supernet", .cidr(.v4), "IPv4 range every planned range is carved from.", default: s("10.0.0.0/8")),
+        Field("ipv6", .cidr(.v6), "IPv6 range for a dual-stack plan.", default: s("")),
+        Field("carve", .object(carve), "Prefix lengths handed out."),
+        Field("reserved", .list(.object(reservedRange)), "Ranges never handed out.", default: .list([])),
+        Field("static", .list(.object(staticAddress)), "Named static addresses.", default: .list([])),
+        Field("dns", .object(dns), "Public DNS."),
+        Field("ingress", .object(ingress), "Ingress."),
+        Field("mesh", .oneOf(["none", "linkerd", "istio"]), "Service mesh for mTLS in transit.", default: s("none")),
+        Field("loadBalancing", .oneOf(["round-robin", "least-request", "ring-hash"]), "Load-balancing strategy between pods.", default: s("round-robin")),
+        Field("firewall", .list(.object(firewallRule)), "Edge firewall rules.", default: .list([])),
+        Field("ids", .object(ids), "Intrusion detection."),
+        Field("podsPerNode", .int(min: 8, max: 1024), "Maximum pods per node, used to size pod CIDRs.", default: i(110)),
+    ])
+
+    // MARK: clusters
+
+    public static let nodePool = ObjectSchema("node pool", "A group of identical nodes.", [
+        Field("machine", .string, "Machine type, e.g. `m6i.xlarge`.", required: true),
+        Field("cpu", .int(min: 1, max: 1024), "CPU cores per node.", required: true),
+        Field("memory", .quantity, "Memory per node, e.g. `16Gi`.", required: true),
+        Field("min", .int(min: 0, max: 10_000), "Minimum nodes (cluster autoscaler lower bound).", default: i(1)),
+        Field("max", .int(min: 1, max: 10_000), "Maximum nodes (cluster autoscaler upper bound).", defaultNote: "equal to min (at least 1)"),
+        Field("spot", .bool, "Use spot / preemptible capacity.", default: b(false)),
+        Field("taints", .list(.string), "Taints as `key=value:Effect`; pods that select the pool tolerate them.", default: list([])),
+        Field("disk", .quantity, "Root disk per node.", default: s("100Gi")),
+    ])
+
+    public static let cluster = ObjectSchema("cluster", "A Kubernetes cluster.", [
+        Field("region", .name, "Region (a key of `provider.regions`).", required: true),
+        Field("zones", .list(.name), "Zones used by this cluster.", defaultNote: "every zone of its region"),
+        Field("kubernetes", .version, "Kubernetes minor version.", default: s("1.31")),
+        Field("controlPlane", .object(ObjectSchema("controlPlane", "Control plane.", [
+            Field("ha", .bool, "Highly available control plane (3 or more members across zones).", default: b(true)),
+        ])), "Control plane settings."),
+        Field("nodePools", .map(.object(nodePool)), "Node pools by name.", required: true),
+    ])
+
+    // MARK: environments
+
+    public static let environment = ObjectSchema("environment", "A stage of delivery: development, staging, production, ...", [
+        Field("clusters", .list(.name), "Clusters the environment runs on.", required: true),
+        Field("domain", .hostname, "DNS domain; public hosts are `<host>.<domain>`.", required: true),
+        Field("tier", .oneOf(["development", "staging", "production"]), "What the environment is for; production gets the strictest checks.", defaultNote: "the environment's name when it is one of the tiers, else development"),
+        Field("access", .freeMap(key: .name, value: .oneOf(["admin", "edit", "view", "none"])), "Team roles here, overriding `security.teams`.", default: .map([])),
+        Field("data", .oneOf(["isolated", "shared"]), "`isolated` gives the environment its own databases and buckets.", default: s("isolated")),
+        Field("loadTest", .bool, "The environment is used for load and performance tests.", default: b(false)),
+        Field("productionLike", .bool, "Mirror production settings except where overridden.", defaultNote: "true for tier staging"),
+        Field("local", .oneOf(["none", "kind", "k3d"]), "Local cluster config written for laptops.", defaultNote: "kind for tier development, none otherwise"),
+        Field("headroom", .int(min: 0, max: 400), "Extra quota in percent above max replicas x requests.", default: i(20)),
+    ])
+
+    // MARK: services
+
+    public static let replicas = ObjectSchema("replicas", "Replica bounds and the autoscaling target.", [
+        Field("min", .int(min: 0, max: 10_000), "Minimum replicas.", default: i(1)),
+        Field("max", .int(min: 1, max: 10_000), "Maximum replicas; above min an HPA scales between them.", defaultNote: "equal to min (at least 1)"),
+        Field("cpu", .int(min: 1, max: 100), "HPA target CPU utilisation in percent.", default: i(80)),
+    ])
+
+    public static let resources = ObjectSchema("resources", "CPU and memory requests, and optional limits.", [
+        Field("cpu", .quantity, "CPU request.", default: s("100m")),
+        Field("memory", .quantity, "Memory request.", default: s("128Mi")),
+        Field("limits", .object(ObjectSchema("limits", "Limits; derived when absent.", [
+            Field("cpu", .quantity, "CPU limit.", defaultNote: "2 x the CPU request"),
+            Field("memory", .quantity, "Memory limit.", defaultNote: "the memory request"),
+        ])), "Limits."),
+    ])
+
+    public static let publicRoute = ObjectSchema("public", "Exposure on the internet through the gateway.", [
+        Field("host", .hostname, "Host label under the environment's domain (`www` gives `www.<domain>`); `@` is not allowed, use `apex: true`.", required: true),
+        Field("paths", .list(.path), "Path prefixes routed to the service.", default: list(["/"])),
+        Field("tls", .bool, "Serve HTTPS with a cert-manager certificate. Production requires it.", default: b(true)),
+        Field("apex", .bool, "Serve the environment's domain itself instead of `<host>.<domain>`.", default: b(false)),
+    ])
+
+    public static let health = ObjectSchema("health", "Liveness and readiness probes.", [
+        Field("live", .path, "HTTP liveness path on the service port.", default: s("/healthz")),
+        Field("ready", .path, "HTTP readiness path on the service port.", default: s("/readyz")),
+        Field("port", .int(min: 1, max: 65535), "Port for the probes.", defaultNote: "the service port"),
+        Field("command", .list(.string), "Exec probe command for services without a port.", default: list([])),
+    ])
+
+    public static let volume = ObjectSchema("volume", "A persistent volume mounted into the service.", [
+        Field("size", .quantity, "Size.", required: true),
+        Field("class", .name, "Storage class (a key of `storage.classes`).", defaultNote: "the default class"),
+        Field("path", .path, "Mount path.", required: true),
+    ])
+
+    /// Fields a service may override per environment.
+    public static let serviceOverride = ObjectSchema("service override", "What an environment changes for one service.", [
+        Field("replicas", .object(replicas), "Replica bounds here.", optionalObject: true),
+        Field("resources", .object(resources), "Resources here.", optionalObject: true),
+        Field("public", .object(publicRoute), "Exposure here.", optionalObject: true),
+        Field("env", .freeMap(key: .envVar, value: .string), "Extra environment variables here (merged over the service's).", optionalObject: true),
+        Field("enabled", .bool, "Deploy the service in this environment.", default: b(true)),
+    ])
+
+    public static let service = ObjectSchema("service", "A workload: what it runs, who may call it, what it needs.", [
+        Field("image", .string, "Image reference `registry/repo:tag` or `@sha256:...`; a versions file may set the version per environment. Never `latest`.", required: true),
+        Field("port", .int(min: 1, max: 65535), "Container port served by a Service; without it the service is not callable."),
+        Field("protocol", .oneOf(["http", "grpc", "tcp"]), "Application protocol of the port.", default: s("http")),
+        Field("public", .object(publicRoute), "Internet exposure.", optionalObject: true),
+        Field("replicas", .object(replicas), "Replicas and autoscaling."),
+        Field("resources", .object(resources), "Requests and limits."),
+        Field("health", .object(health), "Probes."),
+        Field("talksTo", .list(.name), "Services this one calls (NetworkPolicy edges).", default: list([])),
+        Field("uses", .list(.string), "Data it uses: `database/<name>` or `bucket/<name>` with an optional `:read` suffix for read-only.", default: list([])),
+        Field("secrets", .list(.name), "Secrets in the external store it needs (ExternalSecret references).", default: list([])),
+        Field("env", .freeMap(key: .envVar, value: .string), "Plain (non-secret) environment variables.", default: .map([])),
+        Field("nodePool", .name, "Node pool it runs on.", defaultNote: "the first pool without taints, by name"),
+        Field("volumes", .map(.object(volume)), "Persistent volumes by name (the service becomes a StatefulSet).", default: .map([])),
+        Field("team", .name, "Owning team (a key of `security.teams`).", default: s("")),
+        Field("overrides", .map(.object(serviceOverride)), "Per-environment changes, keyed by environment name.", default: .map([])),
+    ])
+
+    // MARK: data
+
+    public static let database = ObjectSchema("database", "A PostgreSQL cluster run by CloudNativePG.", [
+        Field("engine", .oneOf(["postgres"]), "Database engine.", default: s("postgres")),
+        Field("version", .version, "Major version.", default: s("16")),
+        Field("instances", .int(min: 1, max: 9), "Instances (one primary, the rest replicas), spread across zones.", default: i(1)),
+        Field("storage", .object(ObjectSchema("database storage", "Volumes.", [
+            Field("size", .quantity, "Data volume size.", required: true),
+            Field("class", .name, "Storage class.", defaultNote: "the default class"),
+            Field("walSize", .quantity, "Separate WAL volume size.", defaultNote: "a quarter of size, at least 1Gi"),
+        ])), "Storage.", required: true),
+        Field("memory", .quantity, "Memory per instance; postgresql parameters are sized from it.", default: s("2Gi")),
+        Field("cpu", .quantity, "CPU per instance.", default: s("1")),
+        Field("backup", .object(ObjectSchema("database backup", "Backups to object storage.", [
+            Field("schedule", .cron, "Base backup schedule (cron).", required: true),
+            Field("retention", .duration, "How long backups are kept.", required: true),
+            Field("bucket", .name, "Bucket (a key of `buckets`) holding backups and WAL archives.", required: true),
+        ])), "Backups.", optionalObject: true),
+        Field("pooler", .object(ObjectSchema("pooler", "PgBouncer in front of the database.", [
+            Field("mode", .oneOf(["session", "transaction"]), "Pooling mode.", default: s("transaction")),
+            Field("instances", .int(min: 1, max: 20), "PgBouncer pods.", default: i(2)),
+        ])), "Connection pooler.", optionalObject: true),
+        Field("maxConnections", .int(min: 10, max: 10_000), "postgresql max_connections.", default: i(200)),
+        Field("shared", .bool, "One database for all environments (otherwise one per environment).", default: b(false)),
+        Field("rpo", .duration, "Recovery point objective target; a worse computed RPO is a warning.", default: s("")),
+    ])
+
+    public static let lifecycleRule = ObjectSchema("lifecycle rule", "One lifecycle step of a bucket.", [
+        Field("after", .duration, "Age of objects the rule applies to.", required: true),
+        Field("transition", .oneOf(["infrequent-access", "archive", "deep-archive"]), "Storage tier to move to."),
+        Field("expire", .bool, "Delete objects at this age.", default: b(false)),
+    ])
+
+    public static let bucket = ObjectSchema("bucket", "An S3-compatible bucket.", [
+        Field("versioning", .bool, "Keep object versions.", default: b(false)),
+        Field("encryption", .oneOf(["kms", "s3", "none"]), "Server-side encryption.", default: s("kms")),
+        Field("lifecycle", .list(.object(lifecycleRule)), "Lifecycle steps.", default: .list([])),
+        Field("shared", .bool, "One bucket for all environments (otherwise one per environment).", default: b(false)),
+        Field("public", .bool, "Allow anonymous reads (never for backups).", default: b(false)),
+    ])
+
+    public static let storageClass = ObjectSchema("storage class", "A class of persistent volumes.", [
+        Field("kind", .oneOf(["ssd", "hdd"]), "Media.", default: s("ssd")),
+        Field("iops", .int(min: 100, max: 256_000), "Provisioned IOPS where the provider supports it."),
+        Field("throughput", .int(min: 1, max: 10_000), "Provisioned throughput in MiB/s where supported."),
+        Field("reclaim", .oneOf(["Retain", "Delete"]), "Reclaim policy.", default: s("Delete")),
+        Field("default", .bool, "The cluster default class.", default: b(false)),
+    ])
+
+    public static let storage = ObjectSchema("storage", "Persistent storage.", [
+        Field("classes", .map(.object(storageClass)), "Storage classes by name.", default: .map([])),
+        Field("snapshots", .object(ObjectSchema("snapshots", "Volume snapshot schedule.", [
+            Field("schedule", .cron, "When snapshots are taken.", required: true),
+            Field("keep", .int(min: 1, max: 10_000), "Snapshots kept.", required: true),
+        ])), "Volume snapshots.", optionalObject: true),
+    ])
+
+    // MARK: delivery
+
+    public static let gitops = ObjectSchema("gitops", "The Argo CD repository berth renders into.", [
+        Field("repo", .url, "Repository URL.", required: true),
+        Field("branch", .string, "Branch.", default: s("main")),
+        Field("path", .string, "Folder in the repository holding the rendered output.", default: s("rendered")),
+        Field("autoSync", .list(.name), "Environments Argo CD syncs automatically; the rest sync by hand.", default: list([])),
+        Field("selfHeal", .bool, "Revert drift in auto-synced environments.", default: b(true)),
+        Field("prune", .bool, "Delete objects removed from the spec in auto-synced environments.", default: b(true)),
+    ])
+
+    public static let registry = ObjectSchema("registry", "Container registry policy.", [
+        Field("host", .hostname, "Registry host; every image must come from it.", required: true),
+        Field("tags", .oneOf(["semver", "git-sha", "semver+sha"]), "Tagging strategy.", default: s("semver")),
+        Field("pinDigests", .bool, "Require `@sha256:` digests in production.", default: b(false)),
+        Field("immutable", .bool, "Tags cannot be overwritten.", default: b(true)),
+        Field("scan", .object(ObjectSchema("scan", "Vulnerability scanning.", [
+            Field("onPush", .bool, "Scan every pushed image.", default: b(true)),
+            Field("blockSeverity", .oneOf(["low", "medium", "high", "critical"]), "Lowest severity that blocks a deploy.", default: s("critical")),
+        ])), "Scanning."),
+        Field("retention", .object(ObjectSchema("retention", "Image retention.", [
+            Field("keepLast", .int(min: 1, max: 10_000), "Tagged images kept per repository.", default: i(30)),
+            Field("untaggedAfter", .duration, "Untagged images expire after.", default: s("7d")),
+        ])), "Retention."),
+    ])
+
+    public static let delivery = ObjectSchema("delivery", "GitOps, Helm and the registry.", [
+        Field("gitops", .object(gitops), "Argo CD.", optionalObject: true),
+        Field("helm", .bool, "Also emit a Helm chart per service.", default: b(false)),
+        Field("registry", .object(registry), "Registry policy.", optionalObject: true),
+    ])
+
+    // MARK: scaling, security
+
+    public static let scaling = ObjectSchema("scaling", "Autoscaling.", [
+        Field("clusterAutoscaler", .bool, "Node pools scale between min and max.", default: b(true)),
+        Field("verticalPodAutoscaler", .oneOf(["off", "recommend", "auto"]), "VPA mode per workload.", default: s("off")),
+        Field("connectionPooling", .bool, "Services reach databases through the pooler when one exists.", default: b(true)),
+    ])
+
+    public static let team = ObjectSchema("team", "A team and its access.", [
+        Field("role", .oneOf(["admin", "edit", "view"]), "Role in its environments.", required: true),
+        Field("environments", .allOr(.name), "`all` or a list of environments.", default: .all),
+        Field("group", .string, "Identity-provider group bound to the role.", defaultNote: "the team name"),
+        Field("clusterAdmin", .bool, "Also bind cluster-admin (discouraged; flagged by audit).", default: b(false)),
+    ])
+
+    public static let security = ObjectSchema("security", "Access, secrets, encryption, audit and compliance.", [
+        Field("teams", .map(.object(team)), "Teams by name.", default: .map([])),
+        Field("podSecurity", .oneOf(["privileged", "baseline", "restricted"]), "Pod Security Standard enforced per namespace.", default: s("restricted")),
+        Field("networkPolicy", .oneOf(["default-deny", "none"]), "`default-deny` denies all traffic not declared by talksTo, uses and public.", default: s("default-deny")),
+        Field("tls", .object(ObjectSchema("tls", "Certificates for public routes.", [
+            Field("issuer", .oneOf(["letsencrypt", "letsencrypt-staging", "selfsigned"]), "cert-manager issuer.", default: s("letsencrypt")),
+            Field("email", .email, "ACME account e-mail.", required: true),
+            Field("minVersion", .oneOf(["1.2", "1.3"]), "Minimum TLS version.", default: s("1.2")),
+        ])), "TLS; without it no route has a certificate.", optionalObject: true),
+        Field("secrets", .object(ObjectSchema("secrets", "The external secret store.", [
+            Field("store", .oneOf(["vault", "aws-secrets-manager", "gcp-secret-manager", "azure-key-vault"]), "Store (the ClusterSecretStore is named after it).", required: true),
+            Field("rotateEvery", .duration, "Rotation interval; ExternalSecrets refresh at least this often.", default: s("90d")),
+        ])), "Secret store.", optionalObject: true),
+        Field("encryption", .object(ObjectSchema("encryption", "Encryption.", [
+            Field("atRest", .oneOf(["kms", "provider", "none"]), "At rest: a customer KMS key, the provider's default key, or none.", default: s("kms")),
+            Field("inTransit", .oneOf(["tls", "mtls"]), "In transit: TLS at the edge, or mTLS everywhere (needs a mesh).", default: s("tls")),
+        ])), "Encryption."),
+        Field("audit", .object(ObjectSchema("audit", "Kubernetes API audit logging.", [
+            Field("level", .oneOf(["None", "Metadata", "Request", "RequestResponse"]), "Audit level.", default: s("Metadata")),
+            Field("retention", .duration, "How long audit logs are kept.", default: s("365d")),
+        ])), "Audit."),
+        Field("compliance", .list(.oneOf(["gdpr", "soc2", "hipaa", "pci-dss"])), "Regimes whose rule sets apply.", default: list([])),
+    ])
+
+    // MARK: root
+
+    public static let root = ObjectSchema("spec", "A whole platform.", [
+        Field("berth", .int(min: 1, max: 1), "Spec format version; must be 1.", required: true),
+        Field("platform", .name, "Platform name; prefixes namespaces.", required: true),
+        Field("description", .string, "One line about the platform.", default: s("")),
+        Field("provider", .object(provider), "Where it runs.", required: true),
+        Field("network", .object(network), "Network."),
+        Field("clusters", .map(.object(cluster)), "Clusters by name.", required: true),
+        Field("environments", .map(.object(environment)), "Environments by name.", required: true),
+        Field("services", .map(.object(service)), "Services by name.", default: .map([])),
+        Field("databases", .map(.object(database)), "Databases by name.", default: .map([])),
+        Field("buckets", .map(.object(bucket)), "Buckets by name.", default: .map([])),
+        Field("storage", .object(storage), "Storage."),
+        Field("delivery", .object(delivery), "Delivery."),
+        Field("scaling", .object(scaling), "Scaling."),
+        Field("security", .object(security), "Security."),
+    ])
+
+    /// The versions file beside the spec: environment -> service -> tag or digest.
+    public static let versions: SchemaType = .map(.map(.string))
+}

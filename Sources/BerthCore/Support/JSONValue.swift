@@ -1,0 +1,301 @@
+/// An ordered JSON-like value: the form every rendered object takes before it is written.
+///
+/// Keys keep the order they were built in, so output is deterministic; absent fields are
+/// simply not added (never encoded as `null`), and strings stay strings (`"8080"` is quoted).
+///
+/// ```swift
+/// let ns: JSONValue = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "shop"]]
+/// print(ns.yaml())
+/// ```
+public enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case let (.bool(a), .bool(b)): return a == b
+        case let (.int(a), .int(b)): return a == b
+        case let (.double(a), .double(b)): return a == b
+        case let (.string(a), .string(b)): return a == b
+        case let (.array(a), .array(b)): return a == b
+        case let (.object(a), .object(b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case let .bool(b): hasher.combine(b)
+        case let .int(i): hasher.combine(i)
+        case let .double(d): hasher.combine(d)
+        case let .string(s): hasher.combine(s)
+        case let .array(a): hasher.combine(a)
+        case let .object(o):
+            for (k, v) in o {
+                hasher.combine(k)
+                hasher.combine(v)
+            }
+        }
+    }
+
+    /// The value under `key` when this is an object.
+    public subscript(key: String) -> JSONValue? {
+        guard case let .object(pairs) = self else { return nil }
+        return pairs.first { $0.0 == key }?.1
+    }
+
+    public var stringValue: String? {
+        if case let .string(s) = self { return s }
+        return nil
+    }
+
+    public var intValue: Int? {
+        if case let .int(i) = self { return i }
+        return nil
+    }
+
+    public var arrayValue: [JSONValue]? {
+        if case let .array(a) = self { return a }
+        return nil
+    }
+
+    /// Follows a dotted path of object keys, e.g. `metadata.name`.
+    public func at(_ path: String) -> JSONValue? {
+        var cur: JSONValue? = self
+        for part in path.split(separator: ".") { cur = cur?[String(part)] }
+        return cur
+    }
+
+    /// Returns a copy with `value` set under `key` (appended when new, replaced in place otherwise).
+    public func setting(_ key: String, _ value: JSONValue) -> JSONValue {
+        guard case var .object(pairs) = self else { return self }
+        if let i = pairs.firstIndex(where: { $0.0 == key }) {
+            pairs[i].1 = value
+        } else {
+            pairs.append((key, value))
+        }
+        return .object(pairs)
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByFloatLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(elements) }
+}
+
+// MARK: - JSON
+
+extension JSONValue {
+    /// Deterministic JSON text. Pretty output indents by two spaces.
+    public func serialized(pretty: Bool = false) -> String {
+        var out = ""
+        out.reserveCapacity(256)
+        writeJSON(into: &out, pretty: pretty, indent: 0)
+        return out
+    }
+
+    private func writeJSON(into out: inout String, pretty: Bool, indent: Int) {
+        switch self {
+        case .null: out += "null"
+        case let .bool(b): out += b ? "true" : "false"
+        case let .int(i): out += String(i)
+        case let .double(d): out += JSONValue.formatDouble(d)
+        case let .string(s): JSONValue.writeQuoted(s, into: &out)
+        case let .array(items):
+            if items.isEmpty { out += "[]"; return }
+            out += "["
+            for (n, item) in items.enumerated() {
+                if n > 0 { out += "," }
+                if pretty { out += "\n" + String(repeating: " ", count: indent + 2) }
+                item.writeJSON(into: &out, pretty: pretty, indent: indent + 2)
+            }
+            if pretty { out += "\n" + String(repeating: " ", count: indent) }
+            out += "]"
+        case let .object(pairs):
+            if pairs.isEmpty { out += "{}"; return }
+            out += "{"
+            for (n, (k, v)) in pairs.enumerated() {
+                if n > 0 { out += "," }
+                if pretty { out += "\n" + String(repeating: " ", count: indent + 2) }
+                JSONValue.writeQuoted(k, into: &out)
+                out += pretty ? ": " : ":"
+                v.writeJSON(into: &out, pretty: pretty, indent: indent + 2)
+            }
+            if pretty { out += "\n" + String(repeating: " ", count: indent) }
+            out += "}"
+        }
+    }
+
+    static func formatDouble(_ d: Double) -> String {
+        if d.isFinite, d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
+        return "\(d)"
+    }
+
+    /// Writes `s` as a JSON string literal (also valid YAML double-quoted text).
+    static func writeQuoted(_ s: String, into out: inout String) {
+        out += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F || (u.value >= 0x80 && u.value < 0xA0) || u.value == 0x2028
+                    || u.value == 0x2029 || u.value == 0xFEFF
+                {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        out += "\""
+    }
+}
+
+// MARK: - YAML
+
+extension JSONValue {
+    /// Block-style YAML in the layout `kubectl` uses (sequence items level with their key).
+    ///
+    /// Strings that a YAML 1.1 or 1.2 reader could take for anything other than a string
+    /// (`on`, `no`, `8080`, `1e3`, `2024-01-01`, ...) are double-quoted.
+    public func yaml() -> String {
+        var out = ""
+        out.reserveCapacity(1024)
+        writeYAMLDocument(into: &out)
+        return out
+    }
+
+    func writeYAMLDocument(into out: inout String) {
+        switch self {
+        case let .object(pairs) where !pairs.isEmpty:
+            JSONValue.writeYAMLObject(pairs, into: &out, indent: 0)
+        case let .array(items) where !items.isEmpty:
+            JSONValue.writeYAMLArray(items, into: &out, indent: 0)
+        default:
+            writeYAMLScalar(into: &out)
+            out += "\n"
+        }
+    }
+
+    private static func writeYAMLObject(_ pairs: [(String, JSONValue)], into out: inout String, indent: Int) {
+        var first = true
+        for (k, v) in pairs {
+            if !first || indent > 0 { out += String(repeating: " ", count: indent) }
+            first = false
+            writeYAMLKey(k, into: &out)
+            out += ":"
+            v.writeYAMLValueAfterKey(into: &out, indent: indent)
+        }
+    }
+
+    /// Writes an object whose first key continues the current line (after `- `).
+    private static func writeYAMLObjectInline(_ pairs: [(String, JSONValue)], into out: inout String, indent: Int) {
+        for (n, (k, v)) in pairs.enumerated() {
+            if n > 0 { out += String(repeating: " ", count: indent) }
+            writeYAMLKey(k, into: &out)
+            out += ":"
+            v.writeYAMLValueAfterKey(into: &out, indent: indent)
+        }
+    }
+
+    private func writeYAMLValueAfterKey(into out: inout String, indent: Int) {
+        switch self {
+        case let .object(pairs) where !pairs.isEmpty:
+            out += "\n"
+            JSONValue.writeYAMLObject(pairs, into: &out, indent: indent + 2)
+        case let .array(items) where !items.isEmpty:
+            out += "\n"
+            JSONValue.writeYAMLArray(items, into: &out, indent: indent)
+        default:
+            out += " "
+            writeYAMLScalar(into: &out)
+            out += "\n"
+        }
+    }
+
+    private static func writeYAMLArray(_ items: [JSONValue], into out: inout String, indent: Int) {
+        for item in items {
+            out += String(repeating: " ", count: indent) + "- "
+            switch item {
+            case let .object(pairs) where !pairs.isEmpty:
+                writeYAMLObjectInline(pairs, into: &out, indent: indent + 2)
+            case let .array(inner) where !inner.isEmpty:
+                out += "\n"
+                writeYAMLArray(inner, into: &out, indent: indent + 2)
+            default:
+                item.writeYAMLScalar(into: &out)
+                out += "\n"
+            }
+        }
+    }
+
+    private func writeYAMLScalar(into out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case let .bool(b): out += b ? "true" : "false"
+        case let .int(i): out += String(i)
+        case let .double(d): out += JSONValue.formatDouble(d)
+        case let .string(s):
+            if JSONValue.isPlainSafe(s) { out += s } else { JSONValue.writeQuoted(s, into: &out) }
+        case .array: out += "[]"
+        case .object: out += "{}"
+        }
+    }
+
+    private static func writeYAMLKey(_ k: String, into out: inout String) {
+        if isPlainSafe(k) { out += k } else { writeQuoted(k, into: &out) }
+    }
+
+    private static let reservedWords: Set<String> = [
+        "y", "n", "yes", "no", "true", "false", "on", "off", "null", "~",
+    ]
+
+    /// True when `s` reads back as the same string in YAML 1.1 and 1.2 without quotes.
+    static func isPlainSafe(_ s: String) -> Bool {
+        guard let first = s.utf8.first, let last = s.utf8.last else { return false }
+        // Must start with a letter or '/'; digits, signs and dots could read as numbers or dates.
+        let startsOK = (first >= 0x41 && first <= 0x5A) || (first >= 0x61 && first <= 0x7A) || first == 0x2F
+        guard startsOK, last != 0x3A else { return false }  // no trailing ':'
+        var prev: UInt8 = 0
+        for c in s.utf8 {
+            let ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
+                || c == 0x2D || c == 0x2E || c == 0x2F || c == 0x5F || c == 0x3A || c == 0x3D || c == 0x40
+                || c == 0x2B
+            guard ok else { return false }
+            if prev == 0x3A, c == 0x3A { return false }
+            prev = c
+        }
+        if s.count <= 5, reservedWords.contains(s.lowercased()) { return false }
+        // Reads as a number in YAML 1.1 (e.g. `e5`-style never starts with a letter; `.inf` starts with '.')
+        return true
+    }
+}
+
+/// Joins objects into one multi-document YAML stream, `---` between documents.
+public func yamlStream(_ docs: [JSONValue]) -> String {
+    var out = ""
+    for (n, d) in docs.enumerated() {
+        if n > 0 { out += "---\n" }
+        d.writeYAMLDocument(into: &out)
+    }
+    return out
+}

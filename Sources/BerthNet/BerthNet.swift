@@ -1,0 +1,2 @@
+// placeholder until the IP library lands
+public enum BerthNetPlaceholder {}

@@ -1,0 +1,9 @@
+#ifndef CBERTHSYS_H
+#define CBERTHSYS_H
+
+/// Atomically exchanges two paths (Linux renameat2 RENAME_EXCHANGE).
+/// Returns 0 on success, -1 with errno set otherwise (e.g. ENOSYS, EINVAL on filesystems
+/// that cannot exchange); callers fall back to two plain renames.
+int berth_exchange_paths(const char *a, const char *b);
+
+#endif

