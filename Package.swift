@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(
             name: "BerthCoreTests",
             dependencies: ["BerthCore"],
-            resources: [.copy("Fixtures")],
+            exclude: ["Fixtures", "Golden"],
             swiftSettings: swiftSettings
         ),
     ]

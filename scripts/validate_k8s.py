@@ -8,15 +8,21 @@ Each PATH is a file or a folder (searched recursively for *.yaml / *.yml).
 Every document of every file is checked:
 
 * core kinds against the strict JSON schemas bundled in the `kubernetes-validate`
-  package (the `*-strict` variant for the newest patch release of the requested
-  minor version; `additionalProperties: false` everywhere, so unknown fields fail);
+  package: `kubernetes_validate/kubernetes-json-schema/v<minor>.<patch>-<variant>-strict/`
+  for the newest patch it ships for the requested minor version, preferring the
+  `standalone` variant where one exists (kubernetes-validate 1.37.0 ships only
+  `v1.31.0-local-strict`, whose `$ref`s into `_definitions.json` are inlined once
+  at load time). `additionalProperties: false` is set everywhere, so unknown fields
+  fail, and an `integer` must be a real integer (80.0 fails, as in the API server);
 * custom resources against `DIR/<group>/<kind lower>_<version>.json` (the
-  CRDs-catalog layout); their apiVersion and kind must be exactly the expected
-  values, unknown top-level fields are rejected and `metadata` is checked against
-  the strict core ObjectMeta schema;
+  CRDs-catalog layout; OpenAPI `nullable: true` is honoured); their apiVersion
+  and kind must be exactly the expected values (kind spelling from a table of
+  known kinds), unknown top-level fields are rejected and `metadata` is checked
+  against the strict core ObjectMeta schema;
 * a kind with no schema is an error, never skipped;
 * documents must be mappings with apiVersion, kind and metadata.name; names,
   namespaces, label and annotation keys/values must be valid for the API server;
+  known cluster-scoped kinds must not set metadata.namespace;
 * duplicate mapping keys inside a document are errors (the API server's strict
   decoding rejects them; PyYAML would silently keep the last one);
 * the same object (API group, kind, namespace, name) must not appear twice within
@@ -27,7 +33,9 @@ unquoted date stays a string as it would for a `type: string` field.
 
 Each error is printed as
     FILE: doc N: Kind/namespace/name: at some.path[0].field: message
-(`Kind/name` for objects without a namespace). The last line is
+(`Kind/name` for objects without a namespace; N counts the documents of the file
+from 1, empty ones included; a YAML syntax error stops reading that file and is
+reported as `FILE: doc N: YAML error at line L, column C: ...`). The last line is
     validate_k8s: T objects, E errors (C core, U custom)
 and the exit status is 0 only when E is 0 (1 for validation errors, 2 for usage).
 """
@@ -40,7 +48,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 try:
     import yaml
@@ -145,6 +153,11 @@ def _apply_nullable(node: Any) -> None:
             _apply_nullable(value)
 
 
+def _die(message: str) -> None:
+    sys.stderr.write(message + "\n")
+    sys.exit(2)
+
+
 def _version_key(name: str) -> Tuple[int, ...]:
     m = re.match(r"^v(\d+)\.(\d+)\.(\d+)", name)
     return tuple(int(x) for x in m.groups()) if m else (0, 0, 0)
@@ -154,18 +167,20 @@ def find_core_schema_dir(k8s_version: str, override: Optional[str]) -> Path:
     if override:
         p = Path(override)
         if not p.is_dir():
-            raise SystemExit("validate_k8s: --core-schemas %s is not a folder" % override)
+            _die("validate_k8s: --core-schemas %s is not a folder" % override)
         return p
     try:
         import kubernetes_validate  # noqa: F401
     except ImportError:
-        raise SystemExit("validate_k8s: the kubernetes-validate package is not installed "
-                         "(run scripts/setup-tools.sh)")
+        _die("validate_k8s: the kubernetes-validate package is not installed "
+             "(run scripts/setup-tools.sh)")
     base = Path(kubernetes_validate.__file__).resolve().parent / "kubernetes-json-schema"
     m = re.match(r"^v?(\d+)\.(\d+)(?:\.(\d+))?$", k8s_version.strip())
     if not m:
-        raise SystemExit("validate_k8s: bad --k8s-version %r (expected e.g. 1.31)" % k8s_version)
-    major, minor, patch = m.group(1), m.group(2), m.group(3)
+        _die("validate_k8s: bad --k8s-version %r (expected e.g. 1.31)" % k8s_version)
+    # Only the minor version selects schemas (a patch part is accepted and ignored:
+    # kubernetes-validate ships one patch release per minor version).
+    major, minor = m.group(1), m.group(2)
     candidates = []
     for d in base.iterdir():
         dm = re.match(r"^v(\d+)\.(\d+)\.(\d+)-(standalone|local)-strict$", d.name)
@@ -173,14 +188,12 @@ def find_core_schema_dir(k8s_version: str, override: Optional[str]) -> Path:
             continue
         if dm.group(1) != major or dm.group(2) != minor:
             continue
-        if patch is not None and dm.group(3) != patch:
-            continue
         # newest patch first; for the same patch prefer the standalone variant
         candidates.append((_version_key(d.name), dm.group(4) == "standalone", d))
     if not candidates:
         shipped = sorted({re.sub(r"-.*", "", d.name) for d in base.iterdir()}, key=_version_key)
-        raise SystemExit("validate_k8s: kubernetes-validate ships no strict schemas for %s "
-                         "(it has: %s)" % (k8s_version, ", ".join(shipped)))
+        _die("validate_k8s: kubernetes-validate ships no strict schemas for %s.%s "
+             "(it has: %s)" % (major, minor, ", ".join(shipped)))
     candidates.sort(key=lambda c: (c[0], c[1]))
     return candidates[-1][2]
 
@@ -337,6 +350,43 @@ _KNOWN_CRD_KIND_SPELLING = {
     (group, k.lower()): k for group, kinds in KNOWN_CRD_KINDS.items() for k in kinds
 }
 
+# Cluster-scoped kinds: they must not carry metadata.namespace (the API server
+# ignores it, so it only hides a rendering mistake), and their identity for the
+# duplicate check has no namespace.
+CLUSTER_SCOPED = {
+    ("", "Namespace"), ("", "Node"), ("", "PersistentVolume"), ("", "ComponentStatus"),
+    ("rbac.authorization.k8s.io", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
+    ("apiregistration.k8s.io", "APIService"),
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
+    ("admissionregistration.k8s.io", "MutatingAdmissionPolicy"),
+    ("admissionregistration.k8s.io", "MutatingAdmissionPolicyBinding"),
+    ("storage.k8s.io", "StorageClass"), ("storage.k8s.io", "CSIDriver"),
+    ("storage.k8s.io", "CSINode"), ("storage.k8s.io", "VolumeAttachment"),
+    ("storage.k8s.io", "VolumeAttributesClass"),
+    ("scheduling.k8s.io", "PriorityClass"), ("node.k8s.io", "RuntimeClass"),
+    ("networking.k8s.io", "IngressClass"), ("networking.k8s.io", "IPAddress"),
+    ("networking.k8s.io", "ServiceCIDR"),
+    ("certificates.k8s.io", "CertificateSigningRequest"),
+    ("certificates.k8s.io", "ClusterTrustBundle"),
+    ("flowcontrol.apiserver.k8s.io", "FlowSchema"),
+    ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
+    ("resource.k8s.io", "DeviceClass"), ("resource.k8s.io", "ResourceSlice"),
+    ("internal.apiserver.k8s.io", "StorageVersion"),
+    ("storagemigration.k8s.io", "StorageVersionMigration"),
+    ("cert-manager.io", "ClusterIssuer"),
+    ("external-secrets.io", "ClusterSecretStore"),
+    ("external-secrets.io", "ClusterExternalSecret"),
+    ("gateway.networking.k8s.io", "GatewayClass"),
+    ("snapshot.storage.k8s.io", "VolumeSnapshotClass"),
+    ("snapshot.storage.k8s.io", "VolumeSnapshotContent"),
+    ("postgresql.cnpg.io", "ClusterImageCatalog"),
+}
+
 # ------------------------------------------------------------ metadata checks
 
 _DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -388,7 +438,9 @@ def metadata_problems(group: str, kind: str, meta: dict) -> Iterator[Tuple[str, 
         if problem:
             yield "metadata.name", problem
     ns = meta.get("namespace")
-    if isinstance(ns, str) and (len(ns) > 63 or not _DNS1123_LABEL.match(ns)):
+    if ns is not None and (group, kind) in CLUSTER_SCOPED:
+        yield "metadata.namespace", "%s is cluster-scoped and must not set a namespace" % kind
+    elif isinstance(ns, str) and (len(ns) > 63 or not _DNS1123_LABEL.match(ns)):
         yield "metadata.namespace", "invalid namespace %r: must be a DNS-1123 label" % ns
     labels = meta.get("labels")
     if isinstance(labels, dict):
@@ -453,11 +505,11 @@ def _schema_error_lines(error: jsonschema.ValidationError,
                 yield fmt_path(path + [k]), 'unknown field "%s"' % k
             return
     if error.validator == "required" and isinstance(error.instance, dict):
-        missing = [r for r in (error.validator_value or []) if r not in error.instance]
-        if missing:
-            for r in missing:
+        # jsonschema yields one error per missing property; find which one this is.
+        for r in error.validator_value or []:
+            if r not in error.instance and error.message.startswith(repr(r) + " "):
                 yield fmt_path(path + [r]), 'required field "%s" is missing' % r
-            return
+                return
     message = error.message
     if error.validator in ("oneOf", "anyOf") and error.context and \
             all(e.validator == "type" and not e.relative_path for e in error.context):
@@ -616,6 +668,8 @@ def validate_document(doc: Any, where: str, store: SchemaStore, report: Report,
         name = meta.get("name")
         if isinstance(name, str) and name:
             ns = meta.get("namespace") if isinstance(meta.get("namespace"), str) else ""
+            if (group, kind) in CLUSTER_SCOPED:
+                ns = ""
             return (group, kind, ns, name)
     return None
 
@@ -625,7 +679,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         description="Strictly validate rendered Kubernetes YAML against the Kubernetes "
                     "JSON schemas shipped in kubernetes-validate plus CRD schemas.")
     parser.add_argument("--k8s-version", default="1.31",
-                        help="Kubernetes minor version, e.g. 1.31 (default 1.31)")
+                        help="Kubernetes minor version, e.g. 1.31 (default 1.31); the "
+                             "newest patch release shipped for it is used")
     parser.add_argument("--crd-schemas", action="append", default=[], metavar="DIR",
                         help="folder with <group>/<kind>_<version>.json CRD schemas "
                              "(may be given more than once)")
@@ -652,6 +707,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             report.file_error(arg, problem)
             continue
         seen: Dict[Tuple[str, str, str, str], Tuple[str, str]] = {}
+        objects_before = report.objects
         for fname in files:
             try:
                 with open(fname, "rb") as fh:
@@ -685,6 +741,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                                  % (key[0], key[1], key[2], key[3], first_where, first_api))
                 else:
                     seen[key] = ("%s: doc %d" % (fname, index), doc.get("apiVersion"))
+        if report.objects == objects_before:
+            report.file_error(arg, "no Kubernetes objects found")
 
     sys.stdout.write("validate_k8s: %d objects, %d errors (%d core, %d custom)\n"
                      % (report.objects, report.errors, report.core, report.custom))

@@ -17,3 +17,15 @@ int berth_exchange_paths(const char *a, const char *b) {
     return -1;
 #endif
 }
+
+int berth_sync_filesystem(const char *path) {
+    int fd = open(path, O_RDONLY | O_DIRECTORY);
+    if (fd < 0) return -1;
+#if defined(__linux__)
+    int rc = syncfs(fd);
+#else
+    int rc = fsync(fd);
+#endif
+    close(fd);
+    return rc;
+}

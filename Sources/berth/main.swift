@@ -96,15 +96,23 @@ struct Render: ParsableCommand {
     var out: String
 
     func run() throws {
+        let clock = ContinuousClock()
+        let t0 = clock.now
         let spec = try loadChecked(options)
+        let t1 = clock.now
         let artifacts = Pipeline.render(spec)
+        let t2 = clock.now
         do {
             try OutputWriter.write(artifacts, to: out)
         } catch let e as BerthError {
             writeErr("berth: error: \(e.message)\n")
             throw ExitCode(Exit.usage)
         }
-        let objects = artifacts.reduce(0) { $0 + $1.contents.components(separatedBy: "\n---\n").count }
+        if ProcessInfo.processInfo.environment["BERTH_TIMINGS"] == "1" {
+            let ms = { (d: Duration) in String(format: "%.1f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
+            writeErr("timings: load+check \(ms(t1 - t0)) ms, render \(ms(t2 - t1)) ms, write \(ms(clock.now - t2)) ms\n")
+        }
+        let objects = artifacts.reduce(0) { $0 + $1.objects }
         writeErr("berth: wrote \(objects) objects in \(artifacts.count) files to \(out)\n")
     }
 }

@@ -3,15 +3,16 @@
 public enum PlatformChecks {
     /// Every rule, in a stable order.
     public static func run(_ spec: Spec) -> [Diagnostic] {
+        let plan = Plan(spec: spec)
         var out: [Diagnostic] = []
         out += references(spec)
         out += names(spec)
-        out += podsFitPools(spec)
+        out += podsFitPools(spec, plan: plan)
         out += productionReplicas(spec)
         out += versions(spec)
         out += productionTLS(spec)
         out += talksToPorts(spec)
-        out += routes(spec)
+        out += routes(spec, plan: plan)
         out += bounds(spec)
         return out
     }
@@ -68,7 +69,7 @@ public enum PlatformChecks {
         }
         for s in spec.services {
             for t in s.talksTo {
-                if spec.service(t.value) == nil {
+                if !spec.hasService(t.value) {
                     unknown("service", t, serviceNames, context: " in services.\(s.name).talksTo")
                 } else if t.value == s.name {
                     out.append(.warning("self-reference", "service '\(s.name)' lists itself in talksTo; traffic inside a service needs no rule", at: t.location))
@@ -97,6 +98,9 @@ public enum PlatformChecks {
                                 context: " for service '\(s.name)' on cluster '\(c.name)' (environment '\(env.name)')")
                     }
                 }
+            }
+            if !s.secrets.isEmpty, spec.security.secrets == nil {
+                out.append(.error("no-secret-store", "service '\(s.name)' needs secrets but security.secrets.store is not set; name the external store the secrets come from", at: s.location))
             }
             if !s.team.isEmpty, spec.security.team(s.team) == nil {
                 unknown("team", Located(s.team, s.location), teamNames, context: " owning service '\(s.name)'")
@@ -170,10 +174,10 @@ public enum PlatformChecks {
     // MARK: capacity
 
     /// A pod's requests must fit one node of its pool (after system reservations).
-    public static func podsFitPools(_ spec: Spec) -> [Diagnostic] {
+    public static func podsFitPools(_ spec: Spec, plan: Plan? = nil) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var seen: Set<String> = []
-        for t in Plan(spec: spec).targets {
+        for t in (plan ?? Plan(spec: spec)).targets {
             for p in t.placements {
                 guard let pool = p.pool else { continue }
                 let key = "\(p.service.name)/\(t.environment.name)/\(t.cluster.name)"
@@ -182,10 +186,10 @@ public enum PlatformChecks {
                 let mem = p.resources.memory.units
                 var problems: [String] = []
                 if cpu > pool.allocatableCPUMilli {
-                    problems.append("CPU request \(p.resources.cpu) exceeds the \(Quantity.cpuText(milli: pool.allocatableCPUMilli)) allocatable on a \(pool.machine) (\(pool.cpu) cores)")
+                    problems.append("CPU request \(p.resources.cpu) exceeds the \(Quantity.cpuText(milli: pool.allocatableCPUMilli)) allocatable on one \(pool.machine) node (\(pool.cpu) cores)")
                 }
                 if mem > pool.allocatableMemoryBytes {
-                    problems.append("memory request \(p.resources.memory) exceeds the \(Quantity.bytesText(pool.allocatableMemoryBytes)) allocatable on a \(pool.machine) (\(pool.memory))")
+                    problems.append("memory request \(p.resources.memory) exceeds the \(Quantity.bytesText(pool.allocatableMemoryBytes)) allocatable on one \(pool.machine) node (\(pool.memory))")
                 }
                 if !problems.isEmpty {
                     out.append(.error("pod-too-large", "service '\(p.service.name)' in environment '\(t.environment.name)' does not fit node pool '\(pool.name)' of cluster '\(t.cluster.name)': " + problems.joined(separator: "; "), at: p.service.location))
@@ -295,9 +299,9 @@ public enum PlatformChecks {
     }
 
     /// Two services must not claim the same host and path in one environment.
-    public static func routes(_ spec: Spec) -> [Diagnostic] {
+    public static func routes(_ spec: Spec, plan: Plan? = nil) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        let plan = Plan(spec: spec)
+        let plan = plan ?? Plan(spec: spec)
         var seenEnv: Set<String> = []
         for t in plan.targets where seenEnv.insert(t.environment.name).inserted {
             var claimed: [String: String] = [:]

@@ -30,19 +30,22 @@ public struct ImageRef: Sendable, Hashable {
             rest = rest[..<colon]
             guard let t = tag, isTag(t) else { return nil }
         }
-        guard !rest.isEmpty, rest.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || "./-_:".contains($0)) }) else { return nil }
+        guard !rest.isEmpty, rest.utf8.allSatisfy({ c in
+            (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x2F || c == 0x2D || c == 0x5F || c == 0x3A
+        }) else { return nil }
         return ImageRef(repository: String(rest), tag: tag, digest: digest)
     }
 
     static func isDigest(_ d: String) -> Bool {
         guard d.hasPrefix("sha256:") else { return false }
-        let hex = d.dropFirst(7)
-        return hex.count == 64 && hex.allSatisfy { $0.isHexDigit && !$0.isUppercase }
+        let hex = d.utf8.dropFirst(7)
+        return hex.count == 64 && hex.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
     }
 
     static func isTag(_ t: String) -> Bool {
-        guard let f = t.first, f.isLetter || f.isNumber || f == "_", t.count <= 128 else { return false }
-        return t.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+        func word(_ c: UInt8) -> Bool { (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x5F }
+        guard let f = t.utf8.first, word(f), t.utf8.count <= 128 else { return false }
+        return t.utf8.allSatisfy { word($0) || $0 == 0x2E || $0 == 0x2D }
     }
 
     /// Tags that name no fixed build.

@@ -27,20 +27,15 @@ extension Renderer {
         ]
     }
 
-    /// The services in this target that call `p` (its talksTo callers), sorted by name.
-    func callers(of p: Placement, in t: Target) -> [Placement] {
-        t.placements.filter { c in c.service.talksTo.contains { $0.value == p.service.name } }
-            .sorted { $0.service.name < $1.service.name }
-    }
-
     static let privateRanges: [JSONValue] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
 
     /// Exactly the declared edges: callers and the gateway in, talksTo and uses out.
-    func servicePolicy(_ p: Placement, _ t: Target) -> JSONValue {
+    /// `callers` are the services in this target whose talksTo names `p`, sorted.
+    func servicePolicy(_ p: Placement, _ t: Target, callers: [String]) -> JSONValue {
         var ingress: [JSONValue] = []
         if let port = p.service.port {
-            let from = callers(of: p, in: t).map { c -> JSONValue in
-                ["podSelector": ["matchLabels": ["app.kubernetes.io/name": .string(c.service.name)]]]
+            let from = callers.map { c -> JSONValue in
+                ["podSelector": ["matchLabels": ["app.kubernetes.io/name": .string(c)]]]
             }
             let ports: JSONValue = [["protocol": "TCP", "port": .int(port)]]
             if !from.isEmpty { ingress.append(["from": .array(from), "ports": ports]) }
@@ -53,7 +48,8 @@ extension Renderer {
         }
         var egress: [JSONValue] = []
         for target in p.service.talksTo.map(\.value).sorted() {
-            guard let other = t.placements.first(where: { $0.service.name == target }), let port = other.service.port else { continue }
+            guard let other = spec.service(target), let port = other.port,
+                  other.override(for: t.environment.name)?.enabled != false else { continue }
             egress.append([
                 "to": [["podSelector": ["matchLabels": ["app.kubernetes.io/name": .string(target)]]]],
                 "ports": [["protocol": "TCP", "port": .int(port)]],

@@ -54,6 +54,7 @@ extension Spec {
         }
         var d = Decoder(diags: [])
         var spec = d.spec(root, file: file)
+        spec.buildIndexes()
         if let vn = versionNode {
             for e in vn.entries {
                 var m: [String: Located<String>] = [:]

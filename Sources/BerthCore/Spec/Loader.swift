@@ -78,7 +78,7 @@ public enum SpecLoader {
             return nil
         }
         do {
-            let parser = try Parser(yaml: text)
+            let parser = try Parser(yaml: text, resolver: .basic)
             guard let node = try parser.singleRoot() else {
                 diags.append(.error("empty", "the file has no YAML document; a spec starts with 'berth: 1'", at: start))
                 return nil
@@ -103,7 +103,12 @@ public enum SpecLoader {
         case let .parser(_, problem, mark, _):
             return .error("yaml", "YAML syntax error: \(problem)", at: loc(mark))
         case let .composer(_, problem, mark, _):
-            let text = problem == "found undefined alias" ? "YAML alias refers to an anchor that is not defined" : "YAML error: \(problem)"
+            let text: String
+            switch problem {
+            case "found undefined alias": text = "YAML alias refers to an anchor that is not defined"
+            case "but found another document": text = "a spec file holds one YAML document, but a second one starts here ('---')"
+            default: text = "YAML error: \(problem)"
+            }
             return .error("yaml", text, at: loc(mark))
         case let .duplicatedKeysInMapping(duplicates, context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
@@ -414,7 +419,10 @@ struct Walker {
             }
         case let .int(lo, hi):
             guard plain, let v = Int(text) else { return wrongType() }
-            guard v >= lo, v <= hi else { return bad("is \(v), must be from \(lo) to \(hi)") }
+            guard v >= lo, v <= hi else {
+                if lo == hi { return bad("is \(v), but this berth reads only \(lo)") }
+                return bad("is \(v), must be from \(lo) to \(hi)")
+            }
             return SpecNode(.int(v), here)
         default:
             break

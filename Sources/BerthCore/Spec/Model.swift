@@ -30,12 +30,23 @@ public struct Spec: Sendable {
     public var versionsFile: String?
     /// The checked tree, for locations of keys.
     public var root: SpecNode
+    /// Positions by name, for constant-time lookups (built once when the spec is decoded).
+    var serviceIndex: [String: Int] = [:]
+    var databaseIndex: [String: Int] = [:]
+    var bucketIndex: [String: Int] = [:]
+
+    mutating func buildIndexes() {
+        serviceIndex = Dictionary(services.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        databaseIndex = Dictionary(databases.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        bucketIndex = Dictionary(buckets.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+    }
 
     public func cluster(_ name: String) -> Cluster? { clusters.first { $0.name == name } }
     public func environment(_ name: String) -> Environment? { environments.first { $0.name == name } }
-    public func service(_ name: String) -> Service? { services.first { $0.name == name } }
-    public func database(_ name: String) -> Database? { databases.first { $0.name == name } }
-    public func bucket(_ name: String) -> Bucket? { buckets.first { $0.name == name } }
+    public func service(_ name: String) -> Service? { serviceIndex[name].map { services[$0] } }
+    public func hasService(_ name: String) -> Bool { serviceIndex[name] != nil }
+    public func database(_ name: String) -> Database? { databaseIndex[name].map { databases[$0] } }
+    public func bucket(_ name: String) -> Bucket? { bucketIndex[name].map { buckets[$0] } }
 }
 
 public struct Provider: Sendable {

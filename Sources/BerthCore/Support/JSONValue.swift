@@ -120,22 +120,22 @@ extension JSONValue {
             out += "["
             for (n, item) in items.enumerated() {
                 if n > 0 { out += "," }
-                if pretty { out += "\n" + String(repeating: " ", count: indent + 2) }
+                if pretty { out += "\n" + JSONValue.spaces(indent + 2) }
                 item.writeJSON(into: &out, pretty: pretty, indent: indent + 2)
             }
-            if pretty { out += "\n" + String(repeating: " ", count: indent) }
+            if pretty { out += "\n" + JSONValue.spaces(indent) }
             out += "]"
         case let .object(pairs):
             if pairs.isEmpty { out += "{}"; return }
             out += "{"
             for (n, (k, v)) in pairs.enumerated() {
                 if n > 0 { out += "," }
-                if pretty { out += "\n" + String(repeating: " ", count: indent + 2) }
+                if pretty { out += "\n" + JSONValue.spaces(indent + 2) }
                 JSONValue.writeQuoted(k, into: &out)
                 out += pretty ? ": " : ":"
                 v.writeJSON(into: &out, pretty: pretty, indent: indent + 2)
             }
-            if pretty { out += "\n" + String(repeating: " ", count: indent) }
+            if pretty { out += "\n" + JSONValue.spaces(indent) }
             out += "}"
         }
     }
@@ -178,105 +178,125 @@ extension JSONValue {
     /// Strings that a YAML 1.1 or 1.2 reader could take for anything other than a string
     /// (`on`, `no`, `8080`, `1e3`, `2024-01-01`, ...) are double-quoted.
     public func yaml() -> String {
-        var out = ""
-        out.reserveCapacity(1024)
-        writeYAMLDocument(into: &out)
-        return out
+        var out = YAMLBytes()
+        out.document(self)
+        return out.string
     }
 
-    func writeYAMLDocument(into out: inout String) {
-        switch self {
+    /// True when `s` reads back as the same string in YAML 1.1 and 1.2 without quotes.
+    static func isPlainSafe(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { YAMLBytes.isPlainSafe($0) }
+    }
+
+    static func spaces(_ n: Int) -> String { String(repeating: " ", count: n) }
+}
+
+/// A byte buffer that YAML is written into; far cheaper than appending to a String.
+struct YAMLBytes {
+    var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(4096) }
+
+    var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    mutating func append(_ s: StaticString) {
+        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func indent(_ n: Int) {
+        for _ in 0..<n { bytes.append(0x20) }
+    }
+
+    mutating func document(_ v: JSONValue) {
+        switch v {
         case let .object(pairs) where !pairs.isEmpty:
-            JSONValue.writeYAMLObject(pairs, into: &out, indent: 0)
+            object(pairs, indent: 0, inline: false)
         case let .array(items) where !items.isEmpty:
-            JSONValue.writeYAMLArray(items, into: &out, indent: 0)
+            array(items, indent: 0)
         default:
-            writeYAMLScalar(into: &out)
-            out += "\n"
+            scalar(v)
+            bytes.append(0x0A)
         }
     }
 
-    private static func writeYAMLObject(_ pairs: [(String, JSONValue)], into out: inout String, indent: Int) {
-        var first = true
-        for (k, v) in pairs {
-            if !first || indent > 0 { out += String(repeating: " ", count: indent) }
-            first = false
-            writeYAMLKey(k, into: &out)
-            out += ":"
-            v.writeYAMLValueAfterKey(into: &out, indent: indent)
-        }
-    }
-
-    /// Writes an object whose first key continues the current line (after `- `).
-    private static func writeYAMLObjectInline(_ pairs: [(String, JSONValue)], into out: inout String, indent: Int) {
+    /// `inline`: the first key continues the current line (after `- `).
+    mutating func object(_ pairs: [(String, JSONValue)], indent: Int, inline: Bool) {
         for (n, (k, v)) in pairs.enumerated() {
-            if n > 0 { out += String(repeating: " ", count: indent) }
-            writeYAMLKey(k, into: &out)
-            out += ":"
-            v.writeYAMLValueAfterKey(into: &out, indent: indent)
+            if n > 0 || !inline { self.indent(indent) }
+            key(k)
+            bytes.append(0x3A)  // ':'
+            valueAfterKey(v, indent: indent)
         }
     }
 
-    private func writeYAMLValueAfterKey(into out: inout String, indent: Int) {
-        switch self {
+    mutating func valueAfterKey(_ v: JSONValue, indent: Int) {
+        switch v {
         case let .object(pairs) where !pairs.isEmpty:
-            out += "\n"
-            JSONValue.writeYAMLObject(pairs, into: &out, indent: indent + 2)
+            bytes.append(0x0A)
+            object(pairs, indent: indent + 2, inline: false)
         case let .array(items) where !items.isEmpty:
-            out += "\n"
-            JSONValue.writeYAMLArray(items, into: &out, indent: indent)
+            bytes.append(0x0A)
+            array(items, indent: indent)
         default:
-            out += " "
-            writeYAMLScalar(into: &out)
-            out += "\n"
+            bytes.append(0x20)
+            scalar(v)
+            bytes.append(0x0A)
         }
     }
 
-    private static func writeYAMLArray(_ items: [JSONValue], into out: inout String, indent: Int) {
+    mutating func array(_ items: [JSONValue], indent: Int) {
         for item in items {
-            out += String(repeating: " ", count: indent) + "- "
+            self.indent(indent)
+            bytes.append(0x2D)
+            bytes.append(0x20)
             switch item {
             case let .object(pairs) where !pairs.isEmpty:
-                writeYAMLObjectInline(pairs, into: &out, indent: indent + 2)
+                object(pairs, indent: indent + 2, inline: true)
             case let .array(inner) where !inner.isEmpty:
-                out += "\n"
-                writeYAMLArray(inner, into: &out, indent: indent + 2)
+                bytes.append(0x0A)
+                array(inner, indent: indent + 2)
             default:
-                item.writeYAMLScalar(into: &out)
-                out += "\n"
+                scalar(item)
+                bytes.append(0x0A)
             }
         }
     }
 
-    private func writeYAMLScalar(into out: inout String) {
-        switch self {
-        case .null: out += "null"
-        case let .bool(b): out += b ? "true" : "false"
-        case let .int(i): out += String(i)
-        case let .double(d): out += JSONValue.formatDouble(d)
-        case let .string(s):
-            if JSONValue.isPlainSafe(s) { out += s } else { JSONValue.writeQuoted(s, into: &out) }
-        case .array: out += "[]"
-        case .object: out += "{}"
+    mutating func scalar(_ v: JSONValue) {
+        switch v {
+        case .null: append("null")
+        case let .bool(b): if b { append("true") } else { append("false") }
+        case let .int(i): bytes.append(contentsOf: String(i).utf8)
+        case let .double(d): bytes.append(contentsOf: JSONValue.formatDouble(d).utf8)
+        case let .string(s): text(s)
+        case .array: append("[]")
+        case .object: append("{}")
         }
     }
 
-    private static func writeYAMLKey(_ k: String, into out: inout String) {
-        if isPlainSafe(k) { out += k } else { writeQuoted(k, into: &out) }
+    mutating func key(_ k: String) { text(k) }
+
+    mutating func text(_ s: String) {
+        var s = s
+        s.withUTF8 { buf in
+            if YAMLBytes.isPlainSafe(buf) {
+                bytes.append(contentsOf: buf)
+            } else {
+                var quoted = ""
+                JSONValue.writeQuoted(String(decoding: buf, as: UTF8.self), into: &quoted)
+                bytes.append(contentsOf: quoted.utf8)
+            }
+        }
     }
 
-    private static let reservedWords: Set<String> = [
-        "y", "n", "yes", "no", "true", "false", "on", "off", "null", "~",
-    ]
-
-    /// True when `s` reads back as the same string in YAML 1.1 and 1.2 without quotes.
-    static func isPlainSafe(_ s: String) -> Bool {
-        guard let first = s.utf8.first, let last = s.utf8.last else { return false }
+    static func isPlainSafe(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = b.first, let last = b.last else { return false }
         // Must start with a letter or '/'; digits, signs and dots could read as numbers or dates.
         let startsOK = (first >= 0x41 && first <= 0x5A) || (first >= 0x61 && first <= 0x7A) || first == 0x2F
         guard startsOK, last != 0x3A else { return false }  // no trailing ':'
         var prev: UInt8 = 0
-        for c in s.utf8 {
+        for c in b {
             let ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
                 || c == 0x2D || c == 0x2E || c == 0x2F || c == 0x5F || c == 0x3A || c == 0x3D || c == 0x40
                 || c == 0x2B
@@ -284,18 +304,25 @@ extension JSONValue {
             if prev == 0x3A, c == 0x3A { return false }
             prev = c
         }
-        if s.count <= 5, reservedWords.contains(s.lowercased()) { return false }
-        // Reads as a number in YAML 1.1 (e.g. `e5`-style never starts with a letter; `.inf` starts with '.')
+        if b.count <= 5 {
+            // y, n, yes, no, on, off, true, false, null (any case) read as booleans or null.
+            var lower: [UInt8] = []
+            for c in b { lower.append(c | 0x20) }
+            for w in YAMLBytes.reserved where w.count == lower.count && w.elementsEqual(lower) { return false }
+        }
         return true
     }
+
+    static let reserved: [[UInt8]] = ["y", "n", "yes", "no", "true", "false", "on", "off", "null"].map { Array($0.utf8) }
 }
 
 /// Joins objects into one multi-document YAML stream, `---` between documents.
-public func yamlStream(_ docs: [JSONValue]) -> String {
-    var out = ""
+public func yamlStream(_ docs: [JSONValue], header: String = "") -> String {
+    var out = YAMLBytes()
+    out.bytes.append(contentsOf: header.utf8)
     for (n, d) in docs.enumerated() {
-        if n > 0 { out += "---\n" }
-        d.writeYAMLDocument(into: &out)
+        if n > 0 { out.append("---\n") }
+        out.document(d)
     }
-    return out
+    return out.string
 }

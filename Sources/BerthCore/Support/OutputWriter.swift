@@ -1,6 +1,10 @@
 import CBerthSys
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Writes a set of artifacts as a folder that replaces the previous one atomically.
 ///
 /// The new tree is written into a sibling staging folder, then swapped into place with one
@@ -35,8 +39,11 @@ public enum OutputWriter {
         let pid = ProcessInfo.processInfo.processIdentifier
         let staging = "\(parent)/.\(base).berth-new-\(pid)"
         try? fm.removeItem(atPath: staging)
+        let previous = fm.fileExists(atPath: outPath + "/" + marker) ? outPath : nil
         do {
-            try writeTree(artifacts, into: staging)
+            try writeTree(artifacts, into: staging, previous: previous)
+            // One flush for the whole tree before it becomes visible.
+            _ = berth_sync_filesystem(staging)
         } catch {
             try? fm.removeItem(atPath: staging)
             throw BerthError(.io, "cannot write output: \(error.localizedDescription)")
@@ -82,7 +89,9 @@ public enum OutputWriter {
         }
     }
 
-    static func writeTree(_ artifacts: [Artifact], into root: String) throws {
+    /// Writes every artifact under `root`. Files whose bytes equal the same path in `previous`
+    /// are hard-linked from it instead: no new inode, no data written, mtime kept.
+    static func writeTree(_ artifacts: [Artifact], into root: String, previous: String? = nil) throws {
         let fm = FileManager.default
         try fm.createDirectory(atPath: root, withIntermediateDirectories: false)
         var made: Set<String> = [root]
@@ -98,13 +107,52 @@ public enum OutputWriter {
                     try fm.createDirectory(atPath: dir, withIntermediateDirectories: false)
                 }
             }
-            let path = root + "/" + a.path
-            guard fm.createFile(atPath: path, contents: Data(a.contents.utf8)) else {
-                throw BerthError(.io, "cannot write \(a.path)")
+            let target = root + "/" + a.path
+            if let previous, sameContents(previous + "/" + a.path, a.contents), link(previous + "/" + a.path, target) == 0 {
+                continue
             }
+            try writeFile(target, a.contents, display: a.path)
         }
-        guard fm.createFile(atPath: root + "/" + marker, contents: Data("This folder is written by berth render and replaced whole on every run.\n".utf8)) else {
-            throw BerthError(.io, "cannot write \(marker)")
+        try writeFile(root + "/" + marker, "This folder is written by berth render and replaced whole on every run.\n", display: marker)
+    }
+
+    /// True when the file at `path` holds exactly `contents` (size first, then bytes).
+    static func sameContents(_ path: String, _ contents: String) -> Bool {
+        var st = stat()
+        let expected = contents.utf8.count
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int(st.st_size) == expected else { return false }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: expected + 1)
+        var got = 0
+        while got <= expected {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + got, expected + 1 - got) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { break }
+            got += n
+        }
+        guard got == expected else { return false }
+        var text = contents
+        return text.withUTF8 { new in buffer.withUnsafeBytes { old in memcmp(old.baseAddress!, new.baseAddress!, expected) == 0 } }
+    }
+
+    /// Creates a new file with plain POSIX calls (no per-file fsync; the tree is flushed once).
+    static func writeFile(_ path: String, _ contents: String, display: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw BerthError(.io, "cannot create \(display): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var text = contents
+        try text.withUTF8 { buf in
+            var offset = 0
+            while offset < buf.count {
+                let n = Glibc.write(fd, buf.baseAddress! + offset, buf.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw BerthError(.io, "cannot write \(display): \(String(cString: strerror(errno)))")
+                }
+                offset += n
+            }
         }
     }
 }

@@ -6,4 +6,8 @@
 /// that cannot exchange); callers fall back to two plain renames.
 int berth_exchange_paths(const char *a, const char *b);
 
+
+
+/// Flushes the filesystem holding `path` to stable storage (Linux syncfs); 0 on success.
+int berth_sync_filesystem(const char *path);
 #endif

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Writes a platform spec with N services (3 environments, 3 clusters) for benchmarks.
+
+    Benchmarks/gen_spec.py N [--databases D] [--buckets B] > spec.yaml
+
+Services form a layered call graph (each calls up to 3 in the next layer), a tenth are
+public, some use databases and buckets. Deterministic for a given N.
+"""
+import argparse
+import random
+
+p = argparse.ArgumentParser()
+p.add_argument("services", type=int)
+p.add_argument("--databases", type=int, default=2)
+p.add_argument("--buckets", type=int, default=2)
+a = p.parse_args()
+r = random.Random(a.services)
+
+out = []
+w = out.append
+w("berth: 1\nplatform: bench\ndescription: generated benchmark platform\n")
+w("provider:\n  name: aws\n  regions:\n")
+w("    eu-west-1: { zones: [eu-west-1a, eu-west-1b, eu-west-1c] }\n")
+w("    us-east-1: { zones: [us-east-1a, us-east-1b, us-east-1c] }\n")
+w("network:\n  dns: { zones: [bench.example] }\n")
+w("clusters:\n")
+for c, region in (("prod-eu", "eu-west-1"), ("prod-us", "us-east-1"), ("nonprod", "eu-west-1")):
+    w(f"  {c}:\n    region: {region}\n    nodePools:\n")
+    w("      general: { machine: m6i.4xlarge, cpu: 16, memory: 64Gi, min: 3, max: 200 }\n")
+    w("      batch: { machine: c6i.4xlarge, cpu: 16, memory: 32Gi, min: 0, max: 100, spot: true, taints: [\"workload=batch:NoSchedule\"] }\n")
+w("environments:\n")
+w("  development: { clusters: [nonprod], domain: dev.bench.example }\n")
+w("  staging: { clusters: [nonprod], domain: staging.bench.example }\n")
+w("  production: { clusters: [prod-eu, prod-us], domain: bench.example }\n")
+w("services:\n")
+n = a.services
+for i in range(n):
+    name = f"svc-{i:05d}"
+    w(f"  {name}:\n")
+    w(f"    image: registry.bench.example/team{i % 20}/{name}:1.{i % 7}.{i % 13}\n")
+    batch = i % 10 == 9
+    if not batch:
+        w(f"    port: {8000 + i % 1000}\n")
+    if i % 10 == 0:
+        w(f"    public: {{ host: {name}, paths: [\"/\"] }}\n")
+    w(f"    replicas: {{ min: 3, max: {3 + i % 17}, cpu: 70 }}\n")
+    w(f"    resources: {{ cpu: {100 + (i % 8) * 50}m, memory: {128 * (1 + i % 4)}Mi }}\n")
+    layer = i // 50
+    callees = [j for j in range((layer + 1) * 50, min(n, (layer + 2) * 50)) if (j % 10) != 9]
+    talks = sorted(r.sample(callees, min(3, len(callees)))) if callees else []
+    if talks:
+        w("    talksTo: [" + ", ".join(f"svc-{j:05d}" for j in talks) + "]\n")
+    uses = []
+    if a.databases and i % 7 == 0:
+        uses.append(f"database/db-{i % a.databases:03d}")
+    if a.buckets and i % 11 == 0:
+        uses.append(f"bucket/b-{i % a.buckets:03d}" + (":read" if i % 2 else ""))
+    if uses:
+        w("    uses: [" + ", ".join(uses) + "]\n")
+    if i % 5 == 0:
+        w("    secrets: [api-key]\n")
+    if batch:
+        w("    nodePool: batch\n    health: { command: [\"/bin/health\"] }\n")
+    w("    overrides:\n      development: { replicas: { min: 1, max: 2 } }\n")
+if a.databases:
+    w("databases:\n")
+    for d in range(a.databases):
+        w(f"  db-{d:03d}:\n    instances: 3\n    storage: {{ size: 50Gi }}\n")
+        w(f"    backup: {{ schedule: \"0 2 * * *\", retention: 30d, bucket: b-000 }}\n")
+        w("    pooler: { mode: transaction, instances: 2 }\n")
+if a.buckets:
+    w("buckets:\n")
+    for b in range(max(1, a.buckets)):
+        w(f"  b-{b:03d}:\n    encryption: kms\n    lifecycle: [ {{ after: 90d, transition: archive }} ]\n")
+w("storage:\n  classes:\n    standard: { kind: ssd, default: true }\n")
+w("security:\n  teams:\n    platform: { role: admin }\n    developers: { role: edit, environments: [development, staging] }\n")
+w("  tls: { email: ops@bench.example }\n  secrets: { store: vault }\n")
+print("".join(out), end="")

@@ -1,0 +1,101 @@
+import BerthCore
+import Foundation
+import Testing
+
+@Suite("Loader diagnostics")
+struct LoaderTests {
+    @Test("the base fixture and the example load without findings")
+    func cleanSpecs() throws {
+        #expect(Fixtures.lines(Fixtures.check(Fixtures.base)).isEmpty)
+        let example = try Pipeline.check(path: Fixtures.example.path)
+        #expect(example.spec != nil)
+        #expect(example.diagnostics.isEmpty, "\(example.diagnostics)")
+    }
+
+    @Test("unknown key: location, hint and the source line with a caret, verbatim")
+    func unknownKeyVerbatim() {
+        let text = Fixtures.mutate("    replicas: { min: 2, max: 4 }\n    talksTo", "    replica: { min: 2, max: 4 }\n    talksTo")
+        let loaded = Fixtures.check(text, file: "platform.yaml")
+        let f = DiagnosticFormatter(sources: loaded.sources, color: false)
+        #expect(f.text(loaded.diagnostics) == """
+            platform.yaml:18:5: error: unknown key 'replica' in 'services.web'; did you mean 'replicas'?
+                replica: { min: 2, max: 4 }
+                ^
+            1 error, 0 warnings
+
+            """)
+    }
+
+    @Test("colour codes only when asked")
+    func colour() {
+        let loaded = Fixtures.check(Fixtures.mutate("port: 8080", "port: 80800"))
+        let plain = DiagnosticFormatter(sources: loaded.sources, color: false).text(loaded.diagnostics)
+        let coloured = DiagnosticFormatter(sources: loaded.sources, color: true).text(loaded.diagnostics)
+        #expect(!plain.contains("\u{1B}["))
+        #expect(coloured.contains("\u{1B}[1;31merror:\u{1B}[0m"))
+    }
+
+    @Test("every error of a run is reported, not only the first")
+    func allErrors() {
+        let text = Fixtures.mutate("port: 8080", "port: -5\n    replica: 3\n    talkTo: [api]")
+        #expect(Fixtures.lines(Fixtures.check(text)) == [
+            "spec.yaml:17:11: error: 'services.web.port' is -5, must be from 1 to 65535",
+            "spec.yaml:18:5: error: unknown key 'replica' in 'services.web'; did you mean 'replicas'?",
+            "spec.yaml:19:5: error: unknown key 'talkTo' in 'services.web'; did you mean 'talksTo'?",
+        ])
+    }
+
+    @Test("JSON diagnostics carry the same facts")
+    func json() throws {
+        let loaded = Fixtures.check(Fixtures.mutate("talksTo: [api]", "talksTo: [apl]"))
+        let data = Data(DiagnosticFormatter.json(loaded.diagnostics).utf8)
+        let obj = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let diags = try #require(obj["diagnostics"] as? [[String: Any]])
+        #expect(obj["errors"] as? Int == 1)
+        #expect(diags.first?["line"] as? Int == 19)
+        #expect(diags.first?["column"] as? Int == 15)
+        #expect(diags.first?["code"] as? String == "unknown-reference")
+        #expect(diags.first?["message"] as? String == "unknown service 'apl' in services.web.talksTo; did you mean 'api'?")
+    }
+
+    @Test("defaults are applied and documented values decode", arguments: [
+        ("scaling.clusterAutoscaler", "true"), ("security.podSecurity", "restricted"),
+        ("network.carve.pods", "17"), ("network.ingress.api", "gateway"),
+    ])
+    func defaults(path: String, expected: String) throws {
+        let spec = try #require(Fixtures.check(Fixtures.base).spec)
+        var node: SpecNode? = spec.root
+        for part in path.split(separator: ".") { node = node?[String(part)] }
+        let value = try #require(node)
+        switch value.value {
+        case let .bool(b): #expect(String(b) == expected)
+        case let .int(i): #expect(String(i) == expected)
+        case let .string(s): #expect(s == expected)
+        default: Issue.record("unexpected value at \(path)")
+        }
+        #expect(value.explicit == false)
+    }
+
+    @Test("quantities parse exactly", arguments: [
+        ("250m", 250), ("1", 1000), ("0.5", 500), ("2.5", 2500), ("1Ki", 1_024_000), ("512Mi", 536_870_912_000), ("1e3", 1_000_000), ("1k", 1_000_000),
+    ] as [(String, Int64)])
+    func quantities(text: String, milli: Int64) {
+        #expect(Quantity.parse(text)?.milli == milli)
+    }
+
+    @Test("malformed quantities are refused", arguments: ["250x", "", "m", "1.2.3", "-1", "Gi", "1 Gi", "0x10", ".", "1e99"])
+    func badQuantities(text: String) {
+        #expect(Quantity.parse(text) == nil)
+    }
+
+    @Test("strings that YAML could misread are quoted on output", arguments: ["on", "no", "Yes", "8080", "1e3", "0755", "2024-01-01", "", " x", "a: b", "-x", "null", "~", "*a", "#c", "1.10", ".5"])
+    func yamlQuoting(s: String) {
+        let out = JSONValue.object([("k", .string(s))]).yaml()
+        #expect(out.hasPrefix("k: \""), "\(out)")
+    }
+
+    @Test("plain strings stay plain", arguments: ["nginx", "/healthz", "registry.acme.example/shop/web:1.8.2", "app.kubernetes.io/name", "ClusterIP"])
+    func yamlPlain(s: String) {
+        #expect(JSONValue.object([("k", .string(s))]).yaml() == "k: \(s)\n")
+    }
+}

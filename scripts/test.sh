@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Every test: Swift unit tests, IP math against Python's ipaddress, the rendered example
+# through the real Kubernetes and CRD schemas and checkov, and the CLI end to end.
+# Installs what it needs (apt packages, a Python venv in .venv) on first run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+scripts/setup-tools.sh || { echo "test.sh: tool setup failed" >&2; exit 2; }
+export PATH="$root/.venv/bin:$PATH"
+work=$(mktemp -d "${TMPDIR:-/tmp}/berth-test.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+passed=0; failed=0; failures=()
+step() {  # step NAME COMMAND...
+    local name=$1; shift
+    echo
+    echo "==> $name"
+    local t0=$SECONDS
+    if "$@"; then
+        passed=$((passed + 1)); echo "--- ok: $name ($((SECONDS - t0)) s)"
+    else
+        failed=$((failed + 1)); failures+=("$name"); echo "--- FAILED: $name ($((SECONDS - t0)) s)"
+    fi
+}
+
+step "swift build" swift build --build-tests
+bin=$root/.build/debug/berth
+step "swift test" swift test --skip-build
+step "IP math vs Python ipaddress (120,000 cases)" bash -c \
+    "python3 scripts/ipdiff/gen.py --seed 1 --count 120000 > '$work/cases.jsonl' && '$root/.build/debug/ipdiff-driver' '$work/cases.jsonl'"
+step "render the example" "$bin" render examples/acme/platform.yaml --out "$work/rendered"
+step "Kubernetes 1.31 strict schemas + CRD schemas (one cluster per tree)" bash -c "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas '$work'/rendered/*/"
+step "checkov" scripts/run_checkov.sh "$work/rendered"
+step "validator self-test" scripts/selftest_validators.sh
+step "CLI end to end (pytest)" env BERTH_BIN="$bin" python3 -m pytest -q -p no:cacheprovider Tests/e2e
+
+echo
+if [ $failed -gt 0 ]; then
+    printf 'failed: %s\n' "${failures[@]}"
+fi
+echo "test.sh: $passed passed, $failed failed"
+[ $failed -eq 0 ]
