@@ -25,29 +25,47 @@ public struct Renderer: Sendable {
 
     public init(plan: Plan) { self.plan = plan }
 
-    /// Every artifact, sorted by path.
+    /// One unit of rendering work: a file and what goes in it.
+    enum Job: Sendable {
+        case cluster(Cluster)
+        case namespace(Int)
+        case service(target: Int, placement: Int, callers: [String])
+    }
+
+    /// Every artifact, sorted by path. Files are rendered in parallel; the result does not
+    /// depend on scheduling.
     public func render() -> [Artifact] {
-        var out: [Artifact] = []
-        var clustersSeen: [String] = []
-        for t in plan.targets {
-            if !clustersSeen.contains(t.cluster.name) {
-                clustersSeen.append(t.cluster.name)
-                let docs = clusterObjects(t.cluster)
-                if !docs.isEmpty {
-                    out.append(file("\(t.cluster.name)/_cluster.yaml", docs))
-                }
-            }
-            out.append(file("\(t.cluster.name)/\(t.namespace)/_namespace.yaml", namespaceObjects(t)))
+        var jobs: [Job] = []
+        var clustersSeen: Set<String> = []
+        for (ti, t) in plan.targets.enumerated() {
+            if clustersSeen.insert(t.cluster.name).inserted { jobs.append(.cluster(t.cluster)) }
+            jobs.append(.namespace(ti))
             var callers: [String: [String]] = [:]
             for p in t.placements {
                 for callee in Set(p.service.talksTo.map(\.value)) { callers[callee, default: []].append(p.service.name) }
             }
-            for p in t.placements {
-                let docs = serviceObjects(p, in: t, callers: (callers[p.service.name] ?? []).sorted())
-                out.append(file("\(t.cluster.name)/\(t.namespace)/\(p.service.name).yaml", docs))
+            for (pi, p) in t.placements.enumerated() {
+                jobs.append(.service(target: ti, placement: pi, callers: (callers[p.service.name] ?? []).sorted()))
             }
         }
-        return out.sorted { $0.path < $1.path }
+        let renderer = self
+        let work = jobs
+        let files = parallelMap(0..<work.count) { i -> Artifact? in
+            switch work[i] {
+            case let .cluster(c):
+                let docs = renderer.clusterObjects(c)
+                return docs.isEmpty ? nil : renderer.file("\(c.name)/_cluster.yaml", docs)
+            case let .namespace(ti):
+                let t = renderer.plan.targets[ti]
+                return renderer.file("\(t.cluster.name)/\(t.namespace)/_namespace.yaml", renderer.namespaceObjects(t))
+            case let .service(ti, pi, callers):
+                let t = renderer.plan.targets[ti]
+                let p = t.placements[pi]
+                return renderer.file("\(t.cluster.name)/\(t.namespace)/\(p.service.name).yaml",
+                                     renderer.serviceObjects(p, in: t, callers: callers))
+            }
+        }
+        return files.compactMap { $0 }.sorted { $0.path < $1.path }
     }
 
     func file(_ path: String, _ docs: [JSONValue]) -> Artifact {

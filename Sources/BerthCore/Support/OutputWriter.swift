@@ -107,12 +107,24 @@ public enum OutputWriter {
                     try fm.createDirectory(atPath: dir, withIntermediateDirectories: false)
                 }
             }
+        }
+        // Files in parallel: creating inodes is most of the cost and the kernel spreads it.
+        let errors = parallelMap(0..<artifacts.count) { i -> BerthError? in
+            let a = artifacts[i]
             let target = root + "/" + a.path
             if let previous, sameContents(previous + "/" + a.path, a.contents), link(previous + "/" + a.path, target) == 0 {
-                continue
+                return nil
             }
-            try writeFile(target, a.contents, display: a.path)
+            do {
+                try writeFile(target, a.contents, display: a.path)
+                return nil
+            } catch let e as BerthError {
+                return e
+            } catch {
+                return BerthError(.io, "cannot write \(a.path)")
+            }
         }
+        if let first = errors.compactMap({ $0 }).first { throw first }
         try writeFile(root + "/" + marker, "This folder is written by berth render and replaced whole on every run.\n", display: marker)
     }
 
