@@ -33,6 +33,9 @@ let package = Package(
             dependencies: ["BerthCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "ipdiff-driver", dependencies: ["BerthNet"], path: "scripts/ipdiff/driver",
+            swiftSettings: swiftSettings),
         .testTarget(name: "BerthNetTests", dependencies: ["BerthNet"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BerthCoreTests",

@@ -1,0 +1,328 @@
+public import BerthNet
+import Foundation
+
+/// One planned range, named by a stable key such as `prod-eu/vpc` or `prod-eu/eu-west-1a/public`.
+public struct IPPlanEntry: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case supernet, reserved, vpc, pods, services, publicSubnet = "public-subnet", privateSubnet = "private-subnet", staticAddress = "static"
+    }
+
+    public var key: String
+    public var prefix: IPPrefix
+    public var kind: Kind
+    public var purpose: String
+    public var cluster: String?
+    public var zone: String?
+    /// Addresses inside this range not handed out to a smaller planned range.
+    public var free: AddressCount
+    /// True when the range came from the lock file rather than from this planning run.
+    public var pinned: Bool
+}
+
+/// A change between the lock file and a new plan.
+public struct IPPlanChange: Sendable, Hashable {
+    public enum Kind: String, Sendable { case added, removed }
+    public var kind: Kind
+    public var key: String
+    public var prefix: String
+}
+
+/// The address plan of a platform: every range, deterministic for a spec and a lock file.
+public struct IPPlan: Sendable {
+    public var entries: [IPPlanEntry]
+    public var changes: [IPPlanChange]
+
+    public func entry(_ key: String) -> IPPlanEntry? { entries.first { $0.key == key } }
+
+    /// The lock file text that pins every planned range (keys sorted; JSON).
+    public var lockText: String {
+        let ranges = entries.filter { $0.kind != .supernet && $0.kind != .reserved }
+            .sorted { $0.key < $1.key }
+            .map { ($0.key, JSONValue.string($0.prefix.description)) }
+        let root: JSONValue = ["berthIPLock": 1, "ranges": .object(ranges)]
+        return root.serialized(pretty: true) + "\n"
+    }
+
+}
+
+/// The lock file: plan keys pinned to the ranges they were given.
+public struct IPLock: Sendable {
+    public var pins: [String: IPPrefix]
+
+    public init(pins: [String: IPPrefix] = [:]) { self.pins = pins }
+
+    /// `ip-plan.lock` beside the spec.
+    public static func defaultPath(specPath: String) -> String {
+        let dir = (specPath as NSString).deletingLastPathComponent
+        return dir.isEmpty ? "ip-plan.lock" : dir + "/ip-plan.lock"
+    }
+
+    /// Reads a lock file; a missing file is an empty lock unless `required`.
+    public static func read(at path: String, required: Bool) throws -> IPLock {
+        guard FileManager.default.fileExists(atPath: path) else {
+            if required { throw BerthError(.io, "\(path): no such lock file") }
+            return IPLock()
+        }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw BerthError(.io, "\(path): cannot be read as UTF-8 text")
+        }
+        return IPLock(pins: try parse(text, file: path))
+    }
+
+    /// Keys of a lock file: `ranges` maps a plan key to the CIDR it is pinned to.
+    public static func parse(_ text: String, file: String) throws -> [String: IPPrefix] {
+        guard let data = text.data(using: .utf8),
+              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              obj["berthIPLock"] as? Int == 1, let ranges = obj["ranges"] as? [String: Any]
+        else {
+            throw BerthError(.io, "\(file): not a berth IP lock file (expected {\"berthIPLock\": 1, \"ranges\": {...}})")
+        }
+        var out: [String: IPPrefix] = [:]
+        for (k, v) in ranges {
+            guard let s = v as? String else { throw BerthError(.io, "\(file): range '\(k)' must be a CIDR string") }
+            do {
+                out[k] = try IPPrefix(s)
+            } catch {
+                throw BerthError(.io, "\(file): range '\(k)': \(error)")
+            }
+        }
+        return out
+    }
+}
+
+/// Plans every range of `network` for the spec's clusters: best-fit, largest first, inside
+/// the supernet, around reserved ranges and around ranges pinned by the lock file, so that
+/// adding a cluster, a zone or a static address never moves what exists.
+public enum IPPlanner {
+    /// Per-node pod range length for `podsPerNode` (kube-controller-manager's node CIDR mask):
+    /// the smallest block holding twice the pods, /24 for the default 110.
+    public static func nodeMaskLength(podsPerNode: Int, family: IPFamily = .v4) -> Int {
+        var len = family.bitWidth
+        while len > 0, (1 << min(62, family.bitWidth - len)) < 2 * podsPerNode { len -= 1 }
+        return len
+    }
+
+    /// Addresses cloud providers keep at the start of every subnet (network, router, DNS, future).
+    static let reservedAtStart = 4
+
+    struct Request {
+        var key: String
+        var length: Int
+        var kind: IPPlanEntry.Kind
+        var purpose: String
+        var cluster: String?
+        var zone: String?
+        var parent: String?  // key of the containing range; nil = supernet
+        var location: SourceLocation
+    }
+
+    public static func plan(_ spec: Spec, lock: IPLock = IPLock()) -> (IPPlan?, [Diagnostic]) {
+        let pins = lock.pins
+        var diags: [Diagnostic] = []
+        let net = spec.network
+        guard let superPrefix = try? IPPrefix(net.supernet.value), superPrefix.family == .v4 else {
+            return (nil, [.error("ip-plan", "network.supernet '\(net.supernet.value)' is not an IPv4 prefix", at: net.supernet.location)])
+        }
+        var v6Super: IPPrefix?
+        if let v6 = net.ipv6 {
+            guard let p = try? IPPrefix(v6.value), p.family == .v6 else {
+                return (nil, [.error("ip-plan", "network.ipv6 '\(v6.value)' is not an IPv6 prefix", at: v6.location)])
+            }
+            v6Super = p
+        }
+        var entries: [IPPlanEntry] = []
+        var sets: [String: PrefixSet] = ["": PrefixSet(pool: superPrefix)]
+        var prefixes: [String: IPPrefix] = [:]
+
+        // Reserved ranges first: the planner never hands them out.
+        for (i, r) in net.reserved.enumerated() {
+            guard let p = try? IPPrefix(r.cidr.value) else { continue }
+            entries.append(IPPlanEntry(key: "reserved/\(i + 1)", prefix: p, kind: .reserved, purpose: r.purpose, free: .init(0), pinned: false))
+            for (setKey, pool) in [("", superPrefix)] + (v6Super.map { [("v6", $0)] } ?? []) where pool.family == p.family {
+                if pool.overlaps(p) {
+                    let clipped = pool.contains(p) ? [p] : (p.contains(pool) ? [pool] : [])
+                    for c in clipped { _ = try? sets[setKey, default: PrefixSet(pool: pool)].reserve(c) }
+                }
+            }
+        }
+        if let v6Super { sets["v6"] = sets["v6"] ?? PrefixSet(pool: v6Super) }
+
+        // What each cluster needs.
+        var requests: [Request] = []
+        for c in spec.clusters {
+            requests.append(Request(key: "\(c.name)/vpc", length: net.carve.vpc, kind: .vpc, purpose: "VPC of cluster \(c.name)", cluster: c.name, location: c.location))
+            requests.append(Request(key: "\(c.name)/pods", length: net.carve.pods, kind: .pods, purpose: "pod CIDR of cluster \(c.name)", cluster: c.name, location: c.location))
+            requests.append(Request(key: "\(c.name)/services", length: net.carve.services, kind: .services, purpose: "service CIDR of cluster \(c.name)", cluster: c.name, location: c.location))
+            for z in c.zones {
+                requests.append(Request(key: "\(c.name)/\(z.value)/public", length: net.carve.publicSubnet, kind: .publicSubnet, purpose: "public subnet (load balancers) in \(z.value)", cluster: c.name, zone: z.value, parent: "\(c.name)/vpc", location: z.location))
+                requests.append(Request(key: "\(c.name)/\(z.value)/private", length: net.carve.privateSubnet, kind: .privateSubnet, purpose: "private subnet (nodes) in \(z.value)", cluster: c.name, zone: z.value, parent: "\(c.name)/vpc", location: z.location))
+            }
+            if v6Super != nil {
+                requests.append(Request(key: "\(c.name)/vpc6", length: 56, kind: .vpc, purpose: "IPv6 VPC of cluster \(c.name)", cluster: c.name, parent: "v6", location: c.location))
+                requests.append(Request(key: "\(c.name)/pods6", length: 56, kind: .pods, purpose: "IPv6 pod CIDR of cluster \(c.name)", cluster: c.name, parent: "v6", location: c.location))
+                requests.append(Request(key: "\(c.name)/services6", length: 108, kind: .services, purpose: "IPv6 service CIDR of cluster \(c.name)", cluster: c.name, parent: "v6", location: c.location))
+                for z in c.zones {
+                    requests.append(Request(key: "\(c.name)/\(z.value)/public6", length: 64, kind: .publicSubnet, purpose: "IPv6 public subnet in \(z.value)", cluster: c.name, zone: z.value, parent: "\(c.name)/vpc6", location: z.location))
+                    requests.append(Request(key: "\(c.name)/\(z.value)/private6", length: 64, kind: .privateSubnet, purpose: "IPv6 private subnet in \(z.value)", cluster: c.name, zone: z.value, parent: "\(c.name)/vpc6", location: z.location))
+                }
+            }
+            if net.carve.vpc > net.carve.privateSubnet || net.carve.vpc > net.carve.publicSubnet {
+                diags.append(.error("ip-plan", "carve.vpc /\(net.carve.vpc) cannot hold subnets of /\(net.carve.publicSubnet) and /\(net.carve.privateSubnet); a VPC must be larger than its subnets", at: net.carve.location))
+                return (nil, diags)
+            }
+            // Pod CIDR capacity: one node range per node.
+            let nodeMask = nodeMaskLength(podsPerNode: net.podsPerNode)
+            let maxNodes = c.nodePools.reduce(0) { $0 + $1.max }
+            let ranges = net.carve.pods <= nodeMask ? 1 << (nodeMask - net.carve.pods) : 0
+            if maxNodes > ranges {
+                var need = nodeMask
+                while need > 0, (1 << (nodeMask - need)) < maxNodes { need -= 1 }
+                diags.append(.error("pod-cidr", "pod CIDR /\(net.carve.pods) of cluster '\(c.name)' has room for \(ranges) node ranges of /\(nodeMask) (\(net.podsPerNode) pods per node), but its node pools grow to \(maxNodes) nodes; use carve.pods /\(need) or shorter", at: net.carve.location))
+            }
+        }
+        guard !diags.hasErrors else { return (nil, diags) }
+
+        // Enough space at all? Sum what the supernet must hold, less what is reserved.
+        let top = requests.filter { $0.parent == nil }
+        let need = top.reduce(0.0) { $0 + pow(2, Double(32 - $1.length)) }
+        let freeTop = (try? sets[""]?.freeAddressCount().doubleValue) ?? 0
+        if need > freeTop {
+            var len = superPrefix.length
+            while len > 0, pow(2, Double(32 - len)) - (pow(2, Double(32 - superPrefix.length)) - freeTop) < need { len -= 1 }
+            diags.append(.error("supernet-too-small", "supernet \(superPrefix) is too small: \(spec.clusters.count) cluster(s) need \(format(need)) addresses (VPC /\(net.carve.vpc), pods /\(net.carve.pods), services /\(net.carve.services) each) but \(format(freeTop)) are free, \(format(need - freeTop)) short; a /\(len) supernet would hold them", at: net.supernet.location))
+            return (nil, diags)
+        }
+
+        // Pinned ranges first, exactly where the lock file says.
+        func setKey(for r: Request) -> String { r.parent ?? "" }
+        var pending: [Request] = []
+        let ordered = requests.sorted { a, b in
+            let da = depth(a), db = depth(b)
+            return da != db ? da < db : false
+        }
+        func depth(_ r: Request) -> Int { r.parent == nil || r.parent == "v6" ? 0 : 1 }
+        for level in 0...1 {
+            var unpinned: [Request] = []
+            for r in ordered where depth(r) == level {
+                guard let pin = pins[r.key] else {
+                    unpinned.append(r)
+                    continue
+                }
+                let sk = setKey(for: r)
+                guard var set = sets[sk] else { continue }
+                if pin.length != r.length {
+                    diags.append(.error("ip-pin", "\(r.key) is pinned to \(pin) in the lock file, but the spec now asks for a /\(r.length); remove the line from the lock file to re-plan it (the range will move)", at: r.location))
+                    continue
+                }
+                for rr in net.reserved {
+                    if let rp = try? IPPrefix(rr.cidr.value), rp.overlaps(pin) {
+                        diags.append(.error("ip-reserved-overlap", "\(r.key) is pinned to \(pin), which overlaps reserved range \(rp) (\(rr.purpose)); move the reservation or remove the pin", at: rr.cidr.location))
+                    }
+                }
+                do {
+                    try set.allocate(exact: pin)
+                    sets[sk] = set
+                    prefixes[r.key] = pin
+                    entries.append(entry(r, pin, pinned: true))
+                    if r.kind == .vpc { sets[r.key] = PrefixSet(pool: pin) }
+                } catch {
+                    diags.append(.error("ip-pin", "\(r.key) is pinned to \(pin) in the lock file, which no longer fits: \(error)", at: r.location))
+                }
+            }
+            pending = unpinned
+            // Largest first, then best fit; ties in spec order.
+            let sorted = pending.enumerated().sorted { a, b in
+                a.element.length != b.element.length ? a.element.length < b.element.length : a.offset < b.offset
+            }.map(\.element)
+            for r in sorted {
+                let sk = setKey(for: r)
+                guard var set = sets[sk] else { continue }
+                do {
+                    let p = try set.allocate(length: r.length)
+                    sets[sk] = set
+                    prefixes[r.key] = p
+                    entries.append(entry(r, p, pinned: false))
+                    if r.kind == .vpc { sets[r.key] = PrefixSet(pool: p) }
+                } catch {
+                    let within = r.parent.flatMap { prefixes[$0] }.map { "VPC \($0)" } ?? "supernet \(superPrefix)"
+                    diags.append(.error("ip-plan", "no room for \(r.key) (/\(r.length)) in \(within): \(error)", at: r.location))
+                }
+            }
+        }
+        guard !diags.hasErrors else { return (nil, diags) }
+
+        // Static addresses: the first free address of their subnet after the provider's reserved ones.
+        for st in net.statics {
+            guard let c = spec.cluster(st.cluster.value) else { continue }
+            let zone = st.zone?.value ?? c.zones.first?.value ?? ""
+            let subnetKey = "\(c.name)/\(zone)/\(st.subnet)"
+            let key = "static/\(st.name)"
+            guard let subnet = prefixes[subnetKey], case let .v4(sub4) = subnet else {
+                diags.append(.error("ip-plan", "static address '\(st.name)' names subnet \(subnetKey), which is not planned", at: st.location))
+                continue
+            }
+            var set = sets[subnetKey] ?? PrefixSet(pool: subnet)
+            var chosen: IPPrefix?
+            if let pin = pins[key] {
+                if (try? set.allocate(exact: pin)) != nil, subnet.contains(pin) { chosen = pin } else {
+                    diags.append(.error("ip-pin", "\(key) is pinned to \(pin), which is not free inside \(subnetKey) \(subnet); remove the pin to re-plan it", at: st.location))
+                    continue
+                }
+            } else {
+                let base = sub4.address.value
+                let count = Int(sub4.addressCount.uint64Value ?? 0)
+                for offset in reservedAtStart..<max(reservedAtStart, count - 1) {
+                    guard let p = try? IPPrefix(address: .v4(IPv4Address(base &+ UInt32(offset))), length: 32) else { continue }
+                    if (try? set.allocate(exact: p)) != nil {
+                        chosen = p
+                        break
+                    }
+                }
+            }
+            guard let p = chosen else {
+                diags.append(.error("ip-plan", "subnet \(subnetKey) \(subnet) has no free address for static '\(st.name)'", at: st.location))
+                continue
+            }
+            sets[subnetKey] = set
+            entries.append(IPPlanEntry(key: key, prefix: p, kind: .staticAddress, purpose: st.purpose.isEmpty ? "static address" : st.purpose,
+                                       cluster: c.name, zone: zone, free: .init(0), pinned: pins[key] != nil))
+        }
+        guard !diags.hasErrors else { return (nil, diags) }
+
+        // Free space per range: what its own set has not handed out.
+        entries = entries.map { e in
+            var e = e
+            if let s = sets[e.key] { e.free = (try? s.freeAddressCount()) ?? e.free }
+            return e
+        }
+        var all = [IPPlanEntry(key: "supernet", prefix: superPrefix, kind: .supernet, purpose: "IPv4 supernet", free: (try? sets[""]?.freeAddressCount()) ?? .init(0), pinned: false)]
+        if let v6Super, let s6 = sets["v6"] {
+            all.append(IPPlanEntry(key: "supernet6", prefix: v6Super, kind: .supernet, purpose: "IPv6 supernet", free: (try? s6.freeAddressCount()) ?? .init(0), pinned: false))
+        }
+        all += entries.sorted { a, b in a.prefix < b.prefix }
+        var changes: [IPPlanChange] = []
+        let planned = Set(all.filter { $0.kind != .supernet && $0.kind != .reserved }.map(\.key))
+        for e in all where e.kind != .supernet && e.kind != .reserved && pins[e.key] == nil {
+            changes.append(IPPlanChange(kind: .added, key: e.key, prefix: e.prefix.description))
+        }
+        for (k, p) in pins.sorted(by: { $0.key < $1.key }) where !planned.contains(k) {
+            changes.append(IPPlanChange(kind: .removed, key: k, prefix: p.description))
+        }
+        return (IPPlan(entries: all, changes: changes.sorted { $0.key < $1.key }), diags)
+    }
+
+    static func entry(_ r: Request, _ p: IPPrefix, pinned: Bool) -> IPPlanEntry {
+        IPPlanEntry(key: r.key, prefix: p, kind: r.kind, purpose: r.purpose, cluster: r.cluster, zone: r.zone, free: p.addressCount, pinned: pinned)
+    }
+
+    static func format(_ d: Double) -> String {
+        let n = Int(d)
+        var s = String(n)
+        var i = s.count - 3
+        while i > 0 {
+            s.insert(",", at: s.index(s.startIndex, offsetBy: i))
+            i -= 3
+        }
+        return s
+    }
+}

@@ -1,2 +1,0 @@
-// placeholder until the IP library lands
-public enum BerthNetPlaceholder {}

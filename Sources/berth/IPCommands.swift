@@ -1,0 +1,65 @@
+import ArgumentParser
+import BerthCore
+import Foundation
+
+/// `berth ip ...`: the address plan from the spec, and the ledger of allocations.
+struct IP: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ip",
+        abstract: "Plan and manage IP address space.",
+        subcommands: [IPPlanCommand.self] + IPLedgerCommands.all)
+}
+
+struct IPPlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Print the IP plan of a spec: every range, its size, what is free.",
+        discussion: """
+            Ranges are pinned by name in a lock file (default: ip-plan.lock beside the spec), so
+            adding a cluster, a zone or a static address never moves an existing range. Without
+            --write the lock file is only read; the changes against it are listed.
+            """)
+
+    @OptionGroup var options: SpecOptions
+
+    @Option(help: "table or json.")
+    var format: PlanFormat = .table
+
+    @Option(help: "Lock file pinning planned ranges (default: ip-plan.lock beside the spec).", completion: .file())
+    var lock: String?
+
+    @Flag(help: "Write the lock file so every range in this plan stays where it is.")
+    var write = false
+
+    enum PlanFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
+
+    func run() throws {
+        let spec = try loadChecked(options)
+        let lockPath = lock ?? IPLock.defaultPath(specPath: options.spec)
+        let pins: IPLock
+        do {
+            pins = try IPLock.read(at: lockPath, required: lock != nil)
+        } catch let e as BerthError {
+            writeErr("berth: error: \(e.message)\n")
+            throw ExitCode(Exit.usage)
+        }
+        let (plan, diags) = IPPlanner.plan(spec, lock: pins)
+        if !diags.isEmpty {
+            writeErr(DiagnosticFormatter(sources: [:], color: useColor()).text(diags))
+        }
+        guard let plan else { throw ExitCode(Exit.specErrors) }
+        switch format {
+        case .table: writeOut(plan.table())
+        case .json: writeOut(plan.json().serialized(pretty: true) + "\n")
+        }
+        if write {
+            do {
+                try AtomicFile.write(plan.lockText, to: lockPath)
+            } catch let e as BerthError {
+                writeErr("berth: error: \(e.message)\n")
+                throw ExitCode(Exit.usage)
+            }
+            writeErr("berth: pinned \(plan.entries.count) ranges in \(lockPath)\n")
+        }
+    }
+}
