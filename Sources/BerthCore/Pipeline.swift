@@ -2,33 +2,40 @@
 ///
 /// ```swift
 /// let result = try Pipeline.check(path: "examples/acme/platform.yaml")
-/// if !result.diagnostics.hasErrors { let files = Pipeline.render(result.spec!) }
+/// if !result.diagnostics.hasErrors { let files = Pipeline.render(result.spec!, ipPlan: result.ipPlan) }
 /// ```
 public enum Pipeline {
     public static let version = "0.1.0"
 
-    /// Loads the spec and runs every platform check; the spec is nil when it did not load.
-    public static func check(path: String, versionsPath: String? = nil) throws -> LoadedSpec {
-        var loaded = try Spec.load(path: path, versionsPath: versionsPath)
-        if let spec = loaded.spec {
-            loaded.diagnostics += PlatformChecks.run(spec)
-        }
-        loaded.diagnostics = loaded.diagnostics.sortedForDisplay()
-        return loaded
+    /// Loads the spec, runs every platform check and plans the address space (pinned by the
+    /// lock file beside the spec when there is one). The spec is nil when it did not load.
+    public static func check(path: String, versionsPath: String? = nil, lockPath: String? = nil) throws -> LoadedSpec {
+        let loaded = try Spec.load(path: path, versionsPath: versionsPath)
+        let lock = try IPLock.read(at: lockPath ?? IPLock.defaultPath(specPath: path), required: lockPath != nil)
+        return finish(loaded, lock: lock)
     }
 
     /// Checks text already in memory (tests, benchmarks).
-    public static func check(text: String, file: String, versions: (file: String, text: String)? = nil) -> LoadedSpec {
-        var loaded = Spec.load(text: text, file: file, versions: versions)
+    public static func check(text: String, file: String, versions: (file: String, text: String)? = nil, lock: IPLock = IPLock()) -> LoadedSpec {
+        finish(Spec.load(text: text, file: file, versions: versions), lock: lock)
+    }
+
+    static func finish(_ loaded: LoadedSpec, lock: IPLock) -> LoadedSpec {
+        var loaded = loaded
         if let spec = loaded.spec {
             loaded.diagnostics += PlatformChecks.run(spec)
+            if !loaded.diagnostics.hasErrors {
+                let (plan, diags) = IPPlanner.plan(spec, lock: lock)
+                loaded.diagnostics += diags
+                loaded.ipPlan = plan
+            }
         }
         loaded.diagnostics = loaded.diagnostics.sortedForDisplay()
         return loaded
     }
 
     /// Every artifact of a checked spec.
-    public static func render(_ spec: Spec) -> [Artifact] {
-        Renderer(plan: Plan(spec: spec)).render()
+    public static func render(_ spec: Spec, ipPlan: IPPlan? = nil) -> [Artifact] {
+        Renderer(plan: Plan(spec: spec), ipPlan: ipPlan).render()
     }
 }

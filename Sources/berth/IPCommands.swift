@@ -25,29 +25,15 @@ struct IPPlanCommand: ParsableCommand {
     @Option(help: "table or json.")
     var format: PlanFormat = .table
 
-    @Option(help: "Lock file pinning planned ranges (default: ip-plan.lock beside the spec).", completion: .file())
-    var lock: String?
-
     @Flag(help: "Write the lock file so every range in this plan stays where it is.")
     var write = false
 
     enum PlanFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
 
     func run() throws {
-        let spec = try loadChecked(options)
-        let lockPath = lock ?? IPLock.defaultPath(specPath: options.spec)
-        let pins: IPLock
-        do {
-            pins = try IPLock.read(at: lockPath, required: lock != nil)
-        } catch let e as BerthError {
-            writeErr("berth: error: \(e.message)\n")
-            throw ExitCode(Exit.usage)
-        }
-        let (plan, diags) = IPPlanner.plan(spec, lock: pins)
-        if !diags.isEmpty {
-            writeErr(DiagnosticFormatter(sources: [:], color: useColor()).text(diags))
-        }
-        guard let plan else { throw ExitCode(Exit.specErrors) }
+        let (_, planned) = try loadCheckedWithPlan(options)
+        let lockPath = options.lock ?? IPLock.defaultPath(specPath: options.spec)
+        guard let plan = planned else { throw ExitCode(Exit.specErrors) }
         switch format {
         case .table: writeOut(plan.table())
         case .json: writeOut(plan.json().serialized(pretty: true) + "\n")

@@ -40,13 +40,21 @@ struct SpecOptions: ParsableArguments {
     @Option(name: .long, help: "Versions file (environment -> service -> tag or digest). Default: versions.yaml beside the spec, when present.",
             completion: .file(extensions: ["yaml", "yml"]))
     var versions: String?
+
+    @Option(name: .long, help: "IP plan lock file (default: ip-plan.lock beside the spec, when present).", completion: .file())
+    var lock: String?
 }
 
 /// Loads and checks; prints diagnostics; throws ExitCode(1) on errors.
 func loadChecked(_ o: SpecOptions, format: OutputFormat = .text) throws -> Spec {
+    try loadCheckedWithPlan(o, format: format).0
+}
+
+/// Like `loadChecked`, and also returns the address plan.
+func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text) throws -> (Spec, IPPlan?) {
     let loaded: LoadedSpec
     do {
-        loaded = try Pipeline.check(path: o.spec, versionsPath: o.versions)
+        loaded = try Pipeline.check(path: o.spec, versionsPath: o.versions, lockPath: o.lock)
     } catch let e as BerthError {
         writeErr("berth: error: \(e.message)\n")
         throw ExitCode(Exit.usage)
@@ -59,7 +67,7 @@ func loadChecked(_ o: SpecOptions, format: OutputFormat = .text) throws -> Spec 
         writeErr(f.text(loaded.diagnostics))
     }
     guard let spec = loaded.spec, !loaded.diagnostics.hasErrors else { throw ExitCode(Exit.specErrors) }
-    return spec
+    return (spec, loaded.ipPlan)
 }
 
 struct Check: ParsableCommand {
@@ -98,9 +106,9 @@ struct Render: ParsableCommand {
     func run() throws {
         let clock = ContinuousClock()
         let t0 = clock.now
-        let spec = try loadChecked(options)
+        let (spec, ipPlan) = try loadCheckedWithPlan(options)
         let t1 = clock.now
-        let artifacts = Pipeline.render(spec)
+        let artifacts = Pipeline.render(spec, ipPlan: ipPlan)
         let t2 = clock.now
         do {
             try OutputWriter.write(artifacts, to: out)

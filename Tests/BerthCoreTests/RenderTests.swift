@@ -6,7 +6,7 @@ import Testing
 struct RenderTests {
     static func exampleArtifacts() throws -> [Artifact] {
         let loaded = try Pipeline.check(path: Fixtures.example.path)
-        return Pipeline.render(try #require(loaded.spec))
+        return Pipeline.render(try #require(loaded.spec), ipPlan: loaded.ipPlan)
     }
 
     @Test("the example renders exactly the golden files (BERTH_RECORD=1 rewrites them)")
@@ -19,7 +19,7 @@ struct RenderTests {
             return
         }
         let expectedFiles = try FileManager.default.subpathsOfDirectory(atPath: root.path)
-            .filter { $0.hasSuffix(".yaml") }.sorted()
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".json") }.sorted()
         #expect(expectedFiles == artifacts.map(\.path))
         for a in artifacts {
             let want = Fixtures.text(root.appendingPathComponent(a.path))
@@ -43,8 +43,9 @@ struct RenderTests {
                                   with: "    resources: { cpu: 500m, memory: 1Gi }\n    env: { LOG_LEVEL: debug }\n    uses: [bucket/uploads:read]")
         #expect(changed != text)
         let versions = Fixtures.text(Fixtures.example.deletingLastPathComponent().appendingPathComponent("versions.yaml"))
-        let before = Pipeline.render(try #require(Fixtures.check(text, versions: versions).spec))
-        let after = Pipeline.render(try #require(Fixtures.check(changed, versions: versions).spec))
+        let b = Fixtures.check(text, versions: versions), a = Fixtures.check(changed, versions: versions)
+        let before = Pipeline.render(try #require(b.spec), ipPlan: b.ipPlan)
+        let after = Pipeline.render(try #require(a.spec), ipPlan: a.ipPlan)
         let differing = zip(before, after).filter { $0.contents != $1.contents }.map(\.0.path)
         #expect(!differing.isEmpty)
         #expect(differing.allSatisfy { $0.hasSuffix("/search.yaml") }, "\(differing)")
@@ -68,7 +69,8 @@ struct RenderTests {
     func layout() throws {
         let paths = try Self.exampleArtifacts().map(\.path)
         for p in ["nonprod/acme-development/_namespace.yaml", "nonprod/acme-staging/web.yaml",
-                  "prod-eu/acme-production/api.yaml", "prod-us/acme-production/worker.yaml", "prod-eu/_cluster.yaml"] {
+                  "prod-eu/acme-production/api.yaml", "prod-us/acme-production/worker.yaml", "prod-eu/_cluster.yaml",
+                  "network/ip-plan.json"] {
             #expect(paths.contains(p), "\(p)")
         }
     }

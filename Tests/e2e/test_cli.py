@@ -186,3 +186,45 @@ def test_versions_file_beside_spec_is_used(tmp_path):
     r = berth("check", tmp_path / "platform.yaml")
     assert r.returncode == 1
     assert "versions.yaml:2:8: error: service 'web' uses the moving tag 'latest' in environment 'production'" in r.stderr
+
+
+# --- berth ip plan -----------------------------------------------------------------------
+
+def test_ip_plan_table_json_and_lock(tmp_path):
+    shutil.copy(EXAMPLE, tmp_path / "platform.yaml")
+    spec = tmp_path / "platform.yaml"
+    r = berth("ip", "plan", spec)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0].split() == ["KEY", "RANGE", "SIZE", "FREE", "PURPOSE"]
+    assert "no lock file yet" in r.stdout
+    r = berth("ip", "plan", spec, "--format", "json", "--write")
+    assert r.returncode == 0, r.stderr
+    plan = json.loads(r.stdout)
+    import ipaddress
+    ranges = {e["key"]: ipaddress.ip_network(e["cidr"]) for e in plan["ranges"]}
+    assert ranges["prod-eu/eu-west-1a/public"].subnet_of(ranges["prod-eu/vpc"])
+    assert (tmp_path / "ip-plan.lock").exists()
+    # a new cluster: nothing pinned moves, the additions are listed
+    text = spec.read_text().replace("  nonprod:\n", "  edge:\n    region: us-east-1\n    nodePools:\n      general: { machine: m6i.large, cpu: 2, memory: 8Gi, min: 2, max: 6 }\n  nonprod:\n", 1)
+    spec.write_text(text)
+    r2 = berth("ip", "plan", spec, "--format", "json")
+    assert r2.returncode == 0, r2.stderr
+    plan2 = json.loads(r2.stdout)
+    after = {e["key"]: e["cidr"] for e in plan2["ranges"]}
+    for key, net in ranges.items():
+        assert after[key] == str(net), key
+    added = [c["key"] for c in plan2["changes"]]
+    assert "edge/vpc" in added and all(k.startswith("edge/") for k in added)
+
+
+def test_ip_plan_errors(tmp_path):
+    spec = tmp_path / "p.yaml"
+    spec.write_text(BASE.read_text() + "network:\n  supernet: 10.0.0.0/16\n")
+    r = berth("ip", "plan", spec)
+    assert r.returncode == 1
+    assert "supernet 10.0.0.0/16 is too small" in r.stderr and "33,792 short" in r.stderr
+    bad_lock = tmp_path / "bad.lock"
+    bad_lock.write_text("not json")
+    r = berth("ip", "plan", BASE, "--lock", bad_lock)
+    assert r.returncode == 2
+    assert "not a berth IP lock file" in r.stderr

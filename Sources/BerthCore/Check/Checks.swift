@@ -137,6 +137,14 @@ public enum PlatformChecks {
             if let z = st.zone, !c.zones.contains(where: { $0.value == z.value }) {
                 unknown("zone", z, c.zones.map(\.value), context: " of cluster '\(c.name)' in network.static '\(st.name)'")
             }
+            let envsHere = spec.environments.filter { $0.clusters.contains { $0.value == c.name } }.map(\.name)
+            if let e = st.environment {
+                if !envsHere.contains(e.value) {
+                    unknown("environment", e, envsHere, context: " on cluster '\(c.name)' in network.static '\(st.name)'")
+                }
+            } else if st.role == "ingress", envsHere.count > 1 {
+                out.append(.error("ambiguous-static", "static ingress address '\(st.name)' is on cluster '\(c.name)', which runs \(envsHere.count) environments (\(envsHere.joined(separator: ", "))); name one with environment:", at: st.location))
+            }
         }
         for f in spec.network.firewall {
             let targets = ["bastion", "nodes", "ingress"] + clusterNames

@@ -6,7 +6,7 @@ extension IPPlan {
     public func table() -> String {
         var rows: [[String]] = [["KEY", "RANGE", "SIZE", "FREE", "PURPOSE"]]
         for e in entries {
-            rows.append([e.key, e.prefix.description, e.prefix.addressCount.description, e.free.description,
+            rows.append([e.key, e.prefix.description, IPPlan.countText(e.prefix.addressCount), IPPlan.countText(e.free),
                          e.purpose + (e.pinned ? " (pinned)" : "")])
         }
         var widths = [Int](repeating: 0, count: 5)
@@ -19,11 +19,20 @@ extension IPPlan {
             }
             out += line + "\n"
         }
-        if !changes.isEmpty {
+        if changes.allSatisfy({ $0.kind == .added }) && !entries.contains(where: \.pinned) && !changes.isEmpty {
+            out += "\nno lock file yet: `berth ip plan SPEC --write` pins these ranges so later plans never move them\n"
+        } else if !changes.isEmpty {
             out += "\nchanges against the lock file:\n"
             for c in changes { out += "  \(c.kind == .added ? "+" : "-") \(c.key) \(c.prefix)\n" }
         }
         return out
+    }
+
+    /// Counts up to 2^24 in full; larger ones as powers of two (`2^64`, `2^61.9`), as IPv6 sizes read best.
+    static func countText(_ c: AddressCount) -> String {
+        if let v = c.uint64Value, v <= 1 << 24 { return String(v) }
+        let l = log2(c.doubleValue)
+        return l == l.rounded() ? "2^\(Int(l))" : "2^" + String(format: "%.1f", l)
     }
 
     /// The plan as JSON: every entry and the changes.

@@ -1,3 +1,5 @@
+import BerthNet
+
 /// NetworkPolicies, the gateway and routes, certificates and DNS names.
 extension Renderer {
     /// Deny everything in the namespace, then allow DNS lookups.
@@ -114,13 +116,17 @@ extension Renderer {
             ])
         }
         let hosts = publics.compactMap(\.hostname).sorted().joined(separator: ",")
+        var gatewaySpec: [(String, JSONValue)] = [("gatewayClassName", .string(spec.network.ingress.className))]
+        let addresses: [JSONValue] = ingressAddresses(t).map { ["type": "IPAddress", "value": .string($0)] }
+        if !addresses.isEmpty { gatewaySpec.append(("addresses", .array(addresses))) }
+        gatewaySpec.append(("listeners", .array(listeners)))
         var docs: [JSONValue] = [[
             "apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
             "metadata": meta(spec.platform, t.namespace, labels: namespaceLabels(t), annotations: [
                 "external-dns.alpha.kubernetes.io/hostname": .string(hosts),
                 "external-dns.alpha.kubernetes.io/ttl": .string(String(spec.network.dns.ttl)),
             ]),
-            "spec": ["gatewayClassName": .string(spec.network.ingress.className), "listeners": .array(listeners)],
+            "spec": .object(gatewaySpec),
         ]]
         if !tlsHosts.isEmpty {
             docs.append([
@@ -134,6 +140,18 @@ extension Renderer {
             ])
         }
         return docs
+    }
+
+    /// Planned static addresses with role `ingress` for this environment on this cluster.
+    func ingressAddresses(_ t: Target) -> [String] {
+        guard let ipPlan else { return [] }
+        let envsHere = spec.environments.filter { $0.clusters.contains { $0.value == t.cluster.name } }
+        return spec.network.statics.filter { st in
+            st.role == "ingress" && st.cluster.value == t.cluster.name
+                && (st.environment?.value ?? (envsHere.count == 1 ? envsHere[0].name : "")) == t.environment.name
+        }.compactMap { st in
+            ipPlan.entry("static/\(st.name)").map { "\($0.prefix.address)" }
+        }
     }
 
     /// The route, certificate and DNS for a public service.

@@ -21,9 +21,13 @@ public struct Artifact: Sendable, Hashable {
 /// every object that belongs to that service, so a change to one service touches its own file.
 public struct Renderer: Sendable {
     public var plan: Plan
+    public var ipPlan: IPPlan?
     var spec: Spec { plan.spec }
 
-    public init(plan: Plan) { self.plan = plan }
+    public init(plan: Plan, ipPlan: IPPlan? = nil) {
+        self.plan = plan
+        self.ipPlan = ipPlan
+    }
 
     /// One unit of rendering work: a file and what goes in it.
     enum Job: Sendable {
@@ -65,7 +69,11 @@ public struct Renderer: Sendable {
                                      renderer.serviceObjects(p, in: t, callers: callers))
             }
         }
-        return files.compactMap { $0 }.sorted { $0.path < $1.path }
+        var out = files.compactMap { $0 }
+        if let ipPlan {
+            out.append(Artifact(path: "network/ip-plan.json", contents: ipPlan.json().serialized(pretty: true) + "\n", objects: 0))
+        }
+        return out.sorted { $0.path < $1.path }
     }
 
     func file(_ path: String, _ docs: [JSONValue]) -> Artifact {

@@ -6,6 +6,15 @@ public struct LoadedSpec: Sendable {
     public var spec: Spec?
     public var diagnostics: [Diagnostic]
     public var sources: [String: String]
+    /// The address plan, when the spec loaded and the plan succeeded.
+    public var ipPlan: IPPlan?
+
+    public init(spec: Spec?, diagnostics: [Diagnostic], sources: [String: String], ipPlan: IPPlan? = nil) {
+        self.spec = spec
+        self.diagnostics = diagnostics
+        self.sources = sources
+        self.ipPlan = ipPlan
+    }
 }
 
 extension Spec {
@@ -171,7 +180,8 @@ struct Decoder {
             statics: (n?["static"]?.list ?? []).map { s in
                 Network.StaticAddress(
                     name: str(s, "name"), cluster: located(s, "cluster") ?? Located("", s.location),
-                    subnet: str(s, "subnet"), zone: located(s, "zone"), purpose: str(s, "purpose"), location: s.location)
+                    subnet: str(s, "subnet"), zone: located(s, "zone"), purpose: str(s, "purpose"),
+                    role: str(s, "role"), environment: located(s, "environment"), location: s.location)
             },
             dns: Network.DNS(
                 zones: names(dns, "zones"),

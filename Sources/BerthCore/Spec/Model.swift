@@ -112,6 +112,8 @@ public struct Network: Sendable {
         public var subnet: String
         public var zone: Located<String>?
         public var purpose: String
+        public var role: String
+        public var environment: Located<String>?
         public var location: SourceLocation
     }
 

@@ -57,6 +57,8 @@ public enum SpecSchema {
         Field("subnet", .oneOf(["public", "private"]), "Which subnet kind.", default: s("public")),
         Field("zone", .name, "Zone of the subnet.", defaultNote: "the cluster's first zone"),
         Field("purpose", .string, "What it is for.", default: s("")),
+        Field("role", .oneOf(["ingress", "egress", "bastion", "other"]), "What uses it: `ingress` gives the address to the environment's Gateway (`spec.addresses`).", default: s("other")),
+        Field("environment", .name, "Environment whose Gateway gets an `ingress` address.", defaultNote: "the only environment on the cluster"),
     ])
 
     public static let dns = ObjectSchema("dns", "Public DNS.", [
