@@ -22,7 +22,7 @@ w("berth: 1\nplatform: bench\ndescription: generated benchmark platform\n")
 w("provider:\n  name: aws\n  regions:\n")
 w("    eu-west-1: { zones: [eu-west-1a, eu-west-1b, eu-west-1c] }\n")
 w("    us-east-1: { zones: [us-east-1a, us-east-1b, us-east-1c] }\n")
-w("network:\n  dns: { zones: [bench.example] }\n")
+w("network:\n  carve: { pods: 14 }\n  dns: { zones: [bench.example] }\n")
 w("clusters:\n")
 for c, region in (("prod-eu", "eu-west-1"), ("prod-us", "us-east-1"), ("nonprod", "eu-west-1")):
     w(f"  {c}:\n    region: {region}\n    nodePools:\n")
