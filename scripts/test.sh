@@ -29,9 +29,11 @@ bin=$root/.build/debug/berth
 step "swift test" swift test --skip-build
 step "IP math vs Python ipaddress (120,000 cases)" bash -c \
     "python3 scripts/ipdiff/gen.py --seed 1 --count 120000 > '$work/cases.jsonl' && '$root/.build/debug/ipdiff-driver' '$work/cases.jsonl'"
-step "render the example" "$bin" render examples/acme/platform.yaml --out "$work/rendered"
+step "render the examples" bash -c "'$bin' render examples/acme/platform.yaml --out '$work/rendered' && '$bin' render examples/onprem/platform.yaml --out '$work/onprem'"
 step "Kubernetes 1.31 strict schemas + CRD schemas (each cluster folder is one tree)" bash -c \
     "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas \$(for d in '$work'/rendered/*/; do ls \"\$d\"*.yaml \"\$d\"*/*.yaml >/dev/null 2>&1 && echo \"\$d\"; done)"
+step "on-premises example: strict schemas (Longhorn, MinIO lifecycle, Ingress)" python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas "$work/onprem/lab"
+step "bucket JSON against botocore's S3 model" python3 scripts/validate_aws.py "$work/rendered"
 step "checkov" scripts/run_checkov.sh "$work/rendered"
 step "validator self-test" scripts/selftest_validators.sh
 step "CLI end to end (pytest)" env BERTH_BIN="$bin" python3 -m pytest -q -p no:cacheprovider Tests/e2e

@@ -99,7 +99,7 @@ struct ChecksTests {
     @Test("dangling references name what exists", arguments: [
         ("talksTo: [api]", "talksTo: [apl]", "error: unknown service 'apl' in services.web.talksTo; did you mean 'api'?"),
         ("talksTo: [api]", "talksTo: [api]\n    uses: [bucket/logs]", "error: unknown bucket 'logs' in services.web.uses; none is defined"),
-        ("clusters: [main]", "clusters: [mian]", "error: unknown cluster 'mian' in environment 'production'; known: main"),
+        ("clusters: [main]", "clusters: [mian]", "error: unknown cluster 'mian' in environment 'production'; did you mean 'main'?"),
         ("talksTo: [api]", "talksTo: [api]\n    nodePool: batch", "error: unknown node pool 'batch' for service 'web' on cluster 'main' (environment 'production'); known: general"),
         ("talksTo: [api]", "talksTo: [api]\n    overrides: { prod: { replicas: { min: 3 } } }", "error: unknown environment 'prod' in services.web.overrides; known: production"),
         ("talksTo: [api]", "talksTo: [api]\n    secrets: [token]", "error: service 'web' needs secrets but security.secrets.store is not set; name the external store the secrets come from"),

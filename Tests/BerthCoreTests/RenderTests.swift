@@ -19,7 +19,7 @@ struct RenderTests {
             return
         }
         let expectedFiles = try FileManager.default.subpathsOfDirectory(atPath: root.path)
-            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".json") }.sorted()
+            .filter { $0.contains(".") && !$0.hasSuffix(OutputWriter.marker) }.sorted()
         #expect(expectedFiles == artifacts.map(\.path))
         for a in artifacts {
             let want = Fixtures.text(root.appendingPathComponent(a.path))

@@ -14,6 +14,7 @@ public enum PlatformChecks {
         out += talksToPorts(spec)
         out += routes(spec, plan: plan)
         out += bounds(spec)
+        out += data(spec)
         return out
     }
 

@@ -61,10 +61,18 @@ extension Renderer {
         for u in p.service.uses {
             switch u.kind {
             case .database:
-                var to: [JSONValue] = [["podSelector": ["matchLabels": ["cnpg.io/cluster": .string(u.name)]]]]
-                if spec.database(u.name)?.pooler != nil {
-                    to.append(["podSelector": ["matchLabels": ["cnpg.io/poolerName": .string("\(u.name)-pooler-rw")]]])
+                guard let d = spec.database(u.name) else { continue }
+                // The instance lives here, or in the home namespace of a shared database.
+                var home = t.namespace
+                if plan.isShared(database: d, in: t.environment), let h = plan.sharedHome(database: d) {
+                    home = Plan.namespace(spec: spec, environment: h.name)
                 }
+                func sel(_ labels: JSONValue) -> JSONValue {
+                    home == t.namespace ? ["podSelector": ["matchLabels": labels]]
+                        : ["namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": .string(home)]], "podSelector": ["matchLabels": labels]]
+                }
+                var to: [JSONValue] = [sel(["cnpg.io/cluster": .string(u.name)])]
+                if d.pooler != nil { to.append(sel(["cnpg.io/poolerName": .string("\(u.name)-pooler-rw")])) }
                 egress.append(["to": .array(to), "ports": [["protocol": "TCP", "port": 5432]]])
             case .bucket:
                 needsObjectStorage = true

@@ -34,6 +34,7 @@ public struct Renderer: Sendable {
         case cluster(Cluster)
         case namespace(Int)
         case service(target: Int, placement: Int, callers: [String])
+        case database(target: Int, database: Int, role: Plan.DatabaseRole)
     }
 
     /// Every artifact, sorted by path. Files are rendered in parallel; the result does not
@@ -51,6 +52,9 @@ public struct Renderer: Sendable {
             for (pi, p) in t.placements.enumerated() {
                 jobs.append(.service(target: ti, placement: pi, callers: (callers[p.service.name] ?? []).sorted()))
             }
+            for (di, d) in spec.databases.enumerated() {
+                if let role = plan.role(of: d, in: t) { jobs.append(.database(target: ti, database: di, role: role)) }
+            }
         }
         let renderer = self
         let work = jobs
@@ -67,9 +71,17 @@ public struct Renderer: Sendable {
                 let p = t.placements[pi]
                 return renderer.file("\(t.cluster.name)/\(t.namespace)/\(p.service.name).yaml",
                                      renderer.serviceObjects(p, in: t, callers: callers))
+            case let .database(ti, di, role):
+                let t = renderer.plan.targets[ti]
+                let d = renderer.spec.databases[di]
+                // '_' cannot start a service name, so database files never collide with service files.
+                return renderer.file("\(t.cluster.name)/\(t.namespace)/_database-\(d.name).yaml",
+                                     renderer.databaseObjects(d, role: role, in: t))
             }
         }
         var out = files.compactMap { $0 }
+        out += bucketArtifacts()
+        if let book = runbook() { out.append(book) }
         if let ipPlan {
             out.append(Artifact(path: "network/ip-plan.json", contents: ipPlan.json().serialized(pretty: true) + "\n", objects: 0))
         }
@@ -126,7 +138,7 @@ public struct Renderer: Sendable {
     // MARK: cluster-scoped
 
     func clusterObjects(_ c: Cluster) -> [JSONValue] {
-        var docs: [JSONValue] = []
+        var docs: [JSONValue] = storageObjects(c)
         if let tls = spec.security.tls {
             docs.append(clusterIssuer(tls, cluster: c))
         }
@@ -258,12 +270,25 @@ public struct Renderer: Sendable {
                 ],
             ])
         }
+        if !p.service.volumes.isEmpty {
+            docs.append([
+                "apiVersion": "v1", "kind": "Service",
+                "metadata": meta("\(name)-pods", ns, labels: labels(p, t, withVersion: false)),
+                "spec": .object([
+                    ("clusterIP", "None"),
+                    ("publishNotReadyAddresses", true),
+                    ("selector", selector(p, t)),
+                ] + (p.service.port.map { port in
+                    [("ports", JSONValue.array([["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": "TCP"]]))]
+                } ?? [])),
+            ])
+        }
         if p.replicas.max > p.replicas.min {
             docs.append([
                 "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
                 "metadata": meta(name, ns, labels: labels(p, t, withVersion: false)),
                 "spec": [
-                    "scaleTargetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(name)],
+                    "scaleTargetRef": ["apiVersion": "apps/v1", "kind": .string(workloadKind(p.service)), "name": .string(name)],
                     "minReplicas": .int(max(1, p.replicas.min)),
                     "maxReplicas": .int(p.replicas.max),
                     "metrics": [["type": "Resource", "resource": [
@@ -324,7 +349,7 @@ public struct Renderer: Sendable {
             switch u.kind {
             case .database:
                 let viaPooler = spec.scaling.connectionPooling && spec.database(u.name)?.pooler != nil
-                let host = viaPooler ? "\(u.name)-pooler-rw" : "\(u.name)-rw"
+                let host = spec.database(u.name).map { plan.databaseHost($0, for: t.environment, pooled: viaPooler) } ?? "\(u.name)-rw"
                 env.append(["name": .string("DATABASE_\(upper)_HOST"), "value": .string(host)])
                 env.append(["name": .string("DATABASE_\(upper)_PORT"), "value": "5432"])
                 env.append(["name": .string("DATABASE_\(upper)_CREDENTIALS"), "value": .string("/var/run/secrets/berth/database-\(u.name)")])
@@ -334,6 +359,9 @@ public struct Renderer: Sendable {
                 env.append(["name": .string("BUCKET_\(upper)_NAME"), "value": .string(bucketName(u.name, env: t.environment))])
                 env.append(["name": .string("BUCKET_\(upper)_ACCESS"), "value": .string(u.readOnly ? "read" : "read-write")])
             }
+        }
+        for v in s.volumes {
+            mounts.append(["name": .string(v.name), "mountPath": .string(v.path)])
         }
         for secret in s.secrets {
             mounts.append(["name": .string("secret-\(secret)"), "mountPath": .string("/var/run/secrets/berth/\(secret)"), "readOnly": true])
@@ -399,21 +427,48 @@ public struct Renderer: Sendable {
         if ImageRef.parse(p.image)?.digest == nil, spec.delivery.registry?.immutable == true {
             annotations = ["checkov.io/skip1": "CKV_K8S_43=tags are immutable in the registry (delivery.registry.immutable), so a tag names one build"]
         }
+        let template: JSONValue = ["metadata": ["labels": labels(p, t)], "spec": .object(podSpec)]
+        if s.volumes.isEmpty {
+            return [
+                "apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": meta(s.name, t.namespace, labels: labels(p, t), annotations: annotations),
+                "spec": [
+                    "replicas": .int(p.replicas.min),
+                    "revisionHistoryLimit": 5,
+                    "selector": ["matchLabels": selector(p, t)],
+                    "strategy": ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": "25%", "maxUnavailable": 0]],
+                    "template": template,
+                ],
+            ]
+        }
+        // Volumes make the service a StatefulSet: one claim per replica, kept across restarts.
+        let claims: [JSONValue] = s.volumes.map { v in
+            var claimSpec: [(String, JSONValue)] = [
+                ("accessModes", ["ReadWriteOnce"]),
+                ("resources", ["requests": ["storage": .string(v.size.text)]]),
+            ]
+            if let sc = storageClassName(v.storageClass) { claimSpec.append(("storageClassName", .string(sc))) }
+            return ["metadata": ["name": .string(v.name), "labels": selector(p, t)], "spec": .object(claimSpec)]
+        }
         return [
-            "apiVersion": "apps/v1", "kind": "Deployment",
+            "apiVersion": "apps/v1", "kind": "StatefulSet",
             "metadata": meta(s.name, t.namespace, labels: labels(p, t), annotations: annotations),
             "spec": [
                 "replicas": .int(p.replicas.min),
                 "revisionHistoryLimit": 5,
+                "serviceName": .string("\(s.name)-pods"),
+                "podManagementPolicy": "Parallel",
                 "selector": ["matchLabels": selector(p, t)],
-                "strategy": ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": "25%", "maxUnavailable": 0]],
-                "template": [
-                    "metadata": ["labels": labels(p, t)],
-                    "spec": .object(podSpec),
-                ],
+                "updateStrategy": ["type": "RollingUpdate"],
+                "persistentVolumeClaimRetentionPolicy": ["whenDeleted": "Retain", "whenScaled": "Retain"],
+                "template": template,
+                "volumeClaimTemplates": .array(claims),
             ],
         ]
     }
+
+    /// The workload kind a service renders as.
+    func workloadKind(_ s: Service) -> String { s.volumes.isEmpty ? "Deployment" : "StatefulSet" }
 
     func probes(_ p: Placement) -> (JSONValue, JSONValue)? {
         let h = p.service.health
@@ -433,8 +488,5 @@ public struct Renderer: Sendable {
     }
 
     /// The physical bucket name in an environment: per environment unless the bucket or environment is shared.
-    public func bucketName(_ bucket: String, env: Environment) -> String {
-        let shared = spec.bucket(bucket)?.shared == true || !env.dataIsolated
-        return shared ? "\(spec.platform)-\(bucket)" : "\(spec.platform)-\(env.name)-\(bucket)"
-    }
+    public func bucketName(_ bucket: String, env: Environment) -> String { plan.bucketName(bucket, env: env) }
 }

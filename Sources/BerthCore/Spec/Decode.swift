@@ -141,6 +141,7 @@ struct Decoder {
             },
             hardware: hw,
             kmsKey: str(n, "kmsKey"),
+            account: str(n, "account"),
             costNotes: str(n, "costNotes"),
             location: n?.location ?? loc)
     }
@@ -379,7 +380,10 @@ struct Decoder {
                 Bucket.LifecycleRule(after: duration(r, "after") ?? SpecDuration(seconds: 86_400, text: "1d"),
                                      transition: r["transition"]?.string, expire: bool(r, "expire"))
             },
-            shared: bool(n, "shared"), isPublic: bool(n, "public"), location: e.keyLocation)
+            shared: bool(n, "shared"), isPublic: bool(n, "public"),
+            noncurrentAfter: duration(n, "noncurrentAfter") ?? SpecDuration(seconds: 30 * 86_400, text: "30d"),
+            abortUploadsAfter: duration(n, "abortUploadsAfter") ?? SpecDuration(seconds: 7 * 86_400, text: "7d"),
+            location: e.keyLocation)
     }
 
     func storage(_ n: SpecNode?) -> Storage {
@@ -426,6 +430,7 @@ struct Decoder {
             encryptionAtRest: str(n?["encryption"], "atRest"), encryptionInTransit: str(n?["encryption"], "inTransit"),
             auditLevel: str(n?["audit"], "level"),
             auditRetention: duration(n?["audit"], "retention") ?? SpecDuration(seconds: 365 * 86_400, text: "365d"),
-            compliance: n?["compliance"]?.strings ?? [])
+            compliance: n?["compliance"]?.strings ?? [],
+            backupRetention: duration(n, "backupRetention"))
     }
 }

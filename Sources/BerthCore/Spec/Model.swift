@@ -56,6 +56,7 @@ public struct Provider: Sendable {
     public var regions: [Region]
     public var hardware: Hardware?
     public var kmsKey: String
+    public var account: String
     public var costNotes: String
     public var location: SourceLocation
 
@@ -344,6 +345,8 @@ public struct Bucket: Sendable {
     public var lifecycle: [LifecycleRule]
     public var shared: Bool
     public var isPublic: Bool
+    public var noncurrentAfter: SpecDuration
+    public var abortUploadsAfter: SpecDuration
     public var location: SourceLocation
 
     public struct LifecycleRule: Sendable {
@@ -425,6 +428,16 @@ public struct Security: Sendable {
     public var auditLevel: String
     public var auditRetention: SpecDuration
     public var compliance: [String]
+    public var backupRetention: SpecDuration?
+
+    /// The minimum backup retention: the stated one, else the longest minimum of the regimes.
+    public var requiredBackupRetention: (SpecDuration, String)? {
+        if let r = backupRetention { return (r, "security.backupRetention") }
+        let minimums: [(String, Int)] = [("gdpr", 30), ("soc2", 90), ("pci-dss", 365), ("hipaa", 6 * 365)]
+        let applicable = minimums.filter { compliance.contains($0.0) }
+        guard let longest = applicable.max(by: { $0.1 < $1.1 }) else { return nil }
+        return (SpecDuration(seconds: longest.1 * 86_400, text: "\(longest.1)d"), longest.0)
+    }
 
     public struct TLS: Sendable {
         public var issuer: String

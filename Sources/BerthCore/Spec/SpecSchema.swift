@@ -31,6 +31,7 @@ public enum SpecSchema {
         Field("regions", .map(.object(region)), "Regions by name, each with its zones.", required: true),
         Field("hardware", .object(hardware), "On-premises hardware (only with `name: onprem`).", optionalObject: true),
         Field("kmsKey", .string, "Key reference (ARN, resource id or key name) used for encryption at rest; berth names it, never creates it.", default: s("")),
+        Field("account", .string, "Cloud account: AWS account id, GCP project id or Azure subscription id; used in role ARNs and bucket policies.", default: s("")),
         Field("costNotes", .string, "Cost optimisation notes; copied into the generated docs.", default: s("")),
     ])
 
@@ -255,6 +256,8 @@ public enum SpecSchema {
         Field("lifecycle", .list(.object(lifecycleRule)), "Lifecycle steps.", default: .list([])),
         Field("shared", .bool, "One bucket for all environments (otherwise one per environment).", default: b(false)),
         Field("public", .bool, "Allow anonymous reads (never for backups).", default: b(false)),
+        Field("noncurrentAfter", .duration, "With versioning: delete non-current versions after this long.", default: s("30d")),
+        Field("abortUploadsAfter", .duration, "Abort incomplete multipart uploads after this long.", default: s("7d")),
     ])
 
     public static let storageClass = ObjectSchema("storage class", "A class of persistent volumes.", [
@@ -342,6 +345,7 @@ public enum SpecSchema {
             Field("retention", .duration, "How long audit logs are kept.", default: s("365d")),
         ])), "Audit."),
         Field("compliance", .list(.oneOf(["gdpr", "soc2", "hipaa", "pci-dss"])), "Regimes whose rule sets apply.", default: list([])),
+        Field("backupRetention", .duration, "Stated minimum backup retention; every database backup must keep at least this long.", defaultNote: "the longest minimum of the compliance regimes (gdpr 30d, soc2 90d, pci-dss 365d, hipaa 6y), else none"),
     ])
 
     // MARK: root

@@ -1,0 +1,59 @@
+/// Where data lives: which environment and cluster hold a database or bucket instance.
+///
+/// A database or bucket belongs to its environment (`data: isolated`, the default): each
+/// environment has its own instance. With `shared: true` on the database or bucket, or
+/// `data: shared` on the environment, the environment uses one platform-wide instance
+/// instead, kept in the first environment (spec order) that uses it shared.
+extension Plan {
+    public enum DatabaseRole: Sendable, Equatable {
+        /// The read-write CloudNativePG cluster.
+        case primary
+        /// A replica cluster in another Kubernetes cluster of the same environment, fed from the
+        /// primary's WAL archive; promoted when the primary's region is lost.
+        case replica(of: String)
+    }
+
+    func isShared(database d: Database, in env: Environment) -> Bool { d.shared || !env.dataIsolated }
+    func isShared(bucket b: Bucket, in env: Environment) -> Bool { b.shared || !env.dataIsolated }
+
+    /// The environment holding the shared instance of a database.
+    func sharedHome(database d: Database) -> Environment? {
+        spec.environments.first { isShared(database: d, in: $0) }
+    }
+
+    /// The role a target plays for a database, or nil when it holds none of it.
+    public func role(of d: Database, in t: Target) -> DatabaseRole? {
+        let env = t.environment
+        if isShared(database: d, in: env), sharedHome(database: d)?.name != env.name { return nil }
+        guard let first = env.clusters.first?.value else { return nil }
+        return t.cluster.name == first ? .primary : .replica(of: first)
+    }
+
+    /// Namespace and service host services in `env` use to reach database `d`.
+    public func databaseHost(_ d: Database, for env: Environment, pooled: Bool) -> String {
+        let service = pooled ? "\(d.name)-pooler-rw" : "\(d.name)-rw"
+        if isShared(database: d, in: env), let home = sharedHome(database: d), home.name != env.name {
+            return "\(service).\(Plan.namespace(spec: spec, environment: home.name)).svc.cluster.local"
+        }
+        return service
+    }
+
+    /// The physical bucket name for an environment.
+    public func bucketName(_ b: String, env: Environment) -> String {
+        if let bucket = spec.bucket(b), isShared(bucket: bucket, in: env) { return "\(spec.platform)-\(b)" }
+        return "\(spec.platform)-\(env.name)-\(b)"
+    }
+
+    /// Distinct physical buckets and the environment each is listed under.
+    public var physicalBuckets: [(bucket: Bucket, env: Environment, name: String)] {
+        var seen: Set<String> = []
+        var out: [(Bucket, Environment, String)] = []
+        for env in spec.environments {
+            for b in spec.buckets {
+                let n = bucketName(b.name, env: env)
+                if seen.insert(n).inserted { out.append((b, env, n)) }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,64 @@
+/// Recovery point and recovery time objectives computed from schedules, retention and replication.
+///
+/// The model, stated so it can be checked:
+/// - A database with backups archives WAL continuously with `archive_timeout` 5 min, so at most
+///   5 min of writes are lost when every instance is lost (RPO 5 min). Without backups nothing
+///   outside the cluster survives: the RPO is unbounded.
+/// - Restoring from the object store (RTO) = 10 min to provision + the base backup at 100 MiB/s
+///   + replaying WAL of up to one base-backup interval at 10x real time. A replica cluster in
+///   another Kubernetes cluster of the environment is promoted instead: RTO 5 min.
+/// - A bucket with versioning recovers overwritten or deleted objects while non-current versions
+///   are kept (RPO 0 for those); without versioning a deleted object is gone.
+/// - Volumes are snapshotted on `storage.snapshots.schedule`: RPO one interval, RTO 15 min.
+public enum Recovery {
+    public static let archiveTimeoutSeconds = 300
+    public static let provisionSeconds = 600
+    public static let restoreBytesPerSecond: Int64 = 100 << 20
+    public static let promoteSeconds = 300
+
+    public struct Objective: Sendable, Hashable {
+        /// nil when unbounded.
+        public var rpoSeconds: Int?
+        public var rtoSeconds: Int?
+        public var basis: String
+    }
+
+    public static func database(_ d: Database, spec: Spec) -> Objective {
+        guard let b = d.backup else {
+            return Objective(rpoSeconds: nil, rtoSeconds: nil, basis: "no backup: losing every instance loses the data; \(d.instances) instance(s) cover single-instance failures only")
+        }
+        let replicated = spec.environments.contains { $0.tier == .production && $0.clusters.count > 1 }
+        let interval = Int((Cron.intervalHours(b.schedule) ?? 24) * 3600)
+        let restore = provisionSeconds + Int(d.size.units / restoreBytesPerSecond) + interval / 10
+        if replicated {
+            return Objective(rpoSeconds: archiveTimeoutSeconds, rtoSeconds: promoteSeconds,
+                             basis: "WAL archived every 5 min to bucket '\(b.bucket.value)'; a replica cluster in the second production cluster is promoted (restore from the archive takes \(text(seconds: restore)))")
+        }
+        return Objective(rpoSeconds: archiveTimeoutSeconds, rtoSeconds: restore,
+                         basis: "WAL archived every 5 min to bucket '\(b.bucket.value)'; restore = 10 min provisioning + \(d.size) at 100 MiB/s + WAL replay of one \(text(seconds: interval)) backup interval at 10x")
+    }
+
+    public static func bucket(_ b: Bucket) -> Objective {
+        if b.versioning {
+            return Objective(rpoSeconds: 0, rtoSeconds: 900,
+                             basis: "versioning keeps overwritten and deleted objects \(b.noncurrentAfter) as non-current versions; no copy in another region")
+        }
+        return Objective(rpoSeconds: nil, rtoSeconds: nil, basis: "no versioning: an overwritten or deleted object cannot be recovered")
+    }
+
+    public static func volumes(_ spec: Spec) -> Objective? {
+        guard let s = spec.storage.snapshots else { return nil }
+        let interval = Int((Cron.intervalHours(s.schedule) ?? 24) * 3600)
+        return Objective(rpoSeconds: interval, rtoSeconds: 900,
+                         basis: "Velero snapshots on '\(s.schedule)', \(s.keep) kept (\(text(seconds: interval * s.keep)) of history)")
+    }
+
+    public static func text(seconds: Int?) -> String {
+        guard let s = seconds else { return "unbounded" }
+        if s == 0 { return "0" }
+        if s % 86_400 == 0 { return "\(s / 86_400)d" }
+        if s % 3600 == 0 { return "\(s / 3600)h" }
+        if s >= 3600 { return "\(s / 3600)h \((s % 3600) / 60)min" }
+        return "\(max(1, s / 60))min"
+    }
+}

@@ -1,0 +1,133 @@
+/// StorageClasses in each provider's own terms, the VolumeSnapshotClass, and Velero schedules.
+extension Renderer {
+    /// The CSI driver that provisions volumes (and takes snapshots) for the provider.
+    var csiDriver: String {
+        switch spec.provider.name {
+        case .aws: "ebs.csi.aws.com"
+        case .gcp: "pd.csi.storage.gke.io"
+        case .azure: "disk.csi.azure.com"
+        case .onprem: spec.provider.hardware?.storage == "ceph-rbd" ? "rbd.csi.ceph.com" : "driver.longhorn.io"
+        }
+    }
+
+    var kmsAtRest: String? {
+        spec.security.encryptionAtRest == "kms" && !spec.provider.kmsKey.isEmpty ? spec.provider.kmsKey : nil
+    }
+
+    /// Provider parameters of one class. Values are strings, as StorageClass requires.
+    func storageParameters(_ c: StorageClassSpec) -> [(String, JSONValue)] {
+        var p: [(String, JSONValue)] = []
+        let ssd = c.kind == "ssd"
+        switch spec.provider.name {
+        case .aws:
+            // gp3 for SSD (IOPS and throughput provisioned independently of size), st1 for HDD.
+            p.append(("type", .string(ssd ? "gp3" : "st1")))
+            if ssd, let iops = c.iops { p.append(("iops", .string(String(iops)))) }
+            if ssd, let t = c.throughput { p.append(("throughput", .string(String(t)))) }
+            p.append(("csi.storage.k8s.io/fstype", "ext4"))
+            if spec.security.encryptionAtRest != "none" { p.append(("encrypted", "true")) }
+            if let k = kmsAtRest { p.append(("kmsKeyId", .string(k))) }
+        case .gcp:
+            if ssd, c.iops != nil || c.throughput != nil {
+                p.append(("type", "hyperdisk-balanced"))
+                if let iops = c.iops { p.append(("provisioned-iops-on-create", .string(String(iops)))) }
+                if let t = c.throughput { p.append(("provisioned-throughput-on-create", .string("\(t)Mi"))) }
+            } else {
+                p.append(("type", .string(ssd ? "pd-ssd" : "pd-standard")))
+            }
+            p.append(("csi.storage.k8s.io/fstype", "ext4"))
+            if let k = kmsAtRest { p.append(("disk-encryption-kms-key", .string(k))) }
+        case .azure:
+            if ssd, c.iops != nil || c.throughput != nil {
+                p.append(("skuName", "PremiumV2_LRS"))
+                if let iops = c.iops { p.append(("DiskIOPSReadWrite", .string(String(iops)))) }
+                if let t = c.throughput { p.append(("DiskMBpsReadWrite", .string(String(t)))) }
+                p.append(("cachingMode", "None"))
+            } else {
+                p.append(("skuName", .string(ssd ? "Premium_LRS" : "Standard_LRS")))
+            }
+            if let k = kmsAtRest { p.append(("diskEncryptionSetID", .string(k))) }
+        case .onprem:
+            if csiDriver == "rbd.csi.ceph.com" {
+                p += [
+                    ("clusterID", .string(spec.platform)),
+                    ("pool", .string(ssd ? "rbd-ssd" : "rbd-hdd")),
+                    ("imageFeatures", "layering"),
+                    ("csi.storage.k8s.io/fstype", "ext4"),
+                    ("csi.storage.k8s.io/provisioner-secret-name", "csi-rbd-secret"),
+                    ("csi.storage.k8s.io/provisioner-secret-namespace", "ceph-csi-rbd"),
+                    ("csi.storage.k8s.io/controller-expand-secret-name", "csi-rbd-secret"),
+                    ("csi.storage.k8s.io/controller-expand-secret-namespace", "ceph-csi-rbd"),
+                    ("csi.storage.k8s.io/node-stage-secret-name", "csi-rbd-secret"),
+                    ("csi.storage.k8s.io/node-stage-secret-namespace", "ceph-csi-rbd"),
+                ]
+                if spec.security.encryptionAtRest != "none" { p.append(("encrypted", "true")) }
+            } else {
+                let racks = spec.provider.hardware?.racks ?? 1
+                p += [
+                    ("numberOfReplicas", .string(String(min(3, max(2, racks))))),
+                    ("staleReplicaTimeout", "30"),
+                    ("dataLocality", "best-effort"),
+                    ("diskSelector", .string(ssd ? "ssd" : "hdd")),
+                    ("fsType", "ext4"),
+                ]
+                if spec.security.encryptionAtRest != "none" { p.append(("encrypted", "true")) }
+            }
+        }
+        return p
+    }
+
+    func storageObjects(_ cluster: Cluster) -> [JSONValue] {
+        let labels: JSONValue = ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"]
+        let defaultName = spec.storage.defaultClass?.name
+        var docs: [JSONValue] = spec.storage.classes.map { c in
+            [
+                "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+                "metadata": [
+                    "name": .string(c.name), "labels": labels,
+                    "annotations": ["storageclass.kubernetes.io/is-default-class": .string(c.name == defaultName ? "true" : "false")],
+                ],
+                "provisioner": .string(csiDriver),
+                "parameters": .object(storageParameters(c)),
+                "reclaimPolicy": .string(c.reclaim),
+                "allowVolumeExpansion": true,
+                "volumeBindingMode": "WaitForFirstConsumer",
+            ]
+        }
+        guard !spec.storage.classes.isEmpty else { return docs }
+        docs.append([
+            "apiVersion": "snapshot.storage.k8s.io/v1", "kind": "VolumeSnapshotClass",
+            "metadata": [
+                "name": .string("\(spec.platform)-snapshots"), "labels": labels,
+                "annotations": ["snapshot.storage.kubernetes.io/is-default-class": "true"],
+            ],
+            "driver": .string(csiDriver),
+            "deletionPolicy": "Retain",
+        ])
+        if let snap = spec.storage.snapshots {
+            let hours = Cron.intervalHours(snap.schedule).map { Int($0.rounded(.up)) } ?? 24
+            for t in plan.targets where t.cluster.name == cluster.name {
+                docs.append([
+                    "apiVersion": "velero.io/v1", "kind": "Schedule",
+                    "metadata": ["name": .string("\(t.namespace)-volumes"), "namespace": "velero", "labels": labels],
+                    "spec": [
+                        "schedule": .string(snap.schedule),
+                        "useOwnerReferencesInBackup": false,
+                        "template": [
+                            "includedNamespaces": [.string(t.namespace)],
+                            "snapshotVolumes": true,
+                            "storageLocation": "default",
+                            "ttl": .string("\(hours * snap.keep)h0m0s"),
+                        ],
+                    ],
+                ])
+            }
+        }
+        return docs
+    }
+
+    /// The storage class a volume lands on: its own, else the default class, else the cluster default.
+    func storageClassName(_ named: Located<String>?) -> String? {
+        named?.value ?? spec.storage.defaultClass?.name
+    }
+}
