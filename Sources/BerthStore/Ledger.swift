@@ -40,12 +40,20 @@ public final class Ledger {
             if isURL {
                 db = try PostgresConnection(url: store)
             } else {
-                db = try SQLiteConnection(path: store)
+                db = try SQLiteConnection(path: store, synchronous: Self.sqliteSynchronous)
             }
         } catch {
             throw .store("cannot open store \(storeName): \(error.message)")
         }
         try migrate()
+    }
+
+    /// SQLite's `synchronous` setting: FULL (default: every commit is on disk before it returns)
+    /// or NORMAL (`BERTH_SQLITE_SYNC=normal`: commits survive a killed process, the last ones may be
+    /// lost on power failure; the file is never corrupted either way).
+    static var sqliteSynchronous: String {
+        guard let v = getenv("BERTH_SQLITE_SYNC") else { return "FULL" }
+        return String(cString: v).lowercased() == "normal" ? "NORMAL" : "FULL"
     }
 
     /// Seconds since 1970 from the system clock.

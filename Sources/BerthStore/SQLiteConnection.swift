@@ -8,7 +8,7 @@ final class SQLiteConnection: SQLConnection {
     let path: String
 
     /// Opens (creating when missing) the database file at `path`.
-    init(path: String, busyTimeoutMS: Int32 = 30_000) throws(DBFailure) {
+    init(path: String, synchronous: String = "FULL", busyTimeoutMS: Int32 = 30_000) throws(DBFailure) {
         self.path = path
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
@@ -26,7 +26,7 @@ final class SQLiteConnection: SQLConnection {
         while true {
             let failure: DBFailure
             do {
-                try script("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+                try script("PRAGMA journal_mode = WAL; PRAGMA synchronous = \(synchronous); PRAGMA foreign_keys = ON;")
                 break
             } catch {
                 failure = error
