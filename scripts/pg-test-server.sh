@@ -10,6 +10,7 @@
 set -euo pipefail
 
 cmd=${1:-}; dir=${2:-}
+# DIR must be reachable by the postgres OS user (e.g. a new folder directly under /tmp).
 [ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop DIR" >&2; exit 2; }
 
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
