@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "berth", targets: ["berth"]),
         .library(name: "BerthCore", targets: ["BerthCore"]),
         .library(name: "BerthNet", targets: ["BerthNet"]),
+        .library(name: "BerthStore", targets: ["BerthStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,6 +24,10 @@ let package = Package(
     targets: [
         .target(name: "BerthNet", swiftSettings: swiftSettings),
         .target(name: "CBerthSys"),
+        // The IP ledger's databases, through their C client libraries (apt: libsqlite3-dev, libpq-dev).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .target(name: "BerthStore", dependencies: ["BerthNet", "CSQLite", "CLibPQ"], swiftSettings: swiftSettings),
         .target(
             name: "BerthCore",
             dependencies: ["BerthNet", "CBerthSys", .product(name: "Yams", package: "Yams")],
@@ -30,12 +35,16 @@ let package = Package(
         ),
         .executableTarget(
             name: "berth",
-            dependencies: ["BerthCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["BerthCore", "BerthStore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "ipdiff-driver", dependencies: ["BerthNet"], path: "scripts/ipdiff/driver",
             swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "ledger-driver", dependencies: ["BerthStore", "BerthNet"], path: "scripts/ledger-driver",
+            swiftSettings: swiftSettings),
+        .testTarget(name: "BerthStoreTests", dependencies: ["BerthStore", "BerthNet"], swiftSettings: swiftSettings),
         .testTarget(name: "BerthNetTests", dependencies: ["BerthNet"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BerthCoreTests",

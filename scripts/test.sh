@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: Swift unit tests, IP math against Python's ipaddress, the rendered example
-# through the real Kubernetes and CRD schemas and checkov, and the CLI end to end.
+# through the real Kubernetes and CRD schemas and checkov, the CLI end to end, and the IP
+# ledger on SQLite and on a throwaway PostgreSQL server (scripts/pg-test-server.sh).
 # Installs what it needs (apt packages, a Python venv in .venv) on first run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +10,9 @@ root=$PWD
 scripts/setup-tools.sh || { echo "test.sh: tool setup failed" >&2; exit 2; }
 export PATH="$root/.venv/bin:$PATH"
 work=$(mktemp -d "${TMPDIR:-/tmp}/berth-test.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# The PostgreSQL test cluster lives outside $work: the postgres OS user must be able to reach it.
+pgdir=$(mktemp -u /tmp/berth-pg.XXXXXX)
+trap 'scripts/pg-test-server.sh stop "$pgdir" >/dev/null 2>&1; rm -rf "$work"' EXIT
 
 passed=0; failed=0; failures=()
 step() {  # step NAME COMMAND...
@@ -36,7 +39,14 @@ step "on-premises example: strict schemas (Longhorn, MinIO lifecycle, Ingress)" 
 step "bucket JSON against botocore's S3 model" python3 scripts/validate_aws.py "$work/rendered"
 step "checkov" scripts/run_checkov.sh "$work/rendered"
 step "validator self-test" scripts/selftest_validators.sh
-step "CLI end to end (pytest)" env BERTH_BIN="$bin" python3 -m pytest -q -p no:cacheprovider Tests/e2e
+step "CLI end to end, IP ledger on SQLite (pytest)" env -u BERTH_TEST_PG_URL BERTH_BIN="$bin" \
+    python3 -m pytest -q -p no:cacheprovider Tests/e2e
+if pg_url=$(scripts/pg-test-server.sh start "$pgdir"); then
+    step "IP ledger on PostgreSQL: workflow, bad input, 8 writers, kill -9 (pytest)" env BERTH_BIN="$bin" \
+        BERTH_TEST_PG_URL="$pg_url" python3 -m pytest -q -p no:cacheprovider Tests/e2e/test_ledger.py -k postgres
+else
+    failed=$((failed + 1)); failures+=("start the PostgreSQL test server")
+fi
 
 echo
 if [ $failed -gt 0 ]; then

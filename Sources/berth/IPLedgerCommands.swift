@@ -1,6 +1,439 @@
 import ArgumentParser
+import BerthCore
+import BerthNet
+import BerthStore
+import Foundation
 
-/// The ledger subcommands of `berth ip` (pool, reserve, allocate, release, list, show, usage, history).
+/// The ledger subcommands of `berth ip` (pool, reserve, allocate, release, list, show, usage, history, check).
 enum IPLedgerCommands {
-    static let all: [any ParsableCommand.Type] = []
+    static let all: [any ParsableCommand.Type] = [
+        IPPoolCommand.self, IPReserveCommand.self, IPAllocateCommand.self, IPReleaseCommand.self,
+        IPListCommand.self, IPShowCommand.self, IPUsageCommand.self, IPHistoryCommand.self, IPCheckCommand.self,
+    ]
+}
+
+// MARK: - Shared
+
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "SQLite file or postgres:// URL (default: $BERTH_STORE, else berth-ip.sqlite in the current folder).",
+        valueName: "path|url"), completion: .file())
+    var store: String?
+
+    /// Opens the ledger. `BERTH_NOW` (RFC 3339) fixes the clock: a test hook.
+    func open() throws -> Ledger {
+        let env = ProcessInfo.processInfo.environment
+        let target = store ?? env["BERTH_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? Ledger.defaultStore
+        var now: () -> Int64 = Ledger.wallClock
+        if let fixed = env["BERTH_NOW"], !fixed.isEmpty {
+            guard let t = LedgerTime.parse(fixed) else {
+                writeErr("berth: error: BERTH_NOW '\(fixed)' is not an RFC 3339 time such as 2025-01-31T08:00:00Z\n")
+                throw ExitCode(Exit.usage)
+            }
+            now = { t }
+        }
+        return try ledgerCall { () throws(LedgerError) in try Ledger(store: target, now: now) }
+    }
+}
+
+/// Runs a ledger call; prints its error as `berth: error: ...` and exits 1 (bad input) or 2 (store).
+func ledgerCall<T>(_ body: () throws(LedgerError) -> T) throws -> T {
+    do {
+        return try body()
+    } catch {
+        writeErr("berth: error: \(error.description)\n")
+        switch error {
+        case .invalid: throw ExitCode(Exit.specErrors)
+        case .store: throw ExitCode(Exit.usage)
+        }
+    }
+}
+
+/// Bad input found before the store is touched: message, exit 1.
+func badInput(_ message: String) -> ExitCode {
+    writeErr("berth: error: \(message)\n")
+    return ExitCode(Exit.specErrors)
+}
+
+func parsePrefix(_ text: String) throws -> IPPrefix {
+    do {
+        return try IPPrefix(text)
+    } catch {
+        throw badInput(error.description)
+    }
+}
+
+func parseAddress(_ text: String) throws -> IPAddress {
+    do {
+        return try IPAddress(text)
+    } catch {
+        throw badInput(error.description)
+    }
+}
+
+func parseDuration(_ text: String, _ option: String) throws -> Int64 {
+    guard let d = LedgerTime.parseDuration(text) else {
+        throw badInput("invalid duration '\(text)' for \(option): use a number with a unit s, m, h or d (for example 90s, 30m, 1h, 7d, 1h30m)")
+    }
+    return d
+}
+
+func time(_ t: Int64?) -> String { t.map(LedgerTime.format) ?? "-" }
+
+func jsonTime(_ t: Int64?) -> JSONValue { t.map { .string(LedgerTime.format($0)) } ?? .null }
+
+func jsonText(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
+
+extension Allocation {
+    var json: JSONValue {
+        .object([
+            ("id", .int(Int(id))), ("pool", .string(pool)), ("cidr", .string(prefix.description)),
+            ("owner", jsonText(owner)), ("note", jsonText(note)), ("state", .string(state.rawValue)),
+            ("request_id", jsonText(requestID)), ("created_at", jsonTime(createdAt)), ("expires_at", jsonTime(expiresAt)),
+            ("ended_at", jsonTime(endedAt)), ("quarantine_until", jsonTime(quarantineUntil)),
+        ])
+    }
+}
+
+/// Left-aligned columns separated by two spaces.
+func table(_ header: [String], _ rows: [[String]]) -> String {
+    let all = [header] + rows
+    var widths = Array(repeating: 0, count: header.count)
+    for r in all { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+    return all.map { r in
+        var line = ""
+        for (i, c) in r.enumerated() {
+            line += i == r.count - 1 ? c : c.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0)
+        }
+        return line
+    }.joined(separator: "\n") + "\n"
+}
+
+// MARK: - pool
+
+struct IPPoolCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pool", abstract: "Add and list address pools.", subcommands: [Add.self, List.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a pool of address space. Pools may not overlap; names are DNS-1123 labels.")
+
+        @Option(help: "Pool name (lowercase letters, digits, '-').") var name: String
+        @Argument(help: "The pool's range, e.g. 10.8.0.0/16 or 2001:db8::/48.") var cidr: String
+        @Option(help: ArgumentHelp("Default quarantine of released blocks, e.g. 1h (default: none).", valueName: "duration"))
+        var quarantine: String?
+        @Flag(help: "Refuse a pool of another address family than the pools already in the store.")
+        var familyCheck = false
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() throws {
+            let prefix = try parsePrefix(cidr)
+            let q = try quarantine.map { try parseDuration($0, "--quarantine") } ?? 0
+            do { try Validate.poolName(name) } catch { throw badInput(error.description) }
+            let ledger = try storeOptions.open()
+            let pool = try ledgerCall { () throws(LedgerError) in
+                try ledger.addPool(name: name, prefix: prefix, quarantine: q, sameFamily: familyCheck)
+            }
+            writeOut("\(pool.name) \(pool.prefix)\n")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the pools.")
+        @Option(help: "text or json.") var format: OutputFormat = .text
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() throws {
+            let ledger = try storeOptions.open()
+            let pools = try ledgerCall { () throws(LedgerError) in try ledger.pools() }
+            switch format {
+            case .json:
+                writeOut(JSONValue.array(pools.map { p in
+                    .object([("name", .string(p.name)), ("cidr", .string(p.prefix.description)),
+                             ("quarantine_seconds", .int(Int(p.quarantine))), ("created_at", jsonTime(p.createdAt))])
+                }).serialized(pretty: true) + "\n")
+            case .text:
+                writeOut(table(["NAME", "CIDR", "QUARANTINE", "CREATED"], pools.map {
+                    [$0.name, $0.prefix.description, LedgerTime.formatDuration($0.quarantine), time($0.createdAt)]
+                }))
+            }
+        }
+    }
+}
+
+// MARK: - reserve, allocate, release
+
+struct IPReserveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reserve", abstract: "Reserve an exact block (a static reservation).")
+
+    @Option(help: "Pool name.") var pool: String
+    @Argument(help: "The block, e.g. 10.8.0.0/28.") var cidr: String
+    @Option(help: "Who holds it.") var owner: String
+    @Option(help: "Free text.") var note: String?
+    @Option(help: "text or json.") var format: OutputFormat = .text
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+        let prefix = try parsePrefix(cidr)
+        let ledger = try storeOptions.open()
+        let a = try ledgerCall { () throws(LedgerError) in try ledger.reserve(pool: pool, prefix: prefix, owner: owner, note: note) }
+        writeOut(format == .json ? a.json.serialized(pretty: true) + "\n" : "\(a.prefix)\n")
+    }
+}
+
+struct IPAllocateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "allocate",
+        abstract: "Allocate the best-fitting free block of a size (or an exact block) and print it.",
+        discussion: """
+            With --request-id, a retried call returns the allocation the first call made (the same id with other
+            parameters is an error). With --lease, the block is reclaimed by the first write after it expires.
+            """)
+
+    @Option(help: "Pool name.") var pool: String
+    @Option(help: ArgumentHelp("Prefix length to allocate, e.g. 24.", valueName: "length")) var size: String?
+    @Option(help: ArgumentHelp("That exact block (CIDR), or an address (a host block, or of --size).", valueName: "cidr|address"))
+    var address: String?
+    @Option(help: "Who holds it.") var owner: String?
+    @Option(help: "Free text.") var note: String?
+    @Option(help: "Idempotency key: retries with it return the same allocation.") var requestId: String?
+    @Option(help: ArgumentHelp("Lease, e.g. 1h; the block is reclaimed after it.", valueName: "duration")) var lease: String?
+    @Option(help: "text (the CIDR) or json (the whole record).") var format: OutputFormat = .text
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+        var length: Int?
+        if let size {
+            let digits = size.hasPrefix("/") ? String(size.dropFirst()) : size
+            guard let n = Int(digits), digits.allSatisfy(\.isASCII), String(n) == digits, n >= 0, n <= 128 else {
+                throw badInput(IPError.prefixLengthOutOfRange(length: size, allowed: 0...128, context: "--size").description)
+            }
+            length = n
+        }
+        var exact: IPPrefix?
+        if let address {
+            if address.contains("/") {
+                exact = try parsePrefix(address)
+            } else {
+                let a = try parseAddress(address)
+                do {
+                    exact = try IPPrefix(address: a, length: length ?? a.family.bitWidth)
+                } catch {
+                    throw badInput(error.description)
+                }
+            }
+            if let exact, let length, exact.length != length {
+                throw badInput("--address \(exact) is a /\(exact.length) but --size asks for /\(length)")
+            }
+        }
+        guard length != nil || exact != nil else { throw badInput("give --size LENGTH or --address CIDR") }
+        let leaseSeconds = try lease.map { try parseDuration($0, "--lease") }
+        if leaseSeconds == 0 { throw badInput("--lease must be longer than 0s") }
+        let request = AllocationRequest(
+            pool: pool, length: exact == nil ? length : nil, exact: exact, owner: owner, note: note,
+            requestID: requestId, lease: leaseSeconds)
+        let ledger = try storeOptions.open()
+        let a = try ledgerCall { () throws(LedgerError) in try ledger.allocate(request) }
+        writeOut(format == .json ? a.json.serialized(pretty: true) + "\n" : "\(a.prefix)\n")
+    }
+}
+
+struct IPReleaseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "release",
+        abstract: "Release an allocation or reservation.",
+        discussion: "With a quarantine (--quarantine, else the pool's default) the block is not reused until it ends.")
+
+    @Argument(help: "The allocated block, e.g. 10.8.3.0/24.") var cidr: String
+    @Option(help: "Pool name (default: the pool containing the block).") var pool: String?
+    @Option(help: ArgumentHelp("Keep the block unusable this long, e.g. 1h; 0 for none (default: the pool's).", valueName: "duration"))
+    var quarantine: String?
+    @Option(help: "text or json.") var format: OutputFormat = .text
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+        let prefix = try parsePrefix(cidr)
+        let q = try quarantine.map { try parseDuration($0, "--quarantine") }
+        let ledger = try storeOptions.open()
+        let a = try ledgerCall { () throws(LedgerError) in try ledger.release(prefix, pool: pool, quarantine: q) }
+        switch format {
+        case .json: writeOut(a.json.serialized(pretty: true) + "\n")
+        case .text:
+            if let until = a.quarantineUntil {
+                writeOut("\(a.prefix) released, quarantined until \(LedgerTime.format(until))\n")
+            } else {
+                writeOut("\(a.prefix) released\n")
+            }
+        }
+    }
+}
+
+// MARK: - list, show, usage, history, check
+
+struct IPListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List allocations and reservations.")
+
+    @Option(help: "Only this pool.") var pool: String?
+    @Flag(help: "Include released allocations.") var all = false
+    @Option(help: "text or json.") var format: OutputFormat = .text
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+        let ledger = try storeOptions.open()
+        let items = try ledgerCall { () throws(LedgerError) in try ledger.list(pool: pool, includeReleased: all) }
+        switch format {
+        case .json: writeOut(JSONValue.array(items.map(\.json)).serialized(pretty: true) + "\n")
+        case .text:
+            writeOut(table(["POOL", "CIDR", "STATE", "OWNER", "SINCE", "EXPIRES", "REQUEST", "NOTE"], items.map {
+                [$0.pool, $0.prefix.description, $0.state.rawValue, $0.owner ?? "-", time($0.createdAt),
+                 time($0.state == .quarantined ? $0.quarantineUntil : $0.expiresAt), $0.requestID ?? "-", $0.note ?? "-"]
+            }))
+        }
+    }
+}
+
+struct IPShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show which allocation holds an address, its owner and since when.")
+
+    @Argument(help: "An address, e.g. 10.8.3.7.") var address: String
+    @Option(help: "text or json.") var format: OutputFormat = .text
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+        let addr = try parseAddress(address)
+        let ledger = try storeOptions.open()
+        let found = try ledgerCall { () throws(LedgerError) in try ledger.show(addr) }
+        switch format {
+        case .json:
+            writeOut(JSONValue.object([
+                ("address", .string(found.address.description)), ("pool", .string(found.pool.name)),
+                ("free", .bool(found.holder == nil)), ("allocation", found.holder?.json ?? .null),
+            ]).serialized(pretty: true) + "\n")
+        case .text:
+            var lines = ["address: \(found.address)", "pool: \(found.pool.name) (\(found.pool.prefix))"]
+            if let h = found.holder {
+                lines += ["held by: \(h.prefix) (\(h.state.rawValue), id \(h.id))", "owner: \(h.owner ?? "-")", "since: \(time(h.createdAt))"]
+                if let e = h.expiresAt, h.state == .allocated { lines.append("expires: \(time(e))") }
+                if let q = h.quarantineUntil { lines.append("quarantined until: \(time(q))") }
+                if let r = h.requestID { lines.append("request id: \(r)") }
+                if let n = h.note { lines.append("note: \(n)") }
+            } else {
+                lines.append("free")
+            }
+            writeOut(lines.joined(separator: "\n") + "\n")
+        }
+    }
+}
+
+struct IPUsageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "usage",
+        abstract: "Per pool: utilization, free blocks by prefix length, fragmentation and the largest free block.",
+        discussion: "Fragmentation is 1 - largest free block / total free addresses: 0 when the free space is one block.")
+
+    @Option(help: "Only this pool.") var pool: String?
+    @Option(help: "text or json.") var format: OutputFormat = .text
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+        let ledger = try storeOptions.open()
+        let usage = try ledgerCall { () throws(LedgerError) in try ledger.usage(pool: pool) }
+        let round = { (x: Double, places: Double) in (x * places).rounded() / places }
+        switch format {
+        case .json:
+            writeOut(JSONValue.array(usage.map { u in
+                .object([
+                    ("pool", .string(u.pool.name)), ("cidr", .string(u.pool.prefix.description)),
+                    ("utilization_percent", .double(round(u.utilization * 100, 100))),
+                    ("used_addresses", .string(u.usedAddresses.description)),
+                    ("free_addresses", .string(u.freeAddresses.description)),
+                    ("allocated", .int(u.allocated)), ("reserved", .int(u.reserved)), ("quarantined", .int(u.quarantined)),
+                    ("free_blocks_by_length", .object(u.freeBlocksByLength.map { ("/\($0.length)", JSONValue.int($0.count)) })),
+                    ("fragmentation", .double(round(u.fragmentation, 10_000))),
+                    ("largest_free_block", u.largestFree.map { .string($0.description) } ?? .null),
+                ])
+            }).serialized(pretty: true) + "\n")
+        case .text:
+            var out = ""
+            for u in usage {
+                let blocks = u.freeBlocksByLength.map { "/\($0.length) x\($0.count)" }.joined(separator: ", ")
+                out += """
+                    pool \(u.pool.name) \(u.pool.prefix)
+                      utilization: \(String(format: "%.2f", u.utilization * 100))% (\(u.usedAddresses) used, \(u.freeAddresses) free)
+                      held: \(u.allocated) allocated, \(u.reserved) reserved, \(u.quarantined) quarantined
+                      largest free block: \(u.largestFree?.description ?? "none")
+                      fragmentation: \(String(format: "%.4f", u.fragmentation))
+                      free blocks: \(blocks.isEmpty ? "none" : blocks)
+
+                    """
+            }
+            writeOut(out)
+        }
+    }
+}
+
+struct IPHistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Every allocation, release and expiry that covered an address: who held it from when to when.")
+
+    @Argument(help: "An address, e.g. 10.8.3.7.") var address: String
+    @Option(help: "text or json.") var format: OutputFormat = .text
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+        let addr = try parseAddress(address)
+        let ledger = try storeOptions.open()
+        let events = try ledgerCall { () throws(LedgerError) in try ledger.history(addr) }
+        let tenancies = Ledger.tenancies(events)
+        switch format {
+        case .json:
+            writeOut(JSONValue.object([
+                ("address", .string(addr.description)),
+                ("holders", .array(tenancies.map { t in
+                    .object([("allocation_id", .int(Int(t.allocationID))), ("pool", .string(t.pool)), ("cidr", .string(t.prefix.description)),
+                             ("owner", jsonText(t.owner)), ("kind", .string(t.kind == .reserve ? "reservation" : "allocation")),
+                             ("from", jsonTime(t.from)), ("to", jsonTime(t.to)), ("ended_by", jsonText(t.endedBy?.rawValue)),
+                             ("quarantine_until", jsonTime(t.quarantineUntil))])
+                })),
+                ("events", .array(events.map { e in
+                    .object([("seq", .int(Int(e.seq))), ("at", jsonTime(e.at)), ("event", .string(e.kind.rawValue)),
+                             ("allocation_id", .int(Int(e.allocationID))), ("cidr", .string(e.prefix.description)),
+                             ("owner", jsonText(e.owner)), ("quarantine_until", jsonTime(e.quarantineUntil))])
+                })),
+            ]).serialized(pretty: true) + "\n")
+        case .text:
+            if events.isEmpty {
+                writeOut("\(addr): never allocated\n")
+                return
+            }
+            writeOut(table(["CIDR", "OWNER", "FROM", "TO", "ENDED BY"], tenancies.map {
+                [$0.prefix.description, $0.owner ?? "-", time($0.from), $0.to.map(LedgerTime.format) ?? "(held)", $0.endedBy?.rawValue ?? "-"]
+            }))
+            writeOut("\n" + table(["AT", "EVENT", "CIDR", "OWNER", "ALLOCATION"], events.map {
+                [time($0.at), $0.kind.rawValue + ($0.quarantineUntil.map { " (quarantine until \(LedgerTime.format($0)))" } ?? ""),
+                 $0.prefix.description, $0.owner ?? "-", String($0.allocationID)]
+            }))
+        }
+    }
+}
+
+struct IPCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check the ledger's integrity: database check, no overlapping holders, history consistent with every allocation.",
+        discussion: "Exit status 1 when a problem is found.")
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() throws {
+        let ledger = try storeOptions.open()
+        let report = try ledgerCall { () throws(LedgerError) in try ledger.check() }
+        for p in report.problems { writeErr("berth: error: \(p)\n") }
+        guard report.problems.isEmpty else { throw ExitCode(Exit.specErrors) }
+        writeOut("ok: \(report.pools) pools, \(report.allocations) allocations (\(report.liveAllocations) live), \(report.historyEvents) history events\n")
+    }
 }

@@ -1,0 +1,591 @@
+public import BerthNet
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The IP ledger: pools, allocations and their history in one store (SQLite file or PostgreSQL).
+///
+/// Every write is one transaction that holds the pool's write lock, reads the pool's live blocks,
+/// computes the block with `PrefixSet`, writes the row and its history event, and commits; the
+/// database refuses overlapping live blocks on its own. A `Ledger` is one connection: open one per
+/// thread or process.
+///
+/// ```swift
+/// let ledger = try Ledger(store: "berth-ip.sqlite")
+/// _ = try ledger.addPool(name: "pods", prefix: try IPPrefix("10.8.0.0/16"))
+/// let a = try ledger.allocate(AllocationRequest(pool: "pods", length: 24, owner: "team-a"))
+/// a.prefix.description  // "10.8.0.0/24"
+/// ```
+public final class Ledger {
+    /// The store used when none is given: `berth-ip.sqlite` in the current folder.
+    public static let defaultStore = "berth-ip.sqlite"
+
+    let db: any SQLConnection
+    /// The current time in seconds (UTC); injectable for tests.
+    let now: () -> Int64
+    /// A description of the store for messages (password removed from URLs).
+    public let storeName: String
+
+    /// Per pool: the used blocks as of history event `seq`, so a write reads only newer events.
+    private var cache: [Int64: (seq: Int64, set: PrefixSet)] = [:]
+    private var poolsByName: [String: Pool] = [:]
+
+    /// Opens `store`: a `postgres://` / `postgresql://` URL, or a SQLite file path (created when missing).
+    public init(store: String, now: @escaping () -> Int64 = Ledger.wallClock) throws(LedgerError) {
+        self.now = now
+        let isURL = store.hasPrefix("postgres://") || store.hasPrefix("postgresql://")
+        storeName = isURL ? Self.redact(store) : store
+        do {
+            if isURL {
+                db = try PostgresConnection(url: store)
+            } else {
+                db = try SQLiteConnection(path: store, synchronous: Self.sqliteSynchronous)
+            }
+        } catch {
+            throw .store("cannot open store \(storeName): \(error.message)")
+        }
+        try migrate()
+    }
+
+    /// SQLite's `synchronous` setting: FULL (default: every commit is on disk before it returns)
+    /// or NORMAL (`BERTH_SQLITE_SYNC=normal`: commits survive a killed process, the last ones may be
+    /// lost on power failure; the file is never corrupted either way).
+    static var sqliteSynchronous: String {
+        guard let v = getenv("BERTH_SQLITE_SYNC") else { return "FULL" }
+        return String(cString: v).lowercased() == "normal" ? "NORMAL" : "FULL"
+    }
+
+    /// Seconds since 1970 from the system clock.
+    public static func wallClock() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec)
+    }
+
+    static func redact(_ url: String) -> String {
+        // postgres://user:secret@host/db -> postgres://user:***@host/db
+        let chars = Array(url)
+        var i = 0
+        while i + 2 < chars.count && !(chars[i] == ":" && chars[i + 1] == "/" && chars[i + 2] == "/") { i += 1 }
+        guard i + 2 < chars.count else { return url }
+        let hostStart = i + 3
+        guard let at = chars[hostStart...].firstIndex(of: "@"),
+              let colon = chars[hostStart..<at].firstIndex(of: ":") else { return url }
+        return String(chars[...colon]) + "***" + String(chars[at...])
+    }
+
+    private func storeError(_ f: DBFailure) -> LedgerError {
+        .store("store \(storeName): \(f.message)")
+    }
+
+    private func migrate() throws(LedgerError) {
+        do {
+            switch db.dialect {
+            case .sqlite:
+                if try db.query("PRAGMA user_version").first?.int(0) == Int64(Schema.version) { return }
+                _ = try write(locks: []) { () throws in
+                    if try self.db.query("PRAGMA user_version").first?.int(0) != Int64(Schema.version) {
+                        try self.db.script(Schema.sqlite)
+                    }
+                }
+            case .postgres:
+                if try db.query("SELECT to_regclass('berth_meta') IS NOT NULL").first?[0] == "t" { return }
+                _ = try write(locks: [Self.schemaLock]) { () throws in
+                    try self.db.script(Schema.postgres)
+                }
+            }
+        } catch let e as LedgerError {
+            throw e
+        } catch let f as DBFailure {
+            throw storeError(f)
+        } catch {
+            throw .store("store \(storeName): \(error)")
+        }
+    }
+
+    // MARK: - Transactions
+
+    static let schemaLock: Int64 = 0x6265_7274_6800_0000
+    static let poolsLock: Int64 = 0x6265_7274_6800_0001
+    static func lock(_ pool: Pool) -> Int64 { 0x6265_7274_6900_0000 + pool.id }
+
+    /// Runs `body` in a write transaction holding `locks`; retries on lock timeouts, serialization
+    /// failures and constraint conflicts (after dropping cached state), rolls back on errors.
+    func write<T>(locks: [Int64], _ body: () throws -> T) throws(LedgerError) -> T {
+        var attempt = 0
+        while true {
+            do {
+                try db.beginWrite(locks: locks)
+                let result = try body()
+                try db.commit()
+                return result
+            } catch let f as DBFailure {
+                db.rollback()
+                cache.removeAll()
+                poolsByName.removeAll()
+                switch f {
+                case .retry, .conflict:
+                    attempt += 1
+                    if attempt <= 30 {
+                        usleep(UInt32(1000 * min(attempt, 10)) + UInt32.random(in: 0..<1000))
+                        continue
+                    }
+                    throw storeError(f)
+                case .failed:
+                    throw storeError(f)
+                }
+            } catch let e as LedgerError {
+                db.rollback()
+                throw e
+            } catch let e as IPError {
+                db.rollback()
+                throw .invalid(e.description)
+            } catch {
+                db.rollback()
+                throw .store("store \(storeName): \(error)")
+            }
+        }
+    }
+
+    /// Runs a read; store failures become `LedgerError.store`.
+    func read<T>(_ body: () throws -> T) throws(LedgerError) -> T {
+        do {
+            return try body()
+        } catch let f as DBFailure {
+            throw storeError(f)
+        } catch let e as LedgerError {
+            throw e
+        } catch let e as IPError {
+            throw .invalid(e.description)
+        } catch {
+            throw .store("store \(storeName): \(error)")
+        }
+    }
+
+    // MARK: - Pools
+
+    private static let poolColumns = "id, name, cidr, quarantine_seconds, created_at"
+
+    private func pool(from row: SQLRow) throws -> Pool {
+        guard let id = row.int(0), let created = row.int(4), let q = row.int(3) else {
+            throw DBFailure.failed("malformed pool row")
+        }
+        return Pool(id: id, name: row.string(1), prefix: try IPPrefix(row.string(2)), quarantine: q, createdAt: created)
+    }
+
+    /// Every pool, by name.
+    public func pools() throws(LedgerError) -> [Pool] {
+        try read {
+            try db.query("SELECT \(Self.poolColumns) FROM berth_pools ORDER BY name").map(pool(from:))
+        }
+    }
+
+    /// The pool called `name`; `.invalid` naming the known pools when there is none.
+    public func pool(named name: String) throws(LedgerError) -> Pool {
+        if let p = poolsByName[name] { return p }
+        let found = try read {
+            try db.query("SELECT \(Self.poolColumns) FROM berth_pools WHERE name = $1", .text(name)).first.map(pool(from:))
+        }
+        guard let found else {
+            let names = try pools().map(\.name)
+            let known = names.isEmpty ? "there are no pools yet (add one with 'berth ip pool add')" : "pools: \(names.joined(separator: ", "))"
+            throw .invalid("unknown pool '\(name)'; \(known)")
+        }
+        poolsByName[name] = found
+        return found
+    }
+
+    /// The pool containing `prefix`; `.invalid` when none does.
+    func pool(containing prefix: IPPrefix) throws(LedgerError) -> Pool {
+        let all = try pools()
+        guard let p = all.first(where: { $0.prefix.contains(prefix) }) else {
+            throw .invalid("\(prefix) is not in any pool")
+        }
+        return p
+    }
+
+    /// Adds a pool. Names are DNS-1123 labels; pools may not overlap. With `sameFamily`, refuses a
+    /// pool of another address family than the pools already in the store.
+    public func addPool(name: String, prefix: IPPrefix, quarantine: Int64 = 0, sameFamily: Bool = false) throws(LedgerError) -> Pool {
+        try Validate.poolName(name)
+        let t = now()
+        return try write(locks: [Self.poolsLock]) { () throws -> Pool in
+            let existing = try self.db.query("SELECT \(Self.poolColumns) FROM berth_pools ORDER BY name").map(self.pool(from:))
+            if existing.contains(where: { $0.name == name }) {
+                throw LedgerError.invalid("pool '\(name)' already exists")
+            }
+            if let other = existing.first(where: { $0.prefix.overlaps(prefix) }) {
+                throw LedgerError.invalid("pool \(prefix) overlaps pool '\(other.name)' (\(other.prefix))")
+            }
+            if sameFamily, let other = existing.first(where: { $0.prefix.family != prefix.family }) {
+                throw LedgerError.invalid(
+                    "family check: \(prefix) is \(prefix.family) but pool '\(other.name)' (\(other.prefix)) is \(other.prefix.family)")
+            }
+            let rows = try self.db.query(
+                """
+                INSERT INTO berth_pools (name, cidr, family, start_hex, end_hex, quarantine_seconds, created_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
+                """,
+                .text(name), .text(prefix.description), .int(prefix.familyNumber), .text(prefix.startHex),
+                .text(prefix.endHex), .int(quarantine), .int(t))
+            guard let id = rows.first?.int(0) else { throw DBFailure.failed("insert returned no id") }
+            return Pool(id: id, name: name, prefix: prefix, quarantine: quarantine, createdAt: t)
+        }
+    }
+
+    // MARK: - Allocations
+
+    static let allocationColumns = """
+        a.id, p.name, a.cidr, a.owner, a.note, a.state, a.request_id, a.created_at, a.expires_at, \
+        a.ended_at, a.quarantine_until, a.request_params
+        """
+
+    func allocation(from row: SQLRow) throws -> Allocation {
+        guard let id = row.int(0), let created = row.int(7), let state = AllocationState(rawValue: row.string(5)) else {
+            throw DBFailure.failed("malformed allocation row")
+        }
+        return Allocation(
+            id: id, pool: row.string(1), prefix: try IPPrefix(row.string(2)), owner: row[3], note: row[4], state: state,
+            requestID: row[6], createdAt: created, expiresAt: row.int(8), endedAt: row.int(9), quarantineUntil: row.int(10))
+    }
+
+    private func insertHistory(_ a: (id: Int64, poolID: Int64, prefix: IPPrefix, owner: String?), _ kind: HistoryEvent.Kind,
+                               at: Int64, quarantineUntil: Int64? = nil) throws -> Int64 {
+        let rows = try db.query(
+            """
+            INSERT INTO berth_history (allocation_id, pool_id, cidr, start_hex, end_hex, event, owner, at, quarantine_until)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq
+            """,
+            .int(a.id), .int(a.poolID), .text(a.prefix.description), .text(a.prefix.startHex), .text(a.prefix.endHex),
+            .text(kind.rawValue), .opt(a.owner), .int(at), .opt(quarantineUntil))
+        guard let seq = rows.first?.int(0) else { throw DBFailure.failed("insert returned no sequence number") }
+        return seq
+    }
+
+    /// Ends lapsed leases and quarantines in `pool` (inside a write transaction), recording each in history.
+    private func reclaim(_ pool: Pool, at t: Int64) throws {
+        let expired = try db.query(
+            """
+            SELECT id, cidr, owner, expires_at FROM berth_allocations
+            WHERE pool_id = $1 AND state = 'allocated' AND expires_at IS NOT NULL AND expires_at <= $2 ORDER BY id
+            """, .int(pool.id), .int(t))
+        for row in expired {
+            guard let id = row.int(0), let end = row.int(3) else { throw DBFailure.failed("malformed allocation row") }
+            let prefix = try IPPrefix(row.string(1))
+            let q: Int64? = pool.quarantine > 0 ? end + pool.quarantine : nil
+            try db.query(
+                "UPDATE berth_allocations SET state = $2, ended_at = $3, quarantine_until = $4 WHERE id = $1",
+                .int(id), .text(q == nil ? "released" : "quarantined"), .int(end), .opt(q))
+            _ = try insertHistory((id, pool.id, prefix, row[2]), .expire, at: end, quarantineUntil: q)
+        }
+        let lapsed = try db.query(
+            """
+            SELECT id, cidr, owner, quarantine_until FROM berth_allocations
+            WHERE pool_id = $1 AND state = 'quarantined' AND quarantine_until <= $2 ORDER BY id
+            """, .int(pool.id), .int(t))
+        for row in lapsed {
+            guard let id = row.int(0), let until = row.int(3) else { throw DBFailure.failed("malformed allocation row") }
+            try db.query("UPDATE berth_allocations SET state = 'released' WHERE id = $1", .int(id))
+            _ = try insertHistory((id, pool.id, try IPPrefix(row.string(1)), row[2]), .quarantineEnd, at: until)
+        }
+    }
+
+    /// The used blocks of `pool` and the last history event they include (inside a write transaction).
+    private func usedSet(_ pool: Pool) throws -> (seq: Int64, set: PrefixSet) {
+        if var cached = cache.removeValue(forKey: pool.id) {
+            let rows = try db.query(
+                "SELECT seq, event, cidr, quarantine_until FROM berth_history WHERE pool_id = $1 AND seq > $2 ORDER BY seq",
+                .int(pool.id), .int(cached.seq))
+            for row in rows {
+                guard let seq = row.int(0), let kind = HistoryEvent.Kind(rawValue: row.string(1)) else {
+                    throw DBFailure.failed("malformed history row")
+                }
+                let prefix = try IPPrefix(row.string(2))
+                if kind.frees(quarantined: row[3] != nil) {
+                    try cached.set.remove(prefix)
+                } else if kind == .allocate || kind == .reserve {
+                    try cached.set.insert(prefix)
+                }
+                cached.seq = seq
+            }
+            return cached
+        }
+        let seq = try db.query("SELECT COALESCE(MAX(seq), 0) FROM berth_history WHERE pool_id = $1", .int(pool.id)).first?.int(0) ?? 0
+        var set = PrefixSet(pool: pool.prefix)
+        for row in try db.query("SELECT cidr FROM berth_allocations WHERE pool_id = $1 AND state <> 'released'", .int(pool.id)) {
+            try set.insert(try IPPrefix(row.string(0)))
+        }
+        return (seq, set)
+    }
+
+    /// Allocates the best-fitting free block of `request.length` (or exactly `request.exact`).
+    /// With a request id, a retry returns the allocation the first call made.
+    public func allocate(_ request: AllocationRequest) throws(LedgerError) -> Allocation {
+        try Validate.text(request.owner, "owner")
+        try Validate.text(request.note, "note", max: 1024)
+        try Validate.text(request.requestID, "request id")
+        let pool = try pool(named: request.pool)
+        if let exact = request.exact {
+            guard exact.family == pool.prefix.family else {
+                throw .invalid(IPError.familyMismatch(value: exact.description, found: exact.family, expected: pool.prefix.family).description)
+            }
+            guard pool.prefix.contains(exact) else { throw .invalid("\(exact) is not in pool '\(pool.name)' (\(pool.prefix))") }
+        } else if let length = request.length {
+            let width = pool.prefix.family.bitWidth
+            guard length >= pool.prefix.length && length <= width else {
+                throw .invalid(IPError.prefixLengthOutOfRange(
+                    length: String(length), allowed: pool.prefix.length...width, context: "pool '\(pool.name)' (\(pool.prefix))").description)
+            }
+        } else {
+            throw .invalid("give a prefix length (--size) or an address (--address)")
+        }
+        return try place(request, in: pool, state: .allocated)
+    }
+
+    /// Reserves exactly `prefix` in `pool` for `owner` (a static reservation).
+    public func reserve(pool name: String, prefix: IPPrefix, owner: String, note: String? = nil) throws(LedgerError) -> Allocation {
+        try Validate.text(owner, "owner")
+        guard !owner.isEmpty else { throw .invalid("owner must not be empty") }
+        try Validate.text(note, "note", max: 1024)
+        let pool = try pool(named: name)
+        guard prefix.family == pool.prefix.family else {
+            throw .invalid(IPError.familyMismatch(value: prefix.description, found: prefix.family, expected: pool.prefix.family).description)
+        }
+        guard pool.prefix.contains(prefix) else { throw .invalid("\(prefix) is not in pool '\(pool.name)' (\(pool.prefix))") }
+        return try place(AllocationRequest(pool: name, exact: prefix, owner: owner, note: note), in: pool, state: .reserved)
+    }
+
+    private func place(_ request: AllocationRequest, in pool: Pool, state: AllocationState) throws(LedgerError) -> Allocation {
+        let t = now()
+        var updated: (seq: Int64, set: PrefixSet)?
+        let result = try write(locks: [Self.lock(pool)]) { () throws -> Allocation in
+            updated = nil
+            if let rid = request.requestID {
+                let rows = try self.db.query(
+                    "SELECT \(Self.allocationColumns) FROM berth_allocations a JOIN berth_pools p ON p.id = a.pool_id WHERE a.request_id = $1",
+                    .text(rid))
+                if let row = rows.first {
+                    let before = row.string(11)
+                    guard before == request.fingerprint else {
+                        throw LedgerError.invalid(
+                            "request id '\(rid)' was already used with different parameters (\(before)); this call has (\(request.fingerprint))")
+                    }
+                    return try self.allocation(from: row)
+                }
+            }
+            try self.reclaim(pool, at: t)
+            var (_, set) = try self.usedSet(pool)
+            let prefix: IPPrefix
+            if let exact = request.exact {
+                try set.allocate(exact: exact)
+                prefix = exact
+            } else {
+                prefix = try set.allocate(length: request.length ?? pool.prefix.length)
+            }
+            let expires = request.lease.map { t + $0 }
+            let rows = try self.db.query(
+                """
+                INSERT INTO berth_allocations (pool_id, cidr, length, start_hex, end_hex, state, owner, note, request_id,
+                    request_params, created_at, expires_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id
+                """,
+                .int(pool.id), .text(prefix.description), .int(Int64(prefix.length)), .text(prefix.startHex),
+                .text(prefix.endHex), .text(state.rawValue), .opt(request.owner), .opt(request.note), .opt(request.requestID),
+                .text(request.fingerprint), .int(t), .opt(expires))
+            guard let id = rows.first?.int(0) else { throw DBFailure.failed("insert returned no id") }
+            let seq = try self.insertHistory((id, pool.id, prefix, request.owner), state == .reserved ? .reserve : .allocate, at: t)
+            updated = (seq, set)
+            return Allocation(
+                id: id, pool: pool.name, prefix: prefix, owner: request.owner, note: request.note, state: state,
+                requestID: request.requestID, createdAt: t, expiresAt: expires, endedAt: nil, quarantineUntil: nil)
+        }
+        if let updated { cache[pool.id] = updated }
+        return result
+    }
+
+    /// Releases the live allocation or reservation of exactly `prefix`. With a quarantine (this call's, else the
+    /// pool's default), the block stays unusable until it ends.
+    public func release(_ prefix: IPPrefix, pool name: String? = nil, quarantine: Int64? = nil) throws(LedgerError) -> Allocation {
+        let pool: Pool
+        if let name { pool = try self.pool(named: name) } else { pool = try self.pool(containing: prefix) }
+        guard pool.prefix.contains(prefix) else { throw .invalid("\(prefix) is not in pool '\(pool.name)' (\(pool.prefix))") }
+        let t = now()
+        let q = quarantine ?? pool.quarantine
+        return try write(locks: [Self.lock(pool)]) { () throws -> Allocation in
+            try self.reclaim(pool, at: t)
+            let rows = try self.db.query(
+                """
+                SELECT \(Self.allocationColumns) FROM berth_allocations a JOIN berth_pools p ON p.id = a.pool_id
+                WHERE a.pool_id = $1 AND a.start_hex = $2 AND a.length = $3 AND a.state <> 'released'
+                """, .int(pool.id), .text(prefix.startHex), .int(Int64(prefix.length)))
+            guard let row = rows.first else {
+                let holder = try self.db.query(
+                    """
+                    SELECT cidr FROM berth_allocations WHERE pool_id = $1 AND state <> 'released'
+                    AND start_hex <= $3 AND end_hex >= $2 ORDER BY start_hex LIMIT 1
+                    """, .int(pool.id), .text(prefix.startHex), .text(prefix.endHex)).first?.string(0)
+                let hint = holder.map { "; \($0) is allocated there" } ?? ""
+                throw LedgerError.invalid("\(prefix) is not allocated in pool '\(pool.name)'\(hint)")
+            }
+            let a = try self.allocation(from: row)
+            if a.state == .quarantined {
+                let until = a.quarantineUntil.map(LedgerTime.format) ?? "?"
+                throw LedgerError.invalid("\(prefix) is already released (quarantined until \(until))")
+            }
+            let until: Int64? = q > 0 ? t + q : nil
+            try self.db.query(
+                "UPDATE berth_allocations SET state = $2, ended_at = $3, quarantine_until = $4 WHERE id = $1",
+                .int(a.id), .text(until == nil ? "released" : "quarantined"), .int(t), .opt(until))
+            _ = try self.insertHistory((a.id, pool.id, prefix, a.owner), .release, at: t, quarantineUntil: until)
+            return Allocation(
+                id: a.id, pool: a.pool, prefix: a.prefix, owner: a.owner, note: a.note,
+                state: until == nil ? .released : .quarantined, requestID: a.requestID, createdAt: a.createdAt,
+                expiresAt: a.expiresAt, endedAt: t, quarantineUntil: until)
+        }
+    }
+
+    /// Reclaims lapsed leases and quarantines everywhere, when there are any (reads call this first so
+    /// they never show an expired lease as held).
+    public func reclaimDue() throws(LedgerError) {
+        let t = now()
+        let due = try read {
+            try db.query(
+                """
+                SELECT DISTINCT pool_id FROM berth_allocations WHERE (state = 'allocated' AND expires_at IS NOT NULL AND expires_at <= $1)
+                OR (state = 'quarantined' AND quarantine_until <= $1)
+                """, .int(t)).compactMap { $0.int(0) }
+        }
+        guard !due.isEmpty else { return }
+        for p in try pools() where due.contains(p.id) {
+            try write(locks: [Self.lock(p)]) { () throws in try self.reclaim(p, at: t) }
+        }
+    }
+
+    // MARK: - Reads
+
+    /// Allocations (live ones unless `includeReleased`), by pool and address.
+    public func list(pool name: String? = nil, includeReleased: Bool = false) throws(LedgerError) -> [Allocation] {
+        try reclaimDue()
+        var pool: Pool? = nil
+        if let name { pool = try self.pool(named: name) }
+        return try read {
+            var sql = "SELECT \(Self.allocationColumns) FROM berth_allocations a JOIN berth_pools p ON p.id = a.pool_id WHERE 1 = 1"
+            var params: [SQLParam] = []
+            if let pool {
+                params.append(.int(pool.id))
+                sql += " AND a.pool_id = $1"
+            }
+            if !includeReleased { sql += " AND a.state <> 'released'" }
+            sql += " ORDER BY p.name, a.start_hex, a.id"
+            return try db.query(sql, params).map(allocation(from:))
+        }
+    }
+
+    /// Which live allocation holds `address` (nil holder: free); `.invalid` when no pool contains it.
+    public func show(_ address: IPAddress) throws(LedgerError) -> AddressOwner {
+        try reclaimDue()
+        let host = try read { try IPPrefix(address: address, length: address.family.bitWidth) }
+        let pool = try pool(containing: host)
+        let hex = Hex.of(address)
+        let holder = try read {
+            try db.query(
+                """
+                SELECT \(Self.allocationColumns) FROM berth_allocations a JOIN berth_pools p ON p.id = a.pool_id
+                WHERE a.pool_id = $1 AND a.state <> 'released' AND a.start_hex <= $2 AND a.end_hex >= $2
+                """, .int(pool.id), .text(hex)).first.map(allocation(from:))
+        }
+        return AddressOwner(address: address, pool: pool, holder: holder)
+    }
+
+    /// Every history event of blocks that covered `address`, oldest first.
+    public func history(_ address: IPAddress) throws(LedgerError) -> [HistoryEvent] {
+        try reclaimDue()
+        let host = try read { try IPPrefix(address: address, length: address.family.bitWidth) }
+        let pool = try pool(containing: host)
+        let hex = Hex.of(address)
+        return try read {
+            try db.query(
+                """
+                SELECT seq, allocation_id, cidr, event, owner, at, quarantine_until FROM berth_history
+                WHERE pool_id = $1 AND start_hex <= $2 AND end_hex >= $2 ORDER BY seq
+                """, .int(pool.id), .text(hex)).map { row in
+                    guard let seq = row.int(0), let aid = row.int(1), let kind = HistoryEvent.Kind(rawValue: row.string(3)),
+                          let at = row.int(5) else { throw DBFailure.failed("malformed history row") }
+                    return HistoryEvent(seq: seq, allocationID: aid, pool: pool.name, prefix: try IPPrefix(row.string(2)),
+                                        kind: kind, owner: row[4], at: at, quarantineUntil: row.int(6))
+                }
+        }
+    }
+
+    /// Holders of `address` over time, built from its history.
+    public static func tenancies(_ events: [HistoryEvent]) -> [Tenancy] {
+        var order: [Int64] = []
+        var start: [Int64: HistoryEvent] = [:]
+        var end: [Int64: HistoryEvent] = [:]
+        var quarantine: [Int64: Int64] = [:]
+        for e in events {
+            switch e.kind {
+            case .allocate, .reserve:
+                order.append(e.allocationID)
+                start[e.allocationID] = e
+            case .release, .expire:
+                end[e.allocationID] = e
+                if let q = e.quarantineUntil { quarantine[e.allocationID] = q }
+            case .quarantineEnd:
+                break
+            }
+        }
+        return order.compactMap { id in
+            guard let s = start[id] else { return nil }
+            return Tenancy(allocationID: id, pool: s.pool, prefix: s.prefix, owner: s.owner, kind: s.kind, from: s.at,
+                           to: end[id]?.at, endedBy: end[id]?.kind, quarantineUntil: quarantine[id])
+        }
+    }
+
+    /// Space, free blocks and fragmentation per pool (all pools, or the one named).
+    public func usage(pool name: String? = nil) throws(LedgerError) -> [PoolUsage] {
+        try reclaimDue()
+        let selected: [Pool]
+        if let name { selected = [try self.pool(named: name)] } else { selected = try pools() }
+        return try read {
+            try selected.map { pool in
+                var set = PrefixSet(pool: pool.prefix)
+                var counts: [AllocationState: Int] = [:]
+                for row in try db.query("SELECT cidr, state FROM berth_allocations WHERE pool_id = $1 AND state <> 'released'", .int(pool.id)) {
+                    try set.insert(try IPPrefix(row.string(0)))
+                    if let s = AllocationState(rawValue: row.string(1)) { counts[s, default: 0] += 1 }
+                }
+                let byLength = try set.freeCountByLength().sorted { $0.key < $1.key }.map { (length: $0.key, count: $0.value) }
+                return PoolUsage(
+                    pool: pool, allocated: counts[.allocated] ?? 0, reserved: counts[.reserved] ?? 0,
+                    quarantined: counts[.quarantined] ?? 0, usedAddresses: try set.usedAddressCount(),
+                    freeAddresses: try set.freeAddressCount(), utilization: try set.utilization(),
+                    freeBlocksByLength: byLength, fragmentation: try set.fragmentation(), largestFree: try set.largestFreeBlock())
+            }
+        }
+    }
+}
+
+/// Input rules shared by the ledger and the command line.
+public enum Validate {
+    /// DNS-1123 label: 1-63 of a-z, 0-9 and '-', starting and ending with a letter or digit.
+    public static func poolName(_ name: String) throws(LedgerError) {
+        let b = Array(name.utf8)
+        let ok = !b.isEmpty && b.count <= 63
+            && b.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
+            && b.first != 45 && b.last != 45
+        guard ok else {
+            throw .invalid("invalid pool name '\(name)': use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit")
+        }
+    }
+
+    /// Free text without control characters, at most `max` bytes.
+    static func text(_ value: String?, _ what: String, max: Int = 253) throws(LedgerError) {
+        guard let value else { return }
+        guard value.utf8.count <= max else { throw .invalid("\(what) is longer than \(max) bytes") }
+        guard !value.unicodeScalars.contains(where: { $0.value < 32 || $0.value == 127 }) else {
+            throw .invalid("\(what) contains control characters")
+        }
+    }
+}

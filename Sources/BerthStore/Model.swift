@@ -1,0 +1,200 @@
+public import BerthNet
+
+/// Why a ledger operation failed: bad input (exit 1) or a store that cannot be used (exit 2).
+public enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The request is wrong: malformed address, unknown pool, exhausted pool, conflicting request id, ...
+    case invalid(String)
+    /// The store cannot be opened, read or written.
+    case store(String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let m), .store(let m): return m
+        }
+    }
+}
+
+/// A pool of address space that allocations are carved from.
+public struct Pool: Sendable, Hashable {
+    public let id: Int64
+    public let name: String
+    public let prefix: IPPrefix
+    /// Seconds a released block stays unusable by default (0: reusable at once).
+    public let quarantine: Int64
+    public let createdAt: Int64
+}
+
+/// Where an allocation is in its life.
+public enum AllocationState: String, Sendable, Hashable, CaseIterable {
+    /// Handed out by `allocate` (possibly with a lease).
+    case allocated
+    /// A static reservation (`reserve`).
+    case reserved
+    /// Released or expired, but not reusable until `quarantineUntil`.
+    case quarantined
+    /// Free again; the row stays as a record.
+    case released
+
+    /// Whether the block is held (not reusable).
+    public var isLive: Bool { self != .released }
+}
+
+/// One allocation or reservation, live or past.
+public struct Allocation: Sendable, Hashable {
+    public let id: Int64
+    public let pool: String
+    public let prefix: IPPrefix
+    public let owner: String?
+    public let note: String?
+    public let state: AllocationState
+    public let requestID: String?
+    public let createdAt: Int64
+    public let expiresAt: Int64?
+    /// When it was released or its lease expired.
+    public let endedAt: Int64?
+    public let quarantineUntil: Int64?
+}
+
+/// One row of the append-only history.
+public struct HistoryEvent: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case allocate, reserve, release, expire
+        case quarantineEnd = "quarantine-end"
+
+        /// Whether the block is free after this event (a quarantined release still holds it).
+        func frees(quarantined: Bool) -> Bool {
+            switch self {
+            case .allocate, .reserve: return false
+            case .release, .expire: return !quarantined
+            case .quarantineEnd: return true
+            }
+        }
+    }
+
+    public let seq: Int64
+    public let allocationID: Int64
+    public let pool: String
+    public let prefix: IPPrefix
+    public let kind: Kind
+    public let owner: String?
+    public let at: Int64
+    public let quarantineUntil: Int64?
+}
+
+/// Who held a block, from when to when (built from history).
+public struct Tenancy: Sendable, Hashable {
+    public let allocationID: Int64
+    public let pool: String
+    public let prefix: IPPrefix
+    public let owner: String?
+    public let kind: HistoryEvent.Kind
+    public let from: Int64
+    /// When the holder let go (release or expiry); nil while held.
+    public let to: Int64?
+    public let endedBy: HistoryEvent.Kind?
+    /// End of the quarantine that followed, if any.
+    public let quarantineUntil: Int64?
+}
+
+/// Space and fragmentation of one pool.
+public struct PoolUsage: Sendable, Hashable {
+    public let pool: Pool
+    public let allocated: Int
+    public let reserved: Int
+    public let quarantined: Int
+    public let usedAddresses: AddressCount
+    public let freeAddresses: AddressCount
+    /// Used addresses / all addresses, 0...1.
+    public let utilization: Double
+    /// Free aligned blocks per prefix length, shortest length first.
+    public let freeBlocksByLength: [(length: Int, count: Int)]
+    /// `1 - largest free block / total free`, 0...1.
+    public let fragmentation: Double
+    public let largestFree: IPPrefix?
+
+    public static func == (a: PoolUsage, b: PoolUsage) -> Bool {
+        a.pool == b.pool && a.usedAddresses == b.usedAddresses && a.allocated == b.allocated
+            && a.reserved == b.reserved && a.quarantined == b.quarantined
+            && a.freeBlocksByLength.map(\.length) == b.freeBlocksByLength.map(\.length)
+            && a.freeBlocksByLength.map(\.count) == b.freeBlocksByLength.map(\.count)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(pool)
+        hasher.combine(usedAddresses)
+    }
+}
+
+/// What `show` found for one address.
+public struct AddressOwner: Sendable, Hashable {
+    public let address: IPAddress
+    public let pool: Pool
+    /// The live allocation holding the address, or nil when it is free.
+    public let holder: Allocation?
+}
+
+/// What to allocate.
+public struct AllocationRequest: Sendable, Hashable {
+    public var pool: String
+    /// Prefix length for a best-fit allocation.
+    public var length: Int?
+    /// That exact block instead.
+    public var exact: IPPrefix?
+    public var owner: String?
+    public var note: String?
+    /// Retries with the same id return the same allocation.
+    public var requestID: String?
+    /// Lease in seconds; the block is reclaimed after it.
+    public var lease: Int64?
+
+    public init(pool: String, length: Int? = nil, exact: IPPrefix? = nil, owner: String? = nil,
+                note: String? = nil, requestID: String? = nil, lease: Int64? = nil) {
+        self.pool = pool
+        self.length = length
+        self.exact = exact
+        self.owner = owner
+        self.note = note
+        self.requestID = requestID
+        self.lease = lease
+    }
+
+    /// What a retry must repeat exactly.
+    var fingerprint: String {
+        var parts = ["pool=\(pool)"]
+        if let exact { parts.append("address=\(exact)") }
+        if let length { parts.append("size=\(length)") }
+        if let owner { parts.append("owner=\(owner)") }
+        if let note { parts.append("note=\(note)") }
+        if let lease { parts.append("lease=\(LedgerTime.formatDuration(lease))") }
+        return parts.joined(separator: " ")
+    }
+}
+
+/// Result of `check`: what was looked at and what is wrong.
+public struct IntegrityReport: Sendable, Hashable {
+    public var pools = 0
+    public var liveAllocations = 0
+    public var allocations = 0
+    public var historyEvents = 0
+    public var problems: [String] = []
+}
+
+/// Address helpers shared by the store: 32-digit hex for range comparisons in SQL.
+enum Hex {
+    static func of(_ address: IPAddress) -> String {
+        switch address {
+        case .v4(let a): return pad(String(a.value, radix: 16), 32)
+        case .v6(let a): return pad(String(a.high, radix: 16), 16) + pad(String(a.low, radix: 16), 16)
+        }
+    }
+
+    private static func pad(_ s: String, _ n: Int) -> String {
+        s.count >= n ? s : String(repeating: "0", count: n - s.count) + s
+    }
+}
+
+extension IPPrefix {
+    var startHex: String { Hex.of(first) }
+    var endHex: String { Hex.of(last) }
+    var familyNumber: Int64 { family == .v4 ? 4 : 6 }
+}

@@ -1,0 +1,139 @@
+import CSQLite
+
+/// The embedded store: one SQLite file in WAL mode; writers serialize on `BEGIN IMMEDIATE`.
+final class SQLiteConnection: SQLConnection {
+    let dialect = Dialect.sqlite
+    private let db: OpaquePointer
+    private var statements: [String: OpaquePointer] = [:]
+    let path: String
+
+    /// Opens (creating when missing) the database file at `path`.
+    init(path: String, synchronous: String = "FULL", busyTimeoutMS: Int32 = 30_000) throws(DBFailure) {
+        self.path = path
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &handle, flags, nil)
+        guard rc == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
+            sqlite3_close_v2(handle)
+            throw .failed(message)
+        }
+        db = handle
+        sqlite3_busy_timeout(db, busyTimeoutMS)
+        sqlite3_extended_result_codes(db, 1)
+        // journal_mode needs the file's write lock once, when it changes; wait like any writer.
+        var attempts = 0
+        while true {
+            let failure: DBFailure
+            do {
+                try script("PRAGMA journal_mode = WAL; PRAGMA synchronous = \(synchronous); PRAGMA foreign_keys = ON;")
+                break
+            } catch {
+                failure = error
+            }
+            attempts += 1
+            if case .retry = failure, attempts <= 50 { continue }
+            throw failure  // deinit closes the handle
+        }
+    }
+
+    deinit {
+        for (_, stmt) in statements { sqlite3_finalize(stmt) }
+        sqlite3_close_v2(db)
+    }
+
+    private func failure(_ rc: Int32) -> DBFailure {
+        let message = String(cString: sqlite3_errmsg(db))
+        switch rc & 0xff {
+        case SQLITE_BUSY, SQLITE_LOCKED: return .retry(message)
+        case SQLITE_CONSTRAINT: return .conflict(message)
+        default: return .failed(message)
+        }
+    }
+
+    /// `$n` placeholders become SQLite's `?n`.
+    private static func translate(_ sql: String) -> String {
+        var out = ""
+        out.reserveCapacity(sql.utf8.count)
+        var previousDollar = false
+        for ch in sql {
+            if previousDollar {
+                out.append(ch.isNumber ? "?" : "$")
+                previousDollar = false
+            }
+            if ch == "$" { previousDollar = true; continue }
+            out.append(ch)
+        }
+        if previousDollar { out.append("$") }
+        return out
+    }
+
+    private func prepare(_ sql: String) throws(DBFailure) -> OpaquePointer {
+        if let stmt = statements[sql] { return stmt }
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v2(db, Self.translate(sql), -1, &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw failure(rc) }
+        statements[sql] = stmt
+        return stmt
+    }
+
+    func query(_ sql: String, _ params: [SQLParam]) throws(DBFailure) -> [SQLRow] {
+        let stmt = try prepare(sql)
+        defer {
+            sqlite3_reset(stmt)
+            sqlite3_clear_bindings(stmt)
+        }
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        for (i, p) in params.enumerated() {
+            let index = Int32(i + 1)
+            switch p {
+            case .text(let s): sqlite3_bind_text(stmt, index, s, -1, transient)
+            case .int(let v): sqlite3_bind_int64(stmt, index, v)
+            case .null: sqlite3_bind_null(stmt, index)
+            }
+        }
+        var rows: [SQLRow] = []
+        let n = sqlite3_column_count(stmt)
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw failure(rc) }
+            var cols: [String?] = []
+            cols.reserveCapacity(Int(n))
+            for c in 0..<n {
+                if let text = sqlite3_column_text(stmt, c) {
+                    cols.append(String(cString: text))
+                } else {
+                    cols.append(nil)
+                }
+            }
+            rows.append(SQLRow(columns: cols))
+        }
+        return rows
+    }
+
+    func script(_ sql: String) throws(DBFailure) {
+        let rc = sqlite3_exec(db, sql, nil, nil, nil)
+        guard rc == SQLITE_OK else { throw failure(rc) }
+    }
+
+    func beginWrite(locks: [Int64]) throws(DBFailure) {
+        try script("BEGIN IMMEDIATE")
+    }
+
+    func commit() throws(DBFailure) {
+        try script("COMMIT")
+    }
+
+    func rollback() {
+        if sqlite3_get_autocommit(db) == 0 {
+            _ = sqlite3_exec(db, "ROLLBACK", nil, nil, nil)
+        }
+    }
+
+    func integrityProblems() throws(DBFailure) -> [String] {
+        let rows = try query("PRAGMA integrity_check")
+        let lines = rows.map { $0.string(0) }
+        return lines == ["ok"] ? [] : lines.map { "sqlite integrity_check: \($0)" }
+    }
+}
