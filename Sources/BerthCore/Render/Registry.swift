@@ -1,0 +1,3 @@
+extension Renderer {
+    func registryArtifacts() -> [Artifact] { [] }
+}
