@@ -35,6 +35,7 @@ step "render the example" "$bin" render examples/acme/platform.yaml --out "$work
 plain_dirs() { find "$work/rendered" -mindepth 1 -maxdepth 1 -type d ! -name kustomize ! -name registry ! -name local | LC_ALL=C sort; }
 step "Kubernetes 1.31 strict schemas + CRD schemas (one cluster per tree, and argocd/)" bash -c "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas $(echo $(plain_dirs))"
 step "kubectl kustomize on every overlay builds exactly the plain render" python3 scripts/compare_kustomize.py "$work/rendered"
+step "registry policy against botocore's ECR model and ECR lifecycle rules" python3 scripts/validate_registry.py "$work/rendered/registry"
 step "checkov" bash -c "mkdir '$work/plain' && cp -r $(echo $(plain_dirs)) '$work/plain/' && scripts/run_checkov.sh '$work/plain'"
 step "validator self-test" scripts/selftest_validators.sh
 step "CLI end to end (pytest)" env BERTH_BIN="$bin" python3 -m pytest -q -p no:cacheprovider Tests/e2e

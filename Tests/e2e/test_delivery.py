@@ -98,3 +98,20 @@ def test_sync_waves(rendered):
     for kind in ("Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"):
         assert waves[kind] == {"1"}, kind
     assert waves["HTTPRoute"] == {"1"}
+
+
+VALIDATE_REGISTRY = ROOT / "scripts" / "validate_registry.py"
+
+
+def test_registry_policy_validates_and_a_broken_one_fails(rendered, tmp_path):
+    ok = subprocess.run([sys.executable, str(VALIDATE_REGISTRY), str(rendered / "registry")], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout
+    assert ok.stdout.splitlines()[-1] == "validate_registry: 18 inputs, 0 errors"
+    bad = tmp_path / "registry"
+    shutil.copytree(rendered / "registry", bad)
+    ecr = bad / "ecr.json"
+    ecr.write_text(ecr.read_text().replace('"IMMUTABLE"', '"FROZEN"', 1).replace('"scanOnPush": true', '"scanOnPush": "yes"', 1))
+    r = subprocess.run([sys.executable, str(VALIDATE_REGISTRY), str(bad)], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert "ecr.json: repositories[0] (shop/api) PutImageTagMutability: input.imageTagMutability: 'FROZEN' is not one of MUTABLE, IMMUTABLE" in r.stdout
+    assert "ecr.json: repositories[0] (shop/api) PutImageScanningConfiguration: Invalid type for parameter imageScanningConfiguration.scanOnPush" in r.stdout
