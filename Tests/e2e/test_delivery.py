@@ -115,3 +115,25 @@ def test_registry_policy_validates_and_a_broken_one_fails(rendered, tmp_path):
     assert r.returncode == 1
     assert "ecr.json: repositories[0] (shop/api) PutImageTagMutability: input.imageTagMutability: 'FROZEN' is not one of MUTABLE, IMMUTABLE" in r.stdout
     assert "ecr.json: repositories[0] (shop/api) PutImageScanningConfiguration: Invalid type for parameter imageScanningConfiguration.scanOnPush" in r.stdout
+
+
+KIND_TOP = {"kind", "apiVersion", "name", "nodes", "networking", "featureGates", "runtimeConfig",
+            "kubeadmConfigPatches", "kubeadmConfigPatchesJSON6902", "containerdConfigPatches", "containerdConfigPatchesJSON6902"}
+KIND_NODE = {"role", "image", "labels", "extraMounts", "extraPortMappings", "kubeadmConfigPatches", "kubeadmConfigPatchesJSON6902"}
+
+
+def test_local_kind_config_is_a_kind_cluster_matching_the_pools(rendered):
+    assert sorted(p.name for p in (rendered / "local").iterdir()) == ["development-kind.yaml"]
+    cfg = yaml.safe_load((rendered / "local" / "development-kind.yaml").read_text())
+    assert cfg["kind"] == "Cluster" and cfg["apiVersion"] == "kind.x-k8s.io/v1alpha4"
+    assert set(cfg) <= KIND_TOP and cfg["name"] == "acme-development"
+    nodes = cfg["nodes"]
+    assert all(set(n) <= KIND_NODE for n in nodes)
+    assert [n["role"] for n in nodes].count("control-plane") == 1
+    # nonprod: general min 2, batch min 0 (one worker so batch pods can run), batch tainted
+    workers = [n for n in nodes if n["role"] == "worker"]
+    assert [n["labels"]["eks.amazonaws.com/nodegroup"] for n in workers] == ["general", "general", "batch"]
+    patch = yaml.safe_load(workers[2]["kubeadmConfigPatches"][0])
+    assert patch == {"kind": "JoinConfiguration",
+                     "nodeRegistration": {"kubeletExtraArgs": {"register-with-taints": "workload=batch:NoSchedule"}}}
+    assert "kubeadmConfigPatches" not in workers[0]
