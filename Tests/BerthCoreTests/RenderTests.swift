@@ -19,7 +19,7 @@ struct RenderTests {
             return
         }
         let expectedFiles = try FileManager.default.subpathsOfDirectory(atPath: root.path)
-            .filter { $0.hasSuffix(".yaml") }.sorted()
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".json") }.sorted()
         #expect(expectedFiles == artifacts.map(\.path))
         for a in artifacts {
             let want = Fixtures.text(root.appendingPathComponent(a.path))
