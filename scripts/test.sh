@@ -33,11 +33,16 @@ step "swift test" swift test --skip-build
 step "IP math vs Python ipaddress (120,000 cases)" bash -c \
     "python3 scripts/ipdiff/gen.py --seed 1 --count 120000 > '$work/cases.jsonl' && '$root/.build/debug/ipdiff-driver' '$work/cases.jsonl'"
 step "render the examples" bash -c "'$bin' render examples/acme/platform.yaml --out '$work/rendered' && '$bin' render examples/onprem/platform.yaml --out '$work/onprem'"
-step "Kubernetes 1.31 strict schemas + CRD schemas (each cluster folder is one tree)" bash -c \
-    "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas \$(for d in '$work'/rendered/*/; do ls \"\$d\"*.yaml \"\$d\"*/*.yaml >/dev/null 2>&1 && echo \"\$d\"; done)"
-step "on-premises example: strict schemas (Longhorn, MinIO lifecycle, Ingress)" python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas "$work/onprem/lab"
+# The plain render (one folder per cluster) and the Argo CD objects. kustomize/ holds partial
+# bases (checked below by building them); registry/, buckets/, network/, restore/ are not
+# Kubernetes objects and local/ holds kind configs.
+plain_dirs() { find "$1" -mindepth 1 -maxdepth 1 -type d ! -name kustomize ! -name registry ! -name local ! -name buckets ! -name network ! -name restore | LC_ALL=C sort; }
+step "Kubernetes 1.31 strict schemas + CRD schemas (one cluster per tree, and argocd/)" bash -c "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas $(echo $(plain_dirs "$work/rendered"))"
+step "on-premises example: strict schemas (Longhorn, MinIO lifecycle, Ingress)" bash -c "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas $(echo $(plain_dirs "$work/onprem"))"
+step "kubectl kustomize on every overlay builds exactly the plain render" python3 scripts/compare_kustomize.py "$work/rendered"
+step "registry policy against botocore's ECR model and ECR lifecycle rules" python3 scripts/validate_registry.py "$work/rendered/registry"
 step "bucket JSON against botocore's S3 model" python3 scripts/validate_aws.py "$work/rendered"
-step "checkov" scripts/run_checkov.sh "$work/rendered"
+step "checkov" bash -c "mkdir '$work/plain' && cp -r $(echo $(plain_dirs "$work/rendered")) '$work/plain/' && scripts/run_checkov.sh '$work/plain'"
 step "validator self-test" scripts/selftest_validators.sh
 step "CLI end to end, IP ledger on SQLite (pytest)" env -u BERTH_TEST_PG_URL BERTH_BIN="$bin" \
     python3 -m pytest -q -p no:cacheprovider Tests/e2e

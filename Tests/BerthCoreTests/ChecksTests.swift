@@ -116,4 +116,32 @@ struct ChecksTests {
             "error: services 'web' and 'api' both route www.shop.example/ in environment 'production'",
         ])
     }
+
+    @Test("image tags follow delivery.registry.tags; digests always pass")
+    func tagStrategy() throws {
+        let registry = "delivery:\n  registry: { host: registry.shop.example, tags: semver }\n"
+        #expect(PlatformChecks.tagStrategy(try Self.spec(Fixtures.base + registry)).isEmpty)
+        let pre = try Self.spec(Fixtures.base + registry, versions: "production:\n  web: 1.1.0-rc.1\n")
+        #expect(PlatformChecks.tagStrategy(pre).isEmpty)
+        let sha = try Self.spec(Fixtures.base + registry, versions: "production:\n  web: 3f9c2ab\n")
+        #expect(Self.messages(PlatformChecks.tagStrategy(sha)) == [
+            "error: service 'web' uses tag '3f9c2ab' in environment 'production', which does not follow delivery.registry.tags 'semver'; expected X.Y.Z with an optional pre-release (e.g. 1.4.2 or 1.5.0-rc.1), or a digest",
+        ])
+        let digest = "sha256:" + String(repeating: "ab", count: 32)
+        #expect(PlatformChecks.tagStrategy(try Self.spec(Fixtures.base + registry, versions: "production:\n  web: \"\(digest)\"\n")).isEmpty)
+        let gitSha = Fixtures.base + "delivery:\n  registry: { host: registry.shop.example, tags: git-sha }\n"
+        #expect(PlatformChecks.tagStrategy(try Self.spec(gitSha, versions: "production:\n  web: 3f9c2ab\n  api: 3f9c2ab41d\n")).isEmpty)
+        #expect(Self.messages(PlatformChecks.tagStrategy(try Self.spec(gitSha, versions: "production:\n  api: 3f9c2ab41d\n"))) == [
+            "error: service 'web' uses tag '1.0.0' in environment 'production', which does not follow delivery.registry.tags 'git-sha'; expected a git commit hash of 7 to 40 lower-case hex digits (e.g. 3f9c2ab), or a digest",
+        ])
+        let both = Fixtures.base + "delivery:\n  registry: { host: registry.shop.example, tags: semver+sha }\n"
+        #expect(PlatformChecks.tagStrategy(try Self.spec(both, versions: "production:\n  web: 1.0.0-3f9c2ab\n  api: 2.1.0-3f9c2ab41d\n")).isEmpty)
+        #expect(Self.messages(PlatformChecks.tagStrategy(try Self.spec(both, versions: "production:\n  web: 1.0.0-rc.1\n  api: 2.1.0-3f9c2ab41d\n"))) == [
+            "error: service 'web' uses tag '1.0.0-rc.1' in environment 'production', which does not follow delivery.registry.tags 'semver+sha'; expected X.Y.Z-<sha> or X.Y.Z+<sha> with a 7 to 40 hex digit commit hash (e.g. 1.4.2-3f9c2ab), or a digest",
+        ])
+        for (tag, ok) in [("1.2.3", true), ("01.2.3", false), ("1.2", false), ("1.2.3-", false), ("1.2.3-rc..1", false), ("v1.2.3", false)] {
+            #expect(PlatformChecks.tagFollows(tag, strategy: "semver") == ok, "\(tag)")
+        }
+    }
 }
+

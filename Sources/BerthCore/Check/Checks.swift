@@ -10,6 +10,7 @@ public enum PlatformChecks {
         out += podsFitPools(spec, plan: plan)
         out += productionReplicas(spec)
         out += versions(spec)
+        out += tagStrategy(spec)
         out += productionTLS(spec)
         out += talksToPorts(spec)
         out += routes(spec, plan: plan)
@@ -357,6 +358,72 @@ public enum PlatformChecks {
             }
             if s.port == nil, s.health.command.isEmpty {
                 out.append(.warning("no-probe", "service '\(s.name)' has no port and no health.command, so it gets no liveness or readiness probe", at: s.location))
+            }
+        }
+        return out
+    }
+
+    // MARK: registry tag strategy
+
+    /// True when `tag` follows the strategy: `semver` X.Y.Z with an optional pre-release,
+    /// `git-sha` 7 to 40 hex digits, `semver+sha` X.Y.Z-<sha> or X.Y.Z+<sha>.
+    public static func tagFollows(_ tag: String, strategy: String) -> Bool {
+        func isHex(_ s: Substring) -> Bool {
+            (7...40).contains(s.count) && s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+        }
+        /// X.Y.Z (no leading zeros) and what follows it.
+        func core(_ s: Substring) -> (ok: Bool, rest: Substring) {
+            var rest = s
+            for i in 0..<3 {
+                let digits = rest.prefix { $0.isASCII && $0.isNumber }
+                guard !digits.isEmpty, digits.count == 1 || digits.first != "0" else { return (false, rest) }
+                rest = rest.dropFirst(digits.count)
+                if i < 2 {
+                    guard rest.first == "." else { return (false, rest) }
+                    rest = rest.dropFirst()
+                }
+            }
+            return (true, rest)
+        }
+        let t = Substring(tag)
+        switch strategy {
+        case "git-sha":
+            return isHex(t)
+        case "semver+sha":
+            let (ok, rest) = core(t)
+            guard ok, let sep = rest.first, sep == "-" || sep == "+" else { return false }
+            return isHex(rest.dropFirst())
+        default:
+            let (ok, rest) = core(t)
+            guard ok else { return false }
+            if rest.isEmpty { return true }
+            guard rest.first == "-" else { return false }
+            let ids = rest.dropFirst().split(separator: ".", omittingEmptySubsequences: false)
+            return !ids.isEmpty && ids.allSatisfy { id in
+                !id.isEmpty && id.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
+            }
+        }
+    }
+
+    static func expectedForm(_ strategy: String) -> String {
+        switch strategy {
+        case "git-sha": "a git commit hash of 7 to 40 lower-case hex digits (e.g. 3f9c2ab)"
+        case "semver+sha": "X.Y.Z-<sha> or X.Y.Z+<sha> with a 7 to 40 hex digit commit hash (e.g. 1.4.2-3f9c2ab)"
+        default: "X.Y.Z with an optional pre-release (e.g. 1.4.2 or 1.5.0-rc.1)"
+        }
+    }
+
+    /// Image tags follow `delivery.registry.tags` in every environment; digests are always allowed.
+    public static func tagStrategy(_ spec: Spec) -> [Diagnostic] {
+        guard let reg = spec.delivery.registry else { return [] }
+        var out: [Diagnostic] = []
+        for s in spec.services {
+            for env in spec.environments where s.override(for: env.name)?.enabled != false {
+                let (image, loc) = Plan.resolvedImage(s, env: env.name, spec: spec)
+                guard let image, let r = ImageRef.parse(image), r.digest == nil, let tag = r.tag,
+                      !ImageRef.mutableTags.contains(tag.lowercased()),
+                      !tagFollows(tag, strategy: reg.tags) else { continue }
+                out.append(.error("tag-strategy", "service '\(s.name)' uses tag '\(tag)' in environment '\(env.name)', which does not follow delivery.registry.tags '\(reg.tags)'; expected \(expectedForm(reg.tags)), or a digest", at: loc))
             }
         }
         return out

@@ -37,9 +37,42 @@ public struct Renderer: Sendable {
         case database(target: Int, database: Int, role: Plan.DatabaseRole)
     }
 
-    /// Every artifact, sorted by path. Files are rendered in parallel; the result does not
-    /// depend on scheduling.
+    /// The objects of one plain-render file, with what they belong to.
+    struct Unit: Sendable {
+        enum Owner: Sendable, Hashable {
+            /// Cluster-scoped objects of one cluster.
+            case cluster(String)
+            /// Namespace-wide objects of one target (an index into `plan.targets`).
+            case namespace(Int)
+            /// The objects of one service in one target.
+            case service(target: Int, service: String)
+        }
+        var owner: Owner
+        var path: String
+        var docs: [JSONValue]
+    }
+
+    /// Every artifact, sorted by path: the plain render, then (when the spec asks for them)
+    /// the kustomize layout, Argo CD objects, registry policy and local cluster configs.
+    /// Files are rendered in parallel; the result does not depend on scheduling.
     public func render() -> [Artifact] {
+        let units = renderUnits()
+        let renderer = self
+        var artifacts = parallelMap(0..<units.count) { renderer.file(units[$0].path, units[$0].docs) }
+        artifacts += kustomizeArtifacts(units)
+        artifacts += argoCDArtifacts(units)
+        artifacts += registryArtifacts()
+        artifacts += localClusterArtifacts()
+        artifacts += bucketArtifacts()
+        if let book = runbook() { artifacts.append(book) }
+        if let ipPlan {
+            artifacts.append(Artifact(path: "network/ip-plan.json", contents: ipPlan.json().serialized(pretty: true) + "\n", objects: 0))
+        }
+        return artifacts.sorted { $0.path < $1.path }
+    }
+
+    /// The objects of the plain render, one unit per file, sorted by path.
+    func renderUnits() -> [Unit] {
         var jobs: [Job] = []
         var clustersSeen: Set<String> = []
         for (ti, t) in plan.targets.enumerated() {
@@ -58,34 +91,31 @@ public struct Renderer: Sendable {
         }
         let renderer = self
         let work = jobs
-        let files = parallelMap(0..<work.count) { i -> Artifact? in
+        let units = parallelMap(0..<work.count) { i -> Unit? in
             switch work[i] {
             case let .cluster(c):
                 let docs = renderer.clusterObjects(c)
-                return docs.isEmpty ? nil : renderer.file("\(c.name)/_cluster.yaml", docs)
+                return docs.isEmpty ? nil : Unit(owner: .cluster(c.name), path: "\(c.name)/_cluster.yaml", docs: renderer.waved(docs))
             case let .namespace(ti):
                 let t = renderer.plan.targets[ti]
-                return renderer.file("\(t.cluster.name)/\(t.namespace)/_namespace.yaml", renderer.namespaceObjects(t))
+                return Unit(owner: .namespace(ti), path: "\(t.cluster.name)/\(t.namespace)/_namespace.yaml",
+                            docs: renderer.waved(renderer.namespaceObjects(t)))
             case let .service(ti, pi, callers):
                 let t = renderer.plan.targets[ti]
                 let p = t.placements[pi]
-                return renderer.file("\(t.cluster.name)/\(t.namespace)/\(p.service.name).yaml",
-                                     renderer.serviceObjects(p, in: t, callers: callers))
+                return Unit(owner: .service(target: ti, service: p.service.name),
+                            path: "\(t.cluster.name)/\(t.namespace)/\(p.service.name).yaml",
+                            docs: renderer.waved(renderer.serviceObjects(p, in: t, callers: callers)))
             case let .database(ti, di, role):
                 let t = renderer.plan.targets[ti]
                 let d = renderer.spec.databases[di]
                 // '_' cannot start a service name, so database files never collide with service files.
-                return renderer.file("\(t.cluster.name)/\(t.namespace)/_database-\(d.name).yaml",
-                                     renderer.databaseObjects(d, role: role, in: t))
+                return Unit(owner: .service(target: ti, service: "_database-\(d.name)"),
+                            path: "\(t.cluster.name)/\(t.namespace)/_database-\(d.name).yaml",
+                            docs: renderer.waved(renderer.databaseObjects(d, role: role, in: t)))
             }
         }
-        var out = files.compactMap { $0 }
-        out += bucketArtifacts()
-        if let book = runbook() { out.append(book) }
-        if let ipPlan {
-            out.append(Artifact(path: "network/ip-plan.json", contents: ipPlan.json().serialized(pretty: true) + "\n", objects: 0))
-        }
-        return out.sorted { $0.path < $1.path }
+        return units.compactMap { $0 }.sorted { $0.path < $1.path }
     }
 
     func file(_ path: String, _ docs: [JSONValue]) -> Artifact {

@@ -1,0 +1,175 @@
+/// Argo CD: sync waves on rendered objects, one AppProject per platform and ApplicationSets
+/// that generate one Application per environment x cluster (plus one per cluster for its
+/// cluster-scoped objects), all pointing at the kustomize overlays.
+extension Renderer {
+    static let syncWaveKey = "argocd.argoproj.io/sync-wave"
+    /// Namespace the Argo CD objects live in (Argo CD's own).
+    static let argoNamespace = "argocd"
+
+    /// Kinds berth renders that are cluster-scoped.
+    static let clusterScopedKinds: Set<String> = ["Namespace", "ClusterIssuer", "StorageClass", "VolumeSnapshotClass"]
+
+    /// The sync wave of a kind: namespaces and cluster-scoped config first, then namespaced
+    /// config (accounts, access, policies, quotas, secrets, certificates, the gateway), then workloads.
+    static func syncWave(_ kind: String) -> String {
+        switch kind {
+        case "Namespace", "ClusterIssuer", "StorageClass", "VolumeSnapshotClass": "-1"
+        case "Deployment", "StatefulSet", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "HTTPRoute", "Ingress", "Cluster": "1"
+        case "Pooler", "ScheduledBackup": "2"
+        default: "0"
+        }
+    }
+
+    /// Adds the sync-wave annotation to every object when the spec delivers through Argo CD.
+    func waved(_ docs: [JSONValue]) -> [JSONValue] {
+        guard spec.delivery.gitops != nil else { return docs }
+        return docs.map { doc in
+            guard case var .object(meta)? = doc["metadata"] else { return doc }
+            let wave = JSONValue.string(Renderer.syncWave(doc["kind"]?.stringValue ?? ""))
+            if let i = meta.firstIndex(where: { $0.0 == "annotations" }), case let .object(a) = meta[i].1 {
+                meta[i].1 = .object(a + [(Renderer.syncWaveKey, wave)])
+            } else {
+                meta.append(("annotations", .object([(Renderer.syncWaveKey, wave)])))
+            }
+            return doc.setting("metadata", .object(meta))
+        }
+    }
+
+    var argoLabels: JSONValue {
+        ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"]
+    }
+
+    func argoCDArtifacts(_ units: [Unit]) -> [Artifact] {
+        guard let g = spec.delivery.gitops else { return [] }
+        // kinds rendered, by scope
+        var clusterKinds: Set<[String]> = []
+        var namespacedKinds: Set<[String]> = []
+        /// Per target: [kind, name] of workloads whose replicas an HPA owns.
+        var hpaDeployments: [Int: Set<[String]>] = [:]
+        for u in units {
+            for d in u.docs {
+                let api = d["apiVersion"]?.stringValue ?? ""
+                let group = api.contains("/") ? String(api.split(separator: "/")[0]) : ""
+                let kind = d["kind"]?.stringValue ?? ""
+                if Renderer.clusterScopedKinds.contains(kind) {
+                    clusterKinds.insert([group, kind])
+                } else {
+                    namespacedKinds.insert([group, kind])
+                }
+                if kind == "HorizontalPodAutoscaler", case let .service(ti, _) = u.owner,
+                   let targetKind = d.at("spec.scaleTargetRef.kind")?.stringValue,
+                   let name = d.at("spec.scaleTargetRef.name")?.stringValue
+                {
+                    hpaDeployments[ti, default: []].insert([targetKind, name])
+                }
+            }
+        }
+        func kindList(_ s: Set<[String]>) -> JSONValue {
+            .array(s.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.map { ["group": .string($0[0]), "kind": .string($0[1])] })
+        }
+        // the first namespace of each cluster: where its cluster-scoped Application points
+        var clusterNamespace: [String: String] = [:]
+        var clusterOrder: [String] = []
+        for t in plan.targets where clusterNamespace[t.cluster.name] == nil {
+            clusterNamespace[t.cluster.name] = t.namespace
+            clusterOrder.append(t.cluster.name)
+        }
+        var destinations: [JSONValue] = plan.targets.map { ["name": .string($0.cluster.name), "namespace": .string($0.namespace)] }
+        if spec.storage.snapshots != nil, !spec.storage.classes.isEmpty {
+            // Velero schedules live in Velero's own namespace on each cluster.
+            var seen: Set<String> = []
+            for t in plan.targets where seen.insert(t.cluster.name).inserted {
+                destinations.append(["name": .string(t.cluster.name), "namespace": "velero"])
+            }
+        }
+        let project: JSONValue = [
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject",
+            "metadata": ["name": .string(spec.platform), "namespace": .string(Renderer.argoNamespace), "labels": argoLabels],
+            "spec": [
+                "description": .string(spec.description.isEmpty ? "Platform \(spec.platform), rendered by berth" : spec.description),
+                "sourceRepos": [.string(g.repo)],
+                "destinations": .array(destinations),
+                "clusterResourceWhitelist": kindList(clusterKinds),
+                "namespaceResourceWhitelist": kindList(namespacedKinds),
+            ],
+        ]
+
+        let retry: JSONValue = ["limit": 5, "backoff": ["duration": "5s", "factor": 2, "maxDuration": "3m"]]
+        func syncPolicy(auto: Bool, ignoring: Bool) -> JSONValue {
+            var p: [(String, JSONValue)] = []
+            if auto { p.append(("automated", ["prune": .bool(g.prune), "selfHeal": .bool(g.selfHeal)])) }
+            var options: [JSONValue] = ["CreateNamespace=false", "ServerSideApply=true"]
+            if ignoring { options.append("RespectIgnoreDifferences=true") }
+            p.append(("syncOptions", .array(options)))
+            p.append(("retry", retry))
+            return .object(p)
+        }
+        func source(_ path: String) -> JSONValue {
+            ["repoURL": .string(g.repo), "targetRevision": .string(g.branch), "path": .string(path)]
+        }
+        let root = g.path.hasSuffix("/") ? String(g.path.dropLast()) : g.path
+        func repoPath(_ p: String) -> String { root.isEmpty || root == "." ? p : "\(root)/\(p)" }
+        let autoSync = Set(g.autoSync.map(\.value))
+
+        var sets: [JSONValue] = []
+        for env in spec.environments {
+            let targets = plan.targets.enumerated().filter { $0.element.environment.name == env.name }
+            guard !targets.isEmpty else { continue }
+            let elements: [JSONValue] = targets.map { _, t in
+                ["cluster": .string(t.cluster.name), "namespace": .string(t.namespace), "path": .string(repoPath(Renderer.overlayPath(t)))]
+            }
+            var hpa: Set<[String]> = []
+            for (ti, _) in targets { hpa.formUnion(hpaDeployments[ti] ?? []) }
+            var appSpec: [(String, JSONValue)] = [
+                ("project", .string(spec.platform)),
+                ("source", source("{{path}}")),
+                ("destination", ["name": "{{cluster}}", "namespace": "{{namespace}}"]),
+                ("syncPolicy", syncPolicy(auto: autoSync.contains(env.name), ignoring: !hpa.isEmpty)),
+            ]
+            if !hpa.isEmpty {
+                appSpec.append(("ignoreDifferences", .array(hpa.sorted { ($0[1], $0[0]) < ($1[1], $1[0]) }.map {
+                    ["group": "apps", "kind": .string($0[0]), "name": .string($0[1]), "jsonPointers": ["/spec/replicas"]]
+                })))
+            }
+            sets.append(applicationSet(
+                name: "\(spec.platform)-\(env.name)", elements: elements,
+                appName: "\(spec.platform)-\(env.name)-{{cluster}}",
+                labels: [("berth.dev/environment", .string(env.name))], spec: .object(appSpec)))
+        }
+        if !clusterOrder.isEmpty, units.contains(where: { if case .cluster = $0.owner { true } else { false } }) {
+            let withObjects = Set(units.compactMap { u -> String? in if case let .cluster(c) = u.owner { c } else { nil } })
+            let elements: [JSONValue] = clusterOrder.filter(withObjects.contains).map { c in
+                ["cluster": .string(c), "namespace": .string(clusterNamespace[c] ?? ""), "path": .string(repoPath("kustomize/clusters/\(c)"))]
+            }
+            let appSpec: JSONValue = [
+                "project": .string(spec.platform),
+                "source": source("{{path}}"),
+                "destination": ["name": "{{cluster}}", "namespace": "{{namespace}}"],
+                "syncPolicy": syncPolicy(auto: false, ignoring: false),
+            ]
+            sets.append(applicationSet(name: "\(spec.platform)-clusters", elements: elements,
+                                       appName: "\(spec.platform)-cluster-{{cluster}}", labels: [], spec: appSpec))
+        }
+        return [
+            file("argocd/project.yaml", [project]),
+            file("argocd/applicationsets.yaml", sets),
+        ]
+    }
+
+    func applicationSet(name: String, elements: [JSONValue], appName: String, labels: [(String, JSONValue)], spec appSpec: JSONValue) -> JSONValue {
+        var appLabels: [(String, JSONValue)] = []
+        if case let .object(base) = argoLabels { appLabels = base }
+        appLabels += labels
+        return [
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet",
+            "metadata": ["name": .string(name), "namespace": .string(Renderer.argoNamespace), "labels": .object(appLabels)],
+            "spec": [
+                "generators": [["list": ["elements": .array(elements)]]],
+                "template": [
+                    "metadata": ["name": .string(appName), "labels": .object(appLabels)],
+                    "spec": appSpec,
+                ],
+            ],
+        ]
+    }
+}

@@ -1,0 +1,264 @@
+/// The GitOps layout: a kustomize base per service and an overlay per environment x cluster.
+///
+/// Layout under `kustomize/`:
+///
+/// ```
+/// base/_namespace/        namespace-wide objects every environment x cluster has, in their shared shape
+/// base/<service>/         the objects of one service, in the shape shared by every place it runs
+/// overlays/<env>/<cluster>/kustomization.yaml
+///                         namespace, the bases it uses, JSON patches for what differs here
+/// overlays/<env>/<cluster>/objects.yaml
+///                         objects only some environments have (the Namespace, access rules, an HPA)
+/// clusters/<cluster>/     cluster-scoped objects of one cluster (the ClusterIssuer)
+/// ```
+///
+/// A base is the common part of the objects it stands for: a field is in the base when it
+/// has the same value everywhere the object is rendered; the rest is added or replaced by
+/// JSON patches (RFC 6902) in the overlays. `kubectl kustomize overlays/<env>/<cluster>`
+/// therefore builds exactly the objects of `<cluster>/<platform>-<env>/` in the plain render.
+///
+/// The namespace is set by one JSON patch per overlay on the kinds of its bases, not by
+/// kustomize's `namespace:` field, and ServiceAccounts are written whole, with their
+/// namespace, in the overlays: when a ServiceAccount's namespace changes during a build,
+/// kustomize also writes that namespace into every RoleBinding subject of the same name,
+/// Group subjects included, so a team named like a service would get a subject berth never rendered.
+extension Renderer {
+    static let kustomizeAPI = "kustomize.config.k8s.io/v1beta1"
+
+    /// Base name for the namespace-wide objects (never a service name: those are DNS labels).
+    static let namespaceBase = "_namespace"
+
+    /// What a group's base is, and per target what its overlay adds.
+    struct KustomizeGroup: Sendable {
+        var name: String
+        var base: [JSONValue]
+        /// Per target index: patch entries (already as kustomization text) and objects only it has.
+        var overlays: [Int: (patches: String, extras: [JSONValue])]
+    }
+
+    func kustomizeArtifacts(_ units: [Unit]) -> [Artifact] {
+        // Group the plain render: namespace-wide objects across all targets, each service across the targets it runs in.
+        var groupOrder: [String] = [Renderer.namespaceBase]
+        var variants: [String: [(Int, [JSONValue])]] = [:]
+        var clusterUnits: [(String, [JSONValue])] = []
+        for u in units {
+            switch u.owner {
+            case let .cluster(c):
+                clusterUnits.append((c, u.docs))
+            case let .namespace(ti):
+                variants[Renderer.namespaceBase, default: []].append((ti, u.docs))
+            case let .service(ti, s):
+                if variants[s] == nil { groupOrder.append(s) }
+                variants[s, default: []].append((ti, u.docs))
+            }
+        }
+        let names = groupOrder.filter { variants[$0] != nil }
+        let inputs = names.map { variants[$0] ?? [] }
+        let groups = parallelMap(0..<names.count) { i -> KustomizeGroup in
+            Renderer.kustomizeGroup(names[i], inputs[i])
+        }
+
+        var out: [Artifact] = []
+        for g in groups where !g.base.isEmpty {
+            out.append(Artifact(path: "kustomize/base/\(g.name)/kustomization.yaml",
+                                contents: header + kustomization(resources: ["objects.yaml"], patches: ""), objects: 0))
+            out.append(file("kustomize/base/\(g.name)/objects.yaml", g.base))
+        }
+        for (ti, t) in plan.targets.enumerated() {
+            var resources: [String] = []
+            var patches = ""
+            var extras: [JSONValue] = []
+            var kinds: Set<String> = []
+            for g in groups {
+                guard let o = g.overlays[ti] else { continue }
+                if !g.base.isEmpty {
+                    resources.append("../../../base/\(g.name)")
+                    for d in g.base {
+                        let k = d["kind"]?.stringValue ?? ""
+                        if !Renderer.clusterScopedKinds.contains(k) { kinds.insert(k) }
+                    }
+                }
+                patches += o.patches
+                extras += o.extras
+            }
+            if !kinds.isEmpty {
+                let ns: JSONValue = [["op": "add", "path": "/metadata/namespace", "value": .string(t.namespace)]]
+                patches = Renderer.patchEntry(target: [("kind", .string(kinds.sorted().joined(separator: "|")))], ops: ns) + patches
+            }
+            let dir = "kustomize/overlays/\(t.environment.name)/\(t.cluster.name)"
+            if !extras.isEmpty {
+                resources.append("objects.yaml")
+                out.append(file("\(dir)/objects.yaml", extras))
+            }
+            out.append(Artifact(path: "\(dir)/kustomization.yaml",
+                                contents: header + kustomization(resources: resources, patches: patches), objects: 0))
+        }
+        for (c, docs) in clusterUnits {
+            out.append(Artifact(path: "kustomize/clusters/\(c)/kustomization.yaml",
+                                contents: header + kustomization(resources: ["objects.yaml"], patches: ""), objects: 0))
+            out.append(file("kustomize/clusters/\(c)/objects.yaml", docs))
+        }
+        return out
+    }
+
+    /// The overlay path of a target, relative to the output folder.
+    static func overlayPath(_ t: Target) -> String { "kustomize/overlays/\(t.environment.name)/\(t.cluster.name)" }
+
+    func kustomization(resources: [String], patches: String) -> String {
+        var head: [(String, JSONValue)] = [("apiVersion", .string(Renderer.kustomizeAPI)), ("kind", "Kustomization")]
+        head.append(("resources", .array(resources.map { .string($0) })))
+        var text = JSONValue.object(head).yaml()
+        if !patches.isEmpty { text += "patches:\n" + patches }
+        return text
+    }
+
+    /// Identity of an object inside one namespace: apiVersion, kind and name.
+    static func objectKey(_ doc: JSONValue) -> String {
+        "\(doc["apiVersion"]?.stringValue ?? "")|\(doc["kind"]?.stringValue ?? "")|\(doc.at("metadata.name")?.stringValue ?? "")"
+    }
+
+    /// The object without `metadata.namespace`: the overlay's `namespace` sets it.
+    static func withoutNamespace(_ doc: JSONValue) -> JSONValue {
+        guard case let .object(meta)? = doc["metadata"] else { return doc }
+        return doc.setting("metadata", .object(meta.filter { $0.0 != "namespace" }))
+    }
+
+    static func kustomizeGroup(_ name: String, _ variants: [(Int, [JSONValue])]) -> KustomizeGroup {
+        // objects (by key) present in every variant form the base; the rest are extras
+        var counts: [String: Int] = [:]
+        for (_, docs) in variants {
+            for key in Set(docs.map(objectKey)) { counts[key, default: 0] += 1 }
+        }
+        let first = variants.first?.1 ?? []
+        // ServiceAccounts stay in the overlays, whole (see the type's documentation).
+        let shared = first.filter { $0["kind"]?.stringValue != "ServiceAccount" }.map(objectKey).filter { counts[$0] == variants.count }
+        let sharedSet = Set(shared)
+        var byKey: [String: [JSONValue]] = [:]
+        for (_, docs) in variants {
+            for d in docs where sharedSet.contains(objectKey(d)) { byKey[objectKey(d), default: []].append(withoutNamespace(d)) }
+        }
+        var base: [JSONValue] = []
+        var baseByKey: [String: JSONValue] = [:]
+        for key in shared {
+            let all = byKey[key] ?? []
+            let common = commonShape(all) ?? all[0]
+            base.append(common)
+            baseByKey[key] = common
+        }
+        var overlays: [Int: (patches: String, extras: [JSONValue])] = [:]
+        for (ti, docs) in variants {
+            var patches = ""
+            var extras: [JSONValue] = []
+            for d in docs {
+                let key = objectKey(d)
+                if let b = baseByKey[key] {
+                    var ops: [JSONValue] = []
+                    jsonPatch(from: b, to: withoutNamespace(d), path: "", into: &ops)
+                    if !ops.isEmpty { patches += patchEntry(d, ops) }
+                } else {
+                    extras.append(d)
+                }
+            }
+            overlays[ti] = (patches, extras)
+        }
+        return KustomizeGroup(name: name, base: base, overlays: overlays)
+    }
+
+    /// The part of `values` they all share: object keys every value has (recursively), arrays
+    /// of one length whose items all have a common part, and equal scalars. nil when nothing is shared.
+    static func commonShape(_ values: [JSONValue]) -> JSONValue? {
+        guard let first = values.first else { return nil }
+        if values.dropFirst().allSatisfy({ $0 == first }) { return first }
+        switch first {
+        case let .object(pairs):
+            var objects: [[(String, JSONValue)]] = []
+            for v in values {
+                guard case let .object(o) = v else { return nil }
+                objects.append(o)
+            }
+            var out: [(String, JSONValue)] = []
+            for (k, _) in pairs {
+                var children: [JSONValue] = []
+                for o in objects {
+                    guard let c = o.first(where: { $0.0 == k })?.1 else { break }
+                    children.append(c)
+                }
+                guard children.count == objects.count, let c = commonShape(children) else { continue }
+                out.append((k, c))
+            }
+            return .object(out)
+        case let .array(items):
+            var arrays: [[JSONValue]] = []
+            for v in values {
+                guard case let .array(a) = v, a.count == items.count else { return nil }
+                arrays.append(a)
+            }
+            var out: [JSONValue] = []
+            for i in items.indices {
+                guard let c = commonShape(arrays.map { $0[i] }) else { return nil }
+                out.append(c)
+            }
+            return .array(out)
+        default:
+            return nil
+        }
+    }
+
+    /// RFC 6902 operations that turn `base` into `target`.
+    static func jsonPatch(from base: JSONValue, to target: JSONValue, path: String, into ops: inout [JSONValue]) {
+        if base == target { return }
+        switch (base, target) {
+        case let (.object(b), .object(t)):
+            for (k, tv) in t {
+                let p = path + "/" + pointerEscape(k)
+                if let bv = b.first(where: { $0.0 == k })?.1 {
+                    jsonPatch(from: bv, to: tv, path: p, into: &ops)
+                } else {
+                    ops.append(["op": "add", "path": .string(p), "value": tv])
+                }
+            }
+            for (k, _) in b where !t.contains(where: { $0.0 == k }) {
+                ops.append(["op": "remove", "path": .string(path + "/" + pointerEscape(k))])
+            }
+        case let (.array(b), .array(t)) where b.count == t.count:
+            for i in b.indices { jsonPatch(from: b[i], to: t[i], path: path + "/" + String(i), into: &ops) }
+        default:
+            ops.append(["op": "replace", "path": .string(path.isEmpty ? "" : path), "value": target])
+        }
+    }
+
+    static func pointerEscape(_ key: String) -> String {
+        guard key.utf8.contains(where: { $0 == 0x7E || $0 == 0x2F }) else { return key }
+        var out = ""
+        for c in key {
+            switch c {
+            case "~": out += "~0"
+            case "/": out += "~1"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// One `patches` entry of a kustomization: the target object and its operations as a block literal.
+    static func patchEntry(_ doc: JSONValue, _ ops: [JSONValue]) -> String {
+        let apiVersion = doc["apiVersion"]?.stringValue ?? ""
+        let parts = apiVersion.split(separator: "/", maxSplits: 1).map(String.init)
+        var target: [(String, JSONValue)] = []
+        if parts.count == 2 { target.append(("group", .string(parts[0]))) }
+        target.append(("version", .string(parts.last ?? "")))
+        target.append(("kind", doc["kind"] ?? ""))
+        target.append(("name", doc.at("metadata.name") ?? ""))
+        return patchEntry(target: target, ops: .array(ops))
+    }
+
+    static func patchEntry(target: [(String, JSONValue)], ops: JSONValue) -> String {
+        var text = "- target:\n"
+        for line in JSONValue.object(target).yaml().split(separator: "\n") { text += "    " + line + "\n" }
+        text += "  patch: |-\n"
+        for line in ops.yaml().split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
+            text += "    " + line + "\n"
+        }
+        return text
+    }
+}
