@@ -15,7 +15,7 @@ public enum PlatformChecks {
         out += talksToPorts(spec)
         out += routes(spec, plan: plan)
         out += bounds(spec)
-        out += data(spec)
+        out += data(spec, plan: plan)
         return out
     }
 

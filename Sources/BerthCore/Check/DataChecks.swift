@@ -1,6 +1,6 @@
 /// Rules about storage, databases, buckets and backups.
 extension PlatformChecks {
-    public static func data(_ spec: Spec) -> [Diagnostic] {
+    public static func data(_ spec: Spec, plan given: Plan? = nil) -> [Diagnostic] {
         var out: [Diagnostic] = []
         let usesObjectStorage = spec.services.contains { $0.uses.contains { $0.kind == .bucket } } || spec.databases.contains { $0.backup != nil }
         if spec.provider.name == .aws, spec.provider.account.isEmpty, usesObjectStorage {
@@ -55,7 +55,7 @@ extension PlatformChecks {
             }
         }
         // Shared instances are reachable only inside one cluster.
-        let plan = Plan(spec: spec)
+        let plan = given ?? Plan(spec: spec)
         for d in spec.databases {
             guard let home = plan.sharedHome(database: d), let homeCluster = home.clusters.first?.value else { continue }
             for env in spec.environments where plan.isShared(database: d, in: env) {

@@ -15,25 +15,29 @@ public struct ImageRef: Sendable, Hashable {
     }
 
     public static func parse(_ s: String) -> ImageRef? {
-        guard !s.isEmpty, !s.contains(" "), s.count < 512 else { return nil }
-        var rest = Substring(s)
+        // Works on UTF-8 bytes: this runs for every service in every environment.
+        let b = Array(s.utf8)
+        guard !b.isEmpty, b.count < 512, !b.contains(0x20) else { return nil }
+        var end = b.count
         var digest: String?
-        if let at = rest.firstIndex(of: "@") {
-            digest = String(rest[rest.index(after: at)...])
-            rest = rest[..<at]
-            guard let d = digest, isDigest(d) else { return nil }
+        if let at = b.firstIndex(of: 0x40) {  // '@'
+            let d = String(decoding: b[(at + 1)...], as: UTF8.self)
+            guard isDigest(d) else { return nil }
+            digest = d
+            end = at
         }
         var tag: String?
-        let lastSlash = rest.lastIndex(of: "/") ?? rest.startIndex
-        if let colon = rest[lastSlash...].lastIndex(of: ":") {
-            tag = String(rest[rest.index(after: colon)...])
-            rest = rest[..<colon]
-            guard let t = tag, isTag(t) else { return nil }
+        let lastSlash = b[..<end].lastIndex(of: 0x2F) ?? 0
+        if let colon = b[lastSlash..<end].lastIndex(of: 0x3A) {  // ':' after the last '/'
+            let t = String(decoding: b[(colon + 1)..<end], as: UTF8.self)
+            guard isTag(t) else { return nil }
+            tag = t
+            end = colon
         }
-        guard !rest.isEmpty, rest.utf8.allSatisfy({ c in
+        guard end > 0, b[..<end].allSatisfy({ c in
             (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x2F || c == 0x2D || c == 0x5F || c == 0x3A
         }) else { return nil }
-        return ImageRef(repository: String(rest), tag: tag, digest: digest)
+        return ImageRef(repository: String(decoding: b[..<end], as: UTF8.self), tag: tag, digest: digest)
     }
 
     static func isDigest(_ d: String) -> Bool {

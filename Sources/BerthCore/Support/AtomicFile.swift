@@ -1,20 +1,37 @@
 import Foundation
 
-/// Writes one file atomically: a temporary file beside it, then a rename over it.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes one file atomically: a temporary file beside it, flushed, then renamed over it.
+/// Readers see the old contents or the new, never a part; a failure leaves the old file.
 public enum AtomicFile {
     public static func write(_ text: String, to path: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
         let tmp = (dir.isEmpty ? "." : dir) + "/.\((path as NSString).lastPathComponent).berth-tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
-            if FileManager.default.fileExists(atPath: path) {
-                _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: tmp))
-            } else {
-                try FileManager.default.moveItem(atPath: tmp, toPath: path)
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw BerthError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
+        var failed: Int32 = 0
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBytes { buf in
+            var offset = 0
+            while offset < buf.count {
+                let n = Glibc.write(fd, buf.baseAddress! + offset, buf.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failed = errno
+                    return
+                }
+                offset += n
             }
-        } catch {
-            try? FileManager.default.removeItem(atPath: tmp)
-            throw BerthError(.io, "cannot write \(path): \(error.localizedDescription)")
+        }
+        if failed == 0, fsync(fd) != 0 { failed = errno }
+        close(fd)
+        if failed == 0, rename(tmp, path) != 0 { failed = errno }
+        if failed != 0 {
+            unlink(tmp)
+            throw BerthError(.io, "cannot write \(path): \(String(cString: strerror(failed)))")
         }
     }
 }

@@ -1,0 +1,149 @@
+import Foundation
+
+/// A document as blocks, rendered to Markdown and to self-contained HTML from the same data.
+public indirect enum DocBlock: Sendable {
+    case heading(Int, String)
+    case paragraph(String)
+    /// A bullet: the template's label, then the answer.
+    case item(String, String)
+    case table(header: [String], rows: [[String]])
+    /// A diagram: Mermaid source for Markdown, an SVG file name and its contents.
+    case diagram(title: String, mermaid: String, svgFile: String, svg: String)
+}
+
+public struct Doc: Sendable {
+    public var blocks: [DocBlock] = []
+
+    mutating func add(_ b: DocBlock) { blocks.append(b) }
+
+    // MARK: Markdown
+
+    public func markdown() -> String {
+        var out = ""
+        var lastWasItem = false
+        for b in blocks {
+            if case .item = b {} else if lastWasItem { out += "\n" }
+            switch b {
+            case let .heading(level, text):
+                out += String(repeating: "#", count: level) + " " + text + "\n\n"
+            case let .paragraph(text):
+                out += text + "\n\n"
+            case let .item(label, answer):
+                out += "- \(label): \(answer)\n"
+            case let .table(header, rows):
+                out += "| " + header.map(Doc.cell).joined(separator: " | ") + " |\n"
+                out += "|" + header.map { _ in "---|" }.joined() + "\n"
+                for r in rows { out += "| " + r.map(Doc.cell).joined(separator: " | ") + " |\n" }
+                out += "\n"
+            case let .diagram(title, mermaid, svgFile, _):
+                out += "```mermaid\n" + mermaid + "```\n\n"
+                out += "![\(title)](\(svgFile))\n\n"
+            }
+            if case .item = b { lastWasItem = true } else { lastWasItem = false }
+        }
+        if lastWasItem { out += "\n" }
+        while out.hasSuffix("\n\n") { out.removeLast() }
+        return out
+    }
+
+    static func cell(_ s: String) -> String {
+        s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+
+    // MARK: HTML
+
+    /// One self-contained HTML page: inline CSS, inline SVG, no external references.
+    public func html(title: String) -> String {
+        var out = """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(Doc.escape(title))</title>
+            <style>
+            body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1d2433}
+            h1,h2,h3{line-height:1.2}h2{border-bottom:1px solid #d0d7de;padding-bottom:.2em;margin-top:2em}
+            table{border-collapse:collapse;margin:1em 0;font-size:.9em;display:block;overflow-x:auto}
+            th,td{border:1px solid #d0d7de;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f3f5f7}
+            code{background:#f3f5f7;padding:.1em .3em;border-radius:3px;font-size:.9em}
+            figure{margin:1em 0;overflow-x:auto}figcaption{font-size:.85em;color:#57606a}
+            li{margin:.3em 0}
+            </style>
+            </head>
+            <body>
+
+            """
+        var inList = false
+        for b in blocks {
+            if case .item = b {
+                if !inList { out += "<ul>\n"; inList = true }
+            } else if inList {
+                out += "</ul>\n"
+                inList = false
+            }
+            switch b {
+            case let .heading(level, text):
+                out += "<h\(level) id=\"\(Doc.anchor(text))\">\(Doc.inline(text))</h\(level)>\n"
+            case let .paragraph(text):
+                out += "<p>\(Doc.inline(text))</p>\n"
+            case let .item(label, answer):
+                out += "<li><strong>\(Doc.inline(label))</strong>: \(Doc.inline(answer))</li>\n"
+            case let .table(header, rows):
+                out += "<table><thead><tr>" + header.map { "<th>\(Doc.inline($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+                for r in rows { out += "<tr>" + r.map { "<td>\(Doc.inline($0))</td>" }.joined() + "</tr>\n" }
+                out += "</tbody></table>\n"
+            case let .diagram(title, _, _, svg):
+                out += "<figure>\(svg)<figcaption>\(Doc.escape(title))</figcaption></figure>\n"
+            }
+        }
+        if inList { out += "</ul>\n" }
+        out += "</body>\n</html>\n"
+        return out
+    }
+
+    static func escape(_ s: String) -> String {
+        var o = ""
+        for c in s {
+            switch c {
+            case "&": o += "&amp;"
+            case "<": o += "&lt;"
+            case ">": o += "&gt;"
+            case "\"": o += "&quot;"
+            default: o.append(c)
+            }
+        }
+        return o
+    }
+
+    static func anchor(_ s: String) -> String {
+        String(s.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" })
+    }
+
+    /// The little Markdown used inline: `code`, **bold** and [text](link) (relative links only).
+    static func inline(_ s: String) -> String {
+        var out = ""
+        var i = s.startIndex
+        while i < s.endIndex {
+            let c = s[i]
+            if c == "`", let end = s[s.index(after: i)...].firstIndex(of: "`") {
+                out += "<code>" + escape(String(s[s.index(after: i)..<end])) + "</code>"
+                i = s.index(after: end)
+            } else if s[i...].hasPrefix("**"), let end = s[s.index(i, offsetBy: 2)...].range(of: "**") {
+                out += "<strong>" + escape(String(s[s.index(i, offsetBy: 2)..<end.lowerBound])) + "</strong>"
+                i = end.upperBound
+            } else if c == "[", let close = s[i...].firstIndex(of: "]"), s.index(after: close) < s.endIndex, s[s.index(after: close)] == "(",
+                      let paren = s[close...].firstIndex(of: ")")
+            {
+                let text = String(s[s.index(after: i)..<close])
+                let href = String(s[s.index(close, offsetBy: 2)..<paren])
+                out += "<a href=\"\(escape(href))\">\(escape(text))</a>"
+                i = s.index(after: paren)
+            } else {
+                out += escape(String(c))
+                i = s.index(after: i)
+            }
+        }
+        return out
+    }
+}
