@@ -13,6 +13,7 @@ p = argparse.ArgumentParser()
 p.add_argument("services", type=int)
 p.add_argument("--databases", type=int, default=2)
 p.add_argument("--buckets", type=int, default=2)
+p.add_argument("--gitops", action="store_true", help="add delivery.gitops (the kustomize layout and Argo CD objects)")
 a = p.parse_args()
 r = random.Random(a.services)
 
@@ -73,6 +74,8 @@ if a.buckets:
     for b in range(max(1, a.buckets)):
         w(f"  b-{b:03d}:\n    encryption: kms\n    lifecycle: [ {{ after: 90d, transition: archive }} ]\n")
 w("storage:\n  classes:\n    standard: { kind: ssd, default: true }\n")
+if a.gitops:
+    w("delivery:\n  gitops: { repo: https://git.bench.example/deploy.git, autoSync: [development, staging] }\n")
 w("security:\n  teams:\n    platform: { role: admin }\n    developers: { role: edit, environments: [development, staging] }\n")
 w("  tls: { email: ops@bench.example }\n  secrets: { store: vault }\n")
 print("".join(out), end="")

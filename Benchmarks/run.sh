@@ -1,79 +1,148 @@
 #!/usr/bin/env bash
-# One-command benchmark: berth check and render on generated specs, compared in the same
-# run with `kubectl kustomize` building the same rendered objects.
-#   Benchmarks/run.sh [SERVICES]      (default 1000; 3 environments, 4 environment x cluster targets)
-#   SECTIONS="render ip" selects parts (default: all of render ip).
-# Work files go to .build-bench/ (ignored by git). Prints a Markdown table for BENCHMARKS.md.
+# One-command benchmarks. Each section prints a Markdown table for BENCHMARKS.md; peer tools
+# run in the same run, on the same input, and the tables give the ratio.
+#
+#   Benchmarks/run.sh [SERVICES]            default 1000 services x 3 environments
+#   SECTIONS="render gitops data docs ip ledger" RUNS=5 Benchmarks/run.sh
+#
+# Work files go to .build-bench/ (ignored by git). Needs scripts/setup-tools.sh to have run
+# (.venv with netaddr; kubectl on PATH).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000}
 runs=${RUNS:-5}
-sections=${SECTIONS:-render ip}
+sections=${SECTIONS:-render gitops data docs ip ledger}
 bench=.build-bench
 rm -rf "$bench"; mkdir -p "$bench"
 swift build -c release --product berth >/dev/null
 berth=$(swift build -c release --show-bin-path)/berth
 py=python3
+venv_py=.venv/bin/python3; [ -x "$venv_py" ] || venv_py=python3
 t() { $py Benchmarks/timeit.py --runs "$runs" "$@"; }
 field() { $py -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
+ratio() { $py -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.1f}')" "$1" "$2"; }
+objects_of() { grep -o 'wrote [0-9]*' "$1" | grep -o '[0-9]*'; }
+# A new folder name per run: nothing is deleted between timed runs (on this ext4 without a
+# journal, creating files right after deleting thousands is several times slower, which
+# would measure the disk, not berth).
+fresh() { echo "exec '$berth' render '$1' --out '$bench/out-'\$(date +%s%N)"; }
+has() { [[ " $sections " == *" $1 "* ]]; }
 
-if [[ " $sections " == *" render "* ]]; then
-$py Benchmarks/gen_spec.py "$n" > "$bench/spec.yaml"
-"$berth" check "$bench/spec.yaml"
-"$berth" render "$bench/spec.yaml" --out "$bench/probe" 2> "$bench/probe.txt"
-objects=$(grep -o 'wrote [0-9]*' "$bench/probe.txt" | grep -o '[0-9]*')
-files=$(find "$bench/probe" -name '*.yaml' | wc -l)
+# kubectl kustomize over the plain render of a spec, one kustomization per cluster folder
+kustomize_plain() {  # SPEC DIR
+    "$berth" render "$1" --out "$2" 2>/dev/null
+    for c in "$2"/*/; do
+        case "$(basename "$c")" in kustomize|argocd|registry|local|buckets|network|restore) continue ;; esac
+        ( cd "$c" && { echo "apiVersion: kustomize.config.k8s.io/v1beta1"; echo "kind: Kustomization"; echo "resources:";
+          find . -name '*.yaml' ! -name kustomization.yaml | LC_ALL=C sort | sed 's|^\./|- |'; } > kustomization.yaml )
+    done
+}
 
-check=$(t -- "$berth" check "$bench/spec.yaml")
-# new folder: each run writes a folder of a new name (nothing is deleted between runs: on this
-# ext4 without a journal, creating files right after deleting thousands is several times
-# slower, which would measure the disk, not berth); unchanged: re-render over identical output.
-fresh=$(t -- bash -c "exec '$berth' render '$bench/spec.yaml' --out '$bench/fresh-'\$(date +%s%N)")
-"$berth" render "$bench/spec.yaml" --out "$bench/again" 2>/dev/null
-again=$(t -- "$berth" render "$bench/spec.yaml" --out "$bench/again")
+if has render; then
+    $py Benchmarks/gen_spec.py "$n" > "$bench/spec.yaml"
+    "$berth" render "$bench/spec.yaml" --out "$bench/probe" 2> "$bench/probe.txt"
+    objects=$(objects_of "$bench/probe.txt"); files=$(find "$bench/probe" -type f -name '*.yaml' | wc -l)
+    check=$(t -- "$berth" check "$bench/spec.yaml")
+    new=$(t -- bash -c "$(fresh "$bench/spec.yaml")")
+    "$berth" render "$bench/spec.yaml" --out "$bench/again" 2>/dev/null
+    again=$(t -- "$berth" render "$bench/spec.yaml" --out "$bench/again")
+    small=$(( n < 80 ? n : 80 ))
+    $py Benchmarks/gen_spec.py "$small" > "$bench/small.yaml"
+    kustomize_plain "$bench/small.yaml" "$bench/small"
+    small_objects=$(find "$bench/small" -name '*.yaml' ! -name kustomization.yaml -path '*/*-*/*' -exec grep -c '^kind:' {} + | awk -F: '{s+=$NF} END {print s}')
+    kz=$(t -- bash -c "for c in $bench/small/*/; do [ -f \$c/kustomization.yaml ] && kubectl kustomize \$c >/dev/null; done")
+    bs=$(t -- bash -c "$(fresh "$bench/small.yaml")")
+    cat <<TABLE
 
-# kustomize comparison on a spec of at most ~2,000 objects (kustomize is roughly quadratic)
-small=$(( n < 80 ? n : 80 ))
-$py Benchmarks/gen_spec.py "$small" > "$bench/small.yaml"
-"$berth" render "$bench/small.yaml" --out "$bench/small" 2> "$bench/small.txt"
-small_objects=$(grep -o 'wrote [0-9]*' "$bench/small.txt" | grep -o '[0-9]*')
-for c in "$bench"/small/*/; do
-    ( cd "$c" && { echo "apiVersion: kustomize.config.k8s.io/v1beta1"; echo "kind: Kustomization"; echo "resources:"; find . -name '*.yaml' ! -name kustomization.yaml | sort | sed 's|^\./|- |'; } > kustomization.yaml )
-done
-kbuild() { for c in "$bench"/small/*/; do kubectl kustomize "$c" > /dev/null; done; }
-export -f kbuild; export bench
-kz=$(t -- bash -c kbuild)
-bsmall=$(t -- bash -c "exec '$berth' render '$bench/small.yaml' --out '$bench/smallout-'\$(date +%s%N)")
+### Check and render ($n services x 3 environments: $objects objects in $files files)
 
-ratio=$($py -c "print(f'{$(field "$kz" median_s)/$(field "$bsmall" median_s):.1f}')")
-cat <<TABLE
-| measurement ($n services x 3 environments: $objects objects in $files files) | median | peak RSS |
+| measurement | median | peak RSS |
 |---|---|---|
 | berth check | $(field "$check" median_s) s | $(field "$check" max_rss_mb) MB |
-| berth render, new output folder | $(field "$fresh" median_s) s | $(field "$fresh" max_rss_mb) MB |
+| berth render, new output folder | $(field "$new" median_s) s | $(field "$new" max_rss_mb) MB |
 | berth render over unchanged output | $(field "$again" median_s) s | $(field "$again" max_rss_mb) MB |
 
-| same run, $small services: $small_objects objects | median | ratio |
+| same run, $small services ($small_objects objects) | median | ratio |
 |---|---|---|
-| berth render (load, check, render, write) | $(field "$bsmall" median_s) s | 1 |
-| kubectl kustomize over the same rendered objects | $(field "$kz" median_s) s | $ratio x berth |
+| berth render (load, check, plan, render, write) | $(field "$bs" median_s) s | 1 |
+| kubectl kustomize over the same rendered objects | $(field "$kz" median_s) s | $(ratio "$(field "$kz" median_s)" "$(field "$bs" median_s)") x berth |
 TABLE
 fi
 
-if [[ " $sections " == *" ip "* ]]; then
+if has gitops; then
+    $py Benchmarks/gen_spec.py "$n" --gitops > "$bench/gitops.yaml"
+    "$berth" render "$bench/gitops.yaml" --out "$bench/gprobe" 2> "$bench/gprobe.txt"
+    gfiles=$(find "$bench/gprobe" -type f | wc -l)
+    g=$(t -- bash -c "$(fresh "$bench/gitops.yaml")")
+    small=$(( n < 80 ? n : 80 ))
+    $py Benchmarks/gen_spec.py "$small" --gitops > "$bench/gsmall.yaml"
+    "$berth" render "$bench/gsmall.yaml" --out "$bench/gsmall" 2>/dev/null
+    kz=$(t -- bash -c "for o in $bench/gsmall/kustomize/overlays/*/*/; do kubectl kustomize \$o >/dev/null; done")
+    bs=$(t -- bash -c "$(fresh "$bench/gsmall.yaml")")
+    cat <<TABLE
+
+### Render plus the GitOps layout ($n services, delivery.gitops: $gfiles files)
+
+| measurement | median | peak RSS |
+|---|---|---|
+| berth render with kustomize layout and Argo CD objects, new folder | $(field "$g" median_s) s | $(field "$g" max_rss_mb) MB |
+
+| same run, $small services with delivery.gitops | median | ratio |
+|---|---|---|
+| berth render (plain render, overlays, Argo CD) | $(field "$bs" median_s) s | 1 |
+| kubectl kustomize building every overlay berth wrote | $(field "$kz" median_s) s | $(ratio "$(field "$kz" median_s)" "$(field "$bs" median_s)") x berth |
+TABLE
+fi
+
+if has data; then
+    $py Benchmarks/gen_spec.py "$n" --databases 50 --buckets 200 > "$bench/data.yaml"
+    "$berth" render "$bench/data.yaml" --out "$bench/dprobe" 2> "$bench/dprobe.txt"
+    d=$(t -- bash -c "$(fresh "$bench/data.yaml")")
+    cat <<TABLE
+
+### Storage and data ($n services, 50 databases, 200 buckets: $(objects_of "$bench/dprobe.txt") objects, $(find "$bench/dprobe" -type f | wc -l) files)
+
+| measurement | median | peak RSS |
+|---|---|---|
+| berth render, new output folder | $(field "$d" median_s) s | $(field "$d" max_rss_mb) MB |
+TABLE
+fi
+
+if has docs; then
+    $py Benchmarks/gen_spec.py "$n" > "$bench/docs.yaml"
+    dd=$(t -- "$berth" docs "$bench/docs.yaml" --out "$bench/docs")
+    cat <<TABLE
+
+### Hosting & Network document ($n services)
+
+| measurement | median | peak RSS |
+|---|---|---|
+| berth docs (Markdown, HTML, 4 SVG diagrams) | $(field "$dd" median_s) s | $(field "$dd" max_rss_mb) MB |
+TABLE
+fi
+
+if has ip; then
     # In-memory IP work: BerthNet (release) against Python netaddr, same workload, same run.
     swift build -c release --product ipdiff-driver >/dev/null
     swift_ip=$("$(swift build -c release --show-bin-path)/ipdiff-driver" --bench)
-    venv_py=.venv/bin/python3; [ -x "$venv_py" ] || venv_py=python3
     netaddr_ip=$("$venv_py" scripts/ipdiff/bench_netaddr.py)
     key() { echo "$1" | tr ' ' '\n' | grep "^$2=" | head -1 | cut -d= -f2; }
     sa=$(key "$swift_ip" alloc_next_24_median_us); na=$(key "$netaddr_ip" alloc_next_24_median_us)
     sc=$(key "$swift_ip" contains_overlap_1m_s); nc=$(key "$netaddr_ip" contains_overlap_1m_s)
     cat <<TABLE
 
-| in-memory IP work (same run) | BerthNet | Python netaddr | ratio |
+### In-memory IP work (same run)
+
+| measurement | BerthNet | Python netaddr | ratio |
 |---|---|---|---|
 | next free /24 in a /8 holding 100,000 allocations (median) | $sa µs | $na µs | $($py -c "print(f'{$na/$sa:,.0f}')") x |
 | 1,000,000 contains/overlap checks | $sc s | $nc s | $($py -c "print(f'{$nc/$sc:,.0f}')") x |
 TABLE
+fi
+
+if has ledger; then
+    echo
+    echo "### Durable allocations (IP ledger)"
+    echo
+    Benchmarks/ledger_bench.sh 1000
 fi

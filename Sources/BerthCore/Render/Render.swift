@@ -59,7 +59,7 @@ public struct Renderer: Sendable {
         let units = renderUnits()
         let renderer = self
         var artifacts = parallelMap(0..<units.count) { renderer.file(units[$0].path, units[$0].docs) }
-        artifacts += kustomizeArtifacts(units)
+        if spec.delivery.gitops != nil { artifacts += kustomizeArtifacts(units) }
         artifacts += argoCDArtifacts(units)
         artifacts += registryArtifacts()
         artifacts += localClusterArtifacts()
