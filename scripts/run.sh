@@ -7,6 +7,7 @@ spec=${1:-examples/acme/platform.yaml}
 out=${2:-out/acme}
 
 command -v swift >/dev/null || { echo "run.sh: swift is not on PATH (install Swift 6.1 or newer)" >&2; exit 2; }
+scripts/setup-build.sh
 echo "==> building berth (release)"
 swift build -c release --product berth 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
 bin=$(swift build -c release --show-bin-path)/berth
@@ -17,4 +18,7 @@ echo "==> berth check $spec"
 echo "==> berth render $spec --out $out"
 mkdir -p "$(dirname "$out")"
 "$bin" render "$spec" --out "$out"
-echo "==> done: manifests in $out (one folder per cluster, one per namespace, one file per service)"
+echo "==> berth docs $spec --out $out-docs"
+"$bin" docs "$spec" --out "$out-docs"
+echo "==> done: manifests in $out (one folder per cluster, one per namespace, one file per service),"
+echo "    the Hosting & Network document in $out-docs/hosting-and-network.md (and .html)"

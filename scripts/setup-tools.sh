@@ -58,7 +58,7 @@ fi
 # The IP ledger builds against SQLite and libpq (system-library targets in Package.swift);
 # its tests run a throwaway PostgreSQL server (scripts/pg-test-server.sh; btree_gist ships with it).
 if command -v dpkg-query >/dev/null 2>&1; then
-    for deb in libsqlite3-dev libpq-dev; do
+    for deb in libsqlite3-dev libpq-dev pkg-config; do
         deb_installed "$deb" || need_debs+=("$deb")
     done
 fi
