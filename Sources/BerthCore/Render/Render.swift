@@ -14,6 +14,22 @@ public struct Artifact: Sendable, Hashable {
     }
 }
 
+/// The objects of one YAML file, and the service and environment they belong to (nil for
+/// cluster- and namespace-wide files).
+public struct RenderedFile: Sendable {
+    public var path: String
+    public var objects: [JSONValue]
+    public var service: String?
+    public var environment: String?
+
+    public init(path: String, objects: [JSONValue], service: String? = nil, environment: String? = nil) {
+        self.path = path
+        self.objects = objects
+        self.service = service
+        self.environment = environment
+    }
+}
+
 /// Turns a plan into Kubernetes objects and files.
 ///
 /// Layout: `<cluster>/_cluster.yaml` holds cluster-scoped objects; `<cluster>/<namespace>/`
@@ -39,6 +55,18 @@ public struct Renderer: Sendable {
     /// Every artifact, sorted by path. Files are rendered in parallel; the result does not
     /// depend on scheduling.
     public func render() -> [Artifact] {
+        let files = renderedFiles()
+        var out = parallelMap(0..<files.count) { i in file(files[i].path, files[i].objects) }
+        if let ipPlan {
+            out.append(Artifact(path: "network/ip-plan.json", contents: ipPlan.json().serialized(pretty: true) + "\n", objects: 0))
+        }
+        out += edgeArtifacts()
+        return out.sorted { $0.path < $1.path }
+    }
+
+    /// The Kubernetes objects of every YAML file, before serialisation, in path order.
+    /// `berth audit` reads these instead of parsing the YAML back.
+    public func renderedFiles() -> [RenderedFile] {
         var jobs: [Job] = []
         var clustersSeen: Set<String> = []
         for (ti, t) in plan.targets.enumerated() {
@@ -54,26 +82,23 @@ public struct Renderer: Sendable {
         }
         let renderer = self
         let work = jobs
-        let files = parallelMap(0..<work.count) { i -> Artifact? in
+        let files = parallelMap(0..<work.count) { i -> RenderedFile? in
             switch work[i] {
             case let .cluster(c):
                 let docs = renderer.clusterObjects(c)
-                return docs.isEmpty ? nil : renderer.file("\(c.name)/_cluster.yaml", docs)
+                return docs.isEmpty ? nil : RenderedFile(path: "\(c.name)/_cluster.yaml", objects: docs)
             case let .namespace(ti):
                 let t = renderer.plan.targets[ti]
-                return renderer.file("\(t.cluster.name)/\(t.namespace)/_namespace.yaml", renderer.namespaceObjects(t))
+                return RenderedFile(path: "\(t.cluster.name)/\(t.namespace)/_namespace.yaml", objects: renderer.namespaceObjects(t))
             case let .service(ti, pi, callers):
                 let t = renderer.plan.targets[ti]
                 let p = t.placements[pi]
-                return renderer.file("\(t.cluster.name)/\(t.namespace)/\(p.service.name).yaml",
-                                     renderer.serviceObjects(p, in: t, callers: callers))
+                return RenderedFile(path: "\(t.cluster.name)/\(t.namespace)/\(p.service.name).yaml",
+                                    objects: renderer.serviceObjects(p, in: t, callers: callers), service: p.service.name,
+                                    environment: t.environment.name)
             }
         }
-        var out = files.compactMap { $0 }
-        if let ipPlan {
-            out.append(Artifact(path: "network/ip-plan.json", contents: ipPlan.json().serialized(pretty: true) + "\n", objects: 0))
-        }
-        return out.sorted { $0.path < $1.path }
+        return files.compactMap { $0 }.sorted { $0.path < $1.path }
     }
 
     func file(_ path: String, _ docs: [JSONValue]) -> Artifact {

@@ -1,0 +1,42 @@
+import ArgumentParser
+import BerthCore
+import Foundation
+
+/// `--fail-on` values (the audit severities).
+enum FailOn: String, ExpressibleByArgument, CaseIterable {
+    case low, medium, high, critical
+    var severity: AuditSeverity { AuditSeverity(rawValue: rawValue) ?? .high }
+}
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Run the security and compliance rules over the spec and the objects berth renders from it.",
+        discussion: """
+            Exit status: 0 when no finding is at or above --fail-on, 1 when one is (or the spec has errors), \
+            2 on usage or I/O errors. Rules and compliance sets: README.md, section "berth audit".
+            """)
+
+    @OptionGroup var options: SpecOptions
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, sarif }
+
+    @Option(help: "text, json or sarif (SARIF 2.1.0).")
+    var format: Format = .text
+
+    @Option(name: .customLong("fail-on"), help: "Lowest severity that fails the run: low, medium, high or critical.")
+    var failOnOption: FailOn = .high
+
+    var failOn: AuditSeverity { failOnOption.severity }
+
+    func run() throws {
+        let spec = try loadChecked(options)
+        let findings = Audit.run(spec)
+        switch format {
+        case .text: writeOut(AuditOutput.text(findings, failOn: failOn))
+        case .json: writeOut(AuditOutput.json(findings, failOn: failOn))
+        case .sarif: writeOut(AuditOutput.sarif(findings))
+        }
+        if findings.contains(where: { $0.severity >= failOn }) { throw ExitCode(Exit.specErrors) }
+    }
+}
