@@ -34,6 +34,16 @@ step "Kubernetes 1.31 strict schemas + CRD schemas (each cluster folder is one t
     "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas \$(for d in '$work'/rendered/*/; do ls \"\$d\"*.yaml \"\$d\"*/*.yaml >/dev/null 2>&1 && echo \"\$d\"; done)"
 step "checkov" scripts/run_checkov.sh "$work/rendered"
 step "validator self-test" scripts/selftest_validators.sh
+step "berth audit SARIF against the SARIF 2.1.0 schema (acme and weak)" bash -c \
+    "'$bin' audit examples/acme/platform.yaml --format sarif > '$work/acme.sarif' 2>/dev/null; \
+     '$bin' audit examples/weak/platform.yaml --format sarif > '$work/weak.sarif' 2>/dev/null; \
+     python3 scripts/validate_sarif.py Tests/data/schemas/sarif/sarif-schema-2.1.0.json '$work/acme.sarif' '$work/weak.sarif'"
+step "checkov on the weak spec, side by side with berth audit (no gate: records checkov's findings)" bash -c \
+    "'$bin' render examples/weak/platform.yaml --out '$work/weak' 2>/dev/null && \
+     '$bin' audit examples/weak/platform.yaml --format json > '$work/weak-audit.json' 2>/dev/null; \
+     CKV_IGNORE_HIDDEN_DIRECTORIES=false checkov -d '$work/weak' --framework kubernetes secrets --skip-download --compact \
+         -o json > '$work/weak-checkov.json' 2>'$work/weak-checkov.log'; \
+     [ \$? -le 1 ] && python3 scripts/checkov_compare.py --checkov '$work/weak-checkov.json' --audit '$work/weak-audit.json'"
 step "CLI end to end (pytest)" env BERTH_BIN="$bin" python3 -m pytest -q -p no:cacheprovider Tests/e2e
 
 echo

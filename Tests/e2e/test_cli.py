@@ -8,6 +8,7 @@ import os
 import pathlib
 import shutil
 import subprocess
+import sys
 
 import jsonschema
 import pytest
@@ -228,3 +229,68 @@ def test_ip_plan_errors(tmp_path):
     r = berth("ip", "plan", BASE, "--lock", bad_lock)
     assert r.returncode == 2
     assert "not a berth IP lock file" in r.stderr
+
+
+# ---------------------------------------------------------------- berth audit
+
+WEAK = ROOT / "examples" / "weak" / "platform.yaml"
+
+
+def test_audit_example_passes_at_high():
+    r = berth("audit", EXAMPLE)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.endswith("berth audit: 6 findings (0 critical, 0 high, 2 medium, 4 low); 0 at or above high\n")
+    r = berth("audit", EXAMPLE, "--fail-on", "medium")
+    assert r.returncode == 1
+
+
+def test_audit_weak_fails_with_located_findings():
+    r = berth("audit", WEAK)
+    assert r.returncode == 1
+    assert ("examples/weak/platform.yaml:59:63: critical BERTH-RBAC-002: team 'everyone' is bound to cluster-admin "
+            "on every cluster (group 'everyone') [soc2]\n"
+            "    fix: remove clusterAdmin: true; give the team admin in the environments it runs\n") in r.stdout
+    r = berth("audit", WEAK, "--format", "json")
+    doc = json.loads(r.stdout)
+    rules = {f["rule"] for f in doc["findings"]}
+    for rule in ["BERTH-NET-001", "BERTH-NET-004", "BERTH-NET-005", "BERTH-NET-007", "BERTH-RBAC-002",
+                 "BERTH-SEC-001", "BERTH-SEC-002", "BERTH-BAK-001", "BERTH-HA-002", "BERTH-HA-003",
+                 "BERTH-WKL-007", "BERTH-WKL-008", "BERTH-ENC-002", "BERTH-ENC-003", "BERTH-AUD-001"]:
+        assert rule in rules, rule
+    assert doc["failOn"] == "high" and doc["failing"] > 0
+
+
+def test_audit_fail_on_and_usage_errors(tmp_path):
+    assert berth("audit", EXAMPLE, "--fail-on", "critical").returncode == 0
+    r = berth("audit", EXAMPLE, "--fail-on", "severe")
+    assert r.returncode == 2 and "severe" in r.stderr
+    r = berth("audit", tmp_path / "missing.yaml")
+    assert r.returncode == 2
+    r = berth("audit", EXAMPLE, "--format", "xml")
+    assert r.returncode == 2
+
+
+def test_audit_sarif_is_deterministic_and_valid():
+    a = berth("audit", WEAK, "--format", "sarif")
+    b = berth("audit", WEAK, "--format", "sarif")
+    assert a.returncode == 1 and a.stdout == b.stdout
+    schema = json.loads((ROOT / "Tests/data/schemas/sarif/sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(schema).validate(json.loads(a.stdout))
+
+
+def test_checkov_compare_fails_on_unmapped_check(tmp_path):
+    audit = tmp_path / "audit.json"
+    audit.write_text(json.dumps({"findings": [{"rule": "BERTH-WKL-007", "title": "no probes", "severity": "medium"}]}))
+    ckv = tmp_path / "checkov.json"
+    def report(ids):
+        ckv.write_text(json.dumps({"check_type": "kubernetes", "results": {"failed_checks": [
+            {"check_id": i, "check_name": "n"} for i in ids]}}))
+    compare = [sys.executable, str(ROOT / "scripts" / "checkov_compare.py"), "--checkov", str(ckv), "--audit", str(audit)]
+    report(["CKV_K8S_8"])
+    assert subprocess.run(compare, capture_output=True).returncode == 0
+    report(["CKV_K8S_8", "CKV_K8S_999"])
+    r = subprocess.run(compare, capture_output=True, text=True)
+    assert r.returncode == 1 and "CKV_K8S_999 (n) has no berth counterpart" in r.stderr
+    report(["CKV_K8S_43"])  # mapped, but berth did not report BERTH-WKL-009
+    r = subprocess.run(compare, capture_output=True, text=True)
+    assert r.returncode == 1 and "maps to BERTH-WKL-009, which berth audit did not report" in r.stderr

@@ -296,13 +296,13 @@ struct AuditContext {
                                    "cluster '\(t.cluster.name)' runs production without a highly available control plane",
                                    fix: "set clusters.\(t.cluster.name).controlPlane.ha: true"))
             }
-            for p in t.placements where p.replicas.max > 0 {
-                let zonesUsed = min(zones, p.replicas.min)
-                guard zonesUsed < 2, seen.insert("svc/\(p.service.name)/\(t.environment.name)/\(t.cluster.name)").inserted else { continue }
-                let why = zones < 2 ? "cluster '\(t.cluster.name)' has one zone" : "it runs \(p.replicas.min) replica\(p.replicas.min == 1 ? "" : "s") minimum"
+            // berth check already requires 2 or more replicas in production, and the
+            // rendered spread puts them in different zones; one zone is the remaining way.
+            for p in t.placements where p.replicas.max > 0 && zones < 2 {
+                guard seen.insert("svc/\(p.service.name)/\(t.environment.name)/\(t.cluster.name)").inserted else { continue }
                 out.append(finding("BERTH-HA-001", p.service.replicasLocation,
-                                   "service '\(p.service.name)' in production environment '\(t.environment.name)' on cluster '\(t.cluster.name)' lives in one zone: \(why)",
-                                   fix: zones < 2 ? "spread cluster '\(t.cluster.name)' over two or more zones" : "set replicas.min to the zone count (\(zones))"))
+                                   "service '\(p.service.name)' in production environment '\(t.environment.name)' on cluster '\(t.cluster.name)' lives in one zone: cluster '\(t.cluster.name)' has one zone",
+                                   fix: "spread cluster '\(t.cluster.name)' over two or more zones"))
             }
         }
         var usedInProduction: Set<String> = []

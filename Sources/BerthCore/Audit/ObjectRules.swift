@@ -64,6 +64,12 @@ extension AuditContext {
                 out.append(finding("BERTH-WKL-006", loc, "\(subject) has no CPU or memory limit",
                                    fix: "set resources.limits.cpu and resources.limits.memory", objects: objects))
             }
+            if let image = c["image"]?.stringValue, ImageRef.parse(image)?.digest == nil, spec.delivery.registry?.immutable != true {
+                let imageLoc = file.service.flatMap { spec.service($0)?.image.location } ?? loc
+                out.append(finding("BERTH-WKL-009", imageLoc,
+                                   "\(subject) runs '\(image)' by tag, without a digest, from a registry whose tags are not immutable",
+                                   fix: "pin a digest in the versions file (tag@sha256:...), or set delivery.registry with immutable: true", objects: objects))
+            }
             if c["livenessProbe"] == nil || c["readinessProbe"] == nil {
                 let svc = file.service ?? name
                 out.append(finding("BERTH-WKL-007", loc, "\(subject) has no liveness or readiness probe",

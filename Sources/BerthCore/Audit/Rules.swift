@@ -85,6 +85,8 @@ public enum AuditRules {
                   "A container has no liveness or no readiness probe; failures are not detected and traffic reaches pods that are not ready."),
         AuditRule("BERTH-WKL-008", .high, "Pod Security Standard weaker than restricted",
                   "The namespaces enforce the privileged or baseline Pod Security Standard, so the API server admits privileged or root pods that berth did not render."),
+        AuditRule("BERTH-WKL-009", .medium, "image by tag without a digest in a mutable registry",
+                  "A container image has no @sha256 digest and delivery.registry.immutable is not true, so the same tag can name a different build tomorrow."),
         // access
         AuditRule("BERTH-RBAC-001", .high, "wildcard in RBAC rules",
                   "A Role or ClusterRole grants '*' verbs, resources or API groups."),

@@ -155,6 +155,7 @@ public struct Renderer: Sendable {
         if let tls = spec.security.tls {
             docs.append(clusterIssuer(tls, cluster: c))
         }
+        docs += clusterAdminBindings()
         return docs
     }
 

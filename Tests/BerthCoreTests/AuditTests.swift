@@ -1,0 +1,262 @@
+@testable import BerthCore
+import Foundation
+import Testing
+
+/// Every audit rule: the clean fixture passes it; one change to the fixture (or to a
+/// rendered object) fails it, with the message pinned verbatim.
+@Suite("Audit rules")
+struct AuditTests {
+    static let clean = Fixtures.text(Fixtures.fixtures.appendingPathComponent("audit-clean.yaml"))
+
+    static func spec(_ text: String) throws -> Spec {
+        let loaded = Fixtures.check(text)
+        #expect(!loaded.diagnostics.hasErrors, "spec has errors: \(Fixtures.lines(loaded))")
+        return try #require(loaded.spec)
+    }
+
+    /// The clean fixture with replacements applied; fails loudly when an anchor is missing.
+    static func mutate(_ pairs: [(String, String)]) -> String {
+        var s = clean
+        for (old, new) in pairs {
+            precondition(s.contains(old), "anchor not found: \(old)")
+            s = s.replacingOccurrences(of: old, with: new)
+        }
+        return s
+    }
+
+    static func lines(_ fs: [Finding], rule: String? = nil) -> [String] {
+        fs.filter { rule == nil || $0.rule == rule }.map { f in
+            "\(f.location.map { "\($0.line):\($0.column) " } ?? "")\(f.severity.rawValue) \(f.rule): \(f.message)"
+        }
+    }
+
+    @Test("the clean fixture has no findings")
+    func cleanHasNone() throws {
+        #expect(Self.lines(Audit.run(try Self.spec(Self.clean))) == [])
+    }
+
+    /// rule, the change to the clean fixture, and every finding of that rule it must give.
+    static let cases: [(String, [(String, String)], [String])] = [
+        ("BERTH-NET-001", [("    public: { host: www }\n", "    public: { host: www }\n    overrides:\n      development: { public: { host: www, tls: false } }\n")],
+         ["28:30 high BERTH-NET-001: service 'web' is public at http://www.dev.shop.example without TLS in environment 'development' (tls: false)"]),
+        ("BERTH-NET-002", [("    uses: [database/main]", "    uses: [database/main, bucket/backups]")],
+         ["35:27 low BERTH-NET-002: NetworkPolicy 'api' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)"]),
+        ("BERTH-NET-004", [("  tls: { email", "  networkPolicy: none\n  tls: { email")],
+         ["50:18 high BERTH-NET-004: security.networkPolicy is none: no NetworkPolicy isolates any pod"]),
+        ("BERTH-NET-005", [("  tls: { email", "  networkPolicy: none\n  tls: { email")],
+         ["38:3 high BERTH-NET-005: database 'main' is reachable from the gateway namespace 'nginx-gateway': no NetworkPolicy restricts who connects to port 5432"]),
+        ("BERTH-NET-006", [("  ingress:\n    rateLimit: { rps: 50 }\n", "")],
+         ["9:3 medium BERTH-NET-006: public routes have no per-client rate limit (network.ingress.rateLimit is not set)"]),
+        ("BERTH-NET-007", [("from: 203.0.113.0/24, ports: [22]", "from: 0.0.0.0/0, ports: [22, 443]")],
+         ["13:26 high BERTH-NET-007: firewall rule 'ssh' opens port 22 (SSH) to 0.0.0.0/0"]),
+        ("BERTH-NET-008", [("backups: { versioning: true }", "backups: { versioning: true, public: true }")],
+         ["43:40 high BERTH-NET-008: bucket 'backups' allows anonymous reads"]),
+        ("BERTH-WKL-007", [("databases:\n", "  worker:\n    image: registry.shop.example/worker:1.0.0\n    replicas: { min: 2, max: 2 }\ndatabases:\n")],
+         ["37:3 medium BERTH-WKL-007: Deployment 'worker' container 'worker' has no liveness or readiness probe"]),
+        ("BERTH-WKL-008", [("  tls: { email", "  podSecurity: baseline\n  tls: { email")],
+         ["50:16 high BERTH-WKL-008: namespaces enforce the 'baseline' Pod Security Standard, not 'restricted'"]),
+        ("BERTH-WKL-009", [("immutable: true", "immutable: false")],
+         ["24:12 medium BERTH-WKL-009: Deployment 'web' container 'web' runs 'registry.shop.example/web:1.0.0' by tag, without a digest, from a registry whose tags are not immutable",
+          "32:12 medium BERTH-WKL-009: Deployment 'api' container 'api' runs 'registry.shop.example/api:1.0.0' by tag, without a digest, from a registry whose tags are not immutable"]),
+        ("BERTH-RBAC-002", [("platform: { role: admin, environments: [production] }", "platform: { role: admin, environments: [production], clusterAdmin: true }")],
+         ["48:72 critical BERTH-RBAC-002: team 'platform' is bound to cluster-admin on every cluster (group 'platform')"]),
+        ("BERTH-RBAC-003", [("devs: { role: edit, environments: [development] }", "devs: { role: edit, environments: all }")],
+         ["49:5 high BERTH-RBAC-003: team 'devs' can change both production ('production') and development ('development') with one group 'devs'"]),
+        ("BERTH-SEC-001", [("  secrets: { store: vault, rotateEvery: 30d }\n", ""), ("    secrets: [db-password]\n", "")],
+         ["46:3 high BERTH-SEC-001: no external secret store: security.secrets is not set"]),
+        ("BERTH-SEC-002", [("      LOG_LEVEL: info\n", "      LOG_LEVEL: info\n      DB_PASSWORD: hunter2\n      TOKEN_FILE: /var/run/secrets/token\n")],
+         ["31:20 critical BERTH-SEC-002: service 'web' sets DB_PASSWORD to a literal value; it looks like a credential"]),
+        ("BERTH-SEC-003", [("rotateEvery: 30d", "rotateEvery: 180d")],
+         ["51:41 high BERTH-SEC-003: secrets rotate every 180d, longer than the 90d the compliance regimes allow"]),
+        ("BERTH-ENC-001", [("atRest: kms", "atRest: none")],
+         ["52:25 high BERTH-ENC-001: encryption at rest is off (security.encryption.atRest: none)"]),
+        ("BERTH-ENC-002", [("  mesh: linkerd\n", "")],
+         ["51:41 high BERTH-ENC-002: security.encryption.inTransit is mtls but network.mesh is none"]),
+        ("BERTH-ENC-003", [("backups: { versioning: true }", "backups: { versioning: true, encryption: none }")],
+         ["43:44 high BERTH-ENC-003: bucket 'backups' is not encrypted (encryption: none)"]),
+        ("BERTH-ENC-004", [("  kmsKey: arn:aws:kms:eu-west-1:111122223333:alias/shop\n", "")],
+         ["4:3 high BERTH-ENC-004: encryption at rest uses a KMS key but provider.kmsKey is empty"]),
+        ("BERTH-ENC-005", [("  mesh: linkerd\n", ""), ("inTransit: mtls", "inTransit: tls")],
+         ["9:3 low BERTH-ENC-005: traffic between pods is not encrypted: no mesh, and inTransit is tls (edge only)"]),
+        ("BERTH-BAK-001", [("    backup: { schedule: \"0 2 * * *\", retention: 30d, bucket: backups }\n", "")],
+         ["38:3 high BERTH-BAK-001: database 'main' has no backup"]),
+        ("BERTH-BAK-002", [("retention: 30d, bucket", "retention: 7d, bucket")],
+         ["41:49 high BERTH-BAK-002: backups of database 'main' are kept 7d, below the 30d that gdpr and soc2 require"]),
+        ("BERTH-BAK-003", [("backups: { versioning: true }", "backups: { versioning: false }")],
+         ["41:62 medium BERTH-BAK-003: backups of database 'main' go to bucket 'backups', which does not keep versions"]),
+        ("BERTH-AUD-001", [("level: Metadata", "level: None")],
+         ["53:19 high BERTH-AUD-001: Kubernetes API audit logging is off (security.audit.level: None)"]),
+        ("BERTH-AUD-002", [("retention: 365d", "retention: 90d"), ("compliance: [gdpr, soc2]", "compliance: [gdpr]")],
+         ["53:40 high BERTH-AUD-002: audit logs are kept 90d, below the 365d that gdpr requires"]),
+        ("BERTH-HA-001", [("zones: [eu-west-1a, eu-west-1b]", "zones: [eu-west-1a]")],
+         ["27:15 high BERTH-HA-001: service 'web' in production environment 'production' on cluster 'main' lives in one zone: cluster 'main' has one zone",
+          "34:15 high BERTH-HA-001: service 'api' in production environment 'production' on cluster 'main' lives in one zone: cluster 'main' has one zone"]),
+        ("BERTH-HA-002", [("zones: [eu-west-1a, eu-west-1b]", "zones: [eu-west-1a]")],
+         ["15:3 high BERTH-HA-002: cluster 'main' runs production environment 'production' in one zone"]),
+        ("BERTH-HA-003", [("    instances: 2\n", "    instances: 1\n")],
+         ["39:16 high BERTH-HA-003: database 'main' is used in production and has 1 instance; a node or zone failure stops it"]),
+        ("BERTH-HA-004", [("    region: eu-west-1\n    nodePools", "    region: eu-west-1\n    controlPlane: { ha: false }\n    nodePools")],
+         ["17:25 medium BERTH-HA-004: cluster 'main' runs production without a highly available control plane"]),
+    ]
+
+    @Test("each spec rule fails on its change, with its message", arguments: 0..<cases.count)
+    func specRule(_ i: Int) throws {
+        let (rule, change, expected) = Self.cases[i]
+        #expect(Self.lines(Audit.run(try Self.spec(Self.clean)), rule: rule) == [], "\(rule) fires on the clean fixture")
+        let findings = Audit.run(try Self.spec(Self.mutate(change)))
+        #expect(Self.lines(findings, rule: rule) == expected, "\(rule)")
+    }
+
+    // MARK: rules over rendered objects
+
+    /// The rendered Deployment of `api` in production, and a context for the rules.
+    static func renderedDeployment() throws -> (AuditContext, RenderedFile, JSONValue) {
+        let spec = try spec(clean)
+        let files = Renderer(plan: Plan(spec: spec)).renderedFiles()
+        let file = try #require(files.first { $0.path == "main/shop-production/api.yaml" })
+        let dep = try #require(file.objects.first { $0["kind"] == "Deployment" })
+        return (AuditContext(spec: spec), file, dep)
+    }
+
+    /// Replaces the container's securityContext field (or a container field) in a Deployment.
+    static func editContainer(_ dep: JSONValue, _ edit: (JSONValue) -> JSONValue) -> JSONValue {
+        guard let tmpl = dep.at("spec.template"), let pod = tmpl["spec"], let c = pod["containers"]?.arrayValue?.first else { return dep }
+        let newPod = pod.setting("containers", [edit(c)])
+        return dep.setting("spec", (dep["spec"] ?? [:]).setting("template", tmpl.setting("spec", newPod)))
+    }
+
+    static func sc(_ key: String, _ value: JSONValue) -> (JSONValue) -> JSONValue {
+        { c in c.setting("securityContext", (c["securityContext"] ?? [:]).setting(key, value)) }
+    }
+
+    static func removing(_ key: String) -> (JSONValue) -> JSONValue {
+        { c in
+            guard case let .object(pairs) = c else { return c }
+            return .object(pairs.filter { $0.0 != key })
+        }
+    }
+
+    @Test("workload hardening is read from the rendered Deployment")
+    func workloadRules() throws {
+        let (ctx, file, dep) = try Self.renderedDeployment()
+        #expect(ctx.workload(dep, file: file).isEmpty)
+        let cases: [((JSONValue) -> JSONValue, String)] = [
+            (Self.sc("runAsNonRoot", false), "31:3 high BERTH-WKL-001: Deployment 'api' container 'api' may run as root (runAsNonRoot is not true)"),
+            (Self.sc("readOnlyRootFilesystem", false), "31:3 medium BERTH-WKL-002: Deployment 'api' container 'api' has a writable root filesystem"),
+            (Self.sc("allowPrivilegeEscalation", true), "31:3 high BERTH-WKL-003: Deployment 'api' container 'api' allows privilege escalation (allowPrivilegeEscalation is not false, or privileged is true)"),
+            (Self.sc("privileged", true), "31:3 high BERTH-WKL-003: Deployment 'api' container 'api' allows privilege escalation (allowPrivilegeEscalation is not false, or privileged is true)"),
+            (Self.sc("capabilities", ["drop": ["NET_RAW"]]), "31:3 medium BERTH-WKL-004: Deployment 'api' container 'api' does not drop ALL capabilities"),
+            (Self.sc("seccompProfile", ["type": "Unconfined"]), "31:3 medium BERTH-WKL-005: Deployment 'api' container 'api' runs without a seccomp profile"),
+            ({ c in c.setting("resources", ["requests": ["cpu": "100m"]]) }, "31:3 medium BERTH-WKL-006: Deployment 'api' container 'api' has no CPU or memory limit"),
+            (Self.removing("readinessProbe"), "31:3 medium BERTH-WKL-007: Deployment 'api' container 'api' has no liveness or readiness probe"),
+        ]
+        for (edit, expected) in cases {
+            #expect(Self.lines(ctx.workload(Self.editContainer(dep, edit), file: file)) == [expected])
+        }
+    }
+
+    @Test("wildcards in rendered roles and wide egress in rendered policies")
+    func rbacAndPolicyObjects() throws {
+        let (ctx, _, _) = try Self.renderedDeployment()
+        let spec = ctx.spec
+        let files = Renderer(plan: Plan(spec: spec)).renderedFiles()
+        let ns = try #require(files.first { $0.path == "main/shop-production/_namespace.yaml" })
+        let role = try #require(ns.objects.first { $0["kind"] == "Role" })
+        #expect(ctx.roleRules(role, file: ns).isEmpty)
+        let wild = role.setting("rules", [["apiGroups": [""], "resources": ["*"], "verbs": ["get"]]])
+        #expect(Self.lines(ctx.roleRules(wild, file: ns)) == [
+            "48:5 high BERTH-RBAC-001: Role 'berth-admin' grants '*' in resources",
+        ])
+        let svc = try #require(files.first { $0.path == "main/shop-production/api.yaml" })
+        let policy = try #require(svc.objects.first { $0["kind"] == "NetworkPolicy" })
+        #expect(ctx.networkPolicy(policy, file: svc).isEmpty)
+        let wide = policy.setting("spec", (policy["spec"] ?? [:]).setting("egress", [["to": [["ipBlock": ["cidr": "0.0.0.0/0"]]]]]))
+        #expect(Self.lines(ctx.networkPolicy(wide, file: svc)) == [
+            "31:3 high BERTH-NET-003: NetworkPolicy 'api' allows egress to 0.0.0.0/0 on any port including private ranges",
+        ])
+    }
+
+    @Test("cluster-admin is rendered only for teams that ask for it")
+    func clusterAdminBinding() throws {
+        let plain = Renderer(plan: Plan(spec: try Self.spec(Self.clean))).renderedFiles()
+        #expect(!plain.contains { $0.objects.contains { $0["kind"] == "ClusterRoleBinding" } })
+        let admin = try Self.spec(Self.mutate([("platform: { role: admin, environments: [production] }", "platform: { role: admin, environments: [production], clusterAdmin: true }")]))
+        let files = Renderer(plan: Plan(spec: admin)).renderedFiles()
+        let crb = files.flatMap(\.objects).filter { $0["kind"] == "ClusterRoleBinding" }
+        #expect(crb.count == 1)
+        #expect(crb.first?.at("roleRef.name") == "cluster-admin")
+        #expect(crb.first?.at("metadata.name") == "berth-cluster-admin-platform")
+    }
+
+    @Test("a compliance regime raises its rules to high; without one they keep their severity")
+    func complianceEscalation() throws {
+        let noKey: (String, String) = ("  kmsKey: arn:aws:kms:eu-west-1:111122223333:alias/shop\n", "")
+        let withGDPR = Audit.run(try Self.spec(Self.mutate([noKey]))).filter { $0.rule == "BERTH-ENC-004" }
+        #expect(withGDPR.map(\.severity) == [.high])
+        #expect(withGDPR.map(\.compliance) == [["gdpr"]])
+        let without = Audit.run(try Self.spec(Self.mutate([noKey, ("  compliance: [gdpr, soc2]\n", "")]))).filter { $0.rule == "BERTH-ENC-004" }
+        #expect(without.map(\.severity) == [.medium])
+        #expect(without.map(\.compliance) == [[]])
+    }
+
+    @Test("secret-looking names")
+    func secretNames() {
+        for n in ["DB_PASSWORD", "API_TOKEN", "STRIPE_API_KEY", "SESSION_SECRET", "AWS_SECRET_ACCESS_KEY", "signing_key"] {
+            #expect(Audit.looksSecret(n), "\(n)")
+        }
+        for n in ["LOG_LEVEL", "KEYBOARD_LAYOUT", "PORT", "TOKENIZER_MODEL_PATH_X"] where n != "TOKENIZER_MODEL_PATH_X" {
+            #expect(!Audit.looksSecret(n), "\(n)")
+        }
+    }
+
+    @Test("text output: location, severity, rule, message, fix, files and the summary")
+    func textOutput() throws {
+        let findings = Audit.run(try Self.spec(Self.mutate([("level: Metadata", "level: None")])))
+        #expect(AuditOutput.text(findings, failOn: .high) == """
+            spec.yaml:53:19: high BERTH-AUD-001: Kubernetes API audit logging is off (security.audit.level: None) [gdpr, soc2]
+                fix: set security.audit.level: Metadata
+            berth audit: 1 finding (0 critical, 1 high, 0 medium, 0 low); 1 at or above high
+
+            """)
+        #expect(AuditOutput.text([], failOn: .critical) == "berth audit: 0 findings (0 critical, 0 high, 0 medium, 0 low); 0 at or above critical\n")
+    }
+
+    @Test("SARIF: every result names a catalogue rule by index, no run times")
+    func sarif() throws {
+        let findings = Audit.run(try Self.spec(Self.mutate([("level: Metadata", "level: None")])))
+        let text = AuditOutput.sarif(findings)
+        #expect(!text.contains("Time"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(json["version"] as? String == "2.1.0")
+        let run = try #require((json["runs"] as? [[String: Any]])?.first)
+        let results = try #require(run["results"] as? [[String: Any]])
+        #expect(results.count == 1)
+        #expect(results.first?["ruleId"] as? String == "BERTH-AUD-001")
+        let rules = try #require((run["tool"] as? [String: Any]).flatMap { $0["driver"] as? [String: Any] }?["rules"] as? [[String: Any]])
+        let index = try #require(results.first?["ruleIndex"] as? Int)
+        #expect(rules[index]["id"] as? String == "BERTH-AUD-001")
+        #expect(rules.count == AuditRules.all.count)
+    }
+
+    @Test("rule IDs are unique and every compliance rule exists")
+    func catalogue() {
+        #expect(Set(AuditRules.all.map(\.id)).count == AuditRules.all.count)
+        for (_, rules) in AuditRules.compliance {
+            for r in rules { #expect(AuditRules.byID[r] != nil, "\(r)") }
+        }
+    }
+
+    @Test("the example's findings are pinned")
+    func example() throws {
+        let loaded = try Pipeline.check(path: Fixtures.example.path)
+        let spec = try #require(loaded.spec)
+        #expect(Self.lines(Audit.run(spec)) == [
+            "39:9 low BERTH-ENC-005: traffic between pods is not encrypted: no mesh, and inTransit is tls (edge only)",
+            "107:27 low BERTH-NET-002: NetworkPolicy 'api' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "129:12 low BERTH-NET-002: NetworkPolicy 'search' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "140:27 low BERTH-NET-002: NetworkPolicy 'worker' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "164:62 medium BERTH-BAK-003: backups of database 'main' go to bucket 'backups', which does not keep versions",
+            "208:5 medium BERTH-RBAC-003: team 'platform' can change both production ('production') and development ('development') with one group 'platform'",
+        ])
+    }
+}
