@@ -247,7 +247,7 @@ def test_audit_example_passes_at_high():
 def test_audit_weak_fails_with_located_findings():
     r = berth("audit", WEAK)
     assert r.returncode == 1
-    assert ("examples/weak/platform.yaml:59:63: critical BERTH-RBAC-002: team 'everyone' is bound to cluster-admin "
+    assert (f"{WEAK}:60:63: critical BERTH-RBAC-002: team 'everyone' is bound to cluster-admin "
             "on every cluster (group 'everyone') [soc2]\n"
             "    fix: remove clusterAdmin: true; give the team admin in the environments it runs\n") in r.stdout
     r = berth("audit", WEAK, "--format", "json")
