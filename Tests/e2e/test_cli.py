@@ -294,3 +294,40 @@ def test_checkov_compare_fails_on_unmapped_check(tmp_path):
     report(["CKV_K8S_43"])  # mapped, but berth did not report BERTH-WKL-009
     r = subprocess.run(compare, capture_output=True, text=True)
     assert r.returncode == 1 and "maps to BERTH-WKL-009, which berth audit did not report" in r.stderr
+
+
+# ------------------------------------------------------- network security at the edge
+
+LAB = ROOT / "examples" / "onprem-mesh" / "platform.yaml"
+
+
+def test_edge_validators_accept_berth_output_and_reject_broken_files(tmp_path):
+    out = tmp_path / "acme"
+    assert berth("render", EXAMPLE, "--out", out).returncode == 0
+    validate = [sys.executable, str(ROOT / "scripts" / "validate_edge.py"), str(out)]
+    r = subprocess.run(validate, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    sg = out / "network" / "firewall" / "prod-eu.security-groups.json"
+    doc = json.loads(sg.read_text())
+    doc[0]["IpPermissions"][0]["FromPort"] = "22"   # a string where EC2 takes an integer
+    sg.write_text(json.dumps(doc))
+    r = subprocess.run(validate, capture_output=True, text=True)
+    assert r.returncode == 1 and "FromPort" in r.stdout
+    lab = tmp_path / "lab"
+    assert berth("render", LAB, "--out", lab).returncode == 0
+    nft = lab / "network" / "firewall" / "lab-bastion.nft"
+    nft.write_text(nft.read_text().replace("192.0.2.0/24", "192.0.2.0/33"))
+    r = subprocess.run([sys.executable, str(ROOT / "scripts" / "validate_edge.py"), str(lab)], capture_output=True, text=True)
+    assert r.returncode == 1 and "nft -c failed" in r.stdout
+
+
+def test_linkerd_variant_validates(tmp_path):
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(LAB.read_text().replace("mesh: istio", "mesh: linkerd"))
+    out = tmp_path / "out"
+    assert berth("render", spec, "--out", out).returncode == 0
+    r = subprocess.run([sys.executable, str(ROOT / "scripts" / "validate_k8s.py"), "--k8s-version", "1.31",
+                        "--crd-schemas", str(ROOT / "Tests" / "data" / "schemas"), str(out / "lab")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "kind: Server\n" in (out / "lab" / "lab-production" / "api.yaml").read_text()

@@ -156,6 +156,7 @@ public struct Renderer: Sendable {
             docs.append(clusterIssuer(tls, cluster: c))
         }
         docs += clusterAdminBindings()
+        docs += falcoRules(c)
         return docs
     }
 
@@ -202,15 +203,21 @@ public struct Renderer: Sendable {
             ("pod-security.kubernetes.io/warn", .string(spec.security.podSecurity)),
         ]
         if case let .object(base) = namespaceLabels(t) { nsLabels += base }
+        nsLabels += meshNamespaceLabels()
+        var nsMeta: [(String, JSONValue)] = [("name", .string(ns)), ("labels", .object(nsLabels))]
+        let nsAnnotations = meshNamespaceAnnotations()
+        if !nsAnnotations.isEmpty { nsMeta.append(("annotations", .object(nsAnnotations))) }
         var docs: [JSONValue] = [
-            ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns), "labels": .object(nsLabels)]],
+            ["apiVersion": "v1", "kind": "Namespace", "metadata": .object(nsMeta)],
         ]
+        docs += meshNamespaceObjects(t)
         docs += quota(t)
         if spec.security.networkPolicy == "default-deny" {
             docs += baselinePolicies(t)
         }
         docs += rbac(t)
         docs += gateway(t)
+        docs += rateLimitFilter(t)
         return docs
     }
 
@@ -310,6 +317,8 @@ public struct Renderer: Sendable {
             docs.append(servicePolicy(p, t, callers: callers))
         }
         docs += exposure(p, t)
+        docs += meshServiceObjects(p, t, callers: callers)
+        docs += verticalPodAutoscaler(p, t)
         return docs
     }
 
