@@ -40,3 +40,22 @@ struct AuditCommand: ParsableCommand {
         if findings.contains(where: { $0.severity >= failOn }) { throw ExitCode(Exit.specErrors) }
     }
 }
+
+struct CapacityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "capacity",
+        abstract: "Requested CPU and memory per environment and node pool against capacity, zone loss, bin packing and database connections.",
+        discussion: "Exit status: 0 when everything fits, 1 when a pool cannot hold its replicas or a database its connections (or the spec has errors), 2 on usage or I/O errors.")
+
+    @OptionGroup var options: SpecOptions
+
+    @Option(help: "Report as text or JSON.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        let spec = try loadChecked(options)
+        let report = Capacity.report(spec)
+        writeOut(format == .json ? report.json() : report.text())
+        if !report.problems.isEmpty { throw ExitCode(Exit.specErrors) }
+    }
+}

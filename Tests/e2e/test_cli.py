@@ -331,3 +331,24 @@ def test_linkerd_variant_validates(tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "kind: Server\n" in (out / "lab" / "lab-production" / "api.yaml").read_text()
+
+
+# ------------------------------------------------------------------ berth capacity
+
+def test_capacity_example_fits(tmp_path):
+    r = berth("capacity", EXAMPLE)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "  zone loss: 4 of 8 nodes left; holds min replicas, does NOT hold max; headroom at min 10430m CPU 46Gi\n" in r.stdout
+    assert r.stdout.endswith("berth capacity: 6 pools, 3 connection budgets; 0 problems, 0 warnings\n")
+    doc = json.loads(berth("capacity", EXAMPLE, "--format", "json").stdout)
+    general = [p for p in doc["pools"] if p["cluster"] == "prod-eu" and p["pool"] == "general"][0]
+    assert general["nodesNeeded"] == {"min": 2, "max": 8} and general["autoscalerHoldsMax"] is True
+
+
+def test_capacity_fails_when_connections_exceed(tmp_path):
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(EXAMPLE.read_text().replace("    pooler: { mode: transaction, instances: 2 }\n", "    maxConnections: 100\n"))
+    (tmp_path / "versions.yaml").write_text((EXAMPLE.parent / "versions.yaml").read_text())
+    r = berth("capacity", spec)
+    assert r.returncode == 1
+    assert "error: database 'main' (production) may be asked for 1120 connections but accepts 97\n" in r.stdout

@@ -157,6 +157,7 @@ public struct Renderer: Sendable {
         }
         docs += clusterAdminBindings()
         docs += falcoRules(c)
+        docs += clusterAutoscalerSettings(c)
         return docs
     }
 

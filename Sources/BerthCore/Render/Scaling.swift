@@ -29,3 +29,32 @@ extension Renderer {
         ]]
     }
 }
+
+extension Renderer {
+    /// The node groups' bounds for the cluster autoscaler, as a ConfigMap
+    /// `berth-cluster-autoscaler` in kube-system: `nodes` holds one `--nodes=min:max:group`
+    /// flag per pool (group `<cluster>-<pool>`), `node-group-auto-discovery` the provider's
+    /// discovery flag (aws: the `k8s.io/cluster-autoscaler/enabled` and
+    /// `k8s.io/cluster-autoscaler/<cluster>` ASG tags), and `flags` the settings berth
+    /// recommends: balance similar node groups across zones, least-waste expander, and no
+    /// scale-down of nodes that run pods with local storage set to false (berth's pods use
+    /// only emptyDir scratch space).
+    func clusterAutoscalerSettings(_ c: Cluster) -> [JSONValue] {
+        guard spec.scaling.clusterAutoscaler, spec.provider.name != .onprem else { return [] }
+        let nodes = c.nodePools.sorted { $0.name < $1.name }.map { "--nodes=\($0.min):\($0.max):\(c.name)-\($0.name)" }
+        let discovery: String = switch spec.provider.name {
+        case .aws: "--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/\(c.name)"
+        case .gcp: "--node-group-auto-discovery=mig:namePrefix=gke-\(c.name)-,min=0,max=1000"
+        default: ""
+        }
+        var data: [(String, JSONValue)] = [("nodes", .string(nodes.joined(separator: "\n") + "\n"))]
+        if !discovery.isEmpty { data.append(("node-group-auto-discovery", .string(discovery))) }
+        data.append(("flags", "--balance-similar-node-groups=true\n--expander=least-waste\n--skip-nodes-with-local-storage=false\n"))
+        return [[
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": ["name": "berth-cluster-autoscaler", "namespace": "kube-system",
+                         "labels": ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"]],
+            "data": .object(data),
+        ]]
+    }
+}
