@@ -33,7 +33,7 @@ step "render the example" "$bin" render examples/acme/platform.yaml --out "$work
 step "Kubernetes 1.31 strict schemas + CRD schemas (each cluster folder is one tree)" bash -c \
     "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas \$(for d in '$work'/rendered/*/; do ls \"\$d\"*.yaml \"\$d\"*/*.yaml >/dev/null 2>&1 && echo \"\$d\"; done)"
 step "checkov" scripts/run_checkov.sh "$work/rendered"
-step "edge artifacts of the example: EC2 security groups and CloudFront (botocore models)" \
+step "edge artifacts of the example: EC2 security groups and CloudFront (botocore models), audit policies" \
     python3 scripts/validate_edge.py "$work/rendered"
 step "render the onprem + istio example; Kubernetes and CRD schemas; nftables (nft -c); checkov" bash -c \
     "'$bin' render examples/onprem-mesh/platform.yaml --out '$work/lab' 2>/dev/null && \

@@ -7,7 +7,9 @@
   AuthorizeSecurityGroupIngress with botocore's service model (ParamValidator);
 * cdn/*.cloudfront.json: checked as DistributionConfig of CloudFront CreateDistribution;
 * firewall/*.nft: checked by `nft -c -f` (nftables parses and checks the ruleset against
-  the kernel without applying it; needs CAP_NET_ADMIN).
+  the kernel without applying it; needs CAP_NET_ADMIN);
+* OUT/audit/*.audit-policy.yaml: checked against Tests/data/schemas/audit/policy_v1.json
+  (audit.k8s.io/v1 Policy, written from the API's Go types).
 Exit 0 when everything is valid, 1 otherwise, 2 when a tool is missing.
 """
 import glob
@@ -18,6 +20,8 @@ import subprocess
 import sys
 
 import botocore.session
+import jsonschema
+import yaml
 from botocore.validate import ParamValidator
 
 
@@ -60,6 +64,18 @@ def main():
             if r.returncode != 0:
                 bad += 1
                 print("%s: nft -c failed: %s" % (path, (r.stderr or r.stdout).strip()))
+        policy_schema_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "data",
+                                          "schemas", "audit", "policy_v1.json")
+        with open(policy_schema_path) as f:
+            policy_validator = jsonschema.Draft7Validator(json.load(f))
+        for path in sorted(glob.glob(os.path.join(out, "audit", "*.audit-policy.yaml"))):
+            checked += 1
+            with open(path) as f:
+                docs = [d for d in yaml.safe_load_all(f) if d is not None]
+            errors = [e for d in docs for e in policy_validator.iter_errors(d)]
+            if len(docs) != 1 or errors:
+                bad += 1
+                print("%s: %s" % (path, "; ".join(e.message for e in errors[:5]) or "expected one document"))
     print("validate_edge: %d artifacts, %d invalid" % (checked, bad))
     return 1 if bad or checked == 0 else 0
 

@@ -251,12 +251,12 @@ struct AuditTests {
         let loaded = try Pipeline.check(path: Fixtures.example.path)
         let spec = try #require(loaded.spec)
         #expect(Self.lines(Audit.run(spec)) == [
-            "39:9 low BERTH-ENC-005: traffic between pods is not encrypted: no mesh, and inTransit is tls (edge only)",
-            "107:27 low BERTH-NET-002: NetworkPolicy 'api' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "129:12 low BERTH-NET-002: NetworkPolicy 'search' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "140:27 low BERTH-NET-002: NetworkPolicy 'worker' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "164:62 medium BERTH-BAK-003: backups of database 'main' go to bucket 'backups', which does not keep versions",
-            "208:5 medium BERTH-RBAC-003: team 'platform' can change both production ('production') and development ('development') with one group 'platform'",
+            "40:9 low BERTH-ENC-005: traffic between pods is not encrypted: no mesh, and inTransit is tls (edge only)",
+            "108:27 low BERTH-NET-002: NetworkPolicy 'api' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "130:12 low BERTH-NET-002: NetworkPolicy 'search' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "141:27 low BERTH-NET-002: NetworkPolicy 'worker' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "165:62 medium BERTH-BAK-003: backups of database 'main' go to bucket 'backups', which does not keep versions",
+            "209:5 medium BERTH-RBAC-003: team 'platform' can change both production ('production') and development ('development') with one group 'platform'",
         ])
     }
 }
@@ -331,7 +331,12 @@ struct EdgeRenderTests {
         #expect(filters.first?.at("spec.snippets")?.serialized().contains("rate=50r/s") == true)
         let routes = objs.filter { $0["kind"] == "HTTPRoute" && $0.at("metadata.name") != "https-redirect" }
         #expect(!routes.isEmpty && routes.allSatisfy { $0.at("spec.rules")?.serialized().contains("SnippetsFilter") == true })
-        let none = try Self.objects(AuditTests.mutate([("  ingress:\n    rateLimit: { rps: 50 }\n", "")]))
+        let tlsOnly = try Self.objects(AuditTests.mutate([("  ingress:\n    rateLimit: { rps: 50 }\n", "")]))
+        let f = try #require(tlsOnly.first { $0["kind"] == "SnippetsFilter" })
+        #expect(f.at("spec.snippets")?.serialized() == #"[{"context":"http.server","value":"ssl_protocols TLSv1.2 TLSv1.3;"}]"#)
+        let none = try Self.objects(AuditTests.mutate([("  ingress:\n    rateLimit: { rps: 50 }\n", ""), ("  tls: { email: ops@shop.example }\n", ""),
+                                                        ("    public: { host: www }\n", "    overrides:\n      development: { public: { host: www, tls: false } }\n")]))
+        #expect(Self.kinds(none).contains("HTTPRoute"))
         #expect(!Self.kinds(none).contains("SnippetsFilter"))
     }
 
@@ -367,5 +372,66 @@ struct EdgeRenderTests {
         #expect(cdn.contents.contains("\"PathPattern\": \"/static/*\""))
         #expect(!Renderer(plan: Plan(spec: try AuditTests.spec(Fixtures.base))).render().contains { $0.path.hasPrefix("network/") })
         #expect(Renderer(plan: Plan(spec: lab)).renderedFiles().flatMap(\.objects).contains { $0.at("metadata.name") == "berth-falco-rules" })
+    }
+}
+
+@Suite("Access and data protection render")
+struct ProtectionTests {
+    static func sa(_ text: String, _ service: String) throws -> JSONValue? {
+        let spec = try AuditTests.spec(text)
+        return Renderer(plan: Plan(spec: spec)).renderedFiles().flatMap(\.objects)
+            .first { $0["kind"] == "ServiceAccount" && $0.at("metadata.name") == .string(service) && $0.at("metadata.namespace") == "shop-production" }
+    }
+
+    static let withBucket: [(String, String)] = [("    uses: [database/main]", "    uses: [database/main, bucket/backups]")]
+
+    @Test("workload identity per provider for services that use a bucket")
+    func identity() throws {
+        let aws = AuditTests.mutate(Self.withBucket + [("  kmsKey:", "  account: \"111122223333\"\n  kmsKey:")])
+        #expect(try Self.sa(aws, "api")?.at("metadata.annotations")?.serialized() == #"{"eks.amazonaws.com/role-arn":"arn:aws:iam::111122223333:role/shop-production-api"}"#)
+        #expect(try Self.sa(aws, "web")?.at("metadata.annotations") == nil)
+        #expect(try Self.sa(AuditTests.mutate(Self.withBucket), "api")?.at("metadata.annotations") == nil)
+        let gcp = aws.replacingOccurrences(of: "name: aws", with: "name: gcp").replacingOccurrences(of: "\"111122223333\"", with: "shop-prod-1")
+        #expect(try Self.sa(gcp, "api")?.at("metadata.annotations")?.serialized() == #"{"iam.gke.io/gcp-service-account":"api-production@shop-prod-1.iam.gserviceaccount.com"}"#)
+        let azure = aws.replacingOccurrences(of: "name: aws", with: "name: azure").replacingOccurrences(of: "\"111122223333\"", with: "0b0e2a39-58b5-4a5e-9f6c-2c4e7b1d8a11")
+        #expect(try Self.sa(azure, "api")?.at("metadata.annotations")?.serialized() == #"{"azure.workload.identity/client-id":"0b0e2a39-58b5-4a5e-9f6c-2c4e7b1d8a11"}"#)
+        let spec = try AuditTests.spec(azure)
+        let dep = Renderer(plan: Plan(spec: spec)).renderedFiles().flatMap(\.objects)
+            .first { $0["kind"] == "Deployment" && $0.at("metadata.name") == "api" }
+        #expect(dep?.at("spec.template.metadata.labels")?["azure.workload.identity/use"] == "true")
+    }
+
+    @Test("names are bounded deterministically")
+    func bounded() {
+        #expect(Renderer.bounded("short", limit: 30) == "short")
+        let long = Renderer.bounded(String(repeating: "a", count: 40) + "-production", limit: 30)
+        #expect(long.count == 30)
+        #expect(long == Renderer.bounded(String(repeating: "a", count: 40) + "-production", limit: 30))
+        #expect(long != Renderer.bounded(String(repeating: "a", count: 40) + "-staging", limit: 30))
+    }
+
+    @Test("KMS parameters per provider and encryption mode")
+    func kms() {
+        func p(_ n: Provider.Name, _ m: String, _ k: String) -> String { Renderer.kmsParameters(provider: n, atRest: m, key: k).map { "\($0.0)=\($0.1)" }.joined(separator: " ") }
+        #expect(p(.aws, "kms", "arn:aws:kms:eu-west-1:1:key/x") == "encrypted=true kmsKeyId=arn:aws:kms:eu-west-1:1:key/x")
+        #expect(p(.aws, "provider", "k") == "encrypted=true")
+        #expect(p(.gcp, "kms", "projects/p/locations/l/keyRings/r/cryptoKeys/k") == "disk-encryption-kms-key=projects/p/locations/l/keyRings/r/cryptoKeys/k")
+        #expect(p(.azure, "kms", "/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/diskEncryptionSets/d") == "diskEncryptionSetID=/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/diskEncryptionSets/d")
+        #expect(p(.onprem, "kms", "").hasPrefix("encrypted=true csi.storage.k8s.io/provisioner-secret-name=longhorn-crypto"))
+        #expect(p(.aws, "none", "k") == "")
+    }
+
+    @Test("audit policy per cluster at the spec's level, secrets at Metadata at most, retention in the header")
+    func auditPolicy() throws {
+        let spec = try AuditTests.spec(AuditTests.mutate([("level: Metadata", "level: RequestResponse")]))
+        let a = try #require(Renderer(plan: Plan(spec: spec)).render().first { $0.path == "audit/main.audit-policy.yaml" })
+        #expect(a.contents.contains("# Retention: 365d (security.audit.retention)"))
+        #expect(a.contents.contains("--audit-log-maxage=365"))
+        #expect(a.contents.contains("apiVersion: audit.k8s.io/v1\nkind: Policy\n"))
+        #expect(a.contents.hasSuffix("- level: RequestResponse\n"))
+        #expect(a.contents.contains("- level: Metadata\n  resources:\n  - group: \"\"\n    resources:\n    - secrets\n"))
+        let off = try AuditTests.spec(AuditTests.mutate([("level: Metadata", "level: None")]))
+        let none = try #require(Renderer(plan: Plan(spec: off)).render().first { $0.path == "audit/main.audit-policy.yaml" })
+        #expect(none.contents.hasSuffix("rules:\n- level: None\n"))
     }
 }

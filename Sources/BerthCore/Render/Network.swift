@@ -177,9 +177,9 @@ extension Renderer {
         if usesGateway {
             let matches: [JSONValue] = paths.map { ["path": ["type": "PathPrefix", "value": .string($0)]] }
             var rule: [(String, JSONValue)] = [("matches", .array(matches))]
-            if spec.network.ingress.rateLimit != nil {
+            if hasEdgePolicy {
                 rule.append(("filters", [["type": "ExtensionRef", "extensionRef": [
-                    "group": "gateway.nginx.org", "kind": "SnippetsFilter", "name": "rate-limit"]]]))
+                    "group": "gateway.nginx.org", "kind": "SnippetsFilter", "name": "edge-policy"]]]))
             }
             rule.append(("backendRefs", [["name": .string(p.service.name), "port": .int(port)]]))
             docs.append([
@@ -238,22 +238,33 @@ extension Renderer {
         return a
     }
 
-    /// For Gateway API on NGINX Gateway Fabric: one SnippetsFilter per namespace with
-    /// `limit_req_zone`/`limit_conn_zone` (http context, zones named per namespace) and
+    /// Rate limits or a TLS minimum version to apply at the gateway.
+    var hasEdgePolicy: Bool { spec.network.ingress.rateLimit != nil || spec.security.tls != nil }
+
+    /// For Gateway API on NGINX Gateway Fabric: one SnippetsFilter `edge-policy` per
+    /// namespace with `limit_req_zone`/`limit_conn_zone` (http context, zones named per
+    /// namespace), `ssl_protocols` from `security.tls.minVersion` (server context) and
     /// `limit_req`/`limit_conn` (location context); every public HTTPRoute rule refers to it.
     /// NGINX Gateway Fabric applies snippets only when installed with snippets enabled.
     func rateLimitFilter(_ t: Target) -> [JSONValue] {
-        guard usesGateway, let r = spec.network.ingress.rateLimit, t.placements.contains(where: { $0.hostname != nil }) else { return [] }
+        guard usesGateway, hasEdgePolicy, t.placements.contains(where: { $0.hostname != nil }) else { return [] }
         let zone = String(t.namespace.map { $0 == "-" ? "_" : $0 })
+        var snippets: [JSONValue] = []
+        if let r = spec.network.ingress.rateLimit {
+            snippets.append(["context": "http", "value": .string(
+                "limit_req_zone $binary_remote_addr zone=\(zone)_rps:10m rate=\(r.rps)r/s; limit_conn_zone $binary_remote_addr zone=\(zone)_conn:10m;")])
+        }
+        if spec.security.tls != nil {
+            snippets.append(["context": "http.server", "value": .string("ssl_protocols \(sslProtocols);")])
+        }
+        if let r = spec.network.ingress.rateLimit {
+            snippets.append(["context": "http.server.location", "value": .string(
+                "limit_req zone=\(zone)_rps burst=\(r.burst) nodelay; limit_conn \(zone)_conn \(r.connections); limit_req_status 429; limit_conn_status 429;")])
+        }
         return [[
             "apiVersion": "gateway.nginx.org/v1alpha1", "kind": "SnippetsFilter",
-            "metadata": meta("rate-limit", t.namespace, labels: namespaceLabels(t)),
-            "spec": ["snippets": [
-                ["context": "http", "value": .string(
-                    "limit_req_zone $binary_remote_addr zone=\(zone)_rps:10m rate=\(r.rps)r/s; limit_conn_zone $binary_remote_addr zone=\(zone)_conn:10m;")],
-                ["context": "http.server.location", "value": .string(
-                    "limit_req zone=\(zone)_rps burst=\(r.burst) nodelay; limit_conn \(zone)_conn \(r.connections); limit_req_status 429; limit_conn_status 429;")],
-            ]],
+            "metadata": meta("edge-policy", t.namespace, labels: namespaceLabels(t)),
+            "spec": ["snippets": .array(snippets)],
         ]]
     }
 }

@@ -61,6 +61,7 @@ public struct Renderer: Sendable {
             out.append(Artifact(path: "network/ip-plan.json", contents: ipPlan.json().serialized(pretty: true) + "\n", objects: 0))
         }
         out += edgeArtifacts()
+        out += spec.clusters.map { auditPolicy($0) }
         return out.sorted { $0.path < $1.path }
     }
 
@@ -121,6 +122,15 @@ public struct Renderer: Sendable {
             ("berth.dev/environment", .string(t.environment.name)),
         ]
         return .object(l)
+    }
+
+    /// Pod template labels: the object labels, plus Azure workload identity's opt-in label
+    /// when the ServiceAccount carries a client id.
+    func podLabels(_ p: Placement, _ t: Target) -> JSONValue {
+        let l = labels(p, t)
+        guard spec.provider.name == .azure, workloadIdentity(service: p.service.name, environment: t.environment.name) != nil,
+              case let .object(pairs) = l else { return l }
+        return .object(pairs + [("azure.workload.identity/use", "true")])
     }
 
     func selector(_ p: Placement, _ t: Target) -> JSONValue {
@@ -274,9 +284,11 @@ public struct Renderer: Sendable {
         var docs: [JSONValue] = []
         let ns = t.namespace
         let name = p.service.name
+        let identity = workloadIdentity(service: name, environment: t.environment.name)
         docs.append([
             "apiVersion": "v1", "kind": "ServiceAccount",
-            "metadata": meta(name, ns, labels: labels(p, t, withVersion: false)),
+            "metadata": meta(name, ns, labels: labels(p, t, withVersion: false),
+                             annotations: identity.map { .object([($0.0, .string($0.1))]) }),
             "automountServiceAccountToken": false,
         ])
         docs += externalSecrets(p, t)
@@ -444,7 +456,7 @@ public struct Renderer: Sendable {
                 "selector": ["matchLabels": selector(p, t)],
                 "strategy": ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": "25%", "maxUnavailable": 0]],
                 "template": [
-                    "metadata": ["labels": labels(p, t)],
+                    "metadata": ["labels": podLabels(p, t)],
                     "spec": .object(podSpec),
                 ],
             ],

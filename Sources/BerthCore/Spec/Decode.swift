@@ -141,6 +141,7 @@ struct Decoder {
             },
             hardware: hw,
             kmsKey: str(n, "kmsKey"),
+            account: str(n, "account"),
             costNotes: str(n, "costNotes"),
             location: n?.location ?? loc)
     }

@@ -56,6 +56,7 @@ public struct Provider: Sendable {
     public var regions: [Region]
     public var hardware: Hardware?
     public var kmsKey: String
+    public var account: String
     public var costNotes: String
     public var location: SourceLocation
 
