@@ -59,3 +59,41 @@ struct CapacityCommand: ParsableCommand {
         if !report.problems.isEmpty { throw ExitCode(Exit.specErrors) }
     }
 }
+
+struct CostCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cost",
+        abstract: "Monthly cost estimate per environment at minimum and maximum scale, with the spot saving.",
+        discussion: "Exit status: 0 ok, 1 when the spec or the price file has errors (with file:line:col), 2 on usage or I/O errors.")
+
+    @OptionGroup var options: SpecOptions
+
+    @Option(help: "Price table (YAML), e.g. examples/prices/aws-eu-west-1.yaml.", completion: .file(extensions: ["yaml", "yml"]))
+    var prices: String
+
+    @Option(help: "Report as text or JSON.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        let spec = try loadChecked(options)
+        let loaded: (PriceTable?, [Diagnostic], [String: String])
+        do {
+            loaded = try PriceTable.load(path: prices)
+        } catch let e as BerthError {
+            writeErr("berth: error: \(e.message)\n")
+            throw ExitCode(Exit.usage)
+        }
+        let (table, diags, sources) = loaded
+        let formatter = DiagnosticFormatter(sources: sources, color: useColor())
+        guard let table, !diags.hasErrors else {
+            writeErr(formatter.text(diags))
+            throw ExitCode(Exit.specErrors)
+        }
+        let (costs, errors) = Cost.estimate(spec, prices: table)
+        if !errors.isEmpty {
+            writeErr(DiagnosticFormatter(sources: [:], color: useColor()).text(errors))
+            throw ExitCode(Exit.specErrors)
+        }
+        writeOut(format == .json ? Cost.json(costs, prices: table) : Cost.text(costs, prices: table))
+    }
+}

@@ -352,3 +352,34 @@ def test_capacity_fails_when_connections_exceed(tmp_path):
     r = berth("capacity", spec)
     assert r.returncode == 1
     assert "error: database 'main' (production) may be asked for 1120 connections but accepts 97\n" in r.stdout
+
+
+# ---------------------------------------------------------------------- berth cost
+
+PRICES = ROOT / "examples" / "prices" / "aws-eu-west-1.yaml"
+
+
+def test_cost_example():
+    r = berth("cost", EXAMPLE, "--prices", PRICES)
+    assert r.returncode == 0, r.stderr
+    assert "  cluster prod-eu pool batch (c6i.2xlarge, spot): 1-2 nodes at 0.144/h, share 100%-100%\n" in r.stdout
+    assert r.stdout.endswith("berth cost: 1534.95 to 3803.06 USD/month in total\n")
+    doc = json.loads(berth("cost", EXAMPLE, "--prices", PRICES, "--format", "json").stdout)
+    prod = [e for e in doc["environments"] if e["environment"] == "production"][0]
+    assert prod["spotSaving"]["max"] > 0 and prod["min"] < prod["max"]
+
+
+def test_cost_bad_price_file(tmp_path):
+    bad = tmp_path / "prices.yaml"
+    bad.write_text("berthPrices: 1\nsource: x\ndate: \"2024\"\nmachines:\n  m6i.large: { onDemand: cheap }\n")
+    r = berth("cost", EXAMPLE, "--prices", bad, env={"NO_COLOR": "1"})
+    assert r.returncode == 1 and r.stdout == ""
+    assert (f"{bad}:5:26: error: 'machines.m6i.large.onDemand' must be a price such as 0.192 "
+            "(a non-negative decimal number), found 'cheap'\n") in r.stderr
+    r = berth("cost", EXAMPLE, "--prices", tmp_path / "missing.yaml")
+    assert r.returncode == 2 and "no such file" in r.stderr
+    partial = tmp_path / "partial.yaml"
+    partial.write_text("berthPrices: 1\nsource: x\ndate: \"2024\"\nmachines:\n  m6i.large: { onDemand: 0.1 }\n")
+    r = berth("cost", EXAMPLE, "--prices", partial, env={"NO_COLOR": "1"})
+    assert r.returncode == 1
+    assert "error: machine type 'm6i.xlarge' of node pool 'general' (cluster 'prod-eu') has no price in " in r.stderr
