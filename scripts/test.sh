@@ -36,14 +36,31 @@ step "render the examples" bash -c "'$bin' render examples/acme/platform.yaml --
 # The plain render (one folder per cluster) and the Argo CD objects. kustomize/ holds partial
 # bases (checked below by building them); registry/, buckets/, network/, restore/ are not
 # Kubernetes objects and local/ holds kind configs.
-plain_dirs() { find "$1" -mindepth 1 -maxdepth 1 -type d ! -name kustomize ! -name registry ! -name local ! -name buckets ! -name network ! -name restore | LC_ALL=C sort; }
+plain_dirs() { find "$1" -mindepth 1 -maxdepth 1 -type d ! -name kustomize ! -name registry ! -name local ! -name buckets ! -name network ! -name restore ! -name audit | LC_ALL=C sort; }
 step "Kubernetes 1.31 strict schemas + CRD schemas (one cluster per tree, and argocd/)" bash -c "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas $(echo $(plain_dirs "$work/rendered"))"
 step "on-premises example: strict schemas (Longhorn, MinIO lifecycle, Ingress)" bash -c "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas $(echo $(plain_dirs "$work/onprem"))"
 step "kubectl kustomize on every overlay builds exactly the plain render" python3 scripts/compare_kustomize.py "$work/rendered"
 step "registry policy against botocore's ECR model and ECR lifecycle rules" python3 scripts/validate_registry.py "$work/rendered/registry"
 step "bucket JSON against botocore's S3 model" python3 scripts/validate_aws.py "$work/rendered"
 step "checkov" bash -c "mkdir '$work/plain' && cp -r $(echo $(plain_dirs "$work/rendered")) '$work/plain/' && scripts/run_checkov.sh '$work/plain'"
+step "edge artifacts of the example: EC2 security groups and CloudFront (botocore models), audit policies" \
+    python3 scripts/validate_edge.py "$work/rendered"
+step "render the onprem + istio example; Kubernetes and CRD schemas; nftables (nft -c); checkov" bash -c \
+    "'$bin' render examples/onprem-mesh/platform.yaml --out '$work/lab' 2>/dev/null && \
+     python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas '$work/lab/lab/' && \
+     python3 scripts/validate_edge.py '$work/lab' && mkdir '$work/lab-plain' && cp -r '$work/lab/lab' '$work/lab-plain/' && \
+     scripts/run_checkov.sh '$work/lab-plain' '$work/lab-checkov'"
 step "validator self-test" scripts/selftest_validators.sh
+step "berth audit SARIF against the SARIF 2.1.0 schema (acme and weak)" bash -c \
+    "'$bin' audit examples/acme/platform.yaml --format sarif > '$work/acme.sarif' 2>/dev/null; \
+     '$bin' audit examples/weak/platform.yaml --format sarif > '$work/weak.sarif' 2>/dev/null; \
+     python3 scripts/validate_sarif.py Tests/data/schemas/sarif/sarif-schema-2.1.0.json '$work/acme.sarif' '$work/weak.sarif'"
+step "checkov on the weak spec, side by side with berth audit (no gate: records checkov's findings)" bash -c \
+    "'$bin' render examples/weak/platform.yaml --out '$work/weak' 2>/dev/null && \
+     '$bin' audit examples/weak/platform.yaml --format json > '$work/weak-audit.json' 2>/dev/null; \
+     CKV_IGNORE_HIDDEN_DIRECTORIES=false checkov -d '$work/weak' --framework kubernetes secrets --skip-download --compact \
+         -o json > '$work/weak-checkov.json' 2>'$work/weak-checkov.log'; \
+     [ \$? -le 1 ] && python3 scripts/checkov_compare.py --checkov '$work/weak-checkov.json' --audit '$work/weak-audit.json'"
 step "CLI end to end, IP ledger on SQLite (pytest)" env -u BERTH_TEST_PG_URL BERTH_BIN="$bin" \
     python3 -m pytest -q -p no:cacheprovider Tests/e2e
 if pg_url=$(scripts/pg-test-server.sh start "$pgdir"); then

@@ -345,6 +345,12 @@ KNOWN_CRD_KINDS = {
                                 "VolumeSnapshotContent"],
     "velero.io": ["Backup", "Schedule", "Restore", "BackupStorageLocation",
                   "VolumeSnapshotLocation"],
+    "security.istio.io": ["PeerAuthentication", "AuthorizationPolicy", "RequestAuthentication"],
+    "networking.istio.io": ["DestinationRule", "VirtualService", "Gateway", "ServiceEntry", "Sidecar"],
+    "policy.linkerd.io": ["Server", "AuthorizationPolicy", "MeshTLSAuthentication",
+                          "NetworkAuthentication", "ServerAuthorization", "HTTPRoute"],
+    "gateway.nginx.org": ["SnippetsFilter", "ClientSettingsPolicy", "NginxProxy",
+                          "ObservabilityPolicy", "UpstreamSettingsPolicy", "NginxGateway"],
 }
 _KNOWN_CRD_KIND_SPELLING = {
     (group, k.lower()): k for group, kinds in KNOWN_CRD_KINDS.items() for k in kinds
@@ -644,8 +650,10 @@ def validate_document(doc: Any, where: str, store: SchemaStore, report: Report,
         if api_version != expected_api:
             report.error(where, "apiVersion", "apiVersion must be %r, got %r"
                          % (expected_api, api_version))
-        known_top = set((schema.get("properties") or {}).keys()) or \
-            {"apiVersion", "kind", "metadata", "spec", "status"}
+        # Some catalog schemas (Istio's) list only spec and status; every object has
+        # apiVersion, kind and metadata, which are checked above and below.
+        known_top = (set((schema.get("properties") or {}).keys()) or {"spec", "status"}) | \
+            {"apiVersion", "kind", "metadata"}
         if schema.get("additionalProperties") in (None, False) and \
                 not schema.get("x-kubernetes-preserve-unknown-fields"):
             for key in doc:

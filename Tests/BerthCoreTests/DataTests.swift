@@ -69,11 +69,11 @@ struct DataTests {
         #expect(PlatformChecks.data(try Self.spec(gdprOK)).isEmpty)
         let soc2 = Self.withData + "security:\n  compliance: [gdpr, soc2]\n"
         #expect(Self.messages(PlatformChecks.data(try Self.spec(soc2))) == [
-            "error: database 'main' keeps backups 30d but soc2 requires at least 90d",
+            "warning: database 'main' keeps backups 30d but soc2 requires at least 90d",
         ])
         let stated = Self.withData + "security:\n  backupRetention: 60d\n"
         #expect(Self.messages(PlatformChecks.data(try Self.spec(stated))) == [
-            "error: database 'main' keeps backups 30d but security.backupRetention requires at least 60d",
+            "warning: database 'main' keeps backups 30d but security.backupRetention requires at least 60d",
         ])
         let expiresEarly = Self.withData.replacingOccurrences(of: "[ { after: 90d, transition: archive } ]", with: "[ { after: 7d, expire: true } ]")
         #expect(Self.messages(PlatformChecks.data(try Self.spec(expiresEarly))) == [
@@ -85,11 +85,11 @@ struct DataTests {
     func productionDatabase() throws {
         let one = Self.withData.replacingOccurrences(of: "instances: 2\n    storage", with: "instances: 1\n    storage")
         #expect(Self.messages(PlatformChecks.data(try Self.spec(one))) == [
-            "error: database 'main' runs 1 instance in production environment 'production'; production needs 2 or more across 2 or more zones",
+            "warning: database 'main' runs 1 instance in production environment 'production'; production needs 2 or more across 2 or more zones",
         ])
         let oneZone = Self.withData.replacingOccurrences(of: "zones: [eu-west-1a, eu-west-1b]", with: "zones: [eu-west-1a]")
         #expect(Self.messages(PlatformChecks.data(try Self.spec(oneZone))).contains(
-            "error: database 'main' runs in production environment 'production' on a cluster with 1 zone; production needs instances across 2 or more zones"))
+            "warning: database 'main' runs in production environment 'production' on a cluster with 1 zone; production needs instances across 2 or more zones"))
     }
 
     @Test("an RPO worse than the target is a warning")

@@ -8,6 +8,7 @@ import os
 import pathlib
 import shutil
 import subprocess
+import sys
 
 import jsonschema
 import pytest
@@ -228,3 +229,157 @@ def test_ip_plan_errors(tmp_path):
     r = berth("ip", "plan", BASE, "--lock", bad_lock)
     assert r.returncode == 2
     assert "not a berth IP lock file" in r.stderr
+
+
+# ---------------------------------------------------------------- berth audit
+
+WEAK = ROOT / "examples" / "weak" / "platform.yaml"
+
+
+def test_audit_example_passes_at_high():
+    r = berth("audit", EXAMPLE)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.endswith("berth audit: 6 findings (0 critical, 0 high, 1 medium, 5 low); 0 at or above high\n")
+    r = berth("audit", EXAMPLE, "--fail-on", "medium")
+    assert r.returncode == 1
+
+
+def test_audit_weak_fails_with_located_findings():
+    r = berth("audit", WEAK)
+    assert r.returncode == 1
+    assert (f"{WEAK}:61:63: critical BERTH-RBAC-002: team 'everyone' is bound to cluster-admin "
+            "on every cluster (group 'everyone') [soc2]\n"
+            "    fix: remove clusterAdmin: true; give the team admin in the environments it runs\n") in r.stdout
+    r = berth("audit", WEAK, "--format", "json")
+    doc = json.loads(r.stdout)
+    rules = {f["rule"] for f in doc["findings"]}
+    for rule in ["BERTH-NET-001", "BERTH-NET-004", "BERTH-NET-005", "BERTH-NET-007", "BERTH-RBAC-002",
+                 "BERTH-SEC-001", "BERTH-SEC-002", "BERTH-BAK-001", "BERTH-HA-002", "BERTH-HA-003",
+                 "BERTH-WKL-007", "BERTH-WKL-008", "BERTH-ENC-002", "BERTH-ENC-003", "BERTH-AUD-001"]:
+        assert rule in rules, rule
+    assert doc["failOn"] == "high" and doc["failing"] > 0
+
+
+def test_audit_fail_on_and_usage_errors(tmp_path):
+    assert berth("audit", EXAMPLE, "--fail-on", "critical").returncode == 0
+    r = berth("audit", EXAMPLE, "--fail-on", "severe")
+    assert r.returncode == 2 and "severe" in r.stderr
+    r = berth("audit", tmp_path / "missing.yaml")
+    assert r.returncode == 2
+    r = berth("audit", EXAMPLE, "--format", "xml")
+    assert r.returncode == 2
+
+
+def test_audit_sarif_is_deterministic_and_valid():
+    a = berth("audit", WEAK, "--format", "sarif")
+    b = berth("audit", WEAK, "--format", "sarif")
+    assert a.returncode == 1 and a.stdout == b.stdout
+    schema = json.loads((ROOT / "Tests/data/schemas/sarif/sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(schema).validate(json.loads(a.stdout))
+
+
+def test_checkov_compare_fails_on_unmapped_check(tmp_path):
+    audit = tmp_path / "audit.json"
+    audit.write_text(json.dumps({"findings": [{"rule": "BERTH-WKL-007", "title": "no probes", "severity": "medium"}]}))
+    ckv = tmp_path / "checkov.json"
+    def report(ids):
+        ckv.write_text(json.dumps({"check_type": "kubernetes", "results": {"failed_checks": [
+            {"check_id": i, "check_name": "n"} for i in ids]}}))
+    compare = [sys.executable, str(ROOT / "scripts" / "checkov_compare.py"), "--checkov", str(ckv), "--audit", str(audit)]
+    report(["CKV_K8S_8"])
+    assert subprocess.run(compare, capture_output=True).returncode == 0
+    report(["CKV_K8S_8", "CKV_K8S_999"])
+    r = subprocess.run(compare, capture_output=True, text=True)
+    assert r.returncode == 1 and "CKV_K8S_999 (n) has no berth counterpart" in r.stderr
+    report(["CKV_K8S_43"])  # mapped, but berth did not report BERTH-WKL-009
+    r = subprocess.run(compare, capture_output=True, text=True)
+    assert r.returncode == 1 and "maps to BERTH-WKL-009, which berth audit did not report" in r.stderr
+
+
+# ------------------------------------------------------- network security at the edge
+
+LAB = ROOT / "examples" / "onprem-mesh" / "platform.yaml"
+
+
+def test_edge_validators_accept_berth_output_and_reject_broken_files(tmp_path):
+    out = tmp_path / "acme"
+    assert berth("render", EXAMPLE, "--out", out).returncode == 0
+    validate = [sys.executable, str(ROOT / "scripts" / "validate_edge.py"), str(out)]
+    r = subprocess.run(validate, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    sg = out / "network" / "firewall" / "prod-eu.security-groups.json"
+    doc = json.loads(sg.read_text())
+    doc[0]["IpPermissions"][0]["FromPort"] = "22"   # a string where EC2 takes an integer
+    sg.write_text(json.dumps(doc))
+    r = subprocess.run(validate, capture_output=True, text=True)
+    assert r.returncode == 1 and "FromPort" in r.stdout
+    lab = tmp_path / "lab"
+    assert berth("render", LAB, "--out", lab).returncode == 0
+    nft = lab / "network" / "firewall" / "lab-bastion.nft"
+    nft.write_text(nft.read_text().replace("192.0.2.0/24", "192.0.2.0/33"))
+    r = subprocess.run([sys.executable, str(ROOT / "scripts" / "validate_edge.py"), str(lab)], capture_output=True, text=True)
+    assert r.returncode == 1 and "nft -c failed" in r.stdout
+
+
+def test_linkerd_variant_validates(tmp_path):
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(LAB.read_text().replace("mesh: istio", "mesh: linkerd"))
+    out = tmp_path / "out"
+    assert berth("render", spec, "--out", out).returncode == 0
+    r = subprocess.run([sys.executable, str(ROOT / "scripts" / "validate_k8s.py"), "--k8s-version", "1.31",
+                        "--crd-schemas", str(ROOT / "Tests" / "data" / "schemas"), str(out / "lab")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "kind: Server\n" in (out / "lab" / "lab-production" / "api.yaml").read_text()
+
+
+# ------------------------------------------------------------------ berth capacity
+
+def test_capacity_example_fits(tmp_path):
+    r = berth("capacity", EXAMPLE)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "  zone loss: 4 of 8 nodes left; holds min replicas, does NOT hold max; headroom at min 10430m CPU 46Gi\n" in r.stdout
+    assert r.stdout.endswith("berth capacity: 6 pools, 3 connection budgets; 0 problems, 0 warnings\n")
+    doc = json.loads(berth("capacity", EXAMPLE, "--format", "json").stdout)
+    general = [p for p in doc["pools"] if p["cluster"] == "prod-eu" and p["pool"] == "general"][0]
+    assert general["nodesNeeded"] == {"min": 2, "max": 8} and general["autoscalerHoldsMax"] is True
+
+
+def test_capacity_fails_when_connections_exceed(tmp_path):
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(EXAMPLE.read_text().replace("    pooler: { mode: transaction, instances: 2 }\n", "    maxConnections: 100\n"))
+    (tmp_path / "versions.yaml").write_text((EXAMPLE.parent / "versions.yaml").read_text())
+    r = berth("capacity", spec)
+    assert r.returncode == 1
+    assert "error: database 'main' (production) may be asked for 1120 connections but accepts 97\n" in r.stdout
+
+
+# ---------------------------------------------------------------------- berth cost
+
+PRICES = ROOT / "examples" / "prices" / "aws-eu-west-1.yaml"
+
+
+def test_cost_example():
+    r = berth("cost", EXAMPLE, "--prices", PRICES)
+    assert r.returncode == 0, r.stderr
+    assert "  cluster prod-eu pool batch (c6i.2xlarge, spot): 1-2 nodes at 0.144/h, share 100%-100%\n" in r.stdout
+    assert r.stdout.endswith("berth cost: 1584.23 to 3852.34 USD/month in total\n")
+    doc = json.loads(berth("cost", EXAMPLE, "--prices", PRICES, "--format", "json").stdout)
+    prod = [e for e in doc["environments"] if e["environment"] == "production"][0]
+    assert prod["spotSaving"]["max"] > 0 and prod["min"] < prod["max"]
+
+
+def test_cost_bad_price_file(tmp_path):
+    bad = tmp_path / "prices.yaml"
+    bad.write_text("berthPrices: 1\nsource: x\ndate: \"2024\"\nmachines:\n  m6i.large: { onDemand: cheap }\n")
+    r = berth("cost", EXAMPLE, "--prices", bad, env={"NO_COLOR": "1"})
+    assert r.returncode == 1 and r.stdout == ""
+    assert (f"{bad}:5:26: error: 'machines.m6i.large.onDemand' must be a price such as 0.192 "
+            "(a non-negative decimal number), found 'cheap'\n") in r.stderr
+    r = berth("cost", EXAMPLE, "--prices", tmp_path / "missing.yaml")
+    assert r.returncode == 2 and "no such file" in r.stderr
+    partial = tmp_path / "partial.yaml"
+    partial.write_text("berthPrices: 1\nsource: x\ndate: \"2024\"\nmachines:\n  m6i.large: { onDemand: 0.1 }\n")
+    r = berth("cost", EXAMPLE, "--prices", partial, env={"NO_COLOR": "1"})
+    assert r.returncode == 1
+    assert "error: machine type 'm6i.xlarge' of node pool 'general' (cluster 'prod-eu') has no price in " in r.stderr

@@ -1,4 +1,9 @@
 /// Rules about storage, databases, buckets and backups.
+///
+/// Broken artifacts are errors (a backup bucket without lifecycle or encryption, expiry before
+/// retention, a missing account). Resilience and compliance judgments (production database
+/// topology, backup retention against a regime) are warnings here and high findings in
+/// `berth audit`, which is where CI gates on them.
 extension PlatformChecks {
     public static func data(_ spec: Spec, plan given: Plan? = nil) -> [Diagnostic] {
         var out: [Diagnostic] = []
@@ -23,7 +28,7 @@ extension PlatformChecks {
                     out.append(.error("backup-bucket", "bucket '\(bucket.name)' holds backups of database '\(d.name)' and allows public reads", at: bucket.location))
                 }
                 if let (minimum, source) = required, b.retention < minimum {
-                    out.append(.error("backup-retention", "database '\(d.name)' keeps backups \(b.retention) but \(source) requires at least \(minimum)", at: b.location))
+                    out.append(.warning("backup-retention", "database '\(d.name)' keeps backups \(b.retention) but \(source) requires at least \(minimum)", at: b.location))
                 }
                 if let expiry = bucket.lifecycle.filter(\.expire).map(\.after).min(), expiry < b.retention {
                     out.append(.error("backup-retention", "bucket '\(bucket.name)' expires objects after \(expiry), before database '\(d.name)' backups reach their retention of \(b.retention)", at: bucket.location))
@@ -34,15 +39,15 @@ extension PlatformChecks {
                     out.append(.warning("no-backup", "database '\(d.name)' has no backup; its recovery point in production is the last lost write", at: d.location))
                 }
                 if let (_, source) = required {
-                    out.append(.error("backup-retention", "database '\(d.name)' has no backup, but \(source) requires backups", at: d.location))
+                    out.append(.warning("backup-retention", "database '\(d.name)' has no backup, but \(source) requires backups", at: d.location))
                 }
             }
             for env in spec.environments where env.tier == .production {
                 let zones = env.clusters.compactMap { spec.cluster($0.value)?.zones.count }.min() ?? 0
                 if d.instances < 2 {
-                    out.append(.error("production-database", "database '\(d.name)' runs \(d.instances) instance in production environment '\(env.name)'; production needs 2 or more across 2 or more zones", at: d.instancesLocation))
+                    out.append(.warning("production-database", "database '\(d.name)' runs \(d.instances) instance in production environment '\(env.name)'; production needs 2 or more across 2 or more zones", at: d.instancesLocation))
                 } else if zones < 2 {
-                    out.append(.error("production-database", "database '\(d.name)' runs in production environment '\(env.name)' on a cluster with \(zones) zone; production needs instances across 2 or more zones", at: d.instancesLocation))
+                    out.append(.warning("production-database", "database '\(d.name)' runs in production environment '\(env.name)' on a cluster with \(zones) zone; production needs instances across 2 or more zones", at: d.instancesLocation))
                 }
             }
             if let target = d.rpo, let rpo = Recovery.database(d, spec: spec).rpoSeconds, rpo > target.seconds {

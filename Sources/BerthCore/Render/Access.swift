@@ -77,6 +77,20 @@ extension Renderer {
         return docs
     }
 
+    /// A ClusterRoleBinding to cluster-admin for each team with `clusterAdmin: true` (and
+    /// only those; `berth audit` flags each as BERTH-RBAC-002).
+    func clusterAdminBindings() -> [JSONValue] {
+        let labels: JSONValue = ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"]
+        return spec.security.teams.filter(\.clusterAdmin).map { team in
+            [
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                "metadata": ["name": .string("berth-cluster-admin-\(team.name)"), "labels": labels],
+                "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"],
+                "subjects": [["apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": .string(team.group)]],
+            ]
+        }
+    }
+
     /// One ExternalSecret per named secret: a reference into the store, never a value.
     func externalSecrets(_ p: Placement, _ t: Target) -> [JSONValue] {
         guard let store = spec.security.secrets else { return [] }

@@ -184,13 +184,19 @@ extension Renderer {
         let paths = route.paths.map { $0.hasSuffix("*") ? String($0.dropLast()) : $0 }
         if usesGateway {
             let matches: [JSONValue] = paths.map { ["path": ["type": "PathPrefix", "value": .string($0)]] }
+            var rule: [(String, JSONValue)] = [("matches", .array(matches))]
+            if hasEdgePolicy {
+                rule.append(("filters", [["type": "ExtensionRef", "extensionRef": [
+                    "group": "gateway.nginx.org", "kind": "SnippetsFilter", "name": "edge-policy"]]]))
+            }
+            rule.append(("backendRefs", [["name": .string(p.service.name), "port": .int(port)]]))
             docs.append([
                 "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
                 "metadata": meta(p.service.name, t.namespace, labels: labels(p, t, withVersion: false)),
                 "spec": [
                     "parentRefs": [["name": .string(spec.platform), "sectionName": .string(tls ? "\(p.service.name)-https" : "http")]],
                     "hostnames": [.string(host)],
-                    "rules": [["matches": .array(matches), "backendRefs": [["name": .string(p.service.name), "port": .int(port)]]]],
+                    "rules": [.object(rule)],
                 ],
             ])
         } else {
@@ -205,13 +211,68 @@ extension Renderer {
             ingressSpec.append(("rules", [["host": .string(host), "http": ["paths": .array(httpPaths)]]]))
             docs.append([
                 "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-                "metadata": meta(p.service.name, t.namespace, labels: labels(p, t, withVersion: false), annotations: [
-                    "external-dns.alpha.kubernetes.io/hostname": .string(host),
-                    "external-dns.alpha.kubernetes.io/ttl": .string(String(spec.network.dns.ttl)),
-                ]),
+                "metadata": meta(p.service.name, t.namespace, labels: labels(p, t, withVersion: false), annotations: .object([
+                    ("external-dns.alpha.kubernetes.io/hostname", .string(host)),
+                    ("external-dns.alpha.kubernetes.io/ttl", .string(String(spec.network.dns.ttl))),
+                ] + ingressNginxAnnotations())),
                 "spec": .object(ingressSpec),
             ])
         }
         return docs
+    }
+}
+
+/// First line against floods and the load-balancing strategy at the edge.
+extension Renderer {
+    /// ingress-nginx annotations for `api: ingress`: per-client-IP request rate, burst (as
+    /// the multiplier ingress-nginx takes, rounded up) and concurrent connections; and the
+    /// balancing strategy (`round_robin`, `ewma` for least-request, a consistent hash of the
+    /// client address for ring-hash).
+    func ingressNginxAnnotations() -> [(String, JSONValue)] {
+        var a: [(String, JSONValue)] = []
+        if let r = spec.network.ingress.rateLimit {
+            let multiplier = max(1, (r.burst + r.rps - 1) / r.rps)
+            a += [
+                ("nginx.ingress.kubernetes.io/limit-rps", .string(String(r.rps))),
+                ("nginx.ingress.kubernetes.io/limit-burst-multiplier", .string(String(multiplier))),
+                ("nginx.ingress.kubernetes.io/limit-connections", .string(String(r.connections))),
+            ]
+        }
+        switch spec.network.loadBalancing {
+        case "least-request": a.append(("nginx.ingress.kubernetes.io/load-balance", "ewma"))
+        case "ring-hash": a.append(("nginx.ingress.kubernetes.io/upstream-hash-by", "$binary_remote_addr"))
+        default: a.append(("nginx.ingress.kubernetes.io/load-balance", "round_robin"))
+        }
+        return a
+    }
+
+    /// Rate limits or a TLS minimum version to apply at the gateway.
+    var hasEdgePolicy: Bool { spec.network.ingress.rateLimit != nil || spec.security.tls != nil }
+
+    /// For Gateway API on NGINX Gateway Fabric: one SnippetsFilter `edge-policy` per
+    /// namespace with `limit_req_zone`/`limit_conn_zone` (http context, zones named per
+    /// namespace), `ssl_protocols` from `security.tls.minVersion` (server context) and
+    /// `limit_req`/`limit_conn` (location context); every public HTTPRoute rule refers to it.
+    /// NGINX Gateway Fabric applies snippets only when installed with snippets enabled.
+    func rateLimitFilter(_ t: Target) -> [JSONValue] {
+        guard usesGateway, hasEdgePolicy, t.placements.contains(where: { $0.hostname != nil }) else { return [] }
+        let zone = String(t.namespace.map { $0 == "-" ? "_" : $0 })
+        var snippets: [JSONValue] = []
+        if let r = spec.network.ingress.rateLimit {
+            snippets.append(["context": "http", "value": .string(
+                "limit_req_zone $binary_remote_addr zone=\(zone)_rps:10m rate=\(r.rps)r/s; limit_conn_zone $binary_remote_addr zone=\(zone)_conn:10m;")])
+        }
+        if spec.security.tls != nil {
+            snippets.append(["context": "http.server", "value": .string("ssl_protocols \(sslProtocols);")])
+        }
+        if let r = spec.network.ingress.rateLimit {
+            snippets.append(["context": "http.server.location", "value": .string(
+                "limit_req zone=\(zone)_rps burst=\(r.burst) nodelay; limit_conn \(zone)_conn \(r.connections); limit_req_status 429; limit_conn_status 429;")])
+        }
+        return [[
+            "apiVersion": "gateway.nginx.org/v1alpha1", "kind": "SnippetsFilter",
+            "metadata": meta("edge-policy", t.namespace, labels: namespaceLabels(t)),
+            "spec": ["snippets": .array(snippets)],
+        ]]
     }
 }

@@ -14,6 +14,22 @@ public struct Artifact: Sendable, Hashable {
     }
 }
 
+/// The objects of one YAML file, and the service and environment they belong to (nil for
+/// cluster- and namespace-wide files).
+public struct RenderedFile: Sendable {
+    public var path: String
+    public var objects: [JSONValue]
+    public var service: String?
+    public var environment: String?
+
+    public init(path: String, objects: [JSONValue], service: String? = nil, environment: String? = nil) {
+        self.path = path
+        self.objects = objects
+        self.service = service
+        self.environment = environment
+    }
+}
+
 /// Turns a plan into Kubernetes objects and files.
 ///
 /// Layout: `<cluster>/_cluster.yaml` holds cluster-scoped objects; `<cluster>/<namespace>/`
@@ -68,7 +84,22 @@ public struct Renderer: Sendable {
         if let ipPlan {
             artifacts.append(Artifact(path: "network/ip-plan.json", contents: ipPlan.json().serialized(pretty: true) + "\n", objects: 0))
         }
+        artifacts += edgeArtifacts()
+        artifacts += spec.clusters.map { auditPolicy($0) }
         return artifacts.sorted { $0.path < $1.path }
+    }
+
+    /// The Kubernetes objects of every plain-render YAML file, before serialisation, in path
+    /// order. `berth audit` reads these instead of parsing the YAML back.
+    public func renderedFiles() -> [RenderedFile] {
+        renderUnits().map { u in
+            switch u.owner {
+            case let .service(ti, name) where !name.hasPrefix("_"):
+                return RenderedFile(path: u.path, objects: u.docs, service: name, environment: plan.targets[ti].environment.name)
+            default:
+                return RenderedFile(path: u.path, objects: u.docs)
+            }
+        }
     }
 
     /// The objects of the plain render, one unit per file, sorted by path.
@@ -140,6 +171,15 @@ public struct Renderer: Sendable {
         return .object(l)
     }
 
+    /// Pod template labels: the object labels, plus Azure workload identity's opt-in label
+    /// when the ServiceAccount carries a client id.
+    func podLabels(_ p: Placement, _ t: Target) -> JSONValue {
+        let l = labels(p, t)
+        guard spec.provider.name == .azure, workloadIdentity(service: p.service.name, environment: t.environment.name) != nil,
+              case let .object(pairs) = l else { return l }
+        return .object(pairs + [("azure.workload.identity/use", "true")])
+    }
+
     func selector(_ p: Placement, _ t: Target) -> JSONValue {
         ["app.kubernetes.io/name": .string(p.service.name),
          "app.kubernetes.io/instance": .string("\(p.service.name)-\(t.environment.name)")]
@@ -172,6 +212,9 @@ public struct Renderer: Sendable {
         if let tls = spec.security.tls {
             docs.append(clusterIssuer(tls, cluster: c))
         }
+        docs += clusterAdminBindings()
+        docs += falcoRules(c)
+        docs += clusterAutoscalerSettings(c)
         return docs
     }
 
@@ -218,15 +261,21 @@ public struct Renderer: Sendable {
             ("pod-security.kubernetes.io/warn", .string(spec.security.podSecurity)),
         ]
         if case let .object(base) = namespaceLabels(t) { nsLabels += base }
+        nsLabels += meshNamespaceLabels()
+        var nsMeta: [(String, JSONValue)] = [("name", .string(ns)), ("labels", .object(nsLabels))]
+        let nsAnnotations = meshNamespaceAnnotations()
+        if !nsAnnotations.isEmpty { nsMeta.append(("annotations", .object(nsAnnotations))) }
         var docs: [JSONValue] = [
-            ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns), "labels": .object(nsLabels)]],
+            ["apiVersion": "v1", "kind": "Namespace", "metadata": .object(nsMeta)],
         ]
+        docs += meshNamespaceObjects(t)
         docs += quota(t)
         if spec.security.networkPolicy == "default-deny" {
             docs += baselinePolicies(t)
         }
         docs += rbac(t)
         docs += gateway(t)
+        docs += rateLimitFilter(t)
         return docs
     }
 
@@ -282,9 +331,11 @@ public struct Renderer: Sendable {
         var docs: [JSONValue] = []
         let ns = t.namespace
         let name = p.service.name
+        let identity = workloadIdentity(service: name, environment: t.environment.name)
         docs.append([
             "apiVersion": "v1", "kind": "ServiceAccount",
-            "metadata": meta(name, ns, labels: labels(p, t, withVersion: false)),
+            "metadata": meta(name, ns, labels: labels(p, t, withVersion: false),
+                             annotations: identity.map { .object([($0.0, .string($0.1))]) }),
             "automountServiceAccountToken": false,
         ])
         docs += externalSecrets(p, t)
@@ -339,6 +390,8 @@ public struct Renderer: Sendable {
             docs.append(servicePolicy(p, t, callers: callers))
         }
         docs += exposure(p, t)
+        docs += meshServiceObjects(p, t, callers: callers)
+        docs += verticalPodAutoscaler(p, t)
         return docs
     }
 
@@ -457,7 +510,7 @@ public struct Renderer: Sendable {
         if ImageRef.parse(p.image)?.digest == nil, spec.delivery.registry?.immutable == true {
             annotations = ["checkov.io/skip1": "CKV_K8S_43=tags are immutable in the registry (delivery.registry.immutable), so a tag names one build"]
         }
-        let template: JSONValue = ["metadata": ["labels": labels(p, t)], "spec": .object(podSpec)]
+        let template: JSONValue = ["metadata": ["labels": podLabels(p, t)], "spec": .object(podSpec)]
         if s.volumes.isEmpty {
             return [
                 "apiVersion": "apps/v1", "kind": "Deployment",

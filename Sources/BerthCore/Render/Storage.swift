@@ -10,13 +10,12 @@ extension Renderer {
         }
     }
 
-    var kmsAtRest: String? {
-        spec.security.encryptionAtRest == "kms" && !spec.provider.kmsKey.isEmpty ? spec.provider.kmsKey : nil
-    }
-
     /// Provider parameters of one class. Values are strings, as StorageClass requires.
     func storageParameters(_ c: StorageClassSpec) -> [(String, JSONValue)] {
         var p: [(String, JSONValue)] = []
+        // Encryption at rest in the provider's terms (shared with the audit's expectations).
+        let encryption = Renderer.kmsParameters(provider: spec.provider.name, atRest: spec.security.encryptionAtRest, key: spec.provider.kmsKey)
+            .map { ($0.0, JSONValue.string($0.1)) }
         let ssd = c.kind == "ssd"
         switch spec.provider.name {
         case .aws:
@@ -25,8 +24,7 @@ extension Renderer {
             if ssd, let iops = c.iops { p.append(("iops", .string(String(iops)))) }
             if ssd, let t = c.throughput { p.append(("throughput", .string(String(t)))) }
             p.append(("csi.storage.k8s.io/fstype", "ext4"))
-            if spec.security.encryptionAtRest != "none" { p.append(("encrypted", "true")) }
-            if let k = kmsAtRest { p.append(("kmsKeyId", .string(k))) }
+            p += encryption
         case .gcp:
             if ssd, c.iops != nil || c.throughput != nil {
                 p.append(("type", "hyperdisk-balanced"))
@@ -36,7 +34,7 @@ extension Renderer {
                 p.append(("type", .string(ssd ? "pd-ssd" : "pd-standard")))
             }
             p.append(("csi.storage.k8s.io/fstype", "ext4"))
-            if let k = kmsAtRest { p.append(("disk-encryption-kms-key", .string(k))) }
+            p += encryption
         case .azure:
             if ssd, c.iops != nil || c.throughput != nil {
                 p.append(("skuName", "PremiumV2_LRS"))
@@ -46,7 +44,7 @@ extension Renderer {
             } else {
                 p.append(("skuName", .string(ssd ? "Premium_LRS" : "Standard_LRS")))
             }
-            if let k = kmsAtRest { p.append(("diskEncryptionSetID", .string(k))) }
+            p += encryption
         case .onprem:
             if csiDriver == "rbd.csi.ceph.com" {
                 p += [
@@ -71,7 +69,7 @@ extension Renderer {
                     ("diskSelector", .string(ssd ? "ssd" : "hdd")),
                     ("fsType", "ext4"),
                 ]
-                if spec.security.encryptionAtRest != "none" { p.append(("encrypted", "true")) }
+                p += encryption
             }
         }
         return p

@@ -31,7 +31,7 @@ public enum SpecSchema {
         Field("regions", .map(.object(region)), "Regions by name, each with its zones.", required: true),
         Field("hardware", .object(hardware), "On-premises hardware (only with `name: onprem`).", optionalObject: true),
         Field("kmsKey", .string, "Key reference (ARN, resource id or key name) used for encryption at rest; berth names it, never creates it.", default: s("")),
-        Field("account", .string, "Cloud account: AWS account id, GCP project id or Azure subscription id; used in role ARNs and bucket policies.", default: s("")),
+        Field("account", .string, "Where workload identities live, for services that use buckets: the AWS account id (IRSA role `arn:aws:iam::<account>:role/<platform>-<environment>-<service>`), the GCP project id (service account `<service>-<environment>@<project>.iam.gserviceaccount.com`), or on Azure the client id of the platform's user-assigned managed identity. Also names the roles in bucket policies and database backups. Empty: no identity annotations (required on aws when services use buckets).", default: s("")),
         Field("costNotes", .string, "Cost optimisation notes; copied into the generated docs.", default: s("")),
     ])
 

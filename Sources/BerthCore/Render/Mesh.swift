@@ -1,0 +1,109 @@
+/// Service mesh objects: mTLS everywhere and authorization that mirrors the NetworkPolicy
+/// edges, for `network.mesh: linkerd` or `istio`.
+///
+/// - linkerd: namespaces are annotated `linkerd.io/inject: enabled` and
+///   `config.linkerd.io/default-inbound-policy: all-authenticated`; each service with a
+///   port gets a `Server` (policy.linkerd.io/v1beta3) and, when something may call it, a
+///   `MeshTLSAuthentication` naming the callers' ServiceAccounts (and the gateway's
+///   namespace for public services) and an `AuthorizationPolicy` requiring it.
+/// - istio: namespaces are labelled `istio-injection: enabled`; a `PeerAuthentication`
+///   `default` in STRICT mode per namespace; per service an `AuthorizationPolicy` (ALLOW)
+///   from the callers' principals and the gateway namespace, and a `DestinationRule` with
+///   ISTIO_MUTUAL TLS and the load-balancing strategy.
+extension Renderer {
+    var mesh: String { spec.network.mesh }
+
+    func meshNamespaceAnnotations() -> [(String, JSONValue)] {
+        switch mesh {
+        case "linkerd": [("linkerd.io/inject", "enabled"), ("config.linkerd.io/default-inbound-policy", "all-authenticated")]
+        default: []
+        }
+    }
+
+    func meshNamespaceLabels() -> [(String, JSONValue)] {
+        mesh == "istio" ? [("istio-injection", "enabled")] : []
+    }
+
+    func meshNamespaceObjects(_ t: Target) -> [JSONValue] {
+        guard mesh == "istio" else { return [] }
+        return [[
+            "apiVersion": "security.istio.io/v1", "kind": "PeerAuthentication",
+            "metadata": meta("default", t.namespace, labels: namespaceLabels(t)),
+            "spec": ["mtls": ["mode": "STRICT"]],
+        ]]
+    }
+
+    /// Istio's name for the load-balancing strategy.
+    var istioLoadBalancer: JSONValue {
+        switch spec.network.loadBalancing {
+        case "least-request": ["simple": "LEAST_REQUEST"]
+        case "ring-hash": ["consistentHash": ["useSourceIp": true]]
+        default: ["simple": "ROUND_ROBIN"]
+        }
+    }
+
+    func meshServiceObjects(_ p: Placement, _ t: Target, callers: [String]) -> [JSONValue] {
+        guard mesh != "none", let port = p.service.port else { return [] }
+        let name = p.service.name
+        let ns = t.namespace
+        let l = labels(p, t, withVersion: false)
+        let gatewayNS = spec.network.ingress.namespace
+        let isPublic = p.publicRoute != nil
+        if mesh == "istio" {
+            var docs: [JSONValue] = [[
+                "apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
+                "metadata": meta(name, ns, labels: l),
+                "spec": [
+                    "host": .string("\(name).\(ns).svc.cluster.local"),
+                    "trafficPolicy": ["loadBalancer": istioLoadBalancer, "tls": ["mode": "ISTIO_MUTUAL"]],
+                ],
+            ]]
+            var from: [JSONValue] = []
+            if !callers.isEmpty {
+                from.append(["source": ["principals": .array(callers.map { .string("cluster.local/ns/\(ns)/sa/\($0)") })]])
+            }
+            if isPublic { from.append(["source": ["namespaces": [.string(gatewayNS)]]]) }
+            var policySpec: [(String, JSONValue)] = [
+                ("selector", ["matchLabels": ["app.kubernetes.io/name": .string(name)]]),
+                ("action", "ALLOW"),
+            ]
+            // No rule at all would allow nothing, which is what a service nobody calls gets.
+            if !from.isEmpty { policySpec.append(("rules", [["from": .array(from), "to": [["operation": ["ports": [.string(String(port))]]]]]])) }
+            docs.append(["apiVersion": "security.istio.io/v1", "kind": "AuthorizationPolicy",
+                         "metadata": meta(name, ns, labels: l), "spec": .object(policySpec)])
+            return docs
+        }
+        // linkerd
+        let proxyProtocol: JSONValue = switch p.service.proto {
+        case "grpc": "gRPC"
+        case "tcp": "opaque"
+        default: "HTTP/1"
+        }
+        var docs: [JSONValue] = [[
+            "apiVersion": "policy.linkerd.io/v1beta3", "kind": "Server",
+            "metadata": meta(name, ns, labels: l),
+            "spec": [
+                "podSelector": ["matchLabels": ["app.kubernetes.io/name": .string(name)]],
+                "port": .string(portName(p)),
+                "proxyProtocol": proxyProtocol,
+            ],
+        ]]
+        var identities: [JSONValue] = callers.map { .string("\($0).\(ns).serviceaccount.identity.linkerd.cluster.local") }
+        if isPublic { identities.append(.string("*.\(gatewayNS).serviceaccount.identity.linkerd.cluster.local")) }
+        guard !identities.isEmpty else { return docs }
+        docs.append([
+            "apiVersion": "policy.linkerd.io/v1alpha1", "kind": "MeshTLSAuthentication",
+            "metadata": meta("\(name)-callers", ns, labels: l),
+            "spec": ["identities": .array(identities)],
+        ])
+        docs.append([
+            "apiVersion": "policy.linkerd.io/v1alpha1", "kind": "AuthorizationPolicy",
+            "metadata": meta(name, ns, labels: l),
+            "spec": [
+                "targetRef": ["group": "policy.linkerd.io", "kind": "Server", "name": .string(name)],
+                "requiredAuthenticationRefs": [["group": "policy.linkerd.io", "kind": "MeshTLSAuthentication", "name": .string("\(name)-callers")]],
+            ],
+        ])
+        return docs
+    }
+}

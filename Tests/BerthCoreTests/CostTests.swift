@@ -1,0 +1,70 @@
+@testable import BerthCore
+import Foundation
+import Testing
+
+@Suite("Cost")
+struct CostTests {
+    static let prices = """
+        berthPrices: 1
+        source: test
+        date: "2024"
+        machines:
+          m6i.large: { onDemand: 0.1, spot: 0.04 }
+        storage: { ssd: 0.1 }
+        buckets: { standard: 0.02 }
+        bucketSizes: { backups: 100Gi }
+
+        """
+
+    static func table(_ text: String = prices) throws -> PriceTable {
+        let (t, d) = PriceTable.load(text: text, file: "prices.yaml")
+        #expect(!d.hasErrors, "\(d)")
+        return try #require(t)
+    }
+
+    @Test("a malformed price file: located errors, in the loader's words")
+    func malformed() {
+        let (t, d) = PriceTable.load(text: "berthPrices: 1\nsource: x\ndate: \"2024\"\nmachines:\n  m6i.large: { onDemand: -1 }\n  c6i.xlarge: { spot: 0.1 }\ncolour: red\n", file: "p.yaml")
+        #expect(t == nil)
+        #expect(d.sortedForDisplay().map { "\($0.location.map(\.description) ?? ""): \($0.message)" } == [
+            "p.yaml:5:26: 'machines.m6i.large.onDemand' must be a price such as 0.192 (a non-negative decimal number), found '-1'",
+            "p.yaml:6:15: 'machines.c6i.xlarge' is missing required key 'onDemand'",
+            "p.yaml:7:1: unknown key 'colour'; expected one of: berthPrices, currency, region, source, date, hoursPerMonth, machines, storage, buckets, bucketSizes",
+        ])
+    }
+
+    @Test("node cost at min and max scale, spot saving, storage and buckets")
+    func estimate() throws {
+        // Clean fixture: one m6i.large pool (2-4 nodes), two environments; 1 node suffices, so the pool minimum (2) counts.
+        let spec = try AuditTests.spec(AuditTests.clean)
+        let (costs, errors) = Cost.estimate(spec, prices: try Self.table())
+        #expect(errors.isEmpty)
+        let prod = try #require(costs.first { $0.environment == "production" })
+        // 2 nodes x 0.1 x 730 h, half of the pool's CPU requests.
+        #expect(abs(prod.nodesMin - 73.0) < 0.001 && abs(prod.nodesMax - 73.0) < 0.001)
+        // database: (10Gi data + 2560Mi WAL) x 2 instances x 0.1 per GiB-month.
+        #expect(abs(prod.storage - 2.5) < 0.001)
+        #expect(abs(prod.buckets - 2.0) < 0.001)
+        #expect(prod.spotSavingMax == 0)
+        let spot = try AuditTests.spec(AuditTests.mutate([("min: 2, max: 4 }\nenvironments", "min: 2, max: 4, spot: true }\nenvironments")]))
+        let spotProd = try #require(Cost.estimate(spot, prices: try Self.table()).costs.first { $0.environment == "production" })
+        #expect(abs(spotProd.nodesMin - 29.2) < 0.001)
+        #expect(abs(spotProd.spotSavingMin - 43.8) < 0.001)
+    }
+
+    @Test("a machine type without a price is an error at the node pool")
+    func unknownMachine() throws {
+        let spec = try AuditTests.spec(AuditTests.mutate([("machine: m6i.large", "machine: m7g.large")]))
+        let (_, errors) = Cost.estimate(spec, prices: try Self.table())
+        #expect(errors.map { "\($0.location.map(\.description) ?? ""): \($0.message)" } == [
+            "spec.yaml:19:7: machine type 'm7g.large' of node pool 'general' (cluster 'main') has no price in prices.yaml",
+        ])
+    }
+
+    @Test("the sample price file loads")
+    func sample() throws {
+        let (t, d, _) = try PriceTable.load(path: Fixtures.repoRoot.appendingPathComponent("examples/prices/aws-eu-west-1.yaml").path)
+        #expect(!d.hasErrors)
+        #expect(t?.machines["m6i.xlarge"]?.onDemand == 0.214)
+    }
+}
