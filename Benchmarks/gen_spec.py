@@ -19,7 +19,7 @@ r = random.Random(a.services)
 out = []
 w = out.append
 w("berth: 1\nplatform: bench\ndescription: generated benchmark platform\n")
-w("provider:\n  name: aws\n  regions:\n")
+w("provider:\n  name: aws\n  account: \"111122223333\"\n  regions:\n")
 w("    eu-west-1: { zones: [eu-west-1a, eu-west-1b, eu-west-1c] }\n")
 w("    us-east-1: { zones: [us-east-1a, us-east-1b, us-east-1c] }\n")
 w("network:\n  carve: { pods: 14 }\n  dns: { zones: [bench.example] }\n")
