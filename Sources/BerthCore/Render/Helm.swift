@@ -544,10 +544,9 @@ struct HelmTemplateWriter {
             }
             if s.contains("{{") { return "{{ \(Renderer.goString(s)) | toJson }}" }
         }
-        var y = JSONValue.array([v]).yaml()  // "- <scalar>\n"
-        y.removeFirst(2)
-        y.removeLast()
-        return y
+        var y = YAMLBytes(capacity: 64)
+        y.scalar(v)
+        return y.string
     }
 
     func key(_ k: String) -> String { scalar(.string(k)) }
