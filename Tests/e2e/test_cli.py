@@ -383,3 +383,17 @@ def test_cost_bad_price_file(tmp_path):
     r = berth("cost", EXAMPLE, "--prices", partial, env={"NO_COLOR": "1"})
     assert r.returncode == 1
     assert "error: machine type 'm6i.xlarge' of node pool 'general' (cluster 'prod-eu') has no price in " in r.stderr
+
+
+def test_check_prints_staging_notes_and_passes():
+    """Staging differences from production are notes: printed, counted, never a failure (not even --strict)."""
+    r = berth("check", EXAMPLE)
+    assert r.returncode == 0
+    lines = r.stderr.splitlines()
+    assert "examples/acme/platform.yaml:100:7: note: staging differs from production for service 'web': replicas.min 2 (production 3)" in [
+        line.replace(str(ROOT) + "/", "") for line in lines]
+    assert any(line.endswith("note: staging differs from production: 1 cluster (production 2)") for line in lines)
+    assert lines[-1] == "0 errors, 0 warnings, 14 notes"
+    assert berth("check", EXAMPLE, "--strict").returncode == 0
+    j = json.loads(berth("check", EXAMPLE, "--format", "json").stdout)
+    assert (j["errors"], j["warnings"], j["notes"]) == (0, 0, 14)

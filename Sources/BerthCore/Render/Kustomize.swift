@@ -229,15 +229,17 @@ extension Renderer {
 
     static func pointerEscape(_ key: String) -> String {
         guard key.utf8.contains(where: { $0 == 0x7E || $0 == 0x2F }) else { return key }
-        var out = ""
-        for c in key {
-            switch c {
-            case "~": out += "~0"
-            case "/": out += "~1"
-            default: out.append(c)
+        // bytes, not Characters: '~' and '/' are ASCII, and this runs for every label key
+        var out: [UInt8] = []
+        out.reserveCapacity(key.utf8.count + 4)
+        for b in key.utf8 {
+            switch b {
+            case 0x7E: out += [0x7E, 0x30]
+            case 0x2F: out += [0x7E, 0x31]
+            default: out.append(b)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// One `patches` entry of a kustomization: the target object and its operations as a block literal.
@@ -253,12 +255,21 @@ extension Renderer {
     }
 
     static func patchEntry(target: [(String, JSONValue)], ops: JSONValue) -> String {
-        var text = "- target:\n"
-        for line in JSONValue.object(target).yaml().split(separator: "\n") { text += "    " + line + "\n" }
-        text += "  patch: |-\n"
-        for line in ops.yaml().split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
-            text += "    " + line + "\n"
+        // written straight at indent 4 (the same text as indenting each line of `yaml()`, without splitting strings)
+        var out = YAMLBytes()
+        out.append("- target:\n")
+        if !target.isEmpty { out.object(target, indent: 4, inline: false) }
+        out.append("  patch: |-\n")
+        switch ops {
+        case let .array(items) where !items.isEmpty:
+            out.array(items, indent: 4)
+        case let .object(pairs) where !pairs.isEmpty:
+            out.object(pairs, indent: 4, inline: false)
+        default:
+            out.indent(4)
+            out.scalar(ops)
+            out.bytes.append(0x0A)
         }
-        return text
+        return out.string
     }
 }

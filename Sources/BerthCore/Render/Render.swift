@@ -69,7 +69,7 @@ public struct Renderer: Sendable {
     }
 
     /// Every artifact, sorted by path: the plain render, then (when the spec asks for them)
-    /// the kustomize layout, Argo CD objects, registry policy and local cluster configs.
+    /// the kustomize layout, Argo CD objects, Helm charts, registry policy and local cluster configs.
     /// Files are rendered in parallel; the result does not depend on scheduling.
     public func render() -> [Artifact] {
         let units = renderUnits()
@@ -77,6 +77,7 @@ public struct Renderer: Sendable {
         var artifacts = parallelMap(0..<units.count) { renderer.file(units[$0].path, units[$0].docs) }
         if spec.delivery.gitops != nil { artifacts += kustomizeArtifacts(units) }
         artifacts += argoCDArtifacts(units)
+        artifacts += helmArtifacts(units)
         artifacts += registryArtifacts()
         artifacts += localClusterArtifacts()
         artifacts += bucketArtifacts()

@@ -124,8 +124,10 @@ public struct DiagnosticFormatter: Sendable {
         for d in ds { out += text(d) }
         let e = ds.filter { $0.severity == .error }.count
         let w = ds.filter { $0.severity == .warning }.count
-        if e + w > 0 {
-            out += "\(e) error\(e == 1 ? "" : "s"), \(w) warning\(w == 1 ? "" : "s")\n"
+        let n = ds.filter { $0.severity == .note }.count
+        if e + w + n > 0 {
+            out += "\(e) error\(e == 1 ? "" : "s"), \(w) warning\(w == 1 ? "" : "s")"
+            out += n > 0 ? ", \(n) note\(n == 1 ? "" : "s")\n" : "\n"
         }
         return out
     }
@@ -150,6 +152,7 @@ public struct DiagnosticFormatter: Sendable {
             ("diagnostics", .array(items)),
             ("errors", .int(ds.filter { $0.severity == .error }.count)),
             ("warnings", .int(ds.filter { $0.severity == .warning }.count)),
+            ("notes", .int(ds.filter { $0.severity == .note }.count)),
         ])
         return root.serialized(pretty: true) + "\n"
     }

@@ -196,7 +196,7 @@ extension JSONValue {
 struct YAMLBytes {
     var bytes: [UInt8] = []
 
-    init() { bytes.reserveCapacity(4096) }
+    init(capacity: Int = 4096) { bytes.reserveCapacity(capacity) }
 
     var string: String { String(decoding: bytes, as: UTF8.self) }
 
