@@ -160,7 +160,7 @@ public struct HostingDoc: Sendable {
             t += s.scaling.clusterAutoscaler ? " Node pools scale down to their minimum when idle." : " The cluster autoscaler is off (scaling.clusterAutoscaler), so pools stay at their size."
             if s.buckets.contains(where: { !$0.lifecycle.isEmpty }) { t += " Bucket lifecycles move old objects to cheaper tiers." }
             if !s.provider.costNotes.isEmpty { t += " " + s.provider.costNotes }
-            return t
+            return t + " `berth cost SPEC --prices FILE` estimates the monthly cost per environment at minimum and maximum scale."
         // On-Premises
         case ("On-Premises Considerations", "Hardware requirements"):
             if let h = s.provider.hardware {
@@ -185,9 +185,23 @@ public struct HostingDoc: Sendable {
         case ("Service Communication", "DNS configuration"):
             return "external-dns (\(code(net.dns.provider))) publishes public hosts\(net.dns.zones.isEmpty ? "" : " into \(list(net.dns.zones.map { code($0.value) }))") with TTL \(net.dns.ttl) s, from the hostname annotations on the \(net.ingress.api == "gateway" ? "Gateway" : "Ingress")."
         case ("Service Communication", "Service mesh (if applicable)"):
-            return net.mesh == "none" ? "None (network.mesh: none); traffic inside the cluster is plain, guarded by NetworkPolicies. Set network.mesh to linkerd or istio for mTLS." : "\(net.mesh), for mTLS between pods."
+            switch net.mesh {
+            case "istio":
+                return "Istio: namespaces are labelled for sidecar injection, PeerAuthentication requires mTLS (STRICT), and each service has an AuthorizationPolicy that admits exactly its NetworkPolicy callers' identities and the gateway, plus a DestinationRule with ISTIO_MUTUAL."
+            case "linkerd":
+                return "Linkerd: namespaces are injected with an all-authenticated default inbound policy; each service has a Server, a MeshTLSAuthentication listing its callers' identities and an AuthorizationPolicy requiring it."
+            default:
+                return "None (network.mesh: none); traffic inside the cluster is plain, guarded by NetworkPolicies. Set network.mesh to linkerd or istio for mTLS."
+            }
         case ("Service Communication", "Load balancing strategies"):
-            return "\(net.loadBalancing) between the pods of a service (network.loadBalancing), and zone-aware spreading of replicas so each zone serves traffic."
+            let impl: String
+            switch (net.mesh, net.ingress.api) {
+            case ("istio", _): impl = "an Istio DestinationRule (\(net.loadBalancing == "least-request" ? "LEAST_REQUEST" : net.loadBalancing == "ring-hash" ? "consistent hash on the source IP" : "ROUND_ROBIN"))"
+            case ("linkerd", _): impl = "Linkerd's EWMA latency balancing, whatever the setting"
+            case (_, "ingress"): impl = "ingress-nginx annotations"
+            default: impl = "the gateway's default round robin (NGINX Gateway Fabric has no balancing setting)"
+            }
+            return "\(net.loadBalancing) between the pods of a service (network.loadBalancing), through \(impl); replicas spread over zones so each zone serves traffic."
         // External Access
         case ("External Access", "Ingress controller configuration"):
             var t = net.ingress.api == "gateway"
@@ -211,16 +225,21 @@ public struct HostingDoc: Sendable {
         // Network Security
         case ("Network Security", "Firewall rules"):
             if net.firewall.isEmpty { return "No edge rules are declared (network.firewall); only the load balancers are reachable from outside." }
-            return list(net.firewall.map { "\($0.name): \($0.from.value) to \($0.to.value) on \($0.proto) \($0.ports.map(String.init).joined(separator: ","))" }) + "."
+            let form = s.provider.name == .aws ? " Rendered as EC2 security-group rules (network/firewall/<cluster>.security-groups.json)." :
+                (s.provider.name == .onprem ? " Rendered as nftables rulesets with a default drop policy (network/firewall/<cluster>-<target>.nft)." : " Not rendered for \(s.provider.name.rawValue) yet.")
+            return list(net.firewall.map { "\($0.name): \($0.from.value) to \($0.to.value) on \($0.proto) \($0.ports.map(String.init).joined(separator: ","))" }) + "." + form
         case ("Network Security", "Network policies"):
             return s.security.networkPolicy == "default-deny"
                 ? "Each namespace denies all ingress and egress, allows DNS, then each service allows exactly its declared edges: callers from `talksTo`, the gateway to public services, databases and their poolers on 5432 for services that use them, and HTTPS to object storage. The matrix and graph below show every allowed edge."
                 : "Not enforced (security.networkPolicy: none)."
         case ("Network Security", "DDoS protection"):
-            if let rl = net.ingress.rateLimit { return "Per-client limits at the edge: \(rl.rps) requests/s, burst \(rl.burst), \(rl.connections) connections (network.ingress.rateLimit)\(net.ingress.cdn != nil ? ", and the CDN absorbs cached traffic" : "")." }
+            if let rl = net.ingress.rateLimit {
+                let how = net.ingress.api == "ingress" ? "ingress-nginx limit annotations on each Ingress" : "an NGINX Gateway Fabric SnippetsFilter that every public route references"
+                return "Per-client limits at the edge: \(rl.rps) requests/s, burst \(rl.burst), \(rl.connections) connections (network.ingress.rateLimit), through \(how)\(net.ingress.cdn != nil ? "; the CDN absorbs cached traffic" : "")."
+            }
             return "No rate limits are set (network.ingress.rateLimit); the provider's load balancer is the only line."
         case ("Network Security", "Intrusion detection systems"):
-            return net.ids.enabled ? "\(net.ids.engine) watches system calls on every node (network.ids)." : "None (network.ids.enabled: false)."
+            return net.ids.enabled ? "\(net.ids.engine) watches system calls on every node (network.ids); berth ships rules for a shell in a platform container, unexpected outbound connections and writes outside the writable paths (ConfigMap berth-falco-rules in namespace falco)." : "None (network.ids.enabled: false)."
         // IP Address Management
         case ("IP Address Management", "Static IP allocation"):
             guard let ip = ipPlan else { return "No plan." }
@@ -302,13 +321,13 @@ public struct HostingDoc: Sendable {
             return "Argo CD's built-in health for Deployments, StatefulSets, Services, HPAs and PVCs, cert-manager Certificates and ExternalSecrets; replica counts owned by HPAs are ignored in diffs."
         // Helm
         case ("Helm Charts", "Chart structure and organization"):
-            return s.delivery.helm ? "One chart per service (delivery.helm: true)." : "Not rendered (delivery.helm: false); the kustomize layout is the packaging."
+            return s.delivery.helm ? "One chart per service under helm/<service>/ (delivery.helm: true): Chart.yaml, values.yaml, a values file per environment x cluster, values.schema.json, templates with _helpers.tpl, NOTES.txt; `helm template` of each gives exactly the plain render." : "Not rendered (delivery.helm: false); the kustomize layout is the packaging."
         case ("Helm Charts", "Values management"):
-            return s.delivery.helm ? "values.yaml holds what all environments share, one values file per environment the rest." : "Not applicable: per-environment differences are kustomize patches generated from `overrides`."
+            return s.delivery.helm ? "values.yaml holds the value most environments share; values-<environment>-<cluster>.yaml holds only what differs there (replicas, resources, image, hosts, env vars), checked by values.schema.json." : "Not applicable: per-environment differences are kustomize patches generated from `overrides`."
         case ("Helm Charts", "Template customization"):
             return "The spec is the only input; charts and overlays are regenerated, never edited, so customization happens in the spec (services.<name>.overrides per environment)."
         case ("Helm Charts", "Release management"):
-            return "A release is a commit of the rendered output; image versions per environment come from the versions file beside the spec (\(s.versionsFile.map { code(($0 as NSString).lastPathComponent) } ?? "none yet")) and are promoted by editing it."
+            return "A release is a commit of the rendered output; image versions per environment come from the versions file beside the spec (\(s.versionsFile.map { code(($0 as NSString).lastPathComponent) } ?? "none yet")) and are promoted by editing it. `berth diff` classes every change as safe, disruptive or security-sensitive before it ships."
         // Registry
         case ("Container Registry", "Image storage and organization"):
             if let r = s.delivery.registry { return "Every image comes from \(code(r.host)) (checked), one repository per service." }
@@ -359,15 +378,17 @@ public struct HostingDoc: Sendable {
         case ("Horizontal Scaling", "Resource quotas"):
             return quotaText(s.environments)
         case ("Horizontal Scaling", "Node pool management"):
-            return s.scaling.clusterAutoscaler ? "The cluster autoscaler keeps each pool between its min and max nodes." : "Fixed sizes: the cluster autoscaler is off (scaling.clusterAutoscaler)."
+            return s.scaling.clusterAutoscaler ? "The cluster autoscaler keeps each pool between its min and max nodes (ConfigMap berth-cluster-autoscaler in kube-system per cluster: node-group bounds, balance-similar-node-groups, least-waste expander)." : "Fixed sizes: the cluster autoscaler is off (scaling.clusterAutoscaler)."
         case ("Horizontal Scaling", "Load distribution"):
             return "Replicas spread evenly across zones (max skew 1) and hosts; requests are balanced \(net.loadBalancing)."
         case ("Vertical Scaling", "Resource limit adjustments"):
-            return s.scaling.verticalPodAutoscaler == "off" ? "Requests and limits come from the spec only (scaling.verticalPodAutoscaler: off)." : "A VerticalPodAutoscaler per workload in \(code(s.scaling.verticalPodAutoscaler)) mode suggests requests; the spec is updated from its recommendations."
+            return s.scaling.verticalPodAutoscaler == "off" ? "Requests and limits come from the spec only (scaling.verticalPodAutoscaler: off)." : "A VerticalPodAutoscaler per service in \(code(s.scaling.verticalPodAutoscaler)) mode (\(s.scaling.verticalPodAutoscaler == "recommend" ? "update mode Off: recommendations only" : "Recreate")); beside an HPA it controls memory only, and it never asks for more than one node's allocatable."
         case ("Vertical Scaling", "Performance tuning"):
             return s.databases.isEmpty ? "Per-service resources and probes." : "PostgreSQL is sized from instance memory (shared_buffers 25%, effective_cache_size 75%, work_mem from max_connections)."
         case ("Vertical Scaling", "Capacity planning"):
-            return capacityText()
+            let report = Capacity.report(s, plan: plan)
+            let problems = report.problems
+            return capacityText() + " Per pool at maximum scale (`berth capacity`): " + list(report.pools.map { "\($0.cluster)/\($0.pool) \($0.nodesAtMax) of \($0.nodesMax) nodes\($0.holdsMaxAfterZoneLoss ? "" : ", short after losing a zone")" }) + "." + (problems.isEmpty ? "" : " Problems: " + list(problems) + ".")
         case ("Vertical Scaling", "Bottleneck identification"):
             let largest = s.services.max { $0.resources.memory < $1.resources.memory }
             return "The largest pod is \(largest.map { "\($0.name) (\($0.resources.cpu) CPU, \($0.resources.memory))" } ?? "none"); `berth check` refuses any pod that cannot fit its node pool."
@@ -384,7 +405,14 @@ public struct HostingDoc: Sendable {
         case ("Access Controls", "Role-based access control"):
             return "Namespace Roles berth-admin, berth-edit and berth-view with explicit verbs and resources (secrets readable by admin only), bound per team and environment as in the matrix below."
         case ("Access Controls", "Service account management"):
-            return "One ServiceAccount per service per namespace, with token automount off."
+            let identity: String
+            switch s.provider.name {
+            case .aws: identity = "IRSA role `arn:aws:iam::<account>:role/<platform>-<environment>-<service>`"
+            case .gcp: identity = "a GKE Workload Identity service account"
+            case .azure: identity = "the platform's Azure workload identity"
+            case .onprem: identity = "no cloud identity (on premises, bucket credentials come from the secret store)"
+            }
+            return "One ServiceAccount per service per namespace, with token automount off; services that use a bucket get \(identity)\(s.provider.account.isEmpty && s.provider.name != .onprem ? " once provider.account is set" : "")."
         case ("Access Controls", "API key management"):
             return s.security.secrets.map { "Keys live in \(code($0.store)); ExternalSecrets copy them into the namespace, refreshed hourly, rotated every \($0.rotateEvery)." } ?? "No secret store (security.secrets)."
         case ("Access Controls", "Certificate management"):
@@ -400,9 +428,9 @@ public struct HostingDoc: Sendable {
         case ("Compliance", "Regulatory requirements"):
             return s.security.compliance.isEmpty ? "None declared (security.compliance)." : list(s.security.compliance) + (s.security.requiredBackupRetention.map { "; backups kept at least \($0.0) (\($0.1))" } ?? "") + "."
         case ("Compliance", "Audit logging"):
-            return "Kubernetes API audit at level \(s.security.auditLevel), kept \(s.security.auditRetention)."
+            return "Kubernetes API audit at level \(s.security.auditLevel), kept \(s.security.auditRetention) (audit/<cluster>.audit-policy.yaml for the API server's --audit-policy-file; secrets and config maps are never logged above Metadata)."
         case ("Compliance", "Security scanning"):
-            return "Images scanned in the registry\(s.delivery.registry?.scanOnPush == true ? " on push" : ""); rendered manifests are checked against the Kubernetes schemas and checkov in CI."
+            return "Images scanned in the registry\(s.delivery.registry?.scanOnPush == true ? " on push" : ""); `berth audit` checks the platform (network exposure, workload hardening, RBAC breadth, secrets, encryption, backup, zone blast radius) with \(Audit.run(s).count) finding(s) now; rendered manifests are checked against the Kubernetes schemas and checkov in CI."
         case ("Compliance", "Vulnerability management"):
             return "Deploys are blocked at \(s.delivery.registry?.blockSeverity ?? "critical") findings; base images are updated by bumping versions in the versions file."
         default:
