@@ -11,9 +11,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000}
 runs=${RUNS:-5}
-sections=${SECTIONS:-render gitops data docs ip ledger}
+sections=${SECTIONS:-render gitops data docs audit ip ledger}
 bench=.build-bench
-rm -rf "$bench"; mkdir -p "$bench"
+# The previous run's files are deleted at the end, not now: on this ext4 without a journal,
+# creating thousands of files right after deleting thousands is several times slower.
+if [ -d "$bench" ]; then mv "$bench" "$bench-old-$$"; fi
+mkdir -p "$bench"
+trap 'rm -rf "$bench"-old-*' EXIT
 swift build -c release --product berth >/dev/null
 berth=$(swift build -c release --show-bin-path)/berth
 py=python3
@@ -32,7 +36,7 @@ has() { [[ " $sections " == *" $1 "* ]]; }
 kustomize_plain() {  # SPEC DIR
     "$berth" render "$1" --out "$2" 2>/dev/null
     for c in "$2"/*/; do
-        case "$(basename "$c")" in kustomize|argocd|registry|local|buckets|network|restore) continue ;; esac
+        case "$(basename "$c")" in kustomize|helm|argocd|registry|local|buckets|network|restore|audit) continue ;; esac
         ( cd "$c" && { echo "apiVersion: kustomize.config.k8s.io/v1beta1"; echo "kind: Kustomization"; echo "resources:";
           find . -name '*.yaml' ! -name kustomization.yaml | LC_ALL=C sort | sed 's|^\./|- |'; } > kustomization.yaml )
     done
@@ -50,7 +54,7 @@ if has render; then
     $py Benchmarks/gen_spec.py "$small" > "$bench/small.yaml"
     kustomize_plain "$bench/small.yaml" "$bench/small"
     small_objects=$(find "$bench/small" -name '*.yaml' ! -name kustomization.yaml -path '*/*-*/*' -exec grep -c '^kind:' {} + | awk -F: '{s+=$NF} END {print s}')
-    kz=$(t -- bash -c "for c in $bench/small/*/; do [ -f \$c/kustomization.yaml ] && kubectl kustomize \$c >/dev/null; done")
+    kz=$(t -- bash -c "for c in $bench/small/*/; do if [ -f \$c/kustomization.yaml ]; then kubectl kustomize \$c >/dev/null; fi; done")
     bs=$(t -- bash -c "$(fresh "$bench/small.yaml")")
     cat <<TABLE
 
@@ -118,6 +122,38 @@ if has docs; then
 | measurement | median | peak RSS |
 |---|---|---|
 | berth docs (Markdown, HTML, 4 SVG diagrams) | $(field "$dd" median_s) s | $(field "$dd" max_rss_mb) MB |
+TABLE
+fi
+
+if has audit; then
+    $py Benchmarks/gen_spec.py "$n" > "$bench/audit.yaml"
+    au=$(t -- "$berth" audit "$bench/audit.yaml" --fail-on critical)
+    ca=$(t -- bash -c "'$berth' capacity '$bench/audit.yaml' >/dev/null; exit 0")
+    both=$(t -- bash -c "'$berth' audit '$bench/audit.yaml' --fail-on critical >/dev/null; '$berth' capacity '$bench/audit.yaml' >/dev/null; exit 0")
+    small=$(( n < 80 ? n : 80 ))
+    $py Benchmarks/gen_spec.py "$small" > "$bench/asmall.yaml"
+    "$berth" render "$bench/asmall.yaml" --out "$bench/asmall" 2> "$bench/asmall.txt"
+    mkdir -p "$bench/asmall-plain"
+    for c in "$bench"/asmall/*/; do
+        case "$(basename "$c")" in kustomize|helm|argocd|registry|local|buckets|network|restore|audit) continue ;; esac
+        cp -r "$c" "$bench/asmall-plain/"
+    done
+    ck=$(t --runs 1 -- bash -c "$venv_py -m checkov.main -d $bench/asmall-plain --framework kubernetes --skip-download --quiet --compact -o json >/dev/null 2>&1; exit 0")
+    bs=$(t -- bash -c "'$berth' audit '$bench/asmall.yaml' --fail-on critical >/dev/null; '$berth' capacity '$bench/asmall.yaml' >/dev/null; exit 0")
+    cat <<TABLE
+
+### Audit and capacity ($n services)
+
+| measurement | median | peak RSS |
+|---|---|---|
+| berth audit | $(field "$au" median_s) s | $(field "$au" max_rss_mb) MB |
+| berth capacity | $(field "$ca" median_s) s | $(field "$ca" max_rss_mb) MB |
+| berth audit + berth capacity | $(field "$both" median_s) s | |
+
+| same run, $small services ($(objects_of "$bench/asmall.txt") objects) | time | ratio |
+|---|---|---|
+| berth audit + berth capacity (load, check, render in memory, rules) | $(field "$bs" median_s) s | 1 |
+| checkov on the same rendered objects (kubernetes framework, one run) | $(field "$ck" median_s) s | $(ratio "$(field "$ck" median_s)" "$(field "$bs" median_s)") x berth |
 TABLE
 fi
 

@@ -149,7 +149,7 @@ public enum SpecSchema {
         Field("data", .oneOf(["isolated", "shared"]), "`isolated` gives the environment its own databases and buckets.", default: s("isolated")),
         Field("loadTest", .bool, "The environment is used for load and performance tests.", default: b(false)),
         Field("productionLike", .bool, "Mirror production settings except where overridden.", defaultNote: "true for tier staging"),
-        Field("local", .oneOf(["none", "kind", "k3d"]), "Local cluster config written for laptops.", defaultNote: "kind for tier development, none otherwise"),
+        Field("local", .oneOf(["none", "kind"]), "Local cluster config written for laptops: `kind` writes a kind cluster config.", defaultNote: "kind for tier development, none otherwise"),
         Field("headroom", .int(min: 0, max: 400), "Extra quota in percent above max replicas x requests.", default: i(20)),
     ])
 
