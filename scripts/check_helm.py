@@ -32,7 +32,7 @@ import time
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare_kustomize import diff, fmt_key, index, load_docs  # noqa: E402
+from compare_kustomize import compare, index, load_docs  # noqa: E402
 
 try:
     import helm_python as helm
@@ -111,15 +111,7 @@ def main():
                 plain = index(load_docs(fh.read(), plain_path), plain_path, problems)
             built = index(docs, where, problems)
             n_objects += len(plain)
-            for k in sorted(set(plain) - set(built)):
-                problems.append("%s: missing %s (in the plain render, not templated by Helm)" % (where, fmt_key(k)))
-            for k in sorted(set(built) - set(plain)):
-                problems.append("%s: extra %s (templated by Helm, not in the plain render)" % (where, fmt_key(k)))
-            for k in sorted(set(plain) & set(built)):
-                out = []
-                diff(plain[k], built[k], "", out)
-                for path, x, y in out:
-                    problems.append("%s: %s: at %s: plain %s != helm %s" % (where, fmt_key(k), path, x, y))
+            compare(plain, built, where, "Helm", "templated", problems)
         for name, values in lint_values:
             try:
                 report = helm.lint(chart_dir, values, namespace=None)

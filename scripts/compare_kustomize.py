@@ -79,6 +79,20 @@ def diff(a, b, path, out):
         out.append((path or "(root)", short(a), short(b)))
 
 
+def compare(want, got, where, tool, verb, problems):
+    """Appends every object missing from, extra in or different in `got` against `want`
+    (both from `index`): the plain render against what `tool` built."""
+    for k in sorted(set(want) - set(got)):
+        problems.append("%s: missing %s (in the plain render, not %s by %s)" % (where, fmt_key(k), verb, tool))
+    for k in sorted(set(got) - set(want)):
+        problems.append("%s: extra %s (%s by %s, not in the plain render)" % (where, fmt_key(k), verb, tool))
+    for k in sorted(set(want) & set(got)):
+        out = []
+        diff(want[k], got[k], "", out)
+        for path, x, y in out:
+            problems.append("%s: %s: at %s: plain %s != %s %s" % (where, fmt_key(k), path, x, tool.lower(), y))
+
+
 def plain_objects(folder):
     docs = []
     for name in sorted(os.listdir(folder)):
@@ -154,15 +168,7 @@ def main():
         want = index(want_docs, os.path.relpath(plain, root), problems)
         got = index(got_docs, rel, problems)
         objects += len(want)
-        for k in sorted(set(want) - set(got)):
-            problems.append("%s: missing %s (in the plain render, not built by kustomize)" % (rel, fmt_key(k)))
-        for k in sorted(set(got) - set(want)):
-            problems.append("%s: extra %s (built by kustomize, not in the plain render)" % (rel, fmt_key(k)))
-        for k in sorted(set(want) & set(got)):
-            out = []
-            diff(want[k], got[k], "", out)
-            for path, x, y in out:
-                problems.append("%s: %s: at %s: plain %s != kustomize %s" % (rel, fmt_key(k), path, x, y))
+        compare(want, got, rel, "kustomize", "built", problems)
 
     for line in problems:
         print(line)

@@ -5,7 +5,7 @@
 /// a.value        // 3221225985
 /// "\(a)"         // "192.0.2.1"
 /// ```
-public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertible, IPTextCodable {
     /// The address as a big-endian-ordered integer (`1.2.3.4` is `0x01020304`).
     public let value: UInt32
 
@@ -50,30 +50,8 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
     /// ```
     public static func < (a: IPv4Address, b: IPv4Address) -> Bool { a.value < b.value }
 
-    /// Decodes from a string such as `"10.0.0.1"`.
-    ///
-    /// ```swift
-    /// try JSONDecoder().decode(IPv4Address.self, from: Data(#""10.0.0.1""#.utf8))
-    /// ```
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
-
-    /// Encodes as its canonical string.
-    ///
-    /// ```swift
-    /// try JSONEncoder().encode([try IPv4Address("10.0.0.1")])  // ["10.0.0.1"]
-    /// ```
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    /// Parses canonical text, for `IPTextCodable` (the same rules as `init(_:)`).
+    public static func parseText(_ text: String) throws(IPError) -> IPv4Address { try IPv4Address(text) }
 
     var bits: Bits128 { Bits128(UInt64(value)) }
 }
@@ -85,7 +63,7 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
 /// "\(a)"                 // "2001:db8::1:0:0:1"
 /// a.high                 // 0x2001_0db8_0000_0000
 /// ```
-public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertible, IPTextCodable {
     /// The upper 64 bits (first four groups).
     public let high: UInt64
     /// The lower 64 bits (last four groups).
@@ -161,30 +139,8 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
     /// ```
     public static func < (a: IPv6Address, b: IPv6Address) -> Bool { a.bits < b.bits }
 
-    /// Decodes from a string such as `"2001:db8::1"`.
-    ///
-    /// ```swift
-    /// try JSONDecoder().decode(IPv6Address.self, from: Data(#""2001:db8::1""#.utf8))
-    /// ```
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
-
-    /// Encodes as its canonical string.
-    ///
-    /// ```swift
-    /// try JSONEncoder().encode([try IPv6Address("2001:db8::1")])  // ["2001:db8::1"]
-    /// ```
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    /// Parses canonical text, for `IPTextCodable` (the same rules as `init(_:)`).
+    public static func parseText(_ text: String) throws(IPError) -> IPv6Address { try IPv6Address(text) }
 }
 
 /// An IPv4 or IPv6 address.
@@ -194,7 +150,7 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
 /// a.family        // .v6
 /// "\(a)"          // "::ffff:102:304"
 /// ```
-public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible, IPTextCodable {
     /// An IPv4 address, e.g. `.v4(try IPv4Address("10.0.0.1"))`.
     case v4(IPv4Address)
     /// An IPv6 address, e.g. `.v6(try IPv6Address("::1"))`.
@@ -252,30 +208,8 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible, 
         }
     }
 
-    /// Decodes from a string such as `"10.0.0.1"` or `"::1"`.
-    ///
-    /// ```swift
-    /// try JSONDecoder().decode(IPAddress.self, from: Data(#""10.0.0.1""#.utf8))
-    /// ```
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
-
-    /// Encodes as its canonical string.
-    ///
-    /// ```swift
-    /// try JSONEncoder().encode([try IPAddress("::1")])  // ["::1"]
-    /// ```
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    /// Parses canonical text, for `IPTextCodable` (the same rules as `init(_:)`).
+    public static func parseText(_ text: String) throws(IPError) -> IPAddress { try IPAddress(text) }
 
     var bits: Bits128 {
         switch self {

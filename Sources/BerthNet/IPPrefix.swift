@@ -6,7 +6,7 @@
 /// p.contains(try IPAddress("2001:db8::1"))  // true
 /// p.contains(try IPAddress("10.0.0.1"))     // false (other family)
 /// ```
-public enum IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+public enum IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible, IPTextCodable {
     /// An IPv4 prefix, e.g. `.v4(try IPv4Prefix("10.0.0.0/8"))`.
     case v4(IPv4Prefix)
     /// An IPv6 prefix, e.g. `.v6(try IPv6Prefix("2001:db8::/32"))`.
@@ -214,30 +214,8 @@ public enum IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible, C
         return a.raw < b.raw
     }
 
-    /// Decodes from a string such as `"10.0.0.0/8"` (host bits must be clear).
-    ///
-    /// ```swift
-    /// try JSONDecoder().decode(IPPrefix.self, from: Data(#""10.0.0.0/8""#.utf8))
-    /// ```
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
-
-    /// Encodes as its canonical string.
-    ///
-    /// ```swift
-    /// try JSONEncoder().encode([try IPPrefix("10.0.0.0/8")])  // ["10.0.0.0\/8"]
-    /// ```
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    /// Parses canonical text, for `IPTextCodable` (the same rules as `init(_:)`).
+    public static func parseText(_ text: String) throws(IPError) -> IPPrefix { try IPPrefix(text) }
 
     /// A lazy sequence of equal-length subnets.
     ///

@@ -6,7 +6,7 @@
 /// p.last.description                          // "10.255.255.255"
 /// try IPv4Prefix("10.0.0.1/8", normalize: true).description  // "10.0.0.0/8"
 /// ```
-public struct IPv4Prefix: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+public struct IPv4Prefix: Sendable, Hashable, Comparable, CustomStringConvertible, IPTextCodable {
     /// The network (first) address.
     public let address: IPv4Address
     /// The prefix length, 0...32.
@@ -147,30 +147,8 @@ public struct IPv4Prefix: Sendable, Hashable, Comparable, CustomStringConvertibl
         a.address != b.address ? a.address < b.address : a.length < b.length
     }
 
-    /// Decodes from a string such as `"10.0.0.0/8"` (host bits must be clear).
-    ///
-    /// ```swift
-    /// try JSONDecoder().decode(IPv4Prefix.self, from: Data(#""10.0.0.0/8""#.utf8))
-    /// ```
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
-
-    /// Encodes as its canonical string.
-    ///
-    /// ```swift
-    /// try JSONEncoder().encode([try IPv4Prefix("10.0.0.0/8")])  // ["10.0.0.0\/8"]
-    /// ```
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    /// Parses canonical text, for `IPTextCodable` (the same rules as `init(_:)`).
+    public static func parseText(_ text: String) throws(IPError) -> IPv4Prefix { try IPv4Prefix(text) }
 
     /// A lazy sequence of equal-length subnets.
     ///

@@ -6,7 +6,7 @@
 /// p.last.description                           // "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"
 /// try IPv6Prefix("2001:db8::1/32", normalize: true).description  // "2001:db8::/32"
 /// ```
-public struct IPv6Prefix: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+public struct IPv6Prefix: Sendable, Hashable, Comparable, CustomStringConvertible, IPTextCodable {
     /// The network (first) address.
     public let address: IPv6Address
     /// The prefix length, 0...128.
@@ -147,30 +147,8 @@ public struct IPv6Prefix: Sendable, Hashable, Comparable, CustomStringConvertibl
         a.address != b.address ? a.address < b.address : a.length < b.length
     }
 
-    /// Decodes from a string such as `"2001:db8::/32"` (host bits must be clear).
-    ///
-    /// ```swift
-    /// try JSONDecoder().decode(IPv6Prefix.self, from: Data(#""2001:db8::/32""#.utf8))
-    /// ```
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
-
-    /// Encodes as its canonical string.
-    ///
-    /// ```swift
-    /// try JSONEncoder().encode([try IPv6Prefix("2001:db8::/32")])  // ["2001:db8::\/32"]
-    /// ```
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    /// Parses canonical text, for `IPTextCodable` (the same rules as `init(_:)`).
+    public static func parseText(_ text: String) throws(IPError) -> IPv6Prefix { try IPv6Prefix(text) }
 
     /// A lazy sequence of equal-length subnets.
     ///

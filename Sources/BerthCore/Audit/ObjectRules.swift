@@ -1,4 +1,3 @@
-import Foundation
 /// Rules over the rendered objects: what would actually be applied to the clusters.
 extension AuditContext {
     func object(_ o: JSONValue, file: RenderedFile) -> [Finding] {
@@ -116,9 +115,8 @@ extension AuditContext {
                 let httpsOnly = !ports.isEmpty && ports.allSatisfy { $0["port"] == .int(443) && ($0["protocol"] ?? "TCP") == "TCP" }
                 let excludesPrivate = Renderer.privateRanges.compactMap(\.stringValue).allSatisfy { except.contains($0) }
                 let svc = file.service.flatMap { spec.service($0) }
-                // Database files (`_database-<name>.yaml`) reach object storage for their backups.
-                let base = (file.path as NSString).lastPathComponent
-                let db = base.hasPrefix("_database-") ? spec.database(String(base.dropFirst(10).dropLast(5))) : nil
+                // Database files reach object storage for their backups.
+                let db = file.database.flatMap { spec.database($0) }
                 let useLoc = svc?.uses.first { $0.kind == .bucket }?.location ?? db?.backup?.location ?? db?.location ?? serviceLocation(file)
                 if httpsOnly, excludesPrivate {
                     out.append(finding("BERTH-NET-002", useLoc,

@@ -47,9 +47,10 @@ extension Renderer {
                 clusterUnits.append((c, u.docs))
             case let .namespace(ti):
                 variants[Renderer.namespaceBase, default: []].append((ti, u.docs))
-            case let .service(ti, s):
-                if variants[s] == nil { groupOrder.append(s) }
-                variants[s, default: []].append((ti, u.docs))
+            case let .service(ti, _), let .database(ti, _):
+                let g = u.owner.group ?? ""
+                if variants[g] == nil { groupOrder.append(g) }
+                variants[g, default: []].append((ti, u.docs))
             }
         }
         let names = groupOrder.filter { variants[$0] != nil }

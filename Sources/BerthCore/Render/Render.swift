@@ -14,18 +14,20 @@ public struct Artifact: Sendable, Hashable {
     }
 }
 
-/// The objects of one YAML file, and the service and environment they belong to (nil for
-/// cluster- and namespace-wide files).
+/// The objects of one YAML file, and the service or database and environment they belong to
+/// (nil for cluster- and namespace-wide files).
 public struct RenderedFile: Sendable {
     public var path: String
     public var objects: [JSONValue]
     public var service: String?
+    public var database: String?
     public var environment: String?
 
-    public init(path: String, objects: [JSONValue], service: String? = nil, environment: String? = nil) {
+    public init(path: String, objects: [JSONValue], service: String? = nil, database: String? = nil, environment: String? = nil) {
         self.path = path
         self.objects = objects
         self.service = service
+        self.database = database
         self.environment = environment
     }
 }
@@ -62,6 +64,18 @@ public struct Renderer: Sendable {
             case namespace(Int)
             /// The objects of one service in one target.
             case service(target: Int, service: String)
+            /// The objects of one database in one target (its primary or replica cluster).
+            case database(target: Int, database: String)
+
+            /// The kustomize group the unit belongs to across targets: a service's name, or
+            /// `_database-<name>` ('_' cannot start a service name, so the two never collide).
+            var group: String? {
+                switch self {
+                case let .service(_, s): s
+                case let .database(_, d): "_database-\(d)"
+                case .cluster, .namespace: nil
+                }
+            }
         }
         var owner: Owner
         var path: String
@@ -95,9 +109,11 @@ public struct Renderer: Sendable {
     public func renderedFiles() -> [RenderedFile] {
         renderUnits().map { u in
             switch u.owner {
-            case let .service(ti, name) where !name.hasPrefix("_"):
+            case let .service(ti, name):
                 return RenderedFile(path: u.path, objects: u.docs, service: name, environment: plan.targets[ti].environment.name)
-            default:
+            case let .database(ti, name):
+                return RenderedFile(path: u.path, objects: u.docs, database: name, environment: plan.targets[ti].environment.name)
+            case .cluster, .namespace:
                 return RenderedFile(path: u.path, objects: u.docs)
             }
         }
@@ -142,7 +158,7 @@ public struct Renderer: Sendable {
                 let t = renderer.plan.targets[ti]
                 let d = renderer.spec.databases[di]
                 // '_' cannot start a service name, so database files never collide with service files.
-                return Unit(owner: .service(target: ti, service: "_database-\(d.name)"),
+                return Unit(owner: .database(target: ti, database: d.name),
                             path: "\(t.cluster.name)/\(t.namespace)/_database-\(d.name).yaml",
                             docs: renderer.waved(renderer.databaseObjects(d, role: role, in: t)))
             }
