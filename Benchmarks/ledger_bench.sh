@@ -14,20 +14,25 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/berth-ledger-bench.XXXXXX")
 pgdir=$(mktemp -u /tmp/berth-pg.XXXXXX)  # outside $work: the postgres OS user must reach it
 trap 'scripts/pg-test-server.sh stop "$pgdir" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
-run() {  # run LABEL STORE CLIENTS [ENV...]
-    local label=$1 store=$2 clients=$3; shift 3
-    local pool="p$RANDOM$RANDOM"
-    "$bin/berth" ip pool add --name "$pool" "10.$((RANDOM % 200)).0.0/16" --store "$store" >/dev/null 2>&1 \
-        || "$bin/berth" ip pool add --name "$pool" "fd00:$RANDOM:$RANDOM::/48" --store "$store" >/dev/null
-    printf '%-32s ' "$label"
-    env "$@" "$bin/ledger-driver" bench "$store" "$pool" 32 "$n" "$clients"
+pools=0
+run() {  # run LABEL STORE CLIENTS POOLS [ENV...]
+    local label=$1 store=$2 clients=$3 npools=$4; shift 4
+    local list="" i pool
+    for ((i = 0; i < npools; i++)); do
+        pools=$((pools + 1)); pool="bench-$pools"
+        "$bin/berth" ip pool add --name "$pool" "10.$pools.0.0/16" --store "$store" >/dev/null
+        list="$list${list:+,}$pool"
+    done
+    printf '%-34s ' "$label"
+    env "$@" "$bin/ledger-driver" bench "$store" "$list" 32 "$n" "$clients"
 }
 
 echo "allocations/s, $n allocations per client, one transaction each"
-run "sqlite FULL, 1 client" "$work/full1.sqlite" 1
-run "sqlite FULL, 4 clients" "$work/full4.sqlite" 4
-run "sqlite NORMAL, 1 client" "$work/normal1.sqlite" 1 BERTH_SQLITE_SYNC=normal
-run "sqlite NORMAL, 4 clients" "$work/normal4.sqlite" 4 BERTH_SQLITE_SYNC=normal
+run "sqlite FULL, 1 client" "$work/full1.sqlite" 1 1
+run "sqlite FULL, 4 clients (one pool)" "$work/full4.sqlite" 4 1
+run "sqlite NORMAL, 1 client" "$work/normal1.sqlite" 1 1 BERTH_SQLITE_SYNC=normal
+run "sqlite NORMAL, 4 clients (one pool)" "$work/normal4.sqlite" 4 1 BERTH_SQLITE_SYNC=normal
 url=$(scripts/pg-test-server.sh start "$pgdir")
-run "postgres, 1 client" "$url" 1
-run "postgres, 4 clients (one pool)" "$url" 4
+run "postgres, 1 client" "$url" 1 1
+run "postgres, 4 clients (one pool)" "$url" 4 1
+run "postgres, 4 clients (four pools)" "$url" 4 4

@@ -31,11 +31,15 @@ public final class Ledger {
     private var cache: [Int64: (seq: Int64, set: PrefixSet)] = [:]
     private var poolsByName: [String: Pool] = [:]
 
-    /// Opens `store`: a `postgres://` / `postgresql://` URL, or a SQLite file path (created when missing).
-    public init(store: String, now: @escaping () -> Int64 = Ledger.wallClock) throws(LedgerError) {
+    /// Opens `store`: a `postgres://` / `postgresql://` URL, or a SQLite file path (created when
+    /// missing if `create`; otherwise a missing file is an error, so a mistyped path is not a new ledger).
+    public init(store: String, create: Bool = true, now: @escaping () -> Int64 = Ledger.wallClock) throws(LedgerError) {
         self.now = now
         let isURL = store.hasPrefix("postgres://") || store.hasPrefix("postgresql://")
         storeName = isURL ? Self.redact(store) : store
+        if !isURL && !create && access(store, F_OK) != 0 {
+            throw .store("store \(store) does not exist; 'berth ip pool add' creates it (or give --store)")
+        }
         do {
             if isURL {
                 db = try PostgresConnection(url: store)
@@ -83,16 +87,29 @@ public final class Ledger {
         do {
             switch db.dialect {
             case .sqlite:
-                if try db.query("PRAGMA user_version").first?.int(0) == Int64(Schema.version) { return }
+                let found = try db.query("PRAGMA user_version").first?.int(0) ?? 0
+                if found == Int64(Schema.version) { return }
+                try refuseNewer(found)
                 _ = try write(locks: []) { () throws in
-                    if try self.db.query("PRAGMA user_version").first?.int(0) != Int64(Schema.version) {
+                    let v = try self.db.query("PRAGMA user_version").first?.int(0) ?? 0
+                    if v == 0 {
                         try self.db.script(Schema.sqlite)
+                    } else if v == 1 {
+                        try self.db.script(Schema.upgradeFrom1 + "PRAGMA user_version = \(Schema.version);")
                     }
                 }
             case .postgres:
-                if try db.query("SELECT to_regclass('berth_meta') IS NOT NULL").first?[0] == "t" { return }
+                if try db.query("SELECT to_regclass('berth_meta') IS NOT NULL").first?[0] == "t",
+                   let found = try db.query("SELECT version FROM berth_meta").first?.int(0) {
+                    if found == Int64(Schema.version) { return }
+                    try refuseNewer(found)
+                }
                 _ = try write(locks: [Self.schemaLock]) { () throws in
-                    try self.db.script(Schema.postgres)
+                    if try self.db.query("SELECT to_regclass('berth_meta') IS NOT NULL").first?[0] != "t" {
+                        try self.db.script(Schema.postgres)
+                    } else if try self.db.query("SELECT version FROM berth_meta").first?.int(0) == 1 {
+                        try self.db.script(Schema.upgradeFrom1 + "UPDATE berth_meta SET version = \(Schema.version);")
+                    }
                 }
             }
         } catch let e as LedgerError {
@@ -104,22 +121,37 @@ public final class Ledger {
         }
     }
 
+    /// A store written by a newer berth is left alone.
+    private func refuseNewer(_ found: Int64) throws(LedgerError) {
+        if found > Int64(Schema.version) {
+            throw .store("store \(storeName) has schema version \(found); this berth knows versions up to \(Schema.version): upgrade berth")
+        }
+    }
+
     // MARK: - Transactions
 
     static let schemaLock: Int64 = 0x6265_7274_6800_0000
     static let poolsLock: Int64 = 0x6265_7274_6800_0001
     static func lock(_ pool: Pool) -> Int64 { 0x6265_7274_6900_0000 + pool.id }
 
-    /// Runs `body` in a write transaction holding `locks`; retries on lock timeouts, serialization
-    /// failures and constraint conflicts (after dropping cached state), rolls back on errors.
-    func write<T>(locks: [Int64], _ body: () throws -> T) throws(LedgerError) -> T {
+    /// The second half of a write: statements to run just before COMMIT (in the same round trip on
+    /// PostgreSQL) and how their rows become the result.
+    struct WriteStep<T> {
+        var writes: [Statement] = []
+        var finish: ([[SQLRow]]) throws -> T
+    }
+
+    /// Runs a write transaction holding `locks`: `reads` run right after BEGIN (one round trip with
+    /// it on PostgreSQL), `body` decides from their rows, and its writes run with the COMMIT.
+    /// Retries on lock timeouts, serialization failures and constraint conflicts (after dropping
+    /// cached state); rolls back on errors.
+    func write<T>(locks: [Int64], reads: () -> [Statement], _ body: ([[SQLRow]]) throws -> WriteStep<T>) throws(LedgerError) -> T {
         var attempt = 0
         while true {
             do {
-                try db.beginWrite(locks: locks)
-                let result = try body()
-                try db.commit()
-                return result
+                let rows = try db.beginWrite(locks: locks, then: reads())
+                let step = try body(rows)
+                return try step.finish(try db.commit(after: step.writes))
             } catch let f as DBFailure {
                 db.rollback()
                 cache.removeAll()
@@ -145,6 +177,14 @@ public final class Ledger {
                 db.rollback()
                 throw .store("store \(storeName): \(error)")
             }
+        }
+    }
+
+    /// A write transaction holding `locks` that runs `body` and commits.
+    func write<T>(locks: [Int64], _ body: () throws -> T) throws(LedgerError) -> T {
+        try write(locks: locks, reads: { [] }) { _ in
+            let value = try body()
+            return WriteStep(finish: { _ in value })
         }
     }
 
@@ -291,13 +331,25 @@ public final class Ledger {
         }
     }
 
-    /// The used blocks of `pool` and the last history event they include (inside a write transaction).
-    private func usedSet(_ pool: Pool) throws -> (seq: Int64, set: PrefixSet) {
-        if var cached = cache.removeValue(forKey: pool.id) {
-            let rows = try db.query(
+    /// The reads that bring `pool`'s used blocks up to date: the history events since the cached
+    /// state, or (nothing cached) the last event and every live block.
+    private func usedSetReads(_ pool: Pool) -> [Statement] {
+        if let cached = cache[pool.id] {
+            return [Statement(
                 "SELECT seq, event, cidr, quarantine_until FROM berth_history WHERE pool_id = $1 AND seq > $2 ORDER BY seq",
-                .int(pool.id), .int(cached.seq))
-            for row in rows {
+                .int(pool.id), .int(cached.seq))]
+        }
+        return [
+            Statement("SELECT COALESCE(MAX(seq), 0) FROM berth_history WHERE pool_id = $1", .int(pool.id)),
+            Statement("SELECT cidr FROM berth_allocations WHERE pool_id = $1 AND state <> 'released'", .int(pool.id)),
+        ]
+    }
+
+    /// The used blocks of `pool` and the last history event they include, from the rows of
+    /// `usedSetReads` (inside the same write transaction). Takes the cached state out of the cache.
+    private func usedSet(_ pool: Pool, _ rows: ArraySlice<[SQLRow]>) throws -> (seq: Int64, set: PrefixSet) {
+        if var cached = cache.removeValue(forKey: pool.id) {
+            for row in rows[rows.startIndex] {
                 guard let seq = row.int(0), let kind = HistoryEvent.Kind(rawValue: row.string(1)) else {
                     throw DBFailure.failed("malformed history row")
                 }
@@ -311,12 +363,22 @@ public final class Ledger {
             }
             return cached
         }
-        let seq = try db.query("SELECT COALESCE(MAX(seq), 0) FROM berth_history WHERE pool_id = $1", .int(pool.id)).first?.int(0) ?? 0
+        let seq = rows[rows.startIndex].first?.int(0) ?? 0
         var set = PrefixSet(pool: pool.prefix)
-        for row in try db.query("SELECT cidr FROM berth_allocations WHERE pool_id = $1 AND state <> 'released'", .int(pool.id)) {
+        for row in rows[rows.startIndex + 1] {
             try set.insert(try IPPrefix(row.string(0)))
         }
         return (seq, set)
+    }
+
+    /// Whether `pool` has a lapsed lease or quarantine to reclaim; one row, 1 or 0.
+    private static func reclaimDueRead(_ pool: Pool, at t: Int64) -> Statement {
+        Statement(
+            """
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM berth_allocations WHERE pool_id = $1 AND state = 'allocated' AND expires_at <= $2)
+                OR EXISTS (SELECT 1 FROM berth_allocations WHERE pool_id = $1 AND state = 'quarantined' AND quarantine_until <= $2)
+            THEN 1 ELSE 0 END
+            """, .int(pool.id), .int(t))
     }
 
     /// Allocates the best-fitting free block of `request.length` (or exactly `request.exact`).
@@ -356,26 +418,43 @@ public final class Ledger {
         return try place(AllocationRequest(pool: name, exact: prefix, owner: owner, note: note), in: pool, state: .reserved)
     }
 
+    /// Writes one allocation or reservation: two round trips on PostgreSQL. The first takes the
+    /// pool's lock and reads the request id, whether anything lapsed, and the history since the
+    /// cached state; the second inserts the row and its history event and commits.
     private func place(_ request: AllocationRequest, in pool: Pool, state: AllocationState) throws(LedgerError) -> Allocation {
         let t = now()
         var updated: (seq: Int64, set: PrefixSet)?
-        let result = try write(locks: [Self.lock(pool)]) { () throws -> Allocation in
-            updated = nil
+        // Built per attempt: a retry starts from an empty cache.
+        func reads() -> [Statement] {
+            var reads = [Self.reclaimDueRead(pool, at: t)] + usedSetReads(pool)
             if let rid = request.requestID {
-                let rows = try self.db.query(
+                reads.append(Statement(
                     "SELECT \(Self.allocationColumns) FROM berth_allocations a JOIN berth_pools p ON p.id = a.pool_id WHERE a.request_id = $1",
-                    .text(rid))
-                if let row = rows.first {
-                    let before = row.string(11)
-                    guard before == request.fingerprint else {
-                        throw LedgerError.invalid(
-                            "request id '\(rid)' was already used with different parameters (\(before)); this call has (\(request.fingerprint))")
-                    }
-                    return try self.allocation(from: row)
-                }
+                    .text(rid)))
             }
-            try self.reclaim(pool, at: t)
-            var (_, set) = try self.usedSet(pool)
+            return reads
+        }
+        let lastAllocationID = db.dialect == .sqlite ? "last_insert_rowid()" : "currval(pg_get_serial_sequence('berth_allocations', 'id'))"
+        let result = try write(locks: [Self.lock(pool)], reads: reads) { rows throws -> WriteStep<Allocation> in
+            updated = nil
+            let setRows = rows[1..<(rows.count - (request.requestID == nil ? 0 : 1))]
+            var (seq, set) = try self.usedSet(pool, setRows)
+            if let rid = request.requestID, let row = rows[rows.count - 1].first {
+                let before = row.string(11)
+                guard before == request.fingerprint else {
+                    throw LedgerError.invalid(
+                        "request id '\(rid)' was already used with different parameters (\(before)); this call has (\(request.fingerprint))")
+                }
+                let existing = try self.allocation(from: row)
+                updated = (seq, set)
+                return WriteStep(finish: { _ in existing })
+            }
+            if rows[0].first?.int(0) == 1 {
+                // Rare: a lease or quarantine lapsed. Reclaim it, then catch up with the events that wrote.
+                self.cache[pool.id] = (seq, set)
+                try self.reclaim(pool, at: t)
+                (seq, set) = try self.usedSet(pool, try self.usedSetReads(pool).map { try self.db.query($0.sql, $0.params) }[...])
+            }
             let prefix: IPPrefix
             if let exact = request.exact {
                 try set.allocate(exact: exact)
@@ -384,21 +463,34 @@ public final class Ledger {
                 prefix = try set.allocate(length: request.length ?? pool.prefix.length)
             }
             let expires = request.lease.map { t + $0 }
-            let rows = try self.db.query(
-                """
-                INSERT INTO berth_allocations (pool_id, cidr, length, start_hex, end_hex, state, owner, note, request_id,
-                    request_params, created_at, expires_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id
-                """,
-                .int(pool.id), .text(prefix.description), .int(Int64(prefix.length)), .text(prefix.startHex),
-                .text(prefix.endHex), .text(state.rawValue), .opt(request.owner), .opt(request.note), .opt(request.requestID),
-                .text(request.fingerprint), .int(t), .opt(expires))
-            guard let id = rows.first?.int(0) else { throw DBFailure.failed("insert returned no id") }
-            let seq = try self.insertHistory((id, pool.id, prefix, request.owner), state == .reserved ? .reserve : .allocate, at: t)
-            updated = (seq, set)
-            return Allocation(
-                id: id, pool: pool.name, prefix: prefix, owner: request.owner, note: request.note, state: state,
-                requestID: request.requestID, createdAt: t, expiresAt: expires, endedAt: nil, quarantineUntil: nil)
+            let event = state == .reserved ? HistoryEvent.Kind.reserve : .allocate
+            let writes = [
+                Statement(
+                    """
+                    INSERT INTO berth_allocations (pool_id, cidr, length, start_hex, end_hex, state, owner, note, request_id,
+                        request_params, created_at, expires_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                    """,
+                    .int(pool.id), .text(prefix.description), .int(Int64(prefix.length)), .text(prefix.startHex),
+                    .text(prefix.endHex), .text(state.rawValue), .opt(request.owner), .opt(request.note), .opt(request.requestID),
+                    .text(request.fingerprint), .int(t), .opt(expires)),
+                Statement(
+                    """
+                    INSERT INTO berth_history (allocation_id, pool_id, cidr, start_hex, end_hex, event, owner, at)
+                    VALUES (\(lastAllocationID), $1, $2, $3, $4, $5, $6, $7) RETURNING allocation_id, seq
+                    """,
+                    .int(pool.id), .text(prefix.description), .text(prefix.startHex), .text(prefix.endHex),
+                    .text(event.rawValue), .opt(request.owner), .int(t)),
+            ]
+            return WriteStep(writes: writes) { written in
+                guard let row = written[1].first, let id = row.int(0), let seq = row.int(1) else {
+                    throw DBFailure.failed("insert returned no id")
+                }
+                updated = (seq, set)
+                return Allocation(
+                    id: id, pool: pool.name, prefix: prefix, owner: request.owner, note: request.note, state: state,
+                    requestID: request.requestID, createdAt: t, expiresAt: expires, endedAt: nil, quarantineUntil: nil)
+            }
         }
         if let updated { cache[pool.id] = updated }
         return result

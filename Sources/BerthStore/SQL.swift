@@ -45,6 +45,22 @@ enum DBFailure: Error, Sendable {
 
 enum Dialect: Sendable { case sqlite, postgres }
 
+/// One statement and its parameters, for the batched parts of a write.
+struct Statement {
+    let sql: String
+    let params: [SQLParam]
+
+    init(_ sql: String, _ params: SQLParam...) {
+        self.sql = sql
+        self.params = params
+    }
+
+    init(_ sql: String, _ params: [SQLParam]) {
+        self.sql = sql
+        self.params = params
+    }
+}
+
 /// A connection to one store. Not shared between threads: each client opens its own.
 protocol SQLConnection: AnyObject {
     var dialect: Dialect { get }
@@ -53,9 +69,13 @@ protocol SQLConnection: AnyObject {
     func query(_ sql: String, _ params: [SQLParam]) throws(DBFailure) -> [SQLRow]
     /// Runs several statements without parameters.
     func script(_ sql: String) throws(DBFailure)
-    /// Starts a write transaction holding `locks` (pool lock keys); SQLite takes its one write lock instead.
-    func beginWrite(locks: [Int64]) throws(DBFailure)
-    func commit() throws(DBFailure)
+    /// Starts a write transaction holding `locks` (pool lock keys; SQLite takes its one write lock
+    /// instead), then runs `reads` in it and returns their rows. PostgreSQL sends all of it in one
+    /// round trip.
+    func beginWrite(locks: [Int64], then reads: [Statement]) throws(DBFailure) -> [[SQLRow]]
+    /// Runs `writes`, then commits, and returns the writes' rows. PostgreSQL sends all of it in one
+    /// round trip; when a write fails, nothing after it runs and the transaction is left to roll back.
+    func commit(after writes: [Statement]) throws(DBFailure) -> [[SQLRow]]
     func rollback()
     /// The database's own consistency check (SQLite `PRAGMA integrity_check`); empty when fine.
     func integrityProblems() throws(DBFailure) -> [String]

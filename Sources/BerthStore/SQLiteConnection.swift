@@ -117,12 +117,18 @@ final class SQLiteConnection: SQLConnection {
         guard rc == SQLITE_OK else { throw failure(rc) }
     }
 
-    func beginWrite(locks: [Int64]) throws(DBFailure) {
+    func beginWrite(locks: [Int64], then reads: [Statement]) throws(DBFailure) -> [[SQLRow]] {
         try script("BEGIN IMMEDIATE")
+        var out: [[SQLRow]] = []
+        for r in reads { out.append(try query(r.sql, r.params)) }
+        return out
     }
 
-    func commit() throws(DBFailure) {
+    func commit(after writes: [Statement]) throws(DBFailure) -> [[SQLRow]] {
+        var out: [[SQLRow]] = []
+        for w in writes { out.append(try query(w.sql, w.params)) }
         try script("COMMIT")
+        return out
     }
 
     func rollback() {

@@ -6,7 +6,18 @@
 /// holders of one address (SQLite: triggers; PostgreSQL: an `EXCLUDE` constraint), and
 /// `berth_history` cannot be updated or deleted.
 enum Schema {
-    static let version = 1
+    /// 1: first release. 2: partial indexes for leases and quarantines (a write checks them every time).
+    static let version = 2
+
+    /// Brings a version-1 store to version 2 (both databases; run inside the migration's write).
+    static let upgradeFrom1 = """
+        DROP INDEX IF EXISTS berth_allocations_expiry;
+        DROP INDEX IF EXISTS berth_allocations_quarantine;
+        CREATE INDEX IF NOT EXISTS berth_allocations_leases ON berth_allocations(pool_id, expires_at)
+            WHERE state = 'allocated' AND expires_at IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS berth_allocations_quarantined ON berth_allocations(pool_id, quarantine_until)
+            WHERE state = 'quarantined';
+        """
 
     static let sqlite = """
         CREATE TABLE IF NOT EXISTS berth_pools (
@@ -48,8 +59,10 @@ enum Schema {
             quarantine_until INTEGER
         );
         CREATE INDEX IF NOT EXISTS berth_allocations_live ON berth_allocations(pool_id, start_hex) WHERE state <> 'released';
-        CREATE INDEX IF NOT EXISTS berth_allocations_expiry ON berth_allocations(pool_id, state, expires_at);
-        CREATE INDEX IF NOT EXISTS berth_allocations_quarantine ON berth_allocations(pool_id, state, quarantine_until);
+        CREATE INDEX IF NOT EXISTS berth_allocations_leases ON berth_allocations(pool_id, expires_at)
+            WHERE state = 'allocated' AND expires_at IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS berth_allocations_quarantined ON berth_allocations(pool_id, quarantine_until)
+            WHERE state = 'quarantined';
         -- Never two live holders: a new live row may not overlap one. Live rows never overlap each
         -- other, so the only row starting below NEW that can reach into it is the nearest one.
         CREATE TRIGGER IF NOT EXISTS berth_allocations_one_holder BEFORE INSERT ON berth_allocations
@@ -102,7 +115,7 @@ enum Schema {
         BEGIN
             SELECT RAISE(ABORT, 'berth: history is append-only');
         END;
-        PRAGMA user_version = 1;
+        PRAGMA user_version = 2;
         """
 
     static let postgres = """
@@ -138,8 +151,10 @@ enum Schema {
                 EXCLUDE USING gist (pool_id WITH =, cidr inet_ops WITH &&) WHERE (state <> 'released')
         );
         CREATE INDEX IF NOT EXISTS berth_allocations_live ON berth_allocations(pool_id, start_hex) WHERE state <> 'released';
-        CREATE INDEX IF NOT EXISTS berth_allocations_expiry ON berth_allocations(pool_id, state, expires_at);
-        CREATE INDEX IF NOT EXISTS berth_allocations_quarantine ON berth_allocations(pool_id, state, quarantine_until);
+        CREATE INDEX IF NOT EXISTS berth_allocations_leases ON berth_allocations(pool_id, expires_at)
+            WHERE state = 'allocated' AND expires_at IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS berth_allocations_quarantined ON berth_allocations(pool_id, quarantine_until)
+            WHERE state = 'quarantined';
         CREATE TABLE IF NOT EXISTS berth_history (
             seq bigserial PRIMARY KEY,
             allocation_id bigint NOT NULL REFERENCES berth_allocations(id),
@@ -169,6 +184,6 @@ enum Schema {
             FOR EACH ROW WHEN (OLD.state = 'released' AND NEW.state <> 'released')
             EXECUTE FUNCTION berth_refuse('a released allocation cannot be live again');
         CREATE TABLE IF NOT EXISTS berth_meta (version integer NOT NULL);
-        INSERT INTO berth_meta (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM berth_meta);
+        INSERT INTO berth_meta (version) SELECT 2 WHERE NOT EXISTS (SELECT 1 FROM berth_meta);
         """
 }

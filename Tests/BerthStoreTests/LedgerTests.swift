@@ -55,4 +55,57 @@ import Testing
         #expect(kinds == [.allocate, .expire, .quarantineEnd, .allocate])
         #expect(try ledger.check().problems.isEmpty)
     }
+
+    /// Two connections take turns: each one's cached used blocks go stale after the other writes,
+    /// and its next write catches up from history (allocations, releases, lapsed leases) before
+    /// choosing, so neither hands out a block the other holds and freed blocks are reused.
+    @Test func connectionsCatchUpWithEachOthersWrites() throws {
+        let store = tempStore()
+        let clock = Clock()
+        let a = try Ledger(store: store, now: { clock.now })
+        let b = try Ledger(store: store, now: { clock.now })
+        _ = try a.addPool(name: "p", prefix: try IPPrefix("10.0.0.0/26"))
+        var held: [IPPrefix] = []
+        for i in 0..<32 {
+            let ledger = i % 2 == 0 ? a : b
+            held.append(try ledger.allocate(AllocationRequest(pool: "p", length: 31, owner: "c\(i % 2)")).prefix)
+        }
+        #expect(Set(held).count == 32)
+        #expect(throws: LedgerError.self) { try a.allocate(AllocationRequest(pool: "p", length: 32)) }
+        // b frees a block a allocated; a's next allocation must see it free.
+        _ = try b.release(held[4])
+        #expect(try a.allocate(AllocationRequest(pool: "p", length: 31)).prefix == held[4])
+        // a lease taken through b lapses; a reclaims it inside its own write and reuses the block.
+        _ = try a.release(held[7])
+        let leased = try b.allocate(AllocationRequest(pool: "p", length: 31, lease: 60))
+        #expect(leased.prefix == held[7])
+        clock.now += 61
+        #expect(try a.allocate(AllocationRequest(pool: "p", length: 31)).prefix == held[7])
+        #expect(try a.check().problems.isEmpty)
+    }
+
+    /// A store upgraded from schema version 1 gains the partial lease and quarantine indexes;
+    /// a store from a newer berth is refused untouched.
+    @Test func schemaUpgradeAndNewerStore() throws {
+        let store = tempStore()
+        _ = try Ledger(store: store).addPool(name: "p", prefix: try IPPrefix("10.0.0.0/24"))
+        do {
+            let raw = try SQLiteConnection(path: store)
+            try raw.script("""
+                DROP INDEX berth_allocations_leases; DROP INDEX berth_allocations_quarantined;
+                CREATE INDEX berth_allocations_expiry ON berth_allocations(pool_id, state, expires_at);
+                PRAGMA user_version = 1;
+                """)
+        }
+        let upgraded = try Ledger(store: store)
+        let names = try upgraded.db.query("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name").map { $0.string(0) }
+        #expect(names.contains("berth_allocations_leases") && names.contains("berth_allocations_quarantined"))
+        #expect(!names.contains("berth_allocations_expiry"))
+        #expect(try upgraded.db.query("PRAGMA user_version").first?.int(0) == Int64(Schema.version))
+        try upgraded.db.script("PRAGMA user_version = 99")
+        #expect(throws: LedgerError.store(
+            "store \(store) has schema version 99; this berth knows versions up to \(Schema.version): upgrade berth")) {
+            try Ledger(store: store)
+        }
+    }
 }

@@ -222,19 +222,28 @@ def test_exhausted_pool_says_what_is_free(tmp_path):
 
 def test_store_that_cannot_be_opened(tmp_path):
     r = berth(str(tmp_path / "missing" / "x.sqlite"), "list")
-    assert r.returncode == 2
+    assert r.returncode == 1
+    assert r.stderr == (f"berth: error: store {tmp_path}/missing/x.sqlite does not exist; "
+                        "'berth ip pool add' creates it (or give --store)\n")
+    # Only 'pool add' creates a store; reads and other writes leave a mistyped path alone.
+    for args in (["list"], ["usage"], ["check"], ["allocate", "--pool", "p", "--size", "24"], ["release", "10.0.0.0/24"]):
+        r = berth(str(tmp_path / "typo.sqlite"), *args)
+        assert r.returncode == 1 and "does not exist" in r.stderr, args
+    assert not (tmp_path / "typo.sqlite").exists()
+    r = berth(str(tmp_path / "missing" / "x.sqlite"), "pool", "add", "--name", "p", "10.0.0.0/24")
+    assert r.returncode == 1
     assert r.stderr == f"berth: error: cannot open store {tmp_path}/missing/x.sqlite: unable to open database file\n"
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"this is not a database, " * 100)
     r = berth(str(junk), "list")
-    assert r.returncode == 2 and "file is not a database" in r.stderr
+    assert r.returncode == 1 and "file is not a database" in r.stderr
     assert junk.read_bytes() == b"this is not a database, " * 100
     r = berth(str(tmp_path), "list")
-    assert r.returncode == 2 and r.stderr.startswith("berth: error: cannot open store")
+    assert r.returncode == 1 and r.stderr.startswith("berth: error: cannot open store")
     r = berth("postgres://nobody@127.0.0.1:1/none", "list")
-    assert r.returncode == 2 and r.stderr.startswith("berth: error: cannot open store postgres://nobody@127.0.0.1:1/none: ")
+    assert r.returncode == 1 and r.stderr.startswith("berth: error: cannot open store postgres://nobody@127.0.0.1:1/none: ")
     r = berth("postgres://u:secret@127.0.0.1:1/none", "list")
-    assert r.returncode == 2 and "secret" not in r.stderr and "u:***@" in r.stderr
+    assert r.returncode == 1 and "secret" not in r.stderr and "u:***@" in r.stderr
 
 
 def test_bad_clock_hook_is_a_usage_error(tmp_path):
@@ -312,3 +321,92 @@ def test_kill_9_during_allocation_loops(store):
     assert sorted(i["cidr"] for i in listed) == sorted(cidrs)
     assert all(i["request_id"] and i["owner"] for i in listed)
     assert ok(store, "check").startswith(f"ok: 1 pools, {workers * count} allocations ({workers * count} live)")
+
+
+def downgrade_to_v1(store):
+    """Turns a new store back into what berth's first schema version wrote."""
+    sql = """
+        DROP INDEX berth_allocations_leases;
+        DROP INDEX berth_allocations_quarantined;
+        CREATE INDEX berth_allocations_expiry ON berth_allocations(pool_id, state, expires_at);
+        CREATE INDEX berth_allocations_quarantine ON berth_allocations(pool_id, state, quarantine_until);
+    """
+    if store.startswith("postgres"):
+        psql(store, sql + "UPDATE berth_meta SET version = 1;")
+    else:
+        con = sqlite3.connect(store)
+        con.executescript(sql + "PRAGMA user_version = 1;")
+        con.close()
+
+
+def indexes(store):
+    if store.startswith("postgres"):
+        out = psql(store, "SELECT indexname FROM pg_indexes WHERE tablename = 'berth_allocations'")
+        version = psql(store, "SELECT version FROM berth_meta").strip()
+    else:
+        con = sqlite3.connect(store)
+        out = "\n".join(r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'berth_allocations'"))
+        version = str(con.execute("PRAGMA user_version").fetchone()[0])
+        con.close()
+    return set(out.split()), version
+
+
+@pytest.mark.parametrize("store", BACKENDS, indirect=True)
+def test_version_1_store_is_upgraded_in_place(store):
+    ok(store, "pool", "add", "--name", "p", "10.0.0.0/24")
+    ok(store, "allocate", "--pool", "p", "--size", "26", "--lease", "1h")
+    downgrade_to_v1(store)
+    names, version = indexes(store)
+    assert version == "1" and "berth_allocations_expiry" in names
+    # The lease lapsed: the next write reclaims it and reuses the block, on the upgraded schema.
+    assert ok(store, "allocate", "--pool", "p", "--size", "26", now="2025-01-01T02:00:00Z").strip() == "10.0.0.0/26"
+    names, version = indexes(store)
+    assert version == "2"
+    assert {"berth_allocations_leases", "berth_allocations_quarantined"} <= names
+    assert not names & {"berth_allocations_expiry", "berth_allocations_quarantine"}
+    assert ok(store, "check", now="2025-01-01T02:00:00Z").startswith("ok: 1 pools, 2 allocations")
+
+
+@pytest.mark.parametrize("store", BACKENDS, indirect=True)
+def test_store_from_a_newer_berth_is_left_alone(store):
+    ok(store, "pool", "add", "--name", "p", "10.0.0.0/24")
+    if store.startswith("postgres"):
+        psql(store, "UPDATE berth_meta SET version = 99")
+    else:
+        con = sqlite3.connect(store)
+        con.execute("PRAGMA user_version = 99")
+        con.close()
+    before = snapshot(store)
+    r = berth(store, "allocate", "--pool", "p", "--size", "26")
+    assert r.returncode == 1
+    assert "schema version 99" in r.stderr and "upgrade berth" in r.stderr
+    assert snapshot(store) == before
+
+
+@pytest.mark.parametrize("store", BACKENDS, indirect=True)
+def test_outside_writer_conflict_is_retried(store):
+    """A row written behind the ledger's back (no history event, so a running writer's cached view
+    misses it) makes that writer's next insert collide; the database refuses it, and the writer
+    rolls back, reloads and carries on around it."""
+    ok(store, "pool", "add", "--name", "pods", "10.0.0.0/20")
+    proc = subprocess.Popen([DRIVER, "loop", store, "pods", "32", "2000", "x"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    first = [proc.stdout.readline().strip() for _ in range(20)]
+    assert first == [f"10.0.0.{i}/32" for i in range(20)]
+    inject = ("INSERT INTO berth_allocations (pool_id, cidr, length, start_hex, end_hex, state, owner, created_at) "
+              "SELECT id, '10.0.4.0/24', 24, '0000000000000000000000000a000400', '0000000000000000000000000a0004ff', "
+              "'reserved', 'outside', 0 FROM berth_pools WHERE name = 'pods'")
+    if store.startswith("postgres"):
+        psql(store, inject)
+    else:
+        con = sqlite3.connect(store, timeout=30)
+        con.execute(inject)
+        con.commit()
+        con.close()
+    rest, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    got = first + rest.split()
+    assert len(got) == 2000 and len(set(got)) == 2000
+    # Lowest free address first: everything below the outside block, then on past it.
+    base = ipaddress.ip_address("10.0.0.0")
+    assert got == [f"{base + i}/32" for i in list(range(1024)) + list(range(1280, 2256))]

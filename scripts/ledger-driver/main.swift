@@ -2,8 +2,10 @@
 //
 //   ledger-driver loop  STORE POOL SIZE COUNT TAG   allocations TAG-0 ... TAG-(COUNT-1) as request ids,
 //                                                   one transaction each; prints each CIDR as it commits
-//   ledger-driver bench STORE POOL SIZE COUNT CLIENTS  CLIENTS threads with a connection each, COUNT
-//                                                   allocations per thread; prints allocations per second
+//   ledger-driver bench STORE POOL[,POOL...] SIZE COUNT CLIENTS
+//                                                   CLIENTS threads with a connection each, COUNT
+//                                                   allocations per thread (client c in the c-th pool of
+//                                                   the list, round robin); prints allocations per second
 //
 // Request ids make a killed loop resumable: running it again returns the committed ones and
 // allocates the rest.
@@ -39,7 +41,8 @@ case "bench":
     guard args.count == 7, let size = Int(args[4]), let count = Int(args[5]), let clients = Int(args[6]), clients > 0 else {
         fail("usage: ledger-driver bench STORE POOL SIZE COUNT CLIENTS")
     }
-    let (store, pool) = (args[2], args[3])
+    let store = args[2]
+    let pools = args[3].split(separator: ",").map(String.init)
     let done = DispatchSemaphore(value: 0)
     let start = DispatchTime.now()
     for c in 0..<clients {
@@ -47,7 +50,7 @@ case "bench":
             do {
                 let ledger = try Ledger(store: store)
                 for _ in 0..<count {
-                    _ = try ledger.allocate(AllocationRequest(pool: pool, length: size, owner: "bench-\(c)"))
+                    _ = try ledger.allocate(AllocationRequest(pool: pools[c % pools.count], length: size, owner: "bench-\(c)"))
                 }
             } catch {
                 fail("client \(c): \(error)")
