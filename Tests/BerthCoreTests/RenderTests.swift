@@ -48,13 +48,25 @@ struct RenderTests {
         let after = Pipeline.render(try #require(a.spec), ipPlan: a.ipPlan)
         let differing = zip(before, after).filter { $0.contents != $1.contents }.map(\.0.path)
         #expect(!differing.isEmpty)
-        // the plain render: only search's files; the kustomize layout: search's base and the
-        // overlays, whose kustomization.yaml holds every service's patches; search's Helm chart
+        // only search's files: its plain render files, its kustomize base and overlay folders, its Helm chart
         #expect(differing.allSatisfy {
             $0.hasSuffix("/search.yaml") || $0.hasPrefix("kustomize/base/search/") || $0.hasPrefix("helm/search/")
-                || ($0.hasPrefix("kustomize/overlays/") && $0.hasSuffix("/kustomization.yaml"))
+                || ($0.hasPrefix("kustomize/overlays/") && $0.contains("/search/"))
         }, "\(differing)")
         #expect(differing.contains("prod-eu/acme-production/search.yaml"))
+
+        // promoting one service in one environment (versions.yaml) touches its files there only
+        let promoted = versions.replacingOccurrences(of: "production:\n  web: 1.8.2", with: "production:\n  web: 1.8.3")
+        #expect(promoted != versions)
+        let p = Fixtures.check(text, versions: promoted)
+        let afterPromotion = Pipeline.render(try #require(p.spec), ipPlan: p.ipPlan)
+        let touched = zip(before, afterPromotion).filter { $0.contents != $1.contents }.map(\.0.path).sorted()
+        #expect(touched == [
+            "helm/web/Chart.yaml", "helm/web/values.yaml",  // the chart's appVersion and default tag follow production
+            "kustomize/overlays/production/prod-eu/web/kustomization.yaml",
+            "kustomize/overlays/production/prod-us/web/kustomization.yaml",
+            "prod-eu/acme-production/web.yaml", "prod-us/acme-production/web.yaml",
+        ], "\(touched)")
     }
 
     @Test("no secret value ever appears: secrets are ExternalSecret references")

@@ -40,7 +40,7 @@ def test_compare_kustomize_fails_on_a_broken_overlay(rendered, tmp_path):
     copy = tmp_path / "acme"
     shutil.copytree(rendered, copy)
     assert compare(copy).returncode == 0
-    k = copy / "kustomize" / "overlays" / "production" / "prod-eu" / "kustomization.yaml"
+    k = copy / "kustomize" / "overlays" / "production" / "prod-eu" / "api" / "kustomization.yaml"
     text = k.read_text()
     # a replica count patched wrong, and one object dropped from the overlay
     broken = text.replace("path: /spec/replicas\n      value: 3", "path: /spec/replicas\n      value: 4", 1)

@@ -389,8 +389,8 @@ def test_outside_writer_conflict_is_retried(store):
     misses it) makes that writer's next insert collide; the database refuses it, and the writer
     rolls back, reloads and carries on around it."""
     ok(store, "pool", "add", "--name", "pods", "10.0.0.0/20")
-    proc = subprocess.Popen([DRIVER, "loop", store, "pods", "32", "2000", "x"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([DRIVER, "loop", store, "pods", "32", "2000", "x"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, LEDGER_DRIVER_PAUSE_AFTER="20"))
     first = [proc.stdout.readline().strip() for _ in range(20)]
     assert first == [f"10.0.0.{i}/32" for i in range(20)]
     inject = ("INSERT INTO berth_allocations (pool_id, cidr, length, start_hex, end_hex, state, owner, created_at) "
@@ -403,7 +403,7 @@ def test_outside_writer_conflict_is_retried(store):
         con.execute(inject)
         con.commit()
         con.close()
-    rest, err = proc.communicate(timeout=300)
+    rest, err = proc.communicate("go\n", timeout=300)  # the writer goes on with its cached view
     assert proc.returncode == 0, err
     got = first + rest.split()
     assert len(got) == 2000 and len(set(got)) == 2000

@@ -7,6 +7,7 @@
 //                                                   allocations per thread (client c in the c-th pool of
 //                                                   the list, round robin); prints allocations per second
 //
+// LEDGER_DRIVER_PAUSE_AFTER=N makes loop wait for a line on stdin after N allocations.
 // Request ids make a killed loop resumable: running it again returns the committed ones and
 // allocates the rest.
 import BerthNet
@@ -29,7 +30,10 @@ case "loop":
     let (store, pool, tag) = (args[2], args[3], args[6])
     do {
         let ledger = try Ledger(store: store)
+        // LEDGER_DRIVER_PAUSE_AFTER=N: after N allocations, wait for a line on stdin (tests write behind its back then).
+        let pauseAfter = ProcessInfo.processInfo.environment["LEDGER_DRIVER_PAUSE_AFTER"].flatMap { Int($0) }
         for i in 0..<count {
+            if i == pauseAfter { _ = readLine() }
             let a = try ledger.allocate(AllocationRequest(pool: pool, length: size, owner: tag, requestID: "\(tag)-\(i)"))
             FileHandle.standardOutput.write(Data("\(a.prefix)\n".utf8))
         }

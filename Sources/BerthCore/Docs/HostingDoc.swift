@@ -311,7 +311,7 @@ public struct HostingDoc: Sendable {
             guard s.delivery.gitops != nil else { return "Not configured (delivery.gitops)." }
             return "One AppProject \(code(s.platform)) limited to the platform's repository, clusters and namespaces, and one ApplicationSet per environment that generates an Application per cluster."
         case ("GitOps Workflow", "Application manifests"):
-            return "Each Application points at the environment × cluster kustomize overlay under the rendered folder; overlays patch per-service bases, and `kubectl kustomize` of an overlay gives exactly the plain render."
+            return "Each Application points at the environment × cluster kustomize overlay under the rendered folder; overlays hold one folder per service that patches its base (so a change to a service touches only its own files), and `kubectl kustomize` of an overlay gives exactly the plain render."
         case ("GitOps Workflow", "Sync policies"):
             guard let g = s.delivery.gitops else { return "Not configured (delivery.gitops)." }
             let auto = g.autoSync.map(\.value)

@@ -6,9 +6,15 @@
 /// base/_namespace/        namespace-wide objects every environment x cluster has, in their shared shape
 /// base/<service>/         the objects of one service, in the shape shared by every place it runs
 /// overlays/<env>/<cluster>/kustomization.yaml
-///                         namespace, the bases it uses, JSON patches for what differs here
+///                         the namespace (one JSON patch), the folders below and the bases used
+///                         as they are, JSON patches for the namespace-wide objects
 /// overlays/<env>/<cluster>/objects.yaml
-///                         objects only some environments have (the Namespace, access rules, an HPA)
+///                         namespace-wide objects only some environments have (the Namespace,
+///                         access rules) and the services' ServiceAccounts
+/// overlays/<env>/<cluster>/<service>/
+///                         one service (or `_database-<name>`) here: its base, JSON patches for
+///                         what differs here, and objects.yaml with what only some places have
+///                         (an HPA), so a change to it touches only this folder
 /// clusters/<cluster>/     cluster-scoped objects of one cluster (the ClusterIssuer)
 /// ```
 ///
@@ -17,10 +23,11 @@
 /// JSON patches (RFC 6902) in the overlays. `kubectl kustomize overlays/<env>/<cluster>`
 /// therefore builds exactly the objects of `<cluster>/<platform>-<env>/` in the plain render.
 ///
-/// The namespace is set by one JSON patch per overlay on the kinds of its bases, not by
-/// kustomize's `namespace:` field, and ServiceAccounts are written whole, with their
-/// namespace, in the overlays: when a ServiceAccount's namespace changes during a build,
-/// kustomize also writes that namespace into every RoleBinding subject of the same name,
+/// The namespace is set by JSON patches on the kinds of each base (one in the overlay for the
+/// namespace-wide base, one in each service folder for its base), not by kustomize's
+/// `namespace:` field, and ServiceAccounts are written whole, with their namespace, in the
+/// overlays: when a ServiceAccount's namespace changes anywhere in a build, kustomize also
+/// writes that namespace into every RoleBinding subject of the same name in the whole overlay,
 /// Group subjects included, so a team named like a service would get a subject berth never rendered.
 extension Renderer {
     static let kustomizeAPI = "kustomize.config.k8s.io/v1beta1"
@@ -66,27 +73,36 @@ extension Renderer {
             out.append(file("kustomize/base/\(g.name)/objects.yaml", g.base))
         }
         for (ti, t) in plan.targets.enumerated() {
+            let dir = Renderer.overlayPath(t)
             var resources: [String] = []
             var patches = ""
             var extras: [JSONValue] = []
-            var kinds: Set<String> = []
             for g in groups {
                 guard let o = g.overlays[ti] else { continue }
-                if !g.base.isEmpty {
-                    resources.append("../../../base/\(g.name)")
-                    for d in g.base {
-                        let k = d["kind"]?.stringValue ?? ""
-                        if !Renderer.clusterScopedKinds.contains(k) { kinds.insert(k) }
-                    }
+                let namespacePatch = Renderer.namespacePatch(g.base, t.namespace)
+                if g.name == Renderer.namespaceBase {
+                    // Namespace-wide objects stay in the overlay itself.
+                    if !g.base.isEmpty { resources.append("../../../base/\(g.name)") }
+                    patches = namespacePatch + patches + o.patches
+                    extras += o.extras
+                    continue
                 }
-                patches += o.patches
-                extras += o.extras
+                // Each service or database gets its own folder in the overlay, which sets the
+                // namespace of its own objects only, so a change to it touches only its files.
+                // Its ServiceAccount goes to the overlay's objects.yaml: a folder of its own would cost
+                // every service a second file, and the account changes only with the service's buckets.
+                var own = g.base.isEmpty ? [] : ["../../../../base/\(g.name)"]
+                let accounts = o.extras.filter { $0["kind"]?.stringValue == "ServiceAccount" }
+                let rest = o.extras.filter { $0["kind"]?.stringValue != "ServiceAccount" }
+                extras += accounts
+                if !rest.isEmpty {
+                    own.append("objects.yaml")
+                    out.append(file("\(dir)/\(g.name)/objects.yaml", rest))
+                }
+                out.append(Artifact(path: "\(dir)/\(g.name)/kustomization.yaml",
+                                    contents: header + kustomization(resources: own, patches: namespacePatch + o.patches), objects: 0))
+                resources.append(g.name)
             }
-            if !kinds.isEmpty {
-                let ns: JSONValue = [["op": "add", "path": "/metadata/namespace", "value": .string(t.namespace)]]
-                patches = Renderer.patchEntry(target: [("kind", .string(kinds.sorted().joined(separator: "|")))], ops: ns) + patches
-            }
-            let dir = "kustomize/overlays/\(t.environment.name)/\(t.cluster.name)"
             if !extras.isEmpty {
                 resources.append("objects.yaml")
                 out.append(file("\(dir)/objects.yaml", extras))
@@ -100,6 +116,18 @@ extension Renderer {
             out.append(file("kustomize/clusters/\(c)/objects.yaml", docs))
         }
         return out
+    }
+
+    /// One JSON patch entry setting `namespace` on the namespaced kinds of `base` (empty when there are none).
+    static func namespacePatch(_ base: [JSONValue], _ namespace: String) -> String {
+        var kinds: Set<String> = []
+        for d in base {
+            let k = d["kind"]?.stringValue ?? ""
+            if !Renderer.clusterScopedKinds.contains(k) { kinds.insert(k) }
+        }
+        guard !kinds.isEmpty else { return "" }
+        let ops: JSONValue = [["op": "add", "path": "/metadata/namespace", "value": .string(namespace)]]
+        return Renderer.patchEntry(target: [("kind", .string(kinds.sorted().joined(separator: "|")))], ops: ops)
     }
 
     /// The overlay path of a target, relative to the output folder.
