@@ -82,7 +82,7 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
     /// The IPv4-mapped address `::ffff:a.b.c.d`.
     ///
     /// ```swift
-    /// IPv6Address(ipv4Mapped: try IPv4Address("1.2.3.4")).description  // "::ffff:102:304"
+    /// IPv6Address(ipv4Mapped: try IPv4Address("1.2.3.4")).description  // "::ffff:1.2.3.4"
     /// ```
     public init(ipv4Mapped v4: IPv4Address) {
         self.init(high: 0, low: 0xFFFF_0000_0000 | UInt64(v4.value))
@@ -148,7 +148,7 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
 /// ```swift
 /// let a = try IPAddress("::ffff:1.2.3.4")
 /// a.family        // .v6
-/// "\(a)"          // "::ffff:102:304"
+/// "\(a)"          // "::ffff:1.2.3.4"
 /// ```
 public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible, IPTextCodable {
     /// An IPv4 address, e.g. `.v4(try IPv4Address("10.0.0.1"))`.

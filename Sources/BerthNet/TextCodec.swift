@@ -2,8 +2,8 @@
 //
 // Accepted forms follow Python's `ipaddress` (3.11) exactly, except that
 // IPv6 zone identifiers (`fe80::1%eth0`) are rejected. Output is RFC 5952
-// canonical text, which is also what Python prints (IPv4-mapped addresses
-// print in hex, e.g. `::ffff:102:304`, as Python 3.11 does).
+// canonical text (section 4), with IPv4-mapped addresses in the mixed
+// notation section 5 recommends (`::ffff:1.2.3.4`), as Python 3.13 prints them.
 
 @inline(__always)
 func withUTF8Bytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
@@ -270,8 +270,12 @@ enum TextCodec {
         }
     }
 
-    /// RFC 5952 text: lowercase, longest run (>= 2) of zero groups compressed, leftmost on ties.
+    /// RFC 5952 text: lowercase, longest run (>= 2) of zero groups compressed, leftmost on ties;
+    /// IPv4-mapped addresses (`::ffff:0:0/96`) in mixed notation, `::ffff:1.2.3.4` (section 5).
     static func formatIPv6(_ v: Bits128) -> String {
+        if v.hi == 0 && v.lo >> 32 == 0xffff {
+            return "::ffff:" + formatIPv4(UInt32(truncatingIfNeeded: v.lo))
+        }
         var groups: [UInt16] = []
         groups.reserveCapacity(8)
         for k in 0..<4 { groups.append(UInt16(truncatingIfNeeded: v.hi >> UInt64(48 - 16 * k))) }

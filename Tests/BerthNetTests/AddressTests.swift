@@ -83,13 +83,17 @@ struct IPv6AddressTests {
         ("0001:0002:0003:0004:0005:0006:0007:0008", "1:2:3:4:5:6:7:8"),
         ("1:2:3:4:5:6:7::", "1:2:3:4:5:6:7:0"),
         ("::2:3:4:5:6:7:8", "0:2:3:4:5:6:7:8"),
-        ("::ffff:1.2.3.4", "::ffff:102:304"),
-        ("::ffff:0.0.0.0", "::ffff:0:0"),
+        ("::ffff:1.2.3.4", "::ffff:1.2.3.4"),
+        ("::ffff:0.0.0.0", "::ffff:0.0.0.0"),
+        ("::ffff:ffff:ffff", "::ffff:255.255.255.255"),
+        ("::fffe:102:304", "::fffe:102:304"),
+        ("::1:ffff:102:304", "::1:ffff:102:304"),
+        ("::102:304", "::102:304"),
         ("::1.2.3.4", "::102:304"),
         ("::ffff:0:1.2.3.4", "::ffff:0:102:304"),
         ("64:ff9b::192.0.2.33", "64:ff9b::c000:221"),
         ("1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:102:304"),
-        ("0:0:0:0:0:ffff:0102:0304", "::ffff:102:304"),
+        ("0:0:0:0:0:ffff:0102:0304", "::ffff:1.2.3.4"),
         ("0:0:1:0:0:1:0:0", "::1:0:0:1:0:0"),
         ("1:0:0:2:0:0:3:4", "1::2:0:0:3:4"),
     ])
@@ -119,7 +123,7 @@ struct IPv6AddressTests {
         #expect(try IPv6Address("::ffff:102:304").ipv4Mapped?.description == "1.2.3.4")
         #expect(try IPv6Address("::1.2.3.4").ipv4Mapped == nil)
         #expect(try IPv6Address("1::ffff:1.2.3.4").ipv4Mapped == nil)
-        #expect(IPv6Address(ipv4Mapped: try IPv4Address("10.0.0.1")).description == "::ffff:a00:1")
+        #expect(IPv6Address(ipv4Mapped: try IPv4Address("10.0.0.1")).description == "::ffff:10.0.0.1")
     }
 
     @Test func halves() throws {

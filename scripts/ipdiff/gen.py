@@ -26,9 +26,10 @@ Python quirks that are not generated at all: supernet() of a /0 with another
 new length (Python returns the /0), and subnets() of a host prefix (/32,
 /128) with another new length (Python yields the host prefix).
 
-Built for Python 3.11, whose str() prints IPv4-mapped IPv6 addresses in hex
-(::ffff:102:304), as BerthNet does; newer Pythons may print a dotted tail
-instead, and gen.py warns on stderr when it sees that.
+IPv4-mapped IPv6 addresses print in the mixed notation RFC 5952 section 5
+recommends (::ffff:1.2.3.4), as BerthNet and Python 3.13 do; on older Pythons,
+which print them in hex (::ffff:102:304), gen.py gives IPv6Address the 3.13
+str() first, so every expected text (addresses, networks, subnets, ...) follows it.
 """
 
 import argparse
@@ -39,6 +40,15 @@ import os
 import random
 import re
 import sys
+
+if str(ipaddress.IPv6Address("::ffff:1.2.3.4")) != "::ffff:1.2.3.4":  # Python < 3.13
+    _hex_str = ipaddress.IPv6Address.__str__
+
+    def _rfc5952_str(self):
+        mapped = self.ipv4_mapped
+        return "::ffff:%s" % mapped if mapped is not None else _hex_str(self)
+
+    ipaddress.IPv6Address.__str__ = _rfc5952_str
 
 V4, V6 = 4, 6
 BITS = {V4: 32, V6: 128}
@@ -293,9 +303,7 @@ def main():
     if len(args.pos) >= 2:
         count = args.pos[1]
 
-    if str(ipaddress.ip_address("::ffff:1.2.3.4")) != "::ffff:102:304":
-        sys.stderr.write("gen.py: this Python prints IPv4-mapped IPv6 addresses with a dotted tail; "
-                         "BerthNet matches Python 3.11 (::ffff:102:304), so expect 'addr' mismatches\n")
+    assert str(ipaddress.ip_network("::ffff:0:0/96")) == "::ffff:0.0.0.0/96"
     # Cases are made in fixed chunks, each from its own seed derived from
     # (seed, chunk number), so the output is the same whatever the number of
     # worker processes; chunks are written in order.
