@@ -13,10 +13,22 @@ enum Schema {
     static let upgradeFrom1 = """
         DROP INDEX IF EXISTS berth_allocations_expiry;
         DROP INDEX IF EXISTS berth_allocations_quarantine;
+        \(allocationIndexes)
+        """
+
+    /// The indexes both databases give the allocations: live blocks by address, leases and quarantines by end time.
+    static let allocationIndexes = """
+        CREATE INDEX IF NOT EXISTS berth_allocations_live ON berth_allocations(pool_id, start_hex) WHERE state <> 'released';
         CREATE INDEX IF NOT EXISTS berth_allocations_leases ON berth_allocations(pool_id, expires_at)
             WHERE state = 'allocated' AND expires_at IS NOT NULL;
         CREATE INDEX IF NOT EXISTS berth_allocations_quarantined ON berth_allocations(pool_id, quarantine_until)
             WHERE state = 'quarantined';
+        """
+
+    /// The history's indexes, the same on both databases.
+    static let historyIndexes = """
+        CREATE INDEX IF NOT EXISTS berth_history_pool ON berth_history(pool_id, seq);
+        CREATE INDEX IF NOT EXISTS berth_history_allocation ON berth_history(allocation_id, seq);
         """
 
     static let sqlite = """
@@ -58,11 +70,7 @@ enum Schema {
             ended_at INTEGER,
             quarantine_until INTEGER
         );
-        CREATE INDEX IF NOT EXISTS berth_allocations_live ON berth_allocations(pool_id, start_hex) WHERE state <> 'released';
-        CREATE INDEX IF NOT EXISTS berth_allocations_leases ON berth_allocations(pool_id, expires_at)
-            WHERE state = 'allocated' AND expires_at IS NOT NULL;
-        CREATE INDEX IF NOT EXISTS berth_allocations_quarantined ON berth_allocations(pool_id, quarantine_until)
-            WHERE state = 'quarantined';
+        \(allocationIndexes)
         -- Never two live holders: a new live row may not overlap one. Live rows never overlap each
         -- other, so the only row starting below NEW that can reach into it is the nearest one.
         CREATE TRIGGER IF NOT EXISTS berth_allocations_one_holder BEFORE INSERT ON berth_allocations
@@ -105,8 +113,7 @@ enum Schema {
             at INTEGER NOT NULL,
             quarantine_until INTEGER
         );
-        CREATE INDEX IF NOT EXISTS berth_history_pool ON berth_history(pool_id, seq);
-        CREATE INDEX IF NOT EXISTS berth_history_allocation ON berth_history(allocation_id, seq);
+        \(historyIndexes)
         CREATE TRIGGER IF NOT EXISTS berth_history_no_update BEFORE UPDATE ON berth_history
         BEGIN
             SELECT RAISE(ABORT, 'berth: history is append-only');
@@ -150,11 +157,7 @@ enum Schema {
             CONSTRAINT berth_allocations_one_holder
                 EXCLUDE USING gist (pool_id WITH =, cidr inet_ops WITH &&) WHERE (state <> 'released')
         );
-        CREATE INDEX IF NOT EXISTS berth_allocations_live ON berth_allocations(pool_id, start_hex) WHERE state <> 'released';
-        CREATE INDEX IF NOT EXISTS berth_allocations_leases ON berth_allocations(pool_id, expires_at)
-            WHERE state = 'allocated' AND expires_at IS NOT NULL;
-        CREATE INDEX IF NOT EXISTS berth_allocations_quarantined ON berth_allocations(pool_id, quarantine_until)
-            WHERE state = 'quarantined';
+        \(allocationIndexes)
         CREATE TABLE IF NOT EXISTS berth_history (
             seq bigserial PRIMARY KEY,
             allocation_id bigint NOT NULL REFERENCES berth_allocations(id),
@@ -167,8 +170,7 @@ enum Schema {
             at bigint NOT NULL,
             quarantine_until bigint
         );
-        CREATE INDEX IF NOT EXISTS berth_history_pool ON berth_history(pool_id, seq);
-        CREATE INDEX IF NOT EXISTS berth_history_allocation ON berth_history(allocation_id, seq);
+        \(historyIndexes)
         CREATE OR REPLACE FUNCTION berth_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             RAISE EXCEPTION 'berth: %', TG_ARGV[0];
