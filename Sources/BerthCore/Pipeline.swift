@@ -36,6 +36,23 @@ public enum Pipeline {
 
     /// Every artifact of a checked spec.
     public static func render(_ spec: Spec, ipPlan: IPPlan? = nil) -> [Artifact] {
-        Renderer(plan: Plan(spec: spec), ipPlan: ipPlan).render()
+        Renderer(plan: Plan(spec: spec, ipPlan: ipPlan), ipPlan: ipPlan).render()
+    }
+
+    /// A render whose objects reference something nothing in the render creates: a defect of
+    /// berth, reported with every unresolved reference.
+    public struct UnresolvedReferences: Error, Sendable, CustomStringConvertible {
+        public var problems: [ReferenceCheck.Problem]
+        public var description: String {
+            "internal error: \(problems.count) unresolved reference\(problems.count == 1 ? "" : "s") in the render (a defect of berth; nothing was written):\n"
+                + problems.map { "  \($0)" }.joined(separator: "\n")
+        }
+    }
+
+    /// Every artifact of a checked spec, after the reference check (`ReferenceCheck`).
+    public static func renderChecked(_ spec: Spec, ipPlan: IPPlan? = nil, dropping: String? = nil) throws(UnresolvedReferences) -> [Artifact] {
+        let (artifacts, problems) = Renderer(plan: Plan(spec: spec, ipPlan: ipPlan), ipPlan: ipPlan).renderVerified(dropping: dropping)
+        guard problems.isEmpty else { throw UnresolvedReferences(problems: problems) }
+        return artifacts
     }
 }

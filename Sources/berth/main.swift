@@ -11,6 +11,8 @@ enum Exit {
     static let ok: Int32 = 0
     static let specErrors: Int32 = 1
     static let usage: Int32 = 2
+    /// A defect of berth itself (the render's references do not resolve); nothing was written.
+    static let internalError: Int32 = 3
 }
 
 func writeErr(_ s: String) {
@@ -108,7 +110,15 @@ struct Render: ParsableCommand {
         let t0 = clock.now
         let (spec, ipPlan) = try loadCheckedWithPlan(options)
         let t1 = clock.now
-        let artifacts = Pipeline.render(spec, ipPlan: ipPlan)
+        let artifacts: [Artifact]
+        do {
+            // BERTH_TEST_DROP_OBJECT removes one rendered object before the reference check: the
+            // end-to-end tests use it to prove that a broken reference stops the render.
+            artifacts = try Pipeline.renderChecked(spec, ipPlan: ipPlan, dropping: ProcessInfo.processInfo.environment["BERTH_TEST_DROP_OBJECT"])
+        } catch {
+            writeErr("berth: \(error)\n")
+            throw ExitCode(Exit.internalError)
+        }
         let t2 = clock.now
         do {
             try OutputWriter.write(artifacts, to: out)

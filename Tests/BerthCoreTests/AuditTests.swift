@@ -80,8 +80,8 @@ struct AuditTests {
          ["52:41 high BERTH-ENC-002: security.encryption.inTransit is mtls but network.mesh is none"]),
         ("BERTH-ENC-003", [("backups: { versioning: true,", "backups: { versioning: true, encryption: none,")],
          ["44:44 high BERTH-ENC-003: bucket 'backups' is not encrypted (encryption: none)"]),
-        ("BERTH-ENC-004", [("  kmsKey: arn:aws:kms:eu-west-1:111122223333:alias/shop\n", "")],
-         ["4:3 high BERTH-ENC-004: encryption at rest uses a KMS key but provider.kmsKey is empty"]),
+        ("BERTH-ENC-004", [(", kmsKey: \"arn:aws:kms:eu-west-1:111122223333:alias/shop\"", "")],
+         ["8:5 high BERTH-ENC-004: encryption at rest uses a KMS key but no region names one (provider.regions.<region>.kmsKey)"]),
         ("BERTH-ENC-005", [("  mesh: linkerd\n", ""), ("inTransit: mtls", "inTransit: tls")],
          ["10:3 low BERTH-ENC-005: traffic between pods is not encrypted: no mesh, and inTransit is tls (edge only)"]),
         ("BERTH-BAK-001", [("    backup: { schedule: \"0 2 * * *\", retention: 90d, bucket: backups }\n", "")],
@@ -197,7 +197,7 @@ struct AuditTests {
 
     @Test("a compliance regime raises its rules to high; without one they keep their severity")
     func complianceEscalation() throws {
-        let noKey: (String, String) = ("  kmsKey: arn:aws:kms:eu-west-1:111122223333:alias/shop\n", "")
+        let noKey: (String, String) = (", kmsKey: \"arn:aws:kms:eu-west-1:111122223333:alias/shop\"", "")
         let withGDPR = Audit.run(try Self.spec(Self.mutate([noKey]))).filter { $0.rule == "BERTH-ENC-004" }
         #expect(withGDPR.map(\.severity) == [.high])
         #expect(withGDPR.map(\.compliance) == [["gdpr"]])
@@ -259,12 +259,12 @@ struct AuditTests {
         let loaded = try Pipeline.check(path: Fixtures.example.path)
         let spec = try #require(loaded.spec)
         #expect(Self.lines(Audit.run(spec)) == [
-            "40:9 low BERTH-ENC-005: traffic between pods is not encrypted: no mesh, and inTransit is tls (edge only)",
-            "108:27 low BERTH-NET-002: NetworkPolicy 'api' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "131:12 low BERTH-NET-002: NetworkPolicy 'search' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "142:27 low BERTH-NET-002: NetworkPolicy 'worker' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "166:13 low BERTH-NET-002: NetworkPolicy 'main-database' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "211:5 medium BERTH-RBAC-003: team 'platform' can change both production ('production') and development ('development') with one group 'platform'",
+            "45:9 low BERTH-ENC-005: traffic between pods is not encrypted: no mesh, and inTransit is tls (edge only)",
+            "113:27 low BERTH-NET-002: NetworkPolicy 'api' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "136:12 low BERTH-NET-002: NetworkPolicy 'search' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "147:27 low BERTH-NET-002: NetworkPolicy 'worker' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "171:13 low BERTH-NET-002: NetworkPolicy 'main-database' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "219:5 medium BERTH-RBAC-003: team 'platform' can change both production ('production') and development ('development') with one group 'platform'",
         ])
     }
 }

@@ -131,12 +131,17 @@ struct DataTests {
         let us = try #require(files["prod-us/acme-production/_database-main.yaml"])
         #expect(eu.contains("kind: ScheduledBackup") && eu.contains("kind: Pooler") && eu.contains("retentionPolicy: \"30d\""))
         #expect(eu.contains("destinationPath: s3://acme-production-backups/main"))
-        #expect(us.contains("replica:\n    enabled: true\n    source: main-prod-eu"))
-        #expect(!us.contains("kind: ScheduledBackup"))
+        // acme keeps its data in the EU: prod-us has no copy, only the path to the primary.
+        #expect(!us.contains("kind: Cluster") && us.contains("kind: EndpointSlice"))
+        let twinLoaded = try Pipeline.check(path: Fixtures.repoRoot.appendingPathComponent("examples/twin/platform.yaml").path)
+        let twin = Dictionary(uniqueKeysWithValues: Pipeline.render(try #require(twinLoaded.spec), ipPlan: twinLoaded.ipPlan).map { ($0.path, $0.contents) })
+        let dub = try #require(twin["dub/twin-production/_database-orders.yaml"])
+        #expect(dub.contains("replica:\n    enabled: true\n    source: orders-fra"))
+        #expect(dub.contains("kind: ScheduledBackup"))
+        #expect(twin["restore/RUNBOOK.md"]?.contains("patch cluster orders --type merge") == true)
         let search = try #require(files["prod-eu/acme-production/search.yaml"])
         #expect(search.contains("kind: StatefulSet") && search.contains("volumeClaimTemplates:") && search.contains("storageClassName: fast"))
         let lifecycle = try #require(files["buckets/production/uploads.lifecycle.json"])
         #expect(lifecycle.contains("\"StorageClass\": \"STANDARD_IA\"") && lifecycle.contains("\"DaysAfterInitiation\": 7"))
-        #expect(files["restore/RUNBOOK.md"]?.contains("patch cluster main --type merge") == true)
     }
 }

@@ -44,7 +44,7 @@ struct DiffTests {
         let r = try Self.report("volumes: { index: { size: 20Gi", "volumes: { index: { size: 30Gi")
         #expect(r.contains("disruptive: changed prod-eu/acme-production/StatefulSet/search: spec.volumeClaimTemplates[0].spec.resources.requests.storage (StatefulSet volumeClaimTemplates are immutable)"))
         let db = try Self.report("storage: { size: 100Gi, class: fast }", "storage: { size: 50Gi, class: fast }")
-        #expect(db.contains("disruptive: changed prod-us/acme-production/Cluster/main: spec.storage.size, spec.walStorage.size (database storage shrinks from 100Gi to 50Gi; database WAL storage shrinks from 25Gi to 12800Mi)"))
+        #expect(db.contains("disruptive: changed prod-eu/acme-production/Cluster/main: spec.storage.size, spec.walStorage.size (database storage shrinks from 100Gi to 50Gi; database WAL storage shrinks from 25Gi to 12800Mi)"))
         // growing a database volume is allowed
         let grow = try Self.report("storage: { size: 100Gi, class: fast }", "storage: { size: 200Gi, class: fast }")
         #expect(grow.allSatisfy { !$0.hasPrefix("disruptive") }, "\(grow)")

@@ -41,6 +41,7 @@ public enum Audit {
         raw += ctx.secrets()
         raw += ctx.encryption()
         raw += ctx.backup()
+        raw += ctx.dataLocation(plan: plan)
         raw += ctx.auditLogging()
         raw += ctx.blastRadius(plan: plan)
         raw += ctx.access()
@@ -211,12 +212,12 @@ struct AuditContext {
         if sec.encryptionAtRest == "none" {
             out.append(finding("BERTH-ENC-001", loc("security", "encryption", "atRest"),
                                "encryption at rest is off (security.encryption.atRest: none)",
-                               fix: "set security.encryption.atRest: kms and provider.kmsKey, or provider for the provider's default key"))
+                               fix: "set security.encryption.atRest: kms and provider.regions.<region>.kmsKey, or provider for the provider's default key"))
         }
-        if sec.encryptionAtRest == "kms", spec.provider.kmsKey.isEmpty {
-            out.append(finding("BERTH-ENC-004", loc("provider", "kmsKey"),
-                               "encryption at rest uses a KMS key but provider.kmsKey is empty",
-                               fix: "set provider.kmsKey to the key's ARN or resource id"))
+        if sec.encryptionAtRest == "kms", !spec.provider.regions.contains(where: { !$0.kmsKey.isEmpty }) {
+            out.append(finding("BERTH-ENC-004", loc("provider", "regions"),
+                               "encryption at rest uses a KMS key but no region names one (provider.regions.<region>.kmsKey)",
+                               fix: "set provider.regions.<region>.kmsKey to each region's key ARN or resource id"))
         }
         if sec.encryptionInTransit == "mtls", spec.network.mesh == "none" {
             out.append(finding("BERTH-ENC-002", loc("security", "encryption", "inTransit"),
@@ -237,6 +238,21 @@ struct AuditContext {
     }
 
     // MARK: backup
+
+    /// Databases whose instances span regions with no residency declared (with one declared,
+    /// `berth check` already refuses a copy outside it).
+    func dataLocation(plan: Plan) -> [Finding] {
+        guard spec.provider.dataResidency.isEmpty else { return [] }
+        var out: [Finding] = []
+        for d in spec.databases {
+            let regions = Set(plan.targets.filter { plan.role(of: d, in: $0) != nil }.compactMap { plan.region(ofCluster: $0.cluster.name) })
+            guard regions.count > 1 else { continue }
+            out.append(finding("BERTH-DATA-001", d.location,
+                               "database '\(d.name)' keeps copies in regions \(regions.sorted().joined(separator: ", ")) and provider.dataResidency is not set",
+                               fix: "declare provider.dataResidency (berth check then refuses copies outside it), or set databases.\(d.name).topology.replicas: none"))
+        }
+        return out
+    }
 
     func backup() -> [Finding] {
         var out: [Finding] = []

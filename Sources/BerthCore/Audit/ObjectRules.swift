@@ -113,7 +113,7 @@ extension AuditContext {
                 let except = Set(peer.at("ipBlock.except")?.arrayValue?.compactMap(\.stringValue) ?? [])
                 let ports = rule["ports"]?.arrayValue ?? []
                 let httpsOnly = !ports.isEmpty && ports.allSatisfy { $0["port"] == .int(443) && ($0["protocol"] ?? "TCP") == "TCP" }
-                let excludesPrivate = Renderer.privateRanges.compactMap(\.stringValue).allSatisfy { except.contains($0) }
+                let excludesPrivate = Plan.privateRanges.allSatisfy { except.contains($0) }
                 let svc = file.service.flatMap { spec.service($0) }
                 // Database files reach object storage for their backups.
                 let db = file.database.flatMap { spec.database($0) }

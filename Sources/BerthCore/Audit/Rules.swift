@@ -109,7 +109,7 @@ public enum AuditRules {
         AuditRule("BERTH-ENC-003", .high, "bucket without encryption",
                   "A bucket has encryption none."),
         AuditRule("BERTH-ENC-004", .medium, "KMS encryption without a key",
-                  "security.encryption.atRest is kms but provider.kmsKey is empty, so nothing names the customer key."),
+                  "security.encryption.atRest is kms but no region names its key (provider.regions.<region>.kmsKey), so the provider's default keys are used."),
         AuditRule("BERTH-ENC-005", .low, "traffic inside the cluster is not encrypted",
                   "security.encryption.inTransit is tls and there is no mesh: TLS ends at the gateway and pod-to-pod traffic is plain text."),
         // backup
@@ -119,6 +119,9 @@ public enum AuditRules {
                   "Backups are kept for less than security.backupRetention or the enabled regimes require (gdpr 30d, soc2 90d, pci-dss 365d, hipaa 6y)."),
         AuditRule("BERTH-BAK-003", .medium, "backup bucket without versioning",
                   "The bucket holding backups does not keep object versions, so an overwrite or delete cannot be undone."),
+        // data location
+        AuditRule("BERTH-DATA-001", .medium, "database copied across regions without a declared residency",
+                  "A database keeps instances (primary or replica clusters) in more than one region, and provider.dataResidency does not say where its data may be stored; personal data may leave the region its owners expect."),
         // audit logging
         AuditRule("BERTH-AUD-001", .high, "API audit logging off",
                   "security.audit.level is None: no record of who changed what in the clusters."),
@@ -145,7 +148,7 @@ public enum AuditRules {
     /// regime is raised to at least `high`; some rules run only when a regime asks for them.
     public static let compliance: [(name: String, rules: [String])] = [
         ("gdpr", ["BERTH-NET-001", "BERTH-NET-008", "BERTH-SEC-002", "BERTH-ENC-001", "BERTH-ENC-003", "BERTH-ENC-004",
-                  "BERTH-BAK-001", "BERTH-BAK-002", "BERTH-AUD-001", "BERTH-AUD-002"]),
+                  "BERTH-BAK-001", "BERTH-BAK-002", "BERTH-AUD-001", "BERTH-AUD-002", "BERTH-DATA-001"]),
         ("soc2", ["BERTH-NET-004", "BERTH-RBAC-001", "BERTH-RBAC-002", "BERTH-RBAC-003", "BERTH-SEC-001", "BERTH-SEC-002",
                   "BERTH-SEC-003", "BERTH-ENC-001", "BERTH-BAK-001", "BERTH-BAK-002", "BERTH-AUD-001", "BERTH-AUD-002",
                   "BERTH-HA-003"]),

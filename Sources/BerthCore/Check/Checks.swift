@@ -16,6 +16,7 @@ public enum PlatformChecks {
         out += routes(spec, plan: plan)
         out += bounds(spec)
         out += data(spec, plan: plan)
+        out += topology(spec, plan: plan)
         out += stagingParity(spec, plan: plan)
         return out
     }

@@ -149,7 +149,8 @@ public struct HostingDoc: Sendable {
             return list(s.provider.regions.map { "\($0.name) (\(list($0.zones)))" }) + "."
         case ("Cloud Provider", "Service integration"):
             var parts = ["volumes through \(code(renderer.csiDriver))", "DNS through external-dns (\(code(net.dns.provider)))"]
-            if !s.provider.kmsKey.isEmpty { parts.append("encryption keys from \(code(s.provider.kmsKey))") }
+            let keys = s.provider.regions.filter { !$0.kmsKey.isEmpty }
+            if !keys.isEmpty { parts.append("encryption keys per region (" + list(keys.map { "\($0.name): \(code($0.kmsKey))" }) + ")") }
             if let st = s.security.secrets { parts.append("secrets from \(code(st.store)) through External Secrets") }
             if let r = s.delivery.registry { parts.append("images from \(code(r.host))") }
             if !s.buckets.isEmpty { parts.append("object storage for \(plural(s.buckets.count, "bucket"))") }
@@ -418,11 +419,15 @@ public struct HostingDoc: Sendable {
         case ("Access Controls", "Certificate management"):
             return s.security.tls.map { "cert-manager with \(code($0.issuer)), renewed 30 days before expiry." } ?? "No certificates (security.tls)."
         case ("Data Protection", "Encryption at rest"):
-            return "\(s.security.encryptionAtRest) (security.encryption.atRest) for volumes\(s.provider.kmsKey.isEmpty ? "" : " with key \(code(s.provider.kmsKey))") and buckets (" + list(s.buckets.map { "\($0.name): \($0.encryption)" }) + ")."
+            let keyed = s.provider.regions.contains { !$0.kmsKey.isEmpty }
+            return "\(s.security.encryptionAtRest) (security.encryption.atRest) for volumes\(keyed ? " with each region's own key" : "") and buckets (" + list(s.buckets.map { "\($0.name): \($0.encryption)" }) + ")."
         case ("Data Protection", "Encryption in transit"):
             return "TLS \(s.security.tls?.minVersion ?? "1.2")+ at the edge; \(s.security.encryptionInTransit == "mtls" ? "mTLS between pods through the mesh" : "plain inside the cluster behind NetworkPolicies (security.encryption.inTransit: mtls with a mesh changes that)"); bucket access requires TLS."
         case ("Data Protection", "Key management"):
-            return s.provider.kmsKey.isEmpty ? "Provider-managed keys (provider.kmsKey is not set)." : "Customer key \(code(s.provider.kmsKey)), referenced by storage classes, buckets and backups."
+            let keys = s.provider.regions.filter { !$0.kmsKey.isEmpty }
+            return keys.isEmpty ? "Provider-managed keys (no provider.regions.<region>.kmsKey is set)."
+                : "One customer key per region, since keys are regional: " + list(keys.map { "\($0.name) \(code($0.kmsKey))" })
+                    + ". Each cluster's storage classes use its region's key; buckets and backups use the key of the region that stores them."
         case ("Data Protection", "Data loss prevention"):
             return "Backups with retention, versioned buckets (\(list(s.buckets.filter(\.versioning).map(\.name)))), volumes retained on delete for \(list(s.storage.classes.filter { $0.reclaim == "Retain" }.map(\.name))), and secrets never in the spec or the output."
         case ("Compliance", "Regulatory requirements"):
@@ -584,7 +589,7 @@ public struct HostingDoc: Sendable {
         case "Persistent Storage":
             guard !s.storage.classes.isEmpty else { return [] }
             return [.table(header: ["class", "media", "provisioner", "parameters", "reclaim", "default"], rows: s.storage.classes.map { c in
-                [c.name, c.kind, renderer.csiDriver, renderer.storageParameters(c).map { "\($0.0)=\($0.1.stringValue ?? "")" }.joined(separator: ", "), c.reclaim, c.isDefault ? "yes" : ""]
+                [c.name, c.kind, renderer.csiDriver, renderer.storageParameters(c, cluster: s.clusters.first).map { "\($0.0)=\($0.1.stringValue ?? "")" }.joined(separator: ", "), c.reclaim, c.isDefault ? "yes" : ""]
             })]
         case "File Storage":
             guard !s.buckets.isEmpty else { return [] }

@@ -21,23 +21,6 @@ extension Plan {
         spec.environments.first { isShared(database: d, in: $0) }
     }
 
-    /// The role a target plays for a database, or nil when it holds none of it.
-    public func role(of d: Database, in t: Target) -> DatabaseRole? {
-        let env = t.environment
-        if isShared(database: d, in: env), sharedHome(database: d)?.name != env.name { return nil }
-        guard let first = env.clusters.first?.value else { return nil }
-        return t.cluster.name == first ? .primary : .replica(of: first)
-    }
-
-    /// Namespace and service host services in `env` use to reach database `d`.
-    public func databaseHost(_ d: Database, for env: Environment, pooled: Bool) -> String {
-        let service = pooled ? "\(d.name)-pooler-rw" : "\(d.name)-rw"
-        if isShared(database: d, in: env), let home = sharedHome(database: d), home.name != env.name {
-            return "\(service).\(Plan.namespace(spec: spec, environment: home.name)).svc.cluster.local"
-        }
-        return service
-    }
-
     /// The physical bucket name for an environment.
     public func bucketName(_ b: String, env: Environment) -> String {
         if let bucket = spec.bucket(b), isShared(bucket: bucket, in: env) { return "\(spec.platform)-\(b)" }

@@ -251,14 +251,30 @@ public enum IPPlanner {
         }
         guard !diags.hasErrors else { return (nil, diags) }
 
-        // Static addresses: the first free address of their subnet after the provider's reserved ones.
+        // Static addresses: the first free address of their subnet after the provider's reserved
+        // ones. The spec's own, then the internal load balancers of cross-cluster database paths.
+        var statics: [(key: String, cluster: Cluster, zone: String, subnet: String, name: String, purpose: String, location: SourceLocation)] = []
         for st in net.statics {
             guard let c = spec.cluster(st.cluster.value) else { continue }
-            let zone = st.zone?.value ?? c.zones.first?.value ?? ""
+            statics.append((key: "static/\(st.name)", cluster: c, zone: st.zone?.value ?? c.zones.first?.value ?? "",
+                            subnet: st.subnet, name: "static '\(st.name)'", purpose: st.purpose.isEmpty ? "static address" : st.purpose,
+                            location: st.location))
+        }
+        for r in Plan.remoteEndpoints(spec: spec) {
+            guard let c = spec.cluster(r.cluster), let d = spec.database(r.database) else { continue }
+            for a in r.addresses {
+                statics.append((key: a.key, cluster: c, zone: a.zone, subnet: "private", name: "database '\(r.database)'",
+                                purpose: "internal load balancer of database \(r.database) (\(r.environment)) for clusters \(r.clientClusters.joined(separator: ", "))",
+                                location: d.topology.location))
+            }
+        }
+        for st in statics {
+            let c = st.cluster
+            let zone = st.zone
             let subnetKey = "\(c.name)/\(zone)/\(st.subnet)"
-            let key = "static/\(st.name)"
+            let key = st.key
             guard let subnet = prefixes[subnetKey], case let .v4(sub4) = subnet else {
-                diags.append(.error("ip-plan", "static address '\(st.name)' names subnet \(subnetKey), which is not planned", at: st.location))
+                diags.append(.error("ip-plan", "\(st.name) names subnet \(subnetKey), which is not planned", at: st.location))
                 continue
             }
             var set = sets[subnetKey] ?? PrefixSet(pool: subnet)
@@ -280,11 +296,11 @@ public enum IPPlanner {
                 }
             }
             guard let p = chosen else {
-                diags.append(.error("ip-plan", "subnet \(subnetKey) \(subnet) has no free address for static '\(st.name)'", at: st.location))
+                diags.append(.error("ip-plan", "subnet \(subnetKey) \(subnet) has no free address for \(st.name)", at: st.location))
                 continue
             }
             sets[subnetKey] = set
-            entries.append(IPPlanEntry(key: key, prefix: p, kind: .staticAddress, purpose: st.purpose.isEmpty ? "static address" : st.purpose,
+            entries.append(IPPlanEntry(key: key, prefix: p, kind: .staticAddress, purpose: st.purpose,
                                        cluster: c.name, zone: zone, free: .init(0), pinned: pins[key] != nil))
         }
         guard !diags.hasErrors else { return (nil, diags) }

@@ -88,9 +88,14 @@ public struct Target: Sendable {
 public struct Plan: Sendable {
     public var spec: Spec
     public var targets: [Target]
+    /// Every cross-cluster database endpoint (see `Plan.remoteEndpoints(spec:plan:)`).
+    public private(set) var remoteEndpoints: [RemoteEndpoint] = []
+    /// The address plan, when the spec planned one (the traffic graph's addresses come from it).
+    public var ipPlan: IPPlan?
 
-    public init(spec: Spec) {
+    public init(spec: Spec, ipPlan: IPPlan? = nil) {
         self.spec = spec
+        self.ipPlan = ipPlan
         var targets: [Target] = []
         for env in spec.environments {
             for cref in env.clusters {
@@ -101,6 +106,9 @@ public struct Plan: Sendable {
             }
         }
         self.targets = targets
+        if spec.databases.contains(where: { $0.topology.remoteClients == .primary }) {
+            self.remoteEndpoints = Plan.remoteEndpoints(spec: spec, plan: self)
+        }
     }
 
     public static func namespace(spec: Spec, environment: String) -> String { "\(spec.platform)-\(environment)" }

@@ -87,12 +87,13 @@ extension Renderer {
     }
 
     /// S3 settings as the inputs of the API calls that apply them (validated with botocore).
-    func awsSettings(_ b: Bucket, name: String) -> JSONValue {
+    func awsSettings(_ b: Bucket, name: String, env: Environment) -> JSONValue {
+        let key = plan.kmsKey(region: plan.dataRegion(of: env))
         var sse: [(String, JSONValue)] = []
         switch b.encryption {
         case "kms":
             sse = [("SSEAlgorithm", "aws:kms")]
-            if !spec.provider.kmsKey.isEmpty { sse.append(("KMSMasterKeyID", .string(spec.provider.kmsKey))) }
+            if !key.isEmpty { sse.append(("KMSMasterKeyID", .string(key))) }
         case "s3": sse = [("SSEAlgorithm", "AES256")]
         default: break
         }
@@ -186,7 +187,7 @@ extension Renderer {
             case .aws:
                 add("lifecycle", awsLifecycle(b))
                 add("policy", awsBucketPolicy(b, env: env, name: name))
-                add("settings", awsSettings(b, name: name))
+                add("settings", awsSettings(b, name: name, env: env))
             case .onprem:
                 add("lifecycle", minioLifecycle(b))
             case .gcp:

@@ -2,26 +2,10 @@ import BerthNet
 
 /// PostgreSQL on CloudNativePG: Cluster, ScheduledBackup, Pooler and their NetworkPolicies.
 extension Renderer {
-    static let operatorNamespace = "cnpg-system"
-    static let monitoringNamespace = "monitoring"
 
     /// The databases this target holds, with the role it plays for each.
     func databases(in t: Target) -> [(Database, Plan.DatabaseRole)] {
         spec.databases.compactMap { d in plan.role(of: d, in: t).map { (d, $0) } }
-    }
-
-    /// Services anywhere that use database `d` through this target's instance, with their namespace.
-    func users(of d: Database, in t: Target) -> [(service: String, namespace: String)] {
-        var out: [(String, String)] = []
-        for other in plan.targets where other.cluster.name == t.cluster.name {
-            let reaches = other.environment.name == t.environment.name
-                || (plan.isShared(database: d, in: other.environment) && plan.sharedHome(database: d)?.name == t.environment.name)
-            guard reaches else { continue }
-            for p in other.placements where p.service.uses.contains(where: { $0.kind == .database && $0.name == d.name }) {
-                out.append((p.service.name, other.namespace))
-            }
-        }
-        return out.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
     }
 
     /// Where backups of `d` go: the physical backup bucket of the environment, one folder per database.
@@ -74,15 +58,156 @@ extension Renderer {
     /// CNPG durations are days, weeks or months.
     static func cnpgRetention(_ r: SpecDuration) -> String { "\(max(1, r.days))d" }
 
-    func databaseObjects(_ d: Database, role: Plan.DatabaseRole, in t: Target) -> [JSONValue] {
-        let ns = t.namespace
+    /// Everything of database `d` in target `t`: its instances when the target holds the primary
+    /// or a replica (`role`), the credentials its clients here mount, the cross-cluster path
+    /// (the load balancer next to the primary, or the Service and EndpointSlice clients in
+    /// another cluster use), and the NetworkPolicies of its pods.
+    func databaseObjects(_ d: Database, role: Plan.DatabaseRole?, in t: Target) -> [JSONValue] {
         let labels: JSONValue = [
             "app.kubernetes.io/name": .string(d.name), "app.kubernetes.io/component": "database",
             "app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth",
             "berth.dev/environment": .string(t.environment.name),
         ]
+        var docs: [JSONValue] = []
+        if let role { docs += instanceObjects(d, role: role, in: t, labels: labels) }
+        docs += credentialObjects(d, role: role, in: t, labels: labels)
+        docs += crossClusterObjects(d, role: role, in: t, labels: labels)
+        if spec.security.networkPolicy == "default-deny", let role {
+            docs.append(networkPolicy(.databaseInstances(d.name), name: "\(d.name)-database", labels: labels, in: t))
+            if case .primary = role, d.pooler != nil {
+                docs.append(networkPolicy(.pooler(d.name), name: "\(d.name)-pooler", labels: labels, in: t))
+            }
+        }
+        return docs
+    }
+
+    /// Clients of `d` in target `t`: (uses readers, uses writers, uses the cross-cluster path).
+    func clients(of d: Database, in t: Target) -> (readers: Bool, writers: Bool, remote: Bool) {
+        var r = (readers: false, writers: false, remote: false)
+        for p in t.placements {
+            for u in p.service.uses where u.kind == .database && u.name == d.name {
+                if u.readOnly { r.readers = true } else { r.writers = true }
+                if plan.endpoint(d, readOnly: u.readOnly, from: t)?.remote == true { r.remote = true }
+            }
+        }
+        return r
+    }
+
+    /// Whether any service of the environments served by this home reads `d`.
+    func hasReaders(_ d: Database, home: Environment) -> Bool {
+        plan.targets.contains { other in
+            plan.homeEnvironment(of: d, for: other.environment)?.name == home.name
+                && other.placements.contains { $0.service.uses.contains { $0.kind == .database && $0.name == d.name && $0.readOnly } }
+        }
+    }
+
+    /// The credentials clients mount, from the secret store: `<db>-owner` (the owner the
+    /// primary is bootstrapped with; writers) and `<db>-reader` (a role with pg_read_all_data).
+    func credentialObjects(_ d: Database, role: Plan.DatabaseRole?, in t: Target, labels: JSONValue) -> [JSONValue] {
+        guard let store = spec.security.secrets, let home = plan.homeEnvironment(of: d, for: t.environment) else { return [] }
+        let here = clients(of: d, in: t)
+        var isPrimary = false
+        if case .primary? = role { isPrimary = true }
+        let refresh = store.rotateEvery.seconds <= 3600 ? "5m" : "1h"
+        func secret(_ name: String, user: String, key: String) -> JSONValue {
+            [
+                "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+                "metadata": meta(name, t.namespace, labels: labels, annotations: ["berth.dev/rotate-every": .string(store.rotateEvery.text)]),
+                "spec": [
+                    "refreshInterval": .string(refresh),
+                    "secretStoreRef": ["kind": "ClusterSecretStore", "name": .string(store.store)],
+                    "target": [
+                        "name": .string(name), "creationPolicy": "Owner",
+                        // CloudNativePG takes basic-auth secrets; the user name is fixed by berth.
+                        "template": ["type": "kubernetes.io/basic-auth", "data": ["username": .string(user), "password": "{{ .password }}"]],
+                    ],
+                    "data": [["secretKey": "password", "remoteRef": ["key": .string(key), "property": "password"]]],
+                ],
+            ]
+        }
+        let base = "\(spec.platform)/\(home.name)/database/\(d.name)"
+        var docs: [JSONValue] = []
+        if isPrimary || here.writers { docs.append(secret("\(d.name)-owner", user: "app", key: "\(base)/owner")) }
+        if here.readers || (isPrimary && hasReaders(d, home: home)) {
+            docs.append(secret("\(d.name)-reader", user: Plan.readerRole(d), key: "\(base)/reader"))
+        }
+        return docs
+    }
+
+    /// The cross-cluster path: next to the primary, an internal load balancer on the planned
+    /// addresses admitting only the client clusters; in a client's namespace, a Service of
+    /// the same name everywhere (`<db>-remote`) whose EndpointSlice lists those addresses.
+    func crossClusterObjects(_ d: Database, role: Plan.DatabaseRole?, in t: Target, labels: JSONValue) -> [JSONValue] {
+        guard let home = plan.homeEnvironment(of: d, for: t.environment), let r = plan.remoteEndpoint(of: d, for: home) else { return [] }
+        let ips = plan.remoteAddresses(of: d, for: t.environment).map { $0.split(separator: "/").first.map(String.init) ?? $0 }
+        guard !ips.isEmpty else { return [] }
+        let port: JSONValue = [["name": "postgres", "port": 5432, "targetPort": 5432, "protocol": "TCP"]]
+        var docs: [JSONValue] = []
+        if case .primary? = role, r.cluster == t.cluster.name {
+            let sources = r.clientClusters.flatMap { c in ["\(c)/vpc", "\(c)/pods"].compactMap { plan.ipPlanCIDR($0) } }
+            let selector: JSONValue = spec.scaling.connectionPooling && d.pooler != nil
+                ? ["cnpg.io/poolerName": .string("\(d.name)-pooler-rw")]
+                : ["cnpg.io/cluster": .string(d.name), "cnpg.io/instanceRole": "primary"]
+            var annotations: [(String, JSONValue)] = []
+            var extra: [(String, JSONValue)] = []
+            switch spec.provider.name {
+            case .aws:
+                // AWS Load Balancer Controller: an internal NLB with one planned address per zone's subnet.
+                annotations = [
+                    ("service.beta.kubernetes.io/aws-load-balancer-type", "external"),
+                    ("service.beta.kubernetes.io/aws-load-balancer-scheme", "internal"),
+                    ("service.beta.kubernetes.io/aws-load-balancer-nlb-target-type", "ip"),
+                    ("service.beta.kubernetes.io/aws-load-balancer-private-ipv4-addresses", .string(ips.joined(separator: ", "))),
+                ]
+            case .gcp:
+                annotations = [
+                    ("networking.gke.io/load-balancer-type", "Internal"),
+                    ("networking.gke.io/internal-load-balancer-allow-global-access", "true"),
+                ]
+                extra = [("loadBalancerIP", .string(ips[0]))]
+            case .azure:
+                annotations = [
+                    ("service.beta.kubernetes.io/azure-load-balancer-internal", "true"),
+                    ("service.beta.kubernetes.io/azure-load-balancer-ipv4", .string(ips[0])),
+                ]
+            case .onprem:
+                annotations = [("metallb.universe.tf/loadBalancerIPs", .string(ips[0]))]
+            }
+            docs.append([
+                "apiVersion": "v1", "kind": "Service",
+                "metadata": meta("\(d.name)-cross-cluster", t.namespace, labels: labels, annotations: .object(annotations)),
+                "spec": .object([
+                    ("type", "LoadBalancer"),
+                    ("selector", selector),
+                    ("ports", port),
+                ] + extra + [("loadBalancerSourceRanges", .array(sources.map { .string($0) }))]),
+            ])
+        }
+        if clients(of: d, in: t).remote {
+            var sliceLabels: [(String, JSONValue)] = [("kubernetes.io/service-name", .string("\(d.name)-remote"))]
+            if case let .object(l) = labels { sliceLabels += l }
+            sliceLabels.append(("endpointslice.kubernetes.io/managed-by", "berth.dev"))
+            docs.append([
+                "apiVersion": "v1", "kind": "Service",
+                "metadata": meta("\(d.name)-remote", t.namespace, labels: labels,
+                                 annotations: ["berth.dev/primary": .string("\(r.cluster)/\(r.namespace)/\(d.name)-cross-cluster")]),
+                "spec": ["type": "ClusterIP", "ports": port],
+            ])
+            docs.append([
+                "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                "metadata": ["name": .string("\(d.name)-remote-1"), "namespace": .string(t.namespace), "labels": .object(sliceLabels)],
+                "addressType": "IPv4",
+                "endpoints": .array(ips.map { ["addresses": [.string($0)], "conditions": ["ready": true]] }),
+                "ports": [["name": "postgres", "port": 5432, "protocol": "TCP"]],
+            ])
+        }
+        return docs
+    }
+
+    func instanceObjects(_ d: Database, role: Plan.DatabaseRole, in t: Target, labels: JSONValue) -> [JSONValue] {
+        let ns = t.namespace
         let production = t.environment.tier == .production
-        let instances = production ? d.instances : min(d.instances, max(1, t.cluster.zones.count))
+        let instances = plan.instances(of: d, in: t)
         let storageClass = storageClassName(d.storageClass)
         var storage: [(String, JSONValue)] = [("size", .string(d.size.text))]
         var wal: [(String, JSONValue)] = [("size", .string(Quantity.bytesText(d.walSize.units)))]
@@ -119,14 +244,27 @@ extension Renderer {
                 "eks.amazonaws.com/role-arn": .string("arn:aws:iam::\(spec.provider.account):role/\(spec.platform)-\(t.environment.name)-\(d.name)-backup"),
             ]]]))
         }
+        let backup: JSONValue? = d.backup.flatMap { b in
+            objectStore(d, env: t.environment).map { store in
+                // A replica cluster archives under its own server name, so once promoted it
+                // keeps backing up without writing over the primary's archive.
+                var own = store
+                if case .replica = role { own.append(("serverName", .string("\(d.name)-\(t.cluster.name)"))) }
+                return ["retentionPolicy": .string(Renderer.cnpgRetention(b.retention)), "barmanObjectStore": .object(own)]
+            }
+        }
         switch role {
         case .primary:
-            if let store = objectStore(d, env: t.environment), let b = d.backup {
-                clusterSpec.append(("backup", [
-                    "retentionPolicy": .string(Renderer.cnpgRetention(b.retention)),
-                    "barmanObjectStore": .object(store),
-                ]))
+            if plan.databaseCredentialsFromStore, let home = plan.homeEnvironment(of: d, for: t.environment) {
+                clusterSpec.append(("bootstrap", ["initdb": ["database": "app", "owner": "app", "secret": ["name": .string("\(d.name)-owner")]]]))
+                if hasReaders(d, home: home) {
+                    clusterSpec.append(("managed", ["roles": [[
+                        "name": .string(Plan.readerRole(d)), "ensure": "present", "login": true,
+                        "inRoles": ["pg_read_all_data"], "passwordSecret": ["name": .string("\(d.name)-reader")],
+                    ]]]))
+                }
             }
+            if let backup { clusterSpec.append(("backup", backup)) }
         case let .replica(primaryCluster):
             // A replica cluster: bootstrapped from and following the primary's WAL archive.
             let source = "\(d.name)-\(primaryCluster)"
@@ -136,13 +274,14 @@ extension Renderer {
                 clusterSpec.append(("replica", ["enabled": true, "source": .string(source)]))
                 clusterSpec.append(("externalClusters", [["name": .string(source), "barmanObjectStore": .object(store)]]))
             }
+            if let backup { clusterSpec.append(("backup", backup)) }
         }
         var docs: [JSONValue] = [[
             "apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster",
             "metadata": meta(d.name, ns, labels: labels),
             "spec": .object(clusterSpec),
         ]]
-        if case .primary = role, let b = d.backup {
+        if let b = d.backup {
             docs.append([
                 "apiVersion": "postgresql.cnpg.io/v1", "kind": "ScheduledBackup",
                 "metadata": meta("\(d.name)-backup", ns, labels: labels),
@@ -182,68 +321,6 @@ extension Renderer {
                     "target": ["name": .string("\(d.name)-backup-credentials"), "creationPolicy": "Owner"],
                     "dataFrom": [["extract": ["key": .string("\(spec.platform)/\(t.environment.name)/database/\(d.name)/backup")]]],
                 ],
-            ])
-        }
-        if spec.security.networkPolicy == "default-deny" {
-            docs += databasePolicies(d, role: role, in: t, labels: labels)
-        }
-        return docs
-    }
-
-    func peer(_ service: String, namespace: String, from t: Target) -> JSONValue {
-        let pod: JSONValue = ["matchLabels": ["app.kubernetes.io/name": .string(service)]]
-        if namespace == t.namespace { return ["podSelector": pod] }
-        return ["namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": .string(namespace)]], "podSelector": pod]
-    }
-
-    /// The Kubernetes API as seen from pods: the cluster's VPC on 443 (managed control planes
-    /// expose their endpoints there), or anywhere on 443/6443 when no plan is known.
-    func apiServerEgress(_ t: Target) -> JSONValue {
-        if let vpc = ipPlan?.entry("\(t.cluster.name)/vpc") {
-            return ["to": [["ipBlock": ["cidr": .string(vpc.prefix.description)]]],
-                    "ports": [["protocol": "TCP", "port": 443], ["protocol": "TCP", "port": 6443]]]
-        }
-        return ["ports": [["protocol": "TCP", "port": 443], ["protocol": "TCP", "port": 6443]]]
-    }
-
-    func databasePolicies(_ d: Database, role: Plan.DatabaseRole, in t: Target, labels: JSONValue) -> [JSONValue] {
-        let instances: JSONValue = ["podSelector": ["matchLabels": ["cnpg.io/cluster": .string(d.name)]]]
-        let poolerPods: JSONValue = ["podSelector": ["matchLabels": ["cnpg.io/poolerName": .string("\(d.name)-pooler-rw")]]]
-        let pg: JSONValue = [["protocol": "TCP", "port": 5432]]
-        let clients = users(of: d, in: t).map { peer($0.service, namespace: $0.namespace, from: t) }
-        var ingress: [JSONValue] = [
-            ["from": [instances], "ports": [["protocol": "TCP", "port": 5432], ["protocol": "TCP", "port": 8000]]],
-            ["from": [["namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": .string(Renderer.operatorNamespace)]]]],
-             "ports": [["protocol": "TCP", "port": 8000], ["protocol": "TCP", "port": 5432]]],
-            ["from": [["namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": .string(Renderer.monitoringNamespace)]]]],
-             "ports": [["protocol": "TCP", "port": 9187]]],
-        ]
-        var hasPooler = false
-        if case .primary = role, d.pooler != nil { hasPooler = true }
-        if hasPooler { ingress.append(["from": [poolerPods], "ports": pg]) }
-        if !clients.isEmpty { ingress.append(["from": .array(clients), "ports": pg]) }
-        var egress: [JSONValue] = [["to": [instances], "ports": pg], apiServerEgress(t)]
-        if d.backup != nil {
-            egress.append(["to": [["ipBlock": ["cidr": "0.0.0.0/0", "except": .array(Renderer.privateRanges)]]],
-                           "ports": [["protocol": "TCP", "port": 443]]])
-        }
-        var docs: [JSONValue] = [[
-            "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-            "metadata": meta("\(d.name)-database", t.namespace, labels: labels),
-            "spec": ["podSelector": ["matchLabels": ["cnpg.io/cluster": .string(d.name)]], "policyTypes": ["Ingress", "Egress"],
-                     "ingress": .array(ingress), "egress": .array(egress)],
-        ]]
-        if hasPooler {
-            var poolIn: [JSONValue] = [
-                ["from": [["namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": .string(Renderer.operatorNamespace)]]]],
-                 "ports": [["protocol": "TCP", "port": 5432], ["protocol": "TCP", "port": 9127]]],
-            ]
-            if !clients.isEmpty { poolIn.insert(["from": .array(clients), "ports": pg], at: 0) }
-            docs.append([
-                "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-                "metadata": meta("\(d.name)-pooler", t.namespace, labels: labels),
-                "spec": ["podSelector": ["matchLabels": ["cnpg.io/poolerName": .string("\(d.name)-pooler-rw")]], "policyTypes": ["Ingress", "Egress"],
-                         "ingress": .array(poolIn), "egress": [["to": [instances], "ports": pg], apiServerEgress(t)]],
             ])
         }
         return docs

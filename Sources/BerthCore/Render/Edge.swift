@@ -29,6 +29,19 @@ extension Renderer {
             guard ["bastion", "nodes", "ingress"].contains(target) else { continue }
             byTarget[target, default: []].append(f)
         }
+        // The cross-cluster database paths that end in this cluster: PostgreSQL from each
+        // client cluster's VPC and pod range to the nodes behind the internal load balancer.
+        for r in plan.remoteEndpoints where r.cluster == c.name {
+            for client in r.clientClusters {
+                for key in ["\(client)/vpc", "\(client)/pods"] {
+                    guard let cidr = plan.ipPlanCIDR(key) else { continue }
+                    let loc = spec.database(r.database)?.topology.location ?? c.location
+                    byTarget["nodes", default: []].append(Network.FirewallRule(
+                        name: "database-\(r.database)-\(r.environment)-from-\(client)", from: Located(cidr, loc), ports: [5432],
+                        proto: "tcp", to: Located(c.name, loc)))
+                }
+            }
+        }
         return byTarget.keys.sorted().map { ($0, byTarget[$0] ?? []) }
     }
 

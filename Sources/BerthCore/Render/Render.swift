@@ -40,19 +40,24 @@ public struct RenderedFile: Sendable {
 public struct Renderer: Sendable {
     public var plan: Plan
     public var ipPlan: IPPlan?
+    /// The plan's traffic graph, by target and local end.
+    let traffic: TrafficIndex
     var spec: Spec { plan.spec }
 
     public init(plan: Plan, ipPlan: IPPlan? = nil) {
+        var plan = plan
+        if plan.ipPlan == nil { plan.ipPlan = ipPlan }
         self.plan = plan
-        self.ipPlan = ipPlan
+        self.ipPlan = ipPlan ?? plan.ipPlan
+        self.traffic = TrafficIndex(plan: plan)
     }
 
     /// One unit of rendering work: a file and what goes in it.
     enum Job: Sendable {
         case cluster(Cluster)
         case namespace(Int)
-        case service(target: Int, placement: Int, callers: [String])
-        case database(target: Int, database: Int, role: Plan.DatabaseRole)
+        case service(target: Int, placement: Int)
+        case database(target: Int, database: Int, role: Plan.DatabaseRole?)
     }
 
     /// The objects of one plain-render file, with what they belong to.
@@ -85,8 +90,29 @@ public struct Renderer: Sendable {
     /// Every artifact, sorted by path: the plain render, then (when the spec asks for them)
     /// the kustomize layout, Argo CD objects, Helm charts, registry policy and local cluster configs.
     /// Files are rendered in parallel; the result does not depend on scheduling.
-    public func render() -> [Artifact] {
-        let units = renderUnits()
+    public func render() -> [Artifact] { render(units: renderUnits()) }
+
+    /// Every artifact and the references among the rendered objects that do not resolve (see
+    /// `ReferenceCheck`). `dropping` (`<cluster>/<Kind>/<namespace>/<name>`, namespace empty for
+    /// cluster-scoped objects) removes one object before the check: a test hook that proves a
+    /// broken reference is caught.
+    public func renderVerified(dropping: String? = nil) -> (artifacts: [Artifact], problems: [ReferenceCheck.Problem]) {
+        var units = renderUnits()
+        if let drop = dropping {
+            units = units.map { u in
+                var u = u
+                let cluster = u.path.split(separator: "/").first.map(String.init) ?? ""
+                u.docs.removeAll { d in
+                    "\(cluster)/\(d["kind"]?.stringValue ?? "")/\(d.at("metadata.namespace")?.stringValue ?? "")/\(d.at("metadata.name")?.stringValue ?? "")" == drop
+                }
+                return u
+            }
+        }
+        let problems = ReferenceCheck.run(files: units.map { ($0.path, $0.docs) })
+        return (render(units: units), problems)
+    }
+
+    func render(units: [Unit]) -> [Artifact] {
         let renderer = self
         var artifacts = parallelMap(0..<units.count) { renderer.file(units[$0].path, units[$0].docs) }
         if spec.delivery.gitops != nil { artifacts += kustomizeArtifacts(units) }
@@ -126,15 +152,11 @@ public struct Renderer: Sendable {
         for (ti, t) in plan.targets.enumerated() {
             if clustersSeen.insert(t.cluster.name).inserted { jobs.append(.cluster(t.cluster)) }
             jobs.append(.namespace(ti))
-            var callers: [String: [String]] = [:]
-            for p in t.placements {
-                for callee in Set(p.service.talksTo.map(\.value)) { callers[callee, default: []].append(p.service.name) }
-            }
-            for (pi, p) in t.placements.enumerated() {
-                jobs.append(.service(target: ti, placement: pi, callers: (callers[p.service.name] ?? []).sorted()))
-            }
+            for pi in t.placements.indices { jobs.append(.service(target: ti, placement: pi)) }
             for (di, d) in spec.databases.enumerated() {
-                if let role = plan.role(of: d, in: t) { jobs.append(.database(target: ti, database: di, role: role)) }
+                let role = plan.role(of: d, in: t)
+                let used = t.placements.contains { $0.service.uses.contains { $0.kind == .database && $0.name == d.name } }
+                if role != nil || used { jobs.append(.database(target: ti, database: di, role: role)) }
             }
         }
         let renderer = self
@@ -148,12 +170,12 @@ public struct Renderer: Sendable {
                 let t = renderer.plan.targets[ti]
                 return Unit(owner: .namespace(ti), path: "\(t.cluster.name)/\(t.namespace)/_namespace.yaml",
                             docs: renderer.waved(renderer.namespaceObjects(t)))
-            case let .service(ti, pi, callers):
+            case let .service(ti, pi):
                 let t = renderer.plan.targets[ti]
                 let p = t.placements[pi]
                 return Unit(owner: .service(target: ti, service: p.service.name),
                             path: "\(t.cluster.name)/\(t.namespace)/\(p.service.name).yaml",
-                            docs: renderer.waved(renderer.serviceObjects(p, in: t, callers: callers)))
+                            docs: renderer.waved(renderer.serviceObjects(p, in: t)))
             case let .database(ti, di, role):
                 let t = renderer.plan.targets[ti]
                 let d = renderer.spec.databases[di]
@@ -344,7 +366,7 @@ public struct Renderer: Sendable {
 
     // MARK: per service
 
-    func serviceObjects(_ p: Placement, in t: Target, callers: [String]) -> [JSONValue] {
+    func serviceObjects(_ p: Placement, in t: Target) -> [JSONValue] {
         var docs: [JSONValue] = []
         let ns = t.namespace
         let name = p.service.name
@@ -361,11 +383,12 @@ public struct Renderer: Sendable {
             docs.append([
                 "apiVersion": "v1", "kind": "Service",
                 "metadata": meta(name, ns, labels: labels(p, t, withVersion: false)),
-                "spec": [
-                    "type": "ClusterIP",
-                    "selector": selector(p, t),
-                    "ports": [["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": "TCP"]],
-                ],
+                "spec": .object([
+                    ("type", "ClusterIP"),
+                    ("selector", selector(p, t)),
+                ] + ipFamilies + [
+                    ("ports", [["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": "TCP"]]),
+                ]),
             ])
         }
         if !p.service.volumes.isEmpty {
@@ -404,12 +427,18 @@ public struct Renderer: Sendable {
             ])
         }
         if spec.security.networkPolicy == "default-deny" {
-            docs.append(servicePolicy(p, t, callers: callers))
+            docs.append(networkPolicy(.service(name), name: name, labels: labels(p, t, withVersion: false), in: t))
         }
         docs += exposure(p, t)
-        docs += meshServiceObjects(p, t, callers: callers)
+        docs += meshServiceObjects(p, t, callers: callers(of: p, in: t))
         docs += verticalPodAutoscaler(p, t)
         return docs
+    }
+
+    /// Services are dual-stack when the plan has IPv6 (`network.ipv6`): both families where the
+    /// cluster has them, IPv4 alone where it does not (PreferDualStack).
+    var ipFamilies: [(String, JSONValue)] {
+        spec.network.ipv6 == nil ? [] : [("ipFamilyPolicy", "PreferDualStack"), ("ipFamilies", ["IPv4", "IPv6"])]
     }
 
     func portName(_ p: Placement) -> String {
@@ -448,13 +477,14 @@ public struct Renderer: Sendable {
             let upper = u.name.uppercased().replacingOccurrences(of: "-", with: "_")
             switch u.kind {
             case .database:
-                let viaPooler = spec.scaling.connectionPooling && spec.database(u.name)?.pooler != nil
-                let host = spec.database(u.name).map { plan.databaseHost($0, for: t.environment, pooled: viaPooler) } ?? "\(u.name)-rw"
-                env.append(["name": .string("DATABASE_\(upper)_HOST"), "value": .string(host)])
+                // The checks refuse a use without an endpoint; the fallback keeps the render total.
+                let ep = spec.database(u.name).flatMap { plan.endpoint($0, readOnly: u.readOnly, from: t) }
+                env.append(["name": .string("DATABASE_\(upper)_HOST"), "value": .string(ep?.host ?? "\(u.name)-rw")])
                 env.append(["name": .string("DATABASE_\(upper)_PORT"), "value": "5432"])
+                env.append(["name": .string("DATABASE_\(upper)_ACCESS"), "value": .string(u.readOnly ? "read" : "read-write")])
                 env.append(["name": .string("DATABASE_\(upper)_CREDENTIALS"), "value": .string("/var/run/secrets/berth/database-\(u.name)")])
                 mounts.append(["name": .string("database-\(u.name)"), "mountPath": .string("/var/run/secrets/berth/database-\(u.name)"), "readOnly": true])
-                volumes.append(["name": .string("database-\(u.name)"), "secret": ["secretName": .string("\(u.name)-app")]])
+                volumes.append(["name": .string("database-\(u.name)"), "secret": ["secretName": .string(ep?.credentials ?? "\(u.name)-app")]])
             case .bucket:
                 env.append(["name": .string("BUCKET_\(upper)_NAME"), "value": .string(bucketName(u.name, env: t.environment))])
                 env.append(["name": .string("BUCKET_\(upper)_ACCESS"), "value": .string(u.readOnly ? "read" : "read-write")])

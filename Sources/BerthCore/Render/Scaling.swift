@@ -22,7 +22,7 @@ extension Renderer {
             "apiVersion": "autoscaling.k8s.io/v1", "kind": "VerticalPodAutoscaler",
             "metadata": meta(p.service.name, t.namespace, labels: labels(p, t, withVersion: false)),
             "spec": [
-                "targetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(p.service.name)],
+                "targetRef": ["apiVersion": "apps/v1", "kind": .string(workloadKind(p.service)), "name": .string(p.service.name)],
                 "updatePolicy": ["updateMode": .string(mode == "auto" ? "Recreate" : "Off")],
                 "resourcePolicy": ["containerPolicies": [.object(policy)]],
             ],

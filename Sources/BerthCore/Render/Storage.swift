@@ -11,10 +11,12 @@ extension Renderer {
     }
 
     /// Provider parameters of one class. Values are strings, as StorageClass requires.
-    func storageParameters(_ c: StorageClassSpec) -> [(String, JSONValue)] {
+    /// `cluster` chooses the key: keys are regional, so each cluster's classes name its region's.
+    func storageParameters(_ c: StorageClassSpec, cluster: Cluster?) -> [(String, JSONValue)] {
         var p: [(String, JSONValue)] = []
         // Encryption at rest in the provider's terms (shared with the audit's expectations).
-        let encryption = Renderer.kmsParameters(provider: spec.provider.name, atRest: spec.security.encryptionAtRest, key: spec.provider.kmsKey)
+        let key = plan.kmsKey(region: cluster?.region.value)
+        let encryption = Renderer.kmsParameters(provider: spec.provider.name, atRest: spec.security.encryptionAtRest, key: key)
             .map { ($0.0, JSONValue.string($0.1)) }
         let ssd = c.kind == "ssd"
         switch spec.provider.name {
@@ -86,7 +88,7 @@ extension Renderer {
                     "annotations": ["storageclass.kubernetes.io/is-default-class": .string(c.name == defaultName ? "true" : "false")],
                 ],
                 "provisioner": .string(csiDriver),
-                "parameters": .object(storageParameters(c)),
+                "parameters": .object(storageParameters(c, cluster: cluster)),
                 "reclaimPolicy": .string(c.reclaim),
                 "allowVolumeExpansion": true,
                 "volumeBindingMode": "WaitForFirstConsumer",

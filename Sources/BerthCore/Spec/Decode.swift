@@ -137,10 +137,10 @@ struct Decoder {
             name: Provider.Name(rawValue: str(n, "name")) ?? .aws,
             rationale: str(n, "rationale"),
             regions: (n?["regions"]?.entries ?? []).map { e in
-                Region(name: e.key, zones: e.node["zones"]?.strings ?? [], location: e.keyLocation)
+                Region(name: e.key, zones: e.node["zones"]?.strings ?? [], kmsKey: str(e.node, "kmsKey"), location: e.keyLocation)
             },
             hardware: hw,
-            kmsKey: str(n, "kmsKey"),
+            dataResidency: names(n, "dataResidency"),
             account: str(n, "account"),
             costNotes: str(n, "costNotes"),
             location: n?.location ?? loc)
@@ -369,7 +369,13 @@ struct Decoder {
             memory: quantity(n, "memory") ?? Quantity(milli: 2000 << 30, text: "2Gi"),
             cpu: quantity(n, "cpu") ?? Quantity(milli: 1000, text: "1"),
             backup: backup, pooler: pooler, maxConnections: int(n, "maxConnections") ?? 200,
-            shared: bool(n, "shared"), rpo: duration(n, "rpo"), location: e.keyLocation)
+            shared: bool(n, "shared"),
+            topology: Database.Topology(
+                primary: located(n["topology"], "primary"),
+                replicas: Database.Topology.Replicas(rawValue: str(n["topology"], "replicas")) ?? .read,
+                remoteClients: Database.Topology.RemoteClients(rawValue: str(n["topology"], "remoteClients")) ?? .refuse,
+                location: n["topology"]?.location ?? e.keyLocation),
+            rpo: duration(n, "rpo"), location: e.keyLocation)
     }
 
     func bucket(_ e: SpecEntry) -> Bucket {

@@ -55,7 +55,7 @@ public struct Provider: Sendable {
     public var rationale: String
     public var regions: [Region]
     public var hardware: Hardware?
-    public var kmsKey: String
+    public var dataResidency: [Located<String>]
     public var account: String
     public var costNotes: String
     public var location: SourceLocation
@@ -66,6 +66,8 @@ public struct Provider: Sendable {
 public struct Region: Sendable {
     public var name: String
     public var zones: [String]
+    /// The key that encrypts data stored in this region (empty: the provider's default key).
+    public var kmsKey: String
     public var location: SourceLocation
 }
 
@@ -327,8 +329,20 @@ public struct Database: Sendable {
     public var pooler: (mode: String, instances: Int)?
     public var maxConnections: Int
     public var shared: Bool
+    public var topology: Topology
     public var rpo: SpecDuration?
     public var location: SourceLocation
+
+    /// Where the primary runs and what an environment's other clusters get.
+    public struct Topology: Sendable {
+        public enum Replicas: String, Sendable { case read, none }
+        public enum RemoteClients: String, Sendable { case refuse, primary }
+        /// Region of the primary; nil: the region of each environment's first cluster.
+        public var primary: Located<String>?
+        public var replicas: Replicas
+        public var remoteClients: RemoteClients
+        public var location: SourceLocation
+    }
 
     public struct Backup: Sendable {
         public var schedule: String

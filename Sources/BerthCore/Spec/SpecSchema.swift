@@ -23,6 +23,7 @@ public enum SpecSchema {
 
     public static let region = ObjectSchema("region", "A provider region and the zones berth may use in it.", [
         Field("zones", .list(.name), "Availability zones of the region that clusters may spread over.", required: true),
+        Field("kmsKey", .string, "The key (ARN, resource id or key name) that encrypts volumes, buckets and backups stored in this region. Keys are regional: a region that holds encrypted volumes needs its own; berth names it, never creates it.", default: s("")),
     ])
 
     public static let provider = ObjectSchema("provider", "Where the platform runs.", [
@@ -30,7 +31,7 @@ public enum SpecSchema {
         Field("rationale", .string, "Why this provider; copied into the generated docs.", default: s("")),
         Field("regions", .map(.object(region)), "Regions by name, each with its zones.", required: true),
         Field("hardware", .object(hardware), "On-premises hardware (only with `name: onprem`).", optionalObject: true),
-        Field("kmsKey", .string, "Key reference (ARN, resource id or key name) used for encryption at rest; berth names it, never creates it.", default: s("")),
+        Field("dataResidency", .list(.name), "Regions (keys of `provider.regions`) where databases, their replicas and backups may store data. Empty: anywhere. A database replica outside these regions is an error.", default: list([])),
         Field("account", .string, "Where workload identities live, for services that use buckets: the AWS account id (IRSA role `arn:aws:iam::<account>:role/<platform>-<environment>-<service>`), the GCP project id (service account `<service>-<environment>@<project>.iam.gserviceaccount.com`), or on Azure the client id of the platform's user-assigned managed identity. Also names the roles in bucket policies and database backups. Empty: no identity annotations (required on aws when services use buckets).", default: s("")),
         Field("costNotes", .string, "Cost optimisation notes; copied into the generated docs.", default: s("")),
     ])
@@ -241,7 +242,14 @@ public enum SpecSchema {
         ])), "Connection pooler.", optionalObject: true),
         Field("maxConnections", .int(min: 10, max: 10_000), "postgresql max_connections.", default: i(200)),
         Field("shared", .bool, "One database for all environments (otherwise one per environment).", default: b(false)),
+        Field("topology", .object(topology), "Where the primary runs and what an environment's other clusters get.", optionalObject: true),
         Field("rpo", .duration, "Recovery point objective target; a worse computed RPO is a warning.", default: s("")),
+    ])
+
+    public static let topology = ObjectSchema("topology", "A database across the clusters of one environment.", [
+        Field("primary", .name, "Region (a key of `provider.regions`) whose cluster holds the primary in every environment that has a cluster there.", defaultNote: "the region of each environment's first cluster"),
+        Field("replicas", .oneOf(["read", "none"]), "What the environment's other clusters get: `read`, a read-only replica cluster fed from the primary's WAL archive (services there read locally and it can be promoted); `none`, no copy of the data.", default: s("read")),
+        Field("remoteClients", .oneOf(["refuse", "primary"]), "Services in a cluster without the primary that write (and readers where there is no replica): `refuse` makes that a check error; `primary` renders the cross-cluster path: an internal load balancer in front of the primary on planned addresses, a Service and EndpointSlice of the same name in the client's cluster, NetworkPolicies and firewall rules.", default: s("refuse")),
     ])
 
     public static let lifecycleRule = ObjectSchema("lifecycle rule", "One lifecycle step of a bucket.", [

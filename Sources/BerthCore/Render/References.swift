@@ -1,0 +1,363 @@
+/// The built-in reference check: before anything is written, every reference between the
+/// objects berth rendered must resolve inside the cluster they go to.
+///
+/// It reads the plain render (one folder per cluster) and indexes, per cluster, what exists:
+/// rendered objects, and what controllers create from them (CloudNativePG's `-rw`/`-ro`/`-r`
+/// Services, ServiceAccount and generated Secrets; a Pooler's Service; the Gateway's data
+/// plane pods; Secrets written by Certificates and ExternalSecrets). Then it follows every
+/// reference: ServiceAccounts, Secrets and ConfigMaps of pods, Service hosts in environment
+/// variables, Service, PodDisruptionBudget and NetworkPolicy selectors, HPA and VPA targets,
+/// StorageClasses, issuers, Gateway parents and listeners, certificate Secrets, secret stores,
+/// Velero locations, CloudNativePG clusters, roles, namespaces and Argo CD destinations.
+///
+/// A reference that does not resolve is a defect of berth, not of the spec: `berth render`
+/// reports it as an internal error naming both objects and exits 3 without writing.
+public enum ReferenceCheck {
+    /// One unresolved reference: where it is and what it names.
+    public struct Problem: Sendable, Hashable, CustomStringConvertible {
+        public var cluster: String
+        /// `Kind namespace/name` of the object holding the reference.
+        public var object: String
+        /// What it refers to, e.g. `Secret acme-production/main-owner`.
+        public var target: String
+        public var field: String
+
+        public var description: String { "\(cluster): \(object) \(field) refers to \(target), which nothing in the render creates" }
+    }
+
+    /// Namespaces that exist without berth: Kubernetes' own and those the cluster add-ons
+    /// install into (the controllers berth's objects rely on).
+    public static let systemNamespaces: Set<String> = [
+        "kube-system", "kube-public", "default", "argocd", "cert-manager", "cnpg-system", "external-dns",
+        "external-secrets", "falco", "monitoring", "nginx-gateway", "ingress-nginx", "velero", "istio-system",
+        "linkerd", "longhorn-system", "minio", "ceph-csi-rbd", "metallb-system",
+    ]
+
+    /// ClusterRoles every cluster has.
+    static let builtinClusterRoles: Set<String> = ["cluster-admin", "admin", "edit", "view"]
+
+    struct Key: Hashable {
+        var kind: String
+        var namespace: String
+        var name: String
+    }
+
+    /// What exists in one cluster.
+    struct Index {
+        var objects: Set<Key> = []
+        /// Pod label sets per namespace, with the object that makes them.
+        var pods: [String: [[String: String]]] = [:]
+        var namespaces: Set<String> = ReferenceCheck.systemNamespaces
+        /// Listener names of each Gateway (`namespace/name`).
+        var listeners: [String: Set<String>] = [:]
+        /// Ports of each Service (`namespace/name`); nil when the controller makes the Service.
+        var servicePorts: [String: Set<Int>] = [:]
+        /// Services with EndpointSlices of their own (`namespace/name`).
+        var slices: Set<String> = []
+
+        mutating func add(_ kind: String, _ ns: String, _ name: String) { objects.insert(Key(kind: kind, namespace: ns, name: name)) }
+        func has(_ kind: String, _ ns: String, _ name: String) -> Bool { objects.contains(Key(kind: kind, namespace: ns, name: name)) }
+    }
+
+    static func labels(_ v: JSONValue?) -> [String: String] {
+        guard case let .object(pairs)? = v else { return [:] }
+        var out: [String: String] = [:]
+        for (k, v) in pairs { if let s = v.stringValue { out[k] = s } }
+        return out
+    }
+
+    static func matches(_ selector: [String: String], _ pods: [[String: String]]) -> Bool {
+        pods.contains { pod in selector.allSatisfy { pod[$0.key] == $0.value } }
+    }
+
+    /// Builds the index of one cluster from its objects.
+    static func index(_ docs: [JSONValue]) -> Index {
+        var ix = Index()
+        for d in docs {
+            let kind = d["kind"]?.stringValue ?? ""
+            let ns = d.at("metadata.namespace")?.stringValue ?? ""
+            let name = d.at("metadata.name")?.stringValue ?? ""
+            ix.add(kind, ns, name)
+            switch kind {
+            case "Namespace":
+                ix.namespaces.insert(name)
+            case "Deployment", "StatefulSet", "DaemonSet", "Job":
+                ix.pods[ns, default: []].append(labels(d.at("spec.template.metadata.labels")))
+            case "CronJob":
+                ix.pods[ns, default: []].append(labels(d.at("spec.jobTemplate.spec.template.metadata.labels")))
+            case "Service":
+                ix.servicePorts["\(ns)/\(name)"] = Set((d.at("spec.ports")?.arrayValue ?? []).compactMap { $0["port"]?.intValue })
+            case "EndpointSlice":
+                if let s = d.at("metadata.labels")?["kubernetes.io/service-name"]?.stringValue { ix.slices.insert("\(ns)/\(s)") }
+            case "Cluster" where d["apiVersion"]?.stringValue?.hasPrefix("postgresql.cnpg.io/") == true:
+                // CloudNativePG makes the instance pods, their ServiceAccount, three Services and
+                // the generated Secrets.
+                ix.pods[ns, default: []].append(["cnpg.io/cluster": name, "cnpg.io/instanceRole": "primary"])
+                ix.add("ServiceAccount", ns, name)
+                for suffix in ["rw", "ro", "r"] {
+                    ix.add("Service", ns, "\(name)-\(suffix)")
+                    ix.servicePorts["\(ns)/\(name)-\(suffix)"] = [5432]
+                }
+                for suffix in ["ca", "server", "replication", "superuser"] { ix.add("Secret", ns, "\(name)-\(suffix)") }
+                if d.at("spec.bootstrap.initdb.secret") == nil, d.at("spec.bootstrap.recovery") == nil { ix.add("Secret", ns, "\(name)-app") }
+            case "Pooler":
+                ix.pods[ns, default: []].append(["cnpg.io/poolerName": name])
+                ix.add("Service", ns, name)
+                ix.add("ServiceAccount", ns, name)
+                ix.servicePorts["\(ns)/\(name)"] = [5432]
+            case "Gateway":
+                // NGINX Gateway Fabric runs the data plane in the Gateway's namespace.
+                ix.pods[ns, default: []].append(["gateway.networking.k8s.io/gateway-name": name])
+                ix.listeners["\(ns)/\(name)"] = Set((d.at("spec.listeners")?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
+            case "Certificate":
+                if let s = d.at("spec.secretName")?.stringValue { ix.add("Secret", ns, s) }
+            case "ExternalSecret":
+                ix.add("Secret", ns, d.at("spec.target.name")?.stringValue ?? name)
+            default:
+                break
+            }
+        }
+        return ix
+    }
+
+    /// Every unresolved reference in the objects of one cluster.
+    static func problems(cluster: String, docs: [JSONValue]) -> [Problem] {
+        let ix = index(docs)
+        var out: Set<Problem> = []
+        var seen: [Key: Int] = [:]
+        for d in docs {
+            let kind = d["kind"]?.stringValue ?? ""
+            let ns = d.at("metadata.namespace")?.stringValue ?? ""
+            let name = d.at("metadata.name")?.stringValue ?? ""
+            let me = ns.isEmpty ? "\(kind) \(name)" : "\(kind) \(ns)/\(name)"
+            func need(_ ok: Bool, _ field: String, _ target: String) {
+                if !ok { out.insert(Problem(cluster: cluster, object: me, target: target, field: field)) }
+            }
+            func needObject(_ k: String, _ n: String, in space: String? = nil, _ field: String) {
+                let s = space ?? ns
+                need(ix.has(k, s, n), field, s.isEmpty ? "\(k) \(n)" : "\(k) \(s)/\(n)")
+            }
+            func needPods(_ selector: [String: String], in space: String? = nil, _ field: String) {
+                let s = space ?? ns
+                guard !selector.isEmpty, ix.namespaces.contains(s), !systemNamespaces.contains(s) else { return }
+                need(matches(selector, ix.pods[s] ?? []), field,
+                     "pods \(s)/{" + selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "}")
+            }
+            seen[Key(kind: kind, namespace: ns, name: name), default: 0] += 1
+            if !ns.isEmpty { need(ix.namespaces.contains(ns), "metadata.namespace", "Namespace \(ns)") }
+
+            switch kind {
+            case "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob":
+                let podPath = kind == "CronJob" ? "spec.jobTemplate.spec.template.spec" : "spec.template.spec"
+                guard let pod = d.at(podPath) else { break }
+                if let sa = pod["serviceAccountName"]?.stringValue { needObject("ServiceAccount", sa, "\(podPath).serviceAccountName") }
+                for v in pod["volumes"]?.arrayValue ?? [] {
+                    if let s = v.at("secret.secretName")?.stringValue { needObject("Secret", s, "volume \(v["name"]?.stringValue ?? "")") }
+                    if let c = v.at("configMap.name")?.stringValue { needObject("ConfigMap", c, "volume \(v["name"]?.stringValue ?? "")") }
+                    if let c = v.at("persistentVolumeClaim.claimName")?.stringValue { needObject("PersistentVolumeClaim", c, "volume") }
+                }
+                for c in (pod["containers"]?.arrayValue ?? []) + (pod["initContainers"]?.arrayValue ?? []) {
+                    for e in c["env"]?.arrayValue ?? [] {
+                        let envName = e["name"]?.stringValue ?? ""
+                        if let s = e.at("valueFrom.secretKeyRef.name")?.stringValue { needObject("Secret", s, "env \(envName)") }
+                        if let s = e.at("valueFrom.configMapKeyRef.name")?.stringValue { needObject("ConfigMap", s, "env \(envName)") }
+                        // A host that names a Service of this cluster must resolve to one.
+                        if envName.hasSuffix("_HOST"), let host = e["value"]?.stringValue, let (svc, space) = serviceHost(host, namespace: ns) {
+                            needObject("Service", svc, in: space, "env \(envName)")
+                        }
+                    }
+                }
+                for t in d.at("spec.volumeClaimTemplates")?.arrayValue ?? [] {
+                    if let sc = t.at("spec.storageClassName")?.stringValue { needObject("StorageClass", sc, in: "", "volumeClaimTemplates") }
+                }
+            case "Service":
+                let selector = labels(d.at("spec.selector"))
+                if selector.isEmpty, d.at("spec.type")?.stringValue != "ExternalName" {
+                    need(ix.slices.contains("\(ns)/\(name)"), "spec.selector", "an EndpointSlice for Service \(ns)/\(name)")
+                } else {
+                    needPods(selector, "spec.selector")
+                }
+            case "EndpointSlice":
+                if let s = d.at("metadata.labels")?["kubernetes.io/service-name"]?.stringValue { needObject("Service", s, "kubernetes.io/service-name") }
+            case "PodDisruptionBudget":
+                needPods(labels(d.at("spec.selector.matchLabels")), "spec.selector")
+            case "HorizontalPodAutoscaler":
+                if let k = d.at("spec.scaleTargetRef.kind")?.stringValue, let n = d.at("spec.scaleTargetRef.name")?.stringValue { needObject(k, n, "spec.scaleTargetRef") }
+            case "VerticalPodAutoscaler":
+                if let k = d.at("spec.targetRef.kind")?.stringValue, let n = d.at("spec.targetRef.name")?.stringValue { needObject(k, n, "spec.targetRef") }
+            case "NetworkPolicy":
+                needPods(labels(d.at("spec.podSelector.matchLabels")), "spec.podSelector")
+                for (field, rules, side) in [("ingress", d.at("spec.ingress"), "from"), ("egress", d.at("spec.egress"), "to")] {
+                    for r in rules?.arrayValue ?? [] {
+                        for p in r[side]?.arrayValue ?? [] {
+                            let space = p.at("namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue
+                            if let space, !systemNamespaces.contains(space) { need(ix.namespaces.contains(space), "spec.\(field).\(side)", "Namespace \(space)") }
+                            if p["podSelector"] != nil, p["namespaceSelector"] == nil || space != nil {
+                                needPods(labels(p.at("podSelector.matchLabels")), in: space ?? ns, "spec.\(field).\(side)")
+                            }
+                        }
+                    }
+                }
+            case "Certificate":
+                if let issuer = d.at("spec.issuerRef.name")?.stringValue {
+                    let k = d.at("spec.issuerRef.kind")?.stringValue ?? "Issuer"
+                    needObject(k, issuer, in: k == "ClusterIssuer" ? "" : ns, "spec.issuerRef")
+                }
+            case "Gateway":
+                for l in d.at("spec.listeners")?.arrayValue ?? [] {
+                    for c in l.at("tls.certificateRefs")?.arrayValue ?? [] {
+                        if let s = c["name"]?.stringValue { needObject("Secret", s, "listener \(l["name"]?.stringValue ?? "") certificateRefs") }
+                    }
+                }
+            case "HTTPRoute":
+                for p in d.at("spec.parentRefs")?.arrayValue ?? [] {
+                    let gns = p["namespace"]?.stringValue ?? ns
+                    guard let g = p["name"]?.stringValue else { continue }
+                    needObject("Gateway", g, in: gns, "spec.parentRefs")
+                    if let section = p["sectionName"]?.stringValue, let ls = ix.listeners["\(gns)/\(g)"] {
+                        need(ls.contains(section), "spec.parentRefs.sectionName", "listener \(section) of Gateway \(gns)/\(g)")
+                    }
+                }
+                for rule in d.at("spec.rules")?.arrayValue ?? [] {
+                    for b in rule["backendRefs"]?.arrayValue ?? [] {
+                        guard let svc = b["name"]?.stringValue else { continue }
+                        needObject("Service", svc, "spec.rules.backendRefs")
+                        if let port = b["port"]?.intValue, let ports = ix.servicePorts["\(ns)/\(svc)"] {
+                            need(ports.contains(port), "spec.rules.backendRefs.port", "port \(port) of Service \(ns)/\(svc)")
+                        }
+                    }
+                    for f in rule["filters"]?.arrayValue ?? [] {
+                        if let k = f.at("extensionRef.kind")?.stringValue, let n = f.at("extensionRef.name")?.stringValue { needObject(k, n, "spec.rules.filters") }
+                    }
+                }
+            case "Ingress":
+                for r in d.at("spec.rules")?.arrayValue ?? [] {
+                    for p in r.at("http.paths")?.arrayValue ?? [] {
+                        if let svc = p.at("backend.service.name")?.stringValue { needObject("Service", svc, "spec.rules.backend") }
+                    }
+                }
+                for t in d.at("spec.tls")?.arrayValue ?? [] {
+                    if let s = t["secretName"]?.stringValue { needObject("Secret", s, "spec.tls.secretName") }
+                }
+            case "ExternalSecret":
+                if let k = d.at("spec.secretStoreRef.kind")?.stringValue, let n = d.at("spec.secretStoreRef.name")?.stringValue {
+                    needObject(k, n, in: k == "ClusterSecretStore" ? "" : ns, "spec.secretStoreRef")
+                }
+            case "ScheduledBackup":
+                if let c = d.at("spec.cluster.name")?.stringValue { needObject("Cluster", c, "spec.cluster") }
+            case "Pooler":
+                if let c = d.at("spec.cluster.name")?.stringValue { needObject("Cluster", c, "spec.cluster") }
+            case "Cluster":
+                if let s = d.at("spec.bootstrap.initdb.secret.name")?.stringValue { needObject("Secret", s, "spec.bootstrap.initdb.secret") }
+                for r in d.at("spec.managed.roles")?.arrayValue ?? [] {
+                    if let s = r.at("passwordSecret.name")?.stringValue { needObject("Secret", s, "spec.managed.roles.passwordSecret") }
+                }
+                for path in ["spec.storage.storageClass", "spec.walStorage.storageClass"] {
+                    if let sc = d.at(path)?.stringValue { needObject("StorageClass", sc, in: "", path) }
+                }
+                let external = Set((d.at("spec.externalClusters")?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
+                for path in ["spec.replica.source", "spec.bootstrap.recovery.source"] {
+                    if let s = d.at(path)?.stringValue { need(external.contains(s), path, "externalClusters entry \(s)") }
+                }
+                let stores = [d.at("spec.backup.barmanObjectStore")] + (d.at("spec.externalClusters")?.arrayValue ?? []).map { $0["barmanObjectStore"] }
+                for store in stores.compactMap({ $0 }) {
+                    for key in ["accessKeyId", "secretAccessKey"] {
+                        if let s = store.at("s3Credentials.\(key).name")?.stringValue { needObject("Secret", s, "barmanObjectStore.s3Credentials") }
+                    }
+                }
+            case "Schedule":
+                if let l = d.at("spec.template.storageLocation")?.stringValue { needObject("BackupStorageLocation", l, "spec.template.storageLocation") }
+                for l in d.at("spec.template.volumeSnapshotLocations")?.arrayValue ?? [] {
+                    if let n = l.stringValue { needObject("VolumeSnapshotLocation", n, "spec.template.volumeSnapshotLocations") }
+                }
+            case "RoleBinding":
+                if d.at("roleRef.kind")?.stringValue == "Role", let r = d.at("roleRef.name")?.stringValue { needObject("Role", r, "roleRef") }
+            case "ClusterRoleBinding":
+                if let r = d.at("roleRef.name")?.stringValue, !builtinClusterRoles.contains(r) { needObject("ClusterRole", r, in: "", "roleRef") }
+            case "ClusterIssuer", "Issuer":
+                for s in d.at("spec.acme.solvers")?.arrayValue ?? [] {
+                    for p in s.at("http01.gatewayHTTPRoute.parentRefs")?.arrayValue ?? [] {
+                        if let g = p["name"]?.stringValue { needObject("Gateway", g, in: p["namespace"]?.stringValue ?? ns, "solvers.http01.gatewayHTTPRoute.parentRefs") }
+                    }
+                }
+            default:
+                break
+            }
+        }
+        for (key, count) in seen where count > 1 {
+            let obj = key.namespace.isEmpty ? "\(key.kind) \(key.name)" : "\(key.kind) \(key.namespace)/\(key.name)"
+            out.insert(Problem(cluster: cluster, object: obj, target: "\(count) objects of the same kind and name", field: "metadata.name"))
+        }
+        return out.sorted { ($0.cluster, $0.object, $0.field, $0.target) < ($1.cluster, $1.object, $1.field, $1.target) }
+    }
+
+    /// The Service a host name denotes, when it is a cluster-local name: `svc`,
+    /// `svc.ns`, `svc.ns.svc` or `svc.ns.svc.cluster.local`. Other names are outside.
+    static func serviceHost(_ host: String, namespace: String) -> (String, String)? {
+        let parts = host.split(separator: ".").map(String.init)
+        switch parts.count {
+        case 1: return (parts[0], namespace)
+        case 2: return (parts[0], parts[1])
+        case 3 where parts[2] == "svc": return (parts[0], parts[1])
+        case 5 where parts[2...] == ["svc", "cluster", "local"]: return (parts[0], parts[1])
+        default: return nil
+        }
+    }
+
+    /// Checks the plain render: `files` are (path, objects) with the cluster as the first
+    /// path component. Argo CD objects are checked against the project and the artifact paths.
+    public static func run(files: [(path: String, objects: [JSONValue])], argo: [JSONValue] = [], paths: Set<String> = []) -> [Problem] {
+        var byCluster: [String: [JSONValue]] = [:]
+        var order: [String] = []
+        for f in files {
+            guard let cluster = f.path.split(separator: "/").first.map(String.init) else { continue }
+            if byCluster[cluster] == nil { order.append(cluster) }
+            byCluster[cluster, default: []] += f.objects
+        }
+        let clusters = order.sorted()
+        let groups = clusters.map { byCluster[$0] ?? [] }
+        var out = parallelMap(0..<clusters.count) { problems(cluster: clusters[$0], docs: groups[$0]) }.flatMap { $0 }
+        out += argoProblems(argo, clusters: Set(clusters), objects: byCluster, paths: paths)
+        return out
+    }
+
+    /// Argo CD: every Application names the project, every destination is one the project
+    /// allows, every path it syncs exists, and every object synced there lies in an allowed
+    /// namespace with a whitelisted kind.
+    static func argoProblems(_ docs: [JSONValue], clusters: Set<String>, objects: [String: [JSONValue]], paths: Set<String>) -> [Problem] {
+        guard let project = docs.first(where: { $0["kind"]?.stringValue == "AppProject" }) else { return [] }
+        let projectName = project.at("metadata.name")?.stringValue ?? ""
+        var allowed: Set<String> = []
+        for d in project.at("spec.destinations")?.arrayValue ?? [] {
+            allowed.insert("\(d["name"]?.stringValue ?? d["server"]?.stringValue ?? "")/\(d["namespace"]?.stringValue ?? "")")
+        }
+        var out: [Problem] = []
+        let folders = Set(paths.flatMap { p -> [String] in
+            var acc: [String] = []
+            var cur = ""
+            for part in p.split(separator: "/").dropLast() {
+                cur = cur.isEmpty ? String(part) : cur + "/" + part
+                acc.append(cur)
+            }
+            return acc
+        })
+        for d in docs where d["kind"]?.stringValue == "ApplicationSet" {
+            let name = "ApplicationSet \(d.at("metadata.namespace")?.stringValue ?? "")/\(d.at("metadata.name")?.stringValue ?? "")"
+            if let p = d.at("spec.template.spec.project")?.stringValue, p != projectName {
+                out.append(Problem(cluster: "argocd", object: name, target: "AppProject \(p)", field: "spec.template.spec.project"))
+            }
+            for g in d.at("spec.generators")?.arrayValue ?? [] {
+                for e in g.at("list.elements")?.arrayValue ?? [] {
+                    let cluster = e["cluster"]?.stringValue ?? ""
+                    if let ns = e["namespace"]?.stringValue, !allowed.contains("\(cluster)/\(ns)"), !allowed.contains("\(cluster)/*") {
+                        out.append(Problem(cluster: "argocd", object: name, target: "destination \(cluster)/\(ns) in AppProject \(projectName)", field: "generators.list.elements"))
+                    }
+                    if let path = e["path"]?.stringValue, !paths.isEmpty, !folders.contains(where: { $0.hasSuffix(path) || path.hasSuffix($0) }) {
+                        out.append(Problem(cluster: "argocd", object: name, target: "folder \(path)", field: "generators.list.elements.path"))
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,61 @@
+"""End-to-end tests of the reference check: every example renders with zero unresolved
+references, and a reference broken on purpose (through the test hook that drops one rendered
+object) stops the render with exit 3, naming both objects, and writes nothing.
+
+Run by scripts/test.sh with BERTH_BIN pointing at the built executable.
+"""
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BERTH = os.environ.get("BERTH_BIN", str(ROOT / ".build" / "debug" / "berth"))
+EXAMPLES = ["acme", "twin", "onprem", "onprem-mesh", "weak"]
+
+
+def berth(*args, env=None):
+    e = dict(os.environ)
+    e.pop("BERTH_TEST_DROP_OBJECT", None)
+    if env:
+        e.update(env)
+    return subprocess.run([BERTH, *map(str, args)], capture_output=True, text=True, env=e, timeout=120)
+
+
+def tree(path: pathlib.Path) -> dict:
+    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_examples_render_with_every_reference_resolved(name, tmp_path):
+    r = berth("render", ROOT / "examples" / name / "platform.yaml", "--out", tmp_path / "out")
+    assert r.returncode == 0, r.stderr
+    assert "unresolved reference" not in r.stderr
+
+
+@pytest.mark.parametrize("drop,expected", [
+    ("prod-eu/ServiceAccount/acme-production/api",
+     "prod-eu: Deployment acme-production/api spec.template.spec.serviceAccountName refers to ServiceAccount acme-production/api"),
+    ("prod-eu/Pooler/acme-production/main-pooler-rw",
+     "prod-eu: Deployment acme-production/api env DATABASE_MAIN_HOST refers to Service acme-production/main-pooler-rw"),
+    ("prod-us/EndpointSlice/acme-production/main-remote-1",
+     "prod-us: Service acme-production/main-remote spec.selector refers to an EndpointSlice for Service acme-production/main-remote"),
+    ("prod-eu/Certificate/acme-production/web-tls",
+     "prod-eu: Gateway acme-production/acme listener web-https certificateRefs refers to Secret acme-production/web-tls"),
+    ("nonprod/StorageClass//fast",
+     "nonprod: StatefulSet acme-development/search volumeClaimTemplates refers to StorageClass fast"),
+])
+def test_broken_reference_exits_3_and_writes_nothing(drop, expected, tmp_path):
+    out = tmp_path / "out"
+    first = berth("render", ROOT / "examples" / "acme" / "platform.yaml", "--out", out)
+    assert first.returncode == 0, first.stderr
+    before = tree(out)
+    r = berth("render", ROOT / "examples" / "acme" / "platform.yaml", "--out", out, env={"BERTH_TEST_DROP_OBJECT": drop})
+    assert r.returncode == 3, r.stderr
+    assert "internal error:" in r.stderr and "nothing was written" in r.stderr
+    assert expected + ", which nothing in the render creates" in r.stderr, r.stderr
+    assert tree(out) == before
+    fresh = tmp_path / "fresh"
+    r = berth("render", ROOT / "examples" / "acme" / "platform.yaml", "--out", fresh, env={"BERTH_TEST_DROP_OBJECT": drop})
+    assert r.returncode == 3 and not fresh.exists()
