@@ -132,7 +132,7 @@ struct DataTests {
         #expect(eu.contains("kind: ScheduledBackup") && eu.contains("kind: Pooler") && eu.contains("retentionPolicy: \"30d\""))
         #expect(eu.contains("destinationPath: s3://acme-production-backups/main"))
         // acme keeps its data in the EU: prod-us has no copy, only the path to the primary.
-        #expect(!us.contains("kind: Cluster") && us.contains("kind: EndpointSlice"))
+        #expect(!us.contains("\nkind: Cluster\n") && us.contains("\nkind: EndpointSlice\n"))
         let twinLoaded = try Pipeline.check(path: Fixtures.repoRoot.appendingPathComponent("examples/twin/platform.yaml").path)
         let twin = Dictionary(uniqueKeysWithValues: Pipeline.render(try #require(twinLoaded.spec), ipPlan: twinLoaded.ipPlan).map { ($0.path, $0.contents) })
         let dub = try #require(twin["dub/twin-production/_database-orders.yaml"])

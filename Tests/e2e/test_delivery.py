@@ -54,7 +54,7 @@ def test_compare_kustomize_fails_on_a_broken_overlay(rendered, tmp_path):
     lines = r.stdout.splitlines()
     assert "kustomize/overlays/production/prod-eu: apps/v1 Deployment acme-production/api: at spec.replicas: plain 3 != kustomize 4" in lines
     assert "kustomize/overlays/staging/nonprod: missing v1 ServiceAccount acme-staging/web (in the plain render, not built by kustomize)" in lines
-    assert lines[-1] == "compare_kustomize: 7 overlays, 301 objects, 2 differences"
+    assert lines[-1] == "compare_kustomize: 7 overlays, 311 objects, 2 differences"
 
 
 def test_argocd_objects(rendered):
@@ -64,9 +64,13 @@ def test_argocd_objects(rendered):
     assert {(d["name"], d["namespace"]) for d in spec["destinations"]} == {
         ("nonprod", "acme-development"), ("nonprod", "acme-staging"),
         ("prod-eu", "acme-production"), ("prod-us", "acme-production"),
-        ("nonprod", "velero"), ("prod-eu", "velero"), ("prod-us", "velero")}
+        ("nonprod", "velero"), ("prod-eu", "velero"), ("prod-us", "velero"),
+        # the Falco rules and cluster autoscaler settings of each cluster's _cluster.yaml
+        ("nonprod", "falco"), ("prod-eu", "falco"), ("prod-us", "falco"),
+        ("nonprod", "kube-system"), ("prod-eu", "kube-system"), ("prod-us", "kube-system")}
     assert spec["clusterResourceWhitelist"] == [
         {"group": "", "kind": "Namespace"}, {"group": "cert-manager.io", "kind": "ClusterIssuer"},
+        {"group": "external-secrets.io", "kind": "ClusterSecretStore"},
         {"group": "snapshot.storage.k8s.io", "kind": "VolumeSnapshotClass"}, {"group": "storage.k8s.io", "kind": "StorageClass"}]
     sets = {s["metadata"]["name"]: s for s in docs(rendered / "argocd" / "applicationsets.yaml")}
     assert sorted(sets) == ["acme-clusters", "acme-development", "acme-production", "acme-staging"]

@@ -14,6 +14,8 @@ public enum PlatformChecks {
         out += productionTLS(spec)
         out += talksToPorts(spec)
         out += routes(spec, plan: plan)
+        out += sharedHosts(spec, plan: plan)
+        out += veleroBucket(spec)
         out += bounds(spec)
         out += data(spec, plan: plan)
         out += topology(spec, plan: plan)
@@ -332,6 +334,51 @@ public enum PlatformChecks {
             }
         }
         return out
+    }
+
+    /// Hosts served by more than one cluster: external-dns can split them between the
+    /// clusters only on route53 (latency records); elsewhere the clusters' records conflict.
+    /// Their certificates need DNS-01, so the DNS provider's solver must have what it needs.
+    public static func sharedHosts(_ spec: Spec, plan: Plan? = nil) -> [Diagnostic] {
+        let plan = plan ?? Plan(spec: spec)
+        let shared = Renderer.sharedHosts(plan)
+        guard !shared.isEmpty else { return [] }
+        var out: [Diagnostic] = []
+        let dns = spec.network.dns
+        var routeOf: [String: SourceLocation] = [:]
+        for t in plan.targets {
+            for p in t.placements {
+                if let h = p.hostname, routeOf[h] == nil { routeOf[h] = p.publicRoute?.location }
+            }
+        }
+        let hosts = shared.keys.sorted()
+        if dns.provider != "route53" {
+            for h in hosts {
+                out.append(.warning("dns-multi-cluster", "host \(h) is served by clusters \(shared[h, default: []].joined(separator: ", ")), but external-dns has no per-cluster routing for the \(dns.provider) DNS provider, so the clusters' records would conflict; use route53 (latency-based records) or serve the host from one cluster", at: routeOf[h]))
+            }
+        }
+        guard let tls = spec.security.tls, tls.issuer != "selfsigned" else { return out }
+        let dnsLocation = spec.root["network"]?["dns"]?.location ?? routeOf[hosts[0]]
+        let what = "host\(hosts.count == 1 ? "" : "s") \(hosts.joined(separator: ", ")) \(hosts.count == 1 ? "is" : "are") served by more than one cluster and need\(hosts.count == 1 ? "s" : "") DNS-01 certificate challenges"
+        switch dns.provider {
+        case "pdns":
+            out.append(.error("dns01", "\(what), but cert-manager has no built-in DNS-01 solver for pdns; use another DNS provider or serve each host from one cluster", at: dnsLocation))
+        case "google" where dns.project.isEmpty:
+            out.append(.error("dns01", "\(what); set network.dns.project (or provider.account) to the GCP project of the Cloud DNS zones", at: dnsLocation))
+        case "azure" where dns.subscription.isEmpty:
+            out.append(.error("dns01", "\(what); set network.dns.subscription to the Azure subscription id of the DNS zones", at: dnsLocation))
+        case "rfc2136" where dns.server.isEmpty:
+            out.append(.error("dns01", "\(what); set network.dns.server to the name server (host:port) that accepts TSIG-signed updates", at: dnsLocation))
+        default:
+            break
+        }
+        return out
+    }
+
+    /// Velero Schedules need a BackupStorageLocation, which needs a bucket.
+    public static func veleroBucket(_ spec: Spec) -> [Diagnostic] {
+        guard spec.storage.snapshots != nil, !spec.storage.classes.isEmpty, Renderer.veleroBucket(spec) == nil else { return [] }
+        return [.error("velero-bucket", "storage.snapshots schedules Velero backups, but no bucket can hold them; set databases.<name>.backup.bucket or add a bucket with versioning: true", at: spec.root["storage"]?["snapshots"]?.location)]
     }
 
     /// min never exceeds max, for replicas and node pools; limits are not below requests.

@@ -6,14 +6,19 @@ extension Renderer {
     /// Namespace the Argo CD objects live in (Argo CD's own).
     static let argoNamespace = "argocd"
 
-    /// Kinds berth renders that are cluster-scoped.
-    static let clusterScopedKinds: Set<String> = ["Namespace", "ClusterIssuer", "StorageClass", "VolumeSnapshotClass"]
+    /// Kinds berth renders that are cluster-scoped (every object of these kinds is rendered
+    /// without a namespace; every other object with one).
+    static let clusterScopedKinds: Set<String> = [
+        "Namespace", "ClusterIssuer", "ClusterSecretStore", "StorageClass", "VolumeSnapshotClass",
+        "ClusterRole", "ClusterRoleBinding",
+    ]
 
     /// The sync wave of a kind: namespaces and cluster-scoped config first, then namespaced
     /// config (accounts, access, policies, quotas, secrets, certificates, the gateway), then workloads.
     static func syncWave(_ kind: String) -> String {
         switch kind {
-        case "Namespace", "ClusterIssuer", "StorageClass", "VolumeSnapshotClass": "-1"
+        case "Namespace", "ClusterIssuer", "ClusterSecretStore", "StorageClass", "VolumeSnapshotClass",
+             "BackupStorageLocation", "VolumeSnapshotLocation": "-1"
         case "Deployment", "StatefulSet", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "HTTPRoute", "Ingress", "Cluster": "1"
         case "Pooler", "ScheduledBackup": "2"
         default: "0"
@@ -40,7 +45,18 @@ extension Renderer {
     }
 
     func argoCDArtifacts(_ units: [Unit]) -> [Artifact] {
-        guard let g = spec.delivery.gitops else { return [] }
+        guard let (project, sets) = argoCDObjects(units) else { return [] }
+        return [
+            file("argocd/project.yaml", [project]),
+            file("argocd/applicationsets.yaml", sets),
+        ]
+    }
+
+    /// The AppProject and the ApplicationSets. The project allows exactly what the
+    /// applications sync: every (cluster, namespace) an object of a synced file lands in or
+    /// an application points at, and every kind rendered, by scope.
+    func argoCDObjects(_ units: [Unit]) -> (project: JSONValue, sets: [JSONValue])? {
+        guard let g = spec.delivery.gitops else { return nil }
         // kinds rendered, by scope
         var clusterKinds: Set<[String]> = []
         var namespacedKinds: Set<[String]> = []
@@ -74,12 +90,25 @@ extension Renderer {
             clusterNamespace[t.cluster.name] = t.namespace
             clusterOrder.append(t.cluster.name)
         }
-        var destinations: [JSONValue] = plan.targets.map { ["name": .string($0.cluster.name), "namespace": .string($0.namespace)] }
-        if spec.storage.snapshots != nil, !spec.storage.classes.isEmpty {
-            // Velero schedules live in Velero's own namespace on each cluster.
-            var seen: Set<String> = []
-            for t in plan.targets where seen.insert(t.cluster.name).inserted {
-                destinations.append(["name": .string(t.cluster.name), "namespace": "velero"])
+        // Destinations: each application's own (the targets' namespaces), then every other
+        // namespace an object of a synced file names (falco, kube-system, velero, ...) per
+        // cluster, in cluster order and by name.
+        var allowed: Set<[String]> = []
+        var destinations: [JSONValue] = []
+        for t in plan.targets where allowed.insert([t.cluster.name, t.namespace]).inserted {
+            destinations.append(["name": .string(t.cluster.name), "namespace": .string(t.namespace)])
+        }
+        var extra: [String: Set<String>] = [:]
+        for u in units {
+            guard let cluster = u.path.split(separator: "/").first.map(String.init) else { continue }
+            for d in u.docs {
+                guard let ns = d.at("metadata.namespace")?.stringValue, !allowed.contains([cluster, ns]) else { continue }
+                extra[cluster, default: []].insert(ns)
+            }
+        }
+        for c in clusterOrder {
+            for ns in (extra[c] ?? []).sorted() where allowed.insert([c, ns]).inserted {
+                destinations.append(["name": .string(c), "namespace": .string(ns)])
             }
         }
         let project: JSONValue = [
@@ -150,10 +179,7 @@ extension Renderer {
             sets.append(applicationSet(name: "\(spec.platform)-clusters", elements: elements,
                                        appName: "\(spec.platform)-cluster-{{cluster}}", labels: [], spec: appSpec))
         }
-        return [
-            file("argocd/project.yaml", [project]),
-            file("argocd/applicationsets.yaml", sets),
-        ]
+        return (project, sets)
     }
 
     func applicationSet(name: String, elements: [JSONValue], appName: String, labels: [(String, JSONValue)], spec appSpec: JSONValue) -> JSONValue {

@@ -28,23 +28,22 @@ extension Renderer {
                 "allowedRoutes": sameNS,
             ])
         }
-        let hosts = publics.compactMap(\.hostname).sorted().joined(separator: ",")
         var gatewaySpec: [(String, JSONValue)] = [("gatewayClassName", .string(spec.network.ingress.className))]
         let addresses: [JSONValue] = ingressAddresses(t).map { ["type": "IPAddress", "value": .string($0)] }
         if !addresses.isEmpty { gatewaySpec.append(("addresses", .array(addresses))) }
         gatewaySpec.append(("listeners", .array(listeners)))
         var docs: [JSONValue] = [[
             "apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
-            "metadata": meta(spec.platform, t.namespace, labels: namespaceLabels(t), annotations: [
-                "external-dns.alpha.kubernetes.io/hostname": .string(hosts),
-                "external-dns.alpha.kubernetes.io/ttl": .string(String(spec.network.dns.ttl)),
-            ]),
+            // No external-dns annotations here: its gateway-httproute source takes the
+            // hostnames from the HTTPRoutes (spec.hostnames) and their annotations.
+            "metadata": meta(spec.platform, t.namespace, labels: namespaceLabels(t)),
             "spec": .object(gatewaySpec),
         ]]
         if !tlsHosts.isEmpty {
             docs.append([
                 "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
-                "metadata": meta("https-redirect", t.namespace, labels: namespaceLabels(t)),
+                "metadata": meta("https-redirect", t.namespace, labels: namespaceLabels(t),
+                                 annotations: .object(dnsAnnotations(hosts: tlsHosts.compactMap(\.stringValue), cluster: t.cluster))),
                 "spec": [
                     "parentRefs": [["name": .string(spec.platform), "sectionName": "http"]],
                     "hostnames": .array(tlsHosts),
@@ -65,6 +64,20 @@ extension Renderer {
         }.compactMap { st in
             ipPlan.entry("static/\(st.name)").map { "\($0.prefix.address)" }
         }
+    }
+
+    /// external-dns annotations of a route (HTTPRoute or Ingress) serving `hosts` on cluster
+    /// `c`: the record TTL and, when one of the hosts is served by more than one cluster and
+    /// the DNS provider is route53, latency-based routing: a set identifier per cluster and
+    /// the cluster's region, so Route 53 answers each client with the nearest cluster. Other
+    /// providers have no per-cluster routing in external-dns (`berth check` warns).
+    func dnsAnnotations(hosts: [String], cluster c: Cluster) -> [(String, JSONValue)] {
+        var a: [(String, JSONValue)] = [("external-dns.alpha.kubernetes.io/ttl", .string(String(spec.network.dns.ttl)))]
+        if spec.network.dns.provider == "route53", hosts.contains(where: { sharedHosts[$0] != nil }) {
+            a.append(("external-dns.alpha.kubernetes.io/set-identifier", .string(c.name)))
+            a.append(("external-dns.alpha.kubernetes.io/aws-region", .string(c.region.value)))
+        }
+        return a
     }
 
     /// The route, certificate and DNS for a public service.
@@ -97,7 +110,8 @@ extension Renderer {
             rule.append(("backendRefs", [["name": .string(p.service.name), "port": .int(port)]]))
             docs.append([
                 "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
-                "metadata": meta(p.service.name, t.namespace, labels: labels(p, t, withVersion: false)),
+                "metadata": meta(p.service.name, t.namespace, labels: labels(p, t, withVersion: false),
+                                 annotations: .object(dnsAnnotations(hosts: [host], cluster: t.cluster))),
                 "spec": [
                     "parentRefs": [["name": .string(spec.platform), "sectionName": .string(tls ? "\(p.service.name)-https" : "http")]],
                     "hostnames": [.string(host)],
@@ -116,10 +130,9 @@ extension Renderer {
             ingressSpec.append(("rules", [["host": .string(host), "http": ["paths": .array(httpPaths)]]]))
             docs.append([
                 "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-                "metadata": meta(p.service.name, t.namespace, labels: labels(p, t, withVersion: false), annotations: .object([
-                    ("external-dns.alpha.kubernetes.io/hostname", .string(host)),
-                    ("external-dns.alpha.kubernetes.io/ttl", .string(String(spec.network.dns.ttl))),
-                ] + ingressNginxAnnotations())),
+                "metadata": meta(p.service.name, t.namespace, labels: labels(p, t, withVersion: false), annotations: .object(
+                    [("external-dns.alpha.kubernetes.io/hostname", .string(host))]
+                        + dnsAnnotations(hosts: [host], cluster: t.cluster) + ingressNginxAnnotations())),
                 "spec": .object(ingressSpec),
             ])
         }

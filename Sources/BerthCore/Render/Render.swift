@@ -38,11 +38,15 @@ public struct RenderedFile: Sendable {
 /// holds `_namespace.yaml` (namespace-wide objects) and one `<service>.yaml` per service with
 /// every object that belongs to that service, so a change to one service touches its own file.
 public struct Renderer: Sendable {
-    public var plan: Plan
-    public var ipPlan: IPPlan?
+    /// Immutable: the traffic graph and the shared hosts are derived from it once.
+    public let plan: Plan
+    public let ipPlan: IPPlan?
     /// The plan's traffic graph, by target and local end.
     let traffic: TrafficIndex
     var spec: Spec { plan.spec }
+    /// Public hostnames served by more than one cluster, each with those clusters (plan order).
+    /// DNS must split traffic between the clusters and certificates need DNS-01 for them.
+    let sharedHosts: [String: [String]]
 
     public init(plan: Plan, ipPlan: IPPlan? = nil) {
         var plan = plan
@@ -50,6 +54,19 @@ public struct Renderer: Sendable {
         self.plan = plan
         self.ipPlan = ipPlan ?? plan.ipPlan
         self.traffic = TrafficIndex(plan: plan)
+        self.sharedHosts = Renderer.sharedHosts(plan)
+    }
+
+    /// Hostnames of public placements served by two or more clusters, with the clusters.
+    static func sharedHosts(_ plan: Plan) -> [String: [String]] {
+        var clusters: [String: [String]] = [:]
+        for t in plan.targets {
+            for p in t.placements {
+                guard let host = p.hostname, p.publicRoute != nil, p.service.port != nil else { continue }
+                if clusters[host]?.contains(t.cluster.name) != true { clusters[host, default: []].append(t.cluster.name) }
+            }
+        }
+        return clusters.filter { $0.value.count > 1 }
     }
 
     /// One unit of rendering work: a file and what goes in it.
@@ -251,6 +268,7 @@ public struct Renderer: Sendable {
         if let tls = spec.security.tls {
             docs.append(clusterIssuer(tls, cluster: c))
         }
+        docs += clusterSecretStore(c)
         docs += clusterAdminBindings()
         docs += falcoRules(c)
         docs += clusterAutoscalerSettings(c)
@@ -277,15 +295,59 @@ public struct Renderer: Sendable {
             } else {
                 solver = ["http01": ["ingress": ["ingressClassName": .string(spec.network.ingress.className)]]]
             }
+            // Hosts served by more than one cluster: only the cluster DNS points at could pass
+            // HTTP-01, so they are solved through DNS (the most specific selector wins).
+            var solvers: [JSONValue] = []
+            let shared = sharedHosts.filter { $0.value.contains(c.name) }.keys.sorted()
+            if !shared.isEmpty, let dns01 = dns01Solver(cluster: c) {
+                solvers.append(["dns01": dns01, "selector": ["dnsNames": .array(shared.map { .string($0) })]])
+            }
+            solvers.append(solver)
             body = ["acme": [
                 "email": .string(tls.email),
                 "server": .string(server),
                 "privateKeySecretRef": ["name": .string("\(tls.issuer)-account-key")],
-                "solvers": [solver],
+                "solvers": .array(solvers),
             ]]
         }
         return ["apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
                 "metadata": ["name": .string(tls.issuer), "labels": labels], "spec": body]
+    }
+
+    /// cert-manager's DNS-01 solver for `network.dns.provider`, using cert-manager's own
+    /// identity where the cloud has one (route53: ambient credentials of its ServiceAccount's
+    /// IAM role; google: GKE workload identity; azure: the managed identity `provider.account`)
+    /// and Secrets named here, never their values, elsewhere (cloudflare: `cloudflare-api-token`
+    /// key `api-token`; rfc2136: `rfc2136-tsig` key `secret`, TSIG key `<platform>-cert-manager`),
+    /// in cert-manager's cluster resource namespace. nil for pdns, which has no built-in
+    /// solver (`berth check` reports it).
+    func dns01Solver(cluster c: Cluster) -> JSONValue? {
+        let dns = spec.network.dns
+        switch dns.provider {
+        case "route53":
+            return ["route53": ["region": .string(c.region.value)]]
+        case "google":
+            return ["cloudDNS": ["project": .string(dns.project)]]
+        case "azure":
+            var azure: [(String, JSONValue)] = [
+                ("subscriptionID", .string(dns.subscription)),
+                ("resourceGroupName", .string(dns.resourceGroup)),
+                ("environment", "AzurePublicCloud"),
+            ]
+            if !spec.provider.account.isEmpty { azure.append(("managedIdentity", ["clientID": .string(spec.provider.account)])) }
+            return ["azureDNS": .object(azure)]
+        case "cloudflare":
+            return ["cloudflare": ["apiTokenSecretRef": ["name": "cloudflare-api-token", "key": "api-token"]]]
+        case "rfc2136":
+            return ["rfc2136": [
+                "nameserver": .string(dns.server),
+                "tsigKeyName": .string("\(spec.platform)-cert-manager"),
+                "tsigAlgorithm": "HMACSHA256",
+                "tsigSecretSecretRef": ["name": "rfc2136-tsig", "key": "secret"],
+            ]]
+        default:
+            return nil
+        }
     }
 
     // MARK: namespace-wide

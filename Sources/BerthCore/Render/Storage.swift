@@ -98,7 +98,10 @@ extension Renderer {
         docs.append([
             "apiVersion": "snapshot.storage.k8s.io/v1", "kind": "VolumeSnapshotClass",
             "metadata": [
-                "name": .string("\(spec.platform)-snapshots"), "labels": labels,
+                // Velero's CSI support takes the class carrying this label for the driver.
+                "name": .string("\(spec.platform)-snapshots"),
+                "labels": ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth",
+                           "velero.io/csi-volumesnapshot-class": "true"],
                 "annotations": ["snapshot.storage.kubernetes.io/is-default-class": "true"],
             ],
             "driver": .string(csiDriver),
@@ -106,22 +109,26 @@ extension Renderer {
         ])
         if let snap = spec.storage.snapshots {
             let hours = Cron.intervalHours(snap.schedule).map { Int($0.rounded(.up)) } ?? 24
+            // Each Schedule names its environment's location (Velero.swift renders them).
             for t in plan.targets where t.cluster.name == cluster.name {
+                var template: [(String, JSONValue)] = [
+                    ("includedNamespaces", [.string(t.namespace)]),
+                    ("snapshotVolumes", true),
+                    ("storageLocation", .string(backupLocationName(t) ?? "default")),
+                ]
+                if let vsl = snapshotLocationName(cluster) { template.append(("volumeSnapshotLocations", [.string(vsl)])) }
+                template.append(("ttl", .string("\(hours * snap.keep)h0m0s")))
                 docs.append([
                     "apiVersion": "velero.io/v1", "kind": "Schedule",
                     "metadata": ["name": .string("\(t.namespace)-volumes"), "namespace": "velero", "labels": labels],
                     "spec": [
                         "schedule": .string(snap.schedule),
                         "useOwnerReferencesInBackup": false,
-                        "template": [
-                            "includedNamespaces": [.string(t.namespace)],
-                            "snapshotVolumes": true,
-                            "storageLocation": "default",
-                            "ttl": .string("\(hours * snap.keep)h0m0s"),
-                        ],
+                        "template": .object(template),
                     ],
                 ])
             }
+            docs += veleroLocations(cluster)
         }
         return docs
     }

@@ -101,7 +101,7 @@ struct Decoder {
 
     mutating func spec(_ r: SpecNode, file: String) -> Spec {
         let providerNode = r["provider"]
-        let provider = self.provider(providerNode, at: r.location)
+        let provider = self.provider(providerNode, at: r.location, platform: str(r, "platform"))
         let clusters = (r["clusters"]?.entries ?? []).map { cluster($0, provider: provider) }
         return Spec(
             file: file,
@@ -120,13 +120,13 @@ struct Decoder {
                 clusterAutoscaler: bool(r["scaling"], "clusterAutoscaler"),
                 verticalPodAutoscaler: str(r["scaling"], "verticalPodAutoscaler"),
                 connectionPooling: bool(r["scaling"], "connectionPooling")),
-            security: security(r["security"]),
+            security: security(r["security"], platform: str(r, "platform")),
             versions: [:],
             versionsFile: nil,
             root: r)
     }
 
-    func provider(_ n: SpecNode?, at loc: SourceLocation) -> Provider {
+    func provider(_ n: SpecNode?, at loc: SourceLocation, platform: String) -> Provider {
         let hw = n?["hardware"].map { h in
             Hardware(nodes: int(h, "nodes") ?? 1, cpu: int(h, "cpu") ?? 1,
                      memory: quantity(h, "memory") ?? Quantity(milli: 0, text: "0"),
@@ -143,6 +143,7 @@ struct Decoder {
             dataResidency: names(n, "dataResidency"),
             account: str(n, "account"),
             costNotes: str(n, "costNotes"),
+            resourceGroup: n?["resourceGroup"]?.string ?? platform,
             location: n?.location ?? loc)
     }
 
@@ -187,7 +188,11 @@ struct Decoder {
             dns: Network.DNS(
                 zones: names(dns, "zones"),
                 provider: dns?["provider"]?.string ?? defaultDNS,
-                ttl: int(dns, "ttl") ?? 300),
+                ttl: int(dns, "ttl") ?? 300,
+                project: dns?["project"]?.string ?? provider.account,
+                subscription: str(dns, "subscription"),
+                resourceGroup: dns?["resourceGroup"]?.string ?? provider.resourceGroup,
+                server: str(dns, "server")),
             ingress: Network.Ingress(
                 api: api,
                 className: str(ing, "className"),
@@ -418,7 +423,7 @@ struct Decoder {
         return Delivery(gitops: g, helm: bool(n, "helm"), registry: r)
     }
 
-    func security(_ n: SpecNode?) -> Security {
+    func security(_ n: SpecNode?, platform: String) -> Security {
         let teams = (n?["teams"]?.entries ?? []).map { t -> Team in
             let envs: [Located<String>]?
             if case .all = t.node["environments"]?.value ?? .all { envs = nil } else { envs = names(t.node, "environments") }
@@ -428,7 +433,9 @@ struct Decoder {
         }
         let tls = n?["tls"].map { Security.TLS(issuer: str($0, "issuer"), email: str($0, "email"), minVersion: str($0, "minVersion")) }
         let secrets = n?["secrets"].map { s in
-            (store: str(s, "store"), rotateEvery: duration(s, "rotateEvery") ?? SpecDuration(seconds: 90 * 86_400, text: "90d"))
+            (store: str(s, "store"), rotateEvery: duration(s, "rotateEvery") ?? SpecDuration(seconds: 90 * 86_400, text: "90d"),
+             address: s["address"]?.string ?? (str(s, "store") == "azure-key-vault" ? "https://\(platform).vault.azure.net" : "https://vault.vault.svc:8200"),
+             role: str(s, "role"))
         }
         return Security(
             teams: teams, podSecurity: str(n, "podSecurity"), networkPolicy: str(n, "networkPolicy"),

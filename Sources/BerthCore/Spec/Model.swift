@@ -58,6 +58,8 @@ public struct Provider: Sendable {
     public var dataResidency: [Located<String>]
     public var account: String
     public var costNotes: String
+    /// Azure: the resource group of the platform's storage account (and default of the DNS zones').
+    public var resourceGroup: String
     public var location: SourceLocation
 
     public func region(_ n: String) -> Region? { regions.first { $0.name == n } }
@@ -124,6 +126,13 @@ public struct Network: Sendable {
         public var zones: [Located<String>]
         public var provider: String
         public var ttl: Int
+        /// google: the Cloud DNS project (cert-manager DNS-01).
+        public var project: String
+        /// azure: subscription id and resource group of the DNS zones (cert-manager DNS-01).
+        public var subscription: String
+        public var resourceGroup: String
+        /// rfc2136: the name server accepting TSIG-signed updates (cert-manager DNS-01).
+        public var server: String
     }
 
     public struct Ingress: Sendable {
@@ -436,7 +445,9 @@ public struct Security: Sendable {
     public var podSecurity: String
     public var networkPolicy: String
     public var tls: TLS?
-    public var secrets: (store: String, rotateEvery: SpecDuration)?
+    /// The external store: its kind, the rotation interval, and for vault (server URL) and
+    /// azure-key-vault (vault URL) its address, and for vault the Kubernetes auth role.
+    public var secrets: (store: String, rotateEvery: SpecDuration, address: String, role: String)?
     public var encryptionAtRest: String
     public var encryptionInTransit: String
     public var auditLevel: String

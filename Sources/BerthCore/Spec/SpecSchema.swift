@@ -34,6 +34,7 @@ public enum SpecSchema {
         Field("dataResidency", .list(.name), "Regions (keys of `provider.regions`) where databases, their replicas and backups may store data. Empty: anywhere. A database replica outside these regions is an error.", default: list([])),
         Field("account", .string, "Where workload identities live, for services that use buckets: the AWS account id (IRSA role `arn:aws:iam::<account>:role/<platform>-<environment>-<service>`), the GCP project id (service account `<service>-<environment>@<project>.iam.gserviceaccount.com`), or on Azure the client id of the platform's user-assigned managed identity. Also names the roles in bucket policies and database backups. Empty: no identity annotations (required on aws when services use buckets).", default: s("")),
         Field("costNotes", .string, "Cost optimisation notes; copied into the generated docs.", default: s("")),
+        Field("resourceGroup", .name, "Azure only: the resource group of the platform's storage account (Velero's backup storage location and volume snapshots) and, unless `network.dns.resourceGroup` says otherwise, of its DNS zones.", defaultNote: "the platform name"),
     ])
 
     // MARK: network
@@ -67,6 +68,10 @@ public enum SpecSchema {
         Field("zones", .list(.hostname), "DNS zones berth may write records into (external-dns domain filter).", default: list([])),
         Field("provider", .oneOf(["route53", "google", "azure", "cloudflare", "rfc2136", "pdns"]), "external-dns provider.", defaultNote: "route53 on aws, google on gcp, azure on azure, rfc2136 on onprem"),
         Field("ttl", .int(min: 30, max: 86_400), "Record TTL in seconds.", default: i(300)),
+        Field("project", .string, "google: the GCP project of the Cloud DNS zones, for cert-manager's DNS-01 solver.", defaultNote: "`provider.account`"),
+        Field("subscription", .string, "azure: the Azure subscription id of the DNS zones, for cert-manager's DNS-01 solver (required when a host is served by more than one cluster).", default: s("")),
+        Field("resourceGroup", .name, "azure: the resource group of the DNS zones, for cert-manager's DNS-01 solver.", defaultNote: "`provider.resourceGroup`"),
+        Field("server", .string, "rfc2136: the authoritative name server (`host:port`) that accepts TSIG-signed updates, for cert-manager's DNS-01 solver (required when a host is served by more than one cluster).", default: s("")),
     ])
 
     public static let rateLimit = ObjectSchema("rateLimit", "Per-client-IP request limits at the edge (first line against DDoS).", [
@@ -343,6 +348,8 @@ public enum SpecSchema {
         Field("secrets", .object(ObjectSchema("secrets", "The external secret store.", [
             Field("store", .oneOf(["vault", "aws-secrets-manager", "gcp-secret-manager", "azure-key-vault"]), "Store (the ClusterSecretStore is named after it).", required: true),
             Field("rotateEvery", .duration, "Rotation interval; ExternalSecrets refresh at least this often.", default: s("90d")),
+            Field("address", .url, "`vault`: the Vault server URL; `azure-key-vault`: the Key Vault URL. Unused by the other stores.", defaultNote: "`https://vault.vault.svc:8200` for vault, `https://<platform>.vault.azure.net` for azure-key-vault"),
+            Field("role", .name, "`vault`: the role of Vault's Kubernetes auth method that the external-secrets ServiceAccount logs in with (auth mount `kubernetes-<cluster>`, one per cluster).", default: s("external-secrets")),
         ])), "Secret store.", optionalObject: true),
         Field("encryption", .object(ObjectSchema("encryption", "Encryption.", [
             Field("atRest", .oneOf(["kms", "provider", "none"]), "At rest: a customer KMS key, the provider's default key, or none.", default: s("kms")),
