@@ -166,38 +166,57 @@ enum Diagrams {
         return (m, layered(title: "Traffic of \(spec.platform)", columns: columns, edges: edges, fills: fills))
     }
 
-    /// Who may talk to whom: the NetworkPolicy edges.
-    static func policyGraph(_ spec: Spec) -> (mermaid: String, svg: String) {
+    /// Who may talk to whom: the edges of the plan's traffic graph between the gateway,
+    /// services and databases, over every environment and cluster.
+    static func policyGraph(_ plan: Plan) -> (mermaid: String, svg: String) {
+        let spec = plan.spec
+        let gateway = plan.usesGateway ? "gw:Gateway data plane" : "gw:\(plan.ingressNamespace)"
+        var edges: [(String, String)] = []
+        var seen: Set<String> = []
+        var services: [String] = []
+        for t in plan.targets {
+            for e in plan.traffic(t) {
+                let from: String? = switch e.from {
+                case let .service(n): "svc:\(n)"
+                case .gateway: gateway
+                case let .namespace(n) where n == plan.ingressNamespace && e.purpose == .publicRoute: gateway
+                default: nil
+                }
+                let to: String? = switch (e.to, e.database) {
+                case let (.service(n), _): "svc:\(n)"
+                case let (_, d?): "db:\(d)"
+                default: nil
+                }
+                guard let from, let to, seen.insert("\(from)>\(to)").inserted else { continue }
+                edges.append((from, to))
+                for n in [from, to] where n.hasPrefix("svc:") && !services.contains(n) { services.append(n) }
+            }
+        }
         // Columns by depth from the gateway: callers before callees.
         var depth: [String: Int] = [:]
-        for s in spec.services where s.publicRoute != nil { depth[s.name] = 0 }
+        for (a, b) in edges where a == gateway { depth[b] = 0 }
         var changed = true
         var rounds = 0
-        while changed && rounds < spec.services.count + 1 {
+        while changed && rounds < services.count + 1 {
             changed = false
             rounds += 1
-            for s in spec.services {
-                let d = depth[s.name] ?? 0
-                for t in s.talksTo where (depth[t.value] ?? -1) < d + 1 {
-                    depth[t.value] = d + 1
+            for (a, b) in edges where a.hasPrefix("svc:") && b.hasPrefix("svc:") {
+                let d = depth[a] ?? 0
+                if (depth[b] ?? -1) < d + 1 {
+                    depth[b] = d + 1
                     changed = true
                 }
             }
         }
+        let ordered = spec.services.map { "svc:\($0.name)" }.filter(services.contains)
         let maxDepth = depth.values.max() ?? 0
-        var columns: [(String, [String])] = [("ingress", ["gw:\(spec.network.ingress.namespace)"])]
+        var columns: [(String, [String])] = [("ingress", [gateway])]
         for d in 0...maxDepth {
-            let names = spec.services.filter { (depth[$0.name] ?? 0) == d }.map { "svc:\($0.name)" }
+            let names = ordered.filter { (depth[$0] ?? 0) == d }
             if !names.isEmpty { columns.append((d == 0 ? "entry points" : "tier \(d + 1)", names)) }
         }
-        let dbs = spec.databases.map { "db:\($0.name)" }
+        let dbs = spec.databases.map { "db:\($0.name)" }.filter { db in edges.contains { $0.1 == db } }
         if !dbs.isEmpty { columns.append(("databases", dbs)) }
-        var edges: [(String, String)] = []
-        for s in spec.services where s.publicRoute != nil { edges.append(("gw:\(spec.network.ingress.namespace)", "svc:\(s.name)")) }
-        for s in spec.services {
-            for t in s.talksTo { edges.append(("svc:\(s.name)", "svc:\(t.value)")) }
-            for u in s.uses where u.kind == .database { edges.append(("svc:\(s.name)", "db:\(u.name)")) }
-        }
         var m = "flowchart LR\n"
         for col in columns { for n in col.1 { m += "  \(mid(n))[\"\(n.split(separator: ":", maxSplits: 1).last ?? "")\"]\n" } }
         for (a, b) in edges { m += "  \(mid(a)) -->|allowed| \(mid(b))\n" }

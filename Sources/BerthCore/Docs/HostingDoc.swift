@@ -533,7 +533,7 @@ public struct HostingDoc: Sendable {
             return [.diagram(title: "Traffic: internet, CDN, gateway, services, databases and buckets", mermaid: traffic.mermaid, svgFile: "traffic.svg", svg: traffic.svg)]
         case "Network Security":
             let names = s.services.map(\.name)
-            let graph = Diagrams.policyGraph(s)
+            let graph = Diagrams.policyGraph(plan)
             if names.count > 30 {
                 // Too many for a matrix: one row per service with its allowed edges.
                 var callers: [String: [String]] = [:]

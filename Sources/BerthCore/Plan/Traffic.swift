@@ -66,6 +66,8 @@ public struct TrafficEdge: Sendable, Hashable {
     public var toNamespace: String
     public var ports: [Port]
     public var purpose: Purpose
+    /// The database an edge reaches (database and cross-cluster edges), for documents.
+    public var database: String? = nil
 }
 
 extension Plan {
@@ -98,9 +100,9 @@ extension Plan {
         var out: [TrafficEdge] = []
         let ns = t.namespace
         func edge(_ from: TrafficEdge.Peer, _ fromNS: String, _ to: TrafficEdge.Peer, _ toNS: String,
-                  _ ports: [TrafficEdge.Port], _ purpose: TrafficEdge.Purpose)
+                  _ ports: [TrafficEdge.Port], _ purpose: TrafficEdge.Purpose, database: String? = nil)
         {
-            out.append(TrafficEdge(from: from, fromNamespace: fromNS, to: to, toNamespace: toNS, ports: ports, purpose: purpose))
+            out.append(TrafficEdge(from: from, fromNamespace: fromNS, to: to, toNamespace: toNS, ports: ports, purpose: purpose, database: database))
         }
         // Namespace-wide: DNS, and the mesh's control plane for every proxy.
         edge(.allPods, ns, .pods(namespace: "kube-system", labels: ["k8s-app": "kube-dns"]), "kube-system",
@@ -141,12 +143,12 @@ extension Plan {
                     guard let d = spec.database(u.name), let ep = endpoint(d, readOnly: u.readOnly, from: t) else { continue }
                     if ep.remote {
                         let ips = remoteAddresses(of: d, for: t.environment)
-                        if !ips.isEmpty { edge(.service(name), ns, .addresses(ips, except: []), "", [.tcp(5432)], .crossCluster) }
+                        if !ips.isEmpty { edge(.service(name), ns, .addresses(ips, except: []), "", [.tcp(5432)], .crossCluster, database: d.name) }
                         continue
                     }
                     let home = homeEnvironment(of: d, for: t.environment).map { Plan.namespace(spec: spec, environment: $0.name) } ?? ns
                     let pooled = ep.host.hasPrefix("\(d.name)-pooler-")
-                    edge(.service(name), ns, pooled ? .pooler(d.name) : .databaseInstances(d.name), home, [.tcp(5432)], .database)
+                    edge(.service(name), ns, pooled ? .pooler(d.name) : .databaseInstances(d.name), home, [.tcp(5432)], .database, database: d.name)
                 }
             }
             if objectStorage {
@@ -173,7 +175,7 @@ extension Plan {
                     for u in p.service.uses where u.kind == .database && u.name == d.name {
                         guard let ep = endpoint(d, readOnly: u.readOnly, from: other), !ep.remote else { continue }
                         let pooled = ep.host.hasPrefix("\(d.name)-pooler-")
-                        edge(.service(p.service.name), other.namespace, pooled ? .pooler(d.name) : inst, ns, [.tcp(5432)], .database)
+                        edge(.service(p.service.name), other.namespace, pooled ? .pooler(d.name) : inst, ns, [.tcp(5432)], .database, database: d.name)
                     }
                 }
             }
