@@ -160,6 +160,9 @@ struct DocsClaimTests {
         ("zone count of a list of clusters", #"on ((?:[a-z0-9-]+(?:, | and ))*[a-z0-9-]+) across (\d+) zones?"#, { r, g in
             g[1].replacingOccurrences(of: " and ", with: ", ").components(separatedBy: ", ").allSatisfy { r.zones($0) == Int(g[2]) }
         }),
+        ("required zone anti-affinity for every database instance", #"with required anti-affinity\."#, { r, _ in
+            r.objects.filter { $0.at("kind") == "Cluster" }.allSatisfy { $0.at("spec.affinity.podAntiAffinityType") == "required" }
+        }),
         ("zone count of one cluster", #"\b([a-z0-9-]+) \((\d+) zones?\)"#, { r, g in r.zones(g[1]) == Int(g[2]) }),
         ("zone count in the topology", #"`([a-z0-9-]+)` in [a-z0-9-]+ across (\d+) zones?"#, { r, g in r.zones(g[1]) == Int(g[2]) }),
     ]
@@ -209,13 +212,14 @@ struct DocsClaimTests {
     func tableCatchesClaims() throws {
         let loaded = try Pipeline.check(path: Fixtures.example.path)
         let render = try Render(loaded)
-        let bad = "Traffic is split between the production clusters by DNS. All from 10.0.0.0/8, dual-stack. cloudfront in front of the gateway caches. findings of critical severity or worse block deployment. | bucket uploads | continuous (versioning) |. production on prod-eu and prod-us across 2 zones."
+        let bad = "Traffic is split between the production clusters by DNS. All from 10.0.0.0/8, dual-stack. cloudfront in front of the gateway caches. findings of critical severity or worse block deployment. | bucket uploads | continuous (versioning) |. production on prod-eu and prod-us across 2 zones. instances spread across zones with required anti-affinity."
         var hits: [String] = []
         for (what, pattern, holds) in Self.claims {
             for m in Self.matches(pattern, bad) where !holds(render, m) { hits.append(what) }
         }
         // uploads is versioned in the acme render; every other claim is unsupported there.
-        #expect(hits == ["traffic split between clusters by DNS", "dual-stack", "a CDN in front of the gateway", "a gate that blocks deployment", "zone count of a list of clusters"])
+        #expect(hits == ["traffic split between clusters by DNS", "dual-stack", "a CDN in front of the gateway", "a gate that blocks deployment", "zone count of a list of clusters",
+                          "required zone anti-affinity for every database instance"])
     }
 }
 

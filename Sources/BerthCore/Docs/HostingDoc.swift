@@ -299,7 +299,7 @@ public struct HostingDoc: Sendable {
         case ("Database Storage", "PostgreSQL storage configuration"):
             return s.databases.isEmpty ? "No databases (databases)." : list(s.databases.map { d in
                 "\(d.name): PostgreSQL \(d.version), \(d.instances) instances, \(d.size) data and \(Quantity.bytesText(d.walSize.units)) WAL on \(renderer.storageClassName(d.storageClass) ?? "the default class"), \(d.memory) memory"
-            }) + "; instances spread across zones with required anti-affinity."
+            }) + "; " + antiAffinityText + "."
         case ("Database Storage", "Backup storage locations"):
             let locs = s.databases.compactMap { d -> String? in
                 guard let env = production.first ?? s.environments.first, let dest = renderer.backupDestination(d, env: env) else { return nil }
@@ -457,6 +457,24 @@ public struct HostingDoc: Sendable {
         default:
             return "Not covered by the spec yet."
         }
+    }
+
+    /// How the rendered CloudNativePG Clusters keep instances apart, per cluster: `required`
+    /// zone anti-affinity where there are no more instances than zones, `preferred` elsewhere.
+    var antiAffinityText: String {
+        var byType: [String: [String]] = [:]
+        for f in facts.files {
+            for o in f.objects where o.at("kind") == "Cluster" && o.at("apiVersion") == "postgresql.cnpg.io/v1" {
+                let type = o.at("spec.affinity.podAntiAffinityType")?.stringValue ?? "preferred"
+                let place = "\(o.at("metadata.name")?.stringValue ?? "") in \(f.path.split(separator: "/").first.map(String.init) ?? "")/\(f.environment ?? "")"
+                byType[type, default: []].append(place)
+            }
+        }
+        if byType.isEmpty { return "no database instances are rendered" }
+        if byType.keys.count == 1, let type = byType.keys.first {
+            return "instances spread across zones with \(type) anti-affinity"
+        }
+        return "instances spread across zones with required anti-affinity in \(list(byType["required"] ?? [])), preferred (more instances than zones) in \(list(byType["preferred"] ?? []))"
     }
 
     /// IPv6 in the plan, and dual-stack only when Services are rendered with more than one family.
