@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates docs/spec.md: the hand-written rules (docs/spec-intro.md) followed by the
-# field reference that `berth schema --format markdown` prints from the spec table.
+# field reference that `berth schema --format markdown` prints from the spec table; and the
+# committed Hosting & Network document of the example (Tests/BerthCoreTests/Golden/docs, the
+# files `berth docs ... --check` and the golden test compare against).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --product berth >/dev/null
@@ -13,3 +15,5 @@ swift build --product berth >/dev/null
     .build/debug/berth schema --format markdown
 } > docs/spec.md
 echo "docs/spec.md updated"
+.build/debug/berth docs examples/acme/platform.yaml --out Tests/BerthCoreTests/Golden/docs 2>/dev/null
+echo "Tests/BerthCoreTests/Golden/docs updated"

@@ -48,12 +48,23 @@ struct SpecOptions: ParsableArguments {
 }
 
 /// Loads and checks; prints diagnostics; throws ExitCode(1) on errors.
-func loadChecked(_ o: SpecOptions, format: OutputFormat = .text) throws -> Spec {
-    try loadCheckedWithPlan(o, format: format).0
+func loadChecked(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false) throws -> Spec {
+    try loadCheckedWithPlan(o, format: format, notes: notes).0
 }
 
-/// Like `loadChecked`, and also returns the address plan.
-func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text) throws -> (Spec, IPPlan?) {
+/// What commands other than `berth check` print of the diagnostics: errors and warnings in
+/// full, and the notes only as a count (`berth check` lists them).
+func diagnosticsText(_ ds: [Diagnostic], formatter f: DiagnosticFormatter, notes: Bool) -> String {
+    if notes { return f.text(ds) }
+    let n = ds.filter { $0.severity == .note }.count
+    var out = f.text(ds.filter { $0.severity != .note })
+    if n > 0 { out += "\(n) note\(n == 1 ? "" : "s"); run 'berth check' to see \(n == 1 ? "it" : "them")\n" }
+    return out
+}
+
+/// Like `loadChecked`, and also returns the address plan. `notes`: list every note (only
+/// `berth check` does); otherwise one line counts them.
+func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false) throws -> (Spec, IPPlan?) {
     let loaded: LoadedSpec
     do {
         loaded = try Pipeline.check(path: o.spec, versionsPath: o.versions, lockPath: o.lock)
@@ -66,7 +77,7 @@ func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text) throws 
         writeOut(DiagnosticFormatter.json(loaded.diagnostics))
     case .text:
         let f = DiagnosticFormatter(sources: loaded.sources, color: useColor())
-        writeErr(f.text(loaded.diagnostics))
+        writeErr(diagnosticsText(loaded.diagnostics, formatter: f, notes: notes))
     }
     guard let spec = loaded.spec, !loaded.diagnostics.hasErrors else { throw ExitCode(Exit.specErrors) }
     return (spec, loaded.ipPlan)
@@ -86,7 +97,7 @@ struct Check: ParsableCommand {
     var strict = false
 
     func run() throws {
-        let spec = try loadChecked(options, format: format)
+        let spec = try loadChecked(options, format: format, notes: true)
         _ = spec
         if strict {
             let loaded = try Pipeline.check(path: options.spec, versionsPath: options.versions)

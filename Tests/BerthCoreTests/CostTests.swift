@@ -35,21 +35,43 @@ struct CostTests {
 
     @Test("node cost at min and max scale, spot saving, storage and buckets")
     func estimate() throws {
-        // Clean fixture: one m6i.large pool (2-4 nodes), two environments; 1 node suffices, so the pool minimum (2) counts.
+        // Clean fixture: one m6i.large pool (2-4 nodes), two environments; the services fit one node,
+        // the 4 database instances (1 CPU each on 1930m nodes) need one each: 4 nodes.
         let spec = try AuditTests.spec(AuditTests.clean)
         let (costs, errors) = Cost.estimate(spec, prices: try Self.table())
         #expect(errors.isEmpty)
         let prod = try #require(costs.first { $0.environment == "production" })
-        // 2 nodes x 0.1 x 730 h, half of the pool's CPU requests.
-        #expect(abs(prod.nodesMin - 73.0) < 0.001 && abs(prod.nodesMax - 73.0) < 0.001)
+        // 4 nodes x 0.1 x 730 h, half of the pool's CPU requests.
+        #expect(abs(prod.nodesMin - 146.0) < 0.001 && abs(prod.nodesMax - 146.0) < 0.001)
         // database: (10Gi data + 2560Mi WAL) x 2 instances x 0.1 per GiB-month.
         #expect(abs(prod.storage - 2.5) < 0.001)
         #expect(abs(prod.buckets - 2.0) < 0.001)
         #expect(prod.spotSavingMax == 0)
         let spot = try AuditTests.spec(AuditTests.mutate([("min: 2, max: 4 }\nenvironments", "min: 2, max: 4, spot: true }\nenvironments")]))
         let spotProd = try #require(Cost.estimate(spot, prices: try Self.table()).costs.first { $0.environment == "production" })
-        #expect(abs(spotProd.nodesMin - 29.2) < 0.001)
-        #expect(abs(spotProd.spotSavingMin - 43.8) < 0.001)
+        #expect(abs(spotProd.nodesMin - 58.4) < 0.001)
+        #expect(abs(spotProd.spotSavingMin - 87.6) < 0.001)
+    }
+
+    @Test("the data and WAL volumes of the replica cluster count, and the database pods count in the nodes")
+    func replicaClusterVolumes() throws {
+        // production on two clusters: the primary in main and a replica cluster in second, 2 instances each.
+        let spec = try AuditTests.spec(AuditTests.mutate([
+            ("environments:\n", "  second:\n    region: eu-west-1\n    nodePools:\n      general: { machine: m6i.large, cpu: 2, memory: 8Gi, min: 1, max: 4 }\nenvironments:\n"),
+            ("production: { clusters: [main]", "production: { clusters: [main, second]"),
+            ("    instances: 2\n", "    instances: 2\n    topology: { remoteClients: primary }\n"),
+        ]))
+        let (costs, errors) = Cost.estimate(spec, prices: try Self.table())
+        #expect(errors.isEmpty)
+        let prod = try #require(costs.first { $0.environment == "production" })
+        // (10Gi data + 2560Mi WAL) x 2 instances x 2 clusters x 0.1 per GiB-month.
+        #expect(abs(prod.storage - 5.0) < 0.001)
+        #expect(prod.lines.filter { $0.hasPrefix("database") } == [
+            "database main in main (primary): 25 GiB of volumes (2 instances x 10Gi data + 2560Mi WAL)",
+            "database main in second (replica cluster): 25 GiB of volumes (2 instances x 10Gi data + 2560Mi WAL)",
+        ])
+        // second holds only the replica cluster's 2 instance pods (1 CPU each on 1930m nodes): 2 nodes, above the pool's min of 1.
+        #expect(prod.lines.contains("cluster second pool general (m6i.large): 2-2 nodes at 0.100/h, share 100%-100%"))
     }
 
     @Test("a machine type without a price is an error at the node pool")

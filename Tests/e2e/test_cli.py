@@ -338,11 +338,20 @@ def test_linkerd_variant_validates(tmp_path):
 def test_capacity_example_fits(tmp_path):
     r = berth("capacity", EXAMPLE)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "  zone loss: 4 of 8 nodes left; holds min replicas, does NOT hold max; headroom at min 10430m CPU 46Gi\n" in r.stdout
+    # prod-us holds production's replica cluster (3 instances), prod-eu its primary with 2 PgBouncer pods.
+    assert ("cluster prod-us, pool general (m6i.xlarge; 2-10 nodes over 2 zones)\n"
+            "  node allocatable: 3920m CPU, 13Gi memory, 110 pods (the largest pod that fits)\n"
+            "  production: min 18 pods 8250m CPU 14Gi; max 81 pods 33 CPU 44Gi\n"
+            "    includes database main: 3 instances x 1 CPU 2Gi\n") in r.stdout
+    assert "    includes database main: 3 instances x 1 CPU 2Gi, 2 PgBouncer pods x 100m CPU 128Mi\n" in r.stdout
+    assert "  zone loss: 5 of 10 nodes left; holds min replicas, does NOT hold max; headroom at min 11350m CPU 53Gi\n" in r.stdout
+    assert ("database main (production): 190 of 197 connections ok - 2 PgBouncer pods x 95 server connections "
+            "(the Pooler's default_pool_size); 112 client pods at max replicas\n") in r.stdout
     assert r.stdout.endswith("berth capacity: 6 pools, 3 connection budgets; 0 problems, 0 warnings\n")
     doc = json.loads(berth("capacity", EXAMPLE, "--format", "json").stdout)
     general = [p for p in doc["pools"] if p["cluster"] == "prod-eu" and p["pool"] == "general"][0]
-    assert general["nodesNeeded"] == {"min": 2, "max": 8} and general["autoscalerHoldsMax"] is True
+    assert general["nodesNeeded"] == {"min": 3, "max": 9} and general["autoscalerHoldsMax"] is True
+    assert general["environments"][0]["databases"] == ["database main: 3 instances x 1 CPU 2Gi, 2 PgBouncer pods x 100m CPU 128Mi"]
 
 
 def test_capacity_fails_when_connections_exceed(tmp_path):
@@ -363,7 +372,9 @@ def test_cost_example():
     r = berth("cost", EXAMPLE, "--prices", PRICES)
     assert r.returncode == 0, r.stderr
     assert "  cluster prod-eu pool batch (c6i.2xlarge, spot): 1-2 nodes at 0.144/h, share 100%-100%\n" in r.stdout
-    assert r.stdout.endswith("berth cost: 1584.23 to 3852.34 USD/month in total\n")
+    # Both production clusters hold database volumes: the primary in prod-eu, the replica cluster in prod-us.
+    assert "  database main in prod-us (replica cluster): 375 GiB of volumes (3 instances x 100Gi data + 25Gi WAL)\n" in r.stdout
+    assert r.stdout.endswith("berth cost: 2085.89 to 4432.11 USD/month in total\n")
     doc = json.loads(berth("cost", EXAMPLE, "--prices", PRICES, "--format", "json").stdout)
     prod = [e for e in doc["environments"] if e["environment"] == "production"][0]
     assert prod["spotSaving"]["max"] > 0 and prod["min"] < prod["max"]
@@ -397,3 +408,54 @@ def test_check_prints_staging_notes_and_passes():
     assert berth("check", EXAMPLE, "--strict").returncode == 0
     j = json.loads(berth("check", EXAMPLE, "--format", "json").stdout)
     assert (j["errors"], j["warnings"], j["notes"]) == (0, 0, 14)
+
+
+# --------------------------------------------- notes belong to berth check; other commands count them
+
+NOTES = "14 notes; run 'berth check' to see them\n"
+
+
+def quiet_commands(spec, tmp_path):
+    return {
+        "render": (["render", spec, "--out", tmp_path / "out"], "stderr-tail"),
+        "docs": (["docs", spec, "--out", tmp_path / "doc"], f"berth: wrote 6 document files to {tmp_path / 'doc'}\n"),
+        "audit": (["audit", spec, "--fail-on", "critical"], ""),
+        "capacity": (["capacity", spec], ""),
+        "cost": (["cost", spec, "--prices", PRICES], ""),
+    }
+
+
+@pytest.mark.parametrize("command", ["render", "docs", "audit", "capacity", "cost"])
+def test_commands_other_than_check_count_the_notes(tmp_path, command):
+    args, tail = quiet_commands(EXAMPLE, tmp_path)[command]
+    r = berth(*args, env={"NO_COLOR": "1"})
+    assert r.returncode == 0, r.stderr
+    assert "note:" not in r.stderr
+    if tail == "stderr-tail":
+        lines = r.stderr.splitlines(keepends=True)
+        assert lines[0] == NOTES and len(lines) == 2
+        assert lines[1].startswith("berth: wrote ") and lines[1].endswith(f" files to {tmp_path / 'out'}\n")
+    else:
+        assert r.stderr == NOTES + tail
+
+
+@pytest.mark.parametrize("command", ["render", "docs", "audit", "capacity", "cost"])
+def test_commands_other_than_check_print_warnings_in_full(tmp_path, command):
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(EXAMPLE.read_text().replace("    rpo: 24h\n", "    rpo: 1m\n"))
+    (tmp_path / "versions.yaml").write_text((EXAMPLE.parent / "versions.yaml").read_text())
+    args, _ = quiet_commands(spec, tmp_path)[command]
+    r = berth(*args, env={"NO_COLOR": "1"})
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.startswith(
+        f"{spec}:161:3: warning: database 'main' has a recovery point of 5min, worse than its target rpo 1m\n"
+        "  main:\n"
+        "  ^\n"
+        "0 errors, 1 warning\n" + NOTES)
+    assert "note:" not in r.stderr
+
+
+def test_check_still_lists_every_note():
+    r = berth("check", EXAMPLE, env={"NO_COLOR": "1"})
+    assert r.stderr.count(": note: ") == 14
+    assert r.stderr.endswith("0 errors, 0 warnings, 14 notes\n")

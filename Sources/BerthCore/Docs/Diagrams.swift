@@ -127,12 +127,14 @@ enum Diagrams {
         return svg.render(title: title)
     }
 
-    /// Internet to CDN to gateway to services to databases and buckets.
-    static func traffic(_ spec: Spec) -> (mermaid: String, svg: String) {
+    /// Internet to gateway (through the CDN only when rendered DNS routes traffic through it)
+    /// to services to databases and buckets.
+    static func traffic(_ spec: Spec, cdnInPath: Bool) -> (mermaid: String, svg: String) {
+        let cdn = cdnInPath ? spec.network.ingress.cdn : nil
         let publicServices = spec.services.filter { $0.publicRoute != nil }.map { "svc:\($0.name)" }
         let internalServices = spec.services.filter { $0.publicRoute == nil }.map { "svc:\($0.name)" }
         var columns: [(String, [String])] = [("internet", ["edge:internet"])]
-        if let cdn = spec.network.ingress.cdn { columns.append(("CDN", ["edge:\(cdn.provider)"])) }
+        if let cdn { columns.append(("CDN", ["edge:\(cdn.provider)"])) }
         columns.append(("gateway", ["edge:\(spec.network.ingress.api == "gateway" ? "Gateway" : "Ingress") (\(spec.network.ingress.className))"]))
         columns.append(("public services", publicServices))
         if !internalServices.isEmpty { columns.append(("internal services", internalServices)) }
@@ -141,7 +143,7 @@ enum Diagrams {
         var edges: [(String, String)] = []
         let gateway = columns.first { $0.0 == "gateway" }?.1.first ?? ""
         var previous = "edge:internet"
-        if let cdn = spec.network.ingress.cdn {
+        if let cdn {
             edges.append((previous, "edge:\(cdn.provider)"))
             previous = "edge:\(cdn.provider)"
         }

@@ -11,12 +11,15 @@ public struct HostingDoc: Sendable {
     public var plan: Plan
     public var ipPlan: IPPlan?
     var renderer: Renderer
+    /// What the render contains: mechanisms are claimed only when they are in it.
+    var facts: RenderedFacts
 
     public init(spec: Spec, ipPlan: IPPlan?) {
         self.spec = spec
         self.plan = Plan(spec: spec)
         self.ipPlan = ipPlan
         self.renderer = Renderer(plan: plan, ipPlan: ipPlan)
+        self.facts = RenderedFacts(renderer: renderer)
     }
 
     /// The files of the document: Markdown, HTML and one SVG per diagram.
@@ -219,10 +222,14 @@ public struct HostingDoc: Sendable {
         case ("External Access", "Domain name setup"):
             return list(s.environments.map { "\($0.name) at \(code($0.domain))" }) + "; a public service answers at `<host>.<domain>` (or the domain itself with `apex: true`)."
         case ("External Access", "CDN integration (if applicable)"):
-            if let cdn = net.ingress.cdn {
-                return "\(cdn.provider) in front of the gateway caches \(list(cdn.paths.map { code($0) })) for \(cdn.ttl) s."
+            guard let cdn = net.ingress.cdn else { return "None (network.ingress.cdn is not set)." }
+            if facts.cdnConfigs.isEmpty {
+                return "\(cdn.provider) is declared (network.ingress.cdn) but berth renders nothing for it (only cloudfront with `paths` is rendered), so no CDN is in the path."
             }
-            return "None (network.ingress.cdn is not set)."
+            let routed = facts.cdnInPath
+                ? "DNS points the public hosts at the distribution."
+                : "berth does not create the distribution or point DNS at it: until that is done outside berth, traffic goes straight to the \(net.ingress.api == "gateway" ? "Gateway" : "Ingress")."
+            return "berth writes a CloudFront DistributionConfig per environment with public TLS hosts (\(list(facts.cdnConfigs.map { code($0) }))), an input for the cloud that is not applied by berth: origins are the public hosts over HTTPS, \(list(cdn.paths.map { code($0) })) cached for \(cdn.ttl) s, everything else passed through uncached. \(routed)"
         // Network Security
         case ("Network Security", "Firewall rules"):
             if net.firewall.isEmpty { return "No edge rules are declared (network.firewall); only the load balancers are reachable from outside." }
@@ -230,13 +237,13 @@ public struct HostingDoc: Sendable {
                 (s.provider.name == .onprem ? " Rendered as nftables rulesets with a default drop policy (network/firewall/<cluster>-<target>.nft)." : " Not rendered for \(s.provider.name.rawValue) yet.")
             return list(net.firewall.map { "\($0.name): \($0.from.value) to \($0.to.value) on \($0.proto) \($0.ports.map(String.init).joined(separator: ","))" }) + "." + form
         case ("Network Security", "Network policies"):
-            return s.security.networkPolicy == "default-deny"
-                ? "Each namespace denies all ingress and egress, allows DNS, then each service allows exactly its declared edges: callers from `talksTo`, the gateway to public services, databases and their poolers on 5432 for services that use them, and HTTPS to object storage. The matrix and graph below show every allowed edge."
-                : "Not enforced (security.networkPolicy: none)."
+            return facts.hasNetworkPolicies
+                ? "Each namespace denies all ingress and egress, allows DNS, then each service allows exactly its declared edges: callers from `talksTo`, the ingress controller to public services, databases and their poolers on 5432 for services that use them, and HTTPS to object storage. The tables below are read from the rendered NetworkPolicies of each environment."
+                : "None are rendered (security.networkPolicy: none): every pod can reach every pod, in every namespace, and anything outside the cluster."
         case ("Network Security", "DDoS protection"):
             if let rl = net.ingress.rateLimit {
                 let how = net.ingress.api == "ingress" ? "ingress-nginx limit annotations on each Ingress" : "an NGINX Gateway Fabric SnippetsFilter that every public route references"
-                return "Per-client limits at the edge: \(rl.rps) requests/s, burst \(rl.burst), \(rl.connections) connections (network.ingress.rateLimit), through \(how)\(net.ingress.cdn != nil ? "; the CDN absorbs cached traffic" : "")."
+                return "Per-client limits at the edge: \(rl.rps) requests/s, burst \(rl.burst), \(rl.connections) connections (network.ingress.rateLimit), through \(how)\(facts.cdnInPath ? "; the CDN absorbs cached traffic" : "")."
             }
             return "No rate limits are set (network.ingress.rateLimit); the provider's load balancer is the only line."
         case ("Network Security", "Intrusion detection systems"):
@@ -250,7 +257,7 @@ public struct HostingDoc: Sendable {
         case ("IP Address Management", "Dynamic IP assignment"):
             return "Pods get addresses from each cluster's pod CIDR (/\(net.carve.pods)), one /\(IPPlanner.nodeMaskLength(podsPerNode: net.podsPerNode)) per node for up to \(net.podsPerNode) pods; services from the service CIDR (/\(net.carve.services)); everything else is allocated from the ledger (`berth ip allocate`), best fit, idempotent with request ids and optionally leased."
         case ("IP Address Management", "IP range planning"):
-            return "Per cluster a /\(net.carve.vpc) VPC with a /\(net.carve.publicSubnet) public and a /\(net.carve.privateSubnet) private subnet per zone, a /\(net.carve.pods) pod CIDR and a /\(net.carve.services) service CIDR, all from \(net.supernet.value)\(net.ipv6 != nil ? ", dual-stack" : ""). The planner packs best-fit, largest first, and never moves a range pinned in ip-plan.lock."
+            return "Per cluster a /\(net.carve.vpc) VPC with a /\(net.carve.publicSubnet) public and a /\(net.carve.privateSubnet) private subnet per zone, a /\(net.carve.pods) pod CIDR and a /\(net.carve.services) service CIDR, all from \(net.supernet.value)\(ipv6Text). The planner packs best-fit, largest first, and never moves a range pinned in ip-plan.lock."
         case ("IP Address Management", "Address conservation"):
             guard let ip = ipPlan, let sup = ip.entries.first(where: { $0.kind == .supernet }) else { return "No plan." }
             let used = sup.prefix.addressCount.doubleValue - sup.free.doubleValue
@@ -293,7 +300,7 @@ public struct HostingDoc: Sendable {
         case ("Database Storage", "PostgreSQL storage configuration"):
             return s.databases.isEmpty ? "No databases (databases)." : list(s.databases.map { d in
                 "\(d.name): PostgreSQL \(d.version), \(d.instances) instances, \(d.size) data and \(Quantity.bytesText(d.walSize.units)) WAL on \(renderer.storageClassName(d.storageClass) ?? "the default class"), \(d.memory) memory"
-            }) + "; instances spread across zones with required anti-affinity."
+            }) + "; " + antiAffinityText + "."
         case ("Database Storage", "Backup storage locations"):
             let locs = s.databases.compactMap { d -> String? in
                 guard let env = production.first ?? s.environments.first, let dest = renderer.backupDestination(d, env: env) else { return nil }
@@ -337,7 +344,7 @@ public struct HostingDoc: Sendable {
             return "\(s.delivery.registry?.tags ?? "semver") tags\(s.delivery.registry?.pinDigests == true ? ", digests pinned in production" : ""); `latest` and other moving tags are refused, and every service has a version in every environment."
         case ("Container Registry", "Security scanning"):
             guard let r = s.delivery.registry else { return "Not configured (delivery.registry.scan)." }
-            return "\(r.scanOnPush ? "Every push is scanned" : "Scanning on push is off"); findings of \(r.blockSeverity) severity or worse block deployment."
+            return "\(r.scanOnPush ? "Every push is scanned" : "Scanning on push is off"); \(gateText(r))"
         case ("Container Registry", "Retention policies"):
             guard let r = s.delivery.registry else { return "Not configured (delivery.registry.retention)." }
             return "The last \(r.keepLast) tagged images per repository are kept; untagged images expire after \(r.untaggedAfter)\(r.immutable ? "; tags are immutable" : "")."
@@ -365,9 +372,19 @@ public struct HostingDoc: Sendable {
             let lt = s.environments.filter(\.loadTest).map(\.name)
             return lt.isEmpty ? "No environment is marked for load tests (environments.<name>.loadTest)." : "Load and performance tests run in \(list(lt))."
         case ("Production Environment", "High availability configuration"):
-            return list(production.map { e in "\(e.name) on \(list(e.clusters.map(\.value))) across \(plural(e.clusters.compactMap { s.cluster($0.value)?.zones.count }.min() ?? 0, "zone"))" }) + "; at least 2 replicas per service (checked), databases with \(list(s.databases.map { "\($0.instances)" })) instances."
+            let dbs = plan.targets.filter { $0.environment.tier == .production }.flatMap { t in
+                plan.databaseFootprints(in: t).map { "\($0.database.name) \(plural($0.instances, "instance")) in \(t.cluster.name)" }
+            }
+            return list(production.map { e in "\(e.name) on \(list(e.clusters.compactMap { s.cluster($0.value) }.map { "\($0.name) (\(plural($0.zones.count, "zone")))" }))" }) + "; at least 2 replicas per service (checked); databases: \(list(dbs, empty: "none"))."
         case ("Production Environment", "Load distribution"):
-            return production.contains { $0.clusters.count > 1 } ? "Traffic is split between the production clusters by DNS; inside each, across zones and pods." : "One cluster; load spreads across zones and pods."
+            let multi = production.filter { $0.clusters.count > 1 }
+            guard !multi.isEmpty else { return "One cluster; load spreads across zones and pods." }
+            let split = facts.dnsSplitEnvironments
+            return list(multi.map { e in
+                split.contains(e.name)
+                    ? "\(e.name): traffic is split between \(list(e.clusters.map(\.value))) by DNS (external-dns records per cluster, set-identifier annotations on the routes)"
+                    : "\(e.name): nothing rendered splits traffic between \(list(e.clusters.map(\.value))) (no per-cluster DNS routing on the routes: both clusters' external-dns publish the same hosts)"
+            }) + "; inside each cluster, across zones and pods."
         case ("Production Environment", "Monitoring and alerting"):
             return "Databases expose metrics through CloudNativePG PodMonitors; dashboards and alerts are described in monitoring.md (linked below)."
         case ("Production Environment", "Disaster recovery"):
@@ -389,7 +406,7 @@ public struct HostingDoc: Sendable {
         case ("Vertical Scaling", "Capacity planning"):
             let report = Capacity.report(s, plan: plan)
             let problems = report.problems
-            return capacityText() + " Per pool at maximum scale (`berth capacity`): " + list(report.pools.map { "\($0.cluster)/\($0.pool) \($0.nodesAtMax) of \($0.nodesMax) nodes\($0.holdsMaxAfterZoneLoss ? "" : ", short after losing a zone")" }) + "." + (problems.isEmpty ? "" : " Problems: " + list(problems) + ".")
+            return capacityText(report) + " Per pool at maximum scale (`berth capacity`): " + list(report.pools.map { "\($0.cluster)/\($0.pool) \($0.nodesAtMax) of \($0.nodesMax) nodes\($0.holdsMaxAfterZoneLoss ? "" : ", short after losing a zone")" }) + "." + (problems.isEmpty ? "" : " Problems: " + list(problems) + ".")
         case ("Vertical Scaling", "Bottleneck identification"):
             let largest = s.services.max { $0.resources.memory < $1.resources.memory }
             return "The largest pod is \(largest.map { "\($0.name) (\($0.resources.cpu) CPU, \($0.resources.memory))" } ?? "none"); `berth check` refuses any pod that cannot fit its node pool."
@@ -397,11 +414,12 @@ public struct HostingDoc: Sendable {
             return net.ingress.rateLimit.map { "Per-client limits at the edge (\($0.rps) requests/s)." } ?? "No per-client limits (network.ingress.rateLimit)."
         case ("Network Scaling", "Connection pooling"):
             let pooled = s.databases.filter { $0.pooler != nil }
-            return pooled.isEmpty ? "No poolers (databases.<name>.pooler)." : list(pooled.map { "\($0.name): PgBouncer, \($0.pooler?.mode ?? "") mode, \($0.pooler?.instances ?? 0) instances in front of max_connections \($0.maxConnections)" }) + (s.scaling.connectionPooling ? "; services connect through it." : ".")
+            return pooled.isEmpty ? "No poolers (databases.<name>.pooler)." : list(pooled.map { "\($0.name): PgBouncer, \($0.pooler?.mode ?? "") mode, \($0.pooler?.instances ?? 0) instances of \(plan.poolerPoolSize($0) ?? 0) server connections each (default_pool_size) in front of max_connections \($0.maxConnections), beside the primary only" }) + (s.scaling.connectionPooling ? "; services connect through it." : ".")
         case ("Network Scaling", "Latency optimization"):
-            return "Services and their databases run in the same cluster and region; each region's cluster serves its own users."
+            let split = facts.dnsSplitEnvironments
+            return "Services and their databases run in the same cluster and region" + (production.contains { $0.clusters.count > 1 && split.contains($0.name) } ? "; DNS sends users to a cluster per record set (external-dns set-identifier)." : "; nothing rendered steers users to their nearest region.")
         case ("Network Scaling", "Throughput optimization"):
-            return "Horizontal scaling on CPU, \(net.ingress.cdn != nil ? "CDN caching of static paths, " : "")and connection pooling to the databases."
+            return "Horizontal scaling on CPU\(facts.cdnInPath ? ", CDN caching of static paths" : "") and connection pooling to the databases."
         // Security
         case ("Access Controls", "Role-based access control"):
             return "Namespace Roles berth-admin, berth-edit and berth-view with explicit verbs and resources (secrets readable by admin only), bound per team and environment as in the matrix below."
@@ -429,18 +447,107 @@ public struct HostingDoc: Sendable {
                 : "One customer key per region, since keys are regional: " + list(keys.map { "\($0.name) \(code($0.kmsKey))" })
                     + ". Each cluster's storage classes use its region's key; buckets and backups use the key of the region that stores them."
         case ("Data Protection", "Data loss prevention"):
-            return "Backups with retention, versioned buckets (\(list(s.buckets.filter(\.versioning).map(\.name)))), volumes retained on delete for \(list(s.storage.classes.filter { $0.reclaim == "Retain" }.map(\.name))), and secrets never in the spec or the output."
+            return "Backups with retention, versioned buckets (\(list(s.buckets.filter { $0.versioning && facts.versionedBuckets.contains($0.name) }.map(\.name)))), volumes retained on delete for \(list(s.storage.classes.filter { $0.reclaim == "Retain" }.map(\.name))), and secrets never in the spec or the output."
         case ("Compliance", "Regulatory requirements"):
             return s.security.compliance.isEmpty ? "None declared (security.compliance)." : list(s.security.compliance) + (s.security.requiredBackupRetention.map { "; backups kept at least \($0.0) (\($0.1))" } ?? "") + "."
         case ("Compliance", "Audit logging"):
             return "Kubernetes API audit at level \(s.security.auditLevel), kept \(s.security.auditRetention) (audit/<cluster>.audit-policy.yaml for the API server's --audit-policy-file; secrets and config maps are never logged above Metadata)."
         case ("Compliance", "Security scanning"):
-            return "Images scanned in the registry\(s.delivery.registry?.scanOnPush == true ? " on push" : ""); `berth audit` checks the platform (network exposure, workload hardening, RBAC breadth, secrets, encryption, backup, zone blast radius) with \(Audit.run(s).count) finding(s) now; rendered manifests are checked against the Kubernetes schemas and checkov in CI."
+            return "Images scanned in the registry\(s.delivery.registry?.scanOnPush == true ? " on push" : ""); `berth audit` checks the platform and its rendered objects (network exposure, workload hardening, RBAC breadth, secrets, encryption, backup, zone blast radius) with \(Audit.run(s).count) finding(s) now, and exits 1 on a finding at or above `--fail-on` (high by default)."
         case ("Compliance", "Vulnerability management"):
-            return "Deploys are blocked at \(s.delivery.registry?.blockSeverity ?? "critical") findings; base images are updated by bumping versions in the versions file."
+            let gates = facts.admissionGates
+            return (gates.isEmpty ? "Nothing rendered refuses a deployment (no admission policy): the gate is `berth audit`, which exits 1 on a finding at or above `--fail-on`, and CI should run it before the render is applied. " : "Admission objects rendered: \(list(gates)). ")
+                + (s.delivery.registry.map { gateText($0) + " " } ?? "")
+                + "Base images are updated by bumping versions in the versions file."
         default:
             return "Not covered by the spec yet."
         }
+    }
+
+    /// How the rendered CloudNativePG Clusters keep instances apart, per cluster: `required`
+    /// zone anti-affinity where there are no more instances than zones, `preferred` elsewhere.
+    var antiAffinityText: String {
+        var byType: [String: [String]] = [:]
+        for f in facts.files {
+            for o in f.objects where o.at("kind") == "Cluster" && o.at("apiVersion") == "postgresql.cnpg.io/v1" {
+                let type = o.at("spec.affinity.podAntiAffinityType")?.stringValue ?? "preferred"
+                let place = "\(o.at("metadata.name")?.stringValue ?? "") in \(f.path.split(separator: "/").first.map(String.init) ?? "")/\(f.environment ?? "")"
+                byType[type, default: []].append(place)
+            }
+        }
+        if byType.isEmpty { return "no database instances are rendered" }
+        if byType.keys.count == 1, let type = byType.keys.first {
+            return "instances spread across zones with \(type) anti-affinity"
+        }
+        return "instances spread across zones with required anti-affinity in \(list(byType["required"] ?? [])), preferred (more instances than zones) in \(list(byType["preferred"] ?? []))"
+    }
+
+    /// IPv6 in the plan, and dual-stack only when Services are rendered with more than one family.
+    var ipv6Text: String {
+        guard let v6 = spec.network.ipv6 else { return "" }
+        return facts.dualStackServices
+            ? ", dual-stack (IPv6 from \(v6.value))"
+            : "; IPv6 ranges are planned from \(v6.value), but Services are rendered single-stack (no ipFamilyPolicy)"
+    }
+
+    /// What the registry policy really does with the scan severity.
+    func gateText(_ r: Delivery.Registry) -> String {
+        switch spec.provider.name {
+        case .aws:
+            return "ECR reports findings but refuses nothing: registry/ecr.json records \(r.blockSeverity) as the severity for a deploy gate, and berth renders no gate that reads it."
+        default:
+            return "registry/harbor.json sets Harbor's prevent-vulnerable-images at \(r.blockSeverity): once applied to the project, Harbor refuses to pull images with findings at that severity or worse."
+        }
+    }
+
+    /// The network-policy tables: per group of environments with the same rendered policies,
+    /// who may open a connection to whom and on which port. Up to 30 services a matrix (row
+    /// calls column, the cell is the port); above, one row per service with its callers and
+    /// ports.
+    func policyBlocks() -> [DocBlock] {
+        let ingress = spec.network.ingress.namespace
+        var groups: [(envs: [String], view: RenderedFacts.PolicyView)] = []
+        for e in spec.environments {
+            let v = facts.policyView(environment: e.name, ingressNamespace: ingress)
+            if let i = groups.firstIndex(where: { $0.view == v }) { groups[i].envs.append(e.name) } else { groups.append(([e.name], v)) }
+        }
+        // Public traffic comes from the Gateway's data plane (in each environment's namespace)
+        // or from the ingress controller's namespace.
+        let gateway = plan.usesGateway ? RenderedFacts.gatewayPeer : RenderedFacts.ingressPeer(ingress)
+        var blocks: [DocBlock] = []
+        for g in groups where !g.view.services.isEmpty {
+            let names = g.view.services
+            func ports(_ from: String, _ to: String) -> String {
+                g.view.edges.filter { $0.from == from && $0.to == to }.map(\.port).sorted().joined(separator: ", ")
+            }
+            let title = "\(g.envs.count == 1 ? "Environment" : "Environments") \(list(g.envs))"
+            if names.count > 30 {
+                let rows: [[String]] = names.map { svc in
+                    let callers = ([gateway] + names).compactMap { c -> String? in
+                        let p = ports(c, svc)
+                        return p.isEmpty ? nil : c
+                    }
+                    let inPorts = Set(g.view.edges.filter { $0.to == svc }.map(\.port)).sorted().joined(separator: ", ")
+                    let calls = names.compactMap { c -> String? in
+                        let p = ports(svc, c)
+                        return p.isEmpty ? nil : "\(c) (\(p))"
+                    }
+                    return [svc, inPorts.isEmpty ? "—" : inPorts, callers.joined(separator: ", "), calls.joined(separator: ", "), (g.view.data[svc] ?? []).joined(separator: ", ")]
+                }
+                blocks.append(.paragraph("\(title): allowed connections per service, from the rendered NetworkPolicies (everything else is denied):"))
+                blocks.append(.table(header: ["service", "port", "reached from", "may call (port)", "data"], rows: rows))
+            } else {
+                let rows: [[String]] = ([gateway] + names).map { caller in
+                    [caller] + names.map { callee in
+                        let p = ports(caller, callee)
+                        return p.isEmpty ? "·" : p
+                    } + [(g.view.data[caller] ?? []).joined(separator: ", ")]
+                }
+                blocks.append(.paragraph("\(title): who may open a connection to whom, from the rendered NetworkPolicies (row calls column on the port shown; everything not marked is denied):"))
+                blocks.append(.table(header: ["from \\ to"] + names + ["data"], rows: rows))
+            }
+        }
+        return blocks
     }
 
     func envDescription(_ es: [Environment]) -> String {
@@ -466,11 +573,12 @@ public struct HostingDoc: Sendable {
         }) + "."
     }
 
-    func capacityText() -> String {
+    func capacityText(_ report: CapacityReport) -> String {
         var parts: [String] = []
         for c in spec.clusters {
             let alloc = c.nodePools.reduce(Int64(0)) { $0 + Int64($1.max) * $1.allocatableCPUMilli }
-            let need = plan.targets.filter { $0.cluster.name == c.name }.flatMap(\.placements).reduce(Int64(0)) { $0 + Int64($1.replicas.max) * $1.resources.cpu.milli }
+            // Services and database pods, as `berth capacity` counts them.
+            let need = report.pools.filter { $0.cluster == c.name }.reduce(Int64(0)) { $0 + $1.cpuMax }
             parts.append("\(c.name) needs \(cpu(need)) CPU at maximum scale of \(cpu(alloc)) allocatable at maximum nodes (\(alloc > 0 ? Int(100 * need / alloc) : 0)%)")
         }
         return list(parts) + "."
@@ -529,53 +637,22 @@ public struct HostingDoc: Sendable {
             }
             return rows.isEmpty ? [] : [.table(header: ["DNS name", "environment", "cluster", "service", "certificate (issuer, secret)"], rows: rows)]
         case "External Access":
-            let traffic = Diagrams.traffic(s)
-            return [.diagram(title: "Traffic: internet, CDN, gateway, services, databases and buckets", mermaid: traffic.mermaid, svgFile: "traffic.svg", svg: traffic.svg)]
+            let traffic = Diagrams.traffic(s, cdnInPath: facts.cdnInPath)
+            return [.diagram(title: "Traffic: internet, \(facts.cdnInPath ? "CDN, " : "")gateway, services, databases and buckets", mermaid: traffic.mermaid, svgFile: "traffic.svg", svg: traffic.svg)]
         case "Network Security":
-            let names = s.services.map(\.name)
-            let graph = Diagrams.policyGraph(plan)
-            if names.count > 30 {
-                // Too many for a matrix: one row per service with its allowed edges.
-                var callers: [String: [String]] = [:]
-                for svc in s.services { for t in svc.talksTo { callers[t.value, default: []].append(svc.name) } }
-                let rows: [[String]] = s.services.map { svc in
-                    [svc.name,
-                     ((svc.publicRoute != nil ? ["gateway"] : []) + (callers[svc.name] ?? [])).joined(separator: ", "),
-                     svc.talksTo.map(\.value).joined(separator: ", "),
-                     svc.uses.map { "\($0.kind.rawValue) \($0.name)\($0.readOnly ? " (read)" : "")" }.joined(separator: ", ")]
-                }
-                return [
-                    .paragraph("Allowed connections per service (everything else is denied):"),
-                    .table(header: ["service", "reached from", "may call", "data"], rows: rows),
-                    .diagram(title: "Network policy graph", mermaid: graph.mermaid, svgFile: "network-policy.svg", svg: graph.svg),
-                ]
-            }
-            var rows: [[String]] = []
-            for caller in ["gateway"] + names {
-                var row = [caller]
-                for callee in names {
-                    let allowed: Bool
-                    if caller == "gateway" {
-                        allowed = s.service(callee)?.publicRoute != nil
-                    } else {
-                        allowed = s.service(caller)?.talksTo.contains { $0.value == callee } == true && s.service(callee)?.port != nil
-                    }
-                    row.append(allowed ? "allow" : "·")
-                }
-                let data = s.service(caller)?.uses.map { "\($0.kind.rawValue) \($0.name)\($0.readOnly ? " (read)" : "")" } ?? []
-                row.append(data.joined(separator: ", "))
-                rows.append(row)
-            }
-            var blocks: [DocBlock] = [
-                .paragraph("Who may talk to whom (row calls column; everything not marked is denied):"),
-                .table(header: ["from \\ to"] + names + ["data"], rows: rows),
-                .diagram(title: "Network policy graph", mermaid: graph.mermaid, svgFile: "network-policy.svg", svg: graph.svg),
-            ]
+            var blocks: [DocBlock] = []
             if !s.network.firewall.isEmpty {
-                blocks.insert(.table(header: ["edge rule", "from", "to", "protocol", "ports"], rows: s.network.firewall.map {
+                blocks.append(.table(header: ["edge rule", "from", "to", "protocol", "ports"], rows: s.network.firewall.map {
                     [$0.name, $0.from.value, $0.to.value, $0.proto, $0.ports.map(String.init).joined(separator: ", ")]
-                }), at: 0)
+                }))
             }
+            guard facts.hasNetworkPolicies else {
+                blocks.append(.paragraph("No NetworkPolicy is rendered (security.networkPolicy: none): every pod can reach every pod."))
+                return blocks
+            }
+            let graph = Diagrams.policyGraph(plan)
+            blocks += policyBlocks()
+            blocks.append(.diagram(title: "Network policy graph", mermaid: graph.mermaid, svgFile: "network-policy.svg", svg: graph.svg))
             return blocks
         case "IP Address Management":
             guard let ip = ipPlan else { return [] }
@@ -594,7 +671,8 @@ public struct HostingDoc: Sendable {
         case "File Storage":
             guard !s.buckets.isEmpty else { return [] }
             return [.table(header: ["bucket", "physical names", "versioning", "encryption", "lifecycle"], rows: s.buckets.map { b in
-                [b.name, plan.physicalBuckets.filter { $0.bucket.name == b.name }.map(\.name).joined(separator: ", "), b.versioning ? "yes" : "no", b.encryption,
+                [b.name, plan.physicalBuckets.filter { $0.bucket.name == b.name }.map(\.name).joined(separator: ", "),
+                 b.versioning ? (facts.versionedBuckets.contains(b.name) ? "yes" : "declared, not rendered") : "no", b.encryption,
                  b.lifecycle.map { $0.expire ? "delete \($0.after)" : "\($0.transition ?? "") \($0.after)" }.joined(separator: ", ")]
             })]
         case "Database Storage":
@@ -605,9 +683,16 @@ public struct HostingDoc: Sendable {
                              Recovery.text(seconds: o.rpoSeconds), Recovery.text(seconds: o.rtoSeconds), d.rpo.map(\.text) ?? "—", o.basis])
             }
             for b in s.buckets {
-                let o = Recovery.bucket(b)
-                rows.append(["bucket \(b.name)", "continuous (versioning)", b.versioning ? b.noncurrentAfter.text : "—",
-                             Recovery.text(seconds: o.rpoSeconds), Recovery.text(seconds: o.rtoSeconds), "—", o.basis])
+                // Continuous only when the render turns versioning on (aws settings); declared
+                // versioning that nothing renders protects nothing.
+                var rendered = b
+                rendered.versioning = b.versioning && facts.versionedBuckets.contains(b.name)
+                let o = Recovery.bucket(rendered)
+                let basis = b.versioning && !rendered.versioning
+                    ? "versioning is declared, but berth renders no versioning setting for \(s.provider.name.rawValue): turn it on in the object store; until then an overwritten or deleted object cannot be recovered"
+                    : o.basis
+                rows.append(["bucket \(b.name)", rendered.versioning ? "continuous (versioning)" : "none (no versioning)", rendered.versioning ? b.noncurrentAfter.text : "—",
+                             Recovery.text(seconds: o.rpoSeconds), Recovery.text(seconds: o.rtoSeconds), "—", basis])
             }
             if let v = Recovery.volumes(s), let snap = s.storage.snapshots {
                 rows.append(["volumes", "`\(snap.schedule)`", "\(snap.keep) snapshots", Recovery.text(seconds: v.rpoSeconds), Recovery.text(seconds: v.rtoSeconds), "—", v.basis])
@@ -617,7 +702,7 @@ public struct HostingDoc: Sendable {
             var rows: [[String]] = []
             if let r = s.delivery.registry {
                 rows += [["registry", r.host], ["tags", r.tags + (r.pinDigests ? ", digests in production" : "")], ["immutable tags", r.immutable ? "yes" : "no"],
-                         ["scan on push", r.scanOnPush ? "yes" : "no"], ["block at severity", r.blockSeverity], ["keep last", "\(r.keepLast)"], ["untagged expire after", r.untaggedAfter.text]]
+                         ["scan on push", r.scanOnPush ? "yes" : "no"], [s.provider.name == .aws ? "deploy-gate severity (recorded in ecr.json, not enforced)" : "Harbor prevents pulls at severity", r.blockSeverity], ["keep last", "\(r.keepLast)"], ["untagged expire after", r.untaggedAfter.text]]
             }
             if let g = s.delivery.gitops {
                 rows += [["GitOps repository", g.repo], ["branch / folder", "\(g.branch) / \(g.path)"], ["automatic sync", g.autoSync.map(\.value).joined(separator: ", ")],

@@ -7,9 +7,17 @@
 /// allocatable size (`NodePool.allocatableCPUMilli` / `allocatableMemoryBytes`). Nodes are
 /// spread evenly over the cluster's zones, so losing the largest zone loses
 /// ceil(nodes / zones) nodes.
+///
+/// Database pods count too, as rendered (`Plan.databaseFootprint`): the CloudNativePG
+/// instance pods of every cluster that holds a primary or a replica cluster, and the
+/// PgBouncer pods beside each primary, at the same requests at minimum and maximum, on the
+/// cluster's default pool (the rendered Cluster and Pooler have no nodeSelector and no
+/// tolerations, so they run on untainted pools; berth counts them on the first by name).
 public struct CapacityReport: Sendable {
     public var pools: [PoolCapacity]
     public var connections: [ConnectionBudget]
+    /// Database pods that no pool can take: every pool of their cluster is tainted.
+    public var unschedulable: [String] = []
 
     /// Problems that make `berth capacity` exit 1.
     public var problems: [String] {
@@ -27,6 +35,7 @@ public struct CapacityReport: Sendable {
         for c in connections where c.demand > c.available {
             out.append("database '\(c.database)' (\(c.scope)) may be asked for \(c.demand) connections but accepts \(c.available)")
         }
+        out += unschedulable
         return out
     }
 
@@ -43,6 +52,8 @@ public struct PoolDemand: Sendable {
     public var environment: String
     public var cpuMin: Int64, memoryMin: Int64, podsMin: Int
     public var cpuMax: Int64, memoryMax: Int64, podsMax: Int
+    /// The database pods included above, one line per database.
+    public var databases: [String] = []
 }
 
 public struct PoolCapacity: Sendable {
@@ -79,8 +90,8 @@ public struct PoolCapacity: Sendable {
 }
 
 /// Database connections asked for against `maxConnections` less the 3 superuser slots.
-/// Through a pooler: each PgBouncer pod opens up to 20 server connections (its
-/// `default_pool_size`). Without one: every pod of every service that uses the database
+/// Through a pooler: each PgBouncer pod opens up to its rendered `default_pool_size`
+/// server connections (`Plan.poolerPoolSize`). Without one: every pod of every service that uses the database
 /// keeps a client pool of 10 (an assumption, stated in the output).
 public struct ConnectionBudget: Sendable {
     public var database: String
@@ -93,13 +104,18 @@ public struct ConnectionBudget: Sendable {
 }
 
 public enum Capacity {
-    public static let poolerServerConnections = 20
     public static let clientPoolPerPod = 10
     public static let reservedConnections = 3
 
     public static func report(_ spec: Spec, plan: Plan? = nil) -> CapacityReport {
         let plan = plan ?? Plan(spec: spec)
         var pools: [PoolCapacity] = []
+        var unschedulable: [String] = []
+        for t in plan.targets {
+            for f in plan.databaseFootprints(in: t) where f.pool == nil {
+                unschedulable.append("cluster '\(t.cluster.name)': every node pool is tainted, so the pods of database '\(f.database.name)' (\(t.environment.name)), which tolerate no taints, cannot be scheduled")
+            }
+        }
         for c in spec.clusters {
             let targets = plan.targets.filter { $0.cluster.name == c.name }
             for pool in c.nodePools.sorted(by: { $0.name < $1.name }) {
@@ -114,6 +130,20 @@ public enum Capacity {
                         d.cpuMax += cpu * Int64(p.replicas.max); d.memoryMax += mem * Int64(p.replicas.max); d.podsMax += p.replicas.max
                         if p.replicas.min > 0 { podsAtMin.append((cpu, mem, p.replicas.min)) }
                         if p.replicas.max > 0 { podsAtMax.append((cpu, mem, p.replicas.max)) }
+                    }
+                    for f in plan.databaseFootprints(in: t) where f.pool?.name == pool.name {
+                        var groups = [(cpu: f.instanceCPUMilli, mem: f.instanceMemoryBytes, count: f.instances)]
+                        if f.poolerInstances > 0 { groups.append((f.poolerCPUMilli, f.poolerMemoryBytes, f.poolerInstances)) }
+                        for g in groups where g.count > 0 {
+                            d.cpuMin += g.cpu * Int64(g.count); d.memoryMin += g.mem * Int64(g.count); d.podsMin += g.count
+                            d.cpuMax += g.cpu * Int64(g.count); d.memoryMax += g.mem * Int64(g.count); d.podsMax += g.count
+                            podsAtMin.append(g); podsAtMax.append(g)
+                        }
+                        var line = "database \(f.database.name): \(f.instances) instance\(f.instances == 1 ? "" : "s") x \(Quantity.cpuText(milli: f.instanceCPUMilli)) CPU \(Quantity.bytesText(f.instanceMemoryBytes))"
+                        if f.poolerInstances > 0 {
+                            line += ", \(f.poolerInstances) PgBouncer pod\(f.poolerInstances == 1 ? "" : "s") x \(Quantity.cpuText(milli: f.poolerCPUMilli)) CPU \(Quantity.bytesText(f.poolerMemoryBytes))"
+                        }
+                        d.databases.append(line)
                     }
                     if d.podsMax > 0 { demand.append(d) }
                 }
@@ -150,7 +180,7 @@ public enum Capacity {
                     wasteCPUPercent: waste(cpuMax, allocCPU), wasteMemoryPercent: waste(memMax, allocMem)))
             }
         }
-        return CapacityReport(pools: pools, connections: connections(spec, plan: plan))
+        return CapacityReport(pools: pools, connections: connections(spec, plan: plan), unschedulable: unschedulable)
     }
 
     /// First-fit decreasing over groups of identical pods: each group is placed on the open
@@ -202,10 +232,10 @@ public enum Capacity {
             }
             for scope in pods.keys.sorted() {
                 let n = pods[scope] ?? 0
-                if pooled, let pooler = d.pooler {
+                if pooled, let pooler = d.pooler, let poolSize = plan.poolerPoolSize(d) {
                     out.append(ConnectionBudget(database: d.name, scope: scope, pooled: true,
-                                                demand: pooler.instances * poolerServerConnections, available: available,
-                                                detail: "\(pooler.instances) PgBouncer pods x \(poolerServerConnections) server connections; \(n) client pods at max replicas"))
+                                                demand: pooler.instances * poolSize, available: available,
+                                                detail: "\(pooler.instances) PgBouncer pods x \(poolSize) server connections (the Pooler's default_pool_size); \(n) client pods at max replicas"))
                 } else {
                     out.append(ConnectionBudget(database: d.name, scope: scope, pooled: false,
                                                 demand: n * clientPoolPerPod, available: available,

@@ -13,6 +13,7 @@ extension CapacityReport {
             s += "  node allocatable: \(Self.cpu(p.allocatableCPU)) CPU, \(Self.mem(p.allocatableMemory)) memory, \(p.podsPerNode) pods (the largest pod that fits)\n"
             for d in p.demand {
                 s += "  \(d.environment): min \(d.podsMin) pods \(Self.cpu(d.cpuMin)) CPU \(Self.mem(d.memoryMin)); max \(d.podsMax) pods \(Self.cpu(d.cpuMax)) CPU \(Self.mem(d.memoryMax))\n"
+                for line in d.databases { s += "    includes \(line)\n" }
             }
             if p.demand.isEmpty { s += "  no pods\n" }
             s += "  requested: min \(Self.cpu(p.cpuMin)) CPU \(Self.mem(p.memoryMin)); max \(Self.cpu(p.cpuMax)) CPU \(Self.mem(p.memoryMax))\n"
@@ -39,7 +40,8 @@ extension CapacityReport {
                 "environments": .array(p.demand.map { d in
                     ["environment": .string(d.environment),
                      "min": ["pods": .int(d.podsMin), "cpuMilli": .int(Int(d.cpuMin)), "memoryBytes": .int(Int(d.memoryMin))],
-                     "max": ["pods": .int(d.podsMax), "cpuMilli": .int(Int(d.cpuMax)), "memoryBytes": .int(Int(d.memoryMax))]]
+                     "max": ["pods": .int(d.podsMax), "cpuMilli": .int(Int(d.cpuMax)), "memoryBytes": .int(Int(d.memoryMax))],
+                     "databases": .array(d.databases.map { .string($0) })]
                 }),
                 "requested": [
                     "min": ["pods": .int(p.podsMin), "cpuMilli": .int(Int(p.cpuMin)), "memoryBytes": .int(Int(p.memoryMin))],

@@ -102,9 +102,11 @@ public struct EnvironmentCost: Sendable {
 /// cluster in proportion to the CPU they request (a pool nobody requests from is split
 /// evenly). Nodes at minimum scale: what bin packing needs for minimum replicas, at least the
 /// pool's `min`; at maximum scale: what maximum replicas need, at most the pool's `max`
-/// (see `berth capacity`). Storage: database data and WAL volumes per instance and service
-/// volumes per maximum replica, at their class's kind price; shared databases count once,
-/// under the first environment that uses them. Buckets: the price file's `bucketSizes` at
+/// (see `berth capacity`, which includes the database instance and PgBouncer pods). Storage:
+/// database data and WAL volumes per rendered instance in every cluster that runs one (the
+/// primary and the replica clusters, `Plan.databaseFootprint`) and service volumes per
+/// maximum replica, at their class's kind price; shared databases count once, under the
+/// environment holding them. Buckets: the price file's `bucketSizes` at
 /// the standard tier, per environment unless shared.
 public enum Cost {
     public static func estimate(_ spec: Spec, prices: PriceTable) -> (costs: [EnvironmentCost], errors: [Diagnostic]) {
@@ -148,16 +150,18 @@ public enum Cost {
             let cls = name.flatMap { spec.storage.storageClass($0) } ?? spec.storage.defaultClass
             return prices.storage[cls?.kind ?? "ssd"] ?? 0
         }
-        var sharedCounted: Set<String> = []
-        for d in spec.databases {
-            let users = spec.environments.filter { e in
-                plan.targets.contains { $0.environment.name == e.name && $0.placements.contains { $0.service.uses.contains { $0.kind == .database && $0.name == d.name } } }
-            }
-            for e in users {
-                if d.shared, !sharedCounted.insert(d.name).inserted { continue }
-                let gib = Double(d.size.units + d.walSize.units) / gi * Double(d.instances)
-                costs[e.name]?.storage += gib * classPrice(d.storageClass?.value)
-                costs[e.name]?.lines.append("database \(d.name): \(Int(gib)) GiB of volumes (\(d.instances) instances)")
+        // Every cluster that runs an instance of a database (its primary and its replica
+        // clusters), as rendered: a shared database counts once, under the environment holding it.
+        for t in plan.targets {
+            for f in plan.databaseFootprints(in: t) {
+                let gib = Double(f.volumeBytes) / gi
+                costs[t.environment.name]?.storage += gib * classPrice(f.database.storageClass?.value)
+                let role: String
+                switch f.role {
+                case .primary: role = "primary"
+                case .replica: role = "replica cluster"
+                }
+                costs[t.environment.name]?.lines.append("database \(f.database.name) in \(t.cluster.name) (\(role)): \(Int(gib)) GiB of volumes (\(f.instances) instance\(f.instances == 1 ? "" : "s") x \(Quantity.bytesText(f.dataBytes)) data + \(Quantity.bytesText(f.walBytes)) WAL)")
             }
         }
         for t in plan.targets {

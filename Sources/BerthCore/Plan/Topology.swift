@@ -54,12 +54,6 @@ extension Plan {
         return d.topology.replicas == .read ? .replica(of: primary) : nil
     }
 
-    /// Instances a target runs for a database: all of them in production; elsewhere no more
-    /// than the cluster has zones (at least one).
-    public func instances(of d: Database, in t: Target) -> Int {
-        t.environment.tier == .production ? d.instances : min(d.instances, max(1, t.cluster.zones.count))
-    }
-
     /// Whether database credentials come from the secret store (ExternalSecrets) rather than
     /// from the operator's generated secret.
     public var databaseCredentialsFromStore: Bool { spec.security.secrets != nil }
@@ -88,7 +82,7 @@ extension Plan {
             return DatabaseEndpoint(host: qualify(pooled ? "\(d.name)-pooler-rw" : "\(d.name)-rw"), credentials: credentials,
                                     remote: false, readOnly: false)
         case (.primary?, true):
-            let replicas = local.map { instances(of: d, in: $0) > 1 } ?? false
+            let replicas = local.map { databaseInstances(d, in: $0) > 1 } ?? false
             return DatabaseEndpoint(host: qualify(replicas ? "\(d.name)-ro" : "\(d.name)-r"), credentials: credentials,
                                     remote: false, readOnly: true)
         case (.replica?, true):

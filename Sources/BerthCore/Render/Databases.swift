@@ -207,7 +207,7 @@ extension Renderer {
     func instanceObjects(_ d: Database, role: Plan.DatabaseRole, in t: Target, labels: JSONValue) -> [JSONValue] {
         let ns = t.namespace
         let production = t.environment.tier == .production
-        let instances = plan.instances(of: d, in: t)
+        let instances = plan.databaseInstances(d, in: t)
         let storageClass = storageClassName(d.storageClass)
         var storage: [(String, JSONValue)] = [("size", .string(d.size.text))]
         var wal: [(String, JSONValue)] = [("size", .string(Quantity.bytesText(d.walSize.units)))]
@@ -295,19 +295,29 @@ extension Renderer {
                 ],
             ])
         }
-        if case .primary = role, let pooler = d.pooler {
-            let poolSize = max(5, (d.maxConnections - 10) / max(1, pooler.instances))
+        if let footprint = plan.databaseFootprint(d, in: t), footprint.poolerInstances > 0,
+           let poolSize = footprint.poolSize, let pooler = d.pooler {
+            let r = Plan.poolerResources
             docs.append([
                 "apiVersion": "postgresql.cnpg.io/v1", "kind": "Pooler",
                 "metadata": meta("\(d.name)-pooler-rw", ns, labels: labels),
                 "spec": [
                     "cluster": ["name": .string(d.name)],
-                    "instances": .int(pooler.instances),
+                    "instances": .int(footprint.poolerInstances),
                     "type": "rw",
                     "pgbouncer": [
                         "poolMode": .string(pooler.mode),
                         "parameters": ["max_client_conn": "1000", "default_pool_size": .string(String(poolSize))],
                     ],
+                    // CloudNativePG sets no resources on PgBouncer; these are the figures
+                    // `berth capacity` and `berth cost` count (Plan.poolerResources).
+                    "template": ["spec": ["containers": [[
+                        "name": "pgbouncer",
+                        "resources": [
+                            "requests": ["cpu": .string(r.cpuRequest.text), "memory": .string(r.memoryRequest.text)],
+                            "limits": ["cpu": .string(r.cpuLimit.text), "memory": .string(r.memoryLimit.text)],
+                        ],
+                    ]]]],
                 ],
             ])
         }
