@@ -53,6 +53,11 @@ step "render the onprem + istio example; Kubernetes and CRD schemas; nftables (n
      python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas '$work/lab/lab/' && \
      python3 scripts/validate_edge.py '$work/lab' && mkdir '$work/lab-plain' && cp -r '$work/lab/lab' '$work/lab-plain/' && \
      scripts/run_checkov.sh '$work/lab-plain' '$work/lab-checkov'"
+step "render the twin example (two regions, a database with writers in both)" bash -c "'$bin' render examples/twin/platform.yaml --out '$work/twin' 2>/dev/null"
+step "twin example: Kubernetes and CRD schemas, kubectl kustomize, Helm, S3 and EC2 models" bash -c \
+    "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas $(echo $(plain_dirs "$work/twin")) && \
+     python3 scripts/compare_kustomize.py '$work/twin' && python3 scripts/check_helm.py '$work/twin' && \
+     python3 scripts/validate_aws.py '$work/twin' && python3 scripts/validate_edge.py '$work/twin'"
 step "validator self-test" scripts/selftest_validators.sh
 step "berth audit SARIF against the SARIF 2.1.0 schema (acme and weak)" bash -c \
     "'$bin' audit examples/acme/platform.yaml --format sarif > '$work/acme.sarif' 2>/dev/null; \

@@ -192,6 +192,20 @@ struct WholeTests {
         #expect((plain["spec"] as? [String: Any])?["ipFamilyPolicy"] == nil)
     }
 
+    @Test("the namespace quota leaves room for the database and PgBouncer pods it holds")
+    func quotaCountsDatabases() throws {
+        let files = try Self.objects(Self.acmeText)
+        func hard(_ cluster: String) -> [String: String] {
+            let q = files["\(cluster)/acme-production/_namespace.yaml"]?.first { $0["kind"] as? String == "ResourceQuota" }
+            return ((q?["spec"] as? [String: Any])?["hard"] as? [String: String]) ?? [:]
+        }
+        // 88 service pods at max replicas; prod-eu adds 3 instances and 2 PgBouncer pods. +20% headroom, rounded up, +5.
+        #expect(hard("prod-eu")["pods"] == "117")
+        #expect(hard("prod-us")["pods"] == "111")
+        // 3 x 1 CPU instances and 2 x 100m PgBouncer requests, +20%: 3.84 CPU more than prod-us (rounded up to 100m).
+        #expect(hard("prod-eu")["requests.cpu"] == "51900m" && hard("prod-us")["requests.cpu"] == "48")
+    }
+
     @Test("every example renders with no unresolved reference")
     func examplesResolve() throws {
         for name in ["acme", "twin", "onprem", "onprem-mesh", "weak"] {

@@ -338,13 +338,14 @@ def test_linkerd_variant_validates(tmp_path):
 def test_capacity_example_fits(tmp_path):
     r = berth("capacity", EXAMPLE)
     assert r.returncode == 0, r.stdout + r.stderr
-    # prod-us holds production's replica cluster (3 instances), prod-eu its primary with 2 PgBouncer pods.
+    # prod-us keeps no copy of production's data (topology.replicas: none); prod-eu holds the
+    # primary with 2 PgBouncer pods.
     assert ("cluster prod-us, pool general (m6i.xlarge; 2-10 nodes over 2 zones)\n"
             "  node allocatable: 3920m CPU, 13Gi memory, 110 pods (the largest pod that fits)\n"
-            "  production: min 18 pods 8250m CPU 14Gi; max 81 pods 33 CPU 44Gi\n"
-            "    includes database main: 3 instances x 1 CPU 2Gi\n") in r.stdout
+            "  production: min 15 pods 5250m CPU 7.5Gi; max 78 pods 30 CPU 38Gi\n"
+            "  requested:") in r.stdout
     assert "    includes database main: 3 instances x 1 CPU 2Gi, 2 PgBouncer pods x 100m CPU 128Mi\n" in r.stdout
-    assert "  zone loss: 5 of 10 nodes left; holds min replicas, does NOT hold max; headroom at min 11350m CPU 53Gi\n" in r.stdout
+    assert "  zone loss: 5 of 10 nodes left; holds min replicas, does NOT hold max; headroom at min 14350m CPU 59Gi\n" in r.stdout
     assert ("database main (production): 190 of 197 connections ok - 2 PgBouncer pods x 95 server connections "
             "(the Pooler's default_pool_size); 112 client pods at max replicas\n") in r.stdout
     assert r.stdout.endswith("berth capacity: 6 pools, 3 connection budgets; 0 problems, 0 warnings\n")
@@ -372,9 +373,11 @@ def test_cost_example():
     r = berth("cost", EXAMPLE, "--prices", PRICES)
     assert r.returncode == 0, r.stderr
     assert "  cluster prod-eu pool batch (c6i.2xlarge, spot): 1-2 nodes at 0.144/h, share 100%-100%\n" in r.stdout
-    # Both production clusters hold database volumes: the primary in prod-eu, the replica cluster in prod-us.
-    assert "  database main in prod-us (replica cluster): 375 GiB of volumes (3 instances x 100Gi data + 25Gi WAL)\n" in r.stdout
-    assert r.stdout.endswith("berth cost: 2085.89 to 4432.11 USD/month in total\n")
+    # Only prod-eu holds production's database volumes: acme keeps no copy in prod-us
+    # (topology.replicas: none); the replica clusters' volumes are counted in CostTests.
+    assert "  database main in prod-eu (primary): 375 GiB of volumes (3 instances x 100Gi data + 25Gi WAL)\n" in r.stdout
+    assert "prod-us (replica cluster)" not in r.stdout
+    assert r.stdout.endswith("berth cost: 1896.67 to 4242.89 USD/month in total\n")
     doc = json.loads(berth("cost", EXAMPLE, "--prices", PRICES, "--format", "json").stdout)
     prod = [e for e in doc["environments"] if e["environment"] == "production"][0]
     assert prod["spotSaving"]["max"] > 0 and prod["min"] < prod["max"]
@@ -401,7 +404,7 @@ def test_check_prints_staging_notes_and_passes():
     r = berth("check", EXAMPLE)
     assert r.returncode == 0
     lines = r.stderr.splitlines()
-    assert "examples/acme/platform.yaml:100:7: note: staging differs from production for service 'web': replicas.min 2 (production 3)" in [
+    assert "examples/acme/platform.yaml:105:7: note: staging differs from production for service 'web': replicas.min 2 (production 3)" in [
         line.replace(str(ROOT) + "/", "") for line in lines]
     assert any(line.endswith("note: staging differs from production: 1 cluster (production 2)") for line in lines)
     assert lines[-1] == "0 errors, 0 warnings, 14 notes"
@@ -448,7 +451,7 @@ def test_commands_other_than_check_print_warnings_in_full(tmp_path, command):
     r = berth(*args, env={"NO_COLOR": "1"})
     assert r.returncode == 0, r.stderr
     assert r.stderr.startswith(
-        f"{spec}:161:3: warning: database 'main' has a recovery point of 5min, worse than its target rpo 1m\n"
+        f"{spec}:166:3: warning: database 'main' has a recovery point of 5min, worse than its target rpo 1m\n"
         "  main:\n"
         "  ^\n"
         "0 errors, 1 warning\n" + NOTES)

@@ -380,7 +380,9 @@ public struct Renderer: Sendable {
         return docs
     }
 
-    /// ResourceQuota and LimitRange sized from the services: max replicas x requests, plus headroom.
+    /// ResourceQuota and LimitRange sized from what runs in the namespace: the services at max
+    /// replicas x requests, the database instance and PgBouncer pods (from the plan's database
+    /// footprints, as rendered), plus headroom.
     func quota(_ t: Target) -> [JSONValue] {
         var cpu: Int64 = 0, mem: Int64 = 0, cpuLim: Int64 = 0, memLim: Int64 = 0, pods = 0
         for p in t.placements {
@@ -390,6 +392,14 @@ public struct Renderer: Sendable {
             cpuLim += n * p.resources.cpuLimit.milli
             memLim += n * p.resources.memoryLimit.units
             pods += p.replicas.max
+        }
+        for f in plan.databaseFootprints(in: t) {
+            let i = Int64(f.instances), b = Int64(f.poolerInstances)
+            cpu += i * f.instanceCPUMilli + b * Plan.poolerResources.cpuRequest.milli
+            mem += i * f.instanceMemoryBytes + b * Plan.poolerResources.memoryRequest.units
+            cpuLim += i * f.instanceCPUMilli + b * Plan.poolerResources.cpuLimit.milli
+            memLim += i * f.instanceMemoryBytes + b * Plan.poolerResources.memoryLimit.units
+            pods += f.instances + f.poolerInstances
         }
         let h = Int64(100 + t.environment.headroom)
         func up(_ v: Int64, _ unit: Int64) -> Int64 { (v * h / 100 + unit - 1) / unit * unit }
