@@ -206,6 +206,29 @@ struct WholeTests {
         #expect(hard("prod-eu")["requests.cpu"] == "51900m" && hard("prod-us")["requests.cpu"] == "48")
     }
 
+    @Test("with a mesh and Gateway API, public services admit the Gateway's data plane in their own namespace")
+    func meshGatewayPrincipal() throws {
+        let text = Self.acmeText.replacingOccurrences(of: "  mesh: none\n", with: "  mesh: istio\n")
+            .replacingOccurrences(of: "inTransit: tls", with: "inTransit: mtls")
+        let files = try Self.objects(text)
+        let policy = try #require(files["prod-eu/acme-production/web.yaml"]?.first {
+            $0["kind"] as? String == "AuthorizationPolicy" && ($0["metadata"] as? [String: Any])?["name"] as? String == "web"
+        })
+        let json = Self.json(policy)
+        #expect(json.contains("{\"source\":{\"namespaces\":[\"acme-production\"]}}"))
+        #expect(!json.contains("nginx-gateway"))
+    }
+
+    @Test("on premises, Velero's and the databases' object-store credentials need the secret store")
+    func onpremCredentialsNeedStore() {
+        let onprem = Fixtures.text(Fixtures.repoRoot.appendingPathComponent("examples/onprem/platform.yaml"))
+        let noStore = onprem.replacingOccurrences(of: "  secrets: { store: vault }\n", with: "")
+            .replacingOccurrences(of: "    secrets: [oidc-client]\n", with: "")
+        let errors = Self.errors(noStore)
+        #expect(errors.contains { $0.hasSuffix("error: Velero writes volume backups to on-premises object storage with credentials from the secret store, but security.secrets is not set; set security.secrets.store") })
+        #expect(errors.contains { $0.hasSuffix("backs up to on-premises object storage with credentials from the secret store, but security.secrets is not set; set security.secrets.store") })
+    }
+
     @Test("every example renders with no unresolved reference")
     func examplesResolve() throws {
         for name in ["acme", "twin", "onprem", "onprem-mesh", "weak"] {

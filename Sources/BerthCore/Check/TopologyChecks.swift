@@ -78,6 +78,9 @@ extension PlatformChecks {
             for d in spec.databases where d.backup != nil {
                 out.append(.error("no-secret-store", "database '\(d.name)' backs up to on-premises object storage with credentials from the secret store, but security.secrets is not set; set security.secrets.store", at: d.location))
             }
+            if spec.storage.snapshots != nil, !spec.storage.classes.isEmpty, let snapshots = spec.storage.snapshotsLocation {
+                out.append(.error("no-secret-store", "Velero writes volume backups to on-premises object storage with credentials from the secret store, but security.secrets is not set; set security.secrets.store", at: snapshots))
+            }
         }
         return out
     }

@@ -187,7 +187,7 @@ public struct HostingDoc: Sendable {
         case ("Service Communication", "Internal service discovery"):
             return "Cluster DNS: a service is `<service>.<platform>-<environment>.svc.cluster.local` (or just `<service>` inside its namespace); services reach only what they declare in `talksTo` and `uses`."
         case ("Service Communication", "DNS configuration"):
-            return "external-dns (\(code(net.dns.provider))) publishes public hosts\(net.dns.zones.isEmpty ? "" : " into \(list(net.dns.zones.map { code($0.value) }))") with TTL \(net.dns.ttl) s, from the hostname annotations on the \(net.ingress.api == "gateway" ? "Gateway" : "Ingress")."
+            return "external-dns (\(code(net.dns.provider))) publishes public hosts\(net.dns.zones.isEmpty ? "" : " into \(list(net.dns.zones.map { code($0.value) }))") with TTL \(net.dns.ttl) s, from \(net.ingress.api == "gateway" ? "the hostnames of the HTTPRoutes (gateway-httproute source; TTL and routing annotations on each route)" : "the hostname annotations on the Ingresses")."
         case ("Service Communication", "Service mesh (if applicable)"):
             switch net.mesh {
             case "istio":
@@ -417,7 +417,10 @@ public struct HostingDoc: Sendable {
             return pooled.isEmpty ? "No poolers (databases.<name>.pooler)." : list(pooled.map { "\($0.name): PgBouncer, \($0.pooler?.mode ?? "") mode, \($0.pooler?.instances ?? 0) instances of \(plan.poolerPoolSize($0) ?? 0) server connections each (default_pool_size) in front of max_connections \($0.maxConnections), beside the primary only" }) + (s.scaling.connectionPooling ? "; services connect through it." : ".")
         case ("Network Scaling", "Latency optimization"):
             let split = facts.dnsSplitEnvironments
-            return "Services and their databases run in the same cluster and region" + (production.contains { $0.clusters.count > 1 && split.contains($0.name) } ? "; DNS sends users to a cluster per record set (external-dns set-identifier)." : "; nothing rendered steers users to their nearest region.")
+            let remote = plan.remoteEndpoints.map { r in "\(list(r.clientClusters)) reach\(r.clientClusters.count == 1 ? "es" : "") database \(r.database)'s primary on \(r.cluster) (\(r.environment)) across regions, one round trip per query" }
+            let placement = remote.isEmpty ? "Services and their databases run in the same cluster and region"
+                : "Readers use an instance in their own cluster; " + remote.joined(separator: "; ")
+            return placement + (production.contains { $0.clusters.count > 1 && split.contains($0.name) } ? "; DNS sends users to a cluster per record set (external-dns set-identifier)." : "; nothing rendered steers users to their nearest region.")
         case ("Network Scaling", "Throughput optimization"):
             return "Horizontal scaling on CPU\(facts.cdnInPath ? ", CDN caching of static paths" : "") and connection pooling to the databases."
         // Security

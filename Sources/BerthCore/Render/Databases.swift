@@ -28,7 +28,7 @@ extension Renderer {
         case .gcp: o.append(("googleCredentials", ["gkeEnvironment": true]))
         case .azure: o.append(("azureCredentials", ["inheritFromAzureAD": true]))
         case .onprem:
-            o.append(("endpointURL", "http://minio.minio.svc.cluster.local:9000"))
+            o.append(("endpointURL", .string(Renderer.onpremS3Endpoint)))
             o.append(("s3Credentials", [
                 "accessKeyId": ["name": .string("\(d.name)-backup-credentials"), "key": "ACCESS_KEY_ID"],
                 "secretAccessKey": ["name": .string("\(d.name)-backup-credentials"), "key": "SECRET_ACCESS_KEY"],

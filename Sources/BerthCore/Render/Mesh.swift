@@ -47,8 +47,11 @@ extension Renderer {
         let name = p.service.name
         let ns = t.namespace
         let l = labels(p, t, withVersion: false)
-        let gatewayNS = spec.network.ingress.namespace
-        let isPublic = p.publicRoute != nil
+        // Where public traffic comes from, as the traffic graph says: the Gateway's data plane
+        // in this namespace, or the ingress controller's namespace.
+        let entry = traffic.ingress(.service(name), t).first { $0.purpose == .publicRoute }
+        let gatewayNS = entry.map { $0.fromNamespace } ?? spec.network.ingress.namespace
+        let isPublic = entry != nil
         if mesh == "istio" {
             var docs: [JSONValue] = [[
                 "apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",

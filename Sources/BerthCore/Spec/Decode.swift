@@ -404,7 +404,8 @@ struct Decoder {
                                  throughput: int(c.node, "throughput"), reclaim: str(c.node, "reclaim"),
                                  isDefault: bool(c.node, "default"), location: c.keyLocation)
             },
-            snapshots: n?["snapshots"].map { (schedule: str($0, "schedule"), keep: int($0, "keep") ?? 1) })
+            snapshots: n?["snapshots"].map { (schedule: str($0, "schedule"), keep: int($0, "keep") ?? 1) },
+            snapshotsLocation: n?["snapshots"]?.location)
     }
 
     func delivery(_ n: SpecNode?) -> Delivery {

@@ -382,6 +382,8 @@ public struct Bucket: Sendable {
 public struct Storage: Sendable {
     public var classes: [StorageClassSpec]
     public var snapshots: (schedule: String, keep: Int)?
+    /// Where `storage.snapshots` is written, for diagnostics.
+    public var snapshotsLocation: SourceLocation?
 
     public var defaultClass: StorageClassSpec? { classes.first { $0.isDefault } ?? classes.first }
     public func storageClass(_ n: String) -> StorageClassSpec? { classes.first { $0.name == n } }
