@@ -151,7 +151,7 @@ public struct HostingDoc: Sendable {
         case ("Cloud Provider", "Region and zone distribution"):
             return list(s.provider.regions.map { "\($0.name) (\(list($0.zones)))" }) + "."
         case ("Cloud Provider", "Service integration"):
-            var parts = ["volumes through \(code(renderer.csiDriver))", "DNS through external-dns (\(code(net.dns.provider)))"]
+            var parts = ["volumes through \(code(plan.csiDriver))", "DNS through external-dns (\(code(net.dns.provider)))"]
             let keys = s.provider.regions.filter { !$0.kmsKey.isEmpty }
             if !keys.isEmpty { parts.append("encryption keys per region (" + list(keys.map { "\($0.name): \(code($0.kmsKey))" }) + ")") }
             if let st = s.security.secrets { parts.append("secrets from \(code(st.store)) through External Secrets") }
@@ -176,11 +176,11 @@ public struct HostingDoc: Sendable {
             return s.provider.name == .onprem ? "Not described (provider.hardware.network); the address plan below applies." : "Not applicable on \(s.provider.name.rawValue): networks are VPCs carved from the address plan below."
         case ("On-Premises Considerations", "Storage systems"):
             if s.provider.name == .onprem {
-                return renderer.csiDriver == "driver.longhorn.io"
+                return plan.csiDriver == "driver.longhorn.io"
                     ? "Longhorn replicates each volume on up to 3 nodes in different racks (provider.hardware.storage: longhorn; ceph-rbd is the alternative)."
                     : "Ceph RBD through ceph-csi, pools rbd-ssd and rbd-hdd (provider.hardware.storage: ceph-rbd)."
             }
-            return "Not applicable: volumes are the provider's block storage through \(code(renderer.csiDriver))."
+            return "Not applicable: volumes are the provider's block storage through \(code(plan.csiDriver))."
         case ("On-Premises Considerations", "Backup and disaster recovery"):
             return "Databases archive WAL to object storage and take base backups on schedule; volumes are snapshotted by Velero\(s.storage.snapshots.map { " on `\($0.schedule)`, \($0.keep) kept" } ?? " (not scheduled: storage.snapshots)"). Recovery points and times are in the table under Database Storage; the restore runbook (restore/RUNBOOK.md in the rendered output) lists every command with real names."
         // Service Communication
@@ -265,7 +265,7 @@ public struct HostingDoc: Sendable {
         // Persistent Storage
         case ("Persistent Storage", "Volume provisioning"):
             let stateful = s.services.filter { !$0.volumes.isEmpty }.map(\.name)
-            return "Volumes are provisioned on demand by \(code(renderer.csiDriver)) when a pod is scheduled (WaitForFirstConsumer). Services with volumes run as StatefulSets with one claim per replica: \(list(stateful, empty: "none")); databases get data and WAL volumes from CloudNativePG."
+            return "Volumes are provisioned on demand by \(code(plan.csiDriver)) when a pod is scheduled (WaitForFirstConsumer). Services with volumes run as StatefulSets with one claim per replica: \(list(stateful, empty: "none")); databases get data and WAL volumes from CloudNativePG."
         case ("Persistent Storage", "Storage class configuration"):
             return s.storage.classes.isEmpty ? "No classes are declared (storage.classes); the cluster's default class applies." :
                 list(s.storage.classes.map { "\($0.name) (\($0.kind)\($0.isDefault ? ", default" : ""), reclaim \($0.reclaim))" }) + "; all allow volume expansion."
@@ -303,7 +303,7 @@ public struct HostingDoc: Sendable {
             }) + "; " + antiAffinityText + "."
         case ("Database Storage", "Backup storage locations"):
             let locs = s.databases.compactMap { d -> String? in
-                guard let env = production.first ?? s.environments.first, let dest = renderer.backupDestination(d, env: env) else { return nil }
+                guard let env = production.first ?? s.environments.first, let dest = plan.backupDestination(d, env: env) else { return nil }
                 return "\(d.name) to \(code(dest)) (in \(env.name); each environment its own bucket)"
             }
             return locs.isEmpty ? "No database backups are configured (databases.<name>.backup)." : list(locs) + "."
@@ -669,7 +669,7 @@ public struct HostingDoc: Sendable {
         case "Persistent Storage":
             guard !s.storage.classes.isEmpty else { return [] }
             return [.table(header: ["class", "media", "provisioner", "parameters", "reclaim", "default"], rows: s.storage.classes.map { c in
-                [c.name, c.kind, renderer.csiDriver, renderer.storageParameters(c, cluster: s.clusters.first).map { "\($0.0)=\($0.1.stringValue ?? "")" }.joined(separator: ", "), c.reclaim, c.isDefault ? "yes" : ""]
+                [c.name, c.kind, plan.csiDriver, renderer.storageParameters(c, cluster: s.clusters.first).map { "\($0.0)=\($0.1.stringValue ?? "")" }.joined(separator: ", "), c.reclaim, c.isDefault ? "yes" : ""]
             })]
         case "File Storage":
             guard !s.buckets.isEmpty else { return [] }

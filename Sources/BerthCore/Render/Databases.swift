@@ -8,20 +8,10 @@ extension Renderer {
         spec.databases.compactMap { d in plan.role(of: d, in: t).map { (d, $0) } }
     }
 
-    /// Where backups of `d` go: the physical backup bucket of the environment, one folder per database.
-    func backupDestination(_ d: Database, env: Environment) -> String? {
-        guard let b = d.backup else { return nil }
-        let bucket = plan.bucketName(b.bucket.value, env: env)
-        switch spec.provider.name {
-        case .aws, .onprem: return "s3://\(bucket)/\(d.name)"
-        case .gcp: return "gs://\(bucket)/\(d.name)"
-        case .azure: return "https://\(spec.platform).blob.core.windows.net/\(bucket)/\(d.name)"
-        }
-    }
 
     /// Object-store credentials: the workload identity of the cloud, or a referenced secret on-premises.
     func objectStore(_ d: Database, env: Environment) -> [(String, JSONValue)]? {
-        guard let dest = backupDestination(d, env: env) else { return nil }
+        guard let dest = plan.backupDestination(d, env: env) else { return nil }
         var o: [(String, JSONValue)] = [("destinationPath", .string(dest))]
         switch spec.provider.name {
         case .aws: o.append(("s3Credentials", ["inheritFromIAMRole": true]))

@@ -14,7 +14,7 @@ extension Renderer {
             guard let cref = env.clusters.first, let cluster = spec.cluster(cref.value) else { continue }
             var nodes: [JSONValue] = [["role": "control-plane"]]
             for pool in cluster.nodePools {
-                var node: [(String, JSONValue)] = [("role", "worker"), ("labels", .object([(poolLabel, .string(pool.name))]))]
+                var node: [(String, JSONValue)] = [("role", "worker"), ("labels", .object([(plan.poolLabel, .string(pool.name))]))]
                 if !pool.taints.isEmpty {
                     // kind has no taints field: the kubelet registers the node with them
                     let taints = pool.taints.map { t in t.value.isEmpty ? "\(t.key):\(t.effect)" : "\(t.key)=\(t.value):\(t.effect)" }

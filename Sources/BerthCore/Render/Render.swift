@@ -521,15 +521,6 @@ public struct Renderer: Sendable {
         }
     }
 
-    /// Where a node pool's nodes are labelled with their pool name, per provider.
-    var poolLabel: String {
-        switch spec.provider.name {
-        case .aws: "eks.amazonaws.com/nodegroup"
-        case .gcp: "cloud.google.com/gke-nodepool"
-        case .azure: "kubernetes.azure.com/agentpool"
-        case .onprem: "node.berth.dev/pool"
-        }
-    }
 
     func deployment(_ p: Placement, _ t: Target) -> JSONValue {
         let s = p.service
@@ -597,7 +588,7 @@ public struct Renderer: Sendable {
             ]),
         ]
         if let pool = p.pool {
-            podSpec.append(("nodeSelector", .object([(poolLabel, .string(pool.name))])))
+            podSpec.append(("nodeSelector", .object([(plan.poolLabel, .string(pool.name))])))
             if !pool.taints.isEmpty {
                 podSpec.append(("tolerations", .array(pool.taints.map { taint in
                     var o: [(String, JSONValue)] = [("key", .string(taint.key))]

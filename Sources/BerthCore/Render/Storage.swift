@@ -1,14 +1,5 @@
 /// StorageClasses in each provider's own terms, the VolumeSnapshotClass, and Velero schedules.
 extension Renderer {
-    /// The CSI driver that provisions volumes (and takes snapshots) for the provider.
-    var csiDriver: String {
-        switch spec.provider.name {
-        case .aws: "ebs.csi.aws.com"
-        case .gcp: "pd.csi.storage.gke.io"
-        case .azure: "disk.csi.azure.com"
-        case .onprem: spec.provider.hardware?.storage == "ceph-rbd" ? "rbd.csi.ceph.com" : "driver.longhorn.io"
-        }
-    }
 
     /// Provider parameters of one class. Values are strings, as StorageClass requires.
     /// `cluster` chooses the key: keys are regional, so each cluster's classes name its region's.
@@ -48,7 +39,7 @@ extension Renderer {
             }
             p += encryption
         case .onprem:
-            if csiDriver == "rbd.csi.ceph.com" {
+            if plan.csiDriver == "rbd.csi.ceph.com" {
                 p += [
                     ("clusterID", .string(spec.platform)),
                     ("pool", .string(ssd ? "rbd-ssd" : "rbd-hdd")),
@@ -87,7 +78,7 @@ extension Renderer {
                     "name": .string(c.name), "labels": labels,
                     "annotations": ["storageclass.kubernetes.io/is-default-class": .string(c.name == defaultName ? "true" : "false")],
                 ],
-                "provisioner": .string(csiDriver),
+                "provisioner": .string(plan.csiDriver),
                 "parameters": .object(storageParameters(c, cluster: cluster)),
                 "reclaimPolicy": .string(c.reclaim),
                 "allowVolumeExpansion": true,
@@ -104,7 +95,7 @@ extension Renderer {
                            "velero.io/csi-volumesnapshot-class": "true"],
                 "annotations": ["snapshot.storage.kubernetes.io/is-default-class": "true"],
             ],
-            "driver": .string(csiDriver),
+            "driver": .string(plan.csiDriver),
             "deletionPolicy": "Retain",
         ])
         if let snap = spec.storage.snapshots {
