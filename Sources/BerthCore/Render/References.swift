@@ -45,8 +45,28 @@ public enum ReferenceCheck {
     /// What exists in one cluster.
     struct Index {
         var objects: Set<Key> = []
-        /// Pod label sets per namespace, with the object that makes them.
+        /// Pod label sets per namespace, and per namespace and `key=value` the indices of the
+        /// label sets that carry it, so a selector is matched against a few candidates, not
+        /// every pod of the namespace.
         var pods: [String: [[String: String]]] = [:]
+        var podsByLabel: [String: [String: [Int]]] = [:]
+
+        mutating func addPods(_ ns: String, _ labels: [String: String]) {
+            let i = pods[ns, default: []].count
+            pods[ns, default: []].append(labels)
+            for (k, v) in labels { podsByLabel[ns, default: [:]]["\(k)=\(v)", default: []].append(i) }
+        }
+
+        /// Whether some pod of namespace `ns` carries every label of `selector`.
+        func matches(_ selector: [String: String], in ns: String) -> Bool {
+            guard let all = pods[ns], let index = podsByLabel[ns] else { return false }
+            var smallest: [Int]?
+            for (k, v) in selector {
+                let candidates = index["\(k)=\(v)"] ?? []
+                if smallest == nil || candidates.count < smallest?.count ?? 0 { smallest = candidates }
+            }
+            return (smallest ?? []).contains { i in selector.allSatisfy { all[i][$0.key] == $0.value } }
+        }
         var namespaces: Set<String> = ReferenceCheck.systemNamespaces
         /// Listener names of each Gateway (`namespace/name`).
         var listeners: [String: Set<String>] = [:]
@@ -66,10 +86,6 @@ public enum ReferenceCheck {
         return out
     }
 
-    static func matches(_ selector: [String: String], _ pods: [[String: String]]) -> Bool {
-        pods.contains { pod in selector.allSatisfy { pod[$0.key] == $0.value } }
-    }
-
     /// Builds the index of one cluster from its objects.
     static func index(_ docs: [JSONValue]) -> Index {
         var ix = Index()
@@ -82,9 +98,9 @@ public enum ReferenceCheck {
             case "Namespace":
                 ix.namespaces.insert(name)
             case "Deployment", "StatefulSet", "DaemonSet", "Job":
-                ix.pods[ns, default: []].append(labels(d.at("spec.template.metadata.labels")))
+                ix.addPods(ns, labels(d.at("spec.template.metadata.labels")))
             case "CronJob":
-                ix.pods[ns, default: []].append(labels(d.at("spec.jobTemplate.spec.template.metadata.labels")))
+                ix.addPods(ns, labels(d.at("spec.jobTemplate.spec.template.metadata.labels")))
             case "Service":
                 ix.servicePorts["\(ns)/\(name)"] = Set((d.at("spec.ports")?.arrayValue ?? []).compactMap { $0["port"]?.intValue })
             case "EndpointSlice":
@@ -92,7 +108,7 @@ public enum ReferenceCheck {
             case "Cluster" where d["apiVersion"]?.stringValue?.hasPrefix("postgresql.cnpg.io/") == true:
                 // CloudNativePG makes the instance pods, their ServiceAccount, three Services and
                 // the generated Secrets.
-                ix.pods[ns, default: []].append(["cnpg.io/cluster": name, "cnpg.io/instanceRole": "primary"])
+                ix.addPods(ns, ["cnpg.io/cluster": name, "cnpg.io/instanceRole": "primary"])
                 ix.add("ServiceAccount", ns, name)
                 for suffix in ["rw", "ro", "r"] {
                     ix.add("Service", ns, "\(name)-\(suffix)")
@@ -101,13 +117,13 @@ public enum ReferenceCheck {
                 for suffix in ["ca", "server", "replication", "superuser"] { ix.add("Secret", ns, "\(name)-\(suffix)") }
                 if d.at("spec.bootstrap.initdb.secret") == nil, d.at("spec.bootstrap.recovery") == nil { ix.add("Secret", ns, "\(name)-app") }
             case "Pooler":
-                ix.pods[ns, default: []].append(["cnpg.io/poolerName": name])
+                ix.addPods(ns, ["cnpg.io/poolerName": name])
                 ix.add("Service", ns, name)
                 ix.add("ServiceAccount", ns, name)
                 ix.servicePorts["\(ns)/\(name)"] = [5432]
             case "Gateway":
                 // NGINX Gateway Fabric runs the data plane in the Gateway's namespace.
-                ix.pods[ns, default: []].append(["gateway.networking.k8s.io/gateway-name": name])
+                ix.addPods(ns, ["gateway.networking.k8s.io/gateway-name": name])
                 ix.listeners["\(ns)/\(name)"] = Set((d.at("spec.listeners")?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
             case "Certificate":
                 if let s = d.at("spec.secretName")?.stringValue { ix.add("Secret", ns, s) }
@@ -121,10 +137,8 @@ public enum ReferenceCheck {
     }
 
     /// Every unresolved reference in the objects of one cluster.
-    static func problems(cluster: String, docs: [JSONValue]) -> [Problem] {
-        let ix = index(docs)
+    static func problems(cluster: String, docs: ArraySlice<JSONValue>, index ix: Index) -> [Problem] {
         var out: Set<Problem> = []
-        var seen: [Key: Int] = [:]
         for d in docs {
             let kind = d["kind"]?.stringValue ?? ""
             let ns = d.at("metadata.namespace")?.stringValue ?? ""
@@ -140,10 +154,9 @@ public enum ReferenceCheck {
             func needPods(_ selector: [String: String], in space: String? = nil, _ field: String) {
                 let s = space ?? ns
                 guard !selector.isEmpty, ix.namespaces.contains(s), !systemNamespaces.contains(s) else { return }
-                need(matches(selector, ix.pods[s] ?? []), field,
+                need(ix.matches(selector, in: s), field,
                      "pods \(s)/{" + selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "}")
             }
-            seen[Key(kind: kind, namespace: ns, name: name), default: 0] += 1
             if !ns.isEmpty { need(ix.namespaces.contains(ns), "metadata.namespace", "Namespace \(ns)") }
 
             switch kind {
@@ -284,11 +297,7 @@ public enum ReferenceCheck {
                 break
             }
         }
-        for (key, count) in seen where count > 1 {
-            let obj = key.namespace.isEmpty ? "\(key.kind) \(key.name)" : "\(key.kind) \(key.namespace)/\(key.name)"
-            out.insert(Problem(cluster: cluster, object: obj, target: "\(count) objects of the same kind and name", field: "metadata.name"))
-        }
-        return out.sorted { ($0.cluster, $0.object, $0.field, $0.target) < ($1.cluster, $1.object, $1.field, $1.target) }
+        return Array(out)
     }
 
     /// The Service a host name denotes, when it is a cluster-local name: `svc`,
@@ -316,7 +325,29 @@ public enum ReferenceCheck {
         }
         let clusters = order.sorted()
         let groups = clusters.map { byCluster[$0] ?? [] }
-        var out = parallelMap(0..<clusters.count) { problems(cluster: clusters[$0], docs: groups[$0]) }.flatMap { $0 }
+        // One index per cluster, then the objects checked in chunks of every cluster at once:
+        // a platform's clusters differ in size, so chunks keep both cores busy.
+        let indexes = parallelMap(0..<clusters.count) { index(groups[$0]) }
+        var chunks: [(cluster: Int, range: Range<Int>)] = []
+        for (ci, docs) in groups.enumerated() {
+            for start in stride(from: 0, to: docs.count, by: 256) { chunks.append((ci, start..<min(docs.count, start + 256))) }
+        }
+        let work = chunks
+        var out = parallelMap(0..<work.count) { i in
+            problems(cluster: clusters[work[i].cluster], docs: groups[work[i].cluster][work[i].range], index: indexes[work[i].cluster])
+        }.flatMap { $0 }
+        // The same kind and name twice in one cluster.
+        for (ci, docs) in groups.enumerated() {
+            var seen: [Key: Int] = [:]
+            for d in docs {
+                seen[Key(kind: d["kind"]?.stringValue ?? "", namespace: d.at("metadata.namespace")?.stringValue ?? "", name: d.at("metadata.name")?.stringValue ?? ""), default: 0] += 1
+            }
+            for (key, count) in seen where count > 1 {
+                let obj = key.namespace.isEmpty ? "\(key.kind) \(key.name)" : "\(key.kind) \(key.namespace)/\(key.name)"
+                out.append(Problem(cluster: clusters[ci], object: obj, target: "\(count) objects of the same kind and name", field: "metadata.name"))
+            }
+        }
+        out.sort { ($0.cluster, $0.object, $0.field, $0.target) < ($1.cluster, $1.object, $1.field, $1.target) }
         out += argoProblems(argo, clusters: Set(clusters), objects: byCluster, paths: paths)
         return out
     }

@@ -69,8 +69,18 @@ public enum JSONValue: Sendable, Hashable {
 
     /// Follows a dotted path of object keys, e.g. `metadata.name`.
     public func at(_ path: String) -> JSONValue? {
-        var cur: JSONValue? = self
-        for part in path.split(separator: ".") { cur = cur?[String(part)] }
+        // Walks the path in place, without an array of parts (this runs for every reference of
+        // every rendered object); keys are short, so each part is a small inline String and
+        // the comparisons stay String == String.
+        var cur = self
+        var rest = path[...]
+        while !rest.isEmpty {
+            let dot = rest.firstIndex(of: ".")
+            let part = String(rest[..<(dot ?? rest.endIndex)])
+            guard case let .object(pairs) = cur, let next = pairs.first(where: { $0.0 == part })?.1 else { return nil }
+            cur = next
+            rest = dot.map { rest[rest.index(after: $0)...] } ?? ""
+        }
         return cur
     }
 
