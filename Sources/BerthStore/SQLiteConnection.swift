@@ -7,11 +7,13 @@ final class SQLiteConnection: SQLConnection {
     private var statements: [String: OpaquePointer] = [:]
     let path: String
 
-    /// Opens (creating when missing) the database file at `path`.
-    init(path: String, synchronous: String = "FULL", busyTimeoutMS: Int32 = 30_000) throws(DBFailure) {
+    /// Opens the database file at `path`: read-write (`create`: made when missing) or read-only.
+    /// Nothing is written on open: `enableWAL` switches the journal once the file is known to be berth's.
+    init(path: String, create: Bool, readOnly: Bool = false, synchronous: String = "FULL", busyTimeoutMS: Int32 = 30_000) throws(DBFailure) {
         self.path = path
+        self.synchronous = synchronous
         var handle: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0)) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
         guard rc == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
@@ -21,20 +23,32 @@ final class SQLiteConnection: SQLConnection {
         db = handle
         sqlite3_busy_timeout(db, busyTimeoutMS)
         sqlite3_extended_result_codes(db, 1)
-        // journal_mode needs the file's write lock once, when it changes; wait like any writer.
+    }
+
+    private let synchronous: String
+
+    /// WAL mode, the `synchronous` setting and foreign keys. journal_mode needs the file's write
+    /// lock once, when it changes; wait like any writer.
+    func enableWAL() throws(DBFailure) {
         var attempts = 0
         while true {
             let failure: DBFailure
             do {
                 try script("PRAGMA journal_mode = WAL; PRAGMA synchronous = \(synchronous); PRAGMA foreign_keys = ON;")
-                break
+                return
             } catch {
                 failure = error
             }
             attempts += 1
             if case .retry = failure, attempts <= 50 { continue }
-            throw failure  // deinit closes the handle
+            throw failure
         }
+    }
+
+    /// `PRAGMA quick_check`: the problems it reports, empty when the file is sound.
+    func quickCheckProblems() throws(DBFailure) -> [String] {
+        let lines = try query("PRAGMA quick_check").map { $0.string(0) }
+        return lines == ["ok"] ? [] : lines
     }
 
     deinit {

@@ -20,9 +20,9 @@ struct StoreOptions: ParsableArguments {
         valueName: "path|url"), completion: .file())
     var store: String?
 
-    /// Opens the ledger; only `create` (pool add) makes a missing SQLite file. `BERTH_NOW`
-    /// (RFC 3339) fixes the clock: a test hook.
-    func open(create: Bool = false) throws -> Ledger {
+    /// Opens the ledger for `access`; only `.create` (pool add) makes a missing SQLite file or
+    /// berth's tables. `BERTH_NOW` (RFC 3339) fixes the clock: a test hook.
+    func open(_ access: Ledger.Access) throws -> Ledger {
         let env = ProcessInfo.processInfo.environment
         let target = store ?? env["BERTH_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? Ledger.defaultStore
         var now: () -> Int64 = Ledger.wallClock
@@ -33,7 +33,7 @@ struct StoreOptions: ParsableArguments {
             }
             now = { t }
         }
-        return try ledgerCall { () throws(LedgerError) in try Ledger(store: target, create: create, now: now) }
+        return try ledgerCall { () throws(LedgerError) in try Ledger(store: target, access: access, now: now) }
     }
 }
 
@@ -130,7 +130,7 @@ struct IPPoolCommand: ParsableCommand {
             let prefix = try parsePrefix(cidr)
             let q = try quarantine.map { try parseDuration($0, "--quarantine") } ?? 0
             do { try Validate.poolName(name) } catch { throw badInput(error.description) }
-            let ledger = try storeOptions.open(create: true)
+            let ledger = try storeOptions.open(.create)
             let pool = try ledgerCall { () throws(LedgerError) in
                 try ledger.addPool(name: name, prefix: prefix, quarantine: q, sameFamily: familyCheck)
             }
@@ -144,7 +144,7 @@ struct IPPoolCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() throws {
-            let ledger = try storeOptions.open()
+            let ledger = try storeOptions.open(.read)
             let pools = try ledgerCall { () throws(LedgerError) in try ledger.pools() }
             switch format {
             case .json:
@@ -176,7 +176,7 @@ struct IPReserveCommand: ParsableCommand {
 
     func run() throws {
         let prefix = try parsePrefix(cidr)
-        let ledger = try storeOptions.open()
+        let ledger = try storeOptions.open(.write)
         let a = try ledgerCall { () throws(LedgerError) in try ledger.reserve(pool: pool, prefix: prefix, owner: owner, note: note) }
         writeOut(format == .json ? a.json.serialized(pretty: true) + "\n" : "\(a.prefix)\n")
     }
@@ -233,7 +233,7 @@ struct IPAllocateCommand: ParsableCommand {
         let request = AllocationRequest(
             pool: pool, length: exact == nil ? length : nil, exact: exact, owner: owner, note: note,
             requestID: requestId, lease: leaseSeconds)
-        let ledger = try storeOptions.open()
+        let ledger = try storeOptions.open(.write)
         let a = try ledgerCall { () throws(LedgerError) in try ledger.allocate(request) }
         writeOut(format == .json ? a.json.serialized(pretty: true) + "\n" : "\(a.prefix)\n")
     }
@@ -255,7 +255,7 @@ struct IPReleaseCommand: ParsableCommand {
     func run() throws {
         let prefix = try parsePrefix(cidr)
         let q = try quarantine.map { try parseDuration($0, "--quarantine") }
-        let ledger = try storeOptions.open()
+        let ledger = try storeOptions.open(.write)
         let a = try ledgerCall { () throws(LedgerError) in try ledger.release(prefix, pool: pool, quarantine: q) }
         switch format {
         case .json: writeOut(a.json.serialized(pretty: true) + "\n")
@@ -280,7 +280,7 @@ struct IPListCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() throws {
-        let ledger = try storeOptions.open()
+        let ledger = try storeOptions.open(.read)
         let items = try ledgerCall { () throws(LedgerError) in try ledger.list(pool: pool, includeReleased: all) }
         switch format {
         case .json: writeOut(JSONValue.array(items.map(\.json)).serialized(pretty: true) + "\n")
@@ -303,7 +303,7 @@ struct IPShowCommand: ParsableCommand {
 
     func run() throws {
         let addr = try parseAddress(address)
-        let ledger = try storeOptions.open()
+        let ledger = try storeOptions.open(.read)
         let found = try ledgerCall { () throws(LedgerError) in try ledger.show(addr) }
         switch format {
         case .json:
@@ -338,7 +338,7 @@ struct IPUsageCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() throws {
-        let ledger = try storeOptions.open()
+        let ledger = try storeOptions.open(.read)
         let usage = try ledgerCall { () throws(LedgerError) in try ledger.usage(pool: pool) }
         let round = { (x: Double, places: Double) in (x * places).rounded() / places }
         switch format {
@@ -385,7 +385,7 @@ struct IPHistoryCommand: ParsableCommand {
 
     func run() throws {
         let addr = try parseAddress(address)
-        let ledger = try storeOptions.open()
+        let ledger = try storeOptions.open(.read)
         let events = try ledgerCall { () throws(LedgerError) in try ledger.history(addr) }
         let tenancies = Ledger.tenancies(events)
         switch format {
@@ -429,7 +429,7 @@ struct IPCheckCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() throws {
-        let ledger = try storeOptions.open()
+        let ledger = try storeOptions.open(.inspect)
         let report = try ledgerCall { () throws(LedgerError) in try ledger.check() }
         for p in report.problems { writeErr("berth: error: \(p)\n") }
         guard report.problems.isEmpty else { throw ExitCode(Exit.specErrors) }

@@ -46,15 +46,15 @@ struct SpecOptions: ParsableArguments {
 }
 
 /// Loads and checks; prints diagnostics; throws ExitCode(1) on errors.
-func loadChecked(_ o: SpecOptions, format: OutputFormat = .text) throws -> Spec {
-    try loadCheckedWithPlan(o, format: format).0
+func loadChecked(_ o: SpecOptions, format: OutputFormat = .text, waiving: Set<String> = []) throws -> Spec {
+    try loadCheckedWithPlan(o, format: format, waiving: waiving).0
 }
 
 /// Like `loadChecked`, and also returns the address plan.
-func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text) throws -> (Spec, IPPlan?) {
+func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, waiving: Set<String> = []) throws -> (Spec, IPPlan?) {
     let loaded: LoadedSpec
     do {
-        loaded = try Pipeline.check(path: o.spec, versionsPath: o.versions, lockPath: o.lock)
+        loaded = try Pipeline.check(path: o.spec, versionsPath: o.versions, lockPath: o.lock, waiving: waiving)
     } catch let e as BerthError {
         writeErr("berth: error: \(e.message)\n")
         throw ExitCode(Exit.usage)

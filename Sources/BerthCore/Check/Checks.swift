@@ -17,6 +17,7 @@ public enum PlatformChecks {
         out += bounds(spec)
         out += data(spec, plan: plan)
         out += stagingParity(spec, plan: plan)
+        out += plainSecrets(spec)
         return out
     }
 
