@@ -371,6 +371,7 @@ public final class Ledger {
     /// pool of another address family than the pools already in the store.
     public func addPool(name: String, prefix: IPPrefix, quarantine: Int64 = 0, sameFamily: Bool = false) throws(LedgerError) -> Pool {
         try Validate.poolName(name)
+        try Validate.notIPv4Mapped(prefix)
         let t = now()
         return try write(locks: [Self.poolsLock]) { () throws -> Pool in
             let existing = try self.db.query("SELECT \(Self.poolColumns) FROM berth_pools ORDER BY name").map(self.pool(from:))
@@ -784,6 +785,22 @@ public final class Ledger {
 
 /// Input rules shared by the ledger and the command line.
 public enum Validate {
+    /// IPv4-mapped IPv6 space (`::ffff:0:0/96`) names IPv4 addresses: a pool there would hold the
+    /// same addresses as an IPv4 pool without overlapping it, so it is refused with the IPv4
+    /// prefix to use instead.
+    public static func notIPv4Mapped(_ prefix: IPPrefix) throws(LedgerError) {
+        guard case let .v6(p) = prefix else { return }
+        if p.length >= 96, let v4 = p.address.ipv4Mapped {
+            let instead = (try? IPv4Prefix(address: v4, length: p.length - 96)).map { "\($0)" } ?? "\(v4)/\(p.length - 96)"
+            throw .invalid("pool \(prefix) is IPv4-mapped IPv6 (::ffff:0:0/96) and names the IPv4 addresses \(instead): "
+                           + "add the IPv4 pool \(instead) instead")
+        }
+        if p.length < 96, let mapped = try? IPPrefix("::ffff:0:0/96"), prefix.overlaps(mapped) {
+            throw .invalid("pool \(prefix) contains the IPv4-mapped range ::ffff:0:0/96, which names IPv4 addresses: "
+                           + "use IPv4 pools for IPv4 space and an IPv6 range outside ::ffff:0:0/96")
+        }
+    }
+
     /// DNS-1123 label: 1-63 of a-z, 0-9 and '-', starting and ending with a letter or digit.
     public static func poolName(_ name: String) throws(LedgerError) {
         let b = Array(name.utf8)

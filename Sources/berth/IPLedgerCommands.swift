@@ -71,10 +71,12 @@ func parseAddress(_ text: String) throws -> IPAddress {
 }
 
 func parseDuration(_ text: String, _ option: String) throws -> Int64 {
-    guard let d = LedgerTime.parseDuration(text) else {
-        throw badInput("invalid duration '\(text)' for \(option): use a number with a unit s, m, h or d (for example 90s, 30m, 1h, 7d, 1h30m)")
+    do {
+        return try DurationText.parse(text, rules: .ledger)
+    } catch {
+        throw badInput("invalid duration '\(text)' for \(option): it \(error.description); "
+                       + "for example 90s, 1h30m, 7d, 1y or 0")
     }
-    return d
 }
 
 func time(_ t: Int64?) -> String { t.map(LedgerTime.format) ?? "-" }
@@ -120,7 +122,7 @@ struct IPPoolCommand: ParsableCommand {
 
         @Option(help: "Pool name (lowercase letters, digits, '-').") var name: String
         @Argument(help: "The pool's range, e.g. 10.8.0.0/16 or 2001:db8::/48.") var cidr: String
-        @Option(help: ArgumentHelp("Default quarantine of released blocks, e.g. 1h (default: none).", valueName: "duration"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Default quarantine of released blocks, e.g. 1h (default: none).", valueName: "duration"))
         var quarantine: String?
         @Flag(help: "Refuse a pool of another address family than the pools already in the store.")
         var familyCheck = false
@@ -192,13 +194,14 @@ struct IPAllocateCommand: ParsableCommand {
             """)
 
     @Option(help: "Pool name.") var pool: String
-    @Option(help: ArgumentHelp("Prefix length to allocate, e.g. 24.", valueName: "length")) var size: String?
+    // .unconditional: a value such as -1 is the size (then refused as a length), not a flag.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Prefix length to allocate, e.g. 24.", valueName: "length")) var size: String?
     @Option(help: ArgumentHelp("That exact block (CIDR), or an address (a host block, or of --size).", valueName: "cidr|address"))
     var address: String?
     @Option(help: "Who holds it.") var owner: String?
     @Option(help: "Free text.") var note: String?
     @Option(help: "Idempotency key: retries with it return the same allocation.") var requestId: String?
-    @Option(help: ArgumentHelp("Lease, e.g. 1h; the block is reclaimed after it.", valueName: "duration")) var lease: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Lease, e.g. 1h; the block is reclaimed after it.", valueName: "duration")) var lease: String?
     @Option(help: "text (the CIDR) or json (the whole record).") var format: OutputFormat = .text
     @OptionGroup var storeOptions: StoreOptions
 
@@ -207,6 +210,9 @@ struct IPAllocateCommand: ParsableCommand {
         if let size {
             let digits = size.hasPrefix("/") ? String(size.dropFirst()) : size
             guard let n = Int(digits), digits.allSatisfy(\.isASCII), String(n) == digits, n >= 0, n <= 128 else {
+                if size.hasPrefix("-") {
+                    throw badInput("invalid --size '\(size)': a prefix length is not negative; give 0 to 128 (32 at most for IPv4), e.g. --size 24")
+                }
                 throw badInput(IPError.prefixLengthOutOfRange(length: size, allowed: 0...128, context: "--size").description)
             }
             length = n
@@ -247,7 +253,7 @@ struct IPReleaseCommand: ParsableCommand {
 
     @Argument(help: "The allocated block, e.g. 10.8.3.0/24.") var cidr: String
     @Option(help: "Pool name (default: the pool containing the block).") var pool: String?
-    @Option(help: ArgumentHelp("Keep the block unusable this long, e.g. 1h; 0 for none (default: the pool's).", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Keep the block unusable this long, e.g. 1h; 0 for none (default: the pool's).", valueName: "duration"))
     var quarantine: String?
     @Option(help: "text or json.") var format: OutputFormat = .text
     @OptionGroup var storeOptions: StoreOptions
