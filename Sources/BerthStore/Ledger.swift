@@ -177,10 +177,11 @@ public final class Ledger {
                 }
                 try refuseNewer(found)
                 if mode != .inspect, isBerth {
-                    let problems = try sqlite.quickCheckProblems()
+                    let problems = sqlite.quickCheckProblems()
                     if !problems.isEmpty {
                         throw LedgerError.store(
-                            "store \(storeName) fails SQLite's quick_check (\(problems.prefix(3).joined(separator: "; "))): "
+                            "store \(storeName) fails SQLite's quick_check (\(problems.prefix(2).joined(separator: "; "))"
+                                + (problems.count > 2 ? " and \(problems.count - 2) more" : "") + "): "
                                 + "berth neither reads nor writes a damaged store; 'berth ip check' lists the problems; restore the file from a backup")
                     }
                 }
@@ -239,7 +240,7 @@ public final class Ledger {
             let found = try db.query("PRAGMA user_version").first?.int(0) ?? 0
             return (tables, found)
         } catch {
-            throw .store("store \(storeName) is not a berth ledger: not a SQLite database (\(scrub(error.message)))")
+            throw .store("store \(storeName) is not a readable berth ledger: SQLite: \(scrub(error.message))")
         }
     }
 
