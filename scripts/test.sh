@@ -73,11 +73,13 @@ step "checkov on the weak spec, side by side with berth audit (no gate: records 
          -o json > '$work/weak-checkov-secrets.json' 2>>'$work/weak-checkov.log'; s=\$?; \
      [ \$k -le 1 ] && [ \$s -le 1 ] && python3 scripts/checkov_compare.py --checkov '$work/weak-checkov.json' \
          --checkov '$work/weak-checkov-secrets.json' --audit '$work/weak-audit.json'"
+step "fuzz: spec loader, CIDR, address and duration parsers (seeded mutations of Tests/data/fuzz-corpus, 40 s at most)" \
+    "$root/.build/debug/fuzz-driver" "${BERTH_FUZZ_SEED:-1}" 200000 Tests/data/fuzz-corpus --max-seconds 40
 step "CLI end to end, IP ledger on SQLite (pytest)" env -u BERTH_TEST_PG_URL BERTH_BIN="$bin" \
     python3 -m pytest -q -p no:cacheprovider Tests/e2e
 if pg_url=$(scripts/pg-test-server.sh start "$pgdir"); then
     step "IP ledger on PostgreSQL: workflow, bad input, 8 writers, kill -9 (pytest)" env BERTH_BIN="$bin" \
-        BERTH_TEST_PG_URL="$pg_url" python3 -m pytest -q -p no:cacheprovider Tests/e2e/test_ledger.py -k postgres
+        BERTH_TEST_PG_URL="$pg_url" python3 -m pytest -q -p no:cacheprovider Tests/e2e/test_ledger.py Tests/e2e/test_ledger_stores.py -k postgres
 else
     failed=$((failed + 1)); failures+=("start the PostgreSQL test server")
 fi

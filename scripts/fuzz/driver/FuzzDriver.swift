@@ -3,7 +3,10 @@
 // expected outcome of bad input; a crash (a trap or a signal) is a bug, and the driver prints
 // the input that caused it before the process dies.
 //
-//   fuzz-driver SEED COUNT CORPUS_DIR [--max-seconds N]
+//   fuzz-driver SEED COUNT CORPUS_DIR [--max-seconds N] [--slow-ms MS]
+//
+// --slow-ms writes each input that takes longer than MS milliseconds to stderr (slow is not a
+// crash; it points at inputs whose cost grows with a number in them).
 //
 // The corpus holds `spec-*.yaml` (spec texts), `cidr-*.txt`, `address-*.txt` and
 // `duration-*.txt` (one value a line). Each input is a mutation of a corpus entry (bit flips,
@@ -130,7 +133,7 @@ func onCrash(_ sig: Int32) {
 }
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: fuzz-driver SEED COUNT CORPUS_DIR [--max-seconds N]\n".utf8))
+    FileHandle.standardError.write(Data("usage: fuzz-driver SEED COUNT CORPUS_DIR [--max-seconds N] [--slow-ms MS]\n".utf8))
     exit(2)
 }
 
@@ -138,12 +141,14 @@ func usage() -> Never {
 struct FuzzDriver {
     static func main() {
         var args = Array(CommandLine.arguments.dropFirst())
-        var maxSeconds: Double? = nil
-        if let i = args.firstIndex(of: "--max-seconds") {
+        func option(_ name: String) -> Double? {
+            guard let i = args.firstIndex(of: name) else { return nil }
             guard i + 1 < args.count, let v = Double(args[i + 1]) else { usage() }
-            maxSeconds = v
             args.removeSubrange(i...(i + 1))
+            return v
         }
+        let maxSeconds = option("--max-seconds")
+        let slowMS = option("--slow-ms")
         guard args.count == 3, let seed = UInt64(args[0]), let count = Int(args[1]), count >= 0 else { usage() }
         let dir = URL(fileURLWithPath: args[2])
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else {
@@ -174,7 +179,11 @@ struct FuzzDriver {
             current = input
             let text = String(decoding: input, as: UTF8.self)
             currentLabel = Array("#\(i) (\(kind.rawValue), seed \(seed)):\n".utf8)
+            let t0 = clock.now
             runOne(text, kind: kind)
+            if let slowMS, clock.now - t0 > .milliseconds(Int(slowMS)) {
+                FileHandle.standardError.write(Data("fuzz-driver: slow input #\(i) (\(kind.rawValue)) took \(clock.now - t0):\n\(text)\n--- end of input\n".utf8))
+            }
             perKind[kind, default: 0] += 1
             if kind != .spec && i % 10 == 0 {
                 currentLabel = Array("#\(i) (spec from \(kind.rawValue), seed \(seed)):\n".utf8)
