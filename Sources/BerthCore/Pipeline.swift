@@ -28,8 +28,6 @@ public enum Pipeline {
 
     static func finish(_ loaded: LoadedSpec, lock: IPLock, waiving: Set<String> = []) -> LoadedSpec {
         var loaded = loaded
-        let secrets = loaded.spec.map(SecretValues.values(in:)) ?? []
-        loaded.sources = loaded.sources.mapValues { SecretValues.redactSource($0, values: secrets) }
         if let spec = loaded.spec {
             loaded.diagnostics += PlatformChecks.run(spec).filter { !waiving.contains($0.code) }
             if !loaded.diagnostics.hasErrors {
@@ -37,6 +35,11 @@ public enum Pipeline {
                 loaded.diagnostics += diags
                 loaded.ipPlan = plan
             }
+        }
+        // Sources are only printed under diagnostics: without any, there is nothing to hide.
+        if !loaded.diagnostics.isEmpty {
+            let secrets = loaded.spec.map(SecretValues.values(in:)) ?? []
+            loaded.sources = loaded.sources.mapValues { SecretValues.redactSource($0, values: secrets) }
         }
         loaded.diagnostics = loaded.diagnostics.sortedForDisplay()
         return loaded
