@@ -59,11 +59,27 @@ func runOne(_ text: String, kind: Kind) {
 #if BERTH_LIBFUZZER
 /// libFuzzer: the first byte picks the kind, the rest is the input.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    guard size > 0 else { return 0 }
+public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data, size > 0 else { return 0 }
     let kind = Kind.allCases[Int(data[0]) % Kind.allCases.count]
     runOne(String(decoding: UnsafeBufferPointer(start: data + 1, count: size - 1), as: UTF8.self), kind: kind)
     return 0
+}
+
+typealias FuzzCallback = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+
+/// libFuzzer's driver (LLVM 11 and later), called from our own entry point: SwiftPM links an
+/// executable's `main` to the module's entry function, so libFuzzer's `main` is not used.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
+                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                         _ callback: FuzzCallback) -> CInt
+
+@_cdecl("fuzz_driver_main")
+public func fuzzDriverMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var vector = argv
+    return LLVMFuzzerRunDriver(&count, &vector, fuzzOne)
 }
 #else
 
