@@ -42,6 +42,9 @@ let package = Package(
             name: "ipdiff-driver", dependencies: ["BerthNet"], path: "scripts/ipdiff/driver",
             swiftSettings: swiftSettings),
         .executableTarget(
+            name: "fuzz-driver", dependencies: ["BerthCore", "BerthNet"], path: "scripts/fuzz/driver",
+            swiftSettings: swiftSettings),
+        .executableTarget(
             name: "ledger-driver", dependencies: ["BerthStore", "BerthNet"], path: "scripts/ledger-driver",
             swiftSettings: swiftSettings),
         .testTarget(name: "BerthStoreTests", dependencies: ["BerthStore", "BerthNet"], swiftSettings: swiftSettings),

@@ -69,6 +69,8 @@ if a.databases:
         w(f"  db-{d:03d}:\n    instances: 3\n    storage: {{ size: 50Gi }}\n")
         w(f"    backup: {{ schedule: \"0 2 * * *\", retention: 30d, bucket: b-000 }}\n")
         w("    pooler: { mode: transaction, instances: 2 }\n")
+        # prod-us gets a replica cluster; its writers reach the primary in prod-eu.
+        w("    topology: { remoteClients: primary }\n")
 if a.buckets:
     w("buckets:\n")
     for b in range(max(1, a.buckets)):

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """checkov and berth audit side by side on one rendered spec (the weak example).
 
-    checkov_compare.py --checkov OUT/checkov.json --audit audit.json [--markdown]
+    checkov_compare.py --checkov OUT/checkov.json [--checkov secrets.json] --audit audit.json [--markdown]
 
-checkov's JSON report must come from a run over the rendered output of the same spec
-whose `berth audit --format json` is given. The script fails (exit 1) when
+checkov's JSON reports (one or more, merged) must come from runs over the same spec whose
+`berth audit --format json` is given: its kubernetes checks over the rendered output, its
+secrets scan over the spec file (berth refuses to render plain credentials). The script fails (exit 1) when
   * checkov reports a check ID that is neither mapped to a berth rule below nor listed
     as not applicable with a reason, or
   * a check checkov fails maps to a berth rule that berth audit did not report.
@@ -40,12 +41,12 @@ def reports(path):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--checkov", required=True)
+    ap.add_argument("--checkov", required=True, action="append")
     ap.add_argument("--audit", required=True)
     ap.add_argument("--markdown", action="store_true")
     a = ap.parse_args()
     try:
-        ckv = reports(a.checkov)
+        ckv = [r for path in a.checkov for r in reports(path)]
         with open(a.audit) as f:
             audit = json.load(f)
     except (OSError, ValueError) as e:

@@ -63,17 +63,28 @@ step "berth audit SARIF against the SARIF 2.1.0 schema (acme and weak)" bash -c 
     "'$bin' audit examples/acme/platform.yaml --format sarif > '$work/acme.sarif' 2>/dev/null; \
      '$bin' audit examples/weak/platform.yaml --format sarif > '$work/weak.sarif' 2>/dev/null; \
      python3 scripts/validate_sarif.py Tests/data/schemas/sarif/sarif-schema-2.1.0.json '$work/acme.sarif' '$work/weak.sarif'"
+# berth render refuses the weak spec's plain credentials (berth check: plain-secret), so checkov's
+# kubernetes checks read the render of a copy without exactly those env lines
+# (scripts/weak_for_checkov.py), and its secrets scan reads the spec itself, where they are written.
 step "checkov on the weak spec, side by side with berth audit (no gate: records checkov's findings)" bash -c \
-    "'$bin' render examples/weak/platform.yaml --out '$work/weak' 2>/dev/null && \
+    "mkdir '$work/weak-spec' '$work/weak-source' && cp examples/weak/platform.yaml '$work/weak-source/' && \
+     python3 scripts/weak_for_checkov.py '$bin' examples/weak/platform.yaml '$work/weak-spec/platform.yaml' && \
+     ! '$bin' render examples/weak/platform.yaml --out '$work/weak-refused' 2>/dev/null && [ ! -e '$work/weak-refused' ] && \
+     '$bin' render '$work/weak-spec/platform.yaml' --out '$work/weak' 2>/dev/null && \
      '$bin' audit examples/weak/platform.yaml --format json > '$work/weak-audit.json' 2>/dev/null; \
-     CKV_IGNORE_HIDDEN_DIRECTORIES=false checkov -d '$work/weak' --framework kubernetes secrets --skip-download --compact \
-         -o json > '$work/weak-checkov.json' 2>'$work/weak-checkov.log'; \
-     [ \$? -le 1 ] && python3 scripts/checkov_compare.py --checkov '$work/weak-checkov.json' --audit '$work/weak-audit.json'"
+     CKV_IGNORE_HIDDEN_DIRECTORIES=false checkov -d '$work/weak' --framework kubernetes --skip-download --compact \
+         -o json > '$work/weak-checkov.json' 2>'$work/weak-checkov.log'; k=\$?; \
+     checkov -d '$work/weak-source' --framework secrets --skip-download --compact \
+         -o json > '$work/weak-checkov-secrets.json' 2>>'$work/weak-checkov.log'; s=\$?; \
+     [ \$k -le 1 ] && [ \$s -le 1 ] && python3 scripts/checkov_compare.py --checkov '$work/weak-checkov.json' \
+         --checkov '$work/weak-checkov-secrets.json' --audit '$work/weak-audit.json'"
+step "fuzz: spec loader, CIDR, address and duration parsers (seeded mutations of Tests/data/fuzz-corpus, 40 s at most)" \
+    "$root/.build/debug/fuzz-driver" "${BERTH_FUZZ_SEED:-1}" 200000 Tests/data/fuzz-corpus --max-seconds 40
 step "CLI end to end, IP ledger on SQLite (pytest)" env -u BERTH_TEST_PG_URL BERTH_BIN="$bin" \
     python3 -m pytest -q -p no:cacheprovider Tests/e2e
 if pg_url=$(scripts/pg-test-server.sh start "$pgdir"); then
     step "IP ledger on PostgreSQL: workflow, bad input, 8 writers, kill -9 (pytest)" env BERTH_BIN="$bin" \
-        BERTH_TEST_PG_URL="$pg_url" python3 -m pytest -q -p no:cacheprovider Tests/e2e/test_ledger.py -k postgres
+        BERTH_TEST_PG_URL="$pg_url" python3 -m pytest -q -p no:cacheprovider Tests/e2e/test_ledger.py Tests/e2e/test_ledger_stores.py -k postgres
 else
     failed=$((failed + 1)); failures+=("start the PostgreSQL test server")
 fi

@@ -9,10 +9,16 @@ public enum Pipeline {
 
     /// Loads the spec, runs every platform check and plans the address space (pinned by the
     /// lock file beside the spec when there is one). The spec is nil when it did not load.
-    public static func check(path: String, versionsPath: String? = nil, lockPath: String? = nil) throws -> LoadedSpec {
+    ///
+    /// `waiving` drops diagnostics with those codes before planning: `berth audit` waives
+    /// `plain-secret`, which it reports as the finding BERTH-SEC-002 instead.
+    /// The sources are returned with secret values hidden (`SecretValues.redactSource`), so the
+    /// source lines printed under diagnostics never show a credential.
+    public static func check(path: String, versionsPath: String? = nil, lockPath: String? = nil,
+                             waiving: Set<String> = []) throws -> LoadedSpec {
         let loaded = try Spec.load(path: path, versionsPath: versionsPath)
         let lock = try IPLock.read(at: lockPath ?? IPLock.defaultPath(specPath: path), required: lockPath != nil)
-        return finish(loaded, lock: lock)
+        return finish(loaded, lock: lock, waiving: waiving)
     }
 
     /// Checks text already in memory (tests, benchmarks).
@@ -20,15 +26,20 @@ public enum Pipeline {
         finish(Spec.load(text: text, file: file, versions: versions), lock: lock)
     }
 
-    static func finish(_ loaded: LoadedSpec, lock: IPLock) -> LoadedSpec {
+    static func finish(_ loaded: LoadedSpec, lock: IPLock, waiving: Set<String> = []) -> LoadedSpec {
         var loaded = loaded
         if let spec = loaded.spec {
-            loaded.diagnostics += PlatformChecks.run(spec)
+            loaded.diagnostics += PlatformChecks.run(spec).filter { !waiving.contains($0.code) }
             if !loaded.diagnostics.hasErrors {
                 let (plan, diags) = IPPlanner.plan(spec, lock: lock)
                 loaded.diagnostics += diags
                 loaded.ipPlan = plan
             }
+        }
+        // Sources are only printed under diagnostics: without any, there is nothing to hide.
+        if !loaded.diagnostics.isEmpty {
+            let secrets = loaded.spec.map(SecretValues.values(in:)) ?? []
+            loaded.sources = loaded.sources.mapValues { SecretValues.redactSource($0, values: secrets) }
         }
         loaded.diagnostics = loaded.diagnostics.sortedForDisplay()
         return loaded

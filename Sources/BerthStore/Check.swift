@@ -5,9 +5,22 @@ extension Ledger {
     /// range against its text, allocations inside their pools, no two live holders of an address,
     /// and every allocation's state equal to the replay of its history (no half-written allocation).
     public func check() throws(LedgerError) -> IntegrityReport {
+        let damage = try read { () throws -> [String] in try db.integrityProblems() }
+        do {
+            return try tableCheck(damage)
+        } catch {
+            // A damaged file may not even read: report the database's own findings.
+            guard !damage.isEmpty else { throw error }
+            var report = IntegrityReport()
+            report.problems = damage + ["the ledger's tables cannot be read: \(error.description)"]
+            return report
+        }
+    }
+
+    private func tableCheck(_ damage: [String]) throws(LedgerError) -> IntegrityReport {
         try read { () throws -> IntegrityReport in
             var report = IntegrityReport()
-            report.problems += try db.integrityProblems()
+            report.problems += damage
             let pools = try db.query("SELECT id, name, cidr, start_hex, end_hex FROM berth_pools ORDER BY id")
             report.pools = pools.count
             var poolPrefix: [Int64: (name: String, prefix: IPPrefix)] = [:]

@@ -31,25 +31,99 @@ public final class Ledger {
     private var cache: [Int64: (seq: Int64, set: PrefixSet)] = [:]
     private var poolsByName: [String: Pool] = [:]
 
-    /// Opens `store`: a `postgres://` / `postgresql://` URL, or a SQLite file path (created when
-    /// missing if `create`; otherwise a missing file is an error, so a mistyped path is not a new ledger).
-    public init(store: String, create: Bool = true, now: @escaping () -> Int64 = Ledger.wallClock) throws(LedgerError) {
+    /// How a command uses the store.
+    public enum Access: Sendable {
+        /// `ip pool add`: the only use that may create a SQLite file and berth's tables.
+        case create
+        /// Writes to an existing berth store.
+        case write
+        /// Reads only (list, show, usage, history, pool list): a store the process cannot write
+        /// is opened read-only, and lapsed leases are then shown as stored rather than reclaimed.
+        case read
+        /// `ip check`: a read that also opens a store failing `quick_check`, to report it.
+        case inspect
+
+        var reads: Bool { self == .read || self == .inspect }
+    }
+
+    /// Opens `store`: a `postgres://` / `postgresql://` URL, a libpq key=value string
+    /// (`host=db dbname=ipam`), or a SQLite file path. Only `.create` makes a missing file or
+    /// berth's tables; an existing store must be berth's (its schema and version present), so
+    /// another application's database or an empty file is never adopted. Writes are refused to
+    /// a SQLite file whose `PRAGMA quick_check` fails. Passwords never appear in messages.
+    public convenience init(store: String, create: Bool = true, now: @escaping () -> Int64 = Ledger.wallClock) throws(LedgerError) {
+        try self.init(store: store, access: create ? .create : .write, now: now)
+    }
+
+    public init(store: String, access mode: Access, now: @escaping () -> Int64 = Ledger.wallClock) throws(LedgerError) {
         self.now = now
-        let isURL = store.hasPrefix("postgres://") || store.hasPrefix("postgresql://")
-        storeName = isURL ? Self.redact(store) : store
-        if !isURL && !create && access(store, F_OK) != 0 {
-            throw .store("store \(store) does not exist; 'berth ip pool add' creates it (or give --store)")
+        let isPostgres = Self.isPostgres(store)
+        storeName = Self.redact(store)
+        secrets = Self.passwords(in: store)
+        let create = mode == .create
+        let exists = access(store, F_OK) == 0
+        if !isPostgres && !create && !exists {
+            throw .store("store \(storeName) does not exist; 'berth ip pool add' creates it (or give --store)")
         }
+        // A read of a file this process cannot write (or whose folder it cannot write, for the
+        // WAL's shared-memory file) opens it read-only.
+        let folder = store.contains("/") ? String(store[..<(store.lastIndex(of: "/") ?? store.endIndex)]) : "."
+        // A file without any write permission bit counts as read-only even for root.
+        var st = stat()
+        let noWriteBits = stat(store, &st) == 0 && st.st_mode & 0o222 == 0
+        readOnly = !isPostgres && mode.reads
+            && (noWriteBits || access(store, W_OK) != 0 || access(folder.isEmpty ? "/" : folder, W_OK) != 0)
         do {
-            if isURL {
+            if isPostgres {
                 db = try PostgresConnection(url: store)
             } else {
-                db = try SQLiteConnection(path: store, synchronous: Self.sqliteSynchronous)
+                db = try SQLiteConnection(path: store, create: create, readOnly: readOnly, synchronous: Self.sqliteSynchronous)
             }
         } catch {
-            throw .store("cannot open store \(storeName): \(error.message)")
+            throw .store("cannot open store \(storeName): \(Redaction.scrub(error.message, secrets: secrets))")
         }
-        try migrate()
+        try open(mode, newFile: !exists)
+    }
+
+    /// Passwords of the store's URL or connection string, to scrub from driver messages.
+    private let secrets: [String]
+    /// Opened read-only: reads do not reclaim lapsed leases.
+    public let readOnly: Bool
+
+    /// A driver's message with the store's password (as written and percent-decoded) hidden.
+    func scrub(_ message: String) -> String { Redaction.scrub(message, secrets: secrets) }
+
+    /// `postgres://`, `postgresql://`, or a libpq key=value string starting with a known keyword.
+    static func isPostgres(_ store: String) -> Bool {
+        if store.hasPrefix("postgres://") || store.hasPrefix("postgresql://") { return true }
+        for k in ["host=", "hostaddr=", "dbname=", "user=", "port=", "password=", "service=", "sslmode=", "connect_timeout="]
+            where store.hasPrefix(k) { return true }
+        return false
+    }
+
+    /// The passwords of a store URL or connection string: `password=` values, the userinfo
+    /// password, and (for a URL libpq may not parse) everything between the first ':' after
+    /// `://` and the last '@'.
+    static func passwords(in store: String) -> [String] {
+        var out = Redaction.passwords(in: store)
+        let chars = Array(store)
+        var afterScheme: Int? = nil
+        var i = 0
+        while i + 2 < chars.count {
+            if chars[i] == ":", chars[i + 1] == "/", chars[i + 2] == "/" { afterScheme = i + 3; break }
+            i += 1
+        }
+        if let start = afterScheme, let at = chars.lastIndex(of: "@"), at > start {
+            let userinfo = chars[start..<at]
+            if let colon = userinfo.firstIndex(of: ":") {
+                let pw = String(userinfo[userinfo.index(after: colon)...])
+                if !pw.isEmpty {
+                    out.append(pw)
+                    out.append(Redaction.percentDecoded(pw))
+                }
+            }
+        }
+        return out.filter { !$0.isEmpty }
     }
 
     /// SQLite's `synchronous` setting: FULL (default: every commit is on disk before it returns)
@@ -67,29 +141,53 @@ public final class Ledger {
         return Int64(ts.tv_sec)
     }
 
-    static func redact(_ url: String) -> String {
-        // postgres://user:secret@host/db -> postgres://user:***@host/db
-        let chars = Array(url)
-        var i = 0
-        while i + 2 < chars.count && !(chars[i] == ":" && chars[i + 1] == "/" && chars[i + 2] == "/") { i += 1 }
-        guard i + 2 < chars.count else { return url }
-        let hostStart = i + 3
-        guard let at = chars[hostStart...].firstIndex(of: "@"),
-              let colon = chars[hostStart..<at].firstIndex(of: ":") else { return url }
-        return String(chars[...colon]) + "***" + String(chars[at...])
+    /// The store as messages show it: every password (URL userinfo, `password=` in a URL query
+    /// or a key=value string) replaced by `<redacted>`.
+    static func redact(_ store: String) -> String {
+        var out = Redaction.redactPasswords(store)
+        for pw in passwords(in: store) where out.contains(pw) { out = Redaction.scrub(out, secrets: [pw]) }
+        return out
     }
 
     private func storeError(_ f: DBFailure) -> LedgerError {
-        .store("store \(storeName): \(f.message)")
+        .store("store \(storeName): \(scrub(f.message))")
     }
 
-    private func migrate() throws(LedgerError) {
+    /// Checks that the store is berth's, then creates (only for `.create` on a store without
+    /// tables), upgrades (writers only) or refuses it.
+    private func open(_ mode: Access, newFile: Bool) throws(LedgerError) {
         do {
             switch db.dialect {
             case .sqlite:
-                let found = try db.query("PRAGMA user_version").first?.int(0) ?? 0
-                if found == Int64(Schema.version) { return }
+                guard let sqlite = db as? SQLiteConnection else { return }
+                let (tables, found) = try probeSQLite()
+                let isBerth = found >= 1 && tables.contains("berth_pools") && tables.contains("berth_allocations") && tables.contains("berth_history")
+                if !isBerth {
+                    if !tables.isEmpty || found != 0 {
+                        let shown = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", ..." : "")
+                        throw LedgerError.store(
+                            "store \(storeName) is not a berth ledger: it holds other tables (\(tables.isEmpty ? "none" : shown)) "
+                                + "and no berth schema version; berth does not write to it (give --store another file)")
+                    }
+                    guard mode == .create else {
+                        throw LedgerError.store(
+                            "store \(storeName) is not a berth ledger: it is \(newFile ? "missing" : "an empty file or database"); "
+                                + "'berth ip pool add' creates one")
+                    }
+                }
                 try refuseNewer(found)
+                if mode != .inspect, isBerth {
+                    let problems = sqlite.quickCheckProblems()
+                    if !problems.isEmpty {
+                        throw LedgerError.store(
+                            "store \(storeName) fails SQLite's quick_check (\(problems.prefix(2).joined(separator: "; "))"
+                                + (problems.count > 2 ? " and \(problems.count - 2) more" : "") + "): "
+                                + "berth neither reads nor writes a damaged store; 'berth ip check' lists the problems; restore the file from a backup")
+                    }
+                }
+                if readOnly { return }
+                try sqlite.enableWAL()
+                if isBerth && found == Int64(Schema.version) { return }
                 _ = try write(locks: []) { () throws in
                     let v = try self.db.query("PRAGMA user_version").first?.int(0) ?? 0
                     if v == 0 {
@@ -99,10 +197,23 @@ public final class Ledger {
                     }
                 }
             case .postgres:
-                if try db.query("SELECT to_regclass('berth_meta') IS NOT NULL").first?[0] == "t",
-                   let found = try db.query("SELECT version FROM berth_meta").first?.int(0) {
+                let hasMeta = try db.query("SELECT to_regclass('berth_meta') IS NOT NULL").first?[0] == "t"
+                let hasTables = try db.query(
+                    "SELECT to_regclass('berth_pools') IS NOT NULL AND to_regclass('berth_allocations') IS NOT NULL AND to_regclass('berth_history') IS NOT NULL"
+                ).first?[0] == "t"
+                if hasMeta {
+                    guard let found = try db.query("SELECT version FROM berth_meta").first?.int(0), hasTables else {
+                        throw LedgerError.store("store \(storeName) is damaged: berth_meta has no schema version or berth's tables are missing; "
+                                                + "berth does not write to it")
+                    }
                     if found == Int64(Schema.version) { return }
                     try refuseNewer(found)
+                    if mode.reads { return }  // an older schema reads the same; writers upgrade it
+                } else {
+                    guard mode == .create else {
+                        throw LedgerError.store("store \(storeName) is not a berth ledger: no berth_meta table with a schema version; "
+                                                + "'berth ip pool add' creates one")
+                    }
                 }
                 _ = try write(locks: [Self.schemaLock]) { () throws in
                     if try self.db.query("SELECT to_regclass('berth_meta') IS NOT NULL").first?[0] != "t" {
@@ -117,7 +228,19 @@ public final class Ledger {
         } catch let f as DBFailure {
             throw storeError(f)
         } catch {
-            throw .store("store \(storeName): \(error)")
+            throw .store("store \(storeName): \(scrub("\(error)"))")
+        }
+    }
+
+    /// The tables and `user_version` of a SQLite file; a file that is not a SQLite database
+    /// (text, encrypted, truncated) is refused.
+    private func probeSQLite() throws(LedgerError) -> (tables: [String], version: Int64) {
+        do {
+            let tables = try db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map { $0.string(0) }
+            let found = try db.query("PRAGMA user_version").first?.int(0) ?? 0
+            return (tables, found)
+        } catch {
+            throw .store("store \(storeName) is not a readable berth ledger: SQLite: \(scrub(error.message))")
         }
     }
 
@@ -175,7 +298,7 @@ public final class Ledger {
                 throw .invalid(e.description)
             } catch {
                 db.rollback()
-                throw .store("store \(storeName): \(error)")
+                throw .store("store \(storeName): \(scrub("\(error)"))")
             }
         }
     }
@@ -199,7 +322,7 @@ public final class Ledger {
         } catch let e as IPError {
             throw .invalid(e.description)
         } catch {
-            throw .store("store \(storeName): \(error)")
+            throw .store("store \(storeName): \(scrub("\(error)"))")
         }
     }
 
@@ -249,6 +372,7 @@ public final class Ledger {
     /// pool of another address family than the pools already in the store.
     public func addPool(name: String, prefix: IPPrefix, quarantine: Int64 = 0, sameFamily: Bool = false) throws(LedgerError) -> Pool {
         try Validate.poolName(name)
+        try Validate.notIPv4Mapped(prefix)
         let t = now()
         return try write(locks: [Self.poolsLock]) { () throws -> Pool in
             let existing = try self.db.query("SELECT \(Self.poolColumns) FROM berth_pools ORDER BY name").map(self.pool(from:))
@@ -540,6 +664,7 @@ public final class Ledger {
     /// Reclaims lapsed leases and quarantines everywhere, when there are any (reads call this first so
     /// they never show an expired lease as held).
     public func reclaimDue() throws(LedgerError) {
+        if readOnly { return }
         let t = now()
         let due = try read {
             try db.query(
@@ -661,6 +786,22 @@ public final class Ledger {
 
 /// Input rules shared by the ledger and the command line.
 public enum Validate {
+    /// IPv4-mapped IPv6 space (`::ffff:0:0/96`) names IPv4 addresses: a pool there would hold the
+    /// same addresses as an IPv4 pool without overlapping it, so it is refused with the IPv4
+    /// prefix to use instead.
+    public static func notIPv4Mapped(_ prefix: IPPrefix) throws(LedgerError) {
+        guard case let .v6(p) = prefix else { return }
+        if p.length >= 96, let v4 = p.address.ipv4Mapped {
+            let instead = (try? IPv4Prefix(address: v4, length: p.length - 96)).map { "\($0)" } ?? "\(v4)/\(p.length - 96)"
+            throw .invalid("pool \(prefix) is IPv4-mapped IPv6 (::ffff:0:0/96) and names the IPv4 addresses \(instead): "
+                           + "add the IPv4 pool \(instead) instead")
+        }
+        if p.length < 96, let mapped = try? IPPrefix("::ffff:0:0/96"), prefix.overlaps(mapped) {
+            throw .invalid("pool \(prefix) contains the IPv4-mapped range ::ffff:0:0/96, which names IPv4 addresses: "
+                           + "use IPv4 pools for IPv4 space and an IPv6 range outside ::ffff:0:0/96")
+        }
+    }
+
     /// DNS-1123 label: 1-63 of a-z, 0-9 and '-', starting and ending with a letter or digit.
     public static func poolName(_ name: String) throws(LedgerError) {
         let b = Array(name.utf8)

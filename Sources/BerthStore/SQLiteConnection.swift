@@ -7,33 +7,78 @@ final class SQLiteConnection: SQLConnection {
     private var statements: [String: OpaquePointer] = [:]
     let path: String
 
-    /// Opens (creating when missing) the database file at `path`.
-    init(path: String, synchronous: String = "FULL", busyTimeoutMS: Int32 = 30_000) throws(DBFailure) {
+    /// Opens the database file at `path`: read-write (`create`: made when missing) or read-only.
+    /// Nothing is written on open: `enableWAL` switches the journal once the file is known to be berth's.
+    init(path: String, create: Bool, readOnly: Bool = false, synchronous: String = "FULL", busyTimeoutMS: Int32 = 30_000) throws(DBFailure) {
         self.path = path
+        self.synchronous = synchronous
         var handle: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0)) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
         guard rc == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
             sqlite3_close_v2(handle)
             throw .failed(message)
         }
-        db = handle
-        sqlite3_busy_timeout(db, busyTimeoutMS)
-        sqlite3_extended_result_codes(db, 1)
-        // journal_mode needs the file's write lock once, when it changes; wait like any writer.
+        sqlite3_busy_timeout(handle, busyTimeoutMS)
+        sqlite3_extended_result_codes(handle, 1)
+        // A WAL file read-only needs its -shm file, which a read-only folder cannot hold: then
+        // read it as immutable (nothing can write it here anyway).
+        let probe = readOnly ? sqlite3_exec(handle, "SELECT count(*) FROM sqlite_master", nil, nil, nil) & 0xff : SQLITE_OK
+        if probe == SQLITE_CANTOPEN || probe == SQLITE_READONLY {
+            sqlite3_close_v2(handle)
+            var escaped = "file:"
+            for ch in path.unicodeScalars {
+                if ch.isASCII, ch.properties.isAlphabetic || ("0"..."9").contains(ch) || "/-_.~".unicodeScalars.contains(ch) {
+                    escaped.unicodeScalars.append(ch)
+                } else {
+                    for b in String(ch).utf8 { escaped += "%" + String(b, radix: 16, uppercase: true).leftPadded(2) }
+                }
+            }
+            var immutable: OpaquePointer?
+            let rc2 = sqlite3_open_v2(escaped + "?immutable=1", &immutable, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nil)
+            guard rc2 == SQLITE_OK, let immutable else {
+                let message = immutable.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc2))
+                sqlite3_close_v2(immutable)
+                throw .failed(message)
+            }
+            sqlite3_extended_result_codes(immutable, 1)
+            db = immutable
+        } else {
+            db = handle
+        }
+    }
+
+    private let synchronous: String
+
+    /// WAL mode, the `synchronous` setting and foreign keys. journal_mode needs the file's write
+    /// lock once, when it changes; wait like any writer.
+    func enableWAL() throws(DBFailure) {
         var attempts = 0
         while true {
             let failure: DBFailure
             do {
                 try script("PRAGMA journal_mode = WAL; PRAGMA synchronous = \(synchronous); PRAGMA foreign_keys = ON;")
-                break
+                return
             } catch {
                 failure = error
             }
             attempts += 1
             if case .retry = failure, attempts <= 50 { continue }
-            throw failure  // deinit closes the handle
+            throw failure
+        }
+    }
+
+    /// `PRAGMA quick_check`: the problems it reports, empty when the file is sound.
+    /// A file too damaged to run the check at all is one problem: SQLite's message.
+    func quickCheckProblems() -> [String] {
+        do {
+            let rows = try query("PRAGMA quick_check").map { $0.string(0) }
+            if rows == ["ok"] { return [] }
+            // One row may hold many lines; the header names the schema, not a problem.
+            return rows.flatMap { $0.split(separator: "\n").map(String.init) }.filter { !$0.hasPrefix("*** in database") }
+        } catch {
+            return [error.message]
         }
     }
 
@@ -138,8 +183,19 @@ final class SQLiteConnection: SQLConnection {
     }
 
     func integrityProblems() throws(DBFailure) -> [String] {
-        let rows = try query("PRAGMA integrity_check")
-        let lines = rows.map { $0.string(0) }
-        return lines == ["ok"] ? [] : lines.map { "sqlite integrity_check: \($0)" }
+        let lines: [String]
+        do {
+            lines = try query("PRAGMA integrity_check").flatMap { $0.string(0).split(separator: "\n").map(String.init) }
+        } catch {
+            // Too damaged for the full check (it stops at the first unreadable page); the quick
+            // check still walks every b-tree and names the pages.
+            let quick = quickCheckProblems().filter { $0 != error.message }
+            return quick.isEmpty ? ["sqlite integrity_check: \(error.message)"] : quick.map { "sqlite quick_check: \($0)" }
+        }
+        return lines == ["ok"] ? [] : lines.filter { !$0.hasPrefix("*** in database") }.map { "sqlite integrity_check: \($0)" }
     }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }

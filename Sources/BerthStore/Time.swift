@@ -1,3 +1,5 @@
+import BerthNet
+
 /// UTC times as whole seconds since 1970-01-01T00:00:00Z, written in RFC 3339 (`2025-01-31T08:00:00Z`).
 public enum LedgerTime {
     /// `2025-01-31T08:00:00Z`.
@@ -56,39 +58,14 @@ public enum LedgerTime {
         return days * 86_400 + h * 3600 + mi * 60 + s - offset
     }
 
-    /// Parses a duration such as `90s`, `30m`, `1h`, `7d` or `1h30m` (`0` is allowed); nil when malformed.
+    /// Parses a duration such as `90s`, `30m`, `1h`, `7d`, `1y` or `1h30m` (`0` is allowed);
+    /// nil when malformed. The parser is `DurationText` (ledger rules), shared with the spec.
     ///
     /// ```swift
     /// LedgerTime.parseDuration("1h30m")  // 5400
     /// ```
     public static func parseDuration(_ text: String) -> Int64? {
-        if text == "0" { return 0 }
-        var total: Int64 = 0
-        var number: Int64? = nil
-        var sawUnit = false
-        for ch in text.utf8 {
-            if ch >= 48 && ch <= 57 {
-                let (m, o1) = (number ?? 0).multipliedReportingOverflow(by: 10)
-                let (v, o2) = m.addingReportingOverflow(Int64(ch - 48))
-                guard !o1, !o2, v <= 100 * 365 * 86_400 else { return nil }
-                number = v
-                continue
-            }
-            guard let n = number else { return nil }
-            let unit: Int64
-            switch ch {
-            case UInt8(ascii: "s"): unit = 1
-            case UInt8(ascii: "m"): unit = 60
-            case UInt8(ascii: "h"): unit = 3600
-            case UInt8(ascii: "d"): unit = 86_400
-            default: return nil
-            }
-            total += n * unit
-            number = nil
-            sawUnit = true
-        }
-        guard sawUnit, number == nil, total <= 100 * 365 * 86_400 else { return nil }
-        return total
+        try? DurationText.parse(text, rules: .ledger)
     }
 
     /// `1h30m`, `45s`, `0s`.

@@ -20,9 +20,9 @@ struct StoreOptions: ParsableArguments {
         valueName: "path|url"), completion: .file())
     var store: String?
 
-    /// Opens the ledger; only `create` (pool add) makes a missing SQLite file. `BERTH_NOW`
-    /// (RFC 3339) fixes the clock: a test hook.
-    func open(create: Bool = false) throws -> Ledger {
+    /// Opens the ledger for `access`; only `.create` (pool add) makes a missing SQLite file or
+    /// berth's tables. `BERTH_NOW` (RFC 3339) fixes the clock: a test hook.
+    func open(_ access: Ledger.Access) throws -> Ledger {
         let env = ProcessInfo.processInfo.environment
         let target = store ?? env["BERTH_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? Ledger.defaultStore
         var now: () -> Int64 = Ledger.wallClock
@@ -33,7 +33,7 @@ struct StoreOptions: ParsableArguments {
             }
             now = { t }
         }
-        return try ledgerCall { () throws(LedgerError) in try Ledger(store: target, create: create, now: now) }
+        return try ledgerCall { () throws(LedgerError) in try Ledger(store: target, access: access, now: now) }
     }
 }
 
@@ -71,10 +71,12 @@ func parseAddress(_ text: String) throws -> IPAddress {
 }
 
 func parseDuration(_ text: String, _ option: String) throws -> Int64 {
-    guard let d = LedgerTime.parseDuration(text) else {
-        throw badInput("invalid duration '\(text)' for \(option): use a number with a unit s, m, h or d (for example 90s, 30m, 1h, 7d, 1h30m)")
+    do {
+        return try DurationText.parse(text, rules: .ledger)
+    } catch {
+        throw badInput("invalid duration '\(text)' for \(option): it \(error.description); "
+                       + "for example 90s, 1h30m, 7d, 1y or 0")
     }
-    return d
 }
 
 func time(_ t: Int64?) -> String { t.map(LedgerTime.format) ?? "-" }
@@ -120,7 +122,7 @@ struct IPPoolCommand: ParsableCommand {
 
         @Option(help: "Pool name (lowercase letters, digits, '-').") var name: String
         @Argument(help: "The pool's range, e.g. 10.8.0.0/16 or 2001:db8::/48.") var cidr: String
-        @Option(help: ArgumentHelp("Default quarantine of released blocks, e.g. 1h (default: none).", valueName: "duration"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Default quarantine of released blocks, e.g. 1h (default: none).", valueName: "duration"))
         var quarantine: String?
         @Flag(help: "Refuse a pool of another address family than the pools already in the store.")
         var familyCheck = false
@@ -130,7 +132,7 @@ struct IPPoolCommand: ParsableCommand {
             let prefix = try parsePrefix(cidr)
             let q = try quarantine.map { try parseDuration($0, "--quarantine") } ?? 0
             do { try Validate.poolName(name) } catch { throw badInput(error.description) }
-            let ledger = try storeOptions.open(create: true)
+            let ledger = try storeOptions.open(.create)
             let pool = try ledgerCall { () throws(LedgerError) in
                 try ledger.addPool(name: name, prefix: prefix, quarantine: q, sameFamily: familyCheck)
             }
@@ -144,7 +146,7 @@ struct IPPoolCommand: ParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() throws {
-            let ledger = try storeOptions.open()
+            let ledger = try storeOptions.open(.read)
             let pools = try ledgerCall { () throws(LedgerError) in try ledger.pools() }
             switch format {
             case .json:
@@ -176,7 +178,7 @@ struct IPReserveCommand: ParsableCommand {
 
     func run() throws {
         let prefix = try parsePrefix(cidr)
-        let ledger = try storeOptions.open()
+        let ledger = try storeOptions.open(.write)
         let a = try ledgerCall { () throws(LedgerError) in try ledger.reserve(pool: pool, prefix: prefix, owner: owner, note: note) }
         writeOut(format == .json ? a.json.serialized(pretty: true) + "\n" : "\(a.prefix)\n")
     }
@@ -192,13 +194,14 @@ struct IPAllocateCommand: ParsableCommand {
             """)
 
     @Option(help: "Pool name.") var pool: String
-    @Option(help: ArgumentHelp("Prefix length to allocate, e.g. 24.", valueName: "length")) var size: String?
+    // .unconditional: a value such as -1 is the size (then refused as a length), not a flag.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Prefix length to allocate, e.g. 24.", valueName: "length")) var size: String?
     @Option(help: ArgumentHelp("That exact block (CIDR), or an address (a host block, or of --size).", valueName: "cidr|address"))
     var address: String?
     @Option(help: "Who holds it.") var owner: String?
     @Option(help: "Free text.") var note: String?
     @Option(help: "Idempotency key: retries with it return the same allocation.") var requestId: String?
-    @Option(help: ArgumentHelp("Lease, e.g. 1h; the block is reclaimed after it.", valueName: "duration")) var lease: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Lease, e.g. 1h; the block is reclaimed after it.", valueName: "duration")) var lease: String?
     @Option(help: "text (the CIDR) or json (the whole record).") var format: OutputFormat = .text
     @OptionGroup var storeOptions: StoreOptions
 
@@ -207,6 +210,9 @@ struct IPAllocateCommand: ParsableCommand {
         if let size {
             let digits = size.hasPrefix("/") ? String(size.dropFirst()) : size
             guard let n = Int(digits), digits.allSatisfy(\.isASCII), String(n) == digits, n >= 0, n <= 128 else {
+                if size.hasPrefix("-") {
+                    throw badInput("invalid --size '\(size)': a prefix length is not negative; give 0 to 128 (32 at most for IPv4), e.g. --size 24")
+                }
                 throw badInput(IPError.prefixLengthOutOfRange(length: size, allowed: 0...128, context: "--size").description)
             }
             length = n
@@ -233,7 +239,7 @@ struct IPAllocateCommand: ParsableCommand {
         let request = AllocationRequest(
             pool: pool, length: exact == nil ? length : nil, exact: exact, owner: owner, note: note,
             requestID: requestId, lease: leaseSeconds)
-        let ledger = try storeOptions.open()
+        let ledger = try storeOptions.open(.write)
         let a = try ledgerCall { () throws(LedgerError) in try ledger.allocate(request) }
         writeOut(format == .json ? a.json.serialized(pretty: true) + "\n" : "\(a.prefix)\n")
     }
@@ -247,7 +253,7 @@ struct IPReleaseCommand: ParsableCommand {
 
     @Argument(help: "The allocated block, e.g. 10.8.3.0/24.") var cidr: String
     @Option(help: "Pool name (default: the pool containing the block).") var pool: String?
-    @Option(help: ArgumentHelp("Keep the block unusable this long, e.g. 1h; 0 for none (default: the pool's).", valueName: "duration"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Keep the block unusable this long, e.g. 1h; 0 for none (default: the pool's).", valueName: "duration"))
     var quarantine: String?
     @Option(help: "text or json.") var format: OutputFormat = .text
     @OptionGroup var storeOptions: StoreOptions
@@ -255,7 +261,7 @@ struct IPReleaseCommand: ParsableCommand {
     func run() throws {
         let prefix = try parsePrefix(cidr)
         let q = try quarantine.map { try parseDuration($0, "--quarantine") }
-        let ledger = try storeOptions.open()
+        let ledger = try storeOptions.open(.write)
         let a = try ledgerCall { () throws(LedgerError) in try ledger.release(prefix, pool: pool, quarantine: q) }
         switch format {
         case .json: writeOut(a.json.serialized(pretty: true) + "\n")
@@ -280,7 +286,7 @@ struct IPListCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() throws {
-        let ledger = try storeOptions.open()
+        let ledger = try storeOptions.open(.read)
         let items = try ledgerCall { () throws(LedgerError) in try ledger.list(pool: pool, includeReleased: all) }
         switch format {
         case .json: writeOut(JSONValue.array(items.map(\.json)).serialized(pretty: true) + "\n")
@@ -303,7 +309,7 @@ struct IPShowCommand: ParsableCommand {
 
     func run() throws {
         let addr = try parseAddress(address)
-        let ledger = try storeOptions.open()
+        let ledger = try storeOptions.open(.read)
         let found = try ledgerCall { () throws(LedgerError) in try ledger.show(addr) }
         switch format {
         case .json:
@@ -338,7 +344,7 @@ struct IPUsageCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() throws {
-        let ledger = try storeOptions.open()
+        let ledger = try storeOptions.open(.read)
         let usage = try ledgerCall { () throws(LedgerError) in try ledger.usage(pool: pool) }
         let round = { (x: Double, places: Double) in (x * places).rounded() / places }
         switch format {
@@ -385,7 +391,7 @@ struct IPHistoryCommand: ParsableCommand {
 
     func run() throws {
         let addr = try parseAddress(address)
-        let ledger = try storeOptions.open()
+        let ledger = try storeOptions.open(.read)
         let events = try ledgerCall { () throws(LedgerError) in try ledger.history(addr) }
         let tenancies = Ledger.tenancies(events)
         switch format {
@@ -429,7 +435,7 @@ struct IPCheckCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() throws {
-        let ledger = try storeOptions.open()
+        let ledger = try storeOptions.open(.inspect)
         let report = try ledgerCall { () throws(LedgerError) in try ledger.check() }
         for p in report.problems { writeErr("berth: error: \(p)\n") }
         guard report.problems.isEmpty else { throw ExitCode(Exit.specErrors) }

@@ -30,7 +30,8 @@ struct AuditCommand: ParsableCommand {
     var failOn: AuditSeverity { failOnOption.severity }
 
     func run() throws {
-        let spec = try loadChecked(options)
+        // Plain credentials in env are BERTH-SEC-002 findings here, not check errors.
+        let spec = try loadChecked(options, waiving: ["plain-secret"])
         let findings = Audit.run(spec)
         switch format {
         case .text: writeOut(AuditOutput.text(findings, failOn: failOn))
@@ -84,7 +85,7 @@ struct CostCommand: ParsableCommand {
             throw ExitCode(Exit.usage)
         }
         let (table, diags, sources) = loaded
-        let formatter = DiagnosticFormatter(sources: sources, color: useColor())
+        let formatter = DiagnosticFormatter(sources: sources.mapValues { SecretValues.redactSource($0) }, color: useColor())
         guard let table, !diags.hasErrors else {
             writeErr(formatter.text(diags))
             throw ExitCode(Exit.specErrors)

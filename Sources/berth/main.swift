@@ -48,8 +48,8 @@ struct SpecOptions: ParsableArguments {
 }
 
 /// Loads and checks; prints diagnostics; throws ExitCode(1) on errors.
-func loadChecked(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false) throws -> Spec {
-    try loadCheckedWithPlan(o, format: format, notes: notes).0
+func loadChecked(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<String> = []) throws -> Spec {
+    try loadCheckedWithPlan(o, format: format, notes: notes, waiving: waiving).0
 }
 
 /// What commands other than `berth check` print of the diagnostics: errors and warnings in
@@ -63,11 +63,12 @@ func diagnosticsText(_ ds: [Diagnostic], formatter f: DiagnosticFormatter, notes
 }
 
 /// Like `loadChecked`, and also returns the address plan. `notes`: list every note (only
-/// `berth check` does); otherwise one line counts them.
-func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false) throws -> (Spec, IPPlan?) {
+/// `berth check` does); otherwise one line counts them. `waiving`: check codes that do not stop
+/// this command (audit reports plain secrets as findings).
+func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<String> = []) throws -> (Spec, IPPlan?) {
     let loaded: LoadedSpec
     do {
-        loaded = try Pipeline.check(path: o.spec, versionsPath: o.versions, lockPath: o.lock)
+        loaded = try Pipeline.check(path: o.spec, versionsPath: o.versions, lockPath: o.lock, waiving: waiving)
     } catch let e as BerthError {
         writeErr("berth: error: \(e.message)\n")
         throw ExitCode(Exit.usage)

@@ -90,7 +90,7 @@ import Testing
         let store = tempStore()
         _ = try Ledger(store: store).addPool(name: "p", prefix: try IPPrefix("10.0.0.0/24"))
         do {
-            let raw = try SQLiteConnection(path: store)
+            let raw = try SQLiteConnection(path: store, create: false)
             try raw.script("""
                 DROP INDEX berth_allocations_leases; DROP INDEX berth_allocations_quarantined;
                 CREATE INDEX berth_allocations_expiry ON berth_allocations(pool_id, state, expires_at);

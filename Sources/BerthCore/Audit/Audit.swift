@@ -83,20 +83,11 @@ public enum Audit {
         }
     }
 
-    /// Env var names that look like credentials.
-    public static func looksSecret(_ name: String) -> Bool {
-        let n = name.uppercased()
-        for word in ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "CREDENTIAL", "PRIVATE_KEY", "API_KEY", "APIKEY", "ACCESS_KEY"]
-            where n.contains(word) { return true }
-        return n.hasSuffix("_KEY") || n.hasSuffix("_PWD") || n == "KEY" || n == "PWD"
-    }
+    /// Env var names that look like credentials (the shared predicate, `SecretValues.looksSecret`).
+    public static func looksSecret(_ name: String) -> Bool { SecretValues.looksSecret(name) }
 
-    /// A value that names where a secret is rather than being one: empty, a file path, or a
-    /// reference such as `vault:...`, `arn:...`, `${VAR}`.
-    static func isReference(_ v: String) -> Bool {
-        v.isEmpty || v.hasPrefix("/") || v.hasPrefix("${") || v.hasPrefix("arn:") || v.hasPrefix("vault:")
-            || v.hasPrefix("secretsmanager:") || v.hasPrefix("projects/") || v.hasPrefix("https://")
-    }
+    /// A value that names where a secret is rather than being one (`SecretValues.isReference`).
+    static func isReference(_ v: String) -> Bool { SecretValues.isReference(v) }
 }
 
 /// The spec and lookups shared by the rules.
@@ -189,9 +180,12 @@ struct AuditContext {
             for o in s.overrides {
                 vars += o.env.map { ($0.0, $0.1, ["services", s.name, "overrides", o.environment.value, "env", $0.0], " (override for '\(o.environment.value)')") }
             }
-            for (name, value, path, context) in vars where Audit.looksSecret(name) && !Audit.isReference(value) {
-                out.append(finding("BERTH-SEC-002", loc(path) ?? s.location,
-                                   "service '\(s.name)' sets \(name) to a literal value\(context); it looks like a credential",
+            for (name, value, path, context) in vars {
+                guard SecretValues.plainSecretProblem(name: name, value: value) != nil else { continue }
+                let what = SecretValues.hasPassword(value)
+                    ? "service '\(s.name)' sets \(name) to a value with a password in it\(context)"
+                    : "service '\(s.name)' sets \(name) to a literal value\(context); it looks like a credential"
+                out.append(finding("BERTH-SEC-002", loc(path) ?? s.location, what,
                                    fix: "remove \(name) from env, store the value in the secret store and list it under services.\(s.name).secrets"))
             }
         }

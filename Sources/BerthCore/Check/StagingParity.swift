@@ -57,7 +57,9 @@ extension PlatformChecks {
                 }
                 let envA = Dictionary(a.env, uniquingKeysWith: { _, last in last }), envB = Dictionary(b.env, uniquingKeysWith: { _, last in last })
                 for k in Set(envA.keys).union(envB.keys).sorted() where envA[k] != envB[k] {
-                    note("\(svc): env \(k) \(envA[k].map { "'\($0)'" } ?? "unset") (\(prod.name) \(envB[k].map { "'\($0)'" } ?? "unset"))", loc)
+                    // Values are printed through SecretValues.printable: a secret never reaches a note.
+                    let shown = { (v: String?) in v.map { "'\(SecretValues.printable(name: k, value: $0))'" } ?? "unset" }
+                    note("\(svc): env \(k) \(shown(envA[k])) (\(prod.name) \(shown(envB[k])))", loc)
                 }
                 if a.image != b.image {
                     let (_, vloc) = Plan.resolvedImage(s, env: env.name, spec: spec)

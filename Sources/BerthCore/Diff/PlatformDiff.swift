@@ -142,7 +142,8 @@ public enum PlatformDiff {
         } catch let e as BerthError {
             throw e
         } catch {
-            throw BerthError(.io, "cannot read '\(path)': not YAML (\(error))")
+            // The parser quotes the offending line, which may hold a credential: hide it.
+            throw BerthError(.io, "cannot read '\(path)': not YAML (\(SecretValues.redactSource("\(error)")))")
         }
     }
 

@@ -1,3 +1,5 @@
+import BerthNet
+
 /// A Kubernetes resource quantity, kept exactly in milli-units.
 ///
 /// ```swift
@@ -118,21 +120,10 @@ public struct SpecDuration: Sendable, Hashable, Comparable, CustomStringConverti
     public var days: Int { seconds / 86_400 }
     public var hours: Int { seconds / 3600 }
 
+    /// Through the one duration parser (`DurationText`, spec rules: one part, unit m h d w y).
     public static func parse(_ s: String) -> SpecDuration? {
-        guard let unit = s.last, s.count >= 2, s.count <= 12 else { return nil }
-        let numberText = s.dropLast()
-        guard numberText.allSatisfy(\.isASCIIDigit), let n = Int(numberText), n > 0 else { return nil }
-        let per: Int
-        switch unit {
-        case "m": per = 60
-        case "h": per = 3600
-        case "d": per = 86_400
-        case "w": per = 7 * 86_400
-        case "y": per = 365 * 86_400
-        default: return nil
-        }
-        let (v, o) = n.multipliedReportingOverflow(by: per)
-        return o ? nil : SpecDuration(seconds: v, text: s)
+        guard s.count >= 2, s.count <= 12, let v = try? DurationText.parse(s, rules: .spec), let seconds = Int(exactly: v) else { return nil }
+        return SpecDuration(seconds: seconds, text: s)
     }
 }
 
