@@ -45,6 +45,18 @@ struct SpecOptions: ParsableArguments {
     var lock: String?
 }
 
+extension SpecOptions {
+    /// The input files a command reads, for refusing an output folder that holds one.
+    var inputs: [(what: String, path: String)] {
+        let dir = (spec as NSString).deletingLastPathComponent
+        return [
+            ("spec", spec),
+            ("versions file", versions ?? (dir.isEmpty ? "versions.yaml" : dir + "/versions.yaml")),
+            ("lock file", lock ?? IPLock.defaultPath(specPath: spec)),
+        ]
+    }
+}
+
 /// Loads and checks; prints diagnostics; throws ExitCode(1) on errors.
 func loadChecked(_ o: SpecOptions, format: OutputFormat = .text) throws -> Spec {
     try loadCheckedWithPlan(o, format: format).0
@@ -104,6 +116,13 @@ struct Render: ParsableCommand {
     var out: String
 
     func run() throws {
+        do {
+            try OutputWriter.refuseSymlink(out)
+            try OutputWriter.refuseInputsInside(out: out, inputs: options.inputs)
+        } catch let e as BerthError {
+            writeErr("berth: error: \(e.message)\n")
+            throw ExitCode(Exit.usage)
+        }
         let clock = ContinuousClock()
         let t0 = clock.now
         let (spec, ipPlan) = try loadCheckedWithPlan(options)
@@ -111,7 +130,9 @@ struct Render: ParsableCommand {
         let artifacts = Pipeline.render(spec, ipPlan: ipPlan)
         let t2 = clock.now
         do {
-            try OutputWriter.write(artifacts, to: out)
+            try OutputWriter.write(artifacts, to: out) {
+                writeErr("berth: waiting for another berth writing '\(out)' (at most \(Int(OutputWriter.lockTimeout)) s)\n")
+            }
         } catch let e as BerthError {
             writeErr("berth: error: \(e.message)\n")
             throw ExitCode(Exit.usage)

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A position in a source file, 1-based.
 ///
@@ -190,4 +190,9 @@ public struct BerthError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension BerthError: LocalizedError {
+    /// The message itself, so `localizedDescription` never reads "BerthError error 1".
+    public var errorDescription: String? { message }
 }

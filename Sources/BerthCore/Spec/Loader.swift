@@ -18,21 +18,8 @@ public enum SpecLoader {
     /// Reads a file, refusing binary data and oversized input with a diagnostic.
     /// Throws `BerthError.io` when the file cannot be read at all.
     public static func readText(path: String, displayName: String, diags: inout [Diagnostic]) throws -> String? {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw BerthError(.io, "\(displayName): no such file")
-        }
-        guard !isDir.boolValue else { throw BerthError(.io, "\(displayName): is a directory, expected a YAML file") }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw BerthError(.io, "\(displayName): cannot be read (permission denied?)")
-        }
-        defer { try? handle.close() }
-        let data: Data
-        do {
-            data = try handle.read(upToCount: maxBytes + 1) ?? Data()
-        } catch {
-            throw BerthError(.io, "\(displayName): cannot be read: \(error.localizedDescription)")
-        }
+        // A regular file only: a FIFO or a device would block or never end.
+        let data = try InputFile.read(path, display: displayName, limit: maxBytes + 1, expected: "a YAML file")
         let loc = SourceLocation(file: displayName, line: 1, column: 1)
         if data.count > maxBytes {
             diags.append(.error("file-too-large", "file is larger than \(maxBytes >> 20) MiB; a platform spec is a few thousand lines at most", at: loc))
