@@ -75,8 +75,15 @@ func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text) throws 
     case .json:
         writeOut(DiagnosticFormatter.json(loaded.diagnostics))
     case .text:
+        let clock = ContinuousClock()
+        let t0 = clock.now
         let f = DiagnosticFormatter(sources: loaded.sources, color: useColor())
         writeErr(f.text(loaded.diagnostics))
+        if ProcessInfo.processInfo.environment["BERTH_TIMINGS"] == "1" {
+            let d = clock.now - t0
+            let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+            writeErr("timings: print \(loaded.diagnostics.count) diagnostics \(String(format: "%.1f", ms)) ms\n")
+        }
     }
     guard let spec = loaded.spec, !loaded.diagnostics.hasErrors else { throw ExitCode(Exit.specErrors) }
     return (spec, loaded.ipPlan)
