@@ -440,9 +440,10 @@ struct Walker {
         if text.count > limit {
             return bad("is \(text.count) characters long; at most \(limit) are allowed")
         }
-        // Control characters never belong in a spec value; free text may hold line breaks and tabs.
+        // Control characters (Unicode category Cc: U+0000-U+001F, U+007F-U+009F) never belong in
+        // a spec value; free text may hold line breaks and tabs.
         let freeText: Bool = if case .string = type { true } else { false }
-        if let c = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control && !(freeText && ($0 == "\n" || $0 == "\t")) }) {
+        if let c = text.unicodeScalars.first(where: { ($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) && !(freeText && ($0 == "\n" || $0 == "\t")) }) {
             let code = String(c.value, radix: 16, uppercase: true)
             return bad("contains the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code); remove it")
         }
