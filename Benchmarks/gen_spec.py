@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a platform spec with N services (3 environments, 3 clusters) for benchmarks.
 
-    Benchmarks/gen_spec.py N [--databases D] [--buckets B] > spec.yaml
+    Benchmarks/gen_spec.py N [--databases D] [--buckets B] [--gitops] [--warnings] > spec.yaml
 
 Services form a layered call graph (each calls up to 3 in the next layer), a tenth are
 public, some use databases and buckets. Deterministic for a given N.
@@ -14,6 +14,8 @@ p.add_argument("services", type=int)
 p.add_argument("--databases", type=int, default=2)
 p.add_argument("--buckets", type=int, default=2)
 p.add_argument("--gitops", action="store_true", help="add delivery.gitops (the kustomize layout and Argo CD objects)")
+p.add_argument("--warnings", action="store_true",
+               help="every third service with a port also lists itself in talksTo (a warning each), for timing diagnostics")
 a = p.parse_args()
 r = random.Random(a.services)
 
@@ -49,8 +51,11 @@ for i in range(n):
     layer = i // 50
     callees = [j for j in range((layer + 1) * 50, min(n, (layer + 2) * 50)) if (j % 10) != 9]
     talks = sorted(r.sample(callees, min(3, len(callees)))) if callees else []
-    if talks:
-        w("    talksTo: [" + ", ".join(f"svc-{j:05d}" for j in talks) + "]\n")
+    names = [f"svc-{j:05d}" for j in talks]
+    if a.warnings and i % 3 == 0 and not batch:
+        names.append(name)
+    if names:
+        w("    talksTo: [" + ", ".join(names) + "]\n")
     uses = []
     if a.databases and i % 7 == 0:
         uses.append(f"database/db-{i % a.databases:03d}")

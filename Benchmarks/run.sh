@@ -3,7 +3,7 @@
 # run in the same run, on the same input, and the tables give the ratio.
 #
 #   Benchmarks/run.sh [SERVICES]            default 1000 services x 3 environments
-#   SECTIONS="render gitops data docs ip ledger" RUNS=5 Benchmarks/run.sh
+#   SECTIONS="render gitops data docs diagnostics ip ledger" RUNS=5 Benchmarks/run.sh
 #
 # Work files go to .build-bench/ (ignored by git). Needs scripts/setup-tools.sh to have run
 # (.venv with netaddr; kubectl on PATH).
@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000}
 runs=${RUNS:-5}
-sections=${SECTIONS:-render gitops data docs audit ip ledger}
+sections=${SECTIONS:-render gitops data docs audit diagnostics ip ledger}
 bench=.build-bench
 # The previous run's files are deleted at the end, not now: on this ext4 without a journal,
 # creating thousands of files right after deleting thousands is several times slower.
@@ -154,6 +154,28 @@ if has audit; then
 |---|---|---|
 | berth audit + berth capacity (load, check, render in memory, rules) | $(field "$bs" median_s) s | 1 |
 | checkov on the same rendered objects (kubernetes framework, one run) | $(field "$ck" median_s) s | $(ratio "$(field "$ck" median_s)" "$(field "$bs" median_s)") x berth |
+TABLE
+fi
+
+if has diagnostics; then
+    # A spec with many warnings (every third service talks to itself), text output: printing
+    # must grow linearly with the number of diagnostics and the size of the file.
+    rows=""
+    for m in 1000 8000; do
+        $py Benchmarks/gen_spec.py "$m" --warnings > "$bench/warn-$m.yaml"
+        warnings=$("$berth" check "$bench/warn-$m.yaml" 2>&1 | tail -1 | grep -o '[0-9]* warnings' | grep -o '[0-9]*')
+        tx=$(t -- "$berth" check "$bench/warn-$m.yaml")
+        js=$(t -- "$berth" check "$bench/warn-$m.yaml" --format json)
+        pr=$(BERTH_TIMINGS=1 "$berth" check "$bench/warn-$m.yaml" 2>&1 | grep '^timings: print' | grep -o '[0-9.]* ms')
+        rows+="| $m | $warnings | $(field "$tx" median_s) s | $(field "$js" median_s) s | $pr |"$'\n'
+    done
+    cat <<TABLE
+
+### Diagnostics (\`gen_spec.py N --warnings\`, \`berth check\`)
+
+| services | warnings | check, text on stderr | check, JSON | printing the text (BERTH_TIMINGS=1) |
+|---|---|---|---|---|
+$rows
 TABLE
 fi
 

@@ -12,6 +12,7 @@ import shlex
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 p = argparse.ArgumentParser()
@@ -25,11 +26,14 @@ for _ in range(a.runs):
     if a.before:
         subprocess.run(a.before, shell=True, check=True)
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    dt = time.perf_counter() - t
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
+    # stderr goes to a file, not a pipe: a command that prints more than a pipe holds (a
+    # check with hundreds of warnings) would block on a pipe nobody reads until it exits.
+    with tempfile.TemporaryFile() as errfile:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errfile)
+        _, status, usage = os.wait4(proc.pid, 0)
+        dt = time.perf_counter() - t
+        errfile.seek(0)
+        err = errfile.read().decode(errors="replace")
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"timeit: command failed ({shlex.join(cmd)}): {err[-400:]}")
     times.append(dt)

@@ -2,6 +2,8 @@
 #include "cberthsys.h"
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
+#include <string.h>
 #include <fcntl.h>
 #if defined(__linux__)
 #include <sys/syscall.h>
@@ -28,4 +30,18 @@ int berth_sync_filesystem(const char *path) {
 #endif
     close(fd);
     return rc;
+}
+
+int berth_open_no_symlinks(const char *path) {
+#if defined(__linux__) && defined(SYS_openat2)
+    /* struct open_how from linux/openat2.h, spelled out for older headers */
+    struct { uint64_t flags; uint64_t mode; uint64_t resolve; } how;
+    memset(&how, 0, sizeof how);
+    how.flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+    how.resolve = 0x04; /* RESOLVE_NO_SYMLINKS */
+    return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
 }

@@ -21,6 +21,15 @@ struct Docs: ParsableCommand {
     var check = false
 
     func run() throws {
+        if !check {
+            do {
+                try OutputWriter.refuseSymlink(out)
+                try OutputWriter.refuseInputsInside(out: out, inputs: options.inputs)
+            } catch let e as BerthError {
+                writeErr("berth: error: \(e.message)\n")
+                throw ExitCode(Exit.usage)
+            }
+        }
         let (spec, ipPlan) = try loadCheckedWithPlan(options)
         let files = HostingDoc(spec: spec, ipPlan: ipPlan).artifacts()
         if check {
@@ -39,18 +48,10 @@ struct Docs: ParsableCommand {
             throw ExitCode(Exit.specErrors)
         }
         do {
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: out, isDirectory: &isDir) {
-                guard isDir.boolValue else { throw BerthError(.io, "cannot write to '\(out)': it is a file, not a folder") }
-            } else {
-                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            }
+            try OutputWriter.ensureFolder(out)
             for f in files { try AtomicFile.write(f.contents, to: out + "/" + f.path) }
         } catch let e as BerthError {
             writeErr("berth: error: \(e.message)\n")
-            throw ExitCode(Exit.usage)
-        } catch {
-            writeErr("berth: error: cannot create '\(out)': \(error.localizedDescription)\n")
             throw ExitCode(Exit.usage)
         }
         writeErr("berth: wrote \(files.count) document files to \(out)\n")

@@ -47,6 +47,18 @@ struct SpecOptions: ParsableArguments {
     var lock: String?
 }
 
+extension SpecOptions {
+    /// The input files a command reads, for refusing an output folder that holds one.
+    var inputs: [(what: String, path: String)] {
+        let dir = (spec as NSString).deletingLastPathComponent
+        return [
+            ("spec", spec),
+            ("versions file", versions ?? (dir.isEmpty ? "versions.yaml" : dir + "/versions.yaml")),
+            ("lock file", lock ?? IPLock.defaultPath(specPath: spec)),
+        ]
+    }
+}
+
 /// Loads and checks; prints diagnostics; throws ExitCode(1) on errors.
 func loadChecked(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<String> = []) throws -> Spec {
     try loadCheckedWithPlan(o, format: format, notes: notes, waiving: waiving).0
@@ -77,8 +89,15 @@ func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: 
     case .json:
         writeOut(DiagnosticFormatter.json(loaded.diagnostics))
     case .text:
+        let clock = ContinuousClock()
+        let t0 = clock.now
         let f = DiagnosticFormatter(sources: loaded.sources, color: useColor())
         writeErr(diagnosticsText(loaded.diagnostics, formatter: f, notes: notes))
+        if ProcessInfo.processInfo.environment["BERTH_TIMINGS"] == "1" {
+            let d = clock.now - t0
+            let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+            writeErr("timings: print \(loaded.diagnostics.count) diagnostics \(String(format: "%.1f", ms)) ms\n")
+        }
     }
     guard let spec = loaded.spec, !loaded.diagnostics.hasErrors else { throw ExitCode(Exit.specErrors) }
     return (spec, loaded.ipPlan)
@@ -118,6 +137,13 @@ struct Render: ParsableCommand {
     var out: String
 
     func run() throws {
+        do {
+            try OutputWriter.refuseSymlink(out)
+            try OutputWriter.refuseInputsInside(out: out, inputs: options.inputs)
+        } catch let e as BerthError {
+            writeErr("berth: error: \(e.message)\n")
+            throw ExitCode(Exit.usage)
+        }
         let clock = ContinuousClock()
         let t0 = clock.now
         let (spec, ipPlan) = try loadCheckedWithPlan(options)
@@ -133,7 +159,9 @@ struct Render: ParsableCommand {
         }
         let t2 = clock.now
         do {
-            try OutputWriter.write(artifacts, to: out)
+            try OutputWriter.write(artifacts, to: out) {
+                writeErr("berth: waiting for another berth writing '\(out)' (at most \(Int(OutputWriter.lockTimeout)) s)\n")
+            }
         } catch let e as BerthError {
             writeErr("berth: error: \(e.message)\n")
             throw ExitCode(Exit.usage)

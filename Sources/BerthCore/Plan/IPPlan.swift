@@ -63,7 +63,8 @@ public struct IPLock: Sendable {
             if required { throw BerthError(.io, "\(path): no such lock file") }
             return IPLock()
         }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        let data = try InputFile.read(path, display: path, limit: SpecLoader.maxBytes, expected: "an IP lock file")
+        guard let text = String(data: data, encoding: .utf8) else {
             throw BerthError(.io, "\(path): cannot be read as UTF-8 text")
         }
         return IPLock(pins: try parse(text, file: path))

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A position in a source file, 1-based.
 ///
@@ -80,15 +80,53 @@ extension Array where Element == Diagnostic {
     }
 }
 
+/// The start of every line of a text, found in one pass, so the line under a diagnostic is
+/// found in constant time: printing N diagnostics costs O(N + file size), not O(N x file size).
+public struct LineIndex: Sendable {
+    public let text: String
+    /// UTF-8 offset of the first byte of each line (line 1 at index 0).
+    public let starts: [Int]
+
+    public init(_ text: String) {
+        self.text = text
+        var starts = [0]
+        var offset = 0
+        for byte in text.utf8 {
+            offset += 1
+            if byte == 0x0A { starts.append(offset) }
+        }
+        self.starts = starts
+        // A final newline ends the last line rather than starting an empty one.
+        lineCount = starts.last == offset ? starts.count - 1 : starts.count
+    }
+
+    public let lineCount: Int
+
+    /// Line `n` (1-based) without its line break (`\n` or `\r\n`), or nil past the end.
+    public func line(_ n: Int) -> Substring? {
+        guard n >= 1, n <= lineCount else { return nil }
+        let utf8 = text.utf8
+        let start = utf8.index(utf8.startIndex, offsetBy: starts[n - 1])
+        var end = n < starts.count ? utf8.index(utf8.startIndex, offsetBy: starts[n] - 1) : utf8.endIndex
+        if n < starts.count, end > start, utf8[utf8.index(before: end)] == 0x0D { end = utf8.index(before: end) }
+        return text[start..<end]
+    }
+}
+
 /// Formats diagnostics for people (with the source line and a caret) or machines (JSON).
 public struct DiagnosticFormatter: Sendable {
     /// Source texts by file name, used to print the offending line.
-    public var sources: [String: String]
+    public var sources: [String: String] {
+        didSet { lineIndexes = sources.mapValues(LineIndex.init) }
+    }
     public var color: Bool
+    /// One line index per source file, built once when the sources are set.
+    public private(set) var lineIndexes: [String: LineIndex]
 
     public init(sources: [String: String], color: Bool) {
         self.sources = sources
         self.color = color
+        self.lineIndexes = sources.mapValues(LineIndex.init)
     }
 
     /// `file:line:col: error: message`, then the source line and a caret under the column.
@@ -158,23 +196,7 @@ public struct DiagnosticFormatter: Sendable {
     }
 
     private func sourceLine(file: String, line: Int) -> Substring? {
-        guard let text = sources[file], line >= 1 else { return nil }
-        var current = 1
-        var start = text.startIndex
-        var idx = text.startIndex
-        while idx < text.endIndex {
-            if current == line {
-                var end = idx
-                while end < text.endIndex, text[end] != "\n", text[end] != "\r\n" { end = text.index(after: end) }
-                return text[start..<end]
-            }
-            if text[idx] == "\n" || text[idx] == "\r\n" {
-                current += 1
-                start = text.index(after: idx)
-            }
-            idx = text.index(after: idx)
-        }
-        return current == line && start < text.endIndex ? text[start...] : nil
+        lineIndexes[file]?.line(line)
     }
 }
 
@@ -190,4 +212,9 @@ public struct BerthError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension BerthError: LocalizedError {
+    /// The message itself, so `localizedDescription` never reads "BerthError error 1".
+    public var errorDescription: String? { message }
 }

@@ -18,21 +18,8 @@ public enum SpecLoader {
     /// Reads a file, refusing binary data and oversized input with a diagnostic.
     /// Throws `BerthError.io` when the file cannot be read at all.
     public static func readText(path: String, displayName: String, diags: inout [Diagnostic]) throws -> String? {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw BerthError(.io, "\(displayName): no such file")
-        }
-        guard !isDir.boolValue else { throw BerthError(.io, "\(displayName): is a directory, expected a YAML file") }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw BerthError(.io, "\(displayName): cannot be read (permission denied?)")
-        }
-        defer { try? handle.close() }
-        let data: Data
-        do {
-            data = try handle.read(upToCount: maxBytes + 1) ?? Data()
-        } catch {
-            throw BerthError(.io, "\(displayName): cannot be read: \(error.localizedDescription)")
-        }
+        // A regular file only: a FIFO or a device would block or never end.
+        let data = try InputFile.read(path, display: displayName, limit: maxBytes + 1, expected: "a YAML file")
         let loc = SourceLocation(file: displayName, line: 1, column: 1)
         if data.count > maxBytes {
             diags.append(.error("file-too-large", "file is larger than \(maxBytes >> 20) MiB; a platform spec is a few thousand lines at most", at: loc))
@@ -220,6 +207,41 @@ struct Walker {
         }
     }
 
+    /// An explicit tag that is not the plain one for the node's kind (`!!float 1`, `!!int "7"`,
+    /// `!!binary`, `!custom`): YAML readers would give the value another type than berth does.
+    static func tagProblem(_ n: Node) -> String? {
+        let name = n.tag.description
+        let plain: String
+        switch n {
+        case .scalar: plain = "tag:yaml.org,2002:str"
+        case .mapping: plain = "tag:yaml.org,2002:map"
+        case .sequence: plain = "tag:yaml.org,2002:seq"
+        case .alias: return nil
+        }
+        if name == plain || name.isEmpty || name == "!" { return nil }
+        let short = name.hasPrefix("tag:yaml.org,2002:") ? "!!" + name.dropFirst("tag:yaml.org,2002:".count) : name
+        return "'\(short)'"
+    }
+
+    /// The longest text accepted for a scalar of each type (in characters).
+    static func maxLength(_ t: SchemaType) -> Int {
+        switch t {
+        case .string, .path, .repoPath: return 1024
+        case .url: return 2048
+        case .hostname: return 253
+        case .email: return 254
+        case .name: return 63
+        default: return 253
+        }
+    }
+
+    /// `017`, `-08`, `+0012`: an integer with a leading zero, which YAML 1.1 readers take as octal.
+    static func leadingZeroInteger(_ text: String) -> Bool {
+        var digits = Substring(text)
+        if let f = digits.first, f == "-" || f == "+" { digits = digits.dropFirst() }
+        return digits.count > 1 && digits.first == "0" && digits.allSatisfy(\.isASCIIDigit)
+    }
+
     static func isNull(_ n: Node) -> Bool {
         if case let .scalar(s) = n, s.style == .plain, ["", "~", "null", "Null", "NULL"].contains(s.string) { return true }
         return false
@@ -237,6 +259,7 @@ struct Walker {
         case .cidr: return "a CIDR prefix such as 10.0.0.0/16"
         case .hostname: return "a DNS name"
         case .path: return "an HTTP path"
+        case .repoPath: return "a folder in the repository"
         case .url: return "a URL"
         case .email: return "an e-mail address"
         case let .oneOf(words): return "one of " + words.joined(separator: ", ")
@@ -250,6 +273,10 @@ struct Walker {
     // MARK: walking
 
     mutating func walk(_ n: Node, type: SchemaType, path: String) -> SpecNode? {
+        if let p = Walker.tagProblem(n) {
+            report(.error("yaml-tag", "'\(path)' has the YAML tag \(p); berth decides a value's type from the schema, remove the tag", at: loc(n)))
+            return nil
+        }
         visited += 1
         if visited > Walker.maxNodes {
             if visited == Walker.maxNodes + 1 {
@@ -359,6 +386,14 @@ struct Walker {
                 continue
             }
             let key = ks.string
+            if let p = Walker.tagProblem(k) {
+                report(.error("yaml-tag", "key '\(key)' in '\(path)' has the YAML tag \(p); remove the tag", at: loc(k)))
+                continue
+            }
+            if ks.style == .plain, rule == nil || rule == .name, key.allSatisfy(\.isASCIIDigit) {
+                report(.error("invalid-name", "invalid name '\(key)' in '\(path)': YAML readers take a plain \(key) as a number; quote it (\"\(key)\") if you mean the name", at: loc(k)))
+                continue
+            }
             let keyProblem: String?
             switch rule {
             case nil, .name?: keyProblem = Names.labelProblem(key)
@@ -401,6 +436,23 @@ struct Walker {
             report(.error("invalid-value", "'\(path)' \(why)", at: here))
             return nil
         }
+        let limit = Walker.maxLength(type)
+        if text.count > limit {
+            return bad("is \(text.count) characters long; at most \(limit) are allowed")
+        }
+        // Control characters (Unicode category Cc: U+0000-U+001F, U+007F-U+009F) never belong in
+        // a spec value; free text may hold line breaks and tabs.
+        let freeText: Bool = if case .string = type { true } else { false }
+        if let c = text.unicodeScalars.first(where: { ($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) && !(freeText && ($0 == "\n" || $0 == "\t")) }) {
+            let code = String(c.value, radix: 16, uppercase: true)
+            return bad("contains the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code); remove it")
+        }
+        if plain, Walker.leadingZeroInteger(text) {
+            if case .int = type, let v = Int(text) {
+                return bad("is written '\(text)' with a leading zero, which YAML 1.1 readers take as an octal number; write \(v)")
+            }
+            return bad("is the plain number '\(text)' with a leading zero, which YAML 1.1 readers take as an octal number; quote it if you mean text")
+        }
         func wrongType() -> SpecNode? {
             report(.error("type", "'\(path)' must be \(Walker.typeName(type)), found \(Walker.describe(n))", at: here))
             return nil
@@ -432,6 +484,9 @@ struct Walker {
         case .string:
             return SpecNode(.string(text), here)
         case .name:
+            if plain, text.allSatisfy(\.isASCIIDigit) {
+                return bad("must be a name, found the number \(text); YAML readers take it as a number, so quote it (\"\(text)\") if you mean the name")
+            }
             if let p = Names.labelProblem(text) { return bad("is not a valid name '\(text)': \(p)") }
         case .quantity:
             guard let q = Quantity.parse(text) else {
@@ -452,6 +507,11 @@ struct Walker {
             if !text.hasPrefix("/") || text.contains(" ") || text.contains("..") {
                 return bad("must be an HTTP path starting with '/', found '\(text)'")
             }
+        case .repoPath:
+            let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+            if text.isEmpty || text.hasPrefix("/") || text.contains("\\") || parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) {
+                return bad("must be a relative folder inside the repository, such as rendered/prod, without '..', '.', empty parts or a leading '/'; found '\(text)'")
+            }
         case .url:
             let ok = (text.hasPrefix("https://") || text.hasPrefix("ssh://") || text.hasPrefix("git@"))
                 && !text.contains(" ") && text.count > 10
@@ -468,8 +528,12 @@ struct Walker {
                 return bad(msg)
             }
         case .version:
-            let ok = !text.isEmpty && text.count < 20 && text.allSatisfy { $0.isASCIIDigit || $0 == "." }
-            if !ok { return bad("must be a version number such as \"1.31\", found '\(text)'") }
+            // Dot-separated whole numbers without leading zeros, the first at least 1: "1.31", "16".
+            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+            let ok = !text.isEmpty && text.count < 20 && parts.count <= 3
+                && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) && ($0 == "0" || $0.first != "0") }
+                && parts.first.map { $0 != "0" } == true
+            if !ok { return bad("must be a version number such as \"1.31\" (whole numbers without leading zeros, the first at least 1), found '\(text)'") }
         default:
             return wrongType()
         }

@@ -24,6 +24,9 @@ public indirect enum SchemaType: Sendable {
     case hostname
     /// An HTTP path starting with `/`; a trailing `*` matches a prefix.
     case path
+    /// A relative folder inside a repository, e.g. `rendered/prod`: no leading `/`, no `.`,
+    /// `..` or empty parts.
+    case repoPath
     /// An `https://` or `ssh://` URL, or a `git@host:path` address.
     case url
     /// An e-mail address.

@@ -62,6 +62,7 @@ public enum SchemaExport {
         case .cidr: return ["type": "string", "format": "cidr"]
         case .hostname: return ["type": "string", "format": "hostname"]
         case .path: return ["type": "string", "pattern": "^/"]
+        case .repoPath: return ["type": "string", "pattern": "^(?!/)(?!.*(^|/)\\.{1,2}(/|$))(?!.*//)[^\\\\]+$", "maxLength": 1024]
         case .url: return ["type": "string", "pattern": "^(https://|ssh://|git@)"]
         case .email: return ["type": "string", "format": "email"]
         case let .oneOf(words): return ["type": "string", "enum": .array(words.map { .string($0) })]
@@ -109,6 +110,7 @@ public enum SchemaExport {
         case let .cidr(f): return f == .any ? "CIDR" : "IP\(f.rawValue) CIDR"
         case .hostname: return "DNS name"
         case .path: return "path"
+        case .repoPath: return "folder in the repository"
         case .url: return "URL"
         case .email: return "e-mail"
         case let .oneOf(w): return w.map { "`\($0)`" }.joined(separator: " \\| ")

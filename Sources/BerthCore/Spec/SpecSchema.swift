@@ -294,7 +294,7 @@ public enum SpecSchema {
     public static let gitops = ObjectSchema("gitops", "The Argo CD repository berth renders into.", [
         Field("repo", .url, "Repository URL.", required: true),
         Field("branch", .string, "Branch.", default: s("main")),
-        Field("path", .string, "Folder in the repository holding the rendered output.", default: s("rendered")),
+        Field("path", .repoPath, "Folder in the repository holding the rendered output (relative, no '..').", default: s("rendered")),
         Field("autoSync", .list(.name), "Environments Argo CD syncs automatically; the rest sync by hand.", default: list([])),
         Field("selfHeal", .bool, "Revert drift in auto-synced environments.", default: b(true)),
         Field("prune", .bool, "Delete objects removed from the spec in auto-synced environments.", default: b(true)),

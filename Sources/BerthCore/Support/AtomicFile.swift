@@ -10,7 +10,7 @@ public enum AtomicFile {
     public static func write(_ text: String, to path: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
         let tmp = (dir.isEmpty ? "." : dir) + "/.\((path as NSString).lastPathComponent).berth-tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw BerthError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
         var failed: Int32 = 0
         var bytes = Array(text.utf8)
