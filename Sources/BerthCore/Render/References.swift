@@ -25,13 +25,10 @@ public enum ReferenceCheck {
         public var description: String { "\(cluster): \(object) \(field) refers to \(target), which nothing in the render creates" }
     }
 
-    /// Namespaces that exist without berth: Kubernetes' own and those the cluster add-ons
-    /// install into (the controllers berth's objects rely on).
-    public static let systemNamespaces: Set<String> = [
-        "kube-system", "kube-public", "default", "argocd", "cert-manager", "cnpg-system", "external-dns",
-        "external-secrets", "falco", "monitoring", "nginx-gateway", "ingress-nginx", "velero", "istio-system",
-        "linkerd", "longhorn-system", "minio", "ceph-csi-rbd", "metallb-system",
-    ]
+    /// Namespaces that exist without berth: Kubernetes' own and Argo CD's. Every other
+    /// namespace an object uses must be created by the render: a platform namespace, or the
+    /// namespace of an add-on installed on that cluster (`addons/`, `CreateNamespace=true`).
+    public static let systemNamespaces: Set<String> = ["kube-system", "kube-public", "default", "argocd"]
 
     /// ClusterRoles every cluster has.
     static let builtinClusterRoles: Set<String> = ["cluster-admin", "admin", "edit", "view"]
@@ -48,6 +45,8 @@ public enum ReferenceCheck {
         /// Pod label sets per namespace, with the object that makes them.
         var pods: [String: [[String: String]]] = [:]
         var namespaces: Set<String> = ReferenceCheck.systemNamespaces
+        /// Namespaces whose pods berth does not render (system and add-on namespaces).
+        var external: Set<String> = ReferenceCheck.systemNamespaces
         /// Listener names of each Gateway (`namespace/name`).
         var listeners: [String: Set<String>] = [:]
         /// Ports of each Service (`namespace/name`); nil when the controller makes the Service.
@@ -71,8 +70,10 @@ public enum ReferenceCheck {
     }
 
     /// Builds the index of one cluster from its objects.
-    static func index(_ docs: [JSONValue]) -> Index {
+    static func index(_ docs: [JSONValue], addonNamespaces: Set<String> = []) -> Index {
         var ix = Index()
+        ix.namespaces.formUnion(addonNamespaces)
+        ix.external.formUnion(addonNamespaces)
         for d in docs {
             let kind = d["kind"]?.stringValue ?? ""
             let ns = d.at("metadata.namespace")?.stringValue ?? ""
@@ -121,8 +122,8 @@ public enum ReferenceCheck {
     }
 
     /// Every unresolved reference in the objects of one cluster.
-    static func problems(cluster: String, docs: [JSONValue]) -> [Problem] {
-        let ix = index(docs)
+    static func problems(cluster: String, docs: [JSONValue], addonNamespaces: Set<String> = []) -> [Problem] {
+        let ix = index(docs, addonNamespaces: addonNamespaces)
         var out: Set<Problem> = []
         var seen: [Key: Int] = [:]
         for d in docs {
@@ -139,7 +140,7 @@ public enum ReferenceCheck {
             }
             func needPods(_ selector: [String: String], in space: String? = nil, _ field: String) {
                 let s = space ?? ns
-                guard !selector.isEmpty, ix.namespaces.contains(s), !systemNamespaces.contains(s) else { return }
+                guard !selector.isEmpty, ix.namespaces.contains(s), !ix.external.contains(s) else { return }
                 need(matches(selector, ix.pods[s] ?? []), field,
                      "pods \(s)/{" + selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "}")
             }
@@ -191,7 +192,7 @@ public enum ReferenceCheck {
                     for r in rules?.arrayValue ?? [] {
                         for p in r[side]?.arrayValue ?? [] {
                             let space = p.at("namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue
-                            if let space, !systemNamespaces.contains(space) { need(ix.namespaces.contains(space), "spec.\(field).\(side)", "Namespace \(space)") }
+                            if let space { need(ix.namespaces.contains(space), "spec.\(field).\(side)", "Namespace \(space)") }
                             if p["podSelector"] != nil, p["namespaceSelector"] == nil || space != nil {
                                 needPods(labels(p.at("podSelector.matchLabels")), in: space ?? ns, "spec.\(field).\(side)")
                             }
@@ -306,7 +307,9 @@ public enum ReferenceCheck {
 
     /// Checks the plain render: `files` are (path, objects) with the cluster as the first
     /// path component. Argo CD objects are checked against the project and the artifact paths.
-    public static func run(files: [(path: String, objects: [JSONValue])], argo: [JSONValue] = [], paths: Set<String> = []) -> [Problem] {
+    /// `addonNamespaces` are the namespaces the add-ons create on each cluster (`addons/`).
+    public static func run(files: [(path: String, objects: [JSONValue])], argo: [JSONValue] = [], paths: Set<String> = [],
+                           addonNamespaces: [String: Set<String>] = [:]) -> [Problem] {
         var byCluster: [String: [JSONValue]] = [:]
         var order: [String] = []
         for f in files {
@@ -316,7 +319,8 @@ public enum ReferenceCheck {
         }
         let clusters = order.sorted()
         let groups = clusters.map { byCluster[$0] ?? [] }
-        var out = parallelMap(0..<clusters.count) { problems(cluster: clusters[$0], docs: groups[$0]) }.flatMap { $0 }
+        let spaces = clusters.map { addonNamespaces[$0] ?? [] }
+        var out = parallelMap(0..<clusters.count) { problems(cluster: clusters[$0], docs: groups[$0], addonNamespaces: spaces[$0]) }.flatMap { $0 }
         out += argoProblems(argo, clusters: Set(clusters), objects: byCluster, paths: paths)
         return out
     }

@@ -125,7 +125,7 @@ public struct Renderer: Sendable {
                 return u
             }
         }
-        let problems = ReferenceCheck.run(files: units.map { ($0.path, $0.docs) })
+        let problems = ReferenceCheck.run(files: units.map { ($0.path, $0.docs) }, addonNamespaces: Renderer.addonNamespaces(addons(units)))
         return (render(units: units), problems)
     }
 
@@ -134,6 +134,7 @@ public struct Renderer: Sendable {
         var artifacts = parallelMap(0..<units.count) { renderer.file(units[$0].path, units[$0].docs) }
         if spec.delivery.gitops != nil { artifacts += kustomizeArtifacts(units) }
         artifacts += argoCDArtifacts(units)
+        artifacts += addonArtifacts(units)
         artifacts += helmArtifacts(units)
         artifacts += registryArtifacts()
         artifacts += localClusterArtifacts()
