@@ -20,6 +20,7 @@ public enum PlatformChecks {
         out += data(spec, plan: plan)
         out += topology(spec, plan: plan)
         out += stagingParity(spec, plan: plan)
+        out += addons(spec)
         return out
     }
 

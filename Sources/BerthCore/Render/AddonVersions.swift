@@ -80,7 +80,8 @@ public enum AddonVersions {
         public var minimum: String
     }
 
-    /// `apiVersion kind` -> the add-on serving it. Kinds of Kubernetes itself are absent;
+    /// `apiVersion kind` -> the add-on serving it. Kinds of Kubernetes itself are absent
+    /// (except Ingress and HorizontalPodAutoscaler, which need a controller or metrics);
     /// `argoproj.io` kinds are served by Argo CD, which the bootstrap installs (README).
     public static let served: [String: Served] = [
         "cert-manager.io/v1 Certificate": Served(addon: "cert-manager", minimum: "v1.0.0"),
@@ -118,6 +119,9 @@ public enum AddonVersions {
         "monitoring.coreos.com/v1 PodMonitor": Served(addon: "kube-prometheus-stack", minimum: "10.0.0"),
         "monitoring.coreos.com/v1 ServiceMonitor": Served(addon: "kube-prometheus-stack", minimum: "10.0.0"),
         "externaldns.k8s.io/v1alpha1 DNSEndpoint": Served(addon: "external-dns", minimum: "1.14.0"),
+        // Kinds of Kubernetes itself that do nothing without a controller berth installs.
+        "networking.k8s.io/v1 Ingress": Served(addon: "ingress-nginx", minimum: "4.0.0"),
+        "autoscaling/v2 HorizontalPodAutoscaler": Served(addon: "metrics-server", minimum: "3.0.0"),
     ]
 
     /// API groups of Kubernetes itself (no add-on needed to serve them).

@@ -291,7 +291,8 @@ extension Renderer {
             if onprem { v.append(("args", ["--kubelet-preferred-address-types=InternalIP"])) }
             add("metrics-server", Renderer.addonWaveOperators, "resource metrics for the HorizontalPodAutoscalers", .object(v))
         }
-        if spec.scaling.clusterAutoscaler, !onprem, c.nodePools.contains(where: { $0.min < $0.max }) {
+        if spec.scaling.clusterAutoscaler, !onprem {
+            // The same groups, bounds and flags as the berth-cluster-autoscaler ConfigMap.
             let cloud: String = switch spec.provider.name {
             case .aws: "aws"
             case .gcp: "gce"
@@ -299,10 +300,10 @@ extension Renderer {
             }
             var v: [(String, JSONValue)] = [
                 ("cloudProvider", .string(cloud)),
-                ("autoDiscovery", ["clusterName": .string(c.name)]),
-                ("autoscalingGroups", .array(c.nodePools.map {
-                    ["name": .string($0.name), "minSize": .int($0.min), "maxSize": .int($0.max)]
+                ("autoscalingGroups", .array(c.nodePools.sorted { $0.name < $1.name }.map {
+                    ["name": .string("\(c.name)-\($0.name)"), "minSize": .int($0.min), "maxSize": .int($0.max)]
                 })),
+                ("extraArgs", ["balance-similar-node-groups": true, "expander": "least-waste", "skip-nodes-with-local-storage": false]),
             ]
             if spec.provider.name == .aws { v.append(("awsRegion", .string(c.region.value))) }
             if let id = identityValues("cluster-autoscaler", cluster: c.name) {
@@ -317,6 +318,40 @@ extension Renderer {
             ])
         }
         return out.sorted { ($0.wave, $0.release.name) < ($1.wave, $1.release.name) }
+    }
+
+    /// The add-ons of every cluster the plain render uses.
+    public func addonList() -> [AddonInstance] { addons(renderUnits()) }
+
+    /// Every rendered kind no installed add-on serves: its API is neither Kubernetes' own nor
+    /// Argo CD's (the bootstrap installs Argo CD), and no add-on on the object's cluster serves
+    /// it at its pinned version (`AddonVersions.served`). Empty when every controller is there.
+    public func unservedKinds() -> [String] {
+        let units = renderUnits()
+        let installed = addons(units)
+        var out: Set<String> = []
+        for u in units {
+            let cluster = u.path.split(separator: "/").first.map(String.init) ?? ""
+            for d in u.docs {
+                let api = d["apiVersion"]?.stringValue ?? "", kind = d["kind"]?.stringValue ?? ""
+                let key = "\(api) \(kind)"
+                let group = api.contains("/") ? String(api.split(separator: "/")[0]) : ""
+                guard let served = AddonVersions.served[key] else {
+                    if !AddonVersions.builtinGroups.contains(group), group != "argoproj.io" {
+                        out.insert("\(cluster): \(key) is served by no add-on berth knows")
+                    }
+                    continue
+                }
+                guard let a = installed.first(where: { $0.cluster == cluster && $0.release.name == served.addon }) else {
+                    out.insert("\(cluster): \(key) needs \(served.addon), which the render does not install there")
+                    continue
+                }
+                if (AddonVersions.compare(a.release.version, served.minimum) ?? -1) < 0 {
+                    out.insert("\(cluster): \(key) needs \(served.addon) \(served.minimum) or newer; \(a.release.version) is pinned")
+                }
+            }
+        }
+        return out.sorted()
     }
 
     // MARK: artifacts
