@@ -1,5 +1,5 @@
 """End-to-end tests of the cluster add-ons (`addons/`): what `berth render` writes for every
-example, the reference check against the add-ons' namespaces, `addons.<name>.version` in
+example, every namespace an object uses covered by the platform, the system or an add-on, `addons.<name>.version` in
 `berth check`, and `berth diff` on add-on changes.
 
 Run by scripts/test.sh with BERTH_BIN pointing at the built executable.
