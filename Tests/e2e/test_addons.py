@@ -108,3 +108,28 @@ def test_diff_addon_version_disruptive_and_wider_dns_security_sensitive(tmp_path
     assert any(line.startswith("security-sensitive: changed addons/argocd/Application/acme-external-dns-prod-eu: ")
                and "add-on external-dns may write DNS for more domainFilters: acme.net" in line for line in r.stdout.splitlines()), r.stdout
 
+
+
+def test_values_validator_catches_bad_values(tmp_path):
+    """scripts/validate_addons.py fails on a wrong type (schema), an unknown key (values.yaml)
+    and a version other than the one the chart files were copied from."""
+    import sys
+    out = tmp_path / "out"
+    assert berth("render", ROOT / "examples/acme/platform.yaml", "--out", out).returncode == 0
+    cmd = [sys.executable, str(ROOT / "scripts/validate_addons.py"), "--schemas", str(ROOT / "Tests/data/addon-schemas")]
+    ok = subprocess.run(cmd + [str(out)], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout
+    dns = out / "addons/prod-eu/external-dns.yaml"
+    dns.write_text(dns.read_text().replace("txtOwnerId: acme-prod-eu", "txtOwnerId: 5").replace("        sources:", "        sourcez:"))
+    ms = out / "addons/prod-eu/metrics-server.yaml"
+    ms.write_text(ms.read_text().replace("        replicas: 2", "        replicaz: 2"))
+    cm = out / "addons/nonprod/cert-manager.yaml"
+    cm.write_text(cm.read_text().replace("targetRevision: v1.21.1", "targetRevision: v1.20.0"))
+    bad = subprocess.run(cmd + ["--require", "cert-manager,istiod", str(out)], capture_output=True, text=True)
+    assert bad.returncode == 1
+    lines = bad.stdout.splitlines()
+    assert f"FAIL {dns}: external-dns values txtOwnerId: 5 is not of type 'string', 'null'" in lines
+    assert f"FAIL {dns}: external-dns values sourcez: no such key in the chart's values.yaml or values.schema.json" in lines
+    assert f"FAIL {ms}: metrics-server values replicaz: no such key in the chart's values.yaml or values.schema.json" in lines
+    assert f"FAIL {cm}: cert-manager v1.20.0 is pinned, but the copied chart file is from v1.21.1" in lines
+    assert "FAIL istiod: no rendered Application of this chart was checked" in lines

@@ -182,6 +182,25 @@ extension Renderer {
                 ("policy", "upsert-only"),
                 ("registry", "txt"),
             ]
+            // Provider settings the chart does not derive: the GCP project; the rfc2136 server,
+            // zones and TSIG key (the key's Secret `rfc2136-tsig`, key `secret`, named and never
+            // written, as for cert-manager); Cloudflare's API token Secret.
+            let dns = spec.network.dns
+            switch dns.provider {
+            case "google" where !dns.project.isEmpty:
+                v.append(("extraArgs", .array([.string("--google-project=\(dns.project)"), "--google-zone-visibility=public"])))
+            case "rfc2136" where !dns.server.isEmpty:
+                let parts = dns.server.split(separator: ":", maxSplits: 1).map(String.init)
+                var args: [JSONValue] = [.string("--rfc2136-host=\(parts[0])"), .string("--rfc2136-port=\(parts.count > 1 ? parts[1] : "53")")]
+                args += dns.zones.map { .string("--rfc2136-zone=\($0.value)") }
+                args += [.string("--rfc2136-tsig-keyname=\(spec.platform)-external-dns"), "--rfc2136-tsig-secret-alg=hmac-sha256", "--rfc2136-tsig-axfr"]
+                v.append(("extraArgs", .array(args)))
+                v.append(("env", [["name": "EXTERNAL_DNS_RFC2136_TSIG_SECRET", "valueFrom": ["secretKeyRef": ["name": "rfc2136-tsig", "key": "secret"]]]]))
+            case "cloudflare":
+                v.append(("env", [["name": "CF_API_TOKEN", "valueFrom": ["secretKeyRef": ["name": "cloudflare-api-token", "key": "api-token"]]]]))
+            default:
+                break
+            }
             if let id = identityValues("external-dns", cluster: c.name) {
                 v.append(("serviceAccount", ["annotations": id.annotations]))
                 if case let .object(l) = id.podLabels, !l.isEmpty { v.append(("podLabels", id.podLabels)) }
