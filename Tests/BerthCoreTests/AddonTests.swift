@@ -123,6 +123,12 @@ struct AddonTests {
         for e in expected { #expect(project.contents.contains(e), "\(e)") }
         #expect(project.contents.components(separatedBy: "  - name: ").count - 1 == expected.count)
         for a in list { #expect(project.contents.contains("- \(a.release.repoURL)")) }
+        // cluster-scoped kinds: exactly what the add-ons install, no wildcard
+        #expect(!project.contents.contains("kind: \"*\"\n    group: \"*\"") && !project.contents.contains("group: \"*\"\n    kind: \"*\"\n  namespaceResourceWhitelist") )
+        #expect(project.contents.contains("- group: apiextensions.k8s.io\n    kind: CustomResourceDefinition"))
+        #expect(project.contents.contains("- group: gateway.networking.k8s.io\n    kind: GatewayClass"))
+        #expect(!project.contents.contains("kind: IngressClass"))  // acme has no ingress-nginx
+        #expect(AddonVersions.releases.allSatisfy { AddonVersions.clusterKinds[$0.name] != nil })
         let apps = r.render().filter { $0.path.hasPrefix("addons/prod-eu/") }
         #expect(apps.allSatisfy { $0.contents.contains("project: acme-addons") && $0.contents.contains("CreateNamespace=true") })
     }

@@ -73,6 +73,39 @@ public enum AddonVersions {
 
     public static func release(_ name: String) -> AddonRelease? { releases.first { $0.name == name } }
 
+    /// Cluster-scoped kinds each add-on installs (group, kind), beyond what every add-on has:
+    /// its Namespace (`CreateNamespace=true`), ClusterRoles and ClusterRoleBindings. The
+    /// add-ons' AppProject whitelists exactly the union for the add-ons it holds.
+    public static let clusterKinds: [String: [[String]]] = {
+        let crd = ["apiextensions.k8s.io", "CustomResourceDefinition"]
+        let vwc = ["admissionregistration.k8s.io", "ValidatingWebhookConfiguration"]
+        let mwc = ["admissionregistration.k8s.io", "MutatingWebhookConfiguration"]
+        return [
+            "gateway-api": [crd, vwc, ["admissionregistration.k8s.io", "ValidatingAdmissionPolicy"], ["admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"]],
+            "external-snapshotter": [crd],
+            "cert-manager": [crd, vwc, mwc],
+            "external-dns": [],
+            "nginx-gateway-fabric": [crd, ["gateway.networking.k8s.io", "GatewayClass"]],
+            "ingress-nginx": [vwc, ["networking.k8s.io", "IngressClass"]],
+            "cloudnative-pg": [crd, vwc, mwc],
+            "external-secrets": [crd, vwc],
+            "velero": [crd],
+            "falco": [],
+            "vertical-pod-autoscaler": [crd, mwc],
+            "cluster-autoscaler": [],
+            "metrics-server": [["apiregistration.k8s.io", "APIService"]],
+            "kube-prometheus-stack": [crd, vwc, mwc],
+            "istio-base": [crd, vwc],
+            "istiod": [vwc, mwc],
+            "linkerd-crds": [crd],
+            "linkerd-control-plane": [vwc, mwc],
+            "metallb": [crd, vwc],
+            "longhorn": [crd, vwc, mwc, ["storage.k8s.io", "CSIDriver"], ["storage.k8s.io", "StorageClass"], ["scheduling.k8s.io", "PriorityClass"]],
+            "ceph-csi-rbd": [["storage.k8s.io", "CSIDriver"]],
+            "minio": [],
+        ]
+    }()
+
     /// One API berth writes and what serves it: the add-on, and the first add-on version
     /// (chart version or tag, as pinned) that serves that group/version and kind.
     public struct Served: Sendable, Hashable {

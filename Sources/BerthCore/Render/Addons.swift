@@ -423,8 +423,9 @@ extension Renderer {
     }
 
     /// The add-ons' AppProject: destinations are exactly the add-ons' namespaces on their
-    /// clusters, sources the charts' repositories, and every kind (Helm charts install CRDs,
-    /// webhooks and cluster roles, which cannot be listed before the charts are templated).
+    /// clusters, sources the charts' repositories, and the cluster-scoped kinds exactly those
+    /// the add-ons install (`AddonVersions.clusterKinds`); namespaced kinds are limited by the
+    /// destinations.
     func addonProjectObject(_ list: [AddonInstance]) -> JSONValue {
         var dest: [JSONValue] = []
         var seen: Set<[String]> = []
@@ -433,6 +434,9 @@ extension Renderer {
         }
         var repos: [String] = []
         for a in list where !repos.contains(a.release.repoURL) { repos.append(a.release.repoURL) }
+        var kinds: Set<[String]> = [["", "Namespace"], ["rbac.authorization.k8s.io", "ClusterRole"], ["rbac.authorization.k8s.io", "ClusterRoleBinding"]]
+        for a in list { kinds.formUnion(AddonVersions.clusterKinds[a.release.name] ?? []) }
+        let clusterKinds: [JSONValue] = kinds.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.map { ["group": .string($0[0]), "kind": .string($0[1])] }
         return [
             "apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject",
             "metadata": [
@@ -443,7 +447,7 @@ extension Renderer {
                 "description": .string("Cluster add-ons of platform \(spec.platform), rendered by berth"),
                 "sourceRepos": .array(repos.sorted().map { .string($0) }),
                 "destinations": .array(dest),
-                "clusterResourceWhitelist": [["group": "*", "kind": "*"]],
+                "clusterResourceWhitelist": .array(clusterKinds),
                 "namespaceResourceWhitelist": [["group": "*", "kind": "*"]],
             ],
         ]
