@@ -38,6 +38,10 @@ struct AddonTests {
     func coverageFailsOnOldVersion() throws {
         let r = try Self.renderer(Fixtures.base + "\naddons:\n  metrics-server: { version: 2.11.0 }\n")
         #expect(r.unservedKinds() == ["main: autoscaling/v2 HorizontalPodAutoscaler needs metrics-server 3.0.0 or newer; 2.11.0 is pinned"])
+        // the render refuses it too (a render is never written without its controllers)
+        let problems = r.renderVerified().problems.map(\.description)
+        #expect(!problems.isEmpty && problems.allSatisfy { $0.hasPrefix("main: HorizontalPodAutoscaler ") })
+        #expect(problems.contains { $0.hasSuffix(" apiVersion refers to an add-on serving autoscaling/v2 HorizontalPodAutoscaler (autoscaling/v2 HorizontalPodAutoscaler needs metrics-server 3.0.0 or newer; 2.11.0 is pinned), which nothing in the render creates") }, "\(problems)")
         let loaded = Fixtures.check(Fixtures.base + "\naddons:\n  cert-manager: { version: v0.15.0 }\n  nosuch: { version: 1.0.0 }\n  velero: { version: latest }\n")
         let lines = Fixtures.lines(loaded).filter { $0.contains("addons.") }
         #expect(lines.contains { $0.hasSuffix("error: addons.cert-manager.version v0.15.0 is older than v1.0.0, the first cert-manager version serving cert-manager.io/v1 Certificate, which berth writes") })

@@ -264,7 +264,7 @@ extension Renderer {
         }
         if has("velero.io") {
             let plugin: (String, String) = switch spec.provider.name {
-            case .aws, .onprem: ("velero-plugin-for-aws", "velero/velero-plugin-for-aws:v1.13.0")
+            case .aws, .onprem: ("velero-plugin-for-aws", "velero/velero-plugin-for-aws:v1.13.1")  // as in the chart's values.yaml
             case .gcp: ("velero-plugin-for-gcp", "velero/velero-plugin-for-gcp:v1.13.0")
             case .azure: ("velero-plugin-for-microsoft-azure", "velero/velero-plugin-for-microsoft-azure:v1.13.0")
             }
@@ -347,30 +347,36 @@ extension Renderer {
     /// it at its pinned version (`AddonVersions.served`). Empty when every controller is there.
     public func unservedKinds() -> [String] {
         let units = renderUnits()
-        let installed = addons(units)
-        var out: Set<String> = []
+        return Array(Set(unserved(units, addons(units)).map { "\($0.cluster): \($0.api) \($0.why)" })).sorted()
+    }
+
+    /// The objects whose API no installed add-on serves: (cluster, object, `apiVersion kind`, why).
+    func unserved(_ units: [Unit], _ installed: [AddonInstance]) -> [(cluster: String, object: String, api: String, why: String)] {
+        var out: [(cluster: String, object: String, api: String, why: String)] = []
         for u in units {
             let cluster = u.path.split(separator: "/").first.map(String.init) ?? ""
             for d in u.docs {
                 let api = d["apiVersion"]?.stringValue ?? "", kind = d["kind"]?.stringValue ?? ""
                 let key = "\(api) \(kind)"
                 let group = api.contains("/") ? String(api.split(separator: "/")[0]) : ""
+                let ns = d.at("metadata.namespace")?.stringValue ?? "", name = d.at("metadata.name")?.stringValue ?? ""
+                let object = ns.isEmpty ? "\(kind) \(name)" : "\(kind) \(ns)/\(name)"
                 guard let served = AddonVersions.served[key] else {
                     if !AddonVersions.builtinGroups.contains(group), group != "argoproj.io" {
-                        out.insert("\(cluster): \(key) is served by no add-on berth knows")
+                        out.append((cluster, object, key, "is served by no add-on berth knows"))
                     }
                     continue
                 }
                 guard let a = installed.first(where: { $0.cluster == cluster && $0.release.name == served.addon }) else {
-                    out.insert("\(cluster): \(key) needs \(served.addon), which the render does not install there")
+                    out.append((cluster, object, key, "needs \(served.addon), which the render does not install there"))
                     continue
                 }
                 if (AddonVersions.compare(a.release.version, served.minimum) ?? -1) < 0 {
-                    out.insert("\(cluster): \(key) needs \(served.addon) \(served.minimum) or newer; \(a.release.version) is pinned")
+                    out.append((cluster, object, key, "needs \(served.addon) \(served.minimum) or newer; \(a.release.version) is pinned"))
                 }
             }
         }
-        return out.sorted()
+        return out
     }
 
     // MARK: artifacts

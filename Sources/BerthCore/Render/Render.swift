@@ -125,7 +125,12 @@ public struct Renderer: Sendable {
                 return u
             }
         }
-        let problems = ReferenceCheck.run(files: units.map { ($0.path, $0.docs) }, addonNamespaces: Renderer.addonNamespaces(addons(units)))
+        let installed = addons(units)
+        var problems = ReferenceCheck.run(files: units.map { ($0.path, $0.docs) }, addonNamespaces: Renderer.addonNamespaces(installed))
+        // Every kind needs the add-on serving its API on the object's cluster (addons/).
+        problems += unserved(units, installed).map {
+            ReferenceCheck.Problem(cluster: $0.cluster, object: $0.object, target: "an add-on serving \($0.api) (\($0.api) \($0.why))", field: "apiVersion")
+        }
         return (render(units: units), problems)
     }
 
