@@ -61,7 +61,7 @@ step "twin example: Kubernetes and CRD schemas, kubectl kustomize, Helm, S3 and 
 step "add-ons (addons/) of every example: Argo CD schema, chart values against the charts' values.schema.json / values.yaml" bash -c \
     "'$bin' render examples/weak/platform.yaml --out '$work/weak-addons' >/dev/null 2>&1 && \
      python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas '$work/rendered/addons' '$work/onprem/addons' '$work/lab/addons' '$work/twin/addons' '$work/weak-addons/addons' && \
-     python3 scripts/validate_addons.py --require cert-manager,external-dns,cloudnative-pg,external-secrets,nginx-gateway-fabric,velero,falco,metrics-server,metallb \
+     python3 scripts/validate_addons.py --require cert-manager,external-dns,cloudnative-pg,external-secrets,nginx-gateway-fabric,velero,falco,metrics-server,metallb,vpa,ingress-nginx,kube-prometheus-stack \
          '$work/rendered' '$work/onprem' '$work/lab' '$work/twin' '$work/weak-addons'"
 step "validator self-test" scripts/selftest_validators.sh
 step "berth audit SARIF against the SARIF 2.1.0 schema (acme and weak)" bash -c \

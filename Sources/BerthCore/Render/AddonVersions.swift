@@ -46,7 +46,7 @@ public enum AddonVersions {
         AddonRelease(name: "falco", repoURL: "https://falcosecurity.github.io/charts", chart: "falco", paths: [],
                      version: "9.1.0", namespace: "falco", project: "Falco"),
         AddonRelease(name: "vertical-pod-autoscaler", repoURL: "https://charts.fairwinds.com/stable", chart: "vpa", paths: [],
-                     version: "4.8.0", namespace: "vpa", project: "Vertical Pod Autoscaler"),
+                     version: "5.0.0", namespace: "vpa", project: "Vertical Pod Autoscaler"),
         AddonRelease(name: "cluster-autoscaler", repoURL: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", paths: [],
                      version: "9.50.1", namespace: "kube-system", project: "Cluster Autoscaler"),
         AddonRelease(name: "metrics-server", repoURL: "https://kubernetes-sigs.github.io/metrics-server/", chart: "metrics-server", paths: [],
