@@ -21,6 +21,7 @@ public enum PlatformChecks {
         out += topology(spec, plan: plan)
         out += stagingParity(spec, plan: plan)
         out += plainSecrets(spec)
+        out += addons(spec)
         return out
     }
 

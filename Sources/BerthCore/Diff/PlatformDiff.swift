@@ -319,6 +319,10 @@ public enum PlatformDiff {
             let before = (o.at("spec.parentRefs")?.arrayValue ?? []).compactMap { $0["sectionName"]?.stringValue }.contains { $0.hasSuffix("https") }
             let after = (n.at("spec.parentRefs")?.arrayValue ?? []).compactMap { $0["sectionName"]?.stringValue }.contains { $0.hasSuffix("https") }
             if before, !after { security.append("route no longer attached to an HTTPS listener") }
+        case "Application" where n.at("metadata.labels")?["berth.dev/addon"] != nil:
+            let (d, s) = addonChange(o, n)
+            disruptive += d
+            security += s
         default:
             break
         }

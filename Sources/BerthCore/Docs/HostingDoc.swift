@@ -317,7 +317,7 @@ public struct HostingDoc: Sendable {
         // GitOps
         case ("GitOps Workflow", "ArgoCD configuration"):
             guard s.delivery.gitops != nil else { return "Not configured (delivery.gitops)." }
-            return "One AppProject \(code(s.platform)) limited to the platform's repository, clusters and namespaces, and one ApplicationSet per environment that generates an Application per cluster."
+            return "One AppProject \(code(s.platform)) limited to the platform's repository, clusters and namespaces, and one ApplicationSet per environment that generates an Application per cluster. The cluster add-ons (table below) are Applications of their own AppProject \(code("\(s.platform)-addons")), limited to the charts' repositories and the add-ons' namespaces; the root application `addons/root.yaml` syncs the add-ons first, then the workload ApplicationSets."
         case ("GitOps Workflow", "Application manifests"):
             return "Each Application points at the environment × cluster kustomize overlay under the rendered folder; overlays hold one folder per service that patches its base (so a change to a service touches only its own files), and `kubectl kustomize` of an overlay gives exactly the plain render."
         case ("GitOps Workflow", "Sync policies"):
@@ -326,7 +326,7 @@ public struct HostingDoc: Sendable {
             let manual = s.environments.map(\.name).filter { !auto.contains($0) }
             return "Automatic for \(list(auto, empty: "no environment"))\(g.prune ? " with prune" : "")\(g.selfHeal ? " and self-heal" : ""); by hand for \(list(manual, empty: "no environment")). Sync waves apply namespaces and cluster config first, then config, then workloads; retries back off from 5 s to 3 min."
         case ("GitOps Workflow", "Health checks"):
-            return "Argo CD's built-in health for Deployments, StatefulSets, Services, HPAs and PVCs, cert-manager Certificates and ExternalSecrets; replica counts owned by HPAs are ignored in diffs."
+            return "Argo CD's built-in health for Deployments, StatefulSets, Services, HPAs and PVCs, cert-manager Certificates and ExternalSecrets; replica counts owned by HPAs are ignored in diffs. `addons/bootstrap/argocd-cm.yaml` adds the health check for Applications, so each sync wave of add-ons is healthy before the next starts."
         // Helm
         case ("Helm Charts", "Chart structure and organization"):
             return s.delivery.helm ? "One chart per service under helm/<service>/ (delivery.helm: true): Chart.yaml, values.yaml, a values file per environment x cluster, values.schema.json, templates with _helpers.tpl, NOTES.txt; `helm template` of each gives exactly the plain render." : "Not rendered (delivery.helm: false); the kustomize layout is the packaging."
@@ -701,6 +701,21 @@ public struct HostingDoc: Sendable {
                 rows.append(["volumes", "`\(snap.schedule)`", "\(snap.keep) snapshots", Recovery.text(seconds: v.rpoSeconds), Recovery.text(seconds: v.rtoSeconds), "—", v.basis])
             }
             return rows.isEmpty ? [] : [.table(header: ["what", "backup schedule", "retention", "RPO", "RTO", "RPO target", "basis"], rows: rows)]
+        case "GitOps Workflow":
+            // The add-ons the render installs (addons/), from the same list.
+            var order: [String] = []
+            var byName: [String: [AddonInstance]] = [:]
+            for a in renderer.addonList() {
+                if byName[a.release.name] == nil { order.append(a.release.name) }
+                byName[a.release.name, default: []].append(a)
+            }
+            guard !order.isEmpty else { return [] }
+            let rows: [[String]] = order.compactMap { name in
+                guard let list = byName[name], let first = list.first else { return nil }
+                return [first.release.project, "\(first.release.chart ?? first.release.repoURL) \(first.release.version)", first.release.namespace,
+                        list.map(\.cluster).joined(separator: ", "), String(first.wave), first.reason]
+            }
+            return [.table(header: ["add-on", "chart / source and pinned version", "namespace", "clusters", "sync wave", "why it is there"], rows: rows)]
         case "Container Registry":
             var rows: [[String]] = []
             if let r = s.delivery.registry {

@@ -113,7 +113,8 @@ extension Renderer {
         }
         let project: JSONValue = [
             "apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject",
-            "metadata": ["name": .string(spec.platform), "namespace": .string(Renderer.argoNamespace), "labels": argoLabels],
+            "metadata": ["name": .string(spec.platform), "namespace": .string(Renderer.argoNamespace), "labels": argoLabels,
+                         "annotations": .object([(Renderer.syncWaveKey, .string(Renderer.workloadWave))])],
             "spec": [
                 "description": .string(spec.description.isEmpty ? "Platform \(spec.platform), rendered by berth" : spec.description),
                 "sourceRepos": [.string(g.repo)],
@@ -188,7 +189,9 @@ extension Renderer {
         appLabels += labels
         return [
             "apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet",
-            "metadata": ["name": .string(name), "namespace": .string(Renderer.argoNamespace), "labels": .object(appLabels)],
+            // In the root application (addons/root.yaml): after every add-on.
+            "metadata": ["name": .string(name), "namespace": .string(Renderer.argoNamespace), "labels": .object(appLabels),
+                         "annotations": .object([(Renderer.syncWaveKey, .string(Renderer.workloadWave))])],
             "spec": [
                 "generators": [["list": ["elements": .array(elements)]]],
                 "template": [

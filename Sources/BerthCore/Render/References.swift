@@ -25,13 +25,10 @@ public enum ReferenceCheck {
         public var description: String { "\(cluster): \(object) \(field) refers to \(target), which nothing in the render creates" }
     }
 
-    /// Namespaces that exist without berth: Kubernetes' own and those the cluster add-ons
-    /// install into (the controllers berth's objects rely on).
-    public static let systemNamespaces: Set<String> = [
-        "kube-system", "kube-public", "default", "argocd", "cert-manager", "cnpg-system", "external-dns",
-        "external-secrets", "falco", "monitoring", "nginx-gateway", "ingress-nginx", "velero", "istio-system",
-        "linkerd", "longhorn-system", "minio", "ceph-csi-rbd", "metallb-system",
-    ]
+    /// Namespaces that exist without berth: Kubernetes' own and Argo CD's. Every other
+    /// namespace an object uses must be created by the render: a platform namespace, or the
+    /// namespace of an add-on installed on that cluster (`addons/`, `CreateNamespace=true`).
+    public static let systemNamespaces: Set<String> = ["kube-system", "kube-public", "default", "argocd"]
 
     /// ClusterRoles every cluster has.
     static let builtinClusterRoles: Set<String> = ["cluster-admin", "admin", "edit", "view"]
@@ -68,6 +65,8 @@ public enum ReferenceCheck {
             return (smallest ?? []).contains { i in selector.allSatisfy { all[i][$0.key] == $0.value } }
         }
         var namespaces: Set<String> = ReferenceCheck.systemNamespaces
+        /// Namespaces whose pods berth does not render (system and add-on namespaces).
+        var external: Set<String> = ReferenceCheck.systemNamespaces
         /// Listener names of each Gateway (`namespace/name`).
         var listeners: [String: Set<String>] = [:]
         /// Ports of each Service (`namespace/name`); nil when the controller makes the Service.
@@ -87,8 +86,10 @@ public enum ReferenceCheck {
     }
 
     /// Builds the index of one cluster from its objects.
-    static func index(_ docs: [JSONValue]) -> Index {
+    static func index(_ docs: [JSONValue], addonNamespaces: Set<String> = []) -> Index {
         var ix = Index()
+        ix.namespaces.formUnion(addonNamespaces)
+        ix.external.formUnion(addonNamespaces)
         for d in docs {
             let kind = d["kind"]?.stringValue ?? ""
             let ns = d.at("metadata.namespace")?.stringValue ?? ""
@@ -153,7 +154,7 @@ public enum ReferenceCheck {
             }
             func needPods(_ selector: [String: String], in space: String? = nil, _ field: String) {
                 let s = space ?? ns
-                guard !selector.isEmpty, ix.namespaces.contains(s), !systemNamespaces.contains(s) else { return }
+                guard !selector.isEmpty, ix.namespaces.contains(s), !ix.external.contains(s) else { return }
                 need(ix.matches(selector, in: s), field,
                      "pods \(s)/{" + selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "}")
             }
@@ -204,7 +205,7 @@ public enum ReferenceCheck {
                     for r in rules?.arrayValue ?? [] {
                         for p in r[side]?.arrayValue ?? [] {
                             let space = p.at("namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue
-                            if let space, !systemNamespaces.contains(space) { need(ix.namespaces.contains(space), "spec.\(field).\(side)", "Namespace \(space)") }
+                            if let space { need(ix.namespaces.contains(space), "spec.\(field).\(side)", "Namespace \(space)") }
                             if p["podSelector"] != nil, p["namespaceSelector"] == nil || space != nil {
                                 needPods(labels(p.at("podSelector.matchLabels")), in: space ?? ns, "spec.\(field).\(side)")
                             }
@@ -315,7 +316,9 @@ public enum ReferenceCheck {
 
     /// Checks the plain render: `files` are (path, objects) with the cluster as the first
     /// path component. Argo CD objects are checked against the project and the artifact paths.
-    public static func run(files: [(path: String, objects: [JSONValue])], argo: [JSONValue] = [], paths: Set<String> = []) -> [Problem] {
+    /// `addonNamespaces` are the namespaces the add-ons create on each cluster (`addons/`).
+    public static func run(files: [(path: String, objects: [JSONValue])], argo: [JSONValue] = [], paths: Set<String> = [],
+                           addonNamespaces: [String: Set<String>] = [:]) -> [Problem] {
         var byCluster: [String: [JSONValue]] = [:]
         var order: [String] = []
         for f in files {
@@ -327,7 +330,8 @@ public enum ReferenceCheck {
         let groups = clusters.map { byCluster[$0] ?? [] }
         // One index per cluster, then the objects checked in chunks of every cluster at once:
         // a platform's clusters differ in size, so chunks keep both cores busy.
-        let indexes = parallelMap(0..<clusters.count) { index(groups[$0]) }
+        let spaces = clusters.map { addonNamespaces[$0] ?? [] }
+        let indexes = parallelMap(0..<clusters.count) { index(groups[$0], addonNamespaces: spaces[$0]) }
         var chunks: [(cluster: Int, range: Range<Int>)] = []
         for (ci, docs) in groups.enumerated() {
             for start in stride(from: 0, to: docs.count, by: 256) { chunks.append((ci, start..<min(docs.count, start + 256))) }

@@ -125,7 +125,12 @@ public struct Renderer: Sendable {
                 return u
             }
         }
-        let problems = ReferenceCheck.run(files: units.map { ($0.path, $0.docs) })
+        let installed = addons(units)
+        var problems = ReferenceCheck.run(files: units.map { ($0.path, $0.docs) }, addonNamespaces: Renderer.addonNamespaces(installed))
+        // Every kind needs the add-on serving its API on the object's cluster (addons/).
+        problems += unserved(units, installed).map {
+            ReferenceCheck.Problem(cluster: $0.cluster, object: $0.object, target: "an add-on serving \($0.api) (\($0.api) \($0.why))", field: "apiVersion")
+        }
         return (render(units: units), problems)
     }
 
@@ -134,6 +139,7 @@ public struct Renderer: Sendable {
         var artifacts = parallelMap(0..<units.count) { renderer.file(units[$0].path, units[$0].docs) }
         if spec.delivery.gitops != nil { artifacts += kustomizeArtifacts(units) }
         artifacts += argoCDArtifacts(units)
+        artifacts += addonArtifacts(units)
         artifacts += helmArtifacts(units)
         artifacts += registryArtifacts()
         artifacts += localClusterArtifacts()

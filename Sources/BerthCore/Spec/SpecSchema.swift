@@ -363,6 +363,12 @@ public enum SpecSchema {
         Field("backupRetention", .duration, "Stated minimum backup retention; every database backup must keep at least this long.", defaultNote: "the longest minimum of the compliance regimes (gdpr 30d, soc2 90d, pci-dss 365d, hipaa 6y), else none"),
     ])
 
+    // MARK: add-ons
+
+    public static let addon = ObjectSchema("addon", "One cluster add-on (see `addons/` in the README).", [
+        Field("version", .string, "The exact chart version (or Git tag) to install instead of berth's pin. It must still serve every API version berth writes for the add-on (`berth render` refuses an older one); a change is reported by `berth diff` as disruptive.", defaultNote: "berth's pin (AddonVersions.swift)"),
+    ])
+
     // MARK: root
 
     public static let root = ObjectSchema("spec", "A whole platform.", [
@@ -380,6 +386,7 @@ public enum SpecSchema {
         Field("delivery", .object(delivery), "Delivery."),
         Field("scaling", .object(scaling), "Scaling."),
         Field("security", .object(security), "Security."),
+        Field("addons", .map(.object(addon)), "Overrides for the cluster add-ons by name (`cert-manager`, `external-dns`, `velero`, ...).", default: .map([])),
     ])
 
     /// The versions file beside the spec: environment -> service -> tag or digest.

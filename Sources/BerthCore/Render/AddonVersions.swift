@@ -1,0 +1,184 @@
+/// The cluster add-ons berth can install, each pinned to one exact upstream release, and the
+/// table of which add-on serves each API berth writes.
+///
+/// Versions are chart versions (or, for add-ons installed from a Git repository, the tag).
+/// Where the chart publishes a `values.schema.json` or a `values.yaml`, the file berth's
+/// values are tested against is copied under Tests/data/addon-schemas/<chart>/ from the same
+/// release (see SOURCES.md there). `addons.<name>.version` in the spec overrides a pin.
+public struct AddonRelease: Sendable, Hashable {
+    /// The add-on's name in berth (and in `addons.<name>` of the spec).
+    public var name: String
+    /// Helm chart repository URL (or OCI registry without scheme), or the Git repository.
+    public var repoURL: String
+    /// The chart's name; nil when the add-on is a folder of a Git repository.
+    public var chart: String?
+    /// Folders of the Git repository to sync (Git add-ons only).
+    public var paths: [String]
+    /// The pinned version: an exact chart version or Git tag.
+    public var version: String
+    /// The namespace the add-on runs in.
+    public var namespace: String
+    /// Upstream project, for the document.
+    public var project: String
+}
+
+public enum AddonVersions {
+    public static let releases: [AddonRelease] = [
+        AddonRelease(name: "gateway-api", repoURL: "https://github.com/kubernetes-sigs/gateway-api", chart: nil,
+                     paths: ["config/crd/standard"], version: "v1.3.0", namespace: "kube-system", project: "Gateway API CRDs"),
+        AddonRelease(name: "external-snapshotter", repoURL: "https://github.com/kubernetes-csi/external-snapshotter", chart: nil,
+                     paths: ["client/config/crd", "deploy/kubernetes/snapshot-controller"], version: "v8.2.0",
+                     namespace: "kube-system", project: "CSI snapshot CRDs and snapshot controller"),
+        AddonRelease(name: "cert-manager", repoURL: "https://charts.jetstack.io", chart: "cert-manager", paths: [],
+                     version: "v1.21.1", namespace: "cert-manager", project: "cert-manager"),
+        AddonRelease(name: "external-dns", repoURL: "https://kubernetes-sigs.github.io/external-dns/", chart: "external-dns", paths: [],
+                     version: "1.21.1", namespace: "external-dns", project: "ExternalDNS"),
+        AddonRelease(name: "nginx-gateway-fabric", repoURL: "ghcr.io/nginx/charts", chart: "nginx-gateway-fabric", paths: [],
+                     version: "2.6.7", namespace: "nginx-gateway", project: "NGINX Gateway Fabric"),
+        AddonRelease(name: "ingress-nginx", repoURL: "https://kubernetes.github.io/ingress-nginx", chart: "ingress-nginx", paths: [],
+                     version: "4.13.3", namespace: "ingress-nginx", project: "ingress-nginx"),
+        AddonRelease(name: "cloudnative-pg", repoURL: "https://cloudnative-pg.github.io/charts", chart: "cloudnative-pg", paths: [],
+                     version: "0.29.0", namespace: "cnpg-system", project: "CloudNativePG operator"),
+        AddonRelease(name: "external-secrets", repoURL: "https://charts.external-secrets.io", chart: "external-secrets", paths: [],
+                     version: "2.9.0", namespace: "external-secrets", project: "External Secrets Operator"),
+        AddonRelease(name: "velero", repoURL: "https://vmware-tanzu.github.io/helm-charts", chart: "velero", paths: [],
+                     version: "12.1.0", namespace: "velero", project: "Velero"),
+        AddonRelease(name: "falco", repoURL: "https://falcosecurity.github.io/charts", chart: "falco", paths: [],
+                     version: "9.1.0", namespace: "falco", project: "Falco"),
+        AddonRelease(name: "vertical-pod-autoscaler", repoURL: "https://charts.fairwinds.com/stable", chart: "vpa", paths: [],
+                     version: "5.0.0", namespace: "vpa", project: "Vertical Pod Autoscaler"),
+        AddonRelease(name: "cluster-autoscaler", repoURL: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", paths: [],
+                     version: "9.50.1", namespace: "kube-system", project: "Cluster Autoscaler"),
+        AddonRelease(name: "metrics-server", repoURL: "https://kubernetes-sigs.github.io/metrics-server/", chart: "metrics-server", paths: [],
+                     version: "3.13.1", namespace: "kube-system", project: "metrics-server"),
+        AddonRelease(name: "kube-prometheus-stack", repoURL: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack",
+                     paths: [], version: "77.5.0", namespace: "monitoring", project: "Prometheus Operator and Prometheus"),
+        AddonRelease(name: "istio-base", repoURL: "https://istio-release.storage.googleapis.com/charts", chart: "base", paths: [],
+                     version: "1.27.1", namespace: "istio-system", project: "Istio CRDs"),
+        AddonRelease(name: "istiod", repoURL: "https://istio-release.storage.googleapis.com/charts", chart: "istiod", paths: [],
+                     version: "1.27.1", namespace: "istio-system", project: "Istio control plane"),
+        AddonRelease(name: "linkerd-crds", repoURL: "https://helm.linkerd.io/edge", chart: "linkerd-crds", paths: [],
+                     version: "2025.9.1", namespace: "linkerd", project: "Linkerd CRDs"),
+        AddonRelease(name: "linkerd-control-plane", repoURL: "https://helm.linkerd.io/edge", chart: "linkerd-control-plane", paths: [],
+                     version: "2025.9.1", namespace: "linkerd", project: "Linkerd control plane"),
+        AddonRelease(name: "metallb", repoURL: "https://metallb.github.io/metallb", chart: "metallb", paths: [],
+                     version: "0.16.1", namespace: "metallb-system", project: "MetalLB"),
+        AddonRelease(name: "longhorn", repoURL: "https://charts.longhorn.io", chart: "longhorn", paths: [],
+                     version: "1.9.1", namespace: "longhorn-system", project: "Longhorn"),
+        AddonRelease(name: "ceph-csi-rbd", repoURL: "https://ceph.github.io/csi-charts", chart: "ceph-csi-rbd", paths: [],
+                     version: "3.14.2", namespace: "ceph-csi-rbd", project: "Ceph CSI RBD driver"),
+        AddonRelease(name: "minio", repoURL: "https://charts.min.io/", chart: "minio", paths: [],
+                     version: "5.4.0", namespace: "minio", project: "MinIO"),
+    ]
+
+    public static func release(_ name: String) -> AddonRelease? { releases.first { $0.name == name } }
+
+    /// Cluster-scoped kinds each add-on installs (group, kind), beyond what every add-on has:
+    /// its Namespace (`CreateNamespace=true`), ClusterRoles and ClusterRoleBindings. The
+    /// add-ons' AppProject whitelists exactly the union for the add-ons it holds.
+    public static let clusterKinds: [String: [[String]]] = {
+        let crd = ["apiextensions.k8s.io", "CustomResourceDefinition"]
+        let vwc = ["admissionregistration.k8s.io", "ValidatingWebhookConfiguration"]
+        let mwc = ["admissionregistration.k8s.io", "MutatingWebhookConfiguration"]
+        return [
+            "gateway-api": [crd, vwc, ["admissionregistration.k8s.io", "ValidatingAdmissionPolicy"], ["admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"]],
+            "external-snapshotter": [crd],
+            "cert-manager": [crd, vwc, mwc],
+            "external-dns": [],
+            "nginx-gateway-fabric": [crd, ["gateway.networking.k8s.io", "GatewayClass"]],
+            "ingress-nginx": [vwc, ["networking.k8s.io", "IngressClass"]],
+            "cloudnative-pg": [crd, vwc, mwc],
+            "external-secrets": [crd, vwc],
+            "velero": [crd],
+            "falco": [],
+            "vertical-pod-autoscaler": [crd, mwc],
+            "cluster-autoscaler": [],
+            "metrics-server": [["apiregistration.k8s.io", "APIService"]],
+            "kube-prometheus-stack": [crd, vwc, mwc],
+            "istio-base": [crd, vwc],
+            "istiod": [vwc, mwc],
+            "linkerd-crds": [crd],
+            "linkerd-control-plane": [vwc, mwc],
+            "metallb": [crd, vwc],
+            "longhorn": [crd, vwc, mwc, ["storage.k8s.io", "CSIDriver"], ["storage.k8s.io", "StorageClass"], ["scheduling.k8s.io", "PriorityClass"]],
+            "ceph-csi-rbd": [["storage.k8s.io", "CSIDriver"]],
+            "minio": [],
+        ]
+    }()
+
+    /// One API berth writes and what serves it: the add-on, and the first add-on version
+    /// (chart version or tag, as pinned) that serves that group/version and kind.
+    public struct Served: Sendable, Hashable {
+        public var addon: String
+        public var minimum: String
+    }
+
+    /// `apiVersion kind` -> the add-on serving it. Kinds of Kubernetes itself are absent
+    /// (except Ingress and HorizontalPodAutoscaler, which need a controller or metrics);
+    /// `argoproj.io` kinds are served by Argo CD, which the bootstrap installs (README).
+    public static let served: [String: Served] = [
+        "cert-manager.io/v1 Certificate": Served(addon: "cert-manager", minimum: "v1.0.0"),
+        "cert-manager.io/v1 ClusterIssuer": Served(addon: "cert-manager", minimum: "v1.0.0"),
+        "cert-manager.io/v1 Issuer": Served(addon: "cert-manager", minimum: "v1.0.0"),
+        // external-secrets.io/v1 was first served by 0.16.0 (chart and app share versions).
+        "external-secrets.io/v1 ExternalSecret": Served(addon: "external-secrets", minimum: "0.16.0"),
+        "external-secrets.io/v1 ClusterSecretStore": Served(addon: "external-secrets", minimum: "0.16.0"),
+        "external-secrets.io/v1 SecretStore": Served(addon: "external-secrets", minimum: "0.16.0"),
+        // Gateway and HTTPRoute reached v1 in Gateway API v1.0.0.
+        "gateway.networking.k8s.io/v1 Gateway": Served(addon: "gateway-api", minimum: "v1.0.0"),
+        "gateway.networking.k8s.io/v1 HTTPRoute": Served(addon: "gateway-api", minimum: "v1.0.0"),
+        "gateway.networking.k8s.io/v1 GatewayClass": Served(addon: "gateway-api", minimum: "v1.0.0"),
+        // SnippetsFilter first shipped with NGINX Gateway Fabric 1.5.0.
+        "gateway.nginx.org/v1alpha1 SnippetsFilter": Served(addon: "nginx-gateway-fabric", minimum: "1.5.0"),
+        // Pooler (operator 1.12) is the newest of the three; chart 0.13.0 ships operator 1.15.
+        "postgresql.cnpg.io/v1 Cluster": Served(addon: "cloudnative-pg", minimum: "0.13.0"),
+        "postgresql.cnpg.io/v1 Pooler": Served(addon: "cloudnative-pg", minimum: "0.13.0"),
+        "postgresql.cnpg.io/v1 ScheduledBackup": Served(addon: "cloudnative-pg", minimum: "0.13.0"),
+        // velero.io/v1 through every Velero 1.x; chart 2.0.0 was the first Velero 1.x chart.
+        "velero.io/v1 BackupStorageLocation": Served(addon: "velero", minimum: "2.0.0"),
+        "velero.io/v1 VolumeSnapshotLocation": Served(addon: "velero", minimum: "2.0.0"),
+        "velero.io/v1 Schedule": Served(addon: "velero", minimum: "2.0.0"),
+        // snapshot.storage.k8s.io/v1 went GA in external-snapshotter v4.0.0.
+        "snapshot.storage.k8s.io/v1 VolumeSnapshotClass": Served(addon: "external-snapshotter", minimum: "v4.0.0"),
+        "autoscaling.k8s.io/v1 VerticalPodAutoscaler": Served(addon: "vertical-pod-autoscaler", minimum: "1.0.0"),
+        // Istio promoted these APIs to v1 in 1.22.
+        "networking.istio.io/v1 DestinationRule": Served(addon: "istio-base", minimum: "1.22.0"),
+        "security.istio.io/v1 PeerAuthentication": Served(addon: "istio-base", minimum: "1.22.0"),
+        "security.istio.io/v1 AuthorizationPolicy": Served(addon: "istio-base", minimum: "1.22.0"),
+        // policy.linkerd.io/v1beta3 Server first shipped in Linkerd 2.15 (edge 24.2).
+        "policy.linkerd.io/v1beta3 Server": Served(addon: "linkerd-crds", minimum: "2024.2.1"),
+        "policy.linkerd.io/v1alpha1 MeshTLSAuthentication": Served(addon: "linkerd-crds", minimum: "2024.2.1"),
+        "policy.linkerd.io/v1alpha1 AuthorizationPolicy": Served(addon: "linkerd-crds", minimum: "2024.2.1"),
+        "monitoring.coreos.com/v1 PodMonitor": Served(addon: "kube-prometheus-stack", minimum: "10.0.0"),
+        "monitoring.coreos.com/v1 ServiceMonitor": Served(addon: "kube-prometheus-stack", minimum: "10.0.0"),
+        "externaldns.k8s.io/v1alpha1 DNSEndpoint": Served(addon: "external-dns", minimum: "1.14.0"),
+        // Kinds of Kubernetes itself that do nothing without a controller berth installs.
+        "networking.k8s.io/v1 Ingress": Served(addon: "ingress-nginx", minimum: "4.0.0"),
+        "autoscaling/v2 HorizontalPodAutoscaler": Served(addon: "metrics-server", minimum: "3.0.0"),
+    ]
+
+    /// API groups of Kubernetes itself (no add-on needed to serve them).
+    public static let builtinGroups: Set<String> = [
+        "", "apps", "batch", "autoscaling", "policy", "networking.k8s.io", "rbac.authorization.k8s.io",
+        "storage.k8s.io", "discovery.k8s.io", "admissionregistration.k8s.io", "coordination.k8s.io",
+        "scheduling.k8s.io", "node.k8s.io",
+    ]
+
+    /// Compares two versions numerically, part by part (`v1.21.1`, `2025.9.1`); nil when
+    /// either is not dotted numbers.
+    public static func compare(_ a: String, _ b: String) -> Int? {
+        func parts(_ s: String) -> [Int]? {
+            let t = s.hasPrefix("v") ? String(s.dropFirst()) : s
+            let core = t.split(separator: "-", maxSplits: 1).first.map(String.init) ?? t
+            let p = core.split(separator: ".").map { Int($0) }
+            guard !p.isEmpty, p.allSatisfy({ $0 != nil }) else { return nil }
+            return p.compactMap { $0 }
+        }
+        guard let x = parts(a), let y = parts(b) else { return nil }
+        for i in 0..<max(x.count, y.count) {
+            let l = i < x.count ? x[i] : 0, r = i < y.count ? y[i] : 0
+            if l != r { return l < r ? -1 : 1 }
+        }
+        return 0
+    }
+}

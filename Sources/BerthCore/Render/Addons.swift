@@ -1,0 +1,512 @@
+/// The cluster add-ons: the controllers and CRDs that serve the kinds berth renders, one Argo
+/// CD Application per add-on and cluster under `addons/`.
+///
+/// Which add-ons a cluster gets is read from the plain render of that cluster (the kinds and
+/// namespaces its objects use) and the spec (mesh, ingress API, cluster autoscaler, provider):
+/// a platform without a mesh gets no mesh, a cluster without VerticalPodAutoscalers no VPA.
+/// The same list drives the AppProject `<platform>-addons`, the namespaces the reference check
+/// accepts (`ReferenceCheck`), the document's add-on table and `berth diff`.
+///
+/// Files: `addons/project.yaml` (the add-ons' AppProject), `addons/<cluster>/<addon>.yaml`
+/// (one Application each), `addons/root.yaml` (with `delivery.gitops`: the root application
+/// that syncs the add-ons and then the workload ApplicationSets, in sync waves) and
+/// `addons/bootstrap/argocd-cm.yaml` (the health check Argo CD needs to wait for child
+/// Applications).
+public struct AddonInstance: Sendable {
+    public var release: AddonRelease
+    public var cluster: String
+    /// Sync wave of the Application in the root application: CRDs, then operators, then
+    /// what needs other add-ons.
+    public var wave: Int
+    /// Why the cluster needs it.
+    public var reason: String
+    /// Helm values (nil for add-ons installed from a Git folder).
+    public var values: JSONValue?
+}
+
+extension Renderer {
+    static let addonWaveCRDs = -30
+    static let addonWaveOperators = -20
+    static let addonWaveDependents = -10
+    /// Wave of the workload ApplicationSets in the root application (after every add-on).
+    static let workloadWave = "10"
+
+    var addonProject: String { "\(spec.platform)-addons" }
+
+    /// The release of an add-on with `addons.<name>.version` of the spec applied.
+    func addonRelease(_ name: String) -> AddonRelease? {
+        guard var r = AddonVersions.release(name) else { return nil }
+        if let v = spec.root["addons"]?[name]?["version"]?.string, !v.isEmpty { r.version = v }
+        return r
+    }
+
+    /// The workload identity of an add-on's ServiceAccount on a cluster: (annotation, value),
+    /// nil on-premises or without `provider.account`.
+    func addonIdentity(_ addon: String, cluster: String) -> (String, String)? {
+        let account = spec.provider.account
+        guard !account.isEmpty else { return nil }
+        switch spec.provider.name {
+        case .aws:
+            let role = Renderer.bounded("\(spec.platform)-\(cluster)-\(addon)", limit: 64)
+            return ("eks.amazonaws.com/role-arn", "arn:aws:iam::\(account):role/\(role)")
+        case .gcp:
+            let name = Renderer.bounded("\(addon)-\(cluster)", limit: 30)
+            return ("iam.gke.io/gcp-service-account", "\(name)@\(account).iam.gserviceaccount.com")
+        case .azure:
+            return ("azure.workload.identity/client-id", account)
+        case .onprem:
+            return nil
+        }
+    }
+
+    /// ServiceAccount annotations and pod labels for an add-on's identity.
+    func identityValues(_ addon: String, cluster: String) -> (annotations: JSONValue, podLabels: JSONValue)? {
+        guard let (k, v) = addonIdentity(addon, cluster: cluster) else { return nil }
+        let labels: JSONValue = spec.provider.name == .azure ? ["azure.workload.identity/use": "true"] : .object([])
+        return (.object([(k, .string(v))]), labels)
+    }
+
+    /// The add-ons of every cluster, in cluster order, each cluster's in wave order then name.
+    func addons(_ units: [Unit]) -> [AddonInstance] {
+        var byCluster: [String: [JSONValue]] = [:]
+        var order: [String] = []
+        for u in units {
+            guard let c = u.path.split(separator: "/").first.map(String.init) else { continue }
+            if byCluster[c] == nil { order.append(c) }
+            byCluster[c, default: []] += u.docs
+        }
+        var out: [AddonInstance] = []
+        for c in spec.clusters where byCluster[c.name] != nil {
+            out += addons(cluster: c, docs: byCluster[c.name] ?? [])
+        }
+        return out
+    }
+
+    /// The namespaces the add-ons create on each cluster.
+    static func addonNamespaces(_ addons: [AddonInstance]) -> [String: Set<String>] {
+        var out: [String: Set<String>] = [:]
+        for a in addons { out[a.cluster, default: []].insert(a.release.namespace) }
+        return out
+    }
+
+    func addons(cluster c: Cluster, docs: [JSONValue]) -> [AddonInstance] {
+        var kinds: Set<String> = []
+        var namespaces: Set<String> = []
+        var dnsAnnotated = false
+        var snippets = false
+        var longhorn = false, ceph = false
+        var podMonitors = false
+        var falcoRules = false
+        for d in docs {
+            let kind = d["kind"]?.stringValue ?? ""
+            kinds.insert("\(d["apiVersion"]?.stringValue ?? "") \(kind)")
+            if let ns = d.at("metadata.namespace")?.stringValue { namespaces.insert(ns) }
+            if case let .object(a)? = d.at("metadata.annotations"), a.contains(where: { $0.0.hasPrefix("external-dns.alpha.kubernetes.io/") }) {
+                dnsAnnotated = true
+            }
+            switch kind {
+            case "SnippetsFilter": snippets = true
+            case "StorageClass":
+                let p = d["provisioner"]?.stringValue ?? ""
+                if p == "driver.longhorn.io" { longhorn = true }
+                if p == "rbd.csi.ceph.com" { ceph = true }
+            case "Cluster" where d.at("spec.monitoring.enablePodMonitor") == .bool(true): podMonitors = true
+            case "PodMonitor", "ServiceMonitor": podMonitors = true
+            case "ConfigMap" where d.at("metadata.name")?.stringValue == "berth-falco-rules": falcoRules = true
+            case "NetworkPolicy":
+                for side in ["spec.ingress", "spec.egress"] {
+                    for r in d.at(side)?.arrayValue ?? [] {
+                        for p in (r["from"]?.arrayValue ?? []) + (r["to"]?.arrayValue ?? []) {
+                            if let n = p.at("namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue { namespaces.insert(n) }
+                        }
+                    }
+                }
+            default: break
+            }
+        }
+        func has(_ group: String) -> Bool { kinds.contains { $0.hasPrefix(group + "/") } }
+        func hasKind(_ k: String) -> Bool { kinds.contains { $0.hasSuffix(" " + k) } }
+        let onprem = spec.provider.name == .onprem
+        let ingressNS = spec.network.ingress.namespace
+        var out: [AddonInstance] = []
+        func add(_ name: String, _ wave: Int, _ reason: String, _ values: JSONValue?, namespace: String? = nil) {
+            guard var r = addonRelease(name) else { return }
+            if let namespace { r.namespace = namespace }
+            out.append(AddonInstance(release: r, cluster: c.name, wave: wave, reason: reason, values: values))
+        }
+        let usesGateway = has("gateway.networking.k8s.io")
+        if usesGateway { add("gateway-api", Renderer.addonWaveCRDs, "Gateway and HTTPRoute CRDs for the public routes", nil) }
+        if hasKind("VolumeSnapshotClass") {
+            add("external-snapshotter", Renderer.addonWaveCRDs, "VolumeSnapshot CRDs and the snapshot controller behind the VolumeSnapshotClass", nil)
+        }
+        if spec.network.mesh == "istio" {
+            add("istio-base", Renderer.addonWaveCRDs, "Istio CRDs (network.mesh: istio)", ["defaultRevision": "default"])
+            add("istiod", Renderer.addonWaveOperators, "Istio control plane: mTLS and the mesh policies (network.mesh: istio)", [
+                "global": ["meshID": .string(spec.platform), "multiCluster": ["clusterName": .string(c.name)]],
+                "meshConfig": ["outboundTrafficPolicy": ["mode": "REGISTRY_ONLY"]],
+            ])
+        }
+        if spec.network.mesh == "linkerd" {
+            add("linkerd-crds", Renderer.addonWaveCRDs, "Linkerd CRDs (network.mesh: linkerd)", ["installGatewayAPI": .bool(!usesGateway)])
+            add("linkerd-control-plane", Renderer.addonWaveDependents, "Linkerd control plane: mTLS and the mesh policies (network.mesh: linkerd)", [
+                "identity": ["externalCA": true, "issuer": ["scheme": "kubernetes.io/tls"]],
+            ])
+        }
+        if has("cert-manager.io") {
+            var v: [(String, JSONValue)] = [
+                ("crds", ["enabled": true, "keep": true]),
+                ("config", [
+                    "apiVersion": "controller.config.cert-manager.io/v1alpha1", "kind": "ControllerConfiguration",
+                    "enableGatewayAPI": .bool(usesGateway),
+                ]),
+            ]
+            let dns01 = ["route53", "google", "azure"].contains(spec.network.dns.provider) && !sharedHosts.filter { $0.value.contains(c.name) }.isEmpty
+            if dns01, let id = identityValues("cert-manager", cluster: c.name) {
+                v.append(("serviceAccount", ["annotations": id.annotations]))
+                if case let .object(l) = id.podLabels, !l.isEmpty { v.append(("podLabels", id.podLabels)) }
+            }
+            add("cert-manager", Renderer.addonWaveOperators,
+                usesGateway ? "Certificates and the ClusterIssuer; Gateway API support for HTTP-01 on the Gateway" : "Certificates and the ClusterIssuer", .object(v))
+        }
+        if dnsAnnotated, !spec.network.dns.zones.isEmpty {
+            let provider: String = switch spec.network.dns.provider {
+            case "route53": "aws"
+            case "azure": "azure"
+            default: spec.network.dns.provider
+            }
+            var v: [(String, JSONValue)] = [
+                ("provider", ["name": .string(provider)]),
+                ("sources", .array(usesGateway ? ["gateway-httproute"] : ["ingress"])),
+                ("domainFilters", .array(spec.network.dns.zones.map { .string($0.value) })),
+                ("txtOwnerId", .string("\(spec.platform)-\(c.name)")),
+                ("policy", "upsert-only"),
+                ("registry", "txt"),
+            ]
+            // Provider settings the chart does not derive: the GCP project; the rfc2136 server,
+            // zones and TSIG key (the key's Secret `rfc2136-tsig`, key `secret`, named and never
+            // written, as for cert-manager); Cloudflare's API token Secret.
+            let dns = spec.network.dns
+            switch dns.provider {
+            case "google" where !dns.project.isEmpty:
+                v.append(("extraArgs", .array([.string("--google-project=\(dns.project)"), "--google-zone-visibility=public"])))
+            case "rfc2136" where !dns.server.isEmpty:
+                let parts = dns.server.split(separator: ":", maxSplits: 1).map(String.init)
+                var args: [JSONValue] = [.string("--rfc2136-host=\(parts[0])"), .string("--rfc2136-port=\(parts.count > 1 ? parts[1] : "53")")]
+                args += dns.zones.map { .string("--rfc2136-zone=\($0.value)") }
+                args += [.string("--rfc2136-tsig-keyname=\(spec.platform)-external-dns"), "--rfc2136-tsig-secret-alg=hmac-sha256", "--rfc2136-tsig-axfr"]
+                v.append(("extraArgs", .array(args)))
+                v.append(("env", [["name": "EXTERNAL_DNS_RFC2136_TSIG_SECRET", "valueFrom": ["secretKeyRef": ["name": "rfc2136-tsig", "key": "secret"]]]]))
+            case "cloudflare":
+                v.append(("env", [["name": "CF_API_TOKEN", "valueFrom": ["secretKeyRef": ["name": "cloudflare-api-token", "key": "api-token"]]]]))
+            default:
+                break
+            }
+            if let id = identityValues("external-dns", cluster: c.name) {
+                v.append(("serviceAccount", ["annotations": id.annotations]))
+                if case let .object(l) = id.podLabels, !l.isEmpty { v.append(("podLabels", id.podLabels)) }
+            }
+            add("external-dns", Renderer.addonWaveDependents, "DNS records of the public routes in \(spec.network.dns.zones.map(\.value).joined(separator: ", "))", .object(v))
+        }
+        if hasKind("Gateway") {
+            add("nginx-gateway-fabric", Renderer.addonWaveOperators,
+                snippets ? "the Gateway's controller; SnippetsFilters carry the rate limits" : "the Gateway's controller",
+                ["nginxGateway": ["gatewayClassName": .string(spec.network.ingress.className), "snippetsFilters": ["enable": .bool(snippets)]]],
+                namespace: ingressNS)
+        }
+        if hasKind("Ingress"), spec.network.ingress.api == "ingress" {
+            add("ingress-nginx", Renderer.addonWaveOperators, "the Ingress controller (network.ingress.api: ingress)", [
+                "controller": [
+                    "ingressClass": .string(spec.network.ingress.className),
+                    "ingressClassResource": ["name": .string(spec.network.ingress.className), "default": false],
+                ],
+            ], namespace: ingressNS)
+        }
+        if onprem, hasKind("Ingress") || hasKind("Gateway") {
+            add("metallb", Renderer.addonWaveOperators, "LoadBalancer addresses for the ingress controller on own hardware", ["crds": ["enabled": true]])
+        }
+        if longhorn {
+            add("longhorn", Renderer.addonWaveOperators, "the Longhorn CSI driver behind the StorageClasses", [
+                "persistence": ["defaultClass": false],
+                "defaultSettings": ["defaultReplicaCount": .int(min(3, max(1, c.zones.count)))],
+            ])
+        }
+        if ceph {
+            add("ceph-csi-rbd", Renderer.addonWaveOperators, "the Ceph RBD CSI driver behind the StorageClasses", ["storageClass": ["create": false]])
+        }
+        if onprem, !spec.buckets.isEmpty || has("velero.io") {
+            var names: [String] = []
+            for t in plan.targets where t.cluster.name == c.name {
+                for b in spec.buckets {
+                    let n = plan.bucketName(b.name, env: t.environment)
+                    if !names.contains(n) { names.append(n) }
+                }
+            }
+            add("minio", Renderer.addonWaveOperators, "S3-compatible object storage for buckets, database and volume backups on own hardware", [
+                "mode": "distributed",
+                "buckets": .array(names.map { ["name": .string($0), "policy": "none", "purge": false, "versioning": true] }),
+            ])
+        }
+        if has("postgresql.cnpg.io") {
+            add("cloudnative-pg", Renderer.addonWaveOperators, "the PostgreSQL clusters, poolers and scheduled backups",
+                ["crds": ["create": true], "config": ["clusterWide": true]])
+        }
+        if has("external-secrets.io") {
+            var v: [(String, JSONValue)] = [
+                ("installCRDs", true),
+                ("serviceAccount", identityValues("external-secrets", cluster: c.name).map {
+                    ["name": .string(Renderer.externalSecretsAccount), "annotations": $0.annotations]
+                } ?? ["name": .string(Renderer.externalSecretsAccount)]),
+            ]
+            if let id = identityValues("external-secrets", cluster: c.name), case let .object(l) = id.podLabels, !l.isEmpty {
+                v.append(("podLabels", id.podLabels))
+            }
+            add("external-secrets", Renderer.addonWaveOperators, "ExternalSecrets and the ClusterSecretStore \(spec.security.secrets?.store ?? "")", .object(v))
+        }
+        if has("velero.io") {
+            let plugin: (String, String) = switch spec.provider.name {
+            case .aws, .onprem: ("velero-plugin-for-aws", "velero/velero-plugin-for-aws:v1.13.1")  // as in the chart's values.yaml
+            case .gcp: ("velero-plugin-for-gcp", "velero/velero-plugin-for-gcp:v1.13.0")
+            case .azure: ("velero-plugin-for-microsoft-azure", "velero/velero-plugin-for-microsoft-azure:v1.13.0")
+            }
+            var v: [(String, JSONValue)] = [
+                ("initContainers", [[
+                    "name": .string(plugin.0), "image": .string(plugin.1), "imagePullPolicy": "IfNotPresent",
+                    "volumeMounts": [["mountPath": "/target", "name": "plugins"]],
+                ]]),
+                ("configuration", ["backupStorageLocation": [], "volumeSnapshotLocation": []]),
+                ("snapshotsEnabled", .bool(!onprem)),
+            ]
+            if onprem {
+                v.append(("credentials", ["useSecret": true, "existingSecret": .string(Renderer.veleroCredentials)]))
+            } else {
+                v.append(("credentials", ["useSecret": false]))
+                if let id = identityValues("velero", cluster: c.name) {
+                    v.append(("serviceAccount", ["server": ["annotations": id.annotations]]))
+                    if case let .object(l) = id.podLabels, !l.isEmpty { v.append(("podLabels", id.podLabels)) }
+                }
+            }
+            add("velero", Renderer.addonWaveOperators, "volume backups: the Schedules and their storage locations", .object(v))
+        }
+        if falcoRules {
+            add("falco", Renderer.addonWaveOperators, "runtime intrusion detection with berth's rules (network.ids)", [
+                "driver": ["kind": "modern_ebpf"],
+                "mounts": [
+                    "volumes": [["name": "berth-rules", "configMap": ["name": "berth-falco-rules"]]],
+                    "volumeMounts": [["name": "berth-rules", "mountPath": "/etc/falco/rules.d/berth"]],
+                ],
+                "falco": ["rules_files": ["/etc/falco/falco_rules.yaml", "/etc/falco/rules.d"]],
+            ])
+        }
+        if hasKind("VerticalPodAutoscaler") {
+            let auto = spec.scaling.verticalPodAutoscaler == "auto"
+            add("vertical-pod-autoscaler", Renderer.addonWaveOperators, "the VerticalPodAutoscalers (scaling.verticalPodAutoscaler: \(spec.scaling.verticalPodAutoscaler))", [
+                "recommender": ["enabled": true],
+                "updater": ["enabled": .bool(auto)],
+                "admissionController": ["enabled": .bool(auto)],
+            ])
+        }
+        if hasKind("HorizontalPodAutoscaler") {
+            var v: [(String, JSONValue)] = [("replicas", 2)]
+            if onprem { v.append(("args", ["--kubelet-preferred-address-types=InternalIP"])) }
+            add("metrics-server", Renderer.addonWaveOperators, "resource metrics for the HorizontalPodAutoscalers", .object(v))
+        }
+        if spec.scaling.clusterAutoscaler, !onprem {
+            // The same groups, bounds and flags as the berth-cluster-autoscaler ConfigMap.
+            let cloud: String = switch spec.provider.name {
+            case .aws: "aws"
+            case .gcp: "gce"
+            default: "azure"
+            }
+            var v: [(String, JSONValue)] = [
+                ("cloudProvider", .string(cloud)),
+                ("autoscalingGroups", .array(c.nodePools.sorted { $0.name < $1.name }.map {
+                    ["name": .string("\(c.name)-\($0.name)"), "minSize": .int($0.min), "maxSize": .int($0.max)]
+                })),
+                ("extraArgs", ["balance-similar-node-groups": true, "expander": "least-waste", "skip-nodes-with-local-storage": false]),
+            ]
+            if spec.provider.name == .aws { v.append(("awsRegion", .string(c.region.value))) }
+            if let id = identityValues("cluster-autoscaler", cluster: c.name) {
+                v.append(("rbac", ["serviceAccount": ["annotations": id.annotations]]))
+                if case let .object(l) = id.podLabels, !l.isEmpty { v.append(("podLabels", id.podLabels)) }
+            }
+            add("cluster-autoscaler", Renderer.addonWaveOperators, "node pools scale between their bounds (scaling.clusterAutoscaler)", .object(v))
+        }
+        if podMonitors || namespaces.contains(Plan.monitoringNamespace) {
+            add("kube-prometheus-stack", Renderer.addonWaveCRDs, "the PodMonitors of the databases and the monitoring namespace the policies admit", [
+                "prometheus": ["prometheusSpec": ["podMonitorSelectorNilUsesHelmValues": false, "serviceMonitorSelectorNilUsesHelmValues": false]],
+            ])
+        }
+        return out.sorted { ($0.wave, $0.release.name) < ($1.wave, $1.release.name) }
+    }
+
+    /// The add-ons of every cluster the plain render uses.
+    public func addonList() -> [AddonInstance] { addons(renderUnits()) }
+
+    /// Every rendered kind no installed add-on serves: its API is neither Kubernetes' own nor
+    /// Argo CD's (the bootstrap installs Argo CD), and no add-on on the object's cluster serves
+    /// it at its pinned version (`AddonVersions.served`). Empty when every controller is there.
+    public func unservedKinds() -> [String] {
+        let units = renderUnits()
+        return Array(Set(unserved(units, addons(units)).map { "\($0.cluster): \($0.api) \($0.why)" })).sorted()
+    }
+
+    /// The objects whose API no installed add-on serves: (cluster, object, `apiVersion kind`, why).
+    func unserved(_ units: [Unit], _ installed: [AddonInstance]) -> [(cluster: String, object: String, api: String, why: String)] {
+        var out: [(cluster: String, object: String, api: String, why: String)] = []
+        for u in units {
+            let cluster = u.path.split(separator: "/").first.map(String.init) ?? ""
+            for d in u.docs {
+                let api = d["apiVersion"]?.stringValue ?? "", kind = d["kind"]?.stringValue ?? ""
+                let key = "\(api) \(kind)"
+                let group = api.contains("/") ? String(api.split(separator: "/")[0]) : ""
+                let ns = d.at("metadata.namespace")?.stringValue ?? "", name = d.at("metadata.name")?.stringValue ?? ""
+                let object = ns.isEmpty ? "\(kind) \(name)" : "\(kind) \(ns)/\(name)"
+                guard let served = AddonVersions.served[key] else {
+                    if !AddonVersions.builtinGroups.contains(group), group != "argoproj.io" {
+                        out.append((cluster, object, key, "is served by no add-on berth knows"))
+                    }
+                    continue
+                }
+                guard let a = installed.first(where: { $0.cluster == cluster && $0.release.name == served.addon }) else {
+                    out.append((cluster, object, key, "needs \(served.addon), which the render does not install there"))
+                    continue
+                }
+                if (AddonVersions.compare(a.release.version, served.minimum) ?? -1) < 0 {
+                    out.append((cluster, object, key, "needs \(served.addon) \(served.minimum) or newer; \(a.release.version) is pinned"))
+                }
+            }
+        }
+        return out
+    }
+
+    // MARK: artifacts
+
+    func addonArtifacts(_ units: [Unit]) -> [Artifact] {
+        let list = addons(units)
+        guard !list.isEmpty else { return [] }
+        var out: [Artifact] = [file("addons/project.yaml", [addonProjectObject(list)])]
+        for a in list {
+            out.append(file("addons/\(a.cluster)/\(a.release.name).yaml", [addonApplication(a)]))
+        }
+        out.append(file("addons/bootstrap/argocd-cm.yaml", [argoHealthConfig]))
+        if let root = rootApplication() { out.append(file("addons/root.yaml", [root])) }
+        return out
+    }
+
+    func addonApplication(_ a: AddonInstance) -> JSONValue {
+        let r = a.release
+        var source: [(String, JSONValue)] = [("repoURL", .string(r.repoURL))]
+        var spec: [(String, JSONValue)] = [("project", .string(addonProject))]
+        if let chart = r.chart {
+            source.append(("chart", .string(chart)))
+            source.append(("targetRevision", .string(r.version)))
+            var helm: [(String, JSONValue)] = [("releaseName", .string(r.name))]
+            if let v = a.values { helm.append(("valuesObject", v)) }
+            source.append(("helm", .object(helm)))
+            spec.append(("source", .object(source)))
+        } else {
+            spec.append(("sources", .array(r.paths.map { ["repoURL": .string(r.repoURL), "targetRevision": .string(r.version), "path": .string($0)] })))
+        }
+        spec.append(("destination", ["name": .string(a.cluster), "namespace": .string(r.namespace)]))
+        spec.append(("syncPolicy", [
+            "automated": ["prune": false, "selfHeal": true],
+            "syncOptions": ["CreateNamespace=true", "ServerSideApply=true"],
+            "retry": ["limit": 5, "backoff": ["duration": "10s", "factor": 2, "maxDuration": "5m"]],
+        ]))
+        var labels: [(String, JSONValue)] = []
+        if case let .object(base) = argoLabels { labels = base }
+        labels += [("berth.dev/addon", .string(r.name)), ("berth.dev/cluster", .string(a.cluster))]
+        return [
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+            "metadata": [
+                "name": .string("\(self.spec.platform)-\(r.name)-\(a.cluster)"), "namespace": .string(Renderer.argoNamespace),
+                "labels": .object(labels),
+                "annotations": .object([(Renderer.syncWaveKey, .string(String(a.wave)))]),
+                "finalizers": ["resources-finalizer.argocd.argoproj.io"],
+            ],
+            "spec": .object(spec),
+        ]
+    }
+
+    /// The add-ons' AppProject: destinations are exactly the add-ons' namespaces on their
+    /// clusters, sources the charts' repositories, and the cluster-scoped kinds exactly those
+    /// the add-ons install (`AddonVersions.clusterKinds`); namespaced kinds are limited by the
+    /// destinations.
+    func addonProjectObject(_ list: [AddonInstance]) -> JSONValue {
+        var dest: [JSONValue] = []
+        var seen: Set<[String]> = []
+        for a in list where seen.insert([a.cluster, a.release.namespace]).inserted {
+            dest.append(["name": .string(a.cluster), "namespace": .string(a.release.namespace)])
+        }
+        var repos: [String] = []
+        for a in list where !repos.contains(a.release.repoURL) { repos.append(a.release.repoURL) }
+        var kinds: Set<[String]> = [["", "Namespace"], ["rbac.authorization.k8s.io", "ClusterRole"], ["rbac.authorization.k8s.io", "ClusterRoleBinding"]]
+        for a in list { kinds.formUnion(AddonVersions.clusterKinds[a.release.name] ?? []) }
+        let clusterKinds: [JSONValue] = kinds.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.map { ["group": .string($0[0]), "kind": .string($0[1])] }
+        return [
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject",
+            "metadata": [
+                "name": .string(addonProject), "namespace": .string(Renderer.argoNamespace), "labels": argoLabels,
+                "annotations": .object([(Renderer.syncWaveKey, .string("-40"))]),
+            ],
+            "spec": [
+                "description": .string("Cluster add-ons of platform \(spec.platform), rendered by berth"),
+                "sourceRepos": .array(repos.sorted().map { .string($0) }),
+                "destinations": .array(dest),
+                "clusterResourceWhitelist": .array(clusterKinds),
+                "namespaceResourceWhitelist": [["group": "*", "kind": "*"]],
+            ],
+        ]
+    }
+
+    /// The root application: syncs `addons/` (the project and every add-on Application, in
+    /// their waves) and `argocd/` (the workload project and ApplicationSets, after them).
+    func rootApplication() -> JSONValue? {
+        guard let g = spec.delivery.gitops else { return nil }
+        let root = g.path.hasSuffix("/") ? String(g.path.dropLast()) : g.path
+        func repoPath(_ p: String) -> String { root.isEmpty || root == "." ? p : "\(root)/\(p)" }
+        return [
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+            "metadata": ["name": .string("\(spec.platform)-root"), "namespace": .string(Renderer.argoNamespace), "labels": argoLabels],
+            "spec": [
+                "project": "default",
+                "sources": [
+                    ["repoURL": .string(g.repo), "targetRevision": .string(g.branch), "path": .string(repoPath("addons")),
+                     "directory": ["recurse": true, "exclude": "{root.yaml,bootstrap/*}"]],
+                    ["repoURL": .string(g.repo), "targetRevision": .string(g.branch), "path": .string(repoPath("argocd"))],
+                ],
+                "destination": ["server": "https://kubernetes.default.svc", "namespace": .string(Renderer.argoNamespace)],
+                "syncPolicy": [
+                    "automated": ["prune": false, "selfHeal": true],
+                    "syncOptions": ["ServerSideApply=true"],
+                ],
+            ],
+        ]
+    }
+
+    /// Argo CD's health check for Applications (removed from Argo CD's defaults in 1.8):
+    /// without it the root application does not wait for one wave's add-ons to be healthy
+    /// before the next. Applied once with `kubectl apply --server-side`, which sets these keys
+    /// of `argocd-cm` and leaves the rest alone.
+    var argoHealthConfig: JSONValue {
+        let lua = """
+        hs = {}
+        hs.status = "Progressing"
+        hs.message = ""
+        if obj.status ~= nil and obj.status.health ~= nil then
+          hs.status = obj.status.health.status
+          if obj.status.health.message ~= nil then
+            hs.message = obj.status.health.message
+          end
+        end
+        return hs
+
+        """
+        return [
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": ["name": "argocd-cm", "namespace": .string(Renderer.argoNamespace),
+                         "labels": ["app.kubernetes.io/name": "argocd-cm", "app.kubernetes.io/part-of": "argocd"]],
+            "data": ["resource.customizations.health.argoproj.io_Application": .string(lua)],
+        ]
+    }
+}
