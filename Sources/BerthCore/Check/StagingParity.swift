@@ -4,10 +4,13 @@ extension PlatformChecks {
     public static func stagingParity(_ spec: Spec, plan: Plan? = nil) -> [Diagnostic] {
         guard let prod = spec.environments.first(where: { $0.tier == .production }) else { return [] }
         let plan = plan ?? Plan(spec: spec)
-        /// One placement per environment (the first cluster's; overrides are per environment).
-        func placement(_ s: Service, _ env: Environment) -> Placement? {
-            plan.targets.first { $0.environment.name == env.name }?.placements.first { $0.service.name == s.name }
+        /// One placement per environment (the first cluster's; overrides are per environment),
+        /// indexed by service once per environment so the lookup is constant time.
+        var byEnvironment: [String: [String: Placement]] = [:]
+        for t in plan.targets where byEnvironment[t.environment.name] == nil {
+            byEnvironment[t.environment.name] = Dictionary(t.placements.map { ($0.service.name, $0) }, uniquingKeysWith: { a, _ in a })
         }
+        func placement(_ s: Service, _ env: Environment) -> Placement? { byEnvironment[env.name]?[s.name] }
         func zones(_ env: Environment) -> [String] {
             var out: [String] = []
             for c in env.clusters { for z in spec.cluster(c.value)?.zones ?? [] where !out.contains(z.value) { out.append(z.value) } }

@@ -15,17 +15,28 @@ func parallelMap<T: Sendable>(_ range: Range<Int>, _ body: @Sendable (Int) -> T)
 
 /// Fixed slots that parallel workers fill.
 ///
+/// The slots are one buffer allocated up front. (An `Array` must not be used here:
+/// `withUnsafeMutableBufferPointer` swaps the array's storage out for the duration of the
+/// call, so two workers writing at once could see an empty array and trap.)
+///
 /// `@unchecked Sendable` is safe here because every index is written exactly once, by the
-/// one worker that owns it, and the values are read only after `concurrentPerform` returns
-/// (which waits for every worker, a happens-before edge for all writes).
+/// one worker that owns it, into its own element of a buffer that never moves, and the values
+/// are read only after `concurrentPerform` returns (which waits for every worker, a
+/// happens-before edge for all writes).
 final class Slots<T>: @unchecked Sendable {
-    private var storage: [T?]
+    private let storage: UnsafeMutableBufferPointer<T?>
 
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-
-    func set(_ i: Int, _ value: T) {
-        storage.withUnsafeMutableBufferPointer { $0[i] = value }
+    init(count: Int) {
+        storage = .allocate(capacity: count)
+        storage.initialize(repeating: nil)
     }
 
-    func values() -> [T] { storage.map { $0! } }
+    deinit {
+        storage.deinitialize()
+        storage.deallocate()
+    }
+
+    func set(_ i: Int, _ value: T) { storage[i] = value }
+
+    func values() -> [T] { storage.compactMap { $0 } }
 }
