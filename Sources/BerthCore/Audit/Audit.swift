@@ -132,7 +132,7 @@ struct AuditContext {
             }
         }
         let hasPublic = plan.targets.contains { $0.placements.contains { $0.publicRoute != nil } }
-        if spec.security.networkPolicy == "none" {
+        if spec.security.networkPolicy == .none {
             out.append(finding("BERTH-NET-004", loc("security", "networkPolicy"),
                                "security.networkPolicy is none: no NetworkPolicy isolates any pod",
                                fix: "set security.networkPolicy: default-deny; berth derives the allowed edges from talksTo, uses and public"))
@@ -213,12 +213,12 @@ struct AuditContext {
                                "encryption at rest uses a KMS key but no region names one (provider.regions.<region>.kmsKey)",
                                fix: "set provider.regions.<region>.kmsKey to each region's key ARN or resource id"))
         }
-        if sec.encryptionInTransit == "mtls", spec.network.mesh == "none" {
+        if sec.encryptionInTransit == "mtls", spec.network.mesh == .none {
             out.append(finding("BERTH-ENC-002", loc("security", "encryption", "inTransit"),
                                "security.encryption.inTransit is mtls but network.mesh is none",
                                fix: "set network.mesh: linkerd or istio"))
         }
-        if sec.encryptionInTransit == "tls", spec.network.mesh == "none" {
+        if sec.encryptionInTransit == "tls", spec.network.mesh == .none {
             out.append(finding("BERTH-ENC-005", loc("network", "mesh"),
                                "traffic between pods is not encrypted: no mesh, and inTransit is tls (edge only)",
                                fix: "set network.mesh: linkerd and security.encryption.inTransit: mtls"))

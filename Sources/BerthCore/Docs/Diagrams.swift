@@ -135,7 +135,7 @@ enum Diagrams {
         let internalServices = spec.services.filter { $0.publicRoute == nil }.map { "svc:\($0.name)" }
         var columns: [(String, [String])] = [("internet", ["edge:internet"])]
         if let cdn { columns.append(("CDN", ["edge:\(cdn.provider)"])) }
-        columns.append(("gateway", ["edge:\(spec.network.ingress.api == "gateway" ? "Gateway" : "Ingress") (\(spec.network.ingress.className))"]))
+        columns.append(("gateway", ["edge:\(spec.network.ingress.api == .gateway ? "Gateway" : "Ingress") (\(spec.network.ingress.className))"]))
         columns.append(("public services", publicServices))
         if !internalServices.isEmpty { columns.append(("internal services", internalServices)) }
         let data = spec.databases.map { "db:\($0.name)" } + spec.buckets.map { "bucket:\($0.name)" }

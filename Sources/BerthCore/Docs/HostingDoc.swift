@@ -103,7 +103,7 @@ public struct HostingDoc: Sendable {
         case "Hosting Environment":
             return "\(s.platform) runs on \(s.provider.name.rawValue) in \(plural(s.provider.regions.count, "region")) with \(plural(s.clusters.count, "Kubernetes cluster")) and \(plural(s.environments.count, "environment")) (\(list(s.environments.map { $0.name == $0.tier.rawValue ? $0.name : "\($0.name) (\($0.tier.rawValue))" }))). \(s.description.isEmpty ? "" : s.description + ".")"
         case "Networking Configuration":
-            return "Every range comes from the \(s.network.supernet.value) supernet\(s.network.ipv6.map { " and the \($0.value) IPv6 range" } ?? ""); traffic enters through \(s.network.ingress.api == "gateway" ? "a Gateway API Gateway" : "an Ingress") of class \(code(s.network.ingress.className)) and, inside the clusters, \(s.security.networkPolicy == "default-deny" ? "all traffic is denied except the declared edges" : "NetworkPolicies are not enforced (security.networkPolicy: none)")."
+            return "Every range comes from the \(s.network.supernet.value) supernet\(s.network.ipv6.map { " and the \($0.value) IPv6 range" } ?? ""); traffic enters through \(s.network.ingress.api == .gateway ? "a Gateway API Gateway" : "an Ingress") of class \(code(s.network.ingress.className)) and, inside the clusters, \(s.security.networkPolicy == .defaultDeny ? "all traffic is denied except the declared edges" : "NetworkPolicies are not enforced (security.networkPolicy: none)")."
         case "Storage Infrastructure":
             return "\(plural(s.storage.classes.count, "storage class")), \(plural(s.databases.count, "PostgreSQL database")) run by CloudNativePG and \(plural(s.buckets.count, "bucket")), each kept per environment unless marked shared. Recovery points and times are computed from the schedules, retention and replication below."
         case "Deployment Infrastructure":
@@ -187,12 +187,12 @@ public struct HostingDoc: Sendable {
         case ("Service Communication", "Internal service discovery"):
             return "Cluster DNS: a service is `<service>.<platform>-<environment>.svc.cluster.local` (or just `<service>` inside its namespace); services reach only what they declare in `talksTo` and `uses`."
         case ("Service Communication", "DNS configuration"):
-            return "external-dns (\(code(net.dns.provider))) publishes public hosts\(net.dns.zones.isEmpty ? "" : " into \(list(net.dns.zones.map { code($0.value) }))") with TTL \(net.dns.ttl) s, from \(net.ingress.api == "gateway" ? "the hostnames of the HTTPRoutes (gateway-httproute source; TTL and routing annotations on each route)" : "the hostname annotations on the Ingresses")."
+            return "external-dns (\(code(net.dns.provider))) publishes public hosts\(net.dns.zones.isEmpty ? "" : " into \(list(net.dns.zones.map { code($0.value) }))") with TTL \(net.dns.ttl) s, from \(net.ingress.api == .gateway ? "the hostnames of the HTTPRoutes (gateway-httproute source; TTL and routing annotations on each route)" : "the hostname annotations on the Ingresses")."
         case ("Service Communication", "Service mesh (if applicable)"):
             switch net.mesh {
-            case "istio":
+            case .istio:
                 return "Istio: namespaces are labelled for sidecar injection, PeerAuthentication requires mTLS (STRICT), and each service has an AuthorizationPolicy that admits exactly its NetworkPolicy callers' identities and the gateway, plus a DestinationRule with ISTIO_MUTUAL."
-            case "linkerd":
+            case .linkerd:
                 return "Linkerd: namespaces are injected with an all-authenticated default inbound policy; each service has a Server, a MeshTLSAuthentication listing its callers' identities and an AuthorizationPolicy requiring it."
             default:
                 return "None (network.mesh: none); traffic inside the cluster is plain, guarded by NetworkPolicies. Set network.mesh to linkerd or istio for mTLS."
@@ -200,15 +200,15 @@ public struct HostingDoc: Sendable {
         case ("Service Communication", "Load balancing strategies"):
             let impl: String
             switch (net.mesh, net.ingress.api) {
-            case ("istio", _): impl = "an Istio DestinationRule (\(net.loadBalancing == "least-request" ? "LEAST_REQUEST" : net.loadBalancing == "ring-hash" ? "consistent hash on the source IP" : "ROUND_ROBIN"))"
-            case ("linkerd", _): impl = "Linkerd's EWMA latency balancing, whatever the setting"
-            case (_, "ingress"): impl = "ingress-nginx annotations"
+            case (.istio, _): impl = "an Istio DestinationRule (\(net.loadBalancing == "least-request" ? "LEAST_REQUEST" : net.loadBalancing == "ring-hash" ? "consistent hash on the source IP" : "ROUND_ROBIN"))"
+            case (.linkerd, _): impl = "Linkerd's EWMA latency balancing, whatever the setting"
+            case (_, .ingress): impl = "ingress-nginx annotations"
             default: impl = "the gateway's default round robin (NGINX Gateway Fabric has no balancing setting)"
             }
             return "\(net.loadBalancing) between the pods of a service (network.loadBalancing), through \(impl); replicas spread over zones so each zone serves traffic."
         // External Access
         case ("External Access", "Ingress controller configuration"):
-            var t = net.ingress.api == "gateway"
+            var t = net.ingress.api == .gateway
                 ? "Gateway API: one Gateway per environment namespace with class \(code(net.ingress.className)), an HTTP listener that redirects to HTTPS and one HTTPS listener per public host; routes are HTTPRoutes."
                 : "Ingress objects of class \(code(net.ingress.className))."
             t += " The controller runs in namespace \(code(net.ingress.namespace))."
@@ -228,7 +228,7 @@ public struct HostingDoc: Sendable {
             }
             let routed = facts.cdnInPath
                 ? "DNS points the public hosts at the distribution."
-                : "berth does not create the distribution or point DNS at it: until that is done outside berth, traffic goes straight to the \(net.ingress.api == "gateway" ? "Gateway" : "Ingress")."
+                : "berth does not create the distribution or point DNS at it: until that is done outside berth, traffic goes straight to the \(net.ingress.api == .gateway ? "Gateway" : "Ingress")."
             return "berth writes a CloudFront DistributionConfig per environment with public TLS hosts (\(list(facts.cdnConfigs.map { code($0) }))), an input for the cloud that is not applied by berth: origins are the public hosts over HTTPS, \(list(cdn.paths.map { code($0) })) cached for \(cdn.ttl) s, everything else passed through uncached. \(routed)"
         // Network Security
         case ("Network Security", "Firewall rules"):
@@ -242,7 +242,7 @@ public struct HostingDoc: Sendable {
                 : "None are rendered (security.networkPolicy: none): every pod can reach every pod, in every namespace, and anything outside the cluster."
         case ("Network Security", "DDoS protection"):
             if let rl = net.ingress.rateLimit {
-                let how = net.ingress.api == "ingress" ? "ingress-nginx limit annotations on each Ingress" : "an NGINX Gateway Fabric SnippetsFilter that every public route references"
+                let how = net.ingress.api == .ingress ? "ingress-nginx limit annotations on each Ingress" : "an NGINX Gateway Fabric SnippetsFilter that every public route references"
                 return "Per-client limits at the edge: \(rl.rps) requests/s, burst \(rl.burst), \(rl.connections) connections (network.ingress.rateLimit), through \(how)\(facts.cdnInPath ? "; the CDN absorbs cached traffic" : "")."
             }
             return "No rate limits are set (network.ingress.rateLimit); the provider's load balancer is the only line."

@@ -79,7 +79,7 @@ extension Plan {
 
     /// Whether public traffic enters through Gateway API (NGINX Gateway Fabric's data plane in
     /// each environment's namespace) rather than an ingress controller's own namespace.
-    public var usesGateway: Bool { spec.network.ingress.api == "gateway" }
+    public var usesGateway: Bool { spec.network.ingress.api == .gateway }
 
     /// Name of the Gateway of every environment namespace.
     public var gatewayName: String { spec.platform }
@@ -88,9 +88,9 @@ extension Plan {
     public var meshControlPlane: (namespace: String, ports: [TrafficEdge.Port])? {
         switch spec.network.mesh {
         // istiod: xDS and certificates over 15012, the sidecar injector's webhook is API-server side.
-        case "istio": ("istio-system", [.tcp(15012)])
+        case .istio: ("istio-system", [.tcp(15012)])
         // linkerd: identity 8080, destination 8086, policy 8090.
-        case "linkerd": ("linkerd", [.tcp(8080), .tcp(8086), .tcp(8090)])
+        case .linkerd: ("linkerd", [.tcp(8080), .tcp(8086), .tcp(8090)])
         default: nil
         }
     }

@@ -139,14 +139,14 @@ extension Renderer {
         if hasKind("VolumeSnapshotClass") {
             add("external-snapshotter", Renderer.addonWaveCRDs, "VolumeSnapshot CRDs and the snapshot controller behind the VolumeSnapshotClass", nil)
         }
-        if spec.network.mesh == "istio" {
+        if spec.network.mesh == .istio {
             add("istio-base", Renderer.addonWaveCRDs, "Istio CRDs (network.mesh: istio)", ["defaultRevision": "default"])
             add("istiod", Renderer.addonWaveOperators, "Istio control plane: mTLS and the mesh policies (network.mesh: istio)", [
                 "global": ["meshID": .string(spec.platform), "multiCluster": ["clusterName": .string(c.name)]],
                 "meshConfig": ["outboundTrafficPolicy": ["mode": "REGISTRY_ONLY"]],
             ])
         }
-        if spec.network.mesh == "linkerd" {
+        if spec.network.mesh == .linkerd {
             add("linkerd-crds", Renderer.addonWaveCRDs, "Linkerd CRDs (network.mesh: linkerd)", ["installGatewayAPI": .bool(!usesGateway)])
             add("linkerd-control-plane", Renderer.addonWaveDependents, "Linkerd control plane: mTLS and the mesh policies (network.mesh: linkerd)", [
                 "identity": ["externalCA": true, "issuer": ["scheme": "kubernetes.io/tls"]],
@@ -213,7 +213,7 @@ extension Renderer {
                 ["nginxGateway": ["gatewayClassName": .string(spec.network.ingress.className), "snippetsFilters": ["enable": .bool(snippets)]]],
                 namespace: ingressNS)
         }
-        if hasKind("Ingress"), spec.network.ingress.api == "ingress" {
+        if hasKind("Ingress"), spec.network.ingress.api == .ingress {
             add("ingress-nginx", Renderer.addonWaveOperators, "the Ingress controller (network.ingress.api: ingress)", [
                 "controller": [
                     "ingressClass": .string(spec.network.ingress.className),

@@ -11,21 +11,21 @@
 ///   from the callers' principals and the gateway namespace, and a `DestinationRule` with
 ///   ISTIO_MUTUAL TLS and the load-balancing strategy.
 extension Renderer {
-    var mesh: String { spec.network.mesh }
+    var mesh: Mesh { spec.network.mesh }
 
     func meshNamespaceAnnotations() -> [(String, JSONValue)] {
         switch mesh {
-        case "linkerd": [("linkerd.io/inject", "enabled"), ("config.linkerd.io/default-inbound-policy", "all-authenticated")]
+        case .linkerd: [("linkerd.io/inject", "enabled"), ("config.linkerd.io/default-inbound-policy", "all-authenticated")]
         default: []
         }
     }
 
     func meshNamespaceLabels() -> [(String, JSONValue)] {
-        mesh == "istio" ? [("istio-injection", "enabled")] : []
+        mesh == .istio ? [("istio-injection", "enabled")] : []
     }
 
     func meshNamespaceObjects(_ t: Target) -> [JSONValue] {
-        guard mesh == "istio" else { return [] }
+        guard mesh == .istio else { return [] }
         return [[
             "apiVersion": "security.istio.io/v1", "kind": "PeerAuthentication",
             "metadata": meta("default", t.namespace, labels: namespaceLabels(t)),
@@ -43,7 +43,7 @@ extension Renderer {
     }
 
     func meshServiceObjects(_ p: Placement, _ t: Target, callers: [String]) -> [JSONValue] {
-        guard mesh != "none", let port = p.service.port else { return [] }
+        guard mesh != .none, let port = p.service.port else { return [] }
         let name = p.service.name
         let ns = t.namespace
         let l = labels(p, t, withVersion: false)
@@ -52,7 +52,7 @@ extension Renderer {
         let entry = traffic.ingress(.service(name), t).first { $0.purpose == .publicRoute }
         let gatewayNS = entry.map { $0.fromNamespace } ?? spec.network.ingress.namespace
         let isPublic = entry != nil
-        if mesh == "istio" {
+        if mesh == .istio {
             var docs: [JSONValue] = [[
                 "apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
                 "metadata": meta(name, ns, labels: l),

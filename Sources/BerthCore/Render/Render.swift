@@ -294,7 +294,7 @@ public struct Renderer: Sendable {
                 ? "https://acme-staging-v02.api.letsencrypt.org/directory"
                 : "https://acme-v02.api.letsencrypt.org/directory"
             let solver: JSONValue
-            if spec.network.ingress.api == "gateway" {
+            if spec.network.ingress.api == .gateway {
                 let refs: [JSONValue] = plan.targets.filter { $0.cluster.name == c.name && $0.placements.contains { $0.publicRoute != nil } }
                     .map { ["name": .string(spec.platform), "namespace": .string($0.namespace), "kind": "Gateway", "sectionName": "http"] }
                 solver = ["http01": ["gatewayHTTPRoute": ["parentRefs": .array(refs)]]]
@@ -377,7 +377,7 @@ public struct Renderer: Sendable {
         ]
         docs += meshNamespaceObjects(t)
         docs += quota(t)
-        if spec.security.networkPolicy == "default-deny" {
+        if spec.security.networkPolicy == .defaultDeny {
             docs += baselinePolicies(t)
         }
         docs += rbac(t)
@@ -504,7 +504,7 @@ public struct Renderer: Sendable {
                 "spec": ["maxUnavailable": 1, "selector": ["matchLabels": selector(p, t)]],
             ])
         }
-        if spec.security.networkPolicy == "default-deny" {
+        if spec.security.networkPolicy == .defaultDeny {
             docs.append(networkPolicy(.service(name), name: name, labels: labels(p, t, withVersion: false), in: t))
         }
         docs += exposure(p, t)

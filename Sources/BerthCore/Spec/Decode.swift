@@ -194,11 +194,11 @@ struct Decoder {
                 resourceGroup: dns?["resourceGroup"]?.string ?? provider.resourceGroup,
                 server: str(dns, "server")),
             ingress: Network.Ingress(
-                api: api,
+                api: IngressAPI(rawValue: api) ?? .gateway,
                 className: str(ing, "className"),
                 namespace: ing?["namespace"]?.string ?? (api == "ingress" ? "ingress-nginx" : "nginx-gateway"),
                 rateLimit: rate, cdn: cdn),
-            mesh: str(n, "mesh"),
+            mesh: Mesh(rawValue: str(n, "mesh")) ?? .none,
             loadBalancing: str(n, "loadBalancing"),
             firewall: (n?["firewall"]?.list ?? []).map { f in
                 Network.FirewallRule(
@@ -439,7 +439,7 @@ struct Decoder {
              role: str(s, "role"))
         }
         return Security(
-            teams: teams, podSecurity: str(n, "podSecurity"), networkPolicy: str(n, "networkPolicy"),
+            teams: teams, podSecurity: str(n, "podSecurity"), networkPolicy: NetworkPolicyMode(rawValue: str(n, "networkPolicy")) ?? .defaultDeny,
             tls: tls, secrets: secrets,
             encryptionAtRest: str(n?["encryption"], "atRest"), encryptionInTransit: str(n?["encryption"], "inTransit"),
             auditLevel: str(n?["audit"], "level"),

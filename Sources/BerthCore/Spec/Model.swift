@@ -91,7 +91,7 @@ public struct Network: Sendable {
     public var statics: [StaticAddress]
     public var dns: DNS
     public var ingress: Ingress
-    public var mesh: String
+    public var mesh: Mesh
     public var loadBalancing: String
     public var firewall: [FirewallRule]
     public var ids: (enabled: Bool, engine: String)
@@ -136,7 +136,7 @@ public struct Network: Sendable {
     }
 
     public struct Ingress: Sendable {
-        public var api: String
+        public var api: IngressAPI
         public var className: String
         public var namespace: String
         public var rateLimit: RateLimit?
@@ -445,7 +445,7 @@ public struct Team: Sendable {
 public struct Security: Sendable {
     public var teams: [Team]
     public var podSecurity: String
-    public var networkPolicy: String
+    public var networkPolicy: NetworkPolicyMode
     public var tls: TLS?
     /// The external store: its kind, the rotation interval, and for vault (server URL) and
     /// azure-key-vault (vault URL) its address, and for vault the Kubernetes auth role.
@@ -473,4 +473,25 @@ public struct Security: Sendable {
     }
 
     public func team(_ n: String) -> Team? { teams.first { $0.name == n } }
+}
+
+/// The spec's fixed word sets. Each enum is the one list of its words: the schema
+/// (`SpecSchema`), the decoder and every comparison use it, and its raw values are the
+/// words written in the spec.
+public enum Mesh: String, Sendable, CaseIterable, CustomStringConvertible {
+    case none, linkerd, istio
+    public var description: String { rawValue }
+}
+
+/// How public traffic enters: Gateway API (Gateway + HTTPRoute) or an Ingress.
+public enum IngressAPI: String, Sendable, CaseIterable, CustomStringConvertible {
+    case gateway, ingress
+    public var description: String { rawValue }
+}
+
+/// Whether NetworkPolicies isolate pods (`default-deny`) or none are rendered.
+public enum NetworkPolicyMode: String, Sendable, CaseIterable, CustomStringConvertible {
+    case defaultDeny = "default-deny"
+    case none
+    public var description: String { rawValue }
 }

@@ -87,7 +87,7 @@ public enum SpecSchema {
     ])
 
     public static let ingress = ObjectSchema("ingress", "How traffic enters the clusters.", [
-        Field("api", .oneOf(["gateway", "ingress"]), "Gateway API (Gateway + HTTPRoute) or networking.k8s.io Ingress.", default: s("gateway")),
+        Field("api", .oneOf(IngressAPI.allCases.map(\.rawValue)), "Gateway API (Gateway + HTTPRoute) or networking.k8s.io Ingress.", default: s("gateway")),
         Field("className", .string, "GatewayClass or IngressClass name.", default: s("nginx")),
         Field("namespace", .name, "Namespace where the gateway or ingress controller's pods run; NetworkPolicies admit traffic from it.", defaultNote: "`nginx-gateway` for gateway, `ingress-nginx` for ingress"),
         Field("rateLimit", .object(rateLimit), "Per-client rate limits.", optionalObject: true),
@@ -115,7 +115,7 @@ public enum SpecSchema {
         Field("static", .list(.object(staticAddress)), "Named static addresses.", default: .list([])),
         Field("dns", .object(dns), "Public DNS."),
         Field("ingress", .object(ingress), "Ingress."),
-        Field("mesh", .oneOf(["none", "linkerd", "istio"]), "Service mesh for mTLS in transit.", default: s("none")),
+        Field("mesh", .oneOf(Mesh.allCases.map(\.rawValue)), "Service mesh for mTLS in transit.", default: s("none")),
         Field("loadBalancing", .oneOf(["round-robin", "least-request", "ring-hash"]), "Load-balancing strategy between pods.", default: s("round-robin")),
         Field("firewall", .list(.object(firewallRule)), "Edge firewall rules.", default: .list([])),
         Field("ids", .object(ids), "Intrusion detection."),
@@ -339,7 +339,7 @@ public enum SpecSchema {
     public static let security = ObjectSchema("security", "Access, secrets, encryption, audit and compliance.", [
         Field("teams", .map(.object(team)), "Teams by name.", default: .map([])),
         Field("podSecurity", .oneOf(["privileged", "baseline", "restricted"]), "Pod Security Standard enforced per namespace.", default: s("restricted")),
-        Field("networkPolicy", .oneOf(["default-deny", "none"]), "`default-deny` denies all traffic not declared by talksTo, uses and public.", default: s("default-deny")),
+        Field("networkPolicy", .oneOf(NetworkPolicyMode.allCases.map(\.rawValue)), "`default-deny` denies all traffic not declared by talksTo, uses and public.", default: s("default-deny")),
         Field("tls", .object(ObjectSchema("tls", "Certificates for public routes.", [
             Field("issuer", .oneOf(["letsencrypt", "letsencrypt-staging", "selfsigned"]), "cert-manager issuer.", default: s("letsencrypt")),
             Field("email", .email, "ACME account e-mail.", required: true),
