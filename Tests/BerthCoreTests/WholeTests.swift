@@ -229,6 +229,13 @@ struct WholeTests {
         #expect(errors.contains { $0.hasSuffix("backs up to on-premises object storage with credentials from the secret store, but security.secrets is not set; set security.secrets.store") })
     }
 
+    @Test("a database named like a service is refused: their ServiceAccounts would clash")
+    func databaseServiceNameClash() {
+        let clash = Self.twinText.replacingOccurrences(of: "database/orders", with: "database/catalog")
+            .replacingOccurrences(of: "\n  orders:\n    engine: postgres", with: "\n  catalog:\n    engine: postgres")
+        #expect(Self.errors(clash).contains { $0.hasSuffix("error: database 'catalog' has the name of a service: CloudNativePG names the database's ServiceAccount after it, which would take over the service's own; rename the database or the service") })
+    }
+
     @Test("every example renders with no unresolved reference")
     func examplesResolve() throws {
         for name in ["acme", "twin", "onprem", "onprem-mesh", "weak"] {

@@ -71,6 +71,7 @@ public enum SecretValues {
     /// in a URL or `password=` parameter, and every one of `values` are replaced by `<redacted>`.
     /// Line numbers and the text before each value are kept, so carets still point right.
     public static func redactSource(_ text: String, values: [String] = []) -> String {
+        let long = values.filter { $0.count >= 4 }
         var lines: [String] = []
         var blockIndent: Int? = nil  // inside a block scalar of a secret key deeper than this
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -81,10 +82,16 @@ public enum SecretValues {
                 if indent > b { lines.append(String(repeating: " ", count: indent) + mask); continue }
                 blockIndent = nil
             }
-            var startsBlock = false
-            line = redactKeys(line, startsBlock: &startsBlock)
-            if startsBlock { blockIndent = indent }
-            line = Redaction.scrub(line, secrets: values.filter { $0.count >= 4 })
+            // Secret keys are upper-case and URL passwords need '@': a line with neither (most
+            // of a spec) is kept as it is without being taken apart.
+            let bytes = raw.utf8
+            if bytes.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x40 }) {
+                var startsBlock = false
+                line = redactKeys(line, startsBlock: &startsBlock)
+                if startsBlock { blockIndent = indent }
+            }
+            // Passwords in URLs or `password=` need '@' or '='.
+            if !long.isEmpty || bytes.contains(where: { $0 == 0x40 || $0 == 0x3D }) { line = Redaction.scrub(line, secrets: long) }
             lines.append(line)
         }
         return lines.joined(separator: "\n")

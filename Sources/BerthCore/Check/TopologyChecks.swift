@@ -11,6 +11,9 @@ extension PlatformChecks {
         }
 
         for d in spec.databases {
+            if spec.hasService(d.name) {
+                out.append(.error("name-clash", "database '\(d.name)' has the name of a service: CloudNativePG names the database's ServiceAccount after it, which would take over the service's own; rename the database or the service", at: d.location))
+            }
             if let p = d.topology.primary, !regions.contains(p.value) {
                 out.append(.error("unknown-reference", "database '\(d.name)' topology.primary names region '\(p.value)', which is not in provider.regions", at: p.location))
             }

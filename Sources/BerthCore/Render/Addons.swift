@@ -359,8 +359,11 @@ extension Renderer {
                 let api = d["apiVersion"]?.stringValue ?? "", kind = d["kind"]?.stringValue ?? ""
                 let key = "\(api) \(kind)"
                 let group = api.contains("/") ? String(api.split(separator: "/")[0]) : ""
-                let ns = d.at("metadata.namespace")?.stringValue ?? "", name = d.at("metadata.name")?.stringValue ?? ""
-                let object = ns.isEmpty ? "\(kind) \(name)" : "\(kind) \(ns)/\(name)"
+                // Named only when something is wrong: most objects are served.
+                var object: String {
+                    let ns = d.at("metadata.namespace")?.stringValue ?? "", name = d.at("metadata.name")?.stringValue ?? ""
+                    return ns.isEmpty ? "\(kind) \(name)" : "\(kind) \(ns)/\(name)"
+                }
                 guard let served = AddonVersions.served[key] else {
                     if !AddonVersions.builtinGroups.contains(group), group != "argoproj.io" {
                         out.append((cluster, object, key, "is served by no add-on berth knows"))
@@ -381,8 +384,7 @@ extension Renderer {
 
     // MARK: artifacts
 
-    func addonArtifacts(_ units: [Unit]) -> [Artifact] {
-        let list = addons(units)
+    func addonArtifacts(_ list: [AddonInstance]) -> [Artifact] {
         guard !list.isEmpty else { return [] }
         var out: [Artifact] = [file("addons/project.yaml", [addonProjectObject(list)])]
         for a in list {

@@ -74,6 +74,9 @@ public enum ReferenceCheck {
         /// Services with EndpointSlices of their own (`namespace/name`).
         var slices: Set<String> = []
 
+        /// Keys of rendered objects seen more than once (same kind, namespace and name).
+        var duplicates: [Key: Int] = [:]
+
         mutating func add(_ kind: String, _ ns: String, _ name: String) { objects.insert(Key(kind: kind, namespace: ns, name: name)) }
         func has(_ kind: String, _ ns: String, _ name: String) -> Bool { objects.contains(Key(kind: kind, namespace: ns, name: name)) }
     }
@@ -94,7 +97,9 @@ public enum ReferenceCheck {
             let kind = d["kind"]?.stringValue ?? ""
             let ns = d.at("metadata.namespace")?.stringValue ?? ""
             let name = d.at("metadata.name")?.stringValue ?? ""
-            ix.add(kind, ns, name)
+            if !ix.objects.insert(Key(kind: kind, namespace: ns, name: name)).inserted {
+                ix.duplicates[Key(kind: kind, namespace: ns, name: name), default: 1] += 1
+            }
             switch kind {
             case "Namespace":
                 ix.namespaces.insert(name)
@@ -144,9 +149,11 @@ public enum ReferenceCheck {
             let kind = d["kind"]?.stringValue ?? ""
             let ns = d.at("metadata.namespace")?.stringValue ?? ""
             let name = d.at("metadata.name")?.stringValue ?? ""
-            let me = ns.isEmpty ? "\(kind) \(name)" : "\(kind) \(ns)/\(name)"
-            func need(_ ok: Bool, _ field: String, _ target: String) {
-                if !ok { out.insert(Problem(cluster: cluster, object: me, target: target, field: field)) }
+            // Descriptions are built only for a reference that does not resolve.
+            func need(_ ok: Bool, _ field: @autoclosure () -> String, _ target: @autoclosure () -> String) {
+                guard !ok else { return }
+                let me = ns.isEmpty ? "\(kind) \(name)" : "\(kind) \(ns)/\(name)"
+                out.insert(Problem(cluster: cluster, object: me, target: target(), field: field()))
             }
             func needObject(_ k: String, _ n: String, in space: String? = nil, _ field: String) {
                 let s = space ?? ns
@@ -340,13 +347,9 @@ public enum ReferenceCheck {
         var out = parallelMap(0..<work.count) { i in
             problems(cluster: clusters[work[i].cluster], docs: groups[work[i].cluster][work[i].range], index: indexes[work[i].cluster])
         }.flatMap { $0 }
-        // The same kind and name twice in one cluster.
-        for (ci, docs) in groups.enumerated() {
-            var seen: [Key: Int] = [:]
-            for d in docs {
-                seen[Key(kind: d["kind"]?.stringValue ?? "", namespace: d.at("metadata.namespace")?.stringValue ?? "", name: d.at("metadata.name")?.stringValue ?? ""), default: 0] += 1
-            }
-            for (key, count) in seen where count > 1 {
+        // The same kind and name twice in one cluster (counted while indexing).
+        for (ci, ix) in indexes.enumerated() {
+            for (key, count) in ix.duplicates {
                 let obj = key.namespace.isEmpty ? "\(key.kind) \(key.name)" : "\(key.kind) \(key.namespace)/\(key.name)"
                 out.append(Problem(cluster: clusters[ci], object: obj, target: "\(count) objects of the same kind and name", field: "metadata.name"))
             }

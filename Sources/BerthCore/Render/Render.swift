@@ -131,15 +131,16 @@ public struct Renderer: Sendable {
         problems += unserved(units, installed).map {
             ReferenceCheck.Problem(cluster: $0.cluster, object: $0.object, target: "an add-on serving \($0.api) (\($0.api) \($0.why))", field: "apiVersion")
         }
-        return (render(units: units), problems)
+        return (render(units: units, addons: installed), problems)
     }
 
-    func render(units: [Unit]) -> [Artifact] {
+    /// `addons`: the add-ons of these units when the caller has them already.
+    func render(units: [Unit], addons installed: [AddonInstance]? = nil) -> [Artifact] {
         let renderer = self
         var artifacts = parallelMap(0..<units.count) { renderer.file(units[$0].path, units[$0].docs) }
         if spec.delivery.gitops != nil { artifacts += kustomizeArtifacts(units) }
         artifacts += argoCDArtifacts(units)
-        artifacts += addonArtifacts(units)
+        artifacts += addonArtifacts(installed ?? addons(units))
         artifacts += helmArtifacts(units)
         artifacts += registryArtifacts()
         artifacts += localClusterArtifacts()

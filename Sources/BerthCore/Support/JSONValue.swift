@@ -1,3 +1,5 @@
+import Glibc
+
 /// An ordered JSON-like value: the form every rendered object takes before it is written.
 ///
 /// Keys keep the order they were built in, so output is deterministic; absent fields are
@@ -69,19 +71,38 @@ public enum JSONValue: Sendable, Hashable {
 
     /// Follows a dotted path of object keys, e.g. `metadata.name`.
     public func at(_ path: String) -> JSONValue? {
-        // Walks the path in place, without an array of parts (this runs for every reference of
-        // every rendered object); keys are short, so each part is a small inline String and
-        // the comparisons stay String == String.
+        // Walks the path's UTF-8 in place, comparing keys byte for byte: no array of parts and
+        // no String per part (this runs for every reference of every rendered object).
         var cur = self
-        var rest = path[...]
-        while !rest.isEmpty {
-            let dot = rest.firstIndex(of: ".")
-            let part = String(rest[..<(dot ?? rest.endIndex)])
-            guard case let .object(pairs) = cur, let next = pairs.first(where: { $0.0 == part })?.1 else { return nil }
-            cur = next
-            rest = dot.map { rest[rest.index(after: $0)...] } ?? ""
-        }
-        return cur
+        var found = true
+        path.utf8.withContiguousStorageIfAvailable { bytes in
+            var start = 0
+            while start <= bytes.count, found {
+                var end = start
+                while end < bytes.count, bytes[end] != 0x2E { end += 1 }
+                let part = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                guard case let .object(pairs) = cur else { found = false; return }
+                var next: JSONValue?
+                for (k, v) in pairs where k.utf8.count == part.count {
+                    let same = k.utf8.withContiguousStorageIfAvailable { kb in
+                        part.isEmpty || memcmp(kb.baseAddress!, part.baseAddress!, part.count) == 0
+                    } ?? k.utf8.elementsEqual(part)
+                    if same {
+                        next = v
+                        break
+                    }
+                }
+                guard let next else { found = false; return }
+                cur = next
+                start = end + 1
+            }
+        } ?? {
+            for part in path.split(separator: ".") {
+                guard let next = cur[String(part)] else { found = false; return }
+                cur = next
+            }
+        }()
+        return found ? cur : nil
     }
 
     /// Returns a copy with `value` set under `key` (appended when new, replaced in place otherwise).
