@@ -22,7 +22,11 @@ public enum ReferenceCheck {
         public var target: String
         public var field: String
 
-        public var description: String { "\(cluster): \(object) \(field) refers to \(target), which nothing in the render creates" }
+        public var description: String {
+            field == "metadata.name"
+                ? "\(cluster): \(object) clashes: \(target) in one cluster (rendered, or made by a controller from a rendered object)"
+                : "\(cluster): \(object) \(field) refers to \(target), which nothing in the render creates"
+        }
     }
 
     /// Namespaces that exist without berth: Kubernetes' own and Argo CD's. Every other
