@@ -64,6 +64,11 @@ public enum SpecLoader {
                                 at: SourceLocation(file: file, line: line, column: col)))
             return nil
         }
+        if let (line, col) = Prescan.aliasAsKey(text) {
+            diags.append(.error("yaml", "a YAML alias cannot be a mapping key (a key is a plain name; an alias used as one can expand to millions of values)",
+                                at: SourceLocation(file: file, line: line, column: col)))
+            return nil
+        }
         do {
             let parser = try Parser(yaml: text, resolver: .basic)
             guard let node = try parser.singleRoot() else {
@@ -112,6 +117,51 @@ public enum SpecLoader {
 /// A quick pass over the raw text that bounds nesting depth before the recursive YAML composer
 /// runs, so deeply nested input is refused with a message instead of exhausting the stack.
 enum Prescan {
+    /// The first alias used as a mapping key (`*name:` outside quotes and comments), as line
+    /// and column. Composing such a key hashes the whole aliased tree, which an alias bomb
+    /// makes astronomically large, before any other guard can count it.
+    static func aliasAsKey(_ text: String) -> (Int, Int)? {
+        var line = 1
+        for raw in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            defer { line += 1 }
+            guard raw.contains(0x2A) else { continue }  // '*'
+            let b = Array(raw)
+            // An explicit key (`? *name`) is a key too.
+            if let first = b.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }), b[first] == 0x3F, first + 1 < b.count,
+               let star = b[(first + 1)...].firstIndex(where: { $0 != 0x20 && $0 != 0x09 }), b[star] == 0x2A
+            {
+                return (line, star + 1)
+            }
+            var i = 0
+            var quote: UInt8? = nil
+            while i < b.count {
+                let c = b[i]
+                if let q = quote {
+                    if c == q { quote = nil }
+                    i += 1
+                    continue
+                }
+                if c == 0x22 || c == 0x27 { quote = c; i += 1; continue }
+                if c == 0x23, i == 0 || b[i - 1] == 0x20 || b[i - 1] == 0x09 { break }  // comment
+                // An alias starts a node: at the line's start, or after indentation, '-', '[', '{', ',' or '?'.
+                let starts = i == 0 || [0x20, 0x09, 0x2D, 0x5B, 0x7B, 0x2C, 0x3F].contains(b[i - 1])
+                if c == 0x2A, starts {
+                    var j = i + 1
+                    while j < b.count, ![0x20, 0x09, 0x2C, 0x5B, 0x5D, 0x7B, 0x7D, 0x3A].contains(b[j]) { j += 1 }
+                    var k = j
+                    while k < b.count, b[k] == 0x20 || b[k] == 0x09 { k += 1 }
+                    if j > i + 1, k < b.count, b[k] == 0x3A, k + 1 == b.count || [0x20, 0x09, 0x0D, 0x2C, 0x5D, 0x7D].contains(b[k + 1]) {
+                        return (line, i + 1)
+                    }
+                    i = j
+                    continue
+                }
+                i += 1
+            }
+        }
+        return nil
+    }
+
     static func tooDeep(_ text: String, limit: Int) -> (Int, Int, Int)? {
         var indentStack: [Int] = [0]
         var flow = 0
