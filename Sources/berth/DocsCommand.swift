@@ -22,13 +22,7 @@ struct Docs: ParsableCommand {
 
     func run() throws {
         if !check {
-            do {
-                try OutputWriter.refuseSymlink(out)
-                try OutputWriter.refuseInputsInside(out: out, inputs: options.inputs)
-            } catch let e as BerthError {
-                writeErr("berth: error: \(e.message)\n")
-                throw ExitCode(Exit.usage)
-            }
+            try refuseUnsafeOutput(out, inputs: options.inputs)
         }
         let (spec, ipPlan) = try loadCheckedWithPlan(options)
         let files = HostingDoc(spec: spec, ipPlan: ipPlan).artifacts()

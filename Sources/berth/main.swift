@@ -103,6 +103,18 @@ func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: 
     return (spec, loaded.ipPlan)
 }
 
+/// Refuses an output folder that is a symlink or holds one of the inputs (exit 2), before
+/// anything is read or written: the guard `render` and `docs --out` share.
+func refuseUnsafeOutput(_ out: String, inputs: [(what: String, path: String)]) throws {
+    do {
+        try OutputWriter.refuseSymlink(out)
+        try OutputWriter.refuseInputsInside(out: out, inputs: inputs)
+    } catch let e as BerthError {
+        writeErr("berth: error: \(e.message)\n")
+        throw ExitCode(Exit.usage)
+    }
+}
+
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a platform spec across the whole platform.",
@@ -137,13 +149,7 @@ struct Render: ParsableCommand {
     var out: String
 
     func run() throws {
-        do {
-            try OutputWriter.refuseSymlink(out)
-            try OutputWriter.refuseInputsInside(out: out, inputs: options.inputs)
-        } catch let e as BerthError {
-            writeErr("berth: error: \(e.message)\n")
-            throw ExitCode(Exit.usage)
-        }
+        try refuseUnsafeOutput(out, inputs: options.inputs)
         let clock = ContinuousClock()
         let t0 = clock.now
         let (spec, ipPlan) = try loadCheckedWithPlan(options)
