@@ -68,13 +68,11 @@ extension Renderer {
 
     /// The add-ons of every cluster, in cluster order, each cluster's in wave order then name.
     func addons(_ units: [Unit]) -> [AddonInstance] {
-        var byCluster: [String: [JSONValue]] = [:]
-        var order: [String] = []
-        for u in units {
-            guard let c = u.path.split(separator: "/").first.map(String.init) else { continue }
-            if byCluster[c] == nil { order.append(c) }
-            byCluster[c, default: []] += u.docs
-        }
+        addons(byCluster: ReferenceCheck.objectsByCluster(units.map { ($0.path, $0.docs) }))
+    }
+
+    /// The add-ons of objects already grouped by cluster (`ReferenceCheck.objectsByCluster`).
+    func addons(byCluster: [String: [JSONValue]]) -> [AddonInstance] {
         var out: [AddonInstance] = []
         for c in spec.clusters where byCluster[c.name] != nil {
             out += addons(cluster: c, docs: byCluster[c.name] ?? [])

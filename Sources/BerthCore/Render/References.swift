@@ -330,14 +330,24 @@ public enum ReferenceCheck {
     /// `addonNamespaces` are the namespaces the add-ons create on each cluster (`addons/`).
     public static func run(files: [(path: String, objects: [JSONValue])], argo: [JSONValue] = [], paths: Set<String> = [],
                            addonNamespaces: [String: Set<String>] = [:]) -> [Problem] {
+        run(byCluster: objectsByCluster(files), argo: argo, paths: paths, addonNamespaces: addonNamespaces)
+    }
+
+    /// The objects of the plain render by cluster (the first component of each file's path):
+    /// the grouping the check and the add-on selection share.
+    public static func objectsByCluster(_ files: [(path: String, objects: [JSONValue])]) -> [String: [JSONValue]] {
         var byCluster: [String: [JSONValue]] = [:]
-        var order: [String] = []
         for f in files {
             guard let cluster = f.path.split(separator: "/").first.map(String.init) else { continue }
-            if byCluster[cluster] == nil { order.append(cluster) }
             byCluster[cluster, default: []] += f.objects
         }
-        let clusters = order.sorted()
+        return byCluster
+    }
+
+    /// The check over objects already grouped by cluster (`objectsByCluster`).
+    public static func run(byCluster: [String: [JSONValue]], argo: [JSONValue] = [], paths: Set<String> = [],
+                           addonNamespaces: [String: Set<String>] = [:]) -> [Problem] {
+        let clusters = byCluster.keys.sorted()
         let groups = clusters.map { byCluster[$0] ?? [] }
         // One index per cluster, then the objects checked in chunks of every cluster at once:
         // a platform's clusters differ in size, so chunks keep both cores busy.

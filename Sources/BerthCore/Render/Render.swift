@@ -125,8 +125,10 @@ public struct Renderer: Sendable {
                 return u
             }
         }
-        let installed = addons(units)
-        var problems = ReferenceCheck.run(files: units.map { ($0.path, $0.docs) }, addonNamespaces: Renderer.addonNamespaces(installed))
+        // One grouping of the objects by cluster serves the add-on selection and the check.
+        let byCluster = ReferenceCheck.objectsByCluster(units.map { ($0.path, $0.docs) })
+        let installed = addons(byCluster: byCluster)
+        var problems = ReferenceCheck.run(byCluster: byCluster, addonNamespaces: Renderer.addonNamespaces(installed))
         // Every kind needs the add-on serving its API on the object's cluster (addons/).
         problems += unserved(units, installed).map {
             ReferenceCheck.Problem(cluster: $0.cluster, object: $0.object, target: "an add-on serving \($0.api) (\($0.api) \($0.why))", field: "apiVersion")
