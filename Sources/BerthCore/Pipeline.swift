@@ -12,8 +12,8 @@ public enum Pipeline {
     ///
     /// `waiving` drops diagnostics with those codes before planning: `berth audit` waives
     /// `plain-secret`, which it reports as the finding BERTH-SEC-002 instead.
-    /// The sources are returned with secret values hidden (`SecretValues.redactSource`), so the
-    /// source lines printed under diagnostics never show a credential.
+    /// `sources` of the result hides secret values (`SecretValues.redactSource`), so the source
+    /// lines printed under diagnostics never show a credential.
     public static func check(path: String, versionsPath: String? = nil, lockPath: String? = nil,
                              waiving: Set<String> = []) throws -> LoadedSpec {
         let loaded = try Spec.load(path: path, versionsPath: versionsPath)
@@ -29,20 +29,39 @@ public enum Pipeline {
     static func finish(_ loaded: LoadedSpec, lock: IPLock, waiving: Set<String> = []) -> LoadedSpec {
         var loaded = loaded
         if let spec = loaded.spec {
-            loaded.diagnostics += PlatformChecks.run(spec).filter { !waiving.contains($0.code) }
+            // The plan is resolved once: the checks, the address planner and every later stage
+            // (through `Checked`) read this one.
+            var plan = Plan(spec: spec)
+            loaded.diagnostics += PlatformChecks.run(spec, plan: plan).filter { !waiving.contains($0.code) }
             if !loaded.diagnostics.hasErrors {
-                let (plan, diags) = IPPlanner.plan(spec, lock: lock)
+                let (ipPlan, diags) = IPPlanner.plan(spec, lock: lock, plan: plan)
                 loaded.diagnostics += diags
-                loaded.ipPlan = plan
+                loaded.ipPlan = ipPlan
+                plan.ipPlan = ipPlan
+                if !loaded.diagnostics.hasErrors { loaded.checked = Checked(plan: plan) }
             }
         }
-        // Sources are only printed under diagnostics: without any, there is nothing to hide.
-        if !loaded.diagnostics.isEmpty {
-            let secrets = loaded.spec.map(SecretValues.values(in:)) ?? []
-            loaded.sources = loaded.sources.mapValues { SecretValues.redactSource($0, values: secrets) }
-        }
+        // `sources` hides these (and secret-looking keys) when the sources are printed.
+        if !loaded.diagnostics.isEmpty { loaded.secretValues = loaded.spec.map(SecretValues.values(in:)) ?? [] }
         loaded.diagnostics = loaded.diagnostics.sortedForDisplay()
         return loaded
+    }
+
+    /// A spec that passed `check`, resolved once: the value every later stage (render, docs,
+    /// capacity, cost, audit, diff) reads instead of resolving the spec again.
+    public struct Checked: Sendable {
+        /// The spec resolved per environment and cluster, with the traffic graph's inputs and
+        /// the address plan (`plan.ipPlan`).
+        public var plan: Plan
+        public var spec: Spec { plan.spec }
+        public var ipPlan: IPPlan? { plan.ipPlan }
+
+        public init(plan: Plan) { self.plan = plan }
+    }
+
+    /// Every artifact of a checked spec.
+    public static func render(_ checked: Checked) -> [Artifact] {
+        Renderer(plan: checked.plan, ipPlan: checked.ipPlan).render()
     }
 
     /// Every artifact of a checked spec.
@@ -62,7 +81,12 @@ public enum Pipeline {
 
     /// Every artifact of a checked spec, after the reference check (`ReferenceCheck`).
     public static func renderChecked(_ spec: Spec, ipPlan: IPPlan? = nil, dropping: String? = nil) throws(UnresolvedReferences) -> [Artifact] {
-        let (artifacts, problems) = Renderer(plan: Plan(spec: spec, ipPlan: ipPlan), ipPlan: ipPlan).renderVerified(dropping: dropping)
+        try renderChecked(Checked(plan: Plan(spec: spec, ipPlan: ipPlan)), dropping: dropping)
+    }
+
+    /// Every artifact of a checked spec, after the reference check (`ReferenceCheck`).
+    public static func renderChecked(_ checked: Checked, dropping: String? = nil) throws(UnresolvedReferences) -> [Artifact] {
+        let (artifacts, problems) = Renderer(plan: checked.plan, ipPlan: checked.ipPlan).renderVerified(dropping: dropping)
         guard problems.isEmpty else { throw UnresolvedReferences(problems: problems) }
         return artifacts
     }

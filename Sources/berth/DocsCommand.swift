@@ -24,8 +24,7 @@ struct Docs: ParsableCommand {
         if !check {
             try refuseUnsafeOutput(out, inputs: options.inputs)
         }
-        let (spec, ipPlan) = try loadCheckedWithPlan(options)
-        let files = HostingDoc(spec: spec, ipPlan: ipPlan).artifacts()
+        let files = HostingDoc(try loadCheckedWithPlan(options)).artifacts()
         if check {
             var drift: [String] = []
             for f in files {

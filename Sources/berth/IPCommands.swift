@@ -31,7 +31,7 @@ struct IPPlanCommand: ParsableCommand {
     enum PlanFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
 
     func run() throws {
-        let (_, planned) = try loadCheckedWithPlan(options)
+        let planned = try loadCheckedWithPlan(options).ipPlan
         let lockPath = options.lock ?? IPLock.defaultPath(specPath: options.spec)
         guard let plan = planned else { throw ExitCode(Exit.specErrors) }
         switch format {

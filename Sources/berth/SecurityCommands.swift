@@ -31,8 +31,7 @@ struct AuditCommand: ParsableCommand {
 
     func run() throws {
         // Plain credentials in env are BERTH-SEC-002 findings here, not check errors.
-        let spec = try loadChecked(options, waiving: ["plain-secret"])
-        let findings = Audit.run(spec)
+        let findings = Audit.run(try loadCheckedWithPlan(options, waiving: ["plain-secret"]))
         switch format {
         case .text: writeOut(AuditOutput.text(findings, failOn: failOn))
         case .json: writeOut(AuditOutput.json(findings, failOn: failOn))
@@ -54,8 +53,8 @@ struct CapacityCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let spec = try loadChecked(options)
-        let report = Capacity.report(spec)
+        let checked = try loadCheckedWithPlan(options)
+        let report = Capacity.report(checked.spec, plan: checked.plan)
         writeOut(format == .json ? report.json() : report.text())
         if !report.problems.isEmpty { throw ExitCode(Exit.specErrors) }
     }
@@ -76,7 +75,7 @@ struct CostCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let spec = try loadChecked(options)
+        let checked = try loadCheckedWithPlan(options)
         let loaded: (PriceTable?, [Diagnostic], [String: String])
         do {
             loaded = try PriceTable.load(path: prices)
@@ -90,7 +89,7 @@ struct CostCommand: ParsableCommand {
             writeErr(formatter.text(diags))
             throw ExitCode(Exit.specErrors)
         }
-        let (costs, errors) = Cost.estimate(spec, prices: table)
+        let (costs, errors) = Cost.estimate(checked.spec, prices: table, plan: checked.plan)
         if !errors.isEmpty {
             writeErr(DiagnosticFormatter(sources: [:], color: useColor()).text(errors))
             throw ExitCode(Exit.specErrors)

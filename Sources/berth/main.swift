@@ -61,15 +61,17 @@ extension SpecOptions {
 
 /// Loads and checks; prints diagnostics; throws ExitCode(1) on errors.
 func loadChecked(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<String> = []) throws -> Spec {
-    try loadCheckedWithPlan(o, format: format, notes: notes, waiving: waiving).0
+    try loadCheckedWithPlan(o, format: format, notes: notes, waiving: waiving).spec
 }
 
 /// What commands other than `berth check` print of the diagnostics: errors and warnings in
 /// full, and the notes only as a count (`berth check` lists them).
-func diagnosticsText(_ ds: [Diagnostic], formatter f: DiagnosticFormatter, notes: Bool) -> String {
-    if notes { return f.text(ds) }
+func diagnosticsText(_ ds: [Diagnostic], formatter: @autoclosure () -> DiagnosticFormatter, notes: Bool) -> String {
+    if notes { return formatter().text(ds) }
     let n = ds.filter { $0.severity == .note }.count
-    var out = f.text(ds.filter { $0.severity != .note })
+    let shown = ds.filter { $0.severity != .note }
+    // The sources are redacted only when a source line is printed.
+    var out = shown.isEmpty ? "" : formatter().text(shown)
     if n > 0 { out += "\(n) note\(n == 1 ? "" : "s"); run 'berth check' to see \(n == 1 ? "it" : "them")\n" }
     return out
 }
@@ -77,7 +79,7 @@ func diagnosticsText(_ ds: [Diagnostic], formatter f: DiagnosticFormatter, notes
 /// Like `loadChecked`, and also returns the address plan. `notes`: list every note (only
 /// `berth check` does); otherwise one line counts them. `waiving`: check codes that do not stop
 /// this command (audit reports plain secrets as findings).
-func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<String> = []) throws -> (Spec, IPPlan?) {
+func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<String> = []) throws -> Pipeline.Checked {
     let loaded: LoadedSpec
     do {
         loaded = try Pipeline.check(path: o.spec, versionsPath: o.versions, lockPath: o.lock, waiving: waiving)
@@ -91,16 +93,15 @@ func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: 
     case .text:
         let clock = ContinuousClock()
         let t0 = clock.now
-        let f = DiagnosticFormatter(sources: loaded.sources, color: useColor())
-        writeErr(diagnosticsText(loaded.diagnostics, formatter: f, notes: notes))
+        writeErr(diagnosticsText(loaded.diagnostics, formatter: DiagnosticFormatter(sources: loaded.sources, color: useColor()), notes: notes))
         if ProcessInfo.processInfo.environment["BERTH_TIMINGS"] == "1" {
             let d = clock.now - t0
             let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
             writeErr("timings: print \(loaded.diagnostics.count) diagnostics \(String(format: "%.1f", ms)) ms\n")
         }
     }
-    guard let spec = loaded.spec, !loaded.diagnostics.hasErrors else { throw ExitCode(Exit.specErrors) }
-    return (spec, loaded.ipPlan)
+    guard let checked = loaded.checked, !loaded.diagnostics.hasErrors else { throw ExitCode(Exit.specErrors) }
+    return checked
 }
 
 /// Refuses an output folder that is a symlink or holds one of the inputs (exit 2), before
@@ -152,13 +153,13 @@ struct Render: ParsableCommand {
         try refuseUnsafeOutput(out, inputs: options.inputs)
         let clock = ContinuousClock()
         let t0 = clock.now
-        let (spec, ipPlan) = try loadCheckedWithPlan(options)
+        let checked = try loadCheckedWithPlan(options)
         let t1 = clock.now
         let artifacts: [Artifact]
         do {
             // BERTH_TEST_DROP_OBJECT removes one rendered object before the reference check: the
             // end-to-end tests use it to prove that a broken reference stops the render.
-            artifacts = try Pipeline.renderChecked(spec, ipPlan: ipPlan, dropping: ProcessInfo.processInfo.environment["BERTH_TEST_DROP_OBJECT"])
+            artifacts = try Pipeline.renderChecked(checked, dropping: ProcessInfo.processInfo.environment["BERTH_TEST_DROP_OBJECT"])
         } catch {
             writeErr("berth: \(error)\n")
             throw ExitCode(Exit.internalError)
@@ -243,14 +244,14 @@ struct Diff: ParsableCommand {
             writeErr("berth: error: \(e.message)\n")
             throw ExitCode(Exit.usage)
         }
-        guard let spec = loaded.spec, !loaded.diagnostics.hasErrors else {
+        guard let checked = loaded.checked, !loaded.diagnostics.hasErrors else {
             let f = DiagnosticFormatter(sources: loaded.sources, color: useColor())
             writeErr(f.text(loaded.diagnostics))
             throw ExitCode(Exit.usage)
         }
         var files: [String: String] = [:]
-        for a in Pipeline.render(spec, ipPlan: loaded.ipPlan) where PlatformDiff.isCompared(a.path) { files[a.path] = a.contents }
-        return .spec(spec, files)
+        for a in Pipeline.render(checked) where PlatformDiff.isCompared(a.path) { files[a.path] = a.contents }
+        return .spec(checked.spec, files)
     }
 
     func run() throws {

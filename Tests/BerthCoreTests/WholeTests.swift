@@ -22,6 +22,27 @@ struct WholeTests {
         return out
     }
 
+    /// `Pipeline.check` resolves the plan once, with the address plan in it, and the audit reads
+    /// the objects render writes: with the cross-cluster database path's ipBlocks (planned
+    /// addresses), which a plan without the address plan leaves out.
+    @Test func oneResolvedPlanForEveryStage() throws {
+        let loaded = Fixtures.check(Self.twinText, file: "platform.yaml")
+        let checked = try #require(loaded.checked, "\(Fixtures.lines(loaded))")
+        #expect(checked.ipPlan != nil)
+        #expect(checked.plan.ipPlan?.json() == loaded.ipPlan?.json())
+        func ipBlocks(_ files: [RenderedFile]) -> Int {
+            files.flatMap(\.objects).filter { $0["kind"]?.stringValue == "NetworkPolicy" }.map { $0.serialized() }
+                .reduce(0) { $0 + $1.components(separatedBy: "\"ipBlock\"").count - 1 }
+        }
+        let rendered = Renderer(plan: checked.plan, ipPlan: checked.ipPlan).renderedFiles()
+        let withoutAddresses = Renderer(plan: Plan(spec: checked.spec)).renderedFiles()
+        #expect(ipBlocks(rendered) > ipBlocks(withoutAddresses))
+        let docs = HostingDoc(checked)
+        #expect(docs.plan.ipPlan != nil)
+        // The audit of the checked spec sees the rendered policies (BERTH-NET rules pass on them).
+        #expect(Audit.run(checked).map(\.rule) == Audit.run(checked.spec, plan: checked.plan, files: rendered).map(\.rule))
+    }
+
     static func find(_ files: [String: [[String: Any]]], _ path: String, _ kind: String, _ name: String) -> [String: Any]? {
         files[path]?.first { $0["kind"] as? String == kind && ($0["metadata"] as? [String: Any])?["name"] as? String == name }
     }

@@ -29,9 +29,14 @@ public enum Audit {
     /// Every finding, merged (one finding per rule, place and message, listing the rendered
     /// files it was seen in) and sorted by place, then rule.
     public static func run(_ spec: Spec) -> [Finding] {
-        let plan = Plan(spec: spec)
-        let files = Renderer(plan: plan).renderedFiles()
-        return run(spec, plan: plan, files: files)
+        run(Pipeline.Checked(plan: Plan(spec: spec)))
+    }
+
+    /// The audit of a checked spec: its rendered objects are the ones `berth render` writes
+    /// (the same plan, with the address plan).
+    public static func run(_ checked: Pipeline.Checked) -> [Finding] {
+        let files = Renderer(plan: checked.plan, ipPlan: checked.ipPlan).renderedFiles()
+        return run(checked.spec, plan: checked.plan, files: files)
     }
 
     public static func run(_ spec: Spec, plan: Plan, files: [RenderedFile]) -> [Finding] {

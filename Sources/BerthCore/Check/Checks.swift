@@ -2,8 +2,8 @@
 /// rules and versions. Each rule is a pure function from the spec to findings.
 public enum PlatformChecks {
     /// Every rule, in a stable order.
-    public static func run(_ spec: Spec) -> [Diagnostic] {
-        let plan = Plan(spec: spec)
+    public static func run(_ spec: Spec, plan given: Plan? = nil) -> [Diagnostic] {
+        let plan = given ?? Plan(spec: spec)
         var out: [Diagnostic] = []
         out += references(spec)
         out += names(spec)

@@ -15,9 +15,14 @@ public struct HostingDoc: Sendable {
     var facts: RenderedFacts
 
     public init(spec: Spec, ipPlan: IPPlan?) {
-        self.spec = spec
-        self.plan = Plan(spec: spec)
-        self.ipPlan = ipPlan
+        self.init(Pipeline.Checked(plan: Plan(spec: spec, ipPlan: ipPlan)))
+    }
+
+    /// The document of a checked spec, from its one resolved plan.
+    public init(_ checked: Pipeline.Checked) {
+        self.spec = checked.spec
+        self.plan = checked.plan
+        self.ipPlan = checked.ipPlan
         self.renderer = Renderer(plan: plan, ipPlan: ipPlan)
         self.facts = RenderedFacts(renderer: renderer)
     }

@@ -109,8 +109,8 @@ public struct EnvironmentCost: Sendable {
 /// environment holding them. Buckets: the price file's `bucketSizes` at
 /// the standard tier, per environment unless shared.
 public enum Cost {
-    public static func estimate(_ spec: Spec, prices: PriceTable) -> (costs: [EnvironmentCost], errors: [Diagnostic]) {
-        let plan = Plan(spec: spec)
+    public static func estimate(_ spec: Spec, prices: PriceTable, plan given: Plan? = nil) -> (costs: [EnvironmentCost], errors: [Diagnostic]) {
+        let plan = given ?? Plan(spec: spec)
         let report = Capacity.report(spec, plan: plan)
         var errors: [Diagnostic] = []
         var costs: [String: EnvironmentCost] = [:]

@@ -117,7 +117,9 @@ public enum IPPlanner {
         var location: SourceLocation
     }
 
-    public static func plan(_ spec: Spec, lock: IPLock = IPLock()) -> (IPPlan?, [Diagnostic]) {
+    /// `plan`: the spec's resolved plan when the caller has it (its cross-cluster database
+    /// endpoints get static addresses).
+    public static func plan(_ spec: Spec, lock: IPLock = IPLock(), plan given: Plan? = nil) -> (IPPlan?, [Diagnostic]) {
         let pins = lock.pins
         var diags: [Diagnostic] = []
         let net = spec.network
@@ -261,7 +263,7 @@ public enum IPPlanner {
                             subnet: st.subnet, name: "static '\(st.name)'", purpose: st.purpose.isEmpty ? "static address" : st.purpose,
                             location: st.location))
         }
-        for r in Plan.remoteEndpoints(spec: spec) {
+        for r in given?.remoteEndpoints ?? Plan.remoteEndpoints(spec: spec) {
             guard let c = spec.cluster(r.cluster), let d = spec.database(r.database) else { continue }
             for a in r.addresses {
                 statics.append((key: a.key, cluster: c, zone: a.zone, subnet: "private", name: "database '\(r.database)'",

@@ -68,14 +68,15 @@ extension Renderer {
 
     /// The add-ons of every cluster, in cluster order, each cluster's in wave order then name.
     func addons(_ units: [Unit]) -> [AddonInstance] {
-        addons(byCluster: ReferenceCheck.objectsByCluster(units.map { ($0.path, $0.docs) }))
+        addons(indexes: ReferenceCheck.indexes(ReferenceCheck.objectsByCluster(units.map { ($0.path, $0.docs) })))
     }
 
-    /// The add-ons of objects already grouped by cluster (`ReferenceCheck.objectsByCluster`).
-    func addons(byCluster: [String: [JSONValue]]) -> [AddonInstance] {
+    /// The add-ons of the clusters whose objects the reference check indexed
+    /// (`ReferenceCheck.indexes`, which records what the objects use in the same pass).
+    func addons(indexes: [String: ReferenceCheck.Index]) -> [AddonInstance] {
         var out: [AddonInstance] = []
-        for c in spec.clusters where byCluster[c.name] != nil {
-            out += addons(cluster: c, docs: byCluster[c.name] ?? [])
+        for c in spec.clusters {
+            if let ix = indexes[c.name] { out += addons(cluster: c, uses: ix.uses) }
         }
         return out
     }
@@ -87,43 +88,12 @@ extension Renderer {
         return out
     }
 
-    func addons(cluster c: Cluster, docs: [JSONValue]) -> [AddonInstance] {
-        var kinds: Set<String> = []
-        var namespaces: Set<String> = []
-        var dnsAnnotated = false
-        var snippets = false
-        var longhorn = false, ceph = false
-        var podMonitors = false
-        var falcoRules = false
-        for d in docs {
-            let kind = d["kind"]?.stringValue ?? ""
-            kinds.insert("\(d["apiVersion"]?.stringValue ?? "") \(kind)")
-            if let ns = d.at("metadata.namespace")?.stringValue { namespaces.insert(ns) }
-            if case let .object(a)? = d.at("metadata.annotations"), a.contains(where: { $0.0.hasPrefix("external-dns.alpha.kubernetes.io/") }) {
-                dnsAnnotated = true
-            }
-            switch kind {
-            case "SnippetsFilter": snippets = true
-            case "StorageClass":
-                let p = d["provisioner"]?.stringValue ?? ""
-                if p == "driver.longhorn.io" { longhorn = true }
-                if p == "rbd.csi.ceph.com" { ceph = true }
-            case "Cluster" where d.at("spec.monitoring.enablePodMonitor") == .bool(true): podMonitors = true
-            case "PodMonitor", "ServiceMonitor": podMonitors = true
-            case "ConfigMap" where d.at("metadata.name")?.stringValue == "berth-falco-rules": falcoRules = true
-            case "NetworkPolicy":
-                for side in ["spec.ingress", "spec.egress"] {
-                    for r in d.at(side)?.arrayValue ?? [] {
-                        for p in (r["from"]?.arrayValue ?? []) + (r["to"]?.arrayValue ?? []) {
-                            if let n = p.at("namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue { namespaces.insert(n) }
-                        }
-                    }
-                }
-            default: break
-            }
-        }
-        func has(_ group: String) -> Bool { kinds.contains { $0.hasPrefix(group + "/") } }
-        func hasKind(_ k: String) -> Bool { kinds.contains { $0.hasSuffix(" " + k) } }
+    func addons(cluster c: Cluster, uses: ReferenceCheck.Uses) -> [AddonInstance] {
+        let namespaces = uses.namespaces
+        let (dnsAnnotated, snippets, longhorn, ceph) = (uses.dnsAnnotated, uses.snippets, uses.longhorn, uses.ceph)
+        let (podMonitors, falcoRules) = (uses.podMonitors, uses.falcoRules)
+        func has(_ group: String) -> Bool { uses.has(group: group) }
+        func hasKind(_ k: String) -> Bool { uses.has(kind: k) }
         let onprem = spec.provider.name == .onprem
         let ingressNS = spec.network.ingress.namespace
         var out: [AddonInstance] = []
@@ -344,40 +314,43 @@ extension Renderer {
     /// Argo CD's (the bootstrap installs Argo CD), and no add-on on the object's cluster serves
     /// it at its pinned version (`AddonVersions.served`). Empty when every controller is there.
     public func unservedKinds() -> [String] {
-        let units = renderUnits()
-        return Array(Set(unserved(units, addons(units)).map { "\($0.cluster): \($0.api) \($0.why)" })).sorted()
+        let byCluster = ReferenceCheck.objectsByCluster(renderUnits().map { ($0.path, $0.docs) })
+        let indexes = ReferenceCheck.indexes(byCluster)
+        return Array(Set(unserved(byCluster, indexes, addons(indexes: indexes)).map { "\($0.cluster): \($0.api) \($0.why)" })).sorted()
     }
 
     /// The objects whose API no installed add-on serves: (cluster, object, `apiVersion kind`, why).
-    func unserved(_ units: [Unit], _ installed: [AddonInstance]) -> [(cluster: String, object: String, api: String, why: String)] {
+    /// Each cluster's distinct kinds (`ReferenceCheck.Uses.kinds`) are judged once; the objects
+    /// are named only for a kind that fails.
+    func unserved(_ byCluster: [String: [JSONValue]], _ indexes: [String: ReferenceCheck.Index],
+                  _ installed: [AddonInstance]) -> [(cluster: String, object: String, api: String, why: String)] {
         var out: [(cluster: String, object: String, api: String, why: String)] = []
-        for u in units {
-            let cluster = u.path.split(separator: "/").first.map(String.init) ?? ""
-            for d in u.docs {
-                let api = d["apiVersion"]?.stringValue ?? "", kind = d["kind"]?.stringValue ?? ""
-                let key = "\(api) \(kind)"
-                let group = api.contains("/") ? String(api.split(separator: "/")[0]) : ""
-                // Named only when something is wrong: most objects are served.
-                var object: String {
+        for cluster in indexes.keys.sorted() {
+            for k in (indexes[cluster]?.uses.kinds ?? []).sorted(by: { $0.text < $1.text }) {
+                guard let why = unservedReason(k, cluster: cluster, installed) else { continue }
+                for d in byCluster[cluster] ?? [] where d["kind"]?.stringValue == k.kind && d["apiVersion"]?.stringValue == k.apiVersion {
                     let ns = d.at("metadata.namespace")?.stringValue ?? "", name = d.at("metadata.name")?.stringValue ?? ""
-                    return ns.isEmpty ? "\(kind) \(name)" : "\(kind) \(ns)/\(name)"
-                }
-                guard let served = AddonVersions.served[key] else {
-                    if !AddonVersions.builtinGroups.contains(group), group != "argoproj.io" {
-                        out.append((cluster, object, key, "is served by no add-on berth knows"))
-                    }
-                    continue
-                }
-                guard let a = installed.first(where: { $0.cluster == cluster && $0.release.name == served.addon }) else {
-                    out.append((cluster, object, key, "needs \(served.addon), which the render does not install there"))
-                    continue
-                }
-                if (AddonVersions.compare(a.release.version, served.minimum) ?? -1) < 0 {
-                    out.append((cluster, object, key, "needs \(served.addon) \(served.minimum) or newer; \(a.release.version) is pinned"))
+                    out.append((cluster, ns.isEmpty ? "\(k.kind) \(name)" : "\(k.kind) \(ns)/\(name)", k.text, why))
                 }
             }
         }
         return out
+    }
+
+    /// Why no add-on serves `kind` on `cluster`, or nil when one does (or Kubernetes or Argo CD
+    /// serve it).
+    func unservedReason(_ k: ReferenceCheck.APIKind, cluster: String, _ installed: [AddonInstance]) -> String? {
+        let group = k.apiVersion.contains("/") ? String(k.apiVersion.split(separator: "/")[0]) : ""
+        guard let served = AddonVersions.served[k.text] else {
+            return AddonVersions.builtinGroups.contains(group) || group == "argoproj.io" ? nil : "is served by no add-on berth knows"
+        }
+        guard let a = installed.first(where: { $0.cluster == cluster && $0.release.name == served.addon }) else {
+            return "needs \(served.addon), which the render does not install there"
+        }
+        if (AddonVersions.compare(a.release.version, served.minimum) ?? -1) < 0 {
+            return "needs \(served.addon) \(served.minimum) or newer; \(a.release.version) is pinned"
+        }
+        return nil
     }
 
     // MARK: artifacts

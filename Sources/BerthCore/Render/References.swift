@@ -50,12 +50,18 @@ public enum ReferenceCheck {
         /// label sets that carry it, so a selector is matched against a few candidates, not
         /// every pod of the namespace.
         var pods: [String: [[String: String]]] = [:]
-        var podsByLabel: [String: [String: [Int]]] = [:]
+        var podsByLabel: [String: [Label: [Int]]] = [:]
+
+        /// One `key=value` of a label set (a pair, not a joined String: no allocation per lookup).
+        struct Label: Hashable {
+            var key: String
+            var value: String
+        }
 
         mutating func addPods(_ ns: String, _ labels: [String: String]) {
             let i = pods[ns, default: []].count
             pods[ns, default: []].append(labels)
-            for (k, v) in labels { podsByLabel[ns, default: [:]]["\(k)=\(v)", default: []].append(i) }
+            for (k, v) in labels { podsByLabel[ns, default: [:]][Label(key: k, value: v), default: []].append(i) }
         }
 
         /// Whether some pod of namespace `ns` carries every label of `selector`.
@@ -63,7 +69,7 @@ public enum ReferenceCheck {
             guard let all = pods[ns], let index = podsByLabel[ns] else { return false }
             var smallest: [Int]?
             for (k, v) in selector {
-                let candidates = index["\(k)=\(v)"] ?? []
+                let candidates = index[Label(key: k, value: v)] ?? []
                 if smallest == nil || candidates.count < smallest?.count ?? 0 { smallest = candidates }
             }
             return (smallest ?? []).contains { i in selector.allSatisfy { all[i][$0.key] == $0.value } }
@@ -80,9 +86,42 @@ public enum ReferenceCheck {
 
         /// Keys of rendered objects seen more than once (same kind, namespace and name).
         var duplicates: [Key: Int] = [:]
+        /// What the add-on selection reads, found in the same pass (`Renderer.addons`).
+        var uses = Uses()
+
+        /// Adds the namespaces the add-ons create on this cluster: they exist, and berth renders
+        /// no pods in them.
+        mutating func addAddonNamespaces(_ spaces: Set<String>) {
+            namespaces.formUnion(spaces)
+            external.formUnion(spaces)
+        }
 
         mutating func add(_ kind: String, _ ns: String, _ name: String) { objects.insert(Key(kind: kind, namespace: ns, name: name)) }
         func has(_ kind: String, _ ns: String, _ name: String) -> Bool { objects.contains(Key(kind: kind, namespace: ns, name: name)) }
+    }
+
+    /// What a cluster's objects use, for choosing its add-ons: every `apiVersion kind`, the
+    /// namespaces objects live in or name in NetworkPolicy peers, and a few marks.
+    struct Uses {
+        /// Distinct `apiVersion kind` pairs.
+        var kinds: Set<APIKind> = []
+        var namespaces: Set<String> = []
+        var dnsAnnotated = false
+        var snippets = false
+        var longhorn = false
+        var ceph = false
+        var podMonitors = false
+        var falcoRules = false
+
+        func has(group: String) -> Bool { kinds.contains { $0.apiVersion.hasPrefix(group + "/") } }
+        func has(kind: String) -> Bool { kinds.contains { $0.kind == kind } }
+    }
+
+    /// An `apiVersion` and kind.
+    struct APIKind: Hashable {
+        var apiVersion: String
+        var kind: String
+        var text: String { "\(apiVersion) \(kind)" }
     }
 
     static func labels(_ v: JSONValue?) -> [String: String] {
@@ -92,21 +131,45 @@ public enum ReferenceCheck {
         return out
     }
 
-    /// Builds the index of one cluster from its objects.
+    /// Builds the index of one cluster from its objects, and what they use (`Uses`) in the
+    /// same pass.
     static func index(_ docs: [JSONValue], addonNamespaces: Set<String> = []) -> Index {
         var ix = Index()
-        ix.namespaces.formUnion(addonNamespaces)
-        ix.external.formUnion(addonNamespaces)
+        ix.addAddonNamespaces(addonNamespaces)
         for d in docs {
             let kind = d["kind"]?.stringValue ?? ""
-            let ns = d.at("metadata.namespace")?.stringValue ?? ""
-            let name = d.at("metadata.name")?.stringValue ?? ""
+            let meta = d["metadata"]
+            let ns = meta?["namespace"]?.stringValue ?? ""
+            let name = meta?["name"]?.stringValue ?? ""
             if !ix.objects.insert(Key(kind: kind, namespace: ns, name: name)).inserted {
                 ix.duplicates[Key(kind: kind, namespace: ns, name: name), default: 1] += 1
+            }
+            ix.uses.kinds.insert(APIKind(apiVersion: d["apiVersion"]?.stringValue ?? "", kind: kind))
+            if !ns.isEmpty { ix.uses.namespaces.insert(ns) }
+            if !ix.uses.dnsAnnotated, case let .object(a)? = meta?["annotations"], a.contains(where: { $0.0.hasPrefix("external-dns.alpha.kubernetes.io/") }) {
+                ix.uses.dnsAnnotated = true
             }
             switch kind {
             case "Namespace":
                 ix.namespaces.insert(name)
+            case "SnippetsFilter":
+                ix.uses.snippets = true
+            case "StorageClass":
+                let p = d["provisioner"]?.stringValue ?? ""
+                if p == "driver.longhorn.io" { ix.uses.longhorn = true }
+                if p == "rbd.csi.ceph.com" { ix.uses.ceph = true }
+            case "PodMonitor", "ServiceMonitor":
+                ix.uses.podMonitors = true
+            case "ConfigMap" where name == "berth-falco-rules":
+                ix.uses.falcoRules = true
+            case "NetworkPolicy":
+                for side in ["ingress", "egress"] {
+                    for r in d["spec"]?[side]?.arrayValue ?? [] {
+                        for p in (r["from"]?.arrayValue ?? []) + (r["to"]?.arrayValue ?? []) {
+                            if let n = p.at("namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue { ix.uses.namespaces.insert(n) }
+                        }
+                    }
+                }
             case "Deployment", "StatefulSet", "DaemonSet", "Job":
                 ix.addPods(ns, labels(d.at("spec.template.metadata.labels")))
             case "CronJob":
@@ -116,6 +179,7 @@ public enum ReferenceCheck {
             case "EndpointSlice":
                 if let s = d.at("metadata.labels")?["kubernetes.io/service-name"]?.stringValue { ix.slices.insert("\(ns)/\(s)") }
             case "Cluster" where d["apiVersion"]?.stringValue?.hasPrefix("postgresql.cnpg.io/") == true:
+                if d.at("spec.monitoring.enablePodMonitor") == .bool(true) { ix.uses.podMonitors = true }
                 // CloudNativePG makes the instance pods, their ServiceAccount, three Services and
                 // the generated Secrets.
                 ix.addPods(ns, ["cnpg.io/cluster": name, "cnpg.io/instanceRole": "primary"])
@@ -347,12 +411,26 @@ public enum ReferenceCheck {
     /// The check over objects already grouped by cluster (`objectsByCluster`).
     public static func run(byCluster: [String: [JSONValue]], argo: [JSONValue] = [], paths: Set<String> = [],
                            addonNamespaces: [String: Set<String>] = [:]) -> [Problem] {
+        var indexes = indexes(byCluster)
+        for (c, spaces) in addonNamespaces { indexes[c]?.addAddonNamespaces(spaces) }
+        return run(byCluster: byCluster, indexes: indexes, argo: argo, paths: paths)
+    }
+
+    /// One index per cluster, built side by side.
+    static func indexes(_ byCluster: [String: [JSONValue]]) -> [String: Index] {
+        let clusters = byCluster.keys.sorted()
+        let built = parallelMap(0..<clusters.count) { index(byCluster[clusters[$0]] ?? []) }
+        return Dictionary(uniqueKeysWithValues: zip(clusters, built))
+    }
+
+    /// The check with the indexes built already (`indexes`, with the add-on namespaces added).
+    static func run(byCluster: [String: [JSONValue]], indexes byName: [String: Index], argo: [JSONValue] = [],
+                    paths: Set<String> = []) -> [Problem] {
         let clusters = byCluster.keys.sorted()
         let groups = clusters.map { byCluster[$0] ?? [] }
-        // One index per cluster, then the objects checked in chunks of every cluster at once:
-        // a platform's clusters differ in size, so chunks keep both cores busy.
-        let spaces = clusters.map { addonNamespaces[$0] ?? [] }
-        let indexes = parallelMap(0..<clusters.count) { index(groups[$0], addonNamespaces: spaces[$0]) }
+        // The objects are checked in chunks of every cluster at once: a platform's clusters
+        // differ in size, so chunks keep both cores busy.
+        let indexes = clusters.map { byName[$0] ?? index(byCluster[$0] ?? []) }
         var chunks: [(cluster: Int, range: Range<Int>)] = []
         for (ci, docs) in groups.enumerated() {
             for start in stride(from: 0, to: docs.count, by: 256) { chunks.append((ci, start..<min(docs.count, start + 256))) }

@@ -127,10 +127,14 @@ public struct Renderer: Sendable {
         }
         // One grouping of the objects by cluster serves the add-on selection and the check.
         let byCluster = ReferenceCheck.objectsByCluster(units.map { ($0.path, $0.docs) })
-        let installed = addons(byCluster: byCluster)
-        var problems = ReferenceCheck.run(byCluster: byCluster, addonNamespaces: Renderer.addonNamespaces(installed))
+        // One pass per cluster indexes the objects for the check and records what they use
+        // for the add-on selection.
+        var indexes = ReferenceCheck.indexes(byCluster)
+        let installed = addons(indexes: indexes)
+        for (c, spaces) in Renderer.addonNamespaces(installed) { indexes[c]?.addAddonNamespaces(spaces) }
+        var problems = ReferenceCheck.run(byCluster: byCluster, indexes: indexes)
         // Every kind needs the add-on serving its API on the object's cluster (addons/).
-        problems += unserved(units, installed).map {
+        problems += unserved(byCluster, indexes, installed).map {
             ReferenceCheck.Problem(cluster: $0.cluster, object: $0.object, target: "an add-on serving \($0.api) (\($0.api) \($0.why))", field: "apiVersion")
         }
         return (render(units: units, addons: installed), problems)

@@ -5,14 +5,28 @@ import Foundation
 public struct LoadedSpec: Sendable {
     public var spec: Spec?
     public var diagnostics: [Diagnostic]
-    public var sources: [String: String]
+    /// The texts as read. Only `sources`, with secret values hidden, leaves this type.
+    var rawSources: [String: String]
+    /// Secret values to hide in `sources` besides the secret-looking keys
+    /// (`SecretValues.values(in:)`), set by `Pipeline.check`.
+    var secretValues: [String] = []
     /// The address plan, when the spec loaded and the plan succeeded.
     public var ipPlan: IPPlan?
+    /// The spec resolved once, when it loaded without errors (`Pipeline.check`).
+    public var checked: Pipeline.Checked?
+
+    /// The source texts for printing lines under diagnostics, with every secret value hidden
+    /// (`SecretValues.redactSource`). Redacted when asked for: a command that prints no source
+    /// line (a render with notes only) does not pay for it.
+    public var sources: [String: String] {
+        let values = secretValues
+        return rawSources.mapValues { SecretValues.redactSource($0, values: values) }
+    }
 
     public init(spec: Spec?, diagnostics: [Diagnostic], sources: [String: String], ipPlan: IPPlan? = nil) {
         self.spec = spec
         self.diagnostics = diagnostics
-        self.sources = sources
+        self.rawSources = sources
         self.ipPlan = ipPlan
     }
 }
@@ -39,7 +53,7 @@ extension Spec {
             }
         }
         var result = load(text: text, file: path, versions: versionsText, diags: &diags)
-        result.sources = sources
+        result.rawSources = sources
         return result
     }
 
@@ -47,8 +61,8 @@ extension Spec {
     public static func load(text: String, file: String, versions: (file: String, text: String)? = nil) -> LoadedSpec {
         var diags: [Diagnostic] = []
         var r = load(text: text, file: file, versions: versions, diags: &diags)
-        r.sources[file] = text
-        if let v = versions { r.sources[v.file] = v.text }
+        r.rawSources[file] = text
+        if let v = versions { r.rawSources[v.file] = v.text }
         return r
     }
 

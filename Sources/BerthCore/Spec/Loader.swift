@@ -70,7 +70,7 @@ public enum SpecLoader {
             return nil
         }
         do {
-            let parser = try Parser(yaml: text, resolver: .basic)
+            let parser = try Parser(yaml: text, resolver: .basic, encoding: .utf8)
             guard let node = try parser.singleRoot() else {
                 diags.append(.error("empty", "the file has no YAML document; a spec starts with 'berth: 1'", at: start))
                 return nil

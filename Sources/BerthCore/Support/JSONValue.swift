@@ -327,22 +327,30 @@ struct YAMLBytes {
         let startsOK = (first >= 0x41 && first <= 0x5A) || (first >= 0x61 && first <= 0x7A) || first == 0x2F
         guard startsOK, last != 0x3A else { return false }  // no trailing ':'
         var prev: UInt8 = 0
+        let allowed = YAMLBytes.plainByte
         for c in b {
-            let ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
-                || c == 0x2D || c == 0x2E || c == 0x2F || c == 0x5F || c == 0x3A || c == 0x3D || c == 0x40
-                || c == 0x2B
-            guard ok else { return false }
+            guard allowed[Int(c)] else { return false }
             if prev == 0x3A, c == 0x3A { return false }
             prev = c
         }
         if b.count <= 5 {
-            // y, n, yes, no, on, off, true, false, null (any case) read as booleans or null.
-            var lower: [UInt8] = []
-            for c in b { lower.append(c | 0x20) }
-            for w in YAMLBytes.reserved where w.count == lower.count && w.elementsEqual(lower) { return false }
+            // y, n, yes, no, on, off, true, false, null (any case) read as booleans or null:
+            // the lower-cased bytes packed into one integer, compared with each word's.
+            var packed: UInt64 = 0
+            for c in b { packed = packed << 8 | UInt64(c | 0x20) }
+            return !YAMLBytes.reservedPacked.contains(packed)
         }
         return true
     }
+
+    /// The bytes a plain scalar may hold: letters, digits and `-._/:=@+`.
+    static let plainByte: [Bool] = (0..<256).map { c in
+        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
+            || [0x2D, 0x2E, 0x2F, 0x5F, 0x3A, 0x3D, 0x40, 0x2B].contains(c)
+    }
+
+    /// `reserved`, each word packed as `isPlainSafe` packs a short scalar.
+    static let reservedPacked: Set<UInt64> = Set(reserved.map { w in w.reduce(UInt64(0)) { $0 << 8 | UInt64($1) } })
 
     static let reserved: [[UInt8]] = ["y", "n", "yes", "no", "true", "false", "on", "off", "null"].map { Array($0.utf8) }
 }
