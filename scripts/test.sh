@@ -60,7 +60,7 @@ step "twin example: Kubernetes and CRD schemas, kubectl kustomize, Helm, S3 and 
      python3 scripts/validate_aws.py '$work/twin' && python3 scripts/validate_edge.py '$work/twin'"
 step "add-ons (addons/) of every example: Argo CD schema, chart values against the charts' values.schema.json / values.yaml" bash -c \
     "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas '$work/rendered/addons' '$work/onprem/addons' '$work/lab/addons' '$work/twin/addons' && \
-     python3 scripts/validate_addons.py --require cert-manager,external-dns,cloudnative-pg,external-secrets,nginx-gateway-fabric,velero,falco,metrics-server,metallb,vpa,ingress-nginx,kube-prometheus-stack \
+     python3 scripts/validate_addons.py --require cert-manager,external-dns,cloudnative-pg,external-secrets,nginx-gateway-fabric,velero,falco,metrics-server,metallb,vpa,ingress-nginx,kube-prometheus-stack,cluster-autoscaler,base,istiod,longhorn,minio \
          '$work/rendered' '$work/onprem' '$work/lab' '$work/twin'"
 step "validator self-test" scripts/selftest_validators.sh
 step "berth audit SARIF against the SARIF 2.1.0 schema (acme and weak)" bash -c \

@@ -66,7 +66,7 @@ public enum AddonVersions {
         AddonRelease(name: "longhorn", repoURL: "https://charts.longhorn.io", chart: "longhorn", paths: [],
                      version: "1.9.1", namespace: "longhorn-system", project: "Longhorn"),
         AddonRelease(name: "ceph-csi-rbd", repoURL: "https://ceph.github.io/csi-charts", chart: "ceph-csi-rbd", paths: [],
-                     version: "3.14.2", namespace: "ceph-csi-rbd", project: "Ceph CSI RBD driver"),
+                     version: "3.12.2", namespace: "ceph-csi-rbd", project: "Ceph CSI RBD driver"),
         AddonRelease(name: "minio", repoURL: "https://charts.min.io/", chart: "minio", paths: [],
                      version: "5.4.0", namespace: "minio", project: "MinIO"),
     ]
@@ -141,12 +141,16 @@ public enum AddonVersions {
         // snapshot.storage.k8s.io/v1 went GA in external-snapshotter v4.0.0.
         "snapshot.storage.k8s.io/v1 VolumeSnapshotClass": Served(addon: "external-snapshotter", minimum: "v4.0.0"),
         "autoscaling.k8s.io/v1 VerticalPodAutoscaler": Served(addon: "vertical-pod-autoscaler", minimum: "1.0.0"),
-        // Istio promoted these APIs to v1 in 1.22.
+        // Istio promoted these APIs to v1 in 1.22 (1.21.0's crd-all.gen.yaml serves
+        // DestinationRule and PeerAuthentication at v1alpha3/v1beta1 only; 1.22.0 adds v1).
         "networking.istio.io/v1 DestinationRule": Served(addon: "istio-base", minimum: "1.22.0"),
         "security.istio.io/v1 PeerAuthentication": Served(addon: "istio-base", minimum: "1.22.0"),
         "security.istio.io/v1 AuthorizationPolicy": Served(addon: "istio-base", minimum: "1.22.0"),
-        // policy.linkerd.io/v1beta3 Server first shipped in Linkerd 2.15 (edge 24.2).
-        "policy.linkerd.io/v1beta3 Server": Served(addon: "linkerd-crds", minimum: "2024.2.1"),
+        // policy.linkerd.io/v1beta3 Server first shipped in edge-24.7.4 (chart 2024.7.4:
+        // charts/linkerd-crds/templates/policy/server.yaml of linkerd/linkerd2; edge-24.7.3
+        // serves v1beta1 and v1beta2 only). The two v1alpha1 kinds are served by 2024.2.1 and
+        // earlier (the same chart's meshtls-authentication.yaml and authorization-policy.yaml).
+        "policy.linkerd.io/v1beta3 Server": Served(addon: "linkerd-crds", minimum: "2024.7.4"),
         "policy.linkerd.io/v1alpha1 MeshTLSAuthentication": Served(addon: "linkerd-crds", minimum: "2024.2.1"),
         "policy.linkerd.io/v1alpha1 AuthorizationPolicy": Served(addon: "linkerd-crds", minimum: "2024.2.1"),
         "monitoring.coreos.com/v1 PodMonitor": Served(addon: "kube-prometheus-stack", minimum: "10.0.0"),
