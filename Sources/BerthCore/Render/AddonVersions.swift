@@ -120,11 +120,12 @@ public enum AddonVersions {
         "cert-manager.io/v1 Certificate": Served(addon: "cert-manager", minimum: "v1.0.0"),
         "cert-manager.io/v1 ClusterIssuer": Served(addon: "cert-manager", minimum: "v1.0.0"),
         "cert-manager.io/v1 Issuer": Served(addon: "cert-manager", minimum: "v1.0.0"),
-        // external-secrets.io/v1 was first served by 0.16.0 (chart and app share versions).
+        // external-secrets.io/v1 was first served by 0.16.0 (chart and app share versions;
+        // deploy/crds/bundle.yaml at helm-chart-0.15.1 serves v1alpha1/v1beta1, at 0.16.0 v1).
         "external-secrets.io/v1 ExternalSecret": Served(addon: "external-secrets", minimum: "0.16.0"),
         "external-secrets.io/v1 ClusterSecretStore": Served(addon: "external-secrets", minimum: "0.16.0"),
         "external-secrets.io/v1 SecretStore": Served(addon: "external-secrets", minimum: "0.16.0"),
-        // Gateway and HTTPRoute reached v1 in Gateway API v1.0.0.
+        // Gateway and HTTPRoute reached v1 in Gateway API v1.0.0 (v0.8.1 serves v1beta1 only).
         "gateway.networking.k8s.io/v1 Gateway": Served(addon: "gateway-api", minimum: "v1.0.0"),
         "gateway.networking.k8s.io/v1 HTTPRoute": Served(addon: "gateway-api", minimum: "v1.0.0"),
         "gateway.networking.k8s.io/v1 GatewayClass": Served(addon: "gateway-api", minimum: "v1.0.0"),
@@ -138,7 +139,7 @@ public enum AddonVersions {
         "velero.io/v1 BackupStorageLocation": Served(addon: "velero", minimum: "2.0.0"),
         "velero.io/v1 VolumeSnapshotLocation": Served(addon: "velero", minimum: "2.0.0"),
         "velero.io/v1 Schedule": Served(addon: "velero", minimum: "2.0.0"),
-        // snapshot.storage.k8s.io/v1 went GA in external-snapshotter v4.0.0.
+        // snapshot.storage.k8s.io/v1 went GA in external-snapshotter v4.0.0 (v3.0.3: v1beta1).
         "snapshot.storage.k8s.io/v1 VolumeSnapshotClass": Served(addon: "external-snapshotter", minimum: "v4.0.0"),
         "autoscaling.k8s.io/v1 VerticalPodAutoscaler": Served(addon: "vertical-pod-autoscaler", minimum: "1.0.0"),
         // Istio promoted these APIs to v1 in 1.22 (1.21.0's crd-all.gen.yaml serves
@@ -155,7 +156,9 @@ public enum AddonVersions {
         "policy.linkerd.io/v1alpha1 AuthorizationPolicy": Served(addon: "linkerd-crds", minimum: "2024.2.1"),
         "monitoring.coreos.com/v1 PodMonitor": Served(addon: "kube-prometheus-stack", minimum: "10.0.0"),
         "monitoring.coreos.com/v1 ServiceMonitor": Served(addon: "kube-prometheus-stack", minimum: "10.0.0"),
-        "externaldns.k8s.io/v1alpha1 DNSEndpoint": Served(addon: "external-dns", minimum: "1.14.0"),
+        // The chart first ships the DNSEndpoint CRD in 1.14.4 (charts/external-dns/crds/ of
+        // kubernetes-sigs/external-dns at external-dns-helm-chart-1.14.4; 1.14.0 has none).
+        "externaldns.k8s.io/v1alpha1 DNSEndpoint": Served(addon: "external-dns", minimum: "1.14.4"),
         // Kinds of Kubernetes itself that do nothing without a controller berth installs.
         "networking.k8s.io/v1 Ingress": Served(addon: "ingress-nginx", minimum: "4.0.0"),
         "autoscaling/v2 HorizontalPodAutoscaler": Served(addon: "metrics-server", minimum: "3.0.0"),
