@@ -31,6 +31,8 @@ public enum AddonVersions {
                      namespace: "kube-system", project: "CSI snapshot CRDs and snapshot controller"),
         AddonRelease(name: "cert-manager", repoURL: "https://charts.jetstack.io", chart: "cert-manager", paths: [],
                      version: "v1.21.1", namespace: "cert-manager", project: "cert-manager"),
+        AddonRelease(name: "trust-manager", repoURL: "https://charts.jetstack.io", chart: "trust-manager", paths: [],
+                     version: "v0.24.0", namespace: "cert-manager", project: "trust-manager"),
         AddonRelease(name: "external-dns", repoURL: "https://kubernetes-sigs.github.io/external-dns/", chart: "external-dns", paths: [],
                      version: "1.21.1", namespace: "external-dns", project: "ExternalDNS"),
         AddonRelease(name: "nginx-gateway-fabric", repoURL: "ghcr.io/nginx/charts", chart: "nginx-gateway-fabric", paths: [],
@@ -84,6 +86,7 @@ public enum AddonVersions {
             "gateway-api": [crd, vwc, ["admissionregistration.k8s.io", "ValidatingAdmissionPolicy"], ["admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"]],
             "external-snapshotter": [crd],
             "cert-manager": [crd, vwc, mwc],
+            "trust-manager": [crd, vwc, ["trust.cert-manager.io", "Bundle"]],
             "external-dns": [],
             "nginx-gateway-fabric": [crd, ["gateway.networking.k8s.io", "GatewayClass"]],
             "ingress-nginx": [vwc, ["networking.k8s.io", "IngressClass"]],
@@ -120,6 +123,9 @@ public enum AddonVersions {
         "cert-manager.io/v1 Certificate": Served(addon: "cert-manager", minimum: "v1.0.0"),
         "cert-manager.io/v1 ClusterIssuer": Served(addon: "cert-manager", minimum: "v1.0.0"),
         "cert-manager.io/v1 Issuer": Served(addon: "cert-manager", minimum: "v1.0.0"),
+        // The Bundle CRD (v1alpha1, with target.namespaceSelector) first ships in chart v0.3.0
+        // (deploy/charts/trust-manager/templates/ of cert-manager/trust-manager).
+        "trust.cert-manager.io/v1alpha1 Bundle": Served(addon: "trust-manager", minimum: "v0.3.0"),
         // external-secrets.io/v1 was first served by 0.16.0 (chart and app share versions;
         // deploy/crds/bundle.yaml at helm-chart-0.15.1 serves v1alpha1/v1beta1, at 0.16.0 v1).
         "external-secrets.io/v1 ExternalSecret": Served(addon: "external-secrets", minimum: "0.16.0"),

@@ -30,6 +30,10 @@ extension Renderer {
     static let addonWaveDependents = -10
     /// Wave of the workload ApplicationSets in the root application (after every add-on).
     static let workloadWave = "10"
+    /// Add-ons that need objects of the plain render: Linkerd's control plane reads the
+    /// identity issuer Secret and trust roots ConfigMap that `_cluster.yaml` makes (through
+    /// cert-manager and trust-manager), so it syncs after the workload ApplicationSets.
+    static let addonWaveAfterWorkloads = 20
 
     var addonProject: String { "\(spec.platform)-addons" }
 
@@ -146,7 +150,8 @@ extension Renderer {
         }
         if spec.network.mesh == .linkerd {
             add("linkerd-crds", Renderer.addonWaveCRDs, "Linkerd CRDs (network.mesh: linkerd)", ["installGatewayAPI": .bool(!usesGateway)])
-            add("linkerd-control-plane", Renderer.addonWaveDependents, "Linkerd control plane: mTLS and the mesh policies (network.mesh: linkerd)", [
+            add("linkerd-control-plane", Renderer.addonWaveAfterWorkloads,
+                "Linkerd control plane: mTLS and the mesh policies (network.mesh: linkerd); its issuer is linkerd/linkerd-identity-issuer", [
                 "identity": ["externalCA": true, "issuer": ["scheme": "kubernetes.io/tls"]],
             ])
         }
@@ -165,6 +170,13 @@ extension Renderer {
             }
             add("cert-manager", Renderer.addonWaveOperators,
                 usesGateway ? "Certificates and the ClusterIssuer; Gateway API support for HTTP-01 on the Gateway" : "Certificates and the ClusterIssuer", .object(v))
+        }
+        if has("trust.cert-manager.io") {
+            // Its webhook's certificate comes from cert-manager (the chart's default).
+            add("trust-manager", Renderer.addonWaveDependents, "the Bundle that publishes Linkerd's trust anchor as linkerd/linkerd-identity-trust-roots", [
+                "crds": ["enabled": true, "keep": true],
+                "app": ["trust": ["namespace": .string(Renderer.certManagerNamespace)]],
+            ])
         }
         if dnsAnnotated, !spec.network.dns.zones.isEmpty {
             let provider: String = switch spec.network.dns.provider {

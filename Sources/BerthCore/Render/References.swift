@@ -137,6 +137,12 @@ public enum ReferenceCheck {
                 ix.listeners["\(ns)/\(name)"] = Set((d.at("spec.listeners")?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
             case "Certificate":
                 if let s = d.at("spec.secretName")?.stringValue { ix.add("Secret", ns, s) }
+            case "Bundle":
+                // trust-manager writes the target ConfigMap into the namespaces it selects.
+                if d.at("spec.target.configMap") != nil,
+                   let space = d.at("spec.target.namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue {
+                    ix.add("ConfigMap", space, name)
+                }
             case "ExternalSecret":
                 ix.add("Secret", ns, d.at("spec.target.name")?.stringValue ?? name)
             default:
@@ -299,7 +305,24 @@ public enum ReferenceCheck {
                 if d.at("roleRef.kind")?.stringValue == "Role", let r = d.at("roleRef.name")?.stringValue { needObject("Role", r, "roleRef") }
             case "ClusterRoleBinding":
                 if let r = d.at("roleRef.name")?.stringValue, !builtinClusterRoles.contains(r) { needObject("ClusterRole", r, in: "", "roleRef") }
+            case "Bundle":
+                // trust-manager reads Secret and ConfigMap sources from its trust namespace.
+                for src in d.at("spec.sources")?.arrayValue ?? [] {
+                    if let s = src.at("secret.name")?.stringValue { needObject("Secret", s, in: Renderer.certManagerNamespace, "spec.sources.secret") }
+                    if let c = src.at("configMap.name")?.stringValue { needObject("ConfigMap", c, in: Renderer.certManagerNamespace, "spec.sources.configMap") }
+                }
+                if let space = d.at("spec.target.namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue {
+                    need(ix.namespaces.contains(space), "spec.target.namespaceSelector", "Namespace \(space)")
+                }
+            case "Server" where d["apiVersion"]?.stringValue?.hasPrefix("policy.linkerd.io/") == true:
+                // The control plane (identity.externalCA) reads its issuer and trust roots from these.
+                needObject("Secret", "linkerd-identity-issuer", in: Renderer.linkerdNamespace, "linkerd identity issuer")
+                needObject("ConfigMap", "linkerd-identity-trust-roots", in: Renderer.linkerdNamespace, "linkerd identity trust roots")
             case "ClusterIssuer", "Issuer":
+                if let s = d.at("spec.ca.secretName")?.stringValue {
+                    // A ClusterIssuer's CA Secret lives in cert-manager's cluster resource namespace.
+                    needObject("Secret", s, in: kind == "ClusterIssuer" ? Renderer.certManagerNamespace : ns, "spec.ca.secretName")
+                }
                 for s in d.at("spec.acme.solvers")?.arrayValue ?? [] {
                     for p in s.at("http01.gatewayHTTPRoute.parentRefs")?.arrayValue ?? [] {
                         if let g = p["name"]?.stringValue { needObject("Gateway", g, in: p["namespace"]?.stringValue ?? ns, "solvers.http01.gatewayHTTPRoute.parentRefs") }

@@ -278,6 +278,7 @@ public struct Renderer: Sendable {
             docs.append(clusterIssuer(tls, cluster: c))
         }
         docs += clusterSecretStore(c)
+        docs += linkerdIdentityObjects()
         docs += clusterAdminBindings()
         docs += falcoRules(c)
         docs += clusterAutoscalerSettings(c)
