@@ -148,6 +148,39 @@ struct AddonTests {
         #expect(ReferenceCheck.systemNamespaces == ["kube-system", "kube-public", "default", "argocd"])
     }
 
+    @Test("ReferenceCheck: Gateway and LoadBalancer addresses must lie in a MetalLB pool of their cluster")
+    func metallbPoolAddresses() {
+        let pool: JSONValue = ["apiVersion": "metallb.io/v1beta1", "kind": "IPAddressPool",
+                               "metadata": ["name": "lab", "namespace": "metallb-system"],
+                               "spec": ["addresses": ["10.0.48.0/24", "10.0.0.4/32"]]]
+        let l2: JSONValue = ["apiVersion": "metallb.io/v1beta1", "kind": "L2Advertisement",
+                             "metadata": ["name": "lab", "namespace": "metallb-system"], "spec": ["ipAddressPools": ["lab", "other"]]]
+        func gateway(_ ip: String) -> JSONValue {
+            ["apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": ["name": "lab", "namespace": "web"],
+             "spec": ["addresses": [["type": "IPAddress", "value": .string(ip)]], "listeners": []]]
+        }
+        func service(_ ip: String) -> JSONValue {
+            ["apiVersion": "v1", "kind": "Service",
+             "metadata": ["name": "db-cross-cluster", "namespace": "web", "annotations": ["metallb.universe.tf/loadBalancerIPs": .string(ip)]],
+             "spec": ["type": "LoadBalancer", "selector": ["app": "db"]]]
+        }
+        let pod: JSONValue = ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "db", "namespace": "web"],
+                              "spec": ["template": ["metadata": ["labels": ["app": "db"]]]]]
+        let ns: JSONValue = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "web"]]
+        let spaces = ["lab": Set(["metallb-system"])]
+        let inside = ReferenceCheck.run(files: [("lab/_cluster.yaml", [pool, l2, ns, pod, gateway("10.0.48.5"), service("10.0.0.4")])], addonNamespaces: spaces)
+        #expect(inside.map(\.description) == [
+            "lab: L2Advertisement metallb-system/lab spec.ipAddressPools refers to IPAddressPool metallb-system/other, which nothing in the render creates",
+        ])
+        let outside = ReferenceCheck.run(files: [("lab/_cluster.yaml", [pool, ns, pod, gateway("10.0.49.5"), service("10.0.0.5")])], addonNamespaces: spaces)
+        #expect(outside.map(\.description) == [
+            "lab: Gateway web/lab spec.addresses refers to address 10.0.49.5 in an IPAddressPool, which nothing in the render creates",
+            "lab: Service web/db-cross-cluster load-balancer address refers to address 10.0.0.5 in an IPAddressPool, which nothing in the render creates",
+        ])
+        // Without pools (a cloud cluster) the addresses are the cloud's business.
+        #expect(ReferenceCheck.run(files: [("lab/_cluster.yaml", [ns, pod, gateway("10.0.49.5")])]).isEmpty)
+    }
+
     @Test("versions compare numerically")
     func compare() {
         #expect(AddonVersions.compare("v1.21.1", "v1.9.0") == 1)

@@ -160,6 +160,10 @@ public enum AddonVersions {
         "policy.linkerd.io/v1beta3 Server": Served(addon: "linkerd-crds", minimum: "2024.7.4"),
         "policy.linkerd.io/v1alpha1 MeshTLSAuthentication": Served(addon: "linkerd-crds", minimum: "2024.2.1"),
         "policy.linkerd.io/v1alpha1 AuthorizationPolicy": Served(addon: "linkerd-crds", minimum: "2024.2.1"),
+        // metallb.io/v1beta1 (CRDs instead of the ConfigMap) first shipped in MetalLB v0.13.0
+        // (config/crd/bases/metallb.io_ipaddresspools.yaml and _l2advertisements.yaml; chart 0.13.0).
+        "metallb.io/v1beta1 IPAddressPool": Served(addon: "metallb", minimum: "0.13.0"),
+        "metallb.io/v1beta1 L2Advertisement": Served(addon: "metallb", minimum: "0.13.0"),
         "monitoring.coreos.com/v1 PodMonitor": Served(addon: "kube-prometheus-stack", minimum: "10.0.0"),
         "monitoring.coreos.com/v1 ServiceMonitor": Served(addon: "kube-prometheus-stack", minimum: "10.0.0"),
         // The chart first ships the DNSEndpoint CRD in 1.14.4 (charts/external-dns/crds/ of

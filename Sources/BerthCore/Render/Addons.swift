@@ -231,8 +231,9 @@ extension Renderer {
                 ],
             ], namespace: ingressNS)
         }
-        if onprem, hasKind("Ingress") || hasKind("Gateway") {
-            add("metallb", Renderer.addonWaveOperators, "LoadBalancer addresses for the ingress controller on own hardware", ["crds": ["enabled": true]])
+        if onprem, hasKind("Ingress") || hasKind("Gateway") || has("metallb.io") {
+            add("metallb", Renderer.addonWaveOperators,
+                "LoadBalancer addresses from the IP plan's load-balancer ranges (IPAddressPool \(spec.platform)) on own hardware", ["crds": ["enabled": true]])
         }
         if longhorn {
             add("longhorn", Renderer.addonWaveOperators, "the Longhorn CSI driver behind the StorageClasses", [

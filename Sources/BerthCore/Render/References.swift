@@ -1,3 +1,5 @@
+import BerthNet
+
 /// The built-in reference check: before anything is written, every reference between the
 /// objects berth rendered must resolve inside the cluster they go to.
 ///
@@ -46,6 +48,8 @@ public enum ReferenceCheck {
     /// What exists in one cluster.
     struct Index {
         var objects: Set<Key> = []
+        /// The address ranges of the cluster's MetalLB IPAddressPools.
+        var pools: [IPPrefix] = []
         /// Pod label sets per namespace, and per namespace and `key=value` the indices of the
         /// label sets that carry it, so a selector is matched against a few candidates, not
         /// every pod of the namespace.
@@ -137,6 +141,10 @@ public enum ReferenceCheck {
                 ix.listeners["\(ns)/\(name)"] = Set((d.at("spec.listeners")?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
             case "Certificate":
                 if let s = d.at("spec.secretName")?.stringValue { ix.add("Secret", ns, s) }
+            case "IPAddressPool":
+                for a in d.at("spec.addresses")?.arrayValue ?? [] {
+                    if let text = a.stringValue, let p = try? IPPrefix(text) { ix.pools.append(p) }
+                }
             case "Bundle":
                 // trust-manager writes the target ConfigMap into the namespaces it selects.
                 if d.at("spec.target.configMap") != nil,
@@ -168,6 +176,10 @@ public enum ReferenceCheck {
             func needObject(_ k: String, _ n: String, in space: String? = nil, _ field: String) {
                 let s = space ?? ns
                 need(ix.has(k, s, n), field, s.isEmpty ? "\(k) \(n)" : "\(k) \(s)/\(n)")
+            }
+            func inPool(_ text: String) -> Bool {
+                guard let a = try? IPAddress(text) else { return false }
+                return ix.pools.contains { $0.contains(a) }
             }
             func needPods(_ selector: [String: String], in space: String? = nil, _ field: String) {
                 let s = space ?? ns
@@ -208,6 +220,12 @@ public enum ReferenceCheck {
                 } else {
                     needPods(selector, "spec.selector")
                 }
+                if d.at("spec.type")?.stringValue == "LoadBalancer", !ix.pools.isEmpty {
+                    let requested = (d.at("metadata.annotations")?["metallb.universe.tf/loadBalancerIPs"]?.stringValue ?? "")
+                        .split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
+                        + [d.at("spec.loadBalancerIP")?.stringValue].compactMap { $0 }
+                    for v in requested { need(inPool(v), "load-balancer address", "address \(v) in an IPAddressPool") }
+                }
             case "EndpointSlice":
                 if let s = d.at("metadata.labels")?["kubernetes.io/service-name"]?.stringValue { needObject("Service", s, "kubernetes.io/service-name") }
             case "PodDisruptionBudget":
@@ -235,6 +253,10 @@ public enum ReferenceCheck {
                     needObject(k, issuer, in: k == "ClusterIssuer" ? "" : ns, "spec.issuerRef")
                 }
             case "Gateway":
+                // On a cluster with MetalLB pools, a requested address must lie in one.
+                for a in d.at("spec.addresses")?.arrayValue ?? [] where !ix.pools.isEmpty {
+                    if let v = a["value"]?.stringValue { need(inPool(v), "spec.addresses", "address \(v) in an IPAddressPool") }
+                }
                 for l in d.at("spec.listeners")?.arrayValue ?? [] {
                     for c in l.at("tls.certificateRefs")?.arrayValue ?? [] {
                         if let s = c["name"]?.stringValue { needObject("Secret", s, "listener \(l["name"]?.stringValue ?? "") certificateRefs") }
@@ -305,6 +327,10 @@ public enum ReferenceCheck {
                 if d.at("roleRef.kind")?.stringValue == "Role", let r = d.at("roleRef.name")?.stringValue { needObject("Role", r, "roleRef") }
             case "ClusterRoleBinding":
                 if let r = d.at("roleRef.name")?.stringValue, !builtinClusterRoles.contains(r) { needObject("ClusterRole", r, in: "", "roleRef") }
+            case "L2Advertisement", "BGPAdvertisement":
+                for p in d.at("spec.ipAddressPools")?.arrayValue ?? [] {
+                    if let n = p.stringValue { needObject("IPAddressPool", n, "spec.ipAddressPools") }
+                }
             case "Bundle":
                 // trust-manager reads Secret and ConfigMap sources from its trust namespace.
                 for src in d.at("spec.sources")?.arrayValue ?? [] {

@@ -279,6 +279,7 @@ public struct Renderer: Sendable {
         }
         docs += clusterSecretStore(c)
         docs += linkerdIdentityObjects()
+        docs += metallbObjects(c)
         docs += clusterAdminBindings()
         docs += falcoRules(c)
         docs += clusterAutoscalerSettings(c)
