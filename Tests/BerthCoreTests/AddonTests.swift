@@ -109,7 +109,7 @@ struct AddonTests {
     @Test("external-dns on rfc2136: the server, zones and TSIG key name; the key itself by Secret reference")
     func rfc2136() throws {
         let url = Fixtures.repoRoot.appendingPathComponent("examples/onprem/platform.yaml")
-        let text = Fixtures.text(url).replacingOccurrences(of: "provider: rfc2136 }", with: "provider: rfc2136, server: \"ns1.lab.example:5353\" }")
+        let text = Fixtures.text(url).replacingOccurrences(of: "provider: rfc2136, server: \"ns1.lab.example:53\" }", with: "provider: rfc2136, server: \"ns1.lab.example:5353\" }")
         #expect(text.contains("ns1.lab.example:5353"))
         let v = Self.values(try Self.renderer(text, file: url.path).addonList(), "lab", "external-dns")
         #expect(v.contains(#""extraArgs":["--rfc2136-host=ns1.lab.example","--rfc2136-port=5353","--rfc2136-zone=lab.example","--rfc2136-tsig-keyname=lab-external-dns","--rfc2136-tsig-secret-alg=hmac-sha256","--rfc2136-tsig-axfr"]"#), "\(v)")

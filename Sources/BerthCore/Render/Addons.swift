@@ -206,6 +206,10 @@ extension Renderer {
                 args += [.string("--rfc2136-tsig-keyname=\(spec.platform)-external-dns"), "--rfc2136-tsig-secret-alg=hmac-sha256", "--rfc2136-tsig-axfr"]
                 v.append(("extraArgs", .array(args)))
                 v.append(("env", [["name": "EXTERNAL_DNS_RFC2136_TSIG_SECRET", "valueFrom": ["secretKeyRef": ["name": "rfc2136-tsig", "key": "secret"]]]]))
+            case "pdns" where !dns.server.isEmpty:
+                // The API key: Secret `pdns-api-key`, key `api-key`, named and never written.
+                v.append(("extraArgs", .array([.string("--pdns-server=\(dns.server)")])))
+                v.append(("env", [["name": "EXTERNAL_DNS_PDNS_API_KEY", "valueFrom": ["secretKeyRef": ["name": "pdns-api-key", "key": "api-key"]]]]))
             case "cloudflare":
                 v.append(("env", [["name": "CF_API_TOKEN", "valueFrom": ["secretKeyRef": ["name": "cloudflare-api-token", "key": "api-token"]]]]))
             default:
