@@ -181,6 +181,42 @@ struct AddonTests {
         #expect(ReferenceCheck.run(files: [("lab/_cluster.yaml", [ns, pod, gateway("10.0.49.5")])]).isEmpty)
     }
 
+    @Test("ReferenceCheck: each add-on Application's project, destination, repository and cluster-scoped kinds are allowed by the add-ons' AppProject")
+    func addonApplicationsAgainstProject() {
+        func project(destinations: [JSONValue], kinds: [[String]], repos: [String]) -> JSONValue {
+            ["apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": ["name": "lab-addons", "namespace": "argocd"],
+             "spec": ["sourceRepos": .array(repos.map { .string($0) }), "destinations": .array(destinations),
+                      "clusterResourceWhitelist": .array(kinds.map { ["group": .string($0[0]), "kind": .string($0[1])] }),
+                      "namespaceResourceWhitelist": [["group": "*", "kind": "*"]]]]
+        }
+        let app: JSONValue = ["apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+                              "metadata": ["name": "lab-velero-c1", "namespace": "argocd", "labels": ["berth.dev/addon": "velero"]],
+                              "spec": ["project": "lab-addons",
+                                       "source": ["repoURL": "https://vmware-tanzu.github.io/helm-charts", "chart": "velero", "targetRevision": "12.1.0"],
+                                       "destination": ["name": "c1", "namespace": "velero"]]]
+        let base = [["", "Namespace"], ["rbac.authorization.k8s.io", "ClusterRole"], ["rbac.authorization.k8s.io", "ClusterRoleBinding"]]
+        let crd = ["apiextensions.k8s.io", "CustomResourceDefinition"]
+        let good = project(destinations: [["name": "c1", "namespace": "velero"]], kinds: base + [crd], repos: ["https://vmware-tanzu.github.io/helm-charts"])
+        #expect(ReferenceCheck.run(files: [], argo: [good, app]).isEmpty)
+        let bad = project(destinations: [["name": "c1", "namespace": "falco"]], kinds: base, repos: ["https://charts.example"])
+        #expect(ReferenceCheck.run(files: [], argo: [bad, app]).map(\.description) == [
+            "argocd: Application argocd/lab-velero-c1 spec.destination refers to destination c1/velero in AppProject lab-addons, which nothing in the render creates",
+            "argocd: Application argocd/lab-velero-c1 spec.source.repoURL refers to source repository https://vmware-tanzu.github.io/helm-charts in AppProject lab-addons, which nothing in the render creates",
+            "argocd: Application argocd/lab-velero-c1 synced kinds refers to cluster-scoped kind apiextensions.k8s.io/CustomResourceDefinition in AppProject lab-addons clusterResourceWhitelist, which nothing in the render creates",
+        ])
+        #expect(ReferenceCheck.run(files: [], argo: [app]).map(\.description) == [
+            "argocd: Application argocd/lab-velero-c1 spec.project refers to AppProject lab-addons, which nothing in the render creates",
+        ])
+    }
+
+    @Test("every example's add-on Applications pass the check against the rendered add-ons' AppProject")
+    func examplesAddonProjectsResolve() throws {
+        for name in ["acme", "onprem", "onprem-mesh", "twin"] {
+            let (_, problems) = try Self.example(name).renderVerified()
+            #expect(problems.isEmpty, "\(name): \(problems)")
+        }
+    }
+
     @Test("versions compare numerically")
     func compare() {
         #expect(AddonVersions.compare("v1.21.1", "v1.9.0") == 1)

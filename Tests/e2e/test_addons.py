@@ -195,3 +195,17 @@ def test_linkerd_server_v1beta3_needs_chart_2024_7_4(tmp_path):
     spec.write_text(spec.read_text().replace("version: 2024.7.3", "version: 2024.7.4"))
     r = berth("check", spec)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_addon_application_without_its_project_exits_3_and_writes_nothing(tmp_path):
+    """The reference check follows every add-on Application to the `<platform>-addons`
+    AppProject: without it (dropped on purpose through BERTH_TEST_DROP_OBJECT) the render is
+    refused with exit 3 and nothing is written."""
+    out = tmp_path / "out"
+    env = {"BERTH_TEST_DROP_OBJECT": "argocd/AppProject/argocd/acme-addons"}
+    r = berth("render", ROOT / "examples/acme/platform.yaml", "--out", out, env=env)
+    assert r.returncode == 3, r.stderr
+    assert "internal error:" in r.stderr and "nothing was written" in r.stderr
+    assert ("argocd: Application argocd/acme-velero-prod-eu spec.project refers to AppProject acme-addons, "
+            "which nothing in the render creates") in r.stderr, r.stderr
+    assert not out.exists()

@@ -424,15 +424,27 @@ public enum ReferenceCheck {
 
     /// Argo CD: every Application names the project, every destination is one the project
     /// allows, every path it syncs exists, and every object synced there lies in an allowed
-    /// namespace with a whitelisted kind.
+    /// namespace with a whitelisted kind. ApplicationSets (the workloads) are checked against
+    /// their project's destinations and the artifact paths; add-on Applications (label
+    /// `berth.dev/addon`) against theirs (`<platform>-addons`): the project exists, the
+    /// destination cluster is rendered and the namespace allowed, the chart's repository is a
+    /// source, and every cluster-scoped kind the add-on installs (its Namespace, cluster roles
+    /// and `AddonVersions.clusterKinds`) is whitelisted.
     static func argoProblems(_ docs: [JSONValue], clusters: Set<String>, objects: [String: [JSONValue]], paths: Set<String>) -> [Problem] {
-        guard let project = docs.first(where: { $0["kind"]?.stringValue == "AppProject" }) else { return [] }
+        var projects: [String: JSONValue] = [:]
+        for d in docs where d["kind"]?.stringValue == "AppProject" { projects[d.at("metadata.name")?.stringValue ?? ""] = d }
+        var out: [Problem] = []
+        out += addonApplicationProblems(docs, projects: projects, clusters: clusters)
+        // The workload project: the one no add-on Application names.
+        let addonProjects = Set(docs.filter { $0["kind"]?.stringValue == "Application" && $0.at("metadata.labels")?["berth.dev/addon"] != nil }
+            .compactMap { $0.at("spec.project")?.stringValue })
+        guard let project = docs.first(where: { $0["kind"]?.stringValue == "AppProject" && !addonProjects.contains($0.at("metadata.name")?.stringValue ?? "") })
+        else { return out }
         let projectName = project.at("metadata.name")?.stringValue ?? ""
         var allowed: Set<String> = []
         for d in project.at("spec.destinations")?.arrayValue ?? [] {
             allowed.insert("\(d["name"]?.stringValue ?? d["server"]?.stringValue ?? "")/\(d["namespace"]?.stringValue ?? "")")
         }
-        var out: [Problem] = []
         let folders = Set(paths.flatMap { p -> [String] in
             var acc: [String] = []
             var cur = ""
@@ -461,4 +473,47 @@ public enum ReferenceCheck {
         }
         return out
     }
+
+    /// The add-on Applications against their AppProject (see `argoProblems`).
+    static func addonApplicationProblems(_ docs: [JSONValue], projects: [String: JSONValue], clusters: Set<String>) -> [Problem] {
+        var out: [Problem] = []
+        for d in docs where d["kind"]?.stringValue == "Application" {
+            guard let addon = d.at("metadata.labels")?["berth.dev/addon"]?.stringValue else { continue }
+            let me = "Application \(d.at("metadata.namespace")?.stringValue ?? "")/\(d.at("metadata.name")?.stringValue ?? "")"
+            let projectName = d.at("spec.project")?.stringValue ?? "default"
+            guard let project = projects[projectName] else {
+                out.append(Problem(cluster: "argocd", object: me, target: "AppProject \(projectName)", field: "spec.project"))
+                continue
+            }
+            let cluster = d.at("spec.destination.name")?.stringValue ?? d.at("spec.destination.server")?.stringValue ?? ""
+            let namespace = d.at("spec.destination.namespace")?.stringValue ?? ""
+            if !clusters.isEmpty, !clusters.contains(cluster) {
+                out.append(Problem(cluster: "argocd", object: me, target: "cluster \(cluster)", field: "spec.destination.name"))
+            }
+            let destinations = project.at("spec.destinations")?.arrayValue ?? []
+            let destinationAllowed = destinations.contains { p in
+                let c = p["name"]?.stringValue ?? p["server"]?.stringValue ?? "", n = p["namespace"]?.stringValue ?? ""
+                return (c == cluster || c == "*") && (n == namespace || n == "*")
+            }
+            if !destinationAllowed {
+                out.append(Problem(cluster: "argocd", object: me, target: "destination \(cluster)/\(namespace) in AppProject \(projectName)", field: "spec.destination"))
+            }
+            let repos = Set((project.at("spec.sourceRepos")?.arrayValue ?? []).compactMap(\.stringValue))
+            let sources = [d.at("spec.source")].compactMap { $0 } + (d.at("spec.sources")?.arrayValue ?? [])
+            for src in sources {
+                if let repo = src["repoURL"]?.stringValue, !repos.contains(repo), !repos.contains("*") {
+                    out.append(Problem(cluster: "argocd", object: me, target: "source repository \(repo) in AppProject \(projectName)", field: "spec.source.repoURL"))
+                }
+            }
+            let whitelist = Set((project.at("spec.clusterResourceWhitelist")?.arrayValue ?? []).map { [$0["group"]?.stringValue ?? "", $0["kind"]?.stringValue ?? ""] })
+            let synced: [[String]] = [["", "Namespace"], ["rbac.authorization.k8s.io", "ClusterRole"], ["rbac.authorization.k8s.io", "ClusterRoleBinding"]]
+                + (AddonVersions.clusterKinds[addon] ?? [])
+            for k in synced where !whitelist.contains(k) && !whitelist.contains(["*", "*"]) && !whitelist.contains([k[0], "*"]) {
+                out.append(Problem(cluster: "argocd", object: me, target: "cluster-scoped kind \(k[0].isEmpty ? "" : k[0] + "/")\(k[1]) in AppProject \(projectName) clusterResourceWhitelist",
+                                   field: "synced kinds"))
+            }
+        }
+        return out
+    }
 }
+

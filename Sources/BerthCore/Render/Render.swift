@@ -128,7 +128,15 @@ public struct Renderer: Sendable {
         // One grouping of the objects by cluster serves the add-on selection and the check.
         let byCluster = ReferenceCheck.objectsByCluster(units.map { ($0.path, $0.docs) })
         let installed = addons(byCluster: byCluster)
-        var problems = ReferenceCheck.run(byCluster: byCluster, addonNamespaces: Renderer.addonNamespaces(installed))
+        // The add-ons' Argo CD objects (`addons/`): each Application against its AppProject.
+        // `dropping` may name one of them as `argocd/<Kind>/<namespace>/<name>`.
+        var argo: [JSONValue] = installed.isEmpty ? [] : [addonProjectObject(installed)] + installed.map { addonApplication($0) }
+        if let drop = dropping {
+            argo.removeAll { d in
+                "argocd/\(d["kind"]?.stringValue ?? "")/\(d.at("metadata.namespace")?.stringValue ?? "")/\(d.at("metadata.name")?.stringValue ?? "")" == drop
+            }
+        }
+        var problems = ReferenceCheck.run(byCluster: byCluster, argo: argo, addonNamespaces: Renderer.addonNamespaces(installed))
         // Every kind needs the add-on serving its API on the object's cluster (addons/).
         problems += unserved(units, installed).map {
             ReferenceCheck.Problem(cluster: $0.cluster, object: $0.object, target: "an add-on serving \($0.api) (\($0.api) \($0.why))", field: "apiVersion")
