@@ -58,9 +58,15 @@ step "twin example: Kubernetes and CRD schemas, kubectl kustomize, Helm, S3 and 
     "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas $(echo $(plain_dirs "$work/twin")) && \
      python3 scripts/compare_kustomize.py '$work/twin' && python3 scripts/check_helm.py '$work/twin' && \
      python3 scripts/validate_aws.py '$work/twin' && python3 scripts/validate_edge.py '$work/twin'"
+step "render the onprem-mesh example with network.mesh: linkerd; Kubernetes and CRD schemas (identity chain, trust-manager Bundle)" bash -c \
+    "mkdir '$work/linkerd-spec' && cp examples/onprem-mesh/* '$work/linkerd-spec/' && \
+     sed -i 's/^  mesh: istio/  mesh: linkerd/' '$work/linkerd-spec/platform.yaml' && grep -q '^  mesh: linkerd' '$work/linkerd-spec/platform.yaml' && \
+     '$bin' render '$work/linkerd-spec/platform.yaml' --out '$work/linkerd' 2>/dev/null && \
+     python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas '$work/linkerd/lab/' '$work/linkerd/addons' && \
+     python3 scripts/validate_addons.py --require linkerd-crds,linkerd-control-plane,trust-manager '$work/linkerd'"
 step "add-ons (addons/) of every example: Argo CD schema, chart values against the charts' values.schema.json / values.yaml" bash -c \
     "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas '$work/rendered/addons' '$work/onprem/addons' '$work/lab/addons' '$work/twin/addons' && \
-     python3 scripts/validate_addons.py --require cert-manager,external-dns,cloudnative-pg,external-secrets,nginx-gateway-fabric,velero,falco,metrics-server,metallb,vpa,ingress-nginx,kube-prometheus-stack \
+     python3 scripts/validate_addons.py --require cert-manager,external-dns,cloudnative-pg,external-secrets,nginx-gateway-fabric,velero,falco,metrics-server,metallb,vpa,ingress-nginx,kube-prometheus-stack,cluster-autoscaler,base,istiod,longhorn,minio \
          '$work/rendered' '$work/onprem' '$work/lab' '$work/twin'"
 step "validator self-test" scripts/selftest_validators.sh
 step "berth audit SARIF against the SARIF 2.1.0 schema (acme and weak)" bash -c \

@@ -132,7 +132,15 @@ public struct Renderer: Sendable {
         var indexes = ReferenceCheck.indexes(byCluster)
         let installed = addons(indexes: indexes)
         for (c, spaces) in Renderer.addonNamespaces(installed) { indexes[c]?.addAddonNamespaces(spaces) }
-        var problems = ReferenceCheck.run(byCluster: byCluster, indexes: indexes)
+        // The add-ons' Argo CD objects (`addons/`): each Application against its AppProject.
+        // `dropping` may name one of them as `argocd/<Kind>/<namespace>/<name>`.
+        var argo: [JSONValue] = installed.isEmpty ? [] : [addonProjectObject(installed)] + installed.map { addonApplication($0) }
+        if let drop = dropping {
+            argo.removeAll { d in
+                "argocd/\(d["kind"]?.stringValue ?? "")/\(d.at("metadata.namespace")?.stringValue ?? "")/\(d.at("metadata.name")?.stringValue ?? "")" == drop
+            }
+        }
+        var problems = ReferenceCheck.run(byCluster: byCluster, indexes: indexes, argo: argo)
         // Every kind needs the add-on serving its API on the object's cluster (addons/).
         problems += unserved(byCluster, indexes, installed).map {
             ReferenceCheck.Problem(cluster: $0.cluster, object: $0.object, target: "an add-on serving \($0.api) (\($0.api) \($0.why))", field: "apiVersion")
@@ -282,6 +290,8 @@ public struct Renderer: Sendable {
             docs.append(clusterIssuer(tls, cluster: c))
         }
         docs += clusterSecretStore(c)
+        docs += linkerdIdentityObjects()
+        docs += metallbObjects(c)
         docs += clusterAdminBindings()
         docs += falcoRules(c)
         docs += clusterAutoscalerSettings(c)

@@ -71,7 +71,7 @@ public enum SpecSchema {
         Field("project", .string, "google: the GCP project of the Cloud DNS zones, for cert-manager's DNS-01 solver.", defaultNote: "`provider.account`"),
         Field("subscription", .string, "azure: the Azure subscription id of the DNS zones, for cert-manager's DNS-01 solver (required when a host is served by more than one cluster).", default: s("")),
         Field("resourceGroup", .name, "azure: the resource group of the DNS zones, for cert-manager's DNS-01 solver.", defaultNote: "`provider.resourceGroup`"),
-        Field("server", .string, "rfc2136: the authoritative name server (`host:port`) that accepts TSIG-signed updates, for cert-manager's DNS-01 solver (required when a host is served by more than one cluster).", default: s("")),
+        Field("server", .string, "rfc2136: the authoritative name server (`host:port`) that accepts TSIG-signed updates, for external-dns and cert-manager's DNS-01 solver; pdns: the PowerDNS API (`http://host:port`) for external-dns. Required with either provider when a service is public.", default: s("")),
     ])
 
     public static let rateLimit = ObjectSchema("rateLimit", "Per-client-IP request limits at the edge (first line against DDoS).", [
