@@ -89,7 +89,11 @@ struct AddonTests {
         let velero = Self.values(list, "prod-eu", "velero")
         #expect(velero.contains(#""configuration":{"backupStorageLocation":[],"volumeSnapshotLocation":[]}"#))
         #expect(velero.contains("velero/velero-plugin-for-aws:") && velero.contains("acme-prod-eu-velero"))
-        #expect(Self.values(list, "prod-eu", "falco").contains(#""configMap":{"name":"berth-falco-rules"}"#))
+        // The rules ConfigMap syncs after the add-ons: an optional volume lets Falco start
+        // (a required one would hold the root application at Falco's wave), and Falco reloads
+        // when the rules arrive.
+        #expect(Self.values(list, "prod-eu", "falco").contains(#""configMap":{"name":"berth-falco-rules","optional":true}"#))
+        #expect(Self.values(list, "prod-eu", "falco").contains(#""watch_config_files":true"#))
         let ca = Self.values(list, "prod-eu", "cluster-autoscaler")
         #expect(ca.contains(#""cloudProvider":"aws""#) && ca.contains(#""autoscalingGroups":[{"name":"prod-eu-"#))
         #expect(Self.values(list, "prod-eu", "vertical-pod-autoscaler").contains(#""updater":{"enabled":false}"#))

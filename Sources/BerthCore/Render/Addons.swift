@@ -273,13 +273,17 @@ extension Renderer {
             add("velero", Renderer.addonWaveOperators, "volume backups: the Schedules and their storage locations", .object(v))
         }
         if falcoRules {
+            // berth's rules ConfigMap is a cluster object and syncs in the workload wave, after
+            // the add-ons: the volume is optional so Falco starts (and its Application turns
+            // healthy, which the root application waits for) before the ConfigMap exists, and
+            // `watch_config_files` reloads Falco when the rules arrive.
             add("falco", Renderer.addonWaveOperators, "runtime intrusion detection with berth's rules (network.ids)", [
                 "driver": ["kind": "modern_ebpf"],
                 "mounts": [
-                    "volumes": [["name": "berth-rules", "configMap": ["name": "berth-falco-rules"]]],
+                    "volumes": [["name": "berth-rules", "configMap": ["name": "berth-falco-rules", "optional": true]]],
                     "volumeMounts": [["name": "berth-rules", "mountPath": "/etc/falco/rules.d/berth"]],
                 ],
-                "falco": ["rules_files": ["/etc/falco/falco_rules.yaml", "/etc/falco/rules.d"]],
+                "falco": ["rules_files": ["/etc/falco/falco_rules.yaml", "/etc/falco/rules.d"], "watch_config_files": true],
             ])
         }
         if hasKind("VerticalPodAutoscaler") {
