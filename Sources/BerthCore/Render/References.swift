@@ -140,6 +140,9 @@ public enum ReferenceCheck {
     static func index(_ docs: [JSONValue], addonNamespaces: Set<String> = []) -> Index {
         var ix = Index()
         ix.addAddonNamespaces(addonNamespaces)
+        // Objects come grouped by file: most repeat the previous one's kind and namespace.
+        var lastKind = APIKind(apiVersion: "", kind: "")
+        var lastNamespace = ""
         for d in docs {
             let kind = d["kind"]?.stringValue ?? ""
             let meta = d["metadata"]
@@ -148,8 +151,15 @@ public enum ReferenceCheck {
             if !ix.objects.insert(Key(kind: kind, namespace: ns, name: name)).inserted {
                 ix.duplicates[Key(kind: kind, namespace: ns, name: name), default: 1] += 1
             }
-            ix.uses.kinds.insert(APIKind(apiVersion: d["apiVersion"]?.stringValue ?? "", kind: kind))
-            if !ns.isEmpty { ix.uses.namespaces.insert(ns) }
+            let api = d["apiVersion"]?.stringValue ?? ""
+            if api != lastKind.apiVersion || kind != lastKind.kind {
+                lastKind = APIKind(apiVersion: api, kind: kind)
+                ix.uses.kinds.insert(lastKind)
+            }
+            if !ns.isEmpty, ns != lastNamespace {
+                ix.uses.namespaces.insert(ns)
+                lastNamespace = ns
+            }
             if !ix.uses.dnsAnnotated, case let .object(a)? = meta?["annotations"], a.contains(where: { $0.0.hasPrefix("external-dns.alpha.kubernetes.io/") }) {
                 ix.uses.dnsAnnotated = true
             }
@@ -227,10 +237,13 @@ public enum ReferenceCheck {
     /// Every unresolved reference in the objects of one cluster.
     static func problems(cluster: String, docs: ArraySlice<JSONValue>, index ix: Index) -> [Problem] {
         var out: Set<Problem> = []
+        // Objects come grouped by file, so most share the previous one's namespace.
+        var knownNamespace = ""
         for d in docs {
             let kind = d["kind"]?.stringValue ?? ""
-            let ns = d.at("metadata.namespace")?.stringValue ?? ""
-            let name = d.at("metadata.name")?.stringValue ?? ""
+            let meta = d["metadata"]
+            let ns = meta?["namespace"]?.stringValue ?? ""
+            let name = meta?["name"]?.stringValue ?? ""
             // Descriptions are built only for a reference that does not resolve.
             func need(_ ok: Bool, _ field: @autoclosure () -> String, _ target: @autoclosure () -> String) {
                 guard !ok else { return }
@@ -251,7 +264,11 @@ public enum ReferenceCheck {
                 need(ix.matches(selector, in: s), field,
                      "pods \(s)/{" + selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "}")
             }
-            if !ns.isEmpty { need(ix.namespaces.contains(ns), "metadata.namespace", "Namespace \(ns)") }
+            if !ns.isEmpty, ns != knownNamespace {
+                let exists = ix.namespaces.contains(ns)
+                need(exists, "metadata.namespace", "Namespace \(ns)")
+                if exists { knownNamespace = ns }
+            }
 
             switch kind {
             case "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob":
@@ -266,8 +283,10 @@ public enum ReferenceCheck {
                 for c in (pod["containers"]?.arrayValue ?? []) + (pod["initContainers"]?.arrayValue ?? []) {
                     for e in c["env"]?.arrayValue ?? [] {
                         let envName = e["name"]?.stringValue ?? ""
-                        if let s = e.at("valueFrom.secretKeyRef.name")?.stringValue { needObject("Secret", s, "env \(envName)") }
-                        if let s = e.at("valueFrom.configMapKeyRef.name")?.stringValue { needObject("ConfigMap", s, "env \(envName)") }
+                        if let from = e["valueFrom"] {
+                            if let s = from.at("secretKeyRef.name")?.stringValue { needObject("Secret", s, "env \(envName)") }
+                            if let s = from.at("configMapKeyRef.name")?.stringValue { needObject("ConfigMap", s, "env \(envName)") }
+                        }
                         // A host that names a Service of this cluster must resolve to one.
                         if envName.hasSuffix("_HOST"), let host = e["value"]?.stringValue, let (svc, space) = serviceHost(host, namespace: ns) {
                             needObject("Service", svc, in: space, "env \(envName)")
