@@ -263,11 +263,11 @@ struct AuditTests {
         let spec = try #require(loaded.spec)
         #expect(Self.lines(Audit.run(spec)) == [
             "45:9 low BERTH-ENC-005: traffic between pods is not encrypted: no mesh, and inTransit is tls (edge only)",
-            "113:27 low BERTH-NET-002: NetworkPolicy 'api' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "136:12 low BERTH-NET-002: NetworkPolicy 'search' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "147:27 low BERTH-NET-002: NetworkPolicy 'worker' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "171:13 low BERTH-NET-002: NetworkPolicy 'main-database' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "219:5 medium BERTH-RBAC-003: team 'platform' can change both production ('production') and development ('development') with one group 'platform'",
+            "117:27 low BERTH-NET-002: NetworkPolicy 'api' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "147:12 low BERTH-NET-002: NetworkPolicy 'search' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "158:27 low BERTH-NET-002: NetworkPolicy 'worker' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "185:13 low BERTH-NET-002: NetworkPolicy 'main-database' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "249:5 medium BERTH-RBAC-003: team 'platform' can change both production ('production') and development ('development') with one group 'platform'",
         ])
     }
 }

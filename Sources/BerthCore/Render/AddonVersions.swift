@@ -151,6 +151,7 @@ public enum AddonVersions {
         "policy.linkerd.io/v1alpha1 AuthorizationPolicy": Served(addon: "linkerd-crds", minimum: "2024.2.1"),
         "monitoring.coreos.com/v1 PodMonitor": Served(addon: "kube-prometheus-stack", minimum: "10.0.0"),
         "monitoring.coreos.com/v1 ServiceMonitor": Served(addon: "kube-prometheus-stack", minimum: "10.0.0"),
+        "monitoring.coreos.com/v1 PrometheusRule": Served(addon: "kube-prometheus-stack", minimum: "10.0.0"),
         "externaldns.k8s.io/v1alpha1 DNSEndpoint": Served(addon: "external-dns", minimum: "1.14.0"),
         // Kinds of Kubernetes itself that do nothing without a controller berth installs.
         "networking.k8s.io/v1 Ingress": Served(addon: "ingress-nginx", minimum: "4.0.0"),

@@ -109,7 +109,7 @@ extension Renderer {
                 if p == "driver.longhorn.io" { longhorn = true }
                 if p == "rbd.csi.ceph.com" { ceph = true }
             case "Cluster" where d.at("spec.monitoring.enablePodMonitor") == .bool(true): podMonitors = true
-            case "PodMonitor", "ServiceMonitor": podMonitors = true
+            case "PodMonitor", "ServiceMonitor", "PrometheusRule": podMonitors = true
             case "ConfigMap" where d.at("metadata.name")?.stringValue == "berth-falco-rules": falcoRules = true
             case "NetworkPolicy":
                 for side in ["spec.ingress", "spec.egress"] {

@@ -386,6 +386,7 @@ public struct Renderer: Sendable {
         docs += rbac(t)
         docs += gateway(t)
         docs += rateLimitFilter(t)
+        docs += platformRules(t)
         return docs
     }
 
@@ -468,7 +469,8 @@ public struct Renderer: Sendable {
                     ("type", "ClusterIP"),
                     ("selector", selector(p, t)),
                 ] + ipFamilies + [
-                    ("ports", [["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": "TCP"]]),
+                    ("ports", .array([["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": "TCP"]]
+                        + (extraMetricsPort(p).map { [["name": "metrics", "port": .int($0), "targetPort": "metrics", "protocol": "TCP"]] } ?? []))),
                 ]),
             ])
         }
@@ -513,6 +515,7 @@ public struct Renderer: Sendable {
         docs += exposure(p, t)
         docs += meshServiceObjects(p, t, callers: callers(of: p, in: t))
         docs += verticalPodAutoscaler(p, t)
+        docs += serviceMonitoring(p, in: t)
         return docs
     }
 
@@ -539,7 +542,10 @@ public struct Renderer: Sendable {
             ("imagePullPolicy", "Always"),
         ]
         if let port = s.port {
-            container.append(("ports", [["name": .string(portName(p)), "containerPort": .int(port), "protocol": "TCP"]]))
+            container.append(("ports", .array([["name": .string(portName(p)), "containerPort": .int(port), "protocol": "TCP"]]
+                + (extraMetricsPort(p).map { [["name": "metrics", "containerPort": .int($0), "protocol": "TCP"]] } ?? []))))
+        } else if let m = extraMetricsPort(p) {
+            container.append(("ports", [["name": "metrics", "containerPort": .int(m), "protocol": "TCP"]]))
         }
         var env: [JSONValue] = []
         for (k, v) in p.env { env.append(["name": .string(k), "value": .string(v)]) }

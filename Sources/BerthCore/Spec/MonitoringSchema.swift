@@ -18,15 +18,15 @@ extension SpecSchema {
     ])
 
     public static let alertChannel = ObjectSchema("alert channel", "One receiver. Its credential stays in a Secret of the monitoring namespace, mounted into Alertmanager; berth names it, never writes it.", [
-        Field("type", .oneOf(["slack", "pagerduty", "opsgenie", "webhook"]), "Receiver kind.", required: true),
-        Field("secret", .name, "Secret (in the monitoring namespace) whose key holds the Slack or webhook URL, the PagerDuty routing key or the Opsgenie API key.", required: true),
+        Field("type", .oneOf(["slack", "pagerduty", "opsgenie"]), "Receiver kind.", required: true),
+        Field("secret", .name, "Secret (in the monitoring namespace) whose key holds the Slack webhook URL, the PagerDuty routing key or the Opsgenie API key.", required: true),
         Field("key", .name, "Key of the Secret.", default: s("token")),
         Field("channel", .string, "slack: the channel, e.g. `#payments-alerts`.", default: s("")),
     ])
 
     public static let alertRoute = ObjectSchema("alert route", "Where one team's alerts go, by severity.", [
         Field("page", .object(alertChannel), "Receiver of `severity: page` alerts (fast burn, platform outages).", required: true),
-        Field("ticket", .object(alertChannel), "Receiver of `severity: ticket` alerts (slow burn, capacity).", defaultNote: "the page receiver"),
+        Field("ticket", .object(alertChannel), "Receiver of `severity: ticket` alerts (slow burn, capacity).", defaultNote: "the page receiver", optionalObject: true),
     ])
 
     public static let monitoring = ObjectSchema("monitoring", "Prometheus, the alert rules and where alerts go.", [
