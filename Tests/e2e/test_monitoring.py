@@ -225,3 +225,32 @@ def test_scrapes_are_admitted_to_exactly_the_metrics_ports(rendered):
             for rule in d["spec"].get("ingress", []):
                 assert "monitoring" not in str(rule.get("from", [])), f
 
+
+amtool = shutil.which("amtool")
+
+
+@pytest.mark.skipif(amtool is None and not os.environ.get("BERTH_REQUIRE_PROMTOOL"), reason="amtool not installed")
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_alertmanager_config_passes_amtool(rendered, example):
+    path = rendered[example] / "monitoring" / "alertmanager.yaml"
+    r = subprocess.run([amtool, "check-config", str(path)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    config = yaml.safe_load(path.read_text())
+    names = {r["name"] for r in config["receivers"]}
+    for route in config["route"].get("routes", []):
+        assert route["receiver"] in names
+    text = path.read_text()
+    # Credentials are files mounted from the named Secrets; no value is ever written.
+    for r in config["receivers"]:
+        for kind, items in r.items():
+            if kind == "name":
+                continue
+            for c in items:
+                for k, v in c.items():
+                    if k.endswith("_file"):
+                        assert v.startswith("/etc/alertmanager/secrets/") and "//" not in v, v
+                    assert k not in ("api_url", "routing_key", "api_key", "service_key"), k
+    if example == "acme":
+        assert {"storefront-page", "storefront-ticket", "payments-page", "platform-page"} <= names
+        assert "inhibit_rules" in config
+        assert "alerts-pagerduty-storefront" in text

@@ -58,7 +58,7 @@ public enum PlatformDiff {
         guard parts.count >= 2, let first = parts.first else { return false }
         if ["kustomize", "helm", "argocd", "local"].contains(first) { return false }
         if path.hasSuffix(".json") { return true }
-        if ["registry", "buckets", "network", "restore"].contains(first) { return false }
+        if ["registry", "buckets", "network", "restore", "monitoring"].contains(first) { return false }
         return path.hasSuffix(".yaml")
     }
 

@@ -152,6 +152,7 @@ public struct Renderer: Sendable {
             artifacts.append(Artifact(path: "network/ip-plan.json", contents: ipPlan.json().serialized(pretty: true) + "\n", objects: 0))
         }
         artifacts += edgeArtifacts()
+        artifacts += alertmanagerArtifacts()
         artifacts += spec.clusters.map { auditPolicy($0) }
         return artifacts.sorted { $0.path < $1.path }
     }
