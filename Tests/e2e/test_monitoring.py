@@ -254,3 +254,57 @@ def test_alertmanager_config_passes_amtool(rendered, example):
         assert {"storefront-page", "storefront-ticket", "payments-page", "platform-page"} <= names
         assert "inhibit_rules" in config
         assert "alerts-pagerduty-storefront" in text
+
+
+# Metrics a documented exporter provides, by exporter: the services' metrics contract
+# (README, Monitoring), CloudNativePG's exporter, kube-state-metrics and the kubelet.
+EXPORTED = {
+    "http_requests_total", "http_request_duration_seconds_bucket", "http_request_duration_seconds_count",
+    "cnpg_backends_total", "cnpg_pg_database_size_bytes", "cnpg_pg_replication_lag",
+    "kube_resourcequota", "kube_pod_status_ready",
+    "kubelet_volume_stats_available_bytes", "kubelet_volume_stats_capacity_bytes",
+}
+
+
+def metric_names(node):
+    """The metric names of every vector selector in a promql-parser AST."""
+    if node is None or isinstance(node, (str, int, float, bool)):
+        return set()
+    if isinstance(node, (list, tuple)):
+        return set().union(*[metric_names(n) for n in node]) if node else set()
+    if type(node).__name__ == "VectorSelector":
+        return {node.name}
+    out = set()
+    for attr in ("args", "expr", "lhs", "rhs", "param", "vector_selector"):
+        if hasattr(node, attr):
+            out |= metric_names(getattr(node, attr))
+    return out
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_dashboards_parse_and_name_only_known_metrics(rendered, example):
+    import json
+    import promql_parser
+    out = rendered[example]
+    recorded = set()
+    for _, d in objects(out, "PrometheusRule"):
+        for g in d["spec"]["groups"]:
+            recorded |= {r["record"] for r in g["rules"] if "record" in r}
+    known = recorded | EXPORTED
+    dashboards = [(f, d) for f, d in objects(out, "ConfigMap") if d["metadata"].get("labels", {}).get("grafana_dashboard") == "1"]
+    assert dashboards, f"{example} renders no dashboard"
+    queries = 0
+    for f, d in dashboards:
+        for name, text in d["data"].items():
+            board = json.loads(text)
+            assert board["panels"], name
+            for panel in board["panels"]:
+                for target in panel["targets"]:
+                    ast = promql_parser.parse(target["expr"])  # raises on a query that does not parse
+                    names = metric_names(ast)
+                    assert names, target["expr"]
+                    assert names <= known, (f, panel["title"], names - known)
+                    queries += 1
+    assert queries > 0
+    # The walker really finds selectors (guards against a parser API change hiding every name).
+    assert metric_names(promql_parser.parse('sum(rate(a_total{x="1"}[5m])) / b')) == {"a_total", "b"}

@@ -104,7 +104,8 @@ extension Renderer {
                 ])
             }
         }
-        if !s.slos.isEmpty {
+        // Objectives hold in production; elsewhere a burn would page people for test traffic.
+        if !s.slos.isEmpty, t.environment.tier == .production {
             docs.append([
                 "apiVersion": .string(Renderer.monitoringAPI), "kind": "PrometheusRule",
                 "metadata": meta("\(s.name)-slos", t.namespace, labels: labels),
@@ -237,13 +238,13 @@ extension Renderer {
                 name: "HPAAtMaximum",
                 expr: "kube_horizontalpodautoscaler_status_current_replicas{namespace=\"\(ns)\"} >= kube_horizontalpodautoscaler_spec_max_replicas{namespace=\"\(ns)\"}",
                 holdFor: "30m", severity: "ticket",
-                summary: "a HorizontalPodAutoscaler has run at its maximum replicas for 30 minutes"))
+                summary: "a HorizontalPodAutoscaler runs at its maximum replicas"))
         }
         out.append(PlatformAlert(
             name: "PodNotReady",
             expr: "sum by (pod) (kube_pod_status_ready{namespace=\"\(ns)\", condition=\"false\"}) > 0",
             holdFor: "15m", severity: "ticket",
-            summary: "a pod has not been ready for 15 minutes"))
+            summary: "a pod is not ready"))
         out.append(PlatformAlert(
             name: "QuotaNearLimit",
             expr: "kube_resourcequota{namespace=\"\(ns)\", type=\"used\"} / ignoring(type) kube_resourcequota{namespace=\"\(ns)\", type=\"hard\"} > 0.9",

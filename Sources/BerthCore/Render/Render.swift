@@ -388,6 +388,7 @@ public struct Renderer: Sendable {
         docs += gateway(t)
         docs += rateLimitFilter(t)
         docs += platformRules(t)
+        docs += dashboardConfigMap(t)
         return docs
     }
 
