@@ -23,6 +23,7 @@ public enum PlatformChecks {
         out += stagingParity(spec, plan: plan)
         out += plainSecrets(spec)
         out += addons(spec)
+        out += monitoring(spec, plan: plan)
         return out
     }
 

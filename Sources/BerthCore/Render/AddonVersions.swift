@@ -166,6 +166,7 @@ public enum AddonVersions {
         "metallb.io/v1beta1 L2Advertisement": Served(addon: "metallb", minimum: "0.13.0"),
         "monitoring.coreos.com/v1 PodMonitor": Served(addon: "kube-prometheus-stack", minimum: "10.0.0"),
         "monitoring.coreos.com/v1 ServiceMonitor": Served(addon: "kube-prometheus-stack", minimum: "10.0.0"),
+        "monitoring.coreos.com/v1 PrometheusRule": Served(addon: "kube-prometheus-stack", minimum: "10.0.0"),
         // The chart first ships the DNSEndpoint CRD in 1.14.4 (charts/external-dns/crds/ of
         // kubernetes-sigs/external-dns at external-dns-helm-chart-1.14.4; 1.14.0 has none).
         "externaldns.k8s.io/v1alpha1 DNSEndpoint": Served(addon: "external-dns", minimum: "1.14.4"),

@@ -172,7 +172,7 @@ public enum ReferenceCheck {
                 let p = d["provisioner"]?.stringValue ?? ""
                 if p == "driver.longhorn.io" { ix.uses.longhorn = true }
                 if p == "rbd.csi.ceph.com" { ix.uses.ceph = true }
-            case "PodMonitor", "ServiceMonitor":
+            case "PodMonitor", "ServiceMonitor", "PrometheusRule":
                 ix.uses.podMonitors = true
             case "ConfigMap" where name == "berth-falco-rules":
                 ix.uses.falcoRules = true

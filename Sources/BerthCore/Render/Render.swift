@@ -164,6 +164,7 @@ public struct Renderer: Sendable {
             artifacts.append(Artifact(path: "network/ip-plan.json", contents: ipPlan.json().serialized(pretty: true) + "\n", objects: 0))
         }
         artifacts += edgeArtifacts()
+        artifacts += alertmanagerArtifacts()
         artifacts += spec.clusters.map { auditPolicy($0) }
         return artifacts.sorted { $0.path < $1.path }
     }
@@ -400,6 +401,8 @@ public struct Renderer: Sendable {
         docs += rbac(t)
         docs += gateway(t)
         docs += rateLimitFilter(t)
+        docs += platformRules(t)
+        docs += dashboardConfigMap(t)
         return docs
     }
 
@@ -482,7 +485,8 @@ public struct Renderer: Sendable {
                     ("type", "ClusterIP"),
                     ("selector", selector(p, t)),
                 ] + ipFamilies + [
-                    ("ports", [["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": "TCP"]]),
+                    ("ports", .array([["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": "TCP"]]
+                        + (extraMetricsPort(p).map { [["name": "metrics", "port": .int($0), "targetPort": "metrics", "protocol": "TCP"]] } ?? []))),
                 ]),
             ])
         }
@@ -527,6 +531,7 @@ public struct Renderer: Sendable {
         docs += exposure(p, t)
         docs += meshServiceObjects(p, t, callers: callers(of: p, in: t))
         docs += verticalPodAutoscaler(p, t)
+        docs += serviceMonitoring(p, in: t)
         return docs
     }
 
@@ -553,7 +558,10 @@ public struct Renderer: Sendable {
             ("imagePullPolicy", "Always"),
         ]
         if let port = s.port {
-            container.append(("ports", [["name": .string(portName(p)), "containerPort": .int(port), "protocol": "TCP"]]))
+            container.append(("ports", .array([["name": .string(portName(p)), "containerPort": .int(port), "protocol": "TCP"]]
+                + (extraMetricsPort(p).map { [["name": "metrics", "containerPort": .int($0), "protocol": "TCP"]] } ?? []))))
+        } else if let m = extraMetricsPort(p) {
+            container.append(("ports", [["name": "metrics", "containerPort": .int(m), "protocol": "TCP"]]))
         }
         var env: [JSONValue] = []
         for (k, v) in p.env { env.append(["name": .string(k), "value": .string(v)]) }

@@ -25,6 +25,8 @@ public struct Spec: Sendable {
     public var delivery: Delivery
     public var scaling: Scaling
     public var security: Security
+    /// Prometheus, alert rules and routing (`monitoring:`); filled in after the rest decodes.
+    public var monitoring = MonitoringSpec()
     /// environment -> service -> version (tag or digest), from the versions file.
     public var versions: [String: [String: Located<String>]]
     public var versionsFile: String?
@@ -320,6 +322,9 @@ public struct Service: Sendable {
     public var team: String
     public var overrides: [ServiceOverride]
     public var location: SourceLocation
+    /// Where Prometheus scrapes it (`metrics:`), and its objectives (`slos:`).
+    public var metrics: ServiceMetrics? = nil
+    public var slos: [SLO] = []
 
     public func override(for env: String) -> ServiceOverride? { overrides.first { $0.environment.value == env } }
 }

@@ -221,6 +221,8 @@ public enum SpecSchema {
         Field("volumes", .map(.object(volume)), "Persistent volumes by name (the service becomes a StatefulSet).", default: .map([])),
         Field("team", .name, "Owning team (a key of `security.teams`).", default: s("")),
         Field("overrides", .map(.object(serviceOverride)), "Per-environment changes, keyed by environment name.", default: .map([])),
+        Field("metrics", .object(metrics), "Prometheus metrics the service exports; a ServiceMonitor scrapes them and the NetworkPolicy admits the monitoring namespace to exactly that port.", optionalObject: true),
+        Field("slos", .object(slos), "Service level objectives; each gets recording rules, burn-rate alerts and an error budget.", optionalObject: true),
     ])
 
     // MARK: data
@@ -386,6 +388,7 @@ public enum SpecSchema {
         Field("delivery", .object(delivery), "Delivery."),
         Field("scaling", .object(scaling), "Scaling."),
         Field("security", .object(security), "Security."),
+        Field("monitoring", .object(monitoring), "Metrics, alerts and where they go."),
         Field("addons", .map(.object(addon)), "Overrides for the cluster add-ons by name (`cert-manager`, `external-dns`, `velero`, ...).", default: .map([])),
     ])
 
