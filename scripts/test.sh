@@ -87,8 +87,9 @@ step "fuzz: spec loader, CIDR, address and duration parsers (seeded mutations of
 step "CLI end to end, IP ledger on SQLite (pytest)" env -u BERTH_TEST_PG_URL BERTH_BIN="$bin" \
     python3 -m pytest -q -p no:cacheprovider Tests/e2e
 if pg_url=$(scripts/pg-test-server.sh start "$pgdir"); then
-    step "IP ledger on PostgreSQL: workflow, bad input, 8 writers, kill -9 (pytest)" env BERTH_BIN="$bin" \
-        BERTH_TEST_PG_URL="$pg_url" python3 -m pytest -q -p no:cacheprovider Tests/e2e/test_ledger.py Tests/e2e/test_ledger_stores.py -k postgres
+    step "IP ledger on PostgreSQL: workflow, bad input, 8 writers, kill -9; team server over HTTP (pytest)" env BERTH_BIN="$bin" \
+        BERTH_TEST_PG_URL="$pg_url" python3 -m pytest -q -p no:cacheprovider Tests/e2e/test_ledger.py Tests/e2e/test_ledger_stores.py \
+        Tests/e2e/test_server.py -k postgres
 else
     failed=$((failed + 1)); failures+=("start the PostgreSQL test server")
 fi

@@ -228,6 +228,11 @@ def test_sixteen_clients_on_one_pool(store, server):
     listed = json.loads(cli(store, "list", "--pool", "pods", "--format", "json").stdout)
     assert sorted(x["cidr"] for x in listed) == sorted(prefixes)
     assert "ok:" in cli(store, "check").stdout
+    # Concurrent allocations were committed together: fewer transactions than allocations.
+    _, _, text = call(server.conn(), "GET", "/metrics", tok)
+    metric = {line.split(" ")[0]: float(line.split(" ")[1]) for line in text.splitlines() if line.startswith("berth_allocation_batch_size_")}
+    assert metric["berth_allocation_batch_size_sum"] == 4000
+    assert metric["berth_allocation_batch_size_count"] < 4000
 
 
 def test_kill_9_during_allocation_loops(store, server):
