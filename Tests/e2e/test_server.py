@@ -75,8 +75,9 @@ class Server:
             time.sleep(0.05)
         assert self.port, pathlib.Path(log).read_text()
 
-    def conn(self):
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+    def conn(self, source=None):
+        """A connection; `source` (another 127.x address) keeps one test's auth failures apart from the next."""
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60, source_address=(source, 0) if source else None)
 
     def stop(self):
         if self.proc.poll() is None:
@@ -296,10 +297,12 @@ def test_auth_refuses_and_changes_nothing(store, server, tmp_path):
               ("POST", "/api/v1/pools/pods/releases", {"prefix": "10.0.0.0/24"})]
     reads = [("GET", "/api/v1/pools", None), ("GET", "/api/v1/pools/pods", None), ("GET", "/api/v1/pools/pods/allocations", None),
              ("GET", "/api/v1/search?q=10.0.0.1", None), ("GET", "/api/v1/history?address=10.0.0.1", None), ("GET", "/metrics", None)]
+    peer = 1
     for method, path, body in writes + reads:
         for tok, why in [(None, "send a token as 'Authorization: Bearer <token>'"), ("berth_" + "0" * 64, "unknown token"),
                          (doomed, "token revoked")]:
-            status, ctype, p = call(c, method, path, tok, body)
+            peer += 1  # one address per failure: the slow-down for repeated failures is tested below
+            status, ctype, p = call(server.conn(f"127.0.0.{peer}"), method, path, tok, body)
             assert (status, ctype, p["type"], p["detail"]) == (401, "application/problem+json", "urn:berth:problem:unauthorized", why), path
             assert "10.0.0.0" not in json.dumps(p)
     for method, path, body in writes:
@@ -312,11 +315,19 @@ def test_auth_refuses_and_changes_nothing(store, server, tmp_path):
     for method, path, body in reads:
         assert call(c, method, path, reader, body)[0] == 200, path
 
-    # Repeated failures from one address are slowed down.
+    # Repeated failures from one address are slowed down (after 5 within a minute); others are not.
+    slow = server.conn("127.0.1.1")
     t0 = time.time()
-    for _ in range(8):
-        call(c, "GET", "/api/v1/pools", "berth_" + "1" * 64)
-    assert time.time() - t0 > 0.5
+    for _ in range(5):
+        assert call(slow, "GET", "/api/v1/pools", "berth_" + "1" * 64)[0] == 401
+    assert time.time() - t0 < 0.5
+    t0 = time.time()
+    for _ in range(3):
+        assert call(slow, "GET", "/api/v1/pools", "berth_" + "1" * 64)[0] == 401
+    assert time.time() - t0 >= 0.7  # 100 + 200 + 400 ms
+    t0 = time.time()
+    assert call(server.conn("127.0.1.2"), "GET", "/api/v1/pools", "berth_" + "1" * 64)[0] == 401
+    assert time.time() - t0 < 0.5
 
 
 def test_tokens_are_stored_only_as_hashes(store, tmp_path):
