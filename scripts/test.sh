@@ -86,6 +86,8 @@ step "fuzz: spec loader, CIDR, address and duration parsers (seeded mutations of
     "$root/.build/debug/fuzz-driver" "${BERTH_FUZZ_SEED:-1}" 200000 Tests/data/fuzz-corpus --max-seconds 40
 step "CLI end to end, IP ledger on SQLite (pytest)" env -u BERTH_TEST_PG_URL BERTH_BIN="$bin" \
     python3 -m pytest -q -p no:cacheprovider Tests/e2e
+step "team server: schemathesis against /openapi.json (no 5xx; status, content type, body and headers match the document)" \
+    scripts/schemathesis.sh "$bin"
 if pg_url=$(scripts/pg-test-server.sh start "$pgdir"); then
     step "IP ledger on PostgreSQL: workflow, bad input, 8 writers, kill -9; team server over HTTP (pytest)" env BERTH_BIN="$bin" \
         BERTH_TEST_PG_URL="$pg_url" python3 -m pytest -q -p no:cacheprovider Tests/e2e/test_ledger.py Tests/e2e/test_ledger_stores.py \
