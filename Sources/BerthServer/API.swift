@@ -173,7 +173,7 @@ struct API: Sendable {
     }
 
     static func prefix(_ text: String, _ field: String) throws -> IPPrefix {
-        do { return try IPPrefix(text) } catch { throw Problem.badRequest("\(field): \((error as? IPError)?.description ?? "malformed")") }
+        do { return try IPPrefix(text) } catch { throw Problem.badRequest("\(field): \(error.description)") }
     }
 
     /// Decodes a JSON body of at most the context's upload limit (413 beyond).

@@ -39,6 +39,7 @@ public enum BerthServer {
         router.add(middleware: MetricsAndLogMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware())
         api.register(router)
+        Dashboard(api: api).register(router)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "berth"),
