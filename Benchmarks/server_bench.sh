@@ -6,13 +6,18 @@
 # one transaction per allocation).
 #   Benchmarks/server_bench.sh [SECONDS]      (default 5 per row; needs wrk: apt-get install wrk)
 #   SCRATCH=.build-release Benchmarks/server_bench.sh   (another build folder)
+#   BIN=.build/debug Benchmarks/server_bench.sh         (binaries already built; no build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-5}
 scratch=${SCRATCH:-.build}
-swift build -c release --scratch-path "$scratch" --product berth >/dev/null
-swift build -c release --scratch-path "$scratch" --product ledger-driver >/dev/null
-bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)
+if [ -n "${BIN:-}" ]; then
+    bin=$BIN
+else
+    swift build -c release --scratch-path "$scratch" --product berth >/dev/null
+    swift build -c release --scratch-path "$scratch" --product ledger-driver >/dev/null
+    bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/berth-server-bench.XXXXXX")
 pgdir=$(mktemp -u /tmp/berth-pg.XXXXXX)
 server=""
