@@ -66,6 +66,10 @@ fi
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v psql >/dev/null 2>&1; then
     need_debs+=(postgresql postgresql-client)
 fi
+# The team server's dashboard test drives headless Chromium (Tests/e2e/test_dashboard.py).
+if ! command -v chromium >/dev/null 2>&1; then
+    need_debs+=(chromium)
+fi
 # nft checks the onprem firewall rulesets berth renders (nft -c -f).
 if ! command -v nft >/dev/null 2>&1 && ! [ -x /usr/sbin/nft ]; then
     need_debs+=(nftables)

@@ -94,9 +94,12 @@ step "monitoring of every example: promtool check rules, promtool test rules (SL
     env BERTH_BIN="$bin" BERTH_REQUIRE_PROMTOOL=1 python3 -m pytest -q -p no:cacheprovider Tests/e2e/test_monitoring.py
 step "CLI end to end, IP ledger on SQLite (pytest)" env -u BERTH_TEST_PG_URL BERTH_BIN="$bin" \
     python3 -m pytest -q -p no:cacheprovider Tests/e2e --ignore=Tests/e2e/test_monitoring.py
+step "team server: schemathesis against /openapi.json (no 5xx; status, content type, body and headers match the document)" \
+    scripts/schemathesis.sh "$bin"
 if pg_url=$(scripts/pg-test-server.sh start "$pgdir"); then
-    step "IP ledger on PostgreSQL: workflow, bad input, 8 writers, kill -9 (pytest)" env BERTH_BIN="$bin" \
-        BERTH_TEST_PG_URL="$pg_url" python3 -m pytest -q -p no:cacheprovider Tests/e2e/test_ledger.py Tests/e2e/test_ledger_stores.py -k postgres
+    step "IP ledger on PostgreSQL: workflow, bad input, 8 writers, kill -9; team server over HTTP (pytest)" env BERTH_BIN="$bin" \
+        BERTH_TEST_PG_URL="$pg_url" python3 -m pytest -q -p no:cacheprovider Tests/e2e/test_ledger.py Tests/e2e/test_ledger_stores.py \
+        Tests/e2e/test_server.py -k postgres
 else
     failed=$((failed + 1)); failures+=("start the PostgreSQL test server")
 fi
