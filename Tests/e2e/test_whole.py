@@ -60,3 +60,15 @@ def test_broken_reference_exits_3_and_writes_nothing(drop, expected, tmp_path):
     fresh = tmp_path / "fresh"
     r = berth("render", ROOT / "examples" / "acme" / "platform.yaml", "--out", fresh, env={"BERTH_TEST_DROP_OBJECT": drop})
     assert r.returncode == 3 and not fresh.exists()
+
+
+def test_workload_applicationsets_are_checked_against_their_project(tmp_path):
+    """With GitOps the render checks the workload ApplicationSets too: without their AppProject
+    (dropped on purpose) the render stops with exit 3, naming both, and writes nothing."""
+    out = tmp_path / "out"
+    r = berth("render", ROOT / "examples" / "twin" / "platform.yaml", "--out", out,
+              env={"BERTH_TEST_DROP_OBJECT": "argocd/AppProject/argocd/twin"})
+    assert r.returncode == 3, r.stderr
+    assert "nothing was written" in r.stderr
+    assert "argocd: ApplicationSet argocd/twin-production spec.template.spec.project refers to AppProject twin, which nothing in the render creates" in r.stderr, r.stderr
+    assert not out.exists()

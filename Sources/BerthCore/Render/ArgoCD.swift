@@ -44,8 +44,10 @@ extension Renderer {
         ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"]
     }
 
-    func argoCDArtifacts(_ units: [Unit]) -> [Artifact] {
-        guard let (project, sets) = argoCDObjects(units) else { return [] }
+    func argoCDArtifacts(_ units: [Unit]) -> [Artifact] { argoCDArtifacts(argoCDObjects(units)) }
+
+    func argoCDArtifacts(_ objects: (project: JSONValue, sets: [JSONValue])?) -> [Artifact] {
+        guard let (project, sets) = objects else { return [] }
         return [
             file("argocd/project.yaml", [project]),
             file("argocd/applicationsets.yaml", sets),

@@ -536,7 +536,15 @@ public enum ReferenceCheck {
         let addonProjects = Set(docs.filter { $0["kind"]?.stringValue == "Application" && $0.at("metadata.labels")?["berth.dev/addon"] != nil }
             .compactMap { $0.at("spec.project")?.stringValue })
         guard let project = docs.first(where: { $0["kind"]?.stringValue == "AppProject" && !addonProjects.contains($0.at("metadata.name")?.stringValue ?? "") })
-        else { return out }
+        else {
+            // ApplicationSets without their project: each names one nothing creates.
+            for d in docs where d["kind"]?.stringValue == "ApplicationSet" {
+                let p = d.at("spec.template.spec.project")?.stringValue ?? "default"
+                let name = "ApplicationSet \(d.at("metadata.namespace")?.stringValue ?? "")/\(d.at("metadata.name")?.stringValue ?? "")"
+                out.append(Problem(cluster: "argocd", object: name, target: "AppProject \(p)", field: "spec.template.spec.project"))
+            }
+            return out
+        }
         let projectName = project.at("metadata.name")?.stringValue ?? ""
         var allowed: Set<String> = []
         for d in project.at("spec.destinations")?.arrayValue ?? [] {

@@ -132,28 +132,36 @@ public struct Renderer: Sendable {
         var indexes = ReferenceCheck.indexes(byCluster)
         let installed = addons(indexes: indexes)
         for (c, spaces) in Renderer.addonNamespaces(installed) { indexes[c]?.addAddonNamespaces(spaces) }
-        // The add-ons' Argo CD objects (`addons/`): each Application against its AppProject.
-        // `dropping` may name one of them as `argocd/<Kind>/<namespace>/<name>`.
+        // The Argo CD objects: the add-ons' Applications (`addons/`) and, with GitOps, the
+        // workload AppProject and ApplicationSets (`argocd/`), each against its project and
+        // the folders the render writes. `dropping` may name one of them as
+        // `argocd/<Kind>/<namespace>/<name>`.
+        let workloadArgo = argoCDObjects(units)
         var argo: [JSONValue] = installed.isEmpty ? [] : [addonProjectObject(installed)] + installed.map { addonApplication($0) }
+        if let (project, sets) = workloadArgo { argo += [project] + sets }
         if let drop = dropping {
             argo.removeAll { d in
                 "argocd/\(d["kind"]?.stringValue ?? "")/\(d.at("metadata.namespace")?.stringValue ?? "")/\(d.at("metadata.name")?.stringValue ?? "")" == drop
             }
         }
-        var problems = ReferenceCheck.run(byCluster: byCluster, indexes: indexes, argo: argo)
+        let artifacts = render(units: units, addons: installed, argo: .some(workloadArgo))
+        var problems = ReferenceCheck.run(byCluster: byCluster, indexes: indexes, argo: argo,
+                                          paths: workloadArgo == nil ? [] : Set(artifacts.map(\.path)))
         // Every kind needs the add-on serving its API on the object's cluster (addons/).
         problems += unserved(byCluster, indexes, installed).map {
             ReferenceCheck.Problem(cluster: $0.cluster, object: $0.object, target: "an add-on serving \($0.api) (\($0.api) \($0.why))", field: "apiVersion")
         }
-        return (render(units: units, addons: installed), problems)
+        return (artifacts, problems)
     }
 
-    /// `addons`: the add-ons of these units when the caller has them already.
-    func render(units: [Unit], addons installed: [AddonInstance]? = nil) -> [Artifact] {
+    /// `addons` and `argo`: the add-ons and the workload Argo CD objects of these units when the
+    /// caller has them already.
+    func render(units: [Unit], addons installed: [AddonInstance]? = nil,
+                argo: (project: JSONValue, sets: [JSONValue])?? = nil) -> [Artifact] {
         let renderer = self
         var artifacts = parallelMap(0..<units.count) { renderer.file(units[$0].path, units[$0].docs) }
         if spec.delivery.gitops != nil { artifacts += kustomizeArtifacts(units) }
-        artifacts += argoCDArtifacts(units)
+        artifacts += argoCDArtifacts(argo ?? argoCDObjects(units))
         artifacts += addonArtifacts(installed ?? addons(units))
         artifacts += helmArtifacts(units)
         artifacts += registryArtifacts()
