@@ -266,8 +266,9 @@ struct AuditTests {
             "113:27 low BERTH-NET-002: NetworkPolicy 'api' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
             "136:12 low BERTH-NET-002: NetworkPolicy 'search' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
             "147:27 low BERTH-NET-002: NetworkPolicy 'worker' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "171:13 low BERTH-NET-002: NetworkPolicy 'main-database' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "219:5 medium BERTH-RBAC-003: team 'platform' can change both production ('production') and development ('development') with one group 'platform'",
+            "173:32 low BERTH-NET-002: NetworkPolicy 'reporting' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "182:13 low BERTH-NET-002: NetworkPolicy 'main-database' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "230:5 medium BERTH-RBAC-003: team 'platform' can change both production ('production') and development ('development') with one group 'platform'",
         ])
     }
 }

@@ -9,6 +9,7 @@ public enum PlatformChecks {
         out += names(spec)
         out += podsFitPools(spec, plan: plan)
         out += productionReplicas(spec)
+        out += scheduled(spec)
         out += versions(spec)
         out += tagStrategy(spec)
         out += productionTLS(spec)
@@ -219,7 +220,8 @@ public enum PlatformChecks {
     public static func productionReplicas(_ spec: Spec) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for env in spec.environments where env.tier == .production {
-            for s in spec.services where s.override(for: env.name)?.enabled != false {
+            // Replica rules are for services that run continuously, not scheduled runs.
+            for s in spec.services where s.override(for: env.name)?.enabled != false && !s.isScheduled {
                 let r = s.override(for: env.name)?.replicas ?? s.replicas
                 let loc = s.override(for: env.name)?.replicas != nil ? (s.override(for: env.name)?.environment.location ?? s.replicasLocation) : s.replicasLocation
                 if r.min < 2 {
@@ -230,6 +232,36 @@ public enum PlatformChecks {
                 if r.min < zones {
                     out.append(.warning("zone-spread", "service '\(s.name)' runs \(r.min) replicas minimum in '\(env.name)' but its clusters span \(zones) zones; one zone will have no replica", at: loc))
                 }
+            }
+        }
+        return out
+    }
+
+    /// A scheduled service (a CronJob) takes no calls: it has no port, route or volumes,
+    /// and no service lists it in talksTo.
+    public static func scheduled(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for s in spec.services where s.isScheduled {
+            let what = "service '\(s.name)' runs on a schedule (a CronJob) and takes no calls"
+            if let loc = s.portLocation {
+                out.append(.error("scheduled-callable", "\(what), so it cannot have a port; remove port or schedule", at: loc))
+            }
+            if let r = s.publicRoute {
+                out.append(.error("scheduled-callable", "\(what), so it cannot have a public route; remove public or schedule", at: r.location))
+            }
+            for o in s.overrides {
+                if let r = o.publicRoute {
+                    out.append(.error("scheduled-callable", "\(what), so it cannot have a public route in environment '\(o.environment.value)'; remove public or schedule", at: r.location))
+                }
+            }
+            if let loc = s.volumesLocation, !s.volumes.isEmpty {
+                out.append(.error("scheduled-volumes", "service '\(s.name)' runs on a schedule (a CronJob) and cannot have volumes (they make a StatefulSet); keep its data in a database or bucket, or remove schedule", at: loc))
+            }
+        }
+        for s in spec.services {
+            for t in s.talksTo {
+                guard let callee = spec.service(t.value), callee.isScheduled else { continue }
+                out.append(.error("scheduled-callable", "service '\(s.name)' lists '\(callee.name)' in talksTo, but '\(callee.name)' runs on a schedule (a CronJob) and takes no calls; remove it from talksTo", at: t.location))
             }
         }
         return out
@@ -287,7 +319,8 @@ public enum PlatformChecks {
     public static func productionTLS(_ spec: Spec) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for env in spec.environments where env.tier == .production {
-            for s in spec.services where s.override(for: env.name)?.enabled != false {
+            // A scheduled service's route is refused by `scheduled`, with the reason.
+            for s in spec.services where s.override(for: env.name)?.enabled != false && !s.isScheduled {
                 guard let r = s.override(for: env.name)?.publicRoute ?? s.publicRoute else { continue }
                 if !r.tls {
                     out.append(.error("production-tls", "public route of service '\(s.name)' has tls: false in production environment '\(env.name)'; production routes must serve HTTPS", at: r.location))
@@ -304,10 +337,11 @@ public enum PlatformChecks {
         var out: [Diagnostic] = []
         for s in spec.services {
             for t in s.talksTo {
-                guard let target = spec.service(t.value), target.port == nil else { continue }
+                // A scheduled target is refused by `scheduled`, with the reason.
+                guard let target = spec.service(t.value), target.port == nil, !target.isScheduled else { continue }
                 out.append(.error("no-port", "service '\(s.name)' talks to '\(target.name)', which has no port; give '\(target.name)' a port or remove the edge", at: t.location))
             }
-            if s.publicRoute != nil, s.port == nil {
+            if s.publicRoute != nil, s.port == nil, !s.isScheduled {
                 out.append(.error("no-port", "service '\(s.name)' is public but has no port to route to", at: s.publicRoute?.location ?? s.location))
             }
         }
@@ -407,7 +441,8 @@ public enum PlatformChecks {
                     out.append(.error("bounds", "service '\(s.name)' has a memory limit \(res.memoryLimit) below its request \(res.memory)\(ctx)", at: loc))
                 }
             }
-            if s.port == nil, s.health.command.isEmpty {
+            // A scheduled run is not served and gets no probes.
+            if s.port == nil, s.health.command.isEmpty, !s.isScheduled {
                 out.append(.warning("no-probe", "service '\(s.name)' has no port and no health.command, so it gets no liveness or readiness probe", at: s.location))
             }
         }

@@ -464,6 +464,14 @@ public struct Renderer: Sendable {
         ])
         docs += externalSecrets(p, t)
         docs.append(deployment(p, t))
+        if p.service.isScheduled {
+            // A scheduled run calls what it uses and nothing calls it: no Service, route,
+            // autoscaler or disruption budget, only its NetworkPolicy.
+            if spec.security.networkPolicy == .defaultDeny {
+                docs.append(networkPolicy(.service(name), name: name, labels: labels(p, t, withVersion: false), in: t))
+            }
+            return docs
+        }
         if let port = p.service.port {
             docs.append([
                 "apiVersion": "v1", "kind": "Service",
@@ -578,7 +586,8 @@ public struct Renderer: Sendable {
             "requests": ["cpu": .string(p.resources.cpu.text), "memory": .string(p.resources.memory.text)],
             "limits": ["cpu": .string(p.resources.cpuLimit.text), "memory": .string(p.resources.memoryLimit.text)],
         ]))
-        if let probes = probes(p) {
+        // A scheduled run is not served: it has no probes, it ends.
+        if !s.isScheduled, let probes = probes(p) {
             container.append(("livenessProbe", probes.0))
             container.append(("readinessProbe", probes.1))
         }
@@ -624,6 +633,7 @@ public struct Renderer: Sendable {
             ["maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway",
              "labelSelector": ["matchLabels": selector(p, t)]],
         ]))
+        if s.isScheduled { podSpec.append(("restartPolicy", .string(s.restartPolicy))) }
         podSpec.append(("containers", [.object(container)]))
         podSpec.append(("volumes", .array(volumes)))
 
@@ -634,6 +644,9 @@ public struct Renderer: Sendable {
             annotations = ["checkov.io/skip1": "CKV_K8S_43=tags are immutable in the registry (delivery.registry.immutable), so a tag names one build"]
         }
         let template: JSONValue = ["metadata": ["labels": podLabels(p, t)], "spec": .object(podSpec)]
+        if let schedule = s.schedule {
+            return cronJob(p, t, schedule: schedule.value, template: template, annotations: annotations)
+        }
         if s.volumes.isEmpty {
             return [
                 "apiVersion": "apps/v1", "kind": "Deployment",
@@ -673,8 +686,42 @@ public struct Renderer: Sendable {
         ]
     }
 
+    /// History kept of a scheduled service's runs, and how often a failed run is retried.
+    static let successfulJobsHistoryLimit = 3
+    static let failedJobsHistoryLimit = 3
+    static let jobBackoffLimit = 2
+    /// How late a missed run may still start (the controller was down, or the previous run
+    /// was still going under `concurrencyPolicy: Forbid`).
+    static let startingDeadlineSeconds = 600
+
+    /// A scheduled service: one run at a time (`Forbid`), a bounded run time and history,
+    /// schedules in UTC, the same pod as a Deployment's.
+    func cronJob(_ p: Placement, _ t: Target, schedule: String, template: JSONValue, annotations: JSONValue?) -> JSONValue {
+        let s = p.service
+        return [
+            "apiVersion": "batch/v1", "kind": "CronJob",
+            "metadata": meta(s.name, t.namespace, labels: labels(p, t), annotations: annotations),
+            "spec": [
+                "schedule": .string(schedule),
+                "timeZone": "Etc/UTC",
+                "concurrencyPolicy": "Forbid",
+                "startingDeadlineSeconds": .int(Self.startingDeadlineSeconds),
+                "successfulJobsHistoryLimit": .int(Self.successfulJobsHistoryLimit),
+                "failedJobsHistoryLimit": .int(Self.failedJobsHistoryLimit),
+                "jobTemplate": [
+                    "metadata": ["labels": labels(p, t)],
+                    "spec": [
+                        "activeDeadlineSeconds": .int(s.deadline.seconds),
+                        "backoffLimit": .int(Self.jobBackoffLimit),
+                        "template": template,
+                    ],
+                ],
+            ],
+        ]
+    }
+
     /// The workload kind a service renders as.
-    func workloadKind(_ s: Service) -> String { s.volumes.isEmpty ? "Deployment" : "StatefulSet" }
+    func workloadKind(_ s: Service) -> String { s.isScheduled ? "CronJob" : s.volumes.isEmpty ? "Deployment" : "StatefulSet" }
 
     func probes(_ p: Placement) -> (JSONValue, JSONValue)? {
         let h = p.service.health

@@ -364,7 +364,12 @@ struct Decoder {
             volumes: vols,
             team: str(n, "team"),
             overrides: overrides,
-            location: e.keyLocation)
+            location: e.keyLocation,
+            schedule: located(n, "schedule"),
+            deadline: duration(n, "deadline") ?? SpecDuration(seconds: 3600, text: "1h"),
+            restartPolicy: n["restartPolicy"]?.string ?? "OnFailure",
+            portLocation: n["port"]?.location,
+            volumesLocation: n["volumes"]?.location)
     }
 
     func database(_ e: SpecEntry) -> Database {

@@ -320,8 +320,19 @@ public struct Service: Sendable {
     public var team: String
     public var overrides: [ServiceOverride]
     public var location: SourceLocation
+    /// The cron schedule of a scheduled service (rendered as a CronJob); nil for a Deployment.
+    public var schedule: Located<String>? = nil
+    /// How long one scheduled run may take (`activeDeadlineSeconds`).
+    public var deadline = SpecDuration(seconds: 3600, text: "1h")
+    /// `OnFailure` or `Never`, for a scheduled service's pods.
+    public var restartPolicy = "OnFailure"
+    /// Where `port` and `volumes` are written, when they are.
+    public var portLocation: SourceLocation? = nil
+    public var volumesLocation: SourceLocation? = nil
 
     public func override(for env: String) -> ServiceOverride? { overrides.first { $0.environment.value == env } }
+    /// Whether the service runs on a schedule (a CronJob) rather than continuously.
+    public var isScheduled: Bool { schedule != nil }
 }
 
 public struct Database: Sendable {

@@ -221,6 +221,9 @@ public enum SpecSchema {
         Field("volumes", .map(.object(volume)), "Persistent volumes by name (the service becomes a StatefulSet).", default: .map([])),
         Field("team", .name, "Owning team (a key of `security.teams`).", default: s("")),
         Field("overrides", .map(.object(serviceOverride)), "Per-environment changes, keyed by environment name.", default: .map([])),
+        Field("schedule", .cron, "Run the service as a scheduled job (a CronJob, schedule in UTC) instead of a Deployment. A scheduled service takes no calls: no `port`, `public`, `volumes`, and no other service may list it in `talksTo`; replica rules do not apply."),
+        Field("deadline", .duration, "With `schedule`: how long one run may take before it is stopped (`activeDeadlineSeconds`).", default: s("1h")),
+        Field("restartPolicy", .oneOf(["OnFailure", "Never"]), "With `schedule`: restart a failed run's container in place (`OnFailure`, up to 2 retries) or start a new pod (`Never`, up to 2 retries).", default: s("OnFailure")),
     ])
 
     // MARK: data

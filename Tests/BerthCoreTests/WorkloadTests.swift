@@ -1,0 +1,95 @@
+import BerthCore
+import Foundation
+import Testing
+
+/// Workload kinds: scheduled services (CronJobs).
+@Suite("Workload kinds")
+struct WorkloadTests {
+    /// `base.yaml` plus a nightly job that reads nothing and is called by nobody.
+    static let nightly = Fixtures.base + """
+      report:
+        image: registry.shop.example/report:1.0.0
+        schedule: "30 3 * * *"
+        deadline: 2h
+        restartPolicy: Never
+        talksTo: [api]
+
+    """
+
+    static func spec(_ text: String) throws -> Spec {
+        let loaded = Fixtures.check(text)
+        #expect(!loaded.diagnostics.hasErrors, "\(Fixtures.lines(loaded))")
+        return try #require(loaded.spec)
+    }
+
+    static func objects(_ spec: Spec, service: String) -> [JSONValue] {
+        Renderer(plan: Plan(spec: spec)).renderedFiles().filter { $0.service == service }.flatMap(\.objects)
+    }
+
+    @Test("a scheduled service renders a CronJob with its account and policy, and no Service, HPA or PDB")
+    func cronJob() throws {
+        let spec = try Self.spec(Self.nightly)
+        let docs = Self.objects(spec, service: "report")
+        #expect(docs.compactMap { $0["kind"]?.stringValue } == ["ServiceAccount", "CronJob", "NetworkPolicy"])
+        let job = try #require(docs.first { $0["kind"]?.stringValue == "CronJob" })
+        #expect(job["apiVersion"]?.stringValue == "batch/v1")
+        #expect(job.at("spec.schedule")?.stringValue == "30 3 * * *")
+        #expect(job.at("spec.timeZone")?.stringValue == "Etc/UTC")
+        #expect(job.at("spec.concurrencyPolicy")?.stringValue == "Forbid")
+        #expect(job.at("spec.successfulJobsHistoryLimit")?.intValue == 3)
+        #expect(job.at("spec.failedJobsHistoryLimit")?.intValue == 3)
+        #expect(job.at("spec.jobTemplate.spec.activeDeadlineSeconds")?.intValue == 7200)
+        let pod = try #require(job.at("spec.jobTemplate.spec.template.spec"))
+        #expect(pod["restartPolicy"]?.stringValue == "Never")
+        #expect(pod["serviceAccountName"]?.stringValue == "report")
+        #expect(pod.at("securityContext.runAsNonRoot") == .bool(true))
+        let container = try #require(pod["containers"]?.arrayValue?.first)
+        #expect(container["livenessProbe"] == nil && container["readinessProbe"] == nil)
+        #expect(container.at("securityContext.readOnlyRootFilesystem") == .bool(true))
+        // It calls api; nothing calls it.
+        let policy = try #require(docs.first { $0["kind"]?.stringValue == "NetworkPolicy" })
+        #expect(policy.at("spec.ingress")?.arrayValue?.isEmpty == true)
+        #expect(policy.at("spec.egress")?.arrayValue?.contains { $0.at("ports")?.arrayValue?.first?["port"]?.intValue == 9000 } == true)
+    }
+
+    @Test("the default deadline is one hour and the default restart policy OnFailure")
+    func defaults() throws {
+        let text = Self.nightly.replacingOccurrences(of: "    deadline: 2h\n    restartPolicy: Never\n", with: "")
+        let job = try #require(Self.objects(try Self.spec(text), service: "report").first { $0["kind"]?.stringValue == "CronJob" })
+        #expect(job.at("spec.jobTemplate.spec.activeDeadlineSeconds")?.intValue == 3600)
+        #expect(job.at("spec.jobTemplate.spec.template.spec.restartPolicy")?.stringValue == "OnFailure")
+    }
+
+    @Test("production replica rules do not apply to a scheduled service")
+    func noReplicaRules() throws {
+        let spec = try Self.spec(Self.nightly)
+        #expect(PlatformChecks.productionReplicas(spec).isEmpty)
+        #expect(PlatformChecks.run(spec).filter { $0.severity != .note }.isEmpty)
+    }
+
+    @Test("check refuses a scheduled service that is public, has a port or volumes, or is called")
+    func refusals() throws {
+        let text = Self.nightly.replacingOccurrences(of: "    restartPolicy: Never\n    talksTo: [api]\n", with: """
+            restartPolicy: Never
+            talksTo: [api]
+            port: 8080
+            public: { host: report }
+            volumes: { data: { size: 1Gi, path: /data } }
+
+        """).replacingOccurrences(of: "    talksTo: [api]\n  api:", with: "    talksTo: [api, report]\n  api:")
+        let loaded = Fixtures.check(text)
+        #expect(Fixtures.lines(loaded).filter { $0.contains("schedule") } == [
+            "spec.yaml:19:20: error: service 'web' lists 'report' in talksTo, but 'report' runs on a schedule (a CronJob) and takes no calls; remove it from talksTo",
+            "spec.yaml:30:11: error: service 'report' runs on a schedule (a CronJob) and takes no calls, so it cannot have a port; remove port or schedule",
+            "spec.yaml:31:13: error: service 'report' runs on a schedule (a CronJob) and takes no calls, so it cannot have a public route; remove public or schedule",
+            "spec.yaml:32:14: error: service 'report' runs on a schedule (a CronJob) and cannot have volumes (they make a StatefulSet); keep its data in a database or bucket, or remove schedule",
+        ])
+    }
+
+    @Test("the audit reads a CronJob's pod and does not ask it for probes")
+    func audit() throws {
+        let rules = Audit.run(try Self.spec(Self.nightly)).filter { $0.message.hasPrefix("CronJob 'report'") }.map(\.rule)
+        // The image is a tag from a registry without immutable tags: found in the job's pod.
+        #expect(rules == ["BERTH-WKL-009"])
+    }
+}
