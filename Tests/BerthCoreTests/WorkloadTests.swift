@@ -93,3 +93,49 @@ struct WorkloadTests {
         #expect(rules == ["BERTH-WKL-009"])
     }
 }
+
+/// A written waiver for a single production replica.
+@Suite("Replica waiver")
+struct ReplicaWaiverTests {
+    static let waived = Fixtures.mutate(
+        "    port: 9000\n    replicas: { min: 2, max: 4 }\n",
+        "    port: 9000\n    replicas:\n      min: 1\n      max: 1\n      waiver: \"holds the partner's single SFTP session\"\n")
+
+    @Test("check reports a waived single replica as a note, located at the waiver")
+    func note() throws {
+        let loaded = Fixtures.check(Self.waived)
+        #expect(!loaded.diagnostics.hasErrors, "\(Fixtures.lines(loaded))")
+        #expect(Fixtures.lines(loaded).filter { $0.contains("waiver") } == [
+            "spec.yaml:26:15: note: service 'api' runs 1 replica minimum in production environment 'production' under a waiver (replicas.waiver): holds the partner's single SFTP session",
+        ])
+    }
+
+    @Test("the audit reports the waived replica as a finding")
+    func audit() throws {
+        let spec = try #require(Fixtures.check(Self.waived).spec)
+        let f = Audit.run(spec).filter { $0.rule.hasPrefix("BERTH-HA-") }
+        #expect(f.map { "\($0.location.map { "\($0.line):\($0.column)" } ?? "-") \($0.severity.rawValue) \($0.message)" } == [
+            "26:15 medium service 'api' runs one replica in production environment 'production' under a waiver (holds the partner's single SFTP session): losing its node or zone stops the service",
+        ])
+    }
+
+    @Test("without a waiver, or with a blank one, one replica stays an error; zero is never waived")
+    func stillErrors() throws {
+        let blank = Fixtures.check(Self.waived.replacingOccurrences(of: "\"holds the partner's single SFTP session\"", with: "\"  \""))
+        #expect(Fixtures.lines(blank).filter { $0.contains("error") } == [
+            "spec.yaml:24:7: error: service 'api' runs 1 replica minimum in production environment 'production'; production needs replicas.min of 2 or more, or replicas.waiver with the reason one is enough",
+        ])
+        let zero = Fixtures.check(Self.waived.replacingOccurrences(of: "      min: 1\n", with: "      min: 0\n"))
+        #expect(Fixtures.lines(zero).filter { $0.contains("error") } == [
+            "spec.yaml:24:7: error: service 'api' runs 0 replicas minimum in production environment 'production'; production needs replicas.min of 2 or more (a replicas.waiver allows 1, never 0)",
+        ])
+    }
+
+    @Test("a waiver on a service that runs two replicas is a warning")
+    func unused() throws {
+        let text = Self.waived.replacingOccurrences(of: "      min: 1\n      max: 1\n", with: "      min: 2\n      max: 2\n")
+        #expect(Fixtures.lines(Fixtures.check(text)).filter { $0.contains("waiver") } == [
+            "spec.yaml:26:15: warning: service 'api' has a replicas.waiver but runs 2 replicas minimum in production environment 'production'; remove the waiver",
+        ])
+    }
+}

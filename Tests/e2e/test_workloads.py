@@ -4,6 +4,7 @@ reference of the CronJob resolves (a dropped ServiceAccount stops the render).
 
 Run by scripts/test.sh with BERTH_BIN pointing at the built executable.
 """
+import json
 import os
 import pathlib
 import subprocess
@@ -116,3 +117,31 @@ def test_the_cronjob_account_is_a_checked_reference(tmp_path):
     assert ("prod-eu: CronJob acme-production/reporting spec.jobTemplate.spec.template.spec.serviceAccountName "
             "refers to ServiceAccount acme-production/reporting, which nothing in the render creates") in r.stderr
     assert not (tmp_path / "out").exists()
+
+
+WAIVED = BASE.replace("    talksTo: [api, report]\n", "    talksTo: [api]\n") \
+    .replace("    port: 8081\n    public: { host: report }\n", "") \
+    .replace("    port: 9000\n    replicas: { min: 2, max: 4 }\n",
+             "    port: 9000\n    replicas:\n      min: 1\n      waiver: \"the partner allows one session\"\n")
+
+
+def test_a_waived_single_replica_is_a_note_in_check_and_a_finding_in_audit(tmp_path):
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(WAIVED)
+    r = berth("check", spec)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (f"{spec}:25:15: note: service 'api' runs 1 replica minimum in production environment 'production' "
+            "under a waiver (replicas.waiver): the partner allows one session") in r.stdout + r.stderr
+    assert "0 errors, 0 warnings, 1 note" in r.stdout + r.stderr
+    a = berth("audit", spec, "--format", "json")
+    findings = [f for f in json.loads(a.stdout)["findings"] if f["rule"] == "BERTH-HA-005"]
+    assert len(findings) == 1
+    assert findings[0]["severity"] == "medium"
+    assert findings[0]["message"] == ("service 'api' runs one replica in production environment 'production' under a waiver "
+                                      "(the partner allows one session): losing its node or zone stops the service")
+    # Without the waiver the same spec is refused.
+    spec.write_text(WAIVED.replace("      waiver: \"the partner allows one session\"\n", ""))
+    r = berth("check", spec)
+    assert r.returncode == 1
+    assert (f"{spec}:24:7: error: service 'api' runs 1 replica minimum in production environment 'production'; "
+            "production needs replicas.min of 2 or more, or replicas.waiver with the reason one is enough") in r.stdout + r.stderr

@@ -224,9 +224,19 @@ public enum PlatformChecks {
             for s in spec.services where s.override(for: env.name)?.enabled != false && !s.isScheduled {
                 let r = s.override(for: env.name)?.replicas ?? s.replicas
                 let loc = s.override(for: env.name)?.replicas != nil ? (s.override(for: env.name)?.environment.location ?? s.replicasLocation) : s.replicasLocation
-                if r.min < 2 {
-                    out.append(.error("production-replicas", "service '\(s.name)' runs \(r.min) replica\(r.min == 1 ? "" : "s") minimum in production environment '\(env.name)'; production needs replicas.min of 2 or more", at: loc))
+                let waiver = s.replicasWaiver(in: env.name)
+                if r.min == 1, let w = waiver {
+                    out.append(Diagnostic(.note, "production-replicas-waiver", "service '\(s.name)' runs 1 replica minimum in production environment '\(env.name)' under a waiver (replicas.waiver): \(w.value)", at: w.location))
                     continue
+                }
+                if r.min < 2 {
+                    let fix = r.min == 1 ? "production needs replicas.min of 2 or more, or replicas.waiver with the reason one is enough"
+                        : "production needs replicas.min of 2 or more (a replicas.waiver allows 1, never 0)"
+                    out.append(.error("production-replicas", "service '\(s.name)' runs \(r.min) replica\(r.min == 1 ? "" : "s") minimum in production environment '\(env.name)'; \(fix)", at: loc))
+                    continue
+                }
+                if let w = waiver {
+                    out.append(.warning("unused-waiver", "service '\(s.name)' has a replicas.waiver but runs \(r.min) replicas minimum in production environment '\(env.name)'; remove the waiver", at: w.location))
                 }
                 let zones = env.clusters.compactMap { spec.cluster($0.value)?.zones.count }.max() ?? 0
                 if r.min < zones {

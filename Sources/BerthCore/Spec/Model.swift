@@ -288,6 +288,8 @@ public struct ServiceOverride: Sendable {
     public var publicRoute: PublicRoute?
     public var env: [(String, String)]
     public var enabled: Bool
+    /// `replicas.waiver` of this override's replicas, when written and not blank.
+    public var replicasWaiver: Located<String>? = nil
 }
 
 /// A `uses` entry: `database/main` or `bucket/uploads:read`.
@@ -326,11 +328,18 @@ public struct Service: Sendable {
     public var deadline = SpecDuration(seconds: 3600, text: "1h")
     /// `OnFailure` or `Never`, for a scheduled service's pods.
     public var restartPolicy = "OnFailure"
+    /// `replicas.waiver`: why a single production replica is accepted, when written and not blank.
+    public var replicasWaiver: Located<String>? = nil
     /// Where `port` and `volumes` are written, when they are.
     public var portLocation: SourceLocation? = nil
     public var volumesLocation: SourceLocation? = nil
 
     public func override(for env: String) -> ServiceOverride? { overrides.first { $0.environment.value == env } }
+    /// The replicas waiver in effect in an environment: the override's when it sets replicas.
+    public func replicasWaiver(in env: String) -> Located<String>? {
+        if let o = override(for: env), o.replicas != nil { return o.replicasWaiver }
+        return replicasWaiver
+    }
     /// Whether the service runs on a schedule (a CronJob) rather than continuously.
     public var isScheduled: Bool { schedule != nil }
 }

@@ -165,6 +165,7 @@ public enum SpecSchema {
         Field("min", .int(min: 0, max: 10_000), "Minimum replicas.", default: i(1)),
         Field("max", .int(min: 1, max: 10_000), "Maximum replicas; above min an HPA scales between them.", defaultNote: "equal to min (at least 1)"),
         Field("cpu", .int(min: 1, max: 100), "HPA target CPU utilisation in percent.", default: i(80)),
+        Field("waiver", .string, "Why this service may run a single replica in production (with `min: 1`): `berth check` then reports a note instead of an error, and `berth audit` a finding (BERTH-HA-005). Empty: no waiver.", default: s("")),
     ])
 
     public static let resources = ObjectSchema("resources", "CPU and memory requests, and optional limits.", [
