@@ -54,7 +54,7 @@ def test_compare_kustomize_fails_on_a_broken_overlay(rendered, tmp_path):
     lines = r.stdout.splitlines()
     assert "kustomize/overlays/production/prod-eu: apps/v1 Deployment acme-production/api: at spec.replicas: plain 3 != kustomize 4" in lines
     assert "kustomize/overlays/staging/nonprod: missing v1 ServiceAccount acme-staging/web (in the plain render, not built by kustomize)" in lines
-    assert lines[-1] == "compare_kustomize: 7 overlays, 320 objects, 2 differences"
+    assert lines[-1] == "compare_kustomize: 7 overlays, 336 objects, 2 differences"
 
 
 def test_argocd_objects(rendered):
@@ -112,7 +112,7 @@ VALIDATE_REGISTRY = ROOT / "scripts" / "validate_registry.py"
 def test_registry_policy_validates_and_a_broken_one_fails(rendered, tmp_path):
     ok = subprocess.run([sys.executable, str(VALIDATE_REGISTRY), str(rendered / "registry")], capture_output=True, text=True)
     assert ok.returncode == 0, ok.stdout
-    assert ok.stdout.splitlines()[-1] == "validate_registry: 18 inputs, 0 errors"
+    assert ok.stdout.splitlines()[-1] == "validate_registry: 21 inputs, 0 errors"
     bad = tmp_path / "registry"
     shutil.copytree(rendered / "registry", bad)
     ecr = bad / "ecr.json"
