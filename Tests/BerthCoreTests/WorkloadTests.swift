@@ -139,3 +139,78 @@ struct ReplicaWaiverTests {
         ])
     }
 }
+
+/// TCP and UDP exposure to partner ranges through a LoadBalancer Service.
+@Suite("Partner exposure")
+struct PartnerExposureTests {
+    static let partner = Fixtures.base.replacingOccurrences(of: "clusters:\n", with: """
+        network:
+          firewall:
+            - { name: partner-hl7, from: 198.51.100.0/24, ports: [2575], to: service/hl7 }
+            - { name: partner-syslog, from: 192.0.2.0/24, ports: [514], protocol: udp, to: service/syslog }
+        clusters:
+
+        """) + """
+          hl7:
+            image: registry.shop.example/hl7:1.0.0
+            port: 2575
+            protocol: tcp
+            replicas: { min: 2, max: 2 }
+            expose: { from: [198.51.100.0/24], scope: external }
+          syslog:
+            image: registry.shop.example/syslog:1.0.0
+            port: 514
+            protocol: udp
+            replicas: { min: 2, max: 2 }
+            health: { command: [/bin/true] }
+            expose: { from: [192.0.2.0/24] }
+
+        """
+
+    @Test("expose renders a LoadBalancer Service with the source ranges and the matching NetworkPolicy ingress")
+    func loadBalancer() throws {
+        let loaded = Fixtures.check(Self.partner)
+        #expect(!loaded.diagnostics.hasErrors, "\(Fixtures.lines(loaded))")
+        let spec = try #require(loaded.spec)
+        let files = Renderer(plan: Plan(spec: spec)).renderedFiles()
+        func objects(_ s: String) -> [JSONValue] { files.filter { $0.service == s }.flatMap(\.objects) }
+        let lb = try #require(objects("syslog").first { $0.at("spec.type")?.stringValue == "LoadBalancer" })
+        #expect(lb.at("metadata.name")?.stringValue == "syslog-partner")
+        #expect(lb.at("spec.loadBalancerSourceRanges") == ["192.0.2.0/24"])
+        #expect(lb.at("spec.externalTrafficPolicy")?.stringValue == "Local")
+        #expect(lb.at("spec.ports")?.arrayValue?.first?["protocol"]?.stringValue == "UDP")
+        #expect(lb.at("metadata.annotations")?["service.beta.kubernetes.io/aws-load-balancer-scheme"]?.stringValue == "internal")
+        #expect(lb.at("metadata.annotations")?["service.beta.kubernetes.io/aws-load-balancer-security-groups"]?.stringValue == "shop-main-service-syslog")
+        let hl7 = try #require(objects("hl7").first { $0.at("spec.type")?.stringValue == "LoadBalancer" })
+        #expect(hl7.at("metadata.annotations")?["service.beta.kubernetes.io/aws-load-balancer-scheme"]?.stringValue == "internet-facing")
+        let policy = try #require(objects("syslog").first { $0["kind"]?.stringValue == "NetworkPolicy" })
+        #expect(policy.at("spec.ingress") == [["from": [["ipBlock": ["cidr": "192.0.2.0/24"]]], "ports": [["protocol": "UDP", "port": 514]]]])
+        let container = try #require(objects("syslog").first { $0["kind"]?.stringValue == "Deployment" }?.at("spec.template.spec.containers")?.arrayValue?.first)
+        #expect(container["ports"] == [["name": "udp", "containerPort": 514, "protocol": "UDP"]])
+    }
+
+    @Test("network.firewall can target a service: one security group per service and cluster")
+    func firewall() throws {
+        let spec = try #require(Fixtures.check(Self.partner).spec)
+        let sg = try #require(Renderer(plan: Plan(spec: spec)).render().first { $0.path == "network/firewall/main.security-groups.json" })
+        #expect(sg.contents.contains("\"GroupName\": \"shop-main-service-hl7\""))
+        #expect(sg.contents.contains("\"GroupName\": \"shop-main-service-syslog\""))
+        #expect(sg.contents.contains("\"IpProtocol\": \"udp\""))
+    }
+
+    @Test("check refuses a firewall rule the service would drop, and UDP behind the gateway")
+    func refusals() throws {
+        let bad = Self.partner
+            .replacingOccurrences(of: "from: 198.51.100.0/24, ports: [2575]", with: "from: 198.51.101.0/24, ports: [2575]")
+            .replacingOccurrences(of: "ports: [514], protocol: udp, to", with: "ports: [515], to")
+            .replacingOccurrences(of: "    protocol: udp\n", with: "    protocol: udp\n    public: { host: syslog }\n")
+        let lines = Fixtures.lines(Fixtures.check(bad)).filter { $0.contains("firewall") || $0.contains("udp") }
+        #expect(lines == [
+            "spec.yaml:9:34: error: network.firewall 'partner-hl7' admits 198.51.101.0/24 to service 'hl7', but services.hl7.expose.from does not list it, so the load balancer and NetworkPolicy would drop that traffic; add it to expose.from",
+            "spec.yaml:10:69: error: network.firewall 'partner-syslog' opens 515/tcp to service 'syslog', which serves 514/udp; set ports: [514] and protocol: udp",
+            "spec.yaml:38:13: error: service 'syslog' uses protocol udp, which the gateway cannot route; reach partners through expose instead of public",
+        ])
+        let unknown = Fixtures.lines(Fixtures.check(Self.partner.replacingOccurrences(of: "to: service/hl7", with: "to: service/web")))
+        #expect(unknown.contains { $0.hasPrefix("spec.yaml:9:70: error: unknown firewall target 'service/web'") })
+    }
+}

@@ -8,6 +8,7 @@ import json
 import os
 import pathlib
 import subprocess
+import sys
 
 import yaml
 
@@ -145,3 +146,66 @@ def test_a_waived_single_replica_is_a_note_in_check_and_a_finding_in_audit(tmp_p
     assert r.returncode == 1
     assert (f"{spec}:24:7: error: service 'api' runs 1 replica minimum in production environment 'production'; "
             "production needs replicas.min of 2 or more, or replicas.waiver with the reason one is enough") in r.stdout + r.stderr
+
+
+PARTNER = BASE.replace("    talksTo: [api, report]\n", "    talksTo: [api]\n") \
+    .replace("    port: 8081\n    public: { host: report }\n", "") \
+    .replace("clusters:\n", "network:\n  firewall:\n"
+             "    - { name: partner-sftp, from: 203.0.113.0/24, ports: [22], to: service/sftp }\n"
+             "clusters:\n", 1) + """  sftp:
+    image: registry.shop.example/sftp:1.0.0
+    port: 22
+    protocol: tcp
+    replicas: { min: 2, max: 2 }
+    expose: { from: [203.0.113.0/24], scope: external }
+"""
+
+
+def test_a_tcp_service_reaches_a_partner_range_through_a_load_balancer(tmp_path):
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(PARTNER)
+    out = tmp_path / "out"
+    r = berth("render", spec, "--out", out)
+    assert r.returncode == 0, r.stderr
+    docs = [d for d in yaml.safe_load_all((out / "main" / "shop-production" / "sftp.yaml").read_text()) if d]
+    assert [d["kind"] for d in docs] == ["ServiceAccount", "Deployment", "Service", "Service", "PodDisruptionBudget", "NetworkPolicy"]
+    lb = docs[3]
+    assert lb["metadata"]["name"] == "sftp-partner" and lb["spec"]["type"] == "LoadBalancer"
+    assert lb["spec"]["loadBalancerSourceRanges"] == ["203.0.113.0/24"]
+    assert lb["metadata"]["annotations"]["service.beta.kubernetes.io/aws-load-balancer-scheme"] == "internet-facing"
+    assert docs[5]["spec"]["ingress"] == [{"from": [{"ipBlock": {"cidr": "203.0.113.0/24"}}], "ports": [{"protocol": "TCP", "port": 22}]}]
+    groups = json.loads((out / "network" / "firewall" / "main.security-groups.json").read_text())
+    assert [g["GroupName"] for g in groups] == ["shop-main-service-sftp"]
+    assert groups[0]["IpPermissions"] == [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+                                           "IpRanges": [{"CidrIp": "203.0.113.0/24", "Description": "partner-sftp"}]}]
+
+
+def test_check_refuses_a_firewall_rule_the_service_would_drop(tmp_path):
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(PARTNER.replace("from: 203.0.113.0/24, ports: [22]", "from: 203.0.114.0/24, ports: [2222]"))
+    r = berth("check", spec)
+    assert r.returncode == 1
+    errors = [l for l in r.stderr.splitlines() if ": error: " in l]
+    assert errors == [
+        f"{spec}:9:35: error: network.firewall 'partner-sftp' admits 203.0.114.0/24 to service 'sftp', but services.sftp.expose.from "
+        "does not list it, so the load balancer and NetworkPolicy would drop that traffic; add it to expose.from",
+        f"{spec}:9:70: error: network.firewall 'partner-sftp' opens 2222/tcp to service 'sftp', which serves 22/tcp; set ports: [22] and protocol: tcp",
+    ]
+
+
+def test_cronjob_and_partner_load_balancer_pass_strict_kubernetes_schemas(tmp_path):
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(PARTNER.replace("    replicas: { min: 2, max: 2 }\n    expose:", "    replicas: { min: 2, max: 2 }\n    protocol: udp\n    health: { command: [/bin/true] }\n    expose:")
+                    .replace("    protocol: tcp\n", "").replace("ports: [22], to", "ports: [22], protocol: udp, to")
+                    + "  nightly:\n    image: registry.shop.example/nightly:1.0.0\n    schedule: \"15 1 * * *\"\n    talksTo: [api]\n")
+    out = tmp_path / "out"
+    r = berth("render", spec, "--out", out)
+    assert r.returncode == 0, r.stderr
+    v = subprocess.run([sys.executable, str(ROOT / "scripts" / "validate_k8s.py"), "--k8s-version", "1.31",
+                        "--crd-schemas", str(ROOT / "Tests" / "data" / "schemas"), str(out / "main")],
+                       capture_output=True, text=True, timeout=300)
+    assert v.returncode == 0, v.stdout + v.stderr
+    kinds = {d["kind"] for f in (out / "main" / "shop-production").glob("*.yaml") for d in yaml.safe_load_all(f.read_text()) if d}
+    assert {"CronJob", "Service"} <= kinds
+    sftp = [d for d in yaml.safe_load_all((out / "main" / "shop-production" / "sftp.yaml").read_text()) if d]
+    assert [p["protocol"] for d in sftp if d["kind"] == "Service" for p in d["spec"]["ports"]] == ["UDP", "UDP"]

@@ -10,6 +10,7 @@ public enum PlatformChecks {
         out += podsFitPools(spec, plan: plan)
         out += productionReplicas(spec)
         out += scheduled(spec)
+        out += exposures(spec)
         out += versions(spec)
         out += tagStrategy(spec)
         out += productionTLS(spec)
@@ -156,7 +157,7 @@ public enum PlatformChecks {
             }
         }
         for f in spec.network.firewall {
-            let targets = ["bastion", "nodes", "ingress"] + clusterNames
+            let targets = ["bastion", "nodes", "ingress"] + clusterNames + spec.services.filter { $0.exposure != nil }.map { "service/\($0.name)" }
             if !targets.contains(f.to.value) {
                 unknown("firewall target", f.to, targets, context: " in network.firewall '\(f.name)'")
             }
@@ -272,6 +273,36 @@ public enum PlatformChecks {
             for t in s.talksTo {
                 guard let callee = spec.service(t.value), callee.isScheduled else { continue }
                 out.append(.error("scheduled-callable", "service '\(s.name)' lists '\(callee.name)' in talksTo, but '\(callee.name)' runs on a schedule (a CronJob) and takes no calls; remove it from talksTo", at: t.location))
+            }
+        }
+        return out
+    }
+
+    /// `expose` needs a port, and no mesh (whose proxies would refuse the partners' plain
+    /// connections); UDP cannot be public through the gateway; a firewall rule that targets a
+    /// service admits what the service's load balancer and NetworkPolicy admit.
+    public static func exposures(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for s in spec.services {
+            if s.proto == "udp", let r = s.publicRoute {
+                out.append(.error("udp-public", "service '\(s.name)' uses protocol udp, which the gateway cannot route; reach partners through expose instead of public", at: r.location))
+            }
+            guard let x = s.exposure else { continue }
+            if s.port == nil, !s.isScheduled {
+                out.append(.error("no-port", "service '\(s.name)' has expose but no port to expose; give it a port", at: x.location))
+            }
+            if spec.network.mesh != .none {
+                out.append(.error("expose-mesh", "service '\(s.name)' has expose, which berth does not render with network.mesh \(spec.network.mesh.rawValue) (the mesh would refuse the partners' plain connections); remove expose or the mesh", at: x.location))
+            }
+        }
+        for f in spec.network.firewall where f.to.value.hasPrefix("service/") {
+            guard let s = spec.service(String(f.to.value.dropFirst(8))), let x = s.exposure, let port = s.port else { continue }
+            let proto = s.proto == "udp" ? "udp" : "tcp"
+            if f.ports != [port] || f.proto != proto {
+                out.append(.error("firewall-service", "network.firewall '\(f.name)' opens \(f.ports.map(String.init).joined(separator: ", "))/\(f.proto) to service '\(s.name)', which serves \(port)/\(proto); set ports: [\(port)] and protocol: \(proto)", at: f.to.location))
+            }
+            if !x.from.contains(where: { $0.value == f.from.value }) {
+                out.append(.error("firewall-service", "network.firewall '\(f.name)' admits \(f.from.value) to service '\(s.name)', but services.\(s.name).expose.from does not list it, so the load balancer and NetworkPolicy would drop that traffic; add it to expose.from", at: f.from.location))
             }
         }
         return out

@@ -480,9 +480,12 @@ public struct Renderer: Sendable {
                     ("type", "ClusterIP"),
                     ("selector", selector(p, t)),
                 ] + ipFamilies + [
-                    ("ports", [["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": "TCP"]]),
+                    ("ports", [["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": .string(transport(p))]]),
                 ]),
             ])
+        }
+        if let x = p.service.exposure, let port = p.service.port {
+            docs.append(partnerLoadBalancer(p, t, x, port: port))
         }
         if !p.service.volumes.isEmpty {
             docs.append([
@@ -493,7 +496,7 @@ public struct Renderer: Sendable {
                     ("publishNotReadyAddresses", true),
                     ("selector", selector(p, t)),
                 ] + (p.service.port.map { port in
-                    [("ports", JSONValue.array([["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": "TCP"]]))]
+                    [("ports", JSONValue.array([["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": .string(transport(p))]]))]
                 } ?? [])),
             ])
         }
@@ -538,8 +541,52 @@ public struct Renderer: Sendable {
         switch p.service.proto {
         case "grpc": "grpc"
         case "tcp": "tcp"
+        case "udp": "udp"
         default: "http"
         }
+    }
+
+    /// The Kubernetes port protocol: `UDP` for `protocol: udp`, `TCP` otherwise.
+    func transport(_ p: Placement) -> String { p.service.proto == "udp" ? "UDP" : "TCP" }
+
+    /// `expose`: a LoadBalancer Service admitting only the partner ranges. The client's
+    /// address is kept (`externalTrafficPolicy: Local`, and on AWS the NLB's client IP
+    /// preservation) so the service's NetworkPolicy can admit the same ranges.
+    func partnerLoadBalancer(_ p: Placement, _ t: Target, _ x: Exposure, port: Int) -> JSONValue {
+        let isInternal = x.scope == "internal"
+        var annotations: [(String, JSONValue)] = []
+        switch spec.provider.name {
+        case .aws:
+            annotations = [
+                ("service.beta.kubernetes.io/aws-load-balancer-type", "external"),
+                ("service.beta.kubernetes.io/aws-load-balancer-scheme", isInternal ? "internal" : "internet-facing"),
+                ("service.beta.kubernetes.io/aws-load-balancer-nlb-target-type", "ip"),
+                ("service.beta.kubernetes.io/aws-load-balancer-target-group-attributes", "preserve_client_ip.enabled=true"),
+            ]
+            // The security group berth writes for `network.firewall` rules that target the service.
+            if spec.network.firewall.contains(where: { $0.to.value == "service/\(p.service.name)" }) {
+                annotations.append(("service.beta.kubernetes.io/aws-load-balancer-security-groups", .string("\(spec.platform)-\(t.cluster.name)-service-\(p.service.name)")))
+                annotations.append(("service.beta.kubernetes.io/aws-load-balancer-manage-backend-security-group-rules", "true"))
+            }
+        case .gcp:
+            if isInternal { annotations = [("networking.gke.io/load-balancer-type", "Internal")] }
+        case .azure:
+            if isInternal { annotations = [("service.beta.kubernetes.io/azure-load-balancer-internal", "true")] }
+        case .onprem:
+            break
+        }
+        return [
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": meta("\(p.service.name)-partner", t.namespace, labels: labels(p, t, withVersion: false),
+                             annotations: annotations.isEmpty ? nil : .object(annotations)),
+            "spec": .object([
+                ("type", "LoadBalancer"),
+                ("externalTrafficPolicy", "Local"),
+                ("selector", selector(p, t)),
+                ("ports", [["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": .string(transport(p))]]),
+                ("loadBalancerSourceRanges", .array(x.from.map { .string($0.value) })),
+            ]),
+        ]
     }
 
 
@@ -551,7 +598,7 @@ public struct Renderer: Sendable {
             ("imagePullPolicy", "Always"),
         ]
         if let port = s.port {
-            container.append(("ports", [["name": .string(portName(p)), "containerPort": .int(port), "protocol": "TCP"]]))
+            container.append(("ports", [["name": .string(portName(p)), "containerPort": .int(port), "protocol": .string(transport(p))]]))
         }
         var env: [JSONValue] = []
         for (k, v) in p.env { env.append(["name": .string(k), "value": .string(v)]) }
@@ -732,6 +779,8 @@ public struct Renderer: Sendable {
         }
         guard let port = h.port ?? p.service.port else { return nil }
         let portValue: JSONValue = h.port == nil ? .string(portName(p)) : .int(port)
+        // UDP has no probe a kubelet can run: only health.command (above).
+        if p.service.proto == "udp" { return nil }
         if p.service.proto == "tcp" {
             return (["tcpSocket": ["port": portValue], "periodSeconds": 20, "failureThreshold": 3],
                     ["tcpSocket": ["port": portValue], "periodSeconds": 10, "failureThreshold": 3])

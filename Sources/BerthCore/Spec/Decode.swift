@@ -376,6 +376,10 @@ struct Decoder {
             deadline: duration(n, "deadline") ?? SpecDuration(seconds: 3600, text: "1h"),
             restartPolicy: n["restartPolicy"]?.string ?? "OnFailure",
             replicasWaiver: waiver(n["replicas"]),
+            exposure: n["expose"].map { x in
+                Exposure(from: (x["from"]?.list ?? []).map { Located($0.string ?? "", $0.location) },
+                         scope: x["scope"]?.string ?? "internal", location: x.location)
+            },
             portLocation: n["port"]?.location,
             volumesLocation: n["volumes"]?.location)
     }

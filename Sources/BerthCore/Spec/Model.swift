@@ -301,6 +301,14 @@ public struct Use: Sendable, Hashable {
     public var location: SourceLocation
 }
 
+/// `services.<name>.expose`: partner ranges reach the port through a LoadBalancer Service.
+public struct Exposure: Sendable {
+    public var from: [Located<String>]
+    /// `internal` or `external`.
+    public var scope: String
+    public var location: SourceLocation
+}
+
 public struct Service: Sendable {
     public var name: String
     public var image: Located<String>
@@ -330,6 +338,8 @@ public struct Service: Sendable {
     public var restartPolicy = "OnFailure"
     /// `replicas.waiver`: why a single production replica is accepted, when written and not blank.
     public var replicasWaiver: Located<String>? = nil
+    /// TCP or UDP exposure to partner ranges through a LoadBalancer Service.
+    public var exposure: Exposure? = nil
     /// Where `port` and `volumes` are written, when they are.
     public var portLocation: SourceLocation? = nil
     public var volumesLocation: SourceLocation? = nil
