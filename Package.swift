@@ -20,6 +20,14 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The team server (`berth serve`) only.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .target(name: "BerthNet", swiftSettings: swiftSettings),
@@ -28,6 +36,23 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(name: "BerthStore", dependencies: ["BerthNet", "CSQLite", "CLibPQ"], swiftSettings: swiftSettings),
+        // The team server: HTTP API over the ledger, tokens, metrics (`berth serve`).
+        .target(
+            name: "BerthServer",
+            dependencies: [
+                "BerthStore", "BerthNet",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            resources: [.copy("openapi.json")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "BerthCore",
             dependencies: ["BerthNet", "CBerthSys", .product(name: "Yams", package: "Yams")],
@@ -35,7 +60,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "berth",
-            dependencies: ["BerthCore", "BerthStore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["BerthCore", "BerthStore", "BerthServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

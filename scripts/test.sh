@@ -35,9 +35,9 @@ step "IP math vs Python ipaddress (120,000 cases)" bash -c \
 step "render the examples" bash -c "'$bin' render examples/acme/platform.yaml --out '$work/rendered' && '$bin' render examples/onprem/platform.yaml --out '$work/onprem'"
 # The plain render (one folder per cluster) and the Argo CD objects. kustomize/ holds partial
 # bases (checked below by building them); registry/, buckets/, network/, restore/ are not
-# Kubernetes objects, local/ holds kind configs, audit/ API audit policies and helm/ the Helm
+# Kubernetes objects (monitoring/ holds the Alertmanager config), local/ holds kind configs, audit/ API audit policies and helm/ the Helm
 # charts (checked below by templating them).
-plain_dirs() { find "$1" -mindepth 1 -maxdepth 1 -type d ! -name kustomize ! -name helm ! -name registry ! -name local ! -name buckets ! -name network ! -name restore ! -name audit | LC_ALL=C sort; }
+plain_dirs() { find "$1" -mindepth 1 -maxdepth 1 -type d ! -name kustomize ! -name helm ! -name registry ! -name local ! -name buckets ! -name network ! -name restore ! -name monitoring ! -name audit | LC_ALL=C sort; }
 step "Kubernetes 1.31 strict schemas + CRD schemas (one cluster per tree, and argocd/)" bash -c "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas $(echo $(plain_dirs "$work/rendered"))"
 step "on-premises example: strict schemas (Longhorn, MinIO lifecycle, Ingress)" bash -c "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas $(echo $(plain_dirs "$work/onprem"))"
 step "kubectl kustomize on every overlay builds exactly the plain render" python3 scripts/compare_kustomize.py "$work/rendered"
@@ -58,9 +58,15 @@ step "twin example: Kubernetes and CRD schemas, kubectl kustomize, Helm, S3 and 
     "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas $(echo $(plain_dirs "$work/twin")) && \
      python3 scripts/compare_kustomize.py '$work/twin' && python3 scripts/check_helm.py '$work/twin' && \
      python3 scripts/validate_aws.py '$work/twin' && python3 scripts/validate_edge.py '$work/twin'"
+step "render the onprem-mesh example with network.mesh: linkerd; Kubernetes and CRD schemas (identity chain, trust-manager Bundle)" bash -c \
+    "mkdir '$work/linkerd-spec' && cp examples/onprem-mesh/* '$work/linkerd-spec/' && \
+     sed -i 's/^  mesh: istio/  mesh: linkerd/' '$work/linkerd-spec/platform.yaml' && grep -q '^  mesh: linkerd' '$work/linkerd-spec/platform.yaml' && \
+     '$bin' render '$work/linkerd-spec/platform.yaml' --out '$work/linkerd' 2>/dev/null && \
+     python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas '$work/linkerd/lab/' '$work/linkerd/addons' && \
+     python3 scripts/validate_addons.py --require linkerd-crds,linkerd-control-plane,trust-manager '$work/linkerd'"
 step "add-ons (addons/) of every example: Argo CD schema, chart values against the charts' values.schema.json / values.yaml" bash -c \
     "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas '$work/rendered/addons' '$work/onprem/addons' '$work/lab/addons' '$work/twin/addons' && \
-     python3 scripts/validate_addons.py --require cert-manager,external-dns,cloudnative-pg,external-secrets,nginx-gateway-fabric,velero,falco,metrics-server,metallb,vpa,ingress-nginx,kube-prometheus-stack \
+     python3 scripts/validate_addons.py --require cert-manager,external-dns,cloudnative-pg,external-secrets,nginx-gateway-fabric,velero,falco,metrics-server,metallb,vpa,ingress-nginx,kube-prometheus-stack,cluster-autoscaler,base,istiod,longhorn,minio \
          '$work/rendered' '$work/onprem' '$work/lab' '$work/twin'"
 step "validator self-test" scripts/selftest_validators.sh
 step "berth audit SARIF against the SARIF 2.1.0 schema (acme and weak)" bash -c \
@@ -84,11 +90,16 @@ step "checkov on the weak spec, side by side with berth audit (no gate: records 
          --checkov '$work/weak-checkov-secrets.json' --audit '$work/weak-audit.json'"
 step "fuzz: spec loader, CIDR, address and duration parsers (seeded mutations of Tests/data/fuzz-corpus, 40 s at most)" \
     "$root/.build/debug/fuzz-driver" "${BERTH_FUZZ_SEED:-1}" 200000 Tests/data/fuzz-corpus --max-seconds 40
+step "monitoring of every example: promtool check rules, promtool test rules (SLO burn-rate alerts at 14.4x and 1x, each platform alert on its condition), amtool check-config, scrape policies (pytest)" \
+    env BERTH_BIN="$bin" BERTH_REQUIRE_PROMTOOL=1 python3 -m pytest -q -p no:cacheprovider Tests/e2e/test_monitoring.py
 step "CLI end to end, IP ledger on SQLite (pytest)" env -u BERTH_TEST_PG_URL BERTH_BIN="$bin" \
-    python3 -m pytest -q -p no:cacheprovider Tests/e2e
+    python3 -m pytest -q -p no:cacheprovider Tests/e2e --ignore=Tests/e2e/test_monitoring.py
+step "team server: schemathesis against /openapi.json (no 5xx; status, content type, body and headers match the document)" \
+    scripts/schemathesis.sh "$bin"
 if pg_url=$(scripts/pg-test-server.sh start "$pgdir"); then
-    step "IP ledger on PostgreSQL: workflow, bad input, 8 writers, kill -9 (pytest)" env BERTH_BIN="$bin" \
-        BERTH_TEST_PG_URL="$pg_url" python3 -m pytest -q -p no:cacheprovider Tests/e2e/test_ledger.py Tests/e2e/test_ledger_stores.py -k postgres
+    step "IP ledger on PostgreSQL: workflow, bad input, 8 writers, kill -9; team server over HTTP (pytest)" env BERTH_BIN="$bin" \
+        BERTH_TEST_PG_URL="$pg_url" python3 -m pytest -q -p no:cacheprovider Tests/e2e/test_ledger.py Tests/e2e/test_ledger_stores.py \
+        Tests/e2e/test_server.py -k postgres
 else
     failed=$((failed + 1)); failures+=("start the PostgreSQL test server")
 fi

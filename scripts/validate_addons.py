@@ -61,7 +61,7 @@ def schema_child(node, key, schema):
     return None
 
 
-def key_problems(values, upstream, schema=None, node=None, path=""):
+def key_problems(values, upstream, schema=None, node=None, path="", free=frozenset()):
     """Keys of `values` that exist neither in `upstream` (a values.yaml tree) nor in the
     schema. Below an empty map or a non-map upstream (free-form maps such as annotations,
     lists berth replaces) anything goes."""
@@ -75,8 +75,53 @@ def key_problems(values, upstream, schema=None, node=None, path=""):
         child = schema_child(node, k, schema) if schema is not None and node is not None else None
         if k not in upstream and child is None:
             out.append(f"{p}: no such key in the chart's values.yaml or values.schema.json")
-        elif isinstance(v, dict) and k in upstream:
-            out += key_problems(v, upstream[k], schema, child, p)
+        elif isinstance(v, dict) and k in upstream and p not in free:
+            out += key_problems(v, upstream[k], schema, child, p, free)
+    return out
+
+
+def chart_defaults(upstream):
+    """The chart's defaults as users set them. Istio's charts (base, istiod) keep theirs
+    below `_internal_defaults_do_not_set`, which their templates merge the user's top-level
+    values over (templates/zzz_profile.yaml); the keys users set are the ones below it."""
+    if isinstance(upstream, dict) and isinstance(upstream.get(WRAPPER), dict):
+        rest = {k: v for k, v in upstream.items() if k != WRAPPER}
+        return merged(upstream[WRAPPER], rest)
+    return upstream
+
+
+WRAPPER = "_internal_defaults_do_not_set"
+
+# Keys a chart passes through whole to something other than its own values.yaml, with the
+# upstream evidence in SOURCES.md: below them the chart's values.yaml proves nothing.
+FREE_FORM = {
+    "istiod": {"meshConfig"},  # templates/configmap.yaml merges .Values.meshConfig (Istio MeshConfig)
+}
+
+
+# Maps of command-line flags (`--key=value` for each entry): a key berth sets there must be
+# a key of the chart's values.yaml or one of the flags it lists as commented examples
+# (`# key: value` lines), which is the chart's own list of the flags.
+FLAG_MAPS = {
+    "cluster-autoscaler": {"extraArgs"},  # templates/deployment.yaml: range .Values.extraArgs -> --key=value
+}
+
+
+def commented_keys(text):
+    """Keys of the commented example lines of a values.yaml (`  # key: value`)."""
+    return set(re.findall(r"^\s*#\s*([A-Za-z0-9_.-]+):", text, flags=re.M))
+
+
+def flag_problems(values, upstream, chart, text):
+    """Flags berth sets below a FLAG_MAPS key that the chart's values.yaml does not name."""
+    out = []
+    for key in sorted(FLAG_MAPS.get(chart, ())):
+        given = values.get(key) if isinstance(values, dict) else None
+        if not isinstance(given, dict):
+            continue
+        known = set((upstream.get(key) or {}).keys()) | commented_keys(text)
+        out += [f"{key}.{k}: no such flag in the chart's values.yaml (keys or commented examples)"
+                for k in given if k not in known]
     return out
 
 
@@ -131,10 +176,13 @@ def main():
             if pins.get(chart) != version:
                 failures.append(f"{path}: {chart} {version} is pinned, but the copied chart file is from {pins.get(chart)}")
                 continue
-            upstream = {}
+            upstream, text = {}, ""
             if os.path.exists(values_file):
                 with open(values_file, encoding="utf-8") as f:
-                    upstream = yaml.safe_load(f) or {}
+                    text = f.read()
+                upstream = chart_defaults(yaml.safe_load(text) or {})
+            free = FREE_FORM.get(chart, set()) | FLAG_MAPS.get(chart, set())
+            failures += [f"{path}: {chart} values {p}" for p in flag_problems(values, upstream, chart, text)]
             if os.path.exists(schema_file):
                 with open(schema_file, encoding="utf-8") as f:
                     schema = json.load(f)
@@ -142,9 +190,9 @@ def main():
                 for e in sorted(cls(schema).iter_errors(merged(upstream, values)), key=lambda e: list(e.absolute_path)):
                     where = ".".join(str(p) for p in e.absolute_path) or "(root)"
                     failures.append(f"{path}: {chart} values {where}: {e.message}")
-                failures += [f"{path}: {chart} values {p}" for p in key_problems(values, upstream, schema, schema)]
+                failures += [f"{path}: {chart} values {p}" for p in key_problems(values, upstream, schema, schema, free=free)]
             else:
-                failures += [f"{path}: {chart} values {p}" for p in key_problems(values, upstream)]
+                failures += [f"{path}: {chart} values {p}" for p in key_problems(values, upstream, free=free)]
             checked.add(chart)
     for chart in [c for c in args.require.split(",") if c]:
         if chart not in checked:

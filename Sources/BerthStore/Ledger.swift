@@ -87,6 +87,10 @@ public final class Ledger {
 
     /// Passwords of the store's URL or connection string, to scrub from driver messages.
     private let secrets: [String]
+    /// The schema version the store has (an older one opened read-only is read as it is).
+    var schemaFound = Int64(Schema.version)
+    /// Who the writes of this connection are for (the history's `actor`; nil: the command line).
+    public var actor: String?
     /// Opened read-only: reads do not reclaim lapsed leases.
     public let readOnly: Bool
 
@@ -185,17 +189,23 @@ public final class Ledger {
                                 + "berth neither reads nor writes a damaged store; 'berth ip check' lists the problems; restore the file from a backup")
                     }
                 }
+                schemaFound = isBerth ? found : Int64(Schema.version)
                 if readOnly { return }
                 try sqlite.enableWAL()
                 if isBerth && found == Int64(Schema.version) { return }
                 _ = try write(locks: []) { () throws in
                     let v = try self.db.query("PRAGMA user_version").first?.int(0) ?? 0
+                    let hasActor = try self.db.query(
+                        "SELECT COUNT(*) FROM pragma_table_info('berth_history') WHERE name = 'actor'").first?.int(0) == 1
                     if v == 0 {
                         try self.db.script(Schema.sqlite)
                     } else if v == 1 {
-                        try self.db.script(Schema.upgradeFrom1 + "PRAGMA user_version = \(Schema.version);")
+                        try self.db.script(Schema.upgradeFrom1 + Schema.upgradeFrom2(hasActor: hasActor) + "PRAGMA user_version = \(Schema.version);")
+                    } else if v == 2 {
+                        try self.db.script(Schema.upgradeFrom2(hasActor: hasActor) + "PRAGMA user_version = \(Schema.version);")
                     }
                 }
+                schemaFound = Int64(Schema.version)
             case .postgres:
                 let hasMeta = try db.query("SELECT to_regclass('berth_meta') IS NOT NULL").first?[0] == "t"
                 let hasTables = try db.query(
@@ -206,6 +216,7 @@ public final class Ledger {
                         throw LedgerError.store("store \(storeName) is damaged: berth_meta has no schema version or berth's tables are missing; "
                                                 + "berth does not write to it")
                     }
+                    schemaFound = found
                     if found == Int64(Schema.version) { return }
                     try refuseNewer(found)
                     if mode.reads { return }  // an older schema reads the same; writers upgrade it
@@ -218,10 +229,19 @@ public final class Ledger {
                 _ = try write(locks: [Self.schemaLock]) { () throws in
                     if try self.db.query("SELECT to_regclass('berth_meta') IS NOT NULL").first?[0] != "t" {
                         try self.db.script(Schema.postgres)
-                    } else if try self.db.query("SELECT version FROM berth_meta").first?.int(0) == 1 {
-                        try self.db.script(Schema.upgradeFrom1 + "UPDATE berth_meta SET version = \(Schema.version);")
+                    } else {
+                        let v = try self.db.query("SELECT version FROM berth_meta").first?.int(0)
+                        let hasActor = try self.db.query(
+                            "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'berth_history' AND column_name = 'actor'"
+                        ).first?.int(0) == 1
+                        if v == 1 {
+                            try self.db.script(Schema.upgradeFrom1 + Schema.upgradeFrom2(hasActor: hasActor) + "UPDATE berth_meta SET version = \(Schema.version);")
+                        } else if v == 2 {
+                            try self.db.script(Schema.upgradeFrom2(hasActor: hasActor) + "UPDATE berth_meta SET version = \(Schema.version);")
+                        }
                     }
                 }
+                schemaFound = Int64(Schema.version)
             }
         } catch let e as LedgerError {
             throw e
@@ -418,11 +438,11 @@ public final class Ledger {
                                at: Int64, quarantineUntil: Int64? = nil) throws -> Int64 {
         let rows = try db.query(
             """
-            INSERT INTO berth_history (allocation_id, pool_id, cidr, start_hex, end_hex, event, owner, at, quarantine_until)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq
+            INSERT INTO berth_history (allocation_id, pool_id, cidr, start_hex, end_hex, event, owner, at, quarantine_until, actor)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING seq
             """,
             .int(a.id), .int(a.poolID), .text(a.prefix.description), .text(a.prefix.startHex), .text(a.prefix.endHex),
-            .text(kind.rawValue), .opt(a.owner), .int(at), .opt(quarantineUntil))
+            .text(kind.rawValue), .opt(a.owner), .int(at), .opt(quarantineUntil), .opt(kind == .allocate || kind == .reserve || kind == .release ? actor : nil))
         guard let seq = rows.first?.int(0) else { throw DBFailure.failed("insert returned no sequence number") }
         return seq
     }
@@ -600,11 +620,11 @@ public final class Ledger {
                     .text(request.fingerprint), .int(t), .opt(expires)),
                 Statement(
                     """
-                    INSERT INTO berth_history (allocation_id, pool_id, cidr, start_hex, end_hex, event, owner, at)
-                    VALUES (\(lastAllocationID), $1, $2, $3, $4, $5, $6, $7) RETURNING allocation_id, seq
+                    INSERT INTO berth_history (allocation_id, pool_id, cidr, start_hex, end_hex, event, owner, at, actor)
+                    VALUES (\(lastAllocationID), $1, $2, $3, $4, $5, $6, $7, $8) RETURNING allocation_id, seq
                     """,
                     .int(pool.id), .text(prefix.description), .text(prefix.startHex), .text(prefix.endHex),
-                    .text(event.rawValue), .opt(request.owner), .int(t)),
+                    .text(event.rawValue), .opt(request.owner), .int(t), .opt(request.actor ?? self.actor)),
             ]
             return WriteStep(writes: writes) { written in
                 guard let row = written[1].first, let id = row.int(0), let seq = row.int(1) else {
@@ -618,6 +638,135 @@ public final class Ledger {
         }
         if let updated { cache[pool.id] = updated }
         return result
+    }
+
+    /// Allocates every request of `requests` (all for pool `name`, best-fit by length) in one
+    /// transaction: one commit for the lot, so the flush that bounds single writes is shared. Each
+    /// request gets its own result: a request id seen before (in the store or earlier in the batch)
+    /// answers its allocation, an exhausted pool or bad input fails that request only. A store
+    /// failure fails them all (nothing was written).
+    public func allocateBatch(pool name: String, _ requests: [AllocationRequest]) throws(LedgerError) -> [Result<Allocation, LedgerError>] {
+        let pool = try pool(named: name)
+        var results = [Result<Allocation, LedgerError>?](repeating: nil, count: requests.count)
+        for (i, request) in requests.enumerated() {
+            do throws(LedgerError) {
+                try Validate.text(request.owner, "owner")
+                try Validate.text(request.note, "note", max: 1024)
+                try Validate.text(request.requestID, "request id")
+                guard request.pool == name, request.exact == nil, let length = request.length else {
+                    throw .invalid("give a prefix length (--size) or an address (--address)")
+                }
+                let width = pool.prefix.family.bitWidth
+                guard length >= pool.prefix.length && length <= width else {
+                    throw .invalid(IPError.prefixLengthOutOfRange(
+                        length: String(length), allowed: pool.prefix.length...width, context: "pool '\(pool.name)' (\(pool.prefix))").description)
+                }
+            } catch {
+                results[i] = .failure(error)
+            }
+        }
+        let pending = requests.indices.filter { results[$0] == nil }
+        if pending.isEmpty { return results.map { $0 ?? .failure(.invalid("not allocated")) } }
+        let ids = pending.compactMap { requests[$0].requestID }
+        let t = now()
+        var updated: (seq: Int64, set: PrefixSet)?
+        func reads() -> [Statement] {
+            var reads = [Self.reclaimDueRead(pool, at: t)] + usedSetReads(pool)
+            for rid in ids {
+                reads.append(Statement(
+                    "SELECT \(Self.allocationColumns) FROM berth_allocations a JOIN berth_pools p ON p.id = a.pool_id WHERE a.request_id = $1",
+                    .text(rid)))
+            }
+            return reads
+        }
+        let lastAllocationID = db.dialect == .sqlite ? "last_insert_rowid()" : "currval(pg_get_serial_sequence('berth_allocations', 'id'))"
+        let answered = try write(locks: [Self.lock(pool)], reads: reads) { rows throws -> WriteStep<[Int: Result<Allocation, LedgerError>]> in
+            updated = nil
+            let setRows = rows[1..<(rows.count - ids.count)]
+            var (seq, set) = try self.usedSet(pool, setRows)
+            var stored: [String: SQLRow] = [:]
+            for (k, rid) in ids.enumerated() {
+                if let row = rows[rows.count - ids.count + k].first { stored[rid] = row }
+            }
+            if rows[0].first?.int(0) == 1 {
+                self.cache[pool.id] = (seq, set)
+                try self.reclaim(pool, at: t)
+                (seq, set) = try self.usedSet(pool, try self.usedSetReads(pool).map { try self.db.query($0.sql, $0.params) }[...])
+            }
+            var out: [Int: Result<Allocation, LedgerError>] = [:]
+            // Per new allocation: the request's index and its block, in the order of the writes.
+            var placed: [(index: Int, prefix: IPPrefix, expires: Int64?)] = []
+            var inBatch: [String: (index: Int, fingerprint: String)] = [:]
+            var writes: [Statement] = []
+            var sameAs: [Int: Int] = [:]
+            for i in pending {
+                let request = requests[i]
+                if let rid = request.requestID {
+                    if let row = stored[rid] {
+                        let before = row.string(11)
+                        out[i] = before == request.fingerprint
+                            ? .success(try self.allocation(from: row))
+                            : .failure(.invalid(
+                                "request id '\(rid)' was already used with different parameters (\(before)); this call has (\(request.fingerprint))"))
+                        continue
+                    }
+                    if let first = inBatch[rid] {
+                        if first.fingerprint == request.fingerprint {
+                            sameAs[i] = first.index
+                        } else {
+                            out[i] = .failure(.invalid(
+                                "request id '\(rid)' was already used with different parameters (\(first.fingerprint)); this call has (\(request.fingerprint))"))
+                        }
+                        continue
+                    }
+                }
+                let prefix: IPPrefix
+                do {
+                    prefix = try set.allocate(length: request.length ?? pool.prefix.length)
+                } catch let e as IPError {
+                    out[i] = .failure(.invalid(e.description))
+                    continue
+                }
+                if let rid = request.requestID { inBatch[rid] = (i, request.fingerprint) }
+                let expires = request.lease.map { t + $0 }
+                placed.append((i, prefix, expires))
+                writes.append(Statement(
+                    """
+                    INSERT INTO berth_allocations (pool_id, cidr, length, start_hex, end_hex, state, owner, note, request_id,
+                        request_params, created_at, expires_at)
+                    VALUES ($1, $2, $3, $4, $5, 'allocated', $6, $7, $8, $9, $10, $11)
+                    """,
+                    .int(pool.id), .text(prefix.description), .int(Int64(prefix.length)), .text(prefix.startHex),
+                    .text(prefix.endHex), .opt(request.owner), .opt(request.note), .opt(request.requestID),
+                    .text(request.fingerprint), .int(t), .opt(expires)))
+                writes.append(Statement(
+                    """
+                    INSERT INTO berth_history (allocation_id, pool_id, cidr, start_hex, end_hex, event, owner, at, actor)
+                    VALUES (\(lastAllocationID), $1, $2, $3, $4, 'allocate', $5, $6, $7) RETURNING allocation_id, seq
+                    """,
+                    .int(pool.id), .text(prefix.description), .text(prefix.startHex), .text(prefix.endHex),
+                    .opt(request.owner), .int(t), .opt(request.actor ?? self.actor)))
+            }
+            return WriteStep(writes: writes) { written in
+                var lastSeq = seq
+                for (k, p) in placed.enumerated() {
+                    guard let row = written[2 * k + 1].first, let id = row.int(0), let s = row.int(1) else {
+                        throw DBFailure.failed("insert returned no id")
+                    }
+                    lastSeq = max(lastSeq, s)
+                    let r = requests[p.index]
+                    out[p.index] = .success(Allocation(
+                        id: id, pool: pool.name, prefix: p.prefix, owner: r.owner, note: r.note, state: .allocated,
+                        requestID: r.requestID, createdAt: t, expiresAt: p.expires, endedAt: nil, quarantineUntil: nil))
+                }
+                for (i, first) in sameAs { out[i] = out[first] }
+                updated = (lastSeq, set)
+                return out
+            }
+        }
+        if let updated { cache[pool.id] = updated }
+        for (i, r) in answered { results[i] = r }
+        return results.map { $0 ?? .failure(.invalid("not allocated")) }
     }
 
     /// Releases the live allocation or reservation of exactly `prefix`. With a quarantine (this call's, else the
@@ -724,13 +873,13 @@ public final class Ledger {
         return try read {
             try db.query(
                 """
-                SELECT seq, allocation_id, cidr, event, owner, at, quarantine_until FROM berth_history
+                SELECT seq, allocation_id, cidr, event, owner, at, quarantine_until, \(schemaFound >= 3 ? "actor" : "NULL") FROM berth_history
                 WHERE pool_id = $1 AND start_hex <= $2 AND end_hex >= $2 ORDER BY seq
                 """, .int(pool.id), .text(hex)).map { row in
                     guard let seq = row.int(0), let aid = row.int(1), let kind = HistoryEvent.Kind(rawValue: row.string(3)),
                           let at = row.int(5) else { throw DBFailure.failed("malformed history row") }
                     return HistoryEvent(seq: seq, allocationID: aid, pool: pool.name, prefix: try IPPrefix(row.string(2)),
-                                        kind: kind, owner: row[4], at: at, quarantineUntil: row.int(6))
+                                        kind: kind, owner: row[4], at: at, quarantineUntil: row.int(6), actor: row[7])
                 }
         }
     }

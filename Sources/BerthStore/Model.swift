@@ -79,6 +79,8 @@ public struct HistoryEvent: Sendable, Hashable {
     public let owner: String?
     public let at: Int64
     public let quarantineUntil: Int64?
+    /// Who asked for it: the server token's name; nil for the command line and for expiries.
+    public var actor: String? = nil
 }
 
 /// Who held a block, from when to when (built from history).
@@ -146,6 +148,8 @@ public struct AllocationRequest: Sendable, Hashable {
     public var requestID: String?
     /// Lease in seconds; the block is reclaimed after it.
     public var lease: Int64?
+    /// Who asks (the history's actor); not part of what a retry must repeat.
+    public var actor: String?
 
     public init(pool: String, length: Int? = nil, exact: IPPrefix? = nil, owner: String? = nil,
                 note: String? = nil, requestID: String? = nil, lease: Int64? = nil) {

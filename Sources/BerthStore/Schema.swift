@@ -7,7 +7,25 @@
 /// `berth_history` cannot be updated or deleted.
 enum Schema {
     /// 1: first release. 2: partial indexes for leases and quarantines (a write checks them every time).
-    static let version = 2
+    /// 3: the history's `actor` (who asked: a server token's name) and the server's `berth_tokens`.
+    static let version = 3
+
+    /// Brings a version-2 store to version 3 (both databases; run inside the migration's write).
+    /// `hasActor`: the history already has the column (a store downgraded by hand).
+    static func upgradeFrom2(hasActor: Bool) -> String {
+        (hasActor ? "" : "ALTER TABLE berth_history ADD COLUMN actor TEXT;\n") + tokens
+    }
+
+    /// The team server's API tokens: only a SHA-256 hash of each token is kept, never the token.
+    static let tokens = """
+        CREATE TABLE IF NOT EXISTS berth_tokens (
+            name TEXT PRIMARY KEY,
+            scope TEXT NOT NULL CHECK (scope IN ('read', 'allocate', 'admin')),
+            hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
+            created_at BIGINT NOT NULL,
+            revoked_at BIGINT
+        );
+        """
 
     /// Brings a version-1 store to version 2 (both databases; run inside the migration's write).
     static let upgradeFrom1 = """
@@ -111,8 +129,10 @@ enum Schema {
             event TEXT NOT NULL CHECK (event IN ('allocate', 'reserve', 'release', 'expire', 'quarantine-end')),
             owner TEXT,
             at INTEGER NOT NULL,
-            quarantine_until INTEGER
+            quarantine_until INTEGER,
+            actor TEXT
         );
+        \(tokens)
         \(historyIndexes)
         CREATE TRIGGER IF NOT EXISTS berth_history_no_update BEFORE UPDATE ON berth_history
         BEGIN
@@ -122,7 +142,7 @@ enum Schema {
         BEGIN
             SELECT RAISE(ABORT, 'berth: history is append-only');
         END;
-        PRAGMA user_version = 2;
+        PRAGMA user_version = 3;
         """
 
     static let postgres = """
@@ -168,8 +188,10 @@ enum Schema {
             event text NOT NULL CHECK (event IN ('allocate', 'reserve', 'release', 'expire', 'quarantine-end')),
             owner text,
             at bigint NOT NULL,
-            quarantine_until bigint
+            quarantine_until bigint,
+            actor text
         );
+        \(tokens)
         \(historyIndexes)
         CREATE OR REPLACE FUNCTION berth_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -186,6 +208,6 @@ enum Schema {
             FOR EACH ROW WHEN (OLD.state = 'released' AND NEW.state <> 'released')
             EXECUTE FUNCTION berth_refuse('a released allocation cannot be live again');
         CREATE TABLE IF NOT EXISTS berth_meta (version integer NOT NULL);
-        INSERT INTO berth_meta (version) SELECT 2 WHERE NOT EXISTS (SELECT 1 FROM berth_meta);
+        INSERT INTO berth_meta (version) SELECT 3 WHERE NOT EXISTS (SELECT 1 FROM berth_meta);
         """
 }

@@ -9,6 +9,7 @@ enum IPLedgerCommands {
     static let all: [any ParsableCommand.Type] = [
         IPPoolCommand.self, IPReserveCommand.self, IPAllocateCommand.self, IPReleaseCommand.self,
         IPListCommand.self, IPShowCommand.self, IPUsageCommand.self, IPHistoryCommand.self, IPCheckCommand.self,
+        IPTokenCommand.self,
     ]
 }
 
@@ -22,9 +23,13 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the ledger for `access`; only `.create` (pool add) makes a missing SQLite file or
     /// berth's tables. `BERTH_NOW` (RFC 3339) fixes the clock: a test hook.
+    /// The store given, else `$BERTH_STORE`, else the default file.
+    var target: String {
+        store ?? ProcessInfo.processInfo.environment["BERTH_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? Ledger.defaultStore
+    }
+
     func open(_ access: Ledger.Access) throws -> Ledger {
         let env = ProcessInfo.processInfo.environment
-        let target = store ?? env["BERTH_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? Ledger.defaultStore
         var now: () -> Int64 = Ledger.wallClock
         if let fixed = env["BERTH_NOW"], !fixed.isEmpty {
             guard let t = LedgerTime.parse(fixed) else {

@@ -299,7 +299,7 @@ struct Berth: ParsableCommand {
         abstract: "One checked spec for a whole hosting and network platform.",
         discussion: "Shell completion: berth --generate-completion-script bash|zsh|fish",
         version: Pipeline.version,
-        subcommands: [Check.self, Render.self, Docs.self, Diff.self, IP.self, Schema.self, AuditCommand.self, CapacityCommand.self, CostCommand.self])
+        subcommands: [Check.self, Render.self, Docs.self, Diff.self, IP.self, Schema.self, AuditCommand.self, CapacityCommand.self, CostCommand.self, ServeCommand.self])
 
     /// Parses and runs, mapping every failure to the documented exit codes.
     static func runMain() -> Never {

@@ -89,7 +89,11 @@ struct AddonTests {
         let velero = Self.values(list, "prod-eu", "velero")
         #expect(velero.contains(#""configuration":{"backupStorageLocation":[],"volumeSnapshotLocation":[]}"#))
         #expect(velero.contains("velero/velero-plugin-for-aws:") && velero.contains("acme-prod-eu-velero"))
-        #expect(Self.values(list, "prod-eu", "falco").contains(#""configMap":{"name":"berth-falco-rules"}"#))
+        // The rules ConfigMap syncs after the add-ons: an optional volume lets Falco start
+        // (a required one would hold the root application at Falco's wave), and Falco reloads
+        // when the rules arrive.
+        #expect(Self.values(list, "prod-eu", "falco").contains(#""configMap":{"name":"berth-falco-rules","optional":true}"#))
+        #expect(Self.values(list, "prod-eu", "falco").contains(#""watch_config_files":true"#))
         let ca = Self.values(list, "prod-eu", "cluster-autoscaler")
         #expect(ca.contains(#""cloudProvider":"aws""#) && ca.contains(#""autoscalingGroups":[{"name":"prod-eu-"#))
         #expect(Self.values(list, "prod-eu", "vertical-pod-autoscaler").contains(#""updater":{"enabled":false}"#))
@@ -109,7 +113,7 @@ struct AddonTests {
     @Test("external-dns on rfc2136: the server, zones and TSIG key name; the key itself by Secret reference")
     func rfc2136() throws {
         let url = Fixtures.repoRoot.appendingPathComponent("examples/onprem/platform.yaml")
-        let text = Fixtures.text(url).replacingOccurrences(of: "provider: rfc2136 }", with: "provider: rfc2136, server: \"ns1.lab.example:5353\" }")
+        let text = Fixtures.text(url).replacingOccurrences(of: "provider: rfc2136, server: \"ns1.lab.example:53\" }", with: "provider: rfc2136, server: \"ns1.lab.example:5353\" }")
         #expect(text.contains("ns1.lab.example:5353"))
         let v = Self.values(try Self.renderer(text, file: url.path).addonList(), "lab", "external-dns")
         #expect(v.contains(#""extraArgs":["--rfc2136-host=ns1.lab.example","--rfc2136-port=5353","--rfc2136-zone=lab.example","--rfc2136-tsig-keyname=lab-external-dns","--rfc2136-tsig-secret-alg=hmac-sha256","--rfc2136-tsig-axfr"]"#), "\(v)")
@@ -146,6 +150,75 @@ struct AddonTests {
         // another cluster's add-ons do not count
         #expect(ReferenceCheck.run(files: [("c1/_cluster.yaml", [cm])], addonNamespaces: ["c2": ["falco"]]).count == 1)
         #expect(ReferenceCheck.systemNamespaces == ["kube-system", "kube-public", "default", "argocd"])
+    }
+
+    @Test("ReferenceCheck: Gateway and LoadBalancer addresses must lie in a MetalLB pool of their cluster")
+    func metallbPoolAddresses() {
+        let pool: JSONValue = ["apiVersion": "metallb.io/v1beta1", "kind": "IPAddressPool",
+                               "metadata": ["name": "lab", "namespace": "metallb-system"],
+                               "spec": ["addresses": ["10.0.48.0/24", "10.0.0.4/32"]]]
+        let l2: JSONValue = ["apiVersion": "metallb.io/v1beta1", "kind": "L2Advertisement",
+                             "metadata": ["name": "lab", "namespace": "metallb-system"], "spec": ["ipAddressPools": ["lab", "other"]]]
+        func gateway(_ ip: String) -> JSONValue {
+            ["apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": ["name": "lab", "namespace": "web"],
+             "spec": ["addresses": [["type": "IPAddress", "value": .string(ip)]], "listeners": []]]
+        }
+        func service(_ ip: String) -> JSONValue {
+            ["apiVersion": "v1", "kind": "Service",
+             "metadata": ["name": "db-cross-cluster", "namespace": "web", "annotations": ["metallb.universe.tf/loadBalancerIPs": .string(ip)]],
+             "spec": ["type": "LoadBalancer", "selector": ["app": "db"]]]
+        }
+        let pod: JSONValue = ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "db", "namespace": "web"],
+                              "spec": ["template": ["metadata": ["labels": ["app": "db"]]]]]
+        let ns: JSONValue = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "web"]]
+        let spaces = ["lab": Set(["metallb-system"])]
+        let inside = ReferenceCheck.run(files: [("lab/_cluster.yaml", [pool, l2, ns, pod, gateway("10.0.48.5"), service("10.0.0.4")])], addonNamespaces: spaces)
+        #expect(inside.map(\.description) == [
+            "lab: L2Advertisement metallb-system/lab spec.ipAddressPools refers to IPAddressPool metallb-system/other, which nothing in the render creates",
+        ])
+        let outside = ReferenceCheck.run(files: [("lab/_cluster.yaml", [pool, ns, pod, gateway("10.0.49.5"), service("10.0.0.5")])], addonNamespaces: spaces)
+        #expect(outside.map(\.description) == [
+            "lab: Gateway web/lab spec.addresses refers to address 10.0.49.5 in an IPAddressPool, which nothing in the render creates",
+            "lab: Service web/db-cross-cluster load-balancer address refers to address 10.0.0.5 in an IPAddressPool, which nothing in the render creates",
+        ])
+        // Without pools (a cloud cluster) the addresses are the cloud's business.
+        #expect(ReferenceCheck.run(files: [("lab/_cluster.yaml", [ns, pod, gateway("10.0.49.5")])]).isEmpty)
+    }
+
+    @Test("ReferenceCheck: each add-on Application's project, destination, repository and cluster-scoped kinds are allowed by the add-ons' AppProject")
+    func addonApplicationsAgainstProject() {
+        func project(destinations: [JSONValue], kinds: [[String]], repos: [String]) -> JSONValue {
+            ["apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": ["name": "lab-addons", "namespace": "argocd"],
+             "spec": ["sourceRepos": .array(repos.map { .string($0) }), "destinations": .array(destinations),
+                      "clusterResourceWhitelist": .array(kinds.map { ["group": .string($0[0]), "kind": .string($0[1])] }),
+                      "namespaceResourceWhitelist": [["group": "*", "kind": "*"]]]]
+        }
+        let app: JSONValue = ["apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+                              "metadata": ["name": "lab-velero-c1", "namespace": "argocd", "labels": ["berth.dev/addon": "velero"]],
+                              "spec": ["project": "lab-addons",
+                                       "source": ["repoURL": "https://vmware-tanzu.github.io/helm-charts", "chart": "velero", "targetRevision": "12.1.0"],
+                                       "destination": ["name": "c1", "namespace": "velero"]]]
+        let base = [["", "Namespace"], ["rbac.authorization.k8s.io", "ClusterRole"], ["rbac.authorization.k8s.io", "ClusterRoleBinding"]]
+        let crd = ["apiextensions.k8s.io", "CustomResourceDefinition"]
+        let good = project(destinations: [["name": "c1", "namespace": "velero"]], kinds: base + [crd], repos: ["https://vmware-tanzu.github.io/helm-charts"])
+        #expect(ReferenceCheck.run(files: [], argo: [good, app]).isEmpty)
+        let bad = project(destinations: [["name": "c1", "namespace": "falco"]], kinds: base, repos: ["https://charts.example"])
+        #expect(ReferenceCheck.run(files: [], argo: [bad, app]).map(\.description) == [
+            "argocd: Application argocd/lab-velero-c1 spec.destination refers to destination c1/velero in AppProject lab-addons, which nothing in the render creates",
+            "argocd: Application argocd/lab-velero-c1 spec.source.repoURL refers to source repository https://vmware-tanzu.github.io/helm-charts in AppProject lab-addons, which nothing in the render creates",
+            "argocd: Application argocd/lab-velero-c1 synced kinds refers to cluster-scoped kind apiextensions.k8s.io/CustomResourceDefinition in AppProject lab-addons clusterResourceWhitelist, which nothing in the render creates",
+        ])
+        #expect(ReferenceCheck.run(files: [], argo: [app]).map(\.description) == [
+            "argocd: Application argocd/lab-velero-c1 spec.project refers to AppProject lab-addons, which nothing in the render creates",
+        ])
+    }
+
+    @Test("every example's add-on Applications pass the check against the rendered add-ons' AppProject")
+    func examplesAddonProjectsResolve() throws {
+        for name in ["acme", "onprem", "onprem-mesh", "twin"] {
+            let (_, problems) = try Self.example(name).renderVerified()
+            #expect(problems.isEmpty, "\(name): \(problems)")
+        }
     }
 
     @Test("versions compare numerically")

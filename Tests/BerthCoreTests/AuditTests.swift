@@ -34,7 +34,7 @@ struct AuditTests {
 
     /// The one finding the clean fixture has: its database reaches object storage for backups,
     /// the accepted risk of HTTPS egress to public addresses.
-    static let cleanBaseline = ["42:13 low BERTH-NET-002: NetworkPolicy 'main-database' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)"]
+    static let cleanBaseline = ["46:13 low BERTH-NET-002: NetworkPolicy 'main-database' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)"]
 
     @Test("the clean fixture has only the accepted risk of backup egress")
     func cleanHasNone() throws {
@@ -46,64 +46,64 @@ struct AuditTests {
         ("BERTH-NET-001", [("    public: { host: www }\n", "    public: { host: www }\n    overrides:\n      development: { public: { host: www, tls: false } }\n")],
          ["29:30 high BERTH-NET-001: service 'web' is public at http://www.dev.shop.example without TLS in environment 'development' (tls: false)"]),
         ("BERTH-NET-002", [("    uses: [database/main]", "    uses: [database/main, bucket/backups]")],
-         ["36:27 low BERTH-NET-002: NetworkPolicy 'api' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-          "42:13 low BERTH-NET-002: NetworkPolicy 'main-database' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)"]),
+         ["38:27 low BERTH-NET-002: NetworkPolicy 'api' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+          "46:13 low BERTH-NET-002: NetworkPolicy 'main-database' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)"]),
         ("BERTH-NET-004", [("  tls: { email", "  networkPolicy: none\n  tls: { email")],
-         ["51:18 high BERTH-NET-004: security.networkPolicy is none: no NetworkPolicy isolates any pod"]),
+         ["55:18 high BERTH-NET-004: security.networkPolicy is none: no NetworkPolicy isolates any pod"]),
         ("BERTH-NET-005", [("  tls: { email", "  networkPolicy: none\n  tls: { email")],
-         ["39:3 high BERTH-NET-005: database 'main' is reachable from the gateway namespace 'nginx-gateway': no NetworkPolicy restricts who connects to port 5432"]),
+         ["43:3 high BERTH-NET-005: database 'main' is reachable from the gateway namespace 'nginx-gateway': no NetworkPolicy restricts who connects to port 5432"]),
         ("BERTH-NET-006", [("  ingress:\n    rateLimit: { rps: 50 }\n", "")],
          ["10:3 medium BERTH-NET-006: public routes have no per-client rate limit (network.ingress.rateLimit is not set)"]),
         ("BERTH-NET-007", [("from: 203.0.113.0/24, ports: [22]", "from: 0.0.0.0/0, ports: [22, 443]")],
          ["14:26 high BERTH-NET-007: firewall rule 'ssh' opens port 22 (SSH) to 0.0.0.0/0"]),
         ("BERTH-NET-008", [("backups: { versioning: true,", "backups: { versioning: true, public: true,")],
-         ["44:40 high BERTH-NET-008: bucket 'backups' allows anonymous reads"]),
+         ["48:40 high BERTH-NET-008: bucket 'backups' allows anonymous reads"]),
         ("BERTH-WKL-007", [("databases:\n", "  worker:\n    image: registry.shop.example/worker:1.0.0\n    replicas: { min: 2, max: 2 }\ndatabases:\n")],
-         ["38:3 medium BERTH-WKL-007: Deployment 'worker' container 'worker' has no liveness or readiness probe"]),
+         ["42:3 medium BERTH-WKL-007: Deployment 'worker' container 'worker' has no liveness or readiness probe"]),
         ("BERTH-WKL-008", [("  tls: { email", "  podSecurity: baseline\n  tls: { email")],
-         ["51:16 high BERTH-WKL-008: namespaces enforce the 'baseline' Pod Security Standard, not 'restricted'"]),
+         ["55:16 high BERTH-WKL-008: namespaces enforce the 'baseline' Pod Security Standard, not 'restricted'"]),
         ("BERTH-WKL-009", [("immutable: true", "immutable: false")],
          ["25:12 medium BERTH-WKL-009: Deployment 'web' container 'web' runs 'registry.shop.example/web:1.0.0' by tag, without a digest, from a registry whose tags are not immutable",
-          "33:12 medium BERTH-WKL-009: Deployment 'api' container 'api' runs 'registry.shop.example/api:1.0.0' by tag, without a digest, from a registry whose tags are not immutable"]),
+          "35:12 medium BERTH-WKL-009: Deployment 'api' container 'api' runs 'registry.shop.example/api:1.0.0' by tag, without a digest, from a registry whose tags are not immutable"]),
         ("BERTH-RBAC-002", [("platform: { role: admin, environments: [production] }", "platform: { role: admin, environments: [production], clusterAdmin: true }")],
-         ["49:72 critical BERTH-RBAC-002: team 'platform' is bound to cluster-admin on every cluster (group 'platform')"]),
+         ["53:72 critical BERTH-RBAC-002: team 'platform' is bound to cluster-admin on every cluster (group 'platform')"]),
         ("BERTH-RBAC-003", [("devs: { role: edit, environments: [development] }", "devs: { role: edit, environments: all }")],
-         ["50:5 high BERTH-RBAC-003: team 'devs' can change both production ('production') and development ('development') with one group 'devs'"]),
+         ["54:5 high BERTH-RBAC-003: team 'devs' can change both production ('production') and development ('development') with one group 'devs'"]),
         ("BERTH-SEC-001", [("  secrets: { store: vault, rotateEvery: 30d }\n", ""), ("    secrets: [db-password]\n", "")],
-         ["47:3 high BERTH-SEC-001: no external secret store: security.secrets is not set"]),
+         ["51:3 high BERTH-SEC-001: no external secret store: security.secrets is not set"]),
         ("BERTH-SEC-002", [("      LOG_LEVEL: info\n", "      LOG_LEVEL: info\n      DB_PASSWORD: hunter2\n      TOKEN_FILE: /var/run/secrets/token\n")],
-         ["32:20 critical BERTH-SEC-002: service 'web' sets DB_PASSWORD to a literal value; it looks like a credential"]),
+         ["34:20 critical BERTH-SEC-002: service 'web' sets DB_PASSWORD to a literal value; it looks like a credential"]),
         ("BERTH-SEC-002", [("      LOG_LEVEL: info\n", "      LOG_LEVEL: info\n      DATABASE_URL: postgres://app:pl4nted@db:5432/app\n")],
-         ["32:21 critical BERTH-SEC-002: service 'web' sets DATABASE_URL to a value with a password in it"]),
+         ["34:21 critical BERTH-SEC-002: service 'web' sets DATABASE_URL to a value with a password in it"]),
         ("BERTH-SEC-003", [("rotateEvery: 30d", "rotateEvery: 180d")],
-         ["52:41 high BERTH-SEC-003: secrets rotate every 180d, longer than the 90d the compliance regimes allow"]),
+         ["56:41 high BERTH-SEC-003: secrets rotate every 180d, longer than the 90d the compliance regimes allow"]),
         ("BERTH-ENC-001", [("atRest: kms", "atRest: none")],
-         ["53:25 high BERTH-ENC-001: encryption at rest is off (security.encryption.atRest: none)"]),
+         ["57:25 high BERTH-ENC-001: encryption at rest is off (security.encryption.atRest: none)"]),
         ("BERTH-ENC-002", [("  mesh: linkerd\n", "")],
-         ["52:41 high BERTH-ENC-002: security.encryption.inTransit is mtls but network.mesh is none"]),
+         ["56:41 high BERTH-ENC-002: security.encryption.inTransit is mtls but network.mesh is none"]),
         ("BERTH-ENC-003", [("backups: { versioning: true,", "backups: { versioning: true, encryption: none,")],
-         ["44:44 high BERTH-ENC-003: bucket 'backups' is not encrypted (encryption: none)"]),
+         ["48:44 high BERTH-ENC-003: bucket 'backups' is not encrypted (encryption: none)"]),
         ("BERTH-ENC-004", [(", kmsKey: \"arn:aws:kms:eu-west-1:111122223333:alias/shop\"", "")],
          ["8:5 high BERTH-ENC-004: encryption at rest uses a KMS key but no region names one (provider.regions.<region>.kmsKey)"]),
         ("BERTH-ENC-005", [("  mesh: linkerd\n", ""), ("inTransit: mtls", "inTransit: tls")],
          ["10:3 low BERTH-ENC-005: traffic between pods is not encrypted: no mesh, and inTransit is tls (edge only)"]),
         ("BERTH-BAK-001", [("    backup: { schedule: \"0 2 * * *\", retention: 90d, bucket: backups }\n", "")],
-         ["39:3 high BERTH-BAK-001: database 'main' has no backup"]),
+         ["43:3 high BERTH-BAK-001: database 'main' has no backup"]),
         ("BERTH-BAK-002", [("retention: 90d, bucket", "retention: 7d, bucket")],
-         ["42:49 high BERTH-BAK-002: backups of database 'main' are kept 7d, below the 90d that soc2 requires"]),
+         ["46:49 high BERTH-BAK-002: backups of database 'main' are kept 7d, below the 90d that soc2 requires"]),
         ("BERTH-BAK-003", [("backups: { versioning: true,", "backups: { versioning: false,")],
-         ["42:62 medium BERTH-BAK-003: backups of database 'main' go to bucket 'backups', which does not keep versions"]),
+         ["46:62 medium BERTH-BAK-003: backups of database 'main' go to bucket 'backups', which does not keep versions"]),
         ("BERTH-AUD-001", [("level: Metadata", "level: None")],
-         ["54:19 high BERTH-AUD-001: Kubernetes API audit logging is off (security.audit.level: None)"]),
+         ["58:19 high BERTH-AUD-001: Kubernetes API audit logging is off (security.audit.level: None)"]),
         ("BERTH-AUD-002", [("retention: 365d", "retention: 90d"), ("compliance: [gdpr, soc2]", "compliance: [gdpr]")],
-         ["54:40 high BERTH-AUD-002: audit logs are kept 90d, below the 365d that gdpr requires"]),
+         ["58:40 high BERTH-AUD-002: audit logs are kept 90d, below the 365d that gdpr requires"]),
         ("BERTH-HA-001", [("zones: [eu-west-1a, eu-west-1b]", "zones: [eu-west-1a]")],
          ["28:15 high BERTH-HA-001: service 'web' in production environment 'production' on cluster 'main' lives in one zone: cluster 'main' has one zone",
-          "35:15 high BERTH-HA-001: service 'api' in production environment 'production' on cluster 'main' lives in one zone: cluster 'main' has one zone"]),
+          "37:15 high BERTH-HA-001: service 'api' in production environment 'production' on cluster 'main' lives in one zone: cluster 'main' has one zone"]),
         ("BERTH-HA-002", [("zones: [eu-west-1a, eu-west-1b]", "zones: [eu-west-1a]")],
          ["16:3 high BERTH-HA-002: cluster 'main' runs production environment 'production' in one zone"]),
         ("BERTH-HA-003", [("    instances: 2\n", "    instances: 1\n")],
-         ["40:16 high BERTH-HA-003: database 'main' is used in production and has 1 instance; a node or zone failure stops it"]),
+         ["44:16 high BERTH-HA-003: database 'main' is used in production and has 1 instance; a node or zone failure stops it"]),
         ("BERTH-HA-004", [("    region: eu-west-1\n    nodePools", "    region: eu-west-1\n    controlPlane: { ha: false }\n    nodePools")],
          ["18:25 medium BERTH-HA-004: cluster 'main' runs production without a highly available control plane"]),
         ("BERTH-HA-005", [("    port: 9000\n    replicas: { min: 2, max: 4 }\n", "    port: 9000\n    replicas: { min: 1, max: 1, waiver: \"one writer by design\" }\n")],
@@ -153,14 +153,14 @@ struct AuditTests {
         let (ctx, file, dep) = try Self.renderedDeployment()
         #expect(ctx.workload(dep, file: file).isEmpty)
         let cases: [((JSONValue) -> JSONValue, String)] = [
-            (Self.sc("runAsNonRoot", false), "32:3 high BERTH-WKL-001: Deployment 'api' container 'api' may run as root (runAsNonRoot is not true)"),
-            (Self.sc("readOnlyRootFilesystem", false), "32:3 medium BERTH-WKL-002: Deployment 'api' container 'api' has a writable root filesystem"),
-            (Self.sc("allowPrivilegeEscalation", true), "32:3 high BERTH-WKL-003: Deployment 'api' container 'api' allows privilege escalation (allowPrivilegeEscalation is not false, or privileged is true)"),
-            (Self.sc("privileged", true), "32:3 high BERTH-WKL-003: Deployment 'api' container 'api' allows privilege escalation (allowPrivilegeEscalation is not false, or privileged is true)"),
-            (Self.sc("capabilities", ["drop": ["NET_RAW"]]), "32:3 medium BERTH-WKL-004: Deployment 'api' container 'api' does not drop ALL capabilities"),
-            (Self.sc("seccompProfile", ["type": "Unconfined"]), "32:3 medium BERTH-WKL-005: Deployment 'api' container 'api' runs without a seccomp profile"),
-            ({ c in c.setting("resources", ["requests": ["cpu": "100m"]]) }, "32:3 medium BERTH-WKL-006: Deployment 'api' container 'api' has no CPU or memory limit"),
-            (Self.removing("readinessProbe"), "32:3 medium BERTH-WKL-007: Deployment 'api' container 'api' has no liveness or readiness probe"),
+            (Self.sc("runAsNonRoot", false), "34:3 high BERTH-WKL-001: Deployment 'api' container 'api' may run as root (runAsNonRoot is not true)"),
+            (Self.sc("readOnlyRootFilesystem", false), "34:3 medium BERTH-WKL-002: Deployment 'api' container 'api' has a writable root filesystem"),
+            (Self.sc("allowPrivilegeEscalation", true), "34:3 high BERTH-WKL-003: Deployment 'api' container 'api' allows privilege escalation (allowPrivilegeEscalation is not false, or privileged is true)"),
+            (Self.sc("privileged", true), "34:3 high BERTH-WKL-003: Deployment 'api' container 'api' allows privilege escalation (allowPrivilegeEscalation is not false, or privileged is true)"),
+            (Self.sc("capabilities", ["drop": ["NET_RAW"]]), "34:3 medium BERTH-WKL-004: Deployment 'api' container 'api' does not drop ALL capabilities"),
+            (Self.sc("seccompProfile", ["type": "Unconfined"]), "34:3 medium BERTH-WKL-005: Deployment 'api' container 'api' runs without a seccomp profile"),
+            ({ c in c.setting("resources", ["requests": ["cpu": "100m"]]) }, "34:3 medium BERTH-WKL-006: Deployment 'api' container 'api' has no CPU or memory limit"),
+            (Self.removing("readinessProbe"), "34:3 medium BERTH-WKL-007: Deployment 'api' container 'api' has no liveness or readiness probe"),
         ]
         for (edit, expected) in cases {
             #expect(Self.lines(ctx.workload(Self.editContainer(dep, edit), file: file)) == [expected])
@@ -177,14 +177,14 @@ struct AuditTests {
         #expect(ctx.roleRules(role, file: ns).isEmpty)
         let wild = role.setting("rules", [["apiGroups": [""], "resources": ["*"], "verbs": ["get"]]])
         #expect(Self.lines(ctx.roleRules(wild, file: ns)) == [
-            "49:5 high BERTH-RBAC-001: Role 'berth-admin' grants '*' in resources",
+            "53:5 high BERTH-RBAC-001: Role 'berth-admin' grants '*' in resources",
         ])
         let svc = try #require(files.first { $0.path == "main/shop-production/api.yaml" })
         let policy = try #require(svc.objects.first { $0["kind"] == "NetworkPolicy" })
         #expect(ctx.networkPolicy(policy, file: svc).isEmpty)
         let wide = policy.setting("spec", (policy["spec"] ?? [:]).setting("egress", [["to": [["ipBlock": ["cidr": "0.0.0.0/0"]]]]]))
         #expect(Self.lines(ctx.networkPolicy(wide, file: svc)) == [
-            "32:3 high BERTH-NET-003: NetworkPolicy 'api' allows egress to 0.0.0.0/0 on any port including private ranges",
+            "34:3 high BERTH-NET-003: NetworkPolicy 'api' allows egress to 0.0.0.0/0 on any port including private ranges",
         ])
     }
 
@@ -226,7 +226,7 @@ struct AuditTests {
         // without the clean fixture's accepted-risk finding, to pin one finding
         let findings = Audit.run(try Self.spec(Self.mutate([("level: Metadata", "level: None")]))).filter { $0.rule != "BERTH-NET-002" }
         #expect(AuditOutput.text(findings, failOn: .high) == """
-            spec.yaml:54:19: high BERTH-AUD-001: Kubernetes API audit logging is off (security.audit.level: None) [gdpr, soc2]
+            spec.yaml:58:19: high BERTH-AUD-001: Kubernetes API audit logging is off (security.audit.level: None) [gdpr, soc2]
                 fix: set security.audit.level: Metadata
             berth audit: 1 finding (0 critical, 1 high, 0 medium, 0 low); 1 at or above high
 
@@ -265,12 +265,14 @@ struct AuditTests {
         let spec = try #require(loaded.spec)
         #expect(Self.lines(Audit.run(spec)) == [
             "45:9 low BERTH-ENC-005: traffic between pods is not encrypted: no mesh, and inTransit is tls (edge only)",
-            "113:27 low BERTH-NET-002: NetworkPolicy 'api' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "136:12 low BERTH-NET-002: NetworkPolicy 'search' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "147:27 low BERTH-NET-002: NetworkPolicy 'worker' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "173:32 low BERTH-NET-002: NetworkPolicy 'reporting' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "182:13 low BERTH-NET-002: NetworkPolicy 'main-database' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "230:5 medium BERTH-RBAC-003: team 'platform' can change both production ('production') and development ('development') with one group 'platform'",
+            "117:27 low BERTH-NET-002: NetworkPolicy 'api' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "141:3 medium BERTH-OBS-001: service 'search' runs in production without metrics; nothing scrapes it and no alert can see it fail",
+            "141:3 medium BERTH-OBS-002: service 'search' serves requests in production without an SLO; no burn-rate alert pages when it fails its callers",
+            "147:12 low BERTH-NET-002: NetworkPolicy 'search' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "152:3 medium BERTH-OBS-001: service 'worker' runs in production without metrics; nothing scrapes it and no alert can see it fail",
+            "158:27 low BERTH-NET-002: NetworkPolicy 'worker' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "185:13 low BERTH-NET-002: NetworkPolicy 'main-database' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "249:5 medium BERTH-RBAC-003: team 'platform' can change both production ('production') and development ('development') with one group 'platform'",
         ])
     }
 }

@@ -59,7 +59,7 @@ struct DocsTests {
                 #expect(Fixtures.text(url) == f.contents, "\(f.path) differs from the golden file")
             }
         }
-        #expect(files.map(\.path) == ["hosting-and-network.html", "hosting-and-network.md", "ip-plan.svg", "network-policy.svg", "topology.svg", "traffic.svg"])
+        #expect(files.map(\.path) == ["hosting-and-network.html", "hosting-and-network.md", "ip-plan.svg", "monitoring.html", "monitoring.md", "network-policy.svg", "topology.svg", "traffic.svg"])
     }
 
     @Test("a spec change appears in the document")

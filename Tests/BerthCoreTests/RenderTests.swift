@@ -73,10 +73,10 @@ struct RenderTests {
     func noSecrets() throws {
         for a in try Self.exampleArtifacts() {
             for doc in a.contents.components(separatedBy: "\n---\n") {
-                // The ConfigMaps berth renders hold Falco rules, autoscaler flags and Argo CD's
-                // Application health check (addons/bootstrap), not secrets.
+                // The ConfigMaps berth renders hold Falco rules, autoscaler flags, Grafana
+                // dashboards and Argo CD's Application health check (addons/bootstrap), not secrets.
                 if doc.contains("\nkind: ConfigMap\n") {
-                    #expect(doc.contains("name: berth-falco-rules") || doc.contains("name: berth-cluster-autoscaler")
+                    #expect(doc.contains("name: berth-falco-rules") || doc.contains("name: berth-cluster-autoscaler") || doc.contains("name: berth-dashboard")
                         || (a.path == "addons/bootstrap/argocd-cm.yaml" && doc.contains("resource.customizations.health.argoproj.io_Application")),
                             "\(a.path) holds an unexpected ConfigMap")
                     continue

@@ -134,3 +134,78 @@ def test_values_validator_catches_bad_values(tmp_path):
     assert f"FAIL {ms}: metrics-server values replicaz: no such key in the chart's values.yaml or values.schema.json" in lines
     assert f"FAIL {cm}: cert-manager v1.20.0 is pinned, but the copied chart file is from v1.21.1" in lines
     assert "FAIL istiod: no rendered Application of this chart was checked" in lines
+
+
+def validator(*args):
+    import sys
+    cmd = [sys.executable, str(ROOT / "scripts/validate_addons.py"), "--schemas", str(ROOT / "Tests/data/addon-schemas")]
+    return subprocess.run(cmd + [str(a) for a in args], capture_output=True, text=True)
+
+
+def test_every_rendered_chart_has_an_upstream_values_file(tmp_path):
+    """Every chart an example (or the Ceph and Linkerd variants) renders is checked against a
+    file copied from the chart's repository: none is left with "no chart file"."""
+    roots = []
+    for e in EXAMPLES:
+        out = tmp_path / e
+        assert berth("render", ROOT / "examples" / e / "platform.yaml", "--out", out).returncode == 0
+        roots.append(out)
+    ceph = edited(tmp_path, "ceph", "storage: longhorn }", "storage: ceph-rbd }", example="onprem")
+    r = berth("render", ceph, "--out", tmp_path / "ceph-out")
+    assert r.returncode == 0, r.stdout + r.stderr
+    roots.append(tmp_path / "ceph-out")
+    r = validator("--require", "cluster-autoscaler,base,istiod,longhorn,minio,ceph-csi-rbd", *roots)
+    assert r.returncode == 0, r.stdout
+    assert r.stdout.splitlines()[-1].endswith("; no chart file for none; 0 failures"), r.stdout
+
+
+def test_values_validator_checks_the_newly_copied_charts(tmp_path):
+    """An unknown cluster-autoscaler flag, an istiod key that Istio's defaults (below
+    `_internal_defaults_do_not_set`) do not have, and an unknown Longhorn setting fail;
+    istiod's meshConfig (Istio's MeshConfig, passed through whole) does not."""
+    acme, lab, mesh = tmp_path / "acme", tmp_path / "lab", tmp_path / "mesh"
+    for e, out in (("acme", acme), ("onprem", lab), ("onprem-mesh", mesh)):
+        assert berth("render", ROOT / "examples" / e / "platform.yaml", "--out", out).returncode == 0
+    ca = acme / "addons/prod-eu/cluster-autoscaler.yaml"
+    ca.write_text(ca.read_text().replace("expander: least-waste", "expandr: least-waste"))
+    istiod = mesh / "addons/lab/istiod.yaml"
+    assert "meshID: lab" in istiod.read_text()
+    istiod.write_text(istiod.read_text().replace("meshID: lab", "meshId: lab"))
+    lh = lab / "addons/lab/longhorn.yaml"
+    lh.write_text(lh.read_text().replace("defaultReplicaCount:", "defaultReplicas:"))
+    r = validator(acme, lab, mesh)
+    assert r.returncode == 1
+    lines = r.stdout.splitlines()
+    assert f"FAIL {ca}: cluster-autoscaler values extraArgs.expandr: no such flag in the chart's values.yaml (keys or commented examples)" in lines
+    assert f"FAIL {istiod}: istiod values global.meshId: no such key in the chart's values.yaml or values.schema.json" in lines
+    assert f"FAIL {lh}: longhorn values defaultSettings.defaultReplicas: no such key in the chart's values.yaml or values.schema.json" in lines
+    assert len([l for l in lines if l.startswith("FAIL ")]) == 3, r.stdout
+
+
+def test_linkerd_server_v1beta3_needs_chart_2024_7_4(tmp_path):
+    """policy.linkerd.io/v1beta3 Server first shipped in linkerd-crds 2024.7.4 (edge-24.7.4);
+    an older pin is refused, that one accepted."""
+    spec = edited(tmp_path, "old", "  mesh: istio", "  mesh: linkerd", example="onprem-mesh")
+    text = spec.read_text()
+    spec.write_text(text.replace("\nsecurity:", "\naddons:\n  linkerd-crds: { version: 2024.7.3 }\nsecurity:", 1))
+    r = berth("check", spec)
+    assert r.returncode == 1
+    assert ("error: addons.linkerd-crds.version 2024.7.3 is older than 2024.7.4, the first linkerd-crds version "
+            "serving policy.linkerd.io/v1beta3 Server, which berth writes") in r.stderr + r.stdout
+    spec.write_text(spec.read_text().replace("version: 2024.7.3", "version: 2024.7.4"))
+    r = berth("check", spec)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_addon_application_without_its_project_exits_3_and_writes_nothing(tmp_path):
+    """The reference check follows every add-on Application to the `<platform>-addons`
+    AppProject: without it (dropped on purpose through BERTH_TEST_DROP_OBJECT) the render is
+    refused with exit 3 and nothing is written."""
+    out = tmp_path / "out"
+    env = {"BERTH_TEST_DROP_OBJECT": "argocd/AppProject/argocd/acme-addons"}
+    r = berth("render", ROOT / "examples/acme/platform.yaml", "--out", out, env=env)
+    assert r.returncode == 3, r.stderr
+    assert "internal error:" in r.stderr and "nothing was written" in r.stderr
+    assert ("argocd: Application argocd/acme-velero-prod-eu spec.project refers to AppProject acme-addons, "
+            "which nothing in the render creates") in r.stderr, r.stderr
+    assert not out.exists()

@@ -239,7 +239,7 @@ WEAK = ROOT / "examples" / "weak" / "platform.yaml"
 def test_audit_example_passes_at_high():
     r = berth("audit", EXAMPLE)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert r.stdout.endswith("berth audit: 7 findings (0 critical, 0 high, 1 medium, 6 low); 0 at or above high\n")
+    assert r.stdout.endswith("berth audit: 9 findings (0 critical, 0 high, 4 medium, 5 low); 0 at or above high\n")
     r = berth("audit", EXAMPLE, "--fail-on", "medium")
     assert r.returncode == 1
 
@@ -404,7 +404,7 @@ def test_check_prints_staging_notes_and_passes():
     r = berth("check", EXAMPLE)
     assert r.returncode == 0
     lines = r.stderr.splitlines()
-    assert "examples/acme/platform.yaml:105:7: note: staging differs from production for service 'web': replicas.min 2 (production 3)" in [
+    assert "examples/acme/platform.yaml:109:7: note: staging differs from production for service 'web': replicas.min 2 (production 3)" in [
         line.replace(str(ROOT) + "/", "") for line in lines]
     assert any(line.endswith("note: staging differs from production: 1 cluster (production 2)") for line in lines)
     assert lines[-1] == "0 errors, 0 warnings, 14 notes"
@@ -421,7 +421,7 @@ NOTES = "14 notes; run 'berth check' to see them\n"
 def quiet_commands(spec, tmp_path):
     return {
         "render": (["render", spec, "--out", tmp_path / "out"], "stderr-tail"),
-        "docs": (["docs", spec, "--out", tmp_path / "doc"], f"berth: wrote 6 document files to {tmp_path / 'doc'}\n"),
+        "docs": (["docs", spec, "--out", tmp_path / "doc"], f"berth: wrote 8 document files to {tmp_path / 'doc'}\n"),
         "audit": (["audit", spec, "--fail-on", "critical"], ""),
         "capacity": (["capacity", spec], ""),
         "cost": (["cost", spec, "--prices", PRICES], ""),
@@ -451,7 +451,7 @@ def test_commands_other_than_check_print_warnings_in_full(tmp_path, command):
     r = berth(*args, env={"NO_COLOR": "1"})
     assert r.returncode == 0, r.stderr
     assert r.stderr.startswith(
-        f"{spec}:177:3: warning: database 'main' has a recovery point of 5min, worse than its target rpo 1m\n"
+        f"{spec}:180:3: warning: database 'main' has a recovery point of 5min, worse than its target rpo 1m\n"
         "  main:\n"
         "  ^\n"
         "0 errors, 1 warning\n" + NOTES)

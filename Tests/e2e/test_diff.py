@@ -88,7 +88,7 @@ def test_errors_exit_2(tmp_path):
     bad = edited(tmp_path, "bad", 'public: { host: api, paths: ["/v1"] }', 'public: { host: api, paths: ["/v1"], tls: false }')
     r = berth("diff", EXAMPLE / "platform.yaml", bad)
     assert r.returncode == 2 and r.stdout == ""
-    assert ("platform.yaml:109:13: error: public route of service 'api' has tls: false in production environment "
+    assert ("platform.yaml:113:13: error: public route of service 'api' has tls: false in production environment "
             "'production'; production routes must serve HTTPS") in r.stderr
     folder = tmp_path / "broken"
     (folder / "c1" / "ns").mkdir(parents=True)

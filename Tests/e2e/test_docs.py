@@ -20,7 +20,8 @@ def test_docs_files_and_svg_xml(tmp_path):
     r = berth("docs", EXAMPLE, "--out", out)
     assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in out.iterdir()) == [
-        "hosting-and-network.html", "hosting-and-network.md", "ip-plan.svg", "network-policy.svg", "topology.svg", "traffic.svg"]
+        "hosting-and-network.html", "hosting-and-network.md", "ip-plan.svg", "monitoring.html", "monitoring.md",
+        "network-policy.svg", "topology.svg", "traffic.svg"]
     texts = {}
     for svg in out.glob("*.svg"):
         root = ET.parse(svg).getroot()  # raises on malformed XML
@@ -67,4 +68,4 @@ def test_committed_document_matches_the_example():
     committed = ROOT / "Tests" / "BerthCoreTests" / "Golden" / "docs"
     r = berth("docs", EXAMPLE, "--out", committed, "--check")
     assert r.returncode == 0, r.stderr
-    assert r.stderr == f"14 notes; run 'berth check' to see them\nberth: 6 document files in {committed} match the spec\n"
+    assert r.stderr == f"14 notes; run 'berth check' to see them\nberth: 8 document files in {committed} match the spec\n"

@@ -95,9 +95,9 @@ def test_check_refuses_plain_secrets_with_located_errors(planted):
     assert_clean(r, SPEC_SECRETS, "check")
     lines = [l for l in r.stderr.splitlines() if ": error: " in l]
     # file:line:col, the env var, and where credentials go instead.
-    assert f"{planted}:139:20: error: service 'search' sets env DB_PASSWORD to a literal value, and the name looks like a credential: " \
+    assert f"{planted}:150:20: error: service 'search' sets env DB_PASSWORD to a literal value, and the name looks like a credential: " \
         "list the secret under services.search.secrets (rendered as an ExternalSecret from security.secrets.store) and remove DB_PASSWORD from env" in lines
-    assert any(f"{planted}:140:21: error: service 'search' sets env DATABASE_URL to a value with a password in it (URL userinfo or password=)" in l
+    assert any(f"{planted}:151:21: error: service 'search' sets env DATABASE_URL to a value with a password in it (URL userinfo or password=)" in l
                for l in lines)
     assert any("sets env REPLICA_DSN to a value with a password in it" in l for l in lines)
     assert any("sets env API_TOKEN to a literal value" in l for l in lines)

@@ -50,6 +50,7 @@ public enum Audit {
         raw += ctx.auditLogging()
         raw += ctx.blastRadius(plan: plan)
         raw += ctx.access()
+        raw += ctx.observability(plan: plan)
         for f in files {
             for o in f.objects { raw += ctx.object(o, file: f) }
         }

@@ -68,6 +68,13 @@ public enum AuditRules {
                   "An edge firewall rule opens SSH, RDP, the Kubernetes API or a database port to 0.0.0.0/0 or ::/0."),
         AuditRule("BERTH-NET-008", .high, "public bucket",
                   "A bucket allows anonymous reads."),
+        // observability
+        AuditRule("BERTH-OBS-001", .medium, "production service without metrics",
+                  "A service runs in production without services.<name>.metrics: nothing scrapes it, so no alert can see it fail."),
+        AuditRule("BERTH-OBS-002", .medium, "production service without an SLO",
+                  "A service with a port runs in production without services.<name>.slos: no burn-rate alert pages when it fails its callers."),
+        AuditRule("BERTH-OBS-003", .medium, "SLO stricter than the topology can deliver",
+                  "A public service's availability target is above what its smallest production footprint plausibly delivers: one replica 99.5%, one zone 99.9%, two zones 99.95%, three zones and three replicas 99.99%, 99.999% only on two or more clusters."),
         // workload hardening (read from the rendered Deployments)
         AuditRule("BERTH-WKL-001", .high, "container may run as root",
                   "runAsNonRoot is not true for the pod or the container."),

@@ -17,6 +17,7 @@ public enum PlatformChecks {
         out += talksToPorts(spec)
         out += routes(spec, plan: plan)
         out += sharedHosts(spec, plan: plan)
+        out += dnsServer(spec, plan: plan)
         out += veleroBucket(spec)
         out += bounds(spec)
         out += data(spec, plan: plan)
@@ -24,6 +25,7 @@ public enum PlatformChecks {
         out += stagingParity(spec, plan: plan)
         out += plainSecrets(spec)
         out += addons(spec)
+        out += monitoring(spec, plan: plan)
         return out
     }
 
@@ -450,6 +452,23 @@ public enum PlatformChecks {
             break
         }
         return out
+    }
+
+    /// external-dns writes the public routes' records into `network.dns.zones`; the rfc2136
+    /// and pdns providers have no endpoint of their own, so `network.dns.server` must name it:
+    /// the name server taking TSIG-signed updates (rfc2136, `host:port`) or the PowerDNS API
+    /// (pdns, `http://host:port`). Reported at `network.dns.provider` (or `network.dns`).
+    public static func dnsServer(_ spec: Spec, plan: Plan? = nil) -> [Diagnostic] {
+        let dns = spec.network.dns
+        guard ["rfc2136", "pdns"].contains(dns.provider), dns.server.isEmpty, !dns.zones.isEmpty else { return [] }
+        let plan = plan ?? Plan(spec: spec)
+        guard plan.targets.contains(where: { $0.placements.contains { $0.publicRoute != nil && $0.hostname != nil } }) else { return [] }
+        let node = spec.root["network"]?["dns"]
+        let at = node?["provider"]?.location ?? node?.location
+        let what = dns.provider == "rfc2136"
+            ? "the name server (host:port) that accepts TSIG-signed updates for \(dns.zones.map(\.value).joined(separator: ", "))"
+            : "the PowerDNS API (http://host:port) serving \(dns.zones.map(\.value).joined(separator: ", "))"
+        return [.error("dns-server", "external-dns writes the public routes' records through the \(dns.provider) DNS provider, which needs network.dns.server: set it to \(what)", at: at)]
     }
 
     /// Velero Schedules need a BackupStorageLocation, which needs a bucket.

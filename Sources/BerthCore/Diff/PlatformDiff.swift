@@ -12,6 +12,8 @@ public enum PlatformDiff {
     /// How a change can hurt.
     public enum Risk: String, Sendable, Comparable, CaseIterable {
         case safe
+        /// Weaker monitoring: an alert removed or a service level objective loosened.
+        case risky
         /// Kubernetes refuses the update (an immutable field) or data is lost: the object must be replaced.
         case disruptive
         /// More access than before: network, RBAC, TLS, Pod Security, securityContext, bucket policy.
@@ -20,8 +22,9 @@ public enum PlatformDiff {
         var rank: Int {
             switch self {
             case .safe: 0
-            case .disruptive: 1
-            case .securitySensitive: 2
+            case .risky: 1
+            case .disruptive: 2
+            case .securitySensitive: 3
             }
         }
 
@@ -58,7 +61,7 @@ public enum PlatformDiff {
         guard parts.count >= 2, let first = parts.first else { return false }
         if ["kustomize", "helm", "argocd", "local"].contains(first) { return false }
         if path.hasSuffix(".json") { return true }
-        if ["registry", "buckets", "network", "restore"].contains(first) { return false }
+        if ["registry", "buckets", "network", "restore", "monitoring"].contains(first) { return false }
         return path.hasSuffix(".yaml")
     }
 
@@ -252,6 +255,9 @@ public enum PlatformDiff {
             if denies { return ([.securitySensitive], ["a NetworkPolicy that denies traffic is removed"]) }
         case "Certificate":
             return ([.securitySensitive], ["TLS certificate removed"])
+        case "PrometheusRule":
+            let reasons = monitoringRemoved(o)
+            if !reasons.isEmpty { return ([.risky], reasons) }
         default:
             break
         }
@@ -262,6 +268,7 @@ public enum PlatformDiff {
         let kind = n["kind"]?.stringValue ?? ""
         var disruptive: [String] = []
         var security: [String] = []
+        let risky = kind == "PrometheusRule" ? monitoringChanged(o, n) : []
         func changed(_ path: String) -> Bool { o.at(path) != n.at(path) }
         switch kind {
         case "Deployment", "StatefulSet", "DaemonSet":
@@ -328,9 +335,10 @@ public enum PlatformDiff {
         }
         if let a = podSpec(o), let b = podSpec(n) { security += securityContextLoosened(a, b) }
         var risks: [Risk] = []
+        if !risky.isEmpty { risks.append(.risky) }
         if !disruptive.isEmpty { risks.append(.disruptive) }
         if !security.isEmpty { risks.append(.securitySensitive) }
-        return (risks.isEmpty ? [.safe] : risks, disruptive + security)
+        return (risks.isEmpty ? [.safe] : risks, risky + disruptive + security)
     }
 
     static func shrink(_ a: JSONValue?, _ b: JSONValue?) -> String? {
@@ -481,7 +489,9 @@ public enum PlatformDiff {
             out += "\n"
         }
         let count = { (r: Risk) in changes.filter { $0.risk == r }.count }
-        out += "\(changes.count) change\(changes.count == 1 ? "" : "s"): \(count(.safe)) safe, \(count(.disruptive)) disruptive, \(count(.securitySensitive)) security-sensitive\n"
+        // The risky count is printed only when there is one, so the line stays as it was otherwise.
+        let risky = count(.risky) > 0 ? ", \(count(.risky)) risky" : ""
+        out += "\(changes.count) change\(changes.count == 1 ? "" : "s"): \(count(.safe)) safe\(risky), \(count(.disruptive)) disruptive, \(count(.securitySensitive)) security-sensitive\n"
         return out
     }
 
@@ -497,10 +507,9 @@ public enum PlatformDiff {
             ]
         }
         let count = { (r: Risk) in JSONValue.int(changes.filter { $0.risk == r }.count) }
-        return [
-            "changes": .array(items),
-            "summary": ["total": .int(changes.count), "safe": count(.safe), "disruptive": count(.disruptive),
-                        "security-sensitive": count(.securitySensitive)],
-        ]
+        var summary: [(String, JSONValue)] = [("total", .int(changes.count)), ("safe", count(.safe))]
+        if changes.contains(where: { $0.risk == .risky }) { summary.append(("risky", count(.risky))) }
+        summary += [("disruptive", count(.disruptive)), ("security-sensitive", count(.securitySensitive))]
+        return ["changes": .array(items), "summary": .object(summary)]
     }
 }

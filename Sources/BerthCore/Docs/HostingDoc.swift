@@ -37,6 +37,7 @@ public struct HostingDoc: Sendable {
         for b in doc.blocks {
             if case let .diagram(_, _, file, svg) = b { out.append(Artifact(path: file, contents: svg, objects: 0)) }
         }
+        out += MonitoringDoc(renderer: renderer).artifacts()
         return out.sorted { $0.path < $1.path }
     }
 
@@ -391,7 +392,7 @@ public struct HostingDoc: Sendable {
                     : "\(e.name): nothing rendered splits traffic between \(list(e.clusters.map(\.value))) (no per-cluster DNS routing on the routes: both clusters' external-dns publish the same hosts)"
             }) + "; inside each cluster, across zones and pods."
         case ("Production Environment", "Monitoring and alerting"):
-            return "Databases expose metrics through CloudNativePG PodMonitors; dashboards and alerts are described in monitoring.md (linked below)."
+            return "Services with `metrics` are scraped through ServiceMonitors, databases through CloudNativePG PodMonitors and poolers through PodMonitors; SLOs, the alert catalogue and alert routing are described in monitoring.md (linked below)."
         case ("Production Environment", "Disaster recovery"):
             return "Database RPO/RTO: " + list(s.databases.map { d in let o = Recovery.database(d, spec: s); return "\(d.name) \(Recovery.text(seconds: o.rpoSeconds))/\(Recovery.text(seconds: o.rtoSeconds))" }, empty: "no databases") + "; restore steps in restore/RUNBOOK.md."
         // Scaling

@@ -96,16 +96,19 @@ public struct Plan: Sendable {
     public init(spec: Spec, ipPlan: IPPlan? = nil) {
         self.spec = spec
         self.ipPlan = ipPlan
-        var targets: [Target] = []
+        var pairs: [(Environment, Cluster)] = []
         for env in spec.environments {
             for cref in env.clusters {
-                guard let cluster = spec.cluster(cref.value) else { continue }
-                let ns = Plan.namespace(spec: spec, environment: env.name)
-                let placements = spec.services.compactMap { Plan.place($0, env: env, cluster: cluster, spec: spec) }
-                targets.append(Target(environment: env, cluster: cluster, namespace: ns, placements: placements))
+                if let cluster = spec.cluster(cref.value) { pairs.append((env, cluster)) }
             }
         }
-        self.targets = targets
+        // Each environment and cluster is placed on its own: side by side.
+        let work = pairs
+        self.targets = parallelMap(0..<work.count) { i in
+            let (env, cluster) = work[i]
+            return Target(environment: env, cluster: cluster, namespace: Plan.namespace(spec: spec, environment: env.name),
+                          placements: spec.services.compactMap { Plan.place($0, env: env, cluster: cluster, spec: spec) })
+        }
         if spec.databases.contains(where: { $0.topology.remoteClients == .primary }) {
             self.remoteEndpoints = Plan.remoteEndpoints(spec: spec, plan: self)
         }

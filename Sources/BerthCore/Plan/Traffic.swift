@@ -174,7 +174,7 @@ extension Plan {
             let inst = TrafficEdge.Peer.databaseInstances(d.name)
             edge(inst, ns, inst, ns, [.tcp(5432), .tcp(8000)], .replication)
             edge(.namespace(Plan.operatorNamespace), Plan.operatorNamespace, inst, ns, [.tcp(5432), .tcp(8000)], .operatorControl)
-            edge(.namespace(Plan.monitoringNamespace), Plan.monitoringNamespace, inst, ns, [.tcp(9187)], .monitoring)
+            edge(.namespace(scrapeNamespace), scrapeNamespace, inst, ns, [.tcp(9187)], .monitoring)
             edge(inst, ns, .apiServer, "", [.tcp(443), .tcp(6443)], .apiServer)
             if d.backup != nil {
                 edge(inst, ns, .addresses(["0.0.0.0/0"], except: Plan.privateRanges), "", [.tcp(443)], .objectStorage)
@@ -201,6 +201,7 @@ extension Plan {
                 if !sources.isEmpty { edge(.addresses(sources, except: []), "", entry, ns, [.tcp(5432)], .crossCluster) }
             }
         }
+        out += monitoringEdges(t)
         return out
     }
 

@@ -31,6 +31,8 @@ public enum AddonVersions {
                      namespace: "kube-system", project: "CSI snapshot CRDs and snapshot controller"),
         AddonRelease(name: "cert-manager", repoURL: "https://charts.jetstack.io", chart: "cert-manager", paths: [],
                      version: "v1.21.1", namespace: "cert-manager", project: "cert-manager"),
+        AddonRelease(name: "trust-manager", repoURL: "https://charts.jetstack.io", chart: "trust-manager", paths: [],
+                     version: "v0.24.0", namespace: "cert-manager", project: "trust-manager"),
         AddonRelease(name: "external-dns", repoURL: "https://kubernetes-sigs.github.io/external-dns/", chart: "external-dns", paths: [],
                      version: "1.21.1", namespace: "external-dns", project: "ExternalDNS"),
         AddonRelease(name: "nginx-gateway-fabric", repoURL: "ghcr.io/nginx/charts", chart: "nginx-gateway-fabric", paths: [],
@@ -66,7 +68,7 @@ public enum AddonVersions {
         AddonRelease(name: "longhorn", repoURL: "https://charts.longhorn.io", chart: "longhorn", paths: [],
                      version: "1.9.1", namespace: "longhorn-system", project: "Longhorn"),
         AddonRelease(name: "ceph-csi-rbd", repoURL: "https://ceph.github.io/csi-charts", chart: "ceph-csi-rbd", paths: [],
-                     version: "3.14.2", namespace: "ceph-csi-rbd", project: "Ceph CSI RBD driver"),
+                     version: "3.12.2", namespace: "ceph-csi-rbd", project: "Ceph CSI RBD driver"),
         AddonRelease(name: "minio", repoURL: "https://charts.min.io/", chart: "minio", paths: [],
                      version: "5.4.0", namespace: "minio", project: "MinIO"),
     ]
@@ -84,6 +86,7 @@ public enum AddonVersions {
             "gateway-api": [crd, vwc, ["admissionregistration.k8s.io", "ValidatingAdmissionPolicy"], ["admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"]],
             "external-snapshotter": [crd],
             "cert-manager": [crd, vwc, mwc],
+            "trust-manager": [crd, vwc, ["trust.cert-manager.io", "Bundle"]],
             "external-dns": [],
             "nginx-gateway-fabric": [crd, ["gateway.networking.k8s.io", "GatewayClass"]],
             "ingress-nginx": [vwc, ["networking.k8s.io", "IngressClass"]],
@@ -120,11 +123,15 @@ public enum AddonVersions {
         "cert-manager.io/v1 Certificate": Served(addon: "cert-manager", minimum: "v1.0.0"),
         "cert-manager.io/v1 ClusterIssuer": Served(addon: "cert-manager", minimum: "v1.0.0"),
         "cert-manager.io/v1 Issuer": Served(addon: "cert-manager", minimum: "v1.0.0"),
-        // external-secrets.io/v1 was first served by 0.16.0 (chart and app share versions).
+        // The Bundle CRD (v1alpha1, with target.namespaceSelector) first ships in chart v0.3.0
+        // (deploy/charts/trust-manager/templates/ of cert-manager/trust-manager).
+        "trust.cert-manager.io/v1alpha1 Bundle": Served(addon: "trust-manager", minimum: "v0.3.0"),
+        // external-secrets.io/v1 was first served by 0.16.0 (chart and app share versions;
+        // deploy/crds/bundle.yaml at helm-chart-0.15.1 serves v1alpha1/v1beta1, at 0.16.0 v1).
         "external-secrets.io/v1 ExternalSecret": Served(addon: "external-secrets", minimum: "0.16.0"),
         "external-secrets.io/v1 ClusterSecretStore": Served(addon: "external-secrets", minimum: "0.16.0"),
         "external-secrets.io/v1 SecretStore": Served(addon: "external-secrets", minimum: "0.16.0"),
-        // Gateway and HTTPRoute reached v1 in Gateway API v1.0.0.
+        // Gateway and HTTPRoute reached v1 in Gateway API v1.0.0 (v0.8.1 serves v1beta1 only).
         "gateway.networking.k8s.io/v1 Gateway": Served(addon: "gateway-api", minimum: "v1.0.0"),
         "gateway.networking.k8s.io/v1 HTTPRoute": Served(addon: "gateway-api", minimum: "v1.0.0"),
         "gateway.networking.k8s.io/v1 GatewayClass": Served(addon: "gateway-api", minimum: "v1.0.0"),
@@ -138,20 +145,31 @@ public enum AddonVersions {
         "velero.io/v1 BackupStorageLocation": Served(addon: "velero", minimum: "2.0.0"),
         "velero.io/v1 VolumeSnapshotLocation": Served(addon: "velero", minimum: "2.0.0"),
         "velero.io/v1 Schedule": Served(addon: "velero", minimum: "2.0.0"),
-        // snapshot.storage.k8s.io/v1 went GA in external-snapshotter v4.0.0.
+        // snapshot.storage.k8s.io/v1 went GA in external-snapshotter v4.0.0 (v3.0.3: v1beta1).
         "snapshot.storage.k8s.io/v1 VolumeSnapshotClass": Served(addon: "external-snapshotter", minimum: "v4.0.0"),
         "autoscaling.k8s.io/v1 VerticalPodAutoscaler": Served(addon: "vertical-pod-autoscaler", minimum: "1.0.0"),
-        // Istio promoted these APIs to v1 in 1.22.
+        // Istio promoted these APIs to v1 in 1.22 (1.21.0's crd-all.gen.yaml serves
+        // DestinationRule and PeerAuthentication at v1alpha3/v1beta1 only; 1.22.0 adds v1).
         "networking.istio.io/v1 DestinationRule": Served(addon: "istio-base", minimum: "1.22.0"),
         "security.istio.io/v1 PeerAuthentication": Served(addon: "istio-base", minimum: "1.22.0"),
         "security.istio.io/v1 AuthorizationPolicy": Served(addon: "istio-base", minimum: "1.22.0"),
-        // policy.linkerd.io/v1beta3 Server first shipped in Linkerd 2.15 (edge 24.2).
-        "policy.linkerd.io/v1beta3 Server": Served(addon: "linkerd-crds", minimum: "2024.2.1"),
+        // policy.linkerd.io/v1beta3 Server first shipped in edge-24.7.4 (chart 2024.7.4:
+        // charts/linkerd-crds/templates/policy/server.yaml of linkerd/linkerd2; edge-24.7.3
+        // serves v1beta1 and v1beta2 only). The two v1alpha1 kinds are served by 2024.2.1 and
+        // earlier (the same chart's meshtls-authentication.yaml and authorization-policy.yaml).
+        "policy.linkerd.io/v1beta3 Server": Served(addon: "linkerd-crds", minimum: "2024.7.4"),
         "policy.linkerd.io/v1alpha1 MeshTLSAuthentication": Served(addon: "linkerd-crds", minimum: "2024.2.1"),
         "policy.linkerd.io/v1alpha1 AuthorizationPolicy": Served(addon: "linkerd-crds", minimum: "2024.2.1"),
+        // metallb.io/v1beta1 (CRDs instead of the ConfigMap) first shipped in MetalLB v0.13.0
+        // (config/crd/bases/metallb.io_ipaddresspools.yaml and _l2advertisements.yaml; chart 0.13.0).
+        "metallb.io/v1beta1 IPAddressPool": Served(addon: "metallb", minimum: "0.13.0"),
+        "metallb.io/v1beta1 L2Advertisement": Served(addon: "metallb", minimum: "0.13.0"),
         "monitoring.coreos.com/v1 PodMonitor": Served(addon: "kube-prometheus-stack", minimum: "10.0.0"),
         "monitoring.coreos.com/v1 ServiceMonitor": Served(addon: "kube-prometheus-stack", minimum: "10.0.0"),
-        "externaldns.k8s.io/v1alpha1 DNSEndpoint": Served(addon: "external-dns", minimum: "1.14.0"),
+        "monitoring.coreos.com/v1 PrometheusRule": Served(addon: "kube-prometheus-stack", minimum: "10.0.0"),
+        // The chart first ships the DNSEndpoint CRD in 1.14.4 (charts/external-dns/crds/ of
+        // kubernetes-sigs/external-dns at external-dns-helm-chart-1.14.4; 1.14.0 has none).
+        "externaldns.k8s.io/v1alpha1 DNSEndpoint": Served(addon: "external-dns", minimum: "1.14.4"),
         // Kinds of Kubernetes itself that do nothing without a controller berth installs.
         "networking.k8s.io/v1 Ingress": Served(addon: "ingress-nginx", minimum: "4.0.0"),
         "autoscaling/v2 HorizontalPodAutoscaler": Served(addon: "metrics-server", minimum: "3.0.0"),

@@ -30,6 +30,10 @@ extension Renderer {
     static let addonWaveDependents = -10
     /// Wave of the workload ApplicationSets in the root application (after every add-on).
     static let workloadWave = "10"
+    /// Add-ons that need objects of the plain render: Linkerd's control plane reads the
+    /// identity issuer Secret and trust roots ConfigMap that `_cluster.yaml` makes (through
+    /// cert-manager and trust-manager), so it syncs after the workload ApplicationSets.
+    static let addonWaveAfterWorkloads = 20
 
     var addonProject: String { "\(spec.platform)-addons" }
 
@@ -116,7 +120,8 @@ extension Renderer {
         }
         if spec.network.mesh == .linkerd {
             add("linkerd-crds", Renderer.addonWaveCRDs, "Linkerd CRDs (network.mesh: linkerd)", ["installGatewayAPI": .bool(!usesGateway)])
-            add("linkerd-control-plane", Renderer.addonWaveDependents, "Linkerd control plane: mTLS and the mesh policies (network.mesh: linkerd)", [
+            add("linkerd-control-plane", Renderer.addonWaveAfterWorkloads,
+                "Linkerd control plane: mTLS and the mesh policies (network.mesh: linkerd); its issuer is linkerd/linkerd-identity-issuer", [
                 "identity": ["externalCA": true, "issuer": ["scheme": "kubernetes.io/tls"]],
             ])
         }
@@ -135,6 +140,13 @@ extension Renderer {
             }
             add("cert-manager", Renderer.addonWaveOperators,
                 usesGateway ? "Certificates and the ClusterIssuer; Gateway API support for HTTP-01 on the Gateway" : "Certificates and the ClusterIssuer", .object(v))
+        }
+        if has("trust.cert-manager.io") {
+            // Its webhook's certificate comes from cert-manager (the chart's default).
+            add("trust-manager", Renderer.addonWaveDependents, "the Bundle that publishes Linkerd's trust anchor as linkerd/linkerd-identity-trust-roots", [
+                "crds": ["enabled": true, "keep": true],
+                "app": ["trust": ["namespace": .string(Renderer.certManagerNamespace)]],
+            ])
         }
         if dnsAnnotated, !spec.network.dns.zones.isEmpty {
             let provider: String = switch spec.network.dns.provider {
@@ -164,6 +176,10 @@ extension Renderer {
                 args += [.string("--rfc2136-tsig-keyname=\(spec.platform)-external-dns"), "--rfc2136-tsig-secret-alg=hmac-sha256", "--rfc2136-tsig-axfr"]
                 v.append(("extraArgs", .array(args)))
                 v.append(("env", [["name": "EXTERNAL_DNS_RFC2136_TSIG_SECRET", "valueFrom": ["secretKeyRef": ["name": "rfc2136-tsig", "key": "secret"]]]]))
+            case "pdns" where !dns.server.isEmpty:
+                // The API key: Secret `pdns-api-key`, key `api-key`, named and never written.
+                v.append(("extraArgs", .array([.string("--pdns-server=\(dns.server)")])))
+                v.append(("env", [["name": "EXTERNAL_DNS_PDNS_API_KEY", "valueFrom": ["secretKeyRef": ["name": "pdns-api-key", "key": "api-key"]]]]))
             case "cloudflare":
                 v.append(("env", [["name": "CF_API_TOKEN", "valueFrom": ["secretKeyRef": ["name": "cloudflare-api-token", "key": "api-token"]]]]))
             default:
@@ -189,8 +205,9 @@ extension Renderer {
                 ],
             ], namespace: ingressNS)
         }
-        if onprem, hasKind("Ingress") || hasKind("Gateway") {
-            add("metallb", Renderer.addonWaveOperators, "LoadBalancer addresses for the ingress controller on own hardware", ["crds": ["enabled": true]])
+        if onprem, hasKind("Ingress") || hasKind("Gateway") || has("metallb.io") {
+            add("metallb", Renderer.addonWaveOperators,
+                "LoadBalancer addresses from the IP plan's load-balancer ranges (IPAddressPool \(spec.platform)) on own hardware", ["crds": ["enabled": true]])
         }
         if longhorn {
             add("longhorn", Renderer.addonWaveOperators, "the Longhorn CSI driver behind the StorageClasses", [
@@ -256,13 +273,17 @@ extension Renderer {
             add("velero", Renderer.addonWaveOperators, "volume backups: the Schedules and their storage locations", .object(v))
         }
         if falcoRules {
+            // berth's rules ConfigMap is a cluster object and syncs in the workload wave, after
+            // the add-ons: the volume is optional so Falco starts (and its Application turns
+            // healthy, which the root application waits for) before the ConfigMap exists, and
+            // `watch_config_files` reloads Falco when the rules arrive.
             add("falco", Renderer.addonWaveOperators, "runtime intrusion detection with berth's rules (network.ids)", [
                 "driver": ["kind": "modern_ebpf"],
                 "mounts": [
-                    "volumes": [["name": "berth-rules", "configMap": ["name": "berth-falco-rules"]]],
+                    "volumes": [["name": "berth-rules", "configMap": ["name": "berth-falco-rules", "optional": true]]],
                     "volumeMounts": [["name": "berth-rules", "mountPath": "/etc/falco/rules.d/berth"]],
                 ],
-                "falco": ["rules_files": ["/etc/falco/falco_rules.yaml", "/etc/falco/rules.d"]],
+                "falco": ["rules_files": ["/etc/falco/falco_rules.yaml", "/etc/falco/rules.d"], "watch_config_files": true],
             ])
         }
         if hasKind("VerticalPodAutoscaler") {

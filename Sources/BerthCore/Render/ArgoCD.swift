@@ -10,7 +10,7 @@ extension Renderer {
     /// without a namespace; every other object with one).
     static let clusterScopedKinds: Set<String> = [
         "Namespace", "ClusterIssuer", "ClusterSecretStore", "StorageClass", "VolumeSnapshotClass",
-        "ClusterRole", "ClusterRoleBinding",
+        "ClusterRole", "ClusterRoleBinding", "Bundle",
     ]
 
     /// The sync wave of a kind: namespaces and cluster-scoped config first, then namespaced

@@ -62,6 +62,7 @@ extension Renderer {
         if let role { docs += instanceObjects(d, role: role, in: t, labels: labels) }
         docs += credentialObjects(d, role: role, in: t, labels: labels)
         docs += crossClusterObjects(d, role: role, in: t, labels: labels)
+        docs += poolerMonitor(d, role: role, in: t, labels: labels)
         if spec.security.networkPolicy == .defaultDeny, let role {
             docs.append(networkPolicy(.databaseInstances(d.name), name: "\(d.name)-database", labels: labels, in: t))
             if case .primary = role, d.pooler != nil {

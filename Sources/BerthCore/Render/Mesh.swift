@@ -110,3 +110,68 @@ extension Renderer {
         return docs
     }
 }
+
+/// Linkerd's identity (`network.mesh: linkerd`): the control plane is installed with
+/// `identity.externalCA: true` and `identity.issuer.scheme: kubernetes.io/tls`, so it reads its
+/// issuer certificate from the Secret `linkerd/linkerd-identity-issuer` and its trust anchor
+/// from the ConfigMap `linkerd/linkerd-identity-trust-roots` (key `ca-bundle.crt`). berth
+/// renders the chain that makes both, in `<cluster>/_cluster.yaml`, no key ever written:
+///
+/// - ClusterIssuer `linkerd-selfsigned` (self-signed) signs the Certificate
+///   `<cert-manager namespace>/linkerd-trust-anchor` (the trust anchor: ECDSA P-256, CA,
+///   ten years, renewed a year before it ends), kept in cert-manager's cluster resource
+///   namespace, which is also trust-manager's trust namespace;
+/// - ClusterIssuer `linkerd-trust-anchor` (CA from that Secret) signs the Certificate
+///   `linkerd/linkerd-identity-issuer` (the issuer: CA, 48 hours, renewed after 23);
+/// - trust-manager's Bundle `linkerd-identity-trust-roots` copies the anchor's `ca.crt` into
+///   the ConfigMap of that name in the `linkerd` namespace.
+extension Renderer {
+    static let linkerdNamespace = "linkerd"
+    static let linkerdTrustDomain = "cluster.local"
+
+    /// cert-manager's namespace (its cluster resource namespace, where a ClusterIssuer's CA
+    /// Secret lives); trust-manager reads its sources from the same namespace.
+    static var certManagerNamespace: String { AddonVersions.release("cert-manager")?.namespace ?? "cert-manager" }
+
+    func linkerdIdentityObjects() -> [JSONValue] {
+        guard mesh == .linkerd else { return [] }
+        let labels: JSONValue = ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"]
+        let cm = Renderer.certManagerNamespace
+        let anchorName = "root.linkerd.\(Renderer.linkerdTrustDomain)"
+        let identityName = "identity.linkerd.\(Renderer.linkerdTrustDomain)"
+        return [
+            ["apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
+             "metadata": ["name": "linkerd-selfsigned", "labels": labels],
+             "spec": ["selfSigned": .object([])]],
+            ["apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+             "metadata": ["name": "linkerd-trust-anchor", "namespace": .string(cm), "labels": labels],
+             "spec": [
+                "isCA": true, "commonName": .string(anchorName), "secretName": "linkerd-trust-anchor",
+                "duration": "87600h0m0s", "renewBefore": "8760h0m0s",
+                "privateKey": ["algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"],
+                "issuerRef": ["name": "linkerd-selfsigned", "kind": "ClusterIssuer", "group": "cert-manager.io"],
+             ]],
+            ["apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
+             "metadata": ["name": "linkerd-trust-anchor", "labels": labels],
+             "spec": ["ca": ["secretName": "linkerd-trust-anchor"]]],
+            ["apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+             "metadata": ["name": "linkerd-identity-issuer", "namespace": .string(Renderer.linkerdNamespace), "labels": labels],
+             "spec": [
+                "isCA": true, "commonName": .string(identityName), "dnsNames": [.string(identityName)],
+                "secretName": "linkerd-identity-issuer", "duration": "48h0m0s", "renewBefore": "25h0m0s",
+                "privateKey": ["algorithm": "ECDSA", "rotationPolicy": "Always"],
+                "usages": ["cert sign", "crl sign", "server auth", "client auth"],
+                "issuerRef": ["name": "linkerd-trust-anchor", "kind": "ClusterIssuer", "group": "cert-manager.io"],
+             ]],
+            ["apiVersion": "trust.cert-manager.io/v1alpha1", "kind": "Bundle",
+             "metadata": ["name": "linkerd-identity-trust-roots", "labels": labels],
+             "spec": [
+                "sources": [["secret": ["name": "linkerd-trust-anchor", "key": "ca.crt"]]],
+                "target": [
+                    "configMap": ["key": "ca-bundle.crt"],
+                    "namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": .string(Renderer.linkerdNamespace)]],
+                ],
+             ]],
+        ]
+    }
+}

@@ -1,3 +1,5 @@
+import BerthNet
+
 /// The built-in reference check: before anything is written, every reference between the
 /// objects berth rendered must resolve inside the cluster they go to.
 ///
@@ -46,6 +48,8 @@ public enum ReferenceCheck {
     /// What exists in one cluster.
     struct Index {
         var objects: Set<Key> = []
+        /// The address ranges of the cluster's MetalLB IPAddressPools.
+        var pools: [IPPrefix] = []
         /// Pod label sets per namespace, and per namespace and `key=value` the indices of the
         /// label sets that carry it, so a selector is matched against a few candidates, not
         /// every pod of the namespace.
@@ -136,6 +140,9 @@ public enum ReferenceCheck {
     static func index(_ docs: [JSONValue], addonNamespaces: Set<String> = []) -> Index {
         var ix = Index()
         ix.addAddonNamespaces(addonNamespaces)
+        // Objects come grouped by file: most repeat the previous one's kind and namespace.
+        var lastKind = APIKind(apiVersion: "", kind: "")
+        var lastNamespace = ""
         for d in docs {
             let kind = d["kind"]?.stringValue ?? ""
             let meta = d["metadata"]
@@ -144,8 +151,15 @@ public enum ReferenceCheck {
             if !ix.objects.insert(Key(kind: kind, namespace: ns, name: name)).inserted {
                 ix.duplicates[Key(kind: kind, namespace: ns, name: name), default: 1] += 1
             }
-            ix.uses.kinds.insert(APIKind(apiVersion: d["apiVersion"]?.stringValue ?? "", kind: kind))
-            if !ns.isEmpty { ix.uses.namespaces.insert(ns) }
+            let api = d["apiVersion"]?.stringValue ?? ""
+            if api != lastKind.apiVersion || kind != lastKind.kind {
+                lastKind = APIKind(apiVersion: api, kind: kind)
+                ix.uses.kinds.insert(lastKind)
+            }
+            if !ns.isEmpty, ns != lastNamespace {
+                ix.uses.namespaces.insert(ns)
+                lastNamespace = ns
+            }
             if !ix.uses.dnsAnnotated, case let .object(a)? = meta?["annotations"], a.contains(where: { $0.0.hasPrefix("external-dns.alpha.kubernetes.io/") }) {
                 ix.uses.dnsAnnotated = true
             }
@@ -158,7 +172,7 @@ public enum ReferenceCheck {
                 let p = d["provisioner"]?.stringValue ?? ""
                 if p == "driver.longhorn.io" { ix.uses.longhorn = true }
                 if p == "rbd.csi.ceph.com" { ix.uses.ceph = true }
-            case "PodMonitor", "ServiceMonitor":
+            case "PodMonitor", "ServiceMonitor", "PrometheusRule":
                 ix.uses.podMonitors = true
             case "ConfigMap" where name == "berth-falco-rules":
                 ix.uses.falcoRules = true
@@ -201,6 +215,16 @@ public enum ReferenceCheck {
                 ix.listeners["\(ns)/\(name)"] = Set((d.at("spec.listeners")?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
             case "Certificate":
                 if let s = d.at("spec.secretName")?.stringValue { ix.add("Secret", ns, s) }
+            case "IPAddressPool":
+                for a in d.at("spec.addresses")?.arrayValue ?? [] {
+                    if let text = a.stringValue, let p = try? IPPrefix(text) { ix.pools.append(p) }
+                }
+            case "Bundle":
+                // trust-manager writes the target ConfigMap into the namespaces it selects.
+                if d.at("spec.target.configMap") != nil,
+                   let space = d.at("spec.target.namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue {
+                    ix.add("ConfigMap", space, name)
+                }
             case "ExternalSecret":
                 ix.add("Secret", ns, d.at("spec.target.name")?.stringValue ?? name)
             default:
@@ -213,10 +237,13 @@ public enum ReferenceCheck {
     /// Every unresolved reference in the objects of one cluster.
     static func problems(cluster: String, docs: ArraySlice<JSONValue>, index ix: Index) -> [Problem] {
         var out: Set<Problem> = []
+        // Objects come grouped by file, so most share the previous one's namespace.
+        var knownNamespace = ""
         for d in docs {
             let kind = d["kind"]?.stringValue ?? ""
-            let ns = d.at("metadata.namespace")?.stringValue ?? ""
-            let name = d.at("metadata.name")?.stringValue ?? ""
+            let meta = d["metadata"]
+            let ns = meta?["namespace"]?.stringValue ?? ""
+            let name = meta?["name"]?.stringValue ?? ""
             // Descriptions are built only for a reference that does not resolve.
             func need(_ ok: Bool, _ field: @autoclosure () -> String, _ target: @autoclosure () -> String) {
                 guard !ok else { return }
@@ -227,13 +254,21 @@ public enum ReferenceCheck {
                 let s = space ?? ns
                 need(ix.has(k, s, n), field, s.isEmpty ? "\(k) \(n)" : "\(k) \(s)/\(n)")
             }
+            func inPool(_ text: String) -> Bool {
+                guard let a = try? IPAddress(text) else { return false }
+                return ix.pools.contains { $0.contains(a) }
+            }
             func needPods(_ selector: [String: String], in space: String? = nil, _ field: String) {
                 let s = space ?? ns
                 guard !selector.isEmpty, ix.namespaces.contains(s), !ix.external.contains(s) else { return }
                 need(ix.matches(selector, in: s), field,
                      "pods \(s)/{" + selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "}")
             }
-            if !ns.isEmpty { need(ix.namespaces.contains(ns), "metadata.namespace", "Namespace \(ns)") }
+            if !ns.isEmpty, ns != knownNamespace {
+                let exists = ix.namespaces.contains(ns)
+                need(exists, "metadata.namespace", "Namespace \(ns)")
+                if exists { knownNamespace = ns }
+            }
 
             switch kind {
             case "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob":
@@ -248,8 +283,10 @@ public enum ReferenceCheck {
                 for c in (pod["containers"]?.arrayValue ?? []) + (pod["initContainers"]?.arrayValue ?? []) {
                     for e in c["env"]?.arrayValue ?? [] {
                         let envName = e["name"]?.stringValue ?? ""
-                        if let s = e.at("valueFrom.secretKeyRef.name")?.stringValue { needObject("Secret", s, "env \(envName)") }
-                        if let s = e.at("valueFrom.configMapKeyRef.name")?.stringValue { needObject("ConfigMap", s, "env \(envName)") }
+                        if let from = e["valueFrom"] {
+                            if let s = from.at("secretKeyRef.name")?.stringValue { needObject("Secret", s, "env \(envName)") }
+                            if let s = from.at("configMapKeyRef.name")?.stringValue { needObject("ConfigMap", s, "env \(envName)") }
+                        }
                         // A host that names a Service of this cluster must resolve to one.
                         if envName.hasSuffix("_HOST"), let host = e["value"]?.stringValue, let (svc, space) = serviceHost(host, namespace: ns) {
                             needObject("Service", svc, in: space, "env \(envName)")
@@ -265,6 +302,12 @@ public enum ReferenceCheck {
                     need(ix.slices.contains("\(ns)/\(name)"), "spec.selector", "an EndpointSlice for Service \(ns)/\(name)")
                 } else {
                     needPods(selector, "spec.selector")
+                }
+                if d.at("spec.type")?.stringValue == "LoadBalancer", !ix.pools.isEmpty {
+                    let requested = (d.at("metadata.annotations")?["metallb.universe.tf/loadBalancerIPs"]?.stringValue ?? "")
+                        .split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
+                        + [d.at("spec.loadBalancerIP")?.stringValue].compactMap { $0 }
+                    for v in requested { need(inPool(v), "load-balancer address", "address \(v) in an IPAddressPool") }
                 }
             case "EndpointSlice":
                 if let s = d.at("metadata.labels")?["kubernetes.io/service-name"]?.stringValue { needObject("Service", s, "kubernetes.io/service-name") }
@@ -293,6 +336,10 @@ public enum ReferenceCheck {
                     needObject(k, issuer, in: k == "ClusterIssuer" ? "" : ns, "spec.issuerRef")
                 }
             case "Gateway":
+                // On a cluster with MetalLB pools, a requested address must lie in one.
+                for a in d.at("spec.addresses")?.arrayValue ?? [] where !ix.pools.isEmpty {
+                    if let v = a["value"]?.stringValue { need(inPool(v), "spec.addresses", "address \(v) in an IPAddressPool") }
+                }
                 for l in d.at("spec.listeners")?.arrayValue ?? [] {
                     for c in l.at("tls.certificateRefs")?.arrayValue ?? [] {
                         if let s = c["name"]?.stringValue { needObject("Secret", s, "listener \(l["name"]?.stringValue ?? "") certificateRefs") }
@@ -363,7 +410,28 @@ public enum ReferenceCheck {
                 if d.at("roleRef.kind")?.stringValue == "Role", let r = d.at("roleRef.name")?.stringValue { needObject("Role", r, "roleRef") }
             case "ClusterRoleBinding":
                 if let r = d.at("roleRef.name")?.stringValue, !builtinClusterRoles.contains(r) { needObject("ClusterRole", r, in: "", "roleRef") }
+            case "L2Advertisement", "BGPAdvertisement":
+                for p in d.at("spec.ipAddressPools")?.arrayValue ?? [] {
+                    if let n = p.stringValue { needObject("IPAddressPool", n, "spec.ipAddressPools") }
+                }
+            case "Bundle":
+                // trust-manager reads Secret and ConfigMap sources from its trust namespace.
+                for src in d.at("spec.sources")?.arrayValue ?? [] {
+                    if let s = src.at("secret.name")?.stringValue { needObject("Secret", s, in: Renderer.certManagerNamespace, "spec.sources.secret") }
+                    if let c = src.at("configMap.name")?.stringValue { needObject("ConfigMap", c, in: Renderer.certManagerNamespace, "spec.sources.configMap") }
+                }
+                if let space = d.at("spec.target.namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue {
+                    need(ix.namespaces.contains(space), "spec.target.namespaceSelector", "Namespace \(space)")
+                }
+            case "Server" where d["apiVersion"]?.stringValue?.hasPrefix("policy.linkerd.io/") == true:
+                // The control plane (identity.externalCA) reads its issuer and trust roots from these.
+                needObject("Secret", "linkerd-identity-issuer", in: Renderer.linkerdNamespace, "linkerd identity issuer")
+                needObject("ConfigMap", "linkerd-identity-trust-roots", in: Renderer.linkerdNamespace, "linkerd identity trust roots")
             case "ClusterIssuer", "Issuer":
+                if let s = d.at("spec.ca.secretName")?.stringValue {
+                    // A ClusterIssuer's CA Secret lives in cert-manager's cluster resource namespace.
+                    needObject("Secret", s, in: kind == "ClusterIssuer" ? Renderer.certManagerNamespace : ns, "spec.ca.secretName")
+                }
                 for s in d.at("spec.acme.solvers")?.arrayValue ?? [] {
                     for p in s.at("http01.gatewayHTTPRoute.parentRefs")?.arrayValue ?? [] {
                         if let g = p["name"]?.stringValue { needObject("Gateway", g, in: p["namespace"]?.stringValue ?? ns, "solvers.http01.gatewayHTTPRoute.parentRefs") }
@@ -453,15 +521,27 @@ public enum ReferenceCheck {
 
     /// Argo CD: every Application names the project, every destination is one the project
     /// allows, every path it syncs exists, and every object synced there lies in an allowed
-    /// namespace with a whitelisted kind.
+    /// namespace with a whitelisted kind. ApplicationSets (the workloads) are checked against
+    /// their project's destinations and the artifact paths; add-on Applications (label
+    /// `berth.dev/addon`) against theirs (`<platform>-addons`): the project exists, the
+    /// destination cluster is rendered and the namespace allowed, the chart's repository is a
+    /// source, and every cluster-scoped kind the add-on installs (its Namespace, cluster roles
+    /// and `AddonVersions.clusterKinds`) is whitelisted.
     static func argoProblems(_ docs: [JSONValue], clusters: Set<String>, objects: [String: [JSONValue]], paths: Set<String>) -> [Problem] {
-        guard let project = docs.first(where: { $0["kind"]?.stringValue == "AppProject" }) else { return [] }
+        var projects: [String: JSONValue] = [:]
+        for d in docs where d["kind"]?.stringValue == "AppProject" { projects[d.at("metadata.name")?.stringValue ?? ""] = d }
+        var out: [Problem] = []
+        out += addonApplicationProblems(docs, projects: projects, clusters: clusters)
+        // The workload project: the one no add-on Application names.
+        let addonProjects = Set(docs.filter { $0["kind"]?.stringValue == "Application" && $0.at("metadata.labels")?["berth.dev/addon"] != nil }
+            .compactMap { $0.at("spec.project")?.stringValue })
+        guard let project = docs.first(where: { $0["kind"]?.stringValue == "AppProject" && !addonProjects.contains($0.at("metadata.name")?.stringValue ?? "") })
+        else { return out }
         let projectName = project.at("metadata.name")?.stringValue ?? ""
         var allowed: Set<String> = []
         for d in project.at("spec.destinations")?.arrayValue ?? [] {
             allowed.insert("\(d["name"]?.stringValue ?? d["server"]?.stringValue ?? "")/\(d["namespace"]?.stringValue ?? "")")
         }
-        var out: [Problem] = []
         let folders = Set(paths.flatMap { p -> [String] in
             var acc: [String] = []
             var cur = ""
@@ -490,4 +570,47 @@ public enum ReferenceCheck {
         }
         return out
     }
+
+    /// The add-on Applications against their AppProject (see `argoProblems`).
+    static func addonApplicationProblems(_ docs: [JSONValue], projects: [String: JSONValue], clusters: Set<String>) -> [Problem] {
+        var out: [Problem] = []
+        for d in docs where d["kind"]?.stringValue == "Application" {
+            guard let addon = d.at("metadata.labels")?["berth.dev/addon"]?.stringValue else { continue }
+            let me = "Application \(d.at("metadata.namespace")?.stringValue ?? "")/\(d.at("metadata.name")?.stringValue ?? "")"
+            let projectName = d.at("spec.project")?.stringValue ?? "default"
+            guard let project = projects[projectName] else {
+                out.append(Problem(cluster: "argocd", object: me, target: "AppProject \(projectName)", field: "spec.project"))
+                continue
+            }
+            let cluster = d.at("spec.destination.name")?.stringValue ?? d.at("spec.destination.server")?.stringValue ?? ""
+            let namespace = d.at("spec.destination.namespace")?.stringValue ?? ""
+            if !clusters.isEmpty, !clusters.contains(cluster) {
+                out.append(Problem(cluster: "argocd", object: me, target: "cluster \(cluster)", field: "spec.destination.name"))
+            }
+            let destinations = project.at("spec.destinations")?.arrayValue ?? []
+            let destinationAllowed = destinations.contains { p in
+                let c = p["name"]?.stringValue ?? p["server"]?.stringValue ?? "", n = p["namespace"]?.stringValue ?? ""
+                return (c == cluster || c == "*") && (n == namespace || n == "*")
+            }
+            if !destinationAllowed {
+                out.append(Problem(cluster: "argocd", object: me, target: "destination \(cluster)/\(namespace) in AppProject \(projectName)", field: "spec.destination"))
+            }
+            let repos = Set((project.at("spec.sourceRepos")?.arrayValue ?? []).compactMap(\.stringValue))
+            let sources = [d.at("spec.source")].compactMap { $0 } + (d.at("spec.sources")?.arrayValue ?? [])
+            for src in sources {
+                if let repo = src["repoURL"]?.stringValue, !repos.contains(repo), !repos.contains("*") {
+                    out.append(Problem(cluster: "argocd", object: me, target: "source repository \(repo) in AppProject \(projectName)", field: "spec.source.repoURL"))
+                }
+            }
+            let whitelist = Set((project.at("spec.clusterResourceWhitelist")?.arrayValue ?? []).map { [$0["group"]?.stringValue ?? "", $0["kind"]?.stringValue ?? ""] })
+            let synced: [[String]] = [["", "Namespace"], ["rbac.authorization.k8s.io", "ClusterRole"], ["rbac.authorization.k8s.io", "ClusterRoleBinding"]]
+                + (AddonVersions.clusterKinds[addon] ?? [])
+            for k in synced where !whitelist.contains(k) && !whitelist.contains(["*", "*"]) && !whitelist.contains([k[0], "*"]) {
+                out.append(Problem(cluster: "argocd", object: me, target: "cluster-scoped kind \(k[0].isEmpty ? "" : k[0] + "/")\(k[1]) in AppProject \(projectName) clusterResourceWhitelist",
+                                   field: "synced kinds"))
+            }
+        }
+        return out
+    }
 }
+

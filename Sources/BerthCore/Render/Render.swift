@@ -132,7 +132,15 @@ public struct Renderer: Sendable {
         var indexes = ReferenceCheck.indexes(byCluster)
         let installed = addons(indexes: indexes)
         for (c, spaces) in Renderer.addonNamespaces(installed) { indexes[c]?.addAddonNamespaces(spaces) }
-        var problems = ReferenceCheck.run(byCluster: byCluster, indexes: indexes)
+        // The add-ons' Argo CD objects (`addons/`): each Application against its AppProject.
+        // `dropping` may name one of them as `argocd/<Kind>/<namespace>/<name>`.
+        var argo: [JSONValue] = installed.isEmpty ? [] : [addonProjectObject(installed)] + installed.map { addonApplication($0) }
+        if let drop = dropping {
+            argo.removeAll { d in
+                "argocd/\(d["kind"]?.stringValue ?? "")/\(d.at("metadata.namespace")?.stringValue ?? "")/\(d.at("metadata.name")?.stringValue ?? "")" == drop
+            }
+        }
+        var problems = ReferenceCheck.run(byCluster: byCluster, indexes: indexes, argo: argo)
         // Every kind needs the add-on serving its API on the object's cluster (addons/).
         problems += unserved(byCluster, indexes, installed).map {
             ReferenceCheck.Problem(cluster: $0.cluster, object: $0.object, target: "an add-on serving \($0.api) (\($0.api) \($0.why))", field: "apiVersion")
@@ -156,6 +164,7 @@ public struct Renderer: Sendable {
             artifacts.append(Artifact(path: "network/ip-plan.json", contents: ipPlan.json().serialized(pretty: true) + "\n", objects: 0))
         }
         artifacts += edgeArtifacts()
+        artifacts += alertmanagerArtifacts()
         artifacts += spec.clusters.map { auditPolicy($0) }
         return artifacts.sorted { $0.path < $1.path }
     }
@@ -282,6 +291,8 @@ public struct Renderer: Sendable {
             docs.append(clusterIssuer(tls, cluster: c))
         }
         docs += clusterSecretStore(c)
+        docs += linkerdIdentityObjects()
+        docs += metallbObjects(c)
         docs += clusterAdminBindings()
         docs += falcoRules(c)
         docs += clusterAutoscalerSettings(c)
@@ -390,6 +401,8 @@ public struct Renderer: Sendable {
         docs += rbac(t)
         docs += gateway(t)
         docs += rateLimitFilter(t)
+        docs += platformRules(t)
+        docs += dashboardConfigMap(t)
         return docs
     }
 
@@ -480,7 +493,8 @@ public struct Renderer: Sendable {
                     ("type", "ClusterIP"),
                     ("selector", selector(p, t)),
                 ] + ipFamilies + [
-                    ("ports", [["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": .string(transport(p))]]),
+                    ("ports", .array([["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": .string(transport(p))]]
+                        + (extraMetricsPort(p).map { [["name": "metrics", "port": .int($0), "targetPort": "metrics", "protocol": "TCP"]] } ?? []))),
                 ]),
             ])
         }
@@ -528,6 +542,7 @@ public struct Renderer: Sendable {
         docs += exposure(p, t)
         docs += meshServiceObjects(p, t, callers: callers(of: p, in: t))
         docs += verticalPodAutoscaler(p, t)
+        docs += serviceMonitoring(p, in: t)
         return docs
     }
 
@@ -598,7 +613,10 @@ public struct Renderer: Sendable {
             ("imagePullPolicy", "Always"),
         ]
         if let port = s.port {
-            container.append(("ports", [["name": .string(portName(p)), "containerPort": .int(port), "protocol": .string(transport(p))]]))
+            container.append(("ports", .array([["name": .string(portName(p)), "containerPort": .int(port), "protocol": .string(transport(p))]]
+                + (extraMetricsPort(p).map { [["name": "metrics", "containerPort": .int($0), "protocol": "TCP"]] } ?? []))))
+        } else if let m = extraMetricsPort(p) {
+            container.append(("ports", [["name": "metrics", "containerPort": .int(m), "protocol": "TCP"]]))
         }
         var env: [JSONValue] = []
         for (k, v) in p.env { env.append(["name": .string(k), "value": .string(v)]) }

@@ -77,6 +77,7 @@ extension Spec {
         }
         var d = Decoder(diags: [])
         var spec = d.spec(root, file: file)
+        d.monitoring(root, into: &spec)
         spec.buildIndexes()
         if let vn = versionNode {
             for e in vn.entries {

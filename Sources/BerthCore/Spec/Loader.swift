@@ -55,7 +55,8 @@ public enum SpecLoader {
     /// YAML text to a Yams node, or a diagnostic.
     static func parse(text: String, file: String, into diags: inout [Diagnostic]) -> Node? {
         let start = SourceLocation(file: file, line: 1, column: 1)
-        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        // Stops at the first character that is not white space (trimming copied the whole text).
+        if text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0x0B || $0 == 0x0C }) {
             diags.append(.error("empty", "the file is empty; a spec starts with 'berth: 1'", at: start))
             return nil
         }

@@ -25,6 +25,8 @@ public struct Spec: Sendable {
     public var delivery: Delivery
     public var scaling: Scaling
     public var security: Security
+    /// Prometheus, alert rules and routing (`monitoring:`); filled in after the rest decodes.
+    public var monitoring = MonitoringSpec()
     /// environment -> service -> version (tag or digest), from the versions file.
     public var versions: [String: [String: Located<String>]]
     public var versionsFile: String?
@@ -343,6 +345,9 @@ public struct Service: Sendable {
     /// Where `port` and `volumes` are written, when they are.
     public var portLocation: SourceLocation? = nil
     public var volumesLocation: SourceLocation? = nil
+    /// Where Prometheus scrapes it (`metrics:`), and its objectives (`slos:`).
+    public var metrics: ServiceMetrics? = nil
+    public var slos: [SLO] = []
 
     public func override(for env: String) -> ServiceOverride? { overrides.first { $0.environment.value == env } }
     /// The replicas waiver in effect in an environment: the override's when it sets replicas.

@@ -71,7 +71,7 @@ public enum SpecSchema {
         Field("project", .string, "google: the GCP project of the Cloud DNS zones, for cert-manager's DNS-01 solver.", defaultNote: "`provider.account`"),
         Field("subscription", .string, "azure: the Azure subscription id of the DNS zones, for cert-manager's DNS-01 solver (required when a host is served by more than one cluster).", default: s("")),
         Field("resourceGroup", .name, "azure: the resource group of the DNS zones, for cert-manager's DNS-01 solver.", defaultNote: "`provider.resourceGroup`"),
-        Field("server", .string, "rfc2136: the authoritative name server (`host:port`) that accepts TSIG-signed updates, for cert-manager's DNS-01 solver (required when a host is served by more than one cluster).", default: s("")),
+        Field("server", .string, "rfc2136: the authoritative name server (`host:port`) that accepts TSIG-signed updates, for external-dns and cert-manager's DNS-01 solver; pdns: the PowerDNS API (`http://host:port`) for external-dns. Required with either provider when a service is public.", default: s("")),
     ])
 
     public static let rateLimit = ObjectSchema("rateLimit", "Per-client-IP request limits at the edge (first line against DDoS).", [
@@ -231,6 +231,8 @@ public enum SpecSchema {
         Field("schedule", .cron, "Run the service as a scheduled job (a CronJob, schedule in UTC) instead of a Deployment. A scheduled service takes no calls: no `port`, `public`, `volumes`, and no other service may list it in `talksTo`; replica rules do not apply."),
         Field("deadline", .duration, "With `schedule`: how long one run may take before it is stopped (`activeDeadlineSeconds`).", default: s("1h")),
         Field("restartPolicy", .oneOf(["OnFailure", "Never"]), "With `schedule`: restart a failed run's container in place (`OnFailure`, up to 2 retries) or start a new pod (`Never`, up to 2 retries).", default: s("OnFailure")),
+        Field("metrics", .object(metrics), "Prometheus metrics the service exports; a ServiceMonitor scrapes them and the NetworkPolicy admits the monitoring namespace to exactly that port.", optionalObject: true),
+        Field("slos", .object(slos), "Service level objectives; each gets recording rules, burn-rate alerts and an error budget.", optionalObject: true),
     ])
 
     // MARK: data
@@ -396,6 +398,7 @@ public enum SpecSchema {
         Field("delivery", .object(delivery), "Delivery."),
         Field("scaling", .object(scaling), "Scaling."),
         Field("security", .object(security), "Security."),
+        Field("monitoring", .object(monitoring), "Metrics, alerts and where they go."),
         Field("addons", .map(.object(addon)), "Overrides for the cluster add-ons by name (`cert-manager`, `external-dns`, `velero`, ...).", default: .map([])),
     ])
 

@@ -1,0 +1,145 @@
+@testable import BerthCore
+import Foundation
+import Testing
+
+@Suite("Monitoring")
+struct MonitoringTests {
+    static let withSLO = Fixtures.mutate("    replicas: { min: 2, max: 4 }\n", "    replicas: { min: 2, max: 4 }\n    metrics: { port: 9090 }\n    slos:\n      availability: { target: \"99.9\" }\n      latency: { target: \"99\", threshold: 250, window: 7d }\n")
+
+    @Test("SLO targets parse as thousandths of a percent; budgets are exact decimals")
+    func targets() {
+        #expect(SLO.parseTarget("99.9") == 99_900)
+        #expect(SLO.parseTarget("99.95") == 99_950)
+        #expect(SLO.parseTarget("99.999") == 99_999)
+        #expect(SLO.parseTarget("50") == 50_000)
+        for bad in ["100", "49.9", "99.9999", "99.", ".9", "9x", "", "-99", "99,9"] {
+            #expect(SLO.parseTarget(bad) == nil, "\(bad)")
+        }
+        let slo = SLO(kind: .availability, target: 99_900, targetText: "99.9", window: SpecDuration(seconds: 30 * 86_400, text: "30d"),
+                      source: .metrics, thresholdMs: 250, location: SourceLocation(file: "s", line: 1, column: 1))
+        #expect(slo.errorBudgetText == "0.001")
+        #expect(slo.ratioText == "0.999")
+        #expect(slo.budgetMinutes == 43)
+        #expect(slo.thresholdSeconds == "0.25")
+    }
+
+    @Test("metrics and slos decode with their defaults")
+    func decode() throws {
+        let l = Fixtures.check(Self.withSLO)
+        #expect(!l.diagnostics.hasErrors, "\(Fixtures.lines(l))")
+        let spec = try #require(l.spec)
+        let s = try #require(spec.services.first { $0.metrics != nil })
+        #expect(s.metrics?.port == 9090)
+        #expect(s.metrics?.path == "/metrics")
+        #expect(s.slos.map(\.kind) == [.availability, .latency])
+        #expect(s.slos.map(\.window.text) == ["30d", "7d"])
+        #expect(s.slos[1].thresholdMs == 250)
+        #expect(spec.monitoring.stack == .kubePrometheusStack)
+        #expect(spec.monitoring.namespace == "monitoring")
+        #expect(spec.monitoring.retention.text == "30d")
+    }
+}
+
+@Suite("Monitoring render, audit, diff and document")
+struct MonitoringRenderTests {
+    static let publicWeb = MonitoringTests.withSLO
+        .replacingOccurrences(of: "    port: 8080\n", with: "    port: 8080\n    public: { host: www }\n    team: web\n")
+        + "security:\n  teams:\n    web: { role: edit }\n  tls: { email: ops@shop.example }\nmonitoring:\n  platformTeam: web\n  alerts:\n    web:\n      page: { type: pagerduty, secret: web-pager }\n"
+
+    static func spec(_ text: String) throws -> Spec {
+        let l = Fixtures.check(text)
+        #expect(!l.diagnostics.hasErrors, "\(Fixtures.lines(l))")
+        return try #require(l.spec)
+    }
+
+    static func files(_ spec: Spec) -> [String: String] {
+        Dictionary(Pipeline.render(spec, ipPlan: nil).map { ($0.path, $0.contents) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    static func objects(_ spec: Spec, kind: String) -> [JSONValue] {
+        Renderer(plan: Plan(spec: spec)).renderedFiles().flatMap(\.objects).filter { $0["kind"]?.stringValue == kind }
+    }
+
+    @Test("a service with metrics gets a ServiceMonitor, its metrics port, and a policy that admits only the monitoring namespace on it")
+    func monitorsAndPolicies() throws {
+        let spec = try Self.spec(Self.publicWeb)
+        let monitors = Self.objects(spec, kind: "ServiceMonitor")
+        #expect(monitors.compactMap { $0.at("metadata.name")?.stringValue }.sorted() == ["api", "web"])
+        #expect(monitors.first?.at("spec.endpoints")?.arrayValue?.first?["port"]?.stringValue == "metrics")
+        let service = try #require(Self.objects(spec, kind: "Service").first { $0.at("metadata.name")?.stringValue == "web" })
+        #expect(service.at("spec.ports")?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["http", "metrics"])
+        let policy = try #require(Self.objects(spec, kind: "NetworkPolicy").first { $0.at("metadata.name")?.stringValue == "web" })
+        let scrape = (policy.at("spec.ingress")?.arrayValue ?? []).filter { $0.serialized().contains("\"monitoring\"") }
+        #expect(scrape.count == 1)
+        #expect(scrape.first?["ports"] == [["protocol": "TCP", "port": 9090]])
+    }
+
+    @Test("each SLO renders its recording rules, three burn-rate alerts and the budget; platform alerts follow the spec")
+    func rules() throws {
+        let spec = try Self.spec(Self.publicWeb)
+        let rules = Self.objects(spec, kind: "PrometheusRule")
+        let names = rules.compactMap { $0.at("metadata.name")?.stringValue }.sorted()
+        #expect(names == ["api-slos", "berth-platform", "web-slos"])
+        let web = try #require(rules.first { $0.at("metadata.name")?.stringValue == "web-slos" })
+        let groups = web.at("spec.groups")?.arrayValue ?? []
+        #expect(groups.compactMap { $0["name"]?.stringValue } == ["slo-web-availability", "slo-web-latency"])
+        let records = (groups.first?["rules"]?.arrayValue ?? []).compactMap { $0["record"]?.stringValue }
+        #expect(records == ["slo:sli_error:ratio_rate5m", "slo:sli_error:ratio_rate30m", "slo:sli_error:ratio_rate1h", "slo:sli_error:ratio_rate6h",
+                            "slo:sli_error:ratio_rate3d", "slo:sli_error:ratio_window", "slo:objective:ratio", "slo:error_budget:remaining_ratio"])
+        let fast = try #require((groups.first?["rules"]?.arrayValue ?? []).first { $0["alert"]?.stringValue == "SLOErrorBudgetBurnFast" })
+        #expect(fast["expr"]?.stringValue == "slo:sli_error:ratio_rate1h{slo=\"web-availability\", namespace=\"shop-production\"} > (14.4 * 0.001) and slo:sli_error:ratio_rate5m{slo=\"web-availability\", namespace=\"shop-production\"} > (14.4 * 0.001)")
+        #expect(fast.at("labels.team")?.stringValue == "web")
+        let latency = (groups.last?["rules"]?.arrayValue ?? []).first?["expr"]?.stringValue ?? ""
+        #expect(latency.contains("le=\"0.25\""))
+        let platform = try #require(rules.first { $0.at("metadata.name")?.stringValue == "berth-platform" })
+        let alerts = (platform.at("spec.groups")?.arrayValue?.first?["rules"]?.arrayValue ?? []).compactMap { $0["alert"]?.stringValue }
+        #expect(alerts == ["CertificateExpiresSoon", "CertificateNotReady", "HPAAtMaximum", "PodNotReady", "QuotaNearLimit"])
+    }
+
+    @Test("audit: a production service without metrics or an SLO, and an SLO stricter than the topology, are findings")
+    func audit() throws {
+        let bare = try Self.spec(Fixtures.base)
+        let lines = Audit.run(bare).filter { $0.rule.hasPrefix("BERTH-OBS") }.map { "\($0.rule) \($0.message)" }
+        #expect(lines == [
+            "BERTH-OBS-001 service 'web' runs in production without metrics; nothing scrapes it and no alert can see it fail",
+            "BERTH-OBS-002 service 'web' serves requests in production without an SLO; no burn-rate alert pages when it fails its callers",
+            "BERTH-OBS-001 service 'api' runs in production without metrics; nothing scrapes it and no alert can see it fail",
+            "BERTH-OBS-002 service 'api' serves requests in production without an SLO; no burn-rate alert pages when it fails its callers",
+        ])
+        let strict = try Self.spec(Self.publicWeb.replacingOccurrences(of: "availability: { target: \"99.9\" }", with: "availability: { target: \"99.999\" }"))
+        #expect(Audit.run(strict).filter { $0.rule == "BERTH-OBS-003" }.map(\.message) == [
+            "public service 'web' promises 99.999% availability, but 2 replicas in 2 zones on 1 cluster plausibly deliver at most 99.95%",
+        ])
+        #expect(Audit.run(try Self.spec(Self.publicWeb)).filter { $0.rule.hasPrefix("BERTH-OBS") }.isEmpty)
+    }
+
+    @Test("diff: a removed alert or a loosened SLO is risky")
+    func diff() throws {
+        let before = Self.files(try Self.spec(Self.publicWeb))
+        let looser = Self.files(try Self.spec(Self.publicWeb.replacingOccurrences(of: "availability: { target: \"99.9\" }", with: "availability: { target: \"99.5\" }")))
+        let changes = try PlatformDiff.compare(old: before, new: looser).filter { $0.key.contains("PrometheusRule") }
+        #expect(changes.map { "\($0.risk.rawValue) \($0.key) \($0.reasons)" } == [
+            "risky main/shop-production/PrometheusRule/api-slos [\"SLO api-availability loosened from 0.999 to 0.995\"]",
+            "risky main/shop-production/PrometheusRule/web-slos [\"SLO web-availability loosened from 0.999 to 0.995\"]",
+        ])
+        let noLatency = Self.files(try Self.spec(Self.publicWeb.replacingOccurrences(of: "      latency: { target: \"99\", threshold: 250, window: 7d }\n", with: "")))
+        let removed = try PlatformDiff.compare(old: before, new: noLatency).filter { $0.key.hasSuffix("PrometheusRule/web-slos") }
+        #expect(removed.map(\.risk) == [.risky])
+        #expect(removed.first?.reasons.contains("SLO web-latency removed") == true)
+        #expect(PlatformDiff.text(removed).hasSuffix("1 change: 0 safe, 1 risky, 0 disruptive, 0 security-sensitive\n"))
+    }
+
+    @Test("monitoring.md lists each SLO with its error budget in minutes, the alert catalogue and routing")
+    func document() throws {
+        let spec = try Self.spec(Self.publicWeb)
+        let docs = HostingDoc(spec: spec, ipPlan: nil).artifacts()
+        #expect(docs.map(\.path).contains("monitoring.html"))
+        let md = try #require(docs.first { $0.path == "monitoring.md" }?.contents)
+        #expect(md.contains("| web | availability | 99.9% of requests without a 5xx | 30d | 43 | service metrics | web | production |"))
+        #expect(md.contains("| web | latency | 99% of requests within 250 ms | 7d | 100 | service metrics | web | production |"))
+        #expect(md.contains("| SLOErrorBudgetBurnFast | the error ratio exceeds 14.4x the budget over both 1h and 5m, for 2m | page |"))
+        #expect(md.contains("| web | pagerduty (Secret `web-pager`, key `token`) | pagerduty (Secret `web-pager`, key `token`) |"))
+        let hosting = try #require(docs.first { $0.path == "hosting-and-network.md" }?.contents)
+        #expect(hosting.contains("(./monitoring.md)"))
+    }
+}

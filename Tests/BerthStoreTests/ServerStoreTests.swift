@@ -1,0 +1,108 @@
+import BerthNet
+@testable import BerthStore
+import Foundation
+import Testing
+
+/// What the team server needs from the store: batched allocation, the history's actor, tokens
+/// kept as hashes, and the upgrade of a version-2 store.
+@Suite struct ServerStoreTests {
+    func tempStore() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID().uuidString).sqlite").path
+    }
+
+    @Test func batchAllocatesInOneTransactionWithPerRequestResults() throws {
+        let ledger = try Ledger(store: tempStore())
+        _ = try ledger.addPool(name: "p", prefix: try IPPrefix("10.0.0.0/24"))
+        let first = try ledger.allocate(AllocationRequest(pool: "p", length: 26, requestID: "old"))
+        var requests = [
+            AllocationRequest(pool: "p", length: 28, owner: "a", requestID: "r1"),
+            AllocationRequest(pool: "p", length: 28, owner: "a", requestID: "r1"),  // the same request again: same block
+            AllocationRequest(pool: "p", length: 26, requestID: "old"),  // stored before: answered from the store
+            AllocationRequest(pool: "p", length: 27, requestID: "old"),  // reused with other parameters
+            AllocationRequest(pool: "p", length: 25),
+            AllocationRequest(pool: "p", length: 25),  // no /25 left
+            AllocationRequest(pool: "p", length: 8),  // out of range
+            AllocationRequest(pool: "p", length: 29),
+        ]
+        requests[0].actor = "ci"
+        let seqBefore = try ledger.db.query("SELECT COUNT(*) FROM berth_history").first?.int(0)
+        let results = try ledger.allocateBatch(pool: "p", requests)
+        let blocks = results.map { (try? $0.get())?.prefix.description }
+        #expect(blocks == ["10.0.0.64/28", "10.0.0.64/28", "10.0.0.0/26", nil, "10.0.0.128/25", nil, nil, "10.0.0.80/29"])
+        #expect(try results[2].get().id == first.id)
+        #expect(throws: LedgerError.invalid(
+            "request id 'old' was already used with different parameters (pool=p size=26); this call has (pool=p size=27)")) {
+            try results[3].get()
+        }
+        #expect(throws: LedgerError.invalid("no free /25 in 10.0.0.0/24: 48 addresses free, largest free block 10.0.0.96/27")) {
+            try results[5].get()
+        }
+        #expect(try ledger.db.query("SELECT COUNT(*) FROM berth_history").first?.int(0) == (seqBefore ?? 0) + 3)
+        let events = try ledger.history(try IPAddress("10.0.0.65"))
+        #expect(events.map(\.actor) == ["ci"])
+        #expect(try ledger.check().problems.isEmpty)
+        // A later single allocation sees the batch's blocks (the cache was carried over).
+        #expect(try ledger.allocate(AllocationRequest(pool: "p", length: 29)).prefix.description == "10.0.0.88/29")
+    }
+
+    @Test func actorIsRecordedForWritesNotExpiries() throws {
+        let ledger = try Ledger(store: tempStore())
+        _ = try ledger.addPool(name: "p", prefix: try IPPrefix("10.0.0.0/24"))
+        ledger.actor = "netops"
+        let a = try ledger.allocate(AllocationRequest(pool: "p", length: 28))
+        ledger.actor = "cleanup-job"
+        _ = try ledger.release(a.prefix)
+        ledger.actor = nil
+        _ = try ledger.allocate(AllocationRequest(pool: "p", length: 28))
+        let events = try ledger.history(try IPAddress("10.0.0.1"))
+        #expect(events.map(\.kind) == [.allocate, .release, .allocate])
+        #expect(events.map(\.actor) == ["netops", "cleanup-job", nil])
+    }
+
+    @Test func tokensAreKeptByHashAndRevoked() throws {
+        let ledger = try Ledger(store: tempStore())
+        let hash = String(repeating: "ab", count: 32)
+        let t = try ledger.addToken(name: "ci", scope: .allocate, hash: hash)
+        #expect(t.scope == .allocate && t.revokedAt == nil)
+        #expect(try ledger.token(hash: hash)?.name == "ci")
+        #expect(try ledger.token(hash: String(repeating: "0", count: 64)) == nil)
+        #expect(throws: LedgerError.invalid("token 'ci' already exists")) {
+            try ledger.addToken(name: "ci", scope: .read, hash: String(repeating: "cd", count: 32))
+        }
+        #expect(throws: LedgerError.invalid("a token hash is 64 lowercase hex digits")) {
+            try ledger.addToken(name: "x", scope: .read, hash: "berth_plaintext")
+        }
+        #expect(throws: LedgerError.invalid(
+            "invalid token name 'Bad Name': use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit")) {
+            try ledger.addToken(name: "Bad Name", scope: .read, hash: hash)
+        }
+        #expect(try ledger.revokeToken(name: "ci").revokedAt != nil)
+        #expect(try ledger.token(hash: hash)?.revokedAt != nil)
+        #expect(throws: LedgerError.invalid("unknown token 'nope'")) { try ledger.revokeToken(name: "nope") }
+        #expect(TokenScope.read < .allocate && TokenScope.allocate < .admin)
+    }
+
+    @Test func versionTwoStoreGainsActorAndTokens() throws {
+        let store = tempStore()
+        do {
+            let ledger = try Ledger(store: store)
+            _ = try ledger.addPool(name: "p", prefix: try IPPrefix("10.0.0.0/24"))
+            _ = try ledger.allocate(AllocationRequest(pool: "p", length: 28))
+        }
+        do {
+            let raw = try SQLiteConnection(path: store, create: false)
+            try raw.script("ALTER TABLE berth_history DROP COLUMN actor; DROP TABLE berth_tokens; PRAGMA user_version = 2;")
+        }
+        // Read-only use of the old schema works without the column.
+        let old = try Ledger(store: store, access: .read)
+        #expect(try old.tokens().isEmpty)
+        let upgraded = try Ledger(store: store)
+        #expect(try upgraded.db.query("PRAGMA user_version").first?.int(0) == 3)
+        upgraded.actor = "ops"
+        _ = try upgraded.allocate(AllocationRequest(pool: "p", length: 28))
+        #expect(try upgraded.history(try IPAddress("10.0.0.17")).map(\.actor) == ["ops"])
+        #expect(try upgraded.history(try IPAddress("10.0.0.1")).map(\.actor) == [nil])
+        _ = try upgraded.addToken(name: "t", scope: .read, hash: String(repeating: "1", count: 64))
+        #expect(try upgraded.check().problems.isEmpty)
+    }
+}

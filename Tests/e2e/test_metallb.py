@@ -1,0 +1,100 @@
+"""End-to-end tests of MetalLB on own hardware: the IPAddressPool holds the IP plan's
+load-balancer ranges (the cluster's public subnets, less the non-load-balancer static
+addresses, plus load-balancer addresses planned outside them), an L2Advertisement announces
+it, and every Gateway and LoadBalancer address lies in the pool.
+
+Run by scripts/test.sh with BERTH_BIN pointing at the built executable.
+"""
+import ipaddress
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BERTH = os.environ.get("BERTH_BIN", str(ROOT / ".build" / "debug" / "berth"))
+
+
+def berth(*args):
+    e = dict(os.environ)
+    e.pop("BERTH_TEST_DROP_OBJECT", None)
+    return subprocess.run([BERTH, *map(str, args)], capture_output=True, text=True, timeout=300, env=e)
+
+
+def docs(path):
+    with open(path, encoding="utf-8") as f:
+        return [d for d in yaml.safe_load_all(f) if d]
+
+
+def rendered(out):
+    for f in sorted(out.rglob("*.yaml")):
+        for d in docs(f):
+            yield f, d
+
+
+def pool_of(out, cluster="lab"):
+    objs = docs(out / cluster / "_cluster.yaml")
+    pools = [d for d in objs if d["kind"] == "IPAddressPool"]
+    ads = [d for d in objs if d["kind"] == "L2Advertisement"]
+    assert len(pools) == 1 and len(ads) == 1
+    assert ads[0]["spec"]["ipAddressPools"] == [pools[0]["metadata"]["name"]]
+    assert pools[0]["metadata"]["namespace"] == ads[0]["metadata"]["namespace"] == "metallb-system"
+    return [ipaddress.ip_network(a) for a in pools[0]["spec"]["addresses"]]
+
+
+def plan_ranges(out, kind):
+    plan = json.loads((out / "network/ip-plan.json").read_text())
+    return {r["key"]: ipaddress.ip_network(r["cidr"]) for r in plan["ranges"] if r["kind"] == kind}
+
+
+def inside(ip, pool):
+    a = ipaddress.ip_address(ip)
+    return any(a in n for n in pool)
+
+
+def test_onprem_pool_is_the_plans_load_balancer_ranges(tmp_path):
+    out = tmp_path / "out"
+    assert berth("render", ROOT / "examples/onprem/platform.yaml", "--out", out).returncode == 0
+    pool = pool_of(out)
+    public = plan_ranges(out, "public-subnet")
+    assert public and sorted(pool) == sorted(ipaddress.collapse_addresses(public.values()))
+    assert (out / "addons/lab/metallb.yaml").exists()
+
+
+def test_gateway_addresses_lie_in_the_pool_and_other_statics_do_not(tmp_path):
+    d = tmp_path / "spec"
+    shutil.copytree(ROOT / "examples/onprem", d)
+    spec = d / "platform.yaml"
+    text = spec.read_text()
+    old = "  ingress: { api: ingress, className: nginx }\n"
+    assert old in text
+    spec.write_text(text.replace(old, "  ingress: { api: gateway, className: nginx }\n  static:\n"
+                                      "    - { name: lab-jump, cluster: lab, role: bastion, purpose: jump host }\n"
+                                      "    - { name: lab-web, cluster: lab, role: ingress, environment: production, purpose: web }\n"
+                                      "    - { name: lab-int, cluster: lab, role: ingress, subnet: private, environment: staging, purpose: internal web }\n", 1))
+    out = tmp_path / "out"
+    r = berth("render", spec, "--out", out)
+    assert r.returncode == 0, r.stderr
+    pool = pool_of(out)
+    statics = plan_ranges(out, "static")
+    assert not inside(str(statics["static/lab-jump"].network_address), pool)
+    for key in ("static/lab-web", "static/lab-int"):
+        assert inside(str(statics[key].network_address), pool)
+    addresses = []
+    for f, o in rendered(out / "lab"):
+        if o["kind"] == "Gateway":
+            addresses += [a["value"] for a in o["spec"].get("addresses", [])]
+        if o["kind"] == "Service" and o["spec"].get("type") == "LoadBalancer":
+            addresses += (o["metadata"].get("annotations") or {}).get("metallb.universe.tf/loadBalancerIPs", "").split(",")
+    addresses = [a.strip() for a in addresses if a.strip()]
+    assert sorted(addresses) == sorted(str(statics[k].network_address) for k in ("static/lab-web", "static/lab-int"))
+    assert all(inside(a, pool) for a in addresses)
+
+
+def test_no_pool_on_clouds(tmp_path):
+    out = tmp_path / "out"
+    assert berth("render", ROOT / "examples/acme/platform.yaml", "--out", out).returncode == 0
+    assert not any(o["kind"] in ("IPAddressPool", "L2Advertisement") for _, o in rendered(out / "prod-eu"))
