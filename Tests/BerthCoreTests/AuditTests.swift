@@ -106,6 +106,8 @@ struct AuditTests {
          ["44:16 high BERTH-HA-003: database 'main' is used in production and has 1 instance; a node or zone failure stops it"]),
         ("BERTH-HA-004", [("    region: eu-west-1\n    nodePools", "    region: eu-west-1\n    controlPlane: { ha: false }\n    nodePools")],
          ["18:25 medium BERTH-HA-004: cluster 'main' runs production without a highly available control plane"]),
+        ("BERTH-HA-005", [("    port: 9000\n    replicas: { min: 2, max: 4 }\n", "    port: 9000\n    replicas: { min: 1, max: 1, waiver: \"one writer by design\" }\n")],
+         ["35:41 medium BERTH-HA-005: service 'api' runs one replica in production environment 'production' under a waiver (one writer by design): losing its node or zone stops the service"]),
     ]
 
     @Test("each spec rule fails on its change, with its message", arguments: 0..<cases.count)

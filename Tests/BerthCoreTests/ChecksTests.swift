@@ -42,7 +42,7 @@ struct ChecksTests {
         #expect(PlatformChecks.productionReplicas(try Self.spec(Fixtures.base)).isEmpty)
         let one = try Self.spec(Fixtures.mutate("replicas: { min: 2, max: 4 }\n    talksTo", "replicas: { min: 1, max: 4 }\n    talksTo"))
         #expect(Self.messages(PlatformChecks.productionReplicas(one)) == [
-            "error: service 'web' runs 1 replica minimum in production environment 'production'; production needs replicas.min of 2 or more",
+            "error: service 'web' runs 1 replica minimum in production environment 'production'; production needs replicas.min of 2 or more, or replicas.waiver with the reason one is enough",
         ])
         let threeZones = try Self.spec(Fixtures.mutate("zones: [eu-west-1a, eu-west-1b]", "zones: [eu-west-1a, eu-west-1b, eu-west-1c]"))
         #expect(Self.messages(PlatformChecks.productionReplicas(threeZones)) == [

@@ -347,7 +347,7 @@ def test_capacity_example_fits(tmp_path):
     assert "    includes database main: 3 instances x 1 CPU 2Gi, 2 PgBouncer pods x 100m CPU 128Mi\n" in r.stdout
     assert "  zone loss: 5 of 10 nodes left; holds min replicas, does NOT hold max; headroom at min 14350m CPU 59Gi\n" in r.stdout
     assert ("database main (production): 190 of 197 connections ok - 2 PgBouncer pods x 95 server connections "
-            "(the Pooler's default_pool_size); 112 client pods at max replicas\n") in r.stdout
+            "(the Pooler's default_pool_size); 114 client pods at max replicas\n") in r.stdout
     assert r.stdout.endswith("berth capacity: 6 pools, 3 connection budgets; 0 problems, 0 warnings\n")
     doc = json.loads(berth("capacity", EXAMPLE, "--format", "json").stdout)
     general = [p for p in doc["pools"] if p["cluster"] == "prod-eu" and p["pool"] == "general"][0]
@@ -361,7 +361,7 @@ def test_capacity_fails_when_connections_exceed(tmp_path):
     (tmp_path / "versions.yaml").write_text((EXAMPLE.parent / "versions.yaml").read_text())
     r = berth("capacity", spec)
     assert r.returncode == 1
-    assert "error: database 'main' (production) may be asked for 1120 connections but accepts 97\n" in r.stdout
+    assert "error: database 'main' (production) may be asked for 1140 connections but accepts 97\n" in r.stdout
 
 
 # ---------------------------------------------------------------------- berth cost

@@ -112,7 +112,7 @@ VALIDATE_REGISTRY = ROOT / "scripts" / "validate_registry.py"
 def test_registry_policy_validates_and_a_broken_one_fails(rendered, tmp_path):
     ok = subprocess.run([sys.executable, str(VALIDATE_REGISTRY), str(rendered / "registry")], capture_output=True, text=True)
     assert ok.returncode == 0, ok.stdout
-    assert ok.stdout.splitlines()[-1] == "validate_registry: 18 inputs, 0 errors"
+    assert ok.stdout.splitlines()[-1] == "validate_registry: 21 inputs, 0 errors"
     bad = tmp_path / "registry"
     shutil.copytree(rendered / "registry", bad)
     ecr = bad / "ecr.json"

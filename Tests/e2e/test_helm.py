@@ -55,7 +55,7 @@ def test_chart_files(acme):
     assert meta["apiVersion"] == "v2" and meta["name"] == "web" and meta["version"] == "0.1.0"
     assert meta["appVersion"] == "1.8.2"
     # only the services get charts, not the database files
-    assert sorted(p.name for p in (acme / "helm").iterdir()) == ["api", "backoffice", "payments", "search", "web", "worker"]
+    assert sorted(p.name for p in (acme / "helm").iterdir()) == ["api", "backoffice", "payments", "reporting", "search", "web", "worker"]
 
 
 def test_values_follow_their_schema(acme, words):

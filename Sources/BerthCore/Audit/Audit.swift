@@ -312,8 +312,17 @@ struct AuditContext {
                                    "cluster '\(t.cluster.name)' runs production without a highly available control plane",
                                    fix: "set clusters.\(t.cluster.name).controlPlane.ha: true"))
             }
-            // berth check already requires 2 or more replicas in production, and the
-            // rendered spread puts them in different zones; one zone is the remaining way.
+            // berth check requires 2 or more replicas in production unless replicas.waiver
+            // says why one is enough: the waiver is accepted there and reported here.
+            for p in t.placements where !p.service.isScheduled && p.replicas.min == 1 {
+                guard let w = p.service.replicasWaiver(in: t.environment.name),
+                      seen.insert("waiver/\(p.service.name)/\(t.environment.name)").inserted else { continue }
+                out.append(finding("BERTH-HA-005", w.location,
+                                   "service '\(p.service.name)' runs one replica in production environment '\(t.environment.name)' under a waiver (\(w.value)): losing its node or zone stops the service",
+                                   fix: "set replicas.min: 2 or more for service '\(p.service.name)' and remove replicas.waiver"))
+            }
+            // Otherwise the rendered spread puts the replicas in different zones; one zone is
+            // the remaining way.
             for p in t.placements where p.replicas.max > 0 && zones < 2 {
                 guard seen.insert("svc/\(p.service.name)/\(t.environment.name)/\(t.cluster.name)").inserted else { continue }
                 out.append(finding("BERTH-HA-001", p.service.replicasLocation,

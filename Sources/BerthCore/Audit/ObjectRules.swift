@@ -2,7 +2,7 @@
 extension AuditContext {
     func object(_ o: JSONValue, file: RenderedFile) -> [Finding] {
         switch o["kind"]?.stringValue {
-        case "Deployment", "StatefulSet", "DaemonSet":
+        case "Deployment", "StatefulSet", "DaemonSet", "CronJob":
             return workload(o, file: file)
         case "Namespace":
             return namespace(o, file: file)
@@ -22,12 +22,12 @@ extension AuditContext {
     static func isTrue(_ v: JSONValue?) -> Bool { v == .bool(true) }
     static func isFalse(_ v: JSONValue?) -> Bool { v == .bool(false) }
 
-    /// Hardening of every container of a Deployment (or StatefulSet, DaemonSet).
+    /// Hardening of every container of a Deployment (or StatefulSet, DaemonSet, CronJob).
     func workload(_ o: JSONValue, file: RenderedFile) -> [Finding] {
         var out: [Finding] = []
         let kind = o["kind"]?.stringValue ?? "Deployment"
         let name = o.at("metadata.name")?.stringValue ?? "?"
-        let pod = o.at("spec.template.spec")
+        let pod = o.at(kind == "CronJob" ? "spec.jobTemplate.spec.template.spec" : "spec.template.spec")
         let podSC = pod?["securityContext"]
         let loc = serviceLocation(file)
         let what = "\(kind) '\(name)'"
@@ -70,7 +70,8 @@ extension AuditContext {
                                    "\(subject) runs '\(image)' by tag, without a digest, from a registry whose tags are not immutable",
                                    fix: "pin a digest in the versions file (tag@sha256:...), or set delivery.registry with immutable: true", objects: objects))
             }
-            if c["livenessProbe"] == nil || c["readinessProbe"] == nil {
+            // A scheduled run is not served, so it has no probes to miss.
+            if kind != "CronJob", c["livenessProbe"] == nil || c["readinessProbe"] == nil {
                 let svc = file.service ?? name
                 out.append(finding("BERTH-WKL-007", loc, "\(subject) has no liveness or readiness probe",
                                    fix: "give services.\(svc) a port with health.live and health.ready paths, or health.command", objects: objects))

@@ -143,6 +143,8 @@ public enum AuditRules {
                   "A database used in production has fewer than 2 instances: no failover."),
         AuditRule("BERTH-HA-004", .medium, "production control plane not highly available",
                   "A cluster that runs production has controlPlane.ha false."),
+        AuditRule("BERTH-HA-005", .medium, "production service on one replica under a waiver",
+                  "A production service runs replicas.min 1 with a written replicas.waiver: berth check accepts it (a note), and the single replica remains a risk: losing its node or zone stops the service."),
     ]
 
     public static let byID: [String: AuditRule] = Dictionary(all.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })

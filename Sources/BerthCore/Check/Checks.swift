@@ -9,6 +9,8 @@ public enum PlatformChecks {
         out += names(spec)
         out += podsFitPools(spec, plan: plan)
         out += productionReplicas(spec)
+        out += scheduled(spec)
+        out += exposures(spec)
         out += versions(spec)
         out += tagStrategy(spec)
         out += productionTLS(spec)
@@ -157,7 +159,7 @@ public enum PlatformChecks {
             }
         }
         for f in spec.network.firewall {
-            let targets = ["bastion", "nodes", "ingress"] + clusterNames
+            let targets = ["bastion", "nodes", "ingress"] + clusterNames + spec.services.filter { $0.exposure != nil }.map { "service/\($0.name)" }
             if !targets.contains(f.to.value) {
                 unknown("firewall target", f.to, targets, context: " in network.firewall '\(f.name)'")
             }
@@ -221,17 +223,88 @@ public enum PlatformChecks {
     public static func productionReplicas(_ spec: Spec) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for env in spec.environments where env.tier == .production {
-            for s in spec.services where s.override(for: env.name)?.enabled != false {
+            // Replica rules are for services that run continuously, not scheduled runs.
+            for s in spec.services where s.override(for: env.name)?.enabled != false && !s.isScheduled {
                 let r = s.override(for: env.name)?.replicas ?? s.replicas
                 let loc = s.override(for: env.name)?.replicas != nil ? (s.override(for: env.name)?.environment.location ?? s.replicasLocation) : s.replicasLocation
-                if r.min < 2 {
-                    out.append(.error("production-replicas", "service '\(s.name)' runs \(r.min) replica\(r.min == 1 ? "" : "s") minimum in production environment '\(env.name)'; production needs replicas.min of 2 or more", at: loc))
+                let waiver = s.replicasWaiver(in: env.name)
+                if r.min == 1, let w = waiver {
+                    out.append(Diagnostic(.note, "production-replicas-waiver", "service '\(s.name)' runs 1 replica minimum in production environment '\(env.name)' under a waiver (replicas.waiver): \(w.value)", at: w.location))
                     continue
+                }
+                if r.min < 2 {
+                    let fix = r.min == 1 ? "production needs replicas.min of 2 or more, or replicas.waiver with the reason one is enough"
+                        : "production needs replicas.min of 2 or more (a replicas.waiver allows 1, never 0)"
+                    out.append(.error("production-replicas", "service '\(s.name)' runs \(r.min) replica\(r.min == 1 ? "" : "s") minimum in production environment '\(env.name)'; \(fix)", at: loc))
+                    continue
+                }
+                if let w = waiver {
+                    out.append(.warning("unused-waiver", "service '\(s.name)' has a replicas.waiver but runs \(r.min) replicas minimum in production environment '\(env.name)'; remove the waiver", at: w.location))
                 }
                 let zones = env.clusters.compactMap { spec.cluster($0.value)?.zones.count }.max() ?? 0
                 if r.min < zones {
                     out.append(.warning("zone-spread", "service '\(s.name)' runs \(r.min) replicas minimum in '\(env.name)' but its clusters span \(zones) zones; one zone will have no replica", at: loc))
                 }
+            }
+        }
+        return out
+    }
+
+    /// A scheduled service (a CronJob) takes no calls: it has no port, route or volumes,
+    /// and no service lists it in talksTo.
+    public static func scheduled(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for s in spec.services where s.isScheduled {
+            let what = "service '\(s.name)' runs on a schedule (a CronJob) and takes no calls"
+            if let loc = s.portLocation {
+                out.append(.error("scheduled-callable", "\(what), so it cannot have a port; remove port or schedule", at: loc))
+            }
+            if let r = s.publicRoute {
+                out.append(.error("scheduled-callable", "\(what), so it cannot have a public route; remove public or schedule", at: r.location))
+            }
+            for o in s.overrides {
+                if let r = o.publicRoute {
+                    out.append(.error("scheduled-callable", "\(what), so it cannot have a public route in environment '\(o.environment.value)'; remove public or schedule", at: r.location))
+                }
+            }
+            if let loc = s.volumesLocation, !s.volumes.isEmpty {
+                out.append(.error("scheduled-volumes", "service '\(s.name)' runs on a schedule (a CronJob) and cannot have volumes (they make a StatefulSet); keep its data in a database or bucket, or remove schedule", at: loc))
+            }
+        }
+        for s in spec.services {
+            for t in s.talksTo {
+                guard let callee = spec.service(t.value), callee.isScheduled else { continue }
+                out.append(.error("scheduled-callable", "service '\(s.name)' lists '\(callee.name)' in talksTo, but '\(callee.name)' runs on a schedule (a CronJob) and takes no calls; remove it from talksTo", at: t.location))
+            }
+        }
+        return out
+    }
+
+    /// `expose` needs a port, and no mesh (whose proxies would refuse the partners' plain
+    /// connections); UDP cannot be public through the gateway; a firewall rule that targets a
+    /// service admits what the service's load balancer and NetworkPolicy admit.
+    public static func exposures(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for s in spec.services {
+            if s.proto == "udp", let r = s.publicRoute {
+                out.append(.error("udp-public", "service '\(s.name)' uses protocol udp, which the gateway cannot route; reach partners through expose instead of public", at: r.location))
+            }
+            guard let x = s.exposure else { continue }
+            if s.port == nil, !s.isScheduled {
+                out.append(.error("no-port", "service '\(s.name)' has expose but no port to expose; give it a port", at: x.location))
+            }
+            if spec.network.mesh != .none {
+                out.append(.error("expose-mesh", "service '\(s.name)' has expose, which berth does not render with network.mesh \(spec.network.mesh.rawValue) (the mesh would refuse the partners' plain connections); remove expose or the mesh", at: x.location))
+            }
+        }
+        for f in spec.network.firewall where f.to.value.hasPrefix("service/") {
+            guard let s = spec.service(String(f.to.value.dropFirst(8))), let x = s.exposure, let port = s.port else { continue }
+            let proto = s.proto == "udp" ? "udp" : "tcp"
+            if f.ports != [port] || f.proto != proto {
+                out.append(.error("firewall-service", "network.firewall '\(f.name)' opens \(f.ports.map(String.init).joined(separator: ", "))/\(f.proto) to service '\(s.name)', which serves \(port)/\(proto); set ports: [\(port)] and protocol: \(proto)", at: f.to.location))
+            }
+            if !x.from.contains(where: { $0.value == f.from.value }) {
+                out.append(.error("firewall-service", "network.firewall '\(f.name)' admits \(f.from.value) to service '\(s.name)', but services.\(s.name).expose.from does not list it, so the load balancer and NetworkPolicy would drop that traffic; add it to expose.from", at: f.from.location))
             }
         }
         return out
@@ -289,7 +362,8 @@ public enum PlatformChecks {
     public static func productionTLS(_ spec: Spec) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for env in spec.environments where env.tier == .production {
-            for s in spec.services where s.override(for: env.name)?.enabled != false {
+            // A scheduled service's route is refused by `scheduled`, with the reason.
+            for s in spec.services where s.override(for: env.name)?.enabled != false && !s.isScheduled {
                 guard let r = s.override(for: env.name)?.publicRoute ?? s.publicRoute else { continue }
                 if !r.tls {
                     out.append(.error("production-tls", "public route of service '\(s.name)' has tls: false in production environment '\(env.name)'; production routes must serve HTTPS", at: r.location))
@@ -306,10 +380,11 @@ public enum PlatformChecks {
         var out: [Diagnostic] = []
         for s in spec.services {
             for t in s.talksTo {
-                guard let target = spec.service(t.value), target.port == nil else { continue }
+                // A scheduled target is refused by `scheduled`, with the reason.
+                guard let target = spec.service(t.value), target.port == nil, !target.isScheduled else { continue }
                 out.append(.error("no-port", "service '\(s.name)' talks to '\(target.name)', which has no port; give '\(target.name)' a port or remove the edge", at: t.location))
             }
-            if s.publicRoute != nil, s.port == nil {
+            if s.publicRoute != nil, s.port == nil, !s.isScheduled {
                 out.append(.error("no-port", "service '\(s.name)' is public but has no port to route to", at: s.publicRoute?.location ?? s.location))
             }
         }
@@ -426,7 +501,8 @@ public enum PlatformChecks {
                     out.append(.error("bounds", "service '\(s.name)' has a memory limit \(res.memoryLimit) below its request \(res.memory)\(ctx)", at: loc))
                 }
             }
-            if s.port == nil, s.health.command.isEmpty {
+            // A scheduled run is not served and gets no probes.
+            if s.port == nil, s.health.command.isEmpty, !s.isScheduled {
                 out.append(.warning("no-probe", "service '\(s.name)' has no port and no health.command, so it gets no liveness or readiness probe", at: s.location))
             }
         }

@@ -139,7 +139,8 @@ public struct Plan: Sendable {
     static func place(_ s: Service, env: Environment, cluster: Cluster, spec: Spec) -> Placement? {
         let o = s.override(for: env.name)
         if o?.enabled == false { return nil }
-        let route = o?.publicRoute ?? s.publicRoute
+        // A scheduled service takes no calls: `berth check` refuses its route, and the plan has none.
+        let route = s.isScheduled ? nil : o?.publicRoute ?? s.publicRoute
         var host: String?
         if let r = route {
             host = r.apex ? env.domain : "\(r.host).\(env.domain)"
@@ -149,10 +150,13 @@ public struct Plan: Sendable {
             if let i = envVars.firstIndex(where: { $0.0 == k }) { envVars[i].1 = v } else { envVars.append((k, v)) }
         }
         let pool = s.nodePool.flatMap { cluster.pool($0.value) } ?? (s.nodePool == nil ? cluster.defaultPool : nil)
+        var replicas = o?.replicas ?? s.replicas
+        // A scheduled service runs one pod per run, whatever replicas says.
+        if s.isScheduled { replicas = Replicas(min: 1, max: 1, cpu: replicas.cpu) }
         return Placement(
             service: s,
             image: resolvedImage(s, env: env.name, spec: spec).image ?? s.image.value,
-            replicas: o?.replicas ?? s.replicas,
+            replicas: replicas,
             resources: o?.resources ?? s.resources,
             publicRoute: route,
             hostname: host,

@@ -57,6 +57,7 @@ public struct TrafficEdge: Sendable, Hashable {
         case mesh = "mesh control plane"
         case gatewayControl = "gateway control plane"
         case crossCluster = "cross-cluster database"
+        case partner = "partner exposure"
     }
 
     public var from: Peer
@@ -68,6 +69,11 @@ public struct TrafficEdge: Sendable, Hashable {
     public var purpose: Purpose
     /// The database an edge reaches (database and cross-cluster edges), for documents.
     public var database: String? = nil
+}
+
+extension Service {
+    /// The port as the network sees it: UDP for `protocol: udp`, TCP otherwise.
+    public func transportPort(_ port: Int) -> TrafficEdge.Port { TrafficEdge.Port(proto == "udp" ? "UDP" : "TCP", port) }
 }
 
 extension Plan {
@@ -131,8 +137,12 @@ extension Plan {
                 }
             }
             for callee in Set(p.service.talksTo.map(\.value)).sorted() where enabled.contains(callee) {
-                guard let port = spec.service(callee)?.port else { continue }
-                edge(.service(name), ns, .service(callee), ns, [.tcp(port)], .talksTo)
+                guard let c = spec.service(callee), let port = c.port else { continue }
+                edge(.service(name), ns, .service(callee), ns, [c.transportPort(port)], .talksTo)
+            }
+            // Partner ranges through the service's LoadBalancer (source addresses preserved).
+            if let x = p.service.exposure, let port = p.service.port {
+                edge(.addresses(x.from.map(\.value), except: []), "", .service(name), ns, [p.service.transportPort(port)], .partner)
             }
             var objectStorage = false
             for u in p.service.uses {

@@ -19,7 +19,7 @@ extension Renderer {
         switch kind {
         case "Namespace", "ClusterIssuer", "ClusterSecretStore", "StorageClass", "VolumeSnapshotClass",
              "BackupStorageLocation", "VolumeSnapshotLocation": "-1"
-        case "Deployment", "StatefulSet", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "HTTPRoute", "Ingress", "Cluster": "1"
+        case "Deployment", "StatefulSet", "CronJob", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "HTTPRoute", "Ingress", "Cluster": "1"
         case "Pooler", "ScheduledBackup": "2"
         default: "0"
         }

@@ -485,6 +485,14 @@ public struct Renderer: Sendable {
         ])
         docs += externalSecrets(p, t)
         docs.append(deployment(p, t))
+        if p.service.isScheduled {
+            // A scheduled run calls what it uses and nothing calls it: no Service, route,
+            // autoscaler or disruption budget, only its NetworkPolicy.
+            if spec.security.networkPolicy == .defaultDeny {
+                docs.append(networkPolicy(.service(name), name: name, labels: labels(p, t, withVersion: false), in: t))
+            }
+            return docs
+        }
         if let port = p.service.port {
             docs.append([
                 "apiVersion": "v1", "kind": "Service",
@@ -493,10 +501,13 @@ public struct Renderer: Sendable {
                     ("type", "ClusterIP"),
                     ("selector", selector(p, t)),
                 ] + ipFamilies + [
-                    ("ports", .array([["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": "TCP"]]
+                    ("ports", .array([["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": .string(transport(p))]]
                         + (extraMetricsPort(p).map { [["name": "metrics", "port": .int($0), "targetPort": "metrics", "protocol": "TCP"]] } ?? []))),
                 ]),
             ])
+        }
+        if let x = p.service.exposure, let port = p.service.port {
+            docs.append(partnerLoadBalancer(p, t, x, port: port))
         }
         if !p.service.volumes.isEmpty {
             docs.append([
@@ -507,7 +518,7 @@ public struct Renderer: Sendable {
                     ("publishNotReadyAddresses", true),
                     ("selector", selector(p, t)),
                 ] + (p.service.port.map { port in
-                    [("ports", JSONValue.array([["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": "TCP"]]))]
+                    [("ports", JSONValue.array([["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": .string(transport(p))]]))]
                 } ?? [])),
             ])
         }
@@ -553,8 +564,52 @@ public struct Renderer: Sendable {
         switch p.service.proto {
         case "grpc": "grpc"
         case "tcp": "tcp"
+        case "udp": "udp"
         default: "http"
         }
+    }
+
+    /// The Kubernetes port protocol: `UDP` for `protocol: udp`, `TCP` otherwise.
+    func transport(_ p: Placement) -> String { p.service.proto == "udp" ? "UDP" : "TCP" }
+
+    /// `expose`: a LoadBalancer Service admitting only the partner ranges. The client's
+    /// address is kept (`externalTrafficPolicy: Local`, and on AWS the NLB's client IP
+    /// preservation) so the service's NetworkPolicy can admit the same ranges.
+    func partnerLoadBalancer(_ p: Placement, _ t: Target, _ x: Exposure, port: Int) -> JSONValue {
+        let isInternal = x.scope == "internal"
+        var annotations: [(String, JSONValue)] = []
+        switch spec.provider.name {
+        case .aws:
+            annotations = [
+                ("service.beta.kubernetes.io/aws-load-balancer-type", "external"),
+                ("service.beta.kubernetes.io/aws-load-balancer-scheme", isInternal ? "internal" : "internet-facing"),
+                ("service.beta.kubernetes.io/aws-load-balancer-nlb-target-type", "ip"),
+                ("service.beta.kubernetes.io/aws-load-balancer-target-group-attributes", "preserve_client_ip.enabled=true"),
+            ]
+            // The security group berth writes for `network.firewall` rules that target the service.
+            if spec.network.firewall.contains(where: { $0.to.value == "service/\(p.service.name)" }) {
+                annotations.append(("service.beta.kubernetes.io/aws-load-balancer-security-groups", .string("\(spec.platform)-\(t.cluster.name)-service-\(p.service.name)")))
+                annotations.append(("service.beta.kubernetes.io/aws-load-balancer-manage-backend-security-group-rules", "true"))
+            }
+        case .gcp:
+            if isInternal { annotations = [("networking.gke.io/load-balancer-type", "Internal")] }
+        case .azure:
+            if isInternal { annotations = [("service.beta.kubernetes.io/azure-load-balancer-internal", "true")] }
+        case .onprem:
+            break
+        }
+        return [
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": meta("\(p.service.name)-partner", t.namespace, labels: labels(p, t, withVersion: false),
+                             annotations: annotations.isEmpty ? nil : .object(annotations)),
+            "spec": .object([
+                ("type", "LoadBalancer"),
+                ("externalTrafficPolicy", "Local"),
+                ("selector", selector(p, t)),
+                ("ports", [["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": .string(transport(p))]]),
+                ("loadBalancerSourceRanges", .array(x.from.map { .string($0.value) })),
+            ]),
+        ]
     }
 
 
@@ -566,7 +621,7 @@ public struct Renderer: Sendable {
             ("imagePullPolicy", "Always"),
         ]
         if let port = s.port {
-            container.append(("ports", .array([["name": .string(portName(p)), "containerPort": .int(port), "protocol": "TCP"]]
+            container.append(("ports", .array([["name": .string(portName(p)), "containerPort": .int(port), "protocol": .string(transport(p))]]
                 + (extraMetricsPort(p).map { [["name": "metrics", "containerPort": .int($0), "protocol": "TCP"]] } ?? []))))
         } else if let m = extraMetricsPort(p) {
             container.append(("ports", [["name": "metrics", "containerPort": .int(m), "protocol": "TCP"]]))
@@ -604,7 +659,8 @@ public struct Renderer: Sendable {
             "requests": ["cpu": .string(p.resources.cpu.text), "memory": .string(p.resources.memory.text)],
             "limits": ["cpu": .string(p.resources.cpuLimit.text), "memory": .string(p.resources.memoryLimit.text)],
         ]))
-        if let probes = probes(p) {
+        // A scheduled run is not served: it has no probes, it ends.
+        if !s.isScheduled, let probes = probes(p) {
             container.append(("livenessProbe", probes.0))
             container.append(("readinessProbe", probes.1))
         }
@@ -650,6 +706,7 @@ public struct Renderer: Sendable {
             ["maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway",
              "labelSelector": ["matchLabels": selector(p, t)]],
         ]))
+        if s.isScheduled { podSpec.append(("restartPolicy", .string(s.restartPolicy))) }
         podSpec.append(("containers", [.object(container)]))
         podSpec.append(("volumes", .array(volumes)))
 
@@ -660,6 +717,9 @@ public struct Renderer: Sendable {
             annotations = ["checkov.io/skip1": "CKV_K8S_43=tags are immutable in the registry (delivery.registry.immutable), so a tag names one build"]
         }
         let template: JSONValue = ["metadata": ["labels": podLabels(p, t)], "spec": .object(podSpec)]
+        if let schedule = s.schedule {
+            return cronJob(p, t, schedule: schedule.value, template: template, annotations: annotations)
+        }
         if s.volumes.isEmpty {
             return [
                 "apiVersion": "apps/v1", "kind": "Deployment",
@@ -699,8 +759,42 @@ public struct Renderer: Sendable {
         ]
     }
 
+    /// History kept of a scheduled service's runs, and how often a failed run is retried.
+    static let successfulJobsHistoryLimit = 3
+    static let failedJobsHistoryLimit = 3
+    static let jobBackoffLimit = 2
+    /// How late a missed run may still start (the controller was down, or the previous run
+    /// was still going under `concurrencyPolicy: Forbid`).
+    static let startingDeadlineSeconds = 600
+
+    /// A scheduled service: one run at a time (`Forbid`), a bounded run time and history,
+    /// schedules in UTC, the same pod as a Deployment's.
+    func cronJob(_ p: Placement, _ t: Target, schedule: String, template: JSONValue, annotations: JSONValue?) -> JSONValue {
+        let s = p.service
+        return [
+            "apiVersion": "batch/v1", "kind": "CronJob",
+            "metadata": meta(s.name, t.namespace, labels: labels(p, t), annotations: annotations),
+            "spec": [
+                "schedule": .string(schedule),
+                "timeZone": "Etc/UTC",
+                "concurrencyPolicy": "Forbid",
+                "startingDeadlineSeconds": .int(Self.startingDeadlineSeconds),
+                "successfulJobsHistoryLimit": .int(Self.successfulJobsHistoryLimit),
+                "failedJobsHistoryLimit": .int(Self.failedJobsHistoryLimit),
+                "jobTemplate": [
+                    "metadata": ["labels": labels(p, t)],
+                    "spec": [
+                        "activeDeadlineSeconds": .int(s.deadline.seconds),
+                        "backoffLimit": .int(Self.jobBackoffLimit),
+                        "template": template,
+                    ],
+                ],
+            ],
+        ]
+    }
+
     /// The workload kind a service renders as.
-    func workloadKind(_ s: Service) -> String { s.volumes.isEmpty ? "Deployment" : "StatefulSet" }
+    func workloadKind(_ s: Service) -> String { s.isScheduled ? "CronJob" : s.volumes.isEmpty ? "Deployment" : "StatefulSet" }
 
     func probes(_ p: Placement) -> (JSONValue, JSONValue)? {
         let h = p.service.health
@@ -711,6 +805,8 @@ public struct Renderer: Sendable {
         }
         guard let port = h.port ?? p.service.port else { return nil }
         let portValue: JSONValue = h.port == nil ? .string(portName(p)) : .int(port)
+        // UDP has no probe a kubelet can run: only health.command (above).
+        if p.service.proto == "udp" { return nil }
         if p.service.proto == "tcp" {
             return (["tcpSocket": ["port": portValue], "periodSeconds": 20, "failureThreshold": 3],
                     ["tcpSocket": ["port": portValue], "periodSeconds": 10, "failureThreshold": 3])

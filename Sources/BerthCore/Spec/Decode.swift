@@ -291,6 +291,12 @@ struct Decoder {
         return Replicas(min: minR, max: int(n, "max") ?? Swift.max(1, minR), cpu: int(n, "cpu") ?? 80)
     }
 
+    /// `replicas.waiver`, unless absent or blank.
+    func waiver(_ n: SpecNode?) -> Located<String>? {
+        guard let w = located(n, "waiver"), !w.value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+        return w
+    }
+
     func resources(_ n: SpecNode?) -> Resources {
         let cpu = quantity(n, "cpu") ?? Quantity(milli: 100, text: "100m")
         let mem = quantity(n, "memory") ?? Quantity(milli: 128 << 20 * 1000, text: "128Mi")
@@ -343,7 +349,8 @@ struct Decoder {
                 resources: o.node["resources"].map { resources($0) },
                 publicRoute: publicRoute(o.node["public"]),
                 env: envVars(o.node["env"]),
-                enabled: o.node["enabled"]?.bool ?? true)
+                enabled: o.node["enabled"]?.bool ?? true,
+                replicasWaiver: waiver(o.node["replicas"]))
         }
         return Service(
             name: e.key,
@@ -365,7 +372,17 @@ struct Decoder {
             volumes: vols,
             team: str(n, "team"),
             overrides: overrides,
-            location: e.keyLocation)
+            location: e.keyLocation,
+            schedule: located(n, "schedule"),
+            deadline: duration(n, "deadline") ?? SpecDuration(seconds: 3600, text: "1h"),
+            restartPolicy: n["restartPolicy"]?.string ?? "OnFailure",
+            replicasWaiver: waiver(n["replicas"]),
+            exposure: n["expose"].map { x in
+                Exposure(from: (x["from"]?.list ?? []).map { Located($0.string ?? "", $0.location) },
+                         scope: x["scope"]?.string ?? "internal", location: x.location)
+            },
+            portLocation: n["port"]?.location,
+            volumesLocation: n["volumes"]?.location)
     }
 
     func database(_ e: SpecEntry) -> Database {

@@ -290,6 +290,8 @@ public struct ServiceOverride: Sendable {
     public var publicRoute: PublicRoute?
     public var env: [(String, String)]
     public var enabled: Bool
+    /// `replicas.waiver` of this override's replicas, when written and not blank.
+    public var replicasWaiver: Located<String>? = nil
 }
 
 /// A `uses` entry: `database/main` or `bucket/uploads:read`.
@@ -298,6 +300,14 @@ public struct Use: Sendable, Hashable {
     public var kind: Kind
     public var name: String
     public var readOnly: Bool
+    public var location: SourceLocation
+}
+
+/// `services.<name>.expose`: partner ranges reach the port through a LoadBalancer Service.
+public struct Exposure: Sendable {
+    public var from: [Located<String>]
+    /// `internal` or `external`.
+    public var scope: String
     public var location: SourceLocation
 }
 
@@ -322,11 +332,31 @@ public struct Service: Sendable {
     public var team: String
     public var overrides: [ServiceOverride]
     public var location: SourceLocation
+    /// The cron schedule of a scheduled service (rendered as a CronJob); nil for a Deployment.
+    public var schedule: Located<String>? = nil
+    /// How long one scheduled run may take (`activeDeadlineSeconds`).
+    public var deadline = SpecDuration(seconds: 3600, text: "1h")
+    /// `OnFailure` or `Never`, for a scheduled service's pods.
+    public var restartPolicy = "OnFailure"
+    /// `replicas.waiver`: why a single production replica is accepted, when written and not blank.
+    public var replicasWaiver: Located<String>? = nil
+    /// TCP or UDP exposure to partner ranges through a LoadBalancer Service.
+    public var exposure: Exposure? = nil
+    /// Where `port` and `volumes` are written, when they are.
+    public var portLocation: SourceLocation? = nil
+    public var volumesLocation: SourceLocation? = nil
     /// Where Prometheus scrapes it (`metrics:`), and its objectives (`slos:`).
     public var metrics: ServiceMetrics? = nil
     public var slos: [SLO] = []
 
     public func override(for env: String) -> ServiceOverride? { overrides.first { $0.environment.value == env } }
+    /// The replicas waiver in effect in an environment: the override's when it sets replicas.
+    public func replicasWaiver(in env: String) -> Located<String>? {
+        if let o = override(for: env), o.replicas != nil { return o.replicasWaiver }
+        return replicasWaiver
+    }
+    /// Whether the service runs on a schedule (a CronJob) rather than continuously.
+    public var isScheduled: Bool { schedule != nil }
 }
 
 public struct Database: Sendable {

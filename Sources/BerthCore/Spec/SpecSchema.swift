@@ -99,7 +99,7 @@ public enum SpecSchema {
         Field("from", .cidr(.any), "Source range.", required: true),
         Field("ports", .list(.int(min: 1, max: 65535)), "Destination ports.", required: true),
         Field("protocol", .oneOf(["tcp", "udp"]), "Protocol.", default: s("tcp")),
-        Field("to", .string, "Target: `bastion`, `nodes`, `ingress` or a cluster name.", required: true),
+        Field("to", .string, "Target: `bastion`, `nodes`, `ingress`, a cluster name, or `service/<name>` for a service with `expose` (its port and protocol, a range its `expose.from` lists).", required: true),
     ])
 
     public static let ids = ObjectSchema("ids", "Intrusion detection.", [
@@ -165,6 +165,7 @@ public enum SpecSchema {
         Field("min", .int(min: 0, max: 10_000), "Minimum replicas.", default: i(1)),
         Field("max", .int(min: 1, max: 10_000), "Maximum replicas; above min an HPA scales between them.", defaultNote: "equal to min (at least 1)"),
         Field("cpu", .int(min: 1, max: 100), "HPA target CPU utilisation in percent.", default: i(80)),
+        Field("waiver", .string, "Why this service may run a single replica in production (with `min: 1`): `berth check` then reports a note instead of an error, and `berth audit` a finding (BERTH-HA-005). Empty: no waiver.", default: s("")),
     ])
 
     public static let resources = ObjectSchema("resources", "CPU and memory requests, and optional limits.", [
@@ -196,6 +197,11 @@ public enum SpecSchema {
         Field("path", .path, "Mount path.", required: true),
     ])
 
+    public static let expose = ObjectSchema("expose", "Exposure of the service's port to partner ranges through a LoadBalancer Service, over TCP or UDP as `protocol` says (an HL7 or SFTP endpoint, a syslog collector).", [
+        Field("from", .list(.cidr(.any)), "Source ranges allowed in: the Service's `loadBalancerSourceRanges` and the service's NetworkPolicy ingress.", required: true),
+        Field("scope", .oneOf(["internal", "external"]), "`internal`: a private load balancer address (partners over VPN or peering); `external`: a public address.", default: s("internal")),
+    ])
+
     /// Fields a service may override per environment.
     public static let serviceOverride = ObjectSchema("service override", "What an environment changes for one service.", [
         Field("replicas", .object(replicas), "Replica bounds here.", optionalObject: true),
@@ -208,7 +214,8 @@ public enum SpecSchema {
     public static let service = ObjectSchema("service", "A workload: what it runs, who may call it, what it needs.", [
         Field("image", .string, "Image reference `registry/repo:tag` or `@sha256:...`; a versions file may set the version per environment. Never `latest`.", required: true),
         Field("port", .int(min: 1, max: 65535), "Container port served by a Service; without it the service is not callable."),
-        Field("protocol", .oneOf(["http", "grpc", "tcp"]), "Application protocol of the port.", default: s("http")),
+        Field("protocol", .oneOf(["http", "grpc", "tcp", "udp"]), "Application protocol of the port: `http` and `grpc` can be public through the gateway; `tcp` and `udp` reach partners through `expose`.", default: s("http")),
+        Field("expose", .object(expose), "TCP or UDP exposure of the port to partner ranges through a LoadBalancer Service.", optionalObject: true),
         Field("public", .object(publicRoute), "Internet exposure.", optionalObject: true),
         Field("replicas", .object(replicas), "Replicas and autoscaling."),
         Field("resources", .object(resources), "Requests and limits."),
@@ -221,6 +228,9 @@ public enum SpecSchema {
         Field("volumes", .map(.object(volume)), "Persistent volumes by name (the service becomes a StatefulSet).", default: .map([])),
         Field("team", .name, "Owning team (a key of `security.teams`).", default: s("")),
         Field("overrides", .map(.object(serviceOverride)), "Per-environment changes, keyed by environment name.", default: .map([])),
+        Field("schedule", .cron, "Run the service as a scheduled job (a CronJob, schedule in UTC) instead of a Deployment. A scheduled service takes no calls: no `port`, `public`, `volumes`, and no other service may list it in `talksTo`; replica rules do not apply."),
+        Field("deadline", .duration, "With `schedule`: how long one run may take before it is stopped (`activeDeadlineSeconds`).", default: s("1h")),
+        Field("restartPolicy", .oneOf(["OnFailure", "Never"]), "With `schedule`: restart a failed run's container in place (`OnFailure`, up to 2 retries) or start a new pod (`Never`, up to 2 retries).", default: s("OnFailure")),
         Field("metrics", .object(metrics), "Prometheus metrics the service exports; a ServiceMonitor scrapes them and the NetworkPolicy admits the monitoring namespace to exactly that port.", optionalObject: true),
         Field("slos", .object(slos), "Service level objectives; each gets recording rules, burn-rate alerts and an error budget.", optionalObject: true),
     ])
