@@ -107,7 +107,7 @@ struct AuditTests {
         ("BERTH-HA-004", [("    region: eu-west-1\n    nodePools", "    region: eu-west-1\n    controlPlane: { ha: false }\n    nodePools")],
          ["18:25 medium BERTH-HA-004: cluster 'main' runs production without a highly available control plane"]),
         ("BERTH-HA-005", [("    port: 9000\n    replicas: { min: 2, max: 4 }\n", "    port: 9000\n    replicas: { min: 1, max: 1, waiver: \"one writer by design\" }\n")],
-         ["35:41 medium BERTH-HA-005: service 'api' runs one replica in production environment 'production' under a waiver (one writer by design): losing its node or zone stops the service"]),
+         ["37:41 medium BERTH-HA-005: service 'api' runs one replica in production environment 'production' under a waiver (one writer by design): losing its node or zone stops the service"]),
     ]
 
     @Test("each spec rule fails on its change, with its message", arguments: 0..<cases.count)
@@ -271,8 +271,10 @@ struct AuditTests {
             "147:12 low BERTH-NET-002: NetworkPolicy 'search' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
             "152:3 medium BERTH-OBS-001: service 'worker' runs in production without metrics; nothing scrapes it and no alert can see it fail",
             "158:27 low BERTH-NET-002: NetworkPolicy 'worker' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "185:13 low BERTH-NET-002: NetworkPolicy 'main-database' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "249:5 medium BERTH-RBAC-003: team 'platform' can change both production ('production') and development ('development') with one group 'platform'",
+            "180:3 medium BERTH-OBS-001: service 'reporting' runs in production without metrics; nothing scrapes it and no alert can see it fail",
+            "187:32 low BERTH-NET-002: NetworkPolicy 'reporting' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "196:13 low BERTH-NET-002: NetworkPolicy 'main-database' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "260:5 medium BERTH-RBAC-003: team 'platform' can change both production ('production') and development ('development') with one group 'platform'",
         ])
     }
 }

@@ -90,7 +90,7 @@ struct WholeTests {
     func residency() throws {
         let replicas = Self.acmeText.replacingOccurrences(of: "replicas: none, remoteClients: primary", with: "replicas: read, remoteClients: primary")
         #expect(Self.errors(replicas) == [
-            "platform.yaml:189:15: error: database 'main' keeps a replica on cluster 'prod-us' in region 'us-east-1', outside provider.dataResidency (eu-west-1); set topology.replicas: none or move the cluster",
+            "platform.yaml:200:15: error: database 'main' keeps a replica on cluster 'prod-us' in region 'us-east-1', outside provider.dataResidency (eu-west-1); set topology.replicas: none or move the cluster",
         ])
         let undeclared = replicas.replacingOccurrences(of: "  dataResidency: [eu-west-1]\n", with: "")
         let spec = try #require(Fixtures.check(undeclared, file: "platform.yaml").spec)
