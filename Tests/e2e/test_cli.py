@@ -239,7 +239,7 @@ WEAK = ROOT / "examples" / "weak" / "platform.yaml"
 def test_audit_example_passes_at_high():
     r = berth("audit", EXAMPLE)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert r.stdout.endswith("berth audit: 9 findings (0 critical, 0 high, 4 medium, 5 low); 0 at or above high\n")
+    assert r.stdout.endswith("berth audit: 11 findings (0 critical, 0 high, 5 medium, 6 low); 0 at or above high\n")
     r = berth("audit", EXAMPLE, "--fail-on", "medium")
     assert r.returncode == 1
 
@@ -451,7 +451,7 @@ def test_commands_other_than_check_print_warnings_in_full(tmp_path, command):
     r = berth(*args, env={"NO_COLOR": "1"})
     assert r.returncode == 0, r.stderr
     assert r.stderr.startswith(
-        f"{spec}:180:3: warning: database 'main' has a recovery point of 5min, worse than its target rpo 1m\n"
+        f"{spec}:191:3: warning: database 'main' has a recovery point of 5min, worse than its target rpo 1m\n"
         "  main:\n"
         "  ^\n"
         "0 errors, 1 warning\n" + NOTES)

@@ -54,7 +54,7 @@ def test_compare_kustomize_fails_on_a_broken_overlay(rendered, tmp_path):
     lines = r.stdout.splitlines()
     assert "kustomize/overlays/production/prod-eu: apps/v1 Deployment acme-production/api: at spec.replicas: plain 3 != kustomize 4" in lines
     assert "kustomize/overlays/staging/nonprod: missing v1 ServiceAccount acme-staging/web (in the plain render, not built by kustomize)" in lines
-    assert lines[-1] == "compare_kustomize: 7 overlays, 355 objects, 2 differences"
+    assert lines[-1] == "compare_kustomize: 7 overlays, 371 objects, 2 differences"
 
 
 def test_argocd_objects(rendered):

@@ -72,3 +72,26 @@ def test_workload_applicationsets_are_checked_against_their_project(tmp_path):
     assert "nothing was written" in r.stderr
     assert "argocd: ApplicationSet argocd/twin-production spec.template.spec.project refers to AppProject twin, which nothing in the render creates" in r.stderr, r.stderr
     assert not out.exists()
+
+
+def test_external_monitoring_stack_renders_without_a_second_prometheus(tmp_path):
+    """monitoring.stack: external: the platform's own Prometheus Operator serves the monitoring
+    kinds and scrapes from its namespace, so the render installs no kube-prometheus-stack and
+    every reference (the scrape policies' namespace included) resolves."""
+    spec_dir = tmp_path / "spec"
+    spec_dir.mkdir()
+    for f in (ROOT / "examples" / "acme").iterdir():
+        if f.is_file():
+            (spec_dir / f.name).write_bytes(f.read_bytes())
+    spec = spec_dir / "platform.yaml"
+    text = spec.read_text()
+    assert "  stack: kube-prometheus-stack\n" in text
+    spec.write_text(text.replace("  stack: kube-prometheus-stack\n",
+                                 "  stack: external\n  namespace: observability\n  selector: { release: platform }\n"))
+    out = tmp_path / "out"
+    r = berth("render", spec, "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert not list(out.glob("addons/*/kube-prometheus-stack.yaml"))
+    policies = (out / "prod-eu" / "acme-production" / "api.yaml").read_text()
+    assert "kubernetes.io/metadata.name: observability" in policies
+    assert "kind: ServiceMonitor" in policies and "release: platform" in policies

@@ -320,7 +320,9 @@ extension Renderer {
             }
             add("cluster-autoscaler", Renderer.addonWaveOperators, "node pools scale between their bounds (scaling.clusterAutoscaler)", .object(v))
         }
-        if podMonitors || namespaces.contains(Plan.monitoringNamespace) {
+        // With `monitoring.stack: external` the platform's own Prometheus Operator serves the
+        // monitoring kinds and scrapes from its namespace: berth installs no second one.
+        if spec.monitoring.stack == .kubePrometheusStack, podMonitors || namespaces.contains(Plan.monitoringNamespace) {
             add("kube-prometheus-stack", Renderer.addonWaveCRDs, "the PodMonitors of the databases and the monitoring namespace the policies admit", [
                 "prometheus": ["prometheusSpec": ["podMonitorSelectorNilUsesHelmValues": false, "serviceMonitorSelectorNilUsesHelmValues": false]],
             ])
@@ -362,6 +364,7 @@ extension Renderer {
     /// serve it).
     func unservedReason(_ k: ReferenceCheck.APIKind, cluster: String, _ installed: [AddonInstance]) -> String? {
         let group = k.apiVersion.contains("/") ? String(k.apiVersion.split(separator: "/")[0]) : ""
+        if group == "monitoring.coreos.com", spec.monitoring.stack == .external { return nil }
         guard let served = AddonVersions.served[k.text] else {
             return AddonVersions.builtinGroups.contains(group) || group == "argoproj.io" ? nil : "is served by no add-on berth knows"
         }

@@ -132,6 +132,10 @@ public struct Renderer: Sendable {
         var indexes = ReferenceCheck.indexes(byCluster)
         let installed = addons(indexes: indexes)
         for (c, spaces) in Renderer.addonNamespaces(installed) { indexes[c]?.addAddonNamespaces(spaces) }
+        // An external monitoring stack's namespace exists on every cluster without berth.
+        if spec.monitoring.stack == .external {
+            for c in indexes.keys { indexes[c]?.addAddonNamespaces([spec.monitoring.namespace]) }
+        }
         // The Argo CD objects: the add-ons' Applications (`addons/`) and, with GitOps, the
         // workload AppProject and ApplicationSets (`argocd/`), each against its project and
         // the folders the render writes. `dropping` may name one of them as
