@@ -742,7 +742,11 @@ public struct HostingDoc: Sendable {
                         row.append("not deployed")
                         continue
                     }
-                    row.append("\(p.replicas.min)–\(p.replicas.max) × \(p.resources.cpu)/\(p.resources.memory)\(p.hostname.map { ", \($0)" } ?? ", internal")")
+                    if let cron = p.service.schedule?.value {
+                        row.append("scheduled `\(cron)` × \(p.resources.cpu)/\(p.resources.memory)")
+                    } else {
+                        row.append("\(p.replicas.min)–\(p.replicas.max) × \(p.resources.cpu)/\(p.resources.memory)\(p.hostname.map { ", \($0)" } ?? ", internal")")
+                    }
                 }
                 matrix.append(row)
             }
@@ -760,7 +764,12 @@ public struct HostingDoc: Sendable {
             return [.table(header: ["service", "environment", "min", "max", "CPU target", "autoscaler"], rows: plan.targets.reduce(into: [[String]]()) { rows, t in
                 guard !rows.contains(where: { $0[1] == t.environment.name }) else { return }
                 for p in t.placements {
-                    rows.append([p.service.name, t.environment.name, "\(p.replicas.min)", "\(p.replicas.max)", "\(p.replicas.cpu)%", p.replicas.max > p.replicas.min ? "HPA" : "fixed"])
+                    if let cron = p.service.schedule?.value {
+                        // A CronJob: one run at a time on its schedule, no replicas to scale.
+                        rows.append([p.service.name, t.environment.name, "—", "—", "—", "none: CronJob `\(cron)`, one run at a time"])
+                    } else {
+                        rows.append([p.service.name, t.environment.name, "\(p.replicas.min)", "\(p.replicas.max)", "\(p.replicas.cpu)%", p.replicas.max > p.replicas.min ? "HPA" : "fixed"])
+                    }
                 }
             })]
         case "Access Controls":
