@@ -4,13 +4,18 @@
 # 16 clients on one pool and on four pools, on SQLite (synchronous=FULL) and on a throwaway
 # PostgreSQL server; next to it, the in-process figures of the same run (ledger-driver bench:
 # one transaction per allocation).
-#   Benchmarks/server_bench.sh [SECONDS]      (default 5 per row; needs wrk: apt-get install wrk)
+#   Benchmarks/server_bench.sh [SECONDS]      (default 5 per row; installs Debian's wrk when missing)
 #   SCRATCH=.build-release Benchmarks/server_bench.sh   (another build folder)
 #   BIN=.build/debug Benchmarks/server_bench.sh         (binaries already built; no build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-5}
 scratch=${SCRATCH:-.build}
+if ! command -v wrk >/dev/null 2>&1; then
+    [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1 || { echo "server_bench: needs wrk (apt-get install wrk)" >&2; exit 2; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null \
+        || { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+fi
 if [ -n "${BIN:-}" ]; then
     bin=$BIN
 else
