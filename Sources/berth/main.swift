@@ -93,7 +93,7 @@ func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: 
     case .text:
         let clock = ContinuousClock()
         let t0 = clock.now
-        writeErr(diagnosticsText(loaded.diagnostics, formatter: DiagnosticFormatter(sources: loaded.sources, color: useColor()), notes: notes))
+        writeErr(diagnosticsText(loaded.diagnostics, formatter: loaded.formatter(color: useColor()), notes: notes))
         if ProcessInfo.processInfo.environment["BERTH_TIMINGS"] == "1" {
             let d = clock.now - t0
             let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
@@ -245,7 +245,7 @@ struct Diff: ParsableCommand {
             throw ExitCode(Exit.usage)
         }
         guard let checked = loaded.checked, !loaded.diagnostics.hasErrors else {
-            let f = DiagnosticFormatter(sources: loaded.sources, color: useColor())
+            let f = loaded.formatter(color: useColor())
             writeErr(f.text(loaded.diagnostics))
             throw ExitCode(Exit.usage)
         }

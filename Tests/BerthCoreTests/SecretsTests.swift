@@ -87,6 +87,39 @@ struct SecretsTests {
         #expect(SecretValues.redactSource("note: planted-elsewhere here", values: ["planted-elsewhere"]) == "note: <redacted> here")
     }
 
+    /// Every line of every spec in the repository, and of specs built to trip the block-scalar
+    /// rule, redacted on its own equals the same line of the whole-file redaction.
+    @Test("one line redacted on its own equals that line of the whole-file redaction")
+    func lineByLine() throws {
+        var texts: [String] = [
+            "env:\n  DB_PASSWORD: |\n    one\n\n      deeper\n    two\n  NEXT: x\n  API_TOKEN: >-\n    folded\nafter: 1\n",
+            "doc: |\n  DB_PASSWORD: |\n    inner\n  plain\ntop: TOKEN_KEY\n",
+            "a:\n  b:\n    SECRET_KEY: |\n      s1\n    c: d\n      e\n  f: g\n",
+            "x:\r\n  DB_PASSWORD: hunter2\r\n  K: v\r\n  API_KEY: |\r\n    s\r\n  url: postgres://u:pw@h/d\r\n",
+            "\t\nSIGNING_KEY: |\n\tnot-indented-by-spaces\n  spaced\n",
+        ]
+        let fm = FileManager.default
+        for folder in ["examples", "Tests/BerthCoreTests/Fixtures"] {
+            let root = Fixtures.repoRoot.appendingPathComponent(folder)
+            for case let url as URL in fm.enumerator(at: root, includingPropertiesForKeys: nil) ?? FileManager.DirectoryEnumerator() {
+                if url.pathExtension == "yaml", let text = try? String(contentsOf: url, encoding: .utf8) { texts.append(text) }
+            }
+        }
+        #expect(texts.count > 20)
+        let values = ["hunter2", "planted-elsewhere", "flowpw-77"]
+        for text in texts {
+            let whole = SecretValues.redactSource(text, values: values).split(separator: "\n", omittingEmptySubsequences: false)
+            // A CRLF file is redacted line by line too (it once read as one line).
+            if text.contains("\r\n") { #expect(whole.count == LineIndex(text).lineCount + 1) }
+            let index = LineIndex(text)
+            for n in 1...max(1, index.lineCount) {
+                var expected = n <= whole.count ? String(whole[n - 1]) : ""
+                if expected.hasSuffix("\r") { expected.removeLast() }
+                #expect(SecretValues.redactLine(n, in: index, values: values) == expected, "line \(n) of:\n\(text.prefix(200))")
+            }
+        }
+    }
+
     @Test("the diagnostics printed for a spec show no secret (the loaded sources are redacted)")
     func printedDiagnostics() {
         let text = Self.staging.replacingOccurrences(
@@ -96,5 +129,7 @@ struct SecretsTests {
         let printed = DiagnosticFormatter(sources: loaded.sources, color: false).text(loaded.diagnostics)
         #expect(printed.contains("    env: { DB_PASSWORD: <redacted>, URL: \"mysql://u:<redacted>@h/d\" }\n"))
         #expect(!printed.contains("flowpw-77") && !printed.contains("urlpw-88"))
+        // The CLI's formatter redacts only the lines it prints: the same text.
+        #expect(loaded.formatter(color: false).text(loaded.diagnostics) == printed)
     }
 }

@@ -74,7 +74,8 @@ public enum SecretValues {
         let long = values.filter { $0.count >= 4 }
         var lines: [String] = []
         var blockIndent: Int? = nil  // inside a block scalar of a secret key deeper than this
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character: split on it too, or a CRLF file would read as one line.
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             var line = String(raw)
             let indent = line.prefix { $0 == " " }.count
             if let b = blockIndent {
@@ -95,6 +96,41 @@ public enum SecretValues {
             lines.append(line)
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Line `n` (1-based) of a source as `redactSource` would print it, without redacting the
+    /// rest: a diagnostic prints a few lines of a spec that may have thousands.
+    ///
+    /// A line is inside a secret block scalar (`DB_PASSWORD: |`) exactly when one of its
+    /// ancestors (the lines above it with less indentation than every non-blank line between)
+    /// starts one, so only that chain is read.
+    public static func redactLine(_ n: Int, in index: LineIndex, values: [String] = []) -> String {
+        guard let raw = index.line(n) else { return "" }
+        func indent(_ s: Substring) -> Int { s.prefix { $0 == " " }.count }
+        func isBlank(_ s: Substring) -> Bool { s.allSatisfy { $0 == " " || $0 == "\t" || $0 == "\r" } }
+        func hasKeyOrPassword(_ s: Substring) -> Bool { s.utf8.contains { ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x40 } }
+        if !isBlank(raw) {
+            var least = indent(raw)
+            var k = n - 1
+            while k >= 1, least > 0, let above = index.line(k) {
+                k -= 1
+                guard !isBlank(above) else { continue }
+                let i = indent(above)
+                guard i < least else { continue }
+                least = i
+                var startsBlock = false
+                if hasKeyOrPassword(above) { _ = redactKeys(String(above), startsBlock: &startsBlock) }
+                if startsBlock { return String(repeating: " ", count: indent(raw)) + mask }
+            }
+        }
+        var line = String(raw)
+        if hasKeyOrPassword(raw) {
+            var startsBlock = false
+            line = redactKeys(line, startsBlock: &startsBlock)
+        }
+        let long = values.filter { $0.count >= 4 }
+        if !long.isEmpty || raw.utf8.contains(where: { $0 == 0x40 || $0 == 0x3D }) { line = Redaction.scrub(line, secrets: long) }
+        return line
     }
 
     /// Hides the values of secret-looking upper-case keys on one line.

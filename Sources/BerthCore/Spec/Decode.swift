@@ -23,6 +23,11 @@ public struct LoadedSpec: Sendable {
         return rawSources.mapValues { SecretValues.redactSource($0, values: values) }
     }
 
+    /// A formatter for these diagnostics that redacts only the source lines it prints.
+    public func formatter(color: Bool) -> DiagnosticFormatter {
+        DiagnosticFormatter(unredacted: rawSources, secretValues: secretValues, color: color)
+    }
+
     public init(spec: Spec?, diagnostics: [Diagnostic], sources: [String: String], ipPlan: IPPlan? = nil) {
         self.spec = spec
         self.diagnostics = diagnostics

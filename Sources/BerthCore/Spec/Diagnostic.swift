@@ -123,10 +123,21 @@ public struct DiagnosticFormatter: Sendable {
     /// One line index per source file, built once when the sources are set.
     public private(set) var lineIndexes: [String: LineIndex]
 
+    /// When set, `sources` are the texts as read and each printed line is redacted on its own
+    /// (`SecretValues.redactLine`, with these secret values).
+    var secretValues: [String]?
+
     public init(sources: [String: String], color: Bool) {
         self.sources = sources
         self.color = color
         self.lineIndexes = sources.mapValues(LineIndex.init)
+    }
+
+    /// A formatter over texts as read that hides secrets in each line it prints: the same lines
+    /// `SecretValues.redactSource` gives, without redacting whole files.
+    public init(unredacted sources: [String: String], secretValues: [String], color: Bool) {
+        self.init(sources: sources, color: color)
+        self.secretValues = secretValues
     }
 
     /// `file:line:col: error: message`, then the source line and a caret under the column.
@@ -196,7 +207,9 @@ public struct DiagnosticFormatter: Sendable {
     }
 
     private func sourceLine(file: String, line: Int) -> Substring? {
-        lineIndexes[file]?.line(line)
+        guard let index = lineIndexes[file], let raw = index.line(line) else { return nil }
+        guard let values = secretValues else { return raw }
+        return Substring(SecretValues.redactLine(line, in: index, values: values))
     }
 }
 
