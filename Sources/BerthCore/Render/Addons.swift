@@ -85,11 +85,35 @@ extension Renderer {
         return out
     }
 
-    /// The namespaces the add-ons create on each cluster.
-    static func addonNamespaces(_ addons: [AddonInstance]) -> [String: Set<String>] {
+    /// The namespaces that exist on each cluster without the plain render making them: those the
+    /// add-ons create, and an external monitoring stack's (`monitoring.stack: external`).
+    func providedNamespaces(_ addons: [AddonInstance], clusters: some Sequence<String>) -> [String: Set<String>] {
         var out: [String: Set<String>] = [:]
         for a in addons { out[a.cluster, default: []].insert(a.release.namespace) }
+        if spec.monitoring.stack == .external {
+            for c in clusters { out[c, default: []].insert(spec.monitoring.namespace) }
+        }
         return out
+    }
+
+    /// The add-ons and every Argo CD object, built once for the reference check and the files.
+    struct ArgoObjects {
+        var addons: [AddonInstance]
+        /// The `<platform>-addons` AppProject, nil without add-ons.
+        var addonProject: JSONValue?
+        /// One Application per add-on, in `addons` order.
+        var addonApplications: [JSONValue]
+        /// With `delivery.gitops`: the workload AppProject and ApplicationSets.
+        var workload: (project: JSONValue, sets: [JSONValue])?
+
+        var all: [JSONValue] {
+            (addonProject.map { [$0] } ?? []) + addonApplications + (workload.map { [$0.project] + $0.sets } ?? [])
+        }
+    }
+
+    func argoObjects(_ units: [Unit], addons installed: [AddonInstance]) -> ArgoObjects {
+        ArgoObjects(addons: installed, addonProject: installed.isEmpty ? nil : addonProjectObject(installed),
+                    addonApplications: installed.map { addonApplication($0) }, workload: argoCDObjects(units))
     }
 
     func addons(cluster c: Cluster, uses: ReferenceCheck.Uses) -> [AddonInstance] {
@@ -379,11 +403,11 @@ extension Renderer {
 
     // MARK: artifacts
 
-    func addonArtifacts(_ list: [AddonInstance]) -> [Artifact] {
-        guard !list.isEmpty else { return [] }
-        var out: [Artifact] = [file("addons/project.yaml", [addonProjectObject(list)])]
-        for a in list {
-            out.append(file("addons/\(a.cluster)/\(a.release.name).yaml", [addonApplication(a)]))
+    func addonArtifacts(_ argo: ArgoObjects) -> [Artifact] {
+        guard let project = argo.addonProject else { return [] }
+        var out: [Artifact] = [file("addons/project.yaml", [project])]
+        for (a, app) in zip(argo.addons, argo.addonApplications) {
+            out.append(file("addons/\(a.cluster)/\(a.release.name).yaml", [app]))
         }
         out.append(file("addons/bootstrap/argocd-cm.yaml", [argoHealthConfig]))
         if let root = rootApplication() { out.append(file("addons/root.yaml", [root])) }

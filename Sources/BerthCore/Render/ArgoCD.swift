@@ -44,8 +44,6 @@ extension Renderer {
         ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"]
     }
 
-    func argoCDArtifacts(_ units: [Unit]) -> [Artifact] { argoCDArtifacts(argoCDObjects(units)) }
-
     func argoCDArtifacts(_ objects: (project: JSONValue, sets: [JSONValue])?) -> [Artifact] {
         guard let (project, sets) = objects else { return [] }
         return [

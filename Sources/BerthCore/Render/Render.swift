@@ -131,26 +131,21 @@ public struct Renderer: Sendable {
         // for the add-on selection.
         var indexes = ReferenceCheck.indexes(byCluster)
         let installed = addons(indexes: indexes)
-        for (c, spaces) in Renderer.addonNamespaces(installed) { indexes[c]?.addAddonNamespaces(spaces) }
-        // An external monitoring stack's namespace exists on every cluster without berth.
-        if spec.monitoring.stack == .external {
-            for c in indexes.keys { indexes[c]?.addAddonNamespaces([spec.monitoring.namespace]) }
-        }
+        for (c, spaces) in providedNamespaces(installed, clusters: Array(indexes.keys)) { indexes[c]?.addAddonNamespaces(spaces) }
         // The Argo CD objects: the add-ons' Applications (`addons/`) and, with GitOps, the
-        // workload AppProject and ApplicationSets (`argocd/`), each against its project and
-        // the folders the render writes. `dropping` may name one of them as
+        // workload AppProject and ApplicationSets (`argocd/`), each checked against its project
+        // and the folders the render writes. `dropping` may name one of them as
         // `argocd/<Kind>/<namespace>/<name>`.
-        let workloadArgo = argoCDObjects(units)
-        var argo: [JSONValue] = installed.isEmpty ? [] : [addonProjectObject(installed)] + installed.map { addonApplication($0) }
-        if let (project, sets) = workloadArgo { argo += [project] + sets }
+        let argo = argoObjects(units, addons: installed)
+        var checked = argo.all
         if let drop = dropping {
-            argo.removeAll { d in
+            checked.removeAll { d in
                 "argocd/\(d["kind"]?.stringValue ?? "")/\(d.at("metadata.namespace")?.stringValue ?? "")/\(d.at("metadata.name")?.stringValue ?? "")" == drop
             }
         }
-        let artifacts = render(units: units, addons: installed, argo: .some(workloadArgo))
-        var problems = ReferenceCheck.run(byCluster: byCluster, indexes: indexes, argo: argo,
-                                          paths: workloadArgo == nil ? [] : Set(artifacts.map(\.path)))
+        let artifacts = render(units: units, argo: argo)
+        var problems = ReferenceCheck.run(byCluster: byCluster, indexes: indexes, argo: checked,
+                                          paths: argo.workload == nil ? [] : Set(artifacts.map(\.path)))
         // Every kind needs the add-on serving its API on the object's cluster (addons/).
         problems += unserved(byCluster, indexes, installed).map {
             ReferenceCheck.Problem(cluster: $0.cluster, object: $0.object, target: "an add-on serving \($0.api) (\($0.api) \($0.why))", field: "apiVersion")
@@ -158,15 +153,14 @@ public struct Renderer: Sendable {
         return (artifacts, problems)
     }
 
-    /// `addons` and `argo`: the add-ons and the workload Argo CD objects of these units when the
-    /// caller has them already.
-    func render(units: [Unit], addons installed: [AddonInstance]? = nil,
-                argo: (project: JSONValue, sets: [JSONValue])?? = nil) -> [Artifact] {
+    /// `argo`: the add-ons and Argo CD objects of these units when the caller has them already.
+    func render(units: [Unit], argo given: ArgoObjects? = nil) -> [Artifact] {
+        let argo = given ?? argoObjects(units, addons: addons(units))
         let renderer = self
         var artifacts = parallelMap(0..<units.count) { renderer.file(units[$0].path, units[$0].docs) }
         if spec.delivery.gitops != nil { artifacts += kustomizeArtifacts(units) }
-        artifacts += argoCDArtifacts(argo ?? argoCDObjects(units))
-        artifacts += addonArtifacts(installed ?? addons(units))
+        artifacts += argoCDArtifacts(argo.workload)
+        artifacts += addonArtifacts(argo)
         artifacts += helmArtifacts(units)
         artifacts += registryArtifacts()
         artifacts += localClusterArtifacts()
