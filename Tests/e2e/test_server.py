@@ -14,31 +14,13 @@ import sqlite3
 import subprocess
 import threading
 import time
-import uuid
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BERTH = os.environ.get("BERTH_BIN", str(ROOT / ".build" / "debug" / "berth"))
-PG_URL = os.environ.get("BERTH_TEST_PG_URL", "")
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(not PG_URL, reason="BERTH_TEST_PG_URL not set"))]
-
-
-def psql(url, sql):
-    r = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql], capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    return r.stdout
-
-
-@pytest.fixture(params=BACKENDS)
-def store(request, tmp_path):
-    if request.param == "sqlite":
-        yield str(tmp_path / "ledger.sqlite")
-        return
-    name = "s_" + uuid.uuid4().hex[:12]
-    psql(PG_URL, f"CREATE DATABASE {name}")
-    yield PG_URL.rsplit("/", 1)[0] + "/" + name
-    psql(PG_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+# The stores (a SQLite file, or a fresh PostgreSQL database) are the ledger tests' own.
+from test_ledger import BACKENDS, PG_URL, psql, store  # noqa: E402,F401  (store is a fixture)
 
 
 def cli(store, *args, check=True):
