@@ -31,10 +31,10 @@ public enum Pipeline {
         if let spec = loaded.spec {
             // The plan is resolved once: the checks, the address planner and every later stage
             // (through `Checked`) read this one.
-            var plan = Plan(spec: spec)
-            loaded.diagnostics += PlatformChecks.run(spec, plan: plan).filter { !waiving.contains($0.code) }
+            var plan = StageTimer.measure("plan") { Plan(spec: spec) }
+            loaded.diagnostics += StageTimer.measure("checks") { PlatformChecks.run(spec, plan: plan) }.filter { !waiving.contains($0.code) }
             if !loaded.diagnostics.hasErrors {
-                let (ipPlan, diags) = IPPlanner.plan(spec, lock: lock, plan: plan)
+                let (ipPlan, diags) = StageTimer.measure("ip plan") { IPPlanner.plan(spec, lock: lock, plan: plan) }
                 loaded.diagnostics += diags
                 loaded.ipPlan = ipPlan
                 plan.ipPlan = ipPlan
@@ -42,8 +42,10 @@ public enum Pipeline {
             }
         }
         // `sources` hides these (and secret-looking keys) when the sources are printed.
-        if !loaded.diagnostics.isEmpty { loaded.secretValues = loaded.spec.map(SecretValues.values(in:)) ?? [] }
-        loaded.diagnostics = loaded.diagnostics.sortedForDisplay()
+        StageTimer.measure("diagnostics") {
+            if !loaded.diagnostics.isEmpty { loaded.secretValues = loaded.spec.map(SecretValues.values(in:)) ?? [] }
+            loaded.diagnostics = loaded.diagnostics.sortedForDisplay()
+        }
         return loaded
     }
 

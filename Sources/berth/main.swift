@@ -166,8 +166,10 @@ struct Render: ParsableCommand {
         }
         let t2 = clock.now
         do {
-            try OutputWriter.write(artifacts, to: out) {
-                writeErr("berth: waiting for another berth writing '\(out)' (at most \(Int(OutputWriter.lockTimeout)) s)\n")
+            try StageTimer.measure("write") {
+                try OutputWriter.write(artifacts, to: out) {
+                    writeErr("berth: waiting for another berth writing '\(out)' (at most \(Int(OutputWriter.lockTimeout)) s)\n")
+                }
             }
         } catch let e as BerthError {
             writeErr("berth: error: \(e.message)\n")
@@ -176,6 +178,7 @@ struct Render: ParsableCommand {
         if ProcessInfo.processInfo.environment["BERTH_TIMINGS"] == "1" {
             let ms = { (d: Duration) in String(format: "%.1f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
             writeErr("timings: load+check \(ms(t1 - t0)) ms, render \(ms(t2 - t1)) ms, write \(ms(clock.now - t2)) ms\n")
+            writeErr(StageTimer.report())
         }
         let objects = artifacts.reduce(0) { $0 + $1.objects }
         writeErr("berth: wrote \(objects) objects in \(artifacts.count) files to \(out)\n")

@@ -99,4 +99,29 @@ struct LoaderTests {
     func yamlPlain(s: String) {
         #expect(JSONValue.object([("k", .string(s))]).yaml() == "k: \(s)\n")
     }
+
+    @Test("a large map is walked in parallel chunks with the entries in order, and its errors are those of the sequential walk, in order")
+    func largeMapsInChunks() throws {
+        let names = (0..<300).map { "svc-\($0)" }
+        let clean = names.enumerated().map { "\($1): \($0 % 100)" }.joined(separator: "\n") + "\n"
+        var diags: [Diagnostic] = []
+        let node = try #require(SpecLoader.load(text: clean, file: "m.yaml", schema: .map(.int(min: 0, max: 99)), into: &diags))
+        #expect(diags.isEmpty)
+        #expect(node.entries.map { (e: SpecEntry) in e.key } == names)
+        #expect(node.entries.map { $0.node.int ?? -1 } == (0..<300).map { $0 % 100 })
+        #expect(node.entries[299].node.location.line == 300)
+
+        // Errors in two chunks far apart, and a key error between them.
+        var lines = clean.split(separator: "\n").map(String.init)
+        lines[40] = "svc-40: 500"
+        lines[150] = "Svc-150: 1"
+        lines[260] = "svc-260: many"
+        var bad: [Diagnostic] = []
+        _ = SpecLoader.load(text: lines.joined(separator: "\n") + "\n", file: "m.yaml", schema: .map(.int(min: 0, max: 99)), into: &bad)
+        #expect(bad.map { "\($0.location?.line ?? 0):\($0.location?.column ?? 0) \($0.message)" } == [
+            "41:9 '.svc-40' is 500, must be from 0 to 99",
+            "151:1 invalid name 'Svc-150' in '': use lower-case letters, digits and '-' only (DNS-1123 label)",
+            "261:10 '.svc-260' must be a whole number from 0 to 99, found a string",
+        ])
+    }
 }

@@ -4,29 +4,32 @@ public enum PlatformChecks {
     /// Every rule, in a stable order.
     public static func run(_ spec: Spec, plan given: Plan? = nil) -> [Diagnostic] {
         let plan = given ?? Plan(spec: spec)
-        var out: [Diagnostic] = []
-        out += references(spec)
-        out += names(spec)
-        out += podsFitPools(spec, plan: plan)
-        out += productionReplicas(spec)
-        out += scheduled(spec)
-        out += exposures(spec)
-        out += versions(spec)
-        out += tagStrategy(spec)
-        out += productionTLS(spec)
-        out += talksToPorts(spec)
-        out += routes(spec, plan: plan)
-        out += sharedHosts(spec, plan: plan)
-        out += dnsServer(spec, plan: plan)
-        out += veleroBucket(spec)
-        out += bounds(spec)
-        out += data(spec, plan: plan)
-        out += topology(spec, plan: plan)
-        out += stagingParity(spec, plan: plan)
-        out += plainSecrets(spec)
-        out += addons(spec)
-        out += monitoring(spec, plan: plan)
-        return out
+        // The rules are independent pure functions: they run on all cores, and their findings
+        // are joined in this stable order.
+        let rules: [@Sendable () -> [Diagnostic]] = [
+            { references(spec) },
+            { names(spec) },
+            { podsFitPools(spec, plan: plan) },
+            { productionReplicas(spec) },
+            { scheduled(spec) },
+            { exposures(spec) },
+            { versions(spec) },
+            { tagStrategy(spec) },
+            { productionTLS(spec) },
+            { talksToPorts(spec) },
+            { routes(spec, plan: plan) },
+            { sharedHosts(spec, plan: plan) },
+            { dnsServer(spec, plan: plan) },
+            { veleroBucket(spec) },
+            { bounds(spec) },
+            { data(spec, plan: plan) },
+            { topology(spec, plan: plan) },
+            { stagingParity(spec, plan: plan) },
+            { plainSecrets(spec) },
+            { addons(spec) },
+            { monitoring(spec, plan: plan) },
+        ]
+        return parallelMap(0..<rules.count) { rules[$0]() }.flatMap { $0 }
     }
 
     // MARK: references

@@ -114,7 +114,7 @@ public struct Renderer: Sendable {
     /// cluster-scoped objects) removes one object before the check: a test hook that proves a
     /// broken reference is caught.
     public func renderVerified(dropping: String? = nil) -> (artifacts: [Artifact], problems: [ReferenceCheck.Problem]) {
-        var units = renderUnits()
+        var units = StageTimer.measure("render: objects") { renderUnits() }
         if let drop = dropping {
             units = units.map { u in
                 var u = u
@@ -126,30 +126,34 @@ public struct Renderer: Sendable {
             }
         }
         // One grouping of the objects by cluster serves the add-on selection and the check.
-        let byCluster = ReferenceCheck.objectsByCluster(units.map { ($0.path, $0.docs) })
+        let byCluster = StageTimer.measure("render: group by cluster") { ReferenceCheck.objectsByCluster(units.map { ($0.path, $0.docs) }) }
         // One pass per cluster indexes the objects for the check and records what they use
         // for the add-on selection.
-        var indexes = ReferenceCheck.indexes(byCluster)
-        let installed = addons(indexes: indexes)
+        var indexes = StageTimer.measure("render: index") { ReferenceCheck.indexes(byCluster) }
+        let installed = StageTimer.measure("render: add-ons") { addons(indexes: indexes) }
         for (c, spaces) in providedNamespaces(installed, clusters: Array(indexes.keys)) { indexes[c]?.addAddonNamespaces(spaces) }
         // The Argo CD objects: the add-ons' Applications (`addons/`) and, with GitOps, the
         // workload AppProject and ApplicationSets (`argocd/`), each checked against its project
         // and the folders the render writes. `dropping` may name one of them as
         // `argocd/<Kind>/<namespace>/<name>`.
-        let argo = argoObjects(units, addons: installed)
+        let argo = StageTimer.measure("render: argo") { argoObjects(units, addons: installed) }
         var checked = argo.all
         if let drop = dropping {
             checked.removeAll { d in
                 "argocd/\(d["kind"]?.stringValue ?? "")/\(d.at("metadata.namespace")?.stringValue ?? "")/\(d.at("metadata.name")?.stringValue ?? "")" == drop
             }
         }
-        let artifacts = render(units: units, argo: argo)
-        var problems = ReferenceCheck.run(byCluster: byCluster, indexes: indexes, argo: checked,
-                                          paths: argo.workload == nil ? [] : Set(artifacts.map(\.path)))
+        let artifacts = StageTimer.measure("render: serialise") { render(units: units, argo: argo) }
+        var problems = StageTimer.measure("render: reference check") {
+            ReferenceCheck.run(byCluster: byCluster, indexes: indexes, argo: checked,
+                               paths: argo.workload == nil ? [] : Set(artifacts.map(\.path)))
+        }
         // Every kind needs the add-on serving its API on the object's cluster (addons/).
-        problems += unserved(byCluster, indexes, installed).map {
+        problems += StageTimer.measure("render: served kinds") { unserved(byCluster, indexes, installed) }.map {
             ReferenceCheck.Problem(cluster: $0.cluster, object: $0.object, target: "an add-on serving \($0.api) (\($0.api) \($0.why))", field: "apiVersion")
         }
+        // The object trees are freed on another thread, while the caller writes the files.
+        dropInBackground((consume units, consume byCluster, consume indexes))
         return (artifacts, problems)
     }
 

@@ -81,9 +81,12 @@ extension Spec {
             return LoadedSpec(spec: nil, diagnostics: diags, sources: [:])
         }
         var d = Decoder(diags: [])
-        var spec = d.spec(root, file: file)
-        d.monitoring(root, into: &spec)
-        spec.buildIndexes()
+        var spec = StageTimer.measure("load: decode") {
+            var spec = d.spec(root, file: file)
+            d.monitoring(root, into: &spec)
+            spec.buildIndexes()
+            return spec
+        }
         if let vn = versionNode {
             for e in vn.entries {
                 var m: [String: Located<String>] = [:]

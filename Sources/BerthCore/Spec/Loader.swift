@@ -40,13 +40,14 @@ public enum SpecLoader {
     public static func load(text: String, file: String, schema: SchemaType, context: String = "",
                             into diags: inout [Diagnostic]) -> SpecNode?
     {
-        guard let node = parse(text: text, file: file, into: &diags) else { return nil }
+        guard let node = StageTimer.measure("load: parse \(file)", { parse(text: text, file: file, into: &diags) }) else { return nil }
         var walker = Walker(file: file)
-        let result: SpecNode?
-        if case let .object(o) = schema {
-            result = walker.walkObject(node, schema: o, path: context, required: true)
-        } else {
-            result = walker.walk(node, type: schema, path: context)
+        let result: SpecNode? = StageTimer.measure("load: schema walk") {
+            if case let .object(o) = schema {
+                return walker.walkObject(node, schema: o, path: context, required: true)
+            } else {
+                return walker.walk(node, type: schema, path: context)
+            }
         }
         diags += walker.diags
         return result
@@ -219,6 +220,14 @@ enum Prescan {
 }
 
 /// Walks a Yams node against a schema, collecting diagnostics and filling defaults.
+/// A composed YAML mapping's pairs, read by the parallel chunks of `Walker.walkMap`.
+/// `@unchecked Sendable` is safe here because the nodes are only read: the composer is done
+/// with them, and Yams nodes are values whose shared parts (tags) are never mutated.
+struct YAMLPairs: @unchecked Sendable {
+    let pairs: [(Node, Node)]
+    init(_ pairs: [(Node, Node)]) { self.pairs = pairs }
+}
+
 struct Walker {
     let file: String
     var diags: [Diagnostic] = []
@@ -339,9 +348,9 @@ struct Walker {
         case let .object(schema):
             return walkObject(n, schema: schema, path: path, required: false)
         case let .map(valueType):
-            return walkMap(n, path: path, key: nil) { me, v, p in me.walk(v, type: valueType, path: p) }
+            return walkMap(n, path: path, key: nil, value: valueType)
         case let .freeMap(rule, valueType):
-            return walkMap(n, path: path, key: rule) { me, v, p in me.walk(v, type: valueType, path: p) }
+            return walkMap(n, path: path, key: rule, value: valueType)
         case let .list(item):
             return walkList(n, item: item, path: path)
         case let .allOr(item):
@@ -422,44 +431,88 @@ struct Walker {
         return SpecNode(.map(entries), here)
     }
 
-    mutating func walkMap(_ n: Node, path: String, key rule: SchemaType.KeyRule?,
-                          value: (inout Walker, Node, String) -> SpecNode?) -> SpecNode?
-    {
+    /// A map of named values (`services`, `databases`, env vars).
+    ///
+    /// A large map (a platform's services) is walked in chunks on all cores, each chunk by a
+    /// walker of its own, and the entries joined in order. The parallel result is kept only
+    /// when no chunk reported anything and all of them together stayed within the node budget
+    /// (`maxNodes`); otherwise the map is walked again in order, so diagnostics, their order and
+    /// the alias-bomb guard are exactly those of the sequential walk.
+    mutating func walkMap(_ n: Node, path: String, key rule: SchemaType.KeyRule?, value: SchemaType) -> SpecNode? {
         guard case let .mapping(m) = n else {
             if Walker.isNull(n) { return SpecNode(.map([]), loc(n)) }
             report(.error("type", "'\(path)' must be a mapping, found \(Walker.describe(n))", at: loc(n)))
             return nil
         }
+        if m.count >= Walker.parallelMapSize, let entries = walkInChunks(Array(m), path: path, key: rule, value: value) {
+            return SpecNode(.map(entries), loc(n))
+        }
         var entries: [SpecEntry] = []
         for (k, v) in m {
-            guard case let .scalar(ks) = k else {
-                report(.error("type", "keys in '\(path)' must be plain words, found \(Walker.describe(k))", at: loc(k)))
-                continue
-            }
-            let key = ks.string
-            if let p = Walker.tagProblem(k) {
-                report(.error("yaml-tag", "key '\(key)' in '\(path)' has the YAML tag \(p); remove the tag", at: loc(k)))
-                continue
-            }
-            if ks.style == .plain, rule == nil || rule == .name, key.allSatisfy(\.isASCIIDigit) {
-                report(.error("invalid-name", "invalid name '\(key)' in '\(path)': YAML readers take a plain \(key) as a number; quote it (\"\(key)\") if you mean the name", at: loc(k)))
-                continue
-            }
-            let keyProblem: String?
-            switch rule {
-            case nil, .name?: keyProblem = Names.labelProblem(key)
-            case .envVar?: keyProblem = Names.envVarProblem(key)
-            case .labelKey?: keyProblem = Names.labelKeyProblem(key)
-            }
-            if let p = keyProblem {
-                report(.error("invalid-name", "invalid name '\(key)' in '\(path)': \(p)", at: loc(k)))
-                continue
-            }
-            if let node = value(&self, v, "\(path).\(key)") {
-                entries.append(SpecEntry(key: key, keyLocation: loc(k), node: node))
-            }
+            if let entry = walkEntry(k, v, path: path, key: rule, value: value) { entries.append(entry) }
         }
         return SpecNode(.map(entries), loc(n))
+    }
+
+    /// Maps with at least this many entries are walked in parallel chunks.
+    static let parallelMapSize = 64
+
+    /// The map's entries walked in parallel chunks, or nil when the sequential walk must decide
+    /// (a chunk reported something, or the chunks' nodes exceed the budget left).
+    private mutating func walkInChunks(_ pairs: [(Node, Node)], path: String, key rule: SchemaType.KeyRule?,
+                                       value: SchemaType) -> [SpecEntry]?
+    {
+        let budget = Walker.maxNodes - visited
+        let chunkSize = max(16, pairs.count / 16)
+        let starts = Array(stride(from: 0, to: pairs.count, by: chunkSize))
+        let shared = YAMLPairs(pairs)
+        let file = file
+        let chunks = parallelMap(0..<starts.count) { c -> (entries: [SpecEntry], clean: Bool, visited: Int) in
+            var w = Walker(file: file)
+            // Each chunk may spend the whole budget left; the sum is checked below.
+            w.visited = Walker.maxNodes - budget
+            var entries: [SpecEntry] = []
+            for (k, v) in shared.pairs[starts[c]..<min(shared.pairs.count, starts[c] + chunkSize)] {
+                if let entry = w.walkEntry(k, v, path: path, key: rule, value: value) { entries.append(entry) }
+                if !w.diags.isEmpty || w.visited > Walker.maxNodes { return ([], false, 0) }
+            }
+            return (entries, true, w.visited - (Walker.maxNodes - budget))
+        }
+        let spent = chunks.reduce(0) { $0 + $1.visited }
+        guard chunks.allSatisfy(\.clean), spent <= budget else { return nil }
+        visited += spent
+        return chunks.flatMap(\.entries)
+    }
+
+    /// One entry of a map: the key checked against `rule`, the value against `value`.
+    private mutating func walkEntry(_ k: Node, _ v: Node, path: String, key rule: SchemaType.KeyRule?,
+                                    value: SchemaType) -> SpecEntry?
+    {
+        guard case let .scalar(ks) = k else {
+            report(.error("type", "keys in '\(path)' must be plain words, found \(Walker.describe(k))", at: loc(k)))
+            return nil
+        }
+        let key = ks.string
+        if let p = Walker.tagProblem(k) {
+            report(.error("yaml-tag", "key '\(key)' in '\(path)' has the YAML tag \(p); remove the tag", at: loc(k)))
+            return nil
+        }
+        if ks.style == .plain, rule == nil || rule == .name, key.allSatisfy(\.isASCIIDigit) {
+            report(.error("invalid-name", "invalid name '\(key)' in '\(path)': YAML readers take a plain \(key) as a number; quote it (\"\(key)\") if you mean the name", at: loc(k)))
+            return nil
+        }
+        let keyProblem: String?
+        switch rule {
+        case nil, .name?: keyProblem = Names.labelProblem(key)
+        case .envVar?: keyProblem = Names.envVarProblem(key)
+        case .labelKey?: keyProblem = Names.labelKeyProblem(key)
+        }
+        if let p = keyProblem {
+            report(.error("invalid-name", "invalid name '\(key)' in '\(path)': \(p)", at: loc(k)))
+            return nil
+        }
+        guard let node = walk(v, type: value, path: "\(path).\(key)") else { return nil }
+        return SpecEntry(key: key, keyLocation: loc(k), node: node)
     }
 
     mutating func walkList(_ n: Node, item: SchemaType, path: String) -> SpecNode? {

@@ -327,31 +327,36 @@ struct YAMLBytes {
         let startsOK = (first >= 0x41 && first <= 0x5A) || (first >= 0x61 && first <= 0x7A) || first == 0x2F
         guard startsOK, last != 0x3A else { return false }  // no trailing ':'
         var prev: UInt8 = 0
-        let allowed = YAMLBytes.plainByte
         for c in b {
-            guard allowed[Int(c)] else { return false }
+            guard isPlainByte(c) else { return false }
             if prev == 0x3A, c == 0x3A { return false }
             prev = c
         }
         if b.count <= 5 {
             // y, n, yes, no, on, off, true, false, null (any case) read as booleans or null:
-            // the lower-cased bytes packed into one integer, compared with each word's.
+            // the lower-cased bytes packed into one integer, compared with each word's
+            // (`reserved`; a test checks the constants against it).
             var packed: UInt64 = 0
             for c in b { packed = packed << 8 | UInt64(c | 0x20) }
-            return !YAMLBytes.reservedPacked.contains(packed)
+            switch packed {
+            case 0x79, 0x6E, 0x79_6573, 0x6E6F, 0x7472_7565, 0x66_616C_7365, 0x6F6E, 0x6F_6666, 0x6E75_6C6C: return false
+            default: return true
+            }
         }
         return true
     }
 
-    /// The bytes a plain scalar may hold: letters, digits and `-._/:=@+`.
-    static let plainByte: [Bool] = (0..<256).map { c in
-        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
-            || [0x2D, 0x2E, 0x2F, 0x5F, 0x3A, 0x3D, 0x40, 0x2B].contains(c)
+    /// Whether a plain scalar may hold byte `c`: letters, digits and `-._/:=@+`. Two 64-bit
+    /// masks, one per half of ASCII (this runs for every byte of every rendered string; a test
+    /// checks the masks against that definition).
+    @inline(__always)
+    static func isPlainByte(_ c: UInt8) -> Bool {
+        if c < 64 { return (0x27FF_E800_0000_0000 as UInt64) >> c & 1 == 1 }
+        if c < 128 { return (0x07FF_FFFE_87FF_FFFF as UInt64) >> (c - 64) & 1 == 1 }
+        return false
     }
 
-    /// `reserved`, each word packed as `isPlainSafe` packs a short scalar.
-    static let reservedPacked: Set<UInt64> = Set(reserved.map { w in w.reduce(UInt64(0)) { $0 << 8 | UInt64($1) } })
-
+    /// The words YAML 1.1 readers take as booleans or null.
     static let reserved: [[UInt8]] = ["y", "n", "yes", "no", "true", "false", "on", "off", "null"].map { Array($0.utf8) }
 }
 
