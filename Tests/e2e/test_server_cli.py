@@ -14,7 +14,11 @@ import subprocess
 import threading
 import time
 
+import uuid
+
 import pytest
+
+from test_ledger import PG_URL, psql
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BERTH = os.environ.get("BERTH_BIN", str(ROOT / ".build" / "debug" / "berth"))
@@ -145,10 +149,23 @@ def run_workflow(where):
     return out
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(not PG_URL, reason="BERTH_TEST_PG_URL not set"))])
+def two_stores(request, tmp_path):
+    """Two fresh stores of one kind: the one --store writes, and the one the server serves."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "direct.sqlite"), str(tmp_path / "served.sqlite")
+        return
+    names = ["t_" + uuid.uuid4().hex[:12] for _ in range(2)]
+    for name in names:
+        psql(PG_URL, f"CREATE DATABASE {name}")
+    yield tuple(PG_URL.rsplit("/", 1)[0] + "/" + name for name in names)
+    for name in names:
+        psql(PG_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
-def test_server_flag_prints_what_store_prints(tmp_path, tls):
-    direct = str(tmp_path / "direct.sqlite")
-    served = str(tmp_path / "served.sqlite")
+def test_server_flag_prints_what_store_prints(tmp_path, two_stores, tls):
+    direct, served = two_stores
     admin = make_token(served, "netops", "admin")
     extra, client = (), []
     if tls:
