@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // TLS for `berth serve --tls-cert` (through HummingbirdTLS) and for the client of `berth ip ... --server`.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .target(name: "BerthNet", swiftSettings: swiftSettings),
@@ -42,6 +44,8 @@ let package = Package(
             dependencies: [
                 "BerthStore", "BerthNet",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -60,7 +64,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "berth",
-            dependencies: ["BerthCore", "BerthStore", "BerthServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "BerthCore", "BerthStore", "BerthServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The HTTP client of `berth ip ... --server` (see RemoteLedger.swift for why not URLSession).
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -65,6 +65,30 @@ public struct AddressCount: Sendable, Hashable, Comparable, CustomStringConverti
         isFull ? "340282366920938463463374607431768211456" : bits.decimalString
     }
 
+    /// A count from its exact decimal text (as `description` writes it); nil for anything else
+    /// (signs, spaces, leading zeros, more than 2^128).
+    ///
+    /// ```swift
+    /// AddressCount(decimal: "256")?.uint64Value  // 256
+    /// ```
+    public init?(decimal text: String) {
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), text == "0" || !text.hasPrefix("0") else { return nil }
+        if text == "340282366920938463463374607431768211456" {
+            self.init(bits: .zero, isFull: true)
+            return
+        }
+        var value = Bits128.zero
+        for digit in text.utf8 {
+            // value * 10 + digit, refusing overflow past 2^128 - 1.
+            guard value.hi >> 61 == 0 else { return nil }  // value << 3 must not lose bits
+            let (times10, o1) = value.shiftedLeft(3).addingReportingOverflow(value.shiftedLeft(1))
+            let (next, o2) = times10.addingReportingOverflow(Bits128(UInt64(digit - 48)))
+            guard !o1, !o2 else { return nil }
+            value = next
+        }
+        self.init(bits: value)
+    }
+
     /// Orders counts numerically.
     ///
     /// ```swift

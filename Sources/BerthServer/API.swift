@@ -55,7 +55,8 @@ struct API: Sendable {
             let pool = try await writer.run { ledger throws(LedgerError) in
                 ledger.actor = token.name
                 defer { ledger.actor = nil }
-                return try ledger.addPool(name: body.name, prefix: prefix, quarantine: body.quarantineSeconds ?? 0)
+                return try ledger.addPool(name: body.name, prefix: prefix, quarantine: body.quarantineSeconds ?? 0,
+                                          sameFamily: body.familyCheck ?? false)
             }
             return try Self.json(PoolJSON(pool, usage: nil), status: .created)
         }
@@ -73,15 +74,32 @@ struct API: Sendable {
             let list = try await reader.run { ledger throws(LedgerError) in try ledger.list(pool: name, includeReleased: all) }
             return try Self.json(AllocationList(allocations: list.map(AllocationJSON.init)))
         }
+        // Every pool's allocations (or one pool's with ?pool=), in the order of `berth ip list`.
+        v1.get("allocations") { request, context in
+            _ = try await authorize(request, context, .read)
+            let name = request.uri.queryParameters.get("pool").map { String($0) }
+            let all = request.uri.queryParameters.get("includeReleased") == "true"
+            let list = try await reader.run { ledger throws(LedgerError) in try ledger.list(pool: name, includeReleased: all) }
+            return try Self.json(AllocationList(allocations: list.map(AllocationJSON.init)))
+        }
         v1.post("pools/{pool}/allocations") { request, context in
             let token = try await authorize(request, context, .allocate)
             let name = try context.parameters.require("pool")
             let body = try await Self.decode(AllocateBody.self, request, context)
             if let l = body.leaseSeconds, l <= 0 { throw Problem.badRequest("leaseSeconds must be positive") }
-            var r = AllocationRequest(pool: name, length: body.size, owner: body.owner, note: body.note,
-                                      requestID: body.requestId, lease: body.leaseSeconds)
+            // `prefix`: that exact block (then `size`, if given, must be its length); else best fit of `size`.
+            let exact = try body.prefix.map { try Self.prefix($0, "prefix") }
+            guard body.size != nil || exact != nil else { throw Problem.badRequest("give size or prefix") }
+            if let exact, let size = body.size, exact.length != size {
+                throw Problem.badRequest("prefix \(exact) is a /\(exact.length) but size asks for /\(size)")
+            }
+            var r = AllocationRequest(pool: name, length: exact == nil ? body.size : nil, exact: exact, owner: body.owner,
+                                      note: body.note, requestID: body.requestId, lease: body.leaseSeconds)
             r.actor = token.name
-            let a = try await writer.allocate(r)
+            let request = r
+            let a = exact == nil
+                ? try await writer.allocate(request)
+                : try await writer.run { ledger throws(LedgerError) in try ledger.allocate(request) }
             return try Self.json(AllocationJSON(a), status: .created)
         }
         v1.post("pools/{pool}/reservations") { request, context in
@@ -109,6 +127,19 @@ struct API: Sendable {
             }
             return try Self.json(AllocationJSON(a))
         }
+        // A release naming the block only (the pool is the one containing it), as `berth ip release` without --pool.
+        v1.post("releases") { request, context in
+            let token = try await authorize(request, context, .allocate)
+            let body = try await Self.decode(ReleaseBody.self, request, context)
+            let prefix = try Self.prefix(body.prefix, "prefix")
+            if let q = body.quarantineSeconds, q < 0 { throw Problem.badRequest("quarantineSeconds must not be negative") }
+            let a = try await writer.run { ledger throws(LedgerError) in
+                ledger.actor = token.name
+                defer { ledger.actor = nil }
+                return try ledger.release(prefix, pool: body.pool, quarantine: body.quarantineSeconds)
+            }
+            return try Self.json(AllocationJSON(a))
+        }
         v1.get("search") { request, context in
             _ = try await authorize(request, context, .read)
             guard let q = request.uri.queryParameters.get("q"), !q.isEmpty else {
@@ -128,7 +159,8 @@ struct API: Sendable {
                 let holder = owner.holder.flatMap { $0.prefix.contains(prefix) ? $0 : nil }
                 let within = q.contains("/")
                     ? try ledger.list(pool: owner.pool.name).filter { prefix.contains($0.prefix) } : []
-                return SearchResult(query: q, pool: owner.pool.name, holder: holder.map(AllocationJSON.init),
+                return SearchResult(query: q, pool: owner.pool.name, poolPrefix: owner.pool.prefix.description,
+                                    holder: holder.map(AllocationJSON.init),
                                     within: within.map(AllocationJSON.init))
             }
             return try Self.json(result)

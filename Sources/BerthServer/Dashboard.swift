@@ -77,16 +77,72 @@ struct Dashboard: Sendable {
             return Self.redirect("/signin", cookies: [Self.cookie(Self.sessionCookie, "", maxAge: 0)])
         }
         router.get("/") { request, _ in
-            guard let id = request.cookie(Self.sessionCookie), let s = await sessions.get(id) else { return Self.redirect("/signin") }
-            let record = try await api.auth.run { ledger throws(LedgerError) in try ledger.token(hash: s.tokenHash) }
-            guard let record, record.revokedAt == nil else {
-                await sessions.remove(id)
-                return Self.redirect("/signin", cookies: [Self.cookie(Self.sessionCookie, "", maxAge: 0)])
-            }
+            let (record, s, away) = try await signedIn(request)
+            guard let record, let s else { return away }
             let q = request.uri.queryParameters.get("q").map { String($0) } ?? ""
             let html = try await render(token: record, csrf: s.csrf, query: q)
             return Self.page(title: "berth IPAM", body: html)
         }
+        router.get("history") { request, _ in
+            let (record, s, away) = try await signedIn(request)
+            guard let record, let s else { return away }
+            let fields = HistoryFields(request.uri.queryParameters)
+            let filter = try fields.filter()
+            let events: [HistoryEvent]
+            do {
+                events = try await api.reader.run { ledger throws(LedgerError) in try ledger.historyEvents(filter, limit: Self.historyLimit) }
+            } catch LedgerError.invalid(let m) {
+                throw Problem.badRequest("pool: \(m)")
+            }
+            return Self.page(title: "berth IPAM: history", body: Self.historyPage(token: record, csrf: s.csrf, fields: fields, events: events))
+        }
+    }
+
+    /// The signed-in token and session, or the redirect to the sign-in page (session unknown,
+    /// expired, or its token revoked).
+    func signedIn(_ request: Request) async throws -> (TokenRecord?, Sessions.Session?, Response) {
+        guard let id = request.cookie(Self.sessionCookie), let s = await sessions.get(id) else { return (nil, nil, Self.redirect("/signin")) }
+        let record = try await api.auth.run { ledger throws(LedgerError) in try ledger.token(hash: s.tokenHash) }
+        guard let record, record.revokedAt == nil else {
+            await sessions.remove(id)
+            return (nil, nil, Self.redirect("/signin", cookies: [Self.cookie(Self.sessionCookie, "", maxAge: 0)]))
+        }
+        return (record, s, Self.redirect("/"))
+    }
+
+    /// The history page shows at most this many events, newest first.
+    static let historyLimit = 500
+
+    /// The allocation history with its filter form (GET: pool, actor, action, from, to).
+    static func historyPage(token: TokenRecord, csrf: String, fields: HistoryFields, events: [HistoryEvent]) -> String {
+        var h = header(token: token, csrf: csrf)
+        h += "<p><a href=\"/\">Pools</a></p>\n<section><h2>Allocation history</h2>\n"
+        h += "<form method=\"get\" action=\"/history\" id=\"history-filter\">"
+        h += "<label>Pool <input name=\"pool\" value=\"\(esc(fields.pool))\"></label> "
+        h += "<label>Actor <input name=\"actor\" value=\"\(esc(fields.actor))\"></label> "
+        h += "<label>Action <select name=\"action\"><option value=\"\">any</option>"
+        for kind in HistoryEvent.Kind.allCases {
+            h += "<option value=\"\(kind.rawValue)\"\(fields.action == kind.rawValue ? " selected" : "")>\(kind.rawValue)</option>"
+        }
+        h += "</select></label> "
+        h += "<label>From <input name=\"from\" value=\"\(esc(fields.from))\" placeholder=\"2025-01-31 or 2025-01-31T08:00:00Z\"></label> "
+        h += "<label>To <input name=\"to\" value=\"\(esc(fields.to))\" placeholder=\"2025-01-31 or 2025-01-31T18:00:00Z\"></label> "
+        h += "<button type=\"submit\">Filter</button></form>\n"
+        h += "<p id=\"history-count\">\(events.count) event\(events.count == 1 ? "" : "s")"
+        h += events.count >= historyLimit ? " (the newest \(historyLimit); narrow the filter to see older ones)" : ""
+        h += "</p>\n<table id=\"history\"><thead><tr><th>When</th><th>Pool</th><th>Event</th><th>Block</th><th>Owner</th><th>Actor</th></tr></thead><tbody>\n"
+        for e in events {
+            h += "<tr><td>\(LedgerTime.format(e.at))</td><td>\(esc(e.pool))</td><td>\(e.kind.rawValue)</td><td>\(e.prefix)</td>"
+            h += "<td>\(esc(e.owner ?? "-"))</td><td>\(esc(e.actor ?? "-"))</td></tr>\n"
+        }
+        return h + "</tbody></table></section>\n"
+    }
+
+    static func header(token: TokenRecord, csrf: String) -> String {
+        var h = "<header><h1>berth IPAM</h1><form method=\"post\" action=\"/signout\"><span>Signed in as "
+        h += esc(token.name) + " (" + token.scope.rawValue + ")</span> "
+        h += "<input type=\"hidden\" name=\"csrf\" value=\"\(esc(csrf))\"><button type=\"submit\">Sign out</button></form></header>\n"
+        return h
     }
 
     /// The signed-in page: pools, maps, search and history.
@@ -97,9 +153,8 @@ struct Dashboard: Sendable {
             for a in try ledger.list() { byPool[a.pool, default: []].append(a) }
             return (usage, byPool)
         }
-        var h = "<header><h1>berth IPAM</h1><form method=\"post\" action=\"/signout\"><span>Signed in as "
-        h += Self.esc(token.name) + " (" + token.scope.rawValue + ")</span> "
-        h += "<input type=\"hidden\" name=\"csrf\" value=\"\(Self.esc(csrf))\"><button type=\"submit\">Sign out</button></form></header>\n"
+        var h = Self.header(token: token, csrf: csrf)
+        h += "<p><a href=\"/history\">Allocation history</a></p>\n"
         h += "<section><h2>Pools</h2><table id=\"pools\"><thead><tr><th>Pool</th><th>Prefix</th><th>Utilisation</th>"
         h += "<th>Fragmentation</th><th>Allocated</th><th>Reserved</th><th>Quarantined</th><th>Free addresses</th><th>Largest free</th></tr></thead><tbody>\n"
         for u in data.0 {
@@ -250,5 +305,68 @@ extension Request {
             }
         }
         return nil
+    }
+}
+
+/// The history page's filter fields as sent (GET query); `filter()` checks them.
+struct HistoryFields: Sendable {
+    var pool = ""
+    var actor = ""
+    var action = ""
+    var from = ""
+    var to = ""
+
+    init(_ query: Parameters) {
+        func field(_ name: String) -> String { query.get(name).map { String($0).trimmingCharacters(in: .whitespaces) } ?? "" }
+        pool = field("pool")
+        actor = field("actor")
+        action = field("action")
+        from = field("from")
+        to = field("to")
+    }
+
+    /// The filter, or a 400 problem naming the field that is wrong.
+    func filter() throws(Problem) -> HistoryFilter {
+        var f = HistoryFilter()
+        if !pool.isEmpty {
+            do { try Validate.poolName(pool) } catch { throw Problem.badRequest("pool: \(error.description)") }
+            f.pool = pool
+        }
+        if !actor.isEmpty {
+            guard actor.count <= 64, actor.unicodeScalars.allSatisfy({ $0.value >= 32 && $0.value != 127 }) else {
+                throw Problem.badRequest("actor: a token name of at most 64 printable characters")
+            }
+            f.actor = actor
+        }
+        if !action.isEmpty {
+            guard let kind = HistoryEvent.Kind(rawValue: action) else {
+                let kinds = HistoryEvent.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+                throw Problem.badRequest("action: '\(action.prefix(64))' is not one of \(kinds)")
+            }
+            f.kind = kind
+        }
+        f.from = try Self.time(from, "from", endOfDay: false)
+        f.to = try Self.time(to, "to", endOfDay: true)
+        if let a = f.from, let b = f.to, a > b { throw Problem.badRequest("from \(LedgerTime.format(a)) is after to \(LedgerTime.format(b))") }
+        return f
+    }
+
+    /// RFC 3339 (`2025-01-31T08:00:00Z`), a browser's `datetime-local` (`2025-01-31T08:00`, UTC) or a
+    /// day (`2025-01-31`: its first second for `from`, its last for `to`).
+    static func time(_ text: String, _ field: String, endOfDay: Bool) throws(Problem) -> Int64? {
+        if text.isEmpty { return nil }
+        let b = Array(text.utf8)
+        let candidate: String
+        if b.count == 10 {
+            candidate = text + (endOfDay ? "T23:59:59Z" : "T00:00:00Z")
+        } else if b.count == 16 {
+            candidate = text + ":00Z"
+        } else {
+            candidate = text
+        }
+        guard let t = LedgerTime.parse(candidate) else {
+            throw Problem.badRequest("\(field): '\(text.prefix(64))' is not a time such as 2025-01-31T08:00:00Z or a day such as 2025-01-31")
+        }
+        return t
     }
 }

@@ -110,6 +110,7 @@ struct HistoryList: Codable, Sendable { var address: String; var events: [Histor
 struct SearchResult: Codable, Sendable {
     var query: String
     var pool: String
+    var poolPrefix: String
     var holder: AllocationJSON?
     /// For a prefix query: the live allocations inside it.
     var within: [AllocationJSON]
@@ -119,10 +120,14 @@ struct CreatePoolBody: Codable, Sendable {
     var name: String
     var prefix: String
     var quarantineSeconds: Int64?
+    /// Refuse a pool of another address family than the pools already there.
+    var familyCheck: Bool?
 }
 
 struct AllocateBody: Codable, Sendable {
-    var size: Int
+    var size: Int?
+    /// That exact block instead of the best fit of `size`.
+    var prefix: String?
     var requestId: String?
     var owner: String?
     var note: String?
@@ -137,5 +142,7 @@ struct ReserveBody: Codable, Sendable {
 
 struct ReleaseBody: Codable, Sendable {
     var prefix: String
+    /// Only for POST /releases: the pool (default: the one containing the block).
+    var pool: String?
     var quarantineSeconds: Int64?
 }

@@ -2,6 +2,8 @@ public import BerthStore
 import BerthNet
 import Foundation
 import Hummingbird
+import HummingbirdTLS
+public import NIOSSL
 import Logging
 import NIOCore
 import Prometheus
@@ -13,11 +15,60 @@ public struct ServerOptions: Sendable {
     public var store: String
     public var host: String
     public var port: Int
+    /// PEM files of the certificate chain and its private key: serve HTTPS (both or neither).
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+    /// A fixed clock (`BERTH_NOW`, a test hook as for the command line); nil: the wall clock.
+    public var fixedNow: Int64?
 
-    public init(store: String, host: String, port: Int) {
+    public init(store: String, host: String, port: Int, tlsCertificate: String? = nil, tlsKey: String? = nil, fixedNow: Int64? = nil) {
         self.store = store
         self.host = host
         self.port = port
+        self.tlsCertificate = tlsCertificate
+        self.tlsKey = tlsKey
+        self.fixedNow = fixedNow
+    }
+}
+
+/// Why the server did not start; `message` is one line for the command line.
+public struct ServerStartError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// The TLS settings of `--tls-cert`/`--tls-key`, checked before anything listens.
+public enum ServerTLS {
+    /// Reads both PEM files and builds the server's TLS context once, so that an unreadable file,
+    /// a file without a certificate or key, or a key that does not match the certificate is
+    /// reported with the file's name before the port is opened.
+    public static func configuration(certificate: String, key: String) throws(ServerStartError) -> TLSConfiguration {
+        for (what, path) in [("certificate", certificate), ("key", key)] {
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw ServerStartError(message: "cannot read the TLS \(what) file '\(path)'")
+            }
+        }
+        let chain: [NIOSSLCertificate]
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(certificate)
+        } catch {
+            throw ServerStartError(message: "'\(certificate)' is not a PEM certificate file")
+        }
+        guard !chain.isEmpty else { throw ServerStartError(message: "'\(certificate)' holds no PEM certificate") }
+        let privateKey: NIOSSLPrivateKey
+        do {
+            privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
+        } catch {
+            throw ServerStartError(message: "'\(key)' is not a PEM private key file (an unencrypted key is needed)")
+        }
+        let tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
+        do {
+            _ = try NIOSSLContext(configuration: tls)
+        } catch {
+            throw ServerStartError(message: "the TLS key '\(key)' does not match the certificate '\(certificate)'")
+        }
+        return tls
     }
 }
 
@@ -30,10 +81,14 @@ public enum BerthServer {
         logger.logLevel = ProcessInfo.processInfo.environment["BERTH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let startLog = logger
         let metrics = ServerMetrics()
-        let writer = LedgerWorker(ledger: try Ledger(store: options.store, access: .write), name: "berth-writer",
+        let tls = try options.tlsCertificate.flatMap { cert in
+            try options.tlsKey.map { key throws(ServerStartError) in try ServerTLS.configuration(certificate: cert, key: key) }
+        }
+        let now: () -> Int64 = options.fixedNow.map { t in { t } } ?? Ledger.wallClock
+        let writer = LedgerWorker(ledger: try Ledger(store: options.store, access: .write, now: now), name: "berth-writer",
                                   onBatch: { metrics.batchSize.record(Double($0)) })
-        let reader = LedgerWorker(ledger: try Ledger(store: options.store, access: .write), name: "berth-reader")
-        let auth = LedgerWorker(ledger: try Ledger(store: options.store, access: .write), name: "berth-auth")
+        let reader = LedgerWorker(ledger: try Ledger(store: options.store, access: .write, now: now), name: "berth-reader")
+        let auth = LedgerWorker(ledger: try Ledger(store: options.store, access: .write, now: now), name: "berth-auth")
         let api = API(writer: writer, reader: reader, auth: auth, metrics: metrics, failures: AuthFailures())
         let router = Router(context: ServerContext.self)
         router.add(middleware: MetricsAndLogMiddleware(metrics: metrics))
@@ -42,9 +97,10 @@ public enum BerthServer {
         Dashboard(api: api).register(router)
         let app = Application(
             router: router,
+            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "berth"),
             onServerRunning: { channel in
-                startLog.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")", "store": "\(writerStoreName(options.store))"])
+                startLog.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")", "scheme": "\(tls == nil ? "http" : "https")", "store": "\(writerStoreName(options.store))"])
             },
             logger: logger)
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])

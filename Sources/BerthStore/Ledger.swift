@@ -884,6 +884,39 @@ public final class Ledger {
         }
     }
 
+    /// History events of every pool matching `filter`, newest first, at most `limit`.
+    public func historyEvents(_ filter: HistoryFilter, limit: Int = 500) throws(LedgerError) -> [HistoryEvent] {
+        try reclaimDue()
+        var pool: Pool? = nil
+        if let name = filter.pool { pool = try self.pool(named: name) }
+        // A store from before the actor column has no actors: nothing matches an actor filter.
+        if filter.actor != nil && schemaFound < 3 { return [] }
+        var clauses: [String] = []
+        var params: [SQLParam] = []
+        func add(_ condition: String, _ param: SQLParam) {
+            params.append(param)
+            clauses.append("\(condition) $\(params.count)")
+        }
+        if let pool { add("h.pool_id =", .int(pool.id)) }
+        if let actor = filter.actor { add("h.actor =", .text(actor)) }
+        if let kind = filter.kind { add("h.event =", .text(kind.rawValue)) }
+        if let from = filter.from { add("h.at >=", .int(from)) }
+        if let to = filter.to { add("h.at <=", .int(to)) }
+        let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        let sql = """
+            SELECT h.seq, h.allocation_id, h.cidr, h.event, h.owner, h.at, h.quarantine_until, \(schemaFound >= 3 ? "h.actor" : "NULL"), p.name
+            FROM berth_history h JOIN berth_pools p ON p.id = h.pool_id \(whereSQL) ORDER BY h.seq DESC LIMIT \(max(0, limit))
+            """
+        return try read {
+            try db.query(sql, params).map { row in
+                guard let seq = row.int(0), let aid = row.int(1), let kind = HistoryEvent.Kind(rawValue: row.string(3)),
+                      let at = row.int(5) else { throw DBFailure.failed("malformed history row") }
+                return HistoryEvent(seq: seq, allocationID: aid, pool: row.string(8), prefix: try IPPrefix(row.string(2)),
+                                    kind: kind, owner: row[4], at: at, quarantineUntil: row.int(6), actor: row[7])
+            }
+        }
+    }
+
     /// Holders of `address` over time, built from its history.
     public static func tenancies(_ events: [HistoryEvent]) -> [Tenancy] {
         var order: [Int64] = []

@@ -22,6 +22,15 @@ public struct Pool: Sendable, Hashable {
     /// Seconds a released block stays unusable by default (0: reusable at once).
     public let quarantine: Int64
     public let createdAt: Int64
+
+    /// Memberwise, public: the client of `berth ip ... --server` rebuilds these from the server's answers.
+    public init(id: Int64, name: String, prefix: IPPrefix, quarantine: Int64, createdAt: Int64) {
+        self.id = id
+        self.name = name
+        self.prefix = prefix
+        self.quarantine = quarantine
+        self.createdAt = createdAt
+    }
 }
 
 /// Where an allocation is in its life.
@@ -53,6 +62,22 @@ public struct Allocation: Sendable, Hashable {
     /// When it was released or its lease expired.
     public let endedAt: Int64?
     public let quarantineUntil: Int64?
+
+    /// Memberwise, public: the client of `berth ip ... --server` rebuilds these from the server's answers.
+    public init(id: Int64, pool: String, prefix: IPPrefix, owner: String?, note: String?, state: AllocationState,
+                requestID: String?, createdAt: Int64, expiresAt: Int64?, endedAt: Int64?, quarantineUntil: Int64?) {
+        self.id = id
+        self.pool = pool
+        self.prefix = prefix
+        self.owner = owner
+        self.note = note
+        self.state = state
+        self.requestID = requestID
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.endedAt = endedAt
+        self.quarantineUntil = quarantineUntil
+    }
 }
 
 /// One row of the append-only history.
@@ -81,6 +106,40 @@ public struct HistoryEvent: Sendable, Hashable {
     public let quarantineUntil: Int64?
     /// Who asked for it: the server token's name; nil for the command line and for expiries.
     public var actor: String? = nil
+
+    /// Memberwise, public: the client of `berth ip ... --server` rebuilds these from the server's answers.
+    public init(seq: Int64, allocationID: Int64, pool: String, prefix: IPPrefix, kind: Kind, owner: String?, at: Int64,
+                quarantineUntil: Int64?, actor: String? = nil) {
+        self.seq = seq
+        self.allocationID = allocationID
+        self.pool = pool
+        self.prefix = prefix
+        self.kind = kind
+        self.owner = owner
+        self.at = at
+        self.quarantineUntil = quarantineUntil
+        self.actor = actor
+    }
+}
+
+/// Which history events `Ledger.historyEvents` returns: every field given must match.
+public struct HistoryFilter: Sendable, Hashable {
+    public var pool: String?
+    /// The server token's name that made the event.
+    public var actor: String?
+    public var kind: HistoryEvent.Kind?
+    /// Events at or after this time (Unix seconds).
+    public var from: Int64?
+    /// Events at or before this time.
+    public var to: Int64?
+
+    public init(pool: String? = nil, actor: String? = nil, kind: HistoryEvent.Kind? = nil, from: Int64? = nil, to: Int64? = nil) {
+        self.pool = pool
+        self.actor = actor
+        self.kind = kind
+        self.from = from
+        self.to = to
+    }
 }
 
 /// Who held a block, from when to when (built from history).
@@ -125,6 +184,22 @@ public struct PoolUsage: Sendable, Hashable {
         hasher.combine(pool)
         hasher.combine(usedAddresses)
     }
+
+    /// Memberwise, public: the client of `berth ip ... --server` rebuilds these from the server's answers.
+    public init(pool: Pool, allocated: Int, reserved: Int, quarantined: Int, usedAddresses: AddressCount,
+                freeAddresses: AddressCount, utilization: Double, freeBlocksByLength: [(length: Int, count: Int)],
+                fragmentation: Double, largestFree: IPPrefix?) {
+        self.pool = pool
+        self.allocated = allocated
+        self.reserved = reserved
+        self.quarantined = quarantined
+        self.usedAddresses = usedAddresses
+        self.freeAddresses = freeAddresses
+        self.utilization = utilization
+        self.freeBlocksByLength = freeBlocksByLength
+        self.fragmentation = fragmentation
+        self.largestFree = largestFree
+    }
 }
 
 /// What `show` found for one address.
@@ -133,6 +208,13 @@ public struct AddressOwner: Sendable, Hashable {
     public let pool: Pool
     /// The live allocation holding the address, or nil when it is free.
     public let holder: Allocation?
+
+    /// Memberwise, public: the client of `berth ip ... --server` rebuilds these from the server's answers.
+    public init(address: IPAddress, pool: Pool, holder: Allocation?) {
+        self.address = address
+        self.pool = pool
+        self.holder = holder
+    }
 }
 
 /// What to allocate.

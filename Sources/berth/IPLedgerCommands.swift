@@ -3,6 +3,7 @@ import BerthCore
 import BerthNet
 import BerthStore
 import Foundation
+import NIOSSL
 
 /// The ledger subcommands of `berth ip` (pool, reserve, allocate, release, list, show, usage, history, check).
 enum IPLedgerCommands {
@@ -29,27 +30,104 @@ struct StoreOptions: ParsableArguments {
     }
 
     func open(_ access: Ledger.Access) throws -> Ledger {
-        let env = ProcessInfo.processInfo.environment
-        var now: () -> Int64 = Ledger.wallClock
-        if let fixed = env["BERTH_NOW"], !fixed.isEmpty {
-            guard let t = LedgerTime.parse(fixed) else {
-                writeErr("berth: error: BERTH_NOW '\(fixed)' is not an RFC 3339 time such as 2025-01-31T08:00:00Z\n")
-                throw ExitCode(Exit.usage)
-            }
-            now = { t }
+        let now: () -> Int64 = try fixedNow().map { t in { t } } ?? Ledger.wallClock
+        return try ledgerCall { try Ledger(store: target, access: access, now: now) }
+    }
+
+    /// `BERTH_NOW` as seconds, nil when unset; a malformed value is a usage error (exit 2).
+    func fixedNow() throws -> Int64? {
+        guard let fixed = ProcessInfo.processInfo.environment["BERTH_NOW"], !fixed.isEmpty else { return nil }
+        guard let t = LedgerTime.parse(fixed) else {
+            writeErr("berth: error: BERTH_NOW '\(fixed)' is not an RFC 3339 time such as 2025-01-31T08:00:00Z\n")
+            throw ExitCode(Exit.usage)
         }
-        return try ledgerCall { () throws(LedgerError) in try Ledger(store: target, access: access, now: now) }
+        return t
     }
 }
 
 /// Runs a ledger call; prints its error as `berth: error: ...` and exits 1, for bad input and for a
 /// store that cannot be opened or written alike (scripts test one code; 2 is left to usage errors).
-func ledgerCall<T>(_ body: () throws(LedgerError) -> T) throws -> T {
+/// With `--server`, a failure to talk to the server exits 4, 5 or 6 (`Exit`).
+func ledgerCall<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
-    } catch {
+    } catch let error as LedgerError {
         writeErr("berth: error: \(error.description)\n")
         throw ExitCode(Exit.specErrors)
+    } catch let error as RemoteError {
+        writeErr("berth: error: \(error.message)\n")
+        throw ExitCode(error.exitCode)
+    }
+}
+
+/// `--store` or `--server`: where the ledger commands that work through the team server read and write.
+struct LedgerOptions: ParsableArguments {
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(help: ArgumentHelp(
+        "Team server URL (http:// or https://), instead of --store; the token comes from $BERTH_TOKEN or --token-file.",
+        valueName: "url"))
+    var server: String?
+    @Option(help: ArgumentHelp("File holding the --server token (default: $BERTH_TOKEN).", valueName: "path"), completion: .file())
+    var tokenFile: String?
+    @Option(help: ArgumentHelp("PEM file of the CAs to trust for an https:// --server (default: $SSL_CERT_FILE, else the system's).",
+                               valueName: "path"), completion: .file())
+    var caFile: String?
+    @Option(help: ArgumentHelp("Seconds to wait for --server to connect and answer (default: 30).", valueName: "seconds"))
+    var timeout: Int?
+
+    func validate() throws {
+        guard let server else {
+            for (flag, given) in [("--token-file", tokenFile != nil), ("--ca-file", caFile != nil), ("--timeout", timeout != nil)] where given {
+                throw ValidationError("\(flag) needs --server")
+            }
+            return
+        }
+        if storeOptions.store != nil { throw ValidationError("give either --store or --server, not both") }
+        _ = try ServerEndpoint.parse(server)
+        if let timeout, timeout < 1 || timeout > 3600 { throw ValidationError("--timeout must be 1 to 3600 seconds") }
+        if let path = caFile ?? env("SSL_CERT_FILE") {
+            let flag = caFile != nil ? "--ca-file" : "SSL_CERT_FILE"
+            guard FileManager.default.isReadableFile(atPath: path) else { throw ValidationError("cannot read \(flag) '\(path)'") }
+            guard let certs = try? NIOSSLCertificate.fromPEMFile(path), !certs.isEmpty else {
+                throw ValidationError("\(flag) '\(path)' holds no PEM certificate")
+            }
+        }
+        _ = try token()
+    }
+
+    private func env(_ name: String) -> String? {
+        ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The token: the first line of --token-file, else $BERTH_TOKEN. Never printed.
+    func token() throws(ValidationError) -> String {
+        if let tokenFile {
+            guard FileManager.default.isReadableFile(atPath: tokenFile),
+                  let data = FileManager.default.contents(atPath: tokenFile), let text = String(data: data, encoding: .utf8) else {
+                throw ValidationError("cannot read --token-file '\(tokenFile)'")
+            }
+            let t = text.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            guard !t.isEmpty else { throw ValidationError("--token-file '\(tokenFile)' is empty") }
+            guard t.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value < 127 }) else {
+                throw ValidationError("--token-file '\(tokenFile)' does not hold a token (one line of printable ASCII)")
+            }
+            return t
+        }
+        guard let t = env("BERTH_TOKEN")?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else {
+            throw ValidationError("--server needs a token: set BERTH_TOKEN or give --token-file PATH")
+        }
+        guard t.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value < 127 }) else {
+            throw ValidationError("BERTH_TOKEN does not hold a token (printable ASCII without spaces)")
+        }
+        return t
+    }
+
+    /// The store (opened for `access`) or the server.
+    func open(_ access: Ledger.Access) throws -> any LedgerAccess {
+        guard let server else { return try storeOptions.open(access) }
+        let endpoint = try ServerEndpoint.parse(server)
+        return RemoteLedger(client: HTTPClient(endpoint: endpoint, token: try token(), caFile: caFile ?? env("SSL_CERT_FILE"),
+                                               timeout: timeout ?? 30))
     }
 }
 
@@ -131,14 +209,14 @@ struct IPPoolCommand: ParsableCommand {
         var quarantine: String?
         @Flag(help: "Refuse a pool of another address family than the pools already in the store.")
         var familyCheck = false
-        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var storeOptions: LedgerOptions
 
         func run() throws {
             let prefix = try parsePrefix(cidr)
             let q = try quarantine.map { try parseDuration($0, "--quarantine") } ?? 0
             do { try Validate.poolName(name) } catch { throw badInput(error.description) }
             let ledger = try storeOptions.open(.create)
-            let pool = try ledgerCall { () throws(LedgerError) in
+            let pool = try ledgerCall {
                 try ledger.addPool(name: name, prefix: prefix, quarantine: q, sameFamily: familyCheck)
             }
             writeOut("\(pool.name) \(pool.prefix)\n")
@@ -148,11 +226,11 @@ struct IPPoolCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the pools.")
         @Option(help: "text or json.") var format: OutputFormat = .text
-        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var storeOptions: LedgerOptions
 
         func run() throws {
             let ledger = try storeOptions.open(.read)
-            let pools = try ledgerCall { () throws(LedgerError) in try ledger.pools() }
+            let pools = try ledgerCall { try ledger.pools() }
             switch format {
             case .json:
                 writeOut(JSONValue.array(pools.map { p in
@@ -179,12 +257,12 @@ struct IPReserveCommand: ParsableCommand {
     @Option(help: "Who holds it.") var owner: String
     @Option(help: "Free text.") var note: String?
     @Option(help: "text or json.") var format: OutputFormat = .text
-    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var storeOptions: LedgerOptions
 
     func run() throws {
         let prefix = try parsePrefix(cidr)
         let ledger = try storeOptions.open(.write)
-        let a = try ledgerCall { () throws(LedgerError) in try ledger.reserve(pool: pool, prefix: prefix, owner: owner, note: note) }
+        let a = try ledgerCall { try ledger.reserve(pool: pool, prefix: prefix, owner: owner, note: note) }
         writeOut(format == .json ? a.json.serialized(pretty: true) + "\n" : "\(a.prefix)\n")
     }
 }
@@ -208,7 +286,7 @@ struct IPAllocateCommand: ParsableCommand {
     @Option(help: "Idempotency key: retries with it return the same allocation.") var requestId: String?
     @Option(parsing: .unconditional, help: ArgumentHelp("Lease, e.g. 1h; the block is reclaimed after it.", valueName: "duration")) var lease: String?
     @Option(help: "text (the CIDR) or json (the whole record).") var format: OutputFormat = .text
-    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var storeOptions: LedgerOptions
 
     func run() throws {
         var length: Int?
@@ -245,7 +323,7 @@ struct IPAllocateCommand: ParsableCommand {
             pool: pool, length: exact == nil ? length : nil, exact: exact, owner: owner, note: note,
             requestID: requestId, lease: leaseSeconds)
         let ledger = try storeOptions.open(.write)
-        let a = try ledgerCall { () throws(LedgerError) in try ledger.allocate(request) }
+        let a = try ledgerCall { try ledger.allocate(request) }
         writeOut(format == .json ? a.json.serialized(pretty: true) + "\n" : "\(a.prefix)\n")
     }
 }
@@ -261,13 +339,13 @@ struct IPReleaseCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Keep the block unusable this long, e.g. 1h; 0 for none (default: the pool's).", valueName: "duration"))
     var quarantine: String?
     @Option(help: "text or json.") var format: OutputFormat = .text
-    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var storeOptions: LedgerOptions
 
     func run() throws {
         let prefix = try parsePrefix(cidr)
         let q = try quarantine.map { try parseDuration($0, "--quarantine") }
         let ledger = try storeOptions.open(.write)
-        let a = try ledgerCall { () throws(LedgerError) in try ledger.release(prefix, pool: pool, quarantine: q) }
+        let a = try ledgerCall { try ledger.release(prefix, pool: pool, quarantine: q) }
         switch format {
         case .json: writeOut(a.json.serialized(pretty: true) + "\n")
         case .text:
@@ -288,11 +366,11 @@ struct IPListCommand: ParsableCommand {
     @Option(help: "Only this pool.") var pool: String?
     @Flag(help: "Include released allocations.") var all = false
     @Option(help: "text or json.") var format: OutputFormat = .text
-    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var storeOptions: LedgerOptions
 
     func run() throws {
         let ledger = try storeOptions.open(.read)
-        let items = try ledgerCall { () throws(LedgerError) in try ledger.list(pool: pool, includeReleased: all) }
+        let items = try ledgerCall { try ledger.list(pool: pool, includeReleased: all) }
         switch format {
         case .json: writeOut(JSONValue.array(items.map(\.json)).serialized(pretty: true) + "\n")
         case .text:
@@ -310,12 +388,12 @@ struct IPShowCommand: ParsableCommand {
 
     @Argument(help: "An address, e.g. 10.8.3.7.") var address: String
     @Option(help: "text or json.") var format: OutputFormat = .text
-    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var storeOptions: LedgerOptions
 
     func run() throws {
         let addr = try parseAddress(address)
         let ledger = try storeOptions.open(.read)
-        let found = try ledgerCall { () throws(LedgerError) in try ledger.show(addr) }
+        let found = try ledgerCall { try ledger.show(addr) }
         switch format {
         case .json:
             writeOut(JSONValue.object([
@@ -346,11 +424,11 @@ struct IPUsageCommand: ParsableCommand {
 
     @Option(help: "Only this pool.") var pool: String?
     @Option(help: "text or json.") var format: OutputFormat = .text
-    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var storeOptions: LedgerOptions
 
     func run() throws {
         let ledger = try storeOptions.open(.read)
-        let usage = try ledgerCall { () throws(LedgerError) in try ledger.usage(pool: pool) }
+        let usage = try ledgerCall { try ledger.usage(pool: pool) }
         let round = { (x: Double, places: Double) in (x * places).rounded() / places }
         switch format {
         case .json:
@@ -392,12 +470,12 @@ struct IPHistoryCommand: ParsableCommand {
 
     @Argument(help: "An address, e.g. 10.8.3.7.") var address: String
     @Option(help: "text or json.") var format: OutputFormat = .text
-    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var storeOptions: LedgerOptions
 
     func run() throws {
         let addr = try parseAddress(address)
         let ledger = try storeOptions.open(.read)
-        let events = try ledgerCall { () throws(LedgerError) in try ledger.history(addr) }
+        let events = try ledgerCall { try ledger.history(addr) }
         let tenancies = Ledger.tenancies(events)
         switch format {
         case .json:
@@ -441,7 +519,7 @@ struct IPCheckCommand: ParsableCommand {
 
     func run() throws {
         let ledger = try storeOptions.open(.inspect)
-        let report = try ledgerCall { () throws(LedgerError) in try ledger.check() }
+        let report = try ledgerCall { try ledger.check() }
         for p in report.problems { writeErr("berth: error: \(p)\n") }
         guard report.problems.isEmpty else { throw ExitCode(Exit.specErrors) }
         writeOut("ok: \(report.pools) pools, \(report.allocations) allocations (\(report.liveAllocations) live), \(report.historyEvents) history events\n")

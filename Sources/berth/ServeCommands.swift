@@ -12,7 +12,19 @@ struct ServeCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Where to listen, HOST:PORT (default: 127.0.0.1:8080).", valueName: "host:port"))
     var listen = "127.0.0.1:8080"
+    @Option(help: ArgumentHelp("Serve HTTPS with this PEM certificate (chain); needs --tls-key.", valueName: "file"), completion: .file())
+    var tlsCert: String?
+    @Option(help: ArgumentHelp("The PEM private key of --tls-cert (unencrypted).", valueName: "file"), completion: .file())
+    var tlsKey: String?
     @OptionGroup var storeOptions: StoreOptions
+
+    func validate() throws {
+        switch (tlsCert, tlsKey) {
+        case (.some, nil): throw ValidationError("--tls-cert needs --tls-key (give both to serve HTTPS, or neither)")
+        case (nil, .some): throw ValidationError("--tls-key needs --tls-cert (give both to serve HTTPS, or neither)")
+        default: break
+        }
+    }
 
     func run() throws {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
@@ -23,7 +35,12 @@ struct ServeCommand: ParsableCommand {
         if host.isEmpty { host = "0.0.0.0" }
         // Opening once here gives the command line's message (and exit 1) for a bad store.
         _ = try storeOptions.open(.write)
-        let options = ServerOptions(store: storeOptions.target, host: host, port: port)
+        if let tlsCert, let tlsKey {
+            // Checked here too, so that a bad file is reported before the store's worker threads start.
+            do { _ = try ServerTLS.configuration(certificate: tlsCert, key: tlsKey) } catch { throw badInput(error.message) }
+        }
+        let options = ServerOptions(store: storeOptions.target, host: host, port: port, tlsCertificate: tlsCert, tlsKey: tlsKey,
+                                    fixedNow: try storeOptions.fixedNow())
         let done = DispatchSemaphore(value: 0)
         let failure = FailureBox()
         Task.detached {

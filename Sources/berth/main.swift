@@ -13,6 +13,12 @@ enum Exit {
     static let usage: Int32 = 2
     /// A defect of berth itself (the render's references do not resolve); nothing was written.
     static let internalError: Int32 = 3
+    /// `berth ip ... --server`: the server cannot be reached (connection refused, timeout, TLS failure).
+    static let serverUnreachable: Int32 = 4
+    /// `--server`: the server refused the token (401) or its scope (403).
+    static let serverRefused: Int32 = 5
+    /// `--server`: the server failed (5xx) or sent an answer berth cannot read.
+    static let serverFailed: Int32 = 6
 }
 
 func writeErr(_ s: String) {

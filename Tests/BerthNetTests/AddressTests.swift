@@ -143,3 +143,22 @@ struct IPv6AddressTests {
         }
     }
 }
+
+@Suite("Address counts from decimal text")
+struct AddressCountDecimalTests {
+    @Test func roundTripsWhatDescriptionWrites() throws {
+        for text in ["0", "1", "256", "18446744073709551615", "18446744073709551616", "79228162514264337593543950336",
+                     "340282366920938463463374607431768211455", "340282366920938463463374607431768211456"] {
+            #expect(AddressCount(decimal: text)?.description == text)
+        }
+        #expect(AddressCount(decimal: "256") == AddressCount(256))
+        #expect(try AddressCount(decimal: "79228162514264337593543950336") == IPv6Prefix("2001:db8::/32").addressCount)
+    }
+
+    @Test func refusesAnythingElse() {
+        for text in ["", "-1", "+1", " 1", "1 ", "01", "1e3", "0x10", "١", "340282366920938463463374607431768211457",
+                     "999999999999999999999999999999999999999", "3402823669209384634633746074317682114560"] {
+            #expect(AddressCount(decimal: text) == nil, "\(text)")
+        }
+    }
+}

@@ -125,6 +125,71 @@ def test_dashboard_sign_in_csrf_pages(dash):
     assert status == 303 and dict(headers)["Location"] == "/signin"
 
 
+def test_dashboard_history_filters(dash):
+    store, s = dash
+    admin = token(store, "netops", "admin")
+    ci = token(store, "ci", "allocate")
+    c = s.conn()
+    assert call(c, "POST", "/api/v1/pools/pods/allocations", admin, {"size": 24, "owner": "<b>x</b>"})[0] == 201
+    status, _, a = call(c, "POST", "/api/v1/pools/svc/allocations", ci, {"size": 28, "owner": "team"})
+    assert status == 201
+    assert call(c, "POST", "/api/v1/pools/svc/releases", ci, {"prefix": a["prefix"]})[0] == 200
+
+    # Not signed in: to the sign-in page.
+    status, headers, _ = get(s, "/history?pool=svc")
+    assert status == 303 and dict(headers)["Location"] == "/signin"
+    session = sign_in(s, admin)
+    assert '<a href="/history">Allocation history</a>' in get(s, "/", session)[2]
+
+    def rows(path):
+        status, headers, page = get(s, path, session)
+        assert status == 200 and dict(headers)["Content-Type"] == "text/html; charset=utf-8", page
+        assert "<script" not in page
+        return re.findall(r"<tr><td>[^<]+</td><td>([^<]+)</td><td>([a-z-]+)</td><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>", page)
+
+    everything = rows("/history")
+    assert everything == [("svc", "release", a["prefix"], "team", "ci"), ("svc", "allocate", a["prefix"], "team", "ci"),
+                          ("pods", "allocate", "10.0.0.0/24", "&lt;b&gt;x&lt;/b&gt;", "netops")]
+    assert rows("/history?pool=svc") == everything[:2]
+    assert rows("/history?actor=netops") == everything[2:]
+    assert rows("/history?action=release") == everything[:1]
+    assert rows("/history?pool=svc&actor=ci&action=allocate") == everything[1:2]
+    assert rows("/history?pool=pods&action=release") == []
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    tomorrow = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 86400))
+    yesterday = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86400))
+    assert rows(f"/history?from={today}&to={today}") == everything
+    assert rows(f"/history?from={tomorrow}") == []
+    assert rows(f"/history?to={yesterday}T23:59:59Z") == []
+    assert rows(f"/history?from={yesterday}T12:00&to={tomorrow}") == everything
+    # Empty fields are no filter; the form keeps what was asked, escaped, and selects the action.
+    assert rows("/history?pool=&actor=&action=&from=&to=") == everything
+    status, _, page = get(s, "/history?actor=" + urllib.parse.quote('"><script>alert(1)</script>') + "&action=release", session)
+    assert status == 200 and "<script>alert(1)" not in page
+    assert 'name="actor" value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in page
+    assert '<option value="release" selected>release</option>' in page and '<p id="history-count">0 events</p>' in page
+
+    # Bad filter values: 400 with a problem saying which field, never a 500.
+    for query, detail in [
+        ("action=bogus", "action: 'bogus' is not one of allocate, reserve, release, expire, quarantine-end"),
+        ("from=banana", "from: 'banana' is not a time such as 2025-01-31T08:00:00Z or a day such as 2025-01-31"),
+        ("to=2025-13-01", "to: '2025-13-01' is not a time such as 2025-01-31T08:00:00Z or a day such as 2025-01-31"),
+        ("from=2025-02-01&to=2025-01-31", "from 2025-02-01T00:00:00Z is after to 2025-01-31T23:59:59Z"),
+        ("pool=nope", "pool: unknown pool 'nope'; pools: pods, svc"),
+        ("actor=" + "a" * 65, "actor: a token name of at most 64 printable characters"),
+        ("actor=a%01b", "actor: a token name of at most 64 printable characters"),
+    ]:
+        c = s.conn()
+        c.request("GET", "/history?" + query, headers={"Cookie": session})
+        r = c.getresponse()
+        body = r.read()
+        assert (r.status, r.getheader("Content-Type")) == (400, "application/problem+json"), (query, body)
+        p = json.loads(body)
+        assert (p["type"], p["detail"]) == ("urn:berth:problem:invalid-request", detail), query
+    status, _, body = get(s, "/history?pool=" + urllib.parse.quote("Bad <Pool>"), session)
+    assert status == 400 and json.loads(body)["detail"].startswith("pool: ")
+
+
 class DevTools:
     """Chromium's DevTools protocol over --remote-debugging-pipe (fd 3 in, fd 4 out; NUL-separated JSON)."""
 
