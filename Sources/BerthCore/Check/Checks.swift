@@ -26,6 +26,7 @@ public enum PlatformChecks {
         out += plainSecrets(spec)
         out += addons(spec)
         out += monitoring(spec, plan: plan)
+        out += ipamServer(spec)
         return out
     }
 

@@ -618,6 +618,11 @@ public struct Renderer: Sendable {
             ("image", .string(p.image)),
             ("imagePullPolicy", "Always"),
         ]
+        let process = ipamServerProcess(p, t)
+        if let process {
+            container.append(("command", process.command))
+            container.append(("args", process.args))
+        }
         if let port = s.port {
             container.append(("ports", .array([["name": .string(portName(p)), "containerPort": .int(port), "protocol": .string(transport(p))]]
                 + (extraMetricsPort(p).map { [["name": "metrics", "containerPort": .int($0), "protocol": "TCP"]] } ?? []))))
@@ -626,6 +631,7 @@ public struct Renderer: Sendable {
         }
         var env: [JSONValue] = []
         for (k, v) in p.env { env.append(["name": .string(k), "value": .string(v)]) }
+        env += process?.env ?? []
         var mounts: [JSONValue] = [["name": "tmp", "mountPath": "/tmp"]]
         var volumes: [JSONValue] = [["name": "tmp", "emptyDir": ["sizeLimit": "256Mi"]]]
         for u in s.uses {

@@ -83,6 +83,7 @@ extension Spec {
         var d = Decoder(diags: [])
         var spec = d.spec(root, file: file)
         d.monitoring(root, into: &spec)
+        d.ipam(root, into: &spec)
         spec.buildIndexes()
         if let vn = versionNode {
             for e in vn.entries {
