@@ -62,7 +62,8 @@ extension Decoder {
         let size = quantity(l, "size") ?? Quantity(milli: Int64(10 << 30) * 1000, text: "10Gi")
         let wal = Swift.max(Int64(1) << 30, size.units / 4)
         // Backed up like the platform's other databases: the first one with a backup.
-        let backup = spec.databases.first { $0.backup != nil }?.backup
+        var backup = spec.databases.first { $0.backup != nil }?.backup
+        backup?.location = l?.location ?? n.location
         var ledger = Database(
             name: IPAMServer.ledgerName, version: "16", instances: int(l, "instances") ?? 2,
             instancesLocation: l?["instances"]?.location ?? n.location,

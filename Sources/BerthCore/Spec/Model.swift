@@ -368,6 +368,10 @@ public struct Service: Sendable {
     }
     /// Whether the service runs on a schedule (a CronJob) rather than continuously.
     public var isScheduled: Bool { schedule != nil }
+    /// Whether the service runs in an environment: not disabled there, and pinned to it when pinned.
+    public func runs(in env: String) -> Bool {
+        override(for: env)?.enabled != false && (pinned == nil || pinned?.environment == env)
+    }
 }
 
 public struct Database: Sendable {
