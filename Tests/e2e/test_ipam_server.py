@@ -95,7 +95,8 @@ def test_argo_cd_syncs_it_with_productions_other_workloads(rendered):
         other = yaml.safe_load((rendered / "kustomize" / "overlays" / env / cluster / "kustomization.yaml").read_text())
         assert "berth-ipam" not in other["resources"], (env, cluster)
     sets = (rendered / "argocd" / "applicationsets.yaml").read_text()
-    assert "kustomize/overlays/production/" in sets or "kustomize/overlays/{{" in sets or "overlays" in sets
+    # The production ApplicationSet syncs prod-eu's overlay, which holds the server and its ledger.
+    assert "path: rendered/kustomize/overlays/production/prod-eu\n" in sets
 
 
 def test_strict_schemas_and_kustomize_build(rendered):

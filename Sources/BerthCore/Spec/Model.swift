@@ -568,7 +568,7 @@ public struct IPAMServer: Sendable {
     public var cluster: Located<String>
     public var environment: Located<String>
     public var replicas: Int
-    /// The full host name of the route; nil until the environment is known (`ipam.<domain>`).
+    /// The full host name of the route (default `ipam.<environment domain>`).
     public var hostname: Located<String>
     public var image: Located<String>
     public var port: Int
