@@ -274,7 +274,9 @@ struct AuditTests {
             "180:3 medium BERTH-OBS-001: service 'reporting' runs in production without metrics; nothing scrapes it and no alert can see it fail",
             "187:32 low BERTH-NET-002: NetworkPolicy 'reporting' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
             "196:13 low BERTH-NET-002: NetworkPolicy 'main-database' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
-            "260:5 medium BERTH-RBAC-003: team 'platform' can change both production ('production') and development ('development') with one group 'platform'",
+            "262:5 medium BERTH-OBS-002: service 'berth-ipam' serves requests in production without an SLO; no burn-rate alert pages when it fails its callers",
+            "269:13 low BERTH-NET-002: NetworkPolicy 'berth-ipam-ledger-database' allows HTTPS egress to 0.0.0.0/0 except private ranges, for object storage (accepted risk)",
+            "273:5 medium BERTH-RBAC-003: team 'platform' can change both production ('production') and development ('development') with one group 'platform'",
         ])
     }
 }

@@ -362,7 +362,14 @@ struct WholeRenderTests {
                 let a = r.at("metadata.annotations")
                 #expect(a?["external-dns.alpha.kubernetes.io/ttl"] == "300", "\(c.name) \(Self.name(r))")
                 #expect(a?["external-dns.alpha.kubernetes.io/hostname"] == nil)
-                if c.name == "nonprod" {
+                // Latency routing only for hosts served by more than one cluster: not nonprod's,
+                // not the team server's (prod-eu alone).
+                let hosts = r.at("spec.hostnames")?.arrayValue ?? []
+                let shared = hosts.contains { h in
+                    spec.clusters.filter { o in Self.objects(files, cluster: o.name, kind: "HTTPRoute").contains { $0.at("spec.hostnames")?.arrayValue?.contains(h) == true } }.count > 1
+                }
+                if Self.name(r) == "berth-ipam" { #expect(!shared) }
+                if c.name == "nonprod" || !shared {
                     #expect(a?["external-dns.alpha.kubernetes.io/set-identifier"] == nil)
                     #expect(a?["external-dns.alpha.kubernetes.io/aws-region"] == nil)
                 } else {

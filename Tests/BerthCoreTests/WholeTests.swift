@@ -221,11 +221,13 @@ struct WholeTests {
             return ((q?["spec"] as? [String: Any])?["hard"] as? [String: String]) ?? [:]
         }
         // 89 service pods at max replicas (the reporting job runs one); prod-eu adds 3 instances
-        // and 2 PgBouncer pods. +20% headroom, rounded up, +5.
-        #expect(hard("prod-eu")["pods"] == "118")
+        // and 2 PgBouncer pods of main, the team server's 3 pods (ipam.server.replicas) and its
+        // ledger's 2 instances: 99. +20% headroom, rounded up, +5.
+        #expect(hard("prod-eu")["pods"] == "124")
         #expect(hard("prod-us")["pods"] == "112")
-        // 3 x 1 CPU instances and 2 x 100m PgBouncer requests, +20%: 3.84 CPU more than prod-us (rounded up to 100m).
-        #expect(hard("prod-eu")["requests.cpu"] == "52500m" && hard("prod-us")["requests.cpu"] == "48600m")
+        // 3 x 1 CPU instances and 2 x 100m PgBouncer requests of main, 3 x 250m team server pods
+        // and 2 x 500m ledger instances, +20%: 3.84 + 2.1 CPU more than prod-us (rounded up to 100m).
+        #expect(hard("prod-eu")["requests.cpu"] == "54600m" && hard("prod-us")["requests.cpu"] == "48600m")
     }
 
     @Test("with a mesh and Gateway API, public services admit the Gateway's data plane in their own namespace")

@@ -239,7 +239,8 @@ WEAK = ROOT / "examples" / "weak" / "platform.yaml"
 def test_audit_example_passes_at_high():
     r = berth("audit", EXAMPLE)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert r.stdout.endswith("berth audit: 11 findings (0 critical, 0 high, 5 medium, 6 low); 0 at or above high\n")
+    # 13: the team server (ipam.server) adds its missing SLO (medium) and its ledger's backup egress (low).
+    assert r.stdout.endswith("berth audit: 13 findings (0 critical, 0 high, 6 medium, 7 low); 0 at or above high\n")
     r = berth("audit", EXAMPLE, "--fail-on", "medium")
     assert r.returncode == 1
 
@@ -348,11 +349,16 @@ def test_capacity_example_fits(tmp_path):
     assert "  zone loss: 5 of 10 nodes left; holds min replicas, does NOT hold max; headroom at min 14350m CPU 59Gi\n" in r.stdout
     assert ("database main (production): 190 of 197 connections ok - 2 PgBouncer pods x 95 server connections "
             "(the Pooler's default_pool_size); 114 client pods at max replicas\n") in r.stdout
-    assert r.stdout.endswith("berth capacity: 6 pools, 3 connection budgets; 0 problems, 0 warnings\n")
+    # The team server's ledger: 3 server pods x 10 connections of max_connections 100 less 3 reserved.
+    assert ("database berth-ipam-ledger (production): 30 of 97 connections ok - 3 pods at max replicas x 10 connections "
+            "each (assumed client pool), no pooler\n") in r.stdout
+    assert r.stdout.endswith("berth capacity: 6 pools, 4 connection budgets; 0 problems, 0 warnings\n")
     doc = json.loads(berth("capacity", EXAMPLE, "--format", "json").stdout)
     general = [p for p in doc["pools"] if p["cluster"] == "prod-eu" and p["pool"] == "general"][0]
-    assert general["nodesNeeded"] == {"min": 3, "max": 9} and general["autoscalerHoldsMax"] is True
-    assert general["environments"][0]["databases"] == ["database main: 3 instances x 1 CPU 2Gi, 2 PgBouncer pods x 100m CPU 128Mi"]
+    # prod-eu also runs the team server (3 x 250m) and its ledger (2 x 500m): one node more at max.
+    assert general["nodesNeeded"] == {"min": 3, "max": 10} and general["autoscalerHoldsMax"] is True
+    assert general["environments"][0]["databases"] == ["database main: 3 instances x 1 CPU 2Gi, 2 PgBouncer pods x 100m CPU 128Mi",
+                                                       "database berth-ipam-ledger: 2 instances x 500m CPU 1Gi"]
 
 
 def test_capacity_fails_when_connections_exceed(tmp_path):
@@ -377,7 +383,10 @@ def test_cost_example():
     # (topology.replicas: none); the replica clusters' volumes are counted in CostTests.
     assert "  database main in prod-eu (primary): 375 GiB of volumes (3 instances x 100Gi data + 25Gi WAL)\n" in r.stdout
     assert "prod-us (replica cluster)" not in r.stdout
-    assert r.stdout.endswith("berth cost: 1896.67 to 4242.89 USD/month in total\n")
+    # The team server's ledger adds 25 GiB of ssd (25 x 0.088 = 2.20) and prod-eu's general pool one
+    # node at max (0.214 x 730 = 156.22).
+    assert "  database berth-ipam-ledger in prod-eu (primary): 25 GiB of volumes (2 instances x 10Gi data + 2560Mi WAL)\n" in r.stdout
+    assert r.stdout.endswith("berth cost: 1898.87 to 4401.31 USD/month in total\n")
     doc = json.loads(berth("cost", EXAMPLE, "--prices", PRICES, "--format", "json").stdout)
     prod = [e for e in doc["environments"] if e["environment"] == "production"][0]
     assert prod["spotSaving"]["max"] > 0 and prod["min"] < prod["max"]

@@ -54,7 +54,8 @@ def test_compare_kustomize_fails_on_a_broken_overlay(rendered, tmp_path):
     lines = r.stdout.splitlines()
     assert "kustomize/overlays/production/prod-eu: apps/v1 Deployment acme-production/api: at spec.replicas: plain 3 != kustomize 4" in lines
     assert "kustomize/overlays/staging/nonprod: missing v1 ServiceAccount acme-staging/web (in the plain render, not built by kustomize)" in lines
-    assert lines[-1] == "compare_kustomize: 7 overlays, 371 objects, 2 differences"
+    # 385: the team server's 10 objects and its ledger's 4 (ipam.server) are in prod-eu's overlay.
+    assert lines[-1] == "compare_kustomize: 7 overlays, 385 objects, 2 differences"
 
 
 def test_argocd_objects(rendered):
@@ -112,15 +113,16 @@ VALIDATE_REGISTRY = ROOT / "scripts" / "validate_registry.py"
 def test_registry_policy_validates_and_a_broken_one_fails(rendered, tmp_path):
     ok = subprocess.run([sys.executable, str(VALIDATE_REGISTRY), str(rendered / "registry")], capture_output=True, text=True)
     assert ok.returncode == 0, ok.stdout
-    assert ok.stdout.splitlines()[-1] == "validate_registry: 21 inputs, 0 errors"
+    # 24: the team server's image adds the repository platform/berth (3 requests).
+    assert ok.stdout.splitlines()[-1] == "validate_registry: 24 inputs, 0 errors"
     bad = tmp_path / "registry"
     shutil.copytree(rendered / "registry", bad)
     ecr = bad / "ecr.json"
     ecr.write_text(ecr.read_text().replace('"IMMUTABLE"', '"FROZEN"', 1).replace('"scanOnPush": true', '"scanOnPush": "yes"', 1))
     r = subprocess.run([sys.executable, str(VALIDATE_REGISTRY), str(bad)], capture_output=True, text=True)
     assert r.returncode == 1
-    assert "ecr.json: repositories[0] (shop/api) PutImageTagMutability: input.imageTagMutability: 'FROZEN' is not one of MUTABLE, IMMUTABLE" in r.stdout
-    assert "ecr.json: repositories[0] (shop/api) PutImageScanningConfiguration: Invalid type for parameter imageScanningConfiguration.scanOnPush" in r.stdout
+    assert "ecr.json: repositories[0] (platform/berth) PutImageTagMutability: input.imageTagMutability: 'FROZEN' is not one of MUTABLE, IMMUTABLE" in r.stdout
+    assert "ecr.json: repositories[0] (platform/berth) PutImageScanningConfiguration: Invalid type for parameter imageScanningConfiguration.scanOnPush" in r.stdout
 
 
 KIND_TOP = {"kind", "apiVersion", "name", "nodes", "networking", "featureGates", "runtimeConfig",

@@ -55,7 +55,7 @@ def test_chart_files(acme):
     assert meta["apiVersion"] == "v2" and meta["name"] == "web" and meta["version"] == "0.1.0"
     assert meta["appVersion"] == "1.8.2"
     # only the services get charts, not the database files
-    assert sorted(p.name for p in (acme / "helm").iterdir()) == ["api", "backoffice", "payments", "reporting", "search", "web", "worker"]
+    assert sorted(p.name for p in (acme / "helm").iterdir()) == ["api", "backoffice", "berth-ipam", "payments", "reporting", "search", "web", "worker"]
 
 
 def test_values_follow_their_schema(acme, words):
@@ -75,7 +75,7 @@ def test_values_follow_their_schema(acme, words):
 def test_acme_charts_template_the_plain_render(acme):
     r = check(acme)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert r.stdout.splitlines()[-1] == "check_helm: 7 charts, 28 values files, 241 objects, 0 differences"
+    assert r.stdout.splitlines()[-1] == "check_helm: 8 charts, 29 values files, 251 objects, 0 differences"
 
 
 def test_check_helm_reports_a_wrong_value(acme, tmp_path):
@@ -89,7 +89,7 @@ def test_check_helm_reports_a_wrong_value(acme, tmp_path):
     r = check(copy)
     assert r.returncode == 1
     assert "web values-staging-nonprod.yaml: apps/v1 Deployment acme-staging/web: at spec.replicas: plain 2 != helm 4" in r.stdout.splitlines()
-    assert r.stdout.splitlines()[-1] == "check_helm: 7 charts, 28 values files, 241 objects, 1 differences"
+    assert r.stdout.splitlines()[-1] == "check_helm: 8 charts, 29 values files, 251 objects, 1 differences"
 
 
 def test_check_helm_reports_a_missing_object_and_a_lint_error(acme, tmp_path):

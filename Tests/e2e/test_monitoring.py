@@ -213,6 +213,11 @@ def test_scrapes_are_admitted_to_exactly_the_metrics_ports(rendered):
                     assert ports == [9187], (f, ports)
                 elif name.endswith("-pooler"):
                     assert ports == [9127], (f, ports)
+                elif name == "berth-ipam":
+                    # The team server serves /metrics on its own port (ipam.server.port).
+                    assert ports == [8080], (f, ports)
+                    sm = monitors[(d["metadata"]["namespace"], name)]
+                    assert sm["spec"]["endpoints"][0]["port"] == "http" and sm["spec"]["endpoints"][0]["path"] == "/metrics"
                 else:
                     assert ports == [9090], (f, ports)
                     sm = monitors[(d["metadata"]["namespace"], name)]

@@ -27,12 +27,14 @@ extension AuditContext {
             if s.metrics == nil {
                 out.append(finding("BERTH-OBS-001", s.location,
                                    "service '\(s.name)' runs in production without metrics; nothing scrapes it and no alert can see it fail",
-                                   fix: "set services.\(s.name).metrics: { port: <metrics port> }"))
+                                   fix: s.isIPAMServer ? "write monitoring: in the spec; the team server then gets a ServiceMonitor on /metrics"
+                                       : "set services.\(s.name).metrics: { port: <metrics port> }"))
             }
             if s.port != nil, s.slos.isEmpty {
                 out.append(finding("BERTH-OBS-002", s.location,
                                    "service '\(s.name)' serves requests in production without an SLO; no burn-rate alert pages when it fails its callers",
-                                   fix: "set services.\(s.name).slos.availability: { target: \"99.9\" }"))
+                                   fix: s.isIPAMServer ? "ipam.server has no objectives: alert on berth_http_requests_total{status=~\"5..\"} in a PrometheusRule of your own, or accept the finding"
+                                       : "set services.\(s.name).slos.availability: { target: \"99.9\" }"))
             }
             guard s.publicRoute != nil else { continue }
             let ceiling = AuditContext.plausibleCeiling(replicas: f.replicas, zones: f.zones, clusters: f.clusters.count)

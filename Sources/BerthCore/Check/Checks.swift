@@ -28,6 +28,7 @@ public enum PlatformChecks {
             { plainSecrets(spec) },
             { addons(spec) },
             { monitoring(spec, plan: plan) },
+            { ipamServer(spec) },
         ]
         return parallelMap(0..<rules.count) { rules[$0]() }.flatMap { $0 }
     }
@@ -106,7 +107,7 @@ public enum PlatformChecks {
                 unknown("environment", o.environment, envNames, context: " in services.\(s.name).overrides")
             }
             if let pool = s.nodePool {
-                for env in spec.environments where s.override(for: env.name)?.enabled != false {
+                for env in spec.environments where s.runs(in: env.name) {
                     for cref in env.clusters {
                         guard let c = spec.cluster(cref.value), c.pool(pool.value) == nil else { continue }
                         unknown("node pool", pool, c.nodePools.map(\.name),
@@ -227,7 +228,7 @@ public enum PlatformChecks {
         var out: [Diagnostic] = []
         for env in spec.environments where env.tier == .production {
             // Replica rules are for services that run continuously, not scheduled runs.
-            for s in spec.services where s.override(for: env.name)?.enabled != false && !s.isScheduled {
+            for s in spec.services where s.runs(in: env.name) && !s.isScheduled {
                 let r = s.override(for: env.name)?.replicas ?? s.replicas
                 let loc = s.override(for: env.name)?.replicas != nil ? (s.override(for: env.name)?.environment.location ?? s.replicasLocation) : s.replicasLocation
                 let waiver = s.replicasWaiver(in: env.name)
@@ -244,7 +245,8 @@ public enum PlatformChecks {
                 if let w = waiver {
                     out.append(.warning("unused-waiver", "service '\(s.name)' has a replicas.waiver but runs \(r.min) replicas minimum in production environment '\(env.name)'; remove the waiver", at: w.location))
                 }
-                let zones = env.clusters.compactMap { spec.cluster($0.value)?.zones.count }.max() ?? 0
+                let zones = env.clusters.filter { c in s.pinned.map { $0.cluster == c.value } ?? true }
+                    .compactMap { spec.cluster($0.value)?.zones.count }.max() ?? 0
                 if r.min < zones {
                     out.append(.warning("zone-spread", "service '\(s.name)' runs \(r.min) replicas minimum in '\(env.name)' but its clusters span \(zones) zones; one zone will have no replica", at: loc))
                 }
@@ -329,7 +331,7 @@ public enum PlatformChecks {
             if let reg = spec.delivery.registry, ref.host != reg.host {
                 out.append(.error("foreign-registry", "service '\(s.name)' pulls from '\(ref.host)', but delivery.registry.host is '\(reg.host)'", at: s.image.location))
             }
-            for env in spec.environments where s.override(for: env.name)?.enabled != false {
+            for env in spec.environments where s.runs(in: env.name) {
                 let (image, loc) = Plan.resolvedImage(s, env: env.name, spec: spec)
                 guard let image, let r = ImageRef.parse(image) else {
                     if spec.versions[env.name]?[s.name] != nil {
@@ -366,7 +368,7 @@ public enum PlatformChecks {
         var out: [Diagnostic] = []
         for env in spec.environments where env.tier == .production {
             // A scheduled service's route is refused by `scheduled`, with the reason.
-            for s in spec.services where s.override(for: env.name)?.enabled != false && !s.isScheduled {
+            for s in spec.services where s.runs(in: env.name) && !s.isScheduled {
                 guard let r = s.override(for: env.name)?.publicRoute ?? s.publicRoute else { continue }
                 if !r.tls {
                     out.append(.error("production-tls", "public route of service '\(s.name)' has tls: false in production environment '\(env.name)'; production routes must serve HTTPS", at: r.location))
@@ -567,7 +569,7 @@ public enum PlatformChecks {
         guard let reg = spec.delivery.registry else { return [] }
         var out: [Diagnostic] = []
         for s in spec.services {
-            for env in spec.environments where s.override(for: env.name)?.enabled != false {
+            for env in spec.environments where s.runs(in: env.name) {
                 let (image, loc) = Plan.resolvedImage(s, env: env.name, spec: spec)
                 guard let image, let r = ImageRef.parse(image), r.digest == nil, let tag = r.tag,
                       !ImageRef.mutableTags.contains(tag.lowercased()),

@@ -32,7 +32,8 @@ extension PlatformChecks {
             if env.dataIsolated != prod.dataIsolated {
                 note(": data \(env.dataIsolated ? "isolated" : "shared") (\(prod.name) \(prod.dataIsolated ? "isolated" : "shared"))", env.location)
             }
-            for s in spec.services {
+            // A pinned service (the team server) runs in one environment by design.
+            for s in spec.services where s.pinned == nil {
                 let loc = s.override(for: env.name)?.environment.location ?? s.location
                 let a = placement(s, env), b = placement(s, prod)
                 let svc = " for service '\(s.name)'"

@@ -28,6 +28,16 @@ public struct HostingDoc: Sendable {
     }
 
     /// The files of the document: Markdown, HTML and one SVG per diagram.
+    /// Where the ledger's team server runs, read from the render (`ipam.server`); empty when
+    /// none is rendered.
+    var teamServerText: String {
+        guard let t = facts.teamServer else { return "" }
+        let at = t.hosts.isEmpty ? "" : " at " + t.hosts.map { "https://\($0)" }.joined(separator: ", ") + " through the environment's gateway"
+        let backup = t.ledgerBackedUp ? ", backed up to object storage like the environment's other databases" : ", not backed up (no database of the spec has a backup)"
+        let scrape = t.scraped ? "; Prometheus scrapes its /metrics with a read-scope token" : ""
+        return " The ledger's team server (`berth serve`, ipam.server) runs on cluster \(t.cluster) in namespace \(t.namespace): Deployment \(IPAMServer.serviceName) with \(t.replicas) replica\(t.replicas == 1 ? "" : "s")\(at), on its PostgreSQL ledger, the CloudNativePG cluster \(IPAMServer.ledgerName) (\(t.ledgerInstances) instance\(t.ledgerInstances == 1 ? "" : "s")\(backup))\(scrape). Pipelines and people allocate through its API with tokens (`berth ip token create`)."
+    }
+
     public func artifacts() -> [Artifact] {
         let doc = build()
         var out = [
@@ -261,7 +271,7 @@ public struct HostingDoc: Sendable {
             return statics.isEmpty ? "No static addresses are declared (network.static)." :
                 list(statics.map { "\($0.key.replacingOccurrences(of: "static/", with: "")) = \($0.prefix.address) (\($0.purpose), \($0.cluster ?? "")/\($0.zone ?? ""))" }) + ", pinned in ip-plan.lock. Addresses for anything else come from the ledger: `berth ip reserve`."
         case ("IP Address Management", "Dynamic IP assignment"):
-            return "Pods get addresses from each cluster's pod CIDR (/\(net.carve.pods)), one /\(IPPlanner.nodeMaskLength(podsPerNode: net.podsPerNode)) per node for up to \(net.podsPerNode) pods; services from the service CIDR (/\(net.carve.services)); everything else is allocated from the ledger (`berth ip allocate`), best fit, idempotent with request ids and optionally leased."
+            return "Pods get addresses from each cluster's pod CIDR (/\(net.carve.pods)), one /\(IPPlanner.nodeMaskLength(podsPerNode: net.podsPerNode)) per node for up to \(net.podsPerNode) pods; services from the service CIDR (/\(net.carve.services)); everything else is allocated from the ledger (`berth ip allocate`), best fit, idempotent with request ids and optionally leased." + teamServerText
         case ("IP Address Management", "IP range planning"):
             return "Per cluster a /\(net.carve.vpc) VPC with a /\(net.carve.publicSubnet) public and a /\(net.carve.privateSubnet) private subnet per zone, a /\(net.carve.pods) pod CIDR and a /\(net.carve.services) service CIDR, all from \(net.supernet.value)\(ipv6Text). The planner packs best-fit, largest first, and never moves a range pinned in ip-plan.lock."
         case ("IP Address Management", "Address conservation"):

@@ -66,6 +66,40 @@ struct RenderedFacts: Sendable {
     /// Whether any NetworkPolicy is rendered.
     var hasNetworkPolicies: Bool { objects.contains { $0.at("kind") == "NetworkPolicy" } }
 
+    /// The IP ledger's team server as rendered (`ipam.server`).
+    struct TeamServer: Sendable, Equatable {
+        var cluster: String
+        var namespace: String
+        var replicas: Int
+        var hosts: [String]
+        var ledgerInstances: Int
+        var ledgerBackedUp: Bool
+        var scraped: Bool
+    }
+
+    /// The team server, read from its rendered Deployment, HTTPRoute, ledger Cluster and
+    /// ServiceMonitor; nil when none is rendered.
+    var teamServer: TeamServer? {
+        func named(_ kind: String, _ name: String) -> (RenderedFile, JSONValue)? {
+            for f in files {
+                if let o = f.objects.first(where: { $0.at("kind")?.stringValue == kind && $0.at("metadata.name")?.stringValue == name }) { return (f, o) }
+            }
+            return nil
+        }
+        guard let (file, deployment) = named("Deployment", IPAMServer.serviceName) else { return nil }
+        let route = named("HTTPRoute", IPAMServer.serviceName)?.1 ?? named("Ingress", IPAMServer.serviceName)?.1
+        let hosts = (route?.at("spec.hostnames")?.arrayValue ?? route?.at("spec.rules")?.arrayValue?.compactMap { $0["host"] } ?? []).compactMap(\.stringValue)
+        let ledger = named("Cluster", IPAMServer.ledgerName)?.1
+        return TeamServer(
+            cluster: file.path.split(separator: "/").first.map(String.init) ?? "",
+            namespace: deployment.at("metadata.namespace")?.stringValue ?? "",
+            replicas: deployment.at("spec.replicas")?.intValue ?? 0,
+            hosts: hosts,
+            ledgerInstances: ledger?.at("spec.instances")?.intValue ?? 0,
+            ledgerBackedUp: ledger?.at("spec.backup") != nil,
+            scraped: named("ServiceMonitor", IPAMServer.serviceName) != nil)
+    }
+
     // MARK: the network-policy matrix
 
     /// One allowed connection read from the rendered NetworkPolicies: the callee admits the

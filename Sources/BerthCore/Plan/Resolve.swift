@@ -139,6 +139,7 @@ public struct Plan: Sendable {
     static func place(_ s: Service, env: Environment, cluster: Cluster, spec: Spec) -> Placement? {
         let o = s.override(for: env.name)
         if o?.enabled == false { return nil }
+        if let pin = s.pinned, pin.environment != env.name || pin.cluster != cluster.name { return nil }
         // A scheduled service takes no calls: `berth check` refuses its route, and the plan has none.
         let route = s.isScheduled ? nil : o?.publicRoute ?? s.publicRoute
         var host: String?

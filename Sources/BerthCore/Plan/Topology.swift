@@ -31,6 +31,7 @@ extension Plan {
 
     /// The cluster of `env` holding the primary of `d`.
     public func primaryCluster(of d: Database, in env: Environment) -> String? {
+        if let pin = d.pinned { return pin.environment == env.name ? pin.cluster : nil }
         let clusters = env.clusters.map(\.value)
         if let region = d.topology.primary?.value,
            let c = clusters.first(where: { spec.cluster($0)?.region.value == region })

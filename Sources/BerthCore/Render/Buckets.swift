@@ -8,13 +8,13 @@ extension Renderer {
         var out: [String: Bool] = [:]
         let envs = plan.isShared(bucket: b, in: env) ? spec.environments.filter { plan.isShared(bucket: b, in: $0) } : [env]
         for e in envs {
-            for s in spec.services where s.override(for: e.name)?.enabled != false {
+            for s in spec.services where s.runs(in: e.name) {
                 for u in s.uses where u.kind == .bucket && u.name == b.name {
                     let role = "\(spec.platform)-\(e.name)-\(s.name)"
                     out[role] = (out[role] ?? true) && u.readOnly
                 }
             }
-            for d in spec.databases where d.backup?.bucket.value == b.name {
+            for d in spec.databases where d.backup?.bucket.value == b.name && (d.pinned.map { $0.environment == e.name } ?? true) {
                 out["\(spec.platform)-\(e.name)-\(d.name)-backup"] = false
             }
         }

@@ -117,7 +117,8 @@ extension Renderer {
         var out: [Artifact] = []
         var seen: Set<String> = []
         for t in plan.targets where seen.insert(t.environment.name).inserted {
-            let hosts = Array(Set(t.placements.compactMap { p in p.publicRoute?.tls == true ? p.hostname : nil })).sorted()
+            // The team server's API carries tokens and is never cached: it stays off the CDN.
+            let hosts = Array(Set(t.placements.compactMap { p in p.publicRoute?.tls == true && !p.service.isIPAMServer ? p.hostname : nil })).sorted()
             guard let first = hosts.first else { continue }
             let origins: [JSONValue] = hosts.map { host in
                 [

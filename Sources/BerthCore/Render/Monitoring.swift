@@ -89,7 +89,9 @@ extension Renderer {
         let s = p.service
         let labels = monitoringLabels(labels(p, t, withVersion: false))
         if let m = s.metrics, m.port != nil {
-            let endpoint: JSONValue = ["port": .string(metricsPortName(p)), "path": .string(m.path), "interval": "30s"]
+            var endpoint: JSONValue = ["port": .string(metricsPortName(p)), "path": .string(m.path), "interval": "30s"]
+            if let auth = ipamMetricsAuthorization(p), case let .object(pairs) = endpoint { endpoint = .object(pairs + [("authorization", auth)]) }
+            docs += ipamMetricsToken(p, t)
             if s.port != nil {
                 docs.append([
                     "apiVersion": .string(Renderer.monitoringAPI), "kind": "ServiceMonitor",

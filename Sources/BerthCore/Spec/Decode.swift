@@ -84,6 +84,7 @@ extension Spec {
         var spec = StageTimer.measure("load: decode") {
             var spec = d.spec(root, file: file)
             d.monitoring(root, into: &spec)
+            d.ipam(root, into: &spec)
             spec.buildIndexes()
             return spec
         }

@@ -27,6 +27,12 @@ public struct Spec: Sendable {
     public var security: Security
     /// Prometheus, alert rules and routing (`monitoring:`); filled in after the rest decodes.
     public var monitoring = MonitoringSpec()
+    /// Whether `monitoring:` is written in the spec (a Prometheus scrapes the platform).
+    public var monitoringDeclared = false
+    /// The IP ledger's team server (`ipam.server`), when the spec renders one. Its workload
+    /// and ledger are also in `services` and `databases` (pinned to its cluster and
+    /// environment), so every check and render path treats them like the others.
+    public var ipamServer: IPAMServer? = nil
     /// environment -> service -> version (tag or digest), from the versions file.
     public var versions: [String: [String: Located<String>]]
     public var versionsFile: String?
@@ -348,6 +354,11 @@ public struct Service: Sendable {
     /// Where Prometheus scrapes it (`metrics:`), and its objectives (`slos:`).
     public var metrics: ServiceMetrics? = nil
     public var slos: [SLO] = []
+    /// The one environment and cluster the service runs in (the team server); nil: everywhere.
+    public var pinned: Pin? = nil
+    /// The service is the IP ledger's team server: the Deployment runs `berth serve` on the
+    /// ledger database `IPAMServer.ledgerName`.
+    public var isIPAMServer = false
 
     public func override(for env: String) -> ServiceOverride? { overrides.first { $0.environment.value == env } }
     /// The replicas waiver in effect in an environment: the override's when it sets replicas.
@@ -357,6 +368,10 @@ public struct Service: Sendable {
     }
     /// Whether the service runs on a schedule (a CronJob) rather than continuously.
     public var isScheduled: Bool { schedule != nil }
+    /// Whether the service runs in an environment: not disabled there, and pinned to it when pinned.
+    public func runs(in env: String) -> Bool {
+        override(for: env)?.enabled != false && (pinned == nil || pinned?.environment == env)
+    }
 }
 
 public struct Database: Sendable {
@@ -376,6 +391,9 @@ public struct Database: Sendable {
     public var topology: Topology
     public var rpo: SpecDuration?
     public var location: SourceLocation
+    /// The one environment and cluster holding the database (the team server's ledger); nil:
+    /// every environment, as `shared` and `topology` say.
+    public var pinned: Pin? = nil
 
     /// Where the primary runs and what an environment's other clusters get.
     public struct Topology: Sendable {
@@ -529,4 +547,30 @@ public enum NetworkPolicyMode: String, Sendable, CaseIterable, CustomStringConve
     case defaultDeny = "default-deny"
     case none
     public var description: String { rawValue }
+}
+
+/// One environment on one cluster: where a pinned service or database runs.
+public struct Pin: Sendable, Hashable {
+    public var environment: String
+    public var cluster: String
+}
+
+/// `ipam.server`: the IP ledger's team server (`berth serve`) rendered into one cluster and
+/// environment, with its PostgreSQL ledger on CloudNativePG.
+public struct IPAMServer: Sendable {
+    /// The name of its workload (Deployment, Service, ServiceAccount, HTTPRoute, ...).
+    public static let serviceName = "berth-ipam"
+    /// The name of its CloudNativePG cluster.
+    public static let ledgerName = "berth-ipam-ledger"
+    /// The Secret (and secret-store key) with the read-scope token Prometheus scrapes with.
+    public static let metricsTokenSecret = "berth-ipam-metrics-token"
+
+    public var cluster: Located<String>
+    public var environment: Located<String>
+    public var replicas: Int
+    /// The full host name of the route (default `ipam.<environment domain>`).
+    public var hostname: Located<String>
+    public var image: Located<String>
+    public var port: Int
+    public var location: SourceLocation
 }

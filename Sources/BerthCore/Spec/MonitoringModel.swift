@@ -116,6 +116,7 @@ extension Decoder {
             }
         }
         spec.monitoring = m
+        spec.monitoringDeclared = r["monitoring"]?.explicit == true
         let entries = r["services"]?.entries ?? []
         for (i, e) in entries.enumerated() where i < spec.services.count {
             let n = e.node

@@ -381,6 +381,40 @@ public enum SpecSchema {
         Field("version", .string, "The exact chart version (or Git tag) to install instead of berth's pin. It must still serve every API version berth writes for the add-on (`berth render` refuses an older one); a change is reported by `berth diff` as disruptive.", defaultNote: "berth's pin (AddonVersions.swift)"),
     ])
 
+    // MARK: ipam
+
+    public static let ipamServerResources = ObjectSchema("ipam server resources", "CPU and memory of each team server pod.", [
+        Field("cpu", .quantity, "CPU request.", default: s("250m")),
+        Field("memory", .quantity, "Memory request.", default: s("256Mi")),
+        Field("limits", .object(ObjectSchema("limits", "Limits; derived when absent.", [
+            Field("cpu", .quantity, "CPU limit.", defaultNote: "2 x the CPU request"),
+            Field("memory", .quantity, "Memory limit.", defaultNote: "the memory request"),
+        ])), "Limits."),
+    ])
+
+    public static let ipamLedger = ObjectSchema("ipam ledger", "The team server's PostgreSQL ledger, a CloudNativePG cluster `berth-ipam-ledger` next to it.", [
+        Field("instances", .int(min: 1, max: 9), "Instances (one primary, the rest replicas), spread across zones.", default: i(2)),
+        Field("size", .quantity, "Data volume size (the WAL volume is a quarter of it, at least 1Gi).", default: s("10Gi")),
+        Field("class", .name, "Storage class (a key of `storage.classes`).", defaultNote: "the default class"),
+        Field("memory", .quantity, "Memory per instance.", default: s("1Gi")),
+        Field("cpu", .quantity, "CPU per instance.", default: s("500m")),
+    ])
+
+    public static let ipamServer = ObjectSchema("ipam server", "The IP ledger's team server (`berth serve`, see the README's \"Team server\") rendered into one cluster of one environment: a Deployment `berth-ipam` on a CloudNativePG ledger, its Service, HTTPRoute with TLS, NetworkPolicies and, with `monitoring:`, a ServiceMonitor.", [
+        Field("cluster", .name, "Cluster it runs on (a key of `clusters`, one of the environment's clusters).", required: true),
+        Field("environment", .name, "Environment (a key of `environments`) whose namespace it runs in.", required: true),
+        Field("replicas", .int(min: 1, max: 20), "Server pods (production needs 2 or more); the pods share the ledger.", default: i(2)),
+        Field("hostname", .hostname, "Host name of its HTTPS route through the environment's gateway: the environment's domain or a name under it.", defaultNote: "`ipam.<environment domain>`"),
+        Field("image", .string, "The berth image with its version pinned (a tag or `@sha256:` digest, never `latest`); its entrypoint is `berth`. With `delivery.registry` it must come from that registry.", default: s("ghcr.io/berth-dev/berth:\(Pipeline.version)")),
+        Field("port", .int(min: 1024, max: 65535), "Port the server listens on (`--listen 0.0.0.0:<port>`) and serves `/metrics` on; the pods run as non-root, so 1024 or above.", default: i(8080)),
+        Field("resources", .object(ipamServerResources), "Requests and limits of each server pod."),
+        Field("ledger", .object(ipamLedger), "Its PostgreSQL ledger (backed up like the environment's other databases)."),
+    ])
+
+    public static let ipam = ObjectSchema("ipam", "IP address management beyond the plan.", [
+        Field("server", .object(ipamServer), "Render the ledger's team server into the platform.", optionalObject: true),
+    ])
+
     // MARK: root
 
     public static let root = ObjectSchema("spec", "A whole platform.", [
@@ -399,6 +433,7 @@ public enum SpecSchema {
         Field("scaling", .object(scaling), "Scaling."),
         Field("security", .object(security), "Security."),
         Field("monitoring", .object(monitoring), "Metrics, alerts and where they go."),
+        Field("ipam", .object(ipam), "IP address management: the ledger's team server."),
         Field("addons", .map(.object(addon)), "Overrides for the cluster add-ons by name (`cert-manager`, `external-dns`, `velero`, ...).", default: .map([])),
     ])
 
