@@ -66,7 +66,10 @@ public struct ImageRef: Sendable, Hashable {
 /// One service as it runs in one environment on one cluster, with overrides applied.
 public struct Placement: Sendable {
     public var service: Service
-    public var image: String
+    public var image: String { didSet { version = Placement.version(of: image) } }
+    /// The `app.kubernetes.io/version` label of `image` (its tag, or the start of its digest),
+    /// worked out once: every object of the placement carries it.
+    public private(set) var version: String?
     public var replicas: Replicas
     public var resources: Resources
     public var publicRoute: PublicRoute?
@@ -74,6 +77,29 @@ public struct Placement: Sendable {
     public var hostname: String?
     public var env: [(String, String)]
     public var pool: NodePool?
+
+    public init(service: Service, image: String, replicas: Replicas, resources: Resources, publicRoute: PublicRoute?,
+                hostname: String?, env: [(String, String)], pool: NodePool?)
+    {
+        self.service = service
+        self.image = image
+        self.version = Placement.version(of: image)
+        self.replicas = replicas
+        self.resources = resources
+        self.publicRoute = publicRoute
+        self.hostname = hostname
+        self.env = env
+        self.pool = pool
+    }
+
+    /// The version label of an image reference: its tag (at most 63 characters), else the
+    /// first 12 hex digits of its digest.
+    static func version(of image: String) -> String? {
+        guard let ref = ImageRef.parse(image) else { return nil }
+        if let tag = ref.tag { return String(tag.prefix(63)) }
+        if let d = ref.digest { return String(d.dropFirst(7).prefix(12)) }
+        return nil
+    }
 }
 
 /// One environment on one cluster: a namespace and the services in it.

@@ -86,9 +86,13 @@ extension Renderer {
 
     /// Whether any service of the environments served by this home reads `d`.
     func hasReaders(_ d: Database, home: Environment) -> Bool {
-        plan.targets.contains { other in
-            plan.homeEnvironment(of: d, for: other.environment)?.name == home.name
-                && other.placements.contains { $0.service.uses.contains { $0.kind == .database && $0.name == d.name && $0.readOnly } }
+        // By index: copying each Placement (a service with all its settings) to test it
+        // showed in profiles of large platforms.
+        plan.targets.indices.contains { ti in
+            plan.homeEnvironment(of: d, for: plan.targets[ti].environment)?.name == home.name
+                && plan.targets[ti].placements.indices.contains { pi in
+                    plan.targets[ti].placements[pi].service.uses.contains { $0.kind == .database && $0.name == d.name && $0.readOnly }
+                }
         }
     }
 

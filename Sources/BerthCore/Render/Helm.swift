@@ -79,7 +79,7 @@ extension Renderer {
             guard let p = placements[i] else { return variants[i].1 }
             let t = targets[i]
             let m = MarkerContext(namespace: t.namespace, instance: "\(service)-\(t.environment.name)",
-                                  environment: t.environment.name, version: versionLabel(p.image),
+                                  environment: t.environment.name, version: p.version,
                                   labels: labels(p, t), labelsWithoutVersion: labels(p, t, withVersion: false),
                                   selector: selector(p, t))
             return variants[i].1.map { m.mark($0, key: nil) }
@@ -130,7 +130,7 @@ extension Renderer {
         }
 
         // Values per variant, then the defaults and what each variant changes.
-        let versions = placements.map { $0.flatMap { versionLabel($0.image) } }
+        let versions = placements.map { $0.flatMap(\.version) }
         let envNames = targets.map(\.environment.name)
         func variantValues(_ vi: Int) -> [(String, JSONValue)] {
             var top: [(String, JSONValue)] = [("environment", .string(envNames[vi]))]

@@ -76,17 +76,19 @@ extension Renderer {
 
     /// Rules from edges: edges with the same ports and purpose share one rule, in graph order.
     func policyRules(_ edges: [TrafficEdge], ingress: Bool, in t: Target) -> [JSONValue] {
-        var rules: [(ports: [TrafficEdge.Port], purpose: TrafficEdge.Purpose, peers: [JSONValue]?)] = []
+        // `seen`: the peers of a rule so far, so a peer named by several edges is added once
+        // without comparing it with every peer before it.
+        var rules: [(ports: [TrafficEdge.Port], purpose: TrafficEdge.Purpose, peers: [JSONValue]?, seen: Set<JSONValue>)] = []
         for e in edges {
             let far = ingress ? e.from : e.to
             let farNS = ingress ? e.fromNamespace : e.toNamespace
             let peers = policyPeers(far, namespace: farNS, here: t.namespace, cluster: t.cluster)
             if let i = rules.firstIndex(where: { $0.ports == e.ports && $0.purpose == e.purpose }),
-               let have = rules[i].peers, let add = peers
+               rules[i].peers != nil, let add = peers
             {
-                rules[i].peers = have + add.filter { !have.contains($0) }
+                for p in add where rules[i].seen.insert(p).inserted { rules[i].peers?.append(p) }
             } else {
-                rules.append((e.ports, e.purpose, peers))
+                rules.append((e.ports, e.purpose, peers, Set(peers ?? [])))
             }
         }
         return rules.map { r in

@@ -250,7 +250,7 @@ public struct Renderer: Sendable {
             ("app.kubernetes.io/name", .string(p.service.name)),
             ("app.kubernetes.io/instance", .string("\(p.service.name)-\(t.environment.name)")),
         ]
-        if withVersion, let v = versionLabel(p.image) { l.append(("app.kubernetes.io/version", .string(v))) }
+        if withVersion, let v = p.version { l.append(("app.kubernetes.io/version", .string(v))) }
         l += [
             ("app.kubernetes.io/part-of", .string(spec.platform)),
             ("app.kubernetes.io/managed-by", "berth"),
@@ -278,12 +278,13 @@ public struct Renderer: Sendable {
          "berth.dev/environment": .string(t.environment.name)]
     }
 
-    func versionLabel(_ image: String) -> String? {
-        guard let ref = ImageRef.parse(image) else { return nil }
-        if let tag = ref.tag { return String(tag.prefix(63)) }
-        if let d = ref.digest { return String(d.dropFirst(7).prefix(12)) }
-        return nil
+    /// A name as it appears in an environment variable's name: upper case, '-' as '_'
+    /// (`orders-db` -> `ORDERS_DB`). Names are ASCII (DNS labels).
+    static func envWord(_ name: String) -> String {
+        String(decoding: name.utf8.map { c in c == 0x2D ? 0x5F : (c >= 0x61 && c <= 0x7A ? c - 0x20 : c) }, as: UTF8.self)
     }
+
+    func versionLabel(_ image: String) -> String? { Placement.version(of: image) }
 
     func meta(_ name: String, _ ns: String?, labels: JSONValue, annotations: JSONValue? = nil) -> JSONValue {
         var m: [(String, JSONValue)] = [("name", .string(name))]
@@ -639,7 +640,7 @@ public struct Renderer: Sendable {
         var mounts: [JSONValue] = [["name": "tmp", "mountPath": "/tmp"]]
         var volumes: [JSONValue] = [["name": "tmp", "emptyDir": ["sizeLimit": "256Mi"]]]
         for u in s.uses {
-            let upper = u.name.uppercased().replacingOccurrences(of: "-", with: "_")
+            let upper = Renderer.envWord(u.name)
             switch u.kind {
             case .database:
                 // The checks refuse a use without an endpoint; the fallback keeps the render total.

@@ -52,7 +52,7 @@ extension Renderer {
                     md += "1. Create a new cluster from the latest base backup and the WAL archive (add `recoveryTarget: {targetTime: \"YYYY-MM-DD HH:MM:SS+00\"}` under `recovery` for a point in time):\n\n"
                     md += "```sh\nkubectl --context \(t.cluster.name) apply -f - <<'EOF'\n" + restore.yaml() + "EOF\n"
                     md += "kubectl --context \(t.cluster.name) -n \(t.namespace) cnpg status \(d.name)-restore\n```\n\n"
-                    md += "2. Check the data, then switch services over: they reach `\(d.name)-rw`; rename by deleting the damaged `\(d.name)` and recreating it from the same manifest with `metadata.name: \(d.name)`, or change the services' `DATABASE_\(d.name.uppercased().replacingOccurrences(of: "-", with: "_"))_HOST`.\n\n"
+                    md += "2. Check the data, then switch services over: they reach `\(d.name)-rw`; rename by deleting the damaged `\(d.name)` and recreating it from the same manifest with `metadata.name: \(d.name)`, or change the services' `DATABASE_\(Renderer.envWord(d.name))_HOST`.\n\n"
                 }
             }
             if spec.storage.snapshots != nil {
