@@ -92,6 +92,23 @@ struct DataTests {
             "warning: database 'main' runs in production environment 'production' on a cluster with 1 zone; production needs instances across 2 or more zones"))
     }
 
+    @Test("recovery promotes a replica cluster only where the topology keeps one (acme keeps no copy outside the EU)")
+    func recoveryFollowsTopology() throws {
+        let text = try String(contentsOf: Fixtures.example, encoding: .utf8)
+        let acme = try #require(Fixtures.check(text, file: Fixtures.example.path).spec)
+        let main = try #require(acme.database("main"))
+        let kept = Recovery.database(main, spec: acme)
+        #expect(!kept.basis.contains("promoted"), "\(kept.basis)")
+        #expect(kept.rtoSeconds != Recovery.promoteSeconds)
+        #expect(kept.rtoSeconds ?? 0 > Recovery.promoteSeconds)
+        let withReplicas = text.replacingOccurrences(of: "replicas: none, remoteClients: primary", with: "replicas: read, remoteClients: primary")
+        #expect(withReplicas != text)
+        let replicated = try #require(Fixtures.check(withReplicas, file: Fixtures.example.path).spec)
+        let promoted = Recovery.database(try #require(replicated.database("main")), spec: replicated)
+        #expect(promoted.rtoSeconds == Recovery.promoteSeconds)
+        #expect(promoted.basis.contains("a replica cluster in the second production cluster is promoted"))
+    }
+
     @Test("an RPO worse than the target is a warning")
     func rpo() throws {
         let tight = Self.withData.replacingOccurrences(of: "pooler: { mode", with: "rpo: 1m\n    pooler: { mode")

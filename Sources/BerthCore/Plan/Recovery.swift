@@ -27,8 +27,11 @@ public enum Recovery {
         guard let b = d.backup else {
             return Objective(rpoSeconds: nil, rtoSeconds: nil, basis: "no backup: losing every instance loses the data; \(d.instances) instance(s) cover single-instance failures only")
         }
-        // A pinned database (the team server's ledger) lives in one cluster: nothing to promote.
-        let replicated = d.pinned == nil && spec.environments.contains { $0.tier == .production && $0.clusters.count > 1 }
+        // A replica cluster to promote exists only when the topology keeps read replicas in the
+        // production environment's other clusters; a pinned database (the team server's ledger)
+        // lives in one cluster, and `replicas: none` keeps no copy outside the primary's region.
+        let replicated = d.pinned == nil && d.topology.replicas == .read
+            && spec.environments.contains { $0.tier == .production && $0.clusters.count > 1 }
         let interval = Int((Cron.intervalHours(b.schedule) ?? 24) * 3600)
         let restore = provisionSeconds + Int(d.size.units / restoreBytesPerSecond) + interval / 10
         if replicated {
