@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Writes a platform spec with N services (3 environments, 3 clusters) for benchmarks.
 
-    Benchmarks/gen_spec.py N [--databases D] [--buckets B] [--gitops] [--warnings] > spec.yaml
+    Benchmarks/gen_spec.py N [--databases D] [--buckets B] [--gitops] [--warnings] [--monitoring] > spec.yaml
 
 Services form a layered call graph (each calls up to 3 in the next layer), a tenth are
-public, some use databases and buckets. Deterministic for a given N.
+public, some use databases and buckets. Deterministic for a given N. With --monitoring (or
+BENCH_MONITORING=1) every service with a port serves metrics, every public service has an
+availability and a latency SLO, and `monitoring:` names the platform team and its receivers;
+without it the spec is byte for byte the one the render benchmark always used.
 """
 import argparse
+import os
 import random
 
 p = argparse.ArgumentParser()
@@ -16,6 +20,8 @@ p.add_argument("--buckets", type=int, default=2)
 p.add_argument("--gitops", action="store_true", help="add delivery.gitops (the kustomize layout and Argo CD objects)")
 p.add_argument("--warnings", action="store_true",
                help="every third service with a port also lists itself in talksTo (a warning each), for timing diagnostics")
+p.add_argument("--monitoring", action="store_true", default=os.environ.get("BENCH_MONITORING") == "1",
+               help="metrics on every service with a port, SLOs on public services, monitoring: with receivers")
 a = p.parse_args()
 r = random.Random(a.services)
 
@@ -47,6 +53,10 @@ for i in range(n):
     if i % 10 == 0:
         w(f"    public: {{ host: {name}, paths: [\"/\"] }}\n")
     w(f"    replicas: {{ min: 3, max: {3 + i % 17}, cpu: 70 }}\n")
+    if a.monitoring and not batch:
+        w("    metrics: { port: 9090 }\n")
+        if i % 10 == 0:
+            w("    slos:\n      availability: { target: \"99.9\" }\n      latency: { target: \"99\", threshold: 300 }\n")
     w(f"    resources: {{ cpu: {100 + (i % 8) * 50}m, memory: {128 * (1 + i % 4)}Mi }}\n")
     layer = i // 50
     callees = [j for j in range((layer + 1) * 50, min(n, (layer + 2) * 50)) if (j % 10) != 9]
@@ -85,4 +95,8 @@ if a.gitops:
     w("delivery:\n  gitops: { repo: https://git.bench.example/deploy.git, autoSync: [development, staging] }\n")
 w("security:\n  teams:\n    platform: { role: admin }\n    developers: { role: edit, environments: [development, staging] }\n")
 w("  tls: { email: ops@bench.example }\n  secrets: { store: vault }\n")
+if a.monitoring:
+    w("monitoring:\n  platformTeam: platform\n  alerts:\n")
+    w("    platform:\n      page: { type: pagerduty, secret: alerts-pagerduty-platform }\n")
+    w("      ticket: { type: slack, secret: alerts-slack, key: webhook, channel: \"#platform\" }\n")
 print("".join(out), end="")

@@ -4,6 +4,7 @@
 #
 #   Benchmarks/run.sh [SERVICES]            default 1000 services x 3 environments
 #   SECTIONS="render gitops data docs diagnostics ip ledger" RUNS=5 Benchmarks/run.sh
+#   SECTIONS=monitoring Benchmarks/run.sh   # render with monitoring on (not in the default list)
 #
 # Work files go to .build-bench/ (ignored by git). Needs scripts/setup-tools.sh to have run
 # (.venv with netaddr; kubectl on PATH).
@@ -176,6 +177,28 @@ if has diagnostics; then
 | services | warnings | check, text on stderr | check, JSON | printing the text (BERTH_TIMINGS=1) |
 |---|---|---|---|---|
 $rows
+TABLE
+fi
+
+if has monitoring; then
+    # The same platform with monitoring on (gen_spec.py --monitoring): metrics on every service
+    # with a port, SLOs on public services; and the default spec in the same run, for the ratio.
+    $py Benchmarks/gen_spec.py "$n" --monitoring > "$bench/monitoring.yaml"
+    $py Benchmarks/gen_spec.py "$n" > "$bench/plain.yaml"
+    "$berth" render "$bench/monitoring.yaml" --out "$bench/mprobe" 2> "$bench/mprobe.txt"
+    mobjects=$(objects_of "$bench/mprobe.txt")
+    mkinds=$(grep -rhoE '^kind: (ServiceMonitor|PodMonitor|PrometheusRule)' "$bench/mprobe" | sort | uniq -c | awk '{printf "%s%s %s", sep, $1, $3; sep=", "}')
+    load=$(cut -d' ' -f1-3 /proc/loadavg)
+    m=$(t -- bash -c "$(fresh "$bench/monitoring.yaml")")
+    plain=$(t -- bash -c "$(fresh "$bench/plain.yaml")")
+    cat <<TABLE
+
+### Render with monitoring ($n services x 3 environments: $mobjects objects, of them $mkinds; load average before: $load)
+
+| measurement | median | peak RSS | ratio |
+|---|---|---|---|
+| berth render, monitoring on, new output folder | $(field "$m" median_s) s | $(field "$m" max_rss_mb) MB | $(ratio "$(field "$m" median_s)" "$(field "$plain" median_s)") x |
+| berth render, default spec, same run | $(field "$plain" median_s) s | $(field "$plain" max_rss_mb) MB | 1 |
 TABLE
 fi
 

@@ -112,14 +112,25 @@ def commented_keys(text):
     return set(re.findall(r"^\s*#\s*([A-Za-z0-9_.-]+):", text, flags=re.M))
 
 
-def flag_problems(values, upstream, chart, text):
-    """Flags berth sets below a FLAG_MAPS key that the chart's values.yaml does not name."""
+def documented_flags(chart, schemas):
+    """Flags of the program's own documentation, copied to <chart>/flags.txt (one per line,
+    `#` comments name the source), for flags the chart's values.yaml does not list."""
+    path = os.path.join(schemas, chart, "flags.txt")
+    if not os.path.exists(path):
+        return set()
+    with open(path, encoding="utf-8") as f:
+        return {line.strip() for line in f if line.strip() and not line.lstrip().startswith("#")}
+
+
+def flag_problems(values, upstream, chart, text, schemas):
+    """Flags berth sets below a FLAG_MAPS key that neither the chart's values.yaml nor the
+    program's documented flag list (flags.txt) names."""
     out = []
     for key in sorted(FLAG_MAPS.get(chart, ())):
         given = values.get(key) if isinstance(values, dict) else None
         if not isinstance(given, dict):
             continue
-        known = set((upstream.get(key) or {}).keys()) | commented_keys(text)
+        known = set((upstream.get(key) or {}).keys()) | commented_keys(text) | documented_flags(chart, schemas)
         out += [f"{key}.{k}: no such flag in the chart's values.yaml (keys or commented examples)"
                 for k in given if k not in known]
     return out
@@ -182,7 +193,7 @@ def main():
                     text = f.read()
                 upstream = chart_defaults(yaml.safe_load(text) or {})
             free = FREE_FORM.get(chart, set()) | FLAG_MAPS.get(chart, set())
-            failures += [f"{path}: {chart} values {p}" for p in flag_problems(values, upstream, chart, text)]
+            failures += [f"{path}: {chart} values {p}" for p in flag_problems(values, upstream, chart, text, args.schemas)]
             if os.path.exists(schema_file):
                 with open(schema_file, encoding="utf-8") as f:
                     schema = json.load(f)

@@ -79,7 +79,7 @@ struct MonitoringRenderTests {
         let spec = try Self.spec(Self.publicWeb)
         let rules = Self.objects(spec, kind: "PrometheusRule")
         let names = rules.compactMap { $0.at("metadata.name")?.stringValue }.sorted()
-        #expect(names == ["api-slos", "berth-platform", "web-slos"])
+        #expect(names == ["api-slos", "berth-cluster", "berth-platform", "web-slos"])
         let web = try #require(rules.first { $0.at("metadata.name")?.stringValue == "web-slos" })
         let groups = web.at("spec.groups")?.arrayValue ?? []
         #expect(groups.compactMap { $0["name"]?.stringValue } == ["slo-web-availability", "slo-web-latency"])
@@ -141,5 +141,105 @@ struct MonitoringRenderTests {
         #expect(md.contains("| web | pagerduty (Secret `web-pager`, key `token`) | pagerduty (Secret `web-pager`, key `token`) |"))
         let hosting = try #require(docs.first { $0.path == "hosting-and-network.md" }?.contents)
         #expect(hosting.contains("(./monitoring.md)"))
+    }
+}
+
+@Suite("Monitoring of the gateway, the add-ons and the clusters")
+struct MonitoringPlatformTests {
+    /// `scaling.clusterAutoscaler` is on by default; said here so the tests read on their own.
+    static let autoscaled = MonitoringRenderTests.publicWeb + "scaling:\n  clusterAutoscaler: true\n"
+
+    static func objects(_ spec: Spec, kind: String) -> [JSONValue] { MonitoringRenderTests.objects(spec, kind: kind) }
+
+    @Test("the Gateway's data plane is scraped by a PodMonitor, and the data plane's policy admits the monitoring namespace on 9113 only")
+    func gatewayScrape() throws {
+        let spec = try MonitoringRenderTests.spec(MonitoringRenderTests.publicWeb)
+        let plan = Plan(spec: spec)
+        let t = try #require(plan.targets.first)
+        let scrape = plan.traffic(t).filter { $0.purpose == .monitoring && $0.to == .gateway("shop") }
+        #expect(scrape.map(\.ports) == [[.tcp(9113)]])
+        #expect(scrape.first?.from == .namespace("monitoring"))
+        let monitors = Self.objects(spec, kind: "PodMonitor")
+        let dataPlane = try #require(monitors.first { $0.at("metadata.name")?.stringValue == "gateway-data-plane" })
+        #expect(dataPlane.at("metadata.namespace")?.stringValue == "shop-production")
+        #expect(dataPlane.at("spec.selector.matchLabels") == ["gateway.networking.k8s.io/gateway-name": "shop"])
+        #expect(dataPlane.at("spec.podMetricsEndpoints")?.arrayValue?.first?["port"]?.stringValue == "metrics")
+        let policy = try #require(Self.objects(spec, kind: "NetworkPolicy").first { $0.at("metadata.name")?.stringValue == "gateway-data-plane" })
+        let fromMonitoring = (policy.at("spec.ingress")?.arrayValue ?? []).filter { $0.serialized().contains("\"monitoring\"") }
+        #expect(fromMonitoring.map { $0["ports"] } == [[["protocol": "TCP", "port": 9113]]])
+        // The control plane: the chart's selector labels, its release being the add-on's name.
+        let control = try #require(monitors.first { $0.at("metadata.name")?.stringValue == "nginx-gateway-fabric" })
+        #expect(control.at("metadata.namespace")?.stringValue == plan.ingressNamespace)
+        #expect(control.at("spec.selector.matchLabels") == ["app.kubernetes.io/instance": "nginx-gateway-fabric", "app.kubernetes.io/name": "nginx-gateway-fabric"])
+        let ngf = try #require(Renderer(plan: plan).addonList().first { $0.release.name == "nginx-gateway-fabric" })
+        #expect(ngf.release.name == Renderer.gatewayControllerRelease)
+        #expect(ngf.release.namespace == plan.ingressNamespace)
+    }
+
+    @Test("a platform without public routes has no Gateway monitors and no scrape edge to a data plane")
+    func noGateway() throws {
+        let spec = try MonitoringRenderTests.spec(MonitoringTests.withSLO)
+        let names = Self.objects(spec, kind: "PodMonitor").compactMap { $0.at("metadata.name")?.stringValue }
+        #expect(!names.contains("gateway-data-plane") && !names.contains("nginx-gateway-fabric"))
+        let plan = Plan(spec: spec)
+        #expect(plan.targets.flatMap { plan.traffic($0) }.filter { if case .gateway = $0.to { return true } else { return false } }.isEmpty)
+    }
+
+    @Test("add-on charts make their own monitors, labelled with monitoring.selector")
+    func addonValues() throws {
+        let text = Self.autoscaled.replacingOccurrences(of: "monitoring:\n", with: "monitoring:\n  selector: { release: main }\n")
+        let spec = try MonitoringRenderTests.spec(text)
+        let addons = Renderer(plan: Plan(spec: spec)).addonList()
+        let cm = try #require(addons.first { $0.release.name == "cert-manager" })
+        #expect(cm.values?.at("prometheus.servicemonitor.enabled") == .bool(true))
+        #expect(cm.values?.at("prometheus.servicemonitor.labels") == ["release": "main"])
+        // berth's own values stay: the merge adds keys, it does not replace the section.
+        #expect(cm.values?.at("crds.enabled") == .bool(true))
+        let ca = try #require(addons.first { $0.release.name == "cluster-autoscaler" })
+        #expect(ca.values?.at("serviceMonitor.enabled") == .bool(true))
+        #expect(ca.values?.at("serviceMonitor.namespace") == "monitoring")
+        #expect(ca.values?.at("extraArgs.emit-per-nodegroup-metrics") == .bool(true))
+        #expect(Renderer.mergeValues(["a": ["b": 1, "c": 2]], ["a": ["c": 3, "d": 4]]) == ["a": ["b": 1, "c": 3, "d": 4]])
+    }
+
+    @Test("cluster alerts: each autoscaled node pool at its spec maximum, and the ledger's IP pools on the first cluster")
+    func clusterRules() throws {
+        let spec = try MonitoringRenderTests.spec(Self.autoscaled)
+        let rule = try #require(Self.objects(spec, kind: "PrometheusRule").first { $0.at("metadata.name")?.stringValue == "berth-cluster" })
+        #expect(rule.at("metadata.namespace")?.stringValue == "monitoring")
+        let rules = rule.at("spec.groups")?.arrayValue?.first?["rules"]?.arrayValue ?? []
+        #expect(rules.compactMap { $0["alert"]?.stringValue } == ["NodePoolAtMaximum", "IPPoolNearlyExhausted", "IPPoolExhausted"])
+        #expect(rules.first?["expr"]?.stringValue == "max(cluster_autoscaler_node_group_target_count{node_group=\"main-general\"}) >= 4")
+        #expect(rules.first?.at("labels.cluster")?.stringValue == "main")
+        #expect(rules.first?.at("labels.team")?.stringValue == "web")
+        #expect(rules[2]["expr"]?.stringValue == "max by (pool) (berth_pool_largest_free_block_length) < 0")
+        // Without the autoscaler: no node-pool alert, the IP pool alerts stay.
+        let fixed = try MonitoringRenderTests.spec(MonitoringRenderTests.publicWeb + "scaling:\n  clusterAutoscaler: false\n")
+        let names = Self.objects(fixed, kind: "PrometheusRule").filter { $0.at("metadata.name")?.stringValue == "berth-cluster" }
+            .flatMap { $0.at("spec.groups")?.arrayValue?.first?["rules"]?.arrayValue ?? [] }.compactMap { $0["alert"]?.stringValue }
+        #expect(names == ["IPPoolNearlyExhausted", "IPPoolExhausted"])
+    }
+
+    @Test("the gateway and capacity dashboards are provisioned like the namespace dashboards")
+    func dashboards() throws {
+        let spec = try MonitoringRenderTests.spec(Self.autoscaled)
+        let maps = Self.objects(spec, kind: "ConfigMap").filter { $0.at("metadata.labels")?["grafana_dashboard"]?.stringValue == "1" }
+        let names = maps.map { "\($0.at("metadata.namespace")?.stringValue ?? "")/\($0.at("metadata.name")?.stringValue ?? "")" }.sorted()
+        #expect(names == ["monitoring/berth-capacity-dashboard", "shop-production/berth-dashboard", "shop-production/berth-gateway-dashboard"])
+        let r = Renderer(plan: Plan(spec: spec))
+        let t = try #require(r.plan.targets.first)
+        #expect(r.gatewayPanels(t).map(\.title) == ["Gateway requests per second", "Gateway connections", "Gateway connections accepted per second"])
+        let capacity = r.capacityPanels(try #require(spec.clusters.first))
+        #expect(capacity.map(\.title) == ["Node pools: target nodes against the maximum", "Nodes", "Volume space used", "Quota used"])
+        #expect(capacity.first?.queries.map(\.expr) == [
+            "max by (node_group) (cluster_autoscaler_node_group_target_count{node_group=~\"main-general\"})",
+            "max by (node_group) (cluster_autoscaler_node_group_max_count{node_group=~\"main-general\"})",
+        ])
+        // With an ingress controller the gateway dashboard reads its per-host counters.
+        let ingress = try MonitoringRenderTests.spec(Self.autoscaled.replacingOccurrences(of: "scaling:\n", with: "network:\n  ingress: { api: ingress }\nscaling:\n"))
+        let ri = Renderer(plan: Plan(spec: ingress))
+        #expect(ri.gatewayPanels(try #require(ri.plan.targets.first)).map(\.title) == [
+            "Requests per second by host", "Error ratio (5xx) by host", "Latency p99 by host", "Requests per second by route",
+        ])
     }
 }

@@ -77,6 +77,7 @@ struct RenderTests {
                 // dashboards and Argo CD's Application health check (addons/bootstrap), not secrets.
                 if doc.contains("\nkind: ConfigMap\n") {
                     #expect(doc.contains("name: berth-falco-rules") || doc.contains("name: berth-cluster-autoscaler") || doc.contains("name: berth-dashboard")
+                        || doc.contains("name: berth-gateway-dashboard") || doc.contains("name: berth-capacity-dashboard")
                         || (a.path == "addons/bootstrap/argocd-cm.yaml" && doc.contains("resource.customizations.health.argoproj.io_Application")),
                             "\(a.path) holds an unexpected ConfigMap")
                     continue

@@ -54,7 +54,8 @@ def test_compare_kustomize_fails_on_a_broken_overlay(rendered, tmp_path):
     lines = r.stdout.splitlines()
     assert "kustomize/overlays/production/prod-eu: apps/v1 Deployment acme-production/api: at spec.replicas: plain 3 != kustomize 4" in lines
     assert "kustomize/overlays/staging/nonprod: missing v1 ServiceAccount acme-staging/web (in the plain render, not built by kustomize)" in lines
-    # 385: the team server's 10 objects and its ledger's 4 (ipam.server) are in prod-eu's overlay.
+    # The team server's 10 objects and its ledger's 4 (ipam.server) are in prod-eu's overlay;
+    # the gateway data plane's PodMonitors in each overlay with public routes.
     assert lines[-1] == "compare_kustomize: 7 overlays, 385 objects, 2 differences"
 
 
@@ -68,7 +69,11 @@ def test_argocd_objects(rendered):
         ("nonprod", "velero"), ("prod-eu", "velero"), ("prod-us", "velero"),
         # the Falco rules and cluster autoscaler settings of each cluster's _cluster.yaml
         ("nonprod", "falco"), ("prod-eu", "falco"), ("prod-us", "falco"),
-        ("nonprod", "kube-system"), ("prod-eu", "kube-system"), ("prod-us", "kube-system")}
+        ("nonprod", "kube-system"), ("prod-eu", "kube-system"), ("prod-us", "kube-system"),
+        # the cluster alerts and capacity dashboard (monitoring) and the PodMonitor of NGINX
+        # Gateway Fabric's control plane (nginx-gateway)
+        ("nonprod", "monitoring"), ("prod-eu", "monitoring"), ("prod-us", "monitoring"),
+        ("nonprod", "nginx-gateway"), ("prod-eu", "nginx-gateway"), ("prod-us", "nginx-gateway")}
     assert spec["clusterResourceWhitelist"] == [
         {"group": "", "kind": "Namespace"}, {"group": "cert-manager.io", "kind": "ClusterIssuer"},
         {"group": "external-secrets.io", "kind": "ClusterSecretStore"},

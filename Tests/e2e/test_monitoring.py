@@ -28,7 +28,7 @@ def render(example, out):
 
 
 def objects(out, kind):
-    for f in sorted(out.glob("*/*/*.yaml")):
+    for f in sorted([*out.glob("*/*/*.yaml"), *out.glob("*/_cluster.yaml")]):
         for d in yaml.safe_load_all(f.read_text()):
             if d and d.get("kind") == kind:
                 yield f, d
@@ -44,7 +44,7 @@ def rule_files(out, tmp):
     """Writes every PrometheusRule's spec as a Prometheus rule file; returns (path, spec, namespace)."""
     files = []
     for f, d in objects(out, "PrometheusRule"):
-        p = tmp / f"{f.parent.parent.name}-{d['metadata']['namespace']}-{d['metadata']['name']}.yaml"
+        p = tmp / ("-".join(f.relative_to(out).with_suffix("").parts) + f"-{d['metadata']['namespace']}-{d['metadata']['name']}.yaml")
         p.write_text(yaml.safe_dump(d["spec"]))
         files.append((p, d["spec"], d["metadata"]["namespace"]))
     return files
@@ -171,7 +171,42 @@ def platform_case(name, expr, ns):
         l = f'namespace="{ns}", resourcequota="compute", resource="requests.cpu"'
         return [{"series": f'kube_resourcequota{{{l}, type="used"}}', "values": "95x100"},
                 {"series": f'kube_resourcequota{{{l}, type="hard"}}', "values": "100x100"}], "30m", {"namespace": ns, "resourcequota": "compute", "resource": "requests.cpu"}
+    if name == "DatabaseBaseBackupTooOld":
+        limit = int(re.search(r"> (\d+)$", expr).group(1))
+        pod = re.search(r'pod=~"([a-z0-9-]+)-\[0-9\]\+"', expr).group(1) + "-1"
+        minutes = limit // 60 + 40
+        return [{"series": f'cnpg_collector_last_available_backup_timestamp{{namespace="{ns}", pod="{pod}"}}', "values": f"0x{minutes + 10}"}], f"{minutes}m", {}
+    if name == "NodePoolAtMaximum":
+        group = re.search(r'node_group="([^"]+)"', expr).group(1)
+        top = int(re.search(r">= (\d+)$", expr).group(1))
+        return [{"series": f'cluster_autoscaler_node_group_target_count{{node_group="{group}"}}', "values": f"{top}x100"}], "1h", {}
+    if name == "IPPoolNearlyExhausted":
+        return [{"series": 'berth_pool_used_addresses{pool="pods"}', "values": "950x100"},
+                {"series": 'berth_pool_capacity_addresses{pool="pods"}', "values": "1000x100"}], "30m", {"pool": "pods"}
+    if name == "IPPoolExhausted":
+        return [{"series": 'berth_pool_largest_free_block_length{pool="pods"}', "values": "-1x100"}], "10m", {"pool": "pods"}
     raise AssertionError(f"no test case for platform alert {name}")
+
+
+def quiet_case(name, expr, ns):
+    """Input series just short of an alert's condition (None: only the no-series case applies)."""
+    if name == "DatabaseBaseBackupTooOld":
+        limit = int(re.search(r"> (\d+)$", expr).group(1))
+        pod = re.search(r'pod=~"([a-z0-9-]+)-\[0-9\]\+"', expr).group(1) + "-1"
+        minutes = limit // 60 + 40
+        # A base backup every hour: the newest is never more than an hour old.
+        return [{"series": f'cnpg_collector_last_available_backup_timestamp{{namespace="{ns}", pod="{pod}"}}',
+                 "values": " ".join(str((m // 60) * 3600) for m in range(minutes + 10))}], f"{minutes}m"
+    if name == "NodePoolAtMaximum":
+        group = re.search(r'node_group="([^"]+)"', expr).group(1)
+        top = int(re.search(r">= (\d+)$", expr).group(1))
+        return [{"series": f'cluster_autoscaler_node_group_target_count{{node_group="{group}"}}', "values": f"{top - 1}x100"}], "1h"
+    if name == "IPPoolNearlyExhausted":
+        return [{"series": 'berth_pool_used_addresses{pool="pods"}', "values": "900x100"},
+                {"series": 'berth_pool_capacity_addresses{pool="pods"}', "values": "1000x100"}], "30m"
+    if name == "IPPoolExhausted":
+        return [{"series": 'berth_pool_largest_free_block_length{pool="pods"}', "values": "24x100"}], "10m"
+    return None
 
 
 @needs_promtool
@@ -180,7 +215,7 @@ def test_each_platform_alert_fires_on_its_condition(rendered, tmp_path, example)
     seen = set()
     for path, spec, ns in rule_files(rendered[example], tmp_path):
         for g in spec["groups"]:
-            if g["name"] != "platform":
+            if g["name"] not in ("platform", "cluster"):
                 continue
             tests = []
             for rule in g["rules"]:
@@ -191,11 +226,17 @@ def test_each_platform_alert_fires_on_its_condition(rendered, tmp_path, example)
                 # Without its condition (no series at all) the alert stays silent.
                 tests.append({"interval": "1m", "input_series": [], "alert_rule_test": [
                     {"eval_time": at, "alertname": rule["alert"], "exp_alerts": []}]})
+                # Just short of its condition, too.
+                quiet = quiet_case(rule["alert"], rule["expr"], ns)
+                if quiet:
+                    tests.append({"interval": "1m", "input_series": quiet[0], "alert_rule_test": [
+                        {"eval_time": quiet[1], "alertname": rule["alert"], "exp_alerts": []}]})
                 seen.add(rule["alert"])
             promtool_test(tmp_path, path, tests, path.stem)
     if example == "acme":
         assert seen >= {"CertificateExpiresSoon", "DatabaseRecoveryPointBeyondRPO", "DatabaseWALArchivingFailing",
-                        "VolumeFillsWithinADay", "HPAAtMaximum", "PodNotReady", "QuotaNearLimit"}, seen
+                        "VolumeFillsWithinADay", "HPAAtMaximum", "PodNotReady", "QuotaNearLimit",
+                        "DatabaseBaseBackupTooOld", "NodePoolAtMaximum", "IPPoolNearlyExhausted", "IPPoolExhausted"}, seen
 
 
 def test_scrapes_are_admitted_to_exactly_the_metrics_ports(rendered):
@@ -203,6 +244,7 @@ def test_scrapes_are_admitted_to_exactly_the_metrics_ports(rendered):
     monitors = {(d["metadata"]["namespace"], d["metadata"]["name"]): d for _, d in objects(out, "ServiceMonitor")}
     assert ("acme-production", "web") in monitors
     checked = 0
+    gateways = 0
     for f, d in objects(out, "NetworkPolicy"):
         for rule in d["spec"].get("ingress", []):
             peers = rule.get("from", [])
@@ -218,12 +260,21 @@ def test_scrapes_are_admitted_to_exactly_the_metrics_ports(rendered):
                     assert ports == [8080], (f, ports)
                     sm = monitors[(d["metadata"]["namespace"], name)]
                     assert sm["spec"]["endpoints"][0]["port"] == "http" and sm["spec"]["endpoints"][0]["path"] == "/metrics"
+                elif name == "gateway-data-plane":
+                    # NGINX Agent's metrics on the Gateway's NGINX pods, scraped by a PodMonitor.
+                    assert ports == [9113], (f, ports)
+                    pm = next(m for _, m in objects(out, "PodMonitor")
+                              if m["metadata"]["namespace"] == d["metadata"]["namespace"] and m["metadata"]["name"] == "gateway-data-plane")
+                    assert pm["spec"]["selector"]["matchLabels"] == d["spec"]["podSelector"]["matchLabels"]
+                    assert pm["spec"]["podMetricsEndpoints"][0]["port"] == "metrics"
+                    gateways += 1
                 else:
                     assert ports == [9090], (f, ports)
                     sm = monitors[(d["metadata"]["namespace"], name)]
                     assert sm["spec"]["endpoints"][0]["port"] == "metrics"
                 checked += 1
     assert checked > 10
+    assert gateways >= 3, "every acme environment with public routes has a Gateway whose data plane is scraped"
     # A service without metrics admits nothing from the monitoring namespace.
     for f, d in objects(out, "NetworkPolicy"):
         if d["metadata"]["name"] == "search":
@@ -268,6 +319,15 @@ EXPORTED = {
     "cnpg_backends_total", "cnpg_pg_database_size_bytes", "cnpg_pg_replication_lag",
     "kube_resourcequota", "kube_pod_status_ready",
     "kubelet_volume_stats_available_bytes", "kubelet_volume_stats_capacity_bytes",
+    # kube-state-metrics: nodes.
+    "kube_node_info",
+    # NGINX Gateway Fabric's data plane with NGINX Open Source (NGINX Agent; docs.nginx.com,
+    # NGINX Gateway Fabric, "Monitoring with Prometheus and Grafana").
+    "nginx_http_requests_total", "nginx_http_connections_total", "nginx_http_connection_count_connections",
+    # ingress-nginx's controller (kubernetes.github.io/ingress-nginx, user guide, monitoring).
+    "nginx_ingress_controller_requests", "nginx_ingress_controller_request_duration_seconds_bucket",
+    # cluster-autoscaler with --emit-per-nodegroup-metrics (its FAQ, "metrics").
+    "cluster_autoscaler_node_group_target_count", "cluster_autoscaler_node_group_max_count",
 }
 
 
@@ -313,3 +373,103 @@ def test_dashboards_parse_and_name_only_known_metrics(rendered, example):
     assert queries > 0
     # The walker really finds selectors (guards against a parser API change hiding every name).
     assert metric_names(promql_parser.parse('sum(rate(a_total{x="1"}[5m])) / b')) == {"a_total", "b"}
+
+
+def service_ports(svc):
+    return {p.get("name") for p in svc["spec"].get("ports", [])}
+
+
+def pod_templates(out, ns):
+    """(labels, container port names) of every pod template of namespace `ns`."""
+    for kind in ("Deployment", "StatefulSet", "DaemonSet"):
+        for _, d in objects(out, kind):
+            if d["metadata"]["namespace"] == ns:
+                t = d["spec"]["template"]
+                ports = {p.get("name") for c in t["spec"]["containers"] for p in c.get("ports", [])}
+                yield t["metadata"].get("labels", {}), ports
+
+
+def addon_destinations(out):
+    """{(cluster, add-on): (namespace, release name)} from the add-on Applications."""
+    found = {}
+    for f in sorted(out.glob("addons/*/*.yaml")):
+        for d in yaml.safe_load_all(f.read_text()):
+            if d and d.get("kind") == "Application":
+                helm = d["spec"].get("source", {}).get("helm", {})
+                found[(f.parent.name, f.stem)] = (d["spec"]["destination"]["namespace"], helm.get("releaseName"))
+    return found
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_monitor_selects_what_the_render_makes(rendered, example):
+    """Each ServiceMonitor and PodMonitor berth renders selects, in its namespace, a Service or
+    pods the render makes (or the add-on chart's pods in the add-on's namespace), on a port name
+    they have."""
+    out = rendered[example]
+    addons = addon_destinations(out)
+    checked = 0
+    for f, m in [*objects(out, "ServiceMonitor"), *objects(out, "PodMonitor")]:
+        cluster = f.relative_to(out).parts[0]
+        ns = m["metadata"]["namespace"]
+        want = m["spec"]["selector"]["matchLabels"]
+        if m["kind"] == "ServiceMonitor":
+            port = m["spec"]["endpoints"][0]["port"]
+            services = [d for _, d in objects(out, "Service") if d["metadata"]["namespace"] == ns
+                        and want.items() <= d["metadata"].get("labels", {}).items()]
+            assert services, (f, m["metadata"]["name"], "selects no Service")
+            assert all(port in service_ports(s) for s in services), (f, m["metadata"]["name"], port)
+        else:
+            port = m["spec"]["podMetricsEndpoints"][0]["port"]
+            if "gateway.networking.k8s.io/gateway-name" in want:
+                # NGINX Gateway Fabric makes the data plane pods of each Gateway in its namespace
+                # (container port `metrics`, 9113).
+                gws = [d for _, d in objects(out, "Gateway") if d["metadata"]["namespace"] == ns
+                       and d["metadata"]["name"] == want["gateway.networking.k8s.io/gateway-name"]]
+                assert gws and port == "metrics", (f, m["metadata"]["name"])
+            elif "cnpg.io/poolerName" in want:
+                poolers = [d for _, d in objects(out, "Pooler") if d["metadata"]["namespace"] == ns
+                           and d["metadata"]["name"] == want["cnpg.io/poolerName"]]
+                assert poolers and port == "metrics", (f, m["metadata"]["name"])
+            elif "app.kubernetes.io/instance" in want:
+                # An add-on's pods: the Application of that release installs into this namespace.
+                release = want["app.kubernetes.io/instance"]
+                assert addons.get((cluster, release)) == (ns, release), (f, m["metadata"]["name"], addons.get((cluster, release)))
+                assert port == "metrics"
+            else:
+                pods = [ports for labels, ports in pod_templates(out, ns) if want.items() <= labels.items()]
+                assert pods, (f, m["metadata"]["name"], "selects no pods")
+                assert all(port in p for p in pods), (f, m["metadata"]["name"], port)
+        checked += 1
+    if example == "acme":
+        assert checked > 10, checked
+        names = {m["metadata"]["name"] for _, m in objects(out, "PodMonitor")}
+        assert {"gateway-data-plane", "nginx-gateway-fabric"} <= names, names
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_addons_turn_on_their_charts_monitors(rendered, example):
+    """Where the chart makes its own ServiceMonitor or PodMonitor, the add-on's values enable it."""
+    out = rendered[example]
+    switches = {
+        "cert-manager": ("prometheus", "servicemonitor", "enabled"),
+        "external-dns": ("serviceMonitor", "enabled"),
+        "external-secrets": ("serviceMonitor", "enabled"),
+        "ingress-nginx": ("controller", "metrics", "serviceMonitor", "enabled"),
+        "cloudnative-pg": ("monitoring", "podMonitorEnabled"),
+        "velero": ("metrics", "serviceMonitor", "enabled"),
+        "cluster-autoscaler": ("serviceMonitor", "enabled"),
+    }
+    seen = set()
+    for f in sorted(out.glob("addons/*/*.yaml")):
+        if f.stem not in switches:
+            continue
+        app = yaml.safe_load(f.read_text())
+        v = app["spec"]["source"]["helm"]["valuesObject"]
+        for k in switches[f.stem]:
+            v = v[k]
+        assert v is True, (f, switches[f.stem])
+        seen.add(f.stem)
+    if example == "acme":
+        assert {"cert-manager", "external-dns", "cloudnative-pg", "velero", "cluster-autoscaler"} <= seen, seen
+    if example == "onprem":
+        assert "ingress-nginx" in seen, seen

@@ -14,6 +14,11 @@ public struct HostingDoc: Sendable {
     /// What the render contains: mechanisms are claimed only when they are in it.
     var facts: RenderedFacts
 
+    /// The add-ons of the render, from the objects `facts` holds (no second render).
+    var addons: [AddonInstance] {
+        renderer.addons(indexes: ReferenceCheck.indexes(ReferenceCheck.objectsByCluster(facts.files.map { ($0.path, $0.objects) })))
+    }
+
     public init(spec: Spec, ipPlan: IPPlan?) {
         self.init(Pipeline.Checked(plan: Plan(spec: spec, ipPlan: ipPlan)))
     }
@@ -47,7 +52,7 @@ public struct HostingDoc: Sendable {
         for b in doc.blocks {
             if case let .diagram(_, _, file, svg) = b { out.append(Artifact(path: file, contents: svg, objects: 0)) }
         }
-        out += MonitoringDoc(renderer: renderer).artifacts()
+        out += MonitoringDoc(renderer: renderer, addons: addons).artifacts()
         return out.sorted { $0.path < $1.path }
     }
 
@@ -721,7 +726,7 @@ public struct HostingDoc: Sendable {
             // The add-ons the render installs (addons/), from the same list.
             var order: [String] = []
             var byName: [String: [AddonInstance]] = [:]
-            for a in renderer.addonList() {
+            for a in addons {
                 if byName[a.release.name] == nil { order.append(a.release.name) }
                 byName[a.release.name, default: []].append(a)
             }

@@ -5,9 +5,14 @@ import Foundation
 /// what the render contains.
 public struct MonitoringDoc: Sendable {
     var renderer: Renderer
+    /// The add-ons the render installs.
+    var addons: [AddonInstance]
     var spec: Spec { renderer.plan.spec }
 
-    init(renderer: Renderer) { self.renderer = renderer }
+    init(renderer: Renderer, addons: [AddonInstance]) {
+        self.renderer = renderer
+        self.addons = addons
+    }
 
     public func artifacts() -> [Artifact] {
         let doc = build()
@@ -32,7 +37,32 @@ public struct MonitoringDoc: Sendable {
         doc.add(.item("Retention", "\(m.retention.text) of samples (`monitoring.retention`); every SLO window fits in it"))
         let selector = m.selector.map { "`\($0.key)=\($0.value)`" }.joined(separator: ", ")
         doc.add(.item("Selection", selector.isEmpty ? "ServiceMonitors, PodMonitors and PrometheusRules carry no extra labels; the stack selects them all" : "every ServiceMonitor, PodMonitor and PrometheusRule carries \(selector)"))
-        doc.add(.item("Scrapes", "NetworkPolicies admit namespace `\(m.namespace)` to exactly the metrics ports: each service's `metrics.port`, PostgreSQL's exporter (9187) and PgBouncer's (9127)"))
+        doc.add(.item("Scrapes", "NetworkPolicies admit namespace `\(m.namespace)` to exactly the metrics ports: each service's `metrics.port`, PostgreSQL's exporter (9187), PgBouncer's (9127) and the Gateway data plane's (9113, NGINX Agent)"))
+
+        doc.add(.heading(2, "What is scraped"))
+        var scraped: [[String]] = [
+            ["services with `metrics:`", "ServiceMonitor (PodMonitor without a service port) per service", "berth"],
+            ["PostgreSQL instances and PgBouncer", "CloudNativePG's PodMonitor (`enablePodMonitor`), PodMonitor `<db>-pooler-rw`", "berth"],
+        ]
+        if plan.usesGateway {
+            scraped.append(["Gateway data plane (NGINX Gateway Fabric)", "PodMonitor `gateway-data-plane` per environment namespace with public routes: the NGINX pods' `metrics` port (9113)", "berth"])
+            scraped.append(["NGINX Gateway Fabric control plane", "PodMonitor `nginx-gateway-fabric` in `\(plan.ingressNamespace)` (the pinned chart makes none)", "berth"])
+        }
+        var charts: [String: [String]] = [:]
+        for a in addons where renderer.addonMonitoringValues(a.release.name) != nil {
+            charts[a.release.name, default: []].append(a.cluster)
+        }
+        let how: [String: String] = [
+            "cert-manager": "`prometheus.servicemonitor.enabled`", "trust-manager": "`app.metrics.service.servicemonitor.enabled`",
+            "external-dns": "`serviceMonitor.enabled`", "external-secrets": "`serviceMonitor.enabled`, `metrics.service.enabled`",
+            "ingress-nginx": "`controller.metrics.serviceMonitor.enabled`", "cloudnative-pg": "`monitoring.podMonitorEnabled` (the operator)",
+            "velero": "`metrics.serviceMonitor.enabled`", "cluster-autoscaler": "`serviceMonitor.enabled`, flag `--emit-per-nodegroup-metrics`",
+        ]
+        for name in charts.keys.sorted() {
+            scraped.append([name, "the chart's own monitor: \(how[name] ?? "")", "add-on values (\(Set(charts[name] ?? []).sorted().joined(separator: ", ")))"])
+        }
+        doc.add(.table(header: ["what", "monitor", "made by"], rows: scraped))
+        doc.add(.paragraph("Each monitor carries `monitoring.selector`. berth renders NetworkPolicies only in the platform's namespaces; the add-ons' namespaces have none, so their scrapes are not blocked. kube-prometheus-stack scrapes the kubelet, kube-state-metrics and node-exporter itself. The team server (`berth serve`) exports the ledger's pools on `/metrics`; berth does not place it, so the IP pool alerts need a scrape of it in the first cluster's Prometheus."))
 
         doc.add(.heading(2, "Service level objectives"))
         var rows: [[String]] = []
@@ -66,6 +96,13 @@ public struct MonitoringDoc: Sendable {
                 alerts.append([a.name, "\(summary), for \(a.holdFor)", a.severity, owner, runbook])
             }
         }
+        for c in spec.clusters {
+            for a in renderer.clusterAlerts(c) where seen.insert(a.name).inserted {
+                let summary = a.summary
+                    .replacingOccurrences(of: "node pool \\S+ of cluster \\S+ runs at its maximum of \\d+ nodes \\(nodePools\\.\\S+\\.max\\)", with: "a node pool runs at its maximum (`nodePools.<pool>.max`)", options: .regularExpression)
+                alerts.append([a.name, "\(summary), for \(a.holdFor)", a.severity, owner, "-"])
+            }
+        }
         doc.add(.table(header: ["alert", "condition", "severity", "owner", "runbook"], rows: alerts))
         doc.add(.paragraph("Outside production environments platform alerts keep their severity but SLO alerts are not rendered."))
 
@@ -89,7 +126,18 @@ public struct MonitoringDoc: Sendable {
             let titles = renderer.dashboardPanels(t).map(\.title)
             boards.append(["\(t.cluster.name)/\(t.namespace)", "`berth-dashboard`", titles.joined(separator: ", ")])
         }
+        for t in plan.targets {
+            let titles = renderer.gatewayPanels(t).map(\.title)
+            if !titles.isEmpty { boards.append(["\(t.cluster.name)/\(t.namespace)", "`berth-gateway-dashboard`", titles.joined(separator: ", ")]) }
+        }
+        for c in spec.clusters {
+            let titles = renderer.capacityPanels(c).map(\.title)
+            if !titles.isEmpty { boards.append(["\(c.name)/\(m.namespace)", "`berth-capacity-dashboard`", titles.joined(separator: ", ")]) }
+        }
         doc.add(.table(header: ["cluster/namespace", "ConfigMap", "panels"], rows: boards))
+        if plan.usesGateway {
+            doc.add(.paragraph("The gateway dashboards read NGINX Gateway Fabric's data plane metrics with NGINX Open Source: requests and connections per pod. Status codes and latency per route are NGINX Plus metrics; per-service error ratio and latency come from the services' own metrics on the namespace dashboard."))
+        }
         doc.add(.paragraph(m.stack == .kubePrometheusStack
             ? "Grafana's sidecar loads every ConfigMap labelled `grafana_dashboard: \"1\"`; kube-prometheus-stack's bundled dashboards cover the clusters, nodes and workloads."
             : "The existing stack's Grafana must load ConfigMaps labelled `grafana_dashboard: \"1\"` from the platform's namespaces."))

@@ -128,7 +128,9 @@ extension Renderer {
         func add(_ name: String, _ wave: Int, _ reason: String, _ values: JSONValue?, namespace: String? = nil) {
             guard var r = addonRelease(name) else { return }
             if let namespace { r.namespace = namespace }
-            out.append(AddonInstance(release: r, cluster: c.name, wave: wave, reason: reason, values: values))
+            // Where the chart makes its own ServiceMonitor or PodMonitor, berth turns it on.
+            let v = addonMonitoringValues(name).map { Renderer.mergeValues(values, $0) } ?? values
+            out.append(AddonInstance(release: r, cluster: c.name, wave: wave, reason: reason, values: v))
         }
         let usesGateway = has("gateway.networking.k8s.io")
         if usesGateway { add("gateway-api", Renderer.addonWaveCRDs, "Gateway and HTTPRoute CRDs for the public routes", nil) }
@@ -335,7 +337,9 @@ extension Renderer {
                 ("autoscalingGroups", .array(c.nodePools.sorted { $0.name < $1.name }.map {
                     ["name": .string("\(c.name)-\($0.name)"), "minSize": .int($0.min), "maxSize": .int($0.max)]
                 })),
-                ("extraArgs", ["balance-similar-node-groups": true, "expander": "least-waste", "skip-nodes-with-local-storage": false]),
+                // Per-node-group metrics (target, min, max) feed NodePoolAtMaximum and the capacity dashboard.
+                ("extraArgs", ["balance-similar-node-groups": true, "emit-per-nodegroup-metrics": true, "expander": "least-waste",
+                               "skip-nodes-with-local-storage": false]),
             ]
             if spec.provider.name == .aws { v.append(("awsRegion", .string(c.region.value))) }
             if let id = identityValues("cluster-autoscaler", cluster: c.name) {

@@ -61,7 +61,13 @@ extension Renderer {
 
     /// The dashboard JSON of one namespace (Grafana schema 39, time series panels, two per row).
     func dashboard(_ t: Target) -> JSONValue {
-        let panels: [JSONValue] = dashboardPanels(t).enumerated().map { i, p in
+        dashboardJSON(uid: "berth-\(t.cluster.name)-\(t.namespace)", title: "\(spec.platform) \(t.environment.name) (\(t.cluster.name))",
+                      panels: dashboardPanels(t))
+    }
+
+    /// A dashboard: its uid (at most 40 characters), title and panels.
+    func dashboardJSON(uid: String, title: String, panels given: [Panel]) -> JSONValue {
+        let panels: [JSONValue] = given.enumerated().map { i, p in
             [
                 "id": .int(i + 1), "type": "timeseries", "title": .string(p.title),
                 "datasource": ["type": "prometheus", "uid": "${datasource}"],
@@ -73,8 +79,8 @@ extension Renderer {
             ]
         }
         return [
-            "uid": .string(String("berth-\(t.cluster.name)-\(t.namespace)".prefix(40))),
-            "title": .string("\(spec.platform) \(t.environment.name) (\(t.cluster.name))"),
+            "uid": .string(String(uid.prefix(40))),
+            "title": .string(title),
             "tags": ["berth", .string(spec.platform)],
             "timezone": "utc", "schemaVersion": 39, "version": 1, "editable": false,
             "time": ["from": "now-6h", "to": "now"],
@@ -90,6 +96,95 @@ extension Renderer {
             "apiVersion": "v1", "kind": "ConfigMap",
             "metadata": meta("berth-dashboard", t.namespace, labels: .object(base + [("grafana_dashboard", "1")])),
             "data": ["berth-\(t.namespace).json": .string(dashboard(t).serialized(pretty: false))],
+        ]]
+    }
+}
+
+/// The gateway dashboard (per environment namespace with public routes) and the capacity
+/// dashboard (per cluster, in the monitoring namespace), provisioned like the namespace
+/// dashboards. With `network.ingress.api: ingress` the gateway panels read ingress-nginx's
+/// per-host request counter and latency histogram; with Gateway API they read what NGINX
+/// Gateway Fabric's data plane exports with NGINX Open Source (NGINX Agent: requests and
+/// connections per pod; status codes and latency per route are NGINX Plus metrics).
+extension Renderer {
+    func gatewayPanels(_ t: Target) -> [Panel] {
+        let ns = t.namespace
+        guard t.placements.contains(where: { $0.hostname != nil }) else { return [] }
+        if usesGateway {
+            let sel = "namespace=\"\(ns)\""
+            return [
+                Panel(title: "Gateway requests per second", unit: "reqps", queries: [
+                    ("sum by (pod) (rate(nginx_http_requests_total{\(sel)}[5m]))", "{{pod}}"),
+                ]),
+                Panel(title: "Gateway connections", unit: "short", queries: [
+                    ("sum by (pod) (nginx_http_connection_count_connections{\(sel)})", "{{pod}}"),
+                ]),
+                Panel(title: "Gateway connections accepted per second", unit: "cps", queries: [
+                    ("sum by (pod) (rate(nginx_http_connections_total{\(sel)}[5m]))", "{{pod}}"),
+                ]),
+            ]
+        }
+        let sel = "exported_namespace=\"\(ns)\""
+        return [
+            Panel(title: "Requests per second by host", unit: "reqps", queries: [
+                ("sum by (host) (rate(nginx_ingress_controller_requests{\(sel)}[5m]))", "{{host}}"),
+            ]),
+            Panel(title: "Error ratio (5xx) by host", unit: "percentunit", queries: [
+                ("sum by (host) (rate(nginx_ingress_controller_requests{\(sel), status=~\"5..\"}[5m])) / sum by (host) (rate(nginx_ingress_controller_requests{\(sel)}[5m]))", "{{host}}"),
+            ]),
+            Panel(title: "Latency p99 by host", unit: "s", queries: [
+                ("histogram_quantile(0.99, sum by (le, host) (rate(nginx_ingress_controller_request_duration_seconds_bucket{\(sel)}[5m])))", "{{host}}"),
+            ]),
+            Panel(title: "Requests per second by route", unit: "reqps", queries: [
+                ("sum by (ingress) (rate(nginx_ingress_controller_requests{\(sel)}[5m]))", "{{ingress}}"),
+            ]),
+        ]
+    }
+
+    /// The ConfigMap of the namespace's gateway dashboard, where the namespace has public routes.
+    func gatewayDashboard(_ t: Target) -> [JSONValue] {
+        let panels = gatewayPanels(t)
+        guard !panels.isEmpty, case let .object(base) = namespaceLabels(t) else { return [] }
+        let board = dashboardJSON(uid: "berth-gw-\(t.cluster.name)-\(t.namespace)", title: "\(spec.platform) \(t.environment.name) gateway (\(t.cluster.name))", panels: panels)
+        return [[
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": meta("berth-gateway-dashboard", t.namespace, labels: .object(base + [("grafana_dashboard", "1")])),
+            "data": ["berth-gateway-\(t.namespace).json": .string(board.serialized(pretty: false))],
+        ]]
+    }
+
+    func capacityPanels(_ c: Cluster) -> [Panel] {
+        let namespaces = plan.targets.filter { $0.cluster.name == c.name }.map(\.namespace)
+        guard !namespaces.isEmpty else { return [] }
+        let nsSel = "namespace=~\"\(namespaces.joined(separator: "|"))\""
+        var panels: [Panel] = []
+        if autoscaled(c) {
+            let groups = c.nodePools.sorted { $0.name < $1.name }.map { Renderer.nodeGroup(c, $0) }.joined(separator: "|")
+            panels.append(Panel(title: "Node pools: target nodes against the maximum", unit: "short", queries: [
+                ("max by (node_group) (cluster_autoscaler_node_group_target_count{node_group=~\"\(groups)\"})", "{{node_group}}"),
+                ("max by (node_group) (cluster_autoscaler_node_group_max_count{node_group=~\"\(groups)\"})", "{{node_group}} max"),
+            ]))
+        }
+        panels.append(Panel(title: "Nodes", unit: "short", queries: [("count(kube_node_info)", "nodes")]))
+        panels.append(Panel(title: "Volume space used", unit: "percentunit", queries: [
+            ("max by (namespace, persistentvolumeclaim) (1 - kubelet_volume_stats_available_bytes{\(nsSel)} / kubelet_volume_stats_capacity_bytes{\(nsSel)})", "{{namespace}}/{{persistentvolumeclaim}}"),
+        ]))
+        panels.append(Panel(title: "Quota used", unit: "percentunit", queries: [
+            ("max by (namespace, resource) (kube_resourcequota{\(nsSel), type=\"used\"} / ignoring(type) kube_resourcequota{\(nsSel), type=\"hard\"})", "{{namespace}} {{resource}}"),
+        ]))
+        return panels
+    }
+
+    /// The ConfigMap of the cluster's capacity dashboard, in the monitoring namespace.
+    func capacityDashboard(_ c: Cluster) -> [JSONValue] {
+        let panels = capacityPanels(c)
+        guard !panels.isEmpty else { return [] }
+        let board = dashboardJSON(uid: "berth-capacity-\(c.name)", title: "\(spec.platform) capacity (\(c.name))", panels: panels)
+        return [[
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": meta("berth-capacity-dashboard", spec.monitoring.namespace,
+                             labels: ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth", "grafana_dashboard": "1"]),
+            "data": ["berth-capacity-\(c.name).json": .string(board.serialized(pretty: false))],
         ]]
     }
 }

@@ -7,11 +7,19 @@ extension Plan {
     /// The namespace Prometheus scrapes from (`monitoring.namespace`).
     public var scrapeNamespace: String { spec.monitoring.namespace }
 
+    /// Whether target `t` has a Gateway (NGINX Gateway Fabric's data plane runs in its namespace).
+    func hasGateway(_ t: Target) -> Bool { usesGateway && t.placements.contains { $0.hostname != nil } }
+
     /// The scrape edges into target `t`'s namespace: each service's metrics port, each pooler's
-    /// exporter (9127) where the primary runs.
+    /// exporter (9127) where the primary runs, and the Gateway's data plane (NGINX Agent's
+    /// Prometheus endpoint, 9113) where the environment has a Gateway.
     func monitoringEdges(_ t: Target) -> [TrafficEdge] {
         let mon = scrapeNamespace
         var out: [TrafficEdge] = []
+        if hasGateway(t) {
+            out.append(TrafficEdge(from: .namespace(mon), fromNamespace: mon, to: .gateway(gatewayName), toNamespace: t.namespace,
+                                   ports: [.tcp(Renderer.gatewayMetricsPort)], purpose: .monitoring))
+        }
         for p in t.placements {
             guard let port = p.service.metrics?.port else { continue }
             out.append(TrafficEdge(from: .namespace(mon), fromNamespace: mon, to: .service(p.service.name), toNamespace: t.namespace,
@@ -57,6 +65,12 @@ public struct PlatformAlert: Sendable, Hashable {
 
 extension Renderer {
     static let poolerMetricsPort = 9127
+    /// NGINX Gateway Fabric's metrics port: the control plane's and each data plane pod's
+    /// (`metrics` container port, NGINX Agent's Prometheus endpoint).
+    static let gatewayMetricsPort = 9113
+    /// The release name (and `app.kubernetes.io/instance`) of the NGINX Gateway Fabric add-on;
+    /// its chart labels the control plane pods `app.kubernetes.io/name: nginx-gateway-fabric`.
+    static let gatewayControllerRelease = "nginx-gateway-fabric"
     static let monitoringAPI = "monitoring.coreos.com/v1"
 
     /// Labels of a monitoring object: the owner's labels plus `monitoring.selector`.
@@ -227,6 +241,17 @@ extension Renderer {
                 holdFor: "15m", severity: "page",
                 summary: "PostgreSQL of database \(d.name) fails to archive WAL to object storage"))
         }
+        for d in spec.databases {
+            guard case .primary? = plan.role(of: d, in: t), let b = d.backup else { continue }
+            // A base backup is due every schedule interval; an hour of grace covers its run.
+            let interval = Int((Cron.intervalHours(b.schedule) ?? 24) * 3600)
+            let pods = "namespace=\"\(ns)\", pod=~\"\(d.name)-[0-9]+\""
+            out.append(PlatformAlert(
+                name: "DatabaseBaseBackupTooOld",
+                expr: "time() - max(cnpg_collector_last_available_backup_timestamp{\(pods)}) > \(interval + 3600)",
+                holdFor: "30m", severity: "page",
+                summary: "the newest base backup of database \(d.name) is older than its schedule (`\(b.schedule)`) allows, by more than an hour"))
+        }
         let hasVolumes = t.placements.contains { !$0.service.volumes.isEmpty } || spec.databases.contains { plan.role(of: $0, in: t) != nil }
         if hasVolumes {
             out.append(PlatformAlert(
@@ -274,5 +299,160 @@ extension Renderer {
             "metadata": meta("berth-platform", t.namespace, labels: monitoringLabels(namespaceLabels(t))),
             "spec": ["groups": [["name": "platform", "rules": .array(rules)]]],
         ]]
+    }
+}
+
+/// Monitors of what berth installs rather than runs: the Gateway's data plane (per environment
+/// namespace), NGINX Gateway Fabric's control plane, and the add-ons whose charts make their own
+/// ServiceMonitor or PodMonitor (`addonMonitoringValues`); and the cluster-wide alerts (node
+/// pools at their autoscaler maximum, the team server's IP pools).
+extension Renderer {
+    /// The PodMonitor of the environment's Gateway data plane: NGINX Gateway Fabric runs the
+    /// NGINX pods in the Gateway's namespace, labelled with the Gateway's name, each serving
+    /// NGINX Agent's metrics on its `metrics` container port (9113).
+    func gatewayMonitor(_ t: Target) -> [JSONValue] {
+        guard plan.hasGateway(t) else { return [] }
+        return [[
+            "apiVersion": .string(Renderer.monitoringAPI), "kind": "PodMonitor",
+            "metadata": meta("gateway-data-plane", t.namespace, labels: monitoringLabels(namespaceLabels(t))),
+            "spec": [
+                "selector": ["matchLabels": ["gateway.networking.k8s.io/gateway-name": .string(plan.gatewayName)]],
+                "podMetricsEndpoints": [["port": "metrics", "interval": "30s"]],
+            ],
+        ]]
+    }
+
+    /// Whether cluster `c` runs a Gateway (and so NGINX Gateway Fabric).
+    func clusterHasGateway(_ c: Cluster) -> Bool {
+        plan.targets.contains { $0.cluster.name == c.name && plan.hasGateway($0) }
+    }
+
+    /// Labels of berth's cluster-wide monitoring objects.
+    var clusterMonitoringLabels: JSONValue {
+        monitoringLabels(["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"])
+    }
+
+    /// NGINX Gateway Fabric's control plane: its chart (pinned release) makes no ServiceMonitor,
+    /// so berth renders a PodMonitor for the chart's pods (`app.kubernetes.io/name` and
+    /// `app.kubernetes.io/instance` are the chart's selector labels, the release is the add-on's
+    /// name) and their `metrics` container port.
+    func gatewayControllerMonitor(_ c: Cluster) -> [JSONValue] {
+        guard clusterHasGateway(c) else { return [] }
+        let r = Renderer.gatewayControllerRelease
+        return [[
+            "apiVersion": .string(Renderer.monitoringAPI), "kind": "PodMonitor",
+            "metadata": meta("nginx-gateway-fabric", plan.ingressNamespace, labels: clusterMonitoringLabels),
+            "spec": [
+                "selector": ["matchLabels": ["app.kubernetes.io/instance": .string(r), "app.kubernetes.io/name": "nginx-gateway-fabric"]],
+                "podMetricsEndpoints": [["port": "metrics", "interval": "30s"]],
+            ],
+        ]]
+    }
+
+    /// The node-group name the cluster autoscaler knows a pool by (as in its add-on values).
+    static func nodeGroup(_ c: Cluster, _ pool: NodePool) -> String { "\(c.name)-\(pool.name)" }
+
+    /// Whether the cluster autoscaler runs on `c` (and exports per-node-group metrics).
+    func autoscaled(_ c: Cluster) -> Bool { spec.scaling.clusterAutoscaler && spec.provider.name != .onprem && !c.nodePools.isEmpty }
+
+    /// The cluster-wide alerts of cluster `c`: each autoscaled node pool at its maximum
+    /// (`nodePools.<pool>.max`), and on the first cluster the team server's IP pools.
+    func clusterAlerts(_ c: Cluster) -> [PlatformAlert] {
+        var out: [PlatformAlert] = []
+        if autoscaled(c) {
+            for pool in c.nodePools.sorted(by: { $0.name < $1.name }) {
+                out.append(PlatformAlert(
+                    name: "NodePoolAtMaximum",
+                    expr: "max(cluster_autoscaler_node_group_target_count{node_group=\"\(Renderer.nodeGroup(c, pool))\"}) >= \(pool.max)",
+                    holdFor: "30m", severity: "ticket",
+                    summary: "node pool \(pool.name) of cluster \(c.name) runs at its maximum of \(pool.max) nodes (nodePools.\(pool.name).max); pending pods wait"))
+            }
+        }
+        if c.name == spec.clusters.first?.name {
+            out.append(PlatformAlert(
+                name: "IPPoolNearlyExhausted",
+                expr: "max by (pool) (berth_pool_used_addresses) / max by (pool) (berth_pool_capacity_addresses) > 0.9",
+                holdFor: "15m", severity: "ticket",
+                summary: "an IP pool of the ledger has more than 90% of its addresses held (team server metrics)"))
+            out.append(PlatformAlert(
+                name: "IPPoolExhausted",
+                expr: "max by (pool) (berth_pool_largest_free_block_length) < 0",
+                holdFor: "5m", severity: "page",
+                summary: "an IP pool of the ledger has no free block left; allocations fail (team server metrics)"))
+        }
+        return out
+    }
+
+    /// The PrometheusRule of the cluster-wide alerts, in the monitoring namespace.
+    func clusterRules(_ c: Cluster) -> [JSONValue] {
+        let alerts = clusterAlerts(c)
+        guard !alerts.isEmpty else { return [] }
+        let team = spec.monitoring.platformTeam?.value ?? ""
+        let rules: [JSONValue] = alerts.map { a in
+            var l: [(String, JSONValue)] = [("severity", .string(a.severity))]
+            if !team.isEmpty { l.append(("team", .string(team))) }
+            l.append(("cluster", .string(c.name)))
+            return [
+                "alert": .string(a.name), "expr": .string(a.expr), "for": .string(a.holdFor),
+                "labels": .object(l), "annotations": ["summary": .string("\(c.name): \(a.summary)")],
+            ]
+        }
+        return [[
+            "apiVersion": .string(Renderer.monitoringAPI), "kind": "PrometheusRule",
+            "metadata": meta("berth-cluster", spec.monitoring.namespace, labels: clusterMonitoringLabels),
+            "spec": ["groups": [["name": "cluster", "rules": .array(rules)]]],
+        ]]
+    }
+
+    /// The cluster-wide monitoring objects of `_cluster.yaml`.
+    func clusterMonitoring(_ c: Cluster) -> [JSONValue] {
+        gatewayControllerMonitor(c) + clusterRules(c) + capacityDashboard(c)
+    }
+
+    /// Chart values that make an add-on's own ServiceMonitor or PodMonitor (carrying
+    /// `monitoring.selector`), nil for add-ons whose chart has none berth sets.
+    func addonMonitoringValues(_ name: String) -> JSONValue? {
+        let selector = spec.monitoring.selector
+        /// The switch `on` plus, when `monitoring.selector` is set, the labels under `labelsKey`.
+        func monitor(_ on: [(String, JSONValue)], labelsKey: String) -> JSONValue {
+            guard !selector.isEmpty else { return .object(on) }
+            return .object(on + [(labelsKey, .object(selector.map { ($0.key, JSONValue.string($0.value)) }))])
+        }
+        switch name {
+        case "cert-manager":
+            return ["prometheus": ["enabled": true, "servicemonitor": monitor([("enabled", true)], labelsKey: "labels")]]
+        case "trust-manager":
+            return ["app": ["metrics": ["service": ["enabled": true, "servicemonitor": monitor([("enabled", true)], labelsKey: "labels")]]]]
+        case "external-dns":
+            return ["serviceMonitor": monitor([("enabled", true)], labelsKey: "additionalLabels")]
+        case "external-secrets":
+            return ["metrics": ["service": ["enabled": true]], "serviceMonitor": monitor([("enabled", true)], labelsKey: "additionalLabels")]
+        case "ingress-nginx":
+            return ["controller": ["metrics": ["enabled": true, "serviceMonitor": monitor([("enabled", true)], labelsKey: "additionalLabels")]]]
+        case "cloudnative-pg":
+            return ["monitoring": monitor([("podMonitorEnabled", true)], labelsKey: "podMonitorAdditionalLabels")]
+        case "velero":
+            return ["metrics": ["enabled": true, "serviceMonitor": monitor([("enabled", true)], labelsKey: "additionalLabels")]]
+        case "cluster-autoscaler":
+            // The chart's default selector label (`release: prometheus-operator`) stays; the
+            // kube-prometheus-stack add-on selects every ServiceMonitor.
+            return ["serviceMonitor": monitor([("enabled", true), ("namespace", .string(spec.monitoring.namespace))], labelsKey: "selector")]
+        default:
+            return nil
+        }
+    }
+
+    /// `a` with `b` merged in as Helm merges values: objects key by key, anything else replaced.
+    static func mergeValues(_ a: JSONValue?, _ b: JSONValue) -> JSONValue {
+        guard case let .object(left)? = a, case let .object(right) = b else { return b }
+        var out = left
+        for (k, v) in right {
+            if let i = out.firstIndex(where: { $0.0 == k }) {
+                out[i].1 = mergeValues(out[i].1, v)
+            } else {
+                out.append((k, v))
+            }
+        }
+        return .object(out)
     }
 }

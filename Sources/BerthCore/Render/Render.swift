@@ -307,6 +307,7 @@ public struct Renderer: Sendable {
         docs += clusterAdminBindings()
         docs += falcoRules(c)
         docs += clusterAutoscalerSettings(c)
+        docs += clusterMonitoring(c)
         return docs
     }
 
@@ -411,9 +412,11 @@ public struct Renderer: Sendable {
         }
         docs += rbac(t)
         docs += gateway(t)
+        docs += gatewayMonitor(t)
         docs += rateLimitFilter(t)
         docs += platformRules(t)
         docs += dashboardConfigMap(t)
+        docs += gatewayDashboard(t)
         return docs
     }
 

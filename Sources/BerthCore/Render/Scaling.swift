@@ -49,7 +49,7 @@ extension Renderer {
         }
         var data: [(String, JSONValue)] = [("nodes", .string(nodes.joined(separator: "\n") + "\n"))]
         if !discovery.isEmpty { data.append(("node-group-auto-discovery", .string(discovery))) }
-        data.append(("flags", "--balance-similar-node-groups=true\n--expander=least-waste\n--skip-nodes-with-local-storage=false\n"))
+        data.append(("flags", "--balance-similar-node-groups=true\n--emit-per-nodegroup-metrics=true\n--expander=least-waste\n--skip-nodes-with-local-storage=false\n"))
         return [[
             "apiVersion": "v1", "kind": "ConfigMap",
             "metadata": ["name": "berth-cluster-autoscaler", "namespace": "kube-system",
