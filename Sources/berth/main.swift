@@ -86,6 +86,14 @@ func diagnosticsText(_ ds: [Diagnostic], formatter: @autoclosure () -> Diagnosti
 /// `berth check` does); otherwise one line counts them. `waiving`: check codes that do not stop
 /// this command (audit reports plain secrets as findings).
 func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<String> = []) throws -> Pipeline.Checked {
+    let loaded = try loadReported(o, format: format, notes: notes, waiving: waiving)
+    guard let checked = loaded.checked, !loaded.diagnostics.hasErrors else { throw ExitCode(Exit.specErrors) }
+    return checked
+}
+
+/// Loads and checks the spec and prints its diagnostics; the caller decides what they mean
+/// (`berth check --strict` also fails on warnings, from this one run).
+func loadReported(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<String> = []) throws -> LoadedSpec {
     let loaded: LoadedSpec
     do {
         loaded = try Pipeline.check(path: o.spec, versionsPath: o.versions, lockPath: o.lock, waiving: waiving)
@@ -106,8 +114,7 @@ func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: 
             writeErr("timings: print \(loaded.diagnostics.count) diagnostics \(String(format: "%.1f", ms)) ms\n")
         }
     }
-    guard let checked = loaded.checked, !loaded.diagnostics.hasErrors else { throw ExitCode(Exit.specErrors) }
-    return checked
+    return loaded
 }
 
 /// Refuses an output folder that is a symlink or holds one of the inputs (exit 2), before
@@ -136,12 +143,11 @@ struct Check: ParsableCommand {
     var strict = false
 
     func run() throws {
-        let spec = try loadChecked(options, format: format, notes: true)
-        _ = spec
-        if strict {
-            let loaded = try Pipeline.check(path: options.spec, versionsPath: options.versions)
-            if loaded.diagnostics.contains(where: { $0.severity == .warning }) { throw ExitCode(Exit.specErrors) }
-        }
+        // One run: --strict judges the warnings this run printed (with the same --versions
+        // and --lock), instead of checking the spec a second time.
+        let loaded = try loadReported(options, format: format, notes: true)
+        if loaded.checked == nil || loaded.diagnostics.hasErrors { throw ExitCode(Exit.specErrors) }
+        if strict, loaded.diagnostics.contains(where: { $0.severity == .warning }) { throw ExitCode(Exit.specErrors) }
     }
 }
 

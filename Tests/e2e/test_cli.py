@@ -422,6 +422,26 @@ def test_check_prints_staging_notes_and_passes():
     assert (j["errors"], j["warnings"], j["notes"]) == (0, 0, 14)
 
 
+def test_check_strict_keeps_the_lock_and_checks_once(tmp_path):
+    """--strict judges the run it printed: with --lock naming a good lock, a broken ip-plan.lock
+    beside the spec is never read (a second check used to read it and fail)."""
+    spec_dir = tmp_path / "acme"
+    spec_dir.mkdir()
+    for name in ("platform.yaml", "versions.yaml"):
+        shutil.copy(EXAMPLE.parent / name, spec_dir / name)
+    good = tmp_path / "good.lock"
+    shutil.copy(EXAMPLE.parent / "ip-plan.lock", good)
+    (spec_dir / "ip-plan.lock").write_text("this is not a lock file\n")
+    plain = berth("check", spec_dir / "platform.yaml", "--lock", good)
+    assert plain.returncode == 0, plain.stderr
+    strict = berth("check", spec_dir / "platform.yaml", "--lock", good, "--strict")
+    assert (strict.returncode, strict.stdout, strict.stderr) == (0, plain.stdout, plain.stderr)
+    # Without --lock the broken lock beside the spec is read, and refused, once.
+    broken = berth("check", spec_dir / "platform.yaml", "--strict")
+    assert broken.returncode == 2
+    assert broken.stderr.count("berth: error:") == 1, broken.stderr
+
+
 # --------------------------------------------- notes belong to berth check; other commands count them
 
 NOTES = "14 notes; run 'berth check' to see them\n"
