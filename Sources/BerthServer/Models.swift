@@ -2,14 +2,15 @@ import BerthNet
 import BerthStore
 
 /// JSON shapes of the API (see openapi.json). Times are RFC 3339 UTC; address counts are decimal
-/// strings (an IPv6 pool holds more than a JSON number can carry).
-struct PoolJSON: Codable, Sendable {
-    var name: String
-    var prefix: String
-    var family: Int
-    var quarantineSeconds: Int64
-    var createdAt: String
-    var usage: UsageJSON?
+/// strings (an IPv6 pool holds more than a JSON number can carry). The server encodes them and
+/// `berth ip ... --server` decodes them: one definition for both sides.
+public struct PoolJSON: Codable, Sendable {
+    public var name: String
+    public var prefix: String
+    public var family: Int
+    public var quarantineSeconds: Int64
+    public var createdAt: String
+    public var usage: UsageJSON?
 
     init(_ p: Pool, usage u: PoolUsage?) {
         name = p.name
@@ -21,22 +22,22 @@ struct PoolJSON: Codable, Sendable {
     }
 }
 
-struct FreeBlocksJSON: Codable, Sendable {
-    var length: Int
-    var count: Int
+public struct FreeBlocksJSON: Codable, Sendable {
+    public var length: Int
+    public var count: Int
 }
 
-struct UsageJSON: Codable, Sendable {
-    var allocated: Int
-    var reserved: Int
-    var quarantined: Int
-    var capacity: String
-    var usedAddresses: String
-    var freeAddresses: String
-    var utilization: Double
-    var fragmentation: Double
-    var largestFree: String?
-    var freeBlocks: [FreeBlocksJSON]
+public struct UsageJSON: Codable, Sendable {
+    public var allocated: Int
+    public var reserved: Int
+    public var quarantined: Int
+    public var capacity: String
+    public var usedAddresses: String
+    public var freeAddresses: String
+    public var utilization: Double
+    public var fragmentation: Double
+    public var largestFree: String?
+    public var freeBlocks: [FreeBlocksJSON]
 
     init(_ u: PoolUsage) {
         allocated = u.allocated
@@ -52,18 +53,18 @@ struct UsageJSON: Codable, Sendable {
     }
 }
 
-struct AllocationJSON: Codable, Sendable {
-    var id: Int64
-    var pool: String
-    var prefix: String
-    var state: String
-    var owner: String?
-    var note: String?
-    var requestId: String?
-    var createdAt: String
-    var expiresAt: String?
-    var endedAt: String?
-    var quarantineUntil: String?
+public struct AllocationJSON: Codable, Sendable {
+    public var id: Int64
+    public var pool: String
+    public var prefix: String
+    public var state: String
+    public var owner: String?
+    public var note: String?
+    public var requestId: String?
+    public var createdAt: String
+    public var expiresAt: String?
+    public var endedAt: String?
+    public var quarantineUntil: String?
 
     init(_ a: Allocation) {
         id = a.id
@@ -80,16 +81,16 @@ struct AllocationJSON: Codable, Sendable {
     }
 }
 
-struct HistoryJSON: Codable, Sendable {
-    var seq: Int64
-    var allocationId: Int64
-    var pool: String
-    var prefix: String
-    var event: String
-    var owner: String?
-    var actor: String?
-    var at: String
-    var quarantineUntil: String?
+public struct HistoryJSON: Codable, Sendable {
+    public var seq: Int64
+    public var allocationId: Int64
+    public var pool: String
+    public var prefix: String
+    public var event: String
+    public var owner: String?
+    public var actor: String?
+    public var at: String
+    public var quarantineUntil: String?
 
     init(_ e: HistoryEvent) {
         seq = e.seq
@@ -104,45 +105,73 @@ struct HistoryJSON: Codable, Sendable {
     }
 }
 
-struct PoolList: Codable, Sendable { var pools: [PoolJSON] }
-struct AllocationList: Codable, Sendable { var allocations: [AllocationJSON] }
-struct HistoryList: Codable, Sendable { var address: String; var events: [HistoryJSON] }
-struct SearchResult: Codable, Sendable {
-    var query: String
-    var pool: String
-    var poolPrefix: String
-    var holder: AllocationJSON?
+public struct PoolList: Codable, Sendable { public var pools: [PoolJSON] }
+public struct AllocationList: Codable, Sendable { public var allocations: [AllocationJSON] }
+public struct HistoryList: Codable, Sendable { public var address: String; public var events: [HistoryJSON] }
+public struct SearchResult: Codable, Sendable {
+    public var query: String
+    public var pool: String
+    public var poolPrefix: String
+    public var holder: AllocationJSON?
     /// For a prefix query: the live allocations inside it.
-    var within: [AllocationJSON]
+    public var within: [AllocationJSON]
 }
 
-struct CreatePoolBody: Codable, Sendable {
-    var name: String
-    var prefix: String
-    var quarantineSeconds: Int64?
+public struct CreatePoolBody: Codable, Sendable {
+    public var name: String
+    public var prefix: String
+    public var quarantineSeconds: Int64?
     /// Refuse a pool of another address family than the pools already there.
-    var familyCheck: Bool?
+    public var familyCheck: Bool?
+
+    public init(name: String, prefix: String, quarantineSeconds: Int64? = nil, familyCheck: Bool? = nil) {
+        self.name = name
+        self.prefix = prefix
+        self.quarantineSeconds = quarantineSeconds
+        self.familyCheck = familyCheck
+    }
 }
 
-struct AllocateBody: Codable, Sendable {
-    var size: Int?
+public struct AllocateBody: Codable, Sendable {
+    public var size: Int?
     /// That exact block instead of the best fit of `size`.
-    var prefix: String?
-    var requestId: String?
-    var owner: String?
-    var note: String?
-    var leaseSeconds: Int64?
+    public var prefix: String?
+    public var requestId: String?
+    public var owner: String?
+    public var note: String?
+    public var leaseSeconds: Int64?
+
+    public init(size: Int? = nil, prefix: String? = nil, requestId: String? = nil, owner: String? = nil, note: String? = nil, leaseSeconds: Int64? = nil) {
+        self.size = size
+        self.prefix = prefix
+        self.requestId = requestId
+        self.owner = owner
+        self.note = note
+        self.leaseSeconds = leaseSeconds
+    }
 }
 
-struct ReserveBody: Codable, Sendable {
-    var prefix: String
-    var owner: String
-    var note: String?
+public struct ReserveBody: Codable, Sendable {
+    public var prefix: String
+    public var owner: String
+    public var note: String?
+
+    public init(prefix: String, owner: String, note: String? = nil) {
+        self.prefix = prefix
+        self.owner = owner
+        self.note = note
+    }
 }
 
-struct ReleaseBody: Codable, Sendable {
-    var prefix: String
+public struct ReleaseBody: Codable, Sendable {
+    public var prefix: String
     /// Only for POST /releases: the pool (default: the one containing the block).
-    var pool: String?
-    var quarantineSeconds: Int64?
+    public var pool: String?
+    public var quarantineSeconds: Int64?
+
+    public init(prefix: String, pool: String? = nil, quarantineSeconds: Int64? = nil) {
+        self.prefix = prefix
+        self.pool = pool
+        self.quarantineSeconds = quarantineSeconds
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BerthNet
+import BerthServer
 import BerthStore
 import Foundation
 import NIOCore
@@ -266,35 +267,30 @@ struct RemoteLedger: LedgerAccess {
     let client: HTTPClient
 
     func addPool(name: String, prefix: IPPrefix, quarantine: Int64, sameFamily: Bool) throws -> Pool {
-        struct Body: Encodable { var name: String; var prefix: String; var quarantineSeconds: Int64; var familyCheck: Bool }
-        let doc: PoolDoc = try call(.POST, "/api/v1/pools", Body(name: name, prefix: prefix.description, quarantineSeconds: quarantine, familyCheck: sameFamily))
+        let doc: PoolJSON = try call(.POST, "/api/v1/pools",
+                                     CreatePoolBody(name: name, prefix: prefix.description, quarantineSeconds: quarantine, familyCheck: sameFamily))
         return try doc.pool()
     }
 
     func pools() throws -> [Pool] {
-        let doc: PoolListDoc = try call(.GET, "/api/v1/pools")
+        let doc: PoolList = try call(.GET, "/api/v1/pools")
         return try doc.pools.map { try $0.pool() }
     }
 
     func reserve(pool: String, prefix: IPPrefix, owner: String, note: String?) throws -> Allocation {
-        struct Body: Encodable { var prefix: String; var owner: String; var note: String? }
-        let doc: AllocationDoc = try call(.POST, "/api/v1/pools/\(segment(pool))/reservations",
-                                          Body(prefix: prefix.description, owner: owner, note: note))
+        let doc: AllocationJSON = try call(.POST, "/api/v1/pools/\(segment(pool))/reservations",
+                                           ReserveBody(prefix: prefix.description, owner: owner, note: note))
         return try doc.allocation()
     }
 
     func allocate(_ r: AllocationRequest) throws -> Allocation {
-        struct Body: Encodable {
-            var size: Int?; var prefix: String?; var owner: String?; var note: String?; var requestId: String?; var leaseSeconds: Int64?
-        }
-        let doc: AllocationDoc = try call(.POST, "/api/v1/pools/\(segment(r.pool))/allocations", Body(
-            size: r.length, prefix: r.exact?.description, owner: r.owner, note: r.note, requestId: r.requestID, leaseSeconds: r.lease))
+        let doc: AllocationJSON = try call(.POST, "/api/v1/pools/\(segment(r.pool))/allocations", AllocateBody(
+            size: r.length, prefix: r.exact?.description, requestId: r.requestID, owner: r.owner, note: r.note, leaseSeconds: r.lease))
         return try doc.allocation()
     }
 
     func release(_ prefix: IPPrefix, pool: String?, quarantine: Int64?) throws -> Allocation {
-        struct Body: Encodable { var prefix: String; var pool: String?; var quarantineSeconds: Int64? }
-        let doc: AllocationDoc = try call(.POST, "/api/v1/releases", Body(prefix: prefix.description, pool: pool, quarantineSeconds: quarantine))
+        let doc: AllocationJSON = try call(.POST, "/api/v1/releases", ReleaseBody(prefix: prefix.description, pool: pool, quarantineSeconds: quarantine))
         return try doc.allocation()
     }
 
@@ -302,23 +298,23 @@ struct RemoteLedger: LedgerAccess {
         var query: [String] = []
         if let pool { query.append("pool=" + segment(pool)) }
         if includeReleased { query.append("includeReleased=true") }
-        let doc: AllocationListDoc = try call(.GET, "/api/v1/allocations" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
+        let doc: AllocationList = try call(.GET, "/api/v1/allocations" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
         return try doc.allocations.map { try $0.allocation() }
     }
 
     func show(_ address: IPAddress) throws -> AddressOwner {
-        let doc: SearchDoc = try call(.GET, "/api/v1/search?q=" + segment(address.description))
+        let doc: SearchResult = try call(.GET, "/api/v1/search?q=" + segment(address.description))
         // Only the pool's name and range are shown; its other fields are not in the answer.
         let pool = Pool(id: 0, name: doc.pool, prefix: try parse(doc.poolPrefix), quarantine: 0, createdAt: 0)
         return AddressOwner(address: address, pool: pool, holder: try doc.holder?.allocation())
     }
 
     func usage(pool: String?) throws -> [PoolUsage] {
-        let docs: [PoolDoc]
+        let docs: [PoolJSON]
         if let pool {
-            docs = [try call(.GET, "/api/v1/pools/\(segment(pool))") as PoolDoc]
+            docs = [try call(.GET, "/api/v1/pools/\(segment(pool))") as PoolJSON]
         } else {
-            docs = (try call(.GET, "/api/v1/pools") as PoolListDoc).pools
+            docs = (try call(.GET, "/api/v1/pools") as PoolList).pools
         }
         return try docs.map { d in
             guard let u = d.usage else { throw RemoteError.failed("the server at \(client.endpoint.display) sent a pool without its usage") }
@@ -327,7 +323,7 @@ struct RemoteLedger: LedgerAccess {
     }
 
     func history(_ address: IPAddress) throws -> [HistoryEvent] {
-        let doc: HistoryListDoc = try call(.GET, "/api/v1/history?address=" + segment(address.description))
+        let doc: HistoryList = try call(.GET, "/api/v1/history?address=" + segment(address.description))
         return try doc.events.map { try $0.historyEvent() }
     }
 
@@ -404,39 +400,21 @@ private struct ProblemDoc: Decodable {
     var detail: String?
 }
 
-private struct FreeBlocksDoc: Decodable {
-    var length: Int
-    var count: Int
-}
+// The answers are decoded into the server's own JSON types (BerthServer's Models.swift), and
+// turned back into the ledger's values here.
 
-private struct UsageDoc: Decodable {
-    var allocated: Int
-    var reserved: Int
-    var quarantined: Int
-    var usedAddresses: String
-    var freeAddresses: String
-    var utilization: Double
-    var fragmentation: Double
-    var largestFree: String?
-    var freeBlocks: [FreeBlocksDoc]
-
+extension UsageJSON {
     func usage(of pool: Pool) throws -> PoolUsage {
         guard let used = AddressCount(decimal: usedAddresses), let free = AddressCount(decimal: freeAddresses) else {
             throw badAnswer("address count")
         }
         return PoolUsage(pool: pool, allocated: allocated, reserved: reserved, quarantined: quarantined, usedAddresses: used,
                          freeAddresses: free, utilization: utilization, freeBlocksByLength: freeBlocks.map { ($0.length, $0.count) },
-                         fragmentation: fragmentation, largestFree: try largestFree.map { try prefix($0) })
+                         fragmentation: fragmentation, largestFree: try largestFree.map { try BerthCLIPrefix.parse($0) })
     }
 }
 
-private struct PoolDoc: Decodable {
-    var name: String
-    var prefix: String
-    var quarantineSeconds: Int64
-    var createdAt: String
-    var usage: UsageDoc?
-
+extension PoolJSON {
     func pool() throws -> Pool {
         // The API does not carry the pool's row id; no output shows it.
         Pool(id: 0, name: name, prefix: try BerthCLIPrefix.parse(prefix), quarantine: quarantineSeconds, createdAt: try instant(createdAt))
@@ -448,21 +426,7 @@ private enum BerthCLIPrefix {
     static func parse(_ text: String) throws -> IPPrefix { try prefix(text) }
 }
 
-private struct PoolListDoc: Decodable { var pools: [PoolDoc] }
-
-private struct AllocationDoc: Decodable {
-    var id: Int64
-    var pool: String
-    var prefix: String
-    var state: String
-    var owner: String?
-    var note: String?
-    var requestId: String?
-    var createdAt: String
-    var expiresAt: String?
-    var endedAt: String?
-    var quarantineUntil: String?
-
+extension AllocationJSON {
     func allocation() throws -> Allocation {
         guard let s = AllocationState(rawValue: state) else { throw badAnswer("state '\(state)'") }
         return Allocation(id: id, pool: pool, prefix: try BerthCLIPrefix.parse(prefix), owner: owner, note: note, state: s,
@@ -471,30 +435,10 @@ private struct AllocationDoc: Decodable {
     }
 }
 
-private struct AllocationListDoc: Decodable { var allocations: [AllocationDoc] }
-
-private struct SearchDoc: Decodable {
-    var pool: String
-    var poolPrefix: String
-    var holder: AllocationDoc?
-}
-
-private struct HistoryDoc: Decodable {
-    var seq: Int64
-    var allocationId: Int64
-    var pool: String
-    var prefix: String
-    var event: String
-    var owner: String?
-    var actor: String?
-    var at: String
-    var quarantineUntil: String?
-
+extension HistoryJSON {
     func historyEvent() throws -> HistoryEvent {
         guard let kind = HistoryEvent.Kind(rawValue: event) else { throw badAnswer("event '\(event)'") }
         return HistoryEvent(seq: seq, allocationID: allocationId, pool: pool, prefix: try BerthCLIPrefix.parse(prefix), kind: kind,
                             owner: owner, at: try instant(at), quarantineUntil: try instant(quarantineUntil), actor: actor)
     }
 }
-
-private struct HistoryListDoc: Decodable { var events: [HistoryDoc] }
