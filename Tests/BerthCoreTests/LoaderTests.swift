@@ -1,4 +1,4 @@
-import BerthCore
+@testable import BerthCore
 import Foundation
 import Testing
 
@@ -123,5 +123,31 @@ struct LoaderTests {
             "151:1 invalid name 'Svc-150' in '': use lower-case letters, digits and '-' only (DNS-1123 label)",
             "261:10 '.svc-260' must be a whole number from 0 to 99, found a string",
         ])
+    }
+
+    @Test("an alias bomb spread over a large map stops at the node budget once, in about the time the sequential walk takes")
+    func aliasBombInLargeMap() {
+        // k0 defines a5 (9^6 strings, six lists deep: each level is one defined list and eight
+        // aliases of it); the other keys name it: tens of millions of strings, all well typed.
+        func level(_ n: Int) -> String {
+            n == 0 ? "&a0 [" + Array(repeating: "x", count: 9).joined(separator: ",") + "]"
+                : "&a\(n) [" + level(n - 1) + "," + Array(repeating: "*a\(n - 1)", count: 8).joined(separator: ",") + "]"
+        }
+        func bomb(_ keys: Int) -> String { "k0: \(level(5))\n" + (1..<keys).map { "k\($0): *a5" }.joined(separator: "\n") + "\n" }
+        let nested: SchemaType = .map(.list(.list(.list(.list(.list(.list(.string)))))))
+        func walk(_ text: String) -> (messages: [String], seconds: Double) {
+            var diags: [Diagnostic] = []
+            let start = Date()
+            _ = SpecLoader.load(text: text, file: "bomb.yaml", schema: nested, into: &diags)
+            return (diags.map(\.message), Date().timeIntervalSince(start))
+        }
+        let expected = ["the document expands to more than 2000000 values (an alias bomb?)"]
+        // 63 keys: below the parallel size, walked in order; 100 keys: in chunks, which together
+        // may spend only the budget the sequential walk has, before it walks again in order.
+        let sequential = walk(bomb(Walker.parallelMapSize - 1))
+        let chunked = walk(bomb(100))
+        #expect(sequential.messages == expected)
+        #expect(chunked.messages == expected)
+        #expect(chunked.seconds < 3 * sequential.seconds, "\(chunked.seconds) s against \(sequential.seconds) s in order")
     }
 }

@@ -465,18 +465,21 @@ struct Walker {
         let budget = Walker.maxNodes - visited
         let chunkSize = max(16, pairs.count / 16)
         let starts = Array(stride(from: 0, to: pairs.count, by: chunkSize))
+        // Each chunk gets an equal share of the node budget left, so the chunks together never
+        // walk more than the sequential walk may (an alias bomb spread over a large map stops
+        // each chunk at its share, and the sequential walk then reports it).
+        let share = budget / starts.count
         let shared = YAMLPairs(pairs)
         let file = file
         let chunks = parallelMap(0..<starts.count) { c -> (entries: [SpecEntry], clean: Bool, visited: Int) in
             var w = Walker(file: file)
-            // Each chunk may spend the whole budget left; the sum is checked below.
-            w.visited = Walker.maxNodes - budget
+            w.visited = Walker.maxNodes - share
             var entries: [SpecEntry] = []
             for (k, v) in shared.pairs[starts[c]..<min(shared.pairs.count, starts[c] + chunkSize)] {
                 if let entry = w.walkEntry(k, v, path: path, key: rule, value: value) { entries.append(entry) }
                 if !w.diags.isEmpty || w.visited > Walker.maxNodes { return ([], false, 0) }
             }
-            return (entries, true, w.visited - (Walker.maxNodes - budget))
+            return (entries, true, w.visited - (Walker.maxNodes - share))
         }
         let spent = chunks.reduce(0) { $0 + $1.visited }
         guard chunks.allSatisfy(\.clean), spent <= budget else { return nil }
