@@ -40,12 +40,9 @@ struct Docs: ParsableCommand {
             for d in drift { writeErr("  \(d)\n") }
             throw ExitCode(Exit.specErrors)
         }
-        do {
+        try reportingErrors {
             try OutputWriter.ensureFolder(out)
             for f in files { try AtomicFile.write(f.contents, to: out + "/" + f.path) }
-        } catch let e as BerthError {
-            writeErr("berth: error: \(e.message)\n")
-            throw ExitCode(Exit.usage)
         }
         writeErr("berth: wrote \(files.count) document files to \(out)\n")
     }

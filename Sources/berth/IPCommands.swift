@@ -39,12 +39,7 @@ struct IPPlanCommand: ParsableCommand {
         case .json: writeOut(plan.json().serialized(pretty: true) + "\n")
         }
         if write {
-            do {
-                try AtomicFile.write(plan.lockText, to: lockPath)
-            } catch let e as BerthError {
-                writeErr("berth: error: \(e.message)\n")
-                throw ExitCode(Exit.usage)
-            }
+            try reportingErrors { try AtomicFile.write(plan.lockText, to: lockPath) }
             writeErr("berth: pinned \(plan.entries.count) ranges in \(lockPath)\n")
         }
     }

@@ -76,13 +76,7 @@ struct CostCommand: ParsableCommand {
 
     func run() throws {
         let checked = try loadCheckedWithPlan(options)
-        let loaded: (PriceTable?, [Diagnostic], [String: String])
-        do {
-            loaded = try PriceTable.load(path: prices)
-        } catch let e as BerthError {
-            writeErr("berth: error: \(e.message)\n")
-            throw ExitCode(Exit.usage)
-        }
+        let loaded: (PriceTable?, [Diagnostic], [String: String]) = try reportingErrors { try PriceTable.load(path: prices) }
         let (table, diags, sources) = loaded
         let formatter = DiagnosticFormatter(sources: sources.mapValues { SecretValues.redactSource($0) }, color: useColor())
         guard let table, !diags.hasErrors else {

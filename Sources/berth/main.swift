@@ -19,6 +19,27 @@ enum Exit {
     static let serverRefused: Int32 = 5
     /// `--server`: the server failed (5xx) or sent an answer berth cannot read.
     static let serverFailed: Int32 = 6
+
+    /// The exit status a library error means: 1 for a spec the library refused, 2 for usage
+    /// and I/O errors (the table in README).
+    static func code(for e: BerthError) -> Int32 {
+        switch e.kind {
+        case .spec: return specErrors
+        case .usage, .io: return usage
+        }
+    }
+}
+
+/// Runs `body`; a `BerthError` is printed as `berth: error: <message>` and ends the command
+/// with the exit status its kind means (`Exit.code(for:)`). Every command reports library
+/// errors through this one place.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as BerthError {
+        writeErr("berth: error: \(e.message)\n")
+        throw ExitCode(Exit.code(for: e))
+    }
 }
 
 func writeErr(_ s: String) {
@@ -94,13 +115,7 @@ func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: 
 /// Loads and checks the spec and prints its diagnostics; the caller decides what they mean
 /// (`berth check --strict` also fails on warnings, from this one run).
 func loadReported(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<String> = []) throws -> LoadedSpec {
-    let loaded: LoadedSpec
-    do {
-        loaded = try Pipeline.check(path: o.spec, versionsPath: o.versions, lockPath: o.lock, waiving: waiving)
-    } catch let e as BerthError {
-        writeErr("berth: error: \(e.message)\n")
-        throw ExitCode(Exit.usage)
-    }
+    let loaded: LoadedSpec = try reportingErrors { try Pipeline.check(path: o.spec, versionsPath: o.versions, lockPath: o.lock, waiving: waiving) }
     switch format {
     case .json:
         writeOut(DiagnosticFormatter.json(loaded.diagnostics))
@@ -120,12 +135,9 @@ func loadReported(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = 
 /// Refuses an output folder that is a symlink or holds one of the inputs (exit 2), before
 /// anything is read or written: the guard `render` and `docs --out` share.
 func refuseUnsafeOutput(_ out: String, inputs: [(what: String, path: String)]) throws {
-    do {
+    try reportingErrors {
         try OutputWriter.refuseSymlink(out)
         try OutputWriter.refuseInputsInside(out: out, inputs: inputs)
-    } catch let e as BerthError {
-        writeErr("berth: error: \(e.message)\n")
-        throw ExitCode(Exit.usage)
     }
 }
 
@@ -177,15 +189,12 @@ struct Render: ParsableCommand {
             throw ExitCode(Exit.internalError)
         }
         let t2 = clock.now
-        do {
+        try reportingErrors {
             try StageTimer.measure("write") {
                 try OutputWriter.write(artifacts, to: out) {
                     writeErr("berth: waiting for another berth writing '\(out)' (at most \(Int(OutputWriter.lockTimeout)) s)\n")
                 }
             }
-        } catch let e as BerthError {
-            writeErr("berth: error: \(e.message)\n")
-            throw ExitCode(Exit.usage)
         }
         if ProcessInfo.processInfo.environment["BERTH_TIMINGS"] == "1" {
             let ms = { (d: Duration) in String(format: "%.1f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
@@ -252,13 +261,7 @@ struct Diff: ParsableCommand {
             }
             return .folder(files)
         }
-        let loaded: LoadedSpec
-        do {
-            loaded = try Pipeline.check(path: path)
-        } catch let e as BerthError {
-            writeErr("berth: error: \(e.message)\n")
-            throw ExitCode(Exit.usage)
-        }
+        let loaded: LoadedSpec = try reportingErrors { try Pipeline.check(path: path) }
         guard let checked = loaded.checked, !loaded.diagnostics.hasErrors else {
             let f = loaded.formatter(color: useColor())
             writeErr(f.text(loaded.diagnostics))
@@ -271,13 +274,7 @@ struct Diff: ParsableCommand {
 
     func run() throws {
         let a = try load(old), b = try load(new)
-        var changes: [PlatformDiff.Change]
-        do {
-            changes = try PlatformDiff.compare(old: a.files, new: b.files)
-        } catch let e as BerthError {
-            writeErr("berth: error: \(e.message)\n")
-            throw ExitCode(Exit.usage)
-        }
+        var changes: [PlatformDiff.Change] = try reportingErrors { try PlatformDiff.compare(old: a.files, new: b.files) }
         if case let .spec(before, _) = a, case let .spec(after, _) = b {
             for d in PlatformChecks.storageShrink(old: before, new: after) {
                 changes.append(PlatformDiff.Change(kind: .changed, key: "spec", risks: [.disruptive], paths: [], reasons: [d.message]))
