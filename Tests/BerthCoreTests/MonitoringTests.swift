@@ -217,9 +217,11 @@ struct MonitoringPlatformTests {
         #expect(plain.addonMonitoringValues("metrics-server") == ["metrics": ["enabled": true], "serviceMonitor": ["enabled": true]])
         #expect(labelled.addonMonitoringValues("falco") == ["metrics": ["enabled": true], "serviceMonitor": ["create": true, "labels": l]])
         #expect(plain.addonMonitoringValues("falco") == ["metrics": ["enabled": true], "serviceMonitor": ["create": true]])
-        #expect(labelled.addonMonitoringValues("vertical-pod-autoscaler") == [
-            "recommender": ["podMonitor": ["enabled": true, "labels": l]], "updater": ["podMonitor": ["enabled": true, "labels": l]]])
-        #expect(plain.addonMonitoringValues("vertical-pod-autoscaler") == [
+        // The updater's PodMonitor only where the updater runs (`auto`).
+        #expect(labelled.addonMonitoringValues("vertical-pod-autoscaler") == ["recommender": ["podMonitor": ["enabled": true, "labels": l]]])
+        #expect(plain.addonMonitoringValues("vertical-pod-autoscaler") == ["recommender": ["podMonitor": ["enabled": true]]])
+        let auto = Renderer(plan: Plan(spec: try MonitoringRenderTests.spec(Self.autoscaled.replacingOccurrences(of: "scaling:\n", with: "scaling:\n  verticalPodAutoscaler: auto\n"))))
+        #expect(auto.addonMonitoringValues("vertical-pod-autoscaler") == [
             "recommender": ["podMonitor": ["enabled": true]], "updater": ["podMonitor": ["enabled": true]]])
         #expect(labelled.addonMonitoringValues("minio") == ["metrics": ["serviceMonitor": ["enabled": true, "additionalLabels": l]]])
         #expect(plain.addonMonitoringValues("minio") == ["metrics": ["serviceMonitor": ["enabled": true]]])

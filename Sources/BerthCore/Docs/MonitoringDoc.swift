@@ -59,7 +59,7 @@ public struct MonitoringDoc: Sendable {
             "velero": "`metrics.serviceMonitor.enabled`", "cluster-autoscaler": "`serviceMonitor.enabled`, flag `--emit-per-nodegroup-metrics`",
             "metallb": "`prometheus.serviceMonitor.enabled` (controller and speakers, HTTPS)", "longhorn": "`metrics.serviceMonitor.enabled`",
             "metrics-server": "`serviceMonitor.enabled`, `metrics.enabled`", "falco": "`serviceMonitor.create`, `metrics.enabled`",
-            "vertical-pod-autoscaler": "`recommender.podMonitor.enabled`, `updater.podMonitor.enabled`", "minio": "`metrics.serviceMonitor.enabled`",
+            "vertical-pod-autoscaler": "`recommender.podMonitor.enabled`, `updater.podMonitor.enabled` (with the updater)", "minio": "`metrics.serviceMonitor.enabled`",
         ]
         for name in charts.keys.sorted() {
             scraped.append([name, "the chart's own monitor: \(how[name] ?? "")", "add-on values (\(Set(charts[name] ?? []).sorted().joined(separator: ", ")))"])

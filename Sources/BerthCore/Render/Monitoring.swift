@@ -468,10 +468,13 @@ extension Renderer {
             // `metrics.enabled` turns on Falco's Prometheus endpoint and the chart's metrics Service.
             return ["metrics": ["enabled": true], "serviceMonitor": monitor([("create", true)], labelsKey: "labels")]
         case "vertical-pod-autoscaler":
-            // PodMonitors for the recommender and the updater (the chart makes the updater's only
-            // when the updater runs); the admission controller has none.
-            return ["recommender": ["podMonitor": monitor([("enabled", true)], labelsKey: "labels")],
-                    "updater": ["podMonitor": monitor([("enabled", true)], labelsKey: "labels")]]
+            // PodMonitors for the recommender and, where it runs (`auto`), the updater; the
+            // admission controller has none.
+            var v: [(String, JSONValue)] = [("recommender", ["podMonitor": monitor([("enabled", true)], labelsKey: "labels")])]
+            if spec.scaling.verticalPodAutoscaler == "auto" {
+                v.append(("updater", ["podMonitor": monitor([("enabled", true)], labelsKey: "labels")]))
+            }
+            return .object(v)
         case "minio":
             return ["metrics": ["serviceMonitor": monitor([("enabled", true)], labelsKey: "additionalLabels")]]
         default:
