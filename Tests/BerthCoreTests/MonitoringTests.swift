@@ -202,22 +202,126 @@ struct MonitoringPlatformTests {
         #expect(Renderer.mergeValues(["a": ["b": 1, "c": 2]], ["a": ["c": 3, "d": 4]]) == ["a": ["b": 1, "c": 3, "d": 4]])
     }
 
-    @Test("cluster alerts: each autoscaled node pool at its spec maximum, and the ledger's IP pools on the first cluster")
+    @Test("MetalLB, Longhorn, metrics-server, Falco, the VPA and MinIO turn on their charts' monitors; labels only with monitoring.selector")
+    func moreAddonValues() throws {
+        let labelled = Renderer(plan: Plan(spec: try MonitoringRenderTests.spec(
+            Self.autoscaled.replacingOccurrences(of: "monitoring:\n", with: "monitoring:\n  selector: { release: main }\n"))))
+        let plain = Renderer(plan: Plan(spec: try MonitoringRenderTests.spec(Self.autoscaled)))
+        let l: JSONValue = ["release": "main"]
+        #expect(labelled.addonMonitoringValues("metallb") == ["prometheus": ["rbacPrometheus": false, "serviceMonitor": [
+            "enabled": true, "speaker": ["additionalLabels": l], "controller": ["additionalLabels": l]]]])
+        #expect(plain.addonMonitoringValues("metallb") == ["prometheus": ["rbacPrometheus": false, "serviceMonitor": ["enabled": true]]])
+        #expect(labelled.addonMonitoringValues("longhorn") == ["metrics": ["serviceMonitor": ["enabled": true, "additionalLabels": l]]])
+        #expect(plain.addonMonitoringValues("longhorn") == ["metrics": ["serviceMonitor": ["enabled": true]]])
+        #expect(labelled.addonMonitoringValues("metrics-server") == ["metrics": ["enabled": true], "serviceMonitor": ["enabled": true, "additionalLabels": l]])
+        #expect(plain.addonMonitoringValues("metrics-server") == ["metrics": ["enabled": true], "serviceMonitor": ["enabled": true]])
+        #expect(labelled.addonMonitoringValues("falco") == ["metrics": ["enabled": true], "serviceMonitor": ["create": true, "labels": l]])
+        #expect(plain.addonMonitoringValues("falco") == ["metrics": ["enabled": true], "serviceMonitor": ["create": true]])
+        // The updater's PodMonitor only where the updater runs (`auto`).
+        #expect(labelled.addonMonitoringValues("vertical-pod-autoscaler") == ["recommender": ["podMonitor": ["enabled": true, "labels": l]]])
+        #expect(plain.addonMonitoringValues("vertical-pod-autoscaler") == ["recommender": ["podMonitor": ["enabled": true]]])
+        let auto = Renderer(plan: Plan(spec: try MonitoringRenderTests.spec(Self.autoscaled.replacingOccurrences(of: "scaling:\n", with: "scaling:\n  verticalPodAutoscaler: auto\n"))))
+        #expect(auto.addonMonitoringValues("vertical-pod-autoscaler") == [
+            "recommender": ["podMonitor": ["enabled": true]], "updater": ["podMonitor": ["enabled": true]]])
+        #expect(labelled.addonMonitoringValues("minio") == ["metrics": ["serviceMonitor": ["enabled": true, "additionalLabels": l]]])
+        #expect(plain.addonMonitoringValues("minio") == ["metrics": ["serviceMonitor": ["enabled": true]]])
+        // Charts without a monitor value get none.
+        for name in ["ceph-csi-rbd", "istiod", "istio-base", "linkerd-control-plane", "nginx-gateway-fabric"] {
+            #expect(labelled.addonMonitoringValues(name) == nil, "\(name)")
+        }
+        // Merged into the add-on's own values (metrics-server keeps its replicas).
+        let ms = try #require(labelled.addonList().first { $0.release.name == "metrics-server" })
+        #expect(ms.values?.at("replicas") == 2)
+        #expect(ms.values?.at("serviceMonitor.enabled") == .bool(true))
+        #expect(ms.values?.at("metrics.enabled") == .bool(true))
+    }
+
+    @Test("cluster alerts: each autoscaled node pool at its spec maximum; the IP pool alerts are not cluster alerts")
     func clusterRules() throws {
         let spec = try MonitoringRenderTests.spec(Self.autoscaled)
         let rule = try #require(Self.objects(spec, kind: "PrometheusRule").first { $0.at("metadata.name")?.stringValue == "berth-cluster" })
         #expect(rule.at("metadata.namespace")?.stringValue == "monitoring")
         let rules = rule.at("spec.groups")?.arrayValue?.first?["rules"]?.arrayValue ?? []
-        #expect(rules.compactMap { $0["alert"]?.stringValue } == ["NodePoolAtMaximum", "IPPoolNearlyExhausted", "IPPoolExhausted"])
+        #expect(rules.compactMap { $0["alert"]?.stringValue } == ["NodePoolAtMaximum"])
         #expect(rules.first?["expr"]?.stringValue == "max(cluster_autoscaler_node_group_target_count{node_group=\"main-general\"}) >= 4")
         #expect(rules.first?.at("labels.cluster")?.stringValue == "main")
         #expect(rules.first?.at("labels.team")?.stringValue == "web")
-        #expect(rules[2]["expr"]?.stringValue == "max by (pool) (berth_pool_largest_free_block_length) < 0")
-        // Without the autoscaler: no node-pool alert, the IP pool alerts stay.
+        // Without the autoscaler there is no cluster alert, so no `berth-cluster` rule.
         let fixed = try MonitoringRenderTests.spec(MonitoringRenderTests.publicWeb + "scaling:\n  clusterAutoscaler: false\n")
-        let names = Self.objects(fixed, kind: "PrometheusRule").filter { $0.at("metadata.name")?.stringValue == "berth-cluster" }
-            .flatMap { $0.at("spec.groups")?.arrayValue?.first?["rules"]?.arrayValue ?? [] }.compactMap { $0["alert"]?.stringValue }
-        #expect(names == ["IPPoolNearlyExhausted", "IPPoolExhausted"])
+        #expect(!Self.objects(fixed, kind: "PrometheusRule").contains { $0.at("metadata.name")?.stringValue == "berth-cluster" })
+    }
+
+    /// IPAMServerTests' spec (server on `main` in production, a development environment on
+    /// `lab`) with a platform team that owns the platform alerts.
+    static let ipamOwned = IPAMServerTests.text
+        .replacingOccurrences(of: "monitoring:\n  stack: kube-prometheus-stack\n", with: "monitoring:\n  stack: kube-prometheus-stack\n  platformTeam: network\n")
+        .replacingOccurrences(of: "security:\n", with: "security:\n  teams:\n    network: { role: edit }\n")
+
+    /// Every IP pool alert rule rendered, as (file path, rule name, namespace, rule).
+    static func ipPoolRules(_ text: String) throws -> [(String, String, String, JSONValue)] {
+        var out: [(String, String, String, JSONValue)] = []
+        for f in try IPAMServerTests.files(text) {
+            for o in f.objects where o["kind"]?.stringValue == "PrometheusRule" {
+                let name = o.at("metadata.name")?.stringValue ?? ""
+                let namespace = o.at("metadata.namespace")?.stringValue ?? ""
+                for g in o.at("spec.groups")?.arrayValue ?? [] {
+                    for rule in g["rules"]?.arrayValue ?? [] where rule["alert"]?.stringValue?.hasPrefix("IPPool") == true {
+                        out.append((f.path, name, namespace, rule))
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    @Test("the IP pool alerts follow ipam.server: in the server's namespace, on its ServiceMonitor's namespace and job, owned by the platform team")
+    func ipPoolAlerts() throws {
+        let found = try Self.ipPoolRules(Self.ipamOwned)
+        #expect(found.map { "\($0.0) \($0.1) \($0.2) \($0.3["alert"]?.stringValue ?? "")" } == [
+            "main/shop-production/_namespace.yaml berth-platform shop-production IPPoolNearlyExhausted",
+            "main/shop-production/_namespace.yaml berth-platform shop-production IPPoolExhausted",
+        ])
+        let sel = "namespace=\"shop-production\", job=\"berth-ipam\""
+        #expect(found.map { $0.3["expr"]?.stringValue ?? "" } == [
+            "max by (pool) (berth_pool_used_addresses{\(sel)}) / max by (pool) (berth_pool_capacity_addresses{\(sel)}) > 0.9",
+            "max by (pool) (berth_pool_largest_free_block_length{\(sel)}) < 0",
+        ])
+        #expect(found.map { $0.3["labels"] } == [
+            ["severity": "ticket", "team": "network", "environment": "production", "namespace": "shop-production"],
+            ["severity": "page", "team": "network", "environment": "production", "namespace": "shop-production"],
+        ])
+        #expect(found.last?.3.at("annotations.summary")?.stringValue == "shop-production: an IP pool of the ledger has no free block left; allocations fail (team server metrics)")
+        // The job the rule reads is the one the server's ServiceMonitor gives: the Service it selects.
+        let files = try IPAMServerTests.files(Self.ipamOwned)
+        let monitor = try #require(IPAMServerTests.object(files, "ServiceMonitor", "berth-ipam"))
+        #expect(monitor.at("metadata.namespace")?.stringValue == "shop-production")
+        #expect(monitor.at("spec.jobLabel") == nil)
+        let service = try #require(IPAMServerTests.object(files, "Service", "berth-ipam"))
+        guard case let .object(selector)? = monitor.at("spec.selector.matchLabels") else { Issue.record("no selector"); return }
+        #expect(!selector.isEmpty && selector.allSatisfy { k, v in service.at("metadata.labels")?[k] == v })
+        // Alertmanager: the pools paging does not inhibit the symptoms of the server's namespace.
+        let (spec, _) = try IPAMServerTests.loaded(Self.ipamOwned)
+        let am = Renderer(plan: Plan(spec: spec)).alertmanagerConfig()
+        #expect(am.at("inhibit_rules")?.arrayValue?.first?["source_matchers"] == ["team=\"network\"", "severity=\"page\"", "alertname!~\"SLO.*|IPPool.*\""])
+    }
+
+    @Test("without ipam.server, or without monitoring, no IP pool alert is rendered, and monitoring.md says why")
+    func noIPPoolAlerts() throws {
+        let without = Self.ipamOwned.replacingOccurrences(of: "ipam:\n  server:\n    cluster: main\n    environment: production\n    replicas: 2\n    image: registry.shop.example/platform/berth:0.1.0\n", with: "")
+        #expect(without != Self.ipamOwned)
+        #expect(try Self.ipPoolRules(without).isEmpty)
+        #expect(try Self.ipPoolRules(MonitoringRenderTests.publicWeb + "scaling:\n  clusterAutoscaler: true\n").isEmpty)
+        let unmonitored = IPAMServerTests.text.replacingOccurrences(of: "monitoring:\n  stack: kube-prometheus-stack\n", with: "")
+        #expect(try Self.ipPoolRules(unmonitored).isEmpty)
+
+        let (bare, _) = try IPAMServerTests.loaded(without)
+        let md = try #require(HostingDoc(spec: bare, ipPlan: nil).artifacts().first { $0.path == "monitoring.md" }?.contents)
+        #expect(md.contains("The spec has no `ipam.server`, so no Prometheus scrapes the ledger's team server (`berth serve`) and berth renders no IP pool alerts; with `ipam.server` they are rendered in the server's namespace, on its ServiceMonitor's series."))
+        #expect(!md.contains("IPPool"))
+        let (owned, _) = try IPAMServerTests.loaded(Self.ipamOwned)
+        let withServer = try #require(HostingDoc(spec: owned, ipPlan: nil).artifacts().first { $0.path == "monitoring.md" }?.contents)
+        #expect(withServer.contains("The ledger's team server (`berth serve`, `ipam.server`) runs on cluster main in namespace `shop-production`; its ServiceMonitor `berth-ipam` scrapes `/metrics` with a read-scope token. The IP pool alerts are in that namespace's `berth-platform` rule and read only that scrape (`namespace=\"shop-production\", job=\"berth-ipam\"`)."))
+        #expect(withServer.contains("| IPPoolExhausted | an IP pool of the ledger has no free block left; allocations fail (team server metrics), for 5m | page | network | - |"))
     }
 
     @Test("the gateway and capacity dashboards are provisioned like the namespace dashboards")

@@ -54,9 +54,10 @@ def test_compare_kustomize_fails_on_a_broken_overlay(rendered, tmp_path):
     lines = r.stdout.splitlines()
     assert "kustomize/overlays/production/prod-eu: apps/v1 Deployment acme-production/api: at spec.replicas: plain 3 != kustomize 4" in lines
     assert "kustomize/overlays/staging/nonprod: missing v1 ServiceAccount acme-staging/web (in the plain render, not built by kustomize)" in lines
-    # 371 before the team server and the gateway monitors; + 14: the team server's 10 objects
-    # and its ledger's 4 (ipam.server) in prod-eu's overlay; + 17: the monitoring objects the
-    # gateway and add-on monitors added to the overlays.
+    # 371 before the team server and the gateway/cluster monitoring: the team server's 10
+    # objects and its ledger's 4 (ipam.server) are in prod-eu's overlay (+14), and the gateway
+    # data plane's PodMonitor and dashboard per environment, NGINX Gateway Fabric's PodMonitor,
+    # the berth-cluster rules and the capacity dashboard per cluster (+17).
     assert lines[-1] == "compare_kustomize: 7 overlays, 402 objects, 2 differences"
 
 

@@ -143,7 +143,40 @@ def test_slo_page_alert_fires_at_14_4x_and_is_silent_at_1x(rendered, tmp_path, e
         assert checked >= 6, "acme's public services have SLOs"
 
 
-def platform_case(name, expr, ns):
+def scrape_labels(out, ns, monitor):
+    """The target labels Prometheus (through the Prometheus Operator's ServiceMonitor
+    relabelling) gives every series scraped by ServiceMonitor `monitor` of namespace `ns`:
+    namespace, service, endpoint (the port name), pod, container, instance and job (the
+    Service's name unless `jobLabel` names a Service label)."""
+    sm = next(d for _, d in objects(out, "ServiceMonitor")
+              if d["metadata"]["namespace"] == ns and d["metadata"]["name"] == monitor)
+    want = sm["spec"]["selector"]["matchLabels"]
+    svc = next(d for _, d in objects(out, "Service") if d["metadata"]["namespace"] == ns
+               and want.items() <= d["metadata"].get("labels", {}).items())
+    port = sm["spec"]["endpoints"][0]["port"]
+    number = next(p["port"] for p in svc["spec"]["ports"] if p.get("name") == port)
+    job_label = sm["spec"].get("jobLabel")
+    job = svc["metadata"]["labels"][job_label] if job_label else svc["metadata"]["name"]
+    return {"namespace": ns, "service": svc["metadata"]["name"], "endpoint": port, "job": job,
+            "pod": f"{svc['metadata']['name']}-7d9f8-abcde", "container": svc["metadata"]["name"],
+            "instance": f"10.0.0.7:{number}"}
+
+
+def labels_text(labels):
+    return ", ".join(f'{k}="{v}"' for k, v in labels.items())
+
+
+def ip_pool_series(name, scrape, full):
+    """Series of the team server's pool gauges with the scrape's target labels; `full` meets
+    the alert's condition, otherwise they are just short of it."""
+    l = labels_text({**scrape, "pool": "pods"})
+    if name == "IPPoolNearlyExhausted":
+        return [{"series": f"berth_pool_used_addresses{{{l}}}", "values": ("950" if full else "900") + "x100"},
+                {"series": f"berth_pool_capacity_addresses{{{l}}}", "values": "1000x100"}], "30m"
+    return [{"series": f"berth_pool_largest_free_block_length{{{l}}}", "values": ("-1" if full else "24") + "x100"}], "10m"
+
+
+def platform_case(name, expr, ns, out=None):
     """(input series, eval time, labels of the expression's result) that meet an alert's condition."""
     if name == "CertificateExpiresSoon":
         return [{"series": f'certmanager_certificate_expiration_timestamp_seconds{{exported_namespace="{ns}", name="www"}}', "values": "432000x200"}], "2h", {"exported_namespace": ns, "name": "www"}
@@ -180,15 +213,14 @@ def platform_case(name, expr, ns):
         group = re.search(r'node_group="([^"]+)"', expr).group(1)
         top = int(re.search(r">= (\d+)$", expr).group(1))
         return [{"series": f'cluster_autoscaler_node_group_target_count{{node_group="{group}"}}', "values": f"{top}x100"}], "1h", {}
-    if name == "IPPoolNearlyExhausted":
-        return [{"series": 'berth_pool_used_addresses{pool="pods"}', "values": "950x100"},
-                {"series": 'berth_pool_capacity_addresses{pool="pods"}', "values": "1000x100"}], "30m", {"pool": "pods"}
-    if name == "IPPoolExhausted":
-        return [{"series": 'berth_pool_largest_free_block_length{pool="pods"}', "values": "-1x100"}], "10m", {"pool": "pods"}
+    if name in ("IPPoolNearlyExhausted", "IPPoolExhausted"):
+        # The series as the team server's ServiceMonitor delivers them.
+        series, at = ip_pool_series(name, scrape_labels(out, ns, "berth-ipam"), full=True)
+        return series, at, {"pool": "pods"}
     raise AssertionError(f"no test case for platform alert {name}")
 
 
-def quiet_case(name, expr, ns):
+def quiet_case(name, expr, ns, out=None):
     """Input series just short of an alert's condition (None: only the no-series case applies)."""
     if name == "DatabaseBaseBackupTooOld":
         limit = int(re.search(r"> (\d+)$", expr).group(1))
@@ -201,11 +233,8 @@ def quiet_case(name, expr, ns):
         group = re.search(r'node_group="([^"]+)"', expr).group(1)
         top = int(re.search(r">= (\d+)$", expr).group(1))
         return [{"series": f'cluster_autoscaler_node_group_target_count{{node_group="{group}"}}', "values": f"{top - 1}x100"}], "1h"
-    if name == "IPPoolNearlyExhausted":
-        return [{"series": 'berth_pool_used_addresses{pool="pods"}', "values": "900x100"},
-                {"series": 'berth_pool_capacity_addresses{pool="pods"}', "values": "1000x100"}], "30m"
-    if name == "IPPoolExhausted":
-        return [{"series": 'berth_pool_largest_free_block_length{pool="pods"}', "values": "24x100"}], "10m"
+    if name in ("IPPoolNearlyExhausted", "IPPoolExhausted"):
+        return ip_pool_series(name, scrape_labels(out, ns, "berth-ipam"), full=False)
     return None
 
 
@@ -219,7 +248,7 @@ def test_each_platform_alert_fires_on_its_condition(rendered, tmp_path, example)
                 continue
             tests = []
             for rule in g["rules"]:
-                series, at, result = platform_case(rule["alert"], rule["expr"], ns)
+                series, at, result = platform_case(rule["alert"], rule["expr"], ns, rendered[example])
                 tests.append({"interval": "1m", "input_series": series, "alert_rule_test": [
                     {"eval_time": at, "alertname": rule["alert"],
                      "exp_alerts": [{"exp_labels": {**result, **rule["labels"]}, "exp_annotations": rule["annotations"]}]}]})
@@ -227,7 +256,7 @@ def test_each_platform_alert_fires_on_its_condition(rendered, tmp_path, example)
                 tests.append({"interval": "1m", "input_series": [], "alert_rule_test": [
                     {"eval_time": at, "alertname": rule["alert"], "exp_alerts": []}]})
                 # Just short of its condition, too.
-                quiet = quiet_case(rule["alert"], rule["expr"], ns)
+                quiet = quiet_case(rule["alert"], rule["expr"], ns, rendered[example])
                 if quiet:
                     tests.append({"interval": "1m", "input_series": quiet[0], "alert_rule_test": [
                         {"eval_time": quiet[1], "alertname": rule["alert"], "exp_alerts": []}]})
@@ -237,6 +266,47 @@ def test_each_platform_alert_fires_on_its_condition(rendered, tmp_path, example)
         assert seen >= {"CertificateExpiresSoon", "DatabaseRecoveryPointBeyondRPO", "DatabaseWALArchivingFailing",
                         "VolumeFillsWithinADay", "HPAAtMaximum", "PodNotReady", "QuotaNearLimit",
                         "DatabaseBaseBackupTooOld", "NodePoolAtMaximum", "IPPoolNearlyExhausted", "IPPoolExhausted"}, seen
+
+
+@needs_promtool
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_ip_pool_alerts_follow_the_team_server(rendered, tmp_path, example):
+    """The IP pool alerts exist only with `ipam.server` (acme's runs on prod-eu in
+    acme-production), in the `berth-platform` rule of the server's namespace, owned by the
+    platform team; they fire on the pool gauges as the server's ServiceMonitor delivers them
+    and stay silent when the same gauges come from any other scrape (another job, another
+    namespace)."""
+    out = rendered[example]
+    spec = yaml.safe_load((ROOT / "examples" / example / "platform.yaml").read_text())
+    server = (spec.get("ipam") or {}).get("server")
+    found = []
+    for path, rules, ns in rule_files(out, tmp_path):
+        for g in rules["groups"]:
+            for rule in g["rules"]:
+                if rule.get("alert", "").startswith("IPPool"):
+                    found.append((path, g["name"], ns, rule))
+    if not server:
+        assert found == [], found
+        return
+    platform = f"{spec['platform']}-{server['environment']}"
+    assert sorted(r["alert"] for _, _, _, r in found) == ["IPPoolExhausted", "IPPoolNearlyExhausted"]
+    for path, group, ns, rule in found:
+        assert path.name.startswith(f"{server['cluster']}-{platform}-") and ns == platform and group == "platform", (path, ns)
+        assert rule["labels"]["team"] == spec["monitoring"]["platformTeam"], rule["labels"]
+        assert rule["labels"]["namespace"] == ns
+    path = found[0][0]
+    scrape = scrape_labels(out, platform, "berth-ipam")
+    tests = []
+    for _, _, _, rule in found:
+        series, at = ip_pool_series(rule["alert"], scrape, full=True)
+        tests.append({"interval": "1m", "input_series": series, "alert_rule_test": [
+            {"eval_time": at, "alertname": rule["alert"],
+             "exp_alerts": [{"exp_labels": {"pool": "pods", **rule["labels"]}, "exp_annotations": rule["annotations"]}]}]})
+        for foreign in ({**scrape, "job": "pool-exporter"}, {**scrape, "namespace": "elsewhere"}):
+            series, at = ip_pool_series(rule["alert"], foreign, full=True)
+            tests.append({"interval": "1m", "input_series": series, "alert_rule_test": [
+                {"eval_time": at, "alertname": rule["alert"], "exp_alerts": []}]})
+    promtool_test(tmp_path, path, tests, "ip-pools-" + path.stem)
 
 
 def test_scrapes_are_admitted_to_exactly_the_metrics_ports(rendered):
@@ -458,18 +528,48 @@ def test_addons_turn_on_their_charts_monitors(rendered, example):
         "cloudnative-pg": ("monitoring", "podMonitorEnabled"),
         "velero": ("metrics", "serviceMonitor", "enabled"),
         "cluster-autoscaler": ("serviceMonitor", "enabled"),
+        "metallb": ("prometheus", "serviceMonitor", "enabled"),
+        "longhorn": ("metrics", "serviceMonitor", "enabled"),
+        "metrics-server": ("serviceMonitor", "enabled"),
+        "falco": ("serviceMonitor", "create"),
+        "vertical-pod-autoscaler": ("recommender", "podMonitor", "enabled"),
+        "minio": ("metrics", "serviceMonitor", "enabled"),
     }
+    # Switches the chart needs beside the monitor's own before it makes it (or makes it work).
+    also = {
+        "metrics-server": [(("metrics", "enabled"), True)],
+        "falco": [(("metrics", "enabled"), True)],
+        # The chart's Role for Prometheus needs Prometheus's ServiceAccount by name.
+        "metallb": [(("prometheus", "rbacPrometheus"), False)],
+    }
+    # berth's NetworkPolicies, by cluster and namespace: a chart's monitor scrapes its own
+    # namespace, so where berth renders policies there they must admit the monitoring namespace.
+    policies = {}
+    for f, d in objects(out, "NetworkPolicy"):
+        policies.setdefault((f.relative_to(out).parts[0], d["metadata"]["namespace"]), []).append(d)
     seen = set()
     for f in sorted(out.glob("addons/*/*.yaml")):
         if f.stem not in switches:
             continue
         app = yaml.safe_load(f.read_text())
-        v = app["spec"]["source"]["helm"]["valuesObject"]
-        for k in switches[f.stem]:
-            v = v[k]
-        assert v is True, (f, switches[f.stem])
+        values = app["spec"]["source"]["helm"]["valuesObject"]
+        for path, want in [(switches[f.stem], True), *also.get(f.stem, [])]:
+            v = values
+            for k in path:
+                v = v[k]
+            assert v is want, (f, path)
+        if f.stem == "vertical-pod-autoscaler":
+            # The updater's PodMonitor where the updater runs.
+            updater = values["updater"]
+            assert updater.get("podMonitor", {}).get("enabled", False) is updater["enabled"], (f, updater)
+        ns = app["spec"]["destination"]["namespace"]
+        for d in policies.get((f.parent.name, ns), []):
+            assert "monitoring" in str(d["spec"].get("ingress", [])), (f, ns, d["metadata"]["name"])
         seen.add(f.stem)
     if example == "acme":
-        assert {"cert-manager", "external-dns", "cloudnative-pg", "velero", "cluster-autoscaler"} <= seen, seen
+        assert {"cert-manager", "external-dns", "cloudnative-pg", "velero", "cluster-autoscaler", "metrics-server",
+                "falco", "vertical-pod-autoscaler"} <= seen, seen
     if example == "onprem":
-        assert "ingress-nginx" in seen, seen
+        assert {"ingress-nginx", "metallb", "longhorn", "minio", "metrics-server"} <= seen, seen
+    if example == "onprem-mesh":
+        assert {"metallb", "minio", "falco", "vertical-pod-autoscaler"} <= seen, seen

@@ -57,12 +57,16 @@ public struct MonitoringDoc: Sendable {
             "external-dns": "`serviceMonitor.enabled`", "external-secrets": "`serviceMonitor.enabled`, `metrics.service.enabled`",
             "ingress-nginx": "`controller.metrics.serviceMonitor.enabled`", "cloudnative-pg": "`monitoring.podMonitorEnabled` (the operator)",
             "velero": "`metrics.serviceMonitor.enabled`", "cluster-autoscaler": "`serviceMonitor.enabled`, flag `--emit-per-nodegroup-metrics`",
+            "metallb": "`prometheus.serviceMonitor.enabled` (controller and speakers, HTTPS)", "longhorn": "`metrics.serviceMonitor.enabled`",
+            "metrics-server": "`serviceMonitor.enabled`, `metrics.enabled`", "falco": "`serviceMonitor.create`, `metrics.enabled`",
+            "vertical-pod-autoscaler": "`recommender.podMonitor.enabled`, `updater.podMonitor.enabled` (with the updater)", "minio": "`metrics.serviceMonitor.enabled`",
         ]
         for name in charts.keys.sorted() {
             scraped.append([name, "the chart's own monitor: \(how[name] ?? "")", "add-on values (\(Set(charts[name] ?? []).sorted().joined(separator: ", ")))"])
         }
         doc.add(.table(header: ["what", "monitor", "made by"], rows: scraped))
-        doc.add(.paragraph("Each monitor carries `monitoring.selector`. berth renders NetworkPolicies only in the platform's namespaces; the add-ons' namespaces have none, so their scrapes are not blocked. kube-prometheus-stack scrapes the kubelet, kube-state-metrics and node-exporter itself. The team server (`berth serve`) exports the ledger's pools on `/metrics`; berth does not place it, so the IP pool alerts need a scrape of it in the first cluster's Prometheus."))
+        doc.add(.paragraph("Each monitor carries `monitoring.selector`. berth renders NetworkPolicies only in the platform's namespaces; the add-ons' namespaces have none, so their scrapes are not blocked. kube-prometheus-stack scrapes the kubelet, kube-state-metrics and node-exporter itself."))
+        doc.add(.paragraph(ipamText()))
 
         doc.add(.heading(2, "Service level objectives"))
         var rows: [[String]] = []
@@ -114,7 +118,7 @@ public struct MonitoringDoc: Sendable {
                 [a.team.value, channelText(a.page), channelText(a.ticket)]
             }
             doc.add(.table(header: ["team", "page", "ticket"], rows: routes))
-            doc.add(.paragraph("`monitoring/alertmanager.yaml` routes by the `team` and `severity` labels; credentials are files mounted from the Secrets named above (in namespace `\(m.namespace)`), never written by berth. While a platform alert pages, SLO burn, pod-readiness and HPA alerts of the same namespace are inhibited."))
+            doc.add(.paragraph("`monitoring/alertmanager.yaml` routes by the `team` and `severity` labels; credentials are files mounted from the Secrets named above (in namespace `\(m.namespace)`), never written by berth. While a platform alert pages (the IP pool alerts excepted), SLO burn, pod-readiness and HPA alerts of the same namespace are inhibited."))
         }
 
         doc.add(.heading(2, "Error budget policy"))
@@ -145,6 +149,18 @@ public struct MonitoringDoc: Sendable {
         doc.add(.heading(2, "Logging"))
         doc.add(.paragraph("The spec declares no log pipeline; containers log to stdout and the cluster's log collection applies."))
         return doc
+    }
+
+    /// Where the team server's IP pool alerts come from, or why there are none.
+    func ipamText() -> String {
+        let plan = renderer.plan
+        for t in plan.targets {
+            guard let p = t.placements.first(where: { $0.service.isIPAMServer && $0.service.metrics != nil }),
+                  !renderer.ipPoolAlerts(t).isEmpty else { continue }
+            let job = renderer.metricsJob(p, in: t)
+            return "The ledger's team server (`berth serve`, `ipam.server`) runs on cluster \(t.cluster.name) in namespace `\(t.namespace)`; its ServiceMonitor `\(p.service.name)` scrapes `/metrics` with a read-scope token. The IP pool alerts are in that namespace's `berth-platform` rule and read only that scrape (`namespace=\"\(t.namespace)\", job=\"\(job)\"`)."
+        }
+        return "The spec has no `ipam.server`, so no Prometheus scrapes the ledger's team server (`berth serve`) and berth renders no IP pool alerts; with `ipam.server` they are rendered in the server's namespace, on its ServiceMonitor's series."
     }
 
     func channelText(_ c: AlertChannel) -> String {

@@ -46,10 +46,11 @@ extension Renderer {
             ("route", .object(root)),
         ]
         // A platform alert that pages (database, certificates, volumes) silences the symptoms it
-        // causes in the same namespace: ticket alerts and SLO burn alerts.
+        // causes in the same namespace: ticket alerts and SLO burn alerts. The team server's IP
+        // pools running out (`IPPool*`, in the server's namespace) cause none of them there.
         if let p = m.platformTeam?.value {
             config.append(("inhibit_rules", [[
-                "source_matchers": [.string("team=\"\(p)\""), "severity=\"page\"", "alertname!~\"SLO.*\""],
+                "source_matchers": [.string("team=\"\(p)\""), "severity=\"page\"", "alertname!~\"SLO.*|IPPool.*\""],
                 "target_matchers": ["alertname=~\"SLO.*|PodNotReady|HPAAtMaximum\""],
                 "equal": ["namespace"],
             ]]))

@@ -277,7 +277,29 @@ extension Renderer {
             expr: "kube_resourcequota{namespace=\"\(ns)\", type=\"used\"} / ignoring(type) kube_resourcequota{namespace=\"\(ns)\", type=\"hard\"} > 0.9",
             holdFor: "15m", severity: "ticket",
             summary: "the namespace uses more than 90% of a ResourceQuota limit"))
+        out += ipPoolAlerts(t)
         return out
+    }
+
+    /// The IP pool alerts of the ledger's team server (`ipam.server`), in the namespace where it
+    /// runs, when Prometheus scrapes it (`monitoring:` written): the `berth_pool_*` gauges of
+    /// `berth serve`, selected by the `namespace` and `job` labels its ServiceMonitor gives
+    /// every series (the job is the Service's name), so only that scrape feeds them.
+    func ipPoolAlerts(_ t: Target) -> [PlatformAlert] {
+        guard let p = t.placements.first(where: { $0.service.isIPAMServer && $0.service.metrics?.port != nil }) else { return [] }
+        let sel = "namespace=\"\(t.namespace)\", job=\"\(metricsJob(p, in: t))\""
+        return [
+            PlatformAlert(
+                name: "IPPoolNearlyExhausted",
+                expr: "max by (pool) (berth_pool_used_addresses{\(sel)}) / max by (pool) (berth_pool_capacity_addresses{\(sel)}) > 0.9",
+                holdFor: "15m", severity: "ticket",
+                summary: "an IP pool of the ledger has more than 90% of its addresses held (team server metrics)"),
+            PlatformAlert(
+                name: "IPPoolExhausted",
+                expr: "max by (pool) (berth_pool_largest_free_block_length{\(sel)}) < 0",
+                holdFor: "5m", severity: "page",
+                summary: "an IP pool of the ledger has no free block left; allocations fail (team server metrics)"),
+        ]
     }
 
     /// The PrometheusRule of the platform alerts of one namespace.
@@ -305,7 +327,7 @@ extension Renderer {
 /// Monitors of what berth installs rather than runs: the Gateway's data plane (per environment
 /// namespace), NGINX Gateway Fabric's control plane, and the add-ons whose charts make their own
 /// ServiceMonitor or PodMonitor (`addonMonitoringValues`); and the cluster-wide alerts (node
-/// pools at their autoscaler maximum, the team server's IP pools).
+/// pools at their autoscaler maximum).
 extension Renderer {
     /// The PodMonitor of the environment's Gateway data plane: NGINX Gateway Fabric runs the
     /// NGINX pods in the Gateway's namespace, labelled with the Gateway's name, each serving
@@ -356,7 +378,8 @@ extension Renderer {
     func autoscaled(_ c: Cluster) -> Bool { spec.scaling.clusterAutoscaler && spec.provider.name != .onprem && !c.nodePools.isEmpty }
 
     /// The cluster-wide alerts of cluster `c`: each autoscaled node pool at its maximum
-    /// (`nodePools.<pool>.max`), and on the first cluster the team server's IP pools.
+    /// (`nodePools.<pool>.max`). The team server's IP pool alerts are in the `berth-platform`
+    /// rule of its namespace (`ipPoolAlerts`).
     func clusterAlerts(_ c: Cluster) -> [PlatformAlert] {
         var out: [PlatformAlert] = []
         if autoscaled(c) {
@@ -367,18 +390,6 @@ extension Renderer {
                     holdFor: "30m", severity: "ticket",
                     summary: "node pool \(pool.name) of cluster \(c.name) runs at its maximum of \(pool.max) nodes (nodePools.\(pool.name).max); pending pods wait"))
             }
-        }
-        if c.name == spec.clusters.first?.name {
-            out.append(PlatformAlert(
-                name: "IPPoolNearlyExhausted",
-                expr: "max by (pool) (berth_pool_used_addresses) / max by (pool) (berth_pool_capacity_addresses) > 0.9",
-                holdFor: "15m", severity: "ticket",
-                summary: "an IP pool of the ledger has more than 90% of its addresses held (team server metrics)"))
-            out.append(PlatformAlert(
-                name: "IPPoolExhausted",
-                expr: "max by (pool) (berth_pool_largest_free_block_length) < 0",
-                holdFor: "5m", severity: "page",
-                summary: "an IP pool of the ledger has no free block left; allocations fail (team server metrics)"))
         }
         return out
     }
@@ -437,6 +448,35 @@ extension Renderer {
             // The chart's default selector label (`release: prometheus-operator`) stays; the
             // kube-prometheus-stack add-on selects every ServiceMonitor.
             return ["serviceMonitor": monitor([("enabled", true), ("namespace", .string(spec.monitoring.namespace))], labelsKey: "selector")]
+        case "metallb":
+            // One ServiceMonitor each for the controller and the speakers (HTTPS with the
+            // scraper's token). The chart's Role for Prometheus needs Prometheus's ServiceAccount
+            // by name; kube-prometheus-stack's Prometheus already lists pods, services and
+            // endpoints in every namespace, so the Role stays off.
+            var sm: [(String, JSONValue)] = [("enabled", true)]
+            if !selector.isEmpty {
+                let labels = JSONValue.object(selector.map { ($0.key, JSONValue.string($0.value)) })
+                sm += [("speaker", ["additionalLabels": labels]), ("controller", ["additionalLabels": labels])]
+            }
+            return ["prometheus": ["rbacPrometheus": false, "serviceMonitor": .object(sm)]]
+        case "longhorn":
+            return ["metrics": ["serviceMonitor": monitor([("enabled", true)], labelsKey: "additionalLabels")]]
+        case "metrics-server":
+            // The chart makes its ServiceMonitor only with `metrics.enabled` (unauthenticated /metrics).
+            return ["metrics": ["enabled": true], "serviceMonitor": monitor([("enabled", true)], labelsKey: "additionalLabels")]
+        case "falco":
+            // `metrics.enabled` turns on Falco's Prometheus endpoint and the chart's metrics Service.
+            return ["metrics": ["enabled": true], "serviceMonitor": monitor([("create", true)], labelsKey: "labels")]
+        case "vertical-pod-autoscaler":
+            // PodMonitors for the recommender and, where it runs (`auto`), the updater; the
+            // admission controller has none.
+            var v: [(String, JSONValue)] = [("recommender", ["podMonitor": monitor([("enabled", true)], labelsKey: "labels")])]
+            if spec.scaling.verticalPodAutoscaler == "auto" {
+                v.append(("updater", ["podMonitor": monitor([("enabled", true)], labelsKey: "labels")]))
+            }
+            return .object(v)
+        case "minio":
+            return ["metrics": ["serviceMonitor": monitor([("enabled", true)], labelsKey: "additionalLabels")]]
         default:
             return nil
         }

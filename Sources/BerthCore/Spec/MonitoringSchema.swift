@@ -34,7 +34,7 @@ extension SpecSchema {
         Field("namespace", .name, "Namespace Prometheus runs in; NetworkPolicies admit scrapes from it to exactly the metrics ports.", default: s("monitoring")),
         Field("selector", .freeMap(key: .labelKey, value: .string), "Labels put on every ServiceMonitor, PodMonitor and PrometheusRule so the Prometheus selects them (`external`: its `serviceMonitorSelector` and `ruleSelector`), including the monitors the add-on charts make.", default: .map([])),
         Field("retention", .duration, "How long Prometheus keeps samples; must cover the longest SLO window.", default: s("30d")),
-        Field("platformTeam", .name, "Team (a key of `security.teams`) that owns the platform alerts (certificates, backups, volumes, quotas) and the cluster alerts (node pools at their maximum, IP pools of the team server).", default: s("")),
+        Field("platformTeam", .name, "Team (a key of `security.teams`) that owns the platform alerts (certificates, backups, volumes, quotas, the IP pools of the team server) and the cluster alerts (node pools at their maximum).", default: s("")),
         Field("alerts", .map(.object(alertRoute)), "Receivers by team (keys of `security.teams`); a team without an entry falls through to the platform team's, else to a receiver that drops the alert.", default: .map([])),
     ])
 }
