@@ -52,9 +52,7 @@ struct API: Sendable {
             let body = try await Self.decode(CreatePoolBody.self, request, context)
             let prefix = try Self.prefix(body.prefix, "prefix")
             if let q = body.quarantineSeconds, q < 0 { throw Problem.badRequest("quarantineSeconds must not be negative") }
-            let pool = try await writer.run { ledger throws(LedgerError) in
-                ledger.actor = token.name
-                defer { ledger.actor = nil }
+            let pool = try await writer.run(as: token.name) { ledger throws(LedgerError) in
                 return try ledger.addPool(name: body.name, prefix: prefix, quarantine: body.quarantineSeconds ?? 0,
                                           sameFamily: body.familyCheck ?? false)
             }
@@ -107,9 +105,7 @@ struct API: Sendable {
             let name = try context.parameters.require("pool")
             let body = try await Self.decode(ReserveBody.self, request, context)
             let prefix = try Self.prefix(body.prefix, "prefix")
-            let a = try await writer.run { ledger throws(LedgerError) in
-                ledger.actor = token.name
-                defer { ledger.actor = nil }
+            let a = try await writer.run(as: token.name) { ledger throws(LedgerError) in
                 return try ledger.reserve(pool: name, prefix: prefix, owner: body.owner, note: body.note)
             }
             return try Self.json(AllocationJSON(a), status: .created)
@@ -120,9 +116,7 @@ struct API: Sendable {
             let body = try await Self.decode(ReleaseBody.self, request, context)
             let prefix = try Self.prefix(body.prefix, "prefix")
             if let q = body.quarantineSeconds, q < 0 { throw Problem.badRequest("quarantineSeconds must not be negative") }
-            let a = try await writer.run { ledger throws(LedgerError) in
-                ledger.actor = token.name
-                defer { ledger.actor = nil }
+            let a = try await writer.run(as: token.name) { ledger throws(LedgerError) in
                 return try ledger.release(prefix, pool: name, quarantine: body.quarantineSeconds)
             }
             return try Self.json(AllocationJSON(a))
@@ -133,9 +127,7 @@ struct API: Sendable {
             let body = try await Self.decode(ReleaseBody.self, request, context)
             let prefix = try Self.prefix(body.prefix, "prefix")
             if let q = body.quarantineSeconds, q < 0 { throw Problem.badRequest("quarantineSeconds must not be negative") }
-            let a = try await writer.run { ledger throws(LedgerError) in
-                ledger.actor = token.name
-                defer { ledger.actor = nil }
+            let a = try await writer.run(as: token.name) { ledger throws(LedgerError) in
                 return try ledger.release(prefix, pool: body.pool, quarantine: body.quarantineSeconds)
             }
             return try Self.json(AllocationJSON(a))

@@ -33,6 +33,15 @@ final class LedgerWorker: @unchecked Sendable {
     }
 
     /// Runs `body` with the ledger on the worker thread.
+    /// `run` with `actor` recorded as the actor of every history event the body writes.
+    func run<T: Sendable>(as actor: String, _ body: @escaping @Sendable (Ledger) throws(LedgerError) -> T) async throws(LedgerError) -> T {
+        try await run { ledger throws(LedgerError) in
+            ledger.actor = actor
+            defer { ledger.actor = nil }
+            return try body(ledger)
+        }
+    }
+
     func run<T: Sendable>(_ body: @escaping @Sendable (Ledger) throws(LedgerError) -> T) async throws(LedgerError) -> T {
         let result: Result<T, LedgerError> = await withCheckedContinuation { continuation in
             enqueue(.run { ledger in
