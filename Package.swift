@@ -83,6 +83,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "BerthStoreTests", dependencies: ["BerthStore", "BerthNet"], swiftSettings: swiftSettings),
         .testTarget(name: "BerthNetTests", dependencies: ["BerthNet"], swiftSettings: swiftSettings),
+        .testTarget(name: "BerthServerTests", dependencies: ["BerthServer", "BerthStore", "BerthNet"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BerthCoreTests",
             dependencies: ["BerthCore"],

@@ -54,7 +54,7 @@ struct Dashboard: Sendable {
                 throw Problem.forbidden("the sign-in form is stale or was not sent by this site; reload it")
             }
             let hash = ServerToken.hash(form["token"]?.trimmingCharacters(in: .whitespaces) ?? "")
-            let record = try await api.auth.run { ledger throws(LedgerError) in try ledger.token(hash: hash) }
+            let record = try await api.reader.run { ledger throws(LedgerError) in try ledger.token(hash: hash) }
             guard let record, record.revokedAt == nil else {
                 let peer = context.remoteAddress?.ipAddress ?? "unknown"
                 let wait = await api.failures.record(peer)
@@ -102,7 +102,7 @@ struct Dashboard: Sendable {
     /// expired, or its token revoked).
     func signedIn(_ request: Request) async throws -> (TokenRecord?, Sessions.Session?, Response) {
         guard let id = request.cookie(Self.sessionCookie), let s = await sessions.get(id) else { return (nil, nil, Self.redirect("/signin")) }
-        let record = try await api.auth.run { ledger throws(LedgerError) in try ledger.token(hash: s.tokenHash) }
+        let record = try await api.reader.run { ledger throws(LedgerError) in try ledger.token(hash: s.tokenHash) }
         guard let record, record.revokedAt == nil else {
             await sessions.remove(id)
             return (nil, nil, Self.redirect("/signin", cookies: [Self.cookie(Self.sessionCookie, "", maxAge: 0)]))

@@ -1,17 +1,36 @@
 import BerthStore
 import Foundation
 
+/// What a request presents: the SHA-256 of its bearer token and the scope its route needs.
+struct Credential: Sendable {
+    let hash: String
+    let scope: TokenScope
+}
+
+/// Why a credential was refused; the route answers 401 (unknown, revoked) or 403 (scope).
+enum AuthFailure: Error, Sendable {
+    case unknown
+    case revoked
+    case scope(TokenRecord, needed: TokenScope)
+}
+
 /// One ledger connection on its own thread. The ledger's calls block (SQLite and libpq), so they
 /// never run on Swift's cooperative threads; requests queue here and are answered through
 /// continuations.
 ///
-/// Allocations that arrive while the thread is busy are drained together: consecutive allocations
-/// of one pool are committed in one transaction (`Ledger.allocateBatch`) and each is answered only
-/// after that commit returned.
+/// A request's token is checked on the same thread, in the same job as its work: one handoff to
+/// the worker and one back per request, and a token revoked by any process is refused from the
+/// next request on (nothing is cached between jobs).
+///
+/// Allocations that arrive while the thread is busy are drained together: the allocations of one
+/// pool among them are committed in one transaction (`Ledger.allocateBatch`), in the order they
+/// arrived, and each is answered only after that commit returned. Other jobs keep their place:
+/// allocations are never moved across a job that is not an allocation.
 final class LedgerWorker: @unchecked Sendable {
+    typealias Done = @Sendable (Result<Allocation, any Error>) -> Void
     private enum Job {
         case run((Ledger) -> Void)
-        case allocate(AllocationRequest, (Result<Allocation, LedgerError>) -> Void)
+        case allocate(AllocationRequest, Credential, Done)
     }
 
     private let condition = NSCondition()
@@ -32,7 +51,6 @@ final class LedgerWorker: @unchecked Sendable {
         thread.start()
     }
 
-    /// Runs `body` with the ledger on the worker thread.
     /// `run` with `actor` recorded as the actor of every history event the body writes.
     func run<T: Sendable>(as actor: String, _ body: @escaping @Sendable (Ledger) throws(LedgerError) -> T) async throws(LedgerError) -> T {
         try await run { ledger throws(LedgerError) in
@@ -42,6 +60,7 @@ final class LedgerWorker: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` with the ledger on the worker thread.
     func run<T: Sendable>(_ body: @escaping @Sendable (Ledger) throws(LedgerError) -> T) async throws(LedgerError) -> T {
         let result: Result<T, LedgerError> = await withCheckedContinuation { continuation in
             enqueue(.run { ledger in
@@ -55,12 +74,47 @@ final class LedgerWorker: @unchecked Sendable {
         return try result.get()
     }
 
-    /// Allocates by length, batched with the other allocations of the same pool waiting now.
-    func allocate(_ request: AllocationRequest) async throws(LedgerError) -> Allocation {
-        let result: Result<Allocation, LedgerError> = await withCheckedContinuation { continuation in
-            enqueue(.allocate(request, { continuation.resume(returning: $0) }))
+    /// Checks `credential` and, when it holds, runs `body` with the ledger and the token, the
+    /// token's name recorded as the actor of the history events the body writes. Throws
+    /// `AuthFailure` when the token is unknown, revoked or too narrow; else what the body throws.
+    func run<T: Sendable>(authorizing credential: Credential, _ body: @escaping @Sendable (Ledger, TokenRecord) throws -> T) async throws -> T {
+        let result: Result<T, any Error> = await withCheckedContinuation { continuation in
+            enqueue(.run { ledger in
+                do {
+                    let token = try Self.check(credential, ledger)
+                    ledger.actor = token.name
+                    defer { ledger.actor = nil }
+                    continuation.resume(returning: .success(try body(ledger, token)))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            })
         }
         return try result.get()
+    }
+
+    /// Allocates by length once `credential` holds, batched with the other allocations of the
+    /// same pool waiting now. Throws `AuthFailure` or `LedgerError`.
+    func allocate(_ request: AllocationRequest, _ credential: Credential) async throws -> Allocation {
+        let result: Result<Allocation, any Error> = await withCheckedContinuation { continuation in
+            enqueue(.allocate(request, credential, { continuation.resume(returning: $0) }))
+        }
+        return try result.get()
+    }
+
+    /// The token behind `credential`, or why it is refused.
+    static func check(_ credential: Credential, _ ledger: Ledger) throws -> TokenRecord {
+        guard let token = try ledger.token(hash: credential.hash) else { throw AuthFailure.unknown }
+        guard token.revokedAt == nil else { throw AuthFailure.revoked }
+        guard token.scope >= credential.scope else { throw AuthFailure.scope(token, needed: credential.scope) }
+        return token
+    }
+
+    /// Jobs waiting for the thread (tests).
+    var queued: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count
     }
 
     func stop() {
@@ -90,25 +144,57 @@ final class LedgerWorker: @unchecked Sendable {
             condition.unlock()
             var i = 0
             while i < jobs.count {
-                switch jobs[i] {
-                case .run(let body):
+                if case .run(let body) = jobs[i] {
                     body(ledger)
                     i += 1
-                case .allocate(let first, _):
-                    // The run of allocations for this pool starting here (up to maxBatch).
-                    var batch: [(AllocationRequest, (Result<Allocation, LedgerError>) -> Void)] = []
-                    while i < jobs.count, batch.count < maxBatch, case .allocate(let r, let done) = jobs[i], r.pool == first.pool {
-                        batch.append((r, done))
-                        i += 1
-                    }
-                    do throws(LedgerError) {
-                        let results = try ledger.allocateBatch(pool: first.pool, batch.map(\.0))
-                        for (k, result) in results.enumerated() { batch[k].1(result) }
-                    } catch {
-                        for (_, done) in batch { done(.failure(error)) }
-                    }
-                    onBatch(batch.count)
+                    continue
                 }
+                // The allocations from here to the next other job: checked, then grouped by pool.
+                var segment: [(AllocationRequest, Credential, Done)] = []
+                while i < jobs.count, case .allocate(let r, let c, let done) = jobs[i] {
+                    segment.append((r, c, done))
+                    i += 1
+                }
+                allocate(segment)
+            }
+        }
+    }
+
+    /// Checks each allocation's token (once per distinct token in the segment), then commits the
+    /// allocations of each pool, in arrival order, in transactions of at most `maxBatch`.
+    private func allocate(_ segment: [(AllocationRequest, Credential, Done)]) {
+        var checked: [String: Result<TokenRecord, any Error>] = [:]
+        var pools: [String] = []
+        var byPool: [String: [(AllocationRequest, Done)]] = [:]
+        for (request, credential, done) in segment {
+            let key = credential.hash + " " + credential.scope.rawValue
+            let verdict = checked[key] ?? Result { try Self.check(credential, ledger) }
+            checked[key] = verdict
+            switch verdict {
+            case .failure(let error):
+                done(.failure(error))
+            case .success(let token):
+                var r = request
+                r.actor = token.name
+                if byPool[r.pool] == nil { pools.append(r.pool) }
+                byPool[r.pool, default: []].append((r, done))
+            }
+        }
+        for pool in pools {
+            guard let all = byPool[pool] else { continue }
+            var start = 0
+            while start < all.count {
+                let batch = all[start..<min(start + maxBatch, all.count)]
+                start += batch.count
+                let results: [Result<Allocation, any Error>]
+                do throws(LedgerError) {
+                    results = try ledger.allocateBatch(pool: pool, batch.map(\.0)).map { $0.mapError { $0 } }
+                } catch {
+                    results = batch.map { _ in .failure(error) }
+                }
+                // Counted before anyone is answered, so that a client that sees its answer also sees the batch.
+                onBatch(batch.count)
+                for (result, job) in zip(results, batch) { job.1(result) }
             }
         }
     }

@@ -73,8 +73,9 @@ public enum ServerTLS {
 }
 
 public enum BerthServer {
-    /// Opens the store (three connections: writes, reads, token checks), then serves until
-    /// SIGTERM or SIGINT, finishing the requests in flight.
+    /// Opens the store (two connections, each on its own thread: one for writes, one for reads;
+    /// each request's token is checked in the job that serves it), then serves until SIGTERM or
+    /// SIGINT, finishing the requests in flight.
     public static func run(_ options: ServerOptions) async throws {
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label) }
         var logger = Logger(label: "berth.server")
@@ -88,8 +89,7 @@ public enum BerthServer {
         let writer = LedgerWorker(ledger: try Ledger(store: options.store, access: .write, now: now), name: "berth-writer",
                                   onBatch: { metrics.batchSize.record(Double($0)) })
         let reader = LedgerWorker(ledger: try Ledger(store: options.store, access: .write, now: now), name: "berth-reader")
-        let auth = LedgerWorker(ledger: try Ledger(store: options.store, access: .write, now: now), name: "berth-auth")
-        let api = API(writer: writer, reader: reader, auth: auth, metrics: metrics, failures: AuthFailures())
+        let api = API(writer: writer, reader: reader, metrics: metrics, failures: AuthFailures())
         let router = Router(context: ServerContext.self)
         router.add(middleware: MetricsAndLogMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware())
@@ -106,7 +106,6 @@ public enum BerthServer {
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         writer.stop()
         reader.stop()
-        auth.stop()
         logger.info("stopped")
     }
 

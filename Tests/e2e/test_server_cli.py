@@ -136,6 +136,16 @@ WORKFLOW = [
     ["usage", "--pool", "pods", "--format", "json"],
     ["usage", "--pool", "v6"],
     ["usage", "--pool", "nope"],
+    # Names that a URL path would change (separators, dot segments, escapes, spaces, query and
+    # fragment marks, non-ASCII): the server must see the name as typed and answer as the store does.
+    ["pool", "add", "--name", "Bad/Name", "10.50.0.0/16"],
+    ["allocate", "--pool", "a/b", "--size", "24"],
+    ["allocate", "--pool", "..", "--size", "24"],
+    ["reserve", "--pool", "%2e%2e", "10.8.0.0/24", "--owner", "x"],
+    ["list", "--pool", "a b?c#d"],
+    ["usage", "--pool", "../pods"],
+    ["usage", "--pool", "pöds"],
+    ["release", "10.8.64.0/20", "--pool", "pods/../pods"],
 ]
 
 
