@@ -178,9 +178,14 @@ struct API: Sendable {
 
     /// The SHA-256 of the request's `Authorization: Bearer ...` token, or nil when it sends none.
     static func bearerHash(_ request: Request) -> String? {
-        let header = request.headers[.authorization] ?? ""
-        guard header.hasPrefix("Bearer ") else { return nil }
-        return ServerToken.hash(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
+        // The token with the blanks around it dropped (spaces and tabs, as HTTP allows).
+        let bytes = header.utf8.dropFirst(7)
+        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        guard let start = bytes.firstIndex(where: { !blank($0) }), let end = bytes.lastIndex(where: { !blank($0) }) else {
+            return ServerToken.hash("")
+        }
+        return ServerToken.hash(utf8: bytes[start...end])
     }
 
     /// The credential the request presents for `scope`; a request without a bearer token is
@@ -248,7 +253,7 @@ struct API: Sendable {
         let buffer: ByteBuffer
         do { buffer = try await request.collectBody(upTo: context.maxUploadSize) } catch is NIOTooManyBytesError { throw tooLarge }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+            return try Self.decoder.decode(T.self, from: Data(buffer.readableBytesView))
         } catch let DecodingError.keyNotFound(key, _) {
             throw Problem.badRequest("missing field '\(key.stringValue)'")
         } catch let DecodingError.typeMismatch(_, c), let DecodingError.valueNotFound(_, c) {
@@ -258,9 +263,16 @@ struct API: Sendable {
         }
     }
 
-    static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+    /// One encoder for every answer (its settings never change after this; encoding is safe from
+    /// many threads at once).
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+    static let decoder = JSONDecoder()
+
+    static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))

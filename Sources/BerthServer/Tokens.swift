@@ -18,10 +18,22 @@ public enum ServerToken {
 
     /// The SHA-256 of `token`, 64 lowercase hex digits: what the store keeps.
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Array(token.utf8)).map { b in
-            let h = String(b, radix: 16)
-            return b < 16 ? "0" + h : h
-        }.joined()
+        hash(utf8: token.utf8)
+    }
+
+    /// The SHA-256 of the bytes `utf8`, as `hash(_:)` (every request computes one).
+    static func hash<Bytes: Collection<UInt8>>(utf8 bytes: Bytes) -> String {
+        let digest = SHA256.hash(data: Array(bytes))
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 2 * SHA256.byteCount) { out in
+            var i = 0
+            for b in digest {
+                out[i] = digits[Int(b >> 4)]
+                out[i + 1] = digits[Int(b & 15)]
+                i += 2
+            }
+            return i
+        }
     }
 }
 

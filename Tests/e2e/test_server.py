@@ -7,6 +7,7 @@ import hashlib
 import http.client
 import ipaddress
 import json
+import re
 import os
 import pathlib
 import signal
@@ -178,6 +179,7 @@ def test_workflow_over_http(store, server, tmp_path):
     entries = [json.loads(line) for line in log.splitlines()]
     assert any(e.get("message") == "request" and e.get("path") == "/api/v1/pools/svc/allocations" for e in entries)
     assert entries[-1]["message"] == "stopped"
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", e["time"]) for e in entries)
     assert admin not in log and ci not in log
 
 
