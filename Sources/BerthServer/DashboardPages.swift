@@ -53,22 +53,21 @@ struct DashboardTemplates: Sendable {
         return url
     }
 
+    /// The parser's error in words (its own name for the rarer ones).
     static func reason(_ error: any Error) -> String {
-        switch error as? MustacheTemplate.Error {
-        case .sectionCloseNameIncorrect: "a section is closed with another name than it was opened with"
-        case .unfinishedName: "a tag is not closed"
-        case .expectedSectionEnd: "a section is not closed"
-        case .invalidSetDelimiter: "bad set-delimiter tag"
-        case .transformAppliedToInheritanceSection: "a transform on an inheritance section"
-        case .illegalTokenInsideInheritSection: "a tag that is not a block inside an inheritance section"
-        case .textInsideInheritSection: "text inside an inheritance section"
-        case .invalidConfigVariableSyntax: "bad config variable"
-        case .unrecognisedConfigVariable: "unknown config variable"
-        case nil: "\(error)"
+        guard let error = error as? MustacheTemplate.Error else { return "\(error)" }
+        switch error {
+        case .sectionCloseNameIncorrect: return "a section is closed with another name than it was opened with"
+        case .unfinishedName: return "a tag is not closed"
+        case .expectedSectionEnd: return "a section is not closed"
+        case .textInsideInheritSection: return "text inside an inheritance section"
+        case .illegalTokenInsideInheritSection: return "a tag that is not a block inside an inheritance section"
+        default: return "\(error)"
         }
     }
 
-    /// The page `template` (one of `names`) rendered with `page`.
+    /// The page rendered with its template (`load` made sure every one of `names` is there, so
+    /// the library never answers nil here).
     func render(_ page: some DashboardPage) -> String {
         library.render(page, withTemplate: type(of: page).template) ?? ""
     }
