@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         // TLS for `berth serve --tls-cert` (through HummingbirdTLS) and for the client of `berth ip ... --server`.
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // The dashboard's HTML templates (Sources/BerthServer/templates).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(name: "BerthNet", swiftSettings: swiftSettings),
@@ -53,8 +55,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
-            resources: [.copy("openapi.json")],
+            resources: [.copy("openapi.json"), .copy("templates")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -84,6 +87,11 @@ let package = Package(
         .testTarget(name: "BerthStoreTests", dependencies: ["BerthStore", "BerthNet"], swiftSettings: swiftSettings),
         .testTarget(name: "BerthNetTests", dependencies: ["BerthNet"], swiftSettings: swiftSettings),
         .testTarget(name: "BerthServerTests", dependencies: ["BerthServer", "BerthStore", "BerthNet"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BerthServerTests",
+            dependencies: ["BerthServer", "BerthStore", "BerthNet", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "BerthCoreTests",
             dependencies: ["BerthCore"],

@@ -33,9 +33,11 @@ actor Sessions {
     func remove(_ id: String) { sessions[id] = nil }
 }
 
-/// The web dashboard at `/`: server-rendered HTML without scripts or external assets.
+/// The web dashboard at `/`: server-rendered HTML without scripts or external assets, from the
+/// Mustache templates of `DashboardTemplates` (the values of each page: DashboardPages.swift).
 struct Dashboard: Sendable {
     let api: API
+    let templates: DashboardTemplates
     let sessions = Sessions()
 
     static let sessionCookie = "berth_session"
@@ -44,7 +46,7 @@ struct Dashboard: Sendable {
     func register(_ router: Router<ServerContext>) {
         router.get("signin") { _, _ in
             let csrf = ServerToken.generate()
-            return Self.page(title: "Sign in", body: Self.signinForm(csrf: csrf, error: nil),
+            return Self.page(templates.render(SigninPage(csrf: csrf, error: nil)),
                              cookies: [Self.cookie(Self.csrfCookie, csrf, maxAge: 600)])
         }
         router.post("signin") { request, context in
@@ -60,7 +62,7 @@ struct Dashboard: Sendable {
                 let wait = await api.failures.record(peer)
                 if wait > .zero { try? await Task.sleep(for: wait) }
                 let csrf = ServerToken.generate()
-                return Self.page(title: "Sign in", body: Self.signinForm(csrf: csrf, error: "Unknown or revoked token."),
+                return Self.page(templates.render(SigninPage(csrf: csrf, error: "Unknown or revoked token.")),
                                  status: .unauthorized, cookies: [Self.cookie(Self.csrfCookie, csrf, maxAge: 600)])
             }
             let session = await sessions.create(tokenHash: hash)
@@ -80,8 +82,7 @@ struct Dashboard: Sendable {
             let (record, s, away) = try await signedIn(request)
             guard let record, let s else { return away }
             let q = request.uri.queryParameters.get("q").map { String($0) } ?? ""
-            let html = try await render(token: record, csrf: s.csrf, query: q)
-            return Self.page(title: "berth IPAM", body: html)
+            return Self.page(templates.render(try await poolsPage(token: record, csrf: s.csrf, query: q)))
         }
         router.get("history") { request, _ in
             let (record, s, away) = try await signedIn(request)
@@ -94,7 +95,8 @@ struct Dashboard: Sendable {
             } catch LedgerError.invalid(let m) {
                 throw Problem.badRequest("pool: \(m)")
             }
-            return Self.page(title: "berth IPAM: history", body: Self.historyPage(token: record, csrf: s.csrf, fields: fields, events: events))
+            return Self.page(templates.render(HistoryPage(user: SignedInUser(record), csrf: s.csrf, fields: fields, events: events,
+                                                          limit: Self.historyLimit)))
         }
     }
 
@@ -113,153 +115,43 @@ struct Dashboard: Sendable {
     /// The history page shows at most this many events, newest first.
     static let historyLimit = 500
 
-    /// The allocation history with its filter form (GET: pool, actor, action, from, to).
-    static func historyPage(token: TokenRecord, csrf: String, fields: HistoryFields, events: [HistoryEvent]) -> String {
-        var h = header(token: token, csrf: csrf)
-        h += "<p><a href=\"/\">Pools</a></p>\n<section><h2>Allocation history</h2>\n"
-        h += "<form method=\"get\" action=\"/history\" id=\"history-filter\">"
-        h += "<label>Pool <input name=\"pool\" value=\"\(esc(fields.pool))\"></label> "
-        h += "<label>Actor <input name=\"actor\" value=\"\(esc(fields.actor))\"></label> "
-        h += "<label>Action <select name=\"action\"><option value=\"\">any</option>"
-        for kind in HistoryEvent.Kind.allCases {
-            h += "<option value=\"\(kind.rawValue)\"\(fields.action == kind.rawValue ? " selected" : "")>\(kind.rawValue)</option>"
-        }
-        h += "</select></label> "
-        h += "<label>From <input name=\"from\" value=\"\(esc(fields.from))\" placeholder=\"2025-01-31 or 2025-01-31T08:00:00Z\"></label> "
-        h += "<label>To <input name=\"to\" value=\"\(esc(fields.to))\" placeholder=\"2025-01-31 or 2025-01-31T18:00:00Z\"></label> "
-        h += "<button type=\"submit\">Filter</button></form>\n"
-        h += "<p id=\"history-count\">\(events.count) event\(events.count == 1 ? "" : "s")"
-        h += events.count >= historyLimit ? " (the newest \(historyLimit); narrow the filter to see older ones)" : ""
-        h += "</p>\n<table id=\"history\"><thead><tr><th>When</th><th>Pool</th><th>Event</th><th>Block</th><th>Owner</th><th>Actor</th></tr></thead><tbody>\n"
-        for e in events {
-            h += "<tr><td>\(LedgerTime.format(e.at))</td><td>\(esc(e.pool))</td><td>\(e.kind.rawValue)</td><td>\(e.prefix)</td>"
-            h += "<td>\(esc(e.owner ?? "-"))</td><td>\(esc(e.actor ?? "-"))</td></tr>\n"
-        }
-        return h + "</tbody></table></section>\n"
-    }
-
-    static func header(token: TokenRecord, csrf: String) -> String {
-        var h = "<header><h1>berth IPAM</h1><form method=\"post\" action=\"/signout\"><span>Signed in as "
-        h += esc(token.name) + " (" + token.scope.rawValue + ")</span> "
-        h += "<input type=\"hidden\" name=\"csrf\" value=\"\(esc(csrf))\"><button type=\"submit\">Sign out</button></form></header>\n"
-        return h
-    }
-
     /// The signed-in page: pools, maps, search and history.
-    func render(token: TokenRecord, csrf: String, query: String) async throws -> String {
+    func poolsPage(token: TokenRecord, csrf: String, query: String) async throws -> PoolsPage {
         let data = try await api.reader.run { ledger throws(LedgerError) -> ([PoolUsage], [String: [Allocation]]) in
             let usage = try ledger.usage()
             var byPool: [String: [Allocation]] = [:]
             for a in try ledger.list() { byPool[a.pool, default: []].append(a) }
             return (usage, byPool)
         }
-        var h = Self.header(token: token, csrf: csrf)
-        h += "<p><a href=\"/history\">Allocation history</a></p>\n"
-        h += "<section><h2>Pools</h2><table id=\"pools\"><thead><tr><th>Pool</th><th>Prefix</th><th>Utilisation</th>"
-        h += "<th>Fragmentation</th><th>Allocated</th><th>Reserved</th><th>Quarantined</th><th>Free addresses</th><th>Largest free</th></tr></thead><tbody>\n"
-        for u in data.0 {
-            h += "<tr><td>\(Self.esc(u.pool.name))</td><td>\(u.pool.prefix)</td><td>\(Self.pct(u.utilization))</td>"
-            h += "<td>\(Self.pct(u.fragmentation))</td><td>\(u.allocated)</td><td>\(u.reserved)</td><td>\(u.quarantined)</td>"
-            h += "<td>\(u.freeAddresses)</td><td>\(u.largestFree.map { "\($0)" } ?? "-")</td></tr>\n"
-        }
-        h += "</tbody></table></section>\n<section><h2>Prefix maps</h2>\n"
-        for u in data.0 {
-            h += "<h3>\(Self.esc(u.pool.name)) \(u.pool.prefix)</h3>\n" + Self.map(u.pool, data.1[u.pool.name] ?? [])
-        }
-        h += "<p class=\"legend\"><span class=\"allocated\">allocated</span> <span class=\"reserved\">reserved</span> "
-        h += "<span class=\"quarantined\">quarantined</span> <span class=\"free\">free</span></p></section>\n"
-        h += "<section><h2>Search and history</h2><form method=\"get\" action=\"/\"><label>Address or prefix "
-        h += "<input name=\"q\" value=\"\(Self.esc(query))\"></label> <button type=\"submit\">Search</button></form>\n"
-        if !query.isEmpty { h += try await searchResult(query) }
-        h += "</section>\n"
-        return h
+        var search: PoolsPage.SearchResult?
+        if !query.isEmpty { search = try await searchResult(query) }
+        return PoolsPage(user: SignedInUser(token), csrf: csrf, pools: data.0.map { PoolsPage.PoolRow($0, data.1[$0.pool.name] ?? []) },
+                         query: query, search: search)
     }
 
-    private func searchResult(_ q: String) async throws -> String {
+    private func searchResult(_ q: String) async throws -> PoolsPage.SearchResult {
         let address: IPAddress
         do {
             address = q.contains("/") ? try IPPrefix(q).first : try IPAddress(q)
         } catch {
-            return "<p class=\"error\">\(Self.esc(error.description))</p>"
+            return PoolsPage.SearchResult(error: error.description, found: nil)
         }
         do {
             let (owner, events) = try await api.reader.run { ledger throws(LedgerError) in
                 (try ledger.show(address), try ledger.history(address))
             }
-            var h = "<p id=\"holder\">\(Self.esc(q)) is in pool <b>\(Self.esc(owner.pool.name))</b>; "
-            h += owner.holder.map { "held by \($0.prefix) (\($0.state.rawValue), owner \(Self.esc($0.owner ?? "-")))" } ?? "free"
-            h += ".</p>\n<table id=\"history\"><thead><tr><th>When</th><th>Event</th><th>Block</th><th>Owner</th><th>Actor</th></tr></thead><tbody>\n"
-            for e in events {
-                h += "<tr><td>\(LedgerTime.format(e.at))</td><td>\(e.kind.rawValue)</td><td>\(e.prefix)</td>"
-                h += "<td>\(Self.esc(e.owner ?? "-"))</td><td>\(Self.esc(e.actor ?? "-"))</td></tr>\n"
-            }
-            return h + "</tbody></table>\n"
+            let holder = owner.holder.map { PoolsPage.SearchResult.Holder(prefix: "\($0.prefix)", state: $0.state.rawValue, owner: $0.owner ?? "-") }
+            return PoolsPage.SearchResult(error: nil, found: .init(query: q, pool: owner.pool.name, holder: holder,
+                                                                   events: events.map { EventRow($0, showPool: false) }))
         } catch {
-            return "<p class=\"error\">\(Self.esc(error.description))</p>"
+            return PoolsPage.SearchResult(error: error.description, found: nil)
         }
     }
 
-    /// One pool's blocks as an SVG bar: each live block at its offset in the pool, coloured by
-    /// state, on a free background. Blocks too small to see are drawn one pixel wide.
-    static func map(_ pool: Pool, _ blocks: [Allocation]) -> String {
-        let width = 960.0, height = 28.0
-        let total = Double(pool.prefix.addressCount.description) ?? 1
-        func value(_ a: IPAddress) -> Double {
-            switch a {
-            case .v4(let v): return Double(v.value)
-            case .v6(let v): return Double(v.high) * 18_446_744_073_709_551_616 + Double(v.low)
-            }
-        }
-        func offset(_ p: IPPrefix) -> Double { (value(p.first) - value(pool.prefix.first)) / total }
-        var s = "<svg class=\"map\" role=\"img\" aria-label=\"prefix map of \(esc(pool.name))\" xmlns=\"http://www.w3.org/2000/svg\" "
-        s += "width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">"
-        s += "<rect class=\"free\" x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\"><title>free</title></rect>"
-        for b in blocks where b.state.isLive {
-            let x = offset(b.prefix) * width
-            let w = max(1, (Double(b.prefix.addressCount.description) ?? 0) / total * width)
-            s += "<rect class=\"\(b.state.rawValue)\" x=\"\(String(format: "%.2f", x))\" y=\"0\" width=\"\(String(format: "%.2f", w))\" height=\"\(Int(height))\">"
-            s += "<title>\(b.prefix) \(b.state.rawValue) \(esc(b.owner ?? ""))</title></rect>"
-        }
-        return s + "</svg>\n"
-    }
+    // MARK: - Responses
 
-    // MARK: - HTML helpers
-
-    static func esc(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
-
-    static func pct(_ v: Double) -> String { String(format: "%.1f %%", v * 100) }
-
-    static func signinForm(csrf: String, error: String?) -> String {
-        var h = "<h1>berth IPAM</h1><form method=\"post\" action=\"/signin\" id=\"signin\">"
-        if let error { h += "<p class=\"error\">\(esc(error))</p>" }
-        h += "<label>Token <input type=\"password\" name=\"token\" autocomplete=\"off\" required></label>"
-        h += "<input type=\"hidden\" name=\"csrf\" value=\"\(esc(csrf))\"> <button type=\"submit\">Sign in</button></form>"
-        return h
-    }
-
-    static let style = """
-        body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
-        header{display:flex;justify-content:space-between;align-items:center}.error{color:#b00}
-        .map{border:1px solid #888;display:block}.free{fill:#e8f5e9;background:#e8f5e9}.allocated{fill:#1565c0;background:#1565c0;color:#fff}
-        .reserved{fill:#6a1b9a;background:#6a1b9a;color:#fff}.quarantined{fill:#ef6c00;background:#ef6c00;color:#fff}.legend span{padding:2px 6px}
-        """
-
-    static func page(title: String, body: String, status: HTTPResponse.Status = .ok, cookies: [String] = []) -> Response {
-        let html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(esc(title))</title><style>\(style)</style></head><body>\n"
-            + body + "\n</body></html>\n"
+    /// A rendered page as `text/html`, with the dashboard's security headers.
+    static func page(_ html: String, status: HTTPResponse.Status = .ok, cookies: [String] = []) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"

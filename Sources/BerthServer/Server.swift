@@ -77,6 +77,8 @@ public enum BerthServer {
     /// each request's token is checked in the job that serves it), then serves until SIGTERM or
     /// SIGINT, finishing the requests in flight.
     public static func run(_ options: ServerOptions) async throws {
+        // Read and parse once, before anything else starts: a broken template stops the start.
+        let templates = try DashboardTemplates.load()
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label) }
         var logger = Logger(label: "berth.server")
         logger.logLevel = ProcessInfo.processInfo.environment["BERTH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
@@ -94,7 +96,7 @@ public enum BerthServer {
         router.add(middleware: MetricsAndLogMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware())
         api.register(router)
-        Dashboard(api: api).register(router)
+        Dashboard(api: api, templates: templates).register(router)
         let app = Application(
             router: router,
             server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),

@@ -7,6 +7,7 @@ import base64
 import http.client
 import json
 import os
+import pathlib
 import re
 import shutil
 import subprocess
@@ -188,6 +189,64 @@ def test_dashboard_history_filters(dash):
         assert (p["type"], p["detail"]) == ("urn:berth:problem:invalid-request", detail), query
     status, _, body = get(s, "/history?pool=" + urllib.parse.quote("Bad <Pool>"), session)
     assert status == 400 and json.loads(body)["detail"].startswith("pool: ")
+
+
+def test_dashboard_escapes_owner_and_query_in_every_page(dash):
+    """The pages come from Mustache templates: an owner or a query holding markup and both kinds of
+    quote reaches the table, the map, the search and the history escaped (& < > " ')."""
+    store, s = dash
+    admin = token(store, "netops", "admin")
+    owner = """<script>alert("x")</script> & 'it'"""
+    escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;it&#39;"
+    c = s.conn()
+    status, _, a = call(c, "POST", "/api/v1/pools/svc/allocations", admin, {"size": 28, "owner": owner, "note": owner})
+    assert status == 201
+    session = sign_in(s, admin)
+    for path in ["/", "/?q=" + urllib.parse.quote(a["prefix"].split("/")[0]), "/history", "/history?actor=" + urllib.parse.quote(owner),
+                 "/?q=" + urllib.parse.quote(owner)]:
+        status, _, page = get(s, path, session)
+        assert status == 200 and "<script" not in page and 'alert("x")' not in page and "'it'" not in page, path
+    page = get(s, "/", session)[2]
+    assert f'<title>{a["prefix"]} allocated {escaped}</title></rect>' in page
+    page = get(s, "/?q=" + urllib.parse.quote(a["prefix"].split("/")[0]), session)[2]
+    assert f'held by {a["prefix"]} (allocated, owner {escaped}).</p>' in page
+    assert f'<td>allocate</td><td>{a["prefix"]}</td><td>{escaped}</td><td>netops</td></tr>' in page
+    page = get(s, "/history", session)[2]
+    assert f'<td>svc</td><td>allocate</td><td>{a["prefix"]}</td><td>{escaped}</td><td>netops</td></tr>' in page
+    page = get(s, "/history?actor=" + urllib.parse.quote(owner), session)[2]
+    assert f'name="actor" value="{escaped}"' in page and '<p id="history-count">0 events</p>' in page
+    page = get(s, "/?q=" + urllib.parse.quote(owner), session)[2]
+    assert f'<input name="q" value="{escaped}">' in page
+    assert re.search(r'<p class="error">[^<]*&#39;&lt;script&gt;alert\(&quot;x&quot;\)&lt;/script&gt; &amp; &#39;it&#39;&#39;[^<]*</p>', page), page
+
+
+def test_serve_stops_at_start_on_a_broken_or_missing_template(tmp_path):
+    """The templates are read and parsed when `berth serve` starts: a broken or missing one stops
+    it with one line and exit 1 before it listens, never at the first request."""
+    from test_server import BERTH
+    store = str(tmp_path / "s.sqlite")
+    cli(store, "pool", "add", "--name", "pods", "10.0.0.0/16")
+    # A copy of the binary with its resource bundle beside it, as the build leaves them.
+    copy = tmp_path / "bin"
+    copy.mkdir()
+    shutil.copy2(BERTH, copy / "berth")
+    bundle = pathlib.Path(BERTH).parent / "berth_BerthServer.resources"
+    shutil.copytree(bundle, copy / "berth_BerthServer.resources")
+    templates = copy / "berth_BerthServer.resources" / "templates"
+
+    def serve():
+        return subprocess.run([copy / "berth", "serve", "--store", store, "--listen", "127.0.0.1:0"], capture_output=True, text=True, timeout=60)
+
+    (templates / "history.mustache").write_text("{{<layout}}\n{{$body}}\n{{#events}}\n{{/body}}\n{{/layout}}\n")
+    r = serve()
+    assert r.returncode == 1 and r.stderr.startswith(f"berth: error: server: the dashboard template '{templates / 'history.mustache'}' does not parse: line ")
+    assert r.stderr.count("\n") == 1 and "listening" not in r.stderr, r.stderr
+    (templates / "history.mustache").unlink()
+    r = serve()
+    assert (r.returncode, r.stderr) == (1, f"berth: error: server: cannot read the dashboard template '{templates / 'history.mustache'}'\n")
+    shutil.rmtree(copy / "berth_BerthServer.resources")
+    r = serve()
+    assert (r.returncode, r.stderr) == (1, f"berth: error: server: the dashboard templates are missing: no berth_BerthServer.resources beside the binary in '{copy}'\n")
 
 
 class DevTools:
