@@ -87,7 +87,7 @@ extension SpecOptions {
 }
 
 /// Loads and checks; prints diagnostics; throws ExitCode(1) on errors.
-func loadChecked(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<String> = []) throws -> Spec {
+func loadChecked(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<CheckCode> = []) throws -> Spec {
     try loadCheckedWithPlan(o, format: format, notes: notes, waiving: waiving).spec
 }
 
@@ -106,7 +106,7 @@ func diagnosticsText(_ ds: [Diagnostic], formatter: @autoclosure () -> Diagnosti
 /// Like `loadChecked`, and also returns the address plan. `notes`: list every note (only
 /// `berth check` does); otherwise one line counts them. `waiving`: check codes that do not stop
 /// this command (audit reports plain secrets as findings).
-func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<String> = []) throws -> Pipeline.Checked {
+func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<CheckCode> = []) throws -> Pipeline.Checked {
     let loaded = try loadReported(o, format: format, notes: notes, waiving: waiving)
     guard let checked = loaded.checked, !loaded.diagnostics.hasErrors else { throw ExitCode(Exit.specErrors) }
     return checked
@@ -114,8 +114,15 @@ func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: 
 
 /// Loads and checks the spec and prints its diagnostics; the caller decides what they mean
 /// (`berth check --strict` also fails on warnings, from this one run).
-func loadReported(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<String> = []) throws -> LoadedSpec {
-    let loaded: LoadedSpec = try reportingErrors { try Pipeline.check(path: o.spec, versionsPath: o.versions, lockPath: o.lock, waiving: waiving) }
+func loadReported(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<CheckCode> = []) throws -> LoadedSpec {
+    try loadReported(spec: o.spec, versions: o.versions, lock: o.lock, format: format, notes: notes, waiving: waiving)
+}
+
+/// `loadReported` for a spec path and optional versions and lock files (`berth check`, whose
+/// spec argument is optional with `--explain`).
+func loadReported(spec: String, versions: String?, lock: String?, format: OutputFormat = .text, notes: Bool = false,
+                  waiving: Set<CheckCode> = []) throws -> LoadedSpec {
+    let loaded: LoadedSpec = try reportingErrors { try Pipeline.check(path: spec, versionsPath: versions, lockPath: lock, waiving: waiving) }
     switch format {
     case .json:
         writeOut(DiagnosticFormatter.json(loaded.diagnostics))
