@@ -176,4 +176,45 @@ struct CheckRulesTests {
         let d = Diagnostic.error(.unknownKey, "m", at: nil)
         #expect(DiagnosticFormatter.json([d]).contains(#""code" : "unknown-key""#) || DiagnosticFormatter.json([d]).contains(#""code": "unknown-key""#))
     }
+
+    @Test("SARIF: the driver lists every catalogue entry; a result per diagnostic, at its place or the spec")
+    func sarif() throws {
+        let ds = [
+            Diagnostic.error(.unknownKey, "unknown key 'replica'", at: SourceLocation(file: "p.yaml", line: 3, column: 5)),
+            Diagnostic.warning(.veleroBucket, "no bucket", at: nil),
+            Diagnostic(.note, .stagingParity, "staging differs", at: SourceLocation(file: "p.yaml", line: 9, column: 1)),
+        ]
+        let text = CheckRules.sarif(ds, specFile: "p.yaml")
+        #expect(text == CheckRules.sarif(ds, specFile: "p.yaml"))
+        let log = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(log["version"] as? String == "2.1.0")
+        let run = try #require((log["runs"] as? [[String: Any]])?.first)
+        let driver = try #require((run["tool"] as? [String: Any])?["driver"] as? [String: Any])
+        let rules = try #require(driver["rules"] as? [[String: Any]])
+        #expect(rules.map { $0["id"] as? String } == CheckRules.all.map(\.code.rawValue))
+        let unknownKey = try #require(rules.first { $0["id"] as? String == "unknown-key" })
+        #expect(unknownKey["name"] as? String == "UnknownKey")
+        #expect((unknownKey["shortDescription"] as? [String: Any])?["text"] as? String == "unknown key")
+        #expect((unknownKey["fullDescription"] as? [String: Any])?["text"] as? String == CheckCode.unknownKey.rule.why)
+        #expect((unknownKey["help"] as? [String: Any])?["text"] as? String == CheckCode.unknownKey.rule.fix)
+        #expect((unknownKey["defaultConfiguration"] as? [String: Any])?["level"] as? String == "error")
+        let results = try #require(run["results"] as? [[String: Any]])
+        #expect(results.map { $0["ruleId"] as? String } == ["unknown-key", "velero-bucket", "staging-parity"])
+        #expect(results.map { $0["level"] as? String } == ["error", "warning", "note"])
+        for r in results {
+            let index = try #require(r["ruleIndex"] as? Int)
+            #expect(rules[index]["id"] as? String == r["ruleId"] as? String)
+        }
+        func physical(_ r: [String: Any]) -> [String: Any]? {
+            ((r["locations"] as? [[String: Any]])?.first?["physicalLocation"]) as? [String: Any]
+        }
+        let first = try #require(physical(results[0]))
+        #expect((first["artifactLocation"] as? [String: Any])?["uri"] as? String == "p.yaml")
+        #expect((first["region"] as? [String: Any])?["startLine"] as? Int == 3)
+        #expect((first["region"] as? [String: Any])?["startColumn"] as? Int == 5)
+        // A diagnostic without a place points at the spec, without a region.
+        let second = try #require(physical(results[1]))
+        #expect((second["artifactLocation"] as? [String: Any])?["uri"] as? String == "p.yaml")
+        #expect(second["region"] == nil)
+    }
 }
