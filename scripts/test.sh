@@ -69,10 +69,14 @@ step "add-ons (addons/) of every example: Argo CD schema, chart values against t
      python3 scripts/validate_addons.py --require cert-manager,external-dns,cloudnative-pg,external-secrets,nginx-gateway-fabric,velero,falco,metrics-server,metallb,vpa,ingress-nginx,kube-prometheus-stack,cluster-autoscaler,base,istiod,longhorn,minio \
          '$work/rendered' '$work/onprem' '$work/lab' '$work/twin'"
 step "validator self-test" scripts/selftest_validators.sh
-step "berth audit SARIF against the SARIF 2.1.0 schema (acme and weak)" bash -c \
+step "berth audit and berth check SARIF against the SARIF 2.1.0 schema (acme and weak; check also a malformed spec)" bash -c \
     "'$bin' audit examples/acme/platform.yaml --format sarif > '$work/acme.sarif' 2>/dev/null; \
      '$bin' audit examples/weak/platform.yaml --format sarif > '$work/weak.sarif' 2>/dev/null; \
-     python3 scripts/validate_sarif.py Tests/data/schemas/sarif/sarif-schema-2.1.0.json '$work/acme.sarif' '$work/weak.sarif'"
+     '$bin' check examples/acme/platform.yaml --format sarif > '$work/check-acme.sarif'; \
+     '$bin' check examples/weak/platform.yaml --format sarif > '$work/check-weak.sarif'; \
+     '$bin' check Tests/BerthCoreTests/Fixtures/malformed/dangling-talksto.yaml --format sarif > '$work/check-malformed.sarif'; \
+     python3 scripts/validate_sarif.py Tests/data/schemas/sarif/sarif-schema-2.1.0.json '$work/acme.sarif' '$work/weak.sarif' \
+         '$work/check-acme.sarif' '$work/check-weak.sarif' '$work/check-malformed.sarif'"
 # berth render refuses the weak spec's plain credentials (berth check: plain-secret), so checkov's
 # kubernetes checks read the render of a copy without exactly those env lines
 # (scripts/weak_for_checkov.py), and its secrets scan reads the spec itself, where they are written.

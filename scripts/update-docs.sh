@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates docs/spec.md: the hand-written rules (docs/spec-intro.md) followed by the
-# field reference that `berth schema --format markdown` prints from the spec table; and the
+# field reference that `berth schema --format markdown` prints from the spec table; docs/checks.md,
+# the catalogue of diagnostic codes that `berth check --explain all --format markdown` prints; and the
 # committed Hosting & Network document of the example (Tests/BerthCoreTests/Golden/docs, the
 # files `berth docs ... --check` and the golden test compare against).
 set -euo pipefail
@@ -15,5 +16,7 @@ swift build --product berth >/dev/null
     .build/debug/berth schema --format markdown
 } > docs/spec.md
 echo "docs/spec.md updated"
+.build/debug/berth check --explain all --format markdown > docs/checks.md
+echo "docs/checks.md updated"
 .build/debug/berth docs examples/acme/platform.yaml --out Tests/BerthCoreTests/Golden/docs 2>/dev/null
 echo "Tests/BerthCoreTests/Golden/docs updated"

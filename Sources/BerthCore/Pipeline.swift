@@ -15,7 +15,7 @@ public enum Pipeline {
     /// `sources` of the result hides secret values (`SecretValues.redactSource`), so the source
     /// lines printed under diagnostics never show a credential.
     public static func check(path: String, versionsPath: String? = nil, lockPath: String? = nil,
-                             waiving: Set<String> = []) throws -> LoadedSpec {
+                             waiving: Set<CheckCode> = []) throws -> LoadedSpec {
         let loaded = try Spec.load(path: path, versionsPath: versionsPath)
         let lock = try IPLock.read(at: lockPath ?? IPLock.defaultPath(specPath: path), required: lockPath != nil)
         return finish(loaded, lock: lock, waiving: waiving)
@@ -26,7 +26,7 @@ public enum Pipeline {
         finish(Spec.load(text: text, file: file, versions: versions), lock: lock)
     }
 
-    static func finish(_ loaded: LoadedSpec, lock: IPLock, waiving: Set<String> = []) -> LoadedSpec {
+    static func finish(_ loaded: LoadedSpec, lock: IPLock, waiving: Set<CheckCode> = []) -> LoadedSpec {
         var loaded = loaded
         if let spec = loaded.spec {
             // The plan is resolved once: the checks, the address planner and every later stage

@@ -31,7 +31,7 @@ struct AuditCommand: ParsableCommand {
 
     func run() throws {
         // Plain credentials in env are BERTH-SEC-002 findings here, not check errors.
-        let findings = Audit.run(try loadCheckedWithPlan(options, waiving: ["plain-secret"]))
+        let findings = Audit.run(try loadCheckedWithPlan(options, waiving: [.plainSecret]))
         switch format {
         case .text: writeOut(AuditOutput.text(findings, failOn: failOn))
         case .json: writeOut(AuditOutput.json(findings, failOn: failOn))

@@ -87,7 +87,7 @@ extension SpecOptions {
 }
 
 /// Loads and checks; prints diagnostics; throws ExitCode(1) on errors.
-func loadChecked(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<String> = []) throws -> Spec {
+func loadChecked(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<CheckCode> = []) throws -> Spec {
     try loadCheckedWithPlan(o, format: format, notes: notes, waiving: waiving).spec
 }
 
@@ -106,7 +106,7 @@ func diagnosticsText(_ ds: [Diagnostic], formatter: @autoclosure () -> Diagnosti
 /// Like `loadChecked`, and also returns the address plan. `notes`: list every note (only
 /// `berth check` does); otherwise one line counts them. `waiving`: check codes that do not stop
 /// this command (audit reports plain secrets as findings).
-func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<String> = []) throws -> Pipeline.Checked {
+func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<CheckCode> = []) throws -> Pipeline.Checked {
     let loaded = try loadReported(o, format: format, notes: notes, waiving: waiving)
     guard let checked = loaded.checked, !loaded.diagnostics.hasErrors else { throw ExitCode(Exit.specErrors) }
     return checked
@@ -114,8 +114,15 @@ func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: 
 
 /// Loads and checks the spec and prints its diagnostics; the caller decides what they mean
 /// (`berth check --strict` also fails on warnings, from this one run).
-func loadReported(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<String> = []) throws -> LoadedSpec {
-    let loaded: LoadedSpec = try reportingErrors { try Pipeline.check(path: o.spec, versionsPath: o.versions, lockPath: o.lock, waiving: waiving) }
+func loadReported(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<CheckCode> = []) throws -> LoadedSpec {
+    try loadReported(spec: o.spec, versions: o.versions, lock: o.lock, format: format, notes: notes, waiving: waiving)
+}
+
+/// `loadReported` for a spec path and optional versions and lock files (`berth check`, whose
+/// spec argument is optional with `--explain`).
+func loadReported(spec: String, versions: String?, lock: String?, format: OutputFormat = .text, notes: Bool = false,
+                  waiving: Set<CheckCode> = []) throws -> LoadedSpec {
+    let loaded: LoadedSpec = try reportingErrors { try Pipeline.check(path: spec, versionsPath: versions, lockPath: lock, waiving: waiving) }
     switch format {
     case .json:
         writeOut(DiagnosticFormatter.json(loaded.diagnostics))
@@ -144,22 +151,81 @@ func refuseUnsafeOutput(_ out: String, inputs: [(what: String, path: String)]) t
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a platform spec across the whole platform.",
-        discussion: "Exit status: 0 when there are no errors (warnings allowed), 1 when the spec has errors, 2 on usage or I/O errors.")
+        discussion: """
+        Exit status: 0 when there are no errors (warnings allowed), 1 when the spec has errors, 2 on usage or I/O errors.
+        --explain CODE prints what a diagnostic code means, why it matters and how to fix it (docs/checks.md lists them all); it reads no spec.
+        """)
 
-    @OptionGroup var options: SpecOptions
+    // The options of `SpecOptions`, with the spec optional: `--explain` reads none.
+    @Argument(help: "The platform spec (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+    var spec: String?
 
-    @Option(help: "Diagnostics as text (stderr) or JSON (stdout).")
-    var format: OutputFormat = .text
+    @Option(name: .long, help: "Versions file (environment -> service -> tag or digest). Default: versions.yaml beside the spec, when present.",
+            completion: .file(extensions: ["yaml", "yml"]))
+    var versions: String?
+
+    @Option(name: .long, help: "IP plan lock file (default: ip-plan.lock beside the spec, when present).", completion: .file())
+    var lock: String?
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, sarif, markdown }
+
+    @Option(help: "Diagnostics as text (stderr), JSON or SARIF 2.1.0 (stdout); with --explain: text, json or markdown (stdout).")
+    var format: Format = .text
 
     @Flag(help: "Treat warnings as errors.")
     var strict = false
 
+    @Option(help: ArgumentHelp("Explain a diagnostic code ('all': every code) and exit; needs no spec.", valueName: "code"))
+    var explain: String?
+
+    func validate() throws {
+        if explain != nil {
+            if spec != nil { throw ValidationError("--explain reads no spec; drop '\(spec ?? "")' or --explain") }
+            if strict { throw ValidationError("--strict judges a spec; --explain reads none") }
+            if format == .sarif { throw ValidationError("--format sarif is for diagnostics; --explain prints text, json or markdown") }
+        } else {
+            if spec == nil { throw ValidationError("Missing expected argument '<spec>'") }
+            if format == .markdown { throw ValidationError("--format markdown is for --explain; diagnostics are text or json") }
+        }
+    }
+
     func run() throws {
+        if let code = explain {
+            try explainCodes(code)
+            return
+        }
+        guard let spec else { throw ExitCode(Exit.usage) }
         // One run: --strict judges the warnings this run printed (with the same --versions
         // and --lock), instead of checking the spec a second time.
-        let loaded = try loadReported(options, format: format, notes: true)
+        let loaded: LoadedSpec
+        if format == .sarif {
+            loaded = try reportingErrors { try Pipeline.check(path: spec, versionsPath: versions, lockPath: lock) }
+            writeOut(CheckRules.sarif(loaded.diagnostics, specFile: spec))
+        } else {
+            loaded = try loadReported(spec: spec, versions: versions, lock: lock, format: format == .json ? .json : .text, notes: true)
+        }
         if loaded.checked == nil || loaded.diagnostics.hasErrors { throw ExitCode(Exit.specErrors) }
         if strict, loaded.diagnostics.contains(where: { $0.severity == .warning }) { throw ExitCode(Exit.specErrors) }
+    }
+
+    /// `--explain CODE` (or `all`): the catalogue entry on stdout, exit 0; an unknown code is a
+    /// usage error (exit 2) naming the nearest known codes.
+    func explainCodes(_ code: String) throws {
+        let rules: [CheckRule]
+        if code == "all" {
+            rules = CheckRules.all
+        } else if let r = CheckRules.rule(code) {
+            rules = [r]
+        } else {
+            writeErr("berth: error: \(CheckRules.unknownCodeMessage(code))\n")
+            throw ExitCode(Exit.usage)
+        }
+        switch format {
+        case .text: writeOut(code == "all" ? CheckRules.listText() : CheckRules.text(rules[0]))
+        case .json: writeOut(CheckRules.json(rules))
+        case .markdown: writeOut(code == "all" ? CheckRules.markdown() : CheckRules.markdownSection(rules[0]))
+        case .sarif: throw ExitCode(Exit.usage)  // refused by validate()
+        }
     }
 }
 

@@ -12,7 +12,7 @@ struct AuditTests {
         let loaded = Fixtures.check(text)
         // `berth check` refuses a public or unencrypted backup bucket and plain credentials in env
         // too (`berth audit` waives plain-secret); the audit still reports them.
-        #expect(!loaded.diagnostics.contains { $0.severity == .error && $0.code != "backup-bucket" && $0.code != "plain-secret" }, "spec has errors: \(Fixtures.lines(loaded))")
+        #expect(!loaded.diagnostics.contains { $0.severity == .error && $0.code != .backupBucket && $0.code != .plainSecret }, "spec has errors: \(Fixtures.lines(loaded))")
         return try #require(loaded.spec)
     }
 

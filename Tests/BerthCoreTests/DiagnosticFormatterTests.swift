@@ -27,7 +27,7 @@ struct DiagnosticFormatterTests {
         #expect(f.lineIndexes["big.yaml"]?.starts.count == lines + 1)
         #expect(f.lineIndexes["big.yaml"]?.lineCount == lines)
         // Every line of the file under a diagnostic: the output is what a per-line scan gives.
-        let ds = (1...lines).map { Diagnostic.warning("w", "w\($0)", at: SourceLocation(file: "big.yaml", line: $0, column: 4)) }
+        let ds = (1...lines).map { Diagnostic.warning(.unknownKey, "w\($0)", at: SourceLocation(file: "big.yaml", line: $0, column: 4)) }
         let out = f.text(ds)
         let printed = out.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(printed.count == lines * 3 + 2)
@@ -37,14 +37,14 @@ struct DiagnosticFormatterTests {
         // Changing the sources rebuilds the index for the new text.
         f.sources = ["big.yaml": "changed\n"]
         #expect(f.lineIndexes.count == 1 && f.lineIndexes["big.yaml"]?.line(1) == "changed")
-        #expect(f.text(Diagnostic.warning("w", "x", at: SourceLocation(file: "big.yaml", line: 1, column: 1))) == "big.yaml:1:1: warning: x\nchanged\n^\n")
+        #expect(f.text(Diagnostic.warning(.unknownKey, "x", at: SourceLocation(file: "big.yaml", line: 1, column: 1))) == "big.yaml:1:1: warning: x\nchanged\n^\n")
     }
 
     @Test("a location past the end of the file prints no source line")
     func pastTheEnd() {
         let f = DiagnosticFormatter(sources: ["a.yaml": "x: 1\n"], color: false)
-        #expect(f.text(Diagnostic.error("e", "m", at: SourceLocation(file: "a.yaml", line: 9, column: 1))) == "a.yaml:9:1: error: m\n")
-        #expect(f.text(Diagnostic.error("e", "m", at: SourceLocation(file: "other.yaml", line: 1, column: 1))) == "other.yaml:1:1: error: m\n")
+        #expect(f.text(Diagnostic.error(.unknownKey, "m", at: SourceLocation(file: "a.yaml", line: 9, column: 1))) == "a.yaml:9:1: error: m\n")
+        #expect(f.text(Diagnostic.error(.unknownKey, "m", at: SourceLocation(file: "other.yaml", line: 1, column: 1))) == "other.yaml:1:1: error: m\n")
     }
 
     @Test("an I/O error's localizedDescription is its message")

@@ -8,7 +8,7 @@ struct IPPlanTests {
     static func spec(_ text: String) throws -> Spec {
         // The spec must load; plan errors (what these tests look at) are allowed here.
         let loaded = Fixtures.check(text)
-        #expect(!loaded.diagnostics.contains { $0.severity == .error && !["supernet-too-small", "pod-cidr", "ip-pin", "ip-reserved-overlap", "ip-plan"].contains($0.code) },
+        #expect(!loaded.diagnostics.contains { $0.severity == .error && ![CheckCode.supernetTooSmall, .podCidr, .ipPin, .ipReservedOverlap, .ipPlan].contains($0.code) },
                 "\(Fixtures.lines(loaded))")
         return try #require(loaded.spec)
     }

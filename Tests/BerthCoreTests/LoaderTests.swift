@@ -9,7 +9,7 @@ struct LoaderTests {
         #expect(Fixtures.lines(Fixtures.check(Fixtures.base)).isEmpty)
         let example = try Pipeline.check(path: Fixtures.example.path)
         #expect(example.spec != nil)
-        #expect(example.diagnostics.allSatisfy { $0.severity == .note && $0.code == "staging-parity" }, "\(example.diagnostics)")
+        #expect(example.diagnostics.allSatisfy { $0.severity == .note && $0.code == .stagingParity }, "\(example.diagnostics)")
         #expect(example.diagnostics.count == 14)
     }
 

@@ -246,7 +246,7 @@ extension PlatformChecks {
             for (name, value, path, context) in vars {
                 guard let problem = SecretValues.plainSecretProblem(name: name, value: value) else { continue }
                 out.append(Diagnostic(
-                    .error, "plain-secret",
+                    .error, .plainSecret,
                     "service '\(s.name)' sets env \(name)\(context) \(problem): "
                         + "list the secret under services.\(s.name).secrets (rendered as an ExternalSecret from security.secrets.store) "
                         + "and remove \(name) from env",

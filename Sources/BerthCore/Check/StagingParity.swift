@@ -20,7 +20,7 @@ extension PlatformChecks {
         for env in spec.environments where env.productionLike && env.tier != .production {
             let lead = "\(env.name) differs from \(prod.name)"
             func note(_ text: String, _ loc: SourceLocation) {
-                out.append(Diagnostic(.note, "staging-parity", "\(lead)\(text)", at: loc))
+                out.append(Diagnostic(.note, .stagingParity, "\(lead)\(text)", at: loc))
             }
             if env.clusters.count != prod.clusters.count {
                 note(": \(env.clusters.count) cluster\(env.clusters.count == 1 ? "" : "s") (\(prod.name) \(prod.clusters.count))", env.location)

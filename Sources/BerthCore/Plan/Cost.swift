@@ -62,7 +62,7 @@ public struct PriceTable: Sendable {
             guard let n, let s = n.string else { return nil }
             if optional, s.isEmpty { return nil }
             guard let v = Double(s), v >= 0, v.isFinite, s.allSatisfy({ $0.isASCIIDigit || $0 == "." }) else {
-                diags.append(.error("invalid-value", "'\(path)' must be a price such as 0.192 (a non-negative decimal number), found '\(s)'", at: n.location))
+                diags.append(.error(.invalidValue, "'\(path)' must be a price such as 0.192 (a non-negative decimal number), found '\(s)'", at: n.location))
                 return nil
             }
             return v
@@ -122,7 +122,7 @@ public enum Cost {
             let envs = plan.targets.filter { $0.cluster.name == c.name }.map(\.environment.name)
             for pool in c.nodePools {
                 guard let price = prices.machines[pool.machine] else {
-                    errors.append(.error("unknown-machine", "machine type '\(pool.machine)' of node pool '\(pool.name)' (cluster '\(c.name)') has no price in \(prices.file)", at: pool.location))
+                    errors.append(.error(.unknownMachine, "machine type '\(pool.machine)' of node pool '\(pool.name)' (cluster '\(c.name)') has no price in \(prices.file)", at: pool.location))
                     continue
                 }
                 guard let cap = report.pools.first(where: { $0.cluster == c.name && $0.pool == pool.name }), !envs.isEmpty else { continue }

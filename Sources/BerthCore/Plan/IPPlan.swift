@@ -124,12 +124,12 @@ public enum IPPlanner {
         var diags: [Diagnostic] = []
         let net = spec.network
         guard let superPrefix = try? IPPrefix(net.supernet.value), superPrefix.family == .v4 else {
-            return (nil, [.error("ip-plan", "network.supernet '\(net.supernet.value)' is not an IPv4 prefix", at: net.supernet.location)])
+            return (nil, [.error(.ipPlan, "network.supernet '\(net.supernet.value)' is not an IPv4 prefix", at: net.supernet.location)])
         }
         var v6Super: IPPrefix?
         if let v6 = net.ipv6 {
             guard let p = try? IPPrefix(v6.value), p.family == .v6 else {
-                return (nil, [.error("ip-plan", "network.ipv6 '\(v6.value)' is not an IPv6 prefix", at: v6.location)])
+                return (nil, [.error(.ipPlan, "network.ipv6 '\(v6.value)' is not an IPv6 prefix", at: v6.location)])
             }
             v6Super = p
         }
@@ -170,7 +170,7 @@ public enum IPPlanner {
                 }
             }
             if net.carve.vpc > net.carve.privateSubnet || net.carve.vpc > net.carve.publicSubnet {
-                diags.append(.error("ip-plan", "carve.vpc /\(net.carve.vpc) cannot hold subnets of /\(net.carve.publicSubnet) and /\(net.carve.privateSubnet); a VPC must be larger than its subnets", at: net.carve.location))
+                diags.append(.error(.ipPlan, "carve.vpc /\(net.carve.vpc) cannot hold subnets of /\(net.carve.publicSubnet) and /\(net.carve.privateSubnet); a VPC must be larger than its subnets", at: net.carve.location))
                 return (nil, diags)
             }
             // Pod CIDR capacity: one node range per node.
@@ -180,7 +180,7 @@ public enum IPPlanner {
             if maxNodes > ranges {
                 var need = nodeMask
                 while need > 0, (1 << (nodeMask - need)) < maxNodes { need -= 1 }
-                diags.append(.error("pod-cidr", "pod CIDR /\(net.carve.pods) of cluster '\(c.name)' has room for \(ranges) node ranges of /\(nodeMask) (\(net.podsPerNode) pods per node), but its node pools grow to \(maxNodes) nodes; use carve.pods /\(need) or shorter", at: net.carve.location))
+                diags.append(.error(.podCidr, "pod CIDR /\(net.carve.pods) of cluster '\(c.name)' has room for \(ranges) node ranges of /\(nodeMask) (\(net.podsPerNode) pods per node), but its node pools grow to \(maxNodes) nodes; use carve.pods /\(need) or shorter", at: net.carve.location))
             }
         }
         guard !diags.hasErrors else { return (nil, diags) }
@@ -192,7 +192,7 @@ public enum IPPlanner {
         if need > freeTop {
             var len = superPrefix.length
             while len > 0, pow(2, Double(32 - len)) - (pow(2, Double(32 - superPrefix.length)) - freeTop) < need { len -= 1 }
-            diags.append(.error("supernet-too-small", "supernet \(superPrefix) is too small: \(spec.clusters.count) cluster(s) need \(format(need)) addresses (VPC /\(net.carve.vpc), pods /\(net.carve.pods), services /\(net.carve.services) each) but \(format(freeTop)) are free, \(format(need - freeTop)) short; a /\(len) supernet would hold them", at: net.supernet.location))
+            diags.append(.error(.supernetTooSmall, "supernet \(superPrefix) is too small: \(spec.clusters.count) cluster(s) need \(format(need)) addresses (VPC /\(net.carve.vpc), pods /\(net.carve.pods), services /\(net.carve.services) each) but \(format(freeTop)) are free, \(format(need - freeTop)) short; a /\(len) supernet would hold them", at: net.supernet.location))
             return (nil, diags)
         }
 
@@ -214,12 +214,12 @@ public enum IPPlanner {
                 let sk = setKey(for: r)
                 guard var set = sets[sk] else { continue }
                 if pin.length != r.length {
-                    diags.append(.error("ip-pin", "\(r.key) is pinned to \(pin) in the lock file, but the spec now asks for a /\(r.length); remove the line from the lock file to re-plan it (the range will move)", at: r.location))
+                    diags.append(.error(.ipPin, "\(r.key) is pinned to \(pin) in the lock file, but the spec now asks for a /\(r.length); remove the line from the lock file to re-plan it (the range will move)", at: r.location))
                     continue
                 }
                 for rr in net.reserved {
                     if let rp = try? IPPrefix(rr.cidr.value), rp.overlaps(pin) {
-                        diags.append(.error("ip-reserved-overlap", "\(r.key) is pinned to \(pin), which overlaps reserved range \(rp) (\(rr.purpose)); move the reservation or remove the pin", at: rr.cidr.location))
+                        diags.append(.error(.ipReservedOverlap, "\(r.key) is pinned to \(pin), which overlaps reserved range \(rp) (\(rr.purpose)); move the reservation or remove the pin", at: rr.cidr.location))
                     }
                 }
                 do {
@@ -229,7 +229,7 @@ public enum IPPlanner {
                     entries.append(entry(r, pin, pinned: true))
                     if r.kind == .vpc { sets[r.key] = PrefixSet(pool: pin) }
                 } catch {
-                    diags.append(.error("ip-pin", "\(r.key) is pinned to \(pin) in the lock file, which no longer fits: \(error)", at: r.location))
+                    diags.append(.error(.ipPin, "\(r.key) is pinned to \(pin) in the lock file, which no longer fits: \(error)", at: r.location))
                 }
             }
             pending = unpinned
@@ -248,7 +248,7 @@ public enum IPPlanner {
                     if r.kind == .vpc { sets[r.key] = PrefixSet(pool: p) }
                 } catch {
                     let within = r.parent.flatMap { prefixes[$0] }.map { "VPC \($0)" } ?? "supernet \(superPrefix)"
-                    diags.append(.error("ip-plan", "no room for \(r.key) (/\(r.length)) in \(within): \(error)", at: r.location))
+                    diags.append(.error(.ipPlan, "no room for \(r.key) (/\(r.length)) in \(within): \(error)", at: r.location))
                 }
             }
         }
@@ -277,14 +277,14 @@ public enum IPPlanner {
             let subnetKey = "\(c.name)/\(zone)/\(st.subnet)"
             let key = st.key
             guard let subnet = prefixes[subnetKey], case let .v4(sub4) = subnet else {
-                diags.append(.error("ip-plan", "\(st.name) names subnet \(subnetKey), which is not planned", at: st.location))
+                diags.append(.error(.ipPlan, "\(st.name) names subnet \(subnetKey), which is not planned", at: st.location))
                 continue
             }
             var set = sets[subnetKey] ?? PrefixSet(pool: subnet)
             var chosen: IPPrefix?
             if let pin = pins[key] {
                 if (try? set.allocate(exact: pin)) != nil, subnet.contains(pin) { chosen = pin } else {
-                    diags.append(.error("ip-pin", "\(key) is pinned to \(pin), which is not free inside \(subnetKey) \(subnet); remove the pin to re-plan it", at: st.location))
+                    diags.append(.error(.ipPin, "\(key) is pinned to \(pin), which is not free inside \(subnetKey) \(subnet); remove the pin to re-plan it", at: st.location))
                     continue
                 }
             } else {
@@ -299,7 +299,7 @@ public enum IPPlanner {
                 }
             }
             guard let p = chosen else {
-                diags.append(.error("ip-plan", "subnet \(subnetKey) \(subnet) has no free address for \(st.name)", at: st.location))
+                diags.append(.error(.ipPlan, "subnet \(subnetKey) \(subnet) has no free address for \(st.name)", at: st.location))
                 continue
             }
             sets[subnetKey] = set

@@ -250,7 +250,7 @@ struct Decoder {
                 if let taint = parseTaint(t.string ?? "") {
                     taints.append(taint)
                 } else {
-                    diags.append(.error("invalid-value", "taint '\(t.string ?? "")' must look like key=value:Effect with Effect NoSchedule, PreferNoSchedule or NoExecute", at: t.location))
+                    diags.append(.error(.invalidValue, "taint '\(t.string ?? "")' must look like key=value:Effect with Effect NoSchedule, PreferNoSchedule or NoExecute", at: t.location))
                 }
             }
             return NodePool(

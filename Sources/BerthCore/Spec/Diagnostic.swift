@@ -38,27 +38,28 @@ public enum Severity: String, Sendable, Hashable, Codable, Comparable {
 /// One finding about a spec: data, never a thrown error.
 ///
 /// ```swift
-/// let d = Diagnostic(.error, "unknown-key", "unknown key 'replica'; did you mean 'replicas'?", at: loc)
+/// let d = Diagnostic(.error, .unknownKey, "unknown key 'replica'; did you mean 'replicas'?", at: loc)
 /// ```
 public struct Diagnostic: Sendable, Hashable, Codable {
     public var severity: Severity
-    /// A stable identifier for the kind of finding, e.g. `unknown-key`.
-    public var code: String
+    /// The stable identifier of the kind of finding, e.g. `unknown-key` (`CheckCode.unknownKey`):
+    /// one of the catalogue (`CheckRules`), so an unknown code does not compile.
+    public var code: CheckCode
     public var message: String
     public var location: SourceLocation?
 
-    public init(_ severity: Severity, _ code: String, _ message: String, at location: SourceLocation?) {
+    public init(_ severity: Severity, _ code: CheckCode, _ message: String, at location: SourceLocation?) {
         self.severity = severity
         self.code = code
         self.message = message
         self.location = location
     }
 
-    public static func error(_ code: String, _ message: String, at location: SourceLocation?) -> Diagnostic {
+    public static func error(_ code: CheckCode, _ message: String, at location: SourceLocation?) -> Diagnostic {
         Diagnostic(.error, code, message, at: location)
     }
 
-    public static func warning(_ code: String, _ message: String, at location: SourceLocation?) -> Diagnostic {
+    public static func warning(_ code: CheckCode, _ message: String, at location: SourceLocation?) -> Diagnostic {
         Diagnostic(.warning, code, message, at: location)
     }
 }
@@ -187,7 +188,7 @@ public struct DiagnosticFormatter: Sendable {
         for d in ds {
             var o: [(String, JSONValue)] = [
                 ("severity", .string(d.severity.rawValue)),
-                ("code", .string(d.code)),
+                ("code", .string(d.code.rawValue)),
                 ("message", .string(d.message)),
             ]
             if let l = d.location {

@@ -26,11 +26,11 @@ extension Decoder {
 
         var clash = false
         if let taken = (r["services"]?.entries ?? []).first(where: { $0.key == IPAMServer.serviceName }) {
-            diags.append(.error("name-taken", "ipam.server renders the service '\(IPAMServer.serviceName)'; rename services.\(IPAMServer.serviceName)", at: taken.keyLocation))
+            diags.append(.error(.nameTaken, "ipam.server renders the service '\(IPAMServer.serviceName)'; rename services.\(IPAMServer.serviceName)", at: taken.keyLocation))
             clash = true
         }
         if let taken = (r["databases"]?.entries ?? []).first(where: { $0.key == IPAMServer.ledgerName }) {
-            diags.append(.error("name-taken", "ipam.server renders the database '\(IPAMServer.ledgerName)'; rename databases.\(IPAMServer.ledgerName)", at: taken.keyLocation))
+            diags.append(.error(.nameTaken, "ipam.server renders the database '\(IPAMServer.ledgerName)'; rename databases.\(IPAMServer.ledgerName)", at: taken.keyLocation))
             clash = true
         }
         guard !clash else { return }

@@ -22,15 +22,15 @@ public enum SpecLoader {
         let data = try InputFile.read(path, display: displayName, limit: maxBytes + 1, expected: "a YAML file")
         let loc = SourceLocation(file: displayName, line: 1, column: 1)
         if data.count > maxBytes {
-            diags.append(.error("file-too-large", "file is larger than \(maxBytes >> 20) MiB; a platform spec is a few thousand lines at most", at: loc))
+            diags.append(.error(.fileTooLarge, "file is larger than \(maxBytes >> 20) MiB; a platform spec is a few thousand lines at most", at: loc))
             return nil
         }
         if data.contains(0) {
-            diags.append(.error("not-text", "file contains NUL bytes; expected UTF-8 YAML text", at: loc))
+            diags.append(.error(.notText, "file contains NUL bytes; expected UTF-8 YAML text", at: loc))
             return nil
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            diags.append(.error("not-text", "file is not valid UTF-8; expected UTF-8 YAML text", at: loc))
+            diags.append(.error(.notText, "file is not valid UTF-8; expected UTF-8 YAML text", at: loc))
             return nil
         }
         return text
@@ -58,23 +58,23 @@ public enum SpecLoader {
         let start = SourceLocation(file: file, line: 1, column: 1)
         // Stops at the first character that is not white space (trimming copied the whole text).
         if text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0x0B || $0 == 0x0C }) {
-            diags.append(.error("empty", "the file is empty; a spec starts with 'berth: 1'", at: start))
+            diags.append(.error(.empty, "the file is empty; a spec starts with 'berth: 1'", at: start))
             return nil
         }
         if let (line, col, depth) = Prescan.tooDeep(text, limit: maxDepth) {
-            diags.append(.error("too-deep", "structure is nested more than \(maxDepth) levels deep (\(depth) here)",
+            diags.append(.error(.tooDeep, "structure is nested more than \(maxDepth) levels deep (\(depth) here)",
                                 at: SourceLocation(file: file, line: line, column: col)))
             return nil
         }
         if let (line, col) = Prescan.aliasAsKey(text) {
-            diags.append(.error("yaml", "a YAML alias cannot be a mapping key (a key is a plain name; an alias used as one can expand to millions of values)",
+            diags.append(.error(.yaml, "a YAML alias cannot be a mapping key (a key is a plain name; an alias used as one can expand to millions of values)",
                                 at: SourceLocation(file: file, line: line, column: col)))
             return nil
         }
         do {
             let parser = try Parser(yaml: text, resolver: .basic, encoding: .utf8)
             guard let node = try parser.singleRoot() else {
-                diags.append(.error("empty", "the file has no YAML document; a spec starts with 'berth: 1'", at: start))
+                diags.append(.error(.empty, "the file has no YAML document; a spec starts with 'berth: 1'", at: start))
                 return nil
             }
             return node
@@ -82,7 +82,7 @@ public enum SpecLoader {
             diags.append(yamlDiagnostic(e, file: file))
             return nil
         } catch {
-            diags.append(.error("yaml", "cannot parse YAML: \(error)", at: start))
+            diags.append(.error(.yaml, "cannot parse YAML: \(error)", at: start))
             return nil
         }
     }
@@ -93,9 +93,9 @@ public enum SpecLoader {
         }
         switch e {
         case let .scanner(_, problem, mark, _):
-            return .error("yaml", "YAML syntax error: \(problem)", at: loc(mark))
+            return .error(.yaml, "YAML syntax error: \(problem)", at: loc(mark))
         case let .parser(_, problem, mark, _):
-            return .error("yaml", "YAML syntax error: \(problem)", at: loc(mark))
+            return .error(.yaml, "YAML syntax error: \(problem)", at: loc(mark))
         case let .composer(_, problem, mark, _):
             let text: String
             switch problem {
@@ -103,15 +103,15 @@ public enum SpecLoader {
             case "but found another document": text = "a spec file holds one YAML document, but a second one starts here ('---')"
             default: text = "YAML error: \(problem)"
             }
-            return .error("yaml", text, at: loc(mark))
+            return .error(.yaml, text, at: loc(mark))
         case let .duplicatedKeysInMapping(duplicates, context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return .error("duplicate-key", "duplicate key \(keys) in the same mapping; each key may appear once",
+            return .error(.duplicateKey, "duplicate key \(keys) in the same mapping; each key may appear once",
                           at: loc(context.mark))
         case let .reader(problem, _, _, _):
-            return .error("not-text", "cannot read the file as text: \(problem)", at: loc(nil))
+            return .error(.notText, "cannot read the file as text: \(problem)", at: loc(nil))
         default:
-            return .error("yaml", "cannot parse YAML: \(e)", at: loc(nil))
+            return .error(.yaml, "cannot parse YAML: \(e)", at: loc(nil))
         }
     }
 }
@@ -244,7 +244,7 @@ struct Walker {
         if diags.count < SpecLoader.maxDiagnostics {
             diags.append(d)
         } else if diags.count == SpecLoader.maxDiagnostics {
-            diags.append(.error("too-many", "too many problems; stopping after \(SpecLoader.maxDiagnostics)", at: d.location))
+            diags.append(.error(.tooMany, "too many problems; stopping after \(SpecLoader.maxDiagnostics)", at: d.location))
         }
     }
 
@@ -334,13 +334,13 @@ struct Walker {
 
     mutating func walk(_ n: Node, type: SchemaType, path: String) -> SpecNode? {
         if let p = Walker.tagProblem(n) {
-            report(.error("yaml-tag", "'\(path)' has the YAML tag \(p); berth decides a value's type from the schema, remove the tag", at: loc(n)))
+            report(.error(.yamlTag, "'\(path)' has the YAML tag \(p); berth decides a value's type from the schema, remove the tag", at: loc(n)))
             return nil
         }
         visited += 1
         if visited > Walker.maxNodes {
             if visited == Walker.maxNodes + 1 {
-                report(.error("too-large", "the document expands to more than \(Walker.maxNodes) values (an alias bomb?)", at: loc(n)))
+                report(.error(.tooLarge, "the document expands to more than \(Walker.maxNodes) values (an alias bomb?)", at: loc(n)))
             }
             return nil
         }
@@ -356,7 +356,7 @@ struct Walker {
         case let .allOr(item):
             if case let .scalar(s) = n, s.string == "all" { return SpecNode(.all, loc(n)) }
             guard case .sequence = n else {
-                report(.error("type", "'\(path)' must be 'all' or a list, found \(Walker.describe(n))", at: loc(n)))
+                report(.error(.type, "'\(path)' must be 'all' or a list, found \(Walker.describe(n))", at: loc(n)))
                 return nil
             }
             return walkList(n, item: item, path: path)
@@ -372,14 +372,14 @@ struct Walker {
             pairs = Array(m)
         } else if !Walker.isNull(n) {
             let what = path.isEmpty ? "the spec" : "'\(path)'"
-            report(.error("type", "\(what) must be a mapping, found \(Walker.describe(n))", at: here))
+            report(.error(.type, "\(what) must be a mapping, found \(Walker.describe(n))", at: here))
             return nil
         }
         var entries: [SpecEntry] = []
         var seen: Set<String> = []
         for (k, v) in pairs {
             guard case let .scalar(ks) = k else {
-                report(.error("type", "keys must be plain words, found \(Walker.describe(k))", at: loc(k)))
+                report(.error(.type, "keys must be plain words, found \(Walker.describe(k))", at: loc(k)))
                 continue
             }
             let key = ks.string
@@ -391,13 +391,13 @@ struct Walker {
                 } else {
                     msg += "; expected one of: " + schema.fields.map(\.name).joined(separator: ", ")
                 }
-                report(.error("unknown-key", msg, at: loc(k)))
+                report(.error(.unknownKey, msg, at: loc(k)))
                 continue
             }
             seen.insert(key)
             if Walker.isNull(v) {
                 if field.required {
-                    report(.error("missing", "'\(childPath)' needs a value", at: loc(v)))
+                    report(.error(.missing, "'\(childPath)' needs a value", at: loc(v)))
                     continue
                 }
                 if case .object = field.type, !field.optionalObject {
@@ -414,7 +414,7 @@ struct Walker {
             let childPath = path.isEmpty ? field.name : "\(path).\(field.name)"
             if field.required {
                 let what = path.isEmpty ? "the spec" : "'\(path)'"
-                report(.error("missing", "\(what) is missing required key '\(field.name)'", at: here))
+                report(.error(.missing, "\(what) is missing required key '\(field.name)'", at: here))
             } else if let d = field.defaultValue {
                 entries.append(SpecEntry(key: field.name, keyLocation: here, node: SpecNode(d, here, explicit: false)))
             } else if case let .object(inner) = field.type, !field.optionalObject {
@@ -441,7 +441,7 @@ struct Walker {
     mutating func walkMap(_ n: Node, path: String, key rule: SchemaType.KeyRule?, value: SchemaType) -> SpecNode? {
         guard case let .mapping(m) = n else {
             if Walker.isNull(n) { return SpecNode(.map([]), loc(n)) }
-            report(.error("type", "'\(path)' must be a mapping, found \(Walker.describe(n))", at: loc(n)))
+            report(.error(.type, "'\(path)' must be a mapping, found \(Walker.describe(n))", at: loc(n)))
             return nil
         }
         if m.count >= Walker.parallelMapSize, let entries = walkInChunks(Array(m), path: path, key: rule, value: value) {
@@ -492,16 +492,16 @@ struct Walker {
                                     value: SchemaType) -> SpecEntry?
     {
         guard case let .scalar(ks) = k else {
-            report(.error("type", "keys in '\(path)' must be plain words, found \(Walker.describe(k))", at: loc(k)))
+            report(.error(.type, "keys in '\(path)' must be plain words, found \(Walker.describe(k))", at: loc(k)))
             return nil
         }
         let key = ks.string
         if let p = Walker.tagProblem(k) {
-            report(.error("yaml-tag", "key '\(key)' in '\(path)' has the YAML tag \(p); remove the tag", at: loc(k)))
+            report(.error(.yamlTag, "key '\(key)' in '\(path)' has the YAML tag \(p); remove the tag", at: loc(k)))
             return nil
         }
         if ks.style == .plain, rule == nil || rule == .name, key.allSatisfy(\.isASCIIDigit) {
-            report(.error("invalid-name", "invalid name '\(key)' in '\(path)': YAML readers take a plain \(key) as a number; quote it (\"\(key)\") if you mean the name", at: loc(k)))
+            report(.error(.invalidName, "invalid name '\(key)' in '\(path)': YAML readers take a plain \(key) as a number; quote it (\"\(key)\") if you mean the name", at: loc(k)))
             return nil
         }
         let keyProblem: String?
@@ -511,7 +511,7 @@ struct Walker {
         case .labelKey?: keyProblem = Names.labelKeyProblem(key)
         }
         if let p = keyProblem {
-            report(.error("invalid-name", "invalid name '\(key)' in '\(path)': \(p)", at: loc(k)))
+            report(.error(.invalidName, "invalid name '\(key)' in '\(path)': \(p)", at: loc(k)))
             return nil
         }
         guard let node = walk(v, type: value, path: "\(path).\(key)") else { return nil }
@@ -521,7 +521,7 @@ struct Walker {
     mutating func walkList(_ n: Node, item: SchemaType, path: String) -> SpecNode? {
         guard case let .sequence(seq) = n else {
             if Walker.isNull(n) { return SpecNode(.list([]), loc(n)) }
-            report(.error("type", "'\(path)' must be a list, found \(Walker.describe(n))", at: loc(n)))
+            report(.error(.type, "'\(path)' must be a list, found \(Walker.describe(n))", at: loc(n)))
             return nil
         }
         var items: [SpecNode] = []
@@ -534,13 +534,13 @@ struct Walker {
     mutating func walkScalar(_ n: Node, type: SchemaType, path: String) -> SpecNode? {
         let here = loc(n)
         guard case let .scalar(s) = n else {
-            report(.error("type", "'\(path)' must be \(Walker.typeName(type)), found \(Walker.describe(n))", at: here))
+            report(.error(.type, "'\(path)' must be \(Walker.typeName(type)), found \(Walker.describe(n))", at: here))
             return nil
         }
         let text = s.string
         let plain = s.style == .plain
         func bad(_ why: String) -> SpecNode? {
-            report(.error("invalid-value", "'\(path)' \(why)", at: here))
+            report(.error(.invalidValue, "'\(path)' \(why)", at: here))
             return nil
         }
         let limit = Walker.maxLength(type)
@@ -561,7 +561,7 @@ struct Walker {
             return bad("is the plain number '\(text)' with a leading zero, which YAML 1.1 readers take as an octal number; quote it if you mean text")
         }
         func wrongType() -> SpecNode? {
-            report(.error("type", "'\(path)' must be \(Walker.typeName(type)), found \(Walker.describe(n))", at: here))
+            report(.error(.type, "'\(path)' must be \(Walker.typeName(type)), found \(Walker.describe(n))", at: here))
             return nil
         }
         // Plain booleans and nulls never pass as text: YAML 1.1 readers disagree on them.

@@ -129,7 +129,7 @@ extension Decoder {
                 guard let o = sn[kind.rawValue] else { continue }
                 let text = o["target"]?.string ?? ""
                 guard let target = SLO.parseTarget(text) else {
-                    diags.append(.error("invalid-value", "target '\(text)' of services.\(e.key).slos.\(kind.rawValue) must be a percentage from 50 to 99.999 with at most three decimals, e.g. 99.9",
+                    diags.append(.error(.invalidValue, "target '\(text)' of services.\(e.key).slos.\(kind.rawValue) must be a percentage from 50 to 99.999 with at most three decimals, e.g. 99.9",
                                         at: o["target"]?.location ?? o.location))
                     continue
                 }
@@ -153,30 +153,30 @@ extension PlatformChecks {
             guard spec.security.team(t.value) == nil else { return }
             var msg = "unknown team '\(t.value)' \(context) (teams come from security.teams)"
             if let hint = Suggest.closest(t.value, among: teamNames) { msg += "; did you mean '\(hint)'?" }
-            out.append(.error("unknown-reference", msg, at: t.location))
+            out.append(.error(.unknownReference, msg, at: t.location))
         }
         if let t = m.platformTeam { unknownTeam(t, "in monitoring.platformTeam") }
         for a in m.alerts { unknownTeam(a.team, "in monitoring.alerts") }
         if m.stack == .kubePrometheusStack, m.namespace != "monitoring" {
-            out.append(.error("invalid-value", "monitoring.namespace '\(m.namespace)' needs stack: external; the kube-prometheus-stack add-on runs in 'monitoring'",
+            out.append(.error(.invalidValue, "monitoring.namespace '\(m.namespace)' needs stack: external; the kube-prometheus-stack add-on runs in 'monitoring'",
                               at: spec.root["monitoring"]?["namespace"]?.location))
         }
         for s in spec.services {
             if let mt = s.metrics, mt.port == nil {
-                out.append(.error("missing-value", "service '\(s.name)' has metrics but no port; set metrics.port or the service port", at: mt.location))
+                out.append(.error(.missingValue, "service '\(s.name)' has metrics but no port; set metrics.port or the service port", at: mt.location))
             }
             for slo in s.slos {
                 switch slo.source {
                 case .metrics where s.metrics == nil:
-                    out.append(.error("missing-value", "the \(slo.kind.rawValue) SLO of service '\(s.name)' reads the service's own metrics, but it has no metrics; add metrics: { port: ... } or use source: gateway", at: slo.location))
+                    out.append(.error(.missingValue, "the \(slo.kind.rawValue) SLO of service '\(s.name)' reads the service's own metrics, but it has no metrics; add metrics: { port: ... } or use source: gateway", at: slo.location))
                 case .gateway where spec.network.ingress.api != .ingress:
-                    out.append(.error("invalid-value", "the \(slo.kind.rawValue) SLO of service '\(s.name)' reads the gateway's metrics, which needs network.ingress.api: ingress (NGINX Gateway Fabric exports no per-route request metrics); use source: metrics", at: slo.location))
+                    out.append(.error(.invalidValue, "the \(slo.kind.rawValue) SLO of service '\(s.name)' reads the gateway's metrics, which needs network.ingress.api: ingress (NGINX Gateway Fabric exports no per-route request metrics); use source: metrics", at: slo.location))
                 case .gateway where s.publicRoute == nil:
-                    out.append(.error("invalid-value", "the \(slo.kind.rawValue) SLO of service '\(s.name)' reads the gateway's metrics, but the service is not public; use source: metrics", at: slo.location))
+                    out.append(.error(.invalidValue, "the \(slo.kind.rawValue) SLO of service '\(s.name)' reads the gateway's metrics, but the service is not public; use source: metrics", at: slo.location))
                 default: break
                 }
                 if slo.window > m.retention {
-                    out.append(.error("invalid-value", "monitoring.retention \(m.retention.text) is shorter than the \(slo.window.text) window of the \(slo.kind.rawValue) SLO of service '\(s.name)'; Prometheus would forget part of the error budget",
+                    out.append(.error(.invalidValue, "monitoring.retention \(m.retention.text) is shorter than the \(slo.window.text) window of the \(slo.kind.rawValue) SLO of service '\(s.name)'; Prometheus would forget part of the error budget",
                                       at: m.retentionLocation ?? slo.location))
                 }
             }
