@@ -86,7 +86,6 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "BerthStoreTests", dependencies: ["BerthStore", "BerthNet"], swiftSettings: swiftSettings),
         .testTarget(name: "BerthNetTests", dependencies: ["BerthNet"], swiftSettings: swiftSettings),
-        .testTarget(name: "BerthServerTests", dependencies: ["BerthServer", "BerthStore", "BerthNet"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BerthServerTests",
             dependencies: ["BerthServer", "BerthStore", "BerthNet", .product(name: "Hummingbird", package: "hummingbird")],
