@@ -120,6 +120,20 @@ struct IssuerTests {
         }
     }
 
+    @Test("the Hosting & Network document says which issuer signs, and where the keys come from")
+    func document() throws {
+        func doc(_ name: String) throws -> String {
+            let loaded = try Pipeline.check(path: Fixtures.repoRoot.appendingPathComponent("examples/\(name)/platform.yaml").path)
+            return DocsTests.markdown(HostingDoc(spec: try #require(loaded.spec), ipPlan: loaded.ipPlan).artifacts())
+        }
+        let vault = try doc("onprem")
+        #expect(vault.contains("- TLS certificate management: cert-manager issues one certificate per public host from the `vault` ClusterIssuer (signed by Vault's PKI engine at `https://vault.lab.example:8200`, path `pki_int/sign/lab-example`; cert-manager logs in through Vault's Kubernetes auth method (mount `kubernetes-<cluster>`, role `cert-manager`) with tokens of the ServiceAccount `cert-manager/vault-issuer`, which a Role lets it request), ECDSA P-256 keys rotated on renewal, 90-day certificates renewed 30 days early; minimum TLS 1.2.\n"))
+        #expect(vault.contains("for volumes (Longhorn: LUKS-encrypted volumes whose passphrase Secret `longhorn-system/longhorn-crypto` an ExternalSecret fills from the secret store entry `lab/longhorn/<cluster>`) and buckets"))
+        let ca = try doc("onprem-mesh")
+        #expect(ca.contains("from the `ca` ClusterIssuer (signed by the on-premises CA in Secret `cert-manager/lab-ca`, which an ExternalSecret copies from the secret store entry `lab/cert-manager/lab-ca`; berth never writes the key)"))
+        #expect(!ca.contains("ACME"))
+    }
+
     @Test("berth check: what each issuer needs, located")
     func checks() {
         let base = Fixtures.text(Fixtures.repoRoot.appendingPathComponent("examples/onprem/platform.yaml"))

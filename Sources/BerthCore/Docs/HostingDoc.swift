@@ -245,7 +245,7 @@ public struct HostingDoc: Sendable {
                     how = "signed by the on-premises CA in Secret \(code("\(Renderer.certManagerNamespace)/\(tls.caSecret)")), which an ExternalSecret copies from the secret store entry \(code("\(s.platform)/cert-manager/\(tls.caSecret)")); berth never writes the key"
                 case "vault":
                     let v = tls.vault ?? (address: "", path: "", role: "")
-                    how = "signed by Vault's PKI engine at \(code(v.address)) (path \(code(v.path))); cert-manager logs in through Vault's Kubernetes auth method (mount `kubernetes-<cluster>`, role \(code(v.role))) with tokens of the ServiceAccount \(code("\(Renderer.certManagerNamespace)/\(Renderer.vaultIssuerAccount)")), which a Role lets it request"
+                    how = "signed by Vault's PKI engine at \(code(v.address)), path \(code(v.path)); cert-manager logs in through Vault's Kubernetes auth method (mount `kubernetes-<cluster>`, role \(code(v.role))) with tokens of the ServiceAccount \(code("\(Renderer.certManagerNamespace)/\(Renderer.vaultIssuerAccount)")), which a Role lets it request"
                 default:
                     how = "ACME HTTP-01"
                 }
