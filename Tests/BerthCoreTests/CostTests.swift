@@ -6,6 +6,7 @@ import Testing
 struct CostTests {
     static let prices = """
         berthPrices: 1
+        provider: aws
         source: test
         date: "2024"
         machines:
@@ -24,12 +25,12 @@ struct CostTests {
 
     @Test("a malformed price file: located errors, in the loader's words")
     func malformed() {
-        let (t, d) = PriceTable.load(text: "berthPrices: 1\nsource: x\ndate: \"2024\"\nmachines:\n  m6i.large: { onDemand: -1 }\n  c6i.xlarge: { spot: 0.1 }\ncolour: red\n", file: "p.yaml")
+        let (t, d) = PriceTable.load(text: "berthPrices: 1\nsource: x\ndate: \"2024\"\nmachines:\n  m6i.large: { onDemand: -1 }\n  c6i.xlarge: { spot: 0.1 }\ncolour: red\nprovider: aws\n", file: "p.yaml")
         #expect(t == nil)
         #expect(d.sortedForDisplay().map { "\($0.location.map(\.description) ?? ""): \($0.message)" } == [
             "p.yaml:5:26: 'machines.m6i.large.onDemand' must be a price such as 0.192 (a non-negative decimal number), found '-1'",
             "p.yaml:6:15: 'machines.c6i.xlarge' is missing required key 'onDemand'",
-            "p.yaml:7:1: unknown key 'colour'; expected one of: berthPrices, currency, region, source, date, hoursPerMonth, machines, storage, buckets, bucketSizes",
+            "p.yaml:7:1: unknown key 'colour'; expected one of: berthPrices, provider, currency, region, source, date, hoursPerMonth, machines, storage, buckets, bucketSizes",
         ])
     }
 
@@ -88,5 +89,29 @@ struct CostTests {
         let (t, d, _) = try PriceTable.load(path: Fixtures.repoRoot.appendingPathComponent("examples/prices/aws-eu-west-1.yaml").path)
         #expect(!d.hasErrors)
         #expect(t?.machines["m6i.xlarge"]?.onDemand == 0.214)
+        #expect(t?.provider == .aws)
+    }
+
+    @Test("the gcp and azure sample price files load, each for its provider, with a source and a date")
+    func cloudSamples() throws {
+        for (file, provider, machine, price) in [("gcp-europe-west1", Provider.Name.gcp, "n2-standard-8", 0.42732),
+                                                 ("azure-westeurope", .azure, "Standard_D8s_v5", 0.444)] {
+            let (t, d, _) = try PriceTable.load(path: Fixtures.repoRoot.appendingPathComponent("examples/prices/\(file).yaml").path)
+            #expect(!d.hasErrors, "\(d)")
+            #expect(t?.provider == provider)
+            #expect(t?.machines[machine]?.onDemand == price)
+            #expect(t?.source.contains("list prices") == true && t?.date == "2024")
+        }
+    }
+
+    @Test("a price file of another provider is refused at the spec's provider.name, naming the file's provider line")
+    func providerMismatch() throws {
+        let spec = try AuditTests.spec(AuditTests.clean)
+        let gcp = try Self.table(Self.prices.replacingOccurrences(of: "provider: aws", with: "provider: gcp"))
+        let (costs, errors) = Cost.estimate(spec, prices: gcp)
+        #expect(costs.isEmpty)
+        #expect(errors.map { "\($0.location.map { "\($0.line):\($0.column)" } ?? ""): \($0.message)" } == [
+            "4:9: the spec runs on aws (provider.name), but prices.yaml has prices for gcp (prices.yaml:2:11); use a price file for aws",
+        ])
     }
 }

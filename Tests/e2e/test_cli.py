@@ -394,7 +394,7 @@ def test_cost_example():
 
 def test_cost_bad_price_file(tmp_path):
     bad = tmp_path / "prices.yaml"
-    bad.write_text("berthPrices: 1\nsource: x\ndate: \"2024\"\nmachines:\n  m6i.large: { onDemand: cheap }\n")
+    bad.write_text("berthPrices: 1\nsource: x\ndate: \"2024\"\nmachines:\n  m6i.large: { onDemand: cheap }\nprovider: aws\n")
     r = berth("cost", EXAMPLE, "--prices", bad, env={"NO_COLOR": "1"})
     assert r.returncode == 1 and r.stdout == ""
     assert (f"{bad}:5:26: error: 'machines.m6i.large.onDemand' must be a price such as 0.192 "
@@ -402,10 +402,63 @@ def test_cost_bad_price_file(tmp_path):
     r = berth("cost", EXAMPLE, "--prices", tmp_path / "missing.yaml")
     assert r.returncode == 2 and "no such file" in r.stderr
     partial = tmp_path / "partial.yaml"
-    partial.write_text("berthPrices: 1\nsource: x\ndate: \"2024\"\nmachines:\n  m6i.large: { onDemand: 0.1 }\n")
+    partial.write_text("berthPrices: 1\nsource: x\ndate: \"2024\"\nmachines:\n  m6i.large: { onDemand: 0.1 }\nprovider: aws\n")
     r = berth("cost", EXAMPLE, "--prices", partial, env={"NO_COLOR": "1"})
     assert r.returncode == 1
     assert "error: machine type 'm6i.xlarge' of node pool 'general' (cluster 'prod-eu') has no price in " in r.stderr
+
+
+SPECS = ROOT / "Tests" / "e2e" / "specs"
+
+
+@pytest.mark.parametrize("spec,prices,line,nodes,storage,buckets,total", [
+    # 2 x e2-standard-4 x 0.14741 x 730 h = 215.22; 2 replicas x 100Gi x pd-ssd 0.187 = 37.40;
+    # uploads 500Gi x Standard 0.020 = 10.00.
+    ("cost-gcp.yaml", "gcp-europe-west1.yaml", "  cluster main pool general (e2-standard-4): 2-2 nodes at 0.147/h, share 100%-100%\n",
+     "215.22", "37.40", "10.00", "262.62"),
+    # 2 x Standard_D4s_v5 x 0.222 x 730 h = 324.12; 200Gi x Premium SSD 0.15 = 30.00;
+    # uploads 500Gi x hot LRS 0.0196 = 9.80.
+    ("cost-azure.yaml", "azure-westeurope.yaml", "  cluster main pool general (Standard_D4s_v5): 2-2 nodes at 0.222/h, share 100%-100%\n",
+     "324.12", "30.00", "9.80", "363.92"),
+])
+def test_cost_gcp_and_azure(spec, prices, line, nodes, storage, buckets, total):
+    price_file = ROOT / "examples" / "prices" / prices
+    r = berth("cost", SPECS / spec, "--prices", price_file)
+    assert r.returncode == 0, r.stderr
+    assert (f"production: {total} to {total} USD/month (nodes {nodes} to {nodes}, storage {storage}, "
+            f"buckets {buckets})\n") in r.stdout
+    assert line in r.stdout
+    assert r.stdout.endswith(f"berth cost: {total} to {total} USD/month in total\n")
+    doc = json.loads(berth("cost", SPECS / spec, "--prices", price_file, "--format", "json").stdout)
+    assert doc["environments"][0]["min"] == float(total) and doc["environments"][0]["storage"] == float(storage)
+
+
+def test_cost_refuses_another_providers_prices(tmp_path):
+    """A price file of another provider is refused at the spec's provider.name, before any machine is looked up."""
+    r = berth("cost", SPECS / "cost-gcp.yaml", "--prices", PRICES, env={"NO_COLOR": "1"})
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr == (f"{SPECS / 'cost-gcp.yaml'}:6:9: error: the spec runs on gcp (provider.name), but {PRICES} has "
+                        f"prices for aws ({PRICES}:12:11); use a price file for gcp\n1 error, 0 warnings\n")
+    r = berth("cost", EXAMPLE, "--prices", ROOT / "examples" / "prices" / "azure-westeurope.yaml", env={"NO_COLOR": "1"})
+    assert r.returncode == 1
+    assert "error: the spec runs on aws (provider.name), but " in r.stderr and "has prices for azure" in r.stderr
+    # The provider is required in a price file.
+    bare = tmp_path / "bare.yaml"
+    bare.write_text("berthPrices: 1\nsource: x\ndate: \"2024\"\nmachines:\n  e2-standard-4: { onDemand: 0.1 }\n")
+    r = berth("cost", SPECS / "cost-gcp.yaml", "--prices", bare, env={"NO_COLOR": "1"})
+    assert r.returncode == 1
+    # (The loader words a missing top-level key of any file as "the spec".)
+    assert r.stderr.startswith(f"{bare}:1:1: error: the spec is missing required key 'provider'\n")
+
+
+def test_cost_names_the_spec_machine_missing_from_the_prices(tmp_path):
+    """A machine type of the spec without a price: located at the spec's node pool."""
+    few = tmp_path / "few.yaml"
+    few.write_text("berthPrices: 1\nprovider: gcp\nsource: x\ndate: \"2024\"\nmachines:\n  n2-standard-8: { onDemand: 0.4 }\n")
+    r = berth("cost", SPECS / "cost-gcp.yaml", "--prices", few, env={"NO_COLOR": "1"})
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr == (f"{SPECS / 'cost-gcp.yaml'}:13:7: error: machine type 'e2-standard-4' of node pool 'general' "
+                        f"(cluster 'main') has no price in {few}\n1 error, 0 warnings\n")
 
 
 def test_check_prints_staging_notes_and_passes():

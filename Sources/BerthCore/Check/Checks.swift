@@ -16,6 +16,7 @@ public enum PlatformChecks {
             { versions(spec) },
             { tagStrategy(spec) },
             { productionTLS(spec) },
+            { tlsIssuer(spec) },
             { talksToPorts(spec) },
             { routes(spec, plan: plan) },
             { sharedHosts(spec, plan: plan) },
@@ -380,6 +381,42 @@ public enum PlatformChecks {
         return out
     }
 
+    /// `security.tls`: what each issuer needs, and no field of one issuer with another: an
+    /// ACME issuer has an account e-mail; `ca` names its CA Secret (`tls.ca.secret`), which
+    /// berth fills from the secret store, so the store is set; `vault` names its server
+    /// (`tls.vault.address`), over https since cert-manager sends a ServiceAccount token to it.
+    public static func tlsIssuer(_ spec: Spec) -> [Diagnostic] {
+        guard let tls = spec.security.tls, let node = spec.root["security"]?["tls"] else { return [] }
+        var out: [Diagnostic] = []
+        let issuerAt = node["issuer"]?.location ?? node.location
+        func keyAt(_ key: String) -> SourceLocation { node.entries.first { $0.key == key }?.keyLocation ?? node.location }
+        if tls.isACME, tls.email.isEmpty {
+            out.append(.error("tls-issuer", "security.tls.issuer \(tls.issuer) is an ACME server, which needs an account e-mail; set security.tls.email", at: issuerAt))
+        }
+        for field in ["ca", "vault"] where node[field] != nil && tls.issuer != field {
+            out.append(.error("tls-issuer", "security.tls.\(field) is read only with issuer \(field), but security.tls.issuer is \(tls.issuer); remove security.tls.\(field) or set issuer: \(field)", at: keyAt(field)))
+        }
+        switch tls.issuer {
+        case "ca":
+            if node["ca"] == nil {
+                out.append(.error("tls-issuer", "issuer ca needs the Secret holding the CA's certificate and key; set security.tls.ca.secret (an ExternalSecret fills it from the secret store)", at: issuerAt))
+            } else if spec.security.secrets == nil {
+                out.append(.error("tls-issuer", "issuer ca reads the CA from Secret '\(tls.caSecret)', which berth fills from the secret store (it never writes key material), but security.secrets is not set; set security.secrets.store", at: keyAt("ca")))
+            }
+        case "vault":
+            if let vault = tls.vault {
+                if !vault.address.hasPrefix("https://") {
+                    out.append(.error("tls-issuer", "security.tls.vault.address must be an https:// URL (cert-manager sends a ServiceAccount token to Vault), found '\(vault.address)'", at: node["vault"]?["address"]?.location ?? keyAt("vault")))
+                }
+            } else {
+                out.append(.error("tls-issuer", "issuer vault needs the Vault server; set security.tls.vault.address (https://)", at: issuerAt))
+            }
+        default:
+            break
+        }
+        return out
+    }
+
     /// A `talksTo` edge must end at a service with a port.
     public static func talksToPorts(_ spec: Spec) -> [Diagnostic] {
         var out: [Diagnostic] = []
@@ -441,7 +478,8 @@ public enum PlatformChecks {
                 out.append(.warning(.dnsMultiCluster, "host \(h) is served by clusters \(shared[h, default: []].joined(separator: ", ")), but external-dns has no per-cluster routing for the \(dns.provider) DNS provider, so the clusters' records would conflict; use route53 (latency-based records) or serve the host from one cluster", at: routeOf[h]))
             }
         }
-        guard let tls = spec.security.tls, tls.issuer != "selfsigned" else { return out }
+        // Only an ACME issuer challenges hosts; the others sign whatever cert-manager asks.
+        guard let tls = spec.security.tls, tls.isACME else { return out }
         let dnsLocation = spec.root["network"]?["dns"]?.location ?? routeOf[hosts[0]]
         let what = "host\(hosts.count == 1 ? "" : "s") \(hosts.joined(separator: ", ")) \(hosts.count == 1 ? "is" : "are") served by more than one cluster and need\(hosts.count == 1 ? "s" : "") DNS-01 certificate challenges"
         switch dns.provider {

@@ -84,6 +84,13 @@ extension PlatformChecks {
             if spec.storage.snapshots != nil, !spec.storage.classes.isEmpty, let snapshots = spec.storage.snapshotsLocation {
                 out.append(.error(.noSecretStore, "Velero writes volume backups to on-premises object storage with credentials from the secret store, but security.secrets is not set; set security.secrets.store", at: snapshots))
             }
+            // Longhorn's encrypted volumes read their passphrase from a Secret that berth fills
+            // from the store (it never writes the passphrase).
+            if plan.csiDriver == "driver.longhorn.io", spec.security.encryptionAtRest != "none", !spec.storage.classes.isEmpty {
+                let atRest = spec.root["security"]?["encryption"]?["atRest"]
+                let at = atRest?.explicit == true ? atRest?.location : spec.root["storage"]?["classes"]?.location
+                out.append(.error("no-secret-store", "Longhorn encrypts volumes (security.encryption.atRest: \(spec.security.encryptionAtRest)) with the passphrase in Secret longhorn-system/longhorn-crypto, which berth fills from the secret store, but security.secrets is not set; set security.secrets.store (entry <platform>/longhorn/<cluster>, property passphrase) or security.encryption.atRest: none", at: at))
+            }
         }
         return out
     }

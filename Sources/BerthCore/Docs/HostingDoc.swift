@@ -237,7 +237,19 @@ public struct HostingDoc: Sendable {
             return t
         case ("External Access", "TLS certificate management"):
             if let tls = s.security.tls {
-                return "cert-manager issues one certificate per public host from the \(code(tls.issuer)) ClusterIssuer (ACME HTTP-01), ECDSA P-256 keys rotated on renewal, 90-day certificates renewed 30 days early; minimum TLS \(tls.minVersion)."
+                let how: String
+                switch tls.issuer {
+                case "selfsigned":
+                    how = "self-signed, trusted by no client"
+                case "ca":
+                    how = "signed by the on-premises CA in Secret \(code("\(Renderer.certManagerNamespace)/\(tls.caSecret)")), which an ExternalSecret copies from the secret store entry \(code("\(s.platform)/cert-manager/\(tls.caSecret)")); berth never writes the key"
+                case "vault":
+                    let v = tls.vault ?? (address: "", path: "", role: "")
+                    how = "signed by Vault's PKI engine at \(code(v.address)), path \(code(v.path)); cert-manager logs in through Vault's Kubernetes auth method (mount `kubernetes-<cluster>`, role \(code(v.role))) with tokens of the ServiceAccount \(code("\(Renderer.certManagerNamespace)/\(Renderer.vaultIssuerAccount)")), which a Role lets it request"
+                default:
+                    how = "ACME HTTP-01"
+                }
+                return "cert-manager issues one certificate per public host from the \(code(tls.issuer)) ClusterIssuer (\(how)), ECDSA P-256 keys rotated on renewal, 90-day certificates renewed 30 days early; minimum TLS \(tls.minVersion)."
             }
             return "No issuer is configured (security.tls), so no certificates are issued; production routes are refused without TLS."
         case ("External Access", "Domain name setup"):
@@ -462,7 +474,9 @@ public struct HostingDoc: Sendable {
             return s.security.tls.map { "cert-manager with \(code($0.issuer)), renewed 30 days before expiry." } ?? "No certificates (security.tls)."
         case ("Data Protection", "Encryption at rest"):
             let keyed = s.provider.regions.contains { !$0.kmsKey.isEmpty }
-            return "\(s.security.encryptionAtRest) (security.encryption.atRest) for volumes\(keyed ? " with each region's own key" : "") and buckets (" + list(s.buckets.map { "\($0.name): \($0.encryption)" }) + ")."
+            let longhorn = s.provider.name == .onprem && plan.csiDriver == "driver.longhorn.io" && s.security.encryptionAtRest != "none" && !s.storage.classes.isEmpty
+                ? " (Longhorn: LUKS-encrypted volumes whose passphrase Secret `\(Renderer.longhornNamespace)/\(Renderer.longhornCryptoSecret)` an ExternalSecret fills from the secret store entry `\(s.platform)/longhorn/<cluster>`)" : ""
+            return "\(s.security.encryptionAtRest) (security.encryption.atRest) for volumes\(keyed ? " with each region's own key" : "")\(longhorn) and buckets (" + list(s.buckets.map { "\($0.name): \($0.encryption)" }) + ")."
         case ("Data Protection", "Encryption in transit"):
             return "TLS \(s.security.tls?.minVersion ?? "1.2")+ at the edge; \(s.security.encryptionInTransit == "mtls" ? "mTLS between pods through the mesh" : "plain inside the cluster behind NetworkPolicies (security.encryption.inTransit: mtls with a mesh changes that)"); bucket access requires TLS."
         case ("Data Protection", "Key management"):

@@ -23,6 +23,7 @@ public enum PriceSchema {
 
     public static let root = ObjectSchema("prices", "A price table for `berth cost`.", [
         Field("berthPrices", .int(min: 1, max: 1), "Price file format version; must be 1.", required: true),
+        Field("provider", .oneOf(Provider.Name.allCases.map(\.rawValue)), "Provider the prices are for; `berth cost` refuses a spec whose `provider.name` differs.", required: true),
         Field("currency", .string, "Currency of every price.", default: .string("USD")),
         Field("region", .string, "Region the prices are for.", default: .string("")),
         Field("source", .string, "Where the numbers come from.", required: true),
@@ -38,6 +39,9 @@ public enum PriceSchema {
 /// A checked price table.
 public struct PriceTable: Sendable {
     public var file: String
+    public var provider: Provider.Name
+    /// Where the file names its provider, for the mismatch error.
+    public var providerLocation: SourceLocation?
     public var currency: String
     public var source: String
     public var date: String
@@ -79,7 +83,8 @@ public struct PriceTable: Sendable {
         var sizes: [String: Int64] = [:]
         for e in root["bucketSizes"]?.entries ?? [] { sizes[e.key] = e.node.string.flatMap(Quantity.parse)?.units ?? 0 }
         guard !diags.hasErrors else { return (nil, diags) }
-        return (PriceTable(file: file, currency: root["currency"]?.string ?? "USD", source: root["source"]?.string ?? "",
+        guard let provider = root["provider"]?.string.flatMap(Provider.Name.init(rawValue:)) else { return (nil, diags) }
+        return (PriceTable(file: file, provider: provider, providerLocation: root["provider"]?.location, currency: root["currency"]?.string ?? "USD", source: root["source"]?.string ?? "",
                            date: root["date"]?.string ?? "", hoursPerMonth: root["hoursPerMonth"]?.int ?? 730,
                            machines: machines, storage: storage, buckets: buckets, bucketSizes: sizes), diags)
     }
@@ -116,6 +121,12 @@ public enum Cost {
         var costs: [String: EnvironmentCost] = [:]
         for e in spec.environments {
             costs[e.name] = EnvironmentCost(environment: e.name, nodesMin: 0, nodesMax: 0, storage: 0, buckets: 0, spotSavingMin: 0, spotSavingMax: 0, lines: [])
+        }
+        // Prices of another provider's machine types would be silently wrong (or missing).
+        guard prices.provider == spec.provider.name else {
+            let at = spec.root["provider"]?["name"]?.location ?? spec.provider.location
+            let fileAt = prices.providerLocation.map { "\($0)" } ?? prices.file
+            return ([], [.error("price-provider", "the spec runs on \(spec.provider.name.rawValue) (provider.name), but \(prices.file) has prices for \(prices.provider.rawValue) (\(fileAt)); use a price file for \(spec.provider.name.rawValue)", at: at)])
         }
         let hours = Double(prices.hoursPerMonth)
         for c in spec.clusters {

@@ -37,27 +37,66 @@ extension Renderer {
     /// StorageClass `parameters` that encrypt volumes at rest with the spec's key, for each
     /// provider's CSI driver: aws EBS (`encrypted`, `kmsKeyId`), gcp PD
     /// (`disk-encryption-kms-key`), azure disk (`diskEncryptionSetID`, a disk encryption set
-    /// wrapping the key), onprem Longhorn (`encrypted`; the key comes from the secret named
-    /// by the CSI secret parameters). `atRest: provider` gives the provider's default key
-    /// (aws: `encrypted` only; gcp and azure encrypt by default); `none` gives nothing.
+    /// wrapping the key), onprem Longhorn (`encrypted` and the CSI secret parameters naming
+    /// the Secret `longhorn-system/longhorn-crypto` that holds the passphrase, for provisioning,
+    /// staging, publishing and expanding a volume; the Secret comes from the secret store,
+    /// `longhornCrypto`). `atRest: provider` gives the provider's default key (aws: `encrypted`
+    /// only; gcp and azure encrypt by default; Longhorn has no default key, so the same
+    /// passphrase Secret); `none` gives nothing.
     /// Buckets take the same key as their server-side encryption key.
     public static func kmsParameters(provider: Provider.Name, atRest: String, key: String) -> [(String, String)] {
         switch (atRest, provider) {
         case ("none", _): return []
-        case ("provider", .aws), ("provider", .onprem): return [("encrypted", "true")]
-        case ("provider", _): return []
+        case ("provider", .aws): return [("encrypted", "true")]
+        case ("provider", .gcp), ("provider", .azure): return []
         case (_, .aws): return [("encrypted", "true")] + (key.isEmpty ? [] : [("kmsKeyId", key)])
         case (_, .gcp): return key.isEmpty ? [] : [("disk-encryption-kms-key", key)]
         case (_, .azure): return key.isEmpty ? [] : [("diskEncryptionSetID", key)]
         case (_, .onprem):
-            return [("encrypted", "true"),
-                    ("csi.storage.k8s.io/provisioner-secret-name", "longhorn-crypto"),
-                    ("csi.storage.k8s.io/provisioner-secret-namespace", "longhorn-system"),
-                    ("csi.storage.k8s.io/node-publish-secret-name", "longhorn-crypto"),
-                    ("csi.storage.k8s.io/node-publish-secret-namespace", "longhorn-system"),
-                    ("csi.storage.k8s.io/node-stage-secret-name", "longhorn-crypto"),
-                    ("csi.storage.k8s.io/node-stage-secret-namespace", "longhorn-system")]
+            return [("encrypted", "true")] + ["provisioner", "node-stage", "node-publish", "node-expand"].flatMap { step in
+                [("csi.storage.k8s.io/\(step)-secret-name", longhornCryptoSecret),
+                 ("csi.storage.k8s.io/\(step)-secret-namespace", longhornNamespace)]
+            }
         }
+    }
+
+    /// The Secret holding the passphrase of Longhorn's encrypted volumes, and its namespace.
+    public static let longhornCryptoSecret = "longhorn-crypto"
+    public static let longhornNamespace = "longhorn-system"
+
+    /// The ExternalSecret that fills `longhorn-system/longhorn-crypto` from the secret store
+    /// for Longhorn's encrypted volumes: the store entry `<platform>/longhorn/<cluster>` holds
+    /// only the passphrase (property `passphrase`); the template adds Longhorn's fixed
+    /// settings (LUKS2 with aes-xts-plain64, a 256-bit key, sha256, argon2i). nil without a
+    /// store (`berth check` refuses encrypted Longhorn volumes without one) or unencrypted volumes.
+    func longhornCrypto(_ c: Cluster) -> JSONValue? {
+        guard plan.csiDriver == "driver.longhorn.io", !spec.storage.classes.isEmpty,
+              spec.security.encryptionAtRest != "none", let store = spec.security.secrets else { return nil }
+        let labels: JSONValue = ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"]
+        let name = Renderer.longhornCryptoSecret
+        return [
+            "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+            "metadata": ["name": .string(name), "namespace": .string(Renderer.longhornNamespace), "labels": labels],
+            "spec": [
+                "refreshInterval": "1h",
+                "secretStoreRef": ["kind": "ClusterSecretStore", "name": .string(store.store)],
+                "target": [
+                    "name": .string(name), "creationPolicy": "Owner",
+                    "template": [
+                        "engineVersion": "v2",
+                        "data": [
+                            "CRYPTO_KEY_VALUE": "{{ .passphrase }}",
+                            "CRYPTO_KEY_PROVIDER": "secret",
+                            "CRYPTO_KEY_CIPHER": "aes-xts-plain64",
+                            "CRYPTO_KEY_HASH": "sha256",
+                            "CRYPTO_KEY_SIZE": "256",
+                            "CRYPTO_PBKDF": "argon2i",
+                        ],
+                    ],
+                ],
+                "data": [["secretKey": "passphrase", "remoteRef": ["key": .string("\(spec.platform)/longhorn/\(c.name)"), "property": "passphrase"]]],
+            ],
+        ]
     }
 
     /// nginx's `ssl_protocols` for `security.tls.minVersion`.

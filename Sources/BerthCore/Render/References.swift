@@ -401,6 +401,16 @@ public enum ReferenceCheck {
                         if let s = store.at("s3Credentials.\(key).name")?.stringValue { needObject("Secret", s, "barmanObjectStore.s3Credentials") }
                     }
                 }
+            case "StorageClass" where d["provisioner"]?.stringValue == "driver.longhorn.io":
+                // Longhorn's encrypted volumes read the passphrase from the CSI secret parameters.
+                if case let .object(params)? = d["parameters"] {
+                    let values = Dictionary(params.compactMap { k, v in v.stringValue.map { (k, $0) } }, uniquingKeysWith: { a, _ in a })
+                    for (k, v) in params.sorted(by: { $0.0 < $1.0 }) where k.hasPrefix("csi.storage.k8s.io/") && k.hasSuffix("-secret-name") {
+                        guard let secret = v.stringValue else { continue }
+                        let space = values[String(k.dropLast("-name".count)) + "-namespace"] ?? ""
+                        needObject("Secret", secret, in: space, "parameters.\(k)")
+                    }
+                }
             case "Schedule":
                 if let l = d.at("spec.template.storageLocation")?.stringValue { needObject("BackupStorageLocation", l, "spec.template.storageLocation") }
                 for l in d.at("spec.template.volumeSnapshotLocations")?.arrayValue ?? [] {
@@ -431,6 +441,10 @@ public enum ReferenceCheck {
                 if let s = d.at("spec.ca.secretName")?.stringValue {
                     // A ClusterIssuer's CA Secret lives in cert-manager's cluster resource namespace.
                     needObject("Secret", s, in: kind == "ClusterIssuer" ? Renderer.certManagerNamespace : ns, "spec.ca.secretName")
+                }
+                if let sa = d.at("spec.vault.auth.kubernetes.serviceAccountRef.name")?.stringValue {
+                    // cert-manager requests the token in its cluster resource namespace for a ClusterIssuer.
+                    needObject("ServiceAccount", sa, in: kind == "ClusterIssuer" ? Renderer.certManagerNamespace : ns, "spec.vault.auth.kubernetes.serviceAccountRef")
                 }
                 for s in d.at("spec.acme.solvers")?.arrayValue ?? [] {
                     for p in s.at("http01.gatewayHTTPRoute.parentRefs")?.arrayValue ?? [] {

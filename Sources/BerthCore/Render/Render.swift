@@ -300,6 +300,7 @@ public struct Renderer: Sendable {
         var docs: [JSONValue] = storageObjects(c)
         if let tls = spec.security.tls {
             docs.append(clusterIssuer(tls, cluster: c))
+            docs += issuerSupport(tls)
         }
         docs += clusterSecretStore(c)
         docs += linkerdIdentityObjects()
@@ -319,6 +320,10 @@ public struct Renderer: Sendable {
         switch tls.issuer {
         case "selfsigned":
             body = ["selfSigned": [:]]
+        case "ca":
+            body = ["ca": ["secretName": .string(tls.caSecret)]]
+        case "vault":
+            body = ["vault": vaultIssuer(tls, cluster: c)]
         default:
             let server = tls.issuer == "letsencrypt-staging"
                 ? "https://acme-staging-v02.api.letsencrypt.org/directory"

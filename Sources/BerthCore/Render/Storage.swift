@@ -86,6 +86,7 @@ extension Renderer {
             ]
         }
         guard !spec.storage.classes.isEmpty else { return docs }
+        if let crypto = longhornCrypto(cluster) { docs.append(crypto) }
         docs.append([
             "apiVersion": "snapshot.storage.k8s.io/v1", "kind": "VolumeSnapshotClass",
             "metadata": [

@@ -473,7 +473,13 @@ struct Decoder {
                         group: t.node["group"]?.string ?? t.key, clusterAdmin: bool(t.node, "clusterAdmin"),
                         location: t.keyLocation)
         }
-        let tls = n?["tls"].map { Security.TLS(issuer: str($0, "issuer"), email: str($0, "email"), minVersion: str($0, "minVersion")) }
+        let tls = n?["tls"].map { t in
+            Security.TLS(issuer: str(t, "issuer"), email: str(t, "email"), minVersion: str(t, "minVersion"),
+                         caSecret: str(t["ca"], "secret"),
+                         vault: t["vault"].map { v in
+                             (address: str(v, "address"), path: v["path"]?.string ?? "pki/sign/\(platform)", role: str(v, "role"))
+                         })
+        }
         let secrets = n?["secrets"].map { s in
             (store: str(s, "store"), rotateEvery: duration(s, "rotateEvery") ?? SpecDuration(seconds: 90 * 86_400, text: "90d"),
              address: s["address"]?.string ?? (str(s, "store") == "azure-key-vault" ? "https://\(platform).vault.azure.net" : "https://vault.vault.svc:8200"),

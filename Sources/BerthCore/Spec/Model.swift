@@ -58,7 +58,7 @@ public struct Spec: Sendable {
 }
 
 public struct Provider: Sendable {
-    public enum Name: String, Sendable { case aws, gcp, azure, onprem }
+    public enum Name: String, Sendable, CaseIterable { case aws, gcp, azure, onprem }
     public var name: Name
     public var rationale: String
     public var regions: [Region]
@@ -520,9 +520,18 @@ public struct Security: Sendable {
     }
 
     public struct TLS: Sendable {
+        /// The words of `security.tls.issuer`.
+        public static let issuers = ["letsencrypt", "letsencrypt-staging", "selfsigned", "ca", "vault"]
         public var issuer: String
         public var email: String
         public var minVersion: String
+        /// `issuer: ca`: the Secret (in cert-manager's namespace) holding the CA's certificate and key.
+        public var caSecret: String = ""
+        /// `issuer: vault`: the server URL, the PKI sign path and the Kubernetes auth role.
+        public var vault: (address: String, path: String, role: String)? = nil
+
+        /// Whether the issuer is an ACME server (HTTP-01 and DNS-01 challenges, an account e-mail).
+        public var isACME: Bool { issuer == "letsencrypt" || issuer == "letsencrypt-staging" }
     }
 
     public func team(_ n: String) -> Team? { teams.first { $0.name == n } }

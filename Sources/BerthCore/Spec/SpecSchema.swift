@@ -285,7 +285,7 @@ public enum SpecSchema {
         Field("abortUploadsAfter", .duration, "Abort incomplete multipart uploads after this long.", default: s("7d")),
     ])
 
-    public static let storageClass = ObjectSchema("storage class", "A class of persistent volumes.", [
+    public static let storageClass = ObjectSchema("storage class", "A class of persistent volumes. Encrypted at rest as `security.encryption.atRest` says; on premises with Longhorn (`kms` or `provider`) the StorageClass has `encrypted: \"true\"` and the CSI secret parameters (provisioner, node-stage, node-publish, node-expand) naming Secret `longhorn-system/longhorn-crypto`, which an ExternalSecret fills from the secret store entry `<platform>/longhorn/<cluster>` (property `passphrase`); berth never writes the passphrase.", [
         Field("kind", .oneOf(["ssd", "hdd"]), "Media.", default: s("ssd")),
         Field("iops", .int(min: 100, max: 256_000), "Provisioned IOPS where the provider supports it."),
         Field("throughput", .int(min: 1, max: 10_000), "Provisioned throughput in MiB/s where supported."),
@@ -353,9 +353,17 @@ public enum SpecSchema {
         Field("podSecurity", .oneOf(["privileged", "baseline", "restricted"]), "Pod Security Standard enforced per namespace.", default: s("restricted")),
         Field("networkPolicy", .oneOf(NetworkPolicyMode.allCases.map(\.rawValue)), "`default-deny` denies all traffic not declared by talksTo, uses and public.", default: s("default-deny")),
         Field("tls", .object(ObjectSchema("tls", "Certificates for public routes.", [
-            Field("issuer", .oneOf(["letsencrypt", "letsencrypt-staging", "selfsigned"]), "cert-manager issuer.", default: s("letsencrypt")),
-            Field("email", .email, "ACME account e-mail.", required: true),
+            Field("issuer", .oneOf(Security.TLS.issuers), "cert-manager issuer: ACME (Let's Encrypt), self-signed, an on-premises CA whose key is in the secret store (`ca`), or a Vault PKI engine (`vault`).", default: s("letsencrypt")),
+            Field("email", .email, "ACME account e-mail.", defaultNote: "**required** with `letsencrypt` and `letsencrypt-staging`; unused by the other issuers"),
             Field("minVersion", .oneOf(["1.2", "1.3"]), "Minimum TLS version.", default: s("1.2")),
+            Field("ca", .object(ObjectSchema("tls ca", "The CA of `issuer: ca`. berth never writes its key: an ExternalSecret copies the store entry `<platform>/cert-manager/<secret>` (keys `tls.crt` and `tls.key`) into a Secret of cert-manager's namespace, which the ClusterIssuer `ca` names.", [
+                Field("secret", .name, "Name of the Secret (in cert-manager's namespace) holding the CA certificate and key.", required: true),
+            ])), "`issuer: ca` only (and required with it): the CA's Secret.", optionalObject: true),
+            Field("vault", .object(ObjectSchema("tls vault", "The Vault PKI engine of `issuer: vault`. cert-manager logs in with Vault's Kubernetes auth method (mount `kubernetes-<cluster>`, as for the secret store) using a token it requests for the ServiceAccount `cert-manager/vault-issuer`; berth renders that ServiceAccount and the Role and RoleBinding that let cert-manager request its token.", [
+                Field("address", .url, "Vault server URL; must be https://.", required: true),
+                Field("path", .string, "Path of the PKI engine's sign endpoint, e.g. `pki_int/sign/example-dot-com`.", defaultNote: "`pki/sign/<platform>`"),
+                Field("role", .name, "Role of Vault's Kubernetes auth method cert-manager logs in with (bound to ServiceAccount `vault-issuer` in cert-manager's namespace, audience `vault://vault`).", default: s("cert-manager")),
+            ])), "`issuer: vault` only (and required with it): the Vault PKI engine.", optionalObject: true),
         ])), "TLS; without it no route has a certificate.", optionalObject: true),
         Field("secrets", .object(ObjectSchema("secrets", "The external secret store.", [
             Field("store", .oneOf(["vault", "aws-secrets-manager", "gcp-secret-manager", "azure-key-vault"]), "Store (the ClusterSecretStore is named after it).", required: true),
@@ -364,7 +372,7 @@ public enum SpecSchema {
             Field("role", .name, "`vault`: the role of Vault's Kubernetes auth method that the external-secrets ServiceAccount logs in with (auth mount `kubernetes-<cluster>`, one per cluster).", default: s("external-secrets")),
         ])), "Secret store.", optionalObject: true),
         Field("encryption", .object(ObjectSchema("encryption", "Encryption.", [
-            Field("atRest", .oneOf(["kms", "provider", "none"]), "At rest: a customer KMS key, the provider's default key, or none.", default: s("kms")),
+            Field("atRest", .oneOf(["kms", "provider", "none"]), "At rest: a customer KMS key, the provider's default key, or none. On premises with Longhorn, `kms` and `provider` both encrypt volumes with a passphrase from the secret store (which must be set).", default: s("kms")),
             Field("inTransit", .oneOf(["tls", "mtls"]), "In transit: TLS at the edge, or mTLS everywhere (needs a mesh).", default: s("tls")),
         ])), "Encryption."),
         Field("audit", .object(ObjectSchema("audit", "Kubernetes API audit logging.", [
