@@ -59,6 +59,7 @@ public enum CheckCode: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case plainSecret = "plain-secret"
     case podCidr = "pod-cidr"
     case podTooLarge = "pod-too-large"
+    case priceProvider = "price-provider"
     case productionDatabase = "production-database"
     case productionReplicas = "production-replicas"
     case productionReplicasWaiver = "production-replicas-waiver"
@@ -75,6 +76,7 @@ public enum CheckCode: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case storageShrink = "storage-shrink"
     case supernetTooSmall = "supernet-too-small"
     case tagStrategy = "tag-strategy"
+    case tlsIssuer = "tls-issuer"
     case tooDeep = "too-deep"
     case tooLarge = "too-large"
     case tooMany = "too-many"
@@ -302,8 +304,8 @@ extension CheckCode {
                       fix: "Give the service a port or a `health.command`.")
         case .noSecretStore:
             CheckRule(self, .error, "secrets needed but no secret store",
-                      why: "Credentials reach pods as ExternalSecrets from `security.secrets.store`. A service that lists `secrets`, and on-premises database backups and Velero volume backups (whose object-storage credentials come from the store), have no source for them without it.",
-                      fix: "Set `security.secrets.store` to the external secret store the credentials come from.")
+                      why: "Credentials reach pods as ExternalSecrets from `security.secrets.store`. A service that lists `secrets`, on-premises database backups and Velero volume backups (whose object-storage credentials come from the store), and Longhorn's encryption passphrase have no source for them without it.",
+                      fix: "Set `security.secrets.store` to the external secret store the credentials come from (or, for Longhorn, `security.encryption.atRest: none`).")
         case .noStorageClass:
             CheckRule(self, .warning, "volume without a storage class",
                       why: "The service has a volume but `storage.classes` is empty, so the volume uses whatever class each cluster marks default, which may be slow, unencrypted or not snapshotted.",
@@ -340,6 +342,10 @@ extension CheckCode {
             CheckRule(self, .note, "production service on one replica under a waiver",
                       why: "The service runs one replica in production with a written `replicas.waiver`, so `berth check` accepts it. The note keeps the decision visible: losing that replica's node or zone stops the service. `berth audit` reports it as BERTH-HA-005.",
                       fix: "Nothing is required. Remove the waiver and raise `replicas.min` to 2 when the reason no longer holds.")
+        case .priceProvider:
+            CheckRule(self, .error, "price file for another provider",
+                      why: "`berth cost` prices each machine type, disk and bucket of the spec with the price file's figures. A price file states its provider (`provider:`); prices of another provider's machine types and storage would give a figure with no meaning for this platform.",
+                      fix: "Pass a price file whose `provider` is the spec's `provider.name` (see examples/prices for aws, gcp and azure).")
         case .productionTls:
             CheckRule(self, .error, "production public route without HTTPS",
                       why: "A public route in production must serve HTTPS: one with `tls: false` sends credentials and sessions in clear text, and without `security.tls` no certificate can be issued for any route.",
@@ -392,6 +398,10 @@ extension CheckCode {
             CheckRule(self, .error, "image tag does not follow delivery.registry.tags",
                       why: "`delivery.registry.tags` sets how images are tagged (semver, git-sha or semver+sha), so a tag tells which build it is. A tag of another form is not a build of the pipeline the registry expects. Digests always pass.",
                       fix: "Use a tag of the form the message shows, or a digest, in the image or the versions file.")
+        case .tlsIssuer:
+            CheckRule(self, .error, "certificate issuer cannot issue",
+                      why: "cert-manager's ClusterIssuer needs what its kind needs: an ACME issuer (letsencrypt, letsencrypt-staging) an account e-mail; `ca` the Secret holding the CA's certificate and key, which berth fills from the secret store (so a secret store must be set); `vault` the Vault server's https:// address, to which cert-manager sends a ServiceAccount token. Settings of one issuer given with another are never read, which hides a mistake.",
+                      fix: "Set what the chosen `security.tls.issuer` needs (`email`; `ca.secret` and `security.secrets`; `vault.address` with https://), and remove `security.tls.ca` or `security.tls.vault` when the issuer is another.")
         case .tooDeep:
             CheckRule(self, .error, "YAML nested too deep",
                       why: "berth refuses structures nested more than 64 levels before parsing them: no spec needs that, and very deep input could exhaust the parser's stack.",

@@ -391,25 +391,25 @@ public enum PlatformChecks {
         let issuerAt = node["issuer"]?.location ?? node.location
         func keyAt(_ key: String) -> SourceLocation { node.entries.first { $0.key == key }?.keyLocation ?? node.location }
         if tls.isACME, tls.email.isEmpty {
-            out.append(.error("tls-issuer", "security.tls.issuer \(tls.issuer) is an ACME server, which needs an account e-mail; set security.tls.email", at: issuerAt))
+            out.append(.error(.tlsIssuer, "security.tls.issuer \(tls.issuer) is an ACME server, which needs an account e-mail; set security.tls.email", at: issuerAt))
         }
         for field in ["ca", "vault"] where node[field] != nil && tls.issuer != field {
-            out.append(.error("tls-issuer", "security.tls.\(field) is read only with issuer \(field), but security.tls.issuer is \(tls.issuer); remove security.tls.\(field) or set issuer: \(field)", at: keyAt(field)))
+            out.append(.error(.tlsIssuer, "security.tls.\(field) is read only with issuer \(field), but security.tls.issuer is \(tls.issuer); remove security.tls.\(field) or set issuer: \(field)", at: keyAt(field)))
         }
         switch tls.issuer {
         case "ca":
             if node["ca"] == nil {
-                out.append(.error("tls-issuer", "issuer ca needs the Secret holding the CA's certificate and key; set security.tls.ca.secret (an ExternalSecret fills it from the secret store)", at: issuerAt))
+                out.append(.error(.tlsIssuer, "issuer ca needs the Secret holding the CA's certificate and key; set security.tls.ca.secret (an ExternalSecret fills it from the secret store)", at: issuerAt))
             } else if spec.security.secrets == nil {
-                out.append(.error("tls-issuer", "issuer ca reads the CA from Secret '\(tls.caSecret)', which berth fills from the secret store (it never writes key material), but security.secrets is not set; set security.secrets.store", at: keyAt("ca")))
+                out.append(.error(.tlsIssuer, "issuer ca reads the CA from Secret '\(tls.caSecret)', which berth fills from the secret store (it never writes key material), but security.secrets is not set; set security.secrets.store", at: keyAt("ca")))
             }
         case "vault":
             if let vault = tls.vault {
                 if !vault.address.hasPrefix("https://") {
-                    out.append(.error("tls-issuer", "security.tls.vault.address must be an https:// URL (cert-manager sends a ServiceAccount token to Vault), found '\(vault.address)'", at: node["vault"]?["address"]?.location ?? keyAt("vault")))
+                    out.append(.error(.tlsIssuer, "security.tls.vault.address must be an https:// URL (cert-manager sends a ServiceAccount token to Vault), found '\(vault.address)'", at: node["vault"]?["address"]?.location ?? keyAt("vault")))
                 }
             } else {
-                out.append(.error("tls-issuer", "issuer vault needs the Vault server; set security.tls.vault.address (https://)", at: issuerAt))
+                out.append(.error(.tlsIssuer, "issuer vault needs the Vault server; set security.tls.vault.address (https://)", at: issuerAt))
             }
         default:
             break

@@ -89,7 +89,7 @@ extension PlatformChecks {
             if plan.csiDriver == "driver.longhorn.io", spec.security.encryptionAtRest != "none", !spec.storage.classes.isEmpty {
                 let atRest = spec.root["security"]?["encryption"]?["atRest"]
                 let at = atRest?.explicit == true ? atRest?.location : spec.root["storage"]?["classes"]?.location
-                out.append(.error("no-secret-store", "Longhorn encrypts volumes (security.encryption.atRest: \(spec.security.encryptionAtRest)) with the passphrase in Secret longhorn-system/longhorn-crypto, which berth fills from the secret store, but security.secrets is not set; set security.secrets.store (entry <platform>/longhorn/<cluster>, property passphrase) or security.encryption.atRest: none", at: at))
+                out.append(.error(.noSecretStore, "Longhorn encrypts volumes (security.encryption.atRest: \(spec.security.encryptionAtRest)) with the passphrase in Secret longhorn-system/longhorn-crypto, which berth fills from the secret store, but security.secrets is not set; set security.secrets.store (entry <platform>/longhorn/<cluster>, property passphrase) or security.encryption.atRest: none", at: at))
             }
         }
         return out

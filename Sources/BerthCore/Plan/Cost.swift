@@ -126,7 +126,7 @@ public enum Cost {
         guard prices.provider == spec.provider.name else {
             let at = spec.root["provider"]?["name"]?.location ?? spec.provider.location
             let fileAt = prices.providerLocation.map { "\($0)" } ?? prices.file
-            return ([], [.error("price-provider", "the spec runs on \(spec.provider.name.rawValue) (provider.name), but \(prices.file) has prices for \(prices.provider.rawValue) (\(fileAt)); use a price file for \(spec.provider.name.rawValue)", at: at)])
+            return ([], [.error(.priceProvider, "the spec runs on \(spec.provider.name.rawValue) (provider.name), but \(prices.file) has prices for \(prices.provider.rawValue) (\(fileAt)); use a price file for \(spec.provider.name.rawValue)", at: at)])
         }
         let hours = Double(prices.hoursPerMonth)
         for c in spec.clusters {
