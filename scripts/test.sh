@@ -27,6 +27,9 @@ step() {  # step NAME COMMAND...
     fi
 }
 
+step "swift format lint --strict (the configuration in .swift-format)" swift format lint --strict --recursive --parallel \
+    Sources Tests/BerthCoreTests Tests/BerthNetTests Tests/BerthStoreTests Tests/BerthServerTests \
+    scripts/ledger-driver scripts/ipdiff/driver scripts/fuzz/driver
 step "swift build" swift build --build-tests
 bin=$root/.build/debug/berth
 step "swift test" swift test --skip-build

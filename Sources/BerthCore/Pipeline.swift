@@ -14,15 +14,19 @@ public enum Pipeline {
     /// `plain-secret`, which it reports as the finding BERTH-SEC-002 instead.
     /// `sources` of the result hides secret values (`SecretValues.redactSource`), so the source
     /// lines printed under diagnostics never show a credential.
-    public static func check(path: String, versionsPath: String? = nil, lockPath: String? = nil,
-                             waiving: Set<CheckCode> = []) throws -> LoadedSpec {
+    public static func check(
+        path: String, versionsPath: String? = nil, lockPath: String? = nil,
+        waiving: Set<CheckCode> = []
+    ) throws -> LoadedSpec {
         let loaded = try Spec.load(path: path, versionsPath: versionsPath)
         let lock = try IPLock.read(at: lockPath ?? IPLock.defaultPath(specPath: path), required: lockPath != nil)
         return finish(loaded, lock: lock, waiving: waiving)
     }
 
     /// Checks text already in memory (tests, benchmarks).
-    public static func check(text: String, file: String, versions: (file: String, text: String)? = nil, lock: IPLock = IPLock()) -> LoadedSpec {
+    public static func check(text: String, file: String, versions: (file: String, text: String)? = nil, lock: IPLock = IPLock())
+        -> LoadedSpec
+    {
         finish(Spec.load(text: text, file: file, versions: versions), lock: lock)
     }
 
@@ -32,7 +36,9 @@ public enum Pipeline {
             // The plan is resolved once: the checks, the address planner and every later stage
             // (through `Checked`) read this one.
             var plan = StageTimer.measure("plan") { Plan(spec: spec) }
-            loaded.diagnostics += StageTimer.measure("checks") { PlatformChecks.run(spec, plan: plan) }.filter { !waiving.contains($0.code) }
+            loaded.diagnostics += StageTimer.measure("checks") { PlatformChecks.run(spec, plan: plan) }.filter {
+                !waiving.contains($0.code)
+            }
             if !loaded.diagnostics.hasErrors {
                 let (ipPlan, diags) = StageTimer.measure("ip plan") { IPPlanner.plan(spec, lock: lock, plan: plan) }
                 loaded.diagnostics += diags
@@ -82,7 +88,9 @@ public enum Pipeline {
     }
 
     /// Every artifact of a checked spec, after the reference check (`ReferenceCheck`).
-    public static func renderChecked(_ spec: Spec, ipPlan: IPPlan? = nil, dropping: String? = nil) throws(UnresolvedReferences) -> [Artifact] {
+    public static func renderChecked(_ spec: Spec, ipPlan: IPPlan? = nil, dropping: String? = nil) throws(UnresolvedReferences)
+        -> [Artifact]
+    {
         try renderChecked(Checked(plan: Plan(spec: spec, ipPlan: ipPlan)), dropping: dropping)
     }
 

@@ -201,8 +201,8 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible, 
     /// ```
     public static func < (a: IPAddress, b: IPAddress) -> Bool {
         switch (a, b) {
-        case let (.v4(x), .v4(y)): return x < y
-        case let (.v6(x), .v6(y)): return x < y
+        case (.v4(let x), .v4(let y)): return x < y
+        case (.v6(let x), .v6(let y)): return x < y
         case (.v4, .v6): return true
         case (.v6, .v4): return false
         }

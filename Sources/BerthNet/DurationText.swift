@@ -28,9 +28,11 @@ public enum DurationText {
         }
 
         /// Spec durations: one part, units m h d w y, greater than zero.
-        public static let spec = Rules(units: ["y", "w", "d", "h", "m"], compound: false, allowZero: false, maxSeconds: Int64(Int32.max) * 1000)
+        public static let spec = Rules(
+            units: ["y", "w", "d", "h", "m"], compound: false, allowZero: false, maxSeconds: Int64(Int32.max) * 1000)
         /// Ledger flags: parts largest first, units s m h d w y, `0` allowed, at most 100 years.
-        public static let ledger = Rules(units: ["y", "w", "d", "h", "m", "s"], compound: true, allowZero: true, maxSeconds: 100 * 365 * 86_400)
+        public static let ledger = Rules(
+            units: ["y", "w", "d", "h", "m", "s"], compound: true, allowZero: true, maxSeconds: 100 * 365 * 86_400)
 
         /// `s, m, h, d, w or y`, smallest first.
         public var unitList: String {
@@ -58,13 +60,13 @@ public enum DurationText {
             case .empty: "is empty"
             case .negative: "is negative; durations are zero or more"
             case .missingUnit: "has a number without a unit"
-            case let .missingNumber(u): "has a unit '\(u)' without a number"
-            case let .unknownUnit(u, allowed): "has an unknown unit '\(u)' (use \(allowed))"
-            case let .repeatedUnit(u): "repeats the unit '\(u)'; write each unit once"
-            case let .unitOrder(u, after): "has '\(u)' after '\(after)'; write the largest unit first"
+            case .missingNumber(let u): "has a unit '\(u)' without a number"
+            case .unknownUnit(let u, let allowed): "has an unknown unit '\(u)' (use \(allowed))"
+            case .repeatedUnit(let u): "repeats the unit '\(u)'; write each unit once"
+            case .unitOrder(let u, let after): "has '\(u)' after '\(after)'; write the largest unit first"
             case .notCompound: "has more than one part; write one number and one unit"
             case .zero: "is zero; it must be greater than zero"
-            case let .tooLong(max): "is longer than the maximum \(max)"
+            case .tooLong(let max): "is longer than the maximum \(max)"
             }
         }
     }

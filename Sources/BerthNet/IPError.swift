@@ -59,9 +59,9 @@ public enum IPError: Error, Sendable, Hashable, CustomStringConvertible {
     /// ```
     public var description: String {
         switch self {
-        case let .malformedAddress(text, reason):
+        case .malformedAddress(let text, let reason):
             return "malformed address '\(text)': \(reason)"
-        case let .prefixLengthOutOfRange(length, allowed, context):
+        case .prefixLengthOutOfRange(let length, let allowed, let context):
             let range = "allowed \(allowed.lowerBound)-\(allowed.upperBound)"
             if length.isEmpty {
                 return "missing prefix length in \(context) (\(range))"
@@ -70,17 +70,17 @@ public enum IPError: Error, Sendable, Hashable, CustomStringConvertible {
                 return "prefix length \(length) is out of range in \(context) (\(range))"
             }
             return "prefix length '\(length)' in \(context) is not a plain decimal number (\(range))"
-        case let .hostBitsSet(text, suggestion):
+        case .hostBitsSet(let text, let suggestion):
             return "\(text) has host bits set; did you mean \(suggestion)?"
-        case let .familyMismatch(value, found, expected):
+        case .familyMismatch(let value, let found, let expected):
             return "family mismatch: \(value) is \(found), expected \(expected)"
-        case let .invalidRange(first, last):
+        case .invalidRange(let first, let last):
             return "invalid range \(first)-\(last): last address is lower than first"
-        case let .notContained(prefix, container):
+        case .notContained(let prefix, let container):
             return "\(prefix) is not contained in \(container)"
-        case let .notFree(prefix, inUse):
+        case .notFree(let prefix, let inUse):
             return "\(prefix) is not free: \(inUse) is already in use"
-        case let .poolExhausted(length, pool, freeTotal, largestFree):
+        case .poolExhausted(let length, let pool, let freeTotal, let largestFree):
             let largest = largestFree.map { ", largest free block \($0)" } ?? ""
             return "no free /\(length) in \(pool): \(freeTotal) addresses free\(largest)"
         }

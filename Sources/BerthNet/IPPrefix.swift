@@ -40,8 +40,9 @@ public enum IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible, I
     /// try IPPrefix(address: IPAddress("10.9.8.7"), length: 8, normalize: true)  // 10.0.0.0/8
     /// ```
     public init(address: IPAddress, length: Int, normalize: Bool = false) throws(IPError) {
-        self.init(unchecked: try RawPrefix.make(
-            address: address.bits, length: length, family: address.family, normalize: normalize))
+        self.init(
+            unchecked: try RawPrefix.make(
+                address: address.bits, length: length, family: address.family, normalize: normalize))
     }
 
     /// Wraps a typed IPv4 prefix.

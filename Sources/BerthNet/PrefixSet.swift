@@ -17,7 +17,7 @@
 /// try set.insert(try IPPrefix("10.0.0.0/24"))
 /// let a = try set.allocate(length: 24)       // 10.0.1.0/24
 /// try set.allocate(exact: try IPPrefix("10.0.12.0/22"))  // ok
-    /// try set.allocate(exact: try IPPrefix("10.0.8.0/21"))   // throws .notFree (10.0.8.0/22 in use)
+/// try set.allocate(exact: try IPPrefix("10.0.8.0/21"))   // throws .notFree (10.0.8.0/22 in use)
 /// set.contains(try IPAddress("10.0.1.7"))   // true
 /// try set.remove(a)                          // release; buddies merge again
 /// ```

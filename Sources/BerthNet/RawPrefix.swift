@@ -127,7 +127,7 @@ struct RawPrefix: Hashable, Sendable {
             return try raw.checkedHostBits(normalize: normalize)
         case .malformed(let reason):
             throw IPError.malformedAddress(text: text, reason: reason)
-        case let .badLength(lengthText, fam):
+        case .badLength(let lengthText, let fam):
             throw IPError.prefixLengthOutOfRange(length: lengthText, allowed: 0...fam.bitWidth, context: "'\(text)'")
         case .wrongFamily(let found):
             throw IPError.familyMismatch(value: text, found: found, expected: found == .v4 ? .v6 : .v4)
@@ -137,7 +137,8 @@ struct RawPrefix: Hashable, Sendable {
     /// Validates length and host bits of an (address, length) pair.
     static func make(address: Bits128, length: Int, family: IPFamily, normalize: Bool) throws(IPError) -> RawPrefix {
         guard length >= 0 && length <= family.bitWidth else {
-            let addressText = family == .v4
+            let addressText =
+                family == .v4
                 ? TextCodec.formatIPv4(UInt32(truncatingIfNeeded: address.lo)) : TextCodec.formatIPv6(address)
             throw IPError.prefixLengthOutOfRange(
                 length: String(length), allowed: 0...family.bitWidth, context: "'\(addressText)/\(length)'")

@@ -21,7 +21,10 @@ public enum Redaction {
         // URL userinfo: scheme "://" userinfo "@" ...; the authority ends at / ? # or whitespace
         // or a quote. The password runs from the first ':' of the userinfo to the last '@'.
         while i + 2 < b.count {
-            guard b[i] == UInt8(ascii: ":"), b[i + 1] == UInt8(ascii: "/"), b[i + 2] == UInt8(ascii: "/") else { i += 1; continue }
+            guard b[i] == UInt8(ascii: ":"), b[i + 1] == UInt8(ascii: "/"), b[i + 2] == UInt8(ascii: "/") else {
+                i += 1
+                continue
+            }
             let start = i + 3
             var end = start
             var lastAt: Int? = nil
@@ -38,20 +41,33 @@ public enum Redaction {
         let key = Array("password".utf8)
         var j = 0
         while j + key.count < b.count {
-            let before: UInt8? = j == 0 ? nil : b[j - 1]
-            let boundary = before == nil || [UInt8(ascii: "?"), UInt8(ascii: "&"), UInt8(ascii: ";"), UInt8(ascii: " "),
-                                             UInt8(ascii: "\t"), UInt8(ascii: "\n")].contains(before!)
+            let boundary =
+                j == 0
+                || [
+                    UInt8(ascii: "?"), UInt8(ascii: "&"), UInt8(ascii: ";"), UInt8(ascii: " "),
+                    UInt8(ascii: "\t"), UInt8(ascii: "\n"),
+                ].contains(b[j - 1])
             var matches = boundary
             if matches {
-                for k in 0..<key.count where lower(b[j + k]) != key[k] { matches = false; break }
+                for k in 0..<key.count where lower(b[j + k]) != key[k] {
+                    matches = false
+                    break
+                }
             }
-            guard matches else { j += 1; continue }
+            guard matches else {
+                j += 1
+                continue
+            }
             var v = j + key.count
             while v < b.count, b[v] == UInt8(ascii: " ") { v += 1 }
-            guard v < b.count, b[v] == UInt8(ascii: "=") else { j += 1; continue }
+            guard v < b.count, b[v] == UInt8(ascii: "=") else {
+                j += 1
+                continue
+            }
             v += 1
             while v < b.count, b[v] == UInt8(ascii: " ") { v += 1 }
-            var start = v, end = v
+            var start = v
+            var end = v
             if v < b.count, b[v] == UInt8(ascii: "'") {
                 // conninfo quoting: 'pass word', with \' and \\ escapes
                 start = v + 1
@@ -136,7 +152,8 @@ public enum Redaction {
     }
 
     private static func replacing(_ needle: String, in text: String) -> String {
-        let n = Array(needle.utf8), h = Array(text.utf8)
+        let n = Array(needle.utf8)
+        let h = Array(text.utf8)
         guard !n.isEmpty, h.count >= n.count else { return text }
         var out: [UInt8] = []
         var i = 0
@@ -159,8 +176,8 @@ public enum Redaction {
     private static func isAuthorityEnd(_ c: UInt8) -> Bool {
         switch c {
         case UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: " "), UInt8(ascii: "\t"),
-             UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: ","),
-             UInt8(ascii: "}"), UInt8(ascii: "]"), UInt8(ascii: "<"), UInt8(ascii: ">"):
+            UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: ","),
+            UInt8(ascii: "}"), UInt8(ascii: "]"), UInt8(ascii: "<"), UInt8(ascii: ">"):
             true
         default: false
         }
@@ -169,8 +186,8 @@ public enum Redaction {
     private static func isParameterEnd(_ c: UInt8) -> Bool {
         switch c {
         case UInt8(ascii: "&"), UInt8(ascii: "#"), UInt8(ascii: ";"), UInt8(ascii: " "), UInt8(ascii: "\t"),
-             UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: ","),
-             UInt8(ascii: "}"), UInt8(ascii: "]"):
+            UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: ","),
+            UInt8(ascii: "}"), UInt8(ascii: "]"):
             true
         default: false
         }

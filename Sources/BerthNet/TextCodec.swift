@@ -70,7 +70,8 @@ enum TextCodec {
                 for j in partStart..<i {
                     let c = b[j]
                     guard c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") else {
-                        reason = commonReason(b, from, to)
+                        reason =
+                            commonReason(b, from, to)
                             ?? "only decimal digits are permitted in octet '\(slice(b, partStart, i))'"
                         return nil
                     }

@@ -1,10 +1,10 @@
 import BerthNet
 import BerthStore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import Prometheus
-import HTTPTypes
 
 /// The routes of `/api/v1`, `/openapi.json`, `/metrics`, `/healthz` and `/readyz`.
 struct API: Sendable {
@@ -20,13 +20,16 @@ struct API: Sendable {
                 _ = try await reader.run { ledger throws(LedgerError) in try ledger.pools().count }
                 return Self.text("ready\n")
             } catch {
-                return Problem(status: .serviceUnavailable, slug: "store-unavailable", title: "Store unavailable",
-                               detail: "the store cannot be read").response
+                return Problem(
+                    status: .serviceUnavailable, slug: "store-unavailable", title: "Store unavailable",
+                    detail: "the store cannot be read"
+                ).response
             }
         }
         router.get("openapi.json") { _, _ in
             guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
-                  let data = try? Data(contentsOf: url) else { throw HTTPError(.internalServerError) }
+                let data = try? Data(contentsOf: url)
+            else { throw HTTPError(.internalServerError) }
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -50,8 +53,9 @@ struct API: Sendable {
                 let body = try body.get()
                 let prefix = try Self.prefix(body.prefix, "prefix")
                 if let q = body.quarantineSeconds, q < 0 { throw Problem.badRequest("quarantineSeconds must not be negative") }
-                return try ledger.addPool(name: body.name, prefix: prefix, quarantine: body.quarantineSeconds ?? 0,
-                                          sameFamily: body.familyCheck ?? false)
+                return try ledger.addPool(
+                    name: body.name, prefix: prefix, quarantine: body.quarantineSeconds ?? 0,
+                    sameFamily: body.familyCheck ?? false)
             }
             return try Self.json(PoolJSON(pool, usage: nil), status: .created)
         }
@@ -90,8 +94,9 @@ struct API: Sendable {
                 if let exact, let size = body.size, exact.length != size {
                     throw Problem.badRequest("prefix \(exact) is a /\(exact.length) but size asks for /\(size)")
                 }
-                return AllocationRequest(pool: name, length: exact == nil ? body.size : nil, exact: exact, owner: body.owner,
-                                         note: body.note, requestID: body.requestId, lease: body.leaseSeconds)
+                return AllocationRequest(
+                    pool: name, length: exact == nil ? body.size : nil, exact: exact, owner: body.owner,
+                    note: body.note, requestID: body.requestId, lease: body.leaseSeconds)
             }
             let a = try await refusing(context) { () async throws -> Allocation in
                 // Best fit of a size joins the pool's batch; anything else (an exact block, a
@@ -148,11 +153,13 @@ struct API: Sendable {
                 }
                 let owner = try ledger.show(prefix.first)
                 let holder = owner.holder.flatMap { $0.prefix.contains(prefix) ? $0 : nil }
-                let within = q.contains("/")
+                let within =
+                    q.contains("/")
                     ? try ledger.list(pool: owner.pool.name).filter { prefix.contains($0.prefix) } : []
-                return SearchResult(query: q, pool: owner.pool.name, poolPrefix: owner.pool.prefix.description,
-                                    holder: holder.map(AllocationJSON.init),
-                                    within: within.map(AllocationJSON.init))
+                return SearchResult(
+                    query: q, pool: owner.pool.name, poolPrefix: owner.pool.prefix.description,
+                    holder: holder.map(AllocationJSON.init),
+                    within: within.map(AllocationJSON.init))
             }
             return try Self.json(result)
         }
@@ -161,7 +168,9 @@ struct API: Sendable {
             let (address, events) = try await authorized(request, context, .read, on: reader) { ledger, _ in
                 guard !q.isEmpty else { throw Problem.badRequest("give the address as ?address=") }
                 let address: IPAddress
-                do { address = try IPAddress(q) } catch { throw Problem.badRequest("address: \((error as? IPError)?.description ?? "malformed")") }
+                do { address = try IPAddress(q) } catch {
+                    throw Problem.badRequest("address: \((error as? IPError)?.description ?? "malformed")")
+                }
                 return (address, try ledger.history(address))
             }
             return try Self.json(HistoryList(address: address.description, events: events.map(HistoryJSON.init)))
@@ -200,8 +209,10 @@ struct API: Sendable {
     /// Runs `body` on `worker` once the request's token exists, is not revoked and has `scope`
     /// (checked by the worker in the same job). Refusals answer 401 or 403, and unknown or
     /// revoked tokens are slowed down per peer address.
-    func authorized<T: Sendable>(_ request: Request, _ context: ServerContext, _ scope: TokenScope, on worker: LedgerWorker,
-                                 _ body: @escaping @Sendable (Ledger, TokenRecord) throws -> T) async throws -> T {
+    func authorized<T: Sendable>(
+        _ request: Request, _ context: ServerContext, _ scope: TokenScope, on worker: LedgerWorker,
+        _ body: @escaping @Sendable (Ledger, TokenRecord) throws -> T
+    ) async throws -> T {
         let credential = try await credential(request, context, scope)
         return try await refusing(context) { try await worker.run(authorizing: credential, body) }
     }
@@ -247,8 +258,9 @@ struct API: Sendable {
     /// Decodes a JSON body of at most the context's upload limit (413 beyond).
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ServerContext) async throws -> T {
         var request = request
-        let tooLarge = Problem(status: .contentTooLarge, slug: "body-too-large", title: "Body too large",
-                               detail: "the request body is larger than \(context.maxUploadSize / 1024) KiB")
+        let tooLarge = Problem(
+            status: .contentTooLarge, slug: "body-too-large", title: "Body too large",
+            detail: "the request body is larger than \(context.maxUploadSize / 1024) KiB")
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > context.maxUploadSize { throw tooLarge }
         let buffer: ByteBuffer
         do { buffer = try await request.collectBody(upTo: context.maxUploadSize) } catch is NIOTooManyBytesError { throw tooLarge }

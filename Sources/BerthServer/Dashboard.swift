@@ -1,8 +1,8 @@
 import BerthNet
 import BerthStore
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import NIOCore
 
 /// Signed-in browser sessions: a random id in an HttpOnly, SameSite=Strict cookie, mapped here to
@@ -20,7 +20,8 @@ actor Sessions {
     func create(tokenHash: String) -> (id: String, csrf: String) {
         let now = ContinuousClock.now
         sessions = sessions.filter { $0.value.expires > now }
-        let id = ServerToken.generate(), csrf = ServerToken.generate()
+        let id = ServerToken.generate()
+        let csrf = ServerToken.generate()
         sessions[id] = Session(tokenHash: tokenHash, csrf: csrf, expires: now + .seconds(8 * 3600))
         return (id, csrf)
     }
@@ -46,8 +47,9 @@ struct Dashboard: Sendable {
     func register(_ router: Router<ServerContext>) {
         router.get("signin") { _, _ in
             let csrf = ServerToken.generate()
-            return Self.page(templates.render(SigninPage(csrf: csrf, error: nil)),
-                             cookies: [Self.cookie(Self.csrfCookie, csrf, maxAge: 600)])
+            return Self.page(
+                templates.render(SigninPage(csrf: csrf, error: nil)),
+                cookies: [Self.cookie(Self.csrfCookie, csrf, maxAge: 600)])
         }
         router.post("signin") { request, context in
             let form = try await Self.form(request, context)
@@ -62,13 +64,18 @@ struct Dashboard: Sendable {
                 let wait = await api.failures.record(peer)
                 if wait > .zero { try? await Task.sleep(for: wait) }
                 let csrf = ServerToken.generate()
-                return Self.page(templates.render(SigninPage(csrf: csrf, error: "Unknown or revoked token.")),
-                                 status: .unauthorized, cookies: [Self.cookie(Self.csrfCookie, csrf, maxAge: 600)])
+                return Self.page(
+                    templates.render(SigninPage(csrf: csrf, error: "Unknown or revoked token.")),
+                    status: .unauthorized, cookies: [Self.cookie(Self.csrfCookie, csrf, maxAge: 600)])
             }
             let session = await sessions.create(tokenHash: hash)
             _ = record
-            return Self.redirect("/", cookies: [Self.cookie(Self.sessionCookie, session.id, maxAge: 8 * 3600),
-                                                Self.cookie(Self.csrfCookie, "", maxAge: 0)])
+            return Self.redirect(
+                "/",
+                cookies: [
+                    Self.cookie(Self.sessionCookie, session.id, maxAge: 8 * 3600),
+                    Self.cookie(Self.csrfCookie, "", maxAge: 0),
+                ])
         }
         router.post("signout") { request, context in
             let form = try await Self.form(request, context)
@@ -91,19 +98,25 @@ struct Dashboard: Sendable {
             let filter = try fields.filter()
             let events: [HistoryEvent]
             do {
-                events = try await api.reader.run { ledger throws(LedgerError) in try ledger.historyEvents(filter, limit: Self.historyLimit) }
+                events = try await api.reader.run { ledger throws(LedgerError) in try ledger.historyEvents(filter, limit: Self.historyLimit)
+                }
             } catch LedgerError.invalid(let m) {
                 throw Problem.badRequest("pool: \(m)")
             }
-            return Self.page(templates.render(HistoryPage(user: SignedInUser(record), csrf: s.csrf, fields: fields, events: events,
-                                                          limit: Self.historyLimit)))
+            return Self.page(
+                templates.render(
+                    HistoryPage(
+                        user: SignedInUser(record), csrf: s.csrf, fields: fields, events: events,
+                        limit: Self.historyLimit)))
         }
     }
 
     /// The signed-in token and session, or the redirect to the sign-in page (session unknown,
     /// expired, or its token revoked).
     func signedIn(_ request: Request) async throws -> (TokenRecord?, Sessions.Session?, Response) {
-        guard let id = request.cookie(Self.sessionCookie), let s = await sessions.get(id) else { return (nil, nil, Self.redirect("/signin")) }
+        guard let id = request.cookie(Self.sessionCookie), let s = await sessions.get(id) else {
+            return (nil, nil, Self.redirect("/signin"))
+        }
         let record = try await api.reader.run { ledger throws(LedgerError) in try ledger.token(hash: s.tokenHash) }
         guard let record, record.revokedAt == nil else {
             await sessions.remove(id)
@@ -125,8 +138,9 @@ struct Dashboard: Sendable {
         }
         var search: PoolsPage.SearchResult?
         if !query.isEmpty { search = try await searchResult(query) }
-        return PoolsPage(user: SignedInUser(token), csrf: csrf, pools: data.0.map { PoolsPage.PoolRow($0, data.1[$0.pool.name] ?? []) },
-                         query: query, search: search)
+        return PoolsPage(
+            user: SignedInUser(token), csrf: csrf, pools: data.0.map { PoolsPage.PoolRow($0, data.1[$0.pool.name] ?? []) },
+            query: query, search: search)
     }
 
     private func searchResult(_ q: String) async throws -> PoolsPage.SearchResult {
@@ -140,9 +154,14 @@ struct Dashboard: Sendable {
             let (owner, events) = try await api.reader.run { ledger throws(LedgerError) in
                 (try ledger.show(address), try ledger.history(address))
             }
-            let holder = owner.holder.map { PoolsPage.SearchResult.Holder(prefix: "\($0.prefix)", state: $0.state.rawValue, owner: $0.owner ?? "-") }
-            return PoolsPage.SearchResult(error: nil, found: .init(query: q, pool: owner.pool.name, holder: holder,
-                                                                   events: events.map { EventRow($0, showPool: false) }))
+            let holder = owner.holder.map {
+                PoolsPage.SearchResult.Holder(prefix: "\($0.prefix)", state: $0.state.rawValue, owner: $0.owner ?? "-")
+            }
+            return PoolsPage.SearchResult(
+                error: nil,
+                found: .init(
+                    query: q, pool: owner.pool.name, holder: holder,
+                    events: events.map { EventRow($0, showPool: false) }))
         } catch {
             return PoolsPage.SearchResult(error: error.description, found: nil)
         }
@@ -154,7 +173,8 @@ struct Dashboard: Sendable {
     static func page(_ html: String, status: HTTPResponse.Status = .ok, cookies: [String] = []) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
-        headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"
+        headers[.contentSecurityPolicy] =
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"
         headers[.cacheControl] = "no-store"
         for c in cookies { headers.append(HTTPField(name: .setCookie, value: c)) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
@@ -176,11 +196,14 @@ struct Dashboard: Sendable {
         var request = request
         let buffer: ByteBuffer
         do { buffer = try await request.collectBody(upTo: 8 * 1024) } catch is NIOTooManyBytesError {
-            throw Problem(status: .contentTooLarge, slug: "body-too-large", title: "Body too large", detail: "the form is larger than 8 KiB")
+            throw Problem(
+                status: .contentTooLarge, slug: "body-too-large", title: "Body too large", detail: "the form is larger than 8 KiB")
         }
         var out: [String: String] = [:]
         for pair in String(buffer: buffer).split(separator: "&") {
-            let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            let kv = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
             if let k = kv.first { out[k] = kv.count > 1 ? kv[1] : "" }
         }
         return out
@@ -239,7 +262,9 @@ struct HistoryFields: Sendable {
         }
         f.from = try Self.time(from, "from", endOfDay: false)
         f.to = try Self.time(to, "to", endOfDay: true)
-        if let a = f.from, let b = f.to, a > b { throw Problem.badRequest("from \(LedgerTime.format(a)) is after to \(LedgerTime.format(b))") }
+        if let a = f.from, let b = f.to, a > b {
+            throw Problem.badRequest("from \(LedgerTime.format(a)) is after to \(LedgerTime.format(b))")
+        }
         return f
     }
 
@@ -257,7 +282,8 @@ struct HistoryFields: Sendable {
             candidate = text
         }
         guard let t = LedgerTime.parse(candidate) else {
-            throw Problem.badRequest("\(field): '\(text.prefix(64))' is not a time such as 2025-01-31T08:00:00Z or a day such as 2025-01-31")
+            throw Problem.badRequest(
+                "\(field): '\(text.prefix(64))' is not a time such as 2025-01-31T08:00:00Z or a day such as 2025-01-31")
         }
         return t
     }

@@ -28,8 +28,9 @@ struct DashboardTemplates: Sendable {
             do {
                 library.register(try MustacheTemplate(string: text), named: name)
             } catch let error as MustacheTemplate.ParserError {
-                throw ServerStartError(message: "the dashboard template '\(file.path)' does not parse: "
-                    + "line \(error.context.lineNumber), column \(error.context.columnNumber): \(reason(error.error))")
+                throw ServerStartError(
+                    message: "the dashboard template '\(file.path)' does not parse: "
+                        + "line \(error.context.lineNumber), column \(error.context.columnNumber): \(reason(error.error))")
             } catch {
                 throw ServerStartError(message: "the dashboard template '\(file.path)' does not parse: \(error)")
             }
@@ -41,14 +42,18 @@ struct DashboardTemplates: Sendable {
     /// first on Linux: `Bundle.module` stops the process (fatalError) when the bundle is missing.
     static func bundledDirectory() throws(ServerStartError) -> URL {
         #if os(Linux)
-        let beside = Bundle.main.bundleURL.appendingPathComponent("berth_BerthServer.resources")
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: beside.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ServerStartError(message: "the dashboard templates are missing: no berth_BerthServer.resources beside the binary in '\(Bundle.main.bundleURL.path)'")
-        }
+            let beside = Bundle.main.bundleURL.appendingPathComponent("berth_BerthServer.resources")
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: beside.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ServerStartError(
+                    message:
+                        "the dashboard templates are missing: no berth_BerthServer.resources beside the binary in '\(Bundle.main.bundleURL.path)'"
+                )
+            }
         #endif
         guard let url = Bundle.module.url(forResource: "templates", withExtension: nil) else {
-            throw ServerStartError(message: "the dashboard templates are missing from the resource bundle '\(Bundle.module.bundleURL.path)'")
+            throw ServerStartError(
+                message: "the dashboard templates are missing from the resource bundle '\(Bundle.module.bundleURL.path)'")
         }
         return url
     }
@@ -206,8 +211,9 @@ struct PrefixMap {
         blocks = allocations.filter(\.state.isLive).map { b in
             let x = offset(b.prefix) * width
             let w = max(1, (Double(b.prefix.addressCount.description) ?? 0) / total * width)
-            return Block(state: b.state.rawValue, x: String(format: "%.2f", x), width: String(format: "%.2f", w),
-                         prefix: "\(b.prefix)", owner: b.owner ?? "")
+            return Block(
+                state: b.state.rawValue, x: String(format: "%.2f", x), width: String(format: "%.2f", w),
+                prefix: "\(b.prefix)", owner: b.owner ?? "")
         }
     }
 }

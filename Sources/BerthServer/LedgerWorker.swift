@@ -63,13 +63,14 @@ final class LedgerWorker: @unchecked Sendable {
     /// Runs `body` with the ledger on the worker thread.
     func run<T: Sendable>(_ body: @escaping @Sendable (Ledger) throws(LedgerError) -> T) async throws(LedgerError) -> T {
         let result: Result<T, LedgerError> = await withCheckedContinuation { continuation in
-            enqueue(.run { ledger in
-                do throws(LedgerError) {
-                    continuation.resume(returning: .success(try body(ledger)))
-                } catch {
-                    continuation.resume(returning: .failure(error))
-                }
-            })
+            enqueue(
+                .run { ledger in
+                    do throws(LedgerError) {
+                        continuation.resume(returning: .success(try body(ledger)))
+                    } catch {
+                        continuation.resume(returning: .failure(error))
+                    }
+                })
         }
         return try result.get()
     }
@@ -77,18 +78,21 @@ final class LedgerWorker: @unchecked Sendable {
     /// Checks `credential` and, when it holds, runs `body` with the ledger and the token, the
     /// token's name recorded as the actor of the history events the body writes. Throws
     /// `AuthFailure` when the token is unknown, revoked or too narrow; else what the body throws.
-    func run<T: Sendable>(authorizing credential: Credential, _ body: @escaping @Sendable (Ledger, TokenRecord) throws -> T) async throws -> T {
+    func run<T: Sendable>(authorizing credential: Credential, _ body: @escaping @Sendable (Ledger, TokenRecord) throws -> T) async throws
+        -> T
+    {
         let result: Result<T, any Error> = await withCheckedContinuation { continuation in
-            enqueue(.run { ledger in
-                do {
-                    let token = try Self.check(credential, ledger)
-                    ledger.actor = token.name
-                    defer { ledger.actor = nil }
-                    continuation.resume(returning: .success(try body(ledger, token)))
-                } catch {
-                    continuation.resume(returning: .failure(error))
-                }
-            })
+            enqueue(
+                .run { ledger in
+                    do {
+                        let token = try Self.check(credential, ledger)
+                        ledger.actor = token.name
+                        defer { ledger.actor = nil }
+                        continuation.resume(returning: .success(try body(ledger, token)))
+                    } catch {
+                        continuation.resume(returning: .failure(error))
+                    }
+                })
         }
         return try result.get()
     }

@@ -1,7 +1,7 @@
 import BerthNet
 import BerthStore
-import Logging
 import Hummingbird
+import Logging
 import Prometheus
 
 /// The server's Prometheus registry: request counts and latencies (kept as requests pass) and
@@ -22,8 +22,10 @@ final class ServerMetrics: Sendable {
         registry.makeCounter(name: "berth_http_requests_total", labels: labels, help: "HTTP requests answered").increment()
         registry.makeDurationHistogram(
             name: "berth_http_request_duration_seconds", labels: [("method", method), ("route", route)],
-            buckets: [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
-                      .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(500), .seconds(1)],
+            buckets: [
+                .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+                .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(500), .seconds(1),
+            ],
             help: "HTTP request latency"
         ).recordNanoseconds(Int64(seconds * 1e9))
     }
@@ -35,16 +37,25 @@ final class ServerMetrics: Sendable {
             let capacity = u.pool.prefix.addressCount
             func d(_ c: AddressCount) -> Double { Double(c.description) ?? 0 }
             registry.makeGauge(name: "berth_pool_capacity_addresses", labels: l, help: "Addresses in the pool").set(d(capacity))
-            registry.makeGauge(name: "berth_pool_used_addresses", labels: l, help: "Addresses held (allocated, reserved, quarantined)").set(d(u.usedAddresses))
+            registry.makeGauge(name: "berth_pool_used_addresses", labels: l, help: "Addresses held (allocated, reserved, quarantined)").set(
+                d(u.usedAddresses))
             registry.makeGauge(name: "berth_pool_free_addresses", labels: l, help: "Addresses free").set(d(u.freeAddresses))
-            registry.makeGauge(name: "berth_pool_largest_free_block_addresses", labels: l, help: "Addresses in the largest free aligned block")
-                .set(u.largestFree.map { d($0.addressCount) } ?? 0)
-            registry.makeGauge(name: "berth_pool_largest_free_block_length", labels: l, help: "Prefix length of the largest free block (-1: none)")
-                .set(Double(u.largestFree?.length ?? -1))
-            registry.makeGauge(name: "berth_pool_fragmentation_ratio", labels: l, help: "1 - largest free block / free addresses").set(u.fragmentation)
-            registry.makeGauge(name: "berth_pool_allocations", labels: l + [("state", "allocated")], help: "Live allocations by state").set(Double(u.allocated))
-            registry.makeGauge(name: "berth_pool_allocations", labels: l + [("state", "reserved")], help: "Live allocations by state").set(Double(u.reserved))
-            registry.makeGauge(name: "berth_pool_allocations", labels: l + [("state", "quarantined")], help: "Live allocations by state").set(Double(u.quarantined))
+            registry.makeGauge(
+                name: "berth_pool_largest_free_block_addresses", labels: l, help: "Addresses in the largest free aligned block"
+            )
+            .set(u.largestFree.map { d($0.addressCount) } ?? 0)
+            registry.makeGauge(
+                name: "berth_pool_largest_free_block_length", labels: l, help: "Prefix length of the largest free block (-1: none)"
+            )
+            .set(Double(u.largestFree?.length ?? -1))
+            registry.makeGauge(name: "berth_pool_fragmentation_ratio", labels: l, help: "1 - largest free block / free addresses").set(
+                u.fragmentation)
+            registry.makeGauge(name: "berth_pool_allocations", labels: l + [("state", "allocated")], help: "Live allocations by state").set(
+                Double(u.allocated))
+            registry.makeGauge(name: "berth_pool_allocations", labels: l + [("state", "reserved")], help: "Live allocations by state").set(
+                Double(u.reserved))
+            registry.makeGauge(name: "berth_pool_allocations", labels: l + [("state", "quarantined")], help: "Live allocations by state")
+                .set(Double(u.quarantined))
         }
     }
 }
@@ -54,7 +65,9 @@ struct MetricsAndLogMiddleware: RouterMiddleware {
     typealias Context = ServerContext
     let metrics: ServerMetrics
 
-    func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws
+        -> Response
+    {
         let start = ContinuousClock.now
         let response = try await next(request, context)
         let elapsed = ContinuousClock.now - start
@@ -62,10 +75,12 @@ struct MetricsAndLogMiddleware: RouterMiddleware {
         let route = context.endpointPath ?? "unmatched"
         metrics.request(method: request.method.rawValue, route: route, status: Int(response.status.code), seconds: seconds)
         if request.uri.path != "/healthz" && request.uri.path != "/readyz" {
-            context.logger.info("request", metadata: [
-                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
-                "ms": "\(Int(seconds * 1000))",
-            ])
+            context.logger.info(
+                "request",
+                metadata: [
+                    "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+                    "ms": "\(Int(seconds * 1000))",
+                ])
         }
         return response
     }

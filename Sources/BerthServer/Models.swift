@@ -107,7 +107,10 @@ public struct HistoryJSON: Codable, Sendable {
 
 public struct PoolList: Codable, Sendable { public var pools: [PoolJSON] }
 public struct AllocationList: Codable, Sendable { public var allocations: [AllocationJSON] }
-public struct HistoryList: Codable, Sendable { public var address: String; public var events: [HistoryJSON] }
+public struct HistoryList: Codable, Sendable {
+    public var address: String
+    public var events: [HistoryJSON]
+}
 public struct SearchResult: Codable, Sendable {
     public var query: String
     public var pool: String
@@ -141,7 +144,10 @@ public struct AllocateBody: Codable, Sendable {
     public var note: String?
     public var leaseSeconds: Int64?
 
-    public init(size: Int? = nil, prefix: String? = nil, requestId: String? = nil, owner: String? = nil, note: String? = nil, leaseSeconds: Int64? = nil) {
+    public init(
+        size: Int? = nil, prefix: String? = nil, requestId: String? = nil, owner: String? = nil, note: String? = nil,
+        leaseSeconds: Int64? = nil
+    ) {
         self.size = size
         self.prefix = prefix
         self.requestId = requestId

@@ -1,7 +1,7 @@
 import BerthStore
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import Logging
 
 /// An RFC 9457 problem: what the API answers for every error, as `application/problem+json`.
@@ -91,11 +91,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             case .badRequest: slug = "invalid-request"
             default: slug = "http-\(e.status.code)"
             }
-            let detail = e.body ?? (e.status == .contentTooLarge ? "the request body is larger than the server accepts" : e.status.reasonPhrase)
+            let detail =
+                e.body ?? (e.status == .contentTooLarge ? "the request body is larger than the server accepts" : e.status.reasonPhrase)
             return Problem(status: e.status, slug: slug, title: e.status.reasonPhrase, detail: detail).response
         } catch {
             context.logger.error("internal error", metadata: ["error": "\(String(describing: type(of: error)))"])
-            return Problem(status: .internalServerError, slug: "internal", title: "Internal error", detail: "the server failed; see its log").response
+            return Problem(
+                status: .internalServerError, slug: "internal", title: "Internal error", detail: "the server failed; see its log"
+            ).response
         }
     }
 }

@@ -1,11 +1,11 @@
-public import BerthStore
 import BerthNet
+import BerthStore
 import Foundation
 import Hummingbird
 import HummingbirdTLS
-public import NIOSSL
 import Logging
 import NIOCore
+public import NIOSSL
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
@@ -88,8 +88,9 @@ public enum BerthServer {
             try options.tlsKey.map { key throws(ServerStartError) in try ServerTLS.configuration(certificate: cert, key: key) }
         }
         let now: () -> Int64 = options.fixedNow.map { t in { t } } ?? Ledger.wallClock
-        let writer = LedgerWorker(ledger: try Ledger(store: options.store, access: .write, now: now), name: "berth-writer",
-                                  onBatch: { metrics.batchSize.record(Double($0)) })
+        let writer = LedgerWorker(
+            ledger: try Ledger(store: options.store, access: .write, now: now), name: "berth-writer",
+            onBatch: { metrics.batchSize.record(Double($0)) })
         let reader = LedgerWorker(ledger: try Ledger(store: options.store, access: .write, now: now), name: "berth-reader")
         let api = API(writer: writer, reader: reader, metrics: metrics, failures: AuthFailures())
         let router = Router(context: ServerContext.self)
@@ -102,7 +103,12 @@ public enum BerthServer {
             server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "berth"),
             onServerRunning: { channel in
-                startLog.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")", "scheme": "\(tls == nil ? "http" : "https")", "store": "\(writerStoreName(options.store))"])
+                startLog.info(
+                    "listening",
+                    metadata: [
+                        "address": "\(channel.localAddress?.description ?? "?")", "scheme": "\(tls == nil ? "http" : "https")",
+                        "store": "\(writerStoreName(options.store))",
+                    ])
             },
             logger: logger)
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
@@ -136,7 +142,9 @@ struct JSONLogHandler: LogHandler {
         fields["level"] = event.level.rawValue
         fields["logger"] = label
         fields["message"] = "\(event.message)"
-        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            return
+        }
         FileHandle.standardError.write(data + Data([10]))
     }
 
@@ -147,6 +155,7 @@ struct JSONLogHandler: LogHandler {
         var parts = tm()
         gmtime_r(&t, &parts)
         func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+        return
+            "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 }

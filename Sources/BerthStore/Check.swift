@@ -25,7 +25,10 @@ extension Ledger {
             report.pools = pools.count
             var poolPrefix: [Int64: (name: String, prefix: IPPrefix)] = [:]
             for row in pools {
-                guard let id = row.int(0) else { report.problems.append("pool row without id"); continue }
+                guard let id = row.int(0) else {
+                    report.problems.append("pool row without id")
+                    continue
+                }
                 guard let p = try? IPPrefix(row.string(2)) else {
                     report.problems.append("pool '\(row.string(1))': malformed cidr '\(row.string(2))'")
                     continue
@@ -39,12 +42,19 @@ extension Ledger {
                 poolPrefix[id] = (row.string(1), p)
             }
 
-            struct Row { let id: Int64; let pool: Int64; let prefix: IPPrefix; let state: AllocationState; let owner: String?; let quarantined: Bool }
+            struct Row {
+                let id: Int64
+                let pool: Int64
+                let prefix: IPPrefix
+                let state: AllocationState
+                let owner: String?
+                let quarantined: Bool
+            }
             var rows: [Int64: Row] = [:]
             var live: [Int64: [IPPrefix]] = [:]
             for row in try db.query(
-                "SELECT id, pool_id, cidr, start_hex, end_hex, state, owner, length, quarantine_until, ended_at FROM berth_allocations ORDER BY id")
-            {
+                "SELECT id, pool_id, cidr, start_hex, end_hex, state, owner, length, quarantine_until, ended_at FROM berth_allocations ORDER BY id"
+            ) {
                 report.allocations += 1
                 guard let id = row.int(0), let poolID = row.int(1), let pool = poolPrefix[poolID] else {
                     report.problems.append("allocation \(row.string(0)): unknown pool \(row.string(1))")
@@ -85,7 +95,9 @@ extension Ledger {
 
             // Replay history per allocation: allocate/reserve first, then release/expire, then quarantine-end.
             var replayed: [Int64: AllocationState] = [:]
-            for row in try db.query("SELECT seq, allocation_id, pool_id, cidr, event, owner, quarantine_until FROM berth_history ORDER BY seq") {
+            for row in try db.query(
+                "SELECT seq, allocation_id, pool_id, cidr, event, owner, quarantine_until FROM berth_history ORDER BY seq")
+            {
                 report.historyEvents += 1
                 let seq = row.string(0)
                 guard let aid = row.int(1), let a = rows[aid] else {
@@ -113,7 +125,8 @@ extension Ledger {
             for a in rows.values.sorted(by: { $0.id < $1.id }) {
                 let r = replayed[a.id]
                 if r != a.state {
-                    report.problems.append("allocation \(a.id) (\(a.prefix)) is \(a.state.rawValue) but its history says \(r?.rawValue ?? "nothing")")
+                    report.problems.append(
+                        "allocation \(a.id) (\(a.prefix)) is \(a.state.rawValue) but its history says \(r?.rawValue ?? "nothing")")
                 }
             }
             return report

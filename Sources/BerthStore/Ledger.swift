@@ -1,7 +1,7 @@
 public import BerthNet
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The IP ledger: pools, allocations and their history in one store (SQLite file or PostgreSQL).
@@ -71,7 +71,8 @@ public final class Ledger {
         // A file without any write permission bit counts as read-only even for root.
         var st = stat()
         let noWriteBits = stat(store, &st) == 0 && st.st_mode & 0o222 == 0
-        readOnly = !isPostgres && mode.reads
+        readOnly =
+            !isPostgres && mode.reads
             && (noWriteBits || access(store, W_OK) != 0 || access(folder.isEmpty ? "/" : folder, W_OK) != 0)
         do {
             if isPostgres {
@@ -101,7 +102,7 @@ public final class Ledger {
     static func isPostgres(_ store: String) -> Bool {
         if store.hasPrefix("postgres://") || store.hasPrefix("postgresql://") { return true }
         for k in ["host=", "hostaddr=", "dbname=", "user=", "port=", "password=", "service=", "sslmode=", "connect_timeout="]
-            where store.hasPrefix(k) { return true }
+        where store.hasPrefix(k) { return true }
         return false
     }
 
@@ -114,7 +115,10 @@ public final class Ledger {
         var afterScheme: Int? = nil
         var i = 0
         while i + 2 < chars.count {
-            if chars[i] == ":", chars[i + 1] == "/", chars[i + 2] == "/" { afterScheme = i + 3; break }
+            if chars[i] == ":", chars[i + 1] == "/", chars[i + 2] == "/" {
+                afterScheme = i + 3
+                break
+            }
             i += 1
         }
         if let start = afterScheme, let at = chars.lastIndex(of: "@"), at > start {
@@ -165,7 +169,8 @@ public final class Ledger {
             case .sqlite:
                 guard let sqlite = db as? SQLiteConnection else { return }
                 let (tables, found) = try probeSQLite()
-                let isBerth = found >= 1 && tables.contains("berth_pools") && tables.contains("berth_allocations") && tables.contains("berth_history")
+                let isBerth =
+                    found >= 1 && tables.contains("berth_pools") && tables.contains("berth_allocations") && tables.contains("berth_history")
                 if !isBerth {
                     if !tables.isEmpty || found != 0 {
                         let shown = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", ..." : "")
@@ -186,7 +191,8 @@ public final class Ledger {
                         throw LedgerError.store(
                             "store \(storeName) fails SQLite's quick_check (\(problems.prefix(2).joined(separator: "; "))"
                                 + (problems.count > 2 ? " and \(problems.count - 2) more" : "") + "): "
-                                + "berth neither reads nor writes a damaged store; 'berth ip check' lists the problems; restore the file from a backup")
+                                + "berth neither reads nor writes a damaged store; 'berth ip check' lists the problems; restore the file from a backup"
+                        )
                     }
                 }
                 schemaFound = isBerth ? found : Int64(Schema.version)
@@ -195,12 +201,15 @@ public final class Ledger {
                 if isBerth && found == Int64(Schema.version) { return }
                 _ = try write(locks: []) { () throws in
                     let v = try self.db.query("PRAGMA user_version").first?.int(0) ?? 0
-                    let hasActor = try self.db.query(
-                        "SELECT COUNT(*) FROM pragma_table_info('berth_history') WHERE name = 'actor'").first?.int(0) == 1
+                    let hasActor =
+                        try self.db.query(
+                            "SELECT COUNT(*) FROM pragma_table_info('berth_history') WHERE name = 'actor'"
+                        ).first?.int(0) == 1
                     if v == 0 {
                         try self.db.script(Schema.sqlite)
                     } else if v == 1 {
-                        try self.db.script(Schema.upgradeFrom1 + Schema.upgradeFrom2(hasActor: hasActor) + "PRAGMA user_version = \(Schema.version);")
+                        try self.db.script(
+                            Schema.upgradeFrom1 + Schema.upgradeFrom2(hasActor: hasActor) + "PRAGMA user_version = \(Schema.version);")
                     } else if v == 2 {
                         try self.db.script(Schema.upgradeFrom2(hasActor: hasActor) + "PRAGMA user_version = \(Schema.version);")
                     }
@@ -208,13 +217,15 @@ public final class Ledger {
                 schemaFound = Int64(Schema.version)
             case .postgres:
                 let hasMeta = try db.query("SELECT to_regclass('berth_meta') IS NOT NULL").first?[0] == "t"
-                let hasTables = try db.query(
-                    "SELECT to_regclass('berth_pools') IS NOT NULL AND to_regclass('berth_allocations') IS NOT NULL AND to_regclass('berth_history') IS NOT NULL"
-                ).first?[0] == "t"
+                let hasTables =
+                    try db.query(
+                        "SELECT to_regclass('berth_pools') IS NOT NULL AND to_regclass('berth_allocations') IS NOT NULL AND to_regclass('berth_history') IS NOT NULL"
+                    ).first?[0] == "t"
                 if hasMeta {
                     guard let found = try db.query("SELECT version FROM berth_meta").first?.int(0), hasTables else {
-                        throw LedgerError.store("store \(storeName) is damaged: berth_meta has no schema version or berth's tables are missing; "
-                                                + "berth does not write to it")
+                        throw LedgerError.store(
+                            "store \(storeName) is damaged: berth_meta has no schema version or berth's tables are missing; "
+                                + "berth does not write to it")
                     }
                     schemaFound = found
                     if found == Int64(Schema.version) { return }
@@ -222,8 +233,9 @@ public final class Ledger {
                     if mode.reads { return }  // an older schema reads the same; writers upgrade it
                 } else {
                     guard mode == .create else {
-                        throw LedgerError.store("store \(storeName) is not a berth ledger: no berth_meta table with a schema version; "
-                                                + "'berth ip pool add' creates one")
+                        throw LedgerError.store(
+                            "store \(storeName) is not a berth ledger: no berth_meta table with a schema version; "
+                                + "'berth ip pool add' creates one")
                     }
                 }
                 _ = try write(locks: [Self.schemaLock]) { () throws in
@@ -231,13 +243,17 @@ public final class Ledger {
                         try self.db.script(Schema.postgres)
                     } else {
                         let v = try self.db.query("SELECT version FROM berth_meta").first?.int(0)
-                        let hasActor = try self.db.query(
-                            "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'berth_history' AND column_name = 'actor'"
-                        ).first?.int(0) == 1
+                        let hasActor =
+                            try self.db.query(
+                                "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'berth_history' AND column_name = 'actor'"
+                            ).first?.int(0) == 1
                         if v == 1 {
-                            try self.db.script(Schema.upgradeFrom1 + Schema.upgradeFrom2(hasActor: hasActor) + "UPDATE berth_meta SET version = \(Schema.version);")
+                            try self.db.script(
+                                Schema.upgradeFrom1 + Schema.upgradeFrom2(hasActor: hasActor)
+                                    + "UPDATE berth_meta SET version = \(Schema.version);")
                         } else if v == 2 {
-                            try self.db.script(Schema.upgradeFrom2(hasActor: hasActor) + "UPDATE berth_meta SET version = \(Schema.version);")
+                            try self.db.script(
+                                Schema.upgradeFrom2(hasActor: hasActor) + "UPDATE berth_meta SET version = \(Schema.version);")
                         }
                     }
                 }
@@ -325,9 +341,10 @@ public final class Ledger {
 
     /// A write transaction holding `locks` that runs `body` and commits.
     func write<T>(locks: [Int64], _ body: () throws -> T) throws(LedgerError) -> T {
-        try write(locks: locks, reads: { [] }) { _ in
+        let noReads: () -> [Statement] = { [] }
+        return try write(locks: locks, reads: noReads) { _ in
             let value = try body()
-            return WriteStep(finish: { _ in value })
+            return WriteStep { _ in value }
         }
     }
 
@@ -372,7 +389,8 @@ public final class Ledger {
         }
         guard let found else {
             let names = try pools().map(\.name)
-            let known = names.isEmpty ? "there are no pools yet (add one with 'berth ip pool add')" : "pools: \(names.joined(separator: ", "))"
+            let known =
+                names.isEmpty ? "there are no pools yet (add one with 'berth ip pool add')" : "pools: \(names.joined(separator: ", "))"
             throw .invalid("unknown pool '\(name)'; \(known)")
         }
         poolsByName[name] = found
@@ -434,15 +452,18 @@ public final class Ledger {
             requestID: row[6], createdAt: created, expiresAt: row.int(8), endedAt: row.int(9), quarantineUntil: row.int(10))
     }
 
-    private func insertHistory(_ a: (id: Int64, poolID: Int64, prefix: IPPrefix, owner: String?), _ kind: HistoryEvent.Kind,
-                               at: Int64, quarantineUntil: Int64? = nil) throws -> Int64 {
+    private func insertHistory(
+        _ a: (id: Int64, poolID: Int64, prefix: IPPrefix, owner: String?), _ kind: HistoryEvent.Kind,
+        at: Int64, quarantineUntil: Int64? = nil
+    ) throws -> Int64 {
         let rows = try db.query(
             """
             INSERT INTO berth_history (allocation_id, pool_id, cidr, start_hex, end_hex, event, owner, at, quarantine_until, actor)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING seq
             """,
             .int(a.id), .int(a.poolID), .text(a.prefix.description), .text(a.prefix.startHex), .text(a.prefix.endHex),
-            .text(kind.rawValue), .opt(a.owner), .int(at), .opt(quarantineUntil), .opt(kind == .allocate || kind == .reserve || kind == .release ? actor : nil))
+            .text(kind.rawValue), .opt(a.owner), .int(at), .opt(quarantineUntil),
+            .opt(kind == .allocate || kind == .reserve || kind == .release ? actor : nil))
         guard let seq = rows.first?.int(0) else { throw DBFailure.failed("insert returned no sequence number") }
         return seq
     }
@@ -479,9 +500,11 @@ public final class Ledger {
     /// state, or (nothing cached) the last event and every live block.
     private func usedSetReads(_ pool: Pool) -> [Statement] {
         if let cached = cache[pool.id] {
-            return [Statement(
-                "SELECT seq, event, cidr, quarantine_until FROM berth_history WHERE pool_id = $1 AND seq > $2 ORDER BY seq",
-                .int(pool.id), .int(cached.seq))]
+            return [
+                Statement(
+                    "SELECT seq, event, cidr, quarantine_until FROM berth_history WHERE pool_id = $1 AND seq > $2 ORDER BY seq",
+                    .int(pool.id), .int(cached.seq))
+            ]
         }
         return [
             Statement("SELECT COALESCE(MAX(seq), 0) FROM berth_history WHERE pool_id = $1", .int(pool.id)),
@@ -534,14 +557,17 @@ public final class Ledger {
         let pool = try pool(named: request.pool)
         if let exact = request.exact {
             guard exact.family == pool.prefix.family else {
-                throw .invalid(IPError.familyMismatch(value: exact.description, found: exact.family, expected: pool.prefix.family).description)
+                throw .invalid(
+                    IPError.familyMismatch(value: exact.description, found: exact.family, expected: pool.prefix.family).description)
             }
             guard pool.prefix.contains(exact) else { throw .invalid("\(exact) is not in pool '\(pool.name)' (\(pool.prefix))") }
         } else if let length = request.length {
             let width = pool.prefix.family.bitWidth
             guard length >= pool.prefix.length && length <= width else {
-                throw .invalid(IPError.prefixLengthOutOfRange(
-                    length: String(length), allowed: pool.prefix.length...width, context: "pool '\(pool.name)' (\(pool.prefix))").description)
+                throw .invalid(
+                    IPError.prefixLengthOutOfRange(
+                        length: String(length), allowed: pool.prefix.length...width, context: "pool '\(pool.name)' (\(pool.prefix))"
+                    ).description)
             }
         } else {
             throw .invalid("give a prefix length (--size) or an address (--address)")
@@ -556,7 +582,8 @@ public final class Ledger {
         try Validate.text(note, "note", max: 1024)
         let pool = try pool(named: name)
         guard prefix.family == pool.prefix.family else {
-            throw .invalid(IPError.familyMismatch(value: prefix.description, found: prefix.family, expected: pool.prefix.family).description)
+            throw .invalid(
+                IPError.familyMismatch(value: prefix.description, found: prefix.family, expected: pool.prefix.family).description)
         }
         guard pool.prefix.contains(prefix) else { throw .invalid("\(prefix) is not in pool '\(pool.name)' (\(pool.prefix))") }
         return try place(AllocationRequest(pool: name, exact: prefix, owner: owner, note: note), in: pool, state: .reserved)
@@ -572,9 +599,10 @@ public final class Ledger {
         func reads() -> [Statement] {
             var reads = [Self.reclaimDueRead(pool, at: t)] + usedSetReads(pool)
             if let rid = request.requestID {
-                reads.append(Statement(
-                    "SELECT \(Self.allocationColumns) FROM berth_allocations a JOIN berth_pools p ON p.id = a.pool_id WHERE a.request_id = $1",
-                    .text(rid)))
+                reads.append(
+                    Statement(
+                        "SELECT \(Self.allocationColumns) FROM berth_allocations a JOIN berth_pools p ON p.id = a.pool_id WHERE a.request_id = $1",
+                        .text(rid)))
             }
             return reads
         }
@@ -587,7 +615,8 @@ public final class Ledger {
                 let before = row.string(11)
                 guard before == request.fingerprint else {
                     throw LedgerError.invalid(
-                        "request id '\(rid)' was already used with different parameters (\(before)); this call has (\(request.fingerprint))")
+                        "request id '\(rid)' was already used with different parameters (\(before)); this call has (\(request.fingerprint))"
+                    )
                 }
                 let existing = try self.allocation(from: row)
                 updated = (seq, set)
@@ -658,8 +687,10 @@ public final class Ledger {
                 }
                 let width = pool.prefix.family.bitWidth
                 guard length >= pool.prefix.length && length <= width else {
-                    throw .invalid(IPError.prefixLengthOutOfRange(
-                        length: String(length), allowed: pool.prefix.length...width, context: "pool '\(pool.name)' (\(pool.prefix))").description)
+                    throw .invalid(
+                        IPError.prefixLengthOutOfRange(
+                            length: String(length), allowed: pool.prefix.length...width, context: "pool '\(pool.name)' (\(pool.prefix))"
+                        ).description)
                 }
             } catch {
                 results[i] = .failure(error)
@@ -673,14 +704,16 @@ public final class Ledger {
         func reads() -> [Statement] {
             var reads = [Self.reclaimDueRead(pool, at: t)] + usedSetReads(pool)
             for rid in ids {
-                reads.append(Statement(
-                    "SELECT \(Self.allocationColumns) FROM berth_allocations a JOIN berth_pools p ON p.id = a.pool_id WHERE a.request_id = $1",
-                    .text(rid)))
+                reads.append(
+                    Statement(
+                        "SELECT \(Self.allocationColumns) FROM berth_allocations a JOIN berth_pools p ON p.id = a.pool_id WHERE a.request_id = $1",
+                        .text(rid)))
             }
             return reads
         }
         let lastAllocationID = db.dialect == .sqlite ? "last_insert_rowid()" : "currval(pg_get_serial_sequence('berth_allocations', 'id'))"
-        let answered = try write(locks: [Self.lock(pool)], reads: reads) { rows throws -> WriteStep<[Int: Result<Allocation, LedgerError>]> in
+        let answered = try write(locks: [Self.lock(pool)], reads: reads) {
+            rows throws -> WriteStep<[Int: Result<Allocation, LedgerError>]> in
             updated = nil
             let setRows = rows[1..<(rows.count - ids.count)]
             var (seq, set) = try self.usedSet(pool, setRows)
@@ -704,18 +737,23 @@ public final class Ledger {
                 if let rid = request.requestID {
                     if let row = stored[rid] {
                         let before = row.string(11)
-                        out[i] = before == request.fingerprint
+                        out[i] =
+                            before == request.fingerprint
                             ? .success(try self.allocation(from: row))
-                            : .failure(.invalid(
-                                "request id '\(rid)' was already used with different parameters (\(before)); this call has (\(request.fingerprint))"))
+                            : .failure(
+                                .invalid(
+                                    "request id '\(rid)' was already used with different parameters (\(before)); this call has (\(request.fingerprint))"
+                                ))
                         continue
                     }
                     if let first = inBatch[rid] {
                         if first.fingerprint == request.fingerprint {
                             sameAs[i] = first.index
                         } else {
-                            out[i] = .failure(.invalid(
-                                "request id '\(rid)' was already used with different parameters (\(first.fingerprint)); this call has (\(request.fingerprint))"))
+                            out[i] = .failure(
+                                .invalid(
+                                    "request id '\(rid)' was already used with different parameters (\(first.fingerprint)); this call has (\(request.fingerprint))"
+                                ))
                         }
                         continue
                     }
@@ -730,22 +768,24 @@ public final class Ledger {
                 if let rid = request.requestID { inBatch[rid] = (i, request.fingerprint) }
                 let expires = request.lease.map { t + $0 }
                 placed.append((i, prefix, expires))
-                writes.append(Statement(
-                    """
-                    INSERT INTO berth_allocations (pool_id, cidr, length, start_hex, end_hex, state, owner, note, request_id,
-                        request_params, created_at, expires_at)
-                    VALUES ($1, $2, $3, $4, $5, 'allocated', $6, $7, $8, $9, $10, $11)
-                    """,
-                    .int(pool.id), .text(prefix.description), .int(Int64(prefix.length)), .text(prefix.startHex),
-                    .text(prefix.endHex), .opt(request.owner), .opt(request.note), .opt(request.requestID),
-                    .text(request.fingerprint), .int(t), .opt(expires)))
-                writes.append(Statement(
-                    """
-                    INSERT INTO berth_history (allocation_id, pool_id, cidr, start_hex, end_hex, event, owner, at, actor)
-                    VALUES (\(lastAllocationID), $1, $2, $3, $4, 'allocate', $5, $6, $7) RETURNING allocation_id, seq
-                    """,
-                    .int(pool.id), .text(prefix.description), .text(prefix.startHex), .text(prefix.endHex),
-                    .opt(request.owner), .int(t), .opt(request.actor ?? self.actor)))
+                writes.append(
+                    Statement(
+                        """
+                        INSERT INTO berth_allocations (pool_id, cidr, length, start_hex, end_hex, state, owner, note, request_id,
+                            request_params, created_at, expires_at)
+                        VALUES ($1, $2, $3, $4, $5, 'allocated', $6, $7, $8, $9, $10, $11)
+                        """,
+                        .int(pool.id), .text(prefix.description), .int(Int64(prefix.length)), .text(prefix.startHex),
+                        .text(prefix.endHex), .opt(request.owner), .opt(request.note), .opt(request.requestID),
+                        .text(request.fingerprint), .int(t), .opt(expires)))
+                writes.append(
+                    Statement(
+                        """
+                        INSERT INTO berth_history (allocation_id, pool_id, cidr, start_hex, end_hex, event, owner, at, actor)
+                        VALUES (\(lastAllocationID), $1, $2, $3, $4, 'allocate', $5, $6, $7) RETURNING allocation_id, seq
+                        """,
+                        .int(pool.id), .text(prefix.description), .text(prefix.startHex), .text(prefix.endHex),
+                        .opt(request.owner), .int(t), .opt(request.actor ?? self.actor)))
             }
             return WriteStep(writes: writes) { written in
                 var lastSeq = seq
@@ -755,9 +795,10 @@ public final class Ledger {
                     }
                     lastSeq = max(lastSeq, s)
                     let r = requests[p.index]
-                    out[p.index] = .success(Allocation(
-                        id: id, pool: pool.name, prefix: p.prefix, owner: r.owner, note: r.note, state: .allocated,
-                        requestID: r.requestID, createdAt: t, expiresAt: p.expires, endedAt: nil, quarantineUntil: nil))
+                    out[p.index] = .success(
+                        Allocation(
+                            id: id, pool: pool.name, prefix: p.prefix, owner: r.owner, note: r.note, state: .allocated,
+                            requestID: r.requestID, createdAt: t, expiresAt: p.expires, endedAt: nil, quarantineUntil: nil))
                 }
                 for (i, first) in sameAs { out[i] = out[first] }
                 updated = (lastSeq, set)
@@ -789,7 +830,8 @@ public final class Ledger {
                     """
                     SELECT cidr FROM berth_allocations WHERE pool_id = $1 AND state <> 'released'
                     AND start_hex <= $3 AND end_hex >= $2 ORDER BY start_hex LIMIT 1
-                    """, .int(pool.id), .text(prefix.startHex), .text(prefix.endHex)).first?.string(0)
+                    """, .int(pool.id), .text(prefix.startHex), .text(prefix.endHex)
+                ).first?.string(0)
                 let hint = holder.map { "; \($0) is allocated there" } ?? ""
                 throw LedgerError.invalid("\(prefix) is not allocated in pool '\(pool.name)'\(hint)")
             }
@@ -820,7 +862,8 @@ public final class Ledger {
                 """
                 SELECT DISTINCT pool_id FROM berth_allocations WHERE (state = 'allocated' AND expires_at IS NOT NULL AND expires_at <= $1)
                 OR (state = 'quarantined' AND quarantine_until <= $1)
-                """, .int(t)).compactMap { $0.int(0) }
+                """, .int(t)
+            ).compactMap { $0.int(0) }
         }
         guard !due.isEmpty else { return }
         for p in try pools() where due.contains(p.id) {
@@ -859,7 +902,8 @@ public final class Ledger {
                 """
                 SELECT \(Self.allocationColumns) FROM berth_allocations a JOIN berth_pools p ON p.id = a.pool_id
                 WHERE a.pool_id = $1 AND a.state <> 'released' AND a.start_hex <= $2 AND a.end_hex >= $2
-                """, .int(pool.id), .text(hex)).first.map(allocation(from:))
+                """, .int(pool.id), .text(hex)
+            ).first.map(allocation(from:))
         }
         return AddressOwner(address: address, pool: pool, holder: holder)
     }
@@ -875,12 +919,15 @@ public final class Ledger {
                 """
                 SELECT seq, allocation_id, cidr, event, owner, at, quarantine_until, \(schemaFound >= 3 ? "actor" : "NULL") FROM berth_history
                 WHERE pool_id = $1 AND start_hex <= $2 AND end_hex >= $2 ORDER BY seq
-                """, .int(pool.id), .text(hex)).map { row in
-                    guard let seq = row.int(0), let aid = row.int(1), let kind = HistoryEvent.Kind(rawValue: row.string(3)),
-                          let at = row.int(5) else { throw DBFailure.failed("malformed history row") }
-                    return HistoryEvent(seq: seq, allocationID: aid, pool: pool.name, prefix: try IPPrefix(row.string(2)),
-                                        kind: kind, owner: row[4], at: at, quarantineUntil: row.int(6), actor: row[7])
-                }
+                """, .int(pool.id), .text(hex)
+            ).map { row in
+                guard let seq = row.int(0), let aid = row.int(1), let kind = HistoryEvent.Kind(rawValue: row.string(3)),
+                    let at = row.int(5)
+                else { throw DBFailure.failed("malformed history row") }
+                return HistoryEvent(
+                    seq: seq, allocationID: aid, pool: pool.name, prefix: try IPPrefix(row.string(2)),
+                    kind: kind, owner: row[4], at: at, quarantineUntil: row.int(6), actor: row[7])
+            }
         }
     }
 
@@ -910,9 +957,11 @@ public final class Ledger {
         return try read {
             try db.query(sql, params).map { row in
                 guard let seq = row.int(0), let aid = row.int(1), let kind = HistoryEvent.Kind(rawValue: row.string(3)),
-                      let at = row.int(5) else { throw DBFailure.failed("malformed history row") }
-                return HistoryEvent(seq: seq, allocationID: aid, pool: row.string(8), prefix: try IPPrefix(row.string(2)),
-                                    kind: kind, owner: row[4], at: at, quarantineUntil: row.int(6), actor: row[7])
+                    let at = row.int(5)
+                else { throw DBFailure.failed("malformed history row") }
+                return HistoryEvent(
+                    seq: seq, allocationID: aid, pool: row.string(8), prefix: try IPPrefix(row.string(2)),
+                    kind: kind, owner: row[4], at: at, quarantineUntil: row.int(6), actor: row[7])
             }
         }
     }
@@ -937,8 +986,9 @@ public final class Ledger {
         }
         return order.compactMap { id in
             guard let s = start[id] else { return nil }
-            return Tenancy(allocationID: id, pool: s.pool, prefix: s.prefix, owner: s.owner, kind: s.kind, from: s.at,
-                           to: end[id]?.at, endedBy: end[id]?.kind, quarantineUntil: quarantine[id])
+            return Tenancy(
+                allocationID: id, pool: s.pool, prefix: s.prefix, owner: s.owner, kind: s.kind, from: s.at,
+                to: end[id]?.at, endedBy: end[id]?.kind, quarantineUntil: quarantine[id])
         }
     }
 
@@ -951,7 +1001,9 @@ public final class Ledger {
             try selected.map { pool in
                 var set = PrefixSet(pool: pool.prefix)
                 var counts: [AllocationState: Int] = [:]
-                for row in try db.query("SELECT cidr, state FROM berth_allocations WHERE pool_id = $1 AND state <> 'released'", .int(pool.id)) {
+                for row in try db.query(
+                    "SELECT cidr, state FROM berth_allocations WHERE pool_id = $1 AND state <> 'released'", .int(pool.id))
+                {
                     try set.insert(try IPPrefix(row.string(0)))
                     if let s = AllocationState(rawValue: row.string(1)) { counts[s, default: 0] += 1 }
                 }
@@ -972,26 +1024,30 @@ public enum Validate {
     /// same addresses as an IPv4 pool without overlapping it, so it is refused with the IPv4
     /// prefix to use instead.
     public static func notIPv4Mapped(_ prefix: IPPrefix) throws(LedgerError) {
-        guard case let .v6(p) = prefix else { return }
+        guard case .v6(let p) = prefix else { return }
         if p.length >= 96, let v4 = p.address.ipv4Mapped {
             let instead = (try? IPv4Prefix(address: v4, length: p.length - 96)).map { "\($0)" } ?? "\(v4)/\(p.length - 96)"
-            throw .invalid("pool \(prefix) is IPv4-mapped IPv6 (::ffff:0:0/96) and names the IPv4 addresses \(instead): "
-                           + "add the IPv4 pool \(instead) instead")
+            throw .invalid(
+                "pool \(prefix) is IPv4-mapped IPv6 (::ffff:0:0/96) and names the IPv4 addresses \(instead): "
+                    + "add the IPv4 pool \(instead) instead")
         }
         if p.length < 96, let mapped = try? IPPrefix("::ffff:0:0/96"), prefix.overlaps(mapped) {
-            throw .invalid("pool \(prefix) contains the IPv4-mapped range ::ffff:0:0/96, which names IPv4 addresses: "
-                           + "use IPv4 pools for IPv4 space and an IPv6 range outside ::ffff:0:0/96")
+            throw .invalid(
+                "pool \(prefix) contains the IPv4-mapped range ::ffff:0:0/96, which names IPv4 addresses: "
+                    + "use IPv4 pools for IPv4 space and an IPv6 range outside ::ffff:0:0/96")
         }
     }
 
     /// DNS-1123 label: 1-63 of a-z, 0-9 and '-', starting and ending with a letter or digit.
     public static func poolName(_ name: String) throws(LedgerError) {
         let b = Array(name.utf8)
-        let ok = !b.isEmpty && b.count <= 63
+        let ok =
+            !b.isEmpty && b.count <= 63
             && b.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
             && b.first != 45 && b.last != 45
         guard ok else {
-            throw .invalid("invalid pool name '\(name)': use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit")
+            throw .invalid(
+                "invalid pool name '\(name)': use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit")
         }
     }
 

@@ -64,8 +64,10 @@ public struct Allocation: Sendable, Hashable {
     public let quarantineUntil: Int64?
 
     /// Memberwise, public: the client of `berth ip ... --server` rebuilds these from the server's answers.
-    public init(id: Int64, pool: String, prefix: IPPrefix, owner: String?, note: String?, state: AllocationState,
-                requestID: String?, createdAt: Int64, expiresAt: Int64?, endedAt: Int64?, quarantineUntil: Int64?) {
+    public init(
+        id: Int64, pool: String, prefix: IPPrefix, owner: String?, note: String?, state: AllocationState,
+        requestID: String?, createdAt: Int64, expiresAt: Int64?, endedAt: Int64?, quarantineUntil: Int64?
+    ) {
         self.id = id
         self.pool = pool
         self.prefix = prefix
@@ -108,8 +110,10 @@ public struct HistoryEvent: Sendable, Hashable {
     public var actor: String? = nil
 
     /// Memberwise, public: the client of `berth ip ... --server` rebuilds these from the server's answers.
-    public init(seq: Int64, allocationID: Int64, pool: String, prefix: IPPrefix, kind: Kind, owner: String?, at: Int64,
-                quarantineUntil: Int64?, actor: String? = nil) {
+    public init(
+        seq: Int64, allocationID: Int64, pool: String, prefix: IPPrefix, kind: Kind, owner: String?, at: Int64,
+        quarantineUntil: Int64?, actor: String? = nil
+    ) {
         self.seq = seq
         self.allocationID = allocationID
         self.pool = pool
@@ -186,9 +190,11 @@ public struct PoolUsage: Sendable, Hashable {
     }
 
     /// Memberwise, public: the client of `berth ip ... --server` rebuilds these from the server's answers.
-    public init(pool: Pool, allocated: Int, reserved: Int, quarantined: Int, usedAddresses: AddressCount,
-                freeAddresses: AddressCount, utilization: Double, freeBlocksByLength: [(length: Int, count: Int)],
-                fragmentation: Double, largestFree: IPPrefix?) {
+    public init(
+        pool: Pool, allocated: Int, reserved: Int, quarantined: Int, usedAddresses: AddressCount,
+        freeAddresses: AddressCount, utilization: Double, freeBlocksByLength: [(length: Int, count: Int)],
+        fragmentation: Double, largestFree: IPPrefix?
+    ) {
         self.pool = pool
         self.allocated = allocated
         self.reserved = reserved
@@ -233,8 +239,10 @@ public struct AllocationRequest: Sendable, Hashable {
     /// Who asks (the history's actor); not part of what a retry must repeat.
     public var actor: String?
 
-    public init(pool: String, length: Int? = nil, exact: IPPrefix? = nil, owner: String? = nil,
-                note: String? = nil, requestID: String? = nil, lease: Int64? = nil) {
+    public init(
+        pool: String, length: Int? = nil, exact: IPPrefix? = nil, owner: String? = nil,
+        note: String? = nil, requestID: String? = nil, lease: Int64? = nil
+    ) {
         self.pool = pool
         self.length = length
         self.exact = exact

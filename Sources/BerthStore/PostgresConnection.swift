@@ -1,7 +1,7 @@
 import CLibPQ
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The server store: PostgreSQL through libpq, with prepared statements and pipelined batches so a
@@ -127,16 +127,19 @@ final class PostgresConnection: SQLConnection {
             switch PQresultStatus(res) {
             case PGRES_PIPELINE_SYNC:
                 if let firstFailure { throw firstFailure }
-                guard out.count == statements.count else { throw .failed("pipeline returned \(out.count) results for \(statements.count) statements") }
+                guard out.count == statements.count else {
+                    throw .failed("pipeline returned \(out.count) results for \(statements.count) statements")
+                }
                 return out
             case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
                 out.append(Self.rows(res))
             case PGRES_PIPELINE_ABORTED:
                 out.append([])
             default:
-                if firstFailure == nil { firstFailure = failure(res) }
+                let thisFailure = firstFailure ?? failure(res)
+                firstFailure = thisFailure
                 out.append([])
-                if PQstatus(conn) != CONNECTION_OK { throw firstFailure! }
+                if PQstatus(conn) != CONNECTION_OK { throw thisFailure }
             }
         }
     }
@@ -153,7 +156,8 @@ final class PostgresConnection: SQLConnection {
     }
 
     func beginWrite(locks: [Int64], then reads: [Statement]) throws(DBFailure) -> [[SQLRow]] {
-        let lead = [Statement("BEGIN ISOLATION LEVEL READ COMMITTED")]
+        let lead =
+            [Statement("BEGIN ISOLATION LEVEL READ COMMITTED")]
             + locks.sorted().map { Statement("SELECT pg_advisory_xact_lock($1)", .int($0)) }
         return Array(try batch(lead + reads).dropFirst(lead.count))
     }

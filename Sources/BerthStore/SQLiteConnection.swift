@@ -9,7 +9,8 @@ final class SQLiteConnection: SQLConnection {
 
     /// Opens the database file at `path`: read-write (`create`: made when missing) or read-only.
     /// Nothing is written on open: `enableWAL` switches the journal once the file is known to be berth's.
-    init(path: String, create: Bool, readOnly: Bool = false, synchronous: String = "FULL", busyTimeoutMS: Int32 = 30_000) throws(DBFailure) {
+    init(path: String, create: Bool, readOnly: Bool = false, synchronous: String = "FULL", busyTimeoutMS: Int32 = 30_000) throws(DBFailure)
+    {
         self.path = path
         self.synchronous = synchronous
         var handle: OpaquePointer?
@@ -36,7 +37,8 @@ final class SQLiteConnection: SQLConnection {
                 }
             }
             var immutable: OpaquePointer?
-            let rc2 = sqlite3_open_v2(escaped + "?immutable=1", &immutable, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nil)
+            let rc2 = sqlite3_open_v2(
+                escaped + "?immutable=1", &immutable, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nil)
             guard rc2 == SQLITE_OK, let immutable else {
                 let message = immutable.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc2))
                 sqlite3_close_v2(immutable)
@@ -106,7 +108,10 @@ final class SQLiteConnection: SQLConnection {
                 out.append(ch.isNumber ? "?" : "$")
                 previousDollar = false
             }
-            if ch == "$" { previousDollar = true; continue }
+            if ch == "$" {
+                previousDollar = true
+                continue
+            }
             out.append(ch)
         }
         if previousDollar { out.append("$") }

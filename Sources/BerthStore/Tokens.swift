@@ -44,7 +44,8 @@ extension Ledger {
         do throws(LedgerError) {
             try Validate.poolName(name)
         } catch {
-            throw .invalid("invalid token name '\(name)': use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit")
+            throw .invalid(
+                "invalid token name '\(name)': use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit")
         }
         guard hash.utf8.count == 64, hash.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
             throw .invalid("a token hash is 64 lowercase hex digits")
@@ -70,7 +71,9 @@ extension Ledger {
     /// The token with this hash, revoked or not; nil when there is none.
     public func token(hash: String) throws(LedgerError) -> TokenRecord? {
         guard schemaFound >= 3 else { return nil }
-        return try read { try db.query("SELECT \(Self.tokenColumns) FROM berth_tokens WHERE hash = $1", .text(hash)).first.map(token(from:)) }
+        return try read {
+            try db.query("SELECT \(Self.tokenColumns) FROM berth_tokens WHERE hash = $1", .text(hash)).first.map(token(from:))
+        }
     }
 
     /// Revokes the token called `name`: it is refused from then on.

@@ -17,9 +17,11 @@ enum IPLedgerCommands {
 // MARK: - Shared
 
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "SQLite file or postgres:// URL (default: $BERTH_STORE, else berth-ip.sqlite in the current folder).",
-        valueName: "path|url"), completion: .file())
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "SQLite file or postgres:// URL (default: $BERTH_STORE, else berth-ip.sqlite in the current folder).",
+            valueName: "path|url"), completion: .file())
     var store: String?
 
     /// Opens the ledger for `access`; only `.create` (pool add) makes a missing SQLite file or
@@ -63,21 +65,25 @@ func ledgerCall<T>(_ body: () throws -> T) throws -> T {
 /// `--store` or `--server`: where the ledger commands that work through the team server read and write.
 struct LedgerOptions: ParsableArguments {
     @OptionGroup var storeOptions: StoreOptions
-    @Option(help: ArgumentHelp(
-        "Team server URL (http:// or https://), instead of --store; the token comes from $BERTH_TOKEN or --token-file.",
-        valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "Team server URL (http:// or https://), instead of --store; the token comes from $BERTH_TOKEN or --token-file.",
+            valueName: "url"))
     var server: String?
     @Option(help: ArgumentHelp("File holding the --server token (default: $BERTH_TOKEN).", valueName: "path"), completion: .file())
     var tokenFile: String?
-    @Option(help: ArgumentHelp("PEM file of the CAs to trust for an https:// --server (default: $SSL_CERT_FILE, else the system's).",
-                               valueName: "path"), completion: .file())
+    @Option(
+        help: ArgumentHelp(
+            "PEM file of the CAs to trust for an https:// --server (default: $SSL_CERT_FILE, else the system's).",
+            valueName: "path"), completion: .file())
     var caFile: String?
     @Option(help: ArgumentHelp("Seconds to wait for --server to connect and answer (default: 30).", valueName: "seconds"))
     var timeout: Int?
 
     func validate() throws {
         guard let server else {
-            for (flag, given) in [("--token-file", tokenFile != nil), ("--ca-file", caFile != nil), ("--timeout", timeout != nil)] where given {
+            for (flag, given) in [("--token-file", tokenFile != nil), ("--ca-file", caFile != nil), ("--timeout", timeout != nil)]
+            where given {
                 throw ValidationError("\(flag) needs --server")
             }
             return
@@ -103,7 +109,8 @@ struct LedgerOptions: ParsableArguments {
     func token() throws(ValidationError) -> String {
         if let tokenFile {
             guard FileManager.default.isReadableFile(atPath: tokenFile),
-                  let data = FileManager.default.contents(atPath: tokenFile), let text = String(data: data, encoding: .utf8) else {
+                let data = FileManager.default.contents(atPath: tokenFile), let text = String(data: data, encoding: .utf8)
+            else {
                 throw ValidationError("cannot read --token-file '\(tokenFile)'")
             }
             let t = text.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
@@ -126,8 +133,10 @@ struct LedgerOptions: ParsableArguments {
     func open(_ access: Ledger.Access) throws -> any LedgerAccess {
         guard let server else { return try storeOptions.open(access) }
         let endpoint = try ServerEndpoint.parse(server)
-        return RemoteLedger(client: HTTPClient(endpoint: endpoint, token: try token(), caFile: caFile ?? env("SSL_CERT_FILE"),
-                                               timeout: timeout ?? 30))
+        return RemoteLedger(
+            client: HTTPClient(
+                endpoint: endpoint, token: try token(), caFile: caFile ?? env("SSL_CERT_FILE"),
+                timeout: timeout ?? 30))
     }
 }
 
@@ -157,8 +166,9 @@ func parseDuration(_ text: String, _ option: String) throws -> Int64 {
     do {
         return try DurationText.parse(text, rules: .ledger)
     } catch {
-        throw badInput("invalid duration '\(text)' for \(option): it \(error.description); "
-                       + "for example 90s, 1h30m, 7d, 1y or 0")
+        throw badInput(
+            "invalid duration '\(text)' for \(option): it \(error.description); "
+                + "for example 90s, 1h30m, 7d, 1y or 0")
     }
 }
 
@@ -205,7 +215,9 @@ struct IPPoolCommand: ParsableCommand {
 
         @Option(help: "Pool name (lowercase letters, digits, '-').") var name: String
         @Argument(help: "The pool's range, e.g. 10.8.0.0/16 or 2001:db8::/48.") var cidr: String
-        @Option(parsing: .unconditional, help: ArgumentHelp("Default quarantine of released blocks, e.g. 1h (default: none).", valueName: "duration"))
+        @Option(
+            parsing: .unconditional,
+            help: ArgumentHelp("Default quarantine of released blocks, e.g. 1h (default: none).", valueName: "duration"))
         var quarantine: String?
         @Flag(help: "Refuse a pool of another address family than the pools already in the store.")
         var familyCheck = false
@@ -233,14 +245,22 @@ struct IPPoolCommand: ParsableCommand {
             let pools = try ledgerCall { try ledger.pools() }
             switch format {
             case .json:
-                writeOut(JSONValue.array(pools.map { p in
-                    .object([("name", .string(p.name)), ("cidr", .string(p.prefix.description)),
-                             ("quarantine_seconds", .int(Int(p.quarantine))), ("created_at", jsonTime(p.createdAt))])
-                }).serialized(pretty: true) + "\n")
+                writeOut(
+                    JSONValue.array(
+                        pools.map { p in
+                            .object([
+                                ("name", .string(p.name)), ("cidr", .string(p.prefix.description)),
+                                ("quarantine_seconds", .int(Int(p.quarantine))), ("created_at", jsonTime(p.createdAt)),
+                            ])
+                        }
+                    ).serialized(pretty: true) + "\n")
             case .text:
-                writeOut(table(["NAME", "CIDR", "QUARANTINE", "CREATED"], pools.map {
-                    [$0.name, $0.prefix.description, LedgerTime.formatDuration($0.quarantine), time($0.createdAt)]
-                }))
+                writeOut(
+                    table(
+                        ["NAME", "CIDR", "QUARANTINE", "CREATED"],
+                        pools.map {
+                            [$0.name, $0.prefix.description, LedgerTime.formatDuration($0.quarantine), time($0.createdAt)]
+                        }))
             }
         }
     }
@@ -284,7 +304,8 @@ struct IPAllocateCommand: ParsableCommand {
     @Option(help: "Who holds it.") var owner: String?
     @Option(help: "Free text.") var note: String?
     @Option(help: "Idempotency key: retries with it return the same allocation.") var requestId: String?
-    @Option(parsing: .unconditional, help: ArgumentHelp("Lease, e.g. 1h; the block is reclaimed after it.", valueName: "duration")) var lease: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Lease, e.g. 1h; the block is reclaimed after it.", valueName: "duration"))
+    var lease: String?
     @Option(help: "text (the CIDR) or json (the whole record).") var format: OutputFormat = .text
     @OptionGroup var storeOptions: LedgerOptions
 
@@ -294,7 +315,8 @@ struct IPAllocateCommand: ParsableCommand {
             let digits = size.hasPrefix("/") ? String(size.dropFirst()) : size
             guard let n = Int(digits), digits.allSatisfy(\.isASCII), String(n) == digits, n >= 0, n <= 128 else {
                 if size.hasPrefix("-") {
-                    throw badInput("invalid --size '\(size)': a prefix length is not negative; give 0 to 128 (32 at most for IPv4), e.g. --size 24")
+                    throw badInput(
+                        "invalid --size '\(size)': a prefix length is not negative; give 0 to 128 (32 at most for IPv4), e.g. --size 24")
                 }
                 throw badInput(IPError.prefixLengthOutOfRange(length: size, allowed: 0...128, context: "--size").description)
             }
@@ -336,7 +358,9 @@ struct IPReleaseCommand: ParsableCommand {
 
     @Argument(help: "The allocated block, e.g. 10.8.3.0/24.") var cidr: String
     @Option(help: "Pool name (default: the pool containing the block).") var pool: String?
-    @Option(parsing: .unconditional, help: ArgumentHelp("Keep the block unusable this long, e.g. 1h; 0 for none (default: the pool's).", valueName: "duration"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Keep the block unusable this long, e.g. 1h; 0 for none (default: the pool's).", valueName: "duration"))
     var quarantine: String?
     @Option(help: "text or json.") var format: OutputFormat = .text
     @OptionGroup var storeOptions: LedgerOptions
@@ -374,10 +398,15 @@ struct IPListCommand: ParsableCommand {
         switch format {
         case .json: writeOut(JSONValue.array(items.map(\.json)).serialized(pretty: true) + "\n")
         case .text:
-            writeOut(table(["POOL", "CIDR", "STATE", "OWNER", "SINCE", "EXPIRES", "REQUEST", "NOTE"], items.map {
-                [$0.pool, $0.prefix.description, $0.state.rawValue, $0.owner ?? "-", time($0.createdAt),
-                 time($0.state == .quarantined ? $0.quarantineUntil : $0.expiresAt), $0.requestID ?? "-", $0.note ?? "-"]
-            }))
+            writeOut(
+                table(
+                    ["POOL", "CIDR", "STATE", "OWNER", "SINCE", "EXPIRES", "REQUEST", "NOTE"],
+                    items.map {
+                        [
+                            $0.pool, $0.prefix.description, $0.state.rawValue, $0.owner ?? "-", time($0.createdAt),
+                            time($0.state == .quarantined ? $0.quarantineUntil : $0.expiresAt), $0.requestID ?? "-", $0.note ?? "-",
+                        ]
+                    }))
         }
     }
 }
@@ -396,14 +425,17 @@ struct IPShowCommand: ParsableCommand {
         let found = try ledgerCall { try ledger.show(addr) }
         switch format {
         case .json:
-            writeOut(JSONValue.object([
-                ("address", .string(found.address.description)), ("pool", .string(found.pool.name)),
-                ("free", .bool(found.holder == nil)), ("allocation", found.holder?.json ?? .null),
-            ]).serialized(pretty: true) + "\n")
+            writeOut(
+                JSONValue.object([
+                    ("address", .string(found.address.description)), ("pool", .string(found.pool.name)),
+                    ("free", .bool(found.holder == nil)), ("allocation", found.holder?.json ?? .null),
+                ]).serialized(pretty: true) + "\n")
         case .text:
             var lines = ["address: \(found.address)", "pool: \(found.pool.name) (\(found.pool.prefix))"]
             if let h = found.holder {
-                lines += ["held by: \(h.prefix) (\(h.state.rawValue), id \(h.id))", "owner: \(h.owner ?? "-")", "since: \(time(h.createdAt))"]
+                lines += [
+                    "held by: \(h.prefix) (\(h.state.rawValue), id \(h.id))", "owner: \(h.owner ?? "-")", "since: \(time(h.createdAt))",
+                ]
                 if let e = h.expiresAt, h.state == .allocated { lines.append("expires: \(time(e))") }
                 if let q = h.quarantineUntil { lines.append("quarantined until: \(time(q))") }
                 if let r = h.requestID { lines.append("request id: \(r)") }
@@ -432,18 +464,21 @@ struct IPUsageCommand: ParsableCommand {
         let round = { (x: Double, places: Double) in (x * places).rounded() / places }
         switch format {
         case .json:
-            writeOut(JSONValue.array(usage.map { u in
-                .object([
-                    ("pool", .string(u.pool.name)), ("cidr", .string(u.pool.prefix.description)),
-                    ("utilization_percent", .double(round(u.utilization * 100, 100))),
-                    ("used_addresses", .string(u.usedAddresses.description)),
-                    ("free_addresses", .string(u.freeAddresses.description)),
-                    ("allocated", .int(u.allocated)), ("reserved", .int(u.reserved)), ("quarantined", .int(u.quarantined)),
-                    ("free_blocks_by_length", .object(u.freeBlocksByLength.map { ("/\($0.length)", JSONValue.int($0.count)) })),
-                    ("fragmentation", .double(round(u.fragmentation, 10_000))),
-                    ("largest_free_block", u.largestFree.map { .string($0.description) } ?? .null),
-                ])
-            }).serialized(pretty: true) + "\n")
+            writeOut(
+                JSONValue.array(
+                    usage.map { u in
+                        .object([
+                            ("pool", .string(u.pool.name)), ("cidr", .string(u.pool.prefix.description)),
+                            ("utilization_percent", .double(round(u.utilization * 100, 100))),
+                            ("used_addresses", .string(u.usedAddresses.description)),
+                            ("free_addresses", .string(u.freeAddresses.description)),
+                            ("allocated", .int(u.allocated)), ("reserved", .int(u.reserved)), ("quarantined", .int(u.quarantined)),
+                            ("free_blocks_by_length", .object(u.freeBlocksByLength.map { ("/\($0.length)", JSONValue.int($0.count)) })),
+                            ("fragmentation", .double(round(u.fragmentation, 10_000))),
+                            ("largest_free_block", u.largestFree.map { .string($0.description) } ?? .null),
+                        ])
+                    }
+                ).serialized(pretty: true) + "\n")
         case .text:
             var out = ""
             for u in usage {
@@ -479,32 +514,59 @@ struct IPHistoryCommand: ParsableCommand {
         let tenancies = Ledger.tenancies(events)
         switch format {
         case .json:
-            writeOut(JSONValue.object([
-                ("address", .string(addr.description)),
-                ("holders", .array(tenancies.map { t in
-                    .object([("allocation_id", .int(Int(t.allocationID))), ("pool", .string(t.pool)), ("cidr", .string(t.prefix.description)),
-                             ("owner", jsonText(t.owner)), ("kind", .string(t.kind == .reserve ? "reservation" : "allocation")),
-                             ("from", jsonTime(t.from)), ("to", jsonTime(t.to)), ("ended_by", jsonText(t.endedBy?.rawValue)),
-                             ("quarantine_until", jsonTime(t.quarantineUntil))])
-                })),
-                ("events", .array(events.map { e in
-                    .object([("seq", .int(Int(e.seq))), ("at", jsonTime(e.at)), ("event", .string(e.kind.rawValue)),
-                             ("allocation_id", .int(Int(e.allocationID))), ("cidr", .string(e.prefix.description)),
-                             ("owner", jsonText(e.owner)), ("quarantine_until", jsonTime(e.quarantineUntil))])
-                })),
-            ]).serialized(pretty: true) + "\n")
+            writeOut(
+                JSONValue.object([
+                    ("address", .string(addr.description)),
+                    (
+                        "holders",
+                        .array(
+                            tenancies.map { t in
+                                .object([
+                                    ("allocation_id", .int(Int(t.allocationID))), ("pool", .string(t.pool)),
+                                    ("cidr", .string(t.prefix.description)),
+                                    ("owner", jsonText(t.owner)), ("kind", .string(t.kind == .reserve ? "reservation" : "allocation")),
+                                    ("from", jsonTime(t.from)), ("to", jsonTime(t.to)), ("ended_by", jsonText(t.endedBy?.rawValue)),
+                                    ("quarantine_until", jsonTime(t.quarantineUntil)),
+                                ])
+                            })
+                    ),
+                    (
+                        "events",
+                        .array(
+                            events.map { e in
+                                .object([
+                                    ("seq", .int(Int(e.seq))), ("at", jsonTime(e.at)), ("event", .string(e.kind.rawValue)),
+                                    ("allocation_id", .int(Int(e.allocationID))), ("cidr", .string(e.prefix.description)),
+                                    ("owner", jsonText(e.owner)), ("quarantine_until", jsonTime(e.quarantineUntil)),
+                                ])
+                            })
+                    ),
+                ]).serialized(pretty: true) + "\n")
         case .text:
             if events.isEmpty {
                 writeOut("\(addr): never allocated\n")
                 return
             }
-            writeOut(table(["CIDR", "OWNER", "FROM", "TO", "ENDED BY"], tenancies.map {
-                [$0.prefix.description, $0.owner ?? "-", time($0.from), $0.to.map(LedgerTime.format) ?? "(held)", $0.endedBy?.rawValue ?? "-"]
-            }))
-            writeOut("\n" + table(["AT", "EVENT", "CIDR", "OWNER", "ALLOCATION"], events.map {
-                [time($0.at), $0.kind.rawValue + ($0.quarantineUntil.map { " (quarantine until \(LedgerTime.format($0)))" } ?? ""),
-                 $0.prefix.description, $0.owner ?? "-", String($0.allocationID)]
-            }))
+            writeOut(
+                table(
+                    ["CIDR", "OWNER", "FROM", "TO", "ENDED BY"],
+                    tenancies.map {
+                        [
+                            $0.prefix.description, $0.owner ?? "-", time($0.from), $0.to.map(LedgerTime.format) ?? "(held)",
+                            $0.endedBy?.rawValue ?? "-",
+                        ]
+                    }))
+            writeOut(
+                "\n"
+                    + table(
+                        ["AT", "EVENT", "CIDR", "OWNER", "ALLOCATION"],
+                        events.map {
+                            [
+                                time($0.at),
+                                $0.kind.rawValue + ($0.quarantineUntil.map { " (quarantine until \(LedgerTime.format($0)))" } ?? ""),
+                                $0.prefix.description, $0.owner ?? "-", String($0.allocationID),
+                            ]
+                        }))
         }
     }
 }
@@ -522,6 +584,8 @@ struct IPCheckCommand: ParsableCommand {
         let report = try ledgerCall { try ledger.check() }
         for p in report.problems { writeErr("berth: error: \(p)\n") }
         guard report.problems.isEmpty else { throw ExitCode(Exit.specErrors) }
-        writeOut("ok: \(report.pools) pools, \(report.allocations) allocations (\(report.liveAllocations) live), \(report.historyEvents) history events\n")
+        writeOut(
+            "ok: \(report.pools) pools, \(report.allocations) allocations (\(report.liveAllocations) live), \(report.historyEvents) history events\n"
+        )
     }
 }

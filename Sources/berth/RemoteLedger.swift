@@ -145,8 +145,9 @@ struct HTTPClient {
         case is ChannelError where "\(error)".contains("connectTimeout"):
             return .unreachable("the server at \(at) did not answer within \(timeout)s")
         case ExchangeFailure.closedEarly:
-            return .unreachable("the server at \(at) closed the connection without an answer"
-                                + (endpoint.tls ? "" : " (is it an https:// server?)"))
+            return .unreachable(
+                "the server at \(at) closed the connection without an answer"
+                    + (endpoint.tls ? "" : " (is it an https:// server?)"))
         case is HTTPParserError:
             return .unreachable("the server at \(at) did not answer in HTTP" + (endpoint.tls ? "" : " (is it an https:// server?)"))
         case let e as NIOSSLExtraError where "\(e)".contains("failedToValidateHostname"):
@@ -267,8 +268,9 @@ struct RemoteLedger: LedgerAccess {
     let client: HTTPClient
 
     func addPool(name: String, prefix: IPPrefix, quarantine: Int64, sameFamily: Bool) throws -> Pool {
-        let doc: PoolJSON = try call(.POST, "/api/v1/pools",
-                                     CreatePoolBody(name: name, prefix: prefix.description, quarantineSeconds: quarantine, familyCheck: sameFamily))
+        let doc: PoolJSON = try call(
+            .POST, "/api/v1/pools",
+            CreatePoolBody(name: name, prefix: prefix.description, quarantineSeconds: quarantine, familyCheck: sameFamily))
         return try doc.pool()
     }
 
@@ -278,19 +280,23 @@ struct RemoteLedger: LedgerAccess {
     }
 
     func reserve(pool: String, prefix: IPPrefix, owner: String, note: String?) throws -> Allocation {
-        let doc: AllocationJSON = try call(.POST, "/api/v1/pools/\(segment(pool))/reservations",
-                                           ReserveBody(prefix: prefix.description, owner: owner, note: note))
+        let doc: AllocationJSON = try call(
+            .POST, "/api/v1/pools/\(segment(pool))/reservations",
+            ReserveBody(prefix: prefix.description, owner: owner, note: note))
         return try doc.allocation()
     }
 
     func allocate(_ r: AllocationRequest) throws -> Allocation {
-        let doc: AllocationJSON = try call(.POST, "/api/v1/pools/\(segment(r.pool))/allocations", AllocateBody(
-            size: r.length, prefix: r.exact?.description, requestId: r.requestID, owner: r.owner, note: r.note, leaseSeconds: r.lease))
+        let doc: AllocationJSON = try call(
+            .POST, "/api/v1/pools/\(segment(r.pool))/allocations",
+            AllocateBody(
+                size: r.length, prefix: r.exact?.description, requestId: r.requestID, owner: r.owner, note: r.note, leaseSeconds: r.lease))
         return try doc.allocation()
     }
 
     func release(_ prefix: IPPrefix, pool: String?, quarantine: Int64?) throws -> Allocation {
-        let doc: AllocationJSON = try call(.POST, "/api/v1/releases", ReleaseBody(prefix: prefix.description, pool: pool, quarantineSeconds: quarantine))
+        let doc: AllocationJSON = try call(
+            .POST, "/api/v1/releases", ReleaseBody(prefix: prefix.description, pool: pool, quarantineSeconds: quarantine))
         return try doc.allocation()
     }
 
@@ -317,7 +323,9 @@ struct RemoteLedger: LedgerAccess {
             docs = (try call(.GET, "/api/v1/pools") as PoolList).pools
         }
         return try docs.map { d in
-            guard let u = d.usage else { throw RemoteError.failed("the server at \(client.endpoint.display) sent a pool without its usage") }
+            guard let u = d.usage else {
+                throw RemoteError.failed("the server at \(client.endpoint.display) sent a pool without its usage")
+            }
             return try u.usage(of: d.pool())
         }
     }
@@ -348,7 +356,8 @@ struct RemoteLedger: LedgerAccess {
     private func decode<T: Decodable>(_ reply: HTTPReply) throws -> T {
         let at = client.endpoint.display
         guard (200..<300).contains(reply.status) else {
-            let problem = reply.contentType.hasPrefix("application/problem+json")
+            let problem =
+                reply.contentType.hasPrefix("application/problem+json")
                 ? try? JSONDecoder().decode(ProblemDoc.self, from: Data(reply.body)) : nil
             let detail = problem?.detail.map { ": " + $0 } ?? ""
             switch reply.status {
@@ -408,9 +417,10 @@ extension UsageJSON {
         guard let used = AddressCount(decimal: usedAddresses), let free = AddressCount(decimal: freeAddresses) else {
             throw badAnswer("address count")
         }
-        return PoolUsage(pool: pool, allocated: allocated, reserved: reserved, quarantined: quarantined, usedAddresses: used,
-                         freeAddresses: free, utilization: utilization, freeBlocksByLength: freeBlocks.map { ($0.length, $0.count) },
-                         fragmentation: fragmentation, largestFree: try largestFree.map { try BerthCLIPrefix.parse($0) })
+        return PoolUsage(
+            pool: pool, allocated: allocated, reserved: reserved, quarantined: quarantined, usedAddresses: used,
+            freeAddresses: free, utilization: utilization, freeBlocksByLength: freeBlocks.map { ($0.length, $0.count) },
+            fragmentation: fragmentation, largestFree: try largestFree.map { try BerthCLIPrefix.parse($0) })
     }
 }
 
@@ -429,16 +439,18 @@ private enum BerthCLIPrefix {
 extension AllocationJSON {
     func allocation() throws -> Allocation {
         guard let s = AllocationState(rawValue: state) else { throw badAnswer("state '\(state)'") }
-        return Allocation(id: id, pool: pool, prefix: try BerthCLIPrefix.parse(prefix), owner: owner, note: note, state: s,
-                          requestID: requestId, createdAt: try instant(createdAt), expiresAt: try instant(expiresAt),
-                          endedAt: try instant(endedAt), quarantineUntil: try instant(quarantineUntil))
+        return Allocation(
+            id: id, pool: pool, prefix: try BerthCLIPrefix.parse(prefix), owner: owner, note: note, state: s,
+            requestID: requestId, createdAt: try instant(createdAt), expiresAt: try instant(expiresAt),
+            endedAt: try instant(endedAt), quarantineUntil: try instant(quarantineUntil))
     }
 }
 
 extension HistoryJSON {
     func historyEvent() throws -> HistoryEvent {
         guard let kind = HistoryEvent.Kind(rawValue: event) else { throw badAnswer("event '\(event)'") }
-        return HistoryEvent(seq: seq, allocationID: allocationId, pool: pool, prefix: try BerthCLIPrefix.parse(prefix), kind: kind,
-                            owner: owner, at: try instant(at), quarantineUntil: try instant(quarantineUntil), actor: actor)
+        return HistoryEvent(
+            seq: seq, allocationID: allocationId, pool: pool, prefix: try BerthCLIPrefix.parse(prefix), kind: kind,
+            owner: owner, at: try instant(at), quarantineUntil: try instant(quarantineUntil), actor: actor)
     }
 }

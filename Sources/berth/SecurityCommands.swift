@@ -44,8 +44,11 @@ struct AuditCommand: ParsableCommand {
 struct CapacityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capacity",
-        abstract: "Requested CPU and memory per environment and node pool against capacity, zone loss, bin packing and database connections.",
-        discussion: "Exit status: 0 when everything fits, 1 when a pool cannot hold its replicas or a database its connections (or the spec has errors), 2 on usage or I/O errors.")
+        abstract:
+            "Requested CPU and memory per environment and node pool against capacity, zone loss, bin packing and database connections.",
+        discussion:
+            "Exit status: 0 when everything fits, 1 when a pool cannot hold its replicas or a database its connections (or the spec has errors), 2 on usage or I/O errors."
+    )
 
     @OptionGroup var options: SpecOptions
 

@@ -8,7 +8,9 @@ struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve the IP ledger over HTTP (API under /api/v1, /openapi.json, /metrics, /healthz, /readyz).",
-        discussion: "Clients send a token from 'berth ip token create' as 'Authorization: Bearer <token>'. SIGTERM or SIGINT stops the server after the requests in flight.")
+        discussion:
+            "Clients send a token from 'berth ip token create' as 'Authorization: Bearer <token>'. SIGTERM or SIGINT stops the server after the requests in flight."
+    )
 
     @Option(help: ArgumentHelp("Where to listen, HOST:PORT (default: 127.0.0.1:8080).", valueName: "host:port"))
     var listen = "127.0.0.1:8080"
@@ -27,7 +29,8 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port)
+        else {
             throw badInput("--listen '\(listen)' is not HOST:PORT, e.g. 127.0.0.1:8080")
         }
         var host = String(listen[..<colon])
@@ -39,8 +42,9 @@ struct ServeCommand: ParsableCommand {
             // Checked here too, so that a bad file is reported before the store's worker threads start.
             do { _ = try ServerTLS.configuration(certificate: tlsCert, key: tlsKey) } catch { throw badInput(error.message) }
         }
-        let options = ServerOptions(store: storeOptions.target, host: host, port: port, tlsCertificate: tlsCert, tlsKey: tlsKey,
-                                    fixedNow: try storeOptions.fixedNow())
+        let options = ServerOptions(
+            store: storeOptions.target, host: host, port: port, tlsCertificate: tlsCert, tlsKey: tlsKey,
+            fixedNow: try storeOptions.fixedNow())
         let done = DispatchSemaphore(value: 0)
         let failure = FailureBox()
         Task.detached {
@@ -86,9 +90,12 @@ struct IPTokenCommand: ParsableCommand {
         func run() throws {
             let ledger = try storeOptions.open(.read)
             let tokens = try ledgerCall { () throws(LedgerError) in try ledger.tokens() }
-            writeOut(table(["NAME", "SCOPE", "CREATED", "REVOKED"], tokens.map {
-                [$0.name, $0.scope.rawValue, time($0.createdAt), time($0.revokedAt)]
-            }))
+            writeOut(
+                table(
+                    ["NAME", "SCOPE", "CREATED", "REVOKED"],
+                    tokens.map {
+                        [$0.name, $0.scope.rawValue, time($0.createdAt), time($0.revokedAt)]
+                    }))
         }
     }
 

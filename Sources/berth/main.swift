@@ -3,7 +3,7 @@ import BerthCore
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Exit codes: 0 ok, 1 the spec has errors, 2 usage or I/O error.
@@ -66,8 +66,9 @@ struct SpecOptions: ParsableArguments {
     @Argument(help: "The platform spec (YAML).", completion: .file(extensions: ["yaml", "yml"]))
     var spec: String
 
-    @Option(name: .long, help: "Versions file (environment -> service -> tag or digest). Default: versions.yaml beside the spec, when present.",
-            completion: .file(extensions: ["yaml", "yml"]))
+    @Option(
+        name: .long, help: "Versions file (environment -> service -> tag or digest). Default: versions.yaml beside the spec, when present.",
+        completion: .file(extensions: ["yaml", "yml"]))
     var versions: String?
 
     @Option(name: .long, help: "IP plan lock file (default: ip-plan.lock beside the spec, when present).", completion: .file())
@@ -106,7 +107,9 @@ func diagnosticsText(_ ds: [Diagnostic], formatter: @autoclosure () -> Diagnosti
 /// Like `loadChecked`, and also returns the address plan. `notes`: list every note (only
 /// `berth check` does); otherwise one line counts them. `waiving`: check codes that do not stop
 /// this command (audit reports plain secrets as findings).
-func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<CheckCode> = []) throws -> Pipeline.Checked {
+func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = false, waiving: Set<CheckCode> = []) throws
+    -> Pipeline.Checked
+{
     let loaded = try loadReported(o, format: format, notes: notes, waiving: waiving)
     guard let checked = loaded.checked, !loaded.diagnostics.hasErrors else { throw ExitCode(Exit.specErrors) }
     return checked
@@ -120,9 +123,13 @@ func loadReported(_ o: SpecOptions, format: OutputFormat = .text, notes: Bool = 
 
 /// `loadReported` for a spec path and optional versions and lock files (`berth check`, whose
 /// spec argument is optional with `--explain`).
-func loadReported(spec: String, versions: String?, lock: String?, format: OutputFormat = .text, notes: Bool = false,
-                  waiving: Set<CheckCode> = []) throws -> LoadedSpec {
-    let loaded: LoadedSpec = try reportingErrors { try Pipeline.check(path: spec, versionsPath: versions, lockPath: lock, waiving: waiving) }
+func loadReported(
+    spec: String, versions: String?, lock: String?, format: OutputFormat = .text, notes: Bool = false,
+    waiving: Set<CheckCode> = []
+) throws -> LoadedSpec {
+    let loaded: LoadedSpec = try reportingErrors {
+        try Pipeline.check(path: spec, versionsPath: versions, lockPath: lock, waiving: waiving)
+    }
     switch format {
     case .json:
         writeOut(DiagnosticFormatter.json(loaded.diagnostics))
@@ -152,16 +159,17 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a platform spec across the whole platform.",
         discussion: """
-        Exit status: 0 when there are no errors (warnings allowed), 1 when the spec has errors, 2 on usage or I/O errors.
-        --explain CODE prints what a diagnostic code means, why it matters and how to fix it (docs/checks.md lists them all); it reads no spec.
-        """)
+            Exit status: 0 when there are no errors (warnings allowed), 1 when the spec has errors, 2 on usage or I/O errors.
+            --explain CODE prints what a diagnostic code means, why it matters and how to fix it (docs/checks.md lists them all); it reads no spec.
+            """)
 
     // The options of `SpecOptions`, with the spec optional: `--explain` reads none.
     @Argument(help: "The platform spec (YAML).", completion: .file(extensions: ["yaml", "yml"]))
     var spec: String?
 
-    @Option(name: .long, help: "Versions file (environment -> service -> tag or digest). Default: versions.yaml beside the spec, when present.",
-            completion: .file(extensions: ["yaml", "yml"]))
+    @Option(
+        name: .long, help: "Versions file (environment -> service -> tag or digest). Default: versions.yaml beside the spec, when present.",
+        completion: .file(extensions: ["yaml", "yml"]))
     var versions: String?
 
     @Option(name: .long, help: "IP plan lock file (default: ip-plan.lock beside the spec, when present).", completion: .file())
@@ -263,7 +271,9 @@ struct Render: ParsableCommand {
             }
         }
         if ProcessInfo.processInfo.environment["BERTH_TIMINGS"] == "1" {
-            let ms = { (d: Duration) in String(format: "%.1f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
+            let ms = { (d: Duration) in
+                String(format: "%.1f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000)
+            }
             writeErr("timings: load+check \(ms(t1 - t0)) ms, render \(ms(t2 - t1)) ms, write \(ms(clock.now - t2)) ms\n")
             writeErr(StageTimer.report())
         }
@@ -299,8 +309,8 @@ struct Diff: ParsableCommand {
 
         var files: [String: String] {
             switch self {
-            case let .folder(f): f
-            case let .spec(_, f): f
+            case .folder(let f): f
+            case .spec(_, let f): f
             }
         }
     }
@@ -339,9 +349,10 @@ struct Diff: ParsableCommand {
     }
 
     func run() throws {
-        let a = try load(old), b = try load(new)
+        let a = try load(old)
+        let b = try load(new)
         var changes: [PlatformDiff.Change] = try reportingErrors { try PlatformDiff.compare(old: a.files, new: b.files) }
-        if case let .spec(before, _) = a, case let .spec(after, _) = b {
+        if case .spec(let before, _) = a, case .spec(let after, _) = b {
             for d in PlatformChecks.storageShrink(old: before, new: after) {
                 changes.append(PlatformDiff.Change(kind: .changed, key: "spec", risks: [.disruptive], paths: [], reasons: [d.message]))
             }
@@ -377,7 +388,10 @@ struct Berth: ParsableCommand {
         abstract: "One checked spec for a whole hosting and network platform.",
         discussion: "Shell completion: berth --generate-completion-script bash|zsh|fish",
         version: Pipeline.version,
-        subcommands: [Check.self, Render.self, Docs.self, Diff.self, IP.self, Schema.self, AuditCommand.self, CapacityCommand.self, CostCommand.self, ServeCommand.self])
+        subcommands: [
+            Check.self, Render.self, Docs.self, Diff.self, IP.self, Schema.self, AuditCommand.self, CapacityCommand.self, CostCommand.self,
+            ServeCommand.self,
+        ])
 
     /// Parses and runs, mapping every failure to the documented exit codes.
     static func runMain() -> Never {

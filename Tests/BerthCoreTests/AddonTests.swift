@@ -41,12 +41,28 @@ struct AddonTests {
         // the render refuses it too (a render is never written without its controllers)
         let problems = r.renderVerified().problems.map(\.description)
         #expect(!problems.isEmpty && problems.allSatisfy { $0.hasPrefix("main: HorizontalPodAutoscaler ") })
-        #expect(problems.contains { $0.hasSuffix(" apiVersion refers to an add-on serving autoscaling/v2 HorizontalPodAutoscaler (autoscaling/v2 HorizontalPodAutoscaler needs metrics-server 3.0.0 or newer; 2.11.0 is pinned), which nothing in the render creates") }, "\(problems)")
-        let loaded = Fixtures.check(Fixtures.base + "\naddons:\n  cert-manager: { version: v0.15.0 }\n  nosuch: { version: 1.0.0 }\n  velero: { version: latest }\n")
+        #expect(
+            problems.contains {
+                $0.hasSuffix(
+                    " apiVersion refers to an add-on serving autoscaling/v2 HorizontalPodAutoscaler (autoscaling/v2 HorizontalPodAutoscaler needs metrics-server 3.0.0 or newer; 2.11.0 is pinned), which nothing in the render creates"
+                )
+            }, "\(problems)")
+        let loaded = Fixtures.check(
+            Fixtures.base + "\naddons:\n  cert-manager: { version: v0.15.0 }\n  nosuch: { version: 1.0.0 }\n  velero: { version: latest }\n"
+        )
         let lines = Fixtures.lines(loaded).filter { $0.contains("addons.") }
-        #expect(lines.contains { $0.hasSuffix("error: addons.cert-manager.version v0.15.0 is older than v1.0.0, the first cert-manager version serving cert-manager.io/v1 Certificate, which berth writes") })
-        #expect(lines.contains { $0.contains("error: addons.nosuch is not an add-on berth installs; known: gateway-api, external-snapshotter, cert-manager,") })
-        #expect(lines.contains { $0.hasSuffix("error: addons.velero.version latest is not an exact version (dotted numbers, e.g. 12.1.0)") })
+        #expect(
+            lines.contains {
+                $0.hasSuffix(
+                    "error: addons.cert-manager.version v0.15.0 is older than v1.0.0, the first cert-manager version serving cert-manager.io/v1 Certificate, which berth writes"
+                )
+            })
+        #expect(
+            lines.contains {
+                $0.contains("error: addons.nosuch is not an add-on berth installs; known: gateway-api, external-snapshotter, cert-manager,")
+            })
+        #expect(
+            lines.contains { $0.hasSuffix("error: addons.velero.version latest is not an exact version (dotted numbers, e.g. 12.1.0)") })
     }
 
     @Test("addons.<name>.version overrides the pin in the Application")
@@ -61,14 +77,20 @@ struct AddonTests {
     @Test("acme: only the add-ons its objects need, per cluster")
     func acmeSelection() throws {
         let list = try Self.example("acme").addonList()
-        #expect(Self.names(list, "prod-eu") == [
-            "cert-manager", "cloudnative-pg", "cluster-autoscaler", "external-dns", "external-secrets", "external-snapshotter",
-            "falco", "gateway-api", "kube-prometheus-stack", "metrics-server", "nginx-gateway-fabric", "velero", "vertical-pod-autoscaler",
-        ])
+        #expect(
+            Self.names(list, "prod-eu") == [
+                "cert-manager", "cloudnative-pg", "cluster-autoscaler", "external-dns", "external-secrets", "external-snapshotter",
+                "falco", "gateway-api", "kube-prometheus-stack", "metrics-server", "nginx-gateway-fabric", "velero",
+                "vertical-pod-autoscaler",
+            ])
         // prod-us holds no database instance: no operator, no PodMonitors
         #expect(!Self.names(list, "prod-us").contains("cloudnative-pg"))
         // no mesh, no ingress-nginx (network.ingress.api: gateway), no on-premises storage
-        #expect(!list.contains { ["istio-base", "istiod", "linkerd-crds", "linkerd-control-plane", "ingress-nginx", "longhorn", "minio", "metallb"].contains($0.release.name) })
+        #expect(
+            !list.contains {
+                ["istio-base", "istiod", "linkerd-crds", "linkerd-control-plane", "ingress-nginx", "longhorn", "minio", "metallb"].contains(
+                    $0.release.name)
+            })
         // CRDs before operators before what needs them
         let eu = list.filter { $0.cluster == "prod-eu" }
         let wave = { (n: String) in eu.first { $0.release.name == n }?.wave ?? 0 }
@@ -113,10 +135,14 @@ struct AddonTests {
     @Test("external-dns on rfc2136: the server, zones and TSIG key name; the key itself by Secret reference")
     func rfc2136() throws {
         let url = Fixtures.repoRoot.appendingPathComponent("examples/onprem/platform.yaml")
-        let text = Fixtures.text(url).replacingOccurrences(of: "provider: rfc2136, server: \"ns1.lab.example:53\" }", with: "provider: rfc2136, server: \"ns1.lab.example:5353\" }")
+        let text = Fixtures.text(url).replacingOccurrences(
+            of: "provider: rfc2136, server: \"ns1.lab.example:53\" }", with: "provider: rfc2136, server: \"ns1.lab.example:5353\" }")
         #expect(text.contains("ns1.lab.example:5353"))
         let v = Self.values(try Self.renderer(text, file: url.path).addonList(), "lab", "external-dns")
-        #expect(v.contains(#""extraArgs":["--rfc2136-host=ns1.lab.example","--rfc2136-port=5353","--rfc2136-zone=lab.example","--rfc2136-tsig-keyname=lab-external-dns","--rfc2136-tsig-secret-alg=hmac-sha256","--rfc2136-tsig-axfr"]"#), "\(v)")
+        #expect(
+            v.contains(
+                #""extraArgs":["--rfc2136-host=ns1.lab.example","--rfc2136-port=5353","--rfc2136-zone=lab.example","--rfc2136-tsig-keyname=lab-external-dns","--rfc2136-tsig-secret-alg=hmac-sha256","--rfc2136-tsig-axfr"]"#
+            ), "\(v)")
         #expect(v.contains(#""secretKeyRef":{"name":"rfc2136-tsig","key":"secret"}"#))
     }
 
@@ -132,7 +158,9 @@ struct AddonTests {
         #expect(project.contents.components(separatedBy: "  - name: ").count - 1 == expected.count)
         for a in list { #expect(project.contents.contains("- \(a.release.repoURL)")) }
         // cluster-scoped kinds: exactly what the add-ons install, no wildcard
-        #expect(!project.contents.contains("kind: \"*\"\n    group: \"*\"") && !project.contents.contains("group: \"*\"\n    kind: \"*\"\n  namespaceResourceWhitelist") )
+        #expect(
+            !project.contents.contains("kind: \"*\"\n    group: \"*\"")
+                && !project.contents.contains("group: \"*\"\n    kind: \"*\"\n  namespaceResourceWhitelist"))
         #expect(project.contents.contains("- group: apiextensions.k8s.io\n    kind: CustomResourceDefinition"))
         #expect(project.contents.contains("- group: gateway.networking.k8s.io\n    kind: GatewayClass"))
         #expect(!project.contents.contains("kind: IngressClass"))  // acme has no ingress-nginx
@@ -154,63 +182,95 @@ struct AddonTests {
 
     @Test("ReferenceCheck: Gateway and LoadBalancer addresses must lie in a MetalLB pool of their cluster")
     func metallbPoolAddresses() {
-        let pool: JSONValue = ["apiVersion": "metallb.io/v1beta1", "kind": "IPAddressPool",
-                               "metadata": ["name": "lab", "namespace": "metallb-system"],
-                               "spec": ["addresses": ["10.0.48.0/24", "10.0.0.4/32"]]]
-        let l2: JSONValue = ["apiVersion": "metallb.io/v1beta1", "kind": "L2Advertisement",
-                             "metadata": ["name": "lab", "namespace": "metallb-system"], "spec": ["ipAddressPools": ["lab", "other"]]]
+        let pool: JSONValue = [
+            "apiVersion": "metallb.io/v1beta1", "kind": "IPAddressPool",
+            "metadata": ["name": "lab", "namespace": "metallb-system"],
+            "spec": ["addresses": ["10.0.48.0/24", "10.0.0.4/32"]],
+        ]
+        let l2: JSONValue = [
+            "apiVersion": "metallb.io/v1beta1", "kind": "L2Advertisement",
+            "metadata": ["name": "lab", "namespace": "metallb-system"], "spec": ["ipAddressPools": ["lab", "other"]],
+        ]
         func gateway(_ ip: String) -> JSONValue {
-            ["apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": ["name": "lab", "namespace": "web"],
-             "spec": ["addresses": [["type": "IPAddress", "value": .string(ip)]], "listeners": []]]
+            [
+                "apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": ["name": "lab", "namespace": "web"],
+                "spec": ["addresses": [["type": "IPAddress", "value": .string(ip)]], "listeners": []],
+            ]
         }
         func service(_ ip: String) -> JSONValue {
-            ["apiVersion": "v1", "kind": "Service",
-             "metadata": ["name": "db-cross-cluster", "namespace": "web", "annotations": ["metallb.universe.tf/loadBalancerIPs": .string(ip)]],
-             "spec": ["type": "LoadBalancer", "selector": ["app": "db"]]]
+            [
+                "apiVersion": "v1", "kind": "Service",
+                "metadata": [
+                    "name": "db-cross-cluster", "namespace": "web", "annotations": ["metallb.universe.tf/loadBalancerIPs": .string(ip)],
+                ],
+                "spec": ["type": "LoadBalancer", "selector": ["app": "db"]],
+            ]
         }
-        let pod: JSONValue = ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "db", "namespace": "web"],
-                              "spec": ["template": ["metadata": ["labels": ["app": "db"]]]]]
+        let pod: JSONValue = [
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "db", "namespace": "web"],
+            "spec": ["template": ["metadata": ["labels": ["app": "db"]]]],
+        ]
         let ns: JSONValue = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "web"]]
         let spaces = ["lab": Set(["metallb-system"])]
-        let inside = ReferenceCheck.run(files: [("lab/_cluster.yaml", [pool, l2, ns, pod, gateway("10.0.48.5"), service("10.0.0.4")])], addonNamespaces: spaces)
-        #expect(inside.map(\.description) == [
-            "lab: L2Advertisement metallb-system/lab spec.ipAddressPools refers to IPAddressPool metallb-system/other, which nothing in the render creates",
-        ])
-        let outside = ReferenceCheck.run(files: [("lab/_cluster.yaml", [pool, ns, pod, gateway("10.0.49.5"), service("10.0.0.5")])], addonNamespaces: spaces)
-        #expect(outside.map(\.description) == [
-            "lab: Gateway web/lab spec.addresses refers to address 10.0.49.5 in an IPAddressPool, which nothing in the render creates",
-            "lab: Service web/db-cross-cluster load-balancer address refers to address 10.0.0.5 in an IPAddressPool, which nothing in the render creates",
-        ])
+        let inside = ReferenceCheck.run(
+            files: [("lab/_cluster.yaml", [pool, l2, ns, pod, gateway("10.0.48.5"), service("10.0.0.4")])], addonNamespaces: spaces)
+        #expect(
+            inside.map(\.description) == [
+                "lab: L2Advertisement metallb-system/lab spec.ipAddressPools refers to IPAddressPool metallb-system/other, which nothing in the render creates"
+            ])
+        let outside = ReferenceCheck.run(
+            files: [("lab/_cluster.yaml", [pool, ns, pod, gateway("10.0.49.5"), service("10.0.0.5")])], addonNamespaces: spaces)
+        #expect(
+            outside.map(\.description) == [
+                "lab: Gateway web/lab spec.addresses refers to address 10.0.49.5 in an IPAddressPool, which nothing in the render creates",
+                "lab: Service web/db-cross-cluster load-balancer address refers to address 10.0.0.5 in an IPAddressPool, which nothing in the render creates",
+            ])
         // Without pools (a cloud cluster) the addresses are the cloud's business.
         #expect(ReferenceCheck.run(files: [("lab/_cluster.yaml", [ns, pod, gateway("10.0.49.5")])]).isEmpty)
     }
 
-    @Test("ReferenceCheck: each add-on Application's project, destination, repository and cluster-scoped kinds are allowed by the add-ons' AppProject")
+    @Test(
+        "ReferenceCheck: each add-on Application's project, destination, repository and cluster-scoped kinds are allowed by the add-ons' AppProject"
+    )
     func addonApplicationsAgainstProject() {
         func project(destinations: [JSONValue], kinds: [[String]], repos: [String]) -> JSONValue {
-            ["apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": ["name": "lab-addons", "namespace": "argocd"],
-             "spec": ["sourceRepos": .array(repos.map { .string($0) }), "destinations": .array(destinations),
-                      "clusterResourceWhitelist": .array(kinds.map { ["group": .string($0[0]), "kind": .string($0[1])] }),
-                      "namespaceResourceWhitelist": [["group": "*", "kind": "*"]]]]
+            [
+                "apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": ["name": "lab-addons", "namespace": "argocd"],
+                "spec": [
+                    "sourceRepos": .array(repos.map { .string($0) }), "destinations": .array(destinations),
+                    "clusterResourceWhitelist": .array(kinds.map { ["group": .string($0[0]), "kind": .string($0[1])] }),
+                    "namespaceResourceWhitelist": [["group": "*", "kind": "*"]],
+                ],
+            ]
         }
-        let app: JSONValue = ["apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
-                              "metadata": ["name": "lab-velero-c1", "namespace": "argocd", "labels": ["berth.dev/addon": "velero"]],
-                              "spec": ["project": "lab-addons",
-                                       "source": ["repoURL": "https://vmware-tanzu.github.io/helm-charts", "chart": "velero", "targetRevision": "12.1.0"],
-                                       "destination": ["name": "c1", "namespace": "velero"]]]
-        let base = [["", "Namespace"], ["rbac.authorization.k8s.io", "ClusterRole"], ["rbac.authorization.k8s.io", "ClusterRoleBinding"]]
+        let app: JSONValue = [
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+            "metadata": ["name": "lab-velero-c1", "namespace": "argocd", "labels": ["berth.dev/addon": "velero"]],
+            "spec": [
+                "project": "lab-addons",
+                "source": ["repoURL": "https://vmware-tanzu.github.io/helm-charts", "chart": "velero", "targetRevision": "12.1.0"],
+                "destination": ["name": "c1", "namespace": "velero"],
+            ],
+        ]
+        let base = [
+            ["", "Namespace"], ["rbac.authorization.k8s.io", "ClusterRole"], ["rbac.authorization.k8s.io", "ClusterRoleBinding"],
+        ]
         let crd = ["apiextensions.k8s.io", "CustomResourceDefinition"]
-        let good = project(destinations: [["name": "c1", "namespace": "velero"]], kinds: base + [crd], repos: ["https://vmware-tanzu.github.io/helm-charts"])
+        let good = project(
+            destinations: [["name": "c1", "namespace": "velero"]], kinds: base + [crd],
+            repos: ["https://vmware-tanzu.github.io/helm-charts"])
         #expect(ReferenceCheck.run(files: [], argo: [good, app]).isEmpty)
         let bad = project(destinations: [["name": "c1", "namespace": "falco"]], kinds: base, repos: ["https://charts.example"])
-        #expect(ReferenceCheck.run(files: [], argo: [bad, app]).map(\.description) == [
-            "argocd: Application argocd/lab-velero-c1 spec.destination refers to destination c1/velero in AppProject lab-addons, which nothing in the render creates",
-            "argocd: Application argocd/lab-velero-c1 spec.source.repoURL refers to source repository https://vmware-tanzu.github.io/helm-charts in AppProject lab-addons, which nothing in the render creates",
-            "argocd: Application argocd/lab-velero-c1 synced kinds refers to cluster-scoped kind apiextensions.k8s.io/CustomResourceDefinition in AppProject lab-addons clusterResourceWhitelist, which nothing in the render creates",
-        ])
-        #expect(ReferenceCheck.run(files: [], argo: [app]).map(\.description) == [
-            "argocd: Application argocd/lab-velero-c1 spec.project refers to AppProject lab-addons, which nothing in the render creates",
-        ])
+        #expect(
+            ReferenceCheck.run(files: [], argo: [bad, app]).map(\.description) == [
+                "argocd: Application argocd/lab-velero-c1 spec.destination refers to destination c1/velero in AppProject lab-addons, which nothing in the render creates",
+                "argocd: Application argocd/lab-velero-c1 spec.source.repoURL refers to source repository https://vmware-tanzu.github.io/helm-charts in AppProject lab-addons, which nothing in the render creates",
+                "argocd: Application argocd/lab-velero-c1 synced kinds refers to cluster-scoped kind apiextensions.k8s.io/CustomResourceDefinition in AppProject lab-addons clusterResourceWhitelist, which nothing in the render creates",
+            ])
+        #expect(
+            ReferenceCheck.run(files: [], argo: [app]).map(\.description) == [
+                "argocd: Application argocd/lab-velero-c1 spec.project refers to AppProject lab-addons, which nothing in the render creates"
+            ])
     }
 
     @Test("every example's add-on Applications pass the check against the rendered add-ons' AppProject")
@@ -237,19 +297,34 @@ struct AddonTests {
     @Test("berth diff: an add-on version change is disruptive; a wider identity, domain filter or snippets is security-sensitive")
     func diff() throws {
         let up = try DiffTests.report("security:\n", "addons:\n  external-secrets: { version: 2.9.1 }\nsecurity:\n")
-        #expect(up.contains("disruptive: changed addons/argocd/Application/acme-external-secrets-prod-eu: spec.source.targetRevision (add-on external-secrets version changes from 2.9.0 to 2.9.1: its controller and CRDs are replaced)"), "\(up)")
+        #expect(
+            up.contains(
+                "disruptive: changed addons/argocd/Application/acme-external-secrets-prod-eu: spec.source.targetRevision (add-on external-secrets version changes from 2.9.0 to 2.9.1: its controller and CRDs are replaced)"
+            ), "\(up)")
         let zones = try DiffTests.report("zones: [acme.example]", "zones: [acme.example, acme.test]")
-        #expect(zones.contains { $0.hasPrefix("security-sensitive: changed addons/argocd/Application/acme-external-dns-prod-eu: ") && $0.contains("add-on external-dns may write DNS for more domainFilters: acme.test") }, "\(zones)")
+        #expect(
+            zones.contains {
+                $0.hasPrefix("security-sensitive: changed addons/argocd/Application/acme-external-dns-prod-eu: ")
+                    && $0.contains("add-on external-dns may write DNS for more domainFilters: acme.test")
+            }, "\(zones)")
         let account = try DiffTests.report(#"account: "111122223333""#, #"account: "444455556666""#)
-        #expect(account.contains { $0.hasPrefix("security-sensitive: changed addons/argocd/Application/acme-velero-prod-eu: ") && $0.contains("add-on velero runs with a new cloud identity (serviceAccount.server.annotations.eks.amazonaws.com/role-arn)") }, "\(account)")
+        #expect(
+            account.contains {
+                $0.hasPrefix("security-sensitive: changed addons/argocd/Application/acme-velero-prod-eu: ")
+                    && $0.contains(
+                        "add-on velero runs with a new cloud identity (serviceAccount.server.annotations.eks.amazonaws.com/role-arn)")
+            }, "\(account)")
         // snippets turned on (the render before had none)
         let new = try DiffTests.files(DiffTests.text)
         var old = new
         let path = "addons/prod-eu/nginx-gateway-fabric.yaml"
-        old[path] = try #require(new[path]).replacingOccurrences(of: "snippetsFilters:\n            enable: true", with: "snippetsFilters:\n            enable: false")
+        old[path] = try #require(new[path]).replacingOccurrences(
+            of: "snippetsFilters:\n            enable: true", with: "snippetsFilters:\n            enable: false")
         #expect(old[path] != new[path])
         let snippets = PlatformDiff.text(try PlatformDiff.compare(old: old, new: new))
-        #expect(snippets.contains("security-sensitive: changed addons/argocd/Application/acme-nginx-gateway-fabric-prod-eu: spec.source.helm.valuesObject.nginxGateway.snippetsFilters.enable (add-on nginx-gateway-fabric enables NGINX configuration snippets)"), "\(snippets)")
+        #expect(
+            snippets.contains(
+                "security-sensitive: changed addons/argocd/Application/acme-nginx-gateway-fabric-prod-eu: spec.source.helm.valuesObject.nginxGateway.snippetsFilters.enable (add-on nginx-gateway-fabric enables NGINX configuration snippets)"
+            ), "\(snippets)")
     }
 }
-

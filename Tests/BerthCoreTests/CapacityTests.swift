@@ -1,6 +1,7 @@
-@testable import BerthCore
 import Foundation
 import Testing
+
+@testable import BerthCore
 
 @Suite("Capacity")
 struct CapacityTests {
@@ -26,29 +27,56 @@ struct CapacityTests {
         #expect(p.podsMin == 12 && p.podsMax == 20)
         #expect(p.nodesAtMin == 4 && p.nodesAtMax == 4)
         #expect(p.nodesAfterZoneLoss == 2 && !p.holdsMinAfterZoneLoss)
-        #expect(r.warnings == ["cluster 'main' pool 'general' cannot hold minimum replicas after losing a zone (2 of 4 nodes left, 4 needed)"])
+        #expect(
+            r.warnings == ["cluster 'main' pool 'general' cannot hold minimum replicas after losing a zone (2 of 4 nodes left, 4 needed)"])
         #expect(p.allocatableCPU == 1930)
     }
 
     @Test("problems: max replicas beyond the autoscaler, a pod too large, connections exceeded; zone loss warns")
     func problems() throws {
-        let big = try Self.report(AuditTests.mutate([("    replicas: { min: 2, max: 4 }\n    uses", "    replicas: { min: 2, max: 40 }\n    resources: { cpu: 900m, memory: 1Gi }\n    uses"),
-                                                     ("min: 2, max: 4 }\nenvironments", "min: 2, max: 6 }\nenvironments")]))
+        let big = try Self.report(
+            AuditTests.mutate([
+                (
+                    "    replicas: { min: 2, max: 4 }\n    uses",
+                    "    replicas: { min: 2, max: 40 }\n    resources: { cpu: 900m, memory: 1Gi }\n    uses"
+                ),
+                ("min: 2, max: 4 }\nenvironments", "min: 2, max: 6 }\nenvironments"),
+            ]))
         // 2 environments x 40 api pods at 900m, 2 per node: 40 nodes; the 4 database instances at
         // 1 CPU take 2 more (with the web pods beside them); each api pod keeps a client pool of 10.
-        #expect(big.problems == ["cluster 'main' pool 'general' needs 42 nodes for maximum replicas but the autoscaler stops at 6",
-                                 "database 'main' (development) may be asked for 400 connections but accepts 197",
-                                 "database 'main' (production) may be asked for 400 connections but accepts 197"])
-        #expect(big.warnings == ["cluster 'main' pool 'general' cannot hold minimum replicas after losing a zone (3 of 6 nodes left, 5 needed)"])
-        let lossy = try Self.report(AuditTests.mutate([("    replicas: { min: 2, max: 4 }\n    uses", "    replicas: { min: 6, max: 6 }\n    resources: { cpu: 900m, memory: 1Gi }\n    uses")]))
-        #expect(lossy.warnings == ["cluster 'main' pool 'general' cannot hold minimum replicas after losing a zone (2 of 4 nodes left, 8 needed)"])
+        #expect(
+            big.problems == [
+                "cluster 'main' pool 'general' needs 42 nodes for maximum replicas but the autoscaler stops at 6",
+                "database 'main' (development) may be asked for 400 connections but accepts 197",
+                "database 'main' (production) may be asked for 400 connections but accepts 197",
+            ])
+        #expect(
+            big.warnings == ["cluster 'main' pool 'general' cannot hold minimum replicas after losing a zone (3 of 6 nodes left, 5 needed)"]
+        )
+        let lossy = try Self.report(
+            AuditTests.mutate([
+                (
+                    "    replicas: { min: 2, max: 4 }\n    uses",
+                    "    replicas: { min: 6, max: 6 }\n    resources: { cpu: 900m, memory: 1Gi }\n    uses"
+                )
+            ]))
+        #expect(
+            lossy.warnings == [
+                "cluster 'main' pool 'general' cannot hold minimum replicas after losing a zone (2 of 4 nodes left, 8 needed)"
+            ])
         let conns = try Self.report(AuditTests.mutate([("    instances: 2\n", "    instances: 2\n    maxConnections: 30\n")]))
-        #expect(conns.problems == ["database 'main' (development) may be asked for 40 connections but accepts 27",
-                                   "database 'main' (production) may be asked for 40 connections but accepts 27"])
+        #expect(
+            conns.problems == [
+                "database 'main' (development) may be asked for 40 connections but accepts 27",
+                "database 'main' (production) may be asked for 40 connections but accepts 27",
+            ])
         #expect(conns.connections.first?.detail == "4 pods at max replicas x 10 connections each (assumed client pool), no pooler")
-        let pooled = try Self.report(AuditTests.mutate([("    instances: 2\n", "    instances: 2\n    maxConnections: 30\n    pooler: { instances: 1 }\n")]))
+        let pooled = try Self.report(
+            AuditTests.mutate([("    instances: 2\n", "    instances: 2\n    maxConnections: 30\n    pooler: { instances: 1 }\n")]))
         #expect(pooled.problems == [])
-        #expect(pooled.connections.first?.detail == "1 PgBouncer pods x 20 server connections (the Pooler's default_pool_size); 4 client pods at max replicas")
+        #expect(
+            pooled.connections.first?.detail
+                == "1 PgBouncer pods x 20 server connections (the Pooler's default_pool_size); 4 client pods at max replicas")
     }
 
     /// The rendered Poolers' server connections (instances x default_pool_size) per namespace.
@@ -65,16 +93,23 @@ struct CapacityTests {
     @Test("the connection budget uses the rendered Pooler's default_pool_size")
     func poolSizeAsRendered() throws {
         // maxConnections 100, 2 PgBouncer pods: default_pool_size (100 - 10) / 2 = 45 each.
-        let spec = try AuditTests.spec(AuditTests.mutate([("    instances: 2\n", "    instances: 2\n    maxConnections: 100\n    pooler: { instances: 2 }\n")]))
+        let spec = try AuditTests.spec(
+            AuditTests.mutate([("    instances: 2\n", "    instances: 2\n    maxConnections: 100\n    pooler: { instances: 2 }\n")]))
         let r = Capacity.report(spec)
         #expect(Self.renderedPoolerConnections(spec) == ["shop-development": 90, "shop-production": 90])
         #expect(r.connections.map(\.demand) == [90, 90])
-        #expect(r.connections.first?.detail == "2 PgBouncer pods x 45 server connections (the Pooler's default_pool_size); 4 client pods at max replicas")
+        #expect(
+            r.connections.first?.detail
+                == "2 PgBouncer pods x 45 server connections (the Pooler's default_pool_size); 4 client pods at max replicas")
         // The floor of 5 per pod can ask for more than the server accepts: 3 x 5 > 10 - 3.
-        let tight = try AuditTests.spec(AuditTests.mutate([("    instances: 2\n", "    instances: 2\n    maxConnections: 10\n    pooler: { instances: 3 }\n")]))
+        let tight = try AuditTests.spec(
+            AuditTests.mutate([("    instances: 2\n", "    instances: 2\n    maxConnections: 10\n    pooler: { instances: 3 }\n")]))
         #expect(Self.renderedPoolerConnections(tight) == ["shop-development": 15, "shop-production": 15])
-        #expect(Capacity.report(tight).problems == ["database 'main' (development) may be asked for 15 connections but accepts 7",
-                                                    "database 'main' (production) may be asked for 15 connections but accepts 7"])
+        #expect(
+            Capacity.report(tight).problems == [
+                "database 'main' (development) may be asked for 15 connections but accepts 7",
+                "database 'main' (production) may be asked for 15 connections but accepts 7",
+            ])
     }
 
     /// CPU (millicores) and memory (bytes) the rendered database pods request, per cluster folder:
@@ -89,14 +124,19 @@ struct CapacityTests {
                 switch o.at("kind")?.stringValue {
                 case "Cluster": requests = o.at("spec.resources.requests")
                 case "Pooler":
-                    guard case let .array(cs)? = o.at("spec.template.spec.containers") else { requests = nil; break }
+                    guard case .array(let cs)? = o.at("spec.template.spec.containers") else {
+                        requests = nil
+                        break
+                    }
                     requests = cs.first { $0["name"] == "pgbouncer" }?["resources"]?["requests"]
                 default: continue
                 }
                 let cpu = Quantity.parse(requests?["cpu"]?.stringValue ?? "")?.milli ?? -1
                 let mem = Quantity.parse(requests?["memory"]?.stringValue ?? "")?.units ?? -1
                 var v = out[cluster] ?? (0, 0, 0)
-                v.cpu += Int64(n) * cpu; v.mem += Int64(n) * mem; v.pods += n
+                v.cpu += Int64(n) * cpu
+                v.mem += Int64(n) * mem
+                v.pods += n
                 out[cluster] = v
             }
         }
@@ -106,11 +146,15 @@ struct CapacityTests {
     @Test("database instance and PgBouncer pods count as rendered, in the primary's and the replica clusters")
     func databasePodsAsRendered() throws {
         // production on two clusters: the primary (with its pooler) in main, a replica cluster in second.
-        let spec = try AuditTests.spec(AuditTests.mutate([
-            ("environments:\n", "  second:\n    region: eu-west-1\n    nodePools:\n      general: { machine: m6i.large, cpu: 2, memory: 8Gi, min: 2, max: 4 }\nenvironments:\n"),
-            ("production: { clusters: [main]", "production: { clusters: [main, second]"),
-            ("    instances: 2\n", "    instances: 2\n    pooler: { instances: 2 }\n    topology: { remoteClients: primary }\n"),
-        ]))
+        let spec = try AuditTests.spec(
+            AuditTests.mutate([
+                (
+                    "environments:\n",
+                    "  second:\n    region: eu-west-1\n    nodePools:\n      general: { machine: m6i.large, cpu: 2, memory: 8Gi, min: 2, max: 4 }\nenvironments:\n"
+                ),
+                ("production: { clusters: [main]", "production: { clusters: [main, second]"),
+                ("    instances: 2\n", "    instances: 2\n    pooler: { instances: 2 }\n    topology: { remoteClients: primary }\n"),
+            ]))
         let plan = Plan(spec: spec)
         let r = Capacity.report(spec, plan: plan)
         let rendered = Self.renderedDatabaseRequests(spec)
@@ -130,29 +174,48 @@ struct CapacityTests {
         let second = try #require(r.pools.first { $0.cluster == "second" })
         #expect(second.demand.map(\.databases) == [["database main: 2 instances x 1 CPU 2Gi"]])
         let main = try #require(r.pools.first { $0.cluster == "main" })
-        #expect(main.demand.first { $0.environment == "production" }?.databases == ["database main: 2 instances x 1 CPU 2Gi, 2 PgBouncer pods x 100m CPU 128Mi"])
-        #expect(r.text().contains("  production: min 8 pods 2600m CPU 4.7Gi; max 12 pods 3 CPU 5.2Gi\n    includes database main: 2 instances x 1 CPU 2Gi, 2 PgBouncer pods x 100m CPU 128Mi\n"))
+        #expect(
+            main.demand.first { $0.environment == "production" }?.databases == [
+                "database main: 2 instances x 1 CPU 2Gi, 2 PgBouncer pods x 100m CPU 128Mi"
+            ])
+        #expect(
+            r.text().contains(
+                "  production: min 8 pods 2600m CPU 4.7Gi; max 12 pods 3 CPU 5.2Gi\n    includes database main: 2 instances x 1 CPU 2Gi, 2 PgBouncer pods x 100m CPU 128Mi\n"
+            ))
     }
 
     @Test("database pods on a cluster whose pools are all tainted cannot be scheduled: a problem")
     func databaseOnTaintedPools() throws {
-        let spec = try AuditTests.spec(AuditTests.mutate([
-            ("general: { machine: m6i.large, cpu: 2, memory: 8Gi, min: 2, max: 4 }", "general: { machine: m6i.large, cpu: 2, memory: 8Gi, min: 2, max: 4, taints: [\"dedicated=web:NoSchedule\"] }"),
-        ]))
+        let spec = try AuditTests.spec(
+            AuditTests.mutate([
+                (
+                    "general: { machine: m6i.large, cpu: 2, memory: 8Gi, min: 2, max: 4 }",
+                    "general: { machine: m6i.large, cpu: 2, memory: 8Gi, min: 2, max: 4, taints: [\"dedicated=web:NoSchedule\"] }"
+                )
+            ]))
         let r = Capacity.report(spec)
-        #expect(r.problems.filter { $0.contains("tainted") } == [
-            "cluster 'main': every node pool is tainted, so the pods of database 'main' (development), which tolerate no taints, cannot be scheduled",
-            "cluster 'main': every node pool is tainted, so the pods of database 'main' (production), which tolerate no taints, cannot be scheduled",
-        ])
+        #expect(
+            r.problems.filter { $0.contains("tainted") } == [
+                "cluster 'main': every node pool is tainted, so the pods of database 'main' (development), which tolerate no taints, cannot be scheduled",
+                "cluster 'main': every node pool is tainted, so the pods of database 'main' (production), which tolerate no taints, cannot be scheduled",
+            ])
     }
 
     @Test("cluster-autoscaler flags per pool; none on onprem or when the autoscaler is off")
     func autoscalerSettings() throws {
         let spec = try AuditTests.spec(AuditTests.clean)
-        let cm = try #require(Renderer(plan: Plan(spec: spec)).renderedFiles().flatMap(\.objects).first { $0.at("metadata.name") == "berth-cluster-autoscaler" })
+        let cm = try #require(
+            Renderer(plan: Plan(spec: spec)).renderedFiles().flatMap(\.objects).first {
+                $0.at("metadata.name") == "berth-cluster-autoscaler"
+            })
         #expect(cm.at("data")?["nodes"] == "--nodes=2:4:main-general\n")
-        #expect(cm.at("data")?["node-group-auto-discovery"] == "--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/main")
+        #expect(
+            cm.at("data")?["node-group-auto-discovery"]
+                == "--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/main")
         let off = try AuditTests.spec(AuditTests.mutate([("delivery:", "scaling: { clusterAutoscaler: false }\ndelivery:")]))
-        #expect(!Renderer(plan: Plan(spec: off)).renderedFiles().flatMap(\.objects).contains { $0.at("metadata.name") == "berth-cluster-autoscaler" })
+        #expect(
+            !Renderer(plan: Plan(spec: off)).renderedFiles().flatMap(\.objects).contains {
+                $0.at("metadata.name") == "berth-cluster-autoscaler"
+            })
     }
 }

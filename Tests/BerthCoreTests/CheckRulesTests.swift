@@ -1,6 +1,7 @@
-@testable import BerthCore
 import Foundation
 import Testing
+
+@testable import BerthCore
 
 /// The check catalogue: one entry per diagnostic code, every code berth emits is in it (the
 /// compiler sees to that: `Diagnostic` takes a `CheckCode`), no entry goes unused, each
@@ -43,7 +44,8 @@ struct CheckRulesTests {
             var seen: Set<Int> = []
             for p in patterns {
                 guard let re = try? NSRegularExpression(pattern: p) else { continue }
-                for m in re.matches(in: text, range: NSRange(location: 0, length: ns.length)) where seen.insert(m.range(at: 2).location).inserted {
+                for m in re.matches(in: text, range: NSRange(location: 0, length: ns.length))
+                where seen.insert(m.range(at: 2).location).inserted {
                     out.append(Emission(path: path, severity: ns.substring(with: m.range(at: 1)), code: ns.substring(with: m.range(at: 2))))
                 }
             }
@@ -94,8 +96,9 @@ struct CheckRulesTests {
             let code = try #require(Self.caseNames[e.code], "\(e): not a CheckCode case")
             used.insert(code)
             let rule = code.rule
-            #expect(([rule.severity] + rule.otherSeverities).map(\.rawValue).contains(e.severity),
-                    "\(e): the catalogue says \(rule.severityText)")
+            #expect(
+                ([rule.severity] + rule.otherSeverities).map(\.rawValue).contains(e.severity),
+                "\(e): the catalogue says \(rule.severityText)")
         }
         let unused = CheckCode.allCases.filter { !used.contains($0) }.map(\.rawValue)
         #expect(unused.isEmpty, "catalogue entries no source emits: \(unused)")
@@ -105,7 +108,8 @@ struct CheckRulesTests {
     func noStringCodes() throws {
         // `Diagnostic` takes a CheckCode, so this cannot compile today; the scan keeps a future
         // string-taking initializer from slipping in.
-        let re = try NSRegularExpression(pattern: #"(\.(error|warning)|Diagnostic(\.init)?\(\s*\.(error|warning|note)\s*,)\(?\s*"[a-z0-9-]+"\s*,"#)
+        let re = try NSRegularExpression(
+            pattern: #"(\.(error|warning)|Diagnostic(\.init)?\(\s*\.(error|warning|note)\s*,)\(?\s*"[a-z0-9-]+"\s*,"#)
         var hits: [String] = []
         for (path, text) in Self.sources where path.hasPrefix("Sources/") {
             let ns = text as NSString
@@ -134,23 +138,25 @@ struct CheckRulesTests {
         #expect(CheckRules.nearest("").isEmpty)
         #expect(CheckRules.unknownCodeMessage("unknwn-key") == "unknown check code 'unknwn-key'; did you mean 'unknown-key'?")
         #expect(CheckRules.unknownCodeMessage("dns") == "unknown check code 'dns'; did you mean 'dns01', 'dns-zone' or 'dns-server'?")
-        #expect(CheckRules.unknownCodeMessage("frobnicate") == "unknown check code 'frobnicate'; 'berth check --explain all' lists every code")
+        #expect(
+            CheckRules.unknownCodeMessage("frobnicate") == "unknown check code 'frobnicate'; 'berth check --explain all' lists every code")
     }
 
     @Test("an entry as text: code, severity and title, then why and how to fix, wrapped")
     func text() {
         let t = CheckRules.text(CheckCode.selfReference.rule)
-        #expect(t == """
-            self-reference (warning): service lists itself in talksTo
+        #expect(
+            t == """
+                self-reference (warning): service lists itself in talksTo
 
-            Why it matters:
-              Traffic between the pods of one service needs no rule, so the edge does nothing; it is
-              usually a typo for another service.
+                Why it matters:
+                  Traffic between the pods of one service needs no rule, so the edge does nothing; it is
+                  usually a typo for another service.
 
-            How to fix it:
-              Remove the service's own name from its `talksTo`, or name the service you meant.
+                How to fix it:
+                  Remove the service's own name from its `talksTo`, or name the service you meant.
 
-            """)
+                """)
         #expect(CheckRules.text(CheckCode.backupRetention.rule).hasPrefix("backup-retention (warning or error): "))
         for r in CheckRules.all {
             // The paragraphs (indented) are wrapped; the first line is code, severity and title.
@@ -174,7 +180,9 @@ struct CheckRulesTests {
     @Test("diagnostics still print the code's string in JSON")
     func diagnosticJSON() {
         let d = Diagnostic.error(.unknownKey, "m", at: nil)
-        #expect(DiagnosticFormatter.json([d]).contains(#""code" : "unknown-key""#) || DiagnosticFormatter.json([d]).contains(#""code": "unknown-key""#))
+        #expect(
+            DiagnosticFormatter.json([d]).contains(#""code" : "unknown-key""#)
+                || DiagnosticFormatter.json([d]).contains(#""code": "unknown-key""#))
     }
 
     @Test("SARIF: the driver lists every catalogue entry; a result per diagnostic, at its place or the spec")

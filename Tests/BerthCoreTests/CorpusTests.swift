@@ -31,7 +31,8 @@ struct CorpusTests {
         var record = ""
         var expected: [String: [String]] = [:]
         var current = ""
-        for line in Fixtures.text(Self.dir.appendingPathComponent("EXPECTED.txt")).split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in Fixtures.text(Self.dir.appendingPathComponent("EXPECTED.txt")).split(separator: "\n", omittingEmptySubsequences: false)
+        {
             if line.hasPrefix("== ") {
                 current = String(line.dropFirst(3))
                 expected[current] = []
@@ -68,12 +69,14 @@ struct CorpusTests {
         #expect(loaded.diagnostics.map(\.message) == ["file is larger than 8 MiB; a platform spec is a few thousand lines at most"])
     }
 
-    @Test("deep nesting is refused, never a stack overflow", arguments: [
-        String(repeating: "[", count: 100_000),
-        "berth: 1\nplatform: x\n" + (0..<2000).map { String(repeating: " ", count: $0) + "a:\n" }.joined(),
-        "berth: 1\ndescription: " + String(repeating: "- ", count: 50_000) + "x\n",
-        String(repeating: "{a: ", count: 20_000) + "1" + String(repeating: "}", count: 20_000),
-    ])
+    @Test(
+        "deep nesting is refused, never a stack overflow",
+        arguments: [
+            String(repeating: "[", count: 100_000),
+            "berth: 1\nplatform: x\n" + (0..<2000).map { String(repeating: " ", count: $0) + "a:\n" }.joined(),
+            "berth: 1\ndescription: " + String(repeating: "- ", count: 50_000) + "x\n",
+            String(repeating: "{a: ", count: 20_000) + "1" + String(repeating: "}", count: 20_000),
+        ])
     func deepNesting(text: String) {
         let loaded = Fixtures.check(text)
         #expect(loaded.spec == nil)

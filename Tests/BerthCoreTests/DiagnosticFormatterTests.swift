@@ -37,14 +37,19 @@ struct DiagnosticFormatterTests {
         // Changing the sources rebuilds the index for the new text.
         f.sources = ["big.yaml": "changed\n"]
         #expect(f.lineIndexes.count == 1 && f.lineIndexes["big.yaml"]?.line(1) == "changed")
-        #expect(f.text(Diagnostic.warning(.unknownKey, "x", at: SourceLocation(file: "big.yaml", line: 1, column: 1))) == "big.yaml:1:1: warning: x\nchanged\n^\n")
+        #expect(
+            f.text(Diagnostic.warning(.unknownKey, "x", at: SourceLocation(file: "big.yaml", line: 1, column: 1)))
+                == "big.yaml:1:1: warning: x\nchanged\n^\n")
     }
 
     @Test("a location past the end of the file prints no source line")
     func pastTheEnd() {
         let f = DiagnosticFormatter(sources: ["a.yaml": "x: 1\n"], color: false)
-        #expect(f.text(Diagnostic.error(.unknownKey, "m", at: SourceLocation(file: "a.yaml", line: 9, column: 1))) == "a.yaml:9:1: error: m\n")
-        #expect(f.text(Diagnostic.error(.unknownKey, "m", at: SourceLocation(file: "other.yaml", line: 1, column: 1))) == "other.yaml:1:1: error: m\n")
+        #expect(
+            f.text(Diagnostic.error(.unknownKey, "m", at: SourceLocation(file: "a.yaml", line: 9, column: 1))) == "a.yaml:9:1: error: m\n")
+        #expect(
+            f.text(Diagnostic.error(.unknownKey, "m", at: SourceLocation(file: "other.yaml", line: 1, column: 1)))
+                == "other.yaml:1:1: error: m\n")
     }
 
     @Test("an I/O error's localizedDescription is its message")

@@ -59,7 +59,11 @@ struct DocsTests {
                 #expect(Fixtures.text(url) == f.contents, "\(f.path) differs from the golden file")
             }
         }
-        #expect(files.map(\.path) == ["hosting-and-network.html", "hosting-and-network.md", "ip-plan.svg", "monitoring.html", "monitoring.md", "network-policy.svg", "topology.svg", "traffic.svg"])
+        #expect(
+            files.map(\.path) == [
+                "hosting-and-network.html", "hosting-and-network.md", "ip-plan.svg", "monitoring.html", "monitoring.md",
+                "network-policy.svg", "topology.svg", "traffic.svg",
+            ])
     }
 
     @Test("a spec change appears in the document")
@@ -122,7 +126,10 @@ struct DocsClaimTests {
         }
         var cdnInPath: Bool { annotated("external-dns.alpha.kubernetes.io/target") { $0.contains("cloudfront.net") } }
         var admissionGate: Bool {
-            objects.contains { ["ValidatingAdmissionPolicy", "ValidatingWebhookConfiguration", "ClusterPolicy", "ClusterImagePolicy"].contains($0.at("kind")?.stringValue ?? "") }
+            objects.contains {
+                ["ValidatingAdmissionPolicy", "ValidatingWebhookConfiguration", "ClusterPolicy", "ClusterImagePolicy"].contains(
+                    $0.at("kind")?.stringValue ?? "")
+            }
         }
         /// A bucket's versioning is on in a rendered bucket artifact.
         func versioned(_ bucket: String) -> Bool {
@@ -134,8 +141,9 @@ struct DocsClaimTests {
         /// Zones of a cluster in the rendered address plan (its per-zone subnets).
         func zones(_ cluster: String) -> Int {
             guard let data = artifacts["network/ip-plan.json"]?.data(using: .utf8),
-                  let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let ranges = root["ranges"] as? [[String: Any]] else { return -1 }
+                let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let ranges = root["ranges"] as? [[String: Any]]
+            else { return -1 }
             return Set(ranges.filter { $0["cluster"] as? String == cluster }.compactMap { $0["zone"] as? String }).count
         }
     }
@@ -154,15 +162,27 @@ struct DocsClaimTests {
         ("traffic split between clusters by DNS", #"(?i)split between [^.;]* by DNS"#, { r, _ in r.dnsSplit }),
         ("DNS steering users to a region", #"(?i)serves its own users|sends users to a cluster"#, { r, _ in r.dnsSplit }),
         ("dual-stack", #"(?i)dual-stack"#, { r, _ in r.dualStack }),
-        ("a CDN in front of the gateway", #"(?i)in front of the (gateway|ingress)|CDN absorbs|CDN caching|internet, CDN|edge_cloudfront -->"#, { r, _ in r.cdnInPath }),
-        ("a gate that blocks deployment", #"(?i)\bblock(s|ed)? (deployment|deploys)|deploys are blocked|blocks? the deploy"#, { r, _ in r.admissionGate }),
+        (
+            "a CDN in front of the gateway",
+            #"(?i)in front of the (gateway|ingress)|CDN absorbs|CDN caching|internet, CDN|edge_cloudfront -->"#, { r, _ in r.cdnInPath }
+        ),
+        (
+            "a gate that blocks deployment", #"(?i)\bblock(s|ed)? (deployment|deploys)|deploys are blocked|blocks? the deploy"#,
+            { r, _ in r.admissionGate }
+        ),
         ("a versioned bucket", #"\| bucket ([a-z0-9-]+) \| continuous \(versioning\)"#, { r, g in r.versioned(g[1]) }),
-        ("zone count of a list of clusters", #"on ((?:[a-z0-9-]+(?:, | and ))*[a-z0-9-]+) across (\d+) zones?"#, { r, g in
-            g[1].replacingOccurrences(of: " and ", with: ", ").components(separatedBy: ", ").allSatisfy { r.zones($0) == Int(g[2]) }
-        }),
-        ("required zone anti-affinity for every database instance", #"with required anti-affinity\."#, { r, _ in
-            r.objects.filter { $0.at("kind") == "Cluster" }.allSatisfy { $0.at("spec.affinity.podAntiAffinityType") == "required" }
-        }),
+        (
+            "zone count of a list of clusters", #"on ((?:[a-z0-9-]+(?:, | and ))*[a-z0-9-]+) across (\d+) zones?"#,
+            { r, g in
+                g[1].replacingOccurrences(of: " and ", with: ", ").components(separatedBy: ", ").allSatisfy { r.zones($0) == Int(g[2]) }
+            }
+        ),
+        (
+            "required zone anti-affinity for every database instance", #"with required anti-affinity\."#,
+            { r, _ in
+                r.objects.filter { $0.at("kind") == "Cluster" }.allSatisfy { $0.at("spec.affinity.podAntiAffinityType") == "required" }
+            }
+        ),
         ("zone count of one cluster", #"\b([a-z0-9-]+) \((\d+) zones?\)"#, { r, g in r.zones(g[1]) == Int(g[2]) }),
         ("zone count in the topology", #"`([a-z0-9-]+)` in [a-z0-9-]+ across (\d+) zones?"#, { r, g in r.zones(g[1]) == Int(g[2]) }),
     ]
@@ -194,7 +214,10 @@ struct DocsClaimTests {
     static let variants: [(String, [(String, String)])] = [
         ("an unversioned bucket", [("  uploads:\n    versioning: true", "  uploads:\n    versioning: false")]),
         ("production on one cluster", [("clusters: [prod-eu, prod-us]", "clusters: [prod-eu]")]),
-        ("no IPv6, no CDN", [("  ipv6: fd12:3456:789a::/48\n", ""), ("    cdn: { provider: cloudfront, paths: [\"/static/*\", \"/assets/*\"] }\n", "")]),
+        (
+            "no IPv6, no CDN",
+            [("  ipv6: fd12:3456:789a::/48\n", ""), ("    cdn: { provider: cloudfront, paths: [\"/static/*\", \"/assets/*\"] }\n", "")]
+        ),
     ]
 
     @Test("variants of the example claim only what their render contains", arguments: 0..<3)
@@ -214,7 +237,8 @@ struct DocsClaimTests {
     func tableCatchesClaims() throws {
         let loaded = try Pipeline.check(path: Fixtures.example.path)
         let render = try Render(loaded)
-        let bad = "Traffic is split between the production clusters by DNS. All from 10.0.0.0/8, dual-stack. cloudfront in front of the gateway caches. findings of critical severity or worse block deployment. | bucket uploads | continuous (versioning) |. production on prod-eu and prod-us across 2 zones. instances spread across zones with required anti-affinity."
+        let bad =
+            "Traffic is split between the production clusters by DNS. All from 10.0.0.0/8, dual-stack. cloudfront in front of the gateway caches. findings of critical severity or worse block deployment. | bucket uploads | continuous (versioning) |. production on prod-eu and prod-us across 2 zones. instances spread across zones with required anti-affinity."
         var hits: [String] = []
         for (what, pattern, holds) in Self.claims {
             for m in Self.matches(pattern, bad) where !holds(render, m) { hits.append(what) }
@@ -250,33 +274,42 @@ struct DocsPolicyTableTests {
 
     @Test("a service named gateway is just a service; the ingress controller has its own row")
     func serviceNamedGateway() throws {
-        let md = try Self.markdown(AuditTests.mutate([("databases:\n", Self.service("gateway", port: 7000, talksTo: ["api"]) + "databases:\n")]))
-        #expect(Self.table(md, after: "Environments development and production: who may open a connection") == [
-            "| from \\ to | api | gateway | web | data |",
-            "|---|---|---|---|---|",
-            "| gateway (data plane) | · | · | 8080 |  |",
-            "| api | · | · | · | database main (5432) |",
-            "| gateway | 9000 | · | · |  |",
-            "| web | 9000 | · | · |  |",
-        ])
+        let md = try Self.markdown(
+            AuditTests.mutate([("databases:\n", Self.service("gateway", port: 7000, talksTo: ["api"]) + "databases:\n")]))
+        #expect(
+            Self.table(md, after: "Environments development and production: who may open a connection") == [
+                "| from \\ to | api | gateway | web | data |",
+                "|---|---|---|---|---|",
+                "| gateway (data plane) | · | · | 8080 |  |",
+                "| api | · | · | · | database main (5432) |",
+                "| gateway | 9000 | · | · |  |",
+                "| web | 9000 | · | · |  |",
+            ])
     }
 
     @Test("a service disabled in an environment is not in that environment's table")
     func disabledService() throws {
-        let md = try Self.markdown(AuditTests.mutate([("    public: { host: www }\n", "    public: { host: www }\n    overrides:\n      development: { enabled: false }\n")]))
-        #expect(Self.table(md, after: "Environment development: who may open a connection") == [
-            "| from \\ to | api | data |",
-            "|---|---|---|",
-            "| gateway (data plane) | · |  |",
-            "| api | · | database main (5432) |",
-        ])
+        let md = try Self.markdown(
+            AuditTests.mutate([
+                ("    public: { host: www }\n", "    public: { host: www }\n    overrides:\n      development: { enabled: false }\n")
+            ]))
+        #expect(
+            Self.table(md, after: "Environment development: who may open a connection") == [
+                "| from \\ to | api | data |",
+                "|---|---|---|",
+                "| gateway (data plane) | · |  |",
+                "| api | · | database main (5432) |",
+            ])
         #expect(Self.table(md, after: "Environment production: who may open a connection").first == "| from \\ to | api | web | data |")
     }
 
     @Test("with networkPolicy none the document says every pod can reach every pod, and shows no matrix")
     func noNetworkPolicy() throws {
         let md = try Self.markdown(AuditTests.mutate([("  tls: { email", "  networkPolicy: none\n  tls: { email")]))
-        #expect(md.contains("- Network policies: None are rendered (security.networkPolicy: none): every pod can reach every pod, in every namespace, and anything outside the cluster."))
+        #expect(
+            md.contains(
+                "- Network policies: None are rendered (security.networkPolicy: none): every pod can reach every pod, in every namespace, and anything outside the cluster."
+            ))
         #expect(md.contains("No NetworkPolicy is rendered (security.networkPolicy: none): every pod can reach every pod."))
         #expect(!md.contains("from \\ to"))
         #expect(!md.contains("Network policy graph"))

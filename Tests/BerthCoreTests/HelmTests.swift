@@ -1,6 +1,7 @@
-@testable import BerthCore
 import Foundation
 import Testing
+
+@testable import BerthCore
 
 @Suite("Helm charts")
 struct HelmTests {
@@ -10,9 +11,11 @@ struct HelmTests {
         return Dictionary(uniqueKeysWithValues: files.filter { $0.path.hasPrefix("helm/") }.map { ($0.path, $0.contents) })
     }
 
-    static let twoEnvironments = Fixtures.mutate(
-        "  production: { clusters: [main], domain: shop.example }",
-        "  development: { clusters: [main], domain: dev.shop.example, tier: development }\n  production: { clusters: [main], domain: shop.example }")
+    static let twoEnvironments =
+        Fixtures.mutate(
+            "  production: { clusters: [main], domain: shop.example }",
+            "  development: { clusters: [main], domain: dev.shop.example, tier: development }\n  production: { clusters: [main], domain: shop.example }"
+        )
         + "delivery:\n  helm: true\n"
 
     @Test("no charts without delivery.helm")
@@ -23,14 +26,16 @@ struct HelmTests {
     @Test("one chart per service: Chart.yaml, values, schema, helpers, a template per object, notes")
     func layout() throws {
         let c = try Self.charts(Self.twoEnvironments)
-        #expect(c.keys.filter { $0.hasPrefix("helm/web/") }.sorted() == [
-            "helm/web/Chart.yaml", "helm/web/templates/NOTES.txt", "helm/web/templates/_helpers.tpl",
-            "helm/web/templates/deployment.yaml", "helm/web/templates/horizontalPodAutoscaler.yaml", "helm/web/templates/networkPolicy.yaml",
-            "helm/web/templates/podDisruptionBudget.yaml", "helm/web/templates/service.yaml",
-            "helm/web/templates/serviceAccount.yaml",
-            "helm/web/values-development-main.yaml", "helm/web/values-production-main.yaml",
-            "helm/web/values.schema.json", "helm/web/values.yaml",
-        ])
+        #expect(
+            c.keys.filter { $0.hasPrefix("helm/web/") }.sorted() == [
+                "helm/web/Chart.yaml", "helm/web/templates/NOTES.txt", "helm/web/templates/_helpers.tpl",
+                "helm/web/templates/deployment.yaml", "helm/web/templates/horizontalPodAutoscaler.yaml",
+                "helm/web/templates/networkPolicy.yaml",
+                "helm/web/templates/podDisruptionBudget.yaml", "helm/web/templates/service.yaml",
+                "helm/web/templates/serviceAccount.yaml",
+                "helm/web/values-development-main.yaml", "helm/web/values-production-main.yaml",
+                "helm/web/values.schema.json", "helm/web/values.yaml",
+            ])
         let chart = try #require(c["helm/web/Chart.yaml"])
         #expect(chart.contains("apiVersion: v2\nname: web\n"))
         #expect(chart.contains("version: \"0.1.0\"\nappVersion: \"1.0.0\"\n"))
@@ -45,10 +50,14 @@ struct HelmTests {
     func values() throws {
         let text = Self.twoEnvironments.replacingOccurrences(
             of: "    replicas: { min: 2, max: 4 }\n    talksTo: [api]",
-            with: "    replicas: { min: 2, max: 4 }\n    talksTo: [api]\n    overrides:\n      development: { replicas: { min: 1, max: 1 } }")
+            with:
+                "    replicas: { min: 2, max: 4 }\n    talksTo: [api]\n    overrides:\n      development: { replicas: { min: 1, max: 1 } }")
         let c = try Self.charts(text)
         let dev = try #require(c["helm/web/values-development-main.yaml"])
-        #expect(dev.hasSuffix("environment: development\ndeployment:\n  replicas: 1\n  topologySpreadConstraints.0.whenUnsatisfiable: ScheduleAnyway\nhorizontalPodAutoscaler:\n  enabled: false\n"), "\(dev)")
+        #expect(
+            dev.hasSuffix(
+                "environment: development\ndeployment:\n  replicas: 1\n  topologySpreadConstraints.0.whenUnsatisfiable: ScheduleAnyway\nhorizontalPodAutoscaler:\n  enabled: false\n"
+            ), "\(dev)")
         let schema = try #require(c["helm/web/values.schema.json"])
         #expect(schema.contains("\"enabled\": {\n          \"type\": \"boolean\""))
     }

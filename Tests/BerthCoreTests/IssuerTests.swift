@@ -1,6 +1,7 @@
-@testable import BerthCore
 import Foundation
 import Testing
+
+@testable import BerthCore
 
 /// On-premises certificates (`security.tls.issuer` `ca` and `vault`) and Longhorn's encrypted
 /// volumes: what is rendered, that every Secret and ServiceAccount they name is rendered on
@@ -21,27 +22,38 @@ struct IssuerTests {
 
     static let labels: JSONValue = ["app.kubernetes.io/part-of": "lab", "app.kubernetes.io/managed-by": "berth"]
 
-    @Test("issuer vault: Kubernetes auth with a token of ServiceAccount cert-manager/vault-issuer, which is rendered with the Role letting cert-manager request it")
+    @Test(
+        "issuer vault: Kubernetes auth with a token of ServiceAccount cert-manager/vault-issuer, which is rendered with the Role letting cert-manager request it"
+    )
     func vault() throws {
         let docs = try Self.clusterFile(try Self.example("onprem"), "lab")
         let issuer = try #require(Self.object(docs, "ClusterIssuer", "vault"))
-        #expect(issuer["spec"] == ["vault": [
-            "server": "https://vault.lab.example:8200",
-            "path": "pki_int/sign/lab-example",
-            "auth": ["kubernetes": [
-                "role": "cert-manager",
-                "mountPath": "/v1/auth/kubernetes-lab",
-                "serviceAccountRef": ["name": "vault-issuer"],
-            ]],
-        ]])
-        #expect(Self.object(docs, "ServiceAccount", "vault-issuer") == [
-            "apiVersion": "v1", "kind": "ServiceAccount",
-            "metadata": ["name": "vault-issuer", "namespace": "cert-manager", "labels": Self.labels],
-            "automountServiceAccountToken": false,
-        ])
-        #expect(Self.object(docs, "Role", "vault-issuer")?["rules"] == [[
-            "apiGroups": [""], "resources": ["serviceaccounts/token"], "resourceNames": ["vault-issuer"], "verbs": ["create"],
-        ]])
+        #expect(
+            issuer["spec"] == [
+                "vault": [
+                    "server": "https://vault.lab.example:8200",
+                    "path": "pki_int/sign/lab-example",
+                    "auth": [
+                        "kubernetes": [
+                            "role": "cert-manager",
+                            "mountPath": "/v1/auth/kubernetes-lab",
+                            "serviceAccountRef": ["name": "vault-issuer"],
+                        ]
+                    ],
+                ]
+            ])
+        #expect(
+            Self.object(docs, "ServiceAccount", "vault-issuer") == [
+                "apiVersion": "v1", "kind": "ServiceAccount",
+                "metadata": ["name": "vault-issuer", "namespace": "cert-manager", "labels": Self.labels],
+                "automountServiceAccountToken": false,
+            ])
+        #expect(
+            Self.object(docs, "Role", "vault-issuer")?["rules"] == [
+                [
+                    "apiGroups": [""], "resources": ["serviceaccounts/token"], "resourceNames": ["vault-issuer"], "verbs": ["create"],
+                ]
+            ])
         let binding = try #require(Self.object(docs, "RoleBinding", "vault-issuer"))
         #expect(binding.at("metadata.namespace") == "cert-manager")
         #expect(binding["subjects"] == [["kind": "ServiceAccount", "name": "cert-manager", "namespace": "cert-manager"]])
@@ -64,23 +76,29 @@ struct IssuerTests {
     func ca() throws {
         let docs = try Self.clusterFile(try Self.example("onprem-mesh"), "lab")
         #expect(Self.object(docs, "ClusterIssuer", "ca")?["spec"] == ["ca": ["secretName": "lab-ca"]])
-        #expect(Self.object(docs, "ExternalSecret", "lab-ca") == [
-            "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
-            "metadata": ["name": "lab-ca", "namespace": "cert-manager", "labels": Self.labels],
-            "spec": [
-                "refreshInterval": "1h",
-                "secretStoreRef": ["kind": "ClusterSecretStore", "name": "vault"],
-                "target": ["name": "lab-ca", "creationPolicy": "Owner"],
-                "dataFrom": [["extract": ["key": "lab/cert-manager/lab-ca"]]],
-            ],
-        ])
+        #expect(
+            Self.object(docs, "ExternalSecret", "lab-ca") == [
+                "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+                "metadata": ["name": "lab-ca", "namespace": "cert-manager", "labels": Self.labels],
+                "spec": [
+                    "refreshInterval": "1h",
+                    "secretStoreRef": ["kind": "ClusterSecretStore", "name": "vault"],
+                    "target": ["name": "lab-ca", "creationPolicy": "Owner"],
+                    "dataFrom": [["extract": ["key": "lab/cert-manager/lab-ca"]]],
+                ],
+            ])
     }
 
-    @Test("Longhorn encrypted volumes: the StorageClass names longhorn-system/longhorn-crypto for every CSI step, and an ExternalSecret fills it from the store")
+    @Test(
+        "Longhorn encrypted volumes: the StorageClass names longhorn-system/longhorn-crypto for every CSI step, and an ExternalSecret fills it from the store"
+    )
     func longhornEncryption() throws {
         let docs = try Self.clusterFile(try Self.example("onprem"), "lab")
         let sc = try #require(Self.object(docs, "StorageClass", "replicated"))
-        guard case let .object(params)? = sc["parameters"] else { Issue.record("no parameters"); return }
+        guard case .object(let params)? = sc["parameters"] else {
+            Issue.record("no parameters")
+            return
+        }
         let p = Dictionary(params.compactMap { k, v in v.stringValue.map { (k, $0) } }, uniquingKeysWith: { a, _ in a })
         #expect(p["encrypted"] == "true")
         for step in ["provisioner", "node-stage", "node-publish", "node-expand"] {
@@ -89,10 +107,11 @@ struct IssuerTests {
         }
         let es = try #require(Self.object(docs, "ExternalSecret", "longhorn-crypto"))
         #expect(es.at("metadata.namespace") == "longhorn-system")
-        #expect(es.at("spec.target.template.data") == [
-            "CRYPTO_KEY_VALUE": "{{ .passphrase }}", "CRYPTO_KEY_PROVIDER": "secret", "CRYPTO_KEY_CIPHER": "aes-xts-plain64",
-            "CRYPTO_KEY_HASH": "sha256", "CRYPTO_KEY_SIZE": "256", "CRYPTO_PBKDF": "argon2i",
-        ])
+        #expect(
+            es.at("spec.target.template.data") == [
+                "CRYPTO_KEY_VALUE": "{{ .passphrase }}", "CRYPTO_KEY_PROVIDER": "secret", "CRYPTO_KEY_CIPHER": "aes-xts-plain64",
+                "CRYPTO_KEY_HASH": "sha256", "CRYPTO_KEY_SIZE": "256", "CRYPTO_PBKDF": "argon2i",
+            ])
         #expect(es.at("spec.data") == [["secretKey": "passphrase", "remoteRef": ["key": "lab/longhorn/lab", "property": "passphrase"]]])
         // atRest: none: no encryption parameters, no passphrase Secret.
         let text = Fixtures.text(Fixtures.repoRoot.appendingPathComponent("examples/onprem/platform.yaml"))
@@ -105,16 +124,31 @@ struct IssuerTests {
     @Test("the reference check follows the vault issuer's ServiceAccount, the CA Secret and Longhorn's passphrase Secret")
     func referencesFollowed() throws {
         for (example, kind, name, expected) in [
-            ("onprem", "ServiceAccount", "vault-issuer", "lab: ClusterIssuer vault spec.vault.auth.kubernetes.serviceAccountRef refers to ServiceAccount cert-manager/vault-issuer, which nothing in the render creates"),
-            ("onprem", "ExternalSecret", "longhorn-crypto", "lab: StorageClass replicated parameters.csi.storage.k8s.io/node-expand-secret-name refers to Secret longhorn-system/longhorn-crypto, which nothing in the render creates"),
-            ("onprem-mesh", "ExternalSecret", "lab-ca", "lab: ClusterIssuer ca spec.ca.secretName refers to Secret cert-manager/lab-ca, which nothing in the render creates"),
+            (
+                "onprem", "ServiceAccount", "vault-issuer",
+                "lab: ClusterIssuer vault spec.vault.auth.kubernetes.serviceAccountRef refers to ServiceAccount cert-manager/vault-issuer, which nothing in the render creates"
+            ),
+            (
+                "onprem", "ExternalSecret", "longhorn-crypto",
+                "lab: StorageClass replicated parameters.csi.storage.k8s.io/node-expand-secret-name refers to Secret longhorn-system/longhorn-crypto, which nothing in the render creates"
+            ),
+            (
+                "onprem-mesh", "ExternalSecret", "lab-ca",
+                "lab: ClusterIssuer ca spec.ca.secretName refers to Secret cert-manager/lab-ca, which nothing in the render creates"
+            ),
         ] {
             let files = Renderer(plan: Plan(spec: try Self.example(example))).renderedFiles().map { f in
-                (path: f.path, objects: f.objects.filter { !($0["kind"]?.stringValue == kind && $0.at("metadata.name")?.stringValue == name) })
+                (
+                    path: f.path,
+                    objects: f.objects.filter { !($0["kind"]?.stringValue == kind && $0.at("metadata.name")?.stringValue == name) }
+                )
             }
             let whole = Renderer(plan: Plan(spec: try Self.example(example))).renderedFiles().map { (path: $0.path, objects: $0.objects) }
             let spaces: [String: Set<String>] = ["lab": ["cert-manager", "longhorn-system", "external-secrets", "velero", "minio"]]
-            #expect(ReferenceCheck.run(files: whole, addonNamespaces: spaces).filter { $0.cluster == "lab" && ($0.object.hasPrefix("ClusterIssuer") || $0.object.hasPrefix("StorageClass")) }.isEmpty)
+            #expect(
+                ReferenceCheck.run(files: whole, addonNamespaces: spaces).filter {
+                    $0.cluster == "lab" && ($0.object.hasPrefix("ClusterIssuer") || $0.object.hasPrefix("StorageClass"))
+                }.isEmpty)
             let problems = ReferenceCheck.run(files: files, addonNamespaces: spaces).map(\.description)
             #expect(problems.contains(expected), "\(problems)")
         }
@@ -127,10 +161,19 @@ struct IssuerTests {
             return DocsTests.markdown(HostingDoc(spec: try #require(loaded.spec), ipPlan: loaded.ipPlan).artifacts())
         }
         let vault = try doc("onprem")
-        #expect(vault.contains("- TLS certificate management: cert-manager issues one certificate per public host from the `vault` ClusterIssuer (signed by Vault's PKI engine at `https://vault.lab.example:8200`, path `pki_int/sign/lab-example`; cert-manager logs in through Vault's Kubernetes auth method (mount `kubernetes-<cluster>`, role `cert-manager`) with tokens of the ServiceAccount `cert-manager/vault-issuer`, which a Role lets it request), ECDSA P-256 keys rotated on renewal, 90-day certificates renewed 30 days early; minimum TLS 1.2.\n"))
-        #expect(vault.contains("for volumes (Longhorn: LUKS-encrypted volumes whose passphrase Secret `longhorn-system/longhorn-crypto` an ExternalSecret fills from the secret store entry `lab/longhorn/<cluster>`) and buckets"))
+        #expect(
+            vault.contains(
+                "- TLS certificate management: cert-manager issues one certificate per public host from the `vault` ClusterIssuer (signed by Vault's PKI engine at `https://vault.lab.example:8200`, path `pki_int/sign/lab-example`; cert-manager logs in through Vault's Kubernetes auth method (mount `kubernetes-<cluster>`, role `cert-manager`) with tokens of the ServiceAccount `cert-manager/vault-issuer`, which a Role lets it request), ECDSA P-256 keys rotated on renewal, 90-day certificates renewed 30 days early; minimum TLS 1.2.\n"
+            ))
+        #expect(
+            vault.contains(
+                "for volumes (Longhorn: LUKS-encrypted volumes whose passphrase Secret `longhorn-system/longhorn-crypto` an ExternalSecret fills from the secret store entry `lab/longhorn/<cluster>`) and buckets"
+            ))
         let ca = try doc("onprem-mesh")
-        #expect(ca.contains("from the `ca` ClusterIssuer (signed by the on-premises CA in Secret `cert-manager/lab-ca`, which an ExternalSecret copies from the secret store entry `lab/cert-manager/lab-ca`; berth never writes the key)"))
+        #expect(
+            ca.contains(
+                "from the `ca` ClusterIssuer (signed by the on-premises CA in Secret `cert-manager/lab-ca`, which an ExternalSecret copies from the secret store entry `lab/cert-manager/lab-ca`; berth never writes the key)"
+            ))
         #expect(!ca.contains("ACME"))
     }
 
@@ -139,16 +182,22 @@ struct IssuerTests {
         let base = Fixtures.text(Fixtures.repoRoot.appendingPathComponent("examples/onprem/platform.yaml"))
         func errors(_ old: String, _ new: String) -> [String] {
             precondition(base.contains(old), "anchor not found: \(old)")
-            return Fixtures.lines(Fixtures.check(base.replacingOccurrences(of: old, with: new), file: "lab.yaml")).filter { $0.contains("error:") }
+            return Fixtures.lines(Fixtures.check(base.replacingOccurrences(of: old, with: new), file: "lab.yaml")).filter {
+                $0.contains("error:")
+            }
         }
-        #expect(errors("\"https://vault.lab.example:8200\"", "\"ssh://vault.lab.example:8200\"") == [
-            "lab.yaml:71:23: error: security.tls.vault.address must be an https:// URL (cert-manager sends a ServiceAccount token to Vault), found 'ssh://vault.lab.example:8200'",
-        ])
-        #expect(errors("    issuer: vault\n", "    issuer: ca\n") == [
-            "lab.yaml:70:13: error: issuer ca needs the Secret holding the CA's certificate and key; set security.tls.ca.secret (an ExternalSecret fills it from the secret store)",
-            "lab.yaml:71:5: error: security.tls.vault is read only with issuer vault, but security.tls.issuer is ca; remove security.tls.vault or set issuer: vault",
-        ])
-        #expect(errors("  secrets: { store: vault }\n", "").contains(
-            "lab.yaml:60:5: error: Longhorn encrypts volumes (security.encryption.atRest: kms) with the passphrase in Secret longhorn-system/longhorn-crypto, which berth fills from the secret store, but security.secrets is not set; set security.secrets.store (entry <platform>/longhorn/<cluster>, property passphrase) or security.encryption.atRest: none"))
+        #expect(
+            errors("\"https://vault.lab.example:8200\"", "\"ssh://vault.lab.example:8200\"") == [
+                "lab.yaml:71:23: error: security.tls.vault.address must be an https:// URL (cert-manager sends a ServiceAccount token to Vault), found 'ssh://vault.lab.example:8200'"
+            ])
+        #expect(
+            errors("    issuer: vault\n", "    issuer: ca\n") == [
+                "lab.yaml:70:13: error: issuer ca needs the Secret holding the CA's certificate and key; set security.tls.ca.secret (an ExternalSecret fills it from the secret store)",
+                "lab.yaml:71:5: error: security.tls.vault is read only with issuer vault, but security.tls.issuer is ca; remove security.tls.vault or set issuer: vault",
+            ])
+        #expect(
+            errors("  secrets: { store: vault }\n", "").contains(
+                "lab.yaml:60:5: error: Longhorn encrypts volumes (security.encryption.atRest: kms) with the passphrase in Secret longhorn-system/longhorn-crypto, which berth fills from the secret store, but security.secrets is not set; set security.secrets.store (entry <platform>/longhorn/<cluster>, property passphrase) or security.encryption.atRest: none"
+            ))
     }
 }

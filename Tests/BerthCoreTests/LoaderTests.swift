@@ -1,6 +1,7 @@
-@testable import BerthCore
 import Foundation
 import Testing
+
+@testable import BerthCore
 
 @Suite("Loader diagnostics")
 struct LoaderTests {
@@ -18,13 +19,14 @@ struct LoaderTests {
         let text = Fixtures.mutate("    replicas: { min: 2, max: 4 }\n    talksTo", "    replica: { min: 2, max: 4 }\n    talksTo")
         let loaded = Fixtures.check(text, file: "platform.yaml")
         let f = DiagnosticFormatter(sources: loaded.sources, color: false)
-        #expect(f.text(loaded.diagnostics) == """
-            platform.yaml:18:5: error: unknown key 'replica' in 'services.web'; did you mean 'replicas'?
-                replica: { min: 2, max: 4 }
-                ^
-            1 error, 0 warnings
+        #expect(
+            f.text(loaded.diagnostics) == """
+                platform.yaml:18:5: error: unknown key 'replica' in 'services.web'; did you mean 'replicas'?
+                    replica: { min: 2, max: 4 }
+                    ^
+                1 error, 0 warnings
 
-            """)
+                """)
     }
 
     @Test("colour codes only when asked")
@@ -39,11 +41,12 @@ struct LoaderTests {
     @Test("every error of a run is reported, not only the first")
     func allErrors() {
         let text = Fixtures.mutate("port: 8080", "port: -5\n    replica: 3\n    talkTo: [api]")
-        #expect(Fixtures.lines(Fixtures.check(text)) == [
-            "spec.yaml:17:11: error: 'services.web.port' is -5, must be from 1 to 65535",
-            "spec.yaml:18:5: error: unknown key 'replica' in 'services.web'; did you mean 'replicas'?",
-            "spec.yaml:19:5: error: unknown key 'talkTo' in 'services.web'; did you mean 'talksTo'?",
-        ])
+        #expect(
+            Fixtures.lines(Fixtures.check(text)) == [
+                "spec.yaml:17:11: error: 'services.web.port' is -5, must be from 1 to 65535",
+                "spec.yaml:18:5: error: unknown key 'replica' in 'services.web'; did you mean 'replicas'?",
+                "spec.yaml:19:5: error: unknown key 'talkTo' in 'services.web'; did you mean 'talksTo'?",
+            ])
     }
 
     @Test("JSON diagnostics carry the same facts")
@@ -59,27 +62,32 @@ struct LoaderTests {
         #expect(diags.first?["message"] as? String == "unknown service 'apl' in services.web.talksTo; did you mean 'api'?")
     }
 
-    @Test("defaults are applied and documented values decode", arguments: [
-        ("scaling.clusterAutoscaler", "true"), ("security.podSecurity", "restricted"),
-        ("network.carve.pods", "17"), ("network.ingress.api", "gateway"),
-    ])
+    @Test(
+        "defaults are applied and documented values decode",
+        arguments: [
+            ("scaling.clusterAutoscaler", "true"), ("security.podSecurity", "restricted"),
+            ("network.carve.pods", "17"), ("network.ingress.api", "gateway"),
+        ])
     func defaults(path: String, expected: String) throws {
         let spec = try #require(Fixtures.check(Fixtures.base).spec)
         var node: SpecNode? = spec.root
         for part in path.split(separator: ".") { node = node?[String(part)] }
         let value = try #require(node)
         switch value.value {
-        case let .bool(b): #expect(String(b) == expected)
-        case let .int(i): #expect(String(i) == expected)
-        case let .string(s): #expect(s == expected)
+        case .bool(let b): #expect(String(b) == expected)
+        case .int(let i): #expect(String(i) == expected)
+        case .string(let s): #expect(s == expected)
         default: Issue.record("unexpected value at \(path)")
         }
         #expect(value.explicit == false)
     }
 
-    @Test("quantities parse exactly", arguments: [
-        ("250m", 250), ("1", 1000), ("0.5", 500), ("2.5", 2500), ("1Ki", 1_024_000), ("512Mi", 536_870_912_000), ("1e3", 1_000_000), ("1k", 1_000_000),
-    ] as [(String, Int64)])
+    @Test(
+        "quantities parse exactly",
+        arguments: [
+            ("250m", 250), ("1", 1000), ("0.5", 500), ("2.5", 2500), ("1Ki", 1_024_000), ("512Mi", 536_870_912_000), ("1e3", 1_000_000),
+            ("1k", 1_000_000),
+        ] as [(String, Int64)])
     func quantities(text: String, milli: Int64) {
         #expect(Quantity.parse(text)?.milli == milli)
     }
@@ -89,13 +97,17 @@ struct LoaderTests {
         #expect(Quantity.parse(text) == nil)
     }
 
-    @Test("strings that YAML could misread are quoted on output", arguments: ["on", "no", "Yes", "8080", "1e3", "0755", "2024-01-01", "", " x", "a: b", "-x", "null", "~", "*a", "#c", "1.10", ".5"])
+    @Test(
+        "strings that YAML could misread are quoted on output",
+        arguments: ["on", "no", "Yes", "8080", "1e3", "0755", "2024-01-01", "", " x", "a: b", "-x", "null", "~", "*a", "#c", "1.10", ".5"])
     func yamlQuoting(s: String) {
         let out = JSONValue.object([("k", .string(s))]).yaml()
         #expect(out.hasPrefix("k: \""), "\(out)")
     }
 
-    @Test("plain strings stay plain", arguments: ["nginx", "/healthz", "registry.acme.example/shop/web:1.8.2", "app.kubernetes.io/name", "ClusterIP"])
+    @Test(
+        "plain strings stay plain",
+        arguments: ["nginx", "/healthz", "registry.acme.example/shop/web:1.8.2", "app.kubernetes.io/name", "ClusterIP"])
     func yamlPlain(s: String) {
         #expect(JSONValue.object([("k", .string(s))]).yaml() == "k: \(s)\n")
     }
@@ -118,11 +130,12 @@ struct LoaderTests {
         lines[260] = "svc-260: many"
         var bad: [Diagnostic] = []
         _ = SpecLoader.load(text: lines.joined(separator: "\n") + "\n", file: "m.yaml", schema: .map(.int(min: 0, max: 99)), into: &bad)
-        #expect(bad.map { "\($0.location?.line ?? 0):\($0.location?.column ?? 0) \($0.message)" } == [
-            "41:9 '.svc-40' is 500, must be from 0 to 99",
-            "151:1 invalid name 'Svc-150' in '': use lower-case letters, digits and '-' only (DNS-1123 label)",
-            "261:10 '.svc-260' must be a whole number from 0 to 99, found a string",
-        ])
+        #expect(
+            bad.map { "\($0.location?.line ?? 0):\($0.location?.column ?? 0) \($0.message)" } == [
+                "41:9 '.svc-40' is 500, must be from 0 to 99",
+                "151:1 invalid name 'Svc-150' in '': use lower-case letters, digits and '-' only (DNS-1123 label)",
+                "261:10 '.svc-260' must be a whole number from 0 to 99, found a string",
+            ])
     }
 
     @Test("an alias bomb spread over a large map stops at the node budget once, in about the time the sequential walk takes")
@@ -130,7 +143,8 @@ struct LoaderTests {
         // k0 defines a5 (9^6 strings, six lists deep: each level is one defined list and eight
         // aliases of it); the other keys name it: tens of millions of strings, all well typed.
         func level(_ n: Int) -> String {
-            n == 0 ? "&a0 [" + Array(repeating: "x", count: 9).joined(separator: ",") + "]"
+            n == 0
+                ? "&a0 [" + Array(repeating: "x", count: 9).joined(separator: ",") + "]"
                 : "&a\(n) [" + level(n - 1) + "," + Array(repeating: "*a\(n - 1)", count: 8).joined(separator: ",") + "]"
         }
         func bomb(_ keys: Int) -> String { "k0: \(level(5))\n" + (1..<keys).map { "k\($0): *a5" }.joined(separator: "\n") + "\n" }

@@ -1,10 +1,14 @@
-@testable import BerthCore
 import Foundation
 import Testing
 
+@testable import BerthCore
+
 @Suite("Monitoring")
 struct MonitoringTests {
-    static let withSLO = Fixtures.mutate("    replicas: { min: 2, max: 4 }\n", "    replicas: { min: 2, max: 4 }\n    metrics: { port: 9090 }\n    slos:\n      availability: { target: \"99.9\" }\n      latency: { target: \"99\", threshold: 250, window: 7d }\n")
+    static let withSLO = Fixtures.mutate(
+        "    replicas: { min: 2, max: 4 }\n",
+        "    replicas: { min: 2, max: 4 }\n    metrics: { port: 9090 }\n    slos:\n      availability: { target: \"99.9\" }\n      latency: { target: \"99\", threshold: 250, window: 7d }\n"
+    )
 
     @Test("SLO targets parse as thousandths of a percent; budgets are exact decimals")
     func targets() {
@@ -15,8 +19,9 @@ struct MonitoringTests {
         for bad in ["100", "49.9", "99.9999", "99.", ".9", "9x", "", "-99", "99,9"] {
             #expect(SLO.parseTarget(bad) == nil, "\(bad)")
         }
-        let slo = SLO(kind: .availability, target: 99_900, targetText: "99.9", window: SpecDuration(seconds: 30 * 86_400, text: "30d"),
-                      source: .metrics, thresholdMs: 250, location: SourceLocation(file: "s", line: 1, column: 1))
+        let slo = SLO(
+            kind: .availability, target: 99_900, targetText: "99.9", window: SpecDuration(seconds: 30 * 86_400, text: "30d"),
+            source: .metrics, thresholdMs: 250, location: SourceLocation(file: "s", line: 1, column: 1))
         #expect(slo.errorBudgetText == "0.001")
         #expect(slo.ratioText == "0.999")
         #expect(slo.budgetMinutes == 43)
@@ -42,7 +47,8 @@ struct MonitoringTests {
 
 @Suite("Monitoring render, audit, diff and document")
 struct MonitoringRenderTests {
-    static let publicWeb = MonitoringTests.withSLO
+    static let publicWeb =
+        MonitoringTests.withSLO
         .replacingOccurrences(of: "    port: 8080\n", with: "    port: 8080\n    public: { host: www }\n    team: web\n")
         + "security:\n  teams:\n    web: { role: edit }\n  tls: { email: ops@shop.example }\nmonitoring:\n  platformTeam: web\n  alerts:\n    web:\n      page: { type: pagerduty, secret: web-pager }\n"
 
@@ -84,10 +90,16 @@ struct MonitoringRenderTests {
         let groups = web.at("spec.groups")?.arrayValue ?? []
         #expect(groups.compactMap { $0["name"]?.stringValue } == ["slo-web-availability", "slo-web-latency"])
         let records = (groups.first?["rules"]?.arrayValue ?? []).compactMap { $0["record"]?.stringValue }
-        #expect(records == ["slo:sli_error:ratio_rate5m", "slo:sli_error:ratio_rate30m", "slo:sli_error:ratio_rate1h", "slo:sli_error:ratio_rate6h",
-                            "slo:sli_error:ratio_rate3d", "slo:sli_error:ratio_window", "slo:objective:ratio", "slo:error_budget:remaining_ratio"])
+        #expect(
+            records == [
+                "slo:sli_error:ratio_rate5m", "slo:sli_error:ratio_rate30m", "slo:sli_error:ratio_rate1h", "slo:sli_error:ratio_rate6h",
+                "slo:sli_error:ratio_rate3d", "slo:sli_error:ratio_window", "slo:objective:ratio", "slo:error_budget:remaining_ratio",
+            ])
         let fast = try #require((groups.first?["rules"]?.arrayValue ?? []).first { $0["alert"]?.stringValue == "SLOErrorBudgetBurnFast" })
-        #expect(fast["expr"]?.stringValue == "slo:sli_error:ratio_rate1h{slo=\"web-availability\", namespace=\"shop-production\"} > (14.4 * 0.001) and slo:sli_error:ratio_rate5m{slo=\"web-availability\", namespace=\"shop-production\"} > (14.4 * 0.001)")
+        #expect(
+            fast["expr"]?.stringValue
+                == "slo:sli_error:ratio_rate1h{slo=\"web-availability\", namespace=\"shop-production\"} > (14.4 * 0.001) and slo:sli_error:ratio_rate5m{slo=\"web-availability\", namespace=\"shop-production\"} > (14.4 * 0.001)"
+        )
         #expect(fast.at("labels.team")?.stringValue == "web")
         let latency = (groups.last?["rules"]?.arrayValue ?? []).first?["expr"]?.stringValue ?? ""
         #expect(latency.contains("le=\"0.25\""))
@@ -100,29 +112,37 @@ struct MonitoringRenderTests {
     func audit() throws {
         let bare = try Self.spec(Fixtures.base)
         let lines = Audit.run(bare).filter { $0.rule.hasPrefix("BERTH-OBS") }.map { "\($0.rule) \($0.message)" }
-        #expect(lines == [
-            "BERTH-OBS-001 service 'web' runs in production without metrics; nothing scrapes it and no alert can see it fail",
-            "BERTH-OBS-002 service 'web' serves requests in production without an SLO; no burn-rate alert pages when it fails its callers",
-            "BERTH-OBS-001 service 'api' runs in production without metrics; nothing scrapes it and no alert can see it fail",
-            "BERTH-OBS-002 service 'api' serves requests in production without an SLO; no burn-rate alert pages when it fails its callers",
-        ])
-        let strict = try Self.spec(Self.publicWeb.replacingOccurrences(of: "availability: { target: \"99.9\" }", with: "availability: { target: \"99.999\" }"))
-        #expect(Audit.run(strict).filter { $0.rule == "BERTH-OBS-003" }.map(\.message) == [
-            "public service 'web' promises 99.999% availability, but 2 replicas in 2 zones on 1 cluster plausibly deliver at most 99.95%",
-        ])
+        #expect(
+            lines == [
+                "BERTH-OBS-001 service 'web' runs in production without metrics; nothing scrapes it and no alert can see it fail",
+                "BERTH-OBS-002 service 'web' serves requests in production without an SLO; no burn-rate alert pages when it fails its callers",
+                "BERTH-OBS-001 service 'api' runs in production without metrics; nothing scrapes it and no alert can see it fail",
+                "BERTH-OBS-002 service 'api' serves requests in production without an SLO; no burn-rate alert pages when it fails its callers",
+            ])
+        let strict = try Self.spec(
+            Self.publicWeb.replacingOccurrences(of: "availability: { target: \"99.9\" }", with: "availability: { target: \"99.999\" }"))
+        #expect(
+            Audit.run(strict).filter { $0.rule == "BERTH-OBS-003" }.map(\.message) == [
+                "public service 'web' promises 99.999% availability, but 2 replicas in 2 zones on 1 cluster plausibly deliver at most 99.95%"
+            ])
         #expect(Audit.run(try Self.spec(Self.publicWeb)).filter { $0.rule.hasPrefix("BERTH-OBS") }.isEmpty)
     }
 
     @Test("diff: a removed alert or a loosened SLO is risky")
     func diff() throws {
         let before = Self.files(try Self.spec(Self.publicWeb))
-        let looser = Self.files(try Self.spec(Self.publicWeb.replacingOccurrences(of: "availability: { target: \"99.9\" }", with: "availability: { target: \"99.5\" }")))
+        let looser = Self.files(
+            try Self.spec(
+                Self.publicWeb.replacingOccurrences(of: "availability: { target: \"99.9\" }", with: "availability: { target: \"99.5\" }")))
         let changes = try PlatformDiff.compare(old: before, new: looser).filter { $0.key.contains("PrometheusRule") }
-        #expect(changes.map { "\($0.risk.rawValue) \($0.key) \($0.reasons)" } == [
-            "risky main/shop-production/PrometheusRule/api-slos [\"SLO api-availability loosened from 0.999 to 0.995\"]",
-            "risky main/shop-production/PrometheusRule/web-slos [\"SLO web-availability loosened from 0.999 to 0.995\"]",
-        ])
-        let noLatency = Self.files(try Self.spec(Self.publicWeb.replacingOccurrences(of: "      latency: { target: \"99\", threshold: 250, window: 7d }\n", with: "")))
+        #expect(
+            changes.map { "\($0.risk.rawValue) \($0.key) \($0.reasons)" } == [
+                "risky main/shop-production/PrometheusRule/api-slos [\"SLO api-availability loosened from 0.999 to 0.995\"]",
+                "risky main/shop-production/PrometheusRule/web-slos [\"SLO web-availability loosened from 0.999 to 0.995\"]",
+            ])
+        let noLatency = Self.files(
+            try Self.spec(
+                Self.publicWeb.replacingOccurrences(of: "      latency: { target: \"99\", threshold: 250, window: 7d }\n", with: "")))
         let removed = try PlatformDiff.compare(old: before, new: noLatency).filter { $0.key.hasSuffix("PrometheusRule/web-slos") }
         #expect(removed.map(\.risk) == [.risky])
         #expect(removed.first?.reasons.contains("SLO web-latency removed") == true)
@@ -164,13 +184,17 @@ struct MonitoringPlatformTests {
         #expect(dataPlane.at("metadata.namespace")?.stringValue == "shop-production")
         #expect(dataPlane.at("spec.selector.matchLabels") == ["gateway.networking.k8s.io/gateway-name": "shop"])
         #expect(dataPlane.at("spec.podMetricsEndpoints")?.arrayValue?.first?["port"]?.stringValue == "metrics")
-        let policy = try #require(Self.objects(spec, kind: "NetworkPolicy").first { $0.at("metadata.name")?.stringValue == "gateway-data-plane" })
+        let policy = try #require(
+            Self.objects(spec, kind: "NetworkPolicy").first { $0.at("metadata.name")?.stringValue == "gateway-data-plane" })
         let fromMonitoring = (policy.at("spec.ingress")?.arrayValue ?? []).filter { $0.serialized().contains("\"monitoring\"") }
         #expect(fromMonitoring.map { $0["ports"] } == [[["protocol": "TCP", "port": 9113]]])
         // The control plane: the chart's selector labels, its release being the add-on's name.
         let control = try #require(monitors.first { $0.at("metadata.name")?.stringValue == "nginx-gateway-fabric" })
         #expect(control.at("metadata.namespace")?.stringValue == plan.ingressNamespace)
-        #expect(control.at("spec.selector.matchLabels") == ["app.kubernetes.io/instance": "nginx-gateway-fabric", "app.kubernetes.io/name": "nginx-gateway-fabric"])
+        #expect(
+            control.at("spec.selector.matchLabels") == [
+                "app.kubernetes.io/instance": "nginx-gateway-fabric", "app.kubernetes.io/name": "nginx-gateway-fabric",
+            ])
         let ngf = try #require(Renderer(plan: plan).addonList().first { $0.release.name == "nginx-gateway-fabric" })
         #expect(ngf.release.name == Renderer.gatewayControllerRelease)
         #expect(ngf.release.namespace == plan.ingressNamespace)
@@ -202,27 +226,47 @@ struct MonitoringPlatformTests {
         #expect(Renderer.mergeValues(["a": ["b": 1, "c": 2]], ["a": ["c": 3, "d": 4]]) == ["a": ["b": 1, "c": 3, "d": 4]])
     }
 
-    @Test("MetalLB, Longhorn, metrics-server, Falco, the VPA and MinIO turn on their charts' monitors; labels only with monitoring.selector")
+    @Test(
+        "MetalLB, Longhorn, metrics-server, Falco, the VPA and MinIO turn on their charts' monitors; labels only with monitoring.selector")
     func moreAddonValues() throws {
-        let labelled = Renderer(plan: Plan(spec: try MonitoringRenderTests.spec(
-            Self.autoscaled.replacingOccurrences(of: "monitoring:\n", with: "monitoring:\n  selector: { release: main }\n"))))
+        let labelled = Renderer(
+            plan: Plan(
+                spec: try MonitoringRenderTests.spec(
+                    Self.autoscaled.replacingOccurrences(of: "monitoring:\n", with: "monitoring:\n  selector: { release: main }\n"))))
         let plain = Renderer(plan: Plan(spec: try MonitoringRenderTests.spec(Self.autoscaled)))
         let l: JSONValue = ["release": "main"]
-        #expect(labelled.addonMonitoringValues("metallb") == ["prometheus": ["rbacPrometheus": false, "serviceMonitor": [
-            "enabled": true, "speaker": ["additionalLabels": l], "controller": ["additionalLabels": l]]]])
+        #expect(
+            labelled.addonMonitoringValues("metallb") == [
+                "prometheus": [
+                    "rbacPrometheus": false,
+                    "serviceMonitor": [
+                        "enabled": true, "speaker": ["additionalLabels": l], "controller": ["additionalLabels": l],
+                    ],
+                ]
+            ])
         #expect(plain.addonMonitoringValues("metallb") == ["prometheus": ["rbacPrometheus": false, "serviceMonitor": ["enabled": true]]])
         #expect(labelled.addonMonitoringValues("longhorn") == ["metrics": ["serviceMonitor": ["enabled": true, "additionalLabels": l]]])
         #expect(plain.addonMonitoringValues("longhorn") == ["metrics": ["serviceMonitor": ["enabled": true]]])
-        #expect(labelled.addonMonitoringValues("metrics-server") == ["metrics": ["enabled": true], "serviceMonitor": ["enabled": true, "additionalLabels": l]])
+        #expect(
+            labelled.addonMonitoringValues("metrics-server") == [
+                "metrics": ["enabled": true], "serviceMonitor": ["enabled": true, "additionalLabels": l],
+            ])
         #expect(plain.addonMonitoringValues("metrics-server") == ["metrics": ["enabled": true], "serviceMonitor": ["enabled": true]])
-        #expect(labelled.addonMonitoringValues("falco") == ["metrics": ["enabled": true], "serviceMonitor": ["create": true, "labels": l]])
+        #expect(
+            labelled.addonMonitoringValues("falco") == ["metrics": ["enabled": true], "serviceMonitor": ["create": true, "labels": l]])
         #expect(plain.addonMonitoringValues("falco") == ["metrics": ["enabled": true], "serviceMonitor": ["create": true]])
         // The updater's PodMonitor only where the updater runs (`auto`).
-        #expect(labelled.addonMonitoringValues("vertical-pod-autoscaler") == ["recommender": ["podMonitor": ["enabled": true, "labels": l]]])
+        #expect(
+            labelled.addonMonitoringValues("vertical-pod-autoscaler") == ["recommender": ["podMonitor": ["enabled": true, "labels": l]]])
         #expect(plain.addonMonitoringValues("vertical-pod-autoscaler") == ["recommender": ["podMonitor": ["enabled": true]]])
-        let auto = Renderer(plan: Plan(spec: try MonitoringRenderTests.spec(Self.autoscaled.replacingOccurrences(of: "scaling:\n", with: "scaling:\n  verticalPodAutoscaler: auto\n"))))
-        #expect(auto.addonMonitoringValues("vertical-pod-autoscaler") == [
-            "recommender": ["podMonitor": ["enabled": true]], "updater": ["podMonitor": ["enabled": true]]])
+        let auto = Renderer(
+            plan: Plan(
+                spec: try MonitoringRenderTests.spec(
+                    Self.autoscaled.replacingOccurrences(of: "scaling:\n", with: "scaling:\n  verticalPodAutoscaler: auto\n"))))
+        #expect(
+            auto.addonMonitoringValues("vertical-pod-autoscaler") == [
+                "recommender": ["podMonitor": ["enabled": true]], "updater": ["podMonitor": ["enabled": true]],
+            ])
         #expect(labelled.addonMonitoringValues("minio") == ["metrics": ["serviceMonitor": ["enabled": true, "additionalLabels": l]]])
         #expect(plain.addonMonitoringValues("minio") == ["metrics": ["serviceMonitor": ["enabled": true]]])
         // Charts without a monitor value get none.
@@ -254,7 +298,10 @@ struct MonitoringPlatformTests {
     /// IPAMServerTests' spec (server on `main` in production, a development environment on
     /// `lab`) with a platform team that owns the platform alerts.
     static let ipamOwned = IPAMServerTests.text
-        .replacingOccurrences(of: "monitoring:\n  stack: kube-prometheus-stack\n", with: "monitoring:\n  stack: kube-prometheus-stack\n  platformTeam: network\n")
+        .replacingOccurrences(
+            of: "monitoring:\n  stack: kube-prometheus-stack\n",
+            with: "monitoring:\n  stack: kube-prometheus-stack\n  platformTeam: network\n"
+        )
         .replacingOccurrences(of: "security:\n", with: "security:\n  teams:\n    network: { role: edit }\n")
 
     /// Every IP pool alert rule rendered, as (file path, rule name, namespace, rule).
@@ -274,40 +321,56 @@ struct MonitoringPlatformTests {
         return out
     }
 
-    @Test("the IP pool alerts follow ipam.server: in the server's namespace, on its ServiceMonitor's namespace and job, owned by the platform team")
+    @Test(
+        "the IP pool alerts follow ipam.server: in the server's namespace, on its ServiceMonitor's namespace and job, owned by the platform team"
+    )
     func ipPoolAlerts() throws {
         let found = try Self.ipPoolRules(Self.ipamOwned)
-        #expect(found.map { "\($0.0) \($0.1) \($0.2) \($0.3["alert"]?.stringValue ?? "")" } == [
-            "main/shop-production/_namespace.yaml berth-platform shop-production IPPoolNearlyExhausted",
-            "main/shop-production/_namespace.yaml berth-platform shop-production IPPoolExhausted",
-        ])
+        #expect(
+            found.map { "\($0.0) \($0.1) \($0.2) \($0.3["alert"]?.stringValue ?? "")" } == [
+                "main/shop-production/_namespace.yaml berth-platform shop-production IPPoolNearlyExhausted",
+                "main/shop-production/_namespace.yaml berth-platform shop-production IPPoolExhausted",
+            ])
         let sel = "namespace=\"shop-production\", job=\"berth-ipam\""
-        #expect(found.map { $0.3["expr"]?.stringValue ?? "" } == [
-            "max by (pool) (berth_pool_used_addresses{\(sel)}) / max by (pool) (berth_pool_capacity_addresses{\(sel)}) > 0.9",
-            "max by (pool) (berth_pool_largest_free_block_length{\(sel)}) < 0",
-        ])
-        #expect(found.map { $0.3["labels"] } == [
-            ["severity": "ticket", "team": "network", "environment": "production", "namespace": "shop-production"],
-            ["severity": "page", "team": "network", "environment": "production", "namespace": "shop-production"],
-        ])
-        #expect(found.last?.3.at("annotations.summary")?.stringValue == "shop-production: an IP pool of the ledger has no free block left; allocations fail (team server metrics)")
+        #expect(
+            found.map { $0.3["expr"]?.stringValue ?? "" } == [
+                "max by (pool) (berth_pool_used_addresses{\(sel)}) / max by (pool) (berth_pool_capacity_addresses{\(sel)}) > 0.9",
+                "max by (pool) (berth_pool_largest_free_block_length{\(sel)}) < 0",
+            ])
+        #expect(
+            found.map { $0.3["labels"] } == [
+                ["severity": "ticket", "team": "network", "environment": "production", "namespace": "shop-production"],
+                ["severity": "page", "team": "network", "environment": "production", "namespace": "shop-production"],
+            ])
+        #expect(
+            found.last?.3.at("annotations.summary")?.stringValue
+                == "shop-production: an IP pool of the ledger has no free block left; allocations fail (team server metrics)")
         // The job the rule reads is the one the server's ServiceMonitor gives: the Service it selects.
         let files = try IPAMServerTests.files(Self.ipamOwned)
         let monitor = try #require(IPAMServerTests.object(files, "ServiceMonitor", "berth-ipam"))
         #expect(monitor.at("metadata.namespace")?.stringValue == "shop-production")
         #expect(monitor.at("spec.jobLabel") == nil)
         let service = try #require(IPAMServerTests.object(files, "Service", "berth-ipam"))
-        guard case let .object(selector)? = monitor.at("spec.selector.matchLabels") else { Issue.record("no selector"); return }
+        guard case .object(let selector)? = monitor.at("spec.selector.matchLabels") else {
+            Issue.record("no selector")
+            return
+        }
         #expect(!selector.isEmpty && selector.allSatisfy { k, v in service.at("metadata.labels")?[k] == v })
         // Alertmanager: the pools paging does not inhibit the symptoms of the server's namespace.
         let (spec, _) = try IPAMServerTests.loaded(Self.ipamOwned)
         let am = Renderer(plan: Plan(spec: spec)).alertmanagerConfig()
-        #expect(am.at("inhibit_rules")?.arrayValue?.first?["source_matchers"] == ["team=\"network\"", "severity=\"page\"", "alertname!~\"SLO.*|IPPool.*\""])
+        #expect(
+            am.at("inhibit_rules")?.arrayValue?.first?["source_matchers"] == [
+                "team=\"network\"", "severity=\"page\"", "alertname!~\"SLO.*|IPPool.*\"",
+            ])
     }
 
     @Test("without ipam.server, or without monitoring, no IP pool alert is rendered, and monitoring.md says why")
     func noIPPoolAlerts() throws {
-        let without = Self.ipamOwned.replacingOccurrences(of: "ipam:\n  server:\n    cluster: main\n    environment: production\n    replicas: 2\n    image: registry.shop.example/platform/berth:0.1.0\n", with: "")
+        let without = Self.ipamOwned.replacingOccurrences(
+            of:
+                "ipam:\n  server:\n    cluster: main\n    environment: production\n    replicas: 2\n    image: registry.shop.example/platform/berth:0.1.0\n",
+            with: "")
         #expect(without != Self.ipamOwned)
         #expect(try Self.ipPoolRules(without).isEmpty)
         #expect(try Self.ipPoolRules(MonitoringRenderTests.publicWeb + "scaling:\n  clusterAutoscaler: true\n").isEmpty)
@@ -316,12 +379,21 @@ struct MonitoringPlatformTests {
 
         let (bare, _) = try IPAMServerTests.loaded(without)
         let md = try #require(HostingDoc(spec: bare, ipPlan: nil).artifacts().first { $0.path == "monitoring.md" }?.contents)
-        #expect(md.contains("The spec has no `ipam.server`, so no Prometheus scrapes the ledger's team server (`berth serve`) and berth renders no IP pool alerts; with `ipam.server` they are rendered in the server's namespace, on its ServiceMonitor's series."))
+        #expect(
+            md.contains(
+                "The spec has no `ipam.server`, so no Prometheus scrapes the ledger's team server (`berth serve`) and berth renders no IP pool alerts; with `ipam.server` they are rendered in the server's namespace, on its ServiceMonitor's series."
+            ))
         #expect(!md.contains("IPPool"))
         let (owned, _) = try IPAMServerTests.loaded(Self.ipamOwned)
         let withServer = try #require(HostingDoc(spec: owned, ipPlan: nil).artifacts().first { $0.path == "monitoring.md" }?.contents)
-        #expect(withServer.contains("The ledger's team server (`berth serve`, `ipam.server`) runs on cluster main in namespace `shop-production`; its ServiceMonitor `berth-ipam` scrapes `/metrics` with a read-scope token. The IP pool alerts are in that namespace's `berth-platform` rule and read only that scrape (`namespace=\"shop-production\", job=\"berth-ipam\"`)."))
-        #expect(withServer.contains("| IPPoolExhausted | an IP pool of the ledger has no free block left; allocations fail (team server metrics), for 5m | page | network | - |"))
+        #expect(
+            withServer.contains(
+                "The ledger's team server (`berth serve`, `ipam.server`) runs on cluster main in namespace `shop-production`; its ServiceMonitor `berth-ipam` scrapes `/metrics` with a read-scope token. The IP pool alerts are in that namespace's `berth-platform` rule and read only that scrape (`namespace=\"shop-production\", job=\"berth-ipam\"`)."
+            ))
+        #expect(
+            withServer.contains(
+                "| IPPoolExhausted | an IP pool of the ledger has no free block left; allocations fail (team server metrics), for 5m | page | network | - |"
+            ))
     }
 
     @Test("the gateway and capacity dashboards are provisioned like the namespace dashboards")
@@ -329,21 +401,28 @@ struct MonitoringPlatformTests {
         let spec = try MonitoringRenderTests.spec(Self.autoscaled)
         let maps = Self.objects(spec, kind: "ConfigMap").filter { $0.at("metadata.labels")?["grafana_dashboard"]?.stringValue == "1" }
         let names = maps.map { "\($0.at("metadata.namespace")?.stringValue ?? "")/\($0.at("metadata.name")?.stringValue ?? "")" }.sorted()
-        #expect(names == ["monitoring/berth-capacity-dashboard", "shop-production/berth-dashboard", "shop-production/berth-gateway-dashboard"])
+        #expect(
+            names == ["monitoring/berth-capacity-dashboard", "shop-production/berth-dashboard", "shop-production/berth-gateway-dashboard"])
         let r = Renderer(plan: Plan(spec: spec))
         let t = try #require(r.plan.targets.first)
-        #expect(r.gatewayPanels(t).map(\.title) == ["Gateway requests per second", "Gateway connections", "Gateway connections accepted per second"])
+        #expect(
+            r.gatewayPanels(t).map(\.title) == [
+                "Gateway requests per second", "Gateway connections", "Gateway connections accepted per second",
+            ])
         let capacity = r.capacityPanels(try #require(spec.clusters.first))
         #expect(capacity.map(\.title) == ["Node pools: target nodes against the maximum", "Nodes", "Volume space used", "Quota used"])
-        #expect(capacity.first?.queries.map(\.expr) == [
-            "max by (node_group) (cluster_autoscaler_node_group_target_count{node_group=~\"main-general\"})",
-            "max by (node_group) (cluster_autoscaler_node_group_max_count{node_group=~\"main-general\"})",
-        ])
+        #expect(
+            capacity.first?.queries.map(\.expr) == [
+                "max by (node_group) (cluster_autoscaler_node_group_target_count{node_group=~\"main-general\"})",
+                "max by (node_group) (cluster_autoscaler_node_group_max_count{node_group=~\"main-general\"})",
+            ])
         // With an ingress controller the gateway dashboard reads its per-host counters.
-        let ingress = try MonitoringRenderTests.spec(Self.autoscaled.replacingOccurrences(of: "scaling:\n", with: "network:\n  ingress: { api: ingress }\nscaling:\n"))
+        let ingress = try MonitoringRenderTests.spec(
+            Self.autoscaled.replacingOccurrences(of: "scaling:\n", with: "network:\n  ingress: { api: ingress }\nscaling:\n"))
         let ri = Renderer(plan: Plan(spec: ingress))
-        #expect(ri.gatewayPanels(try #require(ri.plan.targets.first)).map(\.title) == [
-            "Requests per second by host", "Error ratio (5xx) by host", "Latency p99 by host", "Requests per second by route",
-        ])
+        #expect(
+            ri.gatewayPanels(try #require(ri.plan.targets.first)).map(\.title) == [
+                "Requests per second by host", "Error ratio (5xx) by host", "Latency p99 by host", "Requests per second by route",
+            ])
     }
 }

@@ -37,22 +37,26 @@ struct RenderTests {
     @Test("a change to one service touches only that service's files")
     func isolation() throws {
         let text = Fixtures.text(Fixtures.example)
-        let changed = text
+        let changed =
+            text
             .replacingOccurrences(of: "shop/search:0.9.4", with: "shop/search:0.9.5")
-            .replacingOccurrences(of: "    resources: { cpu: 500m, memory: 1Gi }\n    uses: [bucket/uploads:read]",
-                                  with: "    resources: { cpu: 500m, memory: 1Gi }\n    env: { LOG_LEVEL: debug }\n    uses: [bucket/uploads:read]")
+            .replacingOccurrences(
+                of: "    resources: { cpu: 500m, memory: 1Gi }\n    uses: [bucket/uploads:read]",
+                with: "    resources: { cpu: 500m, memory: 1Gi }\n    env: { LOG_LEVEL: debug }\n    uses: [bucket/uploads:read]")
         #expect(changed != text)
         let versions = Fixtures.text(Fixtures.example.deletingLastPathComponent().appendingPathComponent("versions.yaml"))
-        let b = Fixtures.check(text, versions: versions), a = Fixtures.check(changed, versions: versions)
+        let b = Fixtures.check(text, versions: versions)
+        let a = Fixtures.check(changed, versions: versions)
         let before = Pipeline.render(try #require(b.spec), ipPlan: b.ipPlan)
         let after = Pipeline.render(try #require(a.spec), ipPlan: a.ipPlan)
         let differing = zip(before, after).filter { $0.contents != $1.contents }.map(\.0.path)
         #expect(!differing.isEmpty)
         // only search's files: its plain render files, its kustomize base and overlay folders, its Helm chart
-        #expect(differing.allSatisfy {
-            $0.hasSuffix("/search.yaml") || $0.hasPrefix("kustomize/base/search/") || $0.hasPrefix("helm/search/")
-                || ($0.hasPrefix("kustomize/overlays/") && $0.contains("/search/"))
-        }, "\(differing)")
+        #expect(
+            differing.allSatisfy {
+                $0.hasSuffix("/search.yaml") || $0.hasPrefix("kustomize/base/search/") || $0.hasPrefix("helm/search/")
+                    || ($0.hasPrefix("kustomize/overlays/") && $0.contains("/search/"))
+            }, "\(differing)")
         #expect(differing.contains("prod-eu/acme-production/search.yaml"))
 
         // promoting one service in one environment (versions.yaml) touches its files there only
@@ -61,12 +65,13 @@ struct RenderTests {
         let p = Fixtures.check(text, versions: promoted)
         let afterPromotion = Pipeline.render(try #require(p.spec), ipPlan: p.ipPlan)
         let touched = zip(before, afterPromotion).filter { $0.contents != $1.contents }.map(\.0.path).sorted()
-        #expect(touched == [
-            "helm/web/Chart.yaml", "helm/web/values.yaml",  // the chart's appVersion and default tag follow production
-            "kustomize/overlays/production/prod-eu/web/kustomization.yaml",
-            "kustomize/overlays/production/prod-us/web/kustomization.yaml",
-            "prod-eu/acme-production/web.yaml", "prod-us/acme-production/web.yaml",
-        ], "\(touched)")
+        #expect(
+            touched == [
+                "helm/web/Chart.yaml", "helm/web/values.yaml",  // the chart's appVersion and default tag follow production
+                "kustomize/overlays/production/prod-eu/web/kustomization.yaml",
+                "kustomize/overlays/production/prod-us/web/kustomization.yaml",
+                "prod-eu/acme-production/web.yaml", "prod-us/acme-production/web.yaml",
+            ], "\(touched)")
     }
 
     @Test("no secret value ever appears: secrets are ExternalSecret references")
@@ -76,10 +81,13 @@ struct RenderTests {
                 // The ConfigMaps berth renders hold Falco rules, autoscaler flags, Grafana
                 // dashboards and Argo CD's Application health check (addons/bootstrap), not secrets.
                 if doc.contains("\nkind: ConfigMap\n") {
-                    #expect(doc.contains("name: berth-falco-rules") || doc.contains("name: berth-cluster-autoscaler") || doc.contains("name: berth-dashboard")
-                        || doc.contains("name: berth-gateway-dashboard") || doc.contains("name: berth-capacity-dashboard")
-                        || (a.path == "addons/bootstrap/argocd-cm.yaml" && doc.contains("resource.customizations.health.argoproj.io_Application")),
-                            "\(a.path) holds an unexpected ConfigMap")
+                    #expect(
+                        doc.contains("name: berth-falco-rules") || doc.contains("name: berth-cluster-autoscaler")
+                            || doc.contains("name: berth-dashboard")
+                            || doc.contains("name: berth-gateway-dashboard") || doc.contains("name: berth-capacity-dashboard")
+                            || (a.path == "addons/bootstrap/argocd-cm.yaml"
+                                && doc.contains("resource.customizations.health.argoproj.io_Application")),
+                        "\(a.path) holds an unexpected ConfigMap")
                     continue
                 }
                 #expect(!doc.contains("\nkind: Secret\n"), "\(a.path) holds a Secret object")
@@ -95,9 +103,11 @@ struct RenderTests {
     @Test("every environment x cluster gets its namespace and services")
     func layout() throws {
         let paths = try Self.exampleArtifacts().map(\.path)
-        for p in ["nonprod/acme-development/_namespace.yaml", "nonprod/acme-staging/web.yaml",
-                  "prod-eu/acme-production/api.yaml", "prod-us/acme-production/worker.yaml", "prod-eu/_cluster.yaml",
-                  "network/ip-plan.json"] {
+        for p in [
+            "nonprod/acme-development/_namespace.yaml", "nonprod/acme-staging/web.yaml",
+            "prod-eu/acme-production/api.yaml", "prod-us/acme-production/worker.yaml", "prod-eu/_cluster.yaml",
+            "network/ip-plan.json",
+        ] {
             #expect(paths.contains(p), "\(p)")
         }
     }
@@ -118,7 +128,8 @@ struct OutputWriterTests {
         let out = parent.appendingPathComponent("out").path
         try OutputWriter.write([Artifact(path: "a/one.yaml", contents: "one\n")], to: out)
         #expect(throws: BerthError.self) {
-            try OutputWriter.write([Artifact(path: "a/two.yaml", contents: "two\n"), Artifact(path: "../escape.yaml", contents: "x")], to: out)
+            try OutputWriter.write(
+                [Artifact(path: "a/two.yaml", contents: "two\n"), Artifact(path: "../escape.yaml", contents: "x")], to: out)
         }
         #expect(Fixtures.text(URL(fileURLWithPath: out + "/a/one.yaml")) == "one\n")
         #expect(!FileManager.default.fileExists(atPath: out + "/a/two.yaml"))

@@ -1,6 +1,7 @@
-@testable import BerthCore
 import Foundation
 import Testing
+
+@testable import BerthCore
 
 /// Credentials are never plain env values, and no diagnostic prints one.
 @Suite("Secrets")
@@ -13,8 +14,10 @@ struct SecretsTests {
 
     @Test("the shared predicate: names that look secret, URL and password= passwords, references")
     func predicate() {
-        for name in ["DB_PASSWORD", "db_passwd", "SESSION_SECRET", "GITHUB_TOKEN", "STRIPE_API_KEY", "SSH_PRIVATE_KEY", "SIGNING_KEY",
-                     "AWS_CREDENTIALS", "PG_PWD"] {
+        for name in [
+            "DB_PASSWORD", "db_passwd", "SESSION_SECRET", "GITHUB_TOKEN", "STRIPE_API_KEY", "SSH_PRIVATE_KEY", "SIGNING_KEY",
+            "AWS_CREDENTIALS", "PG_PWD",
+        ] {
             #expect(SecretValues.looksSecret(name), "\(name)")
         }
         for name in ["LOG_LEVEL", "KEYCLOAK_URL", "PORT", "MONKEY_MODE"] { #expect(!SecretValues.looksSecret(name), "\(name)") }
@@ -36,26 +39,32 @@ struct SecretsTests {
     func check() {
         let text = Self.staging.replacingOccurrences(
             of: "    replicas: { min: 2, max: 4 }\n    talksTo: [api]",
-            with: "    replicas: { min: 2, max: 4 }\n    talksTo: [api]\n    env:\n      DB_PASSWORD: hunter2\n      DATABASE_URL: postgres://app:pw1@db/app\n      TOKEN_FILE: /run/token\n    overrides:\n      staging: { env: { API_TOKEN: tok-123 } }\n")
-        #expect(Self.errors(text) == [
-            "spec.yaml:22:20: error: service 'web' sets env DB_PASSWORD to a literal value, and the name looks like a credential: list the secret under services.web.secrets (rendered as an ExternalSecret from security.secrets.store) and remove DB_PASSWORD from env",
-            "spec.yaml:23:21: error: service 'web' sets env DATABASE_URL to a value with a password in it (URL userinfo or password=): list the secret under services.web.secrets (rendered as an ExternalSecret from security.secrets.store) and remove DATABASE_URL from env",
-            "spec.yaml:26:36: error: service 'web' sets env API_TOKEN (override for 'staging') to a literal value, and the name looks like a credential: list the secret under services.web.secrets (rendered as an ExternalSecret from security.secrets.store) and remove API_TOKEN from env",
-        ])
+            with:
+                "    replicas: { min: 2, max: 4 }\n    talksTo: [api]\n    env:\n      DB_PASSWORD: hunter2\n      DATABASE_URL: postgres://app:pw1@db/app\n      TOKEN_FILE: /run/token\n    overrides:\n      staging: { env: { API_TOKEN: tok-123 } }\n"
+        )
+        #expect(
+            Self.errors(text) == [
+                "spec.yaml:22:20: error: service 'web' sets env DB_PASSWORD to a literal value, and the name looks like a credential: list the secret under services.web.secrets (rendered as an ExternalSecret from security.secrets.store) and remove DB_PASSWORD from env",
+                "spec.yaml:23:21: error: service 'web' sets env DATABASE_URL to a value with a password in it (URL userinfo or password=): list the secret under services.web.secrets (rendered as an ExternalSecret from security.secrets.store) and remove DATABASE_URL from env",
+                "spec.yaml:26:36: error: service 'web' sets env API_TOKEN (override for 'staging') to a literal value, and the name looks like a credential: list the secret under services.web.secrets (rendered as an ExternalSecret from security.secrets.store) and remove API_TOKEN from env",
+            ])
     }
 
     @Test("staging-parity notes print secret values as <redacted>, URL passwords hidden")
     func parity() {
         let text = Self.staging.replacingOccurrences(
             of: "    replicas: { min: 2, max: 4 }\n    talksTo: [api]",
-            with: "    replicas: { min: 2, max: 4 }\n    talksTo: [api]\n    env: { DB_PASSWORD: prod-pw-1, DATABASE_URL: \"postgres://a:prodpw@db/a\", MODE: live }\n    overrides:\n      staging: { env: { DB_PASSWORD: stage-pw-2, DATABASE_URL: \"postgres://a:stagepw@db/a\", MODE: test } }\n")
+            with:
+                "    replicas: { min: 2, max: 4 }\n    talksTo: [api]\n    env: { DB_PASSWORD: prod-pw-1, DATABASE_URL: \"postgres://a:prodpw@db/a\", MODE: live }\n    overrides:\n      staging: { env: { DB_PASSWORD: stage-pw-2, DATABASE_URL: \"postgres://a:stagepw@db/a\", MODE: test } }\n"
+        )
         let all = Fixtures.lines(Fixtures.check(text)).joined(separator: "\n")
         for planted in ["prod-pw-1", "stage-pw-2", "prodpw", "stagepw"] { #expect(!all.contains(planted), "\(planted)") }
-        #expect(StagingParityTests.notes(text) == [
-            "spec.yaml:23:7: note: staging differs from production for service 'web': env DATABASE_URL 'postgres://a:<redacted>@db/a' (production 'postgres://a:<redacted>@db/a')",
-            "spec.yaml:23:7: note: staging differs from production for service 'web': env DB_PASSWORD '<redacted>' (production '<redacted>')",
-            "spec.yaml:23:7: note: staging differs from production for service 'web': env MODE 'test' (production 'live')",
-        ])
+        #expect(
+            StagingParityTests.notes(text) == [
+                "spec.yaml:23:7: note: staging differs from production for service 'web': env DATABASE_URL 'postgres://a:<redacted>@db/a' (production 'postgres://a:<redacted>@db/a')",
+                "spec.yaml:23:7: note: staging differs from production for service 'web': env DB_PASSWORD '<redacted>' (production '<redacted>')",
+                "spec.yaml:23:7: note: staging differs from production for service 'web': env MODE 'test' (production 'live')",
+            ])
     }
 
     @Test("source lines under diagnostics: values of secret keys hidden in every YAML style")
@@ -72,18 +81,19 @@ struct SecretsTests {
             secrets: [session-key]
             dsn: host=db password=pw2 dbname=x
             """
-        #expect(SecretValues.redactSource(source, values: ["planted-elsewhere"]) == """
-            env:
-              DB_PASSWORD: <redacted> # old
-              "API_TOKEN": <redacted>
-              SIGNING_KEY: <redacted>
-                <redacted>
-                <redacted>
-              LOG_LEVEL: debug
-            flow: { SESSION_SECRET: <redacted>, MODE: x, URL: postgres://u:<redacted>@h/d }
-            secrets: [session-key]
-            dsn: host=db password=<redacted> dbname=x
-            """)
+        #expect(
+            SecretValues.redactSource(source, values: ["planted-elsewhere"]) == """
+                env:
+                  DB_PASSWORD: <redacted> # old
+                  "API_TOKEN": <redacted>
+                  SIGNING_KEY: <redacted>
+                    <redacted>
+                    <redacted>
+                  LOG_LEVEL: debug
+                flow: { SESSION_SECRET: <redacted>, MODE: x, URL: postgres://u:<redacted>@h/d }
+                secrets: [session-key]
+                dsn: host=db password=<redacted> dbname=x
+                """)
         #expect(SecretValues.redactSource("note: planted-elsewhere here", values: ["planted-elsewhere"]) == "note: <redacted> here")
     }
 
@@ -124,7 +134,9 @@ struct SecretsTests {
     func printedDiagnostics() {
         let text = Self.staging.replacingOccurrences(
             of: "    replicas: { min: 2, max: 4 }\n    talksTo: [api]",
-            with: "    replicas: { min: 2, max: 4 }\n    talksTo: [api]\n    env: { DB_PASSWORD: flowpw-77, URL: \"mysql://u:urlpw-88@h/d\" }\n")
+            with:
+                "    replicas: { min: 2, max: 4 }\n    talksTo: [api]\n    env: { DB_PASSWORD: flowpw-77, URL: \"mysql://u:urlpw-88@h/d\" }\n"
+        )
         let loaded = Fixtures.check(text)
         let printed = DiagnosticFormatter(sources: loaded.sources, color: false).text(loaded.diagnostics)
         #expect(printed.contains("    env: { DB_PASSWORD: <redacted>, URL: \"mysql://u:<redacted>@h/d\" }\n"))

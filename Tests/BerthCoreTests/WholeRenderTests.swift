@@ -1,6 +1,7 @@
-@testable import BerthCore
 import Foundation
 import Testing
+
+@testable import BerthCore
 
 /// The rendered objects work together once applied: whatever one object names (a storage
 /// location, a secret store, an Argo CD destination, a DNS record, a certificate solver)
@@ -111,7 +112,8 @@ struct WholeRenderTests {
                     let classes = Self.objects(files, cluster: c.name, kind: "VolumeSnapshotClass")
                     #expect(!classes.isEmpty)
                     for vsc in classes {
-                        #expect(vsc.at("metadata.labels")?["velero.io/csi-volumesnapshot-class"]?.stringValue == "true", "\(path) \(c.name)")
+                        #expect(
+                            vsc.at("metadata.labels")?["velero.io/csi-volumesnapshot-class"]?.stringValue == "true", "\(path) \(c.name)")
                     }
                 }
             }
@@ -124,13 +126,14 @@ struct WholeRenderTests {
         let eu = Self.objects(files, cluster: "prod-eu", kind: "BackupStorageLocation")
         #expect(eu.count == 1)
         #expect(eu.first?.at("metadata.namespace")?.stringValue == "velero")
-        #expect(eu.first?["spec"] == [
-            "provider": "velero.io/aws",
-            "objectStorage": ["bucket": "acme-production-backups", "prefix": "velero/prod-eu"],
-            "config": ["region": "eu-west-1"],
-            "accessMode": "ReadWrite",
-            "default": true,
-        ])
+        #expect(
+            eu.first?["spec"] == [
+                "provider": "velero.io/aws",
+                "objectStorage": ["bucket": "acme-production-backups", "prefix": "velero/prod-eu"],
+                "config": ["region": "eu-west-1"],
+                "accessMode": "ReadWrite",
+                "default": true,
+            ])
         let us = Self.objects(files, cluster: "prod-us", kind: "VolumeSnapshotLocation")
         #expect(us.map(Self.name) == ["prod-us"])
         #expect(us.first?["spec"] == ["provider": "velero.io/aws", "config": ["region": "us-east-1"]])
@@ -139,7 +142,10 @@ struct WholeRenderTests {
         #expect(nonprod.map(Self.name) == ["acme-development-backups", "acme-staging-backups"])
         #expect(nonprod.map { $0.at("spec.default") } == [true, false])
         let schedules = Self.objects(files, cluster: "nonprod", kind: "Schedule")
-        #expect(schedules.map { $0.at("spec.template.storageLocation")?.stringValue ?? "" } == ["acme-development-backups", "acme-staging-backups"])
+        #expect(
+            schedules.map { $0.at("spec.template.storageLocation")?.stringValue ?? "" } == [
+                "acme-development-backups", "acme-staging-backups",
+            ])
         #expect(schedules.map { Self.strings($0.at("spec.template.volumeSnapshotLocations")) } == [["nonprod"], ["nonprod"]])
     }
 
@@ -147,34 +153,43 @@ struct WholeRenderTests {
     func veleroProviders() throws {
         let gcp = Self.files(try Self.spec(Self.variant([("name: aws", "name: gcp")])))
         let gcpBSL = try #require(Self.objects(gcp, cluster: "eu", kind: "BackupStorageLocation").first)
-        #expect(gcpBSL["spec"] == [
-            "provider": "velero.io/gcp",
-            "objectStorage": ["bucket": "shop-production-backups", "prefix": "velero/eu"],
-            "accessMode": "ReadWrite", "default": true,
-        ])
-        #expect(Self.objects(gcp, cluster: "us", kind: "VolumeSnapshotLocation").first?["spec"]
-            == ["provider": "velero.io/gcp", "config": ["snapshotLocation": "us-east-1"]])
+        #expect(
+            gcpBSL["spec"] == [
+                "provider": "velero.io/gcp",
+                "objectStorage": ["bucket": "shop-production-backups", "prefix": "velero/eu"],
+                "accessMode": "ReadWrite", "default": true,
+            ])
+        #expect(
+            Self.objects(gcp, cluster: "us", kind: "VolumeSnapshotLocation").first?["spec"]
+                == ["provider": "velero.io/gcp", "config": ["snapshotLocation": "us-east-1"]])
 
-        let azure = Self.files(try Self.spec(Self.variant([
-            ("name: aws", "name: azure\n  resourceGroup: shop-rg"), ("zones: [shop.example] }", "zones: [shop.example], subscription: sub-1 }"),
-        ])))
-        #expect(Self.objects(azure, cluster: "eu", kind: "BackupStorageLocation").first?.at("spec.config") == [
-            "resourceGroup": "shop-rg", "storageAccount": "shop", "useAAD": "true",
-        ])
+        let azure = Self.files(
+            try Self.spec(
+                Self.variant([
+                    ("name: aws", "name: azure\n  resourceGroup: shop-rg"),
+                    ("zones: [shop.example] }", "zones: [shop.example], subscription: sub-1 }"),
+                ])))
+        #expect(
+            Self.objects(azure, cluster: "eu", kind: "BackupStorageLocation").first?.at("spec.config") == [
+                "resourceGroup": "shop-rg", "storageAccount": "shop", "useAAD": "true",
+            ])
         #expect(Self.objects(azure, cluster: "eu", kind: "BackupStorageLocation").first?.at("spec.provider") == "velero.io/azure")
 
-        let onprem = Self.files(try Self.spec(Self.variant([
-            ("name: aws", "name: onprem\n  hardware: { nodes: 6, cpu: 32, memory: 256Gi, disk: 2Ti }"),
-            ("    secrets: [token]\n", ""), ("zones: [shop.example] }", "zones: [shop.example], server: \"ns1.shop.example:53\" }"),
-        ])))
+        let onprem = Self.files(
+            try Self.spec(
+                Self.variant([
+                    ("name: aws", "name: onprem\n  hardware: { nodes: 6, cpu: 32, memory: 256Gi, disk: 2Ti }"),
+                    ("    secrets: [token]\n", ""), ("zones: [shop.example] }", "zones: [shop.example], server: \"ns1.shop.example:53\" }"),
+                ])))
         let bsl = try #require(Self.objects(onprem, cluster: "eu", kind: "BackupStorageLocation").first)
-        #expect(bsl["spec"] == [
-            "provider": "velero.io/aws",
-            "objectStorage": ["bucket": "shop-production-backups", "prefix": "velero/eu"],
-            "config": ["region": "eu-west-1", "s3ForcePathStyle": "true", "s3Url": "http://minio.minio.svc.cluster.local:9000"],
-            "credential": ["name": "velero-credentials", "key": "cloud"],
-            "accessMode": "ReadWrite", "default": true,
-        ])
+        #expect(
+            bsl["spec"] == [
+                "provider": "velero.io/aws",
+                "objectStorage": ["bucket": "shop-production-backups", "prefix": "velero/eu"],
+                "config": ["region": "eu-west-1", "s3ForcePathStyle": "true", "s3Url": "http://minio.minio.svc.cluster.local:9000"],
+                "credential": ["name": "velero-credentials", "key": "cloud"],
+                "accessMode": "ReadWrite", "default": true,
+            ])
         // CSI snapshots only on-premises: no VolumeSnapshotLocation, and Schedules name none
         #expect(Self.objects(onprem, cluster: "eu", kind: "VolumeSnapshotLocation").isEmpty)
         #expect(Self.objects(onprem, cluster: "eu", kind: "Schedule").first?.at("spec.template.volumeSnapshotLocations") == nil)
@@ -188,22 +203,29 @@ struct WholeRenderTests {
     @Test("Velero's bucket: the database backup bucket, else the first versioned bucket, else a check error")
     func veleroBucketChoice() throws {
         #expect(Renderer.veleroBucket(try Self.spec(Self.twoRegions)) == "backups")
-        let withDatabase = try Self.spec(Self.variant([("buckets:\n", """
-            databases:
-              main:
-                storage: { size: 10Gi }
-                instances: 2
-                backup: { schedule: "0 2 * * *", retention: 30d, bucket: archive }
-            buckets:
+        let withDatabase = try Self.spec(
+            Self.variant([
+                (
+                    "buckets:\n",
+                    """
+                    databases:
+                      main:
+                        storage: { size: 10Gi }
+                        instances: 2
+                        backup: { schedule: "0 2 * * *", retention: 30d, bucket: archive }
+                    buckets:
 
-            """), ("archive: { versioning: false }", "archive: { versioning: false, lifecycle: [ { after: 90d, transition: archive } ] }")]))
+                    """
+                ), ("archive: { versioning: false }", "archive: { versioning: false, lifecycle: [ { after: 90d, transition: archive } ] }"),
+            ]))
         #expect(Renderer.veleroBucket(withDatabase) == "archive")
         #expect(PlatformChecks.veleroBucket(withDatabase).isEmpty)
         let none = try #require(Fixtures.check(Self.variant([("  backups: { versioning: true }\n", "")])).spec)
         #expect(Renderer.veleroBucket(none) == nil)
-        #expect(ChecksTests.messages(PlatformChecks.veleroBucket(none)) == [
-            "error: storage.snapshots schedules Velero backups, but no bucket can hold them; set databases.<name>.backup.bucket or add a bucket with versioning: true",
-        ])
+        #expect(
+            ChecksTests.messages(PlatformChecks.veleroBucket(none)) == [
+                "error: storage.snapshots schedules Velero backups, but no bucket can hold them; set databases.<name>.backup.bucket or add a bucket with versioning: true"
+            ])
     }
 
     // MARK: 2. ClusterSecretStore
@@ -237,32 +259,54 @@ struct WholeRenderTests {
         }
         let vault = try store("secrets: { store: vault }")
         #expect(vault.map(Self.name) == "vault")
-        #expect(vault?["spec"] == ["provider": ["vault": [
-            "server": "https://vault.vault.svc:8200", "path": "secret", "version": "v2",
-            "auth": ["kubernetes": ["mountPath": "kubernetes-us", "role": "external-secrets", "serviceAccountRef": account]],
-        ]]])
+        #expect(
+            vault?["spec"] == [
+                "provider": [
+                    "vault": [
+                        "server": "https://vault.vault.svc:8200", "path": "secret", "version": "v2",
+                        "auth": ["kubernetes": ["mountPath": "kubernetes-us", "role": "external-secrets", "serviceAccountRef": account]],
+                    ]
+                ]
+            ])
         let vaultSet = try store("secrets: { store: vault, address: \"https://vault.shop.example\", role: shop-eso }")
         #expect(vaultSet?.at("spec.provider.vault.server") == "https://vault.shop.example")
         #expect(vaultSet?.at("spec.provider.vault.auth.kubernetes.role") == "shop-eso")
 
         let aws = try store("secrets: { store: aws-secrets-manager }")
         #expect(aws.map(Self.name) == "aws-secrets-manager")
-        #expect(aws?["spec"] == ["provider": ["aws": [
-            "service": "SecretsManager", "region": "us-east-1", "auth": ["jwt": ["serviceAccountRef": account]],
-        ]]])
+        #expect(
+            aws?["spec"] == [
+                "provider": [
+                    "aws": [
+                        "service": "SecretsManager", "region": "us-east-1", "auth": ["jwt": ["serviceAccountRef": account]],
+                    ]
+                ]
+            ])
 
         let gcp = try store("secrets: { store: gcp-secret-manager }", [("name: aws", "name: gcp"), ("\"123456789012\"", "shop-prod")])
-        #expect(gcp?["spec"] == ["provider": ["gcpsm": [
-            "projectID": "shop-prod",
-            "auth": ["workloadIdentity": ["clusterLocation": "us-east-1", "clusterName": "us", "serviceAccountRef": account]],
-        ]]])
+        #expect(
+            gcp?["spec"] == [
+                "provider": [
+                    "gcpsm": [
+                        "projectID": "shop-prod",
+                        "auth": ["workloadIdentity": ["clusterLocation": "us-east-1", "clusterName": "us", "serviceAccountRef": account]],
+                    ]
+                ]
+            ])
 
-        let azure = try store("secrets: { store: azure-key-vault }", [
-            ("name: aws", "name: azure"), ("zones: [shop.example] }", "zones: [shop.example], subscription: sub-1 }"),
-        ])
-        #expect(azure?["spec"] == ["provider": ["azurekv": [
-            "vaultUrl": "https://shop.vault.azure.net", "authType": "WorkloadIdentity", "serviceAccountRef": account,
-        ]]])
+        let azure = try store(
+            "secrets: { store: azure-key-vault }",
+            [
+                ("name: aws", "name: azure"), ("zones: [shop.example] }", "zones: [shop.example], subscription: sub-1 }"),
+            ])
+        #expect(
+            azure?["spec"] == [
+                "provider": [
+                    "azurekv": [
+                        "vaultUrl": "https://shop.vault.azure.net", "authType": "WorkloadIdentity", "serviceAccountRef": account,
+                    ]
+                ]
+            ])
     }
 
     // MARK: 3. Argo CD
@@ -291,27 +335,35 @@ struct WholeRenderTests {
             specs.append((path, try #require(try Pipeline.check(path: Fixtures.repoRoot.appendingPathComponent(path).path).spec)))
         }
         specs.append(("two regions", try Self.spec(Self.twoRegions)))
-        specs.append(("cluster admin", try Self.spec(Self.variant([("security:\n", "security:\n  teams: { ops: { role: admin, clusterAdmin: true } }\n")]))))
+        specs.append(
+            (
+                "cluster admin",
+                try Self.spec(Self.variant([("security:\n", "security:\n  teams: { ops: { role: admin, clusterAdmin: true } }\n")]))
+            ))
         var checked = 0
         for (name, spec) in specs {
             let renderer = Renderer(plan: Plan(spec: spec))
             let units = renderer.renderUnits()
             guard spec.delivery.gitops != nil else { continue }
             let (project, sets) = try #require(renderer.argoCDObjects(units), "\(name)")
-            let destinations = Set((project.at("spec.destinations")?.arrayValue ?? []).map {
-                [$0["name"]?.stringValue ?? "", $0["namespace"]?.stringValue ?? ""]
-            })
+            let destinations = Set(
+                (project.at("spec.destinations")?.arrayValue ?? []).map {
+                    [$0["name"]?.stringValue ?? "", $0["namespace"]?.stringValue ?? ""]
+                })
             func kinds(_ key: String) -> Set<[String]> {
                 Set((project.at(key)?.arrayValue ?? []).map { [$0["group"]?.stringValue ?? "", $0["kind"]?.stringValue ?? ""] })
             }
-            let clusterKinds = kinds("spec.clusterResourceWhitelist"), namespacedKinds = kinds("spec.namespaceResourceWhitelist")
-            var usedDestinations: Set<[String]> = [], usedKinds: Set<[String]> = []
+            let clusterKinds = kinds("spec.clusterResourceWhitelist")
+            let namespacedKinds = kinds("spec.namespaceResourceWhitelist")
+            var usedDestinations: Set<[String]> = []
+            var usedKinds: Set<[String]> = []
             for set in sets {
                 #expect(set["kind"] == "ApplicationSet")
                 #expect(set.at("spec.template.spec.project")?.stringValue == spec.platform)
                 let root = spec.delivery.gitops?.path ?? ""
                 for element in set.at("spec.generators")?.arrayValue?.first?.at("list.elements")?.arrayValue ?? [] {
-                    let cluster = element["cluster"]?.stringValue ?? "", namespace = element["namespace"]?.stringValue ?? ""
+                    let cluster = element["cluster"]?.stringValue ?? ""
+                    let namespace = element["namespace"]?.stringValue ?? ""
                     let path = element["path"]?.stringValue ?? ""
                     #expect(path.hasPrefix(root + "/kustomize/"), "\(name): \(path)")
                     #expect(destinations.contains([cluster, namespace]), "\(name): application destination \(cluster)/\(namespace)")
@@ -330,7 +382,9 @@ struct WholeRenderTests {
                             #expect(Renderer.clusterScopedKinds.contains(kind), "\(name): \(kind) missing from clusterScopedKinds")
                         } else {
                             let ns = d.at("metadata.namespace")?.stringValue ?? namespace
-                            #expect(destinations.contains([cluster, ns]), "\(name): \(kind) \(Self.name(d)) in \(cluster)/\(ns) is no destination")
+                            #expect(
+                                destinations.contains([cluster, ns]),
+                                "\(name): \(kind) \(Self.name(d)) in \(cluster)/\(ns) is no destination")
                             usedDestinations.insert([cluster, ns])
                             #expect(namespacedKinds.contains([group, kind]), "\(name): \(group)/\(kind) not in namespaceResourceWhitelist")
                             #expect(!Renderer.clusterScopedKinds.contains(kind), "\(name): \(kind) wrongly in clusterScopedKinds")
@@ -366,7 +420,11 @@ struct WholeRenderTests {
                 // not the team server's (prod-eu alone).
                 let hosts = r.at("spec.hostnames")?.arrayValue ?? []
                 let shared = hosts.contains { h in
-                    spec.clusters.filter { o in Self.objects(files, cluster: o.name, kind: "HTTPRoute").contains { $0.at("spec.hostnames")?.arrayValue?.contains(h) == true } }.count > 1
+                    spec.clusters.filter { o in
+                        Self.objects(files, cluster: o.name, kind: "HTTPRoute").contains {
+                            $0.at("spec.hostnames")?.arrayValue?.contains(h) == true
+                        }
+                    }.count > 1
                 }
                 if Self.name(r) == "berth-ipam" { #expect(!shared) }
                 if c.name == "nonprod" || !shared {
@@ -382,13 +440,16 @@ struct WholeRenderTests {
 
     @Test("Ingress keeps its hostname annotation and gets the same routing annotations")
     func externalDNSOnIngress() throws {
-        let files = Self.files(try Self.spec(Self.variant([("  dns: { zones: [shop.example] }\n", "  dns: { zones: [shop.example] }\n  ingress: { api: ingress }\n")])))
+        let files = Self.files(
+            try Self.spec(
+                Self.variant([("  dns: { zones: [shop.example] }\n", "  dns: { zones: [shop.example] }\n  ingress: { api: ingress }\n")])))
         let eu = try #require(Self.objects(files, cluster: "eu", kind: "Ingress").first)
         let keys = eu.at("metadata.annotations")?.objectKeys ?? []
-        #expect(Array(keys.prefix(4)) == [
-            "external-dns.alpha.kubernetes.io/hostname", "external-dns.alpha.kubernetes.io/ttl",
-            "external-dns.alpha.kubernetes.io/set-identifier", "external-dns.alpha.kubernetes.io/aws-region",
-        ])
+        #expect(
+            Array(keys.prefix(4)) == [
+                "external-dns.alpha.kubernetes.io/hostname", "external-dns.alpha.kubernetes.io/ttl",
+                "external-dns.alpha.kubernetes.io/set-identifier", "external-dns.alpha.kubernetes.io/aws-region",
+            ])
         #expect(eu.at("metadata.annotations")?["external-dns.alpha.kubernetes.io/hostname"] == "www.shop.example")
         #expect(eu.at("metadata.annotations")?["external-dns.alpha.kubernetes.io/set-identifier"] == "eu")
         #expect(eu.at("metadata.annotations")?["external-dns.alpha.kubernetes.io/aws-region"] == "eu-west-1")
@@ -399,10 +460,12 @@ struct WholeRenderTests {
     @Test("a host on two clusters with a DNS provider without per-cluster routing is a check warning")
     func multiClusterDNSWarning() throws {
         #expect(PlatformChecks.sharedHosts(try Self.spec(Self.twoRegions)).isEmpty)
-        let cloudflare = try Self.spec(Self.variant([("dns: { zones: [shop.example] }", "dns: { zones: [shop.example], provider: cloudflare }")]))
-        #expect(ChecksTests.messages(PlatformChecks.sharedHosts(cloudflare)) == [
-            "warning: host www.shop.example is served by clusters eu, us, but external-dns has no per-cluster routing for the cloudflare DNS provider, so the clusters' records would conflict; use route53 (latency-based records) or serve the host from one cluster",
-        ])
+        let cloudflare = try Self.spec(
+            Self.variant([("dns: { zones: [shop.example] }", "dns: { zones: [shop.example], provider: cloudflare }")]))
+        #expect(
+            ChecksTests.messages(PlatformChecks.sharedHosts(cloudflare)) == [
+                "warning: host www.shop.example is served by clusters eu, us, but external-dns has no per-cluster routing for the cloudflare DNS provider, so the clusters' records would conflict; use route53 (latency-based records) or serve the host from one cluster"
+            ])
         // no routing annotations for providers that cannot use them
         let files = Self.files(cloudflare)
         let route = try #require(Self.objects(files, cluster: "eu", kind: "HTTPRoute").first { Self.name($0) == "web" })
@@ -418,10 +481,11 @@ struct WholeRenderTests {
             let issuer = try #require(Self.objects(files, cluster: cluster, kind: "ClusterIssuer").first)
             let solvers = issuer.at("spec.acme.solvers")?.arrayValue ?? []
             #expect(solvers.count == 2)
-            #expect(solvers.first == [
-                "dns01": ["route53": ["region": .string(region)]],
-                "selector": ["dnsNames": ["admin.acme.example", "api.acme.example", "www.acme.example"]],
-            ])
+            #expect(
+                solvers.first == [
+                    "dns01": ["route53": ["region": .string(region)]],
+                    "selector": ["dnsNames": ["admin.acme.example", "api.acme.example", "www.acme.example"]],
+                ])
             #expect(solvers.last?.at("http01.gatewayHTTPRoute") != nil)
             #expect(solvers.last?["selector"] == nil)
         }
@@ -437,45 +501,70 @@ struct WholeRenderTests {
             return Self.objects(files, cluster: "us", kind: "ClusterIssuer").first?.at("spec.acme.solvers")?.arrayValue?.first
         }
         let selector: JSONValue = ["dnsNames": ["www.shop.example"]]
-        #expect(try solver([("name: aws", "name: gcp"), ("\"123456789012\"", "shop-prod")])
-            == ["dns01": ["cloudDNS": ["project": "shop-prod"]], "selector": selector])
-        #expect(try solver([("name: aws", "name: gcp"), ("zones: [shop.example] }", "zones: [shop.example], project: dns-prod }")])?.at("dns01.cloudDNS.project") == "dns-prod")
-        #expect(try solver([("name: aws", "name: azure\n  resourceGroup: shop-rg"), ("zones: [shop.example] }", "zones: [shop.example], subscription: sub-1 }")])
-            == ["dns01": ["azureDNS": [
-                "subscriptionID": "sub-1", "resourceGroupName": "shop-rg", "environment": "AzurePublicCloud",
-                "managedIdentity": ["clientID": "123456789012"],
-            ]], "selector": selector])
-        #expect(try solver([("zones: [shop.example] }", "zones: [shop.example], provider: cloudflare }")])?["dns01"]
-            == ["cloudflare": ["apiTokenSecretRef": ["name": "cloudflare-api-token", "key": "api-token"]]])
-        #expect(try solver([("zones: [shop.example] }", "zones: [shop.example], provider: rfc2136, server: \"ns1.shop.example:53\" }")])?["dns01"]
-            == ["rfc2136": ["nameserver": "ns1.shop.example:53", "tsigKeyName": "shop-cert-manager", "tsigAlgorithm": "HMACSHA256",
-                            "tsigSecretSecretRef": ["name": "rfc2136-tsig", "key": "secret"]]])
+        #expect(
+            try solver([("name: aws", "name: gcp"), ("\"123456789012\"", "shop-prod")])
+                == ["dns01": ["cloudDNS": ["project": "shop-prod"]], "selector": selector])
+        #expect(
+            try solver([("name: aws", "name: gcp"), ("zones: [shop.example] }", "zones: [shop.example], project: dns-prod }")])?.at(
+                "dns01.cloudDNS.project") == "dns-prod")
+        #expect(
+            try solver([
+                ("name: aws", "name: azure\n  resourceGroup: shop-rg"),
+                ("zones: [shop.example] }", "zones: [shop.example], subscription: sub-1 }"),
+            ])
+                == [
+                    "dns01": [
+                        "azureDNS": [
+                            "subscriptionID": "sub-1", "resourceGroupName": "shop-rg", "environment": "AzurePublicCloud",
+                            "managedIdentity": ["clientID": "123456789012"],
+                        ]
+                    ], "selector": selector,
+                ])
+        #expect(
+            try solver([("zones: [shop.example] }", "zones: [shop.example], provider: cloudflare }")])?["dns01"]
+                == ["cloudflare": ["apiTokenSecretRef": ["name": "cloudflare-api-token", "key": "api-token"]]])
+        #expect(
+            try solver([("zones: [shop.example] }", "zones: [shop.example], provider: rfc2136, server: \"ns1.shop.example:53\" }")])?[
+                "dns01"]
+                == [
+                    "rfc2136": [
+                        "nameserver": "ns1.shop.example:53", "tsigKeyName": "shop-cert-manager", "tsigAlgorithm": "HMACSHA256",
+                        "tsigSecretSecretRef": ["name": "rfc2136-tsig", "key": "secret"],
+                    ]
+                ])
 
         func errors(_ pairs: [(String, String)]) throws -> [String] {
             let spec = try #require(Fixtures.check(Self.variant(pairs)).spec)
             return ChecksTests.messages(PlatformChecks.sharedHosts(spec)).filter { $0.hasPrefix("error:") }
         }
-        #expect(try errors([("zones: [shop.example] }", "zones: [shop.example], provider: pdns }")]) == [
-            "error: host www.shop.example is served by more than one cluster and needs DNS-01 certificate challenges, but cert-manager has no built-in DNS-01 solver for pdns; use another DNS provider or serve each host from one cluster",
-        ])
-        #expect(try errors([("name: aws", "name: azure")]) == [
-            "error: host www.shop.example is served by more than one cluster and needs DNS-01 certificate challenges; set network.dns.subscription to the Azure subscription id of the DNS zones",
-        ])
-        #expect(try errors([("zones: [shop.example] }", "zones: [shop.example], provider: rfc2136 }")]) == [
-            "error: host www.shop.example is served by more than one cluster and needs DNS-01 certificate challenges; set network.dns.server to the name server (host:port) that accepts TSIG-signed updates",
-        ])
-        #expect(try errors([("name: aws", "name: gcp"), ("  account: \"123456789012\"\n", "")]) == [
-            "error: host www.shop.example is served by more than one cluster and needs DNS-01 certificate challenges; set network.dns.project (or provider.account) to the GCP project of the Cloud DNS zones",
-        ])
+        #expect(
+            try errors([("zones: [shop.example] }", "zones: [shop.example], provider: pdns }")]) == [
+                "error: host www.shop.example is served by more than one cluster and needs DNS-01 certificate challenges, but cert-manager has no built-in DNS-01 solver for pdns; use another DNS provider or serve each host from one cluster"
+            ])
+        #expect(
+            try errors([("name: aws", "name: azure")]) == [
+                "error: host www.shop.example is served by more than one cluster and needs DNS-01 certificate challenges; set network.dns.subscription to the Azure subscription id of the DNS zones"
+            ])
+        #expect(
+            try errors([("zones: [shop.example] }", "zones: [shop.example], provider: rfc2136 }")]) == [
+                "error: host www.shop.example is served by more than one cluster and needs DNS-01 certificate challenges; set network.dns.server to the name server (host:port) that accepts TSIG-signed updates"
+            ])
+        #expect(
+            try errors([("name: aws", "name: gcp"), ("  account: \"123456789012\"\n", "")]) == [
+                "error: host www.shop.example is served by more than one cluster and needs DNS-01 certificate challenges; set network.dns.project (or provider.account) to the GCP project of the Cloud DNS zones"
+            ])
         // self-signed certificates need no challenge
-        #expect(try errors([("name: aws", "name: azure"), ("tls: { email: ops@shop.example }", "tls: { email: ops@shop.example, issuer: selfsigned }")]).isEmpty)
+        #expect(
+            try errors([
+                ("name: aws", "name: azure"), ("tls: { email: ops@shop.example }", "tls: { email: ops@shop.example, issuer: selfsigned }"),
+            ]).isEmpty)
     }
 }
 
 extension JSONValue {
     /// The keys of an object, in order.
     var objectKeys: [String]? {
-        if case let .object(pairs) = self { return pairs.map(\.0) }
+        if case .object(let pairs) = self { return pairs.map(\.0) }
         return nil
     }
 }

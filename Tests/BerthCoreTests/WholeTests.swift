@@ -80,24 +80,33 @@ struct WholeTests {
         #expect(addresses.count == 3)
         let loaded = Fixtures.check(Self.acmeText)
         for a in addresses {
-            #expect(loaded.ipPlan?.entries.contains { $0.prefix.description == "\(a)/32" && $0.cluster == "prod-eu" && $0.key.hasPrefix("database/main/production/") } == true)
+            #expect(
+                loaded.ipPlan?.entries.contains {
+                    $0.prefix.description == "\(a)/32" && $0.cluster == "prod-eu" && $0.key.hasPrefix("database/main/production/")
+                } == true)
         }
         let ranges = (lb["spec"] as? [String: Any])?["loadBalancerSourceRanges"] as? [String]
-        #expect(ranges == [loaded.ipPlan?.entry("prod-us/vpc")?.prefix.description, loaded.ipPlan?.entry("prod-us/pods")?.prefix.description].compactMap { $0 })
+        #expect(
+            ranges
+                == [loaded.ipPlan?.entry("prod-us/vpc")?.prefix.description, loaded.ipPlan?.entry("prod-us/pods")?.prefix.description]
+                .compactMap { $0 })
     }
 
     @Test("a replica outside the declared residency is refused; without a residency audit reports the copy")
     func residency() throws {
-        let replicas = Self.acmeText.replacingOccurrences(of: "replicas: none, remoteClients: primary", with: "replicas: read, remoteClients: primary")
-        #expect(Self.errors(replicas) == [
-            "platform.yaml:200:15: error: database 'main' keeps a replica on cluster 'prod-us' in region 'us-east-1', outside provider.dataResidency (eu-west-1); set topology.replicas: none or move the cluster",
-        ])
+        let replicas = Self.acmeText.replacingOccurrences(
+            of: "replicas: none, remoteClients: primary", with: "replicas: read, remoteClients: primary")
+        #expect(
+            Self.errors(replicas) == [
+                "platform.yaml:200:15: error: database 'main' keeps a replica on cluster 'prod-us' in region 'us-east-1', outside provider.dataResidency (eu-west-1); set topology.replicas: none or move the cluster"
+            ])
         let undeclared = replicas.replacingOccurrences(of: "  dataResidency: [eu-west-1]\n", with: "")
         let spec = try #require(Fixtures.check(undeclared, file: "platform.yaml").spec)
         let findings = Audit.run(spec).filter { $0.rule == "BERTH-DATA-001" }
-        #expect(findings.map { "\($0.severity) \($0.message) \($0.compliance)" } == [
-            "high database 'main' keeps copies in regions eu-west-1, us-east-1 and provider.dataResidency is not set [\"gdpr\"]",
-        ])
+        #expect(
+            findings.map { "\($0.severity) \($0.message) \($0.compliance)" } == [
+                "high database 'main' keeps copies in regions eu-west-1, us-east-1 and provider.dataResidency is not set [\"gdpr\"]"
+            ])
     }
 
     @Test("keys are regional: each cluster's storage classes name its region's key; a missing or foreign key is an error")
@@ -110,14 +119,17 @@ struct WholeTests {
                 #expect((c["parameters"] as? [String: String])?["kmsKeyId"] == "arn:aws:kms:\(region):111122223333:alias/acme-platform")
             }
         }
-        let missing = Self.acmeText.replacingOccurrences(of: "      kmsKey: arn:aws:kms:us-east-1:111122223333:alias/acme-platform\n", with: "")
-        #expect(Self.errors(missing) == [
-            "platform.yaml:15:5: error: security.encryption.atRest is kms, but region 'us-east-1' has clusters and no key; set provider.regions.us-east-1.kmsKey (keys are regional: each region needs its own)",
-        ])
+        let missing = Self.acmeText.replacingOccurrences(
+            of: "      kmsKey: arn:aws:kms:us-east-1:111122223333:alias/acme-platform\n", with: "")
+        #expect(
+            Self.errors(missing) == [
+                "platform.yaml:15:5: error: security.encryption.atRest is kms, but region 'us-east-1' has clusters and no key; set provider.regions.us-east-1.kmsKey (keys are regional: each region needs its own)"
+            ])
         let foreign = Self.acmeText.replacingOccurrences(of: "kms:us-east-1:", with: "kms:eu-west-1:")
-        #expect(Self.errors(foreign) == [
-            "platform.yaml:15:5: error: region 'us-east-1' names key 'arn:aws:kms:eu-west-1:111122223333:alias/acme-platform' from region 'eu-west-1'; KMS keys are regional, so volumes in 'us-east-1' cannot use it",
-        ])
+        #expect(
+            Self.errors(foreign) == [
+                "platform.yaml:15:5: error: region 'us-east-1' names key 'arn:aws:kms:eu-west-1:111122223333:alias/acme-platform' from region 'eu-west-1'; KMS keys are regional, so volumes in 'us-east-1' cannot use it"
+            ])
     }
 
     @Test("readers get read-only credentials and a local read endpoint; writers elsewhere use the remote path")
@@ -128,8 +140,12 @@ struct WholeTests {
         #expect(Self.env(dubCatalog, "DATABASE_ORDERS_HOST") == "orders-r")
         #expect(Self.env(fraCatalog, "DATABASE_ORDERS_HOST") == "orders-ro")
         #expect(Self.env(fraCatalog, "DATABASE_ORDERS_ACCESS") == "read")
-        #expect(Self.env(Self.find(files, "dub/twin-production/checkout.yaml", "Deployment", "checkout"), "DATABASE_ORDERS_HOST") == "orders-remote")
-        #expect(Self.env(Self.find(files, "fra/twin-production/checkout.yaml", "Deployment", "checkout"), "DATABASE_ORDERS_HOST") == "orders-pooler-rw")
+        #expect(
+            Self.env(Self.find(files, "dub/twin-production/checkout.yaml", "Deployment", "checkout"), "DATABASE_ORDERS_HOST")
+                == "orders-remote")
+        #expect(
+            Self.env(Self.find(files, "fra/twin-production/checkout.yaml", "Deployment", "checkout"), "DATABASE_ORDERS_HOST")
+                == "orders-pooler-rw")
         let volumes = { (w: [String: Any]?) -> [String] in
             let pod = ((w?["spec"] as? [String: Any])?["template"] as? [String: Any])?["spec"] as? [String: Any]
             return (pod?["volumes"] as? [[String: Any]] ?? []).compactMap { ($0["secret"] as? [String: Any])?["secretName"] as? String }
@@ -140,7 +156,10 @@ struct WholeTests {
         let roles = (clusterSpec["managed"] as? [String: Any])?["roles"] as? [[String: Any]]
         #expect(roles?.first?["name"] as? String == "orders_reader")
         #expect(roles?.first?["inRoles"] as? [String] == ["pg_read_all_data"])
-        #expect(((clusterSpec["bootstrap"] as? [String: Any])?["initdb"] as? [String: Any])?["secret"] as? [String: String] == ["name": "orders-owner"])
+        #expect(
+            ((clusterSpec["bootstrap"] as? [String: Any])?["initdb"] as? [String: Any])?["secret"] as? [String: String] == [
+                "name": "orders-owner"
+            ])
     }
 
     @Test("a replica cluster backs up under its own server name, so a promoted replica keeps backing up")
@@ -155,20 +174,26 @@ struct WholeTests {
     @Test("writers in a cluster without the primary are refused unless the cross-cluster path is declared")
     func refuse() {
         let refused = Self.twinText.replacingOccurrences(of: "remoteClients: primary", with: "remoteClients: refuse")
-        #expect(Self.errors(refused) == [
-            "platform.yaml:89:12: error: service 'checkout' uses database 'orders' in environment 'production' on cluster 'dub', but cluster 'dub' holds no primary (it runs on 'fra'); set databases.orders.topology.remoteClients: primary to render the cross-cluster path to the primary, or run this service only where the primary is",
-        ])
+        #expect(
+            Self.errors(refused) == [
+                "platform.yaml:89:12: error: service 'checkout' uses database 'orders' in environment 'production' on cluster 'dub', but cluster 'dub' holds no primary (it runs on 'fra'); set databases.orders.topology.remoteClients: primary to render the cross-cluster path to the primary, or run this service only where the primary is"
+            ])
         let noStore = Self.twinText.replacingOccurrences(of: "  secrets: { store: vault, rotateEvery: 30d }\n", with: "")
             .replacingOccurrences(of: "    secrets: [psp-api-key]\n", with: "")
-        #expect(Self.errors(noStore).contains(
-            "platform.yaml:80:12: error: service 'catalog' uses database 'orders' (read-only) in environment 'production' on cluster 'dub', but read-only access needs read-only credentials, which berth delivers through the secret store; set security.secrets"))
+        #expect(
+            Self.errors(noStore).contains(
+                "platform.yaml:80:12: error: service 'catalog' uses database 'orders' (read-only) in environment 'production' on cluster 'dub', but read-only access needs read-only credentials, which berth delivers through the secret store; set security.secrets"
+            ))
     }
 
     @Test("a replica needs the primary's archive")
     func replicaNeedsBackup() {
-        let noBackup = Self.twinText.replacingOccurrences(of: "    backup: { schedule: \"30 1 * * *\", retention: 30d, bucket: backups }\n", with: "")
-        #expect(Self.errors(noBackup).contains(
-            "platform.yaml:102:15: error: database 'orders' gets a replica cluster on 'dub' (environment 'production'), which follows the primary's WAL archive, but it has no backup; add databases.orders.backup or set topology.replicas: none"))
+        let noBackup = Self.twinText.replacingOccurrences(
+            of: "    backup: { schedule: \"30 1 * * *\", retention: 30d, bucket: backups }\n", with: "")
+        #expect(
+            Self.errors(noBackup).contains(
+                "platform.yaml:102:15: error: database 'orders' gets a replica cluster on 'dub' (environment 'production'), which follows the primary's WAL archive, but it has no backup; add databases.orders.backup or set topology.replicas: none"
+            ))
     }
 
     @Test("the gateway's data plane runs in the environment's namespace and is admitted there")
@@ -181,7 +206,10 @@ struct WholeTests {
         #expect(text.contains("\"cidr\":\"0.0.0.0/0\""))
         let web = try #require(Self.find(files, "prod-eu/acme-production/web.yaml", "NetworkPolicy", "web"))
         let webText = Self.json(web)
-        #expect(webText.contains("{\"from\":[{\"podSelector\":{\"matchLabels\":{\"gateway.networking.k8s.io/gateway-name\":\"acme\"}}}],\"ports\":[{\"port\":8080,\"protocol\":\"TCP\"}]}"))
+        #expect(
+            webText.contains(
+                "{\"from\":[{\"podSelector\":{\"matchLabels\":{\"gateway.networking.k8s.io/gateway-name\":\"acme\"}}}],\"ports\":[{\"port\":8080,\"protocol\":\"TCP\"}]}"
+            ))
         #expect(!webText.contains("nginx-gateway"))
     }
 
@@ -235,9 +263,10 @@ struct WholeTests {
         let text = Self.acmeText.replacingOccurrences(of: "  mesh: none\n", with: "  mesh: istio\n")
             .replacingOccurrences(of: "inTransit: tls", with: "inTransit: mtls")
         let files = try Self.objects(text)
-        let policy = try #require(files["prod-eu/acme-production/web.yaml"]?.first {
-            $0["kind"] as? String == "AuthorizationPolicy" && ($0["metadata"] as? [String: Any])?["name"] as? String == "web"
-        })
+        let policy = try #require(
+            files["prod-eu/acme-production/web.yaml"]?.first {
+                $0["kind"] as? String == "AuthorizationPolicy" && ($0["metadata"] as? [String: Any])?["name"] as? String == "web"
+            })
         let json = Self.json(policy)
         #expect(json.contains("{\"source\":{\"namespaces\":[\"acme-production\"]}}"))
         #expect(!json.contains("nginx-gateway"))
@@ -249,15 +278,30 @@ struct WholeTests {
         let noStore = onprem.replacingOccurrences(of: "  secrets: { store: vault }\n", with: "")
             .replacingOccurrences(of: "    secrets: [oidc-client]\n", with: "")
         let errors = Self.errors(noStore)
-        #expect(errors.contains { $0.hasSuffix("error: Velero writes volume backups to on-premises object storage with credentials from the secret store, but security.secrets is not set; set security.secrets.store") })
-        #expect(errors.contains { $0.hasSuffix("backs up to on-premises object storage with credentials from the secret store, but security.secrets is not set; set security.secrets.store") })
+        #expect(
+            errors.contains {
+                $0.hasSuffix(
+                    "error: Velero writes volume backups to on-premises object storage with credentials from the secret store, but security.secrets is not set; set security.secrets.store"
+                )
+            })
+        #expect(
+            errors.contains {
+                $0.hasSuffix(
+                    "backs up to on-premises object storage with credentials from the secret store, but security.secrets is not set; set security.secrets.store"
+                )
+            })
     }
 
     @Test("a database named like a service is refused: their ServiceAccounts would clash")
     func databaseServiceNameClash() {
         let clash = Self.twinText.replacingOccurrences(of: "database/orders", with: "database/catalog")
             .replacingOccurrences(of: "\n  orders:\n    engine: postgres", with: "\n  catalog:\n    engine: postgres")
-        #expect(Self.errors(clash).contains { $0.hasSuffix("error: database 'catalog' has the name of a service: CloudNativePG names the database's ServiceAccount after it, which would take over the service's own; rename the database or the service") })
+        #expect(
+            Self.errors(clash).contains {
+                $0.hasSuffix(
+                    "error: database 'catalog' has the name of a service: CloudNativePG names the database's ServiceAccount after it, which would take over the service's own; rename the database or the service"
+                )
+            })
     }
 
     @Test("every example renders with no unresolved reference")
@@ -276,12 +320,21 @@ struct WholeTests {
         let spec = try #require(loaded.spec)
         let r = Renderer(plan: Plan(spec: spec, ipPlan: loaded.ipPlan), ipPlan: loaded.ipPlan)
         let problems = r.renderVerified(dropping: "prod-eu/ServiceAccount/acme-production/api").problems.map(\.description)
-        #expect(problems == [
-            "prod-eu: Deployment acme-production/api spec.template.spec.serviceAccountName refers to ServiceAccount acme-production/api, which nothing in the render creates",
-        ])
+        #expect(
+            problems == [
+                "prod-eu: Deployment acme-production/api spec.template.spec.serviceAccountName refers to ServiceAccount acme-production/api, which nothing in the render creates"
+            ])
         let pooler = r.renderVerified(dropping: "prod-eu/Pooler/acme-production/main-pooler-rw").problems.map(\.description)
-        #expect(pooler.contains("prod-eu: Deployment acme-production/api env DATABASE_MAIN_HOST refers to Service acme-production/main-pooler-rw, which nothing in the render creates"))
-        #expect(pooler.contains { $0.hasPrefix("prod-eu: NetworkPolicy acme-production/main-pooler spec.podSelector refers to pods acme-production/{cnpg.io/poolerName=main-pooler-rw}") })
+        #expect(
+            pooler.contains(
+                "prod-eu: Deployment acme-production/api env DATABASE_MAIN_HOST refers to Service acme-production/main-pooler-rw, which nothing in the render creates"
+            ))
+        #expect(
+            pooler.contains {
+                $0.hasPrefix(
+                    "prod-eu: NetworkPolicy acme-production/main-pooler spec.podSelector refers to pods acme-production/{cnpg.io/poolerName=main-pooler-rw}"
+                )
+            })
         #expect(throws: Pipeline.UnresolvedReferences.self) {
             try Pipeline.renderChecked(spec, ipPlan: loaded.ipPlan, dropping: "prod-us/EndpointSlice/acme-production/main-remote-1")
         }

@@ -1,5 +1,6 @@
-@testable import BerthCore
 import Testing
+
+@testable import BerthCore
 
 @Suite("YAML writer")
 struct YAMLWriterTests {

@@ -16,9 +16,11 @@ func errorText(_ body: () throws -> Void) -> String? {
 
 @Suite("IPv4 addresses")
 struct IPv4AddressTests {
-    @Test("round-trips canonical dotted quads", arguments: [
-        "0.0.0.0", "255.255.255.255", "10.0.0.1", "192.0.2.255", "1.2.3.4", "100.64.0.0",
-    ])
+    @Test(
+        "round-trips canonical dotted quads",
+        arguments: [
+            "0.0.0.0", "255.255.255.255", "10.0.0.1", "192.0.2.255", "1.2.3.4", "100.64.0.0",
+        ])
     func roundTrip(text: String) throws {
         #expect(try IPv4Address(text).description == text)
     }
@@ -29,24 +31,30 @@ struct IPv4AddressTests {
         #expect(IPv4Address(0).description == "0.0.0.0")
     }
 
-    @Test("rejects malformed text", arguments: [
-        "", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.04", "1.2.3.00", "256.0.0.0", "1.2.3.4 ", " 1.2.3.4",
-        "1..2.3", ".1.2.3", "1.2.3.", "1.2.3.-4", "+1.2.3.4", "1.2.3.4/32", "1.2.3.0x4", "1234.1.1.1",
-        "\u{661}.2.3.4", "1.2.3.4\n", "a.b.c.d",
-    ])
+    @Test(
+        "rejects malformed text",
+        arguments: [
+            "", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.04", "1.2.3.00", "256.0.0.0", "1.2.3.4 ", " 1.2.3.4",
+            "1..2.3", ".1.2.3", "1.2.3.", "1.2.3.-4", "+1.2.3.4", "1.2.3.4/32", "1.2.3.0x4", "1234.1.1.1",
+            "\u{661}.2.3.4", "1.2.3.4\n", "a.b.c.d",
+        ])
     func rejects(text: String) {
         #expect(throws: IPError.self) { try IPv4Address(text) }
     }
 
     @Test func leadingZeroMessage() {
-        #expect(errorText { _ = try IPv4Address("01.2.3.4") }
-            == "malformed address '01.2.3.4': leading zeros are not permitted in octet '01'")
-        #expect(errorText { _ = try IPv4Address("1.2.3.256") }
-            == "malformed address '1.2.3.256': octet 256 is out of range 0-255")
-        #expect(errorText { _ = try IPv4Address("1.2.3") }
-            == "malformed address '1.2.3': expected 4 octets, found 3")
-        #expect(errorText { _ = try IPv4Address("1.2.3.4 ") }
-            == "malformed address '1.2.3.4 ': whitespace is not permitted")
+        #expect(
+            errorText { _ = try IPv4Address("01.2.3.4") }
+                == "malformed address '01.2.3.4': leading zeros are not permitted in octet '01'")
+        #expect(
+            errorText { _ = try IPv4Address("1.2.3.256") }
+                == "malformed address '1.2.3.256': octet 256 is out of range 0-255")
+        #expect(
+            errorText { _ = try IPv4Address("1.2.3") }
+                == "malformed address '1.2.3': expected 4 octets, found 3")
+        #expect(
+            errorText { _ = try IPv4Address("1.2.3.4 ") }
+                == "malformed address '1.2.3.4 ': whitespace is not permitted")
         #expect(errorText { _ = try IPv4Address("1..3.4") } == "malformed address '1..3.4': empty octet")
     }
 
@@ -64,58 +72,63 @@ struct IPv4AddressTests {
 @Suite("IPv6 addresses")
 struct IPv6AddressTests {
     /// Input text and Python 3.11's str() of it.
-    @Test("canonical text matches Python", arguments: [
-        ("::", "::"),
-        ("::1", "::1"),
-        ("1::", "1::"),
-        ("0:0:0:0:0:0:0:0", "::"),
-        ("0:0:0:0:0:0:0:1", "::1"),
-        ("1:0:0:0:0:0:0:0", "1::"),
-        ("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
-        ("FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
-        ("1:0:0:1:0:0:0:1", "1:0:0:1::1"),
-        ("1:0:0:0:1:0:0:1", "1::1:0:0:1"),
-        ("1:0:0:1::1", "1:0:0:1::1"),
-        ("1::1:0:0:1", "1::1:0:0:1"),
-        ("1:0:1:0:1:0:1:0", "1:0:1:0:1:0:1:0"),
-        ("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"),
-        ("2001:0db8:0000:0000:0000:ff00:0042:8329", "2001:db8::ff00:42:8329"),
-        ("0001:0002:0003:0004:0005:0006:0007:0008", "1:2:3:4:5:6:7:8"),
-        ("1:2:3:4:5:6:7::", "1:2:3:4:5:6:7:0"),
-        ("::2:3:4:5:6:7:8", "0:2:3:4:5:6:7:8"),
-        ("::ffff:1.2.3.4", "::ffff:1.2.3.4"),
-        ("::ffff:0.0.0.0", "::ffff:0.0.0.0"),
-        ("::ffff:ffff:ffff", "::ffff:255.255.255.255"),
-        ("::fffe:102:304", "::fffe:102:304"),
-        ("::1:ffff:102:304", "::1:ffff:102:304"),
-        ("::102:304", "::102:304"),
-        ("::1.2.3.4", "::102:304"),
-        ("::ffff:0:1.2.3.4", "::ffff:0:102:304"),
-        ("64:ff9b::192.0.2.33", "64:ff9b::c000:221"),
-        ("1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:102:304"),
-        ("0:0:0:0:0:ffff:0102:0304", "::ffff:1.2.3.4"),
-        ("0:0:1:0:0:1:0:0", "::1:0:0:1:0:0"),
-        ("1:0:0:2:0:0:3:4", "1::2:0:0:3:4"),
-    ])
+    @Test(
+        "canonical text matches Python",
+        arguments: [
+            ("::", "::"),
+            ("::1", "::1"),
+            ("1::", "1::"),
+            ("0:0:0:0:0:0:0:0", "::"),
+            ("0:0:0:0:0:0:0:1", "::1"),
+            ("1:0:0:0:0:0:0:0", "1::"),
+            ("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+            ("FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+            ("1:0:0:1:0:0:0:1", "1:0:0:1::1"),
+            ("1:0:0:0:1:0:0:1", "1::1:0:0:1"),
+            ("1:0:0:1::1", "1:0:0:1::1"),
+            ("1::1:0:0:1", "1::1:0:0:1"),
+            ("1:0:1:0:1:0:1:0", "1:0:1:0:1:0:1:0"),
+            ("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"),
+            ("2001:0db8:0000:0000:0000:ff00:0042:8329", "2001:db8::ff00:42:8329"),
+            ("0001:0002:0003:0004:0005:0006:0007:0008", "1:2:3:4:5:6:7:8"),
+            ("1:2:3:4:5:6:7::", "1:2:3:4:5:6:7:0"),
+            ("::2:3:4:5:6:7:8", "0:2:3:4:5:6:7:8"),
+            ("::ffff:1.2.3.4", "::ffff:1.2.3.4"),
+            ("::ffff:0.0.0.0", "::ffff:0.0.0.0"),
+            ("::ffff:ffff:ffff", "::ffff:255.255.255.255"),
+            ("::fffe:102:304", "::fffe:102:304"),
+            ("::1:ffff:102:304", "::1:ffff:102:304"),
+            ("::102:304", "::102:304"),
+            ("::1.2.3.4", "::102:304"),
+            ("::ffff:0:1.2.3.4", "::ffff:0:102:304"),
+            ("64:ff9b::192.0.2.33", "64:ff9b::c000:221"),
+            ("1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:102:304"),
+            ("0:0:0:0:0:ffff:0102:0304", "::ffff:1.2.3.4"),
+            ("0:0:1:0:0:1:0:0", "::1:0:0:1:0:0"),
+            ("1:0:0:2:0:0:3:4", "1::2:0:0:3:4"),
+        ])
     func canonical(input: String, expected: String) throws {
         #expect(try IPv6Address(input).description == expected)
         #expect(try IPAddress(input).description == expected)
     }
 
-    @Test("rejects malformed text", arguments: [
-        "", ":", ":::", "1:::2", "1::2::3", ":1::", "::1:", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7",
-        "12345::", "g::", "fe80::1%eth0", "fe80::1%", "::1 ", " ::1", "1:2:3:4:5:6:7:1.2.3.4",
-        "::1.2.3", "::1.2.3.04", "::256.0.0.0", "1.2.3.4::", "::1.2.3.4:5", "1:2:3:4:5:6:7:8::",
-        "::1:2:3:4:5:6:7:8", "[::1]", "::-1", "0x1::",
-    ])
+    @Test(
+        "rejects malformed text",
+        arguments: [
+            "", ":", ":::", "1:::2", "1::2::3", ":1::", "::1:", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7",
+            "12345::", "g::", "fe80::1%eth0", "fe80::1%", "::1 ", " ::1", "1:2:3:4:5:6:7:1.2.3.4",
+            "::1.2.3", "::1.2.3.04", "::256.0.0.0", "1.2.3.4::", "::1.2.3.4:5", "1:2:3:4:5:6:7:8::",
+            "::1:2:3:4:5:6:7:8", "[::1]", "::-1", "0x1::",
+        ])
     func rejects(text: String) {
         #expect(throws: IPError.self) { try IPv6Address(text) }
         #expect(throws: IPError.self) { try IPAddress(text) }
     }
 
     @Test func zoneIdMessage() {
-        #expect(errorText { _ = try IPv6Address("fe80::1%eth0") }
-            == "malformed address 'fe80::1%eth0': zone identifiers ('%...') are not supported")
+        #expect(
+            errorText { _ = try IPv6Address("fe80::1%eth0") }
+                == "malformed address 'fe80::1%eth0': zone identifiers ('%...') are not supported")
     }
 
     @Test func mapped() throws {
@@ -147,8 +160,10 @@ struct IPv6AddressTests {
 @Suite("Address counts from decimal text")
 struct AddressCountDecimalTests {
     @Test func roundTripsWhatDescriptionWrites() throws {
-        for text in ["0", "1", "256", "18446744073709551615", "18446744073709551616", "79228162514264337593543950336",
-                     "340282366920938463463374607431768211455", "340282366920938463463374607431768211456"] {
+        for text in [
+            "0", "1", "256", "18446744073709551615", "18446744073709551616", "79228162514264337593543950336",
+            "340282366920938463463374607431768211455", "340282366920938463463374607431768211456",
+        ] {
             #expect(AddressCount(decimal: text)?.description == text)
         }
         #expect(AddressCount(decimal: "256") == AddressCount(256))
@@ -156,8 +171,10 @@ struct AddressCountDecimalTests {
     }
 
     @Test func refusesAnythingElse() {
-        for text in ["", "-1", "+1", " 1", "1 ", "01", "1e3", "0x10", "١", "340282366920938463463374607431768211457",
-                     "999999999999999999999999999999999999999", "3402823669209384634633746074317682114560"] {
+        for text in [
+            "", "-1", "+1", " 1", "1 ", "01", "1e3", "0x10", "١", "340282366920938463463374607431768211457",
+            "999999999999999999999999999999999999999", "3402823669209384634633746074317682114560",
+        ] {
             #expect(AddressCount(decimal: text) == nil, "\(text)")
         }
     }

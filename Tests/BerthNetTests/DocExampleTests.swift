@@ -39,7 +39,10 @@ struct DocExampleTests {
         #expect(try IPv6Prefix("2001:db8::/32").last.description == "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff")
         #expect(try IPv6Prefix("2001:db8::/47").subnets(newLength: 48).map(\.description) == ["2001:db8::/48", "2001:db8:1::/48"])
         #expect(try IPv6Prefix("::/126").exclude(IPv6Prefix("::1/128")).map(\.description) == ["::2/127", "::/128"])
-        #expect(try IPv6Prefix.summarize(first: IPv6Address("::1"), last: IPv6Address("::6")).map(\.description) == ["::1/128", "::2/127", "::4/127", "::6/128"])
+        #expect(
+            try IPv6Prefix.summarize(first: IPv6Address("::1"), last: IPv6Address("::6")).map(\.description) == [
+                "::1/128", "::2/127", "::4/127", "::6/128",
+            ])
         #expect(try IPv4Prefix("10.0.0.0/30").exclude(IPv4Prefix("10.0.0.1/32")).map(\.description) == ["10.0.0.2/31", "10.0.0.0/32"])
         #expect(try IPPrefix("10.0.0.0/30").exclude(IPPrefix("10.0.0.0/31")).map(\.description) == ["10.0.0.2/31"])
         #expect(try IPPrefix.summarize(first: IPAddress("::"), last: IPAddress("::3")).map(\.description) == ["::/126"])
@@ -48,6 +51,8 @@ struct DocExampleTests {
         #expect(try IPv6Address("::ffff:10.1.2.3").ipv4Mapped?.description == "10.1.2.3")
         #expect(try IPPrefix(address: IPAddress("10.9.8.7"), length: 8, normalize: true).description == "10.0.0.0/8")
         #expect(try IPPrefix("10.0.0.0/23").subnets(newLength: 24).map(\.description) == ["10.0.0.0/24", "10.0.1.0/24"])
-        #expect(IPError.notContained(try IPPrefix("192.168.0.0/24"), container: try IPPrefix("10.0.0.0/8")).description == "192.168.0.0/24 is not contained in 10.0.0.0/8")
+        #expect(
+            IPError.notContained(try IPPrefix("192.168.0.0/24"), container: try IPPrefix("10.0.0.0/8")).description
+                == "192.168.0.0/24 is not contained in 10.0.0.0/8")
     }
 }

@@ -86,17 +86,20 @@ struct PrefixSetTests {
         var partial = PrefixSet(pool: try p("10.0.0.0/23"))
         try partial.insert(try p("10.0.0.0/24"))
         try partial.insert(try p("10.0.1.0/25"))
-        #expect(errorText { _ = try partial.allocate(length: 24) }
-            == "no free /24 in 10.0.0.0/23: 128 addresses free, largest free block 10.0.1.128/25")
+        #expect(
+            errorText { _ = try partial.allocate(length: 24) }
+                == "no free /24 in 10.0.0.0/23: 128 addresses free, largest free block 10.0.1.128/25")
     }
 
     @Test func exactAllocation() throws {
         var set = PrefixSet(pool: try p("10.0.0.0/8"))
         try set.allocate(exact: try p("10.0.3.0/24"))
-        #expect(errorText { try set.allocate(exact: try p("10.0.0.0/16")) }
-            == "10.0.0.0/16 is not free: 10.0.3.0/24 is already in use")
-        #expect(errorText { try set.allocate(exact: try p("10.0.3.128/25")) }
-            == "10.0.3.128/25 is not free: 10.0.3.0/24 is already in use")
+        #expect(
+            errorText { try set.allocate(exact: try p("10.0.0.0/16")) }
+                == "10.0.0.0/16 is not free: 10.0.3.0/24 is already in use")
+        #expect(
+            errorText { try set.allocate(exact: try p("10.0.3.128/25")) }
+                == "10.0.3.128/25 is not free: 10.0.3.0/24 is already in use")
         try set.allocate(exact: try p("10.0.2.0/24"))
         #expect(set.prefixes.map(\.description) == ["10.0.2.0/23"])
         #expect(try set.reserve(try p("10.0.0.0/16")))
@@ -108,8 +111,9 @@ struct PrefixSetTests {
         #expect(errorText { try set.insert(try p("192.168.0.0/24")) } == "192.168.0.0/24 is not contained in 10.0.0.0/8")
         #expect(errorText { try set.insert(try p("0.0.0.0/0")) } == "0.0.0.0/0 is not contained in 10.0.0.0/8")
         #expect(errorText { try set.insert(try p("2001:db8::/32")) } == "family mismatch: 2001:db8::/32 is IPv6, expected IPv4")
-        #expect(errorText { _ = try set.allocate(length: 7) }
-            == "prefix length 7 is out of range in allocation in 10.0.0.0/8 (allowed 8-32)")
+        #expect(
+            errorText { _ = try set.allocate(length: 7) }
+                == "prefix length 7 is out of range in allocation in 10.0.0.0/8 (allowed 8-32)")
         #expect(errorText { _ = try set.freeBlocks(in: try p("11.0.0.0/16")) } == "11.0.0.0/16 is not contained in 10.0.0.0/8")
         #expect(!set.contains(try IPAddress("192.168.0.1")))
         #expect(!set.overlaps(try p("::/0")))
@@ -218,7 +222,8 @@ struct UnitModel {
         let addHi = shift >= 64 ? u << UInt64(shift - 64) : (shift == 0 ? 0 : u >> UInt64(64 - shift))
         let (lo, carry) = bl.addingReportingOverflow(addLo)
         let hi = bh &+ addHi &+ (carry ? 1 : 0)
-        let address: IPAddress = pool.family == .v4
+        let address: IPAddress =
+            pool.family == .v4
             ? .v4(IPv4Address(UInt32(truncatingIfNeeded: lo))) : .v6(IPv6Address(high: hi, low: lo))
         // The test only builds aligned prefixes; fall back to the pool to make failures visible.
         return (try? IPPrefix(address: address, length: length)) ?? pool
@@ -252,11 +257,13 @@ struct UnitModel {
 
 @Suite("PrefixSet against a naive model")
 struct PrefixSetModelTests {
-    @Test("random operations keep every invariant", arguments: [
-        ("10.0.0.0/20", 32, 4000, 1),
-        ("2001:db8::ab00/120", 128, 3000, 1),
-        ("2001:db8:0:f000::/52", 68, 1500, 10),
-    ])
+    @Test(
+        "random operations keep every invariant",
+        arguments: [
+            ("10.0.0.0/20", 32, 4000, 1),
+            ("2001:db8::ab00/120", 128, 3000, 1),
+            ("2001:db8:0:f000::/52", 68, 1500, 10),
+        ])
     func randomOperations(poolText: String, maxLength: Int, steps: Int, checkEvery: Int) throws {
         let pool = try p(poolText)
         var rng = SeededRandom(state: 42 &+ UInt64(maxLength))
@@ -314,7 +321,7 @@ struct PrefixSetModelTests {
                         let free = model.blocks(false, in: area)
                         let largest = free.min { a, b in a.length < b.length || (a.length == b.length && a.address < b.address) }
                         let freeUnits = area.count - model.usedUnits(in: area)
-                        guard case let .poolExhausted(l, where_, total, big) = error else {
+                        guard case .poolExhausted(let l, let where_, let total, let big) = error else {
                             Issue.record("step \(step): unexpected error \(error)")
                             continue
                         }

@@ -5,12 +5,15 @@ import Testing
 @Suite("Prefix parsing")
 struct PrefixParsingTests {
     @Test func hostBitsMessageIsVerbatim() {
-        #expect(errorText { _ = try IPv4Prefix("10.0.0.1/8") }
-            == "10.0.0.1/8 has host bits set; did you mean 10.0.0.0/8?")
-        #expect(errorText { _ = try IPPrefix("2001:DB8::1/32") }
-            == "2001:db8::1/32 has host bits set; did you mean 2001:db8::/32?")
-        #expect(errorText { _ = try IPv4Prefix(address: IPv4Address("192.168.1.77"), length: 24) }
-            == "192.168.1.77/24 has host bits set; did you mean 192.168.1.0/24?")
+        #expect(
+            errorText { _ = try IPv4Prefix("10.0.0.1/8") }
+                == "10.0.0.1/8 has host bits set; did you mean 10.0.0.0/8?")
+        #expect(
+            errorText { _ = try IPPrefix("2001:DB8::1/32") }
+                == "2001:db8::1/32 has host bits set; did you mean 2001:db8::/32?")
+        #expect(
+            errorText { _ = try IPv4Prefix(address: IPv4Address("192.168.1.77"), length: 24) }
+                == "192.168.1.77/24 has host bits set; did you mean 192.168.1.0/24?")
     }
 
     @Test func hostBitsErrorCarriesSuggestion() throws {
@@ -29,31 +32,40 @@ struct PrefixParsingTests {
     }
 
     @Test func lengthOutOfRangeMessagesAreVerbatim() {
-        #expect(errorText { _ = try IPv4Prefix("10.0.0.0/33") }
-            == "prefix length 33 is out of range in '10.0.0.0/33' (allowed 0-32)")
-        #expect(errorText { _ = try IPv6Prefix("::/129") }
-            == "prefix length 129 is out of range in '::/129' (allowed 0-128)")
-        #expect(errorText { _ = try IPv4Prefix("10.0.0.0/-1") }
-            == "prefix length '-1' in '10.0.0.0/-1' is not a plain decimal number (allowed 0-32)")
-        #expect(errorText { _ = try IPv4Prefix("10.0.0.0/") }
-            == "missing prefix length in '10.0.0.0/' (allowed 0-32)")
-        #expect(errorText { _ = try IPv4Prefix("10.0.0.0/08") }
-            == "prefix length '08' in '10.0.0.0/08' is not a plain decimal number (allowed 0-32)")
-        #expect(errorText { _ = try IPv4Prefix(address: IPv4Address(0), length: 40) }
-            == "prefix length 40 is out of range in '0.0.0.0/40' (allowed 0-32)")
+        #expect(
+            errorText { _ = try IPv4Prefix("10.0.0.0/33") }
+                == "prefix length 33 is out of range in '10.0.0.0/33' (allowed 0-32)")
+        #expect(
+            errorText { _ = try IPv6Prefix("::/129") }
+                == "prefix length 129 is out of range in '::/129' (allowed 0-128)")
+        #expect(
+            errorText { _ = try IPv4Prefix("10.0.0.0/-1") }
+                == "prefix length '-1' in '10.0.0.0/-1' is not a plain decimal number (allowed 0-32)")
+        #expect(
+            errorText { _ = try IPv4Prefix("10.0.0.0/") }
+                == "missing prefix length in '10.0.0.0/' (allowed 0-32)")
+        #expect(
+            errorText { _ = try IPv4Prefix("10.0.0.0/08") }
+                == "prefix length '08' in '10.0.0.0/08' is not a plain decimal number (allowed 0-32)")
+        #expect(
+            errorText { _ = try IPv4Prefix(address: IPv4Address(0), length: 40) }
+                == "prefix length 40 is out of range in '0.0.0.0/40' (allowed 0-32)")
     }
 
-    @Test("rejects bad prefixes", arguments: [
-        "10.0.0.0", "10.0.0.0/8/8", "10.0.0.0//8", "10.0.0.0/ 8", "10.0.0.0/8 ", "10.0.0.0/+8",
-        "10.0.0.0/255.0.0.0", "01.0.0.0/8", "::/0128", "fe80::%eth0/64", "::/", "/8", "",
-    ])
+    @Test(
+        "rejects bad prefixes",
+        arguments: [
+            "10.0.0.0", "10.0.0.0/8/8", "10.0.0.0//8", "10.0.0.0/ 8", "10.0.0.0/8 ", "10.0.0.0/+8",
+            "10.0.0.0/255.0.0.0", "01.0.0.0/8", "::/0128", "fe80::%eth0/64", "::/", "/8", "",
+        ])
     func rejects(text: String) {
         #expect(throws: IPError.self) { try IPPrefix(text) }
     }
 
     @Test func missingLengthMessage() {
-        #expect(errorText { _ = try IPv4Prefix("10.0.0.1") }
-            == "malformed address '10.0.0.1': missing '/length' (write e.g. 10.0.0.1/32 for a single address)")
+        #expect(
+            errorText { _ = try IPv4Prefix("10.0.0.1") }
+                == "malformed address '10.0.0.1': missing '/length' (write e.g. 10.0.0.1/32 for a single address)")
     }
 
     @Test func familyMismatch() {
@@ -132,8 +144,9 @@ struct PrefixArithmeticTests {
         #expect(try IPv4Prefix("10.0.0.0/8").subnets(newLength: 24).count.uint64Value == 65536)
         #expect(throws: IPError.self) { try IPv4Prefix("10.0.0.0/8").subnets(newLength: 7) }
         #expect(throws: IPError.self) { try IPv4Prefix("10.0.0.0/8").subnets(newLength: 33) }
-        #expect(errorText { _ = try IPv4Prefix("10.0.0.0/8").subnets(newLength: 7) }
-            == "prefix length 7 is out of range in subnets of 10.0.0.0/8 (allowed 8-32)")
+        #expect(
+            errorText { _ = try IPv4Prefix("10.0.0.0/8").subnets(newLength: 7) }
+                == "prefix length 7 is out of range in subnets of 10.0.0.0/8 (allowed 8-32)")
     }
 
     @Test func supernet() throws {
@@ -154,24 +167,29 @@ struct PrefixArithmeticTests {
         let got = try IPv4Prefix("10.0.0.0/8").exclude(IPv4Prefix("10.1.2.0/24")).map(\.description)
         #expect(got == expected)
         #expect(try IPv4Prefix("10.0.0.0/8").exclude(IPv4Prefix("10.0.0.0/8")).isEmpty)
-        #expect(errorText { _ = try IPv4Prefix("10.0.0.0/8").exclude(IPv4Prefix("11.0.0.0/24")) }
-            == "11.0.0.0/24 is not contained in 10.0.0.0/8")
-        #expect(errorText { _ = try IPPrefix("10.0.0.0/8").exclude(IPPrefix("::/0")) }
-            == "family mismatch: ::/0 is IPv6, expected IPv4")
+        #expect(
+            errorText { _ = try IPv4Prefix("10.0.0.0/8").exclude(IPv4Prefix("11.0.0.0/24")) }
+                == "11.0.0.0/24 is not contained in 10.0.0.0/8")
+        #expect(
+            errorText { _ = try IPPrefix("10.0.0.0/8").exclude(IPPrefix("::/0")) }
+                == "family mismatch: ::/0 is IPv6, expected IPv4")
         #expect(try IPv6Prefix("::/0").exclude(IPv6Prefix("::1/128")).count == 128)
     }
 
     @Test func summarize() throws {
         let got = try IPv4Prefix.summarize(first: IPv4Address("10.0.0.1"), last: IPv4Address("10.0.0.6"))
         #expect(got.map(\.description) == ["10.0.0.1/32", "10.0.0.2/31", "10.0.0.4/31", "10.0.0.6/32"])
-        #expect(try IPv4Prefix.summarize(first: IPv4Address(0), last: IPv4Address(.max)).map(\.description)
-            == ["0.0.0.0/0"])
+        #expect(
+            try IPv4Prefix.summarize(first: IPv4Address(0), last: IPv4Address(.max)).map(\.description)
+                == ["0.0.0.0/0"])
         let all6 = try IPv6Prefix.summarize(
             first: IPv6Address(high: 0, low: 0), last: IPv6Address(high: .max, low: .max))
         #expect(all6.map(\.description) == ["::/0"])
-        #expect(try IPv6Prefix.summarize(first: IPv6Address("::1"), last: IPv6Address("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")).count == 128)
-        #expect(errorText { _ = try IPv4Prefix.summarize(first: IPv4Address("10.0.0.9"), last: IPv4Address("10.0.0.1")) }
-            == "invalid range 10.0.0.9-10.0.0.1: last address is lower than first")
+        #expect(
+            try IPv6Prefix.summarize(first: IPv6Address("::1"), last: IPv6Address("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")).count == 128)
+        #expect(
+            errorText { _ = try IPv4Prefix.summarize(first: IPv4Address("10.0.0.9"), last: IPv4Address("10.0.0.1")) }
+                == "invalid range 10.0.0.9-10.0.0.1: last address is lower than first")
         #expect(throws: IPError.self) { try IPPrefix.summarize(first: IPAddress("::"), last: IPAddress("1.2.3.4")) }
     }
 

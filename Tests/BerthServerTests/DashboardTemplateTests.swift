@@ -1,9 +1,10 @@
 import BerthNet
-@testable import BerthServer
 import BerthStore
 import Foundation
 import Hummingbird
 import Testing
+
+@testable import BerthServer
 
 /// The dashboard's Mustache templates: loaded from the resource bundle, every value escaped for
 /// HTML, and a missing or broken template reported in one line.
@@ -40,25 +41,37 @@ import Testing
     @Test func poolsPageEscapesPoolNameOwnerTokenNameAndQuery() throws {
         let prefix = try Self.prefix("10.0.0.0/24")
         let pool = Pool(id: 1, name: Self.hostile, prefix: prefix, quarantine: 0, createdAt: 0)
-        let block = Allocation(id: 1, pool: pool.name, prefix: try Self.prefix("10.0.0.64/26"), owner: Self.hostile, note: Self.hostile,
-                               state: .allocated, requestID: nil, createdAt: 0, expiresAt: nil, endedAt: nil, quarantineUntil: nil)
-        let usage = PoolUsage(pool: pool, allocated: 1, reserved: 0, quarantined: 0, usedAddresses: block.prefix.addressCount,
-                              freeAddresses: block.prefix.addressCount, utilization: 0.25, freeBlocksByLength: [],
-                              fragmentation: 0.5, largestFree: try Self.prefix("10.0.0.128/25"))
-        let event = HistoryEvent(seq: 1, allocationID: 1, pool: pool.name, prefix: block.prefix, kind: .allocate, owner: Self.hostile,
-                                 at: 0, quarantineUntil: nil, actor: Self.hostile)
-        let search = PoolsPage.SearchResult(error: nil, found: .init(
-            query: Self.hostile, pool: Self.hostile,
-            holder: .init(prefix: "10.0.0.64/26", state: "allocated", owner: Self.hostile), events: [EventRow(event, showPool: false)]))
-        let page = PoolsPage(user: SignedInUser(name: Self.hostile, scope: "read"), csrf: "token", pools: [PoolsPage.PoolRow(usage, [block])],
-                             query: Self.hostile, search: search)
+        let block = Allocation(
+            id: 1, pool: pool.name, prefix: try Self.prefix("10.0.0.64/26"), owner: Self.hostile, note: Self.hostile,
+            state: .allocated, requestID: nil, createdAt: 0, expiresAt: nil, endedAt: nil, quarantineUntil: nil)
+        let usage = PoolUsage(
+            pool: pool, allocated: 1, reserved: 0, quarantined: 0, usedAddresses: block.prefix.addressCount,
+            freeAddresses: block.prefix.addressCount, utilization: 0.25, freeBlocksByLength: [],
+            fragmentation: 0.5, largestFree: try Self.prefix("10.0.0.128/25"))
+        let event = HistoryEvent(
+            seq: 1, allocationID: 1, pool: pool.name, prefix: block.prefix, kind: .allocate, owner: Self.hostile,
+            at: 0, quarantineUntil: nil, actor: Self.hostile)
+        let search = PoolsPage.SearchResult(
+            error: nil,
+            found: .init(
+                query: Self.hostile, pool: Self.hostile,
+                holder: .init(prefix: "10.0.0.64/26", state: "allocated", owner: Self.hostile), events: [EventRow(event, showPool: false)]))
+        let page = PoolsPage(
+            user: SignedInUser(name: Self.hostile, scope: "read"), csrf: "token", pools: [PoolsPage.PoolRow(usage, [block])],
+            query: Self.hostile, search: search)
         let html = try Self.templates().render(page)
         #expect(!html.contains("<script>") && !html.contains(#"alert("x")"#) && !html.contains("'it'"))
         let e = Self.escaped
         #expect(html.contains("Signed in as \(e) (read)"))
-        #expect(html.contains("<tr><td>\(e)</td><td>10.0.0.0/24</td><td>25.0 %</td><td>50.0 %</td><td>1</td><td>0</td><td>0</td><td>64</td><td>10.0.0.128/25</td></tr>\n"))
+        #expect(
+            html.contains(
+                "<tr><td>\(e)</td><td>10.0.0.0/24</td><td>25.0 %</td><td>50.0 %</td><td>1</td><td>0</td><td>0</td><td>64</td><td>10.0.0.128/25</td></tr>\n"
+            ))
         #expect(html.contains("<h3>\(e) 10.0.0.0/24</h3>\n<svg class=\"map\" role=\"img\" aria-label=\"prefix map of \(e)\""))
-        #expect(html.contains(#"<rect class="allocated" x="240.00" y="0" width="240.00" height="28"><title>10.0.0.64/26 allocated \#(e)</title></rect></svg>"#))
+        #expect(
+            html.contains(
+                #"<rect class="allocated" x="240.00" y="0" width="240.00" height="28"><title>10.0.0.64/26 allocated \#(e)</title></rect></svg>"#
+            ))
         #expect(html.contains(#"<input name="q" value="\#(e)">"#))
         #expect(html.contains("<p id=\"holder\">\(e) is in pool <b>\(e)</b>; held by 10.0.0.64/26 (allocated, owner \(e)).</p>"))
         #expect(html.contains("<tr><td>1970-01-01T00:00:00Z</td><td>allocate</td><td>10.0.0.64/26</td><td>\(e)</td><td>\(e)</td></tr>\n"))
@@ -82,16 +95,26 @@ import Testing
 
     @Test func historyPageEscapesFilterFieldsAndRows() throws {
         let fields = HistoryFields(["pool": "pods", "actor": Substring(Self.hostile), "action": "release", "from": "\"'", "to": "&"])
-        let event = HistoryEvent(seq: 1, allocationID: 1, pool: "pods", prefix: try Self.prefix("10.0.0.0/24"), kind: .release,
-                                 owner: Self.hostile, at: 86_400, quarantineUntil: nil, actor: nil)
-        let html = try Self.templates().render(HistoryPage(user: SignedInUser(name: "netops", scope: "admin"), csrf: "c", fields: fields,
-                                                           events: [event], limit: 1))
+        let event = HistoryEvent(
+            seq: 1, allocationID: 1, pool: "pods", prefix: try Self.prefix("10.0.0.0/24"), kind: .release,
+            owner: Self.hostile, at: 86_400, quarantineUntil: nil, actor: nil)
+        let html = try Self.templates().render(
+            HistoryPage(
+                user: SignedInUser(name: "netops", scope: "admin"), csrf: "c", fields: fields,
+                events: [event], limit: 1))
         #expect(!html.contains("<script>"))
         #expect(html.contains(#"<input name="actor" value="\#(Self.escaped)">"#))
-        #expect(html.contains(#"<input name="from" value="&quot;&#39;" placeholder"#) && html.contains(#"<input name="to" value="&amp;" placeholder"#))
-        #expect(html.contains(#"<option value="release" selected>release</option>"#) && html.contains(#"<option value="allocate">allocate</option>"#))
+        #expect(
+            html.contains(#"<input name="from" value="&quot;&#39;" placeholder"#)
+                && html.contains(#"<input name="to" value="&amp;" placeholder"#))
+        #expect(
+            html.contains(#"<option value="release" selected>release</option>"#)
+                && html.contains(#"<option value="allocate">allocate</option>"#))
         #expect(html.contains("<p id=\"history-count\">1 event (the newest 1; narrow the filter to see older ones)</p>"))
-        #expect(html.contains("<tr><td>1970-01-02T00:00:00Z</td><td>pods</td><td>release</td><td>10.0.0.0/24</td><td>\(Self.escaped)</td><td>-</td></tr>\n"))
+        #expect(
+            html.contains(
+                "<tr><td>1970-01-02T00:00:00Z</td><td>pods</td><td>release</td><td>10.0.0.0/24</td><td>\(Self.escaped)</td><td>-</td></tr>\n"
+            ))
     }
 
     /// A copy of the bundled templates in a fresh folder, for breaking one.
@@ -111,14 +134,19 @@ import Testing
         do {
             _ = try DashboardTemplates.load(from: dir)
         } catch {
-            #expect(error.message == "the dashboard template '\(file.path)' does not parse: line 2, column 31: a section is closed with another name than it was opened with")
+            #expect(
+                error.message
+                    == "the dashboard template '\(file.path)' does not parse: line 2, column 31: a section is closed with another name than it was opened with"
+            )
         }
         try "{{#pools}}<td>{{name}}</td>\n".write(to: file, atomically: true, encoding: .utf8)
         do {
             _ = try DashboardTemplates.load(from: dir)
             Issue.record("an unclosed section loaded")
         } catch {
-            #expect(error.message.hasPrefix("the dashboard template '\(file.path)' does not parse: line ") && error.message.hasSuffix(": a section is not closed"))
+            #expect(
+                error.message.hasPrefix("the dashboard template '\(file.path)' does not parse: line ")
+                    && error.message.hasSuffix(": a section is not closed"))
             #expect(!error.message.contains("\n"))
         }
         try FileManager.default.removeItem(at: file)

@@ -1,8 +1,9 @@
 import BerthNet
-@testable import BerthServer
-@testable import BerthStore
 import Foundation
 import Testing
+
+@testable import BerthServer
+@testable import BerthStore
 
 /// The server's ledger worker: tokens checked in the job that serves the request, and queued
 /// allocations grouped per pool into one transaction each.

@@ -1,5 +1,6 @@
-@testable import BerthServer
 import Testing
+
+@testable import BerthServer
 
 @Suite struct TokenHashTests {
     @Test func hashIsTheSHA256InLowercaseHex() {

@@ -1,6 +1,7 @@
 import BerthNet
-@testable import BerthStore
 import Testing
+
+@testable import BerthStore
 
 /// Block bounds are stored as 32 hex digits so that text order is address order.
 @Suite struct HexTests {

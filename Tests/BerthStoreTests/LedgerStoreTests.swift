@@ -1,7 +1,8 @@
 import BerthNet
-@testable import BerthStore
 import Foundation
 import Testing
+
+@testable import BerthStore
 
 /// Which stores the ledger opens, and what its messages show of them.
 @Suite struct LedgerStoreTests {
@@ -16,8 +17,10 @@ import Testing
         }
         FileManager.default.createFile(atPath: store, contents: Data())
         for access in [Ledger.Access.read, .write, .inspect] {
-            #expect(throws: LedgerError.store(
-                "store \(store) is not a berth ledger: it is an empty file or database; 'berth ip pool add' creates one")) {
+            #expect(
+                throws: LedgerError.store(
+                    "store \(store) is not a berth ledger: it is an empty file or database; 'berth ip pool add' creates one")
+            ) {
                 try Ledger(store: store, access: access)
             }
         }
@@ -32,9 +35,11 @@ import Testing
         }
         let before = try Data(contentsOf: URL(fileURLWithPath: other))
         for access in [Ledger.Access.read, .write, .inspect, .create] {
-            #expect(throws: LedgerError.store(
-                "store \(other) is not a berth ledger: it holds other tables (customers, invoices) and no berth schema version; "
-                    + "berth does not write to it (give --store another file)")) {
+            #expect(
+                throws: LedgerError.store(
+                    "store \(other) is not a berth ledger: it holds other tables (customers, invoices) and no berth schema version; "
+                        + "berth does not write to it (give --store another file)")
+            ) {
                 try Ledger(store: other, access: access)
             }
         }
@@ -59,8 +64,11 @@ import Testing
     @Test func ipv4MappedPoolsAreRefused() throws {
         let ledger = try Ledger(store: tempStore())
         _ = try ledger.addPool(name: "v4", prefix: try IPPrefix("10.8.0.0/16"))
-        #expect(throws: LedgerError.invalid(
-            "pool ::ffff:10.8.0.0/112 is IPv4-mapped IPv6 (::ffff:0:0/96) and names the IPv4 addresses 10.8.0.0/16: add the IPv4 pool 10.8.0.0/16 instead")) {
+        #expect(
+            throws: LedgerError.invalid(
+                "pool ::ffff:10.8.0.0/112 is IPv4-mapped IPv6 (::ffff:0:0/96) and names the IPv4 addresses 10.8.0.0/16: add the IPv4 pool 10.8.0.0/16 instead"
+            )
+        ) {
             try ledger.addPool(name: "mapped", prefix: try IPPrefix("::ffff:10.8.0.0/112"))
         }
         _ = try ledger.addPool(name: "v6", prefix: try IPPrefix("2001:db8::/48"))

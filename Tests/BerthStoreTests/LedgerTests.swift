@@ -1,7 +1,8 @@
 import BerthNet
-@testable import BerthStore
 import Foundation
 import Testing
+
+@testable import BerthStore
 
 /// The ledger in-process on a temporary SQLite file.
 @Suite struct LedgerTests {
@@ -91,7 +92,8 @@ import Testing
         _ = try Ledger(store: store).addPool(name: "p", prefix: try IPPrefix("10.0.0.0/24"))
         do {
             let raw = try SQLiteConnection(path: store, create: false)
-            try raw.script("""
+            try raw.script(
+                """
                 DROP INDEX berth_allocations_leases; DROP INDEX berth_allocations_quarantined;
                 CREATE INDEX berth_allocations_expiry ON berth_allocations(pool_id, state, expires_at);
                 PRAGMA user_version = 1;
@@ -103,8 +105,10 @@ import Testing
         #expect(!names.contains("berth_allocations_expiry"))
         #expect(try upgraded.db.query("PRAGMA user_version").first?.int(0) == Int64(Schema.version))
         try upgraded.db.script("PRAGMA user_version = 99")
-        #expect(throws: LedgerError.store(
-            "store \(store) has schema version 99; this berth knows versions up to \(Schema.version): upgrade berth")) {
+        #expect(
+            throws: LedgerError.store(
+                "store \(store) has schema version 99; this berth knows versions up to \(Schema.version): upgrade berth")
+        ) {
             try Ledger(store: store)
         }
     }

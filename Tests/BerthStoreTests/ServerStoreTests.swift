@@ -1,7 +1,8 @@
 import BerthNet
-@testable import BerthStore
 import Foundation
 import Testing
+
+@testable import BerthStore
 
 /// What the team server needs from the store: batched allocation, the history's actor, tokens
 /// kept as hashes, and the upgrade of a version-2 store.
@@ -30,8 +31,10 @@ import Testing
         let blocks = results.map { (try? $0.get())?.prefix.description }
         #expect(blocks == ["10.0.0.64/28", "10.0.0.64/28", "10.0.0.0/26", nil, "10.0.0.128/25", nil, nil, "10.0.0.80/29"])
         #expect(try results[2].get().id == first.id)
-        #expect(throws: LedgerError.invalid(
-            "request id 'old' was already used with different parameters (pool=p size=26); this call has (pool=p size=27)")) {
+        #expect(
+            throws: LedgerError.invalid(
+                "request id 'old' was already used with different parameters (pool=p size=26); this call has (pool=p size=27)")
+        ) {
             try results[3].get()
         }
         #expect(throws: LedgerError.invalid("no free /25 in 10.0.0.0/24: 48 addresses free, largest free block 10.0.0.96/27")) {
@@ -72,8 +75,10 @@ import Testing
         #expect(throws: LedgerError.invalid("a token hash is 64 lowercase hex digits")) {
             try ledger.addToken(name: "x", scope: .read, hash: "berth_plaintext")
         }
-        #expect(throws: LedgerError.invalid(
-            "invalid token name 'Bad Name': use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit")) {
+        #expect(
+            throws: LedgerError.invalid(
+                "invalid token name 'Bad Name': use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit")
+        ) {
             try ledger.addToken(name: "Bad Name", scope: .read, hash: hash)
         }
         #expect(try ledger.revokeToken(name: "ci").revokedAt != nil)

@@ -10,8 +10,10 @@ public struct Finding: Sendable, Hashable {
     /// Enabled compliance regimes whose rule set includes the rule.
     public var compliance: [String]
 
-    public init(rule: String, severity: AuditSeverity, location: SourceLocation?, message: String, fix: String,
-                objects: [String] = [], compliance: [String] = []) {
+    public init(
+        rule: String, severity: AuditSeverity, location: SourceLocation?, message: String, fix: String,
+        objects: [String] = [], compliance: [String] = []
+    ) {
         self.rule = rule
         self.severity = severity
         self.location = location
@@ -80,7 +82,8 @@ public enum Audit {
             out.append(f)
         }
         return out.sorted { a, b in
-            let la = a.location, lb = b.location
+            let la = a.location
+            let lb = b.location
             if la?.file != lb?.file { return (la?.file ?? "") < (lb?.file ?? "") }
             if la?.line != lb?.line { return (la?.line ?? 0) < (lb?.line ?? 0) }
             if la?.column != lb?.column { return (la?.column ?? 0) < (lb?.column ?? 0) }
@@ -112,7 +115,7 @@ struct AuditContext {
         var node = spec.root
         var best = node.location
         for k in path {
-            guard case let .map(entries) = node.value, let e = entries.first(where: { $0.key == k }) else { break }
+            guard case .map(let entries) = node.value, let e = entries.first(where: { $0.key == k }) else { break }
             node = e.node
             if e.node.explicit { best = e.node.location } else { break }
         }
@@ -132,42 +135,58 @@ struct AuditContext {
                 guard !r.tls || spec.security.tls == nil else { continue }
                 guard seen.insert("\(p.service.name)/\(t.environment.name)").inserted else { continue }
                 let why = r.tls ? "security.tls is not set, so no certificate is issued" : "tls: false"
-                out.append(finding("BERTH-NET-001", r.location,
-                                   "service '\(p.service.name)' is public at http://\(host) without TLS in environment '\(t.environment.name)' (\(why))",
-                                   fix: r.tls ? "add security.tls with an issuer and an e-mail address" : "remove tls: false from the public route (and set security.tls)"))
+                out.append(
+                    finding(
+                        "BERTH-NET-001", r.location,
+                        "service '\(p.service.name)' is public at http://\(host) without TLS in environment '\(t.environment.name)' (\(why))",
+                        fix: r.tls
+                            ? "add security.tls with an issuer and an e-mail address"
+                            : "remove tls: false from the public route (and set security.tls)"))
             }
         }
         let hasPublic = plan.targets.contains { $0.placements.contains { $0.publicRoute != nil } }
         if spec.security.networkPolicy == .none {
-            out.append(finding("BERTH-NET-004", loc("security", "networkPolicy"),
-                               "security.networkPolicy is none: no NetworkPolicy isolates any pod",
-                               fix: "set security.networkPolicy: default-deny; berth derives the allowed edges from talksTo, uses and public"))
+            out.append(
+                finding(
+                    "BERTH-NET-004", loc("security", "networkPolicy"),
+                    "security.networkPolicy is none: no NetworkPolicy isolates any pod",
+                    fix: "set security.networkPolicy: default-deny; berth derives the allowed edges from talksTo, uses and public"))
             if hasPublic {
                 for d in spec.databases {
-                    out.append(finding("BERTH-NET-005", d.location,
-                                       "database '\(d.name)' is reachable from the gateway namespace '\(spec.network.ingress.namespace)': no NetworkPolicy restricts who connects to port 5432",
-                                       fix: "set security.networkPolicy: default-deny so only services that list database/\(d.name) in uses reach it"))
+                    out.append(
+                        finding(
+                            "BERTH-NET-005", d.location,
+                            "database '\(d.name)' is reachable from the gateway namespace '\(spec.network.ingress.namespace)': no NetworkPolicy restricts who connects to port 5432",
+                            fix: "set security.networkPolicy: default-deny so only services that list database/\(d.name) in uses reach it"))
                 }
             }
         }
         if hasPublic, spec.network.ingress.rateLimit == nil {
-            out.append(finding("BERTH-NET-006", loc("network", "ingress"),
-                               "public routes have no per-client rate limit (network.ingress.rateLimit is not set)",
-                               fix: "add network.ingress.rateLimit: { rps: 50 } (burst and connection limits follow)"))
+            out.append(
+                finding(
+                    "BERTH-NET-006", loc("network", "ingress"),
+                    "public routes have no per-client rate limit (network.ingress.rateLimit is not set)",
+                    fix: "add network.ingress.rateLimit: { rps: 50 } (burst and connection limits follow)"))
         }
-        let adminPorts: [Int: String] = [22: "SSH", 3389: "RDP", 6443: "the Kubernetes API", 5432: "PostgreSQL", 2379: "etcd", 10250: "the kubelet"]
+        let adminPorts: [Int: String] = [
+            22: "SSH", 3389: "RDP", 6443: "the Kubernetes API", 5432: "PostgreSQL", 2379: "etcd", 10250: "the kubelet",
+        ]
         for (i, f) in spec.network.firewall.enumerated() where f.from.value == "0.0.0.0/0" || f.from.value == "::/0" {
             for port in f.ports.sorted() {
                 guard let what = adminPorts[port] else { continue }
-                out.append(finding("BERTH-NET-007", f.from.location,
-                                   "firewall rule '\(f.name)' opens port \(port) (\(what)) to \(f.from.value)",
-                                   fix: "limit network.firewall[\(i)].from to the office or VPN range, or reach \(what) through a bastion"))
+                out.append(
+                    finding(
+                        "BERTH-NET-007", f.from.location,
+                        "firewall rule '\(f.name)' opens port \(port) (\(what)) to \(f.from.value)",
+                        fix: "limit network.firewall[\(i)].from to the office or VPN range, or reach \(what) through a bastion"))
             }
         }
         for b in spec.buckets where b.isPublic {
-            out.append(finding("BERTH-NET-008", loc("buckets", b.name, "public") ?? b.location,
-                               "bucket '\(b.name)' allows anonymous reads",
-                               fix: "set buckets.\(b.name).public: false and serve public files through the CDN"))
+            out.append(
+                finding(
+                    "BERTH-NET-008", loc("buckets", b.name, "public") ?? b.location,
+                    "bucket '\(b.name)' allows anonymous reads",
+                    fix: "set buckets.\(b.name).public: false and serve public files through the CDN"))
         }
         return out
     }
@@ -177,29 +196,44 @@ struct AuditContext {
     func secrets() -> [Finding] {
         var out: [Finding] = []
         if spec.security.secrets == nil {
-            out.append(finding("BERTH-SEC-001", loc("security"),
-                               "no external secret store: security.secrets is not set",
-                               fix: "add security.secrets: { store: vault } (or the provider's secret manager) and list secrets under services.<name>.secrets"))
+            out.append(
+                finding(
+                    "BERTH-SEC-001", loc("security"),
+                    "no external secret store: security.secrets is not set",
+                    fix:
+                        "add security.secrets: { store: vault } (or the provider's secret manager) and list secrets under services.<name>.secrets"
+                ))
         }
         for s in spec.services {
             var vars: [(String, String, [String], String)] = s.env.map { ($0.0, $0.1, ["services", s.name, "env", $0.0], "") }
             for o in s.overrides {
-                vars += o.env.map { ($0.0, $0.1, ["services", s.name, "overrides", o.environment.value, "env", $0.0], " (override for '\(o.environment.value)')") }
+                vars += o.env.map {
+                    (
+                        $0.0, $0.1, ["services", s.name, "overrides", o.environment.value, "env", $0.0],
+                        " (override for '\(o.environment.value)')"
+                    )
+                }
             }
             for (name, value, path, context) in vars {
                 guard SecretValues.plainSecretProblem(name: name, value: value) != nil else { continue }
-                let what = SecretValues.hasPassword(value)
+                let what =
+                    SecretValues.hasPassword(value)
                     ? "service '\(s.name)' sets \(name) to a value with a password in it\(context)"
                     : "service '\(s.name)' sets \(name) to a literal value\(context); it looks like a credential"
-                out.append(finding("BERTH-SEC-002", loc(path) ?? s.location, what,
-                                   fix: "remove \(name) from env, store the value in the secret store and list it under services.\(s.name).secrets"))
+                out.append(
+                    finding(
+                        "BERTH-SEC-002", loc(path) ?? s.location, what,
+                        fix: "remove \(name) from env, store the value in the secret store and list it under services.\(s.name).secrets"))
             }
         }
         if let store = spec.security.secrets, store.rotateEvery.days > AuditRules.rotationMaxDays,
-           !AuditRules.regimes(of: "BERTH-SEC-003", enabled: spec.security.compliance).isEmpty {
-            out.append(finding("BERTH-SEC-003", loc("security", "secrets", "rotateEvery"),
-                               "secrets rotate every \(store.rotateEvery.text), longer than the \(AuditRules.rotationMaxDays)d the compliance regimes allow",
-                               fix: "set security.secrets.rotateEvery: \(AuditRules.rotationMaxDays)d or shorter"))
+            !AuditRules.regimes(of: "BERTH-SEC-003", enabled: spec.security.compliance).isEmpty
+        {
+            out.append(
+                finding(
+                    "BERTH-SEC-003", loc("security", "secrets", "rotateEvery"),
+                    "secrets rotate every \(store.rotateEvery.text), longer than the \(AuditRules.rotationMaxDays)d the compliance regimes allow",
+                    fix: "set security.secrets.rotateEvery: \(AuditRules.rotationMaxDays)d or shorter"))
         }
         return out
     }
@@ -210,29 +244,41 @@ struct AuditContext {
         var out: [Finding] = []
         let sec = spec.security
         if sec.encryptionAtRest == "none" {
-            out.append(finding("BERTH-ENC-001", loc("security", "encryption", "atRest"),
-                               "encryption at rest is off (security.encryption.atRest: none)",
-                               fix: "set security.encryption.atRest: kms and provider.regions.<region>.kmsKey, or provider for the provider's default key"))
+            out.append(
+                finding(
+                    "BERTH-ENC-001", loc("security", "encryption", "atRest"),
+                    "encryption at rest is off (security.encryption.atRest: none)",
+                    fix:
+                        "set security.encryption.atRest: kms and provider.regions.<region>.kmsKey, or provider for the provider's default key"
+                ))
         }
         if sec.encryptionAtRest == "kms", !spec.provider.regions.contains(where: { !$0.kmsKey.isEmpty }) {
-            out.append(finding("BERTH-ENC-004", loc("provider", "regions"),
-                               "encryption at rest uses a KMS key but no region names one (provider.regions.<region>.kmsKey)",
-                               fix: "set provider.regions.<region>.kmsKey to each region's key ARN or resource id"))
+            out.append(
+                finding(
+                    "BERTH-ENC-004", loc("provider", "regions"),
+                    "encryption at rest uses a KMS key but no region names one (provider.regions.<region>.kmsKey)",
+                    fix: "set provider.regions.<region>.kmsKey to each region's key ARN or resource id"))
         }
         if sec.encryptionInTransit == "mtls", spec.network.mesh == .none {
-            out.append(finding("BERTH-ENC-002", loc("security", "encryption", "inTransit"),
-                               "security.encryption.inTransit is mtls but network.mesh is none",
-                               fix: "set network.mesh: linkerd or istio"))
+            out.append(
+                finding(
+                    "BERTH-ENC-002", loc("security", "encryption", "inTransit"),
+                    "security.encryption.inTransit is mtls but network.mesh is none",
+                    fix: "set network.mesh: linkerd or istio"))
         }
         if sec.encryptionInTransit == "tls", spec.network.mesh == .none {
-            out.append(finding("BERTH-ENC-005", loc("network", "mesh"),
-                               "traffic between pods is not encrypted: no mesh, and inTransit is tls (edge only)",
-                               fix: "set network.mesh: linkerd and security.encryption.inTransit: mtls"))
+            out.append(
+                finding(
+                    "BERTH-ENC-005", loc("network", "mesh"),
+                    "traffic between pods is not encrypted: no mesh, and inTransit is tls (edge only)",
+                    fix: "set network.mesh: linkerd and security.encryption.inTransit: mtls"))
         }
         for b in spec.buckets where b.encryption == "none" {
-            out.append(finding("BERTH-ENC-003", loc("buckets", b.name, "encryption") ?? b.location,
-                               "bucket '\(b.name)' is not encrypted (encryption: none)",
-                               fix: "set buckets.\(b.name).encryption: kms"))
+            out.append(
+                finding(
+                    "BERTH-ENC-003", loc("buckets", b.name, "encryption") ?? b.location,
+                    "bucket '\(b.name)' is not encrypted (encryption: none)",
+                    fix: "set buckets.\(b.name).encryption: kms"))
         }
         return out
     }
@@ -245,11 +291,16 @@ struct AuditContext {
         guard spec.provider.dataResidency.isEmpty else { return [] }
         var out: [Finding] = []
         for d in spec.databases {
-            let regions = Set(plan.targets.filter { plan.role(of: d, in: $0) != nil }.compactMap { plan.region(ofCluster: $0.cluster.name) })
+            let regions = Set(
+                plan.targets.filter { plan.role(of: d, in: $0) != nil }.compactMap { plan.region(ofCluster: $0.cluster.name) })
             guard regions.count > 1 else { continue }
-            out.append(finding("BERTH-DATA-001", d.location,
-                               "database '\(d.name)' keeps copies in regions \(regions.sorted().joined(separator: ", ")) and provider.dataResidency is not set",
-                               fix: "declare provider.dataResidency (berth check then refuses copies outside it), or set databases.\(d.name).topology.replicas: none"))
+            out.append(
+                finding(
+                    "BERTH-DATA-001", d.location,
+                    "database '\(d.name)' keeps copies in regions \(regions.sorted().joined(separator: ", ")) and provider.dataResidency is not set",
+                    fix:
+                        "declare provider.dataResidency (berth check then refuses copies outside it), or set databases.\(d.name).topology.replicas: none"
+                ))
         }
         return out
     }
@@ -258,20 +309,26 @@ struct AuditContext {
         var out: [Finding] = []
         for d in spec.databases {
             guard let b = d.backup else {
-                out.append(finding("BERTH-BAK-001", d.location, "database '\(d.name)' has no backup",
-                                   fix: "add databases.\(d.name).backup: { schedule: \"0 2 * * *\", retention: 30d, bucket: <bucket> }"))
+                out.append(
+                    finding(
+                        "BERTH-BAK-001", d.location, "database '\(d.name)' has no backup",
+                        fix: "add databases.\(d.name).backup: { schedule: \"0 2 * * *\", retention: 30d, bucket: <bucket> }"))
                 continue
             }
             // The same minimum `berth check` warns about: the stated one, else the longest of the regimes.
             if let (minimum, source) = spec.security.requiredBackupRetention, b.retention < minimum {
-                out.append(finding("BERTH-BAK-002", loc("databases", d.name, "backup", "retention"),
-                                   "backups of database '\(d.name)' are kept \(b.retention.text), below the \(minimum.text) that \(source) requires",
-                                   fix: "set databases.\(d.name).backup.retention: \(minimum.text) or longer"))
+                out.append(
+                    finding(
+                        "BERTH-BAK-002", loc("databases", d.name, "backup", "retention"),
+                        "backups of database '\(d.name)' are kept \(b.retention.text), below the \(minimum.text) that \(source) requires",
+                        fix: "set databases.\(d.name).backup.retention: \(minimum.text) or longer"))
             }
             if let bucket = spec.bucket(b.bucket.value), !bucket.versioning {
-                out.append(finding("BERTH-BAK-003", b.bucket.location,
-                                   "backups of database '\(d.name)' go to bucket '\(bucket.name)', which does not keep versions",
-                                   fix: "set buckets.\(bucket.name).versioning: true"))
+                out.append(
+                    finding(
+                        "BERTH-BAK-003", b.bucket.location,
+                        "backups of database '\(d.name)' go to bucket '\(bucket.name)', which does not keep versions",
+                        fix: "set buckets.\(bucket.name).versioning: true"))
             }
         }
         return out
@@ -283,14 +340,18 @@ struct AuditContext {
         var out: [Finding] = []
         let sec = spec.security
         if sec.auditLevel == "None" {
-            out.append(finding("BERTH-AUD-001", loc("security", "audit", "level"), "Kubernetes API audit logging is off (security.audit.level: None)",
-                               fix: "set security.audit.level: Metadata"))
+            out.append(
+                finding(
+                    "BERTH-AUD-001", loc("security", "audit", "level"), "Kubernetes API audit logging is off (security.audit.level: None)",
+                    fix: "set security.audit.level: Metadata"))
         }
         let regimes = AuditRules.regimes(of: "BERTH-AUD-002", enabled: sec.compliance)
         if !regimes.isEmpty, sec.auditRetention.days < AuditRules.auditRetentionDays {
-            out.append(finding("BERTH-AUD-002", loc("security", "audit", "retention"),
-                               "audit logs are kept \(sec.auditRetention.text), below the \(AuditRules.auditRetentionDays)d that \(regimes.joined(separator: " and ")) require\(regimes.count == 1 ? "s" : "")",
-                               fix: "set security.audit.retention: \(AuditRules.auditRetentionDays)d"))
+            out.append(
+                finding(
+                    "BERTH-AUD-002", loc("security", "audit", "retention"),
+                    "audit logs are kept \(sec.auditRetention.text), below the \(AuditRules.auditRetentionDays)d that \(regimes.joined(separator: " and ")) require\(regimes.count == 1 ? "s" : "")",
+                    fix: "set security.audit.retention: \(AuditRules.auditRetentionDays)d"))
         }
         return out
     }
@@ -303,31 +364,40 @@ struct AuditContext {
         for t in plan.targets where t.environment.tier == .production {
             let zones = t.cluster.zones.count
             if zones < 2, seen.insert("cluster/\(t.cluster.name)").inserted {
-                out.append(finding("BERTH-HA-002", t.cluster.zonesExplicit ? loc("clusters", t.cluster.name, "zones") : t.cluster.location,
-                                   "cluster '\(t.cluster.name)' runs production environment '\(t.environment.name)' in one zone",
-                                   fix: "list two or more zones for cluster '\(t.cluster.name)' (or under its region)"))
+                out.append(
+                    finding(
+                        "BERTH-HA-002", t.cluster.zonesExplicit ? loc("clusters", t.cluster.name, "zones") : t.cluster.location,
+                        "cluster '\(t.cluster.name)' runs production environment '\(t.environment.name)' in one zone",
+                        fix: "list two or more zones for cluster '\(t.cluster.name)' (or under its region)"))
             }
             if !t.cluster.haControlPlane, seen.insert("cp/\(t.cluster.name)").inserted {
-                out.append(finding("BERTH-HA-004", loc("clusters", t.cluster.name, "controlPlane", "ha"),
-                                   "cluster '\(t.cluster.name)' runs production without a highly available control plane",
-                                   fix: "set clusters.\(t.cluster.name).controlPlane.ha: true"))
+                out.append(
+                    finding(
+                        "BERTH-HA-004", loc("clusters", t.cluster.name, "controlPlane", "ha"),
+                        "cluster '\(t.cluster.name)' runs production without a highly available control plane",
+                        fix: "set clusters.\(t.cluster.name).controlPlane.ha: true"))
             }
             // berth check requires 2 or more replicas in production unless replicas.waiver
             // says why one is enough: the waiver is accepted there and reported here.
             for p in t.placements where !p.service.isScheduled && p.replicas.min == 1 {
                 guard let w = p.service.replicasWaiver(in: t.environment.name),
-                      seen.insert("waiver/\(p.service.name)/\(t.environment.name)").inserted else { continue }
-                out.append(finding("BERTH-HA-005", w.location,
-                                   "service '\(p.service.name)' runs one replica in production environment '\(t.environment.name)' under a waiver (\(w.value)): losing its node or zone stops the service",
-                                   fix: "set replicas.min: 2 or more for service '\(p.service.name)' and remove replicas.waiver"))
+                    seen.insert("waiver/\(p.service.name)/\(t.environment.name)").inserted
+                else { continue }
+                out.append(
+                    finding(
+                        "BERTH-HA-005", w.location,
+                        "service '\(p.service.name)' runs one replica in production environment '\(t.environment.name)' under a waiver (\(w.value)): losing its node or zone stops the service",
+                        fix: "set replicas.min: 2 or more for service '\(p.service.name)' and remove replicas.waiver"))
             }
             // Otherwise the rendered spread puts the replicas in different zones; one zone is
             // the remaining way.
             for p in t.placements where p.replicas.max > 0 && zones < 2 {
                 guard seen.insert("svc/\(p.service.name)/\(t.environment.name)/\(t.cluster.name)").inserted else { continue }
-                out.append(finding("BERTH-HA-001", p.service.replicasLocation,
-                                   "service '\(p.service.name)' in production environment '\(t.environment.name)' on cluster '\(t.cluster.name)' lives in one zone: cluster '\(t.cluster.name)' has one zone",
-                                   fix: "spread cluster '\(t.cluster.name)' over two or more zones"))
+                out.append(
+                    finding(
+                        "BERTH-HA-001", p.service.replicasLocation,
+                        "service '\(p.service.name)' in production environment '\(t.environment.name)' on cluster '\(t.cluster.name)' lives in one zone: cluster '\(t.cluster.name)' has one zone",
+                        fix: "spread cluster '\(t.cluster.name)' over two or more zones"))
             }
         }
         var usedInProduction: Set<String> = []
@@ -335,9 +405,11 @@ struct AuditContext {
             for p in t.placements { for u in p.service.uses where u.kind == .database { usedInProduction.insert(u.name) } }
         }
         for d in spec.databases where usedInProduction.contains(d.name) && d.instances < 2 {
-            out.append(finding("BERTH-HA-003", d.instancesLocation,
-                               "database '\(d.name)' is used in production and has \(d.instances) instance; a node or zone failure stops it",
-                               fix: "set databases.\(d.name).instances: 2 or more (3 across zones)"))
+            out.append(
+                finding(
+                    "BERTH-HA-003", d.instancesLocation,
+                    "database '\(d.name)' is used in production and has \(d.instances) instance; a node or zone failure stops it",
+                    fix: "set databases.\(d.name).instances: 2 or more (3 across zones)"))
         }
         return out
     }
@@ -348,9 +420,11 @@ struct AuditContext {
         var out: [Finding] = []
         for team in spec.security.teams {
             if team.clusterAdmin {
-                out.append(finding("BERTH-RBAC-002", loc("security", "teams", team.name, "clusterAdmin") ?? team.location,
-                                   "team '\(team.name)' is bound to cluster-admin on every cluster (group '\(team.group)')",
-                                   fix: "remove clusterAdmin: true; give the team admin in the environments it runs"))
+                out.append(
+                    finding(
+                        "BERTH-RBAC-002", loc("security", "teams", team.name, "clusterAdmin") ?? team.location,
+                        "team '\(team.name)' is bound to cluster-admin on every cluster (group '\(team.group)')",
+                        fix: "remove clusterAdmin: true; give the team admin in the environments it runs"))
             }
             let writes = { (e: Environment) -> Bool in
                 let r = Renderer.role(of: team, in: e)
@@ -359,9 +433,11 @@ struct AuditContext {
             let prod = spec.environments.filter { $0.tier == .production && writes($0) }
             let dev = spec.environments.filter { $0.tier == .development && writes($0) }
             if let p = prod.first, let d = dev.first {
-                out.append(finding("BERTH-RBAC-003", team.location,
-                                   "team '\(team.name)' can change both production ('\(p.name)') and development ('\(d.name)') with one group '\(team.group)'",
-                                   fix: "give '\(team.name)' view in production, or use a separate group for production access"))
+                out.append(
+                    finding(
+                        "BERTH-RBAC-003", team.location,
+                        "team '\(team.name)' can change both production ('\(p.name)') and development ('\(d.name)') with one group '\(team.group)'",
+                        fix: "give '\(team.name)' view in production, or use a separate group for production access"))
             }
         }
         return out

@@ -11,7 +11,8 @@ public enum AuditOutput {
         let c = counts(findings)
         let failing = findings.filter { $0.severity >= failOn }.count
         let parts = AuditSeverity.allCases.reversed().map { "\(c[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
-        return "berth audit: \(findings.count) finding\(findings.count == 1 ? "" : "s") (\(parts)); \(failing) at or above \(failOn.rawValue)\n"
+        return
+            "berth audit: \(findings.count) finding\(findings.count == 1 ? "" : "s") (\(parts)); \(failing) at or above \(failOn.rawValue)\n"
     }
 
     /// `file:line:col: high BERTH-NET-001: message`, then the fix and the rendered files.
@@ -65,7 +66,9 @@ public enum AuditOutput {
             let tags = ["security"] + AuditRules.compliance.filter { $0.rules.contains(r.id) }.map(\.name)
             return [
                 "id": .string(r.id),
-                "name": .string(r.title.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()),
+                "name": .string(
+                    r.title.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { $0.prefix(1).uppercased() + $0.dropFirst() }
+                        .joined()),
                 "shortDescription": ["text": .string(r.title)],
                 "fullDescription": ["text": .string(r.description)],
                 "defaultConfiguration": ["level": .string(r.severity.sarifLevel)],
@@ -78,41 +81,55 @@ public enum AuditOutput {
         }
         let results: [JSONValue] = findings.map { f in
             var r: [(String, JSONValue)] = [
-                ("ruleId", .string(f.rule)),
+                ("ruleId", .string(f.rule))
             ]
             if let i = index[f.rule] { r.append(("ruleIndex", .int(i))) }
             r.append(("level", .string(f.severity.sarifLevel)))
             r.append(("message", ["text": .string("\(f.message). Fix: \(f.fix)")]))
             if let l = f.location {
-                r.append(("locations", [[
-                    "physicalLocation": [
-                        "artifactLocation": ["uri": .string(l.file)],
-                        "region": ["startLine": .int(max(1, l.line)), "startColumn": .int(max(1, l.column))],
-                    ],
-                ]]))
+                r.append(
+                    (
+                        "locations",
+                        [
+                            [
+                                "physicalLocation": [
+                                    "artifactLocation": ["uri": .string(l.file)],
+                                    "region": ["startLine": .int(max(1, l.line)), "startColumn": .int(max(1, l.column))],
+                                ]
+                            ]
+                        ]
+                    ))
             }
-            r.append(("properties", [
-                "severity": .string(f.severity.rawValue),
-                "security-severity": .string(f.severity.securityScore),
-                "fix": .string(f.fix),
-                "compliance": .array(f.compliance.map { .string($0) }),
-                "objects": .array(f.objects.map { .string($0) }),
-            ]))
+            r.append(
+                (
+                    "properties",
+                    [
+                        "severity": .string(f.severity.rawValue),
+                        "security-severity": .string(f.severity.securityScore),
+                        "fix": .string(f.fix),
+                        "compliance": .array(f.compliance.map { .string($0) }),
+                        "objects": .array(f.objects.map { .string($0) }),
+                    ]
+                ))
             return .object(r)
         }
         let log: JSONValue = [
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
-            "runs": [[
-                "tool": ["driver": [
-                    "name": "berth",
-                    "version": .string(Pipeline.version),
-                    "semanticVersion": .string(Pipeline.version),
-                    "rules": .array(ruleObjects),
-                ]],
-                "columnKind": "unicodeCodePoints",
-                "results": .array(results),
-            ]],
+            "runs": [
+                [
+                    "tool": [
+                        "driver": [
+                            "name": "berth",
+                            "version": .string(Pipeline.version),
+                            "semanticVersion": .string(Pipeline.version),
+                            "rules": .array(ruleObjects),
+                        ]
+                    ],
+                    "columnKind": "unicodeCodePoints",
+                    "results": .array(results),
+                ]
+            ],
         ]
         return log.serialized(pretty: true) + "\n"
     }

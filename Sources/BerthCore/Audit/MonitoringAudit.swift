@@ -19,29 +19,39 @@ extension AuditContext {
         for t in plan.targets where t.environment.tier == .production {
             for p in t.placements where p.replicas.max > 0 {
                 let f = footprint[p.service.name] ?? (Int.max, Int.max, [])
-                footprint[p.service.name] = (min(f.replicas, p.replicas.min), min(f.zones, t.cluster.zones.count), f.clusters.union([t.cluster.name]))
+                footprint[p.service.name] = (
+                    min(f.replicas, p.replicas.min), min(f.zones, t.cluster.zones.count), f.clusters.union([t.cluster.name])
+                )
             }
         }
         for s in spec.services {
             guard let f = footprint[s.name] else { continue }
             if s.metrics == nil {
-                out.append(finding("BERTH-OBS-001", s.location,
-                                   "service '\(s.name)' runs in production without metrics; nothing scrapes it and no alert can see it fail",
-                                   fix: s.isIPAMServer ? "write monitoring: in the spec; the team server then gets a ServiceMonitor on /metrics"
-                                       : "set services.\(s.name).metrics: { port: <metrics port> }"))
+                out.append(
+                    finding(
+                        "BERTH-OBS-001", s.location,
+                        "service '\(s.name)' runs in production without metrics; nothing scrapes it and no alert can see it fail",
+                        fix: s.isIPAMServer
+                            ? "write monitoring: in the spec; the team server then gets a ServiceMonitor on /metrics"
+                            : "set services.\(s.name).metrics: { port: <metrics port> }"))
             }
             if s.port != nil, s.slos.isEmpty {
-                out.append(finding("BERTH-OBS-002", s.location,
-                                   "service '\(s.name)' serves requests in production without an SLO; no burn-rate alert pages when it fails its callers",
-                                   fix: s.isIPAMServer ? "ipam.server has no objectives: alert on berth_http_requests_total{status=~\"5..\"} in a PrometheusRule of your own, or accept the finding"
-                                       : "set services.\(s.name).slos.availability: { target: \"99.9\" }"))
+                out.append(
+                    finding(
+                        "BERTH-OBS-002", s.location,
+                        "service '\(s.name)' serves requests in production without an SLO; no burn-rate alert pages when it fails its callers",
+                        fix: s.isIPAMServer
+                            ? "ipam.server has no objectives: alert on berth_http_requests_total{status=~\"5..\"} in a PrometheusRule of your own, or accept the finding"
+                            : "set services.\(s.name).slos.availability: { target: \"99.9\" }"))
             }
             guard s.publicRoute != nil else { continue }
             let ceiling = AuditContext.plausibleCeiling(replicas: f.replicas, zones: f.zones, clusters: f.clusters.count)
             for slo in s.slos where slo.kind == .availability && slo.target > ceiling {
-                out.append(finding("BERTH-OBS-003", slo.location,
-                                   "public service '\(s.name)' promises \(slo.targetText)% availability, but \(f.replicas) replica\(f.replicas == 1 ? "" : "s") in \(f.zones) zone\(f.zones == 1 ? "" : "s") on \(f.clusters.count) cluster\(f.clusters.count == 1 ? "" : "s") plausibly deliver at most \(SLO.decimal(ceiling, scale: 3))%",
-                                   fix: "lower the target or add replicas, zones or clusters"))
+                out.append(
+                    finding(
+                        "BERTH-OBS-003", slo.location,
+                        "public service '\(s.name)' promises \(slo.targetText)% availability, but \(f.replicas) replica\(f.replicas == 1 ? "" : "s") in \(f.zones) zone\(f.zones == 1 ? "" : "s") on \(f.clusters.count) cluster\(f.clusters.count == 1 ? "" : "s") plausibly deliver at most \(SLO.decimal(ceiling, scale: 3))%",
+                        fix: "lower the target or add replicas, zones or clusters"))
             }
         }
         return out

@@ -131,329 +131,545 @@ extension CheckCode {
     public var rule: CheckRule {
         switch self {
         case .addonUnknown:
-            CheckRule(self, .error, "unknown add-on under addons",
-                      why: "Keys under `addons` adjust the add-ons berth installs (cert-manager, external-dns, CloudNativePG, Velero, ...). A key that names no add-on berth installs would be ignored, so the setting you meant (usually a version pin) would never apply.",
-                      fix: "Use one of the add-on names the message lists (it is most often a typo), or remove the entry: berth only installs the add-ons it knows.")
+            CheckRule(
+                self, .error, "unknown add-on under addons",
+                why:
+                    "Keys under `addons` adjust the add-ons berth installs (cert-manager, external-dns, CloudNativePG, Velero, ...). A key that names no add-on berth installs would be ignored, so the setting you meant (usually a version pin) would never apply.",
+                fix:
+                    "Use one of the add-on names the message lists (it is most often a typo), or remove the entry: berth only installs the add-ons it knows."
+            )
         case .addonVersion:
-            CheckRule(self, .error, "add-on version not exact, or older than berth needs",
-                      why: "`addons.<name>.version` pins the chart berth installs. It must be an exact dotted version so every render installs the same release, and it must not be older than the first release of that add-on that serves every API version berth writes for it; an older release would reject the objects berth renders.",
-                      fix: "Write an exact version (dotted numbers, e.g. the default the message shows) that is at least the minimum the message names, or remove `version` to install the release berth is tested with.")
+            CheckRule(
+                self, .error, "add-on version not exact, or older than berth needs",
+                why:
+                    "`addons.<name>.version` pins the chart berth installs. It must be an exact dotted version so every render installs the same release, and it must not be older than the first release of that add-on that serves every API version berth writes for it; an older release would reject the objects berth renders.",
+                fix:
+                    "Write an exact version (dotted numbers, e.g. the default the message shows) that is at least the minimum the message names, or remove `version` to install the release berth is tested with."
+            )
         case .ambiguousStatic:
-            CheckRule(self, .error, "static ingress address on a cluster with several environments",
-                      why: "A `network.static` entry with `role: ingress` gives a gateway a fixed address. When its cluster runs more than one environment, each environment has its own gateway, and berth cannot tell which one should get the address.",
-                      fix: "Add `environment: <name>` to the `network.static` entry, naming one of the environments the message lists.")
+            CheckRule(
+                self, .error, "static ingress address on a cluster with several environments",
+                why:
+                    "A `network.static` entry with `role: ingress` gives a gateway a fixed address. When its cluster runs more than one environment, each environment has its own gateway, and berth cannot tell which one should get the address.",
+                fix: "Add `environment: <name>` to the `network.static` entry, naming one of the environments the message lists.")
         case .backupBucket:
-            CheckRule(self, .error, "backup bucket without lifecycle or encryption, or public",
-                      why: "Database backups are full copies of the data. The bucket named by `databases.<name>.backup.bucket` needs a lifecycle rule (or old backups pile up without end), must be encrypted, and must not allow public reads, which would publish every backup.",
-                      fix: "On the bucket the message names: add a lifecycle rule (e.g. move to archive after 90d), set `encryption: kms`, and remove public access. Keep backups in a bucket of their own if other data needs different settings.")
+            CheckRule(
+                self, .error, "backup bucket without lifecycle or encryption, or public",
+                why:
+                    "Database backups are full copies of the data. The bucket named by `databases.<name>.backup.bucket` needs a lifecycle rule (or old backups pile up without end), must be encrypted, and must not allow public reads, which would publish every backup.",
+                fix:
+                    "On the bucket the message names: add a lifecycle rule (e.g. move to archive after 90d), set `encryption: kms`, and remove public access. Keep backups in a bucket of their own if other data needs different settings."
+            )
         case .backupRetention:
-            CheckRule(self, .warning, also: [.error], "backup retention shorter than required, or cut short by the bucket",
-                      why: "A warning when a database keeps backups for less than `security.backupRetention` or the longest minimum of the enabled compliance regimes (gdpr 30d, soc2 90d, pci-dss 365d, hipaa 6y), or has no backup while they require one; `berth audit` reports the same as BERTH-BAK-002. An error when the backup bucket's lifecycle expires objects before the backups reach their retention: the bucket would delete backups the database still counts on.",
-                      fix: "Raise `databases.<name>.backup.retention` to at least the minimum named (or add a `backup` section), and make the bucket's expiring lifecycle rule start no earlier than that retention.")
+            CheckRule(
+                self, .warning, also: [.error], "backup retention shorter than required, or cut short by the bucket",
+                why:
+                    "A warning when a database keeps backups for less than `security.backupRetention` or the longest minimum of the enabled compliance regimes (gdpr 30d, soc2 90d, pci-dss 365d, hipaa 6y), or has no backup while they require one; `berth audit` reports the same as BERTH-BAK-002. An error when the backup bucket's lifecycle expires objects before the backups reach their retention: the bucket would delete backups the database still counts on.",
+                fix:
+                    "Raise `databases.<name>.backup.retention` to at least the minimum named (or add a `backup` section), and make the bucket's expiring lifecycle rule start no earlier than that retention."
+            )
         case .bounds:
-            CheckRule(self, .error, "minimum above maximum, or limit below request",
-                      why: "A node pool's `min` above its `max`, a service's `replicas.min` above `replicas.max` (also per environment override), or a CPU or memory limit below its request describe objects the autoscalers and the Kubernetes API server refuse.",
-                      fix: "Correct the numbers the message shows: `min` at most `max`, and each limit at least its request.")
+            CheckRule(
+                self, .error, "minimum above maximum, or limit below request",
+                why:
+                    "A node pool's `min` above its `max`, a service's `replicas.min` above `replicas.max` (also per environment override), or a CPU or memory limit below its request describe objects the autoscalers and the Kubernetes API server refuse.",
+                fix: "Correct the numbers the message shows: `min` at most `max`, and each limit at least its request.")
         case .dataResidency:
-            CheckRule(self, .error, "data stored outside provider.dataResidency",
-                      why: "`provider.dataResidency` lists the regions where data may be stored, often a legal or contractual requirement. A database instance (primary or replica) on a cluster in another region, or an environment whose buckets and backups land in another region (its first cluster's), would store data where it must not be.",
-                      fix: "Move the cluster to an allowed region, set `topology.replicas: none` on the database so no replica follows it there, or, when that region is in fact allowed, add it to `provider.dataResidency`.")
+            CheckRule(
+                self, .error, "data stored outside provider.dataResidency",
+                why:
+                    "`provider.dataResidency` lists the regions where data may be stored, often a legal or contractual requirement. A database instance (primary or replica) on a cluster in another region, or an environment whose buckets and backups land in another region (its first cluster's), would store data where it must not be.",
+                fix:
+                    "Move the cluster to an allowed region, set `topology.replicas: none` on the database so no replica follows it there, or, when that region is in fact allowed, add it to `provider.dataResidency`."
+            )
         case .databaseTopology:
-            CheckRule(self, .warning, "database primary cannot run in the region it asks for",
-                      why: "`databases.<name>.topology.primary` names a region, but an environment that uses the database has no cluster in it, so the primary runs on the environment's first cluster instead. The latency and data location you planned for do not hold there.",
-                      fix: "Give the environment a cluster in that region, or change `topology.primary` to a region the environment runs in.")
+            CheckRule(
+                self, .warning, "database primary cannot run in the region it asks for",
+                why:
+                    "`databases.<name>.topology.primary` names a region, but an environment that uses the database has no cluster in it, so the primary runs on the environment's first cluster instead. The latency and data location you planned for do not hold there.",
+                fix: "Give the environment a cluster in that region, or change `topology.primary` to a region the environment runs in.")
         case .databaseUnreachable:
-            CheckRule(self, .error, "service cannot reach a database it uses",
-                      why: "A service lists `uses: database/<name>` in an environment and cluster where berth can give it no endpoint and credentials: the cluster holds no instance or no primary, the cross-cluster path is not declared, or the credentials would have to cross a namespace or cluster without a secret store. The service would start without a working database connection.",
-                      fix: "Do what the message says: run the service where the primary is, set `databases.<name>.topology.remoteClients: primary` for the cross-cluster path, or set `security.secrets` so read-only and cross-namespace credentials can be delivered.")
+            CheckRule(
+                self, .error, "service cannot reach a database it uses",
+                why:
+                    "A service lists `uses: database/<name>` in an environment and cluster where berth can give it no endpoint and credentials: the cluster holds no instance or no primary, the cross-cluster path is not declared, or the credentials would have to cross a namespace or cluster without a secret store. The service would start without a working database connection.",
+                fix:
+                    "Do what the message says: run the service where the primary is, set `databases.<name>.topology.remoteClients: primary` for the cross-cluster path, or set `security.secrets` so read-only and cross-namespace credentials can be delivered."
+            )
         case .digestRequired:
-            CheckRule(self, .error, "production image without a digest while pinDigests is on",
-                      why: "`delivery.registry.pinDigests: true` asks that production runs images by `@sha256` digest, so a tag pushed again cannot change what runs. This service's production version has a tag only.",
-                      fix: "Give the production version as a digest: `image: registry/repo@sha256:...` or a `sha256:` value for the environment in the versions file.")
+            CheckRule(
+                self, .error, "production image without a digest while pinDigests is on",
+                why:
+                    "`delivery.registry.pinDigests: true` asks that production runs images by `@sha256` digest, so a tag pushed again cannot change what runs. This service's production version has a tag only.",
+                fix:
+                    "Give the production version as a digest: `image: registry/repo@sha256:...` or a `sha256:` value for the environment in the versions file."
+            )
         case .dnsMultiCluster:
-            CheckRule(self, .warning, "host served by several clusters without per-cluster DNS routing",
-                      why: "When an environment spans clusters, each cluster's external-dns publishes the same host name. Only the route53 provider can keep one record per cluster (latency-based records); with other providers the clusters overwrite each other's records and traffic flips between them.",
-                      fix: "Use `network.dns.provider: route53`, or serve the host from one cluster (an environment on one cluster).")
+            CheckRule(
+                self, .warning, "host served by several clusters without per-cluster DNS routing",
+                why:
+                    "When an environment spans clusters, each cluster's external-dns publishes the same host name. Only the route53 provider can keep one record per cluster (latency-based records); with other providers the clusters overwrite each other's records and traffic flips between them.",
+                fix: "Use `network.dns.provider: route53`, or serve the host from one cluster (an environment on one cluster).")
         case .dnsServer:
-            CheckRule(self, .error, "rfc2136 or pdns DNS provider without network.dns.server",
-                      why: "external-dns writes the public routes' records itself. The `rfc2136` and `pdns` providers have no fixed endpoint, so without `network.dns.server` external-dns has nowhere to send the updates and no record is published.",
-                      fix: "Set `network.dns.server` to the name server (host:port) that accepts TSIG-signed updates for rfc2136, or to the PowerDNS API (http://host:port) for pdns.")
+            CheckRule(
+                self, .error, "rfc2136 or pdns DNS provider without network.dns.server",
+                why:
+                    "external-dns writes the public routes' records itself. The `rfc2136` and `pdns` providers have no fixed endpoint, so without `network.dns.server` external-dns has nowhere to send the updates and no record is published.",
+                fix:
+                    "Set `network.dns.server` to the name server (host:port) that accepts TSIG-signed updates for rfc2136, or to the PowerDNS API (http://host:port) for pdns."
+            )
         case .dnsZone:
-            CheckRule(self, .warning, "public host outside network.dns.zones",
-                      why: "external-dns only manages the zones listed in `network.dns.zones`. A public host outside them gets no DNS record, so the route exists but nobody can resolve its name.",
-                      fix: "Add the host's zone to `network.dns.zones`, or change the route's host (or the environment's domain) to one inside a listed zone.")
+            CheckRule(
+                self, .warning, "public host outside network.dns.zones",
+                why:
+                    "external-dns only manages the zones listed in `network.dns.zones`. A public host outside them gets no DNS record, so the route exists but nobody can resolve its name.",
+                fix:
+                    "Add the host's zone to `network.dns.zones`, or change the route's host (or the environment's domain) to one inside a listed zone."
+            )
         case .dns01:
-            CheckRule(self, .error, "shared host cannot get a DNS-01 certificate",
-                      why: "A host served by more than one cluster cannot prove ownership over HTTP (HTTP-01), since any cluster may answer the challenge, so its certificate (from a `security.tls` issuer other than selfsigned) needs a DNS-01 challenge. cert-manager has no DNS-01 solver for pdns, and the google, azure and rfc2136 solvers need the project, subscription or name server; without it the certificate is never issued.",
-                      fix: "Set the missing `network.dns.project`, `network.dns.subscription` or `network.dns.server` the message names; with pdns, use another DNS provider or serve each host from one cluster.")
+            CheckRule(
+                self, .error, "shared host cannot get a DNS-01 certificate",
+                why:
+                    "A host served by more than one cluster cannot prove ownership over HTTP (HTTP-01), since any cluster may answer the challenge, so its certificate (from a `security.tls` issuer other than selfsigned) needs a DNS-01 challenge. cert-manager has no DNS-01 solver for pdns, and the google, azure and rfc2136 solvers need the project, subscription or name server; without it the certificate is never issued.",
+                fix:
+                    "Set the missing `network.dns.project`, `network.dns.subscription` or `network.dns.server` the message names; with pdns, use another DNS provider or serve each host from one cluster."
+            )
         case .duplicateKey:
-            CheckRule(self, .error, "duplicate key in a YAML mapping",
-                      why: "A mapping names the same key twice. YAML readers disagree on what that means (the first wins, the last wins, or it is an error), so the value berth reads may not be the one you or another tool see.",
-                      fix: "Keep one of the keys and merge what the other held into it.")
+            CheckRule(
+                self, .error, "duplicate key in a YAML mapping",
+                why:
+                    "A mapping names the same key twice. YAML readers disagree on what that means (the first wins, the last wins, or it is an error), so the value berth reads may not be the one you or another tool see.",
+                fix: "Keep one of the keys and merge what the other held into it.")
         case .empty:
-            CheckRule(self, .error, "empty spec file",
-                      why: "The file holds only white space or comments, so there is no platform to check; it is usually the wrong path or a file truncated by an editor or a failed write.",
-                      fix: "Check the path, and start the spec with `berth: 1` (see docs/spec.md).")
+            CheckRule(
+                self, .error, "empty spec file",
+                why:
+                    "The file holds only white space or comments, so there is no platform to check; it is usually the wrong path or a file truncated by an editor or a failed write.",
+                fix: "Check the path, and start the spec with `berth: 1` (see docs/spec.md).")
         case .exposeMesh:
-            CheckRule(self, .error, "expose together with a service mesh",
-                      why: "`expose` lets partners outside the cluster connect straight to a service's port through a load balancer. With `network.mesh` istio or linkerd, the mesh's proxies require mutual TLS and would refuse the partners' plain connections, so berth does not render this combination.",
-                      fix: "Remove `expose` from the service (reach partners through a public route instead), or set `network.mesh: none`.")
+            CheckRule(
+                self, .error, "expose together with a service mesh",
+                why:
+                    "`expose` lets partners outside the cluster connect straight to a service's port through a load balancer. With `network.mesh` istio or linkerd, the mesh's proxies require mutual TLS and would refuse the partners' plain connections, so berth does not render this combination.",
+                fix: "Remove `expose` from the service (reach partners through a public route instead), or set `network.mesh: none`.")
         case .fileTooLarge:
-            CheckRule(self, .error, "spec file larger than 8 MiB",
-                      why: "berth refuses files over 8 MiB before parsing them: a platform spec is a few thousand lines at most, and a much larger input is either the wrong file or an attempt to exhaust memory.",
-                      fix: "Check that you passed the spec (or versions file) and not, say, a rendered folder's archive or a log.")
+            CheckRule(
+                self, .error, "spec file larger than 8 MiB",
+                why:
+                    "berth refuses files over 8 MiB before parsing them: a platform spec is a few thousand lines at most, and a much larger input is either the wrong file or an attempt to exhaust memory.",
+                fix: "Check that you passed the spec (or versions file) and not, say, a rendered folder's archive or a log.")
         case .firewallService:
-            CheckRule(self, .error, "firewall rule does not match the exposed service",
-                      why: "A `network.firewall` rule with `to: service/<name>` opens the edge for an exposed service. Its ports and protocol must be the service's, and its `from` must be one of `services.<name>.expose.from`: otherwise the firewall opens a port nothing serves, or admits traffic the service's load balancer and NetworkPolicy then drop.",
-                      fix: "Set the rule's `ports` and `protocol` to what the message names, and add the rule's `from` range to the service's `expose.from` (or remove the rule).")
+            CheckRule(
+                self, .error, "firewall rule does not match the exposed service",
+                why:
+                    "A `network.firewall` rule with `to: service/<name>` opens the edge for an exposed service. Its ports and protocol must be the service's, and its `from` must be one of `services.<name>.expose.from`: otherwise the firewall opens a port nothing serves, or admits traffic the service's load balancer and NetworkPolicy then drop.",
+                fix:
+                    "Set the rule's `ports` and `protocol` to what the message names, and add the rule's `from` range to the service's `expose.from` (or remove the rule)."
+            )
         case .foreignRegistry:
-            CheckRule(self, .error, "image from a registry other than delivery.registry",
-                      why: "With `delivery.registry` set, berth renders the registry's policies (tag immutability, vulnerability scanning that blocks a deploy, lifecycle) for the repositories on that host only. An image pulled from another host escapes them.",
-                      fix: "Push the image to `delivery.registry.host` and reference it there, or change `delivery.registry.host` if the registry moved.")
+            CheckRule(
+                self, .error, "image from a registry other than delivery.registry",
+                why:
+                    "With `delivery.registry` set, berth renders the registry's policies (tag immutability, vulnerability scanning that blocks a deploy, lifecycle) for the repositories on that host only. An image pulled from another host escapes them.",
+                fix:
+                    "Push the image to `delivery.registry.host` and reference it there, or change `delivery.registry.host` if the registry moved."
+            )
         case .invalidImage:
-            CheckRule(self, .error, "invalid image reference",
-                      why: "`services.<name>.image` cannot be read as `registry/repository[:tag][@sha256:digest]` in lower case, so no Deployment berth rendered would pull anything.",
-                      fix: "Write the full reference, registry host included, e.g. `registry.example.com/shop/web:1.4.2`.")
+            CheckRule(
+                self, .error, "invalid image reference",
+                why:
+                    "`services.<name>.image` cannot be read as `registry/repository[:tag][@sha256:digest]` in lower case, so no Deployment berth rendered would pull anything.",
+                fix: "Write the full reference, registry host included, e.g. `registry.example.com/shop/web:1.4.2`.")
         case .invalidName:
-            CheckRule(self, .error, "invalid name",
-                      why: "Keys under maps such as `services`, `databases` or `env` become object names, label keys or variable names. They must be valid for that use (a DNS-1123 label: lower-case letters, digits and '-', at most 63 characters; or a valid environment variable or label key), and a plain all-digit key is read as a number by YAML readers.",
-                      fix: "Rename the key as the message explains, or quote an all-digit name (`\"42\"`) if you mean text.")
+            CheckRule(
+                self, .error, "invalid name",
+                why:
+                    "Keys under maps such as `services`, `databases` or `env` become object names, label keys or variable names. They must be valid for that use (a DNS-1123 label: lower-case letters, digits and '-', at most 63 characters; or a valid environment variable or label key), and a plain all-digit key is read as a number by YAML readers.",
+                fix: "Rename the key as the message explains, or quote an all-digit name (`\"42\"`) if you mean text.")
         case .invalidValue:
-            CheckRule(self, .error, "value not allowed",
-                      why: "A value has the right type but is not allowed: out of range, not one of the listed words, a malformed quantity, duration, cron schedule, CIDR, DNS name, path, URL, e-mail or version, too long, holding a control character, a leading-zero number or a YAML 1.1 boolean word. The same code covers values the checks refuse in context: a `uses` entry other than `database/<name>` or `bucket/<name>`, an AWS `provider.account` that is not 12 digits, a malformed node-pool taint, an SLO target or source that cannot work, `monitoring.retention` shorter than an SLO window, a `monitoring.namespace` kube-prometheus-stack cannot use, and a price in a `berth cost` price file that is not a non-negative decimal.",
-                      fix: "The message names the field and what it accepts; change the value accordingly. docs/spec.md lists every field's type and allowed values.")
+            CheckRule(
+                self, .error, "value not allowed",
+                why:
+                    "A value has the right type but is not allowed: out of range, not one of the listed words, a malformed quantity, duration, cron schedule, CIDR, DNS name, path, URL, e-mail or version, too long, holding a control character, a leading-zero number or a YAML 1.1 boolean word. The same code covers values the checks refuse in context: a `uses` entry other than `database/<name>` or `bucket/<name>`, an AWS `provider.account` that is not 12 digits, a malformed node-pool taint, an SLO target or source that cannot work, `monitoring.retention` shorter than an SLO window, a `monitoring.namespace` kube-prometheus-stack cannot use, and a price in a `berth cost` price file that is not a non-negative decimal.",
+                fix:
+                    "The message names the field and what it accepts; change the value accordingly. docs/spec.md lists every field's type and allowed values."
+            )
         case .invalidVersion:
-            CheckRule(self, .error, "version is neither a tag nor a digest",
-                      why: "The versions file gives this service and environment a version that is neither an image tag nor a `sha256:` digest, so the image berth renders would not resolve.",
-                      fix: "Write a tag (e.g. `1.4.2`) or a digest (`sha256:` and 64 hex digits) for that environment and service in the versions file.")
+            CheckRule(
+                self, .error, "version is neither a tag nor a digest",
+                why:
+                    "The versions file gives this service and environment a version that is neither an image tag nor a `sha256:` digest, so the image berth renders would not resolve.",
+                fix:
+                    "Write a tag (e.g. `1.4.2`) or a digest (`sha256:` and 64 hex digits) for that environment and service in the versions file."
+            )
         case .ipPin:
-            CheckRule(self, .error, "a range pinned in the lock file no longer fits",
-                      why: "`ip-plan.lock` pins ranges where they were first planned, so live networks never move. A pin now conflicts with the spec: the spec asks for another prefix length, the pinned range no longer fits in its parent (it overlaps another range or lies outside), or a pinned static address is not free in its subnet.",
-                      fix: "Either change the spec back so the pin fits, or remove that line from the lock file to let berth plan the range again. Removing it moves the range: plan the change of any network already using it.")
+            CheckRule(
+                self, .error, "a range pinned in the lock file no longer fits",
+                why:
+                    "`ip-plan.lock` pins ranges where they were first planned, so live networks never move. A pin now conflicts with the spec: the spec asks for another prefix length, the pinned range no longer fits in its parent (it overlaps another range or lies outside), or a pinned static address is not free in its subnet.",
+                fix:
+                    "Either change the spec back so the pin fits, or remove that line from the lock file to let berth plan the range again. Removing it moves the range: plan the change of any network already using it."
+            )
         case .ipPlan:
-            CheckRule(self, .error, "the address plan cannot be made",
-                      why: "berth plans every cluster's VPC, subnets, pod and service ranges and static addresses inside `network.supernet`. This code reports why it cannot: the supernet or `network.ipv6` is not a prefix of its family, `carve.vpc` is not larger than the subnets it must hold, there is no room left for a range, or a static address names a subnet that is not planned or has no free address.",
-                      fix: "Do what the message says: fix the prefix, choose `carve` lengths that nest, make the supernet larger or the carved ranges smaller, or move the static address to another zone or subnet.")
+            CheckRule(
+                self, .error, "the address plan cannot be made",
+                why:
+                    "berth plans every cluster's VPC, subnets, pod and service ranges and static addresses inside `network.supernet`. This code reports why it cannot: the supernet or `network.ipv6` is not a prefix of its family, `carve.vpc` is not larger than the subnets it must hold, there is no room left for a range, or a static address names a subnet that is not planned or has no free address.",
+                fix:
+                    "Do what the message says: fix the prefix, choose `carve` lengths that nest, make the supernet larger or the carved ranges smaller, or move the static address to another zone or subnet."
+            )
         case .ipReservedOverlap:
-            CheckRule(self, .error, "pinned range overlaps a reserved range",
-                      why: "A range pinned in `ip-plan.lock` overlaps a range listed in `network.reserved` (addresses used elsewhere, such as an office network or a peered VPC). Keeping both would route the same addresses to two places.",
-                      fix: "Move or shrink the reservation if it is wrong, or remove the pin from the lock file so the range is planned around the reservation (which moves it).")
+            CheckRule(
+                self, .error, "pinned range overlaps a reserved range",
+                why:
+                    "A range pinned in `ip-plan.lock` overlaps a range listed in `network.reserved` (addresses used elsewhere, such as an office network or a peered VPC). Keeping both would route the same addresses to two places.",
+                fix:
+                    "Move or shrink the reservation if it is wrong, or remove the pin from the lock file so the range is planned around the reservation (which moves it)."
+            )
         case .ipamServerCluster:
-            CheckRule(self, .error, "ipam.server cluster is not one of its environment's",
-                      why: "The team server runs in one environment on one of that environment's clusters, whose namespace, gateway and database it uses. `ipam.server.cluster` names a cluster the environment does not run on, so it could not be rendered there.",
-                      fix: "Set `ipam.server.cluster` to one of the clusters the message lists, or `ipam.server.environment` to an environment that runs on that cluster.")
+            CheckRule(
+                self, .error, "ipam.server cluster is not one of its environment's",
+                why:
+                    "The team server runs in one environment on one of that environment's clusters, whose namespace, gateway and database it uses. `ipam.server.cluster` names a cluster the environment does not run on, so it could not be rendered there.",
+                fix:
+                    "Set `ipam.server.cluster` to one of the clusters the message lists, or `ipam.server.environment` to an environment that runs on that cluster."
+            )
         case .ipamServerHostname:
-            CheckRule(self, .error, "ipam.server hostname outside its environment's domain",
-                      why: "The team server is published through its environment's gateway, whose routes, DNS records and certificates cover the environment's domain only. A host name outside it would get no record and no certificate.",
-                      fix: "Use the environment's domain or a name under it, e.g. `ipam.<domain>`.")
+            CheckRule(
+                self, .error, "ipam.server hostname outside its environment's domain",
+                why:
+                    "The team server is published through its environment's gateway, whose routes, DNS records and certificates cover the environment's domain only. A host name outside it would get no record and no certificate.",
+                fix: "Use the environment's domain or a name under it, e.g. `ipam.<domain>`.")
         case .ipamServerMetricsToken:
-            CheckRule(self, .warning, "team server metrics token cannot be delivered",
-                      why: "With `monitoring` declared, Prometheus scrapes the team server's `/metrics`, which needs a read-scope token. berth delivers it from the secret store; without `security.secrets` there is no store, so the scrape fails until the Secret exists.",
-                      fix: "Set `security.secrets`, or create the Secret the message names (key `token`) in the namespace it names from `berth ip token create --scope read`.")
+            CheckRule(
+                self, .warning, "team server metrics token cannot be delivered",
+                why:
+                    "With `monitoring` declared, Prometheus scrapes the team server's `/metrics`, which needs a read-scope token. berth delivers it from the secret store; without `security.secrets` there is no store, so the scrape fails until the Secret exists.",
+                fix:
+                    "Set `security.secrets`, or create the Secret the message names (key `token`) in the namespace it names from `berth ip token create --scope read`."
+            )
         case .missing:
-            CheckRule(self, .error, "required key missing or without a value",
-                      why: "The spec leaves out a key that has no default, or writes it with no value (`key:`), so berth cannot build the part of the platform it describes.",
-                      fix: "Add the key with a value; docs/spec.md shows which keys are required and what they take.")
+            CheckRule(
+                self, .error, "required key missing or without a value",
+                why:
+                    "The spec leaves out a key that has no default, or writes it with no value (`key:`), so berth cannot build the part of the platform it describes.",
+                fix: "Add the key with a value; docs/spec.md shows which keys are required and what they take.")
         case .missingKey:
-            CheckRule(self, .error, "region without its own KMS key",
-                      why: "With `security.encryption.atRest: kms` and at least one `provider.regions.<region>.kmsKey`, every region that has clusters must name its own key: KMS keys are regional, so volumes in a region without one, or with an AWS key ARN from another region, cannot be encrypted with it. (The code is about encryption keys, not YAML keys.)",
-                      fix: "Set `provider.regions.<region>.kmsKey` for each region the message names to a key created in that region.")
+            CheckRule(
+                self, .error, "region without its own KMS key",
+                why:
+                    "With `security.encryption.atRest: kms` and at least one `provider.regions.<region>.kmsKey`, every region that has clusters must name its own key: KMS keys are regional, so volumes in a region without one, or with an AWS key ARN from another region, cannot be encrypted with it. (The code is about encryption keys, not YAML keys.)",
+                fix: "Set `provider.regions.<region>.kmsKey` for each region the message names to a key created in that region.")
         case .missingValue:
-            CheckRule(self, .error, "metrics or SLO without what it reads",
-                      why: "`services.<name>.metrics` needs a port to scrape (its own `port` or the service's), and an SLO with `source: metrics` reads the service's own metrics, so the service must declare `metrics`. Otherwise the scrape target or the SLO's alert rules have nothing to read.",
-                      fix: "Set `metrics.port` (or the service port), add `metrics: { port: ... }` to the service, or use `source: gateway` for a public service.")
+            CheckRule(
+                self, .error, "metrics or SLO without what it reads",
+                why:
+                    "`services.<name>.metrics` needs a port to scrape (its own `port` or the service's), and an SLO with `source: metrics` reads the service's own metrics, so the service must declare `metrics`. Otherwise the scrape target or the SLO's alert rules have nothing to read.",
+                fix:
+                    "Set `metrics.port` (or the service port), add `metrics: { port: ... }` to the service, or use `source: gateway` for a public service."
+            )
         case .missingVersion:
-            CheckRule(self, .error, "service without a version for an environment",
-                      why: "The service's image has no tag or digest, and the versions file gives none for this environment, so berth does not know which build to run there.",
-                      fix: "Add a tag to `services.<name>.image`, or set `<environment>.<service>` in the versions file (versions.yaml beside the spec, or `--versions`).")
+            CheckRule(
+                self, .error, "service without a version for an environment",
+                why:
+                    "The service's image has no tag or digest, and the versions file gives none for this environment, so berth does not know which build to run there.",
+                fix:
+                    "Add a tag to `services.<name>.image`, or set `<environment>.<service>` in the versions file (versions.yaml beside the spec, or `--versions`)."
+            )
         case .mutableTag:
-            CheckRule(self, .error, "image uses a moving tag",
-                      why: "Tags such as `latest`, `main`, `master`, `stable`, `dev`, `develop`, `edge`, `nightly` or `head` name a different build every time something is pushed, so two renders of the same spec, or two pods of one Deployment, may run different code, and a rollback has nothing to return to.",
-                      fix: "Pin a version tag (e.g. `1.4.2`) or a digest, in the image or in the versions file.")
+            CheckRule(
+                self, .error, "image uses a moving tag",
+                why:
+                    "Tags such as `latest`, `main`, `master`, `stable`, `dev`, `develop`, `edge`, `nightly` or `head` name a different build every time something is pushed, so two renders of the same spec, or two pods of one Deployment, may run different code, and a rollback has nothing to return to.",
+                fix: "Pin a version tag (e.g. `1.4.2`) or a digest, in the image or in the versions file.")
         case .nameClash:
-            CheckRule(self, .error, "database named like a service",
-                      why: "CloudNativePG names a database's ServiceAccount after the database. A database with the name of a service would take over the service's own ServiceAccount, and with it the service's permissions.",
-                      fix: "Rename the database or the service.")
+            CheckRule(
+                self, .error, "database named like a service",
+                why:
+                    "CloudNativePG names a database's ServiceAccount after the database. A database with the name of a service would take over the service's own ServiceAccount, and with it the service's permissions.",
+                fix: "Rename the database or the service.")
         case .nameTaken:
-            CheckRule(self, .error, "name reserved by ipam.server",
-                      why: "With `ipam.server` set, berth renders a service `berth-ipam` and a database `berth-ipam-ledger` for the team server. A service or database of the spec with that name would collide with them.",
-                      fix: "Rename the service or database the message names.")
+            CheckRule(
+                self, .error, "name reserved by ipam.server",
+                why:
+                    "With `ipam.server` set, berth renders a service `berth-ipam` and a database `berth-ipam-ledger` for the team server. A service or database of the spec with that name would collide with them.",
+                fix: "Rename the service or database the message names.")
         case .nameTooLong:
-            CheckRule(self, .error, "derived object name longer than Kubernetes allows",
-                      why: "berth builds object names from the spec's names: the namespace `<platform>-<environment>`, secret objects `<service>-<secret>`, and names such as `<service>-allow-egress`. Kubernetes refuses names over 63 characters, so service names are kept to 47.",
-                      fix: "Shorten the platform, environment, service or secret name the message names.")
+            CheckRule(
+                self, .error, "derived object name longer than Kubernetes allows",
+                why:
+                    "berth builds object names from the spec's names: the namespace `<platform>-<environment>`, secret objects `<service>-<secret>`, and names such as `<service>-allow-egress`. Kubernetes refuses names over 63 characters, so service names are kept to 47.",
+                fix: "Shorten the platform, environment, service or secret name the message names.")
         case .noAccount:
-            CheckRule(self, .error, "AWS account not set",
-                      why: "On aws, bucket policies and the workload roles that reach buckets and backups name the AWS account id. Without `provider.account` those policies cannot be written.",
-                      fix: "Set `provider.account` to the 12-digit AWS account id.")
+            CheckRule(
+                self, .error, "AWS account not set",
+                why:
+                    "On aws, bucket policies and the workload roles that reach buckets and backups name the AWS account id. Without `provider.account` those policies cannot be written.",
+                fix: "Set `provider.account` to the 12-digit AWS account id.")
         case .noBackup:
-            CheckRule(self, .warning, "database without backup on a platform with production",
-                      why: "A database without a `backup` section can only fail over between its instances: a lost volume, a deleted cluster or a bad migration loses data up to the last write. `berth audit` reports it as BERTH-BAK-001.",
-                      fix: "Add `databases.<name>.backup` with a bucket, schedule and retention.")
+            CheckRule(
+                self, .warning, "database without backup on a platform with production",
+                why:
+                    "A database without a `backup` section can only fail over between its instances: a lost volume, a deleted cluster or a bad migration loses data up to the last write. `berth audit` reports it as BERTH-BAK-001.",
+                fix: "Add `databases.<name>.backup` with a bucket, schedule and retention.")
         case .noClusters:
-            CheckRule(self, .error, "environment without clusters",
-                      why: "An environment runs on the clusters it lists; with none, nothing of it can be rendered or deployed.",
-                      fix: "List at least one cluster under `environments.<name>.clusters`.")
+            CheckRule(
+                self, .error, "environment without clusters",
+                why: "An environment runs on the clusters it lists; with none, nothing of it can be rendered or deployed.",
+                fix: "List at least one cluster under `environments.<name>.clusters`.")
         case .noPort:
-            CheckRule(self, .error, "service without the port its traffic needs",
-                      why: "A service with `expose` or a public route, or one that another service lists in `talksTo`, receives traffic, which needs a port to arrive at. Without one, berth cannot render the Service, route or NetworkPolicy for that traffic.",
-                      fix: "Give the service a `port`, or remove `expose`, `public` or the `talksTo` edge.")
+            CheckRule(
+                self, .error, "service without the port its traffic needs",
+                why:
+                    "A service with `expose` or a public route, or one that another service lists in `talksTo`, receives traffic, which needs a port to arrive at. Without one, berth cannot render the Service, route or NetworkPolicy for that traffic.",
+                fix: "Give the service a `port`, or remove `expose`, `public` or the `talksTo` edge.")
         case .noProbe:
-            CheckRule(self, .warning, "service without health probes",
-                      why: "berth probes a service on its port, or runs `health.command`. A continuously running service with neither gets no liveness or readiness probe: a hung process is never restarted and receives traffic while it is not ready.",
-                      fix: "Give the service a port or a `health.command`.")
+            CheckRule(
+                self, .warning, "service without health probes",
+                why:
+                    "berth probes a service on its port, or runs `health.command`. A continuously running service with neither gets no liveness or readiness probe: a hung process is never restarted and receives traffic while it is not ready.",
+                fix: "Give the service a port or a `health.command`.")
         case .noSecretStore:
-            CheckRule(self, .error, "secrets needed but no secret store",
-                      why: "Credentials reach pods as ExternalSecrets from `security.secrets.store`. A service that lists `secrets`, on-premises database backups and Velero volume backups (whose object-storage credentials come from the store), and Longhorn's encryption passphrase have no source for them without it.",
-                      fix: "Set `security.secrets.store` to the external secret store the credentials come from (or, for Longhorn, `security.encryption.atRest: none`).")
+            CheckRule(
+                self, .error, "secrets needed but no secret store",
+                why:
+                    "Credentials reach pods as ExternalSecrets from `security.secrets.store`. A service that lists `secrets`, on-premises database backups and Velero volume backups (whose object-storage credentials come from the store), and Longhorn's encryption passphrase have no source for them without it.",
+                fix:
+                    "Set `security.secrets.store` to the external secret store the credentials come from (or, for Longhorn, `security.encryption.atRest: none`)."
+            )
         case .noStorageClass:
-            CheckRule(self, .warning, "volume without a storage class",
-                      why: "The service has a volume but `storage.classes` is empty, so the volume uses whatever class each cluster marks default, which may be slow, unencrypted or not snapshotted.",
-                      fix: "Declare the storage classes under `storage.classes`, one of them marked default.")
+            CheckRule(
+                self, .warning, "volume without a storage class",
+                why:
+                    "The service has a volume but `storage.classes` is empty, so the volume uses whatever class each cluster marks default, which may be slow, unencrypted or not snapshotted.",
+                fix: "Declare the storage classes under `storage.classes`, one of them marked default.")
         case .noZones:
-            CheckRule(self, .error, "cluster without zones",
-                      why: "Node pools, subnets and the spread of replicas are planned per zone; a cluster with none can be neither planned nor rendered.",
-                      fix: "List the zones under `provider.regions.<region>.zones` (or on the cluster).")
+            CheckRule(
+                self, .error, "cluster without zones",
+                why:
+                    "Node pools, subnets and the spread of replicas are planned per zone; a cluster with none can be neither planned nor rendered.",
+                fix: "List the zones under `provider.regions.<region>.zones` (or on the cluster).")
         case .notText:
-            CheckRule(self, .error, "file is not UTF-8 text",
-                      why: "The file holds NUL bytes, is not valid UTF-8, or cannot be read as text: it is binary, or saved in another encoding, so berth cannot read it as YAML.",
-                      fix: "Check the path, and save the file as UTF-8.")
+            CheckRule(
+                self, .error, "file is not UTF-8 text",
+                why:
+                    "The file holds NUL bytes, is not valid UTF-8, or cannot be read as text: it is binary, or saved in another encoding, so berth cannot read it as YAML.",
+                fix: "Check the path, and save the file as UTF-8.")
         case .plainSecret:
-            CheckRule(self, .error, "credential as a plain env value",
-                      why: "An env variable whose name looks like a credential (PASSWORD, TOKEN, SECRET, *_KEY, ...) has a literal value, or a value holds a password (URL userinfo or `password=`). The spec is stored in Git and the value would be rendered into manifests in clear text. berth never prints such a value. `berth audit` waives this error and reports the finding BERTH-SEC-002 instead.",
-                      fix: "List the secret under `services.<name>.secrets` (rendered as an ExternalSecret from `security.secrets.store`) and remove the variable from `env`. Values that only point to a secret (`vault:`, `arn:`, `${VAR}`, a file path) pass.")
+            CheckRule(
+                self, .error, "credential as a plain env value",
+                why:
+                    "An env variable whose name looks like a credential (PASSWORD, TOKEN, SECRET, *_KEY, ...) has a literal value, or a value holds a password (URL userinfo or `password=`). The spec is stored in Git and the value would be rendered into manifests in clear text. berth never prints such a value. `berth audit` waives this error and reports the finding BERTH-SEC-002 instead.",
+                fix:
+                    "List the secret under `services.<name>.secrets` (rendered as an ExternalSecret from `security.secrets.store`) and remove the variable from `env`. Values that only point to a secret (`vault:`, `arn:`, `${VAR}`, a file path) pass."
+            )
         case .podCidr:
-            CheckRule(self, .error, "pod CIDR too small for the nodes the pools can grow to",
-                      why: "Each node takes one range of the cluster's pod CIDR, sized by `network.podsPerNode`. When the node pools' maximums add up to more nodes than the pod CIDR has ranges, the nodes beyond it get no pod addresses and stay unusable.",
-                      fix: "Use the shorter `carve.pods` prefix the message suggests, or lower the node pools' `max` or `network.podsPerNode`.")
+            CheckRule(
+                self, .error, "pod CIDR too small for the nodes the pools can grow to",
+                why:
+                    "Each node takes one range of the cluster's pod CIDR, sized by `network.podsPerNode`. When the node pools' maximums add up to more nodes than the pod CIDR has ranges, the nodes beyond it get no pod addresses and stay unusable.",
+                fix: "Use the shorter `carve.pods` prefix the message suggests, or lower the node pools' `max` or `network.podsPerNode`.")
         case .podTooLarge:
-            CheckRule(self, .error, "pod larger than one node of its pool",
-                      why: "A pod must fit on one node. The service's CPU or memory request exceeds what one node of its pool can allocate after the system reservations, so its pods would stay Pending.",
-                      fix: "Lower the service's requests, or give the pool (or the service's `nodePool`) a larger machine type.")
+            CheckRule(
+                self, .error, "pod larger than one node of its pool",
+                why:
+                    "A pod must fit on one node. The service's CPU or memory request exceeds what one node of its pool can allocate after the system reservations, so its pods would stay Pending.",
+                fix: "Lower the service's requests, or give the pool (or the service's `nodePool`) a larger machine type.")
         case .productionDatabase:
-            CheckRule(self, .warning, "production database without failover across zones",
-                      why: "In a production environment a database needs 2 or more instances spread over 2 or more zones; with one instance, or a cluster with one zone, losing a node or zone stops it. `berth audit` reports a single instance as BERTH-HA-003.",
-                      fix: "Set `instances` to 2 or more, and run the production clusters over 2 or more zones.")
+            CheckRule(
+                self, .warning, "production database without failover across zones",
+                why:
+                    "In a production environment a database needs 2 or more instances spread over 2 or more zones; with one instance, or a cluster with one zone, losing a node or zone stops it. `berth audit` reports a single instance as BERTH-HA-003.",
+                fix: "Set `instances` to 2 or more, and run the production clusters over 2 or more zones.")
         case .productionReplicas:
-            CheckRule(self, .error, "production service with fewer than 2 replicas",
-                      why: "In production a continuously running service needs `replicas.min` of 2 or more, so a node failure, a drain or a rollout does not stop it. One replica is allowed only with a written `replicas.waiver`; 0 never.",
-                      fix: "Set `replicas.min` to 2 or more (in the service or its production override), or, if one is enough, keep 1 and write the reason in `replicas.waiver`.")
+            CheckRule(
+                self, .error, "production service with fewer than 2 replicas",
+                why:
+                    "In production a continuously running service needs `replicas.min` of 2 or more, so a node failure, a drain or a rollout does not stop it. One replica is allowed only with a written `replicas.waiver`; 0 never.",
+                fix:
+                    "Set `replicas.min` to 2 or more (in the service or its production override), or, if one is enough, keep 1 and write the reason in `replicas.waiver`."
+            )
         case .productionReplicasWaiver:
-            CheckRule(self, .note, "production service on one replica under a waiver",
-                      why: "The service runs one replica in production with a written `replicas.waiver`, so `berth check` accepts it. The note keeps the decision visible: losing that replica's node or zone stops the service. `berth audit` reports it as BERTH-HA-005.",
-                      fix: "Nothing is required. Remove the waiver and raise `replicas.min` to 2 when the reason no longer holds.")
+            CheckRule(
+                self, .note, "production service on one replica under a waiver",
+                why:
+                    "The service runs one replica in production with a written `replicas.waiver`, so `berth check` accepts it. The note keeps the decision visible: losing that replica's node or zone stops the service. `berth audit` reports it as BERTH-HA-005.",
+                fix: "Nothing is required. Remove the waiver and raise `replicas.min` to 2 when the reason no longer holds.")
         case .priceProvider:
-            CheckRule(self, .error, "price file for another provider",
-                      why: "`berth cost` prices each machine type, disk and bucket of the spec with the price file's figures. A price file states its provider (`provider:`); prices of another provider's machine types and storage would give a figure with no meaning for this platform.",
-                      fix: "Pass a price file whose `provider` is the spec's `provider.name` (see examples/prices for aws, gcp and azure).")
+            CheckRule(
+                self, .error, "price file for another provider",
+                why:
+                    "`berth cost` prices each machine type, disk and bucket of the spec with the price file's figures. A price file states its provider (`provider:`); prices of another provider's machine types and storage would give a figure with no meaning for this platform.",
+                fix: "Pass a price file whose `provider` is the spec's `provider.name` (see examples/prices for aws, gcp and azure).")
         case .productionTls:
-            CheckRule(self, .error, "production public route without HTTPS",
-                      why: "A public route in production must serve HTTPS: one with `tls: false` sends credentials and sessions in clear text, and without `security.tls` no certificate can be issued for any route.",
-                      fix: "Remove `tls: false` from the route, and add `security.tls` with an issuer and e-mail address.")
+            CheckRule(
+                self, .error, "production public route without HTTPS",
+                why:
+                    "A public route in production must serve HTTPS: one with `tls: false` sends credentials and sessions in clear text, and without `security.tls` no certificate can be issued for any route.",
+                fix: "Remove `tls: false` from the route, and add `security.tls` with an issuer and e-mail address.")
         case .replicaWithoutArchive:
-            CheckRule(self, .error, "replica cluster without a backup to follow",
-                      why: "A read-only replica cluster on an environment's other clusters (`topology.replicas: read`, the default) follows the primary through its WAL archive, which the database's backup writes. Without a backup there is no archive and the replica never receives data.",
-                      fix: "Add `databases.<name>.backup`, or set `topology.replicas: none`.")
+            CheckRule(
+                self, .error, "replica cluster without a backup to follow",
+                why:
+                    "A read-only replica cluster on an environment's other clusters (`topology.replicas: read`, the default) follows the primary through its WAL archive, which the database's backup writes. Without a backup there is no archive and the replica never receives data.",
+                fix: "Add `databases.<name>.backup`, or set `topology.replicas: none`.")
         case .routeConflict:
-            CheckRule(self, .error, "two services claim the same host and path",
-                      why: "In one environment, two services route the same host and path. The gateway would send the requests to one of them, which one depending on the gateway, not on the spec.",
-                      fix: "Give one of the services another host or path.")
+            CheckRule(
+                self, .error, "two services claim the same host and path",
+                why:
+                    "In one environment, two services route the same host and path. The gateway would send the requests to one of them, which one depending on the gateway, not on the spec.",
+                fix: "Give one of the services another host or path.")
         case .rpo:
-            CheckRule(self, .warning, "database recovery point worse than its target",
-                      why: "`databases.<name>.rpo` states how much data the database may lose. With a backup, berth archives WAL every 5 minutes, so the recovery point it computes is 5 minutes; a target below that cannot be met, and a restore would lose more than the target allows. (Without a backup there is no recovery point to compare; `no-backup` reports that.)",
-                      fix: "Set `rpo` to at least the recovery point the message names.")
+            CheckRule(
+                self, .warning, "database recovery point worse than its target",
+                why:
+                    "`databases.<name>.rpo` states how much data the database may lose. With a backup, berth archives WAL every 5 minutes, so the recovery point it computes is 5 minutes; a target below that cannot be met, and a restore would lose more than the target allows. (Without a backup there is no recovery point to compare; `no-backup` reports that.)",
+                fix: "Set `rpo` to at least the recovery point the message names.")
         case .scheduledCallable:
-            CheckRule(self, .error, "scheduled service with a port, route or caller",
-                      why: "A service with `schedule` runs as a CronJob: it starts, works and exits, and takes no calls. A port, a public route (also in an override) or a `talksTo` edge pointing at it describes traffic that nothing would serve.",
-                      fix: "Remove `port`, `public` or the `talksTo` edge, or remove `schedule` to run the service continuously.")
+            CheckRule(
+                self, .error, "scheduled service with a port, route or caller",
+                why:
+                    "A service with `schedule` runs as a CronJob: it starts, works and exits, and takes no calls. A port, a public route (also in an override) or a `talksTo` edge pointing at it describes traffic that nothing would serve.",
+                fix: "Remove `port`, `public` or the `talksTo` edge, or remove `schedule` to run the service continuously.")
         case .scheduledVolumes:
-            CheckRule(self, .error, "scheduled service with volumes",
-                      why: "Volumes make a StatefulSet, but a scheduled service runs as a CronJob, which keeps no volume from one run to the next.",
-                      fix: "Keep the job's data in a database or bucket, or remove `schedule`.")
+            CheckRule(
+                self, .error, "scheduled service with volumes",
+                why:
+                    "Volumes make a StatefulSet, but a scheduled service runs as a CronJob, which keeps no volume from one run to the next.",
+                fix: "Keep the job's data in a database or bucket, or remove `schedule`.")
         case .selfReference:
-            CheckRule(self, .warning, "service lists itself in talksTo",
-                      why: "Traffic between the pods of one service needs no rule, so the edge does nothing; it is usually a typo for another service.",
-                      fix: "Remove the service's own name from its `talksTo`, or name the service you meant.")
+            CheckRule(
+                self, .warning, "service lists itself in talksTo",
+                why:
+                    "Traffic between the pods of one service needs no rule, so the edge does nothing; it is usually a typo for another service.",
+                fix: "Remove the service's own name from its `talksTo`, or name the service you meant.")
         case .sharedDatabase:
-            CheckRule(self, .error, "shared database used from another cluster",
-                      why: "A shared database (`shared: true` on the database, or used by an environment with `data: shared`) has one instance, on the cluster of the first environment that shares it. Another environment that uses it from a different cluster cannot reach it.",
-                      fix: "Share the database only between environments on one cluster, or give the other environment its own instance (no `shared` on the database, and `data: isolated`).")
+            CheckRule(
+                self, .error, "shared database used from another cluster",
+                why:
+                    "A shared database (`shared: true` on the database, or used by an environment with `data: shared`) has one instance, on the cluster of the first environment that shares it. Another environment that uses it from a different cluster cannot reach it.",
+                fix:
+                    "Share the database only between environments on one cluster, or give the other environment its own instance (no `shared` on the database, and `data: isolated`)."
+            )
         case .stagingParity:
-            CheckRule(self, .note, "production-like environment differs from production",
-                      why: "A production-like environment (`productionLike`, true by default for tier staging) is where changes are tried before production. Every difference from production (per service: enabled, replicas, resources, public exposure, env vars, image version; per environment: cluster count, zones, data isolation) is something staging does not test. Notes never fail a check, not even with `--strict`.",
-                      fix: "Nothing is required. Align the setting with production where the difference is not intended, or set `productionLike: false` on an environment that is not meant to mirror production.")
+            CheckRule(
+                self, .note, "production-like environment differs from production",
+                why:
+                    "A production-like environment (`productionLike`, true by default for tier staging) is where changes are tried before production. Every difference from production (per service: enabled, replicas, resources, public exposure, env vars, image version; per environment: cluster count, zones, data isolation) is something staging does not test. Notes never fail a check, not even with `--strict`.",
+                fix:
+                    "Nothing is required. Align the setting with production where the difference is not intended, or set `productionLike: false` on an environment that is not meant to mirror production."
+            )
         case .storageDefault:
-            CheckRule(self, .error, "more than one default storage class",
-                      why: "With several classes marked default, the class a volume without one gets depends on the cluster (Kubernetes takes the newest default), not on the spec.",
-                      fix: "Mark one class of `storage.classes` as default.")
+            CheckRule(
+                self, .error, "more than one default storage class",
+                why:
+                    "With several classes marked default, the class a volume without one gets depends on the cluster (Kubernetes takes the newest default), not on the spec.",
+                fix: "Mark one class of `storage.classes` as default.")
         case .storageShrink:
-            CheckRule(self, .error, "storage shrinks between two specs",
-                      why: "Reported by `berth diff` between two specs: a database's storage or WAL storage, or a service volume, is smaller in the new spec. Volumes can grow but never shrink, so the change cannot be applied.",
-                      fix: "Keep the size at least what it was. To shrink, migrate the data to a new database or volume.")
+            CheckRule(
+                self, .error, "storage shrinks between two specs",
+                why:
+                    "Reported by `berth diff` between two specs: a database's storage or WAL storage, or a service volume, is smaller in the new spec. Volumes can grow but never shrink, so the change cannot be applied.",
+                fix: "Keep the size at least what it was. To shrink, migrate the data to a new database or volume.")
         case .supernetTooSmall:
-            CheckRule(self, .error, "supernet too small for every cluster's ranges",
-                      why: "Each cluster takes a VPC, a pod and a service range of the `carve` sizes out of `network.supernet` (less the reserved ranges). The message says how many addresses are missing and which supernet would hold them.",
-                      fix: "Use the larger supernet the message suggests, or smaller `carve` ranges, or fewer clusters.")
+            CheckRule(
+                self, .error, "supernet too small for every cluster's ranges",
+                why:
+                    "Each cluster takes a VPC, a pod and a service range of the `carve` sizes out of `network.supernet` (less the reserved ranges). The message says how many addresses are missing and which supernet would hold them.",
+                fix: "Use the larger supernet the message suggests, or smaller `carve` ranges, or fewer clusters.")
         case .tagStrategy:
-            CheckRule(self, .error, "image tag does not follow delivery.registry.tags",
-                      why: "`delivery.registry.tags` sets how images are tagged (semver, git-sha or semver+sha), so a tag tells which build it is. A tag of another form is not a build of the pipeline the registry expects. Digests always pass.",
-                      fix: "Use a tag of the form the message shows, or a digest, in the image or the versions file.")
+            CheckRule(
+                self, .error, "image tag does not follow delivery.registry.tags",
+                why:
+                    "`delivery.registry.tags` sets how images are tagged (semver, git-sha or semver+sha), so a tag tells which build it is. A tag of another form is not a build of the pipeline the registry expects. Digests always pass.",
+                fix: "Use a tag of the form the message shows, or a digest, in the image or the versions file.")
         case .tlsIssuer:
-            CheckRule(self, .error, "certificate issuer cannot issue",
-                      why: "cert-manager's ClusterIssuer needs what its kind needs: an ACME issuer (letsencrypt, letsencrypt-staging) an account e-mail; `ca` the Secret holding the CA's certificate and key, which berth fills from the secret store (so a secret store must be set); `vault` the Vault server's https:// address, to which cert-manager sends a ServiceAccount token. Settings of one issuer given with another are never read, which hides a mistake.",
-                      fix: "Set what the chosen `security.tls.issuer` needs (`email`; `ca.secret` and `security.secrets`; `vault.address` with https://), and remove `security.tls.ca` or `security.tls.vault` when the issuer is another.")
+            CheckRule(
+                self, .error, "certificate issuer cannot issue",
+                why:
+                    "cert-manager's ClusterIssuer needs what its kind needs: an ACME issuer (letsencrypt, letsencrypt-staging) an account e-mail; `ca` the Secret holding the CA's certificate and key, which berth fills from the secret store (so a secret store must be set); `vault` the Vault server's https:// address, to which cert-manager sends a ServiceAccount token. Settings of one issuer given with another are never read, which hides a mistake.",
+                fix:
+                    "Set what the chosen `security.tls.issuer` needs (`email`; `ca.secret` and `security.secrets`; `vault.address` with https://), and remove `security.tls.ca` or `security.tls.vault` when the issuer is another."
+            )
         case .tooDeep:
-            CheckRule(self, .error, "YAML nested too deep",
-                      why: "berth refuses structures nested more than 64 levels before parsing them: no spec needs that, and very deep input could exhaust the parser's stack.",
-                      fix: "Check the file: deep nesting usually means broken indentation or a generated file passed by mistake.")
+            CheckRule(
+                self, .error, "YAML nested too deep",
+                why:
+                    "berth refuses structures nested more than 64 levels before parsing them: no spec needs that, and very deep input could exhaust the parser's stack.",
+                fix: "Check the file: deep nesting usually means broken indentation or a generated file passed by mistake.")
         case .tooLarge:
-            CheckRule(self, .error, "YAML expands to too many values",
-                      why: "YAML aliases can repeat a subtree many times (a billion laughs attack). berth stops reading after 2,000,000 values, far more than any spec holds.",
-                      fix: "Remove the aliases that expand, or write the values out.")
+            CheckRule(
+                self, .error, "YAML expands to too many values",
+                why:
+                    "YAML aliases can repeat a subtree many times (a billion laughs attack). berth stops reading after 2,000,000 values, far more than any spec holds.",
+                fix: "Remove the aliases that expand, or write the values out.")
         case .tooMany:
-            CheckRule(self, .error, "too many problems",
-                      why: "After 200 problems in one file berth stops listing them: the file is most likely not a spec, or one mistake (such as broken indentation) repeats everywhere.",
-                      fix: "Fix the first problems listed and check again.")
+            CheckRule(
+                self, .error, "too many problems",
+                why:
+                    "After 200 problems in one file berth stops listing them: the file is most likely not a spec, or one mistake (such as broken indentation) repeats everywhere.",
+                fix: "Fix the first problems listed and check again.")
         case .type:
-            CheckRule(self, .error, "value of the wrong type",
-                      why: "A value is not of the type its field takes: a mapping where a list belongs, text where a number or boolean belongs, or a key that is not a plain word. berth does not guess conversions, because other YAML readers would guess differently.",
-                      fix: "Write the value in the type the message names; docs/spec.md gives every field's type.")
+            CheckRule(
+                self, .error, "value of the wrong type",
+                why:
+                    "A value is not of the type its field takes: a mapping where a list belongs, text where a number or boolean belongs, or a key that is not a plain word. berth does not guess conversions, because other YAML readers would guess differently.",
+                fix: "Write the value in the type the message names; docs/spec.md gives every field's type.")
         case .udpPublic:
-            CheckRule(self, .error, "UDP service with a public route",
-                      why: "The gateway routes HTTP(S) only, so a UDP service behind a public route would receive nothing.",
-                      fix: "Reach the service's partners through `expose` (a load balancer for its port), and remove `public`.")
+            CheckRule(
+                self, .error, "UDP service with a public route",
+                why: "The gateway routes HTTP(S) only, so a UDP service behind a public route would receive nothing.",
+                fix: "Reach the service's partners through `expose` (a load balancer for its port), and remove `public`.")
         case .unknownKey:
-            CheckRule(self, .error, "unknown key",
-                      why: "The spec has a key its schema does not know, usually a typo (`replica` for `replicas`). berth refuses it rather than ignoring it, because an ignored key is a setting that silently does not apply.",
-                      fix: "Use the key the message suggests, or one of those it lists; docs/spec.md lists every key.")
+            CheckRule(
+                self, .error, "unknown key",
+                why:
+                    "The spec has a key its schema does not know, usually a typo (`replica` for `replicas`). berth refuses it rather than ignoring it, because an ignored key is a setting that silently does not apply.",
+                fix: "Use the key the message suggests, or one of those it lists; docs/spec.md lists every key.")
         case .unknownMachine:
-            CheckRule(self, .error, "machine type without a price",
-                      why: "Reported by `berth cost`: a node pool's machine type has no price in the price file, so the environment's cost cannot be computed.",
-                      fix: "Add the machine type to the price file's `machines`, or correct the pool's `machine`.")
+            CheckRule(
+                self, .error, "machine type without a price",
+                why:
+                    "Reported by `berth cost`: a node pool's machine type has no price in the price file, so the environment's cost cannot be computed.",
+                fix: "Add the machine type to the price file's `machines`, or correct the pool's `machine`.")
         case .unknownReference:
-            CheckRule(self, .error, "reference to something that does not exist",
-                      why: "A name points to something the spec does not define: a region, zone, cluster, environment, service, database, bucket, node pool, team, storage class or firewall target, in the spec, in `ipam.server` or `monitoring`, or an environment or service named in the versions file. What refers to it would render incomplete.",
-                      fix: "Use the name the message suggests or one of those it lists, or define what is missing.")
+            CheckRule(
+                self, .error, "reference to something that does not exist",
+                why:
+                    "A name points to something the spec does not define: a region, zone, cluster, environment, service, database, bucket, node pool, team, storage class or firewall target, in the spec, in `ipam.server` or `monitoring`, or an environment or service named in the versions file. What refers to it would render incomplete.",
+                fix: "Use the name the message suggests or one of those it lists, or define what is missing.")
         case .unusedWaiver:
-            CheckRule(self, .warning, "replicas.waiver on a service with 2 or more replicas",
-                      why: "`replicas.waiver` allows one replica in production. The service already runs 2 or more there, so the waiver has no effect and would silently allow a later drop to one replica.",
-                      fix: "Remove `replicas.waiver`.")
+            CheckRule(
+                self, .warning, "replicas.waiver on a service with 2 or more replicas",
+                why:
+                    "`replicas.waiver` allows one replica in production. The service already runs 2 or more there, so the waiver has no effect and would silently allow a later drop to one replica.",
+                fix: "Remove `replicas.waiver`.")
         case .veleroBucket:
-            CheckRule(self, .error, "volume snapshots without a bucket for Velero",
-                      why: "`storage.snapshots` schedules Velero backups, which need a bucket for their BackupStorageLocation. berth uses a database backup bucket, or else a bucket with versioning; the spec has neither, so the schedules would fail.",
-                      fix: "Set `databases.<name>.backup.bucket`, or add a bucket with `versioning: true`.")
+            CheckRule(
+                self, .error, "volume snapshots without a bucket for Velero",
+                why:
+                    "`storage.snapshots` schedules Velero backups, which need a bucket for their BackupStorageLocation. berth uses a database backup bucket, or else a bucket with versioning; the spec has neither, so the schedules would fail.",
+                fix: "Set `databases.<name>.backup.bucket`, or add a bucket with `versioning: true`.")
         case .yaml:
-            CheckRule(self, .error, "YAML syntax error",
-                      why: "The file is not valid YAML, or uses YAML berth refuses: an alias as a mapping key, an alias to an undefined anchor, or a second document (`---`) in one spec.",
-                      fix: "Fix the syntax at the position shown (often indentation, a missing colon or an unclosed quote or bracket); keep one document per file.")
+            CheckRule(
+                self, .error, "YAML syntax error",
+                why:
+                    "The file is not valid YAML, or uses YAML berth refuses: an alias as a mapping key, an alias to an undefined anchor, or a second document (`---`) in one spec.",
+                fix:
+                    "Fix the syntax at the position shown (often indentation, a missing colon or an unclosed quote or bracket); keep one document per file."
+            )
         case .yamlTag:
-            CheckRule(self, .error, "YAML tag on a value or key",
-                      why: "A value or key carries an explicit YAML tag such as `!!str` or `!!int`. berth decides each value's type from the schema, and tags are read differently by other YAML readers.",
-                      fix: "Remove the tag; quote the value if you mean text.")
+            CheckRule(
+                self, .error, "YAML tag on a value or key",
+                why:
+                    "A value or key carries an explicit YAML tag such as `!!str` or `!!int`. berth decides each value's type from the schema, and tags are read differently by other YAML readers.",
+                fix: "Remove the tag; quote the value if you mean text.")
         case .zoneSpread:
-            CheckRule(self, .warning, "production service with fewer replicas than zones",
-                      why: "The service's `replicas.min` is below the number of zones its production clusters span, so at least one zone runs no replica and the service depends on the remaining zones more than the platform's layout suggests.",
-                      fix: "Raise `replicas.min` to at least the number of zones.")
+            CheckRule(
+                self, .warning, "production service with fewer replicas than zones",
+                why:
+                    "The service's `replicas.min` is below the number of zones its production clusters span, so at least one zone runs no replica and the service depends on the remaining zones more than the platform's layout suggests.",
+                fix: "Raise `replicas.min` to at least the number of zones.")
         }
     }
 }
@@ -543,19 +759,19 @@ public enum CheckRules {
     /// docs/checks.md: a summary table, then one section per code.
     public static func markdown() -> String {
         var out = """
-        # berth check: the catalogue of diagnostics
+            # berth check: the catalogue of diagnostics
 
-        Generated by `berth check --explain all --format markdown`; do not edit by hand, run `scripts/update-docs.sh`.
+            Generated by `berth check --explain all --format markdown`; do not edit by hand, run `scripts/update-docs.sh`.
 
-        Every diagnostic berth prints carries one of these codes (the `code` field of
-        `berth check --format json`). Codes are stable: tests, scripts and CI filters may rely on
-        them. Errors fail `berth check` (exit 1); warnings fail it only with `--strict`; notes never
-        do. `berth check --explain CODE` prints one entry.
+            Every diagnostic berth prints carries one of these codes (the `code` field of
+            `berth check --format json`). Codes are stable: tests, scripts and CI filters may rely on
+            them. Errors fail `berth check` (exit 1); warnings fail it only with `--strict`; notes never
+            do. `berth check --explain CODE` prints one entry.
 
-        | code | severity | title |
-        |---|---|---|
+            | code | severity | title |
+            |---|---|---|
 
-        """
+            """
         for r in all {
             out += "| [`\(r.code.rawValue)`](#\(r.code.rawValue)) | \(r.severityText) | \(r.title) |\n"
         }

@@ -70,12 +70,16 @@ public enum PlatformChecks {
                 }
             }
             if c.zones.isEmpty {
-                out.append(.error(.noZones, "cluster '\(c.name)' has no zones; list them under provider.regions.\(region.name).zones", at: c.location))
+                out.append(
+                    .error(
+                        .noZones, "cluster '\(c.name)' has no zones; list them under provider.regions.\(region.name).zones", at: c.location)
+                )
             }
         }
         for e in spec.environments {
             if e.clusters.isEmpty {
-                out.append(.error(.noClusters, "environment '\(e.name)' runs on no cluster; list at least one under clusters", at: e.location))
+                out.append(
+                    .error(.noClusters, "environment '\(e.name)' runs on no cluster; list at least one under clusters", at: e.location))
             }
             for c in e.clusters where spec.cluster(c.value) == nil {
                 unknown("cluster", c, clusterNames, context: " in environment '\(e.name)'")
@@ -89,7 +93,10 @@ public enum PlatformChecks {
                 if !spec.hasService(t.value) {
                     unknown("service", t, serviceNames, context: " in services.\(s.name).talksTo")
                 } else if t.value == s.name {
-                    out.append(.warning(.selfReference, "service '\(s.name)' lists itself in talksTo; traffic inside a service needs no rule", at: t.location))
+                    out.append(
+                        .warning(
+                            .selfReference, "service '\(s.name)' lists itself in talksTo; traffic inside a service needs no rule",
+                            at: t.location))
                 }
             }
             for u in s.uses {
@@ -102,7 +109,11 @@ public enum PlatformChecks {
                 }
             }
             for bad in s.badUses {
-                out.append(.error(.invalidValue, "'\(bad.value)' in services.\(s.name).uses must be database/<name> or bucket/<name>, optionally with :read", at: bad.location))
+                out.append(
+                    .error(
+                        .invalidValue,
+                        "'\(bad.value)' in services.\(s.name).uses must be database/<name> or bucket/<name>, optionally with :read",
+                        at: bad.location))
             }
             for o in s.overrides where spec.environment(o.environment.value) == nil {
                 unknown("environment", o.environment, envNames, context: " in services.\(s.name).overrides")
@@ -111,13 +122,18 @@ public enum PlatformChecks {
                 for env in spec.environments where s.runs(in: env.name) {
                     for cref in env.clusters {
                         guard let c = spec.cluster(cref.value), c.pool(pool.value) == nil else { continue }
-                        unknown("node pool", pool, c.nodePools.map(\.name),
-                                context: " for service '\(s.name)' on cluster '\(c.name)' (environment '\(env.name)')")
+                        unknown(
+                            "node pool", pool, c.nodePools.map(\.name),
+                            context: " for service '\(s.name)' on cluster '\(c.name)' (environment '\(env.name)')")
                     }
                 }
             }
             if !s.secrets.isEmpty, spec.security.secrets == nil {
-                out.append(.error(.noSecretStore, "service '\(s.name)' needs secrets but security.secrets.store is not set; name the external store the secrets come from", at: s.location))
+                out.append(
+                    .error(
+                        .noSecretStore,
+                        "service '\(s.name)' needs secrets but security.secrets.store is not set; name the external store the secrets come from",
+                        at: s.location))
             }
             if !s.team.isEmpty, spec.security.team(s.team) == nil {
                 unknown("team", Located(s.team, s.location), teamNames, context: " owning service '\(s.name)'")
@@ -160,18 +176,26 @@ public enum PlatformChecks {
                     unknown("environment", e, envsHere, context: " on cluster '\(c.name)' in network.static '\(st.name)'")
                 }
             } else if st.role == "ingress", envsHere.count > 1 {
-                out.append(.error(.ambiguousStatic, "static ingress address '\(st.name)' is on cluster '\(c.name)', which runs \(envsHere.count) environments (\(envsHere.joined(separator: ", "))); name one with environment:", at: st.location))
+                out.append(
+                    .error(
+                        .ambiguousStatic,
+                        "static ingress address '\(st.name)' is on cluster '\(c.name)', which runs \(envsHere.count) environments (\(envsHere.joined(separator: ", "))); name one with environment:",
+                        at: st.location))
             }
         }
         for f in spec.network.firewall {
-            let targets = ["bastion", "nodes", "ingress"] + clusterNames + spec.services.filter { $0.exposure != nil }.map { "service/\($0.name)" }
+            let targets =
+                ["bastion", "nodes", "ingress"] + clusterNames + spec.services.filter { $0.exposure != nil }.map { "service/\($0.name)" }
             if !targets.contains(f.to.value) {
                 unknown("firewall target", f.to, targets, context: " in network.firewall '\(f.name)'")
             }
         }
         let defaults = spec.storage.classes.filter(\.isDefault)
         if defaults.count > 1 {
-            out.append(.error(.storageDefault, "more than one storage class is marked default: " + defaults.map(\.name).joined(separator: ", "), at: defaults[1].location))
+            out.append(
+                .error(
+                    .storageDefault, "more than one storage class is marked default: " + defaults.map(\.name).joined(separator: ", "),
+                    at: defaults[1].location))
         }
         return out
     }
@@ -182,7 +206,11 @@ public enum PlatformChecks {
         for e in spec.environments {
             let ns = Plan.namespace(spec: spec, environment: e.name)
             if ns.count > 63 {
-                out.append(.error(.nameTooLong, "namespace '\(ns)' (platform-environment) is longer than 63 characters; shorten the platform or environment name", at: e.location))
+                out.append(
+                    .error(
+                        .nameTooLong,
+                        "namespace '\(ns)' (platform-environment) is longer than 63 characters; shorten the platform or environment name",
+                        at: e.location))
             }
         }
         for s in spec.services {
@@ -190,7 +218,11 @@ public enum PlatformChecks {
                 out.append(.error(.nameTooLong, "secret object '\(s.name)-\(secret)' is longer than 63 characters", at: s.location))
             }
             if s.name.count > 47 {
-                out.append(.error(.nameTooLong, "service name '\(s.name)' is longer than 47 characters; derived names (e.g. '<name>-allow-egress') must stay within 63", at: s.location))
+                out.append(
+                    .error(
+                        .nameTooLong,
+                        "service name '\(s.name)' is longer than 47 characters; derived names (e.g. '<name>-allow-egress') must stay within 63",
+                        at: s.location))
             }
         }
         return out
@@ -211,13 +243,21 @@ public enum PlatformChecks {
                 let mem = p.resources.memory.units
                 var problems: [String] = []
                 if cpu > pool.allocatableCPUMilli {
-                    problems.append("CPU request \(p.resources.cpu) exceeds the \(Quantity.cpuText(milli: pool.allocatableCPUMilli)) allocatable on one \(pool.machine) node (\(pool.cpu) cores)")
+                    problems.append(
+                        "CPU request \(p.resources.cpu) exceeds the \(Quantity.cpuText(milli: pool.allocatableCPUMilli)) allocatable on one \(pool.machine) node (\(pool.cpu) cores)"
+                    )
                 }
                 if mem > pool.allocatableMemoryBytes {
-                    problems.append("memory request \(p.resources.memory) exceeds the \(Quantity.bytesText(pool.allocatableMemoryBytes)) allocatable on one \(pool.machine) node (\(pool.memory))")
+                    problems.append(
+                        "memory request \(p.resources.memory) exceeds the \(Quantity.bytesText(pool.allocatableMemoryBytes)) allocatable on one \(pool.machine) node (\(pool.memory))"
+                    )
                 }
                 if !problems.isEmpty {
-                    out.append(.error(.podTooLarge, "service '\(p.service.name)' in environment '\(t.environment.name)' does not fit node pool '\(pool.name)' of cluster '\(t.cluster.name)': " + problems.joined(separator: "; "), at: p.service.location))
+                    out.append(
+                        .error(
+                            .podTooLarge,
+                            "service '\(p.service.name)' in environment '\(t.environment.name)' does not fit node pool '\(pool.name)' of cluster '\(t.cluster.name)': "
+                                + problems.joined(separator: "; "), at: p.service.location))
                 }
             }
         }
@@ -231,25 +271,46 @@ public enum PlatformChecks {
             // Replica rules are for services that run continuously, not scheduled runs.
             for s in spec.services where s.runs(in: env.name) && !s.isScheduled {
                 let r = s.override(for: env.name)?.replicas ?? s.replicas
-                let loc = s.override(for: env.name)?.replicas != nil ? (s.override(for: env.name)?.environment.location ?? s.replicasLocation) : s.replicasLocation
+                let loc =
+                    s.override(for: env.name)?.replicas != nil
+                    ? (s.override(for: env.name)?.environment.location ?? s.replicasLocation) : s.replicasLocation
                 let waiver = s.replicasWaiver(in: env.name)
                 if r.min == 1, let w = waiver {
-                    out.append(Diagnostic(.note, .productionReplicasWaiver, "service '\(s.name)' runs 1 replica minimum in production environment '\(env.name)' under a waiver (replicas.waiver): \(w.value)", at: w.location))
+                    out.append(
+                        Diagnostic(
+                            .note, .productionReplicasWaiver,
+                            "service '\(s.name)' runs 1 replica minimum in production environment '\(env.name)' under a waiver (replicas.waiver): \(w.value)",
+                            at: w.location))
                     continue
                 }
                 if r.min < 2 {
-                    let fix = r.min == 1 ? "production needs replicas.min of 2 or more, or replicas.waiver with the reason one is enough"
+                    let fix =
+                        r.min == 1
+                        ? "production needs replicas.min of 2 or more, or replicas.waiver with the reason one is enough"
                         : "production needs replicas.min of 2 or more (a replicas.waiver allows 1, never 0)"
-                    out.append(.error(.productionReplicas, "service '\(s.name)' runs \(r.min) replica\(r.min == 1 ? "" : "s") minimum in production environment '\(env.name)'; \(fix)", at: loc))
+                    out.append(
+                        .error(
+                            .productionReplicas,
+                            "service '\(s.name)' runs \(r.min) replica\(r.min == 1 ? "" : "s") minimum in production environment '\(env.name)'; \(fix)",
+                            at: loc))
                     continue
                 }
                 if let w = waiver {
-                    out.append(.warning(.unusedWaiver, "service '\(s.name)' has a replicas.waiver but runs \(r.min) replicas minimum in production environment '\(env.name)'; remove the waiver", at: w.location))
+                    out.append(
+                        .warning(
+                            .unusedWaiver,
+                            "service '\(s.name)' has a replicas.waiver but runs \(r.min) replicas minimum in production environment '\(env.name)'; remove the waiver",
+                            at: w.location))
                 }
-                let zones = env.clusters.filter { c in s.pinned.map { $0.cluster == c.value } ?? true }
+                let zones =
+                    env.clusters.filter { c in s.pinned.map { $0.cluster == c.value } ?? true }
                     .compactMap { spec.cluster($0.value)?.zones.count }.max() ?? 0
                 if r.min < zones {
-                    out.append(.warning(.zoneSpread, "service '\(s.name)' runs \(r.min) replicas minimum in '\(env.name)' but its clusters span \(zones) zones; one zone will have no replica", at: loc))
+                    out.append(
+                        .warning(
+                            .zoneSpread,
+                            "service '\(s.name)' runs \(r.min) replicas minimum in '\(env.name)' but its clusters span \(zones) zones; one zone will have no replica",
+                            at: loc))
                 }
             }
         }
@@ -266,21 +327,34 @@ public enum PlatformChecks {
                 out.append(.error(.scheduledCallable, "\(what), so it cannot have a port; remove port or schedule", at: loc))
             }
             if let r = s.publicRoute {
-                out.append(.error(.scheduledCallable, "\(what), so it cannot have a public route; remove public or schedule", at: r.location))
+                out.append(
+                    .error(.scheduledCallable, "\(what), so it cannot have a public route; remove public or schedule", at: r.location))
             }
             for o in s.overrides {
                 if let r = o.publicRoute {
-                    out.append(.error(.scheduledCallable, "\(what), so it cannot have a public route in environment '\(o.environment.value)'; remove public or schedule", at: r.location))
+                    out.append(
+                        .error(
+                            .scheduledCallable,
+                            "\(what), so it cannot have a public route in environment '\(o.environment.value)'; remove public or schedule",
+                            at: r.location))
                 }
             }
             if let loc = s.volumesLocation, !s.volumes.isEmpty {
-                out.append(.error(.scheduledVolumes, "service '\(s.name)' runs on a schedule (a CronJob) and cannot have volumes (they make a StatefulSet); keep its data in a database or bucket, or remove schedule", at: loc))
+                out.append(
+                    .error(
+                        .scheduledVolumes,
+                        "service '\(s.name)' runs on a schedule (a CronJob) and cannot have volumes (they make a StatefulSet); keep its data in a database or bucket, or remove schedule",
+                        at: loc))
             }
         }
         for s in spec.services {
             for t in s.talksTo {
                 guard let callee = spec.service(t.value), callee.isScheduled else { continue }
-                out.append(.error(.scheduledCallable, "service '\(s.name)' lists '\(callee.name)' in talksTo, but '\(callee.name)' runs on a schedule (a CronJob) and takes no calls; remove it from talksTo", at: t.location))
+                out.append(
+                    .error(
+                        .scheduledCallable,
+                        "service '\(s.name)' lists '\(callee.name)' in talksTo, but '\(callee.name)' runs on a schedule (a CronJob) and takes no calls; remove it from talksTo",
+                        at: t.location))
             }
         }
         return out
@@ -293,24 +367,40 @@ public enum PlatformChecks {
         var out: [Diagnostic] = []
         for s in spec.services {
             if s.proto == "udp", let r = s.publicRoute {
-                out.append(.error(.udpPublic, "service '\(s.name)' uses protocol udp, which the gateway cannot route; reach partners through expose instead of public", at: r.location))
+                out.append(
+                    .error(
+                        .udpPublic,
+                        "service '\(s.name)' uses protocol udp, which the gateway cannot route; reach partners through expose instead of public",
+                        at: r.location))
             }
             guard let x = s.exposure else { continue }
             if s.port == nil, !s.isScheduled {
                 out.append(.error(.noPort, "service '\(s.name)' has expose but no port to expose; give it a port", at: x.location))
             }
             if spec.network.mesh != .none {
-                out.append(.error(.exposeMesh, "service '\(s.name)' has expose, which berth does not render with network.mesh \(spec.network.mesh.rawValue) (the mesh would refuse the partners' plain connections); remove expose or the mesh", at: x.location))
+                out.append(
+                    .error(
+                        .exposeMesh,
+                        "service '\(s.name)' has expose, which berth does not render with network.mesh \(spec.network.mesh.rawValue) (the mesh would refuse the partners' plain connections); remove expose or the mesh",
+                        at: x.location))
             }
         }
         for f in spec.network.firewall where f.to.value.hasPrefix("service/") {
             guard let s = spec.service(String(f.to.value.dropFirst(8))), let x = s.exposure, let port = s.port else { continue }
             let proto = s.proto == "udp" ? "udp" : "tcp"
             if f.ports != [port] || f.proto != proto {
-                out.append(.error(.firewallService, "network.firewall '\(f.name)' opens \(f.ports.map(String.init).joined(separator: ", "))/\(f.proto) to service '\(s.name)', which serves \(port)/\(proto); set ports: [\(port)] and protocol: \(proto)", at: f.to.location))
+                out.append(
+                    .error(
+                        .firewallService,
+                        "network.firewall '\(f.name)' opens \(f.ports.map(String.init).joined(separator: ", "))/\(f.proto) to service '\(s.name)', which serves \(port)/\(proto); set ports: [\(port)] and protocol: \(proto)",
+                        at: f.to.location))
             }
             if !x.from.contains(where: { $0.value == f.from.value }) {
-                out.append(.error(.firewallService, "network.firewall '\(f.name)' admits \(f.from.value) to service '\(s.name)', but services.\(s.name).expose.from does not list it, so the load balancer and NetworkPolicy would drop that traffic; add it to expose.from", at: f.from.location))
+                out.append(
+                    .error(
+                        .firewallService,
+                        "network.firewall '\(f.name)' admits \(f.from.value) to service '\(s.name)', but services.\(s.name).expose.from does not list it, so the load balancer and NetworkPolicy would drop that traffic; add it to expose.from",
+                        at: f.from.location))
             }
         }
         return out
@@ -323,40 +413,70 @@ public enum PlatformChecks {
         var out: [Diagnostic] = []
         for s in spec.services {
             guard let ref = ImageRef.parse(s.image.value) else {
-                out.append(.error(.invalidImage, "service '\(s.name)' has an invalid image reference '\(s.image.value)'; expected registry/repository[:tag][@sha256:digest] in lower case", at: s.image.location))
+                out.append(
+                    .error(
+                        .invalidImage,
+                        "service '\(s.name)' has an invalid image reference '\(s.image.value)'; expected registry/repository[:tag][@sha256:digest] in lower case",
+                        at: s.image.location))
                 continue
             }
             if let tag = ref.tag, ImageRef.mutableTags.contains(tag.lowercased()) {
-                out.append(.error(.mutableTag, "service '\(s.name)' uses the moving tag '\(tag)'; pin a version (e.g. 1.4.2) or a digest", at: s.image.location))
+                out.append(
+                    .error(
+                        .mutableTag, "service '\(s.name)' uses the moving tag '\(tag)'; pin a version (e.g. 1.4.2) or a digest",
+                        at: s.image.location))
             }
             if let reg = spec.delivery.registry, ref.host != reg.host {
-                out.append(.error(.foreignRegistry, "service '\(s.name)' pulls from '\(ref.host)', but delivery.registry.host is '\(reg.host)'", at: s.image.location))
+                out.append(
+                    .error(
+                        .foreignRegistry, "service '\(s.name)' pulls from '\(ref.host)', but delivery.registry.host is '\(reg.host)'",
+                        at: s.image.location))
             }
             for env in spec.environments where s.runs(in: env.name) {
                 let (image, loc) = Plan.resolvedImage(s, env: env.name, spec: spec)
                 guard let image, let r = ImageRef.parse(image) else {
                     if spec.versions[env.name]?[s.name] != nil {
-                        out.append(.error(.invalidVersion, "version '\(spec.versions[env.name]?[s.name]?.value ?? "")' of service '\(s.name)' in environment '\(env.name)' is neither a tag nor a sha256 digest", at: loc))
+                        out.append(
+                            .error(
+                                .invalidVersion,
+                                "version '\(spec.versions[env.name]?[s.name]?.value ?? "")' of service '\(s.name)' in environment '\(env.name)' is neither a tag nor a sha256 digest",
+                                at: loc))
                     } else {
-                        out.append(.error(.missingVersion, "service '\(s.name)' has no version for environment '\(env.name)'; add a tag to its image or set \(env.name).\(s.name) in the versions file", at: s.image.location))
+                        out.append(
+                            .error(
+                                .missingVersion,
+                                "service '\(s.name)' has no version for environment '\(env.name)'; add a tag to its image or set \(env.name).\(s.name) in the versions file",
+                                at: s.image.location))
                     }
                     continue
                 }
                 if spec.versions[env.name]?[s.name] != nil, let tag = r.tag, ImageRef.mutableTags.contains(tag.lowercased()) {
-                    out.append(.error(.mutableTag, "service '\(s.name)' uses the moving tag '\(tag)' in environment '\(env.name)'; pin a version or a digest", at: loc))
+                    out.append(
+                        .error(
+                            .mutableTag,
+                            "service '\(s.name)' uses the moving tag '\(tag)' in environment '\(env.name)'; pin a version or a digest",
+                            at: loc))
                 }
                 if env.tier == .production, spec.delivery.registry?.pinDigests == true, r.digest == nil {
-                    out.append(.error(.digestRequired, "service '\(s.name)' has no digest in production environment '\(env.name)', and delivery.registry.pinDigests is true", at: loc))
+                    out.append(
+                        .error(
+                            .digestRequired,
+                            "service '\(s.name)' has no digest in production environment '\(env.name)', and delivery.registry.pinDigests is true",
+                            at: loc))
                 }
             }
         }
         for (env, services) in spec.versions.sorted(by: { $0.key < $1.key }) {
             let first = services.values.map(\.location).min { ($0.line, $0.column) < ($1.line, $1.column) }
             if spec.environment(env) == nil, let loc = first {
-                out.append(.error(.unknownReference, "versions file names unknown environment '\(env)'", at: SourceLocation(file: loc.file, line: max(1, loc.line - 1), column: 1)))
+                out.append(
+                    .error(
+                        .unknownReference, "versions file names unknown environment '\(env)'",
+                        at: SourceLocation(file: loc.file, line: max(1, loc.line - 1), column: 1)))
             }
             for (svc, v) in services.sorted(by: { $0.key < $1.key }) where spec.service(svc) == nil {
-                out.append(.error(.unknownReference, "versions file names unknown service '\(svc)' in environment '\(env)'", at: v.location))
+                out.append(
+                    .error(.unknownReference, "versions file names unknown service '\(svc)' in environment '\(env)'", at: v.location))
             }
         }
         return out
@@ -372,9 +492,17 @@ public enum PlatformChecks {
             for s in spec.services where s.runs(in: env.name) && !s.isScheduled {
                 guard let r = s.override(for: env.name)?.publicRoute ?? s.publicRoute else { continue }
                 if !r.tls {
-                    out.append(.error(.productionTls, "public route of service '\(s.name)' has tls: false in production environment '\(env.name)'; production routes must serve HTTPS", at: r.location))
+                    out.append(
+                        .error(
+                            .productionTls,
+                            "public route of service '\(s.name)' has tls: false in production environment '\(env.name)'; production routes must serve HTTPS",
+                            at: r.location))
                 } else if spec.security.tls == nil {
-                    out.append(.error(.productionTls, "service '\(s.name)' is public in production environment '\(env.name)' but security.tls is not set, so no certificate can be issued; add security.tls with an issuer and email", at: r.location))
+                    out.append(
+                        .error(
+                            .productionTls,
+                            "service '\(s.name)' is public in production environment '\(env.name)' but security.tls is not set, so no certificate can be issued; add security.tls with an issuer and email",
+                            at: r.location))
                 }
             }
         }
@@ -391,25 +519,46 @@ public enum PlatformChecks {
         let issuerAt = node["issuer"]?.location ?? node.location
         func keyAt(_ key: String) -> SourceLocation { node.entries.first { $0.key == key }?.keyLocation ?? node.location }
         if tls.isACME, tls.email.isEmpty {
-            out.append(.error(.tlsIssuer, "security.tls.issuer \(tls.issuer) is an ACME server, which needs an account e-mail; set security.tls.email", at: issuerAt))
+            out.append(
+                .error(
+                    .tlsIssuer,
+                    "security.tls.issuer \(tls.issuer) is an ACME server, which needs an account e-mail; set security.tls.email",
+                    at: issuerAt))
         }
         for field in ["ca", "vault"] where node[field] != nil && tls.issuer != field {
-            out.append(.error(.tlsIssuer, "security.tls.\(field) is read only with issuer \(field), but security.tls.issuer is \(tls.issuer); remove security.tls.\(field) or set issuer: \(field)", at: keyAt(field)))
+            out.append(
+                .error(
+                    .tlsIssuer,
+                    "security.tls.\(field) is read only with issuer \(field), but security.tls.issuer is \(tls.issuer); remove security.tls.\(field) or set issuer: \(field)",
+                    at: keyAt(field)))
         }
         switch tls.issuer {
         case "ca":
             if node["ca"] == nil {
-                out.append(.error(.tlsIssuer, "issuer ca needs the Secret holding the CA's certificate and key; set security.tls.ca.secret (an ExternalSecret fills it from the secret store)", at: issuerAt))
+                out.append(
+                    .error(
+                        .tlsIssuer,
+                        "issuer ca needs the Secret holding the CA's certificate and key; set security.tls.ca.secret (an ExternalSecret fills it from the secret store)",
+                        at: issuerAt))
             } else if spec.security.secrets == nil {
-                out.append(.error(.tlsIssuer, "issuer ca reads the CA from Secret '\(tls.caSecret)', which berth fills from the secret store (it never writes key material), but security.secrets is not set; set security.secrets.store", at: keyAt("ca")))
+                out.append(
+                    .error(
+                        .tlsIssuer,
+                        "issuer ca reads the CA from Secret '\(tls.caSecret)', which berth fills from the secret store (it never writes key material), but security.secrets is not set; set security.secrets.store",
+                        at: keyAt("ca")))
             }
         case "vault":
             if let vault = tls.vault {
                 if !vault.address.hasPrefix("https://") {
-                    out.append(.error(.tlsIssuer, "security.tls.vault.address must be an https:// URL (cert-manager sends a ServiceAccount token to Vault), found '\(vault.address)'", at: node["vault"]?["address"]?.location ?? keyAt("vault")))
+                    out.append(
+                        .error(
+                            .tlsIssuer,
+                            "security.tls.vault.address must be an https:// URL (cert-manager sends a ServiceAccount token to Vault), found '\(vault.address)'",
+                            at: node["vault"]?["address"]?.location ?? keyAt("vault")))
                 }
             } else {
-                out.append(.error(.tlsIssuer, "issuer vault needs the Vault server; set security.tls.vault.address (https://)", at: issuerAt))
+                out.append(
+                    .error(.tlsIssuer, "issuer vault needs the Vault server; set security.tls.vault.address (https://)", at: issuerAt))
             }
         default:
             break
@@ -424,10 +573,15 @@ public enum PlatformChecks {
             for t in s.talksTo {
                 // A scheduled target is refused by `scheduled`, with the reason.
                 guard let target = spec.service(t.value), target.port == nil, !target.isScheduled else { continue }
-                out.append(.error(.noPort, "service '\(s.name)' talks to '\(target.name)', which has no port; give '\(target.name)' a port or remove the edge", at: t.location))
+                out.append(
+                    .error(
+                        .noPort,
+                        "service '\(s.name)' talks to '\(target.name)', which has no port; give '\(target.name)' a port or remove the edge",
+                        at: t.location))
             }
             if s.publicRoute != nil, s.port == nil, !s.isScheduled {
-                out.append(.error(.noPort, "service '\(s.name)' is public but has no port to route to", at: s.publicRoute?.location ?? s.location))
+                out.append(
+                    .error(.noPort, "service '\(s.name)' is public but has no port to route to", at: s.publicRoute?.location ?? s.location))
             }
         }
         return out
@@ -445,12 +599,22 @@ public enum PlatformChecks {
                 for path in r.paths {
                     let key = host + path
                     if let other = claimed[key], other != p.service.name {
-                        out.append(.error(.routeConflict, "services '\(other)' and '\(p.service.name)' both route \(host)\(path) in environment '\(t.environment.name)'", at: r.location))
+                        out.append(
+                            .error(
+                                .routeConflict,
+                                "services '\(other)' and '\(p.service.name)' both route \(host)\(path) in environment '\(t.environment.name)'",
+                                at: r.location))
                     }
                     claimed[key] = p.service.name
                 }
-                if !spec.network.dns.zones.isEmpty, !spec.network.dns.zones.contains(where: { host == $0.value || host.hasSuffix("." + $0.value) }) {
-                    out.append(.warning(.dnsZone, "host \(host) of service '\(p.service.name)' is outside network.dns.zones, so external-dns will not publish it", at: r.location))
+                if !spec.network.dns.zones.isEmpty,
+                    !spec.network.dns.zones.contains(where: { host == $0.value || host.hasSuffix("." + $0.value) })
+                {
+                    out.append(
+                        .warning(
+                            .dnsZone,
+                            "host \(host) of service '\(p.service.name)' is outside network.dns.zones, so external-dns will not publish it",
+                            at: r.location))
                 }
             }
         }
@@ -475,22 +639,38 @@ public enum PlatformChecks {
         let hosts = shared.keys.sorted()
         if dns.provider != "route53" {
             for h in hosts {
-                out.append(.warning(.dnsMultiCluster, "host \(h) is served by clusters \(shared[h, default: []].joined(separator: ", ")), but external-dns has no per-cluster routing for the \(dns.provider) DNS provider, so the clusters' records would conflict; use route53 (latency-based records) or serve the host from one cluster", at: routeOf[h]))
+                out.append(
+                    .warning(
+                        .dnsMultiCluster,
+                        "host \(h) is served by clusters \(shared[h, default: []].joined(separator: ", ")), but external-dns has no per-cluster routing for the \(dns.provider) DNS provider, so the clusters' records would conflict; use route53 (latency-based records) or serve the host from one cluster",
+                        at: routeOf[h]))
             }
         }
         // Only an ACME issuer challenges hosts; the others sign whatever cert-manager asks.
         guard let tls = spec.security.tls, tls.isACME else { return out }
         let dnsLocation = spec.root["network"]?["dns"]?.location ?? routeOf[hosts[0]]
-        let what = "host\(hosts.count == 1 ? "" : "s") \(hosts.joined(separator: ", ")) \(hosts.count == 1 ? "is" : "are") served by more than one cluster and need\(hosts.count == 1 ? "s" : "") DNS-01 certificate challenges"
+        let what =
+            "host\(hosts.count == 1 ? "" : "s") \(hosts.joined(separator: ", ")) \(hosts.count == 1 ? "is" : "are") served by more than one cluster and need\(hosts.count == 1 ? "s" : "") DNS-01 certificate challenges"
         switch dns.provider {
         case "pdns":
-            out.append(.error(.dns01, "\(what), but cert-manager has no built-in DNS-01 solver for pdns; use another DNS provider or serve each host from one cluster", at: dnsLocation))
+            out.append(
+                .error(
+                    .dns01,
+                    "\(what), but cert-manager has no built-in DNS-01 solver for pdns; use another DNS provider or serve each host from one cluster",
+                    at: dnsLocation))
         case "google" where dns.project.isEmpty:
-            out.append(.error(.dns01, "\(what); set network.dns.project (or provider.account) to the GCP project of the Cloud DNS zones", at: dnsLocation))
+            out.append(
+                .error(
+                    .dns01, "\(what); set network.dns.project (or provider.account) to the GCP project of the Cloud DNS zones",
+                    at: dnsLocation))
         case "azure" where dns.subscription.isEmpty:
-            out.append(.error(.dns01, "\(what); set network.dns.subscription to the Azure subscription id of the DNS zones", at: dnsLocation))
+            out.append(
+                .error(.dns01, "\(what); set network.dns.subscription to the Azure subscription id of the DNS zones", at: dnsLocation))
         case "rfc2136" where dns.server.isEmpty:
-            out.append(.error(.dns01, "\(what); set network.dns.server to the name server (host:port) that accepts TSIG-signed updates", at: dnsLocation))
+            out.append(
+                .error(
+                    .dns01, "\(what); set network.dns.server to the name server (host:port) that accepts TSIG-signed updates",
+                    at: dnsLocation))
         default:
             break
         }
@@ -508,16 +688,27 @@ public enum PlatformChecks {
         guard plan.targets.contains(where: { $0.placements.contains { $0.publicRoute != nil && $0.hostname != nil } }) else { return [] }
         let node = spec.root["network"]?["dns"]
         let at = node?["provider"]?.location ?? node?.location
-        let what = dns.provider == "rfc2136"
+        let what =
+            dns.provider == "rfc2136"
             ? "the name server (host:port) that accepts TSIG-signed updates for \(dns.zones.map(\.value).joined(separator: ", "))"
             : "the PowerDNS API (http://host:port) serving \(dns.zones.map(\.value).joined(separator: ", "))"
-        return [.error(.dnsServer, "external-dns writes the public routes' records through the \(dns.provider) DNS provider, which needs network.dns.server: set it to \(what)", at: at)]
+        return [
+            .error(
+                .dnsServer,
+                "external-dns writes the public routes' records through the \(dns.provider) DNS provider, which needs network.dns.server: set it to \(what)",
+                at: at)
+        ]
     }
 
     /// Velero Schedules need a BackupStorageLocation, which needs a bucket.
     public static func veleroBucket(_ spec: Spec) -> [Diagnostic] {
         guard spec.storage.snapshots != nil, !spec.storage.classes.isEmpty, Renderer.veleroBucket(spec) == nil else { return [] }
-        return [.error(.veleroBucket, "storage.snapshots schedules Velero backups, but no bucket can hold them; set databases.<name>.backup.bucket or add a bucket with versioning: true", at: spec.root["storage"]?["snapshots"]?.location)]
+        return [
+            .error(
+                .veleroBucket,
+                "storage.snapshots schedules Velero backups, but no bucket can hold them; set databases.<name>.backup.bucket or add a bucket with versioning: true",
+                at: spec.root["storage"]?["snapshots"]?.location)
+        ]
     }
 
     /// min never exceeds max, for replicas and node pools; limits are not below requests.
@@ -525,28 +716,40 @@ public enum PlatformChecks {
         var out: [Diagnostic] = []
         for c in spec.clusters {
             for p in c.nodePools where p.min > p.max {
-                out.append(.error(.bounds, "node pool '\(p.name)' of cluster '\(c.name)' has min \(p.min) above max \(p.max)", at: p.location))
+                out.append(
+                    .error(.bounds, "node pool '\(p.name)' of cluster '\(c.name)' has min \(p.min) above max \(p.max)", at: p.location))
             }
         }
         for s in spec.services {
             var all: [(String, Replicas, Resources, SourceLocation)] = [("", s.replicas, s.resources, s.replicasLocation)]
             for o in s.overrides {
-                all.append((" in environment '\(o.environment.value)'", o.replicas ?? s.replicas, o.resources ?? s.resources, o.environment.location))
+                all.append(
+                    (
+                        " in environment '\(o.environment.value)'", o.replicas ?? s.replicas, o.resources ?? s.resources,
+                        o.environment.location
+                    ))
             }
             for (ctx, r, res, loc) in all {
                 if r.min > r.max {
                     out.append(.error(.bounds, "service '\(s.name)' has replicas.min \(r.min) above replicas.max \(r.max)\(ctx)", at: loc))
                 }
                 if res.cpuLimit < res.cpu {
-                    out.append(.error(.bounds, "service '\(s.name)' has a CPU limit \(res.cpuLimit) below its request \(res.cpu)\(ctx)", at: loc))
+                    out.append(
+                        .error(.bounds, "service '\(s.name)' has a CPU limit \(res.cpuLimit) below its request \(res.cpu)\(ctx)", at: loc))
                 }
                 if res.memoryLimit < res.memory {
-                    out.append(.error(.bounds, "service '\(s.name)' has a memory limit \(res.memoryLimit) below its request \(res.memory)\(ctx)", at: loc))
+                    out.append(
+                        .error(
+                            .bounds, "service '\(s.name)' has a memory limit \(res.memoryLimit) below its request \(res.memory)\(ctx)",
+                            at: loc))
                 }
             }
             // A scheduled run is not served and gets no probes.
             if s.port == nil, s.health.command.isEmpty, !s.isScheduled {
-                out.append(.warning(.noProbe, "service '\(s.name)' has no port and no health.command, so it gets no liveness or readiness probe", at: s.location))
+                out.append(
+                    .warning(
+                        .noProbe, "service '\(s.name)' has no port and no health.command, so it gets no liveness or readiness probe",
+                        at: s.location))
             }
         }
         return out
@@ -588,9 +791,10 @@ public enum PlatformChecks {
             if rest.isEmpty { return true }
             guard rest.first == "-" else { return false }
             let ids = rest.dropFirst().split(separator: ".", omittingEmptySubsequences: false)
-            return !ids.isEmpty && ids.allSatisfy { id in
-                !id.isEmpty && id.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
-            }
+            return !ids.isEmpty
+                && ids.allSatisfy { id in
+                    !id.isEmpty && id.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
+                }
         }
     }
 
@@ -610,9 +814,14 @@ public enum PlatformChecks {
             for env in spec.environments where s.runs(in: env.name) {
                 let (image, loc) = Plan.resolvedImage(s, env: env.name, spec: spec)
                 guard let image, let r = ImageRef.parse(image), r.digest == nil, let tag = r.tag,
-                      !ImageRef.mutableTags.contains(tag.lowercased()),
-                      !tagFollows(tag, strategy: reg.tags) else { continue }
-                out.append(.error(.tagStrategy, "service '\(s.name)' uses tag '\(tag)' in environment '\(env.name)', which does not follow delivery.registry.tags '\(reg.tags)'; expected \(expectedForm(reg.tags)), or a digest", at: loc))
+                    !ImageRef.mutableTags.contains(tag.lowercased()),
+                    !tagFollows(tag, strategy: reg.tags)
+                else { continue }
+                out.append(
+                    .error(
+                        .tagStrategy,
+                        "service '\(s.name)' uses tag '\(tag)' in environment '\(env.name)', which does not follow delivery.registry.tags '\(reg.tags)'; expected \(expectedForm(reg.tags)), or a digest",
+                        at: loc))
             }
         }
         return out

@@ -24,14 +24,26 @@ extension PlatformChecks {
             return out
         }
         if cluster != nil, !env.clusters.contains(where: { $0.value == server.cluster.value }) {
-            out.append(.error(.ipamServerCluster, "ipam.server runs on cluster '\(server.cluster.value)', which is not a cluster of environment '\(env.name)' (its clusters: \(env.clusters.map(\.value).joined(separator: ", ")))", at: server.cluster.location))
+            out.append(
+                .error(
+                    .ipamServerCluster,
+                    "ipam.server runs on cluster '\(server.cluster.value)', which is not a cluster of environment '\(env.name)' (its clusters: \(env.clusters.map(\.value).joined(separator: ", ")))",
+                    at: server.cluster.location))
         }
         let host = server.hostname.value
         if host != env.domain, !host.hasSuffix(".\(env.domain)") {
-            out.append(.error(.ipamServerHostname, "ipam.server.hostname '\(host)' is outside the domain '\(env.domain)' of environment '\(env.name)'; use the domain or a name under it (e.g. ipam.\(env.domain))", at: server.hostname.location))
+            out.append(
+                .error(
+                    .ipamServerHostname,
+                    "ipam.server.hostname '\(host)' is outside the domain '\(env.domain)' of environment '\(env.name)'; use the domain or a name under it (e.g. ipam.\(env.domain))",
+                    at: server.hostname.location))
         }
         if spec.monitoringDeclared, spec.security.secrets == nil {
-            out.append(.warning(.ipamServerMetricsToken, "the team server's /metrics needs a read-scope token, and without security.secrets berth cannot deliver it; create the Secret '\(IPAMServer.metricsTokenSecret)' (key 'token') in namespace '\(Plan.namespace(spec: spec, environment: env.name))' from `berth ip token create --scope read`", at: server.location))
+            out.append(
+                .warning(
+                    .ipamServerMetricsToken,
+                    "the team server's /metrics needs a read-scope token, and without security.secrets berth cannot deliver it; create the Secret '\(IPAMServer.metricsTokenSecret)' (key 'token') in namespace '\(Plan.namespace(spec: spec, environment: env.name))' from `berth ip token create --scope read`",
+                    at: server.location))
         }
         return out
     }

@@ -19,7 +19,7 @@ public enum SecretValues {
     public static func looksSecret(_ name: String) -> Bool {
         let n = name.uppercased()
         for word in ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "CREDENTIAL", "PRIVATE_KEY", "API_KEY", "APIKEY", "ACCESS_KEY"]
-            where n.contains(word) { return true }
+        where n.contains(word) { return true }
         return n.hasSuffix("_KEY") || n.hasSuffix("_PWD") || n == "KEY" || n == "PWD"
     }
 
@@ -79,8 +79,14 @@ public enum SecretValues {
             var line = String(raw)
             let indent = line.prefix { $0 == " " }.count
             if let b = blockIndent {
-                if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { lines.append(line); continue }
-                if indent > b { lines.append(String(repeating: " ", count: indent) + mask); continue }
+                if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) {
+                    lines.append(line)
+                    continue
+                }
+                if indent > b {
+                    lines.append(String(repeating: " ", count: indent) + mask)
+                    continue
+                }
                 blockIndent = nil
             }
             // Secret keys are upper-case and URL passwords need '@': a line with neither (most
@@ -149,7 +155,10 @@ public enum SecretValues {
                 i += 1
                 continue
             }
-            if ch == "#" && (i == 0 || c[i - 1] == " ") { out += c[i...]; break }
+            if ch == "#" && (i == 0 || c[i - 1] == " ") {
+                out += c[i...]
+                break
+            }
             if ch == "{" { inFlow = true }
             if ch == "\"" || ch == "'" {
                 // a quoted key such as "DB_PASSWORD": value
@@ -193,10 +202,15 @@ public enum SecretValues {
 
     /// Copies the spaces after a key's colon, then `<redacted>` in place of its value; returns
     /// where the rest of the line resumes.
-    private static func maskValue(_ c: [Character], from start: Int, inFlow: Bool, into out: inout [Character],
-                                  startsBlock: inout Bool) -> Int {
+    private static func maskValue(
+        _ c: [Character], from start: Int, inFlow: Bool, into out: inout [Character],
+        startsBlock: inout Bool
+    ) -> Int {
         var i = start
-        while i < c.count, c[i] == " " { out.append(" "); i += 1 }
+        while i < c.count, c[i] == " " {
+            out.append(" ")
+            i += 1
+        }
         guard i < c.count, c[i] != "#" else { return i }
         if c[i] == "|" || c[i] == ">" {
             startsBlock = true
@@ -208,9 +222,15 @@ public enum SecretValues {
             let q = c[i]
             end = i + 1
             while end < c.count {
-                if q == "\"", c[end] == "\\" { end += 2; continue }
+                if q == "\"", c[end] == "\\" {
+                    end += 2
+                    continue
+                }
                 if c[end] == q {
-                    if q == "'", end + 1 < c.count, c[end + 1] == "'" { end += 2; continue }
+                    if q == "'", end + 1 < c.count, c[end + 1] == "'" {
+                        end += 2
+                        continue
+                    }
                     end += 1
                     break
                 }
@@ -240,17 +260,21 @@ extension PlatformChecks {
             var vars: [(String, String, [String], String)] = s.env.map { ($0.0, $0.1, ["services", s.name, "env", $0.0], "") }
             for o in s.overrides {
                 vars += o.env.map {
-                    ($0.0, $0.1, ["services", s.name, "overrides", o.environment.value, "env", $0.0], " (override for '\(o.environment.value)')")
+                    (
+                        $0.0, $0.1, ["services", s.name, "overrides", o.environment.value, "env", $0.0],
+                        " (override for '\(o.environment.value)')"
+                    )
                 }
             }
             for (name, value, path, context) in vars {
                 guard let problem = SecretValues.plainSecretProblem(name: name, value: value) else { continue }
-                out.append(Diagnostic(
-                    .error, .plainSecret,
-                    "service '\(s.name)' sets env \(name)\(context) \(problem): "
-                        + "list the secret under services.\(s.name).secrets (rendered as an ExternalSecret from security.secrets.store) "
-                        + "and remove \(name) from env",
-                    at: ctx.loc(path) ?? s.location))
+                out.append(
+                    Diagnostic(
+                        .error, .plainSecret,
+                        "service '\(s.name)' sets env \(name)\(context) \(problem): "
+                            + "list the secret under services.\(s.name).secrets (rendered as an ExternalSecret from security.secrets.store) "
+                            + "and remove \(name) from env",
+                        at: ctx.loc(path) ?? s.location))
             }
         }
         return out

@@ -23,19 +23,25 @@ extension PlatformChecks {
                 out.append(Diagnostic(.note, .stagingParity, "\(lead)\(text)", at: loc))
             }
             if env.clusters.count != prod.clusters.count {
-                note(": \(env.clusters.count) cluster\(env.clusters.count == 1 ? "" : "s") (\(prod.name) \(prod.clusters.count))", env.location)
+                note(
+                    ": \(env.clusters.count) cluster\(env.clusters.count == 1 ? "" : "s") (\(prod.name) \(prod.clusters.count))",
+                    env.location)
             }
-            let za = zones(env), zb = zones(prod)
+            let za = zones(env)
+            let zb = zones(prod)
             if za.count != zb.count {
                 note(": \(za.count) zones (\(prod.name) \(zb.count))", env.location)
             }
             if env.dataIsolated != prod.dataIsolated {
-                note(": data \(env.dataIsolated ? "isolated" : "shared") (\(prod.name) \(prod.dataIsolated ? "isolated" : "shared"))", env.location)
+                note(
+                    ": data \(env.dataIsolated ? "isolated" : "shared") (\(prod.name) \(prod.dataIsolated ? "isolated" : "shared"))",
+                    env.location)
             }
             // A pinned service (the team server) runs in one environment by design.
             for s in spec.services where s.pinned == nil {
                 let loc = s.override(for: env.name)?.environment.location ?? s.location
-                let a = placement(s, env), b = placement(s, prod)
+                let a = placement(s, env)
+                let b = placement(s, prod)
                 let svc = " for service '\(s.name)'"
                 guard let a, let b else {
                     if (a == nil) != (b == nil) {
@@ -43,13 +49,17 @@ extension PlatformChecks {
                     }
                     continue
                 }
-                for (field, x, y) in [("replicas.min", a.replicas.min, b.replicas.min), ("replicas.max", a.replicas.max, b.replicas.max),
-                                      ("replicas.cpu", a.replicas.cpu, b.replicas.cpu)] where x != y {
+                for (field, x, y) in [
+                    ("replicas.min", a.replicas.min, b.replicas.min), ("replicas.max", a.replicas.max, b.replicas.max),
+                    ("replicas.cpu", a.replicas.cpu, b.replicas.cpu),
+                ] where x != y {
                     note("\(svc): \(field) \(x) (\(prod.name) \(y))", loc)
                 }
-                for (field, x, y) in [("resources.cpu", a.resources.cpu, b.resources.cpu), ("resources.memory", a.resources.memory, b.resources.memory),
-                                      ("resources.cpuLimit", a.resources.cpuLimit, b.resources.cpuLimit),
-                                      ("resources.memoryLimit", a.resources.memoryLimit, b.resources.memoryLimit)] where x != y {
+                for (field, x, y) in [
+                    ("resources.cpu", a.resources.cpu, b.resources.cpu), ("resources.memory", a.resources.memory, b.resources.memory),
+                    ("resources.cpuLimit", a.resources.cpuLimit, b.resources.cpuLimit),
+                    ("resources.memoryLimit", a.resources.memoryLimit, b.resources.memoryLimit),
+                ] where x != y {
                     note("\(svc): \(field) \(x.text) (\(prod.name) \(y.text))", loc)
                 }
                 func exposure(_ p: Placement) -> String {
@@ -59,7 +69,8 @@ extension PlatformChecks {
                 if exposure(a) != exposure(b) {
                     note("\(svc): \(exposure(a)) (\(prod.name) \(exposure(b)))", loc)
                 }
-                let envA = Dictionary(a.env, uniquingKeysWith: { _, last in last }), envB = Dictionary(b.env, uniquingKeysWith: { _, last in last })
+                let envA = Dictionary(a.env, uniquingKeysWith: { _, last in last })
+                let envB = Dictionary(b.env, uniquingKeysWith: { _, last in last })
                 for k in Set(envA.keys).union(envB.keys).sorted() where envA[k] != envB[k] {
                     // Values are printed through SecretValues.printable: a secret never reaches a note.
                     let shown = { (v: String?) in v.map { "'\(SecretValues.printable(name: k, value: $0))'" } ?? "unset" }

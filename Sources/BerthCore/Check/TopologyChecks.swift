@@ -7,25 +7,44 @@ extension PlatformChecks {
         let regions = Set(spec.provider.regions.map(\.name))
         let residency = Set(spec.provider.dataResidency.map(\.value))
         for r in spec.provider.dataResidency where !regions.contains(r.value) {
-            out.append(.error(.unknownReference, "provider.dataResidency names region '\(r.value)', which is not in provider.regions", at: r.location))
+            out.append(
+                .error(
+                    .unknownReference, "provider.dataResidency names region '\(r.value)', which is not in provider.regions", at: r.location)
+            )
         }
 
         for d in spec.databases {
             if spec.hasService(d.name) {
-                out.append(.error(.nameClash, "database '\(d.name)' has the name of a service: CloudNativePG names the database's ServiceAccount after it, which would take over the service's own; rename the database or the service", at: d.location))
+                out.append(
+                    .error(
+                        .nameClash,
+                        "database '\(d.name)' has the name of a service: CloudNativePG names the database's ServiceAccount after it, which would take over the service's own; rename the database or the service",
+                        at: d.location))
             }
             if let p = d.topology.primary, !regions.contains(p.value) {
-                out.append(.error(.unknownReference, "database '\(d.name)' topology.primary names region '\(p.value)', which is not in provider.regions", at: p.location))
+                out.append(
+                    .error(
+                        .unknownReference,
+                        "database '\(d.name)' topology.primary names region '\(p.value)', which is not in provider.regions", at: p.location)
+                )
             }
             var reported: Set<String> = []
             for t in plan.targets {
                 guard let role = plan.role(of: d, in: t), let region = plan.region(ofCluster: t.cluster.name) else { continue }
                 if !residency.isEmpty, !residency.contains(region), reported.insert(t.cluster.name).inserted {
                     let what = role == .primary ? "its primary" : "a replica"
-                    out.append(.error(.dataResidency, "database '\(d.name)' keeps \(what) on cluster '\(t.cluster.name)' in region '\(region)', outside provider.dataResidency (\(spec.provider.dataResidency.map(\.value).joined(separator: ", "))); set topology.replicas: none or move the cluster", at: d.topology.location))
+                    out.append(
+                        .error(
+                            .dataResidency,
+                            "database '\(d.name)' keeps \(what) on cluster '\(t.cluster.name)' in region '\(region)', outside provider.dataResidency (\(spec.provider.dataResidency.map(\.value).joined(separator: ", "))); set topology.replicas: none or move the cluster",
+                            at: d.topology.location))
                 }
                 if case .replica = role, d.backup == nil, reported.insert("backup/\(t.environment.name)").inserted {
-                    out.append(.error(.replicaWithoutArchive, "database '\(d.name)' gets a replica cluster on '\(t.cluster.name)' (environment '\(t.environment.name)'), which follows the primary's WAL archive, but it has no backup; add databases.\(d.name).backup or set topology.replicas: none", at: d.topology.location))
+                    out.append(
+                        .error(
+                            .replicaWithoutArchive,
+                            "database '\(d.name)' gets a replica cluster on '\(t.cluster.name)' (environment '\(t.environment.name)'), which follows the primary's WAL archive, but it has no backup; add databases.\(d.name).backup or set topology.replicas: none",
+                            at: d.topology.location))
                 }
             }
             if let p = d.topology.primary {
@@ -33,7 +52,11 @@ extension PlatformChecks {
                     let inRegion = env.clusters.contains { plan.region(ofCluster: $0.value) == p.value }
                     let used = spec.services.contains { $0.uses.contains { $0.kind == .database && $0.name == d.name } }
                     if !inRegion, used, plan.homeEnvironment(of: d, for: env)?.name == env.name {
-                        out.append(.warning(.databaseTopology, "database '\(d.name)' wants its primary in region '\(p.value)', but environment '\(env.name)' has no cluster there; its primary runs on '\(env.clusters[0].value)'", at: p.location))
+                        out.append(
+                            .warning(
+                                .databaseTopology,
+                                "database '\(d.name)' wants its primary in region '\(p.value)', but environment '\(env.name)' has no cluster there; its primary runs on '\(env.clusters[0].value)'",
+                                at: p.location))
                     }
                 }
             }
@@ -42,7 +65,11 @@ extension PlatformChecks {
         if !residency.isEmpty, !spec.buckets.isEmpty {
             for env in spec.environments {
                 guard let region = plan.dataRegion(of: env), !residency.contains(region) else { continue }
-                out.append(.error(.dataResidency, "environment '\(env.name)' stores its buckets and backups in region '\(region)' (its first cluster's), outside provider.dataResidency", at: env.location))
+                out.append(
+                    .error(
+                        .dataResidency,
+                        "environment '\(env.name)' stores its buckets and backups in region '\(region)' (its first cluster's), outside provider.dataResidency",
+                        at: env.location))
             }
         }
 
@@ -53,7 +80,11 @@ extension PlatformChecks {
                 for u in p.service.uses where u.kind == .database {
                     guard let d = spec.database(u.name), plan.endpoint(d, readOnly: u.readOnly, from: t) == nil else { continue }
                     guard seen.insert("\(p.service.name)/\(u.name)/\(t.cluster.name)/\(t.environment.name)").inserted else { continue }
-                    out.append(.error(.databaseUnreachable, "service '\(p.service.name)' uses database '\(d.name)'\(u.readOnly ? " (read-only)" : "") in environment '\(t.environment.name)' on cluster '\(t.cluster.name)', but \(plan.unreachable(d, readOnly: u.readOnly, from: t))", at: u.location))
+                    out.append(
+                        .error(
+                            .databaseUnreachable,
+                            "service '\(p.service.name)' uses database '\(d.name)'\(u.readOnly ? " (read-only)" : "") in environment '\(t.environment.name)' on cluster '\(t.cluster.name)', but \(plan.unreachable(d, readOnly: u.readOnly, from: t))",
+                            at: u.location))
                 }
             }
         }
@@ -66,11 +97,20 @@ extension PlatformChecks {
             let used = Set(spec.clusters.map(\.region.value))
             for r in spec.provider.regions where used.contains(r.name) {
                 if r.kmsKey.isEmpty {
-                    out.append(.error(.missingKey, "security.encryption.atRest is kms, but region '\(r.name)' has clusters and no key; set provider.regions.\(r.name).kmsKey (keys are regional: each region needs its own)", at: r.location))
-                } else if spec.provider.name == .aws, r.kmsKey.hasPrefix("arn:"), let keyRegion = r.kmsKey.split(separator: ":", omittingEmptySubsequences: false).dropFirst(3).first,
-                          String(keyRegion) != r.name
+                    out.append(
+                        .error(
+                            .missingKey,
+                            "security.encryption.atRest is kms, but region '\(r.name)' has clusters and no key; set provider.regions.\(r.name).kmsKey (keys are regional: each region needs its own)",
+                            at: r.location))
+                } else if spec.provider.name == .aws, r.kmsKey.hasPrefix("arn:"),
+                    let keyRegion = r.kmsKey.split(separator: ":", omittingEmptySubsequences: false).dropFirst(3).first,
+                    String(keyRegion) != r.name
                 {
-                    out.append(.error(.missingKey, "region '\(r.name)' names key '\(r.kmsKey)' from region '\(keyRegion)'; KMS keys are regional, so volumes in '\(r.name)' cannot use it", at: r.location))
+                    out.append(
+                        .error(
+                            .missingKey,
+                            "region '\(r.name)' names key '\(r.kmsKey)' from region '\(keyRegion)'; KMS keys are regional, so volumes in '\(r.name)' cannot use it",
+                            at: r.location))
                 }
             }
         }
@@ -79,17 +119,29 @@ extension PlatformChecks {
         // checked with the references).
         if spec.security.secrets == nil, spec.provider.name == .onprem {
             for d in spec.databases where d.backup != nil {
-                out.append(.error(.noSecretStore, "database '\(d.name)' backs up to on-premises object storage with credentials from the secret store, but security.secrets is not set; set security.secrets.store", at: d.location))
+                out.append(
+                    .error(
+                        .noSecretStore,
+                        "database '\(d.name)' backs up to on-premises object storage with credentials from the secret store, but security.secrets is not set; set security.secrets.store",
+                        at: d.location))
             }
             if spec.storage.snapshots != nil, !spec.storage.classes.isEmpty, let snapshots = spec.storage.snapshotsLocation {
-                out.append(.error(.noSecretStore, "Velero writes volume backups to on-premises object storage with credentials from the secret store, but security.secrets is not set; set security.secrets.store", at: snapshots))
+                out.append(
+                    .error(
+                        .noSecretStore,
+                        "Velero writes volume backups to on-premises object storage with credentials from the secret store, but security.secrets is not set; set security.secrets.store",
+                        at: snapshots))
             }
             // Longhorn's encrypted volumes read their passphrase from a Secret that berth fills
             // from the store (it never writes the passphrase).
             if plan.csiDriver == "driver.longhorn.io", spec.security.encryptionAtRest != "none", !spec.storage.classes.isEmpty {
                 let atRest = spec.root["security"]?["encryption"]?["atRest"]
                 let at = atRest?.explicit == true ? atRest?.location : spec.root["storage"]?["classes"]?.location
-                out.append(.error(.noSecretStore, "Longhorn encrypts volumes (security.encryption.atRest: \(spec.security.encryptionAtRest)) with the passphrase in Secret longhorn-system/longhorn-crypto, which berth fills from the secret store, but security.secrets is not set; set security.secrets.store (entry <platform>/longhorn/<cluster>, property passphrase) or security.encryption.atRest: none", at: at))
+                out.append(
+                    .error(
+                        .noSecretStore,
+                        "Longhorn encrypts volumes (security.encryption.atRest: \(spec.security.encryptionAtRest)) with the passphrase in Secret longhorn-system/longhorn-crypto, which berth fills from the secret store, but security.secrets is not set; set security.secrets.store (entry <platform>/longhorn/<cluster>, property passphrase) or security.encryption.atRest: none",
+                        at: at))
             }
         }
         return out

@@ -18,7 +18,8 @@ extension PlatformDiff {
         for g in rule.at("spec.groups")?.arrayValue ?? [] {
             for r in g["rules"]?.arrayValue ?? [] where r["record"]?.stringValue == "slo:objective:ratio" {
                 guard let slo = r.at("labels.slo")?.stringValue, let expr = r["expr"]?.stringValue,
-                      expr.hasPrefix("vector("), expr.hasSuffix(")"), let v = Double(expr.dropFirst(7).dropLast()) else { continue }
+                    expr.hasPrefix("vector("), expr.hasSuffix(")"), let v = Double(expr.dropFirst(7).dropLast())
+                else { continue }
                 out[slo] = v
             }
         }
@@ -36,7 +37,8 @@ extension PlatformDiff {
         var out: [String] = []
         let gone = alertNames(o).subtracting(alertNames(n))
         if !gone.isEmpty { out.append("alerts removed: " + gone.sorted().joined(separator: ", ")) }
-        let a = objectives(o), b = objectives(n)
+        let a = objectives(o)
+        let b = objectives(n)
         for slo in a.keys.sorted() {
             guard let before = a[slo] else { continue }
             if let after = b[slo] {

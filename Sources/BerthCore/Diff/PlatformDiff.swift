@@ -95,17 +95,18 @@ public enum PlatformDiff {
 
     /// Every change from `old` to `new`, sorted by key.
     public static func compare(old: [String: String], new: [String: String]) throws -> [Change] {
-        let a = try snapshot(old), b = try snapshot(new)
+        let a = try snapshot(old)
+        let b = try snapshot(new)
         var out: [Change] = []
         for key in Set(a.objects.keys).union(b.objects.keys).sorted() {
             switch (a.objects[key], b.objects[key]) {
-            case let (nil, n?):
+            case (nil, let n?):
                 let (risks, reasons) = classifyAdded(n)
                 out.append(Change(kind: .added, key: key, risks: risks, paths: [], reasons: reasons))
-            case let (o?, nil):
+            case (let o?, nil):
                 let (risks, reasons) = classifyRemoved(o)
                 out.append(Change(kind: .removed, key: key, risks: risks, paths: [], reasons: reasons))
-            case let (o?, n?) where o != n:
+            case (let o?, let n?) where o != n:
                 var paths: [String] = []
                 fieldDiff(o, n, "", into: &paths)
                 if paths.isEmpty { continue }  // key order only
@@ -116,9 +117,11 @@ public enum PlatformDiff {
             }
         }
         for path in Set(a.json.keys).union(b.json.keys).sorted() {
-            let o = a.json[path], n = b.json[path]
+            let o = a.json[path]
+            let n = b.json[path]
             if o == n { continue }
-            var risks: [Risk] = [], reasons: [String] = []
+            var risks: [Risk] = []
+            var reasons: [String] = []
             if path.hasSuffix(".policy.json"), let widened = policyWidened(o, n) {
                 risks.append(.securitySensitive)
                 reasons.append(widened)
@@ -152,7 +155,7 @@ public enum PlatformDiff {
 
     static func json(_ n: Node) -> JSONValue {
         switch n {
-        case let .scalar(s):
+        case .scalar(let s):
             switch n.tag.rawValue {
             case Tag.Name.null.rawValue: return .null
             case Tag.Name.bool.rawValue: return n.bool.map(JSONValue.bool) ?? .string(s.string)
@@ -160,11 +163,11 @@ public enum PlatformDiff {
             case Tag.Name.float.rawValue: return n.float.map(JSONValue.double) ?? .string(s.string)
             default: return .string(s.string)
             }
-        case let .mapping(m):
+        case .mapping(let m):
             return .object(m.map { (k, v) in (k.string ?? "", json(v)) })
-        case let .sequence(items):
+        case .sequence(let items):
             return .array(items.map(json))
-        case let .alias(a):
+        case .alias(let a):
             return .string(a.anchor.rawValue)
         }
     }
@@ -201,18 +204,19 @@ public enum PlatformDiff {
     static func fieldDiff(_ a: JSONValue, _ b: JSONValue, _ path: String, into out: inout [String]) {
         if a == b { return }
         switch (a, b) {
-        case let (.object(x), .object(y)):
+        case (.object(let x), .object(let y)):
             var keys: [String] = x.map(\.0)
             for (k, _) in y where !keys.contains(k) { keys.append(k) }
             for k in keys {
                 let p = path.isEmpty ? k : path + "." + k
-                let xv = x.first { $0.0 == k }?.1, yv = y.first { $0.0 == k }?.1
+                let xv = x.first { $0.0 == k }?.1
+                let yv = y.first { $0.0 == k }?.1
                 switch (xv, yv) {
-                case let (xv?, yv?): fieldDiff(xv, yv, p, into: &out)
+                case (let xv?, let yv?): fieldDiff(xv, yv, p, into: &out)
                 default: out.append(p)
                 }
             }
-        case let (.array(x), .array(y)) where x.count == y.count:
+        case (.array(let x), .array(let y)) where x.count == y.count:
             for i in x.indices { fieldDiff(x[i], y[i], "\(path)[\(i)]", into: &out) }
         default:
             out.append(path.isEmpty ? "(whole)" : path)
@@ -291,18 +295,26 @@ public enum PlatformDiff {
             if changed("spec.clusterIP") { disruptive.append("Service spec.clusterIP is immutable") }
         case "Cluster" where (n["apiVersion"]?.stringValue ?? "").hasPrefix("postgresql.cnpg.io/"):
             if let r = shrink(o.at("spec.storage.size"), n.at("spec.storage.size")) { disruptive.append("database storage shrinks \(r)") }
-            if let r = shrink(o.at("spec.walStorage.size"), n.at("spec.walStorage.size")) { disruptive.append("database WAL storage shrinks \(r)") }
+            if let r = shrink(o.at("spec.walStorage.size"), n.at("spec.walStorage.size")) {
+                disruptive.append("database WAL storage shrinks \(r)")
+            }
         case "NetworkPolicy":
-            let a = networkAllows(o), b = networkAllows(n)
+            let a = networkAllows(o)
+            let b = networkAllows(n)
             if !b.ingress.subtracting(a.ingress).isEmpty { security.append("NetworkPolicy allows new ingress peers or ports") }
             if !b.egress.subtracting(a.egress).isEmpty { security.append("NetworkPolicy allows new egress peers or ports") }
             let ta = Set((o.at("spec.policyTypes")?.arrayValue ?? []).compactMap(\.stringValue))
             let tb = Set((n.at("spec.policyTypes")?.arrayValue ?? []).compactMap(\.stringValue))
-            if !ta.subtracting(tb).isEmpty { security.append("NetworkPolicy no longer restricts \(ta.subtracting(tb).sorted().joined(separator: ", "))") }
+            if !ta.subtracting(tb).isEmpty {
+                security.append("NetworkPolicy no longer restricts \(ta.subtracting(tb).sorted().joined(separator: ", "))")
+            }
             if changed("spec.podSelector") { security.append("NetworkPolicy applies to other pods") }
         case "Role", "ClusterRole":
             let added = rbacRules(n).subtracting(rbacRules(o))
-            if !added.isEmpty { security.append("RBAC rules widened: " + added.sorted().prefix(5).joined(separator: ", ") + (added.count > 5 ? ", ..." : "")) }
+            if !added.isEmpty {
+                security.append(
+                    "RBAC rules widened: " + added.sorted().prefix(5).joined(separator: ", ") + (added.count > 5 ? ", ..." : ""))
+            }
         case "RoleBinding", "ClusterRoleBinding":
             if changed("roleRef") { security.append("binding points at another role") }
             let sa = Set((o["subjects"]?.arrayValue ?? []).map { $0.serialized() })
@@ -311,7 +323,8 @@ public enum PlatformDiff {
         case "Namespace":
             for mode in ["enforce", "audit", "warn"] {
                 let key = "pod-security.kubernetes.io/\(mode)"
-                let a = o.at("metadata.labels")?[key]?.stringValue, b = n.at("metadata.labels")?[key]?.stringValue
+                let a = o.at("metadata.labels")?[key]?.stringValue
+                let b = n.at("metadata.labels")?[key]?.stringValue
                 if let a, podSecurityRank(b) < podSecurityRank(a) {
                     security.append("Pod Security \(mode) loosened from \(a) to \(b ?? "(none)")")
                 }
@@ -323,8 +336,12 @@ public enum PlatformDiff {
             let lost = ingressTLSHosts(o).subtracting(ingressTLSHosts(n))
             if !lost.isEmpty { security.append("TLS removed for " + lost.sorted().joined(separator: ", ")) }
         case "HTTPRoute":
-            let before = (o.at("spec.parentRefs")?.arrayValue ?? []).compactMap { $0["sectionName"]?.stringValue }.contains { $0.hasSuffix("https") }
-            let after = (n.at("spec.parentRefs")?.arrayValue ?? []).compactMap { $0["sectionName"]?.stringValue }.contains { $0.hasSuffix("https") }
+            let before = (o.at("spec.parentRefs")?.arrayValue ?? []).compactMap { $0["sectionName"]?.stringValue }.contains {
+                $0.hasSuffix("https")
+            }
+            let after = (n.at("spec.parentRefs")?.arrayValue ?? []).compactMap { $0["sectionName"]?.stringValue }.contains {
+                $0.hasSuffix("https")
+            }
             if before, !after { security.append("route no longer attached to an HTTPS listener") }
         case "Application" where n.at("metadata.labels")?["berth.dev/addon"] != nil:
             let (d, s) = addonChange(o, n)
@@ -343,7 +360,8 @@ public enum PlatformDiff {
 
     static func shrink(_ a: JSONValue?, _ b: JSONValue?) -> String? {
         guard let a = a?.stringValue, let b = b?.stringValue, let qa = Quantity.parse(a), let qb = Quantity.parse(b),
-              qb < qa else { return nil }
+            qb < qa
+        else { return nil }
         return "from \(a) to \(b)"
     }
 
@@ -365,8 +383,8 @@ public enum PlatformDiff {
     static func canonical(_ v: JSONValue) -> String {
         func sorted(_ v: JSONValue) -> JSONValue {
             switch v {
-            case let .object(p): .object(p.sorted { $0.0 < $1.0 }.map { ($0.0, sorted($0.1)) })
-            case let .array(a): .array(a.map(sorted))
+            case .object(let p): .object(p.sorted { $0.0 < $1.0 }.map { ($0.0, sorted($0.1)) })
+            case .array(let a): .array(a.map(sorted))
             default: v
             }
         }
@@ -378,13 +396,19 @@ public enum PlatformDiff {
         var out: Set<String> = []
         for rule in doc["rules"]?.arrayValue ?? [] {
             let groups = (rule["apiGroups"]?.arrayValue ?? [""]).compactMap(\.stringValue)
-            let resources = (rule["resources"]?.arrayValue ?? []).compactMap(\.stringValue)
+            let resources =
+                (rule["resources"]?.arrayValue ?? []).compactMap(\.stringValue)
                 + (rule["nonResourceURLs"]?.arrayValue ?? []).compactMap(\.stringValue)
             let verbs = (rule["verbs"]?.arrayValue ?? []).compactMap(\.stringValue)
             let names = (rule["resourceNames"]?.arrayValue ?? []).compactMap(\.stringValue)
-            for g in groups { for r in resources { for v in verbs {
-                out.insert("\(g.isEmpty ? "core" : g)/\(r):\(v)" + (names.isEmpty ? "" : "[\(names.sorted().joined(separator: ","))]"))
-            } } }
+            for g in groups {
+                for r in resources {
+                    for v in verbs {
+                        out.insert(
+                            "\(g.isEmpty ? "core" : g)/\(r):\(v)" + (names.isEmpty ? "" : "[\(names.sorted().joined(separator: ","))]"))
+                    }
+                }
+            }
         }
         return out
     }
@@ -398,9 +422,10 @@ public enum PlatformDiff {
     }
 
     static func httpsHosts(_ gateway: JSONValue) -> Set<String> {
-        Set((gateway.at("spec.listeners")?.arrayValue ?? []).filter {
-            $0["protocol"]?.stringValue == "HTTPS" || $0["protocol"]?.stringValue == "TLS"
-        }.map { $0["hostname"]?.stringValue ?? "*" })
+        Set(
+            (gateway.at("spec.listeners")?.arrayValue ?? []).filter {
+                $0["protocol"]?.stringValue == "HTTPS" || $0["protocol"]?.stringValue == "TLS"
+            }.map { $0["hostname"]?.stringValue ?? "*" })
     }
 
     static func ingressTLSHosts(_ ingress: JSONValue) -> Set<String> {
@@ -418,23 +443,31 @@ public enum PlatformDiff {
             if (a[field] ?? .bool(safe)) == .bool(safe), (b[field] ?? .bool(safe)) != .bool(safe) { out.append("pod \(field) turned on") }
         }
         func context(_ sc: JSONValue?, _ sc2: JSONValue?, _ who: String) {
-            for (field, safe) in [("allowPrivilegeEscalation", false), ("privileged", false), ("readOnlyRootFilesystem", true), ("runAsNonRoot", true)] {
+            for (field, safe) in [
+                ("allowPrivilegeEscalation", false), ("privileged", false), ("readOnlyRootFilesystem", true), ("runAsNonRoot", true),
+            ] {
                 if sc?[field] == .bool(safe), sc2?[field] != .bool(safe) { out.append("\(who) securityContext.\(field) no longer \(safe)") }
             }
             if let u = sc?["runAsUser"]?.intValue, u != 0, sc2?["runAsUser"]?.intValue == 0 { out.append("\(who) runs as root") }
-            let seccompA = sc?.at("seccompProfile.type")?.stringValue, seccompB = sc2?.at("seccompProfile.type")?.stringValue
+            let seccompA = sc?.at("seccompProfile.type")?.stringValue
+            let seccompB = sc2?.at("seccompProfile.type")?.stringValue
             if let s = seccompA, s != "Unconfined", seccompB == nil || seccompB == "Unconfined" {
                 out.append("\(who) seccomp profile \(s) removed")
             }
             let dropA = Set((sc?.at("capabilities")?["drop"]?.arrayValue ?? []).compactMap(\.stringValue))
             let dropB = Set((sc2?.at("capabilities")?["drop"]?.arrayValue ?? []).compactMap(\.stringValue))
-            if !dropA.subtracting(dropB).isEmpty { out.append("\(who) no longer drops " + dropA.subtracting(dropB).sorted().joined(separator: ", ")) }
+            if !dropA.subtracting(dropB).isEmpty {
+                out.append("\(who) no longer drops " + dropA.subtracting(dropB).sorted().joined(separator: ", "))
+            }
             let addA = Set((sc?.at("capabilities")?["add"]?.arrayValue ?? []).compactMap(\.stringValue))
             let addB = Set((sc2?.at("capabilities")?["add"]?.arrayValue ?? []).compactMap(\.stringValue))
-            if !addB.subtracting(addA).isEmpty { out.append("\(who) adds capabilities " + addB.subtracting(addA).sorted().joined(separator: ", ")) }
+            if !addB.subtracting(addA).isEmpty {
+                out.append("\(who) adds capabilities " + addB.subtracting(addA).sorted().joined(separator: ", "))
+            }
         }
         context(a["securityContext"], b["securityContext"], "pod")
-        let ca = a["containers"]?.arrayValue ?? [], cb = b["containers"]?.arrayValue ?? []
+        let ca = a["containers"]?.arrayValue ?? []
+        let cb = b["containers"]?.arrayValue ?? []
         for c in cb {
             let name = c["name"]?.stringValue ?? ""
             guard let before = ca.first(where: { $0["name"]?.stringValue == name }) else { continue }
@@ -450,22 +483,26 @@ public enum PlatformDiff {
             for st in p?["Statement"]?.arrayValue ?? [] where st["Effect"]?.stringValue == effect {
                 func list(_ v: JSONValue?) -> [String] {
                     switch v {
-                    case let .array(a)?: a.map { $0.stringValue ?? canonical($0) }
-                    case let .string(s)?: [s]
+                    case .array(let a)?: a.map { $0.stringValue ?? canonical($0) }
+                    case .string(let s)?: [s]
                     case let v?: [canonical(v)]
                     case nil: ["*"]
                     }
                 }
                 var principals: [String] = []
-                if case let .object(pr)? = st["Principal"] {
+                if case .object(let pr)? = st["Principal"] {
                     for (k, v) in pr { principals += list(v).map { "\(k):\($0)" } }
                 } else {
                     principals = list(st["Principal"])
                 }
                 let cond = st["Condition"].map(canonical) ?? ""
-                for pr in principals { for ac in list(st["Action"]) { for r in list(st["Resource"]) {
-                    out.insert("\(pr) \(ac) \(r) \(cond)")
-                } } }
+                for pr in principals {
+                    for ac in list(st["Action"]) {
+                        for r in list(st["Resource"]) {
+                            out.insert("\(pr) \(ac) \(r) \(cond)")
+                        }
+                    }
+                }
             }
             return out
         }
@@ -491,7 +528,8 @@ public enum PlatformDiff {
         let count = { (r: Risk) in changes.filter { $0.risk == r }.count }
         // The risky count is printed only when there is one, so the line stays as it was otherwise.
         let risky = count(.risky) > 0 ? ", \(count(.risky)) risky" : ""
-        out += "\(changes.count) change\(changes.count == 1 ? "" : "s"): \(count(.safe)) safe\(risky), \(count(.disruptive)) disruptive, \(count(.securitySensitive)) security-sensitive\n"
+        out +=
+            "\(changes.count) change\(changes.count == 1 ? "" : "s"): \(count(.safe)) safe\(risky), \(count(.disruptive)) disruptive, \(count(.securitySensitive)) security-sensitive\n"
         return out
     }
 

@@ -12,15 +12,18 @@ struct SVG {
     static func n(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v) }
 
     mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: String, stroke: String = "#57606a", rx: Double = 4) {
-        body += "<rect x=\"\(SVG.n(x))\" y=\"\(SVG.n(y))\" width=\"\(SVG.n(w))\" height=\"\(SVG.n(h))\" rx=\"\(SVG.n(rx))\" fill=\"\(fill)\" stroke=\"\(stroke)\"/>\n"
+        body +=
+            "<rect x=\"\(SVG.n(x))\" y=\"\(SVG.n(y))\" width=\"\(SVG.n(w))\" height=\"\(SVG.n(h))\" rx=\"\(SVG.n(rx))\" fill=\"\(fill)\" stroke=\"\(stroke)\"/>\n"
     }
 
     mutating func text(_ x: Double, _ y: Double, _ s: String, size: Double = 12, anchor: String = "start", weight: String = "normal") {
-        body += "<text x=\"\(SVG.n(x))\" y=\"\(SVG.n(y))\" font-size=\"\(SVG.n(size))\" text-anchor=\"\(anchor)\" font-weight=\"\(weight)\" font-family=\"sans-serif\" fill=\"#1d2433\">\(SVG.esc(s))</text>\n"
+        body +=
+            "<text x=\"\(SVG.n(x))\" y=\"\(SVG.n(y))\" font-size=\"\(SVG.n(size))\" text-anchor=\"\(anchor)\" font-weight=\"\(weight)\" font-family=\"sans-serif\" fill=\"#1d2433\">\(SVG.esc(s))</text>\n"
     }
 
     mutating func arrow(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, color: String = "#57606a") {
-        body += "<line x1=\"\(SVG.n(x1))\" y1=\"\(SVG.n(y1))\" x2=\"\(SVG.n(x2))\" y2=\"\(SVG.n(y2))\" stroke=\"\(color)\" stroke-width=\"1.2\" marker-end=\"url(#arrow)\"/>\n"
+        body +=
+            "<line x1=\"\(SVG.n(x1))\" y1=\"\(SVG.n(y1))\" x2=\"\(SVG.n(x2))\" y2=\"\(SVG.n(y2))\" stroke=\"\(color)\" stroke-width=\"1.2\" marker-end=\"url(#arrow)\"/>\n"
     }
 
     func render(title: String) -> String {
@@ -50,7 +53,8 @@ enum Diagrams {
                 m += "    subgraph cluster_\(mid(c.name))[\"cluster \(c.name) (Kubernetes \(c.kubernetes))\"]\n"
                 m += "      zones_\(mid(c.name))[\"zones: \(c.zones.map(\.value).joined(separator: ", "))\"]\n"
                 for p in c.nodePools {
-                    m += "      pool_\(mid(c.name))_\(mid(p.name))[\"pool \(p.name): \(p.machine), \(p.min)-\(p.max) nodes\(p.spot ? ", spot" : "")\"]\n"
+                    m +=
+                        "      pool_\(mid(c.name))_\(mid(p.name))[\"pool \(p.name): \(p.machine), \(p.min)-\(p.max) nodes\(p.spot ? ", spot" : "")\"]\n"
                 }
                 m += "    end\n"
             }
@@ -58,7 +62,9 @@ enum Diagrams {
             m += "  provider --> region_\(mid(r.name))\n"
         }
         // SVG: one column per region, clusters stacked inside.
-        let colW = 330.0, pad = 16.0, poolH = 22.0
+        let colW = 330.0
+        let pad = 16.0
+        let poolH = 22.0
         var regionHeights: [Double] = []
         for r in spec.provider.regions {
             var h = 40.0
@@ -75,12 +81,16 @@ enum Diagrams {
             for c in spec.clusters where c.region.value == r.name {
                 let h = 48 + Double(c.nodePools.count) * (poolH + 4)
                 svg.rect(x + 10, y, colW - 20, h, fill: "#ddf4ff", stroke: "#0969da")
-                svg.text(x + 20, y + 18, "cluster \(c.name) · Kubernetes \(c.kubernetes)\(c.haControlPlane ? " · HA" : "")", size: 12, weight: "bold")
+                svg.text(
+                    x + 20, y + 18, "cluster \(c.name) · Kubernetes \(c.kubernetes)\(c.haControlPlane ? " · HA" : "")", size: 12,
+                    weight: "bold")
                 svg.text(x + 20, y + 34, "zones: " + c.zones.map(\.value).joined(separator: ", "), size: 11)
                 var py = y + 42
                 for p in c.nodePools {
                     svg.rect(x + 20, py, colW - 40, poolH, fill: p.spot ? "#fff8c5" : "#ffffff", stroke: "#8c959f", rx: 3)
-                    svg.text(x + 28, py + 15, "\(p.name): \(p.machine) (\(p.cpu) CPU, \(p.memory)) × \(p.min)–\(p.max)\(p.spot ? " spot" : "")", size: 11)
+                    svg.text(
+                        x + 28, py + 15, "\(p.name): \(p.machine) (\(p.cpu) CPU, \(p.memory)) × \(p.min)–\(p.max)\(p.spot ? " spot" : "")",
+                        size: 11)
                     py += poolH + 4
                 }
                 y += h + pad
@@ -93,7 +103,11 @@ enum Diagrams {
 
     /// Nodes in columns (left to right) with edges between them.
     static func layered(title: String, columns: [(String, [String])], edges: [(String, String)], fills: [String: String]) -> String {
-        let colW = 190.0, boxW = 160.0, boxH = 30.0, gap = 14.0, top = 56.0
+        let colW = 190.0
+        let boxW = 160.0
+        let boxH = 30.0
+        let gap = 14.0
+        let top = 56.0
         let rows = columns.map(\.1.count).max() ?? 1
         var svg = SVG(width: max(420, Double(columns.count) * colW + 20), height: top + Double(rows) * (boxH + gap) + 20)
         svg.text(10, 22, title, size: 15, weight: "bold")
@@ -135,7 +149,8 @@ enum Diagrams {
         let internalServices = spec.services.filter { $0.publicRoute == nil }.map { "svc:\($0.name)" }
         var columns: [(String, [String])] = [("internet", ["edge:internet"])]
         if let cdn { columns.append(("CDN", ["edge:\(cdn.provider)"])) }
-        columns.append(("gateway", ["edge:\(spec.network.ingress.api == .gateway ? "Gateway" : "Ingress") (\(spec.network.ingress.className))"]))
+        columns.append(
+            ("gateway", ["edge:\(spec.network.ingress.api == .gateway ? "Gateway" : "Ingress") (\(spec.network.ingress.className))"]))
         columns.append(("public services", publicServices))
         if !internalServices.isEmpty { columns.append(("internal services", internalServices)) }
         let data = spec.databases.map { "db:\($0.name)" } + spec.buckets.map { "bucket:\($0.name)" }
@@ -178,17 +193,19 @@ enum Diagrams {
         var services: [String] = []
         for t in plan.targets {
             for e in plan.traffic(t) {
-                let from: String? = switch e.from {
-                case let .service(n): "svc:\(n)"
-                case .gateway: gateway
-                case let .namespace(n) where n == plan.ingressNamespace && e.purpose == .publicRoute: gateway
-                default: nil
-                }
-                let to: String? = switch (e.to, e.database) {
-                case let (.service(n), _): "svc:\(n)"
-                case let (_, d?): "db:\(d)"
-                default: nil
-                }
+                let from: String? =
+                    switch e.from {
+                    case .service(let n): "svc:\(n)"
+                    case .gateway: gateway
+                    case .namespace(let n) where n == plan.ingressNamespace && e.purpose == .publicRoute: gateway
+                    default: nil
+                    }
+                let to: String? =
+                    switch (e.to, e.database) {
+                    case (.service(let n), _): "svc:\(n)"
+                    case (_, let d?): "db:\(d)"
+                    default: nil
+                    }
                 guard let from, let to, seen.insert("\(from)>\(to)").inserted else { continue }
                 edges.append((from, to))
                 for n in [from, to] where n.hasPrefix("svc:") && !services.contains(n) { services.append(n) }
@@ -224,7 +241,10 @@ enum Diagrams {
         for (a, b) in edges { m += "  \(mid(a)) -->|allowed| \(mid(b))\n" }
         var fills: [String: String] = [:]
         for d in dbs { fills[d] = "#fff8c5" }
-        return (m, layered(title: "Network policy: allowed connections (everything else is denied)", columns: columns, edges: edges, fills: fills))
+        return (
+            m,
+            layered(title: "Network policy: allowed connections (everything else is denied)", columns: columns, edges: edges, fills: fills)
+        )
     }
 
     // MARK: IP plan
@@ -237,7 +257,9 @@ enum Diagrams {
     /// One bar per supernet; carved top-level ranges drawn at their place and to scale.
     static func ipPlan(_ plan: IPPlan) -> (mermaid: String, svg: String) {
         let supernets = plan.entries.filter { $0.kind == .supernet }
-        let barW = 900.0, barH = 28.0, left = 10.0
+        let barW = 900.0
+        let barH = 28.0
+        let left = 10.0
         var m = "flowchart LR\n"
         var rowsPerBar: [[IPPlanEntry]] = []
         for s in supernets {
@@ -249,7 +271,10 @@ enum Diagrams {
         svg.text(left, 22, "IP plan", size: 15, weight: "bold")
         var y = 36.0
         for (si, s) in supernets.enumerated() {
-            svg.text(left, y + 12, "\(s.prefix) (\(s.purpose)), \(IPPlan.countText(s.free)) of \(IPPlan.countText(s.prefix.addressCount)) addresses free", size: 12, weight: "bold")
+            svg.text(
+                left, y + 12,
+                "\(s.prefix) (\(s.purpose)), \(IPPlan.countText(s.free)) of \(IPPlan.countText(s.prefix.addressCount)) addresses free",
+                size: 12, weight: "bold")
             y += 18
             svg.rect(left, y, barW, barH, fill: "#f6f8fa", rx: 2)
             let total = s.prefix.addressCount.doubleValue
@@ -304,8 +329,8 @@ enum Diagrams {
     /// How far `p` starts past `start`, in addresses (as a Double; exact enough for drawing).
     static func offsetWithin(_ p: IPPrefix, from start: IPAddress) -> Double {
         switch (p.first, start) {
-        case let (.v4(a), .v4(b)): return Double(a.value &- b.value)
-        case let (.v6(a), .v6(b)):
+        case (.v4(let a), .v4(let b)): return Double(a.value &- b.value)
+        case (.v6(let a), .v6(let b)):
             // Subtract in integers first: the halves are too large for a Double to tell apart.
             let borrow: UInt64 = a.low < b.low ? 1 : 0
             let hi = Double(a.high &- b.high &- borrow)

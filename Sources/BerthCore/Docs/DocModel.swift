@@ -24,18 +24,18 @@ public struct Doc: Sendable {
         for b in blocks {
             if case .item = b {} else if lastWasItem { out += "\n" }
             switch b {
-            case let .heading(level, text):
+            case .heading(let level, let text):
                 out += String(repeating: "#", count: level) + " " + text + "\n\n"
-            case let .paragraph(text):
+            case .paragraph(let text):
                 out += text + "\n\n"
-            case let .item(label, answer):
+            case .item(let label, let answer):
                 out += "- \(label): \(answer)\n"
-            case let .table(header, rows):
+            case .table(let header, let rows):
                 out += "| " + header.map(Doc.cell).joined(separator: " | ") + " |\n"
                 out += "|" + header.map { _ in "---|" }.joined() + "\n"
                 for r in rows { out += "| " + r.map(Doc.cell).joined(separator: " | ") + " |\n" }
                 out += "\n"
-            case let .diagram(title, mermaid, svgFile, _):
+            case .diagram(let title, let mermaid, let svgFile, _):
                 out += "```mermaid\n" + mermaid + "```\n\n"
                 out += "![\(title)](\(svgFile))\n\n"
             }
@@ -77,23 +77,26 @@ public struct Doc: Sendable {
         var inList = false
         for b in blocks {
             if case .item = b {
-                if !inList { out += "<ul>\n"; inList = true }
+                if !inList {
+                    out += "<ul>\n"
+                    inList = true
+                }
             } else if inList {
                 out += "</ul>\n"
                 inList = false
             }
             switch b {
-            case let .heading(level, text):
+            case .heading(let level, let text):
                 out += "<h\(level) id=\"\(Doc.anchor(text))\">\(Doc.inline(text))</h\(level)>\n"
-            case let .paragraph(text):
+            case .paragraph(let text):
                 out += "<p>\(Doc.inline(text))</p>\n"
-            case let .item(label, answer):
+            case .item(let label, let answer):
                 out += "<li><strong>\(Doc.inline(label))</strong>: \(Doc.inline(answer))</li>\n"
-            case let .table(header, rows):
+            case .table(let header, let rows):
                 out += "<table><thead><tr>" + header.map { "<th>\(Doc.inline($0))</th>" }.joined() + "</tr></thead><tbody>\n"
                 for r in rows { out += "<tr>" + r.map { "<td>\(Doc.inline($0))</td>" }.joined() + "</tr>\n" }
                 out += "</tbody></table>\n"
-            case let .diagram(title, _, _, svg):
+            case .diagram(let title, _, _, let svg):
                 out += "<figure>\(svg)<figcaption>\(Doc.escape(title))</figcaption></figure>\n"
             }
         }
@@ -132,8 +135,9 @@ public struct Doc: Sendable {
             } else if s[i...].hasPrefix("**"), let end = s[s.index(i, offsetBy: 2)...].range(of: "**") {
                 out += "<strong>" + escape(String(s[s.index(i, offsetBy: 2)..<end.lowerBound])) + "</strong>"
                 i = end.upperBound
-            } else if c == "[", let close = s[i...].firstIndex(of: "]"), s.index(after: close) < s.endIndex, s[s.index(after: close)] == "(",
-                      let paren = s[close...].firstIndex(of: ")")
+            } else if c == "[", let close = s[i...].firstIndex(of: "]"), s.index(after: close) < s.endIndex,
+                s[s.index(after: close)] == "(",
+                let paren = s[close...].firstIndex(of: ")")
             {
                 let text = String(s[s.index(after: i)..<close])
                 let href = String(s[s.index(close, offsetBy: 2)..<paren])

@@ -17,10 +17,11 @@ struct RenderedFacts: Sendable {
         for a in renderer.bucketArtifacts() where a.path.hasSuffix(".settings.json") {
             // buckets/<env|shared>/<bucket>.settings.json holding PutBucketVersioning.
             guard let data = a.contents.data(using: .utf8),
-                  let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let put = root["PutBucketVersioning"] as? [String: Any],
-                  let conf = put["VersioningConfiguration"] as? [String: Any],
-                  conf["Status"] as? String == "Enabled" else { continue }
+                let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let put = root["PutBucketVersioning"] as? [String: Any],
+                let conf = put["VersioningConfiguration"] as? [String: Any],
+                conf["Status"] as? String == "Enabled"
+            else { continue }
             let file = a.path.split(separator: "/").last.map(String.init) ?? ""
             versioned.insert(String(file.dropLast(".settings.json".count)))
         }
@@ -34,8 +35,9 @@ struct RenderedFacts: Sendable {
     /// Environments whose rendered objects carry per-cluster DNS routing
     /// (`external-dns.alpha.kubernetes.io/set-identifier`).
     var dnsSplitEnvironments: Set<String> {
-        Set(files.filter { f in f.objects.contains { annotation($0, "external-dns.alpha.kubernetes.io/set-identifier") != nil } }
-            .compactMap { $0.environment ?? Self.environment(ofPath: $0.path, in: files) })
+        Set(
+            files.filter { f in f.objects.contains { annotation($0, "external-dns.alpha.kubernetes.io/set-identifier") != nil } }
+                .compactMap { $0.environment ?? Self.environment(ofPath: $0.path, in: files) })
     }
 
     /// The environment of a namespace-wide file, from the other files of its folder.
@@ -46,7 +48,9 @@ struct RenderedFacts: Sendable {
 
     /// True when some rendered Service asks for more than one IP family.
     var dualStackServices: Bool {
-        objects.contains { $0.at("kind") == "Service" && $0.at("spec.ipFamilyPolicy") != nil && $0.at("spec.ipFamilyPolicy") != "SingleStack" }
+        objects.contains {
+            $0.at("kind") == "Service" && $0.at("spec.ipFamilyPolicy") != nil && $0.at("spec.ipFamilyPolicy") != "SingleStack"
+        }
     }
 
     /// True when rendered DNS points a host at the CDN (an external-dns target on CloudFront).
@@ -82,13 +86,16 @@ struct RenderedFacts: Sendable {
     var teamServer: TeamServer? {
         func named(_ kind: String, _ name: String) -> (RenderedFile, JSONValue)? {
             for f in files {
-                if let o = f.objects.first(where: { $0.at("kind")?.stringValue == kind && $0.at("metadata.name")?.stringValue == name }) { return (f, o) }
+                if let o = f.objects.first(where: { $0.at("kind")?.stringValue == kind && $0.at("metadata.name")?.stringValue == name }) {
+                    return (f, o)
+                }
             }
             return nil
         }
         guard let (file, deployment) = named("Deployment", IPAMServer.serviceName) else { return nil }
         let route = named("HTTPRoute", IPAMServer.serviceName)?.1 ?? named("Ingress", IPAMServer.serviceName)?.1
-        let hosts = (route?.at("spec.hostnames")?.arrayValue ?? route?.at("spec.rules")?.arrayValue?.compactMap { $0["host"] } ?? []).compactMap(\.stringValue)
+        let hosts = (route?.at("spec.hostnames")?.arrayValue ?? route?.at("spec.rules")?.arrayValue?.compactMap { $0["host"] } ?? [])
+            .compactMap(\.stringValue)
         let ledger = named("Cluster", IPAMServer.ledgerName)?.1
         return TeamServer(
             cluster: file.path.split(separator: "/").first.map(String.init) ?? "",
@@ -148,11 +155,13 @@ struct RenderedFacts: Sendable {
     /// cluster it runs on).
     func policyView(environment env: String, ingressNamespace: String) -> PolicyView {
         var services: [String] = []
-        var ingress: Set<Edge> = [], egress: Set<Edge> = []
+        var ingress: Set<Edge> = []
+        var egress: Set<Edge> = []
         var data: [String: [String]] = [:]
         for f in files where f.environment == env {
             guard let svc = f.service else { continue }
-            for o in f.objects where o.at("kind") == "NetworkPolicy" && o.at("spec.podSelector.matchLabels")?["app.kubernetes.io/name"]?.stringValue == svc {
+            for o in f.objects
+            where o.at("kind") == "NetworkPolicy" && o.at("spec.podSelector.matchLabels")?["app.kubernetes.io/name"]?.stringValue == svc {
                 if !services.contains(svc) { services.append(svc) }
                 for rule in o.at("spec.ingress")?.arrayValue ?? [] {
                     for p in rule["from"]?.arrayValue ?? [] {

@@ -3,192 +3,192 @@
 /// an answer from the spec, and the closing line is kept.
 enum HostingTemplate {
     static let text = #"""
-# Hosting & Network
+        # Hosting & Network
 
-This document describes the hosting environment, networking configuration, and deployment infrastructure.
+        This document describes the hosting environment, networking configuration, and deployment infrastructure.
 
-## Hosting Environment
+        ## Hosting Environment
 
-TODO: Document the hosting platform
+        TODO: Document the hosting platform
 
-### Kubernetes Cluster
+        ### Kubernetes Cluster
 
-- Cluster architecture and topology
-- Node pool configuration
-- Resource allocation and limits
-- High availability setup
+        - Cluster architecture and topology
+        - Node pool configuration
+        - Resource allocation and limits
+        - High availability setup
 
-### Cloud Provider
+        ### Cloud Provider
 
-- Provider selection rationale
-- Region and zone distribution
-- Service integration
-- Cost optimization strategies
+        - Provider selection rationale
+        - Region and zone distribution
+        - Service integration
+        - Cost optimization strategies
 
-### On-Premises Considerations
+        ### On-Premises Considerations
 
-- Hardware requirements
-- Network infrastructure
-- Storage systems
-- Backup and disaster recovery
+        - Hardware requirements
+        - Network infrastructure
+        - Storage systems
+        - Backup and disaster recovery
 
-## Networking Configuration
+        ## Networking Configuration
 
-TODO: Document networking setup
+        TODO: Document networking setup
 
-### Service Communication
+        ### Service Communication
 
-- Internal service discovery
-- DNS configuration
-- Service mesh (if applicable)
-- Load balancing strategies
+        - Internal service discovery
+        - DNS configuration
+        - Service mesh (if applicable)
+        - Load balancing strategies
 
-### External Access
+        ### External Access
 
-- Ingress controller configuration
-- TLS certificate management
-- Domain name setup
-- CDN integration (if applicable)
+        - Ingress controller configuration
+        - TLS certificate management
+        - Domain name setup
+        - CDN integration (if applicable)
 
-### Network Security
+        ### Network Security
 
-- Firewall rules
-- Network policies
-- DDoS protection
-- Intrusion detection systems
+        - Firewall rules
+        - Network policies
+        - DDoS protection
+        - Intrusion detection systems
 
-### IP Address Management
+        ### IP Address Management
 
-- Static IP allocation
-- Dynamic IP assignment
-- IP range planning
-- Address conservation
+        - Static IP allocation
+        - Dynamic IP assignment
+        - IP range planning
+        - Address conservation
 
-## Storage Infrastructure
+        ## Storage Infrastructure
 
-TODO: Document storage solutions
+        TODO: Document storage solutions
 
-### Persistent Storage
+        ### Persistent Storage
 
-- Volume provisioning
-- Storage class configuration
-- Backup and snapshot policies
-- Performance tuning
+        - Volume provisioning
+        - Storage class configuration
+        - Backup and snapshot policies
+        - Performance tuning
 
-### File Storage
+        ### File Storage
 
-- S3-compatible storage
-- Access patterns and permissions
-- Lifecycle management
-- Cost optimization
+        - S3-compatible storage
+        - Access patterns and permissions
+        - Lifecycle management
+        - Cost optimization
 
-### Database Storage
+        ### Database Storage
 
-- PostgreSQL storage configuration
-- Backup storage locations
-- Archive storage
-- Replication storage
+        - PostgreSQL storage configuration
+        - Backup storage locations
+        - Archive storage
+        - Replication storage
 
-## Deployment Infrastructure
+        ## Deployment Infrastructure
 
-TODO: Document deployment systems
+        TODO: Document deployment systems
 
-### GitOps Workflow
+        ### GitOps Workflow
 
-- ArgoCD configuration
-- Application manifests
-- Sync policies
-- Health checks
+        - ArgoCD configuration
+        - Application manifests
+        - Sync policies
+        - Health checks
 
-### Helm Charts
+        ### Helm Charts
 
-- Chart structure and organization
-- Values management
-- Template customization
-- Release management
+        - Chart structure and organization
+        - Values management
+        - Template customization
+        - Release management
 
-### Container Registry
+        ### Container Registry
 
-- Image storage and organization
-- Tagging strategy
-- Security scanning
-- Retention policies
+        - Image storage and organization
+        - Tagging strategy
+        - Security scanning
+        - Retention policies
 
-## Environment Topology
+        ## Environment Topology
 
-TODO: Document environment setup
+        TODO: Document environment setup
 
-### Development Environment
+        ### Development Environment
 
-- Local development setup
-- Development cluster
-- Resource allocation
-- Access controls
+        - Local development setup
+        - Development cluster
+        - Resource allocation
+        - Access controls
 
-### Staging Environment
+        ### Staging Environment
 
-- Pre-production testing
-- Production-like configuration
-- Data isolation
-- Performance testing
+        - Pre-production testing
+        - Production-like configuration
+        - Data isolation
+        - Performance testing
 
-### Production Environment
+        ### Production Environment
 
-- High availability configuration
-- Load distribution
-- Monitoring and alerting
-- Disaster recovery
+        - High availability configuration
+        - Load distribution
+        - Monitoring and alerting
+        - Disaster recovery
 
-## Scaling and Performance
+        ## Scaling and Performance
 
-TODO: Document scaling approaches
+        TODO: Document scaling approaches
 
-### Horizontal Scaling
+        ### Horizontal Scaling
 
-- Auto-scaling policies
-- Resource quotas
-- Node pool management
-- Load distribution
+        - Auto-scaling policies
+        - Resource quotas
+        - Node pool management
+        - Load distribution
 
-### Vertical Scaling
+        ### Vertical Scaling
 
-- Resource limit adjustments
-- Performance tuning
-- Capacity planning
-- Bottleneck identification
+        - Resource limit adjustments
+        - Performance tuning
+        - Capacity planning
+        - Bottleneck identification
 
-### Network Scaling
+        ### Network Scaling
 
-- Bandwidth management
-- Connection pooling
-- Latency optimization
-- Throughput optimization
+        - Bandwidth management
+        - Connection pooling
+        - Latency optimization
+        - Throughput optimization
 
-## Security Infrastructure
+        ## Security Infrastructure
 
-TODO: Document security measures
+        TODO: Document security measures
 
-### Access Controls
+        ### Access Controls
 
-- Role-based access control
-- Service account management
-- API key management
-- Certificate management
+        - Role-based access control
+        - Service account management
+        - API key management
+        - Certificate management
 
-### Data Protection
+        ### Data Protection
 
-- Encryption at rest
-- Encryption in transit
-- Key management
-- Data loss prevention
+        - Encryption at rest
+        - Encryption in transit
+        - Key management
+        - Data loss prevention
 
-### Compliance
+        ### Compliance
 
-- Regulatory requirements
-- Audit logging
-- Security scanning
-- Vulnerability management
+        - Regulatory requirements
+        - Audit logging
+        - Security scanning
+        - Vulnerability management
 
-For monitoring details, see [Monitoring & Logging](./monitoring.md).
-"""#
+        For monitoring details, see [Monitoring & Logging](./monitoring.md).
+        """#
 }

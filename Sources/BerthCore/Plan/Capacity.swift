@@ -24,12 +24,18 @@ public struct CapacityReport: Sendable {
         var out: [String] = []
         for p in pools {
             if p.nodesAtMin > p.nodesMax {
-                out.append("cluster '\(p.cluster)' pool '\(p.pool)' needs \(p.nodesAtMin) nodes for minimum replicas but may grow to \(p.nodesMax)")
+                out.append(
+                    "cluster '\(p.cluster)' pool '\(p.pool)' needs \(p.nodesAtMin) nodes for minimum replicas but may grow to \(p.nodesMax)"
+                )
             } else if p.nodesAtMax > p.nodesMax {
-                out.append("cluster '\(p.cluster)' pool '\(p.pool)' needs \(p.nodesAtMax) nodes for maximum replicas but the autoscaler stops at \(p.nodesMax)")
+                out.append(
+                    "cluster '\(p.cluster)' pool '\(p.pool)' needs \(p.nodesAtMax) nodes for maximum replicas but the autoscaler stops at \(p.nodesMax)"
+                )
             }
             if !p.largestPodFits {
-                out.append("cluster '\(p.cluster)' pool '\(p.pool)': the largest pod (\(Quantity.cpuText(milli: p.largestPodCPU)) CPU, \(Quantity.bytesText(p.largestPodMemory)) memory) does not fit one node")
+                out.append(
+                    "cluster '\(p.cluster)' pool '\(p.pool)': the largest pod (\(Quantity.cpuText(milli: p.largestPodCPU)) CPU, \(Quantity.bytesText(p.largestPodMemory)) memory) does not fit one node"
+                )
             }
         }
         for c in connections where c.demand > c.available {
@@ -113,7 +119,9 @@ public enum Capacity {
         var unschedulable: [String] = []
         for t in plan.targets {
             for f in plan.databaseFootprints(in: t) where f.pool == nil {
-                unschedulable.append("cluster '\(t.cluster.name)': every node pool is tainted, so the pods of database '\(f.database.name)' (\(t.environment.name)), which tolerate no taints, cannot be scheduled")
+                unschedulable.append(
+                    "cluster '\(t.cluster.name)': every node pool is tainted, so the pods of database '\(f.database.name)' (\(t.environment.name)), which tolerate no taints, cannot be scheduled"
+                )
             }
         }
         for c in spec.clusters {
@@ -123,11 +131,17 @@ public enum Capacity {
                 var podsAtMin: [(cpu: Int64, mem: Int64, count: Int)] = []
                 var podsAtMax: [(cpu: Int64, mem: Int64, count: Int)] = []
                 for t in targets {
-                    var d = PoolDemand(environment: t.environment.name, cpuMin: 0, memoryMin: 0, podsMin: 0, cpuMax: 0, memoryMax: 0, podsMax: 0)
+                    var d = PoolDemand(
+                        environment: t.environment.name, cpuMin: 0, memoryMin: 0, podsMin: 0, cpuMax: 0, memoryMax: 0, podsMax: 0)
                     for p in t.placements where p.pool?.name == pool.name {
-                        let cpu = p.resources.cpu.milli, mem = p.resources.memory.units
-                        d.cpuMin += cpu * Int64(p.replicas.min); d.memoryMin += mem * Int64(p.replicas.min); d.podsMin += p.replicas.min
-                        d.cpuMax += cpu * Int64(p.replicas.max); d.memoryMax += mem * Int64(p.replicas.max); d.podsMax += p.replicas.max
+                        let cpu = p.resources.cpu.milli
+                        let mem = p.resources.memory.units
+                        d.cpuMin += cpu * Int64(p.replicas.min)
+                        d.memoryMin += mem * Int64(p.replicas.min)
+                        d.podsMin += p.replicas.min
+                        d.cpuMax += cpu * Int64(p.replicas.max)
+                        d.memoryMax += mem * Int64(p.replicas.max)
+                        d.podsMax += p.replicas.max
                         if p.replicas.min > 0 { podsAtMin.append((cpu, mem, p.replicas.min)) }
                         if p.replicas.max > 0 { podsAtMax.append((cpu, mem, p.replicas.max)) }
                     }
@@ -135,19 +149,27 @@ public enum Capacity {
                         var groups = [(cpu: f.instanceCPUMilli, mem: f.instanceMemoryBytes, count: f.instances)]
                         if f.poolerInstances > 0 { groups.append((f.poolerCPUMilli, f.poolerMemoryBytes, f.poolerInstances)) }
                         for g in groups where g.count > 0 {
-                            d.cpuMin += g.cpu * Int64(g.count); d.memoryMin += g.mem * Int64(g.count); d.podsMin += g.count
-                            d.cpuMax += g.cpu * Int64(g.count); d.memoryMax += g.mem * Int64(g.count); d.podsMax += g.count
-                            podsAtMin.append(g); podsAtMax.append(g)
+                            d.cpuMin += g.cpu * Int64(g.count)
+                            d.memoryMin += g.mem * Int64(g.count)
+                            d.podsMin += g.count
+                            d.cpuMax += g.cpu * Int64(g.count)
+                            d.memoryMax += g.mem * Int64(g.count)
+                            d.podsMax += g.count
+                            podsAtMin.append(g)
+                            podsAtMax.append(g)
                         }
-                        var line = "database \(f.database.name): \(f.instances) instance\(f.instances == 1 ? "" : "s") x \(Quantity.cpuText(milli: f.instanceCPUMilli)) CPU \(Quantity.bytesText(f.instanceMemoryBytes))"
+                        var line =
+                            "database \(f.database.name): \(f.instances) instance\(f.instances == 1 ? "" : "s") x \(Quantity.cpuText(milli: f.instanceCPUMilli)) CPU \(Quantity.bytesText(f.instanceMemoryBytes))"
                         if f.poolerInstances > 0 {
-                            line += ", \(f.poolerInstances) PgBouncer pod\(f.poolerInstances == 1 ? "" : "s") x \(Quantity.cpuText(milli: f.poolerCPUMilli)) CPU \(Quantity.bytesText(f.poolerMemoryBytes))"
+                            line +=
+                                ", \(f.poolerInstances) PgBouncer pod\(f.poolerInstances == 1 ? "" : "s") x \(Quantity.cpuText(milli: f.poolerCPUMilli)) CPU \(Quantity.bytesText(f.poolerMemoryBytes))"
                         }
                         d.databases.append(line)
                     }
                     if d.podsMax > 0 { demand.append(d) }
                 }
-                let allocCPU = pool.allocatableCPUMilli, allocMem = pool.allocatableMemoryBytes
+                let allocCPU = pool.allocatableCPUMilli
+                let allocMem = pool.allocatableMemoryBytes
                 let slots = spec.network.podsPerNode
                 let atMin = pack(podsAtMin, cpu: allocCPU, mem: allocMem, slots: slots)
                 let atMax = pack(podsAtMax, cpu: allocCPU, mem: allocMem, slots: slots)
@@ -155,29 +177,33 @@ public enum Capacity {
                 let lost = (pool.max + zones - 1) / zones
                 let surviving = zones > 1 ? pool.max - lost : 0
                 let sum = { (k: KeyPath<PoolDemand, Int64>) in demand.reduce(Int64(0)) { $0 + $1[keyPath: k] } }
-                let cpuMin = sum(\.cpuMin), memMin = sum(\.memoryMin), cpuMax = sum(\.cpuMax), memMax = sum(\.memoryMax)
+                let cpuMin = sum(\.cpuMin)
+                let memMin = sum(\.memoryMin)
+                let cpuMax = sum(\.cpuMax)
+                let memMax = sum(\.memoryMax)
                 let largestCPU = podsAtMax.map(\.cpu).max() ?? 0
                 let largestMem = podsAtMax.map(\.mem).max() ?? 0
                 func waste(_ used: Int64, _ per: Int64) -> Int {
                     let total = Int64(atMax.nodes) * per
                     return total > 0 ? Int((total - used) * 100 / total) : 0
                 }
-                pools.append(PoolCapacity(
-                    cluster: c.name, pool: pool.name, machine: pool.machine, zones: c.zones.count,
-                    nodesMin: pool.min, nodesMax: pool.max, spot: pool.spot,
-                    allocatableCPU: allocCPU, allocatableMemory: allocMem, podsPerNode: slots,
-                    demand: demand,
-                    cpuMin: cpuMin, memoryMin: memMin, podsMin: demand.reduce(0) { $0 + $1.podsMin },
-                    cpuMax: cpuMax, memoryMax: memMax, podsMax: demand.reduce(0) { $0 + $1.podsMax },
-                    nodesAtMin: atMin.nodes, nodesAtMax: atMax.nodes,
-                    nodesAfterZoneLoss: surviving,
-                    holdsMinAfterZoneLoss: atMin.nodes <= surviving,
-                    holdsMaxAfterZoneLoss: atMax.nodes <= surviving,
-                    zoneLossHeadroomCPU: Int64(surviving) * allocCPU - cpuMin,
-                    zoneLossHeadroomMemory: Int64(surviving) * allocMem - memMin,
-                    largestPodCPU: largestCPU, largestPodMemory: largestMem,
-                    largestPodFits: largestCPU <= allocCPU && largestMem <= allocMem && atMax.fits,
-                    wasteCPUPercent: waste(cpuMax, allocCPU), wasteMemoryPercent: waste(memMax, allocMem)))
+                pools.append(
+                    PoolCapacity(
+                        cluster: c.name, pool: pool.name, machine: pool.machine, zones: c.zones.count,
+                        nodesMin: pool.min, nodesMax: pool.max, spot: pool.spot,
+                        allocatableCPU: allocCPU, allocatableMemory: allocMem, podsPerNode: slots,
+                        demand: demand,
+                        cpuMin: cpuMin, memoryMin: memMin, podsMin: demand.reduce(0) { $0 + $1.podsMin },
+                        cpuMax: cpuMax, memoryMax: memMax, podsMax: demand.reduce(0) { $0 + $1.podsMax },
+                        nodesAtMin: atMin.nodes, nodesAtMax: atMax.nodes,
+                        nodesAfterZoneLoss: surviving,
+                        holdsMinAfterZoneLoss: atMin.nodes <= surviving,
+                        holdsMaxAfterZoneLoss: atMax.nodes <= surviving,
+                        zoneLossHeadroomCPU: Int64(surviving) * allocCPU - cpuMin,
+                        zoneLossHeadroomMemory: Int64(surviving) * allocMem - memMin,
+                        largestPodCPU: largestCPU, largestPodMemory: largestMem,
+                        largestPodFits: largestCPU <= allocCPU && largestMem <= allocMem && atMax.fits,
+                        wasteCPUPercent: waste(cpuMax, allocCPU), wasteMemoryPercent: waste(memMax, allocMem)))
             }
         }
         return CapacityReport(pools: pools, connections: connections(spec, plan: plan), unschedulable: unschedulable)
@@ -196,7 +222,10 @@ public enum Capacity {
         var free: [(cpu: Int64, mem: Int64, slots: Int)] = []
         var fits = true
         for g in sorted {
-            guard g.cpu <= cpu, g.mem <= mem else { fits = false; continue }
+            guard g.cpu <= cpu, g.mem <= mem else {
+                fits = false
+                continue
+            }
             var left = g.count
             func take(_ n: inout (cpu: Int64, mem: Int64, slots: Int)) {
                 var k = n.slots
@@ -204,11 +233,16 @@ public enum Capacity {
                 if g.mem > 0 { k = min(k, Int(n.mem / g.mem)) }
                 k = min(k, left)
                 guard k > 0 else { return }
-                n.cpu -= Int64(k) * g.cpu; n.mem -= Int64(k) * g.mem; n.slots -= k
+                n.cpu -= Int64(k) * g.cpu
+                n.mem -= Int64(k) * g.mem
+                n.slots -= k
                 left -= k
             }
             var i = 0
-            while left > 0, i < free.count { take(&free[i]); i += 1 }
+            while left > 0, i < free.count {
+                take(&free[i])
+                i += 1
+            }
             while left > 0 {
                 var n = (cpu: cpu, mem: mem, slots: slots)
                 take(&n)
@@ -233,13 +267,19 @@ public enum Capacity {
             for scope in pods.keys.sorted() {
                 let n = pods[scope] ?? 0
                 if pooled, let pooler = d.pooler, let poolSize = plan.poolerPoolSize(d) {
-                    out.append(ConnectionBudget(database: d.name, scope: scope, pooled: true,
-                                                demand: pooler.instances * poolSize, available: available,
-                                                detail: "\(pooler.instances) PgBouncer pods x \(poolSize) server connections (the Pooler's default_pool_size); \(n) client pods at max replicas"))
+                    out.append(
+                        ConnectionBudget(
+                            database: d.name, scope: scope, pooled: true,
+                            demand: pooler.instances * poolSize, available: available,
+                            detail:
+                                "\(pooler.instances) PgBouncer pods x \(poolSize) server connections (the Pooler's default_pool_size); \(n) client pods at max replicas"
+                        ))
                 } else {
-                    out.append(ConnectionBudget(database: d.name, scope: scope, pooled: false,
-                                                demand: n * clientPoolPerPod, available: available,
-                                                detail: "\(n) pods at max replicas x \(clientPoolPerPod) connections each (assumed client pool), no pooler"))
+                    out.append(
+                        ConnectionBudget(
+                            database: d.name, scope: scope, pooled: false,
+                            demand: n * clientPoolPerPod, available: available,
+                            detail: "\(n) pods at max replicas x \(clientPoolPerPod) connections each (assumed client pool), no pooler"))
                 }
             }
         }

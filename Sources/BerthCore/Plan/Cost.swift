@@ -4,36 +4,49 @@ import Foundation
 /// `SpecSchema`: the loader checks it and reports problems as `file:line:col`.
 /// Prices are decimal numbers (written plain, e.g. `0.192`), in the file's currency.
 public enum PriceSchema {
-    public static let machine = ObjectSchema("machine price", "Hourly prices of one machine type.", [
-        Field("onDemand", .string, "Price per hour on demand.", required: true),
-        Field("spot", .string, "Typical price per hour as spot / preemptible capacity.", default: .string("")),
-    ])
+    public static let machine = ObjectSchema(
+        "machine price", "Hourly prices of one machine type.",
+        [
+            Field("onDemand", .string, "Price per hour on demand.", required: true),
+            Field("spot", .string, "Typical price per hour as spot / preemptible capacity.", default: .string("")),
+        ])
 
-    public static let storage = ObjectSchema("storage prices", "Price per GiB-month of block storage, by storage class kind.", [
-        Field("ssd", .string, "SSD volumes (e.g. gp3).", default: .string("0")),
-        Field("hdd", .string, "HDD volumes (e.g. st1).", default: .string("0")),
-    ])
+    public static let storage = ObjectSchema(
+        "storage prices", "Price per GiB-month of block storage, by storage class kind.",
+        [
+            Field("ssd", .string, "SSD volumes (e.g. gp3).", default: .string("0")),
+            Field("hdd", .string, "HDD volumes (e.g. st1).", default: .string("0")),
+        ])
 
-    public static let buckets = ObjectSchema("bucket prices", "Price per GiB-month of object storage, by tier.", [
-        Field("standard", .string, "Standard tier.", default: .string("0")),
-        Field("infrequent-access", .string, "Infrequent-access tier.", default: .string("0")),
-        Field("archive", .string, "Archive tier.", default: .string("0")),
-        Field("deep-archive", .string, "Deep-archive tier.", default: .string("0")),
-    ])
+    public static let buckets = ObjectSchema(
+        "bucket prices", "Price per GiB-month of object storage, by tier.",
+        [
+            Field("standard", .string, "Standard tier.", default: .string("0")),
+            Field("infrequent-access", .string, "Infrequent-access tier.", default: .string("0")),
+            Field("archive", .string, "Archive tier.", default: .string("0")),
+            Field("deep-archive", .string, "Deep-archive tier.", default: .string("0")),
+        ])
 
-    public static let root = ObjectSchema("prices", "A price table for `berth cost`.", [
-        Field("berthPrices", .int(min: 1, max: 1), "Price file format version; must be 1.", required: true),
-        Field("provider", .oneOf(Provider.Name.allCases.map(\.rawValue)), "Provider the prices are for; `berth cost` refuses a spec whose `provider.name` differs.", required: true),
-        Field("currency", .string, "Currency of every price.", default: .string("USD")),
-        Field("region", .string, "Region the prices are for.", default: .string("")),
-        Field("source", .string, "Where the numbers come from.", required: true),
-        Field("date", .string, "When they were read.", required: true),
-        Field("hoursPerMonth", .int(min: 672, max: 744), "Hours in a billing month.", default: .int(730)),
-        Field("machines", .freeMap(key: .labelKey, value: .object(machine)), "Machine type -> hourly prices.", required: true),
-        Field("storage", .object(storage), "Block storage prices."),
-        Field("buckets", .object(buckets), "Object storage prices."),
-        Field("bucketSizes", .freeMap(key: .labelKey, value: .quantity), "Expected size of each bucket (the spec has none), e.g. `uploads: 500Gi`; buckets not listed are not priced.", default: .map([])),
-    ])
+    public static let root = ObjectSchema(
+        "prices", "A price table for `berth cost`.",
+        [
+            Field("berthPrices", .int(min: 1, max: 1), "Price file format version; must be 1.", required: true),
+            Field(
+                "provider", .oneOf(Provider.Name.allCases.map(\.rawValue)),
+                "Provider the prices are for; `berth cost` refuses a spec whose `provider.name` differs.", required: true),
+            Field("currency", .string, "Currency of every price.", default: .string("USD")),
+            Field("region", .string, "Region the prices are for.", default: .string("")),
+            Field("source", .string, "Where the numbers come from.", required: true),
+            Field("date", .string, "When they were read.", required: true),
+            Field("hoursPerMonth", .int(min: 672, max: 744), "Hours in a billing month.", default: .int(730)),
+            Field("machines", .freeMap(key: .labelKey, value: .object(machine)), "Machine type -> hourly prices.", required: true),
+            Field("storage", .object(storage), "Block storage prices."),
+            Field("buckets", .object(buckets), "Object storage prices."),
+            Field(
+                "bucketSizes", .freeMap(key: .labelKey, value: .quantity),
+                "Expected size of each bucket (the spec has none), e.g. `uploads: 500Gi`; buckets not listed are not priced.",
+                default: .map([])),
+        ])
 }
 
 /// A checked price table.
@@ -61,12 +74,17 @@ public struct PriceTable: Sendable {
 
     public static func load(text: String, file: String) -> (PriceTable?, [Diagnostic]) {
         var diags: [Diagnostic] = []
-        guard let root = SpecLoader.load(text: text, file: file, schema: .object(PriceSchema.root), into: &diags) else { return (nil, diags) }
+        guard let root = SpecLoader.load(text: text, file: file, schema: .object(PriceSchema.root), into: &diags) else {
+            return (nil, diags)
+        }
         func price(_ n: SpecNode?, _ path: String, optional: Bool = false) -> Double? {
             guard let n, let s = n.string else { return nil }
             if optional, s.isEmpty { return nil }
             guard let v = Double(s), v >= 0, v.isFinite, s.allSatisfy({ $0.isASCIIDigit || $0 == "." }) else {
-                diags.append(.error(.invalidValue, "'\(path)' must be a price such as 0.192 (a non-negative decimal number), found '\(s)'", at: n.location))
+                diags.append(
+                    .error(
+                        .invalidValue, "'\(path)' must be a price such as 0.192 (a non-negative decimal number), found '\(s)'",
+                        at: n.location))
                 return nil
             }
             return v
@@ -79,14 +97,20 @@ public struct PriceTable: Sendable {
         var storage: [String: Double] = [:]
         for k in ["ssd", "hdd"] { storage[k] = price(root["storage"]?[k], "storage.\(k)") ?? 0 }
         var buckets: [String: Double] = [:]
-        for k in ["standard", "infrequent-access", "archive", "deep-archive"] { buckets[k] = price(root["buckets"]?[k], "buckets.\(k)") ?? 0 }
+        for k in ["standard", "infrequent-access", "archive", "deep-archive"] {
+            buckets[k] = price(root["buckets"]?[k], "buckets.\(k)") ?? 0
+        }
         var sizes: [String: Int64] = [:]
         for e in root["bucketSizes"]?.entries ?? [] { sizes[e.key] = e.node.string.flatMap(Quantity.parse)?.units ?? 0 }
         guard !diags.hasErrors else { return (nil, diags) }
         guard let provider = root["provider"]?.string.flatMap(Provider.Name.init(rawValue:)) else { return (nil, diags) }
-        return (PriceTable(file: file, provider: provider, providerLocation: root["provider"]?.location, currency: root["currency"]?.string ?? "USD", source: root["source"]?.string ?? "",
-                           date: root["date"]?.string ?? "", hoursPerMonth: root["hoursPerMonth"]?.int ?? 730,
-                           machines: machines, storage: storage, buckets: buckets, bucketSizes: sizes), diags)
+        return (
+            PriceTable(
+                file: file, provider: provider, providerLocation: root["provider"]?.location, currency: root["currency"]?.string ?? "USD",
+                source: root["source"]?.string ?? "",
+                date: root["date"]?.string ?? "", hoursPerMonth: root["hoursPerMonth"]?.int ?? 730,
+                machines: machines, storage: storage, buckets: buckets, bucketSizes: sizes), diags
+        )
     }
 }
 
@@ -114,26 +138,41 @@ public struct EnvironmentCost: Sendable {
 /// environment holding them. Buckets: the price file's `bucketSizes` at
 /// the standard tier, per environment unless shared.
 public enum Cost {
-    public static func estimate(_ spec: Spec, prices: PriceTable, plan given: Plan? = nil) -> (costs: [EnvironmentCost], errors: [Diagnostic]) {
+    public static func estimate(_ spec: Spec, prices: PriceTable, plan given: Plan? = nil) -> (
+        costs: [EnvironmentCost], errors: [Diagnostic]
+    ) {
         let plan = given ?? Plan(spec: spec)
         let report = Capacity.report(spec, plan: plan)
         var errors: [Diagnostic] = []
         var costs: [String: EnvironmentCost] = [:]
         for e in spec.environments {
-            costs[e.name] = EnvironmentCost(environment: e.name, nodesMin: 0, nodesMax: 0, storage: 0, buckets: 0, spotSavingMin: 0, spotSavingMax: 0, lines: [])
+            costs[e.name] = EnvironmentCost(
+                environment: e.name, nodesMin: 0, nodesMax: 0, storage: 0, buckets: 0, spotSavingMin: 0, spotSavingMax: 0, lines: [])
         }
         // Prices of another provider's machine types would be silently wrong (or missing).
         guard prices.provider == spec.provider.name else {
             let at = spec.root["provider"]?["name"]?.location ?? spec.provider.location
             let fileAt = prices.providerLocation.map { "\($0)" } ?? prices.file
-            return ([], [.error(.priceProvider, "the spec runs on \(spec.provider.name.rawValue) (provider.name), but \(prices.file) has prices for \(prices.provider.rawValue) (\(fileAt)); use a price file for \(spec.provider.name.rawValue)", at: at)])
+            return (
+                [],
+                [
+                    .error(
+                        .priceProvider,
+                        "the spec runs on \(spec.provider.name.rawValue) (provider.name), but \(prices.file) has prices for \(prices.provider.rawValue) (\(fileAt)); use a price file for \(spec.provider.name.rawValue)",
+                        at: at)
+                ]
+            )
         }
         let hours = Double(prices.hoursPerMonth)
         for c in spec.clusters {
             let envs = plan.targets.filter { $0.cluster.name == c.name }.map(\.environment.name)
             for pool in c.nodePools {
                 guard let price = prices.machines[pool.machine] else {
-                    errors.append(.error(.unknownMachine, "machine type '\(pool.machine)' of node pool '\(pool.name)' (cluster '\(c.name)') has no price in \(prices.file)", at: pool.location))
+                    errors.append(
+                        .error(
+                            .unknownMachine,
+                            "machine type '\(pool.machine)' of node pool '\(pool.name)' (cluster '\(c.name)') has no price in \(prices.file)",
+                            at: pool.location))
                     continue
                 }
                 guard let cap = report.pools.first(where: { $0.cluster == c.name && $0.pool == pool.name }), !envs.isEmpty else { continue }
@@ -151,7 +190,9 @@ public enum Cost {
                         ec.spotSavingMin += nMin * (price.onDemand - hourly) * hours * shareMin
                         ec.spotSavingMax += nMax * (price.onDemand - hourly) * hours * shareMax
                     }
-                    ec.lines.append("cluster \(c.name) pool \(pool.name) (\(pool.machine)\(pool.spot ? ", spot" : "")): \(Int(nMin))-\(Int(nMax)) nodes at \(String(format: "%.3f", hourly))/h, share \(Int((shareMin * 100).rounded()))%-\(Int((shareMax * 100).rounded()))%")
+                    ec.lines.append(
+                        "cluster \(c.name) pool \(pool.name) (\(pool.machine)\(pool.spot ? ", spot" : "")): \(Int(nMin))-\(Int(nMax)) nodes at \(String(format: "%.3f", hourly))/h, share \(Int((shareMin * 100).rounded()))%-\(Int((shareMax * 100).rounded()))%"
+                    )
                     costs[env] = ec
                 }
             }
@@ -172,13 +213,16 @@ public enum Cost {
                 case .primary: role = "primary"
                 case .replica: role = "replica cluster"
                 }
-                costs[t.environment.name]?.lines.append("database \(f.database.name) in \(t.cluster.name) (\(role)): \(Int(gib)) GiB of volumes (\(f.instances) instance\(f.instances == 1 ? "" : "s") x \(Quantity.bytesText(f.dataBytes)) data + \(Quantity.bytesText(f.walBytes)) WAL)")
+                costs[t.environment.name]?.lines.append(
+                    "database \(f.database.name) in \(t.cluster.name) (\(role)): \(Int(gib)) GiB of volumes (\(f.instances) instance\(f.instances == 1 ? "" : "s") x \(Quantity.bytesText(f.dataBytes)) data + \(Quantity.bytesText(f.walBytes)) WAL)"
+                )
             }
         }
         for t in plan.targets {
             for p in t.placements {
                 for v in p.service.volumes {
-                    costs[t.environment.name]?.storage += Double(v.size.units) / gi * Double(p.replicas.max) * classPrice(v.storageClass?.value)
+                    costs[t.environment.name]?.storage +=
+                        Double(v.size.units) / gi * Double(p.replicas.max) * classPrice(v.storageClass?.value)
                 }
             }
         }
@@ -186,7 +230,10 @@ public enum Cost {
         for b in spec.buckets {
             guard let size = prices.bucketSizes[b.name] else { continue }
             let usedBy = spec.environments.filter { e in
-                plan.targets.contains { $0.environment.name == e.name && $0.placements.contains { $0.service.uses.contains { $0.kind == .bucket && $0.name == b.name } } }
+                plan.targets.contains {
+                    $0.environment.name == e.name
+                        && $0.placements.contains { $0.service.uses.contains { $0.kind == .bucket && $0.name == b.name } }
+                }
                     || spec.databases.contains { $0.backup?.bucket.value == b.name && !$0.shared }
             }
             for e in usedBy {
@@ -202,12 +249,14 @@ public enum Cost {
     public static func text(_ costs: [EnvironmentCost], prices: PriceTable) -> String {
         var s = "prices: \(prices.file) (\(prices.currency), \(prices.hoursPerMonth) h/month; \(prices.source); \(prices.date))\n"
         for c in costs {
-            s += "\(c.environment): \(money(c.totalMin)) to \(money(c.totalMax)) \(prices.currency)/month (nodes \(money(c.nodesMin)) to \(money(c.nodesMax)), storage \(money(c.storage)), buckets \(money(c.buckets)))"
+            s +=
+                "\(c.environment): \(money(c.totalMin)) to \(money(c.totalMax)) \(prices.currency)/month (nodes \(money(c.nodesMin)) to \(money(c.nodesMax)), storage \(money(c.storage)), buckets \(money(c.buckets)))"
             if c.spotSavingMax > 0 { s += "; spot saves \(money(c.spotSavingMin)) to \(money(c.spotSavingMax))" }
             s += "\n"
             for l in c.lines { s += "  \(l)\n" }
         }
-        let lo = costs.reduce(0) { $0 + $1.totalMin }, hi = costs.reduce(0) { $0 + $1.totalMax }
+        let lo = costs.reduce(0) { $0 + $1.totalMin }
+        let hi = costs.reduce(0) { $0 + $1.totalMax }
         s += "berth cost: \(money(lo)) to \(money(hi)) \(prices.currency)/month in total\n"
         return s
     }
@@ -216,13 +265,16 @@ public enum Cost {
         func num(_ v: Double) -> JSONValue { .double((v * 100).rounded() / 100) }
         let doc: JSONValue = [
             "currency": .string(prices.currency), "source": .string(prices.source), "date": .string(prices.date),
-            "environments": .array(costs.map { c in
-                ["environment": .string(c.environment),
-                 "min": num(c.totalMin), "max": num(c.totalMax),
-                 "nodes": ["min": num(c.nodesMin), "max": num(c.nodesMax)],
-                 "storage": num(c.storage), "buckets": num(c.buckets),
-                 "spotSaving": ["min": num(c.spotSavingMin), "max": num(c.spotSavingMax)]]
-            }),
+            "environments": .array(
+                costs.map { c in
+                    [
+                        "environment": .string(c.environment),
+                        "min": num(c.totalMin), "max": num(c.totalMax),
+                        "nodes": ["min": num(c.nodesMin), "max": num(c.nodesMax)],
+                        "storage": num(c.storage), "buckets": num(c.buckets),
+                        "spotSaving": ["min": num(c.spotSavingMin), "max": num(c.spotSavingMax)],
+                    ]
+                }),
         ]
         return doc.serialized(pretty: true) + "\n"
     }

@@ -4,7 +4,10 @@ import Foundation
 /// One planned range, named by a stable key such as `prod-eu/vpc` or `prod-eu/eu-west-1a/public`.
 public struct IPPlanEntry: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable, CaseIterable {
-        case supernet, reserved, vpc, pods, services, publicSubnet = "public-subnet", privateSubnet = "private-subnet", staticAddress = "static"
+        case supernet, reserved, vpc, pods, services
+        case publicSubnet = "public-subnet"
+        case privateSubnet = "private-subnet"
+        case staticAddress = "static"
     }
 
     public var key: String
@@ -73,8 +76,8 @@ public struct IPLock: Sendable {
     /// Keys of a lock file: `ranges` maps a plan key to the CIDR it is pinned to.
     public static func parse(_ text: String, file: String) throws -> [String: IPPrefix] {
         guard let data = text.data(using: .utf8),
-              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              obj["berthIPLock"] as? Int == 1, let ranges = obj["ranges"] as? [String: Any]
+            let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            obj["berthIPLock"] as? Int == 1, let ranges = obj["ranges"] as? [String: Any]
         else {
             throw BerthError(.io, "\(file): not a berth IP lock file (expected {\"berthIPLock\": 1, \"ranges\": {...}})")
         }
@@ -140,7 +143,8 @@ public enum IPPlanner {
         // Reserved ranges first: the planner never hands them out.
         for (i, r) in net.reserved.enumerated() {
             guard let p = try? IPPrefix(r.cidr.value) else { continue }
-            entries.append(IPPlanEntry(key: "reserved/\(i + 1)", prefix: p, kind: .reserved, purpose: r.purpose, free: .init(0), pinned: false))
+            entries.append(
+                IPPlanEntry(key: "reserved/\(i + 1)", prefix: p, kind: .reserved, purpose: r.purpose, free: .init(0), pinned: false))
             for (setKey, pool) in [("", superPrefix)] + (v6Super.map { [("v6", $0)] } ?? []) where pool.family == p.family {
                 if pool.overlaps(p) {
                     let clipped = pool.contains(p) ? [p] : (p.contains(pool) ? [pool] : [])
@@ -153,24 +157,62 @@ public enum IPPlanner {
         // What each cluster needs.
         var requests: [Request] = []
         for c in spec.clusters {
-            requests.append(Request(key: "\(c.name)/vpc", length: net.carve.vpc, kind: .vpc, purpose: "VPC of cluster \(c.name)", cluster: c.name, location: c.location))
-            requests.append(Request(key: "\(c.name)/pods", length: net.carve.pods, kind: .pods, purpose: "pod CIDR of cluster \(c.name)", cluster: c.name, location: c.location))
-            requests.append(Request(key: "\(c.name)/services", length: net.carve.services, kind: .services, purpose: "service CIDR of cluster \(c.name)", cluster: c.name, location: c.location))
+            requests.append(
+                Request(
+                    key: "\(c.name)/vpc", length: net.carve.vpc, kind: .vpc, purpose: "VPC of cluster \(c.name)", cluster: c.name,
+                    location: c.location))
+            requests.append(
+                Request(
+                    key: "\(c.name)/pods", length: net.carve.pods, kind: .pods, purpose: "pod CIDR of cluster \(c.name)", cluster: c.name,
+                    location: c.location))
+            requests.append(
+                Request(
+                    key: "\(c.name)/services", length: net.carve.services, kind: .services, purpose: "service CIDR of cluster \(c.name)",
+                    cluster: c.name, location: c.location))
             for z in c.zones {
-                requests.append(Request(key: "\(c.name)/\(z.value)/public", length: net.carve.publicSubnet, kind: .publicSubnet, purpose: "public subnet (load balancers) in \(z.value)", cluster: c.name, zone: z.value, parent: "\(c.name)/vpc", location: z.location))
-                requests.append(Request(key: "\(c.name)/\(z.value)/private", length: net.carve.privateSubnet, kind: .privateSubnet, purpose: "private subnet (nodes) in \(z.value)", cluster: c.name, zone: z.value, parent: "\(c.name)/vpc", location: z.location))
+                requests.append(
+                    Request(
+                        key: "\(c.name)/\(z.value)/public", length: net.carve.publicSubnet, kind: .publicSubnet,
+                        purpose: "public subnet (load balancers) in \(z.value)", cluster: c.name, zone: z.value, parent: "\(c.name)/vpc",
+                        location: z.location))
+                requests.append(
+                    Request(
+                        key: "\(c.name)/\(z.value)/private", length: net.carve.privateSubnet, kind: .privateSubnet,
+                        purpose: "private subnet (nodes) in \(z.value)", cluster: c.name, zone: z.value, parent: "\(c.name)/vpc",
+                        location: z.location))
             }
             if v6Super != nil {
-                requests.append(Request(key: "\(c.name)/vpc6", length: 56, kind: .vpc, purpose: "IPv6 VPC of cluster \(c.name)", cluster: c.name, parent: "v6", location: c.location))
-                requests.append(Request(key: "\(c.name)/pods6", length: 56, kind: .pods, purpose: "IPv6 pod CIDR of cluster \(c.name)", cluster: c.name, parent: "v6", location: c.location))
-                requests.append(Request(key: "\(c.name)/services6", length: 108, kind: .services, purpose: "IPv6 service CIDR of cluster \(c.name)", cluster: c.name, parent: "v6", location: c.location))
+                requests.append(
+                    Request(
+                        key: "\(c.name)/vpc6", length: 56, kind: .vpc, purpose: "IPv6 VPC of cluster \(c.name)", cluster: c.name,
+                        parent: "v6", location: c.location))
+                requests.append(
+                    Request(
+                        key: "\(c.name)/pods6", length: 56, kind: .pods, purpose: "IPv6 pod CIDR of cluster \(c.name)", cluster: c.name,
+                        parent: "v6", location: c.location))
+                requests.append(
+                    Request(
+                        key: "\(c.name)/services6", length: 108, kind: .services, purpose: "IPv6 service CIDR of cluster \(c.name)",
+                        cluster: c.name, parent: "v6", location: c.location))
                 for z in c.zones {
-                    requests.append(Request(key: "\(c.name)/\(z.value)/public6", length: 64, kind: .publicSubnet, purpose: "IPv6 public subnet in \(z.value)", cluster: c.name, zone: z.value, parent: "\(c.name)/vpc6", location: z.location))
-                    requests.append(Request(key: "\(c.name)/\(z.value)/private6", length: 64, kind: .privateSubnet, purpose: "IPv6 private subnet in \(z.value)", cluster: c.name, zone: z.value, parent: "\(c.name)/vpc6", location: z.location))
+                    requests.append(
+                        Request(
+                            key: "\(c.name)/\(z.value)/public6", length: 64, kind: .publicSubnet,
+                            purpose: "IPv6 public subnet in \(z.value)", cluster: c.name, zone: z.value, parent: "\(c.name)/vpc6",
+                            location: z.location))
+                    requests.append(
+                        Request(
+                            key: "\(c.name)/\(z.value)/private6", length: 64, kind: .privateSubnet,
+                            purpose: "IPv6 private subnet in \(z.value)", cluster: c.name, zone: z.value, parent: "\(c.name)/vpc6",
+                            location: z.location))
                 }
             }
             if net.carve.vpc > net.carve.privateSubnet || net.carve.vpc > net.carve.publicSubnet {
-                diags.append(.error(.ipPlan, "carve.vpc /\(net.carve.vpc) cannot hold subnets of /\(net.carve.publicSubnet) and /\(net.carve.privateSubnet); a VPC must be larger than its subnets", at: net.carve.location))
+                diags.append(
+                    .error(
+                        .ipPlan,
+                        "carve.vpc /\(net.carve.vpc) cannot hold subnets of /\(net.carve.publicSubnet) and /\(net.carve.privateSubnet); a VPC must be larger than its subnets",
+                        at: net.carve.location))
                 return (nil, diags)
             }
             // Pod CIDR capacity: one node range per node.
@@ -180,7 +222,11 @@ public enum IPPlanner {
             if maxNodes > ranges {
                 var need = nodeMask
                 while need > 0, (1 << (nodeMask - need)) < maxNodes { need -= 1 }
-                diags.append(.error(.podCidr, "pod CIDR /\(net.carve.pods) of cluster '\(c.name)' has room for \(ranges) node ranges of /\(nodeMask) (\(net.podsPerNode) pods per node), but its node pools grow to \(maxNodes) nodes; use carve.pods /\(need) or shorter", at: net.carve.location))
+                diags.append(
+                    .error(
+                        .podCidr,
+                        "pod CIDR /\(net.carve.pods) of cluster '\(c.name)' has room for \(ranges) node ranges of /\(nodeMask) (\(net.podsPerNode) pods per node), but its node pools grow to \(maxNodes) nodes; use carve.pods /\(need) or shorter",
+                        at: net.carve.location))
             }
         }
         guard !diags.hasErrors else { return (nil, diags) }
@@ -192,7 +238,11 @@ public enum IPPlanner {
         if need > freeTop {
             var len = superPrefix.length
             while len > 0, pow(2, Double(32 - len)) - (pow(2, Double(32 - superPrefix.length)) - freeTop) < need { len -= 1 }
-            diags.append(.error(.supernetTooSmall, "supernet \(superPrefix) is too small: \(spec.clusters.count) cluster(s) need \(format(need)) addresses (VPC /\(net.carve.vpc), pods /\(net.carve.pods), services /\(net.carve.services) each) but \(format(freeTop)) are free, \(format(need - freeTop)) short; a /\(len) supernet would hold them", at: net.supernet.location))
+            diags.append(
+                .error(
+                    .supernetTooSmall,
+                    "supernet \(superPrefix) is too small: \(spec.clusters.count) cluster(s) need \(format(need)) addresses (VPC /\(net.carve.vpc), pods /\(net.carve.pods), services /\(net.carve.services) each) but \(format(freeTop)) are free, \(format(need - freeTop)) short; a /\(len) supernet would hold them",
+                    at: net.supernet.location))
             return (nil, diags)
         }
 
@@ -200,7 +250,8 @@ public enum IPPlanner {
         func setKey(for r: Request) -> String { r.parent ?? "" }
         var pending: [Request] = []
         let ordered = requests.sorted { a, b in
-            let da = depth(a), db = depth(b)
+            let da = depth(a)
+            let db = depth(b)
             return da != db ? da < db : false
         }
         func depth(_ r: Request) -> Int { r.parent == nil || r.parent == "v6" ? 0 : 1 }
@@ -214,12 +265,20 @@ public enum IPPlanner {
                 let sk = setKey(for: r)
                 guard var set = sets[sk] else { continue }
                 if pin.length != r.length {
-                    diags.append(.error(.ipPin, "\(r.key) is pinned to \(pin) in the lock file, but the spec now asks for a /\(r.length); remove the line from the lock file to re-plan it (the range will move)", at: r.location))
+                    diags.append(
+                        .error(
+                            .ipPin,
+                            "\(r.key) is pinned to \(pin) in the lock file, but the spec now asks for a /\(r.length); remove the line from the lock file to re-plan it (the range will move)",
+                            at: r.location))
                     continue
                 }
                 for rr in net.reserved {
                     if let rp = try? IPPrefix(rr.cidr.value), rp.overlaps(pin) {
-                        diags.append(.error(.ipReservedOverlap, "\(r.key) is pinned to \(pin), which overlaps reserved range \(rp) (\(rr.purpose)); move the reservation or remove the pin", at: rr.cidr.location))
+                        diags.append(
+                            .error(
+                                .ipReservedOverlap,
+                                "\(r.key) is pinned to \(pin), which overlaps reserved range \(rp) (\(rr.purpose)); move the reservation or remove the pin",
+                                at: rr.cidr.location))
                     }
                 }
                 do {
@@ -229,7 +288,8 @@ public enum IPPlanner {
                     entries.append(entry(r, pin, pinned: true))
                     if r.kind == .vpc { sets[r.key] = PrefixSet(pool: pin) }
                 } catch {
-                    diags.append(.error(.ipPin, "\(r.key) is pinned to \(pin) in the lock file, which no longer fits: \(error)", at: r.location))
+                    diags.append(
+                        .error(.ipPin, "\(r.key) is pinned to \(pin) in the lock file, which no longer fits: \(error)", at: r.location))
                 }
             }
             pending = unpinned
@@ -256,19 +316,27 @@ public enum IPPlanner {
 
         // Static addresses: the first free address of their subnet after the provider's reserved
         // ones. The spec's own, then the internal load balancers of cross-cluster database paths.
-        var statics: [(key: String, cluster: Cluster, zone: String, subnet: String, name: String, purpose: String, location: SourceLocation)] = []
+        var statics:
+            [(key: String, cluster: Cluster, zone: String, subnet: String, name: String, purpose: String, location: SourceLocation)] = []
         for st in net.statics {
             guard let c = spec.cluster(st.cluster.value) else { continue }
-            statics.append((key: "static/\(st.name)", cluster: c, zone: st.zone?.value ?? c.zones.first?.value ?? "",
-                            subnet: st.subnet, name: "static '\(st.name)'", purpose: st.purpose.isEmpty ? "static address" : st.purpose,
-                            location: st.location))
+            statics.append(
+                (
+                    key: "static/\(st.name)", cluster: c, zone: st.zone?.value ?? c.zones.first?.value ?? "",
+                    subnet: st.subnet, name: "static '\(st.name)'", purpose: st.purpose.isEmpty ? "static address" : st.purpose,
+                    location: st.location
+                ))
         }
         for r in given?.remoteEndpoints ?? Plan.remoteEndpoints(spec: spec) {
             guard let c = spec.cluster(r.cluster), let d = spec.database(r.database) else { continue }
             for a in r.addresses {
-                statics.append((key: a.key, cluster: c, zone: a.zone, subnet: "private", name: "database '\(r.database)'",
-                                purpose: "internal load balancer of database \(r.database) (\(r.environment)) for clusters \(r.clientClusters.joined(separator: ", "))",
-                                location: d.topology.location))
+                statics.append(
+                    (
+                        key: a.key, cluster: c, zone: a.zone, subnet: "private", name: "database '\(r.database)'",
+                        purpose:
+                            "internal load balancer of database \(r.database) (\(r.environment)) for clusters \(r.clientClusters.joined(separator: ", "))",
+                        location: d.topology.location
+                    ))
             }
         }
         for st in statics {
@@ -276,15 +344,21 @@ public enum IPPlanner {
             let zone = st.zone
             let subnetKey = "\(c.name)/\(zone)/\(st.subnet)"
             let key = st.key
-            guard let subnet = prefixes[subnetKey], case let .v4(sub4) = subnet else {
+            guard let subnet = prefixes[subnetKey], case .v4(let sub4) = subnet else {
                 diags.append(.error(.ipPlan, "\(st.name) names subnet \(subnetKey), which is not planned", at: st.location))
                 continue
             }
             var set = sets[subnetKey] ?? PrefixSet(pool: subnet)
             var chosen: IPPrefix?
             if let pin = pins[key] {
-                if (try? set.allocate(exact: pin)) != nil, subnet.contains(pin) { chosen = pin } else {
-                    diags.append(.error(.ipPin, "\(key) is pinned to \(pin), which is not free inside \(subnetKey) \(subnet); remove the pin to re-plan it", at: st.location))
+                if (try? set.allocate(exact: pin)) != nil, subnet.contains(pin) {
+                    chosen = pin
+                } else {
+                    diags.append(
+                        .error(
+                            .ipPin,
+                            "\(key) is pinned to \(pin), which is not free inside \(subnetKey) \(subnet); remove the pin to re-plan it",
+                            at: st.location))
                     continue
                 }
             } else {
@@ -303,8 +377,10 @@ public enum IPPlanner {
                 continue
             }
             sets[subnetKey] = set
-            entries.append(IPPlanEntry(key: key, prefix: p, kind: .staticAddress, purpose: st.purpose,
-                                       cluster: c.name, zone: zone, free: .init(0), pinned: pins[key] != nil))
+            entries.append(
+                IPPlanEntry(
+                    key: key, prefix: p, kind: .staticAddress, purpose: st.purpose,
+                    cluster: c.name, zone: zone, free: .init(0), pinned: pins[key] != nil))
         }
         guard !diags.hasErrors else { return (nil, diags) }
 
@@ -314,9 +390,16 @@ public enum IPPlanner {
             if let s = sets[e.key] { e.free = (try? s.freeAddressCount()) ?? e.free }
             return e
         }
-        var all = [IPPlanEntry(key: "supernet", prefix: superPrefix, kind: .supernet, purpose: "IPv4 supernet", free: (try? sets[""]?.freeAddressCount()) ?? .init(0), pinned: false)]
+        var all = [
+            IPPlanEntry(
+                key: "supernet", prefix: superPrefix, kind: .supernet, purpose: "IPv4 supernet",
+                free: (try? sets[""]?.freeAddressCount()) ?? .init(0), pinned: false)
+        ]
         if let v6Super, let s6 = sets["v6"] {
-            all.append(IPPlanEntry(key: "supernet6", prefix: v6Super, kind: .supernet, purpose: "IPv6 supernet", free: (try? s6.freeAddressCount()) ?? .init(0), pinned: false))
+            all.append(
+                IPPlanEntry(
+                    key: "supernet6", prefix: v6Super, kind: .supernet, purpose: "IPv6 supernet",
+                    free: (try? s6.freeAddressCount()) ?? .init(0), pinned: false))
         }
         all += entries.sorted { a, b in a.prefix < b.prefix }
         var changes: [IPPlanChange] = []
@@ -331,7 +414,8 @@ public enum IPPlanner {
     }
 
     static func entry(_ r: Request, _ p: IPPrefix, pinned: Bool) -> IPPlanEntry {
-        IPPlanEntry(key: r.key, prefix: p, kind: r.kind, purpose: r.purpose, cluster: r.cluster, zone: r.zone, free: p.addressCount, pinned: pinned)
+        IPPlanEntry(
+            key: r.key, prefix: p, kind: r.kind, purpose: r.purpose, cluster: r.cluster, zone: r.zone, free: p.addressCount, pinned: pinned)
     }
 
     static func format(_ d: Double) -> String {

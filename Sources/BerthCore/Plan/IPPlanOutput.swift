@@ -6,8 +6,10 @@ extension IPPlan {
     public func table() -> String {
         var rows: [[String]] = [["KEY", "RANGE", "SIZE", "FREE", "PURPOSE"]]
         for e in entries {
-            rows.append([e.key, e.prefix.description, IPPlan.countText(e.prefix.addressCount), IPPlan.countText(e.free),
-                         e.purpose + (e.pinned ? " (pinned)" : "")])
+            rows.append([
+                e.key, e.prefix.description, IPPlan.countText(e.prefix.addressCount), IPPlan.countText(e.free),
+                e.purpose + (e.pinned ? " (pinned)" : ""),
+            ])
         }
         var widths = [Int](repeating: 0, count: 5)
         for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }

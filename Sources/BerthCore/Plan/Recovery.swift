@@ -25,27 +25,39 @@ public enum Recovery {
 
     public static func database(_ d: Database, spec: Spec) -> Objective {
         guard let b = d.backup else {
-            return Objective(rpoSeconds: nil, rtoSeconds: nil, basis: "no backup: losing every instance loses the data; \(d.instances) instance(s) cover single-instance failures only")
+            return Objective(
+                rpoSeconds: nil, rtoSeconds: nil,
+                basis: "no backup: losing every instance loses the data; \(d.instances) instance(s) cover single-instance failures only")
         }
         // A replica cluster to promote exists only when the topology keeps read replicas in the
         // production environment's other clusters; a pinned database (the team server's ledger)
         // lives in one cluster, and `replicas: none` keeps no copy outside the primary's region.
-        let replicated = d.pinned == nil && d.topology.replicas == .read
+        let replicated =
+            d.pinned == nil && d.topology.replicas == .read
             && spec.environments.contains { $0.tier == .production && $0.clusters.count > 1 }
         let interval = Int((Cron.intervalHours(b.schedule) ?? 24) * 3600)
         let restore = provisionSeconds + Int(d.size.units / restoreBytesPerSecond) + interval / 10
         if replicated {
-            return Objective(rpoSeconds: archiveTimeoutSeconds, rtoSeconds: promoteSeconds,
-                             basis: "WAL archived every 5 min to bucket '\(b.bucket.value)'; a replica cluster in the second production cluster is promoted (restore from the archive takes \(text(seconds: restore)))")
+            return Objective(
+                rpoSeconds: archiveTimeoutSeconds, rtoSeconds: promoteSeconds,
+                basis:
+                    "WAL archived every 5 min to bucket '\(b.bucket.value)'; a replica cluster in the second production cluster is promoted (restore from the archive takes \(text(seconds: restore)))"
+            )
         }
-        return Objective(rpoSeconds: archiveTimeoutSeconds, rtoSeconds: restore,
-                         basis: "WAL archived every 5 min to bucket '\(b.bucket.value)'; restore = 10 min provisioning + \(d.size) at 100 MiB/s + WAL replay of one \(text(seconds: interval)) backup interval at 10x")
+        return Objective(
+            rpoSeconds: archiveTimeoutSeconds, rtoSeconds: restore,
+            basis:
+                "WAL archived every 5 min to bucket '\(b.bucket.value)'; restore = 10 min provisioning + \(d.size) at 100 MiB/s + WAL replay of one \(text(seconds: interval)) backup interval at 10x"
+        )
     }
 
     public static func bucket(_ b: Bucket) -> Objective {
         if b.versioning {
-            return Objective(rpoSeconds: 0, rtoSeconds: 900,
-                             basis: "versioning keeps overwritten and deleted objects \(b.noncurrentAfter) as non-current versions; no copy in another region")
+            return Objective(
+                rpoSeconds: 0, rtoSeconds: 900,
+                basis:
+                    "versioning keeps overwritten and deleted objects \(b.noncurrentAfter) as non-current versions; no copy in another region"
+            )
         }
         return Objective(rpoSeconds: nil, rtoSeconds: nil, basis: "no versioning: an overwritten or deleted object cannot be recovered")
     }
@@ -53,8 +65,9 @@ public enum Recovery {
     public static func volumes(_ spec: Spec) -> Objective? {
         guard let s = spec.storage.snapshots else { return nil }
         let interval = Int((Cron.intervalHours(s.schedule) ?? 24) * 3600)
-        return Objective(rpoSeconds: interval, rtoSeconds: 900,
-                         basis: "Velero snapshots on '\(s.schedule)', \(s.keep) kept (\(text(seconds: interval * s.keep)) of history)")
+        return Objective(
+            rpoSeconds: interval, rtoSeconds: 900,
+            basis: "Velero snapshots on '\(s.schedule)', \(s.keep) kept (\(text(seconds: interval * s.keep)) of history)")
     }
 
     public static func text(seconds: Int?) -> String {

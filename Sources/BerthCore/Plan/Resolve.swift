@@ -34,9 +34,11 @@ public struct ImageRef: Sendable, Hashable {
             tag = t
             end = colon
         }
-        guard end > 0, b[..<end].allSatisfy({ c in
-            (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x2F || c == 0x2D || c == 0x5F || c == 0x3A
-        }) else { return nil }
+        guard end > 0,
+            b[..<end].allSatisfy({ c in
+                (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x2F || c == 0x2D || c == 0x5F || c == 0x3A
+            })
+        else { return nil }
         return ImageRef(repository: String(decoding: b[..<end], as: UTF8.self), tag: tag, digest: digest)
     }
 
@@ -78,9 +80,10 @@ public struct Placement: Sendable {
     public var env: [(String, String)]
     public var pool: NodePool?
 
-    public init(service: Service, image: String, replicas: Replicas, resources: Resources, publicRoute: PublicRoute?,
-                hostname: String?, env: [(String, String)], pool: NodePool?)
-    {
+    public init(
+        service: Service, image: String, replicas: Replicas, resources: Resources, publicRoute: PublicRoute?,
+        hostname: String?, env: [(String, String)], pool: NodePool?
+    ) {
         self.service = service
         self.image = image
         self.version = Placement.version(of: image)
@@ -132,8 +135,9 @@ public struct Plan: Sendable {
         let work = pairs
         self.targets = parallelMap(0..<work.count) { i in
             let (env, cluster) = work[i]
-            return Target(environment: env, cluster: cluster, namespace: Plan.namespace(spec: spec, environment: env.name),
-                          placements: spec.services.compactMap { Plan.place($0, env: env, cluster: cluster, spec: spec) })
+            return Target(
+                environment: env, cluster: cluster, namespace: Plan.namespace(spec: spec, environment: env.name),
+                placements: spec.services.compactMap { Plan.place($0, env: env, cluster: cluster, spec: spec) })
         }
         if spec.databases.contains(where: { $0.topology.remoteClients == .primary }) {
             self.remoteEndpoints = Plan.remoteEndpoints(spec: spec, plan: self)

@@ -34,7 +34,7 @@ extension Plan {
         if let pin = d.pinned { return pin.environment == env.name ? pin.cluster : nil }
         let clusters = env.clusters.map(\.value)
         if let region = d.topology.primary?.value,
-           let c = clusters.first(where: { spec.cluster($0)?.region.value == region })
+            let c = clusters.first(where: { spec.cluster($0)?.region.value == region })
         {
             return c
         }
@@ -80,12 +80,14 @@ extension Plan {
         switch (localRole, readOnly) {
         case (.primary?, false):
             let pooled = spec.scaling.connectionPooling && d.pooler != nil
-            return DatabaseEndpoint(host: qualify(pooled ? "\(d.name)-pooler-rw" : "\(d.name)-rw"), credentials: credentials,
-                                    remote: false, readOnly: false)
+            return DatabaseEndpoint(
+                host: qualify(pooled ? "\(d.name)-pooler-rw" : "\(d.name)-rw"), credentials: credentials,
+                remote: false, readOnly: false)
         case (.primary?, true):
             let replicas = local.map { databaseInstances(d, in: $0) > 1 } ?? false
-            return DatabaseEndpoint(host: qualify(replicas ? "\(d.name)-ro" : "\(d.name)-r"), credentials: credentials,
-                                    remote: false, readOnly: true)
+            return DatabaseEndpoint(
+                host: qualify(replicas ? "\(d.name)-ro" : "\(d.name)-r"), credentials: credentials,
+                remote: false, readOnly: true)
         case (.replica?, true):
             return DatabaseEndpoint(host: qualify("\(d.name)-r"), credentials: credentials, remote: false, readOnly: true)
         default:
@@ -99,14 +101,23 @@ extension Plan {
         guard let home = homeEnvironment(of: d, for: t.environment) else { return "no environment holds it" }
         let homeNS = Plan.namespace(spec: spec, environment: home.name)
         if !databaseCredentialsFromStore {
-            if readOnly { return "read-only access needs read-only credentials, which berth delivers through the secret store; set security.secrets" }
-            if homeNS != t.namespace { return "the database lives in namespace \(homeNS), and its credentials reach another namespace only through the secret store; set security.secrets" }
+            if readOnly {
+                return "read-only access needs read-only credentials, which berth delivers through the secret store; set security.secrets"
+            }
+            if homeNS != t.namespace {
+                return
+                    "the database lives in namespace \(homeNS), and its credentials reach another namespace only through the secret store; set security.secrets"
+            }
         }
         let local = targets.first { $0.environment.name == home.name && $0.cluster.name == t.cluster.name }
         let primary = primaryCluster(of: d, in: home) ?? "?"
-        let here = local == nil ? "cluster '\(t.cluster.name)' holds no instance of it" : "cluster '\(t.cluster.name)' holds no primary (it runs on '\(primary)')"
+        let here =
+            local == nil
+            ? "cluster '\(t.cluster.name)' holds no instance of it"
+            : "cluster '\(t.cluster.name)' holds no primary (it runs on '\(primary)')"
         if d.topology.remoteClients == .refuse {
-            return "\(here); set databases.\(d.name).topology.remoteClients: primary to render the cross-cluster path to the primary, or run this service only where the primary is"
+            return
+                "\(here); set databases.\(d.name).topology.remoteClients: primary to render the cross-cluster path to the primary, or run this service only where the primary is"
         }
         if !databaseCredentialsFromStore {
             return "\(here), and the cross-cluster path needs credentials from the secret store; set security.secrets"
@@ -166,11 +177,12 @@ extension Plan {
                 guard !clients.isEmpty else { continue }
                 let zones = c.zones.map(\.value)
                 let used = spec.provider.name == .aws ? zones : Array(zones.prefix(1))
-                out.append(RemoteEndpoint(
-                    database: d.name, environment: home.name, cluster: primary,
-                    namespace: Plan.namespace(spec: spec, environment: home.name),
-                    clientClusters: clients.sorted(),
-                    addresses: used.map { (key: "database/\(d.name)/\(home.name)/\($0)", zone: $0) }))
+                out.append(
+                    RemoteEndpoint(
+                        database: d.name, environment: home.name, cluster: primary,
+                        namespace: Plan.namespace(spec: spec, environment: home.name),
+                        clientClusters: clients.sorted(),
+                        addresses: used.map { (key: "database/\(d.name)/\(home.name)/\($0)", zone: $0) }))
             }
         }
         return out

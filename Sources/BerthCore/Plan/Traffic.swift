@@ -105,14 +105,18 @@ extension Plan {
     public func traffic(_ t: Target) -> [TrafficEdge] {
         var out: [TrafficEdge] = []
         let ns = t.namespace
-        func edge(_ from: TrafficEdge.Peer, _ fromNS: String, _ to: TrafficEdge.Peer, _ toNS: String,
-                  _ ports: [TrafficEdge.Port], _ purpose: TrafficEdge.Purpose, database: String? = nil)
-        {
-            out.append(TrafficEdge(from: from, fromNamespace: fromNS, to: to, toNamespace: toNS, ports: ports, purpose: purpose, database: database))
+        func edge(
+            _ from: TrafficEdge.Peer, _ fromNS: String, _ to: TrafficEdge.Peer, _ toNS: String,
+            _ ports: [TrafficEdge.Port], _ purpose: TrafficEdge.Purpose, database: String? = nil
+        ) {
+            out.append(
+                TrafficEdge(
+                    from: from, fromNamespace: fromNS, to: to, toNamespace: toNS, ports: ports, purpose: purpose, database: database))
         }
         // Namespace-wide: DNS, and the mesh's control plane for every proxy.
-        edge(.allPods, ns, .pods(namespace: "kube-system", labels: ["k8s-app": "kube-dns"]), "kube-system",
-             [TrafficEdge.Port("UDP", 53), .tcp(53)], .dns)
+        edge(
+            .allPods, ns, .pods(namespace: "kube-system", labels: ["k8s-app": "kube-dns"]), "kube-system",
+            [TrafficEdge.Port("UDP", 53), .tcp(53)], .dns)
         if let mesh = meshControlPlane {
             edge(.allPods, ns, .namespace(mesh.namespace), mesh.namespace, mesh.ports, .mesh)
         }
@@ -153,12 +157,16 @@ extension Plan {
                     guard let d = spec.database(u.name), let ep = endpoint(d, readOnly: u.readOnly, from: t) else { continue }
                     if ep.remote {
                         let ips = remoteAddresses(of: d, for: t.environment)
-                        if !ips.isEmpty { edge(.service(name), ns, .addresses(ips, except: []), "", [.tcp(5432)], .crossCluster, database: d.name) }
+                        if !ips.isEmpty {
+                            edge(.service(name), ns, .addresses(ips, except: []), "", [.tcp(5432)], .crossCluster, database: d.name)
+                        }
                         continue
                     }
                     let home = homeEnvironment(of: d, for: t.environment).map { Plan.namespace(spec: spec, environment: $0.name) } ?? ns
                     let pooled = ep.host.hasPrefix("\(d.name)-pooler-")
-                    edge(.service(name), ns, pooled ? .pooler(d.name) : .databaseInstances(d.name), home, [.tcp(5432)], .database, database: d.name)
+                    edge(
+                        .service(name), ns, pooled ? .pooler(d.name) : .databaseInstances(d.name), home, [.tcp(5432)], .database,
+                        database: d.name)
                 }
             }
             if objectStorage {
@@ -185,7 +193,9 @@ extension Plan {
                     for u in p.service.uses where u.kind == .database && u.name == d.name {
                         guard let ep = endpoint(d, readOnly: u.readOnly, from: other), !ep.remote else { continue }
                         let pooled = ep.host.hasPrefix("\(d.name)-pooler-")
-                        edge(.service(p.service.name), other.namespace, pooled ? .pooler(d.name) : inst, ns, [.tcp(5432)], .database, database: d.name)
+                        edge(
+                            .service(p.service.name), other.namespace, pooled ? .pooler(d.name) : inst, ns, [.tcp(5432)], .database,
+                            database: d.name)
                     }
                 }
             }

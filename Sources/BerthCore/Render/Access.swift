@@ -98,8 +98,9 @@ extension Renderer {
         return p.service.secrets.map { secret in
             [
                 "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
-                "metadata": meta("\(p.service.name)-\(secret)", t.namespace, labels: labels(p, t, withVersion: false),
-                                 annotations: ["berth.dev/rotate-every": .string(store.rotateEvery.text)]),
+                "metadata": meta(
+                    "\(p.service.name)-\(secret)", t.namespace, labels: labels(p, t, withVersion: false),
+                    annotations: ["berth.dev/rotate-every": .string(store.rotateEvery.text)]),
                 "spec": [
                     "refreshInterval": .string(refresh),
                     "secretStoreRef": ["kind": "ClusterSecretStore", "name": .string(store.store)],

@@ -24,53 +24,76 @@ public struct AddonRelease: Sendable, Hashable {
 
 public enum AddonVersions {
     public static let releases: [AddonRelease] = [
-        AddonRelease(name: "gateway-api", repoURL: "https://github.com/kubernetes-sigs/gateway-api", chart: nil,
-                     paths: ["config/crd/standard"], version: "v1.3.0", namespace: "kube-system", project: "Gateway API CRDs"),
-        AddonRelease(name: "external-snapshotter", repoURL: "https://github.com/kubernetes-csi/external-snapshotter", chart: nil,
-                     paths: ["client/config/crd", "deploy/kubernetes/snapshot-controller"], version: "v8.2.0",
-                     namespace: "kube-system", project: "CSI snapshot CRDs and snapshot controller"),
-        AddonRelease(name: "cert-manager", repoURL: "https://charts.jetstack.io", chart: "cert-manager", paths: [],
-                     version: "v1.21.1", namespace: "cert-manager", project: "cert-manager"),
-        AddonRelease(name: "trust-manager", repoURL: "https://charts.jetstack.io", chart: "trust-manager", paths: [],
-                     version: "v0.24.0", namespace: "cert-manager", project: "trust-manager"),
-        AddonRelease(name: "external-dns", repoURL: "https://kubernetes-sigs.github.io/external-dns/", chart: "external-dns", paths: [],
-                     version: "1.21.1", namespace: "external-dns", project: "ExternalDNS"),
-        AddonRelease(name: "nginx-gateway-fabric", repoURL: "ghcr.io/nginx/charts", chart: "nginx-gateway-fabric", paths: [],
-                     version: "2.6.7", namespace: "nginx-gateway", project: "NGINX Gateway Fabric"),
-        AddonRelease(name: "ingress-nginx", repoURL: "https://kubernetes.github.io/ingress-nginx", chart: "ingress-nginx", paths: [],
-                     version: "4.13.3", namespace: "ingress-nginx", project: "ingress-nginx"),
-        AddonRelease(name: "cloudnative-pg", repoURL: "https://cloudnative-pg.github.io/charts", chart: "cloudnative-pg", paths: [],
-                     version: "0.29.0", namespace: "cnpg-system", project: "CloudNativePG operator"),
-        AddonRelease(name: "external-secrets", repoURL: "https://charts.external-secrets.io", chart: "external-secrets", paths: [],
-                     version: "2.9.0", namespace: "external-secrets", project: "External Secrets Operator"),
-        AddonRelease(name: "velero", repoURL: "https://vmware-tanzu.github.io/helm-charts", chart: "velero", paths: [],
-                     version: "12.1.0", namespace: "velero", project: "Velero"),
-        AddonRelease(name: "falco", repoURL: "https://falcosecurity.github.io/charts", chart: "falco", paths: [],
-                     version: "9.1.0", namespace: "falco", project: "Falco"),
-        AddonRelease(name: "vertical-pod-autoscaler", repoURL: "https://charts.fairwinds.com/stable", chart: "vpa", paths: [],
-                     version: "5.0.0", namespace: "vpa", project: "Vertical Pod Autoscaler"),
-        AddonRelease(name: "cluster-autoscaler", repoURL: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", paths: [],
-                     version: "9.50.1", namespace: "kube-system", project: "Cluster Autoscaler"),
-        AddonRelease(name: "metrics-server", repoURL: "https://kubernetes-sigs.github.io/metrics-server/", chart: "metrics-server", paths: [],
-                     version: "3.13.1", namespace: "kube-system", project: "metrics-server"),
-        AddonRelease(name: "kube-prometheus-stack", repoURL: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack",
-                     paths: [], version: "77.5.0", namespace: "monitoring", project: "Prometheus Operator and Prometheus"),
-        AddonRelease(name: "istio-base", repoURL: "https://istio-release.storage.googleapis.com/charts", chart: "base", paths: [],
-                     version: "1.27.1", namespace: "istio-system", project: "Istio CRDs"),
-        AddonRelease(name: "istiod", repoURL: "https://istio-release.storage.googleapis.com/charts", chart: "istiod", paths: [],
-                     version: "1.27.1", namespace: "istio-system", project: "Istio control plane"),
-        AddonRelease(name: "linkerd-crds", repoURL: "https://helm.linkerd.io/edge", chart: "linkerd-crds", paths: [],
-                     version: "2025.9.1", namespace: "linkerd", project: "Linkerd CRDs"),
-        AddonRelease(name: "linkerd-control-plane", repoURL: "https://helm.linkerd.io/edge", chart: "linkerd-control-plane", paths: [],
-                     version: "2025.9.1", namespace: "linkerd", project: "Linkerd control plane"),
-        AddonRelease(name: "metallb", repoURL: "https://metallb.github.io/metallb", chart: "metallb", paths: [],
-                     version: "0.16.1", namespace: "metallb-system", project: "MetalLB"),
-        AddonRelease(name: "longhorn", repoURL: "https://charts.longhorn.io", chart: "longhorn", paths: [],
-                     version: "1.9.1", namespace: "longhorn-system", project: "Longhorn"),
-        AddonRelease(name: "ceph-csi-rbd", repoURL: "https://ceph.github.io/csi-charts", chart: "ceph-csi-rbd", paths: [],
-                     version: "3.12.2", namespace: "ceph-csi-rbd", project: "Ceph CSI RBD driver"),
-        AddonRelease(name: "minio", repoURL: "https://charts.min.io/", chart: "minio", paths: [],
-                     version: "5.4.0", namespace: "minio", project: "MinIO"),
+        AddonRelease(
+            name: "gateway-api", repoURL: "https://github.com/kubernetes-sigs/gateway-api", chart: nil,
+            paths: ["config/crd/standard"], version: "v1.3.0", namespace: "kube-system", project: "Gateway API CRDs"),
+        AddonRelease(
+            name: "external-snapshotter", repoURL: "https://github.com/kubernetes-csi/external-snapshotter", chart: nil,
+            paths: ["client/config/crd", "deploy/kubernetes/snapshot-controller"], version: "v8.2.0",
+            namespace: "kube-system", project: "CSI snapshot CRDs and snapshot controller"),
+        AddonRelease(
+            name: "cert-manager", repoURL: "https://charts.jetstack.io", chart: "cert-manager", paths: [],
+            version: "v1.21.1", namespace: "cert-manager", project: "cert-manager"),
+        AddonRelease(
+            name: "trust-manager", repoURL: "https://charts.jetstack.io", chart: "trust-manager", paths: [],
+            version: "v0.24.0", namespace: "cert-manager", project: "trust-manager"),
+        AddonRelease(
+            name: "external-dns", repoURL: "https://kubernetes-sigs.github.io/external-dns/", chart: "external-dns", paths: [],
+            version: "1.21.1", namespace: "external-dns", project: "ExternalDNS"),
+        AddonRelease(
+            name: "nginx-gateway-fabric", repoURL: "ghcr.io/nginx/charts", chart: "nginx-gateway-fabric", paths: [],
+            version: "2.6.7", namespace: "nginx-gateway", project: "NGINX Gateway Fabric"),
+        AddonRelease(
+            name: "ingress-nginx", repoURL: "https://kubernetes.github.io/ingress-nginx", chart: "ingress-nginx", paths: [],
+            version: "4.13.3", namespace: "ingress-nginx", project: "ingress-nginx"),
+        AddonRelease(
+            name: "cloudnative-pg", repoURL: "https://cloudnative-pg.github.io/charts", chart: "cloudnative-pg", paths: [],
+            version: "0.29.0", namespace: "cnpg-system", project: "CloudNativePG operator"),
+        AddonRelease(
+            name: "external-secrets", repoURL: "https://charts.external-secrets.io", chart: "external-secrets", paths: [],
+            version: "2.9.0", namespace: "external-secrets", project: "External Secrets Operator"),
+        AddonRelease(
+            name: "velero", repoURL: "https://vmware-tanzu.github.io/helm-charts", chart: "velero", paths: [],
+            version: "12.1.0", namespace: "velero", project: "Velero"),
+        AddonRelease(
+            name: "falco", repoURL: "https://falcosecurity.github.io/charts", chart: "falco", paths: [],
+            version: "9.1.0", namespace: "falco", project: "Falco"),
+        AddonRelease(
+            name: "vertical-pod-autoscaler", repoURL: "https://charts.fairwinds.com/stable", chart: "vpa", paths: [],
+            version: "5.0.0", namespace: "vpa", project: "Vertical Pod Autoscaler"),
+        AddonRelease(
+            name: "cluster-autoscaler", repoURL: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", paths: [],
+            version: "9.50.1", namespace: "kube-system", project: "Cluster Autoscaler"),
+        AddonRelease(
+            name: "metrics-server", repoURL: "https://kubernetes-sigs.github.io/metrics-server/", chart: "metrics-server", paths: [],
+            version: "3.13.1", namespace: "kube-system", project: "metrics-server"),
+        AddonRelease(
+            name: "kube-prometheus-stack", repoURL: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack",
+            paths: [], version: "77.5.0", namespace: "monitoring", project: "Prometheus Operator and Prometheus"),
+        AddonRelease(
+            name: "istio-base", repoURL: "https://istio-release.storage.googleapis.com/charts", chart: "base", paths: [],
+            version: "1.27.1", namespace: "istio-system", project: "Istio CRDs"),
+        AddonRelease(
+            name: "istiod", repoURL: "https://istio-release.storage.googleapis.com/charts", chart: "istiod", paths: [],
+            version: "1.27.1", namespace: "istio-system", project: "Istio control plane"),
+        AddonRelease(
+            name: "linkerd-crds", repoURL: "https://helm.linkerd.io/edge", chart: "linkerd-crds", paths: [],
+            version: "2025.9.1", namespace: "linkerd", project: "Linkerd CRDs"),
+        AddonRelease(
+            name: "linkerd-control-plane", repoURL: "https://helm.linkerd.io/edge", chart: "linkerd-control-plane", paths: [],
+            version: "2025.9.1", namespace: "linkerd", project: "Linkerd control plane"),
+        AddonRelease(
+            name: "metallb", repoURL: "https://metallb.github.io/metallb", chart: "metallb", paths: [],
+            version: "0.16.1", namespace: "metallb-system", project: "MetalLB"),
+        AddonRelease(
+            name: "longhorn", repoURL: "https://charts.longhorn.io", chart: "longhorn", paths: [],
+            version: "1.9.1", namespace: "longhorn-system", project: "Longhorn"),
+        AddonRelease(
+            name: "ceph-csi-rbd", repoURL: "https://ceph.github.io/csi-charts", chart: "ceph-csi-rbd", paths: [],
+            version: "3.12.2", namespace: "ceph-csi-rbd", project: "Ceph CSI RBD driver"),
+        AddonRelease(
+            name: "minio", repoURL: "https://charts.min.io/", chart: "minio", paths: [],
+            version: "5.4.0", namespace: "minio", project: "MinIO"),
     ]
 
     public static func release(_ name: String) -> AddonRelease? { releases.first { $0.name == name } }
@@ -83,7 +106,10 @@ public enum AddonVersions {
         let vwc = ["admissionregistration.k8s.io", "ValidatingWebhookConfiguration"]
         let mwc = ["admissionregistration.k8s.io", "MutatingWebhookConfiguration"]
         return [
-            "gateway-api": [crd, vwc, ["admissionregistration.k8s.io", "ValidatingAdmissionPolicy"], ["admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"]],
+            "gateway-api": [
+                crd, vwc, ["admissionregistration.k8s.io", "ValidatingAdmissionPolicy"],
+                ["admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"],
+            ],
             "external-snapshotter": [crd],
             "cert-manager": [crd, vwc, mwc],
             "trust-manager": [crd, vwc, ["trust.cert-manager.io", "Bundle"]],
@@ -103,7 +129,9 @@ public enum AddonVersions {
             "linkerd-crds": [crd],
             "linkerd-control-plane": [vwc, mwc],
             "metallb": [crd, vwc],
-            "longhorn": [crd, vwc, mwc, ["storage.k8s.io", "CSIDriver"], ["storage.k8s.io", "StorageClass"], ["scheduling.k8s.io", "PriorityClass"]],
+            "longhorn": [
+                crd, vwc, mwc, ["storage.k8s.io", "CSIDriver"], ["storage.k8s.io", "StorageClass"], ["scheduling.k8s.io", "PriorityClass"],
+            ],
             "ceph-csi-rbd": [["storage.k8s.io", "CSIDriver"]],
             "minio": [],
         ]
@@ -194,7 +222,8 @@ public enum AddonVersions {
         }
         guard let x = parts(a), let y = parts(b) else { return nil }
         for i in 0..<max(x.count, y.count) {
-            let l = i < x.count ? x[i] : 0, r = i < y.count ? y[i] : 0
+            let l = i < x.count ? x[i] : 0
+            let r = i < y.count ? y[i] : 0
             if l != r { return l < r ? -1 : 1 }
         }
         return 0

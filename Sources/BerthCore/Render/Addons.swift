@@ -112,8 +112,9 @@ extension Renderer {
     }
 
     func argoObjects(_ units: [Unit], addons installed: [AddonInstance]) -> ArgoObjects {
-        ArgoObjects(addons: installed, addonProject: installed.isEmpty ? nil : addonProjectObject(installed),
-                    addonApplications: installed.map { addonApplication($0) }, workload: argoCDObjects(units))
+        ArgoObjects(
+            addons: installed, addonProject: installed.isEmpty ? nil : addonProjectObject(installed),
+            addonApplications: installed.map { addonApplication($0) }, workload: argoCDObjects(units))
     }
 
     func addons(cluster c: Cluster, uses: ReferenceCheck.Uses) -> [AddonInstance] {
@@ -135,51 +136,69 @@ extension Renderer {
         let usesGateway = has("gateway.networking.k8s.io")
         if usesGateway { add("gateway-api", Renderer.addonWaveCRDs, "Gateway and HTTPRoute CRDs for the public routes", nil) }
         if hasKind("VolumeSnapshotClass") {
-            add("external-snapshotter", Renderer.addonWaveCRDs, "VolumeSnapshot CRDs and the snapshot controller behind the VolumeSnapshotClass", nil)
+            add(
+                "external-snapshotter", Renderer.addonWaveCRDs,
+                "VolumeSnapshot CRDs and the snapshot controller behind the VolumeSnapshotClass", nil)
         }
         if spec.network.mesh == .istio {
             add("istio-base", Renderer.addonWaveCRDs, "Istio CRDs (network.mesh: istio)", ["defaultRevision": "default"])
-            add("istiod", Renderer.addonWaveOperators, "Istio control plane: mTLS and the mesh policies (network.mesh: istio)", [
-                "global": ["meshID": .string(spec.platform), "multiCluster": ["clusterName": .string(c.name)]],
-                "meshConfig": ["outboundTrafficPolicy": ["mode": "REGISTRY_ONLY"]],
-            ])
+            add(
+                "istiod", Renderer.addonWaveOperators, "Istio control plane: mTLS and the mesh policies (network.mesh: istio)",
+                [
+                    "global": ["meshID": .string(spec.platform), "multiCluster": ["clusterName": .string(c.name)]],
+                    "meshConfig": ["outboundTrafficPolicy": ["mode": "REGISTRY_ONLY"]],
+                ])
         }
         if spec.network.mesh == .linkerd {
             add("linkerd-crds", Renderer.addonWaveCRDs, "Linkerd CRDs (network.mesh: linkerd)", ["installGatewayAPI": .bool(!usesGateway)])
-            add("linkerd-control-plane", Renderer.addonWaveAfterWorkloads,
-                "Linkerd control plane: mTLS and the mesh policies (network.mesh: linkerd); its issuer is linkerd/linkerd-identity-issuer", [
-                "identity": ["externalCA": true, "issuer": ["scheme": "kubernetes.io/tls"]],
-            ])
+            add(
+                "linkerd-control-plane", Renderer.addonWaveAfterWorkloads,
+                "Linkerd control plane: mTLS and the mesh policies (network.mesh: linkerd); its issuer is linkerd/linkerd-identity-issuer",
+                [
+                    "identity": ["externalCA": true, "issuer": ["scheme": "kubernetes.io/tls"]]
+                ])
         }
         if has("cert-manager.io") {
             var v: [(String, JSONValue)] = [
                 ("crds", ["enabled": true, "keep": true]),
-                ("config", [
-                    "apiVersion": "controller.config.cert-manager.io/v1alpha1", "kind": "ControllerConfiguration",
-                    "enableGatewayAPI": .bool(usesGateway),
-                ]),
+                (
+                    "config",
+                    [
+                        "apiVersion": "controller.config.cert-manager.io/v1alpha1", "kind": "ControllerConfiguration",
+                        "enableGatewayAPI": .bool(usesGateway),
+                    ]
+                ),
             ]
-            let dns01 = ["route53", "google", "azure"].contains(spec.network.dns.provider) && !sharedHosts.filter { $0.value.contains(c.name) }.isEmpty
+            let dns01 =
+                ["route53", "google", "azure"].contains(spec.network.dns.provider)
+                && !sharedHosts.filter { $0.value.contains(c.name) }.isEmpty
             if dns01, let id = identityValues("cert-manager", cluster: c.name) {
                 v.append(("serviceAccount", ["annotations": id.annotations]))
-                if case let .object(l) = id.podLabels, !l.isEmpty { v.append(("podLabels", id.podLabels)) }
+                if case .object(let l) = id.podLabels, !l.isEmpty { v.append(("podLabels", id.podLabels)) }
             }
-            add("cert-manager", Renderer.addonWaveOperators,
-                usesGateway ? "Certificates and the ClusterIssuer; Gateway API support for HTTP-01 on the Gateway" : "Certificates and the ClusterIssuer", .object(v))
+            add(
+                "cert-manager", Renderer.addonWaveOperators,
+                usesGateway
+                    ? "Certificates and the ClusterIssuer; Gateway API support for HTTP-01 on the Gateway"
+                    : "Certificates and the ClusterIssuer", .object(v))
         }
         if has("trust.cert-manager.io") {
             // Its webhook's certificate comes from cert-manager (the chart's default).
-            add("trust-manager", Renderer.addonWaveDependents, "the Bundle that publishes Linkerd's trust anchor as linkerd/linkerd-identity-trust-roots", [
-                "crds": ["enabled": true, "keep": true],
-                "app": ["trust": ["namespace": .string(Renderer.certManagerNamespace)]],
-            ])
+            add(
+                "trust-manager", Renderer.addonWaveDependents,
+                "the Bundle that publishes Linkerd's trust anchor as linkerd/linkerd-identity-trust-roots",
+                [
+                    "crds": ["enabled": true, "keep": true],
+                    "app": ["trust": ["namespace": .string(Renderer.certManagerNamespace)]],
+                ])
         }
         if dnsAnnotated, !spec.network.dns.zones.isEmpty {
-            let provider: String = switch spec.network.dns.provider {
-            case "route53": "aws"
-            case "azure": "azure"
-            default: spec.network.dns.provider
-            }
+            let provider: String =
+                switch spec.network.dns.provider {
+                case "route53": "aws"
+                case "azure": "azure"
+                default: spec.network.dns.provider
+                }
             var v: [(String, JSONValue)] = [
                 ("provider", ["name": .string(provider)]),
                 ("sources", .array(usesGateway ? ["gateway-httproute"] : ["ingress"])),
@@ -197,52 +216,89 @@ extension Renderer {
                 v.append(("extraArgs", .array([.string("--google-project=\(dns.project)"), "--google-zone-visibility=public"])))
             case "rfc2136" where !dns.server.isEmpty:
                 let parts = dns.server.split(separator: ":", maxSplits: 1).map(String.init)
-                var args: [JSONValue] = [.string("--rfc2136-host=\(parts[0])"), .string("--rfc2136-port=\(parts.count > 1 ? parts[1] : "53")")]
+                var args: [JSONValue] = [
+                    .string("--rfc2136-host=\(parts[0])"), .string("--rfc2136-port=\(parts.count > 1 ? parts[1] : "53")"),
+                ]
                 args += dns.zones.map { .string("--rfc2136-zone=\($0.value)") }
-                args += [.string("--rfc2136-tsig-keyname=\(spec.platform)-external-dns"), "--rfc2136-tsig-secret-alg=hmac-sha256", "--rfc2136-tsig-axfr"]
+                args += [
+                    .string("--rfc2136-tsig-keyname=\(spec.platform)-external-dns"), "--rfc2136-tsig-secret-alg=hmac-sha256",
+                    "--rfc2136-tsig-axfr",
+                ]
                 v.append(("extraArgs", .array(args)))
-                v.append(("env", [["name": "EXTERNAL_DNS_RFC2136_TSIG_SECRET", "valueFrom": ["secretKeyRef": ["name": "rfc2136-tsig", "key": "secret"]]]]))
+                v.append(
+                    (
+                        "env",
+                        [
+                            [
+                                "name": "EXTERNAL_DNS_RFC2136_TSIG_SECRET",
+                                "valueFrom": ["secretKeyRef": ["name": "rfc2136-tsig", "key": "secret"]],
+                            ]
+                        ]
+                    ))
             case "pdns" where !dns.server.isEmpty:
                 // The API key: Secret `pdns-api-key`, key `api-key`, named and never written.
                 v.append(("extraArgs", .array([.string("--pdns-server=\(dns.server)")])))
-                v.append(("env", [["name": "EXTERNAL_DNS_PDNS_API_KEY", "valueFrom": ["secretKeyRef": ["name": "pdns-api-key", "key": "api-key"]]]]))
+                v.append(
+                    (
+                        "env",
+                        [["name": "EXTERNAL_DNS_PDNS_API_KEY", "valueFrom": ["secretKeyRef": ["name": "pdns-api-key", "key": "api-key"]]]]
+                    ))
             case "cloudflare":
-                v.append(("env", [["name": "CF_API_TOKEN", "valueFrom": ["secretKeyRef": ["name": "cloudflare-api-token", "key": "api-token"]]]]))
+                v.append(
+                    (
+                        "env",
+                        [["name": "CF_API_TOKEN", "valueFrom": ["secretKeyRef": ["name": "cloudflare-api-token", "key": "api-token"]]]]
+                    ))
             default:
                 break
             }
             if let id = identityValues("external-dns", cluster: c.name) {
                 v.append(("serviceAccount", ["annotations": id.annotations]))
-                if case let .object(l) = id.podLabels, !l.isEmpty { v.append(("podLabels", id.podLabels)) }
+                if case .object(let l) = id.podLabels, !l.isEmpty { v.append(("podLabels", id.podLabels)) }
             }
-            add("external-dns", Renderer.addonWaveDependents, "DNS records of the public routes in \(spec.network.dns.zones.map(\.value).joined(separator: ", "))", .object(v))
+            add(
+                "external-dns", Renderer.addonWaveDependents,
+                "DNS records of the public routes in \(spec.network.dns.zones.map(\.value).joined(separator: ", "))", .object(v))
         }
         if hasKind("Gateway") {
-            add("nginx-gateway-fabric", Renderer.addonWaveOperators,
+            add(
+                "nginx-gateway-fabric", Renderer.addonWaveOperators,
                 snippets ? "the Gateway's controller; SnippetsFilters carry the rate limits" : "the Gateway's controller",
-                ["nginxGateway": ["gatewayClassName": .string(spec.network.ingress.className), "snippetsFilters": ["enable": .bool(snippets)]]],
+                [
+                    "nginxGateway": [
+                        "gatewayClassName": .string(spec.network.ingress.className), "snippetsFilters": ["enable": .bool(snippets)],
+                    ]
+                ],
                 namespace: ingressNS)
         }
         if hasKind("Ingress"), spec.network.ingress.api == .ingress {
-            add("ingress-nginx", Renderer.addonWaveOperators, "the Ingress controller (network.ingress.api: ingress)", [
-                "controller": [
-                    "ingressClass": .string(spec.network.ingress.className),
-                    "ingressClassResource": ["name": .string(spec.network.ingress.className), "default": false],
-                ],
-            ], namespace: ingressNS)
+            add(
+                "ingress-nginx", Renderer.addonWaveOperators, "the Ingress controller (network.ingress.api: ingress)",
+                [
+                    "controller": [
+                        "ingressClass": .string(spec.network.ingress.className),
+                        "ingressClassResource": ["name": .string(spec.network.ingress.className), "default": false],
+                    ]
+                ], namespace: ingressNS)
         }
         if onprem, hasKind("Ingress") || hasKind("Gateway") || has("metallb.io") {
-            add("metallb", Renderer.addonWaveOperators,
-                "LoadBalancer addresses from the IP plan's load-balancer ranges (IPAddressPool \(spec.platform)) on own hardware", ["crds": ["enabled": true]])
+            add(
+                "metallb", Renderer.addonWaveOperators,
+                "LoadBalancer addresses from the IP plan's load-balancer ranges (IPAddressPool \(spec.platform)) on own hardware",
+                ["crds": ["enabled": true]])
         }
         if longhorn {
-            add("longhorn", Renderer.addonWaveOperators, "the Longhorn CSI driver behind the StorageClasses", [
-                "persistence": ["defaultClass": false],
-                "defaultSettings": ["defaultReplicaCount": .int(min(3, max(1, c.zones.count)))],
-            ])
+            add(
+                "longhorn", Renderer.addonWaveOperators, "the Longhorn CSI driver behind the StorageClasses",
+                [
+                    "persistence": ["defaultClass": false],
+                    "defaultSettings": ["defaultReplicaCount": .int(min(3, max(1, c.zones.count)))],
+                ])
         }
         if ceph {
-            add("ceph-csi-rbd", Renderer.addonWaveOperators, "the Ceph RBD CSI driver behind the StorageClasses", ["storageClass": ["create": false]])
+            add(
+                "ceph-csi-rbd", Renderer.addonWaveOperators, "the Ceph RBD CSI driver behind the StorageClasses",
+                ["storageClass": ["create": false]])
         }
         if onprem, !spec.buckets.isEmpty || has("velero.io") {
             var names: [String] = []
@@ -252,38 +308,53 @@ extension Renderer {
                     if !names.contains(n) { names.append(n) }
                 }
             }
-            add("minio", Renderer.addonWaveOperators, "S3-compatible object storage for buckets, database and volume backups on own hardware", [
-                "mode": "distributed",
-                "buckets": .array(names.map { ["name": .string($0), "policy": "none", "purge": false, "versioning": true] }),
-            ])
+            add(
+                "minio", Renderer.addonWaveOperators,
+                "S3-compatible object storage for buckets, database and volume backups on own hardware",
+                [
+                    "mode": "distributed",
+                    "buckets": .array(names.map { ["name": .string($0), "policy": "none", "purge": false, "versioning": true] }),
+                ])
         }
         if has("postgresql.cnpg.io") {
-            add("cloudnative-pg", Renderer.addonWaveOperators, "the PostgreSQL clusters, poolers and scheduled backups",
+            add(
+                "cloudnative-pg", Renderer.addonWaveOperators, "the PostgreSQL clusters, poolers and scheduled backups",
                 ["crds": ["create": true], "config": ["clusterWide": true]])
         }
         if has("external-secrets.io") {
             var v: [(String, JSONValue)] = [
                 ("installCRDs", true),
-                ("serviceAccount", identityValues("external-secrets", cluster: c.name).map {
-                    ["name": .string(Renderer.externalSecretsAccount), "annotations": $0.annotations]
-                } ?? ["name": .string(Renderer.externalSecretsAccount)]),
+                (
+                    "serviceAccount",
+                    identityValues("external-secrets", cluster: c.name).map {
+                        ["name": .string(Renderer.externalSecretsAccount), "annotations": $0.annotations]
+                    } ?? ["name": .string(Renderer.externalSecretsAccount)]
+                ),
             ]
-            if let id = identityValues("external-secrets", cluster: c.name), case let .object(l) = id.podLabels, !l.isEmpty {
+            if let id = identityValues("external-secrets", cluster: c.name), case .object(let l) = id.podLabels, !l.isEmpty {
                 v.append(("podLabels", id.podLabels))
             }
-            add("external-secrets", Renderer.addonWaveOperators, "ExternalSecrets and the ClusterSecretStore \(spec.security.secrets?.store ?? "")", .object(v))
+            add(
+                "external-secrets", Renderer.addonWaveOperators,
+                "ExternalSecrets and the ClusterSecretStore \(spec.security.secrets?.store ?? "")", .object(v))
         }
         if has("velero.io") {
-            let plugin: (String, String) = switch spec.provider.name {
-            case .aws, .onprem: ("velero-plugin-for-aws", "velero/velero-plugin-for-aws:v1.13.1")  // as in the chart's values.yaml
-            case .gcp: ("velero-plugin-for-gcp", "velero/velero-plugin-for-gcp:v1.13.0")
-            case .azure: ("velero-plugin-for-microsoft-azure", "velero/velero-plugin-for-microsoft-azure:v1.13.0")
-            }
+            let plugin: (String, String) =
+                switch spec.provider.name {
+                case .aws, .onprem: ("velero-plugin-for-aws", "velero/velero-plugin-for-aws:v1.13.1")  // as in the chart's values.yaml
+                case .gcp: ("velero-plugin-for-gcp", "velero/velero-plugin-for-gcp:v1.13.0")
+                case .azure: ("velero-plugin-for-microsoft-azure", "velero/velero-plugin-for-microsoft-azure:v1.13.0")
+                }
             var v: [(String, JSONValue)] = [
-                ("initContainers", [[
-                    "name": .string(plugin.0), "image": .string(plugin.1), "imagePullPolicy": "IfNotPresent",
-                    "volumeMounts": [["mountPath": "/target", "name": "plugins"]],
-                ]]),
+                (
+                    "initContainers",
+                    [
+                        [
+                            "name": .string(plugin.0), "image": .string(plugin.1), "imagePullPolicy": "IfNotPresent",
+                            "volumeMounts": [["mountPath": "/target", "name": "plugins"]],
+                        ]
+                    ]
+                ),
                 ("configuration", ["backupStorageLocation": [], "volumeSnapshotLocation": []]),
                 ("snapshotsEnabled", .bool(!onprem)),
             ]
@@ -293,7 +364,7 @@ extension Renderer {
                 v.append(("credentials", ["useSecret": false]))
                 if let id = identityValues("velero", cluster: c.name) {
                     v.append(("serviceAccount", ["server": ["annotations": id.annotations]]))
-                    if case let .object(l) = id.podLabels, !l.isEmpty { v.append(("podLabels", id.podLabels)) }
+                    if case .object(let l) = id.podLabels, !l.isEmpty { v.append(("podLabels", id.podLabels)) }
                 }
             }
             add("velero", Renderer.addonWaveOperators, "volume backups: the Schedules and their storage locations", .object(v))
@@ -303,22 +374,27 @@ extension Renderer {
             // the add-ons: the volume is optional so Falco starts (and its Application turns
             // healthy, which the root application waits for) before the ConfigMap exists, and
             // `watch_config_files` reloads Falco when the rules arrive.
-            add("falco", Renderer.addonWaveOperators, "runtime intrusion detection with berth's rules (network.ids)", [
-                "driver": ["kind": "modern_ebpf"],
-                "mounts": [
-                    "volumes": [["name": "berth-rules", "configMap": ["name": "berth-falco-rules", "optional": true]]],
-                    "volumeMounts": [["name": "berth-rules", "mountPath": "/etc/falco/rules.d/berth"]],
-                ],
-                "falco": ["rules_files": ["/etc/falco/falco_rules.yaml", "/etc/falco/rules.d"], "watch_config_files": true],
-            ])
+            add(
+                "falco", Renderer.addonWaveOperators, "runtime intrusion detection with berth's rules (network.ids)",
+                [
+                    "driver": ["kind": "modern_ebpf"],
+                    "mounts": [
+                        "volumes": [["name": "berth-rules", "configMap": ["name": "berth-falco-rules", "optional": true]]],
+                        "volumeMounts": [["name": "berth-rules", "mountPath": "/etc/falco/rules.d/berth"]],
+                    ],
+                    "falco": ["rules_files": ["/etc/falco/falco_rules.yaml", "/etc/falco/rules.d"], "watch_config_files": true],
+                ])
         }
         if hasKind("VerticalPodAutoscaler") {
             let auto = spec.scaling.verticalPodAutoscaler == "auto"
-            add("vertical-pod-autoscaler", Renderer.addonWaveOperators, "the VerticalPodAutoscalers (scaling.verticalPodAutoscaler: \(spec.scaling.verticalPodAutoscaler))", [
-                "recommender": ["enabled": true],
-                "updater": ["enabled": .bool(auto)],
-                "admissionController": ["enabled": .bool(auto)],
-            ])
+            add(
+                "vertical-pod-autoscaler", Renderer.addonWaveOperators,
+                "the VerticalPodAutoscalers (scaling.verticalPodAutoscaler: \(spec.scaling.verticalPodAutoscaler))",
+                [
+                    "recommender": ["enabled": true],
+                    "updater": ["enabled": .bool(auto)],
+                    "admissionController": ["enabled": .bool(auto)],
+                ])
         }
         if hasKind("HorizontalPodAutoscaler") {
             var v: [(String, JSONValue)] = [("replicas", 2)]
@@ -327,33 +403,50 @@ extension Renderer {
         }
         if spec.scaling.clusterAutoscaler, !onprem {
             // The same groups, bounds and flags as the berth-cluster-autoscaler ConfigMap.
-            let cloud: String = switch spec.provider.name {
-            case .aws: "aws"
-            case .gcp: "gce"
-            default: "azure"
-            }
+            let cloud: String =
+                switch spec.provider.name {
+                case .aws: "aws"
+                case .gcp: "gce"
+                default: "azure"
+                }
             var v: [(String, JSONValue)] = [
                 ("cloudProvider", .string(cloud)),
-                ("autoscalingGroups", .array(c.nodePools.sorted { $0.name < $1.name }.map {
-                    ["name": .string("\(c.name)-\($0.name)"), "minSize": .int($0.min), "maxSize": .int($0.max)]
-                })),
+                (
+                    "autoscalingGroups",
+                    .array(
+                        c.nodePools.sorted { $0.name < $1.name }.map {
+                            ["name": .string("\(c.name)-\($0.name)"), "minSize": .int($0.min), "maxSize": .int($0.max)]
+                        })
+                ),
                 // Per-node-group metrics (target, min, max) feed NodePoolAtMaximum and the capacity dashboard.
-                ("extraArgs", ["balance-similar-node-groups": true, "emit-per-nodegroup-metrics": true, "expander": "least-waste",
-                               "skip-nodes-with-local-storage": false]),
+                (
+                    "extraArgs",
+                    [
+                        "balance-similar-node-groups": true, "emit-per-nodegroup-metrics": true, "expander": "least-waste",
+                        "skip-nodes-with-local-storage": false,
+                    ]
+                ),
             ]
             if spec.provider.name == .aws { v.append(("awsRegion", .string(c.region.value))) }
             if let id = identityValues("cluster-autoscaler", cluster: c.name) {
                 v.append(("rbac", ["serviceAccount": ["annotations": id.annotations]]))
-                if case let .object(l) = id.podLabels, !l.isEmpty { v.append(("podLabels", id.podLabels)) }
+                if case .object(let l) = id.podLabels, !l.isEmpty { v.append(("podLabels", id.podLabels)) }
             }
-            add("cluster-autoscaler", Renderer.addonWaveOperators, "node pools scale between their bounds (scaling.clusterAutoscaler)", .object(v))
+            add(
+                "cluster-autoscaler", Renderer.addonWaveOperators, "node pools scale between their bounds (scaling.clusterAutoscaler)",
+                .object(v))
         }
         // With `monitoring.stack: external` the platform's own Prometheus Operator serves the
         // monitoring kinds and scrapes from its namespace: berth installs no second one.
         if spec.monitoring.stack == .kubePrometheusStack, podMonitors || namespaces.contains(Plan.monitoringNamespace) {
-            add("kube-prometheus-stack", Renderer.addonWaveCRDs, "the PodMonitors of the databases and the monitoring namespace the policies admit", [
-                "prometheus": ["prometheusSpec": ["podMonitorSelectorNilUsesHelmValues": false, "serviceMonitorSelectorNilUsesHelmValues": false]],
-            ])
+            add(
+                "kube-prometheus-stack", Renderer.addonWaveCRDs,
+                "the PodMonitors of the databases and the monitoring namespace the policies admit",
+                [
+                    "prometheus": [
+                        "prometheusSpec": ["podMonitorSelectorNilUsesHelmValues": false, "serviceMonitorSelectorNilUsesHelmValues": false]
+                    ]
+                ])
         }
         return out.sorted { ($0.wave, $0.release.name) < ($1.wave, $1.release.name) }
     }
@@ -373,14 +466,17 @@ extension Renderer {
     /// The objects whose API no installed add-on serves: (cluster, object, `apiVersion kind`, why).
     /// Each cluster's distinct kinds (`ReferenceCheck.Uses.kinds`) are judged once; the objects
     /// are named only for a kind that fails.
-    func unserved(_ byCluster: [String: [JSONValue]], _ indexes: [String: ReferenceCheck.Index],
-                  _ installed: [AddonInstance]) -> [(cluster: String, object: String, api: String, why: String)] {
+    func unserved(
+        _ byCluster: [String: [JSONValue]], _ indexes: [String: ReferenceCheck.Index],
+        _ installed: [AddonInstance]
+    ) -> [(cluster: String, object: String, api: String, why: String)] {
         var out: [(cluster: String, object: String, api: String, why: String)] = []
         for cluster in indexes.keys.sorted() {
             for k in (indexes[cluster]?.uses.kinds ?? []).sorted(by: { $0.text < $1.text }) {
                 guard let why = unservedReason(k, cluster: cluster, installed) else { continue }
                 for d in byCluster[cluster] ?? [] where d["kind"]?.stringValue == k.kind && d["apiVersion"]?.stringValue == k.apiVersion {
-                    let ns = d.at("metadata.namespace")?.stringValue ?? "", name = d.at("metadata.name")?.stringValue ?? ""
+                    let ns = d.at("metadata.namespace")?.stringValue ?? ""
+                    let name = d.at("metadata.name")?.stringValue ?? ""
                     out.append((cluster, ns.isEmpty ? "\(k.kind) \(name)" : "\(k.kind) \(ns)/\(name)", k.text, why))
                 }
             }
@@ -430,16 +526,24 @@ extension Renderer {
             source.append(("helm", .object(helm)))
             spec.append(("source", .object(source)))
         } else {
-            spec.append(("sources", .array(r.paths.map { ["repoURL": .string(r.repoURL), "targetRevision": .string(r.version), "path": .string($0)] })))
+            spec.append(
+                (
+                    "sources",
+                    .array(r.paths.map { ["repoURL": .string(r.repoURL), "targetRevision": .string(r.version), "path": .string($0)] })
+                ))
         }
         spec.append(("destination", ["name": .string(a.cluster), "namespace": .string(r.namespace)]))
-        spec.append(("syncPolicy", [
-            "automated": ["prune": false, "selfHeal": true],
-            "syncOptions": ["CreateNamespace=true", "ServerSideApply=true"],
-            "retry": ["limit": 5, "backoff": ["duration": "10s", "factor": 2, "maxDuration": "5m"]],
-        ]))
+        spec.append(
+            (
+                "syncPolicy",
+                [
+                    "automated": ["prune": false, "selfHeal": true],
+                    "syncOptions": ["CreateNamespace=true", "ServerSideApply=true"],
+                    "retry": ["limit": 5, "backoff": ["duration": "10s", "factor": 2, "maxDuration": "5m"]],
+                ]
+            ))
         var labels: [(String, JSONValue)] = []
-        if case let .object(base) = argoLabels { labels = base }
+        if case .object(let base) = argoLabels { labels = base }
         labels += [("berth.dev/addon", .string(r.name)), ("berth.dev/cluster", .string(a.cluster))]
         return [
             "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
@@ -465,9 +569,13 @@ extension Renderer {
         }
         var repos: [String] = []
         for a in list where !repos.contains(a.release.repoURL) { repos.append(a.release.repoURL) }
-        var kinds: Set<[String]> = [["", "Namespace"], ["rbac.authorization.k8s.io", "ClusterRole"], ["rbac.authorization.k8s.io", "ClusterRoleBinding"]]
+        var kinds: Set<[String]> = [
+            ["", "Namespace"], ["rbac.authorization.k8s.io", "ClusterRole"], ["rbac.authorization.k8s.io", "ClusterRoleBinding"],
+        ]
         for a in list { kinds.formUnion(AddonVersions.clusterKinds[a.release.name] ?? []) }
-        let clusterKinds: [JSONValue] = kinds.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.map { ["group": .string($0[0]), "kind": .string($0[1])] }
+        let clusterKinds: [JSONValue] = kinds.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.map {
+            ["group": .string($0[0]), "kind": .string($0[1])]
+        }
         return [
             "apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject",
             "metadata": [
@@ -496,8 +604,10 @@ extension Renderer {
             "spec": [
                 "project": "default",
                 "sources": [
-                    ["repoURL": .string(g.repo), "targetRevision": .string(g.branch), "path": .string(repoPath("addons")),
-                     "directory": ["recurse": true, "exclude": "{root.yaml,bootstrap/*}"]],
+                    [
+                        "repoURL": .string(g.repo), "targetRevision": .string(g.branch), "path": .string(repoPath("addons")),
+                        "directory": ["recurse": true, "exclude": "{root.yaml,bootstrap/*}"],
+                    ],
                     ["repoURL": .string(g.repo), "targetRevision": .string(g.branch), "path": .string(repoPath("argocd"))],
                 ],
                 "destination": ["server": "https://kubernetes.default.svc", "namespace": .string(Renderer.argoNamespace)],
@@ -515,22 +625,24 @@ extension Renderer {
     /// of `argocd-cm` and leaves the rest alone.
     var argoHealthConfig: JSONValue {
         let lua = """
-        hs = {}
-        hs.status = "Progressing"
-        hs.message = ""
-        if obj.status ~= nil and obj.status.health ~= nil then
-          hs.status = obj.status.health.status
-          if obj.status.health.message ~= nil then
-            hs.message = obj.status.health.message
-          end
-        end
-        return hs
+            hs = {}
+            hs.status = "Progressing"
+            hs.message = ""
+            if obj.status ~= nil and obj.status.health ~= nil then
+              hs.status = obj.status.health.status
+              if obj.status.health.message ~= nil then
+                hs.message = obj.status.health.message
+              end
+            end
+            return hs
 
-        """
+            """
         return [
             "apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": ["name": "argocd-cm", "namespace": .string(Renderer.argoNamespace),
-                         "labels": ["app.kubernetes.io/name": "argocd-cm", "app.kubernetes.io/part-of": "argocd"]],
+            "metadata": [
+                "name": "argocd-cm", "namespace": .string(Renderer.argoNamespace),
+                "labels": ["app.kubernetes.io/name": "argocd-cm", "app.kubernetes.io/part-of": "argocd"],
+            ],
             "data": ["resource.customizations.health.argoproj.io_Application": .string(lua)],
         ]
     }

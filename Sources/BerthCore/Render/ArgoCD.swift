@@ -18,8 +18,11 @@ extension Renderer {
     static func syncWave(_ kind: String) -> String {
         switch kind {
         case "Namespace", "ClusterIssuer", "ClusterSecretStore", "StorageClass", "VolumeSnapshotClass",
-             "BackupStorageLocation", "VolumeSnapshotLocation": "-1"
-        case "Deployment", "StatefulSet", "CronJob", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "HTTPRoute", "Ingress", "Cluster": "1"
+            "BackupStorageLocation", "VolumeSnapshotLocation":
+            "-1"
+        case "Deployment", "StatefulSet", "CronJob", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "HTTPRoute", "Ingress",
+            "Cluster":
+            "1"
         case "Pooler", "ScheduledBackup": "2"
         default: "0"
         }
@@ -29,9 +32,9 @@ extension Renderer {
     func waved(_ docs: [JSONValue]) -> [JSONValue] {
         guard spec.delivery.gitops != nil else { return docs }
         return docs.map { doc in
-            guard case var .object(meta)? = doc["metadata"] else { return doc }
+            guard case .object(var meta)? = doc["metadata"] else { return doc }
             let wave = JSONValue.string(Renderer.syncWave(doc["kind"]?.stringValue ?? ""))
-            if let i = meta.firstIndex(where: { $0.0 == "annotations" }), case let .object(a) = meta[i].1 {
+            if let i = meta.firstIndex(where: { $0.0 == "annotations" }), case .object(let a) = meta[i].1 {
                 meta[i].1 = .object(a + [(Renderer.syncWaveKey, wave)])
             } else {
                 meta.append(("annotations", .object([(Renderer.syncWaveKey, wave)])))
@@ -72,9 +75,9 @@ extension Renderer {
                 } else {
                     namespacedKinds.insert([group, kind])
                 }
-                if kind == "HorizontalPodAutoscaler", case let .service(ti, _) = u.owner,
-                   let targetKind = d.at("spec.scaleTargetRef.kind")?.stringValue,
-                   let name = d.at("spec.scaleTargetRef.name")?.stringValue
+                if kind == "HorizontalPodAutoscaler", case .service(let ti, _) = u.owner,
+                    let targetKind = d.at("spec.scaleTargetRef.kind")?.stringValue,
+                    let name = d.at("spec.scaleTargetRef.name")?.stringValue
                 {
                     hpaDeployments[ti, default: []].insert([targetKind, name])
                 }
@@ -113,8 +116,10 @@ extension Renderer {
         }
         let project: JSONValue = [
             "apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject",
-            "metadata": ["name": .string(spec.platform), "namespace": .string(Renderer.argoNamespace), "labels": argoLabels,
-                         "annotations": .object([(Renderer.syncWaveKey, .string(Renderer.workloadWave))])],
+            "metadata": [
+                "name": .string(spec.platform), "namespace": .string(Renderer.argoNamespace), "labels": argoLabels,
+                "annotations": .object([(Renderer.syncWaveKey, .string(Renderer.workloadWave))]),
+            ],
             "spec": [
                 "description": .string(spec.description.isEmpty ? "Platform \(spec.platform), rendered by berth" : spec.description),
                 "sourceRepos": [.string(g.repo)],
@@ -157,19 +162,28 @@ extension Renderer {
                 ("syncPolicy", syncPolicy(auto: autoSync.contains(env.name), ignoring: !hpa.isEmpty)),
             ]
             if !hpa.isEmpty {
-                appSpec.append(("ignoreDifferences", .array(hpa.sorted { ($0[1], $0[0]) < ($1[1], $1[0]) }.map {
-                    ["group": "apps", "kind": .string($0[0]), "name": .string($0[1]), "jsonPointers": ["/spec/replicas"]]
-                })))
+                appSpec.append(
+                    (
+                        "ignoreDifferences",
+                        .array(
+                            hpa.sorted { ($0[1], $0[0]) < ($1[1], $1[0]) }.map {
+                                ["group": "apps", "kind": .string($0[0]), "name": .string($0[1]), "jsonPointers": ["/spec/replicas"]]
+                            })
+                    ))
             }
-            sets.append(applicationSet(
-                name: "\(spec.platform)-\(env.name)", elements: elements,
-                appName: "\(spec.platform)-\(env.name)-{{cluster}}",
-                labels: [("berth.dev/environment", .string(env.name))], spec: .object(appSpec)))
+            sets.append(
+                applicationSet(
+                    name: "\(spec.platform)-\(env.name)", elements: elements,
+                    appName: "\(spec.platform)-\(env.name)-{{cluster}}",
+                    labels: [("berth.dev/environment", .string(env.name))], spec: .object(appSpec)))
         }
         if !clusterOrder.isEmpty, units.contains(where: { if case .cluster = $0.owner { true } else { false } }) {
-            let withObjects = Set(units.compactMap { u -> String? in if case let .cluster(c) = u.owner { c } else { nil } })
+            let withObjects = Set(units.compactMap { u -> String? in if case .cluster(let c) = u.owner { c } else { nil } })
             let elements: [JSONValue] = clusterOrder.filter(withObjects.contains).map { c in
-                ["cluster": .string(c), "namespace": .string(clusterNamespace[c] ?? ""), "path": .string(repoPath("kustomize/clusters/\(c)"))]
+                [
+                    "cluster": .string(c), "namespace": .string(clusterNamespace[c] ?? ""),
+                    "path": .string(repoPath("kustomize/clusters/\(c)")),
+                ]
             }
             let appSpec: JSONValue = [
                 "project": .string(spec.platform),
@@ -177,21 +191,27 @@ extension Renderer {
                 "destination": ["name": "{{cluster}}", "namespace": "{{namespace}}"],
                 "syncPolicy": syncPolicy(auto: false, ignoring: false),
             ]
-            sets.append(applicationSet(name: "\(spec.platform)-clusters", elements: elements,
-                                       appName: "\(spec.platform)-cluster-{{cluster}}", labels: [], spec: appSpec))
+            sets.append(
+                applicationSet(
+                    name: "\(spec.platform)-clusters", elements: elements,
+                    appName: "\(spec.platform)-cluster-{{cluster}}", labels: [], spec: appSpec))
         }
         return (project, sets)
     }
 
-    func applicationSet(name: String, elements: [JSONValue], appName: String, labels: [(String, JSONValue)], spec appSpec: JSONValue) -> JSONValue {
+    func applicationSet(name: String, elements: [JSONValue], appName: String, labels: [(String, JSONValue)], spec appSpec: JSONValue)
+        -> JSONValue
+    {
         var appLabels: [(String, JSONValue)] = []
-        if case let .object(base) = argoLabels { appLabels = base }
+        if case .object(let base) = argoLabels { appLabels = base }
         appLabels += labels
         return [
             "apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet",
             // In the root application (addons/root.yaml): after every add-on.
-            "metadata": ["name": .string(name), "namespace": .string(Renderer.argoNamespace), "labels": .object(appLabels),
-                         "annotations": .object([(Renderer.syncWaveKey, .string(Renderer.workloadWave))])],
+            "metadata": [
+                "name": .string(name), "namespace": .string(Renderer.argoNamespace), "labels": .object(appLabels),
+                "annotations": .object([(Renderer.syncWaveKey, .string(Renderer.workloadWave))]),
+            ],
             "spec": [
                 "generators": [["list": ["elements": .array(elements)]]],
                 "template": [

@@ -73,9 +73,14 @@ extension Renderer {
         let expiry = b.lifecycle.filter(\.expire).map(\.after).min()
         var main: [(String, JSONValue)] = [("ID", "lifecycle"), ("Filter", ["Prefix": ""]), ("Status", "Enabled")]
         if !transitions.isEmpty {
-            main.append(("Transitions", .array(transitions.map {
-                ["Days": .int(max(1, $0.after.days)), "StorageClass": .string(Renderer.s3StorageClass($0.transition ?? ""))]
-            })))
+            main.append(
+                (
+                    "Transitions",
+                    .array(
+                        transitions.map {
+                            ["Days": .int(max(1, $0.after.days)), "StorageClass": .string(Renderer.s3StorageClass($0.transition ?? ""))]
+                        })
+                ))
         }
         if let e = expiry { main.append(("Expiration", ["Days": .int(max(1, e.days))])) }
         if b.versioning {
@@ -99,22 +104,38 @@ extension Renderer {
         }
         var o: [(String, JSONValue)] = []
         if !sse.isEmpty {
-            o.append(("PutBucketEncryption", [
-                "Bucket": .string(name),
-                "ServerSideEncryptionConfiguration": ["Rules": [[
-                    "ApplyServerSideEncryptionByDefault": .object(sse),
-                    "BucketKeyEnabled": .bool(b.encryption == "kms"),
-                ]]],
-            ]))
+            o.append(
+                (
+                    "PutBucketEncryption",
+                    [
+                        "Bucket": .string(name),
+                        "ServerSideEncryptionConfiguration": [
+                            "Rules": [
+                                [
+                                    "ApplyServerSideEncryptionByDefault": .object(sse),
+                                    "BucketKeyEnabled": .bool(b.encryption == "kms"),
+                                ]
+                            ]
+                        ],
+                    ]
+                ))
         }
-        o.append(("PutBucketVersioning", ["Bucket": .string(name), "VersioningConfiguration": ["Status": .string(b.versioning ? "Enabled" : "Suspended")]]))
-        o.append(("PutPublicAccessBlock", [
-            "Bucket": .string(name),
-            "PublicAccessBlockConfiguration": [
-                "BlockPublicAcls": true, "IgnorePublicAcls": true,
-                "BlockPublicPolicy": .bool(!b.isPublic), "RestrictPublicBuckets": .bool(!b.isPublic),
-            ],
-        ]))
+        o.append(
+            (
+                "PutBucketVersioning",
+                ["Bucket": .string(name), "VersioningConfiguration": ["Status": .string(b.versioning ? "Enabled" : "Suspended")]]
+            ))
+        o.append(
+            (
+                "PutPublicAccessBlock",
+                [
+                    "Bucket": .string(name),
+                    "PublicAccessBlockConfiguration": [
+                        "BlockPublicAcls": true, "IgnorePublicAcls": true,
+                        "BlockPublicPolicy": .bool(!b.isPublic), "RestrictPublicBuckets": .bool(!b.isPublic),
+                    ],
+                ]
+            ))
         return .object(o)
     }
 
@@ -133,8 +154,10 @@ extension Renderer {
             rules.append(.object(rule))
         }
         if b.versioning {
-            rules.append(["ID": "noncurrent", "Status": "Enabled", "Filter": ["Prefix": ""],
-                          "NoncurrentVersionExpiration": ["NoncurrentDays": .int(max(1, b.noncurrentAfter.days))]])
+            rules.append([
+                "ID": "noncurrent", "Status": "Enabled", "Filter": ["Prefix": ""],
+                "NoncurrentVersionExpiration": ["NoncurrentDays": .int(max(1, b.noncurrentAfter.days))],
+            ])
         }
         return ["Rules": .array(rules)]
     }
@@ -145,7 +168,9 @@ extension Renderer {
         for r in b.lifecycle {
             if let t = r.transition {
                 let cls = t == "infrequent-access" ? "NEARLINE" : (t == "archive" ? "COLDLINE" : "ARCHIVE")
-                rules.append(["action": ["type": "SetStorageClass", "storageClass": .string(cls)], "condition": ["age": .int(r.after.days)]])
+                rules.append([
+                    "action": ["type": "SetStorageClass", "storageClass": .string(cls)], "condition": ["age": .int(r.after.days)],
+                ])
             }
             if r.expire { rules.append(["action": ["type": "Delete"], "condition": ["age": .int(r.after.days)]]) }
         }
@@ -170,10 +195,14 @@ extension Renderer {
         }
         var actions: [(String, JSONValue)] = [("baseBlob", .object(baseBlob))]
         if b.versioning { actions.append(("version", ["delete": ["daysAfterCreationGreaterThan": .int(b.noncurrentAfter.days)]])) }
-        return ["rules": [[
-            "enabled": true, "name": .string(name), "type": "Lifecycle",
-            "definition": ["actions": .object(actions), "filters": ["blobTypes": ["blockBlob"]]],
-        ]]]
+        return [
+            "rules": [
+                [
+                    "enabled": true, "name": .string(name), "type": "Lifecycle",
+                    "definition": ["actions": .object(actions), "filters": ["blobTypes": ["blockBlob"]]],
+                ]
+            ]
+        ]
     }
 
     func bucketArtifacts() -> [Artifact] {

@@ -17,52 +17,95 @@ extension Renderer {
         var panels: [Panel] = []
         let metered = t.placements.filter { $0.service.metrics?.port != nil }
         if !metered.isEmpty {
-            panels.append(Panel(title: "Requests per second", unit: "reqps", queries: [
-                ("sum by (job) (rate(http_requests_total{namespace=\"\(ns)\"}[5m]))", "{{job}}"),
-            ]))
-            panels.append(Panel(title: "Errors per second (5xx)", unit: "reqps", queries: [
-                ("sum by (job) (rate(http_requests_total{namespace=\"\(ns)\", code=~\"5..\"}[5m]))", "{{job}}"),
-            ]))
-            panels.append(Panel(title: "Latency p99", unit: "s", queries: [
-                ("histogram_quantile(0.99, sum by (le, job) (rate(http_request_duration_seconds_bucket{namespace=\"\(ns)\"}[5m])))", "{{job}}"),
-            ]))
+            panels.append(
+                Panel(
+                    title: "Requests per second", unit: "reqps",
+                    queries: [
+                        ("sum by (job) (rate(http_requests_total{namespace=\"\(ns)\"}[5m]))", "{{job}}")
+                    ]))
+            panels.append(
+                Panel(
+                    title: "Errors per second (5xx)", unit: "reqps",
+                    queries: [
+                        ("sum by (job) (rate(http_requests_total{namespace=\"\(ns)\", code=~\"5..\"}[5m]))", "{{job}}")
+                    ]))
+            panels.append(
+                Panel(
+                    title: "Latency p99", unit: "s",
+                    queries: [
+                        (
+                            "histogram_quantile(0.99, sum by (le, job) (rate(http_request_duration_seconds_bucket{namespace=\"\(ns)\"}[5m])))",
+                            "{{job}}"
+                        )
+                    ]))
         }
         if t.environment.tier == .production, t.placements.contains(where: { !$0.service.slos.isEmpty }) {
-            panels.append(Panel(title: "SLO error budget remaining", unit: "percentunit", queries: [
-                ("slo:error_budget:remaining_ratio{namespace=\"\(ns)\"}", "{{slo}}"),
-            ]))
-            panels.append(Panel(title: "SLO error ratio (1h) against the objective", unit: "percentunit", queries: [
-                ("slo:sli_error:ratio_rate1h{namespace=\"\(ns)\"}", "{{slo}} 1h"),
-                ("1 - slo:objective:ratio{namespace=\"\(ns)\"}", "{{slo}} budget"),
-            ]))
+            panels.append(
+                Panel(
+                    title: "SLO error budget remaining", unit: "percentunit",
+                    queries: [
+                        ("slo:error_budget:remaining_ratio{namespace=\"\(ns)\"}", "{{slo}}")
+                    ]))
+            panels.append(
+                Panel(
+                    title: "SLO error ratio (1h) against the objective", unit: "percentunit",
+                    queries: [
+                        ("slo:sli_error:ratio_rate1h{namespace=\"\(ns)\"}", "{{slo}} 1h"),
+                        ("1 - slo:objective:ratio{namespace=\"\(ns)\"}", "{{slo}} budget"),
+                    ]))
         }
         if spec.databases.contains(where: { plan.role(of: $0, in: t) != nil }) {
-            panels.append(Panel(title: "Database connections", unit: "short", queries: [
-                ("sum by (pod) (cnpg_backends_total{namespace=\"\(ns)\"})", "{{pod}}"),
-            ]))
-            panels.append(Panel(title: "Database size", unit: "bytes", queries: [
-                ("max by (datname) (cnpg_pg_database_size_bytes{namespace=\"\(ns)\"})", "{{datname}}"),
-            ]))
-            panels.append(Panel(title: "Replication lag", unit: "s", queries: [
-                ("max by (pod) (cnpg_pg_replication_lag{namespace=\"\(ns)\"})", "{{pod}}"),
-            ]))
+            panels.append(
+                Panel(
+                    title: "Database connections", unit: "short",
+                    queries: [
+                        ("sum by (pod) (cnpg_backends_total{namespace=\"\(ns)\"})", "{{pod}}")
+                    ]))
+            panels.append(
+                Panel(
+                    title: "Database size", unit: "bytes",
+                    queries: [
+                        ("max by (datname) (cnpg_pg_database_size_bytes{namespace=\"\(ns)\"})", "{{datname}}")
+                    ]))
+            panels.append(
+                Panel(
+                    title: "Replication lag", unit: "s",
+                    queries: [
+                        ("max by (pod) (cnpg_pg_replication_lag{namespace=\"\(ns)\"})", "{{pod}}")
+                    ]))
         }
-        panels.append(Panel(title: "Quota used", unit: "percentunit", queries: [
-            ("kube_resourcequota{namespace=\"\(ns)\", type=\"used\"} / ignoring(type) kube_resourcequota{namespace=\"\(ns)\", type=\"hard\"}", "{{resource}}"),
-        ]))
-        panels.append(Panel(title: "Pods not ready", unit: "short", queries: [
-            ("sum(kube_pod_status_ready{namespace=\"\(ns)\", condition=\"false\"})", "not ready"),
-        ]))
-        panels.append(Panel(title: "Volume space available", unit: "percentunit", queries: [
-            ("kubelet_volume_stats_available_bytes{namespace=\"\(ns)\"} / kubelet_volume_stats_capacity_bytes{namespace=\"\(ns)\"}", "{{persistentvolumeclaim}}"),
-        ]))
+        panels.append(
+            Panel(
+                title: "Quota used", unit: "percentunit",
+                queries: [
+                    (
+                        "kube_resourcequota{namespace=\"\(ns)\", type=\"used\"} / ignoring(type) kube_resourcequota{namespace=\"\(ns)\", type=\"hard\"}",
+                        "{{resource}}"
+                    )
+                ]))
+        panels.append(
+            Panel(
+                title: "Pods not ready", unit: "short",
+                queries: [
+                    ("sum(kube_pod_status_ready{namespace=\"\(ns)\", condition=\"false\"})", "not ready")
+                ]))
+        panels.append(
+            Panel(
+                title: "Volume space available", unit: "percentunit",
+                queries: [
+                    (
+                        "kubelet_volume_stats_available_bytes{namespace=\"\(ns)\"} / kubelet_volume_stats_capacity_bytes{namespace=\"\(ns)\"}",
+                        "{{persistentvolumeclaim}}"
+                    )
+                ]))
         return panels
     }
 
     /// The dashboard JSON of one namespace (Grafana schema 39, time series panels, two per row).
     func dashboard(_ t: Target) -> JSONValue {
-        dashboardJSON(uid: "berth-\(t.cluster.name)-\(t.namespace)", title: "\(spec.platform) \(t.environment.name) (\(t.cluster.name))",
-                      panels: dashboardPanels(t))
+        dashboardJSON(
+            uid: "berth-\(t.cluster.name)-\(t.namespace)", title: "\(spec.platform) \(t.environment.name) (\(t.cluster.name))",
+            panels: dashboardPanels(t))
     }
 
     /// A dashboard: its uid (at most 40 characters), title and panels.
@@ -73,9 +116,13 @@ extension Renderer {
                 "datasource": ["type": "prometheus", "uid": "${datasource}"],
                 "gridPos": ["h": 8, "w": 12, "x": .int(i % 2 * 12), "y": .int(i / 2 * 8)],
                 "fieldConfig": ["defaults": ["unit": .string(p.unit)], "overrides": []],
-                "targets": .array(p.queries.enumerated().map { j, q in
-                    ["refId": .string(String(UnicodeScalar(UInt8(65 + j)))), "expr": .string(q.expr), "legendFormat": .string(q.legend)]
-                }),
+                "targets": .array(
+                    p.queries.enumerated().map { j, q in
+                        [
+                            "refId": .string(String(UnicodeScalar(UInt8(65 + j)))), "expr": .string(q.expr),
+                            "legendFormat": .string(q.legend),
+                        ]
+                    }),
             ]
         }
         return [
@@ -91,12 +138,14 @@ extension Renderer {
 
     /// The ConfigMap holding the namespace's dashboard, for the Grafana sidecar.
     func dashboardConfigMap(_ t: Target) -> [JSONValue] {
-        guard case let .object(base) = namespaceLabels(t) else { return [] }
-        return [[
-            "apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": meta("berth-dashboard", t.namespace, labels: .object(base + [("grafana_dashboard", "1")])),
-            "data": ["berth-\(t.namespace).json": .string(dashboard(t).serialized(pretty: false))],
-        ]]
+        guard case .object(let base) = namespaceLabels(t) else { return [] }
+        return [
+            [
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": meta("berth-dashboard", t.namespace, labels: .object(base + [("grafana_dashboard", "1")])),
+                "data": ["berth-\(t.namespace).json": .string(dashboard(t).serialized(pretty: false))],
+            ]
+        ]
     }
 }
 
@@ -113,44 +162,68 @@ extension Renderer {
         if usesGateway {
             let sel = "namespace=\"\(ns)\""
             return [
-                Panel(title: "Gateway requests per second", unit: "reqps", queries: [
-                    ("sum by (pod) (rate(nginx_http_requests_total{\(sel)}[5m]))", "{{pod}}"),
-                ]),
-                Panel(title: "Gateway connections", unit: "short", queries: [
-                    ("sum by (pod) (nginx_http_connection_count_connections{\(sel)})", "{{pod}}"),
-                ]),
-                Panel(title: "Gateway connections accepted per second", unit: "cps", queries: [
-                    ("sum by (pod) (rate(nginx_http_connections_total{\(sel)}[5m]))", "{{pod}}"),
-                ]),
+                Panel(
+                    title: "Gateway requests per second", unit: "reqps",
+                    queries: [
+                        ("sum by (pod) (rate(nginx_http_requests_total{\(sel)}[5m]))", "{{pod}}")
+                    ]),
+                Panel(
+                    title: "Gateway connections", unit: "short",
+                    queries: [
+                        ("sum by (pod) (nginx_http_connection_count_connections{\(sel)})", "{{pod}}")
+                    ]),
+                Panel(
+                    title: "Gateway connections accepted per second", unit: "cps",
+                    queries: [
+                        ("sum by (pod) (rate(nginx_http_connections_total{\(sel)}[5m]))", "{{pod}}")
+                    ]),
             ]
         }
         let sel = "exported_namespace=\"\(ns)\""
         return [
-            Panel(title: "Requests per second by host", unit: "reqps", queries: [
-                ("sum by (host) (rate(nginx_ingress_controller_requests{\(sel)}[5m]))", "{{host}}"),
-            ]),
-            Panel(title: "Error ratio (5xx) by host", unit: "percentunit", queries: [
-                ("sum by (host) (rate(nginx_ingress_controller_requests{\(sel), status=~\"5..\"}[5m])) / sum by (host) (rate(nginx_ingress_controller_requests{\(sel)}[5m]))", "{{host}}"),
-            ]),
-            Panel(title: "Latency p99 by host", unit: "s", queries: [
-                ("histogram_quantile(0.99, sum by (le, host) (rate(nginx_ingress_controller_request_duration_seconds_bucket{\(sel)}[5m])))", "{{host}}"),
-            ]),
-            Panel(title: "Requests per second by route", unit: "reqps", queries: [
-                ("sum by (ingress) (rate(nginx_ingress_controller_requests{\(sel)}[5m]))", "{{ingress}}"),
-            ]),
+            Panel(
+                title: "Requests per second by host", unit: "reqps",
+                queries: [
+                    ("sum by (host) (rate(nginx_ingress_controller_requests{\(sel)}[5m]))", "{{host}}")
+                ]),
+            Panel(
+                title: "Error ratio (5xx) by host", unit: "percentunit",
+                queries: [
+                    (
+                        "sum by (host) (rate(nginx_ingress_controller_requests{\(sel), status=~\"5..\"}[5m])) / sum by (host) (rate(nginx_ingress_controller_requests{\(sel)}[5m]))",
+                        "{{host}}"
+                    )
+                ]),
+            Panel(
+                title: "Latency p99 by host", unit: "s",
+                queries: [
+                    (
+                        "histogram_quantile(0.99, sum by (le, host) (rate(nginx_ingress_controller_request_duration_seconds_bucket{\(sel)}[5m])))",
+                        "{{host}}"
+                    )
+                ]),
+            Panel(
+                title: "Requests per second by route", unit: "reqps",
+                queries: [
+                    ("sum by (ingress) (rate(nginx_ingress_controller_requests{\(sel)}[5m]))", "{{ingress}}")
+                ]),
         ]
     }
 
     /// The ConfigMap of the namespace's gateway dashboard, where the namespace has public routes.
     func gatewayDashboard(_ t: Target) -> [JSONValue] {
         let panels = gatewayPanels(t)
-        guard !panels.isEmpty, case let .object(base) = namespaceLabels(t) else { return [] }
-        let board = dashboardJSON(uid: "berth-gw-\(t.cluster.name)-\(t.namespace)", title: "\(spec.platform) \(t.environment.name) gateway (\(t.cluster.name))", panels: panels)
-        return [[
-            "apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": meta("berth-gateway-dashboard", t.namespace, labels: .object(base + [("grafana_dashboard", "1")])),
-            "data": ["berth-gateway-\(t.namespace).json": .string(board.serialized(pretty: false))],
-        ]]
+        guard !panels.isEmpty, case .object(let base) = namespaceLabels(t) else { return [] }
+        let board = dashboardJSON(
+            uid: "berth-gw-\(t.cluster.name)-\(t.namespace)", title: "\(spec.platform) \(t.environment.name) gateway (\(t.cluster.name))",
+            panels: panels)
+        return [
+            [
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": meta("berth-gateway-dashboard", t.namespace, labels: .object(base + [("grafana_dashboard", "1")])),
+                "data": ["berth-gateway-\(t.namespace).json": .string(board.serialized(pretty: false))],
+            ]
+        ]
     }
 
     func capacityPanels(_ c: Cluster) -> [Panel] {
@@ -160,18 +233,33 @@ extension Renderer {
         var panels: [Panel] = []
         if autoscaled(c) {
             let groups = c.nodePools.sorted { $0.name < $1.name }.map { Renderer.nodeGroup(c, $0) }.joined(separator: "|")
-            panels.append(Panel(title: "Node pools: target nodes against the maximum", unit: "short", queries: [
-                ("max by (node_group) (cluster_autoscaler_node_group_target_count{node_group=~\"\(groups)\"})", "{{node_group}}"),
-                ("max by (node_group) (cluster_autoscaler_node_group_max_count{node_group=~\"\(groups)\"})", "{{node_group}} max"),
-            ]))
+            panels.append(
+                Panel(
+                    title: "Node pools: target nodes against the maximum", unit: "short",
+                    queries: [
+                        ("max by (node_group) (cluster_autoscaler_node_group_target_count{node_group=~\"\(groups)\"})", "{{node_group}}"),
+                        ("max by (node_group) (cluster_autoscaler_node_group_max_count{node_group=~\"\(groups)\"})", "{{node_group}} max"),
+                    ]))
         }
         panels.append(Panel(title: "Nodes", unit: "short", queries: [("count(kube_node_info)", "nodes")]))
-        panels.append(Panel(title: "Volume space used", unit: "percentunit", queries: [
-            ("max by (namespace, persistentvolumeclaim) (1 - kubelet_volume_stats_available_bytes{\(nsSel)} / kubelet_volume_stats_capacity_bytes{\(nsSel)})", "{{namespace}}/{{persistentvolumeclaim}}"),
-        ]))
-        panels.append(Panel(title: "Quota used", unit: "percentunit", queries: [
-            ("max by (namespace, resource) (kube_resourcequota{\(nsSel), type=\"used\"} / ignoring(type) kube_resourcequota{\(nsSel), type=\"hard\"})", "{{namespace}} {{resource}}"),
-        ]))
+        panels.append(
+            Panel(
+                title: "Volume space used", unit: "percentunit",
+                queries: [
+                    (
+                        "max by (namespace, persistentvolumeclaim) (1 - kubelet_volume_stats_available_bytes{\(nsSel)} / kubelet_volume_stats_capacity_bytes{\(nsSel)})",
+                        "{{namespace}}/{{persistentvolumeclaim}}"
+                    )
+                ]))
+        panels.append(
+            Panel(
+                title: "Quota used", unit: "percentunit",
+                queries: [
+                    (
+                        "max by (namespace, resource) (kube_resourcequota{\(nsSel), type=\"used\"} / ignoring(type) kube_resourcequota{\(nsSel), type=\"hard\"})",
+                        "{{namespace}} {{resource}}"
+                    )
+                ]))
         return panels
     }
 
@@ -180,11 +268,17 @@ extension Renderer {
         let panels = capacityPanels(c)
         guard !panels.isEmpty else { return [] }
         let board = dashboardJSON(uid: "berth-capacity-\(c.name)", title: "\(spec.platform) capacity (\(c.name))", panels: panels)
-        return [[
-            "apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": meta("berth-capacity-dashboard", spec.monitoring.namespace,
-                             labels: ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth", "grafana_dashboard": "1"]),
-            "data": ["berth-capacity-\(c.name).json": .string(board.serialized(pretty: false))],
-        ]]
+        return [
+            [
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": meta(
+                    "berth-capacity-dashboard", spec.monitoring.namespace,
+                    labels: [
+                        "app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth",
+                        "grafana_dashboard": "1",
+                    ]),
+                "data": ["berth-capacity-\(c.name).json": .string(board.serialized(pretty: false))],
+            ]
+        ]
     }
 }

@@ -8,7 +8,6 @@ extension Renderer {
         spec.databases.compactMap { d in plan.role(of: d, in: t).map { (d, $0) } }
     }
 
-
     /// Object-store credentials: the workload identity of the cloud, or a referenced secret on-premises.
     func objectStore(_ d: Database, env: Environment) -> [(String, JSONValue)]? {
         guard let dest = plan.backupDestination(d, env: env) else { return nil }
@@ -19,10 +18,14 @@ extension Renderer {
         case .azure: o.append(("azureCredentials", ["inheritFromAzureAD": true]))
         case .onprem:
             o.append(("endpointURL", .string(Renderer.onpremS3Endpoint)))
-            o.append(("s3Credentials", [
-                "accessKeyId": ["name": .string("\(d.name)-backup-credentials"), "key": "ACCESS_KEY_ID"],
-                "secretAccessKey": ["name": .string("\(d.name)-backup-credentials"), "key": "SECRET_ACCESS_KEY"],
-            ]))
+            o.append(
+                (
+                    "s3Credentials",
+                    [
+                        "accessKeyId": ["name": .string("\(d.name)-backup-credentials"), "key": "ACCESS_KEY_ID"],
+                        "secretAccessKey": ["name": .string("\(d.name)-backup-credentials"), "key": "SECRET_ACCESS_KEY"],
+                    ]
+                ))
         }
         o.append(("wal", ["compression": "gzip"]))
         o.append(("data", ["compression": "gzip"]))
@@ -107,14 +110,17 @@ extension Renderer {
         func secret(_ name: String, user: String, key: String) -> JSONValue {
             [
                 "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
-                "metadata": meta(name, t.namespace, labels: labels, annotations: ["berth.dev/rotate-every": .string(store.rotateEvery.text)]),
+                "metadata": meta(
+                    name, t.namespace, labels: labels, annotations: ["berth.dev/rotate-every": .string(store.rotateEvery.text)]),
                 "spec": [
                     "refreshInterval": .string(refresh),
                     "secretStoreRef": ["kind": "ClusterSecretStore", "name": .string(store.store)],
                     "target": [
                         "name": .string(name), "creationPolicy": "Owner",
                         // CloudNativePG takes basic-auth secrets; the user name is fixed by berth.
-                        "template": ["type": "kubernetes.io/basic-auth", "data": ["username": .string(user), "password": "{{ .password }}"]],
+                        "template": [
+                            "type": "kubernetes.io/basic-auth", "data": ["username": .string(user), "password": "{{ .password }}"],
+                        ],
                     ],
                     "data": [["secretKey": "password", "remoteRef": ["key": .string(key), "property": "password"]]],
                 ],
@@ -140,7 +146,8 @@ extension Renderer {
         var docs: [JSONValue] = []
         if case .primary? = role, r.cluster == t.cluster.name {
             let sources = r.clientClusters.flatMap { c in ["\(c)/vpc", "\(c)/pods"].compactMap { plan.ipPlanCIDR($0) } }
-            let selector: JSONValue = spec.scaling.connectionPooling && d.pooler != nil
+            let selector: JSONValue =
+                spec.scaling.connectionPooling && d.pooler != nil
                 ? ["cnpg.io/poolerName": .string("\(d.name)-pooler-rw")]
                 : ["cnpg.io/cluster": .string(d.name), "cnpg.io/instanceRole": "primary"]
             var annotations: [(String, JSONValue)] = []
@@ -171,21 +178,23 @@ extension Renderer {
             docs.append([
                 "apiVersion": "v1", "kind": "Service",
                 "metadata": meta("\(d.name)-cross-cluster", t.namespace, labels: labels, annotations: .object(annotations)),
-                "spec": .object([
-                    ("type", "LoadBalancer"),
-                    ("selector", selector),
-                    ("ports", port),
-                ] + extra + [("loadBalancerSourceRanges", .array(sources.map { .string($0) }))]),
+                "spec": .object(
+                    [
+                        ("type", "LoadBalancer"),
+                        ("selector", selector),
+                        ("ports", port),
+                    ] + extra + [("loadBalancerSourceRanges", .array(sources.map { .string($0) }))]),
             ])
         }
         if clients(of: d, in: t).remote {
             var sliceLabels: [(String, JSONValue)] = [("kubernetes.io/service-name", .string("\(d.name)-remote"))]
-            if case let .object(l) = labels { sliceLabels += l }
+            if case .object(let l) = labels { sliceLabels += l }
             sliceLabels.append(("endpointslice.kubernetes.io/managed-by", "berth.dev"))
             docs.append([
                 "apiVersion": "v1", "kind": "Service",
-                "metadata": meta("\(d.name)-remote", t.namespace, labels: labels,
-                                 annotations: ["berth.dev/primary": .string("\(r.cluster)/\(r.namespace)/\(d.name)-cross-cluster")]),
+                "metadata": meta(
+                    "\(d.name)-remote", t.namespace, labels: labels,
+                    annotations: ["berth.dev/primary": .string("\(r.cluster)/\(r.namespace)/\(d.name)-cross-cluster")]),
                 "spec": ["type": "ClusterIP", "ports": port],
             ])
             docs.append([
@@ -216,28 +225,48 @@ extension Renderer {
             ("imageName", .string("ghcr.io/cloudnative-pg/postgresql:\(d.version)")),
             ("primaryUpdateStrategy", "unsupervised"),
             ("postgresql", ["parameters": .object(Renderer.postgresParameters(d))]),
-            ("resources", [
-                "requests": ["cpu": .string(d.cpu.text), "memory": .string(d.memory.text)],
-                "limits": ["cpu": .string(d.cpu.text), "memory": .string(d.memory.text)],
-            ]),
+            (
+                "resources",
+                [
+                    "requests": ["cpu": .string(d.cpu.text), "memory": .string(d.memory.text)],
+                    "limits": ["cpu": .string(d.cpu.text), "memory": .string(d.memory.text)],
+                ]
+            ),
             ("storage", .object(storage)),
             ("walStorage", .object(wal)),
-            ("affinity", [
-                "enablePodAntiAffinity": true,
-                "topologyKey": "topology.kubernetes.io/zone",
-                "podAntiAffinityType": .string(instances <= t.cluster.zones.count ? "required" : "preferred"),
-            ]),
-            ("topologySpreadConstraints", [[
-                "maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
-                "whenUnsatisfiable": .string(production ? "DoNotSchedule" : "ScheduleAnyway"),
-                "labelSelector": ["matchLabels": ["cnpg.io/cluster": .string(d.name)]],
-            ]]),
+            (
+                "affinity",
+                [
+                    "enablePodAntiAffinity": true,
+                    "topologyKey": "topology.kubernetes.io/zone",
+                    "podAntiAffinityType": .string(instances <= t.cluster.zones.count ? "required" : "preferred"),
+                ]
+            ),
+            (
+                "topologySpreadConstraints",
+                [
+                    [
+                        "maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
+                        "whenUnsatisfiable": .string(production ? "DoNotSchedule" : "ScheduleAnyway"),
+                        "labelSelector": ["matchLabels": ["cnpg.io/cluster": .string(d.name)]],
+                    ]
+                ]
+            ),
             ("monitoring", ["enablePodMonitor": true]),
         ]
         if spec.provider.name == .aws, !spec.provider.account.isEmpty, d.backup != nil {
-            clusterSpec.append(("serviceAccountTemplate", ["metadata": ["annotations": [
-                "eks.amazonaws.com/role-arn": .string("arn:aws:iam::\(spec.provider.account):role/\(spec.platform)-\(t.environment.name)-\(d.name)-backup"),
-            ]]]))
+            clusterSpec.append(
+                (
+                    "serviceAccountTemplate",
+                    [
+                        "metadata": [
+                            "annotations": [
+                                "eks.amazonaws.com/role-arn": .string(
+                                    "arn:aws:iam::\(spec.provider.account):role/\(spec.platform)-\(t.environment.name)-\(d.name)-backup")
+                            ]
+                        ]
+                    ]
+                ))
         }
         let backup: JSONValue? = d.backup.flatMap { b in
             objectStore(d, env: t.environment).map { store in
@@ -251,16 +280,25 @@ extension Renderer {
         switch role {
         case .primary:
             if plan.databaseCredentialsFromStore, let home = plan.homeEnvironment(of: d, for: t.environment) {
-                clusterSpec.append(("bootstrap", ["initdb": ["database": "app", "owner": "app", "secret": ["name": .string("\(d.name)-owner")]]]))
+                clusterSpec.append(
+                    ("bootstrap", ["initdb": ["database": "app", "owner": "app", "secret": ["name": .string("\(d.name)-owner")]]]))
                 if hasReaders(d, home: home) {
-                    clusterSpec.append(("managed", ["roles": [[
-                        "name": .string(Plan.readerRole(d)), "ensure": "present", "login": true,
-                        "inRoles": ["pg_read_all_data"], "passwordSecret": ["name": .string("\(d.name)-reader")],
-                    ]]]))
+                    clusterSpec.append(
+                        (
+                            "managed",
+                            [
+                                "roles": [
+                                    [
+                                        "name": .string(Plan.readerRole(d)), "ensure": "present", "login": true,
+                                        "inRoles": ["pg_read_all_data"], "passwordSecret": ["name": .string("\(d.name)-reader")],
+                                    ]
+                                ]
+                            ]
+                        ))
                 }
             }
             if let backup { clusterSpec.append(("backup", backup)) }
-        case let .replica(primaryCluster):
+        case .replica(let primaryCluster):
             // A replica cluster: bootstrapped from and following the primary's WAL archive.
             let source = "\(d.name)-\(primaryCluster)"
             if var store = objectStore(d, env: t.environment) {
@@ -271,11 +309,13 @@ extension Renderer {
             }
             if let backup { clusterSpec.append(("backup", backup)) }
         }
-        var docs: [JSONValue] = [[
-            "apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster",
-            "metadata": meta(d.name, ns, labels: labels),
-            "spec": .object(clusterSpec),
-        ]]
+        var docs: [JSONValue] = [
+            [
+                "apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster",
+                "metadata": meta(d.name, ns, labels: labels),
+                "spec": .object(clusterSpec),
+            ]
+        ]
         if let b = d.backup {
             docs.append([
                 "apiVersion": "postgresql.cnpg.io/v1", "kind": "ScheduledBackup",
@@ -291,7 +331,8 @@ extension Renderer {
             ])
         }
         if let footprint = plan.databaseFootprint(d, in: t), footprint.poolerInstances > 0,
-           let poolSize = footprint.poolSize, let pooler = d.pooler {
+            let poolSize = footprint.poolSize, let pooler = d.pooler
+        {
             let r = Plan.poolerResources
             docs.append([
                 "apiVersion": "postgresql.cnpg.io/v1", "kind": "Pooler",
@@ -306,13 +347,19 @@ extension Renderer {
                     ],
                     // CloudNativePG sets no resources on PgBouncer; these are the figures
                     // `berth capacity` and `berth cost` count (Plan.poolerResources).
-                    "template": ["spec": ["containers": [[
-                        "name": "pgbouncer",
-                        "resources": [
-                            "requests": ["cpu": .string(r.cpuRequest.text), "memory": .string(r.memoryRequest.text)],
-                            "limits": ["cpu": .string(r.cpuLimit.text), "memory": .string(r.memoryLimit.text)],
-                        ],
-                    ]]]],
+                    "template": [
+                        "spec": [
+                            "containers": [
+                                [
+                                    "name": "pgbouncer",
+                                    "resources": [
+                                        "requests": ["cpu": .string(r.cpuRequest.text), "memory": .string(r.memoryRequest.text)],
+                                        "limits": ["cpu": .string(r.cpuLimit.text), "memory": .string(r.memoryLimit.text)],
+                                    ],
+                                ]
+                            ]
+                        ]
+                    ],
                 ],
             ])
         }

@@ -31,7 +31,8 @@ extension Renderer {
             if target.hasPrefix("service/") {
                 // A service's partner rule, on the clusters the service runs on.
                 let name = String(target.dropFirst(8))
-                guard plan.targets.contains(where: { $0.cluster.name == c.name && $0.placements.contains { $0.service.name == name } }) else { continue }
+                guard plan.targets.contains(where: { $0.cluster.name == c.name && $0.placements.contains { $0.service.name == name } })
+                else { continue }
                 byTarget["service-\(name)", default: []].append(f)
                 continue
             }
@@ -45,9 +46,10 @@ extension Renderer {
                 for key in ["\(client)/vpc", "\(client)/pods"] {
                     guard let cidr = plan.ipPlanCIDR(key) else { continue }
                     let loc = spec.database(r.database)?.topology.location ?? c.location
-                    byTarget["nodes", default: []].append(Network.FirewallRule(
-                        name: "database-\(r.database)-\(r.environment)-from-\(client)", from: Located(cidr, loc), ports: [5432],
-                        proto: "tcp", to: Located(c.name, loc)))
+                    byTarget["nodes", default: []].append(
+                        Network.FirewallRule(
+                            name: "database-\(r.database)-\(r.environment)-from-\(client)", from: Located(cidr, loc), ports: [5432],
+                            proto: "tcp", to: Located(c.name, loc)))
                 }
             }
         }
@@ -66,7 +68,8 @@ extension Renderer {
                     for f in rules {
                         let v6 = f.from.value.contains(":")
                         for port in f.ports {
-                            let range: JSONValue = v6
+                            let range: JSONValue =
+                                v6
                                 ? ["CidrIpv6": .string(f.from.value), "Description": .string(f.name)]
                                 : ["CidrIp": .string(f.from.value), "Description": .string(f.name)]
                             perms.append([
@@ -77,8 +80,10 @@ extension Renderer {
                     }
                     return ["GroupName": .string("\(spec.platform)-\(c.name)-\(target)"), "IpPermissions": .array(perms)]
                 }
-                out.append(Artifact(path: "network/firewall/\(c.name).security-groups.json",
-                                    contents: JSONValue.array(requests).serialized(pretty: true) + "\n", objects: 0))
+                out.append(
+                    Artifact(
+                        path: "network/firewall/\(c.name).security-groups.json",
+                        contents: JSONValue.array(requests).serialized(pretty: true) + "\n", objects: 0))
             case .onprem:
                 for (target, rules) in targets {
                     out.append(Artifact(path: "network/firewall/\(c.name)-\(target).nft", contents: nftables(c, target, rules), objects: 0))
@@ -118,7 +123,9 @@ extension Renderer {
         var seen: Set<String> = []
         for t in plan.targets where seen.insert(t.environment.name).inserted {
             // The team server's API carries tokens and is never cached: it stays off the CDN.
-            let hosts = Array(Set(t.placements.compactMap { p in p.publicRoute?.tls == true && !p.service.isIPAMServer ? p.hostname : nil })).sorted()
+            let hosts = Array(
+                Set(t.placements.compactMap { p in p.publicRoute?.tls == true && !p.service.isIPAMServer ? p.hostname : nil })
+            ).sorted()
             guard let first = hosts.first else { continue }
             let origins: [JSONValue] = hosts.map { host in
                 [
@@ -136,9 +143,12 @@ extension Renderer {
                     ("TargetOriginId", .string(origin)),
                     ("ViewerProtocolPolicy", "redirect-to-https"),
                     ("Compress", true),
-                    ("ForwardedValues", path == nil
-                        ? ["QueryString": true, "Cookies": ["Forward": "all"], "Headers": ["Quantity": 1, "Items": ["*"]]]
-                        : ["QueryString": false, "Cookies": ["Forward": "none"]]),
+                    (
+                        "ForwardedValues",
+                        path == nil
+                            ? ["QueryString": true, "Cookies": ["Forward": "all"], "Headers": ["Quantity": 1, "Items": ["*"]]]
+                            : ["QueryString": false, "Cookies": ["Forward": "none"]]
+                    ),
                     ("MinTTL", .int(0)), ("DefaultTTL", .int(ttl)), ("MaxTTL", .int(max(ttl, path == nil ? 0 : ttl))),
                 ]
                 return .object(b)
@@ -158,8 +168,10 @@ extension Renderer {
                 "HttpVersion": "http2and3",
                 "ViewerCertificate": ["CloudFrontDefaultCertificate": true, "MinimumProtocolVersion": "TLSv1.2_2021"],
             ]
-            out.append(Artifact(path: "network/cdn/\(t.environment.name).cloudfront.json",
-                                contents: config.serialized(pretty: true) + "\n", objects: 0))
+            out.append(
+                Artifact(
+                    path: "network/cdn/\(t.environment.name).cloudfront.json",
+                    contents: config.serialized(pretty: true) + "\n", objects: 0))
         }
         return out
     }
@@ -195,11 +207,15 @@ extension Renderer {
               tags: [berth, filesystem]
 
             """
-        return [[
-            "apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": ["name": "berth-falco-rules", "namespace": "falco",
-                         "labels": ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"]],
-            "data": ["berth_rules.yaml": .string(rules)],
-        ]]
+        return [
+            [
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": [
+                    "name": "berth-falco-rules", "namespace": "falco",
+                    "labels": ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"],
+                ],
+                "data": ["berth_rules.yaml": .string(rules)],
+            ]
+        ]
     }
 }

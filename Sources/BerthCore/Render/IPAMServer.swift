@@ -9,13 +9,16 @@ extension Renderer {
     /// service, or when the ledger has no endpoint (the checks refuse that).
     func ipamServerProcess(_ p: Placement, _ t: Target) -> (command: JSONValue, args: JSONValue, env: [JSONValue])? {
         guard p.service.isIPAMServer, let port = p.service.port, let d = spec.database(IPAMServer.ledgerName),
-              let ep = plan.endpoint(d, readOnly: false, from: t) else { return nil }
+            let ep = plan.endpoint(d, readOnly: false, from: t)
+        else { return nil }
         // libpq reads the password from PGPASSWORD; the URL names the owner CloudNativePG
         // bootstraps (`app`, database `app`) and asks for TLS, which every instance serves.
         let store = "postgres://app@\(ep.host):5432/app?sslmode=require"
-        return (["berth"],
-                ["serve", "--store", .string(store), "--listen", .string("0.0.0.0:\(port)")],
-                [["name": "PGPASSWORD", "valueFrom": ["secretKeyRef": ["name": .string(ep.credentials), "key": "password"]]]])
+        return (
+            ["berth"],
+            ["serve", "--store", .string(store), "--listen", .string("0.0.0.0:\(port)")],
+            [["name": "PGPASSWORD", "valueFrom": ["secretKeyRef": ["name": .string(ep.credentials), "key": "password"]]]]
+        )
     }
 
     /// The scrape credentials of the team server's ServiceMonitor (`/metrics` needs a token
@@ -30,17 +33,27 @@ extension Renderer {
     /// the Secret is created by hand (`berth check` warns).
     func ipamMetricsToken(_ p: Placement, _ t: Target) -> [JSONValue] {
         guard p.service.isIPAMServer, p.service.metrics != nil, let store = spec.security.secrets else { return [] }
-        return [[
-            "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
-            "metadata": meta(IPAMServer.metricsTokenSecret, t.namespace, labels: labels(p, t, withVersion: false),
-                             annotations: ["berth.dev/rotate-every": .string(store.rotateEvery.text)]),
-            "spec": [
-                "refreshInterval": .string(store.rotateEvery.seconds <= 3600 ? "5m" : "1h"),
-                "secretStoreRef": ["kind": "ClusterSecretStore", "name": .string(store.store)],
-                "target": ["name": .string(IPAMServer.metricsTokenSecret), "creationPolicy": "Owner"],
-                "data": [["secretKey": "token", "remoteRef": [
-                    "key": .string("\(spec.platform)/\(t.environment.name)/\(IPAMServer.serviceName)/metrics-token"), "property": "token"]]],
-            ],
-        ]]
+        return [
+            [
+                "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+                "metadata": meta(
+                    IPAMServer.metricsTokenSecret, t.namespace, labels: labels(p, t, withVersion: false),
+                    annotations: ["berth.dev/rotate-every": .string(store.rotateEvery.text)]),
+                "spec": [
+                    "refreshInterval": .string(store.rotateEvery.seconds <= 3600 ? "5m" : "1h"),
+                    "secretStoreRef": ["kind": "ClusterSecretStore", "name": .string(store.store)],
+                    "target": ["name": .string(IPAMServer.metricsTokenSecret), "creationPolicy": "Owner"],
+                    "data": [
+                        [
+                            "secretKey": "token",
+                            "remoteRef": [
+                                "key": .string("\(spec.platform)/\(t.environment.name)/\(IPAMServer.serviceName)/metrics-token"),
+                                "property": "token",
+                            ],
+                        ]
+                    ],
+                ],
+            ]
+        ]
     }
 }

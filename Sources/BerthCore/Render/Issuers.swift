@@ -26,11 +26,13 @@ extension Renderer {
         return [
             "server": .string(vault.address),
             "path": .string(vault.path),
-            "auth": ["kubernetes": [
-                "role": .string(vault.role),
-                "mountPath": .string("/v1/auth/kubernetes-\(c.name)"),
-                "serviceAccountRef": ["name": .string(Renderer.vaultIssuerAccount)],
-            ]],
+            "auth": [
+                "kubernetes": [
+                    "role": .string(vault.role),
+                    "mountPath": .string("/v1/auth/kubernetes-\(c.name)"),
+                    "serviceAccountRef": ["name": .string(Renderer.vaultIssuerAccount)],
+                ]
+            ],
         ]
     }
 
@@ -41,32 +43,42 @@ extension Renderer {
         switch tls.issuer {
         case "ca":
             guard let store = spec.security.secrets, !tls.caSecret.isEmpty else { return [] }
-            return [[
-                "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
-                "metadata": ["name": .string(tls.caSecret), "namespace": .string(ns), "labels": labels],
-                "spec": [
-                    "refreshInterval": "1h",
-                    "secretStoreRef": ["kind": "ClusterSecretStore", "name": .string(store.store)],
-                    "target": ["name": .string(tls.caSecret), "creationPolicy": "Owner"],
-                    "dataFrom": [["extract": ["key": .string("\(spec.platform)/cert-manager/\(tls.caSecret)")]]],
-                ],
-            ]]
+            return [
+                [
+                    "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+                    "metadata": ["name": .string(tls.caSecret), "namespace": .string(ns), "labels": labels],
+                    "spec": [
+                        "refreshInterval": "1h",
+                        "secretStoreRef": ["kind": "ClusterSecretStore", "name": .string(store.store)],
+                        "target": ["name": .string(tls.caSecret), "creationPolicy": "Owner"],
+                        "dataFrom": [["extract": ["key": .string("\(spec.platform)/cert-manager/\(tls.caSecret)")]]],
+                    ],
+                ]
+            ]
         case "vault":
             let account = Renderer.vaultIssuerAccount
             return [
-                ["apiVersion": "v1", "kind": "ServiceAccount",
-                 "metadata": ["name": .string(account), "namespace": .string(ns), "labels": labels],
-                 "automountServiceAccountToken": false],
-                ["apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
-                 "metadata": ["name": .string(account), "namespace": .string(ns), "labels": labels],
-                 "rules": [[
-                    "apiGroups": [""], "resources": ["serviceaccounts/token"],
-                    "resourceNames": [.string(account)], "verbs": ["create"],
-                 ]]],
-                ["apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-                 "metadata": ["name": .string(account), "namespace": .string(ns), "labels": labels],
-                 "subjects": [["kind": "ServiceAccount", "name": .string(Renderer.certManagerAccount), "namespace": .string(ns)]],
-                 "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": .string(account)]],
+                [
+                    "apiVersion": "v1", "kind": "ServiceAccount",
+                    "metadata": ["name": .string(account), "namespace": .string(ns), "labels": labels],
+                    "automountServiceAccountToken": false,
+                ],
+                [
+                    "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                    "metadata": ["name": .string(account), "namespace": .string(ns), "labels": labels],
+                    "rules": [
+                        [
+                            "apiGroups": [""], "resources": ["serviceaccounts/token"],
+                            "resourceNames": [.string(account)], "verbs": ["create"],
+                        ]
+                    ],
+                ],
+                [
+                    "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                    "metadata": ["name": .string(account), "namespace": .string(ns), "labels": labels],
+                    "subjects": [["kind": "ServiceAccount", "name": .string(Renderer.certManagerAccount), "namespace": .string(ns)]],
+                    "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": .string(account)],
+                ],
             ]
         default:
             return []

@@ -50,11 +50,11 @@ extension Renderer {
         var clusterUnits: [(String, [JSONValue])] = []
         for u in units {
             switch u.owner {
-            case let .cluster(c):
+            case .cluster(let c):
                 clusterUnits.append((c, u.docs))
-            case let .namespace(ti):
+            case .namespace(let ti):
                 variants[Renderer.namespaceBase, default: []].append((ti, u.docs))
-            case let .service(ti, _), let .database(ti, _):
+            case .service(let ti, _), .database(let ti, _):
                 let g = u.owner.group ?? ""
                 if variants[g] == nil { groupOrder.append(g) }
                 variants[g, default: []].append((ti, u.docs))
@@ -68,8 +68,10 @@ extension Renderer {
 
         var out: [Artifact] = []
         for g in groups where !g.base.isEmpty {
-            out.append(Artifact(path: "kustomize/base/\(g.name)/kustomization.yaml",
-                                contents: header + kustomization(resources: ["objects.yaml"], patches: ""), objects: 0))
+            out.append(
+                Artifact(
+                    path: "kustomize/base/\(g.name)/kustomization.yaml",
+                    contents: header + kustomization(resources: ["objects.yaml"], patches: ""), objects: 0))
             out.append(file("kustomize/base/\(g.name)/objects.yaml", g.base))
         }
         for (ti, t) in plan.targets.enumerated() {
@@ -99,20 +101,26 @@ extension Renderer {
                     own.append("objects.yaml")
                     out.append(file("\(dir)/\(g.name)/objects.yaml", rest))
                 }
-                out.append(Artifact(path: "\(dir)/\(g.name)/kustomization.yaml",
-                                    contents: header + kustomization(resources: own, patches: namespacePatch + o.patches), objects: 0))
+                out.append(
+                    Artifact(
+                        path: "\(dir)/\(g.name)/kustomization.yaml",
+                        contents: header + kustomization(resources: own, patches: namespacePatch + o.patches), objects: 0))
                 resources.append(g.name)
             }
             if !extras.isEmpty {
                 resources.append("objects.yaml")
                 out.append(file("\(dir)/objects.yaml", extras))
             }
-            out.append(Artifact(path: "\(dir)/kustomization.yaml",
-                                contents: header + kustomization(resources: resources, patches: patches), objects: 0))
+            out.append(
+                Artifact(
+                    path: "\(dir)/kustomization.yaml",
+                    contents: header + kustomization(resources: resources, patches: patches), objects: 0))
         }
         for (c, docs) in clusterUnits {
-            out.append(Artifact(path: "kustomize/clusters/\(c)/kustomization.yaml",
-                                contents: header + kustomization(resources: ["objects.yaml"], patches: ""), objects: 0))
+            out.append(
+                Artifact(
+                    path: "kustomize/clusters/\(c)/kustomization.yaml",
+                    contents: header + kustomization(resources: ["objects.yaml"], patches: ""), objects: 0))
             out.append(file("kustomize/clusters/\(c)/objects.yaml", docs))
         }
         return out
@@ -148,7 +156,7 @@ extension Renderer {
 
     /// The object without `metadata.namespace`: the overlay's `namespace` sets it.
     static func withoutNamespace(_ doc: JSONValue) -> JSONValue {
-        guard case let .object(meta)? = doc["metadata"] else { return doc }
+        guard case .object(let meta)? = doc["metadata"] else { return doc }
         return doc.setting("metadata", .object(meta.filter { $0.0 != "namespace" }))
     }
 
@@ -199,10 +207,10 @@ extension Renderer {
         guard let first = values.first else { return nil }
         if values.dropFirst().allSatisfy({ $0 == first }) { return first }
         switch first {
-        case let .object(pairs):
+        case .object(let pairs):
             var objects: [[(String, JSONValue)]] = []
             for v in values {
-                guard case let .object(o) = v else { return nil }
+                guard case .object(let o) = v else { return nil }
                 objects.append(o)
             }
             var out: [(String, JSONValue)] = []
@@ -216,10 +224,10 @@ extension Renderer {
                 out.append((k, c))
             }
             return .object(out)
-        case let .array(items):
+        case .array(let items):
             var arrays: [[JSONValue]] = []
             for v in values {
-                guard case let .array(a) = v, a.count == items.count else { return nil }
+                guard case .array(let a) = v, a.count == items.count else { return nil }
                 arrays.append(a)
             }
             var out: [JSONValue] = []
@@ -237,7 +245,7 @@ extension Renderer {
     static func jsonPatch(from base: JSONValue, to target: JSONValue, path: String, into ops: inout [JSONValue]) {
         if base == target { return }
         switch (base, target) {
-        case let (.object(b), .object(t)):
+        case (.object(let b), .object(let t)):
             for (k, tv) in t {
                 let p = path + "/" + pointerEscape(k)
                 if let bv = b.first(where: { $0.0 == k })?.1 {
@@ -249,7 +257,7 @@ extension Renderer {
             for (k, _) in b where !t.contains(where: { $0.0 == k }) {
                 ops.append(["op": "remove", "path": .string(path + "/" + pointerEscape(k))])
             }
-        case let (.array(b), .array(t)) where b.count == t.count:
+        case (.array(let b), .array(let t)) where b.count == t.count:
             for i in b.indices { jsonPatch(from: b[i], to: t[i], path: path + "/" + String(i), into: &ops) }
         default:
             ops.append(["op": "replace", "path": .string(path.isEmpty ? "" : path), "value": target])
@@ -290,9 +298,9 @@ extension Renderer {
         if !target.isEmpty { out.object(target, indent: 4, inline: false) }
         out.append("  patch: |-\n")
         switch ops {
-        case let .array(items) where !items.isEmpty:
+        case .array(let items) where !items.isEmpty:
             out.array(items, indent: 4)
-        case let .object(pairs) where !pairs.isEmpty:
+        case .object(let pairs) where !pairs.isEmpty:
             out.object(pairs, indent: 4, inline: false)
         default:
             out.indent(4)

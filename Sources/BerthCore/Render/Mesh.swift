@@ -26,11 +26,13 @@ extension Renderer {
 
     func meshNamespaceObjects(_ t: Target) -> [JSONValue] {
         guard mesh == .istio else { return [] }
-        return [[
-            "apiVersion": "security.istio.io/v1", "kind": "PeerAuthentication",
-            "metadata": meta("default", t.namespace, labels: namespaceLabels(t)),
-            "spec": ["mtls": ["mode": "STRICT"]],
-        ]]
+        return [
+            [
+                "apiVersion": "security.istio.io/v1", "kind": "PeerAuthentication",
+                "metadata": meta("default", t.namespace, labels: namespaceLabels(t)),
+                "spec": ["mtls": ["mode": "STRICT"]],
+            ]
+        ]
     }
 
     /// Istio's name for the load-balancing strategy.
@@ -53,14 +55,16 @@ extension Renderer {
         let gatewayNS = entry.map { $0.fromNamespace } ?? spec.network.ingress.namespace
         let isPublic = entry != nil
         if mesh == .istio {
-            var docs: [JSONValue] = [[
-                "apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
-                "metadata": meta(name, ns, labels: l),
-                "spec": [
-                    "host": .string("\(name).\(ns).svc.cluster.local"),
-                    "trafficPolicy": ["loadBalancer": istioLoadBalancer, "tls": ["mode": "ISTIO_MUTUAL"]],
-                ],
-            ]]
+            var docs: [JSONValue] = [
+                [
+                    "apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
+                    "metadata": meta(name, ns, labels: l),
+                    "spec": [
+                        "host": .string("\(name).\(ns).svc.cluster.local"),
+                        "trafficPolicy": ["loadBalancer": istioLoadBalancer, "tls": ["mode": "ISTIO_MUTUAL"]],
+                    ],
+                ]
+            ]
             var from: [JSONValue] = []
             if !callers.isEmpty {
                 from.append(["source": ["principals": .array(callers.map { .string("cluster.local/ns/\(ns)/sa/\($0)") })]])
@@ -71,26 +75,33 @@ extension Renderer {
                 ("action", "ALLOW"),
             ]
             // No rule at all would allow nothing, which is what a service nobody calls gets.
-            if !from.isEmpty { policySpec.append(("rules", [["from": .array(from), "to": [["operation": ["ports": [.string(String(port))]]]]]])) }
-            docs.append(["apiVersion": "security.istio.io/v1", "kind": "AuthorizationPolicy",
-                         "metadata": meta(name, ns, labels: l), "spec": .object(policySpec)])
+            if !from.isEmpty {
+                policySpec.append(("rules", [["from": .array(from), "to": [["operation": ["ports": [.string(String(port))]]]]]]))
+            }
+            docs.append([
+                "apiVersion": "security.istio.io/v1", "kind": "AuthorizationPolicy",
+                "metadata": meta(name, ns, labels: l), "spec": .object(policySpec),
+            ])
             return docs
         }
         // linkerd
-        let proxyProtocol: JSONValue = switch p.service.proto {
-        case "grpc": "gRPC"
-        case "tcp": "opaque"
-        default: "HTTP/1"
-        }
-        var docs: [JSONValue] = [[
-            "apiVersion": "policy.linkerd.io/v1beta3", "kind": "Server",
-            "metadata": meta(name, ns, labels: l),
-            "spec": [
-                "podSelector": ["matchLabels": ["app.kubernetes.io/name": .string(name)]],
-                "port": .string(portName(p)),
-                "proxyProtocol": proxyProtocol,
-            ],
-        ]]
+        let proxyProtocol: JSONValue =
+            switch p.service.proto {
+            case "grpc": "gRPC"
+            case "tcp": "opaque"
+            default: "HTTP/1"
+            }
+        var docs: [JSONValue] = [
+            [
+                "apiVersion": "policy.linkerd.io/v1beta3", "kind": "Server",
+                "metadata": meta(name, ns, labels: l),
+                "spec": [
+                    "podSelector": ["matchLabels": ["app.kubernetes.io/name": .string(name)]],
+                    "port": .string(portName(p)),
+                    "proxyProtocol": proxyProtocol,
+                ],
+            ]
+        ]
         var identities: [JSONValue] = callers.map { .string("\($0).\(ns).serviceaccount.identity.linkerd.cluster.local") }
         if isPublic { identities.append(.string("*.\(gatewayNS).serviceaccount.identity.linkerd.cluster.local")) }
         guard !identities.isEmpty else { return docs }
@@ -104,7 +115,9 @@ extension Renderer {
             "metadata": meta(name, ns, labels: l),
             "spec": [
                 "targetRef": ["group": "policy.linkerd.io", "kind": "Server", "name": .string(name)],
-                "requiredAuthenticationRefs": [["group": "policy.linkerd.io", "kind": "MeshTLSAuthentication", "name": .string("\(name)-callers")]],
+                "requiredAuthenticationRefs": [
+                    ["group": "policy.linkerd.io", "kind": "MeshTLSAuthentication", "name": .string("\(name)-callers")]
+                ],
             ],
         ])
         return docs
@@ -140,38 +153,48 @@ extension Renderer {
         let anchorName = "root.linkerd.\(Renderer.linkerdTrustDomain)"
         let identityName = "identity.linkerd.\(Renderer.linkerdTrustDomain)"
         return [
-            ["apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
-             "metadata": ["name": "linkerd-selfsigned", "labels": labels],
-             "spec": ["selfSigned": .object([])]],
-            ["apiVersion": "cert-manager.io/v1", "kind": "Certificate",
-             "metadata": ["name": "linkerd-trust-anchor", "namespace": .string(cm), "labels": labels],
-             "spec": [
-                "isCA": true, "commonName": .string(anchorName), "secretName": "linkerd-trust-anchor",
-                "duration": "87600h0m0s", "renewBefore": "8760h0m0s",
-                "privateKey": ["algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"],
-                "issuerRef": ["name": "linkerd-selfsigned", "kind": "ClusterIssuer", "group": "cert-manager.io"],
-             ]],
-            ["apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
-             "metadata": ["name": "linkerd-trust-anchor", "labels": labels],
-             "spec": ["ca": ["secretName": "linkerd-trust-anchor"]]],
-            ["apiVersion": "cert-manager.io/v1", "kind": "Certificate",
-             "metadata": ["name": "linkerd-identity-issuer", "namespace": .string(Renderer.linkerdNamespace), "labels": labels],
-             "spec": [
-                "isCA": true, "commonName": .string(identityName), "dnsNames": [.string(identityName)],
-                "secretName": "linkerd-identity-issuer", "duration": "48h0m0s", "renewBefore": "25h0m0s",
-                "privateKey": ["algorithm": "ECDSA", "rotationPolicy": "Always"],
-                "usages": ["cert sign", "crl sign", "server auth", "client auth"],
-                "issuerRef": ["name": "linkerd-trust-anchor", "kind": "ClusterIssuer", "group": "cert-manager.io"],
-             ]],
-            ["apiVersion": "trust.cert-manager.io/v1alpha1", "kind": "Bundle",
-             "metadata": ["name": "linkerd-identity-trust-roots", "labels": labels],
-             "spec": [
-                "sources": [["secret": ["name": "linkerd-trust-anchor", "key": "ca.crt"]]],
-                "target": [
-                    "configMap": ["key": "ca-bundle.crt"],
-                    "namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": .string(Renderer.linkerdNamespace)]],
+            [
+                "apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
+                "metadata": ["name": "linkerd-selfsigned", "labels": labels],
+                "spec": ["selfSigned": .object([])],
+            ],
+            [
+                "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+                "metadata": ["name": "linkerd-trust-anchor", "namespace": .string(cm), "labels": labels],
+                "spec": [
+                    "isCA": true, "commonName": .string(anchorName), "secretName": "linkerd-trust-anchor",
+                    "duration": "87600h0m0s", "renewBefore": "8760h0m0s",
+                    "privateKey": ["algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"],
+                    "issuerRef": ["name": "linkerd-selfsigned", "kind": "ClusterIssuer", "group": "cert-manager.io"],
                 ],
-             ]],
+            ],
+            [
+                "apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
+                "metadata": ["name": "linkerd-trust-anchor", "labels": labels],
+                "spec": ["ca": ["secretName": "linkerd-trust-anchor"]],
+            ],
+            [
+                "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+                "metadata": ["name": "linkerd-identity-issuer", "namespace": .string(Renderer.linkerdNamespace), "labels": labels],
+                "spec": [
+                    "isCA": true, "commonName": .string(identityName), "dnsNames": [.string(identityName)],
+                    "secretName": "linkerd-identity-issuer", "duration": "48h0m0s", "renewBefore": "25h0m0s",
+                    "privateKey": ["algorithm": "ECDSA", "rotationPolicy": "Always"],
+                    "usages": ["cert sign", "crl sign", "server auth", "client auth"],
+                    "issuerRef": ["name": "linkerd-trust-anchor", "kind": "ClusterIssuer", "group": "cert-manager.io"],
+                ],
+            ],
+            [
+                "apiVersion": "trust.cert-manager.io/v1alpha1", "kind": "Bundle",
+                "metadata": ["name": "linkerd-identity-trust-roots", "labels": labels],
+                "spec": [
+                    "sources": [["secret": ["name": "linkerd-trust-anchor", "key": "ca.crt"]]],
+                    "target": [
+                        "configMap": ["key": "ca-bundle.crt"],
+                        "namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": .string(Renderer.linkerdNamespace)]],
+                    ],
+                ],
+            ],
         ]
     }
 }

@@ -17,18 +17,24 @@ extension Plan {
         let mon = scrapeNamespace
         var out: [TrafficEdge] = []
         if hasGateway(t) {
-            out.append(TrafficEdge(from: .namespace(mon), fromNamespace: mon, to: .gateway(gatewayName), toNamespace: t.namespace,
-                                   ports: [.tcp(Renderer.gatewayMetricsPort)], purpose: .monitoring))
+            out.append(
+                TrafficEdge(
+                    from: .namespace(mon), fromNamespace: mon, to: .gateway(gatewayName), toNamespace: t.namespace,
+                    ports: [.tcp(Renderer.gatewayMetricsPort)], purpose: .monitoring))
         }
         for p in t.placements {
             guard let port = p.service.metrics?.port else { continue }
-            out.append(TrafficEdge(from: .namespace(mon), fromNamespace: mon, to: .service(p.service.name), toNamespace: t.namespace,
-                                   ports: [.tcp(port)], purpose: .monitoring))
+            out.append(
+                TrafficEdge(
+                    from: .namespace(mon), fromNamespace: mon, to: .service(p.service.name), toNamespace: t.namespace,
+                    ports: [.tcp(port)], purpose: .monitoring))
         }
         for d in spec.databases where d.pooler != nil {
             guard case .primary? = role(of: d, in: t) else { continue }
-            out.append(TrafficEdge(from: .namespace(mon), fromNamespace: mon, to: .pooler(d.name), toNamespace: t.namespace,
-                                   ports: [.tcp(Renderer.poolerMetricsPort)], purpose: .monitoring))
+            out.append(
+                TrafficEdge(
+                    from: .namespace(mon), fromNamespace: mon, to: .pooler(d.name), toNamespace: t.namespace,
+                    ports: [.tcp(Renderer.poolerMetricsPort)], purpose: .monitoring))
         }
         return out
     }
@@ -75,7 +81,7 @@ extension Renderer {
 
     /// Labels of a monitoring object: the owner's labels plus `monitoring.selector`.
     func monitoringLabels(_ base: JSONValue) -> JSONValue {
-        guard case let .object(pairs) = base else { return base }
+        guard case .object(let pairs) = base else { return base }
         let extra = spec.monitoring.selector.filter { s in !pairs.contains { $0.0 == s.key } }
         return .object(pairs + extra.map { ($0.key, JSONValue.string($0.value)) })
     }
@@ -104,7 +110,9 @@ extension Renderer {
         let labels = monitoringLabels(labels(p, t, withVersion: false))
         if let m = s.metrics, m.port != nil {
             var endpoint: JSONValue = ["port": .string(metricsPortName(p)), "path": .string(m.path), "interval": "30s"]
-            if let auth = ipamMetricsAuthorization(p), case let .object(pairs) = endpoint { endpoint = .object(pairs + [("authorization", auth)]) }
+            if let auth = ipamMetricsAuthorization(p), case .object(let pairs) = endpoint {
+                endpoint = .object(pairs + [("authorization", auth)])
+            }
             docs += ipamMetricsToken(p, t)
             if s.port != nil {
                 docs.append([
@@ -136,20 +144,24 @@ extension Renderer {
 
     /// The bad-event ratio of an SLO over `window`, as PromQL.
     func errorRatio(_ slo: SLO, _ p: Placement, in t: Target, window w: String) -> String {
-        let ns = t.namespace, name = p.service.name
+        let ns = t.namespace
+        let name = p.service.name
         switch (slo.source, slo.kind) {
         case (.metrics, .availability):
             let sel = "namespace=\"\(ns)\", job=\"\(metricsJob(p, in: t))\""
             return "sum(rate(http_requests_total{\(sel), code=~\"5..\"}[\(w)])) / sum(rate(http_requests_total{\(sel)}[\(w)]))"
         case (.metrics, .latency):
             let sel = "namespace=\"\(ns)\", job=\"\(metricsJob(p, in: t))\""
-            return "1 - (sum(rate(http_request_duration_seconds_bucket{\(sel), le=\"\(slo.thresholdSeconds)\"}[\(w)])) / sum(rate(http_request_duration_seconds_count{\(sel)}[\(w)])))"
+            return
+                "1 - (sum(rate(http_request_duration_seconds_bucket{\(sel), le=\"\(slo.thresholdSeconds)\"}[\(w)])) / sum(rate(http_request_duration_seconds_count{\(sel)}[\(w)])))"
         case (.gateway, .availability):
             let sel = "exported_namespace=\"\(ns)\", service=\"\(name)\""
-            return "sum(rate(nginx_ingress_controller_requests{\(sel), status=~\"5..\"}[\(w)])) / sum(rate(nginx_ingress_controller_requests{\(sel)}[\(w)]))"
+            return
+                "sum(rate(nginx_ingress_controller_requests{\(sel), status=~\"5..\"}[\(w)])) / sum(rate(nginx_ingress_controller_requests{\(sel)}[\(w)]))"
         case (.gateway, .latency):
             let sel = "exported_namespace=\"\(ns)\", service=\"\(name)\""
-            return "1 - (sum(rate(nginx_ingress_controller_request_duration_seconds_bucket{\(sel), le=\"\(slo.thresholdSeconds)\"}[\(w)])) / sum(rate(nginx_ingress_controller_request_duration_seconds_count{\(sel)}[\(w)])))"
+            return
+                "1 - (sum(rate(nginx_ingress_controller_request_duration_seconds_bucket{\(sel), le=\"\(slo.thresholdSeconds)\"}[\(w)])) / sum(rate(nginx_ingress_controller_request_duration_seconds_count{\(sel)}[\(w)])))"
         }
     }
 
@@ -163,13 +175,20 @@ extension Renderer {
             "environment": .string(t.environment.name),
         ]
         var rules: [JSONValue] = BurnRateAlert.windows.map { w in
-            ["record": .string("slo:sli_error:ratio_rate\(w)"), "expr": .string(errorRatio(slo, p, in: t, window: w)), "labels": ruleLabels]
+            [
+                "record": .string("slo:sli_error:ratio_rate\(w)"), "expr": .string(errorRatio(slo, p, in: t, window: w)),
+                "labels": ruleLabels,
+            ]
         }
-        rules.append(["record": "slo:sli_error:ratio_window",
-                      "expr": .string("avg_over_time(slo:sli_error:ratio_rate5m{\(sel)}[\(slo.window.text)])"), "labels": ruleLabels])
+        rules.append([
+            "record": "slo:sli_error:ratio_window",
+            "expr": .string("avg_over_time(slo:sli_error:ratio_rate5m{\(sel)}[\(slo.window.text)])"), "labels": ruleLabels,
+        ])
         rules.append(["record": "slo:objective:ratio", "expr": .string("vector(\(slo.ratioText))"), "labels": ruleLabels])
-        rules.append(["record": "slo:error_budget:remaining_ratio",
-                      "expr": .string("1 - (slo:sli_error:ratio_window{\(sel)} / \(slo.errorBudgetText))"), "labels": ruleLabels])
+        rules.append([
+            "record": "slo:error_budget:remaining_ratio",
+            "expr": .string("1 - (slo:sli_error:ratio_window{\(sel)} / \(slo.errorBudgetText))"), "labels": ruleLabels,
+        ])
         let owner = p.service.team.isEmpty ? (spec.monitoring.platformTeam?.value ?? "") : p.service.team
         for a in BurnRateAlert.all {
             let threshold = "(\(a.factor) * \(slo.errorBudgetText))"
@@ -178,12 +197,18 @@ extension Renderer {
             l += [("slo", .string(name)), ("service", .string(p.service.name)), ("environment", .string(t.environment.name))]
             rules.append([
                 "alert": .string(a.name),
-                "expr": .string("slo:sli_error:ratio_rate\(a.long){\(sel)} > \(threshold) and slo:sli_error:ratio_rate\(a.short){\(sel)} > \(threshold)"),
+                "expr": .string(
+                    "slo:sli_error:ratio_rate\(a.long){\(sel)} > \(threshold) and slo:sli_error:ratio_rate\(a.short){\(sel)} > \(threshold)"
+                ),
                 "for": .string(a.holdFor),
                 "labels": .object(l),
                 "annotations": [
-                    "summary": .string("\(p.service.name) in \(t.environment.name) burns its \(slo.kind.rawValue) error budget at \(a.factor)x or more (over \(a.long) and \(a.short))"),
-                    "description": .string("Objective \(slo.targetText)% over \(slo.window.text); at \(a.factor)x the budget of \(slo.budgetMinutes) minutes lasts \(Renderer.budgetLasts(slo, factor: a.factor))."),
+                    "summary": .string(
+                        "\(p.service.name) in \(t.environment.name) burns its \(slo.kind.rawValue) error budget at \(a.factor)x or more (over \(a.long) and \(a.short))"
+                    ),
+                    "description": .string(
+                        "Objective \(slo.targetText)% over \(slo.window.text); at \(a.factor)x the budget of \(slo.budgetMinutes) minutes lasts \(Renderer.budgetLasts(slo, factor: a.factor))."
+                    ),
                 ],
             ])
         }
@@ -200,14 +225,16 @@ extension Renderer {
     /// The PodMonitor of a database's PgBouncer pods (their `metrics` port, 9127).
     func poolerMonitor(_ d: Database, role: Plan.DatabaseRole?, in t: Target, labels: JSONValue) -> [JSONValue] {
         guard d.pooler != nil, case .primary? = role else { return [] }
-        return [[
-            "apiVersion": .string(Renderer.monitoringAPI), "kind": "PodMonitor",
-            "metadata": meta("\(d.name)-pooler-rw", t.namespace, labels: monitoringLabels(labels)),
-            "spec": [
-                "selector": ["matchLabels": ["cnpg.io/poolerName": .string("\(d.name)-pooler-rw")]],
-                "podMetricsEndpoints": [["port": "metrics", "interval": "30s"]],
-            ],
-        ]]
+        return [
+            [
+                "apiVersion": .string(Renderer.monitoringAPI), "kind": "PodMonitor",
+                "metadata": meta("\(d.name)-pooler-rw", t.namespace, labels: monitoringLabels(labels)),
+                "spec": [
+                    "selector": ["matchLabels": ["cnpg.io/poolerName": .string("\(d.name)-pooler-rw")]],
+                    "podMetricsEndpoints": [["port": "metrics", "interval": "30s"]],
+                ],
+            ]
+        ]
     }
 
     /// The platform alerts of one namespace, from what the spec declares there.
@@ -215,68 +242,85 @@ extension Renderer {
         let ns = t.namespace
         var out: [PlatformAlert] = []
         if spec.security.tls != nil, t.placements.contains(where: { $0.publicRoute != nil && $0.service.port != nil }) {
-            out.append(PlatformAlert(
-                name: "CertificateExpiresSoon",
-                expr: "certmanager_certificate_expiration_timestamp_seconds{exported_namespace=\"\(ns)\"} - time() < 14 * 86400",
-                holdFor: "1h", severity: "ticket",
-                summary: "a cert-manager certificate of the namespace expires within 14 days (renewal is failing)"))
-            out.append(PlatformAlert(
-                name: "CertificateNotReady",
-                expr: "certmanager_certificate_ready_status{exported_namespace=\"\(ns)\", condition=\"False\"} == 1",
-                holdFor: "30m", severity: "page",
-                summary: "a cert-manager certificate of the namespace is not ready"))
+            out.append(
+                PlatformAlert(
+                    name: "CertificateExpiresSoon",
+                    expr: "certmanager_certificate_expiration_timestamp_seconds{exported_namespace=\"\(ns)\"} - time() < 14 * 86400",
+                    holdFor: "1h", severity: "ticket",
+                    summary: "a cert-manager certificate of the namespace expires within 14 days (renewal is failing)"))
+            out.append(
+                PlatformAlert(
+                    name: "CertificateNotReady",
+                    expr: "certmanager_certificate_ready_status{exported_namespace=\"\(ns)\", condition=\"False\"} == 1",
+                    holdFor: "30m", severity: "page",
+                    summary: "a cert-manager certificate of the namespace is not ready"))
         }
         for d in spec.databases {
             guard case .primary? = plan.role(of: d, in: t), d.backup != nil else { continue }
             let rpo = d.rpo?.seconds ?? Recovery.database(d, spec: spec).rpoSeconds ?? 300
             let pods = "namespace=\"\(ns)\", pod=~\"\(d.name)-[0-9]+\""
-            out.append(PlatformAlert(
-                name: "DatabaseRecoveryPointBeyondRPO",
-                expr: "time() - max(cnpg_pg_stat_archiver_last_archived_time{\(pods)}) > \(max(rpo, 60))",
-                holdFor: "5m", severity: "page",
-                summary: "the newest WAL archived for database \(d.name) is older than its recovery point objective (\(Recovery.text(seconds: rpo)))"))
-            out.append(PlatformAlert(
-                name: "DatabaseWALArchivingFailing",
-                expr: "increase(cnpg_pg_stat_archiver_failed_count{\(pods)}[15m]) > 0",
-                holdFor: "15m", severity: "page",
-                summary: "PostgreSQL of database \(d.name) fails to archive WAL to object storage"))
+            out.append(
+                PlatformAlert(
+                    name: "DatabaseRecoveryPointBeyondRPO",
+                    expr: "time() - max(cnpg_pg_stat_archiver_last_archived_time{\(pods)}) > \(max(rpo, 60))",
+                    holdFor: "5m", severity: "page",
+                    summary:
+                        "the newest WAL archived for database \(d.name) is older than its recovery point objective (\(Recovery.text(seconds: rpo)))"
+                ))
+            out.append(
+                PlatformAlert(
+                    name: "DatabaseWALArchivingFailing",
+                    expr: "increase(cnpg_pg_stat_archiver_failed_count{\(pods)}[15m]) > 0",
+                    holdFor: "15m", severity: "page",
+                    summary: "PostgreSQL of database \(d.name) fails to archive WAL to object storage"))
         }
         for d in spec.databases {
             guard case .primary? = plan.role(of: d, in: t), let b = d.backup else { continue }
             // A base backup is due every schedule interval; an hour of grace covers its run.
             let interval = Int((Cron.intervalHours(b.schedule) ?? 24) * 3600)
             let pods = "namespace=\"\(ns)\", pod=~\"\(d.name)-[0-9]+\""
-            out.append(PlatformAlert(
-                name: "DatabaseBaseBackupTooOld",
-                expr: "time() - max(cnpg_collector_last_available_backup_timestamp{\(pods)}) > \(interval + 3600)",
-                holdFor: "30m", severity: "page",
-                summary: "the newest base backup of database \(d.name) is older than its schedule (`\(b.schedule)`) allows, by more than an hour"))
+            out.append(
+                PlatformAlert(
+                    name: "DatabaseBaseBackupTooOld",
+                    expr: "time() - max(cnpg_collector_last_available_backup_timestamp{\(pods)}) > \(interval + 3600)",
+                    holdFor: "30m", severity: "page",
+                    summary:
+                        "the newest base backup of database \(d.name) is older than its schedule (`\(b.schedule)`) allows, by more than an hour"
+                ))
         }
-        let hasVolumes = t.placements.contains { !$0.service.volumes.isEmpty } || spec.databases.contains { plan.role(of: $0, in: t) != nil }
+        let hasVolumes =
+            t.placements.contains { !$0.service.volumes.isEmpty } || spec.databases.contains { plan.role(of: $0, in: t) != nil }
         if hasVolumes {
-            out.append(PlatformAlert(
-                name: "VolumeFillsWithinADay",
-                expr: "predict_linear(kubelet_volume_stats_available_bytes{namespace=\"\(ns)\"}[6h], 86400) < 0 and kubelet_volume_stats_available_bytes{namespace=\"\(ns)\"} / kubelet_volume_stats_capacity_bytes{namespace=\"\(ns)\"} < 0.5",
-                holdFor: "30m", severity: "page",
-                summary: "a persistent volume, at its growth over the last 6 hours, is full within a day"))
+            out.append(
+                PlatformAlert(
+                    name: "VolumeFillsWithinADay",
+                    expr:
+                        "predict_linear(kubelet_volume_stats_available_bytes{namespace=\"\(ns)\"}[6h], 86400) < 0 and kubelet_volume_stats_available_bytes{namespace=\"\(ns)\"} / kubelet_volume_stats_capacity_bytes{namespace=\"\(ns)\"} < 0.5",
+                    holdFor: "30m", severity: "page",
+                    summary: "a persistent volume, at its growth over the last 6 hours, is full within a day"))
         }
         if t.placements.contains(where: { $0.replicas.max > $0.replicas.min }) {
-            out.append(PlatformAlert(
-                name: "HPAAtMaximum",
-                expr: "kube_horizontalpodautoscaler_status_current_replicas{namespace=\"\(ns)\"} >= kube_horizontalpodautoscaler_spec_max_replicas{namespace=\"\(ns)\"}",
-                holdFor: "30m", severity: "ticket",
-                summary: "a HorizontalPodAutoscaler runs at its maximum replicas"))
+            out.append(
+                PlatformAlert(
+                    name: "HPAAtMaximum",
+                    expr:
+                        "kube_horizontalpodautoscaler_status_current_replicas{namespace=\"\(ns)\"} >= kube_horizontalpodautoscaler_spec_max_replicas{namespace=\"\(ns)\"}",
+                    holdFor: "30m", severity: "ticket",
+                    summary: "a HorizontalPodAutoscaler runs at its maximum replicas"))
         }
-        out.append(PlatformAlert(
-            name: "PodNotReady",
-            expr: "sum by (pod) (kube_pod_status_ready{namespace=\"\(ns)\", condition=\"false\"}) > 0",
-            holdFor: "15m", severity: "ticket",
-            summary: "a pod is not ready"))
-        out.append(PlatformAlert(
-            name: "QuotaNearLimit",
-            expr: "kube_resourcequota{namespace=\"\(ns)\", type=\"used\"} / ignoring(type) kube_resourcequota{namespace=\"\(ns)\", type=\"hard\"} > 0.9",
-            holdFor: "15m", severity: "ticket",
-            summary: "the namespace uses more than 90% of a ResourceQuota limit"))
+        out.append(
+            PlatformAlert(
+                name: "PodNotReady",
+                expr: "sum by (pod) (kube_pod_status_ready{namespace=\"\(ns)\", condition=\"false\"}) > 0",
+                holdFor: "15m", severity: "ticket",
+                summary: "a pod is not ready"))
+        out.append(
+            PlatformAlert(
+                name: "QuotaNearLimit",
+                expr:
+                    "kube_resourcequota{namespace=\"\(ns)\", type=\"used\"} / ignoring(type) kube_resourcequota{namespace=\"\(ns)\", type=\"hard\"} > 0.9",
+                holdFor: "15m", severity: "ticket",
+                summary: "the namespace uses more than 90% of a ResourceQuota limit"))
         out += ipPoolAlerts(t)
         return out
     }
@@ -316,11 +360,13 @@ extension Renderer {
                 "labels": .object(l), "annotations": ["summary": .string("\(t.namespace): \(a.summary)")],
             ]
         }
-        return [[
-            "apiVersion": .string(Renderer.monitoringAPI), "kind": "PrometheusRule",
-            "metadata": meta("berth-platform", t.namespace, labels: monitoringLabels(namespaceLabels(t))),
-            "spec": ["groups": [["name": "platform", "rules": .array(rules)]]],
-        ]]
+        return [
+            [
+                "apiVersion": .string(Renderer.monitoringAPI), "kind": "PrometheusRule",
+                "metadata": meta("berth-platform", t.namespace, labels: monitoringLabels(namespaceLabels(t))),
+                "spec": ["groups": [["name": "platform", "rules": .array(rules)]]],
+            ]
+        ]
     }
 }
 
@@ -334,14 +380,16 @@ extension Renderer {
     /// NGINX Agent's metrics on its `metrics` container port (9113).
     func gatewayMonitor(_ t: Target) -> [JSONValue] {
         guard plan.hasGateway(t) else { return [] }
-        return [[
-            "apiVersion": .string(Renderer.monitoringAPI), "kind": "PodMonitor",
-            "metadata": meta("gateway-data-plane", t.namespace, labels: monitoringLabels(namespaceLabels(t))),
-            "spec": [
-                "selector": ["matchLabels": ["gateway.networking.k8s.io/gateway-name": .string(plan.gatewayName)]],
-                "podMetricsEndpoints": [["port": "metrics", "interval": "30s"]],
-            ],
-        ]]
+        return [
+            [
+                "apiVersion": .string(Renderer.monitoringAPI), "kind": "PodMonitor",
+                "metadata": meta("gateway-data-plane", t.namespace, labels: monitoringLabels(namespaceLabels(t))),
+                "spec": [
+                    "selector": ["matchLabels": ["gateway.networking.k8s.io/gateway-name": .string(plan.gatewayName)]],
+                    "podMetricsEndpoints": [["port": "metrics", "interval": "30s"]],
+                ],
+            ]
+        ]
     }
 
     /// Whether cluster `c` runs a Gateway (and so NGINX Gateway Fabric).
@@ -361,14 +409,18 @@ extension Renderer {
     func gatewayControllerMonitor(_ c: Cluster) -> [JSONValue] {
         guard clusterHasGateway(c) else { return [] }
         let r = Renderer.gatewayControllerRelease
-        return [[
-            "apiVersion": .string(Renderer.monitoringAPI), "kind": "PodMonitor",
-            "metadata": meta("nginx-gateway-fabric", plan.ingressNamespace, labels: clusterMonitoringLabels),
-            "spec": [
-                "selector": ["matchLabels": ["app.kubernetes.io/instance": .string(r), "app.kubernetes.io/name": "nginx-gateway-fabric"]],
-                "podMetricsEndpoints": [["port": "metrics", "interval": "30s"]],
-            ],
-        ]]
+        return [
+            [
+                "apiVersion": .string(Renderer.monitoringAPI), "kind": "PodMonitor",
+                "metadata": meta("nginx-gateway-fabric", plan.ingressNamespace, labels: clusterMonitoringLabels),
+                "spec": [
+                    "selector": [
+                        "matchLabels": ["app.kubernetes.io/instance": .string(r), "app.kubernetes.io/name": "nginx-gateway-fabric"]
+                    ],
+                    "podMetricsEndpoints": [["port": "metrics", "interval": "30s"]],
+                ],
+            ]
+        ]
     }
 
     /// The node-group name the cluster autoscaler knows a pool by (as in its add-on values).
@@ -384,11 +436,15 @@ extension Renderer {
         var out: [PlatformAlert] = []
         if autoscaled(c) {
             for pool in c.nodePools.sorted(by: { $0.name < $1.name }) {
-                out.append(PlatformAlert(
-                    name: "NodePoolAtMaximum",
-                    expr: "max(cluster_autoscaler_node_group_target_count{node_group=\"\(Renderer.nodeGroup(c, pool))\"}) >= \(pool.max)",
-                    holdFor: "30m", severity: "ticket",
-                    summary: "node pool \(pool.name) of cluster \(c.name) runs at its maximum of \(pool.max) nodes (nodePools.\(pool.name).max); pending pods wait"))
+                out.append(
+                    PlatformAlert(
+                        name: "NodePoolAtMaximum",
+                        expr:
+                            "max(cluster_autoscaler_node_group_target_count{node_group=\"\(Renderer.nodeGroup(c, pool))\"}) >= \(pool.max)",
+                        holdFor: "30m", severity: "ticket",
+                        summary:
+                            "node pool \(pool.name) of cluster \(c.name) runs at its maximum of \(pool.max) nodes (nodePools.\(pool.name).max); pending pods wait"
+                    ))
             }
         }
         return out
@@ -408,11 +464,13 @@ extension Renderer {
                 "labels": .object(l), "annotations": ["summary": .string("\(c.name): \(a.summary)")],
             ]
         }
-        return [[
-            "apiVersion": .string(Renderer.monitoringAPI), "kind": "PrometheusRule",
-            "metadata": meta("berth-cluster", spec.monitoring.namespace, labels: clusterMonitoringLabels),
-            "spec": ["groups": [["name": "cluster", "rules": .array(rules)]]],
-        ]]
+        return [
+            [
+                "apiVersion": .string(Renderer.monitoringAPI), "kind": "PrometheusRule",
+                "metadata": meta("berth-cluster", spec.monitoring.namespace, labels: clusterMonitoringLabels),
+                "spec": ["groups": [["name": "cluster", "rules": .array(rules)]]],
+            ]
+        ]
     }
 
     /// The cluster-wide monitoring objects of `_cluster.yaml`.
@@ -433,13 +491,19 @@ extension Renderer {
         case "cert-manager":
             return ["prometheus": ["enabled": true, "servicemonitor": monitor([("enabled", true)], labelsKey: "labels")]]
         case "trust-manager":
-            return ["app": ["metrics": ["service": ["enabled": true, "servicemonitor": monitor([("enabled", true)], labelsKey: "labels")]]]]
+            return [
+                "app": ["metrics": ["service": ["enabled": true, "servicemonitor": monitor([("enabled", true)], labelsKey: "labels")]]]
+            ]
         case "external-dns":
             return ["serviceMonitor": monitor([("enabled", true)], labelsKey: "additionalLabels")]
         case "external-secrets":
-            return ["metrics": ["service": ["enabled": true]], "serviceMonitor": monitor([("enabled", true)], labelsKey: "additionalLabels")]
+            return [
+                "metrics": ["service": ["enabled": true]], "serviceMonitor": monitor([("enabled", true)], labelsKey: "additionalLabels"),
+            ]
         case "ingress-nginx":
-            return ["controller": ["metrics": ["enabled": true, "serviceMonitor": monitor([("enabled", true)], labelsKey: "additionalLabels")]]]
+            return [
+                "controller": ["metrics": ["enabled": true, "serviceMonitor": monitor([("enabled", true)], labelsKey: "additionalLabels")]]
+            ]
         case "cloudnative-pg":
             return ["monitoring": monitor([("podMonitorEnabled", true)], labelsKey: "podMonitorAdditionalLabels")]
         case "velero":
@@ -447,7 +511,9 @@ extension Renderer {
         case "cluster-autoscaler":
             // The chart's default selector label (`release: prometheus-operator`) stays; the
             // kube-prometheus-stack add-on selects every ServiceMonitor.
-            return ["serviceMonitor": monitor([("enabled", true), ("namespace", .string(spec.monitoring.namespace))], labelsKey: "selector")]
+            return [
+                "serviceMonitor": monitor([("enabled", true), ("namespace", .string(spec.monitoring.namespace))], labelsKey: "selector")
+            ]
         case "metallb":
             // One ServiceMonitor each for the controller and the speakers (HTTPS with the
             // scraper's token). The chart's Role for Prometheus needs Prometheus's ServiceAccount
@@ -484,7 +550,7 @@ extension Renderer {
 
     /// `a` with `b` merged in as Helm merges values: objects key by key, anything else replaced.
     static func mergeValues(_ a: JSONValue?, _ b: JSONValue) -> JSONValue {
-        guard case let .object(left)? = a, case let .object(right) = b else { return b }
+        guard case .object(let left)? = a, case .object(let right) = b else { return b }
         var out = left
         for (k, v) in right {
             if let i = out.firstIndex(where: { $0.0 == k }) {

@@ -32,18 +32,21 @@ extension Renderer {
         let addresses: [JSONValue] = ingressAddresses(t).map { ["type": "IPAddress", "value": .string($0)] }
         if !addresses.isEmpty { gatewaySpec.append(("addresses", .array(addresses))) }
         gatewaySpec.append(("listeners", .array(listeners)))
-        var docs: [JSONValue] = [[
-            "apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
-            // No external-dns annotations here: its gateway-httproute source takes the
-            // hostnames from the HTTPRoutes (spec.hostnames) and their annotations.
-            "metadata": meta(spec.platform, t.namespace, labels: namespaceLabels(t)),
-            "spec": .object(gatewaySpec),
-        ]]
+        var docs: [JSONValue] = [
+            [
+                "apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+                // No external-dns annotations here: its gateway-httproute source takes the
+                // hostnames from the HTTPRoutes (spec.hostnames) and their annotations.
+                "metadata": meta(spec.platform, t.namespace, labels: namespaceLabels(t)),
+                "spec": .object(gatewaySpec),
+            ]
+        ]
         if !tlsHosts.isEmpty {
             docs.append([
                 "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
-                "metadata": meta("https-redirect", t.namespace, labels: namespaceLabels(t),
-                                 annotations: .object(dnsAnnotations(hosts: tlsHosts.compactMap(\.stringValue), cluster: t.cluster))),
+                "metadata": meta(
+                    "https-redirect", t.namespace, labels: namespaceLabels(t),
+                    annotations: .object(dnsAnnotations(hosts: tlsHosts.compactMap(\.stringValue), cluster: t.cluster))),
                 "spec": [
                     "parentRefs": [["name": .string(spec.platform), "sectionName": "http"]],
                     "hostnames": .array(tlsHosts),
@@ -104,14 +107,25 @@ extension Renderer {
             let matches: [JSONValue] = paths.map { ["path": ["type": "PathPrefix", "value": .string($0)]] }
             var rule: [(String, JSONValue)] = [("matches", .array(matches))]
             if hasEdgePolicy {
-                rule.append(("filters", [["type": "ExtensionRef", "extensionRef": [
-                    "group": "gateway.nginx.org", "kind": "SnippetsFilter", "name": "edge-policy"]]]))
+                rule.append(
+                    (
+                        "filters",
+                        [
+                            [
+                                "type": "ExtensionRef",
+                                "extensionRef": [
+                                    "group": "gateway.nginx.org", "kind": "SnippetsFilter", "name": "edge-policy",
+                                ],
+                            ]
+                        ]
+                    ))
             }
             rule.append(("backendRefs", [["name": .string(p.service.name), "port": .int(port)]]))
             docs.append([
                 "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
-                "metadata": meta(p.service.name, t.namespace, labels: labels(p, t, withVersion: false),
-                                 annotations: .object(dnsAnnotations(hosts: [host], cluster: t.cluster))),
+                "metadata": meta(
+                    p.service.name, t.namespace, labels: labels(p, t, withVersion: false),
+                    annotations: .object(dnsAnnotations(hosts: [host], cluster: t.cluster))),
                 "spec": [
                     "parentRefs": [["name": .string(spec.platform), "sectionName": .string(tls ? "\(p.service.name)-https" : "http")]],
                     "hostnames": [.string(host)],
@@ -120,19 +134,23 @@ extension Renderer {
             ])
         } else {
             let httpPaths: [JSONValue] = paths.map {
-                ["path": .string($0), "pathType": "Prefix",
-                 "backend": ["service": ["name": .string(p.service.name), "port": ["number": .int(port)]]]]
+                [
+                    "path": .string($0), "pathType": "Prefix",
+                    "backend": ["service": ["name": .string(p.service.name), "port": ["number": .int(port)]]],
+                ]
             }
             var ingressSpec: [(String, JSONValue)] = [
-                ("ingressClassName", .string(spec.network.ingress.className)),
+                ("ingressClassName", .string(spec.network.ingress.className))
             ]
             if tls { ingressSpec.append(("tls", [["hosts": [.string(host)], "secretName": .string("\(p.service.name)-tls")]])) }
             ingressSpec.append(("rules", [["host": .string(host), "http": ["paths": .array(httpPaths)]]]))
             docs.append([
                 "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-                "metadata": meta(p.service.name, t.namespace, labels: labels(p, t, withVersion: false), annotations: .object(
-                    [("external-dns.alpha.kubernetes.io/hostname", .string(host))]
-                        + dnsAnnotations(hosts: [host], cluster: t.cluster) + ingressNginxAnnotations())),
+                "metadata": meta(
+                    p.service.name, t.namespace, labels: labels(p, t, withVersion: false),
+                    annotations: .object(
+                        [("external-dns.alpha.kubernetes.io/hostname", .string(host))]
+                            + dnsAnnotations(hosts: [host], cluster: t.cluster) + ingressNginxAnnotations())),
                 "spec": .object(ingressSpec),
             ])
         }
@@ -177,21 +195,31 @@ extension Renderer {
         let zone = String(t.namespace.map { $0 == "-" ? "_" : $0 })
         var snippets: [JSONValue] = []
         if let r = spec.network.ingress.rateLimit {
-            snippets.append(["context": "http", "value": .string(
-                "limit_req_zone $binary_remote_addr zone=\(zone)_rps:10m rate=\(r.rps)r/s; limit_conn_zone $binary_remote_addr zone=\(zone)_conn:10m;")])
+            snippets.append([
+                "context": "http",
+                "value": .string(
+                    "limit_req_zone $binary_remote_addr zone=\(zone)_rps:10m rate=\(r.rps)r/s; limit_conn_zone $binary_remote_addr zone=\(zone)_conn:10m;"
+                ),
+            ])
         }
         if spec.security.tls != nil {
             snippets.append(["context": "http.server", "value": .string("ssl_protocols \(sslProtocols);")])
         }
         if let r = spec.network.ingress.rateLimit {
-            snippets.append(["context": "http.server.location", "value": .string(
-                "limit_req zone=\(zone)_rps burst=\(r.burst) nodelay; limit_conn \(zone)_conn \(r.connections); limit_req_status 429; limit_conn_status 429;")])
+            snippets.append([
+                "context": "http.server.location",
+                "value": .string(
+                    "limit_req zone=\(zone)_rps burst=\(r.burst) nodelay; limit_conn \(zone)_conn \(r.connections); limit_req_status 429; limit_conn_status 429;"
+                ),
+            ])
         }
-        return [[
-            "apiVersion": "gateway.nginx.org/v1alpha1", "kind": "SnippetsFilter",
-            "metadata": meta("edge-policy", t.namespace, labels: namespaceLabels(t)),
-            "spec": ["snippets": .array(snippets)],
-        ]]
+        return [
+            [
+                "apiVersion": "gateway.nginx.org/v1alpha1", "kind": "SnippetsFilter",
+                "metadata": meta("edge-policy", t.namespace, labels: namespaceLabels(t)),
+                "spec": ["snippets": .array(snippets)],
+            ]
+        ]
     }
 }
 
@@ -235,12 +263,16 @@ extension Renderer {
         let ns = addonRelease("metallb")?.namespace ?? "metallb-system"
         let labels: JSONValue = ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"]
         return [
-            ["apiVersion": "metallb.io/v1beta1", "kind": "IPAddressPool",
-             "metadata": ["name": .string(spec.platform), "namespace": .string(ns), "labels": labels],
-             "spec": ["addresses": .array(ranges.map { .string($0.description) }), "autoAssign": true, "avoidBuggyIPs": true]],
-            ["apiVersion": "metallb.io/v1beta1", "kind": "L2Advertisement",
-             "metadata": ["name": .string(spec.platform), "namespace": .string(ns), "labels": labels],
-             "spec": ["ipAddressPools": [.string(spec.platform)]]],
+            [
+                "apiVersion": "metallb.io/v1beta1", "kind": "IPAddressPool",
+                "metadata": ["name": .string(spec.platform), "namespace": .string(ns), "labels": labels],
+                "spec": ["addresses": .array(ranges.map { .string($0.description) }), "autoAssign": true, "avoidBuggyIPs": true],
+            ],
+            [
+                "apiVersion": "metallb.io/v1beta1", "kind": "L2Advertisement",
+                "metadata": ["name": .string(spec.platform), "namespace": .string(ns), "labels": labels],
+                "spec": ["ipAddressPools": [.string(spec.platform)]],
+            ],
         ]
     }
 }

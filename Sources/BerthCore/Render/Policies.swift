@@ -35,12 +35,12 @@ extension Renderer {
     /// The pod selector of a peer that is a set of pods.
     static func podLabels(_ peer: TrafficEdge.Peer) -> JSONValue? {
         switch peer {
-        case let .service(n): ["app.kubernetes.io/name": .string(n)]
-        case let .databaseInstances(d): ["cnpg.io/cluster": .string(d)]
-        case let .pooler(d): ["cnpg.io/poolerName": .string("\(d)-pooler-rw")]
-        case let .gateway(g): ["gateway.networking.k8s.io/gateway-name": .string(g)]
+        case .service(let n): ["app.kubernetes.io/name": .string(n)]
+        case .databaseInstances(let d): ["cnpg.io/cluster": .string(d)]
+        case .pooler(let d): ["cnpg.io/poolerName": .string("\(d)-pooler-rw")]
+        case .gateway(let g): ["gateway.networking.k8s.io/gateway-name": .string(g)]
         case .allPods: [:]
-        case let .pods(_, labels): .object(labels.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })
+        case .pods(_, let labels): .object(labels.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })
         case .namespace, .addresses, .apiServer: nil
         }
     }
@@ -55,15 +55,16 @@ extension Renderer {
             return .object(o)
         }
         switch peer {
-        case let .namespace(n):
+        case .namespace(let n):
             return [["namespaceSelector": ["matchLabels": ["kubernetes.io/metadata.name": .string(n)]]]]
-        case let .addresses(cidrs, except):
+        case .addresses(let cidrs, let except):
             return cidrs.map { cidr in
                 let inside = except.filter { e in
                     guard let outer = try? IPPrefix(cidr), let inner = try? IPPrefix(e) else { return false }
                     return outer.contains(inner) && outer != inner
                 }
-                return inside.isEmpty ? ["ipBlock": ["cidr": .string(cidr)]]
+                return inside.isEmpty
+                    ? ["ipBlock": ["cidr": .string(cidr)]]
                     : ["ipBlock": ["cidr": .string(cidr), "except": .array(inside.map { .string($0) })]]
             }
         case .apiServer:
@@ -84,7 +85,7 @@ extension Renderer {
             let farNS = ingress ? e.fromNamespace : e.toNamespace
             let peers = policyPeers(far, namespace: farNS, here: t.namespace, cluster: t.cluster)
             if let i = rules.firstIndex(where: { $0.ports == e.ports && $0.purpose == e.purpose }),
-               rules[i].peers != nil, let add = peers
+                rules[i].peers != nil, let add = peers
             {
                 for p in add where rules[i].seen.insert(p).inserted { rules[i].peers?.append(p) }
             } else {
@@ -117,11 +118,13 @@ extension Renderer {
     /// control plane), one policy per purpose.
     func baselinePolicies(_ t: Target) -> [JSONValue] {
         let labels = namespaceLabels(t)
-        var docs: [JSONValue] = [[
-            "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-            "metadata": meta("default-deny", t.namespace, labels: labels),
-            "spec": ["podSelector": [:], "policyTypes": ["Ingress", "Egress"]],
-        ]]
+        var docs: [JSONValue] = [
+            [
+                "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                "metadata": meta("default-deny", t.namespace, labels: labels),
+                "spec": ["podSelector": [:], "policyTypes": ["Ingress", "Egress"]],
+            ]
+        ]
         let shared = traffic.egress(.allPods, t)
         for purpose in [TrafficEdge.Purpose.dns, .mesh] {
             let edges = shared.filter { $0.purpose == purpose }
@@ -141,7 +144,7 @@ extension Renderer {
     /// Services whose pods may call `p` (talksTo edges inside the namespace), sorted.
     func callers(of p: Placement, in t: Target) -> [String] {
         traffic.ingress(.service(p.service.name), t).compactMap { e -> String? in
-            guard e.purpose == .talksTo, e.fromNamespace == t.namespace, case let .service(n) = e.from else { return nil }
+            guard e.purpose == .talksTo, e.fromNamespace == t.namespace, case .service(let n) = e.from else { return nil }
             return n
         }.sorted()
     }

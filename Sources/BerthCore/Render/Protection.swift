@@ -53,10 +53,13 @@ extension Renderer {
         case (_, .gcp): return key.isEmpty ? [] : [("disk-encryption-kms-key", key)]
         case (_, .azure): return key.isEmpty ? [] : [("diskEncryptionSetID", key)]
         case (_, .onprem):
-            return [("encrypted", "true")] + ["provisioner", "node-stage", "node-publish", "node-expand"].flatMap { step in
-                [("csi.storage.k8s.io/\(step)-secret-name", longhornCryptoSecret),
-                 ("csi.storage.k8s.io/\(step)-secret-namespace", longhornNamespace)]
-            }
+            return [("encrypted", "true")]
+                + ["provisioner", "node-stage", "node-publish", "node-expand"].flatMap { step in
+                    [
+                        ("csi.storage.k8s.io/\(step)-secret-name", longhornCryptoSecret),
+                        ("csi.storage.k8s.io/\(step)-secret-namespace", longhornNamespace),
+                    ]
+                }
         }
     }
 
@@ -71,7 +74,8 @@ extension Renderer {
     /// store (`berth check` refuses encrypted Longhorn volumes without one) or unencrypted volumes.
     func longhornCrypto(_ c: Cluster) -> JSONValue? {
         guard plan.csiDriver == "driver.longhorn.io", !spec.storage.classes.isEmpty,
-              spec.security.encryptionAtRest != "none", let store = spec.security.secrets else { return nil }
+            spec.security.encryptionAtRest != "none", let store = spec.security.secrets
+        else { return nil }
         let labels: JSONValue = ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"]
         let name = Renderer.longhornCryptoSecret
         return [
@@ -94,7 +98,12 @@ extension Renderer {
                         ],
                     ],
                 ],
-                "data": [["secretKey": "passphrase", "remoteRef": ["key": .string("\(spec.platform)/longhorn/\(c.name)"), "property": "passphrase"]]],
+                "data": [
+                    [
+                        "secretKey": "passphrase",
+                        "remoteRef": ["key": .string("\(spec.platform)/longhorn/\(c.name)"), "property": "passphrase"],
+                    ]
+                ],
             ],
         ]
     }
@@ -111,13 +120,18 @@ extension Renderer {
         let level = spec.security.auditLevel
         var rules: [JSONValue] = []
         if level != "None" {
-            rules.append(["level": "None", "users": ["system:kube-proxy"], "verbs": ["watch"],
-                          "resources": [["group": "", "resources": ["endpoints", "services", "services/status"]]]])
+            rules.append([
+                "level": "None", "users": ["system:kube-proxy"], "verbs": ["watch"],
+                "resources": [["group": "", "resources": ["endpoints", "services", "services/status"]]],
+            ])
             rules.append(["level": "None", "nonResourceURLs": ["/healthz*", "/readyz*", "/livez*", "/version", "/metrics"]])
-            rules.append(["level": "Metadata", "resources": [
-                ["group": "", "resources": ["secrets", "configmaps"]],
-                ["group": "authentication.k8s.io", "resources": ["tokenreviews"]],
-            ]])
+            rules.append([
+                "level": "Metadata",
+                "resources": [
+                    ["group": "", "resources": ["secrets", "configmaps"]],
+                    ["group": "authentication.k8s.io", "resources": ["tokenreviews"]],
+                ],
+            ])
         }
         rules.append(["level": .string(level)])
         let policy: JSONValue = [
@@ -127,7 +141,8 @@ extension Renderer {
             "rules": .array(rules),
         ]
         let days = spec.security.auditRetention.days
-        let header = header + "# Kubernetes API audit policy for cluster \(c.name) (security.audit.level: \(level)).\n"
+        let header =
+            header + "# Kubernetes API audit policy for cluster \(c.name) (security.audit.level: \(level)).\n"
             + "# Retention: \(spec.security.auditRetention.text) (security.audit.retention). Keep the audit log backend's retention\n"
             + "# at least this long; for a log file: --audit-log-maxage=\(days).\n"
         return Artifact(path: "audit/\(c.name).audit-policy.yaml", contents: yamlStream([policy], header: header), objects: 0)

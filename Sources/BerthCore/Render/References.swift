@@ -129,7 +129,7 @@ public enum ReferenceCheck {
     }
 
     static func labels(_ v: JSONValue?) -> [String: String] {
-        guard case let .object(pairs)? = v else { return [:] }
+        guard case .object(let pairs)? = v else { return [:] }
         var out: [String: String] = [:]
         for (k, v) in pairs { if let s = v.stringValue { out[k] = s } }
         return out
@@ -160,7 +160,9 @@ public enum ReferenceCheck {
                 ix.uses.namespaces.insert(ns)
                 lastNamespace = ns
             }
-            if !ix.uses.dnsAnnotated, case let .object(a)? = meta?["annotations"], a.contains(where: { $0.0.hasPrefix("external-dns.alpha.kubernetes.io/") }) {
+            if !ix.uses.dnsAnnotated, case .object(let a)? = meta?["annotations"],
+                a.contains(where: { $0.0.hasPrefix("external-dns.alpha.kubernetes.io/") })
+            {
                 ix.uses.dnsAnnotated = true
             }
             switch kind {
@@ -180,7 +182,9 @@ public enum ReferenceCheck {
                 for side in ["ingress", "egress"] {
                     for r in d["spec"]?[side]?.arrayValue ?? [] {
                         for p in (r["from"]?.arrayValue ?? []) + (r["to"]?.arrayValue ?? []) {
-                            if let n = p.at("namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue { ix.uses.namespaces.insert(n) }
+                            if let n = p.at("namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue {
+                                ix.uses.namespaces.insert(n)
+                            }
                         }
                     }
                 }
@@ -203,7 +207,9 @@ public enum ReferenceCheck {
                     ix.servicePorts["\(ns)/\(name)-\(suffix)"] = [5432]
                 }
                 for suffix in ["ca", "server", "replication", "superuser"] { ix.add("Secret", ns, "\(name)-\(suffix)") }
-                if d.at("spec.bootstrap.initdb.secret") == nil, d.at("spec.bootstrap.recovery") == nil { ix.add("Secret", ns, "\(name)-app") }
+                if d.at("spec.bootstrap.initdb.secret") == nil, d.at("spec.bootstrap.recovery") == nil {
+                    ix.add("Secret", ns, "\(name)-app")
+                }
             case "Pooler":
                 ix.addPods(ns, ["cnpg.io/poolerName": name])
                 ix.add("Service", ns, name)
@@ -222,7 +228,8 @@ public enum ReferenceCheck {
             case "Bundle":
                 // trust-manager writes the target ConfigMap into the namespaces it selects.
                 if d.at("spec.target.configMap") != nil,
-                   let space = d.at("spec.target.namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue {
+                    let space = d.at("spec.target.namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue
+                {
                     ix.add("ConfigMap", space, name)
                 }
             case "ExternalSecret":
@@ -261,8 +268,9 @@ public enum ReferenceCheck {
             func needPods(_ selector: [String: String], in space: String? = nil, _ field: String) {
                 let s = space ?? ns
                 guard !selector.isEmpty, ix.namespaces.contains(s), !ix.external.contains(s) else { return }
-                need(ix.matches(selector, in: s), field,
-                     "pods \(s)/{" + selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "}")
+                need(
+                    ix.matches(selector, in: s), field,
+                    "pods \(s)/{" + selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "}")
             }
             if !ns.isEmpty, ns != knownNamespace {
                 let exists = ix.namespaces.contains(ns)
@@ -288,13 +296,17 @@ public enum ReferenceCheck {
                             if let s = from.at("configMapKeyRef.name")?.stringValue { needObject("ConfigMap", s, "env \(envName)") }
                         }
                         // A host that names a Service of this cluster must resolve to one.
-                        if envName.hasSuffix("_HOST"), let host = e["value"]?.stringValue, let (svc, space) = serviceHost(host, namespace: ns) {
+                        if envName.hasSuffix("_HOST"), let host = e["value"]?.stringValue,
+                            let (svc, space) = serviceHost(host, namespace: ns)
+                        {
                             needObject("Service", svc, in: space, "env \(envName)")
                         }
                     }
                 }
                 for t in d.at("spec.volumeClaimTemplates")?.arrayValue ?? [] {
-                    if let sc = t.at("spec.storageClassName")?.stringValue { needObject("StorageClass", sc, in: "", "volumeClaimTemplates") }
+                    if let sc = t.at("spec.storageClassName")?.stringValue {
+                        needObject("StorageClass", sc, in: "", "volumeClaimTemplates")
+                    }
                 }
             case "Service":
                 let selector = labels(d.at("spec.selector"))
@@ -304,19 +316,26 @@ public enum ReferenceCheck {
                     needPods(selector, "spec.selector")
                 }
                 if d.at("spec.type")?.stringValue == "LoadBalancer", !ix.pools.isEmpty {
-                    let requested = (d.at("metadata.annotations")?["metallb.universe.tf/loadBalancerIPs"]?.stringValue ?? "")
+                    let requested =
+                        (d.at("metadata.annotations")?["metallb.universe.tf/loadBalancerIPs"]?.stringValue ?? "")
                         .split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
                         + [d.at("spec.loadBalancerIP")?.stringValue].compactMap { $0 }
                     for v in requested { need(inPool(v), "load-balancer address", "address \(v) in an IPAddressPool") }
                 }
             case "EndpointSlice":
-                if let s = d.at("metadata.labels")?["kubernetes.io/service-name"]?.stringValue { needObject("Service", s, "kubernetes.io/service-name") }
+                if let s = d.at("metadata.labels")?["kubernetes.io/service-name"]?.stringValue {
+                    needObject("Service", s, "kubernetes.io/service-name")
+                }
             case "PodDisruptionBudget":
                 needPods(labels(d.at("spec.selector.matchLabels")), "spec.selector")
             case "HorizontalPodAutoscaler":
-                if let k = d.at("spec.scaleTargetRef.kind")?.stringValue, let n = d.at("spec.scaleTargetRef.name")?.stringValue { needObject(k, n, "spec.scaleTargetRef") }
+                if let k = d.at("spec.scaleTargetRef.kind")?.stringValue, let n = d.at("spec.scaleTargetRef.name")?.stringValue {
+                    needObject(k, n, "spec.scaleTargetRef")
+                }
             case "VerticalPodAutoscaler":
-                if let k = d.at("spec.targetRef.kind")?.stringValue, let n = d.at("spec.targetRef.name")?.stringValue { needObject(k, n, "spec.targetRef") }
+                if let k = d.at("spec.targetRef.kind")?.stringValue, let n = d.at("spec.targetRef.name")?.stringValue {
+                    needObject(k, n, "spec.targetRef")
+                }
             case "NetworkPolicy":
                 needPods(labels(d.at("spec.podSelector.matchLabels")), "spec.podSelector")
                 for (field, rules, side) in [("ingress", d.at("spec.ingress"), "from"), ("egress", d.at("spec.egress"), "to")] {
@@ -342,7 +361,9 @@ public enum ReferenceCheck {
                 }
                 for l in d.at("spec.listeners")?.arrayValue ?? [] {
                     for c in l.at("tls.certificateRefs")?.arrayValue ?? [] {
-                        if let s = c["name"]?.stringValue { needObject("Secret", s, "listener \(l["name"]?.stringValue ?? "") certificateRefs") }
+                        if let s = c["name"]?.stringValue {
+                            needObject("Secret", s, "listener \(l["name"]?.stringValue ?? "") certificateRefs")
+                        }
                     }
                 }
             case "HTTPRoute":
@@ -363,7 +384,9 @@ public enum ReferenceCheck {
                         }
                     }
                     for f in rule["filters"]?.arrayValue ?? [] {
-                        if let k = f.at("extensionRef.kind")?.stringValue, let n = f.at("extensionRef.name")?.stringValue { needObject(k, n, "spec.rules.filters") }
+                        if let k = f.at("extensionRef.kind")?.stringValue, let n = f.at("extensionRef.name")?.stringValue {
+                            needObject(k, n, "spec.rules.filters")
+                        }
                     }
                 }
             case "Ingress":
@@ -384,7 +407,9 @@ public enum ReferenceCheck {
             case "Pooler":
                 if let c = d.at("spec.cluster.name")?.stringValue { needObject("Cluster", c, "spec.cluster") }
             case "Cluster":
-                if let s = d.at("spec.bootstrap.initdb.secret.name")?.stringValue { needObject("Secret", s, "spec.bootstrap.initdb.secret") }
+                if let s = d.at("spec.bootstrap.initdb.secret.name")?.stringValue {
+                    needObject("Secret", s, "spec.bootstrap.initdb.secret")
+                }
                 for r in d.at("spec.managed.roles")?.arrayValue ?? [] {
                     if let s = r.at("passwordSecret.name")?.stringValue { needObject("Secret", s, "spec.managed.roles.passwordSecret") }
                 }
@@ -395,31 +420,42 @@ public enum ReferenceCheck {
                 for path in ["spec.replica.source", "spec.bootstrap.recovery.source"] {
                     if let s = d.at(path)?.stringValue { need(external.contains(s), path, "externalClusters entry \(s)") }
                 }
-                let stores = [d.at("spec.backup.barmanObjectStore")] + (d.at("spec.externalClusters")?.arrayValue ?? []).map { $0["barmanObjectStore"] }
+                let stores =
+                    [d.at("spec.backup.barmanObjectStore")]
+                    + (d.at("spec.externalClusters")?.arrayValue ?? []).map { $0["barmanObjectStore"] }
                 for store in stores.compactMap({ $0 }) {
                     for key in ["accessKeyId", "secretAccessKey"] {
-                        if let s = store.at("s3Credentials.\(key).name")?.stringValue { needObject("Secret", s, "barmanObjectStore.s3Credentials") }
+                        if let s = store.at("s3Credentials.\(key).name")?.stringValue {
+                            needObject("Secret", s, "barmanObjectStore.s3Credentials")
+                        }
                     }
                 }
             case "StorageClass" where d["provisioner"]?.stringValue == "driver.longhorn.io":
                 // Longhorn's encrypted volumes read the passphrase from the CSI secret parameters.
-                if case let .object(params)? = d["parameters"] {
+                if case .object(let params)? = d["parameters"] {
                     let values = Dictionary(params.compactMap { k, v in v.stringValue.map { (k, $0) } }, uniquingKeysWith: { a, _ in a })
-                    for (k, v) in params.sorted(by: { $0.0 < $1.0 }) where k.hasPrefix("csi.storage.k8s.io/") && k.hasSuffix("-secret-name") {
+                    for (k, v) in params.sorted(by: { $0.0 < $1.0 }) where k.hasPrefix("csi.storage.k8s.io/") && k.hasSuffix("-secret-name")
+                    {
                         guard let secret = v.stringValue else { continue }
                         let space = values[String(k.dropLast("-name".count)) + "-namespace"] ?? ""
                         needObject("Secret", secret, in: space, "parameters.\(k)")
                     }
                 }
             case "Schedule":
-                if let l = d.at("spec.template.storageLocation")?.stringValue { needObject("BackupStorageLocation", l, "spec.template.storageLocation") }
+                if let l = d.at("spec.template.storageLocation")?.stringValue {
+                    needObject("BackupStorageLocation", l, "spec.template.storageLocation")
+                }
                 for l in d.at("spec.template.volumeSnapshotLocations")?.arrayValue ?? [] {
                     if let n = l.stringValue { needObject("VolumeSnapshotLocation", n, "spec.template.volumeSnapshotLocations") }
                 }
             case "RoleBinding":
-                if d.at("roleRef.kind")?.stringValue == "Role", let r = d.at("roleRef.name")?.stringValue { needObject("Role", r, "roleRef") }
+                if d.at("roleRef.kind")?.stringValue == "Role", let r = d.at("roleRef.name")?.stringValue {
+                    needObject("Role", r, "roleRef")
+                }
             case "ClusterRoleBinding":
-                if let r = d.at("roleRef.name")?.stringValue, !builtinClusterRoles.contains(r) { needObject("ClusterRole", r, in: "", "roleRef") }
+                if let r = d.at("roleRef.name")?.stringValue, !builtinClusterRoles.contains(r) {
+                    needObject("ClusterRole", r, in: "", "roleRef")
+                }
             case "L2Advertisement", "BGPAdvertisement":
                 for p in d.at("spec.ipAddressPools")?.arrayValue ?? [] {
                     if let n = p.stringValue { needObject("IPAddressPool", n, "spec.ipAddressPools") }
@@ -427,8 +463,12 @@ public enum ReferenceCheck {
             case "Bundle":
                 // trust-manager reads Secret and ConfigMap sources from its trust namespace.
                 for src in d.at("spec.sources")?.arrayValue ?? [] {
-                    if let s = src.at("secret.name")?.stringValue { needObject("Secret", s, in: Renderer.certManagerNamespace, "spec.sources.secret") }
-                    if let c = src.at("configMap.name")?.stringValue { needObject("ConfigMap", c, in: Renderer.certManagerNamespace, "spec.sources.configMap") }
+                    if let s = src.at("secret.name")?.stringValue {
+                        needObject("Secret", s, in: Renderer.certManagerNamespace, "spec.sources.secret")
+                    }
+                    if let c = src.at("configMap.name")?.stringValue {
+                        needObject("ConfigMap", c, in: Renderer.certManagerNamespace, "spec.sources.configMap")
+                    }
                 }
                 if let space = d.at("spec.target.namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue {
                     need(ix.namespaces.contains(space), "spec.target.namespaceSelector", "Namespace \(space)")
@@ -444,11 +484,15 @@ public enum ReferenceCheck {
                 }
                 if let sa = d.at("spec.vault.auth.kubernetes.serviceAccountRef.name")?.stringValue {
                     // cert-manager requests the token in its cluster resource namespace for a ClusterIssuer.
-                    needObject("ServiceAccount", sa, in: kind == "ClusterIssuer" ? Renderer.certManagerNamespace : ns, "spec.vault.auth.kubernetes.serviceAccountRef")
+                    needObject(
+                        "ServiceAccount", sa, in: kind == "ClusterIssuer" ? Renderer.certManagerNamespace : ns,
+                        "spec.vault.auth.kubernetes.serviceAccountRef")
                 }
                 for s in d.at("spec.acme.solvers")?.arrayValue ?? [] {
                     for p in s.at("http01.gatewayHTTPRoute.parentRefs")?.arrayValue ?? [] {
-                        if let g = p["name"]?.stringValue { needObject("Gateway", g, in: p["namespace"]?.stringValue ?? ns, "solvers.http01.gatewayHTTPRoute.parentRefs") }
+                        if let g = p["name"]?.stringValue {
+                            needObject("Gateway", g, in: p["namespace"]?.stringValue ?? ns, "solvers.http01.gatewayHTTPRoute.parentRefs")
+                        }
                     }
                 }
             default:
@@ -474,8 +518,10 @@ public enum ReferenceCheck {
     /// Checks the plain render: `files` are (path, objects) with the cluster as the first
     /// path component. Argo CD objects are checked against the project and the artifact paths.
     /// `addonNamespaces` are the namespaces the add-ons create on each cluster (`addons/`).
-    public static func run(files: [(path: String, objects: [JSONValue])], argo: [JSONValue] = [], paths: Set<String> = [],
-                           addonNamespaces: [String: Set<String>] = [:]) -> [Problem] {
+    public static func run(
+        files: [(path: String, objects: [JSONValue])], argo: [JSONValue] = [], paths: Set<String> = [],
+        addonNamespaces: [String: Set<String>] = [:]
+    ) -> [Problem] {
         run(byCluster: objectsByCluster(files), argo: argo, paths: paths, addonNamespaces: addonNamespaces)
     }
 
@@ -491,8 +537,10 @@ public enum ReferenceCheck {
     }
 
     /// The check over objects already grouped by cluster (`objectsByCluster`).
-    public static func run(byCluster: [String: [JSONValue]], argo: [JSONValue] = [], paths: Set<String> = [],
-                           addonNamespaces: [String: Set<String>] = [:]) -> [Problem] {
+    public static func run(
+        byCluster: [String: [JSONValue]], argo: [JSONValue] = [], paths: Set<String> = [],
+        addonNamespaces: [String: Set<String>] = [:]
+    ) -> [Problem] {
         var indexes = indexes(byCluster)
         for (c, spaces) in addonNamespaces { indexes[c]?.addAddonNamespaces(spaces) }
         return run(byCluster: byCluster, indexes: indexes, argo: argo, paths: paths)
@@ -506,8 +554,10 @@ public enum ReferenceCheck {
     }
 
     /// The check with the indexes built already (`indexes`, with the add-on namespaces added).
-    static func run(byCluster: [String: [JSONValue]], indexes byName: [String: Index], argo: [JSONValue] = [],
-                    paths: Set<String> = []) -> [Problem] {
+    static func run(
+        byCluster: [String: [JSONValue]], indexes byName: [String: Index], argo: [JSONValue] = [],
+        paths: Set<String> = []
+    ) -> [Problem] {
         let clusters = byCluster.keys.sorted()
         let groups = clusters.map { byCluster[$0] ?? [] }
         // The objects are checked in chunks of every cluster at once: a platform's clusters
@@ -525,7 +575,9 @@ public enum ReferenceCheck {
         for (ci, ix) in indexes.enumerated() {
             for (key, count) in ix.duplicates {
                 let obj = key.namespace.isEmpty ? "\(key.kind) \(key.name)" : "\(key.kind) \(key.namespace)/\(key.name)"
-                out.append(Problem(cluster: clusters[ci], object: obj, target: "\(count) objects of the same kind and name", field: "metadata.name"))
+                out.append(
+                    Problem(
+                        cluster: clusters[ci], object: obj, target: "\(count) objects of the same kind and name", field: "metadata.name"))
             }
         }
         out.sort { ($0.cluster, $0.object, $0.field, $0.target) < ($1.cluster, $1.object, $1.field, $1.target) }
@@ -547,9 +599,13 @@ public enum ReferenceCheck {
         var out: [Problem] = []
         out += addonApplicationProblems(docs, projects: projects, clusters: clusters)
         // The workload project: the one no add-on Application names.
-        let addonProjects = Set(docs.filter { $0["kind"]?.stringValue == "Application" && $0.at("metadata.labels")?["berth.dev/addon"] != nil }
-            .compactMap { $0.at("spec.project")?.stringValue })
-        guard let project = docs.first(where: { $0["kind"]?.stringValue == "AppProject" && !addonProjects.contains($0.at("metadata.name")?.stringValue ?? "") })
+        let addonProjects = Set(
+            docs.filter { $0["kind"]?.stringValue == "Application" && $0.at("metadata.labels")?["berth.dev/addon"] != nil }
+                .compactMap { $0.at("spec.project")?.stringValue })
+        guard
+            let project = docs.first(where: {
+                $0["kind"]?.stringValue == "AppProject" && !addonProjects.contains($0.at("metadata.name")?.stringValue ?? "")
+            })
         else {
             // ApplicationSets without their project: each names one nothing creates.
             for d in docs where d["kind"]?.stringValue == "ApplicationSet" {
@@ -564,15 +620,16 @@ public enum ReferenceCheck {
         for d in project.at("spec.destinations")?.arrayValue ?? [] {
             allowed.insert("\(d["name"]?.stringValue ?? d["server"]?.stringValue ?? "")/\(d["namespace"]?.stringValue ?? "")")
         }
-        let folders = Set(paths.flatMap { p -> [String] in
-            var acc: [String] = []
-            var cur = ""
-            for part in p.split(separator: "/").dropLast() {
-                cur = cur.isEmpty ? String(part) : cur + "/" + part
-                acc.append(cur)
-            }
-            return acc
-        })
+        let folders = Set(
+            paths.flatMap { p -> [String] in
+                var acc: [String] = []
+                var cur = ""
+                for part in p.split(separator: "/").dropLast() {
+                    cur = cur.isEmpty ? String(part) : cur + "/" + part
+                    acc.append(cur)
+                }
+                return acc
+            })
         for d in docs where d["kind"]?.stringValue == "ApplicationSet" {
             let name = "ApplicationSet \(d.at("metadata.namespace")?.stringValue ?? "")/\(d.at("metadata.name")?.stringValue ?? "")"
             if let p = d.at("spec.template.spec.project")?.stringValue, p != projectName {
@@ -582,10 +639,16 @@ public enum ReferenceCheck {
                 for e in g.at("list.elements")?.arrayValue ?? [] {
                     let cluster = e["cluster"]?.stringValue ?? ""
                     if let ns = e["namespace"]?.stringValue, !allowed.contains("\(cluster)/\(ns)"), !allowed.contains("\(cluster)/*") {
-                        out.append(Problem(cluster: "argocd", object: name, target: "destination \(cluster)/\(ns) in AppProject \(projectName)", field: "generators.list.elements"))
+                        out.append(
+                            Problem(
+                                cluster: "argocd", object: name, target: "destination \(cluster)/\(ns) in AppProject \(projectName)",
+                                field: "generators.list.elements"))
                     }
-                    if let path = e["path"]?.stringValue, !paths.isEmpty, !folders.contains(where: { $0.hasSuffix(path) || path.hasSuffix($0) }) {
-                        out.append(Problem(cluster: "argocd", object: name, target: "folder \(path)", field: "generators.list.elements.path"))
+                    if let path = e["path"]?.stringValue, !paths.isEmpty,
+                        !folders.contains(where: { $0.hasSuffix(path) || path.hasSuffix($0) })
+                    {
+                        out.append(
+                            Problem(cluster: "argocd", object: name, target: "folder \(path)", field: "generators.list.elements.path"))
                     }
                 }
             }
@@ -611,28 +674,42 @@ public enum ReferenceCheck {
             }
             let destinations = project.at("spec.destinations")?.arrayValue ?? []
             let destinationAllowed = destinations.contains { p in
-                let c = p["name"]?.stringValue ?? p["server"]?.stringValue ?? "", n = p["namespace"]?.stringValue ?? ""
+                let c = p["name"]?.stringValue ?? p["server"]?.stringValue ?? ""
+                let n = p["namespace"]?.stringValue ?? ""
                 return (c == cluster || c == "*") && (n == namespace || n == "*")
             }
             if !destinationAllowed {
-                out.append(Problem(cluster: "argocd", object: me, target: "destination \(cluster)/\(namespace) in AppProject \(projectName)", field: "spec.destination"))
+                out.append(
+                    Problem(
+                        cluster: "argocd", object: me, target: "destination \(cluster)/\(namespace) in AppProject \(projectName)",
+                        field: "spec.destination"))
             }
             let repos = Set((project.at("spec.sourceRepos")?.arrayValue ?? []).compactMap(\.stringValue))
             let sources = [d.at("spec.source")].compactMap { $0 } + (d.at("spec.sources")?.arrayValue ?? [])
             for src in sources {
                 if let repo = src["repoURL"]?.stringValue, !repos.contains(repo), !repos.contains("*") {
-                    out.append(Problem(cluster: "argocd", object: me, target: "source repository \(repo) in AppProject \(projectName)", field: "spec.source.repoURL"))
+                    out.append(
+                        Problem(
+                            cluster: "argocd", object: me, target: "source repository \(repo) in AppProject \(projectName)",
+                            field: "spec.source.repoURL"))
                 }
             }
-            let whitelist = Set((project.at("spec.clusterResourceWhitelist")?.arrayValue ?? []).map { [$0["group"]?.stringValue ?? "", $0["kind"]?.stringValue ?? ""] })
-            let synced: [[String]] = [["", "Namespace"], ["rbac.authorization.k8s.io", "ClusterRole"], ["rbac.authorization.k8s.io", "ClusterRoleBinding"]]
+            let whitelist = Set(
+                (project.at("spec.clusterResourceWhitelist")?.arrayValue ?? []).map {
+                    [$0["group"]?.stringValue ?? "", $0["kind"]?.stringValue ?? ""]
+                })
+            let synced: [[String]] =
+                [["", "Namespace"], ["rbac.authorization.k8s.io", "ClusterRole"], ["rbac.authorization.k8s.io", "ClusterRoleBinding"]]
                 + (AddonVersions.clusterKinds[addon] ?? [])
             for k in synced where !whitelist.contains(k) && !whitelist.contains(["*", "*"]) && !whitelist.contains([k[0], "*"]) {
-                out.append(Problem(cluster: "argocd", object: me, target: "cluster-scoped kind \(k[0].isEmpty ? "" : k[0] + "/")\(k[1]) in AppProject \(projectName) clusterResourceWhitelist",
-                                   field: "synced kinds"))
+                out.append(
+                    Problem(
+                        cluster: "argocd", object: me,
+                        target:
+                            "cluster-scoped kind \(k[0].isEmpty ? "" : k[0] + "/")\(k[1]) in AppProject \(projectName) clusterResourceWhitelist",
+                        field: "synced kinds"))
             }
         }
         return out
     }
 }
-

@@ -19,8 +19,12 @@ extension Renderer {
             let calls: [JSONValue] = repos.map { repo in
                 [
                     "repositoryName": .string(repo),
-                    "PutImageTagMutability": ["repositoryName": .string(repo), "imageTagMutability": reg.immutable ? "IMMUTABLE" : "MUTABLE"],
-                    "PutImageScanningConfiguration": ["repositoryName": .string(repo), "imageScanningConfiguration": ["scanOnPush": .bool(reg.scanOnPush)]],
+                    "PutImageTagMutability": [
+                        "repositoryName": .string(repo), "imageTagMutability": reg.immutable ? "IMMUTABLE" : "MUTABLE",
+                    ],
+                    "PutImageScanningConfiguration": [
+                        "repositoryName": .string(repo), "imageScanningConfiguration": ["scanOnPush": .bool(reg.scanOnPush)],
+                    ],
                     "PutLifecyclePolicy": ["repositoryName": .string(repo), "lifecyclePolicyText": .string(policyText)],
                 ]
             }
@@ -30,7 +34,9 @@ extension Renderer {
                 "scan": [
                     "onPush": .bool(reg.scanOnPush),
                     "blockSeverity": .string(reg.blockSeverity.uppercased()),
-                    "note": .string("ECR reports scan findings; it does not block pulls. The deploy gate (admission policy or pipeline) refuses images with findings of severity \(reg.blockSeverity.uppercased()) or above."),
+                    "note": .string(
+                        "ECR reports scan findings; it does not block pulls. The deploy gate (admission policy or pipeline) refuses images with findings of severity \(reg.blockSeverity.uppercased()) or above."
+                    ),
                 ],
                 "repositories": .array(calls),
             ]
@@ -39,7 +45,11 @@ extension Renderer {
                 Artifact(path: "registry/ecr.json", contents: ecr.serialized(pretty: true) + "\n", objects: 0),
             ]
         case .gcp, .azure, .onprem:
-            return [Artifact(path: "registry/harbor.json", contents: harborPolicy(reg, untaggedDays: untaggedDays).serialized(pretty: true) + "\n", objects: 0)]
+            return [
+                Artifact(
+                    path: "registry/harbor.json", contents: harborPolicy(reg, untaggedDays: untaggedDays).serialized(pretty: true) + "\n",
+                    objects: 0)
+            ]
         }
     }
 
@@ -55,20 +65,27 @@ extension Renderer {
 
     /// ECR lifecycle rules: expire untagged images after N days, keep the last K tagged images.
     func ecrLifecyclePolicy(_ reg: Delivery.Registry, untaggedDays: Int) -> JSONValue {
-        ["rules": [
-            [
-                "rulePriority": 1,
-                "description": .string("Expire untagged images \(untaggedDays) days after push"),
-                "selection": ["tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": .int(untaggedDays)],
-                "action": ["type": "expire"],
-            ],
-            [
-                "rulePriority": 2,
-                "description": .string("Keep the last \(reg.keepLast) tagged images"),
-                "selection": ["tagStatus": "tagged", "tagPatternList": ["*"], "countType": "imageCountMoreThan", "countNumber": .int(reg.keepLast)],
-                "action": ["type": "expire"],
-            ],
-        ]]
+        [
+            "rules": [
+                [
+                    "rulePriority": 1,
+                    "description": .string("Expire untagged images \(untaggedDays) days after push"),
+                    "selection": [
+                        "tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": .int(untaggedDays),
+                    ],
+                    "action": ["type": "expire"],
+                ],
+                [
+                    "rulePriority": 2,
+                    "description": .string("Keep the last \(reg.keepLast) tagged images"),
+                    "selection": [
+                        "tagStatus": "tagged", "tagPatternList": ["*"], "countType": "imageCountMoreThan",
+                        "countNumber": .int(reg.keepLast),
+                    ],
+                    "action": ["type": "expire"],
+                ],
+            ]
+        ]
     }
 
     func harborPolicy(_ reg: Delivery.Registry, untaggedDays: Int) -> JSONValue {
@@ -93,18 +110,23 @@ extension Renderer {
                     [
                         "disabled": false, "action": "retain", "template": "nDaysSinceLastPush",
                         "params": ["nDaysSinceLastPush": .int(untaggedDays)],
-                        "tag_selectors": [["kind": "doublestar", "decoration": "matches", "pattern": "**", "extras": "{\"untagged\":true}"]],
+                        "tag_selectors": [
+                            ["kind": "doublestar", "decoration": "matches", "pattern": "**", "extras": "{\"untagged\":true}"]
+                        ],
                         "scope_selectors": allRepos,
                     ],
                 ],
                 "trigger": ["kind": "Schedule", "settings": ["cron": "0 0 3 * * *"]],
                 "scope": ["level": "project", "ref": 0],
             ],
-            "immutableTagRules": reg.immutable ? [[
-                "disabled": false, "action": "immutable", "template": "immutable_template",
-                "tag_selectors": [["kind": "doublestar", "decoration": "matches", "pattern": "**"]],
-                "scope_selectors": allRepos,
-            ]] : [],
+            "immutableTagRules": reg.immutable
+                ? [
+                    [
+                        "disabled": false, "action": "immutable", "template": "immutable_template",
+                        "tag_selectors": [["kind": "doublestar", "decoration": "matches", "pattern": "**"]],
+                        "scope_selectors": allRepos,
+                    ]
+                ] : [],
         ]
     }
 }

@@ -93,8 +93,8 @@ public struct Renderer: Sendable {
             /// `_database-<name>` ('_' cannot start a service name, so the two never collide).
             var group: String? {
                 switch self {
-                case let .service(_, s): s
-                case let .database(_, d): "_database-\(d)"
+                case .service(_, let s): s
+                case .database(_, let d): "_database-\(d)"
                 case .cluster, .namespace: nil
                 }
             }
@@ -120,7 +120,8 @@ public struct Renderer: Sendable {
                 var u = u
                 let cluster = u.path.split(separator: "/").first.map(String.init) ?? ""
                 u.docs.removeAll { d in
-                    "\(cluster)/\(d["kind"]?.stringValue ?? "")/\(d.at("metadata.namespace")?.stringValue ?? "")/\(d.at("metadata.name")?.stringValue ?? "")" == drop
+                    "\(cluster)/\(d["kind"]?.stringValue ?? "")/\(d.at("metadata.namespace")?.stringValue ?? "")/\(d.at("metadata.name")?.stringValue ?? "")"
+                        == drop
                 }
                 return u
             }
@@ -140,17 +141,20 @@ public struct Renderer: Sendable {
         var checked = argo.all
         if let drop = dropping {
             checked.removeAll { d in
-                "argocd/\(d["kind"]?.stringValue ?? "")/\(d.at("metadata.namespace")?.stringValue ?? "")/\(d.at("metadata.name")?.stringValue ?? "")" == drop
+                "argocd/\(d["kind"]?.stringValue ?? "")/\(d.at("metadata.namespace")?.stringValue ?? "")/\(d.at("metadata.name")?.stringValue ?? "")"
+                    == drop
             }
         }
         let artifacts = StageTimer.measure("render: serialise") { render(units: units, argo: argo) }
         var problems = StageTimer.measure("render: reference check") {
-            ReferenceCheck.run(byCluster: byCluster, indexes: indexes, argo: checked,
-                               paths: argo.workload == nil ? [] : Set(artifacts.map(\.path)))
+            ReferenceCheck.run(
+                byCluster: byCluster, indexes: indexes, argo: checked,
+                paths: argo.workload == nil ? [] : Set(artifacts.map(\.path)))
         }
         // Every kind needs the add-on serving its API on the object's cluster (addons/).
         problems += StageTimer.measure("render: served kinds") { unserved(byCluster, indexes, installed) }.map {
-            ReferenceCheck.Problem(cluster: $0.cluster, object: $0.object, target: "an add-on serving \($0.api) (\($0.api) \($0.why))", field: "apiVersion")
+            ReferenceCheck.Problem(
+                cluster: $0.cluster, object: $0.object, target: "an add-on serving \($0.api) (\($0.api) \($0.why))", field: "apiVersion")
         }
         // The object trees are freed on another thread, while the caller writes the files.
         dropInBackground((consume units, consume byCluster, consume indexes))
@@ -184,9 +188,9 @@ public struct Renderer: Sendable {
     public func renderedFiles() -> [RenderedFile] {
         renderUnits().map { u in
             switch u.owner {
-            case let .service(ti, name):
+            case .service(let ti, let name):
                 return RenderedFile(path: u.path, objects: u.docs, service: name, environment: plan.targets[ti].environment.name)
-            case let .database(ti, name):
+            case .database(let ti, let name):
                 return RenderedFile(path: u.path, objects: u.docs, database: name, environment: plan.targets[ti].environment.name)
             case .cluster, .namespace:
                 return RenderedFile(path: u.path, objects: u.docs)
@@ -212,26 +216,29 @@ public struct Renderer: Sendable {
         let work = jobs
         let units = parallelMap(0..<work.count) { i -> Unit? in
             switch work[i] {
-            case let .cluster(c):
+            case .cluster(let c):
                 let docs = renderer.clusterObjects(c)
                 return docs.isEmpty ? nil : Unit(owner: .cluster(c.name), path: "\(c.name)/_cluster.yaml", docs: renderer.waved(docs))
-            case let .namespace(ti):
+            case .namespace(let ti):
                 let t = renderer.plan.targets[ti]
-                return Unit(owner: .namespace(ti), path: "\(t.cluster.name)/\(t.namespace)/_namespace.yaml",
-                            docs: renderer.waved(renderer.namespaceObjects(t)))
-            case let .service(ti, pi):
+                return Unit(
+                    owner: .namespace(ti), path: "\(t.cluster.name)/\(t.namespace)/_namespace.yaml",
+                    docs: renderer.waved(renderer.namespaceObjects(t)))
+            case .service(let ti, let pi):
                 let t = renderer.plan.targets[ti]
                 let p = t.placements[pi]
-                return Unit(owner: .service(target: ti, service: p.service.name),
-                            path: "\(t.cluster.name)/\(t.namespace)/\(p.service.name).yaml",
-                            docs: renderer.waved(renderer.serviceObjects(p, in: t)))
-            case let .database(ti, di, role):
+                return Unit(
+                    owner: .service(target: ti, service: p.service.name),
+                    path: "\(t.cluster.name)/\(t.namespace)/\(p.service.name).yaml",
+                    docs: renderer.waved(renderer.serviceObjects(p, in: t)))
+            case .database(let ti, let di, let role):
                 let t = renderer.plan.targets[ti]
                 let d = renderer.spec.databases[di]
                 // '_' cannot start a service name, so database files never collide with service files.
-                return Unit(owner: .database(target: ti, database: d.name),
-                            path: "\(t.cluster.name)/\(t.namespace)/_database-\(d.name).yaml",
-                            docs: renderer.waved(renderer.databaseObjects(d, role: role, in: t)))
+                return Unit(
+                    owner: .database(target: ti, database: d.name),
+                    path: "\(t.cluster.name)/\(t.namespace)/_database-\(d.name).yaml",
+                    docs: renderer.waved(renderer.databaseObjects(d, role: role, in: t)))
             }
         }
         return units.compactMap { $0 }.sorted { $0.path < $1.path }
@@ -264,18 +271,23 @@ public struct Renderer: Sendable {
     func podLabels(_ p: Placement, _ t: Target) -> JSONValue {
         let l = labels(p, t)
         guard spec.provider.name == .azure, workloadIdentity(service: p.service.name, environment: t.environment.name) != nil,
-              case let .object(pairs) = l else { return l }
+            case .object(let pairs) = l
+        else { return l }
         return .object(pairs + [("azure.workload.identity/use", "true")])
     }
 
     func selector(_ p: Placement, _ t: Target) -> JSONValue {
-        ["app.kubernetes.io/name": .string(p.service.name),
-         "app.kubernetes.io/instance": .string("\(p.service.name)-\(t.environment.name)")]
+        [
+            "app.kubernetes.io/name": .string(p.service.name),
+            "app.kubernetes.io/instance": .string("\(p.service.name)-\(t.environment.name)"),
+        ]
     }
 
     func namespaceLabels(_ t: Target) -> JSONValue {
-        ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth",
-         "berth.dev/environment": .string(t.environment.name)]
+        [
+            "app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth",
+            "berth.dev/environment": .string(t.environment.name),
+        ]
     }
 
     /// A name as it appears in an environment variable's name: upper case, '-' as '_'
@@ -325,13 +337,16 @@ public struct Renderer: Sendable {
         case "vault":
             body = ["vault": vaultIssuer(tls, cluster: c)]
         default:
-            let server = tls.issuer == "letsencrypt-staging"
+            let server =
+                tls.issuer == "letsencrypt-staging"
                 ? "https://acme-staging-v02.api.letsencrypt.org/directory"
                 : "https://acme-v02.api.letsencrypt.org/directory"
             let solver: JSONValue
             if spec.network.ingress.api == .gateway {
-                let refs: [JSONValue] = plan.targets.filter { $0.cluster.name == c.name && $0.placements.contains { $0.publicRoute != nil } }
-                    .map { ["name": .string(spec.platform), "namespace": .string($0.namespace), "kind": "Gateway", "sectionName": "http"] }
+                let refs: [JSONValue] = plan.targets.filter {
+                    $0.cluster.name == c.name && $0.placements.contains { $0.publicRoute != nil }
+                }
+                .map { ["name": .string(spec.platform), "namespace": .string($0.namespace), "kind": "Gateway", "sectionName": "http"] }
                 solver = ["http01": ["gatewayHTTPRoute": ["parentRefs": .array(refs)]]]
             } else {
                 solver = ["http01": ["ingress": ["ingressClassName": .string(spec.network.ingress.className)]]]
@@ -344,15 +359,19 @@ public struct Renderer: Sendable {
                 solvers.append(["dns01": dns01, "selector": ["dnsNames": .array(shared.map { .string($0) })]])
             }
             solvers.append(solver)
-            body = ["acme": [
-                "email": .string(tls.email),
-                "server": .string(server),
-                "privateKeySecretRef": ["name": .string("\(tls.issuer)-account-key")],
-                "solvers": .array(solvers),
-            ]]
+            body = [
+                "acme": [
+                    "email": .string(tls.email),
+                    "server": .string(server),
+                    "privateKeySecretRef": ["name": .string("\(tls.issuer)-account-key")],
+                    "solvers": .array(solvers),
+                ]
+            ]
         }
-        return ["apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
-                "metadata": ["name": .string(tls.issuer), "labels": labels], "spec": body]
+        return [
+            "apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
+            "metadata": ["name": .string(tls.issuer), "labels": labels], "spec": body,
+        ]
     }
 
     /// cert-manager's DNS-01 solver for `network.dns.provider`, using cert-manager's own
@@ -380,12 +399,14 @@ public struct Renderer: Sendable {
         case "cloudflare":
             return ["cloudflare": ["apiTokenSecretRef": ["name": "cloudflare-api-token", "key": "api-token"]]]
         case "rfc2136":
-            return ["rfc2136": [
-                "nameserver": .string(dns.server),
-                "tsigKeyName": .string("\(spec.platform)-cert-manager"),
-                "tsigAlgorithm": "HMACSHA256",
-                "tsigSecretSecretRef": ["name": "rfc2136-tsig", "key": "secret"],
-            ]]
+            return [
+                "rfc2136": [
+                    "nameserver": .string(dns.server),
+                    "tsigKeyName": .string("\(spec.platform)-cert-manager"),
+                    "tsigAlgorithm": "HMACSHA256",
+                    "tsigSecretSecretRef": ["name": "rfc2136-tsig", "key": "secret"],
+                ]
+            ]
         default:
             return nil
         }
@@ -402,13 +423,13 @@ public struct Renderer: Sendable {
             ("pod-security.kubernetes.io/audit", .string(spec.security.podSecurity)),
             ("pod-security.kubernetes.io/warn", .string(spec.security.podSecurity)),
         ]
-        if case let .object(base) = namespaceLabels(t) { nsLabels += base }
+        if case .object(let base) = namespaceLabels(t) { nsLabels += base }
         nsLabels += meshNamespaceLabels()
         var nsMeta: [(String, JSONValue)] = [("name", .string(ns)), ("labels", .object(nsLabels))]
         let nsAnnotations = meshNamespaceAnnotations()
         if !nsAnnotations.isEmpty { nsMeta.append(("annotations", .object(nsAnnotations))) }
         var docs: [JSONValue] = [
-            ["apiVersion": "v1", "kind": "Namespace", "metadata": .object(nsMeta)],
+            ["apiVersion": "v1", "kind": "Namespace", "metadata": .object(nsMeta)]
         ]
         docs += meshNamespaceObjects(t)
         docs += quota(t)
@@ -429,7 +450,11 @@ public struct Renderer: Sendable {
     /// replicas x requests, the database instance and PgBouncer pods (from the plan's database
     /// footprints, as rendered), plus headroom.
     func quota(_ t: Target) -> [JSONValue] {
-        var cpu: Int64 = 0, mem: Int64 = 0, cpuLim: Int64 = 0, memLim: Int64 = 0, pods = 0
+        var cpu: Int64 = 0
+        var mem: Int64 = 0
+        var cpuLim: Int64 = 0
+        var memLim: Int64 = 0
+        var pods = 0
         for p in t.placements {
             let n = Int64(p.replicas.max)
             cpu += n * p.resources.cpu.milli
@@ -439,7 +464,8 @@ public struct Renderer: Sendable {
             pods += p.replicas.max
         }
         for f in plan.databaseFootprints(in: t) {
-            let i = Int64(f.instances), b = Int64(f.poolerInstances)
+            let i = Int64(f.instances)
+            let b = Int64(f.poolerInstances)
             cpu += i * f.instanceCPUMilli + b * Plan.poolerResources.cpuRequest.milli
             mem += i * f.instanceMemoryBytes + b * Plan.poolerResources.memoryRequest.units
             cpuLim += i * f.instanceCPUMilli + b * Plan.poolerResources.cpuLimit.milli
@@ -453,13 +479,15 @@ public struct Renderer: Sendable {
         let quota: JSONValue = [
             "apiVersion": "v1", "kind": "ResourceQuota",
             "metadata": meta("compute", t.namespace, labels: namespaceLabels(t)),
-            "spec": ["hard": [
-                "requests.cpu": .string(Quantity.cpuText(milli: up(max(cpu, 100), 100))),
-                "requests.memory": .string(Quantity.bytesText(up(max(mem, 128 * mi), 64 * mi))),
-                "limits.cpu": .string(Quantity.cpuText(milli: up(max(cpuLim, 100), 100))),
-                "limits.memory": .string(Quantity.bytesText(up(max(memLim, 128 * mi), 64 * mi))),
-                "pods": .string(String(podsQuota)),
-            ]],
+            "spec": [
+                "hard": [
+                    "requests.cpu": .string(Quantity.cpuText(milli: up(max(cpu, 100), 100))),
+                    "requests.memory": .string(Quantity.bytesText(up(max(mem, 128 * mi), 64 * mi))),
+                    "limits.cpu": .string(Quantity.cpuText(milli: up(max(cpuLim, 100), 100))),
+                    "limits.memory": .string(Quantity.bytesText(up(max(memLim, 128 * mi), 64 * mi))),
+                    "pods": .string(String(podsQuota)),
+                ]
+            ],
         ]
         let largest = t.cluster.nodePools.max { $0.allocatableMemoryBytes < $1.allocatableMemoryBytes }
         var limitItem: [(String, JSONValue)] = [
@@ -468,10 +496,14 @@ public struct Renderer: Sendable {
             ("defaultRequest", ["cpu": "100m", "memory": "128Mi"]),
         ]
         if let pool = t.cluster.nodePools.max(by: { $0.allocatableCPUMilli < $1.allocatableCPUMilli }), let largest {
-            limitItem.append(("max", [
-                "cpu": .string(Quantity.cpuText(milli: pool.allocatableCPUMilli)),
-                "memory": .string(Quantity.bytesText(largest.allocatableMemoryBytes / mi * mi)),
-            ]))
+            limitItem.append(
+                (
+                    "max",
+                    [
+                        "cpu": .string(Quantity.cpuText(milli: pool.allocatableCPUMilli)),
+                        "memory": .string(Quantity.bytesText(largest.allocatableMemoryBytes / mi * mi)),
+                    ]
+                ))
         }
         let limits: JSONValue = [
             "apiVersion": "v1", "kind": "LimitRange",
@@ -490,8 +522,9 @@ public struct Renderer: Sendable {
         let identity = workloadIdentity(service: name, environment: t.environment.name)
         docs.append([
             "apiVersion": "v1", "kind": "ServiceAccount",
-            "metadata": meta(name, ns, labels: labels(p, t, withVersion: false),
-                             annotations: identity.map { .object([($0.0, .string($0.1))]) }),
+            "metadata": meta(
+                name, ns, labels: labels(p, t, withVersion: false),
+                annotations: identity.map { .object([($0.0, .string($0.1))]) }),
             "automountServiceAccountToken": false,
         ])
         docs += externalSecrets(p, t)
@@ -508,13 +541,25 @@ public struct Renderer: Sendable {
             docs.append([
                 "apiVersion": "v1", "kind": "Service",
                 "metadata": meta(name, ns, labels: labels(p, t, withVersion: false)),
-                "spec": .object([
-                    ("type", "ClusterIP"),
-                    ("selector", selector(p, t)),
-                ] + ipFamilies + [
-                    ("ports", .array([["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": .string(transport(p))]]
-                        + (extraMetricsPort(p).map { [["name": "metrics", "port": .int($0), "targetPort": "metrics", "protocol": "TCP"]] } ?? []))),
-                ]),
+                "spec": .object(
+                    [
+                        ("type", "ClusterIP"),
+                        ("selector", selector(p, t)),
+                    ] + ipFamilies + [
+                        (
+                            "ports",
+                            .array(
+                                [
+                                    [
+                                        "name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)),
+                                        "protocol": .string(transport(p)),
+                                    ]
+                                ]
+                                    + (extraMetricsPort(p).map {
+                                        [["name": "metrics", "port": .int($0), "targetPort": "metrics", "protocol": "TCP"]]
+                                    } ?? []))
+                        )
+                    ]),
             ])
         }
         if let x = p.service.exposure, let port = p.service.port {
@@ -524,13 +569,25 @@ public struct Renderer: Sendable {
             docs.append([
                 "apiVersion": "v1", "kind": "Service",
                 "metadata": meta("\(name)-pods", ns, labels: labels(p, t, withVersion: false)),
-                "spec": .object([
-                    ("clusterIP", "None"),
-                    ("publishNotReadyAddresses", true),
-                    ("selector", selector(p, t)),
-                ] + (p.service.port.map { port in
-                    [("ports", JSONValue.array([["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": .string(transport(p))]]))]
-                } ?? [])),
+                "spec": .object(
+                    [
+                        ("clusterIP", "None"),
+                        ("publishNotReadyAddresses", true),
+                        ("selector", selector(p, t)),
+                    ]
+                        + (p.service.port.map { port in
+                            [
+                                (
+                                    "ports",
+                                    JSONValue.array([
+                                        [
+                                            "name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)),
+                                            "protocol": .string(transport(p)),
+                                        ]
+                                    ])
+                                )
+                            ]
+                        } ?? [])),
             ])
         }
         if p.replicas.max > p.replicas.min {
@@ -541,9 +598,14 @@ public struct Renderer: Sendable {
                     "scaleTargetRef": ["apiVersion": "apps/v1", "kind": .string(workloadKind(p.service)), "name": .string(name)],
                     "minReplicas": .int(max(1, p.replicas.min)),
                     "maxReplicas": .int(p.replicas.max),
-                    "metrics": [["type": "Resource", "resource": [
-                        "name": "cpu", "target": ["type": "Utilization", "averageUtilization": .int(p.replicas.cpu)],
-                    ]]],
+                    "metrics": [
+                        [
+                            "type": "Resource",
+                            "resource": [
+                                "name": "cpu", "target": ["type": "Utilization", "averageUtilization": .int(p.replicas.cpu)],
+                            ],
+                        ]
+                    ],
                     "behavior": ["scaleDown": ["stabilizationWindowSeconds": 300]],
                 ],
             ])
@@ -599,7 +661,11 @@ public struct Renderer: Sendable {
             ]
             // The security group berth writes for `network.firewall` rules that target the service.
             if spec.network.firewall.contains(where: { $0.to.value == "service/\(p.service.name)" }) {
-                annotations.append(("service.beta.kubernetes.io/aws-load-balancer-security-groups", .string("\(spec.platform)-\(t.cluster.name)-service-\(p.service.name)")))
+                annotations.append(
+                    (
+                        "service.beta.kubernetes.io/aws-load-balancer-security-groups",
+                        .string("\(spec.platform)-\(t.cluster.name)-service-\(p.service.name)")
+                    ))
                 annotations.append(("service.beta.kubernetes.io/aws-load-balancer-manage-backend-security-group-rules", "true"))
             }
         case .gcp:
@@ -611,18 +677,26 @@ public struct Renderer: Sendable {
         }
         return [
             "apiVersion": "v1", "kind": "Service",
-            "metadata": meta("\(p.service.name)-partner", t.namespace, labels: labels(p, t, withVersion: false),
-                             annotations: annotations.isEmpty ? nil : .object(annotations)),
+            "metadata": meta(
+                "\(p.service.name)-partner", t.namespace, labels: labels(p, t, withVersion: false),
+                annotations: annotations.isEmpty ? nil : .object(annotations)),
             "spec": .object([
                 ("type", "LoadBalancer"),
                 ("externalTrafficPolicy", "Local"),
                 ("selector", selector(p, t)),
-                ("ports", [["name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)), "protocol": .string(transport(p))]]),
+                (
+                    "ports",
+                    [
+                        [
+                            "name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)),
+                            "protocol": .string(transport(p)),
+                        ]
+                    ]
+                ),
                 ("loadBalancerSourceRanges", .array(x.from.map { .string($0.value) })),
             ]),
         ]
     }
-
 
     func deployment(_ p: Placement, _ t: Target) -> JSONValue {
         let s = p.service
@@ -637,8 +711,13 @@ public struct Renderer: Sendable {
             container.append(("args", process.args))
         }
         if let port = s.port {
-            container.append(("ports", .array([["name": .string(portName(p)), "containerPort": .int(port), "protocol": .string(transport(p))]]
-                + (extraMetricsPort(p).map { [["name": "metrics", "containerPort": .int($0), "protocol": "TCP"]] } ?? []))))
+            container.append(
+                (
+                    "ports",
+                    .array(
+                        [["name": .string(portName(p)), "containerPort": .int(port), "protocol": .string(transport(p))]]
+                            + (extraMetricsPort(p).map { [["name": "metrics", "containerPort": .int($0), "protocol": "TCP"]] } ?? []))
+                ))
         } else if let m = extraMetricsPort(p) {
             container.append(("ports", [["name": "metrics", "containerPort": .int(m), "protocol": "TCP"]]))
         }
@@ -656,9 +735,16 @@ public struct Renderer: Sendable {
                 env.append(["name": .string("DATABASE_\(upper)_HOST"), "value": .string(ep?.host ?? "\(u.name)-rw")])
                 env.append(["name": .string("DATABASE_\(upper)_PORT"), "value": "5432"])
                 env.append(["name": .string("DATABASE_\(upper)_ACCESS"), "value": .string(u.readOnly ? "read" : "read-write")])
-                env.append(["name": .string("DATABASE_\(upper)_CREDENTIALS"), "value": .string("/var/run/secrets/berth/database-\(u.name)")])
-                mounts.append(["name": .string("database-\(u.name)"), "mountPath": .string("/var/run/secrets/berth/database-\(u.name)"), "readOnly": true])
-                volumes.append(["name": .string("database-\(u.name)"), "secret": ["secretName": .string(ep?.credentials ?? "\(u.name)-app")]])
+                env.append([
+                    "name": .string("DATABASE_\(upper)_CREDENTIALS"), "value": .string("/var/run/secrets/berth/database-\(u.name)"),
+                ])
+                mounts.append([
+                    "name": .string("database-\(u.name)"), "mountPath": .string("/var/run/secrets/berth/database-\(u.name)"),
+                    "readOnly": true,
+                ])
+                volumes.append([
+                    "name": .string("database-\(u.name)"), "secret": ["secretName": .string(ep?.credentials ?? "\(u.name)-app")],
+                ])
             case .bucket:
                 env.append(["name": .string("BUCKET_\(upper)_NAME"), "value": .string(bucketName(u.name, env: t.environment))])
                 env.append(["name": .string("BUCKET_\(upper)_ACCESS"), "value": .string(u.readOnly ? "read" : "read-write")])
@@ -672,57 +758,81 @@ public struct Renderer: Sendable {
             volumes.append(["name": .string("secret-\(secret)"), "secret": ["secretName": .string("\(s.name)-\(secret)")]])
         }
         if !env.isEmpty { container.append(("env", .array(env))) }
-        container.append(("resources", [
-            "requests": ["cpu": .string(p.resources.cpu.text), "memory": .string(p.resources.memory.text)],
-            "limits": ["cpu": .string(p.resources.cpuLimit.text), "memory": .string(p.resources.memoryLimit.text)],
-        ]))
+        container.append(
+            (
+                "resources",
+                [
+                    "requests": ["cpu": .string(p.resources.cpu.text), "memory": .string(p.resources.memory.text)],
+                    "limits": ["cpu": .string(p.resources.cpuLimit.text), "memory": .string(p.resources.memoryLimit.text)],
+                ]
+            ))
         // A scheduled run is not served: it has no probes, it ends.
         if !s.isScheduled, let probes = probes(p) {
             container.append(("livenessProbe", probes.0))
             container.append(("readinessProbe", probes.1))
         }
-        container.append(("securityContext", [
-            "allowPrivilegeEscalation": false,
-            "readOnlyRootFilesystem": true,
-            "runAsNonRoot": true,
-            "privileged": false,
-            "capabilities": ["drop": ["ALL"]],
-            "seccompProfile": ["type": "RuntimeDefault"],
-        ]))
+        container.append(
+            (
+                "securityContext",
+                [
+                    "allowPrivilegeEscalation": false,
+                    "readOnlyRootFilesystem": true,
+                    "runAsNonRoot": true,
+                    "privileged": false,
+                    "capabilities": ["drop": ["ALL"]],
+                    "seccompProfile": ["type": "RuntimeDefault"],
+                ]
+            ))
         container.append(("volumeMounts", .array(mounts)))
 
         var podSpec: [(String, JSONValue)] = [
             ("serviceAccountName", .string(s.name)),
             ("automountServiceAccountToken", false),
-            ("securityContext", [
-                "runAsNonRoot": true, "runAsUser": 10001, "runAsGroup": 10001, "fsGroup": 10001,
-                "seccompProfile": ["type": "RuntimeDefault"],
-            ]),
+            (
+                "securityContext",
+                [
+                    "runAsNonRoot": true, "runAsUser": 10001, "runAsGroup": 10001, "fsGroup": 10001,
+                    "seccompProfile": ["type": "RuntimeDefault"],
+                ]
+            ),
         ]
         if let pool = p.pool {
             podSpec.append(("nodeSelector", .object([(plan.poolLabel, .string(pool.name))])))
             if !pool.taints.isEmpty {
-                podSpec.append(("tolerations", .array(pool.taints.map { taint in
-                    var o: [(String, JSONValue)] = [("key", .string(taint.key))]
-                    if taint.value.isEmpty {
-                        o.append(("operator", "Exists"))
-                    } else {
-                        o.append(("operator", "Equal"))
-                        o.append(("value", .string(taint.value)))
-                    }
-                    o.append(("effect", .string(taint.effect)))
-                    return .object(o)
-                })))
+                podSpec.append(
+                    (
+                        "tolerations",
+                        .array(
+                            pool.taints.map { taint in
+                                var o: [(String, JSONValue)] = [("key", .string(taint.key))]
+                                if taint.value.isEmpty {
+                                    o.append(("operator", "Exists"))
+                                } else {
+                                    o.append(("operator", "Equal"))
+                                    o.append(("value", .string(taint.value)))
+                                }
+                                o.append(("effect", .string(taint.effect)))
+                                return .object(o)
+                            })
+                    ))
             }
         }
         let production = t.environment.tier == .production
-        podSpec.append(("topologySpreadConstraints", [
-            ["maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
-             "whenUnsatisfiable": .string(production ? "DoNotSchedule" : "ScheduleAnyway"),
-             "labelSelector": ["matchLabels": selector(p, t)]],
-            ["maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway",
-             "labelSelector": ["matchLabels": selector(p, t)]],
-        ]))
+        podSpec.append(
+            (
+                "topologySpreadConstraints",
+                [
+                    [
+                        "maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
+                        "whenUnsatisfiable": .string(production ? "DoNotSchedule" : "ScheduleAnyway"),
+                        "labelSelector": ["matchLabels": selector(p, t)],
+                    ],
+                    [
+                        "maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway",
+                        "labelSelector": ["matchLabels": selector(p, t)],
+                    ],
+                ]
+            ))
         if s.isScheduled { podSpec.append(("restartPolicy", .string(s.restartPolicy))) }
         podSpec.append(("containers", [.object(container)]))
         podSpec.append(("volumes", .array(volumes)))
@@ -731,12 +841,20 @@ public struct Renderer: Sendable {
         // checkov's digest rule would otherwise fail. Without immutable tags there is no skip.
         var skips: [(String, JSONValue)] = []
         if ImageRef.parse(p.image)?.digest == nil, spec.delivery.registry?.immutable == true {
-            skips.append(("checkov.io/skip1", "CKV_K8S_43=tags are immutable in the registry (delivery.registry.immutable), so a tag names one build"))
+            skips.append(
+                (
+                    "checkov.io/skip1",
+                    "CKV_K8S_43=tags are immutable in the registry (delivery.registry.immutable), so a tag names one build"
+                ))
         }
         // libpq takes the team server's ledger password from PGPASSWORD (secretKeyRef); say so
         // where checkov's secrets-as-files rule would otherwise fail.
         if process != nil {
-            skips.append(("checkov.io/skip2", "CKV_K8S_35=libpq reads the ledger password from PGPASSWORD; the value stays in the Secret and is never written"))
+            skips.append(
+                (
+                    "checkov.io/skip2",
+                    "CKV_K8S_35=libpq reads the ledger password from PGPASSWORD; the value stays in the Secret and is never written"
+                ))
         }
         let annotations: JSONValue? = skips.isEmpty ? nil : .object(skips)
         let template: JSONValue = ["metadata": ["labels": podLabels(p, t)], "spec": .object(podSpec)]
@@ -823,19 +941,25 @@ public struct Renderer: Sendable {
         let h = p.service.health
         if !h.command.isEmpty {
             let exec: JSONValue = ["command": .array(h.command.map { .string($0) })]
-            return (["exec": exec, "periodSeconds": 20, "timeoutSeconds": 5, "failureThreshold": 3],
-                    ["exec": exec, "periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 3])
+            return (
+                ["exec": exec, "periodSeconds": 20, "timeoutSeconds": 5, "failureThreshold": 3],
+                ["exec": exec, "periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 3]
+            )
         }
         guard let port = h.port ?? p.service.port else { return nil }
         let portValue: JSONValue = h.port == nil ? .string(portName(p)) : .int(port)
         // UDP has no probe a kubelet can run: only health.command (above).
         if p.service.proto == "udp" { return nil }
         if p.service.proto == "tcp" {
-            return (["tcpSocket": ["port": portValue], "periodSeconds": 20, "failureThreshold": 3],
-                    ["tcpSocket": ["port": portValue], "periodSeconds": 10, "failureThreshold": 3])
+            return (
+                ["tcpSocket": ["port": portValue], "periodSeconds": 20, "failureThreshold": 3],
+                ["tcpSocket": ["port": portValue], "periodSeconds": 10, "failureThreshold": 3]
+            )
         }
-        return (["httpGet": ["path": .string(h.live), "port": portValue], "periodSeconds": 20, "timeoutSeconds": 5, "failureThreshold": 3],
-                ["httpGet": ["path": .string(h.ready), "port": portValue], "periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 3])
+        return (
+            ["httpGet": ["path": .string(h.live), "port": portValue], "periodSeconds": 20, "timeoutSeconds": 5, "failureThreshold": 3],
+            ["httpGet": ["path": .string(h.ready), "port": portValue], "periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 3]
+        )
     }
 
     /// The physical bucket name in an environment: per environment unless the bucket or environment is shared.

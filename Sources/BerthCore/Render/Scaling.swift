@@ -13,20 +13,26 @@ extension Renderer {
         policy.append(("controlledResources", hasHPA ? ["memory"] : ["cpu", "memory"]))
         policy.append(("minAllowed", ["cpu": "10m", "memory": "32Mi"]))
         if let pool = p.pool {
-            policy.append(("maxAllowed", [
-                "cpu": .string(Quantity.cpuText(milli: pool.allocatableCPUMilli)),
-                "memory": .string(Quantity.bytesText(pool.allocatableMemoryBytes / (1 << 20) * (1 << 20))),
-            ]))
+            policy.append(
+                (
+                    "maxAllowed",
+                    [
+                        "cpu": .string(Quantity.cpuText(milli: pool.allocatableCPUMilli)),
+                        "memory": .string(Quantity.bytesText(pool.allocatableMemoryBytes / (1 << 20) * (1 << 20))),
+                    ]
+                ))
         }
-        return [[
-            "apiVersion": "autoscaling.k8s.io/v1", "kind": "VerticalPodAutoscaler",
-            "metadata": meta(p.service.name, t.namespace, labels: labels(p, t, withVersion: false)),
-            "spec": [
-                "targetRef": ["apiVersion": "apps/v1", "kind": .string(workloadKind(p.service)), "name": .string(p.service.name)],
-                "updatePolicy": ["updateMode": .string(mode == "auto" ? "Recreate" : "Off")],
-                "resourcePolicy": ["containerPolicies": [.object(policy)]],
-            ],
-        ]]
+        return [
+            [
+                "apiVersion": "autoscaling.k8s.io/v1", "kind": "VerticalPodAutoscaler",
+                "metadata": meta(p.service.name, t.namespace, labels: labels(p, t, withVersion: false)),
+                "spec": [
+                    "targetRef": ["apiVersion": "apps/v1", "kind": .string(workloadKind(p.service)), "name": .string(p.service.name)],
+                    "updatePolicy": ["updateMode": .string(mode == "auto" ? "Recreate" : "Off")],
+                    "resourcePolicy": ["containerPolicies": [.object(policy)]],
+                ],
+            ]
+        ]
     }
 }
 
@@ -42,19 +48,28 @@ extension Renderer {
     func clusterAutoscalerSettings(_ c: Cluster) -> [JSONValue] {
         guard spec.scaling.clusterAutoscaler, spec.provider.name != .onprem else { return [] }
         let nodes = c.nodePools.sorted { $0.name < $1.name }.map { "--nodes=\($0.min):\($0.max):\(c.name)-\($0.name)" }
-        let discovery: String = switch spec.provider.name {
-        case .aws: "--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/\(c.name)"
-        case .gcp: "--node-group-auto-discovery=mig:namePrefix=gke-\(c.name)-,min=0,max=1000"
-        default: ""
-        }
+        let discovery: String =
+            switch spec.provider.name {
+            case .aws: "--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/\(c.name)"
+            case .gcp: "--node-group-auto-discovery=mig:namePrefix=gke-\(c.name)-,min=0,max=1000"
+            default: ""
+            }
         var data: [(String, JSONValue)] = [("nodes", .string(nodes.joined(separator: "\n") + "\n"))]
         if !discovery.isEmpty { data.append(("node-group-auto-discovery", .string(discovery))) }
-        data.append(("flags", "--balance-similar-node-groups=true\n--emit-per-nodegroup-metrics=true\n--expander=least-waste\n--skip-nodes-with-local-storage=false\n"))
-        return [[
-            "apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": ["name": "berth-cluster-autoscaler", "namespace": "kube-system",
-                         "labels": ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"]],
-            "data": .object(data),
-        ]]
+        data.append(
+            (
+                "flags",
+                "--balance-similar-node-groups=true\n--emit-per-nodegroup-metrics=true\n--expander=least-waste\n--skip-nodes-with-local-storage=false\n"
+            ))
+        return [
+            [
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": [
+                    "name": "berth-cluster-autoscaler", "namespace": "kube-system",
+                    "labels": ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"],
+                ],
+                "data": .object(data),
+            ]
+        ]
     }
 }

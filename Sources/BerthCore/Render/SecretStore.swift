@@ -19,46 +19,64 @@ extension Renderer {
     func clusterSecretStore(_ c: Cluster) -> [JSONValue] {
         guard let store = spec.security.secrets else { return [] }
         let labels: JSONValue = ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"]
-        let account: JSONValue = ["name": .string(Renderer.externalSecretsAccount), "namespace": .string(Renderer.externalSecretsNamespace)]
+        let account: JSONValue = [
+            "name": .string(Renderer.externalSecretsAccount), "namespace": .string(Renderer.externalSecretsNamespace),
+        ]
         let provider: JSONValue
         switch store.store {
         case "aws-secrets-manager":
-            provider = ["aws": [
-                "service": "SecretsManager",
-                "region": .string(c.region.value),
-                "auth": ["jwt": ["serviceAccountRef": account]],
-            ]]
+            provider = [
+                "aws": [
+                    "service": "SecretsManager",
+                    "region": .string(c.region.value),
+                    "auth": ["jwt": ["serviceAccountRef": account]],
+                ]
+            ]
         case "gcp-secret-manager":
             var gcp: [(String, JSONValue)] = []
             if !spec.provider.account.isEmpty { gcp.append(("projectID", .string(spec.provider.account))) }
-            gcp.append(("auth", ["workloadIdentity": [
-                "clusterLocation": .string(c.region.value),
-                "clusterName": .string(c.name),
-                "serviceAccountRef": account,
-            ]]))
+            gcp.append(
+                (
+                    "auth",
+                    [
+                        "workloadIdentity": [
+                            "clusterLocation": .string(c.region.value),
+                            "clusterName": .string(c.name),
+                            "serviceAccountRef": account,
+                        ]
+                    ]
+                ))
             provider = ["gcpsm": .object(gcp)]
         case "azure-key-vault":
-            provider = ["azurekv": [
-                "vaultUrl": .string(store.address),
-                "authType": "WorkloadIdentity",
-                "serviceAccountRef": account,
-            ]]
-        default:
-            provider = ["vault": [
-                "server": .string(store.address),
-                "path": "secret",
-                "version": "v2",
-                "auth": ["kubernetes": [
-                    "mountPath": .string("kubernetes-\(c.name)"),
-                    "role": .string(store.role),
+            provider = [
+                "azurekv": [
+                    "vaultUrl": .string(store.address),
+                    "authType": "WorkloadIdentity",
                     "serviceAccountRef": account,
-                ]],
-            ]]
+                ]
+            ]
+        default:
+            provider = [
+                "vault": [
+                    "server": .string(store.address),
+                    "path": "secret",
+                    "version": "v2",
+                    "auth": [
+                        "kubernetes": [
+                            "mountPath": .string("kubernetes-\(c.name)"),
+                            "role": .string(store.role),
+                            "serviceAccountRef": account,
+                        ]
+                    ],
+                ]
+            ]
         }
-        return [[
-            "apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore",
-            "metadata": ["name": .string(store.store), "labels": labels],
-            "spec": ["provider": provider],
-        ]]
+        return [
+            [
+                "apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore",
+                "metadata": ["name": .string(store.store), "labels": labels],
+                "spec": ["provider": provider],
+            ]
+        ]
     }
 }

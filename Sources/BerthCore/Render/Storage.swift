@@ -92,8 +92,10 @@ extension Renderer {
             "metadata": [
                 // Velero's CSI support takes the class carrying this label for the driver.
                 "name": .string("\(spec.platform)-snapshots"),
-                "labels": ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth",
-                           "velero.io/csi-volumesnapshot-class": "true"],
+                "labels": [
+                    "app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth",
+                    "velero.io/csi-volumesnapshot-class": "true",
+                ],
                 "annotations": ["snapshot.storage.kubernetes.io/is-default-class": "true"],
             ],
             "driver": .string(plan.csiDriver),

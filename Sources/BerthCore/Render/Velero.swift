@@ -49,18 +49,21 @@ extension Renderer {
             let name = plan.bucketName(bucket, env: t.environment)
             if !physical.contains(name) { physical.append(name) }
         }
-        let plugin: String = switch spec.provider.name {
-        case .aws, .onprem: "velero.io/aws"
-        case .gcp: "velero.io/gcp"
-        case .azure: "velero.io/azure"
-        }
+        let plugin: String =
+            switch spec.provider.name {
+            case .aws, .onprem: "velero.io/aws"
+            case .gcp: "velero.io/gcp"
+            case .azure: "velero.io/azure"
+            }
         var config: [(String, JSONValue)] = []
         switch spec.provider.name {
         case .aws: config = [("region", .string(region))]
         case .gcp: config = []
         case .azure:
             // The storage account the database backups use (https://<platform>.blob.core.windows.net).
-            config = [("resourceGroup", .string(spec.provider.resourceGroup)), ("storageAccount", .string(spec.platform)), ("useAAD", "true")]
+            config = [
+                ("resourceGroup", .string(spec.provider.resourceGroup)), ("storageAccount", .string(spec.platform)), ("useAAD", "true"),
+            ]
         case .onprem:
             config = [("region", .string(region)), ("s3ForcePathStyle", "true"), ("s3Url", .string(Renderer.onpremS3Endpoint))]
         }
@@ -82,11 +85,12 @@ extension Renderer {
             ]
         }
         if let vsl = snapshotLocationName(c) {
-            let snapConfig: JSONValue = switch spec.provider.name {
-            case .aws: ["region": .string(region)]
-            case .gcp: ["snapshotLocation": .string(region)]
-            default: ["resourceGroup": .string(spec.provider.resourceGroup)]
-            }
+            let snapConfig: JSONValue =
+                switch spec.provider.name {
+                case .aws: ["region": .string(region)]
+                case .gcp: ["snapshotLocation": .string(region)]
+                default: ["resourceGroup": .string(spec.provider.resourceGroup)]
+                }
             docs.append([
                 "apiVersion": "velero.io/v1", "kind": "VolumeSnapshotLocation",
                 "metadata": ["name": .string(vsl), "namespace": .string(Renderer.veleroNamespace), "labels": labels],
@@ -96,7 +100,9 @@ extension Renderer {
         if spec.provider.name == .onprem, let store = spec.security.secrets {
             docs.append([
                 "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
-                "metadata": ["name": .string(Renderer.veleroCredentials), "namespace": .string(Renderer.veleroNamespace), "labels": labels],
+                "metadata": [
+                    "name": .string(Renderer.veleroCredentials), "namespace": .string(Renderer.veleroNamespace), "labels": labels,
+                ],
                 "spec": [
                     "refreshInterval": "1h",
                     "secretStoreRef": ["kind": "ClusterSecretStore", "name": .string(store.store)],

@@ -50,7 +50,10 @@ extension Spec {
         sources[path] = text
         var versionsText: (String, String)?
         let vPath = versionsPath ?? (URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("versions.yaml").path)
-        let vDisplay = versionsPath ?? ((path as NSString).deletingLastPathComponent.isEmpty ? "versions.yaml" : (path as NSString).deletingLastPathComponent + "/versions.yaml")
+        let vDisplay =
+            versionsPath
+            ?? ((path as NSString).deletingLastPathComponent.isEmpty
+                ? "versions.yaml" : (path as NSString).deletingLastPathComponent + "/versions.yaml")
         if versionsPath != nil || FileManager.default.fileExists(atPath: vPath) {
             if let vt = try SpecLoader.readText(path: vPath, displayName: vDisplay, diags: &diags) {
                 sources[vDisplay] = vt
@@ -152,10 +155,11 @@ struct Decoder {
 
     func provider(_ n: SpecNode?, at loc: SourceLocation, platform: String) -> Provider {
         let hw = n?["hardware"].map { h in
-            Hardware(nodes: int(h, "nodes") ?? 1, cpu: int(h, "cpu") ?? 1,
-                     memory: quantity(h, "memory") ?? Quantity(milli: 0, text: "0"),
-                     disk: quantity(h, "disk") ?? Quantity(milli: 0, text: "0"),
-                     racks: int(h, "racks") ?? 1, network: str(h, "network"), storage: str(h, "storage"))
+            Hardware(
+                nodes: int(h, "nodes") ?? 1, cpu: int(h, "cpu") ?? 1,
+                memory: quantity(h, "memory") ?? Quantity(milli: 0, text: "0"),
+                disk: quantity(h, "disk") ?? Quantity(milli: 0, text: "0"),
+                racks: int(h, "racks") ?? 1, network: str(h, "network"), storage: str(h, "storage"))
         }
         return Provider(
             name: Provider.Name(rawValue: str(n, "name")) ?? .aws,
@@ -176,15 +180,17 @@ struct Decoder {
         let dns = n?["dns"]
         let ing = n?["ingress"]
         let api = str(ing, "api")
-        let defaultDNS: String = switch provider.name {
-        case .aws: "route53"
-        case .gcp: "google"
-        case .azure: "azure"
-        case .onprem: "rfc2136"
-        }
+        let defaultDNS: String =
+            switch provider.name {
+            case .aws: "route53"
+            case .gcp: "google"
+            case .azure: "azure"
+            case .onprem: "rfc2136"
+            }
         let rate = ing?["rateLimit"].map { rl in
-            Network.RateLimit(rps: int(rl, "rps") ?? 1, burst: int(rl, "burst") ?? 2 * (int(rl, "rps") ?? 1),
-                              connections: int(rl, "connections") ?? 100)
+            Network.RateLimit(
+                rps: int(rl, "rps") ?? 1, burst: int(rl, "burst") ?? 2 * (int(rl, "rps") ?? 1),
+                connections: int(rl, "connections") ?? 100)
         }
         let cdn = ing?["cdn"].map { c in
             Network.CDN(provider: str(c, "provider"), paths: c["paths"]?.strings ?? [], ttl: int(c, "ttl") ?? 86_400)
@@ -250,7 +256,11 @@ struct Decoder {
                 if let taint = parseTaint(t.string ?? "") {
                     taints.append(taint)
                 } else {
-                    diags.append(.error(.invalidValue, "taint '\(t.string ?? "")' must look like key=value:Effect with Effect NoSchedule, PreferNoSchedule or NoExecute", at: t.location))
+                    diags.append(
+                        .error(
+                            .invalidValue,
+                            "taint '\(t.string ?? "")' must look like key=value:Effect with Effect NoSchedule, PreferNoSchedule or NoExecute",
+                            at: t.location))
                 }
             }
             return NodePool(
@@ -317,8 +327,9 @@ struct Decoder {
 
     func publicRoute(_ n: SpecNode?) -> PublicRoute? {
         guard let n else { return nil }
-        return PublicRoute(host: str(n, "host"), paths: n["paths"]?.strings ?? ["/"], tls: n["tls"]?.bool ?? true,
-                           apex: bool(n, "apex"), location: n.location)
+        return PublicRoute(
+            host: str(n, "host"), paths: n["paths"]?.strings ?? ["/"], tls: n["tls"]?.bool ?? true,
+            apex: bool(n, "apex"), location: n.location)
     }
 
     func envVars(_ n: SpecNode?) -> [(String, String)] {
@@ -348,8 +359,9 @@ struct Decoder {
         }
         let h = n["health"]
         let vols = (n["volumes"]?.entries ?? []).map { v in
-            ServiceVolume(name: v.key, size: quantity(v.node, "size") ?? Quantity(milli: 0, text: "0"),
-                          storageClass: located(v.node, "class"), path: str(v.node, "path"))
+            ServiceVolume(
+                name: v.key, size: quantity(v.node, "size") ?? Quantity(milli: 0, text: "0"),
+                storageClass: located(v.node, "class"), path: str(v.node, "path"))
         }
         let overrides = (n["overrides"]?.entries ?? []).map { o in
             ServiceOverride(
@@ -370,8 +382,9 @@ struct Decoder {
             replicas: replicas(n["replicas"]),
             replicasLocation: n["replicas"]?.location ?? e.keyLocation,
             resources: resources(n["resources"]),
-            health: Health(live: str(h, "live"), ready: str(h, "ready"), port: int(h, "port"),
-                           command: h?["command"]?.strings ?? []),
+            health: Health(
+                live: str(h, "live"), ready: str(h, "ready"), port: int(h, "port"),
+                command: h?["command"]?.strings ?? []),
             talksTo: names(n, "talksTo"),
             uses: uses,
             badUses: badUses,
@@ -387,8 +400,9 @@ struct Decoder {
             restartPolicy: n["restartPolicy"]?.string ?? "OnFailure",
             replicasWaiver: waiver(n["replicas"]),
             exposure: n["expose"].map { x in
-                Exposure(from: (x["from"]?.list ?? []).map { Located($0.string ?? "", $0.location) },
-                         scope: x["scope"]?.string ?? "internal", location: x.location)
+                Exposure(
+                    from: (x["from"]?.list ?? []).map { Located($0.string ?? "", $0.location) },
+                    scope: x["scope"]?.string ?? "internal", location: x.location)
             },
             portLocation: n["port"]?.location,
             volumesLocation: n["volumes"]?.location)
@@ -404,8 +418,9 @@ struct Decoder {
             return Quantity(milli: b * 1000, text: Quantity.bytesText(b))
         }()
         let backup = n["backup"].map { b in
-            Database.Backup(schedule: str(b, "schedule"), retention: duration(b, "retention") ?? SpecDuration(seconds: 86_400, text: "1d"),
-                            bucket: located(b, "bucket") ?? Located("", b.location), location: b.location)
+            Database.Backup(
+                schedule: str(b, "schedule"), retention: duration(b, "retention") ?? SpecDuration(seconds: 86_400, text: "1d"),
+                bucket: located(b, "bucket") ?? Located("", b.location), location: b.location)
         }
         let pooler = n["pooler"].map { p in (mode: str(p, "mode"), instances: int(p, "instances") ?? 2) }
         return Database(
@@ -429,8 +444,9 @@ struct Decoder {
         return Bucket(
             name: e.key, versioning: bool(n, "versioning"), encryption: str(n, "encryption"),
             lifecycle: (n["lifecycle"]?.list ?? []).map { r in
-                Bucket.LifecycleRule(after: duration(r, "after") ?? SpecDuration(seconds: 86_400, text: "1d"),
-                                     transition: r["transition"]?.string, expire: bool(r, "expire"))
+                Bucket.LifecycleRule(
+                    after: duration(r, "after") ?? SpecDuration(seconds: 86_400, text: "1d"),
+                    transition: r["transition"]?.string, expire: bool(r, "expire"))
             },
             shared: bool(n, "shared"), isPublic: bool(n, "public"),
             noncurrentAfter: duration(n, "noncurrentAfter") ?? SpecDuration(seconds: 30 * 86_400, text: "30d"),
@@ -441,9 +457,10 @@ struct Decoder {
     func storage(_ n: SpecNode?) -> Storage {
         Storage(
             classes: (n?["classes"]?.entries ?? []).map { c in
-                StorageClassSpec(name: c.key, kind: str(c.node, "kind"), iops: int(c.node, "iops"),
-                                 throughput: int(c.node, "throughput"), reclaim: str(c.node, "reclaim"),
-                                 isDefault: bool(c.node, "default"), location: c.keyLocation)
+                StorageClassSpec(
+                    name: c.key, kind: str(c.node, "kind"), iops: int(c.node, "iops"),
+                    throughput: int(c.node, "throughput"), reclaim: str(c.node, "reclaim"),
+                    isDefault: bool(c.node, "default"), location: c.keyLocation)
             },
             snapshots: n?["snapshots"].map { (schedule: str($0, "schedule"), keep: int($0, "keep") ?? 1) },
             snapshotsLocation: n?["snapshots"]?.location)
@@ -451,8 +468,9 @@ struct Decoder {
 
     func delivery(_ n: SpecNode?) -> Delivery {
         let g = n?["gitops"].map { g in
-            Delivery.GitOps(repo: str(g, "repo"), branch: str(g, "branch"), path: str(g, "path"),
-                            autoSync: names(g, "autoSync"), selfHeal: bool(g, "selfHeal"), prune: bool(g, "prune"))
+            Delivery.GitOps(
+                repo: str(g, "repo"), branch: str(g, "branch"), path: str(g, "path"),
+                autoSync: names(g, "autoSync"), selfHeal: bool(g, "selfHeal"), prune: bool(g, "prune"))
         }
         let r = n?["registry"].map { r in
             Delivery.Registry(
@@ -469,24 +487,30 @@ struct Decoder {
         let teams = (n?["teams"]?.entries ?? []).map { t -> Team in
             let envs: [Located<String>]?
             if case .all = t.node["environments"]?.value ?? .all { envs = nil } else { envs = names(t.node, "environments") }
-            return Team(name: t.key, role: str(t.node, "role"), environments: envs,
-                        group: t.node["group"]?.string ?? t.key, clusterAdmin: bool(t.node, "clusterAdmin"),
-                        location: t.keyLocation)
+            return Team(
+                name: t.key, role: str(t.node, "role"), environments: envs,
+                group: t.node["group"]?.string ?? t.key, clusterAdmin: bool(t.node, "clusterAdmin"),
+                location: t.keyLocation)
         }
         let tls = n?["tls"].map { t in
-            Security.TLS(issuer: str(t, "issuer"), email: str(t, "email"), minVersion: str(t, "minVersion"),
-                         caSecret: str(t["ca"], "secret"),
-                         vault: t["vault"].map { v in
-                             (address: str(v, "address"), path: v["path"]?.string ?? "pki/sign/\(platform)", role: str(v, "role"))
-                         })
+            Security.TLS(
+                issuer: str(t, "issuer"), email: str(t, "email"), minVersion: str(t, "minVersion"),
+                caSecret: str(t["ca"], "secret"),
+                vault: t["vault"].map { v in
+                    (address: str(v, "address"), path: v["path"]?.string ?? "pki/sign/\(platform)", role: str(v, "role"))
+                })
         }
         let secrets = n?["secrets"].map { s in
-            (store: str(s, "store"), rotateEvery: duration(s, "rotateEvery") ?? SpecDuration(seconds: 90 * 86_400, text: "90d"),
-             address: s["address"]?.string ?? (str(s, "store") == "azure-key-vault" ? "https://\(platform).vault.azure.net" : "https://vault.vault.svc:8200"),
-             role: str(s, "role"))
+            (
+                store: str(s, "store"), rotateEvery: duration(s, "rotateEvery") ?? SpecDuration(seconds: 90 * 86_400, text: "90d"),
+                address: s["address"]?.string
+                    ?? (str(s, "store") == "azure-key-vault" ? "https://\(platform).vault.azure.net" : "https://vault.vault.svc:8200"),
+                role: str(s, "role")
+            )
         }
         return Security(
-            teams: teams, podSecurity: str(n, "podSecurity"), networkPolicy: NetworkPolicyMode(rawValue: str(n, "networkPolicy")) ?? .defaultDeny,
+            teams: teams, podSecurity: str(n, "podSecurity"),
+            networkPolicy: NetworkPolicyMode(rawValue: str(n, "networkPolicy")) ?? .defaultDeny,
             tls: tls, secrets: secrets,
             encryptionAtRest: str(n?["encryption"], "atRest"), encryptionInTransit: str(n?["encryption"], "inTransit"),
             auditLevel: str(n?["audit"], "level"),

@@ -71,7 +71,8 @@ extension Array where Element == Diagnostic {
     /// Diagnostics in a stable order: by file, line, column, then severity and text.
     public func sortedForDisplay() -> [Diagnostic] {
         sorted { a, b in
-            let la = a.location, lb = b.location
+            let la = a.location
+            let lb = b.location
             if la?.file != lb?.file { return (la?.file ?? "") < (lb?.file ?? "") }
             if la?.line != lb?.line { return (la?.line ?? 0) < (lb?.line ?? 0) }
             if la?.column != lb?.column { return (la?.column ?? 0) < (lb?.column ?? 0) }
@@ -146,11 +147,12 @@ public struct DiagnosticFormatter: Sendable {
         let sev = d.severity.rawValue
         let sevText: String
         if color {
-            let code = switch d.severity {
-            case .error: "\u{1B}[1;31m"
-            case .warning: "\u{1B}[1;33m"
-            case .note: "\u{1B}[1;36m"
-            }
+            let code =
+                switch d.severity {
+                case .error: "\u{1B}[1;31m"
+                case .warning: "\u{1B}[1;33m"
+                case .note: "\u{1B}[1;36m"
+                }
             sevText = "\(code)\(sev):\u{1B}[0m"
         } else {
             sevText = "\(sev):"

@@ -19,18 +19,25 @@ extension Decoder {
         let image = located(n, "image") ?? Located("ghcr.io/berth-dev/berth:\(Pipeline.version)", n.location)
         let port = int(n, "port") ?? 8080
         let replicas = int(n, "replicas") ?? 2
-        let server = IPAMServer(cluster: cluster, environment: environment, replicas: replicas, hostname: hostname,
-                                image: image, port: port, location: n.location)
+        let server = IPAMServer(
+            cluster: cluster, environment: environment, replicas: replicas, hostname: hostname,
+            image: image, port: port, location: n.location)
         spec.ipamServer = server
         let pin = Pin(environment: environment.value, cluster: cluster.value)
 
         var clash = false
         if let taken = (r["services"]?.entries ?? []).first(where: { $0.key == IPAMServer.serviceName }) {
-            diags.append(.error(.nameTaken, "ipam.server renders the service '\(IPAMServer.serviceName)'; rename services.\(IPAMServer.serviceName)", at: taken.keyLocation))
+            diags.append(
+                .error(
+                    .nameTaken, "ipam.server renders the service '\(IPAMServer.serviceName)'; rename services.\(IPAMServer.serviceName)",
+                    at: taken.keyLocation))
             clash = true
         }
         if let taken = (r["databases"]?.entries ?? []).first(where: { $0.key == IPAMServer.ledgerName }) {
-            diags.append(.error(.nameTaken, "ipam.server renders the database '\(IPAMServer.ledgerName)'; rename databases.\(IPAMServer.ledgerName)", at: taken.keyLocation))
+            diags.append(
+                .error(
+                    .nameTaken, "ipam.server renders the database '\(IPAMServer.ledgerName)'; rename databases.\(IPAMServer.ledgerName)",
+                    at: taken.keyLocation))
             clash = true
         }
         guard !clash else { return }

@@ -22,7 +22,9 @@ public enum SpecLoader {
         let data = try InputFile.read(path, display: displayName, limit: maxBytes + 1, expected: "a YAML file")
         let loc = SourceLocation(file: displayName, line: 1, column: 1)
         if data.count > maxBytes {
-            diags.append(.error(.fileTooLarge, "file is larger than \(maxBytes >> 20) MiB; a platform spec is a few thousand lines at most", at: loc))
+            diags.append(
+                .error(.fileTooLarge, "file is larger than \(maxBytes >> 20) MiB; a platform spec is a few thousand lines at most", at: loc)
+            )
             return nil
         }
         if data.contains(0) {
@@ -37,13 +39,14 @@ public enum SpecLoader {
     }
 
     /// Parses `text` and checks it against `schema`. Returns nil when nothing usable was read.
-    public static func load(text: String, file: String, schema: SchemaType, context: String = "",
-                            into diags: inout [Diagnostic]) -> SpecNode?
-    {
+    public static func load(
+        text: String, file: String, schema: SchemaType, context: String = "",
+        into diags: inout [Diagnostic]
+    ) -> SpecNode? {
         guard let node = StageTimer.measure("load: parse \(file)", { parse(text: text, file: file, into: &diags) }) else { return nil }
         var walker = Walker(file: file)
         let result: SpecNode? = StageTimer.measure("load: schema walk") {
-            if case let .object(o) = schema {
+            if case .object(let o) = schema {
                 return walker.walkObject(node, schema: o, path: context, required: true)
             } else {
                 return walker.walk(node, type: schema, path: context)
@@ -62,13 +65,18 @@ public enum SpecLoader {
             return nil
         }
         if let (line, col, depth) = Prescan.tooDeep(text, limit: maxDepth) {
-            diags.append(.error(.tooDeep, "structure is nested more than \(maxDepth) levels deep (\(depth) here)",
-                                at: SourceLocation(file: file, line: line, column: col)))
+            diags.append(
+                .error(
+                    .tooDeep, "structure is nested more than \(maxDepth) levels deep (\(depth) here)",
+                    at: SourceLocation(file: file, line: line, column: col)))
             return nil
         }
         if let (line, col) = Prescan.aliasAsKey(text) {
-            diags.append(.error(.yaml, "a YAML alias cannot be a mapping key (a key is a plain name; an alias used as one can expand to millions of values)",
-                                at: SourceLocation(file: file, line: line, column: col)))
+            diags.append(
+                .error(
+                    .yaml,
+                    "a YAML alias cannot be a mapping key (a key is a plain name; an alias used as one can expand to millions of values)",
+                    at: SourceLocation(file: file, line: line, column: col)))
             return nil
         }
         do {
@@ -92,11 +100,11 @@ public enum SpecLoader {
             SourceLocation(file: file, line: max(1, m?.line ?? 1), column: max(1, m?.column ?? 1))
         }
         switch e {
-        case let .scanner(_, problem, mark, _):
+        case .scanner(_, let problem, let mark, _):
             return .error(.yaml, "YAML syntax error: \(problem)", at: loc(mark))
-        case let .parser(_, problem, mark, _):
+        case .parser(_, let problem, let mark, _):
             return .error(.yaml, "YAML syntax error: \(problem)", at: loc(mark))
-        case let .composer(_, problem, mark, _):
+        case .composer(_, let problem, let mark, _):
             let text: String
             switch problem {
             case "found undefined alias": text = "YAML alias refers to an anchor that is not defined"
@@ -104,11 +112,12 @@ public enum SpecLoader {
             default: text = "YAML error: \(problem)"
             }
             return .error(.yaml, text, at: loc(mark))
-        case let .duplicatedKeysInMapping(duplicates, context):
+        case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return .error(.duplicateKey, "duplicate key \(keys) in the same mapping; each key may appear once",
-                          at: loc(context.mark))
-        case let .reader(problem, _, _, _):
+            return .error(
+                .duplicateKey, "duplicate key \(keys) in the same mapping; each key may appear once",
+                at: loc(context.mark))
+        case .reader(let problem, _, _, _):
             return .error(.notText, "cannot read the file as text: \(problem)", at: loc(nil))
         default:
             return .error(.yaml, "cannot parse YAML: \(e)", at: loc(nil))
@@ -130,7 +139,7 @@ enum Prescan {
             let b = Array(raw)
             // An explicit key (`? *name`) is a key too.
             if let first = b.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }), b[first] == 0x3F, first + 1 < b.count,
-               let star = b[(first + 1)...].firstIndex(where: { $0 != 0x20 && $0 != 0x09 }), b[star] == 0x2A
+                let star = b[(first + 1)...].firstIndex(where: { $0 != 0x20 && $0 != 0x09 }), b[star] == 0x2A
             {
                 return (line, star + 1)
             }
@@ -143,7 +152,11 @@ enum Prescan {
                     i += 1
                     continue
                 }
-                if c == 0x22 || c == 0x27 { quote = c; i += 1; continue }
+                if c == 0x22 || c == 0x27 {
+                    quote = c
+                    i += 1
+                    continue
+                }
                 if c == 0x23, i == 0 || b[i - 1] == 0x20 || b[i - 1] == 0x09 { break }  // comment
                 // An alias starts a node: at the line's start, or after indentation, '-', '[', '{', ',' or '?'.
                 let starts = i == 0 || [0x20, 0x09, 0x2D, 0x5B, 0x7B, 0x2C, 0x3F].contains(b[i - 1])
@@ -171,7 +184,9 @@ enum Prescan {
         var col = 0
         var atLineStart = true
         var indent = 0
-        var inSingle = false, inDouble = false, inComment = false
+        var inSingle = false
+        var inDouble = false
+        var inComment = false
         var prev: UInt8 = 0x0A
         var dashes = 0
         for c in text.utf8 {
@@ -182,14 +197,24 @@ enum Prescan {
                 indent = 0
                 inComment = false
                 dashes = 0
-                if flow == 0 { inSingle = false; inDouble = false }
+                if flow == 0 {
+                    inSingle = false
+                    inDouble = false
+                }
                 prev = c
                 continue
             }
             col += 1
-            if inComment { prev = c; continue }
+            if inComment {
+                prev = c
+                continue
+            }
             if atLineStart {
-                if c == 0x20 { indent += 1; prev = c; continue }
+                if c == 0x20 {
+                    indent += 1
+                    prev = c
+                    continue
+                }
                 atLineStart = false
                 if c != 0x23 && flow == 0 && !inSingle && !inDouble {  // not a comment line
                     while let top = indentStack.last, top > indent { indentStack.removeLast() }
@@ -253,7 +278,7 @@ struct Walker {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .alias: return "an alias"
-        case let .scalar(s):
+        case .scalar(let s):
             if s.style != .plain { return "a string" }
             switch s.string {
             case "true", "false", "True", "False", "TRUE", "FALSE": return "a boolean"
@@ -303,7 +328,7 @@ struct Walker {
     }
 
     static func isNull(_ n: Node) -> Bool {
-        if case let .scalar(s) = n, s.style == .plain, ["", "~", "null", "Null", "NULL"].contains(s.string) { return true }
+        if case .scalar(let s) = n, s.style == .plain, ["", "~", "null", "Null", "NULL"].contains(s.string) { return true }
         return false
     }
 
@@ -312,7 +337,7 @@ struct Walker {
         case .string: return "a string"
         case .name: return "a name"
         case .bool: return "true or false"
-        case let .int(lo, hi): return "a whole number from \(lo) to \(hi)"
+        case .int(let lo, let hi): return "a whole number from \(lo) to \(hi)"
         case .quantity: return "a quantity such as 250m, 2 or 512Mi"
         case .duration: return "a duration such as 12h, 30d or 1y"
         case .cron: return "a cron schedule such as \"0 2 * * *\""
@@ -322,7 +347,7 @@ struct Walker {
         case .repoPath: return "a folder in the repository"
         case .url: return "a URL"
         case .email: return "an e-mail address"
-        case let .oneOf(words): return "one of " + words.joined(separator: ", ")
+        case .oneOf(let words): return "one of " + words.joined(separator: ", ")
         case .version: return "a version such as \"1.31\""
         case .list: return "a list"
         case .map, .freeMap, .object: return "a mapping"
@@ -334,7 +359,9 @@ struct Walker {
 
     mutating func walk(_ n: Node, type: SchemaType, path: String) -> SpecNode? {
         if let p = Walker.tagProblem(n) {
-            report(.error(.yamlTag, "'\(path)' has the YAML tag \(p); berth decides a value's type from the schema, remove the tag", at: loc(n)))
+            report(
+                .error(
+                    .yamlTag, "'\(path)' has the YAML tag \(p); berth decides a value's type from the schema, remove the tag", at: loc(n)))
             return nil
         }
         visited += 1
@@ -345,16 +372,16 @@ struct Walker {
             return nil
         }
         switch type {
-        case let .object(schema):
+        case .object(let schema):
             return walkObject(n, schema: schema, path: path, required: false)
-        case let .map(valueType):
+        case .map(let valueType):
             return walkMap(n, path: path, key: nil, value: valueType)
-        case let .freeMap(rule, valueType):
+        case .freeMap(let rule, let valueType):
             return walkMap(n, path: path, key: rule, value: valueType)
-        case let .list(item):
+        case .list(let item):
             return walkList(n, item: item, path: path)
-        case let .allOr(item):
-            if case let .scalar(s) = n, s.string == "all" { return SpecNode(.all, loc(n)) }
+        case .allOr(let item):
+            if case .scalar(let s) = n, s.string == "all" { return SpecNode(.all, loc(n)) }
             guard case .sequence = n else {
                 report(.error(.type, "'\(path)' must be 'all' or a list, found \(Walker.describe(n))", at: loc(n)))
                 return nil
@@ -368,7 +395,7 @@ struct Walker {
     mutating func walkObject(_ n: Node, schema: ObjectSchema, path: String, required: Bool) -> SpecNode? {
         let here = loc(n)
         var pairs: [(Node, Node)] = []
-        if case let .mapping(m) = n {
+        if case .mapping(let m) = n {
             pairs = Array(m)
         } else if !Walker.isNull(n) {
             let what = path.isEmpty ? "the spec" : "'\(path)'"
@@ -378,7 +405,7 @@ struct Walker {
         var entries: [SpecEntry] = []
         var seen: Set<String> = []
         for (k, v) in pairs {
-            guard case let .scalar(ks) = k else {
+            guard case .scalar(let ks) = k else {
                 report(.error(.type, "keys must be plain words, found \(Walker.describe(k))", at: loc(k)))
                 continue
             }
@@ -417,7 +444,7 @@ struct Walker {
                 report(.error(.missing, "\(what) is missing required key '\(field.name)'", at: here))
             } else if let d = field.defaultValue {
                 entries.append(SpecEntry(key: field.name, keyLocation: here, node: SpecNode(d, here, explicit: false)))
-            } else if case let .object(inner) = field.type, !field.optionalObject {
+            } else if case .object(let inner) = field.type, !field.optionalObject {
                 var sub = Walker(file: file)
                 if let filled = sub.walkObject(.mapping(Node.Mapping([])), schema: inner, path: childPath, required: false) {
                     var f = filled
@@ -439,7 +466,7 @@ struct Walker {
     /// (`maxNodes`); otherwise the map is walked again in order, so diagnostics, their order and
     /// the alias-bomb guard are exactly those of the sequential walk.
     mutating func walkMap(_ n: Node, path: String, key rule: SchemaType.KeyRule?, value: SchemaType) -> SpecNode? {
-        guard case let .mapping(m) = n else {
+        guard case .mapping(let m) = n else {
             if Walker.isNull(n) { return SpecNode(.map([]), loc(n)) }
             report(.error(.type, "'\(path)' must be a mapping, found \(Walker.describe(n))", at: loc(n)))
             return nil
@@ -459,9 +486,10 @@ struct Walker {
 
     /// The map's entries walked in parallel chunks, or nil when the sequential walk must decide
     /// (a chunk reported something, or the chunks' nodes exceed the budget left).
-    private mutating func walkInChunks(_ pairs: [(Node, Node)], path: String, key rule: SchemaType.KeyRule?,
-                                       value: SchemaType) -> [SpecEntry]?
-    {
+    private mutating func walkInChunks(
+        _ pairs: [(Node, Node)], path: String, key rule: SchemaType.KeyRule?,
+        value: SchemaType
+    ) -> [SpecEntry]? {
         let budget = Walker.maxNodes - visited
         let chunkSize = max(16, pairs.count / 16)
         let starts = Array(stride(from: 0, to: pairs.count, by: chunkSize))
@@ -488,10 +516,11 @@ struct Walker {
     }
 
     /// One entry of a map: the key checked against `rule`, the value against `value`.
-    private mutating func walkEntry(_ k: Node, _ v: Node, path: String, key rule: SchemaType.KeyRule?,
-                                    value: SchemaType) -> SpecEntry?
-    {
-        guard case let .scalar(ks) = k else {
+    private mutating func walkEntry(
+        _ k: Node, _ v: Node, path: String, key rule: SchemaType.KeyRule?,
+        value: SchemaType
+    ) -> SpecEntry? {
+        guard case .scalar(let ks) = k else {
             report(.error(.type, "keys in '\(path)' must be plain words, found \(Walker.describe(k))", at: loc(k)))
             return nil
         }
@@ -501,7 +530,11 @@ struct Walker {
             return nil
         }
         if ks.style == .plain, rule == nil || rule == .name, key.allSatisfy(\.isASCIIDigit) {
-            report(.error(.invalidName, "invalid name '\(key)' in '\(path)': YAML readers take a plain \(key) as a number; quote it (\"\(key)\") if you mean the name", at: loc(k)))
+            report(
+                .error(
+                    .invalidName,
+                    "invalid name '\(key)' in '\(path)': YAML readers take a plain \(key) as a number; quote it (\"\(key)\") if you mean the name",
+                    at: loc(k)))
             return nil
         }
         let keyProblem: String?
@@ -519,7 +552,7 @@ struct Walker {
     }
 
     mutating func walkList(_ n: Node, item: SchemaType, path: String) -> SpecNode? {
-        guard case let .sequence(seq) = n else {
+        guard case .sequence(let seq) = n else {
             if Walker.isNull(n) { return SpecNode(.list([]), loc(n)) }
             report(.error(.type, "'\(path)' must be a list, found \(Walker.describe(n))", at: loc(n)))
             return nil
@@ -533,7 +566,7 @@ struct Walker {
 
     mutating func walkScalar(_ n: Node, type: SchemaType, path: String) -> SpecNode? {
         let here = loc(n)
-        guard case let .scalar(s) = n else {
+        guard case .scalar(let s) = n else {
             report(.error(.type, "'\(path)' must be \(Walker.typeName(type)), found \(Walker.describe(n))", at: here))
             return nil
         }
@@ -550,7 +583,9 @@ struct Walker {
         // Control characters (Unicode category Cc: U+0000-U+001F, U+007F-U+009F) never belong in
         // a spec value; free text may hold line breaks and tabs.
         let freeText: Bool = if case .string = type { true } else { false }
-        if let c = text.unicodeScalars.first(where: { ($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) && !(freeText && ($0 == "\n" || $0 == "\t")) }) {
+        if let c = text.unicodeScalars.first(where: {
+            ($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) && !(freeText && ($0 == "\n" || $0 == "\t"))
+        }) {
             let code = String(c.value, radix: 16, uppercase: true)
             return bad("contains the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code); remove it")
         }
@@ -558,14 +593,21 @@ struct Walker {
             if case .int = type, let v = Int(text) {
                 return bad("is written '\(text)' with a leading zero, which YAML 1.1 readers take as an octal number; write \(v)")
             }
-            return bad("is the plain number '\(text)' with a leading zero, which YAML 1.1 readers take as an octal number; quote it if you mean text")
+            return bad(
+                "is the plain number '\(text)' with a leading zero, which YAML 1.1 readers take as an octal number; quote it if you mean text"
+            )
         }
         func wrongType() -> SpecNode? {
             report(.error(.type, "'\(path)' must be \(Walker.typeName(type)), found \(Walker.describe(n))", at: here))
             return nil
         }
         // Plain booleans and nulls never pass as text: YAML 1.1 readers disagree on them.
-        let looksBool = plain && ["true", "false", "True", "False", "TRUE", "FALSE", "yes", "no", "Yes", "No", "YES", "NO", "on", "off", "On", "Off", "ON", "OFF", "y", "n", "Y", "N"].contains(text)
+        let looksBool =
+            plain
+            && [
+                "true", "false", "True", "False", "TRUE", "FALSE", "yes", "no", "Yes", "No", "YES", "NO", "on", "off", "On", "Off", "ON",
+                "OFF", "y", "n", "Y", "N",
+            ].contains(text)
         switch type {
         case .bool:
             guard plain else { return wrongType() }
@@ -576,7 +618,7 @@ struct Walker {
                 if looksBool { return bad("must be true or false (YAML 1.2), found '\(text)'") }
                 return wrongType()
             }
-        case let .int(lo, hi):
+        case .int(let lo, let hi):
             guard plain, let v = Int(text) else { return wrongType() }
             guard v >= lo, v <= hi else {
                 if lo == hi { return bad("is \(v), but this berth reads only \(lo)") }
@@ -592,7 +634,9 @@ struct Walker {
             return SpecNode(.string(text), here)
         case .name:
             if plain, text.allSatisfy(\.isASCIIDigit) {
-                return bad("must be a name, found the number \(text); YAML readers take it as a number, so quote it (\"\(text)\") if you mean the name")
+                return bad(
+                    "must be a name, found the number \(text); YAML readers take it as a number, so quote it (\"\(text)\") if you mean the name"
+                )
             }
             if let p = Names.labelProblem(text) { return bad("is not a valid name '\(text)': \(p)") }
         case .quantity:
@@ -606,7 +650,7 @@ struct Walker {
             }
         case .cron:
             if let p = Cron.problem(text) { return bad("has an invalid cron schedule '\(text)': \(p)") }
-        case let .cidr(family):
+        case .cidr(let family):
             if let p = CIDRCheck.problem(text, family: family) { return bad("is not a valid CIDR '\(text)': \(p)") }
         case .hostname:
             if let p = Names.hostnameProblem(text) { return bad("is not a valid DNS name '\(text)': \(p)") }
@@ -616,11 +660,16 @@ struct Walker {
             }
         case .repoPath:
             let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-            if text.isEmpty || text.hasPrefix("/") || text.contains("\\") || parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) {
-                return bad("must be a relative folder inside the repository, such as rendered/prod, without '..', '.', empty parts or a leading '/'; found '\(text)'")
+            if text.isEmpty || text.hasPrefix("/") || text.contains("\\")
+                || parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." })
+            {
+                return bad(
+                    "must be a relative folder inside the repository, such as rendered/prod, without '..', '.', empty parts or a leading '/'; found '\(text)'"
+                )
             }
         case .url:
-            let ok = (text.hasPrefix("https://") || text.hasPrefix("ssh://") || text.hasPrefix("git@"))
+            let ok =
+                (text.hasPrefix("https://") || text.hasPrefix("ssh://") || text.hasPrefix("git@"))
                 && !text.contains(" ") && text.count > 10
             if !ok { return bad("must be an https://, ssh:// or git@ address, found '\(text)'") }
         case .email:
@@ -628,7 +677,7 @@ struct Walker {
             if parts.count != 2 || parts[0].isEmpty || Names.hostnameProblem(String(parts[1])) != nil || text.contains(" ") {
                 return bad("must be an e-mail address, found '\(text)'")
             }
-        case let .oneOf(words):
+        case .oneOf(let words):
             guard words.contains(text) else {
                 var msg = "must be one of " + words.joined(separator: ", ") + ", found '\(text)'"
                 if let hint = Suggest.closest(text, among: words) { msg += "; did you mean '\(hint)'?" }
@@ -637,10 +686,15 @@ struct Walker {
         case .version:
             // Dot-separated whole numbers without leading zeros, the first at least 1: "1.31", "16".
             let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-            let ok = !text.isEmpty && text.count < 20 && parts.count <= 3
+            let ok =
+                !text.isEmpty && text.count < 20 && parts.count <= 3
                 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) && ($0 == "0" || $0.first != "0") }
                 && parts.first.map { $0 != "0" } == true
-            if !ok { return bad("must be a version number such as \"1.31\" (whole numbers without leading zeros, the first at least 1), found '\(text)'") }
+            if !ok {
+                return bad(
+                    "must be a version number such as \"1.31\" (whole numbers without leading zeros, the first at least 1), found '\(text)'"
+                )
+            }
         default:
             return wrongType()
         }
@@ -656,7 +710,7 @@ enum Suggest {
         for o in options {
             let d = distance(w, Array(o.lowercased()))
             let limit = max(1, min(3, o.count / 3))
-            if d <= limit, best == nil || d < best!.1 { best = (o, d) }
+            if d <= limit, d < (best?.1 ?? Int.max) { best = (o, d) }
         }
         return best?.0
     }

@@ -72,7 +72,8 @@ public struct SLO: Sendable, Hashable {
     static func decimal(_ value: Int, scale: Int) -> String {
         var p = 1
         for _ in 0..<scale { p *= 10 }
-        let whole = value / p, frac = value % p
+        let whole = value / p
+        let frac = value % p
         guard frac != 0 else { return String(whole) }
         var f = String(frac)
         f = String(repeating: "0", count: scale - f.count) + f
@@ -84,7 +85,8 @@ public struct SLO: Sendable, Hashable {
     static func parseTarget(_ s: String) -> Int? {
         let parts = s.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         guard let wholeText = parts.first, !wholeText.isEmpty, wholeText.count <= 3,
-              wholeText.allSatisfy(\.isASCIIDigit), let whole = Int(wholeText) else { return nil }
+            wholeText.allSatisfy(\.isASCIIDigit), let whole = Int(wholeText)
+        else { return nil }
         var frac = 0
         if parts.count == 2 {
             let f = parts[1]
@@ -109,7 +111,8 @@ extension Decoder {
             if let t = located(n, "platformTeam"), !t.value.isEmpty { m.platformTeam = t }
             m.alerts = (n["alerts"]?.entries ?? []).map { e in
                 func channel(_ c: SpecNode?) -> AlertChannel {
-                    AlertChannel(type: str(c, "type"), secret: str(c, "secret"), key: c?["key"]?.string ?? "token", channel: str(c, "channel"))
+                    AlertChannel(
+                        type: str(c, "type"), secret: str(c, "secret"), key: c?["key"]?.string ?? "token", channel: str(c, "channel"))
                 }
                 let page = channel(e.node["page"])
                 return TeamAlerts(team: Located(e.key, e.keyLocation), page: page, ticket: e.node["ticket"].map { channel($0) } ?? page)
@@ -121,23 +124,28 @@ extension Decoder {
         for (i, e) in entries.enumerated() where i < spec.services.count {
             let n = e.node
             if let mn = n["metrics"] {
-                spec.services[i].metrics = ServiceMetrics(port: int(mn, "port") ?? spec.services[i].port,
-                                                          path: mn["path"]?.string ?? "/metrics", location: mn.location)
+                spec.services[i].metrics = ServiceMetrics(
+                    port: int(mn, "port") ?? spec.services[i].port,
+                    path: mn["path"]?.string ?? "/metrics", location: mn.location)
             }
             guard let sn = n["slos"] else { continue }
             for kind in SLO.Kind.allCases {
                 guard let o = sn[kind.rawValue] else { continue }
                 let text = o["target"]?.string ?? ""
                 guard let target = SLO.parseTarget(text) else {
-                    diags.append(.error(.invalidValue, "target '\(text)' of services.\(e.key).slos.\(kind.rawValue) must be a percentage from 50 to 99.999 with at most three decimals, e.g. 99.9",
-                                        at: o["target"]?.location ?? o.location))
+                    diags.append(
+                        .error(
+                            .invalidValue,
+                            "target '\(text)' of services.\(e.key).slos.\(kind.rawValue) must be a percentage from 50 to 99.999 with at most three decimals, e.g. 99.9",
+                            at: o["target"]?.location ?? o.location))
                     continue
                 }
-                spec.services[i].slos.append(SLO(
-                    kind: kind, target: target, targetText: text,
-                    window: duration(o, "window") ?? SpecDuration(seconds: 30 * 86_400, text: "30d"),
-                    source: SLO.Source(rawValue: str(o, "source")) ?? .metrics,
-                    thresholdMs: int(o, "threshold") ?? 300, location: o.location))
+                spec.services[i].slos.append(
+                    SLO(
+                        kind: kind, target: target, targetText: text,
+                        window: duration(o, "window") ?? SpecDuration(seconds: 30 * 86_400, text: "30d"),
+                        source: SLO.Source(rawValue: str(o, "source")) ?? .metrics,
+                        thresholdMs: int(o, "threshold") ?? 300, location: o.location))
             }
         }
     }
@@ -158,26 +166,47 @@ extension PlatformChecks {
         if let t = m.platformTeam { unknownTeam(t, "in monitoring.platformTeam") }
         for a in m.alerts { unknownTeam(a.team, "in monitoring.alerts") }
         if m.stack == .kubePrometheusStack, m.namespace != "monitoring" {
-            out.append(.error(.invalidValue, "monitoring.namespace '\(m.namespace)' needs stack: external; the kube-prometheus-stack add-on runs in 'monitoring'",
-                              at: spec.root["monitoring"]?["namespace"]?.location))
+            out.append(
+                .error(
+                    .invalidValue,
+                    "monitoring.namespace '\(m.namespace)' needs stack: external; the kube-prometheus-stack add-on runs in 'monitoring'",
+                    at: spec.root["monitoring"]?["namespace"]?.location))
         }
         for s in spec.services {
             if let mt = s.metrics, mt.port == nil {
-                out.append(.error(.missingValue, "service '\(s.name)' has metrics but no port; set metrics.port or the service port", at: mt.location))
+                out.append(
+                    .error(
+                        .missingValue, "service '\(s.name)' has metrics but no port; set metrics.port or the service port", at: mt.location)
+                )
             }
             for slo in s.slos {
                 switch slo.source {
                 case .metrics where s.metrics == nil:
-                    out.append(.error(.missingValue, "the \(slo.kind.rawValue) SLO of service '\(s.name)' reads the service's own metrics, but it has no metrics; add metrics: { port: ... } or use source: gateway", at: slo.location))
+                    out.append(
+                        .error(
+                            .missingValue,
+                            "the \(slo.kind.rawValue) SLO of service '\(s.name)' reads the service's own metrics, but it has no metrics; add metrics: { port: ... } or use source: gateway",
+                            at: slo.location))
                 case .gateway where spec.network.ingress.api != .ingress:
-                    out.append(.error(.invalidValue, "the \(slo.kind.rawValue) SLO of service '\(s.name)' reads the gateway's metrics, which needs network.ingress.api: ingress (NGINX Gateway Fabric exports no per-route request metrics); use source: metrics", at: slo.location))
+                    out.append(
+                        .error(
+                            .invalidValue,
+                            "the \(slo.kind.rawValue) SLO of service '\(s.name)' reads the gateway's metrics, which needs network.ingress.api: ingress (NGINX Gateway Fabric exports no per-route request metrics); use source: metrics",
+                            at: slo.location))
                 case .gateway where s.publicRoute == nil:
-                    out.append(.error(.invalidValue, "the \(slo.kind.rawValue) SLO of service '\(s.name)' reads the gateway's metrics, but the service is not public; use source: metrics", at: slo.location))
+                    out.append(
+                        .error(
+                            .invalidValue,
+                            "the \(slo.kind.rawValue) SLO of service '\(s.name)' reads the gateway's metrics, but the service is not public; use source: metrics",
+                            at: slo.location))
                 default: break
                 }
                 if slo.window > m.retention {
-                    out.append(.error(.invalidValue, "monitoring.retention \(m.retention.text) is shorter than the \(slo.window.text) window of the \(slo.kind.rawValue) SLO of service '\(s.name)'; Prometheus would forget part of the error budget",
-                                      at: m.retentionLocation ?? slo.location))
+                    out.append(
+                        .error(
+                            .invalidValue,
+                            "monitoring.retention \(m.retention.text) is shorter than the \(slo.window.text) window of the \(slo.kind.rawValue) SLO of service '\(s.name)'; Prometheus would forget part of the error budget",
+                            at: m.retentionLocation ?? slo.location))
                 }
             }
         }

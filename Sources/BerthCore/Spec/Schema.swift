@@ -113,35 +113,35 @@ public struct SpecNode: Sendable {
     }
 
     public subscript(key: String) -> SpecNode? {
-        guard case let .map(entries) = value else { return nil }
+        guard case .map(let entries) = value else { return nil }
         return entries.first { $0.key == key }?.node
     }
 
     public var string: String? {
         switch value {
-        case let .string(s): return s
-        case let .int(i): return String(i)
+        case .string(let s): return s
+        case .int(let i): return String(i)
         default: return nil
         }
     }
 
     public var int: Int? {
-        if case let .int(i) = value { return i }
+        if case .int(let i) = value { return i }
         return nil
     }
 
     public var bool: Bool? {
-        if case let .bool(b) = value { return b }
+        if case .bool(let b) = value { return b }
         return nil
     }
 
     public var list: [SpecNode] {
-        if case let .list(items) = value { return items }
+        if case .list(let items) = value { return items }
         return []
     }
 
     public var entries: [SpecEntry] {
-        if case let .map(e) = value { return e }
+        if case .map(let e) = value { return e }
         return []
     }
 
@@ -174,11 +174,11 @@ public indirect enum SpecValue: Sendable {
     /// A plain-text rendering of a default, for docs.
     public var docText: String {
         switch self {
-        case let .string(s): return s.isEmpty ? "\"\"" : s
-        case let .int(i): return String(i)
-        case let .bool(b): return b ? "true" : "false"
-        case let .list(items): return "[" + items.map(\.value.docText).joined(separator: ", ") + "]"
-        case let .map(e): return e.isEmpty ? "{}" : "{…}"
+        case .string(let s): return s.isEmpty ? "\"\"" : s
+        case .int(let i): return String(i)
+        case .bool(let b): return b ? "true" : "false"
+        case .list(let items): return "[" + items.map(\.value.docText).joined(separator: ", ") + "]"
+        case .map(let e): return e.isEmpty ? "{}" : "{…}"
         case .all: return "all"
         }
     }

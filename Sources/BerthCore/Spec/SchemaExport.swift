@@ -5,7 +5,7 @@ public enum SchemaExport {
     /// A JSON Schema (draft 2020-12) of the spec format.
     public static func jsonSchema() -> JSONValue {
         var root = object(SpecSchema.root)
-        if case var .object(pairs) = root {
+        if case .object(var pairs) = root {
             pairs.insert(("$schema", "https://json-schema.org/draft/2020-12/schema"), at: 0)
             pairs.insert(("$id", "https://berth.dev/schema/platform-v1.json"), at: 1)
             pairs.insert(("title", "berth platform spec, format 1"), at: 2)
@@ -18,7 +18,7 @@ public enum SchemaExport {
         var props: [(String, JSONValue)] = []
         for f in o.fields {
             var p = type(f.type)
-            if case var .object(pairs) = p {
+            if case .object(var pairs) = p {
                 pairs.insert(("description", .string(f.doc + defaultText(f))), at: 0)
                 if let d = f.defaultValue, let j = json(d) { pairs.append(("default", j)) }
                 p = .object(pairs)
@@ -40,9 +40,9 @@ public enum SchemaExport {
         if f.required { return " Required." }
         if let n = f.defaultNote { return " Default: \(n)." }
         if let d = f.defaultValue {
-            if case let .string(s) = d, s.isEmpty { return "" }
-            if case let .list(l) = d, l.isEmpty { return "" }
-            if case let .map(m) = d, m.isEmpty { return "" }
+            if case .string(let s) = d, s.isEmpty { return "" }
+            if case .list(let l) = d, l.isEmpty { return "" }
+            if case .map(let m) = d, m.isEmpty { return "" }
             return " Default: \(d.docText)."
         }
         return ""
@@ -55,8 +55,11 @@ public enum SchemaExport {
         case .string: return ["type": "string"]
         case .name: return ["type": "string", "pattern": .string(namePattern)]
         case .bool: return ["type": "boolean"]
-        case let .int(lo, hi): return ["type": "integer", "minimum": .int(lo), "maximum": .int(hi)]
-        case .quantity: return ["type": ["string", "integer"], "pattern": "^[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$"]
+        case .int(let lo, let hi): return ["type": "integer", "minimum": .int(lo), "maximum": .int(hi)]
+        case .quantity:
+            return [
+                "type": ["string", "integer"], "pattern": "^[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$",
+            ]
         case .duration: return ["type": "string", "pattern": "^[1-9][0-9]*[mhdwy]$"]
         case .cron: return ["type": "string", "pattern": "^\\S+ \\S+ \\S+ \\S+ \\S+$"]
         case .cidr: return ["type": "string", "format": "cidr"]
@@ -65,24 +68,24 @@ public enum SchemaExport {
         case .repoPath: return ["type": "string", "pattern": "^(?!/)(?!.*(^|/)\\.{1,2}(/|$))(?!.*//)[^\\\\]+$", "maxLength": 1024]
         case .url: return ["type": "string", "pattern": "^(https://|ssh://|git@)"]
         case .email: return ["type": "string", "format": "email"]
-        case let .oneOf(words): return ["type": "string", "enum": .array(words.map { .string($0) })]
+        case .oneOf(let words): return ["type": "string", "enum": .array(words.map { .string($0) })]
         case .version: return ["type": ["string", "number"]]
-        case let .list(item): return ["type": "array", "items": type(item)]
-        case let .map(value):
+        case .list(let item): return ["type": "array", "items": type(item)]
+        case .map(let value):
             return ["type": "object", "propertyNames": ["pattern": .string(namePattern)], "additionalProperties": type(value)]
-        case let .freeMap(_, value): return ["type": "object", "additionalProperties": type(value)]
-        case let .object(o): return object(o)
-        case let .allOr(item):
+        case .freeMap(_, let value): return ["type": "object", "additionalProperties": type(value)]
+        case .object(let o): return object(o)
+        case .allOr(let item):
             return ["oneOf": [["const": "all"], ["type": "array", "items": type(item)]]]
         }
     }
 
     static func json(_ v: SpecValue) -> JSONValue? {
         switch v {
-        case let .string(s): return s.isEmpty ? nil : .string(s)
-        case let .int(i): return .int(i)
-        case let .bool(b): return .bool(b)
-        case let .list(items): return .array(items.compactMap { json($0.value) })
+        case .string(let s): return s.isEmpty ? nil : .string(s)
+        case .int(let i): return .int(i)
+        case .bool(let b): return .bool(b)
+        case .list(let items): return .array(items.compactMap { json($0.value) })
         case .map: return nil
         case .all: return "all"
         }
@@ -103,36 +106,37 @@ public enum SchemaExport {
         case .string: return "text"
         case .name: return "name"
         case .bool: return "bool"
-        case let .int(lo, hi): return "integer \(lo)–\(hi)"
+        case .int(let lo, let hi): return "integer \(lo)–\(hi)"
         case .quantity: return "quantity"
         case .duration: return "duration"
         case .cron: return "cron"
-        case let .cidr(f): return f == .any ? "CIDR" : "IP\(f.rawValue) CIDR"
+        case .cidr(let f): return f == .any ? "CIDR" : "IP\(f.rawValue) CIDR"
         case .hostname: return "DNS name"
         case .path: return "path"
         case .repoPath: return "folder in the repository"
         case .url: return "URL"
         case .email: return "e-mail"
-        case let .oneOf(w): return w.map { "`\($0)`" }.joined(separator: " \\| ")
+        case .oneOf(let w): return w.map { "`\($0)`" }.joined(separator: " \\| ")
         case .version: return "version"
-        case let .list(i): return "list of " + typeText(i)
-        case let .map(v): return "map name → " + typeText(v)
-        case let .freeMap(k, v):
-            let key = switch k {
-            case .envVar: "VAR_NAME"
-            case .labelKey: "label key"
-            case .name: "name"
-            }
+        case .list(let i): return "list of " + typeText(i)
+        case .map(let v): return "map name → " + typeText(v)
+        case .freeMap(let k, let v):
+            let key =
+                switch k {
+                case .envVar: "VAR_NAME"
+                case .labelKey: "label key"
+                case .name: "name"
+                }
             return "map \(key) → " + typeText(v)
-        case let .object(o): return "object (\(o.title))"
-        case let .allOr(i): return "`all` or list of " + typeText(i)
+        case .object(let o): return "object (\(o.title))"
+        case .allOr(let i): return "`all` or list of " + typeText(i)
         }
     }
 
     static func inner(_ t: SchemaType) -> ObjectSchema? {
         switch t {
-        case let .object(o): return o
-        case let .list(i), let .map(i), let .freeMap(_, i), let .allOr(i): return inner(i)
+        case .object(let o): return o
+        case .list(let i), .map(let i), .freeMap(_, let i), .allOr(let i): return inner(i)
         default: return nil
         }
     }

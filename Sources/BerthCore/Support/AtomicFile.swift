@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes one file atomically: a temporary file beside it, flushed, then renamed over it.
@@ -9,15 +9,17 @@ import Glibc
 public enum AtomicFile {
     public static func write(_ text: String, to path: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
-        let tmp = (dir.isEmpty ? "." : dir) + "/.\((path as NSString).lastPathComponent).berth-tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        let tmp =
+            (dir.isEmpty ? "." : dir) + "/.\((path as NSString).lastPathComponent).berth-tmp-\(ProcessInfo.processInfo.processIdentifier)"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw BerthError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
         var failed: Int32 = 0
         var bytes = Array(text.utf8)
         bytes.withUnsafeMutableBytes { buf in
+            guard let base = buf.baseAddress else { return }  // nothing to write
             var offset = 0
             while offset < buf.count {
-                let n = Glibc.write(fd, buf.baseAddress! + offset, buf.count - offset)
+                let n = Glibc.write(fd, base + offset, buf.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
                     failed = errno

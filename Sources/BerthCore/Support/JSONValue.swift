@@ -21,12 +21,12 @@ public enum JSONValue: Sendable, Hashable {
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
-        case let (.bool(a), .bool(b)): return a == b
-        case let (.int(a), .int(b)): return a == b
-        case let (.double(a), .double(b)): return a == b
-        case let (.string(a), .string(b)): return a == b
-        case let (.array(a), .array(b)): return a == b
-        case let (.object(a), .object(b)):
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.int(let a), .int(let b)): return a == b
+        case (.double(let a), .double(let b)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.array(let a), .array(let b)): return a == b
+        case (.object(let a), .object(let b)):
             return a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
         default: return false
         }
@@ -35,12 +35,12 @@ public enum JSONValue: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) {
         switch self {
         case .null: hasher.combine(0)
-        case let .bool(b): hasher.combine(b)
-        case let .int(i): hasher.combine(i)
-        case let .double(d): hasher.combine(d)
-        case let .string(s): hasher.combine(s)
-        case let .array(a): hasher.combine(a)
-        case let .object(o):
+        case .bool(let b): hasher.combine(b)
+        case .int(let i): hasher.combine(i)
+        case .double(let d): hasher.combine(d)
+        case .string(let s): hasher.combine(s)
+        case .array(let a): hasher.combine(a)
+        case .object(let o):
             for (k, v) in o {
                 hasher.combine(k)
                 hasher.combine(v)
@@ -50,22 +50,22 @@ public enum JSONValue: Sendable, Hashable {
 
     /// The value under `key` when this is an object.
     public subscript(key: String) -> JSONValue? {
-        guard case let .object(pairs) = self else { return nil }
+        guard case .object(let pairs) = self else { return nil }
         return pairs.first { $0.0 == key }?.1
     }
 
     public var stringValue: String? {
-        if case let .string(s) = self { return s }
+        if case .string(let s) = self { return s }
         return nil
     }
 
     public var intValue: Int? {
-        if case let .int(i) = self { return i }
+        if case .int(let i) = self { return i }
         return nil
     }
 
     public var arrayValue: [JSONValue]? {
-        if case let .array(a) = self { return a }
+        if case .array(let a) = self { return a }
         return nil
     }
 
@@ -81,33 +81,45 @@ public enum JSONValue: Sendable, Hashable {
                 var end = start
                 while end < bytes.count, bytes[end] != 0x2E { end += 1 }
                 let part = UnsafeBufferPointer(rebasing: bytes[start..<end])
-                guard case let .object(pairs) = cur else { found = false; return }
+                guard case .object(let pairs) = cur else {
+                    found = false
+                    return
+                }
                 var next: JSONValue?
                 for (k, v) in pairs where k.utf8.count == part.count {
-                    let same = k.utf8.withContiguousStorageIfAvailable { kb in
-                        part.isEmpty || memcmp(kb.baseAddress!, part.baseAddress!, part.count) == 0
-                    } ?? k.utf8.elementsEqual(part)
+                    let same =
+                        k.utf8.withContiguousStorageIfAvailable { kb in
+                            guard let k = kb.baseAddress, let p = part.baseAddress else { return part.isEmpty }
+                            return memcmp(k, p, part.count) == 0
+                        } ?? k.utf8.elementsEqual(part)
                     if same {
                         next = v
                         break
                     }
                 }
-                guard let next else { found = false; return }
+                guard let next else {
+                    found = false
+                    return
+                }
                 cur = next
                 start = end + 1
             }
-        } ?? {
-            for part in path.split(separator: ".") {
-                guard let next = cur[String(part)] else { found = false; return }
-                cur = next
-            }
-        }()
+        }
+            ?? {
+                for part in path.split(separator: ".") {
+                    guard let next = cur[String(part)] else {
+                        found = false
+                        return
+                    }
+                    cur = next
+                }
+            }()
         return found ? cur : nil
     }
 
     /// Returns a copy with `value` set under `key` (appended when new, replaced in place otherwise).
     public func setting(_ key: String, _ value: JSONValue) -> JSONValue {
-        guard case var .object(pairs) = self else { return self }
+        guard case .object(var pairs) = self else { return self }
         if let i = pairs.firstIndex(where: { $0.0 == key }) {
             pairs[i].1 = value
         } else {
@@ -142,12 +154,15 @@ extension JSONValue {
     private func writeJSON(into out: inout String, pretty: Bool, indent: Int) {
         switch self {
         case .null: out += "null"
-        case let .bool(b): out += b ? "true" : "false"
-        case let .int(i): out += String(i)
-        case let .double(d): out += JSONValue.formatDouble(d)
-        case let .string(s): JSONValue.writeQuoted(s, into: &out)
-        case let .array(items):
-            if items.isEmpty { out += "[]"; return }
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d): out += JSONValue.formatDouble(d)
+        case .string(let s): JSONValue.writeQuoted(s, into: &out)
+        case .array(let items):
+            if items.isEmpty {
+                out += "[]"
+                return
+            }
             out += "["
             for (n, item) in items.enumerated() {
                 if n > 0 { out += "," }
@@ -156,8 +171,11 @@ extension JSONValue {
             }
             if pretty { out += "\n" + JSONValue.spaces(indent) }
             out += "]"
-        case let .object(pairs):
-            if pairs.isEmpty { out += "{}"; return }
+        case .object(let pairs):
+            if pairs.isEmpty {
+                out += "{}"
+                return
+            }
             out += "{"
             for (n, (k, v)) in pairs.enumerated() {
                 if n > 0 { out += "," }
@@ -241,9 +259,9 @@ struct YAMLBytes {
 
     mutating func document(_ v: JSONValue) {
         switch v {
-        case let .object(pairs) where !pairs.isEmpty:
+        case .object(let pairs) where !pairs.isEmpty:
             object(pairs, indent: 0, inline: false)
-        case let .array(items) where !items.isEmpty:
+        case .array(let items) where !items.isEmpty:
             array(items, indent: 0)
         default:
             scalar(v)
@@ -263,10 +281,10 @@ struct YAMLBytes {
 
     mutating func valueAfterKey(_ v: JSONValue, indent: Int) {
         switch v {
-        case let .object(pairs) where !pairs.isEmpty:
+        case .object(let pairs) where !pairs.isEmpty:
             bytes.append(0x0A)
             object(pairs, indent: indent + 2, inline: false)
-        case let .array(items) where !items.isEmpty:
+        case .array(let items) where !items.isEmpty:
             bytes.append(0x0A)
             array(items, indent: indent)
         default:
@@ -282,9 +300,9 @@ struct YAMLBytes {
             bytes.append(0x2D)
             bytes.append(0x20)
             switch item {
-            case let .object(pairs) where !pairs.isEmpty:
+            case .object(let pairs) where !pairs.isEmpty:
                 object(pairs, indent: indent + 2, inline: true)
-            case let .array(inner) where !inner.isEmpty:
+            case .array(let inner) where !inner.isEmpty:
                 bytes.append(0x0A)
                 array(inner, indent: indent + 2)
             default:
@@ -297,10 +315,10 @@ struct YAMLBytes {
     mutating func scalar(_ v: JSONValue) {
         switch v {
         case .null: append("null")
-        case let .bool(b): if b { append("true") } else { append("false") }
-        case let .int(i): bytes.append(contentsOf: String(i).utf8)
-        case let .double(d): bytes.append(contentsOf: JSONValue.formatDouble(d).utf8)
-        case let .string(s): text(s)
+        case .bool(let b): if b { append("true") } else { append("false") }
+        case .int(let i): bytes.append(contentsOf: String(i).utf8)
+        case .double(let d): bytes.append(contentsOf: JSONValue.formatDouble(d).utf8)
+        case .string(let s): text(s)
         case .array: append("[]")
         case .object: append("{}")
         }

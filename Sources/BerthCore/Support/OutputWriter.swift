@@ -2,7 +2,7 @@ import CBerthSys
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes a set of artifacts as a folder that replaces the previous one atomically.
@@ -47,7 +47,10 @@ public enum OutputWriter {
         for input in inputs {
             guard let real = realpathString(input.path) else { continue }
             if real == outReal || real.hasPrefix(outReal == "/" ? "/" : outReal + "/") {
-                throw BerthError(.usage, "refusing to write to '\(out)': the \(input.what) '\(input.path)' lies inside it, and berth replaces that folder; choose an --out outside the folders of the inputs")
+                throw BerthError(
+                    .usage,
+                    "refusing to write to '\(out)': the \(input.what) '\(input.path)' lies inside it, and berth replaces that folder; choose an --out outside the folders of the inputs"
+                )
             }
         }
     }
@@ -59,7 +62,8 @@ public enum OutputWriter {
         let trimmed = out.count > 1 && out.hasSuffix("/") ? String(out.dropLast()) : out
         if lstat(trimmed, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK {
             let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: trimmed)) ?? "?"
-            throw BerthError(.usage, "refusing to write to '\(out)': it is a symbolic link (to '\(target)'); give the folder itself as --out")
+            throw BerthError(
+                .usage, "refusing to write to '\(out)': it is a symbolic link (to '\(target)'); give the folder itself as --out")
         }
     }
 
@@ -112,7 +116,10 @@ public enum OutputWriter {
             }
             let contents = try Sys.entries(outPath)
             if !contents.isEmpty, !contents.contains(marker) {
-                throw BerthError(.usage, "refusing to replace '\(out)': it is not empty and was not written by berth (no \(marker) file); choose another --out or empty it")
+                throw BerthError(
+                    .usage,
+                    "refusing to replace '\(out)': it is not empty and was not written by berth (no \(marker) file); choose another --out or empty it"
+                )
             }
             try checkRemovable(outPath, display: out)
         } else if errno != ENOENT {
@@ -363,7 +370,10 @@ struct FolderLock {
             guard fd >= 0 else { throw BerthError(.io, "cannot open the lock file '\(path)': \(Sys.why())") }
             var locked = false
             while true {
-                if flock(fd, LOCK_EX | LOCK_NB) == 0 { locked = true; break }
+                if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+                    locked = true
+                    break
+                }
                 let e = errno
                 if e == EINTR { continue }
                 guard e == EWOULDBLOCK else {
@@ -371,15 +381,22 @@ struct FolderLock {
                     throw BerthError(.io, "cannot lock '\(path)': \(Sys.why(e))")
                 }
                 if Date() >= deadline { break }
-                if !told { told = true; waiting?() }
+                if !told {
+                    told = true
+                    waiting?()
+                }
                 usleep(20_000)
             }
             guard locked else {
                 close(fd)
-                throw BerthError(.io, "another berth is writing '\(out)' (it holds the lock file '\(path)'); gave up after \(Int(timeout)) s; set BERTH_LOCK_TIMEOUT to wait longer")
+                throw BerthError(
+                    .io,
+                    "another berth is writing '\(out)' (it holds the lock file '\(path)'); gave up after \(Int(timeout)) s; set BERTH_LOCK_TIMEOUT to wait longer"
+                )
             }
             // The previous holder may have deleted the file after we opened it.
-            var mine = stat(), now = stat()
+            var mine = stat()
+            var now = stat()
             if fstat(fd, &mine) == 0, lstat(path, &now) == 0, mine.st_ino == now.st_ino, mine.st_dev == now.st_dev {
                 return FolderLock(fd: fd, path: path)
             }
@@ -498,13 +515,14 @@ enum InputFile {
     static func requireRegular(_ st: stat, display: String, expected: String) throws {
         let kind = st.st_mode & S_IFMT
         if kind == S_IFREG { return }
-        let what = switch kind {
-        case S_IFDIR: "is a directory"
-        case S_IFIFO: "is a FIFO (named pipe)"
-        case S_IFSOCK: "is a socket"
-        case S_IFCHR, S_IFBLK: "is a device"
-        default: "is not a regular file"
-        }
+        let what =
+            switch kind {
+            case S_IFDIR: "is a directory"
+            case S_IFIFO: "is a FIFO (named pipe)"
+            case S_IFSOCK: "is a socket"
+            case S_IFCHR, S_IFBLK: "is a device"
+            default: "is not a regular file"
+            }
         throw BerthError(.usage, "\(display): \(what), expected \(expected)")
     }
 }

@@ -122,7 +122,9 @@ public struct SpecDuration: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// Through the one duration parser (`DurationText`, spec rules: one part, unit m h d w y).
     public static func parse(_ s: String) -> SpecDuration? {
-        guard s.count >= 2, s.count <= 12, let v = try? DurationText.parse(s, rules: .spec), let seconds = Int(exactly: v) else { return nil }
+        guard s.count >= 2, s.count <= 12, let v = try? DurationText.parse(s, rules: .spec), let seconds = Int(exactly: v) else {
+            return nil
+        }
         return SpecDuration(seconds: seconds, text: s)
     }
 }

@@ -7,14 +7,15 @@
 //
 // Exit status: 0 when every case matches, 1 on any mismatch, 2 on bad usage or input.
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import BerthNet
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Reads a file line by line as bytes.
 func readLines(_ path: String, _ body: (Int, [UInt8]) -> Void) -> Bool {
@@ -48,7 +49,8 @@ func render(_ value: JSONValue) -> String {
     case .number(let n): return String(n)
     case .string(let s): return "\"\(s)\""
     case .array(let items): return "[" + items.map(render).joined(separator: ", ") + "]"
-    case .object(let fields): return "{" + fields.keys.sorted().map { "\($0): \(render(fields[$0] ?? .null))" }.joined(separator: ", ") + "}"
+    case .object(let fields):
+        return "{" + fields.keys.sorted().map { "\($0): \(render(fields[$0] ?? .null))" }.joined(separator: ", ") + "}"
     }
 }
 
@@ -108,8 +110,10 @@ func check(_ c: JSONValue) throws(CaseFailure) -> (expected: JSONValue, actual: 
                 let last = JSONValue.string(p.last.description)
                 let count = JSONValue.string(p.addressCount.description)
                 if last != c["last"] || count != c["count"] {
-                    return (.object(["last": c["last"] ?? .null, "count": c["count"] ?? .null]),
-                            .object(["last": last, "count": count]))
+                    return (
+                        .object(["last": c["last"] ?? .null, "count": c["count"] ?? .null]),
+                        .object(["last": last, "count": count])
+                    )
                 }
             }
         } else {
