@@ -559,6 +559,35 @@ struct WholeRenderTests {
                 ("name: aws", "name: azure"), ("tls: { email: ops@shop.example }", "tls: { email: ops@shop.example, issuer: selfsigned }"),
             ]).isEmpty)
     }
+
+    @Test("node pool names within each provider's limit, at the pool's line")
+    func nodePoolNamesPerProvider() throws {
+        func found(_ pairs: [(String, String)]) throws -> [String] {
+            let loaded = Fixtures.check(Self.variant(pairs))
+            let spec = try #require(loaded.spec)
+            return PlatformChecks.names(spec).filter { $0.code == .providerNameLimit }.map { "\($0.location?.line ?? 0): \($0.message)" }
+        }
+        let longName = [("nodePools: { general:", "nodePools: { general-purpose-amd64:")]
+        #expect(try found(longName).isEmpty)  // aws: fine
+        #expect(
+            try found(longName + [("name: aws", "name: azure")]) == [
+                "14: node pool 'general-purpose-amd64' of cluster 'eu': AKS agent pool names are 1-12 lower-case letters and digits, starting with a letter",
+                "17: node pool 'general-purpose-amd64' of cluster 'us': AKS agent pool names are 1-12 lower-case letters and digits, starting with a letter",
+                "20: node pool 'general-purpose-amd64' of cluster 'test': AKS agent pool names are 1-12 lower-case letters and digits, starting with a letter",
+            ])
+        #expect(try found(longName + [("name: aws", "name: gcp")]).isEmpty)  // 21 characters: within GKE's 40
+        #expect(try found([("name: aws", "name: azure")]).isEmpty)  // general: a valid agent pool name
+        #expect(PlatformChecks.nodePoolNameLimit("pool1", .azure) == nil)
+        #expect(PlatformChecks.nodePoolNameLimit("1pool", .azure) != nil)
+        #expect(PlatformChecks.nodePoolNameLimit("abcdefghijkl", .azure) == nil)
+        #expect(PlatformChecks.nodePoolNameLimit("abcdefghijklm", .azure) != nil)
+        #expect(PlatformChecks.nodePoolNameLimit(String(repeating: "a", count: 40), .gcp) == nil)
+        #expect(PlatformChecks.nodePoolNameLimit(String(repeating: "a", count: 41), .gcp) != nil)
+        #expect(PlatformChecks.nodePoolNameLimit("gpu-", .gcp) != nil)
+        #expect(PlatformChecks.nodePoolNameLimit("Gpu_Nodes", .aws) == nil)
+        #expect(PlatformChecks.nodePoolNameLimit("_gpu", .aws) != nil)
+        #expect(PlatformChecks.nodePoolNameLimit("anything-at-all", .onprem) == nil)
+    }
 }
 
 extension JSONValue {
@@ -567,4 +596,5 @@ extension JSONValue {
         if case .object(let pairs) = self { return pairs.map(\.0) }
         return nil
     }
+
 }

@@ -63,6 +63,7 @@ public enum CheckCode: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case productionDatabase = "production-database"
     case productionReplicas = "production-replicas"
     case productionReplicasWaiver = "production-replicas-waiver"
+    case providerNameLimit = "provider-name-limit"
     case productionTls = "production-tls"
     case replicaWithoutArchive = "replica-without-archive"
     case routeConflict = "route-conflict"
@@ -501,6 +502,14 @@ extension CheckCode {
                 why:
                     "`berth cost` prices each machine type, disk and bucket of the spec with the price file's figures. A price file states its provider (`provider:`); prices of another provider's machine types and storage would give a figure with no meaning for this platform.",
                 fix: "Pass a price file whose `provider` is the spec's `provider.name` (see examples/prices for aws, gcp and azure).")
+        case .providerNameLimit:
+            CheckRule(
+                self, .error, "name over the provider's limit",
+                why:
+                    "Some names berth passes to the cloud have limits tighter than Kubernetes': a node pool's name is the node group (EKS: 1-63 letters, digits, '-' and '_', starting with a letter or digit), the GKE node pool (1-40 lower-case letters, digits and '-', starting with a letter and not ending with '-') or the AKS agent pool (1-12 lower-case letters and digits, starting with a letter), and it is the value of the pool label every `nodeSelector` uses. A name over the limit cannot be created, so the pods that select it never schedule.",
+                fix:
+                    "Rename the node pool within the provider's limit (on Azure, for example `general` or `gpu1`); the nodeSelectors follow the new name."
+            )
         case .productionTls:
             CheckRule(
                 self, .error, "production public route without HTTPS",

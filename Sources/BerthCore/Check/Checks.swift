@@ -225,7 +225,44 @@ public enum PlatformChecks {
                         at: s.location))
             }
         }
+        for c in spec.clusters {
+            for p in c.nodePools {
+                if let limit = nodePoolNameLimit(p.name, spec.provider.name) {
+                    out.append(.error(.providerNameLimit, "node pool '\(p.name)' of cluster '\(c.name)': \(limit)", at: p.location))
+                }
+            }
+        }
         return out
+    }
+
+    /// What is wrong with `name` as a node pool name on `provider` (nil: nothing): EKS node
+    /// groups, GKE node pools and AKS agent pools each have their own limits.
+    static func nodePoolNameLimit(_ name: String, _ provider: Provider.Name) -> String? {
+        let bytes = Array(name.utf8)
+        func lowerOrDigit(_ b: UInt8) -> Bool { (0x61...0x7a).contains(b) || (0x30...0x39).contains(b) }
+        func letter(_ b: UInt8?) -> Bool { b.map { (0x61...0x7a).contains($0) } ?? false }
+        switch provider {
+        case .azure:
+            guard bytes.count <= 12, letter(bytes.first), bytes.allSatisfy(lowerOrDigit) else {
+                return "AKS agent pool names are 1-12 lower-case letters and digits, starting with a letter"
+            }
+        case .gcp:
+            guard bytes.count <= 40, letter(bytes.first), bytes.last != UInt8(ascii: "-"),
+                bytes.allSatisfy({ lowerOrDigit($0) || $0 == UInt8(ascii: "-") })
+            else {
+                return "GKE node pool names are 1-40 lower-case letters, digits and '-', starting with a letter and not ending with '-'"
+            }
+        case .aws:
+            let allowed = bytes.allSatisfy {
+                lowerOrDigit($0) || (0x41...0x5a).contains($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_")
+            }
+            guard bytes.count <= 63, allowed, let first = bytes.first, first != UInt8(ascii: "-"), first != UInt8(ascii: "_") else {
+                return "EKS node group names are 1-63 letters, digits, '-' and '_', starting with a letter or digit"
+            }
+        case .onprem:
+            break
+        }
+        return nil
     }
 
     // MARK: capacity

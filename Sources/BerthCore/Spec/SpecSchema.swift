@@ -224,7 +224,10 @@ public enum SpecSchema {
                         [
                             Field("ha", .bool, "Highly available control plane (3 or more members across zones).", default: b(true))
                         ])), "Control plane settings."),
-            Field("nodePools", .map(.object(nodePool)), "Node pools by name.", required: true),
+            Field(
+                "nodePools", .map(.object(nodePool)),
+                "Node pools by name. The name is the cloud's node group or node pool and the pool label every nodeSelector uses, so `check` holds it to the provider's limit (`provider-name-limit`): EKS 1-63 letters, digits, '-' and '_'; GKE 1-40 lower-case letters, digits and '-'; AKS 1-12 lower-case letters and digits, starting with a letter.",
+                required: true),
         ])
 
     // MARK: environments
