@@ -113,24 +113,6 @@ public enum AuditOutput {
                 ))
             return .object(r)
         }
-        let log: JSONValue = [
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "version": "2.1.0",
-            "runs": [
-                [
-                    "tool": [
-                        "driver": [
-                            "name": "berth",
-                            "version": .string(Pipeline.version),
-                            "semanticVersion": .string(Pipeline.version),
-                            "rules": .array(ruleObjects),
-                        ]
-                    ],
-                    "columnKind": "unicodeCodePoints",
-                    "results": .array(results),
-                ]
-            ],
-        ]
-        return log.serialized(pretty: true) + "\n"
+        return SARIF.log(rules: ruleObjects, results: results)
     }
 }
