@@ -1,3 +1,4 @@
+import BerthNet
 import BerthStore
 import Crypto
 import Foundation
@@ -7,13 +8,7 @@ public enum ServerToken {
     /// A new random token (256 bits from the system's generator).
     public static func generate() -> String {
         var rng = SystemRandomNumberGenerator()
-        var out = "berth_"
-        for _ in 0..<4 {
-            let word = rng.next() as UInt64
-            let hex = String(word, radix: 16)
-            out += String(repeating: "0", count: 16 - hex.count) + hex
-        }
-        return out
+        return "berth_" + HexText.lowercase(words: (0..<4).map { _ in rng.next() as UInt64 })
     }
 
     /// The SHA-256 of `token`, 64 lowercase hex digits: what the store keeps.
@@ -23,17 +18,7 @@ public enum ServerToken {
 
     /// The SHA-256 of the bytes `utf8`, as `hash(_:)` (every request computes one).
     static func hash<Bytes: Collection<UInt8>>(utf8 bytes: Bytes) -> String {
-        let digest = SHA256.hash(data: Array(bytes))
-        let digits = Array("0123456789abcdef".utf8)
-        return String(unsafeUninitializedCapacity: 2 * SHA256.byteCount) { out in
-            var i = 0
-            for b in digest {
-                out[i] = digits[Int(b >> 4)]
-                out[i + 1] = digits[Int(b & 15)]
-                i += 2
-            }
-            return i
-        }
+        HexText.lowercase(Array(SHA256.hash(data: Array(bytes))))
     }
 }
 

@@ -276,21 +276,11 @@ public struct IntegrityReport: Sendable, Hashable {
 /// Address helpers shared by the store: 32-digit hex for range comparisons in SQL.
 enum Hex {
     /// The address as 32 lowercase hex digits (an IPv4 address as the low 32 bits of 128): the
-    /// store's sortable form of block bounds. Written digit by digit: each allocation needs two.
+    /// store's sortable form of block bounds.
     static func of(_ address: IPAddress) -> String {
-        let (high, low): (UInt64, UInt64)
         switch address {
-        case .v4(let a): (high, low) = (0, UInt64(a.value))
-        case .v6(let a): (high, low) = (a.high, a.low)
-        }
-        return String(unsafeUninitializedCapacity: 32) { out in
-            for (half, word) in [high, low].enumerated() {
-                for i in 0..<16 {
-                    let nibble = UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * i)) & 15
-                    out[16 * half + i] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
-                }
-            }
-            return 32
+        case .v4(let a): HexText.lowercase(words: [0, UInt64(a.value)])
+        case .v6(let a): HexText.lowercase(words: [a.high, a.low])
         }
     }
 }

@@ -31,6 +31,10 @@ struct DocExampleTests {
         #expect(try set.remove(try IPPrefix("10.0.0.0/24")))
         #expect(PrefixSet(family: .v4).description == "PrefixSet(pool: 0.0.0.0/0, used: [])")
         #expect(try PrefixSet(pool: try IPPrefix("10.0.0.0/8")).freeAddressCount().uint64Value == 16777216)
+        // HexText docs
+        #expect(HexText.lowercase([0x0a, 0xff]) == "0aff")
+        #expect(HexText.lowercase(words: [0x2001_0db8, 0xff]) == "0000000020010db800000000000000ff")
+        #expect(HexText.lowercase([UInt8]()) == "")
         // Address / prefix docs
         #expect(try IPv6Address("2001:DB8:0:0:1::1").description == "2001:db8::1:0:0:1")
         #expect(try IPv6Prefix("2001:db8::/32").addressCount.description == "79228162514264337593543950336")

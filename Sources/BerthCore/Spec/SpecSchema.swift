@@ -271,21 +271,28 @@ public enum SpecSchema {
                 default: s("")),
         ])
 
-    public static let resources = ObjectSchema(
-        "resources", "CPU and memory requests, and optional limits.",
-        [
-            Field("cpu", .quantity, "CPU request.", default: s("100m")),
-            Field("memory", .quantity, "Memory request.", default: s("128Mi")),
-            Field(
-                "limits",
-                .object(
-                    ObjectSchema(
-                        "limits", "Limits; derived when absent.",
-                        [
-                            Field("cpu", .quantity, "CPU limit.", defaultNote: "2 x the CPU request"),
-                            Field("memory", .quantity, "Memory limit.", defaultNote: "the memory request"),
-                        ])), "Limits."),
-        ])
+    public static let resources = resources(
+        "resources", "CPU and memory requests, and optional limits.", cpu: "100m", memory: "128Mi")
+
+    /// Requests with these defaults, and limits derived from them when absent: a service's
+    /// `resources` and the team server's have the same shape.
+    static func resources(_ name: String, _ description: String, cpu: String, memory: String) -> ObjectSchema {
+        ObjectSchema(
+            name, description,
+            [
+                Field("cpu", .quantity, "CPU request.", default: s(cpu)),
+                Field("memory", .quantity, "Memory request.", default: s(memory)),
+                Field(
+                    "limits",
+                    .object(
+                        ObjectSchema(
+                            "limits", "Limits; derived when absent.",
+                            [
+                                Field("cpu", .quantity, "CPU limit.", defaultNote: "2 x the CPU request"),
+                                Field("memory", .quantity, "Memory limit.", defaultNote: "the memory request"),
+                            ])), "Limits."),
+            ])
+    }
 
     public static let publicRoute = ObjectSchema(
         "public", "Exposure on the internet through the gateway.",
@@ -689,21 +696,8 @@ public enum SpecSchema {
 
     // MARK: ipam
 
-    public static let ipamServerResources = ObjectSchema(
-        "ipam server resources", "CPU and memory of each team server pod.",
-        [
-            Field("cpu", .quantity, "CPU request.", default: s("250m")),
-            Field("memory", .quantity, "Memory request.", default: s("256Mi")),
-            Field(
-                "limits",
-                .object(
-                    ObjectSchema(
-                        "limits", "Limits; derived when absent.",
-                        [
-                            Field("cpu", .quantity, "CPU limit.", defaultNote: "2 x the CPU request"),
-                            Field("memory", .quantity, "Memory limit.", defaultNote: "the memory request"),
-                        ])), "Limits."),
-        ])
+    public static let ipamServerResources = resources(
+        "ipam server resources", "CPU and memory of each team server pod.", cpu: "250m", memory: "256Mi")
 
     public static let ipamLedger = ObjectSchema(
         "ipam ledger", "The team server's PostgreSQL ledger, a CloudNativePG cluster `berth-ipam-ledger` next to it.",
