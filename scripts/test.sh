@@ -104,6 +104,8 @@ step "CLI end to end, IP ledger on SQLite (pytest)" env -u BERTH_TEST_PG_URL BER
 step "team server: schemathesis against /openapi.json (no 5xx; status, content type, body and headers match the document)" \
     scripts/schemathesis.sh "$bin"
 if pg_url=$(scripts/pg-test-server.sh start "$pgdir"); then
+    step "IP ledger on PostgreSQL: the server's batched allocation (Swift tests, a new database each)" env BERTH_TEST_PG_URL="$pg_url" \
+        swift test --skip-build --filter ServerStoreTests
     step "IP ledger on PostgreSQL: workflow, bad input, 8 writers, kill -9; team server over HTTP; --server against --store (pytest)" env BERTH_BIN="$bin" \
         BERTH_TEST_PG_URL="$pg_url" python3 -m pytest -q -p no:cacheprovider Tests/e2e/test_ledger.py Tests/e2e/test_ledger_stores.py \
         Tests/e2e/test_server.py Tests/e2e/test_server_cli.py -k postgres

@@ -701,25 +701,27 @@ public final class Ledger {
         let ids = pending.compactMap { requests[$0].requestID }
         let t = now()
         var updated: (seq: Int64, set: PrefixSet)?
+        // PostgreSQL looks the request ids up in one statement; SQLite, in process, one by one.
+        let pg = db.dialect == .postgres
+        let idReads = ids.isEmpty ? 0 : (pg ? 1 : ids.count)
         func reads() -> [Statement] {
             var reads = [Self.reclaimDueRead(pool, at: t)] + usedSetReads(pool)
-            for rid in ids {
-                reads.append(
-                    Statement(
-                        "SELECT \(Self.allocationColumns) FROM berth_allocations a JOIN berth_pools p ON p.id = a.pool_id WHERE a.request_id = $1",
-                        .text(rid)))
+            let select = "SELECT \(Self.allocationColumns) FROM berth_allocations a JOIN berth_pools p ON p.id = a.pool_id"
+            if pg, !ids.isEmpty {
+                reads.append(Statement(select + " WHERE a.request_id = ANY($1::text[])", Self.postgresArray(ids)))
+            } else {
+                for rid in ids { reads.append(Statement(select + " WHERE a.request_id = $1", .text(rid))) }
             }
             return reads
         }
-        let lastAllocationID = db.dialect == .sqlite ? "last_insert_rowid()" : "currval(pg_get_serial_sequence('berth_allocations', 'id'))"
         let answered = try write(locks: [Self.lock(pool)], reads: reads) {
             rows throws -> WriteStep<[Int: Result<Allocation, LedgerError>]> in
             updated = nil
-            let setRows = rows[1..<(rows.count - ids.count)]
+            let setRows = rows[1..<(rows.count - idReads)]
             var (seq, set) = try self.usedSet(pool, setRows)
             var stored: [String: SQLRow] = [:]
-            for (k, rid) in ids.enumerated() {
-                if let row = rows[rows.count - ids.count + k].first { stored[rid] = row }
+            for row in rows[(rows.count - idReads)...].joined() {
+                if let rid = row[6] { stored[rid] = row }
             }
             if rows[0].first?.int(0) == 1 {
                 self.cache[pool.id] = (seq, set)
@@ -730,7 +732,6 @@ public final class Ledger {
             // Per new allocation: the request's index and its block, in the order of the writes.
             var placed: [(index: Int, prefix: IPPrefix, expires: Int64?)] = []
             var inBatch: [String: (index: Int, fingerprint: String)] = [:]
-            var writes: [Statement] = []
             var sameAs: [Int: Int] = [:]
             for i in pending {
                 let request = requests[i]
@@ -766,31 +767,20 @@ public final class Ledger {
                     continue
                 }
                 if let rid = request.requestID { inBatch[rid] = (i, request.fingerprint) }
-                let expires = request.lease.map { t + $0 }
-                placed.append((i, prefix, expires))
-                writes.append(
-                    Statement(
-                        """
-                        INSERT INTO berth_allocations (pool_id, cidr, length, start_hex, end_hex, state, owner, note, request_id,
-                            request_params, created_at, expires_at)
-                        VALUES ($1, $2, $3, $4, $5, 'allocated', $6, $7, $8, $9, $10, $11)
-                        """,
-                        .int(pool.id), .text(prefix.description), .int(Int64(prefix.length)), .text(prefix.startHex),
-                        .text(prefix.endHex), .opt(request.owner), .opt(request.note), .opt(request.requestID),
-                        .text(request.fingerprint), .int(t), .opt(expires)))
-                writes.append(
-                    Statement(
-                        """
-                        INSERT INTO berth_history (allocation_id, pool_id, cidr, start_hex, end_hex, event, owner, at, actor)
-                        VALUES (\(lastAllocationID), $1, $2, $3, $4, 'allocate', $5, $6, $7) RETURNING allocation_id, seq
-                        """,
-                        .int(pool.id), .text(prefix.description), .text(prefix.startHex), .text(prefix.endHex),
-                        .opt(request.owner), .int(t), .opt(request.actor ?? self.actor)))
+                placed.append((i, prefix, request.lease.map { t + $0 }))
             }
+            let rows = placed.map { p in
+                let r = requests[p.index]
+                return NewAllocation(
+                    prefix: p.prefix, owner: r.owner, note: r.note, requestID: r.requestID, fingerprint: r.fingerprint,
+                    expires: p.expires, actor: r.actor ?? self.actor)
+            }
+            let writes = placed.isEmpty ? [] : self.insertAllocations(rows, pool: pool, at: t)
             return WriteStep(writes: writes) { written in
                 var lastSeq = seq
-                for (k, p) in placed.enumerated() {
-                    guard let row = written[2 * k + 1].first, let id = row.int(0), let s = row.int(1) else {
+                let inserted = try self.insertedIDs(written, count: placed.count)
+                for p in placed {
+                    guard let (id, s) = inserted[p.prefix.startHex] else {
                         throw DBFailure.failed("insert returned no id")
                     }
                     lastSeq = max(lastSeq, s)
@@ -808,6 +798,112 @@ public final class Ledger {
         if let updated { cache[pool.id] = updated }
         for (i, r) in answered { results[i] = r }
         return results.map { $0 ?? .failure(.invalid("not allocated")) }
+    }
+
+    /// One new allocation of a batch, as `insertAllocations` writes it.
+    struct NewAllocation {
+        var prefix: IPPrefix
+        var owner: String?
+        var note: String?
+        var requestID: String?
+        var fingerprint: String
+        var expires: Int64?
+        var actor: String?
+    }
+
+    /// The statements that insert `rows` into `pool` with their `allocate` history events, each
+    /// returning `(allocation_id, seq, start_hex)`. PostgreSQL gets one statement for the lot (the
+    /// rows travel as arrays, and the history rows join the new allocations on their start), so the
+    /// server runs one statement per batch instead of two per allocation; SQLite, in process, gets
+    /// two small statements per allocation.
+    func insertAllocations(_ rows: [NewAllocation], pool: Pool, at t: Int64) -> [Statement] {
+        if db.dialect == .postgres {
+            return [
+                Statement(
+                    """
+                    WITH u AS (
+                        SELECT * FROM unnest($3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                            $10::text[], $11::bigint[], $12::text[])
+                            WITH ORDINALITY AS u(cidr, length, start_hex, end_hex, owner, note, request_id, params, expires, actor, ord)
+                    ), a AS (
+                        INSERT INTO berth_allocations (pool_id, cidr, length, start_hex, end_hex, state, owner, note, request_id,
+                            request_params, created_at, expires_at)
+                        SELECT $1::bigint, u.cidr::cidr, u.length, u.start_hex, u.end_hex, 'allocated', u.owner, u.note, u.request_id,
+                            u.params, $2::bigint, u.expires
+                        FROM u ORDER BY u.ord
+                        RETURNING id, start_hex
+                    ), h AS (
+                        INSERT INTO berth_history (allocation_id, pool_id, cidr, start_hex, end_hex, event, owner, at, actor)
+                        SELECT a.id, $1::bigint, u.cidr::cidr, u.start_hex, u.end_hex, 'allocate', u.owner, $2::bigint, u.actor
+                        FROM u JOIN a ON a.start_hex = u.start_hex ORDER BY u.ord
+                        RETURNING allocation_id, seq, start_hex
+                    )
+                    SELECT allocation_id, seq, start_hex FROM h
+                    """,
+                    .int(pool.id), .int(t), Self.postgresArray(rows.map(\.prefix.description)),
+                    Self.postgresArray(rows.map { String($0.prefix.length) }), Self.postgresArray(rows.map(\.prefix.startHex)),
+                    Self.postgresArray(rows.map(\.prefix.endHex)), Self.postgresArray(rows.map(\.owner)),
+                    Self.postgresArray(rows.map(\.note)), Self.postgresArray(rows.map(\.requestID)),
+                    Self.postgresArray(rows.map(\.fingerprint)), Self.postgresArray(rows.map { $0.expires.map { String($0) } }),
+                    Self.postgresArray(rows.map(\.actor)))
+            ]
+        }
+        var writes: [Statement] = []
+        writes.reserveCapacity(2 * rows.count)
+        for r in rows {
+            writes.append(
+                Statement(
+                    """
+                    INSERT INTO berth_allocations (pool_id, cidr, length, start_hex, end_hex, state, owner, note, request_id,
+                        request_params, created_at, expires_at)
+                    VALUES ($1, $2, $3, $4, $5, 'allocated', $6, $7, $8, $9, $10, $11)
+                    """,
+                    .int(pool.id), .text(r.prefix.description), .int(Int64(r.prefix.length)), .text(r.prefix.startHex),
+                    .text(r.prefix.endHex), .opt(r.owner), .opt(r.note), .opt(r.requestID), .text(r.fingerprint), .int(t),
+                    .opt(r.expires)))
+            writes.append(
+                Statement(
+                    """
+                    INSERT INTO berth_history (allocation_id, pool_id, cidr, start_hex, end_hex, event, owner, at, actor)
+                    VALUES (last_insert_rowid(), $1, $2, $3, $4, 'allocate', $5, $6, $7) RETURNING allocation_id, seq, start_hex
+                    """,
+                    .int(pool.id), .text(r.prefix.description), .text(r.prefix.startHex), .text(r.prefix.endHex), .opt(r.owner),
+                    .int(t), .opt(r.actor)))
+        }
+        return writes
+    }
+
+    /// The `(allocation id, history seq)` of each allocation `insertAllocations` wrote, by its start.
+    func insertedIDs(_ written: [[SQLRow]], count: Int) throws -> [String: (Int64, Int64)] {
+        var out: [String: (Int64, Int64)] = [:]
+        out.reserveCapacity(count)
+        for row in written.joined() {
+            guard let id = row.int(0), let seq = row.int(1) else { throw DBFailure.failed("insert returned no id") }
+            out[row.string(2)] = (id, seq)
+        }
+        guard out.count == count else { throw DBFailure.failed("insert returned \(out.count) ids for \(count) allocations") }
+        return out
+    }
+
+    /// `values` as a PostgreSQL array literal (`{"a","b",NULL}`): each element quoted, with `"` and
+    /// `\` escaped, so any text travels unchanged.
+    static func postgresArray(_ values: [String?]) -> SQLParam {
+        var s = "{"
+        for (i, v) in values.enumerated() {
+            if i > 0 { s.append(",") }
+            guard let v else {
+                s.append("NULL")
+                continue
+            }
+            s.append("\"")
+            for c in v.unicodeScalars {
+                if c == "\"" || c == "\\" { s.append("\\") }
+                s.unicodeScalars.append(c)
+            }
+            s.append("\"")
+        }
+        s.append("}")
+        return .text(s)
     }
 
     /// Releases the live allocation or reservation of exactly `prefix`. With a quarantine (this call's, else the

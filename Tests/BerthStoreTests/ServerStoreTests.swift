@@ -11,8 +11,26 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID().uuidString).sqlite").path
     }
 
+    /// The stores a test runs on: a new SQLite file, and a new database on the PostgreSQL server
+    /// of `BERTH_TEST_PG_URL` when it is set (scripts/test.sh sets it for this suite).
+    static func stores() throws -> [String] {
+        let sqlite = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID().uuidString).sqlite").path
+        guard let url = ProcessInfo.processInfo.environment["BERTH_TEST_PG_URL"], let slash = url.lastIndex(of: "/") else {
+            return [sqlite]
+        }
+        let name = "berth_" + UUID().uuidString.lowercased().filter { $0 != "-" }
+        try PostgresConnection(url: url).script("CREATE DATABASE \(name)")
+        return [sqlite, url[..<slash] + "/" + name]
+    }
+
     @Test func batchAllocatesInOneTransactionWithPerRequestResults() throws {
-        let ledger = try Ledger(store: tempStore())
+        for store in try Self.stores() { try batchAllocates(store: store) }
+    }
+
+    /// One batch with every kind of outcome, then the same again after quoting-hostile request ids
+    /// (on PostgreSQL the batch travels as array literals).
+    func batchAllocates(store: String) throws {
+        let ledger = try Ledger(store: store)
         _ = try ledger.addPool(name: "p", prefix: try IPPrefix("10.0.0.0/24"))
         let first = try ledger.allocate(AllocationRequest(pool: "p", length: 26, requestID: "old"))
         var requests = [
@@ -46,6 +64,17 @@ import Testing
         #expect(try ledger.check().problems.isEmpty)
         // A later single allocation sees the batch's blocks (the cache was carried over).
         #expect(try ledger.allocate(AllocationRequest(pool: "p", length: 29)).prefix.description == "10.0.0.88/29")
+        // Text that an array literal must quote travels unchanged, NULLs stay NULL.
+        let odd = [#"a"b"#, #"c\d"#, "{e,f}", "NULL", " g "]
+        let requests2 = odd.map { AllocationRequest(pool: "p", length: 32, owner: $0, note: $0 == "NULL" ? nil : $0, requestID: $0) }
+        let more = try ledger.allocateBatch(pool: "p", requests2)
+        for (text, result) in zip(odd, more) {
+            let a = try result.get()
+            #expect(a.owner == text && a.requestID == text && a.note == (text == "NULL" ? nil : text))
+        }
+        let again = try ledger.allocateBatch(pool: "p", requests2)
+        #expect(try again.map { try $0.get().id } == (try more.map { try $0.get().id }))
+        #expect(try ledger.check().problems.isEmpty)
     }
 
     @Test func actorIsRecordedForWritesNotExpiries() throws {
