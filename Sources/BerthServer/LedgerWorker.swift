@@ -26,6 +26,13 @@ enum AuthFailure: Error, Sendable {
 /// pool among them are committed in one transaction (`Ledger.allocateBatch`), in the order they
 /// arrived, and each is answered only after that commit returned. Other jobs keep their place:
 /// allocations are never moved across a job that is not an allocation.
+///
+/// Group commit: the clients answered by one commit usually send their next request within a
+/// fraction of a millisecond, while the commit itself waits for the disk. So when the last drain
+/// held several allocations and fewer are waiting now, the thread waits up to `gather` for the
+/// queue to reach that many (the previous drain plus what queued during it) before it drains,
+/// as PostgreSQL's `commit_delay` does. A lone client never waits (its drains hold one), and the
+/// wait ends at once when any other job arrives.
 final class LedgerWorker: @unchecked Sendable {
     typealias Done = @Sendable (Result<Allocation, any Error>) -> Void
     private enum Job {
@@ -41,10 +48,18 @@ final class LedgerWorker: @unchecked Sendable {
     let maxBatch: Int
     /// Called after each batch with its size (metrics).
     private let onBatch: @Sendable (Int) -> Void
+    /// The longest the thread waits for the allocations it expects (group commit); zero: never.
+    let gather: TimeInterval
+    /// Allocations queued now (guarded by `condition`).
+    private var queuedAllocations = 0
 
-    init(ledger: Ledger, name: String, maxBatch: Int = 256, onBatch: @escaping @Sendable (Int) -> Void = { _ in }) {
+    init(
+        ledger: Ledger, name: String, maxBatch: Int = 256, gather: TimeInterval = 0,
+        onBatch: @escaping @Sendable (Int) -> Void = { _ in }
+    ) {
         self.ledger = ledger
         self.maxBatch = maxBatch
+        self.gather = gather
         self.onBatch = onBatch
         let thread = Thread { [self] in loop() }
         thread.name = name
@@ -131,11 +146,15 @@ final class LedgerWorker: @unchecked Sendable {
     private func enqueue(_ job: Job) {
         condition.lock()
         queue.append(job)
+        if case .allocate = job { queuedAllocations += 1 }
         condition.signal()
         condition.unlock()
     }
 
     private func loop() {
+        // How many allocations the next drain can expect: the last drain's (their clients were
+        // just answered) plus those that queued while it ran.
+        var expected = 0
         while true {
             condition.lock()
             while queue.isEmpty && !stopped { condition.wait() }
@@ -143,8 +162,16 @@ final class LedgerWorker: @unchecked Sendable {
                 condition.unlock()
                 return
             }
+            if gather > 0 && expected > 1 {
+                let deadline = Date(timeIntervalSinceNow: gather)
+                while queuedAllocations < min(expected, maxBatch) && queuedAllocations == queue.count && !stopped {
+                    if !condition.wait(until: deadline) { break }
+                }
+            }
             let jobs = queue
+            let drained = queuedAllocations
             queue.removeAll(keepingCapacity: true)
+            queuedAllocations = 0
             condition.unlock()
             var i = 0
             while i < jobs.count {
@@ -161,6 +188,9 @@ final class LedgerWorker: @unchecked Sendable {
                 }
                 allocate(segment)
             }
+            condition.lock()
+            expected = drained + queuedAllocations
+            condition.unlock()
         }
     }
 

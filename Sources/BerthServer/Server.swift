@@ -73,6 +73,11 @@ public enum ServerTLS {
 }
 
 public enum BerthServer {
+    /// How long the writer waits for the allocations of the clients it just answered (group
+    /// commit; see `LedgerWorker`): well under a commit's flush, so it costs a lone client nothing
+    /// and lets concurrent clients share one flush.
+    static let gather: TimeInterval = 0.001
+
     /// Opens the store (two connections, each on its own thread: one for writes, one for reads;
     /// each request's token is checked in the job that serves it), then serves until SIGTERM or
     /// SIGINT, finishing the requests in flight.
@@ -89,7 +94,7 @@ public enum BerthServer {
         }
         let now: () -> Int64 = options.fixedNow.map { t in { t } } ?? Ledger.wallClock
         let writer = LedgerWorker(
-            ledger: try Ledger(store: options.store, access: .write, now: now), name: "berth-writer",
+            ledger: try Ledger(store: options.store, access: .write, now: now), name: "berth-writer", gather: Self.gather,
             onBatch: { metrics.batchSize.record(Double($0)) })
         let reader = LedgerWorker(ledger: try Ledger(store: options.store, access: .write, now: now), name: "berth-reader")
         let api = API(writer: writer, reader: reader, metrics: metrics, failures: AuthFailures())

@@ -66,6 +66,47 @@ import Testing
         #expect(blocks.filter { $0.hasPrefix("10.0.") }.count == 4)
     }
 
+    /// Group commit: after a drain of three, a lone allocation waits (up to `gather`) for the two
+    /// that follow it, and all three share one transaction. Without `gather` it commits alone.
+    @Test(arguments: [0, 30] as [TimeInterval])
+    func answeredClientsAreGatheredIntoTheNextCommit(gather: TimeInterval) async throws {
+        let sizes = Sizes()
+        let worker = LedgerWorker(ledger: try ledger(), name: "test-writer", gather: gather, onBatch: sizes.add)
+        defer { worker.stop() }
+        let good = Credential(hash: ServerToken.hash("good-token"), scope: .allocate)
+        let gate = try await hold(worker)
+        let first = (0..<3).map { i in
+            Task { try await worker.allocate(AllocationRequest(pool: "a", length: 28, requestID: "f\(i)"), good) }
+        }
+        while worker.queued < 3 { try await Task.sleep(for: .milliseconds(1)) }
+        gate.release.signal()
+        for t in first { _ = try await t.value }
+        let lone = Task { try await worker.allocate(AllocationRequest(pool: "a", length: 28, requestID: "n0"), good) }
+        try await Task.sleep(for: .milliseconds(300))
+        let rest = (1..<3).map { i in Task { try await worker.allocate(AllocationRequest(pool: "a", length: 28, requestID: "n\(i)"), good) }
+        }
+        for t in [lone] + rest { _ = try await t.value }
+        #expect(sizes.all == (gather > 0 ? [3, 3] : [3, 1, 2]))
+    }
+
+    /// A job that is not an allocation ends the wait at once: reads are never held back.
+    @Test func otherJobsAreNotHeldBackByTheGather() async throws {
+        let worker = LedgerWorker(ledger: try ledger(), name: "test-writer", gather: 30)
+        defer { worker.stop() }
+        let good = Credential(hash: ServerToken.hash("good-token"), scope: .allocate)
+        let gate = try await hold(worker)
+        let first = (0..<3).map { i in
+            Task { try await worker.allocate(AllocationRequest(pool: "a", length: 28, requestID: "f\(i)"), good) }
+        }
+        while worker.queued < 3 { try await Task.sleep(for: .milliseconds(1)) }
+        gate.release.signal()
+        for t in first { _ = try await t.value }
+        let start = ContinuousClock.now
+        let pools = try await worker.run { ledger throws(LedgerError) in try ledger.pools().count }
+        #expect(pools == 2)
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
+
     @Test func aRefusedTokenFailsItsOwnAllocationOnly() async throws {
         let sizes = Sizes()
         let store = try ledger()
