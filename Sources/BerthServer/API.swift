@@ -104,7 +104,9 @@ struct API: Sendable {
                 if case .success(let r) = parsed, r.exact == nil { return try await writer.allocate(r, credential) }
                 return try await writer.run(authorizing: credential) { ledger, _ in try ledger.allocate(try parsed.get()) }
             }
-            return try Self.json(AllocationJSON(a), status: .created)
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .created, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: AllocationJSON(a).jsonBytes)))
         }
         v1.post("pools/{pool}/reservations") { request, context in
             let name = try Self.pool(context)

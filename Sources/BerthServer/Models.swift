@@ -81,6 +81,68 @@ public struct AllocationJSON: Codable, Sendable {
     }
 }
 
+extension AllocationJSON {
+    /// The bytes `API.encoder` writes for this value (keys sorted, `nil` fields left out, slashes
+    /// not escaped), written directly: an allocation's answer is the server's hottest path, and
+    /// `JSONEncoder` goes through a generic container per field. A test holds the two equal.
+    var jsonBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(320)
+        var first = true
+        func key(_ k: StaticString) {
+            out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            first = false
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
+            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        }
+        func string(_ k: StaticString, _ v: String?) {
+            guard let v else { return }
+            key(k)
+            JSONText.append(v, to: &out)
+        }
+        string("createdAt", createdAt)
+        string("endedAt", endedAt)
+        string("expiresAt", expiresAt)
+        key("id")
+        out.append(contentsOf: String(id).utf8)
+        string("note", note)
+        string("owner", owner)
+        string("pool", pool)
+        string("prefix", prefix)
+        string("quarantineUntil", quarantineUntil)
+        string("requestId", requestId)
+        string("state", state)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+}
+
+/// JSON string literals as `JSONEncoder` writes them: `"` and `\\` escaped, control characters as
+/// `\b \t \n \f \r` or `\u00xx`, everything else (slashes, non-ASCII) as its UTF-8 bytes.
+enum JSONText {
+    static func append(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), b])
+            case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [
+                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 15)],
+                ])
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
 public struct HistoryJSON: Codable, Sendable {
     public var seq: Int64
     public var allocationId: Int64
