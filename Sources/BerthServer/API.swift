@@ -14,6 +14,15 @@ struct API: Sendable {
     let failures: AuthFailures
 
     func register(_ router: Router<ServerContext>) {
+        registerOperations(router)
+        let v1 = router.group("api/v1")
+        registerPools(v1)
+        registerWrites(v1)
+        registerQueries(v1)
+    }
+
+    /// `/healthz`, `/readyz`, `/openapi.json` and `/metrics`.
+    func registerOperations(_ router: Router<ServerContext>) {
         router.get("healthz") { _, _ in Self.text("ok\n") }
         router.get("readyz") { _, _ in
             do {
@@ -41,8 +50,10 @@ struct API: Sendable {
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
         }
+    }
 
-        let v1 = router.group("api/v1")
+    /// Pools: list, create, show with usage.
+    func registerPools(_ v1: RouterGroup<ServerContext>) {
         v1.get("pools") { request, context in
             let usage = try await authorized(request, context, .read, on: reader) { ledger, _ in try ledger.usage() }
             return try Self.json(PoolList(pools: usage.map { PoolJSON($0.pool, usage: $0) }))
@@ -65,23 +76,10 @@ struct API: Sendable {
             guard let u = usage.first else { throw Problem.notFound("unknown pool '\(name)'") }
             return try Self.json(PoolJSON(u.pool, usage: u))
         }
-        v1.get("pools/{pool}/allocations") { request, context in
-            let name = try Self.pool(context)
-            let all = request.uri.queryParameters.get("includeReleased") == "true"
-            let list = try await authorized(request, context, .read, on: reader) { ledger, _ in
-                try ledger.list(pool: name, includeReleased: all)
-            }
-            return try Self.json(AllocationList(allocations: list.map(AllocationJSON.init)))
-        }
-        // Every pool's allocations (or one pool's with ?pool=), in the order of `berth ip list`.
-        v1.get("allocations") { request, context in
-            let name = request.uri.queryParameters.get("pool").map { String($0) }
-            let all = request.uri.queryParameters.get("includeReleased") == "true"
-            let list = try await authorized(request, context, .read, on: reader) { ledger, _ in
-                try ledger.list(pool: name, includeReleased: all)
-            }
-            return try Self.json(AllocationList(allocations: list.map(AllocationJSON.init)))
-        }
+    }
+
+    /// Allocations, reservations and releases: the routes that write.
+    func registerWrites(_ v1: RouterGroup<ServerContext>) {
         v1.post("pools/{pool}/allocations") { request, context in
             let credential = try await credential(request, context, .allocate)
             let name = try Self.pool(context)
@@ -120,25 +118,32 @@ struct API: Sendable {
         }
         v1.post("pools/{pool}/releases") { request, context in
             let name = try Self.pool(context)
-            let body = await Self.attempt { try await Self.decode(ReleaseBody.self, request, context) }
-            let a = try await authorized(request, context, .allocate, on: writer) { ledger, _ in
-                let body = try body.get()
-                let prefix = try Self.prefix(body.prefix, "prefix")
-                if let q = body.quarantineSeconds, q < 0 { throw Problem.badRequest("quarantineSeconds must not be negative") }
-                return try ledger.release(prefix, pool: name, quarantine: body.quarantineSeconds)
-            }
-            return try Self.json(AllocationJSON(a))
+            return try await release(request, context) { _ in name }
         }
         // A release naming the block only (the pool is the one containing it), as `berth ip release` without --pool.
         v1.post("releases") { request, context in
-            let body = await Self.attempt { try await Self.decode(ReleaseBody.self, request, context) }
-            let a = try await authorized(request, context, .allocate, on: writer) { ledger, _ in
-                let body = try body.get()
-                let prefix = try Self.prefix(body.prefix, "prefix")
-                if let q = body.quarantineSeconds, q < 0 { throw Problem.badRequest("quarantineSeconds must not be negative") }
-                return try ledger.release(prefix, pool: body.pool, quarantine: body.quarantineSeconds)
+            try await release(request, context) { $0.pool }
+        }
+    }
+
+    /// Lists, search and history: the routes that only read.
+    func registerQueries(_ v1: RouterGroup<ServerContext>) {
+        v1.get("pools/{pool}/allocations") { request, context in
+            let name = try Self.pool(context)
+            let all = request.uri.queryParameters.get("includeReleased") == "true"
+            let list = try await authorized(request, context, .read, on: reader) { ledger, _ in
+                try ledger.list(pool: name, includeReleased: all)
             }
-            return try Self.json(AllocationJSON(a))
+            return try Self.json(AllocationList(allocations: list.map(AllocationJSON.init)))
+        }
+        // Every pool's allocations (or one pool's with ?pool=), in the order of `berth ip list`.
+        v1.get("allocations") { request, context in
+            let name = request.uri.queryParameters.get("pool").map { String($0) }
+            let all = request.uri.queryParameters.get("includeReleased") == "true"
+            let list = try await authorized(request, context, .read, on: reader) { ledger, _ in
+                try ledger.list(pool: name, includeReleased: all)
+            }
+            return try Self.json(AllocationList(allocations: list.map(AllocationJSON.init)))
         }
         v1.get("search") { request, context in
             let q = request.uri.queryParameters.get("q").map { String($0) } ?? ""
@@ -177,6 +182,20 @@ struct API: Sendable {
             }
             return try Self.json(HistoryList(address: address.description, events: events.map(HistoryJSON.init)))
         }
+    }
+
+    /// A release (`pools/{pool}/releases` or `releases`): the pool is the one `pool` names from the
+    /// body, or, when that is nil, the one holding the block.
+    func release(_ request: Request, _ context: ServerContext, pool: @escaping @Sendable (ReleaseBody) -> String?) async throws -> Response
+    {
+        let body = await Self.attempt { try await Self.decode(ReleaseBody.self, request, context) }
+        let a = try await authorized(request, context, .allocate, on: writer) { ledger, _ in
+            let body = try body.get()
+            let prefix = try Self.prefix(body.prefix, "prefix")
+            if let q = body.quarantineSeconds, q < 0 { throw Problem.badRequest("quarantineSeconds must not be negative") }
+            return try ledger.release(prefix, pool: pool(body), quarantine: body.quarantineSeconds)
+        }
+        return try Self.json(AllocationJSON(a))
     }
 
     /// The `{pool}` path segment as the client meant it: the router hands it over still

@@ -168,96 +168,9 @@ public final class Ledger {
             switch db.dialect {
             case .sqlite:
                 guard let sqlite = db as? SQLiteConnection else { return }
-                let (tables, found) = try probeSQLite()
-                let isBerth =
-                    found >= 1 && tables.contains("berth_pools") && tables.contains("berth_allocations") && tables.contains("berth_history")
-                if !isBerth {
-                    if !tables.isEmpty || found != 0 {
-                        let shown = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", ..." : "")
-                        throw LedgerError.store(
-                            "store \(storeName) is not a berth ledger: it holds other tables (\(tables.isEmpty ? "none" : shown)) "
-                                + "and no berth schema version; berth does not write to it (give --store another file)")
-                    }
-                    guard mode == .create else {
-                        throw LedgerError.store(
-                            "store \(storeName) is not a berth ledger: it is \(newFile ? "missing" : "an empty file or database"); "
-                                + "'berth ip pool add' creates one")
-                    }
-                }
-                try refuseNewer(found)
-                if mode != .inspect, isBerth {
-                    let problems = sqlite.quickCheckProblems()
-                    if !problems.isEmpty {
-                        throw LedgerError.store(
-                            "store \(storeName) fails SQLite's quick_check (\(problems.prefix(2).joined(separator: "; "))"
-                                + (problems.count > 2 ? " and \(problems.count - 2) more" : "") + "): "
-                                + "berth neither reads nor writes a damaged store; 'berth ip check' lists the problems; restore the file from a backup"
-                        )
-                    }
-                }
-                schemaFound = isBerth ? found : Int64(Schema.version)
-                if readOnly { return }
-                try sqlite.enableWAL()
-                if isBerth && found == Int64(Schema.version) { return }
-                _ = try write(locks: []) { () throws in
-                    let v = try self.db.query("PRAGMA user_version").first?.int(0) ?? 0
-                    let hasActor =
-                        try self.db.query(
-                            "SELECT COUNT(*) FROM pragma_table_info('berth_history') WHERE name = 'actor'"
-                        ).first?.int(0) == 1
-                    if v == 0 {
-                        try self.db.script(Schema.sqlite)
-                    } else if v == 1 {
-                        try self.db.script(
-                            Schema.upgradeFrom1 + Schema.upgradeFrom2(hasActor: hasActor) + "PRAGMA user_version = \(Schema.version);")
-                    } else if v == 2 {
-                        try self.db.script(Schema.upgradeFrom2(hasActor: hasActor) + "PRAGMA user_version = \(Schema.version);")
-                    }
-                }
-                schemaFound = Int64(Schema.version)
+                try openSQLite(sqlite, mode, newFile: newFile)
             case .postgres:
-                let hasMeta = try db.query("SELECT to_regclass('berth_meta') IS NOT NULL").first?[0] == "t"
-                let hasTables =
-                    try db.query(
-                        "SELECT to_regclass('berth_pools') IS NOT NULL AND to_regclass('berth_allocations') IS NOT NULL AND to_regclass('berth_history') IS NOT NULL"
-                    ).first?[0] == "t"
-                if hasMeta {
-                    guard let found = try db.query("SELECT version FROM berth_meta").first?.int(0), hasTables else {
-                        throw LedgerError.store(
-                            "store \(storeName) is damaged: berth_meta has no schema version or berth's tables are missing; "
-                                + "berth does not write to it")
-                    }
-                    schemaFound = found
-                    if found == Int64(Schema.version) { return }
-                    try refuseNewer(found)
-                    if mode.reads { return }  // an older schema reads the same; writers upgrade it
-                } else {
-                    guard mode == .create else {
-                        throw LedgerError.store(
-                            "store \(storeName) is not a berth ledger: no berth_meta table with a schema version; "
-                                + "'berth ip pool add' creates one")
-                    }
-                }
-                _ = try write(locks: [Self.schemaLock]) { () throws in
-                    if try self.db.query("SELECT to_regclass('berth_meta') IS NOT NULL").first?[0] != "t" {
-                        try self.db.script(Schema.postgres)
-                    } else {
-                        let v = try self.db.query("SELECT version FROM berth_meta").first?.int(0)
-                        let hasActor =
-                            try self.db.query(
-                                "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'berth_history' AND column_name = 'actor'"
-                            ).first?.int(0) == 1
-                        if v == 1 {
-                            try self.db.script(
-                                Schema.upgradeFrom1 + Schema.upgradeFrom2(hasActor: hasActor)
-                                    + "UPDATE berth_meta SET version = \(Schema.version);")
-                        } else if v == 2 {
-                            try self.db.script(
-                                Schema.upgradeFrom2(hasActor: hasActor) + "UPDATE berth_meta SET version = \(Schema.version);")
-                        }
-                    }
-                }
-                schemaFound = Int64(Schema.version)
+                try openPostgres(mode)
             }
         } catch let e as LedgerError {
             throw e
@@ -266,6 +179,105 @@ public final class Ledger {
         } catch {
             throw .store("store \(storeName): \(scrub("\(error)"))")
         }
+    }
+
+    /// `open` for a SQLite file: berth's tables or none (then only `.create` makes them), no
+    /// newer schema, `quick_check` clean, WAL on, older schemas upgraded.
+    private func openSQLite(_ sqlite: SQLiteConnection, _ mode: Access, newFile: Bool) throws {
+        let (tables, found) = try probeSQLite()
+        let isBerth =
+            found >= 1 && tables.contains("berth_pools") && tables.contains("berth_allocations") && tables.contains("berth_history")
+        if !isBerth {
+            if !tables.isEmpty || found != 0 {
+                let shown = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", ..." : "")
+                throw LedgerError.store(
+                    "store \(storeName) is not a berth ledger: it holds other tables (\(tables.isEmpty ? "none" : shown)) "
+                        + "and no berth schema version; berth does not write to it (give --store another file)")
+            }
+            guard mode == .create else {
+                throw LedgerError.store(
+                    "store \(storeName) is not a berth ledger: it is \(newFile ? "missing" : "an empty file or database"); "
+                        + "'berth ip pool add' creates one")
+            }
+        }
+        try refuseNewer(found)
+        if mode != .inspect, isBerth {
+            let problems = sqlite.quickCheckProblems()
+            if !problems.isEmpty {
+                throw LedgerError.store(
+                    "store \(storeName) fails SQLite's quick_check (\(problems.prefix(2).joined(separator: "; "))"
+                        + (problems.count > 2 ? " and \(problems.count - 2) more" : "") + "): "
+                        + "berth neither reads nor writes a damaged store; 'berth ip check' lists the problems; restore the file from a backup"
+                )
+            }
+        }
+        schemaFound = isBerth ? found : Int64(Schema.version)
+        if readOnly { return }
+        try sqlite.enableWAL()
+        if isBerth && found == Int64(Schema.version) { return }
+        _ = try write(locks: []) { () throws in
+            let v = try self.db.query("PRAGMA user_version").first?.int(0) ?? 0
+            let hasActor =
+                try self.db.query(
+                    "SELECT COUNT(*) FROM pragma_table_info('berth_history') WHERE name = 'actor'"
+                ).first?.int(0) == 1
+            if v == 0 {
+                try self.db.script(Schema.sqlite)
+            } else if v == 1 {
+                try self.db.script(
+                    Schema.upgradeFrom1 + Schema.upgradeFrom2(hasActor: hasActor) + "PRAGMA user_version = \(Schema.version);")
+            } else if v == 2 {
+                try self.db.script(Schema.upgradeFrom2(hasActor: hasActor) + "PRAGMA user_version = \(Schema.version);")
+            }
+        }
+        schemaFound = Int64(Schema.version)
+    }
+
+    /// `open` for PostgreSQL: `berth_meta` and berth's tables, or none (then only `.create`
+    /// makes them), no newer schema, older schemas upgraded under the schema lock.
+    private func openPostgres(_ mode: Access) throws {
+        let hasMeta = try db.query("SELECT to_regclass('berth_meta') IS NOT NULL").first?[0] == "t"
+        let hasTables =
+            try db.query(
+                "SELECT to_regclass('berth_pools') IS NOT NULL AND to_regclass('berth_allocations') IS NOT NULL AND to_regclass('berth_history') IS NOT NULL"
+            ).first?[0] == "t"
+        if hasMeta {
+            guard let found = try db.query("SELECT version FROM berth_meta").first?.int(0), hasTables else {
+                throw LedgerError.store(
+                    "store \(storeName) is damaged: berth_meta has no schema version or berth's tables are missing; "
+                        + "berth does not write to it")
+            }
+            schemaFound = found
+            if found == Int64(Schema.version) { return }
+            try refuseNewer(found)
+            if mode.reads { return }  // an older schema reads the same; writers upgrade it
+        } else {
+            guard mode == .create else {
+                throw LedgerError.store(
+                    "store \(storeName) is not a berth ledger: no berth_meta table with a schema version; "
+                        + "'berth ip pool add' creates one")
+            }
+        }
+        _ = try write(locks: [Self.schemaLock]) { () throws in
+            if try self.db.query("SELECT to_regclass('berth_meta') IS NOT NULL").first?[0] != "t" {
+                try self.db.script(Schema.postgres)
+            } else {
+                let v = try self.db.query("SELECT version FROM berth_meta").first?.int(0)
+                let hasActor =
+                    try self.db.query(
+                        "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'berth_history' AND column_name = 'actor'"
+                    ).first?.int(0) == 1
+                if v == 1 {
+                    try self.db.script(
+                        Schema.upgradeFrom1 + Schema.upgradeFrom2(hasActor: hasActor)
+                            + "UPDATE berth_meta SET version = \(Schema.version);")
+                } else if v == 2 {
+                    try self.db.script(
+                        Schema.upgradeFrom2(hasActor: hasActor) + "UPDATE berth_meta SET version = \(Schema.version);")
+                }
+            }
+        }
+        schemaFound = Int64(Schema.version)
     }
 
     /// The tables and `user_version` of a SQLite file; a file that is not a SQLite database
@@ -551,9 +563,7 @@ public final class Ledger {
     /// Allocates the best-fitting free block of `request.length` (or exactly `request.exact`).
     /// With a request id, a retry returns the allocation the first call made.
     public func allocate(_ request: AllocationRequest) throws(LedgerError) -> Allocation {
-        try Validate.text(request.owner, "owner")
-        try Validate.text(request.note, "note", max: 1024)
-        try Validate.text(request.requestID, "request id")
+        try Self.checkTexts(request)
         let pool = try pool(named: request.pool)
         if let exact = request.exact {
             guard exact.family == pool.prefix.family else {
@@ -562,13 +572,7 @@ public final class Ledger {
             }
             guard pool.prefix.contains(exact) else { throw .invalid("\(exact) is not in pool '\(pool.name)' (\(pool.prefix))") }
         } else if let length = request.length {
-            let width = pool.prefix.family.bitWidth
-            guard length >= pool.prefix.length && length <= width else {
-                throw .invalid(
-                    IPError.prefixLengthOutOfRange(
-                        length: String(length), allowed: pool.prefix.length...width, context: "pool '\(pool.name)' (\(pool.prefix))"
-                    ).description)
-            }
+            try Self.checkLength(length, in: pool)
         } else {
             throw .invalid("give a prefix length (--size) or an address (--address)")
         }
@@ -613,11 +617,7 @@ public final class Ledger {
             var (seq, set) = try self.usedSet(pool, setRows)
             if let rid = request.requestID, let row = rows[rows.count - 1].first {
                 let before = row.string(11)
-                guard before == request.fingerprint else {
-                    throw LedgerError.invalid(
-                        "request id '\(rid)' was already used with different parameters (\(before)); this call has (\(request.fingerprint))"
-                    )
-                }
+                guard before == request.fingerprint else { throw Self.reused(rid, before: before, now: request.fingerprint) }
                 let existing = try self.allocation(from: row)
                 updated = (seq, set)
                 return WriteStep(finish: { _ in existing })
@@ -676,24 +676,16 @@ public final class Ledger {
     /// failure fails them all (nothing was written).
     public func allocateBatch(pool name: String, _ requests: [AllocationRequest]) throws(LedgerError) -> [Result<Allocation, LedgerError>] {
         let pool = try pool(named: name)
-        var results = [Result<Allocation, LedgerError>?](repeating: nil, count: requests.count)
-        for (i, request) in requests.enumerated() {
+        var results = requests.map { request -> Result<Allocation, LedgerError>? in
             do throws(LedgerError) {
-                try Validate.text(request.owner, "owner")
-                try Validate.text(request.note, "note", max: 1024)
-                try Validate.text(request.requestID, "request id")
+                try Self.checkTexts(request)
                 guard request.pool == name, request.exact == nil, let length = request.length else {
                     throw .invalid("give a prefix length (--size) or an address (--address)")
                 }
-                let width = pool.prefix.family.bitWidth
-                guard length >= pool.prefix.length && length <= width else {
-                    throw .invalid(
-                        IPError.prefixLengthOutOfRange(
-                            length: String(length), allowed: pool.prefix.length...width, context: "pool '\(pool.name)' (\(pool.prefix))"
-                        ).description)
-                }
+                try Self.checkLength(length, in: pool)
+                return nil
             } catch {
-                results[i] = .failure(error)
+                return .failure(error)
             }
         }
         let pending = requests.indices.filter { results[$0] == nil }
@@ -717,8 +709,7 @@ public final class Ledger {
         let answered = try write(locks: [Self.lock(pool)], reads: reads) {
             rows throws -> WriteStep<[Int: Result<Allocation, LedgerError>]> in
             updated = nil
-            let setRows = rows[1..<(rows.count - idReads)]
-            var (seq, set) = try self.usedSet(pool, setRows)
+            var (seq, set) = try self.usedSet(pool, rows[1..<(rows.count - idReads)])
             var stored: [String: SQLRow] = [:]
             for row in rows[(rows.count - idReads)...].joined() {
                 if let rid = row[6] { stored[rid] = row }
@@ -728,76 +719,106 @@ public final class Ledger {
                 try self.reclaim(pool, at: t)
                 (seq, set) = try self.usedSet(pool, try self.usedSetReads(pool).map { try self.db.query($0.sql, $0.params) }[...])
             }
-            var out: [Int: Result<Allocation, LedgerError>] = [:]
-            // Per new allocation: the request's index and its block, in the order of the writes.
-            var placed: [(index: Int, prefix: IPPrefix, expires: Int64?)] = []
-            var inBatch: [String: (index: Int, fingerprint: String)] = [:]
-            var sameAs: [Int: Int] = [:]
-            for i in pending {
-                let request = requests[i]
-                if let rid = request.requestID {
-                    if let row = stored[rid] {
-                        let before = row.string(11)
-                        out[i] =
-                            before == request.fingerprint
-                            ? .success(try self.allocation(from: row))
-                            : .failure(
-                                .invalid(
-                                    "request id '\(rid)' was already used with different parameters (\(before)); this call has (\(request.fingerprint))"
-                                ))
-                        continue
-                    }
-                    if let first = inBatch[rid] {
-                        if first.fingerprint == request.fingerprint {
-                            sameAs[i] = first.index
-                        } else {
-                            out[i] = .failure(
-                                .invalid(
-                                    "request id '\(rid)' was already used with different parameters (\(first.fingerprint)); this call has (\(request.fingerprint))"
-                                ))
-                        }
-                        continue
-                    }
-                }
-                let prefix: IPPrefix
-                do {
-                    prefix = try set.allocate(length: request.length ?? pool.prefix.length)
-                } catch let e as IPError {
-                    out[i] = .failure(.invalid(e.description))
-                    continue
-                }
-                if let rid = request.requestID { inBatch[rid] = (i, request.fingerprint) }
-                placed.append((i, prefix, request.lease.map { t + $0 }))
-            }
-            let rows = placed.map { p in
-                let r = requests[p.index]
-                return NewAllocation(
-                    prefix: p.prefix, owner: r.owner, note: r.note, requestID: r.requestID, fingerprint: r.fingerprint,
-                    expires: p.expires, actor: r.actor ?? self.actor)
-            }
-            let writes = placed.isEmpty ? [] : self.insertAllocations(rows, pool: pool, at: t)
+            var plan = try self.planBatch(pending.map { ($0, requests[$0]) }, stored: stored, set: &set, pool: pool, at: t)
+            let writes = plan.placed.isEmpty ? [] : self.insertAllocations(plan.placed.map(\.row), pool: pool, at: t)
             return WriteStep(writes: writes) { written in
                 var lastSeq = seq
-                let inserted = try self.insertedIDs(written, count: placed.count)
-                for p in placed {
-                    guard let (id, s) = inserted[p.prefix.startHex] else {
-                        throw DBFailure.failed("insert returned no id")
-                    }
+                let inserted = try self.insertedIDs(written, count: plan.placed.count)
+                for p in plan.placed {
+                    guard let (id, s) = inserted[p.row.prefix.startHex] else { throw DBFailure.failed("insert returned no id") }
                     lastSeq = max(lastSeq, s)
-                    let r = requests[p.index]
-                    out[p.index] = .success(
+                    let r = p.row
+                    plan.out[p.index] = .success(
                         Allocation(
-                            id: id, pool: pool.name, prefix: p.prefix, owner: r.owner, note: r.note, state: .allocated,
-                            requestID: r.requestID, createdAt: t, expiresAt: p.expires, endedAt: nil, quarantineUntil: nil))
+                            id: id, pool: pool.name, prefix: r.prefix, owner: r.owner, note: r.note, state: .allocated,
+                            requestID: r.requestID, createdAt: t, expiresAt: r.expires, endedAt: nil, quarantineUntil: nil))
                 }
-                for (i, first) in sameAs { out[i] = out[first] }
+                for (i, first) in plan.sameAs { plan.out[i] = plan.out[first] }
                 updated = (lastSeq, set)
-                return out
+                return plan.out
             }
         }
         if let updated { cache[pool.id] = updated }
         for (i, r) in answered { results[i] = r }
         return results.map { $0 ?? .failure(.invalid("not allocated")) }
+    }
+
+    /// What a batch does with each of its checked requests, decided inside its transaction.
+    struct BatchPlan {
+        /// Requests answered without a new block: stored before, reused ids, exhausted pool.
+        var out: [Int: Result<Allocation, LedgerError>] = [:]
+        /// The new blocks, by request index, in the order of the writes.
+        var placed: [(index: Int, row: NewAllocation)] = []
+        /// Requests that repeat an earlier request id of the same batch: index -> that request's index.
+        var sameAs: [Int: Int] = [:]
+    }
+
+    /// Places `requests` (index, request) best-fit in `set`, in order: a request id already in
+    /// the store (`stored`) answers its allocation, one seen earlier in the batch answers that
+    /// request's block.
+    func planBatch(
+        _ requests: [(Int, AllocationRequest)], stored: [String: SQLRow], set: inout PrefixSet, pool: Pool, at t: Int64
+    ) throws -> BatchPlan {
+        var plan = BatchPlan()
+        var inBatch: [String: (index: Int, fingerprint: String)] = [:]
+        for (i, request) in requests {
+            if let rid = request.requestID {
+                if let row = stored[rid] {
+                    let before = row.string(11)
+                    plan.out[i] =
+                        before == request.fingerprint
+                        ? .success(try allocation(from: row)) : .failure(Self.reused(rid, before: before, now: request.fingerprint))
+                    continue
+                }
+                if let first = inBatch[rid] {
+                    if first.fingerprint == request.fingerprint {
+                        plan.sameAs[i] = first.index
+                    } else {
+                        plan.out[i] = .failure(Self.reused(rid, before: first.fingerprint, now: request.fingerprint))
+                    }
+                    continue
+                }
+            }
+            let prefix: IPPrefix
+            do throws(IPError) {
+                prefix = try set.allocate(length: request.length ?? pool.prefix.length)
+            } catch {
+                plan.out[i] = .failure(.invalid(error.description))
+                continue
+            }
+            if let rid = request.requestID { inBatch[rid] = (i, request.fingerprint) }
+            plan.placed.append(
+                (
+                    i,
+                    NewAllocation(
+                        prefix: prefix, owner: request.owner, note: request.note, requestID: request.requestID,
+                        fingerprint: request.fingerprint, expires: request.lease.map { t + $0 }, actor: request.actor ?? actor)
+                ))
+        }
+        return plan
+    }
+
+    /// A request id used again with other parameters.
+    static func reused(_ rid: String, before: String, now: String) -> LedgerError {
+        .invalid("request id '\(rid)' was already used with different parameters (\(before)); this call has (\(now))")
+    }
+
+    /// The free texts of `request` (owner, note, request id) are printable and not too long.
+    static func checkTexts(_ request: AllocationRequest) throws(LedgerError) {
+        try Validate.text(request.owner, "owner")
+        try Validate.text(request.note, "note", max: 1024)
+        try Validate.text(request.requestID, "request id")
+    }
+
+    /// `length` is a prefix length `pool` can hand out.
+    static func checkLength(_ length: Int, in pool: Pool) throws(LedgerError) {
+        let width = pool.prefix.family.bitWidth
+        guard length >= pool.prefix.length && length <= width else {
+            throw .invalid(
+                IPError.prefixLengthOutOfRange(
+                    length: String(length), allowed: pool.prefix.length...width, context: "pool '\(pool.name)' (\(pool.prefix))"
+                ).description)
+        }
     }
 
     /// One new allocation of a batch, as `insertAllocations` writes it.

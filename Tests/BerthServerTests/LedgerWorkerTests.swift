@@ -86,7 +86,12 @@ import Testing
         let rest = (1..<3).map { i in Task { try await worker.allocate(AllocationRequest(pool: "a", length: 28, requestID: "n\(i)"), good) }
         }
         for t in [lone] + rest { _ = try await t.value }
-        #expect(sizes.all == (gather > 0 ? [3, 3] : [3, 1, 2]))
+        if gather > 0 {
+            #expect(sizes.all == [3, 3])
+        } else {
+            // The lone allocation commits alone; the two that follow may or may not share one.
+            #expect(Array(sizes.all.prefix(2)) == [3, 1] && sizes.all.reduce(0, +) == 6)
+        }
     }
 
     /// A job that is not an allocation ends the wait at once: reads are never held back.
