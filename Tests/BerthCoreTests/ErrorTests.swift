@@ -23,7 +23,7 @@ struct ErrorTests {
         #expect((e as any Error).localizedDescription == e.message)
         #expect(e.location == at)
         #expect(try #require(e.cause) is Cause)
-        #expect(String(reflecting: e) == "BerthError(io, at: ip-plan.lock:3:7): ip-plan.lock: cannot be read (cause: Cause())")
+        #expect(String(reflecting: e) == "BerthError(io, at: ip-plan.lock:3:7): ip-plan.lock: cannot be read (cause: EACCES)")
         let plain = BerthError(.usage, "refusing to write to 'out'")
         #expect(plain.location == nil && plain.cause == nil)
         #expect(String(reflecting: plain) == "BerthError(usage): refusing to write to 'out'")
