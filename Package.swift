@@ -39,7 +39,7 @@ let package = Package(
         // The IP ledger's databases, through their C client libraries (apt: libsqlite3-dev, libpq-dev).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        .target(name: "BerthStore", dependencies: ["BerthNet", "CSQLite", "CLibPQ"], swiftSettings: swiftSettings),
+        .target(name: "BerthStore", dependencies: ["BerthNet", "BerthCore", "CSQLite", "CLibPQ"], swiftSettings: swiftSettings),
         // The team server: HTTP API over the ledger, tokens, metrics (`berth serve`).
         .target(
             name: "BerthServer",
@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "ledger-driver", dependencies: ["BerthStore", "BerthNet"], path: "scripts/ledger-driver",
             swiftSettings: swiftSettings),
-        .testTarget(name: "BerthStoreTests", dependencies: ["BerthStore", "BerthNet"], swiftSettings: swiftSettings),
+        .testTarget(name: "BerthStoreTests", dependencies: ["BerthStore", "BerthNet", "BerthCore"], swiftSettings: swiftSettings),
         .testTarget(name: "BerthNetTests", dependencies: ["BerthNet"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BerthServerTests",

@@ -1,3 +1,4 @@
+public import BerthCore
 public import BerthNet
 
 /// Why a ledger operation failed: bad input (exit 1) or a store that cannot be used (exit 2).
@@ -12,7 +13,20 @@ public enum LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalid(let m), .store(let m): return m
         }
     }
+
+    /// The exit status each case means: 1 for a refused request and for a store that cannot be
+    /// used alike (README: scripts test one code; 2 is left to usage errors).
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .invalid, .store: .failed
+        }
+    }
+
+    /// The user-facing message (`description`).
+    public var message: String { description }
 }
+
+extension LedgerError: ExitStatusError {}
 
 /// A pool of address space that allocations are carved from.
 public struct Pool: Sendable, Hashable {

@@ -20,30 +20,23 @@ struct Docs: ParsableCommand {
     @Flag(help: "Compare instead of writing; exit 1 on any difference.")
     var check = false
 
+    func validate() throws {
+        if !check { try refuseUnsafeOutput(out, inputs: options.inputs) }
+    }
+
     func run() throws {
-        if !check {
-            try refuseUnsafeOutput(out, inputs: options.inputs)
-        }
         let files = HostingDoc(try loadCheckedWithPlan(options)).artifacts()
         if check {
-            var drift: [String] = []
-            for f in files {
-                let path = out + "/" + f.path
-                let current = FileManager.default.contents(atPath: path).flatMap { String(data: $0, encoding: .utf8) }
-                if current != f.contents { drift.append(current == nil ? "\(path) (missing)" : path) }
-            }
+            let drift = DocumentFolder.drift(files, in: out)
             if drift.isEmpty {
                 writeErr("berth: \(files.count) document files in \(out) match the spec\n")
                 return
             }
             writeErr("berth: the document no longer matches the spec; run `berth docs \(options.spec) --out \(out)`:\n")
             for d in drift { writeErr("  \(d)\n") }
-            throw ExitCode(Exit.specErrors)
+            throw ExitCode(.failed)
         }
-        try reportingErrors {
-            try OutputWriter.ensureFolder(out)
-            for f in files { try AtomicFile.write(f.contents, to: out + "/" + f.path) }
-        }
+        try reportingErrors { try DocumentFolder.write(files, into: out) }
         writeErr("berth: wrote \(files.count) document files to \(out)\n")
     }
 }

@@ -33,7 +33,7 @@ struct IPPlanCommand: ParsableCommand {
     func run() throws {
         let planned = try loadCheckedWithPlan(options).ipPlan
         let lockPath = options.lock ?? IPLock.defaultPath(specPath: options.spec)
-        guard let plan = planned else { throw ExitCode(Exit.specErrors) }
+        guard let plan = planned else { throw ExitCode(.failed) }
         switch format {
         case .table: writeOut(plan.table())
         case .json: writeOut(plan.json().serialized(pretty: true) + "\n")

@@ -33,32 +33,16 @@ struct StoreOptions: ParsableArguments {
 
     func open(_ access: Ledger.Access) throws -> Ledger {
         let now: () -> Int64 = try fixedNow().map { t in { t } } ?? Ledger.wallClock
-        return try ledgerCall { try Ledger(store: target, access: access, now: now) }
+        return try reportingErrors { try Ledger(store: target, access: access, now: now) }
     }
 
     /// `BERTH_NOW` as seconds, nil when unset; a malformed value is a usage error (exit 2).
     func fixedNow() throws -> Int64? {
         guard let fixed = ProcessInfo.processInfo.environment["BERTH_NOW"], !fixed.isEmpty else { return nil }
         guard let t = LedgerTime.parse(fixed) else {
-            writeErr("berth: error: BERTH_NOW '\(fixed)' is not an RFC 3339 time such as 2025-01-31T08:00:00Z\n")
-            throw ExitCode(Exit.usage)
+            throw BerthError(.usage, "BERTH_NOW '\(fixed)' is not an RFC 3339 time such as 2025-01-31T08:00:00Z")
         }
         return t
-    }
-}
-
-/// Runs a ledger call; prints its error as `berth: error: ...` and exits 1, for bad input and for a
-/// store that cannot be opened or written alike (scripts test one code; 2 is left to usage errors).
-/// With `--server`, a failure to talk to the server exits 4, 5 or 6 (`Exit`).
-func ledgerCall<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let error as LedgerError {
-        writeErr("berth: error: \(error.description)\n")
-        throw ExitCode(Exit.specErrors)
-    } catch let error as RemoteError {
-        writeErr("berth: error: \(error.message)\n")
-        throw ExitCode(error.exitCode)
     }
 }
 
@@ -140,10 +124,10 @@ struct LedgerOptions: ParsableArguments {
     }
 }
 
-/// Bad input found before the store is touched: message, exit 1.
-func badInput(_ message: String) -> ExitCode {
-    writeErr("berth: error: \(message)\n")
-    return ExitCode(Exit.specErrors)
+/// Bad input found before the store is touched: the ledger's refusal (`LedgerError.invalid`,
+/// exit 1), reported like one.
+func badInput(_ message: String) -> LedgerError {
+    .invalid(message)
 }
 
 func parsePrefix(_ text: String) throws -> IPPrefix {
@@ -173,21 +157,6 @@ func parseDuration(_ text: String, _ option: String) throws -> Int64 {
 }
 
 func time(_ t: Int64?) -> String { t.map(LedgerTime.format) ?? "-" }
-
-func jsonTime(_ t: Int64?) -> JSONValue { t.map { .string(LedgerTime.format($0)) } ?? .null }
-
-func jsonText(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
-
-extension Allocation {
-    var json: JSONValue {
-        .object([
-            ("id", .int(Int(id))), ("pool", .string(pool)), ("cidr", .string(prefix.description)),
-            ("owner", jsonText(owner)), ("note", jsonText(note)), ("state", .string(state.rawValue)),
-            ("request_id", jsonText(requestID)), ("created_at", jsonTime(createdAt)), ("expires_at", jsonTime(expiresAt)),
-            ("ended_at", jsonTime(endedAt)), ("quarantine_until", jsonTime(quarantineUntil)),
-        ])
-    }
-}
 
 /// Left-aligned columns separated by two spaces.
 func table(_ header: [String], _ rows: [[String]]) -> String {
@@ -223,12 +192,20 @@ struct IPPoolCommand: ParsableCommand {
         var familyCheck = false
         @OptionGroup var storeOptions: LedgerOptions
 
-        func run() throws {
+        /// The flags as the ledger takes them; a bad one is the ledger's refusal (exit 1).
+        func parsed() throws -> (prefix: IPPrefix, quarantine: Int64) {
             let prefix = try parsePrefix(cidr)
             let q = try quarantine.map { try parseDuration($0, "--quarantine") } ?? 0
             do { try Validate.poolName(name) } catch { throw badInput(error.description) }
+            return (prefix, q)
+        }
+
+        func validate() throws { _ = try reportingErrors(parsed) }
+
+        func run() throws {
+            let (prefix, q) = try parsed()
             let ledger = try storeOptions.open(.create)
-            let pool = try ledgerCall {
+            let pool = try reportingErrors {
                 try ledger.addPool(name: name, prefix: prefix, quarantine: q, sameFamily: familyCheck)
             }
             writeOut("\(pool.name) \(pool.prefix)\n")
@@ -242,18 +219,10 @@ struct IPPoolCommand: ParsableCommand {
 
         func run() throws {
             let ledger = try storeOptions.open(.read)
-            let pools = try ledgerCall { try ledger.pools() }
+            let pools = try reportingErrors { try ledger.pools() }
             switch format {
             case .json:
-                writeOut(
-                    JSONValue.array(
-                        pools.map { p in
-                            .object([
-                                ("name", .string(p.name)), ("cidr", .string(p.prefix.description)),
-                                ("quarantine_seconds", .int(Int(p.quarantine))), ("created_at", jsonTime(p.createdAt)),
-                            ])
-                        }
-                    ).serialized(pretty: true) + "\n")
+                writeOut(JSONValue.array(pools.map(\.json)).serialized(pretty: true) + "\n")
             case .text:
                 writeOut(
                     table(
@@ -279,10 +248,12 @@ struct IPReserveCommand: ParsableCommand {
     @Option(help: "text or json.") var format: OutputFormat = .text
     @OptionGroup var storeOptions: LedgerOptions
 
+    func validate() throws { _ = try reportingErrors { try parsePrefix(cidr) } }
+
     func run() throws {
         let prefix = try parsePrefix(cidr)
         let ledger = try storeOptions.open(.write)
-        let a = try ledgerCall { try ledger.reserve(pool: pool, prefix: prefix, owner: owner, note: note) }
+        let a = try reportingErrors { try ledger.reserve(pool: pool, prefix: prefix, owner: owner, note: note) }
         writeOut(format == .json ? a.json.serialized(pretty: true) + "\n" : "\(a.prefix)\n")
     }
 }
@@ -309,7 +280,17 @@ struct IPAllocateCommand: ParsableCommand {
     @Option(help: "text (the CIDR) or json (the whole record).") var format: OutputFormat = .text
     @OptionGroup var storeOptions: LedgerOptions
 
+    func validate() throws { _ = try reportingErrors(request) }
+
     func run() throws {
+        let wanted = try request()
+        let ledger = try storeOptions.open(.write)
+        let a = try reportingErrors { try ledger.allocate(wanted) }
+        writeOut(format == .json ? a.json.serialized(pretty: true) + "\n" : "\(a.prefix)\n")
+    }
+
+    /// The request the flags make; a bad flag is the ledger's refusal (exit 1).
+    func request() throws -> AllocationRequest {
         var length: Int?
         if let size {
             let digits = size.hasPrefix("/") ? String(size.dropFirst()) : size
@@ -341,12 +322,9 @@ struct IPAllocateCommand: ParsableCommand {
         guard length != nil || exact != nil else { throw badInput("give --size LENGTH or --address CIDR") }
         let leaseSeconds = try lease.map { try parseDuration($0, "--lease") }
         if leaseSeconds == 0 { throw badInput("--lease must be longer than 0s") }
-        let request = AllocationRequest(
+        return AllocationRequest(
             pool: pool, length: exact == nil ? length : nil, exact: exact, owner: owner, note: note,
             requestID: requestId, lease: leaseSeconds)
-        let ledger = try storeOptions.open(.write)
-        let a = try ledgerCall { try ledger.allocate(request) }
-        writeOut(format == .json ? a.json.serialized(pretty: true) + "\n" : "\(a.prefix)\n")
     }
 }
 
@@ -365,11 +343,18 @@ struct IPReleaseCommand: ParsableCommand {
     @Option(help: "text or json.") var format: OutputFormat = .text
     @OptionGroup var storeOptions: LedgerOptions
 
+    func validate() throws {
+        try reportingErrors {
+            _ = try parsePrefix(cidr)
+            _ = try quarantine.map { try parseDuration($0, "--quarantine") }
+        }
+    }
+
     func run() throws {
         let prefix = try parsePrefix(cidr)
         let q = try quarantine.map { try parseDuration($0, "--quarantine") }
         let ledger = try storeOptions.open(.write)
-        let a = try ledgerCall { try ledger.release(prefix, pool: pool, quarantine: q) }
+        let a = try reportingErrors { try ledger.release(prefix, pool: pool, quarantine: q) }
         switch format {
         case .json: writeOut(a.json.serialized(pretty: true) + "\n")
         case .text:
@@ -394,7 +379,7 @@ struct IPListCommand: ParsableCommand {
 
     func run() throws {
         let ledger = try storeOptions.open(.read)
-        let items = try ledgerCall { try ledger.list(pool: pool, includeReleased: all) }
+        let items = try reportingErrors { try ledger.list(pool: pool, includeReleased: all) }
         switch format {
         case .json: writeOut(JSONValue.array(items.map(\.json)).serialized(pretty: true) + "\n")
         case .text:
@@ -419,17 +404,15 @@ struct IPShowCommand: ParsableCommand {
     @Option(help: "text or json.") var format: OutputFormat = .text
     @OptionGroup var storeOptions: LedgerOptions
 
+    func validate() throws { _ = try reportingErrors { try parseAddress(address) } }
+
     func run() throws {
         let addr = try parseAddress(address)
         let ledger = try storeOptions.open(.read)
-        let found = try ledgerCall { try ledger.show(addr) }
+        let found = try reportingErrors { try ledger.show(addr) }
         switch format {
         case .json:
-            writeOut(
-                JSONValue.object([
-                    ("address", .string(found.address.description)), ("pool", .string(found.pool.name)),
-                    ("free", .bool(found.holder == nil)), ("allocation", found.holder?.json ?? .null),
-                ]).serialized(pretty: true) + "\n")
+            writeOut(found.json.serialized(pretty: true) + "\n")
         case .text:
             var lines = ["address: \(found.address)", "pool: \(found.pool.name) (\(found.pool.prefix))"]
             if let h = found.holder {
@@ -460,25 +443,10 @@ struct IPUsageCommand: ParsableCommand {
 
     func run() throws {
         let ledger = try storeOptions.open(.read)
-        let usage = try ledgerCall { try ledger.usage(pool: pool) }
-        let round = { (x: Double, places: Double) in (x * places).rounded() / places }
+        let usage = try reportingErrors { try ledger.usage(pool: pool) }
         switch format {
         case .json:
-            writeOut(
-                JSONValue.array(
-                    usage.map { u in
-                        .object([
-                            ("pool", .string(u.pool.name)), ("cidr", .string(u.pool.prefix.description)),
-                            ("utilization_percent", .double(round(u.utilization * 100, 100))),
-                            ("used_addresses", .string(u.usedAddresses.description)),
-                            ("free_addresses", .string(u.freeAddresses.description)),
-                            ("allocated", .int(u.allocated)), ("reserved", .int(u.reserved)), ("quarantined", .int(u.quarantined)),
-                            ("free_blocks_by_length", .object(u.freeBlocksByLength.map { ("/\($0.length)", JSONValue.int($0.count)) })),
-                            ("fragmentation", .double(round(u.fragmentation, 10_000))),
-                            ("largest_free_block", u.largestFree.map { .string($0.description) } ?? .null),
-                        ])
-                    }
-                ).serialized(pretty: true) + "\n")
+            writeOut(JSONValue.array(usage.map(\.json)).serialized(pretty: true) + "\n")
         case .text:
             var out = ""
             for u in usage {
@@ -507,41 +475,16 @@ struct IPHistoryCommand: ParsableCommand {
     @Option(help: "text or json.") var format: OutputFormat = .text
     @OptionGroup var storeOptions: LedgerOptions
 
+    func validate() throws { _ = try reportingErrors { try parseAddress(address) } }
+
     func run() throws {
         let addr = try parseAddress(address)
         let ledger = try storeOptions.open(.read)
-        let events = try ledgerCall { try ledger.history(addr) }
+        let events = try reportingErrors { try ledger.history(addr) }
         let tenancies = Ledger.tenancies(events)
         switch format {
         case .json:
-            writeOut(
-                JSONValue.object([
-                    ("address", .string(addr.description)),
-                    (
-                        "holders",
-                        .array(
-                            tenancies.map { t in
-                                .object([
-                                    ("allocation_id", .int(Int(t.allocationID))), ("pool", .string(t.pool)),
-                                    ("cidr", .string(t.prefix.description)),
-                                    ("owner", jsonText(t.owner)), ("kind", .string(t.kind == .reserve ? "reservation" : "allocation")),
-                                    ("from", jsonTime(t.from)), ("to", jsonTime(t.to)), ("ended_by", jsonText(t.endedBy?.rawValue)),
-                                    ("quarantine_until", jsonTime(t.quarantineUntil)),
-                                ])
-                            })
-                    ),
-                    (
-                        "events",
-                        .array(
-                            events.map { e in
-                                .object([
-                                    ("seq", .int(Int(e.seq))), ("at", jsonTime(e.at)), ("event", .string(e.kind.rawValue)),
-                                    ("allocation_id", .int(Int(e.allocationID))), ("cidr", .string(e.prefix.description)),
-                                    ("owner", jsonText(e.owner)), ("quarantine_until", jsonTime(e.quarantineUntil)),
-                                ])
-                            })
-                    ),
-                ]).serialized(pretty: true) + "\n")
+            writeOut(Ledger.historyJSON(addr, events: events).serialized(pretty: true) + "\n")
         case .text:
             if events.isEmpty {
                 writeOut("\(addr): never allocated\n")
@@ -581,9 +524,9 @@ struct IPCheckCommand: ParsableCommand {
 
     func run() throws {
         let ledger = try storeOptions.open(.inspect)
-        let report = try ledgerCall { try ledger.check() }
+        let report = try reportingErrors { try ledger.check() }
         for p in report.problems { writeErr("berth: error: \(p)\n") }
-        guard report.problems.isEmpty else { throw ExitCode(Exit.specErrors) }
+        guard report.problems.isEmpty else { throw ExitCode(.failed) }
         writeOut(
             "ok: \(report.pools) pools, \(report.allocations) allocations (\(report.liveAllocations) live), \(report.historyEvents) history events\n"
         )

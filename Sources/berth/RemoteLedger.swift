@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerthCore
 import BerthNet
 import BerthServer
 import BerthStore
@@ -27,13 +28,13 @@ extension Ledger: LedgerAccess {}
 /// A failure to talk to the team server (not the ledger refusing a request, which is a
 /// `LedgerError` as with `--store`): one line for `berth: error: ...` and its exit status.
 /// Messages never carry the token.
-struct RemoteError: Error {
+struct RemoteError: ExitStatusError {
     let message: String
-    let exitCode: Int32
+    let exitStatus: ExitStatus
 
-    static func unreachable(_ m: String) -> RemoteError { RemoteError(message: m, exitCode: Exit.serverUnreachable) }
-    static func refused(_ m: String) -> RemoteError { RemoteError(message: m, exitCode: Exit.serverRefused) }
-    static func failed(_ m: String) -> RemoteError { RemoteError(message: m, exitCode: Exit.serverFailed) }
+    static func unreachable(_ m: String) -> RemoteError { RemoteError(message: m, exitStatus: .serverUnreachable) }
+    static func refused(_ m: String) -> RemoteError { RemoteError(message: m, exitStatus: .serverRefused) }
+    static func failed(_ m: String) -> RemoteError { RemoteError(message: m, exitStatus: .serverFailed) }
 }
 
 /// Where the team server is: `http[s]://host[:port][/base path]`.

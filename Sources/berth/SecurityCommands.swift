@@ -37,7 +37,7 @@ struct AuditCommand: ParsableCommand {
         case .json: writeOut(AuditOutput.json(findings, failOn: failOn))
         case .sarif: writeOut(AuditOutput.sarif(findings))
         }
-        if findings.contains(where: { $0.severity >= failOn }) { throw ExitCode(Exit.specErrors) }
+        if findings.contains(where: { $0.severity >= failOn }) { throw ExitCode(.failed) }
     }
 }
 
@@ -59,7 +59,7 @@ struct CapacityCommand: ParsableCommand {
         let checked = try loadCheckedWithPlan(options)
         let report = Capacity.report(checked.spec, plan: checked.plan)
         writeOut(format == .json ? report.json() : report.text())
-        if !report.problems.isEmpty { throw ExitCode(Exit.specErrors) }
+        if !report.problems.isEmpty { throw ExitCode(.failed) }
     }
 }
 
@@ -84,12 +84,12 @@ struct CostCommand: ParsableCommand {
         let formatter = DiagnosticFormatter(sources: sources.mapValues { SecretValues.redactSource($0) }, color: useColor())
         guard let table, !diags.hasErrors else {
             writeErr(formatter.text(diags))
-            throw ExitCode(Exit.specErrors)
+            throw ExitCode(.failed)
         }
         let (costs, errors) = Cost.estimate(checked.spec, prices: table, plan: checked.plan)
         if !errors.isEmpty {
             writeErr(DiagnosticFormatter(sources: [:], color: useColor()).text(errors))
-            throw ExitCode(Exit.specErrors)
+            throw ExitCode(.failed)
         }
         writeOut(format == .json ? Cost.json(costs, prices: table) : Cost.text(costs, prices: table))
     }

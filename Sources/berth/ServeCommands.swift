@@ -26,9 +26,11 @@ struct ServeCommand: ParsableCommand {
         case (nil, .some): throw ValidationError("--tls-key needs --tls-cert (give both to serve HTTPS, or neither)")
         default: break
         }
+        _ = try reportingErrors(address)
     }
 
-    func run() throws {
+    /// `--listen` as host and port; a malformed one is refused with exit 1.
+    func address() throws -> (host: String, port: Int) {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port)
         else {
             throw badInput("--listen '\(listen)' is not HOST:PORT, e.g. 127.0.0.1:8080")
@@ -36,6 +38,11 @@ struct ServeCommand: ParsableCommand {
         var host = String(listen[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         if host.isEmpty { host = "0.0.0.0" }
+        return (host, port)
+    }
+
+    func run() throws {
+        let (host, port) = try address()
         // Opening once here gives the command line's message (and exit 1) for a bad store.
         _ = try storeOptions.open(.write)
         if let tlsCert, let tlsKey {
@@ -72,12 +79,20 @@ struct IPTokenCommand: ParsableCommand {
         @Option(help: "read, allocate (read + allocate/reserve/release) or admin (everything).") var scope: String
         @OptionGroup var storeOptions: StoreOptions
 
-        func run() throws {
+        /// `--scope` as a scope; another word is refused with exit 1.
+        func tokenScope() throws -> TokenScope {
             guard let s = TokenScope(rawValue: scope) else { throw badInput("--scope '\(scope)' is not read, allocate or admin") }
+            return s
+        }
+
+        func validate() throws { _ = try reportingErrors(tokenScope) }
+
+        func run() throws {
+            let s = try tokenScope()
             let token = ServerToken.generate()
             // Like 'ip pool add', the first token may create the store.
             let ledger = try storeOptions.open(.create)
-            _ = try ledgerCall { () throws(LedgerError) in try ledger.addToken(name: name, scope: s, hash: ServerToken.hash(token)) }
+            _ = try reportingErrors { () throws(LedgerError) in try ledger.addToken(name: name, scope: s, hash: ServerToken.hash(token)) }
             writeOut("\(token)\n")
             writeErr("token '\(name)' (\(s.rawValue)) created; it is shown only now\n")
         }
@@ -89,7 +104,7 @@ struct IPTokenCommand: ParsableCommand {
 
         func run() throws {
             let ledger = try storeOptions.open(.read)
-            let tokens = try ledgerCall { () throws(LedgerError) in try ledger.tokens() }
+            let tokens = try reportingErrors { () throws(LedgerError) in try ledger.tokens() }
             writeOut(
                 table(
                     ["NAME", "SCOPE", "CREATED", "REVOKED"],
@@ -106,7 +121,7 @@ struct IPTokenCommand: ParsableCommand {
 
         func run() throws {
             let ledger = try storeOptions.open(.write)
-            let t = try ledgerCall { () throws(LedgerError) in try ledger.revokeToken(name: name) }
+            let t = try reportingErrors { () throws(LedgerError) in try ledger.revokeToken(name: name) }
             writeOut("revoked \(t.name)\n")
         }
     }

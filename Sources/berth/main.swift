@@ -6,40 +6,26 @@ import Foundation
     import Glibc
 #endif
 
-/// Exit codes: 0 ok, 1 the spec has errors, 2 usage or I/O error.
-enum Exit {
-    static let ok: Int32 = 0
-    static let specErrors: Int32 = 1
-    static let usage: Int32 = 2
-    /// A defect of berth itself (the render's references do not resolve); nothing was written.
-    static let internalError: Int32 = 3
-    /// `berth ip ... --server`: the server cannot be reached (connection refused, timeout, TLS failure).
-    static let serverUnreachable: Int32 = 4
-    /// `--server`: the server refused the token (401) or its scope (403).
-    static let serverRefused: Int32 = 5
-    /// `--server`: the server failed (5xx) or sent an answer berth cannot read.
-    static let serverFailed: Int32 = 6
-
-    /// The exit status a library error means: 1 for a spec the library refused, 2 for usage
-    /// and I/O errors (the table in README).
-    static func code(for e: BerthError) -> Int32 {
-        switch e.kind {
-        case .spec: return specErrors
-        case .usage, .io: return usage
-        }
-    }
+extension ExitCode {
+    /// The exit code of an `ExitStatus` (the table "Exit status" in README.md).
+    init(_ status: ExitStatus) { self.init(status.rawValue) }
 }
 
-/// Runs `body`; a `BerthError` is printed as `berth: error: <message>` and ends the command
-/// with the exit status its kind means (`Exit.code(for:)`). Every command reports library
-/// errors through this one place.
+/// Runs `body`; a library error (`BerthError`, `LedgerError`, or a `--server` transport
+/// failure) is printed as `berth: error: <message>` and ends the command with the exit status
+/// the error carries. Every command reports library errors through this one place.
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
-    } catch let e as BerthError {
-        writeErr("berth: error: \(e.message)\n")
-        throw ExitCode(Exit.code(for: e))
+    } catch let e as any ExitStatusError {
+        throw report(e)
     }
+}
+
+/// Prints `berth: error: <message>` and returns the exit code the error means, to throw.
+func report(_ e: any ExitStatusError) -> ExitCode {
+    writeErr("berth: error: \(e.message)\n")
+    return ExitCode(e.exitStatus)
 }
 
 func writeErr(_ s: String) {
@@ -111,7 +97,7 @@ func loadCheckedWithPlan(_ o: SpecOptions, format: OutputFormat = .text, notes: 
     -> Pipeline.Checked
 {
     let loaded = try loadReported(o, format: format, notes: notes, waiving: waiving)
-    guard let checked = loaded.checked, !loaded.diagnostics.hasErrors else { throw ExitCode(Exit.specErrors) }
+    guard let checked = loaded.checked, !loaded.diagnostics.hasErrors else { throw ExitCode(.failed) }
     return checked
 }
 
@@ -191,6 +177,10 @@ struct Check: ParsableCommand {
             if spec != nil { throw ValidationError("--explain reads no spec; drop '\(spec ?? "")' or --explain") }
             if strict { throw ValidationError("--strict judges a spec; --explain reads none") }
             if format == .sarif { throw ValidationError("--format sarif is for diagnostics; --explain prints text, json or markdown") }
+            if let code = explain, code != "all", CheckRules.rule(code) == nil {
+                // An unknown code: a usage error naming the nearest known codes.
+                throw report(BerthError(.usage, CheckRules.unknownCodeMessage(code)))
+            }
         } else {
             if spec == nil { throw ValidationError("Missing expected argument '<spec>'") }
             if format == .markdown { throw ValidationError("--format markdown is for --explain; diagnostics are text or json") }
@@ -202,7 +192,7 @@ struct Check: ParsableCommand {
             try explainCodes(code)
             return
         }
-        guard let spec else { throw ExitCode(Exit.usage) }
+        guard let spec else { throw ExitCode(.usage) }
         // One run: --strict judges the warnings this run printed (with the same --versions
         // and --lock), instead of checking the spec a second time.
         let loaded: LoadedSpec
@@ -212,8 +202,8 @@ struct Check: ParsableCommand {
         } else {
             loaded = try loadReported(spec: spec, versions: versions, lock: lock, format: format == .json ? .json : .text, notes: true)
         }
-        if loaded.checked == nil || loaded.diagnostics.hasErrors { throw ExitCode(Exit.specErrors) }
-        if strict, loaded.diagnostics.contains(where: { $0.severity == .warning }) { throw ExitCode(Exit.specErrors) }
+        if loaded.checked == nil || loaded.diagnostics.hasErrors { throw ExitCode(.failed) }
+        if strict, loaded.diagnostics.contains(where: { $0.severity == .warning }) { throw ExitCode(.failed) }
     }
 
     /// `--explain CODE` (or `all`): the catalogue entry on stdout, exit 0; an unknown code is a
@@ -225,14 +215,13 @@ struct Check: ParsableCommand {
         } else if let r = CheckRules.rule(code) {
             rules = [r]
         } else {
-            writeErr("berth: error: \(CheckRules.unknownCodeMessage(code))\n")
-            throw ExitCode(Exit.usage)
+            throw BerthError(.usage, CheckRules.unknownCodeMessage(code))  // refused by validate()
         }
         switch format {
         case .text: writeOut(code == "all" ? CheckRules.listText() : CheckRules.text(rules[0]))
         case .json: writeOut(CheckRules.json(rules))
         case .markdown: writeOut(code == "all" ? CheckRules.markdown() : CheckRules.markdownSection(rules[0]))
-        case .sarif: throw ExitCode(Exit.usage)  // refused by validate()
+        case .sarif: throw ExitCode(.usage)  // refused by validate()
         }
     }
 }
@@ -247,8 +236,9 @@ struct Render: ParsableCommand {
     @Option(name: .long, help: "Output folder (replaced whole).", completion: .directory)
     var out: String
 
+    func validate() throws { try refuseUnsafeOutput(out, inputs: options.inputs) }
+
     func run() throws {
-        try refuseUnsafeOutput(out, inputs: options.inputs)
         let clock = ContinuousClock()
         let t0 = clock.now
         let checked = try loadCheckedWithPlan(options)
@@ -260,7 +250,7 @@ struct Render: ParsableCommand {
             artifacts = try Pipeline.renderChecked(checked, dropping: ProcessInfo.processInfo.environment["BERTH_TEST_DROP_OBJECT"])
         } catch {
             writeErr("berth: \(error)\n")
-            throw ExitCode(Exit.internalError)
+            throw ExitCode(.internalError)
         }
         let t2 = clock.now
         try reportingErrors {
@@ -303,65 +293,20 @@ struct Diff: ParsableCommand {
     @Option(help: "Changes as text or JSON (stdout).")
     var format: OutputFormat = .text
 
-    enum Side {
-        case folder([String: String])
-        case spec(Spec, [String: String])
-
-        var files: [String: String] {
-            switch self {
-            case .folder(let f): f
-            case .spec(_, let f): f
-            }
-        }
-    }
-
-    func load(_ path: String) throws -> Side {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            writeErr("berth: error: cannot read '\(path)': no such file or folder\n")
-            throw ExitCode(Exit.usage)
-        }
-        if isDir.boolValue {
-            guard let walker = FileManager.default.enumerator(atPath: path) else {
-                writeErr("berth: error: cannot read folder '\(path)'\n")
-                throw ExitCode(Exit.usage)
-            }
-            var files: [String: String] = [:]
-            while let rel = walker.nextObject() as? String {
-                guard PlatformDiff.isCompared(rel) else { continue }
-                guard let data = FileManager.default.contents(atPath: path + "/" + rel) else {
-                    writeErr("berth: error: cannot read '\(path)/\(rel)'\n")
-                    throw ExitCode(Exit.usage)
-                }
-                files[rel] = String(decoding: data, as: UTF8.self)
-            }
-            return .folder(files)
-        }
-        let loaded: LoadedSpec = try reportingErrors { try Pipeline.check(path: path) }
-        guard let checked = loaded.checked, !loaded.diagnostics.hasErrors else {
-            let f = loaded.formatter(color: useColor())
-            writeErr(f.text(loaded.diagnostics))
-            throw ExitCode(Exit.usage)
-        }
-        var files: [String: String] = [:]
-        for a in Pipeline.render(checked) where PlatformDiff.isCompared(a.path) { files[a.path] = a.contents }
-        return .spec(checked.spec, files)
-    }
-
     func run() throws {
-        let a = try load(old)
-        let b = try load(new)
-        var changes: [PlatformDiff.Change] = try reportingErrors { try PlatformDiff.compare(old: a.files, new: b.files) }
-        if case .spec(let before, _) = a, case .spec(let after, _) = b {
-            for d in PlatformChecks.storageShrink(old: before, new: after) {
-                changes.append(PlatformDiff.Change(kind: .changed, key: "spec", risks: [.disruptive], paths: [], reasons: [d.message]))
-            }
+        let changes: [PlatformDiff.Change]
+        do {
+            changes = try reportingErrors { try PlatformDiff.changes(old: old, new: new) }
+        } catch let refused as PlatformDiff.RefusedSpec {
+            // A spec with errors cannot be compared: its diagnostics, then exit 2.
+            writeErr(refused.loaded.formatter(color: useColor()).text(refused.loaded.diagnostics))
+            throw ExitCode(.usage)
         }
         switch format {
         case .text: writeOut(changes.isEmpty ? "no changes\n" : PlatformDiff.text(changes))
         case .json: writeOut(PlatformDiff.json(changes).serialized(pretty: true) + "\n")
         }
-        if !changes.isEmpty { throw ExitCode(Exit.specErrors) }
+        if !changes.isEmpty { throw ExitCode(.failed) }
     }
 }
 
@@ -398,17 +343,24 @@ struct Berth: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
-            Glibc.exit(Exit.ok)
+            Glibc.exit(ExitStatus.ok.rawValue)
         } catch let code as ExitCode {
             Glibc.exit(code.rawValue)
+        } catch let e as any ExitStatusError {
+            Glibc.exit(report(e).rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
                 // --help, --version, completion scripts
                 exit(withError: error)
             }
-            writeErr(fullMessage(for: error) + "\n")
-            Glibc.exit(Exit.usage)
+            let message = fullMessage(for: error)
+            if message.isEmpty {
+                // An ExitCode thrown by validate() after it reported the error itself.
+                Glibc.exit(code.rawValue)
+            }
+            writeErr(message + "\n")
+            Glibc.exit(ExitStatus.usage.rawValue)
         }
     }
 }

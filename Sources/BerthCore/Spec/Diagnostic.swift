@@ -216,19 +216,65 @@ public struct DiagnosticFormatter: Sendable {
     }
 }
 
-/// A structured error for the command line: a message and an exit code.
-public struct BerthError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable { case spec, io, usage }
-    public var kind: Kind
-    public var message: String
+/// A library error for the command line: what kind of failure it is (`code`, which says the exit
+/// status), the message printed as `berth: error: <message>`, where in a source file it happened
+/// when known, and the underlying error, in the spirit of swift-nio's `FileSystemError`.
+///
+/// ```swift
+/// throw BerthError(.io, "cannot write '\(path)': \(why)", cause: underlying)
+/// ```
+public struct BerthError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// The stable kind of failure. Each code means one exit status (`exitStatus`), the table in
+    /// README.md.
+    public enum Code: String, Sendable, Hashable, CaseIterable {
+        /// The spec (or a file read with it) was refused: exit 1.
+        case spec
+        /// A file or folder cannot be read or written: exit 2.
+        case io
+        /// A flag or an argument berth cannot use: exit 2.
+        case usage
 
-    public init(_ kind: Kind, _ message: String) {
-        self.kind = kind
-        self.message = message
+        /// The exit status this code means.
+        public var exitStatus: ExitStatus {
+            switch self {
+            case .spec: .failed
+            case .io, .usage: .usage
+            }
+        }
     }
 
+    public var code: Code
+    /// The user-facing message, without the `berth: error: ` prefix; tests check it verbatim.
+    public var message: String
+    /// Where in a source file the failure is, when known (`file:line:col`).
+    public var location: SourceLocation?
+    /// The underlying error, when there is one (a system call's, a parser's).
+    public var cause: (any Error)?
+
+    public init(_ code: Code, _ message: String, at location: SourceLocation? = nil, cause: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.location = location
+        self.cause = cause
+    }
+
+    /// The exit status the error means (`code.exitStatus`).
+    public var exitStatus: ExitStatus { code.exitStatus }
+
+    /// The message: what the command line prints.
     public var description: String { message }
+
+    /// Code, location, message and cause, for logs and test failures.
+    public var debugDescription: String {
+        var out = "BerthError(\(code.rawValue)"
+        if let location { out += ", at: \(location)" }
+        out += "): \(message)"
+        if let cause { out += " (cause: \(String(reflecting: cause)))" }
+        return out
+    }
 }
+
+extension BerthError: ExitStatusError {}
 
 extension BerthError: LocalizedError {
     /// The message itself, so `localizedDescription` never reads "BerthError error 1".

@@ -12,7 +12,7 @@ public enum AtomicFile {
         let tmp =
             (dir.isEmpty ? "." : dir) + "/.\((path as NSString).lastPathComponent).berth-tmp-\(ProcessInfo.processInfo.processIdentifier)"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw BerthError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw failure(path, errno) }
         var failed: Int32 = 0
         var bytes = Array(text.utf8)
         bytes.withUnsafeMutableBytes { buf in
@@ -33,7 +33,13 @@ public enum AtomicFile {
         if failed == 0, rename(tmp, path) != 0 { failed = errno }
         if failed != 0 {
             unlink(tmp)
-            throw BerthError(.io, "cannot write \(path): \(String(cString: strerror(failed)))")
+            throw failure(path, failed)
         }
+    }
+
+    /// `cannot write PATH: <strerror>`, with the system's error as the cause.
+    static func failure(_ path: String, _ code: Int32) -> BerthError {
+        BerthError(
+            .io, "cannot write \(path): \(String(cString: strerror(code)))", cause: POSIXErrorCode(rawValue: code).map { POSIXError($0) })
     }
 }
