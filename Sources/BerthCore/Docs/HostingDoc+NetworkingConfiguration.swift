@@ -1,10 +1,9 @@
 import BerthNet
 import Foundation
 
-// The template's "Networking Configuration": its summary, one table per subsection mapping each bullet
-// to the function that answers it, and the tables and diagrams after each subsection.
-
 extension HostingDoc {
+    /// The template's "Networking Configuration": its summary and, per subsection, one row per bullet naming the
+    /// function below that answers it, and the tables and diagrams after the bullets.
     static let networkingConfiguration = Chapter(
         "Networking Configuration", summary: { $0.networkingConfigurationSummary() },
         sections: [
