@@ -124,6 +124,12 @@ struct RenderedFacts: Sendable {
         var edges: Set<Edge>
         /// Per service: what it may reach outside the services (databases, poolers, HTTPS out).
         var data: [String: [String]]
+
+        /// The ports on which `from` may open a connection to `to`, sorted and comma-separated;
+        /// empty when it may not.
+        func ports(_ from: String, _ to: String) -> String {
+            edges.filter { $0.from == from && $0.to == to }.map(\.port).sorted().joined(separator: ", ")
+        }
     }
 
     /// The row name of traffic from the ingress controller's namespace; it has spaces, so it
@@ -170,22 +176,12 @@ struct RenderedFacts: Sendable {
                     }
                 }
                 for rule in o.at("spec.egress")?.arrayValue ?? [] {
+                    let ports = Self.ports(rule)
                     for p in rule["to"]?.arrayValue ?? [] {
                         if let callee = p.at("podSelector.matchLabels")?["app.kubernetes.io/name"]?.stringValue {
-                            for port in Self.ports(rule) { egress.insert(Edge(from: svc, to: callee, port: port)) }
-                        } else if let db = p.at("podSelector.matchLabels")?["cnpg.io/cluster"]?.stringValue {
-                            let text = "database \(db) (\(Self.ports(rule).joined(separator: ", ")))"
-                            if data[svc]?.contains(text) != true { data[svc, default: []].append(text) }
-                        } else if let pooler = p.at("podSelector.matchLabels")?["cnpg.io/poolerName"]?.stringValue {
-                            let db = pooler.hasSuffix("-pooler-rw") ? String(pooler.dropLast("-pooler-rw".count)) : pooler
-                            let text = "database \(db) through its pooler (\(Self.ports(rule).joined(separator: ", ")))"
-                            if data[svc]?.contains(text) != true { data[svc, default: []].append(text) }
-                        } else if p["ipBlock"] != nil, Self.ports(rule) == ["5432"] {
-                            let text = "a database in another cluster (5432)"
-                            if data[svc]?.contains(text) != true { data[svc, default: []].append(text) }
-                        } else if p["ipBlock"] != nil {
-                            let text = "HTTPS out (\(Self.ports(rule).joined(separator: ", ")))"
-                            if data[svc]?.contains(text) != true { data[svc, default: []].append(text) }
+                            for port in ports { egress.insert(Edge(from: svc, to: callee, port: port)) }
+                        } else if let text = Self.dataAccess(p, ports: ports), data[svc]?.contains(text) != true {
+                            data[svc, default: []].append(text)
                         }
                     }
                 }
@@ -196,5 +192,19 @@ struct RenderedFacts: Sendable {
         let gateway = Self.ingressPeer(ingressNamespace)
         let edges = ingress.filter { $0.from == gateway || $0.from == Self.gatewayPeer || egress.contains($0) }
         return PolicyView(services: services.sorted(), edges: edges, data: data)
+    }
+
+    /// What an egress peer outside the services is, in the words of the table's data column: a
+    /// database, a database through its pooler, a database in another cluster, or HTTPS out;
+    /// nil for any other peer.
+    static func dataAccess(_ p: JSONValue, ports: [String]) -> String? {
+        let labels = p.at("podSelector.matchLabels")
+        if let db = labels?["cnpg.io/cluster"]?.stringValue { return "database \(db) (\(ports.joined(separator: ", ")))" }
+        if let pooler = labels?["cnpg.io/poolerName"]?.stringValue {
+            let db = pooler.hasSuffix("-pooler-rw") ? String(pooler.dropLast("-pooler-rw".count)) : pooler
+            return "database \(db) through its pooler (\(ports.joined(separator: ", ")))"
+        }
+        guard p["ipBlock"] != nil else { return nil }
+        return ports == ["5432"] ? "a database in another cluster (5432)" : "HTTPS out (\(ports.joined(separator: ", ")))"
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The Hosting & Network template berth answers, verbatim. The generator walks it line by
 /// line: headings are kept, each `TODO` line becomes the section's summary, each bullet gets
 /// an answer from the spec, and the closing line is kept.
@@ -191,4 +193,38 @@ enum HostingTemplate {
 
         For monitoring details, see [Monitoring & Logging](./monitoring.md).
         """#
+}
+
+extension HostingTemplate {
+    /// One line of the template, as the generator reads it.
+    enum Line: Equatable {
+        /// `# ` the document's title.
+        case title(String)
+        /// `## ` a chapter.
+        case chapter(String)
+        /// `### ` a section of the chapter.
+        case section(String)
+        /// `TODO` the chapter's summary goes here.
+        case todo
+        /// `- ` a bullet to answer.
+        case bullet(String)
+        /// The closing line that links the monitoring document.
+        case closing(String)
+        /// Any other text (the introduction).
+        case text(String)
+    }
+
+    /// The lines of `text` that are not blank, classified.
+    static func lines(_ text: String) -> [Line] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).compactMap { raw in
+            let line = String(raw)
+            if line.hasPrefix("### ") { return .section(String(line.dropFirst(4))) }
+            if line.hasPrefix("## ") { return .chapter(String(line.dropFirst(3))) }
+            if line.hasPrefix("# ") { return .title(String(line.dropFirst(2))) }
+            if line.hasPrefix("TODO") { return .todo }
+            if line.hasPrefix("- ") { return .bullet(String(line.dropFirst(2))) }
+            if line.hasPrefix("For monitoring details") { return .closing(line) }
+            return line.trimmingCharacters(in: .whitespaces).isEmpty ? nil : .text(line)
+        }
+    }
 }

@@ -1,0 +1,194 @@
+import BerthNet
+import Foundation
+
+extension HostingDoc {
+    /// The template's "Hosting Environment": its summary and, per subsection, one row per bullet naming the
+    /// function below that answers it, and the tables and diagrams after the bullets.
+    static let hostingEnvironment = Chapter(
+        "Hosting Environment", summary: { $0.hostingEnvironmentSummary() },
+        sections: [
+            Section(
+                "Kubernetes Cluster",
+                bullets: [
+                    Bullet("Cluster architecture and topology") { $0.clusterArchitectureAndTopology() },
+                    Bullet("Node pool configuration") { $0.nodePoolConfiguration() },
+                    Bullet("Resource allocation and limits") { $0.resourceAllocationAndLimits() },
+                    Bullet("High availability setup") { $0.highAvailabilitySetup() },
+                ],
+                blocks: { $0.kubernetesClusterBlocks() }),
+            Section(
+                "Cloud Provider",
+                bullets: [
+                    Bullet("Provider selection rationale") { $0.providerSelectionRationale() },
+                    Bullet("Region and zone distribution") { $0.regionAndZoneDistribution() },
+                    Bullet("Service integration") { $0.serviceIntegration() },
+                    Bullet("Cost optimization strategies") { $0.costOptimizationStrategies() },
+                ],
+                blocks: { $0.cloudProviderBlocks() }),
+            Section(
+                "On-Premises Considerations",
+                bullets: [
+                    Bullet("Hardware requirements") { $0.hardwareRequirements() },
+                    Bullet("Network infrastructure") { $0.networkInfrastructure() },
+                    Bullet("Storage systems") { $0.storageSystems() },
+                    Bullet("Backup and disaster recovery") { $0.backupAndDisasterRecovery() },
+                ]),
+        ])
+
+    /// The paragraph under "Hosting Environment".
+    func hostingEnvironmentSummary() -> String {
+        let s = spec
+        return
+            "\(s.platform) runs on \(s.provider.name.rawValue) in \(plural(s.provider.regions.count, "region")) with \(plural(s.clusters.count, "Kubernetes cluster")) and \(plural(s.environments.count, "environment")) (\(list(s.environments.map { $0.name == $0.tier.rawValue ? $0.name : "\($0.name) (\($0.tier.rawValue))" }))). \(s.description.isEmpty ? "" : s.description + ".")"
+    }
+
+    // MARK: Kubernetes Cluster
+
+    func clusterArchitectureAndTopology() -> String {
+        let s = spec
+        return list(
+            s.clusters.map { c in
+                "\(code(c.name)) in \(c.region.value) across \(plural(c.zones.count, "zone")) (Kubernetes \(c.kubernetes)\(c.haControlPlane ? ", highly available control plane" : ""))"
+            }) + ". Each environment gets one namespace per cluster it runs on, named `<platform>-<environment>`."
+    }
+
+    func nodePoolConfiguration() -> String {
+        let s = spec
+        let pools = s.clusters.flatMap { c in
+            c.nodePools.map { p in
+                "\(c.name)/\(p.name): \(p.machine) (\(p.cpu) CPU, \(p.memory)), \(p.min)–\(p.max) nodes\(p.spot ? ", spot" : "")\(p.taints.isEmpty ? "" : ", tainted " + p.taints.map { "\($0.key)=\($0.value):\($0.effect)" }.joined(separator: ", "))"
+            }
+        }
+        return list(pools)
+            + ". Services pick a pool with `nodePool` (default: the first untainted pool by name) and tolerate its taints; nodes are selected by the provider's pool label."
+    }
+
+    func resourceAllocationAndLimits() -> String {
+        return
+            "Every container has requests and limits; limits default to twice the CPU request and equal the memory request (services.<name>.resources.limits changes them). Each namespace has a ResourceQuota of maximum replicas × requests plus `headroom` (default 20%) and a LimitRange with defaults of 100m/128Mi requested and 200m/256Mi limits, capped at the largest node's allocatable capacity."
+    }
+
+    func highAvailabilitySetup() -> String {
+        let s = spec
+        let cp = s.clusters.filter(\.haControlPlane).map(\.name)
+        return
+            "Control planes are highly available on \(list(cp, empty: "no cluster")). Pods spread across zones (topologySpreadConstraints, `DoNotSchedule` in production) and hosts, every service has a PodDisruptionBudget of one unavailable pod, and production services run at least 2 replicas (checked)."
+    }
+
+    /// The tables and diagrams after "Kubernetes Cluster".
+    func kubernetesClusterBlocks() -> [DocBlock] {
+        let s = spec
+        let topo = Diagrams.topology(s)
+        var rows: [[String]] = []
+        for c in s.clusters {
+            for p in c.nodePools {
+                rows.append([
+                    c.name, c.region.value, c.zones.map(\.value).joined(separator: ", "), p.name, p.machine,
+                    "\(p.cpu) / \(p.memory)",
+                    "\(cpu(p.allocatableCPUMilli)) / \(mem(p.allocatableMemoryBytes / (1 << 20) * (1 << 20)))",
+                    "\(p.min)–\(p.max)", p.spot ? "yes" : "no",
+                ])
+            }
+        }
+        return [
+            .table(
+                header: [
+                    "cluster", "region", "zones", "pool", "machine", "CPU / memory per node", "allocatable per node",
+                    "nodes (autoscaling)", "spot",
+                ], rows: rows),
+            .diagram(
+                title: "Topology: provider, regions, zones, clusters, node pools", mermaid: topo.mermaid, svgFile: "topology.svg",
+                svg: topo.svg),
+        ]
+    }
+
+    // MARK: Cloud Provider
+
+    func providerSelectionRationale() -> String {
+        let s = spec
+        return s.provider.rationale.isEmpty
+            ? "\(s.provider.name.rawValue); no rationale is recorded (set provider.rationale)."
+            : s.provider.rationale.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func regionAndZoneDistribution() -> String {
+        let s = spec
+        return list(s.provider.regions.map { "\($0.name) (\(list($0.zones)))" }) + "."
+    }
+
+    func serviceIntegration() -> String {
+        let s = spec
+        let net = spec.network
+        var parts = ["volumes through \(code(plan.csiDriver))", "DNS through external-dns (\(code(net.dns.provider)))"]
+        let keys = keyedRegions
+        if !keys.isEmpty { parts.append("encryption keys per region (" + list(keys.map { "\($0.name): \(code($0.kmsKey))" }) + ")") }
+        if let st = s.security.secrets { parts.append("secrets from \(code(st.store)) through External Secrets") }
+        if let r = s.delivery.registry { parts.append("images from \(code(r.host))") }
+        if !s.buckets.isEmpty { parts.append("object storage for \(plural(s.buckets.count, "bucket"))") }
+        return list(parts) + "."
+    }
+
+    func costOptimizationStrategies() -> String {
+        let s = spec
+        let spot = s.clusters.flatMap { c in c.nodePools.filter(\.spot).map { "\(c.name)/\($0.name)" } }
+        var t = spot.isEmpty ? "No node pool uses spot capacity (nodePools.<name>.spot)." : "Spot capacity for \(list(spot))."
+        t +=
+            s.scaling.clusterAutoscaler
+            ? " Node pools scale down to their minimum when idle."
+            : " The cluster autoscaler is off (scaling.clusterAutoscaler), so pools stay at their size."
+        if s.buckets.contains(where: { !$0.lifecycle.isEmpty }) { t += " Bucket lifecycles move old objects to cheaper tiers." }
+        if !s.provider.costNotes.isEmpty { t += " " + s.provider.costNotes }
+        return t + " `berth cost SPEC --prices FILE` estimates the monthly cost per environment at minimum and maximum scale."
+    }
+
+    /// The tables and diagrams after "Cloud Provider".
+    func cloudProviderBlocks() -> [DocBlock] {
+        let s = spec
+        return [
+            .table(
+                header: ["region", "zones", "clusters"],
+                rows: s.provider.regions.map { r in
+                    [
+                        r.name, r.zones.joined(separator: ", "),
+                        s.clusters.filter { $0.region.value == r.name }.map(\.name).joined(separator: ", "),
+                    ]
+                })
+        ]
+    }
+
+    // MARK: On-Premises Considerations
+
+    func hardwareRequirements() -> String {
+        let s = spec
+        if let h = s.provider.hardware {
+            return
+                "\(h.nodes) servers with \(h.cpu) cores, \(h.memory) memory and \(h.disk) disk each, in \(plural(h.racks, "rack")): \(h.nodes * h.cpu) cores in all."
+        }
+        return
+            "Not applicable: the platform runs on \(s.provider.name.rawValue). For own hardware set provider.name: onprem and describe provider.hardware."
+    }
+
+    func networkInfrastructure() -> String {
+        let s = spec
+        if let h = s.provider.hardware, !h.network.isEmpty { return h.network + "; the address plan below applies unchanged." }
+        return s.provider.name == .onprem
+            ? "Not described (provider.hardware.network); the address plan below applies."
+            : "Not applicable on \(s.provider.name.rawValue): networks are VPCs carved from the address plan below."
+    }
+
+    func storageSystems() -> String {
+        let s = spec
+        if s.provider.name == .onprem {
+            return plan.csiDriver == "driver.longhorn.io"
+                ? "Longhorn replicates each volume on up to 3 nodes in different racks (provider.hardware.storage: longhorn; ceph-rbd is the alternative)."
+                : "Ceph RBD through ceph-csi, pools rbd-ssd and rbd-hdd (provider.hardware.storage: ceph-rbd)."
+        }
+        return "Not applicable: volumes are the provider's block storage through \(code(plan.csiDriver))."
+    }
+
+    func backupAndDisasterRecovery() -> String {
+        let s = spec
+        return
+            "Databases archive WAL to object storage and take base backups on schedule; volumes are snapshotted by Velero\(s.storage.snapshots.map { " on `\($0.schedule)`, \($0.keep) kept" } ?? " (not scheduled: storage.snapshots)"). Recovery points and times are in the table under Database Storage; the restore runbook (restore/RUNBOOK.md in the rendered output) lists every command with real names."
+    }
+}

@@ -1,0 +1,165 @@
+import BerthNet
+import Foundation
+
+extension HostingDoc {
+    /// The template's "Scaling and Performance": its summary and, per subsection, one row per bullet naming the
+    /// function below that answers it, and the tables and diagrams after the bullets.
+    static let scalingAndPerformance = Chapter(
+        "Scaling and Performance", summary: { $0.scalingAndPerformanceSummary() },
+        sections: [
+            Section(
+                "Horizontal Scaling",
+                bullets: [
+                    Bullet("Auto-scaling policies") { $0.autoScalingPolicies() },
+                    Bullet("Resource quotas") { $0.resourceQuotas() },
+                    Bullet("Node pool management") { $0.nodePoolManagement() },
+                    Bullet("Load distribution") { $0.horizontalLoadDistribution() },
+                ],
+                blocks: { $0.horizontalScalingBlocks() }),
+            Section(
+                "Vertical Scaling",
+                bullets: [
+                    Bullet("Resource limit adjustments") { $0.resourceLimitAdjustments() },
+                    Bullet("Performance tuning") { $0.verticalPerformanceTuning() },
+                    Bullet("Capacity planning") { $0.capacityPlanning() },
+                    Bullet("Bottleneck identification") { $0.bottleneckIdentification() },
+                ]),
+            Section(
+                "Network Scaling",
+                bullets: [
+                    Bullet("Bandwidth management") { $0.bandwidthManagement() },
+                    Bullet("Connection pooling") { $0.connectionPooling() },
+                    Bullet("Latency optimization") { $0.latencyOptimization() },
+                    Bullet("Throughput optimization") { $0.throughputOptimization() },
+                ]),
+        ])
+
+    /// The paragraph under "Scaling and Performance".
+    func scalingAndPerformanceSummary() -> String {
+        let s = spec
+        return
+            "Services scale horizontally between their replica bounds on CPU; node pools scale between their min and max\(s.scaling.clusterAutoscaler ? " with the cluster autoscaler" : " (cluster autoscaler off)"); vertical pod autoscaling is \(s.scaling.verticalPodAutoscaler)."
+    }
+
+    // MARK: Horizontal Scaling
+
+    func autoScalingPolicies() -> String {
+        let s = spec
+        let hpas = s.services.filter { $0.replicas.max > $0.replicas.min }
+        return
+            "\(plural(hpas.count, "service")) scale on CPU with a HorizontalPodAutoscaler (targets in the matrix below), scaling down after 5 minutes of low load."
+    }
+
+    func resourceQuotas() -> String {
+        let s = spec
+        return quotaText(s.environments)
+    }
+
+    func nodePoolManagement() -> String {
+        let s = spec
+        return s.scaling.clusterAutoscaler
+            ? "The cluster autoscaler keeps each pool between its min and max nodes (ConfigMap berth-cluster-autoscaler in kube-system per cluster: node-group bounds, balance-similar-node-groups, least-waste expander)."
+            : "Fixed sizes: the cluster autoscaler is off (scaling.clusterAutoscaler)."
+    }
+
+    func horizontalLoadDistribution() -> String {
+        let net = spec.network
+        return "Replicas spread evenly across zones (max skew 1) and hosts; requests are balanced \(net.loadBalancing)."
+    }
+
+    /// The tables and diagrams after "Horizontal Scaling".
+    func horizontalScalingBlocks() -> [DocBlock] {
+        return [
+            .table(
+                header: ["service", "environment", "min", "max", "CPU target", "autoscaler"],
+                rows: plan.targets.reduce(into: [[String]]()) { rows, t in
+                    guard !rows.contains(where: { $0[1] == t.environment.name }) else { return }
+                    for p in t.placements {
+                        if let cron = p.service.schedule?.value {
+                            // A CronJob: one run at a time on its schedule, no replicas to scale.
+                            rows.append([
+                                p.service.name, t.environment.name, "—", "—", "—", "none: CronJob `\(cron)`, one run at a time",
+                            ])
+                        } else {
+                            rows.append([
+                                p.service.name, t.environment.name, "\(p.replicas.min)", "\(p.replicas.max)", "\(p.replicas.cpu)%",
+                                p.replicas.max > p.replicas.min ? "HPA" : "fixed",
+                            ])
+                        }
+                    }
+                })
+        ]
+    }
+
+    // MARK: Vertical Scaling
+
+    func resourceLimitAdjustments() -> String {
+        let s = spec
+        return s.scaling.verticalPodAutoscaler == "off"
+            ? "Requests and limits come from the spec only (scaling.verticalPodAutoscaler: off)."
+            : "A VerticalPodAutoscaler per service in \(code(s.scaling.verticalPodAutoscaler)) mode (\(s.scaling.verticalPodAutoscaler == "recommend" ? "update mode Off: recommendations only" : "Recreate")); beside an HPA it controls memory only, and it never asks for more than one node's allocatable."
+    }
+
+    func verticalPerformanceTuning() -> String {
+        let s = spec
+        return s.databases.isEmpty
+            ? "Per-service resources and probes."
+            : "PostgreSQL is sized from instance memory (shared_buffers 25%, effective_cache_size 75%, work_mem from max_connections)."
+    }
+
+    func capacityPlanning() -> String {
+        let s = spec
+        let report = Capacity.report(s, plan: plan)
+        let problems = report.problems
+        return capacityText(report) + " Per pool at maximum scale (`berth capacity`): "
+            + list(
+                report.pools.map {
+                    "\($0.cluster)/\($0.pool) \($0.nodesAtMax) of \($0.nodesMax) nodes\($0.holdsMaxAfterZoneLoss ? "" : ", short after losing a zone")"
+                }) + "." + (problems.isEmpty ? "" : " Problems: " + list(problems) + ".")
+    }
+
+    func bottleneckIdentification() -> String {
+        let s = spec
+        let largest = s.services.max { $0.resources.memory < $1.resources.memory }
+        return
+            "The largest pod is \(largest.map { "\($0.name) (\($0.resources.cpu) CPU, \($0.resources.memory))" } ?? "none"); `berth check` refuses any pod that cannot fit its node pool."
+    }
+
+    // MARK: Network Scaling
+
+    func bandwidthManagement() -> String {
+        let net = spec.network
+        return net.ingress.rateLimit.map { "Per-client limits at the edge (\($0.rps) requests/s)." }
+            ?? "No per-client limits (network.ingress.rateLimit)."
+    }
+
+    func connectionPooling() -> String {
+        let s = spec
+        let pooled = s.databases.filter { $0.pooler != nil }
+        return clauses(
+            pooled, none: "No poolers (databases.<name>.pooler).", end: s.scaling.connectionPooling ? "; services connect through it." : "."
+        ) {
+            "\($0.name): PgBouncer, \($0.pooler?.mode ?? "") mode, \($0.pooler?.instances ?? 0) instances of \(plan.poolerPoolSize($0) ?? 0) server connections each (default_pool_size) in front of max_connections \($0.maxConnections), beside the primary only"
+        }
+    }
+
+    func latencyOptimization() -> String {
+        let split = facts.dnsSplitEnvironments
+        let remote = plan.remoteEndpoints.map { r in
+            "\(list(r.clientClusters)) reach\(r.clientClusters.count == 1 ? "es" : "") database \(r.database)'s primary on \(r.cluster) (\(r.environment)) across regions, one round trip per query"
+        }
+        let placement =
+            remote.isEmpty
+            ? "Services and their databases run in the same cluster and region"
+            : "Readers use an instance in their own cluster; " + remote.joined(separator: "; ")
+        return placement
+            + (production.contains { $0.clusters.count > 1 && split.contains($0.name) }
+                ? "; DNS sends users to a cluster per record set (external-dns set-identifier)."
+                : "; nothing rendered steers users to their nearest region.")
+    }
+
+    func throughputOptimization() -> String {
+        return
+            "Horizontal scaling on CPU\(facts.cdnInPath ? ", CDN caching of static paths" : "") and connection pooling to the databases."
+    }
+}

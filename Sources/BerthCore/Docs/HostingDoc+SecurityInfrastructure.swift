@@ -1,0 +1,156 @@
+import BerthNet
+import Foundation
+
+extension HostingDoc {
+    /// The template's "Security Infrastructure": its summary and, per subsection, one row per bullet naming the
+    /// function below that answers it, and the tables and diagrams after the bullets.
+    static let securityInfrastructure = Chapter(
+        "Security Infrastructure", summary: { $0.securityInfrastructureSummary() },
+        sections: [
+            Section(
+                "Access Controls",
+                bullets: [
+                    Bullet("Role-based access control") { $0.roleBasedAccessControl() },
+                    Bullet("Service account management") { $0.serviceAccountManagement() },
+                    Bullet("API key management") { $0.apiKeyManagement() },
+                    Bullet("Certificate management") { $0.certificateManagement() },
+                ],
+                blocks: { $0.accessControlsBlocks() }),
+            Section(
+                "Data Protection",
+                bullets: [
+                    Bullet("Encryption at rest") { $0.encryptionAtRest() },
+                    Bullet("Encryption in transit") { $0.encryptionInTransit() },
+                    Bullet("Key management") { $0.keyManagement() },
+                    Bullet("Data loss prevention") { $0.dataLossPrevention() },
+                ]),
+            Section(
+                "Compliance",
+                bullets: [
+                    Bullet("Regulatory requirements") { $0.regulatoryRequirements() },
+                    Bullet("Audit logging") { $0.auditLogging() },
+                    Bullet("Security scanning") { $0.complianceScanning() },
+                    Bullet("Vulnerability management") { $0.vulnerabilityManagement() },
+                ]),
+        ])
+
+    /// The paragraph under "Security Infrastructure".
+    func securityInfrastructureSummary() -> String {
+        let s = spec
+        return
+            "Pods run under the \(code(s.security.podSecurity)) Pod Security Standard, teams get namespace roles, secrets come from \(s.security.secrets.map { code($0.store) } ?? "no external store (security.secrets is not set)"), and data is encrypted at rest with \(s.security.encryptionAtRest) and in transit with \(s.security.encryptionInTransit)."
+    }
+
+    // MARK: Access Controls
+
+    func roleBasedAccessControl() -> String {
+        return
+            "Namespace Roles berth-admin, berth-edit and berth-view with explicit verbs and resources (secrets readable by admin only), bound per team and environment as in the matrix below."
+    }
+
+    func serviceAccountManagement() -> String {
+        let s = spec
+        let identity: String
+        switch s.provider.name {
+        case .aws: identity = "IRSA role `arn:aws:iam::<account>:role/<platform>-<environment>-<service>`"
+        case .gcp: identity = "a GKE Workload Identity service account"
+        case .azure: identity = "the platform's Azure workload identity"
+        case .onprem: identity = "no cloud identity (on premises, bucket credentials come from the secret store)"
+        }
+        return
+            "One ServiceAccount per service per namespace, with token automount off; services that use a bucket get \(identity)\(s.provider.account.isEmpty && s.provider.name != .onprem ? " once provider.account is set" : "")."
+    }
+
+    func apiKeyManagement() -> String {
+        let s = spec
+        return s.security.secrets.map {
+            "Keys live in \(code($0.store)); ExternalSecrets copy them into the namespace, refreshed hourly, rotated every \($0.rotateEvery)."
+        } ?? "No secret store (security.secrets)."
+    }
+
+    func certificateManagement() -> String {
+        let s = spec
+        return s.security.tls.map { "cert-manager with \(code($0.issuer)), renewed 30 days before expiry." }
+            ?? "No certificates (security.tls)."
+    }
+
+    /// The tables and diagrams after "Access Controls".
+    func accessControlsBlocks() -> [DocBlock] {
+        let s = spec
+        return [
+            .table(
+                header: ["team", "group"] + s.environments.map(\.name),
+                rows: s.security.teams.map { t in
+                    [t.name, t.group] + s.environments.map { Renderer.role(of: t, in: $0) ?? "—" }
+                })
+        ]
+    }
+
+    // MARK: Data Protection
+
+    func encryptionAtRest() -> String {
+        let s = spec
+        let keyed = !keyedRegions.isEmpty
+        let longhorn =
+            s.provider.name == .onprem && plan.csiDriver == "driver.longhorn.io" && s.security.encryptionAtRest != "none"
+                && !s.storage.classes.isEmpty
+            ? " (Longhorn: LUKS-encrypted volumes whose passphrase Secret `\(Renderer.longhornNamespace)/\(Renderer.longhornCryptoSecret)` an ExternalSecret fills from the secret store entry `\(s.platform)/longhorn/<cluster>`)"
+            : ""
+        return
+            "\(s.security.encryptionAtRest) (security.encryption.atRest) for volumes\(keyed ? " with each region's own key" : "")\(longhorn) and buckets ("
+            + list(s.buckets.map { "\($0.name): \($0.encryption)" }) + ")."
+    }
+
+    func encryptionInTransit() -> String {
+        let s = spec
+        return
+            "TLS \(s.security.tls?.minVersion ?? "1.2")+ at the edge; \(s.security.encryptionInTransit == "mtls" ? "mTLS between pods through the mesh" : "plain inside the cluster behind NetworkPolicies (security.encryption.inTransit: mtls with a mesh changes that)"); bucket access requires TLS."
+    }
+
+    func keyManagement() -> String {
+        let keys = keyedRegions
+        return keys.isEmpty
+            ? "Provider-managed keys (no provider.regions.<region>.kmsKey is set)."
+            : "One customer key per region, since keys are regional: " + list(keys.map { "\($0.name) \(code($0.kmsKey))" })
+                + ". Each cluster's storage classes use its region's key; buckets and backups use the key of the region that stores them."
+    }
+
+    func dataLossPrevention() -> String {
+        let s = spec
+        return
+            "Backups with retention, versioned buckets (\(list(s.buckets.filter { $0.versioning && facts.versionedBuckets.contains($0.name) }.map(\.name)))), volumes retained on delete for \(list(s.storage.classes.filter { $0.reclaim == "Retain" }.map(\.name))), and secrets never in the spec or the output."
+    }
+
+    // MARK: Compliance
+
+    func regulatoryRequirements() -> String {
+        let s = spec
+        return s.security.compliance.isEmpty
+            ? "None declared (security.compliance)."
+            : list(s.security.compliance)
+                + (s.security.requiredBackupRetention.map { "; backups kept at least \($0.0) (\($0.1))" } ?? "") + "."
+    }
+
+    func auditLogging() -> String {
+        let s = spec
+        return
+            "Kubernetes API audit at level \(s.security.auditLevel), kept \(s.security.auditRetention) (audit/<cluster>.audit-policy.yaml for the API server's --audit-policy-file; secrets and config maps are never logged above Metadata)."
+    }
+
+    func complianceScanning() -> String {
+        let s = spec
+        return
+            "Images scanned in the registry\(s.delivery.registry?.scanOnPush == true ? " on push" : ""); `berth audit` checks the platform and its rendered objects (network exposure, workload hardening, RBAC breadth, secrets, encryption, backup, zone blast radius) with \(Audit.run(s).count) finding(s) now, and exits 1 on a finding at or above `--fail-on` (high by default)."
+    }
+
+    func vulnerabilityManagement() -> String {
+        let s = spec
+        let gates = facts.admissionGates
+        return
+            (gates.isEmpty
+            ? "Nothing rendered refuses a deployment (no admission policy): the gate is `berth audit`, which exits 1 on a finding at or above `--fail-on`, and CI should run it before the render is applied. "
+            : "Admission objects rendered: \(list(gates)). ")
+            + (s.delivery.registry.map { gateText($0) + " " } ?? "")
+            + "Base images are updated by bumping versions in the versions file."
+    }
+}
