@@ -33,6 +33,12 @@ step "swift format lint --strict (the configuration in .swift-format)" swift for
 step "swift build" swift build --build-tests
 bin=$root/.build/debug/berth
 step "swift test" swift test --skip-build
+step "documentation coverage: every public declaration of BerthCore and BerthStore has a /// comment" \
+    python3 scripts/check_doc_coverage.py Sources/BerthCore Sources/BerthStore
+# DocC (swift-docc-plugin) builds each library's catalog (Sources/<module>/<module>.docc) with
+# every symbol link resolved: a warning fails the step.
+step "DocC: BerthCore and BerthStore documentation, warnings as errors" swift package --allow-writing-to-directory "$work/docs" \
+    generate-documentation --target BerthCore --target BerthStore --warnings-as-errors --disable-indexing --output-path "$work/docs"
 step "IP math vs Python ipaddress (120,000 cases)" bash -c \
     "python3 scripts/ipdiff/gen.py --seed 1 --count 120000 > '$work/cases.jsonl' && '$root/.build/debug/ipdiff-driver' '$work/cases.jsonl'"
 step "render the examples" bash -c "'$bin' render examples/acme/platform.yaml --out '$work/rendered' && '$bin' render examples/onprem/platform.yaml --out '$work/onprem'"

@@ -5,6 +5,7 @@
 /// if !result.diagnostics.hasErrors { let files = Pipeline.render(result.spec!, ipPlan: result.ipPlan) }
 /// ```
 public enum Pipeline {
+    /// berth's version; also the tag of the default team server image.
     public static let version = "0.1.0"
 
     /// Loads the spec, runs every platform check and plans the address space (pinned by the
@@ -61,9 +62,12 @@ public enum Pipeline {
         /// The spec resolved per environment and cluster, with the traffic graph's inputs and
         /// the address plan (`plan.ipPlan`).
         public var plan: Plan
+        /// The spec itself.
         public var spec: Spec { plan.spec }
+        /// The address plan, when the spec planned one.
         public var ipPlan: IPPlan? { plan.ipPlan }
 
+        /// Wraps a plan made from a spec that passed every check.
         public init(plan: Plan) { self.plan = plan }
     }
 
@@ -80,7 +84,9 @@ public enum Pipeline {
     /// A render whose objects reference something nothing in the render creates: a defect of
     /// berth, reported with every unresolved reference.
     public struct UnresolvedReferences: Error, Sendable, CustomStringConvertible {
+        /// Every unresolved reference found.
         public var problems: [ReferenceCheck.Problem]
+        /// An internal-error message listing every unresolved reference.
         public var description: String {
             "internal error: \(problems.count) unresolved reference\(problems.count == 1 ? "" : "s") in the render (a defect of berth; nothing was written):\n"
                 + problems.map { "  \($0)" }.joined(separator: "\n")

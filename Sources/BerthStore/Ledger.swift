@@ -55,6 +55,8 @@ public final class Ledger {
         try self.init(store: store, access: create ? .create : .write, now: now)
     }
 
+    /// Opens `store` for `mode`: a `postgres://` or `postgresql://` URL, a libpq key=value string, or a SQLite file path. `now` gives the
+    /// time (Unix seconds) leases and history use.
     public init(store: String, access mode: Access, now: @escaping () -> Int64 = Ledger.wallClock) throws(LedgerError) {
         self.now = now
         let isPostgres = Self.isPostgres(store)

@@ -15,16 +15,22 @@ public enum TokenScope: String, Sendable, Hashable, CaseIterable, Comparable {
         }
     }
 
+    /// Orders scopes by what they allow: `read` < `allocate` < `admin`.
     public static func < (a: TokenScope, b: TokenScope) -> Bool { a.rank < b.rank }
 }
 
 /// One server token as stored: its name (the actor in history), scope and the SHA-256 of the
 /// token (lowercase hex). The token itself is never stored.
 public struct TokenRecord: Sendable, Hashable {
+    /// The token's unique name; history records it as the actor.
     public let name: String
+    /// What the token may do.
     public let scope: TokenScope
+    /// SHA-256 of the token, lowercase hex.
     public let hash: String
+    /// When the token was created (Unix seconds).
     public let createdAt: Int64
+    /// When the token was revoked (Unix seconds); nil while it is valid.
     public let revokedAt: Int64?
 }
 

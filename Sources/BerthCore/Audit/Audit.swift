@@ -1,15 +1,21 @@
 /// One audit finding: a rule, where in the spec it comes from, what is wrong and how to fix it.
 public struct Finding: Sendable, Hashable {
+    /// The rule's stable ID, e.g. `BERTH-NET-001`.
     public var rule: String
+    /// How serious the finding is (raised to at least `high` when an enabled compliance regime includes the rule).
     public var severity: AuditSeverity
+    /// Where in the spec the finding comes from, when it has a place.
     public var location: SourceLocation?
+    /// What is wrong, in one line.
     public var message: String
+    /// How to fix it.
     public var fix: String
     /// Rendered files (relative to the output folder) the finding was read from, if any.
     public var objects: [String]
     /// Enabled compliance regimes whose rule set includes the rule.
     public var compliance: [String]
 
+    /// A finding of `rule` with its severity, place, message and fix, read from `objects`.
     public init(
         rule: String, severity: AuditSeverity, location: SourceLocation?, message: String, fix: String,
         objects: [String] = [], compliance: [String] = []
@@ -41,6 +47,7 @@ public enum Audit {
         return run(checked.spec, plan: checked.plan, files: files)
     }
 
+    /// The audit of `spec`, its plan and the rendered objects in `files`: every rule's findings, in a stable order.
     public static func run(_ spec: Spec, plan: Plan, files: [RenderedFile]) -> [Finding] {
         var raw: [Finding] = []
         let ctx = AuditContext(spec: spec)

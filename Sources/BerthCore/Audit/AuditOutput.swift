@@ -1,12 +1,14 @@
 /// Audit findings as text, JSON and SARIF 2.1.0. No timestamps or run times: the same spec
 /// always gives the same bytes.
 public enum AuditOutput {
+    /// The number of findings of each severity.
     public static func counts(_ findings: [Finding]) -> [AuditSeverity: Int] {
         var c: [AuditSeverity: Int] = [:]
         for f in findings { c[f.severity, default: 0] += 1 }
         return c
     }
 
+    /// The summary line: findings per severity, and how many are at or above `failOn`.
     public static func summary(_ findings: [Finding], failOn: AuditSeverity) -> String {
         let c = counts(findings)
         let failing = findings.filter { $0.severity >= failOn }.count
@@ -35,6 +37,7 @@ public enum AuditOutput {
         return ["file": .string(l.file), "line": .int(l.line), "column": .int(l.column)]
     }
 
+    /// The JSON report: every finding, the counts and the `failOn` threshold.
     public static func json(_ findings: [Finding], failOn: AuditSeverity) -> String {
         let c = counts(findings)
         let items: [JSONValue] = findings.map { f in

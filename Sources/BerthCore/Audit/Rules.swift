@@ -1,5 +1,6 @@
 /// How serious an audit finding is. `--fail-on` compares against this order.
 public enum AuditSeverity: String, Sendable, Hashable, Codable, Comparable, CaseIterable {
+    /// From least to most serious.
     case low, medium, high, critical
 
     var rank: Int {
@@ -11,6 +12,7 @@ public enum AuditSeverity: String, Sendable, Hashable, Codable, Comparable, Case
         }
     }
 
+    /// Orders by seriousness: low < medium < high < critical.
     public static func < (a: AuditSeverity, b: AuditSeverity) -> Bool { a.rank < b.rank }
 
     /// SARIF `level`: critical and high are errors, medium a warning, low a note.
@@ -35,9 +37,13 @@ public enum AuditSeverity: String, Sendable, Hashable, Codable, Comparable, Case
 
 /// One audit rule: a stable identifier, what it looks at and how to fix what it finds.
 public struct AuditRule: Sendable, Hashable {
+    /// The stable ID, e.g. `BERTH-NET-001`.
     public var id: String
+    /// One line, lower case.
     public var title: String
+    /// The severity the rule's findings get (before compliance raises them).
     public var severity: AuditSeverity
+    /// Why the finding matters.
     public var description: String
 
     init(_ id: String, _ severity: AuditSeverity, _ title: String, _ description: String) {
@@ -50,6 +56,7 @@ public struct AuditRule: Sendable, Hashable {
 
 /// The rule catalogue. IDs are stable: a rule that goes away leaves its ID unused.
 public enum AuditRules {
+    /// Every rule, by area.
     public static let all: [AuditRule] = [
         // network exposure
         AuditRule(
@@ -201,8 +208,10 @@ public enum AuditRules {
         ),
     ]
 
+    /// The rules by ID.
     public static let byID: [String: AuditRule] = Dictionary(all.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
 
+    /// The rule with `id`; an unknown ID gives a `high` rule named after it with no description.
     public static func rule(_ id: String) -> AuditRule {
         byID[id] ?? AuditRule(id, .high, id, "")
     }
@@ -230,8 +239,10 @@ public enum AuditRules {
     /// Minimums the regimes set: audit retention 365 days, secret rotation at most 90 days
     /// (backup retention minimums are `Security.requiredBackupRetention`, shared with `berth check`).
     public static let auditRetentionDays = 365
+    /// Longest secret rotation interval the regimes accept, in days.
     public static let rotationMaxDays = 90
 
+    /// The enabled regimes (of `enabled`) whose rule set includes `ruleID`.
     public static func regimes(of ruleID: String, enabled: [String]) -> [String] {
         compliance.filter { enabled.contains($0.name) && $0.rules.contains(ruleID) }.map(\.name)
     }

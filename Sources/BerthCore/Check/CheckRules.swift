@@ -9,95 +9,179 @@
 /// CheckCode.unknownKey.rule.title   // "unknown key"
 /// ```
 public enum CheckCode: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+    /// Error: unknown add-on under addons.
     case addonUnknown = "addon-unknown"
+    /// Error: add-on version not exact, or older than berth needs.
     case addonVersion = "addon-version"
+    /// Error: static ingress address on a cluster with several environments.
     case ambiguousStatic = "ambiguous-static"
+    /// Error: backup bucket without lifecycle or encryption, or public.
     case backupBucket = "backup-bucket"
+    /// Warning or error: backup retention shorter than required, or cut short by the bucket.
     case backupRetention = "backup-retention"
+    /// Error: minimum above maximum, or limit below request.
     case bounds = "bounds"
+    /// Error: data stored outside provider.dataResidency.
     case dataResidency = "data-residency"
+    /// Warning: database primary cannot run in the region it asks for.
     case databaseTopology = "database-topology"
+    /// Error: service cannot reach a database it uses.
     case databaseUnreachable = "database-unreachable"
+    /// Error: production image without a digest while pinDigests is on.
     case digestRequired = "digest-required"
+    /// Warning: host served by several clusters without per-cluster DNS routing.
     case dnsMultiCluster = "dns-multi-cluster"
+    /// Error: rfc2136 or pdns DNS provider without network.dns.server.
     case dnsServer = "dns-server"
+    /// Warning: public host outside network.dns.zones.
     case dnsZone = "dns-zone"
+    /// Error: shared host cannot get a DNS-01 certificate.
     case dns01 = "dns01"
+    /// Error: duplicate key in a YAML mapping.
     case duplicateKey = "duplicate-key"
+    /// Error: empty spec file.
     case empty = "empty"
+    /// Error: expose together with a service mesh.
     case exposeMesh = "expose-mesh"
+    /// Error: spec file larger than 8 MiB.
     case fileTooLarge = "file-too-large"
+    /// Error: firewall rule does not match the exposed service.
     case firewallService = "firewall-service"
+    /// Error: image from a registry other than delivery.registry.
     case foreignRegistry = "foreign-registry"
+    /// Error: invalid image reference.
     case invalidImage = "invalid-image"
+    /// Error: invalid name.
     case invalidName = "invalid-name"
+    /// Error: value not allowed.
     case invalidValue = "invalid-value"
+    /// Error: version is neither a tag nor a digest.
     case invalidVersion = "invalid-version"
+    /// Error: a range pinned in the lock file no longer fits.
     case ipPin = "ip-pin"
+    /// Error: the address plan cannot be made.
     case ipPlan = "ip-plan"
+    /// Error: pinned range overlaps a reserved range.
     case ipReservedOverlap = "ip-reserved-overlap"
+    /// Error: ipam.server cluster is not one of its environment's.
     case ipamServerCluster = "ipam-server-cluster"
+    /// Error: ipam.server hostname outside its environment's domain.
     case ipamServerHostname = "ipam-server-hostname"
+    /// Warning: team server metrics token cannot be delivered.
     case ipamServerMetricsToken = "ipam-server-metrics-token"
+    /// Error: required key missing or without a value.
     case missing = "missing"
+    /// Error: region without its own KMS key.
     case missingKey = "missing-key"
+    /// Error: metrics or SLO without what it reads.
     case missingValue = "missing-value"
+    /// Error: service without a version for an environment.
     case missingVersion = "missing-version"
+    /// Error: image uses a moving tag.
     case mutableTag = "mutable-tag"
+    /// Error: database named like a service.
     case nameClash = "name-clash"
+    /// Error: name reserved by ipam.server.
     case nameTaken = "name-taken"
+    /// Error: derived object name longer than Kubernetes allows.
     case nameTooLong = "name-too-long"
+    /// Error: AWS account not set.
     case noAccount = "no-account"
+    /// Warning: database without backup on a platform with production.
     case noBackup = "no-backup"
+    /// Error: environment without clusters.
     case noClusters = "no-clusters"
+    /// Error: service without the port its traffic needs.
     case noPort = "no-port"
+    /// Warning: service without health probes.
     case noProbe = "no-probe"
+    /// Error: secrets needed but no secret store.
     case noSecretStore = "no-secret-store"
+    /// Warning: volume without a storage class.
     case noStorageClass = "no-storage-class"
+    /// Error: cluster without zones.
     case noZones = "no-zones"
+    /// Error: file is not UTF-8 text.
     case notText = "not-text"
+    /// Error: credential as a plain env value.
     case plainSecret = "plain-secret"
+    /// Error: pod CIDR too small for the nodes the pools can grow to.
     case podCidr = "pod-cidr"
+    /// Error: pod larger than one node of its pool.
     case podTooLarge = "pod-too-large"
+    /// Error: price file for another provider.
     case priceProvider = "price-provider"
+    /// Warning: production database without failover across zones.
     case productionDatabase = "production-database"
+    /// Error: production service with fewer than 2 replicas.
     case productionReplicas = "production-replicas"
+    /// Note: production service on one replica under a waiver.
     case productionReplicasWaiver = "production-replicas-waiver"
+    /// Error: name over the provider's limit.
     case providerNameLimit = "provider-name-limit"
+    /// Error: production public route without HTTPS.
     case productionTls = "production-tls"
+    /// Error: replica cluster without a backup to follow.
     case replicaWithoutArchive = "replica-without-archive"
+    /// Error: two services claim the same host and path.
     case routeConflict = "route-conflict"
+    /// Warning: database recovery point worse than its target.
     case rpo = "rpo"
+    /// Error: scheduled service with a port, route or caller.
     case scheduledCallable = "scheduled-callable"
+    /// Error: scheduled service with volumes.
     case scheduledVolumes = "scheduled-volumes"
+    /// Warning: service lists itself in talksTo.
     case selfReference = "self-reference"
+    /// Error: shared database used from another cluster.
     case sharedDatabase = "shared-database"
+    /// Note: production-like environment differs from production.
     case stagingParity = "staging-parity"
+    /// Error: more than one default storage class.
     case storageDefault = "storage-default"
+    /// Error: storage shrinks between two specs.
     case storageShrink = "storage-shrink"
+    /// Error: supernet too small for every cluster's ranges.
     case supernetTooSmall = "supernet-too-small"
+    /// Error: image tag does not follow delivery.registry.tags.
     case tagStrategy = "tag-strategy"
+    /// Error: certificate issuer cannot issue.
     case tlsIssuer = "tls-issuer"
+    /// Error: YAML nested too deep.
     case tooDeep = "too-deep"
+    /// Error: YAML expands to too many values.
     case tooLarge = "too-large"
+    /// Error: too many problems.
     case tooMany = "too-many"
+    /// Error: value of the wrong type.
     case type = "type"
+    /// Error: UDP service with a public route.
     case udpPublic = "udp-public"
+    /// Error: unknown key.
     case unknownKey = "unknown-key"
+    /// Error: machine type without a price.
     case unknownMachine = "unknown-machine"
+    /// Error: reference to something that does not exist.
     case unknownReference = "unknown-reference"
+    /// Warning: replicas.waiver on a service with 2 or more replicas.
     case unusedWaiver = "unused-waiver"
+    /// Error: volume snapshots without a bucket for Velero.
     case veleroBucket = "velero-bucket"
+    /// Error: YAML syntax error.
     case yaml = "yaml"
+    /// Error: YAML tag on a value or key.
     case yamlTag = "yaml-tag"
+    /// Warning: production service with fewer replicas than zones.
     case zoneSpread = "zone-spread"
 
+    /// The code as users see it, e.g. `unknown-key`.
     public var description: String { rawValue }
 }
 
 /// One entry of the check catalogue: what a diagnostic code means, why it matters and how to
 /// fix what it reports.
 public struct CheckRule: Sendable, Hashable {
+    /// The diagnostic code this entry explains.
     public var code: CheckCode
     /// The severity the code is reported with.
     public var severity: Severity

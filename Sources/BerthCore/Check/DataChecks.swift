@@ -5,6 +5,7 @@
 /// topology, backup retention against a regime) are warnings here and high findings in
 /// `berth audit`, which is where CI gates on them.
 extension PlatformChecks {
+    /// Storage, database, bucket and backup rules of `spec` (its plan is computed unless given).
     public static func data(_ spec: Spec, plan given: Plan? = nil) -> [Diagnostic] {
         var out: [Diagnostic] = []
         let usesObjectStorage =

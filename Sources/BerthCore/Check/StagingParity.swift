@@ -1,6 +1,7 @@
 /// Staging is production-like: every way a production-like environment (`productionLike`,
 /// true by default for tier staging) differs from production, as notes. Notes never fail a check.
 extension PlatformChecks {
+    /// Notes for every way a production-like environment differs from production; none without a production environment.
     public static func stagingParity(_ spec: Spec, plan: Plan? = nil) -> [Diagnostic] {
         guard let prod = spec.environments.first(where: { $0.tier == .production }) else { return [] }
         let plan = plan ?? Plan(spec: spec)

@@ -2,6 +2,7 @@
 /// credentials in its own cluster, data stays in the declared regions, every region that
 /// encrypts with a customer key names its own, and backup credentials have a source.
 extension PlatformChecks {
+    /// Database endpoints and credentials, data residency, per-region keys and backup credentials of `spec`.
     public static func topology(_ spec: Spec, plan: Plan) -> [Diagnostic] {
         var out: [Diagnostic] = []
         let regions = Set(spec.provider.regions.map(\.name))

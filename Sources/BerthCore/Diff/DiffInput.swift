@@ -4,7 +4,9 @@ extension PlatformDiff {
     /// One side of `berth diff`: the compared files of a folder written by `berth render`, or a
     /// spec checked and rendered in memory (with versions.yaml and ip-plan.lock beside it).
     public enum Input: Sendable {
+        /// A folder written by `berth render`: its compared files by path.
         case folder([String: String])
+        /// A spec, checked and rendered in memory: the spec and its compared files by path.
         case spec(Spec, [String: String])
 
         /// The compared files (`PlatformDiff.isCompared`) by path.
@@ -48,6 +50,7 @@ extension PlatformDiff {
     /// A spec given to `berth diff` that has errors: nothing can be compared. The caller prints
     /// its diagnostics (`loaded.formatter(color:)`); the command exits 2.
     public struct RefusedSpec: Error, Sendable {
+        /// The spec as loaded, with its diagnostics.
         public let loaded: LoadedSpec
     }
 

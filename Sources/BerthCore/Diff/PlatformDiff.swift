@@ -11,6 +11,7 @@ import Yams
 public enum PlatformDiff {
     /// How a change can hurt.
     public enum Risk: String, Sendable, Comparable, CaseIterable {
+        /// Applies in place without losing data or widening access.
         case safe
         /// Weaker monitoring: an alert removed or a service level objective loosened.
         case risky
@@ -28,15 +29,20 @@ public enum PlatformDiff {
             }
         }
 
+        /// Orders by harm: safe < risky < disruptive < security-sensitive.
         public static func < (a: Risk, b: Risk) -> Bool { a.rank < b.rank }
     }
 
+    /// Whether an object (or file) appears, disappears or differs.
     public enum Kind: String, Sendable { case added, removed, changed }
 
+    /// One object or file that differs between the two renders, and how risky that is.
     public struct Change: Sendable, Equatable {
+        /// Added, removed or changed.
         public var kind: Kind
         /// `cluster/namespace/Kind/name`, `cluster/Kind/name` (cluster-scoped), a JSON path, or `spec`.
         public var key: String
+        /// Every risk the change carries; empty means safe.
         public var risks: [Risk]
         /// Field paths that differ (for changed objects).
         public var paths: [String]
@@ -46,6 +52,7 @@ public enum PlatformDiff {
         /// The highest risk.
         public var risk: Risk { risks.max() ?? .safe }
 
+        /// A change of `kind` to `key`, with its risks, differing field paths and reasons.
         public init(kind: Kind, key: String, risks: [Risk], paths: [String], reasons: [String]) {
             self.kind = kind
             self.key = key
@@ -517,6 +524,7 @@ public enum PlatformDiff {
 
     // MARK: output
 
+    /// The text report: one line per change (risk, kind, key, paths, reasons), then the counts per risk.
     public static func text(_ changes: [Change]) -> String {
         var out = ""
         for c in changes {
@@ -533,6 +541,7 @@ public enum PlatformDiff {
         return out
     }
 
+    /// The JSON report: every change and the counts per risk.
     public static func json(_ changes: [Change]) -> JSONValue {
         let items: [JSONValue] = changes.map { c in
             [

@@ -2,22 +2,28 @@ import Foundation
 
 /// A document as blocks, rendered to Markdown and to self-contained HTML from the same data.
 public indirect enum DocBlock: Sendable {
+    /// A heading of a level (1 for the title) and its text.
     case heading(Int, String)
+    /// A paragraph of text.
     case paragraph(String)
     /// A bullet: the template's label, then the answer.
     case item(String, String)
+    /// A table: its header row and body rows.
     case table(header: [String], rows: [[String]])
     /// A diagram: Mermaid source for Markdown, an SVG file name and its contents.
     case diagram(title: String, mermaid: String, svgFile: String, svg: String)
 }
 
+/// A document: its blocks in order, written as Markdown or HTML.
 public struct Doc: Sendable {
+    /// The blocks, in order.
     public var blocks: [DocBlock] = []
 
     mutating func add(_ b: DocBlock) { blocks.append(b) }
 
     // MARK: Markdown
 
+    /// The document as Markdown (diagrams as Mermaid code blocks).
     public func markdown() -> String {
         var out = ""
         var lastWasItem = false

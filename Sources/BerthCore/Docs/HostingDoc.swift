@@ -7,8 +7,11 @@ import Foundation
 /// answered from the spec, and where the spec is silent the answer names the default in
 /// force and the field that changes it.
 public struct HostingDoc: Sendable {
+    /// The spec the document describes.
     public var spec: Spec
+    /// The spec resolved per environment and cluster.
     public var plan: Plan
+    /// The address plan, when there is one.
     public var ipPlan: IPPlan?
     var renderer: Renderer
     /// What the render contains: mechanisms are claimed only when they are in it.
@@ -19,6 +22,7 @@ public struct HostingDoc: Sendable {
         renderer.addons(indexes: ReferenceCheck.indexes(ReferenceCheck.objectsByCluster(facts.files.map { ($0.path, $0.objects) })))
     }
 
+    /// The document of `spec`, resolving its plan here; `ipPlan` gives the address tables.
     public init(spec: Spec, ipPlan: IPPlan?) {
         self.init(Pipeline.Checked(plan: Plan(spec: spec, ipPlan: ipPlan)))
     }
@@ -48,6 +52,7 @@ public struct HostingDoc: Sendable {
             " The ledger's team server (`berth serve`, ipam.server) runs on cluster \(t.cluster) in namespace \(t.namespace): Deployment \(IPAMServer.serviceName) with \(t.replicas) replica\(t.replicas == 1 ? "" : "s")\(at), on its PostgreSQL ledger, the CloudNativePG cluster \(IPAMServer.ledgerName) (\(t.ledgerInstances) instance\(t.ledgerInstances == 1 ? "" : "s")\(backup))\(scrape). Pipelines and people allocate through its API with tokens (`berth ip token create`)."
     }
 
+    /// The files of the document: `hosting-and-network.md`, its HTML and one SVG per diagram.
     public func artifacts() -> [Artifact] {
         let doc = build()
         var out = [

@@ -14,6 +14,7 @@ public struct MonitoringDoc: Sendable {
         self.addons = addons
     }
 
+    /// The files of the document: `monitoring.md` and `monitoring.html`.
     public func artifacts() -> [Artifact] {
         let doc = build()
         return [

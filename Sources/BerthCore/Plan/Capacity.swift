@@ -14,7 +14,9 @@
 /// cluster's default pool (the rendered Cluster and Pooler have no nodeSelector and no
 /// tolerations, so they run on untainted pools; berth counts them on the first by name).
 public struct CapacityReport: Sendable {
+    /// One entry per node pool: the clusters in the order written, each one's pools by name.
     public var pools: [PoolCapacity]
+    /// One entry per database and scope: connections asked for against those accepted.
     public var connections: [ConnectionBudget]
     /// Database pods that no pool can take: every pool of their cluster is tainted.
     public var unschedulable: [String] = []
@@ -55,43 +57,67 @@ public struct CapacityReport: Sendable {
 
 /// Per-environment demand on a pool.
 public struct PoolDemand: Sendable {
+    /// The environment whose pods these are.
     public var environment: String
+    /// CPU (millicores), memory (bytes) and pods at every service's minimum replicas.
     public var cpuMin: Int64, memoryMin: Int64, podsMin: Int
+    /// CPU (millicores), memory (bytes) and pods at every service's maximum replicas.
     public var cpuMax: Int64, memoryMax: Int64, podsMax: Int
     /// The database pods included above, one line per database.
     public var databases: [String] = []
 }
 
+/// What one node pool must hold and what it can give: demand per environment, bin-packed nodes, zone loss and waste.
 public struct PoolCapacity: Sendable {
+    /// The cluster's name.
     public var cluster: String
+    /// The node pool's name.
     public var pool: String
+    /// The pool's machine type.
     public var machine: String
+    /// Zones of the cluster the nodes are spread over.
     public var zones: Int
+    /// The pool's `min` nodes.
     public var nodesMin: Int
+    /// The pool's `max` nodes (where the cluster autoscaler stops).
     public var nodesMax: Int
+    /// Whether the pool runs on spot / preemptible capacity.
     public var spot: Bool
+    /// CPU pods can request on one node, in millicores.
     public var allocatableCPU: Int64
+    /// Memory pods can request on one node, in bytes.
     public var allocatableMemory: Int64
+    /// Pod slots per node (`network.podsPerNode`).
     public var podsPerNode: Int
+    /// Demand of each environment that places pods on the pool.
     public var demand: [PoolDemand]
+    /// Totals over the environments at minimum replicas: CPU (millicores), memory (bytes) and pods.
     public var cpuMin: Int64, memoryMin: Int64, podsMin: Int
+    /// Totals over the environments at maximum replicas: CPU (millicores), memory (bytes) and pods.
     public var cpuMax: Int64, memoryMax: Int64, podsMax: Int
     /// Nodes bin packing needs at minimum and maximum replicas.
     public var nodesAtMin: Int
+    /// Nodes bin packing needs at maximum replicas.
     public var nodesAtMax: Int
     /// Nodes left at the pool's maximum after the largest zone is lost.
     public var nodesAfterZoneLoss: Int
+    /// Whether the nodes left after losing the largest zone hold the pods at minimum replicas.
     public var holdsMinAfterZoneLoss: Bool
+    /// Whether the nodes left after losing the largest zone hold the pods at maximum replicas.
     public var holdsMaxAfterZoneLoss: Bool
     /// CPU and memory left over after losing a zone, at minimum replicas (negative: short).
     public var zoneLossHeadroomCPU: Int64
+    /// Memory (bytes) left over after losing a zone, at minimum replicas (negative: short).
     public var zoneLossHeadroomMemory: Int64
     /// The largest requests among the pool's pods, and whether they fit one node.
     public var largestPodCPU: Int64
+    /// The largest memory request (bytes) among the pool's pods.
     public var largestPodMemory: Int64
+    /// Whether the largest pod fits one node (CPU, memory and a pod slot).
     public var largestPodFits: Bool
     /// Share of the packed nodes' CPU and memory that no pod requests, at maximum replicas.
     public var wasteCPUPercent: Int
+    /// Share of the packed nodes' memory that no pod requests, at maximum replicas.
     public var wasteMemoryPercent: Int
 }
 
@@ -100,19 +126,28 @@ public struct PoolCapacity: Sendable {
 /// server connections (`Plan.poolerPoolSize`). Without one: every pod of every service that uses the database
 /// keeps a client pool of 10 (an assumption, stated in the output).
 public struct ConnectionBudget: Sendable {
+    /// The database's name.
     public var database: String
     /// The environment, or `shared` for a database shared by all environments.
     public var scope: String
+    /// Whether a PgBouncer pooler stands in front of the database.
     public var pooled: Bool
+    /// Server connections that may be asked for.
     public var demand: Int
+    /// `maxConnections` less the superuser slots.
     public var available: Int
+    /// How the demand was counted, one line for the output.
     public var detail: String
 }
 
+/// `berth capacity`: node pool capacity and database connection budgets of a spec.
 public enum Capacity {
+    /// Connections each pod of a service keeps to a database it reaches without a pooler (an assumption).
     public static let clientPoolPerPod = 10
+    /// PostgreSQL connection slots kept for superusers (`superuser_reserved_connections`).
     public static let reservedConnections = 3
 
+    /// The capacity report of `spec`, from `plan` when given (else the plan is computed).
     public static func report(_ spec: Spec, plan: Plan? = nil) -> CapacityReport {
         let plan = plan ?? Plan(spec: spec)
         var pools: [PoolCapacity] = []

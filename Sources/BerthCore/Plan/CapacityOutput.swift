@@ -6,6 +6,7 @@ extension CapacityReport {
         return gi >= 10 ? "\(Int(gi.rounded()))Gi" : "\(Double(Int(gi * 10)) / 10)Gi"
     }
 
+    /// The report as text: each pool's demand, nodes and zone loss, the connection budgets, then problems and warnings.
     public func text() -> String {
         var s = ""
         for p in pools {
@@ -41,6 +42,7 @@ extension CapacityReport {
         return s
     }
 
+    /// The report as JSON: pools, connection budgets, problems and warnings.
     public func json() -> String {
         let poolItems: [JSONValue] = pools.map { p in
             [

@@ -4,6 +4,7 @@ import Foundation
 /// `SpecSchema`: the loader checks it and reports problems as `file:line:col`.
 /// Prices are decimal numbers (written plain, e.g. `0.192`), in the file's currency.
 public enum PriceSchema {
+    /// An entry of `machines`: the on-demand and spot price per hour of one machine type.
     public static let machine = ObjectSchema(
         "machine price", "Hourly prices of one machine type.",
         [
@@ -11,6 +12,7 @@ public enum PriceSchema {
             Field("spot", .string, "Typical price per hour as spot / preemptible capacity.", default: .string("")),
         ])
 
+    /// `storage`: the price per GiB-month of SSD and HDD block storage.
     public static let storage = ObjectSchema(
         "storage prices", "Price per GiB-month of block storage, by storage class kind.",
         [
@@ -18,6 +20,7 @@ public enum PriceSchema {
             Field("hdd", .string, "HDD volumes (e.g. st1).", default: .string("0")),
         ])
 
+    /// `buckets`: the price per GiB-month of object storage in each tier.
     public static let buckets = ObjectSchema(
         "bucket prices", "Price per GiB-month of object storage, by tier.",
         [
@@ -27,6 +30,7 @@ public enum PriceSchema {
             Field("deep-archive", .string, "Deep-archive tier.", default: .string("0")),
         ])
 
+    /// The whole price file: version, provider, currency, source, date, machines, storage, buckets and bucket sizes.
     public static let root = ObjectSchema(
         "prices", "A price table for `berth cost`.",
         [
@@ -51,17 +55,27 @@ public enum PriceSchema {
 
 /// A checked price table.
 public struct PriceTable: Sendable {
+    /// Path of the price file.
     public var file: String
+    /// `provider`: the provider the prices are for; a spec of another provider is refused.
     public var provider: Provider.Name
     /// Where the file names its provider, for the mismatch error.
     public var providerLocation: SourceLocation?
+    /// `currency`: the currency of every price (default `USD`).
     public var currency: String
+    /// `source`: where the numbers come from.
     public var source: String
+    /// `date`: when they were read.
     public var date: String
+    /// `hoursPerMonth`: hours in a billing month (default 730).
     public var hoursPerMonth: Int
+    /// `machines`: machine type -> price per hour on demand and, when given, as spot capacity.
     public var machines: [String: (onDemand: Double, spot: Double?)]
+    /// `storage`: storage class kind (`ssd`, `hdd`) -> price per GiB-month.
     public var storage: [String: Double]
+    /// `buckets`: object storage tier -> price per GiB-month.
     public var buckets: [String: Double]
+    /// `bucketSizes`: bucket name -> expected size in bytes; buckets not listed are not priced.
     public var bucketSizes: [String: Int64]
 
     /// Loads and checks a price file; diagnostics carry `file:line:col`.
@@ -72,6 +86,7 @@ public struct PriceTable: Sendable {
         return (table, diags + d, [path: text])
     }
 
+    /// Checks the price file text `text` (named `file` in diagnostics): the table, or nil with the errors.
     public static func load(text: String, file: String) -> (PriceTable?, [Diagnostic]) {
         var diags: [Diagnostic] = []
         guard let root = SpecLoader.load(text: text, file: file, schema: .object(PriceSchema.root), into: &diags) else {
@@ -116,14 +131,21 @@ public struct PriceTable: Sendable {
 
 /// Monthly cost of one environment at minimum and maximum scale.
 public struct EnvironmentCost: Sendable {
+    /// The environment's name.
     public var environment: String
+    /// Monthly node cost at minimum and maximum scale.
     public var nodesMin: Double, nodesMax: Double
+    /// Monthly block storage cost (database and service volumes).
     public var storage: Double
+    /// Monthly object storage cost of the environment's buckets.
     public var buckets: Double
     /// What spot capacity saves against on-demand prices for the same nodes.
     public var spotSavingMin: Double, spotSavingMax: Double
+    /// One line per priced item (node pool, volume, bucket), for the text output.
     public var lines: [String]
+    /// Monthly total at minimum scale.
     public var totalMin: Double { nodesMin + storage + buckets }
+    /// Monthly total at maximum scale.
     public var totalMax: Double { nodesMax + storage + buckets }
 }
 
@@ -138,6 +160,7 @@ public struct EnvironmentCost: Sendable {
 /// environment holding them. Buckets: the price file's `bucketSizes` at
 /// the standard tier, per environment unless shared.
 public enum Cost {
+    /// Monthly cost of each environment of `spec` at `prices`, and errors for machines or classes the table does not price.
     public static func estimate(_ spec: Spec, prices: PriceTable, plan given: Plan? = nil) -> (
         costs: [EnvironmentCost], errors: [Diagnostic]
     ) {
@@ -246,6 +269,7 @@ public enum Cost {
 
     static func money(_ v: Double) -> String { String(format: "%.2f", v) }
 
+    /// The text report: one line per environment with its items, then the total range.
     public static func text(_ costs: [EnvironmentCost], prices: PriceTable) -> String {
         var s = "prices: \(prices.file) (\(prices.currency), \(prices.hoursPerMonth) h/month; \(prices.source); \(prices.date))\n"
         for c in costs {
@@ -261,6 +285,7 @@ public enum Cost {
         return s
     }
 
+    /// The JSON report: currency, source, date, and each environment's costs rounded to cents.
     public static func json(_ costs: [EnvironmentCost], prices: PriceTable) -> String {
         func num(_ v: Double) -> JSONValue { .double((v * 100).rounded() / 100) }
         let doc: JSONValue = [

@@ -5,6 +5,7 @@
 /// `data: shared` on the environment, the environment uses one platform-wide instance
 /// instead, kept in the first environment (spec order) that uses it shared.
 extension Plan {
+    /// Which CloudNativePG cluster of a database a Kubernetes cluster holds.
     public enum DatabaseRole: Sendable, Equatable {
         /// The read-write CloudNativePG cluster.
         case primary

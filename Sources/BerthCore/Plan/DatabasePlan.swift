@@ -12,7 +12,9 @@
 ///   template (CloudNativePG sets none of its own).
 /// - Volumes: every instance has a data volume of `size` and a WAL volume of `walSize`.
 public struct DatabaseFootprint: Sendable {
+    /// The database.
     public var database: Database
+    /// Whether this target holds the primary or a replica cluster.
     public var role: Plan.DatabaseRole
     /// CloudNativePG instance pods in this target.
     public var instances: Int
@@ -22,6 +24,7 @@ public struct DatabaseFootprint: Sendable {
     public var poolSize: Int?
     /// Bytes of one instance's data and WAL volumes.
     public var dataBytes: Int64
+    /// Bytes of one instance's WAL volume.
     public var walBytes: Int64
     /// Where the pods run. The rendered Cluster and Pooler have no nodeSelector and no
     /// tolerations, so the scheduler may put them on any untainted pool; capacity and cost
@@ -32,8 +35,11 @@ public struct DatabaseFootprint: Sendable {
 
     /// Every pod of one instance or PgBouncer pod: CPU in millicores, memory in bytes.
     public var instanceCPUMilli: Int64 { database.cpu.milli }
+    /// Memory of one instance pod, in bytes.
     public var instanceMemoryBytes: Int64 { database.memory.units }
+    /// CPU of one PgBouncer pod, in millicores.
     public var poolerCPUMilli: Int64 { Plan.poolerResources.cpuRequest.milli }
+    /// Memory of one PgBouncer pod, in bytes.
     public var poolerMemoryBytes: Int64 { Plan.poolerResources.memoryRequest.units }
     /// Bytes of all volumes of this target's instances.
     public var volumeBytes: Int64 { (dataBytes + walBytes) * Int64(instances) }
@@ -42,9 +48,13 @@ public struct DatabaseFootprint: Sendable {
 extension Plan {
     /// Requests and limits of a PgBouncer container (`spec.template` of every Pooler).
     public struct PoolerResources: Sendable {
+        /// CPU request.
         public var cpuRequest: Quantity
+        /// Memory request.
         public var memoryRequest: Quantity
+        /// CPU limit.
         public var cpuLimit: Quantity
+        /// Memory limit.
         public var memoryLimit: Quantity
     }
 

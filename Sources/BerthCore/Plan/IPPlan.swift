@@ -3,18 +3,29 @@ import Foundation
 
 /// One planned range, named by a stable key such as `prod-eu/vpc` or `prod-eu/eu-west-1a/public`.
 public struct IPPlanEntry: Sendable, Hashable {
+    /// What a planned range is for.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// The supernet, a reserved range, a cluster's VPC, pod CIDR or service CIDR.
         case supernet, reserved, vpc, pods, services
+        /// A zone's public (load balancer) subnet.
         case publicSubnet = "public-subnet"
+        /// A zone's private (node) subnet.
         case privateSubnet = "private-subnet"
+        /// A named static address of `network.static`.
         case staticAddress = "static"
     }
 
+    /// The stable key, e.g. `prod-eu/vpc` or `prod-eu/eu-west-1a/public`.
     public var key: String
+    /// The range.
     public var prefix: IPPrefix
+    /// What the range is for.
     public var kind: Kind
+    /// A line about the range, for the output.
     public var purpose: String
+    /// The cluster the range belongs to, if any.
     public var cluster: String?
+    /// The zone the range belongs to, if any.
     public var zone: String?
     /// Addresses inside this range not handed out to a smaller planned range.
     public var free: AddressCount
@@ -24,17 +35,24 @@ public struct IPPlanEntry: Sendable, Hashable {
 
 /// A change between the lock file and a new plan.
 public struct IPPlanChange: Sendable, Hashable {
+    /// Whether a key appears only in the new plan or only in the lock file.
     public enum Kind: String, Sendable { case added, removed }
+    /// Added or removed.
     public var kind: Kind
+    /// The plan key.
     public var key: String
+    /// The range, as text.
     public var prefix: String
 }
 
 /// The address plan of a platform: every range, deterministic for a spec and a lock file.
 public struct IPPlan: Sendable {
+    /// Every planned range.
     public var entries: [IPPlanEntry]
+    /// Keys that differ between the lock file and this plan.
     public var changes: [IPPlanChange]
 
+    /// The range planned under `key`, if any.
     public func entry(_ key: String) -> IPPlanEntry? { entries.first { $0.key == key } }
 
     /// The lock file text that pins every planned range (keys sorted; JSON).
@@ -50,8 +68,10 @@ public struct IPPlan: Sendable {
 
 /// The lock file: plan keys pinned to the ranges they were given.
 public struct IPLock: Sendable {
+    /// Plan key -> the range it is pinned to.
     public var pins: [String: IPPrefix]
 
+    /// A lock with the given pins (none by default).
     public init(pins: [String: IPPrefix] = [:]) { self.pins = pins }
 
     /// `ip-plan.lock` beside the spec.

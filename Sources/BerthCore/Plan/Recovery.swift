@@ -11,18 +11,26 @@
 ///   are kept (RPO 0 for those); without versioning a deleted object is gone.
 /// - Volumes are snapshotted on `storage.snapshots.schedule`: RPO one interval, RTO 15 min.
 public enum Recovery {
+    /// WAL `archive_timeout`: at most this many seconds of writes are lost (5 min).
     public static let archiveTimeoutSeconds = 300
+    /// Time to provision a restored database cluster (10 min).
     public static let provisionSeconds = 600
+    /// The assumed restore speed from object storage (100 MiB/s).
     public static let restoreBytesPerSecond: Int64 = 100 << 20
+    /// Time to promote a replica cluster in another Kubernetes cluster (5 min).
     public static let promoteSeconds = 300
 
+    /// Recovery point and recovery time of one thing, and how they were worked out.
     public struct Objective: Sendable, Hashable {
         /// nil when unbounded.
         public var rpoSeconds: Int?
+        /// Recovery time in seconds; nil when there is nothing to recover from.
         public var rtoSeconds: Int?
+        /// How the numbers were worked out, in words.
         public var basis: String
     }
 
+    /// The RPO and RTO of database `d`: from WAL archiving and base backups, or a replica cluster's promotion.
     public static func database(_ d: Database, spec: Spec) -> Objective {
         guard let b = d.backup else {
             return Objective(
@@ -51,6 +59,7 @@ public enum Recovery {
         )
     }
 
+    /// The RPO and RTO of bucket `b`: recoverable through versioning, else unbounded.
     public static func bucket(_ b: Bucket) -> Objective {
         if b.versioning {
             return Objective(
@@ -62,6 +71,7 @@ public enum Recovery {
         return Objective(rpoSeconds: nil, rtoSeconds: nil, basis: "no versioning: an overwritten or deleted object cannot be recovered")
     }
 
+    /// The RPO and RTO of volumes from `storage.snapshots`; nil without snapshots.
     public static func volumes(_ spec: Spec) -> Objective? {
         guard let s = spec.storage.snapshots else { return nil }
         let interval = Int((Cron.intervalHours(s.schedule) ?? 24) * 3600)
@@ -70,6 +80,7 @@ public enum Recovery {
             basis: "Velero snapshots on '\(s.schedule)', \(s.keep) kept (\(text(seconds: interval * s.keep)) of history)")
     }
 
+    /// A duration in seconds as `5min`, `1h 30min`, `2d`, `0`, or `unbounded` for nil.
     public static func text(seconds: Int?) -> String {
         guard let s = seconds else { return "unbounded" }
         if s == 0 { return "0" }

@@ -6,14 +6,18 @@
 public struct ImageRef: Sendable, Hashable {
     /// Registry host and path, without tag or digest.
     public var repository: String
+    /// The tag after `:`, if any.
     public var tag: String?
+    /// The digest after `@` (e.g. `sha256:...`), if any.
     public var digest: String?
 
+    /// The registry host: the first path part when it looks like a host, else `docker.io`.
     public var host: String {
         let first = repository.split(separator: "/").first.map(String.init) ?? ""
         return first.contains(".") || first.contains(":") || first == "localhost" ? first : "docker.io"
     }
 
+    /// Splits `repo[:tag][@digest]`; nil when the text is not an image reference.
     public static func parse(_ s: String) -> ImageRef? {
         // Works on UTF-8 bytes: this runs for every service in every environment.
         let b = Array(s.utf8)
@@ -57,6 +61,7 @@ public struct ImageRef: Sendable, Hashable {
     /// Tags that name no fixed build.
     public static let mutableTags: Set<String> = ["latest", "main", "master", "stable", "dev", "develop", "edge", "nightly", "head"]
 
+    /// The reference written back: repository, then `:tag` and `@digest` when present.
     public var text: String {
         var s = repository
         if let tag { s += ":" + tag }
@@ -67,19 +72,27 @@ public struct ImageRef: Sendable, Hashable {
 
 /// One service as it runs in one environment on one cluster, with overrides applied.
 public struct Placement: Sendable {
+    /// The service as written in the spec.
     public var service: Service
+    /// The image reference in this environment (the versions file's version applied).
     public var image: String { didSet { version = Placement.version(of: image) } }
     /// The `app.kubernetes.io/version` label of `image` (its tag, or the start of its digest),
     /// worked out once: every object of the placement carries it.
     public private(set) var version: String?
+    /// Replica bounds here, the environment's override applied.
     public var replicas: Replicas
+    /// Requests and limits here, the environment's override applied.
     public var resources: Resources
+    /// The public route here, nil when the service is not public (or is scheduled).
     public var publicRoute: PublicRoute?
     /// Full public host name, e.g. `www.staging.acme.example`.
     public var hostname: String?
+    /// Environment variables: the service's, with the environment's override merged over them.
     public var env: [(String, String)]
+    /// The node pool it runs on: the one it names, else the cluster's default pool; nil when the named pool is not on this cluster.
     public var pool: NodePool?
 
+    /// A placement from its resolved parts; `version` is worked out from `image`.
     public init(
         service: Service, image: String, replicas: Replicas, resources: Resources, publicRoute: PublicRoute?,
         hostname: String?, env: [(String, String)], pool: NodePool?
@@ -107,21 +120,28 @@ public struct Placement: Sendable {
 
 /// One environment on one cluster: a namespace and the services in it.
 public struct Target: Sendable {
+    /// The environment.
     public var environment: Environment
+    /// The cluster.
     public var cluster: Cluster
+    /// The namespace: `<platform>-<environment>`.
     public var namespace: String
+    /// The services that run here, each with the environment's overrides applied.
     public var placements: [Placement]
 }
 
 /// What `render`, `docs` and the checks work from: the spec with every environment resolved.
 public struct Plan: Sendable {
+    /// The spec the plan was made from.
     public var spec: Spec
+    /// One target per environment and cluster, in the order environments and their clusters are written.
     public var targets: [Target]
     /// Every cross-cluster database endpoint (see `Plan.remoteEndpoints(spec:plan:)`).
     public private(set) var remoteEndpoints: [RemoteEndpoint] = []
     /// The address plan, when the spec planned one (the traffic graph's addresses come from it).
     public var ipPlan: IPPlan?
 
+    /// Resolves every environment on every cluster of `spec` (in parallel), and the cross-cluster database endpoints.
     public init(spec: Spec, ipPlan: IPPlan? = nil) {
         self.spec = spec
         self.ipPlan = ipPlan
@@ -144,6 +164,7 @@ public struct Plan: Sendable {
         }
     }
 
+    /// The namespace of an environment: `<platform>-<environment>`.
     public static func namespace(spec: Spec, environment: String) -> String { "\(spec.platform)-\(environment)" }
 
     /// The version a service runs in an environment: the versions file first, then the image's own tag or digest.

@@ -26,6 +26,7 @@ extension Plan {
         public var credentials: String
         /// True when the connection crosses clusters (the `<db>-remote` path).
         public var remote: Bool
+        /// True when the connection only reads (a `:read` use, or a replica cluster's Service).
         public var readOnly: Bool
     }
 
@@ -130,15 +131,20 @@ extension Plan {
     /// keys (one per zone on aws, where a network load balancer takes one address per
     /// subnet; one elsewhere).
     public struct RemoteEndpoint: Sendable, Equatable {
+        /// The database's name.
         public var database: String
+        /// The environment whose primary this is.
         public var environment: String
+        /// The cluster holding the primary.
         public var cluster: String
+        /// The primary's namespace.
         public var namespace: String
         /// Clusters with clients of the remote path, sorted.
         public var clientClusters: [String]
         /// (IP plan key, zone) of each load-balancer address, in zone order.
         public var addresses: [(key: String, zone: String)]
 
+        /// Equal when the database, place, client clusters and address keys are.
         public static func == (a: RemoteEndpoint, b: RemoteEndpoint) -> Bool {
             a.database == b.database && a.environment == b.environment && a.cluster == b.cluster && a.namespace == b.namespace
                 && a.clientClusters == b.clientClusters && a.addresses.map(\.key) == b.addresses.map(\.key)

@@ -32,40 +32,64 @@ public struct TrafficEdge: Sendable, Hashable {
         case apiServer
     }
 
+    /// A port and its transport protocol.
     public struct Port: Sendable, Hashable, Comparable {
+        /// `TCP` or `UDP`.
         public var proto: String
+        /// The port number.
         public var number: Int
+        /// The port `number` over `proto` (`TCP` or `UDP`).
         public init(_ proto: String, _ number: Int) {
             self.proto = proto
             self.number = number
         }
+        /// TCP port `n`.
         public static func tcp(_ n: Int) -> Port { Port("TCP", n) }
+        /// Orders ports by number, then protocol.
         public static func < (a: Port, b: Port) -> Bool { (a.number, a.proto) < (b.number, b.proto) }
     }
 
     /// Why the edge exists, for documents and diagrams.
     public enum Purpose: String, Sendable, Hashable {
+        /// A service calls another (`talksTo`).
         case talksTo = "talksTo"
+        /// The gateway or ingress controller reaches a public service.
         case publicRoute = "public route"
+        /// A service reaches a database or its pooler.
         case database = "database"
+        /// A database instance reaches object storage (backups and WAL archives).
         case objectStorage = "object storage"
+        /// Database instances reach each other (streaming replication).
         case replication = "replication"
+        /// The CloudNativePG operator reaches the instances.
         case operatorControl = "operator"
+        /// Prometheus scrapes a workload.
         case monitoring = "monitoring"
+        /// A workload reaches the Kubernetes API server.
         case apiServer = "API server"
+        /// Pods reach cluster DNS.
         case dns = "DNS"
+        /// Mesh proxies reach the mesh control plane.
         case mesh = "mesh control plane"
+        /// The gateway's data plane reaches its control plane.
         case gatewayControl = "gateway control plane"
+        /// A service in another cluster reaches a database through its cross-cluster path.
         case crossCluster = "cross-cluster database"
+        /// Partner ranges reach an exposed service port.
         case partner = "partner exposure"
     }
 
+    /// Where the traffic starts.
     public var from: Peer
     /// Namespace of `from` (empty for addresses and the API server).
     public var fromNamespace: String
+    /// Where the traffic goes.
     public var to: Peer
+    /// Namespace of `to` (empty for addresses and the API server).
     public var toNamespace: String
+    /// The destination ports.
     public var ports: [Port]
+    /// Why the edge exists.
     public var purpose: Purpose
     /// The database an edge reaches (database and cross-cluster edges), for documents.
     public var database: String? = nil

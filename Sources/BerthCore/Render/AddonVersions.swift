@@ -22,7 +22,9 @@ public struct AddonRelease: Sendable, Hashable {
     public var project: String
 }
 
+/// The pinned release of every add-on berth installs, and which add-on serves each API berth writes.
 public enum AddonVersions {
+    /// Every add-on berth can install, each at its pinned release.
     public static let releases: [AddonRelease] = [
         AddonRelease(
             name: "gateway-api", repoURL: "https://github.com/kubernetes-sigs/gateway-api", chart: nil,
@@ -96,6 +98,7 @@ public enum AddonVersions {
             version: "5.4.0", namespace: "minio", project: "MinIO"),
     ]
 
+    /// The add-on named `name`, if berth knows it.
     public static func release(_ name: String) -> AddonRelease? { releases.first { $0.name == name } }
 
     /// Cluster-scoped kinds each add-on installs (group, kind), beyond what every add-on has:
@@ -140,7 +143,9 @@ public enum AddonVersions {
     /// One API berth writes and what serves it: the add-on, and the first add-on version
     /// (chart version or tag, as pinned) that serves that group/version and kind.
     public struct Served: Sendable, Hashable {
+        /// The add-on's name.
         public var addon: String
+        /// The first version of the add-on that serves the API.
         public var minimum: String
     }
 

@@ -13,7 +13,9 @@
 /// `addons/bootstrap/argocd-cm.yaml` (the health check Argo CD needs to wait for child
 /// Applications).
 public struct AddonInstance: Sendable {
+    /// The add-on and its pinned (or overridden) release.
     public var release: AddonRelease
+    /// The cluster it is installed on.
     public var cluster: String
     /// Sync wave of the Application in the root application: CRDs, then operators, then
     /// what needs other add-ons.

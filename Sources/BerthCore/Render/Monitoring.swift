@@ -43,13 +43,20 @@ extension Plan {
 /// The burn-rate alerts of the Google SRE workbook (multiwindow, multi-burn-rate): name,
 /// burn factor, long and short window, severity and how long the condition must hold.
 public struct BurnRateAlert: Sendable, Hashable {
+    /// The alert name, e.g. `SLOErrorBudgetBurnFast`.
     public var name: String
+    /// How many times faster than sustainable the budget burns, e.g. `14.4`.
     public var factor: String
+    /// The long window the burn rate must exceed the factor over, e.g. `1h`.
     public var long: String
+    /// The short window that must agree, so the alert clears quickly, e.g. `5m`.
     public var short: String
+    /// `page` or `ticket`.
     public var severity: String
+    /// How long the condition must hold (the rule's `for`).
     public var holdFor: String
 
+    /// The three alerts: fast (14.4x over 1h and 5m) and medium (6x over 6h and 30m) page; slow (1x over 3d and 6h) opens a ticket.
     public static let all: [BurnRateAlert] = [
         BurnRateAlert(name: "SLOErrorBudgetBurnFast", factor: "14.4", long: "1h", short: "5m", severity: "page", holdFor: "2m"),
         BurnRateAlert(name: "SLOErrorBudgetBurnMedium", factor: "6", long: "6h", short: "30m", severity: "page", holdFor: "15m"),
@@ -61,9 +68,13 @@ public struct BurnRateAlert: Sendable, Hashable {
 
 /// One platform alert rule, as rendered and as the monitoring document lists it.
 public struct PlatformAlert: Sendable, Hashable {
+    /// The alert name.
     public var name: String
+    /// The PromQL condition.
     public var expr: String
+    /// How long the condition must hold (the rule's `for`).
     public var holdFor: String
+    /// `page` or `ticket`.
     public var severity: String
     /// The condition in words.
     public var summary: String

@@ -65,6 +65,7 @@ extension Renderer {
 
     /// The Secret holding the passphrase of Longhorn's encrypted volumes, and its namespace.
     public static let longhornCryptoSecret = "longhorn-crypto"
+    /// The namespace Longhorn runs in, where that Secret lives.
     public static let longhornNamespace = "longhorn-system"
 
     /// The ExternalSecret that fills `longhorn-system/longhorn-crypto` from the secret store

@@ -17,13 +17,16 @@ import BerthNet
 public enum ReferenceCheck {
     /// One unresolved reference: where it is and what it names.
     public struct Problem: Sendable, Hashable, CustomStringConvertible {
+        /// The cluster whose render holds the reference.
         public var cluster: String
         /// `Kind namespace/name` of the object holding the reference.
         public var object: String
         /// What it refers to, e.g. `Secret acme-production/main-owner`.
         public var target: String
+        /// The field holding the reference, e.g. `spec.template.spec.serviceAccountName`.
         public var field: String
 
+        /// `cluster: object field refers to target, which nothing in the render creates` (or the name clash).
         public var description: String {
             field == "metadata.name"
                 ? "\(cluster): \(object) clashes: \(target) in one cluster (rendered, or made by a controller from a rendered object)"

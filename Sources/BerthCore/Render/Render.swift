@@ -2,11 +2,14 @@ import Foundation
 
 /// One output file: a relative path (built only from validated names) and its contents.
 public struct Artifact: Sendable, Hashable {
+    /// The path relative to the output folder, e.g. `prod/shop-prod/web.yaml`.
     public var path: String
+    /// The file's text.
     public var contents: String
     /// How many YAML documents (objects) the file holds.
     public var objects: Int
 
+    /// A file at `path` with `contents`, holding `objects` documents.
     public init(path: String, contents: String, objects: Int = 1) {
         self.path = path
         self.contents = contents
@@ -17,12 +20,18 @@ public struct Artifact: Sendable, Hashable {
 /// The objects of one YAML file, and the service or database and environment they belong to
 /// (nil for cluster- and namespace-wide files).
 public struct RenderedFile: Sendable {
+    /// The path relative to the output folder.
     public var path: String
+    /// The objects, in the order written to the file.
     public var objects: [JSONValue]
+    /// The service the objects belong to, nil for cluster- and namespace-wide files.
     public var service: String?
+    /// The database the objects belong to, if any.
     public var database: String?
+    /// The environment the objects belong to, if any.
     public var environment: String?
 
+    /// A file at `path` holding `objects`, owned by a service or database of an environment when given.
     public init(path: String, objects: [JSONValue], service: String? = nil, database: String? = nil, environment: String? = nil) {
         self.path = path
         self.objects = objects
@@ -40,6 +49,7 @@ public struct RenderedFile: Sendable {
 public struct Renderer: Sendable {
     /// Immutable: the traffic graph and the shared hosts are derived from it once.
     public let plan: Plan
+    /// The address plan, when the spec planned one (static addresses, cross-cluster endpoints).
     public let ipPlan: IPPlan?
     /// The plan's traffic graph, by target and local end.
     let traffic: TrafficIndex
@@ -48,6 +58,7 @@ public struct Renderer: Sendable {
     /// DNS must split traffic between the clusters and certificates need DNS-01 for them.
     let sharedHosts: [String: [String]]
 
+    /// A renderer of `plan`; `ipPlan` gives the planned addresses objects name.
     public init(plan: Plan, ipPlan: IPPlan? = nil) {
         var plan = plan
         if plan.ipPlan == nil { plan.ipPlan = ipPlan }

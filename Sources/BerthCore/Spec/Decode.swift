@@ -3,7 +3,9 @@ import Foundation
 /// The result of loading a spec: the model when it decoded, every diagnostic, and the source
 /// texts (for printing lines under diagnostics).
 public struct LoadedSpec: Sendable {
+    /// The typed spec; nil when it did not load.
     public var spec: Spec?
+    /// Every diagnostic, sorted for display.
     public var diagnostics: [Diagnostic]
     /// The texts as read. Only `sources`, with secret values hidden, leaves this type.
     var rawSources: [String: String]
@@ -28,6 +30,7 @@ public struct LoadedSpec: Sendable {
         DiagnosticFormatter(unredacted: rawSources, secretValues: secretValues, color: color)
     }
 
+    /// A load result: the spec (if any), its diagnostics, the source texts as read and the address plan.
     public init(spec: Spec?, diagnostics: [Diagnostic], sources: [String: String], ipPlan: IPPlan? = nil) {
         self.spec = spec
         self.diagnostics = diagnostics

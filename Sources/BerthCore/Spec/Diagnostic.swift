@@ -7,21 +7,27 @@ public import Foundation
 /// print(loc) // platform.yaml:42:7
 /// ```
 public struct SourceLocation: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The file name as given (or `<default>` for values that came from defaults).
     public var file: String
+    /// The line, from 1.
     public var line: Int
+    /// The column, from 1.
     public var column: Int
 
+    /// A position at `line` and `column` (both 1-based) of `file`.
     public init(file: String, line: Int, column: Int) {
         self.file = file
         self.line = line
         self.column = column
     }
 
+    /// `file:line:column`.
     public var description: String { "\(file):\(line):\(column)" }
 }
 
 /// How bad a finding is. Only errors make `berth check` fail.
 public enum Severity: String, Sendable, Hashable, Codable, Comparable {
+    /// Errors fail `berth check`; warnings and notes are reported only.
     case error, warning, note
 
     private var rank: Int {
@@ -32,6 +38,7 @@ public enum Severity: String, Sendable, Hashable, Codable, Comparable {
         }
     }
 
+    /// Orders by weight: errors before warnings before notes.
     public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
 }
 
@@ -41,13 +48,17 @@ public enum Severity: String, Sendable, Hashable, Codable, Comparable {
 /// let d = Diagnostic(.error, .unknownKey, "unknown key 'replica'; did you mean 'replicas'?", at: loc)
 /// ```
 public struct Diagnostic: Sendable, Hashable, Codable {
+    /// How bad the finding is.
     public var severity: Severity
     /// The stable identifier of the kind of finding, e.g. `unknown-key` (`CheckCode.unknownKey`):
     /// one of the catalogue (`CheckRules`), so an unknown code does not compile.
     public var code: CheckCode
+    /// The message shown to users, one line, lower case.
     public var message: String
+    /// Where in the spec the finding is, when it has a place.
     public var location: SourceLocation?
 
+    /// A finding of `severity` with `code` and `message`, at `location` when known.
     public init(_ severity: Severity, _ code: CheckCode, _ message: String, at location: SourceLocation?) {
         self.severity = severity
         self.code = code
@@ -55,10 +66,12 @@ public struct Diagnostic: Sendable, Hashable, Codable {
         self.location = location
     }
 
+    /// An error with `code` and `message`.
     public static func error(_ code: CheckCode, _ message: String, at location: SourceLocation?) -> Diagnostic {
         Diagnostic(.error, code, message, at: location)
     }
 
+    /// A warning with `code` and `message`.
     public static func warning(_ code: CheckCode, _ message: String, at location: SourceLocation?) -> Diagnostic {
         Diagnostic(.warning, code, message, at: location)
     }
@@ -85,10 +98,12 @@ extension Array where Element == Diagnostic {
 /// The start of every line of a text, found in one pass, so the line under a diagnostic is
 /// found in constant time: printing N diagnostics costs O(N + file size), not O(N x file size).
 public struct LineIndex: Sendable {
+    /// The whole text.
     public let text: String
     /// UTF-8 offset of the first byte of each line (line 1 at index 0).
     public let starts: [Int]
 
+    /// Indexes the line starts of `text`.
     public init(_ text: String) {
         self.text = text
         var starts = [0]
@@ -102,6 +117,7 @@ public struct LineIndex: Sendable {
         lineCount = starts.last == offset ? starts.count - 1 : starts.count
     }
 
+    /// The number of lines (a final line break does not start another).
     public let lineCount: Int
 
     /// Line `n` (1-based) without its line break (`\n` or `\r\n`), or nil past the end.
@@ -121,6 +137,7 @@ public struct DiagnosticFormatter: Sendable {
     public var sources: [String: String] {
         didSet { lineIndexes = sources.mapValues(LineIndex.init) }
     }
+    /// Whether `text(_:)` colours the severity with ANSI escapes.
     public var color: Bool
     /// One line index per source file, built once when the sources are set.
     public private(set) var lineIndexes: [String: LineIndex]
@@ -129,6 +146,7 @@ public struct DiagnosticFormatter: Sendable {
     /// (`SecretValues.redactLine`, with these secret values).
     var secretValues: [String]?
 
+    /// A formatter over `sources` (already redacted as needed), coloured when `color` is true.
     public init(sources: [String: String], color: Bool) {
         self.sources = sources
         self.color = color
@@ -243,6 +261,7 @@ public struct BerthError: Error, Sendable, CustomStringConvertible, CustomDebugS
         }
     }
 
+    /// The kind of failure; it decides the exit status.
     public var code: Code
     /// The user-facing message, without the `berth: error: ` prefix; tests check it verbatim.
     public var message: String
@@ -251,6 +270,7 @@ public struct BerthError: Error, Sendable, CustomStringConvertible, CustomDebugS
     /// The underlying error, when there is one (a system call's, a parser's).
     public var cause: (any Error)?
 
+    /// An error of `code` with `message`, and where and why when known.
     public init(_ code: Code, _ message: String, at location: SourceLocation? = nil, cause: (any Error)? = nil) {
         self.code = code
         self.message = message

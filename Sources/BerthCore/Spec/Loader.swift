@@ -752,6 +752,7 @@ public enum Names {
         return nil
     }
 
+    /// Why `s` is not a valid DNS name (each label checked), or nil when it is.
     public static func hostnameProblem(_ s: String) -> String? {
         if s.isEmpty { return "empty" }
         if s.utf8.count > 253 { return "longer than 253 characters" }

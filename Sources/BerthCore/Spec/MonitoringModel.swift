@@ -1,38 +1,52 @@
 /// `monitoring:`: which Prometheus scrapes the platform, how long it keeps samples, and where
 /// each team's alerts go. Every default is applied.
 public struct MonitoringSpec: Sendable {
+    /// `monitoring.stack`: where Prometheus comes from.
     public enum Stack: String, Sendable, CaseIterable {
+        /// The add-ons install kube-prometheus-stack in `namespace`.
         case kubePrometheusStack = "kube-prometheus-stack"
+        /// An existing Prometheus in `namespace` selects berth's monitors and rules by `selector`.
         case external
     }
 
+    /// `stack`: `kube-prometheus-stack` (default) or `external`.
     public var stack: Stack = .kubePrometheusStack
     /// Namespace Prometheus runs in; NetworkPolicies admit scrapes from it.
     public var namespace = "monitoring"
     /// Labels every ServiceMonitor, PodMonitor and PrometheusRule carries, sorted by key.
     public var selector: [(key: String, value: String)] = []
+    /// `retention`: how long Prometheus keeps samples; must cover the longest SLO window (default 30d).
     public var retention = SpecDuration(seconds: 30 * 86_400, text: "30d")
+    /// Where `retention` is written, when it is.
     public var retentionLocation: SourceLocation?
     /// Team owning the platform alerts (nil: none named).
     public var platformTeam: Located<String>?
     /// Receivers by team, in spec order.
     public var alerts: [TeamAlerts] = []
 
+    /// Monitoring with every default: kube-prometheus-stack in `monitoring`, 30 days, no alerts.
     public init() {}
 }
 
 /// One team's receivers: page alerts and ticket alerts.
 public struct TeamAlerts: Sendable {
+    /// The team (a key of `security.teams`) whose alerts these are.
     public var team: Located<String>
+    /// `page`: the receiver of `severity: page` alerts (fast burn, platform outages).
     public var page: AlertChannel
+    /// `ticket`: the receiver of `severity: ticket` alerts (slow burn, capacity); defaults to the page receiver.
     public var ticket: AlertChannel
 }
 
 /// One Alertmanager receiver. The credential is in a Secret that is named, never written.
 public struct AlertChannel: Sendable, Hashable {
+    /// `type`: the receiver kind, `slack`, `pagerduty` or `opsgenie`.
     public var type: String
+    /// `secret`: the Secret in the monitoring namespace holding the webhook URL, routing key or API key.
     public var secret: String
+    /// `key`: the key of that Secret (default `token`).
     public var key: String
+    /// `channel`: slack only, the channel, e.g. `#payments-alerts` (default empty).
     public var channel: String
 }
 
@@ -40,23 +54,31 @@ public struct AlertChannel: Sendable, Hashable {
 public struct ServiceMetrics: Sendable, Hashable {
     /// The metrics port; nil when neither `metrics.port` nor the service port is set.
     public var port: Int?
+    /// `metrics.path`: the HTTP path of the metrics (default `/metrics`).
     public var path: String
+    /// Where `metrics` is written in the spec.
     public var location: SourceLocation
 }
 
 /// One service level objective.
 public struct SLO: Sendable, Hashable {
+    /// What an objective measures: requests that do not fail with a 5xx (availability), or that finish within a threshold (latency).
     public enum Kind: String, Sendable, CaseIterable { case availability, latency }
+    /// Where the SLI comes from: the service's own metrics or the ingress controller's.
     public enum Source: String, Sendable { case metrics, gateway }
+    /// Which objective this is.
     public var kind: Kind
     /// The target in thousandths of a percent (99.9% is 99_900), nil when `target` does not parse.
     public var target: Int
     /// The target as written, e.g. `99.9`.
     public var targetText: String
+    /// `window`: the rolling window the target and the error budget are counted over (default 30d).
     public var window: SpecDuration
+    /// `source`: `metrics` (default) or `gateway`.
     public var source: Source
     /// latency: the threshold in milliseconds.
     public var thresholdMs: Int
+    /// Where the objective is written in the spec.
     public var location: SourceLocation
 
     /// The allowed share of bad events, as a decimal: 99.9 gives `0.001`.

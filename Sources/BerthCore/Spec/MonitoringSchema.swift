@@ -1,5 +1,6 @@
 /// The monitoring keys of the spec format: `monitoring:` and a service's `metrics:` and `slos:`.
 extension SpecSchema {
+    /// A service's `metrics`: the port and path Prometheus scrapes.
     public static let metrics = ObjectSchema(
         "metrics", "Where Prometheus scrapes the service.",
         [
@@ -10,6 +11,7 @@ extension SpecSchema {
             Field("path", .path, "HTTP path of the metrics.", default: s("/metrics")),
         ])
 
+    /// An entry of a service's `slos`: target, window, SLI source and latency threshold.
     public static let sloObjective = ObjectSchema(
         "objective", "One objective: the share of good events over a rolling window.",
         [
@@ -25,6 +27,7 @@ extension SpecSchema {
                 default: i(300)),
         ])
 
+    /// A service's `slos`: its availability and latency objectives.
     public static let slos = ObjectSchema(
         "slos", "Availability and latency objectives.",
         [
@@ -32,6 +35,7 @@ extension SpecSchema {
             Field("latency", .object(sloObjective), "Share of requests faster than `threshold`.", optionalObject: true),
         ])
 
+    /// An Alertmanager receiver: kind, Secret and key of its credential, Slack channel.
     public static let alertChannel = ObjectSchema(
         "alert channel",
         "One receiver. Its credential stays in a Secret of the monitoring namespace, mounted into Alertmanager; berth names it, never writes it.",
@@ -45,6 +49,7 @@ extension SpecSchema {
             Field("channel", .string, "slack: the channel, e.g. `#payments-alerts`.", default: s("")),
         ])
 
+    /// An entry of `monitoring.alerts`: a team's page and ticket receivers.
     public static let alertRoute = ObjectSchema(
         "alert route", "Where one team's alerts go, by severity.",
         [
@@ -54,6 +59,7 @@ extension SpecSchema {
                 defaultNote: "the page receiver", optionalObject: true),
         ])
 
+    /// `monitoring`: the Prometheus stack, namespace, selector, retention, platform team and alert routes.
     public static let monitoring = ObjectSchema(
         "monitoring", "Prometheus, the alert rules and where alerts go.",
         [

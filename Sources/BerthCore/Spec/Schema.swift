@@ -46,8 +46,10 @@ public indirect enum SchemaType: Sendable {
     /// The word `all`, or a list of values.
     case allOr(SchemaType)
 
+    /// Which address family a CIDR may be: IPv4, IPv6 or either.
     public enum Family: String, Sendable { case v4, v6, any }
 
+    /// A rule that the keys of a free-text mapping must follow.
     public enum KeyRule: Sendable {
         /// Environment variable names: `[A-Z_][A-Z0-9_]*`.
         case envVar
@@ -60,16 +62,22 @@ public indirect enum SchemaType: Sendable {
 
 /// One key of an object.
 public struct Field: Sendable {
+    /// The key as written in the spec.
     public var name: String
+    /// What the value must be.
     public var type: SchemaType
+    /// One line of documentation, shown in docs/spec.md and the JSON Schema.
     public var doc: String
+    /// The default filled in when the key is absent; nil when there is none or it is derived.
     public var defaultValue: SpecValue?
     /// Text shown as the default where the default is derived rather than fixed.
     public var defaultNote: String?
+    /// Whether the key must be written.
     public var required: Bool
     /// For object-typed fields: absent means "not present" rather than "all defaults".
     public var optionalObject: Bool
 
+    /// A key with its type, documentation and default (or `defaultNote` when it is derived).
     public init(
         _ name: String, _ type: SchemaType, _ doc: String, default defaultValue: SpecValue? = nil,
         defaultNote: String? = nil, required: Bool = false, optionalObject: Bool = false
@@ -86,37 +94,47 @@ public struct Field: Sendable {
 
 /// An object with named keys.
 public struct ObjectSchema: Sendable {
+    /// The object's name as messages and docs show it.
     public var title: String
+    /// One line about what the object is.
     public var doc: String
+    /// The object's keys, in the order the docs list them.
     public var fields: [Field]
 
+    /// An object with the given title, documentation and keys.
     public init(_ title: String, _ doc: String, _ fields: [Field]) {
         self.title = title
         self.doc = doc
         self.fields = fields
     }
 
+    /// The field named `name`, if the object has one.
     public func field(_ name: String) -> Field? { fields.first { $0.name == name } }
 }
 
 /// A checked value of the spec, with defaults filled in and where it came from.
 public struct SpecNode: Sendable {
+    /// The value, with defaults filled in.
     public var value: SpecValue
+    /// Where it is written (or `<default>` for a default).
     public var location: SourceLocation
     /// False for values that came from a default.
     public var explicit: Bool
 
+    /// A node holding `value`, written at `location` (`explicit: false` for defaults).
     public init(_ value: SpecValue, _ location: SourceLocation, explicit: Bool = true) {
         self.value = value
         self.location = location
         self.explicit = explicit
     }
 
+    /// The value under `key` when this node is a mapping that has it.
     public subscript(key: String) -> SpecNode? {
         guard case .map(let entries) = value else { return nil }
         return entries.first { $0.key == key }?.node
     }
 
+    /// The text of a string value (a whole number is given as its digits); nil otherwise.
     public var string: String? {
         switch value {
         case .string(let s): return s
@@ -125,35 +143,44 @@ public struct SpecNode: Sendable {
         }
     }
 
+    /// The value when it is a whole number.
     public var int: Int? {
         if case .int(let i) = value { return i }
         return nil
     }
 
+    /// The value when it is `true` or `false`.
     public var bool: Bool? {
         if case .bool(let b) = value { return b }
         return nil
     }
 
+    /// The items when the node is a list; empty otherwise.
     public var list: [SpecNode] {
         if case .list(let items) = value { return items }
         return []
     }
 
+    /// The entries when the node is a mapping, in the order written; empty otherwise.
     public var entries: [SpecEntry] {
         if case .map(let e) = value { return e }
         return []
     }
 
+    /// The string items of a list.
     public var strings: [String] { list.compactMap(\.string) }
 }
 
 /// A key of a mapping with its value.
 public struct SpecEntry: Sendable {
+    /// The key.
     public var key: String
+    /// Where the key is written.
     public var keyLocation: SourceLocation
+    /// The value.
     public var node: SpecNode
 
+    /// An entry of a mapping: its key, where the key is written, and its value.
     public init(key: String, keyLocation: SourceLocation, node: SpecNode) {
         self.key = key
         self.keyLocation = keyLocation
@@ -163,10 +190,15 @@ public struct SpecEntry: Sendable {
 
 /// The value part of a `SpecNode`.
 public indirect enum SpecValue: Sendable {
+    /// A text value.
     case string(String)
+    /// A whole number.
     case int(Int)
+    /// `true` or `false`.
     case bool(Bool)
+    /// A list of nodes.
     case list([SpecNode])
+    /// A mapping, its entries in the order written.
     case map([SpecEntry])
     /// The word `all` where `allOr` allows it.
     case all

@@ -11,6 +11,7 @@ public enum SpecSchema {
 
     // MARK: provider
 
+    /// `provider.hardware`: the on-premises servers (count, cores, memory, disk, racks, CSI driver).
     public static let hardware = ObjectSchema(
         "hardware", "On-premises hardware, used for capacity and docs when `provider.name` is `onprem`.",
         [
@@ -25,6 +26,7 @@ public enum SpecSchema {
             ),
         ])
 
+    /// An entry of `provider.regions`: its zones and the key that encrypts data stored there.
     public static let region = ObjectSchema(
         "region", "A provider region and the zones berth may use in it.",
         [
@@ -35,6 +37,7 @@ public enum SpecSchema {
                 default: s("")),
         ])
 
+    /// `provider`: the cloud or own hardware, regions, residency, account and resource group.
     public static let provider = ObjectSchema(
         "provider", "Where the platform runs.",
         [
@@ -59,6 +62,7 @@ public enum SpecSchema {
 
     // MARK: network
 
+    /// `network.carve`: the prefix lengths of VPCs, per-zone subnets, pod and service CIDRs.
     public static let carve = ObjectSchema(
         "carve", "Prefix lengths of what the IP planner hands out.",
         [
@@ -76,6 +80,7 @@ public enum SpecSchema {
             Field("services", .int(min: 12, max: 28), "Prefix length of each cluster's service CIDR.", default: i(22)),
         ])
 
+    /// An entry of `network.reserved`: a range the planner never hands out, and why.
     public static let reservedRange = ObjectSchema(
         "reserved range", "A range the planner never hands out.",
         [
@@ -83,6 +88,7 @@ public enum SpecSchema {
             Field("purpose", .string, "Why it is reserved.", required: true),
         ])
 
+    /// An entry of `network.static`: a named static address, its cluster, subnet, zone and role.
     public static let staticAddress = ObjectSchema(
         "static address", "A named static address allocated from the plan.",
         [
@@ -99,6 +105,7 @@ public enum SpecSchema {
                 defaultNote: "the only environment on the cluster"),
         ])
 
+    /// `network.dns`: the DNS zones, external-dns provider, TTL and DNS-01 solver settings.
     public static let dns = ObjectSchema(
         "dns", "Public DNS.",
         [
@@ -123,6 +130,7 @@ public enum SpecSchema {
                 default: s("")),
         ])
 
+    /// `network.ingress.rateLimit`: per-client-IP requests per second, burst and connections.
     public static let rateLimit = ObjectSchema(
         "rateLimit", "Per-client-IP request limits at the edge (first line against DDoS).",
         [
@@ -131,6 +139,7 @@ public enum SpecSchema {
             Field("connections", .int(min: 1, max: 1_000_000), "Concurrent connections per client IP.", default: i(100)),
         ])
 
+    /// `network.ingress.cdn`: the CDN product, cached paths and their TTL.
     public static let cdn = ObjectSchema(
         "cdn", "A CDN in front of the gateway.",
         [
@@ -140,6 +149,7 @@ public enum SpecSchema {
             Field("ttl", .int(min: 0, max: 31_536_000), "Cache TTL in seconds for those paths.", default: i(86_400)),
         ])
 
+    /// `network.ingress`: Gateway API or Ingress, the class, namespace, rate limits and CDN.
     public static let ingress = ObjectSchema(
         "ingress", "How traffic enters the clusters.",
         [
@@ -154,6 +164,7 @@ public enum SpecSchema {
             Field("cdn", .object(cdn), "CDN in front of public routes.", optionalObject: true),
         ])
 
+    /// An entry of `network.firewall`: an edge rule from a range to ports of a target.
     public static let firewallRule = ObjectSchema(
         "firewall rule", "An edge rule outside Kubernetes (security group or nftables).",
         [
@@ -167,6 +178,7 @@ public enum SpecSchema {
                 required: true),
         ])
 
+    /// `network.ids`: runtime intrusion detection and its engine.
     public static let ids = ObjectSchema(
         "ids", "Intrusion detection.",
         [
@@ -174,6 +186,7 @@ public enum SpecSchema {
             Field("engine", .oneOf(["falco"]), "Engine.", default: s("falco")),
         ])
 
+    /// `network`: the address plan, DNS, ingress, mesh, firewall and intrusion detection.
     public static let network = ObjectSchema(
         "network", "Address plan, DNS, ingress and network security.",
         [
@@ -195,6 +208,7 @@ public enum SpecSchema {
 
     // MARK: clusters
 
+    /// An entry of a cluster's `nodePools`: machine type, size, autoscaling bounds, spot, taints and disk.
     public static let nodePool = ObjectSchema(
         "node pool", "A group of identical nodes.",
         [
@@ -210,6 +224,7 @@ public enum SpecSchema {
             Field("disk", .quantity, "Root disk per node.", default: s("100Gi")),
         ])
 
+    /// An entry of `clusters`: region, zones, Kubernetes version, control plane and node pools.
     public static let cluster = ObjectSchema(
         "cluster", "A Kubernetes cluster.",
         [
@@ -232,6 +247,7 @@ public enum SpecSchema {
 
     // MARK: environments
 
+    /// An entry of `environments`: clusters, domain, tier, access, data isolation and quota headroom.
     public static let environment = ObjectSchema(
         "environment", "A stage of delivery: development, staging, production, ...",
         [
@@ -257,6 +273,7 @@ public enum SpecSchema {
 
     // MARK: services
 
+    /// A service's `replicas`: minimum, maximum, HPA CPU target and the single-replica waiver.
     public static let replicas = ObjectSchema(
         "replicas", "Replica bounds and the autoscaling target.",
         [
@@ -271,6 +288,7 @@ public enum SpecSchema {
                 default: s("")),
         ])
 
+    /// A service's `resources`: CPU and memory requests (defaults `100m` and `128Mi`) and limits.
     public static let resources = resources(
         "resources", "CPU and memory requests, and optional limits.", cpu: "100m", memory: "128Mi")
 
@@ -294,6 +312,7 @@ public enum SpecSchema {
             ])
     }
 
+    /// A service's `public`: host, paths, TLS and apex of its route through the gateway.
     public static let publicRoute = ObjectSchema(
         "public", "Exposure on the internet through the gateway.",
         [
@@ -306,6 +325,7 @@ public enum SpecSchema {
             Field("apex", .bool, "Serve the environment's domain itself instead of `<host>.<domain>`.", default: b(false)),
         ])
 
+    /// A service's `health`: liveness and readiness paths, probe port and exec command.
     public static let health = ObjectSchema(
         "health", "Liveness and readiness probes.",
         [
@@ -315,6 +335,7 @@ public enum SpecSchema {
             Field("command", .list(.string), "Exec probe command for services without a port.", default: list([])),
         ])
 
+    /// An entry of a service's `volumes`: size, storage class and mount path.
     public static let volume = ObjectSchema(
         "volume", "A persistent volume mounted into the service.",
         [
@@ -323,6 +344,7 @@ public enum SpecSchema {
             Field("path", .path, "Mount path.", required: true),
         ])
 
+    /// A service's `expose`: its TCP or UDP port reachable from partner ranges through a LoadBalancer Service.
     public static let expose = ObjectSchema(
         "expose",
         "Exposure of the service's port to partner ranges through a LoadBalancer Service, over TCP or UDP as `protocol` says (an HL7 or SFTP endpoint, a syslog collector).",
@@ -350,6 +372,7 @@ public enum SpecSchema {
             Field("enabled", .bool, "Deploy the service in this environment.", default: b(true)),
         ])
 
+    /// An entry of `services`: image, port, exposure, replicas, resources, probes, calls, data, secrets and schedule.
     public static let service = ObjectSchema(
         "service", "A workload: what it runs, who may call it, what it needs.",
         [
@@ -401,6 +424,7 @@ public enum SpecSchema {
 
     // MARK: data
 
+    /// An entry of `databases`: a CloudNativePG cluster's version, instances, storage, backup, pooler and topology.
     public static let database = ObjectSchema(
         "database", "A PostgreSQL cluster run by CloudNativePG.",
         [
@@ -445,6 +469,7 @@ public enum SpecSchema {
             Field("rpo", .duration, "Recovery point objective target; a worse computed RPO is a warning.", default: s("")),
         ])
 
+    /// A database's `topology`: the primary's region, replicas in other clusters and remote clients.
     public static let topology = ObjectSchema(
         "topology", "A database across the clusters of one environment.",
         [
@@ -462,6 +487,7 @@ public enum SpecSchema {
                 default: s("refuse")),
         ])
 
+    /// An entry of a bucket's `lifecycle`: the age, the tier to move to, and expiry.
     public static let lifecycleRule = ObjectSchema(
         "lifecycle rule", "One lifecycle step of a bucket.",
         [
@@ -470,6 +496,7 @@ public enum SpecSchema {
             Field("expire", .bool, "Delete objects at this age.", default: b(false)),
         ])
 
+    /// An entry of `buckets`: versioning, encryption, lifecycle, sharing and public reads.
     public static let bucket = ObjectSchema(
         "bucket", "An S3-compatible bucket.",
         [
@@ -482,6 +509,7 @@ public enum SpecSchema {
             Field("abortUploadsAfter", .duration, "Abort incomplete multipart uploads after this long.", default: s("7d")),
         ])
 
+    /// An entry of `storage.classes`: media, IOPS, throughput, reclaim policy and default flag.
     public static let storageClass = ObjectSchema(
         "storage class",
         "A class of persistent volumes. Encrypted at rest as `security.encryption.atRest` says; on premises with Longhorn (`kms` or `provider`) the StorageClass has `encrypted: \"true\"` and the CSI secret parameters (provisioner, node-stage, node-publish, node-expand) naming Secret `longhorn-system/longhorn-crypto`, which an ExternalSecret fills from the secret store entry `<platform>/longhorn/<cluster>` (property `passphrase`); berth never writes the passphrase.",
@@ -493,6 +521,7 @@ public enum SpecSchema {
             Field("default", .bool, "The cluster default class.", default: b(false)),
         ])
 
+    /// `storage`: the storage classes and the volume snapshot schedule.
     public static let storage = ObjectSchema(
         "storage", "Persistent storage.",
         [
@@ -510,6 +539,7 @@ public enum SpecSchema {
 
     // MARK: delivery
 
+    /// `delivery.gitops`: the Argo CD repository, branch, path and sync policy.
     public static let gitops = ObjectSchema(
         "gitops", "The Argo CD repository berth renders into.",
         [
@@ -521,6 +551,7 @@ public enum SpecSchema {
             Field("prune", .bool, "Delete objects removed from the spec in auto-synced environments.", default: b(true)),
         ])
 
+    /// `delivery.registry`: the registry host, tag strategy, digests, immutability, scanning and retention.
     public static let registry = ObjectSchema(
         "registry", "Container registry policy.",
         [
@@ -550,6 +581,7 @@ public enum SpecSchema {
                         ])), "Retention."),
         ])
 
+    /// `delivery`: Argo CD, Helm charts and the registry policy.
     public static let delivery = ObjectSchema(
         "delivery", "GitOps, Helm and the registry.",
         [
@@ -560,6 +592,7 @@ public enum SpecSchema {
 
     // MARK: scaling, security
 
+    /// `scaling`: the cluster autoscaler, vertical pod autoscaler and connection pooling.
     public static let scaling = ObjectSchema(
         "scaling", "Autoscaling.",
         [
@@ -568,6 +601,7 @@ public enum SpecSchema {
             Field("connectionPooling", .bool, "Services reach databases through the pooler when one exists.", default: b(true)),
         ])
 
+    /// An entry of `security.teams`: role, environments, identity-provider group and cluster-admin.
     public static let team = ObjectSchema(
         "team", "A team and its access.",
         [
@@ -577,6 +611,7 @@ public enum SpecSchema {
             Field("clusterAdmin", .bool, "Also bind cluster-admin (discouraged; flagged by audit).", default: b(false)),
         ])
 
+    /// `security`: teams, pod security, network policy, TLS, secrets, encryption, audit and compliance.
     public static let security = ObjectSchema(
         "security", "Access, secrets, encryption, audit and compliance.",
         [
@@ -685,6 +720,7 @@ public enum SpecSchema {
 
     // MARK: add-ons
 
+    /// An entry of `addons`: the chart version to install instead of berth's pin.
     public static let addon = ObjectSchema(
         "addon", "One cluster add-on (see `addons/` in the README).",
         [
@@ -696,9 +732,11 @@ public enum SpecSchema {
 
     // MARK: ipam
 
+    /// `ipam.server.resources`: CPU and memory of each team server pod (defaults `250m` and `256Mi`).
     public static let ipamServerResources = resources(
         "ipam server resources", "CPU and memory of each team server pod.", cpu: "250m", memory: "256Mi")
 
+    /// `ipam.server.ledger`: the team server's CloudNativePG ledger (instances, size, class, memory, CPU).
     public static let ipamLedger = ObjectSchema(
         "ipam ledger", "The team server's PostgreSQL ledger, a CloudNativePG cluster `berth-ipam-ledger` next to it.",
         [
@@ -709,6 +747,7 @@ public enum SpecSchema {
             Field("cpu", .quantity, "CPU per instance.", default: s("500m")),
         ])
 
+    /// `ipam.server`: the IP ledger's team server rendered into one cluster of one environment.
     public static let ipamServer = ObjectSchema(
         "ipam server",
         "The IP ledger's team server (`berth serve`, see the README's \"Team server\") rendered into one cluster of one environment: a Deployment `berth-ipam` on a CloudNativePG ledger, its Service, HTTPRoute with TLS, NetworkPolicies and, with `monitoring:`, a ServiceMonitor.",
@@ -732,6 +771,7 @@ public enum SpecSchema {
             Field("ledger", .object(ipamLedger), "Its PostgreSQL ledger (backed up like the environment's other databases)."),
         ])
 
+    /// `ipam`: IP address management beyond the plan (the team server).
     public static let ipam = ObjectSchema(
         "ipam", "IP address management beyond the plan.",
         [
@@ -740,6 +780,7 @@ public enum SpecSchema {
 
     // MARK: root
 
+    /// The whole spec: every top-level key, from `berth` (the format version) to `addons`.
     public static let root = ObjectSchema(
         "spec", "A whole platform.",
         [

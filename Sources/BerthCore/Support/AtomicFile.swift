@@ -7,6 +7,7 @@ import Foundation
 /// Writes one file atomically: a temporary file beside it, flushed, then renamed over it.
 /// Readers see the old contents or the new, never a part; a failure leaves the old file.
 public enum AtomicFile {
+    /// Replaces the file at `path` with `text` atomically; throws when the file cannot be written.
     public static func write(_ text: String, to path: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
         let tmp =

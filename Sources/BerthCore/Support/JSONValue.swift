@@ -10,14 +10,22 @@ import Glibc
 /// print(ns.yaml())
 /// ```
 public enum JSONValue: Sendable, Hashable {
+    /// JSON `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A whole number.
     case int(Int)
+    /// A floating-point number.
     case double(Double)
+    /// A string (always written quoted when it could read as anything else).
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object: its keys in the order they were added.
     case object([(String, JSONValue)])
 
+    /// Deep equality; object keys are compared in order.
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
@@ -32,6 +40,7 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
+    /// Hashes the whole value, object keys in order (consistent with `==`).
     public func hash(into hasher: inout Hasher) {
         switch self {
         case .null: hasher.combine(0)
@@ -54,16 +63,19 @@ public enum JSONValue: Sendable, Hashable {
         return pairs.first { $0.0 == key }?.1
     }
 
+    /// The string when this is a string.
     public var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
+    /// The number when this is a whole number.
     public var intValue: Int? {
         if case .int(let i) = self { return i }
         return nil
     }
 
+    /// The items when this is an array.
     public var arrayValue: [JSONValue]? {
         if case .array(let a) = self { return a }
         return nil
@@ -132,11 +144,17 @@ public enum JSONValue: Sendable, Hashable {
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByFloatLiteral
 {
+    /// A string literal is a `.string`.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// An integer literal is an `.int`.
     public init(integerLiteral value: Int) { self = .int(value) }
+    /// A Boolean literal is a `.bool`.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// A floating-point literal is a `.double`.
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// An array literal is an `.array`.
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// A dictionary literal is an `.object`, keys in the order written.
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(elements) }
 }
 

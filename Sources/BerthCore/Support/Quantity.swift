@@ -12,14 +12,19 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// The text it was written as, e.g. `512Mi`.
     public var text: String
 
+    /// A quantity of `milli` thousandths, written as `text`.
     public init(milli: Int64, text: String) {
         self.milli = milli
         self.text = text
     }
 
+    /// Orders by value, whatever the text.
     public static func < (a: Quantity, b: Quantity) -> Bool { a.milli < b.milli }
+    /// Equal when the values are, whatever the text (`1Gi` equals `1024Mi`).
     public static func == (a: Quantity, b: Quantity) -> Bool { a.milli == b.milli }
+    /// Hashes the value only (consistent with `==`).
     public func hash(into h: inout Hasher) { h.combine(milli) }
+    /// The text as written.
     public var description: String { text }
 
     /// The whole-unit value, rounded up (bytes for memory, cores for CPU).
@@ -112,12 +117,18 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
 /// Duration.parse("30d")?.seconds  // 2_592_000
 /// ```
 public struct SpecDuration: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The length in seconds.
     public var seconds: Int
+    /// The text it was written as, e.g. `30d`.
     public var text: String
 
+    /// Orders by length.
     public static func < (a: SpecDuration, b: SpecDuration) -> Bool { a.seconds < b.seconds }
+    /// The text as written.
     public var description: String { text }
+    /// Whole days, rounded down.
     public var days: Int { seconds / 86_400 }
+    /// Whole hours, rounded down.
     public var hours: Int { seconds / 3600 }
 
     /// Through the one duration parser (`DurationText`, spec rules: one part, unit m h d w y).

@@ -10,9 +10,13 @@ import Foundation
 /// let items = StageTimer.measure("index") { ReferenceCheck.indexes(byCluster) }
 /// ```
 public enum StageTimer {
+    /// One measured stage.
     public struct Stage: Sendable {
+        /// The stage's name, e.g. `plan`.
         public var name: String
+        /// Wall time, in milliseconds.
         public var wallMs: Double
+        /// Process CPU time (all threads) during the stage, in milliseconds.
         public var cpuMs: Double
     }
 
