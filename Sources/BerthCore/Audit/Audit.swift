@@ -212,16 +212,7 @@ struct AuditContext {
                 ))
         }
         for s in spec.services {
-            var vars: [(String, String, [String], String)] = s.env.map { ($0.0, $0.1, ["services", s.name, "env", $0.0], "") }
-            for o in s.overrides {
-                vars += o.env.map {
-                    (
-                        $0.0, $0.1, ["services", s.name, "overrides", o.environment.value, "env", $0.0],
-                        " (override for '\(o.environment.value)')"
-                    )
-                }
-            }
-            for (name, value, path, context) in vars {
+            for (name, value, path, context) in SecretValues.envSettings(of: s) {
                 guard SecretValues.plainSecretProblem(name: name, value: value) != nil else { continue }
                 let what =
                     SecretValues.hasPassword(value)

@@ -38,35 +38,36 @@ public enum PlatformChecks {
 
     /// Regions and zones named by clusters exist; every name that points elsewhere resolves.
     public static func references(_ spec: Spec) -> [Diagnostic] {
-        var out: [Diagnostic] = []
-        func unknown(_ what: String, _ ref: Located<String>, _ known: [String], context: String = "") {
-            var msg = "unknown \(what) '\(ref.value)'\(context)"
-            if let hint = Suggest.closest(ref.value, among: known) {
-                msg += "; did you mean '\(hint)'?"
-            } else if known.isEmpty {
-                msg += "; none is defined"
-            } else {
-                msg += "; known: " + known.sorted().joined(separator: ", ")
-            }
-            out.append(.error(.unknownReference, msg, at: ref.location))
-        }
-        let regions = spec.provider.regions.map(\.name)
-        let clusterNames = spec.clusters.map(\.name)
-        let envNames = spec.environments.map(\.name)
-        let serviceNames = spec.services.map(\.name)
-        let dbNames = spec.databases.map(\.name)
-        let bucketNames = spec.buckets.map(\.name)
-        let teamNames = spec.security.teams.map(\.name)
-        let classNames = spec.storage.classes.map(\.name)
+        clusterReferences(spec) + environmentReferences(spec) + serviceReferences(spec) + teamReferences(spec)
+            + databaseReferences(spec) + gitopsReferences(spec) + staticReferences(spec) + firewallReferences(spec)
+            + storageDefaults(spec)
+    }
 
+    /// `unknown <what> '<name>'<context>` with the closest known name, or the known names.
+    private static func unknownReference(_ what: String, _ ref: Located<String>, _ known: [String], context: String = "") -> Diagnostic {
+        var msg = "unknown \(what) '\(ref.value)'\(context)"
+        if let hint = Suggest.closest(ref.value, among: known) {
+            msg += "; did you mean '\(hint)'?"
+        } else if known.isEmpty {
+            msg += "; none is defined"
+        } else {
+            msg += "; known: " + known.sorted().joined(separator: ", ")
+        }
+        return .error(.unknownReference, msg, at: ref.location)
+    }
+
+    private static func clusterReferences(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        let regions = spec.provider.regions.map(\.name)
         for c in spec.clusters {
             guard let region = spec.provider.region(c.region.value) else {
-                unknown("region", c.region, regions, context: " in cluster '\(c.name)' (regions come from provider.regions)")
+                out.append(
+                    unknownReference("region", c.region, regions, context: " in cluster '\(c.name)' (regions come from provider.regions)"))
                 continue
             }
             if c.zonesExplicit {
                 for z in c.zones where !region.zones.contains(z.value) {
-                    unknown("zone", z, region.zones, context: " for region '\(region.name)'")
+                    out.append(unknownReference("zone", z, region.zones, context: " for region '\(region.name)'"))
                 }
             }
             if c.zones.isEmpty {
@@ -76,22 +77,42 @@ public enum PlatformChecks {
                 )
             }
         }
+        return out
+    }
+
+    private static func environmentReferences(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        let clusterNames = spec.clusters.map(\.name)
+        let teamNames = spec.security.teams.map(\.name)
         for e in spec.environments {
             if e.clusters.isEmpty {
                 out.append(
                     .error(.noClusters, "environment '\(e.name)' runs on no cluster; list at least one under clusters", at: e.location))
             }
             for c in e.clusters where spec.cluster(c.value) == nil {
-                unknown("cluster", c, clusterNames, context: " in environment '\(e.name)'")
+                out.append(unknownReference("cluster", c, clusterNames, context: " in environment '\(e.name)'"))
             }
             for (team, _) in e.access where spec.security.team(team.value) == nil {
-                unknown("team", team, teamNames, context: " in environments.\(e.name).access (teams come from security.teams)")
+                out.append(
+                    unknownReference("team", team, teamNames, context: " in environments.\(e.name).access (teams come from security.teams)")
+                )
             }
         }
+        return out
+    }
+
+    private static func serviceReferences(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        let envNames = spec.environments.map(\.name)
+        let serviceNames = spec.services.map(\.name)
+        let dbNames = spec.databases.map(\.name)
+        let bucketNames = spec.buckets.map(\.name)
+        let teamNames = spec.security.teams.map(\.name)
+        let classNames = spec.storage.classes.map(\.name)
         for s in spec.services {
             for t in s.talksTo {
                 if !spec.hasService(t.value) {
-                    unknown("service", t, serviceNames, context: " in services.\(s.name).talksTo")
+                    out.append(unknownReference("service", t, serviceNames, context: " in services.\(s.name).talksTo"))
                 } else if t.value == s.name {
                     out.append(
                         .warning(
@@ -102,9 +123,9 @@ public enum PlatformChecks {
             for u in s.uses {
                 switch u.kind {
                 case .database where spec.database(u.name) == nil:
-                    unknown("database", Located(u.name, u.location), dbNames, context: " in services.\(s.name).uses")
+                    out.append(unknownReference("database", Located(u.name, u.location), dbNames, context: " in services.\(s.name).uses"))
                 case .bucket where spec.bucket(u.name) == nil:
-                    unknown("bucket", Located(u.name, u.location), bucketNames, context: " in services.\(s.name).uses")
+                    out.append(unknownReference("bucket", Located(u.name, u.location), bucketNames, context: " in services.\(s.name).uses"))
                 default: break
                 }
             }
@@ -116,18 +137,9 @@ public enum PlatformChecks {
                         at: bad.location))
             }
             for o in s.overrides where spec.environment(o.environment.value) == nil {
-                unknown("environment", o.environment, envNames, context: " in services.\(s.name).overrides")
+                out.append(unknownReference("environment", o.environment, envNames, context: " in services.\(s.name).overrides"))
             }
-            if let pool = s.nodePool {
-                for env in spec.environments where s.runs(in: env.name) {
-                    for cref in env.clusters {
-                        guard let c = spec.cluster(cref.value), c.pool(pool.value) == nil else { continue }
-                        unknown(
-                            "node pool", pool, c.nodePools.map(\.name),
-                            context: " for service '\(s.name)' on cluster '\(c.name)' (environment '\(env.name)')")
-                    }
-                }
-            }
+            out += nodePoolReferences(s, spec: spec)
             if !s.secrets.isEmpty, spec.security.secrets == nil {
                 out.append(
                     .error(
@@ -136,44 +148,84 @@ public enum PlatformChecks {
                         at: s.location))
             }
             if !s.team.isEmpty, spec.security.team(s.team) == nil {
-                unknown("team", Located(s.team, s.location), teamNames, context: " owning service '\(s.name)'")
+                out.append(unknownReference("team", Located(s.team, s.location), teamNames, context: " owning service '\(s.name)'"))
             }
             for v in s.volumes {
                 if let c = v.storageClass, spec.storage.storageClass(c.value) == nil {
-                    unknown("storage class", c, classNames, context: " in services.\(s.name).volumes.\(v.name)")
+                    out.append(unknownReference("storage class", c, classNames, context: " in services.\(s.name).volumes.\(v.name)"))
                 }
             }
         }
+        return out
+    }
+
+    /// The service's node pool exists on every cluster it runs on.
+    private static func nodePoolReferences(_ s: Service, spec: Spec) -> [Diagnostic] {
+        guard let pool = s.nodePool else { return [] }
+        var out: [Diagnostic] = []
+        for env in spec.environments where s.runs(in: env.name) {
+            for cref in env.clusters {
+                guard let c = spec.cluster(cref.value), c.pool(pool.value) == nil else { continue }
+                out.append(
+                    unknownReference(
+                        "node pool", pool, c.nodePools.map(\.name),
+                        context: " for service '\(s.name)' on cluster '\(c.name)' (environment '\(env.name)')"))
+            }
+        }
+        return out
+    }
+
+    private static func teamReferences(_ spec: Spec) -> [Diagnostic] {
+        let envNames = spec.environments.map(\.name)
+        var out: [Diagnostic] = []
         for t in spec.security.teams {
             for e in t.environments ?? [] where spec.environment(e.value) == nil {
-                unknown("environment", e, envNames, context: " in security.teams.\(t.name).environments")
+                out.append(unknownReference("environment", e, envNames, context: " in security.teams.\(t.name).environments"))
             }
         }
+        return out
+    }
+
+    private static func databaseReferences(_ spec: Spec) -> [Diagnostic] {
+        let bucketNames = spec.buckets.map(\.name)
+        let classNames = spec.storage.classes.map(\.name)
+        var out: [Diagnostic] = []
         for d in spec.databases {
             if let c = d.storageClass, spec.storage.storageClass(c.value) == nil {
-                unknown("storage class", c, classNames, context: " in databases.\(d.name).storage")
+                out.append(unknownReference("storage class", c, classNames, context: " in databases.\(d.name).storage"))
             }
             if let b = d.backup, spec.bucket(b.bucket.value) == nil {
-                unknown("bucket", b.bucket, bucketNames, context: " in databases.\(d.name).backup")
+                out.append(unknownReference("bucket", b.bucket, bucketNames, context: " in databases.\(d.name).backup"))
             }
         }
-        if let g = spec.delivery.gitops {
-            for e in g.autoSync where spec.environment(e.value) == nil {
-                unknown("environment", e, envNames, context: " in delivery.gitops.autoSync")
-            }
+        return out
+    }
+
+    private static func gitopsReferences(_ spec: Spec) -> [Diagnostic] {
+        guard let g = spec.delivery.gitops else { return [] }
+        let envNames = spec.environments.map(\.name)
+        return g.autoSync.filter { spec.environment($0.value) == nil }.map {
+            unknownReference("environment", $0, envNames, context: " in delivery.gitops.autoSync")
         }
+    }
+
+    private static func staticReferences(_ spec: Spec) -> [Diagnostic] {
+        let clusterNames = spec.clusters.map(\.name)
+        var out: [Diagnostic] = []
         for st in spec.network.statics {
             guard let c = spec.cluster(st.cluster.value) else {
-                unknown("cluster", st.cluster, clusterNames, context: " in network.static '\(st.name)'")
+                out.append(unknownReference("cluster", st.cluster, clusterNames, context: " in network.static '\(st.name)'"))
                 continue
             }
             if let z = st.zone, !c.zones.contains(where: { $0.value == z.value }) {
-                unknown("zone", z, c.zones.map(\.value), context: " of cluster '\(c.name)' in network.static '\(st.name)'")
+                out.append(
+                    unknownReference("zone", z, c.zones.map(\.value), context: " of cluster '\(c.name)' in network.static '\(st.name)'"))
             }
             let envsHere = spec.environments.filter { $0.clusters.contains { $0.value == c.name } }.map(\.name)
             if let e = st.environment {
                 if !envsHere.contains(e.value) {
-                    unknown("environment", e, envsHere, context: " on cluster '\(c.name)' in network.static '\(st.name)'")
+                    out.append(
+                        unknownReference("environment", e, envsHere, context: " on cluster '\(c.name)' in network.static '\(st.name)'"))
                 }
             } else if st.role == "ingress", envsHere.count > 1 {
                 out.append(
@@ -183,21 +235,30 @@ public enum PlatformChecks {
                         at: st.location))
             }
         }
+        return out
+    }
+
+    private static func firewallReferences(_ spec: Spec) -> [Diagnostic] {
+        let clusterNames = spec.clusters.map(\.name)
+        var out: [Diagnostic] = []
         for f in spec.network.firewall {
             let targets =
                 ["bastion", "nodes", "ingress"] + clusterNames + spec.services.filter { $0.exposure != nil }.map { "service/\($0.name)" }
             if !targets.contains(f.to.value) {
-                unknown("firewall target", f.to, targets, context: " in network.firewall '\(f.name)'")
+                out.append(unknownReference("firewall target", f.to, targets, context: " in network.firewall '\(f.name)'"))
             }
         }
-        let defaults = spec.storage.classes.filter(\.isDefault)
-        if defaults.count > 1 {
-            out.append(
-                .error(
-                    .storageDefault, "more than one storage class is marked default: " + defaults.map(\.name).joined(separator: ", "),
-                    at: defaults[1].location))
-        }
         return out
+    }
+
+    private static func storageDefaults(_ spec: Spec) -> [Diagnostic] {
+        let defaults = spec.storage.classes.filter(\.isDefault)
+        guard defaults.count > 1 else { return [] }
+        return [
+            .error(
+                .storageDefault, "more than one storage class is marked default: " + defaults.map(\.name).joined(separator: ", "),
+                at: defaults[1].location)
+        ]
     }
 
     /// Names that become object names must fit Kubernetes' limits once combined.

@@ -7,6 +7,29 @@
 extension PlatformChecks {
     /// Storage, database, bucket and backup rules of `spec` (its plan is computed unless given).
     public static func data(_ spec: Spec, plan given: Plan? = nil) -> [Diagnostic] {
+        var out = accountChecks(spec)
+        let required = spec.security.requiredBackupRetention
+        for d in spec.databases {
+            out += databaseBackup(d, spec, required: required)
+            out += databaseResilience(d, spec)
+        }
+        for s in spec.services {
+            for v in s.volumes where spec.storage.classes.isEmpty && v.storageClass == nil {
+                out.append(
+                    .warning(
+                        .noStorageClass,
+                        "service '\(s.name)' has volume '\(v.name)' but storage.classes is empty; the cluster's default class will be used",
+                        at: s.location))
+            }
+        }
+        // Shared instances are reachable only inside one cluster.
+        let plan = given ?? Plan(spec: spec)
+        out += sharedDatabases(spec, plan: plan)
+        return out
+    }
+
+    /// On AWS, bucket policies and workload roles need a valid account id.
+    private static func accountChecks(_ spec: Spec) -> [Diagnostic] {
         var out: [Diagnostic] = []
         let usesObjectStorage =
             spec.services.contains { $0.uses.contains { $0.kind == .bucket } } || spec.databases.contains { $0.backup != nil }
@@ -25,90 +48,95 @@ extension PlatformChecks {
                     .invalidValue, "provider.account '\(spec.provider.account)' is not a 12-digit AWS account id",
                     at: spec.provider.location))
         }
-        let required = spec.security.requiredBackupRetention
-        for d in spec.databases {
-            if let b = d.backup, let bucket = spec.bucket(b.bucket.value) {
-                if bucket.lifecycle.isEmpty {
-                    out.append(
-                        .error(
-                            .backupBucket,
-                            "bucket '\(bucket.name)' holds backups of database '\(d.name)' but has no lifecycle; add a lifecycle rule (e.g. move to archive after 90d)",
-                            at: bucket.location))
-                }
-                if bucket.encryption == "none" {
-                    out.append(
-                        .error(
-                            .backupBucket,
-                            "bucket '\(bucket.name)' holds backups of database '\(d.name)' but is not encrypted; set encryption: kms",
-                            at: bucket.location))
-                }
-                if bucket.isPublic {
-                    out.append(
-                        .error(
-                            .backupBucket, "bucket '\(bucket.name)' holds backups of database '\(d.name)' and allows public reads",
-                            at: bucket.location))
-                }
-                if let (minimum, source) = required, b.retention < minimum {
-                    out.append(
-                        .warning(
-                            .backupRetention,
-                            "database '\(d.name)' keeps backups \(b.retention) but \(source) requires at least \(minimum)", at: b.location))
-                }
-                if let expiry = bucket.lifecycle.filter(\.expire).map(\.after).min(), expiry < b.retention {
-                    out.append(
-                        .error(
-                            .backupRetention,
-                            "bucket '\(bucket.name)' expires objects after \(expiry), before database '\(d.name)' backups reach their retention of \(b.retention)",
-                            at: bucket.location))
-                }
-            } else if d.backup == nil {
-                let prod = spec.environments.contains { $0.tier == .production }
-                if prod {
-                    out.append(
-                        .warning(
-                            .noBackup, "database '\(d.name)' has no backup; its recovery point in production is the last lost write",
-                            at: d.location))
-                }
-                if let (_, source) = required {
-                    out.append(
-                        .warning(.backupRetention, "database '\(d.name)' has no backup, but \(source) requires backups", at: d.location))
-                }
+        return out
+    }
+
+    /// A backed-up database's bucket (lifecycle, encryption, no public reads, expiry) and
+    /// retention; a database without backup.
+    private static func databaseBackup(_ d: Database, _ spec: Spec, required: (SpecDuration, String)?) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        if let b = d.backup, let bucket = spec.bucket(b.bucket.value) {
+            if bucket.lifecycle.isEmpty {
+                out.append(
+                    .error(
+                        .backupBucket,
+                        "bucket '\(bucket.name)' holds backups of database '\(d.name)' but has no lifecycle; add a lifecycle rule (e.g. move to archive after 90d)",
+                        at: bucket.location))
             }
-            for env in spec.environments where env.tier == .production {
-                let zones = env.clusters.compactMap { spec.cluster($0.value)?.zones.count }.min() ?? 0
-                if d.instances < 2 {
-                    out.append(
-                        .warning(
-                            .productionDatabase,
-                            "database '\(d.name)' runs \(d.instances) instance in production environment '\(env.name)'; production needs 2 or more across 2 or more zones",
-                            at: d.instancesLocation))
-                } else if zones < 2 {
-                    out.append(
-                        .warning(
-                            .productionDatabase,
-                            "database '\(d.name)' runs in production environment '\(env.name)' on a cluster with \(zones) zone; production needs instances across 2 or more zones",
-                            at: d.instancesLocation))
-                }
+            if bucket.encryption == "none" {
+                out.append(
+                    .error(
+                        .backupBucket,
+                        "bucket '\(bucket.name)' holds backups of database '\(d.name)' but is not encrypted; set encryption: kms",
+                        at: bucket.location))
             }
-            if let target = d.rpo, let rpo = Recovery.database(d, spec: spec).rpoSeconds, rpo > target.seconds {
+            if bucket.isPublic {
+                out.append(
+                    .error(
+                        .backupBucket, "bucket '\(bucket.name)' holds backups of database '\(d.name)' and allows public reads",
+                        at: bucket.location))
+            }
+            if let (minimum, source) = required, b.retention < minimum {
                 out.append(
                     .warning(
-                        .rpo,
-                        "database '\(d.name)' has a recovery point of \(Recovery.text(seconds: rpo)), worse than its target rpo \(target)",
+                        .backupRetention,
+                        "database '\(d.name)' keeps backups \(b.retention) but \(source) requires at least \(minimum)", at: b.location))
+            }
+            if let expiry = bucket.lifecycle.filter(\.expire).map(\.after).min(), expiry < b.retention {
+                out.append(
+                    .error(
+                        .backupRetention,
+                        "bucket '\(bucket.name)' expires objects after \(expiry), before database '\(d.name)' backups reach their retention of \(b.retention)",
+                        at: bucket.location))
+            }
+        } else if d.backup == nil {
+            let prod = spec.environments.contains { $0.tier == .production }
+            if prod {
+                out.append(
+                    .warning(
+                        .noBackup, "database '\(d.name)' has no backup; its recovery point in production is the last lost write",
                         at: d.location))
             }
-        }
-        for s in spec.services {
-            for v in s.volumes where spec.storage.classes.isEmpty && v.storageClass == nil {
+            if let (_, source) = required {
                 out.append(
-                    .warning(
-                        .noStorageClass,
-                        "service '\(s.name)' has volume '\(v.name)' but storage.classes is empty; the cluster's default class will be used",
-                        at: s.location))
+                    .warning(.backupRetention, "database '\(d.name)' has no backup, but \(source) requires backups", at: d.location))
             }
         }
-        // Shared instances are reachable only inside one cluster.
-        let plan = given ?? Plan(spec: spec)
+        return out
+    }
+
+    /// A database's instances across zones in production, and its recovery point against its target.
+    private static func databaseResilience(_ d: Database, _ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for env in spec.environments where env.tier == .production {
+            let zones = env.clusters.compactMap { spec.cluster($0.value)?.zones.count }.min() ?? 0
+            if d.instances < 2 {
+                out.append(
+                    .warning(
+                        .productionDatabase,
+                        "database '\(d.name)' runs \(d.instances) instance in production environment '\(env.name)'; production needs 2 or more across 2 or more zones",
+                        at: d.instancesLocation))
+            } else if zones < 2 {
+                out.append(
+                    .warning(
+                        .productionDatabase,
+                        "database '\(d.name)' runs in production environment '\(env.name)' on a cluster with \(zones) zone; production needs instances across 2 or more zones",
+                        at: d.instancesLocation))
+            }
+        }
+        if let target = d.rpo, let rpo = Recovery.database(d, spec: spec).rpoSeconds, rpo > target.seconds {
+            out.append(
+                .warning(
+                    .rpo,
+                    "database '\(d.name)' has a recovery point of \(Recovery.text(seconds: rpo)), worse than its target rpo \(target)",
+                    at: d.location))
+        }
+        return out
+    }
+
+    /// Shared instances are reachable only inside one cluster.
+    private static func sharedDatabases(_ spec: Spec, plan: Plan) -> [Diagnostic] {
+        var out: [Diagnostic] = []
         for d in spec.databases {
             guard let home = plan.sharedHome(database: d), let homeCluster = home.clusters.first?.value else { continue }
             for env in spec.environments where plan.isShared(database: d, in: env) {

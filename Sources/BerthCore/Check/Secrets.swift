@@ -250,6 +250,23 @@ public enum SecretValues {
     }
 }
 
+extension SecretValues {
+    /// Every env value a service sets: its name, value, path in the spec and, for an override,
+    /// which environment it is for (as text after the name).
+    static func envSettings(of s: Service) -> [(String, String, [String], String)] {
+        var vars: [(String, String, [String], String)] = s.env.map { ($0.0, $0.1, ["services", s.name, "env", $0.0], "") }
+        for o in s.overrides {
+            vars += o.env.map {
+                (
+                    $0.0, $0.1, ["services", s.name, "overrides", o.environment.value, "env", $0.0],
+                    " (override for '\(o.environment.value)')"
+                )
+            }
+        }
+        return vars
+    }
+}
+
 extension PlatformChecks {
     /// No credential is a plain env value: a secret-looking name with a literal value, or a
     /// value holding a password, is an error that points to `services.<name>.secrets`.
@@ -257,16 +274,7 @@ extension PlatformChecks {
         let ctx = AuditContext(spec: spec)
         var out: [Diagnostic] = []
         for s in spec.services {
-            var vars: [(String, String, [String], String)] = s.env.map { ($0.0, $0.1, ["services", s.name, "env", $0.0], "") }
-            for o in s.overrides {
-                vars += o.env.map {
-                    (
-                        $0.0, $0.1, ["services", s.name, "overrides", o.environment.value, "env", $0.0],
-                        " (override for '\(o.environment.value)')"
-                    )
-                }
-            }
-            for (name, value, path, context) in vars {
+            for (name, value, path, context) in SecretValues.envSettings(of: s) {
                 guard let problem = SecretValues.plainSecretProblem(name: name, value: value) else { continue }
                 out.append(
                     Diagnostic(

@@ -50,39 +50,49 @@ extension PlatformChecks {
                     }
                     continue
                 }
-                for (field, x, y) in [
-                    ("replicas.min", a.replicas.min, b.replicas.min), ("replicas.max", a.replicas.max, b.replicas.max),
-                    ("replicas.cpu", a.replicas.cpu, b.replicas.cpu),
-                ] where x != y {
-                    note("\(svc): \(field) \(x) (\(prod.name) \(y))", loc)
-                }
-                for (field, x, y) in [
-                    ("resources.cpu", a.resources.cpu, b.resources.cpu), ("resources.memory", a.resources.memory, b.resources.memory),
-                    ("resources.cpuLimit", a.resources.cpuLimit, b.resources.cpuLimit),
-                    ("resources.memoryLimit", a.resources.memoryLimit, b.resources.memoryLimit),
-                ] where x != y {
-                    note("\(svc): \(field) \(x.text) (\(prod.name) \(y.text))", loc)
-                }
-                func exposure(_ p: Placement) -> String {
-                    guard let r = p.publicRoute else { return "not public" }
-                    return "public at \(r.apex ? "the apex" : r.host) \(r.paths.joined(separator: ","))\(r.tls ? "" : " without TLS")"
-                }
-                if exposure(a) != exposure(b) {
-                    note("\(svc): \(exposure(a)) (\(prod.name) \(exposure(b)))", loc)
-                }
-                let envA = Dictionary(a.env, uniquingKeysWith: { _, last in last })
-                let envB = Dictionary(b.env, uniquingKeysWith: { _, last in last })
-                for k in Set(envA.keys).union(envB.keys).sorted() where envA[k] != envB[k] {
-                    // Values are printed through SecretValues.printable: a secret never reaches a note.
-                    let shown = { (v: String?) in v.map { "'\(SecretValues.printable(name: k, value: $0))'" } ?? "unset" }
-                    note("\(svc): env \(k) \(shown(envA[k])) (\(prod.name) \(shown(envB[k])))", loc)
-                }
-                if a.image != b.image {
-                    let (_, vloc) = Plan.resolvedImage(s, env: env.name, spec: spec)
-                    note("\(svc): image \(a.image) (\(prod.name) \(b.image))", vloc)
-                }
+                for (text, at) in placementDifferences(s, a, b, env: env, prod: prod, at: loc, spec: spec) { note(svc + text, at) }
             }
         }
         return out
+    }
+
+    /// How a service's placement in a production-like environment differs from production, as
+    /// note texts (after the service) and where each points.
+    private static func placementDifferences(
+        _ s: Service, _ a: Placement, _ b: Placement, env: Environment, prod: Environment, at loc: SourceLocation, spec: Spec
+    ) -> [(String, SourceLocation)] {
+        var notes: [(String, SourceLocation)] = []
+        for (field, x, y) in [
+            ("replicas.min", a.replicas.min, b.replicas.min), ("replicas.max", a.replicas.max, b.replicas.max),
+            ("replicas.cpu", a.replicas.cpu, b.replicas.cpu),
+        ] where x != y {
+            notes.append((": \(field) \(x) (\(prod.name) \(y))", loc))
+        }
+        for (field, x, y) in [
+            ("resources.cpu", a.resources.cpu, b.resources.cpu), ("resources.memory", a.resources.memory, b.resources.memory),
+            ("resources.cpuLimit", a.resources.cpuLimit, b.resources.cpuLimit),
+            ("resources.memoryLimit", a.resources.memoryLimit, b.resources.memoryLimit),
+        ] where x != y {
+            notes.append((": \(field) \(x.text) (\(prod.name) \(y.text))", loc))
+        }
+        func exposure(_ p: Placement) -> String {
+            guard let r = p.publicRoute else { return "not public" }
+            return "public at \(r.apex ? "the apex" : r.host) \(r.paths.joined(separator: ","))\(r.tls ? "" : " without TLS")"
+        }
+        if exposure(a) != exposure(b) {
+            notes.append((": \(exposure(a)) (\(prod.name) \(exposure(b)))", loc))
+        }
+        let envA = Dictionary(a.env, uniquingKeysWith: { _, last in last })
+        let envB = Dictionary(b.env, uniquingKeysWith: { _, last in last })
+        for k in Set(envA.keys).union(envB.keys).sorted() where envA[k] != envB[k] {
+            // Values are printed through SecretValues.printable: a secret never reaches a note.
+            let shown = { (v: String?) in v.map { "'\(SecretValues.printable(name: k, value: $0))'" } ?? "unset" }
+            notes.append((": env \(k) \(shown(envA[k])) (\(prod.name) \(shown(envB[k])))", loc))
+        }
+        if a.image != b.image {
+            let (_, vloc) = Plan.resolvedImage(s, env: env.name, spec: spec)
+            notes.append((": image \(a.image) (\(prod.name) \(b.image))", vloc))
+        }
+        return notes
     }
 }

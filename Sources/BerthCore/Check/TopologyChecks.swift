@@ -6,63 +6,80 @@ extension PlatformChecks {
     public static func topology(_ spec: Spec, plan: Plan) -> [Diagnostic] {
         var out: [Diagnostic] = []
         let regions = Set(spec.provider.regions.map(\.name))
-        let residency = Set(spec.provider.dataResidency.map(\.value))
         for r in spec.provider.dataResidency where !regions.contains(r.value) {
             out.append(
                 .error(
                     .unknownReference, "provider.dataResidency names region '\(r.value)', which is not in provider.regions", at: r.location)
             )
         }
+        let residency = Set(spec.provider.dataResidency.map(\.value))
+        for d in spec.databases { out += databaseTopology(d, spec, plan: plan, regions: regions, residency: residency) }
+        out += bucketResidency(spec, plan: plan)
+        out += databaseEndpoints(spec, plan: plan)
+        out += regionalKeys(spec)
+        out += backupCredentials(spec, plan: plan)
+        return out
+    }
 
-        for d in spec.databases {
-            if spec.hasService(d.name) {
+    /// A database's name, its primary region, the residency of its clusters, its replicas'
+    /// archive, and where its primary runs in each environment.
+    private static func databaseTopology(
+        _ d: Database, _ spec: Spec, plan: Plan, regions: Set<String>, residency: Set<String>
+    ) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        if spec.hasService(d.name) {
+            out.append(
+                .error(
+                    .nameClash,
+                    "database '\(d.name)' has the name of a service: CloudNativePG names the database's ServiceAccount after it, which would take over the service's own; rename the database or the service",
+                    at: d.location))
+        }
+        if let p = d.topology.primary, !regions.contains(p.value) {
+            out.append(
+                .error(
+                    .unknownReference,
+                    "database '\(d.name)' topology.primary names region '\(p.value)', which is not in provider.regions", at: p.location)
+            )
+        }
+        var reported: Set<String> = []
+        for t in plan.targets {
+            guard let role = plan.role(of: d, in: t), let region = plan.region(ofCluster: t.cluster.name) else { continue }
+            if !residency.isEmpty, !residency.contains(region), reported.insert(t.cluster.name).inserted {
+                let what = role == .primary ? "its primary" : "a replica"
                 out.append(
                     .error(
-                        .nameClash,
-                        "database '\(d.name)' has the name of a service: CloudNativePG names the database's ServiceAccount after it, which would take over the service's own; rename the database or the service",
-                        at: d.location))
+                        .dataResidency,
+                        "database '\(d.name)' keeps \(what) on cluster '\(t.cluster.name)' in region '\(region)', outside provider.dataResidency (\(spec.provider.dataResidency.map(\.value).joined(separator: ", "))); set topology.replicas: none or move the cluster",
+                        at: d.topology.location))
             }
-            if let p = d.topology.primary, !regions.contains(p.value) {
+            if case .replica = role, d.backup == nil, reported.insert("backup/\(t.environment.name)").inserted {
                 out.append(
                     .error(
-                        .unknownReference,
-                        "database '\(d.name)' topology.primary names region '\(p.value)', which is not in provider.regions", at: p.location)
-                )
+                        .replicaWithoutArchive,
+                        "database '\(d.name)' gets a replica cluster on '\(t.cluster.name)' (environment '\(t.environment.name)'), which follows the primary's WAL archive, but it has no backup; add databases.\(d.name).backup or set topology.replicas: none",
+                        at: d.topology.location))
             }
-            var reported: Set<String> = []
-            for t in plan.targets {
-                guard let role = plan.role(of: d, in: t), let region = plan.region(ofCluster: t.cluster.name) else { continue }
-                if !residency.isEmpty, !residency.contains(region), reported.insert(t.cluster.name).inserted {
-                    let what = role == .primary ? "its primary" : "a replica"
+        }
+        if let p = d.topology.primary {
+            for env in spec.environments where !env.clusters.isEmpty {
+                let inRegion = env.clusters.contains { plan.region(ofCluster: $0.value) == p.value }
+                let used = spec.services.contains { $0.uses.contains { $0.kind == .database && $0.name == d.name } }
+                if !inRegion, used, plan.homeEnvironment(of: d, for: env)?.name == env.name {
                     out.append(
-                        .error(
-                            .dataResidency,
-                            "database '\(d.name)' keeps \(what) on cluster '\(t.cluster.name)' in region '\(region)', outside provider.dataResidency (\(spec.provider.dataResidency.map(\.value).joined(separator: ", "))); set topology.replicas: none or move the cluster",
-                            at: d.topology.location))
-                }
-                if case .replica = role, d.backup == nil, reported.insert("backup/\(t.environment.name)").inserted {
-                    out.append(
-                        .error(
-                            .replicaWithoutArchive,
-                            "database '\(d.name)' gets a replica cluster on '\(t.cluster.name)' (environment '\(t.environment.name)'), which follows the primary's WAL archive, but it has no backup; add databases.\(d.name).backup or set topology.replicas: none",
-                            at: d.topology.location))
-                }
-            }
-            if let p = d.topology.primary {
-                for env in spec.environments where !env.clusters.isEmpty {
-                    let inRegion = env.clusters.contains { plan.region(ofCluster: $0.value) == p.value }
-                    let used = spec.services.contains { $0.uses.contains { $0.kind == .database && $0.name == d.name } }
-                    if !inRegion, used, plan.homeEnvironment(of: d, for: env)?.name == env.name {
-                        out.append(
-                            .warning(
-                                .databaseTopology,
-                                "database '\(d.name)' wants its primary in region '\(p.value)', but environment '\(env.name)' has no cluster there; its primary runs on '\(env.clusters[0].value)'",
-                                at: p.location))
-                    }
+                        .warning(
+                            .databaseTopology,
+                            "database '\(d.name)' wants its primary in region '\(p.value)', but environment '\(env.name)' has no cluster there; its primary runs on '\(env.clusters[0].value)'",
+                            at: p.location))
                 }
             }
         }
-        // Buckets and backups are stored in each environment's data region.
+        return out
+    }
+
+    /// Buckets and backups are stored in each environment's data region.
+    private static func bucketResidency(_ spec: Spec, plan: Plan) -> [Diagnostic] {
+        let residency = Set(spec.provider.dataResidency.map(\.value))
+        var out: [Diagnostic] = []
         if !residency.isEmpty, !spec.buckets.isEmpty {
             for env in spec.environments {
                 guard let region = plan.dataRegion(of: env), !residency.contains(region) else { continue }
@@ -73,8 +90,12 @@ extension PlatformChecks {
                         at: env.location))
             }
         }
+        return out
+    }
 
-        // Every database use has an endpoint in the service's own cluster.
+    /// Every database use has an endpoint in the service's own cluster.
+    private static func databaseEndpoints(_ spec: Spec, plan: Plan) -> [Diagnostic] {
+        var out: [Diagnostic] = []
         var seen: Set<String> = []
         for t in plan.targets {
             for p in t.placements {
@@ -89,10 +110,14 @@ extension PlatformChecks {
                 }
             }
         }
+        return out
+    }
 
-        // Keys are regional: once one region names a customer key, each region that stores
-        // encrypted data names its own (with none named, the provider's default keys apply and
-        // `berth audit` reports BERTH-ENC-004).
+    /// Keys are regional: once one region names a customer key, each region that stores
+    /// encrypted data names its own (with none named, the provider's default keys apply and
+    /// `berth audit` reports BERTH-ENC-004).
+    private static func regionalKeys(_ spec: Spec) -> [Diagnostic] {
+        var out: [Diagnostic] = []
         let keyed = spec.provider.regions.contains { !$0.kmsKey.isEmpty }
         if spec.security.encryptionAtRest == "kms", spec.provider.name != .onprem, keyed {
             let used = Set(spec.clusters.map(\.region.value))
@@ -115,9 +140,13 @@ extension PlatformChecks {
                 }
             }
         }
+        return out
+    }
 
-        // The on-premises backup credentials come from the store (services' own secrets are
-        // checked with the references).
+    /// The on-premises backup credentials come from the store (services' own secrets are
+    /// checked with the references).
+    private static func backupCredentials(_ spec: Spec, plan: Plan) -> [Diagnostic] {
+        var out: [Diagnostic] = []
         if spec.security.secrets == nil, spec.provider.name == .onprem {
             for d in spec.databases where d.backup != nil {
                 out.append(

@@ -277,85 +277,13 @@ public enum PlatformDiff {
 
     static func classifyChanged(_ o: JSONValue, _ n: JSONValue) -> ([Risk], [String]) {
         let kind = n["kind"]?.stringValue ?? ""
-        var disruptive: [String] = []
-        var security: [String] = []
         let risky = kind == "PrometheusRule" ? monitoringChanged(o, n) : []
-        func changed(_ path: String) -> Bool { o.at(path) != n.at(path) }
-        switch kind {
-        case "Deployment", "StatefulSet", "DaemonSet":
-            if changed("spec.selector") { disruptive.append("\(kind) spec.selector is immutable") }
-            if kind == "StatefulSet", changed("spec.volumeClaimTemplates") {
-                disruptive.append("StatefulSet volumeClaimTemplates are immutable")
-            }
-        case "Job":
-            if changed("spec.template") { disruptive.append("a Job's pod template is immutable") }
-            if changed("spec.selector") { disruptive.append("Job spec.selector is immutable") }
-        case "StorageClass":
-            if changed("parameters") { disruptive.append("StorageClass parameters are immutable") }
-            if changed("provisioner") { disruptive.append("StorageClass provisioner is immutable") }
-        case "PersistentVolumeClaim":
-            if let r = shrink(o.at("spec.resources.requests.storage"), n.at("spec.resources.requests.storage")) {
-                disruptive.append("PersistentVolumeClaim storage shrinks \(r)")
-            }
-        case "Service":
-            if changed("spec.type") { disruptive.append("Service spec.type changes") }
-            if changed("spec.clusterIP") { disruptive.append("Service spec.clusterIP is immutable") }
-        case "Cluster" where (n["apiVersion"]?.stringValue ?? "").hasPrefix("postgresql.cnpg.io/"):
-            if let r = shrink(o.at("spec.storage.size"), n.at("spec.storage.size")) { disruptive.append("database storage shrinks \(r)") }
-            if let r = shrink(o.at("spec.walStorage.size"), n.at("spec.walStorage.size")) {
-                disruptive.append("database WAL storage shrinks \(r)")
-            }
-        case "NetworkPolicy":
-            let a = networkAllows(o)
-            let b = networkAllows(n)
-            if !b.ingress.subtracting(a.ingress).isEmpty { security.append("NetworkPolicy allows new ingress peers or ports") }
-            if !b.egress.subtracting(a.egress).isEmpty { security.append("NetworkPolicy allows new egress peers or ports") }
-            let ta = Set((o.at("spec.policyTypes")?.arrayValue ?? []).compactMap(\.stringValue))
-            let tb = Set((n.at("spec.policyTypes")?.arrayValue ?? []).compactMap(\.stringValue))
-            if !ta.subtracting(tb).isEmpty {
-                security.append("NetworkPolicy no longer restricts \(ta.subtracting(tb).sorted().joined(separator: ", "))")
-            }
-            if changed("spec.podSelector") { security.append("NetworkPolicy applies to other pods") }
-        case "Role", "ClusterRole":
-            let added = rbacRules(n).subtracting(rbacRules(o))
-            if !added.isEmpty {
-                security.append(
-                    "RBAC rules widened: " + added.sorted().prefix(5).joined(separator: ", ") + (added.count > 5 ? ", ..." : ""))
-            }
-        case "RoleBinding", "ClusterRoleBinding":
-            if changed("roleRef") { security.append("binding points at another role") }
-            let sa = Set((o["subjects"]?.arrayValue ?? []).map { $0.serialized() })
-            let sb = Set((n["subjects"]?.arrayValue ?? []).map { $0.serialized() })
-            if !sb.subtracting(sa).isEmpty { security.append("binding has new subjects") }
-        case "Namespace":
-            for mode in ["enforce", "audit", "warn"] {
-                let key = "pod-security.kubernetes.io/\(mode)"
-                let a = o.at("metadata.labels")?[key]?.stringValue
-                let b = n.at("metadata.labels")?[key]?.stringValue
-                if let a, podSecurityRank(b) < podSecurityRank(a) {
-                    security.append("Pod Security \(mode) loosened from \(a) to \(b ?? "(none)")")
-                }
-            }
-        case "Gateway":
-            let lost = httpsHosts(o).subtracting(httpsHosts(n))
-            if !lost.isEmpty { security.append("TLS removed from listener for " + lost.sorted().joined(separator: ", ")) }
-        case "Ingress":
-            let lost = ingressTLSHosts(o).subtracting(ingressTLSHosts(n))
-            if !lost.isEmpty { security.append("TLS removed for " + lost.sorted().joined(separator: ", ")) }
-        case "HTTPRoute":
-            let before = (o.at("spec.parentRefs")?.arrayValue ?? []).compactMap { $0["sectionName"]?.stringValue }.contains {
-                $0.hasSuffix("https")
-            }
-            let after = (n.at("spec.parentRefs")?.arrayValue ?? []).compactMap { $0["sectionName"]?.stringValue }.contains {
-                $0.hasSuffix("https")
-            }
-            if before, !after { security.append("route no longer attached to an HTTPS listener") }
-        case "Application" where n.at("metadata.labels")?["berth.dev/addon"] != nil:
+        var disruptive = immutableChanges(kind, o, n)
+        var security = securityChanges(kind, o, n)
+        if kind == "Application", n.at("metadata.labels")?["berth.dev/addon"] != nil {
             let (d, s) = addonChange(o, n)
             disruptive += d
             security += s
-        default:
-            break
         }
         if let a = podSpec(o), let b = podSpec(n) { security += securityContextLoosened(a, b) }
         var risks: [Risk] = []
@@ -363,6 +291,96 @@ public enum PlatformDiff {
         if !disruptive.isEmpty { risks.append(.disruptive) }
         if !security.isEmpty { risks.append(.securitySensitive) }
         return (risks.isEmpty ? [.safe] : risks, risky + disruptive + security)
+    }
+
+    /// Changes to fields the API server refuses to change in place, or that lose data.
+    private static func immutableChanges(_ kind: String, _ o: JSONValue, _ n: JSONValue) -> [String] {
+        var out: [String] = []
+        func changed(_ path: String) -> Bool { o.at(path) != n.at(path) }
+        switch kind {
+        case "Deployment", "StatefulSet", "DaemonSet":
+            if changed("spec.selector") { out.append("\(kind) spec.selector is immutable") }
+            if kind == "StatefulSet", changed("spec.volumeClaimTemplates") {
+                out.append("StatefulSet volumeClaimTemplates are immutable")
+            }
+        case "Job":
+            if changed("spec.template") { out.append("a Job's pod template is immutable") }
+            if changed("spec.selector") { out.append("Job spec.selector is immutable") }
+        case "StorageClass":
+            if changed("parameters") { out.append("StorageClass parameters are immutable") }
+            if changed("provisioner") { out.append("StorageClass provisioner is immutable") }
+        case "PersistentVolumeClaim":
+            if let r = shrink(o.at("spec.resources.requests.storage"), n.at("spec.resources.requests.storage")) {
+                out.append("PersistentVolumeClaim storage shrinks \(r)")
+            }
+        case "Service":
+            if changed("spec.type") { out.append("Service spec.type changes") }
+            if changed("spec.clusterIP") { out.append("Service spec.clusterIP is immutable") }
+        case "Cluster" where (n["apiVersion"]?.stringValue ?? "").hasPrefix("postgresql.cnpg.io/"):
+            if let r = shrink(o.at("spec.storage.size"), n.at("spec.storage.size")) { out.append("database storage shrinks \(r)") }
+            if let r = shrink(o.at("spec.walStorage.size"), n.at("spec.walStorage.size")) {
+                out.append("database WAL storage shrinks \(r)")
+            }
+        default:
+            break
+        }
+        return out
+    }
+
+    /// Changes that widen access: traffic, RBAC, Pod Security, TLS.
+    private static func securityChanges(_ kind: String, _ o: JSONValue, _ n: JSONValue) -> [String] {
+        var out: [String] = []
+        func changed(_ path: String) -> Bool { o.at(path) != n.at(path) }
+        switch kind {
+        case "NetworkPolicy":
+            let a = networkAllows(o)
+            let b = networkAllows(n)
+            if !b.ingress.subtracting(a.ingress).isEmpty { out.append("NetworkPolicy allows new ingress peers or ports") }
+            if !b.egress.subtracting(a.egress).isEmpty { out.append("NetworkPolicy allows new egress peers or ports") }
+            let ta = Set((o.at("spec.policyTypes")?.arrayValue ?? []).compactMap(\.stringValue))
+            let tb = Set((n.at("spec.policyTypes")?.arrayValue ?? []).compactMap(\.stringValue))
+            if !ta.subtracting(tb).isEmpty {
+                out.append("NetworkPolicy no longer restricts \(ta.subtracting(tb).sorted().joined(separator: ", "))")
+            }
+            if changed("spec.podSelector") { out.append("NetworkPolicy applies to other pods") }
+        case "Role", "ClusterRole":
+            let added = rbacRules(n).subtracting(rbacRules(o))
+            if !added.isEmpty {
+                out.append(
+                    "RBAC rules widened: " + added.sorted().prefix(5).joined(separator: ", ") + (added.count > 5 ? ", ..." : ""))
+            }
+        case "RoleBinding", "ClusterRoleBinding":
+            if changed("roleRef") { out.append("binding points at another role") }
+            let sa = Set((o["subjects"]?.arrayValue ?? []).map { $0.serialized() })
+            let sb = Set((n["subjects"]?.arrayValue ?? []).map { $0.serialized() })
+            if !sb.subtracting(sa).isEmpty { out.append("binding has new subjects") }
+        case "Namespace":
+            for mode in ["enforce", "audit", "warn"] {
+                let key = "pod-security.kubernetes.io/\(mode)"
+                let a = o.at("metadata.labels")?[key]?.stringValue
+                let b = n.at("metadata.labels")?[key]?.stringValue
+                if let a, podSecurityRank(b) < podSecurityRank(a) {
+                    out.append("Pod Security \(mode) loosened from \(a) to \(b ?? "(none)")")
+                }
+            }
+        case "Gateway":
+            let lost = httpsHosts(o).subtracting(httpsHosts(n))
+            if !lost.isEmpty { out.append("TLS removed from listener for " + lost.sorted().joined(separator: ", ")) }
+        case "Ingress":
+            let lost = ingressTLSHosts(o).subtracting(ingressTLSHosts(n))
+            if !lost.isEmpty { out.append("TLS removed for " + lost.sorted().joined(separator: ", ")) }
+        case "HTTPRoute":
+            let before = (o.at("spec.parentRefs")?.arrayValue ?? []).compactMap { $0["sectionName"]?.stringValue }.contains {
+                $0.hasSuffix("https")
+            }
+            let after = (n.at("spec.parentRefs")?.arrayValue ?? []).compactMap { $0["sectionName"]?.stringValue }.contains {
+                $0.hasSuffix("https")
+            }
+            if before, !after { out.append("route no longer attached to an HTTPS listener") }
+        default:
+            break
+        }
+        return out
     }
 
     static func shrink(_ a: JSONValue?, _ b: JSONValue?) -> String? {

@@ -162,86 +162,107 @@ public enum Capacity {
         for c in spec.clusters {
             let targets = plan.targets.filter { $0.cluster.name == c.name }
             for pool in c.nodePools.sorted(by: { $0.name < $1.name }) {
-                var demand: [PoolDemand] = []
-                var podsAtMin: [(cpu: Int64, mem: Int64, count: Int)] = []
-                var podsAtMax: [(cpu: Int64, mem: Int64, count: Int)] = []
-                for t in targets {
-                    var d = PoolDemand(
-                        environment: t.environment.name, cpuMin: 0, memoryMin: 0, podsMin: 0, cpuMax: 0, memoryMax: 0, podsMax: 0)
-                    for p in t.placements where p.pool?.name == pool.name {
-                        let cpu = p.resources.cpu.milli
-                        let mem = p.resources.memory.units
-                        d.cpuMin += cpu * Int64(p.replicas.min)
-                        d.memoryMin += mem * Int64(p.replicas.min)
-                        d.podsMin += p.replicas.min
-                        d.cpuMax += cpu * Int64(p.replicas.max)
-                        d.memoryMax += mem * Int64(p.replicas.max)
-                        d.podsMax += p.replicas.max
-                        if p.replicas.min > 0 { podsAtMin.append((cpu, mem, p.replicas.min)) }
-                        if p.replicas.max > 0 { podsAtMax.append((cpu, mem, p.replicas.max)) }
-                    }
-                    for f in plan.databaseFootprints(in: t) where f.pool?.name == pool.name {
-                        var groups = [(cpu: f.instanceCPUMilli, mem: f.instanceMemoryBytes, count: f.instances)]
-                        if f.poolerInstances > 0 { groups.append((f.poolerCPUMilli, f.poolerMemoryBytes, f.poolerInstances)) }
-                        for g in groups where g.count > 0 {
-                            d.cpuMin += g.cpu * Int64(g.count)
-                            d.memoryMin += g.mem * Int64(g.count)
-                            d.podsMin += g.count
-                            d.cpuMax += g.cpu * Int64(g.count)
-                            d.memoryMax += g.mem * Int64(g.count)
-                            d.podsMax += g.count
-                            podsAtMin.append(g)
-                            podsAtMax.append(g)
-                        }
-                        var line =
-                            "database \(f.database.name): \(f.instances) instance\(f.instances == 1 ? "" : "s") x \(Quantity.cpuText(milli: f.instanceCPUMilli)) CPU \(Quantity.bytesText(f.instanceMemoryBytes))"
-                        if f.poolerInstances > 0 {
-                            line +=
-                                ", \(f.poolerInstances) PgBouncer pod\(f.poolerInstances == 1 ? "" : "s") x \(Quantity.cpuText(milli: f.poolerCPUMilli)) CPU \(Quantity.bytesText(f.poolerMemoryBytes))"
-                        }
-                        d.databases.append(line)
-                    }
-                    if d.podsMax > 0 { demand.append(d) }
-                }
-                let allocCPU = pool.allocatableCPUMilli
-                let allocMem = pool.allocatableMemoryBytes
-                let slots = spec.network.podsPerNode
-                let atMin = pack(podsAtMin, cpu: allocCPU, mem: allocMem, slots: slots)
-                let atMax = pack(podsAtMax, cpu: allocCPU, mem: allocMem, slots: slots)
-                let zones = max(1, c.zones.count)
-                let lost = (pool.max + zones - 1) / zones
-                let surviving = zones > 1 ? pool.max - lost : 0
-                let sum = { (k: KeyPath<PoolDemand, Int64>) in demand.reduce(Int64(0)) { $0 + $1[keyPath: k] } }
-                let cpuMin = sum(\.cpuMin)
-                let memMin = sum(\.memoryMin)
-                let cpuMax = sum(\.cpuMax)
-                let memMax = sum(\.memoryMax)
-                let largestCPU = podsAtMax.map(\.cpu).max() ?? 0
-                let largestMem = podsAtMax.map(\.mem).max() ?? 0
-                func waste(_ used: Int64, _ per: Int64) -> Int {
-                    let total = Int64(atMax.nodes) * per
-                    return total > 0 ? Int((total - used) * 100 / total) : 0
-                }
-                pools.append(
-                    PoolCapacity(
-                        cluster: c.name, pool: pool.name, machine: pool.machine, zones: c.zones.count,
-                        nodesMin: pool.min, nodesMax: pool.max, spot: pool.spot,
-                        allocatableCPU: allocCPU, allocatableMemory: allocMem, podsPerNode: slots,
-                        demand: demand,
-                        cpuMin: cpuMin, memoryMin: memMin, podsMin: demand.reduce(0) { $0 + $1.podsMin },
-                        cpuMax: cpuMax, memoryMax: memMax, podsMax: demand.reduce(0) { $0 + $1.podsMax },
-                        nodesAtMin: atMin.nodes, nodesAtMax: atMax.nodes,
-                        nodesAfterZoneLoss: surviving,
-                        holdsMinAfterZoneLoss: atMin.nodes <= surviving,
-                        holdsMaxAfterZoneLoss: atMax.nodes <= surviving,
-                        zoneLossHeadroomCPU: Int64(surviving) * allocCPU - cpuMin,
-                        zoneLossHeadroomMemory: Int64(surviving) * allocMem - memMin,
-                        largestPodCPU: largestCPU, largestPodMemory: largestMem,
-                        largestPodFits: largestCPU <= allocCPU && largestMem <= allocMem && atMax.fits,
-                        wasteCPUPercent: waste(cpuMax, allocCPU), wasteMemoryPercent: waste(memMax, allocMem)))
+                let (demand, podsAtMin, podsAtMax) = poolDemand(pool, targets: targets, plan: plan)
+                pools.append(poolCapacity(c, pool, demand: demand, podsAtMin: podsAtMin, podsAtMax: podsAtMax, spec: spec))
             }
         }
         return CapacityReport(pools: pools, connections: connections(spec, plan: plan), unschedulable: unschedulable)
+    }
+
+    /// Identical pods: their CPU (milli), memory (bytes) and how many.
+    private typealias PodGroup = (cpu: Int64, mem: Int64, count: Int)
+
+    /// What each environment on the pool's cluster asks of the pool at its minimum and maximum
+    /// replicas, and the pods to pack for each.
+    private static func poolDemand(_ pool: NodePool, targets: [Target], plan: Plan) -> ([PoolDemand], [PodGroup], [PodGroup]) {
+        var demand: [PoolDemand] = []
+        var podsAtMin: [PodGroup] = []
+        var podsAtMax: [PodGroup] = []
+        for t in targets {
+            var d = PoolDemand(
+                environment: t.environment.name, cpuMin: 0, memoryMin: 0, podsMin: 0, cpuMax: 0, memoryMax: 0, podsMax: 0)
+            for p in t.placements where p.pool?.name == pool.name {
+                let cpu = p.resources.cpu.milli
+                let mem = p.resources.memory.units
+                d.cpuMin += cpu * Int64(p.replicas.min)
+                d.memoryMin += mem * Int64(p.replicas.min)
+                d.podsMin += p.replicas.min
+                d.cpuMax += cpu * Int64(p.replicas.max)
+                d.memoryMax += mem * Int64(p.replicas.max)
+                d.podsMax += p.replicas.max
+                if p.replicas.min > 0 { podsAtMin.append((cpu, mem, p.replicas.min)) }
+                if p.replicas.max > 0 { podsAtMax.append((cpu, mem, p.replicas.max)) }
+            }
+            for f in plan.databaseFootprints(in: t) where f.pool?.name == pool.name {
+                var groups = [(cpu: f.instanceCPUMilli, mem: f.instanceMemoryBytes, count: f.instances)]
+                if f.poolerInstances > 0 { groups.append((f.poolerCPUMilli, f.poolerMemoryBytes, f.poolerInstances)) }
+                for g in groups where g.count > 0 {
+                    d.cpuMin += g.cpu * Int64(g.count)
+                    d.memoryMin += g.mem * Int64(g.count)
+                    d.podsMin += g.count
+                    d.cpuMax += g.cpu * Int64(g.count)
+                    d.memoryMax += g.mem * Int64(g.count)
+                    d.podsMax += g.count
+                    podsAtMin.append(g)
+                    podsAtMax.append(g)
+                }
+                d.databases.append(databaseLine(f))
+            }
+            if d.podsMax > 0 { demand.append(d) }
+        }
+        return (demand, podsAtMin, podsAtMax)
+    }
+
+    /// A database's line in the pool's demand: its instances and PgBouncer pods.
+    private static func databaseLine(_ f: DatabaseFootprint) -> String {
+        var line =
+            "database \(f.database.name): \(f.instances) instance\(f.instances == 1 ? "" : "s") x \(Quantity.cpuText(milli: f.instanceCPUMilli)) CPU \(Quantity.bytesText(f.instanceMemoryBytes))"
+        if f.poolerInstances > 0 {
+            line +=
+                ", \(f.poolerInstances) PgBouncer pod\(f.poolerInstances == 1 ? "" : "s") x \(Quantity.cpuText(milli: f.poolerCPUMilli)) CPU \(Quantity.bytesText(f.poolerMemoryBytes))"
+        }
+        return line
+    }
+
+    /// The pool's nodes at minimum and maximum demand, after losing a zone, and its waste.
+    private static func poolCapacity(
+        _ c: Cluster, _ pool: NodePool, demand: [PoolDemand], podsAtMin: [PodGroup], podsAtMax: [PodGroup], spec: Spec
+    ) -> PoolCapacity {
+        let allocCPU = pool.allocatableCPUMilli
+        let allocMem = pool.allocatableMemoryBytes
+        let slots = spec.network.podsPerNode
+        let atMin = pack(podsAtMin, cpu: allocCPU, mem: allocMem, slots: slots)
+        let atMax = pack(podsAtMax, cpu: allocCPU, mem: allocMem, slots: slots)
+        let zones = max(1, c.zones.count)
+        let lost = (pool.max + zones - 1) / zones
+        let surviving = zones > 1 ? pool.max - lost : 0
+        let sum = { (k: KeyPath<PoolDemand, Int64>) in demand.reduce(Int64(0)) { $0 + $1[keyPath: k] } }
+        let cpuMin = sum(\.cpuMin)
+        let memMin = sum(\.memoryMin)
+        let cpuMax = sum(\.cpuMax)
+        let memMax = sum(\.memoryMax)
+        let largestCPU = podsAtMax.map(\.cpu).max() ?? 0
+        let largestMem = podsAtMax.map(\.mem).max() ?? 0
+        func waste(_ used: Int64, _ per: Int64) -> Int {
+            let total = Int64(atMax.nodes) * per
+            return total > 0 ? Int((total - used) * 100 / total) : 0
+        }
+        return PoolCapacity(
+            cluster: c.name, pool: pool.name, machine: pool.machine, zones: c.zones.count,
+            nodesMin: pool.min, nodesMax: pool.max, spot: pool.spot,
+            allocatableCPU: allocCPU, allocatableMemory: allocMem, podsPerNode: slots,
+            demand: demand,
+            cpuMin: cpuMin, memoryMin: memMin, podsMin: demand.reduce(0) { $0 + $1.podsMin },
+            cpuMax: cpuMax, memoryMax: memMax, podsMax: demand.reduce(0) { $0 + $1.podsMax },
+            nodesAtMin: atMin.nodes, nodesAtMax: atMax.nodes,
+            nodesAfterZoneLoss: surviving,
+            holdsMinAfterZoneLoss: atMin.nodes <= surviving,
+            holdsMaxAfterZoneLoss: atMax.nodes <= surviving,
+            zoneLossHeadroomCPU: Int64(surviving) * allocCPU - cpuMin,
+            zoneLossHeadroomMemory: Int64(surviving) * allocMem - memMin,
+            largestPodCPU: largestCPU, largestPodMemory: largestMem,
+            largestPodFits: largestCPU <= allocCPU && largestMem <= allocMem && atMax.fits,
+            wasteCPUPercent: waste(cpuMax, allocCPU), wasteMemoryPercent: waste(memMax, allocMem))
     }
 
     /// First-fit decreasing over groups of identical pods: each group is placed on the open

@@ -186,6 +186,18 @@ public enum Cost {
                 ]
             )
         }
+        errors += nodeCosts(spec, prices: prices, plan: plan, report: report, into: &costs)
+        storageCosts(spec, prices: prices, plan: plan, into: &costs)
+        bucketCosts(spec, prices: prices, plan: plan, into: &costs)
+        return (spec.environments.compactMap { costs[$0.name] }, errors)
+    }
+
+    /// Each node pool's price at minimum and maximum scale, shared by the environments on its
+    /// cluster by requested CPU; errors for machine types without a price.
+    private static func nodeCosts(
+        _ spec: Spec, prices: PriceTable, plan: Plan, report: CapacityReport, into costs: inout [String: EnvironmentCost]
+    ) -> [Diagnostic] {
+        var errors: [Diagnostic] = []
         let hours = Double(prices.hoursPerMonth)
         for c in spec.clusters {
             let envs = plan.targets.filter { $0.cluster.name == c.name }.map(\.environment.name)
@@ -220,6 +232,11 @@ public enum Cost {
                 }
             }
         }
+        return errors
+    }
+
+    /// Database volumes per rendered instance and service volumes per maximum replica, at their class's price.
+    private static func storageCosts(_ spec: Spec, prices: PriceTable, plan: Plan, into costs: inout [String: EnvironmentCost]) {
         let gi = Double(1 << 30)
         func classPrice(_ name: String?) -> Double {
             let cls = name.flatMap { spec.storage.storageClass($0) } ?? spec.storage.defaultClass
@@ -249,6 +266,11 @@ public enum Cost {
                 }
             }
         }
+    }
+
+    /// Buckets at the price file's sizes, per environment unless shared.
+    private static func bucketCosts(_ spec: Spec, prices: PriceTable, plan: Plan, into costs: inout [String: EnvironmentCost]) {
+        let gi = Double(1 << 30)
         var sharedBuckets: Set<String> = []
         for b in spec.buckets {
             guard let size = prices.bucketSizes[b.name] else { continue }
@@ -264,7 +286,6 @@ public enum Cost {
                 costs[e.name]?.buckets += Double(size) / gi * (prices.buckets["standard"] ?? 0)
             }
         }
-        return (spec.environments.compactMap { costs[$0.name] }, errors)
     }
 
     static func money(_ v: Double) -> String { String(format: "%.2f", v) }

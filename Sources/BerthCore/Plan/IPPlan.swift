@@ -144,7 +144,6 @@ public enum IPPlanner {
     /// endpoints get static addresses).
     public static func plan(_ spec: Spec, lock: IPLock = IPLock(), plan given: Plan? = nil) -> (IPPlan?, [Diagnostic]) {
         let pins = lock.pins
-        var diags: [Diagnostic] = []
         let net = spec.network
         guard let superPrefix = try? IPPrefix(net.supernet.value), superPrefix.family == .v4 else {
             return (nil, [.error(.ipPlan, "network.supernet '\(net.supernet.value)' is not an IPv4 prefix", at: net.supernet.location)])
@@ -156,125 +155,184 @@ public enum IPPlanner {
             }
             v6Super = p
         }
-        var entries: [IPPlanEntry] = []
-        var sets: [String: PrefixSet] = ["": PrefixSet(pool: superPrefix)]
-        var prefixes: [String: IPPrefix] = [:]
+        var state = Allocation(sets: ["": PrefixSet(pool: superPrefix)])
 
         // Reserved ranges first: the planner never hands them out.
-        for (i, r) in net.reserved.enumerated() {
+        reserve(net.reserved, superPrefix: superPrefix, v6Super: v6Super, into: &state)
+
+        // What each cluster needs.
+        guard let requests = clusterRequests(spec, ipv6: v6Super != nil, diags: &state.diags), !state.diags.hasErrors else {
+            return (nil, state.diags)
+        }
+
+        // Enough space at all? Sum what the supernet must hold, less what is reserved.
+        if let short = supernetShortfall(spec, requests: requests, superPrefix: superPrefix, sets: state.sets) {
+            state.diags.append(short)
+            return (nil, state.diags)
+        }
+
+        // Pinned ranges first, exactly where the lock file says; then the rest.
+        allocateRanges(requests, pins: pins, reserved: net.reserved, superPrefix: superPrefix, into: &state)
+        guard !state.diags.hasErrors else { return (nil, state.diags) }
+
+        // Static addresses: the first free address of their subnet after the provider's reserved
+        // ones. The spec's own, then the internal load balancers of cross-cluster database paths.
+        allocateStatics(staticRequests(spec, plan: given), pins: pins, into: &state)
+        guard !state.diags.hasErrors else { return (nil, state.diags) }
+
+        return (finished(state, superPrefix: superPrefix, v6Super: v6Super, pins: pins), state.diags)
+    }
+
+    /// What one planning run has handed out so far: entries, the free-space set of every pool
+    /// (the supernets under "" and "v6", each VPC and subnet under its key), and the problems.
+    private struct Allocation {
+        var entries: [IPPlanEntry] = []
+        var sets: [String: PrefixSet]
+        var prefixes: [String: IPPrefix] = [:]
+        var diags: [Diagnostic] = []
+    }
+
+    /// A static address to place: in `subnet` ("public" / "private") of `zone` of `cluster`.
+    private struct StaticRequest {
+        var key: String
+        var cluster: Cluster
+        var zone: String
+        var subnet: String
+        var name: String
+        var purpose: String
+        var location: SourceLocation
+    }
+
+    private static func reserve(_ reserved: [Network.Reserved], superPrefix: IPPrefix, v6Super: IPPrefix?, into state: inout Allocation) {
+        for (i, r) in reserved.enumerated() {
             guard let p = try? IPPrefix(r.cidr.value) else { continue }
-            entries.append(
+            state.entries.append(
                 IPPlanEntry(key: "reserved/\(i + 1)", prefix: p, kind: .reserved, purpose: r.purpose, free: .init(0), pinned: false))
             for (setKey, pool) in [("", superPrefix)] + (v6Super.map { [("v6", $0)] } ?? []) where pool.family == p.family {
                 if pool.overlaps(p) {
                     let clipped = pool.contains(p) ? [p] : (p.contains(pool) ? [pool] : [])
-                    for c in clipped { _ = try? sets[setKey, default: PrefixSet(pool: pool)].reserve(c) }
+                    for c in clipped { _ = try? state.sets[setKey, default: PrefixSet(pool: pool)].reserve(c) }
                 }
             }
         }
-        if let v6Super { sets["v6"] = sets["v6"] ?? PrefixSet(pool: v6Super) }
+        if let v6Super { state.sets["v6"] = state.sets["v6"] ?? PrefixSet(pool: v6Super) }
+    }
 
-        // What each cluster needs.
+    /// The ranges every cluster needs, in spec order; nil when the carve sizes cannot nest
+    /// (planning stops there, with the error in `diags`).
+    private static func clusterRequests(_ spec: Spec, ipv6: Bool, diags: inout [Diagnostic]) -> [Request]? {
+        let net = spec.network
         var requests: [Request] = []
         for c in spec.clusters {
-            requests.append(
-                Request(
-                    key: "\(c.name)/vpc", length: net.carve.vpc, kind: .vpc, purpose: "VPC of cluster \(c.name)", cluster: c.name,
-                    location: c.location))
-            requests.append(
-                Request(
-                    key: "\(c.name)/pods", length: net.carve.pods, kind: .pods, purpose: "pod CIDR of cluster \(c.name)", cluster: c.name,
-                    location: c.location))
-            requests.append(
-                Request(
-                    key: "\(c.name)/services", length: net.carve.services, kind: .services, purpose: "service CIDR of cluster \(c.name)",
-                    cluster: c.name, location: c.location))
-            for z in c.zones {
-                requests.append(
-                    Request(
-                        key: "\(c.name)/\(z.value)/public", length: net.carve.publicSubnet, kind: .publicSubnet,
-                        purpose: "public subnet (load balancers) in \(z.value)", cluster: c.name, zone: z.value, parent: "\(c.name)/vpc",
-                        location: z.location))
-                requests.append(
-                    Request(
-                        key: "\(c.name)/\(z.value)/private", length: net.carve.privateSubnet, kind: .privateSubnet,
-                        purpose: "private subnet (nodes) in \(z.value)", cluster: c.name, zone: z.value, parent: "\(c.name)/vpc",
-                        location: z.location))
-            }
-            if v6Super != nil {
-                requests.append(
-                    Request(
-                        key: "\(c.name)/vpc6", length: 56, kind: .vpc, purpose: "IPv6 VPC of cluster \(c.name)", cluster: c.name,
-                        parent: "v6", location: c.location))
-                requests.append(
-                    Request(
-                        key: "\(c.name)/pods6", length: 56, kind: .pods, purpose: "IPv6 pod CIDR of cluster \(c.name)", cluster: c.name,
-                        parent: "v6", location: c.location))
-                requests.append(
-                    Request(
-                        key: "\(c.name)/services6", length: 108, kind: .services, purpose: "IPv6 service CIDR of cluster \(c.name)",
-                        cluster: c.name, parent: "v6", location: c.location))
-                for z in c.zones {
-                    requests.append(
-                        Request(
-                            key: "\(c.name)/\(z.value)/public6", length: 64, kind: .publicSubnet,
-                            purpose: "IPv6 public subnet in \(z.value)", cluster: c.name, zone: z.value, parent: "\(c.name)/vpc6",
-                            location: z.location))
-                    requests.append(
-                        Request(
-                            key: "\(c.name)/\(z.value)/private6", length: 64, kind: .privateSubnet,
-                            purpose: "IPv6 private subnet in \(z.value)", cluster: c.name, zone: z.value, parent: "\(c.name)/vpc6",
-                            location: z.location))
-                }
-            }
+            requests += v4Requests(c, carve: net.carve)
+            if ipv6 { requests += v6Requests(c) }
             if net.carve.vpc > net.carve.privateSubnet || net.carve.vpc > net.carve.publicSubnet {
                 diags.append(
                     .error(
                         .ipPlan,
                         "carve.vpc /\(net.carve.vpc) cannot hold subnets of /\(net.carve.publicSubnet) and /\(net.carve.privateSubnet); a VPC must be larger than its subnets",
                         at: net.carve.location))
-                return (nil, diags)
+                return nil
             }
-            // Pod CIDR capacity: one node range per node.
-            let nodeMask = nodeMaskLength(podsPerNode: net.podsPerNode)
-            let maxNodes = c.nodePools.reduce(0) { $0 + $1.max }
-            let ranges = net.carve.pods <= nodeMask ? 1 << (nodeMask - net.carve.pods) : 0
-            if maxNodes > ranges {
-                var need = nodeMask
-                while need > 0, (1 << (nodeMask - need)) < maxNodes { need -= 1 }
-                diags.append(
-                    .error(
-                        .podCidr,
-                        "pod CIDR /\(net.carve.pods) of cluster '\(c.name)' has room for \(ranges) node ranges of /\(nodeMask) (\(net.podsPerNode) pods per node), but its node pools grow to \(maxNodes) nodes; use carve.pods /\(need) or shorter",
-                        at: net.carve.location))
-            }
+            if let d = podCIDRShortfall(c, net: net) { diags.append(d) }
         }
-        guard !diags.hasErrors else { return (nil, diags) }
+        return requests
+    }
 
-        // Enough space at all? Sum what the supernet must hold, less what is reserved.
+    private static func v4Requests(_ c: Cluster, carve: Network.Carve) -> [Request] {
+        var requests = [
+            Request(
+                key: "\(c.name)/vpc", length: carve.vpc, kind: .vpc, purpose: "VPC of cluster \(c.name)", cluster: c.name,
+                location: c.location),
+            Request(
+                key: "\(c.name)/pods", length: carve.pods, kind: .pods, purpose: "pod CIDR of cluster \(c.name)", cluster: c.name,
+                location: c.location),
+            Request(
+                key: "\(c.name)/services", length: carve.services, kind: .services, purpose: "service CIDR of cluster \(c.name)",
+                cluster: c.name, location: c.location),
+        ]
+        for z in c.zones {
+            requests.append(
+                Request(
+                    key: "\(c.name)/\(z.value)/public", length: carve.publicSubnet, kind: .publicSubnet,
+                    purpose: "public subnet (load balancers) in \(z.value)", cluster: c.name, zone: z.value, parent: "\(c.name)/vpc",
+                    location: z.location))
+            requests.append(
+                Request(
+                    key: "\(c.name)/\(z.value)/private", length: carve.privateSubnet, kind: .privateSubnet,
+                    purpose: "private subnet (nodes) in \(z.value)", cluster: c.name, zone: z.value, parent: "\(c.name)/vpc",
+                    location: z.location))
+        }
+        return requests
+    }
+
+    private static func v6Requests(_ c: Cluster) -> [Request] {
+        var requests = [
+            Request(
+                key: "\(c.name)/vpc6", length: 56, kind: .vpc, purpose: "IPv6 VPC of cluster \(c.name)", cluster: c.name,
+                parent: "v6", location: c.location),
+            Request(
+                key: "\(c.name)/pods6", length: 56, kind: .pods, purpose: "IPv6 pod CIDR of cluster \(c.name)", cluster: c.name,
+                parent: "v6", location: c.location),
+            Request(
+                key: "\(c.name)/services6", length: 108, kind: .services, purpose: "IPv6 service CIDR of cluster \(c.name)",
+                cluster: c.name, parent: "v6", location: c.location),
+        ]
+        for z in c.zones {
+            requests.append(
+                Request(
+                    key: "\(c.name)/\(z.value)/public6", length: 64, kind: .publicSubnet,
+                    purpose: "IPv6 public subnet in \(z.value)", cluster: c.name, zone: z.value, parent: "\(c.name)/vpc6",
+                    location: z.location))
+            requests.append(
+                Request(
+                    key: "\(c.name)/\(z.value)/private6", length: 64, kind: .privateSubnet,
+                    purpose: "IPv6 private subnet in \(z.value)", cluster: c.name, zone: z.value, parent: "\(c.name)/vpc6",
+                    location: z.location))
+        }
+        return requests
+    }
+
+    /// Pod CIDR capacity: one node range per node.
+    private static func podCIDRShortfall(_ c: Cluster, net: Network) -> Diagnostic? {
+        let nodeMask = nodeMaskLength(podsPerNode: net.podsPerNode)
+        let maxNodes = c.nodePools.reduce(0) { $0 + $1.max }
+        let ranges = net.carve.pods <= nodeMask ? 1 << (nodeMask - net.carve.pods) : 0
+        guard maxNodes > ranges else { return nil }
+        var need = nodeMask
+        while need > 0, (1 << (nodeMask - need)) < maxNodes { need -= 1 }
+        return .error(
+            .podCidr,
+            "pod CIDR /\(net.carve.pods) of cluster '\(c.name)' has room for \(ranges) node ranges of /\(nodeMask) (\(net.podsPerNode) pods per node), but its node pools grow to \(maxNodes) nodes; use carve.pods /\(need) or shorter",
+            at: net.carve.location)
+    }
+
+    private static func supernetShortfall(_ spec: Spec, requests: [Request], superPrefix: IPPrefix, sets: [String: PrefixSet])
+        -> Diagnostic?
+    {
+        let net = spec.network
         let top = requests.filter { $0.parent == nil }
         let need = top.reduce(0.0) { $0 + pow(2, Double(32 - $1.length)) }
         let freeTop = (try? sets[""]?.freeAddressCount().doubleValue) ?? 0
-        if need > freeTop {
-            var len = superPrefix.length
-            while len > 0, pow(2, Double(32 - len)) - (pow(2, Double(32 - superPrefix.length)) - freeTop) < need { len -= 1 }
-            diags.append(
-                .error(
-                    .supernetTooSmall,
-                    "supernet \(superPrefix) is too small: \(spec.clusters.count) cluster(s) need \(format(need)) addresses (VPC /\(net.carve.vpc), pods /\(net.carve.pods), services /\(net.carve.services) each) but \(format(freeTop)) are free, \(format(need - freeTop)) short; a /\(len) supernet would hold them",
-                    at: net.supernet.location))
-            return (nil, diags)
-        }
+        guard need > freeTop else { return nil }
+        var len = superPrefix.length
+        while len > 0, pow(2, Double(32 - len)) - (pow(2, Double(32 - superPrefix.length)) - freeTop) < need { len -= 1 }
+        return .error(
+            .supernetTooSmall,
+            "supernet \(superPrefix) is too small: \(spec.clusters.count) cluster(s) need \(format(need)) addresses (VPC /\(net.carve.vpc), pods /\(net.carve.pods), services /\(net.carve.services) each) but \(format(freeTop)) are free, \(format(need - freeTop)) short; a /\(len) supernet would hold them",
+            at: net.supernet.location)
+    }
 
-        // Pinned ranges first, exactly where the lock file says.
-        func setKey(for r: Request) -> String { r.parent ?? "" }
-        var pending: [Request] = []
+    /// VPCs, pod and service CIDRs (level 0), then subnets inside their VPC (level 1); at each
+    /// level the pinned ranges first, then the rest largest first, best fit.
+    private static func allocateRanges(
+        _ requests: [Request], pins: [String: IPPrefix], reserved: [Network.Reserved], superPrefix: IPPrefix, into state: inout Allocation
+    ) {
         let ordered = requests.sorted { a, b in
             let da = depth(a)
             let db = depth(b)
             return da != db ? da < db : false
         }
-        func depth(_ r: Request) -> Int { r.parent == nil || r.parent == "v6" ? 0 : 1 }
         for level in 0...1 {
             var unpinned: [Request] = []
             for r in ordered where depth(r) == level {
@@ -282,99 +340,107 @@ public enum IPPlanner {
                     unpinned.append(r)
                     continue
                 }
-                let sk = setKey(for: r)
-                guard var set = sets[sk] else { continue }
-                if pin.length != r.length {
-                    diags.append(
-                        .error(
-                            .ipPin,
-                            "\(r.key) is pinned to \(pin) in the lock file, but the spec now asks for a /\(r.length); remove the line from the lock file to re-plan it (the range will move)",
-                            at: r.location))
-                    continue
-                }
-                for rr in net.reserved {
-                    if let rp = try? IPPrefix(rr.cidr.value), rp.overlaps(pin) {
-                        diags.append(
-                            .error(
-                                .ipReservedOverlap,
-                                "\(r.key) is pinned to \(pin), which overlaps reserved range \(rp) (\(rr.purpose)); move the reservation or remove the pin",
-                                at: rr.cidr.location))
-                    }
-                }
-                do {
-                    try set.allocate(exact: pin)
-                    sets[sk] = set
-                    prefixes[r.key] = pin
-                    entries.append(entry(r, pin, pinned: true))
-                    if r.kind == .vpc { sets[r.key] = PrefixSet(pool: pin) }
-                } catch {
-                    diags.append(
-                        .error(.ipPin, "\(r.key) is pinned to \(pin) in the lock file, which no longer fits: \(error)", at: r.location))
-                }
+                allocatePinned(r, pin: pin, reserved: reserved, into: &state)
             }
-            pending = unpinned
             // Largest first, then best fit; ties in spec order.
-            let sorted = pending.enumerated().sorted { a, b in
+            let sorted = unpinned.enumerated().sorted { a, b in
                 a.element.length != b.element.length ? a.element.length < b.element.length : a.offset < b.offset
             }.map(\.element)
             for r in sorted {
                 let sk = setKey(for: r)
-                guard var set = sets[sk] else { continue }
+                guard var set = state.sets[sk] else { continue }
                 do {
                     let p = try set.allocate(length: r.length)
-                    sets[sk] = set
-                    prefixes[r.key] = p
-                    entries.append(entry(r, p, pinned: false))
-                    if r.kind == .vpc { sets[r.key] = PrefixSet(pool: p) }
+                    state.sets[sk] = set
+                    state.prefixes[r.key] = p
+                    state.entries.append(entry(r, p, pinned: false))
+                    if r.kind == .vpc { state.sets[r.key] = PrefixSet(pool: p) }
                 } catch {
-                    let within = r.parent.flatMap { prefixes[$0] }.map { "VPC \($0)" } ?? "supernet \(superPrefix)"
-                    diags.append(.error(.ipPlan, "no room for \(r.key) (/\(r.length)) in \(within): \(error)", at: r.location))
+                    let within = r.parent.flatMap { state.prefixes[$0] }.map { "VPC \($0)" } ?? "supernet \(superPrefix)"
+                    state.diags.append(.error(.ipPlan, "no room for \(r.key) (/\(r.length)) in \(within): \(error)", at: r.location))
                 }
             }
         }
-        guard !diags.hasErrors else { return (nil, diags) }
+    }
 
-        // Static addresses: the first free address of their subnet after the provider's reserved
-        // ones. The spec's own, then the internal load balancers of cross-cluster database paths.
-        var statics:
-            [(key: String, cluster: Cluster, zone: String, subnet: String, name: String, purpose: String, location: SourceLocation)] = []
-        for st in net.statics {
+    private static func setKey(for r: Request) -> String { r.parent ?? "" }
+
+    private static func depth(_ r: Request) -> Int { r.parent == nil || r.parent == "v6" ? 0 : 1 }
+
+    private static func allocatePinned(_ r: Request, pin: IPPrefix, reserved: [Network.Reserved], into state: inout Allocation) {
+        let sk = setKey(for: r)
+        guard var set = state.sets[sk] else { return }
+        if pin.length != r.length {
+            state.diags.append(
+                .error(
+                    .ipPin,
+                    "\(r.key) is pinned to \(pin) in the lock file, but the spec now asks for a /\(r.length); remove the line from the lock file to re-plan it (the range will move)",
+                    at: r.location))
+            return
+        }
+        for rr in reserved {
+            if let rp = try? IPPrefix(rr.cidr.value), rp.overlaps(pin) {
+                state.diags.append(
+                    .error(
+                        .ipReservedOverlap,
+                        "\(r.key) is pinned to \(pin), which overlaps reserved range \(rp) (\(rr.purpose)); move the reservation or remove the pin",
+                        at: rr.cidr.location))
+            }
+        }
+        do {
+            try set.allocate(exact: pin)
+            state.sets[sk] = set
+            state.prefixes[r.key] = pin
+            state.entries.append(entry(r, pin, pinned: true))
+            if r.kind == .vpc { state.sets[r.key] = PrefixSet(pool: pin) }
+        } catch {
+            state.diags.append(
+                .error(.ipPin, "\(r.key) is pinned to \(pin) in the lock file, which no longer fits: \(error)", at: r.location))
+        }
+    }
+
+    /// The spec's static addresses, then the internal load balancers of cross-cluster database paths.
+    private static func staticRequests(_ spec: Spec, plan given: Plan?) -> [StaticRequest] {
+        var statics: [StaticRequest] = []
+        for st in spec.network.statics {
             guard let c = spec.cluster(st.cluster.value) else { continue }
             statics.append(
-                (
+                StaticRequest(
                     key: "static/\(st.name)", cluster: c, zone: st.zone?.value ?? c.zones.first?.value ?? "",
                     subnet: st.subnet, name: "static '\(st.name)'", purpose: st.purpose.isEmpty ? "static address" : st.purpose,
-                    location: st.location
-                ))
+                    location: st.location))
         }
         for r in given?.remoteEndpoints ?? Plan.remoteEndpoints(spec: spec) {
             guard let c = spec.cluster(r.cluster), let d = spec.database(r.database) else { continue }
             for a in r.addresses {
                 statics.append(
-                    (
+                    StaticRequest(
                         key: a.key, cluster: c, zone: a.zone, subnet: "private", name: "database '\(r.database)'",
                         purpose:
                             "internal load balancer of database \(r.database) (\(r.environment)) for clusters \(r.clientClusters.joined(separator: ", "))",
-                        location: d.topology.location
-                    ))
+                        location: d.topology.location))
             }
         }
+        return statics
+    }
+
+    private static func allocateStatics(_ statics: [StaticRequest], pins: [String: IPPrefix], into state: inout Allocation) {
         for st in statics {
             let c = st.cluster
             let zone = st.zone
             let subnetKey = "\(c.name)/\(zone)/\(st.subnet)"
             let key = st.key
-            guard let subnet = prefixes[subnetKey], case .v4(let sub4) = subnet else {
-                diags.append(.error(.ipPlan, "\(st.name) names subnet \(subnetKey), which is not planned", at: st.location))
+            guard let subnet = state.prefixes[subnetKey], case .v4(let sub4) = subnet else {
+                state.diags.append(.error(.ipPlan, "\(st.name) names subnet \(subnetKey), which is not planned", at: st.location))
                 continue
             }
-            var set = sets[subnetKey] ?? PrefixSet(pool: subnet)
+            var set = state.sets[subnetKey] ?? PrefixSet(pool: subnet)
             var chosen: IPPrefix?
             if let pin = pins[key] {
                 if (try? set.allocate(exact: pin)) != nil, subnet.contains(pin) {
                     chosen = pin
                 } else {
-                    diags.append(
+                    state.diags.append(
                         .error(
                             .ipPin,
                             "\(key) is pinned to \(pin), which is not free inside \(subnetKey) \(subnet); remove the pin to re-plan it",
@@ -382,30 +448,36 @@ public enum IPPlanner {
                     continue
                 }
             } else {
-                let base = sub4.address.value
-                let count = Int(sub4.addressCount.uint64Value ?? 0)
-                for offset in reservedAtStart..<max(reservedAtStart, count - 1) {
-                    guard let p = try? IPPrefix(address: .v4(IPv4Address(base &+ UInt32(offset))), length: 32) else { continue }
-                    if (try? set.allocate(exact: p)) != nil {
-                        chosen = p
-                        break
-                    }
-                }
+                chosen = firstFreeAddress(in: sub4, set: &set)
             }
             guard let p = chosen else {
-                diags.append(.error(.ipPlan, "subnet \(subnetKey) \(subnet) has no free address for \(st.name)", at: st.location))
+                state.diags.append(.error(.ipPlan, "subnet \(subnetKey) \(subnet) has no free address for \(st.name)", at: st.location))
                 continue
             }
-            sets[subnetKey] = set
-            entries.append(
+            state.sets[subnetKey] = set
+            state.entries.append(
                 IPPlanEntry(
                     key: key, prefix: p, kind: .staticAddress, purpose: st.purpose,
                     cluster: c.name, zone: zone, free: .init(0), pinned: pins[key] != nil))
         }
-        guard !diags.hasErrors else { return (nil, diags) }
+    }
 
-        // Free space per range: what its own set has not handed out.
-        entries = entries.map { e in
+    /// The first address of `subnet` after the provider's reserved ones that `set` still has, taken from it.
+    private static func firstFreeAddress(in sub4: IPv4Prefix, set: inout PrefixSet) -> IPPrefix? {
+        let base = sub4.address.value
+        let count = Int(sub4.addressCount.uint64Value ?? 0)
+        for offset in reservedAtStart..<max(reservedAtStart, count - 1) {
+            guard let p = try? IPPrefix(address: .v4(IPv4Address(base &+ UInt32(offset))), length: 32) else { continue }
+            if (try? set.allocate(exact: p)) != nil { return p }
+        }
+        return nil
+    }
+
+    /// The plan: free space per range (what its own set has not handed out), the supernets,
+    /// every range in address order, and the changes against the lock file.
+    private static func finished(_ state: Allocation, superPrefix: IPPrefix, v6Super: IPPrefix?, pins: [String: IPPrefix]) -> IPPlan {
+        let sets = state.sets
+        let entries = state.entries.map { e in
             var e = e
             if let s = sets[e.key] { e.free = (try? s.freeAddressCount()) ?? e.free }
             return e
@@ -430,7 +502,7 @@ public enum IPPlanner {
         for (k, p) in pins.sorted(by: { $0.key < $1.key }) where !planned.contains(k) {
             changes.append(IPPlanChange(kind: .removed, key: k, prefix: p.description))
         }
-        return (IPPlan(entries: all, changes: changes.sorted { $0.key < $1.key }), diags)
+        return IPPlan(entries: all, changes: changes.sorted { $0.key < $1.key })
     }
 
     static func entry(_ r: Request, _ p: IPPrefix, pinned: Bool) -> IPPlanEntry {

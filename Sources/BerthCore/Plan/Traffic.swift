@@ -127,16 +127,8 @@ extension Plan {
 
     /// Every edge with at least one end in target `t`'s namespace, in a stable order.
     public func traffic(_ t: Target) -> [TrafficEdge] {
-        var out: [TrafficEdge] = []
+        var edge = EdgeCollector()
         let ns = t.namespace
-        func edge(
-            _ from: TrafficEdge.Peer, _ fromNS: String, _ to: TrafficEdge.Peer, _ toNS: String,
-            _ ports: [TrafficEdge.Port], _ purpose: TrafficEdge.Purpose, database: String? = nil
-        ) {
-            out.append(
-                TrafficEdge(
-                    from: from, fromNamespace: fromNS, to: to, toNamespace: toNS, ports: ports, purpose: purpose, database: database))
-        }
         // Namespace-wide: DNS, and the mesh's control plane for every proxy.
         edge(
             .allPods, ns, .pods(namespace: "kube-system", labels: ["k8s-app": "kube-dns"]), "kube-system",
@@ -155,88 +147,114 @@ extension Plan {
             edge(.addresses(anywhere, except: []), "", .gateway(gatewayName), ns, [.tcp(80), .tcp(443)], .publicRoute)
             edge(.gateway(gatewayName), ns, .namespace(ingressNamespace), ingressNamespace, [.tcp(443)], .gatewayControl)
         }
-        for p in t.placements {
-            let name = p.service.name
-            if let port = p.service.port, p.hostname != nil {
-                if usesGateway {
-                    edge(.gateway(gatewayName), ns, .service(name), ns, [.tcp(port)], .publicRoute)
-                } else {
-                    edge(.namespace(ingressNamespace), ingressNamespace, .service(name), ns, [.tcp(port)], .publicRoute)
-                }
-            }
-            for callee in Set(p.service.talksTo.map(\.value)).sorted() where enabled.contains(callee) {
-                guard let c = spec.service(callee), let port = c.port else { continue }
-                edge(.service(name), ns, .service(callee), ns, [c.transportPort(port)], .talksTo)
-            }
-            // Partner ranges through the service's LoadBalancer (source addresses preserved).
-            if let x = p.service.exposure, let port = p.service.port {
-                edge(.addresses(x.from.map(\.value), except: []), "", .service(name), ns, [p.service.transportPort(port)], .partner)
-            }
-            var objectStorage = false
-            for u in p.service.uses {
-                switch u.kind {
-                case .bucket:
-                    objectStorage = true
-                case .database:
-                    guard let d = spec.database(u.name), let ep = endpoint(d, readOnly: u.readOnly, from: t) else { continue }
-                    if ep.remote {
-                        let ips = remoteAddresses(of: d, for: t.environment)
-                        if !ips.isEmpty {
-                            edge(.service(name), ns, .addresses(ips, except: []), "", [.tcp(5432)], .crossCluster, database: d.name)
-                        }
-                        continue
-                    }
-                    let home = homeEnvironment(of: d, for: t.environment).map { Plan.namespace(spec: spec, environment: $0.name) } ?? ns
-                    let pooled = ep.host.hasPrefix("\(d.name)-pooler-")
-                    edge(
-                        .service(name), ns, pooled ? .pooler(d.name) : .databaseInstances(d.name), home, [.tcp(5432)], .database,
-                        database: d.name)
-                }
-            }
-            if objectStorage {
-                edge(.service(name), ns, .addresses(["0.0.0.0/0"], except: Plan.privateRanges), "", [.tcp(443)], .objectStorage)
-            }
-        }
+        for p in t.placements { serviceEdges(p, in: t, enabled: enabled, into: &edge) }
         // Databases whose instances live here: replication, the operator, monitoring, the API
         // server, backups, the pooler, and clients from other namespaces or clusters.
         for d in spec.databases {
             guard let role = role(of: d, in: t) else {
                 continue
             }
-            let inst = TrafficEdge.Peer.databaseInstances(d.name)
-            edge(inst, ns, inst, ns, [.tcp(5432), .tcp(8000)], .replication)
-            edge(.namespace(Plan.operatorNamespace), Plan.operatorNamespace, inst, ns, [.tcp(5432), .tcp(8000)], .operatorControl)
-            edge(.namespace(scrapeNamespace), scrapeNamespace, inst, ns, [.tcp(9187)], .monitoring)
-            edge(inst, ns, .apiServer, "", [.tcp(443), .tcp(6443)], .apiServer)
-            if d.backup != nil {
-                edge(inst, ns, .addresses(["0.0.0.0/0"], except: Plan.privateRanges), "", [.tcp(443)], .objectStorage)
-            }
-            // Clients in other namespaces of this cluster (shared databases).
-            for other in targets where other.cluster.name == t.cluster.name && other.namespace != ns {
-                for p in other.placements {
-                    for u in p.service.uses where u.kind == .database && u.name == d.name {
-                        guard let ep = endpoint(d, readOnly: u.readOnly, from: other), !ep.remote else { continue }
-                        let pooled = ep.host.hasPrefix("\(d.name)-pooler-")
-                        edge(
-                            .service(p.service.name), other.namespace, pooled ? .pooler(d.name) : inst, ns, [.tcp(5432)], .database,
-                            database: d.name)
-                    }
-                }
-            }
-            if case .primary = role, d.pooler != nil {
-                let pooler = TrafficEdge.Peer.pooler(d.name)
-                edge(pooler, ns, inst, ns, [.tcp(5432)], .database)
-                edge(.namespace(Plan.operatorNamespace), Plan.operatorNamespace, pooler, ns, [.tcp(5432), .tcp(9127)], .operatorControl)
-                edge(pooler, ns, .apiServer, "", [.tcp(443), .tcp(6443)], .apiServer)
-            }
-            if case .primary = role, let r = remoteEndpoint(of: d, for: t.environment), r.cluster == t.cluster.name {
-                let sources = r.clientClusters.flatMap { c in ["\(c)/vpc", "\(c)/pods"].compactMap { ipPlanCIDR($0) } }
-                let entry: TrafficEdge.Peer = remoteTarget(d)
-                if !sources.isEmpty { edge(.addresses(sources, except: []), "", entry, ns, [.tcp(5432)], .crossCluster) }
+            databaseEdges(d, role: role, in: t, into: &edge)
+        }
+        edge.edges += monitoringEdges(t)
+        return edge.edges
+    }
+
+    /// The edges of one traffic computation, added in order.
+    private struct EdgeCollector {
+        var edges: [TrafficEdge] = []
+
+        mutating func callAsFunction(
+            _ from: TrafficEdge.Peer, _ fromNS: String, _ to: TrafficEdge.Peer, _ toNS: String,
+            _ ports: [TrafficEdge.Port], _ purpose: TrafficEdge.Purpose, database: String? = nil
+        ) {
+            edges.append(
+                TrafficEdge(
+                    from: from, fromNamespace: fromNS, to: to, toNamespace: toNS, ports: ports, purpose: purpose, database: database))
+        }
+    }
+
+    /// A service's edges: its public route, the services it talks to, its partners, the
+    /// databases it uses and object storage.
+    private func serviceEdges(_ p: Placement, in t: Target, enabled: Set<String>, into edge: inout EdgeCollector) {
+        let ns = t.namespace
+        let name = p.service.name
+        if let port = p.service.port, p.hostname != nil {
+            if usesGateway {
+                edge(.gateway(gatewayName), ns, .service(name), ns, [.tcp(port)], .publicRoute)
+            } else {
+                edge(.namespace(ingressNamespace), ingressNamespace, .service(name), ns, [.tcp(port)], .publicRoute)
             }
         }
-        out += monitoringEdges(t)
-        return out
+        for callee in Set(p.service.talksTo.map(\.value)).sorted() where enabled.contains(callee) {
+            guard let c = spec.service(callee), let port = c.port else { continue }
+            edge(.service(name), ns, .service(callee), ns, [c.transportPort(port)], .talksTo)
+        }
+        // Partner ranges through the service's LoadBalancer (source addresses preserved).
+        if let x = p.service.exposure, let port = p.service.port {
+            edge(.addresses(x.from.map(\.value), except: []), "", .service(name), ns, [p.service.transportPort(port)], .partner)
+        }
+        var objectStorage = false
+        for u in p.service.uses {
+            switch u.kind {
+            case .bucket:
+                objectStorage = true
+            case .database:
+                guard let d = spec.database(u.name), let ep = endpoint(d, readOnly: u.readOnly, from: t) else { continue }
+                if ep.remote {
+                    let ips = remoteAddresses(of: d, for: t.environment)
+                    if !ips.isEmpty {
+                        edge(.service(name), ns, .addresses(ips, except: []), "", [.tcp(5432)], .crossCluster, database: d.name)
+                    }
+                    continue
+                }
+                let home = homeEnvironment(of: d, for: t.environment).map { Plan.namespace(spec: spec, environment: $0.name) } ?? ns
+                let pooled = ep.host.hasPrefix("\(d.name)-pooler-")
+                edge(
+                    .service(name), ns, pooled ? .pooler(d.name) : .databaseInstances(d.name), home, [.tcp(5432)], .database,
+                    database: d.name)
+            }
+        }
+        if objectStorage {
+            edge(.service(name), ns, .addresses(["0.0.0.0/0"], except: Plan.privateRanges), "", [.tcp(443)], .objectStorage)
+        }
+    }
+
+    /// A database whose instances live here: replication, the operator, monitoring, the API
+    /// server, backups, the pooler, and clients from other namespaces or clusters.
+    private func databaseEdges(_ d: Database, role: DatabaseRole, in t: Target, into edge: inout EdgeCollector) {
+        let ns = t.namespace
+        let inst = TrafficEdge.Peer.databaseInstances(d.name)
+        edge(inst, ns, inst, ns, [.tcp(5432), .tcp(8000)], .replication)
+        edge(.namespace(Plan.operatorNamespace), Plan.operatorNamespace, inst, ns, [.tcp(5432), .tcp(8000)], .operatorControl)
+        edge(.namespace(scrapeNamespace), scrapeNamespace, inst, ns, [.tcp(9187)], .monitoring)
+        edge(inst, ns, .apiServer, "", [.tcp(443), .tcp(6443)], .apiServer)
+        if d.backup != nil {
+            edge(inst, ns, .addresses(["0.0.0.0/0"], except: Plan.privateRanges), "", [.tcp(443)], .objectStorage)
+        }
+        // Clients in other namespaces of this cluster (shared databases).
+        for other in targets where other.cluster.name == t.cluster.name && other.namespace != ns {
+            for p in other.placements {
+                for u in p.service.uses where u.kind == .database && u.name == d.name {
+                    guard let ep = endpoint(d, readOnly: u.readOnly, from: other), !ep.remote else { continue }
+                    let pooled = ep.host.hasPrefix("\(d.name)-pooler-")
+                    edge(
+                        .service(p.service.name), other.namespace, pooled ? .pooler(d.name) : inst, ns, [.tcp(5432)], .database,
+                        database: d.name)
+                }
+            }
+        }
+        if case .primary = role, d.pooler != nil {
+            let pooler = TrafficEdge.Peer.pooler(d.name)
+            edge(pooler, ns, inst, ns, [.tcp(5432)], .database)
+            edge(.namespace(Plan.operatorNamespace), Plan.operatorNamespace, pooler, ns, [.tcp(5432), .tcp(9127)], .operatorControl)
+            edge(pooler, ns, .apiServer, "", [.tcp(443), .tcp(6443)], .apiServer)
+        }
+        if case .primary = role, let r = remoteEndpoint(of: d, for: t.environment), r.cluster == t.cluster.name {
+            let sources = r.clientClusters.flatMap { c in ["\(c)/vpc", "\(c)/pods"].compactMap { ipPlanCIDR($0) } }
+            let entry: TrafficEdge.Peer = remoteTarget(d)
+            if !sources.isEmpty { edge(.addresses(sources, except: []), "", entry, ns, [.tcp(5432)], .crossCluster) }
+        }
     }
 
     /// What the cross-cluster load balancer sends traffic to: the pooler when there is one,

@@ -120,47 +120,97 @@ extension Renderer {
     }
 
     func addons(cluster c: Cluster, uses: ReferenceCheck.Uses) -> [AddonInstance] {
-        let namespaces = uses.namespaces
-        let (dnsAnnotated, snippets, longhorn, ceph) = (uses.dnsAnnotated, uses.snippets, uses.longhorn, uses.ceph)
-        let (podMonitors, falcoRules) = (uses.podMonitors, uses.falcoRules)
-        func has(_ group: String) -> Bool { uses.has(group: group) }
-        func hasKind(_ k: String) -> Bool { uses.has(kind: k) }
-        let onprem = spec.provider.name == .onprem
-        let ingressNS = spec.network.ingress.namespace
+        let usesGateway = uses.has(group: "gateway.networking.k8s.io")
+        let wanted =
+            crdAddons(uses) + meshAddons(c, usesGateway: usesGateway) + certificateAddons(c, uses: uses, usesGateway: usesGateway)
+            + externalDNSAddons(c, uses: uses, usesGateway: usesGateway) + ingressAddons(uses) + storageAddons(c, uses: uses)
+            + operatorAddons(c, uses: uses) + veleroAddons(c, uses: uses) + workloadAddons(uses) + clusterAutoscalerAddons(c)
+            + monitoringAddons(uses)
         var out: [AddonInstance] = []
-        func add(_ name: String, _ wave: Int, _ reason: String, _ values: JSONValue?, namespace: String? = nil) {
-            guard var r = addonRelease(name) else { return }
-            if let namespace { r.namespace = namespace }
+        for a in wanted {
+            guard var r = addonRelease(a.name) else { continue }
+            if let namespace = a.namespace { r.namespace = namespace }
             // Where the chart makes its own ServiceMonitor or PodMonitor, berth turns it on.
-            let v = addonMonitoringValues(name).map { Renderer.mergeValues(values, $0) } ?? values
-            out.append(AddonInstance(release: r, cluster: c.name, wave: wave, reason: reason, values: v))
+            let v = addonMonitoringValues(a.name).map { Renderer.mergeValues(a.values, $0) } ?? a.values
+            out.append(AddonInstance(release: r, cluster: c.name, wave: a.wave, reason: a.reason, values: v))
         }
-        let usesGateway = has("gateway.networking.k8s.io")
-        if usesGateway { add("gateway-api", Renderer.addonWaveCRDs, "Gateway and HTTPRoute CRDs for the public routes", nil) }
-        if hasKind("VolumeSnapshotClass") {
-            add(
-                "external-snapshotter", Renderer.addonWaveCRDs,
-                "VolumeSnapshot CRDs and the snapshot controller behind the VolumeSnapshotClass", nil)
+        return out.sorted { ($0.wave, $0.release.name) < ($1.wave, $1.release.name) }
+    }
+
+    /// An add-on a cluster needs, before its pinned release is looked up.
+    private struct WantedAddon {
+        var name: String
+        var wave: Int
+        var reason: String
+        var values: JSONValue?
+        var namespace: String? = nil
+
+        init(_ name: String, _ wave: Int, _ reason: String, _ values: JSONValue?, namespace: String? = nil) {
+            (self.name, self.wave, self.reason, self.values, self.namespace) = (name, wave, reason, values, namespace)
         }
-        if spec.network.mesh == .istio {
-            add("istio-base", Renderer.addonWaveCRDs, "Istio CRDs (network.mesh: istio)", ["defaultRevision": "default"])
-            add(
-                "istiod", Renderer.addonWaveOperators, "Istio control plane: mTLS and the mesh policies (network.mesh: istio)",
-                [
-                    "global": ["meshID": .string(spec.platform), "multiCluster": ["clusterName": .string(c.name)]],
-                    "meshConfig": ["outboundTrafficPolicy": ["mode": "REGISTRY_ONLY"]],
-                ])
+    }
+
+    /// The add-on's workload identity in its chart's values: the account's annotations where
+    /// `account` puts them, then the pod labels when there are any.
+    private func identityEntries(
+        _ addon: String, cluster: String, account: (JSONValue) -> (String, JSONValue) = { ("serviceAccount", ["annotations": $0]) }
+    ) -> [(String, JSONValue)] {
+        guard let id = identityValues(addon, cluster: cluster) else { return [] }
+        var v = [account(id.annotations)]
+        if case .object(let l) = id.podLabels, !l.isEmpty { v.append(("podLabels", id.podLabels)) }
+        return v
+    }
+
+    /// CRD-only add-ons: Gateway API and volume snapshots.
+    private func crdAddons(_ uses: ReferenceCheck.Uses) -> [WantedAddon] {
+        var out: [WantedAddon] = []
+        if uses.has(group: "gateway.networking.k8s.io") {
+            out.append(WantedAddon("gateway-api", Renderer.addonWaveCRDs, "Gateway and HTTPRoute CRDs for the public routes", nil))
         }
-        if spec.network.mesh == .linkerd {
-            add("linkerd-crds", Renderer.addonWaveCRDs, "Linkerd CRDs (network.mesh: linkerd)", ["installGatewayAPI": .bool(!usesGateway)])
-            add(
-                "linkerd-control-plane", Renderer.addonWaveAfterWorkloads,
-                "Linkerd control plane: mTLS and the mesh policies (network.mesh: linkerd); its issuer is linkerd/linkerd-identity-issuer",
-                [
-                    "identity": ["externalCA": true, "issuer": ["scheme": "kubernetes.io/tls"]]
-                ])
+        if uses.has(kind: "VolumeSnapshotClass") {
+            out.append(
+                WantedAddon(
+                    "external-snapshotter", Renderer.addonWaveCRDs,
+                    "VolumeSnapshot CRDs and the snapshot controller behind the VolumeSnapshotClass", nil))
         }
-        if has("cert-manager.io") {
+        return out
+    }
+
+    /// The service mesh of `network.mesh`.
+    private func meshAddons(_ c: Cluster, usesGateway: Bool) -> [WantedAddon] {
+        switch spec.network.mesh {
+        case .istio:
+            return [
+                WantedAddon("istio-base", Renderer.addonWaveCRDs, "Istio CRDs (network.mesh: istio)", ["defaultRevision": "default"]),
+                WantedAddon(
+                    "istiod", Renderer.addonWaveOperators, "Istio control plane: mTLS and the mesh policies (network.mesh: istio)",
+                    [
+                        "global": ["meshID": .string(spec.platform), "multiCluster": ["clusterName": .string(c.name)]],
+                        "meshConfig": ["outboundTrafficPolicy": ["mode": "REGISTRY_ONLY"]],
+                    ]),
+            ]
+        case .linkerd:
+            return [
+                WantedAddon(
+                    "linkerd-crds", Renderer.addonWaveCRDs, "Linkerd CRDs (network.mesh: linkerd)",
+                    ["installGatewayAPI": .bool(!usesGateway)]
+                ),
+                WantedAddon(
+                    "linkerd-control-plane", Renderer.addonWaveAfterWorkloads,
+                    "Linkerd control plane: mTLS and the mesh policies (network.mesh: linkerd); its issuer is linkerd/linkerd-identity-issuer",
+                    [
+                        "identity": ["externalCA": true, "issuer": ["scheme": "kubernetes.io/tls"]]
+                    ]),
+            ]
+        default:
+            return []
+        }
+    }
+
+    /// cert-manager and trust-manager.
+    private func certificateAddons(_ c: Cluster, uses: ReferenceCheck.Uses, usesGateway: Bool) -> [WantedAddon] {
+        var out: [WantedAddon] = []
+        if uses.has(group: "cert-manager.io") {
             var v: [(String, JSONValue)] = [
                 ("crds", ["enabled": true, "keep": true]),
                 (
@@ -174,135 +224,163 @@ extension Renderer {
             let dns01 =
                 ["route53", "google", "azure"].contains(spec.network.dns.provider)
                 && !sharedHosts.filter { $0.value.contains(c.name) }.isEmpty
-            if dns01, let id = identityValues("cert-manager", cluster: c.name) {
-                v.append(("serviceAccount", ["annotations": id.annotations]))
-                if case .object(let l) = id.podLabels, !l.isEmpty { v.append(("podLabels", id.podLabels)) }
-            }
-            add(
-                "cert-manager", Renderer.addonWaveOperators,
-                usesGateway
-                    ? "Certificates and the ClusterIssuer; Gateway API support for HTTP-01 on the Gateway"
-                    : "Certificates and the ClusterIssuer", .object(v))
+            if dns01 { v += identityEntries("cert-manager", cluster: c.name) }
+            out.append(
+                WantedAddon(
+                    "cert-manager", Renderer.addonWaveOperators,
+                    usesGateway
+                        ? "Certificates and the ClusterIssuer; Gateway API support for HTTP-01 on the Gateway"
+                        : "Certificates and the ClusterIssuer", .object(v)))
         }
-        if has("trust.cert-manager.io") {
+        if uses.has(group: "trust.cert-manager.io") {
             // Its webhook's certificate comes from cert-manager (the chart's default).
-            add(
-                "trust-manager", Renderer.addonWaveDependents,
-                "the Bundle that publishes Linkerd's trust anchor as linkerd/linkerd-identity-trust-roots",
-                [
-                    "crds": ["enabled": true, "keep": true],
-                    "app": ["trust": ["namespace": .string(Renderer.certManagerNamespace)]],
-                ])
+            out.append(
+                WantedAddon(
+                    "trust-manager", Renderer.addonWaveDependents,
+                    "the Bundle that publishes Linkerd's trust anchor as linkerd/linkerd-identity-trust-roots",
+                    [
+                        "crds": ["enabled": true, "keep": true],
+                        "app": ["trust": ["namespace": .string(Renderer.certManagerNamespace)]],
+                    ]))
         }
-        if dnsAnnotated, !spec.network.dns.zones.isEmpty {
-            let provider: String =
-                switch spec.network.dns.provider {
-                case "route53": "aws"
-                case "azure": "azure"
-                default: spec.network.dns.provider
-                }
-            var v: [(String, JSONValue)] = [
-                ("provider", ["name": .string(provider)]),
-                ("sources", .array(usesGateway ? ["gateway-httproute"] : ["ingress"])),
-                ("domainFilters", .array(spec.network.dns.zones.map { .string($0.value) })),
-                ("txtOwnerId", .string("\(spec.platform)-\(c.name)")),
-                ("policy", "upsert-only"),
-                ("registry", "txt"),
-            ]
-            // Provider settings the chart does not derive: the GCP project; the rfc2136 server,
-            // zones and TSIG key (the key's Secret `rfc2136-tsig`, key `secret`, named and never
-            // written, as for cert-manager); Cloudflare's API token Secret.
-            let dns = spec.network.dns
-            switch dns.provider {
-            case "google" where !dns.project.isEmpty:
-                v.append(("extraArgs", .array([.string("--google-project=\(dns.project)"), "--google-zone-visibility=public"])))
-            case "rfc2136" where !dns.server.isEmpty:
-                let parts = dns.server.split(separator: ":", maxSplits: 1).map(String.init)
-                var args: [JSONValue] = [
-                    .string("--rfc2136-host=\(parts[0])"), .string("--rfc2136-port=\(parts.count > 1 ? parts[1] : "53")"),
-                ]
-                args += dns.zones.map { .string("--rfc2136-zone=\($0.value)") }
-                args += [
-                    .string("--rfc2136-tsig-keyname=\(spec.platform)-external-dns"), "--rfc2136-tsig-secret-alg=hmac-sha256",
-                    "--rfc2136-tsig-axfr",
-                ]
-                v.append(("extraArgs", .array(args)))
-                v.append(
-                    (
-                        "env",
-                        [
-                            [
-                                "name": "EXTERNAL_DNS_RFC2136_TSIG_SECRET",
-                                "valueFrom": ["secretKeyRef": ["name": "rfc2136-tsig", "key": "secret"]],
-                            ]
-                        ]
-                    ))
-            case "pdns" where !dns.server.isEmpty:
-                // The API key: Secret `pdns-api-key`, key `api-key`, named and never written.
-                v.append(("extraArgs", .array([.string("--pdns-server=\(dns.server)")])))
-                v.append(
-                    (
-                        "env",
-                        [["name": "EXTERNAL_DNS_PDNS_API_KEY", "valueFrom": ["secretKeyRef": ["name": "pdns-api-key", "key": "api-key"]]]]
-                    ))
-            case "cloudflare":
-                v.append(
-                    (
-                        "env",
-                        [["name": "CF_API_TOKEN", "valueFrom": ["secretKeyRef": ["name": "cloudflare-api-token", "key": "api-token"]]]]
-                    ))
-            default:
-                break
+        return out
+    }
+
+    /// external-dns for the public routes' records.
+    private func externalDNSAddons(_ c: Cluster, uses: ReferenceCheck.Uses, usesGateway: Bool) -> [WantedAddon] {
+        guard uses.dnsAnnotated, !spec.network.dns.zones.isEmpty else { return [] }
+        let provider: String =
+            switch spec.network.dns.provider {
+            case "route53": "aws"
+            case "azure": "azure"
+            default: spec.network.dns.provider
             }
-            if let id = identityValues("external-dns", cluster: c.name) {
-                v.append(("serviceAccount", ["annotations": id.annotations]))
-                if case .object(let l) = id.podLabels, !l.isEmpty { v.append(("podLabels", id.podLabels)) }
-            }
-            add(
+        var v: [(String, JSONValue)] = [
+            ("provider", ["name": .string(provider)]),
+            ("sources", .array(usesGateway ? ["gateway-httproute"] : ["ingress"])),
+            ("domainFilters", .array(spec.network.dns.zones.map { .string($0.value) })),
+            ("txtOwnerId", .string("\(spec.platform)-\(c.name)")),
+            ("policy", "upsert-only"),
+            ("registry", "txt"),
+        ]
+        v += externalDNSProviderValues()
+        v += identityEntries("external-dns", cluster: c.name)
+        return [
+            WantedAddon(
                 "external-dns", Renderer.addonWaveDependents,
                 "DNS records of the public routes in \(spec.network.dns.zones.map(\.value).joined(separator: ", "))", .object(v))
-        }
-        if hasKind("Gateway") {
-            add(
-                "nginx-gateway-fabric", Renderer.addonWaveOperators,
-                snippets ? "the Gateway's controller; SnippetsFilters carry the rate limits" : "the Gateway's controller",
-                [
-                    "nginxGateway": [
-                        "gatewayClassName": .string(spec.network.ingress.className), "snippetsFilters": ["enable": .bool(snippets)],
+        ]
+    }
+
+    /// Provider settings the chart does not derive: the GCP project; the rfc2136 server,
+    /// zones and TSIG key (the key's Secret `rfc2136-tsig`, key `secret`, named and never
+    /// written, as for cert-manager); Cloudflare's API token Secret.
+    private func externalDNSProviderValues() -> [(String, JSONValue)] {
+        let dns = spec.network.dns
+        switch dns.provider {
+        case "google" where !dns.project.isEmpty:
+            return [("extraArgs", .array([.string("--google-project=\(dns.project)"), "--google-zone-visibility=public"]))]
+        case "rfc2136" where !dns.server.isEmpty:
+            let parts = dns.server.split(separator: ":", maxSplits: 1).map(String.init)
+            var args: [JSONValue] = [
+                .string("--rfc2136-host=\(parts[0])"), .string("--rfc2136-port=\(parts.count > 1 ? parts[1] : "53")"),
+            ]
+            args += dns.zones.map { .string("--rfc2136-zone=\($0.value)") }
+            args += [
+                .string("--rfc2136-tsig-keyname=\(spec.platform)-external-dns"), "--rfc2136-tsig-secret-alg=hmac-sha256",
+                "--rfc2136-tsig-axfr",
+            ]
+            return [
+                ("extraArgs", .array(args)),
+                (
+                    "env",
+                    [
+                        [
+                            "name": "EXTERNAL_DNS_RFC2136_TSIG_SECRET",
+                            "valueFrom": ["secretKeyRef": ["name": "rfc2136-tsig", "key": "secret"]],
+                        ]
                     ]
-                ],
-                namespace: ingressNS)
+                ),
+            ]
+        case "pdns" where !dns.server.isEmpty:
+            // The API key: Secret `pdns-api-key`, key `api-key`, named and never written.
+            return [
+                ("extraArgs", .array([.string("--pdns-server=\(dns.server)")])),
+                (
+                    "env",
+                    [["name": "EXTERNAL_DNS_PDNS_API_KEY", "valueFrom": ["secretKeyRef": ["name": "pdns-api-key", "key": "api-key"]]]]
+                ),
+            ]
+        case "cloudflare":
+            return [
+                (
+                    "env",
+                    [["name": "CF_API_TOKEN", "valueFrom": ["secretKeyRef": ["name": "cloudflare-api-token", "key": "api-token"]]]]
+                )
+            ]
+        default:
+            return []
         }
-        if hasKind("Ingress"), spec.network.ingress.api == .ingress {
-            add(
-                "ingress-nginx", Renderer.addonWaveOperators, "the Ingress controller (network.ingress.api: ingress)",
-                [
-                    "controller": [
-                        "ingressClass": .string(spec.network.ingress.className),
-                        "ingressClassResource": ["name": .string(spec.network.ingress.className), "default": false],
-                    ]
-                ], namespace: ingressNS)
+    }
+
+    /// The Gateway or Ingress controller, and MetalLB for LoadBalancer addresses on own hardware.
+    private func ingressAddons(_ uses: ReferenceCheck.Uses) -> [WantedAddon] {
+        let onprem = spec.provider.name == .onprem
+        let ingressNS = spec.network.ingress.namespace
+        var out: [WantedAddon] = []
+        if uses.has(kind: "Gateway") {
+            out.append(
+                WantedAddon(
+                    "nginx-gateway-fabric", Renderer.addonWaveOperators,
+                    uses.snippets ? "the Gateway's controller; SnippetsFilters carry the rate limits" : "the Gateway's controller",
+                    [
+                        "nginxGateway": [
+                            "gatewayClassName": .string(spec.network.ingress.className),
+                            "snippetsFilters": ["enable": .bool(uses.snippets)],
+                        ]
+                    ],
+                    namespace: ingressNS))
         }
-        if onprem, hasKind("Ingress") || hasKind("Gateway") || has("metallb.io") {
-            add(
-                "metallb", Renderer.addonWaveOperators,
-                "LoadBalancer addresses from the IP plan's load-balancer ranges (IPAddressPool \(spec.platform)) on own hardware",
-                ["crds": ["enabled": true]])
+        if uses.has(kind: "Ingress"), spec.network.ingress.api == .ingress {
+            out.append(
+                WantedAddon(
+                    "ingress-nginx", Renderer.addonWaveOperators, "the Ingress controller (network.ingress.api: ingress)",
+                    [
+                        "controller": [
+                            "ingressClass": .string(spec.network.ingress.className),
+                            "ingressClassResource": ["name": .string(spec.network.ingress.className), "default": false],
+                        ]
+                    ], namespace: ingressNS))
         }
-        if longhorn {
-            add(
-                "longhorn", Renderer.addonWaveOperators, "the Longhorn CSI driver behind the StorageClasses",
-                [
-                    "persistence": ["defaultClass": false],
-                    "defaultSettings": ["defaultReplicaCount": .int(min(3, max(1, c.zones.count)))],
-                ])
+        if onprem, uses.has(kind: "Ingress") || uses.has(kind: "Gateway") || uses.has(group: "metallb.io") {
+            out.append(
+                WantedAddon(
+                    "metallb", Renderer.addonWaveOperators,
+                    "LoadBalancer addresses from the IP plan's load-balancer ranges (IPAddressPool \(spec.platform)) on own hardware",
+                    ["crds": ["enabled": true]]))
         }
-        if ceph {
-            add(
-                "ceph-csi-rbd", Renderer.addonWaveOperators, "the Ceph RBD CSI driver behind the StorageClasses",
-                ["storageClass": ["create": false]])
+        return out
+    }
+
+    /// CSI drivers behind the StorageClasses, and MinIO for object storage on own hardware.
+    private func storageAddons(_ c: Cluster, uses: ReferenceCheck.Uses) -> [WantedAddon] {
+        var out: [WantedAddon] = []
+        if uses.longhorn {
+            out.append(
+                WantedAddon(
+                    "longhorn", Renderer.addonWaveOperators, "the Longhorn CSI driver behind the StorageClasses",
+                    [
+                        "persistence": ["defaultClass": false],
+                        "defaultSettings": ["defaultReplicaCount": .int(min(3, max(1, c.zones.count)))],
+                    ]))
         }
-        if onprem, !spec.buckets.isEmpty || has("velero.io") {
+        if uses.ceph {
+            out.append(
+                WantedAddon(
+                    "ceph-csi-rbd", Renderer.addonWaveOperators, "the Ceph RBD CSI driver behind the StorageClasses",
+                    ["storageClass": ["create": false]]))
+        }
+        if spec.provider.name == .onprem, !spec.buckets.isEmpty || uses.has(group: "velero.io") {
             var names: [String] = []
             for t in plan.targets where t.cluster.name == c.name {
                 for b in spec.buckets {
@@ -310,20 +388,28 @@ extension Renderer {
                     if !names.contains(n) { names.append(n) }
                 }
             }
-            add(
-                "minio", Renderer.addonWaveOperators,
-                "S3-compatible object storage for buckets, database and volume backups on own hardware",
-                [
-                    "mode": "distributed",
-                    "buckets": .array(names.map { ["name": .string($0), "policy": "none", "purge": false, "versioning": true] }),
-                ])
+            out.append(
+                WantedAddon(
+                    "minio", Renderer.addonWaveOperators,
+                    "S3-compatible object storage for buckets, database and volume backups on own hardware",
+                    [
+                        "mode": "distributed",
+                        "buckets": .array(names.map { ["name": .string($0), "policy": "none", "purge": false, "versioning": true] }),
+                    ]))
         }
-        if has("postgresql.cnpg.io") {
-            add(
-                "cloudnative-pg", Renderer.addonWaveOperators, "the PostgreSQL clusters, poolers and scheduled backups",
-                ["crds": ["create": true], "config": ["clusterWide": true]])
+        return out
+    }
+
+    /// CloudNativePG and External Secrets.
+    private func operatorAddons(_ c: Cluster, uses: ReferenceCheck.Uses) -> [WantedAddon] {
+        var out: [WantedAddon] = []
+        if uses.has(group: "postgresql.cnpg.io") {
+            out.append(
+                WantedAddon(
+                    "cloudnative-pg", Renderer.addonWaveOperators, "the PostgreSQL clusters, poolers and scheduled backups",
+                    ["crds": ["create": true], "config": ["clusterWide": true]]))
         }
-        if has("external-secrets.io") {
+        if uses.has(group: "external-secrets.io") {
             var v: [(String, JSONValue)] = [
                 ("installCRDs", true),
                 (
@@ -336,112 +422,130 @@ extension Renderer {
             if let id = identityValues("external-secrets", cluster: c.name), case .object(let l) = id.podLabels, !l.isEmpty {
                 v.append(("podLabels", id.podLabels))
             }
-            add(
-                "external-secrets", Renderer.addonWaveOperators,
-                "ExternalSecrets and the ClusterSecretStore \(spec.security.secrets?.store ?? "")", .object(v))
+            out.append(
+                WantedAddon(
+                    "external-secrets", Renderer.addonWaveOperators,
+                    "ExternalSecrets and the ClusterSecretStore \(spec.security.secrets?.store ?? "")", .object(v)))
         }
-        if has("velero.io") {
-            let plugin: (String, String) =
-                switch spec.provider.name {
-                case .aws, .onprem: ("velero-plugin-for-aws", "velero/velero-plugin-for-aws:v1.13.1")  // as in the chart's values.yaml
-                case .gcp: ("velero-plugin-for-gcp", "velero/velero-plugin-for-gcp:v1.13.0")
-                case .azure: ("velero-plugin-for-microsoft-azure", "velero/velero-plugin-for-microsoft-azure:v1.13.0")
-                }
-            var v: [(String, JSONValue)] = [
-                (
-                    "initContainers",
-                    [
-                        [
-                            "name": .string(plugin.0), "image": .string(plugin.1), "imagePullPolicy": "IfNotPresent",
-                            "volumeMounts": [["mountPath": "/target", "name": "plugins"]],
-                        ]
-                    ]
-                ),
-                ("configuration", ["backupStorageLocation": [], "volumeSnapshotLocation": []]),
-                ("snapshotsEnabled", .bool(!onprem)),
-            ]
-            if onprem {
-                v.append(("credentials", ["useSecret": true, "existingSecret": .string(Renderer.veleroCredentials)]))
-            } else {
-                v.append(("credentials", ["useSecret": false]))
-                if let id = identityValues("velero", cluster: c.name) {
-                    v.append(("serviceAccount", ["server": ["annotations": id.annotations]]))
-                    if case .object(let l) = id.podLabels, !l.isEmpty { v.append(("podLabels", id.podLabels)) }
-                }
+        return out
+    }
+
+    /// Velero with the provider's object-store plugin.
+    private func veleroAddons(_ c: Cluster, uses: ReferenceCheck.Uses) -> [WantedAddon] {
+        guard uses.has(group: "velero.io") else { return [] }
+        let onprem = spec.provider.name == .onprem
+        let plugin: (String, String) =
+            switch spec.provider.name {
+            case .aws, .onprem: ("velero-plugin-for-aws", "velero/velero-plugin-for-aws:v1.13.1")  // as in the chart's values.yaml
+            case .gcp: ("velero-plugin-for-gcp", "velero/velero-plugin-for-gcp:v1.13.0")
+            case .azure: ("velero-plugin-for-microsoft-azure", "velero/velero-plugin-for-microsoft-azure:v1.13.0")
             }
-            add("velero", Renderer.addonWaveOperators, "volume backups: the Schedules and their storage locations", .object(v))
+        var v: [(String, JSONValue)] = [
+            (
+                "initContainers",
+                [
+                    [
+                        "name": .string(plugin.0), "image": .string(plugin.1), "imagePullPolicy": "IfNotPresent",
+                        "volumeMounts": [["mountPath": "/target", "name": "plugins"]],
+                    ]
+                ]
+            ),
+            ("configuration", ["backupStorageLocation": [], "volumeSnapshotLocation": []]),
+            ("snapshotsEnabled", .bool(!onprem)),
+        ]
+        if onprem {
+            v.append(("credentials", ["useSecret": true, "existingSecret": .string(Renderer.veleroCredentials)]))
+        } else {
+            v.append(("credentials", ["useSecret": false]))
+            v += identityEntries("velero", cluster: c.name) { ("serviceAccount", ["server": ["annotations": $0]]) }
         }
-        if falcoRules {
+        return [WantedAddon("velero", Renderer.addonWaveOperators, "volume backups: the Schedules and their storage locations", .object(v))]
+    }
+
+    /// Falco, the Vertical Pod Autoscaler and metrics-server.
+    private func workloadAddons(_ uses: ReferenceCheck.Uses) -> [WantedAddon] {
+        var out: [WantedAddon] = []
+        if uses.falcoRules {
             // berth's rules ConfigMap is a cluster object and syncs in the workload wave, after
             // the add-ons: the volume is optional so Falco starts (and its Application turns
             // healthy, which the root application waits for) before the ConfigMap exists, and
             // `watch_config_files` reloads Falco when the rules arrive.
-            add(
-                "falco", Renderer.addonWaveOperators, "runtime intrusion detection with berth's rules (network.ids)",
-                [
-                    "driver": ["kind": "modern_ebpf"],
-                    "mounts": [
-                        "volumes": [["name": "berth-rules", "configMap": ["name": "berth-falco-rules", "optional": true]]],
-                        "volumeMounts": [["name": "berth-rules", "mountPath": "/etc/falco/rules.d/berth"]],
-                    ],
-                    "falco": ["rules_files": ["/etc/falco/falco_rules.yaml", "/etc/falco/rules.d"], "watch_config_files": true],
-                ])
-        }
-        if hasKind("VerticalPodAutoscaler") {
-            let auto = spec.scaling.verticalPodAutoscaler == "auto"
-            add(
-                "vertical-pod-autoscaler", Renderer.addonWaveOperators,
-                "the VerticalPodAutoscalers (scaling.verticalPodAutoscaler: \(spec.scaling.verticalPodAutoscaler))",
-                [
-                    "recommender": ["enabled": true],
-                    "updater": ["enabled": .bool(auto)],
-                    "admissionController": ["enabled": .bool(auto)],
-                ])
-        }
-        if hasKind("HorizontalPodAutoscaler") {
-            var v: [(String, JSONValue)] = [("replicas", 2)]
-            if onprem { v.append(("args", ["--kubelet-preferred-address-types=InternalIP"])) }
-            add("metrics-server", Renderer.addonWaveOperators, "resource metrics for the HorizontalPodAutoscalers", .object(v))
-        }
-        if spec.scaling.clusterAutoscaler, !onprem {
-            // The same groups, bounds and flags as the berth-cluster-autoscaler ConfigMap.
-            let cloud: String =
-                switch spec.provider.name {
-                case .aws: "aws"
-                case .gcp: "gce"
-                default: "azure"
-                }
-            var v: [(String, JSONValue)] = [
-                ("cloudProvider", .string(cloud)),
-                (
-                    "autoscalingGroups",
-                    .array(
-                        c.nodePools.sorted { $0.name < $1.name }.map {
-                            ["name": .string("\(c.name)-\($0.name)"), "minSize": .int($0.min), "maxSize": .int($0.max)]
-                        })
-                ),
-                // Per-node-group metrics (target, min, max) feed NodePoolAtMaximum and the capacity dashboard.
-                (
-                    "extraArgs",
+            out.append(
+                WantedAddon(
+                    "falco", Renderer.addonWaveOperators, "runtime intrusion detection with berth's rules (network.ids)",
                     [
-                        "balance-similar-node-groups": true, "emit-per-nodegroup-metrics": true, "expander": "least-waste",
-                        "skip-nodes-with-local-storage": false,
-                    ]
-                ),
-            ]
-            if spec.provider.name == .aws { v.append(("awsRegion", .string(c.region.value))) }
-            if let id = identityValues("cluster-autoscaler", cluster: c.name) {
-                v.append(("rbac", ["serviceAccount": ["annotations": id.annotations]]))
-                if case .object(let l) = id.podLabels, !l.isEmpty { v.append(("podLabels", id.podLabels)) }
+                        "driver": ["kind": "modern_ebpf"],
+                        "mounts": [
+                            "volumes": [["name": "berth-rules", "configMap": ["name": "berth-falco-rules", "optional": true]]],
+                            "volumeMounts": [["name": "berth-rules", "mountPath": "/etc/falco/rules.d/berth"]],
+                        ],
+                        "falco": ["rules_files": ["/etc/falco/falco_rules.yaml", "/etc/falco/rules.d"], "watch_config_files": true],
+                    ]))
+        }
+        if uses.has(kind: "VerticalPodAutoscaler") {
+            let auto = spec.scaling.verticalPodAutoscaler == "auto"
+            out.append(
+                WantedAddon(
+                    "vertical-pod-autoscaler", Renderer.addonWaveOperators,
+                    "the VerticalPodAutoscalers (scaling.verticalPodAutoscaler: \(spec.scaling.verticalPodAutoscaler))",
+                    [
+                        "recommender": ["enabled": true],
+                        "updater": ["enabled": .bool(auto)],
+                        "admissionController": ["enabled": .bool(auto)],
+                    ]))
+        }
+        if uses.has(kind: "HorizontalPodAutoscaler") {
+            var v: [(String, JSONValue)] = [("replicas", 2)]
+            if spec.provider.name == .onprem { v.append(("args", ["--kubelet-preferred-address-types=InternalIP"])) }
+            out.append(
+                WantedAddon("metrics-server", Renderer.addonWaveOperators, "resource metrics for the HorizontalPodAutoscalers", .object(v)))
+        }
+        return out
+    }
+
+    /// The Cluster Autoscaler: the same groups, bounds and flags as the berth-cluster-autoscaler ConfigMap.
+    private func clusterAutoscalerAddons(_ c: Cluster) -> [WantedAddon] {
+        guard spec.scaling.clusterAutoscaler, spec.provider.name != .onprem else { return [] }
+        let cloud: String =
+            switch spec.provider.name {
+            case .aws: "aws"
+            case .gcp: "gce"
+            default: "azure"
             }
-            add(
+        var v: [(String, JSONValue)] = [
+            ("cloudProvider", .string(cloud)),
+            (
+                "autoscalingGroups",
+                .array(
+                    c.nodePools.sorted { $0.name < $1.name }.map {
+                        ["name": .string("\(c.name)-\($0.name)"), "minSize": .int($0.min), "maxSize": .int($0.max)]
+                    })
+            ),
+            // Per-node-group metrics (target, min, max) feed NodePoolAtMaximum and the capacity dashboard.
+            (
+                "extraArgs",
+                [
+                    "balance-similar-node-groups": true, "emit-per-nodegroup-metrics": true, "expander": "least-waste",
+                    "skip-nodes-with-local-storage": false,
+                ]
+            ),
+        ]
+        if spec.provider.name == .aws { v.append(("awsRegion", .string(c.region.value))) }
+        v += identityEntries("cluster-autoscaler", cluster: c.name) { ("rbac", ["serviceAccount": ["annotations": $0]]) }
+        return [
+            WantedAddon(
                 "cluster-autoscaler", Renderer.addonWaveOperators, "node pools scale between their bounds (scaling.clusterAutoscaler)",
                 .object(v))
-        }
-        // With `monitoring.stack: external` the platform's own Prometheus Operator serves the
-        // monitoring kinds and scrapes from its namespace: berth installs no second one.
-        if spec.monitoring.stack == .kubePrometheusStack, podMonitors || namespaces.contains(Plan.monitoringNamespace) {
-            add(
+        ]
+    }
+
+    /// With `monitoring.stack: external` the platform's own Prometheus Operator serves the
+    /// monitoring kinds and scrapes from its namespace: berth installs no second one.
+    private func monitoringAddons(_ uses: ReferenceCheck.Uses) -> [WantedAddon] {
+        guard spec.monitoring.stack == .kubePrometheusStack, uses.podMonitors || uses.namespaces.contains(Plan.monitoringNamespace)
+        else { return [] }
+        return [
+            WantedAddon(
                 "kube-prometheus-stack", Renderer.addonWaveCRDs,
                 "the PodMonitors of the databases and the monitoring namespace the policies admit",
                 [
@@ -449,8 +553,7 @@ extension Renderer {
                         "prometheusSpec": ["podMonitorSelectorNilUsesHelmValues": false, "serviceMonitorSelectorNilUsesHelmValues": false]
                     ]
                 ])
-        }
-        return out.sorted { ($0.wave, $0.release.name) < ($1.wave, $1.release.name) }
+        ]
     }
 
     /// The add-ons of every cluster the plain render uses.

@@ -60,10 +60,61 @@ extension Renderer {
     /// an application points at, and every kind rendered, by scope.
     func argoCDObjects(_ units: [Unit]) -> (project: JSONValue, sets: [JSONValue])? {
         guard let g = spec.delivery.gitops else { return nil }
-        // kinds rendered, by scope
+        let kinds = renderedKinds(units)
+        // the first namespace of each cluster: where its cluster-scoped Application points
+        var clusterNamespace: [String: String] = [:]
+        var clusterOrder: [String] = []
+        for t in plan.targets where clusterNamespace[t.cluster.name] == nil {
+            clusterNamespace[t.cluster.name] = t.namespace
+            clusterOrder.append(t.cluster.name)
+        }
+        func kindList(_ s: Set<[String]>) -> JSONValue {
+            .array(s.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.map { ["group": .string($0[0]), "kind": .string($0[1])] })
+        }
+        let project: JSONValue = [
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject",
+            "metadata": [
+                "name": .string(spec.platform), "namespace": .string(Renderer.argoNamespace), "labels": argoLabels,
+                "annotations": .object([(Renderer.syncWaveKey, .string(Renderer.workloadWave))]),
+            ],
+            "spec": [
+                "description": .string(spec.description.isEmpty ? "Platform \(spec.platform), rendered by berth" : spec.description),
+                "sourceRepos": [.string(g.repo)],
+                "destinations": .array(projectDestinations(units, clusterOrder: clusterOrder)),
+                "clusterResourceWhitelist": kindList(kinds.cluster),
+                "namespaceResourceWhitelist": kindList(kinds.namespaced),
+            ],
+        ]
+        var sets = environmentApplicationSets(g, hpaDeployments: kinds.hpaDeployments)
+        if !clusterOrder.isEmpty, units.contains(where: { if case .cluster = $0.owner { true } else { false } }) {
+            let withObjects = Set(units.compactMap { u -> String? in if case .cluster(let c) = u.owner { c } else { nil } })
+            let elements: [JSONValue] = clusterOrder.filter(withObjects.contains).map { c in
+                [
+                    "cluster": .string(c), "namespace": .string(clusterNamespace[c] ?? ""),
+                    "path": .string(gitopsRepoPath(g, "kustomize/clusters/\(c)")),
+                ]
+            }
+            let appSpec: JSONValue = [
+                "project": .string(spec.platform),
+                "source": argoSource(g, "{{path}}"),
+                "destination": ["name": "{{cluster}}", "namespace": "{{namespace}}"],
+                "syncPolicy": argoSyncPolicy(g, auto: false, ignoring: false),
+            ]
+            sets.append(
+                applicationSet(
+                    name: "\(spec.platform)-clusters", elements: elements,
+                    appName: "\(spec.platform)-cluster-{{cluster}}", labels: [], spec: appSpec))
+        }
+        return (project, sets)
+    }
+
+    /// Kinds rendered, by scope ([group, kind]); per target, [kind, name] of the workloads
+    /// whose replicas an HPA owns.
+    private func renderedKinds(
+        _ units: [Unit]
+    ) -> (cluster: Set<[String]>, namespaced: Set<[String]>, hpaDeployments: [Int: Set<[String]>]) {
         var clusterKinds: Set<[String]> = []
         var namespacedKinds: Set<[String]> = []
-        /// Per target: [kind, name] of workloads whose replicas an HPA owns.
         var hpaDeployments: [Int: Set<[String]>] = [:]
         for u in units {
             for d in u.docs {
@@ -83,19 +134,13 @@ extension Renderer {
                 }
             }
         }
-        func kindList(_ s: Set<[String]>) -> JSONValue {
-            .array(s.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.map { ["group": .string($0[0]), "kind": .string($0[1])] })
-        }
-        // the first namespace of each cluster: where its cluster-scoped Application points
-        var clusterNamespace: [String: String] = [:]
-        var clusterOrder: [String] = []
-        for t in plan.targets where clusterNamespace[t.cluster.name] == nil {
-            clusterNamespace[t.cluster.name] = t.namespace
-            clusterOrder.append(t.cluster.name)
-        }
-        // Destinations: each application's own (the targets' namespaces), then every other
-        // namespace an object of a synced file names (falco, kube-system, velero, ...) per
-        // cluster, in cluster order and by name.
+        return (clusterKinds, namespacedKinds, hpaDeployments)
+    }
+
+    /// Destinations: each application's own (the targets' namespaces), then every other
+    /// namespace an object of a synced file names (falco, kube-system, velero, ...) per
+    /// cluster, in cluster order and by name.
+    private func projectDestinations(_ units: [Unit], clusterOrder: [String]) -> [JSONValue] {
         var allowed: Set<[String]> = []
         var destinations: [JSONValue] = []
         for t in plan.targets where allowed.insert([t.cluster.name, t.namespace]).inserted {
@@ -114,52 +159,50 @@ extension Renderer {
                 destinations.append(["name": .string(c), "namespace": .string(ns)])
             }
         }
-        let project: JSONValue = [
-            "apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject",
-            "metadata": [
-                "name": .string(spec.platform), "namespace": .string(Renderer.argoNamespace), "labels": argoLabels,
-                "annotations": .object([(Renderer.syncWaveKey, .string(Renderer.workloadWave))]),
-            ],
-            "spec": [
-                "description": .string(spec.description.isEmpty ? "Platform \(spec.platform), rendered by berth" : spec.description),
-                "sourceRepos": [.string(g.repo)],
-                "destinations": .array(destinations),
-                "clusterResourceWhitelist": kindList(clusterKinds),
-                "namespaceResourceWhitelist": kindList(namespacedKinds),
-            ],
-        ]
+        return destinations
+    }
 
+    private func argoSyncPolicy(_ g: Delivery.GitOps, auto: Bool, ignoring: Bool) -> JSONValue {
         let retry: JSONValue = ["limit": 5, "backoff": ["duration": "5s", "factor": 2, "maxDuration": "3m"]]
-        func syncPolicy(auto: Bool, ignoring: Bool) -> JSONValue {
-            var p: [(String, JSONValue)] = []
-            if auto { p.append(("automated", ["prune": .bool(g.prune), "selfHeal": .bool(g.selfHeal)])) }
-            var options: [JSONValue] = ["CreateNamespace=false", "ServerSideApply=true"]
-            if ignoring { options.append("RespectIgnoreDifferences=true") }
-            p.append(("syncOptions", .array(options)))
-            p.append(("retry", retry))
-            return .object(p)
-        }
-        func source(_ path: String) -> JSONValue {
-            ["repoURL": .string(g.repo), "targetRevision": .string(g.branch), "path": .string(path)]
-        }
-        let root = g.path.hasSuffix("/") ? String(g.path.dropLast()) : g.path
-        func repoPath(_ p: String) -> String { root.isEmpty || root == "." ? p : "\(root)/\(p)" }
-        let autoSync = Set(g.autoSync.map(\.value))
+        var p: [(String, JSONValue)] = []
+        if auto { p.append(("automated", ["prune": .bool(g.prune), "selfHeal": .bool(g.selfHeal)])) }
+        var options: [JSONValue] = ["CreateNamespace=false", "ServerSideApply=true"]
+        if ignoring { options.append("RespectIgnoreDifferences=true") }
+        p.append(("syncOptions", .array(options)))
+        p.append(("retry", retry))
+        return .object(p)
+    }
 
+    private func argoSource(_ g: Delivery.GitOps, _ path: String) -> JSONValue {
+        ["repoURL": .string(g.repo), "targetRevision": .string(g.branch), "path": .string(path)]
+    }
+
+    /// `p` under the repository's `delivery.gitops.path`.
+    private func gitopsRepoPath(_ g: Delivery.GitOps, _ p: String) -> String {
+        let root = g.path.hasSuffix("/") ? String(g.path.dropLast()) : g.path
+        return root.isEmpty || root == "." ? p : "\(root)/\(p)"
+    }
+
+    /// One ApplicationSet per environment: an Application per target, ignoring the replicas an HPA owns.
+    private func environmentApplicationSets(_ g: Delivery.GitOps, hpaDeployments: [Int: Set<[String]>]) -> [JSONValue] {
+        let autoSync = Set(g.autoSync.map(\.value))
         var sets: [JSONValue] = []
         for env in spec.environments {
             let targets = plan.targets.enumerated().filter { $0.element.environment.name == env.name }
             guard !targets.isEmpty else { continue }
             let elements: [JSONValue] = targets.map { _, t in
-                ["cluster": .string(t.cluster.name), "namespace": .string(t.namespace), "path": .string(repoPath(Renderer.overlayPath(t)))]
+                [
+                    "cluster": .string(t.cluster.name), "namespace": .string(t.namespace),
+                    "path": .string(gitopsRepoPath(g, Renderer.overlayPath(t))),
+                ]
             }
             var hpa: Set<[String]> = []
             for (ti, _) in targets { hpa.formUnion(hpaDeployments[ti] ?? []) }
             var appSpec: [(String, JSONValue)] = [
                 ("project", .string(spec.platform)),
-                ("source", source("{{path}}")),
+                ("source", argoSource(g, "{{path}}")),
                 ("destination", ["name": "{{cluster}}", "namespace": "{{namespace}}"]),
-                ("syncPolicy", syncPolicy(auto: autoSync.contains(env.name), ignoring: !hpa.isEmpty)),
+                ("syncPolicy", argoSyncPolicy(g, auto: autoSync.contains(env.name), ignoring: !hpa.isEmpty)),
             ]
             if !hpa.isEmpty {
                 appSpec.append(
@@ -177,26 +220,7 @@ extension Renderer {
                     appName: "\(spec.platform)-\(env.name)-{{cluster}}",
                     labels: [("berth.dev/environment", .string(env.name))], spec: .object(appSpec)))
         }
-        if !clusterOrder.isEmpty, units.contains(where: { if case .cluster = $0.owner { true } else { false } }) {
-            let withObjects = Set(units.compactMap { u -> String? in if case .cluster(let c) = u.owner { c } else { nil } })
-            let elements: [JSONValue] = clusterOrder.filter(withObjects.contains).map { c in
-                [
-                    "cluster": .string(c), "namespace": .string(clusterNamespace[c] ?? ""),
-                    "path": .string(repoPath("kustomize/clusters/\(c)")),
-                ]
-            }
-            let appSpec: JSONValue = [
-                "project": .string(spec.platform),
-                "source": source("{{path}}"),
-                "destination": ["name": "{{cluster}}", "namespace": "{{namespace}}"],
-                "syncPolicy": syncPolicy(auto: false, ignoring: false),
-            ]
-            sets.append(
-                applicationSet(
-                    name: "\(spec.platform)-clusters", elements: elements,
-                    appName: "\(spec.platform)-cluster-{{cluster}}", labels: [], spec: appSpec))
-        }
-        return (project, sets)
+        return sets
     }
 
     func applicationSet(name: String, elements: [JSONValue], appName: String, labels: [(String, JSONValue)], spec appSpec: JSONValue)

@@ -13,6 +13,11 @@ extension Renderer {
     }
 
     func dashboardPanels(_ t: Target) -> [Panel] {
+        signalPanels(t) + sloPanels(t) + databasePanels(t) + namespacePanels(t)
+    }
+
+    /// The services' golden signals, where a service exports metrics.
+    private func signalPanels(_ t: Target) -> [Panel] {
         let ns = t.namespace
         var panels: [Panel] = []
         let metered = t.placements.filter { $0.service.metrics?.port != nil }
@@ -39,6 +44,13 @@ extension Renderer {
                         )
                     ]))
         }
+        return panels
+    }
+
+    /// Each SLO's error budget and error ratio, in production.
+    private func sloPanels(_ t: Target) -> [Panel] {
+        let ns = t.namespace
+        var panels: [Panel] = []
         if t.environment.tier == .production, t.placements.contains(where: { !$0.service.slos.isEmpty }) {
             panels.append(
                 Panel(
@@ -54,6 +66,13 @@ extension Renderer {
                         ("1 - slo:objective:ratio{namespace=\"\(ns)\"}", "{{slo}} budget"),
                     ]))
         }
+        return panels
+    }
+
+    /// Connections, size and replication lag of the databases here.
+    private func databasePanels(_ t: Target) -> [Panel] {
+        let ns = t.namespace
+        var panels: [Panel] = []
         if spec.databases.contains(where: { plan.role(of: $0, in: t) != nil }) {
             panels.append(
                 Panel(
@@ -74,6 +93,13 @@ extension Renderer {
                         ("max by (pod) (cnpg_pg_replication_lag{namespace=\"\(ns)\"})", "{{pod}}")
                     ]))
         }
+        return panels
+    }
+
+    /// Quota, pod readiness and volume space of the namespace.
+    private func namespacePanels(_ t: Target) -> [Panel] {
+        let ns = t.namespace
+        var panels: [Panel] = []
         panels.append(
             Panel(
                 title: "Quota used", unit: "percentunit",
@@ -140,11 +166,18 @@ extension Renderer {
     func dashboardConfigMap(_ t: Target) -> [JSONValue] {
         guard case .object(let base) = namespaceLabels(t) else { return [] }
         return [
-            [
-                "apiVersion": "v1", "kind": "ConfigMap",
-                "metadata": meta("berth-dashboard", t.namespace, labels: .object(base + [("grafana_dashboard", "1")])),
-                "data": ["berth-\(t.namespace).json": .string(dashboard(t).serialized(pretty: false))],
-            ]
+            grafanaConfigMap(
+                "berth-dashboard", t.namespace, labels: .object(base + [("grafana_dashboard", "1")]), file: "berth-\(t.namespace).json",
+                board: dashboard(t))
+        ]
+    }
+
+    /// A ConfigMap holding one dashboard's JSON as `file`, for the Grafana sidecar.
+    fileprivate func grafanaConfigMap(_ name: String, _ namespace: String, labels: JSONValue, file: String, board: JSONValue) -> JSONValue {
+        [
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": meta(name, namespace, labels: labels),
+            "data": .object([(file, .string(board.serialized(pretty: false)))]),
         ]
     }
 }
@@ -218,11 +251,9 @@ extension Renderer {
             uid: "berth-gw-\(t.cluster.name)-\(t.namespace)", title: "\(spec.platform) \(t.environment.name) gateway (\(t.cluster.name))",
             panels: panels)
         return [
-            [
-                "apiVersion": "v1", "kind": "ConfigMap",
-                "metadata": meta("berth-gateway-dashboard", t.namespace, labels: .object(base + [("grafana_dashboard", "1")])),
-                "data": ["berth-gateway-\(t.namespace).json": .string(board.serialized(pretty: false))],
-            ]
+            grafanaConfigMap(
+                "berth-gateway-dashboard", t.namespace, labels: .object(base + [("grafana_dashboard", "1")]),
+                file: "berth-gateway-\(t.namespace).json", board: board)
         ]
     }
 
@@ -269,16 +300,13 @@ extension Renderer {
         guard !panels.isEmpty else { return [] }
         let board = dashboardJSON(uid: "berth-capacity-\(c.name)", title: "\(spec.platform) capacity (\(c.name))", panels: panels)
         return [
-            [
-                "apiVersion": "v1", "kind": "ConfigMap",
-                "metadata": meta(
-                    "berth-capacity-dashboard", spec.monitoring.namespace,
-                    labels: [
-                        "app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth",
-                        "grafana_dashboard": "1",
-                    ]),
-                "data": ["berth-capacity-\(c.name).json": .string(board.serialized(pretty: false))],
-            ]
+            grafanaConfigMap(
+                "berth-capacity-dashboard", spec.monitoring.namespace,
+                labels: [
+                    "app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth",
+                    "grafana_dashboard": "1",
+                ],
+                file: "berth-capacity-\(c.name).json", board: board)
         ]
     }
 }

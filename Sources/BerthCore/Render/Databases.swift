@@ -210,6 +210,47 @@ extension Renderer {
 
     func instanceObjects(_ d: Database, role: Plan.DatabaseRole, in t: Target, labels: JSONValue) -> [JSONValue] {
         let ns = t.namespace
+        let clusterSpec = cnpgClusterBase(d, in: t) + cnpgRoleSpec(d, role: role, in: t)
+        var docs: [JSONValue] = [
+            [
+                "apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster",
+                "metadata": meta(d.name, ns, labels: labels),
+                "spec": .object(clusterSpec),
+            ]
+        ]
+        if let b = d.backup {
+            docs.append([
+                "apiVersion": "postgresql.cnpg.io/v1", "kind": "ScheduledBackup",
+                "metadata": meta("\(d.name)-backup", ns, labels: labels),
+                "spec": [
+                    // CloudNativePG schedules have a seconds field first.
+                    "schedule": .string("0 " + b.schedule),
+                    "cluster": ["name": .string(d.name)],
+                    "backupOwnerReference": "self",
+                    "method": "barmanObjectStore",
+                    "immediate": true,
+                ],
+            ])
+        }
+        if let pooler = poolerObject(d, in: t, labels: labels) { docs.append(pooler) }
+        if spec.provider.name == .onprem, d.backup != nil, let store = spec.security.secrets {
+            docs.append([
+                "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+                "metadata": meta("\(d.name)-backup-credentials", ns, labels: labels),
+                "spec": [
+                    "refreshInterval": "1h",
+                    "secretStoreRef": ["kind": "ClusterSecretStore", "name": .string(store.store)],
+                    "target": ["name": .string("\(d.name)-backup-credentials"), "creationPolicy": "Owner"],
+                    "dataFrom": [["extract": ["key": .string("\(spec.platform)/\(t.environment.name)/database/\(d.name)/backup")]]],
+                ],
+            ])
+        }
+        return docs
+    }
+
+    /// The CloudNativePG Cluster's spec for any role: image, parameters, resources, storage,
+    /// zone spread, monitoring and (on AWS with backups) the backup role of its account.
+    private func cnpgClusterBase(_ d: Database, in t: Target) -> [(String, JSONValue)] {
         let production = t.environment.tier == .production
         let instances = plan.databaseInstances(d, in: t)
         let storageClass = storageClassName(d.storageClass)
@@ -268,6 +309,13 @@ extension Renderer {
                     ]
                 ))
         }
+        return clusterSpec
+    }
+
+    /// What the role adds to the Cluster's spec: a primary's bootstrap and managed reader role,
+    /// a replica's recovery source; either one's backup.
+    private func cnpgRoleSpec(_ d: Database, role: Plan.DatabaseRole, in t: Target) -> [(String, JSONValue)] {
+        var clusterSpec: [(String, JSONValue)] = []
         let backup: JSONValue? = d.backup.flatMap { b in
             objectStore(d, env: t.environment).map { store in
                 // A replica cluster archives under its own server name, so once promoted it
@@ -309,72 +357,42 @@ extension Renderer {
             }
             if let backup { clusterSpec.append(("backup", backup)) }
         }
-        var docs: [JSONValue] = [
-            [
-                "apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster",
-                "metadata": meta(d.name, ns, labels: labels),
-                "spec": .object(clusterSpec),
-            ]
-        ]
-        if let b = d.backup {
-            docs.append([
-                "apiVersion": "postgresql.cnpg.io/v1", "kind": "ScheduledBackup",
-                "metadata": meta("\(d.name)-backup", ns, labels: labels),
-                "spec": [
-                    // CloudNativePG schedules have a seconds field first.
-                    "schedule": .string("0 " + b.schedule),
-                    "cluster": ["name": .string(d.name)],
-                    "backupOwnerReference": "self",
-                    "method": "barmanObjectStore",
-                    "immediate": true,
-                ],
-            ])
-        }
-        if let footprint = plan.databaseFootprint(d, in: t), footprint.poolerInstances > 0,
+        return clusterSpec
+    }
+
+    /// The read-write PgBouncer Pooler, when the database's footprint has one here.
+    private func poolerObject(_ d: Database, in t: Target, labels: JSONValue) -> JSONValue? {
+        guard let footprint = plan.databaseFootprint(d, in: t), footprint.poolerInstances > 0,
             let poolSize = footprint.poolSize, let pooler = d.pooler
-        {
-            let r = Plan.poolerResources
-            docs.append([
-                "apiVersion": "postgresql.cnpg.io/v1", "kind": "Pooler",
-                "metadata": meta("\(d.name)-pooler-rw", ns, labels: labels),
-                "spec": [
-                    "cluster": ["name": .string(d.name)],
-                    "instances": .int(footprint.poolerInstances),
-                    "type": "rw",
-                    "pgbouncer": [
-                        "poolMode": .string(pooler.mode),
-                        "parameters": ["max_client_conn": "1000", "default_pool_size": .string(String(poolSize))],
-                    ],
-                    // CloudNativePG sets no resources on PgBouncer; these are the figures
-                    // `berth capacity` and `berth cost` count (Plan.poolerResources).
-                    "template": [
-                        "spec": [
-                            "containers": [
-                                [
-                                    "name": "pgbouncer",
-                                    "resources": [
-                                        "requests": ["cpu": .string(r.cpuRequest.text), "memory": .string(r.memoryRequest.text)],
-                                        "limits": ["cpu": .string(r.cpuLimit.text), "memory": .string(r.memoryLimit.text)],
-                                    ],
-                                ]
+        else { return nil }
+        let r = Plan.poolerResources
+        return [
+            "apiVersion": "postgresql.cnpg.io/v1", "kind": "Pooler",
+            "metadata": meta("\(d.name)-pooler-rw", t.namespace, labels: labels),
+            "spec": [
+                "cluster": ["name": .string(d.name)],
+                "instances": .int(footprint.poolerInstances),
+                "type": "rw",
+                "pgbouncer": [
+                    "poolMode": .string(pooler.mode),
+                    "parameters": ["max_client_conn": "1000", "default_pool_size": .string(String(poolSize))],
+                ],
+                // CloudNativePG sets no resources on PgBouncer; these are the figures
+                // `berth capacity` and `berth cost` count (Plan.poolerResources).
+                "template": [
+                    "spec": [
+                        "containers": [
+                            [
+                                "name": "pgbouncer",
+                                "resources": [
+                                    "requests": ["cpu": .string(r.cpuRequest.text), "memory": .string(r.memoryRequest.text)],
+                                    "limits": ["cpu": .string(r.cpuLimit.text), "memory": .string(r.memoryLimit.text)],
+                                ],
                             ]
                         ]
-                    ],
+                    ]
                 ],
-            ])
-        }
-        if spec.provider.name == .onprem, d.backup != nil, let store = spec.security.secrets {
-            docs.append([
-                "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
-                "metadata": meta("\(d.name)-backup-credentials", ns, labels: labels),
-                "spec": [
-                    "refreshInterval": "1h",
-                    "secretStoreRef": ["kind": "ClusterSecretStore", "name": .string(store.store)],
-                    "target": ["name": .string("\(d.name)-backup-credentials"), "creationPolicy": "Owner"],
-                    "dataFrom": [["extract": ["key": .string("\(spec.platform)/\(t.environment.name)/database/\(d.name)/backup")]]],
-                ],
-            ])
-        }
-        return docs
+            ],
+        ]
     }
 }

@@ -74,81 +74,14 @@ extension Renderer {
         let dir = "helm/\(service)"
         let targets = variants.map { plan.targets[$0.0] }
         let placements = targets.map { t in t.placements.first { $0.service.name == service } }
-        // Per variant: the objects with computed values replaced by markers.
-        let marked: [[JSONValue]] = variants.indices.map { i in
-            guard let p = placements[i] else { return variants[i].1 }
-            let t = targets[i]
-            let m = MarkerContext(
-                namespace: t.namespace, instance: "\(service)-\(t.environment.name)",
-                environment: t.environment.name, version: p.version,
-                labels: labels(p, t), labelsWithoutVersion: labels(p, t, withVersion: false),
-                selector: selector(p, t))
-            return variants[i].1.map { m.mark($0, key: nil) }
-        }
-        // Objects in order of first appearance.
-        var keys: [String] = []
-        var byKey: [String: [JSONValue?]] = [:]
-        var originals: [String: [JSONValue?]] = [:]
-        for (vi, docs) in marked.enumerated() {
-            for (di, d) in docs.enumerated() {
-                let k = Renderer.objectKey(d)
-                if byKey[k] == nil {
-                    keys.append(k)
-                    byKey[k] = Array(repeating: nil, count: variants.count)
-                    originals[k] = Array(repeating: nil, count: variants.count)
-                }
-                byKey[k]?[vi] = d
-                originals[k]?[vi] = variants[vi].1[di]
-            }
-        }
-        let slots = Renderer.helmSlots(keys.map { k in (byKey[k] ?? []).compactMap { $0 }.first ?? .null }, service: service)
-        var objects: [HelmObject] = []
-        for (n, k) in keys.enumerated() {
-            let docs = byKey[k] ?? []
-            let orig = originals[k] ?? []
-            let present = docs.map { $0 != nil }
-            let base = Renderer.commonShape(docs.compactMap { $0 })
-            var paths: [[String]] = []
-            var seen: Set<[String]> = []
-            if base != nil {
-                for d in docs {
-                    guard let d, let base else { continue }
-                    var found: [[String]] = []
-                    Renderer.helmHoles(base, d, [], into: &found)
-                    for p in found where seen.insert(p).inserted { paths.append(p) }
-                }
-            } else {
-                paths = [[]]
-            }
-            // A hole inside another hole is covered by it.
-            paths = paths.filter { p in !paths.contains { q in q.count < p.count && Array(p.prefix(q.count)) == q } }
-            let names = Renderer.helmHoleNames(paths)
-            let holes = paths.indices.map { i in
-                HelmHole(path: paths[i], name: names[i], values: orig.map { $0.flatMap { Renderer.lookup($0, paths[i]) } })
-            }
-            objects.append(
-                HelmObject(
-                    slot: slots[n], base: base, sample: docs.compactMap { $0 }.first ?? .null,
-                    present: present, holes: holes))
-        }
+        let objects = helmObjects(service, variants, targets: targets, placements: placements)
 
         // Values per variant, then the defaults and what each variant changes.
         let versions = placements.map { $0.flatMap(\.version) }
         let envNames = targets.map(\.environment.name)
-        func variantValues(_ vi: Int) -> [(String, JSONValue)] {
-            var top: [(String, JSONValue)] = [("environment", .string(envNames[vi]))]
-            if let v = versions[vi] { top.append(("version", .string(v))) }
-            for o in objects {
-                var slot: [(String, JSONValue)] = []
-                if o.optional { slot.append(("enabled", .bool(o.present[vi]))) }
-                if o.present[vi] {
-                    for h in o.holes { if let v = h.values[vi] { slot.append((h.name, v)) } }
-                }
-                if !slot.isEmpty { top.append((o.slot, .object(slot))) }
-            }
-            return top
+        let all = variants.indices.map { vi in
+            Renderer.helmVariantValues(environment: envNames[vi], version: versions[vi], objects: objects, variant: vi)
         }
-        let all = variants.indices.map(variantValues)
         // ties go to production: the defaults read as the production settings where they can
         let ranked = variants.indices.sorted { a, b in
             let pa = targets[a].environment.tier == .production
@@ -198,6 +131,87 @@ extension Renderer {
             out.append(Artifact(path: "\(dir)/templates/\(o.slot).yaml", contents: helmTemplate(o, service: service), objects: 0))
         }
         return out
+    }
+
+    /// The chart's objects in order of first appearance, each with its template and holes.
+    private func helmObjects(
+        _ service: String, _ variants: [(Int, [JSONValue])], targets: [Target], placements: [Placement?]
+    ) -> [HelmObject] {
+        // Per variant: the objects with computed values replaced by markers.
+        let marked: [[JSONValue]] = variants.indices.map { i in
+            guard let p = placements[i] else { return variants[i].1 }
+            let t = targets[i]
+            let m = MarkerContext(
+                namespace: t.namespace, instance: "\(service)-\(t.environment.name)",
+                environment: t.environment.name, version: p.version,
+                labels: labels(p, t), labelsWithoutVersion: labels(p, t, withVersion: false),
+                selector: selector(p, t))
+            return variants[i].1.map { m.mark($0, key: nil) }
+        }
+        // Objects in order of first appearance.
+        var keys: [String] = []
+        var byKey: [String: [JSONValue?]] = [:]
+        var originals: [String: [JSONValue?]] = [:]
+        for (vi, docs) in marked.enumerated() {
+            for (di, d) in docs.enumerated() {
+                let k = Renderer.objectKey(d)
+                if byKey[k] == nil {
+                    keys.append(k)
+                    byKey[k] = Array(repeating: nil, count: variants.count)
+                    originals[k] = Array(repeating: nil, count: variants.count)
+                }
+                byKey[k]?[vi] = d
+                originals[k]?[vi] = variants[vi].1[di]
+            }
+        }
+        let slots = Renderer.helmSlots(keys.map { k in (byKey[k] ?? []).compactMap { $0 }.first ?? .null }, service: service)
+        return keys.enumerated().map { n, k in
+            Renderer.helmObject(slot: slots[n], marked: byKey[k] ?? [], originals: originals[k] ?? [])
+        }
+    }
+
+    /// One object of the chart from its marked form per variant (nil where the variant lacks
+    /// it) and the original objects: the common shape, and a hole where the variants differ.
+    private static func helmObject(slot: String, marked docs: [JSONValue?], originals orig: [JSONValue?]) -> HelmObject {
+        let present = docs.map { $0 != nil }
+        let base = Renderer.commonShape(docs.compactMap { $0 })
+        var paths: [[String]] = []
+        var seen: Set<[String]> = []
+        if base != nil {
+            for d in docs {
+                guard let d, let base else { continue }
+                var found: [[String]] = []
+                Renderer.helmHoles(base, d, [], into: &found)
+                for p in found where seen.insert(p).inserted { paths.append(p) }
+            }
+        } else {
+            paths = [[]]
+        }
+        // A hole inside another hole is covered by it.
+        paths = paths.filter { p in !paths.contains { q in q.count < p.count && Array(p.prefix(q.count)) == q } }
+        let names = Renderer.helmHoleNames(paths)
+        let holes = paths.indices.map { i in
+            HelmHole(path: paths[i], name: names[i], values: orig.map { $0.flatMap { Renderer.lookup($0, paths[i]) } })
+        }
+        return HelmObject(slot: slot, base: base, sample: docs.compactMap { $0 }.first ?? .null, present: present, holes: holes)
+    }
+
+    /// The values of variant `vi`: its environment, version, and per object whether it is
+    /// enabled and what fills its holes.
+    private static func helmVariantValues(environment: String, version: String?, objects: [HelmObject], variant vi: Int) -> [(
+        String, JSONValue
+    )] {
+        var top: [(String, JSONValue)] = [("environment", .string(environment))]
+        if let v = version { top.append(("version", .string(v))) }
+        for o in objects {
+            var slot: [(String, JSONValue)] = []
+            if o.optional { slot.append(("enabled", .bool(o.present[vi]))) }
+            if o.present[vi] {
+                for h in o.holes { if let v = h.values[vi] { slot.append((h.name, v)) } }
+            }
+            if !slot.isEmpty { top.append((o.slot, .object(slot))) }
+        }
+        return top
     }
 
     /// Replaces per-target values that templates compute with markers.

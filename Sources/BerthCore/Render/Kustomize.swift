@@ -68,61 +68,65 @@ extension Renderer {
 
         var out: [Artifact] = []
         for g in groups where !g.base.isEmpty {
-            out.append(
-                Artifact(
-                    path: "kustomize/base/\(g.name)/kustomization.yaml",
-                    contents: header + kustomization(resources: ["objects.yaml"], patches: ""), objects: 0))
-            out.append(file("kustomize/base/\(g.name)/objects.yaml", g.base))
+            out += kustomizeFolder("kustomize/base/\(g.name)", g.base)
         }
         for (ti, t) in plan.targets.enumerated() {
-            let dir = Renderer.overlayPath(t)
-            var resources: [String] = []
-            var patches = ""
-            var extras: [JSONValue] = []
-            for g in groups {
-                guard let o = g.overlays[ti] else { continue }
-                let namespacePatch = Renderer.namespacePatch(g.base, t.namespace)
-                if g.name == Renderer.namespaceBase {
-                    // Namespace-wide objects stay in the overlay itself.
-                    if !g.base.isEmpty { resources.append("../../../base/\(g.name)") }
-                    patches = namespacePatch + patches + o.patches
-                    extras += o.extras
-                    continue
-                }
-                // Each service or database gets its own folder in the overlay, which sets the
-                // namespace of its own objects only, so a change to it touches only its files.
-                // Its ServiceAccount goes to the overlay's objects.yaml: a folder of its own would cost
-                // every service a second file, and the account changes only with the service's buckets.
-                var own = g.base.isEmpty ? [] : ["../../../../base/\(g.name)"]
-                let accounts = o.extras.filter { $0["kind"]?.stringValue == "ServiceAccount" }
-                let rest = o.extras.filter { $0["kind"]?.stringValue != "ServiceAccount" }
-                extras += accounts
-                if !rest.isEmpty {
-                    own.append("objects.yaml")
-                    out.append(file("\(dir)/\(g.name)/objects.yaml", rest))
-                }
-                out.append(
-                    Artifact(
-                        path: "\(dir)/\(g.name)/kustomization.yaml",
-                        contents: header + kustomization(resources: own, patches: namespacePatch + o.patches), objects: 0))
-                resources.append(g.name)
-            }
-            if !extras.isEmpty {
-                resources.append("objects.yaml")
-                out.append(file("\(dir)/objects.yaml", extras))
-            }
-            out.append(
-                Artifact(
-                    path: "\(dir)/kustomization.yaml",
-                    contents: header + kustomization(resources: resources, patches: patches), objects: 0))
+            out += overlayArtifacts(ti, t, groups: groups)
         }
         for (c, docs) in clusterUnits {
-            out.append(
-                Artifact(
-                    path: "kustomize/clusters/\(c)/kustomization.yaml",
-                    contents: header + kustomization(resources: ["objects.yaml"], patches: ""), objects: 0))
-            out.append(file("kustomize/clusters/\(c)/objects.yaml", docs))
+            out += kustomizeFolder("kustomize/clusters/\(c)", docs)
         }
+        return out
+    }
+
+    /// `dir/kustomization.yaml` with its resources and patches.
+    private func kustomizationFile(_ dir: String, resources: [String], patches: String) -> Artifact {
+        Artifact(path: "\(dir)/kustomization.yaml", contents: header + kustomization(resources: resources, patches: patches), objects: 0)
+    }
+
+    /// A folder of `docs` in objects.yaml, listed by its kustomization.yaml.
+    private func kustomizeFolder(_ dir: String, _ docs: [JSONValue]) -> [Artifact] {
+        [kustomizationFile(dir, resources: ["objects.yaml"], patches: ""), file("\(dir)/objects.yaml", docs)]
+    }
+
+    /// The overlay of target `ti`: the namespace-wide patches and objects in the overlay
+    /// itself, a folder per service or database.
+    private func overlayArtifacts(_ ti: Int, _ t: Target, groups: [KustomizeGroup]) -> [Artifact] {
+        let dir = Renderer.overlayPath(t)
+        var out: [Artifact] = []
+        var resources: [String] = []
+        var patches = ""
+        var extras: [JSONValue] = []
+        for g in groups {
+            guard let o = g.overlays[ti] else { continue }
+            let namespacePatch = Renderer.namespacePatch(g.base, t.namespace)
+            if g.name == Renderer.namespaceBase {
+                // Namespace-wide objects stay in the overlay itself.
+                if !g.base.isEmpty { resources.append("../../../base/\(g.name)") }
+                patches = namespacePatch + patches + o.patches
+                extras += o.extras
+                continue
+            }
+            // Each service or database gets its own folder in the overlay, which sets the
+            // namespace of its own objects only, so a change to it touches only its files.
+            // Its ServiceAccount goes to the overlay's objects.yaml: a folder of its own would cost
+            // every service a second file, and the account changes only with the service's buckets.
+            var own = g.base.isEmpty ? [] : ["../../../../base/\(g.name)"]
+            let accounts = o.extras.filter { $0["kind"]?.stringValue == "ServiceAccount" }
+            let rest = o.extras.filter { $0["kind"]?.stringValue != "ServiceAccount" }
+            extras += accounts
+            if !rest.isEmpty {
+                own.append("objects.yaml")
+                out.append(file("\(dir)/\(g.name)/objects.yaml", rest))
+            }
+            out.append(kustomizationFile("\(dir)/\(g.name)", resources: own, patches: namespacePatch + o.patches))
+            resources.append(g.name)
+        }
+        if !extras.isEmpty {
+            resources.append("objects.yaml")
+            out.append(file("\(dir)/objects.yaml", extras))
+        }
+        out.append(kustomizationFile(dir, resources: resources, patches: patches))
         return out
     }
 

@@ -251,54 +251,7 @@ extension Renderer {
     /// The platform alerts of one namespace, from what the spec declares there.
     func platformAlerts(_ t: Target) -> [PlatformAlert] {
         let ns = t.namespace
-        var out: [PlatformAlert] = []
-        if spec.security.tls != nil, t.placements.contains(where: { $0.publicRoute != nil && $0.service.port != nil }) {
-            out.append(
-                PlatformAlert(
-                    name: "CertificateExpiresSoon",
-                    expr: "certmanager_certificate_expiration_timestamp_seconds{exported_namespace=\"\(ns)\"} - time() < 14 * 86400",
-                    holdFor: "1h", severity: "ticket",
-                    summary: "a cert-manager certificate of the namespace expires within 14 days (renewal is failing)"))
-            out.append(
-                PlatformAlert(
-                    name: "CertificateNotReady",
-                    expr: "certmanager_certificate_ready_status{exported_namespace=\"\(ns)\", condition=\"False\"} == 1",
-                    holdFor: "30m", severity: "page",
-                    summary: "a cert-manager certificate of the namespace is not ready"))
-        }
-        for d in spec.databases {
-            guard case .primary? = plan.role(of: d, in: t), d.backup != nil else { continue }
-            let rpo = d.rpo?.seconds ?? Recovery.database(d, spec: spec).rpoSeconds ?? 300
-            let pods = "namespace=\"\(ns)\", pod=~\"\(d.name)-[0-9]+\""
-            out.append(
-                PlatformAlert(
-                    name: "DatabaseRecoveryPointBeyondRPO",
-                    expr: "time() - max(cnpg_pg_stat_archiver_last_archived_time{\(pods)}) > \(max(rpo, 60))",
-                    holdFor: "5m", severity: "page",
-                    summary:
-                        "the newest WAL archived for database \(d.name) is older than its recovery point objective (\(Recovery.text(seconds: rpo)))"
-                ))
-            out.append(
-                PlatformAlert(
-                    name: "DatabaseWALArchivingFailing",
-                    expr: "increase(cnpg_pg_stat_archiver_failed_count{\(pods)}[15m]) > 0",
-                    holdFor: "15m", severity: "page",
-                    summary: "PostgreSQL of database \(d.name) fails to archive WAL to object storage"))
-        }
-        for d in spec.databases {
-            guard case .primary? = plan.role(of: d, in: t), let b = d.backup else { continue }
-            // A base backup is due every schedule interval; an hour of grace covers its run.
-            let interval = Int((Cron.intervalHours(b.schedule) ?? 24) * 3600)
-            let pods = "namespace=\"\(ns)\", pod=~\"\(d.name)-[0-9]+\""
-            out.append(
-                PlatformAlert(
-                    name: "DatabaseBaseBackupTooOld",
-                    expr: "time() - max(cnpg_collector_last_available_backup_timestamp{\(pods)}) > \(interval + 3600)",
-                    holdFor: "30m", severity: "page",
-                    summary:
-                        "the newest base backup of database \(d.name) is older than its schedule (`\(b.schedule)`) allows, by more than an hour"
-                ))
-        }
+        var out = certificateAlerts(t) + databaseArchiveAlerts(t) + databaseBackupAlerts(t)
         let hasVolumes =
             t.placements.contains { !$0.service.volumes.isEmpty } || spec.databases.contains { plan.role(of: $0, in: t) != nil }
         if hasVolumes {
@@ -333,6 +286,75 @@ extension Renderer {
                 holdFor: "15m", severity: "ticket",
                 summary: "the namespace uses more than 90% of a ResourceQuota limit"))
         out += ipPoolAlerts(t)
+        return out
+    }
+
+    /// Certificate alerts where a public route has TLS.
+    private func certificateAlerts(_ t: Target) -> [PlatformAlert] {
+        let ns = t.namespace
+        guard spec.security.tls != nil, t.placements.contains(where: { $0.publicRoute != nil && $0.service.port != nil }) else {
+            return []
+        }
+        return [
+            PlatformAlert(
+                name: "CertificateExpiresSoon",
+                expr: "certmanager_certificate_expiration_timestamp_seconds{exported_namespace=\"\(ns)\"} - time() < 14 * 86400",
+                holdFor: "1h", severity: "ticket",
+                summary: "a cert-manager certificate of the namespace expires within 14 days (renewal is failing)"),
+            PlatformAlert(
+                name: "CertificateNotReady",
+                expr: "certmanager_certificate_ready_status{exported_namespace=\"\(ns)\", condition=\"False\"} == 1",
+                holdFor: "30m", severity: "page",
+                summary: "a cert-manager certificate of the namespace is not ready"),
+        ]
+    }
+
+    /// The label matchers of a database's instance pods, when its primary runs in `t`.
+    private func primaryPods(_ d: Database, in t: Target) -> String? {
+        guard case .primary? = plan.role(of: d, in: t) else { return nil }
+        return "namespace=\"\(t.namespace)\", pod=~\"\(d.name)-[0-9]+\""
+    }
+
+    /// WAL archiving alerts of the backed-up databases whose primary runs here.
+    private func databaseArchiveAlerts(_ t: Target) -> [PlatformAlert] {
+        var out: [PlatformAlert] = []
+        for d in spec.databases {
+            guard d.backup != nil, let pods = primaryPods(d, in: t) else { continue }
+            let rpo = d.rpo?.seconds ?? Recovery.database(d, spec: spec).rpoSeconds ?? 300
+            out.append(
+                PlatformAlert(
+                    name: "DatabaseRecoveryPointBeyondRPO",
+                    expr: "time() - max(cnpg_pg_stat_archiver_last_archived_time{\(pods)}) > \(max(rpo, 60))",
+                    holdFor: "5m", severity: "page",
+                    summary:
+                        "the newest WAL archived for database \(d.name) is older than its recovery point objective (\(Recovery.text(seconds: rpo)))"
+                ))
+            out.append(
+                PlatformAlert(
+                    name: "DatabaseWALArchivingFailing",
+                    expr: "increase(cnpg_pg_stat_archiver_failed_count{\(pods)}[15m]) > 0",
+                    holdFor: "15m", severity: "page",
+                    summary: "PostgreSQL of database \(d.name) fails to archive WAL to object storage"))
+        }
+        return out
+    }
+
+    /// Base backup alerts of the backed-up databases whose primary runs here.
+    private func databaseBackupAlerts(_ t: Target) -> [PlatformAlert] {
+        var out: [PlatformAlert] = []
+        for d in spec.databases {
+            guard let b = d.backup, let pods = primaryPods(d, in: t) else { continue }
+            // A base backup is due every schedule interval; an hour of grace covers its run.
+            let interval = Int((Cron.intervalHours(b.schedule) ?? 24) * 3600)
+            out.append(
+                PlatformAlert(
+                    name: "DatabaseBaseBackupTooOld",
+                    expr: "time() - max(cnpg_collector_last_available_backup_timestamp{\(pods)}) > \(interval + 3600)",
+                    holdFor: "30m", severity: "page",
+                    summary:
+                        "the newest base backup of database \(d.name) is older than its schedule (`\(b.schedule)`) allows, by more than an hour"
+                ))
+        }
         return out
     }
 

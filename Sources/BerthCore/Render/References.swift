@@ -168,169 +168,173 @@ public enum ReferenceCheck {
             {
                 ix.uses.dnsAnnotated = true
             }
-            switch kind {
-            case "Namespace":
-                ix.namespaces.insert(name)
-            case "SnippetsFilter":
-                ix.uses.snippets = true
-            case "StorageClass":
-                let p = d["provisioner"]?.stringValue ?? ""
-                if p == "driver.longhorn.io" { ix.uses.longhorn = true }
-                if p == "rbd.csi.ceph.com" { ix.uses.ceph = true }
-            case "PodMonitor", "ServiceMonitor", "PrometheusRule":
-                ix.uses.podMonitors = true
-            case "ConfigMap" where name == "berth-falco-rules":
-                ix.uses.falcoRules = true
-            case "NetworkPolicy":
-                for side in ["ingress", "egress"] {
-                    for r in d["spec"]?[side]?.arrayValue ?? [] {
-                        for p in (r["from"]?.arrayValue ?? []) + (r["to"]?.arrayValue ?? []) {
-                            if let n = p.at("namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue {
-                                ix.uses.namespaces.insert(n)
-                            }
-                        }
-                    }
-                }
-            case "Deployment", "StatefulSet", "DaemonSet", "Job":
-                ix.addPods(ns, labels(d.at("spec.template.metadata.labels")))
-            case "CronJob":
-                ix.addPods(ns, labels(d.at("spec.jobTemplate.spec.template.metadata.labels")))
-            case "Service":
-                ix.servicePorts["\(ns)/\(name)"] = Set((d.at("spec.ports")?.arrayValue ?? []).compactMap { $0["port"]?.intValue })
-            case "EndpointSlice":
-                if let s = d.at("metadata.labels")?["kubernetes.io/service-name"]?.stringValue { ix.slices.insert("\(ns)/\(s)") }
-            case "Cluster" where d["apiVersion"]?.stringValue?.hasPrefix("postgresql.cnpg.io/") == true:
-                if d.at("spec.monitoring.enablePodMonitor") == .bool(true) { ix.uses.podMonitors = true }
-                // CloudNativePG makes the instance pods, their ServiceAccount, three Services and
-                // the generated Secrets.
-                ix.addPods(ns, ["cnpg.io/cluster": name, "cnpg.io/instanceRole": "primary"])
-                ix.add("ServiceAccount", ns, name)
-                for suffix in ["rw", "ro", "r"] {
-                    ix.add("Service", ns, "\(name)-\(suffix)")
-                    ix.servicePorts["\(ns)/\(name)-\(suffix)"] = [5432]
-                }
-                for suffix in ["ca", "server", "replication", "superuser"] { ix.add("Secret", ns, "\(name)-\(suffix)") }
-                if d.at("spec.bootstrap.initdb.secret") == nil, d.at("spec.bootstrap.recovery") == nil {
-                    ix.add("Secret", ns, "\(name)-app")
-                }
-            case "Pooler":
-                ix.addPods(ns, ["cnpg.io/poolerName": name])
-                ix.add("Service", ns, name)
-                ix.add("ServiceAccount", ns, name)
-                ix.servicePorts["\(ns)/\(name)"] = [5432]
-            case "Gateway":
-                // NGINX Gateway Fabric runs the data plane in the Gateway's namespace.
-                ix.addPods(ns, ["gateway.networking.k8s.io/gateway-name": name])
-                ix.listeners["\(ns)/\(name)"] = Set((d.at("spec.listeners")?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
-            case "Certificate":
-                if let s = d.at("spec.secretName")?.stringValue { ix.add("Secret", ns, s) }
-            case "IPAddressPool":
-                for a in d.at("spec.addresses")?.arrayValue ?? [] {
-                    if let text = a.stringValue, let p = try? IPPrefix(text) { ix.pools.append(p) }
-                }
-            case "Bundle":
-                // trust-manager writes the target ConfigMap into the namespaces it selects.
-                if d.at("spec.target.configMap") != nil,
-                    let space = d.at("spec.target.namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue
-                {
-                    ix.add("ConfigMap", space, name)
-                }
-            case "ExternalSecret":
-                ix.add("Secret", ns, d.at("spec.target.name")?.stringValue ?? name)
-            default:
-                break
-            }
+            indexObject(d, kind: kind, ns: ns, name: name, into: &ix)
         }
         return ix
     }
 
+    /// What one object adds to the index by its kind: namespaces, pods, Services and their ports,
+    /// listeners, pools, the objects controllers make for it, and what it uses.
+    private static func indexObject(_ d: JSONValue, kind: String, ns: String, name: String, into ix: inout Index) {
+        switch kind {
+        case "Namespace":
+            ix.namespaces.insert(name)
+        case "SnippetsFilter":
+            ix.uses.snippets = true
+        case "StorageClass":
+            let p = d["provisioner"]?.stringValue ?? ""
+            if p == "driver.longhorn.io" { ix.uses.longhorn = true }
+            if p == "rbd.csi.ceph.com" { ix.uses.ceph = true }
+        case "PodMonitor", "ServiceMonitor", "PrometheusRule":
+            ix.uses.podMonitors = true
+        case "ConfigMap" where name == "berth-falco-rules":
+            ix.uses.falcoRules = true
+        case "NetworkPolicy":
+            indexPolicyNamespaces(d, into: &ix)
+        case "Deployment", "StatefulSet", "DaemonSet", "Job":
+            ix.addPods(ns, labels(d.at("spec.template.metadata.labels")))
+        case "CronJob":
+            ix.addPods(ns, labels(d.at("spec.jobTemplate.spec.template.metadata.labels")))
+        case "Service":
+            ix.servicePorts["\(ns)/\(name)"] = Set((d.at("spec.ports")?.arrayValue ?? []).compactMap { $0["port"]?.intValue })
+        case "EndpointSlice":
+            if let s = d.at("metadata.labels")?["kubernetes.io/service-name"]?.stringValue { ix.slices.insert("\(ns)/\(s)") }
+        case "Cluster" where d["apiVersion"]?.stringValue?.hasPrefix("postgresql.cnpg.io/") == true:
+            indexCNPGCluster(d, ns: ns, name: name, into: &ix)
+        case "Pooler":
+            ix.addPods(ns, ["cnpg.io/poolerName": name])
+            ix.add("Service", ns, name)
+            ix.add("ServiceAccount", ns, name)
+            ix.servicePorts["\(ns)/\(name)"] = [5432]
+        case "Gateway":
+            // NGINX Gateway Fabric runs the data plane in the Gateway's namespace.
+            ix.addPods(ns, ["gateway.networking.k8s.io/gateway-name": name])
+            ix.listeners["\(ns)/\(name)"] = Set((d.at("spec.listeners")?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
+        case "Certificate":
+            if let s = d.at("spec.secretName")?.stringValue { ix.add("Secret", ns, s) }
+        case "IPAddressPool":
+            for a in d.at("spec.addresses")?.arrayValue ?? [] {
+                if let text = a.stringValue, let p = try? IPPrefix(text) { ix.pools.append(p) }
+            }
+        case "Bundle":
+            // trust-manager writes the target ConfigMap into the namespaces it selects.
+            if d.at("spec.target.configMap") != nil,
+                let space = d.at("spec.target.namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue
+            {
+                ix.add("ConfigMap", space, name)
+            }
+        case "ExternalSecret":
+            ix.add("Secret", ns, d.at("spec.target.name")?.stringValue ?? name)
+        default:
+            break
+        }
+    }
+
+    /// The namespaces a NetworkPolicy's peers select.
+    private static func indexPolicyNamespaces(_ d: JSONValue, into ix: inout Index) {
+        for side in ["ingress", "egress"] {
+            for r in d["spec"]?[side]?.arrayValue ?? [] {
+                for p in (r["from"]?.arrayValue ?? []) + (r["to"]?.arrayValue ?? []) {
+                    if let n = p.at("namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue {
+                        ix.uses.namespaces.insert(n)
+                    }
+                }
+            }
+        }
+    }
+
+    /// What CloudNativePG makes for a Cluster.
+    private static func indexCNPGCluster(_ d: JSONValue, ns: String, name: String, into ix: inout Index) {
+        if d.at("spec.monitoring.enablePodMonitor") == .bool(true) { ix.uses.podMonitors = true }
+        // CloudNativePG makes the instance pods, their ServiceAccount, three Services and
+        // the generated Secrets.
+        ix.addPods(ns, ["cnpg.io/cluster": name, "cnpg.io/instanceRole": "primary"])
+        ix.add("ServiceAccount", ns, name)
+        for suffix in ["rw", "ro", "r"] {
+            ix.add("Service", ns, "\(name)-\(suffix)")
+            ix.servicePorts["\(ns)/\(name)-\(suffix)"] = [5432]
+        }
+        for suffix in ["ca", "server", "replication", "superuser"] { ix.add("Secret", ns, "\(name)-\(suffix)") }
+        if d.at("spec.bootstrap.initdb.secret") == nil, d.at("spec.bootstrap.recovery") == nil {
+            ix.add("Secret", ns, "\(name)-app")
+        }
+    }
+
     /// Every unresolved reference in the objects of one cluster.
     static func problems(cluster: String, docs: ArraySlice<JSONValue>, index ix: Index) -> [Problem] {
-        var out: Set<Problem> = []
+        let refs = ObjectReferences(cluster: cluster, ix: ix)
         // Objects come grouped by file, so most share the previous one's namespace.
         var knownNamespace = ""
         for d in docs {
-            let kind = d["kind"]?.stringValue ?? ""
             let meta = d["metadata"]
-            let ns = meta?["namespace"]?.stringValue ?? ""
-            let name = meta?["name"]?.stringValue ?? ""
-            // Descriptions are built only for a reference that does not resolve.
-            func need(_ ok: Bool, _ field: @autoclosure () -> String, _ target: @autoclosure () -> String) {
-                guard !ok else { return }
-                let me = ns.isEmpty ? "\(kind) \(name)" : "\(kind) \(ns)/\(name)"
-                out.insert(Problem(cluster: cluster, object: me, target: target(), field: field()))
-            }
-            func needObject(_ k: String, _ n: String, in space: String? = nil, _ field: String) {
-                let s = space ?? ns
-                need(ix.has(k, s, n), field, s.isEmpty ? "\(k) \(n)" : "\(k) \(s)/\(n)")
-            }
-            func inPool(_ text: String) -> Bool {
-                guard let a = try? IPAddress(text) else { return false }
-                return ix.pools.contains { $0.contains(a) }
-            }
-            func needPods(_ selector: [String: String], in space: String? = nil, _ field: String) {
-                let s = space ?? ns
-                guard !selector.isEmpty, ix.namespaces.contains(s), !ix.external.contains(s) else { return }
-                need(
-                    ix.matches(selector, in: s), field,
-                    "pods \(s)/{" + selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "}")
-            }
+            refs.kind = d["kind"]?.stringValue ?? ""
+            refs.ns = meta?["namespace"]?.stringValue ?? ""
+            refs.name = meta?["name"]?.stringValue ?? ""
+            let ns = refs.ns
             if !ns.isEmpty, ns != knownNamespace {
                 let exists = ix.namespaces.contains(ns)
-                need(exists, "metadata.namespace", "Namespace \(ns)")
+                refs.need(exists, "metadata.namespace", "Namespace \(ns)")
                 if exists { knownNamespace = ns }
             }
+            refs.check(d)
+        }
+        return Array(refs.out)
+    }
 
+    /// The references of one object after another, and the problems found so far (a class: the
+    /// descriptions, built only for a reference that does not resolve, read the current object).
+    private final class ObjectReferences {
+        let cluster: String
+        let ix: Index
+        var out: Set<Problem> = []
+        /// The object being checked.
+        var kind = ""
+        var ns = ""
+        var name = ""
+
+        init(cluster: String, ix: Index) {
+            self.cluster = cluster
+            self.ix = ix
+        }
+
+        // Descriptions are built only for a reference that does not resolve.
+        func need(_ ok: Bool, _ field: @autoclosure () -> String, _ target: @autoclosure () -> String) {
+            guard !ok else { return }
+            let me = ns.isEmpty ? "\(kind) \(name)" : "\(kind) \(ns)/\(name)"
+            out.insert(Problem(cluster: cluster, object: me, target: target(), field: field()))
+        }
+
+        func needObject(_ k: String, _ n: String, in space: String? = nil, _ field: String) {
+            let s = space ?? ns
+            need(ix.has(k, s, n), field, s.isEmpty ? "\(k) \(n)" : "\(k) \(s)/\(n)")
+        }
+
+        func inPool(_ text: String) -> Bool {
+            guard let a = try? IPAddress(text) else { return false }
+            return ix.pools.contains { $0.contains(a) }
+        }
+
+        func needPods(_ selector: [String: String], in space: String? = nil, _ field: String) {
+            let s = space ?? ns
+            guard !selector.isEmpty, ix.namespaces.contains(s), !ix.external.contains(s) else { return }
+            need(
+                ix.matches(selector, in: s), field,
+                "pods \(s)/{" + selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "}")
+        }
+
+        /// The references of object `d`, by kind.
+        func check(_ d: JSONValue) {
             switch kind {
             case "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob":
-                let podPath = kind == "CronJob" ? "spec.jobTemplate.spec.template.spec" : "spec.template.spec"
-                guard let pod = d.at(podPath) else { break }
-                if let sa = pod["serviceAccountName"]?.stringValue { needObject("ServiceAccount", sa, "\(podPath).serviceAccountName") }
-                for v in pod["volumes"]?.arrayValue ?? [] {
-                    if let s = v.at("secret.secretName")?.stringValue { needObject("Secret", s, "volume \(v["name"]?.stringValue ?? "")") }
-                    if let c = v.at("configMap.name")?.stringValue { needObject("ConfigMap", c, "volume \(v["name"]?.stringValue ?? "")") }
-                    if let c = v.at("persistentVolumeClaim.claimName")?.stringValue { needObject("PersistentVolumeClaim", c, "volume") }
-                }
-                for c in (pod["containers"]?.arrayValue ?? []) + (pod["initContainers"]?.arrayValue ?? []) {
-                    for e in c["env"]?.arrayValue ?? [] {
-                        let envName = e["name"]?.stringValue ?? ""
-                        if let from = e["valueFrom"] {
-                            if let s = from.at("secretKeyRef.name")?.stringValue { needObject("Secret", s, "env \(envName)") }
-                            if let s = from.at("configMapKeyRef.name")?.stringValue { needObject("ConfigMap", s, "env \(envName)") }
-                        }
-                        // A host that names a Service of this cluster must resolve to one.
-                        if envName.hasSuffix("_HOST"), let host = e["value"]?.stringValue,
-                            let (svc, space) = serviceHost(host, namespace: ns)
-                        {
-                            needObject("Service", svc, in: space, "env \(envName)")
-                        }
-                    }
-                }
-                for t in d.at("spec.volumeClaimTemplates")?.arrayValue ?? [] {
-                    if let sc = t.at("spec.storageClassName")?.stringValue {
-                        needObject("StorageClass", sc, in: "", "volumeClaimTemplates")
-                    }
-                }
+                workloadReferences(d)
             case "Service":
-                let selector = labels(d.at("spec.selector"))
-                if selector.isEmpty, d.at("spec.type")?.stringValue != "ExternalName" {
-                    need(ix.slices.contains("\(ns)/\(name)"), "spec.selector", "an EndpointSlice for Service \(ns)/\(name)")
-                } else {
-                    needPods(selector, "spec.selector")
-                }
-                if d.at("spec.type")?.stringValue == "LoadBalancer", !ix.pools.isEmpty {
-                    let requested =
-                        (d.at("metadata.annotations")?["metallb.universe.tf/loadBalancerIPs"]?.stringValue ?? "")
-                        .split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
-                        + [d.at("spec.loadBalancerIP")?.stringValue].compactMap { $0 }
-                    for v in requested { need(inPool(v), "load-balancer address", "address \(v) in an IPAddressPool") }
-                }
+                serviceReferences(d)
             case "EndpointSlice":
                 if let s = d.at("metadata.labels")?["kubernetes.io/service-name"]?.stringValue {
                     needObject("Service", s, "kubernetes.io/service-name")
                 }
             case "PodDisruptionBudget":
-                needPods(labels(d.at("spec.selector.matchLabels")), "spec.selector")
+                needPods(ReferenceCheck.labels(d.at("spec.selector.matchLabels")), "spec.selector")
             case "HorizontalPodAutoscaler":
                 if let k = d.at("spec.scaleTargetRef.kind")?.stringValue, let n = d.at("spec.scaleTargetRef.name")?.stringValue {
                     needObject(k, n, "spec.scaleTargetRef")
@@ -340,67 +344,18 @@ public enum ReferenceCheck {
                     needObject(k, n, "spec.targetRef")
                 }
             case "NetworkPolicy":
-                needPods(labels(d.at("spec.podSelector.matchLabels")), "spec.podSelector")
-                for (field, rules, side) in [("ingress", d.at("spec.ingress"), "from"), ("egress", d.at("spec.egress"), "to")] {
-                    for r in rules?.arrayValue ?? [] {
-                        for p in r[side]?.arrayValue ?? [] {
-                            let space = p.at("namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue
-                            if let space { need(ix.namespaces.contains(space), "spec.\(field).\(side)", "Namespace \(space)") }
-                            if p["podSelector"] != nil, p["namespaceSelector"] == nil || space != nil {
-                                needPods(labels(p.at("podSelector.matchLabels")), in: space ?? ns, "spec.\(field).\(side)")
-                            }
-                        }
-                    }
-                }
+                networkPolicyReferences(d)
             case "Certificate":
                 if let issuer = d.at("spec.issuerRef.name")?.stringValue {
                     let k = d.at("spec.issuerRef.kind")?.stringValue ?? "Issuer"
                     needObject(k, issuer, in: k == "ClusterIssuer" ? "" : ns, "spec.issuerRef")
                 }
             case "Gateway":
-                // On a cluster with MetalLB pools, a requested address must lie in one.
-                for a in d.at("spec.addresses")?.arrayValue ?? [] where !ix.pools.isEmpty {
-                    if let v = a["value"]?.stringValue { need(inPool(v), "spec.addresses", "address \(v) in an IPAddressPool") }
-                }
-                for l in d.at("spec.listeners")?.arrayValue ?? [] {
-                    for c in l.at("tls.certificateRefs")?.arrayValue ?? [] {
-                        if let s = c["name"]?.stringValue {
-                            needObject("Secret", s, "listener \(l["name"]?.stringValue ?? "") certificateRefs")
-                        }
-                    }
-                }
+                gatewayReferences(d)
             case "HTTPRoute":
-                for p in d.at("spec.parentRefs")?.arrayValue ?? [] {
-                    let gns = p["namespace"]?.stringValue ?? ns
-                    guard let g = p["name"]?.stringValue else { continue }
-                    needObject("Gateway", g, in: gns, "spec.parentRefs")
-                    if let section = p["sectionName"]?.stringValue, let ls = ix.listeners["\(gns)/\(g)"] {
-                        need(ls.contains(section), "spec.parentRefs.sectionName", "listener \(section) of Gateway \(gns)/\(g)")
-                    }
-                }
-                for rule in d.at("spec.rules")?.arrayValue ?? [] {
-                    for b in rule["backendRefs"]?.arrayValue ?? [] {
-                        guard let svc = b["name"]?.stringValue else { continue }
-                        needObject("Service", svc, "spec.rules.backendRefs")
-                        if let port = b["port"]?.intValue, let ports = ix.servicePorts["\(ns)/\(svc)"] {
-                            need(ports.contains(port), "spec.rules.backendRefs.port", "port \(port) of Service \(ns)/\(svc)")
-                        }
-                    }
-                    for f in rule["filters"]?.arrayValue ?? [] {
-                        if let k = f.at("extensionRef.kind")?.stringValue, let n = f.at("extensionRef.name")?.stringValue {
-                            needObject(k, n, "spec.rules.filters")
-                        }
-                    }
-                }
+                httpRouteReferences(d)
             case "Ingress":
-                for r in d.at("spec.rules")?.arrayValue ?? [] {
-                    for p in r.at("http.paths")?.arrayValue ?? [] {
-                        if let svc = p.at("backend.service.name")?.stringValue { needObject("Service", svc, "spec.rules.backend") }
-                    }
-                }
-                for t in d.at("spec.tls")?.arrayValue ?? [] {
-                    if let s = t["secretName"]?.stringValue { needObject("Secret", s, "spec.tls.secretName") }
-                }
+                ingressReferences(d)
             case "ExternalSecret":
                 if let k = d.at("spec.secretStoreRef.kind")?.stringValue, let n = d.at("spec.secretStoreRef.name")?.stringValue {
                     needObject(k, n, in: k == "ClusterSecretStore" ? "" : ns, "spec.secretStoreRef")
@@ -410,53 +365,17 @@ public enum ReferenceCheck {
             case "Pooler":
                 if let c = d.at("spec.cluster.name")?.stringValue { needObject("Cluster", c, "spec.cluster") }
             case "Cluster":
-                if let s = d.at("spec.bootstrap.initdb.secret.name")?.stringValue {
-                    needObject("Secret", s, "spec.bootstrap.initdb.secret")
-                }
-                for r in d.at("spec.managed.roles")?.arrayValue ?? [] {
-                    if let s = r.at("passwordSecret.name")?.stringValue { needObject("Secret", s, "spec.managed.roles.passwordSecret") }
-                }
-                for path in ["spec.storage.storageClass", "spec.walStorage.storageClass"] {
-                    if let sc = d.at(path)?.stringValue { needObject("StorageClass", sc, in: "", path) }
-                }
-                let external = Set((d.at("spec.externalClusters")?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
-                for path in ["spec.replica.source", "spec.bootstrap.recovery.source"] {
-                    if let s = d.at(path)?.stringValue { need(external.contains(s), path, "externalClusters entry \(s)") }
-                }
-                let stores =
-                    [d.at("spec.backup.barmanObjectStore")]
-                    + (d.at("spec.externalClusters")?.arrayValue ?? []).map { $0["barmanObjectStore"] }
-                for store in stores.compactMap({ $0 }) {
-                    for key in ["accessKeyId", "secretAccessKey"] {
-                        if let s = store.at("s3Credentials.\(key).name")?.stringValue {
-                            needObject("Secret", s, "barmanObjectStore.s3Credentials")
-                        }
-                    }
-                }
+                cnpgClusterReferences(d)
             case "StorageClass" where d["provisioner"]?.stringValue == "driver.longhorn.io":
-                // Longhorn's encrypted volumes read the passphrase from the CSI secret parameters.
-                if case .object(let params)? = d["parameters"] {
-                    let values = Dictionary(params.compactMap { k, v in v.stringValue.map { (k, $0) } }, uniquingKeysWith: { a, _ in a })
-                    for (k, v) in params.sorted(by: { $0.0 < $1.0 }) where k.hasPrefix("csi.storage.k8s.io/") && k.hasSuffix("-secret-name")
-                    {
-                        guard let secret = v.stringValue else { continue }
-                        let space = values[String(k.dropLast("-name".count)) + "-namespace"] ?? ""
-                        needObject("Secret", secret, in: space, "parameters.\(k)")
-                    }
-                }
+                longhornSecretReferences(d)
             case "Schedule":
-                if let l = d.at("spec.template.storageLocation")?.stringValue {
-                    needObject("BackupStorageLocation", l, "spec.template.storageLocation")
-                }
-                for l in d.at("spec.template.volumeSnapshotLocations")?.arrayValue ?? [] {
-                    if let n = l.stringValue { needObject("VolumeSnapshotLocation", n, "spec.template.volumeSnapshotLocations") }
-                }
+                veleroScheduleReferences(d)
             case "RoleBinding":
                 if d.at("roleRef.kind")?.stringValue == "Role", let r = d.at("roleRef.name")?.stringValue {
                     needObject("Role", r, "roleRef")
                 }
             case "ClusterRoleBinding":
-                if let r = d.at("roleRef.name")?.stringValue, !builtinClusterRoles.contains(r) {
+                if let r = d.at("roleRef.name")?.stringValue, !ReferenceCheck.builtinClusterRoles.contains(r) {
                     needObject("ClusterRole", r, in: "", "roleRef")
                 }
             case "L2Advertisement", "BGPAdvertisement":
@@ -464,45 +383,222 @@ public enum ReferenceCheck {
                     if let n = p.stringValue { needObject("IPAddressPool", n, "spec.ipAddressPools") }
                 }
             case "Bundle":
-                // trust-manager reads Secret and ConfigMap sources from its trust namespace.
-                for src in d.at("spec.sources")?.arrayValue ?? [] {
-                    if let s = src.at("secret.name")?.stringValue {
-                        needObject("Secret", s, in: Renderer.certManagerNamespace, "spec.sources.secret")
-                    }
-                    if let c = src.at("configMap.name")?.stringValue {
-                        needObject("ConfigMap", c, in: Renderer.certManagerNamespace, "spec.sources.configMap")
-                    }
-                }
-                if let space = d.at("spec.target.namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue {
-                    need(ix.namespaces.contains(space), "spec.target.namespaceSelector", "Namespace \(space)")
-                }
+                bundleReferences(d)
             case "Server" where d["apiVersion"]?.stringValue?.hasPrefix("policy.linkerd.io/") == true:
                 // The control plane (identity.externalCA) reads its issuer and trust roots from these.
                 needObject("Secret", "linkerd-identity-issuer", in: Renderer.linkerdNamespace, "linkerd identity issuer")
                 needObject("ConfigMap", "linkerd-identity-trust-roots", in: Renderer.linkerdNamespace, "linkerd identity trust roots")
             case "ClusterIssuer", "Issuer":
-                if let s = d.at("spec.ca.secretName")?.stringValue {
-                    // A ClusterIssuer's CA Secret lives in cert-manager's cluster resource namespace.
-                    needObject("Secret", s, in: kind == "ClusterIssuer" ? Renderer.certManagerNamespace : ns, "spec.ca.secretName")
-                }
-                if let sa = d.at("spec.vault.auth.kubernetes.serviceAccountRef.name")?.stringValue {
-                    // cert-manager requests the token in its cluster resource namespace for a ClusterIssuer.
-                    needObject(
-                        "ServiceAccount", sa, in: kind == "ClusterIssuer" ? Renderer.certManagerNamespace : ns,
-                        "spec.vault.auth.kubernetes.serviceAccountRef")
-                }
-                for s in d.at("spec.acme.solvers")?.arrayValue ?? [] {
-                    for p in s.at("http01.gatewayHTTPRoute.parentRefs")?.arrayValue ?? [] {
-                        if let g = p["name"]?.stringValue {
-                            needObject("Gateway", g, in: p["namespace"]?.stringValue ?? ns, "solvers.http01.gatewayHTTPRoute.parentRefs")
-                        }
-                    }
-                }
+                issuerReferences(d)
             default:
                 break
             }
         }
-        return Array(out)
+
+        /// A workload's pod: its account, volumes, env sources and the Services its `_HOST` variables name; its claims' storage classes.
+        func workloadReferences(_ d: JSONValue) {
+            let podPath = kind == "CronJob" ? "spec.jobTemplate.spec.template.spec" : "spec.template.spec"
+            guard let pod = d.at(podPath) else { return }
+            if let sa = pod["serviceAccountName"]?.stringValue { needObject("ServiceAccount", sa, "\(podPath).serviceAccountName") }
+            for v in pod["volumes"]?.arrayValue ?? [] {
+                if let s = v.at("secret.secretName")?.stringValue { needObject("Secret", s, "volume \(v["name"]?.stringValue ?? "")") }
+                if let c = v.at("configMap.name")?.stringValue { needObject("ConfigMap", c, "volume \(v["name"]?.stringValue ?? "")") }
+                if let c = v.at("persistentVolumeClaim.claimName")?.stringValue { needObject("PersistentVolumeClaim", c, "volume") }
+            }
+            for c in (pod["containers"]?.arrayValue ?? []) + (pod["initContainers"]?.arrayValue ?? []) {
+                for e in c["env"]?.arrayValue ?? [] {
+                    let envName = e["name"]?.stringValue ?? ""
+                    if let from = e["valueFrom"] {
+                        if let s = from.at("secretKeyRef.name")?.stringValue { needObject("Secret", s, "env \(envName)") }
+                        if let s = from.at("configMapKeyRef.name")?.stringValue { needObject("ConfigMap", s, "env \(envName)") }
+                    }
+                    // A host that names a Service of this cluster must resolve to one.
+                    if envName.hasSuffix("_HOST"), let host = e["value"]?.stringValue,
+                        let (svc, space) = ReferenceCheck.serviceHost(host, namespace: ns)
+                    {
+                        needObject("Service", svc, in: space, "env \(envName)")
+                    }
+                }
+            }
+            for t in d.at("spec.volumeClaimTemplates")?.arrayValue ?? [] {
+                if let sc = t.at("spec.storageClassName")?.stringValue {
+                    needObject("StorageClass", sc, in: "", "volumeClaimTemplates")
+                }
+            }
+        }
+
+        /// A Service selects pods (or has an EndpointSlice); its load-balancer addresses lie in a pool.
+        func serviceReferences(_ d: JSONValue) {
+            let selector = ReferenceCheck.labels(d.at("spec.selector"))
+            if selector.isEmpty, d.at("spec.type")?.stringValue != "ExternalName" {
+                need(ix.slices.contains("\(ns)/\(name)"), "spec.selector", "an EndpointSlice for Service \(ns)/\(name)")
+            } else {
+                needPods(selector, "spec.selector")
+            }
+            if d.at("spec.type")?.stringValue == "LoadBalancer", !ix.pools.isEmpty {
+                let requested =
+                    (d.at("metadata.annotations")?["metallb.universe.tf/loadBalancerIPs"]?.stringValue ?? "")
+                    .split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
+                    + [d.at("spec.loadBalancerIP")?.stringValue].compactMap { $0 }
+                for v in requested { need(inPool(v), "load-balancer address", "address \(v) in an IPAddressPool") }
+            }
+        }
+
+        /// A NetworkPolicy selects pods, and its peers name namespaces and pods that exist.
+        func networkPolicyReferences(_ d: JSONValue) {
+            needPods(ReferenceCheck.labels(d.at("spec.podSelector.matchLabels")), "spec.podSelector")
+            for (field, rules, side) in [("ingress", d.at("spec.ingress"), "from"), ("egress", d.at("spec.egress"), "to")] {
+                for r in rules?.arrayValue ?? [] {
+                    for p in r[side]?.arrayValue ?? [] {
+                        let space = p.at("namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue
+                        if let space { need(ix.namespaces.contains(space), "spec.\(field).\(side)", "Namespace \(space)") }
+                        if p["podSelector"] != nil, p["namespaceSelector"] == nil || space != nil {
+                            needPods(ReferenceCheck.labels(p.at("podSelector.matchLabels")), in: space ?? ns, "spec.\(field).\(side)")
+                        }
+                    }
+                }
+            }
+        }
+
+        /// A Gateway's addresses lie in a pool; its listeners' certificate Secrets exist.
+        func gatewayReferences(_ d: JSONValue) {
+            // On a cluster with MetalLB pools, a requested address must lie in one.
+            for a in d.at("spec.addresses")?.arrayValue ?? [] where !ix.pools.isEmpty {
+                if let v = a["value"]?.stringValue { need(inPool(v), "spec.addresses", "address \(v) in an IPAddressPool") }
+            }
+            for l in d.at("spec.listeners")?.arrayValue ?? [] {
+                for c in l.at("tls.certificateRefs")?.arrayValue ?? [] {
+                    if let s = c["name"]?.stringValue {
+                        needObject("Secret", s, "listener \(l["name"]?.stringValue ?? "") certificateRefs")
+                    }
+                }
+            }
+        }
+
+        /// An HTTPRoute's parent Gateways and listeners, backend Services and ports, and filters exist.
+        func httpRouteReferences(_ d: JSONValue) {
+            for p in d.at("spec.parentRefs")?.arrayValue ?? [] {
+                let gns = p["namespace"]?.stringValue ?? ns
+                guard let g = p["name"]?.stringValue else { continue }
+                needObject("Gateway", g, in: gns, "spec.parentRefs")
+                if let section = p["sectionName"]?.stringValue, let ls = ix.listeners["\(gns)/\(g)"] {
+                    need(ls.contains(section), "spec.parentRefs.sectionName", "listener \(section) of Gateway \(gns)/\(g)")
+                }
+            }
+            for rule in d.at("spec.rules")?.arrayValue ?? [] {
+                for b in rule["backendRefs"]?.arrayValue ?? [] {
+                    guard let svc = b["name"]?.stringValue else { continue }
+                    needObject("Service", svc, "spec.rules.backendRefs")
+                    if let port = b["port"]?.intValue, let ports = ix.servicePorts["\(ns)/\(svc)"] {
+                        need(ports.contains(port), "spec.rules.backendRefs.port", "port \(port) of Service \(ns)/\(svc)")
+                    }
+                }
+                for f in rule["filters"]?.arrayValue ?? [] {
+                    if let k = f.at("extensionRef.kind")?.stringValue, let n = f.at("extensionRef.name")?.stringValue {
+                        needObject(k, n, "spec.rules.filters")
+                    }
+                }
+            }
+        }
+
+        /// An Ingress's backend Services and TLS Secrets exist.
+        func ingressReferences(_ d: JSONValue) {
+            for r in d.at("spec.rules")?.arrayValue ?? [] {
+                for p in r.at("http.paths")?.arrayValue ?? [] {
+                    if let svc = p.at("backend.service.name")?.stringValue { needObject("Service", svc, "spec.rules.backend") }
+                }
+            }
+            for t in d.at("spec.tls")?.arrayValue ?? [] {
+                if let s = t["secretName"]?.stringValue { needObject("Secret", s, "spec.tls.secretName") }
+            }
+        }
+
+        /// A CloudNativePG Cluster's Secrets, storage classes, replica and recovery sources and backup credentials exist.
+        func cnpgClusterReferences(_ d: JSONValue) {
+            if let s = d.at("spec.bootstrap.initdb.secret.name")?.stringValue {
+                needObject("Secret", s, "spec.bootstrap.initdb.secret")
+            }
+            for r in d.at("spec.managed.roles")?.arrayValue ?? [] {
+                if let s = r.at("passwordSecret.name")?.stringValue { needObject("Secret", s, "spec.managed.roles.passwordSecret") }
+            }
+            for path in ["spec.storage.storageClass", "spec.walStorage.storageClass"] {
+                if let sc = d.at(path)?.stringValue { needObject("StorageClass", sc, in: "", path) }
+            }
+            let external = Set((d.at("spec.externalClusters")?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
+            for path in ["spec.replica.source", "spec.bootstrap.recovery.source"] {
+                if let s = d.at(path)?.stringValue { need(external.contains(s), path, "externalClusters entry \(s)") }
+            }
+            let stores =
+                [d.at("spec.backup.barmanObjectStore")]
+                + (d.at("spec.externalClusters")?.arrayValue ?? []).map { $0["barmanObjectStore"] }
+            for store in stores.compactMap({ $0 }) {
+                for key in ["accessKeyId", "secretAccessKey"] {
+                    if let s = store.at("s3Credentials.\(key).name")?.stringValue {
+                        needObject("Secret", s, "barmanObjectStore.s3Credentials")
+                    }
+                }
+            }
+        }
+
+        /// Longhorn's encrypted volumes read the passphrase from the CSI secret parameters.
+        func longhornSecretReferences(_ d: JSONValue) {
+            // Longhorn's encrypted volumes read the passphrase from the CSI secret parameters.
+            if case .object(let params)? = d["parameters"] {
+                let values = Dictionary(params.compactMap { k, v in v.stringValue.map { (k, $0) } }, uniquingKeysWith: { a, _ in a })
+                for (k, v) in params.sorted(by: { $0.0 < $1.0 }) where k.hasPrefix("csi.storage.k8s.io/") && k.hasSuffix("-secret-name") {
+                    guard let secret = v.stringValue else { continue }
+                    let space = values[String(k.dropLast("-name".count)) + "-namespace"] ?? ""
+                    needObject("Secret", secret, in: space, "parameters.\(k)")
+                }
+            }
+        }
+
+        /// A Velero Schedule's storage and snapshot locations exist.
+        func veleroScheduleReferences(_ d: JSONValue) {
+            if let l = d.at("spec.template.storageLocation")?.stringValue {
+                needObject("BackupStorageLocation", l, "spec.template.storageLocation")
+            }
+            for l in d.at("spec.template.volumeSnapshotLocations")?.arrayValue ?? [] {
+                if let n = l.stringValue { needObject("VolumeSnapshotLocation", n, "spec.template.volumeSnapshotLocations") }
+            }
+        }
+
+        /// trust-manager reads Secret and ConfigMap sources from its trust namespace, and writes into the namespace it selects.
+        func bundleReferences(_ d: JSONValue) {
+            // trust-manager reads Secret and ConfigMap sources from its trust namespace.
+            for src in d.at("spec.sources")?.arrayValue ?? [] {
+                if let s = src.at("secret.name")?.stringValue {
+                    needObject("Secret", s, in: Renderer.certManagerNamespace, "spec.sources.secret")
+                }
+                if let c = src.at("configMap.name")?.stringValue {
+                    needObject("ConfigMap", c, in: Renderer.certManagerNamespace, "spec.sources.configMap")
+                }
+            }
+            if let space = d.at("spec.target.namespaceSelector.matchLabels")?["kubernetes.io/metadata.name"]?.stringValue {
+                need(ix.namespaces.contains(space), "spec.target.namespaceSelector", "Namespace \(space)")
+            }
+        }
+
+        /// An issuer's CA Secret, Vault account and HTTP-01 Gateways exist.
+        func issuerReferences(_ d: JSONValue) {
+            if let s = d.at("spec.ca.secretName")?.stringValue {
+                // A ClusterIssuer's CA Secret lives in cert-manager's cluster resource namespace.
+                needObject("Secret", s, in: kind == "ClusterIssuer" ? Renderer.certManagerNamespace : ns, "spec.ca.secretName")
+            }
+            if let sa = d.at("spec.vault.auth.kubernetes.serviceAccountRef.name")?.stringValue {
+                // cert-manager requests the token in its cluster resource namespace for a ClusterIssuer.
+                needObject(
+                    "ServiceAccount", sa, in: kind == "ClusterIssuer" ? Renderer.certManagerNamespace : ns,
+                    "spec.vault.auth.kubernetes.serviceAccountRef")
+            }
+            for s in d.at("spec.acme.solvers")?.arrayValue ?? [] {
+                for p in s.at("http01.gatewayHTTPRoute.parentRefs")?.arrayValue ?? [] {
+                    if let g = p["name"]?.stringValue {
+                        needObject("Gateway", g, in: p["namespace"]?.stringValue ?? ns, "solvers.http01.gatewayHTTPRoute.parentRefs")
+                    }
+                }
+            }
+        }
     }
 
     /// The Service a host name denotes, when it is a cluster-local name: `svc`,

@@ -549,77 +549,16 @@ public struct Renderer: Sendable {
             return docs
         }
         if let port = p.service.port {
-            docs.append([
-                "apiVersion": "v1", "kind": "Service",
-                "metadata": meta(name, ns, labels: labels(p, t, withVersion: false)),
-                "spec": .object(
-                    [
-                        ("type", "ClusterIP"),
-                        ("selector", selector(p, t)),
-                    ] + ipFamilies + [
-                        (
-                            "ports",
-                            .array(
-                                [
-                                    [
-                                        "name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)),
-                                        "protocol": .string(transport(p)),
-                                    ]
-                                ]
-                                    + (extraMetricsPort(p).map {
-                                        [["name": "metrics", "port": .int($0), "targetPort": "metrics", "protocol": "TCP"]]
-                                    } ?? []))
-                        )
-                    ]),
-            ])
+            docs.append(clusterIPService(p, t, port: port))
         }
         if let x = p.service.exposure, let port = p.service.port {
             docs.append(partnerLoadBalancer(p, t, x, port: port))
         }
         if !p.service.volumes.isEmpty {
-            docs.append([
-                "apiVersion": "v1", "kind": "Service",
-                "metadata": meta("\(name)-pods", ns, labels: labels(p, t, withVersion: false)),
-                "spec": .object(
-                    [
-                        ("clusterIP", "None"),
-                        ("publishNotReadyAddresses", true),
-                        ("selector", selector(p, t)),
-                    ]
-                        + (p.service.port.map { port in
-                            [
-                                (
-                                    "ports",
-                                    JSONValue.array([
-                                        [
-                                            "name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)),
-                                            "protocol": .string(transport(p)),
-                                        ]
-                                    ])
-                                )
-                            ]
-                        } ?? [])),
-            ])
+            docs.append(headlessService(p, t))
         }
         if p.replicas.max > p.replicas.min {
-            docs.append([
-                "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
-                "metadata": meta(name, ns, labels: labels(p, t, withVersion: false)),
-                "spec": [
-                    "scaleTargetRef": ["apiVersion": "apps/v1", "kind": .string(workloadKind(p.service)), "name": .string(name)],
-                    "minReplicas": .int(max(1, p.replicas.min)),
-                    "maxReplicas": .int(p.replicas.max),
-                    "metrics": [
-                        [
-                            "type": "Resource",
-                            "resource": [
-                                "name": "cpu", "target": ["type": "Utilization", "averageUtilization": .int(p.replicas.cpu)],
-                            ],
-                        ]
-                    ],
-                    "behavior": ["scaleDown": ["stabilizationWindowSeconds": 300]],
-                ],
-            ])
+            docs.append(horizontalPodAutoscaler(p, t))
         }
         if p.replicas.max > 0 {
             docs.append([
@@ -636,6 +575,74 @@ public struct Renderer: Sendable {
         docs += verticalPodAutoscaler(p, t)
         docs += serviceMonitoring(p, in: t)
         return docs
+    }
+
+    /// One entry of a Service's `ports`: the service's named port.
+    private func servicePort(_ p: Placement, _ port: Int) -> JSONValue {
+        [
+            "name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)),
+            "protocol": .string(transport(p)),
+        ]
+    }
+
+    /// The service's ClusterIP Service: its port, and the extra metrics port when it has one.
+    private func clusterIPService(_ p: Placement, _ t: Target, port: Int) -> JSONValue {
+        [
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": meta(p.service.name, t.namespace, labels: labels(p, t, withVersion: false)),
+            "spec": .object(
+                [
+                    ("type", "ClusterIP"),
+                    ("selector", selector(p, t)),
+                ] + ipFamilies + [
+                    (
+                        "ports",
+                        .array(
+                            [servicePort(p, port)]
+                                + (extraMetricsPort(p).map {
+                                    [["name": "metrics", "port": .int($0), "targetPort": "metrics", "protocol": "TCP"]]
+                                } ?? []))
+                    )
+                ]),
+        ]
+    }
+
+    /// The headless `<name>-pods` Service a StatefulSet names its pods under.
+    private func headlessService(_ p: Placement, _ t: Target) -> JSONValue {
+        [
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": meta("\(p.service.name)-pods", t.namespace, labels: labels(p, t, withVersion: false)),
+            "spec": .object(
+                [
+                    ("clusterIP", "None"),
+                    ("publishNotReadyAddresses", true),
+                    ("selector", selector(p, t)),
+                ]
+                    + (p.service.port.map { port in
+                        [("ports", JSONValue.array([servicePort(p, port)]))]
+                    } ?? [])),
+        ]
+    }
+
+    private func horizontalPodAutoscaler(_ p: Placement, _ t: Target) -> JSONValue {
+        [
+            "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": meta(p.service.name, t.namespace, labels: labels(p, t, withVersion: false)),
+            "spec": [
+                "scaleTargetRef": ["apiVersion": "apps/v1", "kind": .string(workloadKind(p.service)), "name": .string(p.service.name)],
+                "minReplicas": .int(max(1, p.replicas.min)),
+                "maxReplicas": .int(p.replicas.max),
+                "metrics": [
+                    [
+                        "type": "Resource",
+                        "resource": [
+                            "name": "cpu", "target": ["type": "Utilization", "averageUtilization": .int(p.replicas.cpu)],
+                        ],
+                    ]
+                ],
+                "behavior": ["scaleDown": ["stabilizationWindowSeconds": 300]],
+            ],
+        ]
     }
 
     /// Services are dual-stack when the plan has IPv6 (`network.ipv6`): both families where the
@@ -695,15 +702,7 @@ public struct Renderer: Sendable {
                 ("type", "LoadBalancer"),
                 ("externalTrafficPolicy", "Local"),
                 ("selector", selector(p, t)),
-                (
-                    "ports",
-                    [
-                        [
-                            "name": .string(portName(p)), "port": .int(port), "targetPort": .string(portName(p)),
-                            "protocol": .string(transport(p)),
-                        ]
-                    ]
-                ),
+                ("ports", [servicePort(p, port)]),
                 ("loadBalancerSourceRanges", .array(x.from.map { .string($0.value) })),
             ]),
         ]
@@ -711,27 +710,69 @@ public struct Renderer: Sendable {
 
     func deployment(_ p: Placement, _ t: Target) -> JSONValue {
         let s = p.service
-        var container: [(String, JSONValue)] = [
-            ("name", .string(s.name)),
-            ("image", .string(p.image)),
-            ("imagePullPolicy", "Always"),
-        ]
         let process = ipamServerProcess(p, t)
-        if let process {
-            container.append(("command", process.command))
-            container.append(("args", process.args))
+        let wiring = serviceWiring(p, t, process: process)
+        let container = serviceContainer(p, process: process, env: wiring.env, mounts: wiring.mounts)
+        let podSpec = servicePodSpec(p, t, container: container, volumes: wiring.volumes)
+        let annotations = checkovSkips(p, process: process)
+        let template: JSONValue = ["metadata": ["labels": podLabels(p, t)], "spec": .object(podSpec)]
+        if let schedule = s.schedule {
+            return cronJob(p, t, schedule: schedule.value, template: template, annotations: annotations)
         }
-        if let port = s.port {
-            container.append(
-                (
-                    "ports",
-                    .array(
-                        [["name": .string(portName(p)), "containerPort": .int(port), "protocol": .string(transport(p))]]
-                            + (extraMetricsPort(p).map { [["name": "metrics", "containerPort": .int($0), "protocol": "TCP"]] } ?? []))
-                ))
-        } else if let m = extraMetricsPort(p) {
-            container.append(("ports", [["name": "metrics", "containerPort": .int(m), "protocol": "TCP"]]))
+        if s.volumes.isEmpty {
+            return workloadObject(
+                "Deployment", p, t, annotations: annotations,
+                spec: [
+                    "replicas": .int(p.replicas.min),
+                    "revisionHistoryLimit": 5,
+                    "selector": ["matchLabels": selector(p, t)],
+                    "strategy": ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": "25%", "maxUnavailable": 0]],
+                    "template": template,
+                ])
         }
+        // Volumes make the service a StatefulSet: one claim per replica, kept across restarts.
+        return workloadObject(
+            "StatefulSet", p, t, annotations: annotations,
+            spec: [
+                "replicas": .int(p.replicas.min),
+                "revisionHistoryLimit": 5,
+                "serviceName": .string("\(s.name)-pods"),
+                "podManagementPolicy": "Parallel",
+                "selector": ["matchLabels": selector(p, t)],
+                "updateStrategy": ["type": "RollingUpdate"],
+                "persistentVolumeClaimRetentionPolicy": ["whenDeleted": "Retain", "whenScaled": "Retain"],
+                "template": template,
+                "volumeClaimTemplates": .array(volumeClaimTemplates(p, t)),
+            ])
+    }
+
+    /// The apps/v1 envelope of a Deployment or StatefulSet.
+    private func workloadObject(_ kind: String, _ p: Placement, _ t: Target, annotations: JSONValue?, spec: JSONValue) -> JSONValue {
+        [
+            "apiVersion": "apps/v1", "kind": .string(kind),
+            "metadata": meta(p.service.name, t.namespace, labels: labels(p, t), annotations: annotations),
+            "spec": spec,
+        ]
+    }
+
+    /// A StatefulSet's claims: one per volume, in the volume's storage class.
+    private func volumeClaimTemplates(_ p: Placement, _ t: Target) -> [JSONValue] {
+        p.service.volumes.map { v in
+            var claimSpec: [(String, JSONValue)] = [
+                ("accessModes", ["ReadWriteOnce"]),
+                ("resources", ["requests": ["storage": .string(v.size.text)]]),
+            ]
+            if let sc = storageClassName(v.storageClass) { claimSpec.append(("storageClassName", .string(sc))) }
+            return ["metadata": ["name": .string(v.name), "labels": selector(p, t)], "spec": .object(claimSpec)]
+        }
+    }
+
+    /// The container's environment, mounts and the pod's volumes: the spec's env, the team
+    /// server's, each database and bucket the service uses, its volumes and secrets.
+    private func serviceWiring(
+        _ p: Placement, _ t: Target, process: (command: JSONValue, args: JSONValue, env: [JSONValue])?
+    ) -> (env: [JSONValue], mounts: [JSONValue], volumes: [JSONValue]) {
+        let s = p.service
         var env: [JSONValue] = []
         for (k, v) in p.env { env.append(["name": .string(k), "value": .string(v)]) }
         env += process?.env ?? []
@@ -768,6 +809,35 @@ public struct Renderer: Sendable {
             mounts.append(["name": .string("secret-\(secret)"), "mountPath": .string("/var/run/secrets/berth/\(secret)"), "readOnly": true])
             volumes.append(["name": .string("secret-\(secret)"), "secret": ["secretName": .string("\(s.name)-\(secret)")]])
         }
+        return (env, mounts, volumes)
+    }
+
+    /// The service's one container: image, command, ports, environment, resources, probes
+    /// and a locked-down security context.
+    private func serviceContainer(
+        _ p: Placement, process: (command: JSONValue, args: JSONValue, env: [JSONValue])?, env: [JSONValue], mounts: [JSONValue]
+    ) -> [(String, JSONValue)] {
+        let s = p.service
+        var container: [(String, JSONValue)] = [
+            ("name", .string(s.name)),
+            ("image", .string(p.image)),
+            ("imagePullPolicy", "Always"),
+        ]
+        if let process {
+            container.append(("command", process.command))
+            container.append(("args", process.args))
+        }
+        if let port = s.port {
+            container.append(
+                (
+                    "ports",
+                    .array(
+                        [["name": .string(portName(p)), "containerPort": .int(port), "protocol": .string(transport(p))]]
+                            + (extraMetricsPort(p).map { [["name": "metrics", "containerPort": .int($0), "protocol": "TCP"]] } ?? []))
+                ))
+        } else if let m = extraMetricsPort(p) {
+            container.append(("ports", [["name": "metrics", "containerPort": .int(m), "protocol": "TCP"]]))
+        }
         if !env.isEmpty { container.append(("env", .array(env))) }
         container.append(
             (
@@ -795,7 +865,14 @@ public struct Renderer: Sendable {
                 ]
             ))
         container.append(("volumeMounts", .array(mounts)))
+        return container
+    }
 
+    /// The pod's spec: its account, node pool and tolerations, zone and host spread, the container and volumes.
+    private func servicePodSpec(_ p: Placement, _ t: Target, container: [(String, JSONValue)], volumes: [JSONValue]) -> [(
+        String, JSONValue
+    )] {
+        let s = p.service
         var podSpec: [(String, JSONValue)] = [
             ("serviceAccountName", .string(s.name)),
             ("automountServiceAccountToken", false),
@@ -810,22 +887,7 @@ public struct Renderer: Sendable {
         if let pool = p.pool {
             podSpec.append(("nodeSelector", .object([(plan.poolLabel, .string(pool.name))])))
             if !pool.taints.isEmpty {
-                podSpec.append(
-                    (
-                        "tolerations",
-                        .array(
-                            pool.taints.map { taint in
-                                var o: [(String, JSONValue)] = [("key", .string(taint.key))]
-                                if taint.value.isEmpty {
-                                    o.append(("operator", "Exists"))
-                                } else {
-                                    o.append(("operator", "Equal"))
-                                    o.append(("value", .string(taint.value)))
-                                }
-                                o.append(("effect", .string(taint.effect)))
-                                return .object(o)
-                            })
-                    ))
+                podSpec.append(("tolerations", .array(pool.taints.map(toleration))))
             }
         }
         let production = t.environment.tier == .production
@@ -847,7 +909,23 @@ public struct Renderer: Sendable {
         if s.isScheduled { podSpec.append(("restartPolicy", .string(s.restartPolicy))) }
         podSpec.append(("containers", [.object(container)]))
         podSpec.append(("volumes", .array(volumes)))
+        return podSpec
+    }
 
+    private func toleration(_ taint: Taint) -> JSONValue {
+        var o: [(String, JSONValue)] = [("key", .string(taint.key))]
+        if taint.value.isEmpty {
+            o.append(("operator", "Exists"))
+        } else {
+            o.append(("operator", "Equal"))
+            o.append(("value", .string(taint.value)))
+        }
+        o.append(("effect", .string(taint.effect)))
+        return .object(o)
+    }
+
+    /// The workload's checkov skip annotations, nil when it needs none.
+    private func checkovSkips(_ p: Placement, process: (command: JSONValue, args: JSONValue, env: [JSONValue])?) -> JSONValue? {
         // A tag in an immutable registry names one build, as a digest does; say so where
         // checkov's digest rule would otherwise fail. Without immutable tags there is no skip.
         var skips: [(String, JSONValue)] = []
@@ -867,48 +945,7 @@ public struct Renderer: Sendable {
                     "CKV_K8S_35=libpq reads the ledger password from PGPASSWORD; the value stays in the Secret and is never written"
                 ))
         }
-        let annotations: JSONValue? = skips.isEmpty ? nil : .object(skips)
-        let template: JSONValue = ["metadata": ["labels": podLabels(p, t)], "spec": .object(podSpec)]
-        if let schedule = s.schedule {
-            return cronJob(p, t, schedule: schedule.value, template: template, annotations: annotations)
-        }
-        if s.volumes.isEmpty {
-            return [
-                "apiVersion": "apps/v1", "kind": "Deployment",
-                "metadata": meta(s.name, t.namespace, labels: labels(p, t), annotations: annotations),
-                "spec": [
-                    "replicas": .int(p.replicas.min),
-                    "revisionHistoryLimit": 5,
-                    "selector": ["matchLabels": selector(p, t)],
-                    "strategy": ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": "25%", "maxUnavailable": 0]],
-                    "template": template,
-                ],
-            ]
-        }
-        // Volumes make the service a StatefulSet: one claim per replica, kept across restarts.
-        let claims: [JSONValue] = s.volumes.map { v in
-            var claimSpec: [(String, JSONValue)] = [
-                ("accessModes", ["ReadWriteOnce"]),
-                ("resources", ["requests": ["storage": .string(v.size.text)]]),
-            ]
-            if let sc = storageClassName(v.storageClass) { claimSpec.append(("storageClassName", .string(sc))) }
-            return ["metadata": ["name": .string(v.name), "labels": selector(p, t)], "spec": .object(claimSpec)]
-        }
-        return [
-            "apiVersion": "apps/v1", "kind": "StatefulSet",
-            "metadata": meta(s.name, t.namespace, labels: labels(p, t), annotations: annotations),
-            "spec": [
-                "replicas": .int(p.replicas.min),
-                "revisionHistoryLimit": 5,
-                "serviceName": .string("\(s.name)-pods"),
-                "podManagementPolicy": "Parallel",
-                "selector": ["matchLabels": selector(p, t)],
-                "updateStrategy": ["type": "RollingUpdate"],
-                "persistentVolumeClaimRetentionPolicy": ["whenDeleted": "Retain", "whenScaled": "Retain"],
-                "template": template,
-                "volumeClaimTemplates": .array(claims),
-            ],
-        ]
+        return skips.isEmpty ? nil : .object(skips)
     }
 
     /// History kept of a scheduled service's runs, and how often a failed run is retried.

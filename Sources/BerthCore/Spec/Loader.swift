@@ -576,27 +576,7 @@ struct Walker {
             report(.error(.invalidValue, "'\(path)' \(why)", at: here))
             return nil
         }
-        let limit = Walker.maxLength(type)
-        if text.count > limit {
-            return bad("is \(text.count) characters long; at most \(limit) are allowed")
-        }
-        // Control characters (Unicode category Cc: U+0000-U+001F, U+007F-U+009F) never belong in
-        // a spec value; free text may hold line breaks and tabs.
-        let freeText: Bool = if case .string = type { true } else { false }
-        if let c = text.unicodeScalars.first(where: {
-            ($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) && !(freeText && ($0 == "\n" || $0 == "\t"))
-        }) {
-            let code = String(c.value, radix: 16, uppercase: true)
-            return bad("contains the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code); remove it")
-        }
-        if plain, Walker.leadingZeroInteger(text) {
-            if case .int = type, let v = Int(text) {
-                return bad("is written '\(text)' with a leading zero, which YAML 1.1 readers take as an octal number; write \(v)")
-            }
-            return bad(
-                "is the plain number '\(text)' with a leading zero, which YAML 1.1 readers take as an octal number; quote it if you mean text"
-            )
-        }
+        if let why = Walker.textProblem(text, type: type, plain: plain) { return bad(why) }
         func wrongType() -> SpecNode? {
             report(.error(.type, "'\(path)' must be \(Walker.typeName(type)), found \(Walker.describe(n))", at: here))
             return nil
@@ -629,41 +609,83 @@ struct Walker {
             break
         }
         if looksBool { return bad("must be \(Walker.typeName(type)), found the boolean-like word '\(text)'; quote it if you mean text") }
+        switch Walker.checkText(text, type: type, plain: plain) {
+        case .valid: return SpecNode(.string(text), here)
+        case .invalid(let why): return bad(why)
+        case .wrongType: return wrongType()
+        }
+    }
+
+    /// Why a scalar's text cannot be a value of any type: too long, a control character, or a
+    /// plain number with a leading zero. Nil when none of these.
+    static func textProblem(_ text: String, type: SchemaType, plain: Bool) -> String? {
+        let limit = Walker.maxLength(type)
+        if text.count > limit {
+            return "is \(text.count) characters long; at most \(limit) are allowed"
+        }
+        // Control characters (Unicode category Cc: U+0000-U+001F, U+007F-U+009F) never belong in
+        // a spec value; free text may hold line breaks and tabs.
+        let freeText: Bool = if case .string = type { true } else { false }
+        if let c = text.unicodeScalars.first(where: {
+            ($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) && !(freeText && ($0 == "\n" || $0 == "\t"))
+        }) {
+            let code = String(c.value, radix: 16, uppercase: true)
+            return "contains the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code); remove it"
+        }
+        if plain, Walker.leadingZeroInteger(text) {
+            if case .int = type, let v = Int(text) {
+                return "is written '\(text)' with a leading zero, which YAML 1.1 readers take as an octal number; write \(v)"
+            }
+            return
+                "is the plain number '\(text)' with a leading zero, which YAML 1.1 readers take as an octal number; quote it if you mean text"
+        }
+        return nil
+    }
+
+    /// What a text-like type makes of a scalar that is not a boolean-like word.
+    enum TextCheck {
+        case valid
+        case invalid(String)
+        case wrongType
+    }
+
+    /// Checks `text` against a text-like type (names, quantities, durations, addresses, ...).
+    static func checkText(_ text: String, type: SchemaType, plain: Bool) -> TextCheck {
         switch type {
         case .string:
-            return SpecNode(.string(text), here)
+            return .valid
         case .name:
             if plain, text.allSatisfy(\.isASCIIDigit) {
-                return bad(
+                return .invalid(
                     "must be a name, found the number \(text); YAML readers take it as a number, so quote it (\"\(text)\") if you mean the name"
                 )
             }
-            if let p = Names.labelProblem(text) { return bad("is not a valid name '\(text)': \(p)") }
+            if let p = Names.labelProblem(text) { return .invalid("is not a valid name '\(text)': \(p)") }
         case .quantity:
             guard let q = Quantity.parse(text) else {
-                return bad("has an invalid quantity '\(text)': expected a number with an optional suffix (m, k, M, G, Ki, Mi, Gi, Ti)")
+                return .invalid("has an invalid quantity '\(text)': expected a number with an optional suffix (m, k, M, G, Ki, Mi, Gi, Ti)")
             }
-            if q.milli <= 0 { return bad("must be greater than zero, found '\(text)'") }
+            if q.milli <= 0 { return .invalid("must be greater than zero, found '\(text)'") }
         case .duration:
             if SpecDuration.parse(text) == nil {
-                return bad("has an invalid duration '\(text)': expected a number and a unit m, h, d, w or y, e.g. 30d")
+                return .invalid("has an invalid duration '\(text)': expected a number and a unit m, h, d, w or y, e.g. 30d")
             }
         case .cron:
-            if let p = Cron.problem(text) { return bad("has an invalid cron schedule '\(text)': \(p)") }
+            if let p = Cron.problem(text) { return .invalid("has an invalid cron schedule '\(text)': \(p)") }
         case .cidr(let family):
-            if let p = CIDRCheck.problem(text, family: family) { return bad("is not a valid CIDR '\(text)': \(p)") }
+            if let p = CIDRCheck.problem(text, family: family) { return .invalid("is not a valid CIDR '\(text)': \(p)") }
         case .hostname:
-            if let p = Names.hostnameProblem(text) { return bad("is not a valid DNS name '\(text)': \(p)") }
+            if let p = Names.hostnameProblem(text) { return .invalid("is not a valid DNS name '\(text)': \(p)") }
         case .path:
             if !text.hasPrefix("/") || text.contains(" ") || text.contains("..") {
-                return bad("must be an HTTP path starting with '/', found '\(text)'")
+                return .invalid("must be an HTTP path starting with '/', found '\(text)'")
             }
         case .repoPath:
             let parts = text.split(separator: "/", omittingEmptySubsequences: false)
             if text.isEmpty || text.hasPrefix("/") || text.contains("\\")
                 || parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." })
             {
-                return bad(
+                return .invalid(
                     "must be a relative folder inside the repository, such as rendered/prod, without '..', '.', empty parts or a leading '/'; found '\(text)'"
                 )
             }
@@ -671,17 +693,17 @@ struct Walker {
             let ok =
                 (text.hasPrefix("https://") || text.hasPrefix("ssh://") || text.hasPrefix("git@"))
                 && !text.contains(" ") && text.count > 10
-            if !ok { return bad("must be an https://, ssh:// or git@ address, found '\(text)'") }
+            if !ok { return .invalid("must be an https://, ssh:// or git@ address, found '\(text)'") }
         case .email:
             let parts = text.split(separator: "@", omittingEmptySubsequences: false)
             if parts.count != 2 || parts[0].isEmpty || Names.hostnameProblem(String(parts[1])) != nil || text.contains(" ") {
-                return bad("must be an e-mail address, found '\(text)'")
+                return .invalid("must be an e-mail address, found '\(text)'")
             }
         case .oneOf(let words):
             guard words.contains(text) else {
                 var msg = "must be one of " + words.joined(separator: ", ") + ", found '\(text)'"
                 if let hint = Suggest.closest(text, among: words) { msg += "; did you mean '\(hint)'?" }
-                return bad(msg)
+                return .invalid(msg)
             }
         case .version:
             // Dot-separated whole numbers without leading zeros, the first at least 1: "1.31", "16".
@@ -691,14 +713,14 @@ struct Walker {
                 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) && ($0 == "0" || $0.first != "0") }
                 && parts.first.map { $0 != "0" } == true
             if !ok {
-                return bad(
+                return .invalid(
                     "must be a version number such as \"1.31\" (whole numbers without leading zeros, the first at least 1), found '\(text)'"
                 )
             }
         default:
-            return wrongType()
+            return .wrongType
         }
-        return SpecNode(.string(text), here)
+        return .valid
     }
 }
 

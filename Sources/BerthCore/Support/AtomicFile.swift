@@ -14,21 +14,7 @@ public enum AtomicFile {
             (dir.isEmpty ? "." : dir) + "/.\((path as NSString).lastPathComponent).berth-tmp-\(ProcessInfo.processInfo.processIdentifier)"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure(path, errno) }
-        var failed: Int32 = 0
-        var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { buf in
-            guard let base = buf.baseAddress else { return }  // nothing to write
-            var offset = 0
-            while offset < buf.count {
-                let n = Glibc.write(fd, base + offset, buf.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failed = errno
-                    return
-                }
-                offset += n
-            }
-        }
+        var failed = Sys.writeAll(fd, text)
         if failed == 0, fsync(fd) != 0 { failed = errno }
         close(fd)
         if failed == 0, rename(tmp, path) != 0 { failed = errno }

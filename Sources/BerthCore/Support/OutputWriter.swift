@@ -87,46 +87,17 @@ public enum OutputWriter {
 
     /// `waiting` is called once when another writer holds the folder's lock.
     public static func write(_ artifacts: [Artifact], to out: String, waiting: (() -> Void)? = nil) throws {
-        let outURL = URL(fileURLWithPath: out).standardizedFileURL
-        let outPath = outURL.path
-        let parent = outURL.deletingLastPathComponent().path
-        let base = outURL.lastPathComponent
-        guard !base.isEmpty, base != "/", outPath != "/", base != ".", base != ".." else {
-            throw BerthError(.usage, "refusing to write to '\(out)'")
-        }
-        try refuseSymlink(out)
-        var st = stat()
-        guard stat(parent, &st) == 0 else {
-            throw BerthError(.io, "cannot write to '\(out)': the folder '\(parent)': \(Sys.why())")
-        }
-        guard (st.st_mode & S_IFMT) == S_IFDIR else {
-            throw BerthError(.io, "cannot write to '\(out)': '\(parent)' is not a folder")
-        }
+        let (outPath, parent, base) = try outputLocation(out)
         let lock = try FolderLock.acquire(path: "\(parent)/.\(base).berth-lock", out: out, timeout: lockTimeout, waiting: waiting)
         defer { lock.release() }
 
         // Under the lock: nobody else is between staging and swap.
         try refuseSymlink(out)
         try cleanStale(parent: parent, base: base)
-        var exists = false
-        if lstat(outPath, &st) == 0 {
-            exists = true
-            guard (st.st_mode & S_IFMT) == S_IFDIR else {
-                throw BerthError(.usage, "cannot write to '\(out)': it is a file, not a folder")
-            }
-            let contents = try Sys.entries(outPath)
-            if !contents.isEmpty, !contents.contains(marker) {
-                throw BerthError(
-                    .usage,
-                    "refusing to replace '\(out)': it is not empty and was not written by berth (no \(marker) file); choose another --out or empty it"
-                )
-            }
-            try checkRemovable(outPath, display: out)
-        } else if errno != ENOENT {
-            throw BerthError(.io, "cannot write to '\(out)': \(Sys.why())")
-        }
+        let device = try existingOutputDevice(outPath, display: out)
+        let exists = device != nil
         var parentStat = stat()
-        if exists, stat(parent, &parentStat) == 0, parentStat.st_dev != st.st_dev {
+        if let device, stat(parent, &parentStat) == 0, parentStat.st_dev != device {
             try replaceInPlace(artifacts, out: outPath, display: out)
             return
         }
@@ -152,6 +123,57 @@ public enum OutputWriter {
             }
             return
         }
+        try swapIn(artifacts, staging: staging, out: outPath, display: out, old: "\(parent)/.\(base).berth-old-\(pid)")
+    }
+
+    /// The output folder's standardized path, its parent folder (which must exist) and its name;
+    /// refuses the root, `.`, `..` and a symbolic link.
+    private static func outputLocation(_ out: String) throws -> (path: String, parent: String, base: String) {
+        let outURL = URL(fileURLWithPath: out).standardizedFileURL
+        let outPath = outURL.path
+        let parent = outURL.deletingLastPathComponent().path
+        let base = outURL.lastPathComponent
+        guard !base.isEmpty, base != "/", outPath != "/", base != ".", base != ".." else {
+            throw BerthError(.usage, "refusing to write to '\(out)'")
+        }
+        try refuseSymlink(out)
+        var st = stat()
+        guard stat(parent, &st) == 0 else {
+            throw BerthError(.io, "cannot write to '\(out)': the folder '\(parent)': \(Sys.why())")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw BerthError(.io, "cannot write to '\(out)': '\(parent)' is not a folder")
+        }
+        return (outPath, parent, base)
+    }
+
+    /// The device of the existing output folder, nil when there is none; refuses a file, a
+    /// folder berth did not write, and one whose entries cannot be removed.
+    private static func existingOutputDevice(_ outPath: String, display out: String) throws -> dev_t? {
+        var st = stat()
+        if lstat(outPath, &st) == 0 {
+            guard (st.st_mode & S_IFMT) == S_IFDIR else {
+                throw BerthError(.usage, "cannot write to '\(out)': it is a file, not a folder")
+            }
+            let contents = try Sys.entries(outPath)
+            if !contents.isEmpty, !contents.contains(marker) {
+                throw BerthError(
+                    .usage,
+                    "refusing to replace '\(out)': it is not empty and was not written by berth (no \(marker) file); choose another --out or empty it"
+                )
+            }
+            try checkRemovable(outPath, display: out)
+            return st.st_dev
+        } else if errno != ENOENT {
+            throw BerthError(.io, "cannot write to '\(out)': \(Sys.why())")
+        }
+        return nil
+    }
+
+    /// Puts the flushed `staging` tree in place of the existing output: an atomic exchange where
+    /// the filesystem has one, else the old tree moved aside to `old` first; a mount point is
+    /// replaced in place.
+    private static func swapIn(_ artifacts: [Artifact], staging: String, out outPath: String, display out: String, old: String) throws {
         if berth_exchange_paths(staging, outPath) == 0 {
             // `staging` now holds the old tree.
             do {
@@ -170,7 +192,6 @@ public enum OutputWriter {
             return
         }
         // Fallback for filesystems without an atomic exchange: move the old tree aside first.
-        let old = "\(parent)/.\(base).berth-old-\(pid)"
         if rename(outPath, old) != 0 {
             let e = errno
             try? Sys.removeTree(staging)
@@ -335,21 +356,7 @@ public enum OutputWriter {
     static func writeFile(_ path: String, _ contents: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw BerthError(.io, "cannot create '\(path)': \(Sys.why())") }
-        var failed: Int32 = 0
-        var text = contents
-        text.withUTF8 { buf in
-            guard let base = buf.baseAddress else { return }
-            var offset = 0
-            while offset < buf.count {
-                let n = Glibc.write(fd, base + offset, buf.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failed = errno
-                    return
-                }
-                offset += n
-            }
-        }
+        var failed = Sys.writeAll(fd, contents)
         if close(fd) != 0, failed == 0 { failed = errno }
         if failed != 0 { throw BerthError(.io, "cannot write '\(path)': \(Sys.why(failed))") }
     }
@@ -412,6 +419,25 @@ struct FolderLock {
 
 /// Small POSIX helpers whose errors name the path and the cause.
 enum Sys {
+    /// Writes all of `text` to `fd`, through interrupted and short writes: 0, or the errno of the
+    /// write that failed.
+    static func writeAll(_ fd: Int32, _ text: String) -> Int32 {
+        var text = text
+        return text.withUTF8 { buf in
+            guard let base = buf.baseAddress else { return 0 }  // nothing to write
+            var offset = 0
+            while offset < buf.count {
+                let n = Glibc.write(fd, base + offset, buf.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += n
+            }
+            return 0
+        }
+    }
+
     static func why(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
     static func isRegular(_ path: String) -> Bool {
