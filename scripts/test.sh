@@ -30,6 +30,7 @@ step() {  # step NAME COMMAND...
 step "swift format lint --strict (the configuration in .swift-format)" swift format lint --strict --recursive --parallel \
     Sources Tests/BerthCoreTests Tests/BerthNetTests Tests/BerthStoreTests Tests/BerthServerTests \
     scripts/ledger-driver scripts/ipdiff/driver scripts/fuzz/driver
+step "no function over 80 lines without a '// Long:' reason" python3 scripts/check_function_length.py Sources
 step "swift build" swift build --build-tests
 bin=$root/.build/debug/berth
 step "swift test" swift test --skip-build
