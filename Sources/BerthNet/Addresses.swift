@@ -1,3 +1,51 @@
+/// An address type of one family, which `Prefix` is generic over: `IPv4Address` or `IPv6Address`.
+///
+/// ```swift
+/// IPv4Address.family                              // .v4
+/// try IPv6Address("::1").ipAddress                // .v6(::1)
+/// IPv4Address(try IPAddress("10.0.0.1"))          // 10.0.0.1
+/// IPv4Address(try IPAddress("::1"))               // nil (other family)
+/// ```
+public protocol IPAddressProtocol: Sendable, Hashable, Comparable, CustomStringConvertible, IPTextCodable {
+    /// The family of every address of this type.
+    ///
+    /// ```swift
+    /// IPv6Address.family.bitWidth  // 128
+    /// ```
+    static var family: IPFamily { get }
+
+    /// This address as an `IPAddress`.
+    ///
+    /// ```swift
+    /// IPv4Address(0x0A00_0001).ipAddress  // .v4(10.0.0.1)
+    /// ```
+    var ipAddress: IPAddress { get }
+
+    /// The address of this type that `address` holds, or nil for the other family.
+    ///
+    /// ```swift
+    /// IPv6Address(try IPAddress("::1"))?.description  // "::1"
+    /// ```
+    init?(_ address: IPAddress)
+}
+
+extension IPAddressProtocol {
+    /// An address of this family from its bits (the caller knows they are of this family).
+    @inlinable @inline(__always)
+    init(uncheckedBits bits: Bits128) {
+        guard let address = Self(IPAddress(bits: bits, family: Self.family)) else {
+            preconditionFailure("\(Self.family) bits expected")
+        }
+        self = address
+    }
+
+    /// The address as family-independent bits (IPv4 in the low 32 bits).
+    @inlinable
+    var uncheckedBits: Bits128 {
+        @inline(__always) get { ipAddress.bits }
+    }
+}
+
 /// An IPv4 address stored as a 32-bit integer.
 ///
 /// ```swift
@@ -5,7 +53,7 @@
 /// a.value        // 3221225985
 /// "\(a)"         // "192.0.2.1"
 /// ```
-public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertible, IPTextCodable {
+public struct IPv4Address: IPAddressProtocol {
     /// The address as a big-endian-ordered integer (`1.2.3.4` is `0x01020304`).
     public let value: UInt32
 
@@ -48,11 +96,41 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
     /// ```swift
     /// try IPv4Address("9.0.0.0") < IPv4Address("10.0.0.0")  // true
     /// ```
+    @inlinable
     public static func < (a: IPv4Address, b: IPv4Address) -> Bool { a.value < b.value }
 
     /// Parses canonical text, for `IPTextCodable` (the same rules as `init(_:)`).
     public static func parseText(_ text: String) throws(IPError) -> IPv4Address { try IPv4Address(text) }
 
+    /// IPv4 (for `IPAddressProtocol`).
+    ///
+    /// ```swift
+    /// IPv4Address.family  // .v4
+    /// ```
+    @inlinable
+    public static var family: IPFamily { .v4 }
+
+    /// `.v4(self)`.
+    ///
+    /// ```swift
+    /// IPv4Address(1).ipAddress  // .v4(0.0.0.1)
+    /// ```
+    @inlinable
+    public var ipAddress: IPAddress { .v4(self) }
+
+    /// The IPv4 address `address` holds, or nil for an IPv6 address (an IPv4-mapped one included).
+    ///
+    /// ```swift
+    /// IPv4Address(try IPAddress("10.0.0.1"))         // 10.0.0.1
+    /// IPv4Address(try IPAddress("::ffff:10.0.0.1"))  // nil
+    /// ```
+    @inlinable
+    public init?(_ address: IPAddress) {
+        guard case .v4(let a) = address else { return nil }
+        self = a
+    }
+
+    @inlinable
     var bits: Bits128 { Bits128(UInt64(value)) }
 }
 
@@ -63,7 +141,7 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
 /// "\(a)"                 // "2001:db8::1:0:0:1"
 /// a.high                 // 0x2001_0db8_0000_0000
 /// ```
-public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertible, IPTextCodable {
+public struct IPv6Address: IPAddressProtocol {
     /// The upper 64 bits (first four groups).
     public let high: UInt64
     /// The lower 64 bits (last four groups).
@@ -107,12 +185,42 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
         self.init(bits: parsed)
     }
 
+    @inlinable
     init(bits: Bits128) {
         self.high = bits.hi
         self.low = bits.lo
     }
 
+    @inlinable
     var bits: Bits128 { Bits128(hi: high, lo: low) }
+
+    /// IPv6 (for `IPAddressProtocol`).
+    ///
+    /// ```swift
+    /// IPv6Address.family  // .v6
+    /// ```
+    @inlinable
+    public static var family: IPFamily { .v6 }
+
+    /// `.v6(self)`.
+    ///
+    /// ```swift
+    /// IPv6Address(high: 0, low: 1).ipAddress  // .v6(::1)
+    /// ```
+    @inlinable
+    public var ipAddress: IPAddress { .v6(self) }
+
+    /// The IPv6 address `address` holds, or nil for an IPv4 address.
+    ///
+    /// ```swift
+    /// IPv6Address(try IPAddress("::1"))       // ::1
+    /// IPv6Address(try IPAddress("10.0.0.1"))  // nil
+    /// ```
+    @inlinable
+    public init?(_ address: IPAddress) {
+        guard case .v6(let a) = address else { return nil }
+        self = a
+    }
 
     /// The embedded IPv4 address when this is IPv4-mapped (`::ffff:0:0/96`), else nil.
     ///
@@ -137,6 +245,7 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
     /// ```swift
     /// try IPv6Address("::1") < IPv6Address("::2")  // true
     /// ```
+    @inlinable
     public static func < (a: IPv6Address, b: IPv6Address) -> Bool { a.bits < b.bits }
 
     /// Parses canonical text, for `IPTextCodable` (the same rules as `init(_:)`).
@@ -211,6 +320,7 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible, 
     /// Parses canonical text, for `IPTextCodable` (the same rules as `init(_:)`).
     public static func parseText(_ text: String) throws(IPError) -> IPAddress { try IPAddress(text) }
 
+    @inlinable
     var bits: Bits128 {
         switch self {
         case .v4(let a): return a.bits
@@ -218,6 +328,7 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible, 
         }
     }
 
+    @inlinable
     init(bits: Bits128, family: IPFamily) {
         switch family {
         case .v4: self = .v4(IPv4Address(UInt32(truncatingIfNeeded: bits.lo)))

@@ -5,62 +5,65 @@
 // IPv4 values live in the low 32 bits of `lo`.
 
 /// A 128-bit unsigned integer made of two 64-bit words (internal).
+@usableFromInline
 struct Bits128: Hashable, Comparable, Sendable {
-    var hi: UInt64
-    var lo: UInt64
+    @usableFromInline var hi: UInt64
+    @usableFromInline var lo: UInt64
 
-    @inline(__always)
+    @inlinable @inline(__always)
     init(hi: UInt64, lo: UInt64) {
         self.hi = hi
         self.lo = lo
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     init(_ value: UInt64) {
         self.hi = 0
         self.lo = value
     }
 
-    static let zero = Bits128(hi: 0, lo: 0)
-    static let one = Bits128(hi: 0, lo: 1)
-    static let max = Bits128(hi: .max, lo: .max)
+    // Computed rather than stored: a stored static would be reached through a lazy-initialisation
+    // accessor from the inlinable code other modules specialise (Prefix).
+    @inlinable static var zero: Bits128 { Bits128(hi: 0, lo: 0) }
+    @inlinable static var one: Bits128 { Bits128(hi: 0, lo: 1) }
+    @inlinable static var max: Bits128 { Bits128(hi: .max, lo: .max) }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     var isZero: Bool { hi == 0 && lo == 0 }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     static func < (a: Bits128, b: Bits128) -> Bool {
         a.hi != b.hi ? a.hi < b.hi : a.lo < b.lo
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     static func & (a: Bits128, b: Bits128) -> Bits128 { Bits128(hi: a.hi & b.hi, lo: a.lo & b.lo) }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     static func | (a: Bits128, b: Bits128) -> Bits128 { Bits128(hi: a.hi | b.hi, lo: a.lo | b.lo) }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     static func ^ (a: Bits128, b: Bits128) -> Bits128 { Bits128(hi: a.hi ^ b.hi, lo: a.lo ^ b.lo) }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     static prefix func ~ (a: Bits128) -> Bits128 { Bits128(hi: ~a.hi, lo: ~a.lo) }
 
     /// Wrapping addition.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func &+ (a: Bits128, b: Bits128) -> Bits128 {
         let (lo, carry) = a.lo.addingReportingOverflow(b.lo)
         return Bits128(hi: a.hi &+ b.hi &+ (carry ? 1 : 0), lo: lo)
     }
 
     /// Wrapping subtraction.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func &- (a: Bits128, b: Bits128) -> Bits128 {
         let (lo, borrow) = a.lo.subtractingReportingOverflow(b.lo)
         return Bits128(hi: a.hi &- b.hi &- (borrow ? 1 : 0), lo: lo)
     }
 
     /// Addition that reports a carry out of bit 127.
-    @inline(__always)
+    @inlinable @inline(__always)
     func addingReportingOverflow(_ b: Bits128) -> (partialValue: Bits128, overflow: Bool) {
         let (lo, c1) = self.lo.addingReportingOverflow(b.lo)
         let (h1, c2) = self.hi.addingReportingOverflow(b.hi)
@@ -69,7 +72,7 @@ struct Bits128: Hashable, Comparable, Sendable {
     }
 
     /// Logical left shift; shifts of 128 or more give zero.
-    @inline(__always)
+    @inlinable @inline(__always)
     func shiftedLeft(_ n: Int) -> Bits128 {
         if n <= 0 { return self }
         if n >= 128 { return .zero }
@@ -78,7 +81,7 @@ struct Bits128: Hashable, Comparable, Sendable {
     }
 
     /// Logical right shift; shifts of 128 or more give zero.
-    @inline(__always)
+    @inlinable @inline(__always)
     func shiftedRight(_ n: Int) -> Bits128 {
         if n <= 0 { return self }
         if n >= 128 { return .zero }
@@ -87,7 +90,7 @@ struct Bits128: Hashable, Comparable, Sendable {
     }
 
     /// A value with the low `n` bits set (`n` in 0...128).
-    @inline(__always)
+    @inlinable @inline(__always)
     static func lowMask(_ n: Int) -> Bits128 {
         if n <= 0 { return .zero }
         if n >= 128 { return .max }
@@ -96,31 +99,31 @@ struct Bits128: Hashable, Comparable, Sendable {
     }
 
     /// `1 << n` for `n` in 0..<128.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func power(_ n: Int) -> Bits128 {
         n >= 64 ? Bits128(hi: UInt64(1) << UInt64(n - 64), lo: 0) : Bits128(hi: 0, lo: UInt64(1) << UInt64(n))
     }
 
     /// Whether bit `i` (0 = least significant) is set.
-    @inline(__always)
+    @inlinable @inline(__always)
     func bit(_ i: Int) -> Bool {
         i >= 64 ? (hi >> UInt64(i - 64)) & 1 == 1 : (lo >> UInt64(i)) & 1 == 1
     }
 
     /// Trailing zero bits; 128 for zero.
-    @inline(__always)
+    @inlinable @inline(__always)
     var trailingZeroBitCount: Int {
         lo != 0 ? lo.trailingZeroBitCount : 64 + hi.trailingZeroBitCount
     }
 
     /// Leading zero bits; 128 for zero.
-    @inline(__always)
+    @inlinable @inline(__always)
     var leadingZeroBitCount: Int {
         hi != 0 ? hi.leadingZeroBitCount : 64 + lo.leadingZeroBitCount
     }
 
     /// Number of significant bits (0 for zero).
-    @inline(__always)
+    @inlinable @inline(__always)
     var bitLength: Int { 128 - leadingZeroBitCount }
 
     /// Exact conversion to `Double` (rounded to nearest).

@@ -20,6 +20,12 @@ public enum DurationText {
         /// The longest accepted, in seconds.
         public var maxSeconds: Int64
 
+        /// Rules from their four parts (`spec` and `ledger` are the two berth uses).
+        ///
+        /// ```swift
+        /// let minutes = DurationText.Rules(units: ["h", "m"], compound: true, allowZero: false, maxSeconds: 86_400)
+        /// try DurationText.parse("1h30m", rules: minutes)  // 5400
+        /// ```
         public init(units: [Character], compound: Bool, allowZero: Bool, maxSeconds: Int64) {
             self.units = units
             self.compound = compound
@@ -44,17 +50,32 @@ public enum DurationText {
 
     /// Why a duration was refused; `description` is the sentence for the user.
     public enum Problem: Error, Sendable, Hashable, CustomStringConvertible {
+        /// No text (`""`).
         case empty
+        /// A leading minus (`-5m`).
         case negative
+        /// A number at the end without a unit (`90`).
         case missingUnit
+        /// A unit without a number before it (`h`).
         case missingNumber(unit: Character)
+        /// A unit outside the rules' `units` (`5x`); `allowed` is their `unitList`.
         case unknownUnit(Character, allowed: String)
+        /// The same unit twice (`1h2h`).
         case repeatedUnit(Character)
+        /// A larger unit after a smaller one (`30m1h`).
         case unitOrder(Character, after: Character)
+        /// Several parts where the rules allow one (`1h30m` in the spec).
         case notCompound
+        /// `0` where the rules do not allow it.
         case zero
+        /// Over the rules' `maxSeconds`; `max` is that limit as written text.
         case tooLong(max: String)
 
+        /// The sentence for the user, completing "the duration '...' ".
+        ///
+        /// ```swift
+        /// DurationText.Problem.repeatedUnit("h").description  // "repeats the unit 'h'; write each unit once"
+        /// ```
         public var description: String {
             switch self {
             case .empty: "is empty"

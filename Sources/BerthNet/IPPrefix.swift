@@ -6,16 +6,18 @@
 /// p.contains(try IPAddress("2001:db8::1"))  // true
 /// p.contains(try IPAddress("10.0.0.1"))     // false (other family)
 /// ```
-public enum IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible, IPTextCodable {
+public enum IPPrefix: IPPrefixProtocol {
     /// An IPv4 prefix, e.g. `.v4(try IPv4Prefix("10.0.0.0/8"))`.
     case v4(IPv4Prefix)
     /// An IPv6 prefix, e.g. `.v6(try IPv6Prefix("2001:db8::/32"))`.
     case v6(IPv6Prefix)
 
+    @inlinable
     init(unchecked raw: RawPrefix) {
         self = raw.prefix
     }
 
+    @inlinable
     var raw: RawPrefix {
         switch self {
         case .v4(let p): return p.raw
@@ -51,6 +53,14 @@ public enum IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible, I
     /// IPPrefix(try IPv4Prefix("10.0.0.0/8")).family  // .v4
     /// ```
     public init(_ prefix: IPv4Prefix) { self = .v4(prefix) }
+
+    /// The prefix itself (for `IPPrefixProtocol`, which `IPPrefix.Subnets` needs).
+    ///
+    /// ```swift
+    /// IPPrefix(try IPPrefix("::/0")).family  // .v6
+    /// ```
+    @inlinable
+    public init(_ prefix: IPPrefix) { self = prefix }
 
     /// Wraps a typed IPv6 prefix.
     ///
@@ -218,20 +228,10 @@ public enum IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible, I
     /// Parses canonical text, for `IPTextCodable` (the same rules as `init(_:)`).
     public static func parseText(_ text: String) throws(IPError) -> IPPrefix { try IPPrefix(text) }
 
-    /// A lazy sequence of equal-length subnets.
+    /// The lazy sequence `subnets(newLength:)` returns.
     ///
     /// ```swift
     /// try IPPrefix("10.0.0.0/16").subnets(newLength: 24).count  // AddressCount 256
     /// ```
-    public struct Subnets: Sequence, IteratorProtocol, Sendable, Hashable {
-        var cursor: SubnetCursor
-
-        /// How many subnets the whole sequence holds (not reduced by iterating).
-        public var count: AddressCount { cursor.count }
-
-        /// Next subnet, or nil at the end.
-        public mutating func next() -> IPPrefix? {
-            cursor.advance().map(IPPrefix.init(unchecked:))
-        }
-    }
+    public typealias Subnets = PrefixSubnets<IPPrefix>
 }

@@ -1,46 +1,47 @@
-// Family-independent prefix arithmetic shared by IPv4Prefix, IPv6Prefix,
+// Family-independent prefix arithmetic shared by Prefix (IPv4Prefix, IPv6Prefix),
 // IPPrefix and PrefixSet (internal). Values are Bits128 in the low
 // `family.bitWidth` bits.
 
+@usableFromInline
 struct RawPrefix: Hashable, Sendable {
-    var start: Bits128
-    var length: Int
-    var family: IPFamily
+    @usableFromInline var start: Bits128
+    @usableFromInline var length: Int
+    @usableFromInline var family: IPFamily
 
-    @inline(__always)
+    @inlinable @inline(__always)
     init(start: Bits128, length: Int, family: IPFamily) {
         self.start = start
         self.length = length
         self.family = family
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     var width: Int { family == .v4 ? 32 : 128 }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     var hostBits: Int { width - length }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     var last: Bits128 { start | Bits128.lowMask(hostBits) }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func contains(_ address: Bits128) -> Bool {
         (address & ~Bits128.lowMask(hostBits)) == start
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func contains(_ other: RawPrefix) -> Bool {
         other.length >= length && contains(other.start)
     }
 
     /// Aligned blocks either nest or are disjoint.
-    @inline(__always)
+    @inlinable @inline(__always)
     func overlaps(_ other: RawPrefix) -> Bool {
         contains(other.start) || other.contains(start)
     }
 
     /// The two halves; only valid when `length < width`.
-    @inline(__always)
+    @inlinable @inline(__always)
     var halves: (RawPrefix, RawPrefix) {
         let low = RawPrefix(start: start, length: length + 1, family: family)
         let high = RawPrefix(start: start | Bits128.power(hostBits - 1), length: length + 1, family: family)
@@ -48,23 +49,27 @@ struct RawPrefix: Hashable, Sendable {
     }
 
     /// The enclosing block of `newLength` (<= length).
-    @inline(__always)
+    @inlinable @inline(__always)
     func truncated(to newLength: Int) -> RawPrefix {
         RawPrefix(start: start & ~Bits128.lowMask(width - newLength), length: newLength, family: family)
     }
 
+    @usableFromInline
     var addressCount: AddressCount { AddressCount.power(hostBits) }
 
-    var addressText: String {
-        family == .v4 ? TextCodec.formatIPv4(UInt32(truncatingIfNeeded: start.lo)) : TextCodec.formatIPv6(start)
+    static func addressText(_ address: Bits128, family: IPFamily) -> String {
+        family == .v4 ? TextCodec.formatIPv4(UInt32(truncatingIfNeeded: address.lo)) : TextCodec.formatIPv6(address)
     }
 
-    var text: String { "\(addressText)/\(length)" }
+    @usableFromInline
+    var text: String { TextCodec.formatPrefix(start, family: family, length: length) }
 
+    @inlinable
     var prefix: IPPrefix {
         family == .v4 ? .v4(IPv4Prefix(unchecked: self)) : .v6(IPv6Prefix(unchecked: self))
     }
 
+    @usableFromInline
     static func < (a: RawPrefix, b: RawPrefix) -> Bool {
         a.start != b.start ? a.start < b.start : a.length < b.length
     }
@@ -72,6 +77,7 @@ struct RawPrefix: Hashable, Sendable {
     // MARK: parsing
 
     /// Parses `address/length`. With `family` nil, text containing ':' is IPv6.
+    @usableFromInline
     static func parse(_ text: String, family: IPFamily?, normalize: Bool) throws(IPError) -> RawPrefix {
         enum Outcome {
             case ok(RawPrefix)
@@ -135,13 +141,12 @@ struct RawPrefix: Hashable, Sendable {
     }
 
     /// Validates length and host bits of an (address, length) pair.
+    @usableFromInline
     static func make(address: Bits128, length: Int, family: IPFamily, normalize: Bool) throws(IPError) -> RawPrefix {
         guard length >= 0 && length <= family.bitWidth else {
-            let addressText =
-                family == .v4
-                ? TextCodec.formatIPv4(UInt32(truncatingIfNeeded: address.lo)) : TextCodec.formatIPv6(address)
             throw IPError.prefixLengthOutOfRange(
-                length: String(length), allowed: 0...family.bitWidth, context: "'\(addressText)/\(length)'")
+                length: String(length), allowed: 0...family.bitWidth,
+                context: "'\(Self.addressText(address, family: family))/\(length)'")
         }
         return try RawPrefix(start: address, length: length, family: family).checkedHostBits(normalize: normalize)
     }
@@ -155,6 +160,7 @@ struct RawPrefix: Hashable, Sendable {
 
     // MARK: operations shared by all prefix types
 
+    @usableFromInline
     func subnetCursor(newLength: Int) throws(IPError) -> SubnetCursor {
         guard newLength >= length && newLength <= width else {
             throw IPError.prefixLengthOutOfRange(
@@ -163,6 +169,7 @@ struct RawPrefix: Hashable, Sendable {
         return SubnetCursor(parent: self, newLength: newLength)
     }
 
+    @usableFromInline
     func supernet(newLength: Int) throws(IPError) -> RawPrefix {
         guard newLength >= 0 && newLength <= length else {
             throw IPError.prefixLengthOutOfRange(
@@ -172,6 +179,7 @@ struct RawPrefix: Hashable, Sendable {
     }
 
     /// Python's `address_exclude`, in Python's order.
+    @usableFromInline
     func exclude(_ other: RawPrefix) throws(IPError) -> [RawPrefix] {
         guard contains(other) else {
             throw IPError.notContained(other.prefix, container: prefix)
@@ -193,6 +201,7 @@ struct RawPrefix: Hashable, Sendable {
     }
 
     /// Python's `summarize_address_range`: the minimal ordered CIDR cover of `first...last`.
+    @usableFromInline
     static func summarize(first: Bits128, last: Bits128, family: IPFamily) -> [RawPrefix] {
         var out: [RawPrefix] = []
         summarize(first: first, last: last, family: family, into: &out)
@@ -216,6 +225,7 @@ struct RawPrefix: Hashable, Sendable {
     }
 
     /// Python's `collapse_addresses` for one family: sorted, merged, minimal.
+    @usableFromInline
     static func collapse(_ prefixes: [RawPrefix], family: IPFamily) -> [RawPrefix] {
         if prefixes.isEmpty { return [] }
         let sorted = prefixes.sorted { $0 < $1 }
@@ -238,19 +248,23 @@ struct RawPrefix: Hashable, Sendable {
 }
 
 /// Lazy walk over the equal-length subnets of a prefix (internal).
+@usableFromInline
 struct SubnetCursor: Hashable, Sendable {
-    let parent: RawPrefix
-    let newLength: Int
-    var next: Bits128?
+    @usableFromInline let parent: RawPrefix
+    @usableFromInline let newLength: Int
+    @usableFromInline var next: Bits128?
 
+    @usableFromInline
     init(parent: RawPrefix, newLength: Int) {
         self.parent = parent
         self.newLength = newLength
         self.next = parent.start
     }
 
+    @usableFromInline
     var count: AddressCount { AddressCount.power(newLength - parent.length) }
 
+    @inlinable
     mutating func advance() -> RawPrefix? {
         guard let current = next else { return nil }
         let block = RawPrefix(start: current, length: newLength, family: parent.family)

@@ -11,6 +11,12 @@ public protocol IPTextCodable: Codable, CustomStringConvertible {
 }
 
 extension IPTextCodable {
+    /// Decodes the canonical text and parses it with `parseText`; a refused text is a
+    /// `DecodingError.dataCorrupted` carrying the parser's message.
+    ///
+    /// ```swift
+    /// try JSONDecoder().decode(IPv4Prefix.self, from: Data(#""10.0.0.1/8""#.utf8))  // throws: host bits set
+    /// ```
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
@@ -21,6 +27,11 @@ extension IPTextCodable {
         }
     }
 
+    /// Encodes `description`, the canonical text.
+    ///
+    /// ```swift
+    /// try JSONEncoder().encode(try IPv6Address("2001:DB8::1"))  // "2001:db8::1"
+    /// ```
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)

@@ -1,4 +1,5 @@
 import BerthNet
+import Foundation
 import Testing
 
 /// Checks that the examples in the doc comments say what the code does.
@@ -55,6 +56,41 @@ struct DocExampleTests {
         #expect(try IPv6Address("::ffff:10.1.2.3").ipv4Mapped?.description == "10.1.2.3")
         #expect(try IPPrefix(address: IPAddress("10.9.8.7"), length: 8, normalize: true).description == "10.0.0.0/8")
         #expect(try IPPrefix("10.0.0.0/23").subnets(newLength: 24).map(\.description) == ["10.0.0.0/24", "10.0.1.0/24"])
+        // Generic prefix and address protocol docs
+        #expect(try Prefix<IPv4Address>("10.0.0.0/8").contains(try IPv4Address("10.1.2.3")))
+        #expect(try IPv6Prefix("2001:db8::/32").length == 32)
+        #expect(try IPv6Prefix("2001:db8::1/48", normalize: true).description == "2001:db8::/48")
+        #expect(IPv4Prefix(try IPPrefix("10.0.0.0/8"))?.length == 8)
+        #expect(IPv4Prefix(try IPPrefix("::/0")) == nil)
+        #expect(IPv6Prefix(try IPPrefix("::/0"))?.length == 0)
+        #expect(try IPv6Prefix("2001:db8::/127").first.description == "2001:db8::")
+        #expect(try IPv4Prefix("10.0.0.0/24").addressCount.uint64Value == 256)
+        #expect(try IPv6Prefix("2001:db8::/120").addressCount.uint64Value == 256)
+        #expect(try IPv6Prefix("2001:db8::/32").contains(IPv6Address("2001:db8::1")))
+        #expect(try IPv6Prefix("2001:db8:1::/48").supernet(newLength: 32).description == "2001:db8::/32")
+        #expect(IPv6Prefix.collapse([try IPv6Prefix("::/1"), try IPv6Prefix("8000::/1")]).map(\.description) == ["::/0"])
+        #expect(try IPv4Prefix.parseText("10.0.0.0/8").length == 8)
+        func only<P: IPPrefixProtocol>(_ type: P.Type, in prefixes: [IPPrefix]) -> [P] {
+            prefixes.compactMap(P.init)
+        }
+        #expect(only(IPv4Prefix.self, in: [try IPPrefix("10.0.0.0/8"), try IPPrefix("::/0")]).map(\.description) == ["10.0.0.0/8"])
+        var subnets = try IPv4Prefix("10.0.0.0/23").subnets(newLength: 24)
+        #expect(subnets.count.uint64Value == 2)
+        #expect(subnets.next()?.description == "10.0.0.0/24")
+        var subnets6 = try IPv6Prefix("::/127").subnets(newLength: 128)
+        #expect(subnets6.next()?.description == "::/128")
+        #expect(IPv6Address.family.bitWidth == 128)
+        #expect(IPv4Address(0x0A00_0001).ipAddress.description == "10.0.0.1")
+        #expect(IPv6Address(try IPAddress("::1"))?.description == "::1")
+        #expect(IPv4Address(try IPAddress("::ffff:10.0.0.1")) == nil)
+        #expect(IPv6Address(try IPAddress("10.0.0.1")) == nil)
+        #expect(IPPrefix(try IPPrefix("::/0")).family == .v6)
+        // DurationText and IPTextCodable docs
+        let minutes = DurationText.Rules(units: ["h", "m"], compound: true, allowZero: false, maxSeconds: 86_400)
+        #expect(try DurationText.parse("1h30m", rules: minutes) == 5400)
+        #expect(DurationText.Problem.repeatedUnit("h").description == "repeats the unit 'h'; write each unit once")
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(IPv4Prefix.self, from: Data(#""10.0.0.1/8""#.utf8)) }
+        #expect(String(decoding: try JSONEncoder().encode(try IPv6Address("2001:DB8::1")), as: UTF8.self) == #""2001:db8::1""#)
         #expect(
             IPError.notContained(try IPPrefix("192.168.0.0/24"), container: try IPPrefix("10.0.0.0/8")).description
                 == "192.168.0.0/24 is not contained in 10.0.0.0/8")

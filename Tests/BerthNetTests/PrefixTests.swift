@@ -209,3 +209,73 @@ struct PrefixArithmeticTests {
         #expect(list.sorted().map(\.description) == ["9.0.0.0/32", "10.0.0.0/8", "10.0.0.0/16", "10.0.0.1/32", "::/0"])
     }
 }
+
+/// One generic prefix over the address family protocol: IPv4Prefix and IPv6Prefix are its
+/// specialisations, and generic code over `IPAddressProtocol` works for both families.
+@Suite("Generic prefix")
+struct GenericPrefixTests {
+    /// Width, first and last address, and the count's text, written once for both families.
+    func summary<A: IPAddressProtocol>(_ prefix: Prefix<A>) -> String {
+        "\(A.family) \(A.family.bitWidth - prefix.length) host bits: \(prefix.first)-\(prefix.last) (\(prefix.addressCount))"
+    }
+
+    @Test func typedPrefixesAreTheGeneric() throws {
+        #expect(IPv4Prefix.self == Prefix<IPv4Address>.self)
+        #expect(IPv6Prefix.self == Prefix<IPv6Address>.self)
+        #expect(IPv4Prefix.Subnets.self == PrefixSubnets<IPv4Prefix>.self)
+        #expect(IPPrefix.Subnets.self == PrefixSubnets<IPPrefix>.self)
+        #expect(try summary(IPv4Prefix("10.0.0.0/30")) == "IPv4 2 host bits: 10.0.0.0-10.0.0.3 (4)")
+        #expect(try summary(IPv6Prefix("2001:db8::/126")) == "IPv6 2 host bits: 2001:db8::-2001:db8::3 (4)")
+        #expect(try Prefix<IPv6Address>("::/0") == IPv6Prefix("::/0"))
+    }
+
+    @Test func addressProtocolConversions() throws {
+        #expect(IPv4Address.family == .v4)
+        #expect(IPv6Address.family == .v6)
+        #expect(IPv4Address(0x0A00_0001).ipAddress == .v4(IPv4Address(0x0A00_0001)))
+        #expect(try IPv6Address("::1").ipAddress == .v6(try IPv6Address("::1")))
+        #expect(IPv4Address(try IPAddress("10.0.0.1")) == IPv4Address(0x0A00_0001))
+        #expect(IPv4Address(try IPAddress("::ffff:10.0.0.1")) == nil)
+        #expect(IPv6Address(try IPAddress("::1"))?.description == "::1")
+        #expect(IPv6Address(try IPAddress("10.0.0.1")) == nil)
+    }
+
+    @Test func prefixConversions() throws {
+        #expect(IPv4Prefix(try IPPrefix("10.0.0.0/8")) == (try IPv4Prefix("10.0.0.0/8")))
+        #expect(IPv4Prefix(try IPPrefix("::/0")) == nil)
+        #expect(IPv6Prefix(try IPPrefix("::/0"))?.length == 0)
+        #expect(IPv6Prefix(try IPPrefix("10.0.0.0/8")) == nil)
+        #expect(IPPrefix(try IPPrefix("::/0")) == (try IPPrefix("::/0")))
+        let mixed = [try IPPrefix("10.0.0.0/8"), try IPPrefix("2001:db8::/32"), try IPPrefix("192.168.0.0/16")]
+        #expect(mixed.compactMap(IPv4Prefix.init).map(\.description) == ["10.0.0.0/8", "192.168.0.0/16"])
+        #expect(mixed.compactMap(IPv6Prefix.init).map(\.description) == ["2001:db8::/32"])
+    }
+
+    @Test func subnetsShareOneSequence() throws {
+        var v4 = try IPv4Prefix("10.0.0.0/23").subnets(newLength: 24)
+        #expect(v4.count.uint64Value == 2)
+        #expect(v4.next()?.description == "10.0.0.0/24")
+        #expect(v4.next()?.description == "10.0.1.0/24")
+        #expect(v4.next() == nil)
+        #expect(v4.count.uint64Value == 2)
+        var v6 = try IPv6Prefix("::/127").subnets(newLength: 128)
+        #expect(v6.next()?.description == "::/128")
+        #expect(Array(try IPPrefix("::/127").subnets(newLength: 128)).map(\.description) == ["::/128", "::1/128"])
+        // Hashable: two walks from the same place are equal until one moves on.
+        var a = try IPv4Prefix("10.0.0.0/8").subnets(newLength: 9)
+        let b = try IPv4Prefix("10.0.0.0/8").subnets(newLength: 9)
+        #expect(a == b)
+        _ = a.next()
+        #expect(a != b)
+    }
+
+    @Test func codableAndHashableAsBefore() throws {
+        let prefixes = [try IPv4Prefix("10.0.0.0/8"), try IPv4Prefix("10.0.0.0/16")]
+        let data = try JSONEncoder().encode(prefixes)
+        #expect(String(decoding: data, as: UTF8.self) == #"["10.0.0.0\/8","10.0.0.0\/16"]"#)
+        #expect(try JSONDecoder().decode([IPv4Prefix].self, from: data) == prefixes)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode([IPv6Prefix].self, from: data) }
+        #expect(Set(prefixes + prefixes).count == 2)
+        #expect(try IPv4Prefix.parseText("10.0.0.0/8").length == 8)
+    }
+}

@@ -4,6 +4,7 @@
 //   python3 scripts/ipdiff/gen.py --seed 1 --count 120000 > cases.jsonl
 //   .build/debug/ipdiff-driver cases.jsonl      # "ipdiff: N cases, 0 mismatches", exit 0
 //   .build/release/ipdiff-driver --bench        # alloc_next_24_median_us=… contains_overlap_1m_s=…
+//   .build/release/ipdiff-driver --bench-typed  # IPv4Prefix / IPv6Prefix operations, seconds each
 //
 // Exit status: 0 when every case matches, 1 on any mismatch, 2 on bad usage or input.
 
@@ -228,9 +229,11 @@ extension Duration {
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments == ["--bench"] {
     exit(runBenchmarks())
+} else if arguments.first == "--bench-typed", arguments.count <= 2 {
+    exit(runTypedBenchmarks(rounds: arguments.count == 2 ? max(1, Int(arguments[1]) ?? 1) : 5))
 } else if arguments.count == 1, !arguments[0].hasPrefix("-") {
     exit(runCases(arguments[0]))
 } else {
-    print("usage: ipdiff-driver CASES.jsonl | ipdiff-driver --bench")
+    print("usage: ipdiff-driver CASES.jsonl | ipdiff-driver --bench | ipdiff-driver --bench-typed [ROUNDS]")
     exit(2)
 }
