@@ -552,11 +552,14 @@ public final class Ledger {
         return (seq, set)
     }
 
-    /// Whether `pool` has a lapsed lease or quarantine to reclaim; one row, 1 or 0.
-    private static func reclaimDueRead(_ pool: Pool, at t: Int64) -> Statement {
+    /// Whether `pool` has a lapsed lease or quarantine to reclaim; one row, 1 or 0. The lease
+    /// test repeats its partial index's condition (`expires_at IS NOT NULL`), so that PostgreSQL's
+    /// generic plan of the prepared statement uses that index instead of scanning every allocation.
+    static func reclaimDueRead(_ pool: Pool, at t: Int64) -> Statement {
         Statement(
             """
-            SELECT CASE WHEN EXISTS (SELECT 1 FROM berth_allocations WHERE pool_id = $1 AND state = 'allocated' AND expires_at <= $2)
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM berth_allocations WHERE pool_id = $1 AND state = 'allocated' AND expires_at IS NOT NULL
+                AND expires_at <= $2)
                 OR EXISTS (SELECT 1 FROM berth_allocations WHERE pool_id = $1 AND state = 'quarantined' AND quarantine_until <= $2)
             THEN 1 ELSE 0 END
             """, .int(pool.id), .int(t))

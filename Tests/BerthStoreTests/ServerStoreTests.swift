@@ -77,6 +77,31 @@ import Testing
         #expect(try ledger.check().problems.isEmpty)
     }
 
+    /// The read every write starts with (is a lease or quarantine due?) uses the partial indexes,
+    /// also in PostgreSQL's generic plan of the prepared statement: a scan of every allocation
+    /// per write made the server's batches slower as the store grew.
+    @Test func theReclaimCheckUsesItsIndexes() throws {
+        for store in try Self.stores() {
+            let ledger = try Ledger(store: store)
+            let pool = try ledger.addPool(name: "p", prefix: try IPPrefix("10.0.0.0/16"))
+            for _ in 0..<20 {
+                _ = try ledger.allocateBatch(pool: "p", (0..<200).map { _ in AllocationRequest(pool: "p", length: 32) })
+            }
+            let read = Ledger.reclaimDueRead(pool, at: 1)
+            let plan: [String]
+            if store.hasPrefix("postgres") {
+                try ledger.db.script("ANALYZE; SET plan_cache_mode = force_generic_plan")
+                try ledger.db.script("PREPARE due(bigint, bigint) AS " + read.sql)
+                plan = try ledger.db.query("EXPLAIN EXECUTE due(\(pool.id), 1)").map { $0.string(0) }
+            } else {
+                try ledger.db.script("ANALYZE")
+                plan = try ledger.db.query("EXPLAIN QUERY PLAN " + read.sql, read.params).map { $0.string(3) }
+            }
+            #expect(!plan.contains { $0.contains("Seq Scan") || $0.hasPrefix("SCAN berth_allocations") }, "\(store): \(plan)")
+            #expect(plan.contains { $0.contains("berth_allocations_leases") }, "\(store): \(plan)")
+        }
+    }
+
     @Test func actorIsRecordedForWritesNotExpiries() throws {
         let ledger = try Ledger(store: tempStore())
         _ = try ledger.addPool(name: "p", prefix: try IPPrefix("10.0.0.0/24"))
