@@ -396,18 +396,25 @@ struct IPListCommand: ParsableCommand {
     }
 }
 
-struct IPShowCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Show which allocation holds an address, its owner and since when.")
-
+/// What `show` and `history` ask: one address, the output format and the store.
+struct AddressQuery: ParsableArguments {
     @Argument(help: "An address, e.g. 10.8.3.7.") var address: String
     @Option(help: "text or json.") var format: OutputFormat = .text
     @OptionGroup var storeOptions: LedgerOptions
 
     func validate() throws { _ = try reportingErrors { try parseAddress(address) } }
+}
+
+struct IPShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show which allocation holds an address, its owner and since when.")
+
+    @OptionGroup var query: AddressQuery
+    var format: OutputFormat { query.format }
+    var storeOptions: LedgerOptions { query.storeOptions }
 
     func run() throws {
-        let addr = try parseAddress(address)
+        let addr = try parseAddress(query.address)
         let ledger = try storeOptions.open(.read)
         let found = try reportingErrors { try ledger.show(addr) }
         switch format {
@@ -471,14 +478,12 @@ struct IPHistoryCommand: ParsableCommand {
         commandName: "history",
         abstract: "Every allocation, release and expiry that covered an address: who held it from when to when.")
 
-    @Argument(help: "An address, e.g. 10.8.3.7.") var address: String
-    @Option(help: "text or json.") var format: OutputFormat = .text
-    @OptionGroup var storeOptions: LedgerOptions
-
-    func validate() throws { _ = try reportingErrors { try parseAddress(address) } }
+    @OptionGroup var query: AddressQuery
+    var format: OutputFormat { query.format }
+    var storeOptions: LedgerOptions { query.storeOptions }
 
     func run() throws {
-        let addr = try parseAddress(address)
+        let addr = try parseAddress(query.address)
         let ledger = try storeOptions.open(.read)
         let events = try reportingErrors { try ledger.history(addr) }
         let tenancies = Ledger.tenancies(events)

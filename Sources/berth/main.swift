@@ -48,10 +48,8 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
 
-struct SpecOptions: ParsableArguments {
-    @Argument(help: "The platform spec (YAML).", completion: .file(extensions: ["yaml", "yml"]))
-    var spec: String
-
+/// The files read beside a spec: the versions file and the IP plan lock.
+struct SpecFileOptions: ParsableArguments {
     @Option(
         name: .long, help: "Versions file (environment -> service -> tag or digest). Default: versions.yaml beside the spec, when present.",
         completion: .file(extensions: ["yaml", "yml"]))
@@ -59,6 +57,16 @@ struct SpecOptions: ParsableArguments {
 
     @Option(name: .long, help: "IP plan lock file (default: ip-plan.lock beside the spec, when present).", completion: .file())
     var lock: String?
+}
+
+struct SpecOptions: ParsableArguments {
+    @Argument(help: "The platform spec (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+    var spec: String
+
+    @OptionGroup var files: SpecFileOptions
+
+    var versions: String? { files.versions }
+    var lock: String? { files.lock }
 }
 
 extension SpecOptions {
@@ -153,13 +161,7 @@ struct Check: ParsableCommand {
     @Argument(help: "The platform spec (YAML).", completion: .file(extensions: ["yaml", "yml"]))
     var spec: String?
 
-    @Option(
-        name: .long, help: "Versions file (environment -> service -> tag or digest). Default: versions.yaml beside the spec, when present.",
-        completion: .file(extensions: ["yaml", "yml"]))
-    var versions: String?
-
-    @Option(name: .long, help: "IP plan lock file (default: ip-plan.lock beside the spec, when present).", completion: .file())
-    var lock: String?
+    @OptionGroup var files: SpecFileOptions
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, sarif, markdown }
 
@@ -197,10 +199,11 @@ struct Check: ParsableCommand {
         // and --lock), instead of checking the spec a second time.
         let loaded: LoadedSpec
         if format == .sarif {
-            loaded = try reportingErrors { try Pipeline.check(path: spec, versionsPath: versions, lockPath: lock) }
+            loaded = try reportingErrors { try Pipeline.check(path: spec, versionsPath: files.versions, lockPath: files.lock) }
             writeOut(CheckRules.sarif(loaded.diagnostics, specFile: spec))
         } else {
-            loaded = try loadReported(spec: spec, versions: versions, lock: lock, format: format == .json ? .json : .text, notes: true)
+            loaded = try loadReported(
+                spec: spec, versions: files.versions, lock: files.lock, format: format == .json ? .json : .text, notes: true)
         }
         if loaded.checked == nil || loaded.diagnostics.hasErrors { throw ExitCode(.failed) }
         if strict, loaded.diagnostics.contains(where: { $0.severity == .warning }) { throw ExitCode(.failed) }

@@ -163,17 +163,8 @@ struct PrefixSetTests {
 
 // MARK: - Randomised model check
 
-/// splitmix64, a small seeded generator.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The model check's seeded generator.
+typealias SeededRandom = SplitMix64
 
 /// A naive model: one Bool per unit (a block of the longest length used in the test).
 struct UnitModel {

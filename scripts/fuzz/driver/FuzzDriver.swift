@@ -85,18 +85,7 @@ func runOne(_ text: String, kind: Kind) {
     }
 #else
 
-    /// SplitMix64: small, fast, the same sequence for the same seed on every platform.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
-    }
+    typealias Random = SplitMix64
 
     /// Fragments that make parsers take their rarer paths.
     let tokens: [String] = [

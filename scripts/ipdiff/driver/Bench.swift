@@ -13,19 +13,6 @@
 
 import BerthNet
 
-/// The splitmix64 generator, also implemented in bench_netaddr.py.
-struct SplitMix64 {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 let benchPoolBase: UInt32 = 0x0A00_0000  // 10.0.0.0/8
 
 /// The 100,000 prefill allocations as (first address, length).
