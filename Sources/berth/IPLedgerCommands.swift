@@ -403,6 +403,9 @@ struct AddressQuery: ParsableArguments {
     @OptionGroup var storeOptions: LedgerOptions
 
     func validate() throws { _ = try reportingErrors { try parseAddress(address) } }
+
+    /// The address and the store opened for reading.
+    func open() throws -> (IPAddress, any LedgerAccess) { (try parseAddress(address), try storeOptions.open(.read)) }
 }
 
 struct IPShowCommand: ParsableCommand {
@@ -410,14 +413,11 @@ struct IPShowCommand: ParsableCommand {
         commandName: "show", abstract: "Show which allocation holds an address, its owner and since when.")
 
     @OptionGroup var query: AddressQuery
-    var format: OutputFormat { query.format }
-    var storeOptions: LedgerOptions { query.storeOptions }
 
     func run() throws {
-        let addr = try parseAddress(query.address)
-        let ledger = try storeOptions.open(.read)
+        let (addr, ledger) = try query.open()
         let found = try reportingErrors { try ledger.show(addr) }
-        switch format {
+        switch query.format {
         case .json:
             writeOut(found.json.serialized(pretty: true) + "\n")
         case .text:
@@ -479,15 +479,12 @@ struct IPHistoryCommand: ParsableCommand {
         abstract: "Every allocation, release and expiry that covered an address: who held it from when to when.")
 
     @OptionGroup var query: AddressQuery
-    var format: OutputFormat { query.format }
-    var storeOptions: LedgerOptions { query.storeOptions }
 
     func run() throws {
-        let addr = try parseAddress(query.address)
-        let ledger = try storeOptions.open(.read)
+        let (addr, ledger) = try query.open()
         let events = try reportingErrors { try ledger.history(addr) }
         let tenancies = Ledger.tenancies(events)
-        switch format {
+        switch query.format {
         case .json:
             writeOut(Ledger.historyJSON(addr, events: events).serialized(pretty: true) + "\n")
         case .text:

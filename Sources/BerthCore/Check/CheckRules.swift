@@ -211,9 +211,9 @@ public struct CheckRule: Sendable, Hashable {
 }
 
 extension CheckCode {
+    // Long: a catalogue, one entry per code; the exhaustive switch is the table.
     /// The catalogue entry of this code. The switch is exhaustive: a new code does not compile
     /// until it has an entry.
-    // Long: a catalogue, one entry per code; the exhaustive switch is the table.
     public var rule: CheckRule {
         switch self {
         case .addonUnknown:
