@@ -1,4 +1,4 @@
-public import BerthNet
+import BerthNet
 
 /// What counts as a secret in the spec, in one place: the `plain-secret` check, the audit's
 /// BERTH-SEC-002, the staging-parity notes and the diagnostics' source excerpts all use it.

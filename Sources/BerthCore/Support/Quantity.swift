@@ -114,7 +114,7 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
 /// A span of time written as `<n><unit>` with unit `m` (minutes), `h`, `d`, `w` or `y` (365 days).
 ///
 /// ```swift
-/// Duration.parse("30d")?.seconds  // 2_592_000
+/// SpecDuration.parse("30d")?.seconds  // 2_592_000
 /// ```
 public struct SpecDuration: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The length in seconds.
