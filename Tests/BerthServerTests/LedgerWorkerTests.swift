@@ -66,6 +66,18 @@ import Testing
         #expect(blocks.filter { $0.hasPrefix("10.0.") }.count == 4)
     }
 
+    /// Three allocations queued behind a held job and committed in one drain, so that the
+    /// worker expects three at its next drain.
+    func drainThree(_ worker: LedgerWorker, _ credential: Credential) async throws {
+        let gate = try await hold(worker)
+        let first = (0..<3).map { i in
+            Task { try await worker.allocate(AllocationRequest(pool: "a", length: 28, requestID: "f\(i)"), credential) }
+        }
+        while worker.queued < 3 { try await Task.sleep(for: .milliseconds(1)) }
+        gate.release.signal()
+        for t in first { _ = try await t.value }
+    }
+
     /// Group commit: after a drain of three, a lone allocation waits (up to `gather`) for the two
     /// that follow it, and all three share one transaction. Without `gather` it commits alone.
     @Test(arguments: [0, 30] as [TimeInterval])
@@ -74,13 +86,7 @@ import Testing
         let worker = LedgerWorker(ledger: try ledger(), name: "test-writer", gather: gather, onBatch: sizes.add)
         defer { worker.stop() }
         let good = Credential(hash: ServerToken.hash("good-token"), scope: .allocate)
-        let gate = try await hold(worker)
-        let first = (0..<3).map { i in
-            Task { try await worker.allocate(AllocationRequest(pool: "a", length: 28, requestID: "f\(i)"), good) }
-        }
-        while worker.queued < 3 { try await Task.sleep(for: .milliseconds(1)) }
-        gate.release.signal()
-        for t in first { _ = try await t.value }
+        try await drainThree(worker, good)
         let lone = Task { try await worker.allocate(AllocationRequest(pool: "a", length: 28, requestID: "n0"), good) }
         try await Task.sleep(for: .milliseconds(300))
         let rest = (1..<3).map { i in Task { try await worker.allocate(AllocationRequest(pool: "a", length: 28, requestID: "n\(i)"), good) }
@@ -99,13 +105,7 @@ import Testing
         let worker = LedgerWorker(ledger: try ledger(), name: "test-writer", gather: 30)
         defer { worker.stop() }
         let good = Credential(hash: ServerToken.hash("good-token"), scope: .allocate)
-        let gate = try await hold(worker)
-        let first = (0..<3).map { i in
-            Task { try await worker.allocate(AllocationRequest(pool: "a", length: 28, requestID: "f\(i)"), good) }
-        }
-        while worker.queued < 3 { try await Task.sleep(for: .milliseconds(1)) }
-        gate.release.signal()
-        for t in first { _ = try await t.value }
+        try await drainThree(worker, good)
         let start = ContinuousClock.now
         let pools = try await worker.run { ledger throws(LedgerError) in try ledger.pools().count }
         #expect(pools == 2)
