@@ -4,7 +4,6 @@ Codes 4 to 6 (`--server`) use a port nobody listens on and a small HTTP server o
 answers; Tests/e2e/test_server_cli.py covers them against `berth serve` too.
 """
 import http.server
-import json
 import os
 import pathlib
 import re
@@ -13,6 +12,8 @@ import subprocess
 import threading
 
 import pytest
+
+from test_server_cli import problem_handler
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BERTH = os.environ.get("BERTH_BIN", str(ROOT / ".build" / "debug" / "berth"))
@@ -41,24 +42,15 @@ def readme_codes():
     return codes
 
 
-class Canned(http.server.BaseHTTPRequestHandler):
+def _answer(headers):
     """401 for the token 'refused', else a 503 problem."""
+    refused = headers.get("Authorization") == "Bearer refused"
+    status = 401 if refused else 503
+    return status, {"type": "about:blank", "title": "x", "status": status,
+                    "detail": "unknown token" if refused else "the store cannot be read"}
 
-    def do_GET(self):
-        refused = self.headers.get("Authorization") == "Bearer refused"
-        status = 401 if refused else 503
-        detail = "unknown token" if refused else "the store cannot be read"
-        body = json.dumps({"type": "about:blank", "title": "x", "status": status, "detail": detail}).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/problem+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
-    do_POST = do_GET
-
-    def log_message(self, *args):
-        pass
+Canned = problem_handler(_answer)
 
 
 @pytest.fixture(scope="module")

@@ -262,22 +262,31 @@ def free_port():
     return port
 
 
-class Canned(http.server.BaseHTTPRequestHandler):
-    """Answers every request with a 503 problem (a server in trouble)."""
+def problem_handler(answer):
+    """A request handler answering every GET and POST with the problem `answer(headers)` gives,
+    as `(status, problem dict)`: a server in trouble, for the client's error paths."""
 
-    def do_GET(self):
-        body = json.dumps({"type": "urn:berth:problem:store-unavailable", "title": "Store unavailable", "status": 503,
-                           "detail": "the store cannot be read"}).encode()
-        self.send_response(503)
-        self.send_header("Content-Type", "application/problem+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            status, problem = answer(self.headers)
+            body = json.dumps(problem).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/problem+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
-    do_POST = do_GET
+        do_POST = do_GET
 
-    def log_message(self, *args):
-        pass
+        def log_message(self, *args):
+            pass
+
+    return Handler
+
+
+# Answers every request with a 503 problem (a server in trouble).
+Canned = problem_handler(lambda _headers: (503, {"type": "urn:berth:problem:store-unavailable", "title": "Store unavailable",
+                                                 "status": 503, "detail": "the store cannot be read"}))
 
 
 def test_http_failures_are_one_line_with_documented_exit_codes(tmp_path):
