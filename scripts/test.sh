@@ -106,6 +106,8 @@ step "fuzz: spec loader, CIDR, address and duration parsers (seeded mutations of
     "$root/.build/debug/fuzz-driver" "${BERTH_FUZZ_SEED:-1}" 200000 Tests/data/fuzz-corpus --max-seconds 40
 step "monitoring of every example: promtool check rules, promtool test rules (SLO burn-rate alerts at 14.4x and 1x, each platform alert on its condition), amtool check-config, scrape policies (pytest)" \
     env BERTH_BIN="$bin" BERTH_REQUIRE_PROMTOOL=1 python3 -m pytest -q -p no:cacheprovider Tests/e2e/test_monitoring.py
+step "cloud foundation (infra/): the providers' required parameters, references, IP plan CIDRs, identities, keys, node pools, DNS zones, Argo CD order" \
+    python3 scripts/check_infra.py "$work/rendered"
 step "CLI end to end, IP ledger on SQLite (pytest)" env -u BERTH_TEST_PG_URL BERTH_BIN="$bin" \
     python3 -m pytest -q -p no:cacheprovider Tests/e2e --ignore=Tests/e2e/test_monitoring.py
 step "team server: schemathesis against /openapi.json (no 5xx; status, content type, body and headers match the document)" \

@@ -105,10 +105,19 @@ struct AddonTests {
         #expect(dnsEU.contains(#""sources":["gateway-httproute"]"#) && dnsEU.contains(#""domainFilters":["acme.example"]"#))
         #expect(dnsEU.contains(#""txtOwnerId":"acme-prod-eu""#) && dnsUS.contains(#""txtOwnerId":"acme-prod-us""#))
         #expect(dnsEU.contains(#""provider":{"name":"aws"}"#))
-        #expect(dnsEU.contains(#""eks.amazonaws.com/role-arn":"arn:aws:iam::111122223333:role/acme-prod-eu-external-dns""#))
+        // acme's foundation binds roles through EKS Pod Identity: the chart's ServiceAccount is
+        // named and names its role; without a foundation (twin) it carries the IRSA role ARN.
+        #expect(
+            dnsEU.contains(
+                #""serviceAccount":{"name":"external-dns","annotations":{"berth.dev/cloud-identity":"acme-prod-eu-external-dns"}}"#))
+        let twin = try Self.example("twin").addonList()
+        let twinDNS = Self.values(twin, twin.first { $0.release.name == "external-dns" }?.cluster ?? "", "external-dns")
+        #expect(twinDNS.contains(#""serviceAccount":{"annotations":{"eks.amazonaws.com/role-arn":"arn:aws:iam::444455556666:role/"#))
         #expect(Self.values(list, "prod-eu", "cert-manager").contains(#""enableGatewayAPI":true"#))
         #expect(Self.values(list, "prod-eu", "nginx-gateway-fabric").contains(#""snippetsFilters":{"enable":true}"#))
         let velero = Self.values(list, "prod-eu", "velero")
+        #expect(velero.contains(#""server":{"name":"velero-server","annotations":{"berth.dev/cloud-identity":"acme-prod-eu-velero"}}"#))
+        #expect(Self.values(list, "prod-eu", "cluster-autoscaler").contains(#""autoDiscovery":{"clusterName":"prod-eu"}"#))
         #expect(velero.contains(#""configuration":{"backupStorageLocation":[],"volumeSnapshotLocation":[]}"#))
         #expect(velero.contains("velero/velero-plugin-for-aws:") && velero.contains("acme-prod-eu-velero"))
         // The rules ConfigMap syncs after the add-ons: an optional volume lets Falco start
@@ -307,7 +316,8 @@ struct AddonTests {
                 $0.hasPrefix("security-sensitive: changed addons/argocd/Application/acme-external-dns-prod-eu: ")
                     && $0.contains("add-on external-dns may write DNS for more domainFilters: acme.test")
             }, "\(zones)")
-        let account = try DiffTests.report(#"account: "111122223333""#, #"account: "444455556666""#)
+        let account = try DiffTests.report(
+            #"account: "111122223333""#, #"account: "444455556666""#, in: DiffTests.withoutInfrastructure)
         #expect(
             account.contains {
                 $0.hasPrefix("security-sensitive: changed addons/argocd/Application/acme-velero-prod-eu: ")

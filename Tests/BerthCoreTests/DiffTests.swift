@@ -17,9 +17,12 @@ struct DiffTests {
     }
 
     /// The text report of the example against the example with one edit.
-    static func report(_ old: String, _ new: String) throws -> [String] {
-        precondition(text.contains(old), "anchor not found: \(old)")
-        let changes = try PlatformDiff.compare(old: files(text), new: files(text.replacingOccurrences(of: old, with: new)))
+    /// acme without its cloud foundation: workload identities are IRSA annotations.
+    static let withoutInfrastructure = text.replacingOccurrences(of: "infrastructure:\n  engine: crossplane\n", with: "")
+
+    static func report(_ old: String, _ new: String, in base: String = text) throws -> [String] {
+        precondition(base.contains(old), "anchor not found: \(old)")
+        let changes = try PlatformDiff.compare(old: files(base), new: files(base.replacingOccurrences(of: old, with: new)))
         return PlatformDiff.text(changes).split(separator: "\n").map(String.init)
     }
 

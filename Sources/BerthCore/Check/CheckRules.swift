@@ -49,6 +49,14 @@ public enum CheckCode: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case firewallService = "firewall-service"
     /// Error: image from a registry other than delivery.registry.
     case foreignRegistry = "foreign-registry"
+    /// Error: the foundation cannot be rendered for this spec.
+    case infraEngine = "infra-engine"
+    /// Error: a region's key is not an alias the foundation can create.
+    case infraKey = "infra-key"
+    /// Error: a foundation name or count over the provider's limit.
+    case infraLimit = "infra-limit"
+    /// Note: no cloud foundation on premises.
+    case infraOnPremises = "infra-on-premises"
     /// Error: invalid image reference.
     case invalidImage = "invalid-image"
     /// Error: invalid name.
@@ -119,6 +127,8 @@ public enum CheckCode: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case productionReplicasWaiver = "production-replicas-waiver"
     /// Error: name over the provider's limit.
     case providerNameLimit = "provider-name-limit"
+    /// Error: a region or zone the provider does not have.
+    case providerRegion = "provider-region"
     /// Error: production public route without HTTPS.
     case productionTls = "production-tls"
     /// Error: replica cluster without a backup to follow.
@@ -412,6 +422,34 @@ extension CheckCode {
                 fix:
                     "Move or shrink the reservation if it is wrong, or remove the pin from the lock file so the range is planned around the reservation (which moves it)."
             )
+        case .infraEngine:
+            CheckRule(
+                self, .error, "the foundation cannot be rendered for this spec",
+                why:
+                    "`infrastructure: { engine: crossplane }` renders the cloud foundation under `infra/` and Argo CD applications that apply it from the management cluster before the workloads. That needs the GitOps repository (`delivery.gitops`) the applications sync from, `provider.account` (roles, keys and policies name it), and a provider berth renders the foundation for (aws so far).",
+                fix: "Add `delivery.gitops` and `provider.account`, or remove `infrastructure` and create the foundation another way."
+            )
+        case .infraKey:
+            CheckRule(
+                self, .error, "a region's key is not an alias the foundation can create",
+                why:
+                    "The foundation creates one KMS key per region and the alias `provider.regions.<region>.kmsKey` names; the StorageClasses, bucket encryption and cluster secrets encryption all use that alias ARN. A key ARN (`key/<id>`), an alias in another region or account, or an AWS-managed alias (`alias/aws/...`) cannot be created, so nothing the render names would exist.",
+                fix: "Write `arn:aws:kms:<region>:<account>:alias/<name>` with the region of the entry and `provider.account`."
+            )
+        case .infraLimit:
+            CheckRule(
+                self, .error, "a foundation name or count over the provider's limit",
+                why:
+                    "The foundation creates the cloud's objects under the names the render uses: one managed node group per pool (EKS allows 30 per cluster) and one S3 bucket per physical bucket (`<platform>-<environment>-<bucket>`, 3-63 lower-case letters, digits, '-' and '.'). A name or count over the limit fails to create.",
+                fix: "Shorten the platform, environment, cluster or bucket name, or merge node pools."
+            )
+        case .infraOnPremises:
+            CheckRule(
+                self, .note, "no cloud foundation on premises",
+                why:
+                    "On premises there is no cloud API to create networks, clusters or keys: the foundation is the hardware of `provider.hardware`, the MetalLB address pools from the IP plan and the nftables edge firewall under `network/firewall/`, which the render already writes. `infrastructure` adds nothing there.",
+                fix: "Nothing to fix; remove `infrastructure` to silence the note."
+            )
         case .ipamServerCluster:
             CheckRule(
                 self, .error, "ipam.server cluster is not one of its environment's",
@@ -594,6 +632,13 @@ extension CheckCode {
                     "Some names berth passes to the cloud have limits tighter than Kubernetes': a node pool's name is the node group (EKS: 1-63 letters, digits, '-' and '_', starting with a letter or digit), the GKE node pool (1-40 lower-case letters, digits and '-', starting with a letter and not ending with '-') or the AKS agent pool (1-12 lower-case letters and digits, starting with a letter), and it is the value of the pool label every `nodeSelector` uses. A name over the limit cannot be created, so the pods that select it never schedule.",
                 fix:
                     "Rename the node pool within the provider's limit (on Azure, for example `general` or `gpu1`); the nodeSelectors follow the new name."
+            )
+        case .providerRegion:
+            CheckRule(
+                self, .error, "a region or zone the provider does not have",
+                why:
+                    "Clusters, subnets and NAT gateways are created in the zones of `provider.regions`. A region the provider does not have, or a zone letter the region does not offer (AWS: the table `PlatformChecks.awsZones`), makes every one of them fail to create.",
+                fix: "Use the provider's region name and zones that exist in it (the message lists them); the IP plan follows the zones."
             )
         case .productionTls:
             CheckRule(

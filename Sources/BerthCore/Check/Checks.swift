@@ -30,6 +30,8 @@ public enum PlatformChecks {
             { addons(spec) },
             { monitoring(spec, plan: plan) },
             { ipamServer(spec) },
+            { awsRegions(spec) },
+            { infrastructure(spec, plan: plan) },
         ]
         return parallelMap(0..<rules.count) { rules[$0]() }.flatMap { $0 }
     }

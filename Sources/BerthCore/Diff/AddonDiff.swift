@@ -25,7 +25,7 @@ extension PlatformDiff {
         leaves(va, "", into: &la)
         leaves(vb, "", into: &lb)
         let identityKeys = [
-            "eks.amazonaws.com/role-arn", "iam.gke.io/gcp-service-account", "azure.workload.identity/client-id",
+            "eks.amazonaws.com/role-arn", "iam.gke.io/gcp-service-account", "azure.workload.identity/client-id", "berth.dev/cloud-identity",
             "azure.workload.identity/use",
         ]
         let identity = Set(la.keys).union(lb.keys).filter { k in

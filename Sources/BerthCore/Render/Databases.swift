@@ -301,15 +301,20 @@ extension Renderer {
                     "serviceAccountTemplate",
                     [
                         "metadata": [
-                            "annotations": [
-                                "eks.amazonaws.com/role-arn": .string(
-                                    "arn:aws:iam::\(spec.provider.account):role/\(spec.platform)-\(t.environment.name)-\(d.name)-backup")
-                            ]
+                            "annotations": backupIdentity(d, env: t.environment)
                         ]
                     ]
                 ))
         }
         return clusterSpec
+    }
+
+    /// The annotations naming the AWS role a database's backups use in an environment: the
+    /// IRSA role ARN, or with Pod Identity (`infra/`) the role's name.
+    func backupIdentity(_ d: Database, env: Environment) -> JSONValue {
+        let role = backupRoleName(d.name, environment: env.name)
+        if podIdentity { return .object([(Renderer.cloudIdentityAnnotation, .string(role))]) }
+        return .object([("eks.amazonaws.com/role-arn", .string("arn:aws:iam::\(spec.provider.account):role/\(role)"))])
     }
 
     /// What the role adds to the Cluster's spec: a primary's bootstrap and managed reader role,

@@ -14,6 +14,34 @@ extension Renderer {
         return prefix + "-" + suffix
     }
 
+    /// Whether workload identities are bound by the EKS Pod Identity associations `infra/`
+    /// renders (aws with `infrastructure`): ServiceAccounts then name their role with
+    /// `berth.dev/cloud-identity` instead of the IRSA annotation, which would make the AWS SDKs
+    /// try a web identity the role does not trust.
+    var podIdentity: Bool { spec.provider.name == .aws && spec.infrastructure != nil }
+
+    /// The IAM role of a service in an environment (aws).
+    func serviceRoleName(_ service: String, environment: String) -> String {
+        Renderer.bounded("\(spec.platform)-\(environment)-\(service)", limit: 64)
+    }
+
+    /// The IAM role of an add-on on a cluster (aws).
+    func addonRoleName(_ addon: String, cluster: String) -> String {
+        Renderer.bounded("\(spec.platform)-\(cluster)-\(addon)", limit: 64)
+    }
+
+    /// The IAM role a database's backups use in an environment (aws).
+    func backupRoleName(_ database: String, environment: String) -> String {
+        Renderer.bounded("\(spec.platform)-\(environment)-\(database)-backup", limit: 64)
+    }
+
+    /// The identity `infra/` renders for an add-on on a cluster, when its chart's values name one.
+    func addonIdentityName(_ addon: String, cluster: String) -> String? {
+        guard podIdentity, let (key, value) = addonIdentity(addon, cluster: cluster), key == Renderer.cloudIdentityAnnotation
+        else { return nil }
+        return value
+    }
+
     /// The cloud identity a service's ServiceAccount is bound to, when the service uses a
     /// bucket and `provider.account` is set: (annotation key, value).
     public func workloadIdentity(service: String, environment: String) -> (String, String)? {
@@ -22,7 +50,8 @@ extension Renderer {
         guard !account.isEmpty else { return nil }
         switch spec.provider.name {
         case .aws:
-            let role = Renderer.bounded("\(spec.platform)-\(environment)-\(service)", limit: 64)
+            let role = serviceRoleName(service, environment: environment)
+            if podIdentity { return (Renderer.cloudIdentityAnnotation, role) }
             return ("eks.amazonaws.com/role-arn", "arn:aws:iam::\(account):role/\(role)")
         case .gcp:
             let name = Renderer.bounded("\(service)-\(environment)", limit: 30)

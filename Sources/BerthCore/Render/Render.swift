@@ -190,6 +190,7 @@ public struct Renderer: Sendable {
         }
         artifacts += edgeArtifacts()
         artifacts += alertmanagerArtifacts()
+        artifacts += infraArtifacts(units: units, argo: argo)
         artifacts += spec.clusters.map { auditPolicy($0) }
         return artifacts.sorted { $0.path < $1.path }
     }

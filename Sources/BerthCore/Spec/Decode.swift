@@ -91,6 +91,7 @@ extension Spec {
             var spec = d.spec(root, file: file)
             d.monitoring(root, into: &spec)
             d.ipam(root, into: &spec)
+            d.infrastructure(root, into: &spec)
             spec.buildIndexes()
             return spec
         }

@@ -1,4 +1,13 @@
 extension Decoder {
+    /// `infrastructure`: the engine, the clusters' endpoint and the credentials Secret's name.
+    mutating func infrastructure(_ r: SpecNode, into spec: inout Spec) {
+        guard let n = r["infrastructure"] else { return }
+        let credentials = located(n, "credentials")?.value ?? "\(spec.provider.name.rawValue)-credentials"
+        spec.infrastructure = Infrastructure(
+            engine: str(n, "engine"), endpoint: located(n, "endpoint")?.value ?? "public", credentials: credentials,
+            location: n.location)
+    }
+
     /// `ipam.server`: the team server and its ledger become one service and one database,
     /// both pinned to the server's environment and cluster, so the traffic graph, the checks,
     /// the render, the Argo CD layout and the documents treat them like any other.

@@ -50,6 +50,8 @@ public struct Spec: Sendable {
     /// and ledger are also in `services` and `databases` (pinned to its cluster and
     /// environment), so every check and render path treats them like the others.
     public var ipamServer: IPAMServer? = nil
+    /// The cloud foundation berth renders (`infrastructure`), nil when the spec asks for none.
+    public var infrastructure: Infrastructure? = nil
     /// environment -> service -> version (tag or digest), from the versions file.
     public var versions: [String: [String: Located<String>]]
     /// Path of the versions file beside the spec, when one was read.
@@ -875,6 +877,21 @@ public struct Pin: Sendable, Hashable {
     public var environment: String
     /// The cluster's name.
     public var cluster: String
+}
+
+/// `infrastructure`: the cloud foundation (networks, clusters, node pools, keys, DNS zones,
+/// buckets, registry repositories and identities) rendered under `infra/` for an engine.
+public struct Infrastructure: Sendable {
+    /// `engine`: what applies the foundation; `crossplane` (managed resources of the upjet providers).
+    public var engine: String
+    /// `endpoint`: the clusters' API endpoint, `public` (reachable from the internet and from
+    /// the network) or `private` (from the network only).
+    public var endpoint: String
+    /// `credentials`: the Secret in `crossplane-system` holding the provider's credentials
+    /// (key `credentials`); berth names it and never writes it.
+    public var credentials: String
+    /// Where `infrastructure` is written in the spec.
+    public var location: SourceLocation
 }
 
 /// `ipam.server`: the IP ledger's team server (`berth serve`) rendered into one cluster and

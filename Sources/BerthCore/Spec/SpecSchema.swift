@@ -778,6 +778,26 @@ public enum SpecSchema {
             Field("server", .object(ipamServer), "Render the ledger's team server into the platform.", optionalObject: true)
         ])
 
+    // MARK: infrastructure
+
+    /// `infrastructure`: the cloud foundation rendered under `infra/`.
+    public static let infrastructure = ObjectSchema(
+        "infrastructure",
+        "The cloud foundation berth renders under `infra/` (see the README's \"Cloud foundation\"): the networks of the IP plan, the clusters and node pools, the keys, DNS zones, buckets, registry repositories and one identity per workload that uses a cloud API, as managed resources the engine applies from a management cluster before the workloads.",
+        [
+            Field(
+                "engine", .oneOf(["crossplane"]), "What applies the foundation: Crossplane with the upjet providers of the cloud.",
+                required: true),
+            Field(
+                "endpoint", .oneOf(["public", "private"]),
+                "The clusters' API endpoint: `public` (from the internet and the network) or `private` (from the network only; the management cluster must reach it).",
+                default: s("public")),
+            Field(
+                "credentials", .name,
+                "The Secret in `crossplane-system` that holds the provider's credentials under the key `credentials`; berth names it and never writes it (see the README's bootstrap).",
+                defaultNote: "`<provider>-credentials`"),
+        ])
+
     // MARK: root
 
     /// The whole spec: every top-level key, from `berth` (the format version) to `addons`.
@@ -800,6 +820,10 @@ public enum SpecSchema {
             Field("security", .object(security), "Security."),
             Field("monitoring", .object(monitoring), "Metrics, alerts and where they go."),
             Field("ipam", .object(ipam), "IP address management: the ledger's team server."),
+            Field(
+                "infrastructure", .object(infrastructure),
+                "The cloud foundation (networks, clusters, keys, zones, buckets, identities) rendered under `infra/`; absent: none.",
+                optionalObject: true),
             Field(
                 "addons", .map(.object(addon)),
                 "Overrides for the cluster add-ons by name (`cert-manager`, `external-dns`, `velero`, ...).", default: .map([])),

@@ -1,0 +1,226 @@
+/// `infra/`: the cloud foundation as managed resources of Crossplane's upjet providers, with
+/// `infrastructure: { engine: crossplane }` in the spec (see `Foundation` for what it holds).
+///
+/// Layout, one Argo CD Application per folder, all on the management cluster (where Argo CD
+/// runs), ordered by sync wave before every add-on and workload:
+///
+/// | folder | wave | what |
+/// |---|---|---|
+/// | (chart) | -60 | Crossplane itself, from its Helm chart, in `crossplane-system` |
+/// | `infra/providers/` | -55 | the provider packages (`pkg.crossplane.io` Provider) |
+/// | `infra/config/` | -50 | the ProviderConfig `default`, naming the credentials Secret |
+/// | `infra/network/` | -45 | per cluster: network, subnets, gateways, routes, firewall |
+/// | `infra/keys/` | -45 | one key and alias per region that encrypts data |
+/// | `infra/dns/` | -45 | the public DNS zones |
+/// | `infra/clusters/` | -40 | per cluster: its roles, the cluster and its managed add-ons |
+/// | `infra/nodepools/` | -35 | per cluster: the node pools |
+/// | `infra/identities/` | -35 | one file per workload identity: role, policy, bindings |
+/// | `infra/registry/` | -35 | registry repositories and their lifecycle |
+/// | `infra/buckets/` | -33 | one file per bucket: bucket, settings, lifecycle, policy |
+///
+/// The Applications and their AppProject `<platform>-infra` are `argocd/infra.yaml`, which the
+/// root application syncs; `addons/bootstrap/argocd-cm.yaml` gains the health check that makes
+/// Argo CD wait for managed resources to be Ready, so each wave waits for the one before.
+extension Renderer {
+    /// Where Crossplane and its providers run on the management cluster.
+    static let crossplaneNamespace = "crossplane-system"
+    /// The Crossplane Helm chart berth installs, pinned.
+    static let crossplaneChart = (repo: "https://charts.crossplane.io/stable", chart: "crossplane", version: "2.1.3")
+    /// The annotation berth writes on a ServiceAccount (or a chart's ServiceAccount values)
+    /// whose pods use a cloud identity of `infra/` through a binding rather than an annotation
+    /// the cloud reads (EKS Pod Identity): it names the identity, for people and for checks.
+    public static let cloudIdentityAnnotation = "berth.dev/cloud-identity"
+
+    /// One folder of `infra/`: its Argo CD Application's wave and what it holds.
+    struct InfraFolder {
+        var name: String
+        var wave: Int
+        var what: String
+        var files: [(path: String, docs: [JSONValue])]
+    }
+
+    /// Every file of `infra/` and `argocd/infra.yaml`; empty without `infrastructure` or on
+    /// premises. `argo` gives the add-ons, whose identities the foundation creates.
+    func infraArtifacts(units: [Unit], argo: ArgoObjects) -> [Artifact] {
+        guard let folders = infraFolders(units: units, argo: argo) else { return [] }
+        var out: [Artifact] = []
+        for f in folders {
+            for file in f.files { out.append(self.file(file.path, file.docs)) }
+        }
+        if let apps = infraApplications(folders) { out.append(file("argocd/infra.yaml", apps)) }
+        return out
+    }
+
+    /// The folders of `infra/` for the spec's provider; nil when the spec asks for none.
+    func infraFolders(units: [Unit], argo: ArgoObjects) -> [InfraFolder]? {
+        guard spec.infrastructure != nil, let clusters = plan.foundationClusters() else { return nil }
+        let bindings = cloudBindings(units: units, argo: argo)
+        switch spec.provider.name {
+        case .aws: return AWSFoundation(renderer: self, clusters: clusters, bindings: bindings).folders()
+        case .gcp, .azure, .onprem: return nil
+        }
+    }
+
+    /// Who uses each cloud identity: every ServiceAccount (and CloudNativePG cluster's
+    /// ServiceAccount template, and add-on chart's ServiceAccount values) whose annotations
+    /// name one with `berth.dev/cloud-identity`, by identity name.
+    func cloudBindings(units: [Unit], argo: ArgoObjects) -> [String: [Foundation.Binding]] {
+        var out: [String: Set<Foundation.Binding>] = [:]
+        for u in units {
+            let cluster = u.path.split(separator: "/").first.map(String.init) ?? ""
+            for d in u.docs {
+                let kind = d["kind"]?.stringValue ?? ""
+                let ns = d.at("metadata.namespace")?.stringValue ?? ""
+                let name = d.at("metadata.name")?.stringValue ?? ""
+                if kind == "ServiceAccount", let id = d.at("metadata.annotations")?[Renderer.cloudIdentityAnnotation]?.stringValue {
+                    out[id, default: []].insert(Foundation.Binding(cluster: cluster, namespace: ns, serviceAccount: name))
+                }
+                if kind == "Cluster",
+                    let id = d.at("spec.serviceAccountTemplate.metadata.annotations")?[Renderer.cloudIdentityAnnotation]?.stringValue
+                {
+                    // CloudNativePG names the ServiceAccount of a cluster after the cluster.
+                    out[id, default: []].insert(Foundation.Binding(cluster: cluster, namespace: ns, serviceAccount: name))
+                }
+            }
+        }
+        for a in argo.addons {
+            guard let id = addonIdentityName(a.release.name, cluster: a.cluster),
+                let account = Renderer.addonServiceAccount[a.release.name],
+                a.values.map({ Renderer.mentions($0, id) }) == true
+            else { continue }
+            out[id, default: []].insert(Foundation.Binding(cluster: a.cluster, namespace: a.release.namespace, serviceAccount: account))
+        }
+        return out.mapValues { $0.sorted() }
+    }
+
+    /// Whether `value` holds the string `text` anywhere.
+    static func mentions(_ value: JSONValue, _ text: String) -> Bool {
+        switch value {
+        case .string(let s): return s == text
+        case .array(let a): return a.contains { mentions($0, text) }
+        case .object(let o): return o.contains { mentions($0.1, text) }
+        default: return false
+        }
+    }
+
+    /// The ServiceAccount each add-on's chart runs its cloud-facing pods under, as berth sets
+    /// it in the chart's values.
+    static let addonServiceAccount: [String: String] = [
+        "cert-manager": "cert-manager", "external-dns": "external-dns", "velero": "velero-server",
+        "cluster-autoscaler": "cluster-autoscaler", "external-secrets": "external-secrets",
+    ]
+
+    /// The Argo CD objects of the foundation: the AppProject `<platform>-infra` and one
+    /// Application per folder plus Crossplane's chart, each on the management cluster.
+    func infraApplications(_ folders: [InfraFolder]) -> [JSONValue]? {
+        guard let g = spec.delivery.gitops else { return nil }
+        let root = g.path.hasSuffix("/") ? String(g.path.dropLast()) : g.path
+        func repoPath(_ p: String) -> String { root.isEmpty || root == "." ? p : "\(root)/\(p)" }
+        let project = "\(spec.platform)-infra"
+        var apps: [JSONValue] = [
+            infraApplication(
+                "crossplane", wave: -60, project: project,
+                source: [
+                    "repoURL": .string(Renderer.crossplaneChart.repo), "chart": .string(Renderer.crossplaneChart.chart),
+                    "targetRevision": .string(Renderer.crossplaneChart.version), "helm": ["releaseName": "crossplane"],
+                ])
+        ]
+        for f in folders {
+            apps.append(
+                infraApplication(
+                    f.name, wave: f.wave, project: project,
+                    source: [
+                        "repoURL": .string(g.repo), "targetRevision": .string(g.branch), "path": .string(repoPath("infra/\(f.name)")),
+                    ]))
+        }
+        var kinds: Set<[String]> = [
+            ["", "Namespace"], ["apiextensions.k8s.io", "CustomResourceDefinition"], ["rbac.authorization.k8s.io", "ClusterRole"],
+            ["rbac.authorization.k8s.io", "ClusterRoleBinding"], ["admissionregistration.k8s.io", "ValidatingWebhookConfiguration"],
+            ["admissionregistration.k8s.io", "MutatingWebhookConfiguration"],
+        ]
+        for f in folders {
+            for file in f.files {
+                for d in file.docs {
+                    let api = d["apiVersion"]?.stringValue ?? ""
+                    let group = api.contains("/") ? String(api.split(separator: "/")[0]) : ""
+                    kinds.insert([group, d["kind"]?.stringValue ?? ""])
+                }
+            }
+        }
+        let projectObject: JSONValue = [
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject",
+            "metadata": ["name": .string(project), "namespace": .string(Renderer.argoNamespace), "labels": argoLabels],
+            "spec": [
+                "description": .string("The cloud foundation of \(spec.platform): Crossplane, its providers and managed resources"),
+                "sourceRepos": [.string(g.repo), .string(Renderer.crossplaneChart.repo)],
+                "destinations": [
+                    ["server": "https://kubernetes.default.svc", "namespace": .string(Renderer.crossplaneNamespace)]
+                ],
+                "clusterResourceWhitelist": .array(
+                    kinds.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.map { ["group": .string($0[0]), "kind": .string($0[1])] }),
+                "namespaceResourceWhitelist": [["group": "*", "kind": "*"]],
+            ],
+        ]
+        return [projectObject] + apps
+    }
+
+    /// One Application of the foundation: synced on the management cluster into
+    /// `crossplane-system`; managed resources whose kinds an earlier wave installs skip the
+    /// dry run that would fail before their CRDs exist.
+    private func infraApplication(_ name: String, wave: Int, project: String, source: JSONValue) -> JSONValue {
+        var labels: [(String, JSONValue)] = []
+        if case .object(let base) = argoLabels { labels = base }
+        labels.append(("berth.dev/infra", .string(name)))
+        return [
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+            "metadata": [
+                "name": .string("\(spec.platform)-infra-\(name)"), "namespace": .string(Renderer.argoNamespace),
+                "labels": .object(labels), "annotations": .object([(Renderer.syncWaveKey, .string(String(wave)))]),
+                "finalizers": ["resources-finalizer.argocd.argoproj.io"],
+            ],
+            "spec": [
+                "project": .string(project), "source": source,
+                "destination": ["server": "https://kubernetes.default.svc", "namespace": .string(Renderer.crossplaneNamespace)],
+                "syncPolicy": [
+                    "automated": ["prune": false, "selfHeal": true],
+                    "syncOptions": ["CreateNamespace=true", "ServerSideApply=true", "SkipDryRunOnMissingResource=true"],
+                    "retry": ["limit": 10, "backoff": ["duration": "30s", "factor": 2, "maxDuration": "10m"]],
+                ],
+            ],
+        ]
+    }
+
+    /// Argo CD's health check for Crossplane's packages and managed resources: Healthy once
+    /// `Ready` (and, for packages, `Healthy`) is True, Degraded when `Synced` is False.
+    static let crossplaneHealthLua = """
+        health_status = { status = "Progressing", message = "Waiting for the resource to be Ready" }
+        if obj.status == nil or obj.status.conditions == nil then
+          return health_status
+        end
+        local ready = false
+        local healthy = true
+        for _, c in ipairs(obj.status.conditions) do
+          if c.type == "Synced" and c.status == "False" then
+            health_status.status = "Degraded"
+            health_status.message = c.message or c.reason or ""
+            return health_status
+          end
+          if c.type == "Ready" and c.status == "True" then ready = true end
+          if c.type == "Healthy" and c.status ~= "True" then healthy = false end
+        end
+        if ready and healthy then
+          health_status.status = "Healthy"
+          health_status.message = "Ready"
+        end
+        return health_status
+
+        """
+
+    /// The `resource.customizations` entry of `argocd-cm` that applies the check to every
+    /// upjet managed resource and provider package (wildcards are not allowed in the split keys).
+    var crossplaneHealthCustomizations: String {
+        let indented = Renderer.crossplaneHealthLua.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n")
+        return ["\"*.upbound.io/*\"", "\"pkg.crossplane.io/*\""].map { "\($0):\n  health.lua: |\n\(indented)" }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,334 @@
+import Foundation
+
+/// The foundation on AWS, as managed resources of the upjet AWS provider family
+/// (`*.aws.upbound.io`, v1beta1 kinds), one folder per Argo CD Application (see `Infra.swift`).
+///
+/// - Network per cluster: a VPC with the plan's CIDR, a public and a private subnet per zone
+///   with the plan's CIDRs (tagged for load balancer discovery), an internet gateway, NAT
+///   gateways (one per zone in production, one per network elsewhere) with their Elastic IPs,
+///   route tables and associations, and a security group per `network.firewall` target with
+///   one ingress rule per source and port. EKS gives pods addresses of the private subnets
+///   (VPC CNI), so the plan's pod range is not a VPC range on AWS; its IPv6 ranges are not
+///   applied either (AWS assigns a VPC's IPv6 block).
+/// - Cluster: the cluster role, the EKS cluster (the spec's version, private endpoint access
+///   always, public access unless `endpoint: private`, the plan's service CIDR, secrets
+///   encrypted with the region's key, every control-plane log type to a log group kept as
+///   long as `security.audit.retention`), the managed add-ons the render relies on (VPC CNI,
+///   CoreDNS, kube-proxy, the Pod Identity agent and the EBS CSI driver behind the
+///   StorageClasses, with its own role); the node role and one managed node group per pool
+///   (its name is the pool label `eks.amazonaws.com/nodegroup` that nodeSelectors use; taints
+///   as written; spot or on-demand; the autoscaler owns the desired size).
+/// - Keys: one KMS key per region whose alias is the one `provider.regions.<r>.kmsKey` names.
+/// - DNS: one public hosted zone per `network.dns.zones` entry.
+/// - Identities: one IAM role per workload identity, trusted by EKS Pod Identity for exactly
+///   the ServiceAccounts bound to it (session tags cluster, namespace and ServiceAccount),
+///   with one least-privilege policy, and one Pod Identity association per ServiceAccount.
+/// - Buckets: bucket, versioning, default encryption with the region's key, public access
+///   block, owner-enforced ownership, lifecycle and the bucket policy of `buckets/`.
+/// - Registry: with an ECR registry host, the repositories with scanning, tag immutability
+///   and the lifecycle policy of `registry/`.
+///
+/// Stateful resources (keys, zones, buckets, repositories) are orphaned on delete: removing
+/// them from the spec never deletes data.
+struct AWSFoundation {
+    let renderer: Renderer
+    let clusters: [Foundation.ClusterPlan]
+    let bindings: [String: [Foundation.Binding]]
+    var spec: Spec { renderer.spec }
+    var plan: Plan { renderer.plan }
+    var account: String { spec.provider.account }
+
+    /// The provider packages' version (crossplane-contrib/provider-upjet-aws).
+    static let providerVersion = "v2.6.0"
+    /// The CloudWatch Logs retention periods AWS accepts, in days.
+    static let logRetentionDays = [
+        1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+    ]
+
+    func folders() -> [Renderer.InfraFolder] {
+        let keys = regionKeys()
+        var folders: [Renderer.InfraFolder] = []
+        folders.append(
+            Renderer.InfraFolder(
+                name: "providers", wave: -55, what: "provider packages", files: [("infra/providers/aws.yaml", providers())]))
+        folders.append(
+            Renderer.InfraFolder(
+                name: "config", wave: -50, what: "provider configuration", files: [("infra/config/aws.yaml", [providerConfig()])]))
+        folders.append(
+            Renderer.InfraFolder(
+                name: "network", wave: -45, what: "networks", files: clusters.map { ("infra/network/\($0.cluster.name).yaml", network($0)) }
+            ))
+        if !keys.isEmpty {
+            folders.append(Renderer.InfraFolder(name: "keys", wave: -45, what: "keys", files: [("infra/keys/keys.yaml", keyObjects(keys))]))
+        }
+        if !spec.network.dns.zones.isEmpty {
+            folders.append(Renderer.InfraFolder(name: "dns", wave: -45, what: "DNS zones", files: [("infra/dns/zones.yaml", zones())]))
+        }
+        folders.append(
+            Renderer.InfraFolder(
+                name: "clusters", wave: -40, what: "clusters",
+                files: clusters.map { ("infra/clusters/\($0.cluster.name).yaml", cluster($0)) }))
+        folders.append(
+            Renderer.InfraFolder(
+                name: "nodepools", wave: -35, what: "node pools",
+                files: clusters.map { ("infra/nodepools/\($0.cluster.name).yaml", nodePools($0)) }))
+        let ids = identities()
+        if !ids.isEmpty {
+            folders.append(
+                Renderer.InfraFolder(
+                    name: "identities", wave: -35, what: "workload identities",
+                    files: ids.map { ("infra/identities/\($0.name).yaml", identity($0)) }))
+        }
+        if let repos = registry() {
+            folders.append(
+                Renderer.InfraFolder(
+                    name: "registry", wave: -35, what: "registry repositories", files: [("infra/registry/repositories.yaml", repos)]))
+        }
+        let buckets = plan.foundationBuckets()
+        if !buckets.isEmpty {
+            folders.append(
+                Renderer.InfraFolder(
+                    name: "buckets", wave: -33, what: "buckets", files: buckets.map { ("infra/buckets/\($0.name).yaml", bucket($0)) }))
+        }
+        return folders
+    }
+
+    // MARK: objects
+
+    /// A managed resource: `name` is its object name; `externalName` the cloud's name when the
+    /// provider takes it from the `crossplane.io/external-name` annotation.
+    func managed(
+        _ apiVersion: String, _ kind: String, _ name: String, externalName: String? = nil, forProvider: [(String, JSONValue)],
+        initProvider: [(String, JSONValue)] = [], orphan: Bool = false
+    ) -> JSONValue {
+        var meta: [(String, JSONValue)] = [
+            ("name", .string(name)),
+            ("labels", ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"]),
+        ]
+        if let e = externalName { meta.append(("annotations", .object([("crossplane.io/external-name", .string(e))]))) }
+        var s: [(String, JSONValue)] = [("forProvider", .object(forProvider))]
+        if !initProvider.isEmpty { s.append(("initProvider", .object(initProvider))) }
+        if orphan { s.append(("deletionPolicy", "Orphan")) }
+        s.append(("providerConfigRef", ["name": "default"]))
+        return ["apiVersion": .string(apiVersion), "kind": .string(kind), "metadata": .object(meta), "spec": .object(s)]
+    }
+
+    func ref(_ name: String) -> JSONValue { ["name": .string(name)] }
+
+    /// A Kubernetes object name for `text`: lower case, every run of characters outside
+    /// `[a-z0-9.-]` as one '-', trimmed, at most 253 characters (hashed when longer).
+    static func objectName(_ text: String) -> String {
+        var out = ""
+        for ch in text.lowercased() {
+            if ch.isASCII, ch.isLetter || ch.isNumber || ch == "." || ch == "-" {
+                out.append(ch)
+            } else if !out.hasSuffix("-") {
+                out.append("-")
+            }
+        }
+        while out.hasSuffix("-") || out.hasSuffix(".") { out.removeLast() }
+        while out.hasPrefix("-") || out.hasPrefix(".") { out.removeFirst() }
+        return Renderer.bounded(out, limit: 253)
+    }
+
+    func tags(_ name: String, _ extra: [(String, JSONValue)] = []) -> JSONValue {
+        .object([("Name", .string(name)), ("berth.dev/platform", .string(spec.platform))] + extra)
+    }
+
+    /// The provider packages the foundation uses, at one pinned version.
+    func providers() -> [JSONValue] {
+        var services = ["ec2", "eks", "iam", "kms", "route53", "s3", "cloudwatchlogs"]
+        if registryRegion() != nil { services.append("ecr") }
+        return services.sorted().map { svc in
+            [
+                "apiVersion": "pkg.crossplane.io/v1", "kind": "Provider",
+                "metadata": ["name": .string("provider-aws-\(svc)"), "labels": renderer.argoLabels],
+                "spec": ["package": .string("xpkg.crossplane.io/crossplane-contrib/provider-aws-\(svc):\(AWSFoundation.providerVersion)")],
+            ]
+        }
+    }
+
+    /// The ProviderConfig every managed resource names: credentials from the Secret that
+    /// `infrastructure.credentials` names (key `credentials`), never written by berth.
+    func providerConfig() -> JSONValue {
+        [
+            "apiVersion": "aws.upbound.io/v1beta1", "kind": "ProviderConfig",
+            "metadata": ["name": "default", "labels": renderer.argoLabels],
+            "spec": [
+                "credentials": [
+                    "source": "Secret",
+                    "secretRef": [
+                        "namespace": .string(Renderer.crossplaneNamespace),
+                        "name": .string(spec.infrastructure?.credentials ?? "aws-credentials"),
+                        "key": "credentials",
+                    ],
+                ]
+            ],
+        ]
+    }
+
+    // MARK: network
+
+    func subnetName(_ c: Foundation.ClusterPlan, _ s: Foundation.Subnet) -> String {
+        "\(c.cluster.name)-\(s.zone)-\(s.isPublic ? "public" : "private")"
+    }
+
+    // Long: one network is a fixed sequence of related resources (VPC, subnets, gateways,
+    // routes, firewall); splitting it would scatter the references between them.
+    func network(_ c: Foundation.ClusterPlan) -> [JSONValue] {
+        let n = c.cluster.name
+        let region: (String, JSONValue) = ("region", .string(c.region))
+        let vpcName = "\(spec.platform)-\(n)"
+        var out: [JSONValue] = [
+            managed(
+                "ec2.aws.upbound.io/v1beta1", "VPC", n,
+                forProvider: [
+                    region, ("cidrBlock", .string(c.network.cidr)), ("enableDnsHostnames", true), ("enableDnsSupport", true),
+                    ("tags", tags(vpcName)),
+                ])
+        ]
+        for s in c.network.subnets {
+            let role = s.isPublic ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb"
+            out.append(
+                managed(
+                    "ec2.aws.upbound.io/v1beta1", "Subnet", subnetName(c, s),
+                    forProvider: [
+                        region, ("vpcIdRef", ref(n)), ("availabilityZone", .string(s.zone)), ("cidrBlock", .string(s.cidr)),
+                        ("mapPublicIpOnLaunch", false),
+                        ("tags", tags("\(vpcName)-\(s.zone)-\(s.isPublic ? "public" : "private")", [(role, "1")])),
+                    ]))
+        }
+        out.append(
+            managed(
+                "ec2.aws.upbound.io/v1beta1", "InternetGateway", n, forProvider: [region, ("vpcIdRef", ref(n)), ("tags", tags(vpcName))]))
+        let natZones = c.network.natPerZone ? c.zones : Array(c.zones.prefix(1))
+        for z in natZones {
+            out.append(
+                managed(
+                    "ec2.aws.upbound.io/v1beta1", "EIP", "\(n)-nat-\(z)",
+                    forProvider: [region, ("domain", "vpc"), ("tags", tags("\(vpcName)-nat-\(z)"))]))
+            out.append(
+                managed(
+                    "ec2.aws.upbound.io/v1beta1", "NATGateway", "\(n)-\(z)",
+                    forProvider: [
+                        region, ("allocationIdRef", ref("\(n)-nat-\(z)")), ("subnetIdRef", ref("\(n)-\(z)-public")),
+                        ("connectivityType", "public"), ("tags", tags("\(vpcName)-\(z)")),
+                    ]))
+        }
+        out.append(
+            managed(
+                "ec2.aws.upbound.io/v1beta1", "RouteTable", "\(n)-public",
+                forProvider: [region, ("vpcIdRef", ref(n)), ("tags", tags("\(vpcName)-public"))]))
+        out.append(
+            managed(
+                "ec2.aws.upbound.io/v1beta1", "Route", "\(n)-public-default",
+                forProvider: [
+                    region, ("routeTableIdRef", ref("\(n)-public")), ("destinationCidrBlock", "0.0.0.0/0"), ("gatewayIdRef", ref(n)),
+                ]))
+        for s in c.network.subnets where s.isPublic {
+            out.append(
+                managed(
+                    "ec2.aws.upbound.io/v1beta1", "RouteTableAssociation", subnetName(c, s),
+                    forProvider: [region, ("routeTableIdRef", ref("\(n)-public")), ("subnetIdRef", ref(subnetName(c, s)))]))
+        }
+        for z in c.zones {
+            let nat = natZones.contains(z) ? z : natZones.first ?? z
+            out.append(
+                managed(
+                    "ec2.aws.upbound.io/v1beta1", "RouteTable", "\(n)-private-\(z)",
+                    forProvider: [region, ("vpcIdRef", ref(n)), ("tags", tags("\(vpcName)-private-\(z)"))]))
+            out.append(
+                managed(
+                    "ec2.aws.upbound.io/v1beta1", "Route", "\(n)-private-\(z)-default",
+                    forProvider: [
+                        region, ("routeTableIdRef", ref("\(n)-private-\(z)")), ("destinationCidrBlock", "0.0.0.0/0"),
+                        ("natGatewayIdRef", ref("\(n)-\(nat)")),
+                    ]))
+            out.append(
+                managed(
+                    "ec2.aws.upbound.io/v1beta1", "RouteTableAssociation", "\(n)-\(z)-private",
+                    forProvider: [region, ("routeTableIdRef", ref("\(n)-private-\(z)")), ("subnetIdRef", ref("\(n)-\(z)-private"))]))
+        }
+        out += firewall(c)
+        return out
+    }
+
+    /// One security group per firewall target of the cluster (`<platform>-<cluster>-<target>`,
+    /// the names of `network/firewall/`), one ingress rule per source and port.
+    func firewall(_ c: Foundation.ClusterPlan) -> [JSONValue] {
+        var out: [JSONValue] = []
+        let region: (String, JSONValue) = ("region", .string(c.region))
+        for (target, rules) in renderer.firewallRules(for: c.cluster) {
+            let group = "\(spec.platform)-\(c.cluster.name)-\(target)"
+            out.append(
+                managed(
+                    "ec2.aws.upbound.io/v1beta1", "SecurityGroup", group,
+                    forProvider: [
+                        region, ("name", .string(group)), ("description", .string("berth edge firewall: \(target) of \(c.cluster.name)")),
+                        ("vpcIdRef", ref(c.cluster.name)), ("tags", tags(group)),
+                    ]))
+            var seen: Set<String> = []
+            for f in rules {
+                for port in f.ports {
+                    var name = AWSFoundation.objectName("\(group)-\(f.name)-\(f.proto)-\(port)")
+                    if !seen.insert(name).inserted { name = AWSFoundation.objectName("\(name)-\(f.from.value)") }
+                    let v6 = f.from.value.contains(":")
+                    out.append(
+                        managed(
+                            "ec2.aws.upbound.io/v1beta1", "SecurityGroupIngressRule", name,
+                            forProvider: [
+                                region, ("securityGroupIdRef", ref(group)), (v6 ? "cidrIpv6" : "cidrIpv4", .string(f.from.value)),
+                                ("ipProtocol", .string(f.proto)), ("fromPort", .int(port)), ("toPort", .int(port)),
+                                ("description", .string(f.name)),
+                            ]))
+                }
+            }
+        }
+        return out
+    }
+
+    // MARK: keys and DNS
+
+    /// The regions whose key the spec names as an alias ARN, with the alias (`alias/<name>`).
+    func regionKeys() -> [(region: String, alias: String)] {
+        spec.provider.regions.compactMap { r in
+            guard let alias = AWSFoundation.alias(of: r.kmsKey) else { return nil }
+            return (r.name, alias)
+        }
+    }
+
+    /// `alias/<name>` of a key alias ARN (`arn:aws:kms:<region>:<account>:alias/<name>`), nil otherwise.
+    static func alias(of arn: String) -> String? {
+        guard let r = arn.range(of: ":alias/") else { return nil }
+        return "alias/" + arn[r.upperBound...]
+    }
+
+    func keyObjects(_ keys: [(region: String, alias: String)]) -> [JSONValue] {
+        keys.flatMap { k -> [JSONValue] in
+            let name = "\(k.region)-\(k.alias.dropFirst(6))"
+            return [
+                managed(
+                    "kms.aws.upbound.io/v1beta1", "Key", name,
+                    forProvider: [
+                        ("region", .string(k.region)),
+                        ("description", .string("\(spec.platform): volumes, buckets and Kubernetes secrets in \(k.region)")),
+                        ("enableKeyRotation", true), ("deletionWindowInDays", 30), ("tags", tags(name)),
+                    ], orphan: true),
+                managed(
+                    "kms.aws.upbound.io/v1beta1", "Alias", name, externalName: k.alias,
+                    forProvider: [("region", .string(k.region)), ("targetKeyIdRef", ref(name))], orphan: true),
+            ]
+        }
+    }
+
+    func zones() -> [JSONValue] {
+        spec.network.dns.zones.map { z in
+            managed(
+                "route53.aws.upbound.io/v1beta1", "Zone", z.value,
+                forProvider: [
+                    ("name", .string(z.value)), ("comment", .string("\(spec.platform): public zone (external-dns, cert-manager)")),
+                    ("tags", tags(z.value)),
+                ], orphan: true)
+        }
+    }
+}

@@ -1,0 +1,172 @@
+"""End-to-end tests of the cloud foundation (`infrastructure: { engine: crossplane }`):
+acme's infra/ passes scripts/check_infra.py, and each class of break that check looks for is
+caught when made on purpose in a copy of the render.
+
+Run by scripts/test.sh with BERTH_BIN pointing at the built executable.
+"""
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BERTH = os.environ.get("BERTH_BIN", str(ROOT / ".build" / "debug" / "berth"))
+CHECK = ROOT / "scripts" / "check_infra.py"
+
+
+@pytest.fixture(scope="module")
+def acme(tmp_path_factory):
+    out = tmp_path_factory.mktemp("acme") / "out"
+    r = subprocess.run([BERTH, "render", ROOT / "examples/acme/platform.yaml", "--out", out], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def check(path):
+    return subprocess.run([sys.executable, CHECK, path], capture_output=True, text=True, timeout=300)
+
+
+def copy(acme, tmp_path):
+    dst = tmp_path / "copy"
+    shutil.copytree(acme, dst)
+    return dst
+
+
+def edit(path: pathlib.Path, fn):
+    docs = [d for d in yaml.safe_load_all(path.read_text()) if d is not None]
+    docs = [x for x in (fn(d) for d in docs) if x is not None]
+    path.write_text(yaml.safe_dump_all(docs, sort_keys=False))
+
+
+def test_acme_foundation_passes_every_cross_check(acme):
+    r = check(acme)
+    assert r.returncode == 0, r.stdout
+    assert r.stdout.strip().endswith("0 problems")
+    # the figures show the check saw real objects
+    m = re.search(r"(\d+) managed objects, (\d+) identity bindings, (\d+) key references", r.stdout)
+    assert m and int(m.group(1)) > 200 and int(m.group(2)) > 20 and int(m.group(3)) > 5
+
+
+def test_acme_foundation_has_what_the_spec_implies(acme):
+    kinds = {}
+    for p in (acme / "infra").rglob("*.yaml"):
+        for d in yaml.safe_load_all(p.read_text()):
+            if d:
+                kinds.setdefault(d["kind"], []).append(d)
+    # three clusters, each with its VPC, EKS cluster and one node group per pool
+    assert sorted(d["metadata"]["name"] for d in kinds["VPC"]) == ["nonprod", "prod-eu", "prod-us"]
+    assert sorted(d["metadata"]["name"] for d in kinds["Cluster"]) == ["nonprod", "prod-eu", "prod-us"]
+    assert sorted(d["metadata"]["name"] for d in kinds["NodeGroup"]) == [
+        "nonprod-batch", "nonprod-general", "prod-eu-batch", "prod-eu-general", "prod-us-batch", "prod-us-general"]
+    # production gets one NAT gateway per zone, non-production one per network
+    nat = sorted(d["metadata"]["name"] for d in kinds["NATGateway"])
+    assert nat == ["nonprod-eu-west-1a", "prod-eu-eu-west-1a", "prod-eu-eu-west-1b", "prod-eu-eu-west-1c",
+                   "prod-us-us-east-1a", "prod-us-us-east-1b"]
+    # the key alias the StorageClasses and buckets name, in both regions
+    assert sorted((d["spec"]["forProvider"]["region"], d["metadata"]["annotations"]["crossplane.io/external-name"])
+                  for d in kinds["Alias"]) == [("eu-west-1", "alias/acme-platform"), ("us-east-1", "alias/acme-platform")]
+    # a read-only grant stays read-only: search reads uploads and writes nothing
+    pol = next(d for d in kinds["Policy"] if d["metadata"]["name"] == "acme-production-search")
+    sids = [s["Sid"] for s in json.loads(pol["spec"]["forProvider"]["policy"])["Statement"]]
+    assert "ReadObjects" in sids and "WriteObjects" not in sids
+    # spot pools are spot, taints are carried over
+    batch = next(d for d in kinds["NodeGroup"] if d["metadata"]["name"] == "prod-eu-batch")["spec"]["forProvider"]
+    assert batch["capacityType"] == "SPOT"
+    assert batch["taint"] == [{"key": "workload", "value": "batch", "effect": "NO_SCHEDULE"}]
+
+
+def test_no_role_arn_annotation_with_pod_identity(acme):
+    # With the foundation, EKS Pod Identity binds roles; an IRSA annotation would make the
+    # SDKs try a web identity the roles do not trust.
+    hits = [str(p) for p in acme.rglob("*.yaml") if "eks.amazonaws.com/role-arn" in p.read_text()]
+    assert hits == []
+
+
+def mutate_drop(kind, name):
+    def fn(root):
+        for p in (root / "infra").rglob("*.yaml"):
+            edit(p, lambda d: None if d["kind"] == kind and d["metadata"]["name"] == name else d)
+    return fn
+
+
+def mutate_subnet_cidr(root):
+    def fn(d):
+        if d["kind"] == "Subnet" and d["metadata"]["name"] == "prod-eu-eu-west-1b-private":
+            d["spec"]["forProvider"]["cidrBlock"] = "10.254.96.0/20"
+        return d
+    edit(root / "infra/network/prod-eu.yaml", fn)
+
+
+def mutate_trust(root):
+    def fn(d):
+        if d["kind"] == "Role" and d["metadata"]["name"] == "acme-production-api":
+            d["spec"]["forProvider"]["assumeRolePolicy"] = d["spec"]["forProvider"]["assumeRolePolicy"].replace('"api"', '"web"')
+        return d
+    edit(root / "infra/identities/acme-production-api.yaml", fn)
+
+
+def mutate_alias(root):
+    def fn(d):
+        if d["kind"] == "Alias" and d["spec"]["forProvider"]["region"] == "us-east-1":
+            d["metadata"]["annotations"]["crossplane.io/external-name"] = "alias/other"
+        return d
+    edit(root / "infra/keys/keys.yaml", fn)
+
+
+def mutate_required(root):
+    def fn(d):
+        if d["kind"] == "Cluster":
+            del d["spec"]["forProvider"]["vpcConfig"]
+        return d
+    edit(root / "infra/clusters/prod-us.yaml", fn)
+
+
+def mutate_zone(root):
+    def fn(d):
+        if d["kind"] == "Zone":
+            d["spec"]["forProvider"]["name"] = "other.example"
+        return d
+    edit(root / "infra/dns/zones.yaml", fn)
+
+
+def mutate_wave(root):
+    def fn(d):
+        if d["kind"] == "Application" and d["metadata"]["name"] == "acme-infra-nodepools":
+            d["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] = "5"
+        return d
+    edit(root / "argocd/infra.yaml", fn)
+
+
+@pytest.mark.parametrize("mutation,expected", [
+    (mutate_drop("PodIdentityAssociation", "acme-production-api-prod-us-acme-production-api"),
+     "ServiceAccount prod-us/acme-production/api names identity acme-production-api; infra/ binds nothing to it"),
+    (mutate_drop("NodeGroup", "prod-eu-batch"), "node pool batch is not a node group of prod-eu"),
+    (mutate_drop("VPC", "prod-us"), "vpcIdRef names VPC prod-us, which infra/ does not render"),
+    (mutate_drop("Bucket", "acme-production-uploads"), "names bucket acme-production-uploads, which infra/ does not render"),
+    (mutate_subnet_cidr, "Subnet prod-eu-eu-west-1b-private: cidrBlock 10.254.96.0/20 is not the plan's prod-eu/eu-west-1b/private 10.254.16.0/20"),
+    (mutate_trust, "Role acme-production-api: its trust policy does not name prod-eu/acme-production/api"),
+    (mutate_alias, "key alias alias/acme-platform in us-east-1 is not rendered"),
+    (mutate_required, "Cluster/prod-us: required parameter spec.forProvider.vpcConfig is missing"),
+    (mutate_zone, "lies in no rendered zone (other.example)"),
+    (mutate_wave, "Application acme-infra-nodepools: wave 5 does not come before the add-ons"),
+])
+def test_each_break_is_caught(acme, tmp_path, mutation, expected):
+    root = copy(acme, tmp_path)
+    mutation(root)
+    r = check(root)
+    assert r.returncode == 1
+    assert expected in r.stdout, r.stdout
+
+
+def test_argocd_health_check_for_crossplane_parses(acme):
+    cm = yaml.safe_load((acme / "addons/bootstrap/argocd-cm.yaml").read_text())
+    custom = yaml.safe_load(cm["data"]["resource.customizations"])
+    assert set(custom) == {"*.upbound.io/*", "pkg.crossplane.io/*"}
+    for v in custom.values():
+        assert "Ready" in v["health.lua"] and v["health.lua"].rstrip().endswith("return health_status")

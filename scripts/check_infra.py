@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""Cross-checks a render's cloud foundation (infra/) against the rest of the render.
+
+Usage: check_infra.py RENDERED_DIR [--schemas DIR]
+
+What a real apply would trip over, checked from the files alone:
+
+* the provider's own "required parameter" rules: every CRD schema carries CEL rules of the
+  form `... || has(self.forProvider.X) || (has(self.initProvider) && has(self.initProvider.X))`
+  (spec.x-kubernetes-validations); the API server enforces them, jsonschema does not, so
+  they are evaluated here;
+* every reference (`xRef`, `xRefs`) names a managed resource of the kind the field means,
+  rendered in infra/, and in the same region;
+* network CIDRs equal `network/ip-plan.json`: each VPC its `<cluster>/vpc`, each subnet its
+  `<cluster>/<zone>/<public|private>`;
+* every workload identity a cluster object names (ServiceAccount annotation
+  `berth.dev/cloud-identity`, a CloudNativePG Cluster's ServiceAccount template, an add-on
+  Application's chart values) has a Pod Identity association for exactly that cluster,
+  namespace and ServiceAccount, whose role exists and whose trust policy names them;
+* every KMS key ARN an object names (StorageClass `kmsKeyId`, bucket encryption, cluster
+  secrets encryption) is the alias of a rendered key in the ARN's region;
+* every node pool a nodeSelector names (`eks.amazonaws.com/nodegroup`) is a node group of
+  that cluster;
+* every DNS name external-dns or cert-manager writes (HTTPRoute and Gateway hostnames,
+  Certificate dnsNames, Ingress hosts) lies in a rendered zone;
+* every bucket an identity's policy names is rendered;
+* the Argo CD Applications of the foundation sync folders that exist, and run in earlier
+  waves than every add-on.
+
+Each problem is printed as `check_infra: <what>`; the last line counts objects and
+problems; the exit status is 1 when there is any problem.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+REQUIRED = re.compile(r"has\(self\.forProvider\.([A-Za-z_]+)\)")
+POOL_LABEL = "eks.amazonaws.com/nodegroup"
+IDENTITY = "berth.dev/cloud-identity"
+
+# Which kind a reference field names, by field (without Ref/Refs).
+REF_KINDS = {
+    "vpcId": "VPC", "subnetId": "Subnet", "subnetIds": "Subnet", "routeTableId": "RouteTable",
+    "gatewayId": "InternetGateway", "natGatewayId": "NATGateway", "allocationId": "EIP",
+    "securityGroupId": "SecurityGroup", "roleArn": "Role", "nodeRoleArn": "Role", "role": "Role",
+    "clusterName": "Cluster", "targetKeyId": "Key", "bucket": "Bucket", "policyArn": "Policy",
+    "repository": "Repository",
+}
+GLOBAL_KINDS = {"Role", "Policy", "RolePolicyAttachment", "Zone"}
+
+
+def docs_in(path: Path):
+    with open(path) as f:
+        for d in yaml.safe_load_all(f):
+            if isinstance(d, dict):
+                yield d
+
+
+def load(root: Path):
+    infra, clusters, argo = [], {}, []
+    for p in sorted(root.rglob("*.yaml")):
+        rel = p.relative_to(root).parts
+        if rel[0] == "infra":
+            infra += [(str(p.relative_to(root)), d) for d in docs_in(p)]
+        elif rel[0] in ("addons", "argocd"):
+            argo += list(docs_in(p))
+        elif rel[0] not in ("kustomize", "helm", "local", "monitoring", "audit", "restore"):
+            clusters.setdefault(rel[0], []).extend(docs_in(p))
+    return infra, clusters, argo
+
+
+def walk(v, path=""):
+    yield path, v
+    if isinstance(v, dict):
+        for k, x in v.items():
+            yield from walk(x, f"{path}.{k}" if path else k)
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            yield from walk(x, f"{path}[{i}]")
+
+
+def required_rules(schemas: Path, api: str, kind: str):
+    group, version = api.split("/")
+    f = schemas / group / f"{kind.lower()}_{version}.json"
+    if not f.exists():
+        return []
+    s = json.loads(f.read_text())
+    rules = s.get("properties", {}).get("spec", {}).get("x-kubernetes-validations", [])
+    return [m.group(1) for r in rules for m in [REQUIRED.search(r.get("rule", ""))] if m]
+
+
+def main(argv):
+    root = Path(argv[1])
+    schemas = Path(argv[argv.index("--schemas") + 1]) if "--schemas" in argv else Path(__file__).parent.parent / "Tests/data/schemas"
+    infra, clusters, argo = load(root)
+    problems = []
+    say = problems.append
+    by_kind = {}
+    for path, d in infra:
+        by_kind.setdefault(d["kind"], {})[d["metadata"]["name"]] = d
+
+    def region(d):
+        return (d.get("spec", {}).get("forProvider") or {}).get("region")
+
+    # 1. required parameters (the CRDs' CEL rules)
+    for path, d in infra:
+        fp = (d.get("spec") or {}).get("forProvider")
+        if fp is None:
+            continue
+        ip = d["spec"].get("initProvider") or {}
+        for field in required_rules(schemas, d["apiVersion"], d["kind"]):
+            name = field.strip("_")
+            if name not in fp and name not in ip:
+                say(f"{path}: {d['kind']}/{d['metadata']['name']}: required parameter spec.forProvider.{name} is missing")
+
+    # 2. references
+    for path, d in infra:
+        fp = (d.get("spec") or {}).get("forProvider") or {}
+        for p, v in walk(fp):
+            key = p.rsplit(".", 1)[-1].split("[")[0]
+            if not (key.endswith("Ref") or key.endswith("Refs")) or not isinstance(v, (dict, list)):
+                continue
+            field = key[:-4] if key.endswith("Refs") else key[:-3]
+            kind = REF_KINDS.get(field)
+            refs = v if isinstance(v, list) else [v]
+            for r in refs:
+                target = by_kind.get(kind, {}).get(r.get("name")) if kind else None
+                if target is None:
+                    say(f"{path}: {d['kind']}/{d['metadata']['name']}: {p} names {kind or '?'} {r.get('name')}, which infra/ does not render")
+                elif kind not in GLOBAL_KINDS and d["kind"] not in GLOBAL_KINDS and region(target) and region(d) and region(target) != region(d):
+                    say(f"{path}: {d['kind']}/{d['metadata']['name']}: {p} names {kind} {r.get('name')} in {region(target)}, not {region(d)}")
+
+    # 3. CIDRs from the IP plan
+    plan = {r["key"]: r["cidr"] for r in json.loads((root / "network/ip-plan.json").read_text())["ranges"]}
+    for name, vpc in by_kind.get("VPC", {}).items():
+        if vpc["spec"]["forProvider"].get("cidrBlock") != plan.get(f"{name}/vpc"):
+            say(f"VPC {name}: cidrBlock {vpc['spec']['forProvider'].get('cidrBlock')} is not the plan's {plan.get(f'{name}/vpc')}")
+    for name, s in by_kind.get("Subnet", {}).items():
+        fp = s["spec"]["forProvider"]
+        cluster = fp["vpcIdRef"]["name"]
+        tier = "public" if name.endswith("-public") else "private"
+        key = f"{cluster}/{fp['availabilityZone']}/{tier}"
+        if fp.get("cidrBlock") != plan.get(key):
+            say(f"Subnet {name}: cidrBlock {fp.get('cidrBlock')} is not the plan's {key} {plan.get(key)}")
+    planned = {k for k in plan if re.fullmatch(r"[^/]+/[^/]+/(public|private)", k)}
+    rendered = {f"{s['spec']['forProvider']['vpcIdRef']['name']}/{s['spec']['forProvider']['availabilityZone']}/{'public' if n.endswith('-public') else 'private'}" for n, s in by_kind.get("Subnet", {}).items()}
+    for k in sorted(planned - rendered):
+        say(f"the plan's subnet {k} has no Subnet in infra/")
+
+    # 4. workload identities
+    associations = {}
+    for a in by_kind.get("PodIdentityAssociation", {}).values():
+        fp = a["spec"]["forProvider"]
+        associations[(fp["clusterNameRef"]["name"], fp["namespace"], fp["serviceAccount"])] = fp["roleArnRef"]["name"]
+    wanted = []
+    for cluster, objs in clusters.items():
+        for d in objs:
+            ann = (d.get("metadata") or {}).get("annotations") or {}
+            if d.get("kind") == "ServiceAccount" and IDENTITY in ann:
+                wanted.append((cluster, d["metadata"].get("namespace", ""), d["metadata"]["name"], ann[IDENTITY], "ServiceAccount"))
+            tpl = (((d.get("spec") or {}).get("serviceAccountTemplate") or {}).get("metadata") or {}).get("annotations") or {}
+            if d.get("kind") == "Cluster" and IDENTITY in tpl:
+                wanted.append((cluster, d["metadata"].get("namespace", ""), d["metadata"]["name"], tpl[IDENTITY], "CloudNativePG Cluster"))
+    accounts = {"cert-manager": "cert-manager", "external-dns": "external-dns", "velero": "velero-server",
+                "cluster-autoscaler": "cluster-autoscaler", "external-secrets": "external-secrets"}
+    for d in argo:
+        labels = (d.get("metadata") or {}).get("labels") or {}
+        addon = labels.get("berth.dev/addon")
+        values = (((d.get("spec") or {}).get("source") or {}).get("helm") or {}).get("valuesObject") or {}
+        for p, v in walk(values):
+            if isinstance(v, dict) and IDENTITY in v:
+                dest = d["spec"]["destination"]
+                wanted.append((dest["name"], dest["namespace"], accounts.get(addon, "?"), v[IDENTITY], f"add-on {addon}"))
+    for cluster, ns, sa, role, what in wanted:
+        got = associations.get((cluster, ns, sa))
+        if got != role:
+            say(f"{what} {cluster}/{ns}/{sa} names identity {role}; infra/ binds {got or 'nothing'} to it")
+            continue
+        r = by_kind.get("Role", {}).get(role)
+        if r is None:
+            say(f"identity {role} ({what} {cluster}/{ns}/{sa}) has no Role in infra/")
+            continue
+        trust = json.loads(r["spec"]["forProvider"]["assumeRolePolicy"])
+        ok = any(
+            (st.get("Condition", {}).get("StringEquals", {}).get("aws:RequestTag/eks-cluster-name") == cluster
+             and st["Condition"]["StringEquals"].get("aws:RequestTag/kubernetes-namespace") == ns
+             and st["Condition"]["StringEquals"].get("aws:RequestTag/kubernetes-service-account") == sa)
+            for st in trust["Statement"])
+        if not ok:
+            say(f"Role {role}: its trust policy does not name {cluster}/{ns}/{sa}")
+    for key, role in associations.items():
+        if role not in by_kind.get("Role", {}):
+            say(f"PodIdentityAssociation {key}: role {role} is not rendered")
+
+    # 5. keys
+    aliases = {(region(a), a["metadata"]["annotations"]["crossplane.io/external-name"]) for a in by_kind.get("Alias", {}).values()}
+    used_keys = []
+    for cluster, objs in clusters.items():
+        for d in objs:
+            if d.get("kind") == "StorageClass" and (d.get("parameters") or {}).get("kmsKeyId"):
+                used_keys.append((f"StorageClass {cluster}/{d['metadata']['name']}", d["parameters"]["kmsKeyId"]))
+    for path, d in infra:
+        for p, v in walk(d.get("spec", {}).get("forProvider", {})):
+            if p.rsplit(".", 1)[-1] in ("kmsMasterKeyId", "keyArn") and isinstance(v, str):
+                used_keys.append((f"{d['kind']}/{d['metadata']['name']}", v))
+    for who, arn in used_keys:
+        m = re.fullmatch(r"arn:aws:kms:([^:]+):(\d{12}):(alias/.+)", arn)
+        if not m:
+            say(f"{who}: key {arn} is not the alias ARN of a rendered key")
+        elif (m.group(1), m.group(3)) not in aliases:
+            say(f"{who}: key alias {m.group(3)} in {m.group(1)} is not rendered")
+
+    # 6. node pools
+    pools = {}
+    for ng in by_kind.get("NodeGroup", {}).values():
+        pools.setdefault(ng["spec"]["forProvider"]["clusterNameRef"]["name"], set()).add(ng["metadata"]["annotations"]["crossplane.io/external-name"])
+    for cluster, objs in clusters.items():
+        for d in objs:
+            for p, v in walk(d):
+                if p.endswith("nodeSelector") and isinstance(v, dict) and POOL_LABEL in v and v[POOL_LABEL] not in pools.get(cluster, set()):
+                    say(f"{d['kind']} {cluster}/{d['metadata'].get('namespace', '')}/{d['metadata']['name']}: node pool {v[POOL_LABEL]} is not a node group of {cluster}")
+
+    # 7. DNS names in rendered zones
+    zones = [z["spec"]["forProvider"]["name"] for z in by_kind.get("Zone", {}).values()]
+    def in_zone(host):
+        host = host.lstrip("*.")
+        return any(host == z or host.endswith("." + z) for z in zones)
+    for cluster, objs in clusters.items():
+        for d in objs:
+            k, s = d.get("kind"), d.get("spec") or {}
+            names = []
+            if k == "HTTPRoute":
+                names = s.get("hostnames", [])
+            elif k == "Gateway":
+                names = [l["hostname"] for l in s.get("listeners", []) if l.get("hostname")]
+            elif k == "Certificate":
+                names = s.get("dnsNames", [])
+            elif k == "Ingress":
+                names = [r["host"] for r in s.get("rules", []) if r.get("host")]
+            for h in names:
+                if not in_zone(h):
+                    say(f"{k} {cluster}/{d['metadata'].get('namespace', '')}/{d['metadata']['name']}: {h} lies in no rendered zone ({', '.join(zones) or 'none'})")
+
+    # 8. buckets the policies name
+    buckets = set(by_kind.get("Bucket", {}))
+    for name, pol in by_kind.get("Policy", {}).items():
+        for st in json.loads(pol["spec"]["forProvider"]["policy"])["Statement"]:
+            res = st.get("Resource")
+            for r in res if isinstance(res, list) else [res]:
+                m = re.fullmatch(r"arn:aws:s3:::([^/]+)(/\*)?", r or "")
+                if m and m.group(1) not in buckets:
+                    say(f"Policy {name}: names bucket {m.group(1)}, which infra/ does not render")
+
+    # 9. Argo CD order and folders
+    infra_apps = [d for d in argo if d.get("kind") == "Application" and "berth.dev/infra" in ((d.get("metadata") or {}).get("labels") or {})]
+    addon_apps = [d for d in argo if d.get("kind") == "Application" and "berth.dev/addon" in ((d.get("metadata") or {}).get("labels") or {})]
+    wave = lambda d: int(d["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])
+    if infra and not infra_apps:
+        say("infra/ is rendered but no Argo CD Application syncs it")
+    for a in infra_apps:
+        path = (a["spec"]["source"].get("path") or "")
+        if path and not any((root / Path(*Path(path).parts[i:])).is_dir() for i in range(len(Path(path).parts))):
+            say(f"Application {a['metadata']['name']}: folder {path} is not rendered")
+        if addon_apps and wave(a) >= min(wave(x) for x in addon_apps):
+            say(f"Application {a['metadata']['name']}: wave {wave(a)} does not come before the add-ons ({min(wave(x) for x in addon_apps)})")
+    folders = {p.split("/")[1] for p, _ in infra}
+    synced = {Path(a["spec"]["source"].get("path", "")).name for a in infra_apps}
+    for f in sorted(folders - synced):
+        say(f"infra/{f}/ is synced by no Application")
+
+    for p in problems:
+        print(f"check_infra: {p}")
+    print(f"check_infra: {len(infra)} managed objects, {len(wanted)} identity bindings, {len(used_keys)} key references, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.stderr.write(__doc__)
+        sys.exit(2)
+    sys.exit(main(sys.argv))
