@@ -18,6 +18,8 @@ p.add_argument("services", type=int)
 p.add_argument("--databases", type=int, default=2)
 p.add_argument("--buckets", type=int, default=2)
 p.add_argument("--gitops", action="store_true", help="add delivery.gitops (the kustomize layout and Argo CD objects)")
+p.add_argument("--infra", action="store_true",
+               help="add delivery.gitops and infrastructure: { engine: crossplane } (the cloud foundation under infra/)")
 p.add_argument("--warnings", action="store_true",
                help="every third service with a port also lists itself in talksTo (a warning each), for timing diagnostics")
 p.add_argument("--monitoring", action="store_true", default=os.environ.get("BENCH_MONITORING") == "1",
@@ -91,7 +93,7 @@ if a.buckets:
     for b in range(max(1, a.buckets)):
         w(f"  b-{b:03d}:\n    encryption: kms\n    lifecycle: [ {{ after: 90d, transition: archive }} ]\n")
 w("storage:\n  classes:\n    standard: { kind: ssd, default: true }\n")
-if a.gitops:
+if a.gitops or a.infra:
     w("delivery:\n  gitops: { repo: https://git.bench.example/deploy.git, autoSync: [development, staging] }\n")
 w("security:\n  teams:\n    platform: { role: admin }\n    developers: { role: edit, environments: [development, staging] }\n")
 w("  tls: { email: ops@bench.example }\n  secrets: { store: vault }\n")
@@ -99,4 +101,6 @@ if a.monitoring:
     w("monitoring:\n  platformTeam: platform\n  alerts:\n")
     w("    platform:\n      page: { type: pagerduty, secret: alerts-pagerduty-platform }\n")
     w("      ticket: { type: slack, secret: alerts-slack, key: webhook, channel: \"#platform\" }\n")
+if a.infra:
+    w("infrastructure:\n  engine: crossplane\n")
 print("".join(out), end="")

@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000}
 runs=${RUNS:-5}
-sections=${SECTIONS:-render gitops data docs audit diagnostics ip ledger}
+sections=${SECTIONS:-render gitops foundation data docs audit diagnostics ip ledger}
 bench=.build-bench
 # The previous run's files are deleted at the end, not now: on this ext4 without a journal,
 # creating thousands of files right after deleting thousands is several times slower.
@@ -96,6 +96,30 @@ if has gitops; then
 |---|---|---|
 | berth render (plain render, overlays, Argo CD) | $(field "$bs" median_s) s | 1 |
 | kubectl kustomize building every overlay berth wrote | $(field "$kz" median_s) s | $(ratio "$(field "$kz" median_s)" "$(field "$bs" median_s)") x berth |
+TABLE
+fi
+
+if has foundation; then
+    # The same spec as "gitops" plus infrastructure: { engine: crossplane }: the difference
+    # between the two renders is the foundation (infra/, argocd/infra.yaml).
+    $py Benchmarks/gen_spec.py "$n" --infra > "$bench/infra.yaml"
+    "$berth" render "$bench/infra.yaml" --out "$bench/iprobe" 2> "$bench/iprobe.txt"
+    ifiles=$(find "$bench/iprobe/infra" -type f | wc -l)
+    iobjects=$(cat "$bench"/iprobe/infra/*/*.yaml | grep -c '^kind:')
+    fi_=$(t -- bash -c "$(fresh "$bench/infra.yaml")")
+    ( cd "$bench/iprobe/infra" && { echo "apiVersion: kustomize.config.k8s.io/v1beta1"; echo "kind: Kustomization"; echo "resources:";
+      find . -name '*.yaml' ! -name kustomization.yaml | LC_ALL=C sort | sed 's|^\./|- |'; } > kustomization.yaml )
+    kz=$(t -- kubectl kustomize "$bench/iprobe/infra")
+    cat <<TABLE
+
+### Render with the cloud foundation ($n services, infrastructure: crossplane: $iobjects managed resources in $ifiles files under infra/)
+
+| measurement | median | peak RSS |
+|---|---|---|
+| berth render with the foundation (and the GitOps layout), new folder | $(field "$fi_" median_s) s | $(field "$fi_" max_rss_mb) MB |
+| kubectl kustomize over the infra/ berth wrote (only reading and printing it) | $(field "$kz" median_s) s | $(field "$kz" max_rss_mb) MB |
+
+berth renders the whole platform with its foundation in $(ratio "$(field "$fi_" median_s)" "$(field "$kz" median_s)") x the time kubectl kustomize needs to read and print the foundation alone.
 TABLE
 fi
 

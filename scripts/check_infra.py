@@ -53,8 +53,11 @@ REF_KINDS = {
     "gatewayId": "InternetGateway", "natGatewayId": "NATGateway", "allocationId": "EIP",
     "securityGroupId": "SecurityGroup", "roleArn": "Role", "nodeRoleArn": "Role", "role": "Role",
     "clusterName": "Cluster", "targetKeyId": "Key", "bucket": "Bucket", "policyArn": "Policy",
-    "repository": "Repository",
+    "repository": "Repository", "peerVpcId": "VPC", "vpcPeeringConnectionId": "VPCPeeringConnection",
 }
+# References that may cross regions: a peering joins networks of two regions, and its id is
+# valid in both.
+CROSS_REGION = {"peerVpcId", "vpcPeeringConnectionId"}
 GLOBAL_KINDS = {"Role", "Policy", "RolePolicyAttachment", "Zone"}
 
 
@@ -136,7 +139,7 @@ def main(argv):
                 target = by_kind.get(kind, {}).get(r.get("name")) if kind else None
                 if target is None:
                     say(f"{path}: {d['kind']}/{d['metadata']['name']}: {p} names {kind or '?'} {r.get('name')}, which infra/ does not render")
-                elif kind not in GLOBAL_KINDS and d["kind"] not in GLOBAL_KINDS and region(target) and region(d) and region(target) != region(d):
+                elif field not in CROSS_REGION and kind not in GLOBAL_KINDS and d["kind"] not in GLOBAL_KINDS and region(target) and region(d) and region(target) != region(d):
                     say(f"{path}: {d['kind']}/{d['metadata']['name']}: {p} names {kind} {r.get('name')} in {region(target)}, not {region(d)}")
 
     # 3. CIDRs from the IP plan
@@ -259,6 +262,34 @@ def main(argv):
                 m = re.fullmatch(r"arn:aws:s3:::([^/]+)(/\*)?", r or "")
                 if m and m.group(1) not in buckets:
                     say(f"Policy {name}: names bucket {m.group(1)}, which infra/ does not render")
+
+    # 9b. cross-cluster database paths: a peering and a route each way between the networks
+    vpcs = by_kind.get("VPC", {})
+    peered = {}
+    for name, pc in by_kind.get("VPCPeeringConnection", {}).items():
+        fp = pc["spec"]["forProvider"]
+        peered[frozenset([fp["vpcIdRef"]["name"], fp["peerVpcIdRef"]["name"]])] = name
+    routes = {(r["spec"]["forProvider"]["routeTableIdRef"]["name"], r["spec"]["forProvider"].get("destinationCidrBlock")):
+              r["spec"]["forProvider"] for r in by_kind.get("Route", {}).values()}
+    tables = {}
+    for name, t in by_kind.get("RouteTable", {}).items():
+        if "-private-" in name:
+            tables.setdefault(t["spec"]["forProvider"]["vpcIdRef"]["name"], []).append(name)
+    for rule in by_kind.get("SecurityGroupIngressRule", {}).values():
+        m = re.fullmatch(r"database-.+-from-(.+)", rule["spec"]["forProvider"].get("description", ""))
+        if not m or m.group(1) not in vpcs:
+            continue
+        group = by_kind.get("SecurityGroup", {}).get(rule["spec"]["forProvider"]["securityGroupIdRef"]["name"])
+        server, client = group["spec"]["forProvider"]["vpcIdRef"]["name"], m.group(1)
+        conn = peered.get(frozenset([server, client]))
+        if conn is None:
+            say(f"database path from {client} to {server}: no VPC peering joins the two networks")
+            continue
+        for a, b in ((client, server), (server, client)):
+            for t in tables.get(a, []):
+                r = routes.get((t, vpcs[b]["spec"]["forProvider"]["cidrBlock"]))
+                if r is None or (r.get("vpcPeeringConnectionIdRef") or {}).get("name") != conn:
+                    say(f"database path from {client} to {server}: route table {t} does not send {b}'s range through {conn}")
 
     # 9. Argo CD order and folders
     infra_apps = [d for d in argo if d.get("kind") == "Application" and "berth.dev/infra" in ((d.get("metadata") or {}).get("labels") or {})]

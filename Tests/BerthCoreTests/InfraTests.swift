@@ -91,4 +91,47 @@ struct InfraTests {
                     "note: infrastructure: on premises there are no cloud resources to render; the foundation is the hardware, MetalLB address pools and the nftables edge firewall"
                 ), "\(notes)")
     }
+
+    @Test("berth diff: a CIDR, version or machine change is disruptive; trust, permissions and firewall are security-sensitive")
+    func diff() throws {
+        let version = try DiffTests.report(
+            "    region: us-east-1\n    kubernetes: \"1.31\"", "    region: us-east-1\n    kubernetes: \"1.32\"")
+        #expect(
+            version.contains {
+                $0.hasPrefix("disruptive: changed infra/Cluster/prod-us: spec.forProvider.version")
+                    && $0.contains("the cluster's Kubernetes version changes")
+            }, "\(version)")
+        let machine = try DiffTests.report(
+            "general: { machine: m6i.large, cpu: 2, memory: 8Gi, min: 2, max: 12 }",
+            "general: { machine: m6i.xlarge, cpu: 4, memory: 16Gi, min: 2, max: 12 }")
+        #expect(
+            machine.contains {
+                $0.hasPrefix("disruptive: changed infra/NodeGroup/nonprod-general: ") && $0.contains("machine type changes")
+            },
+            "\(machine)")
+        let cidr = try DiffTests.report("vpc: 16", "vpc: 17")
+        #expect(cidr.contains { $0.hasPrefix("disruptive: changed infra/VPC/") && $0.contains("a network's range changes") }, "\(cidr)")
+        let firewall = try DiffTests.report("from: 203.0.113.0/24, ports: [22]", "from: 198.51.100.0/24, ports: [22]")
+        #expect(
+            firewall.contains {
+                $0.hasPrefix("security-sensitive: changed infra/SecurityGroupIngressRule/") && $0.contains("an edge firewall rule changes")
+            },
+            "\(firewall)")
+        let grant = try DiffTests.report("uses: [bucket/uploads:read]", "uses: [bucket/uploads]")
+        #expect(
+            grant.contains {
+                $0.hasPrefix("security-sensitive: changed infra/Policy/acme-production-search: ")
+                    && $0.contains("an identity's permissions change")
+            }, "\(grant)")
+        let role: (String) -> JSONValue = { trust in
+            [
+                "apiVersion": "iam.aws.upbound.io/v1beta1", "kind": "Role", "metadata": ["name": "r"],
+                "spec": ["forProvider": ["assumeRolePolicy": .string(trust)]],
+            ]
+        }
+        let (risks, reasons) = PlatformDiff.foundationChange(role("a"), role("b"))
+        #expect(risks == [.securitySensitive] && reasons == ["a role's trust policy changes: other workloads may assume it"])
+        // an IAM Role is not an RBAC Role: its addition is classified as the foundation's
+        #expect(PlatformDiff.classifyAdded(role("a")).0 == [.safe])
+    }
 }

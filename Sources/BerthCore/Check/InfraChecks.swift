@@ -36,9 +36,9 @@ extension PlatformChecks {
         return out
     }
 
-    /// `infrastructure`: what the foundation needs to be built (see docs/checks.md).
     // Long: one rule per thing the foundation needs, each a few lines; apart they would each
     // repeat the guards on the provider and the spec.
+    /// `infrastructure`: what the foundation needs to be built (see docs/checks.md).
     public static func infrastructure(_ spec: Spec, plan: Plan) -> [Diagnostic] {
         guard let infra = spec.infrastructure else { return [] }
         var out: [Diagnostic] = []
@@ -74,6 +74,13 @@ extension PlatformChecks {
                     at: spec.provider.location))
         }
         for r in spec.provider.regions where !r.kmsKey.isEmpty && !account.isEmpty {
+            // A key from another region of a region with clusters is `missing-key`'s finding
+            // already when volumes are encrypted with it.
+            if let keyRegion = AWSFoundation.region(of: r.kmsKey), keyRegion != r.name, spec.security.encryptionAtRest == "kms",
+                spec.clusters.contains(where: { $0.region.value == r.name })
+            {
+                continue
+            }
             let prefix = "arn:aws:kms:\(r.name):\(account):alias/"
             let name = r.kmsKey.hasPrefix(prefix) ? String(r.kmsKey.dropFirst(prefix.count)) : ""
             if name.isEmpty || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/_-".contains($0)) })

@@ -233,6 +233,7 @@ public enum PlatformDiff {
     // MARK: classification
 
     static func classifyAdded(_ n: JSONValue) -> ([Risk], [String]) {
+        if isFoundation(n) { return foundationChange(nil, n) }
         let kind = n["kind"]?.stringValue ?? ""
         switch kind {
         case "RoleBinding", "ClusterRoleBinding":
@@ -251,6 +252,7 @@ public enum PlatformDiff {
     }
 
     static func classifyRemoved(_ o: JSONValue) -> ([Risk], [String]) {
+        if isFoundation(o) { return foundationChange(o, nil) }
         let kind = o["kind"]?.stringValue ?? ""
         switch kind {
         case "PersistentVolumeClaim":
@@ -276,6 +278,7 @@ public enum PlatformDiff {
     }
 
     static func classifyChanged(_ o: JSONValue, _ n: JSONValue) -> ([Risk], [String]) {
+        if isFoundation(n) { return foundationChange(o, n) }
         let kind = n["kind"]?.stringValue ?? ""
         let risky = kind == "PrometheusRule" ? monitoringChanged(o, n) : []
         var disruptive = immutableChanges(kind, o, n)

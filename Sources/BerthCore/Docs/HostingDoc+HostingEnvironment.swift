@@ -24,7 +24,7 @@ extension HostingDoc {
                     Bullet("Service integration") { $0.serviceIntegration() },
                     Bullet("Cost optimization strategies") { $0.costOptimizationStrategies() },
                 ],
-                blocks: { $0.cloudProviderBlocks() }),
+                blocks: { $0.cloudProviderBlocks() + $0.foundationBlocks() }),
             Section(
                 "On-Premises Considerations",
                 bullets: [
@@ -40,6 +40,7 @@ extension HostingDoc {
         let s = spec
         return
             "\(s.platform) runs on \(s.provider.name.rawValue) in \(plural(s.provider.regions.count, "region")) with \(plural(s.clusters.count, "Kubernetes cluster")) and \(plural(s.environments.count, "environment")) (\(list(s.environments.map { $0.name == $0.tier.rawValue ? $0.name : "\($0.name) (\($0.tier.rawValue))" }))). \(s.description.isEmpty ? "" : s.description + ".")"
+            + foundationSummary()
     }
 
     // MARK: Kubernetes Cluster

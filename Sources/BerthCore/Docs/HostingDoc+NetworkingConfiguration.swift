@@ -42,7 +42,7 @@ extension HostingDoc {
                     Bullet("IP range planning") { $0.ipRangePlanning() },
                     Bullet("Address conservation") { $0.addressConservation() },
                 ],
-                blocks: { $0.ipAddressManagementBlocks() }),
+                blocks: { $0.ipAddressManagementBlocks() + $0.foundationNetworkBlocks() }),
         ])
 
     /// The paragraph under "Networking Configuration".
@@ -274,6 +274,7 @@ extension HostingDoc {
         let net = spec.network
         return
             "Per cluster a /\(net.carve.vpc) VPC with a /\(net.carve.publicSubnet) public and a /\(net.carve.privateSubnet) private subnet per zone, a /\(net.carve.pods) pod CIDR and a /\(net.carve.services) service CIDR, all from \(net.supernet.value)\(ipv6Text). The planner packs best-fit, largest first, and never moves a range pinned in ip-plan.lock."
+            + foundationNetworkText()
     }
 
     func addressConservation() -> String {

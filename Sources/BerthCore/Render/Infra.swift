@@ -25,7 +25,7 @@ extension Renderer {
     /// Where Crossplane and its providers run on the management cluster.
     static let crossplaneNamespace = "crossplane-system"
     /// The Crossplane Helm chart berth installs, pinned.
-    static let crossplaneChart = (repo: "https://charts.crossplane.io/stable", chart: "crossplane", version: "2.1.3")
+    static let crossplaneChart = (repo: "https://charts.crossplane.io/stable", chart: "crossplane", version: "2.3.4")
     /// The annotation berth writes on a ServiceAccount (or a chart's ServiceAccount values)
     /// whose pods use a cloud identity of `infra/` through a binding rather than an annotation
     /// the cloud reads (EKS Pod Identity): it names the identity, for people and for checks.
@@ -42,7 +42,7 @@ extension Renderer {
     /// Every file of `infra/` and `argocd/infra.yaml`; empty without `infrastructure` or on
     /// premises. `argo` gives the add-ons, whose identities the foundation creates.
     func infraArtifacts(units: [Unit], argo: ArgoObjects) -> [Artifact] {
-        guard let folders = infraFolders(units: units, argo: argo) else { return [] }
+        guard let folders = infraFolders(files: units.map { ($0.path, $0.docs) }, addons: argo.addons) else { return [] }
         var out: [Artifact] = []
         for f in folders {
             for file in f.files { out.append(self.file(file.path, file.docs)) }
@@ -52,9 +52,9 @@ extension Renderer {
     }
 
     /// The folders of `infra/` for the spec's provider; nil when the spec asks for none.
-    func infraFolders(units: [Unit], argo: ArgoObjects) -> [InfraFolder]? {
+    func infraFolders(files: [(path: String, docs: [JSONValue])], addons: [AddonInstance]) -> [InfraFolder]? {
         guard spec.infrastructure != nil, let clusters = plan.foundationClusters() else { return nil }
-        let bindings = cloudBindings(units: units, argo: argo)
+        let bindings = cloudBindings(files: files, addons: addons)
         switch spec.provider.name {
         case .aws: return AWSFoundation(renderer: self, clusters: clusters, bindings: bindings).folders()
         case .gcp, .azure, .onprem: return nil
@@ -64,9 +64,9 @@ extension Renderer {
     /// Who uses each cloud identity: every ServiceAccount (and CloudNativePG cluster's
     /// ServiceAccount template, and add-on chart's ServiceAccount values) whose annotations
     /// name one with `berth.dev/cloud-identity`, by identity name.
-    func cloudBindings(units: [Unit], argo: ArgoObjects) -> [String: [Foundation.Binding]] {
+    func cloudBindings(files: [(path: String, docs: [JSONValue])], addons: [AddonInstance]) -> [String: [Foundation.Binding]] {
         var out: [String: Set<Foundation.Binding>] = [:]
-        for u in units {
+        for u in files {
             let cluster = u.path.split(separator: "/").first.map(String.init) ?? ""
             for d in u.docs {
                 let kind = d["kind"]?.stringValue ?? ""
@@ -83,7 +83,7 @@ extension Renderer {
                 }
             }
         }
-        for a in argo.addons {
+        for a in addons {
             guard let id = addonIdentityName(a.release.name, cluster: a.cluster),
                 let account = Renderer.addonServiceAccount[a.release.name],
                 a.values.map({ Renderer.mentions($0, id) }) == true

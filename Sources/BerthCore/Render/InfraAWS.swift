@@ -54,10 +54,12 @@ struct AWSFoundation {
         folders.append(
             Renderer.InfraFolder(
                 name: "config", wave: -50, what: "provider configuration", files: [("infra/config/aws.yaml", [providerConfig()])]))
+        let peering = peerings()
         folders.append(
             Renderer.InfraFolder(
-                name: "network", wave: -45, what: "networks", files: clusters.map { ("infra/network/\($0.cluster.name).yaml", network($0)) }
-            ))
+                name: "network", wave: -45, what: "networks",
+                files: clusters.map { ("infra/network/\($0.cluster.name).yaml", network($0)) }
+                    + (peering.isEmpty ? [] : [("infra/network/_peering.yaml", peering)])))
         if !keys.isEmpty {
             folders.append(Renderer.InfraFolder(name: "keys", wave: -45, what: "keys", files: [("infra/keys/keys.yaml", keyObjects(keys))]))
         }
@@ -280,6 +282,61 @@ struct AWSFoundation {
                                 region, ("securityGroupIdRef", ref(group)), (v6 ? "cidrIpv6" : "cidrIpv4", .string(f.from.value)),
                                 ("ipProtocol", .string(f.proto)), ("fromPort", .int(port)), ("toPort", .int(port)),
                                 ("description", .string(f.name)),
+                            ]))
+                }
+            }
+        }
+        return out
+    }
+
+    /// The pairs of clusters a cross-cluster database path joins: (client, server), each once,
+    /// sorted.
+    func peeredPairs() -> [(client: Foundation.ClusterPlan, server: Foundation.ClusterPlan)] {
+        var seen: Set<[String]> = []
+        var out: [(Foundation.ClusterPlan, Foundation.ClusterPlan)] = []
+        for r in plan.remoteEndpoints {
+            for client in r.clientClusters where client != r.cluster {
+                let key = [client, r.cluster].sorted()
+                guard seen.insert(key).inserted, let c = clusters.first(where: { $0.cluster.name == client }),
+                    let s = clusters.first(where: { $0.cluster.name == r.cluster })
+                else { continue }
+                out.append((c, s))
+            }
+        }
+        return out.sorted { ($0.0.cluster.name, $0.1.cluster.name) < ($1.0.cluster.name, $1.1.cluster.name) }
+    }
+
+    /// VPC peering for the cross-cluster database paths: the client's network requests a
+    /// peering with the server's (in the server's region and the same account), the server's
+    /// side accepts it, and each side's private route tables send the other's range through
+    /// it. The security group of the server's nodes admits the client's ranges (`firewall`).
+    func peerings() -> [JSONValue] {
+        var out: [JSONValue] = []
+        for (client, server) in peeredPairs() {
+            let name = "\(client.cluster.name)-to-\(server.cluster.name)"
+            out.append(
+                managed(
+                    "ec2.aws.upbound.io/v1beta1", "VPCPeeringConnection", name,
+                    forProvider: [
+                        ("region", .string(client.region)), ("vpcIdRef", ref(client.cluster.name)),
+                        ("peerVpcIdRef", ref(server.cluster.name)), ("peerRegion", .string(server.region)),
+                        ("peerOwnerId", .string(account)), ("tags", tags("\(spec.platform)-\(name)")),
+                    ]))
+            out.append(
+                managed(
+                    "ec2.aws.upbound.io/v1beta1", "VPCPeeringConnectionAccepter", name,
+                    forProvider: [
+                        ("region", .string(server.region)), ("vpcPeeringConnectionIdRef", ref(name)), ("autoAccept", true),
+                        ("tags", tags("\(spec.platform)-\(name)")),
+                    ]))
+            for (from, to) in [(client, server), (server, client)] {
+                for z in from.zones {
+                    out.append(
+                        managed(
+                            "ec2.aws.upbound.io/v1beta1", "Route", "\(from.cluster.name)-private-\(z)-to-\(to.cluster.name)",
+                            forProvider: [
+                                ("region", .string(from.region)), ("routeTableIdRef", ref("\(from.cluster.name)-private-\(z)")),
+                                ("destinationCidrBlock", .string(to.network.cidr)), ("vpcPeeringConnectionIdRef", ref(name)),
                             ]))
                 }
             }

@@ -1,0 +1,72 @@
+/// How a change to the cloud foundation (`infra/`, Crossplane managed resources) can hurt:
+/// a change the cloud applies by replacing the resource (a network's or subnet's range, the
+/// cluster's version or network settings, a node group's machines) or the loss of a
+/// resource is disruptive; a change to who may do what (a role's trust or permissions, a
+/// Pod Identity association, a firewall rule, a bucket policy or public access, the cluster's
+/// public endpoint) is security-sensitive.
+extension PlatformDiff {
+    /// Whether `doc` is a managed resource or provider object of the foundation.
+    static func isFoundation(_ doc: JSONValue) -> Bool {
+        let api = doc["apiVersion"]?.stringValue ?? ""
+        return api.contains(".upbound.io/") || api.hasPrefix("pkg.crossplane.io/")
+    }
+
+    /// Fields whose change replaces the resource or interrupts what runs on it, by kind.
+    static let foundationDisruptive: [String: [(path: String, why: String)]] = [
+        "VPC": [("spec.forProvider.cidrBlock", "a network's range changes: the VPC and everything in it is replaced")],
+        "Subnet": [
+            ("spec.forProvider.cidrBlock", "a subnet's range changes: the subnet is replaced and its nodes and load balancers with it"),
+            ("spec.forProvider.availabilityZone", "a subnet moves zone: it is replaced"),
+        ],
+        "Cluster": [
+            (
+                "spec.forProvider.version",
+                "the cluster's Kubernetes version changes: the control plane and then every node group are upgraded"
+            ),
+            ("spec.forProvider.kubernetesNetworkConfig", "the cluster's service range changes: the cluster is replaced"),
+            ("spec.forProvider.encryptionConfig", "the cluster's secrets encryption changes"),
+        ],
+        "NodeGroup": [
+            ("spec.forProvider.instanceTypes", "a node pool's machine type changes: every node is replaced"),
+            ("spec.forProvider.capacityType", "a node pool moves between spot and on-demand: it is replaced"),
+            ("spec.forProvider.diskSize", "a node pool's disk size changes: every node is replaced"),
+            ("spec.forProvider.subnetIdRefs", "a node pool's subnets change: it is replaced"),
+        ],
+    ]
+
+    /// Fields whose change widens or moves access, by kind.
+    static let foundationSecurity: [String: [(path: String, why: String)]] = [
+        "Role": [("spec.forProvider.assumeRolePolicy", "a role's trust policy changes: other workloads may assume it")],
+        "Policy": [("spec.forProvider.policy", "an identity's permissions change")],
+        "PodIdentityAssociation": [("spec.forProvider", "a role is bound to another ServiceAccount")],
+        "SecurityGroupIngressRule": [("spec.forProvider", "an edge firewall rule changes")],
+        "BucketPolicy": [("spec.forProvider.policy", "a bucket policy changes")],
+        "BucketPublicAccessBlock": [("spec.forProvider", "a bucket's public access block changes")],
+        "Cluster": [("spec.forProvider.vpcConfig", "the cluster's API endpoint access changes")],
+    ]
+
+    /// Kinds whose removal loses a running cluster, its nodes, a network or data.
+    static let foundationLost: Set<String> = ["VPC", "Subnet", "Cluster", "NodeGroup", "Bucket", "Key", "Alias", "Zone", "Repository"]
+    /// Kinds whose addition grants access.
+    static let foundationGrants: Set<String> = [
+        "Policy", "RolePolicyAttachment", "PodIdentityAssociation", "SecurityGroupIngressRule", "BucketPolicy",
+    ]
+
+    /// The risks of a change to a managed resource (`o` nil: added, `n` nil: removed).
+    static func foundationChange(_ o: JSONValue?, _ n: JSONValue?) -> ([Risk], [String]) {
+        let kind = (n ?? o)?["kind"]?.stringValue ?? ""
+        guard let o, let n else {
+            if n != nil, foundationGrants.contains(kind) { return ([.securitySensitive], ["new \(kind) grants access"]) }
+            if n == nil, foundationLost.contains(kind) {
+                return ([.disruptive], ["removing the \(kind) deletes it from the cloud (stateful ones are orphaned, not deleted)"])
+            }
+            return ([.safe], [])
+        }
+        let disruptive = (foundationDisruptive[kind] ?? []).filter { o.at($0.path) != n.at($0.path) }.map(\.why)
+        let security = (foundationSecurity[kind] ?? []).filter { o.at($0.path) != n.at($0.path) }.map(\.why)
+        var risks: [Risk] = []
+        if !disruptive.isEmpty { risks.append(.disruptive) }
+        if !security.isEmpty { risks.append(.securitySensitive) }
+        return (risks.isEmpty ? [.safe] : risks, disruptive + security)
+    }
+}
