@@ -80,10 +80,13 @@ extension ServerStoreTests {
 
         func upgradesFromThree(_ store: String) throws {
             try Self.makeVersionThree(store)
-            // Readers use a version-3 store as it is.
-            let reader = try Ledger(store: store, access: .read)
-            #expect(try Self.version(reader) == 3)
-            #expect(try reader.list().map(\.prefix.description) == ["10.0.0.0/26", "10.0.0.64/27"])
+            if Ledger.isPostgres(store) {
+                // A PostgreSQL reader uses a version-3 store as it is (a SQLite file this process
+                // can write is upgraded by any command).
+                let reader = try Ledger(store: store, access: .read)
+                #expect(try Self.version(reader) == 3)
+                #expect(try reader.list().map(\.prefix.description) == ["10.0.0.0/26", "10.0.0.64/27"])
+            }
 
             let ledger = try Ledger(store: store)
             #expect(try Self.version(ledger) == 4, "\(store)")
