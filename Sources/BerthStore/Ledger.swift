@@ -223,6 +223,7 @@ public final class Ledger {
                 try self.db.query(
                     "SELECT COUNT(*) FROM pragma_table_info('berth_history') WHERE name = 'actor'"
                 ).first?.int(0) == 1
+            // Version 4 changed only PostgreSQL: a version-3 file just records the new version.
             if v == 0 {
                 try self.db.script(Schema.sqlite)
             } else if v == 1 {
@@ -230,6 +231,8 @@ public final class Ledger {
                     Schema.upgradeFrom1 + Schema.upgradeFrom2(hasActor: hasActor) + "PRAGMA user_version = \(Schema.version);")
             } else if v == 2 {
                 try self.db.script(Schema.upgradeFrom2(hasActor: hasActor) + "PRAGMA user_version = \(Schema.version);")
+            } else if v == 3 {
+                try self.db.script("PRAGMA user_version = \(Schema.version);")
             }
         }
         schemaFound = Int64(Schema.version)
@@ -269,13 +272,13 @@ public final class Ledger {
                     try self.db.query(
                         "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'berth_history' AND column_name = 'actor'"
                     ).first?.int(0) == 1
+                let done = "\(Schema.postgresUpgradeFrom3)\nUPDATE berth_meta SET version = \(Schema.version);"
                 if v == 1 {
-                    try self.db.script(
-                        Schema.upgradeFrom1 + Schema.upgradeFrom2(hasActor: hasActor)
-                            + "UPDATE berth_meta SET version = \(Schema.version);")
+                    try self.db.script(Schema.upgradeFrom1 + Schema.upgradeFrom2(hasActor: hasActor) + done)
                 } else if v == 2 {
-                    try self.db.script(
-                        Schema.upgradeFrom2(hasActor: hasActor) + "UPDATE berth_meta SET version = \(Schema.version);")
+                    try self.db.script(Schema.upgradeFrom2(hasActor: hasActor) + done)
+                } else if v == 3 {
+                    try self.db.script(done)
                 }
             }
         }
@@ -305,7 +308,10 @@ public final class Ledger {
 
     static let schemaLock: Int64 = 0x6265_7274_6800_0000
     static let poolsLock: Int64 = 0x6265_7274_6800_0001
-    static func lock(_ pool: Pool) -> Int64 { 0x6265_7274_6900_0000 + pool.id }
+    /// The first of the pools' advisory lock keys: a pool's key is this plus its id. PostgreSQL's
+    /// overlap trigger (`Schema.postgresOneHolder`) takes the same key.
+    static let poolLockBase: Int64 = 0x6265_7274_6900_0000
+    static func lock(_ pool: Pool) -> Int64 { poolLockBase + pool.id }
 
     /// The second half of a write: statements to run just before COMMIT (in the same round trip on
     /// PostgreSQL) and how their rows become the result.

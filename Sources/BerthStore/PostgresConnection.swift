@@ -5,7 +5,8 @@ import CLibPQ
 #endif
 
 /// The server store: PostgreSQL through libpq, with prepared statements and pipelined batches so a
-/// write costs two round trips. Writers serialize per pool on transaction-scoped advisory locks; `EXCLUDE` constraints reject overlapping holders whatever the code does.
+/// write costs two round trips. Writers serialize per pool on transaction-scoped advisory locks; the
+/// overlap trigger (`Schema.postgresOneHolder`) takes the same lock and rejects overlapping holders whatever the code does.
 final class PostgresConnection: SQLConnection {
     let dialect = Dialect.postgres
     private let conn: OpaquePointer
@@ -44,7 +45,7 @@ final class PostgresConnection: SQLConnection {
         let state = res.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) } ?? ""
         switch state {
         case "40001", "40P01", "55P03": return .retry(message)  // serialization, deadlock, lock not available
-        case "23P01", "23505": return .conflict(message)  // exclusion, unique
+        case "23P01", "23505": return .conflict(message)  // exclusion (the overlap trigger raises it too), unique
         default: return .failed(message)
         }
     }

@@ -156,7 +156,7 @@ import Testing
         let old = try Ledger(store: store, access: .read)
         #expect(try old.tokens().isEmpty)
         let upgraded = try Ledger(store: store)
-        #expect(try upgraded.db.query("PRAGMA user_version").first?.int(0) == 3)
+        #expect(try upgraded.db.query("PRAGMA user_version").first?.int(0) == Int64(Schema.version))
         upgraded.actor = "ops"
         _ = try upgraded.allocate(AllocationRequest(pool: "p", length: 28))
         #expect(try upgraded.history(try IPAddress("10.0.0.17")).map(\.actor) == ["ops"])

@@ -361,7 +361,7 @@ def test_version_1_store_is_upgraded_in_place(store):
     # The lease lapsed: the next write reclaims it and reuses the block, on the upgraded schema.
     assert ok(store, "allocate", "--pool", "p", "--size", "26", now="2025-01-01T02:00:00Z").strip() == "10.0.0.0/26"
     names, version = indexes(store)
-    assert version == "3"  # 3: history actor and server tokens
+    assert version == "4"  # 3: history actor and server tokens; 4: PostgreSQL overlap trigger instead of GiST
     assert {"berth_allocations_leases", "berth_allocations_quarantined"} <= names
     assert not names & {"berth_allocations_expiry", "berth_allocations_quarantine"}
     assert ok(store, "check", now="2025-01-01T02:00:00Z").startswith("ok: 1 pools, 2 allocations")
