@@ -174,7 +174,8 @@ def main(argv):
             if d.get("kind") == "Cluster" and IDENTITY in tpl:
                 wanted.append((cluster, d["metadata"].get("namespace", ""), d["metadata"]["name"], tpl[IDENTITY], "CloudNativePG Cluster"))
     accounts = {"cert-manager": "cert-manager", "external-dns": "external-dns", "velero": "velero-server",
-                "cluster-autoscaler": "cluster-autoscaler", "external-secrets": "external-secrets"}
+                "cluster-autoscaler": "cluster-autoscaler", "external-secrets": "external-secrets",
+                "aws-load-balancer-controller": "aws-load-balancer-controller"}
     for d in argo:
         labels = (d.get("metadata") or {}).get("labels") or {}
         addon = labels.get("berth.dev/addon")

@@ -76,7 +76,7 @@ step "render the onprem-mesh example with network.mesh: linkerd; Kubernetes and 
      python3 scripts/validate_addons.py --require linkerd-crds,linkerd-control-plane,trust-manager '$work/linkerd'"
 step "add-ons (addons/) of every example: Argo CD schema, chart values against the charts' values.schema.json / values.yaml" bash -c \
     "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas '$work/rendered/addons' '$work/onprem/addons' '$work/lab/addons' '$work/twin/addons' && \
-     python3 scripts/validate_addons.py --require cert-manager,external-dns,cloudnative-pg,external-secrets,nginx-gateway-fabric,velero,falco,metrics-server,metallb,vpa,ingress-nginx,kube-prometheus-stack,cluster-autoscaler,base,istiod,longhorn,minio \
+     python3 scripts/validate_addons.py --require aws-load-balancer-controller,cert-manager,external-dns,cloudnative-pg,external-secrets,nginx-gateway-fabric,velero,falco,metrics-server,metallb,vpa,ingress-nginx,kube-prometheus-stack,cluster-autoscaler,base,istiod,longhorn,minio \
          '$work/rendered' '$work/onprem' '$work/lab' '$work/twin'"
 step "validator self-test" scripts/selftest_validators.sh
 step "berth audit and berth check SARIF against the SARIF 2.1.0 schema (acme and weak; check also a malformed spec)" bash -c \

@@ -79,12 +79,16 @@ struct AddonTests {
         let list = try Self.example("acme").addonList()
         #expect(
             Self.names(list, "prod-eu") == [
-                "cert-manager", "cloudnative-pg", "cluster-autoscaler", "external-dns", "external-secrets", "external-snapshotter",
+                "aws-load-balancer-controller", "cert-manager", "cloudnative-pg", "cluster-autoscaler", "external-dns", "external-secrets", "external-snapshotter",
                 "falco", "gateway-api", "kube-prometheus-stack", "metrics-server", "nginx-gateway-fabric", "velero",
                 "vertical-pod-autoscaler",
             ])
-        // prod-us holds no database instance: no operator, no PodMonitors
+        // prod-us holds no database instance: no operator, no PodMonitors, and no internal
+        // network load balancer for a database path (its clients reach prod-eu's)
         #expect(!Self.names(list, "prod-us").contains("cloudnative-pg"))
+        #expect(!Self.names(list, "prod-us").contains("aws-load-balancer-controller"))
+        let lb = Self.values(list, "prod-eu", "aws-load-balancer-controller")
+        #expect(lb.contains(#""clusterName":"prod-eu","region":"eu-west-1","vpcTags":{"Name":"acme-prod-eu"}"#), "\(lb)")
         // no mesh, no ingress-nginx (network.ingress.api: gateway), no on-premises storage
         #expect(
             !list.contains {
@@ -173,7 +177,9 @@ struct AddonTests {
                 && !project.contents.contains("group: \"*\"\n    kind: \"*\"\n  namespaceResourceWhitelist"))
         #expect(project.contents.contains("- group: apiextensions.k8s.io\n    kind: CustomResourceDefinition"))
         #expect(project.contents.contains("- group: gateway.networking.k8s.io\n    kind: GatewayClass"))
-        #expect(!project.contents.contains("kind: IngressClass"))  // acme has no ingress-nginx
+        // acme has no ingress-nginx; the AWS Load Balancer Controller brings the alb IngressClass
+        #expect(project.contents.contains("- group: networking.k8s.io\n    kind: IngressClass"))
+        #expect(project.contents.contains("- group: elbv2.k8s.aws\n    kind: IngressClassParams"))
         #expect(AddonVersions.releases.allSatisfy { AddonVersions.clusterKinds[$0.name] != nil })
         let apps = r.render().filter { $0.path.hasPrefix("addons/prod-eu/") }
         #expect(apps.allSatisfy { $0.contents.contains("project: acme-addons") && $0.contents.contains("CreateNamespace=true") })

@@ -55,6 +55,9 @@ public enum AddonVersions {
             name: "external-secrets", repoURL: "https://charts.external-secrets.io", chart: "external-secrets", paths: [],
             version: "2.9.0", namespace: "external-secrets", project: "External Secrets Operator"),
         AddonRelease(
+            name: "aws-load-balancer-controller", repoURL: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller",
+            paths: [], version: "3.5.0", namespace: "kube-system", project: "AWS Load Balancer Controller"),
+        AddonRelease(
             name: "velero", repoURL: "https://vmware-tanzu.github.io/helm-charts", chart: "velero", paths: [],
             version: "12.1.0", namespace: "velero", project: "Velero"),
         AddonRelease(
@@ -122,6 +125,9 @@ public enum AddonVersions {
             "cloudnative-pg": [crd, vwc, mwc],
             "external-secrets": [crd, vwc],
             "velero": [crd],
+            "aws-load-balancer-controller": [
+                crd, vwc, mwc, ["networking.k8s.io", "IngressClass"], ["elbv2.k8s.aws", "IngressClassParams"],
+            ],
             "falco": [],
             "vertical-pod-autoscaler": [crd, mwc],
             "cluster-autoscaler": [],

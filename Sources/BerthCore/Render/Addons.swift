@@ -130,6 +130,7 @@ extension Renderer {
             crdAddons(uses) + meshAddons(c, usesGateway: usesGateway) + certificateAddons(c, uses: uses, usesGateway: usesGateway)
             + externalDNSAddons(c, uses: uses, usesGateway: usesGateway) + ingressAddons(uses) + storageAddons(c, uses: uses)
             + operatorAddons(c, uses: uses) + veleroAddons(c, uses: uses) + workloadAddons(uses) + clusterAutoscalerAddons(c)
+            + loadBalancerAddons(c, uses: uses)
             + monitoringAddons(uses)
         var out: [AddonInstance] = []
         for a in wanted {
@@ -553,6 +554,23 @@ extension Renderer {
             WantedAddon(
                 "cluster-autoscaler", Renderer.addonWaveOperators, "node pools scale between their bounds (scaling.clusterAutoscaler)",
                 .object(v))
+        ]
+    }
+
+    /// The AWS Load Balancer Controller, on an aws cluster whose Services ask for it
+    /// (`service.beta.kubernetes.io/aws-load-balancer-type: external`: the cross-cluster
+    /// database paths' internal network load balancers): the in-tree controller leaves such
+    /// Services alone, so without it they never get a load balancer. With the foundation the
+    /// controller finds its VPC by the Name tag `infra/` gives it.
+    private func loadBalancerAddons(_ c: Cluster, uses: ReferenceCheck.Uses) -> [WantedAddon] {
+        guard spec.provider.name == .aws, uses.awsLoadBalancer else { return [] }
+        var v: [(String, JSONValue)] = [("clusterName", .string(c.name)), ("region", .string(c.region.value))]
+        if spec.infrastructure != nil { v.append(("vpcTags", ["Name": .string("\(spec.platform)-\(c.name)")])) }
+        v += identityEntries("aws-load-balancer-controller", cluster: c.name)
+        return [
+            WantedAddon(
+                "aws-load-balancer-controller", Renderer.addonWaveOperators,
+                "network load balancers for the Services annotated aws-load-balancer-type: external", .object(v))
         ]
     }
 

@@ -108,6 +108,7 @@ extension Renderer {
     static let addonServiceAccount: [String: String] = [
         "cert-manager": "cert-manager", "external-dns": "external-dns", "velero": "velero-server",
         "cluster-autoscaler": "cluster-autoscaler", "external-secrets": "external-secrets",
+        "aws-load-balancer-controller": "aws-load-balancer-controller",
     ]
 
     /// The Argo CD objects of the foundation: the AppProject `<platform>-infra` and one

@@ -381,6 +381,8 @@ extension AWSFoundation {
                     "Condition": ["StringEquals": ["aws:ResourceTag/k8s.io/cluster-autoscaler/\(c)": "owned"]],
                 ])
             }
+        case "aws-load-balancer-controller":
+            out += AWSFoundation.loadBalancerControllerStatements
         case "external-secrets":
             for c in id.clusters {
                 let region = spec.cluster(c)?.region.value ?? ""
@@ -393,6 +395,63 @@ extension AWSFoundation {
         }
         return out
     }
+
+    /// What the AWS Load Balancer Controller does: read the network, load balancers and
+    /// certificates; create load balancers, target groups and security groups tagged for
+    /// its cluster; change and delete only those it tagged.
+    static let loadBalancerControllerStatements: [JSONValue] = {
+        let tagged: JSONValue = ["Null": ["aws:ResourceTag/elbv2.k8s.aws/cluster": "false"]]
+        let tagging: JSONValue = ["Null": ["aws:RequestTag/elbv2.k8s.aws/cluster": "false"]]
+        return [
+            [
+                "Sid": "ServiceLinkedRole", "Effect": "Allow", "Action": ["iam:CreateServiceLinkedRole"], "Resource": "*",
+                "Condition": ["StringEquals": ["iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"]],
+            ],
+            [
+                "Sid": "Read", "Effect": "Allow",
+                "Action": [
+                    "ec2:DescribeAccountAttributes", "ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones",
+                    "ec2:DescribeInternetGateways", "ec2:DescribeVpcs", "ec2:DescribeVpcPeeringConnections", "ec2:DescribeSubnets",
+                    "ec2:DescribeSecurityGroups", "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "ec2:DescribeTags",
+                    "ec2:DescribeRouteTables", "ec2:GetSecurityGroupsForVpc", "ec2:DescribeIpamPools", "elasticloadbalancing:Describe*",
+                    "acm:ListCertificates", "acm:DescribeCertificate",
+                ],
+                "Resource": "*",
+            ],
+            [
+                "Sid": "CreateTagged", "Effect": "Allow",
+                "Action": [
+                    "ec2:CreateSecurityGroup", "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup",
+                ],
+                "Resource": "*", "Condition": tagging,
+            ],
+            [
+                "Sid": "TagOnCreate", "Effect": "Allow", "Action": ["ec2:CreateTags", "elasticloadbalancing:AddTags"], "Resource": "*",
+                "Condition": tagging,
+            ],
+            [
+                "Sid": "ChangeOwn", "Effect": "Allow",
+                "Action": [
+                    "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:DeleteSecurityGroup",
+                    "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:SetIpAddressType",
+                    "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets", "elasticloadbalancing:DeleteLoadBalancer",
+                    "elasticloadbalancing:ModifyTargetGroup", "elasticloadbalancing:ModifyTargetGroupAttributes",
+                    "elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:RemoveTags",
+                ],
+                "Resource": "*", "Condition": tagged,
+            ],
+            [
+                "Sid": "ListenersAndTargets", "Effect": "Allow",
+                "Action": [
+                    "elasticloadbalancing:CreateListener", "elasticloadbalancing:DeleteListener", "elasticloadbalancing:ModifyListener",
+                    "elasticloadbalancing:CreateRule", "elasticloadbalancing:DeleteRule", "elasticloadbalancing:ModifyRule",
+                    "elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets",
+                    "elasticloadbalancing:AddListenerCertificates", "elasticloadbalancing:RemoveListenerCertificates",
+                ],
+                "Resource": "*",
+            ],
+        ]
+    }()
 
     /// The region of a KMS ARN (`arn:aws:kms:<region>:...`).
     static func region(of arn: String) -> String? {

@@ -114,6 +114,8 @@ public enum ReferenceCheck {
         var kinds: Set<APIKind> = []
         var namespaces: Set<String> = []
         var dnsAnnotated = false
+        /// A Service asks for the AWS Load Balancer Controller (`aws-load-balancer-type: external`).
+        var awsLoadBalancer = false
         var snippets = false
         var longhorn = false
         var ceph = false
@@ -167,6 +169,11 @@ public enum ReferenceCheck {
                 a.contains(where: { $0.0.hasPrefix("external-dns.alpha.kubernetes.io/") })
             {
                 ix.uses.dnsAnnotated = true
+            }
+            if !ix.uses.awsLoadBalancer, kind == "Service", case .object(let a)? = meta?["annotations"],
+                a.contains(where: { $0.0 == "service.beta.kubernetes.io/aws-load-balancer-type" && $0.1.stringValue == "external" })
+            {
+                ix.uses.awsLoadBalancer = true
             }
             indexObject(d, kind: kind, ns: ns, name: name, into: &ix)
         }
