@@ -49,15 +49,23 @@ extension Renderer {
     /// The workload identity of an add-on's ServiceAccount on a cluster: (annotation, value),
     /// nil on-premises or without `provider.account`.
     func addonIdentity(_ addon: String, cluster: String) -> (String, String)? {
+        cloudIdentity(of: addon, in: cluster)
+    }
+
+    /// The workload identity of the ServiceAccount of `name` (an add-on or a service) in `scope`
+    /// (its cluster or environment): (annotation, value), nil on-premises or without
+    /// `provider.account`. The AWS role is `<platform>-<scope>-<name>` (at most 64 characters),
+    /// the GCP service account `<name>-<scope>` (at most 30).
+    func cloudIdentity(of name: String, in scope: String) -> (String, String)? {
         let account = spec.provider.account
         guard !account.isEmpty else { return nil }
         switch spec.provider.name {
         case .aws:
-            let role = Renderer.bounded("\(spec.platform)-\(cluster)-\(addon)", limit: 64)
+            let role = Renderer.bounded("\(spec.platform)-\(scope)-\(name)", limit: 64)
             return ("eks.amazonaws.com/role-arn", "arn:aws:iam::\(account):role/\(role)")
         case .gcp:
-            let name = Renderer.bounded("\(addon)-\(cluster)", limit: 30)
-            return ("iam.gke.io/gcp-service-account", "\(name)@\(account).iam.gserviceaccount.com")
+            let serviceAccount = Renderer.bounded("\(name)-\(scope)", limit: 30)
+            return ("iam.gke.io/gcp-service-account", "\(serviceAccount)@\(account).iam.gserviceaccount.com")
         case .azure:
             return ("azure.workload.identity/client-id", account)
         case .onprem:

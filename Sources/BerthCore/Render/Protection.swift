@@ -18,20 +18,7 @@ extension Renderer {
     /// bucket and `provider.account` is set: (annotation key, value).
     public func workloadIdentity(service: String, environment: String) -> (String, String)? {
         guard let s = spec.service(service), s.uses.contains(where: { $0.kind == .bucket }) else { return nil }
-        let account = spec.provider.account
-        guard !account.isEmpty else { return nil }
-        switch spec.provider.name {
-        case .aws:
-            let role = Renderer.bounded("\(spec.platform)-\(environment)-\(service)", limit: 64)
-            return ("eks.amazonaws.com/role-arn", "arn:aws:iam::\(account):role/\(role)")
-        case .gcp:
-            let name = Renderer.bounded("\(service)-\(environment)", limit: 30)
-            return ("iam.gke.io/gcp-service-account", "\(name)@\(account).iam.gserviceaccount.com")
-        case .azure:
-            return ("azure.workload.identity/client-id", account)
-        case .onprem:
-            return nil
-        }
+        return cloudIdentity(of: service, in: environment)
     }
 
     /// StorageClass `parameters` that encrypt volumes at rest with the spec's key, for each
