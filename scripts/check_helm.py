@@ -32,7 +32,7 @@ import time
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare_kustomize import compare, index, load_docs  # noqa: E402
+from compare_kustomize import compare, index, layout_folder, load_docs  # noqa: E402
 
 try:
     import helm_python as helm
@@ -63,9 +63,8 @@ def main():
     ap.add_argument("--timings", action="store_true", help="print the seconds Helm spent templating")
     a = ap.parse_args()
     root = a.rendered
-    helm_root = os.path.join(root, "helm")
-    if not os.path.isdir(helm_root):
-        print("check_helm: %s has no helm/ folder" % root, file=sys.stderr)
+    helm_root = layout_folder(root, "helm", "check_helm: %s has no helm/ folder")
+    if helm_root is None:
         return 2
     problems = []
     n_charts = n_values = n_objects = 0

@@ -109,15 +109,24 @@ def build(kubectl, folder):
     return load_docs(proc.stdout, folder), None
 
 
+def layout_folder(root, name, missing):
+    """The folder `name` (kustomize, helm) of the render at `root`, or None after printing the
+    usage error `missing % root` on stderr when the render has none."""
+    folder = os.path.join(root, name)
+    if not os.path.isdir(folder):
+        print(missing % root, file=sys.stderr)
+        return None
+    return folder
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("rendered")
     p.add_argument("--kubectl", default="kubectl")
     a = p.parse_args()
     root = a.rendered
-    kroot = os.path.join(root, "kustomize")
-    if not os.path.isdir(kroot):
-        print("compare_kustomize: no kustomize folder in %s" % root, file=sys.stderr)
+    kroot = layout_folder(root, "kustomize", "compare_kustomize: no kustomize folder in %s")
+    if kroot is None:
         return 2
 
     pairs = []  # (overlay folder, plain files)

@@ -43,19 +43,24 @@ private func commonReason(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: In
     return nil
 }
 
-/// Calls `body(start, end)` for each part of `b[from..<to]` between `separator` bytes, in
-/// order (an empty text is one empty part). Stops at the first part for which `body` returns
-/// false, and returns false then.
+/// Calls `body(start, end)` for each of the first `limit` parts of `b[from..<to]` between
+/// `separator` bytes, in order (an empty text is one empty part), and returns how many parts
+/// there are, or `limit + 1` when there are more (the parts past the limit are not read). Stops
+/// at the first part for which `body` returns false, and returns nil then.
 @inline(__always)
 private func forEachPart(
-    _ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, separatedBy separator: UInt8, _ body: (Int, Int) -> Bool
-) -> Bool {
+    _ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, separatedBy separator: UInt8, atMost limit: Int,
+    _ body: (Int, Int) -> Bool
+) -> Int? {
     var partStart = from
+    var count = 0
     var i = from
     while true {
         if i == to || b[i] == separator {
-            guard body(partStart, i) else { return false }
-            if i == to { return true }
+            count += 1
+            guard count <= limit else { return count }
+            guard body(partStart, i) else { return nil }
+            if i == to { return count }
             partStart = i + 1
         }
         i += 1
@@ -100,20 +105,14 @@ enum TextCodec {
             return nil
         }
         var value: UInt32 = 0
-        var octets = 0
-        let parsed = forEachPart(b, from, to, separatedBy: UInt8(ascii: ".")) { partStart, partEnd in
-            octets += 1
-            if octets > 4 {
-                reason = "expected 4 octets, found more"
-                return false
-            }
+        let octets = forEachPart(b, from, to, separatedBy: UInt8(ascii: "."), atMost: 4) { partStart, partEnd in
             guard let octet = parseOctet(b, partStart, partEnd, address: from..<to, reason: &reason) else { return false }
             value = value << 8 | octet
             return true
         }
-        guard parsed else { return nil }
+        guard let octets else { return nil }
         if octets != 4 {
-            reason = "expected 4 octets, found \(octets)"
+            reason = octets > 4 ? "expected 4 octets, found more" : "expected 4 octets, found \(octets)"
             return nil
         }
         return value
@@ -175,13 +174,7 @@ enum TextCodec {
     @inline(__always)
     private static func ipv6Parts(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, reason: inout String) -> IPv6Parts? {
         var parts = IPv6Parts()
-        var partCount = 0
-        let parsed = forEachPart(b, from, to, separatedBy: UInt8(ascii: ":")) { partStart, partEnd in
-            partCount += 1
-            if partCount > 9 {
-                reason = "at most 8 colons are permitted"
-                return false
-            }
+        let partCount = forEachPart(b, from, to, separatedBy: UInt8(ascii: ":"), atMost: 9) { partStart, partEnd in
             if partStart == partEnd {
                 parts.append(-1)
             } else if partEnd == to && b[partStart..<partEnd].contains(UInt8(ascii: ".")) {
@@ -198,7 +191,11 @@ enum TextCodec {
             }
             return true
         }
-        guard parsed else { return nil }
+        guard let partCount else { return nil }
+        if partCount > 9 {
+            reason = "at most 8 colons are permitted"
+            return nil
+        }
         if partCount < 3 {
             reason = "at least 3 colon-separated parts are expected"
             return nil

@@ -149,6 +149,52 @@ struct WholeRenderTests {
         #expect(schedules.map { Self.strings($0.at("spec.template.volumeSnapshotLocations")) } == [["nonprod"], ["nonprod"]])
     }
 
+    @Test("an SSD class provisions its IOPS and throughput in each provider's terms; a plain SSD class and an HDD class do not")
+    func provisionedStorage() throws {
+        let providers: [(String, [(String, String)])] = [
+            ("aws", []),
+            ("gcp", [("name: aws", "name: gcp")]),
+            (
+                "azure",
+                [
+                    ("name: aws", "name: azure\n  resourceGroup: shop-rg"),
+                    ("zones: [shop.example] }", "zones: [shop.example], subscription: sub-1 }"),
+                ]
+            ),
+        ]
+        let classes = [
+            ("fast", "{ kind: ssd, iops: 6000, throughput: 250, default: true }"),
+            ("iopsOnly", "{ kind: ssd, iops: 6000, default: true }"),
+            ("plain", "{ kind: ssd, default: true }"),
+            ("hdd", "{ kind: hdd, iops: 6000, throughput: 250, default: true }"),
+        ]
+        var got: [String] = []
+        for (provider, edits) in providers {
+            for (name, spec) in classes {
+                let text = Self.variant(edits + [("classes: { ssd: { kind: ssd, default: true } }", "classes: { ssd: \(spec) }")])
+                let sc = try #require(Self.objects(Self.files(try Self.spec(text)), cluster: "eu", kind: "StorageClass").first)
+                var parameters: [(String, JSONValue)] = []
+                if case .object(let p)? = sc.at("parameters") { parameters = p }
+                got.append("\(provider) \(name): " + parameters.map { "\($0.0)=\($0.1.stringValue ?? "?")" }.joined(separator: " "))
+            }
+        }
+        #expect(
+            got == [
+                "aws fast: type=gp3 iops=6000 throughput=250 csi.storage.k8s.io/fstype=ext4 encrypted=true",
+                "aws iopsOnly: type=gp3 iops=6000 csi.storage.k8s.io/fstype=ext4 encrypted=true",
+                "aws plain: type=gp3 csi.storage.k8s.io/fstype=ext4 encrypted=true",
+                "aws hdd: type=st1 csi.storage.k8s.io/fstype=ext4 encrypted=true",
+                "gcp fast: type=hyperdisk-balanced provisioned-iops-on-create=6000 provisioned-throughput-on-create=250Mi csi.storage.k8s.io/fstype=ext4",
+                "gcp iopsOnly: type=hyperdisk-balanced provisioned-iops-on-create=6000 csi.storage.k8s.io/fstype=ext4",
+                "gcp plain: type=pd-ssd csi.storage.k8s.io/fstype=ext4",
+                "gcp hdd: type=pd-standard csi.storage.k8s.io/fstype=ext4",
+                "azure fast: skuName=PremiumV2_LRS DiskIOPSReadWrite=6000 DiskMBpsReadWrite=250 cachingMode=None",
+                "azure iopsOnly: skuName=PremiumV2_LRS DiskIOPSReadWrite=6000 cachingMode=None",
+                "azure plain: skuName=Premium_LRS",
+                "azure hdd: skuName=Standard_LRS",
+            ])
+    }
+
     @Test("Velero per provider: plugin, config and (on-premises) a credential Secret named, never a value")
     func veleroProviders() throws {
         let gcp = Self.files(try Self.spec(Self.variant([("name: aws", "name: gcp")])))

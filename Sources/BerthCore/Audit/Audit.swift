@@ -89,11 +89,7 @@ public enum Audit {
             out.append(f)
         }
         return out.sorted { a, b in
-            let la = a.location
-            let lb = b.location
-            if la?.file != lb?.file { return (la?.file ?? "") < (lb?.file ?? "") }
-            if la?.line != lb?.line { return (la?.line ?? 0) < (lb?.line ?? 0) }
-            if la?.column != lb?.column { return (la?.column ?? 0) < (lb?.column ?? 0) }
+            if let order = SourceLocation.precedes(a.location, b.location) { return order }
             if a.rule != b.rule { return a.rule < b.rule }
             return a.message < b.message
         }

@@ -49,20 +49,26 @@ extension Renderer {
     /// The workload identity of an add-on's ServiceAccount on a cluster: (annotation, value),
     /// nil on-premises or without `provider.account`.
     func addonIdentity(_ addon: String, cluster: String) -> (String, String)? {
+        // With Pod Identity, External Secrets needs a cloud identity only for a cloud store.
+        if podIdentity, addon == "external-secrets", spec.security.secrets?.store != "aws-secrets-manager" { return nil }
+        return cloudIdentity(of: addon, in: cluster)
+    }
+
+    /// The workload identity of the ServiceAccount of `name` (an add-on or a service) in `scope`
+    /// (its cluster or environment): (annotation, value), nil on-premises or without
+    /// `provider.account`. The AWS role is `<platform>-<scope>-<name>` (at most 64 characters),
+    /// the GCP service account `<name>-<scope>` (at most 30).
+    func cloudIdentity(of name: String, in scope: String) -> (String, String)? {
         let account = spec.provider.account
         guard !account.isEmpty else { return nil }
         switch spec.provider.name {
         case .aws:
-            let role = addonRoleName(addon, cluster: cluster)
-            if podIdentity {
-                // External Secrets needs a cloud identity only for a cloud store.
-                if addon == "external-secrets", spec.security.secrets?.store != "aws-secrets-manager" { return nil }
-                return (Renderer.cloudIdentityAnnotation, role)
-            }
+            let role = awsRoleName(of: name, in: scope)
+            if podIdentity { return (Renderer.cloudIdentityAnnotation, role) }
             return ("eks.amazonaws.com/role-arn", "arn:aws:iam::\(account):role/\(role)")
         case .gcp:
-            let name = Renderer.bounded("\(addon)-\(cluster)", limit: 30)
-            return ("iam.gke.io/gcp-service-account", "\(name)@\(account).iam.gserviceaccount.com")
+            let serviceAccount = Renderer.bounded("\(name)-\(scope)", limit: 30)
+            return ("iam.gke.io/gcp-service-account", "\(serviceAccount)@\(account).iam.gserviceaccount.com")
         case .azure:
             return ("azure.workload.identity/client-id", account)
         case .onprem:

@@ -18,113 +18,56 @@ extension Renderer {
 
     /// The services' golden signals, where a service exports metrics.
     private func signalPanels(_ t: Target) -> [Panel] {
-        let ns = t.namespace
-        var panels: [Panel] = []
-        let metered = t.placements.filter { $0.service.metrics?.port != nil }
-        if !metered.isEmpty {
-            panels.append(
-                Panel(
-                    title: "Requests per second", unit: "reqps",
-                    queries: [
-                        ("sum by (job) (rate(http_requests_total{namespace=\"\(ns)\"}[5m]))", "{{job}}")
-                    ]))
-            panels.append(
-                Panel(
-                    title: "Errors per second (5xx)", unit: "reqps",
-                    queries: [
-                        ("sum by (job) (rate(http_requests_total{namespace=\"\(ns)\", code=~\"5..\"}[5m]))", "{{job}}")
-                    ]))
-            panels.append(
-                Panel(
-                    title: "Latency p99", unit: "s",
-                    queries: [
-                        (
-                            "histogram_quantile(0.99, sum by (le, job) (rate(http_request_duration_seconds_bucket{namespace=\"\(ns)\"}[5m])))",
-                            "{{job}}"
-                        )
-                    ]))
-        }
-        return panels
+        let sel = "namespace=\"\(t.namespace)\""
+        guard t.placements.contains(where: { $0.service.metrics?.port != nil }) else { return [] }
+        return [
+            Panel("Requests per second", unit: "reqps", "sum by (job) (rate(http_requests_total{\(sel)}[5m]))", legend: "{{job}}"),
+            Panel(
+                "Errors per second (5xx)", unit: "reqps", "sum by (job) (rate(http_requests_total{\(sel), code=~\"5..\"}[5m]))",
+                legend: "{{job}}"),
+            Panel(
+                "Latency p99", unit: "s",
+                "histogram_quantile(0.99, sum by (le, job) (rate(http_request_duration_seconds_bucket{\(sel)}[5m])))",
+                legend: "{{job}}"),
+        ]
     }
 
     /// Each SLO's error budget and error ratio, in production.
     private func sloPanels(_ t: Target) -> [Panel] {
-        let ns = t.namespace
-        var panels: [Panel] = []
-        if t.environment.tier == .production, t.placements.contains(where: { !$0.service.slos.isEmpty }) {
-            panels.append(
-                Panel(
-                    title: "SLO error budget remaining", unit: "percentunit",
-                    queries: [
-                        ("slo:error_budget:remaining_ratio{namespace=\"\(ns)\"}", "{{slo}}")
-                    ]))
-            panels.append(
-                Panel(
-                    title: "SLO error ratio (1h) against the objective", unit: "percentunit",
-                    queries: [
-                        ("slo:sli_error:ratio_rate1h{namespace=\"\(ns)\"}", "{{slo}} 1h"),
-                        ("1 - slo:objective:ratio{namespace=\"\(ns)\"}", "{{slo}} budget"),
-                    ]))
-        }
-        return panels
+        let sel = "namespace=\"\(t.namespace)\""
+        guard t.environment.tier == .production, t.placements.contains(where: { !$0.service.slos.isEmpty }) else { return [] }
+        return [
+            Panel("SLO error budget remaining", unit: "percentunit", "slo:error_budget:remaining_ratio{\(sel)}", legend: "{{slo}}"),
+            Panel(
+                title: "SLO error ratio (1h) against the objective", unit: "percentunit",
+                queries: [
+                    ("slo:sli_error:ratio_rate1h{\(sel)}", "{{slo}} 1h"),
+                    ("1 - slo:objective:ratio{\(sel)}", "{{slo}} budget"),
+                ]),
+        ]
     }
 
     /// Connections, size and replication lag of the databases here.
     private func databasePanels(_ t: Target) -> [Panel] {
-        let ns = t.namespace
-        var panels: [Panel] = []
-        if spec.databases.contains(where: { plan.role(of: $0, in: t) != nil }) {
-            panels.append(
-                Panel(
-                    title: "Database connections", unit: "short",
-                    queries: [
-                        ("sum by (pod) (cnpg_backends_total{namespace=\"\(ns)\"})", "{{pod}}")
-                    ]))
-            panels.append(
-                Panel(
-                    title: "Database size", unit: "bytes",
-                    queries: [
-                        ("max by (datname) (cnpg_pg_database_size_bytes{namespace=\"\(ns)\"})", "{{datname}}")
-                    ]))
-            panels.append(
-                Panel(
-                    title: "Replication lag", unit: "s",
-                    queries: [
-                        ("max by (pod) (cnpg_pg_replication_lag{namespace=\"\(ns)\"})", "{{pod}}")
-                    ]))
-        }
-        return panels
+        let sel = "namespace=\"\(t.namespace)\""
+        guard spec.databases.contains(where: { plan.role(of: $0, in: t) != nil }) else { return [] }
+        return [
+            Panel("Database connections", unit: "short", "sum by (pod) (cnpg_backends_total{\(sel)})", legend: "{{pod}}"),
+            Panel("Database size", unit: "bytes", "max by (datname) (cnpg_pg_database_size_bytes{\(sel)})", legend: "{{datname}}"),
+            Panel("Replication lag", unit: "s", "max by (pod) (cnpg_pg_replication_lag{\(sel)})", legend: "{{pod}}"),
+        ]
     }
 
     /// Quota, pod readiness and volume space of the namespace.
     private func namespacePanels(_ t: Target) -> [Panel] {
-        let ns = t.namespace
-        var panels: [Panel] = []
-        panels.append(
-            Panel(
-                title: "Quota used", unit: "percentunit",
-                queries: [
-                    (
-                        "kube_resourcequota{namespace=\"\(ns)\", type=\"used\"} / ignoring(type) kube_resourcequota{namespace=\"\(ns)\", type=\"hard\"}",
-                        "{{resource}}"
-                    )
-                ]))
-        panels.append(
-            Panel(
-                title: "Pods not ready", unit: "short",
-                queries: [
-                    ("sum(kube_pod_status_ready{namespace=\"\(ns)\", condition=\"false\"})", "not ready")
-                ]))
-        panels.append(
-            Panel(
-                title: "Volume space available", unit: "percentunit",
-                queries: [
-                    (
-                        "kubelet_volume_stats_available_bytes{namespace=\"\(ns)\"} / kubelet_volume_stats_capacity_bytes{namespace=\"\(ns)\"}",
-                        "{{persistentvolumeclaim}}"
-                    )
-                ]))
-        return panels
+        let sel = "namespace=\"\(t.namespace)\""
+        let quota = "kube_resourcequota{\(sel), type=\"used\"} / ignoring(type) kube_resourcequota{\(sel), type=\"hard\"}"
+        let space = "kubelet_volume_stats_available_bytes{\(sel)} / kubelet_volume_stats_capacity_bytes{\(sel)}"
+        return [
+            Panel("Quota used", unit: "percentunit", quota, legend: "{{resource}}"),
+            Panel("Pods not ready", unit: "short", "sum(kube_pod_status_ready{\(sel), condition=\"false\"})", legend: "not ready"),
+            Panel("Volume space available", unit: "percentunit", space, legend: "{{persistentvolumeclaim}}"),
+        ]
     }
 
     /// The dashboard JSON of one namespace (Grafana schema 39, time series panels, two per row).
@@ -193,53 +136,26 @@ extension Renderer {
         let ns = t.namespace
         guard t.placements.contains(where: { $0.hostname != nil }) else { return [] }
         if usesGateway {
+            // NGINX Agent's per-pod series of the namespace's data plane.
             let sel = "namespace=\"\(ns)\""
-            return [
-                Panel(
-                    title: "Gateway requests per second", unit: "reqps",
-                    queries: [
-                        ("sum by (pod) (rate(nginx_http_requests_total{\(sel)}[5m]))", "{{pod}}")
-                    ]),
-                Panel(
-                    title: "Gateway connections", unit: "short",
-                    queries: [
-                        ("sum by (pod) (nginx_http_connection_count_connections{\(sel)})", "{{pod}}")
-                    ]),
-                Panel(
-                    title: "Gateway connections accepted per second", unit: "cps",
-                    queries: [
-                        ("sum by (pod) (rate(nginx_http_connections_total{\(sel)}[5m]))", "{{pod}}")
-                    ]),
+            let perPod: [(title: String, unit: String, series: String)] = [
+                ("Gateway requests per second", "reqps", "rate(nginx_http_requests_total{\(sel)}[5m])"),
+                ("Gateway connections", "short", "nginx_http_connection_count_connections{\(sel)}"),
+                ("Gateway connections accepted per second", "cps", "rate(nginx_http_connections_total{\(sel)}[5m])"),
             ]
+            return perPod.map { Panel($0.title, unit: $0.unit, "sum by (pod) (\($0.series))", legend: "{{pod}}") }
         }
         let sel = "exported_namespace=\"\(ns)\""
+        let requests = "rate(nginx_ingress_controller_requests{\(sel)}[5m])"
+        let errors = "rate(nginx_ingress_controller_requests{\(sel), status=~\"5..\"}[5m])"
+        let latency = "rate(nginx_ingress_controller_request_duration_seconds_bucket{\(sel)}[5m])"
         return [
+            Panel("Requests per second by host", unit: "reqps", "sum by (host) (\(requests))", legend: "{{host}}"),
             Panel(
-                title: "Requests per second by host", unit: "reqps",
-                queries: [
-                    ("sum by (host) (rate(nginx_ingress_controller_requests{\(sel)}[5m]))", "{{host}}")
-                ]),
-            Panel(
-                title: "Error ratio (5xx) by host", unit: "percentunit",
-                queries: [
-                    (
-                        "sum by (host) (rate(nginx_ingress_controller_requests{\(sel), status=~\"5..\"}[5m])) / sum by (host) (rate(nginx_ingress_controller_requests{\(sel)}[5m]))",
-                        "{{host}}"
-                    )
-                ]),
-            Panel(
-                title: "Latency p99 by host", unit: "s",
-                queries: [
-                    (
-                        "histogram_quantile(0.99, sum by (le, host) (rate(nginx_ingress_controller_request_duration_seconds_bucket{\(sel)}[5m])))",
-                        "{{host}}"
-                    )
-                ]),
-            Panel(
-                title: "Requests per second by route", unit: "reqps",
-                queries: [
-                    ("sum by (ingress) (rate(nginx_ingress_controller_requests{\(sel)}[5m]))", "{{ingress}}")
-                ]),
+                "Error ratio (5xx) by host", unit: "percentunit", "sum by (host) (\(errors)) / sum by (host) (\(requests))",
+                legend: "{{host}}"),
+            Panel("Latency p99 by host", unit: "s", "histogram_quantile(0.99, sum by (le, host) (\(latency)))", legend: "{{host}}"),
+            Panel("Requests per second by route", unit: "reqps", "sum by (ingress) (\(requests))", legend: "{{ingress}}"),
         ]
     }
 
@@ -308,5 +224,12 @@ extension Renderer {
                 ],
                 file: "berth-capacity-\(c.name).json", board: board)
         ]
+    }
+}
+
+extension Renderer.Panel {
+    /// A panel of one query: `expr`, drawn with `legend`.
+    init(_ title: String, unit: String, _ expr: String, legend: String) {
+        self.init(title: title, unit: unit, queries: [(expr, legend)])
     }
 }

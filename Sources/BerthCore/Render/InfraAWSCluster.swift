@@ -242,7 +242,7 @@ extension AWSFoundation {
         for e in spec.environments {
             for s in spec.services where s.runs(in: e.name) {
                 let grants = s.uses.filter { $0.kind == .bucket }.map { (plan.bucketName($0.name, env: e), $0.readOnly) }
-                known[renderer.serviceRoleName(s.name, environment: e.name)] = (.service(s.name), grants, [])
+                known[renderer.awsRoleName(of: s.name, in: e.name)] = (.service(s.name), grants, [])
             }
             for d in spec.databases {
                 guard let b = d.backup else { continue }
@@ -257,7 +257,7 @@ extension AWSFoundation {
                 if addon == "velero", let b = Renderer.veleroBucket(spec) {
                     for t in plan.targets where t.cluster.name == c.name { grants.append((plan.bucketName(b, env: t.environment), false)) }
                 }
-                known[renderer.addonRoleName(addon, cluster: c.name)] = (.addon(addon), grants, [c.name])
+                known[renderer.awsRoleName(of: addon, in: c.name)] = (.addon(addon), grants, [c.name])
             }
         }
         var bucketKeys: [String: String] = [:]

@@ -20,19 +20,15 @@ extension Renderer {
     /// try a web identity the role does not trust.
     var podIdentity: Bool { spec.provider.name == .aws && spec.infrastructure != nil }
 
-    /// The IAM role of a service in an environment (aws).
-    func serviceRoleName(_ service: String, environment: String) -> String {
-        Renderer.bounded("\(spec.platform)-\(environment)-\(service)", limit: 64)
-    }
-
-    /// The IAM role of an add-on on a cluster (aws).
-    func addonRoleName(_ addon: String, cluster: String) -> String {
-        Renderer.bounded("\(spec.platform)-\(cluster)-\(addon)", limit: 64)
+    /// The IAM role of `name` (a service, an add-on, or `<database>-backup`) in `scope` (its
+    /// environment or cluster): `<platform>-<scope>-<name>`, at most 64 characters (aws).
+    func awsRoleName(of name: String, in scope: String) -> String {
+        Renderer.bounded("\(spec.platform)-\(scope)-\(name)", limit: 64)
     }
 
     /// The IAM role a database's backups use in an environment (aws).
     func backupRoleName(_ database: String, environment: String) -> String {
-        Renderer.bounded("\(spec.platform)-\(environment)-\(database)-backup", limit: 64)
+        awsRoleName(of: "\(database)-backup", in: environment)
     }
 
     /// The identity `infra/` renders for an add-on on a cluster, when its chart's values name one.
@@ -46,21 +42,7 @@ extension Renderer {
     /// bucket and `provider.account` is set: (annotation key, value).
     public func workloadIdentity(service: String, environment: String) -> (String, String)? {
         guard let s = spec.service(service), s.uses.contains(where: { $0.kind == .bucket }) else { return nil }
-        let account = spec.provider.account
-        guard !account.isEmpty else { return nil }
-        switch spec.provider.name {
-        case .aws:
-            let role = serviceRoleName(service, environment: environment)
-            if podIdentity { return (Renderer.cloudIdentityAnnotation, role) }
-            return ("eks.amazonaws.com/role-arn", "arn:aws:iam::\(account):role/\(role)")
-        case .gcp:
-            let name = Renderer.bounded("\(service)-\(environment)", limit: 30)
-            return ("iam.gke.io/gcp-service-account", "\(name)@\(account).iam.gserviceaccount.com")
-        case .azure:
-            return ("azure.workload.identity/client-id", account)
-        case .onprem:
-            return nil
-        }
+        return cloudIdentity(of: service, in: environment)
     }
 
     /// StorageClass `parameters` that encrypt volumes at rest with the spec's key, for each

@@ -1,6 +1,17 @@
 /// StorageClasses in each provider's own terms, the VolumeSnapshotClass, and Velero schedules.
 extension Renderer {
 
+    /// The IOPS and throughput (MiB/s) an SSD class provisions, under the provider's `iops` and
+    /// `throughput` keys (the throughput written with `mebibytesSuffix`); nil for an HDD class
+    /// and for one that provisions neither.
+    private func provisionedPerformance(
+        _ c: StorageClassSpec, iops: String, throughput: String, mebibytesSuffix: String = ""
+    ) -> [(String, JSONValue)]? {
+        guard c.kind == "ssd", c.iops != nil || c.throughput != nil else { return nil }
+        return [c.iops.map { (iops, .string(String($0))) }, c.throughput.map { (throughput, .string("\($0)\(mebibytesSuffix)")) }]
+            .compactMap { $0 }
+    }
+
     /// Provider parameters of one class. Values are strings, as StorageClass requires.
     /// `cluster` chooses the key: keys are regional, so each cluster's classes name its region's.
     func storageParameters(_ c: StorageClassSpec, cluster: Cluster?) -> [(String, JSONValue)] {
@@ -14,26 +25,22 @@ extension Renderer {
         case .aws:
             // gp3 for SSD (IOPS and throughput provisioned independently of size), st1 for HDD.
             p.append(("type", .string(ssd ? "gp3" : "st1")))
-            if ssd, let iops = c.iops { p.append(("iops", .string(String(iops)))) }
-            if ssd, let t = c.throughput { p.append(("throughput", .string(String(t)))) }
+            p += provisionedPerformance(c, iops: "iops", throughput: "throughput") ?? []
             p.append(("csi.storage.k8s.io/fstype", "ext4"))
             p += encryption
         case .gcp:
-            if ssd, c.iops != nil || c.throughput != nil {
-                p.append(("type", "hyperdisk-balanced"))
-                if let iops = c.iops { p.append(("provisioned-iops-on-create", .string(String(iops)))) }
-                if let t = c.throughput { p.append(("provisioned-throughput-on-create", .string("\(t)Mi"))) }
+            if let performance = provisionedPerformance(
+                c, iops: "provisioned-iops-on-create", throughput: "provisioned-throughput-on-create", mebibytesSuffix: "Mi")
+            {
+                p += [("type", "hyperdisk-balanced")] + performance
             } else {
                 p.append(("type", .string(ssd ? "pd-ssd" : "pd-standard")))
             }
             p.append(("csi.storage.k8s.io/fstype", "ext4"))
             p += encryption
         case .azure:
-            if ssd, c.iops != nil || c.throughput != nil {
-                p.append(("skuName", "PremiumV2_LRS"))
-                if let iops = c.iops { p.append(("DiskIOPSReadWrite", .string(String(iops)))) }
-                if let t = c.throughput { p.append(("DiskMBpsReadWrite", .string(String(t)))) }
-                p.append(("cachingMode", "None"))
+            if let performance = provisionedPerformance(c, iops: "DiskIOPSReadWrite", throughput: "DiskMBpsReadWrite") {
+                p += [("skuName", "PremiumV2_LRS")] + performance + [("cachingMode", "None")]
             } else {
                 p.append(("skuName", .string(ssd ? "Premium_LRS" : "Standard_LRS")))
             }

@@ -23,6 +23,16 @@ public struct SourceLocation: Sendable, Hashable, Codable, CustomStringConvertib
 
     /// `file:line:column`.
     public var description: String { "\(file):\(line):\(column)" }
+
+    /// Whether `a` comes before `b` in file, line and column order (a missing location as an
+    /// empty file name at line 0, column 0); nil when they name the same place, for the caller's
+    /// next sort key.
+    static func precedes(_ a: SourceLocation?, _ b: SourceLocation?) -> Bool? {
+        if a?.file != b?.file { return (a?.file ?? "") < (b?.file ?? "") }
+        if a?.line != b?.line { return (a?.line ?? 0) < (b?.line ?? 0) }
+        if a?.column != b?.column { return (a?.column ?? 0) < (b?.column ?? 0) }
+        return nil
+    }
 }
 
 /// How bad a finding is. Only errors make `berth check` fail.
@@ -84,11 +94,7 @@ extension Array where Element == Diagnostic {
     /// Diagnostics in a stable order: by file, line, column, then severity and text.
     public func sortedForDisplay() -> [Diagnostic] {
         sorted { a, b in
-            let la = a.location
-            let lb = b.location
-            if la?.file != lb?.file { return (la?.file ?? "") < (lb?.file ?? "") }
-            if la?.line != lb?.line { return (la?.line ?? 0) < (lb?.line ?? 0) }
-            if la?.column != lb?.column { return (la?.column ?? 0) < (lb?.column ?? 0) }
+            if let order = SourceLocation.precedes(a.location, b.location) { return order }
             if a.severity != b.severity { return a.severity < b.severity }
             return a.message < b.message
         }

@@ -34,19 +34,11 @@ extension Decoder {
         spec.ipamServer = server
         let pin = Pin(environment: environment.value, cluster: cluster.value)
 
+        // The service and the database it renders keep their names.
         var clash = false
-        if let taken = (r["services"]?.entries ?? []).first(where: { $0.key == IPAMServer.serviceName }) {
-            diags.append(
-                .error(
-                    .nameTaken, "ipam.server renders the service '\(IPAMServer.serviceName)'; rename services.\(IPAMServer.serviceName)",
-                    at: taken.keyLocation))
-            clash = true
-        }
-        if let taken = (r["databases"]?.entries ?? []).first(where: { $0.key == IPAMServer.ledgerName }) {
-            diags.append(
-                .error(
-                    .nameTaken, "ipam.server renders the database '\(IPAMServer.ledgerName)'; rename databases.\(IPAMServer.ledgerName)",
-                    at: taken.keyLocation))
+        for (section, kind, name) in [("services", "service", IPAMServer.serviceName), ("databases", "database", IPAMServer.ledgerName)] {
+            guard let taken = (r[section]?.entries ?? []).first(where: { $0.key == name }) else { continue }
+            diags.append(.error(.nameTaken, "ipam.server renders the \(kind) '\(name)'; rename \(section).\(name)", at: taken.keyLocation))
             clash = true
         }
         guard !clash else { return }

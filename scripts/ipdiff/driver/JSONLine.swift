@@ -82,52 +82,48 @@ struct JSONReader {
         }
     }
 
+    /// Reads the comma-separated elements of an object or array whose opening byte is at `i`,
+    /// through the `close` byte, calling `element` to read each one.
+    private mutating func elements(
+        closedBy close: UInt8, _ what: String, _ element: (inout Self) throws(JSONError) -> Void
+    ) throws(JSONError) {
+        i += 1
+        skipSpace()
+        if i < bytes.count, bytes[i] == close {
+            i += 1
+            return
+        }
+        while true {
+            try element(&self)
+            skipSpace()
+            guard i < bytes.count else { throw JSONError(description: "unterminated \(what)") }
+            if bytes[i] == Byte.comma {
+                i += 1
+                continue
+            }
+            try expect(byte: close)
+            return
+        }
+    }
+
     private mutating func value() throws(JSONError) -> JSONValue {
         skipSpace()
         guard i < bytes.count else { throw JSONError(description: "unexpected end") }
         switch bytes[i] {
         case Byte.openBrace:
-            i += 1
             var fields: [String: JSONValue] = [:]
-            skipSpace()
-            if i < bytes.count, bytes[i] == Byte.closeBrace {
-                i += 1
-                return .object(fields)
+            try elements(closedBy: Byte.closeBrace, "object") { (p: inout Self) throws(JSONError) in
+                p.skipSpace()
+                let key = try p.string()
+                p.skipSpace()
+                try p.expect(byte: Byte.colon)
+                fields[key] = try p.value()
             }
-            while true {
-                skipSpace()
-                let key = try string()
-                skipSpace()
-                try expect(byte: Byte.colon)
-                fields[key] = try value()
-                skipSpace()
-                guard i < bytes.count else { throw JSONError(description: "unterminated object") }
-                if bytes[i] == Byte.comma {
-                    i += 1
-                    continue
-                }
-                try expect(byte: Byte.closeBrace)
-                return .object(fields)
-            }
+            return .object(fields)
         case Byte.openBracket:
-            i += 1
             var items: [JSONValue] = []
-            skipSpace()
-            if i < bytes.count, bytes[i] == Byte.closeBracket {
-                i += 1
-                return .array(items)
-            }
-            while true {
-                items.append(try value())
-                skipSpace()
-                guard i < bytes.count else { throw JSONError(description: "unterminated array") }
-                if bytes[i] == Byte.comma {
-                    i += 1
-                    continue
-                }
-                try expect(byte: Byte.closeBracket)
-                return .array(items)
-            }
+            try elements(closedBy: Byte.closeBracket, "array") { (p: inout Self) throws(JSONError) in items.append(try p.value()) }
+            return .array(items)
         case Byte.quote:
             return .string(try string())
         case UInt8(ascii: "t"):

@@ -29,26 +29,10 @@ func runTypedBenchmarks(rounds: Int) -> Int32 {
         }
         let n = 1_000_000 * rounds
         timed("v4_contains_overlaps") {
-            for i in 0..<n {
-                let a = v4[i & 1023]
-                let b = v4[(i &* 7 &+ 3) & 1023]
-                if a.contains(v4Addresses[(i &* 13) & 1023]) { checksum &+= 1 }
-                if a.contains(b) { checksum &+= 2 }
-                if a.overlaps(b) { checksum &+= 3 }
-                if a < b { checksum &+= 5 }
-                checksum &+= Int(truncatingIfNeeded: a.last.value)
-            }
+            containsOverlaps(n, v4, v4Addresses, checksum: &checksum) { Int(truncatingIfNeeded: $0.value) }
         }
         timed("v6_contains_overlaps") {
-            for i in 0..<n {
-                let a = v6[i & 1023]
-                let b = v6[(i &* 7 &+ 3) & 1023]
-                if a.contains(v6Addresses[(i &* 13) & 1023]) { checksum &+= 1 }
-                if a.contains(b) { checksum &+= 2 }
-                if a.overlaps(b) { checksum &+= 3 }
-                if a < b { checksum &+= 5 }
-                checksum &+= Int(truncatingIfNeeded: a.last.low)
-            }
+            containsOverlaps(n, v6, v6Addresses, checksum: &checksum) { Int(truncatingIfNeeded: $0.low) }
         }
         try timed("subnets_supernet") {
             for _ in 0..<rounds {
@@ -88,5 +72,21 @@ func runTypedBenchmarks(rounds: Int) -> Int32 {
     } catch {
         print("bench failed: \(error)")
         return 1
+    }
+}
+
+/// `n` rounds of `contains`, `overlaps` and `<` over `prefixes` and `addresses` (1024 of each),
+/// added into `checksum` with `lowBits` of each prefix's last address.
+private func containsOverlaps<Address: IPAddressProtocol>(
+    _ n: Int, _ prefixes: [Prefix<Address>], _ addresses: [Address], checksum: inout Int, lowBits: (Address) -> Int
+) {
+    for i in 0..<n {
+        let a = prefixes[i & 1023]
+        let b = prefixes[(i &* 7 &+ 3) & 1023]
+        if a.contains(addresses[(i &* 13) & 1023]) { checksum &+= 1 }
+        if a.contains(b) { checksum &+= 2 }
+        if a.overlaps(b) { checksum &+= 3 }
+        if a < b { checksum &+= 5 }
+        checksum &+= lowBits(a.last)
     }
 }
