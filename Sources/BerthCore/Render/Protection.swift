@@ -25,8 +25,7 @@ extension Renderer {
             let role = Renderer.bounded("\(spec.platform)-\(environment)-\(service)", limit: 64)
             return ("eks.amazonaws.com/role-arn", "arn:aws:iam::\(account):role/\(role)")
         case .gcp:
-            let name = Renderer.bounded("\(service)-\(environment)", limit: 30)
-            return ("iam.gke.io/gcp-service-account", "\(name)@\(account).iam.gserviceaccount.com")
+            return ("iam.gke.io/gcp-service-account", gcpServiceAccount("\(service)-\(environment)"))
         case .azure:
             return ("azure.workload.identity/client-id", account)
         case .onprem:

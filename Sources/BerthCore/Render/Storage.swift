@@ -9,11 +9,12 @@ extension Renderer {
         let key = plan.kmsKey(region: cluster?.region.value)
         let encryption = Renderer.kmsParameters(provider: spec.provider.name, atRest: spec.security.encryptionAtRest, key: key)
             .map { ($0.0, JSONValue.string($0.1)) }
-        let ssd = c.kind == "ssd"
+        let ssd = c.kind != "hdd"
+        let balanced = c.kind == "balanced"
         switch spec.provider.name {
         case .aws:
             // gp3 for SSD (IOPS and throughput provisioned independently of size), st1 for HDD.
-            p.append(("type", .string(ssd ? "gp3" : "st1")))
+            p.append(("type", .string(ssd ? "gp3" : "st1")))  // gp3 is also the balanced kind
             if ssd, let iops = c.iops { p.append(("iops", .string(String(iops)))) }
             if ssd, let t = c.throughput { p.append(("throughput", .string(String(t)))) }
             p.append(("csi.storage.k8s.io/fstype", "ext4"))
@@ -24,7 +25,7 @@ extension Renderer {
                 if let iops = c.iops { p.append(("provisioned-iops-on-create", .string(String(iops)))) }
                 if let t = c.throughput { p.append(("provisioned-throughput-on-create", .string("\(t)Mi"))) }
             } else {
-                p.append(("type", .string(ssd ? "pd-ssd" : "pd-standard")))
+                p.append(("type", .string(balanced ? "pd-balanced" : (ssd ? "pd-ssd" : "pd-standard"))))
             }
             p.append(("csi.storage.k8s.io/fstype", "ext4"))
             p += encryption
@@ -35,7 +36,7 @@ extension Renderer {
                 if let t = c.throughput { p.append(("DiskMBpsReadWrite", .string(String(t)))) }
                 p.append(("cachingMode", "None"))
             } else {
-                p.append(("skuName", .string(ssd ? "Premium_LRS" : "Standard_LRS")))
+                p.append(("skuName", .string(balanced ? "StandardSSD_LRS" : (ssd ? "Premium_LRS" : "Standard_LRS"))))
             }
             p += encryption
         case .onprem:
