@@ -23,7 +23,8 @@ struct GCPTests {
     /// Foundation's parse as a JSONValue; object keys keep the order they have in `text`.
     static func value(_ any: Any, text: String) -> JSONValue {
         switch any {
-        case let n as NSNumber where CFGetTypeID(n) == CFBooleanGetTypeID(): return .bool(n.boolValue)
+        case let b as Bool where type(of: any) == Bool.self: return .bool(b)
+        case let n as NSNumber where String(cString: n.objCType) == "c": return .bool(n.boolValue)
         case let n as NSNumber: return n.doubleValue == n.doubleValue.rounded() ? .int(n.intValue) : .double(n.doubleValue)
         case let s as String: return .string(s)
         case let a as [Any]: return .array(a.map { value($0, text: text) })
@@ -68,8 +69,8 @@ struct GCPTests {
         }
         #expect(hits == [])
         // The check is real: the same words are in the AWS example's render.
-        let acme = try #require(try Pipeline.check(path: Fixtures.example.path).spec)
-        let aws = Pipeline.render(acme).map(\.contents).joined()
+        let loaded = try Pipeline.check(path: Fixtures.example.path)
+        let aws = Pipeline.render(try #require(loaded.spec), ipPlan: loaded.ipPlan).map(\.contents).joined()
         #expect(["eks.amazonaws.com", "arn:aws", "s3://", "route53", "aws-load-balancer"].allSatisfy { aws.contains($0) })
     }
 
@@ -101,12 +102,12 @@ struct GCPTests {
         #expect(
             sa.at("metadata.annotations")?["iam.gke.io/gcp-service-account"]?.stringValue
                 == "search-production@harbour-prod.iam.gserviceaccount.com")
-        let db = try Self.objects("prod-ew1/harbour-production/_database-bookings.yaml")
+        let db = try Self.objects("prod-ew1/harbour-production/_database-ledger.yaml")
         let cluster = try #require(db.first { $0["kind"]?.stringValue == "Cluster" })
         #expect(
             cluster.at("spec.serviceAccountTemplate.metadata.annotations")?["iam.gke.io/gcp-service-account"]?.stringValue
-                == "bookings-production-backup@harbour-prod.iam.gserviceaccount.com")
-        #expect(cluster.at("spec.backup.barmanObjectStore.destinationPath")?.stringValue == "gs://harbour-production-backups/bookings")
+                == "ledger-production-backup@harbour-prod.iam.gserviceaccount.com")
+        #expect(cluster.at("spec.backup.barmanObjectStore.destinationPath")?.stringValue == "gs://harbour-production-backups/ledger")
     }
 
     @Test("service account ids are 6-30 characters, start with a letter and do not end with '-'")
@@ -144,8 +145,8 @@ struct GCPTests {
         let backups = try Self.json(artifacts, "buckets/production/backups.iam.json")
         #expect(
             backups.at("bindings")?.arrayValue?.first?["members"] == [
-                "serviceAccount:bookings-production-backup@harbour-prod.iam.gserviceaccount.com",
-                "serviceAccount:tracking-production-backup@harbour-prod.iam.gserviceaccount.com",
+                "serviceAccount:ledger-production-backup@harbour-prod.iam.gserviceaccount.com",
+                "serviceAccount:positions-production-backup@harbour-prod.iam.gserviceaccount.com",
             ])
         let settings = try Self.json(artifacts, "buckets/production/documents.settings.json")
         #expect(settings["name"] == "harbour-production-documents")
@@ -287,7 +288,7 @@ struct GCPTests {
             Self.findings(
                 [("    europe-west4:\n", "    europe-west5:\n"), ("europe-west4-a, europe-west4-b", "europe-west5-a")], [.providerRegion]
             )
-            .first == "gcp.yaml:19:5: warning: unknown Google Cloud region 'europe-west5'; did you mean 'europe-west4'?")
+            .first == "gcp.yaml:19:5: warning: unknown Google Cloud region 'europe-west5'; did you mean 'europe-west1'?")
         #expect(
             Self.findings([("europe-west1-b, europe-west1-c, europe-west1-d", "europe-west1-a, europe-west1-b")], [.providerRegion]) == [
                 "gcp.yaml:16:5: warning: zone 'europe-west1-a' is not a zone of Google Cloud region 'europe-west1' (europe-west1-b, europe-west1-c, europe-west1-d)"
@@ -304,7 +305,7 @@ struct GCPTests {
                         "general: { machine: m6i.xlarge, cpu: 4, memory: 16Gi, min: 3"
                     )
                 ], [.providerMachine]) == [
-                    "gcp.yaml:61:7: warning: machine type 'm6i.xlarge' of node pool 'general' (cluster 'prod-ew1'): not a Compute Engine machine type (<family>-<type>-<vCPUs>, families a2, a3, c2, c2d, c3, c3d, c4, c4a, e2, g2, h3, m1, m2, m3, n1, n2, n2d, n4, t2a, t2d, z3)"
+                    "gcp.yaml:60:7: warning: machine type 'm6i.xlarge' of node pool 'general' (cluster 'prod-ew1'): not a Compute Engine machine type (<family>-<type>-<vCPUs>, families a2, a3, c2, c2d, c3, c3d, c4, c4a, e2, g2, h3, m1, m2, m3, n1, n2, n2d, n4, t2a, t2d, z3)"
                 ])
         #expect(PlatformChecks.gcpMachineProblem("n2-standard-4") == nil)
         #expect(PlatformChecks.gcpMachineProblem("e2-medium") == nil)
@@ -322,9 +323,9 @@ struct GCPTests {
                     ("  archive:\n    versioning: false", "  google-archive:\n    versioning: false"),
                     ("bucket/archive]", "bucket/google-archive]"),
                 ], [.providerNameLimit]) == [
-                    "gcp.yaml:252:3: error: bucket 'google-archive' is created as 'harbour-development-google-archive': Cloud Storage bucket names may not start with 'goog' or contain 'google'",
-                    "gcp.yaml:252:3: error: bucket 'google-archive' is created as 'harbour-staging-google-archive': Cloud Storage bucket names may not start with 'goog' or contain 'google'",
-                    "gcp.yaml:252:3: error: bucket 'google-archive' is created as 'harbour-production-google-archive': Cloud Storage bucket names may not start with 'goog' or contain 'google'",
+                    "gcp.yaml:242:3: error: bucket 'google-archive' is created as 'harbour-development-google-archive': Cloud Storage bucket names may not start with 'goog' or contain 'google'",
+                    "gcp.yaml:242:3: error: bucket 'google-archive' is created as 'harbour-production-google-archive': Cloud Storage bucket names may not start with 'goog' or contain 'google'",
+                    "gcp.yaml:242:3: error: bucket 'google-archive' is created as 'harbour-staging-google-archive': Cloud Storage bucket names may not start with 'goog' or contain 'google'",
                 ])
         #expect(PlatformChecks.gcsBucketNameProblem("harbour-production-documents") == nil)
         #expect(PlatformChecks.gcsBucketNameProblem("ab") != nil)

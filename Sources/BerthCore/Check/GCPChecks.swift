@@ -76,7 +76,7 @@ extension PlatformChecks {
         for r in spec.provider.regions {
             guard let letters = gcpRegions[r.name] else {
                 var msg = "unknown Google Cloud region '\(r.name)'"
-                if let hint = Suggest.closest(r.name, among: Array(gcpRegions.keys)) { msg += "; did you mean '\(hint)'?" }
+                if let hint = Suggest.closest(r.name, among: gcpRegions.keys.sorted()) { msg += "; did you mean '\(hint)'?" }
                 out.append(.warning(.providerRegion, msg, at: r.location))
                 continue
             }
