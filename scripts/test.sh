@@ -68,6 +68,11 @@ step "twin example: Kubernetes and CRD schemas, kubectl kustomize, Helm, S3 and 
     "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas $(echo $(plain_dirs "$work/twin")) && \
      python3 scripts/compare_kustomize.py '$work/twin' && python3 scripts/check_helm.py '$work/twin' && \
      python3 scripts/validate_aws.py '$work/twin' && python3 scripts/validate_edge.py '$work/twin'"
+step "render the gcp example (GKE, two regions)" bash -c "'$bin' render examples/gcp/platform.yaml --out '$work/gcp' 2>/dev/null"
+step "gcp example: Kubernetes and CRD schemas, kubectl kustomize, Helm, Google Cloud discovery documents (compute, storage, artifactregistry)" bash -c \
+    "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas $(echo $(plain_dirs "$work/gcp")) '$work/gcp/addons' && \
+     python3 scripts/compare_kustomize.py '$work/gcp' && python3 scripts/check_helm.py '$work/gcp' && \
+     python3 scripts/validate_gcp.py '$work/gcp'"
 step "render the onprem-mesh example with network.mesh: linkerd; Kubernetes and CRD schemas (identity chain, trust-manager Bundle)" bash -c \
     "mkdir '$work/linkerd-spec' && cp examples/onprem-mesh/* '$work/linkerd-spec/' && \
      sed -i 's/^  mesh: istio/  mesh: linkerd/' '$work/linkerd-spec/platform.yaml' && grep -q '^  mesh: linkerd' '$work/linkerd-spec/platform.yaml' && \

@@ -79,7 +79,8 @@ struct AddonTests {
         let list = try Self.example("acme").addonList()
         #expect(
             Self.names(list, "prod-eu") == [
-                "aws-load-balancer-controller", "cert-manager", "cloudnative-pg", "cluster-autoscaler", "external-dns", "external-secrets", "external-snapshotter",
+                "aws-load-balancer-controller", "cert-manager", "cloudnative-pg", "cluster-autoscaler", "external-dns", "external-secrets",
+                "external-snapshotter",
                 "falco", "gateway-api", "kube-prometheus-stack", "metrics-server", "nginx-gateway-fabric", "velero",
                 "vertical-pod-autoscaler",
             ])

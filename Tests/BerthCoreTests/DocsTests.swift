@@ -201,7 +201,7 @@ struct DocsClaimTests {
     }
 
     // The weak spec is left out: its plain credentials make render refuse it.
-    static let examples = ["acme", "twin", "onprem", "onprem-mesh"]
+    static let examples = ["acme", "twin", "onprem", "onprem-mesh", "gcp"]
 
     @Test("every example's document claims only mechanisms its render contains", arguments: examples)
     func examplesClaimOnlyRendered(_ name: String) throws {

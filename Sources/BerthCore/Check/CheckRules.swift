@@ -57,6 +57,8 @@ public enum CheckCode: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case infraLimit = "infra-limit"
     /// Note: no cloud foundation on premises.
     case infraOnPremises = "infra-on-premises"
+    /// Error: the foundation would create a network in a zone the region does not have.
+    case infraZone = "infra-zone"
     /// Error: invalid image reference.
     case invalidImage = "invalid-image"
     /// Error: invalid name.
@@ -127,7 +129,9 @@ public enum CheckCode: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case productionReplicasWaiver = "production-replicas-waiver"
     /// Error: name over the provider's limit.
     case providerNameLimit = "provider-name-limit"
-    /// Error: a region or zone the provider does not have.
+    /// Warning: machine type the provider does not offer.
+    case providerMachine = "provider-machine"
+    /// Warning: region or zone the provider does not have.
     case providerRegion = "provider-region"
     /// Error: production public route without HTTPS.
     case productionTls = "production-tls"
@@ -450,6 +454,13 @@ extension CheckCode {
                     "On premises there is no cloud API to create networks, clusters or keys: the foundation is the hardware of `provider.hardware`, the MetalLB address pools from the IP plan and the nftables edge firewall under `network/firewall/`, which the render already writes. `infrastructure` adds nothing there.",
                 fix: "Nothing to fix; remove `infrastructure` to silence the note."
             )
+        case .infraZone:
+            CheckRule(
+                self, .error, "the foundation would create a network in a zone the region does not have",
+                why:
+                    "With `infrastructure`, `infra/` creates a public and a private subnet, NAT gateways and node groups in every zone of `provider.regions`. A region the provider does not have, or a zone the region does not offer (AWS: `PlatformChecks.awsZones`), fails to create them and everything after them.",
+                fix: "Use the provider's region name and zones that exist in it (the message lists them); the IP plan follows the zones."
+            )
         case .ipamServerCluster:
             CheckRule(
                 self, .error, "ipam.server cluster is not one of its environment's",
@@ -629,17 +640,22 @@ extension CheckCode {
             CheckRule(
                 self, .error, "name over the provider's limit",
                 why:
-                    "Some names berth passes to the cloud have limits tighter than Kubernetes': a node pool's name is the node group (EKS: 1-63 letters, digits, '-' and '_', starting with a letter or digit), the GKE node pool (1-40 lower-case letters, digits and '-', starting with a letter and not ending with '-') or the AKS agent pool (1-12 lower-case letters and digits, starting with a letter), and it is the value of the pool label every `nodeSelector` uses. A name over the limit cannot be created, so the pods that select it never schedule.",
+                    "Some names berth passes to the cloud have limits tighter than Kubernetes': a node pool's name is the node group (EKS: 1-63 letters, digits, '-' and '_', starting with a letter or digit), the GKE node pool (1-40 lower-case letters, digits and '-', starting with a letter and not ending with '-') or the AKS agent pool (1-12 lower-case letters and digits, starting with a letter), and it is the value of the pool label every `nodeSelector` uses. A name over the limit cannot be created, so the pods that select it never schedule. On Google Cloud the bucket names berth derives (`<platform>-<environment>-<bucket>`, or `<platform>-<bucket>` when shared) must be valid Cloud Storage names (3-63 lower-case letters, digits, '-', '_' and '.', no 'goog' prefix and no 'google'), and the Secret Manager ids of the secrets (`<platform>_<environment>_<service>_<secret>`) at most 255 characters.",
                 fix:
                     "Rename the node pool within the provider's limit (on Azure, for example `general` or `gpu1`); the nodeSelectors follow the new name."
             )
+        case .providerMachine:
+            CheckRule(
+                self, .warning, "machine type the provider does not offer",
+                why:
+                    "A node pool's `machine` is the provider's machine type. On Google Cloud it is a Compute Engine type: `<family>-<type>-<vCPUs>` of a family that offers that type (for example `n2-standard-4`, `c3-highmem-8`), a custom type `<family>-custom-<vCPUs>-<MiB>`, or a shared-core type (`e2-medium`). Any other name is refused when the node pool is created, and `berth cost` cannot price it. Providers add families, so this is a warning: a new family berth does not know yet still renders.",
+                fix: "Use a machine type of the provider's catalogue (the price file in examples/prices lists the common ones).")
         case .providerRegion:
             CheckRule(
-                self, .error, "a region or zone the provider does not have",
+                self, .warning, "region or zone the provider does not have",
                 why:
-                    "Clusters, subnets and NAT gateways are created in the zones of `provider.regions`. A region the provider does not have, or a zone letter the region does not offer (AWS: the table `PlatformChecks.awsZones`), makes every one of them fail to create.",
-                fix: "Use the provider's region name and zones that exist in it (the message lists them); the IP plan follows the zones."
-            )
+                    "Each `provider.regions` key is a region of the provider and each of its `zones` a zone of that region. On Google Cloud berth knows every public region and its zone letters (for example `europe-west1` has `europe-west1-b`, `-c` and `-d`), on AWS every region and its zone letters (`PlatformChecks.awsZones`); a region or zone outside them cannot hold a cluster, a bucket or a key. Providers add regions, so this is a warning: a region newer than berth's table still renders. With `infrastructure` the foundation creates subnets and node groups in those zones, so there it is the error `infra-zone`.",
+                fix: "Correct the region or zone name (the message suggests the nearest region and lists the region's zones).")
         case .productionTls:
             CheckRule(
                 self, .error, "production public route without HTTPS",

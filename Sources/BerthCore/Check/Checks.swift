@@ -32,6 +32,7 @@ public enum PlatformChecks {
             { ipamServer(spec) },
             { awsRegions(spec) },
             { infrastructure(spec, plan: plan) },
+            { gcpLimits(spec, plan: plan) },
         ]
         return parallelMap(0..<rules.count) { rules[$0]() }.flatMap { $0 }
     }

@@ -14,23 +14,26 @@ extension PlatformChecks {
     /// The most managed node groups EKS allows per cluster (service quota, default).
     public static let eksNodeGroupLimit = 30
 
-    /// AWS regions and zones exist (`awsZones`), on every AWS spec.
+    /// AWS regions and zones exist (`awsZones`), on every AWS spec: a warning (the table may
+    /// fall behind AWS), an error with `infrastructure`, which creates networks in them.
     public static func awsRegions(_ spec: Spec) -> [Diagnostic] {
         guard spec.provider.name == .aws else { return [] }
         var out: [Diagnostic] = []
+        func finding(_ message: String, at location: SourceLocation) -> Diagnostic {
+            spec.infrastructure == nil ? .warning(.providerRegion, message, at: location) : .error(.infraZone, message, at: location)
+        }
         for r in spec.provider.regions {
             guard let letters = awsZones[r.name] else {
                 var msg = "'\(r.name)' is not an AWS region"
                 if let hint = Suggest.closest(r.name, among: Array(awsZones.keys)) { msg += "; did you mean '\(hint)'?" }
-                out.append(.error(.providerRegion, msg, at: r.location))
+                out.append(finding(msg, at: r.location))
                 continue
             }
             let known = letters.map { "\(r.name)\($0)" }
             for z in r.zones where !known.contains(z) {
                 out.append(
-                    .error(
-                        .providerRegion, "zone '\(z)' does not exist in AWS region \(r.name) (its zones: \(known.joined(separator: ", ")))",
-                        at: r.location))
+                    finding(
+                        "zone '\(z)' does not exist in AWS region \(r.name) (its zones: \(known.joined(separator: ", ")))", at: r.location))
             }
         }
         return out

@@ -161,12 +161,16 @@ extension HostingDoc {
         guard let cdn = net.ingress.cdn else { return "None (network.ingress.cdn is not set)." }
         if facts.cdnConfigs.isEmpty {
             return
-                "\(cdn.provider) is declared (network.ingress.cdn) but berth renders nothing for it (only cloudfront with `paths` is rendered), so no CDN is in the path."
+                "\(cdn.provider) is declared (network.ingress.cdn) but berth renders nothing for it (only cloudfront and cloud-cdn with `paths` are rendered), so no CDN is in the path."
         }
         let routed =
             facts.cdnInPath
             ? "DNS points the public hosts at the distribution."
             : "berth does not create the distribution or point DNS at it: until that is done outside berth, traffic goes straight to the \(net.ingress.api == .gateway ? "Gateway" : "Ingress")."
+        if cdn.provider == "cloud-cdn" {
+            return
+                "berth writes Cloud CDN backend services and a URL map per environment with public TLS hosts (\(list(facts.cdnConfigs.map { code($0) }))), inputs for the cloud that berth does not apply: the cached backend serves \(list(cdn.paths.map { code($0) })) for \(cdn.ttl) s, the other backend passes everything else through uncached, and both sit behind the environment's Cloud Armor policy (network/waf/). \(routed)"
+        }
         return
             "berth writes a CloudFront DistributionConfig per environment with public TLS hosts (\(list(facts.cdnConfigs.map { code($0) }))), an input for the cloud that is not applied by berth: origins are the public hosts over HTTPS, \(list(cdn.paths.map { code($0) })) cached for \(cdn.ttl) s, everything else passed through uncached. \(routed)"
     }
@@ -195,7 +199,9 @@ extension HostingDoc {
             ? " Rendered as EC2 security-group rules (network/firewall/<cluster>.security-groups.json)."
             : (s.provider.name == .onprem
                 ? " Rendered as nftables rulesets with a default drop policy (network/firewall/<cluster>-<target>.nft)."
-                : " Not rendered for \(s.provider.name.rawValue) yet.")
+                : (s.provider.name == .gcp
+                    ? " Rendered as VPC firewall rules on each cluster's VPC network, targeting the bastion's or the nodes' network tag (network/firewall/<cluster>.firewalls.json)."
+                    : " Not rendered for \(s.provider.name.rawValue) yet."))
         return list(
             net.firewall.map {
                 "\($0.name): \($0.from.value) to \($0.to.value) on \($0.proto) \($0.ports.map(String.init).joined(separator: ","))"
@@ -217,6 +223,9 @@ extension HostingDoc {
                 : "an NGINX Gateway Fabric SnippetsFilter that every public route references"
             return
                 "Per-client limits at the edge: \(rl.rps) requests/s, burst \(rl.burst), \(rl.connections) connections (network.ingress.rateLimit), through \(how)\(facts.cdnInPath ? "; the CDN absorbs cached traffic" : "")."
+                + (spec.provider.name == .gcp
+                    ? " In front of it a Cloud Armor policy per environment throttles each client IP at the same rate and turns on Adaptive Protection against layer 7 DDoS (network/waf/<environment>.cloud-armor.json)."
+                    : "")
         }
         return "No rate limits are set (network.ingress.rateLimit); the provider's load balancer is the only line."
     }
@@ -273,7 +282,7 @@ extension HostingDoc {
     func ipRangePlanning() -> String {
         let net = spec.network
         return
-            "Per cluster a /\(net.carve.vpc) VPC with a /\(net.carve.publicSubnet) public and a /\(net.carve.privateSubnet) private subnet per zone, a /\(net.carve.pods) pod CIDR and a /\(net.carve.services) service CIDR, all from \(net.supernet.value)\(ipv6Text). The planner packs best-fit, largest first, and never moves a range pinned in ip-plan.lock."
+            "Per cluster a /\(net.carve.vpc) \(spec.provider.name.networkNoun) with a /\(net.carve.publicSubnet) public and a /\(net.carve.privateSubnet) private subnet per zone, a /\(net.carve.pods) pod CIDR and a /\(net.carve.services) service CIDR, all from \(net.supernet.value)\(ipv6Text). The planner packs best-fit, largest first, and never moves a range pinned in ip-plan.lock."
             + foundationNetworkText()
     }
 

@@ -133,6 +133,10 @@ extension HostingDoc {
 
     func auditLogging() -> String {
         let s = spec
+        if s.provider.name == .gcp {
+            return
+                "Kubernetes API audit by GKE (Cloud Audit Logs: Admin Activity always on, Data Access as enabled for the project); GKE takes no audit policy file. Keep the log bucket's retention at \(s.security.auditRetention) or more (security.audit.retention); Admin Activity logs are kept 400 days by default."
+        }
         return
             "Kubernetes API audit at level \(s.security.auditLevel), kept \(s.security.auditRetention) (audit/<cluster>.audit-policy.yaml for the API server's --audit-policy-file; secrets and config maps are never logged above Metadata)."
     }

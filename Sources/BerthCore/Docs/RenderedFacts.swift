@@ -5,7 +5,8 @@ import Foundation
 struct RenderedFacts: Sendable {
     /// The Kubernetes objects of the plain render, per file.
     var files: [RenderedFile]
-    /// Paths of the CloudFront configs (`network/cdn/<environment>.cloudfront.json`).
+    /// Paths of the CDN configs (`network/cdn/<environment>.cloudfront.json`, or
+    /// `<environment>.cloud-cdn.json` on gcp).
     var cdnConfigs: [String]
     /// Buckets (spec names) for which a rendered artifact turns versioning on.
     var versionedBuckets: Set<String>

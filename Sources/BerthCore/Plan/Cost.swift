@@ -18,6 +18,7 @@ public enum PriceSchema {
         [
             Field("ssd", .string, "SSD volumes (e.g. gp3).", default: .string("0")),
             Field("hdd", .string, "HDD volumes (e.g. st1).", default: .string("0")),
+            Field("balanced", .string, "Balanced SSD volumes (e.g. pd-balanced); absent: the ssd price.", default: .string("")),
         ])
 
     /// `buckets`: the price per GiB-month of object storage in each tier.
@@ -111,6 +112,7 @@ public struct PriceTable: Sendable {
         }
         var storage: [String: Double] = [:]
         for k in ["ssd", "hdd"] { storage[k] = price(root["storage"]?[k], "storage.\(k)") ?? 0 }
+        storage["balanced"] = price(root["storage"]?["balanced"], "storage.balanced", optional: true) ?? storage["ssd"]
         var buckets: [String: Double] = [:]
         for k in ["standard", "infrequent-access", "archive", "deep-archive"] {
             buckets[k] = price(root["buckets"]?[k], "buckets.\(k)") ?? 0

@@ -57,7 +57,7 @@ extension Renderer {
     /// The workload identity of the ServiceAccount of `name` (an add-on or a service) in `scope`
     /// (its cluster or environment): (annotation, value), nil on-premises or without
     /// `provider.account`. The AWS role is `<platform>-<scope>-<name>` (at most 64 characters),
-    /// the GCP service account `<name>-<scope>` (at most 30).
+    /// the GCP service account `<name>-<scope>` (6-30 characters, `gcpAccountId`).
     func cloudIdentity(of name: String, in scope: String) -> (String, String)? {
         let account = spec.provider.account
         guard !account.isEmpty else { return nil }
@@ -67,8 +67,7 @@ extension Renderer {
             if podIdentity { return (Renderer.cloudIdentityAnnotation, role) }
             return ("eks.amazonaws.com/role-arn", "arn:aws:iam::\(account):role/\(role)")
         case .gcp:
-            let serviceAccount = Renderer.bounded("\(name)-\(scope)", limit: 30)
-            return ("iam.gke.io/gcp-service-account", "\(serviceAccount)@\(account).iam.gserviceaccount.com")
+            return ("iam.gke.io/gcp-service-account", gcpServiceAccount("\(name)-\(scope)"))
         case .azure:
             return ("azure.workload.identity/client-id", account)
         case .onprem:
@@ -523,7 +522,7 @@ extension Renderer {
 
     /// The Cluster Autoscaler: the same groups, bounds and flags as the berth-cluster-autoscaler ConfigMap.
     private func clusterAutoscalerAddons(_ c: Cluster) -> [WantedAddon] {
-        guard spec.scaling.clusterAutoscaler, spec.provider.name != .onprem else { return [] }
+        guard spec.scaling.clusterAutoscaler, spec.provider.name != .onprem, !providerManagesControlPlane else { return [] }
         let cloud: String =
             switch spec.provider.name {
             case .aws: "aws"

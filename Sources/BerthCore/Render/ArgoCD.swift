@@ -28,8 +28,10 @@ extension Renderer {
         }
     }
 
-    /// Adds the sync-wave annotation to every object when the spec delivers through Argo CD.
-    func waved(_ docs: [JSONValue]) -> [JSONValue] {
+    /// Adds the sync-wave annotation to every object when the spec delivers through Argo CD,
+    /// after naming secret store keys as the store accepts them (`storeKeysForProvider`).
+    func waved(_ rendered: [JSONValue]) -> [JSONValue] {
+        let docs = storeKeysForProvider(rendered)
         guard spec.delivery.gitops != nil else { return docs }
         return docs.map { doc in
             guard case .object(var meta)? = doc["metadata"] else { return doc }

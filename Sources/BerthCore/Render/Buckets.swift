@@ -221,6 +221,8 @@ extension Renderer {
                 add("lifecycle", minioLifecycle(b))
             case .gcp:
                 add("lifecycle", gcsLifecycle(b))
+                add("iam", gcsBucketIAM(b, env: env))
+                add("settings", gcsBucketSettings(b, env: env, name: name))
             case .azure:
                 add("lifecycle", azureLifecycle(b, name: name))
             }

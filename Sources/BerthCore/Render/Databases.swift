@@ -295,6 +295,21 @@ extension Renderer {
             ),
             ("monitoring", ["enablePodMonitor": true]),
         ]
+        if spec.provider.name == .gcp, !spec.provider.account.isEmpty, d.backup != nil {
+            // GKE Workload Identity: the instances write WAL and base backups as the backup account.
+            clusterSpec.append(
+                (
+                    "serviceAccountTemplate",
+                    [
+                        "metadata": [
+                            "annotations": [
+                                "iam.gke.io/gcp-service-account": .string(
+                                    gcpBackupAccount(database: d.name, environment: t.environment.name))
+                            ]
+                        ]
+                    ]
+                ))
+        }
         if spec.provider.name == .aws, !spec.provider.account.isEmpty, d.backup != nil {
             clusterSpec.append(
                 (

@@ -19,6 +19,7 @@ extension Renderer {
         var out: [Artifact] = []
         out += firewallArtifacts()
         out += cdnArtifacts()
+        out += gcpEdgeArtifacts()
         return out
     }
 
@@ -88,7 +89,9 @@ extension Renderer {
                 for (target, rules) in targets {
                     out.append(Artifact(path: "network/firewall/\(c.name)-\(target).nft", contents: nftables(c, target, rules), objects: 0))
                 }
-            case .gcp, .azure:
+            case .gcp:
+                out.append(gcpFirewalls(c, targets))
+            case .azure:
                 continue
             }
         }

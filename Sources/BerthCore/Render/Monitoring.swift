@@ -460,7 +460,9 @@ extension Renderer {
     static func nodeGroup(_ c: Cluster, _ pool: NodePool) -> String { "\(c.name)-\(pool.name)" }
 
     /// Whether the cluster autoscaler runs on `c` (and exports per-node-group metrics).
-    func autoscaled(_ c: Cluster) -> Bool { spec.scaling.clusterAutoscaler && spec.provider.name != .onprem && !c.nodePools.isEmpty }
+    func autoscaled(_ c: Cluster) -> Bool {
+        spec.scaling.clusterAutoscaler && spec.provider.name != .onprem && !providerManagesControlPlane && !c.nodePools.isEmpty
+    }
 
     /// The cluster-wide alerts of cluster `c`: each autoscaled node pool at its maximum
     /// (`nodePools.<pool>.max`). The team server's IP pool alerts are in the `berth-platform`

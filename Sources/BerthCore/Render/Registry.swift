@@ -45,6 +45,7 @@ extension Renderer {
                 Artifact(path: "registry/ecr.json", contents: ecr.serialized(pretty: true) + "\n", objects: 0),
             ]
         case .gcp, .azure, .onprem:
+            if spec.provider.name == .gcp, let ar = artifactRegistryArtifacts(reg, untaggedDays: untaggedDays) { return ar }
             return [
                 Artifact(
                     path: "registry/harbor.json", contents: harborPolicy(reg, untaggedDays: untaggedDays).serialized(pretty: true) + "\n",

@@ -191,7 +191,7 @@ public struct Renderer: Sendable {
         artifacts += edgeArtifacts()
         artifacts += alertmanagerArtifacts()
         artifacts += infraArtifacts(units: units, argo: argo)
-        artifacts += spec.clusters.map { auditPolicy($0) }
+        if !providerManagesControlPlane { artifacts += spec.clusters.map { auditPolicy($0) } }
         return artifacts.sorted { $0.path < $1.path }
     }
 
@@ -688,7 +688,7 @@ public struct Renderer: Sendable {
                 annotations.append(("service.beta.kubernetes.io/aws-load-balancer-manage-backend-security-group-rules", "true"))
             }
         case .gcp:
-            if isInternal { annotations = [("networking.gke.io/load-balancer-type", "Internal")] }
+            annotations = gkeLoadBalancerAnnotations(isInternal: isInternal)
         case .azure:
             if isInternal { annotations = [("service.beta.kubernetes.io/azure-load-balancer-internal", "true")] }
         case .onprem:

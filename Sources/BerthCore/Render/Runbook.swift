@@ -103,10 +103,16 @@ extension Renderer {
         for (b, env, name) in plan.physicalBuckets {
             md += "- `\(name)` (\(b.name), \(plan.isShared(bucket: b, in: env) ? "shared" : env.name)): "
             if b.versioning {
-                md +=
-                    spec.provider.name == .aws
-                    ? "list versions with `aws s3api list-object-versions --bucket \(name) --prefix KEY`, then restore one with `aws s3api copy-object --bucket \(name) --key KEY --copy-source \(name)/KEY?versionId=VERSION`.\n"
-                    : "restore a non-current version of the object with the provider's versioning tools.\n"
+                switch spec.provider.name {
+                case .aws:
+                    md +=
+                        "list versions with `aws s3api list-object-versions --bucket \(name) --prefix KEY`, then restore one with `aws s3api copy-object --bucket \(name) --key KEY --copy-source \(name)/KEY?versionId=VERSION`.\n"
+                case .gcp:
+                    md +=
+                        "list versions with `gcloud storage ls --all-versions gs://\(name)/KEY`, then restore one with `gcloud storage cp gs://\(name)/KEY#GENERATION gs://\(name)/KEY`.\n"
+                default:
+                    md += "restore a non-current version of the object with the provider's versioning tools.\n"
+                }
             } else {
                 md += "no versioning: deleted objects cannot be restored; enable `versioning` to make them recoverable.\n"
             }

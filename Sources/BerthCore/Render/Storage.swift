@@ -1,13 +1,13 @@
 /// StorageClasses in each provider's own terms, the VolumeSnapshotClass, and Velero schedules.
 extension Renderer {
 
-    /// The IOPS and throughput (MiB/s) an SSD class provisions, under the provider's `iops` and
-    /// `throughput` keys (the throughput written with `mebibytesSuffix`); nil for an HDD class
-    /// and for one that provisions neither.
+    /// The IOPS and throughput (MiB/s) an SSD or balanced class provisions, under the
+    /// provider's `iops` and `throughput` keys (the throughput written with `mebibytesSuffix`);
+    /// nil for an HDD class and for one that provisions neither.
     private func provisionedPerformance(
         _ c: StorageClassSpec, iops: String, throughput: String, mebibytesSuffix: String = ""
     ) -> [(String, JSONValue)]? {
-        guard c.kind == "ssd", c.iops != nil || c.throughput != nil else { return nil }
+        guard c.kind != "hdd", c.iops != nil || c.throughput != nil else { return nil }
         return [c.iops.map { (iops, .string(String($0))) }, c.throughput.map { (throughput, .string("\($0)\(mebibytesSuffix)")) }]
             .compactMap { $0 }
     }
@@ -20,11 +20,12 @@ extension Renderer {
         let key = plan.kmsKey(region: cluster?.region.value)
         let encryption = Renderer.kmsParameters(provider: spec.provider.name, atRest: spec.security.encryptionAtRest, key: key)
             .map { ($0.0, JSONValue.string($0.1)) }
-        let ssd = c.kind == "ssd"
+        let ssd = c.kind != "hdd"
+        let balanced = c.kind == "balanced"
         switch spec.provider.name {
         case .aws:
             // gp3 for SSD (IOPS and throughput provisioned independently of size), st1 for HDD.
-            p.append(("type", .string(ssd ? "gp3" : "st1")))
+            p.append(("type", .string(ssd ? "gp3" : "st1")))  // gp3 is also the balanced kind
             p += provisionedPerformance(c, iops: "iops", throughput: "throughput") ?? []
             p.append(("csi.storage.k8s.io/fstype", "ext4"))
             p += encryption
@@ -34,7 +35,7 @@ extension Renderer {
             {
                 p += [("type", "hyperdisk-balanced")] + performance
             } else {
-                p.append(("type", .string(ssd ? "pd-ssd" : "pd-standard")))
+                p.append(("type", .string(balanced ? "pd-balanced" : (ssd ? "pd-ssd" : "pd-standard"))))
             }
             p.append(("csi.storage.k8s.io/fstype", "ext4"))
             p += encryption
@@ -42,7 +43,7 @@ extension Renderer {
             if let performance = provisionedPerformance(c, iops: "DiskIOPSReadWrite", throughput: "DiskMBpsReadWrite") {
                 p += [("skuName", "PremiumV2_LRS")] + performance + [("cachingMode", "None")]
             } else {
-                p.append(("skuName", .string(ssd ? "Premium_LRS" : "Standard_LRS")))
+                p.append(("skuName", .string(balanced ? "StandardSSD_LRS" : (ssd ? "Premium_LRS" : "Standard_LRS"))))
             }
             p += encryption
         case .onprem:

@@ -514,7 +514,10 @@ public enum SpecSchema {
         "storage class",
         "A class of persistent volumes. Encrypted at rest as `security.encryption.atRest` says; on premises with Longhorn (`kms` or `provider`) the StorageClass has `encrypted: \"true\"` and the CSI secret parameters (provisioner, node-stage, node-publish, node-expand) naming Secret `longhorn-system/longhorn-crypto`, which an ExternalSecret fills from the secret store entry `<platform>/longhorn/<cluster>` (property `passphrase`); berth never writes the passphrase.",
         [
-            Field("kind", .oneOf(["ssd", "hdd"]), "Media.", default: s("ssd")),
+            Field(
+                "kind", .oneOf(["ssd", "hdd", "balanced"]),
+                "Media: `ssd` (gcp pd-ssd), `hdd`, or `balanced`, SSD-backed at a lower price (gcp pd-balanced, GKE's default; aws gp3; azure StandardSSD_LRS; onprem as ssd).",
+                default: s("ssd")),
             Field("iops", .int(min: 100, max: 256_000), "Provisioned IOPS where the provider supports it."),
             Field("throughput", .int(min: 1, max: 10_000), "Provisioned throughput in MiB/s where supported."),
             Field("reclaim", .oneOf(["Retain", "Delete"]), "Reclaim policy.", default: s("Delete")),
