@@ -152,7 +152,9 @@ def main():
     covered = {os.path.normpath(plain) for _, plain in pairs}
     for cluster in sorted(os.listdir(root)):
         cdir = os.path.join(root, cluster)
-        if cluster in ("kustomize", "helm", "argocd", "addons", "registry", "local", "buckets", "network", "restore", "monitoring") or not os.path.isdir(cdir):
+        # infra/ is the cloud foundation, applied on the management cluster from its own folders
+        # (argocd/infra.yaml), not a workload cluster of the kustomize layout.
+        if cluster in ("kustomize", "helm", "argocd", "addons", "registry", "local", "buckets", "network", "restore", "monitoring", "infra") or not os.path.isdir(cdir):
             continue
         for name in sorted(os.listdir(cdir)):
             path = os.path.normpath(os.path.join(cdir, name))

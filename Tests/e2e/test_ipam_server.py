@@ -43,7 +43,7 @@ def rendered(tmp_path_factory):
 
 def test_acme_renders_the_team_server_in_production_on_prod_eu_only(rendered):
     found = sorted(str(p.relative_to(rendered)) for p in rendered.rglob("*.yaml")
-                   if "berth-ipam" in p.name and p.parts[len(rendered.parts)] not in ("kustomize", "helm"))
+                   if "berth-ipam" in p.name and p.parts[len(rendered.parts)] not in ("kustomize", "helm", "infra"))
     assert found == ["prod-eu/acme-production/_database-berth-ipam-ledger.yaml", "prod-eu/acme-production/berth-ipam.yaml"]
     objs = docs(rendered / "prod-eu" / "acme-production" / "berth-ipam.yaml")
     assert [o["kind"] for o in objs] == ["ServiceAccount", "Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy",

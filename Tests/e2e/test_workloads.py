@@ -71,8 +71,8 @@ def test_acme_reporting_renders_a_cronjob_and_nothing_that_takes_calls(tmp_path)
         pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
         assert pod["restartPolicy"] == "OnFailure"
         assert pod["serviceAccountName"] == "reporting"
-        assert docs[0]["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] == \
-            "arn:aws:iam::111122223333:role/acme-production-reporting"
+        # acme renders its foundation: the role is bound by EKS Pod Identity (infra/)
+        assert docs[0]["metadata"]["annotations"]["berth.dev/cloud-identity"] == "acme-production-reporting"
         assert docs[2]["spec"]["ingress"] == []
     # No object anywhere else names the job's pods as a destination.
     gateway = (out / "prod-eu" / "acme-production" / "_namespace.yaml").read_text()
