@@ -120,15 +120,25 @@ extension Renderer {
         return s
     }
 
-    func cdnArtifacts() -> [Artifact] {
-        guard let cdn = spec.network.ingress.cdn, cdn.provider == "cloudfront", !cdn.paths.isEmpty else { return [] }
-        var out: [Artifact] = []
+    /// Each environment's first target with the HTTPS hosts a CDN may front there, sorted;
+    /// environments without one are left out. The team server's API carries tokens and is
+    /// never cached: it stays off the CDN.
+    func cdnHostsByEnvironment() -> [(target: Target, hosts: [String])] {
+        var out: [(Target, [String])] = []
         var seen: Set<String> = []
         for t in plan.targets where seen.insert(t.environment.name).inserted {
-            // The team server's API carries tokens and is never cached: it stays off the CDN.
             let hosts = Array(
                 Set(t.placements.compactMap { p in p.publicRoute?.tls == true && !p.service.isIPAMServer ? p.hostname : nil })
             ).sorted()
+            if !hosts.isEmpty { out.append((t, hosts)) }
+        }
+        return out
+    }
+
+    func cdnArtifacts() -> [Artifact] {
+        guard let cdn = spec.network.ingress.cdn, cdn.provider == "cloudfront", !cdn.paths.isEmpty else { return [] }
+        var out: [Artifact] = []
+        for (t, hosts) in cdnHostsByEnvironment() {
             guard let first = hosts.first else { continue }
             let origins: [JSONValue] = hosts.map { host in
                 [

@@ -193,12 +193,7 @@ extension Renderer {
         guard spec.provider.name == .gcp else { return [] }
         let cdn = spec.network.ingress.cdn.flatMap { $0.provider == "cloud-cdn" && !$0.paths.isEmpty ? $0 : nil }
         var out: [Artifact] = []
-        var seen: Set<String> = []
-        for t in plan.targets where seen.insert(t.environment.name).inserted {
-            let hosts = Array(
-                Set(t.placements.compactMap { p in p.publicRoute?.tls == true && !p.service.isIPAMServer ? p.hostname : nil })
-            ).sorted()
-            guard !hosts.isEmpty else { continue }
+        for (t, hosts) in cdnHostsByEnvironment() {
             let env = t.environment.name
             let policy = cloudArmorPolicy(env)
             out.append(
@@ -325,18 +320,11 @@ extension Renderer {
             ]
             return ["parent": .string(parent), "repositoryId": .string(parts[1]), "repository": repository]
         }
-        let doc: JSONValue = [
-            "registry": .string(reg.host),
-            "tagStrategy": .string(reg.tags),
-            "scan": [
-                "onPush": .bool(reg.scanOnPush),
-                "blockSeverity": .string(reg.blockSeverity.uppercased()),
-                "note": .string(
-                    "Artifact Analysis scans images on push when the Container Scanning API is on; it reports and does not block pulls. The deploy gate (Binary Authorization or the pipeline) refuses images with findings of severity \(reg.blockSeverity.uppercased()) or above."
-                ),
-            ],
-            "repositories": .array(items),
-        ]
+        let doc = registryDocument(
+            reg,
+            scanNote:
+                "Artifact Analysis scans images on push when the Container Scanning API is on; it reports and does not block pulls. The deploy gate (Binary Authorization or the pipeline) refuses images with findings of severity \(reg.blockSeverity.uppercased()) or above.",
+            repositories: items)
         return [Artifact(path: "registry/artifact-registry.json", contents: doc.serialized(pretty: true) + "\n", objects: 0)]
     }
 }

@@ -28,18 +28,11 @@ extension Renderer {
                     "PutLifecyclePolicy": ["repositoryName": .string(repo), "lifecyclePolicyText": .string(policyText)],
                 ]
             }
-            let ecr: JSONValue = [
-                "registry": .string(reg.host),
-                "tagStrategy": .string(reg.tags),
-                "scan": [
-                    "onPush": .bool(reg.scanOnPush),
-                    "blockSeverity": .string(reg.blockSeverity.uppercased()),
-                    "note": .string(
-                        "ECR reports scan findings; it does not block pulls. The deploy gate (admission policy or pipeline) refuses images with findings of severity \(reg.blockSeverity.uppercased()) or above."
-                    ),
-                ],
-                "repositories": .array(calls),
-            ]
+            let ecr = registryDocument(
+                reg,
+                scanNote:
+                    "ECR reports scan findings; it does not block pulls. The deploy gate (admission policy or pipeline) refuses images with findings of severity \(reg.blockSeverity.uppercased()) or above.",
+                repositories: calls)
             return [
                 Artifact(path: "registry/ecr-lifecycle-policy.json", contents: policy.serialized(pretty: true) + "\n", objects: 0),
                 Artifact(path: "registry/ecr.json", contents: ecr.serialized(pretty: true) + "\n", objects: 0),
@@ -52,6 +45,19 @@ extension Renderer {
                     objects: 0)
             ]
         }
+    }
+
+    /// The registry policy document of a cloud registry (ECR, Artifact Registry): host, tag
+    /// strategy, scanning with `scanNote` on what blocks a deploy, and one entry per repository.
+    func registryDocument(_ reg: Delivery.Registry, scanNote: String, repositories: [JSONValue]) -> JSONValue {
+        [
+            "registry": .string(reg.host),
+            "tagStrategy": .string(reg.tags),
+            "scan": [
+                "onPush": .bool(reg.scanOnPush), "blockSeverity": .string(reg.blockSeverity.uppercased()), "note": .string(scanNote),
+            ],
+            "repositories": .array(repositories),
+        ]
     }
 
     /// Repository paths (without the host) of every service image from the registry, sorted.
