@@ -88,7 +88,9 @@ struct WholeRenderTests {
         try #require(try Pipeline.check(path: Fixtures.example.path).spec)
     }
 
-    static let examples = ["examples/acme/platform.yaml", "examples/onprem/platform.yaml", "examples/onprem-mesh/platform.yaml"]
+    static let examples = [
+        "examples/acme/platform.yaml", "examples/onprem/platform.yaml", "examples/onprem-mesh/platform.yaml", "examples/azure/platform.yaml",
+    ]
 
     // MARK: 1. Velero
 

@@ -119,6 +119,8 @@ public enum CheckCode: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case productionReplicasWaiver = "production-replicas-waiver"
     /// Error: name over the provider's limit.
     case providerNameLimit = "provider-name-limit"
+    /// Error: region or zone the provider does not have.
+    case providerRegion = "provider-region"
     /// Error: production public route without HTTPS.
     case productionTls = "production-tls"
     /// Error: replica cluster without a backup to follow.
@@ -131,12 +133,16 @@ public enum CheckCode: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case scheduledCallable = "scheduled-callable"
     /// Error: scheduled service with volumes.
     case scheduledVolumes = "scheduled-volumes"
+    /// Error: secret-store key name over the store's limit.
+    case secretKeyName = "secret-key-name"
     /// Warning: service lists itself in talksTo.
     case selfReference = "self-reference"
     /// Error: shared database used from another cluster.
     case sharedDatabase = "shared-database"
     /// Note: production-like environment differs from production.
     case stagingParity = "staging-parity"
+    /// Error: two storage accounts with one name.
+    case storageAccountName = "storage-account-name"
     /// Error: more than one default storage class.
     case storageDefault = "storage-default"
     /// Error: storage shrinks between two specs.
@@ -145,6 +151,8 @@ public enum CheckCode: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case supernetTooSmall = "supernet-too-small"
     /// Error: image tag does not follow delivery.registry.tags.
     case tagStrategy = "tag-strategy"
+    /// Error: Azure team group not an Entra ID object id.
+    case teamGroupID = "team-group-id"
     /// Error: certificate issuer cannot issue.
     case tlsIssuer = "tls-issuer"
     /// Error: YAML nested too deep.
@@ -595,6 +603,30 @@ extension CheckCode {
                 fix:
                     "Rename the node pool within the provider's limit (on Azure, for example `general` or `gpu1`); the nodeSelectors follow the new name."
             )
+        case .providerRegion:
+            CheckRule(
+                self, .error, "region or zone the provider does not have",
+                why:
+                    "Clusters, disks and storage accounts are created in the regions and zones of `provider.regions`. On Azure a region is a name like `westeurope` and its availability zones are `1`, `2` and `3` (some regions have none); a name the provider does not have fails when the cluster is created, after the rest of the render is in place.",
+                fix: "Use the provider's region name (`az account list-locations`) and, on Azure, zones `1`, `2` and `3`, or no zones in a region without them.")
+        case .secretKeyName:
+            CheckRule(
+                self, .error, "secret-store key name over the store's limit",
+                why:
+                    "Each ExternalSecret reads a key of the secret store named after the platform, environment, service and secret. Azure Key Vault secret names are 1-127 letters, digits and '-' (berth joins the parts with '-'); a longer name cannot be created, so the ExternalSecret never syncs and the pod never starts.",
+                fix: "Shorten the secret's, service's or environment's name so the joined name stays within 127 characters.")
+        case .teamGroupID:
+            CheckRule(
+                self, .error, "Azure team group not an Entra ID object id",
+                why:
+                    "AKS with Entra ID integration puts the object ids of the user's groups into the token, not their names, so a RoleBinding subject naming a group by its display name (or the team name, the default) matches nobody and the team has no access.",
+                fix: "Set `security.teams.<team>.group` to the group's object id (`az ad group show --group <name> --query id`).")
+        case .storageAccountName:
+            CheckRule(
+                self, .error, "two storage accounts with one name",
+                why:
+                    "On Azure each environment's buckets are blob containers of one storage account named from the platform and the environment (the shared buckets': `<platform>shared`), with only lower-case letters and digits and at most 24 characters. Two environments whose names differ only in other characters get the same account, so their data would mix and their lifecycle rules and role assignments would apply to each other.",
+                fix: "Rename one of the environments so the letters and digits of the names differ.")
         case .productionTls:
             CheckRule(
                 self, .error, "production public route without HTTPS",

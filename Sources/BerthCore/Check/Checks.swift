@@ -30,6 +30,7 @@ public enum PlatformChecks {
             { addons(spec) },
             { monitoring(spec, plan: plan) },
             { ipamServer(spec) },
+            { azure(spec) },
         ]
         return parallelMap(0..<rules.count) { rules[$0]() }.flatMap { $0 }
     }

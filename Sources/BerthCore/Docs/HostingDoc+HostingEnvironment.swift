@@ -173,7 +173,7 @@ extension HostingDoc {
         if let h = s.provider.hardware, !h.network.isEmpty { return h.network + "; the address plan below applies unchanged." }
         return s.provider.name == .onprem
             ? "Not described (provider.hardware.network); the address plan below applies."
-            : "Not applicable on \(s.provider.name.rawValue): networks are VPCs carved from the address plan below."
+            : "Not applicable on \(s.provider.name.rawValue): networks are \(s.provider.name.networkWord)s carved from the address plan below."
     }
 
     func storageSystems() -> String {

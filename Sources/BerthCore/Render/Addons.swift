@@ -505,7 +505,7 @@ extension Renderer {
 
     /// The Cluster Autoscaler: the same groups, bounds and flags as the berth-cluster-autoscaler ConfigMap.
     private func clusterAutoscalerAddons(_ c: Cluster) -> [WantedAddon] {
-        guard spec.scaling.clusterAutoscaler, spec.provider.name != .onprem else { return [] }
+        guard spec.scaling.clusterAutoscaler, spec.provider.name != .onprem, !providerManagesControlPlaneFiles else { return [] }
         let cloud: String =
             switch spec.provider.name {
             case .aws: "aws"

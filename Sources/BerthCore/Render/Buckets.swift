@@ -222,7 +222,7 @@ extension Renderer {
             case .gcp:
                 add("lifecycle", gcsLifecycle(b))
             case .azure:
-                add("lifecycle", azureLifecycle(b, name: name))
+                continue  // one management policy per storage account: azureArtifacts()
             }
         }
         return out

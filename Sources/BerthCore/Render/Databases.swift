@@ -128,9 +128,9 @@ extension Renderer {
         }
         let base = "\(spec.platform)/\(home.name)/database/\(d.name)"
         var docs: [JSONValue] = []
-        if isPrimary || here.writers { docs.append(secret("\(d.name)-owner", user: "app", key: "\(base)/owner")) }
+        if isPrimary || here.writers { docs.append(secret("\(d.name)-owner", user: "app", key: secretKey(base, "owner"))) }
         if here.readers || (isPrimary && hasReaders(d, home: home)) {
-            docs.append(secret("\(d.name)-reader", user: Plan.readerRole(d), key: "\(base)/reader"))
+            docs.append(secret("\(d.name)-reader", user: Plan.readerRole(d), key: secretKey(base, "reader")))
         }
         return docs
     }
@@ -241,7 +241,7 @@ extension Renderer {
                     "refreshInterval": "1h",
                     "secretStoreRef": ["kind": "ClusterSecretStore", "name": .string(store.store)],
                     "target": ["name": .string("\(d.name)-backup-credentials"), "creationPolicy": "Owner"],
-                    "dataFrom": [["extract": ["key": .string("\(spec.platform)/\(t.environment.name)/database/\(d.name)/backup")]]],
+                    "dataFrom": [["extract": ["key": .string(secretKey(spec.platform, t.environment.name, "database", d.name, "backup"))]]],
                 ],
             ])
         }
@@ -308,6 +308,9 @@ extension Renderer {
                         ]
                     ]
                 ))
+        }
+        if spec.provider.name == .azure, d.backup != nil, let client = azureDatabaseClientID(d) {
+            clusterSpec.append(("serviceAccountTemplate", ["metadata": ["annotations": ["azure.workload.identity/client-id": .string(client)], "labels": ["azure.workload.identity/use": "true"]]]))
         }
         return clusterSpec
     }

@@ -30,7 +30,11 @@ extension Renderer {
         }
         var gatewaySpec: [(String, JSONValue)] = [("gatewayClassName", .string(spec.network.ingress.className))]
         let addresses: [JSONValue] = ingressAddresses(t).map { ["type": "IPAddress", "value": .string($0)] }
-        if !addresses.isEmpty { gatewaySpec.append(("addresses", .array(addresses))) }
+        if spec.provider.name == .azure {
+            gatewaySpec.append(("infrastructure", ["annotations": .object(azureGatewayAnnotations(t))]))
+        } else if !addresses.isEmpty {
+            gatewaySpec.append(("addresses", .array(addresses)))
+        }
         gatewaySpec.append(("listeners", .array(listeners)))
         var docs: [JSONValue] = [
             [

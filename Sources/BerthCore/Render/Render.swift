@@ -184,13 +184,14 @@ public struct Renderer: Sendable {
         artifacts += registryArtifacts()
         artifacts += localClusterArtifacts()
         artifacts += bucketArtifacts()
+        artifacts += azureArtifacts()
         if let book = runbook() { artifacts.append(book) }
         if let ipPlan {
             artifacts.append(Artifact(path: "network/ip-plan.json", contents: ipPlan.json().serialized(pretty: true) + "\n", objects: 0))
         }
         artifacts += edgeArtifacts()
         artifacts += alertmanagerArtifacts()
-        artifacts += spec.clusters.map { auditPolicy($0) }
+        if !providerManagesControlPlaneFiles { artifacts += spec.clusters.map { auditPolicy($0) } }
         return artifacts.sorted { $0.path < $1.path }
     }
 

@@ -46,7 +46,7 @@ extension Renderer {
     /// scale-down of nodes that run pods with local storage set to false (berth's pods use
     /// only emptyDir scratch space).
     func clusterAutoscalerSettings(_ c: Cluster) -> [JSONValue] {
-        guard spec.scaling.clusterAutoscaler, spec.provider.name != .onprem else { return [] }
+        guard spec.scaling.clusterAutoscaler, spec.provider.name != .onprem, !providerManagesControlPlaneFiles else { return [] }
         let nodes = c.nodePools.sorted { $0.name < $1.name }.map { "--nodes=\($0.min):\($0.max):\(c.name)-\($0.name)" }
         let discovery: String =
             switch spec.provider.name {

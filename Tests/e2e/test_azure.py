@@ -1,0 +1,159 @@
+"""End-to-end tests of the Azure example (examples/azure): it checks clean, renders, costs
+with the West Europe price file, and nothing AWS-only leaks into its render; the Azure
+artifacts (storage accounts, NSGs, Front Door WAF) pass scripts/check_azure.py, and the
+Azure names follow Azure's limits.
+
+Run by scripts/test.sh with BERTH_BIN pointing at the built executable.
+"""
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BERTH = os.environ.get("BERTH_BIN", str(ROOT / ".build" / "debug" / "berth"))
+SPEC = ROOT / "examples" / "azure" / "platform.yaml"
+# Strings that only make sense on AWS: IRSA and EKS annotations, ARNs, S3 URLs and APIs,
+# Route 53, AWS load balancer annotations, ECR, CloudFront, security groups, VPC wording.
+AWS_ONLY = [
+    "eks.amazonaws.com", "arn:aws", "s3://", "s3:", "route53", "Route 53", "aws-load-balancer", "amazonaws",
+    "ecr-", "ECR", "CloudFront", "cloudfront", "security-groups", "SecurityGroup", "VPC endpoint", "VPC",
+    "inheritFromIAMRole", "IRSA", "velero.io/aws", "KMSMasterKeyID", "aws:",
+]
+
+
+def berth(*args):
+    return subprocess.run([BERTH, *map(str, args)], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    out = tmp_path_factory.mktemp("azure") / "out"
+    r = berth("render", SPEC, "--out", out)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def test_check_reports_no_errors():
+    r = berth("check", SPEC)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "error" not in r.stdout.lower(), r.stdout
+
+
+def test_cost_runs_with_the_azure_price_file():
+    r = berth("cost", SPEC, "--prices", ROOT / "examples" / "prices" / "azure-westeurope.yaml")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Standard_D4s_v5" in r.stdout
+
+
+def test_no_aws_only_string_anywhere_in_the_render(rendered):
+    hits = []
+    for f in sorted(rendered.rglob("*")):
+        if not f.is_file():
+            continue
+        text = f.read_text(errors="replace")
+        for needle in AWS_ONLY:
+            for m in re.finditer(re.escape(needle), text):
+                line = text.count("\n", 0, m.start()) + 1
+                hits.append(f"{f.relative_to(rendered)}:{line}: {needle}")
+    assert hits == [], "\n".join(hits[:50])
+
+
+def test_azure_artifacts_pass_the_azure_sdk_models(rendered):
+    r = subprocess.run([sys.executable, ROOT / "scripts" / "check_azure.py", rendered], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_no_audit_policy_or_autoscaler_configmap_on_aks(rendered):
+    assert not (rendered / "audit").exists()
+    for f in rendered.rglob("*.yaml"):
+        assert "berth-cluster-autoscaler" not in f.read_text(), f
+
+
+def test_one_storage_account_per_environment_with_valid_names(rendered):
+    accounts = sorted(p.name for p in rendered.glob("buckets/*/*.storage-account.json"))
+    assert accounts == [
+        "contosodevelopment.storage-account.json", "contosoproduction.storage-account.json", "contosostaging.storage-account.json",
+    ]
+    doc = json.loads((rendered / "buckets/production/contosoproduction.storage-account.json").read_text())
+    rules = doc["ManagementPolicy"]["policy"]["rules"]
+    assert [r["definition"]["filters"]["prefixMatch"] for r in rules] == [
+        ["contoso-production-documents/"], ["contoso-production-exports/"], ["contoso-production-backups/"],
+    ]
+    roles = {(a["identity"], a["role"], a["scope"].rsplit("/", 1)[1]) for a in doc["roleAssignments"]}
+    assert ("contoso-production-search", "Storage Blob Data Reader", "contoso-production-documents") in roles
+    assert ("contoso-production-api", "Storage Blob Data Contributor", "contoso-production-documents") in roles
+    assert ("contoso-production-backoffice", "Storage Blob Data Reader", "contoso-production-exports") in roles
+
+
+def test_backups_go_to_the_storage_account_and_database_pods_have_workload_identity(rendered):
+    text = (rendered / "prod-weu" / "contoso-production" / "_database-bookings.yaml").read_text() if (
+        rendered / "prod-weu" / "contoso-production" / "_database-bookings.yaml").exists() else "\n".join(
+        f.read_text() for f in (rendered / "prod-weu").rglob("*.yaml"))
+    assert "https://contosoproduction.blob.core.windows.net/contoso-production-backups/bookings" in text
+    assert "azure.workload.identity/use" in text
+
+
+def test_key_vault_secret_names(rendered):
+    keys = set()
+    for f in rendered.rglob("*.yaml"):
+        keys |= set(re.findall(r"^\s+key: (\S+)$", f.read_text(), re.M))
+    remote = {k for k in keys if k.startswith("contoso")}
+    assert remote, "no secret-store key found"
+    bad = sorted(k for k in remote if not re.fullmatch(r"[A-Za-z0-9-]{1,127}", k))
+    assert bad == []
+
+
+def test_acr_registry_policy(rendered):
+    assert not (rendered / "registry" / "harbor.json").exists()
+    acr = json.loads((rendered / "registry" / "acr.json").read_text())
+    assert acr["loginServer"] == "contosoplatform.azurecr.io"
+    assert "clinic/web" in acr["repositories"]
+
+
+def test_public_gateway_gets_a_public_ip_not_a_vnet_address(rendered):
+    text = (rendered / "prod-weu" / "contoso-production" / "_namespace.yaml").read_text() if (
+        rendered / "prod-weu" / "contoso-production" / "_namespace.yaml").exists() else "\n".join(
+        f.read_text() for f in (rendered / "prod-weu").rglob("*.yaml"))
+    assert "service.beta.kubernetes.io/azure-pip-name: contoso-prod-weu-production-ingress" in text
+    assert "service.beta.kubernetes.io/azure-load-balancer-resource-group: contoso-platform" in text
+
+
+@pytest.mark.parametrize("edit,expected", [
+    (lambda d: d["ManagementPolicy"]["policy"]["rules"][0]["definition"]["filters"].pop("prefixMatch"), "is not limited to one container"),
+    (lambda d: d["StorageAccountCreateParameters"].update(kind="StorageV3"), "'StorageV3' is not one of"),
+    (lambda d: d["StorageAccountCreateParameters"].pop("sku"), "sku: required"),
+    (lambda d: d["StorageAccountCreateParameters"]["properties"].update(minimumTlsVersion="TLS1_0"), "HTTPS only with TLS 1.2"),
+    (lambda d: d["BlobServiceProperties"]["properties"].update(isVersioningOn=True), "not a field of the model"),
+    (lambda d: d.update(storageAccount="contoso-production"), "3-24 lower-case letters and digits"),
+])
+def test_check_azure_rejects_a_broken_storage_account(rendered, tmp_path, edit, expected):
+    src = rendered / "buckets" / "production" / "contosoproduction.storage-account.json"
+    doc = json.loads(src.read_text())
+    edit(doc)
+    bad = tmp_path / "buckets" / "production"
+    bad.mkdir(parents=True)
+    (bad / src.name).write_text(json.dumps(doc))
+    r = subprocess.run([sys.executable, ROOT / "scripts" / "check_azure.py", tmp_path], capture_output=True, text=True)
+    assert r.returncode == 1 and expected in r.stdout, r.stdout + r.stderr
+
+
+def test_check_azure_rejects_a_broken_nsg_and_waf(rendered, tmp_path):
+    nsg = json.loads(next(rendered.glob("network/firewall/*.nsg.json")).read_text())
+    nsg["properties"]["securityRules"][0]["properties"]["access"] = "Permit"
+    nsg["properties"]["securityRules"][0]["properties"].pop("direction")
+    waf = json.loads(next(rendered.glob("network/cdn/*.front-door-waf.json")).read_text())
+    waf["policy"]["properties"]["policySettings"]["mode"] = "Blocking"
+    (tmp_path / "network" / "firewall").mkdir(parents=True)
+    (tmp_path / "network" / "cdn").mkdir(parents=True)
+    (tmp_path / "network" / "firewall" / "x.nsg.json").write_text(json.dumps(nsg))
+    (tmp_path / "network" / "cdn" / "x.front-door-waf.json").write_text(json.dumps(waf))
+    r = subprocess.run([sys.executable, ROOT / "scripts" / "check_azure.py", tmp_path], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert "'Permit' is not one of" in r.stdout, r.stdout
+    assert "direction: required" in r.stdout, r.stdout
+    assert "'Blocking' is not one of" in r.stdout, r.stdout
