@@ -119,7 +119,7 @@ def check(cls, module, doc, where):
         return None
     try:
         obj = cls.deserialize(doc)
-        back_doc = Serializer({k: v for k, v in vars(module).items() if isinstance(v, type)}).body(obj, cls.__name__)
+        back_doc = Serializer({k: v for k, v in vars(module).items() if isinstance(v, type)}).body(obj, cls.__name__, keep_readonly=True)
     except Exception as e:  # the SDK raises DeserializationError, SerializationError, ValidationError
         errors.append(f"{where}: {cls.__name__}: {e}")
         return None
@@ -154,7 +154,7 @@ def storage_account(f, where):
         if not re.fullmatch(r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]", c["name"]):
             errors.append(f"{where}: container name {c['name']!r}: 3-63 lower-case letters, digits and single hyphens")
         check(storage.BlobContainer, storage, c, where)
-    rules = policy.policy.rules if policy is not None and policy.policy else []
+    rules = policy.policy.rules if policy is not None and policy.policy and policy.policy.rules else []
     covered = []
     for r in rules:
         prefixes = (r.definition.filters.prefix_match or []) if r.definition.filters else []

@@ -89,7 +89,8 @@ struct WholeRenderTests {
     }
 
     static let examples = [
-        "examples/acme/platform.yaml", "examples/onprem/platform.yaml", "examples/onprem-mesh/platform.yaml", "examples/azure/platform.yaml",
+        "examples/acme/platform.yaml", "examples/onprem/platform.yaml", "examples/onprem-mesh/platform.yaml",
+        "examples/azure/platform.yaml",
     ]
 
     // MARK: 1. Velero

@@ -65,7 +65,8 @@ extension PlatformChecks {
         guard !spec.buckets.isEmpty else { return [] }
         var owner: [String: String] = [:]
         var out: [Diagnostic] = []
-        for (name, env) in [("shared", spec.environments.first)] + spec.environments.map({ ($0.name, $0) }) {
+        let owners: [(String, Environment?)] = [("shared", spec.environments.first)] + spec.environments.map { ($0.name, $0) }
+        for (name, env) in owners {
             let account = Plan.azureAccountName("\(spec.platform)\(name)")
             if let other = owner[account], other != name {
                 out.append(

@@ -608,7 +608,9 @@ extension CheckCode {
                 self, .error, "region or zone the provider does not have",
                 why:
                     "Clusters, disks and storage accounts are created in the regions and zones of `provider.regions`. On Azure a region is a name like `westeurope` and its availability zones are `1`, `2` and `3` (some regions have none); a name the provider does not have fails when the cluster is created, after the rest of the render is in place.",
-                fix: "Use the provider's region name (`az account list-locations`) and, on Azure, zones `1`, `2` and `3`, or no zones in a region without them.")
+                fix:
+                    "Use the provider's region name (`az account list-locations`) and, on Azure, zones `1`, `2` and `3`, or no zones in a region without them."
+            )
         case .secretKeyName:
             CheckRule(
                 self, .error, "secret-store key name over the store's limit",

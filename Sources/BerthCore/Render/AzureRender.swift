@@ -40,16 +40,20 @@ extension Renderer {
         String(String(s.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" }).prefix(127))
     }
 
-    /// The client id of a service's user-assigned managed identity (`provider.identities`),
-    /// or the platform's (`provider.account`) when the spec lists none for it.
-    func azureClientID(_ service: String) -> String {
-        spec.provider.identities[service].flatMap { $0.isEmpty ? nil : $0 } ?? spec.provider.account
+    /// The client id of a service's user-assigned managed identity in an environment
+    /// (`provider.identities`, key `<environment>-<service>`, else `<service>`), or the
+    /// platform's (`provider.account`) when the spec lists none for it.
+    func azureClientID(_ service: String, environment: String) -> String {
+        for key in ["\(environment)-\(service)", service] {
+            if let id = spec.provider.identities[key], !id.isEmpty { return id }
+        }
+        return spec.provider.account
     }
 
     /// The client id the database's backup pods use (`provider.identities["<database>-backup"]`,
     /// else `provider.account`); nil when neither is set.
-    func azureDatabaseClientID(_ d: Database) -> String? {
-        let id = azureClientID("\(d.name)-backup")
+    func azureDatabaseClientID(_ d: Database, environment: String) -> String? {
+        let id = azureClientID("\(d.name)-backup", environment: environment)
         return id.isEmpty ? nil : id
     }
 
@@ -93,13 +97,15 @@ extension Renderer {
             let doc: JSONValue = [
                 "storageAccount": .string(a.account),
                 "resourceGroup": .string(spec.provider.resourceGroup),
-                "StorageAccountCreateParameters": azureAccountParameters(a.buckets.map(\.0), env: a.env),
-                "BlobServiceProperties": azureBlobService(a.buckets.map(\.0)),
-                "ManagementPolicy": ["policy": ["rules": .array(a.buckets.compactMap { azureLifecycleRule($0.0, container: $0.1) })]],
+                "StorageAccountCreateParameters": azureAccountParameters(a.buckets.map { $0.0 }, env: a.env),
+                "BlobServiceProperties": azureBlobService(a.buckets.map { $0.0 }),
+                "ManagementPolicy": ["properties": ["policy": ["rules": .array(a.buckets.compactMap { azureLifecycleRule($0.0, container: $0.1) })]]],
                 "containers": .array(a.buckets.map { ["name": .string($0.1), "properties": ["publicAccess": "None"]] }),
-                "roleAssignments": .array(a.buckets.flatMap { azureRoleAssignments($0.0, container: $0.1, account: a.account, env: a.env) }),
+                "roleAssignments": .array(
+                    a.buckets.flatMap { azureRoleAssignments($0.0, container: $0.1, account: a.account, env: a.env) }),
             ]
-            return Artifact(path: "\(a.folder)/\(a.account).storage-account.json", contents: doc.serialized(pretty: true) + "\n", objects: 0)
+            return Artifact(
+                path: "\(a.folder)/\(a.account).storage-account.json", contents: doc.serialized(pretty: true) + "\n", objects: 0)
         }
     }
 
@@ -113,7 +119,13 @@ extension Renderer {
         if buckets.contains(where: { $0.encryption == "kms" }), let store = spec.security.secrets, store.store == "azure-key-vault" {
             encryption.append(("keySource", "Microsoft.Keyvault"))
             encryption.append(
-                ("keyvaultproperties", ["keyname": .string("\(plan.azureStorageAccount(buckets[0].name, env: env))-cmk"), "keyvaulturi": .string(store.address)]))
+                (
+                    "keyvaultproperties",
+                    [
+                        "keyname": .string("\(plan.azureStorageAccount(buckets[0].name, env: env))-cmk"),
+                        "keyvaulturi": .string(store.address),
+                    ]
+                ))
         } else {
             encryption.append(("keySource", "Microsoft.Storage"))
         }
@@ -121,7 +133,8 @@ extension Renderer {
             "sku": ["name": "Standard_ZRS"], "kind": "StorageV2",
             "location": .string(plan.dataRegion(of: env) ?? spec.provider.regions.first?.name ?? ""),
             "properties": [
-                "supportsHttpsTrafficOnly": true, "minimumTlsVersion": "TLS1_2", "allowBlobPublicAccess": .bool(buckets.contains(where: \.isPublic)),
+                "supportsHttpsTrafficOnly": true, "minimumTlsVersion": "TLS1_2",
+                "allowBlobPublicAccess": .bool(buckets.contains(where: \.isPublic)),
                 "allowSharedKeyAccess": false, "publicNetworkAccess": "Enabled", "encryption": .object(encryption),
             ],
         ]
@@ -159,7 +172,9 @@ extension Renderer {
         guard !actions.isEmpty else { return nil }
         return [
             "enabled": true, "name": .string(String(container.filter { $0.isLetter || $0.isNumber })), "type": "Lifecycle",
-            "definition": ["actions": .object(actions), "filters": ["blobTypes": ["blockBlob"], "prefixMatch": [.string("\(container)/")]]],
+            "definition": [
+                "actions": .object(actions), "filters": ["blobTypes": ["blockBlob"], "prefixMatch": [.string("\(container)/")]],
+            ],
         ]
     }
 
@@ -284,21 +299,31 @@ extension Renderer {
             let frontDoor: JSONValue = [
                 "profile": .string("\(spec.platform)-\(t.environment.name)"), "sku": "Premium_AzureFrontDoor",
                 "wafPolicy": .string(policyName),
-                "origins": .array(hosts.map { ["name": .string($0.replacingOccurrences(of: ".", with: "-")), "hostName": .string($0), "httpsPort": 443, "originHostHeader": .string($0)] }),
+                "origins": .array(
+                    hosts.map {
+                        [
+                            "name": .string($0.replacingOccurrences(of: ".", with: "-")), "hostName": .string($0), "httpsPort": 443,
+                            "originHostHeader": .string($0),
+                        ]
+                    }),
                 "routes": [
                     [
                         "name": "cached", "patternsToMatch": .array(cdn.paths.map { .string($0) }), "forwardingProtocol": "HttpsOnly",
-                        "httpsRedirect": "Enabled", "cacheConfiguration": ["queryStringCachingBehavior": "UseQueryString", "ttlSeconds": .int(cdn.ttl)],
+                        "httpsRedirect": "Enabled",
+                        "cacheConfiguration": ["queryStringCachingBehavior": "UseQueryString", "ttlSeconds": .int(cdn.ttl)],
                     ],
                     ["name": "dynamic", "patternsToMatch": ["/*"], "forwardingProtocol": "HttpsOnly", "httpsRedirect": "Enabled"],
                 ],
                 "minimumTlsVersion": "TLS12",
             ]
             out.append(
-                Artifact(path: "network/cdn/\(t.environment.name).front-door.json", contents: frontDoor.serialized(pretty: true) + "\n", objects: 0))
+                Artifact(
+                    path: "network/cdn/\(t.environment.name).front-door.json", contents: frontDoor.serialized(pretty: true) + "\n",
+                    objects: 0))
             out.append(
                 Artifact(
-                    path: "network/cdn/\(t.environment.name).front-door-waf.json", contents: ["name": .string(policyName), "policy": waf].serialized(pretty: true) + "\n",
+                    path: "network/cdn/\(t.environment.name).front-door-waf.json",
+                    contents: JSONValue.object([("name", .string(policyName)), ("policy", waf)]).serialized(pretty: true) + "\n",
                     objects: 0))
         }
         return out

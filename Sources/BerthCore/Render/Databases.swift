@@ -309,8 +309,17 @@ extension Renderer {
                     ]
                 ))
         }
-        if spec.provider.name == .azure, d.backup != nil, let client = azureDatabaseClientID(d) {
-            clusterSpec.append(("serviceAccountTemplate", ["metadata": ["annotations": ["azure.workload.identity/client-id": .string(client)], "labels": ["azure.workload.identity/use": "true"]]]))
+        if spec.provider.name == .azure, d.backup != nil, let client = azureDatabaseClientID(d, environment: t.environment.name) {
+            clusterSpec.append(
+                (
+                    "serviceAccountTemplate",
+                    [
+                        "metadata": [
+                            "annotations": ["azure.workload.identity/client-id": .string(client)],
+                            "labels": ["azure.workload.identity/use": "true"],
+                        ]
+                    ]
+                ))
         }
         return clusterSpec
     }

@@ -28,7 +28,7 @@ extension Renderer {
             let name = Renderer.bounded("\(service)-\(environment)", limit: 30)
             return ("iam.gke.io/gcp-service-account", "\(name)@\(account).iam.gserviceaccount.com")
         case .azure:
-            return ("azure.workload.identity/client-id", azureClientID(service))
+            return ("azure.workload.identity/client-id", azureClientID(service, environment: environment))
         case .onprem:
             return nil
         }

@@ -176,7 +176,8 @@ struct Decoder {
             costNotes: str(n, "costNotes"),
             resourceGroup: n?["resourceGroup"]?.string ?? platform,
             subscription: str(n, "subscription"),
-            identities: Dictionary((n?["identities"]?.entries ?? []).map { ($0.key, $0.node.string ?? "") }, uniquingKeysWith: { a, _ in a }),
+            identities: Dictionary(
+                (n?["identities"]?.entries ?? []).map { ($0.key, $0.node.string ?? "") }, uniquingKeysWith: { a, _ in a }),
             location: n?.location ?? loc)
     }
 
