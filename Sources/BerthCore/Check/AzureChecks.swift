@@ -45,7 +45,7 @@ extension PlatformChecks {
         out += azureSecretNames(spec)
         for t in spec.security.teams where !isObjectID(t.group) {
             out.append(
-                .error(
+                .warning(
                     .teamGroupID,
                     "team '\(t.name)': group '\(t.group)' is not an Entra ID object id (AKS puts group object ids, not names, into the token)",
                     at: t.location))

@@ -151,7 +151,7 @@ public enum CheckCode: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case supernetTooSmall = "supernet-too-small"
     /// Error: image tag does not follow delivery.registry.tags.
     case tagStrategy = "tag-strategy"
-    /// Error: Azure team group not an Entra ID object id.
+    /// Warning: Azure team group not an Entra ID object id.
     case teamGroupID = "team-group-id"
     /// Error: certificate issuer cannot issue.
     case tlsIssuer = "tls-issuer"
@@ -619,7 +619,7 @@ extension CheckCode {
                 fix: "Shorten the secret's, service's or environment's name so the joined name stays within 127 characters.")
         case .teamGroupID:
             CheckRule(
-                self, .error, "Azure team group not an Entra ID object id",
+                self, .warning, "Azure team group not an Entra ID object id",
                 why:
                     "AKS with Entra ID integration puts the object ids of the user's groups into the token, not their names, so a RoleBinding subject naming a group by its display name (or the team name, the default) matches nobody and the team has no access.",
                 fix: "Set `security.teams.<team>.group` to the group's object id (`az ad group show --group <name> --query id`).")

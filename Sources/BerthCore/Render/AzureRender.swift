@@ -99,7 +99,9 @@ extension Renderer {
                 "resourceGroup": .string(spec.provider.resourceGroup),
                 "StorageAccountCreateParameters": azureAccountParameters(a.buckets.map { $0.0 }, env: a.env),
                 "BlobServiceProperties": azureBlobService(a.buckets.map { $0.0 }),
-                "ManagementPolicy": ["properties": ["policy": ["rules": .array(a.buckets.compactMap { azureLifecycleRule($0.0, container: $0.1) })]]],
+                "ManagementPolicy": [
+                    "properties": ["policy": ["rules": .array(a.buckets.compactMap { azureLifecycleRule($0.0, container: $0.1) })]]
+                ],
                 "containers": .array(a.buckets.map { ["name": .string($0.1), "properties": ["publicAccess": "None"]] }),
                 "roleAssignments": .array(
                     a.buckets.flatMap { azureRoleAssignments($0.0, container: $0.1, account: a.account, env: a.env) }),

@@ -73,7 +73,8 @@ extension Renderer {
                 ("objectStorage", ["bucket": .string(name), "prefix": .string("velero/\(c.name)")]),
             ]
             if spec.provider.name == .azure {
-                s.append(("config", .object(config + [("storageAccount", .string(accounts[name] ?? ""))])))
+                s.append(
+                    ("config", .object(Array(config.prefix(1)) + [("storageAccount", .string(accounts[name] ?? ""))] + config.dropFirst())))
             } else if !config.isEmpty {
                 s.append(("config", .object(config)))
             }
