@@ -149,7 +149,8 @@ extension AuditContext {
                         finding(
                             "BERTH-NET-002", useLoc,
                             "NetworkPolicy '\(name)' allows HTTPS egress to \(cidr) except private ranges, for object storage (accepted risk)",
-                            fix: "reach object storage through \(spec.provider.name.privateEndpointWord) or an egress gateway, then this rule can name its addresses",
+                            fix:
+                                "reach object storage through \(spec.provider.name.privateEndpointWord) or an egress gateway, then this rule can name its addresses",
                             objects: [file.path]))
                 } else {
                     out.append(
