@@ -195,6 +195,13 @@ extension Renderer {
         }
     }
 
+    /// The restore runbook's line for a versioned container: list and copy back a version with the `az` CLI.
+    func azureRestoreText(_ b: Bucket, env: Environment, container: String) -> String {
+        let account = plan.azureStorageAccount(b.name, env: env)
+        return
+            "list versions with `az storage blob list --auth-mode login --account-name \(account) --container-name \(container) --include v --prefix KEY`, then restore one with `az storage blob copy start --auth-mode login --account-name \(account) --destination-container \(container) --destination-blob KEY --source-uri 'https://\(account).blob.core.windows.net/\(container)/KEY?versionid=VERSION'`.\n"
+    }
+
     // MARK: registry
 
     /// ACR: the registry's policies as `az acr update` / `az acr config` settings (tag

@@ -104,9 +104,11 @@ extension Renderer {
             md += "- `\(name)` (\(b.name), \(plan.isShared(bucket: b, in: env) ? "shared" : env.name)): "
             if b.versioning {
                 md +=
-                    spec.provider.name == .aws
-                    ? "list versions with `aws s3api list-object-versions --bucket \(name) --prefix KEY`, then restore one with `aws s3api copy-object --bucket \(name) --key KEY --copy-source \(name)/KEY?versionId=VERSION`.\n"
-                    : "restore a non-current version of the object with the provider's versioning tools.\n"
+                    spec.provider.name == .azure
+                    ? azureRestoreText(b, env: env, container: name)
+                    : spec.provider.name == .aws
+                        ? "list versions with `aws s3api list-object-versions --bucket \(name) --prefix KEY`, then restore one with `aws s3api copy-object --bucket \(name) --key KEY --copy-source \(name)/KEY?versionId=VERSION`.\n"
+                        : "restore a non-current version of the object with the provider's versioning tools.\n"
             } else {
                 md += "no versioning: deleted objects cannot be restored; enable `versioning` to make them recoverable.\n"
             }
