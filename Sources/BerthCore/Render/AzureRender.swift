@@ -311,7 +311,7 @@ extension Renderer {
                 "origins": .array(
                     hosts.map {
                         [
-                            "name": .string($0.replacingOccurrences(of: ".", with: "-")), "hostName": .string($0), "httpsPort": 443,
+                            "name": .string(String($0.map { c in c == "." ? "-" : c })), "hostName": .string($0), "httpsPort": 443,
                             "originHostHeader": .string($0),
                         ]
                     }),
