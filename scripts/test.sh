@@ -81,6 +81,12 @@ step "render the onprem-mesh example with network.mesh: linkerd; Kubernetes and 
      '$bin' render '$work/linkerd-spec/platform.yaml' --out '$work/linkerd' 2>/dev/null && \
      python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas '$work/linkerd/lab/' '$work/linkerd/addons' && \
      python3 scripts/validate_addons.py --require linkerd-crds,linkerd-control-plane,trust-manager '$work/linkerd'"
+step "render the Azure example (AKS, storage accounts, ACR, Azure DNS, Front Door)" bash -c "'$bin' render examples/azure/platform.yaml --out '$work/azure' 2>/dev/null"
+step "Azure example: Kubernetes and CRD schemas, kubectl kustomize, Helm, add-ons, Azure SDK models (check_azure.py), berth cost" bash -c \
+    "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas $(echo $(plain_dirs "$work/azure")) && \
+     python3 scripts/compare_kustomize.py '$work/azure' && python3 scripts/check_helm.py '$work/azure' && \
+     python3 scripts/validate_addons.py '$work/azure' && python3 scripts/check_azure.py '$work/azure' && \
+     '$bin' cost examples/azure/platform.yaml --prices examples/prices/azure-westeurope.yaml > /dev/null"
 step "add-ons (addons/) of every example: Argo CD schema, chart values against the charts' values.schema.json / values.yaml" bash -c \
     "python3 scripts/validate_k8s.py --k8s-version 1.31 --crd-schemas Tests/data/schemas '$work/rendered/addons' '$work/onprem/addons' '$work/lab/addons' '$work/twin/addons' && \
      python3 scripts/validate_addons.py --require aws-load-balancer-controller,cert-manager,external-dns,cloudnative-pg,external-secrets,nginx-gateway-fabric,velero,falco,metrics-server,metallb,vpa,ingress-nginx,kube-prometheus-stack,cluster-autoscaler,base,istiod,longhorn,minio \

@@ -582,7 +582,8 @@ struct ProtectionTests {
             try Self.sa(gcp, "api")?.at("metadata.annotations")?.serialized()
                 == #"{"iam.gke.io/gcp-service-account":"api-production@shop-prod-1.iam.gserviceaccount.com"}"#)
         let azure = aws.replacingOccurrences(of: "name: aws", with: "name: azure").replacingOccurrences(
-            of: "\"111122223333\"", with: "0b0e2a39-58b5-4a5e-9f6c-2c4e7b1d8a11")
+            of: "\"111122223333\"", with: "0b0e2a39-58b5-4a5e-9f6c-2c4e7b1d8a11"
+        ).replacingOccurrences(of: "eu-west-1a, eu-west-1b", with: "\"1\", \"2\"").replacingOccurrences(of: "eu-west-1", with: "westeurope")
         #expect(
             try Self.sa(azure, "api")?.at("metadata.annotations")?.serialized()
                 == #"{"azure.workload.identity/client-id":"0b0e2a39-58b5-4a5e-9f6c-2c4e7b1d8a11"}"#)

@@ -62,6 +62,12 @@ struct WholeRenderTests {
         return try #require(loaded.spec)
     }
 
+    /// Azure regions and zones in place of the fixture's AWS ones (Azure checks them).
+    static let azureRegions: [(String, String)] = [
+        ("eu-west-1a, eu-west-1b", "\"1\", \"2\""), ("us-east-1a, us-east-1b", "\"1\", \"2\""), ("eu-west-1", "westeurope"),
+        ("us-east-1", "eastus"),
+    ]
+
     static func variant(_ pairs: [(String, String)]) -> String {
         var text = twoRegions
         for (old, new) in pairs {
@@ -90,6 +96,7 @@ struct WholeRenderTests {
 
     static let examples = [
         "examples/acme/platform.yaml", "examples/onprem/platform.yaml", "examples/onprem-mesh/platform.yaml", "examples/gcp/platform.yaml",
+        "examples/azure/platform.yaml",
     ]
 
     // MARK: 1. Velero
@@ -213,13 +220,15 @@ struct WholeRenderTests {
 
         let azure = Self.files(
             try Self.spec(
-                Self.variant([
-                    ("name: aws", "name: azure\n  resourceGroup: shop-rg"),
-                    ("zones: [shop.example] }", "zones: [shop.example], subscription: sub-1 }"),
-                ])))
+                Self.variant(
+                    [
+                        ("name: aws", "name: azure\n  resourceGroup: shop-rg")
+                    ] + Self.azureRegions + [
+                        ("zones: [shop.example] }", "zones: [shop.example], subscription: sub-1 }")
+                    ])))
         #expect(
             Self.objects(azure, cluster: "eu", kind: "BackupStorageLocation").first?.at("spec.config") == [
-                "resourceGroup": "shop-rg", "storageAccount": "shop", "useAAD": "true",
+                "resourceGroup": "shop-rg", "storageAccount": "shopproduction", "useAAD": "true",
             ])
         #expect(Self.objects(azure, cluster: "eu", kind: "BackupStorageLocation").first?.at("spec.provider") == "velero.io/azure")
 
@@ -346,7 +355,7 @@ struct WholeRenderTests {
             "secrets: { store: azure-key-vault }",
             [
                 ("name: aws", "name: azure"), ("zones: [shop.example] }", "zones: [shop.example], subscription: sub-1 }"),
-            ])
+            ] + Self.azureRegions + [])
         #expect(
             azure?["spec"] == [
                 "provider": [
@@ -373,7 +382,7 @@ struct WholeRenderTests {
     /// (independent of berth's own list).
     static let clusterScoped: Set<String> = [
         "Namespace", "ClusterRole", "ClusterRoleBinding", "StorageClass", "VolumeSnapshotClass", "ClusterIssuer",
-        "ClusterSecretStore", "ClusterExternalSecret", "PriorityClass", "CustomResourceDefinition", "GatewayClass",
+        "ClusterSecretStore", "ClusterExternalSecret", "PriorityClass", "CustomResourceDefinition", "GatewayClass", "Bundle",
     ]
 
     @Test("every object each Application syncs lands in an allowed destination and has a whitelisted kind")
@@ -556,10 +565,12 @@ struct WholeRenderTests {
             try solver([("name: aws", "name: gcp"), ("zones: [shop.example] }", "zones: [shop.example], project: dns-prod }")])?.at(
                 "dns01.cloudDNS.project") == "dns-prod")
         #expect(
-            try solver([
-                ("name: aws", "name: azure\n  resourceGroup: shop-rg"),
-                ("zones: [shop.example] }", "zones: [shop.example], subscription: sub-1 }"),
-            ])
+            try solver(
+                [
+                    ("name: aws", "name: azure\n  resourceGroup: shop-rg")
+                ] + Self.azureRegions + [
+                    ("zones: [shop.example] }", "zones: [shop.example], subscription: sub-1 }")
+                ])
                 == [
                     "dns01": [
                         "azureDNS": [

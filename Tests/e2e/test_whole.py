@@ -13,7 +13,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BERTH = os.environ.get("BERTH_BIN", str(ROOT / ".build" / "debug" / "berth"))
 # The weak spec is refused by check (plain credentials), so render never reaches it.
-EXAMPLES = ["acme", "twin", "onprem", "onprem-mesh", "gcp"]
+EXAMPLES = ["acme", "twin", "onprem", "onprem-mesh", "gcp", "azure"]
 
 
 def berth(*args, env=None):

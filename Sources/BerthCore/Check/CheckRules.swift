@@ -133,6 +133,8 @@ public enum CheckCode: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case providerMachine = "provider-machine"
     /// Warning: region or zone the provider does not have.
     case providerRegion = "provider-region"
+    /// Error: zone written in a form the provider cannot have.
+    case providerZoneName = "provider-zone-name"
     /// Error: production public route without HTTPS.
     case productionTls = "production-tls"
     /// Error: replica cluster without a backup to follow.
@@ -145,12 +147,16 @@ public enum CheckCode: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case scheduledCallable = "scheduled-callable"
     /// Error: scheduled service with volumes.
     case scheduledVolumes = "scheduled-volumes"
+    /// Error: secret-store key name over the store's limit.
+    case secretKeyName = "secret-key-name"
     /// Warning: service lists itself in talksTo.
     case selfReference = "self-reference"
     /// Error: shared database used from another cluster.
     case sharedDatabase = "shared-database"
     /// Note: production-like environment differs from production.
     case stagingParity = "staging-parity"
+    /// Error: two storage accounts with one name.
+    case storageAccountName = "storage-account-name"
     /// Error: more than one default storage class.
     case storageDefault = "storage-default"
     /// Error: storage shrinks between two specs.
@@ -159,6 +165,8 @@ public enum CheckCode: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case supernetTooSmall = "supernet-too-small"
     /// Error: image tag does not follow delivery.registry.tags.
     case tagStrategy = "tag-strategy"
+    /// Warning: Azure team group not an Entra ID object id.
+    case teamGroupId = "team-group-id"
     /// Error: certificate issuer cannot issue.
     case tlsIssuer = "tls-issuer"
     /// Error: YAML nested too deep.
@@ -654,8 +662,34 @@ extension CheckCode {
             CheckRule(
                 self, .warning, "region or zone the provider does not have",
                 why:
-                    "Each `provider.regions` key is a region of the provider and each of its `zones` a zone of that region. On Google Cloud berth knows every public region and its zone letters (for example `europe-west1` has `europe-west1-b`, `-c` and `-d`), on AWS every region and its zone letters (`PlatformChecks.awsZones`); a region or zone outside them cannot hold a cluster, a bucket or a key. Providers add regions, so this is a warning: a region newer than berth's table still renders. With `infrastructure` the foundation creates subnets and node groups in those zones, so there it is the error `infra-zone`.",
-                fix: "Correct the region or zone name (the message suggests the nearest region and lists the region's zones).")
+                    "Each `provider.regions` key is a region of the provider and each of its `zones` a zone of that region. On Google Cloud berth knows every public region and its zone letters (for example `europe-west1` has `europe-west1-b`, `-c` and `-d`), on AWS every region and its zone letters (`PlatformChecks.awsZones`), on Azure every region and whether it has availability zones (`PlatformChecks.azureRegions`); a region or zone outside them cannot hold a cluster, a bucket or a key. Providers add regions, so this is a warning: a region newer than berth's table still renders. With `infrastructure` the foundation creates subnets and node groups in those zones, so there it is the error `infra-zone`.",
+                fix:
+                    "Correct the region or zone name (the message suggests the nearest region and lists the region's zones; on Azure: `az account list-locations`)."
+            )
+        case .providerZoneName:
+            CheckRule(
+                self, .error, "zone name the provider cannot have",
+                why:
+                    "Azure availability zones are named `1`, `2` and `3` in every region that has them; a zone written any other way (`westeurope-1`, `a`) is refused when the cluster or its node pools are created, after the rest of the render is in place.",
+                fix: "Write the zones as `1`, `2` and `3`, or leave them empty in a region without availability zones.")
+        case .secretKeyName:
+            CheckRule(
+                self, .error, "secret-store key name over the store's limit",
+                why:
+                    "Each ExternalSecret reads a key of the secret store named after the platform, environment, service and secret. Azure Key Vault secret names are 1-127 letters, digits and '-' (berth joins the parts with '-'); a longer name cannot be created, so the ExternalSecret never syncs and the pod never starts.",
+                fix: "Shorten the secret's, service's or environment's name so the joined name stays within 127 characters.")
+        case .teamGroupId:
+            CheckRule(
+                self, .warning, "Azure team group not an Entra ID object id",
+                why:
+                    "AKS with Entra ID integration puts the object ids of the user's groups into the token, not their names, so a RoleBinding subject naming a group by its display name (or the team name, the default) matches nobody and the team has no access.",
+                fix: "Set `security.teams.<team>.group` to the group's object id (`az ad group show --group <name> --query id`).")
+        case .storageAccountName:
+            CheckRule(
+                self, .error, "two storage accounts with one name",
+                why:
+                    "On Azure each environment's buckets are blob containers of one storage account named from the platform and the environment (the shared buckets': `<platform>shared`), with only lower-case letters and digits and at most 24 characters. Two environments whose names differ only in other characters get the same account, so their data would mix and their lifecycle rules and role assignments would apply to each other.",
+                fix: "Rename one of the environments so the letters and digits of the names differ.")
         case .productionTls:
             CheckRule(
                 self, .error, "production public route without HTTPS",

@@ -33,6 +33,7 @@ public enum PlatformChecks {
             { awsRegions(spec) },
             { infrastructure(spec, plan: plan) },
             { gcpLimits(spec, plan: plan) },
+            { azure(spec) },
         ]
         return parallelMap(0..<rules.count) { rules[$0]() }.flatMap { $0 }
     }

@@ -224,8 +224,8 @@ public enum IPPlanner {
         let net = spec.network
         var requests: [Request] = []
         for c in spec.clusters {
-            requests += v4Requests(c, carve: net.carve)
-            if ipv6 { requests += v6Requests(c) }
+            requests += v4Requests(c, carve: net.carve, network: spec.provider.name.networkNoun)
+            if ipv6 { requests += v6Requests(c, network: spec.provider.name.networkNoun) }
             if net.carve.vpc > net.carve.privateSubnet || net.carve.vpc > net.carve.publicSubnet {
                 diags.append(
                     .error(
@@ -239,10 +239,10 @@ public enum IPPlanner {
         return requests
     }
 
-    private static func v4Requests(_ c: Cluster, carve: Network.Carve) -> [Request] {
+    private static func v4Requests(_ c: Cluster, carve: Network.Carve, network: String) -> [Request] {
         var requests = [
             Request(
-                key: "\(c.name)/vpc", length: carve.vpc, kind: .vpc, purpose: "VPC of cluster \(c.name)", cluster: c.name,
+                key: "\(c.name)/vpc", length: carve.vpc, kind: .vpc, purpose: "\(network) of cluster \(c.name)", cluster: c.name,
                 location: c.location),
             Request(
                 key: "\(c.name)/pods", length: carve.pods, kind: .pods, purpose: "pod CIDR of cluster \(c.name)", cluster: c.name,
@@ -266,10 +266,10 @@ public enum IPPlanner {
         return requests
     }
 
-    private static func v6Requests(_ c: Cluster) -> [Request] {
+    private static func v6Requests(_ c: Cluster, network: String) -> [Request] {
         var requests = [
             Request(
-                key: "\(c.name)/vpc6", length: 56, kind: .vpc, purpose: "IPv6 VPC of cluster \(c.name)", cluster: c.name,
+                key: "\(c.name)/vpc6", length: 56, kind: .vpc, purpose: "IPv6 \(network) of cluster \(c.name)", cluster: c.name,
                 parent: "v6", location: c.location),
             Request(
                 key: "\(c.name)/pods6", length: 56, kind: .pods, purpose: "IPv6 pod CIDR of cluster \(c.name)", cluster: c.name,

@@ -28,7 +28,7 @@ extension Plan {
         switch spec.provider.name {
         case .aws, .onprem: return "s3://\(bucket)/\(d.name)"
         case .gcp: return "gs://\(bucket)/\(d.name)"
-        case .azure: return "https://\(spec.platform).blob.core.windows.net/\(bucket)/\(d.name)"
+        case .azure: return "https://\(azureStorageAccount(b.bucket.value, env: env)).blob.core.windows.net/\(bucket)/\(d.name)"
         }
     }
 }

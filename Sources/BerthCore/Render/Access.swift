@@ -105,7 +105,7 @@ extension Renderer {
                     "refreshInterval": .string(refresh),
                     "secretStoreRef": ["kind": "ClusterSecretStore", "name": .string(store.store)],
                     "target": ["name": .string("\(p.service.name)-\(secret)"), "creationPolicy": "Owner"],
-                    "dataFrom": [["extract": ["key": .string("\(spec.platform)/\(t.environment.name)/\(p.service.name)/\(secret)")]]],
+                    "dataFrom": [["extract": ["key": .string(secretKey(spec.platform, t.environment.name, p.service.name, secret))]]],
                 ],
             ]
         }

@@ -69,7 +69,7 @@ extension Renderer {
         case .gcp:
             return ("iam.gke.io/gcp-service-account", gcpServiceAccount("\(name)-\(scope)"))
         case .azure:
-            return ("azure.workload.identity/client-id", account)
+            return ("azure.workload.identity/client-id", azureClientID(name, environment: scope))
         case .onprem:
             return nil
         }

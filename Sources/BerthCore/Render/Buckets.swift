@@ -224,7 +224,7 @@ extension Renderer {
                 add("iam", gcsBucketIAM(b, env: env))
                 add("settings", gcsBucketSettings(b, env: env, name: name))
             case .azure:
-                add("lifecycle", azureLifecycle(b, name: name))
+                continue  // one management policy per storage account: azureArtifacts()
             }
         }
         return out

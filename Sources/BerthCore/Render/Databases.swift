@@ -128,9 +128,9 @@ extension Renderer {
         }
         let base = "\(spec.platform)/\(home.name)/database/\(d.name)"
         var docs: [JSONValue] = []
-        if isPrimary || here.writers { docs.append(secret("\(d.name)-owner", user: "app", key: "\(base)/owner")) }
+        if isPrimary || here.writers { docs.append(secret("\(d.name)-owner", user: "app", key: secretKey(base, "owner"))) }
         if here.readers || (isPrimary && hasReaders(d, home: home)) {
-            docs.append(secret("\(d.name)-reader", user: Plan.readerRole(d), key: "\(base)/reader"))
+            docs.append(secret("\(d.name)-reader", user: Plan.readerRole(d), key: secretKey(base, "reader")))
         }
         return docs
     }
@@ -241,7 +241,7 @@ extension Renderer {
                     "refreshInterval": "1h",
                     "secretStoreRef": ["kind": "ClusterSecretStore", "name": .string(store.store)],
                     "target": ["name": .string("\(d.name)-backup-credentials"), "creationPolicy": "Owner"],
-                    "dataFrom": [["extract": ["key": .string("\(spec.platform)/\(t.environment.name)/database/\(d.name)/backup")]]],
+                    "dataFrom": [["extract": ["key": .string(secretKey(spec.platform, t.environment.name, "database", d.name, "backup"))]]],
                 ],
             ])
         }
@@ -295,33 +295,31 @@ extension Renderer {
             ),
             ("monitoring", ["enablePodMonitor": true]),
         ]
-        if spec.provider.name == .gcp, !spec.provider.account.isEmpty, d.backup != nil {
-            // GKE Workload Identity: the instances write WAL and base backups as the backup account.
-            clusterSpec.append(
-                (
-                    "serviceAccountTemplate",
-                    [
-                        "metadata": [
-                            "annotations": [
-                                "iam.gke.io/gcp-service-account": .string(
-                                    gcpBackupAccount(database: d.name, environment: t.environment.name))
-                            ]
-                        ]
-                    ]
-                ))
-        }
-        if spec.provider.name == .aws, !spec.provider.account.isEmpty, d.backup != nil {
-            clusterSpec.append(
-                (
-                    "serviceAccountTemplate",
-                    [
-                        "metadata": [
-                            "annotations": backupIdentity(d, env: t.environment)
-                        ]
-                    ]
-                ))
+        if d.backup != nil, let metadata = backupServiceAccountMetadata(d, env: t.environment) {
+            // Workload identity: the instances write WAL and base backups as the backup identity.
+            clusterSpec.append(("serviceAccountTemplate", ["metadata": metadata]))
         }
         return clusterSpec
+    }
+
+    /// The metadata of the ServiceAccount CloudNativePG makes for a database's instances, naming
+    /// the cloud identity its backups use in an environment: the AWS role, the Google service
+    /// account, or the Azure managed identity (with the pod label Azure Workload Identity
+    /// needs); nil on premises or without the provider's account.
+    func backupServiceAccountMetadata(_ d: Database, env: Environment) -> JSONValue? {
+        switch spec.provider.name {
+        case .aws where !spec.provider.account.isEmpty:
+            return ["annotations": backupIdentity(d, env: env)]
+        case .gcp where !spec.provider.account.isEmpty:
+            return ["annotations": ["iam.gke.io/gcp-service-account": .string(gcpBackupAccount(database: d.name, environment: env.name))]]
+        case .azure:
+            guard let client = azureDatabaseClientID(d, environment: env.name) else { return nil }
+            return [
+                "annotations": ["azure.workload.identity/client-id": .string(client)], "labels": ["azure.workload.identity/use": "true"],
+            ]
+        case .aws, .gcp, .onprem:
+            return nil
+        }
     }
 
     /// The annotations naming the AWS role a database's backups use in an environment: the

@@ -48,10 +48,10 @@ extension Renderer {
         gcpServiceAccount("\(database)-\(environment)-backup")
     }
 
-    /// Whether GKE runs the piece itself: the control plane's audit policy and the cluster
-    /// autoscaler (node pool autoscaling) are Google's, and GKE takes neither a policy file
-    /// nor a self-run autoscaler.
-    var providerManagesControlPlane: Bool { spec.provider.name == .gcp }
+    /// Whether the managed Kubernetes runs the piece itself: the control plane's audit policy
+    /// and the cluster autoscaler (node pool autoscaling) are Google's on GKE and Microsoft's
+    /// on AKS, and neither takes a policy file or a self-run autoscaler.
+    var providerManagesControlPlane: Bool { spec.provider.name == .gcp || spec.provider.name == .azure }
 
     /// A Secret Manager secret id for a secret store key: Secret Manager ids are 1-255
     /// letters, digits, `_` and `-`, so the `/` between the key's parts becomes `_` (names
@@ -330,14 +330,26 @@ extension Renderer {
 }
 
 extension Provider.Name {
-    /// What the provider calls a cluster's private network in the document: a "VPC network"
-    /// on Google Cloud, a "VPC" elsewhere.
-    public var networkNoun: String { self == .gcp ? "VPC network" : "VPC" }
+    /// What the provider calls a cluster's private network: a "VPC network" on Google Cloud,
+    /// a "VNet" on Azure, a "VPC" on AWS (and on premises, where the address plan has the
+    /// same shape).
+    public var networkNoun: String {
+        switch self {
+        case .aws, .onprem: "VPC"
+        case .gcp: "VPC network"
+        case .azure: "VNet"
+        }
+    }
 
     /// The private path from a cluster to the provider's object storage, for the audit's
-    /// advice: Private Google Access on Google Cloud, a VPC endpoint elsewhere.
+    /// advice: Private Google Access on Google Cloud, a private endpoint on Azure, a VPC
+    /// endpoint elsewhere.
     public var privateStorageRoute: String {
-        self == .gcp ? "Private Google Access (private.googleapis.com, 199.36.153.8/30)" : "a VPC endpoint"
+        switch self {
+        case .aws, .onprem: "a VPC endpoint"
+        case .gcp: "Private Google Access (private.googleapis.com, 199.36.153.8/30)"
+        case .azure: "a private endpoint"
+        }
     }
 }
 

@@ -47,7 +47,7 @@ extension Renderer {
                         [
                             "secretKey": "token",
                             "remoteRef": [
-                                "key": .string("\(spec.platform)/\(t.environment.name)/\(IPAMServer.serviceName)/metrics-token"),
+                                "key": .string(secretKey(spec.platform, t.environment.name, IPAMServer.serviceName, "metrics-token")),
                                 "property": "token",
                             ],
                         ]

@@ -51,7 +51,7 @@ extension Renderer {
                         "refreshInterval": "1h",
                         "secretStoreRef": ["kind": "ClusterSecretStore", "name": .string(store.store)],
                         "target": ["name": .string(tls.caSecret), "creationPolicy": "Owner"],
-                        "dataFrom": [["extract": ["key": .string("\(spec.platform)/cert-manager/\(tls.caSecret)")]]],
+                        "dataFrom": [["extract": ["key": .string(secretKey(spec.platform, "cert-manager", tls.caSecret))]]],
                     ],
                 ]
             ]

@@ -32,6 +32,8 @@ extension Renderer {
         let addresses: [JSONValue] = ingressAddresses(t).map { ["type": "IPAddress", "value": .string($0)] }
         if spec.provider.name == .gcp {
             gatewaySpec += gkeGatewayInfrastructure(t)
+        } else if spec.provider.name == .azure {
+            gatewaySpec.append(("infrastructure", ["annotations": .object(azureGatewayAnnotations(t))]))
         } else if !addresses.isEmpty {
             gatewaySpec.append(("addresses", .array(addresses)))
         }

@@ -68,7 +68,8 @@ extension Renderer {
                     : ["ipBlock": ["cidr": .string(cidr), "except": .array(inside.map { .string($0) })]]
             }
         case .apiServer:
-            // Managed control planes expose their endpoints inside the cluster's VPC.
+            // Managed control planes expose their endpoints inside the cluster's VPC (on AKS:
+            // API Server VNet Integration, an internal address in a delegated subnet of the VNet).
             return plan.ipPlanCIDR("\(cluster.name)/vpc").map { [["ipBlock": ["cidr": .string($0)]]] }
         default:
             return [inNamespace(Renderer.podLabels(peer))]

@@ -184,6 +184,7 @@ public struct Renderer: Sendable {
         artifacts += registryArtifacts()
         artifacts += localClusterArtifacts()
         artifacts += bucketArtifacts()
+        artifacts += azureArtifacts()
         if let book = runbook() { artifacts.append(book) }
         if let ipPlan {
             artifacts.append(Artifact(path: "network/ip-plan.json", contents: ipPlan.json().serialized(pretty: true) + "\n", objects: 0))

@@ -110,7 +110,9 @@ extension Renderer {
                 case .gcp:
                     md +=
                         "list versions with `gcloud storage ls --all-versions gs://\(name)/KEY`, then restore one with `gcloud storage cp gs://\(name)/KEY#GENERATION gs://\(name)/KEY`.\n"
-                default:
+                case .azure:
+                    md += azureRestoreText(b, env: env, container: name)
+                case .onprem:
                     md += "restore a non-current version of the object with the provider's versioning tools.\n"
                 }
             } else {

@@ -45,9 +45,11 @@ extension Renderer {
         let labels: JSONValue = ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"]
         let region = c.region.value
         var physical: [String] = []
+        var accounts: [String: String] = [:]
         for t in plan.targets where t.cluster.name == c.name {
             let name = plan.bucketName(bucket, env: t.environment)
             if !physical.contains(name) { physical.append(name) }
+            accounts[name] = plan.azureStorageAccount(bucket, env: t.environment)
         }
         let plugin: String =
             switch spec.provider.name {
@@ -60,10 +62,8 @@ extension Renderer {
         case .aws: config = [("region", .string(region))]
         case .gcp: config = []
         case .azure:
-            // The storage account the database backups use (https://<platform>.blob.core.windows.net).
-            config = [
-                ("resourceGroup", .string(spec.provider.resourceGroup)), ("storageAccount", .string(spec.platform)), ("useAAD", "true"),
-            ]
+            // The storage account is per location (Plan.azureStorageAccount), set below.
+            config = [("resourceGroup", .string(spec.provider.resourceGroup)), ("useAAD", "true")]
         case .onprem:
             config = [("region", .string(region)), ("s3ForcePathStyle", "true"), ("s3Url", .string(Renderer.onpremS3Endpoint))]
         }
@@ -72,7 +72,12 @@ extension Renderer {
                 ("provider", .string(plugin)),
                 ("objectStorage", ["bucket": .string(name), "prefix": .string("velero/\(c.name)")]),
             ]
-            if !config.isEmpty { s.append(("config", .object(config))) }
+            if spec.provider.name == .azure {
+                s.append(
+                    ("config", .object(Array(config.prefix(1)) + [("storageAccount", .string(accounts[name] ?? ""))] + config.dropFirst())))
+            } else if !config.isEmpty {
+                s.append(("config", .object(config)))
+            }
             if spec.provider.name == .onprem {
                 s.append(("credential", ["name": .string(Renderer.veleroCredentials), "key": "cloud"]))
             }
@@ -107,7 +112,7 @@ extension Renderer {
                     "refreshInterval": "1h",
                     "secretStoreRef": ["kind": "ClusterSecretStore", "name": .string(store.store)],
                     "target": ["name": .string(Renderer.veleroCredentials), "creationPolicy": "Owner"],
-                    "dataFrom": [["extract": ["key": .string("\(spec.platform)/velero/\(c.name)")]]],
+                    "dataFrom": [["extract": ["key": .string(secretKey(spec.platform, "velero", c.name))]]],
                 ],
             ])
         }

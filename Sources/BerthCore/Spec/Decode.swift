@@ -176,6 +176,9 @@ struct Decoder {
             account: str(n, "account"),
             costNotes: str(n, "costNotes"),
             resourceGroup: n?["resourceGroup"]?.string ?? platform,
+            subscription: str(n, "subscription"),
+            identities: Dictionary(
+                (n?["identities"]?.entries ?? []).map { ($0.key, $0.node.string ?? "") }, uniquingKeysWith: { a, _ in a }),
             location: n?.location ?? loc)
     }
 

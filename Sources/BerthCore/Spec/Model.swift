@@ -104,6 +104,10 @@ public struct Provider: Sendable {
     public var costNotes: String
     /// Azure: the resource group of the platform's storage account (and default of the DNS zones').
     public var resourceGroup: String
+    /// Azure: the subscription id of the platform's storage accounts (role assignment scopes; default empty).
+    public var subscription: String = ""
+    /// Azure: the client ids of the services' user-assigned managed identities, by service name (default empty).
+    public var identities: [String: String] = [:]
     /// Where `provider` is written in the spec.
     public var location: SourceLocation
 

@@ -58,6 +58,14 @@ public enum SpecSchema {
                 "resourceGroup", .name,
                 "Azure only: the resource group of the platform's storage account (Velero's backup storage location and volume snapshots) and, unless `network.dns.resourceGroup` says otherwise, of its DNS zones.",
                 defaultNote: "the platform name"),
+            Field(
+                "subscription", .string,
+                "Azure only: the subscription id of the platform's storage accounts, for the scopes of the services' role assignments. Empty: the scopes start at the resource group.",
+                default: s("")),
+            Field(
+                "identities", .freeMap(key: .name, value: .string),
+                "Azure only: the client id of each service's user-assigned managed identity (`<platform>-<environment>-<service>`), by `<environment>-<service>` or, for every environment, `<service>` (`<database>-backup` for a database's backup pods); a service or database that is not listed falls back to `account`.",
+                default: .map([])),
         ])
 
     // MARK: network
