@@ -656,7 +656,7 @@ extension CheckCode {
             CheckRule(
                 self, .warning, "machine type the provider does not offer",
                 why:
-                    "A node pool's `machine` is the provider's machine type. On Google Cloud it is a Compute Engine type: `<family>-<type>-<vCPUs>` of a family that offers that type (for example `n2-standard-4`, `c3-highmem-8`), a custom type `<family>-custom-<vCPUs>-<MiB>`, or a shared-core type (`e2-medium`). Any other name is refused when the node pool is created, and `berth cost` cannot price it. Providers add families, so this is a warning: a new family berth does not know yet still renders.",
+                    "A node pool's `machine` is the provider's machine type. On Google Cloud it is a Compute Engine type: `<family>-<type>-<vCPUs>` of a family that offers that type (for example `n2-standard-4`, `c3-highmem-8`), a custom type `<family>-custom-<vCPUs>-<MiB>`, or a shared-core type (`e2-medium`). On AWS it is an EC2 instance type `<family>.<size>` (`m6i.large`, `c7g.2xlarge`, `r6id.metal`); on Azure a VM size `Standard_<family><vCPUs><features>_v<version>` (`Standard_D4s_v5`, `Standard_NC24ads_A100_v4`). Any other name is refused when the node pool is created, and `berth cost` cannot price it. Providers add families, so this is a warning: a new family berth does not know yet still renders.",
                 fix: "Use a machine type of the provider's catalogue (the price file in examples/prices lists the common ones).")
         case .providerRegion:
             CheckRule(

@@ -34,6 +34,7 @@ public enum PlatformChecks {
             { infrastructure(spec, plan: plan) },
             { gcpLimits(spec, plan: plan) },
             { azure(spec) },
+            { machineTypes(spec) },
         ]
         return parallelMap(0..<rules.count) { rules[$0]() }.flatMap { $0 }
     }
