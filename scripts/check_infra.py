@@ -460,10 +460,11 @@ def gcp_checks(root, infra, by_kind, clusters, argo, plan, say):
     for name, fw in by_kind.get("Firewall", {}).items():
         net = fw["spec"]["forProvider"]["networkRef"]["name"]
         for tag in fw["spec"]["forProvider"].get("targetTags") or []:
-            if tag.endswith("-nodes") and not any(
-                    tag in (p["spec"]["forProvider"].get("nodeConfig") or {}).get("tags", [])
-                    for p in by_kind.get("NodePool", {}).values() if p["spec"]["forProvider"]["clusterRef"]["name"] == net):
-                say(f"Firewall {name}: no node pool of {net} carries its target tag {tag}")
+            if not tag.endswith("-nodes"):
+                continue
+            for pname, p in sorted(by_kind.get("NodePool", {}).items()):
+                if p["spec"]["forProvider"]["clusterRef"]["name"] == net and tag not in (p["spec"]["forProvider"].get("nodeConfig") or {}).get("tags", []):
+                    say(f"NodePool {pname}: does not carry the network tag {tag} that Firewall {name} targets")
     return (len(wanted), len(used))
 
 
