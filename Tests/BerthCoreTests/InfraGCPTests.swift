@@ -106,6 +106,20 @@ struct InfraGCPTests {
         #expect(search.map { $0.at("spec.forProvider.role")?.stringValue ?? "" } == ["roles/storage.objectViewer"])
     }
 
+    @Test("the Hosting & Network document describes the GKE foundation from the rendered resources")
+    func document() throws {
+        let loaded = Fixtures.check(Self.gcp, file: "platform.yaml")
+        let md = DocsTests.markdown(HostingDoc(spec: try #require(loaded.spec), ipPlan: loaded.ipPlan).artifacts())
+        #expect(
+            md.contains(
+                "The cloud foundation is rendered under `infra/` as Crossplane managed resources: 2 VPC networks with 10 subnetworks, 2 Cloud Routers with Cloud NAT, 4 firewall rules, 2 GKE clusters with 4 node pools, 2 Cloud KMS keys, 1 Cloud DNS zone, 9 buckets and 29 Google service accounts (27 Workload Identity bindings); Argo CD applies it"
+            ), "\(md)")
+        #expect(md.contains("| subnetwork (infra/network/) | region | range | secondary ranges |"))
+        #expect(
+            md.contains(
+                "the nodes take the first zone's private subnetwork, whose secondary ranges are the cluster's pod and service ranges"))
+    }
+
     @Test("checks: a key the foundation cannot create, a zone the region lacks, too many node pools, a long service account id")
     func checks() {
         let key = Self.gcp.replacingOccurrences(
