@@ -57,7 +57,7 @@ extension PlatformChecks {
             out.append(
                 .error(
                     .infraEngine,
-                    "infrastructure: berth renders the Crossplane foundation for aws only so far; remove `infrastructure` for \(spec.provider.name.rawValue)",
+                    "infrastructure: berth renders the Crossplane foundation for aws and gcp only so far; remove `infrastructure` for \(spec.provider.name.rawValue)",
                     at: infra.location))
             return out
         case .gcp: return gcpInfrastructure(spec, plan: plan)
