@@ -25,7 +25,16 @@ What a real apply would trip over, checked from the files alone:
   Certificate dnsNames, Ingress hosts) lies in a rendered zone;
 * every bucket an identity's policy names is rendered;
 * the Argo CD Applications of the foundation sync folders that exist, and run in earlier
-  waves than every add-on.
+  waves than every add-on;
+* on Google Cloud: each subnetwork's range and the secondary pod and service ranges equal
+  the plan's, and each cluster's ip_allocation_policy names ranges of its subnetwork; every
+  `iam.gke.io/gcp-service-account` annotation names a rendered Google service account whose
+  `roles/iam.workloadIdentityUser` member is exactly that namespace/ServiceAccount (and no
+  member names a ServiceAccount the render does not annotate); every key a StorageClass
+  (`disk-encryption-kms-key`), bucket or cluster names is a rendered key ring/key of its
+  region; every `cloud.google.com/gke-nodepool` nodeSelector names a node pool of that
+  cluster; every node pool carries the tag the nodes' firewall rules target; DNS names lie
+  in a rendered Cloud DNS zone.
 
 Each problem is printed as `check_infra: <what>`; the last line counts objects and
 problems; the exit status is 1 when there is any problem.
@@ -54,7 +63,12 @@ REF_KINDS = {
     "securityGroupId": "SecurityGroup", "roleArn": "Role", "nodeRoleArn": "Role", "role": "Role",
     "clusterName": "Cluster", "targetKeyId": "Key", "bucket": "Bucket", "policyArn": "Policy",
     "repository": "Repository", "peerVpcId": "VPC", "vpcPeeringConnectionId": "VPCPeeringConnection",
+    # Google Cloud (provider-upjet-gcp)
+    "network": "Network", "subnetwork": "Subnetwork", "router": "Router", "keyRing": "KeyRing", "cluster": "Cluster",
+    "serviceAccountId": "ServiceAccount", "serviceAccount": "ServiceAccount",
 }
+GKE_POOL_LABEL = "cloud.google.com/gke-nodepool"
+GKE_IDENTITY = "iam.gke.io/gcp-service-account"
 # References that may cross regions: a peering joins networks of two regions, and its id is
 # valid in both.
 CROSS_REGION = {"peerVpcId", "vpcPeeringConnectionId"}
@@ -156,7 +170,7 @@ def main(argv):
             say(f"Subnet {name}: cidrBlock {fp.get('cidrBlock')} is not the plan's {key} {plan.get(key)}")
     planned = {k for k in plan if re.fullmatch(r"[^/]+/[^/]+/(public|private)", k)}
     rendered = {f"{s['spec']['forProvider']['vpcIdRef']['name']}/{s['spec']['forProvider']['availabilityZone']}/{'public' if n.endswith('-public') else 'private'}" for n, s in by_kind.get("Subnet", {}).items()}
-    for k in sorted(planned - rendered):
+    for k in sorted(planned - rendered) if by_kind.get("VPC") else []:
         say(f"the plan's subnet {k} has no Subnet in infra/")
 
     # 4. workload identities
@@ -235,6 +249,7 @@ def main(argv):
 
     # 7. DNS names in rendered zones
     zones = [z["spec"]["forProvider"]["name"] for z in by_kind.get("Zone", {}).values()]
+    zones += [z["spec"]["forProvider"]["dnsName"].rstrip(".") for z in by_kind.get("ManagedZone", {}).values()]
     def in_zone(host):
         host = host.lstrip("*.")
         return any(host == z or host.endswith("." + z) for z in zones)
@@ -292,6 +307,9 @@ def main(argv):
                 if r is None or (r.get("vpcPeeringConnectionIdRef") or {}).get("name") != conn:
                     say(f"database path from {client} to {server}: route table {t} does not send {b}'s range through {conn}")
 
+    # 10. Google Cloud: subnetworks and secondary ranges, Workload Identity, keys, node pools
+    gcp_wanted = gcp_checks(root, infra, by_kind, clusters, argo, plan, say)
+
     # 9. Argo CD order and folders
     infra_apps = [d for d in argo if d.get("kind") == "Application" and "berth.dev/infra" in ((d.get("metadata") or {}).get("labels") or {})]
     addon_apps = [d for d in argo if d.get("kind") == "Application" and "berth.dev/addon" in ((d.get("metadata") or {}).get("labels") or {})]
@@ -311,8 +329,143 @@ def main(argv):
 
     for p in problems:
         print(f"check_infra: {p}")
-    print(f"check_infra: {len(infra)} managed objects, {len(wanted)} identity bindings, {len(used_keys)} key references, {len(problems)} problems")
+    print(f"check_infra: {len(infra)} managed objects, {len(wanted) + gcp_wanted[0]} identity bindings, {len(used_keys) + gcp_wanted[1]} key references, {len(problems)} problems")
     return 1 if problems else 0
+
+
+def external(d):
+    return ((d.get("metadata") or {}).get("annotations") or {}).get("crossplane.io/external-name", d["metadata"]["name"])
+
+
+def gcp_region(location):
+    """The region of a GKE location (a region, or a zone `<region>-<letter>`)."""
+    head, _, tail = (location or "").rpartition("-")
+    return head if len(tail) == 1 and head else location
+
+
+def gcp_checks(root, infra, by_kind, clusters, argo, plan, say):
+    """The Google Cloud cross-checks; returns (identity bindings, key references) seen."""
+    if not any(".gcp.upbound.io/" in d.get("apiVersion", "") for _, d in infra):
+        return (0, 0)
+    config = next((d for _, d in infra if d["kind"] == "ProviderConfig"), {})
+    project = (config.get("spec") or {}).get("projectID", "")
+
+    # subnetworks: each the plan's range; the nodes' subnetwork carries the pod and service ranges
+    subnets = by_kind.get("Subnetwork", {})
+    rendered = set()
+    for name, s in subnets.items():
+        fp = s["spec"]["forProvider"]
+        cluster = fp["networkRef"]["name"]
+        rest, _, tier = name[len(cluster) + 1:].rpartition("-")
+        key = f"{cluster}/{rest}/{tier}"
+        rendered.add(key)
+        if fp.get("ipCidrRange") != plan.get(key):
+            say(f"Subnetwork {name}: ipCidrRange {fp.get('ipCidrRange')} is not the plan's {key} {plan.get(key)}")
+        for r in fp.get("secondaryIpRange") or []:
+            what = r["rangeName"][len(cluster) + 1:] if r["rangeName"].startswith(cluster + "-") else "?"
+            if r.get("ipCidrRange") != plan.get(f"{cluster}/{what}"):
+                say(f"Subnetwork {name}: secondary range {r['rangeName']} {r.get('ipCidrRange')} is not the plan's {cluster}/{what} {plan.get(f'{cluster}/{what}')}")
+    planned = {k for k in plan if re.fullmatch(r"[^/]+/[^/]+/(public|private)", k)}
+    for k in sorted(planned - rendered):
+        say(f"the plan's subnet {k} has no Subnetwork in infra/")
+    gke = by_kind.get("Cluster", {})
+    for name, c in gke.items():
+        fp = c["spec"]["forProvider"]
+        sub = subnets.get((fp.get("subnetworkRef") or {}).get("name"), {})
+        ranges = {r["rangeName"] for r in (sub.get("spec", {}).get("forProvider", {}).get("secondaryIpRange") or [])}
+        pol = fp.get("ipAllocationPolicy") or {}
+        for field in ("clusterSecondaryRangeName", "servicesSecondaryRangeName"):
+            if pol.get(field) not in ranges:
+                say(f"Cluster {name}: ipAllocationPolicy.{field} {pol.get(field)} is no secondary range of its subnetwork")
+
+    # Workload Identity: every annotation names a rendered account whose workloadIdentityUser
+    # member is that namespace/ServiceAccount, and every member is a ServiceAccount that names it
+    wanted = []
+    for cluster, objs in clusters.items():
+        for d in objs:
+            ann = (d.get("metadata") or {}).get("annotations") or {}
+            if d.get("kind") == "ServiceAccount" and GKE_IDENTITY in ann:
+                wanted.append((cluster, d["metadata"].get("namespace", ""), d["metadata"]["name"], ann[GKE_IDENTITY], "ServiceAccount"))
+            tpl = (((d.get("spec") or {}).get("serviceAccountTemplate") or {}).get("metadata") or {}).get("annotations") or {}
+            if d.get("kind") == "Cluster" and GKE_IDENTITY in tpl:
+                wanted.append((cluster, d["metadata"].get("namespace", ""), d["metadata"]["name"], tpl[GKE_IDENTITY], "CloudNativePG Cluster"))
+    accounts = {"cert-manager": "cert-manager", "external-dns": "external-dns", "velero": "velero-server",
+                "external-secrets": "external-secrets"}
+    for d in argo:
+        addon = ((d.get("metadata") or {}).get("labels") or {}).get("berth.dev/addon")
+        values = (((d.get("spec") or {}).get("source") or {}).get("helm") or {}).get("valuesObject") or {}
+        for p, v in walk(values):
+            if isinstance(v, dict) and GKE_IDENTITY in v:
+                dest = d["spec"]["destination"]
+                wanted.append((dest["name"], dest["namespace"], accounts.get(addon, "?"), v[GKE_IDENTITY], f"add-on {addon}"))
+    gsas = {external(a): n for n, a in by_kind.get("ServiceAccount", {}).items()}
+    members = {}
+    for m in by_kind.get("ServiceAccountIAMMember", {}).values():
+        fp = m["spec"]["forProvider"]
+        if fp.get("role") == "roles/iam.workloadIdentityUser":
+            members.setdefault(fp["serviceAccountIdRef"]["name"], set()).add(fp["member"])
+    named = set()
+    for cluster, ns, sa, email, what in wanted:
+        account, _, domain = email.partition("@")
+        member = f"serviceAccount:{project}.svc.id.goog[{ns}/{sa}]"
+        if domain != f"{project}.iam.gserviceaccount.com" or account not in gsas:
+            say(f"{what} {cluster}/{ns}/{sa} names {email}, which infra/ does not render")
+            continue
+        named.add((gsas[account], member))
+        if member not in members.get(gsas[account], set()):
+            say(f"Google service account {email}: no roles/iam.workloadIdentityUser member {member} ({what} {cluster}/{ns}/{sa})")
+    for gsa, ms in sorted(members.items()):
+        for m in sorted(ms - {x[1] for x in named if x[0] == gsa}):
+            say(f"Google service account {gsa}: {m} may act as it, but no ServiceAccount of the render names it")
+
+    # keys: every key a StorageClass, bucket or cluster names is a rendered key of its region
+    rings = {n: (external(r), r["spec"]["forProvider"].get("location")) for n, r in by_kind.get("KeyRing", {}).items()}
+    keys = set()
+    for k in by_kind.get("CryptoKey", {}).values():
+        ring = rings.get(k["spec"]["forProvider"].get("keyRingRef", {}).get("name"))
+        if ring:
+            keys.add(f"projects/{project}/locations/{ring[1]}/keyRings/{ring[0]}/cryptoKeys/{external(k)}")
+    used = []
+    for cluster, objs in clusters.items():
+        region = gcp_region(gke.get(cluster, {}).get("spec", {}).get("forProvider", {}).get("location"))
+        for d in objs:
+            key = (d.get("parameters") or {}).get("disk-encryption-kms-key") if d.get("kind") == "StorageClass" else None
+            if key:
+                used.append((f"StorageClass {cluster}/{d['metadata']['name']}", key, region))
+    for name, b in by_kind.get("Bucket", {}).items():
+        key = (b["spec"]["forProvider"].get("encryption") or {}).get("defaultKmsKeyName")
+        if key:
+            used.append((f"Bucket {name}", key, b["spec"]["forProvider"].get("location", "").lower()))
+    for name, c in gke.items():
+        key = (c["spec"]["forProvider"].get("databaseEncryption") or {}).get("keyName")
+        if key:
+            used.append((f"Cluster {name}", key, gcp_region(c["spec"]["forProvider"].get("location"))))
+    for who, key, region in used:
+        m = re.fullmatch(r"projects/[^/]+/locations/([^/]+)/keyRings/[^/]+/cryptoKeys/[^/]+", key)
+        if key not in keys:
+            say(f"{who}: key {key} is not rendered")
+        elif not m or m.group(1) != region:
+            say(f"{who}: key {key} is not in its region {region}")
+
+    # node pools: every pool a nodeSelector names is a node pool of that cluster, and every
+    # node pool carries the network tag the nodes' firewall rules target
+    pools = {}
+    for p in by_kind.get("NodePool", {}).values():
+        pools.setdefault(p["spec"]["forProvider"]["clusterRef"]["name"], set()).add(external(p))
+    for cluster, objs in clusters.items():
+        for d in objs:
+            for p, v in walk(d):
+                if p.endswith("nodeSelector") and isinstance(v, dict) and GKE_POOL_LABEL in v and v[GKE_POOL_LABEL] not in pools.get(cluster, set()):
+                    say(f"{d['kind']} {cluster}/{d['metadata'].get('namespace', '')}/{d['metadata']['name']}: node pool {v[GKE_POOL_LABEL]} is not a node pool of {cluster}")
+    for name, fw in by_kind.get("Firewall", {}).items():
+        net = fw["spec"]["forProvider"]["networkRef"]["name"]
+        for tag in fw["spec"]["forProvider"].get("targetTags") or []:
+            if not tag.endswith("-nodes"):
+                continue
+            for pname, p in sorted(by_kind.get("NodePool", {}).items()):
+                if p["spec"]["forProvider"]["clusterRef"]["name"] == net and tag not in (p["spec"]["forProvider"].get("nodeConfig") or {}).get("tags", []):
+                    say(f"NodePool {pname}: does not carry the network tag {tag} that Firewall {name} targets")
+    return (len(wanted), len(used))
 
 
 if __name__ == "__main__":

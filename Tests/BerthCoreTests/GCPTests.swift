@@ -275,6 +275,10 @@ struct GCPTests {
         return text
     }
 
+    /// The example's `infrastructure`: without it a zone or region Google Cloud lacks is a
+    /// warning (`provider-region`); with it the error `infra-zone` (InfraGCPTests).
+    static let infrastructure = "infrastructure:\n  engine: crossplane\n"
+
     static func findings(_ pairs: [(String, String)], _ codes: Set<CheckCode>) -> [String] {
         let loaded = Fixtures.check(gcpSpec(pairs), file: "gcp.yaml")
         return loaded.diagnostics.filter { codes.contains($0.code) }.map { d in
@@ -286,13 +290,18 @@ struct GCPTests {
     func regions() {
         #expect(
             Self.findings(
-                [("    europe-west4:\n", "    europe-west5:\n"), ("europe-west4-a, europe-west4-b", "europe-west5-a")], [.providerRegion]
+                [
+                    ("    europe-west4:\n", "    europe-west5:\n"), ("europe-west4-a, europe-west4-b", "europe-west5-a"),
+                    (Self.infrastructure, ""),
+                ], [.providerRegion]
             )
             .first == "gcp.yaml:19:5: warning: unknown Google Cloud region 'europe-west5'; did you mean 'europe-west1'?")
         #expect(
-            Self.findings([("europe-west1-b, europe-west1-c, europe-west1-d", "europe-west1-a, europe-west1-b")], [.providerRegion]) == [
-                "gcp.yaml:16:5: warning: zone 'europe-west1-a' is not a zone of Google Cloud region 'europe-west1' (europe-west1-b, europe-west1-c, europe-west1-d)"
-            ])
+            Self.findings(
+                [("europe-west1-b, europe-west1-c, europe-west1-d", "europe-west1-a, europe-west1-b"), (Self.infrastructure, "")],
+                [.providerRegion]) == [
+                    "gcp.yaml:16:5: warning: zone 'europe-west1-a' is not a zone of Google Cloud region 'europe-west1' (europe-west1-b, europe-west1-c, europe-west1-d)"
+                ])
     }
 
     @Test("provider-machine: a machine type outside Compute Engine's families, at the pool's line")

@@ -173,3 +173,137 @@ def test_argocd_health_check_for_crossplane_parses(acme):
     assert set(custom) == {"*.upbound.io/*", "pkg.crossplane.io/*"}
     for v in custom.values():
         assert "Ready" in v["health.lua"] and v["health.lua"].rstrip().endswith("return health_status")
+
+
+# Google Cloud: examples/gcp's infra/ passes the same script, and each GCP cross-check catches
+# its break.
+
+@pytest.fixture(scope="module")
+def gcp(tmp_path_factory):
+    out = tmp_path_factory.mktemp("gcp") / "out"
+    r = subprocess.run([BERTH, "render", ROOT / "examples/gcp/platform.yaml", "--out", out], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def test_gcp_foundation_passes_every_cross_check(gcp):
+    r = check(gcp)
+    assert r.returncode == 0, r.stdout
+    m = re.search(r"(\d+) managed objects, (\d+) identity bindings, (\d+) key references, 0 problems", r.stdout)
+    assert m and int(m.group(1)) > 100 and int(m.group(2)) > 20 and int(m.group(3)) > 10, r.stdout
+
+
+def test_gcp_foundation_has_what_the_spec_implies(gcp):
+    kinds = {}
+    for p in (gcp / "infra").rglob("*.yaml"):
+        for d in yaml.safe_load_all(p.read_text()):
+            if d:
+                kinds.setdefault(d["kind"], []).append(d)
+    assert sorted(d["metadata"]["name"] for d in kinds["Cluster"]) == ["nonprod", "prod-ew1"]
+    assert sorted(d["metadata"]["name"] for d in kinds["NodePool"]) == ["nonprod-batch", "nonprod-general", "prod-ew1-batch", "prod-ew1-general"]
+    # one Cloud Router and NAT per cluster; a subnetwork per planned subnet (3 zones + 2 zones, public and private)
+    assert len(kinds["RouterNAT"]) == 2 and len(kinds["Subnetwork"]) == 10
+    # every Workload Identity annotation of the render is an account with exactly its members
+    annotated = set()
+    for p in gcp.rglob("*.yaml"):
+        if p.parts[len(gcp.parts)] in ("infra", "argocd", "addons"):
+            continue
+        annotated |= set(re.findall(r'iam\.gke\.io/gcp-service-account: "?([a-z0-9-]+)@', p.read_text()))
+    assert annotated == {external(d) for d in kinds["ServiceAccount"]} - {"gke-nonprod-nodes", "gke-prod-ew1-nodes"} - {
+        a for a in {external(d) for d in kinds["ServiceAccount"]} if a.startswith(("external-dns-", "external-secrets-", "velero-", "cert-manager-"))}
+    # the key rings and keys are the kmsKey paths of the spec
+    assert sorted((d["spec"]["forProvider"]["location"], external(d)) for d in kinds["KeyRing"]) == [("europe-west1", "harbour"), ("europe-west4", "harbour")]
+
+
+def external(d):
+    return d["metadata"].get("annotations", {}).get("crossplane.io/external-name", d["metadata"]["name"])
+
+
+def gcp_edit(rel, kind, name, fn):
+    def mutation(root):
+        def each(d):
+            if d["kind"] == kind and d["metadata"]["name"] == name:
+                return fn(d)
+            return d
+        edit(root / rel, each)
+    return mutation
+
+
+def set_path(path, value):
+    def fn(d):
+        node = d
+        keys = path.split(".")
+        for k in keys[:-1]:
+            node = node[k]
+        if value is None:
+            del node[keys[-1]]
+        else:
+            node[keys[-1]] = value
+        return d
+    return fn
+
+
+def drop(d):
+    return None
+
+
+def rename_member(d):
+    d["spec"]["forProvider"]["member"] = d["spec"]["forProvider"]["member"].replace("/bookings]", "/portal]")
+    return d
+
+
+def other_key(d):
+    d["metadata"]["annotations"]["crossplane.io/external-name"] = "other"
+    return d
+
+
+def no_tags(d):
+    del d["spec"]["forProvider"]["nodeConfig"]["tags"]
+    return d
+
+
+def pods_range(d):
+    d["spec"]["forProvider"]["secondaryIpRange"][0]["ipCidrRange"] = "10.200.0.0/17"
+    return d
+
+
+@pytest.mark.parametrize("mutation,expected", [
+    (gcp_edit("infra/network/prod-ew1.yaml", "Subnetwork", "prod-ew1-europe-west1-c-private",
+              set_path("spec.forProvider.ipCidrRange", "10.254.96.0/20")),
+     "Subnetwork prod-ew1-europe-west1-c-private: ipCidrRange 10.254.96.0/20 is not the plan's prod-ew1/europe-west1-c/private"),
+    (gcp_edit("infra/network/prod-ew1.yaml", "Subnetwork", "prod-ew1-europe-west1-b-private", pods_range),
+     "Subnetwork prod-ew1-europe-west1-b-private: secondary range prod-ew1-pods 10.200.0.0/17 is not the plan's prod-ew1/pods"),
+    (gcp_edit("infra/network/prod-ew1.yaml", "Subnetwork", "prod-ew1-europe-west1-d-public", drop),
+     "the plan's subnet prod-ew1/europe-west1-d/public has no Subnetwork in infra/"),
+    (gcp_edit("infra/clusters/prod-ew1.yaml", "Cluster", "prod-ew1",
+              set_path("spec.forProvider.ipAllocationPolicy.clusterSecondaryRangeName", "prod-ew1-other")),
+     "Cluster prod-ew1: ipAllocationPolicy.clusterSecondaryRangeName prod-ew1-other is no secondary range of its subnetwork"),
+    (gcp_edit("infra/identities/bookings-production.yaml", "ServiceAccountIAMMember",
+              "bookings-production-prod-ew1-harbour-production-bookings", rename_member),
+     "Google service account bookings-production@harbour-prod.iam.gserviceaccount.com: no roles/iam.workloadIdentityUser member serviceAccount:harbour-prod.svc.id.goog[harbour-production/bookings]"),
+    (gcp_edit("infra/identities/bookings-production.yaml", "ServiceAccountIAMMember",
+              "bookings-production-prod-ew1-harbour-production-bookings", rename_member),
+     "serviceAccount:harbour-prod.svc.id.goog[harbour-production/portal] may act as it, but no ServiceAccount of the render names it"),
+    (gcp_edit("infra/identities/bookings-production.yaml", "ServiceAccount", "bookings-production", drop),
+     "ServiceAccount prod-ew1/harbour-production/bookings names bookings-production@harbour-prod.iam.gserviceaccount.com, which infra/ does not render"),
+    (gcp_edit("infra/keys/keys.yaml", "CryptoKey", "europe-west1-harbour-platform", other_key),
+     "StorageClass prod-ew1/fast: key projects/harbour-prod/locations/europe-west1/keyRings/harbour/cryptoKeys/platform is not rendered"),
+    (gcp_edit("infra/nodepools/prod-ew1.yaml", "NodePool", "prod-ew1-batch", drop),
+     "node pool batch is not a node pool of prod-ew1"),
+    (gcp_edit("infra/nodepools/prod-ew1.yaml", "NodePool", "prod-ew1-general", no_tags),
+     "NodePool prod-ew1-general: does not carry the network tag harbour-prod-ew1-nodes that Firewall harbour-prod-ew1-service-edi-partner-edi targets"),
+    (gcp_edit("infra/dns/zones.yaml", "ManagedZone", "harbour-example", set_path("spec.forProvider.dnsName", "other.example.")),
+     "lies in no rendered zone (other.example)"),
+    (gcp_edit("infra/network/prod-ew1.yaml", "RouterNAT", "prod-ew1", set_path("spec.forProvider.sourceSubnetworkIpRangesToNat", None)),
+     "RouterNAT/prod-ew1: required parameter spec.forProvider.sourceSubnetworkIpRangesToNat is missing"),
+    (gcp_edit("infra/network/prod-ew1.yaml", "Subnetwork", "prod-ew1-europe-west1-b-private", set_path("spec.forProvider.networkRef.name", "nonprod")),
+     "the plan's subnet prod-ew1/europe-west1-b/private has no Subnetwork in infra/"),
+    (gcp_edit("argocd/infra.yaml", "Application", "harbour-infra-clusters", set_path("metadata.annotations", {"argocd.argoproj.io/sync-wave": "5"})),
+     "Application harbour-infra-clusters: wave 5 does not come before the add-ons"),
+])
+def test_each_gcp_break_is_caught(gcp, tmp_path, mutation, expected):
+    root = copy(gcp, tmp_path)
+    mutation(root)
+    r = check(root)
+    assert r.returncode == 1, r.stdout
+    assert expected in r.stdout, r.stdout

@@ -438,21 +438,22 @@ extension CheckCode {
             CheckRule(
                 self, .error, "the foundation cannot be rendered for this spec",
                 why:
-                    "`infrastructure: { engine: crossplane }` renders the cloud foundation under `infra/` and Argo CD applications that apply it from the management cluster before the workloads. That needs the GitOps repository (`delivery.gitops`) the applications sync from, `provider.account` (roles, keys and policies name it), and a provider berth renders the foundation for (aws so far).",
+                    "`infrastructure: { engine: crossplane }` renders the cloud foundation under `infra/` and Argo CD applications that apply it from the management cluster before the workloads. That needs the GitOps repository (`delivery.gitops`) the applications sync from, `provider.account` (roles, keys and policies name it), and a provider berth renders the foundation for (aws and gcp so far).",
                 fix: "Add `delivery.gitops` and `provider.account`, or remove `infrastructure` and create the foundation another way."
             )
         case .infraKey:
             CheckRule(
                 self, .error, "a region's key is not an alias the foundation can create",
                 why:
-                    "The foundation creates one KMS key per region and the alias `provider.regions.<region>.kmsKey` names; the StorageClasses, bucket encryption and cluster secrets encryption all use that alias ARN. A key ARN (`key/<id>`), an alias in another region or account, or an AWS-managed alias (`alias/aws/...`) cannot be created, so nothing the render names would exist.",
-                fix: "Write `arn:aws:kms:<region>:<account>:alias/<name>` with the region of the entry and `provider.account`."
+                    "The foundation creates one KMS key per region and the alias `provider.regions.<region>.kmsKey` names; the StorageClasses, bucket encryption and cluster secrets encryption all use that alias ARN. A key ARN (`key/<id>`), an alias in another region or account, or an AWS-managed alias (`alias/aws/...`) cannot be created, so nothing the render names would exist. On gcp the foundation creates the key ring and key of the path `kmsKey` names, which must be in the project `provider.account` and the entry's region.",
+                fix:
+                    "Write `arn:aws:kms:<region>:<account>:alias/<name>` with the region of the entry and `provider.account` (aws), or `projects/<account>/locations/<region>/keyRings/<ring>/cryptoKeys/<key>` (gcp)."
             )
         case .infraLimit:
             CheckRule(
                 self, .error, "a foundation name or count over the provider's limit",
                 why:
-                    "The foundation creates the cloud's objects under the names the render uses: one managed node group per pool (EKS allows 30 per cluster) and one S3 bucket per physical bucket (`<platform>-<environment>-<bucket>`, 3-63 lower-case letters, digits, '-' and '.'). A name or count over the limit fails to create.",
+                    "The foundation creates the cloud's objects under the names the render uses: one managed node group per pool (EKS allows 30 per cluster) and one S3 bucket per physical bucket (`<platform>-<environment>-<bucket>`, 3-63 lower-case letters, digits, '-' and '.'). On gcp: GKE allows 15 node pools per cluster and 40-character cluster and node pool names, and a Google service account id (`<name>-<scope>`, the account Workload Identity annotations name) is 6-30 characters. A name or count over the limit fails to create.",
                 fix: "Shorten the platform, environment, cluster or bucket name, or merge node pools."
             )
         case .infraOnPremises:

@@ -73,19 +73,23 @@ extension PlatformChecks {
     public static func gcpLimits(_ spec: Spec, plan: Plan) -> [Diagnostic] {
         guard spec.provider.name == .gcp else { return [] }
         var out: [Diagnostic] = []
+        // A warning (the table may fall behind Google Cloud), an error with `infrastructure`,
+        // which creates subnetworks and node pools there.
+        func finding(_ message: String, at location: SourceLocation) -> Diagnostic {
+            spec.infrastructure == nil ? .warning(.providerRegion, message, at: location) : .error(.infraZone, message, at: location)
+        }
         for r in spec.provider.regions {
             guard let letters = gcpRegions[r.name] else {
                 var msg = "unknown Google Cloud region '\(r.name)'"
                 if let hint = Suggest.closest(r.name, among: gcpRegions.keys.sorted()) { msg += "; did you mean '\(hint)'?" }
-                out.append(.warning(.providerRegion, msg, at: r.location))
+                out.append(finding(msg, at: r.location))
                 continue
             }
             let zones = letters.map { "\(r.name)-\($0)" }
             for z in r.zones where !zones.contains(z) {
                 out.append(
-                    .warning(
-                        .providerRegion, "zone '\(z)' is not a zone of Google Cloud region '\(r.name)' (\(zones.joined(separator: ", ")))",
-                        at: r.location))
+                    finding(
+                        "zone '\(z)' is not a zone of Google Cloud region '\(r.name)' (\(zones.joined(separator: ", ")))", at: r.location))
             }
         }
         for c in spec.clusters {

@@ -53,13 +53,14 @@ extension PlatformChecks {
                     "infrastructure: on premises there are no cloud resources to render; the foundation is the hardware, MetalLB address pools and the nftables edge firewall",
                     at: infra.location))
             return out
-        case .gcp, .azure:
+        case .azure:
             out.append(
                 .error(
                     .infraEngine,
-                    "infrastructure: berth renders the Crossplane foundation for aws only so far; remove `infrastructure` for \(spec.provider.name.rawValue)",
+                    "infrastructure: berth renders the Crossplane foundation for aws and gcp only so far; remove `infrastructure` for \(spec.provider.name.rawValue)",
                     at: infra.location))
             return out
+        case .gcp: return gcpInfrastructure(spec, plan: plan)
         case .aws: break
         }
         if spec.delivery.gitops == nil {

@@ -3,7 +3,8 @@
 /// cluster's version or network settings, a node group's machines) or the loss of a
 /// resource is disruptive; a change to who may do what (a role's trust or permissions, a
 /// Pod Identity association, a firewall rule, a bucket policy or public access, the cluster's
-/// public endpoint) is security-sensitive.
+/// public endpoint) is security-sensitive. The kinds of both AWS (VPC, Subnet, NodeGroup,
+/// Role, ...) and Google Cloud (Subnetwork, NodePool, the IAM members, Firewall, ...) are listed.
 extension PlatformDiff {
     /// Whether `doc` is a managed resource or provider object of the foundation.
     static func isFoundation(_ doc: JSONValue) -> Bool {
@@ -25,6 +26,27 @@ extension PlatformDiff {
             ),
             ("spec.forProvider.kubernetesNetworkConfig", "the cluster's service range changes: the cluster is replaced"),
             ("spec.forProvider.encryptionConfig", "the cluster's secrets encryption changes"),
+            (
+                "spec.forProvider.minMasterVersion",
+                "the cluster's Kubernetes version changes: the control plane and then every node pool are upgraded"
+            ),
+            ("spec.forProvider.ipAllocationPolicy", "the cluster's pod or service ranges change: the cluster is replaced"),
+            ("spec.forProvider.location", "the cluster moves: it is replaced"),
+            ("spec.forProvider.databaseEncryption", "the cluster's secrets encryption changes"),
+        ],
+        "Subnetwork": [
+            (
+                "spec.forProvider.ipCidrRange",
+                "a subnetwork's range changes: the subnetwork is replaced and its nodes and load balancers with it"
+            ),
+            ("spec.forProvider.secondaryIpRange", "the pod or service range of a subnetwork changes: the cluster on it is replaced"),
+            ("spec.forProvider.region", "a subnetwork moves region: it is replaced"),
+        ],
+        "NodePool": [
+            ("spec.forProvider.nodeConfig.machineType", "a node pool's machine type changes: every node is replaced"),
+            ("spec.forProvider.nodeConfig.spot", "a node pool moves between Spot and standard VMs: it is replaced"),
+            ("spec.forProvider.nodeConfig.diskSizeGb", "a node pool's disk size changes: every node is replaced"),
+            ("spec.forProvider.nodeLocations", "a node pool's zones change: its nodes are moved"),
         ],
         "NodeGroup": [
             ("spec.forProvider.instanceTypes", "a node pool's machine type changes: every node is replaced"),
@@ -42,14 +64,28 @@ extension PlatformDiff {
         "SecurityGroupIngressRule": [("spec.forProvider", "an edge firewall rule changes")],
         "BucketPolicy": [("spec.forProvider.policy", "a bucket policy changes")],
         "BucketPublicAccessBlock": [("spec.forProvider", "a bucket's public access block changes")],
-        "Cluster": [("spec.forProvider.vpcConfig", "the cluster's API endpoint access changes")],
+        "Cluster": [
+            ("spec.forProvider.vpcConfig", "the cluster's API endpoint access changes"),
+            ("spec.forProvider.privateClusterConfig", "the cluster's API endpoint or node access changes"),
+            ("spec.forProvider.masterAuthorizedNetworksConfig", "the networks that reach the cluster's API change"),
+            ("spec.forProvider.workloadIdentityConfig", "the cluster's Workload Identity pool changes"),
+        ],
+        "ServiceAccountIAMMember": [("spec.forProvider", "a Google service account is bound to another ServiceAccount")],
+        "ProjectIAMMember": [("spec.forProvider", "a project role grant changes")],
+        "BucketIAMMember": [("spec.forProvider", "a bucket role grant changes")],
+        "Firewall": [("spec.forProvider", "an edge firewall rule changes")],
+        "Bucket": [("spec.forProvider.publicAccessPrevention", "a bucket's public access prevention changes")],
     ]
 
     /// Kinds whose removal loses a running cluster, its nodes, a network or data.
-    static let foundationLost: Set<String> = ["VPC", "Subnet", "Cluster", "NodeGroup", "Bucket", "Key", "Alias", "Zone", "Repository"]
+    static let foundationLost: Set<String> = [
+        "VPC", "Subnet", "Cluster", "NodeGroup", "Bucket", "Key", "Alias", "Zone", "Repository", "Network", "Subnetwork", "NodePool",
+        "KeyRing", "CryptoKey", "ManagedZone", "RegistryRepository",
+    ]
     /// Kinds whose addition grants access.
     static let foundationGrants: Set<String> = [
         "Policy", "RolePolicyAttachment", "PodIdentityAssociation", "SecurityGroupIngressRule", "BucketPolicy",
+        "ServiceAccountIAMMember", "ProjectIAMMember", "BucketIAMMember", "Firewall",
     ]
 
     /// The risks of a change to a managed resource (`o` nil: added, `n` nil: removed).

@@ -28,6 +28,12 @@ extension HostingDoc {
                 : ""
         }
         let o = foundationObjects(folders)
+        let waves =
+            "Argo CD applies it from the management cluster in \(plural(Set(folders.map(\.wave)).count + 1, "sync wave")) (\(plural(folders.count + 1, "Application"))) before the add-ons and workloads."
+        if spec.provider.name == .gcp {
+            return
+                " The cloud foundation is rendered under `infra/` as Crossplane managed resources: \(plural(count("Network", in: o), "VPC network")) with \(plural(count("Subnetwork", in: o), "subnetwork")), \(plural(count("Router", in: o), "Cloud Router")) with Cloud NAT, \(plural(count("Firewall", in: o), "firewall rule")), \(plural(count("Cluster", in: o), "GKE cluster")) with \(plural(count("NodePool", in: o), "node pool")), \(plural(count("CryptoKey", in: o), "Cloud KMS key")), \(plural(count("ManagedZone", in: o), "Cloud DNS zone")), \(plural(count("Bucket", in: o), "bucket")) and \(plural(count("ServiceAccount", in: o), "Google service account")) (\(plural(count("ServiceAccountIAMMember", in: o), "Workload Identity binding"))); \(waves)"
+        }
         return
             " The cloud foundation is rendered under `infra/` as Crossplane managed resources: \(plural(count("VPC", in: o), "VPC")) with \(plural(count("Subnet", in: o), "subnet")), \(plural(count("Cluster", in: o), "EKS cluster")) with \(plural(count("NodeGroup", in: o), "node group")), \(plural(count("Key", in: o), "KMS key")), \(plural(count("Zone", in: o), "DNS zone")), \(plural(count("Bucket", in: o), "bucket")) and \(plural(count("PodIdentityAssociation", in: o), "Pod Identity association")) for \(plural(count("Role", in: o), "IAM role")); Argo CD applies it from the management cluster in \(plural(Set(folders.map(\.wave)).count + 1, "sync wave")) (\(plural(folders.count + 1, "Application"))) before the add-ons and workloads."
     }
@@ -53,6 +59,10 @@ extension HostingDoc {
     func foundationNetworkText() -> String {
         guard let folders = foundationFolders else { return "" }
         let o = foundationObjects(folders)
+        if spec.provider.name == .gcp {
+            return
+                " The VPC networks and subnetworks of `infra/network/` take these ranges address for address (\(plural(count("Network", in: o), "VPC network")), \(plural(count("Subnetwork", in: o), "subnetwork"))); Google Cloud subnetworks are regional, so each zone's planned range is a subnetwork of the cluster's region, and the nodes take the first zone's private subnetwork, whose secondary ranges are the cluster's pod and service ranges (GKE VPC-native)."
+        }
         return
             " The VPCs and subnets of `infra/network/` take these ranges address for address (\(plural(count("VPC", in: o), "VPC")), \(plural(count("Subnet", in: o), "subnet"))); on EKS pods take addresses of the private subnets (VPC CNI), so the pod ranges stay reserved in the plan."
     }
@@ -60,7 +70,24 @@ extension HostingDoc {
     /// The table after "IP Address Management": each rendered subnet and its range.
     func foundationNetworkBlocks() -> [DocBlock] {
         guard let folders = foundationFolders else { return [] }
-        let subnets = foundationObjects(folders).filter { $0["kind"]?.stringValue == "Subnet" }
+        let objects = foundationObjects(folders)
+        let subnetworks = objects.filter { $0["kind"]?.stringValue == "Subnetwork" }
+        if !subnetworks.isEmpty {
+            return [
+                .table(
+                    header: ["subnetwork (infra/network/)", "region", "range", "secondary ranges"],
+                    rows: subnetworks.map { s in
+                        [
+                            s.at("metadata.annotations")?["crossplane.io/external-name"]?.stringValue ?? "",
+                            s.at("spec.forProvider.region")?.stringValue ?? "", s.at("spec.forProvider.ipCidrRange")?.stringValue ?? "",
+                            (s.at("spec.forProvider.secondaryIpRange")?.arrayValue ?? []).map {
+                                "\($0["rangeName"]?.stringValue ?? "") \($0["ipCidrRange"]?.stringValue ?? "")"
+                            }.joined(separator: ", "),
+                        ]
+                    })
+            ]
+        }
+        let subnets = objects.filter { $0["kind"]?.stringValue == "Subnet" }
         guard !subnets.isEmpty else { return [] }
         return [
             .table(

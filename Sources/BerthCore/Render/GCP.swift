@@ -155,11 +155,25 @@ extension Renderer {
 
     /// The `compute#firewall` resources of one cluster's targets.
     func gcpFirewalls(_ c: Cluster, _ targets: [(target: String, rules: [Network.FirewallRule])]) -> Artifact {
+        Artifact(
+            path: "network/firewall/\(c.name).firewalls.json",
+            contents: JSONValue.array(gcpFirewallResources(c, targets)).serialized(pretty: true) + "\n", objects: 0)
+    }
+
+    /// The network tag of a firewall target's instances: the bastion's, or the nodes' for
+    /// `nodes`, `ingress` and `service/<name>` (GKE's passthrough load balancers deliver to
+    /// the nodes), which the node pools of `infra/` carry.
+    func gcpFirewallTag(_ c: Cluster, target: String) -> String {
+        Renderer.bounded("\(spec.platform)-\(c.name)-\(target == "bastion" ? "bastion" : "nodes")", limit: 63)
+    }
+
+    /// The `compute#firewall` resources of one cluster's targets, as a list (the file of
+    /// `network/firewall/` and the Firewall managed resources of `infra/network/`).
+    func gcpFirewallResources(_ c: Cluster, _ targets: [(target: String, rules: [Network.FirewallRule])]) -> [JSONValue] {
         let network = "\(spec.platform)-\(c.name)"
         var rules: [JSONValue] = []
         for (target, list) in targets {
-            // GKE's passthrough load balancers (ingress, partner services) deliver to the nodes.
-            let tag = Renderer.bounded("\(spec.platform)-\(c.name)-\(target == "bastion" ? "bastion" : "nodes")", limit: 63)
+            let tag = gcpFirewallTag(c, target: target)
             for f in list {
                 let name = Renderer.bounded(
                     String("\(spec.platform)-\(c.name)-\(target)-\(f.name)".lowercased().map { $0 == "_" || $0 == "." ? "-" : $0 }),
@@ -177,9 +191,7 @@ extension Renderer {
                 ])
             }
         }
-        return Artifact(
-            path: "network/firewall/\(c.name).firewalls.json", contents: JSONValue.array(rules).serialized(pretty: true) + "\n",
-            objects: 0)
+        return rules
     }
 
     // MARK: Cloud CDN and Cloud Armor
@@ -290,6 +302,19 @@ extension Renderer {
     /// images) as a Docker-format `Repository` with immutable tags and cleanup policies
     /// (delete untagged after `untaggedAfter`, keep the newest `keepLast` versions).
     func artifactRegistryArtifacts(_ reg: Delivery.Registry, untaggedDays: Int) -> [Artifact]? {
+        guard let items = artifactRegistryRepositories(reg, untaggedDays: untaggedDays) else { return nil }
+        let doc = registryDocument(
+            reg,
+            scanNote:
+                "Artifact Analysis scans images on push when the Container Scanning API is on; it reports and does not block pulls. The deploy gate (Binary Authorization or the pipeline) refuses images with findings of severity \(reg.blockSeverity.uppercased()) or above.",
+            repositories: items)
+        return [Artifact(path: "registry/artifact-registry.json", contents: doc.serialized(pretty: true) + "\n", objects: 0)]
+    }
+
+    /// Each Artifact Registry repository the images come from, as a `CreateRepository`
+    /// request (`parent`, `repositoryId`, `repository`); nil when the host is not Artifact
+    /// Registry.
+    func artifactRegistryRepositories(_ reg: Delivery.Registry, untaggedDays: Int) -> [JSONValue]? {
         guard let location = Renderer.artifactRegistryLocation(reg.host) else { return nil }
         var repos: [String: Set<String>] = [:]
         for path in registryRepositories(reg) {
@@ -320,12 +345,7 @@ extension Renderer {
             ]
             return ["parent": .string(parent), "repositoryId": .string(parts[1]), "repository": repository]
         }
-        let doc = registryDocument(
-            reg,
-            scanNote:
-                "Artifact Analysis scans images on push when the Container Scanning API is on; it reports and does not block pulls. The deploy gate (Binary Authorization or the pipeline) refuses images with findings of severity \(reg.blockSeverity.uppercased()) or above.",
-            repositories: items)
-        return [Artifact(path: "registry/artifact-registry.json", contents: doc.serialized(pretty: true) + "\n", objects: 0)]
+        return items
     }
 }
 

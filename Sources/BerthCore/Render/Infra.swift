@@ -54,17 +54,23 @@ extension Renderer {
     /// The folders of `infra/` for the spec's provider; nil when the spec asks for none.
     func infraFolders(files: [(path: String, docs: [JSONValue])], addons: [AddonInstance]) -> [InfraFolder]? {
         guard spec.infrastructure != nil, let clusters = plan.foundationClusters() else { return nil }
-        let bindings = cloudBindings(files: files, addons: addons)
         switch spec.provider.name {
-        case .aws: return AWSFoundation(renderer: self, clusters: clusters, bindings: bindings).folders()
-        case .gcp, .azure, .onprem: return nil
+        case .aws:
+            return AWSFoundation(renderer: self, clusters: clusters, bindings: cloudBindings(files: files, addons: addons)).folders()
+        case .gcp:
+            let bindings = cloudBindings(files: files, addons: addons, annotation: GCPFoundation.annotation)
+            return GCPFoundation(renderer: self, clusters: clusters, bindings: bindings).folders()
+        case .azure, .onprem: return nil
         }
     }
 
     /// Who uses each cloud identity: every ServiceAccount (and CloudNativePG cluster's
     /// ServiceAccount template, and add-on chart's ServiceAccount values) whose annotations
-    /// name one with `berth.dev/cloud-identity`, by identity name.
-    func cloudBindings(files: [(path: String, docs: [JSONValue])], addons: [AddonInstance]) -> [String: [Foundation.Binding]] {
+    /// name one with `annotation` (`berth.dev/cloud-identity`, or GKE's
+    /// `iam.gke.io/gcp-service-account`), by identity name.
+    func cloudBindings(
+        files: [(path: String, docs: [JSONValue])], addons: [AddonInstance], annotation: String = Renderer.cloudIdentityAnnotation
+    ) -> [String: [Foundation.Binding]] {
         var out: [String: Set<Foundation.Binding>] = [:]
         for u in files {
             let cluster = u.path.split(separator: "/").first.map(String.init) ?? ""
@@ -72,11 +78,11 @@ extension Renderer {
                 let kind = d["kind"]?.stringValue ?? ""
                 let ns = d.at("metadata.namespace")?.stringValue ?? ""
                 let name = d.at("metadata.name")?.stringValue ?? ""
-                if kind == "ServiceAccount", let id = d.at("metadata.annotations")?[Renderer.cloudIdentityAnnotation]?.stringValue {
+                if kind == "ServiceAccount", let id = d.at("metadata.annotations")?[annotation]?.stringValue {
                     out[id, default: []].insert(Foundation.Binding(cluster: cluster, namespace: ns, serviceAccount: name))
                 }
                 if kind == "Cluster",
-                    let id = d.at("spec.serviceAccountTemplate.metadata.annotations")?[Renderer.cloudIdentityAnnotation]?.stringValue
+                    let id = d.at("spec.serviceAccountTemplate.metadata.annotations")?[annotation]?.stringValue
                 {
                     // CloudNativePG names the ServiceAccount of a cluster after the cluster.
                     out[id, default: []].insert(Foundation.Binding(cluster: cluster, namespace: ns, serviceAccount: name))
@@ -84,7 +90,11 @@ extension Renderer {
             }
         }
         for a in addons {
-            guard let id = addonIdentityName(a.release.name, cluster: a.cluster),
+            let named =
+                annotation == Renderer.cloudIdentityAnnotation
+                ? addonIdentityName(a.release.name, cluster: a.cluster)
+                : addonIdentity(a.release.name, cluster: a.cluster).flatMap { $0.0 == annotation ? $0.1 : nil }
+            guard let id = named,
                 let account = Renderer.addonServiceAccount[a.release.name],
                 a.values.map({ Renderer.mentions($0, id) }) == true
             else { continue }
