@@ -13,6 +13,24 @@ struct YAMLWriterTests {
         }
     }
 
+    @Test("quoted text written as bytes is the text of writeQuoted, for every escape and multi-byte scalar")
+    func quotedBytes() {
+        var samples = [
+            "", "plain", "a b", "say \"hi\"", "back\\slash", "line\nbreak", "cr\rtab\t", "caf\u{E9}", "\u{1F600} emoji",
+            "nul\u{0}", "bell\u{7}", "esc\u{1B}[0m", "del\u{7F}", "c1\u{80}\u{85}\u{9F}", "nbsp\u{A0}", "ls\u{2028}ps\u{2029}",
+            "bom\u{FEFF}", "e\u{301} combining", "\u{2027}\u{202A}\u{FEFE}\u{FFFF}", "8080", "on", "key: value",
+        ]
+        for c in 0..<0x100 { samples.append("x\(Character(Unicode.Scalar(UInt8(c))))y") }
+        for sample in samples {
+            var expected = ""
+            JSONValue.writeQuoted(sample, into: &expected)
+            var out = YAMLBytes()
+            var s = sample
+            s.withUTF8 { out.quoted($0) }
+            #expect(out.string == expected, "\(Array(sample.unicodeScalars))")
+        }
+    }
+
     @Test("the boolean and null words are quoted in any case; longer or shorter words are not")
     func reservedWords() {
         for word in YAMLBytes.reserved.map({ String(decoding: $0, as: UTF8.self) }) {

@@ -208,61 +208,94 @@ extension Renderer {
     /// The part of `values` they all share: object keys every value has (recursively), arrays
     /// of one length whose items all have a common part, and equal scalars. nil when nothing is shared.
     static func commonShape(_ values: [JSONValue]) -> JSONValue? {
-        guard let first = values.first else { return nil }
-        if values.dropFirst().allSatisfy({ $0 == first }) { return first }
+        values.isEmpty ? nil : commonPart(values).shape
+    }
+
+    /// `commonShape` of `values` (not empty), and whether they are all equal: found on the way
+    /// down, so each value is compared once rather than once per level of nesting.
+    private static func commonPart(_ values: [JSONValue]) -> (shape: JSONValue?, equal: Bool) {
+        let first = values[0]
         switch first {
         case .object(let pairs):
             var objects: [[(String, JSONValue)]] = []
+            objects.reserveCapacity(values.count)
             for v in values {
-                guard case .object(let o) = v else { return nil }
+                guard case .object(let o) = v else { return (nil, false) }
                 objects.append(o)
             }
+            // Equal objects have the same keys in the same order (`==` compares them in order).
+            var sameKeys = objects.allSatisfy { $0.count == pairs.count }
+            var allEqual = true
             var out: [(String, JSONValue)] = []
-            for (k, _) in pairs {
+            for (i, (k, _)) in pairs.enumerated() {
                 var children: [JSONValue] = []
+                children.reserveCapacity(objects.count)
                 for o in objects {
-                    guard let c = o.first(where: { $0.0 == k })?.1 else { break }
-                    children.append(c)
+                    if i < o.count, o[i].0 == k {
+                        children.append(o[i].1)
+                    } else if let c = o.first(where: { $0.0 == k })?.1 {
+                        children.append(c)
+                        sameKeys = false
+                    } else {
+                        break
+                    }
                 }
-                guard children.count == objects.count, let c = commonShape(children) else { continue }
-                out.append((k, c))
+                guard children.count == objects.count else {
+                    allEqual = false
+                    continue
+                }
+                let (c, equal) = commonPart(children)
+                if !equal { allEqual = false }
+                if let c { out.append((k, c)) }
             }
-            return .object(out)
+            return allEqual && sameKeys ? (first, true) : (.object(out), false)
         case .array(let items):
             var arrays: [[JSONValue]] = []
+            arrays.reserveCapacity(values.count)
             for v in values {
-                guard case .array(let a) = v, a.count == items.count else { return nil }
+                guard case .array(let a) = v, a.count == items.count else { return (nil, false) }
                 arrays.append(a)
             }
+            var allEqual = true
             var out: [JSONValue] = []
+            out.reserveCapacity(items.count)
             for i in items.indices {
-                guard let c = commonShape(arrays.map { $0[i] }) else { return nil }
+                let (c, equal) = commonPart(arrays.map { $0[i] })
+                guard let c else { return (nil, false) }
+                if !equal { allEqual = false }
                 out.append(c)
             }
-            return .array(out)
+            return allEqual ? (first, true) : (.array(out), false)
         default:
-            return nil
+            return values.dropFirst().allSatisfy({ $0 == first }) ? (first, true) : (nil, false)
         }
     }
 
     /// RFC 6902 operations that turn `base` into `target`.
     static func jsonPatch(from base: JSONValue, to target: JSONValue, path: String, into ops: inout [JSONValue]) {
-        if base == target { return }
+        if base != target { patchDifferent(from: base, to: target, path: path, into: &ops) }
+    }
+
+    /// `jsonPatch` of two values known to differ: equal members are skipped before their
+    /// path is built, so only the paths that lead to a change are escaped and joined.
+    private static func patchDifferent(from base: JSONValue, to target: JSONValue, path: String, into ops: inout [JSONValue]) {
         switch (base, target) {
         case (.object(let b), .object(let t)):
-            for (k, tv) in t {
-                let p = path + "/" + pointerEscape(k)
-                if let bv = b.first(where: { $0.0 == k })?.1 {
-                    jsonPatch(from: bv, to: tv, path: p, into: &ops)
+            for (i, (k, tv)) in t.enumerated() {
+                let bv = i < b.count && b[i].0 == k ? b[i].1 : b.first(where: { $0.0 == k })?.1
+                if let bv {
+                    if bv != tv { patchDifferent(from: bv, to: tv, path: path + "/" + pointerEscape(k), into: &ops) }
                 } else {
-                    ops.append(["op": "add", "path": .string(p), "value": tv])
+                    ops.append(["op": "add", "path": .string(path + "/" + pointerEscape(k)), "value": tv])
                 }
             }
             for (k, _) in b where !t.contains(where: { $0.0 == k }) {
                 ops.append(["op": "remove", "path": .string(path + "/" + pointerEscape(k))])
             }
         case (.array(let b), .array(let t)) where b.count == t.count:
-            for i in b.indices { jsonPatch(from: b[i], to: t[i], path: path + "/" + String(i), into: &ops) }
+            for i in b.indices where b[i] != t[i] {
+                patchDifferent(from: b[i], to: t[i], path: path + "/" + String(i), into: &ops)
+            }
         default:
             ops.append(["op": "replace", "path": .string(path.isEmpty ? "" : path), "value": target])
         }

@@ -350,10 +350,62 @@ struct YAMLBytes {
             if YAMLBytes.isPlainSafe(buf) {
                 bytes.append(contentsOf: buf)
             } else {
-                var quoted = ""
-                JSONValue.writeQuoted(String(decoding: buf, as: UTF8.self), into: &quoted)
-                bytes.append(contentsOf: quoted.utf8)
+                quoted(buf)
             }
+        }
+    }
+
+    /// Appends the UTF-8 text `b` as a JSON string literal, byte for byte the text of
+    /// `JSONValue.writeQuoted` (a test compares them), without building a String: `"` and
+    /// `\` escaped, `\n`, `\r`, `\t`, and `\uXXXX` for the other C0 and C1 controls, DEL,
+    /// U+2028, U+2029 and U+FEFF; every other byte copied.
+    mutating func quoted(_ b: UnsafeBufferPointer<UInt8>) {
+        bytes.append(0x22)
+        var i = 0
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            switch c {
+            case 0x22:
+                bytes.append(0x5C)
+                bytes.append(0x22)
+            case 0x5C:
+                bytes.append(0x5C)
+                bytes.append(0x5C)
+            case 0x0A:
+                bytes.append(0x5C)
+                bytes.append(0x6E)
+            case 0x0D:
+                bytes.append(0x5C)
+                bytes.append(0x72)
+            case 0x09:
+                bytes.append(0x5C)
+                bytes.append(0x74)
+            case 0x00..<0x20, 0x7F: unicodeEscape(UInt32(c))
+            case 0xC2 where i + 1 < n && (0x80...0x9F).contains(b[i + 1]):
+                // U+0080..U+009F, the C1 controls
+                unicodeEscape(UInt32(b[i + 1]))
+                i += 1
+            case 0xE2 where i + 2 < n && b[i + 1] == 0x80 && (b[i + 2] == 0xA8 || b[i + 2] == 0xA9):
+                unicodeEscape(b[i + 2] == 0xA8 ? 0x2028 : 0x2029)
+                i += 2
+            case 0xEF where i + 2 < n && b[i + 1] == 0xBB && b[i + 2] == 0xBF:
+                unicodeEscape(0xFEFF)
+                i += 2
+            default: bytes.append(c)
+            }
+            i += 1
+        }
+        bytes.append(0x22)
+    }
+
+    /// `\u` and four lower-case hexadecimal digits.
+    private mutating func unicodeEscape(_ v: UInt32) {
+        bytes.append(0x5C)
+        bytes.append(0x75)
+        for shift in stride(from: 12, through: 0, by: -4) {
+            let d = UInt8((v >> UInt32(shift)) & 0xF)
+            bytes.append(d < 10 ? 0x30 + d : 0x61 + d - 10)
         }
     }
 
