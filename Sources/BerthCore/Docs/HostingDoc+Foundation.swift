@@ -1,12 +1,6 @@
 /// What the document says about the cloud foundation (`infra/`), read from the managed
 /// resources the render writes: nothing is claimed that `infra/` does not hold.
 extension HostingDoc {
-    /// The foundation's folders as the render writes them, nil without `infrastructure`
-    /// (or on premises and where berth does not render one).
-    var foundationFolders: [Renderer.InfraFolder]? {
-        renderer.infraFolders(files: facts.files.map { ($0.path, $0.objects) }, addons: addons)
-    }
-
     /// The rendered managed resources, in folder and file order.
     func foundationObjects(_ folders: [Renderer.InfraFolder]) -> [JSONValue] {
         folders.flatMap { $0.files.flatMap(\.docs) }

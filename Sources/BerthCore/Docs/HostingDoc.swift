@@ -18,9 +18,11 @@ public struct HostingDoc: Sendable {
     var facts: RenderedFacts
 
     /// The add-ons of the render, from the objects `facts` holds (no second render).
-    var addons: [AddonInstance] {
-        renderer.addons(indexes: ReferenceCheck.indexes(ReferenceCheck.objectsByCluster(facts.files.map { ($0.path, $0.objects) })))
-    }
+    var addons: [AddonInstance]
+    /// The foundation's folders as the render writes them, nil without `infrastructure`
+    /// (or on premises and where berth does not render one); built once for the answers
+    /// that read it.
+    var foundationFolders: [Renderer.InfraFolder]?
 
     /// The document of `spec`, resolving its plan here; `ipPlan` gives the address tables.
     public init(spec: Spec, ipPlan: IPPlan?) {
@@ -34,6 +36,9 @@ public struct HostingDoc: Sendable {
         self.ipPlan = checked.ipPlan
         self.renderer = Renderer(plan: plan, ipPlan: ipPlan)
         self.facts = RenderedFacts(renderer: renderer)
+        let files = facts.files.map { ($0.path, $0.objects) }
+        self.addons = renderer.addons(indexes: ReferenceCheck.indexes(ReferenceCheck.objectsByCluster(files)))
+        self.foundationFolders = renderer.infraFolders(files: files, addons: addons)
     }
 
     /// The files of the document: Markdown, HTML and one SVG per diagram.
@@ -200,13 +205,20 @@ public struct HostingDoc: Sendable {
     /// One row per service: its port, who reaches it, whom it may call and its data access.
     func policyRows(_ view: RenderedFacts.PolicyView, title: String, gateway: String) -> [DocBlock] {
         let names = view.services
+        let ports = view.portsByCaller()
+        // Callers listed in the order of `[gateway] + names`, callees in the order of `names`.
+        var position: [String: Int] = [gateway: -1]
+        for (i, n) in names.enumerated() where position[n] == nil { position[n] = i }
+        var callersOf: [String: [String]] = [:]
+        for (caller, callees) in ports where position[caller] != nil {
+            for callee in callees.keys { callersOf[callee, default: []].append(caller) }
+        }
+        let byPosition = { (a: String, b: String) in position[a, default: 0] < position[b, default: 0] }
         let rows: [[String]] = names.map { svc in
-            let callers = ([gateway] + names).filter { !view.ports($0, svc).isEmpty }
-            let inPorts = Set(view.edges.filter { $0.to == svc }.map(\.port)).sorted().joined(separator: ", ")
-            let calls = names.compactMap { c -> String? in
-                let p = view.ports(svc, c)
-                return p.isEmpty ? nil : "\(c) (\(p))"
-            }
+            let callers = (callersOf[svc] ?? []).sorted(by: byPosition)
+            let inPorts = Set(view.edges.lazy.filter { $0.to == svc }.map(\.port)).sorted().joined(separator: ", ")
+            let calls = (ports[svc] ?? [:]).filter { position[$0.key] != nil && $0.key != gateway }.sorted { byPosition($0.key, $1.key) }
+                .map { "\($0.key) (\($0.value))" }
             return [
                 svc, inPorts.isEmpty ? "—" : inPorts, callers.joined(separator: ", "), calls.joined(separator: ", "),
                 (view.data[svc] ?? []).joined(separator: ", "),
@@ -221,12 +233,10 @@ public struct HostingDoc: Sendable {
     /// The matrix: row calls column on the port in the cell, then the row's data access.
     func policyMatrix(_ view: RenderedFacts.PolicyView, title: String, gateway: String) -> [DocBlock] {
         let names = view.services
+        let ports = view.portsByCaller()
         let rows: [[String]] = ([gateway] + names).map { caller in
             [caller]
-                + names.map { callee in
-                    let p = view.ports(caller, callee)
-                    return p.isEmpty ? "·" : p
-                } + [(view.data[caller] ?? []).joined(separator: ", ")]
+                + names.map { callee in ports[caller]?[callee] ?? "·" } + [(view.data[caller] ?? []).joined(separator: ", ")]
         }
         return [
             .paragraph(

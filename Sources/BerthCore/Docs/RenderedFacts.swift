@@ -131,6 +131,19 @@ struct RenderedFacts: Sendable {
         func ports(_ from: String, _ to: String) -> String {
             edges.filter { $0.from == from && $0.to == to }.map(\.port).sorted().joined(separator: ", ")
         }
+
+        /// `ports` of every connected pair at once, by caller then callee: one pass over the
+        /// edges, for the tables that would otherwise ask `ports` once per pair of services.
+        func portsByCaller() -> [String: [String: String]] {
+            var grouped: [String: [String: [String]]] = [:]
+            for e in edges { grouped[e.from, default: [:]][e.to, default: []].append(e.port) }
+            return grouped.mapValues { callees in
+                callees.compactMapValues { ports in
+                    let joined = ports.sorted().joined(separator: ", ")
+                    return joined.isEmpty ? nil : joined
+                }
+            }
+        }
     }
 
     /// The row name of traffic from the ingress controller's namespace; it has spaces, so it

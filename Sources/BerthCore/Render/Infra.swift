@@ -32,7 +32,7 @@ extension Renderer {
     public static let cloudIdentityAnnotation = "berth.dev/cloud-identity"
 
     /// One folder of `infra/`: its Argo CD Application's wave and what it holds.
-    struct InfraFolder {
+    struct InfraFolder: Sendable {
         var name: String
         var wave: Int
         var what: String
