@@ -53,14 +53,14 @@ extension PlatformChecks {
                     "infrastructure: on premises there are no cloud resources to render; the foundation is the hardware, MetalLB address pools and the nftables edge firewall",
                     at: infra.location))
             return out
-        case .gcp, .azure:
+        case .gcp:
             out.append(
                 .error(
                     .infraEngine,
-                    "infrastructure: berth renders the Crossplane foundation for aws only so far; remove `infrastructure` for \(spec.provider.name.rawValue)",
+                    "infrastructure: berth renders the Crossplane foundation for aws and azure only so far; remove `infrastructure` for \(spec.provider.name.rawValue)",
                     at: infra.location))
             return out
-        case .aws: break
+        case .aws, .azure: break
         }
         if spec.delivery.gitops == nil {
             out.append(
@@ -69,6 +69,7 @@ extension PlatformChecks {
                     "infrastructure needs delivery.gitops: Argo CD applies the foundation from the repository before the workloads",
                     at: infra.location))
         }
+        if spec.provider.name == .azure { return out + azureInfrastructure(spec, infra: infra) }
         let account = spec.provider.account
         if account.isEmpty {
             out.append(

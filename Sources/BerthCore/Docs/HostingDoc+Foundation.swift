@@ -28,6 +28,7 @@ extension HostingDoc {
                 : ""
         }
         let o = foundationObjects(folders)
+        if spec.provider.name == .azure { return azureFoundationSummary(o, folders) }
         return
             " The cloud foundation is rendered under `infra/` as Crossplane managed resources: \(plural(count("VPC", in: o), "VPC")) with \(plural(count("Subnet", in: o), "subnet")), \(plural(count("Cluster", in: o), "EKS cluster")) with \(plural(count("NodeGroup", in: o), "node group")), \(plural(count("Key", in: o), "KMS key")), \(plural(count("Zone", in: o), "DNS zone")), \(plural(count("Bucket", in: o), "bucket")) and \(plural(count("PodIdentityAssociation", in: o), "Pod Identity association")) for \(plural(count("Role", in: o), "IAM role")); Argo CD applies it from the management cluster in \(plural(Set(folders.map(\.wave)).count + 1, "sync wave")) (\(plural(folders.count + 1, "Application"))) before the add-ons and workloads."
     }
@@ -53,6 +54,7 @@ extension HostingDoc {
     func foundationNetworkText() -> String {
         guard let folders = foundationFolders else { return "" }
         let o = foundationObjects(folders)
+        if spec.provider.name == .azure { return azureFoundationNetworkText(o) }
         return
             " The VPCs and subnets of `infra/network/` take these ranges address for address (\(plural(count("VPC", in: o), "VPC")), \(plural(count("Subnet", in: o), "subnet"))); on EKS pods take addresses of the private subnets (VPC CNI), so the pod ranges stay reserved in the plan."
     }
@@ -66,10 +68,12 @@ extension HostingDoc {
             .table(
                 header: ["subnet (infra/network/)", "zone", "range"],
                 rows: subnets.map {
-                    [
-                        $0.at("metadata.name")?.stringValue ?? "", $0.at("spec.forProvider.availabilityZone")?.stringValue ?? "",
-                        $0.at("spec.forProvider.cidrBlock")?.stringValue ?? "",
-                    ]
+                    spec.provider.name == .azure
+                        ? HostingDoc.azureSubnetRow($0)
+                        : [
+                            $0.at("metadata.name")?.stringValue ?? "", $0.at("spec.forProvider.availabilityZone")?.stringValue ?? "",
+                            $0.at("spec.forProvider.cidrBlock")?.stringValue ?? "",
+                        ]
                 })
         ]
     }

@@ -57,7 +57,8 @@ extension Renderer {
         let bindings = cloudBindings(files: files, addons: addons)
         switch spec.provider.name {
         case .aws: return AWSFoundation(renderer: self, clusters: clusters, bindings: bindings).folders()
-        case .gcp, .azure, .onprem: return nil
+        case .azure: return AzureFoundation(renderer: self, clusters: clusters, bindings: bindings).folders()
+        case .gcp, .onprem: return nil
         }
     }
 
