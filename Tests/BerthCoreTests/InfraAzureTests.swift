@@ -26,7 +26,7 @@ struct InfraAzureTests {
     static func names(_ objects: [JSONValue]) -> [String] { objects.compactMap { $0.at("metadata.name")?.stringValue }.sorted() }
 
     static func findings(_ text: String) -> [String] {
-        Fixtures.lines(Fixtures.check(text, file: "platform.yaml")).filter { $0.contains("infra-") || $0.contains("infrastructure") }
+        Fixtures.lines(Fixtures.check(text, file: "platform.yaml")).filter { $0.contains(": error: ") || $0.contains(": warning: ") }
     }
 
     @Test("examples/azure renders every folder of infra/ with its Application")
@@ -78,7 +78,7 @@ struct InfraAzureTests {
         let files = try InfraTests.render(Self.azure)
         let o = try Self.infra(Self.azure)
         let sa = try #require(files["prod-weu/contoso-production/api.yaml"])
-        #expect(sa.contains("azure.workload.identity/client-id: 0a1b2c3d-0000-4000-8000-000000000001"))
+        #expect(sa.contains("azure.workload.identity/client-id: \"0a1b2c3d-0000-4000-8000-000000000001\""))
         #expect(sa.contains("berth.dev/cloud-identity: contoso-api"))
         let ids = Self.names(Self.objects(o, "UserAssignedIdentity"))
         #expect(ids.contains("contoso-api") && ids.contains("contoso-bookings-backup") && ids.contains("contoso-platform"))
@@ -119,5 +119,107 @@ struct InfraAzureTests {
         let files = try InfraTests.render(text)
         #expect(!files.keys.contains { $0.hasPrefix("infra/") })
         #expect(!files.values.contains { $0.contains(Renderer.cloudIdentityAnnotation) })
+    }
+
+    @Test(
+        "checks: the subscription and tenant, a disk encryption set of the platform's group, the system pool, a service without a client id"
+    )
+    func checks() {
+        let bad = Self.azure.replacingOccurrences(of: "diskEncryptionSets/contoso-weu", with: "diskEncryptionSets/x")
+            .replacingOccurrences(of: "  tenant: 72f988bf-0000-4000-8000-00000000c0de\n", with: "")
+            .replacingOccurrences(of: "\n  subscription: 00000000-0000-0000-0000-000000000000\n", with: "\n")
+            .replacingOccurrences(
+                of: "general: { machine: Standard_D4s_v5, cpu: 4, memory: 16Gi, min: 3, max: 12 }",
+                with: "general: { machine: Standard_D4s_v5, cpu: 4, memory: 16Gi, min: 3, max: 12, spot: true }"
+            )
+            .replacingOccurrences(of: "    search: 0a1b2c3d-0000-4000-8000-000000000002\n", with: "")
+        let f = Self.findings(bad)
+        #expect(
+            f.contains(
+                "platform.yaml:9:3: error: infrastructure on azure needs provider.subscription (the ProviderConfig and every resource id name it)"
+            ), "\(f)")
+        #expect(
+            f.contains {
+                $0.hasSuffix("error: infrastructure on azure needs infrastructure.tenant (the Entra ID tenant the Key Vaults trust)")
+            }, "\(f)")
+        #expect(
+            f.contains(
+                "platform.yaml:68:7: error: node pool 'general' of cluster 'prod-weu': the first pool becomes the AKS system pool, which can be neither spot nor tainted; list an on-demand pool without taints first"
+            ), "\(f)")
+        #expect(
+            f.contains {
+                $0.hasSuffix(
+                    "warning: service 'search' uses buckets in 'development' but provider.identities has no client id for it ('development-search' or 'search'): it gets the platform identity contoso-platform (provider.account); apply infra/, read status.atProvider.clientId of the UserAssignedIdentity contoso-search and write it to provider.identities.search"
+                )
+            }, "\(f)")
+        let key = Self.azure.replacingOccurrences(of: "diskEncryptionSets/contoso-weu", with: "diskEncryptionSets/x")
+        #expect(
+            Self.findings(key).contains(
+                "platform.yaml:14:5: error: provider.regions.westeurope.kmsKey must be the disk encryption set the foundation creates, /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/contoso-platform/providers/Microsoft.Compute/diskEncryptionSets/<name> (its Key Vault takes the same name: 3-24 letters, digits and '-', starting with a letter), found '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/contoso-platform/providers/Microsoft.Compute/diskEncryptionSets/x'"
+            ), "\(Self.findings(key))")
+        var pools = ""
+        for i in 1...100 { pools += "      p\(i): { machine: Standard_D2s_v5, cpu: 2, memory: 8Gi, min: 0, max: 1 }\n" }
+        let many = Self.azure.replacingOccurrences(
+            of: "      general: { machine: Standard_D2s_v5, cpu: 2, memory: 8Gi, min: 2, max: 12 }\n",
+            with: "      general: { machine: Standard_D2s_v5, cpu: 2, memory: 8Gi, min: 2, max: 12 }\n" + pools)
+        #expect(
+            Self.findings(many).contains { $0.hasSuffix("error: cluster 'nonprod' has 102 node pools; AKS allows 100 per cluster") },
+            "\(Self.findings(many))")
+    }
+
+    @Test(
+        "berth diff on Azure: version, range and machine changes are disruptive; role assignments, trust and NSG rules security-sensitive")
+    func diff() throws {
+        let version = try DiffTests.report(
+            "    region: westeurope\n    kubernetes: \"1.31\"\n    controlPlane",
+            "    region: westeurope\n    kubernetes: \"1.32\"\n    controlPlane",
+            in: Self.azure)
+        #expect(
+            version.contains {
+                $0.hasPrefix("disruptive: changed infra/KubernetesCluster/prod-weu: ")
+                    && $0.contains("the cluster's Kubernetes version changes")
+            }, "\(version)")
+        let machine = try DiffTests.report("batch:   { machine: Standard_D8s_v5", "batch:   { machine: Standard_D16s_v5", in: Self.azure)
+        #expect(
+            machine.contains {
+                $0.hasPrefix("disruptive: changed infra/KubernetesClusterNodePool/prod-weu-batch: ") && $0.contains("machine type changes")
+            }, "\(machine)")
+        let cidr = try DiffTests.report("vpc: 16", "vpc: 17", in: Self.azure)
+        #expect(
+            cidr.contains { $0.hasPrefix("disruptive: changed infra/VirtualNetwork/") && $0.contains("a network's range changes") },
+            "\(cidr)")
+        let firewall = try DiffTests.report("from: 203.0.113.0/24, ports: [22]", "from: 198.51.100.0/24, ports: [22]", in: Self.azure)
+        #expect(
+            firewall.contains {
+                $0.hasPrefix("security-sensitive: changed infra/SecurityRule/") && $0.contains("an edge firewall rule changes")
+            },
+            "\(firewall)")
+        let grant = try DiffTests.report("uses: [bucket/documents:read]", "uses: [bucket/documents]", in: Self.azure)
+        // the read-only assignment gives way to a contributor one: a new grant
+        #expect(
+            grant.contains(
+                "security-sensitive: added infra/RoleAssignment/contoso-search-contoso-production-documents-contributor (new RoleAssignment grants access)"
+            ), "\(grant)")
+        let fic: (String) -> JSONValue = { subject in
+            [
+                "apiVersion": "managedidentity.azure.upbound.io/v1beta1", "kind": "FederatedIdentityCredential", "metadata": ["name": "f"],
+                "spec": ["forProvider": ["subject": .string(subject)]],
+            ]
+        }
+        let (risks, reasons) = PlatformDiff.foundationChange(fic("system:serviceaccount:a:b"), fic("system:serviceaccount:a:c"))
+        #expect(risks == [.securitySensitive] && reasons == ["an identity trusts another issuer or ServiceAccount"])
+    }
+
+    @Test("the document describes the Azure foundation from the rendered resources")
+    func document() throws {
+        let l = Fixtures.check(Self.azure, file: "platform.yaml")
+        let doc =
+            HostingDoc(spec: try #require(l.spec), ipPlan: l.ipPlan).artifacts().first { $0.path == "hosting-and-network.md" }?.contents
+            ?? ""
+        #expect(
+            doc.contains(
+                "The cloud foundation is rendered under `infra/` as Crossplane managed resources: 2 VNets with 12 subnets and 4 NAT gateways, 2 AKS clusters with 4 node pools (the system pool included)"
+            ), "\(doc.prefix(300))")
+        #expect(doc.contains("AKS with Azure CNI Overlay takes each cluster's pod and service ranges as its pod CIDR and service CIDR"))
     }
 }

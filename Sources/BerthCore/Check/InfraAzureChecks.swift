@@ -50,13 +50,6 @@ extension PlatformChecks {
                         "cluster '\(c.name)': AKS cluster names have at most 63 characters and the DNS prefix '\(dnsPrefix)' at most 54",
                         at: c.location))
             }
-            for pool in c.nodePools where !validAKSPoolName(pool.name) {
-                out.append(
-                    .error(
-                        .infraLimit,
-                        "node pool '\(pool.name)' of cluster '\(c.name)': AKS node pool names are 1-12 lower-case letters and digits, starting with a letter",
-                        at: pool.location))
-            }
             if let first = c.nodePools.first, first.spot || !first.taints.isEmpty {
                 out.append(
                     .error(
@@ -75,12 +68,6 @@ extension PlatformChecks {
         guard (3...24).contains(n.count), let first = n.first, let last = n.last else { return false }
         return first.isASCII && first.isLetter && last.isASCII && (last.isLetter || last.isNumber) && !n.contains("--")
             && n.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
-    }
-
-    /// An AKS (Linux) node pool name: 1-12 lower-case letters and digits, starting with a letter.
-    static func validAKSPoolName(_ n: String) -> Bool {
-        guard (1...12).contains(n.count), let first = n.first, first.isASCII, first.isLowercase else { return false }
-        return n.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber) }
     }
 
     // Long: each finding is a few lines of a different source (services, databases, the
@@ -125,7 +112,7 @@ extension PlatformChecks {
         for c in spec.clusters { keys.insert("\(c.name)-control-plane") }
         for r in spec.provider.regions {
             if let n = AzureFoundation.diskEncryptionSet(
-                r.kmsKey, subscription: spec.provider.subscription, resourceGroup: spec.provider.resourceGroup)
+                r.kmsKey, subscription: spec.provider.subscription, resourceGroup: spec.provider.resourceGroup), validVaultName(n)
             {
                 keys.insert(n)
             }
