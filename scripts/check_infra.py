@@ -27,6 +27,17 @@ What a real apply would trip over, checked from the files alone:
 * the Argo CD Applications of the foundation sync folders that exist, and run in earlier
   waves than every add-on.
 
+On an Azure foundation (`*.azure.upbound.io` kinds) the same required-parameter and reference
+checks run, then the Azure cross-checks: each VNet's address space, each subnet's prefix (zone
+and tier from its labels) and each AKS cluster's pod and service CIDRs equal the IP plan, its
+DNS service address lies in the service range; every ServiceAccount, CloudNativePG cluster and
+add-on that names an identity (`berth.dev/cloud-identity`) has that UserAssignedIdentity and a
+FederatedIdentityCredential for exactly its cluster, namespace and ServiceAccount, and no
+credential trusts a ServiceAccount that does not name the identity; every disk encryption set
+a StorageClass or cluster names is rendered in its region; every nodeSelector's pool
+(`kubernetes.azure.com/agentpool`) is a node pool of that cluster; every host name lies in a
+rendered DNS zone; the Applications run before the add-ons.
+
 Each problem is printed as `check_infra: <what>`; the last line counts objects and
 problems; the exit status is 1 when there is any problem.
 """
@@ -421,8 +432,8 @@ def azure_checks(root, infra, by_kind, clusters, argo, plan):
     sets = {}
     for d in by_kind.get("DiskEncryptionSet", {}).values():
         rg = groups.get(fp(d)["resourceGroupNameRef"]["name"], "?")
-        sets[f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/diskEncryptionSets/{ext(d)}"] = fp(d)["location"]
-    region_of = {n: fp(c)["location"] for n, c in aks.items()}
+        sets[f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/diskEncryptionSets/{ext(d)}"] = fp(d).get("location")
+    region_of = {n: fp(c).get("location") for n, c in aks.items()}
     used = []
     for cluster, objs in clusters.items():
         for d in objs:
@@ -431,7 +442,7 @@ def azure_checks(root, infra, by_kind, clusters, argo, plan):
                 used.append((f"StorageClass {cluster}/{d['metadata']['name']}", des, region_of.get(cluster)))
     for n, c in aks.items():
         if fp(c).get("diskEncryptionSetId"):
-            used.append((f"KubernetesCluster {n}", fp(c)["diskEncryptionSetId"], fp(c)["location"]))
+            used.append((f"KubernetesCluster {n}", fp(c)["diskEncryptionSetId"], fp(c).get("location")))
     for who, des, reg in used:
         if des not in sets:
             say(f"{who}: disk encryption set {des} is not rendered")

@@ -227,8 +227,8 @@ def azure_drop(kind, name):
 @pytest.mark.parametrize("mutation,expected", [
     (azure_edit("infra/network/prod-weu.yaml", "Subnet", "prod-weu-2-private", set_path("spec.forProvider.addressPrefixes", ["10.254.96.0/20"])),
      "Subnet prod-weu-2-private: addressPrefixes ['10.254.96.0/20'] is not the plan's prod-weu/2/private"),
-    (azure_edit("infra/network/prod-weu.yaml", "VirtualNetwork", "prod-weu", set_path("spec.forProvider.addressSpace", ["10.254.0.0/16"])),
-     "VirtualNetwork prod-weu: addressSpace ['10.254.0.0/16'] is not the plan's"),
+    (azure_edit("infra/network/prod-weu.yaml", "VirtualNetwork", "prod-weu", set_path("spec.forProvider.addressSpace", ["10.99.0.0/16"])),
+     "VirtualNetwork prod-weu: addressSpace ['10.99.0.0/16'] is not the plan's"),
     (azure_edit("infra/clusters/prod-weu.yaml", "KubernetesCluster", "prod-weu", set_path("spec.forProvider.networkProfile.podCidr", "10.254.0.0/17")),
      "KubernetesCluster prod-weu: networkProfile.podCidr 10.254.0.0/17 is not the plan's prod-weu/pods"),
     (azure_edit("infra/clusters/prod-weu.yaml", "KubernetesCluster", "prod-weu", set_path("spec.forProvider.networkProfile.dnsServiceIp", "10.254.0.10")),
