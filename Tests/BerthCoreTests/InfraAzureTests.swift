@@ -96,6 +96,10 @@ struct InfraAzureTests {
         #expect(
             !search.isEmpty && search.allSatisfy { $0.at("spec.forProvider.roleDefinitionName")?.stringValue == "Storage Blob Data Reader" }
         )
+        // role assignments on containers come with the storage accounts (the wave after the
+        // identities): Azure assigns roles only on scopes that exist
+        #expect(files["infra/buckets/contosoproduction.yaml"]?.contains("roleDefinitionName: \"Storage Blob Data Reader\"") == true)
+        #expect(files["infra/identities/contoso-search.yaml"]?.contains("kind: RoleAssignment") == false)
     }
 
     @Test("without the values Azure assigns: no role assignments or federated credentials, and warnings saying what to fill in")

@@ -89,7 +89,7 @@ struct AzureFoundation {
             folders.append(
                 Renderer.InfraFolder(
                     name: "buckets", wave: -33, what: "storage accounts",
-                    files: accounts.map { ("infra/buckets/\($0.account).yaml", storageAccount($0)) }))
+                    files: accounts.map { ("infra/buckets/\($0.account).yaml", storageAccount($0, identities: ids)) }))
         }
         return folders
     }

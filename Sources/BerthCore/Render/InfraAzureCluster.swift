@@ -25,8 +25,10 @@ import Foundation
 ///   only), DNS Zone Contributor on the zones for external-dns and cert-manager, Key Vault
 ///   Secrets User on the secrets vault for External Secrets.
 /// - Storage: per storage account of `buckets/`, the account with the settings of
-///   `buckets/<environment>/<account>.storage-account.json`, a container per bucket and ONE
-///   management policy with a rule per container.
+///   `buckets/<environment>/<account>.storage-account.json`, a container per bucket, ONE
+///   management policy with a rule per container, and the identities' role assignments on
+///   those containers (here rather than with the identities: Azure assigns a role only on a
+///   scope that exists, and the buckets' wave comes after the identities').
 /// - Registry: the ACR registry of an `*.azurecr.io` host, with the retention of `registry/acr.json`.
 extension AzureFoundation {
     static let aksAPI = "containerservice.azure.upbound.io/v1beta2"
@@ -171,6 +173,10 @@ extension AzureFoundation {
         var name: String
         var role: String
         var scope: String
+        /// The storage account of a grant on a container: its assignment lives with the
+        /// account (`infra/buckets/`, after the identities' wave), since Azure assigns roles
+        /// only on scopes that exist.
+        var account: String? = nil
         static func < (a: Grant, b: Grant) -> Bool { (a.name, a.role) < (b.name, b.role) }
     }
 
@@ -199,7 +205,7 @@ extension AzureFoundation {
             return Grant(
                 name: "\(name)-\(readOnly ? "reader" : "contributor")",
                 role: readOnly ? "Storage Blob Data Reader" : "Storage Blob Data Contributor",
-                scope: renderer.azureContainerScope(account: account, container: name))
+                scope: renderer.azureContainerScope(account: account, container: name), account: account)
         }
         for e in spec.environments {
             for s in spec.services where s.runs(in: e.name) {
@@ -275,7 +281,7 @@ extension AzureFoundation {
                         ("subject", .string("system:serviceaccount:\(b.namespace):\(b.serviceAccount)")),
                     ]))
         }
-        for g in id.grants {
+        for g in id.grants where g.account == nil {
             if let a = roleAssignment("\(id.name)-\(g.name)", principalKey: id.key, role: g.role, scope: g.scope) { out.append(a) }
         }
         return out
@@ -304,8 +310,10 @@ extension AzureFoundation {
     }
 
     // Long: the account's settings translated field by field from `buckets/`'s request body,
-    // then its containers and its one management policy.
-    func storageAccount(_ a: (folder: String, account: String, env: Environment, buckets: [(Bucket, String)])) -> [JSONValue] {
+    // then its containers, its one management policy and the identities' role assignments.
+    func storageAccount(
+        _ a: (folder: String, account: String, env: Environment, buckets: [(Bucket, String)]), identities: [Identity]
+    ) -> [JSONValue] {
         let params = renderer.azureAccountParameters(a.buckets.map { $0.0 }, env: a.env)
         let props = params["properties"] ?? .object([])
         let blob = renderer.azureBlobService(a.buckets.map { $0.0 })["properties"] ?? .object([])
@@ -342,6 +350,12 @@ extension AzureFoundation {
                 managed(
                     "storage.azure.upbound.io/v1beta2", "ManagementPolicy", a.account,
                     forProvider: [("storageAccountIdRef", ref(a.account)), ("rule", .array(rules))]))
+        }
+        // The identities' role assignments on these containers.
+        for id in identities {
+            for g in id.grants where g.account == a.account {
+                if let ra = roleAssignment("\(id.name)-\(g.name)", principalKey: id.key, role: g.role, scope: g.scope) { out.append(ra) }
+            }
         }
         return out
     }

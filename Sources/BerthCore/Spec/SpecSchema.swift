@@ -64,7 +64,7 @@ public enum SpecSchema {
                 default: s("")),
             Field(
                 "identities", .freeMap(key: .name, value: .string),
-                "Azure only: the client id of each service's user-assigned managed identity (`<platform>-<environment>-<service>`), by `<environment>-<service>` or, for every environment, `<service>` (`<database>-backup` for a database's backup pods); a service or database that is not listed falls back to `account`.",
+                "Azure only: the client id of each service's user-assigned managed identity (with `infrastructure`, `infra/` creates it as `<platform>-<key>`), by `<environment>-<service>` or, for every environment, `<service>` (`<database>-backup` for a database's backup pods); a service or database that is not listed falls back to `account`.",
                 default: .map([])),
         ])
 
