@@ -36,6 +36,17 @@ What a real apply would trip over, checked from the files alone:
   cluster; every node pool carries the tag the nodes' firewall rules target; DNS names lie
   in a rendered Cloud DNS zone.
 
+On an Azure foundation (`*.azure.upbound.io` kinds) the same required-parameter and reference
+checks run, then the Azure cross-checks: each VNet's address space, each subnet's prefix (zone
+and tier from its labels) and each AKS cluster's pod and service CIDRs equal the IP plan, its
+DNS service address lies in the service range; every ServiceAccount, CloudNativePG cluster and
+add-on that names an identity (`berth.dev/cloud-identity`) has that UserAssignedIdentity and a
+FederatedIdentityCredential for exactly its cluster, namespace and ServiceAccount, and no
+credential trusts a ServiceAccount that does not name the identity; every disk encryption set
+a StorageClass or cluster names is rendered in its region; every nodeSelector's pool
+(`kubernetes.azure.com/agentpool`) is a node pool of that cluster; every host name lies in a
+rendered DNS zone; the Applications run before the add-ons.
+
 Each problem is printed as `check_infra: <what>`; the last line counts objects and
 problems; the exit status is 1 when there is any problem.
 """
@@ -72,7 +83,16 @@ GKE_IDENTITY = "iam.gke.io/gcp-service-account"
 # References that may cross regions: a peering joins networks of two regions, and its id is
 # valid in both.
 CROSS_REGION = {"peerVpcId", "vpcPeeringConnectionId"}
-GLOBAL_KINDS = {"Role", "Policy", "RolePolicyAttachment", "Zone"}
+GLOBAL_KINDS = {"Role", "Policy", "RolePolicyAttachment", "Zone", "ResourceGroup", "UserAssignedIdentity", "DNSZone"}
+# Azure (provider-upjet-azure): the same, for the fields of *.azure.upbound.io kinds.
+AZURE_REF_KINDS = {
+    "resourceGroupName": "ResourceGroup", "virtualNetworkName": "VirtualNetwork", "subnetId": "Subnet",
+    "vnetSubnetId": "Subnet", "natGatewayId": "NATGateway", "publicIpAddressId": "PublicIP",
+    "networkSecurityGroupId": "SecurityGroup", "networkSecurityGroupName": "SecurityGroup",
+    "kubernetesClusterId": "KubernetesCluster", "keyVaultId": "Vault", "keyVaultKeyId": "Key",
+    "parentId": "UserAssignedIdentity", "identityIds": "UserAssignedIdentity", "storageAccountId": "Account",
+}
+AZURE_POOL_LABEL = "kubernetes.azure.com/agentpool"
 
 
 def docs_in(path: Path):
@@ -126,7 +146,8 @@ def main(argv):
         by_kind.setdefault(d["kind"], {})[d["metadata"]["name"]] = d
 
     def region(d):
-        return (d.get("spec", {}).get("forProvider") or {}).get("region")
+        fp = d.get("spec", {}).get("forProvider") or {}
+        return fp.get("region") or fp.get("location")
 
     # 1. required parameters (the CRDs' CEL rules)
     for path, d in infra:
@@ -147,7 +168,7 @@ def main(argv):
             if not (key.endswith("Ref") or key.endswith("Refs")) or not isinstance(v, (dict, list)):
                 continue
             field = key[:-4] if key.endswith("Refs") else key[:-3]
-            kind = REF_KINDS.get(field)
+            kind = (AZURE_REF_KINDS if ".azure.upbound.io/" in d["apiVersion"] else REF_KINDS).get(field)
             refs = v if isinstance(v, list) else [v]
             for r in refs:
                 target = by_kind.get(kind, {}).get(r.get("name")) if kind else None
@@ -161,6 +182,12 @@ def main(argv):
     for name, vpc in by_kind.get("VPC", {}).items():
         if vpc["spec"]["forProvider"].get("cidrBlock") != plan.get(f"{name}/vpc"):
             say(f"VPC {name}: cidrBlock {vpc['spec']['forProvider'].get('cidrBlock')} is not the plan's {plan.get(f'{name}/vpc')}")
+    if any(".azure.upbound.io/" in d["apiVersion"] for _, d in infra):
+        problems += azure_checks(root, infra, by_kind, clusters, argo, plan)
+        for p in problems:
+            print(f"check_infra: {p}")
+        print(f"check_infra: {len(infra)} managed objects (azure), {len(problems)} problems")
+        return 1 if problems else 0
     for name, s in by_kind.get("Subnet", {}).items():
         fp = s["spec"]["forProvider"]
         cluster = fp["vpcIdRef"]["name"]
@@ -466,6 +493,156 @@ def gcp_checks(root, infra, by_kind, clusters, argo, plan, say):
                 if p["spec"]["forProvider"]["clusterRef"]["name"] == net and tag not in (p["spec"]["forProvider"].get("nodeConfig") or {}).get("tags", []):
                     say(f"NodePool {pname}: does not carry the network tag {tag} that Firewall {name} targets")
     return (len(wanted), len(used))
+
+
+def annotated(clusters, argo):
+    """(cluster, namespace, ServiceAccount, identity, what) for every workload identity a
+    cluster object or an add-on's chart values name with berth.dev/cloud-identity."""
+    wanted = []
+    for cluster, objs in clusters.items():
+        for d in objs:
+            ann = (d.get("metadata") or {}).get("annotations") or {}
+            if d.get("kind") == "ServiceAccount" and IDENTITY in ann:
+                wanted.append((cluster, d["metadata"].get("namespace", ""), d["metadata"]["name"], ann[IDENTITY], "ServiceAccount"))
+            tpl = (((d.get("spec") or {}).get("serviceAccountTemplate") or {}).get("metadata") or {}).get("annotations") or {}
+            if d.get("kind") == "Cluster" and IDENTITY in tpl:
+                wanted.append((cluster, d["metadata"].get("namespace", ""), d["metadata"]["name"], tpl[IDENTITY], "CloudNativePG Cluster"))
+    accounts = {"cert-manager": "cert-manager", "external-dns": "external-dns", "velero": "velero-server",
+                "cluster-autoscaler": "cluster-autoscaler", "external-secrets": "external-secrets",
+                "aws-load-balancer-controller": "aws-load-balancer-controller"}
+    for d in argo:
+        addon = ((d.get("metadata") or {}).get("labels") or {}).get("berth.dev/addon")
+        values = (((d.get("spec") or {}).get("source") or {}).get("helm") or {}).get("valuesObject") or {}
+        for _, v in walk(values):
+            if isinstance(v, dict) and IDENTITY in v:
+                dest = d["spec"]["destination"]
+                wanted.append((dest["name"], dest["namespace"], accounts.get(addon, "?"), v[IDENTITY], f"add-on {addon}"))
+    return wanted
+
+
+def azure_checks(root, infra, by_kind, clusters, argo, plan):
+    """The cross-checks of an Azure foundation: the IP plan's ranges on the VNets, subnets and
+    AKS pod/service ranges; identities with a federated credential for exactly their
+    ServiceAccounts; the disk encryption sets StorageClasses name; node pools; DNS zones."""
+    problems = []
+    say = problems.append
+    ext = lambda d: ((d["metadata"].get("annotations") or {}).get("crossplane.io/external-name") or d["metadata"]["name"])
+    fp = lambda d: d["spec"]["forProvider"]
+    # IP plan: VNets, subnets, pod and service ranges
+    for name, v in by_kind.get("VirtualNetwork", {}).items():
+        if fp(v).get("addressSpace") != [plan.get(f"{name}/vpc")]:
+            say(f"VirtualNetwork {name}: addressSpace {fp(v).get('addressSpace')} is not the plan's [{plan.get(f'{name}/vpc')}]")
+    rendered = set()
+    for name, s in by_kind.get("Subnet", {}).items():
+        labels = s["metadata"].get("labels") or {}
+        key = f"{fp(s)['virtualNetworkNameRef']['name']}/{labels.get('berth.dev/zone')}/{labels.get('berth.dev/tier')}"
+        rendered.add(key)
+        if fp(s).get("addressPrefixes") != [plan.get(key)]:
+            say(f"Subnet {name}: addressPrefixes {fp(s).get('addressPrefixes')} is not the plan's {key} [{plan.get(key)}]")
+    for k in sorted({k for k in plan if re.fullmatch(r"[^/]+/[^/]+/(public|private)", k)} - rendered):
+        say(f"the plan's subnet {k} has no Subnet in infra/")
+    aks = by_kind.get("KubernetesCluster", {})
+    for name, c in aks.items():
+        net = fp(c).get("networkProfile") or {}
+        for field, key in (("podCidr", f"{name}/pods"), ("serviceCidr", f"{name}/services")):
+            if net.get(field) != plan.get(key):
+                say(f"KubernetesCluster {name}: networkProfile.{field} {net.get(field)} is not the plan's {key} {plan.get(key)}")
+        try:
+            import ipaddress
+            if ipaddress.ip_address(net.get("dnsServiceIp", "")) not in ipaddress.ip_network(net.get("serviceCidr", "")):
+                say(f"KubernetesCluster {name}: dnsServiceIp {net.get('dnsServiceIp')} is not in the service range {net.get('serviceCidr')}")
+        except ValueError:
+            say(f"KubernetesCluster {name}: dnsServiceIp {net.get('dnsServiceIp')} or serviceCidr {net.get('serviceCidr')} is not an address/range")
+        if not fp(c).get("oidcIssuerEnabled") or not fp(c).get("workloadIdentityEnabled"):
+            say(f"KubernetesCluster {name}: OIDC issuer and workload identity must be enabled")
+    # identities: annotation -> UserAssignedIdentity -> federated credential for exactly that ServiceAccount
+    fics = {}
+    for f in by_kind.get("FederatedIdentityCredential", {}).values():
+        cl = (f["metadata"].get("labels") or {}).get("berth.dev/cluster")
+        m = re.fullmatch(r"system:serviceaccount:([^:]+):([^:]+)", fp(f).get("subject", ""))
+        key = (cl, m.group(1), m.group(2)) if m else (cl, "?", fp(f).get("subject"))
+        fics.setdefault(key, set()).add(fp(f)["parentIdRef"]["name"])
+        if cl not in aks:
+            say(f"FederatedIdentityCredential {f['metadata']['name']}: cluster {cl} is not a rendered KubernetesCluster")
+        if not fp(f).get("issuer", "").startswith("https://"):
+            say(f"FederatedIdentityCredential {f['metadata']['name']}: issuer {fp(f).get('issuer')!r} is not an https URL")
+    wanted = annotated(clusters, argo)
+    ids = {ext(u) for u in by_kind.get("UserAssignedIdentity", {}).values()}
+    wanted_keys = set()
+    for cluster, ns, sa, ident, what in wanted:
+        wanted_keys.add((cluster, ns, sa, ident))
+        if ident not in ids:
+            say(f"{what} {cluster}/{ns}/{sa} names identity {ident}, which infra/ does not render")
+        elif ident not in fics.get((cluster, ns, sa), set()):
+            say(f"{what} {cluster}/{ns}/{sa} names identity {ident}, which has no federated credential for it")
+    for (cluster, ns, sa), parents in fics.items():
+        for p in parents:
+            if (cluster, ns, sa, p) not in wanted_keys:
+                say(f"identity {p} trusts {cluster}/{ns}/{sa}, which no ServiceAccount binds to it")
+    # keys: every disk encryption set a StorageClass or cluster names exists in its region
+    sub = next((d["spec"].get("subscriptionID") for _, d in infra if d["kind"] == "ProviderConfig"), "")
+    groups = {n: ext(g) for n, g in by_kind.get("ResourceGroup", {}).items()}
+    sets = {}
+    for d in by_kind.get("DiskEncryptionSet", {}).values():
+        rg = groups.get(fp(d)["resourceGroupNameRef"]["name"], "?")
+        sets[f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/diskEncryptionSets/{ext(d)}"] = fp(d).get("location")
+    region_of = {n: fp(c).get("location") for n, c in aks.items()}
+    used = []
+    for cluster, objs in clusters.items():
+        for d in objs:
+            des = (d.get("parameters") or {}).get("diskEncryptionSetID") if d.get("kind") == "StorageClass" else None
+            if des:
+                used.append((f"StorageClass {cluster}/{d['metadata']['name']}", des, region_of.get(cluster)))
+    for n, c in aks.items():
+        if fp(c).get("diskEncryptionSetId"):
+            used.append((f"KubernetesCluster {n}", fp(c)["diskEncryptionSetId"], fp(c).get("location")))
+    for who, des, reg in used:
+        if des not in sets:
+            say(f"{who}: disk encryption set {des} is not rendered")
+        elif reg and sets[des] != reg:
+            say(f"{who}: disk encryption set {des} is in {sets[des]}, not {reg}")
+    # node pools
+    pools = {}
+    for n, c in aks.items():
+        pools.setdefault(n, set()).add((fp(c).get("defaultNodePool") or {}).get("name"))
+    for p in by_kind.get("KubernetesClusterNodePool", {}).values():
+        pools.setdefault(fp(p)["kubernetesClusterIdRef"]["name"], set()).add(ext(p))
+    for cluster, objs in clusters.items():
+        for d in objs:
+            for p, v in walk(d):
+                if p.endswith("nodeSelector") and isinstance(v, dict) and AZURE_POOL_LABEL in v and v[AZURE_POOL_LABEL] not in pools.get(cluster, set()):
+                    say(f"{d['kind']} {cluster}/{d['metadata'].get('namespace', '')}/{d['metadata']['name']}: node pool {v[AZURE_POOL_LABEL]} is not a node pool of {cluster}")
+    # DNS names in rendered zones
+    zones = [ext(z) for z in by_kind.get("DNSZone", {}).values()]
+    for cluster, objs in clusters.items():
+        for d in objs:
+            k, s = d.get("kind"), d.get("spec") or {}
+            names = []
+            if k == "HTTPRoute":
+                names = s.get("hostnames", [])
+            elif k == "Gateway":
+                names = [l["hostname"] for l in s.get("listeners", []) if l.get("hostname")]
+            elif k == "Certificate":
+                names = s.get("dnsNames", [])
+            elif k == "Ingress":
+                names = [r["host"] for r in s.get("rules", []) if r.get("host")]
+            for h in names:
+                h2 = h[2:] if h.startswith("*.") else h
+                if not any(h2 == z or h2.endswith("." + z) for z in zones):
+                    say(f"{k} {cluster}/{d['metadata'].get('namespace', '')}/{d['metadata']['name']}: {h} lies in no rendered zone ({', '.join(zones) or 'none'})")
+    # Argo CD order and folders
+    infra_apps = [d for d in argo if d.get("kind") == "Application" and "berth.dev/infra" in ((d.get("metadata") or {}).get("labels") or {})]
+    addon_apps = [d for d in argo if d.get("kind") == "Application" and "berth.dev/addon" in ((d.get("metadata") or {}).get("labels") or {})]
+    wave = lambda d: int(d["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])
+    if not infra_apps:
+        say("infra/ is rendered but no Argo CD Application syncs it")
+    for a in infra_apps:
+        if addon_apps and wave(a) >= min(wave(x) for x in addon_apps):
+            say(f"Application {a['metadata']['name']}: wave {wave(a)} does not come before the add-ons ({min(wave(x) for x in addon_apps)})")
+    synced = {Path(a["spec"]["source"].get("path", "")).name for a in infra_apps}
+    for f in sorted({p.split("/")[1] for p, _ in infra} - synced):
+        say(f"infra/{f}/ is synced by no Application")
+    return problems
 
 
 if __name__ == "__main__":

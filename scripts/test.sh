@@ -123,6 +123,8 @@ step "cloud foundation (infra/): the providers' required parameters, references,
     python3 scripts/check_infra.py "$work/rendered"
 step "cloud foundation on Google Cloud (examples/gcp infra/): required parameters, references, subnetworks and secondary ranges of the IP plan, Workload Identity members, keys, node pools and firewall tags, DNS zones, Argo CD order" \
     python3 scripts/check_infra.py "$work/gcp"
+step "Azure cloud foundation (infra/): required parameters, references, VNet/subnet/pod/service ranges, identities and federated credentials, disk encryption sets, node pools, DNS zones, Argo CD order" \
+    python3 scripts/check_infra.py "$work/azure"
 step "CLI end to end, IP ledger on SQLite (pytest)" env -u BERTH_TEST_PG_URL BERTH_BIN="$bin" \
     python3 -m pytest -q -p no:cacheprovider Tests/e2e --ignore=Tests/e2e/test_monitoring.py
 step "team server: schemathesis against /openapi.json (no 5xx; status, content type, body and headers match the document)" \

@@ -307,3 +307,83 @@ def test_each_gcp_break_is_caught(gcp, tmp_path, mutation, expected):
     r = check(root)
     assert r.returncode == 1, r.stdout
     assert expected in r.stdout, r.stdout
+
+
+# --- Azure: examples/azure renders its foundation with provider-upjet-azure kinds ---
+
+@pytest.fixture(scope="module")
+def azure(tmp_path_factory):
+    out = tmp_path_factory.mktemp("azure") / "out"
+    r = subprocess.run([BERTH, "render", ROOT / "examples/azure/platform.yaml", "--out", out], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def test_azure_foundation_passes_every_cross_check(azure):
+    r = check(azure)
+    assert r.returncode == 0, r.stdout
+    assert r.stdout.strip().endswith("0 problems")
+    m = re.search(r"(\d+) managed objects \(azure\)", r.stdout)
+    assert m and int(m.group(1)) > 100
+
+
+def azure_edit(file, kind, name, fn):
+    def mutate(root):
+        def each(d):
+            if d["kind"] == kind and d["metadata"]["name"] == name:
+                return fn(d)
+            return d
+        edit(root / file, each)
+    return mutate
+
+
+def azure_drop(kind, name):
+    def fn(root):
+        for p in (root / "infra").rglob("*.yaml"):
+            edit(p, lambda d: None if d["kind"] == kind and d["metadata"]["name"] == name else d)
+    return fn
+
+
+@pytest.mark.parametrize("mutation,expected", [
+    (azure_edit("infra/network/prod-weu.yaml", "Subnet", "prod-weu-2-private", set_path("spec.forProvider.addressPrefixes", ["10.254.96.0/20"])),
+     "Subnet prod-weu-2-private: addressPrefixes ['10.254.96.0/20'] is not the plan's prod-weu/2/private"),
+    (azure_edit("infra/network/prod-weu.yaml", "VirtualNetwork", "prod-weu", set_path("spec.forProvider.addressSpace", ["10.99.0.0/16"])),
+     "VirtualNetwork prod-weu: addressSpace ['10.99.0.0/16'] is not the plan's"),
+    (azure_edit("infra/clusters/prod-weu.yaml", "KubernetesCluster", "prod-weu", set_path("spec.forProvider.networkProfile.podCidr", "10.254.0.0/17")),
+     "KubernetesCluster prod-weu: networkProfile.podCidr 10.254.0.0/17 is not the plan's prod-weu/pods"),
+    (azure_edit("infra/clusters/prod-weu.yaml", "KubernetesCluster", "prod-weu", set_path("spec.forProvider.networkProfile.dnsServiceIp", "10.254.0.10")),
+     "KubernetesCluster prod-weu: dnsServiceIp 10.254.0.10 is not in the service range"),
+    (azure_edit("infra/clusters/prod-weu.yaml", "KubernetesCluster", "prod-weu", set_path("spec.forProvider.location", None)),
+     "KubernetesCluster/prod-weu: required parameter spec.forProvider.location is missing"),
+    (azure_drop("VirtualNetwork", "nonprod"), "virtualNetworkNameRef names VirtualNetwork nonprod, which infra/ does not render"),
+    (azure_drop("KubernetesClusterNodePool", "prod-weu-batch"), "node pool batch is not a node pool of prod-weu"),
+    (azure_drop("FederatedIdentityCredential", "contoso-api-prod-weu-contoso-production-api"),
+     "ServiceAccount prod-weu/contoso-production/api names identity contoso-api, which has no federated credential for it"),
+    (azure_drop("UserAssignedIdentity", "contoso-search"), "names identity contoso-search, which infra/ does not render"),
+    (azure_edit("infra/identities/contoso-api.yaml", "FederatedIdentityCredential", "contoso-api-prod-weu-contoso-production-api",
+                set_path("spec.forProvider.subject", "system:serviceaccount:contoso-production:web")),
+     "identity contoso-api trusts prod-weu/contoso-production/web, which no ServiceAccount binds to it"),
+    (azure_drop("DiskEncryptionSet", "contoso-weu"), "disk encryption set /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/contoso-platform/providers/Microsoft.Compute/diskEncryptionSets/contoso-weu is not rendered"),
+    (azure_drop("DNSZone", "contoso.example"), "lies in no rendered zone (none)"),
+    (azure_edit("argocd/infra.yaml", "Application", "contoso-infra-clusters", set_path("metadata.annotations", {"argocd.argoproj.io/sync-wave": "5"})),
+     "Application contoso-infra-clusters: wave 5 does not come before the add-ons"),
+])
+def test_each_azure_break_is_caught(azure, tmp_path, mutation, expected):
+    root = copy(azure, tmp_path)
+    mutation(root)
+    r = check(root)
+    assert r.returncode == 1
+    assert expected in r.stdout, r.stdout
+
+
+def test_azure_check_warns_until_the_second_pass(tmp_path):
+    text = (ROOT / "examples/azure/platform.yaml").read_text()
+    first = text[:text.index("  principals:\n")].replace("    api: 0a1b2c3d-0000-4000-8000-000000000001\n", "")
+    spec = tmp_path / "platform.yaml"
+    spec.write_text(first)
+    r = subprocess.run([BERTH, "check", spec], capture_output=True, text=True, timeout=300)
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out
+    assert re.search(r"platform\.yaml:\d+:3: warning: service 'api' uses buckets in 'development' but provider.identities has no client id for it \('development-api' or 'api'\)", out), out
+    assert re.search(r"platform\.yaml:\d+:3: warning: infrastructure.principals has no principal id for ", out), out
+    assert "infrastructure.issuers has no OIDC issuer for prod-weu, nonprod" in out

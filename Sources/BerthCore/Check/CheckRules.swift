@@ -51,12 +51,16 @@ public enum CheckCode: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case foreignRegistry = "foreign-registry"
     /// Error: the foundation cannot be rendered for this spec.
     case infraEngine = "infra-engine"
+    /// Warning: a workload identity the Azure foundation needs has no client id of its own.
+    case infraIdentity = "infra-identity"
     /// Error: a region's key is not an alias the foundation can create.
     case infraKey = "infra-key"
     /// Error: a foundation name or count over the provider's limit.
     case infraLimit = "infra-limit"
     /// Note: no cloud foundation on premises.
     case infraOnPremises = "infra-on-premises"
+    /// Warning: values Azure assigns on creation are not in the spec yet.
+    case infraPending = "infra-pending"
     /// Error: the foundation would create a network in a zone the region does not have.
     case infraZone = "infra-zone"
     /// Error: invalid image reference.
@@ -441,13 +445,29 @@ extension CheckCode {
                     "`infrastructure: { engine: crossplane }` renders the cloud foundation under `infra/` and Argo CD applications that apply it from the management cluster before the workloads. That needs the GitOps repository (`delivery.gitops`) the applications sync from, `provider.account` (roles, keys and policies name it), and a provider berth renders the foundation for (aws and gcp so far).",
                 fix: "Add `delivery.gitops` and `provider.account`, or remove `infrastructure` and create the foundation another way."
             )
+        case .infraIdentity:
+            CheckRule(
+                self, .warning, "a workload identity the Azure foundation needs has no client id of its own",
+                why:
+                    "With `infrastructure` on azure the foundation creates one managed identity per client id the render writes, named `<platform>-<key>` after the key of `provider.identities` that holds it. A service that uses buckets (or a database's backups) without a key of its own falls back to `provider.account`, the platform identity, which then holds the grants of every workload that shares it. The client id exists only once Azure has created the identity.",
+                fix:
+                    "Apply the foundation, read `status.atProvider.clientId` of the UserAssignedIdentity `<platform>-<service>` (or `<platform>-<database>-backup`), and write it to `provider.identities.<service>` (or `<environment>-<service>`, `<database>-backup`)."
+            )
+        case .infraPending:
+            CheckRule(
+                self, .warning, "values Azure assigns on creation are not in the spec yet",
+                why:
+                    "A role assignment needs its identity's principal id and a federated identity credential its cluster's OIDC issuer URL; Azure assigns both when it creates the identity or cluster, and the provider takes them as plain values, not references. Until the spec has them (`infrastructure.principals`, `infrastructure.issuers`), those objects are left out of `infra/`: the workloads cannot yet reach what they use.",
+                fix:
+                    "Apply the foundation, read `status.atProvider.principalId` of each identity (and of each disk encryption set) and `status.atProvider.oidcIssuerUrl` of each KubernetesCluster, write them under `infrastructure.principals` and `infrastructure.issuers`, and render again."
+            )
         case .infraKey:
             CheckRule(
                 self, .error, "a region's key is not an alias the foundation can create",
                 why:
-                    "The foundation creates one KMS key per region and the alias `provider.regions.<region>.kmsKey` names; the StorageClasses, bucket encryption and cluster secrets encryption all use that alias ARN. A key ARN (`key/<id>`), an alias in another region or account, or an AWS-managed alias (`alias/aws/...`) cannot be created, so nothing the render names would exist. On gcp the foundation creates the key ring and key of the path `kmsKey` names, which must be in the project `provider.account` and the entry's region.",
+                    "The foundation creates one KMS key per region and the alias `provider.regions.<region>.kmsKey` names; the StorageClasses, bucket encryption and cluster secrets encryption all use that alias ARN. A key ARN (`key/<id>`), an alias in another region or account, or an AWS-managed alias (`alias/aws/...`) cannot be created, so nothing the render names would exist. On gcp the foundation creates the key ring and key of the path `kmsKey` names, which must be in the project `provider.account` and the entry's region; on azure the disk encryption set `kmsKey` names, in `provider.subscription` and `provider.resourceGroup`.",
                 fix:
-                    "Write `arn:aws:kms:<region>:<account>:alias/<name>` with the region of the entry and `provider.account` (aws), or `projects/<account>/locations/<region>/keyRings/<ring>/cryptoKeys/<key>` (gcp)."
+                    "Write `arn:aws:kms:<region>:<account>:alias/<name>` with the region of the entry and `provider.account` (aws), `projects/<account>/locations/<region>/keyRings/<ring>/cryptoKeys/<key>` (gcp), or `/subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.Compute/diskEncryptionSets/<name>` with `provider.subscription` and `provider.resourceGroup` (azure)."
             )
         case .infraLimit:
             CheckRule(

@@ -53,15 +53,8 @@ extension PlatformChecks {
                     "infrastructure: on premises there are no cloud resources to render; the foundation is the hardware, MetalLB address pools and the nftables edge firewall",
                     at: infra.location))
             return out
-        case .azure:
-            out.append(
-                .error(
-                    .infraEngine,
-                    "infrastructure: berth renders the Crossplane foundation for aws and gcp only so far; remove `infrastructure` for \(spec.provider.name.rawValue)",
-                    at: infra.location))
-            return out
         case .gcp: return gcpInfrastructure(spec, plan: plan)
-        case .aws: break
+        case .aws, .azure: break
         }
         if spec.delivery.gitops == nil {
             out.append(
@@ -70,6 +63,7 @@ extension PlatformChecks {
                     "infrastructure needs delivery.gitops: Argo CD applies the foundation from the repository before the workloads",
                     at: infra.location))
         }
+        if spec.provider.name == .azure { return out + azureInfrastructure(spec, infra: infra) }
         let account = spec.provider.account
         if account.isEmpty {
             out.append(

@@ -18,6 +18,26 @@ extension PlatformDiff {
         "Subnet": [
             ("spec.forProvider.cidrBlock", "a subnet's range changes: the subnet is replaced and its nodes and load balancers with it"),
             ("spec.forProvider.availabilityZone", "a subnet moves zone: it is replaced"),
+            (
+                "spec.forProvider.addressPrefixes",
+                "a subnet's range changes: the subnet is replaced and its nodes and load balancers with it"
+            ),
+        ],
+        "VirtualNetwork": [("spec.forProvider.addressSpace", "a network's range changes: the VNet and everything in it is replaced")],
+        "KubernetesCluster": [
+            (
+                "spec.forProvider.kubernetesVersion",
+                "the cluster's Kubernetes version changes: the control plane and then every node pool are upgraded"
+            ),
+            ("spec.forProvider.networkProfile", "the cluster's network (pod or service range, plugin) changes: the cluster is replaced"),
+            ("spec.forProvider.diskEncryptionSetId", "the cluster's disk encryption set changes: the cluster is replaced"),
+            ("spec.forProvider.defaultNodePool.vmSize", "the system pool's machine type changes: every node is replaced"),
+        ],
+        "KubernetesClusterNodePool": [
+            ("spec.forProvider.vmSize", "a node pool's machine type changes: every node is replaced"),
+            ("spec.forProvider.priority", "a node pool moves between Spot and regular: it is replaced"),
+            ("spec.forProvider.zones", "a node pool's zones change: it is replaced"),
+            ("spec.forProvider.vnetSubnetIdRef", "a node pool's subnet changes: it is replaced"),
         ],
         "Cluster": [
             (
@@ -75,17 +95,32 @@ extension PlatformDiff {
         "BucketIAMMember": [("spec.forProvider", "a bucket role grant changes")],
         "Firewall": [("spec.forProvider", "an edge firewall rule changes")],
         "Bucket": [("spec.forProvider.publicAccessPrevention", "a bucket's public access prevention changes")],
+        "RoleAssignment": [("spec.forProvider", "a role assignment changes: an identity gains or loses access")],
+        "FederatedIdentityCredential": [("spec.forProvider", "an identity trusts another issuer or ServiceAccount")],
+        "SecurityRule": [("spec.forProvider", "an edge firewall rule changes")],
+        "SecurityGroup": [("spec.forProvider", "a network security group changes")],
+        "KubernetesCluster": [
+            ("spec.forProvider.privateClusterEnabled", "the cluster's API endpoint access changes"),
+            ("spec.forProvider.azureActiveDirectoryRoleBasedAccessControl", "the cluster's Entra ID admin groups change"),
+        ],
+        "Account": [
+            ("spec.forProvider.allowNestedItemsToBePublic", "a storage account's public access changes"),
+            ("spec.forProvider.publicNetworkAccessEnabled", "a storage account's network access changes"),
+            ("spec.forProvider.sharedAccessKeyEnabled", "a storage account's shared keys are enabled or disabled"),
+        ],
     ]
 
     /// Kinds whose removal loses a running cluster, its nodes, a network or data.
     static let foundationLost: Set<String> = [
         "VPC", "Subnet", "Cluster", "NodeGroup", "Bucket", "Key", "Alias", "Zone", "Repository", "Network", "Subnetwork", "NodePool",
-        "KeyRing", "CryptoKey", "ManagedZone", "RegistryRepository",
+        "KeyRing", "CryptoKey", "ManagedZone", "RegistryRepository", "VirtualNetwork", "KubernetesCluster", "KubernetesClusterNodePool",
+        "Vault", "DiskEncryptionSet", "DNSZone", "Account", "Container", "Registry",
     ]
     /// Kinds whose addition grants access.
     static let foundationGrants: Set<String> = [
         "Policy", "RolePolicyAttachment", "PodIdentityAssociation", "SecurityGroupIngressRule", "BucketPolicy",
-        "ServiceAccountIAMMember", "ProjectIAMMember", "BucketIAMMember", "Firewall",
+        "ServiceAccountIAMMember", "ProjectIAMMember", "BucketIAMMember", "Firewall", "RoleAssignment", "FederatedIdentityCredential",
+        "SecurityRule",
     ]
 
     /// The risks of a change to a managed resource (`o` nil: added, `n` nil: removed).

@@ -22,6 +22,7 @@ extension HostingDoc {
                 : ""
         }
         let o = foundationObjects(folders)
+        if spec.provider.name == .azure { return azureFoundationSummary(o, folders) }
         let waves =
             "Argo CD applies it from the management cluster in \(plural(Set(folders.map(\.wave)).count + 1, "sync wave")) (\(plural(folders.count + 1, "Application"))) before the add-ons and workloads."
         if spec.provider.name == .gcp {
@@ -53,6 +54,7 @@ extension HostingDoc {
     func foundationNetworkText() -> String {
         guard let folders = foundationFolders else { return "" }
         let o = foundationObjects(folders)
+        if spec.provider.name == .azure { return azureFoundationNetworkText(o) }
         if spec.provider.name == .gcp {
             return
                 " The VPC networks and subnetworks of `infra/network/` take these ranges address for address (\(plural(count("Network", in: o), "VPC network")), \(plural(count("Subnetwork", in: o), "subnetwork"))); Google Cloud subnetworks are regional, so each zone's planned range is a subnetwork of the cluster's region, and the nodes take the first zone's private subnetwork, whose secondary ranges are the cluster's pod and service ranges (GKE VPC-native)."
@@ -87,10 +89,12 @@ extension HostingDoc {
             .table(
                 header: ["subnet (infra/network/)", "zone", "range"],
                 rows: subnets.map {
-                    [
-                        $0.at("metadata.name")?.stringValue ?? "", $0.at("spec.forProvider.availabilityZone")?.stringValue ?? "",
-                        $0.at("spec.forProvider.cidrBlock")?.stringValue ?? "",
-                    ]
+                    spec.provider.name == .azure
+                        ? HostingDoc.azureSubnetRow($0)
+                        : [
+                            $0.at("metadata.name")?.stringValue ?? "", $0.at("spec.forProvider.availabilityZone")?.stringValue ?? "",
+                            $0.at("spec.forProvider.cidrBlock")?.stringValue ?? "",
+                        ]
                 })
         ]
     }

@@ -79,7 +79,7 @@ extension Renderer {
     func identityValues(_ addon: String, cluster: String) -> (annotations: JSONValue, podLabels: JSONValue)? {
         guard let (k, v) = addonIdentity(addon, cluster: cluster) else { return nil }
         let labels: JSONValue = spec.provider.name == .azure ? ["azure.workload.identity/use": "true"] : .object([])
-        return (.object([(k, .string(v))]), labels)
+        return (.object([(k, .string(v))] + azureIdentityAnnotation(addon, scope: cluster)), labels)
     }
 
     /// The add-ons of every cluster, in cluster order, each cluster's in wave order then name.

@@ -179,9 +179,7 @@ extension Renderer {
     /// Role assignments on one container: each principal from `bucketAccess` (a service's or a
     /// database backup's identity) with Storage Blob Data Reader when read-only, Contributor otherwise.
     func azureRoleAssignments(_ b: Bucket, container: String, account: String, env: Environment) -> [JSONValue] {
-        let sub = spec.provider.subscription.isEmpty ? "" : "/subscriptions/\(spec.provider.subscription)"
-        let scope =
-            "\(sub)/resourceGroups/\(spec.provider.resourceGroup)/providers/Microsoft.Storage/storageAccounts/\(account)/blobServices/default/containers/\(container)"
+        let scope = azureContainerScope(account: account, container: container)
         return bucketAccess(b, env: env).map { principal, readOnly in
             [
                 "identity": .string(principal),
@@ -235,27 +233,8 @@ extension Renderer {
     func azureFirewallArtifacts() -> [Artifact] {
         var out: [Artifact] = []
         for c in spec.clusters.sorted(by: { $0.name < $1.name }) {
-            let targets = firewallRules(for: c)
-            guard !targets.isEmpty else { continue }
-            let vnet = plan.ipPlanCIDR("\(c.name)/vpc") ?? "VirtualNetwork"
-            var rules: [JSONValue] = []
-            for (target, fs) in targets {
-                for f in fs {
-                    let n = rules.count
-                    rules.append([
-                        "name": .string("\(target)-\(f.name)"),
-                        "properties": [
-                            "description": .string("\(f.name) to \(target)"),
-                            "protocol": .string(f.proto == "udp" ? "Udp" : "Tcp"),
-                            "sourcePortRange": "*",
-                            "destinationPortRanges": .array(f.ports.map { .string(String($0)) }),
-                            "sourceAddressPrefix": .string(f.from.value),
-                            "destinationAddressPrefix": .string(vnet),
-                            "access": "Allow", "priority": .int(100 + n), "direction": "Inbound",
-                        ],
-                    ])
-                }
-            }
+            let rules = azureSecurityRules(for: c)
+            guard !rules.isEmpty else { continue }
             let nsg: JSONValue = [
                 "name": .string("\(spec.platform)-\(c.name)"), "location": .string(c.region.value),
                 "properties": ["securityRules": .array(rules)],
@@ -263,6 +242,32 @@ extension Renderer {
             out.append(Artifact(path: "network/firewall/\(c.name).nsg.json", contents: nsg.serialized(pretty: true) + "\n", objects: 0))
         }
         return out
+    }
+
+    /// The network security group's rules of a cluster (`SecurityRule` as ARM writes them:
+    /// inbound, Allow, priorities from 100 in spec order) for `network.firewall`; the same
+    /// rules for `network/firewall/<cluster>.nsg.json` and the foundation's NSG.
+    func azureSecurityRules(for c: Cluster) -> [JSONValue] {
+        let vnet = plan.ipPlanCIDR("\(c.name)/vpc") ?? "VirtualNetwork"
+        var rules: [JSONValue] = []
+        for (target, fs) in firewallRules(for: c) {
+            for f in fs {
+                let n = rules.count
+                rules.append([
+                    "name": .string("\(target)-\(f.name)"),
+                    "properties": [
+                        "description": .string("\(f.name) to \(target)"),
+                        "protocol": .string(f.proto == "udp" ? "Udp" : "Tcp"),
+                        "sourcePortRange": "*",
+                        "destinationPortRanges": .array(f.ports.map { .string(String($0)) }),
+                        "sourceAddressPrefix": .string(f.from.value),
+                        "destinationAddressPrefix": .string(vnet),
+                        "access": "Allow", "priority": .int(100 + n), "direction": "Inbound",
+                    ],
+                ])
+            }
+        }
+        return rules
     }
 
     /// Front Door (Standard/Premium) and its WAF policy per environment with public hosts.

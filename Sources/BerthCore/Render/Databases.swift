@@ -315,7 +315,9 @@ extension Renderer {
         case .azure:
             guard let client = azureDatabaseClientID(d, environment: env.name) else { return nil }
             return [
-                "annotations": ["azure.workload.identity/client-id": .string(client)], "labels": ["azure.workload.identity/use": "true"],
+                "annotations": .object(
+                    [("azure.workload.identity/client-id", .string(client))] + azureIdentityAnnotation("\(d.name)-backup", scope: env.name)),
+                "labels": ["azure.workload.identity/use": "true"],
             ]
         case .aws, .gcp, .onprem:
             return nil

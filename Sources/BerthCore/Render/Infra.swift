@@ -60,7 +60,9 @@ extension Renderer {
         case .gcp:
             let bindings = cloudBindings(files: files, addons: addons, annotation: GCPFoundation.annotation)
             return GCPFoundation(renderer: self, clusters: clusters, bindings: bindings).folders()
-        case .azure, .onprem: return nil
+        case .azure:
+            return AzureFoundation(renderer: self, clusters: clusters, bindings: cloudBindings(files: files, addons: addons)).folders()
+        case .onprem: return nil
         }
     }
 

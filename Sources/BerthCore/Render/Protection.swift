@@ -33,6 +33,10 @@ extension Renderer {
 
     /// The identity `infra/` renders for an add-on on a cluster, when its chart's values name one.
     func addonIdentityName(_ addon: String, cluster: String) -> String? {
+        if azureFoundation {
+            guard addonIdentity(addon, cluster: cluster) != nil, let key = azureIdentityKey(addon, scope: cluster) else { return nil }
+            return azureIdentityName(key: key)
+        }
         guard podIdentity, let (key, value) = addonIdentity(addon, cluster: cluster), key == Renderer.cloudIdentityAnnotation
         else { return nil }
         return value

@@ -537,7 +537,7 @@ public struct Renderer: Sendable {
             "apiVersion": "v1", "kind": "ServiceAccount",
             "metadata": meta(
                 name, ns, labels: labels(p, t, withVersion: false),
-                annotations: identity.map { .object([($0.0, .string($0.1))]) }),
+                annotations: identity.map { .object([($0.0, .string($0.1))] + azureIdentityAnnotation(name, scope: t.environment.name)) }),
             "automountServiceAccountToken": false,
         ])
         docs += externalSecrets(p, t)
@@ -888,8 +888,10 @@ public struct Renderer: Sendable {
         ]
         if let pool = p.pool {
             podSpec.append(("nodeSelector", .object([(plan.poolLabel, .string(pool.name))])))
-            if !pool.taints.isEmpty {
-                podSpec.append(("tolerations", .array(pool.taints.map(toleration))))
+            // AKS taints every Spot node itself; pods of a spot pool tolerate that taint too.
+            let taints = pool.taints + (spec.provider.name == .azure && pool.spot ? [Renderer.aksSpotTaint] : [])
+            if !taints.isEmpty {
+                podSpec.append(("tolerations", .array(taints.map(toleration))))
             }
         }
         let production = t.environment.tier == .production

@@ -3,8 +3,12 @@ extension Decoder {
     mutating func infrastructure(_ r: SpecNode, into spec: inout Spec) {
         guard let n = r["infrastructure"] else { return }
         let credentials = located(n, "credentials")?.value ?? "\(spec.provider.name.rawValue)-credentials"
+        func map(_ key: String) -> [String: String] {
+            Dictionary((n[key]?.entries ?? []).map { ($0.key, $0.node.string ?? "") }, uniquingKeysWith: { a, _ in a })
+        }
         spec.infrastructure = Infrastructure(
             engine: str(n, "engine"), endpoint: located(n, "endpoint")?.value ?? "public", credentials: credentials,
+            tenant: str(n, "tenant"), principals: map("principals"), issuers: map("issuers"), keyVersions: map("keyVersions"),
             location: n.location)
     }
 

@@ -894,6 +894,20 @@ public struct Infrastructure: Sendable {
     /// `credentials`: the Secret in `crossplane-system` holding the provider's credentials
     /// (key `credentials`); berth names it and never writes it.
     public var credentials: String
+    /// `tenant` (azure): the Entra ID tenant id the Key Vaults trust (empty: not set).
+    public var tenant: String = ""
+    /// `principals` (azure): the object (principal) ids of the managed identities the
+    /// foundation creates, by the same key as `provider.identities` (`platform` for the
+    /// identity of `provider.account`); a role assignment needs it, and Azure assigns it
+    /// when the identity is created.
+    public var principals: [String: String] = [:]
+    /// `issuers` (azure): each AKS cluster's OIDC issuer URL by cluster name, which Azure
+    /// assigns when the cluster is created; federated identity credentials trust it.
+    public var issuers: [String: String] = [:]
+    /// `keyVersions` (azure): the version of each region's Key Vault key by region name,
+    /// which Azure assigns when the key is created; AKS encrypts secrets (KMS) with the
+    /// versioned key id.
+    public var keyVersions: [String: String] = [:]
     /// Where `infrastructure` is written in the spec.
     public var location: SourceLocation
 }

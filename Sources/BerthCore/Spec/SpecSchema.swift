@@ -64,7 +64,7 @@ public enum SpecSchema {
                 default: s("")),
             Field(
                 "identities", .freeMap(key: .name, value: .string),
-                "Azure only: the client id of each service's user-assigned managed identity (`<platform>-<environment>-<service>`), by `<environment>-<service>` or, for every environment, `<service>` (`<database>-backup` for a database's backup pods); a service or database that is not listed falls back to `account`.",
+                "Azure only: the client id of each service's user-assigned managed identity (with `infrastructure`, `infra/` creates it as `<platform>-<key>`), by `<environment>-<service>` or, for every environment, `<service>` (`<database>-backup` for a database's backup pods); a service or database that is not listed falls back to `account`.",
                 default: .map([])),
         ])
 
@@ -807,6 +807,21 @@ public enum SpecSchema {
                 "credentials", .name,
                 "The Secret in `crossplane-system` that holds the provider's credentials under the key `credentials`; berth names it and never writes it (see the README's bootstrap).",
                 defaultNote: "`<provider>-credentials`"),
+            Field(
+                "tenant", .string,
+                "Azure: the Entra ID tenant id the foundation's Key Vaults trust (required on azure).", default: s("")),
+            Field(
+                "principals", .freeMap(key: .name, value: .string),
+                "Azure: the object (principal) id of each managed identity the foundation creates, by the key of `provider.identities` (`platform` for the identity of `provider.account`); Azure assigns it on creation (`status.atProvider.principalId`). Role assignments of an identity without one are not rendered.",
+                default: .map([])),
+            Field(
+                "issuers", .freeMap(key: .name, value: .string),
+                "Azure: each AKS cluster's OIDC issuer URL by cluster name; Azure assigns it on creation (`status.atProvider.oidcIssuerUrl`). Federated identity credentials on a cluster without one are not rendered.",
+                default: .map([])),
+            Field(
+                "keyVersions", .freeMap(key: .name, value: .string),
+                "Azure: the version of each region's Key Vault key by region name; Azure assigns it on creation. AKS encrypts Kubernetes secrets (KMS) with the versioned key; without one the cluster's secrets use the platform-managed key.",
+                default: .map([])),
         ])
 
     // MARK: root
