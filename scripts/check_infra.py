@@ -205,26 +205,7 @@ def main(argv):
     for a in by_kind.get("PodIdentityAssociation", {}).values():
         fp = a["spec"]["forProvider"]
         associations[(fp["clusterNameRef"]["name"], fp["namespace"], fp["serviceAccount"])] = fp["roleArnRef"]["name"]
-    wanted = []
-    for cluster, objs in clusters.items():
-        for d in objs:
-            ann = (d.get("metadata") or {}).get("annotations") or {}
-            if d.get("kind") == "ServiceAccount" and IDENTITY in ann:
-                wanted.append((cluster, d["metadata"].get("namespace", ""), d["metadata"]["name"], ann[IDENTITY], "ServiceAccount"))
-            tpl = (((d.get("spec") or {}).get("serviceAccountTemplate") or {}).get("metadata") or {}).get("annotations") or {}
-            if d.get("kind") == "Cluster" and IDENTITY in tpl:
-                wanted.append((cluster, d["metadata"].get("namespace", ""), d["metadata"]["name"], tpl[IDENTITY], "CloudNativePG Cluster"))
-    accounts = {"cert-manager": "cert-manager", "external-dns": "external-dns", "velero": "velero-server",
-                "cluster-autoscaler": "cluster-autoscaler", "external-secrets": "external-secrets",
-                "aws-load-balancer-controller": "aws-load-balancer-controller"}
-    for d in argo:
-        labels = (d.get("metadata") or {}).get("labels") or {}
-        addon = labels.get("berth.dev/addon")
-        values = (((d.get("spec") or {}).get("source") or {}).get("helm") or {}).get("valuesObject") or {}
-        for p, v in walk(values):
-            if isinstance(v, dict) and IDENTITY in v:
-                dest = d["spec"]["destination"]
-                wanted.append((dest["name"], dest["namespace"], accounts.get(addon, "?"), v[IDENTITY], f"add-on {addon}"))
+    wanted = annotated(clusters, argo)
     for cluster, ns, sa, role, what in wanted:
         got = associations.get((cluster, ns, sa))
         if got != role:

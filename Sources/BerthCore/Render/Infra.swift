@@ -39,6 +39,71 @@ extension Renderer {
         var files: [(path: String, docs: [JSONValue])]
     }
 
+    /// What one provider's foundation holds, folder by folder of the layout above; `folders`
+    /// puts each part in its folder and wave, the same for every provider.
+    struct InfraParts {
+        /// The provider's file name under `providers/` and `config/` (`aws`, `gcp`, `azure`).
+        var provider: String
+        var packages: [JSONValue]
+        var config: [JSONValue]
+        /// Per cluster (and the provider's shared network files), path and objects.
+        var network: [(path: String, docs: [JSONValue])]
+        var keys: [JSONValue]
+        /// The DNS zones; nil without `network.dns.zones`.
+        var zones: [JSONValue]?
+        var clusters: [(path: String, docs: [JSONValue])]
+        var nodePools: [(path: String, docs: [JSONValue])]
+        var identities: [(path: String, docs: [JSONValue])]
+        /// The registry's file, its folder's description and objects, when there is one.
+        var registry: (path: String, what: String, docs: [JSONValue])?
+        /// The buckets' folder description and files.
+        var buckets: (what: String, files: [(path: String, docs: [JSONValue])])
+
+        /// The folders of `infra/` in layout order, each in its wave; empty parts have none.
+        func folders() -> [InfraFolder] {
+            var out = [
+                InfraFolder(
+                    name: "providers", wave: -55, what: "provider packages", files: [("infra/providers/\(provider).yaml", packages)]),
+                InfraFolder(name: "config", wave: -50, what: "provider configuration", files: [("infra/config/\(provider).yaml", config)]),
+                InfraFolder(name: "network", wave: -45, what: "networks", files: network),
+            ]
+            if !keys.isEmpty { out.append(InfraFolder(name: "keys", wave: -45, what: "keys", files: [("infra/keys/keys.yaml", keys)])) }
+            if let zones { out.append(InfraFolder(name: "dns", wave: -45, what: "DNS zones", files: [("infra/dns/zones.yaml", zones)])) }
+            out.append(InfraFolder(name: "clusters", wave: -40, what: "clusters", files: clusters))
+            out.append(InfraFolder(name: "nodepools", wave: -35, what: "node pools", files: nodePools))
+            if !identities.isEmpty {
+                out.append(InfraFolder(name: "identities", wave: -35, what: "workload identities", files: identities))
+            }
+            if let registry {
+                out.append(InfraFolder(name: "registry", wave: -35, what: registry.what, files: [(registry.path, registry.docs)]))
+            }
+            if !buckets.files.isEmpty { out.append(InfraFolder(name: "buckets", wave: -33, what: buckets.what, files: buckets.files)) }
+            return out
+        }
+    }
+
+    /// A Crossplane managed resource of the foundation: `name` is its object name,
+    /// `externalName` the cloud's name when the provider takes it from the
+    /// `crossplane.io/external-name` annotation; `labels` follow the platform's two.
+    func managedResource(
+        _ apiVersion: String, _ kind: String, _ name: String, externalName: String?, labels: [(String, JSONValue)],
+        forProvider: [(String, JSONValue)], initProvider: [(String, JSONValue)], orphan: Bool
+    ) -> JSONValue {
+        var meta: [(String, JSONValue)] = [
+            ("name", .string(name)),
+            (
+                "labels",
+                .object([("app.kubernetes.io/part-of", .string(spec.platform)), ("app.kubernetes.io/managed-by", "berth")] + labels)
+            ),
+        ]
+        if let e = externalName { meta.append(("annotations", .object([("crossplane.io/external-name", .string(e))]))) }
+        var s: [(String, JSONValue)] = [("forProvider", .object(forProvider))]
+        if !initProvider.isEmpty { s.append(("initProvider", .object(initProvider))) }
+        if orphan { s.append(("deletionPolicy", "Orphan")) }
+        s.append(("providerConfigRef", ["name": "default"]))
+        return ["apiVersion": .string(apiVersion), "kind": .string(kind), "metadata": .object(meta), "spec": .object(s)]
+    }
+
     /// Every file of `infra/` and `argocd/infra.yaml`; empty without `infrastructure` or on
     /// premises. `argo` gives the add-ons, whose identities the foundation creates.
     func infraArtifacts(units: [Unit], argo: ArgoObjects) -> [Artifact] {

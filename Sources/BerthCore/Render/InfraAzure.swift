@@ -49,49 +49,20 @@ struct AzureFoundation {
     static let logRetention = 30...730
 
     func folders() -> [Renderer.InfraFolder] {
-        var folders: [Renderer.InfraFolder] = [
-            Renderer.InfraFolder(
-                name: "providers", wave: -55, what: "provider packages", files: [("infra/providers/azure.yaml", providers())]),
-            Renderer.InfraFolder(
-                name: "config", wave: -50, what: "provider configuration", files: [("infra/config/azure.yaml", config())]),
-            Renderer.InfraFolder(
-                name: "network", wave: -45, what: "networks", files: clusters.map { ("infra/network/\($0.cluster.name).yaml", network($0)) }
-            ),
-        ]
-        let keys = keyObjects()
-        if !keys.isEmpty {
-            folders.append(Renderer.InfraFolder(name: "keys", wave: -45, what: "keys", files: [("infra/keys/keys.yaml", keys)]))
-        }
-        if !spec.network.dns.zones.isEmpty {
-            folders.append(Renderer.InfraFolder(name: "dns", wave: -45, what: "DNS zones", files: [("infra/dns/zones.yaml", zones())]))
-        }
-        folders.append(
-            Renderer.InfraFolder(
-                name: "clusters", wave: -40, what: "clusters",
-                files: clusters.map { ("infra/clusters/\($0.cluster.name).yaml", cluster($0)) }))
-        folders.append(
-            Renderer.InfraFolder(
-                name: "nodepools", wave: -35, what: "node pools",
-                files: clusters.map { ("infra/nodepools/\($0.cluster.name).yaml", nodePools($0)) }))
         let ids = identities()
-        if !ids.isEmpty {
-            folders.append(
-                Renderer.InfraFolder(
-                    name: "identities", wave: -35, what: "workload identities",
-                    files: ids.map { ("infra/identities/\($0.name).yaml", identity($0)) }))
-        }
-        if let reg = registry() {
-            folders.append(
-                Renderer.InfraFolder(name: "registry", wave: -35, what: "registry", files: [("infra/registry/acr.yaml", reg)]))
-        }
-        let accounts = renderer.azureAccounts()
-        if !accounts.isEmpty {
-            folders.append(
-                Renderer.InfraFolder(
-                    name: "buckets", wave: -33, what: "storage accounts",
-                    files: accounts.map { ("infra/buckets/\($0.account).yaml", storageAccount($0, identities: ids)) }))
-        }
-        return folders
+        return Renderer.InfraParts(
+            provider: "azure", packages: providers(), config: config(),
+            network: clusters.map { ("infra/network/\($0.cluster.name).yaml", network($0)) },
+            keys: keyObjects(), zones: spec.network.dns.zones.isEmpty ? nil : zones(),
+            clusters: clusters.map { ("infra/clusters/\($0.cluster.name).yaml", cluster($0)) },
+            nodePools: clusters.map { ("infra/nodepools/\($0.cluster.name).yaml", nodePools($0)) },
+            identities: ids.map { ("infra/identities/\($0.name).yaml", identity($0)) },
+            registry: registry().map { ("infra/registry/acr.yaml", "registry", $0) },
+            buckets: (
+                "storage accounts",
+                renderer.azureAccounts().map { ("infra/buckets/\($0.account).yaml", storageAccount($0, identities: ids)) }
+            )
+        ).folders()
     }
 
     // MARK: objects
@@ -102,18 +73,8 @@ struct AzureFoundation {
         _ apiVersion: String, _ kind: String, _ name: String, externalName: String? = nil, labels: [(String, JSONValue)] = [],
         forProvider: [(String, JSONValue)], orphan: Bool = false
     ) -> JSONValue {
-        var meta: [(String, JSONValue)] = [
-            ("name", .string(name)),
-            (
-                "labels",
-                .object([("app.kubernetes.io/part-of", .string(spec.platform)), ("app.kubernetes.io/managed-by", "berth")] + labels)
-            ),
-        ]
-        if let e = externalName { meta.append(("annotations", .object([("crossplane.io/external-name", .string(e))]))) }
-        var s: [(String, JSONValue)] = [("forProvider", .object(forProvider))]
-        if orphan { s.append(("deletionPolicy", "Orphan")) }
-        s.append(("providerConfigRef", ["name": "default"]))
-        return ["apiVersion": .string(apiVersion), "kind": .string(kind), "metadata": .object(meta), "spec": .object(s)]
+        renderer.managedResource(
+            apiVersion, kind, name, externalName: externalName, labels: labels, forProvider: forProvider, initProvider: [], orphan: orphan)
     }
 
     func ref(_ name: String) -> JSONValue { ["name": .string(name)] }

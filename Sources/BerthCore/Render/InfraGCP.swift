@@ -58,49 +58,18 @@ struct GCPFoundation {
     var workloadPool: String { "\(project).svc.id.goog" }
 
     func folders() -> [Renderer.InfraFolder] {
-        var folders: [Renderer.InfraFolder] = [
-            Renderer.InfraFolder(
-                name: "providers", wave: -55, what: "provider packages", files: [("infra/providers/gcp.yaml", providers())]),
-            Renderer.InfraFolder(
-                name: "config", wave: -50, what: "provider configuration", files: [("infra/config/gcp.yaml", [providerConfig()])]),
-            Renderer.InfraFolder(
-                name: "network", wave: -45, what: "networks", files: clusters.map { ("infra/network/\($0.cluster.name).yaml", network($0)) }
-            ),
-        ]
         let keys = regionKeys()
-        if !keys.isEmpty {
-            folders.append(Renderer.InfraFolder(name: "keys", wave: -45, what: "keys", files: [("infra/keys/keys.yaml", keyObjects(keys))]))
-        }
-        if !spec.network.dns.zones.isEmpty {
-            folders.append(Renderer.InfraFolder(name: "dns", wave: -45, what: "DNS zones", files: [("infra/dns/zones.yaml", zones())]))
-        }
-        folders.append(
-            Renderer.InfraFolder(
-                name: "clusters", wave: -40, what: "clusters",
-                files: clusters.map { ("infra/clusters/\($0.cluster.name).yaml", cluster($0)) }))
-        folders.append(
-            Renderer.InfraFolder(
-                name: "nodepools", wave: -35, what: "node pools",
-                files: clusters.map { ("infra/nodepools/\($0.cluster.name).yaml", nodePools($0)) }))
-        let ids = identities()
-        if !ids.isEmpty {
-            folders.append(
-                Renderer.InfraFolder(
-                    name: "identities", wave: -35, what: "workload identities",
-                    files: ids.map { ("infra/identities/\(GCPFoundation.accountId(of: $0.name)).yaml", identity($0)) }))
-        }
-        if let repos = registry() {
-            folders.append(
-                Renderer.InfraFolder(
-                    name: "registry", wave: -35, what: "registry repositories", files: [("infra/registry/repositories.yaml", repos)]))
-        }
         let buckets = plan.foundationBuckets()
-        if !buckets.isEmpty {
-            folders.append(
-                Renderer.InfraFolder(
-                    name: "buckets", wave: -33, what: "buckets", files: buckets.map { ("infra/buckets/\($0.name).yaml", bucket($0)) }))
-        }
-        return folders
+        return Renderer.InfraParts(
+            provider: "gcp", packages: providers(), config: [providerConfig()],
+            network: clusters.map { ("infra/network/\($0.cluster.name).yaml", network($0)) },
+            keys: keys.isEmpty ? [] : keyObjects(keys), zones: spec.network.dns.zones.isEmpty ? nil : zones(),
+            clusters: clusters.map { ("infra/clusters/\($0.cluster.name).yaml", cluster($0)) },
+            nodePools: clusters.map { ("infra/nodepools/\($0.cluster.name).yaml", nodePools($0)) },
+            identities: identities().map { ("infra/identities/\(GCPFoundation.accountId(of: $0.name)).yaml", identity($0)) },
+            registry: registry().map { ("infra/registry/repositories.yaml", "registry repositories", $0) },
+            buckets: ("buckets", buckets.map { ("infra/buckets/\($0.name).yaml", bucket($0)) })
+        ).folders()
     }
 
     // MARK: objects
@@ -111,16 +80,9 @@ struct GCPFoundation {
         _ apiVersion: String, _ kind: String, _ name: String, externalName: String? = nil, forProvider: [(String, JSONValue)],
         initProvider: [(String, JSONValue)] = [], orphan: Bool = false
     ) -> JSONValue {
-        var meta: [(String, JSONValue)] = [
-            ("name", .string(name)),
-            ("labels", ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"]),
-        ]
-        if let e = externalName { meta.append(("annotations", .object([("crossplane.io/external-name", .string(e))]))) }
-        var s: [(String, JSONValue)] = [("forProvider", .object(forProvider))]
-        if !initProvider.isEmpty { s.append(("initProvider", .object(initProvider))) }
-        if orphan { s.append(("deletionPolicy", "Orphan")) }
-        s.append(("providerConfigRef", ["name": "default"]))
-        return ["apiVersion": .string(apiVersion), "kind": .string(kind), "metadata": .object(meta), "spec": .object(s)]
+        renderer.managedResource(
+            apiVersion, kind, name, externalName: externalName, labels: [], forProvider: forProvider, initProvider: initProvider,
+            orphan: orphan)
     }
 
     func ref(_ name: String) -> JSONValue { ["name": .string(name)] }
