@@ -176,22 +176,29 @@ public struct Renderer: Sendable {
     func render(units: [Unit], argo given: ArgoObjects? = nil) -> [Artifact] {
         let argo = given ?? argoObjects(units, addons: addons(units))
         let renderer = self
-        var artifacts = parallelMap(0..<units.count) { renderer.file(units[$0].path, units[$0].docs) }
-        if spec.delivery.gitops != nil { artifacts += kustomizeArtifacts(units) }
-        artifacts += argoCDArtifacts(argo.workload)
-        artifacts += addonArtifacts(argo)
-        artifacts += helmArtifacts(units)
-        artifacts += registryArtifacts()
-        artifacts += localClusterArtifacts()
-        artifacts += bucketArtifacts()
-        artifacts += azureArtifacts()
-        if let book = runbook() { artifacts.append(book) }
-        if let ipPlan {
-            artifacts.append(Artifact(path: "network/ip-plan.json", contents: ipPlan.json().serialized(pretty: true) + "\n", objects: 0))
+        var artifacts = StageTimer.measure("serialise: plain files") {
+            parallelMap(0..<units.count) { renderer.file(units[$0].path, units[$0].docs) }
         }
-        artifacts += edgeArtifacts()
-        artifacts += alertmanagerArtifacts()
-        artifacts += infraArtifacts(units: units, argo: argo)
+        if spec.delivery.gitops != nil { artifacts += StageTimer.measure("serialise: kustomize") { kustomizeArtifacts(units) } }
+        StageTimer.measure("serialise: argo, add-ons, helm") {
+            artifacts += argoCDArtifacts(argo.workload)
+            artifacts += addonArtifacts(argo)
+            artifacts += helmArtifacts(units)
+        }
+        StageTimer.measure("serialise: registry .. alertmanager") {
+            artifacts += registryArtifacts()
+            artifacts += localClusterArtifacts()
+            artifacts += bucketArtifacts()
+            artifacts += azureArtifacts()
+            if let book = runbook() { artifacts.append(book) }
+            if let ipPlan {
+                artifacts.append(
+                    Artifact(path: "network/ip-plan.json", contents: ipPlan.json().serialized(pretty: true) + "\n", objects: 0))
+            }
+            artifacts += edgeArtifacts()
+            artifacts += alertmanagerArtifacts()
+        }
+        StageTimer.measure("serialise: infra") { artifacts += infraArtifacts(units: units, argo: argo) }
         if !providerManagesControlPlane { artifacts += spec.clusters.map { auditPolicy($0) } }
         return artifacts.sorted { $0.path < $1.path }
     }

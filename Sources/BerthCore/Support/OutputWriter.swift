@@ -348,7 +348,15 @@ public enum OutputWriter {
             got += n
         }
         guard got == expected else { return false }
-        return buffer.prefix(expected).elementsEqual(contents.utf8)
+        // memcmp over the string's own bytes: an element-by-element comparison of a
+        // collection against a String view costs a call per byte.
+        var text = contents
+        return text.withUTF8 { utf8 in
+            buffer.withUnsafeBytes { b in
+                guard let p = b.baseAddress, let q = utf8.baseAddress else { return expected == 0 }
+                return memcmp(p, q, expected) == 0
+            }
+        }
     }
 
     /// Creates a new regular file with plain POSIX calls (no per-file fsync; the tree is
