@@ -121,6 +121,51 @@ struct IssuerTests {
         #expect(Self.object(plain, "StorageClass", "replicated")?.at("parameters.encrypted") == nil)
     }
 
+    @Test(
+        "Ceph RBD volumes: the StorageClass names ceph-csi-rbd/csi-rbd-secret, an ExternalSecret fills it from the store, and the chart maps the clusterID to the monitors"
+    )
+    func cephCredentials() throws {
+        let text = Fixtures.text(Fixtures.repoRoot.appendingPathComponent("examples/onprem/platform.yaml"))
+            .replacingOccurrences(
+                of: "storage: longhorn }", with: #"storage: ceph-rbd, cephMonitors: ["10.20.0.11:6789", "[fd00::11]:3300"] }"#)
+        let spec = try #require(Fixtures.check(text).spec)
+        let docs = try Self.clusterFile(spec, "lab")
+        let sc = try #require(Self.object(docs, "StorageClass", "replicated"))
+        #expect(sc["provisioner"] == "rbd.csi.ceph.com")
+        #expect(sc.at("parameters.clusterID") == "lab")
+        #expect(sc.at("parameters.encrypted") == "true")
+        for step in ["provisioner", "controller-expand", "node-stage"] {
+            #expect(sc.at("parameters")?["csi.storage.k8s.io/\(step)-secret-name"] == "csi-rbd-secret", "\(step)")
+            #expect(sc.at("parameters")?["csi.storage.k8s.io/\(step)-secret-namespace"] == "ceph-csi-rbd", "\(step)")
+        }
+        let es = try #require(Self.object(docs, "ExternalSecret", "csi-rbd-secret"))
+        #expect(es.at("metadata.namespace") == "ceph-csi-rbd")
+        #expect(es.at("spec.target.name") == "csi-rbd-secret")
+        #expect(
+            es.at("spec.data") == [
+                ["secretKey": "userID", "remoteRef": ["key": "lab/ceph-rbd/lab", "property": "userID"]],
+                ["secretKey": "userKey", "remoteRef": ["key": "lab/ceph-rbd/lab", "property": "userKey"]],
+                ["secretKey": "encryptionPassphrase", "remoteRef": ["key": "lab/ceph-rbd/lab", "property": "encryptionPassphrase"]],
+            ])
+        let renderer = Renderer(plan: Plan(spec: spec))
+        let chart = try #require(renderer.addons(renderer.renderUnits()).first { $0.release.name == "ceph-csi-rbd" })
+        #expect(chart.values?["csiConfig"] == [["clusterID": "lab", "monitors": ["10.20.0.11:6789", "[fd00::11]:3300"]]])
+        // Unencrypted volumes: the client key only.
+        let plain = try #require(
+            Fixtures.check(text.replacingOccurrences(of: "  compliance: [soc2]\n", with: "  encryption: { atRest: none }\n")).spec)
+        let key = try #require(Self.object(try Self.clusterFile(plain, "lab"), "ExternalSecret", "csi-rbd-secret"))
+        #expect(key.at("spec.data")?.arrayValue?.compactMap { $0["secretKey"]?.stringValue } == ["userID", "userKey"])
+        // Without the ExternalSecret, the StorageClass's reference does not resolve.
+        let files = renderer.renderedFiles().map { f in
+            (path: f.path, objects: f.objects.filter { !($0["kind"] == "ExternalSecret" && $0.at("metadata.name") == "csi-rbd-secret") })
+        }
+        let spaces: [String: Set<String>] = ["lab": ["cert-manager", "ceph-csi-rbd", "external-secrets", "velero", "minio"]]
+        #expect(
+            ReferenceCheck.run(files: files, addonNamespaces: spaces).map(\.description).contains(
+                "lab: StorageClass replicated parameters.csi.storage.k8s.io/controller-expand-secret-name refers to Secret ceph-csi-rbd/csi-rbd-secret, which nothing in the render creates"
+            ))
+    }
+
     @Test("the reference check follows the vault issuer's ServiceAccount, the CA Secret and Longhorn's passphrase Secret")
     func referencesFollowed() throws {
         for (example, kind, name, expected) in [

@@ -150,7 +150,7 @@ def test_every_rendered_chart_has_an_upstream_values_file(tmp_path):
         out = tmp_path / e
         assert berth("render", ROOT / "examples" / e / "platform.yaml", "--out", out).returncode == 0
         roots.append(out)
-    ceph = edited(tmp_path, "ceph", "storage: longhorn }", "storage: ceph-rbd }", example="onprem")
+    ceph = edited(tmp_path, "ceph", "storage: longhorn }", 'storage: ceph-rbd, cephMonitors: ["10.20.0.11:6789"] }', example="onprem")
     r = berth("render", ceph, "--out", tmp_path / "ceph-out")
     assert r.returncode == 0, r.stdout + r.stderr
     roots.append(tmp_path / "ceph-out")

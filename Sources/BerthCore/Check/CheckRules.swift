@@ -21,6 +21,8 @@ public enum CheckCode: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case backupRetention = "backup-retention"
     /// Error: minimum above maximum, or limit below request.
     case bounds = "bounds"
+    /// Error: Ceph RBD volumes without the monitors ceph-csi connects to, or a monitor not `host:port`.
+    case cephMonitors = "ceph-monitors"
     /// Error: data stored outside provider.dataResidency.
     case dataResidency = "data-residency"
     /// Warning: database primary cannot run in the region it asks for.
@@ -279,6 +281,14 @@ extension CheckCode {
                     "A warning when a database keeps backups for less than `security.backupRetention` or the longest minimum of the enabled compliance regimes (gdpr 30d, soc2 90d, pci-dss 365d, hipaa 6y), or has no backup while they require one; `berth audit` reports the same as BERTH-BAK-002. An error when the backup bucket's lifecycle expires objects before the backups reach their retention: the bucket would delete backups the database still counts on.",
                 fix:
                     "Raise `databases.<name>.backup.retention` to at least the minimum named (or add a `backup` section), and make the bucket's expiring lifecycle rule start no earlier than that retention."
+            )
+        case .cephMonitors:
+            CheckRule(
+                self, .error, "Ceph RBD without its monitors",
+                why:
+                    "With `provider.hardware.storage: ceph-rbd` every StorageClass names the Ceph cluster by its `clusterID` (the platform's name), and ceph-csi finds that cluster's monitors in its configuration (the chart's `csiConfig`, which berth writes from `provider.hardware.cephMonitors`). Without monitors, or with one that is not `host:port`, ceph-csi cannot reach Ceph: no volume is provisioned or mounted, and every pod with a volume stays pending.",
+                fix:
+                    "List the Ceph monitors under `provider.hardware.cephMonitors` as `host:port` (`10.20.0.11:6789`, `mon1.lab.example:3300`, `[fd00::11]:6789`); `ceph mon dump` shows them."
             )
         case .bounds:
             CheckRule(
@@ -597,7 +607,7 @@ extension CheckCode {
             CheckRule(
                 self, .error, "secrets needed but no secret store",
                 why:
-                    "Credentials reach pods as ExternalSecrets from `security.secrets.store`. A service that lists `secrets`, on-premises database backups and Velero volume backups (whose object-storage credentials come from the store), and Longhorn's encryption passphrase have no source for them without it.",
+                    "Credentials reach pods as ExternalSecrets from `security.secrets.store`. A service that lists `secrets`, on-premises database backups and Velero volume backups (whose object-storage credentials come from the store), Longhorn's encryption passphrase and the Ceph client key ceph-csi provisions and mounts RBD volumes with have no source for them without it.",
                 fix:
                     "Set `security.secrets.store` to the external secret store the credentials come from (or, for Longhorn, `security.encryption.atRest: none`)."
             )

@@ -1,3 +1,5 @@
+import BerthNet
+
 /// Rules that keep the rendered platform whole: every database client has an endpoint and
 /// credentials in its own cluster, data stays in the declared regions, every region that
 /// encrypts with a customer key names its own, and backup credentials have a source.
@@ -18,7 +20,56 @@ extension PlatformChecks {
         out += databaseEndpoints(spec, plan: plan)
         out += regionalKeys(spec)
         out += backupCredentials(spec, plan: plan)
+        out += cephMonitors(spec, plan: plan)
         return out
+    }
+
+    /// With Ceph RBD volumes, the monitors ceph-csi connects to: at least one, each `host:port`.
+    static func cephMonitors(_ spec: Spec, plan: Plan) -> [Diagnostic] {
+        guard plan.csiDriver == Renderer.cephDriver, !spec.storage.classes.isEmpty else { return [] }
+        let hardware = spec.root["provider"]?["hardware"]
+        let monitors = hardware?["cephMonitors"]?.list ?? []
+        guard !monitors.isEmpty else {
+            return [
+                .error(
+                    .cephMonitors,
+                    "provider.hardware.storage is ceph-rbd, but provider.hardware.cephMonitors is empty: ceph-csi needs the Ceph monitors (host:port, e.g. 10.20.0.11:6789) to provision and mount volumes",
+                    at: hardware?["storage"]?.location ?? hardware?.location)
+            ]
+        }
+        return monitors.compactMap { m in
+            let text = m.string ?? ""
+            guard let why = monitorProblem(text) else { return nil }
+            return .error(
+                .cephMonitors, "Ceph monitor '\(text)' \(why); write host:port, e.g. 10.20.0.11:6789 or [fd00::11]:6789", at: m.location)
+        }
+    }
+
+    /// Why `text` is not a Ceph monitor address (`host:port`, `[IPv6]:port`), or nil.
+    static func monitorProblem(_ text: String) -> String? {
+        let host: Substring
+        let port: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[close...].hasPrefix("]:") else {
+                return "has no port after the bracketed address"
+            }
+            host = text[text.index(after: text.startIndex)..<close]
+            port = text[text.index(close, offsetBy: 2)...]
+            guard (try? IPv6Address(String(host))) != nil else { return "is not an IPv6 address in brackets" }
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { return "has no port" }
+            host = text[..<colon]
+            port = text[text.index(after: colon)...]
+            if host.contains(":") { return "is an IPv6 address without brackets" }
+            if (try? IPv4Address(String(host))) == nil, host.allSatisfy({ $0.isASCIIDigit || $0 == "." }) {
+                return "is not an IPv4 address"
+            }
+            if (try? IPv4Address(String(host))) == nil, Names.hostnameProblem(String(host)) != nil {
+                return "is not a host name or address"
+            }
+        }
+        guard let p = Int(port), (1...65_535).contains(p), port.allSatisfy(\.isASCIIDigit) else { return "has no port from 1 to 65535" }
+        return nil
     }
 
     /// A database's name, its primary region, the residency of its clusters, its replicas'
@@ -172,6 +223,14 @@ extension PlatformChecks {
                         .noSecretStore,
                         "Longhorn encrypts volumes (security.encryption.atRest: \(spec.security.encryptionAtRest)) with the passphrase in Secret longhorn-system/longhorn-crypto, which berth fills from the secret store, but security.secrets is not set; set security.secrets.store (entry <platform>/longhorn/<cluster>, property passphrase) or security.encryption.atRest: none",
                         at: at))
+            }
+            // ceph-csi provisions and mounts with the Ceph client key, which berth fills from the store.
+            if plan.csiDriver == Renderer.cephDriver, !spec.storage.classes.isEmpty {
+                out.append(
+                    .error(
+                        .noSecretStore,
+                        "Ceph RBD volumes are provisioned and mounted with the Ceph client key in Secret ceph-csi-rbd/csi-rbd-secret, which berth fills from the secret store, but security.secrets is not set; set security.secrets.store (entry <platform>/ceph-rbd/<cluster>, properties userID, userKey and, with encryption at rest, encryptionPassphrase)",
+                        at: spec.root["provider"]?["hardware"]?["storage"]?.location ?? spec.root["storage"]?["classes"]?.location))
             }
         }
         return out

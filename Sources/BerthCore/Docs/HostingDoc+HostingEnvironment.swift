@@ -182,7 +182,7 @@ extension HostingDoc {
         if s.provider.name == .onprem {
             return plan.csiDriver == "driver.longhorn.io"
                 ? "Longhorn replicates each volume on up to 3 nodes in different racks (provider.hardware.storage: longhorn; ceph-rbd is the alternative)."
-                : "Ceph RBD through ceph-csi, pools rbd-ssd and rbd-hdd (provider.hardware.storage: ceph-rbd)."
+                : "Ceph RBD through ceph-csi, pools rbd-ssd and rbd-hdd (provider.hardware.storage: ceph-rbd), reached through the monitors \(list((s.provider.hardware?.cephMonitors ?? []).map(code))) (provider.hardware.cephMonitors) with the client key in Secret \(code("\(Renderer.cephNamespace)/\(Renderer.cephSecret)")), which an ExternalSecret fills from the secret store entry \(code("\(s.platform)/ceph-rbd/<cluster>"))."
         }
         return "Not applicable: volumes are the provider's block storage through \(code(plan.csiDriver))."
     }

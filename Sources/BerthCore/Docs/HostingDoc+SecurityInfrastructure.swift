@@ -91,11 +91,13 @@ extension HostingDoc {
     func encryptionAtRest() -> String {
         let s = spec
         let keyed = !keyedRegions.isEmpty
+        let encrypted = s.provider.name == .onprem && s.security.encryptionAtRest != "none" && !s.storage.classes.isEmpty
         let longhorn =
-            s.provider.name == .onprem && plan.csiDriver == "driver.longhorn.io" && s.security.encryptionAtRest != "none"
-                && !s.storage.classes.isEmpty
-            ? " (Longhorn: LUKS-encrypted volumes whose passphrase Secret `\(Renderer.longhornNamespace)/\(Renderer.longhornCryptoSecret)` an ExternalSecret fills from the secret store entry `\(s.platform)/longhorn/<cluster>`)"
-            : ""
+            !encrypted
+            ? ""
+            : plan.csiDriver == "driver.longhorn.io"
+                ? " (Longhorn: LUKS-encrypted volumes whose passphrase Secret `\(Renderer.longhornNamespace)/\(Renderer.longhornCryptoSecret)` an ExternalSecret fills from the secret store entry `\(s.platform)/longhorn/<cluster>`)"
+                : " (Ceph RBD: LUKS-encrypted images whose passphrase ceph-csi reads as `encryptionPassphrase` from Secret `\(Renderer.cephNamespace)/\(Renderer.cephSecret)`, which an ExternalSecret fills from the secret store entry `\(s.platform)/ceph-rbd/<cluster>`)"
         return
             "\(s.security.encryptionAtRest) (security.encryption.atRest) for volumes\(keyed ? " with each region's own key" : "")\(longhorn) and buckets ("
             + list(s.buckets.map { "\($0.name): \($0.encryption)" }) + ")."

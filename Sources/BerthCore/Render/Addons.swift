@@ -395,7 +395,16 @@ extension Renderer {
             out.append(
                 WantedAddon(
                     "ceph-csi-rbd", Renderer.addonWaveOperators, "the Ceph RBD CSI driver behind the StorageClasses",
-                    ["storageClass": ["create": false]]))
+                    [
+                        // The StorageClasses' clusterID (the platform) mapped to the monitors.
+                        "csiConfig": [
+                            [
+                                "clusterID": .string(spec.platform),
+                                "monitors": .array((spec.provider.hardware?.cephMonitors ?? []).map { .string($0) }),
+                            ]
+                        ],
+                        "storageClass": ["create": false],
+                    ]))
         }
         if spec.provider.name == .onprem, !spec.buckets.isEmpty || uses.has(group: "velero.io") {
             var names: [String] = []

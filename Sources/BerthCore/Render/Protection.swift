@@ -82,6 +82,12 @@ extension Renderer {
     public static let longhornCryptoSecret = "longhorn-crypto"
     /// The namespace Longhorn runs in, where that Secret lives.
     public static let longhornNamespace = "longhorn-system"
+    /// The Ceph RBD CSI driver's name, the Secret its StorageClasses name, and the driver's namespace.
+    public static let cephDriver = "rbd.csi.ceph.com"
+    /// The Secret holding the Ceph client key (`cephCredentials`).
+    public static let cephSecret = "csi-rbd-secret"
+    /// The namespace of the ceph-csi-rbd add-on, where that Secret lives.
+    public static let cephNamespace = "ceph-csi-rbd"
 
     /// The ExternalSecret that fills `longhorn-system/longhorn-crypto` from the secret store
     /// for Longhorn's encrypted volumes: the store entry `<platform>/longhorn/<cluster>` holds
@@ -120,6 +126,30 @@ extension Renderer {
                         "remoteRef": ["key": .string("\(spec.platform)/longhorn/\(c.name)"), "property": "passphrase"],
                     ]
                 ],
+            ],
+        ]
+    }
+
+    /// The Secret ceph-csi mounts and provisions RBD volumes with (`csi-rbd-secret` in the
+    /// driver's namespace): the Ceph client's `userID` and `userKey` and, when volumes are
+    /// encrypted, the `encryptionPassphrase` of ceph-csi's default (secrets) KMS, all from the
+    /// store entry `<platform>/ceph-rbd/<cluster>`. The chart creates no Secret (`secret.create`
+    /// is false). nil without Ceph StorageClasses or a secret store (`berth check` refuses that).
+    func cephCredentials(_ c: Cluster) -> JSONValue? {
+        guard plan.csiDriver == Renderer.cephDriver, !spec.storage.classes.isEmpty, let store = spec.security.secrets else { return nil }
+        let labels: JSONValue = ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"]
+        var properties = ["userID", "userKey"]
+        if spec.security.encryptionAtRest != "none" { properties.append("encryptionPassphrase") }
+        let key = "\(spec.platform)/ceph-rbd/\(c.name)"
+        return [
+            "apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+            "metadata": ["name": .string(Renderer.cephSecret), "namespace": .string(Renderer.cephNamespace), "labels": labels],
+            "spec": [
+                "refreshInterval": "1h",
+                "secretStoreRef": ["kind": "ClusterSecretStore", "name": .string(store.store)],
+                "target": ["name": .string(Renderer.cephSecret), "creationPolicy": "Owner"],
+                "data": .array(
+                    properties.map { ["secretKey": .string($0), "remoteRef": ["key": .string(key), "property": .string($0)]] }),
             ],
         ]
     }

@@ -373,8 +373,8 @@ public enum ReferenceCheck {
                 if let c = d.at("spec.cluster.name")?.stringValue { needObject("Cluster", c, "spec.cluster") }
             case "Cluster":
                 cnpgClusterReferences(d)
-            case "StorageClass" where d["provisioner"]?.stringValue == "driver.longhorn.io":
-                longhornSecretReferences(d)
+            case "StorageClass":
+                csiSecretReferences(d)
             case "Schedule":
                 veleroScheduleReferences(d)
             case "RoleBinding":
@@ -547,9 +547,9 @@ public enum ReferenceCheck {
             }
         }
 
-        /// Longhorn's encrypted volumes read the passphrase from the CSI secret parameters.
-        func longhornSecretReferences(_ d: JSONValue) {
-            // Longhorn's encrypted volumes read the passphrase from the CSI secret parameters.
+        /// The Secrets a StorageClass's CSI parameters name (`csi.storage.k8s.io/*-secret-name`
+        /// in `*-secret-namespace`): Longhorn's passphrase, Ceph's client key.
+        func csiSecretReferences(_ d: JSONValue) {
             if case .object(let params)? = d["parameters"] {
                 let values = Dictionary(params.compactMap { k, v in v.stringValue.map { (k, $0) } }, uniquingKeysWith: { a, _ in a })
                 for (k, v) in params.sorted(by: { $0.0 < $1.0 }) where k.hasPrefix("csi.storage.k8s.io/") && k.hasSuffix("-secret-name") {

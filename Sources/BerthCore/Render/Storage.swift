@@ -47,19 +47,17 @@ extension Renderer {
             }
             p += encryption
         case .onprem:
-            if plan.csiDriver == "rbd.csi.ceph.com" {
+            if plan.csiDriver == Renderer.cephDriver {
                 p += [
                     ("clusterID", .string(spec.platform)),
                     ("pool", .string(ssd ? "rbd-ssd" : "rbd-hdd")),
                     ("imageFeatures", "layering"),
                     ("csi.storage.k8s.io/fstype", "ext4"),
-                    ("csi.storage.k8s.io/provisioner-secret-name", "csi-rbd-secret"),
-                    ("csi.storage.k8s.io/provisioner-secret-namespace", "ceph-csi-rbd"),
-                    ("csi.storage.k8s.io/controller-expand-secret-name", "csi-rbd-secret"),
-                    ("csi.storage.k8s.io/controller-expand-secret-namespace", "ceph-csi-rbd"),
-                    ("csi.storage.k8s.io/node-stage-secret-name", "csi-rbd-secret"),
-                    ("csi.storage.k8s.io/node-stage-secret-namespace", "ceph-csi-rbd"),
                 ]
+                for use in ["provisioner", "controller-expand", "node-stage"] {
+                    p.append(("csi.storage.k8s.io/\(use)-secret-name", .string(Renderer.cephSecret)))
+                    p.append(("csi.storage.k8s.io/\(use)-secret-namespace", .string(Renderer.cephNamespace)))
+                }
                 if spec.security.encryptionAtRest != "none" { p.append(("encrypted", "true")) }
             } else {
                 let racks = spec.provider.hardware?.racks ?? 1
@@ -95,6 +93,7 @@ extension Renderer {
         }
         guard !spec.storage.classes.isEmpty else { return docs }
         if let crypto = longhornCrypto(cluster) { docs.append(crypto) }
+        if let ceph = cephCredentials(cluster) { docs.append(ceph) }
         docs.append([
             "apiVersion": "snapshot.storage.k8s.io/v1", "kind": "VolumeSnapshotClass",
             "metadata": [

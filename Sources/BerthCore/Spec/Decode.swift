@@ -163,7 +163,8 @@ struct Decoder {
                 nodes: int(h, "nodes") ?? 1, cpu: int(h, "cpu") ?? 1,
                 memory: quantity(h, "memory") ?? Quantity(milli: 0, text: "0"),
                 disk: quantity(h, "disk") ?? Quantity(milli: 0, text: "0"),
-                racks: int(h, "racks") ?? 1, network: str(h, "network"), storage: str(h, "storage"))
+                racks: int(h, "racks") ?? 1, network: str(h, "network"), storage: str(h, "storage"),
+                cephMonitors: h["cephMonitors"]?.strings ?? [])
         }
         return Provider(
             name: Provider.Name(rawValue: str(n, "name")) ?? .aws,

@@ -143,6 +143,8 @@ public struct Hardware: Sendable {
     public var network: String
     /// `storage`: the CSI driver that provides volumes, `longhorn` (default) or `ceph-rbd`.
     public var storage: String
+    /// `cephMonitors`: the Ceph monitors (`host:port`) ceph-csi connects to, with `storage: ceph-rbd`.
+    public var cephMonitors: [String] = []
 }
 
 /// `network`: the address plan, DNS, ingress and network security of the platform.

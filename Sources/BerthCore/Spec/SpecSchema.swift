@@ -24,6 +24,10 @@ public enum SpecSchema {
             Field(
                 "storage", .oneOf(["longhorn", "ceph-rbd"]), "The CSI driver that provides volumes on the hardware.", default: s("longhorn")
             ),
+            Field(
+                "cephMonitors", .list(.string),
+                "With `storage: ceph-rbd`: the Ceph monitors as `host:port` (`[address]:port` for IPv6), e.g. `10.20.0.11:6789`. ceph-csi reaches the Ceph cluster through them; the client key comes from the secret store.",
+                default: list([])),
         ])
 
     /// An entry of `provider.regions`: its zones and the key that encrypts data stored there.
