@@ -501,6 +501,41 @@ def annotated(clusters, argo):
     return wanted
 
 
+POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ReplicaSet"}
+
+
+def acr_pulls(clusters, by_kind):
+    """Every image a cluster's workloads pull from an Azure Container Registry: the registry is
+    in infra/ and the cluster's kubelet identity has AcrPull on it (nodes pull with that identity;
+    there is no pull secret)."""
+    problems = []
+    registries = {((d["metadata"].get("annotations") or {}).get("crossplane.io/external-name") or n)
+                  for n, d in by_kind.get("Registry", {}).items()}
+    pulls = {}
+    for n, d in by_kind.get("RoleAssignment", {}).items():
+        f = d["spec"]["forProvider"]
+        m = re.fullmatch(r".*/providers/Microsoft\.ContainerRegistry/registries/([^/]+)", f.get("scope", ""))
+        if f.get("roleDefinitionName") == "AcrPull" and m:
+            pulls.setdefault(m.group(1), set()).add(n)
+    for cluster, objs in sorted(clusters.items()):
+        for d in objs:
+            if d.get("kind") not in POD_KINDS:
+                continue
+            for _, v in walk(d.get("spec") or {}):
+                if not (isinstance(v, dict) and isinstance(v.get("image"), str) and "name" in v):
+                    continue
+                host = v["image"].split("/", 1)[0]
+                if not host.endswith(".azurecr.io"):
+                    continue
+                reg = host[: -len(".azurecr.io")]
+                where = f"{d['kind']} {cluster}/{d['metadata'].get('namespace', '')}/{d['metadata']['name']}"
+                if reg not in registries:
+                    problems.append(f"{where}: pulls {v['image']} from registry {reg}, which infra/ does not create")
+                elif not any(n.endswith(f"-{cluster}-kubelet-acr-pull") for n in pulls.get(reg, ())):
+                    problems.append(f"{where}: pulls {v['image']} but the kubelet identity of {cluster} has no AcrPull on {reg}")
+    return sorted(set(problems))
+
+
 def azure_checks(root, infra, by_kind, clusters, argo, plan):
     """The cross-checks of an Azure foundation: the IP plan's ranges on the VNets, subnets and
     AKS pod/service ranges; identities with a federated credential for exactly their
@@ -509,6 +544,7 @@ def azure_checks(root, infra, by_kind, clusters, argo, plan):
     say = problems.append
     ext = lambda d: ((d["metadata"].get("annotations") or {}).get("crossplane.io/external-name") or d["metadata"]["name"])
     fp = lambda d: d["spec"]["forProvider"]
+    problems += acr_pulls(clusters, by_kind)
     # IP plan: VNets, subnets, pod and service ranges
     for name, v in by_kind.get("VirtualNetwork", {}).items():
         if fp(v).get("addressSpace") != [plan.get(f"{name}/vpc")]:

@@ -365,6 +365,9 @@ def azure_drop(kind, name):
      "identity contoso-api trusts prod-weu/contoso-production/web, which no ServiceAccount binds to it"),
     (azure_drop("DiskEncryptionSet", "contoso-weu"), "disk encryption set /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/contoso-platform/providers/Microsoft.Compute/diskEncryptionSets/contoso-weu is not rendered"),
     (azure_drop("DNSZone", "contoso.example"), "lies in no rendered zone (none)"),
+    (azure_drop("RoleAssignment", "contoso-prod-weu-kubelet-acr-pull"),
+     "Deployment prod-weu/contoso-production/api: pulls contosoplatform.azurecr.io/clinic/api:3.1.0 but the kubelet identity of prod-weu has no AcrPull on contosoplatform"),
+    (azure_drop("Registry", "contosoplatform"), "pulls contosoplatform.azurecr.io/clinic/api:3.1.0 from registry contosoplatform, which infra/ does not create"),
     (azure_edit("argocd/infra.yaml", "Application", "contoso-infra-clusters", set_path("metadata.annotations", {"argocd.argoproj.io/sync-wave": "5"})),
      "Application contoso-infra-clusters: wave 5 does not come before the add-ons"),
 ])
@@ -387,3 +390,5 @@ def test_azure_check_warns_until_the_second_pass(tmp_path):
     assert re.search(r"platform\.yaml:\d+:3: warning: service 'api' uses buckets in 'development' but provider.identities has no client id for it \('development-api' or 'api'\)", out), out
     assert re.search(r"platform\.yaml:\d+:3: warning: infrastructure.principals has no principal id for ", out), out
     assert "infrastructure.issuers has no OIDC issuer for prod-weu, nonprod" in out
+    # AKS creates each cluster's kubelet identity; its AcrPull waits for the principal id.
+    assert re.search(r"infrastructure.principals has no principal id for [^:]*\bnonprod-kubelet, [^:]*\bprod-weu-kubelet\b", out), out

@@ -110,6 +110,9 @@ extension PlatformChecks {
         }
         if !spec.provider.account.isEmpty { keys.insert("platform") }
         for c in spec.clusters { keys.insert("\(c.name)-control-plane") }
+        if spec.delivery.registry?.host.hasSuffix(".azurecr.io") == true {
+            for c in spec.clusters { keys.insert(AzureFoundation.kubeletKey(c.name)) }
+        }
         for r in spec.provider.regions {
             if let n = AzureFoundation.diskEncryptionSet(
                 r.kmsKey, subscription: spec.provider.subscription, resourceGroup: spec.provider.resourceGroup), validVaultName(n)
@@ -122,7 +125,7 @@ extension PlatformChecks {
             out.append(
                 .warning(
                     .infraPending,
-                    "infrastructure.principals has no principal id for \(principals.joined(separator: ", ")): their role assignments are not rendered; apply infra/, then write each identity's status.atProvider.principalId (a disk encryption set's identity's, for its name) there",
+                    "infrastructure.principals has no principal id for \(principals.joined(separator: ", ")): their role assignments are not rendered; apply infra/, then write each identity's status.atProvider.principalId (a disk encryption set's identity's, for its name; a cluster's kubelet identity's, status.atProvider.kubeletIdentity[0].objectId, for <cluster>-kubelet) there",
                     at: infra.location))
         }
         let issuers = spec.clusters.map(\.name).filter { (infra.issuers[$0] ?? "").isEmpty }

@@ -295,9 +295,17 @@ extension AzureFoundation {
         return String(host.dropLast(".azurecr.io".count))
     }
 
-    /// The ACR registry with the policies of `registry/acr.json`.
+    /// The ACR registry with the policies of `registry/acr.json`, and AcrPull on it for the
+    /// kubelet identity of every cluster, so that nodes pull the images without an admin user
+    /// or a pull secret. AKS creates that identity with the cluster, so its principal id comes
+    /// with the second pass (`infrastructure.principals.<cluster>-kubelet`).
     func registry() -> [JSONValue]? {
         guard let reg = spec.delivery.registry, let name = registryName() else { return nil }
+        let pulls = clusters.compactMap { c in
+            roleAssignment(
+                "\(spec.platform)-\(c.cluster.name)-kubelet-acr-pull", principalKey: Self.kubeletKey(c.cluster.name), role: "AcrPull",
+                scope: resourceID("Microsoft.ContainerRegistry/registries", name))
+        }
         return [
             managed(
                 "containerregistry.azure.upbound.io/v1beta2", "Registry", name, externalName: name,
@@ -306,8 +314,11 @@ extension AzureFoundation {
                     ("retentionPolicyInDays", .int(max(1, reg.untaggedAfter.days))), ("trustPolicyEnabled", false),
                     ("zoneRedundancyEnabled", true), ("tags", tags()),
                 ], orphan: true)
-        ]
+        ] + pulls
     }
+
+    /// The key of `infrastructure.principals` for the kubelet identity AKS creates with `cluster`.
+    static func kubeletKey(_ cluster: String) -> String { "\(cluster)-kubelet" }
 
     // Long: the account's settings translated field by field from `buckets/`'s request body,
     // then its containers, its one management policy and the identities' role assignments.

@@ -816,7 +816,7 @@ public enum SpecSchema {
                 "Azure: the Entra ID tenant id the foundation's Key Vaults trust (required on azure).", default: s("")),
             Field(
                 "principals", .freeMap(key: .name, value: .string),
-                "Azure: the object (principal) id of each managed identity the foundation creates, by the key of `provider.identities` (`platform` for the identity of `provider.account`); Azure assigns it on creation (`status.atProvider.principalId`). Role assignments of an identity without one are not rendered.",
+                "Azure: the object (principal) id of each managed identity the foundation creates, by the key of `provider.identities` (`platform` for the identity of `provider.account`); also `<cluster>-control-plane`, a disk encryption set's name, and `<cluster>-kubelet` for the kubelet identity AKS creates (`status.atProvider.kubeletIdentity[0].objectId` of the KubernetesCluster, which gets AcrPull on an ACR registry). Azure assigns it on creation (`status.atProvider.principalId`). Role assignments of an identity without one are not rendered.",
                 default: .map([])),
             Field(
                 "issuers", .freeMap(key: .name, value: .string),
