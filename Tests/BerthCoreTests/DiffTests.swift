@@ -8,7 +8,7 @@ struct DiffTests {
     static let text = Fixtures.text(Fixtures.example)
     static let versions = Fixtures.text(Fixtures.example.deletingLastPathComponent().appendingPathComponent("versions.yaml"))
 
-    static func files(_ spec: String) throws -> [String: String] {
+    static func files(_ spec: String, versions: String? = versions) throws -> [String: String] {
         let l = Fixtures.check(spec, versions: versions)
         #expect(!l.diagnostics.hasErrors, "\(Fixtures.lines(l))")
         var out: [String: String] = [:]
@@ -101,6 +101,29 @@ struct DiffTests {
         #expect(
             bucket.contains(
                 "security-sensitive: changed buckets/production/uploads.policy.json: Statement (bucket policy allows more (4 new grants))"))
+    }
+
+    @Test("security-sensitive: a read-only bucket user that may now write, on Google Cloud (bucket IAM) and Azure (role assignments)")
+    func bucketGrants() throws {
+        for (example, file, reason) in [
+            (
+                "gcp", "buckets/production/documents.iam.json",
+                "bucket IAM grants more (roles/storage.objectUser to serviceAccount:search-production@harbour-prod.iam.gserviceaccount.com)"
+            ),
+            (
+                "azure", "buckets/production/contosoproduction.storage-account.json",
+                "storage account grants more (Storage Blob Data Contributor to contoso-production-search on contoso-production-documents)"
+            ),
+        ] {
+            let base = Fixtures.text(Fixtures.repoRoot.appendingPathComponent("examples/\(example)/platform.yaml"))
+            let edited = base.replacingOccurrences(of: "    uses: [bucket/documents:read]\n", with: "    uses: [bucket/documents]\n")
+            #expect(edited != base)
+            let changes = try PlatformDiff.compare(old: Self.files(base, versions: nil), new: Self.files(edited, versions: nil))
+            let lines = PlatformDiff.text(changes).split(separator: "\n").map(String.init)
+            let line = try #require(lines.first { $0.contains(" changed \(file):") }, "\(lines)")
+            #expect(line.hasPrefix("security-sensitive: "), "\(line)")
+            #expect(line.contains(reason), "\(line)")
+        }
     }
 
     @Test("securityContext and Service rules on objects")

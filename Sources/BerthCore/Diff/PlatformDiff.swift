@@ -133,6 +133,10 @@ public enum PlatformDiff {
                 risks.append(.securitySensitive)
                 reasons.append(widened)
             }
+            if let widened = grantsWidened(path, o, n) {
+                risks.append(.securitySensitive)
+                reasons.append(widened)
+            }
             var paths: [String] = []
             if let o, let n { fieldDiff(o, n, "", into: &paths) }
             let kind: Kind = o == nil ? .added : (n == nil ? .removed : .changed)
@@ -541,6 +545,52 @@ public enum PlatformDiff {
         if !newAllows.isEmpty { parts.append("bucket policy allows more (\(newAllows.count) new grants)") }
         if !lostDenies.isEmpty { parts.append("bucket policy denies less (\(lostDenies.count) denials dropped)") }
         return parts.joined(separator: "; ")
+    }
+
+    /// What a Google bucket's IAM policy (`*.iam.json`: members per role) or an Azure storage
+    /// account (`*.storage-account.json`: role assignments, public access) grants now that it
+    /// did not before; nil when it grants nothing new.
+    static func grantsWidened(_ path: String, _ a: JSONValue?, _ b: JSONValue?) -> String? {
+        var parts: [String] = []
+        func added(_ grants: (JSONValue?) -> Set<String>, _ what: String) {
+            let new = grants(b).subtracting(grants(a))
+            if !new.isEmpty { parts.append("\(what) (\(new.sorted().joined(separator: ", ")))") }
+        }
+        if path.hasSuffix(".iam.json") {
+            added(
+                { p in
+                    var out: Set<String> = []
+                    for binding in p?["bindings"]?.arrayValue ?? [] {
+                        let role = binding["role"]?.stringValue ?? "?"
+                        for m in binding["members"]?.arrayValue ?? [] { out.insert("\(role) to \(m.stringValue ?? canonical(m))") }
+                    }
+                    return out
+                }, "bucket IAM grants more")
+        }
+        if path.hasSuffix(".storage-account.json") {
+            added(
+                { p in
+                    Set(
+                        (p?["roleAssignments"]?.arrayValue ?? []).map { r in
+                            let scope = r["scope"]?.stringValue ?? ""
+                            let on = scope.split(separator: "/").last.map(String.init) ?? scope
+                            return "\(r["role"]?.stringValue ?? "?") to \(r["identity"]?.stringValue ?? "?") on \(on)"
+                        })
+                }, "storage account grants more")
+            added(
+                { p in
+                    var out: Set<String> = []
+                    if p?.at("StorageAccountCreateParameters.properties.allowBlobPublicAccess") == .bool(true) {
+                        out.insert("public blob access allowed")
+                    }
+                    for c in p?["containers"]?.arrayValue ?? [] where (c.at("properties.publicAccess")?.stringValue ?? "None") != "None" {
+                        out.insert(
+                            "container \(c["name"]?.stringValue ?? "?") public (\(c.at("properties.publicAccess")?.stringValue ?? ""))")
+                    }
+                    return out
+                }, "storage account opens public access")
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 
     // MARK: output
