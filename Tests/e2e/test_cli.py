@@ -407,6 +407,20 @@ def test_cost_runs_on_every_cloud_example(example, prices):
     # (An environment on a shared cluster can cost less at maximum scale than at minimum, when
     # another environment's share grows faster: gcp's development does. Both are positive.)
     assert doc["environments"] and all(e["min"] > 0 and e["max"] > 0 for e in doc["environments"])
+    # The text still writes each environment's range lowest first, and says when the lower end
+    # is the one at maximum scale.
+    for e in doc["environments"]:
+        line = next(l for l in r.stdout.splitlines() if l.startswith(e["environment"] + ": "))
+        lo, hi = sorted((e["min"], e["max"]))
+        assert line.startswith(f'{e["environment"]}: {lo:.2f} to {hi:.2f} '), line
+        assert (f'({e["min"]:.2f} at minimum scale: ' in line) == (e["min"] > e["max"]), line
+
+
+def test_cost_shared_cluster_range_is_written_lowest_first():
+    r = berth("cost", ROOT / "examples/gcp/platform.yaml", "--prices", ROOT / "examples/prices/gcp-europe-west1.yaml")
+    assert r.returncode == 0, r.stderr
+    assert ("development: 357.17 to 361.40 USD/month (361.40 at minimum scale: its share of shared node pools "
+            "shrinks as the other environments grow; nodes 231.20 to 235.43, storage 105.49, buckets 20.48)") in r.stdout
 
 def test_cost_bad_price_file(tmp_path):
     bad = tmp_path / "prices.yaml"

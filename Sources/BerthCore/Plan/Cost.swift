@@ -296,8 +296,15 @@ public enum Cost {
     public static func text(_ costs: [EnvironmentCost], prices: PriceTable) -> String {
         var s = "prices: \(prices.file) (\(prices.currency), \(prices.hoursPerMonth) h/month; \(prices.source); \(prices.date))\n"
         for c in costs {
+            // On a cluster shared with environments that grow more, an environment's share of
+            // the nodes shrinks: it can cost less at maximum scale than at minimum. Its range
+            // is still written lowest first, and says which end is which.
+            let (lo, hi) = (min(c.totalMin, c.totalMax), max(c.totalMin, c.totalMax))
+            let shrinks =
+                (c.totalMin * 100).rounded() > (c.totalMax * 100).rounded()
+                ? "\(money(c.totalMin)) at minimum scale: its share of shared node pools shrinks as the other environments grow; " : ""
             s +=
-                "\(c.environment): \(money(c.totalMin)) to \(money(c.totalMax)) \(prices.currency)/month (nodes \(money(c.nodesMin)) to \(money(c.nodesMax)), storage \(money(c.storage)), buckets \(money(c.buckets)))"
+                "\(c.environment): \(money(lo)) to \(money(hi)) \(prices.currency)/month (\(shrinks)nodes \(money(min(c.nodesMin, c.nodesMax))) to \(money(max(c.nodesMin, c.nodesMax))), storage \(money(c.storage)), buckets \(money(c.buckets)))"
             if c.spotSavingMax > 0 { s += "; spot saves \(money(c.spotSavingMin)) to \(money(c.spotSavingMax))" }
             s += "\n"
             for l in c.lines { s += "  \(l)\n" }
