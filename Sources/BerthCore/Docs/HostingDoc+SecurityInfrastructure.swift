@@ -146,7 +146,7 @@ extension HostingDoc {
     func complianceScanning() -> String {
         let s = spec
         return
-            "Images scanned in the registry\(s.delivery.registry?.scanOnPush == true ? " on push" : ""); `berth audit` checks the platform and its rendered objects (network exposure, workload hardening, RBAC breadth, secrets, encryption, backup, zone blast radius) with \(Audit.run(s).count) finding(s) now, and exits 1 on a finding at or above `--fail-on` (high by default)."
+            "Images scanned in the registry\(s.delivery.registry?.scanOnPush == true ? " on push" : ""); `berth audit` checks the platform and its rendered objects (network exposure, workload hardening, RBAC breadth, secrets, encryption, backup, zone blast radius) with \(Audit.run(s, plan: plan, files: facts.files).count) finding(s) now, and exits 1 on a finding at or above `--fail-on` (high by default)."
     }
 
     func vulnerabilityManagement() -> String {
