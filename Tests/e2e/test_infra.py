@@ -135,6 +135,20 @@ def mutate_zone(root):
     edit(root / "infra/dns/zones.yaml", fn)
 
 
+def mutate_bare_wildcard(root):
+    # "*acme.example" is no wildcard of acme.example: only a whole leading "*." label is one,
+    # so the name lies in no zone (stripping the characters "*" and "." would let it pass)
+    for p in sorted((root / "prod-us").rglob("*.yaml")):
+        if "kind: HTTPRoute" in p.read_text():
+            def fn(d):
+                if d.get("kind") == "HTTPRoute":
+                    d["spec"]["hostnames"] = ["*acme.example"]
+                return d
+            edit(p, fn)
+            return
+    raise AssertionError("no HTTPRoute in prod-us/")
+
+
 def mutate_wave(root):
     def fn(d):
         if d["kind"] == "Application" and d["metadata"]["name"] == "acme-infra-nodepools":
@@ -157,6 +171,7 @@ def mutate_wave(root):
     (mutate_alias, "key alias alias/acme-platform in us-east-1 is not rendered"),
     (mutate_required, "Cluster/prod-us: required parameter spec.forProvider.vpcConfig is missing"),
     (mutate_zone, "lies in no rendered zone (other.example)"),
+    (mutate_bare_wildcard, ": *acme.example lies in no rendered zone (acme.example)"),
     (mutate_wave, "Application acme-infra-nodepools: wave 5 does not come before the add-ons"),
 ])
 def test_each_break_is_caught(acme, tmp_path, mutation, expected):
