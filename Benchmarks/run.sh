@@ -26,6 +26,10 @@ venv_py=.venv/bin/python3; [ -x "$venv_py" ] || venv_py=python3
 t() { $py Benchmarks/timeit.py --runs "$runs" "$@"; }
 field() { $py -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 ratio() { $py -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.1f}')" "$1" "$2"; }
+# Markdown table rows from timeit.py's JSON: LABEL and the timing's median and peak RSS;
+# LABEL, the timing's median and its ratio to BASE's median (berth's, the ratio's 1).
+measured() { echo "| $1 | $(field "$2" median_s) s | $(field "$2" max_rss_mb) MB |"; }
+against() { echo "| $1 | $(field "$2" median_s) s | $(ratio "$(field "$2" median_s)" "$(field "$3" median_s)") x berth |"; }
 objects_of() { grep -o 'wrote [0-9]*' "$1" | grep -o '[0-9]*'; }
 # A new folder name per run: nothing is deleted between timed runs (on this ext4 without a
 # journal, creating files right after deleting thousands is several times slower, which
@@ -63,14 +67,14 @@ if has render; then
 
 | measurement | median | peak RSS |
 |---|---|---|
-| berth check | $(field "$check" median_s) s | $(field "$check" max_rss_mb) MB |
-| berth render, new output folder | $(field "$new" median_s) s | $(field "$new" max_rss_mb) MB |
-| berth render over unchanged output | $(field "$again" median_s) s | $(field "$again" max_rss_mb) MB |
+$(measured "berth check" "$check")
+$(measured "berth render, new output folder" "$new")
+$(measured "berth render over unchanged output" "$again")
 
 | same run, $small services ($small_objects objects) | median | ratio |
 |---|---|---|
 | berth render (load, check, plan, render, write) | $(field "$bs" median_s) s | 1 |
-| kubectl kustomize over the same rendered objects | $(field "$kz" median_s) s | $(ratio "$(field "$kz" median_s)" "$(field "$bs" median_s)") x berth |
+$(against "kubectl kustomize over the same rendered objects" "$kz" "$bs")
 TABLE
 fi
 
@@ -90,12 +94,12 @@ if has gitops; then
 
 | measurement | median | peak RSS |
 |---|---|---|
-| berth render with kustomize layout and Argo CD objects, new folder | $(field "$g" median_s) s | $(field "$g" max_rss_mb) MB |
+$(measured "berth render with kustomize layout and Argo CD objects, new folder" "$g")
 
 | same run, $small services with delivery.gitops | median | ratio |
 |---|---|---|
 | berth render (plain render, overlays, Argo CD) | $(field "$bs" median_s) s | 1 |
-| kubectl kustomize building every overlay berth wrote | $(field "$kz" median_s) s | $(ratio "$(field "$kz" median_s)" "$(field "$bs" median_s)") x berth |
+$(against "kubectl kustomize building every overlay berth wrote" "$kz" "$bs")
 TABLE
 fi
 
@@ -116,8 +120,8 @@ if has foundation; then
 
 | measurement | median | peak RSS |
 |---|---|---|
-| berth render with the foundation (and the GitOps layout), new folder | $(field "$fi_" median_s) s | $(field "$fi_" max_rss_mb) MB |
-| kubectl kustomize over the infra/ berth wrote (only reading and printing it) | $(field "$kz" median_s) s | $(field "$kz" max_rss_mb) MB |
+$(measured "berth render with the foundation (and the GitOps layout), new folder" "$fi_")
+$(measured "kubectl kustomize over the infra/ berth wrote (only reading and printing it)" "$kz")
 
 berth renders the whole platform with its foundation in $(ratio "$(field "$fi_" median_s)" "$(field "$kz" median_s)") x the time kubectl kustomize needs to read and print the foundation alone.
 TABLE
@@ -133,7 +137,7 @@ if has data; then
 
 | measurement | median | peak RSS |
 |---|---|---|
-| berth render, new output folder | $(field "$d" median_s) s | $(field "$d" max_rss_mb) MB |
+$(measured "berth render, new output folder" "$d")
 TABLE
 fi
 
@@ -146,7 +150,7 @@ if has docs; then
 
 | measurement | median | peak RSS |
 |---|---|---|
-| berth docs (Markdown, HTML, 4 SVG diagrams) | $(field "$dd" median_s) s | $(field "$dd" max_rss_mb) MB |
+$(measured "berth docs (Markdown, HTML, 4 SVG diagrams)" "$dd")
 TABLE
 fi
 
@@ -171,14 +175,14 @@ if has audit; then
 
 | measurement | median | peak RSS |
 |---|---|---|
-| berth audit | $(field "$au" median_s) s | $(field "$au" max_rss_mb) MB |
-| berth capacity | $(field "$ca" median_s) s | $(field "$ca" max_rss_mb) MB |
+$(measured "berth audit" "$au")
+$(measured "berth capacity" "$ca")
 | berth audit + berth capacity | $(field "$both" median_s) s | |
 
 | same run, $small services ($(objects_of "$bench/asmall.txt") objects) | time | ratio |
 |---|---|---|
 | berth audit + berth capacity (load, check, render in memory, rules) | $(field "$bs" median_s) s | 1 |
-| checkov on the same rendered objects (kubernetes framework, one run) | $(field "$ck" median_s) s | $(ratio "$(field "$ck" median_s)" "$(field "$bs" median_s)") x berth |
+$(against "checkov on the same rendered objects (kubernetes framework, one run)" "$ck" "$bs")
 TABLE
 fi
 
