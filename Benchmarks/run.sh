@@ -30,6 +30,17 @@ ratio() { $py -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.1f
 # LABEL, the timing's median and its ratio to BASE's median (berth's, the ratio's 1).
 measured() { echo "| $1 | $(field "$2" median_s) s | $(field "$2" max_rss_mb) MB |"; }
 against() { echo "| $1 | $(field "$2" median_s) s | $(ratio "$(field "$2" median_s)" "$(field "$3" median_s)") x berth |"; }
+# A section's heading and its table of measurements, one ROW (measured's) an argument.
+measurements() {  # HEADING ROW...
+    printf '\n### %s\n\n| measurement | median | peak RSS |\n|---|---|---|\n' "$1"
+    shift
+    printf '%s\n' "$@"
+}
+# The same run on a smaller spec: berth's time (the ratio's 1) against a peer tool's.
+versus() {  # HEADING TIME-COLUMN BERTH-LABEL BERTH-TIMING PEER-LABEL PEER-TIMING
+    printf '\n| %s | %s | ratio |\n|---|---|---|\n| %s | %s s | 1 |\n' "$1" "$2" "$3" "$(field "$4" median_s)"
+    against "$5" "$6" "$4"
+}
 objects_of() { grep -o 'wrote [0-9]*' "$1" | grep -o '[0-9]*'; }
 # A new folder name per run: nothing is deleted between timed runs (on this ext4 without a
 # journal, creating files right after deleting thousands is several times slower, which
@@ -61,21 +72,11 @@ if has render; then
     small_objects=$(find "$bench/small" -name '*.yaml' ! -name kustomization.yaml -path '*/*-*/*' -exec grep -c '^kind:' {} + | awk -F: '{s+=$NF} END {print s}')
     kz=$(t -- bash -c "for c in $bench/small/*/; do if [ -f \$c/kustomization.yaml ]; then kubectl kustomize \$c >/dev/null; fi; done")
     bs=$(t -- bash -c "$(fresh "$bench/small.yaml")")
-    cat <<TABLE
-
-### Check and render ($n services x 3 environments: $objects objects in $files files)
-
-| measurement | median | peak RSS |
-|---|---|---|
-$(measured "berth check" "$check")
-$(measured "berth render, new output folder" "$new")
-$(measured "berth render over unchanged output" "$again")
-
-| same run, $small services ($small_objects objects) | median | ratio |
-|---|---|---|
-| berth render (load, check, plan, render, write) | $(field "$bs" median_s) s | 1 |
-$(against "kubectl kustomize over the same rendered objects" "$kz" "$bs")
-TABLE
+    measurements "Check and render ($n services x 3 environments: $objects objects in $files files)" \
+        "$(measured "berth check" "$check")" "$(measured "berth render, new output folder" "$new")" \
+        "$(measured "berth render over unchanged output" "$again")"
+    versus "same run, $small services ($small_objects objects)" median "berth render (load, check, plan, render, write)" "$bs" \
+        "kubectl kustomize over the same rendered objects" "$kz"
 fi
 
 if has gitops; then
@@ -88,19 +89,10 @@ if has gitops; then
     "$berth" render "$bench/gsmall.yaml" --out "$bench/gsmall" 2>/dev/null
     kz=$(t -- bash -c "for o in $bench/gsmall/kustomize/overlays/*/*/; do kubectl kustomize \$o >/dev/null; done")
     bs=$(t -- bash -c "$(fresh "$bench/gsmall.yaml")")
-    cat <<TABLE
-
-### Render plus the GitOps layout ($n services, delivery.gitops: $gfiles files)
-
-| measurement | median | peak RSS |
-|---|---|---|
-$(measured "berth render with kustomize layout and Argo CD objects, new folder" "$g")
-
-| same run, $small services with delivery.gitops | median | ratio |
-|---|---|---|
-| berth render (plain render, overlays, Argo CD) | $(field "$bs" median_s) s | 1 |
-$(against "kubectl kustomize building every overlay berth wrote" "$kz" "$bs")
-TABLE
+    measurements "Render plus the GitOps layout ($n services, delivery.gitops: $gfiles files)" \
+        "$(measured "berth render with kustomize layout and Argo CD objects, new folder" "$g")"
+    versus "same run, $small services with delivery.gitops" median "berth render (plain render, overlays, Argo CD)" "$bs" \
+        "kubectl kustomize building every overlay berth wrote" "$kz"
 fi
 
 if has foundation; then
@@ -114,14 +106,10 @@ if has foundation; then
     ( cd "$bench/iprobe/infra" && { echo "apiVersion: kustomize.config.k8s.io/v1beta1"; echo "kind: Kustomization"; echo "resources:";
       find . -name '*.yaml' ! -name kustomization.yaml | LC_ALL=C sort | sed 's|^\./|- |'; } > kustomization.yaml )
     kz=$(t -- kubectl kustomize "$bench/iprobe/infra")
+    measurements "Render with the cloud foundation ($n services, infrastructure: crossplane: $iobjects managed resources in $ifiles files under infra/)" \
+        "$(measured "berth render with the foundation (and the GitOps layout), new folder" "$fi_")" \
+        "$(measured "kubectl kustomize over the infra/ berth wrote (only reading and printing it)" "$kz")"
     cat <<TABLE
-
-### Render with the cloud foundation ($n services, infrastructure: crossplane: $iobjects managed resources in $ifiles files under infra/)
-
-| measurement | median | peak RSS |
-|---|---|---|
-$(measured "berth render with the foundation (and the GitOps layout), new folder" "$fi_")
-$(measured "kubectl kustomize over the infra/ berth wrote (only reading and printing it)" "$kz")
 
 berth renders the whole platform with its foundation in $(ratio "$(field "$fi_" median_s)" "$(field "$kz" median_s)") x the time kubectl kustomize needs to read and print the foundation alone.
 TABLE
@@ -131,27 +119,14 @@ if has data; then
     $py Benchmarks/gen_spec.py "$n" --databases 50 --buckets 200 > "$bench/data.yaml"
     "$berth" render "$bench/data.yaml" --out "$bench/dprobe" 2> "$bench/dprobe.txt"
     d=$(t -- bash -c "$(fresh "$bench/data.yaml")")
-    cat <<TABLE
-
-### Storage and data ($n services, 50 databases, 200 buckets: $(objects_of "$bench/dprobe.txt") objects, $(find "$bench/dprobe" -type f | wc -l) files)
-
-| measurement | median | peak RSS |
-|---|---|---|
-$(measured "berth render, new output folder" "$d")
-TABLE
+    measurements "Storage and data ($n services, 50 databases, 200 buckets: $(objects_of "$bench/dprobe.txt") objects, $(find "$bench/dprobe" -type f | wc -l) files)" \
+        "$(measured "berth render, new output folder" "$d")"
 fi
 
 if has docs; then
     $py Benchmarks/gen_spec.py "$n" > "$bench/docs.yaml"
     dd=$(t -- "$berth" docs "$bench/docs.yaml" --out "$bench/docs")
-    cat <<TABLE
-
-### Hosting & Network document ($n services)
-
-| measurement | median | peak RSS |
-|---|---|---|
-$(measured "berth docs (Markdown, HTML, 4 SVG diagrams)" "$dd")
-TABLE
+    measurements "Hosting & Network document ($n services)" "$(measured "berth docs (Markdown, HTML, 4 SVG diagrams)" "$dd")"
 fi
 
 if has audit; then
@@ -169,21 +144,11 @@ if has audit; then
     done
     ck=$(t --runs 1 -- bash -c "$venv_py -m checkov.main -d $bench/asmall-plain --framework kubernetes --skip-download --quiet --compact -o json >/dev/null 2>&1; exit 0")
     bs=$(t -- bash -c "'$berth' audit '$bench/asmall.yaml' --fail-on critical >/dev/null; '$berth' capacity '$bench/asmall.yaml' >/dev/null; exit 0")
-    cat <<TABLE
-
-### Audit and capacity ($n services)
-
-| measurement | median | peak RSS |
-|---|---|---|
-$(measured "berth audit" "$au")
-$(measured "berth capacity" "$ca")
-| berth audit + berth capacity | $(field "$both" median_s) s | |
-
-| same run, $small services ($(objects_of "$bench/asmall.txt") objects) | time | ratio |
-|---|---|---|
-| berth audit + berth capacity (load, check, render in memory, rules) | $(field "$bs" median_s) s | 1 |
-$(against "checkov on the same rendered objects (kubernetes framework, one run)" "$ck" "$bs")
-TABLE
+    measurements "Audit and capacity ($n services)" "$(measured "berth audit" "$au")" "$(measured "berth capacity" "$ca")" \
+        "| berth audit + berth capacity | $(field "$both" median_s) s | |"
+    versus "same run, $small services ($(objects_of "$bench/asmall.txt") objects)" time \
+        "berth audit + berth capacity (load, check, render in memory, rules)" "$bs" \
+        "checkov on the same rendered objects (kubernetes framework, one run)" "$ck"
 fi
 
 if has diagnostics; then
