@@ -30,6 +30,19 @@ ratio() { $py -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.1f
 # LABEL, the timing's median and its ratio to BASE's median (berth's, the ratio's 1).
 measured() { echo "| $1 | $(field "$2" median_s) s | $(field "$2" max_rss_mb) MB |"; }
 against() { echo "| $1 | $(field "$2" median_s) s | $(ratio "$(field "$2" median_s)" "$(field "$3" median_s)") x berth |"; }
+# A section's spec, $n services from gen_spec.py with FLAGS, as $bench/NAME.yaml, and one
+# untimed render of it into $bench/PROBE (berth's summary in $bench/PROBE.txt) to count what
+# it writes.
+probe() {  # NAME PROBE FLAGS...
+    $py Benchmarks/gen_spec.py "$n" "${@:3}" > "$bench/$1.yaml"
+    "$berth" render "$bench/$1.yaml" --out "$bench/$2" 2> "$bench/$2.txt"
+}
+# The smaller spec of a same-run comparison with a peer tool: $small services (80 at most),
+# from gen_spec.py with FLAGS, written to $bench/NAME.yaml.
+small_spec() {  # NAME FLAGS...
+    small=$(( n < 80 ? n : 80 ))
+    $py Benchmarks/gen_spec.py "$small" "${@:2}" > "$bench/$1.yaml"
+}
 # A section's heading and its table of measurements, one ROW (measured's) an argument.
 measurements() {  # HEADING ROW...
     printf '\n### %s\n\n| measurement | median | peak RSS |\n|---|---|---|\n' "$1"
@@ -59,15 +72,13 @@ kustomize_plain() {  # SPEC DIR
 }
 
 if has render; then
-    $py Benchmarks/gen_spec.py "$n" > "$bench/spec.yaml"
-    "$berth" render "$bench/spec.yaml" --out "$bench/probe" 2> "$bench/probe.txt"
+    probe spec probe
     objects=$(objects_of "$bench/probe.txt"); files=$(find "$bench/probe" -type f -name '*.yaml' | wc -l)
     check=$(t -- "$berth" check "$bench/spec.yaml")
     new=$(t -- bash -c "$(fresh "$bench/spec.yaml")")
     "$berth" render "$bench/spec.yaml" --out "$bench/again" 2>/dev/null
     again=$(t -- "$berth" render "$bench/spec.yaml" --out "$bench/again")
-    small=$(( n < 80 ? n : 80 ))
-    $py Benchmarks/gen_spec.py "$small" > "$bench/small.yaml"
+    small_spec small
     kustomize_plain "$bench/small.yaml" "$bench/small"
     small_objects=$(find "$bench/small" -name '*.yaml' ! -name kustomization.yaml -path '*/*-*/*' -exec grep -c '^kind:' {} + | awk -F: '{s+=$NF} END {print s}')
     kz=$(t -- bash -c "for c in $bench/small/*/; do if [ -f \$c/kustomization.yaml ]; then kubectl kustomize \$c >/dev/null; fi; done")
@@ -80,12 +91,10 @@ if has render; then
 fi
 
 if has gitops; then
-    $py Benchmarks/gen_spec.py "$n" --gitops > "$bench/gitops.yaml"
-    "$berth" render "$bench/gitops.yaml" --out "$bench/gprobe" 2> "$bench/gprobe.txt"
+    probe gitops gprobe --gitops
     gfiles=$(find "$bench/gprobe" -type f | wc -l)
     g=$(t -- bash -c "$(fresh "$bench/gitops.yaml")")
-    small=$(( n < 80 ? n : 80 ))
-    $py Benchmarks/gen_spec.py "$small" --gitops > "$bench/gsmall.yaml"
+    small_spec gsmall --gitops
     "$berth" render "$bench/gsmall.yaml" --out "$bench/gsmall" 2>/dev/null
     kz=$(t -- bash -c "for o in $bench/gsmall/kustomize/overlays/*/*/; do kubectl kustomize \$o >/dev/null; done")
     bs=$(t -- bash -c "$(fresh "$bench/gsmall.yaml")")
@@ -98,8 +107,7 @@ fi
 if has foundation; then
     # The same spec as "gitops" plus infrastructure: { engine: crossplane }: the difference
     # between the two renders is the foundation (infra/, argocd/infra.yaml).
-    $py Benchmarks/gen_spec.py "$n" --infra > "$bench/infra.yaml"
-    "$berth" render "$bench/infra.yaml" --out "$bench/iprobe" 2> "$bench/iprobe.txt"
+    probe infra iprobe --infra
     ifiles=$(find "$bench/iprobe/infra" -type f | wc -l)
     iobjects=$(cat "$bench"/iprobe/infra/*/*.yaml | grep -c '^kind:')
     fi_=$(t -- bash -c "$(fresh "$bench/infra.yaml")")
@@ -116,8 +124,7 @@ TABLE
 fi
 
 if has data; then
-    $py Benchmarks/gen_spec.py "$n" --databases 50 --buckets 200 > "$bench/data.yaml"
-    "$berth" render "$bench/data.yaml" --out "$bench/dprobe" 2> "$bench/dprobe.txt"
+    probe data dprobe --databases 50 --buckets 200
     d=$(t -- bash -c "$(fresh "$bench/data.yaml")")
     measurements "Storage and data ($n services, 50 databases, 200 buckets: $(objects_of "$bench/dprobe.txt") objects, $(find "$bench/dprobe" -type f | wc -l) files)" \
         "$(measured "berth render, new output folder" "$d")"
@@ -134,8 +141,7 @@ if has audit; then
     au=$(t -- "$berth" audit "$bench/audit.yaml" --fail-on critical)
     ca=$(t -- bash -c "'$berth' capacity '$bench/audit.yaml' >/dev/null; exit 0")
     both=$(t -- bash -c "'$berth' audit '$bench/audit.yaml' --fail-on critical >/dev/null; '$berth' capacity '$bench/audit.yaml' >/dev/null; exit 0")
-    small=$(( n < 80 ? n : 80 ))
-    $py Benchmarks/gen_spec.py "$small" > "$bench/asmall.yaml"
+    small_spec asmall
     "$berth" render "$bench/asmall.yaml" --out "$bench/asmall" 2> "$bench/asmall.txt"
     mkdir -p "$bench/asmall-plain"
     for c in "$bench"/asmall/*/; do
