@@ -4,6 +4,8 @@ import os
 import pathlib
 import subprocess
 
+import yaml
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BERTH = os.environ.get("BERTH_BIN", str(ROOT / ".build" / "debug" / "berth"))
 ACME = ROOT / "examples" / "acme" / "platform.yaml"
@@ -16,3 +18,9 @@ def berth(*args, env=None, timeout=120):
     e.pop("BERTH_TEST_DROP_OBJECT", None)
     e.update(env or {})
     return subprocess.run([BERTH, *map(str, args)], capture_output=True, text=True, env=e, timeout=timeout)
+
+
+def docs(path):
+    """The YAML documents of a file, empty ones left out."""
+    with open(path, encoding="utf-8") as f:
+        return [d for d in yaml.safe_load_all(f) if d]

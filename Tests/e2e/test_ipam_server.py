@@ -14,14 +14,7 @@ import sys
 import pytest
 import yaml
 
-from berthrun import ROOT, ACME, berth
-
-
-
-
-
-def docs(path: pathlib.Path) -> list:
-    return [d for d in yaml.safe_load_all(path.read_text()) if d]
+from berthrun import ROOT, ACME, berth, docs
 
 
 @pytest.fixture(scope="module")

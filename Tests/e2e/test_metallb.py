@@ -10,21 +10,12 @@ import ipaddress
 import json
 import shutil
 
-import yaml
 
 import berthrun
-from berthrun import ROOT
+from berthrun import ROOT, docs
 
 # The renders here are large: a longer timeout than the default.
 berth = functools.partial(berthrun.berth, timeout=300)
-
-
-
-
-
-def docs(path):
-    with open(path, encoding="utf-8") as f:
-        return [d for d in yaml.safe_load_all(f) if d]
 
 
 def rendered(out):
