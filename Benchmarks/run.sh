@@ -26,6 +26,34 @@ venv_py=.venv/bin/python3; [ -x "$venv_py" ] || venv_py=python3
 t() { $py Benchmarks/timeit.py --runs "$runs" "$@"; }
 field() { $py -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 ratio() { $py -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.1f}')" "$1" "$2"; }
+# Markdown table rows from timeit.py's JSON: LABEL and the timing's median and peak RSS;
+# LABEL, the timing's median and its ratio to BASE's median (berth's, the ratio's 1).
+measured() { echo "| $1 | $(field "$2" median_s) s | $(field "$2" max_rss_mb) MB |"; }
+against() { echo "| $1 | $(field "$2" median_s) s | $(ratio "$(field "$2" median_s)" "$(field "$3" median_s)") x berth |"; }
+# A section's spec, $n services from gen_spec.py with FLAGS, as $bench/NAME.yaml, and one
+# untimed render of it into $bench/PROBE (berth's summary in $bench/PROBE.txt) to count what
+# it writes.
+probe() {  # NAME PROBE FLAGS...
+    $py Benchmarks/gen_spec.py "$n" "${@:3}" > "$bench/$1.yaml"
+    "$berth" render "$bench/$1.yaml" --out "$bench/$2" 2> "$bench/$2.txt"
+}
+# The smaller spec of a same-run comparison with a peer tool: $small services (80 at most),
+# from gen_spec.py with FLAGS, written to $bench/NAME.yaml.
+small_spec() {  # NAME FLAGS...
+    small=$(( n < 80 ? n : 80 ))
+    $py Benchmarks/gen_spec.py "$small" "${@:2}" > "$bench/$1.yaml"
+}
+# A section's heading and its table of measurements, one ROW (measured's) an argument.
+measurements() {  # HEADING ROW...
+    printf '\n### %s\n\n| measurement | median | peak RSS |\n|---|---|---|\n' "$1"
+    shift
+    printf '%s\n' "$@"
+}
+# The same run on a smaller spec: berth's time (the ratio's 1) against a peer tool's.
+versus() {  # HEADING TIME-COLUMN BERTH-LABEL BERTH-TIMING PEER-LABEL PEER-TIMING
+    printf '\n| %s | %s | ratio |\n|---|---|---|\n| %s | %s s | 1 |\n' "$1" "$2" "$3" "$(field "$4" median_s)"
+    against "$5" "$6" "$4"
+}
 objects_of() { grep -o 'wrote [0-9]*' "$1" | grep -o '[0-9]*'; }
 # A new folder name per run: nothing is deleted between timed runs (on this ext4 without a
 # journal, creating files right after deleting thousands is several times slower, which
@@ -44,110 +72,68 @@ kustomize_plain() {  # SPEC DIR
 }
 
 if has render; then
-    $py Benchmarks/gen_spec.py "$n" > "$bench/spec.yaml"
-    "$berth" render "$bench/spec.yaml" --out "$bench/probe" 2> "$bench/probe.txt"
+    probe spec probe
     objects=$(objects_of "$bench/probe.txt"); files=$(find "$bench/probe" -type f -name '*.yaml' | wc -l)
     check=$(t -- "$berth" check "$bench/spec.yaml")
     new=$(t -- bash -c "$(fresh "$bench/spec.yaml")")
     "$berth" render "$bench/spec.yaml" --out "$bench/again" 2>/dev/null
     again=$(t -- "$berth" render "$bench/spec.yaml" --out "$bench/again")
-    small=$(( n < 80 ? n : 80 ))
-    $py Benchmarks/gen_spec.py "$small" > "$bench/small.yaml"
+    small_spec small
     kustomize_plain "$bench/small.yaml" "$bench/small"
     small_objects=$(find "$bench/small" -name '*.yaml' ! -name kustomization.yaml -path '*/*-*/*' -exec grep -c '^kind:' {} + | awk -F: '{s+=$NF} END {print s}')
     kz=$(t -- bash -c "for c in $bench/small/*/; do if [ -f \$c/kustomization.yaml ]; then kubectl kustomize \$c >/dev/null; fi; done")
     bs=$(t -- bash -c "$(fresh "$bench/small.yaml")")
-    cat <<TABLE
-
-### Check and render ($n services x 3 environments: $objects objects in $files files)
-
-| measurement | median | peak RSS |
-|---|---|---|
-| berth check | $(field "$check" median_s) s | $(field "$check" max_rss_mb) MB |
-| berth render, new output folder | $(field "$new" median_s) s | $(field "$new" max_rss_mb) MB |
-| berth render over unchanged output | $(field "$again" median_s) s | $(field "$again" max_rss_mb) MB |
-
-| same run, $small services ($small_objects objects) | median | ratio |
-|---|---|---|
-| berth render (load, check, plan, render, write) | $(field "$bs" median_s) s | 1 |
-| kubectl kustomize over the same rendered objects | $(field "$kz" median_s) s | $(ratio "$(field "$kz" median_s)" "$(field "$bs" median_s)") x berth |
-TABLE
+    measurements "Check and render ($n services x 3 environments: $objects objects in $files files)" \
+        "$(measured "berth check" "$check")" "$(measured "berth render, new output folder" "$new")" \
+        "$(measured "berth render over unchanged output" "$again")"
+    versus "same run, $small services ($small_objects objects)" median "berth render (load, check, plan, render, write)" "$bs" \
+        "kubectl kustomize over the same rendered objects" "$kz"
 fi
 
 if has gitops; then
-    $py Benchmarks/gen_spec.py "$n" --gitops > "$bench/gitops.yaml"
-    "$berth" render "$bench/gitops.yaml" --out "$bench/gprobe" 2> "$bench/gprobe.txt"
+    probe gitops gprobe --gitops
     gfiles=$(find "$bench/gprobe" -type f | wc -l)
     g=$(t -- bash -c "$(fresh "$bench/gitops.yaml")")
-    small=$(( n < 80 ? n : 80 ))
-    $py Benchmarks/gen_spec.py "$small" --gitops > "$bench/gsmall.yaml"
+    small_spec gsmall --gitops
     "$berth" render "$bench/gsmall.yaml" --out "$bench/gsmall" 2>/dev/null
     kz=$(t -- bash -c "for o in $bench/gsmall/kustomize/overlays/*/*/; do kubectl kustomize \$o >/dev/null; done")
     bs=$(t -- bash -c "$(fresh "$bench/gsmall.yaml")")
-    cat <<TABLE
-
-### Render plus the GitOps layout ($n services, delivery.gitops: $gfiles files)
-
-| measurement | median | peak RSS |
-|---|---|---|
-| berth render with kustomize layout and Argo CD objects, new folder | $(field "$g" median_s) s | $(field "$g" max_rss_mb) MB |
-
-| same run, $small services with delivery.gitops | median | ratio |
-|---|---|---|
-| berth render (plain render, overlays, Argo CD) | $(field "$bs" median_s) s | 1 |
-| kubectl kustomize building every overlay berth wrote | $(field "$kz" median_s) s | $(ratio "$(field "$kz" median_s)" "$(field "$bs" median_s)") x berth |
-TABLE
+    measurements "Render plus the GitOps layout ($n services, delivery.gitops: $gfiles files)" \
+        "$(measured "berth render with kustomize layout and Argo CD objects, new folder" "$g")"
+    versus "same run, $small services with delivery.gitops" median "berth render (plain render, overlays, Argo CD)" "$bs" \
+        "kubectl kustomize building every overlay berth wrote" "$kz"
 fi
 
 if has foundation; then
     # The same spec as "gitops" plus infrastructure: { engine: crossplane }: the difference
     # between the two renders is the foundation (infra/, argocd/infra.yaml).
-    $py Benchmarks/gen_spec.py "$n" --infra > "$bench/infra.yaml"
-    "$berth" render "$bench/infra.yaml" --out "$bench/iprobe" 2> "$bench/iprobe.txt"
+    probe infra iprobe --infra
     ifiles=$(find "$bench/iprobe/infra" -type f | wc -l)
     iobjects=$(cat "$bench"/iprobe/infra/*/*.yaml | grep -c '^kind:')
     fi_=$(t -- bash -c "$(fresh "$bench/infra.yaml")")
     ( cd "$bench/iprobe/infra" && { echo "apiVersion: kustomize.config.k8s.io/v1beta1"; echo "kind: Kustomization"; echo "resources:";
       find . -name '*.yaml' ! -name kustomization.yaml | LC_ALL=C sort | sed 's|^\./|- |'; } > kustomization.yaml )
     kz=$(t -- kubectl kustomize "$bench/iprobe/infra")
+    measurements "Render with the cloud foundation ($n services, infrastructure: crossplane: $iobjects managed resources in $ifiles files under infra/)" \
+        "$(measured "berth render with the foundation (and the GitOps layout), new folder" "$fi_")" \
+        "$(measured "kubectl kustomize over the infra/ berth wrote (only reading and printing it)" "$kz")"
     cat <<TABLE
-
-### Render with the cloud foundation ($n services, infrastructure: crossplane: $iobjects managed resources in $ifiles files under infra/)
-
-| measurement | median | peak RSS |
-|---|---|---|
-| berth render with the foundation (and the GitOps layout), new folder | $(field "$fi_" median_s) s | $(field "$fi_" max_rss_mb) MB |
-| kubectl kustomize over the infra/ berth wrote (only reading and printing it) | $(field "$kz" median_s) s | $(field "$kz" max_rss_mb) MB |
 
 berth renders the whole platform with its foundation in $(ratio "$(field "$fi_" median_s)" "$(field "$kz" median_s)") x the time kubectl kustomize needs to read and print the foundation alone.
 TABLE
 fi
 
 if has data; then
-    $py Benchmarks/gen_spec.py "$n" --databases 50 --buckets 200 > "$bench/data.yaml"
-    "$berth" render "$bench/data.yaml" --out "$bench/dprobe" 2> "$bench/dprobe.txt"
+    probe data dprobe --databases 50 --buckets 200
     d=$(t -- bash -c "$(fresh "$bench/data.yaml")")
-    cat <<TABLE
-
-### Storage and data ($n services, 50 databases, 200 buckets: $(objects_of "$bench/dprobe.txt") objects, $(find "$bench/dprobe" -type f | wc -l) files)
-
-| measurement | median | peak RSS |
-|---|---|---|
-| berth render, new output folder | $(field "$d" median_s) s | $(field "$d" max_rss_mb) MB |
-TABLE
+    measurements "Storage and data ($n services, 50 databases, 200 buckets: $(objects_of "$bench/dprobe.txt") objects, $(find "$bench/dprobe" -type f | wc -l) files)" \
+        "$(measured "berth render, new output folder" "$d")"
 fi
 
 if has docs; then
     $py Benchmarks/gen_spec.py "$n" > "$bench/docs.yaml"
     dd=$(t -- "$berth" docs "$bench/docs.yaml" --out "$bench/docs")
-    cat <<TABLE
-
-### Hosting & Network document ($n services)
-
-| measurement | median | peak RSS |
-|---|---|---|
-| berth docs (Markdown, HTML, 4 SVG diagrams) | $(field "$dd" median_s) s | $(field "$dd" max_rss_mb) MB |
-TABLE
+    measurements "Hosting & Network document ($n services)" "$(measured "berth docs (Markdown, HTML, 4 SVG diagrams)" "$dd")"
 fi
 
 if has audit; then
@@ -155,8 +141,7 @@ if has audit; then
     au=$(t -- "$berth" audit "$bench/audit.yaml" --fail-on critical)
     ca=$(t -- bash -c "'$berth' capacity '$bench/audit.yaml' >/dev/null; exit 0")
     both=$(t -- bash -c "'$berth' audit '$bench/audit.yaml' --fail-on critical >/dev/null; '$berth' capacity '$bench/audit.yaml' >/dev/null; exit 0")
-    small=$(( n < 80 ? n : 80 ))
-    $py Benchmarks/gen_spec.py "$small" > "$bench/asmall.yaml"
+    small_spec asmall
     "$berth" render "$bench/asmall.yaml" --out "$bench/asmall" 2> "$bench/asmall.txt"
     mkdir -p "$bench/asmall-plain"
     for c in "$bench"/asmall/*/; do
@@ -165,21 +150,11 @@ if has audit; then
     done
     ck=$(t --runs 1 -- bash -c "$venv_py -m checkov.main -d $bench/asmall-plain --framework kubernetes --skip-download --quiet --compact -o json >/dev/null 2>&1; exit 0")
     bs=$(t -- bash -c "'$berth' audit '$bench/asmall.yaml' --fail-on critical >/dev/null; '$berth' capacity '$bench/asmall.yaml' >/dev/null; exit 0")
-    cat <<TABLE
-
-### Audit and capacity ($n services)
-
-| measurement | median | peak RSS |
-|---|---|---|
-| berth audit | $(field "$au" median_s) s | $(field "$au" max_rss_mb) MB |
-| berth capacity | $(field "$ca" median_s) s | $(field "$ca" max_rss_mb) MB |
-| berth audit + berth capacity | $(field "$both" median_s) s | |
-
-| same run, $small services ($(objects_of "$bench/asmall.txt") objects) | time | ratio |
-|---|---|---|
-| berth audit + berth capacity (load, check, render in memory, rules) | $(field "$bs" median_s) s | 1 |
-| checkov on the same rendered objects (kubernetes framework, one run) | $(field "$ck" median_s) s | $(ratio "$(field "$ck" median_s)" "$(field "$bs" median_s)") x berth |
-TABLE
+    measurements "Audit and capacity ($n services)" "$(measured "berth audit" "$au")" "$(measured "berth capacity" "$ca")" \
+        "| berth audit + berth capacity | $(field "$both" median_s) s | |"
+    versus "same run, $small services ($(objects_of "$bench/asmall.txt") objects)" time \
+        "berth audit + berth capacity (load, check, render in memory, rules)" "$bs" \
+        "checkov on the same rendered objects (kubernetes framework, one run)" "$ck"
 fi
 
 if has diagnostics; then

@@ -125,6 +125,48 @@ def walk(v, path=""):
             yield from walk(x, f"{path}[{i}]")
 
 
+def where(cluster, d):
+    """`Kind cluster/namespace/name`: how a check names a cluster object."""
+    return f"{d['kind']} {cluster}/{d['metadata'].get('namespace', '')}/{d['metadata']['name']}"
+
+
+def check_pools(clusters, label, pools, noun, say):
+    """Every node pool a cluster object's nodeSelector names under `label` is one of that
+    cluster's `pools` (cluster name -> set of pool names); `noun` is what the provider calls one."""
+    for cluster, objs in clusters.items():
+        for d in objs:
+            for p, v in walk(d):
+                if p.endswith("nodeSelector") and isinstance(v, dict) and label in v and v[label] not in pools.get(cluster, set()):
+                    say(f"{where(cluster, d)}: node pool {v[label]} is not a {noun} of {cluster}")
+
+
+def dns_names(clusters):
+    """(cluster, object, host) for every host name an HTTPRoute, Gateway listener,
+    Certificate or Ingress rule in a cluster names."""
+    for cluster, objs in clusters.items():
+        for d in objs:
+            k, s = d.get("kind"), d.get("spec") or {}
+            names = []
+            if k == "HTTPRoute":
+                names = s.get("hostnames", [])
+            elif k == "Gateway":
+                names = [l["hostname"] for l in s.get("listeners", []) if l.get("hostname")]
+            elif k == "Certificate":
+                names = s.get("dnsNames", [])
+            elif k == "Ingress":
+                names = [r["host"] for r in s.get("rules", []) if r.get("host")]
+            for h in names:
+                yield cluster, d, h
+
+
+def check_zones(clusters, zones, say):
+    """Every host name (a leading `*.` wildcard label removed) lies in one of `zones`."""
+    for cluster, d, h in dns_names(clusters):
+        bare = h[2:] if h.startswith("*.") else h
+        if not any(bare == z or bare.endswith("." + z) for z in zones):
+            say(f"{where(cluster, d)}: {h} lies in no rendered zone ({', '.join(zones) or 'none'})")
+
+
 def required_rules(schemas: Path, api: str, kind: str):
     group, version = api.split("/")
     f = schemas / group / f"{kind.lower()}_{version}.json"
@@ -249,33 +291,12 @@ def main(argv):
     pools = {}
     for ng in by_kind.get("NodeGroup", {}).values():
         pools.setdefault(ng["spec"]["forProvider"]["clusterNameRef"]["name"], set()).add(ng["metadata"]["annotations"]["crossplane.io/external-name"])
-    for cluster, objs in clusters.items():
-        for d in objs:
-            for p, v in walk(d):
-                if p.endswith("nodeSelector") and isinstance(v, dict) and POOL_LABEL in v and v[POOL_LABEL] not in pools.get(cluster, set()):
-                    say(f"{d['kind']} {cluster}/{d['metadata'].get('namespace', '')}/{d['metadata']['name']}: node pool {v[POOL_LABEL]} is not a node group of {cluster}")
+    check_pools(clusters, POOL_LABEL, pools, "node group", say)
 
     # 7. DNS names in rendered zones
     zones = [z["spec"]["forProvider"]["name"] for z in by_kind.get("Zone", {}).values()]
     zones += [z["spec"]["forProvider"]["dnsName"].rstrip(".") for z in by_kind.get("ManagedZone", {}).values()]
-    def in_zone(host):
-        host = host.lstrip("*.")
-        return any(host == z or host.endswith("." + z) for z in zones)
-    for cluster, objs in clusters.items():
-        for d in objs:
-            k, s = d.get("kind"), d.get("spec") or {}
-            names = []
-            if k == "HTTPRoute":
-                names = s.get("hostnames", [])
-            elif k == "Gateway":
-                names = [l["hostname"] for l in s.get("listeners", []) if l.get("hostname")]
-            elif k == "Certificate":
-                names = s.get("dnsNames", [])
-            elif k == "Ingress":
-                names = [r["host"] for r in s.get("rules", []) if r.get("host")]
-            for h in names:
-                if not in_zone(h):
-                    say(f"{k} {cluster}/{d['metadata'].get('namespace', '')}/{d['metadata']['name']}: {h} lies in no rendered zone ({', '.join(zones) or 'none'})")
+    check_zones(clusters, zones, say)
 
     # 8. buckets the policies name
     buckets = set(by_kind.get("Bucket", {}))
@@ -388,24 +409,7 @@ def gcp_checks(root, infra, by_kind, clusters, argo, plan, say):
 
     # Workload Identity: every annotation names a rendered account whose workloadIdentityUser
     # member is that namespace/ServiceAccount, and every member is a ServiceAccount that names it
-    wanted = []
-    for cluster, objs in clusters.items():
-        for d in objs:
-            ann = (d.get("metadata") or {}).get("annotations") or {}
-            if d.get("kind") == "ServiceAccount" and GKE_IDENTITY in ann:
-                wanted.append((cluster, d["metadata"].get("namespace", ""), d["metadata"]["name"], ann[GKE_IDENTITY], "ServiceAccount"))
-            tpl = (((d.get("spec") or {}).get("serviceAccountTemplate") or {}).get("metadata") or {}).get("annotations") or {}
-            if d.get("kind") == "Cluster" and GKE_IDENTITY in tpl:
-                wanted.append((cluster, d["metadata"].get("namespace", ""), d["metadata"]["name"], tpl[GKE_IDENTITY], "CloudNativePG Cluster"))
-    accounts = {"cert-manager": "cert-manager", "external-dns": "external-dns", "velero": "velero-server",
-                "external-secrets": "external-secrets"}
-    for d in argo:
-        addon = ((d.get("metadata") or {}).get("labels") or {}).get("berth.dev/addon")
-        values = (((d.get("spec") or {}).get("source") or {}).get("helm") or {}).get("valuesObject") or {}
-        for p, v in walk(values):
-            if isinstance(v, dict) and GKE_IDENTITY in v:
-                dest = d["spec"]["destination"]
-                wanted.append((dest["name"], dest["namespace"], accounts.get(addon, "?"), v[GKE_IDENTITY], f"add-on {addon}"))
+    wanted = annotated(clusters, argo, GKE_IDENTITY)
     gsas = {external(a): n for n, a in by_kind.get("ServiceAccount", {}).items()}
     members = {}
     for m in by_kind.get("ServiceAccountIAMMember", {}).values():
@@ -460,11 +464,7 @@ def gcp_checks(root, infra, by_kind, clusters, argo, plan, say):
     pools = {}
     for p in by_kind.get("NodePool", {}).values():
         pools.setdefault(p["spec"]["forProvider"]["clusterRef"]["name"], set()).add(external(p))
-    for cluster, objs in clusters.items():
-        for d in objs:
-            for p, v in walk(d):
-                if p.endswith("nodeSelector") and isinstance(v, dict) and GKE_POOL_LABEL in v and v[GKE_POOL_LABEL] not in pools.get(cluster, set()):
-                    say(f"{d['kind']} {cluster}/{d['metadata'].get('namespace', '')}/{d['metadata']['name']}: node pool {v[GKE_POOL_LABEL]} is not a node pool of {cluster}")
+    check_pools(clusters, GKE_POOL_LABEL, pools, "node pool", say)
     for name, fw in by_kind.get("Firewall", {}).items():
         net = fw["spec"]["forProvider"]["networkRef"]["name"]
         for tag in fw["spec"]["forProvider"].get("targetTags") or []:
@@ -476,18 +476,19 @@ def gcp_checks(root, infra, by_kind, clusters, argo, plan, say):
     return (len(wanted), len(used))
 
 
-def annotated(clusters, argo):
+def annotated(clusters, argo, key=IDENTITY):
     """(cluster, namespace, ServiceAccount, identity, what) for every workload identity a
-    cluster object or an add-on's chart values name with berth.dev/cloud-identity."""
+    cluster object or an add-on's chart values name with the annotation `key`
+    (berth.dev/cloud-identity; GKE's iam.gke.io/gcp-service-account on Google Cloud)."""
     wanted = []
     for cluster, objs in clusters.items():
         for d in objs:
             ann = (d.get("metadata") or {}).get("annotations") or {}
-            if d.get("kind") == "ServiceAccount" and IDENTITY in ann:
-                wanted.append((cluster, d["metadata"].get("namespace", ""), d["metadata"]["name"], ann[IDENTITY], "ServiceAccount"))
+            if d.get("kind") == "ServiceAccount" and key in ann:
+                wanted.append((cluster, d["metadata"].get("namespace", ""), d["metadata"]["name"], ann[key], "ServiceAccount"))
             tpl = (((d.get("spec") or {}).get("serviceAccountTemplate") or {}).get("metadata") or {}).get("annotations") or {}
-            if d.get("kind") == "Cluster" and IDENTITY in tpl:
-                wanted.append((cluster, d["metadata"].get("namespace", ""), d["metadata"]["name"], tpl[IDENTITY], "CloudNativePG Cluster"))
+            if d.get("kind") == "Cluster" and key in tpl:
+                wanted.append((cluster, d["metadata"].get("namespace", ""), d["metadata"]["name"], tpl[key], "CloudNativePG Cluster"))
     accounts = {"cert-manager": "cert-manager", "external-dns": "external-dns", "velero": "velero-server",
                 "cluster-autoscaler": "cluster-autoscaler", "external-secrets": "external-secrets",
                 "aws-load-balancer-controller": "aws-load-balancer-controller"}
@@ -495,9 +496,9 @@ def annotated(clusters, argo):
         addon = ((d.get("metadata") or {}).get("labels") or {}).get("berth.dev/addon")
         values = (((d.get("spec") or {}).get("source") or {}).get("helm") or {}).get("valuesObject") or {}
         for _, v in walk(values):
-            if isinstance(v, dict) and IDENTITY in v:
+            if isinstance(v, dict) and key in v:
                 dest = d["spec"]["destination"]
-                wanted.append((dest["name"], dest["namespace"], accounts.get(addon, "?"), v[IDENTITY], f"add-on {addon}"))
+                wanted.append((dest["name"], dest["namespace"], accounts.get(addon, "?"), v[key], f"add-on {addon}"))
     return wanted
 
 
@@ -624,29 +625,10 @@ def azure_checks(root, infra, by_kind, clusters, argo, plan):
         pools.setdefault(n, set()).add((fp(c).get("defaultNodePool") or {}).get("name"))
     for p in by_kind.get("KubernetesClusterNodePool", {}).values():
         pools.setdefault(fp(p)["kubernetesClusterIdRef"]["name"], set()).add(ext(p))
-    for cluster, objs in clusters.items():
-        for d in objs:
-            for p, v in walk(d):
-                if p.endswith("nodeSelector") and isinstance(v, dict) and AZURE_POOL_LABEL in v and v[AZURE_POOL_LABEL] not in pools.get(cluster, set()):
-                    say(f"{d['kind']} {cluster}/{d['metadata'].get('namespace', '')}/{d['metadata']['name']}: node pool {v[AZURE_POOL_LABEL]} is not a node pool of {cluster}")
+    check_pools(clusters, AZURE_POOL_LABEL, pools, "node pool", say)
     # DNS names in rendered zones
     zones = [ext(z) for z in by_kind.get("DNSZone", {}).values()]
-    for cluster, objs in clusters.items():
-        for d in objs:
-            k, s = d.get("kind"), d.get("spec") or {}
-            names = []
-            if k == "HTTPRoute":
-                names = s.get("hostnames", [])
-            elif k == "Gateway":
-                names = [l["hostname"] for l in s.get("listeners", []) if l.get("hostname")]
-            elif k == "Certificate":
-                names = s.get("dnsNames", [])
-            elif k == "Ingress":
-                names = [r["host"] for r in s.get("rules", []) if r.get("host")]
-            for h in names:
-                h2 = h[2:] if h.startswith("*.") else h
-                if not any(h2 == z or h2.endswith("." + z) for z in zones):
-                    say(f"{k} {cluster}/{d['metadata'].get('namespace', '')}/{d['metadata']['name']}: {h} lies in no rendered zone ({', '.join(zones) or 'none'})")
+    check_zones(clusters, zones, say)
     # Argo CD order and folders
     infra_apps = [d for d in argo if d.get("kind") == "Application" and "berth.dev/infra" in ((d.get("metadata") or {}).get("labels") or {})]
     addon_apps = [d for d in argo if d.get("kind") == "Application" and "berth.dev/addon" in ((d.get("metadata") or {}).get("labels") or {})]

@@ -20,10 +20,21 @@ struct DiffTests {
     /// acme without its cloud foundation: workload identities are IRSA annotations.
     static let withoutInfrastructure = text.replacingOccurrences(of: "infrastructure:\n  engine: crossplane\n", with: "")
 
-    static func report(_ old: String, _ new: String, in base: String = text) throws -> [String] {
+    static func report(_ old: String, _ new: String, in base: String = text, versions: String? = versions) throws -> [String] {
         precondition(base.contains(old), "anchor not found: \(old)")
-        let changes = try PlatformDiff.compare(old: files(base), new: files(base.replacingOccurrences(of: old, with: new)))
+        let changes = try PlatformDiff.compare(
+            old: files(base, versions: versions), new: files(base.replacingOccurrences(of: old, with: new), versions: versions))
         return PlatformDiff.text(changes).split(separator: "\n").map(String.init)
+    }
+
+    /// Expects the report of `base` against `base` with `old` replaced by `new` to hold a line
+    /// that starts with `prefix` (the class, the change and its object) and contains `reason`.
+    static func expectChange(
+        _ old: String, _ new: String, in base: String = text, versions: String? = versions, _ prefix: String, _ reason: String,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) throws {
+        let lines = try report(old, new, in: base, versions: versions)
+        #expect(lines.contains { $0.hasPrefix(prefix) && $0.contains(reason) }, "\(lines)", sourceLocation: sourceLocation)
     }
 
     @Test("the same spec: no changes")

@@ -31,12 +31,8 @@ struct InfraAzureTests {
 
     @Test("examples/azure renders every folder of infra/ with its Application")
     func folders() throws {
-        let files = try InfraTests.render(Self.azure)
-        let folders = Set(files.keys.filter { $0.hasPrefix("infra/") }.map { $0.split(separator: "/")[1] })
-        #expect(
-            folders == ["buckets", "clusters", "config", "dns", "identities", "keys", "network", "nodepools", "providers", "registry"])
-        let apps = try #require(files["argocd/infra.yaml"])
-        for f in folders { #expect(apps.contains("path: rendered/infra/\(f)\n"), "\(f)") }
+        let files = try InfraTests.renderFolders(
+            Self.azure, ["buckets", "clusters", "config", "dns", "identities", "keys", "network", "nodepools", "providers", "registry"])
     }
 
     @Test("network from the IP plan: subnets per zone, NAT per zone in production, the NSG's rules from network/firewall")
@@ -174,30 +170,18 @@ struct InfraAzureTests {
     @Test(
         "berth diff on Azure: version, range and machine changes are disruptive; role assignments, trust and NSG rules security-sensitive")
     func diff() throws {
-        let version = try DiffTests.report(
+        try DiffTests.expectChange(
             "    region: westeurope\n    kubernetes: \"1.31\"\n    controlPlane",
-            "    region: westeurope\n    kubernetes: \"1.32\"\n    controlPlane",
-            in: Self.azure)
-        #expect(
-            version.contains {
-                $0.hasPrefix("disruptive: changed infra/KubernetesCluster/prod-weu: ")
-                    && $0.contains("the cluster's Kubernetes version changes")
-            }, "\(version)")
-        let machine = try DiffTests.report("batch:   { machine: Standard_D8s_v5", "batch:   { machine: Standard_D16s_v5", in: Self.azure)
-        #expect(
-            machine.contains {
-                $0.hasPrefix("disruptive: changed infra/KubernetesClusterNodePool/prod-weu-batch: ") && $0.contains("machine type changes")
-            }, "\(machine)")
-        let cidr = try DiffTests.report("vpc: 16", "vpc: 17", in: Self.azure)
-        #expect(
-            cidr.contains { $0.hasPrefix("disruptive: changed infra/VirtualNetwork/") && $0.contains("a network's range changes") },
-            "\(cidr)")
-        let firewall = try DiffTests.report("from: 203.0.113.0/24, ports: [22]", "from: 198.51.100.0/24, ports: [22]", in: Self.azure)
-        #expect(
-            firewall.contains {
-                $0.hasPrefix("security-sensitive: changed infra/SecurityRule/") && $0.contains("an edge firewall rule changes")
-            },
-            "\(firewall)")
+            "    region: westeurope\n    kubernetes: \"1.32\"\n    controlPlane", in: Self.azure,
+            "disruptive: changed infra/KubernetesCluster/prod-weu: ", "the cluster's Kubernetes version changes")
+        try DiffTests.expectChange(
+            "batch:   { machine: Standard_D8s_v5", "batch:   { machine: Standard_D16s_v5", in: Self.azure,
+            "disruptive: changed infra/KubernetesClusterNodePool/prod-weu-batch: ", "machine type changes")
+        try DiffTests.expectChange(
+            "vpc: 16", "vpc: 17", in: Self.azure, "disruptive: changed infra/VirtualNetwork/", "a network's range changes")
+        try DiffTests.expectChange(
+            "from: 203.0.113.0/24, ports: [22]", "from: 198.51.100.0/24, ports: [22]", in: Self.azure,
+            "security-sensitive: changed infra/SecurityRule/", "an edge firewall rule changes")
         let grant = try DiffTests.report("uses: [bucket/documents:read]", "uses: [bucket/documents]", in: Self.azure)
         // the read-only assignment gives way to a contributor one: a new grant
         #expect(

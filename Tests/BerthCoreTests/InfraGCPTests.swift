@@ -19,26 +19,10 @@ struct InfraGCPTests {
         return out
     }
 
-    /// The text report of `berth diff` between the example and the example with one edit.
-    static func report(_ old: String, _ new: String) throws -> [String] {
-        precondition(gcp.contains(old), "anchor not found: \(old)")
-        func files(_ spec: String) throws -> [String: String] {
-            var out: [String: String] = [:]
-            for (path, text) in try InfraTests.render(spec) where PlatformDiff.isCompared(path) { out[path] = text }
-            return out
-        }
-        let changes = try PlatformDiff.compare(old: files(gcp), new: files(gcp.replacingOccurrences(of: old, with: new)))
-        return PlatformDiff.text(changes).split(separator: "\n").map(String.init)
-    }
-
     @Test("every folder of infra/ has its Application; the providers and ProviderConfig name the project")
     func folders() throws {
-        let files = try InfraTests.render(Self.gcp)
-        let folders = Set(files.keys.filter { $0.hasPrefix("infra/") }.map { $0.split(separator: "/")[1] })
-        #expect(
-            folders == ["buckets", "clusters", "config", "dns", "identities", "keys", "network", "nodepools", "providers", "registry"])
-        let apps = try #require(files["argocd/infra.yaml"])
-        for f in folders { #expect(apps.contains("path: rendered/infra/\(f)\n"), "\(f)") }
+        let files = try InfraTests.renderFolders(
+            Self.gcp, ["buckets", "clusters", "config", "dns", "identities", "keys", "network", "nodepools", "providers", "registry"])
         let config = try #require(files["infra/config/gcp.yaml"])
         #expect(config.contains("projectID: harbour-prod\n") && config.contains("name: gcp-credentials\n"))
         #expect(files["infra/providers/gcp.yaml"]?.contains("xpkg.crossplane.io/crossplane-contrib/provider-gcp-container:v3.0.0") == true)
@@ -154,31 +138,20 @@ struct InfraGCPTests {
 
     @Test("berth diff on gcp: version, range and machine changes are disruptive; IAM and firewall changes security-sensitive")
     func diff() throws {
-        let version = try Self.report(
-            "    region: europe-west4\n    kubernetes: \"1.31\"", "    region: europe-west4\n    kubernetes: \"1.32\"")
-        #expect(
-            version.contains {
-                $0.hasPrefix("disruptive: changed infra/Cluster/nonprod: spec.forProvider.minMasterVersion")
-                    && $0.contains("the cluster's Kubernetes version changes")
-            }, "\(version)")
-        let machine = try Self.report(
+        try DiffTests.expectChange(
+            "    region: europe-west4\n    kubernetes: \"1.31\"", "    region: europe-west4\n    kubernetes: \"1.32\"", in: Self.gcp,
+            versions: nil,
+            "disruptive: changed infra/Cluster/nonprod: spec.forProvider.minMasterVersion", "the cluster's Kubernetes version changes")
+        try DiffTests.expectChange(
             "general: { machine: e2-standard-4, cpu: 4, memory: 16Gi, min: 2, max: 8 }",
-            "general: { machine: e2-standard-8, cpu: 8, memory: 32Gi, min: 2, max: 8 }")
-        #expect(
-            machine.contains {
-                $0.hasPrefix("disruptive: changed infra/NodePool/nonprod-general: ") && $0.contains("machine type changes")
-            },
-            "\(machine)")
-        let cidr = try Self.report("pods: 17", "pods: 16")
-        #expect(
-            cidr.contains { $0.hasPrefix("disruptive: changed infra/Subnetwork/") && $0.contains("the pod or service range") }, "\(cidr)")
-        let firewall = try Self.report("from: 203.0.113.0/24, ports: [22]", "from: 198.51.100.0/24, ports: [22]")
-        #expect(
-            firewall.contains {
-                $0.hasPrefix("security-sensitive: changed infra/Firewall/") && $0.contains("an edge firewall rule changes")
-            },
-            "\(firewall)")
-        let grant = try Self.report("uses: [bucket/documents:read]", "uses: [bucket/documents]")
+            "general: { machine: e2-standard-8, cpu: 8, memory: 32Gi, min: 2, max: 8 }", in: Self.gcp, versions: nil,
+            "disruptive: changed infra/NodePool/nonprod-general: ", "machine type changes")
+        try DiffTests.expectChange(
+            "pods: 17", "pods: 16", in: Self.gcp, versions: nil, "disruptive: changed infra/Subnetwork/", "the pod or service range")
+        try DiffTests.expectChange(
+            "from: 203.0.113.0/24, ports: [22]", "from: 198.51.100.0/24, ports: [22]", in: Self.gcp, versions: nil,
+            "security-sensitive: changed infra/Firewall/", "an edge firewall rule changes")
+        let grant = try DiffTests.report("uses: [bucket/documents:read]", "uses: [bucket/documents]", in: Self.gcp, versions: nil)
         #expect(
             grant.contains {
                 $0.hasPrefix("security-sensitive: changed infra/BucketIAMMember/") && $0.contains("a bucket role grant changes")

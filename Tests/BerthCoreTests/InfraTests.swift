@@ -18,6 +18,19 @@ struct InfraTests {
         return out
     }
 
+    /// The render of `text`, after expecting exactly `folders` under `infra/`, each synced
+    /// by its Application in `argocd/infra.yaml`.
+    static func renderFolders(
+        _ text: String, _ folders: Set<Substring>, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) throws -> [String: String] {
+        let files = try render(text)
+        let found = Set(files.keys.filter { $0.hasPrefix("infra/") }.map { $0.split(separator: "/")[1] })
+        #expect(found == folders, sourceLocation: sourceLocation)
+        let apps = try #require(files["argocd/infra.yaml"], sourceLocation: sourceLocation)
+        for f in found { #expect(apps.contains("path: rendered/infra/\(f)\n"), "\(f)", sourceLocation: sourceLocation) }
+        return files
+    }
+
     static func errors(_ text: String) -> [String] {
         Fixtures.lines(Fixtures.check(text, file: "platform.yaml")).filter { $0.contains(": error: ") || $0.contains(": note: ") }
     }
@@ -33,12 +46,9 @@ struct InfraTests {
 
     @Test("every folder of infra/ has its Application, in waves before the add-ons")
     func applications() throws {
-        let files = try Self.render(Self.acme)
-        let apps = try #require(files["argocd/infra.yaml"])
-        let folders = Set(files.keys.filter { $0.hasPrefix("infra/") }.map { $0.split(separator: "/")[1] })
-        #expect(folders == ["buckets", "clusters", "config", "dns", "identities", "keys", "network", "nodepools", "providers"])
-        for f in folders { #expect(apps.contains("path: rendered/infra/\(f)\n"), "\(f)") }
-        #expect(apps.contains("chart: crossplane\n"))
+        let files = try Self.renderFolders(
+            Self.acme, ["buckets", "clusters", "config", "dns", "identities", "keys", "network", "nodepools", "providers"])
+        #expect(files["argocd/infra.yaml"]?.contains("chart: crossplane\n") == true)
         #expect(
             files["addons/bootstrap/argocd-cm.yaml"]?.contains(#"resource.customizations: "\"*.upbound.io/*\":\n  health.lua: |"#) == true)
     }
@@ -94,35 +104,20 @@ struct InfraTests {
 
     @Test("berth diff: a CIDR, version or machine change is disruptive; trust, permissions and firewall are security-sensitive")
     func diff() throws {
-        let version = try DiffTests.report(
-            "    region: us-east-1\n    kubernetes: \"1.31\"", "    region: us-east-1\n    kubernetes: \"1.32\"")
-        #expect(
-            version.contains {
-                $0.hasPrefix("disruptive: changed infra/Cluster/prod-us: spec.forProvider.version")
-                    && $0.contains("the cluster's Kubernetes version changes")
-            }, "\(version)")
-        let machine = try DiffTests.report(
+        try DiffTests.expectChange(
+            "    region: us-east-1\n    kubernetes: \"1.31\"", "    region: us-east-1\n    kubernetes: \"1.32\"",
+            "disruptive: changed infra/Cluster/prod-us: spec.forProvider.version", "the cluster's Kubernetes version changes")
+        try DiffTests.expectChange(
             "general: { machine: m6i.large, cpu: 2, memory: 8Gi, min: 2, max: 12 }",
-            "general: { machine: m6i.xlarge, cpu: 4, memory: 16Gi, min: 2, max: 12 }")
-        #expect(
-            machine.contains {
-                $0.hasPrefix("disruptive: changed infra/NodeGroup/nonprod-general: ") && $0.contains("machine type changes")
-            },
-            "\(machine)")
-        let cidr = try DiffTests.report("vpc: 16", "vpc: 17")
-        #expect(cidr.contains { $0.hasPrefix("disruptive: changed infra/VPC/") && $0.contains("a network's range changes") }, "\(cidr)")
-        let firewall = try DiffTests.report("from: 203.0.113.0/24, ports: [22]", "from: 198.51.100.0/24, ports: [22]")
-        #expect(
-            firewall.contains {
-                $0.hasPrefix("security-sensitive: changed infra/SecurityGroupIngressRule/") && $0.contains("an edge firewall rule changes")
-            },
-            "\(firewall)")
-        let grant = try DiffTests.report("uses: [bucket/uploads:read]", "uses: [bucket/uploads]")
-        #expect(
-            grant.contains {
-                $0.hasPrefix("security-sensitive: changed infra/Policy/acme-production-search: ")
-                    && $0.contains("an identity's permissions change")
-            }, "\(grant)")
+            "general: { machine: m6i.xlarge, cpu: 4, memory: 16Gi, min: 2, max: 12 }",
+            "disruptive: changed infra/NodeGroup/nonprod-general: ", "machine type changes")
+        try DiffTests.expectChange("vpc: 16", "vpc: 17", "disruptive: changed infra/VPC/", "a network's range changes")
+        try DiffTests.expectChange(
+            "from: 203.0.113.0/24, ports: [22]", "from: 198.51.100.0/24, ports: [22]",
+            "security-sensitive: changed infra/SecurityGroupIngressRule/", "an edge firewall rule changes")
+        try DiffTests.expectChange(
+            "uses: [bucket/uploads:read]", "uses: [bucket/uploads]", "security-sensitive: changed infra/Policy/acme-production-search: ",
+            "an identity's permissions change")
         let role: (String) -> JSONValue = { trust in
             [
                 "apiVersion": "iam.aws.upbound.io/v1beta1", "kind": "Role", "metadata": ["name": "r"],

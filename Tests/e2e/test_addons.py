@@ -10,7 +10,8 @@ import shutil
 import subprocess
 
 import pytest
-import yaml
+
+from berthrun import docs
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BERTH = os.environ.get("BERTH_BIN", str(ROOT / ".build" / "debug" / "berth"))
@@ -22,11 +23,6 @@ def berth(*args, env=None):
     e = dict(os.environ)
     e.update(env or {})
     return subprocess.run([BERTH, *map(str, args)], capture_output=True, text=True, timeout=300, env=e)
-
-
-def docs(path):
-    with open(path, encoding="utf-8") as f:
-        return [d for d in yaml.safe_load_all(f) if d]
 
 
 def edited(tmp_path, name, old, new, example="acme"):
@@ -108,7 +104,6 @@ def test_diff_addon_version_disruptive_and_wider_dns_security_sensitive(tmp_path
     r = berth("diff", old, wide)
     assert any(line.startswith("security-sensitive: changed addons/argocd/Application/acme-external-dns-prod-eu: ")
                and "add-on external-dns may write DNS for more domainFilters: acme.net" in line for line in r.stdout.splitlines()), r.stdout
-
 
 
 def test_values_validator_catches_bad_values(tmp_path):

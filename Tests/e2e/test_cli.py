@@ -140,6 +140,13 @@ def test_render_is_deterministic_across_processes(tmp_path):
     assert len(tree(a)) > 20
 
 
+def test_region_hint_is_the_same_in_every_process():
+    # 'us-east-3' is one edit from us-east-1 and us-east-2; the hint is the first in name
+    # order, not whichever the process's hash order meets first
+    hints = {berth("check", "aws-region-tie.yaml", cwd=CORPUS).stderr.splitlines()[0] for _ in range(8)}
+    assert hints == {"aws-region-tie.yaml:9:5: error: 'us-east-3' is not an AWS region; did you mean 'us-east-1'?"}, hints
+
+
 def test_killed_render_leaves_previous_output(tmp_path):
     """SIGKILL at random points of a render: the folder is always the old or the new tree."""
     out = tmp_path / "out"

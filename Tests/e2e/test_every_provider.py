@@ -13,7 +13,8 @@ import subprocess
 import sys
 
 import pytest
-import yaml
+
+from berthrun import docs
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BERTH = os.environ.get("BERTH_BIN", str(ROOT / ".build" / "debug" / "berth"))
@@ -63,10 +64,6 @@ PROVIDERS = {
     "onprem": ("provider:\n  name: onprem\n  regions:\n    dc1: { zones: [rack-a, rack-b] }\n",
                "dc1", "r640", "main-service-sftp.nft", "validate_edge.py"),
 }
-
-
-def docs(path):
-    return [d for d in yaml.safe_load_all(path.read_text()) if d]
 
 
 @pytest.mark.parametrize("provider", sorted(PROVIDERS))

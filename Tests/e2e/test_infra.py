@@ -20,12 +20,17 @@ BERTH = os.environ.get("BERTH_BIN", str(ROOT / ".build" / "debug" / "berth"))
 CHECK = ROOT / "scripts" / "check_infra.py"
 
 
-@pytest.fixture(scope="module")
-def acme(tmp_path_factory):
-    out = tmp_path_factory.mktemp("acme") / "out"
-    r = subprocess.run([BERTH, "render", ROOT / "examples/acme/platform.yaml", "--out", out], capture_output=True, text=True, timeout=300)
+def render_example(tmp_path_factory, name):
+    """examples/<name> rendered into a fresh folder."""
+    out = tmp_path_factory.mktemp(name) / "out"
+    r = subprocess.run([BERTH, "render", ROOT / f"examples/{name}/platform.yaml", "--out", out], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     return out
+
+
+@pytest.fixture(scope="module")
+def acme(tmp_path_factory):
+    return render_example(tmp_path_factory, "acme")
 
 
 def check(path):
@@ -36,6 +41,15 @@ def copy(acme, tmp_path):
     dst = tmp_path / "copy"
     shutil.copytree(acme, dst)
     return dst
+
+
+def caught(rendered, tmp_path, mutation, expected):
+    """check_infra.py fails on a copy of `rendered` that `mutation` breaks, saying `expected`."""
+    root = copy(rendered, tmp_path)
+    mutation(root)
+    r = check(root)
+    assert r.returncode == 1, r.stdout
+    assert expected in r.stdout, r.stdout
 
 
 def edit(path: pathlib.Path, fn):
@@ -135,6 +149,20 @@ def mutate_zone(root):
     edit(root / "infra/dns/zones.yaml", fn)
 
 
+def mutate_bare_wildcard(root):
+    # "*acme.example" is no wildcard of acme.example: only a whole leading "*." label is one,
+    # so the name lies in no zone (stripping the characters "*" and "." would let it pass)
+    for p in sorted((root / "prod-us").rglob("*.yaml")):
+        if "kind: HTTPRoute" in p.read_text():
+            def fn(d):
+                if d.get("kind") == "HTTPRoute":
+                    d["spec"]["hostnames"] = ["*acme.example"]
+                return d
+            edit(p, fn)
+            return
+    raise AssertionError("no HTTPRoute in prod-us/")
+
+
 def mutate_wave(root):
     def fn(d):
         if d["kind"] == "Application" and d["metadata"]["name"] == "acme-infra-nodepools":
@@ -157,14 +185,11 @@ def mutate_wave(root):
     (mutate_alias, "key alias alias/acme-platform in us-east-1 is not rendered"),
     (mutate_required, "Cluster/prod-us: required parameter spec.forProvider.vpcConfig is missing"),
     (mutate_zone, "lies in no rendered zone (other.example)"),
+    (mutate_bare_wildcard, ": *acme.example lies in no rendered zone (acme.example)"),
     (mutate_wave, "Application acme-infra-nodepools: wave 5 does not come before the add-ons"),
 ])
 def test_each_break_is_caught(acme, tmp_path, mutation, expected):
-    root = copy(acme, tmp_path)
-    mutation(root)
-    r = check(root)
-    assert r.returncode == 1
-    assert expected in r.stdout, r.stdout
+    caught(acme, tmp_path, mutation, expected)
 
 
 def test_argocd_health_check_for_crossplane_parses(acme):
@@ -180,10 +205,7 @@ def test_argocd_health_check_for_crossplane_parses(acme):
 
 @pytest.fixture(scope="module")
 def gcp(tmp_path_factory):
-    out = tmp_path_factory.mktemp("gcp") / "out"
-    r = subprocess.run([BERTH, "render", ROOT / "examples/gcp/platform.yaml", "--out", out], capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
-    return out
+    return render_example(tmp_path_factory, "gcp")
 
 
 def test_gcp_foundation_passes_every_cross_check(gcp):
@@ -219,7 +241,8 @@ def external(d):
     return d["metadata"].get("annotations", {}).get("crossplane.io/external-name", d["metadata"]["name"])
 
 
-def gcp_edit(rel, kind, name, fn):
+def edit_object(rel, kind, name, fn):
+    """A mutation: `fn` applied to the object `kind`/`name` of the file `rel`."""
     def mutation(root):
         def each(d):
             if d["kind"] == kind and d["metadata"]["name"] == name:
@@ -268,55 +291,48 @@ def pods_range(d):
 
 
 @pytest.mark.parametrize("mutation,expected", [
-    (gcp_edit("infra/network/prod-ew1.yaml", "Subnetwork", "prod-ew1-europe-west1-c-private",
+    (edit_object("infra/network/prod-ew1.yaml", "Subnetwork", "prod-ew1-europe-west1-c-private",
               set_path("spec.forProvider.ipCidrRange", "10.254.96.0/20")),
      "Subnetwork prod-ew1-europe-west1-c-private: ipCidrRange 10.254.96.0/20 is not the plan's prod-ew1/europe-west1-c/private"),
-    (gcp_edit("infra/network/prod-ew1.yaml", "Subnetwork", "prod-ew1-europe-west1-b-private", pods_range),
+    (edit_object("infra/network/prod-ew1.yaml", "Subnetwork", "prod-ew1-europe-west1-b-private", pods_range),
      "Subnetwork prod-ew1-europe-west1-b-private: secondary range prod-ew1-pods 10.200.0.0/17 is not the plan's prod-ew1/pods"),
-    (gcp_edit("infra/network/prod-ew1.yaml", "Subnetwork", "prod-ew1-europe-west1-d-public", drop),
+    (edit_object("infra/network/prod-ew1.yaml", "Subnetwork", "prod-ew1-europe-west1-d-public", drop),
      "the plan's subnet prod-ew1/europe-west1-d/public has no Subnetwork in infra/"),
-    (gcp_edit("infra/clusters/prod-ew1.yaml", "Cluster", "prod-ew1",
+    (edit_object("infra/clusters/prod-ew1.yaml", "Cluster", "prod-ew1",
               set_path("spec.forProvider.ipAllocationPolicy.clusterSecondaryRangeName", "prod-ew1-other")),
      "Cluster prod-ew1: ipAllocationPolicy.clusterSecondaryRangeName prod-ew1-other is no secondary range of its subnetwork"),
-    (gcp_edit("infra/identities/bookings-production.yaml", "ServiceAccountIAMMember",
+    (edit_object("infra/identities/bookings-production.yaml", "ServiceAccountIAMMember",
               "bookings-production-prod-ew1-harbour-production-bookings", rename_member),
      "Google service account bookings-production@harbour-prod.iam.gserviceaccount.com: no roles/iam.workloadIdentityUser member serviceAccount:harbour-prod.svc.id.goog[harbour-production/bookings]"),
-    (gcp_edit("infra/identities/bookings-production.yaml", "ServiceAccountIAMMember",
+    (edit_object("infra/identities/bookings-production.yaml", "ServiceAccountIAMMember",
               "bookings-production-prod-ew1-harbour-production-bookings", rename_member),
      "serviceAccount:harbour-prod.svc.id.goog[harbour-production/portal] may act as it, but no ServiceAccount of the render names it"),
-    (gcp_edit("infra/identities/bookings-production.yaml", "ServiceAccount", "bookings-production", drop),
+    (edit_object("infra/identities/bookings-production.yaml", "ServiceAccount", "bookings-production", drop),
      "ServiceAccount prod-ew1/harbour-production/bookings names bookings-production@harbour-prod.iam.gserviceaccount.com, which infra/ does not render"),
-    (gcp_edit("infra/keys/keys.yaml", "CryptoKey", "europe-west1-harbour-platform", other_key),
+    (edit_object("infra/keys/keys.yaml", "CryptoKey", "europe-west1-harbour-platform", other_key),
      "StorageClass prod-ew1/fast: key projects/harbour-prod/locations/europe-west1/keyRings/harbour/cryptoKeys/platform is not rendered"),
-    (gcp_edit("infra/nodepools/prod-ew1.yaml", "NodePool", "prod-ew1-batch", drop),
+    (edit_object("infra/nodepools/prod-ew1.yaml", "NodePool", "prod-ew1-batch", drop),
      "node pool batch is not a node pool of prod-ew1"),
-    (gcp_edit("infra/nodepools/prod-ew1.yaml", "NodePool", "prod-ew1-general", no_tags),
+    (edit_object("infra/nodepools/prod-ew1.yaml", "NodePool", "prod-ew1-general", no_tags),
      "NodePool prod-ew1-general: does not carry the network tag harbour-prod-ew1-nodes that Firewall harbour-prod-ew1-service-edi-partner-edi targets"),
-    (gcp_edit("infra/dns/zones.yaml", "ManagedZone", "harbour-example", set_path("spec.forProvider.dnsName", "other.example.")),
+    (edit_object("infra/dns/zones.yaml", "ManagedZone", "harbour-example", set_path("spec.forProvider.dnsName", "other.example.")),
      "lies in no rendered zone (other.example)"),
-    (gcp_edit("infra/network/prod-ew1.yaml", "RouterNAT", "prod-ew1", set_path("spec.forProvider.sourceSubnetworkIpRangesToNat", None)),
+    (edit_object("infra/network/prod-ew1.yaml", "RouterNAT", "prod-ew1", set_path("spec.forProvider.sourceSubnetworkIpRangesToNat", None)),
      "RouterNAT/prod-ew1: required parameter spec.forProvider.sourceSubnetworkIpRangesToNat is missing"),
-    (gcp_edit("infra/network/prod-ew1.yaml", "Subnetwork", "prod-ew1-europe-west1-b-private", set_path("spec.forProvider.networkRef.name", "nonprod")),
+    (edit_object("infra/network/prod-ew1.yaml", "Subnetwork", "prod-ew1-europe-west1-b-private", set_path("spec.forProvider.networkRef.name", "nonprod")),
      "the plan's subnet prod-ew1/europe-west1-b/private has no Subnetwork in infra/"),
-    (gcp_edit("argocd/infra.yaml", "Application", "harbour-infra-clusters", set_path("metadata.annotations", {"argocd.argoproj.io/sync-wave": "5"})),
+    (edit_object("argocd/infra.yaml", "Application", "harbour-infra-clusters", set_path("metadata.annotations", {"argocd.argoproj.io/sync-wave": "5"})),
      "Application harbour-infra-clusters: wave 5 does not come before the add-ons"),
 ])
 def test_each_gcp_break_is_caught(gcp, tmp_path, mutation, expected):
-    root = copy(gcp, tmp_path)
-    mutation(root)
-    r = check(root)
-    assert r.returncode == 1, r.stdout
-    assert expected in r.stdout, r.stdout
+    caught(gcp, tmp_path, mutation, expected)
 
 
 # --- Azure: examples/azure renders its foundation with provider-upjet-azure kinds ---
 
 @pytest.fixture(scope="module")
 def azure(tmp_path_factory):
-    out = tmp_path_factory.mktemp("azure") / "out"
-    r = subprocess.run([BERTH, "render", ROOT / "examples/azure/platform.yaml", "--out", out], capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
-    return out
+    return render_example(tmp_path_factory, "azure")
 
 
 def test_azure_foundation_passes_every_cross_check(azure):
@@ -327,56 +343,35 @@ def test_azure_foundation_passes_every_cross_check(azure):
     assert m and int(m.group(1)) > 100
 
 
-def azure_edit(file, kind, name, fn):
-    def mutate(root):
-        def each(d):
-            if d["kind"] == kind and d["metadata"]["name"] == name:
-                return fn(d)
-            return d
-        edit(root / file, each)
-    return mutate
-
-
-def azure_drop(kind, name):
-    def fn(root):
-        for p in (root / "infra").rglob("*.yaml"):
-            edit(p, lambda d: None if d["kind"] == kind and d["metadata"]["name"] == name else d)
-    return fn
-
-
 @pytest.mark.parametrize("mutation,expected", [
-    (azure_edit("infra/network/prod-weu.yaml", "Subnet", "prod-weu-2-private", set_path("spec.forProvider.addressPrefixes", ["10.254.96.0/20"])),
+    (edit_object("infra/network/prod-weu.yaml", "Subnet", "prod-weu-2-private", set_path("spec.forProvider.addressPrefixes", ["10.254.96.0/20"])),
      "Subnet prod-weu-2-private: addressPrefixes ['10.254.96.0/20'] is not the plan's prod-weu/2/private"),
-    (azure_edit("infra/network/prod-weu.yaml", "VirtualNetwork", "prod-weu", set_path("spec.forProvider.addressSpace", ["10.99.0.0/16"])),
+    (edit_object("infra/network/prod-weu.yaml", "VirtualNetwork", "prod-weu", set_path("spec.forProvider.addressSpace", ["10.99.0.0/16"])),
      "VirtualNetwork prod-weu: addressSpace ['10.99.0.0/16'] is not the plan's"),
-    (azure_edit("infra/clusters/prod-weu.yaml", "KubernetesCluster", "prod-weu", set_path("spec.forProvider.networkProfile.podCidr", "10.254.0.0/17")),
+    (edit_object("infra/clusters/prod-weu.yaml", "KubernetesCluster", "prod-weu", set_path("spec.forProvider.networkProfile.podCidr", "10.254.0.0/17")),
      "KubernetesCluster prod-weu: networkProfile.podCidr 10.254.0.0/17 is not the plan's prod-weu/pods"),
-    (azure_edit("infra/clusters/prod-weu.yaml", "KubernetesCluster", "prod-weu", set_path("spec.forProvider.networkProfile.dnsServiceIp", "10.254.0.10")),
+    (edit_object("infra/clusters/prod-weu.yaml", "KubernetesCluster", "prod-weu", set_path("spec.forProvider.networkProfile.dnsServiceIp", "10.254.0.10")),
      "KubernetesCluster prod-weu: dnsServiceIp 10.254.0.10 is not in the service range"),
-    (azure_edit("infra/clusters/prod-weu.yaml", "KubernetesCluster", "prod-weu", set_path("spec.forProvider.location", None)),
+    (edit_object("infra/clusters/prod-weu.yaml", "KubernetesCluster", "prod-weu", set_path("spec.forProvider.location", None)),
      "KubernetesCluster/prod-weu: required parameter spec.forProvider.location is missing"),
-    (azure_drop("VirtualNetwork", "nonprod"), "virtualNetworkNameRef names VirtualNetwork nonprod, which infra/ does not render"),
-    (azure_drop("KubernetesClusterNodePool", "prod-weu-batch"), "node pool batch is not a node pool of prod-weu"),
-    (azure_drop("FederatedIdentityCredential", "contoso-api-prod-weu-contoso-production-api"),
+    (mutate_drop("VirtualNetwork", "nonprod"), "virtualNetworkNameRef names VirtualNetwork nonprod, which infra/ does not render"),
+    (mutate_drop("KubernetesClusterNodePool", "prod-weu-batch"), "node pool batch is not a node pool of prod-weu"),
+    (mutate_drop("FederatedIdentityCredential", "contoso-api-prod-weu-contoso-production-api"),
      "ServiceAccount prod-weu/contoso-production/api names identity contoso-api, which has no federated credential for it"),
-    (azure_drop("UserAssignedIdentity", "contoso-search"), "names identity contoso-search, which infra/ does not render"),
-    (azure_edit("infra/identities/contoso-api.yaml", "FederatedIdentityCredential", "contoso-api-prod-weu-contoso-production-api",
+    (mutate_drop("UserAssignedIdentity", "contoso-search"), "names identity contoso-search, which infra/ does not render"),
+    (edit_object("infra/identities/contoso-api.yaml", "FederatedIdentityCredential", "contoso-api-prod-weu-contoso-production-api",
                 set_path("spec.forProvider.subject", "system:serviceaccount:contoso-production:web")),
      "identity contoso-api trusts prod-weu/contoso-production/web, which no ServiceAccount binds to it"),
-    (azure_drop("DiskEncryptionSet", "contoso-weu"), "disk encryption set /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/contoso-platform/providers/Microsoft.Compute/diskEncryptionSets/contoso-weu is not rendered"),
-    (azure_drop("DNSZone", "contoso.example"), "lies in no rendered zone (none)"),
-    (azure_drop("RoleAssignment", "contoso-prod-weu-kubelet-acr-pull"),
+    (mutate_drop("DiskEncryptionSet", "contoso-weu"), "disk encryption set /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/contoso-platform/providers/Microsoft.Compute/diskEncryptionSets/contoso-weu is not rendered"),
+    (mutate_drop("DNSZone", "contoso.example"), "lies in no rendered zone (none)"),
+    (mutate_drop("RoleAssignment", "contoso-prod-weu-kubelet-acr-pull"),
      "Deployment prod-weu/contoso-production/api: pulls contosoplatform.azurecr.io/clinic/api:3.1.0 but the kubelet identity of prod-weu has no AcrPull on contosoplatform"),
-    (azure_drop("Registry", "contosoplatform"), "pulls contosoplatform.azurecr.io/clinic/api:3.1.0 from registry contosoplatform, which infra/ does not create"),
-    (azure_edit("argocd/infra.yaml", "Application", "contoso-infra-clusters", set_path("metadata.annotations", {"argocd.argoproj.io/sync-wave": "5"})),
+    (mutate_drop("Registry", "contosoplatform"), "pulls contosoplatform.azurecr.io/clinic/api:3.1.0 from registry contosoplatform, which infra/ does not create"),
+    (edit_object("argocd/infra.yaml", "Application", "contoso-infra-clusters", set_path("metadata.annotations", {"argocd.argoproj.io/sync-wave": "5"})),
      "Application contoso-infra-clusters: wave 5 does not come before the add-ons"),
 ])
 def test_each_azure_break_is_caught(azure, tmp_path, mutation, expected):
-    root = copy(azure, tmp_path)
-    mutation(root)
-    r = check(root)
-    assert r.returncode == 1
-    assert expected in r.stdout, r.stdout
+    caught(azure, tmp_path, mutation, expected)
 
 
 def test_azure_check_warns_until_the_second_pass(tmp_path):

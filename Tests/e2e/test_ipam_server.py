@@ -6,7 +6,6 @@ resolves (a dropped credentials Secret stops the render), no password is written
 
 Run by scripts/test.sh with BERTH_BIN pointing at the built executable.
 """
-import os
 import pathlib
 import shutil
 import subprocess
@@ -15,21 +14,7 @@ import sys
 import pytest
 import yaml
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BERTH = os.environ.get("BERTH_BIN", str(ROOT / ".build" / "debug" / "berth"))
-ACME = ROOT / "examples" / "acme" / "platform.yaml"
-
-
-def berth(*args, env=None):
-    e = dict(os.environ)
-    e.pop("BERTH_TEST_DROP_OBJECT", None)
-    if env:
-        e.update(env)
-    return subprocess.run([BERTH, *map(str, args)], capture_output=True, text=True, env=e, timeout=120)
-
-
-def docs(path: pathlib.Path) -> list:
-    return [d for d in yaml.safe_load_all(path.read_text()) if d]
+from berthrun import ROOT, ACME, berth, docs
 
 
 @pytest.fixture(scope="module")

@@ -4,28 +4,16 @@ only with a Linkerd mesh and resolved by the built-in reference check (exit 3 ot
 
 Run by scripts/test.sh with BERTH_BIN pointing at the built executable.
 """
-import os
-import pathlib
+import functools
 import shutil
-import subprocess
 
 import pytest
-import yaml
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BERTH = os.environ.get("BERTH_BIN", str(ROOT / ".build" / "debug" / "berth"))
+import berthrun
+from berthrun import ROOT, docs
 
-
-def berth(*args, env=None):
-    e = dict(os.environ)
-    e.pop("BERTH_TEST_DROP_OBJECT", None)
-    e.update(env or {})
-    return subprocess.run([BERTH, *map(str, args)], capture_output=True, text=True, timeout=300, env=e)
-
-
-def docs(path):
-    with open(path, encoding="utf-8") as f:
-        return [d for d in yaml.safe_load_all(f) if d]
+# The renders here are large: a longer timeout than the default.
+berth = functools.partial(berthrun.berth, timeout=300)
 
 
 def linkerd_spec(tmp_path):

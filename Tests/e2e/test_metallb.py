@@ -5,28 +5,17 @@ it, and every Gateway and LoadBalancer address lies in the pool.
 
 Run by scripts/test.sh with BERTH_BIN pointing at the built executable.
 """
+import functools
 import ipaddress
 import json
-import os
-import pathlib
 import shutil
-import subprocess
-
-import yaml
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BERTH = os.environ.get("BERTH_BIN", str(ROOT / ".build" / "debug" / "berth"))
 
 
-def berth(*args):
-    e = dict(os.environ)
-    e.pop("BERTH_TEST_DROP_OBJECT", None)
-    return subprocess.run([BERTH, *map(str, args)], capture_output=True, text=True, timeout=300, env=e)
+import berthrun
+from berthrun import ROOT, docs
 
-
-def docs(path):
-    with open(path, encoding="utf-8") as f:
-        return [d for d in yaml.safe_load_all(f) if d]
+# The renders here are large: a longer timeout than the default.
+berth = functools.partial(berthrun.berth, timeout=300)
 
 
 def rendered(out):

@@ -4,24 +4,16 @@ object) stops the render with exit 3, naming both objects, and writes nothing.
 
 Run by scripts/test.sh with BERTH_BIN pointing at the built executable.
 """
-import os
 import pathlib
-import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BERTH = os.environ.get("BERTH_BIN", str(ROOT / ".build" / "debug" / "berth"))
+from berthrun import ROOT, berth
+
 # The weak spec is refused by check (plain credentials), so render never reaches it.
 EXAMPLES = ["acme", "twin", "onprem", "onprem-mesh", "gcp", "azure"]
 
 
-def berth(*args, env=None):
-    e = dict(os.environ)
-    e.pop("BERTH_TEST_DROP_OBJECT", None)
-    if env:
-        e.update(env)
-    return subprocess.run([BERTH, *map(str, args)], capture_output=True, text=True, env=e, timeout=120)
 
 
 def tree(path: pathlib.Path) -> dict:

@@ -5,24 +5,15 @@ reference of the CronJob resolves (a dropped ServiceAccount stops the render).
 Run by scripts/test.sh with BERTH_BIN pointing at the built executable.
 """
 import json
-import os
-import pathlib
 import subprocess
 import sys
 
 import yaml
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BERTH = os.environ.get("BERTH_BIN", str(ROOT / ".build" / "debug" / "berth"))
-ACME = ROOT / "examples" / "acme" / "platform.yaml"
+from berthrun import ROOT, ACME, berth
 
 
-def berth(*args, env=None):
-    e = dict(os.environ)
-    e.pop("BERTH_TEST_DROP_OBJECT", None)
-    if env:
-        e.update(env)
-    return subprocess.run([BERTH, *map(str, args)], capture_output=True, text=True, env=e, timeout=120)
+
 
 
 BASE = """berth: 1

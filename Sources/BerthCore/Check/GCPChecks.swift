@@ -72,36 +72,10 @@ extension PlatformChecks {
     /// Findings for a `provider.name: gcp` spec (none for other providers).
     public static func gcpLimits(_ spec: Spec, plan: Plan) -> [Diagnostic] {
         guard spec.provider.name == .gcp else { return [] }
-        var out: [Diagnostic] = []
-        // A warning (the table may fall behind Google Cloud), an error with `infrastructure`,
-        // which creates subnetworks and node pools there.
-        func finding(_ message: String, at location: SourceLocation) -> Diagnostic {
-            spec.infrastructure == nil ? .warning(.providerRegion, message, at: location) : .error(.infraZone, message, at: location)
-        }
-        for r in spec.provider.regions {
-            guard let letters = gcpRegions[r.name] else {
-                var msg = "unknown Google Cloud region '\(r.name)'"
-                if let hint = Suggest.closest(r.name, among: gcpRegions.keys.sorted()) { msg += "; did you mean '\(hint)'?" }
-                out.append(finding(msg, at: r.location))
-                continue
-            }
-            let zones = letters.map { "\(r.name)-\($0)" }
-            for z in r.zones where !zones.contains(z) {
-                out.append(
-                    finding(
-                        "zone '\(z)' is not a zone of Google Cloud region '\(r.name)' (\(zones.joined(separator: ", ")))", at: r.location))
-            }
-        }
-        for c in spec.clusters {
-            for p in c.nodePools {
-                if let problem = gcpMachineProblem(p.machine) {
-                    out.append(
-                        .warning(
-                            .providerMachine, "machine type '\(p.machine)' of node pool '\(p.name)' (cluster '\(c.name)'): \(problem)",
-                            at: p.location))
-                }
-            }
-        }
+        var out = regionFindings(
+            spec, zoneLetters: gcpRegions, unknown: { "unknown Google Cloud region '\($0)'" }, zone: { "\($0)-\($1)" },
+            badZone: { "zone '\($0)' is not a zone of Google Cloud region '\($1)' (\($2.joined(separator: ", ")))" })
+        out += machineFindings(spec, problem: gcpMachineProblem)
         var seen: Set<String> = []
         for (b, _, name) in plan.physicalBuckets where seen.insert(name).inserted {
             if let problem = gcsBucketNameProblem(name) {

@@ -36,12 +36,7 @@ extension PlatformChecks {
             }
         }
         for c in spec.clusters {
-            if c.nodePools.count > aksNodePoolLimit {
-                out.append(
-                    .error(
-                        .infraLimit, "cluster '\(c.name)' has \(c.nodePools.count) node pools; AKS allows \(aksNodePoolLimit) per cluster",
-                        at: c.location))
-            }
+            if let d = nodePoolLimit(c, limit: aksNodePoolLimit, allows: "AKS allows \(aksNodePoolLimit) per cluster") { out.append(d) }
             let dnsPrefix = "\(spec.platform)-\(c.name)"
             if c.name.count > 63 || dnsPrefix.count > 54 {
                 out.append(

@@ -18,25 +18,9 @@ extension PlatformChecks {
     /// fall behind AWS), an error with `infrastructure`, which creates networks in them.
     public static func awsRegions(_ spec: Spec) -> [Diagnostic] {
         guard spec.provider.name == .aws else { return [] }
-        var out: [Diagnostic] = []
-        func finding(_ message: String, at location: SourceLocation) -> Diagnostic {
-            spec.infrastructure == nil ? .warning(.providerRegion, message, at: location) : .error(.infraZone, message, at: location)
-        }
-        for r in spec.provider.regions {
-            guard let letters = awsZones[r.name] else {
-                var msg = "'\(r.name)' is not an AWS region"
-                if let hint = Suggest.closest(r.name, among: Array(awsZones.keys)) { msg += "; did you mean '\(hint)'?" }
-                out.append(finding(msg, at: r.location))
-                continue
-            }
-            let known = letters.map { "\(r.name)\($0)" }
-            for z in r.zones where !known.contains(z) {
-                out.append(
-                    finding(
-                        "zone '\(z)' does not exist in AWS region \(r.name) (its zones: \(known.joined(separator: ", ")))", at: r.location))
-            }
-        }
-        return out
+        return regionFindings(
+            spec, zoneLetters: awsZones, unknown: { "'\($0)' is not an AWS region" }, zone: { "\($0)\($1)" },
+            badZone: { "zone '\($0)' does not exist in AWS region \($1) (its zones: \($2.joined(separator: ", ")))" })
     }
 
     // Long: one rule per thing the foundation needs, each a few lines; apart they would each
@@ -56,13 +40,7 @@ extension PlatformChecks {
         case .gcp: return gcpInfrastructure(spec, plan: plan)
         case .aws, .azure: break
         }
-        if spec.delivery.gitops == nil {
-            out.append(
-                .error(
-                    .infraEngine,
-                    "infrastructure needs delivery.gitops: Argo CD applies the foundation from the repository before the workloads",
-                    at: infra.location))
-        }
+        out += infraNeedsGitOps(spec, infra: infra)
         if spec.provider.name == .azure { return out + azureInfrastructure(spec, infra: infra) }
         let account = spec.provider.account
         if account.isEmpty {
@@ -91,12 +69,8 @@ extension PlatformChecks {
                         at: r.location))
             }
         }
-        for c in spec.clusters where c.nodePools.count > eksNodeGroupLimit {
-            out.append(
-                .error(
-                    .infraLimit,
-                    "cluster '\(c.name)' has \(c.nodePools.count) node pools; EKS allows \(eksNodeGroupLimit) managed node groups per cluster",
-                    at: c.location))
+        out += spec.clusters.compactMap {
+            nodePoolLimit($0, limit: eksNodeGroupLimit, allows: "EKS allows \(eksNodeGroupLimit) managed node groups per cluster")
         }
         for (b, _, name) in plan.physicalBuckets where !validS3Name(name) {
             out.append(

@@ -42,14 +42,7 @@ extension PlatformChecks {
     /// `infrastructure` on gcp (see docs/checks.md).
     static func gcpInfrastructure(_ spec: Spec, plan: Plan) -> [Diagnostic] {
         guard let infra = spec.infrastructure else { return [] }
-        var out: [Diagnostic] = []
-        if spec.delivery.gitops == nil {
-            out.append(
-                .error(
-                    .infraEngine,
-                    "infrastructure needs delivery.gitops: Argo CD applies the foundation from the repository before the workloads",
-                    at: infra.location))
-        }
+        var out = infraNeedsGitOps(spec, infra: infra)
         let project = spec.provider.account
         if project.isEmpty {
             out.append(
@@ -70,12 +63,8 @@ extension PlatformChecks {
             }
         }
         for c in spec.clusters {
-            if c.nodePools.count > gkeNodePoolLimit {
-                out.append(
-                    .error(
-                        .infraLimit,
-                        "cluster '\(c.name)' has \(c.nodePools.count) node pools; GKE allows \(gkeNodePoolLimit) node pools per cluster",
-                        at: c.location))
+            if let d = nodePoolLimit(c, limit: gkeNodePoolLimit, allows: "GKE allows \(gkeNodePoolLimit) node pools per cluster") {
+                out.append(d)
             }
             if c.name.count > gkeNameLimit {
                 out.append(

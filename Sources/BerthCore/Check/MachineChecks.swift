@@ -67,17 +67,6 @@ extension PlatformChecks {
         case .azure: problem = azureMachineProblem
         case .gcp, .onprem: return []
         }
-        var out: [Diagnostic] = []
-        for c in spec.clusters {
-            for p in c.nodePools {
-                if let why = problem(p.machine) {
-                    out.append(
-                        .warning(
-                            .providerMachine, "machine type '\(p.machine)' of node pool '\(p.name)' (cluster '\(c.name)'): \(why)",
-                            at: p.location))
-                }
-            }
-        }
-        return out
+        return machineFindings(spec, problem: problem)
     }
 }

@@ -5,17 +5,29 @@ extension Renderer {
     /// Who may use a bucket in an environment, and how: services from `uses`, plus the
     /// backup role of every database that keeps its backups there.
     func bucketAccess(_ b: Bucket, env: Environment) -> [(principal: String, readOnly: Bool)] {
+        bucketUsers(
+            b, env: env, service: { "\(spec.platform)-\($1.name)-\($0.name)" },
+            backup: { "\(spec.platform)-\($1.name)-\($0.name)-backup" })
+    }
+
+    /// Who may use a bucket in an environment (every environment sharing it, for a shared
+    /// bucket), by principal, sorted: each service that `uses` it, read-only where every use
+    /// is `:read`, and each database that keeps its backups there, read-write. `service` and
+    /// `backup` name the principal of a service or database in an environment.
+    func bucketUsers(
+        _ b: Bucket, env: Environment, service: (Service, Environment) -> String, backup: (Database, Environment) -> String
+    ) -> [(principal: String, readOnly: Bool)] {
         var out: [String: Bool] = [:]
         let envs = plan.isShared(bucket: b, in: env) ? spec.environments.filter { plan.isShared(bucket: b, in: $0) } : [env]
         for e in envs {
             for s in spec.services where s.runs(in: e.name) {
                 for u in s.uses where u.kind == .bucket && u.name == b.name {
-                    let role = "\(spec.platform)-\(e.name)-\(s.name)"
-                    out[role] = (out[role] ?? true) && u.readOnly
+                    let who = service(s, e)
+                    out[who] = (out[who] ?? true) && u.readOnly
                 }
             }
             for d in spec.databases where d.backup?.bucket.value == b.name && (d.pinned.map { $0.environment == e.name } ?? true) {
-                out["\(spec.platform)-\(e.name)-\(d.name)-backup"] = false
+                out[backup(d, e)] = false
             }
         }
         return out.keys.sorted().map { ($0, out[$0] ?? true) }

@@ -91,21 +91,10 @@ extension Renderer {
 
     /// Who may use a bucket in an environment, as IAM members: each service's and each backup's
     /// Google service account, read-only where every use is `:read`.
-    func gcsBucketMembers(_ b: Bucket, env: Environment) -> [(member: String, readOnly: Bool)] {
-        var out: [String: Bool] = [:]
-        let envs = plan.isShared(bucket: b, in: env) ? spec.environments.filter { plan.isShared(bucket: b, in: $0) } : [env]
-        for e in envs {
-            for s in spec.services where s.runs(in: e.name) {
-                for u in s.uses where u.kind == .bucket && u.name == b.name {
-                    let member = "serviceAccount:" + gcpServiceAccount("\(s.name)-\(e.name)")
-                    out[member] = (out[member] ?? true) && u.readOnly
-                }
-            }
-            for d in spec.databases where d.backup?.bucket.value == b.name && (d.pinned.map { $0.environment == e.name } ?? true) {
-                out["serviceAccount:" + gcpBackupAccount(database: d.name, environment: e.name)] = false
-            }
-        }
-        return out.keys.sorted().map { ($0, out[$0] ?? true) }
+    func gcsBucketMembers(_ b: Bucket, env: Environment) -> [(principal: String, readOnly: Bool)] {
+        bucketUsers(
+            b, env: env, service: { "serviceAccount:" + gcpServiceAccount("\($0.name)-\($1.name)") },
+            backup: { "serviceAccount:" + gcpBackupAccount(database: $0.name, environment: $1.name) })
     }
 
     /// The bucket's IAM policy (`storage.buckets.setIamPolicy`): one binding per role.
@@ -113,7 +102,7 @@ extension Renderer {
         let members = gcsBucketMembers(b, env: env)
         var bindings: [JSONValue] = []
         for (role, readOnly) in [("roles/storage.objectViewer", true), ("roles/storage.objectUser", false)] {
-            let who = members.filter { $0.readOnly == readOnly }.map { JSONValue.string($0.member) }
+            let who = members.filter { $0.readOnly == readOnly }.map { JSONValue.string($0.principal) }
             if !who.isEmpty { bindings.append(["role": .string(role), "members": .array(who)]) }
         }
         if b.isPublic { bindings.append(["role": "roles/storage.objectViewer", "members": ["allUsers"]]) }

@@ -30,12 +30,10 @@ import Foundation
 ///
 /// Stateful resources (keys, zones, buckets, repositories) are orphaned on delete: removing
 /// them from the spec never deletes data.
-struct AWSFoundation {
+struct AWSFoundation: CloudFoundation {
     let renderer: Renderer
     let clusters: [Foundation.ClusterPlan]
     let bindings: [String: [Foundation.Binding]]
-    var spec: Spec { renderer.spec }
-    var plan: Plan { renderer.plan }
     var account: String { spec.provider.account }
 
     /// The provider packages' version (crossplane-contrib/provider-upjet-aws).
@@ -48,34 +46,14 @@ struct AWSFoundation {
     func folders() -> [Renderer.InfraFolder] {
         let keys = regionKeys()
         let peering = peerings()
-        let buckets = plan.foundationBuckets()
-        return Renderer.InfraParts(
-            provider: "aws", packages: providers(), config: [providerConfig()],
-            network: clusters.map { ("infra/network/\($0.cluster.name).yaml", network($0)) }
-                + (peering.isEmpty ? [] : [("infra/network/_peering.yaml", peering)]),
-            keys: keys.isEmpty ? [] : keyObjects(keys), zones: spec.network.dns.zones.isEmpty ? nil : zones(),
-            clusters: clusters.map { ("infra/clusters/\($0.cluster.name).yaml", cluster($0)) },
-            nodePools: clusters.map { ("infra/nodepools/\($0.cluster.name).yaml", nodePools($0)) },
-            identities: identities().map { ("infra/identities/\($0.name).yaml", identity($0)) },
-            registry: registry().map { ("infra/registry/repositories.yaml", "registry repositories", $0) },
-            buckets: ("buckets", buckets.map { ("infra/buckets/\($0.name).yaml", bucket($0)) })
-        ).folders()
+        return infraFolders(
+            provider: "aws", config: [providerConfig()], sharedNetwork: peering.isEmpty ? [] : [("infra/network/_peering.yaml", peering)],
+            keys: keys.isEmpty ? [] : keyObjects(keys), identities: identities().map { ("infra/identities/\($0.name).yaml", identity($0)) },
+            registry: ("infra/registry/repositories.yaml", "registry repositories"),
+            buckets: ("buckets", plan.foundationBuckets().map { ("infra/buckets/\($0.name).yaml", bucket($0)) }))
     }
 
     // MARK: objects
-
-    /// A managed resource: `name` is its object name; `externalName` the cloud's name when the
-    /// provider takes it from the `crossplane.io/external-name` annotation.
-    func managed(
-        _ apiVersion: String, _ kind: String, _ name: String, externalName: String? = nil, forProvider: [(String, JSONValue)],
-        initProvider: [(String, JSONValue)] = [], orphan: Bool = false
-    ) -> JSONValue {
-        renderer.managedResource(
-            apiVersion, kind, name, externalName: externalName, labels: [], forProvider: forProvider, initProvider: initProvider,
-            orphan: orphan)
-    }
-
-    func ref(_ name: String) -> JSONValue { ["name": .string(name)] }
 
     /// A Kubernetes object name for `text`: lower case, every run of characters outside
     /// `[a-z0-9.-]` as one '-', trimmed, at most 253 characters (hashed when longer).
@@ -101,33 +79,12 @@ struct AWSFoundation {
     func providers() -> [JSONValue] {
         var services = ["ec2", "eks", "iam", "kms", "route53", "s3", "cloudwatchlogs"]
         if registryRegion() != nil { services.append("ecr") }
-        return services.sorted().map { svc in
-            [
-                "apiVersion": "pkg.crossplane.io/v1", "kind": "Provider",
-                "metadata": ["name": .string("provider-aws-\(svc)"), "labels": renderer.argoLabels],
-                "spec": ["package": .string("xpkg.crossplane.io/crossplane-contrib/provider-aws-\(svc):\(AWSFoundation.providerVersion)")],
-            ]
-        }
+        return providerPackages("aws", services, version: AWSFoundation.providerVersion)
     }
 
     /// The ProviderConfig every managed resource names: credentials from the Secret that
     /// `infrastructure.credentials` names (key `credentials`), never written by berth.
-    func providerConfig() -> JSONValue {
-        [
-            "apiVersion": "aws.upbound.io/v1beta1", "kind": "ProviderConfig",
-            "metadata": ["name": "default", "labels": renderer.argoLabels],
-            "spec": [
-                "credentials": [
-                    "source": "Secret",
-                    "secretRef": [
-                        "namespace": .string(Renderer.crossplaneNamespace),
-                        "name": .string(spec.infrastructure?.credentials ?? "aws-credentials"),
-                        "key": "credentials",
-                    ],
-                ]
-            ],
-        ]
-    }
+    func providerConfig() -> JSONValue { providerConfig("aws", [credentials(fallback: "aws-credentials")]) }
 
     // MARK: network
 

@@ -149,19 +149,7 @@ extension AWSFoundation {
                 ("updateConfig", [["maxUnavailablePercentage": 33]]),
                 ("tags", tags("\(n)-\(pool.name)")),
             ]
-            if !pool.taints.isEmpty {
-                fp.append(
-                    (
-                        "taint",
-                        .array(
-                            pool.taints.map {
-                                [
-                                    "key": .string($0.key), "value": .string($0.value),
-                                    "effect": .string(AWSFoundation.taintEffect($0.effect)),
-                                ]
-                            })
-                    ))
-            }
+            if !pool.taints.isEmpty { fp.append(("taint", AWSFoundation.taints(pool.taints))) }
             // The cluster autoscaler owns the desired size once the group exists.
             out.append(
                 managed(
@@ -186,6 +174,15 @@ extension AWSFoundation {
                 c, "aws-ebs-csi-driver",
                 extra: [("podIdentityAssociation", [["roleArn": .string(roleARN(csiRole)), "serviceAccount": "ebs-csi-controller-sa"]])]))
         return out
+    }
+
+    /// A node pool's taints as EKS node groups and GKE node pools take them: key, value and
+    /// the effect in upper snake case.
+    static func taints(_ taints: [Taint]) -> JSONValue {
+        .array(
+            taints.map {
+                ["key": .string($0.key), "value": .string($0.value), "effect": .string(taintEffect($0.effect))]
+            })
     }
 
     static func taintEffect(_ e: String) -> String {

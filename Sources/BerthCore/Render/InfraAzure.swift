@@ -30,12 +30,10 @@ import Foundation
 /// `keyVersions`); what still lacks one is left out and `berth check` says so
 /// (`infra-identity`). Stateful resources (vaults, keys, zones, storage accounts, the
 /// registry) are orphaned on delete.
-struct AzureFoundation {
+struct AzureFoundation: CloudFoundation {
     let renderer: Renderer
     let clusters: [Foundation.ClusterPlan]
     let bindings: [String: [Foundation.Binding]]
-    var spec: Spec { renderer.spec }
-    var plan: Plan { renderer.plan }
     var resourceGroup: String { spec.provider.resourceGroup }
     var subscription: String { spec.provider.subscription }
     /// The first region: where the resource group, identities and registry live.
@@ -50,34 +48,17 @@ struct AzureFoundation {
 
     func folders() -> [Renderer.InfraFolder] {
         let ids = identities()
-        return Renderer.InfraParts(
-            provider: "azure", packages: providers(), config: config(),
-            network: clusters.map { ("infra/network/\($0.cluster.name).yaml", network($0)) },
-            keys: keyObjects(), zones: spec.network.dns.zones.isEmpty ? nil : zones(),
-            clusters: clusters.map { ("infra/clusters/\($0.cluster.name).yaml", cluster($0)) },
-            nodePools: clusters.map { ("infra/nodepools/\($0.cluster.name).yaml", nodePools($0)) },
+        return infraFolders(
+            provider: "azure", config: config(), keys: keyObjects(),
             identities: ids.map { ("infra/identities/\($0.name).yaml", identity($0)) },
-            registry: registry().map { ("infra/registry/acr.yaml", "registry", $0) },
+            registry: ("infra/registry/acr.yaml", "registry"),
             buckets: (
                 "storage accounts",
                 renderer.azureAccounts().map { ("infra/buckets/\($0.account).yaml", storageAccount($0, identities: ids)) }
-            )
-        ).folders()
+            ))
     }
 
     // MARK: objects
-
-    /// A managed resource: `name` is its object name; `externalName` the resource's name in
-    /// Azure when the provider takes it from the `crossplane.io/external-name` annotation.
-    func managed(
-        _ apiVersion: String, _ kind: String, _ name: String, externalName: String? = nil, labels: [(String, JSONValue)] = [],
-        forProvider: [(String, JSONValue)], orphan: Bool = false
-    ) -> JSONValue {
-        renderer.managedResource(
-            apiVersion, kind, name, externalName: externalName, labels: labels, forProvider: forProvider, initProvider: [], orphan: orphan)
-    }
-
-    func ref(_ name: String) -> JSONValue { ["name": .string(name)] }
 
     /// The resource group reference every resource of the platform's group carries.
     var group: (String, JSONValue) { ("resourceGroupNameRef", ref(resourceGroup)) }
@@ -98,41 +79,16 @@ struct AzureFoundation {
         ]
         if !renderer.azureAccounts().isEmpty { families.append("storage") }
         if registryName() != nil { families.append("containerregistry") }
-        return families.sorted().map { f in
-            [
-                "apiVersion": "pkg.crossplane.io/v1", "kind": "Provider",
-                "metadata": ["name": .string("provider-azure-\(f)"), "labels": renderer.argoLabels],
-                "spec": [
-                    "package": .string("xpkg.crossplane.io/crossplane-contrib/provider-azure-\(f):\(AzureFoundation.providerVersion)")
-                ],
-            ]
-        }
+        return providerPackages("azure", families, version: AzureFoundation.providerVersion)
     }
 
     /// The ProviderConfig every managed resource names (the subscription, credentials from
     /// the Secret `infrastructure.credentials`, key `credentials`, never written by berth)
     /// and the resource groups.
     func config() -> [JSONValue] {
-        var pc: [(String, JSONValue)] = [
-            (
-                "credentials",
-                [
-                    "source": "Secret",
-                    "secretRef": [
-                        "namespace": .string(Renderer.crossplaneNamespace),
-                        "name": .string(spec.infrastructure?.credentials ?? "azure-credentials"), "key": "credentials",
-                    ],
-                ]
-            ),
-            ("subscriptionID", .string(subscription)),
-        ]
+        var pc: [(String, JSONValue)] = [credentials(fallback: "azure-credentials"), ("subscriptionID", .string(subscription))]
         if let t = spec.infrastructure?.tenant, !t.isEmpty { pc.append(("tenantID", .string(t))) }
-        var out: [JSONValue] = [
-            [
-                "apiVersion": "azure.upbound.io/v1beta1", "kind": "ProviderConfig",
-                "metadata": ["name": "default", "labels": renderer.argoLabels], "spec": .object(pc),
-            ]
-        ]
+        var out = [providerConfig("azure", pc)]
         for g in resourceGroups() {
             out.append(
                 managed(

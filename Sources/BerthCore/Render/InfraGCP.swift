@@ -37,12 +37,10 @@ import Foundation
 ///
 /// Stateful resources (keys, zones, buckets, repositories) are orphaned on delete: removing
 /// them from the spec never deletes data.
-struct GCPFoundation {
+struct GCPFoundation: CloudFoundation {
     let renderer: Renderer
     let clusters: [Foundation.ClusterPlan]
     let bindings: [String: [Foundation.Binding]]
-    var spec: Spec { renderer.spec }
-    var plan: Plan { renderer.plan }
     var project: String { spec.provider.account }
 
     /// The annotation GKE reads on a ServiceAccount: the Google service account it acts as.
@@ -59,33 +57,14 @@ struct GCPFoundation {
 
     func folders() -> [Renderer.InfraFolder] {
         let keys = regionKeys()
-        let buckets = plan.foundationBuckets()
-        return Renderer.InfraParts(
-            provider: "gcp", packages: providers(), config: [providerConfig()],
-            network: clusters.map { ("infra/network/\($0.cluster.name).yaml", network($0)) },
-            keys: keys.isEmpty ? [] : keyObjects(keys), zones: spec.network.dns.zones.isEmpty ? nil : zones(),
-            clusters: clusters.map { ("infra/clusters/\($0.cluster.name).yaml", cluster($0)) },
-            nodePools: clusters.map { ("infra/nodepools/\($0.cluster.name).yaml", nodePools($0)) },
+        return infraFolders(
+            provider: "gcp", config: [providerConfig()], keys: keys.isEmpty ? [] : keyObjects(keys),
             identities: identities().map { ("infra/identities/\(GCPFoundation.accountId(of: $0.name)).yaml", identity($0)) },
-            registry: registry().map { ("infra/registry/repositories.yaml", "registry repositories", $0) },
-            buckets: ("buckets", buckets.map { ("infra/buckets/\($0.name).yaml", bucket($0)) })
-        ).folders()
+            registry: ("infra/registry/repositories.yaml", "registry repositories"),
+            buckets: ("buckets", plan.foundationBuckets().map { ("infra/buckets/\($0.name).yaml", bucket($0)) }))
     }
 
     // MARK: objects
-
-    /// A managed resource: `name` is its object name; `externalName` the cloud's name (the
-    /// provider takes it from the `crossplane.io/external-name` annotation).
-    func managed(
-        _ apiVersion: String, _ kind: String, _ name: String, externalName: String? = nil, forProvider: [(String, JSONValue)],
-        initProvider: [(String, JSONValue)] = [], orphan: Bool = false
-    ) -> JSONValue {
-        renderer.managedResource(
-            apiVersion, kind, name, externalName: externalName, labels: [], forProvider: forProvider, initProvider: initProvider,
-            orphan: orphan)
-    }
-
-    func ref(_ name: String) -> JSONValue { ["name": .string(name)] }
 
     /// Google Cloud labels: the platform and berth.
     var labels: JSONValue { ["platform": .string(spec.platform), "managed-by": "berth"] }
@@ -94,33 +73,14 @@ struct GCPFoundation {
     func providers() -> [JSONValue] {
         var families = ["cloudplatform", "compute", "container", "dns", "kms", "storage"]
         if registryLocation() != nil { families.append("artifact") }
-        return families.sorted().map { f in
-            [
-                "apiVersion": "pkg.crossplane.io/v1", "kind": "Provider",
-                "metadata": ["name": .string("provider-gcp-\(f)"), "labels": renderer.argoLabels],
-                "spec": ["package": .string("xpkg.crossplane.io/crossplane-contrib/provider-gcp-\(f):\(GCPFoundation.providerVersion)")],
-            ]
-        }
+        return providerPackages("gcp", families, version: GCPFoundation.providerVersion)
     }
 
     /// The ProviderConfig every managed resource names: the project `provider.account`,
     /// credentials from the Secret `infrastructure.credentials` (key `credentials`), never
     /// written by berth.
     func providerConfig() -> JSONValue {
-        [
-            "apiVersion": "gcp.upbound.io/v1beta1", "kind": "ProviderConfig",
-            "metadata": ["name": "default", "labels": renderer.argoLabels],
-            "spec": [
-                "projectID": .string(project),
-                "credentials": [
-                    "source": "Secret",
-                    "secretRef": [
-                        "namespace": .string(Renderer.crossplaneNamespace),
-                        "name": .string(spec.infrastructure?.credentials ?? "gcp-credentials"), "key": "credentials",
-                    ],
-                ],
-            ],
-        ]
+        providerConfig("gcp", [("projectID", .string(project)), credentials(fallback: "gcp-credentials")])
     }
 
     // MARK: network

@@ -96,19 +96,7 @@ extension GCPFoundation {
                 ("tags", [.string(renderer.gcpFirewallTag(c.cluster, target: "nodes"))]),
                 ("resourceLabels", labels),
             ]
-            if !pool.taints.isEmpty {
-                config.append(
-                    (
-                        "taint",
-                        .array(
-                            pool.taints.map {
-                                [
-                                    "key": .string($0.key), "value": .string($0.value),
-                                    "effect": .string(AWSFoundation.taintEffect($0.effect)),
-                                ]
-                            })
-                    ))
-            }
+            if !pool.taints.isEmpty { config.append(("taint", AWSFoundation.taints(pool.taints))) }
             // The autoscaler owns the node count once the pool exists; the spec's min and
             // max are totals across the pool's zones.
             return managed(
@@ -143,8 +131,8 @@ extension GCPFoundation {
         }
         var grants: [String: [String: Bool]] = [:]
         for (b, env, name) in plan.physicalBuckets {
-            for m in renderer.gcsBucketMembers(b, env: env) where m.member.hasPrefix("serviceAccount:") {
-                let sa = String(m.member.dropFirst(15))
+            for m in renderer.gcsBucketMembers(b, env: env) where m.principal.hasPrefix("serviceAccount:") {
+                let sa = String(m.principal.dropFirst(15))
                 grants[sa, default: [:]][name] = (grants[sa]?[name] ?? true) && m.readOnly
             }
         }
