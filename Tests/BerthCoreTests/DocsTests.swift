@@ -1,6 +1,7 @@
-import BerthCore
 import Foundation
 import Testing
+
+@testable import BerthCore
 
 @Suite("Hosting & Network document")
 struct DocsTests {
@@ -14,6 +15,20 @@ struct DocsTests {
     static var templateLines: [String] {
         Fixtures.text(Fixtures.repoRoot.appendingPathComponent("Tests/data/template/hosting-and-network.md"))
             .split(separator: "\n").map(String.init)
+    }
+
+    @Test("inline Markdown to HTML: code, strong and links, everything else escaped, unclosed markers kept")
+    func inlineHTML() {
+        for (text, html) in [
+            ("a `b<c` d", "a <code>b&lt;c</code> d"),
+            ("**x** and `y", "<strong>x</strong> and `y"),
+            ("[t](h&x) é <b> \"q\"", "<a href=\"h&amp;x\">t</a> é &lt;b&gt; &quot;q&quot;"),
+            ("**a*b", "**a*b"),
+            ("[x] (y) ü`z`", "[x] (y) ü<code>z</code>"),
+        ] {
+            let page = Doc(blocks: [.paragraph(text)]).html(title: "t")
+            #expect(page.contains("<p>\(html)</p>\n"), "\(text)")
+        }
     }
 
     @Test("every heading and bullet of the template is present, in order")

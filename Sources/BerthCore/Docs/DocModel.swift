@@ -53,7 +53,9 @@ public struct Doc: Sendable {
     }
 
     static func cell(_ s: String) -> String {
-        s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+        // Most cells have neither: no Foundation search for them.
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: "|") || $0 == UInt8(ascii: "\n") }) else { return s }
+        return s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
     }
 
     // MARK: HTML
@@ -112,17 +114,23 @@ public struct Doc: Sendable {
     }
 
     static func escape(_ s: String) -> String {
-        var o = ""
-        for c in s {
-            switch c {
-            case "&": o += "&amp;"
-            case "<": o += "&lt;"
-            case ">": o += "&gt;"
-            case "\"": o += "&quot;"
-            default: o.append(c)
+        var o: [UInt8] = []
+        o.reserveCapacity(s.utf8.count)
+        escape(s.utf8, into: &o)
+        return String(decoding: o, as: UTF8.self)
+    }
+
+    /// Appends `bytes` with `&`, `<`, `>` and `"` escaped (ASCII: never part of another character's UTF-8).
+    static func escape<Bytes: Sequence<UInt8>>(_ bytes: Bytes, into o: inout [UInt8]) {
+        for b in bytes {
+            switch b {
+            case UInt8(ascii: "&"): o.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): o.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): o.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "\""): o.append(contentsOf: "&quot;".utf8)
+            default: o.append(b)
             }
         }
-        return o
     }
 
     static func anchor(_ s: String) -> String {
@@ -131,29 +139,47 @@ public struct Doc: Sendable {
 
     /// The little Markdown used inline: `code`, **bold** and [text](link) (relative links only).
     static func inline(_ s: String) -> String {
-        var out = ""
-        var i = s.startIndex
-        while i < s.endIndex {
-            let c = s[i]
-            if c == "`", let end = s[s.index(after: i)...].firstIndex(of: "`") {
-                out += "<code>" + escape(String(s[s.index(after: i)..<end])) + "</code>"
-                i = s.index(after: end)
-            } else if s[i...].hasPrefix("**"), let end = s[s.index(i, offsetBy: 2)...].range(of: "**") {
-                out += "<strong>" + escape(String(s[s.index(i, offsetBy: 2)..<end.lowerBound])) + "</strong>"
-                i = end.upperBound
-            } else if c == "[", let close = s[i...].firstIndex(of: "]"), s.index(after: close) < s.endIndex,
-                s[s.index(after: close)] == "(",
-                let paren = s[close...].firstIndex(of: ")")
+        // Over UTF-8 bytes: the markers are ASCII, which never occurs inside another
+        // character's encoding, so every slice below falls on character boundaries.
+        let u = Array(s.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(u.count + 16)
+        func first(_ byte: UInt8, from: Int) -> Int? { u[from...].firstIndex(of: byte) }
+        func append(_ text: StaticString) {
+            out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        }
+        func escaped(_ r: Range<Int>) { escape(u[r], into: &out) }
+        let tick = UInt8(ascii: "`")
+        let star = UInt8(ascii: "*")
+        var i = 0
+        while i < u.count {
+            let c = u[i]
+            if c == tick, let end = first(tick, from: i + 1) {
+                append("<code>")
+                escaped(i + 1..<end)
+                append("</code>")
+                i = end + 1
+            } else if c == star, i + 1 < u.count, u[i + 1] == star,
+                let end = (i + 2..<max(i + 2, u.count - 1)).first(where: { u[$0] == star && u[$0 + 1] == star })
             {
-                let text = String(s[s.index(after: i)..<close])
-                let href = String(s[s.index(close, offsetBy: 2)..<paren])
-                out += "<a href=\"\(escape(href))\">\(escape(text))</a>"
-                i = s.index(after: paren)
+                append("<strong>")
+                escaped(i + 2..<end)
+                append("</strong>")
+                i = end + 2
+            } else if c == UInt8(ascii: "["), let close = first(UInt8(ascii: "]"), from: i), close + 1 < u.count,
+                u[close + 1] == UInt8(ascii: "("), let paren = first(UInt8(ascii: ")"), from: close)
+            {
+                append("<a href=\"")
+                escaped(close + 2..<paren)
+                append("\">")
+                escaped(i + 1..<close)
+                append("</a>")
+                i = paren + 1
             } else {
-                out += escape(String(c))
-                i = s.index(after: i)
+                escape(CollectionOfOne(c), into: &out)
+                i += 1
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }
