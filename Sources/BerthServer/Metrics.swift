@@ -12,21 +12,28 @@ final class ServerMetrics: Sendable {
 
     init() {
         batchSize = registry.makeValueHistogram(
-            name: "berth_allocation_batch_size", buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
-            help: "Allocations committed per transaction")
+            descriptor: Self.metric("berth_allocation_batch_size", "Allocations committed per transaction"),
+            buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256])
+    }
+
+    /// The descriptor of the metric `name` (`<metric>_<unit>`, split at the last '_') with `help`.
+    private static func metric(_ name: String, _ help: String) -> MetricNameDescriptor {
+        let cut = name.lastIndex(of: "_") ?? name.endIndex
+        return MetricNameDescriptor(
+            metricName: String(name[..<cut]), unitName: cut == name.endIndex ? "" : String(name[name.index(after: cut)...]), helpText: help)
     }
 
     /// Counts a finished request under its route pattern (not its path: pool names stay bounded).
     func request(method: String, route: String, status: Int, seconds: Double) {
         let labels = [("method", method), ("route", route), ("status", String(status))]
-        registry.makeCounter(name: "berth_http_requests_total", labels: labels, help: "HTTP requests answered").increment()
+        registry.makeCounter(descriptor: Self.metric("berth_http_requests_total", "HTTP requests answered"), labels: labels).increment()
         registry.makeDurationHistogram(
-            name: "berth_http_request_duration_seconds", labels: [("method", method), ("route", route)],
+            descriptor: Self.metric("berth_http_request_duration_seconds", "HTTP request latency"),
+            labels: [("method", method), ("route", route)],
             buckets: [
                 .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
                 .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(500), .seconds(1),
-            ],
-            help: "HTTP request latency"
+            ]
         ).recordNanoseconds(Int64(seconds * 1e9))
     }
 
@@ -36,26 +43,38 @@ final class ServerMetrics: Sendable {
             let l = [("pool", u.pool.name)]
             let capacity = u.pool.prefix.addressCount
             func d(_ c: AddressCount) -> Double { Double(c.description) ?? 0 }
-            registry.makeGauge(name: "berth_pool_capacity_addresses", labels: l, help: "Addresses in the pool").set(d(capacity))
-            registry.makeGauge(name: "berth_pool_used_addresses", labels: l, help: "Addresses held (allocated, reserved, quarantined)").set(
-                d(u.usedAddresses))
-            registry.makeGauge(name: "berth_pool_free_addresses", labels: l, help: "Addresses free").set(d(u.freeAddresses))
+            registry.makeGauge(descriptor: Self.metric("berth_pool_capacity_addresses", "Addresses in the pool"), labels: l).set(
+                d(capacity))
             registry.makeGauge(
-                name: "berth_pool_largest_free_block_addresses", labels: l, help: "Addresses in the largest free aligned block"
+                descriptor: Self.metric("berth_pool_used_addresses", "Addresses held (allocated, reserved, quarantined)"), labels: l
+            ).set(
+                d(u.usedAddresses))
+            registry.makeGauge(descriptor: Self.metric("berth_pool_free_addresses", "Addresses free"), labels: l).set(d(u.freeAddresses))
+            registry.makeGauge(
+                descriptor: Self.metric("berth_pool_largest_free_block_addresses", "Addresses in the largest free aligned block"), labels: l
             )
             .set(u.largestFree.map { d($0.addressCount) } ?? 0)
             registry.makeGauge(
-                name: "berth_pool_largest_free_block_length", labels: l, help: "Prefix length of the largest free block (-1: none)"
+                descriptor: Self.metric("berth_pool_largest_free_block_length", "Prefix length of the largest free block (-1: none)"),
+                labels: l
             )
             .set(Double(u.largestFree?.length ?? -1))
-            registry.makeGauge(name: "berth_pool_fragmentation_ratio", labels: l, help: "1 - largest free block / free addresses").set(
+            registry.makeGauge(
+                descriptor: Self.metric("berth_pool_fragmentation_ratio", "1 - largest free block / free addresses"), labels: l
+            ).set(
                 u.fragmentation)
-            registry.makeGauge(name: "berth_pool_allocations", labels: l + [("state", "allocated")], help: "Live allocations by state").set(
+            registry.makeGauge(
+                descriptor: Self.metric("berth_pool_allocations", "Live allocations by state"), labels: l + [("state", "allocated")]
+            ).set(
                 Double(u.allocated))
-            registry.makeGauge(name: "berth_pool_allocations", labels: l + [("state", "reserved")], help: "Live allocations by state").set(
+            registry.makeGauge(
+                descriptor: Self.metric("berth_pool_allocations", "Live allocations by state"), labels: l + [("state", "reserved")]
+            ).set(
                 Double(u.reserved))
-            registry.makeGauge(name: "berth_pool_allocations", labels: l + [("state", "quarantined")], help: "Live allocations by state")
-                .set(Double(u.quarantined))
+            registry.makeGauge(
+                descriptor: Self.metric("berth_pool_allocations", "Live allocations by state"), labels: l + [("state", "quarantined")]
+            )
+            .set(Double(u.quarantined))
         }
     }
 }

@@ -1,4 +1,4 @@
-public import BerthNet
+import BerthNet
 
 /// The cloud foundation a spec implies, independent of the provider's resource kinds: the
 /// networks of the IP plan, the clusters and their node pools, the keys, DNS zones, buckets,
