@@ -105,7 +105,7 @@ extension PlatformChecks {
         }
         if !spec.provider.account.isEmpty { keys.insert("platform") }
         for c in spec.clusters { keys.insert("\(c.name)-control-plane") }
-        if spec.delivery.registry?.host.hasSuffix(".azurecr.io") == true {
+        if spec.acrRegistryName != nil {
             for c in spec.clusters { keys.insert(AzureFoundation.kubeletKey(c.name)) }
         }
         for r in spec.provider.regions {

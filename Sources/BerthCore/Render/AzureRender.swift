@@ -203,7 +203,7 @@ extension Renderer {
     /// severity gate) and the repositories the services pull.
     func acrArtifacts(_ reg: Delivery.Registry, untaggedDays: Int) -> [Artifact] {
         let doc: JSONValue = [
-            "registry": .string(String(reg.host.dropLast(".azurecr.io".count))),
+            "registry": .string(spec.acrRegistryName ?? reg.host),
             "loginServer": .string(reg.host),
             "sku": "Premium",
             "policies": [

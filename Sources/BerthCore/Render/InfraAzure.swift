@@ -302,6 +302,12 @@ struct AzureFoundation: CloudFoundation {
 }
 
 extension Spec {
+    /// The ACR registry name of `delivery.registry` when its host is `<name>.azurecr.io`; nil otherwise.
+    var acrRegistryName: String? {
+        guard let host = delivery.registry?.host, host.hasSuffix(".azurecr.io") else { return nil }
+        return String(host.dropLast(".azurecr.io".count))
+    }
+
     /// The key of `provider.identities` whose client id the ServiceAccount of `name` in
     /// `scope` carries: `<scope>-<name>`, `<name>`, or `platform` for `provider.account`; nil without any.
     func azureIdentityKey(_ name: String, scope: String) -> String? {

@@ -290,10 +290,7 @@ extension AzureFoundation {
     // MARK: storage and registry
 
     /// The registry name of an `*.azurecr.io` host, nil for another registry.
-    func registryName() -> String? {
-        guard let host = spec.delivery.registry?.host, host.hasSuffix(".azurecr.io") else { return nil }
-        return String(host.dropLast(".azurecr.io".count))
-    }
+    func registryName() -> String? { spec.acrRegistryName }
 
     /// The ACR registry with the policies of `registry/acr.json`, and AcrPull on it for the
     /// kubelet identity of every cluster, so that nodes pull the images without an admin user

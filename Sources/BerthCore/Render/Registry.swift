@@ -37,7 +37,7 @@ extension Renderer {
                 Artifact(path: "registry/ecr-lifecycle-policy.json", contents: policy.serialized(pretty: true) + "\n", objects: 0),
                 Artifact(path: "registry/ecr.json", contents: ecr.serialized(pretty: true) + "\n", objects: 0),
             ]
-        case .azure where reg.host.hasSuffix(".azurecr.io"):
+        case .azure where spec.acrRegistryName != nil:
             return acrArtifacts(reg, untaggedDays: untaggedDays)
         case .gcp, .azure, .onprem:
             if spec.provider.name == .gcp, let ar = artifactRegistryArtifacts(reg, untaggedDays: untaggedDays) { return ar }
