@@ -165,18 +165,34 @@ extension Renderer {
     }
 
     static func kustomizeGroup(_ name: String, _ variants: [(Int, [JSONValue])]) -> KustomizeGroup {
-        // objects (by key) present in every variant form the base; the rest are extras
+        // Each object's key, once: objects (by key) present in every variant form the base; the rest are extras.
+        let keys = variants.map { $0.1.map(objectKey) }
         var counts: [String: Int] = [:]
-        for (_, docs) in variants {
-            for key in Set(docs.map(objectKey)) { counts[key, default: 0] += 1 }
+        for k in keys {
+            for key in Set(k) { counts[key, default: 0] += 1 }
         }
         let first = variants.first?.1 ?? []
         // ServiceAccounts stay in the overlays, whole (see the type's documentation).
-        let shared = first.filter { $0["kind"]?.stringValue != "ServiceAccount" }.map(objectKey).filter { counts[$0] == variants.count }
+        let shared = first.indices.filter { first[$0]["kind"]?.stringValue != "ServiceAccount" }.map { keys[0][$0] }
+            .filter { counts[$0] == variants.count }
         let sharedSet = Set(shared)
+        // The shared objects without their namespace, once per variant (the base and the patches both read them).
+        var stripped: [[JSONValue?]] = []
+        stripped.reserveCapacity(variants.count)
         var byKey: [String: [JSONValue]] = [:]
-        for (_, docs) in variants {
-            for d in docs where sharedSet.contains(objectKey(d)) { byKey[objectKey(d), default: []].append(withoutNamespace(d)) }
+        for (v, (_, docs)) in variants.enumerated() {
+            var row: [JSONValue?] = []
+            row.reserveCapacity(docs.count)
+            for (i, d) in docs.enumerated() {
+                guard sharedSet.contains(keys[v][i]) else {
+                    row.append(nil)
+                    continue
+                }
+                let bare = withoutNamespace(d)
+                byKey[keys[v][i], default: []].append(bare)
+                row.append(bare)
+            }
+            stripped.append(row)
         }
         var base: [JSONValue] = []
         var baseByKey: [String: JSONValue] = [:]
@@ -187,20 +203,22 @@ extension Renderer {
             baseByKey[key] = common
         }
         var overlays: [Int: (patches: String, extras: [JSONValue])] = [:]
-        for (ti, docs) in variants {
-            var patches = ""
+        var ops = YAMLBytes(capacity: 1024)
+        var path: [UInt8] = []
+        for (v, (ti, docs)) in variants.enumerated() {
+            var patches = YAMLBytes(capacity: 2048)
             var extras: [JSONValue] = []
-            for d in docs {
-                let key = objectKey(d)
-                if let b = baseByKey[key] {
-                    var ops: [JSONValue] = []
-                    jsonPatch(from: b, to: withoutNamespace(d), path: "", into: &ops)
-                    if !ops.isEmpty { patches += patchEntry(d, ops) }
+            for (i, d) in docs.enumerated() {
+                if let bare = stripped[v][i], let b = baseByKey[keys[v][i]] {
+                    ops.bytes.removeAll(keepingCapacity: true)
+                    path.removeAll(keepingCapacity: true)
+                    writePatch(from: b, to: bare, path: &path, into: &ops)
+                    if !ops.bytes.isEmpty { patchEntry(d, ops, into: &patches) }
                 } else {
                     extras.append(d)
                 }
             }
-            overlays[ti] = (patches, extras)
+            overlays[ti] = (patches.string, extras)
         }
         return KustomizeGroup(name: name, base: base, overlays: overlays)
     }
@@ -217,6 +235,8 @@ extension Renderer {
         let first = values[0]
         switch first {
         case .object(let pairs):
+            // Equal values (most subtrees) need no per-member arrays.
+            if values.dropFirst().allSatisfy({ $0 == first }) { return (first, true) }
             var objects: [[(String, JSONValue)]] = []
             objects.reserveCapacity(values.count)
             for v in values {
@@ -271,33 +291,78 @@ extension Renderer {
         }
     }
 
-    /// RFC 6902 operations that turn `base` into `target`.
-    static func jsonPatch(from base: JSONValue, to target: JSONValue, path: String, into ops: inout [JSONValue]) {
-        if base != target { patchDifferent(from: base, to: target, path: path, into: &ops) }
+    /// The RFC 6902 operations that turn `base` into `target`, written straight into `out` as the
+    /// items of a patch's block literal (indent 4), with `path` (the JSON pointer so far, as bytes)
+    /// as the scratch buffer: no operation object and no path string is built. Equal members are
+    /// skipped before their path is extended, so only the paths that lead to a change are escaped.
+    static func writePatch(from base: JSONValue, to target: JSONValue, path: inout [UInt8], into out: inout YAMLBytes) {
+        if base != target { writeDifferent(from: base, to: target, path: &path, into: &out) }
     }
 
-    /// `jsonPatch` of two values known to differ: equal members are skipped before their
-    /// path is built, so only the paths that lead to a change are escaped and joined.
-    private static func patchDifferent(from base: JSONValue, to target: JSONValue, path: String, into ops: inout [JSONValue]) {
+    /// `writePatch` without the first comparison: objects and arrays are walked member by
+    /// member, and nothing is written where they turn out equal.
+    private static func writeDifferent(from base: JSONValue, to target: JSONValue, path: inout [UInt8], into out: inout YAMLBytes) {
         switch (base, target) {
         case (.object(let b), .object(let t)):
+            let mark = path.count
+            // Whether the keys are the same, in the same order: then nothing is removed.
+            var sameKeys = b.count == t.count
             for (i, (k, tv)) in t.enumerated() {
-                let bv = i < b.count && b[i].0 == k ? b[i].1 : b.first(where: { $0.0 == k })?.1
+                let inPlace = i < b.count && b[i].0 == k
+                if !inPlace { sameKeys = false }
+                let bv = inPlace ? b[i].1 : b.first(where: { $0.0 == k })?.1
                 if let bv {
-                    if bv != tv { patchDifferent(from: bv, to: tv, path: path + "/" + pointerEscape(k), into: &ops) }
+                    // Objects and arrays are walked (one pass finds what differs in them); other values compared.
+                    switch (bv, tv) {
+                    case (.object, .object), (.array, .array): break
+                    default: if bv == tv { continue }
+                    }
+                    appendPointerToken(k, to: &path)
+                    writeDifferent(from: bv, to: tv, path: &path, into: &out)
                 } else {
-                    ops.append(["op": "add", "path": .string(path + "/" + pointerEscape(k)), "value": tv])
+                    appendPointerToken(k, to: &path)
+                    out.patchOperation("add", path: path, value: tv)
                 }
+                path.removeSubrange(mark...)
             }
-            for (k, _) in b where !t.contains(where: { $0.0 == k }) {
-                ops.append(["op": "remove", "path": .string(path + "/" + pointerEscape(k))])
+            for (k, _) in b where !sameKeys && !t.contains(where: { $0.0 == k }) {
+                appendPointerToken(k, to: &path)
+                out.patchOperation("remove", path: path, value: nil)
+                path.removeSubrange(mark...)
             }
         case (.array(let b), .array(let t)) where b.count == t.count:
-            for i in b.indices where b[i] != t[i] {
-                patchDifferent(from: b[i], to: t[i], path: path + "/" + String(i), into: &ops)
+            let mark = path.count
+            for i in b.indices {
+                switch (b[i], t[i]) {
+                case (.object, .object), (.array, .array): break
+                default: if b[i] == t[i] { continue }
+                }
+                path.append(0x2F)
+                path.append(contentsOf: String(i).utf8)
+                writeDifferent(from: b[i], to: t[i], path: &path, into: &out)
+                path.removeSubrange(mark...)
             }
         default:
-            ops.append(["op": "replace", "path": .string(path.isEmpty ? "" : path), "value": target])
+            if base != target { out.patchOperation("replace", path: path, value: target) }
+        }
+    }
+
+    /// `/` and the object key `key` as a JSON pointer token (`~` as `~0`, `/` as `~1`).
+    private static func appendPointerToken(_ key: String, to path: inout [UInt8]) {
+        path.append(0x2F)
+        var key = key
+        let copied = key.withUTF8 { buf in
+            guard !buf.contains(where: { $0 == 0x7E || $0 == 0x2F }) else { return false }
+            path.append(contentsOf: buf)
+            return true
+        }
+        if copied { return }
+        for b in key.utf8 {
+            switch b {
+            case 0x7E: path += [0x7E, 0x30]
+            case 0x2F: path += [0x7E, 0x31]
+            default: path.append(b)
+            }
         }
     }
 
@@ -316,8 +381,9 @@ extension Renderer {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// One `patches` entry of a kustomization: the target object and its operations as a block literal.
-    static func patchEntry(_ doc: JSONValue, _ ops: [JSONValue]) -> String {
+    /// One `patches` entry of a kustomization, appended to `out`: the target object and its
+    /// operations (`ops`, written by `writePatch`) as a block literal.
+    static func patchEntry(_ doc: JSONValue, _ ops: YAMLBytes, into out: inout YAMLBytes) {
         let apiVersion = doc["apiVersion"]?.stringValue ?? ""
         let parts = apiVersion.split(separator: "/", maxSplits: 1).map(String.init)
         var target: [(String, JSONValue)] = []
@@ -325,7 +391,10 @@ extension Renderer {
         target.append(("version", .string(parts.last ?? "")))
         target.append(("kind", doc["kind"] ?? ""))
         target.append(("name", doc.at("metadata.name") ?? ""))
-        return patchEntry(target: target, ops: .array(ops))
+        out.append("- target:\n")
+        out.object(target, indent: 4, inline: false)
+        out.append("  patch: |-\n")
+        out.bytes.append(contentsOf: ops.bytes)
     }
 
     static func patchEntry(target: [(String, JSONValue)], ops: JSONValue) -> String {

@@ -330,6 +330,25 @@ struct YAMLBytes {
         }
     }
 
+    /// One RFC 6902 operation as an item of a patch's block literal at indent 4: the same text
+    /// as `array([["op": op, "path": path, "value": value]], indent: 4)`, without building the object.
+    mutating func patchOperation(_ op: StaticString, path: [UInt8], value: JSONValue?) {
+        indent(4)
+        append("- op: ")
+        append(op)
+        bytes.append(0x0A)
+        indent(6)
+        append("path: ")
+        path.withUnsafeBufferPointer { p in
+            if YAMLBytes.isPlainSafe(p) { bytes.append(contentsOf: p) } else { quoted(p) }
+        }
+        bytes.append(0x0A)
+        guard let value else { return }
+        indent(6)
+        append("value:")
+        valueAfterKey(value, indent: 6)
+    }
+
     mutating func scalar(_ v: JSONValue) {
         switch v {
         case .null: append("null")
