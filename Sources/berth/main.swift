@@ -242,6 +242,8 @@ struct Render: ParsableCommand {
     func validate() throws { try refuseUnsafeOutput(out, inputs: options.inputs) }
 
     func run() throws {
+        // The process exits after writing: the render's object trees are left to the system.
+        TreeRelease.current = .atExit
         let clock = ContinuousClock()
         let t0 = clock.now
         let checked = try loadCheckedWithPlan(options)

@@ -106,8 +106,8 @@ extension Renderer {
 
     /// Every file of `infra/` and `argocd/infra.yaml`; empty without `infrastructure` or on
     /// premises. `argo` gives the add-ons, whose identities the foundation creates.
-    func infraArtifacts(units: [Unit], argo: ArgoObjects) -> [Artifact] {
-        guard let folders = infraFolders(files: units.map { ($0.path, $0.docs) }, addons: argo.addons) else { return [] }
+    func infraArtifacts(units: [Unit], addons: [AddonInstance]) -> [Artifact] {
+        guard let folders = infraFolders(files: units.map { ($0.path, $0.docs) }, addons: addons) else { return [] }
         var out: [Artifact] = []
         for f in folders {
             for file in f.files { out.append(self.file(file.path, file.docs)) }

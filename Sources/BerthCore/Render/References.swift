@@ -664,6 +664,13 @@ public enum ReferenceCheck {
         byCluster: [String: [JSONValue]], indexes byName: [String: Index], argo: [JSONValue] = [],
         paths: Set<String> = []
     ) -> [Problem] {
+        clusterProblems(byCluster: byCluster, indexes: byName)
+            + argoProblems(argo, clusters: Set(byCluster.keys), objects: byCluster, paths: paths)
+    }
+
+    /// The problems inside the clusters, sorted (the part of `run` before the Argo CD check,
+    /// which needs the artifact paths; the render runs this part while it serialises).
+    static func clusterProblems(byCluster: [String: [JSONValue]], indexes byName: [String: Index]) -> [Problem] {
         let clusters = byCluster.keys.sorted()
         let groups = clusters.map { byCluster[$0] ?? [] }
         // The objects are checked in chunks of every cluster at once: a platform's clusters
@@ -687,7 +694,6 @@ public enum ReferenceCheck {
             }
         }
         out.sort { ($0.cluster, $0.object, $0.field, $0.target) < ($1.cluster, $1.object, $1.field, $1.target) }
-        out += argoProblems(argo, clusters: Set(clusters), objects: byCluster, paths: paths)
         return out
     }
 

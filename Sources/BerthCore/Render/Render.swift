@@ -137,6 +137,11 @@ public struct Renderer: Sendable {
                 return u
             }
         }
+        // The plain files and the kustomize layout need the objects alone: they are serialised
+        // on other threads while the objects are grouped, indexed and the Argo CD objects built.
+        let renderer = self
+        let final = units
+        let fromUnits = Background { renderer.unitArtifacts(final) }
         // One grouping of the objects by cluster serves the add-on selection and the check.
         let byCluster = StageTimer.measure("render: group by cluster") { ReferenceCheck.objectsByCluster(units.map { ($0.path, $0.docs) }) }
         // One pass per cluster indexes the objects for the check and records what they use
@@ -156,11 +161,22 @@ public struct Renderer: Sendable {
                     == drop
             }
         }
-        let artifacts = StageTimer.measure("render: serialise") { render(units: units, argo: argo) }
+        // The check inside the clusters runs on another thread while the artifacts are
+        // serialised (both cores stay busy through the serial parts of either); the Argo CD
+        // check needs the artifact paths, so it follows.
+        let objects = byCluster
+        let built = indexes
+        let inside = Background {
+            StageTimer.measure("render: reference check (clusters, beside serialise)") {
+                ReferenceCheck.clusterProblems(byCluster: objects, indexes: built)
+            }
+        }
+        let artifacts = StageTimer.measure("render: serialise") { render(units: units, argo: argo, fromUnits: fromUnits) }
         var problems = StageTimer.measure("render: reference check") {
-            ReferenceCheck.run(
-                byCluster: byCluster, indexes: indexes, argo: checked,
-                paths: argo.workload == nil ? [] : Set(artifacts.map(\.path)))
+            inside.value()
+                + ReferenceCheck.argoProblems(
+                    checked, clusters: Set(byCluster.keys), objects: byCluster,
+                    paths: argo.workload == nil ? [] : Set(artifacts.map(\.path)))
         }
         // Every kind needs the add-on serving its API on the object's cluster (addons/).
         problems += StageTimer.measure("render: served kinds") { unserved(byCluster, indexes, installed) }.map {
@@ -172,14 +188,28 @@ public struct Renderer: Sendable {
         return (artifacts, problems)
     }
 
-    /// `argo`: the add-ons and Argo CD objects of these units when the caller has them already.
-    func render(units: [Unit], argo given: ArgoObjects? = nil) -> [Artifact] {
-        let argo = given ?? argoObjects(units, addons: addons(units))
+    /// The artifacts made from the units alone: the plain files and, with GitOps, the kustomize layout.
+    func unitArtifacts(_ units: [Unit]) -> [Artifact] {
         let renderer = self
         var artifacts = StageTimer.measure("serialise: plain files") {
             parallelMap(0..<units.count) { renderer.file(units[$0].path, units[$0].docs) }
         }
         if spec.delivery.gitops != nil { artifacts += StageTimer.measure("serialise: kustomize") { kustomizeArtifacts(units) } }
+        return artifacts
+    }
+
+    /// `argo`: the add-ons and Argo CD objects of these units when the caller has them already;
+    /// `fromUnits`: their `unitArtifacts`, when the caller started them already.
+    func render(units: [Unit], argo given: ArgoObjects? = nil, fromUnits: Background<[Artifact]>? = nil) -> [Artifact] {
+        let argo = given ?? argoObjects(units, addons: addons(units))
+        let renderer = self
+        // The foundation is built on another thread while the rest is serialised: it reads
+        // the objects but no other artifact, and much of it runs on one core.
+        let addons = argo.addons
+        let infra = Background {
+            StageTimer.measure("serialise: infra (beside the rest)") { renderer.infraArtifacts(units: units, addons: addons) }
+        }
+        var artifacts = StageTimer.measure("serialise: plain files and kustomize, waiting") { fromUnits?.value() ?? unitArtifacts(units) }
         StageTimer.measure("serialise: argo, add-ons, helm") {
             artifacts += argoCDArtifacts(argo.workload)
             artifacts += addonArtifacts(argo)
@@ -198,7 +228,7 @@ public struct Renderer: Sendable {
             artifacts += edgeArtifacts()
             artifacts += alertmanagerArtifacts()
         }
-        StageTimer.measure("serialise: infra") { artifacts += infraArtifacts(units: units, argo: argo) }
+        artifacts += StageTimer.measure("serialise: infra, waiting") { infra.value() }
         if !providerManagesControlPlane { artifacts += spec.clusters.map { auditPolicy($0) } }
         return artifacts.sorted { $0.path < $1.path }
     }

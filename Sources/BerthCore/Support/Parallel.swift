@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Runs `body` for every index on all cores and collects the results in order.
 ///
@@ -41,6 +42,36 @@ final class Slots<T>: @unchecked Sendable {
     func values() -> [T] { storage.compactMap { $0 } }
 }
 
+/// A value computed on another thread while the caller goes on; `value()` waits for it.
+///
+/// ```swift
+/// let problems = Background { ReferenceCheck.clusterProblems(byCluster: objects, indexes: indexes) }
+/// let files = serialise()   // meanwhile
+/// let found = problems.value()
+/// ```
+///
+/// `@unchecked Sendable` is safe here because `result` is written once, by the one job that
+/// computes it, before `done` is signalled, and read only after `value()` has waited for that
+/// signal (a happens-before edge).
+final class Background<T: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: T?
+
+    init(_ body: @escaping @Sendable () -> T) {
+        DispatchQueue.global(qos: .userInitiated).async {
+            self.result = body()
+            self.done.signal()
+        }
+    }
+
+    /// The value, once the job has computed it (waits until then; call it once).
+    func value() -> T {
+        done.wait()
+        guard let result else { preconditionFailure("the job signalled without a result") }
+        return result
+    }
+}
+
 /// Releases `value` on a background thread.
 ///
 /// Freeing a render's object trees (25,000 objects of nested arrays and strings) node by node
@@ -50,7 +81,33 @@ final class Slots<T>: @unchecked Sendable {
 /// first lets the operating system reclaim the memory at once.
 func dropInBackground<T: Sendable>(_ value: consuming T) {
     let held = Held(value)
+    if TreeRelease.current == .atExit {
+        TreeRelease.keep(held)
+        return
+    }
     DispatchQueue.global(qos: .utility).async { held.drop() }
+}
+
+/// What a render does with the object trees it leaves behind (`dropInBackground`).
+public enum TreeRelease: Sendable {
+    /// Freed on a background thread: the default, for a library caller or a server that goes on.
+    case background
+    /// Kept until the process exits: a command that exits right after writing its output
+    /// leaves that memory to the operating system, as compilers do, instead of spending CPU
+    /// (beside the file writes) freeing tens of thousands of objects node by node.
+    case atExit
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var policy = TreeRelease.background
+    nonisolated(unsafe) private static var kept: [AnyObject] = []
+
+    /// The policy of this process (`background` unless a command set it).
+    public static var current: TreeRelease {
+        get { lock.withLock { policy } }
+        set { lock.withLock { policy = newValue } }
+    }
+
+    fileprivate static func keep(_ value: AnyObject) { lock.withLock { kept.append(value) } }
 }
 
 /// One value, dropped on request. `@unchecked Sendable` is safe here because the value is
