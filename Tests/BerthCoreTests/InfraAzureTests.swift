@@ -31,7 +31,7 @@ struct InfraAzureTests {
 
     @Test("examples/azure renders every folder of infra/ with its Application")
     func folders() throws {
-        let files = try InfraTests.renderFolders(
+        _ = try InfraTests.renderFolders(
             Self.azure, ["buckets", "clusters", "config", "dns", "identities", "keys", "network", "nodepools", "providers", "registry"])
     }
 
