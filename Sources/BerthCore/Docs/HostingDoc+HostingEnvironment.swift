@@ -111,7 +111,8 @@ extension HostingDoc {
         return t + " `berth cost SPEC --prices FILE` estimates the monthly cost per environment at minimum and maximum scale."
     }
 
-    /// The tables and diagrams after "Cloud Provider".
+    /// The tables and diagrams after "Cloud Provider": the regions, then the foundation's folders
+    /// (`foundationBlocks`).
     func cloudProviderBlocks() -> [DocBlock] {
         let s = spec
         return [
@@ -123,7 +124,7 @@ extension HostingDoc {
                         s.clusters.filter { $0.region.value == r.name }.map(\.name).joined(separator: ", "),
                     ]
                 })
-        ]
+        ] + foundationBlocks()
     }
 
     // MARK: On-Premises Considerations

@@ -253,9 +253,10 @@ extension HostingDoc {
             + " of \(sup.prefix) is planned; best fit keeps the large free blocks whole. Reserved ranges: \(list(net.reserved.map { "\($0.cidr.value) (\($0.purpose))" }))."
     }
 
-    /// The tables and diagrams after "IP Address Management".
+    /// The tables and diagrams after "IP Address Management": the address plan, when there is
+    /// one, then the foundation's networks (`foundationNetworkBlocks`).
     func ipAddressManagementBlocks() -> [DocBlock] {
-        guard let ip = ipPlan else { return [] }
+        guard let ip = ipPlan else { return foundationNetworkBlocks() }
         let diagram = Diagrams.ipPlan(ip)
         return [
             .table(
@@ -269,6 +270,6 @@ extension HostingDoc {
             .diagram(
                 title: "IP plan: each supernet and its carved ranges", mermaid: diagram.mermaid, svgFile: "ip-plan.svg",
                 svg: diagram.svg),
-        ]
+        ] + foundationNetworkBlocks()
     }
 }
