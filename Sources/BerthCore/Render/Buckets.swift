@@ -106,7 +106,8 @@ extension Renderer {
         let days = S3LifecycleDays(b)
         var main: [(String, JSONValue)] = [("ID", "lifecycle"), ("Filter", ["Prefix": ""]), ("Status", "Enabled")]
         if !days.transitions.isEmpty {
-            main.append(("Transitions", .array(days.transitions.map { ["Days": .int($0.days), "StorageClass": .string($0.storageClass)] })))
+            main.append(
+                ("Transitions", .array(days.transitions.map { ["Days": .int($0.days), "StorageClass": .string($0.storageClass)] })))
         }
         if let e = days.expiration { main.append(("Expiration", ["Days": .int(e)])) }
         if let n = days.noncurrentVersions { main.append(("NoncurrentVersionExpiration", ["NoncurrentDays": .int(n)])) }
