@@ -3,7 +3,7 @@ import Testing
 
 @testable import BerthCore
 
-@Suite("Hosting & Network catalogue: one table per template section")
+@Suite("Hosting & Network catalogue: the template is the outline, one table fills it")
 struct HostingCatalogueTests {
     /// The template as kept beside the tests (the copy of the template).
     static var template: String {
@@ -15,26 +15,66 @@ struct HostingCatalogueTests {
         #expect(HostingTemplate.text + "\n" == Self.template || HostingTemplate.text == Self.template)
     }
 
-    @Test("every bullet of the template has a row in its section's table, and every row answers a bullet")
+    @Test("every chapter and bullet of the template has exactly one text row, and every row names a place of the template")
     func everyBulletHasARow() {
         let gaps = HostingDoc.gaps(template: Self.template)
-        #expect(gaps.unanswered == [], "bullets without a row")
-        #expect(gaps.unused == [], "rows without a bullet")
-        let rows = HostingDoc.catalogueEntries
-        #expect(Set(rows).count == rows.count, "a bullet has two rows")
-        #expect(rows.count == Self.template.split(separator: "\n").filter { $0.hasPrefix("- ") }.count)
+        #expect(gaps.unanswered == [], "places without a row")
+        #expect(gaps.unused == [], "rows without a place")
+        #expect(HostingDoc.duplicatePlaces() == [], "a place with two rows")
+        let places = HostingDoc.places(template: Self.template)
+        #expect(places.bullets.count == Self.template.split(separator: "\n").filter { $0.hasPrefix("- ") }.count)
+        #expect(places.bullets.filter { $0.hasSuffix(" / Load distribution") }.count == 2)
+        let texts = HostingDoc.catalogue.filter { if case .text = $0.fill { true } else { false } }.map(\.place)
+        #expect(texts.count == places.chapters.count + places.bullets.count)
+        #expect(Set(texts) == Set(places.chapters + places.bullets))
     }
 
-    @Test("chapters and sections are the template's, in its order")
+    @Test("the catalogue is in the template's order, and blocks end sections of it")
     func chaptersInOrder() {
-        var chapters: [String] = []
-        var sections: [String] = []
-        for line in HostingTemplate.lines(Self.template) {
-            if case .chapter(let t) = line { chapters.append(t) }
-            if case .section(let t) = line { sections.append(t) }
+        let places = HostingDoc.places(template: Self.template)
+        #expect(places.chapters.count == 7 && places.sections.count == 22)
+        let rows = HostingDoc.catalogue.map(\.place)
+        let all = places.chapters + places.sections + places.bullets
+        // Template order: a chapter, then per section its blocks row (if any) and its bullets.
+        let templateOrder = HostingTemplate.lines(Self.template).reduce(into: (h2: "", h3: "", out: [String]())) { acc, line in
+            switch line {
+            case .chapter(let t): (acc.h2, acc.h3, acc.out) = (t, "", acc.out + [t])
+            case .section(let t): (acc.h3, acc.out) = (t, acc.out + [HostingDoc.place(acc.h2, t)])
+            case .bullet(let t): acc.out.append(HostingDoc.place(acc.h2, acc.h3, t))
+            default: break
+            }
+        }.out
+        #expect(rows == templateOrder.filter { rows.contains($0) })
+        #expect(rows.allSatisfy { all.contains($0) })
+        let blocks = HostingDoc.catalogue.filter { if case .blocks = $0.fill { true } else { false } }.map(\.place)
+        #expect(blocks.count == 14 && blocks.allSatisfy { places.sections.contains($0) })
+    }
+
+    @Test("a row whose place is misspelt, a row of the wrong kind, or a second row for one place, is caught")
+    func typoCaught() {
+        let typo = HostingDoc.catalogue.map { row in
+            row.place == "Storage Infrastructure / File Storage / Cost optimization"
+                ? (place: "Storage Infrastructure / File Storage / Cost optimisation", fill: row.fill) : row
         }
-        #expect(HostingDoc.chapters.map(\.title) == chapters)
-        #expect(HostingDoc.chapters.flatMap(\.sections).map(\.title) == sections)
+        let gaps = HostingDoc.gaps(template: Self.template, catalogue: typo)
+        #expect(gaps.unanswered == ["Storage Infrastructure / File Storage / Cost optimization"])
+        #expect(gaps.unused == ["Storage Infrastructure / File Storage / Cost optimisation"])
+        let misspelt: HostingDoc.Row = (place: "Security Infrastructure / Complaince", fill: .blocks { @Sendable _ in [] })
+        #expect(HostingDoc.gaps(template: Self.template, catalogue: HostingDoc.catalogue + [misspelt]).unused == [misspelt.place])
+        // Blocks for a bullet, or text for a section, fill nothing.
+        let wrongKind: [HostingDoc.Row] = [
+            (place: "Security Infrastructure / Compliance / Audit logging", fill: .blocks { @Sendable _ in [] }),
+            (place: "Security Infrastructure / Compliance", fill: .text { @Sendable _ in "" }),
+        ]
+        #expect(HostingDoc.gaps(template: Self.template, catalogue: HostingDoc.catalogue + wrongKind).unused == wrongKind.map(\.place))
+        let noSummary = HostingDoc.catalogue.filter { $0.place != "Environment Topology" }
+        #expect(HostingDoc.gaps(template: Self.template, catalogue: noSummary).unanswered == ["Environment Topology"])
+        let twice = HostingDoc.catalogue + HostingDoc.catalogue.filter { $0.place.hasSuffix("/ Load distribution") }
+        #expect(
+            HostingDoc.duplicatePlaces(twice) == [
+                "Environment Topology / Production Environment / Load distribution",
+                "Scaling and Performance / Horizontal Scaling / Load distribution",
+            ])
     }
 
     @Test("a bullet added to the template without a row is caught, and so is a row whose bullet was removed")
@@ -55,15 +95,27 @@ struct HostingCatalogueTests {
     func everyRowAnswers() throws {
         let loaded = try Pipeline.check(path: Fixtures.example.path)
         let doc = HostingDoc(spec: try #require(loaded.spec), ipPlan: loaded.ipPlan)
-        for chapter in HostingDoc.chapters {
-            #expect(!doc.summary(chapter.title).isEmpty, "\(chapter.title) has no summary")
-            for section in chapter.sections {
-                for bullet in section.bullets {
-                    let answer = doc.answer(chapter.title, section.title, bullet.label)
-                    #expect(answer != HostingDoc.unanswered && answer.count > 10, "\(section.title) / \(bullet.label)")
-                }
+        var h2 = ""
+        var h3 = ""
+        var answered = 0
+        for line in HostingTemplate.lines(Self.template) {
+            switch line {
+            case .chapter(let title):
+                h2 = title
+                #expect(!doc.summary(h2).isEmpty, "\(h2) has no summary")
+            case .section(let title): h3 = title
+            case .bullet(let label):
+                let answer = doc.answer(h2, h3, label)
+                #expect(answer != HostingDoc.unanswered && answer.count > 10, "\(h3) / \(label)")
+                answered += 1
+            default: break
             }
         }
+        #expect(answered == HostingDoc.places(template: Self.template).bullets.count)
+        // The same words in two sections, two answers.
+        #expect(
+            doc.answer("Scaling and Performance", "Horizontal Scaling", "Load distribution")
+                != doc.answer("Environment Topology", "Production Environment", "Load distribution"))
         #expect(doc.answer("Networking Configuration", "Network Security", "Quantum key distribution") == HostingDoc.unanswered)
     }
 }

@@ -1,40 +1,9 @@
 import BerthNet
 import Foundation
 
+/// What the template's "Deployment Infrastructure" says: the functions that answer its bullets, its summary and
+/// its sections' tables; `HostingCatalogue.swift` names the place each one fills.
 extension HostingDoc {
-    /// The template's "Deployment Infrastructure": its summary and, per subsection, one row per bullet naming the
-    /// function below that answers it, and the tables and diagrams after the bullets.
-    static let deploymentInfrastructure = Chapter(
-        "Deployment Infrastructure", summary: { $0.deploymentInfrastructureSummary() },
-        sections: [
-            Section(
-                "GitOps Workflow",
-                bullets: [
-                    Bullet("ArgoCD configuration") { $0.argoCDConfiguration() },
-                    Bullet("Application manifests") { $0.applicationManifests() },
-                    Bullet("Sync policies") { $0.syncPolicies() },
-                    Bullet("Health checks") { $0.healthChecks() },
-                ],
-                blocks: { $0.gitOpsWorkflowBlocks() }),
-            Section(
-                "Helm Charts",
-                bullets: [
-                    Bullet("Chart structure and organization") { $0.chartStructureAndOrganization() },
-                    Bullet("Values management") { $0.valuesManagement() },
-                    Bullet("Template customization") { $0.templateCustomization() },
-                    Bullet("Release management") { $0.releaseManagement() },
-                ]),
-            Section(
-                "Container Registry",
-                bullets: [
-                    Bullet("Image storage and organization") { $0.imageStorageAndOrganization() },
-                    Bullet("Tagging strategy") { $0.taggingStrategy() },
-                    Bullet("Security scanning") { $0.registryScanning() },
-                    Bullet("Retention policies") { $0.retentionPolicies() },
-                ],
-                blocks: { $0.containerRegistryBlocks() }),
-        ])
-
     /// The paragraph under "Deployment Infrastructure".
     func deploymentInfrastructureSummary() -> String {
         let s = spec

@@ -1,39 +1,9 @@
 import BerthNet
 import Foundation
 
+/// What the template's "Environment Topology" says: the functions that answer its bullets, its summary and
+/// its sections' tables; `HostingCatalogue.swift` names the place each one fills.
 extension HostingDoc {
-    /// The template's "Environment Topology": its summary and, per subsection, one row per bullet naming the
-    /// function below that answers it, and the tables and diagrams after the bullets.
-    static let environmentTopology = Chapter(
-        "Environment Topology", summary: { $0.environmentTopologySummary() },
-        sections: [
-            Section(
-                "Development Environment",
-                bullets: [
-                    Bullet("Local development setup") { $0.localDevelopmentSetup() },
-                    Bullet("Development cluster") { $0.developmentCluster() },
-                    Bullet("Resource allocation") { $0.resourceAllocation() },
-                    Bullet("Access controls") { $0.accessControls() },
-                ]),
-            Section(
-                "Staging Environment",
-                bullets: [
-                    Bullet("Pre-production testing") { $0.preProductionTesting() },
-                    Bullet("Production-like configuration") { $0.productionLikeConfiguration() },
-                    Bullet("Data isolation") { $0.dataIsolation() },
-                    Bullet("Performance testing") { $0.performanceTesting() },
-                ]),
-            Section(
-                "Production Environment",
-                bullets: [
-                    Bullet("High availability configuration") { $0.highAvailabilityConfiguration() },
-                    Bullet("Load distribution") { $0.productionLoadDistribution() },
-                    Bullet("Monitoring and alerting") { $0.monitoringAndAlerting() },
-                    Bullet("Disaster recovery") { $0.disasterRecovery() },
-                ],
-                blocks: { $0.productionEnvironmentBlocks() }),
-        ])
-
     /// The paragraph under "Environment Topology".
     func environmentTopologySummary() -> String {
         let s = spec

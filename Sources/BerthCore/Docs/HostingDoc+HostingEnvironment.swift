@@ -1,40 +1,9 @@
 import BerthNet
 import Foundation
 
+/// What the template's "Hosting Environment" says: the functions that answer its bullets, its summary and
+/// its sections' tables; `HostingCatalogue.swift` names the place each one fills.
 extension HostingDoc {
-    /// The template's "Hosting Environment": its summary and, per subsection, one row per bullet naming the
-    /// function below that answers it, and the tables and diagrams after the bullets.
-    static let hostingEnvironment = Chapter(
-        "Hosting Environment", summary: { $0.hostingEnvironmentSummary() },
-        sections: [
-            Section(
-                "Kubernetes Cluster",
-                bullets: [
-                    Bullet("Cluster architecture and topology") { $0.clusterArchitectureAndTopology() },
-                    Bullet("Node pool configuration") { $0.nodePoolConfiguration() },
-                    Bullet("Resource allocation and limits") { $0.resourceAllocationAndLimits() },
-                    Bullet("High availability setup") { $0.highAvailabilitySetup() },
-                ],
-                blocks: { $0.kubernetesClusterBlocks() }),
-            Section(
-                "Cloud Provider",
-                bullets: [
-                    Bullet("Provider selection rationale") { $0.providerSelectionRationale() },
-                    Bullet("Region and zone distribution") { $0.regionAndZoneDistribution() },
-                    Bullet("Service integration") { $0.serviceIntegration() },
-                    Bullet("Cost optimization strategies") { $0.costOptimizationStrategies() },
-                ],
-                blocks: { $0.cloudProviderBlocks() + $0.foundationBlocks() }),
-            Section(
-                "On-Premises Considerations",
-                bullets: [
-                    Bullet("Hardware requirements") { $0.hardwareRequirements() },
-                    Bullet("Network infrastructure") { $0.networkInfrastructure() },
-                    Bullet("Storage systems") { $0.storageSystems() },
-                    Bullet("Backup and disaster recovery") { $0.backupAndDisasterRecovery() },
-                ]),
-        ])
-
     /// The paragraph under "Hosting Environment".
     func hostingEnvironmentSummary() -> String {
         let s = spec
@@ -142,7 +111,8 @@ extension HostingDoc {
         return t + " `berth cost SPEC --prices FILE` estimates the monthly cost per environment at minimum and maximum scale."
     }
 
-    /// The tables and diagrams after "Cloud Provider".
+    /// The tables and diagrams after "Cloud Provider": the regions, then the foundation's folders
+    /// (`foundationBlocks`).
     func cloudProviderBlocks() -> [DocBlock] {
         let s = spec
         return [
@@ -154,7 +124,7 @@ extension HostingDoc {
                         s.clusters.filter { $0.region.value == r.name }.map(\.name).joined(separator: ", "),
                     ]
                 })
-        ]
+        ] + foundationBlocks()
     }
 
     // MARK: On-Premises Considerations

@@ -1,50 +1,9 @@
 import BerthNet
 import Foundation
 
+/// What the template's "Networking Configuration" says: the functions that answer its bullets, its summary and
+/// its sections' tables; `HostingCatalogue.swift` names the place each one fills.
 extension HostingDoc {
-    /// The template's "Networking Configuration": its summary and, per subsection, one row per bullet naming the
-    /// function below that answers it, and the tables and diagrams after the bullets.
-    static let networkingConfiguration = Chapter(
-        "Networking Configuration", summary: { $0.networkingConfigurationSummary() },
-        sections: [
-            Section(
-                "Service Communication",
-                bullets: [
-                    Bullet("Internal service discovery") { $0.internalServiceDiscovery() },
-                    Bullet("DNS configuration") { $0.dnsConfiguration() },
-                    Bullet("Service mesh (if applicable)") { $0.serviceMesh() },
-                    Bullet("Load balancing strategies") { $0.loadBalancingStrategies() },
-                ],
-                blocks: { $0.serviceCommunicationBlocks() }),
-            Section(
-                "External Access",
-                bullets: [
-                    Bullet("Ingress controller configuration") { $0.ingressControllerConfiguration() },
-                    Bullet("TLS certificate management") { $0.tlsCertificateManagement() },
-                    Bullet("Domain name setup") { $0.domainNameSetup() },
-                    Bullet("CDN integration (if applicable)") { $0.cdnIntegration() },
-                ],
-                blocks: { $0.externalAccessBlocks() }),
-            Section(
-                "Network Security",
-                bullets: [
-                    Bullet("Firewall rules") { $0.firewallRules() },
-                    Bullet("Network policies") { $0.networkPolicies() },
-                    Bullet("DDoS protection") { $0.ddosProtection() },
-                    Bullet("Intrusion detection systems") { $0.intrusionDetectionSystems() },
-                ],
-                blocks: { $0.networkSecurityBlocks() }),
-            Section(
-                "IP Address Management",
-                bullets: [
-                    Bullet("Static IP allocation") { $0.staticIPAllocation() },
-                    Bullet("Dynamic IP assignment") { $0.dynamicIPAssignment() },
-                    Bullet("IP range planning") { $0.ipRangePlanning() },
-                    Bullet("Address conservation") { $0.addressConservation() },
-                ],
-                blocks: { $0.ipAddressManagementBlocks() + $0.foundationNetworkBlocks() }),
-        ])
-
     /// The paragraph under "Networking Configuration".
     func networkingConfigurationSummary() -> String {
         let s = spec
@@ -294,9 +253,10 @@ extension HostingDoc {
             + " of \(sup.prefix) is planned; best fit keeps the large free blocks whole. Reserved ranges: \(list(net.reserved.map { "\($0.cidr.value) (\($0.purpose))" }))."
     }
 
-    /// The tables and diagrams after "IP Address Management".
+    /// The tables and diagrams after "IP Address Management": the address plan, when there is
+    /// one, then the foundation's networks (`foundationNetworkBlocks`).
     func ipAddressManagementBlocks() -> [DocBlock] {
-        guard let ip = ipPlan else { return [] }
+        guard let ip = ipPlan else { return foundationNetworkBlocks() }
         let diagram = Diagrams.ipPlan(ip)
         return [
             .table(
@@ -310,6 +270,6 @@ extension HostingDoc {
             .diagram(
                 title: "IP plan: each supernet and its carved ranges", mermaid: diagram.mermaid, svgFile: "ip-plan.svg",
                 svg: diagram.svg),
-        ]
+        ] + foundationNetworkBlocks()
     }
 }

@@ -1,39 +1,9 @@
 import BerthNet
 import Foundation
 
+/// What the template's "Scaling and Performance" says: the functions that answer its bullets, its summary and
+/// its sections' tables; `HostingCatalogue.swift` names the place each one fills.
 extension HostingDoc {
-    /// The template's "Scaling and Performance": its summary and, per subsection, one row per bullet naming the
-    /// function below that answers it, and the tables and diagrams after the bullets.
-    static let scalingAndPerformance = Chapter(
-        "Scaling and Performance", summary: { $0.scalingAndPerformanceSummary() },
-        sections: [
-            Section(
-                "Horizontal Scaling",
-                bullets: [
-                    Bullet("Auto-scaling policies") { $0.autoScalingPolicies() },
-                    Bullet("Resource quotas") { $0.resourceQuotas() },
-                    Bullet("Node pool management") { $0.nodePoolManagement() },
-                    Bullet("Load distribution") { $0.horizontalLoadDistribution() },
-                ],
-                blocks: { $0.horizontalScalingBlocks() }),
-            Section(
-                "Vertical Scaling",
-                bullets: [
-                    Bullet("Resource limit adjustments") { $0.resourceLimitAdjustments() },
-                    Bullet("Performance tuning") { $0.verticalPerformanceTuning() },
-                    Bullet("Capacity planning") { $0.capacityPlanning() },
-                    Bullet("Bottleneck identification") { $0.bottleneckIdentification() },
-                ]),
-            Section(
-                "Network Scaling",
-                bullets: [
-                    Bullet("Bandwidth management") { $0.bandwidthManagement() },
-                    Bullet("Connection pooling") { $0.connectionPooling() },
-                    Bullet("Latency optimization") { $0.latencyOptimization() },
-                    Bullet("Throughput optimization") { $0.throughputOptimization() },
-                ]),
-        ])
-
     /// The paragraph under "Scaling and Performance".
     func scalingAndPerformanceSummary() -> String {
         let s = spec

@@ -1,39 +1,9 @@
 import BerthNet
 import Foundation
 
+/// What the template's "Security Infrastructure" says: the functions that answer its bullets, its summary and
+/// its sections' tables; `HostingCatalogue.swift` names the place each one fills.
 extension HostingDoc {
-    /// The template's "Security Infrastructure": its summary and, per subsection, one row per bullet naming the
-    /// function below that answers it, and the tables and diagrams after the bullets.
-    static let securityInfrastructure = Chapter(
-        "Security Infrastructure", summary: { $0.securityInfrastructureSummary() },
-        sections: [
-            Section(
-                "Access Controls",
-                bullets: [
-                    Bullet("Role-based access control") { $0.roleBasedAccessControl() },
-                    Bullet("Service account management") { $0.serviceAccountManagement() },
-                    Bullet("API key management") { $0.apiKeyManagement() },
-                    Bullet("Certificate management") { $0.certificateManagement() },
-                ],
-                blocks: { $0.accessControlsBlocks() }),
-            Section(
-                "Data Protection",
-                bullets: [
-                    Bullet("Encryption at rest") { $0.encryptionAtRest() },
-                    Bullet("Encryption in transit") { $0.encryptionInTransit() },
-                    Bullet("Key management") { $0.keyManagement() },
-                    Bullet("Data loss prevention") { $0.dataLossPrevention() },
-                ]),
-            Section(
-                "Compliance",
-                bullets: [
-                    Bullet("Regulatory requirements") { $0.regulatoryRequirements() },
-                    Bullet("Audit logging") { $0.auditLogging() },
-                    Bullet("Security scanning") { $0.complianceScanning() },
-                    Bullet("Vulnerability management") { $0.vulnerabilityManagement() },
-                ]),
-        ])
-
     /// The paragraph under "Security Infrastructure".
     func securityInfrastructureSummary() -> String {
         let s = spec

@@ -1,41 +1,9 @@
 import BerthNet
 import Foundation
 
+/// What the template's "Storage Infrastructure" says: the functions that answer its bullets, its summary and
+/// its sections' tables; `HostingCatalogue.swift` names the place each one fills.
 extension HostingDoc {
-    /// The template's "Storage Infrastructure": its summary and, per subsection, one row per bullet naming the
-    /// function below that answers it, and the tables and diagrams after the bullets.
-    static let storageInfrastructure = Chapter(
-        "Storage Infrastructure", summary: { $0.storageInfrastructureSummary() },
-        sections: [
-            Section(
-                "Persistent Storage",
-                bullets: [
-                    Bullet("Volume provisioning") { $0.volumeProvisioning() },
-                    Bullet("Storage class configuration") { $0.storageClassConfiguration() },
-                    Bullet("Backup and snapshot policies") { $0.backupAndSnapshotPolicies() },
-                    Bullet("Performance tuning") { $0.volumePerformanceTuning() },
-                ],
-                blocks: { $0.persistentStorageBlocks() }),
-            Section(
-                "File Storage",
-                bullets: [
-                    Bullet("S3-compatible storage") { $0.s3CompatibleStorage() },
-                    Bullet("Access patterns and permissions") { $0.accessPatternsAndPermissions() },
-                    Bullet("Lifecycle management") { $0.lifecycleManagement() },
-                    Bullet("Cost optimization") { $0.costOptimization() },
-                ],
-                blocks: { $0.fileStorageBlocks() }),
-            Section(
-                "Database Storage",
-                bullets: [
-                    Bullet("PostgreSQL storage configuration") { $0.postgreSQLStorageConfiguration() },
-                    Bullet("Backup storage locations") { $0.backupStorageLocations() },
-                    Bullet("Archive storage") { $0.archiveStorage() },
-                    Bullet("Replication storage") { $0.replicationStorage() },
-                ],
-                blocks: { $0.databaseStorageBlocks() }),
-        ])
-
     /// The paragraph under "Storage Infrastructure".
     func storageInfrastructureSummary() -> String {
         let s = spec

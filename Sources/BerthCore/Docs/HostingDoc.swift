@@ -72,7 +72,7 @@ public struct HostingDoc: Sendable {
     }
 
     /// Walks the template: headings kept, TODO lines become summaries, bullets get answers from
-    /// their section's table (`chapters`), and each section ends with its tables and diagrams.
+    /// the catalogue (`catalogue`), and each section ends with its tables and diagrams (also from the catalogue).
     public func build() -> Doc {
         var doc = Doc()
         var h2 = ""

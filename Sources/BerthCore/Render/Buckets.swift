@@ -77,30 +77,42 @@ extension Renderer {
         }
     }
 
+    /// The one S3 lifecycle rule of a bucket in days (each at least 1, as S3 requires), before
+    /// a shape writes it: the S3 API's (`awsLifecycle`) or the Crossplane provider's
+    /// (`AWSFoundation.lifecycleRule`).
+    struct S3LifecycleDays {
+        /// Per `lifecycle` transition, oldest last: after how many days, to which storage class.
+        var transitions: [(days: Int, storageClass: String)]
+        /// When objects expire: the earliest `expire` entry, nil without one.
+        var expiration: Int?
+        /// When non-current versions expire, nil without versioning.
+        var noncurrentVersions: Int?
+        /// When incomplete multipart uploads are aborted.
+        var abortUploads: Int
+
+        init(_ b: Bucket) {
+            transitions = b.lifecycle.filter { $0.transition != nil }.sorted { $0.after < $1.after }.map {
+                (max(1, $0.after.days), Renderer.s3StorageClass($0.transition ?? ""))
+            }
+            expiration = b.lifecycle.filter(\.expire).map(\.after).min().map { max(1, $0.days) }
+            noncurrentVersions = b.versioning ? max(1, b.noncurrentAfter.days) : nil
+            abortUploads = max(1, b.abortUploadsAfter.days)
+        }
+    }
+
     /// The S3 `LifecycleConfiguration`: transitions, expiration, non-current versions and
     /// aborting incomplete multipart uploads.
     func awsLifecycle(_ b: Bucket) -> JSONValue {
-        var rules: [JSONValue] = []
-        let transitions = b.lifecycle.filter { $0.transition != nil }.sorted { $0.after < $1.after }
-        let expiry = b.lifecycle.filter(\.expire).map(\.after).min()
+        let days = S3LifecycleDays(b)
         var main: [(String, JSONValue)] = [("ID", "lifecycle"), ("Filter", ["Prefix": ""]), ("Status", "Enabled")]
-        if !transitions.isEmpty {
+        if !days.transitions.isEmpty {
             main.append(
-                (
-                    "Transitions",
-                    .array(
-                        transitions.map {
-                            ["Days": .int(max(1, $0.after.days)), "StorageClass": .string(Renderer.s3StorageClass($0.transition ?? ""))]
-                        })
-                ))
+                ("Transitions", .array(days.transitions.map { ["Days": .int($0.days), "StorageClass": .string($0.storageClass)] })))
         }
-        if let e = expiry { main.append(("Expiration", ["Days": .int(max(1, e.days))])) }
-        if b.versioning {
-            main.append(("NoncurrentVersionExpiration", ["NoncurrentDays": .int(max(1, b.noncurrentAfter.days))]))
-        }
-        main.append(("AbortIncompleteMultipartUpload", ["DaysAfterInitiation": .int(max(1, b.abortUploadsAfter.days))]))
-        rules.append(.object(main))
-        return ["Rules": .array(rules)]
+        if let e = days.expiration { main.append(("Expiration", ["Days": .int(e)])) }
+        if let n = days.noncurrentVersions { main.append(("NoncurrentVersionExpiration", ["NoncurrentDays": .int(n)])) }
+        main.append(("AbortIncompleteMultipartUpload", ["DaysAfterInitiation": .int(days.abortUploads)]))
+        return ["Rules": .array([.object(main)])]
     }
 
     /// S3 settings as the inputs of the API calls that apply them (validated with botocore).

@@ -523,23 +523,16 @@ extension AWSFoundation {
         return out
     }
 
-    /// The lifecycle rule of `buckets/` in the provider's shape.
+    /// The lifecycle rule of `buckets/` in the provider's shape (`Renderer.S3LifecycleDays`).
     func lifecycleRule(_ b: Bucket) -> JSONValue {
+        let days = Renderer.S3LifecycleDays(b)
         var rule: [(String, JSONValue)] = [("id", "lifecycle"), ("status", "Enabled"), ("filter", [["prefix": ""]])]
-        let transitions = b.lifecycle.filter { $0.transition != nil }.sorted { $0.after < $1.after }
-        if !transitions.isEmpty {
-            rule.append(
-                (
-                    "transition",
-                    .array(
-                        transitions.map {
-                            ["days": .int(max(1, $0.after.days)), "storageClass": .string(Renderer.s3StorageClass($0.transition ?? ""))]
-                        })
-                ))
+        if !days.transitions.isEmpty {
+            rule.append(("transition", .array(days.transitions.map { ["days": .int($0.days), "storageClass": .string($0.storageClass)] })))
         }
-        if let e = b.lifecycle.filter(\.expire).map(\.after).min() { rule.append(("expiration", [["days": .int(max(1, e.days))]])) }
-        if b.versioning { rule.append(("noncurrentVersionExpiration", [["noncurrentDays": .int(max(1, b.noncurrentAfter.days))]])) }
-        rule.append(("abortIncompleteMultipartUpload", [["daysAfterInitiation": .int(max(1, b.abortUploadsAfter.days))]]))
+        if let e = days.expiration { rule.append(("expiration", [["days": .int(e)]])) }
+        if let n = days.noncurrentVersions { rule.append(("noncurrentVersionExpiration", [["noncurrentDays": .int(n)]])) }
+        rule.append(("abortIncompleteMultipartUpload", [["daysAfterInitiation": .int(days.abortUploads)]]))
         return .object(rule)
     }
 
