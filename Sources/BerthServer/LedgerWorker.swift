@@ -22,10 +22,12 @@ enum AuthFailure: Error, Sendable {
 /// the worker and one back per request, and a token revoked by any process is refused from the
 /// next request on (nothing is cached between jobs).
 ///
-/// Allocations that arrive while the thread is busy are drained together: the allocations of one
-/// pool among them are committed in one transaction (`Ledger.allocateBatch`), in the order they
-/// arrived, and each is answered only after that commit returned. Other jobs keep their place:
-/// allocations are never moved across a job that is not an allocation.
+/// Allocations that arrive while the thread is busy are drained together: all of them, whatever
+/// their pools, are committed in one transaction (`Ledger.allocateBatch(_:)`, at most `maxBatch`
+/// allocations each; the pools' locks taken in a fixed order), each pool's in the order they
+/// arrived, and each is answered only after that commit returned: one disk flush per drain, not
+/// one per pool. A bad request or a full pool fails its own allocations only. Other jobs keep
+/// their place: allocations are never moved across a job that is not an allocation.
 ///
 /// Group commit: the clients answered by one commit usually send their next request within a
 /// fraction of a millisecond, while the commit itself waits for the disk. So when the last drain
@@ -44,7 +46,7 @@ final class LedgerWorker: @unchecked Sendable {
     private var queue: [Job] = []
     private var stopped = false
     private let ledger: Ledger
-    /// The largest number of allocations committed in one transaction.
+    /// The largest number of allocations committed in one transaction (all pools together).
     let maxBatch: Int
     /// Called after each batch with its size (metrics).
     private let onBatch: @Sendable (Int) -> Void
@@ -112,8 +114,8 @@ final class LedgerWorker: @unchecked Sendable {
         return try result.get()
     }
 
-    /// Allocates by length once `credential` holds, batched with the other allocations of the
-    /// same pool waiting now. Throws `AuthFailure` or `LedgerError`.
+    /// Allocates by length once `credential` holds, batched with the other allocations waiting
+    /// now (of any pool). Throws `AuthFailure` or `LedgerError`.
     func allocate(_ request: AllocationRequest, _ credential: Credential) async throws -> Allocation {
         let result: Result<Allocation, any Error> = await withCheckedContinuation { continuation in
             enqueue(.allocate(request, credential, { continuation.resume(returning: $0) }))
@@ -195,11 +197,12 @@ final class LedgerWorker: @unchecked Sendable {
     }
 
     /// Checks each allocation's token (once per distinct token in the segment), then commits the
-    /// allocations of each pool, in arrival order, in transactions of at most `maxBatch`.
+    /// allocations that passed, in arrival order, in transactions of at most `maxBatch` each,
+    /// whatever their pools.
     private func allocate(_ segment: [(AllocationRequest, Credential, Done)]) {
         var checked: [String: Result<TokenRecord, any Error>] = [:]
-        var pools: [String] = []
-        var byPool: [String: [(AllocationRequest, Done)]] = [:]
+        var accepted: [(AllocationRequest, Done)] = []
+        accepted.reserveCapacity(segment.count)
         for (request, credential, done) in segment {
             let key = credential.hash + " " + credential.scope.rawValue
             let verdict = checked[key] ?? Result { try Self.check(credential, ledger) }
@@ -210,26 +213,38 @@ final class LedgerWorker: @unchecked Sendable {
             case .success(let token):
                 var r = request
                 r.actor = token.name
-                if byPool[r.pool] == nil { pools.append(r.pool) }
-                byPool[r.pool, default: []].append((r, done))
+                accepted.append((r, done))
             }
         }
-        for pool in pools {
-            guard let all = byPool[pool] else { continue }
-            var start = 0
-            while start < all.count {
-                let batch = all[start..<min(start + maxBatch, all.count)]
-                start += batch.count
-                let results: [Result<Allocation, any Error>]
-                do throws(LedgerError) {
-                    results = try ledger.allocateBatch(pool: pool, batch.map(\.0)).map { $0.mapError { $0 } }
-                } catch {
-                    results = batch.map { _ in .failure(error) }
-                }
-                // Counted before anyone is answered, so that a client that sees its answer also sees the batch.
-                onBatch(batch.count)
-                for (result, job) in zip(results, batch) { job.1(result) }
-            }
+        var start = 0
+        while start < accepted.count {
+            let batch = accepted[start..<min(start + maxBatch, accepted.count)]
+            start += batch.count
+            commit(batch)
+        }
+    }
+
+    /// Commits `batch` in one transaction (`Ledger.allocateBatch`), its allocations grouped by
+    /// pool in the order they arrived, and answers each once the commit has returned.
+    private func commit(_ batch: ArraySlice<(AllocationRequest, Done)>) {
+        var pools: [String] = []
+        var byPool: [String: [(AllocationRequest, Done)]] = [:]
+        for job in batch {
+            if byPool[job.0.pool] == nil { pools.append(job.0.pool) }
+            byPool[job.0.pool, default: []].append(job)
+        }
+        let groups = pools.map { pool in (pool: pool, jobs: byPool[pool] ?? []) }
+        let results: [[Result<Allocation, any Error>]]
+        do throws(LedgerError) {
+            results = try ledger.allocateBatch(groups.map { (pool: $0.pool, requests: $0.jobs.map(\.0)) })
+                .map { answers in answers.map { $0.mapError { $0 } } }
+        } catch {
+            results = groups.map { group in group.jobs.map { _ in .failure(error) } }
+        }
+        // Counted before anyone is answered, so that a client that sees its answer also sees the batch.
+        onBatch(batch.count)
+        for (group, answers) in zip(groups, results) {
+            for (job, result) in zip(group.jobs, answers) { job.1(result) }
         }
     }
 }

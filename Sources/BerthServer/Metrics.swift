@@ -3,6 +3,7 @@ import BerthStore
 import Hummingbird
 import Logging
 import Prometheus
+import Synchronization
 
 /// The server's Prometheus registry: request counts and latencies (kept as requests pass) and
 /// per-pool space (read from the store at each scrape).
@@ -23,19 +24,44 @@ final class ServerMetrics: Sendable {
             metricName: String(name[..<cut]), unitName: cut == name.endIndex ? "" : String(name[name.index(after: cut)...]), helpText: help)
     }
 
+    /// A request's labels: the route pattern (not the path: pool names stay bounded) and status.
+    private struct RouteKey: Hashable {
+        let method: String
+        let route: String
+        let status: Int
+    }
+
+    /// The counter and latency histogram of each `RouteKey` seen so far. The registry checks the
+    /// metric's name, help text, label names and buckets at each `make` call and looks the series
+    /// up under its lock; a request looks its two series up here once per key instead.
+    private let series = Mutex<[RouteKey: (Counter, DurationHistogram)]>([:])
+
     /// Counts a finished request under its route pattern (not its path: pool names stay bounded).
     func request(method: String, route: String, status: Int, seconds: Double) {
-        let labels = [("method", method), ("route", route), ("status", String(status))]
-        registry.makeCounter(descriptor: Self.metric("berth_http_requests_total", "HTTP requests answered"), labels: labels).increment()
-        registry.makeDurationHistogram(
-            descriptor: Self.metric("berth_http_request_duration_seconds", "HTTP request latency"),
-            labels: [("method", method), ("route", route)],
-            buckets: [
-                .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
-                .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(500), .seconds(1),
-            ]
-        ).recordNanoseconds(Int64(seconds * 1e9))
+        let key = RouteKey(method: method, route: route, status: status)
+        let (counter, latency) = series.withLock { known in
+            if let found = known[key] { return found }
+            let made = (
+                registry.makeCounter(
+                    descriptor: Self.metric("berth_http_requests_total", "HTTP requests answered"),
+                    labels: [("method", method), ("route", route), ("status", String(status))]),
+                registry.makeDurationHistogram(
+                    descriptor: Self.metric("berth_http_request_duration_seconds", "HTTP request latency"),
+                    labels: [("method", method), ("route", route)],
+                    buckets: [
+                        .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+                        .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(500), .seconds(1),
+                    ])
+            )
+            known[key] = made
+            return made
+        }
+        counter.increment()
+        latency.recordNanoseconds(Int64(seconds * 1e9))
     }
+
+    /// The Prometheus text exposition of every metric (`/metrics`).
+    func exposition() -> [UInt8] { registry.emitToBuffer() }
 
     /// Sets the per-pool gauges from `usage`.
     func pools(_ usage: [PoolUsage]) {

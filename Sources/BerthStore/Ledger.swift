@@ -681,34 +681,92 @@ public final class Ledger {
     }
 
     /// Allocates every request of `requests` (all for pool `name`, best-fit by length) in one
-    /// transaction: one commit for the lot, so the flush that bounds single writes is shared. Each
-    /// request gets its own result: a request id seen before (in the store or earlier in the batch)
-    /// answers its allocation, an exhausted pool or bad input fails that request only. A store
-    /// failure fails them all (nothing was written).
+    /// transaction: `allocateBatch(_:)` with one pool. An unknown pool throws.
     public func allocateBatch(pool name: String, _ requests: [AllocationRequest]) throws(LedgerError) -> [Result<Allocation, LedgerError>] {
-        let pool = try pool(named: name)
-        var results = requests.map { request -> Result<Allocation, LedgerError>? in
-            do throws(LedgerError) {
-                try Self.checkTexts(request)
-                guard request.pool == name, request.exact == nil, let length = request.length else {
-                    throw .invalid("give a prefix length (--size) or an address (--address)")
-                }
-                try Self.checkLength(length, in: pool)
-                return nil
-            } catch {
-                return .failure(error)
+        _ = try pool(named: name)
+        return try allocateBatch([(pool: name, requests: requests)]).first ?? []
+    }
+
+    /// Allocates the requests of several pools (each group's requests are for its `pool`, best-fit
+    /// by length) in ONE transaction: one commit for the lot, so the flush that bounds single
+    /// writes is shared across pools. The pools' locks are taken in a fixed order (by pool id), so
+    /// two processes batching the same pools never deadlock. Each request gets its own result, in
+    /// the shape of `byPool`: a request id seen before (in the store or earlier in the batch)
+    /// answers its allocation, an unknown or exhausted pool or bad input fails those requests only.
+    /// A store failure fails them all (nothing was written).
+    public func allocateBatch(_ byPool: [(pool: String, requests: [AllocationRequest])]) throws(LedgerError)
+        -> [[Result<Allocation, LedgerError>]]
+    {
+        var results = byPool.map { group in group.requests.map { _ -> Result<Allocation, LedgerError>? in nil } }
+        let (shares, positions) = checkBatch(byPool, into: &results)
+        if !shares.isEmpty {
+            for (k, result) in try writeBatch(shares) {
+                let (g, i) = positions[k]
+                results[g][i] = result
             }
         }
-        let pending = requests.indices.filter { results[$0] == nil }
-        if pending.isEmpty { return results.map { $0 ?? .failure(.invalid("not allocated")) } }
-        let ids = pending.compactMap { requests[$0].requestID }
+        return results.map { group in group.map { $0 ?? .failure(.invalid("not allocated")) } }
+    }
+
+    /// One pool's part of a batch: its checked requests, numbered across the whole batch.
+    struct PoolShare {
+        let pool: Pool
+        var requests: [(Int, AllocationRequest)] = []
+    }
+
+    /// Checks each request of `byPool` (its pool exists, it asks for a length the pool can give,
+    /// its texts are fine), failing the others in `results`. Returns the pools' shares sorted by
+    /// lock key, and for each batch number the (group, index) of its request.
+    private func checkBatch(
+        _ byPool: [(pool: String, requests: [AllocationRequest])], into results: inout [[Result<Allocation, LedgerError>?]]
+    ) -> (shares: [PoolShare], positions: [(Int, Int)]) {
+        var shares: [Int64: PoolShare] = [:]
+        var positions: [(Int, Int)] = []
+        for (g, group) in byPool.enumerated() {
+            let pool: Pool
+            do throws(LedgerError) {
+                pool = try self.pool(named: group.pool)
+            } catch {
+                for i in group.requests.indices { results[g][i] = .failure(error) }
+                continue
+            }
+            for (i, request) in group.requests.enumerated() {
+                do throws(LedgerError) {
+                    try Self.checkTexts(request)
+                    guard request.pool == group.pool, request.exact == nil, let length = request.length else {
+                        throw .invalid("give a prefix length (--size) or an address (--address)")
+                    }
+                    try Self.checkLength(length, in: pool)
+                    shares[pool.id, default: PoolShare(pool: pool)].requests.append((positions.count, request))
+                    positions.append((g, i))
+                } catch {
+                    results[g][i] = .failure(error)
+                }
+            }
+        }
+        return (shares.values.sorted { Self.lock($0.pool) < Self.lock($1.pool) }, positions)
+    }
+
+    /// The transaction of a batch: every share's pool locked, caught up and planned, then every
+    /// new block written with the one COMMIT. Answers by batch number; keeps the pools' new state.
+    private func writeBatch(_ shares: [PoolShare]) throws(LedgerError) -> [Int: Result<Allocation, LedgerError>] {
+        var seen = Set<String>()
+        let ids = shares.flatMap { $0.requests.compactMap(\.1.requestID) }.filter { seen.insert($0).inserted }
         let t = now()
-        var updated: (seq: Int64, set: PrefixSet)?
+        var updated: [Int64: (seq: Int64, set: PrefixSet)] = [:]
         // PostgreSQL looks the request ids up in one statement; SQLite, in process, one by one.
         let pg = db.dialect == .postgres
         let idReads = ids.isEmpty ? 0 : (pg ? 1 : ids.count)
+        // Per share, the rows of its reads: whether a reclaim is due, then its used blocks.
+        var layout: [Range<Int>] = []
         func reads() -> [Statement] {
-            var reads = [Self.reclaimDueRead(pool, at: t)] + usedSetReads(pool)
+            var reads: [Statement] = []
+            layout = shares.map { share in
+                let start = reads.count
+                reads.append(Self.reclaimDueRead(share.pool, at: t))
+                reads += usedSetReads(share.pool)
+                return start..<reads.count
+            }
             let select = "SELECT \(Self.allocationColumns) FROM berth_allocations a JOIN berth_pools p ON p.id = a.pool_id"
             if pg, !ids.isEmpty {
                 reads.append(Statement(select + " WHERE a.request_id = ANY($1::text[])", Self.postgresArray(ids)))
@@ -717,41 +775,68 @@ public final class Ledger {
             }
             return reads
         }
-        let answered = try write(locks: [Self.lock(pool)], reads: reads) {
+        let answered = try write(locks: shares.map { Self.lock($0.pool) }, reads: reads) {
             rows throws -> WriteStep<[Int: Result<Allocation, LedgerError>]> in
-            updated = nil
-            var (seq, set) = try self.usedSet(pool, rows[1..<(rows.count - idReads)])
+            updated = [:]
             var stored: [String: SQLRow] = [:]
             for row in rows[(rows.count - idReads)...].joined() {
                 if let rid = row[6] { stored[rid] = row }
             }
-            if rows[0].first?.int(0) == 1 {
-                self.cache[pool.id] = (seq, set)
-                try self.reclaim(pool, at: t)
-                (seq, set) = try self.usedSet(pool, try self.usedSetReads(pool).map { try self.db.query($0.sql, $0.params) }[...])
+            var inBatch: [String: (index: Int, fingerprint: String)] = [:]
+            var plans: [(share: PoolShare, plan: BatchPlan, seq: Int64, set: PrefixSet, writes: Range<Int>)] = []
+            var writes: [Statement] = []
+            for (share, range) in zip(shares, layout) {
+                var (seq, set) = try self.catchUp(share.pool, rows[range], at: t)
+                let plan = try self.planBatch(share.requests, stored: stored, inBatch: &inBatch, set: &set, pool: share.pool, at: t)
+                let start = writes.count
+                if !plan.placed.isEmpty { writes += self.insertAllocations(plan.placed.map(\.row), pool: share.pool, at: t) }
+                plans.append((share, plan, seq, set, start..<writes.count))
             }
-            var plan = try self.planBatch(pending.map { ($0, requests[$0]) }, stored: stored, set: &set, pool: pool, at: t)
-            let writes = plan.placed.isEmpty ? [] : self.insertAllocations(plan.placed.map(\.row), pool: pool, at: t)
             return WriteStep(writes: writes) { written in
-                var lastSeq = seq
-                let inserted = try self.insertedIDs(written, count: plan.placed.count)
-                for p in plan.placed {
-                    guard let (id, s) = inserted[p.row.prefix.startHex] else { throw DBFailure.failed("insert returned no id") }
-                    lastSeq = max(lastSeq, s)
-                    let r = p.row
-                    plan.out[p.index] = .success(
-                        Allocation(
-                            id: id, pool: pool.name, prefix: r.prefix, owner: r.owner, note: r.note, state: .allocated,
-                            requestID: r.requestID, createdAt: t, expiresAt: r.expires, endedAt: nil, quarantineUntil: nil))
+                var out: [Int: Result<Allocation, LedgerError>] = [:]
+                for p in plans {
+                    let seq = try self.answer(p.plan, p.share.pool, Array(written[p.writes]), at: t, into: &out)
+                    updated[p.share.pool.id] = (max(seq, p.seq), p.set)
                 }
-                for (i, first) in plan.sameAs { plan.out[i] = plan.out[first] }
-                updated = (lastSeq, set)
-                return plan.out
+                for p in plans { for (i, first) in p.plan.sameAs { out[i] = out[first] } }
+                return out
             }
         }
-        if let updated { cache[pool.id] = updated }
-        for (i, r) in answered { results[i] = r }
-        return results.map { $0 ?? .failure(.invalid("not allocated")) }
+        for (id, state) in updated { cache[id] = state }
+        return answered
+    }
+
+    /// `pool`'s used blocks inside a write transaction, from the rows of its reads (whether a
+    /// reclaim is due, then `usedSetReads`); a due lease or quarantine is reclaimed first.
+    private func catchUp(_ pool: Pool, _ rows: ArraySlice<[SQLRow]>, at t: Int64) throws -> (seq: Int64, set: PrefixSet) {
+        var (seq, set) = try usedSet(pool, rows.dropFirst())
+        if rows[rows.startIndex].first?.int(0) == 1 {
+            // Rare: a lease or quarantine lapsed. Reclaim it, then catch up with the events that wrote.
+            cache[pool.id] = (seq, set)
+            try reclaim(pool, at: t)
+            (seq, set) = try usedSet(pool, try usedSetReads(pool).map { try db.query($0.sql, $0.params) }[...])
+        }
+        return (seq, set)
+    }
+
+    /// Answers `plan`'s new blocks in `out` from the rows their inserts returned (`written`), and
+    /// its other requests as planned. Returns the last history event written.
+    private func answer(
+        _ plan: BatchPlan, _ pool: Pool, _ written: [[SQLRow]], at t: Int64, into out: inout [Int: Result<Allocation, LedgerError>]
+    ) throws -> Int64 {
+        out.merge(plan.out) { _, new in new }
+        var lastSeq: Int64 = 0
+        let inserted = try insertedIDs(written, count: plan.placed.count)
+        for p in plan.placed {
+            guard let (id, s) = inserted[p.row.prefix.startHex] else { throw DBFailure.failed("insert returned no id") }
+            lastSeq = max(lastSeq, s)
+            let r = p.row
+            out[p.index] = .success(
+                Allocation(
+                    id: id, pool: pool.name, prefix: r.prefix, owner: r.owner, note: r.note, state: .allocated,
+                    requestID: r.requestID, createdAt: t, expiresAt: r.expires, endedAt: nil, quarantineUntil: nil))
+        }
+        return lastSeq
     }
 
     /// What a batch does with each of its checked requests, decided inside its transaction.
@@ -765,13 +850,13 @@ public final class Ledger {
     }
 
     /// Places `requests` (index, request) best-fit in `set`, in order: a request id already in
-    /// the store (`stored`) answers its allocation, one seen earlier in the batch answers that
-    /// request's block.
+    /// the store (`stored`) answers its allocation, one seen earlier in the batch (`inBatch`, kept
+    /// across the pools of one transaction) answers that request's block.
     func planBatch(
-        _ requests: [(Int, AllocationRequest)], stored: [String: SQLRow], set: inout PrefixSet, pool: Pool, at t: Int64
+        _ requests: [(Int, AllocationRequest)], stored: [String: SQLRow], inBatch: inout [String: (index: Int, fingerprint: String)],
+        set: inout PrefixSet, pool: Pool, at t: Int64
     ) throws -> BatchPlan {
         var plan = BatchPlan()
-        var inBatch: [String: (index: Int, fingerprint: String)] = [:]
         for (i, request) in requests {
             if let rid = request.requestID {
                 if let row = stored[rid] {

@@ -6,7 +6,7 @@ import Testing
 @testable import BerthStore
 
 /// The server's ledger worker: tokens checked in the job that serves the request, and queued
-/// allocations grouped per pool into one transaction each.
+/// allocations of every pool committed in one transaction per drain.
 @Suite struct LedgerWorkerTests {
     /// A store with pools `a` and `b`, a live allocate token `good` and a revoked one `gone`.
     func ledger() throws -> Ledger {
@@ -47,7 +47,7 @@ import Testing
         return gate
     }
 
-    @Test func allocationsOfInterleavedPoolsShareOneTransactionPerPool() async throws {
+    @Test func allocationsOfInterleavedPoolsShareOneTransaction() async throws {
         let sizes = Sizes()
         let worker = LedgerWorker(ledger: try ledger(), name: "test-writer", onBatch: sizes.add)
         defer { worker.stop() }
@@ -61,9 +61,47 @@ import Testing
         gate.release.signal()
         var blocks: [String] = []
         for t in tasks { blocks.append(try await t.value.prefix.description) }
-        #expect(sizes.all == [4, 4])
+        #expect(sizes.all == [8])
         #expect(Set(blocks).count == 8)
-        #expect(blocks.filter { $0.hasPrefix("10.0.") }.count == 4)
+        // Each pool's allocations keep their arrival order.
+        #expect(
+            blocks == [
+                "10.0.0.0/28", "10.1.0.0/28", "10.0.0.16/28", "10.1.0.16/28", "10.0.0.32/28", "10.1.0.32/28", "10.0.0.48/28",
+                "10.1.0.48/28",
+            ])
+    }
+
+    /// `maxBatch` bounds a transaction over all its pools; a bad request and an unknown pool fail
+    /// their own allocations only.
+    @Test func maxBatchCountsAllPoolsAndBadRequestsFailAlone() async throws {
+        let sizes = Sizes()
+        let worker = LedgerWorker(ledger: try ledger(), name: "test-writer", maxBatch: 3, onBatch: sizes.add)
+        defer { worker.stop() }
+        let gate = try await hold(worker)
+        let good = Credential(hash: ServerToken.hash("good-token"), scope: .allocate)
+        let requests = [
+            AllocationRequest(pool: "a", length: 28), AllocationRequest(pool: "b", length: 28), AllocationRequest(pool: "a", length: 4),
+            AllocationRequest(pool: "nope", length: 28), AllocationRequest(pool: "b", length: 28), AllocationRequest(pool: "a", length: 28),
+            AllocationRequest(pool: "b", length: 28),
+        ]
+        var tasks: [Task<String, Never>] = []
+        for (i, r) in requests.enumerated() {
+            tasks.append(
+                Task {
+                    do { return try await worker.allocate(r, good).prefix.description } catch { return "\(error)" }
+                })
+            // Queued in this order, behind the held job.
+            while worker.queued < i + 1 { try await Task.sleep(for: .milliseconds(1)) }
+        }
+        gate.release.signal()
+        var answers: [String] = []
+        for t in tasks { answers.append(await t.value) }
+        #expect(sizes.all == [3, 3, 1])
+        #expect(
+            answers == [
+                "10.0.0.0/28", "10.1.0.0/28", "prefix length 4 is out of range in pool 'a' (10.0.0.0/24) (allowed 24-32)",
+                "unknown pool 'nope'; pools: a, b", "10.1.0.16/28", "10.0.0.16/28", "10.1.0.32/28",
+            ])
     }
 
     /// Three allocations queued behind a held job and committed in one drain, so that the

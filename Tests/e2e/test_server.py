@@ -1,6 +1,6 @@
 """The team server (`berth serve`) end to end, on SQLite and (when BERTH_TEST_PG_URL names a
-server) PostgreSQL: the workflow over HTTP, 16 concurrent clients on one pool without overlaps
-or duplicates, kill -9 during allocation loops, and authentication (401/403 change nothing;
+server) PostgreSQL: the workflow over HTTP, 16 concurrent clients on one pool and on four pools
+without overlaps or duplicates, kill -9 during allocation loops, and authentication (401/403 change nothing;
 tokens are stored only as SHA-256 hashes).
 """
 import hashlib
@@ -218,6 +218,60 @@ def test_sixteen_clients_on_one_pool(store, server):
     metric = {line.split(" ")[0]: float(line.split(" ")[1]) for line in text.splitlines() if line.startswith("berth_allocation_batch_size_")}
     assert metric["berth_allocation_batch_size_sum"] == 4000
     assert metric["berth_allocation_batch_size_count"] < 4000
+
+
+def test_sixteen_clients_on_four_pools(store, server):
+    """Each drain commits the allocations of every pool in one transaction: no block is given
+    twice or overlaps another, within a pool or across pools, a small pool that fills up refuses
+    only its own requests, and a request id sent again answers the same block."""
+    pools = {"q1": "10.8.0.0/16", "q2": "10.9.0.0/16", "q3": "10.10.0.0/16", "tiny": "10.11.0.0/26"}
+    for name, prefix in pools.items():
+        cli(store, "pool", "add", "--name", name, prefix)
+    tok = token(store, "load4", "allocate")
+    results, exhausted, errors = [], [], []
+    lock = threading.Lock()
+    names = list(pools)
+
+    def client(n):
+        c = server.conn()
+        for i in range(100):
+            pool = names[(n + i) % 4]
+            status, _, a = call(c, "POST", f"/api/v1/pools/{pool}/allocations", tok, {"size": 29, "requestId": f"m{n}-{i}", "owner": f"c{n}"})
+            with lock:
+                if status == 201:
+                    results.append((pool, a))
+                elif status == 409 and pool == "tiny" and a["type"] == "urn:berth:problem:pool-exhausted":
+                    exhausted.append(a)
+                else:
+                    errors.append((status, a))
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    # tiny (a /26) holds eight /29s; every other request to it is refused on its own.
+    assert len([1 for pool, _ in results if pool == "tiny"]) == 8 and len(exhausted) == 400 - 8
+    assert len(results) == 1600 - len(exhausted)
+    prefixes = [a["prefix"] for _, a in results]
+    assert len(set(prefixes)) == len(prefixes)
+    covered(prefixes)
+    for pool, a in results:
+        assert a["pool"] == pool and ipaddress.ip_network(a["prefix"]).subnet_of(ipaddress.ip_network(pools[pool])), (pool, a)
+    for name in names:
+        listed = json.loads(cli(store, "list", "--pool", name, "--format", "json").stdout)
+        assert sorted(x["cidr"] for x in listed) == sorted(a["prefix"] for pool, a in results if pool == name)
+    assert "ok:" in cli(store, "check").stdout
+    # A request id sent again answers its block.
+    pool, first = results[0]
+    status, _, again = call(server.conn(), "POST", f"/api/v1/pools/{pool}/allocations", tok,
+                            {"size": 29, "requestId": first["requestId"], "owner": first["owner"]})
+    assert status == 201 and again["prefix"] == first["prefix"] and again["id"] == first["id"]
+    _, _, text = call(server.conn(), "GET", "/metrics", tok)
+    metric = {line.split(" ")[0]: float(line.split(" ")[1]) for line in text.splitlines() if line.startswith("berth_allocation_batch_size_")}
+    assert metric["berth_allocation_batch_size_sum"] == 1601
+    assert metric["berth_allocation_batch_size_count"] < 1601
 
 
 def test_kill_9_during_allocation_loops(store, server):
