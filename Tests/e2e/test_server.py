@@ -189,6 +189,15 @@ def covered(prefixes):
         assert not a.overlaps(b), (a, b)
 
 
+def concurrently(count, client):
+    """Runs client(0) .. client(count - 1) on their own threads and waits for all of them."""
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def test_sixteen_clients_on_one_pool(store, server):
     tok = token(store, "load", "allocate")
     results, errors = [], []
@@ -201,11 +210,7 @@ def test_sixteen_clients_on_one_pool(store, server):
             with lock:
                 (results if status == 201 else errors).append(a)
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    concurrently(16, client)
     assert errors == []
     prefixes = [a["prefix"] for a in results]
     assert len(prefixes) == 4000 and len(set(prefixes)) == 4000
@@ -245,11 +250,7 @@ def test_sixteen_clients_on_four_pools(store, server):
                 else:
                     errors.append((status, a))
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    concurrently(16, client)
     assert errors == []
     # tiny (a /26) holds eight /29s; every other request to it is refused on its own.
     assert len([1 for pool, _ in results if pool == "tiny"]) == 8 and len(exhausted) == 400 - 8
