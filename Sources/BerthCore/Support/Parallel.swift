@@ -72,13 +72,14 @@ final class Background<T: Sendable>: @unchecked Sendable {
     }
 }
 
-/// Releases `value` on a background thread.
+/// Releases `value` on a background thread, or never when `TreeRelease.current` is `atExit`.
 ///
 /// Freeing a render's object trees (25,000 objects of nested arrays and strings) node by node
 /// takes about a tenth of the render's time. The caller gives up its reference with `consume`,
 /// so the closure holds the last one and the trees are freed on the global queue, while the
 /// caller goes on (writing files, which mostly waits on the disk). A process that exits
-/// first lets the operating system reclaim the memory at once.
+/// first lets the operating system reclaim the memory at once; `berth render`, which always
+/// does, keeps the trees (`atExit`) so that no core spends time freeing them.
 func dropInBackground<T: Sendable>(_ value: consuming T) {
     let held = Held(value)
     if TreeRelease.current == .atExit {
