@@ -2,8 +2,8 @@ import BerthNet
 import BerthStore
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import Prometheus
-import Synchronization
 
 /// The server's Prometheus registry: request counts and latencies (kept as requests pass) and
 /// per-pool space (read from the store at each scrape).
@@ -34,12 +34,12 @@ final class ServerMetrics: Sendable {
     /// The counter and latency histogram of each `RouteKey` seen so far. The registry checks the
     /// metric's name, help text, label names and buckets at each `make` call and looks the series
     /// up under its lock; a request looks its two series up here once per key instead.
-    private let series = Mutex<[RouteKey: (Counter, DurationHistogram)]>([:])
+    private let series = NIOLockedValueBox<[RouteKey: (Counter, DurationHistogram)]>([:])
 
     /// Counts a finished request under its route pattern (not its path: pool names stay bounded).
     func request(method: String, route: String, status: Int, seconds: Double) {
         let key = RouteKey(method: method, route: route, status: status)
-        let (counter, latency) = series.withLock { known in
+        let (counter, latency) = series.withLockedValue { known in
             if let found = known[key] { return found }
             let made = (
                 registry.makeCounter(

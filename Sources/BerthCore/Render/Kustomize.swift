@@ -356,12 +356,16 @@ extension Renderer {
             path.append(contentsOf: buf)
             return true
         }
-        if copied { return }
+        if !copied { appendEscaped(key, to: &path) }
+    }
+
+    /// `key`'s bytes with `~` as `~0` and `/` as `~1` (RFC 6901), appended to `out`.
+    private static func appendEscaped(_ key: String, to out: inout [UInt8]) {
         for b in key.utf8 {
             switch b {
-            case 0x7E: path += [0x7E, 0x30]
-            case 0x2F: path += [0x7E, 0x31]
-            default: path.append(b)
+            case 0x7E: out += [0x7E, 0x30]
+            case 0x2F: out += [0x7E, 0x31]
+            default: out.append(b)
             }
         }
     }
@@ -371,13 +375,7 @@ extension Renderer {
         // bytes, not Characters: '~' and '/' are ASCII, and this runs for every label key
         var out: [UInt8] = []
         out.reserveCapacity(key.utf8.count + 4)
-        for b in key.utf8 {
-            switch b {
-            case 0x7E: out += [0x7E, 0x30]
-            case 0x2F: out += [0x7E, 0x31]
-            default: out.append(b)
-            }
-        }
+        appendEscaped(key, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 

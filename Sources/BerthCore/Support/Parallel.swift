@@ -98,17 +98,34 @@ public enum TreeRelease: Sendable {
     /// (beside the file writes) freeing tens of thousands of objects node by node.
     case atExit
 
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var policy = TreeRelease.background
-    nonisolated(unsafe) private static var kept: [AnyObject] = []
+    /// The policy, and the values kept under `atExit`.
+    private static let state = Locked((policy: TreeRelease.background, kept: [AnyObject]()))
 
     /// The policy of this process (`background` unless a command set it).
     public static var current: TreeRelease {
-        get { lock.withLock { policy } }
-        set { lock.withLock { policy = newValue } }
+        get { state.withLock { $0.policy } }
+        set { state.withLock { $0.policy = newValue } }
     }
 
-    fileprivate static func keep(_ value: AnyObject) { lock.withLock { kept.append(value) } }
+    fileprivate static func keep(_ value: AnyObject) { state.withLock { $0.kept.append(value) } }
+}
+
+/// A value behind a lock, for state that threads share (the stage timings, the tree-release policy).
+///
+/// `@unchecked Sendable` is safe because `value` is only read or changed inside `withLock`,
+/// while `lock` is held.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    /// Runs `body` on the value with the lock held.
+    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
 }
 
 /// One value, dropped on request. `@unchecked Sendable` is safe here because the value is

@@ -22,19 +22,8 @@ public enum StageTimer {
 
     /// Off unless `BERTH_TIMINGS=1`: measuring costs two clock reads per stage.
     public static let enabled = ProcessInfo.processInfo.environment["BERTH_TIMINGS"] == "1"
-    private static let stages = Recorded()
-
     /// The stages, behind a lock: stages may end on worker threads.
-    /// `@unchecked Sendable` is safe because `list` is only touched while `lock` is held.
-    private final class Recorded: @unchecked Sendable {
-        private let lock = NSLock()
-        private var list: [Stage] = []
-        func withLock<T>(_ body: (inout [Stage]) -> T) -> T {
-            lock.lock()
-            defer { lock.unlock() }
-            return body(&list)
-        }
-    }
+    private static let stages = Locked([Stage]())
 
     /// Runs `body` and records its wall and CPU time under `name` when timings are on.
     @inline(__always)
