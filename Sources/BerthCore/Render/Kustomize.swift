@@ -62,17 +62,20 @@ extension Renderer {
         }
         let names = groupOrder.filter { variants[$0] != nil }
         let inputs = names.map { variants[$0] ?? [] }
-        let groups = parallelMap(0..<names.count) { i -> KustomizeGroup in
-            Renderer.kustomizeGroup(names[i], inputs[i])
+        // Each group's base folder is written in the same parallel step that finds it, and each
+        // target's overlay on its own thread after: no file is serialised on one thread alone.
+        let renderer = self
+        let grouped = parallelMap(0..<names.count) { i -> (KustomizeGroup, [Artifact]) in
+            let g = Renderer.kustomizeGroup(names[i], inputs[i])
+            return (g, g.base.isEmpty ? [] : renderer.kustomizeFolder("kustomize/base/\(g.name)", g.base))
         }
+        let groups = grouped.map(\.0)
+        let targets = plan.targets
+        let overlays = parallelMap(0..<targets.count) { renderer.overlayArtifacts($0, targets[$0], groups: groups) }
 
         var out: [Artifact] = []
-        for g in groups where !g.base.isEmpty {
-            out += kustomizeFolder("kustomize/base/\(g.name)", g.base)
-        }
-        for (ti, t) in plan.targets.enumerated() {
-            out += overlayArtifacts(ti, t, groups: groups)
-        }
+        for (_, base) in grouped { out += base }
+        for o in overlays { out += o }
         for (c, docs) in clusterUnits {
             out += kustomizeFolder("kustomize/clusters/\(c)", docs)
         }
@@ -195,12 +198,14 @@ extension Renderer {
             stripped.append(row)
         }
         var base: [JSONValue] = []
-        var baseByKey: [String: JSONValue] = [:]
+        // Each shared object's base and where its variants differ: the patches walk only there.
+        var baseByKey: [String: (shape: JSONValue, same: Sameness?)] = [:]
         for key in shared {
             let all = byKey[key] ?? []
-            let common = commonShape(all) ?? all[0]
+            let (shape, same) = commonPart(all)
+            let common = shape ?? all[0]
             base.append(common)
-            baseByKey[key] = common
+            baseByKey[key] = (common, shape == nil ? nil : same)
         }
         var overlays: [Int: (patches: String, extras: [JSONValue])] = [:]
         var ops = YAMLBytes(capacity: 1024)
@@ -212,7 +217,7 @@ extension Renderer {
                 if let bare = stripped[v][i], let b = baseByKey[keys[v][i]] {
                     ops.bytes.removeAll(keepingCapacity: true)
                     path.removeAll(keepingCapacity: true)
-                    writePatch(from: b, to: bare, path: &path, into: &ops)
+                    writePatch(from: b.shape, to: bare, same: b.same, path: &path, into: &ops)
                     if !ops.bytes.isEmpty { patchEntry(d, ops, into: &patches) }
                 } else {
                     extras.append(d)
@@ -229,24 +234,36 @@ extension Renderer {
         values.isEmpty ? nil : commonPart(values).shape
     }
 
-    /// `commonShape` of `values` (not empty), and whether they are all equal: found on the way
-    /// down, so each value is compared once rather than once per level of nesting.
-    private static func commonPart(_ values: [JSONValue]) -> (shape: JSONValue?, equal: Bool) {
+    /// Where the values `commonPart` compared differ, aligned with the common shape it built.
+    ///
+    /// `equal`: every value has this subtree alike (so it is in the shape as it is, and no patch
+    /// needs to look inside it). `differs`: one mark per member of the shape's object, or per
+    /// item of its array. Only the paths that lead to a difference allocate marks.
+    indirect enum Sameness: Sendable {
+        case equal
+        case differs([Sameness])
+    }
+
+    /// `commonShape` of `values` (not empty), and where they differ: found on the way down, so
+    /// each value is compared once rather than once per level of nesting, and the patches
+    /// (`writePatch`) skip every subtree marked `equal`.
+    private static func commonPart(_ values: [JSONValue]) -> (shape: JSONValue?, same: Sameness) {
         let first = values[0]
         switch first {
         case .object(let pairs):
             // Equal values (most subtrees) need no per-member arrays.
-            if values.dropFirst().allSatisfy({ $0 == first }) { return (first, true) }
+            if values.dropFirst().allSatisfy({ $0 == first }) { return (first, .equal) }
             var objects: [[(String, JSONValue)]] = []
             objects.reserveCapacity(values.count)
             for v in values {
-                guard case .object(let o) = v else { return (nil, false) }
+                guard case .object(let o) = v else { return (nil, .differs([])) }
                 objects.append(o)
             }
             // Equal objects have the same keys in the same order (`==` compares them in order).
             var sameKeys = objects.allSatisfy { $0.count == pairs.count }
             var allEqual = true
             var out: [(String, JSONValue)] = []
+            var marks: [Sameness] = []
             for (i, (k, _)) in pairs.enumerated() {
                 var children: [JSONValue] = []
                 children.reserveCapacity(objects.count)
@@ -264,30 +281,36 @@ extension Renderer {
                     allEqual = false
                     continue
                 }
-                let (c, equal) = commonPart(children)
-                if !equal { allEqual = false }
-                if let c { out.append((k, c)) }
+                let (c, same) = commonPart(children)
+                if case .differs = same { allEqual = false }
+                if let c {
+                    out.append((k, c))
+                    marks.append(same)
+                }
             }
-            return allEqual && sameKeys ? (first, true) : (.object(out), false)
+            return allEqual && sameKeys ? (first, .equal) : (.object(out), .differs(marks))
         case .array(let items):
             var arrays: [[JSONValue]] = []
             arrays.reserveCapacity(values.count)
             for v in values {
-                guard case .array(let a) = v, a.count == items.count else { return (nil, false) }
+                guard case .array(let a) = v, a.count == items.count else { return (nil, .differs([])) }
                 arrays.append(a)
             }
             var allEqual = true
             var out: [JSONValue] = []
+            var marks: [Sameness] = []
             out.reserveCapacity(items.count)
+            marks.reserveCapacity(items.count)
             for i in items.indices {
-                let (c, equal) = commonPart(arrays.map { $0[i] })
-                guard let c else { return (nil, false) }
-                if !equal { allEqual = false }
+                let (c, same) = commonPart(arrays.map { $0[i] })
+                guard let c else { return (nil, .differs([])) }
+                if case .differs = same { allEqual = false }
                 out.append(c)
+                marks.append(same)
             }
-            return allEqual ? (first, true) : (.array(out), false)
+            return allEqual ? (first, .equal) : (.array(out), .differs(marks))
         default:
-            return values.dropFirst().allSatisfy({ $0 == first }) ? (first, true) : (nil, false)
+            return values.dropFirst().allSatisfy({ $0 == first }) ? (first, .equal) : (nil, .differs([]))
         }
     }
 
@@ -295,34 +318,45 @@ extension Renderer {
     /// items of a patch's block literal (indent 4), with `path` (the JSON pointer so far, as bytes)
     /// as the scratch buffer: no operation object and no path string is built. Equal members are
     /// skipped before their path is extended, so only the paths that lead to a change are escaped.
-    static func writePatch(from base: JSONValue, to target: JSONValue, path: inout [UInt8], into out: inout YAMLBytes) {
-        if base != target { writeDifferent(from: base, to: target, path: &path, into: &out) }
+    /// `same`, when `base` is the common part of values `target` is one of (`commonPart`), marks
+    /// the subtrees all of them share: those are not walked at all.
+    static func writePatch(
+        from base: JSONValue, to target: JSONValue, same: Sameness? = nil, path: inout [UInt8], into out: inout YAMLBytes
+    ) {
+        if case .equal? = same { return }
+        if same != nil || base != target { writeDifferent(from: base, to: target, same: same, path: &path, into: &out) }
     }
 
     /// `writePatch` without the first comparison: objects and arrays are walked member by
-    /// member, and nothing is written where they turn out equal.
-    private static func writeDifferent(from base: JSONValue, to target: JSONValue, path: inout [UInt8], into out: inout YAMLBytes) {
+    /// member (but for the members `same` marks equal), and nothing is written where they turn out equal.
+    private static func writeDifferent(
+        from base: JSONValue, to target: JSONValue, same: Sameness?, path: inout [UInt8], into out: inout YAMLBytes
+    ) {
+        if case .equal? = same { return }
         switch (base, target) {
         case (.object(let b), .object(let t)):
+            let marks = Renderer.marks(same, count: b.count)
             let mark = path.count
             // Whether the keys are the same, in the same order: then nothing is removed.
             var sameKeys = b.count == t.count
             for (i, (k, tv)) in t.enumerated() {
                 let inPlace = i < b.count && b[i].0 == k
                 if !inPlace { sameKeys = false }
-                let bv = inPlace ? b[i].1 : b.first(where: { $0.0 == k })?.1
-                if let bv {
-                    // Objects and arrays are walked (one pass finds what differs in them); other values compared.
-                    switch (bv, tv) {
-                    case (.object, .object), (.array, .array): break
-                    default: if bv == tv { continue }
-                    }
-                    appendPointerToken(k, to: &path)
-                    writeDifferent(from: bv, to: tv, path: &path, into: &out)
-                } else {
+                guard let j = inPlace ? i : b.firstIndex(where: { $0.0 == k }) else {
                     appendPointerToken(k, to: &path)
                     out.patchOperation("add", path: path, value: tv)
+                    path.removeSubrange(mark...)
+                    continue
                 }
+                let bv = b[j].1
+                if case .equal? = marks?[j] { continue }
+                // Objects and arrays are walked (one pass finds what differs in them); other values compared.
+                switch (bv, tv) {
+                case (.object, .object), (.array, .array): break
+                default: if bv == tv { continue }
+                }
+                appendPointerToken(k, to: &path)
+                writeDifferent(from: bv, to: tv, same: marks?[j], path: &path, into: &out)
                 path.removeSubrange(mark...)
             }
             for (k, _) in b where !sameKeys && !t.contains(where: { $0.0 == k }) {
@@ -331,20 +365,28 @@ extension Renderer {
                 path.removeSubrange(mark...)
             }
         case (.array(let b), .array(let t)) where b.count == t.count:
+            let marks = Renderer.marks(same, count: b.count)
             let mark = path.count
             for i in b.indices {
+                if case .equal? = marks?[i] { continue }
                 switch (b[i], t[i]) {
                 case (.object, .object), (.array, .array): break
                 default: if b[i] == t[i] { continue }
                 }
                 path.append(0x2F)
                 path.append(contentsOf: String(i).utf8)
-                writeDifferent(from: b[i], to: t[i], path: &path, into: &out)
+                writeDifferent(from: b[i], to: t[i], same: marks?[i], path: &path, into: &out)
                 path.removeSubrange(mark...)
             }
         default:
             if base != target { out.patchOperation("replace", path: path, value: target) }
         }
+    }
+
+    /// The marks of a `differs` node with `count` members, nil when `same` says nothing of them.
+    private static func marks(_ same: Sameness?, count: Int) -> [Sameness]? {
+        if case .differs(let m)? = same, m.count == count { return m }
+        return nil
     }
 
     /// `/` and the object key `key` as a JSON pointer token (`~` as `~0`, `/` as `~1`).

@@ -98,14 +98,15 @@ public enum JSONValue: Sendable, Hashable {
                     return
                 }
                 var next: JSONValue?
-                for (k, v) in pairs where k.utf8.count == part.count {
+                // By index: a `for (k, v) in pairs` loop would copy (retain and release) every pair it passes.
+                for i in pairs.indices where pairs[i].0.utf8.count == part.count {
                     let same =
-                        k.utf8.withContiguousStorageIfAvailable { kb in
+                        pairs[i].0.utf8.withContiguousStorageIfAvailable { kb in
                             guard let k = kb.baseAddress, let p = part.baseAddress else { return part.isEmpty }
                             return memcmp(k, p, part.count) == 0
-                        } ?? k.utf8.elementsEqual(part)
+                        } ?? pairs[i].0.utf8.elementsEqual(part)
                     if same {
-                        next = v
+                        next = pairs[i].1
                         break
                     }
                 }
@@ -289,11 +290,13 @@ struct YAMLBytes {
 
     /// `inline`: the first key continues the current line (after `- `).
     mutating func object(_ pairs: [(String, JSONValue)], indent: Int, inline: Bool) {
-        for (n, (k, v)) in pairs.enumerated() {
+        // By index, each pair borrowed from `pairs`: a `for (k, v) in pairs` loop copies (retains
+        // and releases) every key and value, and this runs for every member of every object written.
+        for n in pairs.indices {
             if n > 0 || !inline { self.indent(indent) }
-            key(k)
+            key(pairs[n].0)
             bytes.append(0x3A)  // ':'
-            valueAfterKey(v, indent: indent)
+            valueAfterKey(pairs[n].1, indent: indent)
         }
     }
 
@@ -313,18 +316,18 @@ struct YAMLBytes {
     }
 
     mutating func array(_ items: [JSONValue], indent: Int) {
-        for item in items {
+        for i in items.indices {
             self.indent(indent)
             bytes.append(0x2D)
             bytes.append(0x20)
-            switch item {
+            switch items[i] {
             case .object(let pairs) where !pairs.isEmpty:
                 object(pairs, indent: indent + 2, inline: true)
             case .array(let inner) where !inner.isEmpty:
                 bytes.append(0x0A)
                 array(inner, indent: indent + 2)
             default:
-                scalar(item)
+                scalar(items[i])
                 bytes.append(0x0A)
             }
         }
@@ -340,7 +343,7 @@ struct YAMLBytes {
         indent(6)
         append("path: ")
         path.withUnsafeBufferPointer { p in
-            if YAMLBytes.isPlainSafe(p) { bytes.append(contentsOf: p) } else { quoted(p) }
+            text(p)
         }
         bytes.append(0x0A)
         guard let value else { return }
@@ -364,13 +367,19 @@ struct YAMLBytes {
     mutating func key(_ k: String) { text(k) }
 
     mutating func text(_ s: String) {
+        // A native string's bytes are read in place (`withUTF8` needs a mutable copy of `s`).
+        let written: Void? = s.utf8.withContiguousStorageIfAvailable { text($0) }
+        guard written == nil else { return }
         var s = s
-        s.withUTF8 { buf in
-            if YAMLBytes.isPlainSafe(buf) {
-                bytes.append(contentsOf: buf)
-            } else {
-                quoted(buf)
-            }
+        s.withUTF8 { text($0) }
+    }
+
+    /// The UTF-8 text `buf` as a plain scalar when it reads as one, else quoted.
+    mutating func text(_ buf: UnsafeBufferPointer<UInt8>) {
+        if YAMLBytes.isPlainSafe(buf) {
+            bytes.append(contentsOf: buf)
+        } else {
+            quoted(buf)
         }
     }
 
