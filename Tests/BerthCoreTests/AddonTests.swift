@@ -202,7 +202,13 @@ struct AddonTests {
         let pool: JSONValue = [
             "apiVersion": "metallb.io/v1beta1", "kind": "IPAddressPool",
             "metadata": ["name": "lab", "namespace": "metallb-system"],
-            "spec": ["addresses": ["10.0.48.0/24", "10.0.0.4/32"]],
+            "spec": ["addresses": ["10.0.48.0/24", "10.0.0.4/32"], "autoAssign": false],
+        ]
+        // A pool that hands out its addresses on its own: a requested address in it could go to another Service first.
+        let auto: JSONValue = [
+            "apiVersion": "metallb.io/v1beta1", "kind": "IPAddressPool",
+            "metadata": ["name": "lab-auto", "namespace": "metallb-system"],
+            "spec": ["addresses": ["10.0.50.0/24"], "autoAssign": true],
         ]
         let l2: JSONValue = [
             "apiVersion": "metallb.io/v1beta1", "kind": "L2Advertisement",
@@ -239,8 +245,15 @@ struct AddonTests {
             files: [("lab/_cluster.yaml", [pool, ns, pod, gateway("10.0.49.5"), service("10.0.0.5")])], addonNamespaces: spaces)
         #expect(
             outside.map(\.description) == [
-                "lab: Gateway web/lab spec.addresses refers to address 10.0.49.5 in an IPAddressPool, which nothing in the render creates",
-                "lab: Service web/db-cross-cluster load-balancer address refers to address 10.0.0.5 in an IPAddressPool, which nothing in the render creates",
+                "lab: Gateway web/lab spec.addresses refers to address 10.0.49.5 in an IPAddressPool with autoAssign: false, which nothing in the render creates",
+                "lab: Service web/db-cross-cluster load-balancer address refers to address 10.0.0.5 in an IPAddressPool with autoAssign: false, which nothing in the render creates",
+            ])
+        let automatic = ReferenceCheck.run(
+            files: [("lab/_cluster.yaml", [pool, auto, ns, pod, gateway("10.0.50.5"), service("10.0.50.6")])], addonNamespaces: spaces)
+        #expect(
+            automatic.map(\.description) == [
+                "lab: Gateway web/lab spec.addresses refers to address 10.0.50.5 in an IPAddressPool with autoAssign: false, which nothing in the render creates",
+                "lab: Service web/db-cross-cluster load-balancer address refers to address 10.0.50.6 in an IPAddressPool with autoAssign: false, which nothing in the render creates",
             ])
         // Without pools (a cloud cluster) the addresses are the cloud's business.
         #expect(ReferenceCheck.run(files: [("lab/_cluster.yaml", [ns, pod, gateway("10.0.49.5")])]).isEmpty)

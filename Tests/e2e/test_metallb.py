@@ -1,7 +1,9 @@
-"""End-to-end tests of MetalLB on own hardware: the IPAddressPool holds the IP plan's
-load-balancer ranges (the cluster's public subnets, less the non-load-balancer static
-addresses, plus load-balancer addresses planned outside them), an L2Advertisement announces
-it, and every Gateway and LoadBalancer address lies in the pool.
+"""End-to-end tests of MetalLB on own hardware: the IPAddressPool `<platform>` hands out the IP
+plan's load-balancer ranges (the cluster's public subnets, less the non-load-balancer static
+addresses and less the requested ones), the pool `<platform>-requested` (autoAssign: false)
+holds the addresses objects request (the Gateway's, a cross-cluster database's), an
+L2Advertisement announces both, and every Gateway and LoadBalancer address lies in the
+requested pool and outside the automatic one.
 
 Run by scripts/test.sh with BERTH_BIN pointing at the built executable.
 """
@@ -24,14 +26,20 @@ def rendered(out):
             yield f, d
 
 
-def pool_of(out, cluster="lab"):
+def pools_of(out, cluster="lab"):
+    """The automatic pool's ranges and the requested pool's (empty when there is none)."""
     objs = docs(out / cluster / "_cluster.yaml")
-    pools = [d for d in objs if d["kind"] == "IPAddressPool"]
+    pools = {d["metadata"]["name"]: d for d in objs if d["kind"] == "IPAddressPool"}
     ads = [d for d in objs if d["kind"] == "L2Advertisement"]
-    assert len(pools) == 1 and len(ads) == 1
-    assert ads[0]["spec"]["ipAddressPools"] == [pools[0]["metadata"]["name"]]
-    assert pools[0]["metadata"]["namespace"] == ads[0]["metadata"]["namespace"] == "metallb-system"
-    return [ipaddress.ip_network(a) for a in pools[0]["spec"]["addresses"]]
+    assert len(ads) == 1 and sorted(ads[0]["spec"]["ipAddressPools"]) == sorted(pools)
+    assert all(p["metadata"]["namespace"] == "metallb-system" for p in pools.values())
+    auto = pools.pop("lab")
+    assert auto["spec"]["autoAssign"] is True
+    requested = pools.pop("lab-requested", None)
+    assert not pools
+    assert requested is None or requested["spec"]["autoAssign"] is False
+    nets = lambda p: [ipaddress.ip_network(a) for a in p["spec"]["addresses"]] if p else []
+    return nets(auto), nets(requested)
 
 
 def plan_ranges(out, kind):
@@ -47,9 +55,10 @@ def inside(ip, pool):
 def test_onprem_pool_is_the_plans_load_balancer_ranges(tmp_path):
     out = tmp_path / "out"
     assert berth("render", ROOT / "examples/onprem/platform.yaml", "--out", out).returncode == 0
-    pool = pool_of(out)
+    pool, requested = pools_of(out)
     public = plan_ranges(out, "public-subnet")
     assert public and sorted(pool) == sorted(ipaddress.collapse_addresses(public.values()))
+    assert requested == []
     assert (out / "addons/lab/metallb.yaml").exists()
 
 
@@ -67,11 +76,16 @@ def test_gateway_addresses_lie_in_the_pool_and_other_statics_do_not(tmp_path):
     out = tmp_path / "out"
     r = berth("render", spec, "--out", out)
     assert r.returncode == 0, r.stderr
-    pool = pool_of(out)
+    pool, requested = pools_of(out)
     statics = plan_ranges(out, "static")
-    assert not inside(str(statics["static/lab-jump"].network_address), pool)
+    assert not inside(str(statics["static/lab-jump"].network_address), pool + requested)
+    # The requested addresses are exactly the ingress statics, and the automatic pool holds
+    # neither: MetalLB cannot hand the Gateway's address to another Service first.
+    assert sorted(requested) == sorted(statics[k] for k in ("static/lab-web", "static/lab-int"))
     for key in ("static/lab-web", "static/lab-int"):
-        assert inside(str(statics[key].network_address), pool)
+        assert not inside(str(statics[key].network_address), pool)
+    public = plan_ranges(out, "public-subnet")
+    assert sum(n.num_addresses for n in pool) == sum(n.num_addresses for n in public.values()) - 2  # less lab-jump and lab-web
     addresses = []
     for f, o in rendered(out / "lab"):
         if o["kind"] == "Gateway":
@@ -80,7 +94,7 @@ def test_gateway_addresses_lie_in_the_pool_and_other_statics_do_not(tmp_path):
             addresses += (o["metadata"].get("annotations") or {}).get("metallb.universe.tf/loadBalancerIPs", "").split(",")
     addresses = [a.strip() for a in addresses if a.strip()]
     assert sorted(addresses) == sorted(str(statics[k].network_address) for k in ("static/lab-web", "static/lab-int"))
-    assert all(inside(a, pool) for a in addresses)
+    assert all(inside(a, requested) and not inside(a, pool) for a in addresses)
 
 
 def test_no_pool_on_clouds(tmp_path):

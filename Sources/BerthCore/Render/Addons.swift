@@ -373,7 +373,7 @@ extension Renderer {
             out.append(
                 WantedAddon(
                     "metallb", Renderer.addonWaveOperators,
-                    "LoadBalancer addresses from the IP plan's load-balancer ranges (IPAddressPool \(spec.platform)) on own hardware",
+                    "LoadBalancer addresses from the IP plan's load-balancer ranges (the IPAddressPools \(spec.platform) and, for the addresses objects request, \(spec.platform)-requested) on own hardware",
                     ["crds": ["enabled": true]]))
         }
         return out

@@ -229,56 +229,62 @@ extension Renderer {
     }
 }
 
-/// MetalLB on own hardware: one IPAddressPool `<platform>` per cluster holding the IP plan's
-/// load-balancer ranges of that cluster, and an L2Advertisement announcing it. The ranges are
-/// the cluster's public subnets (one per zone: the subnets the planner keeps for load
-/// balancers), less the static addresses that are not for load balancers (`role: egress`,
-/// `bastion`, `other`), plus the load-balancer addresses planned elsewhere (a `role: ingress`
-/// static in a private subnet; the internal load balancers of cross-cluster database paths,
-/// which the planner takes from private subnets) as /32s. The Gateway's `ingress` addresses
-/// and the database Services' addresses therefore lie in the pool, and nothing else planned
-/// does; the reference check verifies the first.
+/// MetalLB on own hardware: per cluster an IPAddressPool `<platform>` holding the IP plan's
+/// load-balancer ranges of that cluster for automatic assignment, an IPAddressPool
+/// `<platform>-requested` (`autoAssign: false`) holding the addresses that objects request by
+/// name, and an L2Advertisement announcing both. The ranges are the cluster's public subnets
+/// (one per zone: the subnets the planner keeps for load balancers), less the static addresses
+/// that are not for load balancers (`role: egress`, `bastion`, `other`) and less the requested
+/// addresses. Those are the load-balancer addresses the plan names: a `role: ingress` static
+/// (the Gateway's address) and the internal load balancers of cross-cluster database paths.
+/// Kept out of the automatic pool, no other LoadBalancer Service can be handed one of them
+/// before the object that asks for it exists. The reference check verifies that every
+/// requested address lies in a pool that does not assign it on its own.
 extension Renderer {
-    /// The IP plan's load-balancer ranges of cluster `c`, in zone order, then the single
-    /// load-balancer addresses outside them.
-    func loadBalancerRanges(_ c: Cluster) -> [IPPrefix] {
-        guard let ipPlan else { return [] }
+    /// The IP plan's load-balancer ranges of cluster `c` for automatic assignment, in zone order,
+    /// and the single addresses that objects request by name.
+    func loadBalancerPools(_ c: Cluster) -> (auto: [IPPrefix], requested: [IPPrefix]) {
+        guard let ipPlan else { return ([], []) }
         var ranges = c.zones.compactMap { z in ipPlan.entry("\(c.name)/\(z.value)/public").map(\.prefix) }
         let statics = spec.network.statics.filter { $0.cluster.value == c.name }
+        var lbKeys = statics.filter { $0.role == "ingress" }.map { "static/\($0.name)" }
+        for r in plan.remoteEndpoints where r.cluster == c.name { lbKeys += r.addresses.map(\.key) }
+        var requested: [IPPrefix] = []
+        for key in lbKeys {
+            guard let a = ipPlan.entry(key)?.prefix, !requested.contains(a) else { continue }
+            requested.append(a)
+        }
         let reserved = statics.filter { $0.role != "ingress" }.compactMap { ipPlan.entry("static/\($0.name)")?.prefix }
-        for r in reserved {
+        for r in reserved + requested {
             ranges = ranges.flatMap { p -> [IPPrefix] in
                 guard p.contains(r) else { return [p] }
                 return (try? p.exclude(r)) ?? [p]
             }
         }
-        var lbKeys = statics.filter { $0.role == "ingress" }.map { "static/\($0.name)" }
-        for r in plan.remoteEndpoints where r.cluster == c.name { lbKeys += r.addresses.map(\.key) }
-        var singles: [IPPrefix] = []
-        for key in lbKeys {
-            guard let a = ipPlan.entry(key)?.prefix, !ranges.contains(where: { $0.contains(a) }), !singles.contains(a) else { continue }
-            singles.append(a)
-        }
-        return IPPrefix.collapse(ranges) + singles.sorted()
+        return (IPPrefix.collapse(ranges), requested.sorted())
     }
 
     func metallbObjects(_ c: Cluster) -> [JSONValue] {
         guard spec.provider.name == .onprem else { return [] }
-        let ranges = loadBalancerRanges(c)
-        guard !ranges.isEmpty else { return [] }
+        let (auto, requested) = loadBalancerPools(c)
         let ns = addonRelease("metallb")?.namespace ?? "metallb-system"
         let labels: JSONValue = ["app.kubernetes.io/part-of": .string(spec.platform), "app.kubernetes.io/managed-by": "berth"]
-        return [
+        let pools = [(spec.platform, auto, true), ("\(spec.platform)-requested", requested, false)].filter { !$0.1.isEmpty }
+        guard !pools.isEmpty else { return [] }
+        var docs: [JSONValue] = pools.map { name, ranges, autoAssign in
             [
                 "apiVersion": "metallb.io/v1beta1", "kind": "IPAddressPool",
-                "metadata": ["name": .string(spec.platform), "namespace": .string(ns), "labels": labels],
-                "spec": ["addresses": .array(ranges.map { .string($0.description) }), "autoAssign": true, "avoidBuggyIPs": true],
-            ],
-            [
-                "apiVersion": "metallb.io/v1beta1", "kind": "L2Advertisement",
-                "metadata": ["name": .string(spec.platform), "namespace": .string(ns), "labels": labels],
-                "spec": ["ipAddressPools": [.string(spec.platform)]],
-            ],
-        ]
+                "metadata": ["name": .string(name), "namespace": .string(ns), "labels": labels],
+                "spec": [
+                    "addresses": .array(ranges.map { .string($0.description) }), "autoAssign": .bool(autoAssign), "avoidBuggyIPs": true,
+                ],
+            ]
+        }
+        docs.append([
+            "apiVersion": "metallb.io/v1beta1", "kind": "L2Advertisement",
+            "metadata": ["name": .string(spec.platform), "namespace": .string(ns), "labels": labels],
+            "spec": ["ipAddressPools": .array(pools.map { .string($0.0) })],
+        ])
+        return docs
     }
 }

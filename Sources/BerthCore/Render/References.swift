@@ -53,6 +53,9 @@ public enum ReferenceCheck {
         var objects: Set<Key> = []
         /// The address ranges of the cluster's MetalLB IPAddressPools.
         var pools: [IPPrefix] = []
+        /// The ranges of the pools that hand out addresses on their own (`autoAssign` not false):
+        /// an address an object requests must not lie in one, or another Service could get it first.
+        var autoPools: [IPPrefix] = []
         /// Pod label sets per namespace, and per namespace and `key=value` the indices of the
         /// label sets that carry it, so a selector is matched against a few candidates, not
         /// every pod of the namespace.
@@ -220,8 +223,11 @@ public enum ReferenceCheck {
         case "Certificate":
             if let s = d.at("spec.secretName")?.stringValue { ix.add("Secret", ns, s) }
         case "IPAddressPool":
+            let auto = d.at("spec.autoAssign") != .bool(false)
             for a in d.at("spec.addresses")?.arrayValue ?? [] {
-                if let text = a.stringValue, let p = try? IPPrefix(text) { ix.pools.append(p) }
+                guard let text = a.stringValue, let p = try? IPPrefix(text) else { continue }
+                ix.pools.append(p)
+                if auto { ix.autoPools.append(p) }
             }
         case "Bundle":
             // trust-manager writes the target ConfigMap into the namespaces it selects.
@@ -316,9 +322,10 @@ public enum ReferenceCheck {
             need(ix.has(k, s, n), field, s.isEmpty ? "\(k) \(n)" : "\(k) \(s)/\(n)")
         }
 
+        /// Whether the requested address `text` lies in a pool that gives it out only on request.
         func inPool(_ text: String) -> Bool {
             guard let a = try? IPAddress(text) else { return false }
-            return ix.pools.contains { $0.contains(a) }
+            return ix.pools.contains { $0.contains(a) } && !ix.autoPools.contains { $0.contains(a) }
         }
 
         func needPods(_ selector: [String: String], in space: String? = nil, _ field: String) {
@@ -447,7 +454,7 @@ public enum ReferenceCheck {
                     (d.at("metadata.annotations")?["metallb.universe.tf/loadBalancerIPs"]?.stringValue ?? "")
                     .split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty }
                     + [d.at("spec.loadBalancerIP")?.stringValue].compactMap { $0 }
-                for v in requested { need(inPool(v), "load-balancer address", "address \(v) in an IPAddressPool") }
+                for v in requested { need(inPool(v), "load-balancer address", "address \(v) in an IPAddressPool with autoAssign: false") }
             }
         }
 
@@ -471,7 +478,9 @@ public enum ReferenceCheck {
         func gatewayReferences(_ d: JSONValue) {
             // On a cluster with MetalLB pools, a requested address must lie in one.
             for a in d.at("spec.addresses")?.arrayValue ?? [] where !ix.pools.isEmpty {
-                if let v = a["value"]?.stringValue { need(inPool(v), "spec.addresses", "address \(v) in an IPAddressPool") }
+                if let v = a["value"]?.stringValue {
+                    need(inPool(v), "spec.addresses", "address \(v) in an IPAddressPool with autoAssign: false")
+                }
             }
             for l in d.at("spec.listeners")?.arrayValue ?? [] {
                 for c in l.at("tls.certificateRefs")?.arrayValue ?? [] {
