@@ -279,18 +279,7 @@ public enum OutputWriter {
     /// new inode, no data written, mtime kept.
     static func writeTree(_ artifacts: [Artifact], into root: String, previous: String? = nil) throws {
         try Sys.makeDirectory(root)
-        var made: Set<String> = [root]
-        for a in artifacts {
-            let comps = a.path.split(separator: "/")
-            guard !comps.isEmpty, !comps.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }), !a.path.hasPrefix("/") else {
-                throw BerthError(.io, "internal: unsafe artifact path '\(a.path)'")
-            }
-            var dir = root
-            for c in comps.dropLast() {
-                dir += "/" + c
-                if made.insert(dir).inserted { try Sys.makeDirectory(dir) }
-            }
-        }
+        try makeFolders(of: artifacts, under: root)
         // Files in parallel: creating inodes is most of the cost and the kernel spreads it.
         let errors = parallelMap(0..<artifacts.count) { i -> BerthError? in
             let a = artifacts[i]
@@ -309,6 +298,42 @@ public enum OutputWriter {
         }
         if let first = errors.compactMap({ $0 }).first { throw first }
         try writeFile(root + "/" + marker, "This folder is written by berth render and replaced whole on every run.\n")
+    }
+
+    /// Creates every folder the artifacts' paths need under `root` (which exists), refusing an
+    /// unsafe path before anything is made. The folders are made a level at a time, parents
+    /// first; within a level the folders of different parents are made side by side, those of
+    /// one parent by one worker (`mkdir` holds the parent folder's lock, and on ext4 each new
+    /// folder also gets its first block, so thousands of service folders made one by one were
+    /// a third of the write).
+    static func makeFolders(of artifacts: [Artifact], under root: String) throws {
+        var made: Set<String> = [root]
+        // levels[depth - 1][parent]: the new folders at that depth, by parent, in path order.
+        var levels: [[String: [String]]] = []
+        for a in artifacts {
+            let comps = a.path.split(separator: "/")
+            guard !comps.isEmpty, !comps.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }), !a.path.hasPrefix("/") else {
+                throw BerthError(.io, "internal: unsafe artifact path '\(a.path)'")
+            }
+            var dir = root
+            for (depth, c) in comps.dropLast().enumerated() {
+                let parent = dir
+                dir += "/" + c
+                guard made.insert(dir).inserted else { continue }
+                if levels.count == depth { levels.append([:]) }
+                levels[depth][parent, default: []].append(dir)
+            }
+        }
+        for level in levels {
+            let groups = level.keys.sorted().map { level[$0] ?? [] }
+            let errors = parallelMap(0..<groups.count) { i -> BerthError? in
+                for dir in groups[i] {
+                    do { try Sys.makeDirectory(dir) } catch let e as BerthError { return e } catch { return BerthError(.io, "\(error)") }
+                }
+                return nil
+            }
+            if let first = errors.compactMap({ $0 }).first { throw first }
+        }
     }
 
     /// Hard-links `old` to `target` when `old` is a regular file, reached through no symbolic
