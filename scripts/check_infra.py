@@ -76,7 +76,7 @@ REF_KINDS = {
     "repository": "Repository", "peerVpcId": "VPC", "vpcPeeringConnectionId": "VPCPeeringConnection",
     # Google Cloud (provider-upjet-gcp)
     "network": "Network", "subnetwork": "Subnetwork", "router": "Router", "keyRing": "KeyRing", "cluster": "Cluster",
-    "serviceAccountId": "ServiceAccount", "serviceAccount": "ServiceAccount",
+    "serviceAccountId": "ServiceAccount", "serviceAccount": "ServiceAccount", "cryptoKeyId": "CryptoKey",
 }
 GKE_POOL_LABEL = "cloud.google.com/gke-nodepool"
 GKE_IDENTITY = "iam.gke.io/gcp-service-account"
@@ -458,6 +458,7 @@ def gcp_checks(root, infra, by_kind, clusters, argo, plan, say):
             say(f"{who}: key {key} is not rendered")
         elif not m or m.group(1) != region:
             say(f"{who}: key {key} is not in its region {region}")
+    check_service_agents(infra, by_kind, rings, project, used, argo, say)
 
     # node pools: every pool a nodeSelector names is a node pool of that cluster, and every
     # node pool carries the network tag the nodes' firewall rules target
@@ -474,6 +475,53 @@ def gcp_checks(root, infra, by_kind, clusters, argo, plan, say):
                 if p["spec"]["forProvider"]["clusterRef"]["name"] == net and tag not in (p["spec"]["forProvider"].get("nodeConfig") or {}).get("tags", []):
                     say(f"NodePool {pname}: does not carry the network tag {tag} that Firewall {name} targets")
     return (len(wanted), len(used))
+
+
+# The Google-managed service agent that encrypts with a key for each kind of user: GKE for a
+# cluster's secrets, Compute Engine for a StorageClass's disks, Cloud Storage for a bucket.
+SERVICE_AGENTS = {"Cluster": "container-engine-robot", "StorageClass": "compute-system", "Bucket": "gs-project-accounts"}
+ENCRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+
+
+def check_service_agents(infra, by_kind, rings, project, used, argo, say):
+    """Every key a cluster, StorageClass or bucket uses grants the service agent that encrypts
+    with it (service-<project number>@<agent>.iam.gserviceaccount.com) the encrypter role,
+    through a CryptoKeyIAMMember that references the rendered CryptoKey and is synced in an
+    earlier wave than the clusters and buckets; every grant names the same project number."""
+    paths = {(d["kind"], d["metadata"]["name"]): p for p, d in infra}
+    waves = {Path(a["spec"]["source"].get("path", "")).name: int(a["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])
+             for a in argo if a.get("kind") == "Application" and "berth.dev/infra" in ((a.get("metadata") or {}).get("labels") or {})}
+    folder_wave = lambda kind, name: waves.get(paths.get((kind, name), "//").split("/")[1])
+    key_path = {}
+    for n, k in by_kind.get("CryptoKey", {}).items():
+        ring = rings.get(k["spec"]["forProvider"].get("keyRingRef", {}).get("name"))
+        if ring:
+            key_path[n] = f"projects/{project}/locations/{ring[1]}/keyRings/{ring[0]}/cryptoKeys/{external(k)}"
+    grants, numbers = {}, set()
+    for n, g in by_kind.get("CryptoKeyIAMMember", {}).items():
+        fp = g["spec"]["forProvider"]
+        m = re.fullmatch(r"serviceAccount:service-(\d+)@([a-z-]+)\.iam\.gserviceaccount\.com", fp.get("member", ""))
+        if fp.get("role") != ENCRYPTER or not m:
+            continue
+        numbers.add(m.group(1))
+        key = key_path.get((fp.get("cryptoKeyIdRef") or {}).get("name"))
+        grants.setdefault((key, m.group(2)), []).append(n)
+    if len(numbers) > 1:
+        say(f"CryptoKeyIAMMember: the service agents' grants name several project numbers ({', '.join(sorted(numbers))})")
+    for who, key, _ in used:
+        kind, _, name = who.partition(" ")
+        agent = SERVICE_AGENTS[kind]
+        names = grants.get((key, agent))
+        if not names:
+            say(f"{who}: key {key} grants service-<project number>@{agent}.iam.gserviceaccount.com no {ENCRYPTER}")
+            continue
+        if kind == "StorageClass":
+            continue
+        later = folder_wave(kind, name)
+        for g in names:
+            w = folder_wave("CryptoKeyIAMMember", g)
+            if w is None or later is None or w >= later:
+                say(f"CryptoKeyIAMMember {g}: synced in wave {w}, not before {kind} {name} (wave {later}) that needs it")
 
 
 def annotated(clusters, argo, key=IDENTITY):
