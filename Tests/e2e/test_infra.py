@@ -385,6 +385,14 @@ def test_azure_foundation_passes_every_cross_check(azure):
     (mutate_drop("Registry", "contosoplatform"), "pulls contosoplatform.azurecr.io/clinic/api:3.1.0 from registry contosoplatform, which infra/ does not create"),
     (edit_object("argocd/infra.yaml", "Application", "contoso-infra-clusters", set_path("metadata.annotations", {"argocd.argoproj.io/sync-wave": "5"})),
      "Application contoso-infra-clusters: wave 5 does not come before the add-ons"),
+    # Velero's volume snapshot rights
+    (mutate_drop("RoleAssignment", "contoso-platform-prod-weu-velero-disks"),
+     "Velero on prod-weu (identity contoso-platform): no role assignment on /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/contoso-prod-weu-nodes allows Microsoft.Compute/disks/read, Microsoft.Compute/disks/write (disks)"),
+    (edit_object("infra/identities/_velero-roles.yaml", "RoleDefinition", "contoso-velero-snapshots",
+                set_path("spec.forProvider.permissions", [{"actions": ["Microsoft.Compute/snapshots/read"]}])),
+     "Velero on nonprod (identity contoso-platform): no role assignment on /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/contoso-platform allows"),
+    (edit_object("infra/clusters/prod-weu.yaml", "KubernetesCluster", "prod-weu", set_path("spec.forProvider.nodeResourceGroup", None)),
+     "KubernetesCluster prod-weu: no nodeResourceGroup, so Velero's disk rights have no scope known at render time"),
 ])
 def test_each_azure_break_is_caught(azure, tmp_path, mutation, expected):
     caught(azure, tmp_path, mutation, expected)
