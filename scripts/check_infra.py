@@ -76,7 +76,7 @@ REF_KINDS = {
     "repository": "Repository", "peerVpcId": "VPC", "vpcPeeringConnectionId": "VPCPeeringConnection",
     # Google Cloud (provider-upjet-gcp)
     "network": "Network", "subnetwork": "Subnetwork", "router": "Router", "keyRing": "KeyRing", "cluster": "Cluster",
-    "serviceAccountId": "ServiceAccount", "serviceAccount": "ServiceAccount",
+    "serviceAccountId": "ServiceAccount", "serviceAccount": "ServiceAccount", "cryptoKeyId": "CryptoKey",
 }
 GKE_POOL_LABEL = "cloud.google.com/gke-nodepool"
 GKE_IDENTITY = "iam.gke.io/gcp-service-account"
@@ -91,6 +91,7 @@ AZURE_REF_KINDS = {
     "networkSecurityGroupId": "SecurityGroup", "networkSecurityGroupName": "SecurityGroup",
     "kubernetesClusterId": "KubernetesCluster", "keyVaultId": "Vault", "keyVaultKeyId": "Key",
     "parentId": "UserAssignedIdentity", "identityIds": "UserAssignedIdentity", "storageAccountId": "Account",
+    "roleDefinitionId": "RoleDefinition",
 }
 AZURE_POOL_LABEL = "kubernetes.azure.com/agentpool"
 
@@ -458,6 +459,7 @@ def gcp_checks(root, infra, by_kind, clusters, argo, plan, say):
             say(f"{who}: key {key} is not rendered")
         elif not m or m.group(1) != region:
             say(f"{who}: key {key} is not in its region {region}")
+    check_service_agents(infra, by_kind, rings, project, used, argo, say)
 
     # node pools: every pool a nodeSelector names is a node pool of that cluster, and every
     # node pool carries the network tag the nodes' firewall rules target
@@ -474,6 +476,53 @@ def gcp_checks(root, infra, by_kind, clusters, argo, plan, say):
                 if p["spec"]["forProvider"]["clusterRef"]["name"] == net and tag not in (p["spec"]["forProvider"].get("nodeConfig") or {}).get("tags", []):
                     say(f"NodePool {pname}: does not carry the network tag {tag} that Firewall {name} targets")
     return (len(wanted), len(used))
+
+
+# The Google-managed service agent that encrypts with a key for each kind of user: GKE for a
+# cluster's secrets, Compute Engine for a StorageClass's disks, Cloud Storage for a bucket.
+SERVICE_AGENTS = {"Cluster": "container-engine-robot", "StorageClass": "compute-system", "Bucket": "gs-project-accounts"}
+ENCRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+
+
+def check_service_agents(infra, by_kind, rings, project, used, argo, say):
+    """Every key a cluster, StorageClass or bucket uses grants the service agent that encrypts
+    with it (service-<project number>@<agent>.iam.gserviceaccount.com) the encrypter role,
+    through a CryptoKeyIAMMember that references the rendered CryptoKey and is synced in an
+    earlier wave than the clusters and buckets; every grant names the same project number."""
+    paths = {(d["kind"], d["metadata"]["name"]): p for p, d in infra}
+    waves = {Path(a["spec"]["source"].get("path", "")).name: int(a["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])
+             for a in argo if a.get("kind") == "Application" and "berth.dev/infra" in ((a.get("metadata") or {}).get("labels") or {})}
+    folder_wave = lambda kind, name: waves.get(paths.get((kind, name), "//").split("/")[1])
+    key_path = {}
+    for n, k in by_kind.get("CryptoKey", {}).items():
+        ring = rings.get(k["spec"]["forProvider"].get("keyRingRef", {}).get("name"))
+        if ring:
+            key_path[n] = f"projects/{project}/locations/{ring[1]}/keyRings/{ring[0]}/cryptoKeys/{external(k)}"
+    grants, numbers = {}, set()
+    for n, g in by_kind.get("CryptoKeyIAMMember", {}).items():
+        fp = g["spec"]["forProvider"]
+        m = re.fullmatch(r"serviceAccount:service-(\d+)@([a-z-]+)\.iam\.gserviceaccount\.com", fp.get("member", ""))
+        if fp.get("role") != ENCRYPTER or not m:
+            continue
+        numbers.add(m.group(1))
+        key = key_path.get((fp.get("cryptoKeyIdRef") or {}).get("name"))
+        grants.setdefault((key, m.group(2)), []).append(n)
+    if len(numbers) > 1:
+        say(f"CryptoKeyIAMMember: the service agents' grants name several project numbers ({', '.join(sorted(numbers))})")
+    for who, key, _ in used:
+        kind, _, name = who.partition(" ")
+        agent = SERVICE_AGENTS[kind]
+        names = grants.get((key, agent))
+        if not names:
+            say(f"{who}: key {key} grants service-<project number>@{agent}.iam.gserviceaccount.com no {ENCRYPTER}")
+            continue
+        if kind == "StorageClass":
+            continue
+        later = folder_wave(kind, name)
+        for g in names:
+            w = folder_wave("CryptoKeyIAMMember", g)
+            if w is None or later is None or w >= later:
+                say(f"CryptoKeyIAMMember {g}: synced in wave {w}, not before {kind} {name} (wave {later}) that needs it")
 
 
 def annotated(clusters, argo, key=IDENTITY):
@@ -537,6 +586,57 @@ def acr_pulls(clusters, by_kind):
     return sorted(set(problems))
 
 
+# What Velero's Azure plugin does with volume snapshots: it reads and creates managed disks in
+# the cluster's node resource group (AZURE_RESOURCE_GROUP of its credentials file) and writes
+# snapshots in the VolumeSnapshotLocation's resource group.
+VELERO_DISK_ACTIONS = {"Microsoft.Compute/disks/read", "Microsoft.Compute/disks/write"}
+VELERO_SNAPSHOT_ACTIONS = {"Microsoft.Compute/snapshots/read", "Microsoft.Compute/snapshots/write", "Microsoft.Compute/snapshots/delete"}
+
+
+def velero_snapshot_rights(clusters, argo, by_kind, sub):
+    """Velero on every AKS cluster can snapshot its volumes: the cluster names its node
+    resource group, Velero's credentials file names the same group, and Velero's identity has a
+    role assignment on that group (disks) and on the VolumeSnapshotLocation's group (snapshots)
+    whose RoleDefinition allows the actions and may be assigned there."""
+    problems = []
+    say = problems.append
+    aks = by_kind.get("KubernetesCluster", {})
+    defs = by_kind.get("RoleDefinition", {})
+    for app in argo:
+        labels = (app.get("metadata") or {}).get("labels") or {}
+        cluster = labels.get("berth.dev/cluster")
+        if labels.get("berth.dev/addon") != "velero" or cluster not in aks:
+            continue
+        values = ((app["spec"].get("source") or {}).get("helm") or {}).get("valuesObject") or {}
+        if not values.get("snapshotsEnabled"):
+            continue
+        ident = (((values.get("serviceAccount") or {}).get("server") or {}).get("annotations") or {}).get(IDENTITY)
+        creds = dict(l.split("=", 1) for l in (((values.get("credentials") or {}).get("secretContents") or {}).get("cloud") or "").splitlines() if "=" in l)
+        nrg = aks[cluster]["spec"]["forProvider"].get("nodeResourceGroup")
+        if not nrg:
+            say(f"KubernetesCluster {cluster}: no nodeResourceGroup, so Velero's disk rights have no scope known at render time")
+            continue
+        if creds.get("AZURE_RESOURCE_GROUP") != nrg or creds.get("AZURE_SUBSCRIPTION_ID") != sub:
+            say(f"add-on velero on {cluster}: its credentials file names {creds.get('AZURE_SUBSCRIPTION_ID')}/{creds.get('AZURE_RESOURCE_GROUP')}, not the cluster's node resource group {sub}/{nrg}")
+        vsl = next((d for d in clusters.get(cluster, []) if d.get("kind") == "VolumeSnapshotLocation"), None)
+        snap_rg = ((vsl or {}).get("spec", {}).get("config") or {}).get("resourceGroup") or nrg
+        for group, needed, what in ((nrg, VELERO_DISK_ACTIONS, "disks"), (snap_rg, VELERO_SNAPSHOT_ACTIONS, "snapshots")):
+            scope = f"/subscriptions/{sub}/resourceGroups/{group}"
+            ok = False
+            for n, ra in by_kind.get("RoleAssignment", {}).items():
+                f = ra["spec"]["forProvider"]
+                d = defs.get((f.get("roleDefinitionIdRef") or {}).get("name"))
+                if not ident or not n.startswith(ident + "-") or f.get("scope") != scope or d is None:
+                    continue
+                dp = d["spec"]["forProvider"]
+                actions = {a for p in dp.get("permissions") or [] for a in p.get("actions") or []}
+                if needed <= actions and scope in (dp.get("assignableScopes") or []):
+                    ok = True
+            if not ok:
+                say(f"Velero on {cluster} (identity {ident}): no role assignment on {scope} allows {', '.join(sorted(needed))} ({what})")
+    return problems
+
+
 def azure_checks(root, infra, by_kind, clusters, argo, plan):
     """The cross-checks of an Azure foundation: the IP plan's ranges on the VNets, subnets and
     AKS pod/service ranges; identities with a federated credential for exactly their
@@ -546,6 +646,7 @@ def azure_checks(root, infra, by_kind, clusters, argo, plan):
     ext = lambda d: ((d["metadata"].get("annotations") or {}).get("crossplane.io/external-name") or d["metadata"]["name"])
     fp = lambda d: d["spec"]["forProvider"]
     problems += acr_pulls(clusters, by_kind)
+    problems += velero_snapshot_rights(clusters, argo, by_kind, next((d["spec"].get("subscriptionID") for _, d in infra if d["kind"] == "ProviderConfig"), ""))
     # IP plan: VNets, subnets, pod and service ranges
     for name, v in by_kind.get("VirtualNetwork", {}).items():
         if fp(v).get("addressSpace") != [plan.get(f"{name}/vpc")]:

@@ -314,7 +314,7 @@ struct GCPTests {
                         "general: { machine: m6i.xlarge, cpu: 4, memory: 16Gi, min: 3"
                     )
                 ], [.providerMachine]) == [
-                    "gcp.yaml:60:7: warning: machine type 'm6i.xlarge' of node pool 'general' (cluster 'prod-ew1'): not a Compute Engine machine type (<family>-<type>-<vCPUs>, families a2, a3, c2, c2d, c3, c3d, c4, c4a, e2, g2, h3, m1, m2, m3, n1, n2, n2d, n4, t2a, t2d, z3)"
+                    "gcp.yaml:61:7: warning: machine type 'm6i.xlarge' of node pool 'general' (cluster 'prod-ew1'): not a Compute Engine machine type (<family>-<type>-<vCPUs>, families a2, a3, c2, c2d, c3, c3d, c4, c4a, e2, g2, h3, m1, m2, m3, n1, n2, n2d, n4, t2a, t2d, z3)"
                 ])
         #expect(PlatformChecks.gcpMachineProblem("n2-standard-4") == nil)
         #expect(PlatformChecks.gcpMachineProblem("e2-medium") == nil)
@@ -332,9 +332,9 @@ struct GCPTests {
                     ("  archive:\n    versioning: false", "  google-archive:\n    versioning: false"),
                     ("bucket/archive]", "bucket/google-archive]"),
                 ], [.providerNameLimit]) == [
-                    "gcp.yaml:242:3: error: bucket 'google-archive' is created as 'harbour-development-google-archive': Cloud Storage bucket names may not start with 'goog' or contain 'google'",
-                    "gcp.yaml:242:3: error: bucket 'google-archive' is created as 'harbour-production-google-archive': Cloud Storage bucket names may not start with 'goog' or contain 'google'",
-                    "gcp.yaml:242:3: error: bucket 'google-archive' is created as 'harbour-staging-google-archive': Cloud Storage bucket names may not start with 'goog' or contain 'google'",
+                    "gcp.yaml:243:3: error: bucket 'google-archive' is created as 'harbour-development-google-archive': Cloud Storage bucket names may not start with 'goog' or contain 'google'",
+                    "gcp.yaml:243:3: error: bucket 'google-archive' is created as 'harbour-production-google-archive': Cloud Storage bucket names may not start with 'goog' or contain 'google'",
+                    "gcp.yaml:243:3: error: bucket 'google-archive' is created as 'harbour-staging-google-archive': Cloud Storage bucket names may not start with 'goog' or contain 'google'",
                 ])
         #expect(PlatformChecks.gcsBucketNameProblem("harbour-production-documents") == nil)
         #expect(PlatformChecks.gcsBucketNameProblem("ab") != nil)

@@ -98,6 +98,31 @@ struct InfraAzureTests {
         #expect(files["infra/identities/contoso-search.yaml"]?.contains("kind: RoleAssignment") == false)
     }
 
+    @Test("Velero's snapshot rights: custom roles on the node resource group (disks) and the platform's group (snapshots)")
+    func veleroSnapshots() throws {
+        let files = try InfraTests.render(Self.azure)
+        let o = try Self.infra(Self.azure)
+        let cluster = try #require(Self.objects(o, "KubernetesCluster").first { $0.at("metadata.name")?.stringValue == "prod-weu" })
+        #expect(cluster.at("spec.forProvider.nodeResourceGroup")?.stringValue == "contoso-prod-weu-nodes")
+        let roles = Self.objects(o, "RoleDefinition")
+        #expect(Self.names(roles) == ["contoso-velero-disks", "contoso-velero-snapshots"])
+        let disks = try #require(roles.first { $0.at("metadata.name")?.stringValue == "contoso-velero-disks" })
+        #expect(
+            disks.at("spec.forProvider.assignableScopes") == [
+                "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/contoso-prod-weu-nodes",
+                "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/contoso-nonprod-nodes",
+            ])
+        let assignment = try #require(
+            Self.objects(o, "RoleAssignment").first { $0.at("metadata.name")?.stringValue == "contoso-platform-prod-weu-velero-disks" })
+        #expect(assignment.at("spec.forProvider.roleDefinitionIdRef.name")?.stringValue == "contoso-velero-disks")
+        #expect(
+            assignment.at("spec.forProvider.scope")?.stringValue
+                == "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/contoso-prod-weu-nodes")
+        // the plugin's volume snapshotter reads the disks' group from its credentials file
+        let velero = try #require(files["addons/prod-weu/velero.yaml"])
+        #expect(velero.contains("AZURE_RESOURCE_GROUP=contoso-prod-weu-nodes"), "\(velero)")
+    }
+
     @Test("without the values Azure assigns: no role assignments or federated credentials, and warnings saying what to fill in")
     func firstPass() throws {
         var text = Self.azure

@@ -90,6 +90,44 @@ struct InfraGCPTests {
         #expect(search.map { $0.at("spec.forProvider.role")?.stringValue ?? "" } == ["roles/storage.objectViewer"])
     }
 
+    @Test("each region's key grants the service agents that use it, named by provider.projectNumber; without it a warning")
+    func serviceAgents() throws {
+        let files = try InfraTests.render(Self.gcp)
+        let keys = try Self.objects(files, "infra/keys/keys.yaml")
+        let grants = keys.filter { $0["kind"]?.stringValue == "CryptoKeyIAMMember" }
+        #expect(
+            grants.map { $0.at("metadata.name")?.stringValue ?? "" } == [
+                "europe-west1-harbour-platform-gke-agent", "europe-west1-harbour-platform-compute-agent",
+                "europe-west1-harbour-platform-storage-agent", "europe-west4-harbour-platform-gke-agent",
+                "europe-west4-harbour-platform-compute-agent", "europe-west4-harbour-platform-storage-agent",
+            ])
+        let gke = try #require(grants.first)
+        #expect(gke.at("spec.forProvider.cryptoKeyIdRef.name")?.stringValue == "europe-west1-harbour-platform")
+        #expect(gke.at("spec.forProvider.role")?.stringValue == "roles/cloudkms.cryptoKeyEncrypterDecrypter")
+        #expect(
+            gke.at("spec.forProvider.member")?.stringValue
+                == "serviceAccount:service-482915706314@container-engine-robot.iam.gserviceaccount.com")
+        // without the number: no grants, and berth check says what to add
+        let without = Self.gcp.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("projectNumber:") }
+            .joined(separator: "\n")
+        #expect(without != Self.gcp)
+        let lines = Fixtures.lines(Fixtures.check(without, file: "platform.yaml"))
+        #expect(
+            lines.contains {
+                $0.contains(": warning: infrastructure on gcp: provider.projectNumber is not set")
+                    && $0.contains("add provider.projectNumber: <the number of project harbour-prod>")
+            }, "\(lines)")
+        let plain = try InfraTests.render(without)
+        #expect(plain["infra/keys/keys.yaml"]?.contains("CryptoKeyIAMMember") == false)
+        // digits only
+        let letters = Self.gcp.replacingOccurrences(of: "projectNumber: \"482915706314\"", with: "projectNumber: harbour-prod")
+        #expect(
+            InfraTests.errors(letters).contains {
+                $0.contains("error: 'provider.projectNumber' must be digits only (at most 20), found 'harbour-prod'")
+            },
+            "\(InfraTests.errors(letters))")
+    }
+
     @Test("the Hosting & Network document describes the GKE foundation from the rendered resources")
     func document() throws {
         let loaded = Fixtures.check(Self.gcp, file: "platform.yaml")
@@ -124,12 +162,12 @@ struct InfraGCPTests {
             of: "      general: { machine: e2-standard-4, cpu: 4, memory: 16Gi, min: 2, max: 8 }\n", with: pools)
         #expect(
             InfraTests.errors(many).contains(
-                "platform.yaml:63:3: error: cluster 'nonprod' has 16 node pools; GKE allows 15 node pools per cluster"),
+                "platform.yaml:64:3: error: cluster 'nonprod' has 16 node pools; GKE allows 15 node pools per cluster"),
             "\(InfraTests.errors(many))")
         let long = Self.gcp.replacingOccurrences(of: "  archiver:\n", with: "  archiver-of-tracking-history:\n")
         #expect(
             InfraTests.errors(long).contains(
-                "platform.yaml:210:3: error: the Google service account of service 'archiver-of-tracking-history' in environment 'development' would be 'archiver-of-tracking-history-development' (40 characters); service account ids are 6-30 characters, so the annotation and the foundation would use the shortened '\(Renderer.gcpAccountId("archiver-of-tracking-history-development"))': shorten the names"
+                "platform.yaml:211:3: error: the Google service account of service 'archiver-of-tracking-history' in environment 'development' would be 'archiver-of-tracking-history-development' (40 characters); service account ids are 6-30 characters, so the annotation and the foundation would use the shortened '\(Renderer.gcpAccountId("archiver-of-tracking-history-development"))': shorten the names"
             ), "\(InfraTests.errors(long))")
         // without infrastructure the zone stays a warning
         let plain = zone.replacingOccurrences(of: "infrastructure:\n  engine: crossplane\n", with: "")

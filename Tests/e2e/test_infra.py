@@ -235,6 +235,11 @@ def test_gcp_foundation_has_what_the_spec_implies(gcp):
         a for a in {external(d) for d in kinds["ServiceAccount"]} if a.startswith(("external-dns-", "external-secrets-", "velero-", "cert-manager-"))}
     # the key rings and keys are the kmsKey paths of the spec
     assert sorted((d["spec"]["forProvider"]["location"], external(d)) for d in kinds["KeyRing"]) == [("europe-west1", "harbour"), ("europe-west4", "harbour")]
+    # each region's key grants the service agents of GKE, Compute Engine and Cloud Storage
+    # (the project number of provider.projectNumber) the encrypter role
+    assert sorted((d["spec"]["forProvider"]["cryptoKeyIdRef"]["name"], d["spec"]["forProvider"]["member"]) for d in kinds["CryptoKeyIAMMember"]) == [
+        (f"{region}-harbour-platform", f"serviceAccount:service-482915706314@{agent}.iam.gserviceaccount.com")
+        for region in ("europe-west1", "europe-west4") for agent in ("compute-system", "container-engine-robot", "gs-project-accounts")]
 
 
 def external(d):
@@ -323,6 +328,17 @@ def pods_range(d):
      "the plan's subnet prod-ew1/europe-west1-b/private has no Subnetwork in infra/"),
     (edit_object("argocd/infra.yaml", "Application", "harbour-infra-clusters", set_path("metadata.annotations", {"argocd.argoproj.io/sync-wave": "5"})),
      "Application harbour-infra-clusters: wave 5 does not come before the add-ons"),
+    # the service agents' grants on the regions' keys
+    (edit_object("infra/keys/keys.yaml", "CryptoKeyIAMMember", "europe-west1-harbour-platform-gke-agent", drop),
+     "Cluster prod-ew1: key projects/harbour-prod/locations/europe-west1/keyRings/harbour/cryptoKeys/platform grants service-<project number>@container-engine-robot.iam.gserviceaccount.com no roles/cloudkms.cryptoKeyEncrypterDecrypter"),
+    (edit_object("infra/keys/keys.yaml", "CryptoKeyIAMMember", "europe-west1-harbour-platform-storage-agent",
+              set_path("spec.forProvider.member", "serviceAccount:service-482915706314@compute-system.iam.gserviceaccount.com")),
+     "Bucket harbour-production-documents: key projects/harbour-prod/locations/europe-west1/keyRings/harbour/cryptoKeys/platform grants service-<project number>@gs-project-accounts.iam.gserviceaccount.com no roles/cloudkms.cryptoKeyEncrypterDecrypter"),
+    (edit_object("infra/keys/keys.yaml", "CryptoKeyIAMMember", "europe-west4-harbour-platform-compute-agent",
+              set_path("spec.forProvider.cryptoKeyIdRef.name", "europe-west1-harbour-platform")),
+     "StorageClass nonprod/fast: key projects/harbour-prod/locations/europe-west4/keyRings/harbour/cryptoKeys/platform grants service-<project number>@compute-system.iam.gserviceaccount.com no roles/cloudkms.cryptoKeyEncrypterDecrypter"),
+    (edit_object("argocd/infra.yaml", "Application", "harbour-infra-keys", set_path("metadata.annotations", {"argocd.argoproj.io/sync-wave": "-40"})),
+     "CryptoKeyIAMMember europe-west1-harbour-platform-gke-agent: synced in wave -40, not before Cluster prod-ew1 (wave -40) that needs it"),
 ])
 def test_each_gcp_break_is_caught(gcp, tmp_path, mutation, expected):
     caught(gcp, tmp_path, mutation, expected)
@@ -369,6 +385,14 @@ def test_azure_foundation_passes_every_cross_check(azure):
     (mutate_drop("Registry", "contosoplatform"), "pulls contosoplatform.azurecr.io/clinic/api:3.1.0 from registry contosoplatform, which infra/ does not create"),
     (edit_object("argocd/infra.yaml", "Application", "contoso-infra-clusters", set_path("metadata.annotations", {"argocd.argoproj.io/sync-wave": "5"})),
      "Application contoso-infra-clusters: wave 5 does not come before the add-ons"),
+    # Velero's volume snapshot rights
+    (mutate_drop("RoleAssignment", "contoso-platform-prod-weu-velero-disks"),
+     "Velero on prod-weu (identity contoso-platform): no role assignment on /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/contoso-prod-weu-nodes allows Microsoft.Compute/disks/read, Microsoft.Compute/disks/write (disks)"),
+    (edit_object("infra/identities/_velero-roles.yaml", "RoleDefinition", "contoso-velero-snapshots",
+                set_path("spec.forProvider.permissions", [{"actions": ["Microsoft.Compute/snapshots/read"]}])),
+     "Velero on nonprod (identity contoso-platform): no role assignment on /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/contoso-platform allows"),
+    (edit_object("infra/clusters/prod-weu.yaml", "KubernetesCluster", "prod-weu", set_path("spec.forProvider.nodeResourceGroup", None)),
+     "KubernetesCluster prod-weu: no nodeResourceGroup, so Velero's disk rights have no scope known at render time"),
 ])
 def test_each_azure_break_is_caught(azure, tmp_path, mutation, expected):
     caught(azure, tmp_path, mutation, expected)

@@ -63,6 +63,8 @@ public enum CheckCode: String, Sendable, Hashable, Codable, CaseIterable, Custom
     case infraOnPremises = "infra-on-premises"
     /// Warning: values Azure assigns on creation are not in the spec yet.
     case infraPending = "infra-pending"
+    /// Warning: a gcp foundation without the project number its keys' service agents need.
+    case infraProjectNumber = "infra-project-number"
     /// Error: the foundation would create a network in a zone the region does not have.
     case infraZone = "infra-zone"
     /// Error: invalid image reference.
@@ -470,6 +472,14 @@ extension CheckCode {
                     "A role assignment needs its identity's principal id and a federated identity credential its cluster's OIDC issuer URL; Azure assigns both when it creates the identity or cluster, and the provider takes them as plain values, not references. Until the spec has them (`infrastructure.principals`, `infrastructure.issuers`), those objects are left out of `infra/`: the workloads cannot yet reach what they use.",
                 fix:
                     "Apply the foundation, read `status.atProvider.principalId` of each identity (and of each disk encryption set) and `status.atProvider.oidcIssuerUrl` of each KubernetesCluster, write them under `infrastructure.principals` and `infrastructure.issuers`, and render again."
+            )
+        case .infraProjectNumber:
+            CheckRule(
+                self, .warning, "a gcp foundation without the project number its keys' service agents need",
+                why:
+                    "GKE encrypts Kubernetes secrets, Compute Engine the StorageClasses' persistent disks and Cloud Storage the buckets with the region's Cloud KMS key, each through its Google-managed service agent, whose e-mail carries the project *number* (`service-<number>@container-engine-robot.iam.gserviceaccount.com`, `compute-system`, `gs-project-accounts`). Without `roles/cloudkms.cryptoKeyEncrypterDecrypter` on the key, the cluster, the disks and the buckets fail to create. The spec names the project by its id (`provider.account`); without its number `infra/` cannot grant the agents the key.",
+                fix:
+                    "Add `provider.projectNumber` (`gcloud projects describe <account> --format='value(projectNumber)'`) and render again: `infra/keys/` then grants each agent that uses a region's key the role on it, before the clusters and buckets."
             )
         case .infraKey:
             CheckRule(

@@ -62,6 +62,15 @@ extension PlatformChecks {
                         at: r.location))
             }
         }
+        if !project.isEmpty, spec.provider.projectNumber.isEmpty,
+            spec.provider.regions.contains(where: { GCPFoundation.keyPath($0.kmsKey) != nil })
+        {
+            out.append(
+                .warning(
+                    .infraProjectNumber,
+                    "infrastructure on gcp: provider.projectNumber is not set, so infra/ cannot grant the service agents of GKE, Compute Engine and Cloud Storage roles/cloudkms.cryptoKeyEncrypterDecrypter on the regions' keys, and secrets encryption, encrypted disks and buckets fail; add provider.projectNumber: <the number of project \(project)> (gcloud projects describe \(project) --format='value(projectNumber)')",
+                    at: spec.provider.location))
+        }
         for c in spec.clusters {
             if let d = nodePoolLimit(c, limit: gkeNodePoolLimit, allows: "GKE allows \(gkeNodePoolLimit) node pools per cluster") {
                 out.append(d)

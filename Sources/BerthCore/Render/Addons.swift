@@ -481,6 +481,14 @@ extension Renderer {
         ]
         if onprem {
             v.append(("credentials", ["useSecret": true, "existingSecret": .string(Renderer.veleroCredentials)]))
+        } else if azureFoundation {
+            // The Azure plugin's volume snapshotter reads the subscription and the disks'
+            // resource group (the node resource group the foundation names) from a credentials
+            // file; it authenticates with the workload identity, so the file holds no secret.
+            let file =
+                "AZURE_SUBSCRIPTION_ID=\(spec.provider.subscription)\nAZURE_RESOURCE_GROUP=\(aksNodeResourceGroup(c.name))\nAZURE_CLOUD_NAME=AzurePublicCloud\n"
+            v.append(("credentials", ["useSecret": true, "secretContents": ["cloud": .string(file)]]))
+            v += identityEntries("velero", cluster: c.name) { ("serviceAccount", ["server": $0]) }
         } else {
             v.append(("credentials", ["useSecret": false]))
             v += identityEntries("velero", cluster: c.name) { ("serviceAccount", ["server": $0]) }

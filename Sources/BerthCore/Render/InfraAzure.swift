@@ -50,7 +50,8 @@ struct AzureFoundation: CloudFoundation {
         let ids = identities()
         return infraFolders(
             provider: "azure", config: config(), keys: keyObjects(),
-            identities: ids.map { ("infra/identities/\($0.name).yaml", identity($0)) },
+            identities: ids.map { ("infra/identities/\($0.name).yaml", identity($0)) }
+                + (veleroRoleDefinitions().isEmpty ? [] : [("infra/identities/_velero-roles.yaml", veleroRoleDefinitions())]),
             registry: ("infra/registry/acr.yaml", "registry"),
             buckets: (
                 "storage accounts",
@@ -275,15 +276,64 @@ struct AzureFoundation: CloudFoundation {
     }
 
     /// A role assignment for the identity whose principal id `infrastructure.principals`
-    /// holds under `principalKey`; nil while it has none.
-    func roleAssignment(_ name: String, principalKey: String, role: String, scope: String) -> JSONValue? {
+    /// holds under `principalKey`; nil while it has none. `definition` names a RoleDefinition
+    /// of `infra/` (a custom role, referenced) instead of the built-in role `role`.
+    func roleAssignment(_ name: String, principalKey: String, role: String, scope: String, definition: String? = nil) -> JSONValue? {
         guard let principal = spec.infrastructure?.principals[principalKey], !principal.isEmpty else { return nil }
+        let roleField: (String, JSONValue) = definition.map { ("roleDefinitionIdRef", ref($0)) } ?? ("roleDefinitionName", .string(role))
         return managed(
             "authorization.azure.upbound.io/v1beta1", "RoleAssignment", AWSFoundation.objectName(name),
             forProvider: [
-                ("principalId", .string(principal)), ("principalType", "ServicePrincipal"), ("roleDefinitionName", .string(role)),
+                ("principalId", .string(principal)), ("principalType", "ServicePrincipal"), roleField,
                 ("scope", .string(scope)), ("skipServicePrincipalAadCheck", true),
             ])
+    }
+
+    /// The id of a resource group of the subscription.
+    func groupID(_ name: String) -> String { "/subscriptions/\(subscription)/resourceGroups/\(name)" }
+
+    /// The custom roles Velero's Azure plugin needs for volume snapshots (least privilege, the
+    /// actions of the plugin's documentation, split by scope): on each cluster's node resource
+    /// group, reading the managed disks and creating them on restore; on the platform's
+    /// resource group (the VolumeSnapshotLocation's `resourceGroup`), the snapshots, and
+    /// reading the disk encryption sets that encrypt them.
+    static let veleroRoles: [(suffix: String, what: String, actions: [String])] = [
+        (
+            "velero-disks", "Velero: read managed disks and create them from snapshots (the clusters' node resource groups)",
+            [
+                "Microsoft.Compute/disks/read", "Microsoft.Compute/disks/write", "Microsoft.Compute/disks/beginGetAccess/action",
+                "Microsoft.Compute/disks/endGetAccess/action",
+            ]
+        ),
+        (
+            "velero-snapshots", "Velero: manage volume snapshots (the platform's resource group)",
+            [
+                "Microsoft.Compute/snapshots/read", "Microsoft.Compute/snapshots/write", "Microsoft.Compute/snapshots/delete",
+                "Microsoft.Compute/diskEncryptionSets/read",
+            ]
+        ),
+    ]
+
+    /// The RoleDefinition object (and role name) of one of `veleroRoles`.
+    func veleroRole(_ suffix: String) -> String { "\(spec.platform)-\(suffix)" }
+
+    /// Velero's two custom roles, created at the subscription and assignable on the node
+    /// resource groups and the platform's group; empty without Velero Schedules.
+    func veleroRoleDefinitions() -> [JSONValue] {
+        guard renderer.rendersVelero, Renderer.veleroBucket(spec) != nil else { return [] }
+        return AzureFoundation.veleroRoles.map { r in
+            let scopes =
+                r.suffix == "velero-disks"
+                ? clusters.map { groupID(renderer.aksNodeResourceGroup($0.cluster.name)) } : [groupID(resourceGroup)]
+            return managed(
+                "authorization.azure.upbound.io/v1beta1", "RoleDefinition", veleroRole(r.suffix),
+                forProvider: [
+                    ("name", .string(veleroRole(r.suffix))), ("scope", .string("/subscriptions/\(subscription)")),
+                    ("description", .string("\(spec.platform): \(r.what)")),
+                    ("permissions", [["actions": .array(r.actions.map { .string($0) })]]),
+                    ("assignableScopes", .array(scopes.map { .string($0) })),
+                ])
+        }
     }
 
     func zones() -> [JSONValue] {
@@ -324,6 +374,11 @@ extension Renderer {
 
     /// Whether the Azure foundation is rendered (azure with `infrastructure`).
     var azureFoundation: Bool { spec.provider.name == .azure && spec.infrastructure != nil }
+
+    /// The resource group AKS creates for a cluster's nodes and disks, named by the
+    /// foundation (`<platform>-<cluster>-nodes`) so that Velero's snapshot rights and its
+    /// plugin's `AZURE_RESOURCE_GROUP` name it at render time.
+    func aksNodeResourceGroup(_ cluster: String) -> String { Renderer.bounded("\(spec.platform)-\(cluster)-nodes", limit: 80) }
 
     /// The key of `provider.identities` whose client id the ServiceAccount of `name` (a
     /// service, an add-on, or `<database>-backup`) in `scope` (its environment or cluster)

@@ -23,7 +23,9 @@ import Foundation
 ///   carries it (its cluster's issuer, subject `system:serviceaccount:<ns>:<sa>`), and role
 ///   assignments: Storage Blob Data Reader or Contributor on each container (`:read` reads
 ///   only), DNS Zone Contributor on the zones for external-dns and cert-manager, Key Vault
-///   Secrets User on the secrets vault for External Secrets.
+///   Secrets User on the secrets vault for External Secrets, and for Velero the custom roles
+///   `<platform>-velero-disks` on each cluster's node resource group (`nodeResourceGroup`,
+///   named by the foundation) and `<platform>-velero-snapshots` on the platform's group.
 /// - Storage: per storage account of `buckets/`, the account with the settings of
 ///   `buckets/<environment>/<account>.storage-account.json`, a container per bucket, ONE
 ///   management policy with a rule per container, and the identities' role assignments on
@@ -82,6 +84,7 @@ extension AzureFoundation {
                 forProvider: [location, group, ("sku", "PerGB2018"), ("retentionInDays", .int(retention)), ("tags", tags())]))
         var fp: [(String, JSONValue)] = [
             location, group, ("kubernetesVersion", .string(c.cluster.kubernetes)), ("dnsPrefix", .string("\(spec.platform)-\(n)")),
+            ("nodeResourceGroup", .string(renderer.aksNodeResourceGroup(n))),
             ("skuTier", c.cluster.haControlPlane ? "Standard" : "Free"),
             ("privateClusterEnabled", .bool(spec.infrastructure?.endpoint == "private")),
             ("identity", ["type": "UserAssigned", "identityIdsRefs": [ref(identity)]]),
@@ -177,6 +180,8 @@ extension AzureFoundation {
         /// account (`infra/buckets/`, after the identities' wave), since Azure assigns roles
         /// only on scopes that exist.
         var account: String? = nil
+        /// The RoleDefinition of `infra/` a custom role is, referenced by the assignment.
+        var definition: String? = nil
         static func < (a: Grant, b: Grant) -> Bool { (a.name, a.role) < (b.name, b.role) }
     }
 
@@ -235,6 +240,17 @@ extension AzureFoundation {
                 case "velero":
                     if let b = Renderer.veleroBucket(spec) {
                         g = plan.targets.filter { $0.cluster.name == c.name }.map { container(b, $0.environment, readOnly: false) }
+                        if renderer.rendersVelero && clusters.contains(where: { $0.cluster.name == c.name }) {
+                            // Volume snapshots: the disks in the cluster's node resource group, the
+                            // snapshots in the platform's group (the VolumeSnapshotLocation's).
+                            let disks = veleroRole("velero-disks")
+                            let snapshots = veleroRole("velero-snapshots")
+                            g.append(
+                                Grant(
+                                    name: "\(c.name)-velero-disks", role: disks, scope: groupID(renderer.aksNodeResourceGroup(c.name)),
+                                    definition: disks))
+                            g.append(Grant(name: "velero-snapshots", role: snapshots, scope: groupID(resourceGroup), definition: snapshots))
+                        }
                     }
                 default: break
                 }
@@ -282,7 +298,10 @@ extension AzureFoundation {
                     ]))
         }
         for g in id.grants where g.account == nil {
-            if let a = roleAssignment("\(id.name)-\(g.name)", principalKey: id.key, role: g.role, scope: g.scope) { out.append(a) }
+            if let a = roleAssignment("\(id.name)-\(g.name)", principalKey: id.key, role: g.role, scope: g.scope, definition: g.definition)
+            {
+                out.append(a)
+            }
         }
         return out
     }

@@ -22,7 +22,10 @@ import Foundation
 ///   `cloud.google.com/gke-nodepool` that nodeSelectors use; taints as written; spot; the
 ///   network tag the firewall rules target; autoscaling between the pool's min and max
 ///   nodes in total across its zones).
-/// - Keys: one key ring and crypto key per region whose path is `provider.regions.<r>.kmsKey`.
+/// - Keys: one key ring and crypto key per region whose path is `provider.regions.<r>.kmsKey`,
+///   and on each, with `provider.projectNumber`, the encrypter role for the Google-managed
+///   service agents that encrypt with it (GKE, Compute Engine, Cloud Storage), in the keys'
+///   wave so that it precedes the clusters and buckets.
 /// - DNS: one public Cloud DNS zone (DNSSEC on) per `network.dns.zones` entry.
 /// - Identities: one Google service account per Workload Identity annotation the render
 ///   writes, `roles/iam.workloadIdentityUser` for exactly the ServiceAccounts that name it,
@@ -207,19 +210,55 @@ struct GCPFoundation: CloudFoundation {
     func keyObjects(_ keys: [(region: String, ring: String, key: String)]) -> [JSONValue] {
         keys.flatMap { k -> [JSONValue] in
             let ring = AWSFoundation.objectName("\(k.region)-\(k.ring)")
+            let cryptoKey = AWSFoundation.objectName("\(ring)-\(k.key)")
             return [
                 // Key rings cannot be deleted in Google Cloud.
                 managed(
                     "kms.gcp.upbound.io/v1beta1", "KeyRing", ring, externalName: k.ring,
                     forProvider: [("location", .string(k.region)), ("project", .string(project))], orphan: true),
                 managed(
-                    "kms.gcp.upbound.io/v1beta2", "CryptoKey", AWSFoundation.objectName("\(ring)-\(k.key)"), externalName: k.key,
+                    "kms.gcp.upbound.io/v1beta2", "CryptoKey", cryptoKey, externalName: k.key,
                     forProvider: [
                         ("keyRingRef", ref(ring)), ("purpose", "ENCRYPT_DECRYPT"), ("rotationPeriod", "7776000s"),
                         ("destroyScheduledDuration", "2592000s"), ("labels", labels),
                     ], orphan: true),
             ]
+                + serviceAgents(using: k.region).map { agent in
+                    managed(
+                        "kms.gcp.upbound.io/v1beta2", "CryptoKeyIAMMember", AWSFoundation.objectName("\(cryptoKey)-\(agent.name)"),
+                        forProvider: [
+                            ("cryptoKeyIdRef", ref(cryptoKey)), ("role", "roles/cloudkms.cryptoKeyEncrypterDecrypter"),
+                            (
+                                "member",
+                                .string("serviceAccount:\(GCPFoundation.serviceAgent(agent.domain, number: spec.provider.projectNumber))")
+                            ),
+                        ])
+                }
         }
+    }
+
+    /// The Google-managed service agents that encrypt with a region's key: GKE (Kubernetes
+    /// secrets), Compute Engine (persistent disks of the StorageClasses), Cloud Storage
+    /// (buckets), by the name their grant's object ends with and the domain of their e-mail.
+    static let serviceAgents: [(name: String, domain: String)] = [
+        ("gke-agent", "container-engine-robot"), ("compute-agent", "compute-system"), ("storage-agent", "gs-project-accounts"),
+    ]
+
+    /// A service agent's e-mail: `service-<project number>@<domain>.iam.gserviceaccount.com`.
+    static func serviceAgent(_ domain: String, number: String) -> String { "service-\(number)@\(domain).iam.gserviceaccount.com" }
+
+    /// The service agents that use `region`'s key: GKE when a cluster there encrypts its
+    /// secrets with it, Compute Engine when its StorageClasses encrypt disks with it, Cloud
+    /// Storage when a bucket there does; none without `provider.projectNumber`.
+    func serviceAgents(using region: String) -> [(name: String, domain: String)] {
+        guard !spec.provider.projectNumber.isEmpty else { return [] }
+        let inRegion = clusters.filter { $0.region == region && GCPFoundation.keyPath($0.key) != nil }
+        let disks = inRegion.contains {
+            !Renderer.kmsParameters(provider: .gcp, atRest: spec.security.encryptionAtRest, key: $0.key).isEmpty
+        }
+        let buckets = plan.foundationBuckets().contains { $0.region == region && GCPFoundation.keyPath($0.key) != nil }
+        let uses = [!inRegion.isEmpty, disks, buckets]
+        return zip(GCPFoundation.serviceAgents, uses).filter(\.1).map(\.0)
     }
 
     /// The Cloud DNS name of a zone: its domain with '.' as '-'.

@@ -180,6 +180,7 @@ struct Decoder {
             subscription: str(n, "subscription"),
             identities: Dictionary(
                 (n?["identities"]?.entries ?? []).map { ($0.key, $0.node.string ?? "") }, uniquingKeysWith: { a, _ in a }),
+            projectNumber: str(n, "projectNumber"),
             location: n?.location ?? loc)
     }
 

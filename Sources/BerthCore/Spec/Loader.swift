@@ -347,6 +347,7 @@ struct Walker {
         case .repoPath: return "a folder in the repository"
         case .url: return "a URL"
         case .email: return "an e-mail address"
+        case .digits: return "a number written as digits"
         case .oneOf(let words): return "one of " + words.joined(separator: ", ")
         case .version: return "a version such as \"1.31\""
         case .list: return "a list"
@@ -698,6 +699,10 @@ struct Walker {
             let parts = text.split(separator: "@", omittingEmptySubsequences: false)
             if parts.count != 2 || parts[0].isEmpty || Names.hostnameProblem(String(parts[1])) != nil || text.contains(" ") {
                 return .invalid("must be an e-mail address, found '\(text)'")
+            }
+        case .digits:
+            if text.isEmpty || text.count > 20 || !text.allSatisfy(\.isASCIIDigit) {
+                return .invalid("must be digits only (at most 20), found '\(text)'")
             }
         case .oneOf(let words):
             guard words.contains(text) else {

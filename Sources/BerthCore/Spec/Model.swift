@@ -108,6 +108,10 @@ public struct Provider: Sendable {
     public var subscription: String = ""
     /// Azure: the client ids of the services' user-assigned managed identities, by service name (default empty).
     public var identities: [String: String] = [:]
+    /// Google Cloud: the project number of `account` (digits; default empty). The
+    /// Google-managed service agents' e-mails carry it, so the foundation can grant them
+    /// the regions' keys only with it.
+    public var projectNumber: String = ""
     /// Where `provider` is written in the spec.
     public var location: SourceLocation
 

@@ -31,6 +31,9 @@ public indirect enum SchemaType: Sendable {
     case url
     /// An e-mail address.
     case email
+    /// A whole number written as digits only, kept as text (e.g. a Google Cloud project
+    /// number); at most 20 digits.
+    case digits
     /// One of a fixed set of words.
     case oneOf([String])
     /// A version string such as `1.31` or `16`; numbers are read as text.

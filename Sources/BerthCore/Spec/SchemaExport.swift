@@ -68,6 +68,7 @@ public enum SchemaExport {
         case .repoPath: return ["type": "string", "pattern": "^(?!/)(?!.*(^|/)\\.{1,2}(/|$))(?!.*//)[^\\\\]+$", "maxLength": 1024]
         case .url: return ["type": "string", "pattern": "^(https://|ssh://|git@)"]
         case .email: return ["type": "string", "format": "email"]
+        case .digits: return ["type": ["string", "integer"], "pattern": "^[0-9]{1,20}$", "minimum": 0]
         case .oneOf(let words): return ["type": "string", "enum": .array(words.map { .string($0) })]
         case .version: return ["type": ["string", "number"]]
         case .list(let item): return ["type": "array", "items": type(item)]
@@ -116,6 +117,7 @@ public enum SchemaExport {
         case .repoPath: return "folder in the repository"
         case .url: return "URL"
         case .email: return "e-mail"
+        case .digits: return "digits"
         case .oneOf(let w): return w.map { "`\($0)`" }.joined(separator: " \\| ")
         case .version: return "version"
         case .list(let i): return "list of " + typeText(i)

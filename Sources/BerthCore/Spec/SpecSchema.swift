@@ -59,6 +59,10 @@ public enum SpecSchema {
                 default: s("")),
             Field("costNotes", .string, "Cost optimisation notes; copied into the generated docs.", default: s("")),
             Field(
+                "projectNumber", .digits,
+                "Google Cloud only: the project number of `account` (`gcloud projects describe <account> --format='value(projectNumber)'`). With `infrastructure`, `infra/` grants the Google-managed service agents whose e-mails carry it (GKE's `service-<number>@container-engine-robot`, Compute Engine's `compute-system`, Cloud Storage's `gs-project-accounts`) `roles/cloudkms.cryptoKeyEncrypterDecrypter` on the regions' keys they use. Empty: those grants are not rendered (`infra-project-number`).",
+                default: s("")),
+            Field(
                 "resourceGroup", .name,
                 "Azure only: the resource group of the platform's storage account (Velero's backup storage location and volume snapshots) and, unless `network.dns.resourceGroup` says otherwise, of its DNS zones.",
                 defaultNote: "the platform name"),
