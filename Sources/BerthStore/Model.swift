@@ -179,14 +179,8 @@ public struct HistoryFilter: Sendable, Hashable {
     /// Events at or before this time.
     public var to: Int64?
 
-    /// A filter; each field left nil matches every event.
-    public init(pool: String? = nil, actor: String? = nil, kind: HistoryEvent.Kind? = nil, from: Int64? = nil, to: Int64? = nil) {
-        self.pool = pool
-        self.actor = actor
-        self.kind = kind
-        self.from = from
-        self.to = to
-    }
+    /// A filter that matches every event; set fields to narrow it.
+    public init() {}
 }
 
 /// Who held a block, from when to when (built from history).

@@ -76,39 +76,43 @@ extension PlatformDiff {
         ],
     ]
 
-    /// Fields whose change widens or moves access, by kind.
-    static let foundationSecurity: [String: [(path: String, why: String)]] = [
-        "Role": [("spec.forProvider.assumeRolePolicy", "a role's trust policy changes: other workloads may assume it")],
-        "Policy": [("spec.forProvider.policy", "an identity's permissions change")],
-        "PodIdentityAssociation": [("spec.forProvider", "a role is bound to another ServiceAccount")],
-        "SecurityGroupIngressRule": [("spec.forProvider", "an edge firewall rule changes")],
-        "BucketPolicy": [("spec.forProvider.policy", "a bucket policy changes")],
-        "BucketPublicAccessBlock": [("spec.forProvider", "a bucket's public access block changes")],
-        "Cluster": [
-            ("spec.forProvider.vpcConfig", "the cluster's API endpoint access changes"),
-            ("spec.forProvider.privateClusterConfig", "the cluster's API endpoint or node access changes"),
-            ("spec.forProvider.masterAuthorizedNetworksConfig", "the networks that reach the cluster's API change"),
-            ("spec.forProvider.workloadIdentityConfig", "the cluster's Workload Identity pool changes"),
-        ],
-        "ServiceAccountIAMMember": [("spec.forProvider", "a Google service account is bound to another ServiceAccount")],
-        "ProjectIAMMember": [("spec.forProvider", "a project role grant changes")],
-        "BucketIAMMember": [("spec.forProvider", "a bucket role grant changes")],
-        "Firewall": [("spec.forProvider", "an edge firewall rule changes")],
-        "Bucket": [("spec.forProvider.publicAccessPrevention", "a bucket's public access prevention changes")],
-        "RoleAssignment": [("spec.forProvider", "a role assignment changes: an identity gains or loses access")],
-        "FederatedIdentityCredential": [("spec.forProvider", "an identity trusts another issuer or ServiceAccount")],
-        "SecurityRule": [("spec.forProvider", "an edge firewall rule changes")],
-        "SecurityGroup": [("spec.forProvider", "a network security group changes")],
-        "KubernetesCluster": [
-            ("spec.forProvider.privateClusterEnabled", "the cluster's API endpoint access changes"),
-            ("spec.forProvider.azureActiveDirectoryRoleBasedAccessControl", "the cluster's Entra ID admin groups change"),
-        ],
-        "Account": [
-            ("spec.forProvider.allowNestedItemsToBePublic", "a storage account's public access changes"),
-            ("spec.forProvider.publicNetworkAccessEnabled", "a storage account's network access changes"),
-            ("spec.forProvider.sharedAccessKeyEnabled", "a storage account's shared keys are enabled or disabled"),
-        ],
-    ]
+    /// Fields whose change widens or moves access, by kind. An edge firewall rule (AWS's
+    /// SecurityGroupIngressRule, Google Cloud's Firewall, Azure's SecurityRule) counts whole.
+    static let foundationSecurity: [String: [(path: String, why: String)]] = {
+        let firewallRule = [(path: "spec.forProvider", why: "an edge firewall rule changes")]
+        return [
+            "Role": [("spec.forProvider.assumeRolePolicy", "a role's trust policy changes: other workloads may assume it")],
+            "Policy": [("spec.forProvider.policy", "an identity's permissions change")],
+            "PodIdentityAssociation": [("spec.forProvider", "a role is bound to another ServiceAccount")],
+            "SecurityGroupIngressRule": firewallRule,
+            "BucketPolicy": [("spec.forProvider.policy", "a bucket policy changes")],
+            "BucketPublicAccessBlock": [("spec.forProvider", "a bucket's public access block changes")],
+            "Cluster": [
+                ("spec.forProvider.vpcConfig", "the cluster's API endpoint access changes"),
+                ("spec.forProvider.privateClusterConfig", "the cluster's API endpoint or node access changes"),
+                ("spec.forProvider.masterAuthorizedNetworksConfig", "the networks that reach the cluster's API change"),
+                ("spec.forProvider.workloadIdentityConfig", "the cluster's Workload Identity pool changes"),
+            ],
+            "ServiceAccountIAMMember": [("spec.forProvider", "a Google service account is bound to another ServiceAccount")],
+            "ProjectIAMMember": [("spec.forProvider", "a project role grant changes")],
+            "BucketIAMMember": [("spec.forProvider", "a bucket role grant changes")],
+            "Firewall": firewallRule,
+            "Bucket": [("spec.forProvider.publicAccessPrevention", "a bucket's public access prevention changes")],
+            "RoleAssignment": [("spec.forProvider", "a role assignment changes: an identity gains or loses access")],
+            "FederatedIdentityCredential": [("spec.forProvider", "an identity trusts another issuer or ServiceAccount")],
+            "SecurityRule": firewallRule,
+            "SecurityGroup": [("spec.forProvider", "a network security group changes")],
+            "KubernetesCluster": [
+                ("spec.forProvider.privateClusterEnabled", "the cluster's API endpoint access changes"),
+                ("spec.forProvider.azureActiveDirectoryRoleBasedAccessControl", "the cluster's Entra ID admin groups change"),
+            ],
+            "Account": [
+                ("spec.forProvider.allowNestedItemsToBePublic", "a storage account's public access changes"),
+                ("spec.forProvider.publicNetworkAccessEnabled", "a storage account's network access changes"),
+                ("spec.forProvider.sharedAccessKeyEnabled", "a storage account's shared keys are enabled or disabled"),
+            ],
+        ]
+    }()
 
     /// Kinds whose removal loses a running cluster, its nodes, a network or data.
     static let foundationLost: Set<String> = [

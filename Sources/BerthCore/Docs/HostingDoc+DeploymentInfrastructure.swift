@@ -6,8 +6,7 @@ import Foundation
 extension HostingDoc {
     /// The paragraph under "Deployment Infrastructure".
     func deploymentInfrastructureSummary() -> String {
-        let s = spec
-        if let g = s.delivery.gitops {
+        if let g = spec.delivery.gitops {
             return
                 "Argo CD syncs the rendered output from \(code(g.repo)) (branch \(code(g.branch)), folder \(code(g.path))); \(g.autoSync.isEmpty ? "every environment syncs by hand" : list(g.autoSync.map(\.value)) + " sync automatically, the rest by hand")."
         }
@@ -18,10 +17,9 @@ extension HostingDoc {
     // MARK: GitOps Workflow
 
     func argoCDConfiguration() -> String {
-        let s = spec
-        guard s.delivery.gitops != nil else { return "Not configured (delivery.gitops)." }
+        guard spec.delivery.gitops != nil else { return "Not configured (delivery.gitops)." }
         return
-            "One AppProject \(code(s.platform)) limited to the platform's repository, clusters and namespaces, and one ApplicationSet per environment that generates an Application per cluster. The cluster add-ons (table below) are Applications of their own AppProject \(code("\(s.platform)-addons")), limited to the charts' repositories and the add-ons' namespaces; the root application `addons/root.yaml` syncs the add-ons first, then the workload ApplicationSets."
+            "One AppProject \(code(spec.platform)) limited to the platform's repository, clusters and namespaces, and one ApplicationSet per environment that generates an Application per cluster. The cluster add-ons (table below) are Applications of their own AppProject \(code("\(spec.platform)-addons")), limited to the charts' repositories and the add-ons' namespaces; the root application `addons/root.yaml` syncs the add-ons first, then the workload ApplicationSets."
     }
 
     func applicationManifests() -> String {
@@ -30,10 +28,9 @@ extension HostingDoc {
     }
 
     func syncPolicies() -> String {
-        let s = spec
-        guard let g = s.delivery.gitops else { return "Not configured (delivery.gitops)." }
+        guard let g = spec.delivery.gitops else { return "Not configured (delivery.gitops)." }
         let auto = g.autoSync.map(\.value)
-        let manual = s.environments.map(\.name).filter { !auto.contains($0) }
+        let manual = spec.environments.map(\.name).filter { !auto.contains($0) }
         return
             "Automatic for \(list(auto, empty: "no environment"))\(g.prune ? " with prune" : "")\(g.selfHeal ? " and self-heal" : ""); by hand for \(list(manual, empty: "no environment")). Sync waves apply namespaces and cluster config first, then config, then workloads; retries back off from 5 s to 3 min."
     }
@@ -71,15 +68,13 @@ extension HostingDoc {
     // MARK: Helm Charts
 
     func chartStructureAndOrganization() -> String {
-        let s = spec
-        return s.delivery.helm
+        return spec.delivery.helm
             ? "One chart per service under helm/<service>/ (delivery.helm: true): Chart.yaml, values.yaml, a values file per environment x cluster, values.schema.json, templates with _helpers.tpl, NOTES.txt; `helm template` of each gives exactly the plain render."
             : "Not rendered (delivery.helm: false); the kustomize layout is the packaging."
     }
 
     func valuesManagement() -> String {
-        let s = spec
-        return s.delivery.helm
+        return spec.delivery.helm
             ? "values.yaml holds the value most environments share; values-<environment>-<cluster>.yaml holds only what differs there (replicas, resources, image, hosts, env vars), checked by values.schema.json."
             : "Not applicable: per-environment differences are kustomize patches generated from `overrides`."
     }
@@ -90,56 +85,50 @@ extension HostingDoc {
     }
 
     func releaseManagement() -> String {
-        let s = spec
         return
-            "A release is a commit of the rendered output; image versions per environment come from the versions file beside the spec (\(s.versionsFile.map { code(($0 as NSString).lastPathComponent) } ?? "none yet")) and are promoted by editing it. `berth diff` classes every change as safe, disruptive or security-sensitive before it ships."
+            "A release is a commit of the rendered output; image versions per environment come from the versions file beside the spec (\(spec.versionsFile.map { code(($0 as NSString).lastPathComponent) } ?? "none yet")) and are promoted by editing it. `berth diff` classes every change as safe, disruptive or security-sensitive before it ships."
     }
 
     // MARK: Container Registry
 
     func imageStorageAndOrganization() -> String {
-        let s = spec
-        if let r = s.delivery.registry { return "Every image comes from \(code(r.host)) (checked), one repository per service." }
+        if let r = spec.delivery.registry { return "Every image comes from \(code(r.host)) (checked), one repository per service." }
         return "No registry policy (delivery.registry); images: "
-            + list(Array(Set(s.services.compactMap { ImageRef.parse($0.image.value)?.host })).sorted()) + "."
+            + list(Array(Set(spec.services.compactMap { ImageRef.parse($0.image.value)?.host })).sorted()) + "."
     }
 
     func taggingStrategy() -> String {
-        let s = spec
         return
-            "\(s.delivery.registry?.tags ?? "semver") tags\(s.delivery.registry?.pinDigests == true ? ", digests pinned in production" : ""); `latest` and other moving tags are refused, and every service has a version in every environment."
+            "\(spec.delivery.registry?.tags ?? "semver") tags\(spec.delivery.registry?.pinDigests == true ? ", digests pinned in production" : ""); `latest` and other moving tags are refused, and every service has a version in every environment."
     }
 
     func registryScanning() -> String {
-        let s = spec
-        guard let r = s.delivery.registry else { return "Not configured (delivery.registry.scan)." }
+        guard let r = spec.delivery.registry else { return "Not configured (delivery.registry.scan)." }
         return "\(r.scanOnPush ? "Every push is scanned" : "Scanning on push is off"); \(gateText(r))"
     }
 
     func retentionPolicies() -> String {
-        let s = spec
-        guard let r = s.delivery.registry else { return "Not configured (delivery.registry.retention)." }
+        guard let r = spec.delivery.registry else { return "Not configured (delivery.registry.retention)." }
         return
             "The last \(r.keepLast) tagged images per repository are kept; untagged images expire after \(r.untaggedAfter)\(r.immutable ? "; tags are immutable" : "")."
     }
 
     /// The tables and diagrams after "Container Registry".
     func containerRegistryBlocks() -> [DocBlock] {
-        let s = spec
         var rows: [[String]] = []
-        if let r = s.delivery.registry {
+        if let r = spec.delivery.registry {
             rows += [
                 ["registry", r.host], ["tags", r.tags + (r.pinDigests ? ", digests in production" : "")],
                 ["immutable tags", r.immutable ? "yes" : "no"],
                 ["scan on push", r.scanOnPush ? "yes" : "no"],
                 [
-                    s.provider.name == .aws
+                    spec.provider.name == .aws
                         ? "deploy-gate severity (recorded in ecr.json, not enforced)" : "Harbor prevents pulls at severity",
                     r.blockSeverity,
                 ], ["keep last", "\(r.keepLast)"], ["untagged expire after", r.untaggedAfter.text],
             ]
         }
-        if let g = s.delivery.gitops {
+        if let g = spec.delivery.gitops {
             rows += [
                 ["GitOps repository", g.repo], ["branch / folder", "\(g.branch) / \(g.path)"],
                 ["automatic sync", g.autoSync.map(\.value).joined(separator: ", ")],

@@ -6,8 +6,7 @@ import Foundation
 extension HostingDoc {
     /// The paragraph under "Environment Topology".
     func environmentTopologySummary() -> String {
-        let s = spec
-        return list(s.environments.map { e in "\(e.name) runs on \(list(e.clusters.map(\.value))) at \(code(e.domain))" }) + "."
+        return list(spec.environments.map { e in "\(e.name) runs on \(list(e.clusters.map(\.value))) at \(code(e.domain))" }) + "."
     }
 
     // MARK: Development Environment
@@ -52,8 +51,7 @@ extension HostingDoc {
     }
 
     func performanceTesting() -> String {
-        let s = spec
-        let lt = s.environments.filter(\.loadTest).map(\.name)
+        let lt = spec.environments.filter(\.loadTest).map(\.name)
         return lt.isEmpty
             ? "No environment is marked for load tests (environments.<name>.loadTest)."
             : "Load and performance tests run in \(list(lt))."
@@ -62,13 +60,12 @@ extension HostingDoc {
     // MARK: Production Environment
 
     func highAvailabilityConfiguration() -> String {
-        let s = spec
         let dbs = plan.targets.filter { $0.environment.tier == .production }.flatMap { t in
             plan.databaseFootprints(in: t).map { "\($0.database.name) \(plural($0.instances, "instance")) in \(t.cluster.name)" }
         }
         return list(
             production.map { e in
-                "\(e.name) on \(list(e.clusters.compactMap { s.cluster($0.value) }.map { "\($0.name) (\(plural($0.zones.count, "zone")))" }))"
+                "\(e.name) on \(list(e.clusters.compactMap { spec.cluster($0.value) }.map { "\($0.name) (\(plural($0.zones.count, "zone")))" }))"
             }) + "; at least 2 replicas per service (checked); databases: \(list(dbs, empty: "none"))."
     }
 
@@ -90,22 +87,20 @@ extension HostingDoc {
     }
 
     func disasterRecovery() -> String {
-        let s = spec
         return "Database RPO/RTO: "
             + list(
-                s.databases.map { d in
-                    let o = Recovery.database(d, spec: s)
+                spec.databases.map { d in
+                    let o = Recovery.database(d, spec: spec)
                     return "\(d.name) \(Recovery.text(seconds: o.rpoSeconds))/\(Recovery.text(seconds: o.rtoSeconds))"
                 }, empty: "no databases") + "; restore steps in restore/RUNBOOK.md."
     }
 
     /// The tables and diagrams after "Production Environment".
     func productionEnvironmentBlocks() -> [DocBlock] {
-        let s = spec
         var matrix: [[String]] = []
-        for svc in s.services {
+        for svc in spec.services {
             var row = [svc.name]
-            for e in s.environments {
+            for e in spec.environments {
                 guard
                     let p = target(of: e)?.placements.first(where: { $0.service.name == svc.name })
                 else {
@@ -123,12 +118,12 @@ extension HostingDoc {
             matrix.append(row)
         }
         var diffRows: [[String]] = []
-        for e in s.environments where e.tier != .production {
+        for e in spec.environments where e.tier != .production {
             for d in differences(e) { diffRows.append([e.name] + d) }
         }
         return [
             .paragraph("Services × environments (replicas min–max × CPU/memory request, exposure):"),
-            .table(header: ["service"] + s.environments.map(\.name), rows: matrix),
+            .table(header: ["service"] + spec.environments.map(\.name), rows: matrix),
             .paragraph("How each environment differs from production:"),
             .table(
                 header: ["environment", "what", "here", "production"], rows: diffRows.isEmpty ? [["—", "nothing", "", ""]] : diffRows),

@@ -6,9 +6,8 @@ import Foundation
 extension HostingDoc {
     /// The paragraph under "Networking Configuration".
     func networkingConfigurationSummary() -> String {
-        let s = spec
         return
-            "Every range comes from the \(s.network.supernet.value) supernet\(s.network.ipv6.map { " and the \($0.value) IPv6 range" } ?? ""); traffic enters through \(s.network.ingress.api == .gateway ? "a Gateway API Gateway" : "an Ingress") of class \(code(s.network.ingress.className)) and, inside the clusters, \(s.security.networkPolicy == .defaultDeny ? "all traffic is denied except the declared edges" : "NetworkPolicies are not enforced (security.networkPolicy: none)")."
+            "Every range comes from the \(spec.network.supernet.value) supernet\(spec.network.ipv6.map { " and the \($0.value) IPv6 range" } ?? ""); traffic enters through \(spec.network.ingress.api == .gateway ? "a Gateway API Gateway" : "an Ingress") of class \(code(spec.network.ingress.className)) and, inside the clusters, \(spec.security.networkPolicy == .defaultDeny ? "all traffic is denied except the declared edges" : "NetworkPolicies are not enforced (security.networkPolicy: none)")."
     }
 
     // MARK: Service Communication
@@ -56,14 +55,13 @@ extension HostingDoc {
 
     /// The tables and diagrams after "Service Communication".
     func serviceCommunicationBlocks() -> [DocBlock] {
-        let s = spec
         var rows: [[String]] = []
         for t in plan.targets {
             for p in t.placements where p.hostname != nil {
                 rows.append([
                     p.hostname ?? "", t.environment.name, t.cluster.name, p.service.name,
-                    p.publicRoute?.tls == true && s.security.tls != nil
-                        ? "\(s.security.tls?.issuer ?? "") (\(p.service.name)-tls)" : "none",
+                    p.publicRoute?.tls == true && spec.security.tls != nil
+                        ? "\(spec.security.tls?.issuer ?? "") (\(p.service.name)-tls)" : "none",
                 ])
             }
         }
@@ -87,15 +85,14 @@ extension HostingDoc {
     }
 
     func tlsCertificateManagement() -> String {
-        let s = spec
-        if let tls = s.security.tls {
+        if let tls = spec.security.tls {
             let how: String
             switch tls.issuer {
             case "selfsigned":
                 how = "self-signed, trusted by no client"
             case "ca":
                 how =
-                    "signed by the on-premises CA in Secret \(code("\(Renderer.certManagerNamespace)/\(tls.caSecret)")), which an ExternalSecret copies from the secret store entry \(code("\(s.platform)/cert-manager/\(tls.caSecret)")); berth never writes the key"
+                    "signed by the on-premises CA in Secret \(code("\(Renderer.certManagerNamespace)/\(tls.caSecret)")), which an ExternalSecret copies from the secret store entry \(code("\(spec.platform)/cert-manager/\(tls.caSecret)")); berth never writes the key"
             case "vault":
                 let v = tls.vault ?? (address: "", path: "", role: "")
                 how =
@@ -110,8 +107,7 @@ extension HostingDoc {
     }
 
     func domainNameSetup() -> String {
-        let s = spec
-        return list(s.environments.map { "\($0.name) at \(code($0.domain))" })
+        return list(spec.environments.map { "\($0.name) at \(code($0.domain))" })
             + "; a public service answers at `<host>.<domain>` (or the domain itself with `apex: true`)."
     }
 
@@ -136,8 +132,7 @@ extension HostingDoc {
 
     /// The tables and diagrams after "External Access".
     func externalAccessBlocks() -> [DocBlock] {
-        let s = spec
-        let traffic = Diagrams.traffic(s, cdnInPath: facts.cdnInPath)
+        let traffic = Diagrams.traffic(spec, cdnInPath: facts.cdnInPath)
         return [
             .diagram(
                 title: "Traffic: internet, \(facts.cdnInPath ? "CDN, " : "")gateway, services, databases and buckets",
@@ -148,19 +143,18 @@ extension HostingDoc {
     // MARK: Network Security
 
     func firewallRules() -> String {
-        let s = spec
         let net = spec.network
         if net.firewall.isEmpty {
             return "No edge rules are declared (network.firewall); only the load balancers are reachable from outside."
         }
         let form =
-            s.provider.name == .aws
+            spec.provider.name == .aws
             ? " Rendered as EC2 security-group rules (network/firewall/<cluster>.security-groups.json)."
-            : (s.provider.name == .onprem
+            : (spec.provider.name == .onprem
                 ? " Rendered as nftables rulesets with a default drop policy (network/firewall/<cluster>-<target>.nft)."
-                : (s.provider.name == .gcp
+                : (spec.provider.name == .gcp
                     ? " Rendered as VPC firewall rules on each cluster's VPC network, targeting the bastion's or the nodes' network tag (network/firewall/<cluster>.firewalls.json)."
-                    : " Not rendered for \(s.provider.name.rawValue) yet."))
+                    : " Not rendered for \(spec.provider.name.rawValue) yet."))
         return list(
             net.firewall.map {
                 "\($0.name): \($0.from.value) to \($0.to.value) on \($0.proto) \($0.ports.map(String.init).joined(separator: ","))"
@@ -198,13 +192,12 @@ extension HostingDoc {
 
     /// The tables and diagrams after "Network Security".
     func networkSecurityBlocks() -> [DocBlock] {
-        let s = spec
         var blocks: [DocBlock] = []
-        if !s.network.firewall.isEmpty {
+        if !spec.network.firewall.isEmpty {
             blocks.append(
                 .table(
                     header: ["edge rule", "from", "to", "protocol", "ports"],
-                    rows: s.network.firewall.map {
+                    rows: spec.network.firewall.map {
                         [$0.name, $0.from.value, $0.to.value, $0.proto, $0.ports.map(String.init).joined(separator: ", ")]
                     }))
         }

@@ -6,28 +6,24 @@ import Foundation
 extension HostingDoc {
     /// The paragraph under "Scaling and Performance".
     func scalingAndPerformanceSummary() -> String {
-        let s = spec
         return
-            "Services scale horizontally between their replica bounds on CPU; node pools scale between their min and max\(s.scaling.clusterAutoscaler ? " with the cluster autoscaler" : " (cluster autoscaler off)"); vertical pod autoscaling is \(s.scaling.verticalPodAutoscaler)."
+            "Services scale horizontally between their replica bounds on CPU; node pools scale between their min and max\(spec.scaling.clusterAutoscaler ? " with the cluster autoscaler" : " (cluster autoscaler off)"); vertical pod autoscaling is \(spec.scaling.verticalPodAutoscaler)."
     }
 
     // MARK: Horizontal Scaling
 
     func autoScalingPolicies() -> String {
-        let s = spec
-        let hpas = s.services.filter { $0.replicas.max > $0.replicas.min }
+        let hpas = spec.services.filter { $0.replicas.max > $0.replicas.min }
         return
             "\(plural(hpas.count, "service")) scale on CPU with a HorizontalPodAutoscaler (targets in the matrix below), scaling down after 5 minutes of low load."
     }
 
     func resourceQuotas() -> String {
-        let s = spec
-        return quotaText(s.environments)
+        return quotaText(spec.environments)
     }
 
     func nodePoolManagement() -> String {
-        let s = spec
-        return s.scaling.clusterAutoscaler
+        return spec.scaling.clusterAutoscaler
             ? "The cluster autoscaler keeps each pool between its min and max nodes (ConfigMap berth-cluster-autoscaler in kube-system per cluster: node-group bounds, balance-similar-node-groups, least-waste expander)."
             : "Fixed sizes: the cluster autoscaler is off (scaling.clusterAutoscaler)."
     }
@@ -64,22 +60,19 @@ extension HostingDoc {
     // MARK: Vertical Scaling
 
     func resourceLimitAdjustments() -> String {
-        let s = spec
-        return s.scaling.verticalPodAutoscaler == "off"
+        return spec.scaling.verticalPodAutoscaler == "off"
             ? "Requests and limits come from the spec only (scaling.verticalPodAutoscaler: off)."
-            : "A VerticalPodAutoscaler per service in \(code(s.scaling.verticalPodAutoscaler)) mode (\(s.scaling.verticalPodAutoscaler == "recommend" ? "update mode Off: recommendations only" : "Recreate")); beside an HPA it controls memory only, and it never asks for more than one node's allocatable."
+            : "A VerticalPodAutoscaler per service in \(code(spec.scaling.verticalPodAutoscaler)) mode (\(spec.scaling.verticalPodAutoscaler == "recommend" ? "update mode Off: recommendations only" : "Recreate")); beside an HPA it controls memory only, and it never asks for more than one node's allocatable."
     }
 
     func verticalPerformanceTuning() -> String {
-        let s = spec
-        return s.databases.isEmpty
+        return spec.databases.isEmpty
             ? "Per-service resources and probes."
             : "PostgreSQL is sized from instance memory (shared_buffers 25%, effective_cache_size 75%, work_mem from max_connections)."
     }
 
     func capacityPlanning() -> String {
-        let s = spec
-        let report = Capacity.report(s, plan: plan)
+        let report = Capacity.report(spec, plan: plan)
         let problems = report.problems
         return capacityText(report) + " Per pool at maximum scale (`berth capacity`): "
             + list(
@@ -89,8 +82,7 @@ extension HostingDoc {
     }
 
     func bottleneckIdentification() -> String {
-        let s = spec
-        let largest = s.services.max { $0.resources.memory < $1.resources.memory }
+        let largest = spec.services.max { $0.resources.memory < $1.resources.memory }
         return
             "The largest pod is \(largest.map { "\($0.name) (\($0.resources.cpu) CPU, \($0.resources.memory))" } ?? "none"); `berth check` refuses any pod that cannot fit its node pool."
     }
@@ -104,10 +96,10 @@ extension HostingDoc {
     }
 
     func connectionPooling() -> String {
-        let s = spec
-        let pooled = s.databases.filter { $0.pooler != nil }
+        let pooled = spec.databases.filter { $0.pooler != nil }
         return clauses(
-            pooled, none: "No poolers (databases.<name>.pooler).", end: s.scaling.connectionPooling ? "; services connect through it." : "."
+            pooled, none: "No poolers (databases.<name>.pooler).",
+            end: spec.scaling.connectionPooling ? "; services connect through it." : "."
         ) {
             "\($0.name): PgBouncer, \($0.pooler?.mode ?? "") mode, \($0.pooler?.instances ?? 0) instances of \(plan.poolerPoolSize($0) ?? 0) server connections each (default_pool_size) in front of max_connections \($0.maxConnections), beside the primary only"
         }

@@ -6,31 +6,27 @@ import Foundation
 extension HostingDoc {
     /// The paragraph under "Storage Infrastructure".
     func storageInfrastructureSummary() -> String {
-        let s = spec
         return
-            "\(plural(s.storage.classes.count, "storage class")), \(plural(s.databases.count, "PostgreSQL database")) run by CloudNativePG and \(plural(s.buckets.count, "bucket")), each kept per environment unless marked shared. Recovery points and times are computed from the schedules, retention and replication below."
+            "\(plural(spec.storage.classes.count, "storage class")), \(plural(spec.databases.count, "PostgreSQL database")) run by CloudNativePG and \(plural(spec.buckets.count, "bucket")), each kept per environment unless marked shared. Recovery points and times are computed from the schedules, retention and replication below."
     }
 
     // MARK: Persistent Storage
 
     func volumeProvisioning() -> String {
-        let s = spec
-        let stateful = s.services.filter { !$0.volumes.isEmpty }.map(\.name)
+        let stateful = spec.services.filter { !$0.volumes.isEmpty }.map(\.name)
         return
             "Volumes are provisioned on demand by \(code(plan.csiDriver)) when a pod is scheduled (WaitForFirstConsumer). Services with volumes run as StatefulSets with one claim per replica: \(list(stateful, empty: "none")); databases get data and WAL volumes from CloudNativePG."
     }
 
     func storageClassConfiguration() -> String {
-        let s = spec
         return clauses(
-            s.storage.classes, none: "No classes are declared (storage.classes); the cluster's default class applies.",
+            spec.storage.classes, none: "No classes are declared (storage.classes); the cluster's default class applies.",
             end: "; all allow volume expansion."
         ) { "\($0.name) (\($0.kind)\($0.isDefault ? ", default" : ""), reclaim \($0.reclaim))" }
     }
 
     func backupAndSnapshotPolicies() -> String {
-        let s = spec
-        if let snap = s.storage.snapshots {
+        if let snap = spec.storage.snapshots {
             return
                 "Velero snapshots every namespace's volumes on `\(snap.schedule)` and keeps \(snap.keep); snapshots are retained when their object is deleted."
         }
@@ -38,8 +34,7 @@ extension HostingDoc {
     }
 
     func volumePerformanceTuning() -> String {
-        let s = spec
-        let tuned = s.storage.classes.filter { $0.iops != nil || $0.throughput != nil }
+        let tuned = spec.storage.classes.filter { $0.iops != nil || $0.throughput != nil }
         return clauses(tuned, none: "Provider defaults; set storage.classes.<name>.iops and throughput to provision more.") {
             "\($0.name): \($0.iops.map { "\($0) IOPS" } ?? "default IOPS"), \($0.throughput.map { "\($0) MiB/s" } ?? "default throughput")"
         }
@@ -47,15 +42,14 @@ extension HostingDoc {
 
     /// The tables and diagrams after "Persistent Storage".
     func persistentStorageBlocks() -> [DocBlock] {
-        let s = spec
-        guard !s.storage.classes.isEmpty else { return [] }
+        guard !spec.storage.classes.isEmpty else { return [] }
         return [
             .table(
                 header: ["class", "media", "provisioner", "parameters", "reclaim", "default"],
-                rows: s.storage.classes.map { c in
+                rows: spec.storage.classes.map { c in
                     [
                         c.name, c.kind, plan.csiDriver,
-                        renderer.storageParameters(c, cluster: s.clusters.first).map { "\($0.0)=\($0.1.stringValue ?? "")" }.joined(
+                        renderer.storageParameters(c, cluster: spec.clusters.first).map { "\($0.0)=\($0.1.stringValue ?? "")" }.joined(
                             separator: ", "), c.reclaim, c.isDefault ? "yes" : "",
                     ]
                 })
@@ -65,19 +59,17 @@ extension HostingDoc {
     // MARK: File Storage
 
     func s3CompatibleStorage() -> String {
-        let s = spec
-        return s.buckets.isEmpty
+        return spec.buckets.isEmpty
             ? "No buckets are declared (buckets)."
             : "\(plural(plan.physicalBuckets.count, "physical bucket")): " + list(plan.physicalBuckets.map { code($0.name) }) + "."
     }
 
     func accessPatternsAndPermissions() -> String {
-        let s = spec
         return clauses(
-            s.buckets, none: "No buckets.",
+            spec.buckets, none: "No buckets.",
             end: ". Policies name each service's own role and explicit actions; no wildcard principal or action, and TLS is required."
         ) { b in
-            let dbs = s.databases.filter { $0.backup?.bucket.value == b.name }.map { "\($0.name) backups" }
+            let dbs = spec.databases.filter { $0.backup?.bucket.value == b.name }.map { "\($0.name) backups" }
             return
                 "\(b.name): read-write by \(list(bucketUsers(b.name, readOnly: false) + dbs)), read-only by \(list(bucketUsers(b.name, readOnly: true)))"
         }
@@ -89,8 +81,7 @@ extension HostingDoc {
     }
 
     func lifecycleManagement() -> String {
-        let s = spec
-        return clauses(s.buckets, none: "No buckets.", end: "; unfinished multipart uploads are aborted.") { b in
+        return clauses(spec.buckets, none: "No buckets.", end: "; unfinished multipart uploads are aborted.") { b in
             "\(b.name): "
                 + (b.lifecycle.isEmpty
                     ? "kept forever"
@@ -107,12 +98,11 @@ extension HostingDoc {
 
     /// The tables and diagrams after "File Storage".
     func fileStorageBlocks() -> [DocBlock] {
-        let s = spec
-        guard !s.buckets.isEmpty else { return [] }
+        guard !spec.buckets.isEmpty else { return [] }
         return [
             .table(
                 header: ["bucket", "physical names", "versioning", "encryption", "lifecycle"],
-                rows: s.buckets.map { b in
+                rows: spec.buckets.map { b in
                     [
                         b.name, plan.physicalBuckets.filter { $0.bucket.name == b.name }.map(\.name).joined(separator: ", "),
                         b.versioning ? (facts.versionedBuckets.contains(b.name) ? "yes" : "declared, not rendered") : "no",
@@ -127,16 +117,14 @@ extension HostingDoc {
     // MARK: Database Storage
 
     func postgreSQLStorageConfiguration() -> String {
-        let s = spec
-        return clauses(s.databases, none: "No databases (databases).", end: "; " + antiAffinityText + ".") { d in
+        return clauses(spec.databases, none: "No databases (databases).", end: "; " + antiAffinityText + ".") { d in
             "\(d.name): PostgreSQL \(d.version), \(d.instances) instances, \(d.size) data and \(Quantity.bytesText(d.walSize.units)) WAL on \(renderer.storageClassName(d.storageClass) ?? "the default class"), \(d.memory) memory"
         }
     }
 
     func backupStorageLocations() -> String {
-        let s = spec
-        let locs = s.databases.compactMap { d -> String? in
-            guard let env = production.first ?? s.environments.first, let dest = plan.backupDestination(d, env: env) else { return nil }
+        let locs = spec.databases.compactMap { d -> String? in
+            guard let env = production.first ?? spec.environments.first, let dest = plan.backupDestination(d, env: env) else { return nil }
             return "\(d.name) to \(code(dest)) (in \(env.name); each environment its own bucket)"
         }
         return locs.isEmpty ? "No database backups are configured (databases.<name>.backup)." : list(locs) + "."
@@ -148,25 +136,23 @@ extension HostingDoc {
     }
 
     func replicationStorage() -> String {
-        let s = spec
         let replicated = production.contains { $0.clusters.count > 1 }
-        return clauses(s.databases, none: "No databases.") { d in
+        return clauses(spec.databases, none: "No databases.") { d in
             "\(d.name): \(max(0, d.instances - 1)) streaming replica(s) in the cluster\(replicated ? ", plus a replica cluster in each further production cluster fed from the WAL archive" : "")"
         }
     }
 
     /// The tables and diagrams after "Database Storage".
     func databaseStorageBlocks() -> [DocBlock] {
-        let s = spec
         var rows: [[String]] = []
-        for d in s.databases {
-            let o = Recovery.database(d, spec: s)
+        for d in spec.databases {
+            let o = Recovery.database(d, spec: spec)
             rows.append([
                 "database \(d.name)", d.backup.map { "`\($0.schedule)`" } ?? "none", d.backup.map { $0.retention.text } ?? "—",
                 Recovery.text(seconds: o.rpoSeconds), Recovery.text(seconds: o.rtoSeconds), d.rpo.map(\.text) ?? "—", o.basis,
             ])
         }
-        for b in s.buckets {
+        for b in spec.buckets {
             // Continuous only when the render turns versioning on (aws settings); declared
             // versioning that nothing renders protects nothing.
             var rendered = b
@@ -174,7 +160,7 @@ extension HostingDoc {
             let o = Recovery.bucket(rendered)
             let basis =
                 b.versioning && !rendered.versioning
-                ? "versioning is declared, but berth renders no versioning setting for \(s.provider.name.rawValue): turn it on in the object store; until then an overwritten or deleted object cannot be recovered"
+                ? "versioning is declared, but berth renders no versioning setting for \(spec.provider.name.rawValue): turn it on in the object store; until then an overwritten or deleted object cannot be recovered"
                 : o.basis
             rows.append([
                 "bucket \(b.name)", rendered.versioning ? "continuous (versioning)" : "none (no versioning)",
@@ -182,7 +168,7 @@ extension HostingDoc {
                 Recovery.text(seconds: o.rpoSeconds), Recovery.text(seconds: o.rtoSeconds), "—", basis,
             ])
         }
-        if let v = Recovery.volumes(s), let snap = s.storage.snapshots {
+        if let v = Recovery.volumes(spec), let snap = spec.storage.snapshots {
             rows.append([
                 "volumes", "`\(snap.schedule)`", "\(snap.keep) snapshots", Recovery.text(seconds: v.rpoSeconds),
                 Recovery.text(seconds: v.rtoSeconds), "—", v.basis,

@@ -20,85 +20,59 @@ public struct AddonRelease: Sendable, Hashable {
     public var namespace: String
     /// Upstream project, for the document.
     public var project: String
+
+    /// A Helm chart of `repoURL`, named as the add-on unless `chart` is given.
+    static func helm(
+        _ name: String, _ repoURL: String, _ version: String, _ namespace: String, _ project: String, chart: String? = nil
+    ) -> AddonRelease {
+        AddonRelease(
+            name: name, repoURL: repoURL, chart: chart ?? name, paths: [], version: version, namespace: namespace, project: project)
+    }
+
+    /// The folders `paths` of the Git repository `repoURL` at the tag `version`.
+    static func git(
+        _ name: String, _ repoURL: String, _ version: String, _ namespace: String, _ project: String, paths: [String]
+    ) -> AddonRelease {
+        AddonRelease(name: name, repoURL: repoURL, chart: nil, paths: paths, version: version, namespace: namespace, project: project)
+    }
 }
 
 /// The pinned release of every add-on berth installs, and which add-on serves each API berth writes.
 public enum AddonVersions {
-    /// Every add-on berth can install, each at its pinned release.
+    /// Every add-on berth can install, each at its pinned release: name, repository, version,
+    /// namespace and project, then the chart when it is not named as the add-on, or the
+    /// folders of a Git repository.
     public static let releases: [AddonRelease] = [
-        AddonRelease(
-            name: "gateway-api", repoURL: "https://github.com/kubernetes-sigs/gateway-api", chart: nil,
-            paths: ["config/crd/standard"], version: "v1.3.0", namespace: "kube-system", project: "Gateway API CRDs"),
-        AddonRelease(
-            name: "external-snapshotter", repoURL: "https://github.com/kubernetes-csi/external-snapshotter", chart: nil,
-            paths: ["client/config/crd", "deploy/kubernetes/snapshot-controller"], version: "v8.2.0",
-            namespace: "kube-system", project: "CSI snapshot CRDs and snapshot controller"),
-        AddonRelease(
-            name: "cert-manager", repoURL: "https://charts.jetstack.io", chart: "cert-manager", paths: [],
-            version: "v1.21.1", namespace: "cert-manager", project: "cert-manager"),
-        AddonRelease(
-            name: "trust-manager", repoURL: "https://charts.jetstack.io", chart: "trust-manager", paths: [],
-            version: "v0.24.0", namespace: "cert-manager", project: "trust-manager"),
-        AddonRelease(
-            name: "external-dns", repoURL: "https://kubernetes-sigs.github.io/external-dns/", chart: "external-dns", paths: [],
-            version: "1.21.1", namespace: "external-dns", project: "ExternalDNS"),
-        AddonRelease(
-            name: "nginx-gateway-fabric", repoURL: "ghcr.io/nginx/charts", chart: "nginx-gateway-fabric", paths: [],
-            version: "2.6.7", namespace: "nginx-gateway", project: "NGINX Gateway Fabric"),
-        AddonRelease(
-            name: "ingress-nginx", repoURL: "https://kubernetes.github.io/ingress-nginx", chart: "ingress-nginx", paths: [],
-            version: "4.13.3", namespace: "ingress-nginx", project: "ingress-nginx"),
-        AddonRelease(
-            name: "cloudnative-pg", repoURL: "https://cloudnative-pg.github.io/charts", chart: "cloudnative-pg", paths: [],
-            version: "0.29.0", namespace: "cnpg-system", project: "CloudNativePG operator"),
-        AddonRelease(
-            name: "external-secrets", repoURL: "https://charts.external-secrets.io", chart: "external-secrets", paths: [],
-            version: "2.9.0", namespace: "external-secrets", project: "External Secrets Operator"),
-        AddonRelease(
-            name: "aws-load-balancer-controller", repoURL: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller",
-            paths: [], version: "3.5.0", namespace: "kube-system", project: "AWS Load Balancer Controller"),
-        AddonRelease(
-            name: "velero", repoURL: "https://vmware-tanzu.github.io/helm-charts", chart: "velero", paths: [],
-            version: "12.1.0", namespace: "velero", project: "Velero"),
-        AddonRelease(
-            name: "falco", repoURL: "https://falcosecurity.github.io/charts", chart: "falco", paths: [],
-            version: "9.1.0", namespace: "falco", project: "Falco"),
-        AddonRelease(
-            name: "vertical-pod-autoscaler", repoURL: "https://charts.fairwinds.com/stable", chart: "vpa", paths: [],
-            version: "5.0.0", namespace: "vpa", project: "Vertical Pod Autoscaler"),
-        AddonRelease(
-            name: "cluster-autoscaler", repoURL: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", paths: [],
-            version: "9.50.1", namespace: "kube-system", project: "Cluster Autoscaler"),
-        AddonRelease(
-            name: "metrics-server", repoURL: "https://kubernetes-sigs.github.io/metrics-server/", chart: "metrics-server", paths: [],
-            version: "3.13.1", namespace: "kube-system", project: "metrics-server"),
-        AddonRelease(
-            name: "kube-prometheus-stack", repoURL: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack",
-            paths: [], version: "77.5.0", namespace: "monitoring", project: "Prometheus Operator and Prometheus"),
-        AddonRelease(
-            name: "istio-base", repoURL: "https://istio-release.storage.googleapis.com/charts", chart: "base", paths: [],
-            version: "1.27.1", namespace: "istio-system", project: "Istio CRDs"),
-        AddonRelease(
-            name: "istiod", repoURL: "https://istio-release.storage.googleapis.com/charts", chart: "istiod", paths: [],
-            version: "1.27.1", namespace: "istio-system", project: "Istio control plane"),
-        AddonRelease(
-            name: "linkerd-crds", repoURL: "https://helm.linkerd.io/edge", chart: "linkerd-crds", paths: [],
-            version: "2025.9.1", namespace: "linkerd", project: "Linkerd CRDs"),
-        AddonRelease(
-            name: "linkerd-control-plane", repoURL: "https://helm.linkerd.io/edge", chart: "linkerd-control-plane", paths: [],
-            version: "2025.9.1", namespace: "linkerd", project: "Linkerd control plane"),
-        AddonRelease(
-            name: "metallb", repoURL: "https://metallb.github.io/metallb", chart: "metallb", paths: [],
-            version: "0.16.1", namespace: "metallb-system", project: "MetalLB"),
-        AddonRelease(
-            name: "longhorn", repoURL: "https://charts.longhorn.io", chart: "longhorn", paths: [],
-            version: "1.9.1", namespace: "longhorn-system", project: "Longhorn"),
-        AddonRelease(
-            name: "ceph-csi-rbd", repoURL: "https://ceph.github.io/csi-charts", chart: "ceph-csi-rbd", paths: [],
-            version: "3.12.2", namespace: "ceph-csi-rbd", project: "Ceph CSI RBD driver"),
-        AddonRelease(
-            name: "minio", repoURL: "https://charts.min.io/", chart: "minio", paths: [],
-            version: "5.4.0", namespace: "minio", project: "MinIO"),
+        .git(
+            "gateway-api", "https://github.com/kubernetes-sigs/gateway-api", "v1.3.0", "kube-system", "Gateway API CRDs",
+            paths: ["config/crd/standard"]),
+        .git(
+            "external-snapshotter", "https://github.com/kubernetes-csi/external-snapshotter", "v8.2.0", "kube-system",
+            "CSI snapshot CRDs and snapshot controller", paths: ["client/config/crd", "deploy/kubernetes/snapshot-controller"]),
+        .helm("cert-manager", "https://charts.jetstack.io", "v1.21.1", "cert-manager", "cert-manager"),
+        .helm("trust-manager", "https://charts.jetstack.io", "v0.24.0", "cert-manager", "trust-manager"),
+        .helm("external-dns", "https://kubernetes-sigs.github.io/external-dns/", "1.21.1", "external-dns", "ExternalDNS"),
+        .helm("nginx-gateway-fabric", "ghcr.io/nginx/charts", "2.6.7", "nginx-gateway", "NGINX Gateway Fabric"),
+        .helm("ingress-nginx", "https://kubernetes.github.io/ingress-nginx", "4.13.3", "ingress-nginx", "ingress-nginx"),
+        .helm("cloudnative-pg", "https://cloudnative-pg.github.io/charts", "0.29.0", "cnpg-system", "CloudNativePG operator"),
+        .helm("external-secrets", "https://charts.external-secrets.io", "2.9.0", "external-secrets", "External Secrets Operator"),
+        .helm("aws-load-balancer-controller", "https://aws.github.io/eks-charts", "3.5.0", "kube-system", "AWS Load Balancer Controller"),
+        .helm("velero", "https://vmware-tanzu.github.io/helm-charts", "12.1.0", "velero", "Velero"),
+        .helm("falco", "https://falcosecurity.github.io/charts", "9.1.0", "falco", "Falco"),
+        .helm("vertical-pod-autoscaler", "https://charts.fairwinds.com/stable", "5.0.0", "vpa", "Vertical Pod Autoscaler", chart: "vpa"),
+        .helm("cluster-autoscaler", "https://kubernetes.github.io/autoscaler", "9.50.1", "kube-system", "Cluster Autoscaler"),
+        .helm("metrics-server", "https://kubernetes-sigs.github.io/metrics-server/", "3.13.1", "kube-system", "metrics-server"),
+        .helm(
+            "kube-prometheus-stack", "https://prometheus-community.github.io/helm-charts", "77.5.0", "monitoring",
+            "Prometheus Operator and Prometheus"),
+        .helm("istio-base", "https://istio-release.storage.googleapis.com/charts", "1.27.1", "istio-system", "Istio CRDs", chart: "base"),
+        .helm("istiod", "https://istio-release.storage.googleapis.com/charts", "1.27.1", "istio-system", "Istio control plane"),
+        .helm("linkerd-crds", "https://helm.linkerd.io/edge", "2025.9.1", "linkerd", "Linkerd CRDs"),
+        .helm("linkerd-control-plane", "https://helm.linkerd.io/edge", "2025.9.1", "linkerd", "Linkerd control plane"),
+        .helm("metallb", "https://metallb.github.io/metallb", "0.16.1", "metallb-system", "MetalLB"),
+        .helm("longhorn", "https://charts.longhorn.io", "1.9.1", "longhorn-system", "Longhorn"),
+        .helm("ceph-csi-rbd", "https://ceph.github.io/csi-charts", "3.12.2", "ceph-csi-rbd", "Ceph CSI RBD driver"),
+        .helm("minio", "https://charts.min.io/", "5.4.0", "minio", "MinIO"),
     ]
 
     /// The add-on named `name`, if berth knows it.

@@ -30,15 +30,6 @@ public struct RenderedFile: Sendable {
     public var database: String?
     /// The environment the objects belong to, if any.
     public var environment: String?
-
-    /// A file at `path` holding `objects`, owned by a service or database of an environment when given.
-    public init(path: String, objects: [JSONValue], service: String? = nil, database: String? = nil, environment: String? = nil) {
-        self.path = path
-        self.objects = objects
-        self.service = service
-        self.database = database
-        self.environment = environment
-    }
 }
 
 /// Turns a plan into Kubernetes objects and files.

@@ -182,13 +182,6 @@ public struct SpecEntry: Sendable {
     public var keyLocation: SourceLocation
     /// The value.
     public var node: SpecNode
-
-    /// An entry of a mapping: its key, where the key is written, and its value.
-    public init(key: String, keyLocation: SourceLocation, node: SpecNode) {
-        self.key = key
-        self.keyLocation = keyLocation
-        self.node = node
-    }
 }
 
 /// The value part of a `SpecNode`.
