@@ -5,6 +5,7 @@
 #   Benchmarks/run.sh [SERVICES]            default 1000 services x 3 environments
 #   SECTIONS="render gitops data docs diagnostics ip ledger" RUNS=5 Benchmarks/run.sh
 #   SECTIONS=monitoring Benchmarks/run.sh   # render with monitoring on (not in the default list)
+#   SCRATCH=.build-release Benchmarks/run.sh  # the release build in another build folder
 #
 # Work files go to .build-bench/ (ignored by git). Needs scripts/setup-tools.sh to have run
 # (.venv with netaddr; kubectl on PATH).
@@ -19,8 +20,9 @@ bench=.build-bench
 if [ -d "$bench" ]; then mv "$bench" "$bench-old-$$"; fi
 mkdir -p "$bench"
 trap 'rm -rf "$bench"-old-*' EXIT
-swift build -c release --product berth >/dev/null
-berth=$(swift build -c release --show-bin-path)/berth
+scratch=${SCRATCH:-.build}
+swift build -c release --scratch-path "$scratch" --product berth >/dev/null
+berth=$(swift build -c release --scratch-path "$scratch" --show-bin-path)/berth
 py=python3
 venv_py=.venv/bin/python3; [ -x "$venv_py" ] || venv_py=python3
 t() { $py Benchmarks/timeit.py --runs "$runs" "$@"; }
