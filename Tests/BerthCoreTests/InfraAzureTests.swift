@@ -221,6 +221,25 @@ struct InfraAzureTests {
         }
         let (risks, reasons) = PlatformDiff.foundationChange(fic("system:serviceaccount:a:b"), fic("system:serviceaccount:a:c"))
         #expect(risks == [.securitySensitive] && reasons == ["an identity trusts another issuer or ServiceAccount"])
+        // Velero's custom roles: more actions is more access
+        let role: ([String]) -> JSONValue = { actions in
+            [
+                "apiVersion": "authorization.azure.upbound.io/v1beta1", "kind": "RoleDefinition", "metadata": ["name": "r"],
+                "spec": ["forProvider": ["permissions": [["actions": .array(actions.map { .string($0) })]]]],
+            ]
+        }
+        let widened = PlatformDiff.foundationChange(
+            role(["Microsoft.Compute/disks/read"]), role(["Microsoft.Compute/disks/read", "Microsoft.Compute/disks/delete"]))
+        #expect(widened.0 == [.securitySensitive] && widened.1 == ["a custom role's permissions or scopes change"])
+        // the node resource group is fixed at creation: moving it replaces the cluster
+        let cluster: (String) -> JSONValue = { group in
+            [
+                "apiVersion": "containerservice.azure.upbound.io/v1beta2", "kind": "KubernetesCluster", "metadata": ["name": "c"],
+                "spec": ["forProvider": ["nodeResourceGroup": .string(group)]],
+            ]
+        }
+        let moved = PlatformDiff.foundationChange(cluster("contoso-prod-weu-nodes"), cluster("contoso-weu-nodes"))
+        #expect(moved.0 == [.disruptive] && moved.1 == ["the cluster's node resource group changes: the cluster is replaced"])
     }
 
     @Test("the document describes the Azure foundation from the rendered resources")

@@ -195,5 +195,17 @@ struct InfraGCPTests {
                 $0.hasPrefix("security-sensitive: changed infra/BucketIAMMember/") && $0.contains("a bucket role grant changes")
             }
                 || grant.contains { $0.hasPrefix("security-sensitive: added infra/BucketIAMMember/") }, "\(grant)")
+        // another project number: every key grant names other service agents
+        try DiffTests.expectChange(
+            "projectNumber: \"482915706314\"", "projectNumber: \"482915706315\"", in: Self.gcp, versions: nil,
+            "security-sensitive: changed infra/CryptoKeyIAMMember/", "a key's role grant changes")
+        // a grant that appears (a project number set where there was none) gives access
+        let unset = Self.gcp.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("projectNumber:") }
+            .joined(separator: "\n")
+        let changes = try PlatformDiff.compare(old: DiffTests.files(unset, versions: nil), new: DiffTests.files(Self.gcp, versions: nil))
+        let grants = PlatformDiff.text(changes).split(separator: "\n")
+        #expect(
+            grants.contains { $0.hasPrefix("security-sensitive: added infra/CryptoKeyIAMMember/") && $0.contains("grants access") },
+            "\(grants)")
     }
 }

@@ -3,7 +3,7 @@
 /// cluster's version or network settings, a node group's machines) or the loss of a
 /// resource is disruptive; a change to who may do what (a role's trust or permissions, a
 /// Pod Identity association, a firewall rule, a bucket policy or public access, the cluster's
-/// public endpoint) is security-sensitive. The kinds of both AWS (VPC, Subnet, NodeGroup,
+/// public endpoint, a key's grants, a custom role's permissions) is security-sensitive. The kinds of both AWS (VPC, Subnet, NodeGroup,
 /// Role, ...) and Google Cloud (Subnetwork, NodePool, the IAM members, Firewall, ...) are listed.
 extension PlatformDiff {
     /// Whether `doc` is a managed resource or provider object of the foundation.
@@ -32,6 +32,7 @@ extension PlatformDiff {
             ("spec.forProvider.networkProfile", "the cluster's network (pod or service range, plugin) changes: the cluster is replaced"),
             ("spec.forProvider.diskEncryptionSetId", "the cluster's disk encryption set changes: the cluster is replaced"),
             ("spec.forProvider.defaultNodePool.vmSize", "the system pool's machine type changes: every node is replaced"),
+            ("spec.forProvider.nodeResourceGroup", "the cluster's node resource group changes: the cluster is replaced"),
         ],
         "KubernetesClusterNodePool": [
             ("spec.forProvider.vmSize", "a node pool's machine type changes: every node is replaced"),
@@ -99,6 +100,8 @@ extension PlatformDiff {
             "Firewall": firewallRule,
             "Bucket": [("spec.forProvider.publicAccessPrevention", "a bucket's public access prevention changes")],
             "RoleAssignment": [("spec.forProvider", "a role assignment changes: an identity gains or loses access")],
+            "RoleDefinition": [("spec.forProvider", "a custom role's permissions or scopes change")],
+            "CryptoKeyIAMMember": [("spec.forProvider", "a key's role grant changes: another identity may encrypt or decrypt with it")],
             "FederatedIdentityCredential": [("spec.forProvider", "an identity trusts another issuer or ServiceAccount")],
             "SecurityRule": firewallRule,
             "SecurityGroup": [("spec.forProvider", "a network security group changes")],
@@ -124,7 +127,7 @@ extension PlatformDiff {
     static let foundationGrants: Set<String> = [
         "Policy", "RolePolicyAttachment", "PodIdentityAssociation", "SecurityGroupIngressRule", "BucketPolicy",
         "ServiceAccountIAMMember", "ProjectIAMMember", "BucketIAMMember", "Firewall", "RoleAssignment", "FederatedIdentityCredential",
-        "SecurityRule",
+        "SecurityRule", "CryptoKeyIAMMember",
     ]
 
     /// The risks of a change to a managed resource (`o` nil: added, `n` nil: removed).
