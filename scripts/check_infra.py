@@ -637,6 +637,61 @@ def velero_snapshot_rights(clusters, argo, by_kind, sub):
     return problems
 
 
+def storage_keys(root, by_kind):
+    """Each storage account's encryption in infra/ is the one buckets/ describes: with a
+    customer-managed key, the account carries the user-assigned identity buckets/ names, that
+    identity and the Key Vault key are rendered in the account's region, the identity holds Key
+    Vault Crypto Service Encryption User on the vault, and once the key is set it is that key
+    (versionless) with that identity; without one, infra/ sets no key either."""
+    problems = []
+    say = problems.append
+    ext = lambda d: ((d["metadata"].get("annotations") or {}).get("crossplane.io/external-name") or d["metadata"]["name"])
+    fp = lambda d: d["spec"]["forProvider"]
+    vaults = {ext(v): fp(v).get("location") for v in by_kind.get("Vault", {}).values()}
+    keys = {(fp(k)["keyVaultIdRef"]["name"], ext(k)) for k in by_kind.get("Key", {}).values()}
+    vault_names = {n: ext(v) for n, v in by_kind.get("Vault", {}).items()}
+    keys = {(vault_names.get(v, v), k) for v, k in keys}
+    identities = {ext(u): fp(u).get("location") for u in by_kind.get("UserAssignedIdentity", {}).values()}
+    grants = {(a["metadata"]["name"], fp(a).get("roleDefinitionName"), fp(a).get("scope", "").rsplit("/", 1)[-1])
+              for a in by_kind.get("RoleAssignment", {}).values()}
+    described = {}
+    for f in (root / "buckets").rglob("*.storage-account.json"):
+        doc = json.loads(f.read_text())
+        described[doc["storageAccount"]] = doc["StorageAccountCreateParameters"]
+    for name, a in by_kind.get("Account", {}).items():
+        params = described.get(ext(a))
+        if params is None:
+            say(f"storage account {ext(a)}: buckets/ does not describe it")
+            continue
+        enc = params["properties"]["encryption"]
+        cmk = fp(a).get("customerManagedKey")
+        if enc.get("keySource") != "Microsoft.Keyvault":
+            if cmk or fp(a).get("identity"):
+                say(f"storage account {ext(a)}: infra/ sets a key or identity that buckets/ (Microsoft-managed keys) does not")
+            continue
+        ident_id = enc["identity"]["userAssignedIdentity"]
+        ident = ident_id.rsplit("/", 1)[-1]
+        vault = re.fullmatch(r"https://([a-z0-9-]+)\.vault\.azure\.net", enc["keyvaultproperties"]["keyvaulturi"])
+        vault = vault.group(1) if vault else "?"
+        key = enc["keyvaultproperties"]["keyname"]
+        region = fp(a).get("location")
+        if (fp(a).get("identity") or {}).get("identityIds") != [ident_id]:
+            say(f"storage account {ext(a)}: its identity is not {ident_id}, the one buckets/ unwraps its key with")
+        if identities.get(ident) != region:
+            say(f"storage account {ext(a)}: identity {ident} is not rendered in {region}")
+        if vaults.get(vault) != region or (vault, key) not in keys:
+            say(f"storage account {ext(a)}: key {key} of vault {vault} is not rendered in {region}")
+        granted = (ident, "Key Vault Crypto Service Encryption User", vault) in grants
+        if cmk:
+            if cmk.get("keyVaultKeyId") != f"https://{vault}.vault.azure.net/keys/{key}" or cmk.get("userAssignedIdentityId") != ident_id:
+                say(f"storage account {ext(a)}: customerManagedKey {cmk} is not the key {vault}/{key} with identity {ident}, as buckets/ says")
+            if not granted:
+                say(f"storage account {ext(a)}: identity {ident} has no Key Vault Crypto Service Encryption User on vault {vault}")
+        elif granted:
+            say(f"storage account {ext(a)}: identity {ident} is granted the key but the account does not use it")
+    return problems
+
+
 def azure_checks(root, infra, by_kind, clusters, argo, plan):
     """The cross-checks of an Azure foundation: the IP plan's ranges on the VNets, subnets and
     AKS pod/service ranges; identities with a federated credential for exactly their
@@ -647,6 +702,7 @@ def azure_checks(root, infra, by_kind, clusters, argo, plan):
     fp = lambda d: d["spec"]["forProvider"]
     problems += acr_pulls(clusters, by_kind)
     problems += velero_snapshot_rights(clusters, argo, by_kind, next((d["spec"].get("subscriptionID") for _, d in infra if d["kind"] == "ProviderConfig"), ""))
+    problems += storage_keys(root, by_kind)
     # IP plan: VNets, subnets, pod and service ranges
     for name, v in by_kind.get("VirtualNetwork", {}).items():
         if fp(v).get("addressSpace") != [plan.get(f"{name}/vpc")]:

@@ -123,6 +123,38 @@ struct InfraAzureTests {
         #expect(velero.contains("AZURE_RESOURCE_GROUP=contoso-prod-weu-nodes"), "\(velero)")
     }
 
+    @Test("storage accounts: the region's key with the storage identity, as buckets/ says; the key once the identity is granted it")
+    func storageKey() throws {
+        let id =
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/contoso-platform/providers/Microsoft.ManagedIdentity/userAssignedIdentities/contoso-weu-storage"
+        let o = try Self.infra(Self.azure)
+        let accounts = Self.objects(o, "Account")
+        #expect(Self.names(accounts) == ["contosodevelopment", "contosoproduction", "contosostaging"])
+        for a in accounts {
+            #expect(a.at("spec.forProvider.identity") == ["type": "UserAssigned", "identityIds": [.string(id)]])
+            #expect(
+                a.at("spec.forProvider.customerManagedKey")
+                    == ["keyVaultKeyId": "https://contoso-weu.vault.azure.net/keys/contoso-weu", "userAssignedIdentityId": .string(id)])
+        }
+        let grant = try #require(Self.objects(o, "RoleAssignment").first { $0.at("metadata.name")?.stringValue == "contoso-weu-storage" })
+        #expect(grant.at("spec.forProvider.roleDefinitionName")?.stringValue == "Key Vault Crypto Service Encryption User")
+        #expect(grant.at("spec.forProvider.scope")?.stringValue?.hasSuffix("/providers/Microsoft.KeyVault/vaults/contoso-weu") == true)
+        // buckets/ describes the same key and identity
+        let files = try InfraTests.render(Self.azure)
+        let body = try #require(files["buckets/production/contosoproduction.storage-account.json"])
+        #expect(body.contains("\"keyvaulturi\": \"https://contoso-weu.vault.azure.net\""), "\(body)")
+        #expect(body.contains("\"userAssignedIdentity\": \"\(id)\""), "\(body)")
+        // first pass: the identity is there, the key waits for its grant (and a warning says so)
+        let first = Self.azure.replacingOccurrences(of: "    contoso-weu-storage: 1b0e0000-0000-4000-8000-00000000010d\n", with: "")
+        #expect(first != Self.azure)
+        let before = try Self.infra(first)
+        #expect(
+            Self.objects(before, "Account").allSatisfy {
+                $0.at("spec.forProvider.customerManagedKey") == nil && $0.at("spec.forProvider.identity") != nil
+            })
+        #expect(Self.findings(first).contains { $0.contains("infrastructure.principals has no principal id for contoso-weu-storage:") })
+    }
+
     @Test("without the values Azure assigns: no role assignments or federated credentials, and warnings saying what to fill in")
     func firstPass() throws {
         var text = Self.azure

@@ -393,6 +393,15 @@ def test_azure_foundation_passes_every_cross_check(azure):
      "Velero on nonprod (identity contoso-platform): no role assignment on /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/contoso-platform allows"),
     (edit_object("infra/clusters/prod-weu.yaml", "KubernetesCluster", "prod-weu", set_path("spec.forProvider.nodeResourceGroup", None)),
      "KubernetesCluster prod-weu: no nodeResourceGroup, so Velero's disk rights have no scope known at render time"),
+    # storage accounts' customer-managed key, as buckets/ describes it
+    (mutate_drop("RoleAssignment", "contoso-weu-storage"),
+     "storage account contosoproduction: identity contoso-weu-storage has no Key Vault Crypto Service Encryption User on vault contoso-weu"),
+    (edit_object("infra/buckets/contosoproduction.yaml", "Account", "contosoproduction",
+                 set_path("spec.forProvider.customerManagedKey.keyVaultKeyId", "https://contoso-platform.vault.azure.net/keys/contosoproduction-cmk")),
+     "storage account contosoproduction: customerManagedKey"),
+    (mutate_drop("UserAssignedIdentity", "contoso-weu-storage"), "storage account contosodevelopment: identity contoso-weu-storage is not rendered in westeurope"),
+    (edit_object("infra/buckets/contosostaging.yaml", "Account", "contosostaging", set_path("spec.forProvider.identity", None)),
+     "storage account contosostaging: its identity is not"),
 ])
 def test_each_azure_break_is_caught(azure, tmp_path, mutation, expected):
     caught(azure, tmp_path, mutation, expected)

@@ -113,6 +113,7 @@ extension PlatformChecks {
                 r.kmsKey, subscription: spec.provider.subscription, resourceGroup: spec.provider.resourceGroup), validVaultName(n)
             {
                 keys.insert(n)
+                if spec.buckets.contains(where: { $0.encryption == "kms" }) { keys.insert(AzureFoundation.storageIdentity(n)) }
             }
         }
         let principals = keys.filter { (infra.principals[$0] ?? "").isEmpty }.sorted()
@@ -120,7 +121,7 @@ extension PlatformChecks {
             out.append(
                 .warning(
                     .infraPending,
-                    "infrastructure.principals has no principal id for \(principals.joined(separator: ", ")): their role assignments are not rendered; apply infra/, then write each identity's status.atProvider.principalId (a disk encryption set's identity's, for its name; a cluster's kubelet identity's, status.atProvider.kubeletIdentity[0].objectId, for <cluster>-kubelet) there",
+                    "infrastructure.principals has no principal id for \(principals.joined(separator: ", ")): their role assignments are not rendered; apply infra/, then write each identity's status.atProvider.principalId (a disk encryption set's identity's, for its name; the storage accounts' identity's, for <set name>-storage; a cluster's kubelet identity's, status.atProvider.kubeletIdentity[0].objectId, for <cluster>-kubelet) there",
                     at: infra.location))
         }
         let issuers = spec.clusters.map(\.name).filter { (infra.issuers[$0] ?? "").isEmpty }

@@ -109,33 +109,51 @@ extension Renderer {
 
     /// The account's settings: zone-redundant StorageV2, HTTPS only with TLS 1.2, no public
     /// blob access, no shared keys (Entra ID only), infrastructure encryption; with
-    /// `encryption: kms` a customer key `<account>` in the Key Vault of `security.secrets`.
+    /// `encryption: kms` the customer-managed key of its region (`azureStorageKey`), unwrapped by
+    /// the region's storage identity.
     func azureAccountParameters(_ buckets: [Bucket], env: Environment) -> JSONValue {
+        let location = plan.dataRegion(of: env) ?? spec.provider.regions.first?.name ?? ""
         var encryption: [(String, JSONValue)] = [
             ("services", ["blob": ["enabled": true, "keyType": "Account"]]), ("requireInfrastructureEncryption", true),
         ]
-        if buckets.contains(where: { $0.encryption == "kms" }), let store = spec.security.secrets, store.store == "azure-key-vault" {
+        var identity: [(String, JSONValue)] = []
+        if let key = azureStorageKey(buckets, region: location) {
             encryption.append(("keySource", "Microsoft.Keyvault"))
             encryption.append(
-                (
-                    "keyvaultproperties",
-                    [
-                        "keyname": .string("\(plan.azureStorageAccount(buckets[0].name, env: env))-cmk"),
-                        "keyvaulturi": .string(store.address),
-                    ]
-                ))
+                ("keyvaultproperties", ["keyname": .string(key.name), "keyvaulturi": .string("https://\(key.name).vault.azure.net")]))
+            encryption.append(("identity", ["userAssignedIdentity": .string(key.identityID)]))
+            identity = [("identity", ["type": "UserAssigned", "userAssignedIdentities": .object([(key.identityID, .object([]))])])]
         } else {
             encryption.append(("keySource", "Microsoft.Storage"))
         }
-        return [
-            "sku": ["name": "Standard_ZRS"], "kind": "StorageV2",
-            "location": .string(plan.dataRegion(of: env) ?? spec.provider.regions.first?.name ?? ""),
-            "properties": [
-                "supportsHttpsTrafficOnly": true, "minimumTlsVersion": "TLS1_2",
-                "allowBlobPublicAccess": .bool(buckets.contains(where: \.isPublic)),
-                "allowSharedKeyAccess": false, "publicNetworkAccess": "Enabled", "encryption": .object(encryption),
-            ],
-        ]
+        return .object(
+            [("sku", ["name": "Standard_ZRS"]), ("kind", "StorageV2"), ("location", .string(location))] + identity + [
+                (
+                    "properties",
+                    [
+                        "supportsHttpsTrafficOnly": true, "minimumTlsVersion": "TLS1_2",
+                        "allowBlobPublicAccess": .bool(buckets.contains(where: \.isPublic)),
+                        "allowSharedKeyAccess": false, "publicNetworkAccess": "Enabled", "encryption": .object(encryption),
+                    ]
+                )
+            ])
+    }
+
+    /// The customer-managed key of storage accounts in `region` holding `buckets`, when one asks
+    /// for `encryption: kms` and the region's `kmsKey` is a disk encryption set of the
+    /// foundation's form: the Key Vault key of that set (vault and key share its name, as
+    /// `infra/keys/` creates them) and the user-assigned identity `<name>-storage` the accounts
+    /// unwrap it with (`infra/keys/` creates it and grants it the key).
+    func azureStorageKey(_ buckets: [Bucket], region: String) -> (name: String, identity: String, identityID: String)? {
+        guard buckets.contains(where: { $0.encryption == "kms" }), let r = spec.provider.regions.first(where: { $0.name == region }),
+            let name = AzureFoundation.diskEncryptionSet(
+                r.kmsKey, subscription: spec.provider.subscription, resourceGroup: spec.provider.resourceGroup)
+        else { return nil }
+        let identity = AzureFoundation.storageIdentity(name)
+        return (
+            name, identity,
+            "/subscriptions/\(spec.provider.subscription)/resourceGroups/\(spec.provider.resourceGroup)/providers/Microsoft.ManagedIdentity/userAssignedIdentities/\(identity)"
+        )
     }
 
     /// Blob service properties: versioning (per account on Azure: on when a bucket asks) and

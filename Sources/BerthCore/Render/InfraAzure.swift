@@ -221,6 +221,10 @@ struct AzureFoundation: CloudFoundation {
         return name.isEmpty || name.contains("/") ? nil : name
     }
 
+    /// The user-assigned identity that storage accounts of the region whose key is `keyName`
+    /// unwrap their customer-managed key with (`Renderer.azureStorageKey`).
+    static func storageIdentity(_ keyName: String) -> String { "\(keyName)-storage" }
+
     /// The regions whose key is a disk encryption set of the foundation: (region, set name).
     func regionKeys() -> [(region: String, name: String)] {
         spec.provider.regions.compactMap { r in
@@ -270,6 +274,20 @@ struct AzureFoundation: CloudFoundation {
                 scope: resourceID("Microsoft.KeyVault/vaults", k.name))
             {
                 out.append(a)
+            }
+            // The storage accounts' identity unwraps it too, when a bucket asks for the key.
+            if spec.buckets.contains(where: { $0.encryption == "kms" }) {
+                let id = AzureFoundation.storageIdentity(k.name)
+                out.append(
+                    managed(
+                        "managedidentity.azure.upbound.io/v1beta1", "UserAssignedIdentity", id, externalName: id,
+                        forProvider: [location, group, ("name", .string(id)), ("tags", tags())]))
+                if let a = roleAssignment(
+                    id, principalKey: id, role: "Key Vault Crypto Service Encryption User",
+                    scope: resourceID("Microsoft.KeyVault/vaults", k.name))
+                {
+                    out.append(a)
+                }
             }
             return out
         }

@@ -362,7 +362,7 @@ extension AzureFoundation {
                     ("publicNetworkAccessEnabled", .bool(props["publicNetworkAccess"]?.stringValue != "Disabled")),
                     ("infrastructureEncryptionEnabled", props.at("encryption.requireInfrastructureEncryption") ?? true),
                     ("blobProperties", .object(blobProperties)), ("tags", tags([("berth.dev/environment", .string(a.env.name))])),
-                ], orphan: true)
+                ] + customerKey(a.buckets.map { $0.0 }, region: params["location"]?.stringValue ?? home), orphan: true)
         ]
         for (_, container) in a.buckets {
             out.append(
@@ -383,6 +383,26 @@ extension AzureFoundation {
             for g in id.grants where g.account == a.account {
                 if let ra = roleAssignment("\(id.name)-\(g.name)", principalKey: id.key, role: g.role, scope: g.scope) { out.append(ra) }
             }
+        }
+        return out
+    }
+
+    /// The account's identity and customer-managed key (the region's key, versionless so that
+    /// its rotation applies), as `buckets/` describes them. The key is set once the storage
+    /// identity's principal id is known (the second pass), when its role assignment on the
+    /// vault is rendered too: before, the account keeps Microsoft-managed keys.
+    func customerKey(_ buckets: [Bucket], region: String) -> [(String, JSONValue)] {
+        guard let key = renderer.azureStorageKey(buckets, region: region) else { return [] }
+        var out: [(String, JSONValue)] = [("identity", ["type": "UserAssigned", "identityIds": [.string(key.identityID)]])]
+        if let p = spec.infrastructure?.principals[key.identity], !p.isEmpty {
+            out.append(
+                (
+                    "customerManagedKey",
+                    [
+                        "keyVaultKeyId": .string("https://\(key.name).vault.azure.net/keys/\(key.name)"),
+                        "userAssignedIdentityId": .string(key.identityID),
+                    ]
+                ))
         }
         return out
     }
