@@ -176,6 +176,9 @@ struct InfraAzureTests {
         let files = try InfraTests.render(text)
         #expect(!files.keys.contains { $0.hasPrefix("infra/") })
         #expect(!files.values.contains { $0.contains(Renderer.cloudIdentityAnnotation) })
+        // Velero's snapshotter still gets its credentials file, with the node resource group AKS names by default
+        let velero = try #require(files["addons/prod-weu/velero.yaml"])
+        #expect(velero.contains("AZURE_RESOURCE_GROUP=MC_contoso-platform_prod-weu_westeurope"), "\(velero)")
     }
 
     @Test(

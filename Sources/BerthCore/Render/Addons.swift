@@ -481,12 +481,17 @@ extension Renderer {
         ]
         if onprem {
             v.append(("credentials", ["useSecret": true, "existingSecret": .string(Renderer.veleroCredentials)]))
-        } else if azureFoundation {
+        } else if spec.provider.name == .azure {
             // The Azure plugin's volume snapshotter reads the subscription and the disks'
-            // resource group (the node resource group the foundation names) from a credentials
-            // file; it authenticates with the workload identity, so the file holds no secret.
+            // resource group from a credentials file, and does not start without it; it
+            // authenticates with the workload identity, so the file holds no secret. The disks'
+            // group is the node resource group: the one the foundation names, else the one AKS
+            // names by default for a cluster of this name in `provider.resourceGroup`.
+            let nodes =
+                azureFoundation
+                ? aksNodeResourceGroup(c.name) : "MC_\(spec.provider.resourceGroup)_\(c.name)_\(c.region.value)"
             let file =
-                "AZURE_SUBSCRIPTION_ID=\(spec.provider.subscription)\nAZURE_RESOURCE_GROUP=\(aksNodeResourceGroup(c.name))\nAZURE_CLOUD_NAME=AzurePublicCloud\n"
+                "AZURE_SUBSCRIPTION_ID=\(spec.provider.subscription)\nAZURE_RESOURCE_GROUP=\(nodes)\nAZURE_CLOUD_NAME=AzurePublicCloud\n"
             v.append(("credentials", ["useSecret": true, "secretContents": ["cloud": .string(file)]]))
             v += identityEntries("velero", cluster: c.name) { ("serviceAccount", ["server": $0]) }
         } else {
