@@ -74,6 +74,8 @@ REF_KINDS = {
     "securityGroupId": "SecurityGroup", "roleArn": "Role", "nodeRoleArn": "Role", "role": "Role",
     "clusterName": "Cluster", "targetKeyId": "Key", "bucket": "Bucket", "policyArn": "Policy",
     "repository": "Repository", "peerVpcId": "VPC", "vpcPeeringConnectionId": "VPCPeeringConnection",
+    "ipamId": "VPCIpam", "ipamScopeId": "VPCIpamScope", "ipamPoolId": "VPCIpamPool", "sourceIpamPoolId": "VPCIpamPool",
+    "ipv6IpamPoolId": "VPCIpamPool",
     # Google Cloud (provider-upjet-gcp)
     "network": "Network", "subnetwork": "Subnetwork", "router": "Router", "keyRing": "KeyRing", "cluster": "Cluster",
     "serviceAccountId": "ServiceAccount", "serviceAccount": "ServiceAccount", "cryptoKeyId": "CryptoKey",
@@ -217,7 +219,7 @@ def main(argv):
                 target = by_kind.get(kind, {}).get(r.get("name")) if kind else None
                 if target is None:
                     say(f"{path}: {d['kind']}/{d['metadata']['name']}: {p} names {kind or '?'} {r.get('name')}, which infra/ does not render")
-                elif field not in CROSS_REGION and kind not in GLOBAL_KINDS and d["kind"] not in GLOBAL_KINDS and region(target) and region(d) and region(target) != region(d):
+                elif field not in CROSS_REGION and kind not in GLOBAL_KINDS and d["kind"] not in GLOBAL_KINDS and region(target) and region(d) and region(d) not in usable_in(target):
                     say(f"{path}: {d['kind']}/{d['metadata']['name']}: {p} names {kind} {r.get('name')} in {region(target)}, not {region(d)}")
 
     # 3. CIDRs from the IP plan
@@ -238,6 +240,7 @@ def main(argv):
         key = f"{cluster}/{fp['availabilityZone']}/{tier}"
         if fp.get("cidrBlock") != plan.get(key):
             say(f"Subnet {name}: cidrBlock {fp.get('cidrBlock')} is not the plan's {key} {plan.get(key)}")
+    problems += ipv6_checks(by_kind, plan)
     planned = {k for k in plan if re.fullmatch(r"[^/]+/[^/]+/(public|private)", k)}
     rendered = {f"{s['spec']['forProvider']['vpcIdRef']['name']}/{s['spec']['forProvider']['availabilityZone']}/{'public' if n.endswith('-public') else 'private'}" for n, s in by_kind.get("Subnet", {}).items()}
     for k in sorted(planned - rendered) if by_kind.get("VPC") else []:
@@ -361,6 +364,62 @@ def main(argv):
         print(f"check_infra: {p}")
     print(f"check_infra: {len(infra)} managed objects, {len(wanted) + gcp_wanted[0]} identity bindings, {len(used_keys) + gcp_wanted[1]} key references, {len(problems)} problems")
     return 1 if problems else 0
+
+
+def usable_in(target):
+    """The regions where a referenced resource may be used: its own, and for an IPAM pool (which
+    lives in the IPAM's home region) the region its `locale` makes its addresses available in."""
+    fp = (target.get("spec") or {}).get("forProvider") or {}
+    return {fp.get("region"), fp.get("location")} | ({fp["locale"]} if target.get("kind") == "VPCIpamPool" and fp.get("locale") else set())
+
+
+def ipv6_checks(by_kind, plan):
+    """A dual-stack plan on AWS, address for address: each VPC is associated with the plan's IPv6
+    range of its cluster (`<cluster>/vpc6`), from a pool whose locale is the VPC's region and
+    whose provisioned range is exactly that one, under a pool holding the plan's supernet; each
+    subnet has the plan's IPv6 /64 of its zone and tier."""
+    problems = []
+    say = problems.append
+    fp = lambda d: d["spec"]["forProvider"]
+    if not any(re.fullmatch(r"[^/]+/vpc6", k) for k in plan) or "VPC" not in by_kind:
+        return problems
+    pools = by_kind.get("VPCIpamPool", {})
+    cidrs = {}
+    for c in by_kind.get("VPCIpamPoolCidr", {}).values():
+        cidrs.setdefault(fp(c)["ipamPoolIdRef"]["name"], []).append(fp(c).get("cidr"))
+    assoc = {fp(a)["vpcIdRef"]["name"]: a for a in by_kind.get("VPCIpv6CidrBlockAssociation", {}).values()}
+    tops = [n for n, p in pools.items() if "sourceIpamPoolIdRef" not in fp(p)]
+    if sorted(c for n in tops for c in cidrs.get(n, [])) != [plan.get("supernet6")]:
+        say(f"IPAM: the top pools {tops} hold {[cidrs.get(n) for n in tops]}, not the plan's IPv6 supernet {plan.get('supernet6')}")
+    for name, vpc in by_kind["VPC"].items():
+        want = plan.get(f"{name}/vpc6")
+        a = assoc.get(name)
+        if want is None:
+            if a is not None:
+                say(f"VPC {name}: an IPv6 range is associated, but the plan has none for it")
+            continue
+        if a is None:
+            say(f"VPC {name}: the plan's IPv6 range {want} is not associated with it")
+            continue
+        if fp(a).get("ipv6CidrBlock") != want:
+            say(f"VPC {name}: IPv6 range {fp(a).get('ipv6CidrBlock')} is not the plan's {name}/vpc6 {want}")
+        pool = pools.get((fp(a).get("ipv6IpamPoolIdRef") or {}).get("name"))
+        if pool is None:
+            say(f"VPC {name}: its IPv6 range comes from no rendered IPAM pool")
+            continue
+        if fp(pool).get("locale") != fp(vpc).get("region"):
+            say(f"VPC {name}: its IPAM pool {pool['metadata']['name']} has locale {fp(pool).get('locale')}, not the VPC's region {fp(vpc).get('region')}")
+        if cidrs.get(pool["metadata"]["name"]) != [want]:
+            say(f"VPC {name}: its IPAM pool {pool['metadata']['name']} holds {cidrs.get(pool['metadata']['name'])}, not exactly {want}")
+        if (fp(pool).get("sourceIpamPoolIdRef") or {}).get("name") not in tops:
+            say(f"VPC {name}: its IPAM pool {pool['metadata']['name']} is not carved from the supernet's pool")
+    for name, s in by_kind.get("Subnet", {}).items():
+        cluster = fp(s)["vpcIdRef"]["name"]
+        tier = "public" if name.endswith("-public") else "private"
+        want = plan.get(f"{cluster}/{fp(s)['availabilityZone']}/{tier}6")
+        if fp(s).get("ipv6CidrBlock") != want:
+            say(f"Subnet {name}: ipv6CidrBlock {fp(s).get('ipv6CidrBlock')} is not the plan's {cluster}/{fp(s)['availabilityZone']}/{tier}6 {want}")
+    return problems
 
 
 def external(d):

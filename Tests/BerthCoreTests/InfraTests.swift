@@ -128,5 +128,37 @@ struct InfraTests {
         #expect(risks == [.securitySensitive] && reasons == ["a role's trust policy changes: other workloads may assume it"])
         // an IAM Role is not an RBAC Role: its addition is classified as the foundation's
         #expect(PlatformDiff.classifyAdded(role("a")).0 == [.safe])
+        // another IPv6 range moves every VPC's IPv6 block
+        try DiffTests.expectChange(
+            "ipv6: fd12:3456:789a::/48", "ipv6: fd12:3456:789b::/48",
+            "disruptive: changed infra/VPCIpv6CidrBlockAssociation/prod-eu-ipv6: ", "a network's IPv6 range changes")
+    }
+
+    @Test("IPv6 of the dual-stack plan: an IPAM pool per cluster region holding the VPC's planned range, the subnets' /64s")
+    func ipv6() throws {
+        let files = try Self.render(Self.acme)
+        let ipam = try PlatformDiff.parseYAML(try #require(files["infra/network/_ipam.yaml"]), path: "infra/network/_ipam.yaml")
+        let kinds = ipam.map { "\($0["kind"]?.stringValue ?? "")/\($0.at("metadata.name")?.stringValue ?? "")" }
+        #expect(
+            kinds == [
+                "VPCIpam/acme", "VPCIpamScope/acme-private", "VPCIpamPool/acme-ipv6", "VPCIpamPoolCidr/acme-ipv6",
+                "VPCIpamPool/prod-eu-ipv6",
+                "VPCIpamPoolCidr/prod-eu-ipv6", "VPCIpamPool/prod-us-ipv6", "VPCIpamPoolCidr/prod-us-ipv6", "VPCIpamPool/nonprod-ipv6",
+                "VPCIpamPoolCidr/nonprod-ipv6",
+            ])
+        #expect(ipam[0].at("spec.forProvider.operatingRegions") == [["regionName": "eu-west-1"], ["regionName": "us-east-1"]])
+        #expect(ipam[3].at("spec.forProvider.cidr") == "fd12:3456:789a::/48")
+        #expect(ipam[6].at("spec.forProvider.locale") == "us-east-1" && ipam[6].at("spec.forProvider.region") == "eu-west-1")
+        #expect(ipam[7].at("spec.forProvider.cidr") == "fd12:3456:789a:200::/56")
+        let us = try PlatformDiff.parseYAML(try #require(files["infra/network/prod-us.yaml"]), path: "infra/network/prod-us.yaml")
+        let assoc = try #require(us.first { $0["kind"]?.stringValue == "VPCIpv6CidrBlockAssociation" })
+        #expect(assoc.at("spec.forProvider.ipv6CidrBlock") == "fd12:3456:789a:200::/56")
+        #expect(assoc.at("spec.forProvider.ipv6IpamPoolIdRef.name") == "prod-us-ipv6")
+        let subnet = try #require(us.first { $0.at("metadata.name")?.stringValue == "prod-us-us-east-1b-private" })
+        #expect(subnet.at("spec.forProvider.ipv6CidrBlock") == "fd12:3456:789a:203::/64")
+        // without network.ipv6 there is no IPAM and no IPv6 on the VPCs
+        let v4 = try Self.render(Self.acme.replacingOccurrences(of: "  ipv6: fd12:3456:789a::/48\n", with: ""))
+        #expect(v4["infra/network/_ipam.yaml"] == nil)
+        #expect(!(v4["infra/network/prod-us.yaml"] ?? "").contains("ipv6"))
     }
 }

@@ -420,3 +420,19 @@ def test_azure_check_warns_until_the_second_pass(tmp_path):
     assert "infrastructure.issuers has no OIDC issuer for prod-weu, nonprod" in out
     # AKS creates each cluster's kubelet identity; its AcrPull waits for the principal id.
     assert re.search(r"infrastructure.principals has no principal id for [^:]*\bnonprod-kubelet, [^:]*\bprod-weu-kubelet\b", out), out
+
+
+# --- IPv6 of acme's dual-stack plan on AWS, through a VPC IPAM ---
+
+@pytest.mark.parametrize("mutation,expected", [
+    (edit_object("infra/network/prod-eu.yaml", "Subnet", "prod-eu-eu-west-1b-private", set_path("spec.forProvider.ipv6CidrBlock", "fd12:3456:789a:9::/64")),
+     "Subnet prod-eu-eu-west-1b-private: ipv6CidrBlock fd12:3456:789a:9::/64 is not the plan's prod-eu/eu-west-1b/private6 fd12:3456:789a:3::/64"),
+    (mutate_drop("VPCIpv6CidrBlockAssociation", "prod-us-ipv6"), "VPC prod-us: the plan's IPv6 range fd12:3456:789a:200::/56 is not associated with it"),
+    (edit_object("infra/network/_ipam.yaml", "VPCIpamPool", "prod-us-ipv6", set_path("spec.forProvider.locale", "eu-west-1")),
+     "VPC prod-us: its IPAM pool prod-us-ipv6 has locale eu-west-1, not the VPC's region us-east-1"),
+    (edit_object("infra/network/_ipam.yaml", "VPCIpamPoolCidr", "nonprod-ipv6", set_path("spec.forProvider.cidr", "fd12:3456:789a:700::/56")),
+     "VPC nonprod: its IPAM pool nonprod-ipv6 holds ['fd12:3456:789a:700::/56'], not exactly fd12:3456:789a:400::/56"),
+    (mutate_drop("VPCIpamScope", "acme-private"), "ipamScopeIdRef names VPCIpamScope acme-private, which infra/ does not render"),
+])
+def test_each_ipv6_break_is_caught(acme, tmp_path, mutation, expected):
+    caught(acme, tmp_path, mutation, expected)

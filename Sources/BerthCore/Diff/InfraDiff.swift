@@ -18,12 +18,17 @@ extension PlatformDiff {
         "Subnet": [
             ("spec.forProvider.cidrBlock", "a subnet's range changes: the subnet is replaced and its nodes and load balancers with it"),
             ("spec.forProvider.availabilityZone", "a subnet moves zone: it is replaced"),
+            ("spec.forProvider.ipv6CidrBlock", "a subnet's IPv6 range changes: its interfaces lose their IPv6 addresses"),
             (
                 "spec.forProvider.addressPrefixes",
                 "a subnet's range changes: the subnet is replaced and its nodes and load balancers with it"
             ),
         ],
         "VirtualNetwork": [("spec.forProvider.addressSpace", "a network's range changes: the VNet and everything in it is replaced")],
+        "VPCIpv6CidrBlockAssociation": [
+            ("spec.forProvider.ipv6CidrBlock", "a network's IPv6 range changes: the association and every subnet's IPv6 range are replaced")
+        ],
+        "VPCIpamPoolCidr": [("spec.forProvider.cidr", "an IPAM pool's range changes: what was allocated from it must move")],
         "KubernetesCluster": [
             (
                 "spec.forProvider.kubernetesVersion",
@@ -121,7 +126,8 @@ extension PlatformDiff {
     static let foundationLost: Set<String> = [
         "VPC", "Subnet", "Cluster", "NodeGroup", "Bucket", "Key", "Alias", "Zone", "Repository", "Network", "Subnetwork", "NodePool",
         "KeyRing", "CryptoKey", "ManagedZone", "RegistryRepository", "VirtualNetwork", "KubernetesCluster", "KubernetesClusterNodePool",
-        "Vault", "DiskEncryptionSet", "DNSZone", "Account", "Container", "Registry",
+        "Vault", "DiskEncryptionSet", "DNSZone", "Account", "Container", "Registry", "VPCIpv6CidrBlockAssociation", "VPCIpamPool",
+        "VPCIpamPoolCidr",
     ]
     /// Kinds whose addition grants access.
     static let foundationGrants: Set<String> = [

@@ -59,8 +59,14 @@ extension HostingDoc {
             return
                 " The VPC networks and subnetworks of `infra/network/` take these ranges address for address (\(plural(count("Network", in: o), "VPC network")), \(plural(count("Subnetwork", in: o), "subnetwork"))); Google Cloud subnetworks are regional, so each zone's planned range is a subnetwork of the cluster's region, and the nodes take the first zone's private subnetwork, whose secondary ranges are the cluster's pod and service ranges (GKE VPC-native)."
         }
+        let v6 = count("VPCIpv6CidrBlockAssociation", in: o)
+        let ipv6 =
+            v6 == 0
+            ? ""
+            : " IPv6 too: \(plural(v6, "VPC")) take their planned IPv6 range from \(plural(count("VPCIpamPool", in: o) - 1, "pool")) of a VPC IPAM (one per cluster, carved from the pool of the plan's IPv6 supernet), and \(plural(o.filter { $0["kind"]?.stringValue == "Subnet" && $0.at("spec.forProvider.ipv6CidrBlock") != nil }.count, "subnet")) their planned /64; EKS clusters stay IPv4, so the IPv6 pod and service ranges stay reserved in the plan."
         return
             " The VPCs and subnets of `infra/network/` take these ranges address for address (\(plural(count("VPC", in: o), "VPC")), \(plural(count("Subnet", in: o), "subnet"))); on EKS pods take addresses of the private subnets (VPC CNI), so the pod ranges stay reserved in the plan."
+            + ipv6
     }
 
     /// The table after "IP Address Management": each rendered subnet and its range.

@@ -1,3 +1,4 @@
+import BerthNet
 import Foundation
 
 /// The foundation on AWS, as managed resources of the upjet AWS provider family
@@ -8,8 +9,13 @@ import Foundation
 ///   gateways (one per zone in production, one per network elsewhere) with their Elastic IPs,
 ///   route tables and associations, and a security group per `network.firewall` target with
 ///   one ingress rule per source and port. EKS gives pods addresses of the private subnets
-///   (VPC CNI), so the plan's pod range is not a VPC range on AWS; its IPv6 ranges are not
-///   applied either (AWS assigns a VPC's IPv6 block).
+///   (VPC CNI), so the plan's pod range is not a VPC range on AWS.
+/// - IPv6, where the plan is dual-stack: AWS gives a VPC a private IPv6 range only from a VPC
+///   IPAM pool, so `infra/network/_ipam.yaml` holds an IPAM operating in the clusters' regions,
+///   a private scope, a pool with the plan's IPv6 supernet and, per cluster, a pool for its
+///   region holding exactly the plan's IPv6 range of its VPC; each VPC is associated with that
+///   range from its pool, and each subnet gets the plan's IPv6 /64. EKS clusters stay IPv4 (an
+///   EKS cluster is single-stack), so the plan's IPv6 pod and service ranges are not applied.
 /// - Cluster: the cluster role, the EKS cluster (the spec's version, private endpoint access
 ///   always, public access unless `endpoint: private`, the plan's service CIDR, secrets
 ///   encrypted with the region's key, every control-plane log type to a log group kept as
@@ -46,8 +52,11 @@ struct AWSFoundation: CloudFoundation {
     func folders() -> [Renderer.InfraFolder] {
         let keys = regionKeys()
         let peering = peerings()
+        let ipam = ipamObjects()
+        let shared =
+            (ipam.isEmpty ? [] : [("infra/network/_ipam.yaml", ipam)]) + (peering.isEmpty ? [] : [("infra/network/_peering.yaml", peering)])
         return infraFolders(
-            provider: "aws", config: [providerConfig()], sharedNetwork: peering.isEmpty ? [] : [("infra/network/_peering.yaml", peering)],
+            provider: "aws", config: [providerConfig()], sharedNetwork: shared,
             keys: keys.isEmpty ? [] : keyObjects(keys), identities: identities().map { ("infra/identities/\($0.name).yaml", identity($0)) },
             registry: ("infra/registry/repositories.yaml", "registry repositories"),
             buckets: ("buckets", plan.foundationBuckets().map { ("infra/buckets/\($0.name).yaml", bucket($0)) }))
@@ -88,6 +97,69 @@ struct AWSFoundation: CloudFoundation {
 
     // MARK: network
 
+    /// The region that holds the IPAM of a dual-stack plan (the first region of the spec), nil
+    /// when no cluster's network has an IPv6 range or the plan has no IPv6 supernet.
+    var ipamHome: String? {
+        guard clusters.contains(where: { $0.network.cidr6 != nil }), renderer.ipPlan?.entry("supernet6") != nil else { return nil }
+        return spec.provider.regions.first?.name ?? clusters.first?.region
+    }
+
+    /// The IPAM of a dual-stack plan (`infra/network/_ipam.yaml`): operating in the home region
+    /// and every region of a dual-stack cluster, a private scope, a pool holding the plan's
+    /// IPv6 supernet and, per cluster, a pool for the cluster's region holding exactly its
+    /// VPC's IPv6 range. Every IPAM resource lives in the home region; a pool's `locale` is
+    /// where VPCs may take addresses from it.
+    func ipamObjects() -> [JSONValue] {
+        guard let home = ipamHome, let supernet = renderer.ipPlan?.entry("supernet6")?.prefix.description else { return [] }
+        let dual = clusters.filter { $0.network.cidr6 != nil }
+        var regions = [home]
+        for c in dual where !regions.contains(c.region) { regions.append(c.region) }
+        let region: (String, JSONValue) = ("region", .string(home))
+        let top = "\(spec.platform)-ipv6"
+        var out: [JSONValue] = [
+            managed(
+                "ec2.aws.upbound.io/v1beta1", "VPCIpam", spec.platform,
+                forProvider: [
+                    region, ("description", .string("\(spec.platform): the IP plan's IPv6 ranges")),
+                    ("operatingRegions", .array(regions.map { ["regionName": .string($0)] })), ("tags", tags(spec.platform)),
+                ]),
+            managed(
+                "ec2.aws.upbound.io/v1beta1", "VPCIpamScope", "\(spec.platform)-private",
+                forProvider: [
+                    region, ("ipamIdRef", ref(spec.platform)), ("description", .string("\(spec.platform): private IPv6 (the plan's ULA)")),
+                    ("tags", tags("\(spec.platform)-private")),
+                ]),
+            managed(
+                "ec2.aws.upbound.io/v1beta1", "VPCIpamPool", top,
+                forProvider: [
+                    region, ("addressFamily", "ipv6"), ("ipamScopeIdRef", ref("\(spec.platform)-private")),
+                    ("description", .string("\(spec.platform): the IP plan's IPv6 supernet")), ("tags", tags(top)),
+                ]),
+            managed(
+                "ec2.aws.upbound.io/v1beta2", "VPCIpamPoolCidr", top,
+                forProvider: [region, ("ipamPoolIdRef", ref(top)), ("cidr", .string(supernet))]),
+        ]
+        for c in dual {
+            guard let cidr6 = c.network.cidr6 else { continue }
+            let pool = "\(c.cluster.name)-ipv6"
+            out.append(
+                managed(
+                    "ec2.aws.upbound.io/v1beta1", "VPCIpamPool", pool,
+                    forProvider: [
+                        region, ("addressFamily", "ipv6"), ("ipamScopeIdRef", ref("\(spec.platform)-private")),
+                        ("locale", .string(c.region)),
+                        ("sourceIpamPoolIdRef", ref(top)),
+                        ("description", .string("\(spec.platform): the IPv6 range of \(c.cluster.name)")),
+                        ("tags", tags("\(spec.platform)-\(pool)")),
+                    ]))
+            out.append(
+                managed(
+                    "ec2.aws.upbound.io/v1beta2", "VPCIpamPoolCidr", pool,
+                    forProvider: [region, ("ipamPoolIdRef", ref(pool)), ("cidr", .string(cidr6))]))
+        }
+        return out
+    }
+
     func subnetName(_ c: Foundation.ClusterPlan, _ s: Foundation.Subnet) -> String {
         "\(c.cluster.name)-\(s.zone)-\(s.isPublic ? "public" : "private")"
     }
@@ -106,13 +178,27 @@ struct AWSFoundation: CloudFoundation {
                     ("tags", tags(vpcName)),
                 ])
         ]
+        if let cidr6 = c.network.cidr6, ipamHome != nil {
+            // The plan's IPv6 range of the VPC, from the cluster's IPAM pool (`ipamObjects`).
+            out.append(
+                managed(
+                    "ec2.aws.upbound.io/v1beta1", "VPCIpv6CidrBlockAssociation", "\(n)-ipv6",
+                    forProvider: [
+                        region, ("vpcIdRef", ref(n)), ("ipv6IpamPoolIdRef", ref("\(n)-ipv6")), ("ipv6CidrBlock", .string(cidr6)),
+                    ]))
+        }
         for s in c.network.subnets {
             let role = s.isPublic ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb"
+            var ipv6: [(String, JSONValue)] = []
+            if let cidr6 = s.cidr6, c.network.cidr6 != nil, ipamHome != nil {
+                ipv6 = [("ipv6CidrBlock", .string(cidr6)), ("assignIpv6AddressOnCreation", true)]
+            }
             out.append(
                 managed(
                     "ec2.aws.upbound.io/v1beta1", "Subnet", subnetName(c, s),
                     forProvider: [
                         region, ("vpcIdRef", ref(n)), ("availabilityZone", .string(s.zone)), ("cidrBlock", .string(s.cidr)),
+                    ] + ipv6 + [
                         ("mapPublicIpOnLaunch", false),
                         ("tags", tags("\(vpcName)-\(s.zone)-\(s.isPublic ? "public" : "private")", [(role, "1")])),
                     ]))
