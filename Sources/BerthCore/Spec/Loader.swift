@@ -257,6 +257,9 @@ struct Walker {
     let file: String
     var diags: [Diagnostic] = []
     var visited = 0
+    /// The nodes the parallel chunks of large maps walked, kept or not (`walkInChunks`): with
+    /// `visited`, all the walking a document cost.
+    var chunkWork = 0
     static let maxNodes = 2_000_000
 
     init(file: String) { self.file = file }
@@ -506,11 +509,12 @@ struct Walker {
             var entries: [SpecEntry] = []
             for (k, v) in shared.pairs[starts[c]..<min(shared.pairs.count, starts[c] + chunkSize)] {
                 if let entry = w.walkEntry(k, v, path: path, key: rule, value: value) { entries.append(entry) }
-                if !w.diags.isEmpty || w.visited > Walker.maxNodes { return ([], false, 0) }
+                if !w.diags.isEmpty || w.visited > Walker.maxNodes { return ([], false, w.visited - (Walker.maxNodes - share)) }
             }
             return (entries, true, w.visited - (Walker.maxNodes - share))
         }
         let spent = chunks.reduce(0) { $0 + $1.visited }
+        chunkWork += spent
         guard chunks.allSatisfy(\.clean), spent <= budget else { return nil }
         visited += spent
         return chunks.flatMap(\.entries)
