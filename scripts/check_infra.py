@@ -707,9 +707,8 @@ def storage_keys(root, by_kind):
     ext = lambda d: ((d["metadata"].get("annotations") or {}).get("crossplane.io/external-name") or d["metadata"]["name"])
     fp = lambda d: d["spec"]["forProvider"]
     vaults = {ext(v): fp(v).get("location") for v in by_kind.get("Vault", {}).values()}
-    keys = {(fp(k)["keyVaultIdRef"]["name"], ext(k)) for k in by_kind.get("Key", {}).values()}
     vault_names = {n: ext(v) for n, v in by_kind.get("Vault", {}).items()}
-    keys = {(vault_names.get(v, v), k) for v, k in keys}
+    keys = {(vault_names.get(fp(k)["keyVaultIdRef"]["name"], "?"), ext(k)) for k in by_kind.get("Key", {}).values()}
     identities = {ext(u): fp(u).get("location") for u in by_kind.get("UserAssignedIdentity", {}).values()}
     grants = {(a["metadata"]["name"], fp(a).get("roleDefinitionName"), fp(a).get("scope", "").rsplit("/", 1)[-1])
               for a in by_kind.get("RoleAssignment", {}).values()}

@@ -101,3 +101,11 @@ def test_no_pool_on_clouds(tmp_path):
     out = tmp_path / "out"
     assert berth("render", ROOT / "examples/acme/platform.yaml", "--out", out).returncode == 0
     assert not any(o["kind"] in ("IPAddressPool", "L2Advertisement") for _, o in rendered(out / "prod-eu"))
+
+
+def test_the_document_names_the_pools_the_render_writes(tmp_path):
+    # examples/onprem requests no address: one pool, and the document names only it
+    out = tmp_path / "docs"
+    assert berth("docs", ROOT / "examples/onprem/platform.yaml", "--out", out).returncode == 0
+    text = (out / "hosting-and-network.md").read_text()
+    assert "(the IPAddressPool lab) on own hardware" in text and "lab-requested" not in text

@@ -133,7 +133,7 @@ extension Renderer {
         let usesGateway = uses.has(group: "gateway.networking.k8s.io")
         let wanted =
             crdAddons(uses) + meshAddons(c, usesGateway: usesGateway) + certificateAddons(c, uses: uses, usesGateway: usesGateway)
-            + externalDNSAddons(c, uses: uses, usesGateway: usesGateway) + ingressAddons(uses) + storageAddons(c, uses: uses)
+            + externalDNSAddons(c, uses: uses, usesGateway: usesGateway) + ingressAddons(c, uses: uses) + storageAddons(c, uses: uses)
             + operatorAddons(c, uses: uses) + veleroAddons(c, uses: uses) + workloadAddons(uses) + clusterAutoscalerAddons(c)
             + loadBalancerAddons(c, uses: uses)
             + monitoringAddons(uses)
@@ -341,7 +341,7 @@ extension Renderer {
     }
 
     /// The Gateway or Ingress controller, and MetalLB for LoadBalancer addresses on own hardware.
-    private func ingressAddons(_ uses: ReferenceCheck.Uses) -> [WantedAddon] {
+    private func ingressAddons(_ c: Cluster, uses: ReferenceCheck.Uses) -> [WantedAddon] {
         let onprem = spec.provider.name == .onprem
         let ingressNS = spec.network.ingress.namespace
         var out: [WantedAddon] = []
@@ -370,10 +370,13 @@ extension Renderer {
                     ], namespace: ingressNS))
         }
         if onprem, uses.has(kind: "Ingress") || uses.has(kind: "Gateway") || uses.has(group: "metallb.io") {
+            // The pools `metallbObjects` renders on this cluster.
+            let requested =
+                loadBalancerPools(c).requested.isEmpty ? "" : " and, for the addresses objects request, \(spec.platform)-requested"
             out.append(
                 WantedAddon(
                     "metallb", Renderer.addonWaveOperators,
-                    "LoadBalancer addresses from the IP plan's load-balancer ranges (the IPAddressPools \(spec.platform) and, for the addresses objects request, \(spec.platform)-requested) on own hardware",
+                    "LoadBalancer addresses from the IP plan's load-balancer ranges (the IPAddressPool \(spec.platform)\(requested)) on own hardware",
                     ["crds": ["enabled": true]]))
         }
         return out

@@ -150,10 +150,7 @@ extension Renderer {
                 r.kmsKey, subscription: spec.provider.subscription, resourceGroup: spec.provider.resourceGroup)
         else { return nil }
         let identity = AzureFoundation.storageIdentity(name)
-        return (
-            name, identity,
-            "/subscriptions/\(spec.provider.subscription)/resourceGroups/\(spec.provider.resourceGroup)/providers/Microsoft.ManagedIdentity/userAssignedIdentities/\(identity)"
-        )
+        return (name, identity, AzureFoundation.resourceID(spec, "Microsoft.ManagedIdentity/userAssignedIdentities", identity))
     }
 
     /// Blob service properties: versioning (per account on Azure: on when a bucket asks) and

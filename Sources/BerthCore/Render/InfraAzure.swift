@@ -70,7 +70,12 @@ struct AzureFoundation: CloudFoundation {
 
     /// `/subscriptions/<subscription>/resourceGroups/<group>/providers/<type>/<name>`.
     func resourceID(_ type: String, _ name: String, group: String? = nil) -> String {
-        "/subscriptions/\(subscription)/resourceGroups/\(group ?? resourceGroup)/providers/\(type)/\(name)"
+        AzureFoundation.resourceID(spec, type, name, group: group)
+    }
+
+    /// A resource id in `spec`'s subscription and (unless `group` names another) its resource group.
+    static func resourceID(_ spec: Spec, _ type: String, _ name: String, group: String? = nil) -> String {
+        "/subscriptions/\(spec.provider.subscription)/resourceGroups/\(group ?? spec.provider.resourceGroup)/providers/\(type)/\(name)"
     }
 
     /// The provider families the foundation uses, at one pinned version.
