@@ -46,6 +46,46 @@ extension IPAddressProtocol {
     }
 }
 
+/// The two address types' side of `IPAddressProtocol`: the family-independent bits each is
+/// stored as (IPv4 in the low 32 bits). From them and `family`, one definition of `ipAddress` and
+/// `init?(_: IPAddress)` serves both types.
+@usableFromInline
+protocol FixedFamilyAddress: IPAddressProtocol {
+    /// The address of these bits (the caller knows they are of this family).
+    init(bits: Bits128)
+    /// The address as family-independent bits.
+    var bits: Bits128 { get }
+}
+
+extension FixedFamilyAddress {
+    /// This address as an `IPAddress` of its family.
+    ///
+    /// ```swift
+    /// IPv4Address(1).ipAddress                // .v4(0.0.0.1)
+    /// IPv6Address(high: 0, low: 1).ipAddress  // .v6(::1)
+    /// ```
+    @inlinable
+    public var ipAddress: IPAddress { IPAddress(bits: bits, family: Self.family) }
+
+    /// The address of this type that `address` holds, or nil for the other family (an
+    /// IPv4-mapped IPv6 address is IPv6).
+    ///
+    /// ```swift
+    /// IPv4Address(try IPAddress("10.0.0.1"))         // 10.0.0.1
+    /// IPv4Address(try IPAddress("::ffff:10.0.0.1"))  // nil
+    /// IPv6Address(try IPAddress("::1"))              // ::1
+    /// IPv6Address(try IPAddress("10.0.0.1"))         // nil
+    /// ```
+    @inlinable
+    public init?(_ address: IPAddress) {
+        switch (address, Self.family) {
+        case (.v4(let a), .v4): self.init(bits: a.bits)
+        case (.v6(let a), .v6): self.init(bits: a.bits)
+        default: return nil
+        }
+    }
+}
+
 /// An IPv4 address stored as a 32-bit integer.
 ///
 /// ```swift
@@ -53,7 +93,7 @@ extension IPAddressProtocol {
 /// a.value        // 3221225985
 /// "\(a)"         // "192.0.2.1"
 /// ```
-public struct IPv4Address: IPAddressProtocol {
+public struct IPv4Address: FixedFamilyAddress {
     /// The address as a big-endian-ordered integer (`1.2.3.4` is `0x01020304`).
     public let value: UInt32
 
@@ -110,24 +150,9 @@ public struct IPv4Address: IPAddressProtocol {
     @inlinable
     public static var family: IPFamily { .v4 }
 
-    /// `.v4(self)`.
-    ///
-    /// ```swift
-    /// IPv4Address(1).ipAddress  // .v4(0.0.0.1)
-    /// ```
     @inlinable
-    public var ipAddress: IPAddress { .v4(self) }
-
-    /// The IPv4 address `address` holds, or nil for an IPv6 address (an IPv4-mapped one included).
-    ///
-    /// ```swift
-    /// IPv4Address(try IPAddress("10.0.0.1"))         // 10.0.0.1
-    /// IPv4Address(try IPAddress("::ffff:10.0.0.1"))  // nil
-    /// ```
-    @inlinable
-    public init?(_ address: IPAddress) {
-        guard case .v4(let a) = address else { return nil }
-        self = a
+    init(bits: Bits128) {
+        self.value = UInt32(truncatingIfNeeded: bits.lo)
     }
 
     @inlinable
@@ -141,7 +166,7 @@ public struct IPv4Address: IPAddressProtocol {
 /// "\(a)"                 // "2001:db8::1:0:0:1"
 /// a.high                 // 0x2001_0db8_0000_0000
 /// ```
-public struct IPv6Address: IPAddressProtocol {
+public struct IPv6Address: FixedFamilyAddress {
     /// The upper 64 bits (first four groups).
     public let high: UInt64
     /// The lower 64 bits (last four groups).
@@ -201,26 +226,6 @@ public struct IPv6Address: IPAddressProtocol {
     /// ```
     @inlinable
     public static var family: IPFamily { .v6 }
-
-    /// `.v6(self)`.
-    ///
-    /// ```swift
-    /// IPv6Address(high: 0, low: 1).ipAddress  // .v6(::1)
-    /// ```
-    @inlinable
-    public var ipAddress: IPAddress { .v6(self) }
-
-    /// The IPv6 address `address` holds, or nil for an IPv4 address.
-    ///
-    /// ```swift
-    /// IPv6Address(try IPAddress("::1"))       // ::1
-    /// IPv6Address(try IPAddress("10.0.0.1"))  // nil
-    /// ```
-    @inlinable
-    public init?(_ address: IPAddress) {
-        guard case .v6(let a) = address else { return nil }
-        self = a
-    }
 
     /// The embedded IPv4 address when this is IPv4-mapped (`::ffff:0:0/96`), else nil.
     ///

@@ -106,7 +106,7 @@ struct Dashboard: Sendable {
             return Self.page(
                 templates.render(
                     HistoryPage(
-                        user: SignedInUser(record), csrf: s.csrf, fields: fields, events: events,
+                        header: PageHeader(user: SignedInUser(record), csrf: s.csrf), fields: fields, events: events,
                         limit: Self.historyLimit)))
         }
     }
@@ -139,7 +139,8 @@ struct Dashboard: Sendable {
         var search: PoolsPage.SearchResult?
         if !query.isEmpty { search = try await searchResult(query) }
         return PoolsPage(
-            user: SignedInUser(token), csrf: csrf, pools: data.0.map { PoolsPage.PoolRow($0, data.1[$0.pool.name] ?? []) },
+            header: PageHeader(user: SignedInUser(token), csrf: csrf),
+            pools: data.0.map { PoolsPage.PoolRow($0, data.1[$0.pool.name] ?? []) },
             query: query, search: search)
     }
 

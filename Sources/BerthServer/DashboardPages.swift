@@ -95,14 +95,14 @@ extension SignedInUser {
     }
 }
 
-struct SigninPage: DashboardPage {
-    static let template = "signin"
-    let title = "Sign in"
+/// The header of every signed-in page (templates/header.mustache): who is signed in, and the
+/// session's CSRF token for its sign-out form.
+struct PageHeader {
+    let user: SignedInUser
     let csrf: String
-    let error: String?
 }
 
-/// One history event as a table row (`showPool`: the history page's pool column).
+/// One history event as a row of templates/events.mustache (`showPool`: the history page's pool column).
 struct EventRow {
     let at: String
     let showPool: Bool
@@ -123,11 +123,17 @@ struct EventRow {
     }
 }
 
+struct SigninPage: DashboardPage {
+    static let template = "signin"
+    let title = "Sign in"
+    let csrf: String
+    let error: String?
+}
+
 struct PoolsPage: DashboardPage {
     static let template = "pools"
     let title = "berth IPAM"
-    let user: SignedInUser
-    let csrf: String
+    let header: PageHeader
     let pools: [PoolRow]
     let query: String
     let search: SearchResult?
@@ -195,6 +201,15 @@ struct PrefixMap {
         let width: String
         let prefix: String
         let owner: String
+
+        /// The block of `allocation`, drawn `x` pixels from the left and `width` pixels wide.
+        init(_ allocation: Allocation, x: Double, width: Double) {
+            state = allocation.state.rawValue
+            self.x = String(format: "%.2f", x)
+            self.width = String(format: "%.2f", width)
+            prefix = "\(allocation.prefix)"
+            owner = allocation.owner ?? ""
+        }
     }
 
     init(_ pool: Pool, _ allocations: [Allocation]) {
@@ -211,9 +226,7 @@ struct PrefixMap {
         blocks = allocations.filter(\.state.isLive).map { b in
             let x = offset(b.prefix) * width
             let w = max(1, (Double(b.prefix.addressCount.description) ?? 0) / total * width)
-            return Block(
-                state: b.state.rawValue, x: String(format: "%.2f", x), width: String(format: "%.2f", w),
-                prefix: "\(b.prefix)", owner: b.owner ?? "")
+            return Block(b, x: x, width: w)
         }
     }
 }
@@ -221,25 +234,32 @@ struct PrefixMap {
 struct HistoryPage: DashboardPage {
     static let template = "history"
     let title = "berth IPAM: history"
-    let user: SignedInUser
-    let csrf: String
-    let fields: HistoryFields
-    let actions: [Action]
+    let header: PageHeader
+    let filter: Filter
     let count: String
     let truncated: Bool
     let limit: Int
     let events: [EventRow]
 
-    struct Action {
-        let name: String
-        let selected: Bool
+    /// The filter form: the fields as given, and the choice of actions with the given one selected.
+    struct Filter {
+        let fields: HistoryFields
+        let actions: [Action]
+
+        struct Action {
+            let name: String
+            let selected: Bool
+        }
+
+        init(_ fields: HistoryFields) {
+            self.fields = fields
+            actions = HistoryEvent.Kind.allCases.map { Action(name: $0.rawValue, selected: fields.action == $0.rawValue) }
+        }
     }
 
-    init(user: SignedInUser, csrf: String, fields: HistoryFields, events: [HistoryEvent], limit: Int) {
-        self.user = user
-        self.csrf = csrf
-        self.fields = fields
-        actions = HistoryEvent.Kind.allCases.map { Action(name: $0.rawValue, selected: fields.action == $0.rawValue) }
+    init(header: PageHeader, fields: HistoryFields, events: [HistoryEvent], limit: Int) {
+        self.header = header
+        filter = Filter(fields)
         count = "\(events.count) event\(events.count == 1 ? "" : "s")"
         truncated = events.count >= limit
         self.limit = limit

@@ -1,5 +1,5 @@
-import BerthNet
-import BerthStore
+public import BerthNet
+public import BerthStore
 
 /// JSON shapes of the API (see openapi.json). Times are RFC 3339 UTC; address counts are decimal
 /// strings (an IPv6 pool holds more than a JSON number can carry). The server encodes them and
@@ -188,13 +188,6 @@ public struct CreatePoolBody: Codable, Sendable {
     public var quarantineSeconds: Int64?
     /// Refuse a pool of another address family than the pools already there.
     public var familyCheck: Bool?
-
-    public init(name: String, prefix: String, quarantineSeconds: Int64? = nil, familyCheck: Bool? = nil) {
-        self.name = name
-        self.prefix = prefix
-        self.quarantineSeconds = quarantineSeconds
-        self.familyCheck = familyCheck
-    }
 }
 
 public struct AllocateBody: Codable, Sendable {
@@ -205,30 +198,12 @@ public struct AllocateBody: Codable, Sendable {
     public var owner: String?
     public var note: String?
     public var leaseSeconds: Int64?
-
-    public init(
-        size: Int? = nil, prefix: String? = nil, requestId: String? = nil, owner: String? = nil, note: String? = nil,
-        leaseSeconds: Int64? = nil
-    ) {
-        self.size = size
-        self.prefix = prefix
-        self.requestId = requestId
-        self.owner = owner
-        self.note = note
-        self.leaseSeconds = leaseSeconds
-    }
 }
 
 public struct ReserveBody: Codable, Sendable {
     public var prefix: String
     public var owner: String
     public var note: String?
-
-    public init(prefix: String, owner: String, note: String? = nil) {
-        self.prefix = prefix
-        self.owner = owner
-        self.note = note
-    }
 }
 
 public struct ReleaseBody: Codable, Sendable {
@@ -236,10 +211,48 @@ public struct ReleaseBody: Codable, Sendable {
     /// Only for POST /releases: the pool (default: the one containing the block).
     public var pool: String?
     public var quarantineSeconds: Int64?
+}
 
-    public init(prefix: String, pool: String? = nil, quarantineSeconds: Int64? = nil) {
-        self.prefix = prefix
+// The client side of the request bodies (`berth ip ... --server`): each built from the
+// arguments of the ledger call it stands for.
+
+extension CreatePoolBody {
+    /// The body of `Ledger.addPool(name:prefix:quarantine:sameFamily:)`, from its arguments.
+    public init(name: String, prefix: IPPrefix, quarantine: Int64, sameFamily: Bool) {
+        self.name = name
+        self.prefix = prefix.description
+        quarantineSeconds = quarantine
+        familyCheck = sameFamily
+    }
+}
+
+extension AllocateBody {
+    /// The body that asks for `request` (its pool is in the path): the inverse of what the server
+    /// reads from it.
+    public init(_ request: AllocationRequest) {
+        size = request.length
+        prefix = request.exact?.description
+        requestId = request.requestID
+        owner = request.owner
+        note = request.note
+        leaseSeconds = request.lease
+    }
+}
+
+extension ReserveBody {
+    /// The body of `Ledger.reserve(pool:prefix:owner:note:)` (the pool is in the path).
+    public init(prefix: IPPrefix, owner: String, note: String?) {
+        self.prefix = prefix.description
+        self.owner = owner
+        self.note = note
+    }
+}
+
+extension ReleaseBody {
+    /// The body of `Ledger.release(_:pool:quarantine:)`.
+    public init(_ prefix: IPPrefix, pool: String?, quarantine: Int64?) {
+        self.prefix = prefix.description
         self.pool = pool
-        self.quarantineSeconds = quarantineSeconds
+        quarantineSeconds = quarantine
     }
 }

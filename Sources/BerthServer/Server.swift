@@ -10,24 +10,22 @@ import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
-/// `berth serve`: the ledger's HTTP API (and metrics, health) over one store.
+/// `berth serve`: the ledger's HTTP API (and metrics, health) over one store. The store and the
+/// address to listen on are required; the rest are settings with defaults, set on the value.
 public struct ServerOptions: Sendable {
     public var store: String
     public var host: String
     public var port: Int
-    /// PEM files of the certificate chain and its private key: serve HTTPS (both or neither).
-    public var tlsCertificate: String?
-    public var tlsKey: String?
+    /// Serve HTTPS with this configuration (from `ServerTLS.configuration`, which has checked the
+    /// files); nil: plain HTTP.
+    public var tls: TLSConfiguration? = nil
     /// A fixed clock (`BERTH_NOW`, a test hook as for the command line); nil: the wall clock.
-    public var fixedNow: Int64?
+    public var fixedNow: Int64? = nil
 
-    public init(store: String, host: String, port: Int, tlsCertificate: String? = nil, tlsKey: String? = nil, fixedNow: Int64? = nil) {
+    public init(store: String, host: String, port: Int) {
         self.store = store
         self.host = host
         self.port = port
-        self.tlsCertificate = tlsCertificate
-        self.tlsKey = tlsKey
-        self.fixedNow = fixedNow
     }
 }
 
@@ -89,9 +87,7 @@ public enum BerthServer {
         logger.logLevel = ProcessInfo.processInfo.environment["BERTH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let startLog = logger
         let metrics = ServerMetrics()
-        let tls = try options.tlsCertificate.flatMap { cert in
-            try options.tlsKey.map { key throws(ServerStartError) in try ServerTLS.configuration(certificate: cert, key: key) }
-        }
+        let tls = options.tls
         let now: () -> Int64 = options.fixedNow.map { t in { t } } ?? Ledger.wallClock
         let writer = LedgerWorker(
             ledger: try Ledger(store: options.store, access: .write, now: now), name: "berth-writer", gather: Self.gather,

@@ -228,20 +228,6 @@ public struct PoolUsage: Sendable, Hashable {
     /// The largest free aligned block; nil when the pool is full.
     public let largestFree: IPPrefix?
 
-    /// Usages are equal when their pool, counts and free blocks per length are.
-    public static func == (a: PoolUsage, b: PoolUsage) -> Bool {
-        a.pool == b.pool && a.usedAddresses == b.usedAddresses && a.allocated == b.allocated
-            && a.reserved == b.reserved && a.quarantined == b.quarantined
-            && a.freeBlocksByLength.map(\.length) == b.freeBlocksByLength.map(\.length)
-            && a.freeBlocksByLength.map(\.count) == b.freeBlocksByLength.map(\.count)
-    }
-
-    /// Hashes the pool and its used addresses (consistent with `==`).
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(pool)
-        hasher.combine(usedAddresses)
-    }
-
     /// Memberwise, public: the client of `berth ip ... --server` rebuilds these from the server's answers.
     public init(
         pool: Pool, allocated: Int, reserved: Int, quarantined: Int, usedAddresses: AddressCount,
@@ -258,6 +244,20 @@ public struct PoolUsage: Sendable, Hashable {
         self.freeBlocksByLength = freeBlocksByLength
         self.fragmentation = fragmentation
         self.largestFree = largestFree
+    }
+
+    /// Usages are equal when their pool, counts and free blocks per length are.
+    public static func == (a: PoolUsage, b: PoolUsage) -> Bool {
+        a.pool == b.pool && a.usedAddresses == b.usedAddresses && a.allocated == b.allocated
+            && a.reserved == b.reserved && a.quarantined == b.quarantined
+            && a.freeBlocksByLength.map(\.length) == b.freeBlocksByLength.map(\.length)
+            && a.freeBlocksByLength.map(\.count) == b.freeBlocksByLength.map(\.count)
+    }
+
+    /// Hashes the pool and its used addresses (consistent with `==`).
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(pool)
+        hasher.combine(usedAddresses)
     }
 }
 

@@ -271,7 +271,7 @@ struct RemoteLedger: LedgerAccess {
     func addPool(name: String, prefix: IPPrefix, quarantine: Int64, sameFamily: Bool) throws -> Pool {
         let doc: PoolJSON = try call(
             .POST, "/api/v1/pools",
-            CreatePoolBody(name: name, prefix: prefix.description, quarantineSeconds: quarantine, familyCheck: sameFamily))
+            CreatePoolBody(name: name, prefix: prefix, quarantine: quarantine, sameFamily: sameFamily))
         return try doc.pool()
     }
 
@@ -283,21 +283,20 @@ struct RemoteLedger: LedgerAccess {
     func reserve(pool: String, prefix: IPPrefix, owner: String, note: String?) throws -> Allocation {
         let doc: AllocationJSON = try call(
             .POST, "/api/v1/pools/\(segment(pool))/reservations",
-            ReserveBody(prefix: prefix.description, owner: owner, note: note))
+            ReserveBody(prefix: prefix, owner: owner, note: note))
         return try doc.allocation()
     }
 
     func allocate(_ r: AllocationRequest) throws -> Allocation {
         let doc: AllocationJSON = try call(
             .POST, "/api/v1/pools/\(segment(r.pool))/allocations",
-            AllocateBody(
-                size: r.length, prefix: r.exact?.description, requestId: r.requestID, owner: r.owner, note: r.note, leaseSeconds: r.lease))
+            AllocateBody(r))
         return try doc.allocation()
     }
 
     func release(_ prefix: IPPrefix, pool: String?, quarantine: Int64?) throws -> Allocation {
         let doc: AllocationJSON = try call(
-            .POST, "/api/v1/releases", ReleaseBody(prefix: prefix.description, pool: pool, quarantineSeconds: quarantine))
+            .POST, "/api/v1/releases", ReleaseBody(prefix, pool: pool, quarantine: quarantine))
         return try doc.allocation()
     }
 

@@ -45,13 +45,12 @@ struct ServeCommand: ParsableCommand {
         let (host, port) = try address()
         // Opening once here gives the command line's message (and exit 1) for a bad store.
         _ = try storeOptions.open(.write)
+        var options = ServerOptions(store: storeOptions.target, host: host, port: port)
         if let tlsCert, let tlsKey {
-            // Checked here too, so that a bad file is reported before the store's worker threads start.
-            do { _ = try ServerTLS.configuration(certificate: tlsCert, key: tlsKey) } catch { throw badInput(error.message) }
+            // Read and checked here, so that a bad file is reported before the store's worker threads start.
+            do { options.tls = try ServerTLS.configuration(certificate: tlsCert, key: tlsKey) } catch { throw badInput(error.message) }
         }
-        let options = ServerOptions(
-            store: storeOptions.target, host: host, port: port, tlsCertificate: tlsCert, tlsKey: tlsKey,
-            fixedNow: try storeOptions.fixedNow())
+        options.fixedNow = try storeOptions.fixedNow()
         let done = DispatchSemaphore(value: 0)
         let failure = FailureBox()
         Task.detached {

@@ -57,7 +57,8 @@ import Testing
                 query: Self.hostile, pool: Self.hostile,
                 holder: .init(prefix: "10.0.0.64/26", state: "allocated", owner: Self.hostile), events: [EventRow(event, showPool: false)]))
         let page = PoolsPage(
-            user: SignedInUser(name: Self.hostile, scope: "read"), csrf: "token", pools: [PoolsPage.PoolRow(usage, [block])],
+            header: PageHeader(user: SignedInUser(name: Self.hostile, scope: "read"), csrf: "token"),
+            pools: [PoolsPage.PoolRow(usage, [block])],
             query: Self.hostile, search: search)
         let html = try Self.templates().render(page)
         #expect(!html.contains("<script>") && !html.contains(#"alert("x")"#) && !html.contains("'it'"))
@@ -82,7 +83,10 @@ import Testing
     @Test func searchErrorAndFreeAddress() throws {
         let t = try Self.templates()
         func page(_ search: PoolsPage.SearchResult?) -> String {
-            t.render(PoolsPage(user: SignedInUser(name: "viewer", scope: "read"), csrf: "c", pools: [], query: "q", search: search))
+            t.render(
+                PoolsPage(
+                    header: PageHeader(user: SignedInUser(name: "viewer", scope: "read"), csrf: "c"), pools: [], query: "q", search: search)
+            )
         }
         let bad = page(PoolsPage.SearchResult(error: Self.hostile, found: nil))
         #expect(bad.contains("<button type=\"submit\">Search</button></form>\n<p class=\"error\">\(Self.escaped)</p></section>\n"))
@@ -100,7 +104,7 @@ import Testing
             owner: Self.hostile, at: 86_400, quarantineUntil: nil, actor: nil)
         let html = try Self.templates().render(
             HistoryPage(
-                user: SignedInUser(name: "netops", scope: "admin"), csrf: "c", fields: fields,
+                header: PageHeader(user: SignedInUser(name: "netops", scope: "admin"), csrf: "c"), fields: fields,
                 events: [event], limit: 1))
         #expect(!html.contains("<script>"))
         #expect(html.contains(#"<input name="actor" value="\#(Self.escaped)">"#))
