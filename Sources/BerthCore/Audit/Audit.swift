@@ -52,8 +52,10 @@ public enum Audit {
         var raw: [Finding] = []
         let ctx = AuditContext(spec: spec)
         raw += ctx.network(plan: plan)
+        raw += ctx.openAdminPorts()
         raw += ctx.secrets()
         raw += ctx.encryption()
+        raw += ctx.buckets()
         raw += ctx.backup()
         raw += ctx.dataLocation(plan: plan)
         raw += ctx.auditLogging()
@@ -171,27 +173,23 @@ struct AuditContext {
                     "public routes have no per-client rate limit (network.ingress.rateLimit is not set)",
                     fix: "add network.ingress.rateLimit: { rps: 50 } (burst and connection limits follow)"))
         }
+        return out
+    }
+
+    /// Firewall rules that open an administrative port to the whole internet (BERTH-NET-007).
+    func openAdminPorts() -> [Finding] {
         let adminPorts: [Int: String] = [
             22: "SSH", 3389: "RDP", 6443: "the Kubernetes API", 5432: "PostgreSQL", 2379: "etcd", 10250: "the kubelet",
         ]
-        for (i, f) in spec.network.firewall.enumerated() where f.from.value == "0.0.0.0/0" || f.from.value == "::/0" {
-            for port in f.ports.sorted() {
-                guard let what = adminPorts[port] else { continue }
-                out.append(
-                    finding(
-                        "BERTH-NET-007", f.from.location,
-                        "firewall rule '\(f.name)' opens port \(port) (\(what)) to \(f.from.value)",
-                        fix: "limit network.firewall[\(i)].from to the office or VPN range, or reach \(what) through a bastion"))
+        return spec.network.firewall.enumerated().flatMap { i, f -> [Finding] in
+            guard f.from.value == "0.0.0.0/0" || f.from.value == "::/0" else { return [] }
+            return f.ports.sorted().compactMap { port in
+                guard let what = adminPorts[port] else { return nil }
+                return finding(
+                    "BERTH-NET-007", f.from.location, "firewall rule '\(f.name)' opens port \(port) (\(what)) to \(f.from.value)",
+                    fix: "limit network.firewall[\(i)].from to the office or VPN range, or reach \(what) through a bastion")
             }
         }
-        for b in spec.buckets where b.isPublic {
-            out.append(
-                finding(
-                    "BERTH-NET-008", loc("buckets", b.name, "public") ?? b.location,
-                    "bucket '\(b.name)' allows anonymous reads",
-                    fix: "set buckets.\(b.name).public: false and serve public files through the CDN"))
-        }
-        return out
     }
 
     // MARK: secrets
@@ -236,8 +234,7 @@ struct AuditContext {
 
     func encryption() -> [Finding] {
         var out: [Finding] = []
-        let sec = spec.security
-        if sec.encryptionAtRest == "none" {
+        if spec.security.encryptionAtRest == "none" {
             out.append(
                 finding(
                     "BERTH-ENC-001", loc("security", "encryption", "atRest"),
@@ -246,33 +243,51 @@ struct AuditContext {
                         "set security.encryption.atRest: kms and provider.regions.<region>.kmsKey, or provider for the provider's default key"
                 ))
         }
-        if sec.encryptionAtRest == "kms", !spec.provider.regions.contains(where: { !$0.kmsKey.isEmpty }) {
+        if spec.security.encryptionAtRest == "kms", !spec.provider.regions.contains(where: { !$0.kmsKey.isEmpty }) {
             out.append(
                 finding(
                     "BERTH-ENC-004", loc("provider", "regions"),
                     "encryption at rest uses a KMS key but no region names one (provider.regions.<region>.kmsKey)",
                     fix: "set provider.regions.<region>.kmsKey to each region's key ARN or resource id"))
         }
-        if sec.encryptionInTransit == "mtls", spec.network.mesh == .none {
+        // Without a mesh nothing encrypts traffic between pods, whatever inTransit asks for.
+        guard spec.network.mesh == .none else { return out }
+        switch spec.security.encryptionInTransit {
+        case "mtls":
             out.append(
                 finding(
                     "BERTH-ENC-002", loc("security", "encryption", "inTransit"),
                     "security.encryption.inTransit is mtls but network.mesh is none",
                     fix: "set network.mesh: linkerd or istio"))
-        }
-        if sec.encryptionInTransit == "tls", spec.network.mesh == .none {
+        case "tls":
             out.append(
                 finding(
                     "BERTH-ENC-005", loc("network", "mesh"),
                     "traffic between pods is not encrypted: no mesh, and inTransit is tls (edge only)",
                     fix: "set network.mesh: linkerd and security.encryption.inTransit: mtls"))
+        default: break
         }
-        for b in spec.buckets where b.encryption == "none" {
-            out.append(
-                finding(
-                    "BERTH-ENC-003", loc("buckets", b.name, "encryption") ?? b.location,
-                    "bucket '\(b.name)' is not encrypted (encryption: none)",
-                    fix: "set buckets.\(b.name).encryption: kms"))
+        return out
+    }
+
+    // MARK: buckets
+
+    /// Buckets anyone may read (BERTH-NET-008) and buckets stored unencrypted (BERTH-ENC-003).
+    func buckets() -> [Finding] {
+        var out: [Finding] = []
+        for b in spec.buckets {
+            if b.isPublic {
+                out.append(
+                    finding(
+                        "BERTH-NET-008", loc("buckets", b.name, "public") ?? b.location, "bucket '\(b.name)' allows anonymous reads",
+                        fix: "set buckets.\(b.name).public: false and serve public files through the CDN"))
+            }
+            if b.encryption == "none" {
+                out.append(
+                    finding(
+                        "BERTH-ENC-003", loc("buckets", b.name, "encryption") ?? b.location,
+                        "bucket '\(b.name)' is not encrypted (encryption: none)", fix: "set buckets.\(b.name).encryption: kms"))
+            }
         }
         return out
     }
@@ -332,19 +347,18 @@ struct AuditContext {
 
     func auditLogging() -> [Finding] {
         var out: [Finding] = []
-        let sec = spec.security
-        if sec.auditLevel == "None" {
+        let regimes = AuditRules.regimes(of: "BERTH-AUD-002", enabled: spec.security.compliance)
+        if spec.security.auditLevel == "None" {
             out.append(
                 finding(
                     "BERTH-AUD-001", loc("security", "audit", "level"), "Kubernetes API audit logging is off (security.audit.level: None)",
                     fix: "set security.audit.level: Metadata"))
         }
-        let regimes = AuditRules.regimes(of: "BERTH-AUD-002", enabled: sec.compliance)
-        if !regimes.isEmpty, sec.auditRetention.days < AuditRules.auditRetentionDays {
+        if !regimes.isEmpty, spec.security.auditRetention.days < AuditRules.auditRetentionDays {
             out.append(
                 finding(
                     "BERTH-AUD-002", loc("security", "audit", "retention"),
-                    "audit logs are kept \(sec.auditRetention.text), below the \(AuditRules.auditRetentionDays)d that \(regimes.joined(separator: " and ")) require\(regimes.count == 1 ? "s" : "")",
+                    "audit logs are kept \(spec.security.auditRetention.text), below the \(AuditRules.auditRetentionDays)d that \(regimes.joined(separator: " and ")) require\(regimes.count == 1 ? "s" : "")",
                     fix: "set security.audit.retention: \(AuditRules.auditRetentionDays)d"))
         }
         return out

@@ -22,6 +22,11 @@ extension PlatformChecks {
     /// identity of their own.
     public static func azure(_ spec: Spec) -> [Diagnostic] {
         guard spec.provider.name == .azure else { return [] }
+        return azureRegionZones(spec) + azureStorageAccounts(spec) + azureSecretNames(spec) + azureTeamGroups(spec)
+    }
+
+    /// Each region is an Azure region, and its zones are Azure's (none where it has none).
+    static func azureRegionZones(_ spec: Spec) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for r in spec.provider.regions {
             guard let zoned = azureRegions[r.name] else {
@@ -41,16 +46,17 @@ extension PlatformChecks {
                 out.append(.warning(.providerRegion, "region '\(r.name)' has no availability zones: leave its zones empty", at: r.location))
             }
         }
-        out += azureStorageAccounts(spec)
-        out += azureSecretNames(spec)
-        for t in spec.security.teams where !isObjectID(t.group) {
-            out.append(
-                .warning(
-                    .teamGroupId,
-                    "team '\(t.name)': group '\(t.group)' is not an Entra ID object id (AKS puts group object ids, not names, into the token)",
-                    at: t.location))
-        }
         return out
+    }
+
+    /// Teams name their Entra ID group by object id: AKS puts group object ids into the token.
+    static func azureTeamGroups(_ spec: Spec) -> [Diagnostic] {
+        spec.security.teams.filter { !isObjectID($0.group) }.map { t in
+            .warning(
+                .teamGroupId,
+                "team '\(t.name)': group '\(t.group)' is not an Entra ID object id (AKS puts group object ids, not names, into the token)",
+                at: t.location)
+        }
     }
 
     /// A GUID in its usual form (8-4-4-4-12 hexadecimal digits), as Entra ID object ids are written.

@@ -450,17 +450,20 @@ public enum PlatformChecks {
                         at: loc))
             }
         }
-        for s in spec.services {
-            for t in s.talksTo {
-                guard let callee = spec.service(t.value), callee.isScheduled else { continue }
-                out.append(
-                    .error(
-                        .scheduledCallable,
-                        "service '\(s.name)' lists '\(callee.name)' in talksTo, but '\(callee.name)' runs on a schedule (a CronJob) and takes no calls; remove it from talksTo",
-                        at: t.location))
+        return out + callsToScheduled(spec)
+    }
+
+    /// No service lists a scheduled service in `talksTo`: a CronJob takes no calls.
+    static func callsToScheduled(_ spec: Spec) -> [Diagnostic] {
+        spec.services.flatMap { s in
+            s.talksTo.compactMap { t -> Diagnostic? in
+                guard let callee = spec.service(t.value), callee.isScheduled else { return nil }
+                return .error(
+                    .scheduledCallable,
+                    "service '\(s.name)' lists '\(callee.name)' in talksTo, but '\(callee.name)' runs on a schedule (a CronJob) and takes no calls; remove it from talksTo",
+                    at: t.location)
             }
         }
-        return out
     }
 
     /// `expose` needs a port, and no mesh (whose proxies would refuse the partners' plain

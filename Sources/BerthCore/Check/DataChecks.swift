@@ -12,6 +12,7 @@ extension PlatformChecks {
         for d in spec.databases {
             out += databaseBackup(d, spec, required: required)
             out += databaseResilience(d, spec)
+            if let late = recoveryPoint(d, spec) { out.append(late) }
         }
         for s in spec.services {
             for v in s.volumes where spec.storage.classes.isEmpty && v.storageClass == nil {
@@ -105,7 +106,7 @@ extension PlatformChecks {
         return out
     }
 
-    /// A database's instances across zones in production, and its recovery point against its target.
+    /// A database's instances across zones in production.
     private static func databaseResilience(_ d: Database, _ spec: Spec) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for env in spec.environments where env.tier == .production {
@@ -124,14 +125,15 @@ extension PlatformChecks {
                         at: d.instancesLocation))
             }
         }
-        if let target = d.rpo, let rpo = Recovery.database(d, spec: spec).rpoSeconds, rpo > target.seconds {
-            out.append(
-                .warning(
-                    .rpo,
-                    "database '\(d.name)' has a recovery point of \(Recovery.text(seconds: rpo)), worse than its target rpo \(target)",
-                    at: d.location))
-        }
         return out
+    }
+
+    /// A database's recovery point when it is worse than its target `rpo`.
+    private static func recoveryPoint(_ d: Database, _ spec: Spec) -> Diagnostic? {
+        guard let target = d.rpo, let rpo = Recovery.database(d, spec: spec).rpoSeconds, rpo > target.seconds else { return nil }
+        return .warning(
+            .rpo, "database '\(d.name)' has a recovery point of \(Recovery.text(seconds: rpo)), worse than its target rpo \(target)",
+            at: d.location)
     }
 
     /// Shared instances are reachable only inside one cluster.

@@ -130,18 +130,14 @@ extension PlatformChecks {
     /// Buckets and backups are stored in each environment's data region.
     private static func bucketResidency(_ spec: Spec, plan: Plan) -> [Diagnostic] {
         let residency = Set(spec.provider.dataResidency.map(\.value))
-        var out: [Diagnostic] = []
-        if !residency.isEmpty, !spec.buckets.isEmpty {
-            for env in spec.environments {
-                guard let region = plan.dataRegion(of: env), !residency.contains(region) else { continue }
-                out.append(
-                    .error(
-                        .dataResidency,
-                        "environment '\(env.name)' stores its buckets and backups in region '\(region)' (its first cluster's), outside provider.dataResidency",
-                        at: env.location))
-            }
+        guard !residency.isEmpty, !spec.buckets.isEmpty else { return [] }
+        return spec.environments.compactMap { env in
+            guard let region = plan.dataRegion(of: env), !residency.contains(region) else { return nil }
+            return .error(
+                .dataResidency,
+                "environment '\(env.name)' stores its buckets and backups in region '\(region)' (its first cluster's), outside provider.dataResidency",
+                at: env.location)
         }
-        return out
     }
 
     /// Every database use has an endpoint in the service's own cluster.
@@ -168,70 +164,65 @@ extension PlatformChecks {
     /// encrypted data names its own (with none named, the provider's default keys apply and
     /// `berth audit` reports BERTH-ENC-004).
     private static func regionalKeys(_ spec: Spec) -> [Diagnostic] {
-        var out: [Diagnostic] = []
         let keyed = spec.provider.regions.contains { !$0.kmsKey.isEmpty }
-        if spec.security.encryptionAtRest == "kms", spec.provider.name != .onprem, keyed {
-            let used = Set(spec.clusters.map(\.region.value))
-            for r in spec.provider.regions where used.contains(r.name) {
-                if r.kmsKey.isEmpty {
-                    out.append(
-                        .error(
-                            .missingKey,
-                            "security.encryption.atRest is kms, but region '\(r.name)' has clusters and no key; set provider.regions.\(r.name).kmsKey (keys are regional: each region needs its own)",
-                            at: r.location))
-                } else if spec.provider.name == .aws, r.kmsKey.hasPrefix("arn:"),
-                    let keyRegion = r.kmsKey.split(separator: ":", omittingEmptySubsequences: false).dropFirst(3).first,
-                    String(keyRegion) != r.name
-                {
-                    out.append(
-                        .error(
-                            .missingKey,
-                            "region '\(r.name)' names key '\(r.kmsKey)' from region '\(keyRegion)'; KMS keys are regional, so volumes in '\(r.name)' cannot use it",
-                            at: r.location))
-                }
+        guard spec.security.encryptionAtRest == "kms", spec.provider.name != .onprem, keyed else { return [] }
+        let used = Set(spec.clusters.map(\.region.value))
+        return spec.provider.regions.compactMap { r in
+            guard used.contains(r.name) else { return nil }
+            if r.kmsKey.isEmpty {
+                return .error(
+                    .missingKey,
+                    "security.encryption.atRest is kms, but region '\(r.name)' has clusters and no key; set provider.regions.\(r.name).kmsKey (keys are regional: each region needs its own)",
+                    at: r.location)
             }
+            guard spec.provider.name == .aws, r.kmsKey.hasPrefix("arn:"),
+                let keyRegion = r.kmsKey.split(separator: ":", omittingEmptySubsequences: false).dropFirst(3).first,
+                String(keyRegion) != r.name
+            else { return nil }
+            return .error(
+                .missingKey,
+                "region '\(r.name)' names key '\(r.kmsKey)' from region '\(keyRegion)'; KMS keys are regional, so volumes in '\(r.name)' cannot use it",
+                at: r.location)
         }
-        return out
     }
 
     /// The on-premises backup credentials come from the store (services' own secrets are
     /// checked with the references).
     private static func backupCredentials(_ spec: Spec, plan: Plan) -> [Diagnostic] {
+        guard spec.security.secrets == nil, spec.provider.name == .onprem else { return [] }
         var out: [Diagnostic] = []
-        if spec.security.secrets == nil, spec.provider.name == .onprem {
-            for d in spec.databases where d.backup != nil {
-                out.append(
-                    .error(
-                        .noSecretStore,
-                        "database '\(d.name)' backs up to on-premises object storage with credentials from the secret store, but security.secrets is not set; set security.secrets.store",
-                        at: d.location))
-            }
-            if spec.storage.snapshots != nil, !spec.storage.classes.isEmpty, let snapshots = spec.storage.snapshotsLocation {
-                out.append(
-                    .error(
-                        .noSecretStore,
-                        "Velero writes volume backups to on-premises object storage with credentials from the secret store, but security.secrets is not set; set security.secrets.store",
-                        at: snapshots))
-            }
-            // Longhorn's encrypted volumes read their passphrase from a Secret that berth fills
-            // from the store (it never writes the passphrase).
-            if plan.csiDriver == "driver.longhorn.io", spec.security.encryptionAtRest != "none", !spec.storage.classes.isEmpty {
-                let atRest = spec.root["security"]?["encryption"]?["atRest"]
-                let at = atRest?.explicit == true ? atRest?.location : spec.root["storage"]?["classes"]?.location
-                out.append(
-                    .error(
-                        .noSecretStore,
-                        "Longhorn encrypts volumes (security.encryption.atRest: \(spec.security.encryptionAtRest)) with the passphrase in Secret longhorn-system/longhorn-crypto, which berth fills from the secret store, but security.secrets is not set; set security.secrets.store (entry <platform>/longhorn/<cluster>, property passphrase) or security.encryption.atRest: none",
-                        at: at))
-            }
-            // ceph-csi provisions and mounts with the Ceph client key, which berth fills from the store.
-            if plan.csiDriver == Renderer.cephDriver, !spec.storage.classes.isEmpty {
-                out.append(
-                    .error(
-                        .noSecretStore,
-                        "Ceph RBD volumes are provisioned and mounted with the Ceph client key in Secret ceph-csi-rbd/csi-rbd-secret, which berth fills from the secret store, but security.secrets is not set; set security.secrets.store (entry <platform>/ceph-rbd/<cluster>, properties userID, userKey and, with encryption at rest, encryptionPassphrase)",
-                        at: spec.root["provider"]?["hardware"]?["storage"]?.location ?? spec.root["storage"]?["classes"]?.location))
-            }
+        for d in spec.databases where d.backup != nil {
+            out.append(
+                .error(
+                    .noSecretStore,
+                    "database '\(d.name)' backs up to on-premises object storage with credentials from the secret store, but security.secrets is not set; set security.secrets.store",
+                    at: d.location))
+        }
+        if spec.storage.snapshots != nil, !spec.storage.classes.isEmpty, let snapshots = spec.storage.snapshotsLocation {
+            out.append(
+                .error(
+                    .noSecretStore,
+                    "Velero writes volume backups to on-premises object storage with credentials from the secret store, but security.secrets is not set; set security.secrets.store",
+                    at: snapshots))
+        }
+        // Longhorn's encrypted volumes read their passphrase from a Secret that berth fills
+        // from the store (it never writes the passphrase).
+        if plan.csiDriver == "driver.longhorn.io", spec.security.encryptionAtRest != "none", !spec.storage.classes.isEmpty {
+            let atRest = spec.root["security"]?["encryption"]?["atRest"]
+            let at = atRest?.explicit == true ? atRest?.location : spec.root["storage"]?["classes"]?.location
+            out.append(
+                .error(
+                    .noSecretStore,
+                    "Longhorn encrypts volumes (security.encryption.atRest: \(spec.security.encryptionAtRest)) with the passphrase in Secret longhorn-system/longhorn-crypto, which berth fills from the secret store, but security.secrets is not set; set security.secrets.store (entry <platform>/longhorn/<cluster>, property passphrase) or security.encryption.atRest: none",
+                    at: at))
+        }
+        // ceph-csi provisions and mounts with the Ceph client key, which berth fills from the store.
+        if plan.csiDriver == Renderer.cephDriver, !spec.storage.classes.isEmpty {
+            out.append(
+                .error(
+                    .noSecretStore,
+                    "Ceph RBD volumes are provisioned and mounted with the Ceph client key in Secret ceph-csi-rbd/csi-rbd-secret, which berth fills from the secret store, but security.secrets is not set; set security.secrets.store (entry <platform>/ceph-rbd/<cluster>, properties userID, userKey and, with encryption at rest, encryptionPassphrase)",
+                    at: spec.root["provider"]?["hardware"]?["storage"]?.location ?? spec.root["storage"]?["classes"]?.location))
         }
         return out
     }
