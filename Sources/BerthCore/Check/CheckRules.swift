@@ -225,18 +225,17 @@ public struct CheckRule: Sendable, Hashable {
     /// How to fix it.
     public var fix: String
 
-    init(_ code: CheckCode, _ severity: Severity, also otherSeverities: [Severity] = [], _ title: String, why: String, fix: String) {
-        self.code = code
-        self.severity = severity
-        self.otherSeverities = otherSeverities
-        self.title = title
-        self.why = why
-        self.fix = fix
-    }
-
     /// `error`, or `warning (error when ...)`-style text listing every severity the code uses.
     public var severityText: String {
         ([severity] + otherSeverities).map(\.rawValue).joined(separator: " or ")
+    }
+}
+
+extension CheckRule {
+    /// A catalogue entry; `also` lists the other severities some findings carry. (An extension,
+    /// so that the memberwise initialiser stays available to build it.)
+    init(_ code: CheckCode, _ severity: Severity, also: [Severity] = [], _ title: String, why: String, fix: String) {
+        self.init(code: code, severity: severity, otherSeverities: also, title: title, why: why, fix: fix)
     }
 }
 

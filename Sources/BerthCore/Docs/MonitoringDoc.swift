@@ -264,6 +264,6 @@ public struct MonitoringDoc: Sendable {
 
     func channelText(_ c: AlertChannel) -> String {
         let channel = c.channel.isEmpty ? "" : " \(c.channel)"
-        return "\(c.type)\(channel) (Secret `\(c.secret)`, key `\(c.key)`)"
+        return "\(c.type.rawValue)\(channel) (Secret `\(c.secret)`, key `\(c.key)`)"
     }
 }

@@ -3,18 +3,6 @@ import Foundation
 
 /// One planned range, named by a stable key such as `prod-eu/vpc` or `prod-eu/eu-west-1a/public`.
 public struct IPPlanEntry: Sendable, Hashable {
-    /// What a planned range is for.
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
-        /// The supernet, a reserved range, a cluster's VPC, pod CIDR or service CIDR.
-        case supernet, reserved, vpc, pods, services
-        /// A zone's public (load balancer) subnet.
-        case publicSubnet = "public-subnet"
-        /// A zone's private (node) subnet.
-        case privateSubnet = "private-subnet"
-        /// A named static address of `network.static`.
-        case staticAddress = "static"
-    }
-
     /// The stable key, e.g. `prod-eu/vpc` or `prod-eu/eu-west-1a/public`.
     public var key: String
     /// The range.
@@ -31,6 +19,20 @@ public struct IPPlanEntry: Sendable, Hashable {
     public var free: AddressCount
     /// True when the range came from the lock file rather than from this planning run.
     public var pinned: Bool
+}
+
+extension IPPlanEntry {
+    /// What a planned range is for.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// The supernet, a reserved range, a cluster's VPC, pod CIDR or service CIDR.
+        case supernet, reserved, vpc, pods, services
+        /// A zone's public (load balancer) subnet.
+        case publicSubnet = "public-subnet"
+        /// A zone's private (node) subnet.
+        case privateSubnet = "private-subnet"
+        /// A named static address of `network.static`.
+        case staticAddress = "static"
+    }
 }
 
 /// A change between the lock file and a new plan.

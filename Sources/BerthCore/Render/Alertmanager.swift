@@ -13,11 +13,11 @@ extension Renderer {
         func receiver(_ name: String, _ c: AlertChannel) -> JSONValue {
             let file = JSONValue.string("\(Renderer.alertmanagerSecretsDir)/\(c.secret)/\(c.key)")
             switch c.type {
-            case "pagerduty":
+            case .pagerduty:
                 return ["name": .string(name), "pagerduty_configs": [["routing_key_file": file, "send_resolved": true]]]
-            case "opsgenie":
+            case .opsgenie:
                 return ["name": .string(name), "opsgenie_configs": [["api_key_file": file, "send_resolved": true]]]
-            default:
+            case .slack:
                 var o: [(String, JSONValue)] = [("api_url_file", file)]
                 if !c.channel.isEmpty { o.append(("channel", .string(c.channel))) }
                 o.append(("send_resolved", true))

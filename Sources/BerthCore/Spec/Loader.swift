@@ -335,30 +335,6 @@ struct Walker {
         return false
     }
 
-    static func typeName(_ t: SchemaType) -> String {
-        switch t {
-        case .string: return "a string"
-        case .name: return "a name"
-        case .bool: return "true or false"
-        case .int(let lo, let hi): return "a whole number from \(lo) to \(hi)"
-        case .quantity: return "a quantity such as 250m, 2 or 512Mi"
-        case .duration: return "a duration such as 12h, 30d or 1y"
-        case .cron: return "a cron schedule such as \"0 2 * * *\""
-        case .cidr: return "a CIDR prefix such as 10.0.0.0/16"
-        case .hostname: return "a DNS name"
-        case .path: return "an HTTP path"
-        case .repoPath: return "a folder in the repository"
-        case .url: return "a URL"
-        case .email: return "an e-mail address"
-        case .digits: return "a number written as digits"
-        case .oneOf(let words): return "one of " + words.joined(separator: ", ")
-        case .version: return "a version such as \"1.31\""
-        case .list: return "a list"
-        case .map, .freeMap, .object: return "a mapping"
-        case .allOr: return "'all' or a list"
-        }
-    }
-
     // MARK: walking
 
     mutating func walk(_ n: Node, type: SchemaType, path: String) -> SpecNode? {
@@ -572,7 +548,7 @@ struct Walker {
     mutating func walkScalar(_ n: Node, type: SchemaType, path: String) -> SpecNode? {
         let here = loc(n)
         guard case .scalar(let s) = n else {
-            report(.error(.type, "'\(path)' must be \(Walker.typeName(type)), found \(Walker.describe(n))", at: here))
+            report(.error(.type, "'\(path)' must be \(type.names.expected), found \(Walker.describe(n))", at: here))
             return nil
         }
         let text = s.string
@@ -583,7 +559,7 @@ struct Walker {
         }
         if let why = Walker.textProblem(text, type: type, plain: plain) { return bad(why) }
         func wrongType() -> SpecNode? {
-            report(.error(.type, "'\(path)' must be \(Walker.typeName(type)), found \(Walker.describe(n))", at: here))
+            report(.error(.type, "'\(path)' must be \(type.names.expected), found \(Walker.describe(n))", at: here))
             return nil
         }
         // Plain booleans and nulls never pass as text: YAML 1.1 readers disagree on them.
@@ -613,7 +589,7 @@ struct Walker {
         default:
             break
         }
-        if looksBool { return bad("must be \(Walker.typeName(type)), found the boolean-like word '\(text)'; quote it if you mean text") }
+        if looksBool { return bad("must be \(type.names.expected), found the boolean-like word '\(text)'; quote it if you mean text") }
         switch Walker.checkText(text, type: type, plain: plain) {
         case .valid: return SpecNode(.string(text), here)
         case .invalid(let why): return bad(why)

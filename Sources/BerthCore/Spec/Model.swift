@@ -630,9 +630,9 @@ public struct Database: Sendable {
     /// Where the primary runs and what an environment's other clusters get.
     public struct Topology: Sendable {
         /// `replicas`: `read` (a read-only replica cluster in the other clusters) or `none`.
-        public enum Replicas: String, Sendable { case read, none }
+        public enum Replicas: String, Sendable, CaseIterable { case read, none }
         /// `remoteClients`: `refuse` (a check error) or `primary` (render the cross-cluster path to the primary).
-        public enum RemoteClients: String, Sendable { case refuse, primary }
+        public enum RemoteClients: String, Sendable, CaseIterable { case refuse, primary }
         /// Region of the primary; nil: the region of each environment's first cluster.
         public var primary: Located<String>?
         /// What the environment's other clusters get (default `read`).

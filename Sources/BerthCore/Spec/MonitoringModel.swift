@@ -40,8 +40,18 @@ public struct TeamAlerts: Sendable {
 
 /// One Alertmanager receiver. The credential is in a Secret that is named, never written.
 public struct AlertChannel: Sendable, Hashable {
-    /// `type`: the receiver kind, `slack`, `pagerduty` or `opsgenie`.
-    public var type: String
+    /// A receiver kind.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// A Slack incoming webhook (the Secret holds its URL).
+        case slack
+        /// A PagerDuty Events API v2 integration (the Secret holds its routing key).
+        case pagerduty
+        /// An Opsgenie API integration (the Secret holds its API key).
+        case opsgenie
+    }
+
+    /// `type`: the receiver kind.
+    public var type: Kind
     /// `secret`: the Secret in the monitoring namespace holding the webhook URL, routing key or API key.
     public var secret: String
     /// `key`: the key of that Secret (default `token`).
@@ -134,7 +144,8 @@ extension Decoder {
             m.alerts = (n["alerts"]?.entries ?? []).map { e in
                 func channel(_ c: SpecNode?) -> AlertChannel {
                     AlertChannel(
-                        type: str(c, "type"), secret: str(c, "secret"), key: c?["key"]?.string ?? "token", channel: str(c, "channel"))
+                        type: AlertChannel.Kind(rawValue: str(c, "type")) ?? .slack, secret: str(c, "secret"),
+                        key: c?["key"]?.string ?? "token", channel: str(c, "channel"))
                 }
                 let page = channel(e.node["page"])
                 return TeamAlerts(team: Located(e.key, e.keyLocation), page: page, ticket: e.node["ticket"].map { channel($0) } ?? page)

@@ -5,7 +5,7 @@ extension SpecSchema {
         "metrics", "Where Prometheus scrapes the service.",
         [
             Field(
-                "port", .int(min: 1, max: 65535),
+                "port", .port(),
                 "Container port serving the metrics (named `metrics` in the Service when it differs from the service port).",
                 defaultNote: "the service port"),
             Field("path", .path, "HTTP path of the metrics.", default: s("/metrics")),
@@ -40,13 +40,13 @@ extension SpecSchema {
         "alert channel",
         "One receiver. Its credential stays in a Secret of the monitoring namespace, mounted into Alertmanager; berth names it, never writes it.",
         [
-            Field("type", .oneOf(["slack", "pagerduty", "opsgenie"]), "Receiver kind.", required: true),
+            Field("type", .oneOf(AlertChannel.Kind.allCases.map(\.rawValue)), "Receiver kind.", required: true),
             Field(
                 "secret", .name,
                 "Secret (in the monitoring namespace) whose key holds the Slack webhook URL, the PagerDuty routing key or the Opsgenie API key.",
                 required: true),
             Field("key", .name, "Key of the Secret.", default: s("token")),
-            Field("channel", .string, "slack: the channel, e.g. `#payments-alerts`.", default: s("")),
+            .emptyByDefault("channel", .string, "slack: the channel, e.g. `#payments-alerts`."),
         ])
 
     /// An entry of `monitoring.alerts`: a team's page and ticket receivers.
@@ -75,10 +75,10 @@ extension SpecSchema {
                 "Labels put on every ServiceMonitor, PodMonitor and PrometheusRule so the Prometheus selects them (`external`: its `serviceMonitorSelector` and `ruleSelector`), including the monitors the add-on charts make.",
                 default: .map([])),
             Field("retention", .duration, "How long Prometheus keeps samples; must cover the longest SLO window.", default: s("30d")),
-            Field(
+            .emptyByDefault(
                 "platformTeam", .name,
-                "Team (a key of `security.teams`) that owns the platform alerts (certificates, backups, volumes, quotas, the IP pools of the team server) and the cluster alerts (node pools at their maximum).",
-                default: s("")),
+                "Team (a key of `security.teams`) that owns the platform alerts (certificates, backups, volumes, quotas, the IP pools of the team server) and the cluster alerts (node pools at their maximum)."
+            ),
             Field(
                 "alerts", .map(.object(alertRoute)),
                 "Receivers by team (keys of `security.teams`); a team without an entry falls through to the platform team's, else to a receiver that drops the alert.",

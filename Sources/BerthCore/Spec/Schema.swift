@@ -63,6 +63,51 @@ public indirect enum SchemaType: Sendable {
     }
 }
 
+extension SchemaType {
+    /// A TCP or UDP port number from `low` (1024 for a port that non-root pods listen on) to 65535.
+    static func port(from low: Int = 1) -> SchemaType { .int(min: low, max: 65535) }
+
+    /// The type's two names, side by side so that a new type gets both: `expected`, how an error
+    /// message says what a value must be ("a whole number from 1 to 10"), and `reference`, the
+    /// type column of the field reference in docs/spec.md ("integer 1–10").
+    var names: (expected: String, reference: String) {
+        switch self {
+        case .string: ("a string", "text")
+        case .name: ("a name", "name")
+        case .bool: ("true or false", "bool")
+        case .int(let lo, let hi): ("a whole number from \(lo) to \(hi)", "integer \(lo)–\(hi)")
+        case .quantity: ("a quantity such as 250m, 2 or 512Mi", "quantity")
+        case .duration: ("a duration such as 12h, 30d or 1y", "duration")
+        case .cron: ("a cron schedule such as \"0 2 * * *\"", "cron")
+        case .cidr(let f): ("a CIDR prefix such as 10.0.0.0/16", f == .any ? "CIDR" : "IP\(f.rawValue) CIDR")
+        case .hostname: ("a DNS name", "DNS name")
+        case .path: ("an HTTP path", "path")
+        case .repoPath: ("a folder in the repository", "folder in the repository")
+        case .url: ("a URL", "URL")
+        case .email: ("an e-mail address", "e-mail")
+        case .digits: ("a number written as digits", "digits")
+        case .oneOf(let words): ("one of " + words.joined(separator: ", "), words.map { "`\($0)`" }.joined(separator: " \\| "))
+        case .version: ("a version such as \"1.31\"", "version")
+        case .list(let item): ("a list", "list of " + item.names.reference)
+        case .map(let value): ("a mapping", "map name → " + value.names.reference)
+        case .freeMap(let key, let value): ("a mapping", "map \(key.referenceName) → " + value.names.reference)
+        case .object(let o): ("a mapping", "object (\(o.title))")
+        case .allOr(let item): ("'all' or a list", "`all` or list of " + item.names.reference)
+        }
+    }
+}
+
+extension SchemaType.KeyRule {
+    /// How the field reference names the keys of a free-text mapping.
+    var referenceName: String {
+        switch self {
+        case .envVar: "VAR_NAME"
+        case .labelKey: "label key"
+        case .name: "name"
+        }
+    }
+}
+
 /// One key of an object.
 public struct Field: Sendable {
     /// The key as written in the spec.
@@ -80,18 +125,30 @@ public struct Field: Sendable {
     /// For object-typed fields: absent means "not present" rather than "all defaults".
     public var optionalObject: Bool
 
+}
+
+extension Field {
+    /// A key of text (or a name, or digits) that is empty when absent: the features it sets
+    /// are off, or derived from elsewhere, until it is written.
+    static func emptyByDefault(_ name: String, _ type: SchemaType, _ doc: String) -> Field {
+        Field(name, type, doc, default: .string(""))
+    }
+
+    /// A mapping, empty by default, of what the cloud assigns on creation (client ids, principal
+    /// ids, issuer URLs, key versions) by the names the spec gives; filled in after a first apply.
+    static func assigned(_ name: String, _ doc: String) -> Field {
+        Field(name, .freeMap(key: .name, value: .string), doc, default: .map([]))
+    }
+
     /// A key with its type, documentation and default (or `defaultNote` when it is derived).
+    /// (An extension, so that the memberwise initialiser stays available to build it.)
     public init(
         _ name: String, _ type: SchemaType, _ doc: String, default defaultValue: SpecValue? = nil,
         defaultNote: String? = nil, required: Bool = false, optionalObject: Bool = false
     ) {
-        self.name = name
-        self.type = type
-        self.doc = doc
-        self.defaultValue = defaultValue
-        self.defaultNote = defaultNote
-        self.required = required
-        self.optionalObject = optionalObject
+        self.init(
+            name: name, type: type, doc: doc, defaultValue: defaultValue, defaultNote: defaultNote, required: required,
+            optionalObject: optionalObject)
     }
 }
 
@@ -148,26 +205,22 @@ public struct SpecNode: Sendable {
 
     /// The value when it is a whole number.
     public var int: Int? {
-        if case .int(let i) = value { return i }
-        return nil
+        if case .int(let i) = value { i } else { nil }
     }
 
     /// The value when it is `true` or `false`.
     public var bool: Bool? {
-        if case .bool(let b) = value { return b }
-        return nil
+        if case .bool(let b) = value { b } else { nil }
     }
 
     /// The items when the node is a list; empty otherwise.
     public var list: [SpecNode] {
-        if case .list(let items) = value { return items }
-        return []
+        if case .list(let items) = value { items } else { [] }
     }
 
     /// The entries when the node is a mapping, in the order written; empty otherwise.
     public var entries: [SpecEntry] {
-        if case .map(let e) = value { return e }
-        return []
+        if case .map(let e) = value { e } else { [] }
     }
 
     /// The string items of a list.

@@ -102,39 +102,6 @@ public enum SchemaExport {
         return out
     }
 
-    static func typeText(_ t: SchemaType) -> String {
-        switch t {
-        case .string: return "text"
-        case .name: return "name"
-        case .bool: return "bool"
-        case .int(let lo, let hi): return "integer \(lo)–\(hi)"
-        case .quantity: return "quantity"
-        case .duration: return "duration"
-        case .cron: return "cron"
-        case .cidr(let f): return f == .any ? "CIDR" : "IP\(f.rawValue) CIDR"
-        case .hostname: return "DNS name"
-        case .path: return "path"
-        case .repoPath: return "folder in the repository"
-        case .url: return "URL"
-        case .email: return "e-mail"
-        case .digits: return "digits"
-        case .oneOf(let w): return w.map { "`\($0)`" }.joined(separator: " \\| ")
-        case .version: return "version"
-        case .list(let i): return "list of " + typeText(i)
-        case .map(let v): return "map name → " + typeText(v)
-        case .freeMap(let k, let v):
-            let key =
-                switch k {
-                case .envVar: "VAR_NAME"
-                case .labelKey: "label key"
-                case .name: "name"
-                }
-            return "map \(key) → " + typeText(v)
-        case .object(let o): return "object (\(o.title))"
-        case .allOr(let i): return "`all` or list of " + typeText(i)
-        }
-    }
-
     static func inner(_ t: SchemaType) -> ObjectSchema? {
         switch t {
         case .object(let o): return o
@@ -159,7 +126,7 @@ public enum SchemaExport {
             } else {
                 def = "absent"
             }
-            out += "| `\(f.name)` | \(typeText(f.type)) | \(def) | \(f.doc.replacingOccurrences(of: "|", with: "\\|")) |\n"
+            out += "| `\(f.name)` | \(f.type.names.reference) | \(def) | \(f.doc.replacingOccurrences(of: "|", with: "\\|")) |\n"
         }
         out += "\n"
         for f in o.fields {

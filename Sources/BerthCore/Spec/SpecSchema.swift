@@ -20,7 +20,7 @@ public enum SpecSchema {
             Field("memory", .quantity, "Memory per server, e.g. `256Gi`.", required: true),
             Field("disk", .quantity, "Local disk per server, e.g. `2Ti`.", required: true),
             Field("racks", .int(min: 1, max: 1000), "Racks the servers are spread over (failure domains).", default: i(1)),
-            Field("network", .string, "Top-of-rack and uplink description, e.g. `2x25GbE per server, 2x100GbE uplinks`.", default: s("")),
+            .emptyByDefault("network", .string, "Top-of-rack and uplink description, e.g. `2x25GbE per server, 2x100GbE uplinks`."),
             Field(
                 "storage", .oneOf(["longhorn", "ceph-rbd"]), "The CSI driver that provides volumes on the hardware.", default: s("longhorn")
             ),
@@ -35,10 +35,10 @@ public enum SpecSchema {
         "region", "A provider region and the zones berth may use in it.",
         [
             Field("zones", .list(.name), "Availability zones of the region that clusters may spread over.", required: true),
-            Field(
+            .emptyByDefault(
                 "kmsKey", .string,
-                "The key (ARN, resource id or key name) that encrypts volumes, buckets and backups stored in this region. Keys are regional: a region that holds encrypted volumes needs its own; berth names it, never creates it.",
-                default: s("")),
+                "The key (ARN, resource id or key name) that encrypts volumes, buckets and backups stored in this region. Keys are regional: a region that holds encrypted volumes needs its own; berth names it, never creates it."
+            ),
         ])
 
     /// `provider`: the cloud or own hardware, regions, residency, account and resource group.
@@ -46,34 +46,34 @@ public enum SpecSchema {
         "provider", "Where the platform runs.",
         [
             Field("name", .oneOf(["aws", "gcp", "azure", "onprem"]), "The cloud, or `onprem` for own hardware.", required: true),
-            Field("rationale", .string, "Why this provider; copied into the generated docs.", default: s("")),
+            .emptyByDefault("rationale", .string, "Why this provider; copied into the generated docs."),
             Field("regions", .map(.object(region)), "Regions by name, each with its zones.", required: true),
             Field("hardware", .object(hardware), "On-premises hardware (only with `name: onprem`).", optionalObject: true),
             Field(
                 "dataResidency", .list(.name),
                 "Regions (keys of `provider.regions`) where databases, their replicas and backups may store data. Empty: anywhere. A database replica outside these regions is an error.",
                 default: list([])),
-            Field(
+            .emptyByDefault(
                 "account", .string,
-                "Where workload identities live, for services that use buckets: the AWS account id (IRSA role `arn:aws:iam::<account>:role/<platform>-<environment>-<service>`), the GCP project id (service account `<service>-<environment>@<project>.iam.gserviceaccount.com`), or on Azure the client id of the platform's user-assigned managed identity. Also names the roles in bucket policies and database backups. Empty: no identity annotations (required on aws when services use buckets).",
-                default: s("")),
-            Field("costNotes", .string, "Cost optimisation notes; copied into the generated docs.", default: s("")),
-            Field(
+                "Where workload identities live, for services that use buckets: the AWS account id (IRSA role `arn:aws:iam::<account>:role/<platform>-<environment>-<service>`), the GCP project id (service account `<service>-<environment>@<project>.iam.gserviceaccount.com`), or on Azure the client id of the platform's user-assigned managed identity. Also names the roles in bucket policies and database backups. Empty: no identity annotations (required on aws when services use buckets)."
+            ),
+            .emptyByDefault("costNotes", .string, "Cost optimisation notes; copied into the generated docs."),
+            .emptyByDefault(
                 "projectNumber", .digits,
-                "Google Cloud only: the project number of `account` (`gcloud projects describe <account> --format='value(projectNumber)'`). With `infrastructure`, `infra/` grants the Google-managed service agents whose e-mails carry it (GKE's `service-<number>@container-engine-robot`, Compute Engine's `compute-system`, Cloud Storage's `gs-project-accounts`) `roles/cloudkms.cryptoKeyEncrypterDecrypter` on the regions' keys they use. Empty: those grants are not rendered (`infra-project-number`).",
-                default: s("")),
+                "Google Cloud only: the project number of `account` (`gcloud projects describe <account> --format='value(projectNumber)'`). With `infrastructure`, `infra/` grants the Google-managed service agents whose e-mails carry it (GKE's `service-<number>@container-engine-robot`, Compute Engine's `compute-system`, Cloud Storage's `gs-project-accounts`) `roles/cloudkms.cryptoKeyEncrypterDecrypter` on the regions' keys they use. Empty: those grants are not rendered (`infra-project-number`)."
+            ),
             Field(
                 "resourceGroup", .name,
                 "Azure only: the resource group of the platform's storage account (Velero's backup storage location and volume snapshots) and, unless `network.dns.resourceGroup` says otherwise, of its DNS zones.",
                 defaultNote: "the platform name"),
-            Field(
+            .emptyByDefault(
                 "subscription", .string,
-                "Azure only: the subscription id of the platform's storage accounts, for the scopes of the services' role assignments. Empty: the scopes start at the resource group.",
-                default: s("")),
-            Field(
-                "identities", .freeMap(key: .name, value: .string),
-                "Azure only: the client id of each service's user-assigned managed identity (with `infrastructure`, `infra/` creates it as `<platform>-<key>`), by `<environment>-<service>` or, for every environment, `<service>` (`<database>-backup` for a database's backup pods); a service or database that is not listed falls back to `account`.",
-                default: .map([])),
+                "Azure only: the subscription id of the platform's storage accounts, for the scopes of the services' role assignments. Empty: the scopes start at the resource group."
+            ),
+            .assigned(
+                "identities",
+                "Azure only: the client id of each service's user-assigned managed identity (with `infrastructure`, `infra/` creates it as `<platform>-<key>`), by `<environment>-<service>` or, for every environment, `<service>` (`<database>-backup` for a database's backup pods); a service or database that is not listed falls back to `account`."
+            ),
         ])
 
     // MARK: network
@@ -112,7 +112,7 @@ public enum SpecSchema {
             Field("cluster", .name, "Cluster whose VPC holds it.", required: true),
             Field("subnet", .oneOf(["public", "private"]), "Which subnet kind.", default: s("public")),
             Field("zone", .name, "Zone of the subnet.", defaultNote: "the cluster's first zone"),
-            Field("purpose", .string, "What it is for.", default: s("")),
+            .emptyByDefault("purpose", .string, "What it is for."),
             Field(
                 "role", .oneOf(["ingress", "egress", "bastion", "other"]),
                 "What uses it: `ingress` gives the address to the environment's Gateway (`spec.addresses`).", default: s("other")),
@@ -133,17 +133,17 @@ public enum SpecSchema {
             Field(
                 "project", .string, "google: the GCP project of the Cloud DNS zones, for cert-manager's DNS-01 solver.",
                 defaultNote: "`provider.account`"),
-            Field(
+            .emptyByDefault(
                 "subscription", .string,
-                "azure: the Azure subscription id of the DNS zones, for cert-manager's DNS-01 solver (required when a host is served by more than one cluster).",
-                default: s("")),
+                "azure: the Azure subscription id of the DNS zones, for cert-manager's DNS-01 solver (required when a host is served by more than one cluster)."
+            ),
             Field(
                 "resourceGroup", .name, "azure: the resource group of the DNS zones, for cert-manager's DNS-01 solver.",
                 defaultNote: "`provider.resourceGroup`"),
-            Field(
+            .emptyByDefault(
                 "server", .string,
-                "rfc2136: the authoritative name server (`host:port`) that accepts TSIG-signed updates, for external-dns and cert-manager's DNS-01 solver; pdns: the PowerDNS API (`http://host:port`) for external-dns. Required with either provider when a service is public.",
-                default: s("")),
+                "rfc2136: the authoritative name server (`host:port`) that accepts TSIG-signed updates, for external-dns and cert-manager's DNS-01 solver; pdns: the PowerDNS API (`http://host:port`) for external-dns. Required with either provider when a service is public."
+            ),
         ])
 
     /// `network.ingress.rateLimit`: per-client-IP requests per second, burst and connections.
@@ -186,7 +186,7 @@ public enum SpecSchema {
         [
             Field("name", .name, "Rule name.", required: true),
             Field("from", .cidr(.any), "Source range.", required: true),
-            Field("ports", .list(.int(min: 1, max: 65535)), "Destination ports.", required: true),
+            Field("ports", .list(.port()), "Destination ports.", required: true),
             Field("protocol", .oneOf(["tcp", "udp"]), "Protocol.", default: s("tcp")),
             Field(
                 "to", .string,
@@ -207,7 +207,7 @@ public enum SpecSchema {
         "network", "Address plan, DNS, ingress and network security.",
         [
             Field("supernet", .cidr(.v4), "IPv4 range every planned range is carved from.", default: s("10.0.0.0/8")),
-            Field("ipv6", .cidr(.v6), "IPv6 range for a dual-stack plan.", default: s("")),
+            .emptyByDefault("ipv6", .cidr(.v6), "IPv6 range for a dual-stack plan."),
             Field("carve", .object(carve), "Prefix lengths handed out."),
             Field("reserved", .list(.object(reservedRange)), "Ranges never handed out.", default: .list([])),
             Field("static", .list(.object(staticAddress)), "Named static addresses.", default: .list([])),
@@ -298,10 +298,10 @@ public enum SpecSchema {
                 "max", .int(min: 1, max: 10_000), "Maximum replicas; above min an HPA scales between them.",
                 defaultNote: "equal to min (at least 1)"),
             Field("cpu", .int(min: 1, max: 100), "HPA target CPU utilisation in percent.", default: i(80)),
-            Field(
+            .emptyByDefault(
                 "waiver", .string,
-                "Why this service may run a single replica in production (with `min: 1`): `berth check` then reports a note instead of an error, and `berth audit` a finding (BERTH-HA-005). Empty: no waiver.",
-                default: s("")),
+                "Why this service may run a single replica in production (with `min: 1`): `berth check` then reports a note instead of an error, and `berth audit` a finding (BERTH-HA-005). Empty: no waiver."
+            ),
         ])
 
     /// A service's `resources`: CPU and memory requests (defaults `100m` and `128Mi`) and limits.
@@ -347,7 +347,7 @@ public enum SpecSchema {
         [
             Field("live", .path, "HTTP liveness path on the service port.", default: s("/healthz")),
             Field("ready", .path, "HTTP readiness path on the service port.", default: s("/readyz")),
-            Field("port", .int(min: 1, max: 65535), "Port for the probes.", defaultNote: "the service port"),
+            Field("port", .port(), "Port for the probes.", defaultNote: "the service port"),
             Field("command", .list(.string), "Exec probe command for services without a port.", default: list([])),
         ])
 
@@ -396,7 +396,7 @@ public enum SpecSchema {
                 "image", .string,
                 "Image reference `registry/repo:tag` or `@sha256:...`; a versions file may set the version per environment. Never `latest`.",
                 required: true),
-            Field("port", .int(min: 1, max: 65535), "Container port served by a Service; without it the service is not callable."),
+            Field("port", .port(), "Container port served by a Service; without it the service is not callable."),
             Field(
                 "protocol", .oneOf(["http", "grpc", "tcp", "udp"]),
                 "Application protocol of the port: `http` and `grpc` can be public through the gateway; `tcp` and `udp` reach partners through `expose`.",
@@ -416,7 +416,7 @@ public enum SpecSchema {
             Field("env", .freeMap(key: .envVar, value: .string), "Plain (non-secret) environment variables.", default: .map([])),
             Field("nodePool", .name, "Node pool it runs on.", defaultNote: "the first pool without taints, by name"),
             Field("volumes", .map(.object(volume)), "Persistent volumes by name (the service becomes a StatefulSet).", default: .map([])),
-            Field("team", .name, "Owning team (a key of `security.teams`).", default: s("")),
+            .emptyByDefault("team", .name, "Owning team (a key of `security.teams`)."),
             Field("overrides", .map(.object(serviceOverride)), "Per-environment changes, keyed by environment name.", default: .map([])),
             Field(
                 "schedule", .cron,
@@ -482,7 +482,7 @@ public enum SpecSchema {
             Field("shared", .bool, "One database for all environments (otherwise one per environment).", default: b(false)),
             Field(
                 "topology", .object(topology), "Where the primary runs and what an environment's other clusters get.", optionalObject: true),
-            Field("rpo", .duration, "Recovery point objective target; a worse computed RPO is a warning.", default: s("")),
+            .emptyByDefault("rpo", .duration, "Recovery point objective target; a worse computed RPO is a warning."),
         ])
 
     /// A database's `topology`: the primary's region, replicas in other clusters and remote clients.
@@ -494,11 +494,11 @@ public enum SpecSchema {
                 "Region (a key of `provider.regions`) whose cluster holds the primary in every environment that has a cluster there.",
                 defaultNote: "the region of each environment's first cluster"),
             Field(
-                "replicas", .oneOf(["read", "none"]),
+                "replicas", .oneOf(Database.Topology.Replicas.allCases.map(\.rawValue)),
                 "What the environment's other clusters get: `read`, a read-only replica cluster fed from the primary's WAL archive (services there read locally and it can be promoted); `none`, no copy of the data.",
                 default: s("read")),
             Field(
-                "remoteClients", .oneOf(["refuse", "primary"]),
+                "remoteClients", .oneOf(Database.Topology.RemoteClients.allCases.map(\.rawValue)),
                 "Services in a cluster without the primary that write (and readers where there is no replica): `refuse` makes that a check error; `primary` renders the cross-cluster path: an internal load balancer in front of the primary on planned addresses, a Service and EndpointSlice of the same name in the client's cluster, NetworkPolicies and firewall rules.",
                 default: s("refuse")),
         ])
@@ -570,6 +570,24 @@ public enum SpecSchema {
             Field("prune", .bool, "Delete objects removed from the spec in auto-synced environments.", default: b(true)),
         ])
 
+    /// `delivery.registry.scan`: scanning on push and the severity that blocks a deploy.
+    public static let registryScan = ObjectSchema(
+        "scan", "Vulnerability scanning.",
+        [
+            Field("onPush", .bool, "Scan every pushed image.", default: b(true)),
+            Field(
+                "blockSeverity", .oneOf(["low", "medium", "high", "critical"]), "Lowest severity that blocks a deploy.",
+                default: s("critical")),
+        ])
+
+    /// `delivery.registry.retention`: tagged images kept and untagged images' expiry.
+    public static let registryRetention = ObjectSchema(
+        "retention", "Image retention.",
+        [
+            Field("keepLast", .int(min: 1, max: 10_000), "Tagged images kept per repository.", default: i(30)),
+            Field("untaggedAfter", .duration, "Untagged images expire after.", default: s("7d")),
+        ])
+
     /// `delivery.registry`: the registry host, tag strategy, digests, immutability, scanning and retention.
     public static let registry = ObjectSchema(
         "registry", "Container registry policy.",
@@ -578,26 +596,8 @@ public enum SpecSchema {
             Field("tags", .oneOf(["semver", "git-sha", "semver+sha"]), "Tagging strategy.", default: s("semver")),
             Field("pinDigests", .bool, "Require `@sha256:` digests in production.", default: b(false)),
             Field("immutable", .bool, "Tags cannot be overwritten.", default: b(true)),
-            Field(
-                "scan",
-                .object(
-                    ObjectSchema(
-                        "scan", "Vulnerability scanning.",
-                        [
-                            Field("onPush", .bool, "Scan every pushed image.", default: b(true)),
-                            Field(
-                                "blockSeverity", .oneOf(["low", "medium", "high", "critical"]), "Lowest severity that blocks a deploy.",
-                                default: s("critical")),
-                        ])), "Scanning."),
-            Field(
-                "retention",
-                .object(
-                    ObjectSchema(
-                        "retention", "Image retention.",
-                        [
-                            Field("keepLast", .int(min: 1, max: 10_000), "Tagged images kept per repository.", default: i(30)),
-                            Field("untaggedAfter", .duration, "Untagged images expire after.", default: s("7d")),
-                        ])), "Retention."),
+            Field("scan", .object(registryScan), "Scanning."),
+            Field("retention", .object(registryRetention), "Retention."),
         ])
 
     /// `delivery`: Argo CD, Helm charts and the registry policy.
@@ -783,7 +783,7 @@ public enum SpecSchema {
                 "The berth image with its version pinned (a tag or `@sha256:` digest, never `latest`); its entrypoint is `berth`. With `delivery.registry` it must come from that registry.",
                 default: s("ghcr.io/berth-dev/berth:\(Pipeline.version)")),
             Field(
-                "port", .int(min: 1024, max: 65535),
+                "port", .port(from: 1024),
                 "Port the server listens on (`--listen 0.0.0.0:<port>`) and serves `/metrics` on; the pods run as non-root, so 1024 or above.",
                 default: i(8080)),
             Field("resources", .object(ipamServerResources), "Requests and limits of each server pod."),
@@ -815,21 +815,21 @@ public enum SpecSchema {
                 "credentials", .name,
                 "The Secret in `crossplane-system` that holds the provider's credentials under the key `credentials`; berth names it and never writes it (see the README's bootstrap).",
                 defaultNote: "`<provider>-credentials`"),
-            Field(
+            .emptyByDefault(
                 "tenant", .string,
-                "Azure: the Entra ID tenant id the foundation's Key Vaults trust (required on azure).", default: s("")),
-            Field(
-                "principals", .freeMap(key: .name, value: .string),
-                "Azure: the object (principal) id of each managed identity the foundation creates, by the key of `provider.identities` (`platform` for the identity of `provider.account`); also `<cluster>-control-plane`, a disk encryption set's name, and `<cluster>-kubelet` for the kubelet identity AKS creates (`status.atProvider.kubeletIdentity[0].objectId` of the KubernetesCluster, which gets AcrPull on an ACR registry). Azure assigns it on creation (`status.atProvider.principalId`). Role assignments of an identity without one are not rendered.",
-                default: .map([])),
-            Field(
-                "issuers", .freeMap(key: .name, value: .string),
-                "Azure: each AKS cluster's OIDC issuer URL by cluster name; Azure assigns it on creation (`status.atProvider.oidcIssuerUrl`). Federated identity credentials on a cluster without one are not rendered.",
-                default: .map([])),
-            Field(
-                "keyVersions", .freeMap(key: .name, value: .string),
-                "Azure: the version of each region's Key Vault key by region name; Azure assigns it on creation. AKS encrypts Kubernetes secrets (KMS) with the versioned key; without one the cluster's secrets use the platform-managed key.",
-                default: .map([])),
+                "Azure: the Entra ID tenant id the foundation's Key Vaults trust (required on azure)."),
+            .assigned(
+                "principals",
+                "Azure: the object (principal) id of each managed identity the foundation creates, by the key of `provider.identities` (`platform` for the identity of `provider.account`); also `<cluster>-control-plane`, a disk encryption set's name, and `<cluster>-kubelet` for the kubelet identity AKS creates (`status.atProvider.kubeletIdentity[0].objectId` of the KubernetesCluster, which gets AcrPull on an ACR registry). Azure assigns it on creation (`status.atProvider.principalId`). Role assignments of an identity without one are not rendered."
+            ),
+            .assigned(
+                "issuers",
+                "Azure: each AKS cluster's OIDC issuer URL by cluster name; Azure assigns it on creation (`status.atProvider.oidcIssuerUrl`). Federated identity credentials on a cluster without one are not rendered."
+            ),
+            .assigned(
+                "keyVersions",
+                "Azure: the version of each region's Key Vault key by region name; Azure assigns it on creation. AKS encrypts Kubernetes secrets (KMS) with the versioned key; without one the cluster's secrets use the platform-managed key."
+            ),
         ])
 
     // MARK: root
@@ -840,7 +840,7 @@ public enum SpecSchema {
         [
             Field("berth", .int(min: 1, max: 1), "Spec format version; must be 1.", required: true),
             Field("platform", .name, "Platform name; prefixes namespaces.", required: true),
-            Field("description", .string, "One line about the platform.", default: s("")),
+            .emptyByDefault("description", .string, "One line about the platform."),
             Field("provider", .object(provider), "Where it runs.", required: true),
             Field("network", .object(network), "Network."),
             Field("clusters", .map(.object(cluster)), "Clusters by name.", required: true),

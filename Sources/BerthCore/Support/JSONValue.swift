@@ -65,20 +65,17 @@ public enum JSONValue: Sendable, Hashable {
 
     /// The string when this is a string.
     public var stringValue: String? {
-        if case .string(let s) = self { return s }
-        return nil
+        if case .string(let s) = self { s } else { nil }
     }
 
     /// The number when this is a whole number.
     public var intValue: Int? {
-        if case .int(let i) = self { return i }
-        return nil
+        if case .int(let i) = self { i } else { nil }
     }
 
     /// The items when this is an array.
     public var arrayValue: [JSONValue]? {
-        if case .array(let a) = self { return a }
-        return nil
+        if case .array(let a) = self { a } else { nil }
     }
 
     /// Follows a dotted path of object keys, e.g. `metadata.name`.
