@@ -59,7 +59,9 @@ struct AddonTests {
             })
         #expect(
             lines.contains {
-                $0.contains("error: addons.nosuch is not an add-on berth installs; known: gateway-api, external-snapshotter, cert-manager,")
+                $0.contains(
+                    "error: addons.nosuch is not an add-on berth installs; known: aws-load-balancer-controller, ceph-csi-rbd, cert-manager,"
+                )
             })
         #expect(
             lines.contains { $0.hasSuffix("error: addons.velero.version latest is not an exact version (dotted numbers, e.g. 12.1.0)") })

@@ -4,7 +4,7 @@ extension PlatformChecks {
     /// writes for that add-on (`AddonVersions.served`).
     public static func addons(_ spec: Spec) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        let known = AddonVersions.releases.map(\.name)
+        let known = AddonVersions.releases.map(\.name).sorted()
         for e in spec.root["addons"]?.entries ?? [] {
             guard known.contains(e.key) else {
                 out.append(

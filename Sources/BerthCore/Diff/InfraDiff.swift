@@ -85,31 +85,33 @@ extension PlatformDiff {
     /// Fields whose change widens or moves access, by kind. An edge firewall rule (AWS's
     /// SecurityGroupIngressRule, Google Cloud's Firewall, Azure's SecurityRule) counts whole.
     static let foundationSecurity: [String: [(path: String, why: String)]] = {
-        let firewallRule = [(path: "spec.forProvider", why: "an edge firewall rule changes")]
+        // A change anywhere in the object counts.
+        func whole(_ why: String) -> [(path: String, why: String)] { [(path: "spec.forProvider", why: why)] }
+        let firewallRule = whole("an edge firewall rule changes")
         return [
             "Role": [("spec.forProvider.assumeRolePolicy", "a role's trust policy changes: other workloads may assume it")],
             "Policy": [("spec.forProvider.policy", "an identity's permissions change")],
-            "PodIdentityAssociation": [("spec.forProvider", "a role is bound to another ServiceAccount")],
+            "PodIdentityAssociation": whole("a role is bound to another ServiceAccount"),
             "SecurityGroupIngressRule": firewallRule,
             "BucketPolicy": [("spec.forProvider.policy", "a bucket policy changes")],
-            "BucketPublicAccessBlock": [("spec.forProvider", "a bucket's public access block changes")],
+            "BucketPublicAccessBlock": whole("a bucket's public access block changes"),
             "Cluster": [
                 ("spec.forProvider.vpcConfig", "the cluster's API endpoint access changes"),
                 ("spec.forProvider.privateClusterConfig", "the cluster's API endpoint or node access changes"),
                 ("spec.forProvider.masterAuthorizedNetworksConfig", "the networks that reach the cluster's API change"),
                 ("spec.forProvider.workloadIdentityConfig", "the cluster's Workload Identity pool changes"),
             ],
-            "ServiceAccountIAMMember": [("spec.forProvider", "a Google service account is bound to another ServiceAccount")],
-            "ProjectIAMMember": [("spec.forProvider", "a project role grant changes")],
-            "BucketIAMMember": [("spec.forProvider", "a bucket role grant changes")],
+            "ServiceAccountIAMMember": whole("a Google service account is bound to another ServiceAccount"),
+            "ProjectIAMMember": whole("a project role grant changes"),
+            "BucketIAMMember": whole("a bucket role grant changes"),
             "Firewall": firewallRule,
             "Bucket": [("spec.forProvider.publicAccessPrevention", "a bucket's public access prevention changes")],
-            "RoleAssignment": [("spec.forProvider", "a role assignment changes: an identity gains or loses access")],
-            "RoleDefinition": [("spec.forProvider", "a custom role's permissions or scopes change")],
-            "CryptoKeyIAMMember": [("spec.forProvider", "a key's role grant changes: another identity may encrypt or decrypt with it")],
-            "FederatedIdentityCredential": [("spec.forProvider", "an identity trusts another issuer or ServiceAccount")],
+            "RoleAssignment": whole("a role assignment changes: an identity gains or loses access"),
+            "RoleDefinition": whole("a custom role's permissions or scopes change"),
+            "CryptoKeyIAMMember": whole("a key's role grant changes: another identity may encrypt or decrypt with it"),
+            "FederatedIdentityCredential": whole("an identity trusts another issuer or ServiceAccount"),
             "SecurityRule": firewallRule,
-            "SecurityGroup": [("spec.forProvider", "a network security group changes")],
+            "SecurityGroup": whole("a network security group changes"),
             "KubernetesCluster": [
                 ("spec.forProvider.privateClusterEnabled", "the cluster's API endpoint access changes"),
                 ("spec.forProvider.azureActiveDirectoryRoleBasedAccessControl", "the cluster's Entra ID admin groups change"),

@@ -41,7 +41,8 @@ public struct AddonRelease: Sendable, Hashable {
 public enum AddonVersions {
     /// Every add-on berth can install, each at its pinned release: name, repository, version,
     /// namespace and project, then the chart when it is not named as the add-on, or the
-    /// folders of a Git repository.
+    /// folders of a Git repository. Git repositories first, then charts named as their add-on,
+    /// then the rest; nothing reads the order.
     public static let releases: [AddonRelease] = [
         .git(
             "gateway-api", "https://github.com/kubernetes-sigs/gateway-api", "v1.3.0", "kube-system", "Gateway API CRDs",
@@ -59,13 +60,8 @@ public enum AddonVersions {
         .helm("aws-load-balancer-controller", "https://aws.github.io/eks-charts", "3.5.0", "kube-system", "AWS Load Balancer Controller"),
         .helm("velero", "https://vmware-tanzu.github.io/helm-charts", "12.1.0", "velero", "Velero"),
         .helm("falco", "https://falcosecurity.github.io/charts", "9.1.0", "falco", "Falco"),
-        .helm("vertical-pod-autoscaler", "https://charts.fairwinds.com/stable", "5.0.0", "vpa", "Vertical Pod Autoscaler", chart: "vpa"),
         .helm("cluster-autoscaler", "https://kubernetes.github.io/autoscaler", "9.50.1", "kube-system", "Cluster Autoscaler"),
         .helm("metrics-server", "https://kubernetes-sigs.github.io/metrics-server/", "3.13.1", "kube-system", "metrics-server"),
-        .helm(
-            "kube-prometheus-stack", "https://prometheus-community.github.io/helm-charts", "77.5.0", "monitoring",
-            "Prometheus Operator and Prometheus"),
-        .helm("istio-base", "https://istio-release.storage.googleapis.com/charts", "1.27.1", "istio-system", "Istio CRDs", chart: "base"),
         .helm("istiod", "https://istio-release.storage.googleapis.com/charts", "1.27.1", "istio-system", "Istio control plane"),
         .helm("linkerd-crds", "https://helm.linkerd.io/edge", "2025.9.1", "linkerd", "Linkerd CRDs"),
         .helm("linkerd-control-plane", "https://helm.linkerd.io/edge", "2025.9.1", "linkerd", "Linkerd control plane"),
@@ -73,6 +69,11 @@ public enum AddonVersions {
         .helm("longhorn", "https://charts.longhorn.io", "1.9.1", "longhorn-system", "Longhorn"),
         .helm("ceph-csi-rbd", "https://ceph.github.io/csi-charts", "3.12.2", "ceph-csi-rbd", "Ceph CSI RBD driver"),
         .helm("minio", "https://charts.min.io/", "5.4.0", "minio", "MinIO"),
+        .helm("vertical-pod-autoscaler", "https://charts.fairwinds.com/stable", "5.0.0", "vpa", "Vertical Pod Autoscaler", chart: "vpa"),
+        .helm(
+            "kube-prometheus-stack", "https://prometheus-community.github.io/helm-charts", "77.5.0", "monitoring",
+            "Prometheus Operator and Prometheus"),
+        .helm("istio-base", "https://istio-release.storage.googleapis.com/charts", "1.27.1", "istio-system", "Istio CRDs", chart: "base"),
     ]
 
     /// The add-on named `name`, if berth knows it.

@@ -121,12 +121,14 @@ extension Renderer {
         guard spec.infrastructure != nil, let clusters = plan.foundationClusters() else { return nil }
         switch spec.provider.name {
         case .aws:
-            return AWSFoundation(renderer: self, clusters: clusters, bindings: cloudBindings(files: files, addons: addons)).folders()
+            return AWSFoundation(inputs: .init(renderer: self, clusters: clusters, bindings: cloudBindings(files: files, addons: addons)))
+                .folders()
         case .gcp:
             let bindings = cloudBindings(files: files, addons: addons, annotation: GCPFoundation.annotation)
-            return GCPFoundation(renderer: self, clusters: clusters, bindings: bindings).folders()
+            return GCPFoundation(inputs: .init(renderer: self, clusters: clusters, bindings: bindings)).folders()
         case .azure:
-            return AzureFoundation(renderer: self, clusters: clusters, bindings: cloudBindings(files: files, addons: addons)).folders()
+            return AzureFoundation(inputs: .init(renderer: self, clusters: clusters, bindings: cloudBindings(files: files, addons: addons)))
+                .folders()
         case .onprem: return nil
         }
     }

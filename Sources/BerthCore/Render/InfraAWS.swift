@@ -37,9 +37,7 @@ import Foundation
 /// Stateful resources (keys, zones, buckets, repositories) are orphaned on delete: removing
 /// them from the spec never deletes data.
 struct AWSFoundation: CloudFoundation {
-    let renderer: Renderer
-    let clusters: [Foundation.ClusterPlan]
-    let bindings: [String: [Foundation.Binding]]
+    let inputs: FoundationInputs
     var account: String { spec.provider.account }
 
     /// The provider packages' version (crossplane-contrib/provider-upjet-aws).

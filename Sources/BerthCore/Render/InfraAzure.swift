@@ -31,9 +31,7 @@ import Foundation
 /// (`infra-identity`). Stateful resources (vaults, keys, zones, storage accounts, the
 /// registry) are orphaned on delete.
 struct AzureFoundation: CloudFoundation {
-    let renderer: Renderer
-    let clusters: [Foundation.ClusterPlan]
-    let bindings: [String: [Foundation.Binding]]
+    let inputs: FoundationInputs
     var resourceGroup: String { spec.provider.resourceGroup }
     var subscription: String { spec.provider.subscription }
     /// The first region: where the resource group, identities and registry live.

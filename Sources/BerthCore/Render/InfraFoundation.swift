@@ -4,8 +4,8 @@
 /// their paths and the managed-resource shape are written here once; each cloud adds what is
 /// its own (shared network files, keys, identities, buckets).
 protocol CloudFoundation {
-    var renderer: Renderer { get }
-    var clusters: [Foundation.ClusterPlan] { get }
+    /// What the foundation is built from.
+    var inputs: FoundationInputs { get }
     /// The provider packages the foundation uses, at one pinned version.
     func providers() -> [JSONValue]
     /// A cluster's network: `infra/network/<cluster>.yaml`.
@@ -20,7 +20,18 @@ protocol CloudFoundation {
     func registry() -> [JSONValue]?
 }
 
+/// What every cloud's foundation is built from: the renderer (with the spec and plan), the
+/// clusters it creates, and who uses each cloud identity (by identity name).
+struct FoundationInputs {
+    let renderer: Renderer
+    let clusters: [Foundation.ClusterPlan]
+    let bindings: [String: [Foundation.Binding]]
+}
+
 extension CloudFoundation {
+    var renderer: Renderer { inputs.renderer }
+    var clusters: [Foundation.ClusterPlan] { inputs.clusters }
+    var bindings: [String: [Foundation.Binding]] { inputs.bindings }
     var spec: Spec { renderer.spec }
     var plan: Plan { renderer.plan }
 

@@ -41,9 +41,7 @@ import Foundation
 /// Stateful resources (keys, zones, buckets, repositories) are orphaned on delete: removing
 /// them from the spec never deletes data.
 struct GCPFoundation: CloudFoundation {
-    let renderer: Renderer
-    let clusters: [Foundation.ClusterPlan]
-    let bindings: [String: [Foundation.Binding]]
+    let inputs: FoundationInputs
     var project: String { spec.provider.account }
 
     /// The annotation GKE reads on a ServiceAccount: the Google service account it acts as.

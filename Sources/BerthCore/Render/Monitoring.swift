@@ -365,39 +365,52 @@ extension Renderer {
     func ipPoolAlerts(_ t: Target) -> [PlatformAlert] {
         guard let p = t.placements.first(where: { $0.service.isIPAMServer && $0.service.metrics?.port != nil }) else { return [] }
         let sel = "namespace=\"\(t.namespace)\", job=\"\(metricsJob(p, in: t))\""
+        let source = " (team server metrics)"
         return [
             PlatformAlert(
                 name: "IPPoolNearlyExhausted",
                 expr: "max by (pool) (berth_pool_used_addresses{\(sel)}) / max by (pool) (berth_pool_capacity_addresses{\(sel)}) > 0.9",
                 holdFor: "15m", severity: "ticket",
-                summary: "an IP pool of the ledger has more than 90% of its addresses held (team server metrics)"),
+                summary: "an IP pool of the ledger has more than 90% of its addresses held" + source),
             PlatformAlert(
                 name: "IPPoolExhausted",
                 expr: "max by (pool) (berth_pool_largest_free_block_length{\(sel)}) < 0",
                 holdFor: "5m", severity: "page",
-                summary: "an IP pool of the ledger has no free block left; allocations fail (team server metrics)"),
+                summary: "an IP pool of the ledger has no free block left; allocations fail" + source),
         ]
     }
 
     /// The PrometheusRule of the platform alerts of one namespace.
     func platformRules(_ t: Target) -> [JSONValue] {
-        let alerts = platformAlerts(t)
+        prometheusRule(
+            "berth-platform", namespace: t.namespace, labels: monitoringLabels(namespaceLabels(t)), group: "platform",
+            alerts: platformAlerts(t), scope: [("environment", .string(t.environment.name)), ("namespace", .string(t.namespace))],
+            summaryPrefix: t.namespace)
+    }
+
+    /// A PrometheusRule of one rule group, none without alerts: each alert labelled with its
+    /// severity, the platform team (when there is one) and `scope`, its summary prefixed with
+    /// `summaryPrefix`.
+    func prometheusRule(
+        _ name: String, namespace: String, labels: JSONValue, group: String, alerts: [PlatformAlert], scope: [(String, JSONValue)],
+        summaryPrefix: String
+    ) -> [JSONValue] {
         guard !alerts.isEmpty else { return [] }
         let team = spec.monitoring.platformTeam?.value ?? ""
         let rules: [JSONValue] = alerts.map { a in
             var l: [(String, JSONValue)] = [("severity", .string(a.severity))]
             if !team.isEmpty { l.append(("team", .string(team))) }
-            l += [("environment", .string(t.environment.name)), ("namespace", .string(t.namespace))]
+            l += scope
             return [
                 "alert": .string(a.name), "expr": .string(a.expr), "for": .string(a.holdFor),
-                "labels": .object(l), "annotations": ["summary": .string("\(t.namespace): \(a.summary)")],
+                "labels": .object(l), "annotations": ["summary": .string("\(summaryPrefix): \(a.summary)")],
             ]
         }
         return [
             [
                 "apiVersion": .string(Renderer.monitoringAPI), "kind": "PrometheusRule",
-                "metadata": meta("berth-platform", t.namespace, labels: monitoringLabels(namespaceLabels(t))),
-                "spec": ["groups": [["name": "platform", "rules": .array(rules)]]],
+                "metadata": meta(name, namespace, labels: labels),
+                "spec": ["groups": [["name": .string(group), "rules": .array(rules)]]],
             ]
         ]
     }
@@ -487,25 +500,9 @@ extension Renderer {
 
     /// The PrometheusRule of the cluster-wide alerts, in the monitoring namespace.
     func clusterRules(_ c: Cluster) -> [JSONValue] {
-        let alerts = clusterAlerts(c)
-        guard !alerts.isEmpty else { return [] }
-        let team = spec.monitoring.platformTeam?.value ?? ""
-        let rules: [JSONValue] = alerts.map { a in
-            var l: [(String, JSONValue)] = [("severity", .string(a.severity))]
-            if !team.isEmpty { l.append(("team", .string(team))) }
-            l.append(("cluster", .string(c.name)))
-            return [
-                "alert": .string(a.name), "expr": .string(a.expr), "for": .string(a.holdFor),
-                "labels": .object(l), "annotations": ["summary": .string("\(c.name): \(a.summary)")],
-            ]
-        }
-        return [
-            [
-                "apiVersion": .string(Renderer.monitoringAPI), "kind": "PrometheusRule",
-                "metadata": meta("berth-cluster", spec.monitoring.namespace, labels: clusterMonitoringLabels),
-                "spec": ["groups": [["name": "cluster", "rules": .array(rules)]]],
-            ]
-        ]
+        prometheusRule(
+            "berth-cluster", namespace: spec.monitoring.namespace, labels: clusterMonitoringLabels, group: "cluster",
+            alerts: clusterAlerts(c), scope: [("cluster", .string(c.name))], summaryPrefix: c.name)
     }
 
     /// The cluster-wide monitoring objects of `_cluster.yaml`.
