@@ -53,31 +53,33 @@ public struct UsageJSON: Codable, Sendable {
     }
 }
 
+/// An allocation, its fields declared and filled in the order `API.encoder` writes the keys
+/// (sorted), which is the order `jsonBytes` writes them in.
 public struct AllocationJSON: Codable, Sendable {
+    public var createdAt: String
+    public var endedAt: String?
+    public var expiresAt: String?
     public var id: Int64
+    public var note: String?
+    public var owner: String?
     public var pool: String
     public var prefix: String
-    public var state: String
-    public var owner: String?
-    public var note: String?
-    public var requestId: String?
-    public var createdAt: String
-    public var expiresAt: String?
-    public var endedAt: String?
     public var quarantineUntil: String?
+    public var requestId: String?
+    public var state: String
 
     init(_ a: Allocation) {
+        createdAt = LedgerTime.format(a.createdAt)
+        endedAt = a.endedAt.map(LedgerTime.format)
+        expiresAt = a.expiresAt.map(LedgerTime.format)
         id = a.id
+        note = a.note
+        owner = a.owner
         pool = a.pool
         prefix = a.prefix.description
-        state = a.state.rawValue
-        owner = a.owner
-        note = a.note
-        requestId = a.requestID
-        createdAt = LedgerTime.format(a.createdAt)
-        expiresAt = a.expiresAt.map(LedgerTime.format)
-        endedAt = a.endedAt.map(LedgerTime.format)
         quarantineUntil = a.quarantineUntil.map(LedgerTime.format)
+        requestId = a.requestID
+        state = a.state.rawValue
     }
 }
 
@@ -143,27 +145,28 @@ enum JSONText {
     }
 }
 
+/// A history event, its fields declared and filled in the order `API.encoder` writes the keys (sorted).
 public struct HistoryJSON: Codable, Sendable {
-    public var seq: Int64
+    public var actor: String?
     public var allocationId: Int64
-    public var pool: String
-    public var prefix: String
+    public var at: String
     public var event: String
     public var owner: String?
-    public var actor: String?
-    public var at: String
+    public var pool: String
+    public var prefix: String
     public var quarantineUntil: String?
+    public var seq: Int64
 
     init(_ e: HistoryEvent) {
-        seq = e.seq
+        actor = e.actor
         allocationId = e.allocationID
-        pool = e.pool
-        prefix = e.prefix.description
+        at = LedgerTime.format(e.at)
         event = e.kind.rawValue
         owner = e.owner
-        actor = e.actor
-        at = LedgerTime.format(e.at)
+        pool = e.pool
+        prefix = e.prefix.description
         quarantineUntil = e.quarantineUntil.map(LedgerTime.format)
+        seq = e.seq
     }
 }
 

@@ -167,7 +167,7 @@ public struct HistoryEvent: Sendable, Hashable {
 }
 
 /// Which history events `Ledger.historyEvents` returns: every field given must match.
-public struct HistoryFilter: Sendable, Hashable {
+public struct HistoryFilter: Sendable {
     /// Only events of this pool.
     public var pool: String?
     /// The server token's name that made the event.
