@@ -124,7 +124,6 @@ public struct Field: Sendable {
     public var required: Bool
     /// For object-typed fields: absent means "not present" rather than "all defaults".
     public var optionalObject: Bool
-
 }
 
 extension Field {
