@@ -38,6 +38,9 @@ def test_examples_render_with_every_reference_resolved(name, tmp_path):
      "prod-eu: Gateway acme-production/acme listener web-https certificateRefs refers to Secret acme-production/web-tls"),
     ("nonprod/StorageClass//fast",
      "nonprod: StatefulSet acme-development/search volumeClaimTemplates refers to StorageClass fast"),
+    ("prod-eu/Service/acme-production/api",
+     "prod-eu: ServiceMonitor acme-production/api spec.endpoints port metrics refers to a Service of acme-production "
+     "labelled {app.kubernetes.io/instance=api-production,app.kubernetes.io/name=api} with a port named metrics"),
 ])
 def test_broken_reference_exits_3_and_writes_nothing(drop, expected, tmp_path):
     out = tmp_path / "out"

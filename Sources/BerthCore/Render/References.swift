@@ -8,7 +8,8 @@ import BerthNet
 /// Services, ServiceAccount and generated Secrets; a Pooler's Service; the Gateway's data
 /// plane pods; Secrets written by Certificates and ExternalSecrets). Then it follows every
 /// reference: ServiceAccounts, Secrets and ConfigMaps of pods, Service hosts in environment
-/// variables, Service, PodDisruptionBudget and NetworkPolicy selectors, HPA and VPA targets,
+/// variables, Service, PodDisruptionBudget and NetworkPolicy selectors, ServiceMonitor and
+/// PodMonitor selectors and the ports they scrape, HPA and VPA targets,
 /// StorageClasses, issuers, Gateway parents and listeners, certificate Secrets, secret stores,
 /// Velero locations, CloudNativePG clusters, roles, namespaces and Argo CD destinations.
 ///
@@ -61,11 +62,137 @@ public enum ReferenceCheck {
         /// every pod of the namespace.
         var pods: [String: [[String: String]]] = [:]
         var podsByLabel: [String: [Label: [Int]]] = [:]
+        /// The rendered ServiceMonitors and PodMonitors.
+        var monitors: [JSONValue] = []
+        /// The rendered Services by `namespace/name`, read when a ServiceMonitor selects them.
+        var services: [String: JSONValue] = [:]
+        /// The monitors (`Kind namespace/name`) found to select what they scrape while indexing.
+        var resolvedMonitors: Set<String> = []
+        /// Per namespace, the pods controllers make (`controllerPods`) with their port names.
+        var controllerTargets: [String: Targets] = [:]
+        /// Per namespace, the rendered Services and workloads' pods with their port names, where
+        /// a monitor needs them: built by `indexMonitorTargets`.
+        var monitorServices: [String: Targets] = [:]
+        var monitorPods: [String: Targets] = [:]
+
+        /// Label sets with their port names (Services, or pods), and per `key=value` the ones
+        /// that carry it.
+        struct Targets {
+            var items: [(labels: [String: String], ports: [String])] = []
+            var byLabel: [Label: [Int]] = [:]
+
+            mutating func add(_ labels: [String: String], ports: [String]) {
+                for (k, v) in labels { byLabel[Label(key: k, value: v), default: []].append(items.count) }
+                items.append((labels, ports))
+            }
+
+            /// Whether one carries every label of `selector` (an empty selector selects all) and
+            /// has a port named `port` (any, when nil).
+            func matches(_ selector: [String: String], port: String?) -> Bool {
+                // The fewest candidates: those carrying the selector's rarest label.
+                var smallest: [Int]?
+                for (k, v) in selector {
+                    let candidates = byLabel[Label(key: k, value: v)] ?? []
+                    if candidates.count < smallest?.count ?? Int.max { smallest = candidates }
+                }
+                return (smallest ?? Array(items.indices)).contains { i in
+                    selector.allSatisfy { items[i].labels[$0.key] == $0.value } && (port.map { items[i].ports.contains($0) } ?? true)
+                }
+            }
+        }
+
+        /// The port names a monitor's endpoints scrape (one nil for endpoints without a name, or none).
+        static func endpointPorts(_ monitor: JSONValue) -> [String?] {
+            let field = monitor["kind"]?.stringValue == "PodMonitor" ? "spec.podMetricsEndpoints" : "spec.endpoints"
+            let endpoints = monitor.at(field)?.arrayValue ?? []
+            return endpoints.isEmpty ? [nil] : endpoints.map { $0["port"]?.stringValue }
+        }
+
+        /// Whether a ServiceMonitor watches only its own namespace and selects the Service of its
+        /// own name there, with every port it scrapes: how berth writes one, checked without an index.
+        func selectsItsOwnService(_ m: JSONValue) -> Bool {
+            guard m["kind"]?.stringValue == "ServiceMonitor", m.at("spec.namespaceSelector") == nil,
+                let ns = m.at("metadata.namespace")?.stringValue, let name = m.at("metadata.name")?.stringValue,
+                let service = services["\(ns)/\(name)"], case .object(let selector)? = m.at("spec.selector.matchLabels")
+            else { return false }
+            let labels = service.at("metadata.labels")
+            let ports = (service.at("spec.ports")?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+            return selector.allSatisfy { k, v in labels?[k] == v }
+                && Self.endpointPorts(m).allSatisfy { port in port.map { ports.contains($0) } ?? true }
+        }
+
+        /// The namespaces a monitor watches: `namespaceSelector.matchNames`, else its own.
+        static func watched(_ monitor: JSONValue) -> [String] {
+            let named = (monitor.at("spec.namespaceSelector.matchNames")?.arrayValue ?? []).compactMap(\.stringValue)
+            return named.isEmpty ? [monitor.at("metadata.namespace")?.stringValue ?? ""] : named
+        }
+
+        /// Prepares the monitors' check: a ServiceMonitor that selects its own Service
+        /// (`selectsItsOwnService`) is resolved here; for the others, the Services of the
+        /// namespaces they watch are indexed, and the workloads' pods of `docs` where a
+        /// PodMonitor selects no controller's pods. Add-on and system namespaces are left out.
+        mutating func indexMonitorTargets(_ docs: [JSONValue]) {
+            var serviceSpaces: Set<String> = []
+            var podSpaces: Set<String> = []
+            // Only the label keys the monitors select by matter: the rest are not indexed.
+            var keys: Set<String> = []
+            for m in monitors {
+                if selectsItsOwnService(m) {
+                    resolvedMonitors.insert(
+                        "ServiceMonitor \(m.at("metadata.namespace")?.stringValue ?? "")/\(m.at("metadata.name")?.stringValue ?? "")")
+                    continue
+                }
+                let selector = ReferenceCheck.labels(m.at("spec.selector.matchLabels"))
+                keys.formUnion(selector.keys)
+                let pods = m["kind"]?.stringValue == "PodMonitor"
+                // Pods and Services of add-on and system namespaces are not rendered: not checked.
+                for space in Self.watched(m) where namespaces.contains(space) && !external.contains(space) {
+                    if !pods {
+                        serviceSpaces.insert(space)
+                    } else if !Self.endpointPorts(m).allSatisfy({ controllerTargets[space]?.matches(selector, port: $0) == true }) {
+                        podSpaces.insert(space)
+                    }
+                }
+            }
+            guard !serviceSpaces.isEmpty || !podSpaces.isEmpty else { return }
+            func selectable(_ labels: JSONValue?) -> [String: String] {
+                var out: [String: String] = [:]
+                for k in keys { if let v = labels?[k]?.stringValue { out[k] = v } }
+                return out
+            }
+            func portNames(_ ports: [JSONValue]) -> [String] { ports.compactMap { $0["name"]?.stringValue } }
+            for d in services.values {
+                guard let space = d.at("metadata.namespace")?.stringValue, serviceSpaces.contains(space) else { continue }
+                monitorServices[space, default: Targets()].add(
+                    selectable(d.at("metadata.labels")), ports: portNames(d.at("spec.ports")?.arrayValue ?? []))
+            }
+            guard !podSpaces.isEmpty else { return }
+            for d in docs {
+                let kind = d["kind"]?.stringValue ?? ""
+                guard ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"].contains(kind),
+                    let ns = d.at("metadata.namespace")?.stringValue, podSpaces.contains(ns)
+                else { continue }
+                let template = kind == "CronJob" ? d.at("spec.jobTemplate.spec.template") : d.at("spec.template")
+                let containers =
+                    (template?.at("spec.containers")?.arrayValue ?? []) + (template?.at("spec.initContainers")?.arrayValue ?? [])
+                monitorPods[ns, default: Targets()].add(
+                    selectable(template?.at("metadata.labels")), ports: portNames(containers.flatMap { $0["ports"]?.arrayValue ?? [] }))
+            }
+        }
 
         /// One `key=value` of a label set (a pair, not a joined String: no allocation per lookup).
         struct Label: Hashable {
             var key: String
             var value: String
+        }
+
+        /// The pods a controller makes for object `d` (`controllerPods`), as pods of `ns` and as
+        /// what a PodMonitor may select.
+        mutating func addControllerPods(_ d: JSONValue, kind: String, ns: String, name: String) {
+            for p in ReferenceCheck.controllerPods(d, kind: kind, name: name) {
+                addPods(ns, p.labels)
+                controllerTargets[ns, default: Targets()].add(p.labels, ports: p.ports.sorted())
+            }
         }
 
         mutating func addPods(_ ns: String, _ labels: [String: String]) {
@@ -183,6 +310,23 @@ public enum ReferenceCheck {
         return ix
     }
 
+    /// The pods a controller makes for a rendered object, with their labels and container port
+    /// names: CloudNativePG's primary instance and PgBouncer pods, NGINX Gateway Fabric's data
+    /// plane (in the Gateway's namespace, a port `port-<n>` per listener port).
+    static func controllerPods(_ d: JSONValue, kind: String, name: String) -> [(labels: [String: String], ports: Set<String>)] {
+        switch kind {
+        case "Cluster" where d["apiVersion"]?.stringValue?.hasPrefix("postgresql.cnpg.io/") == true:
+            return [(["cnpg.io/cluster": name, "cnpg.io/instanceRole": "primary"], ["postgresql", "metrics", "status"])]
+        case "Pooler":
+            return [(["cnpg.io/poolerName": name], ["pgbouncer", "metrics"])]
+        case "Gateway":
+            let ports = (d.at("spec.listeners")?.arrayValue ?? []).compactMap { $0["port"]?.intValue }.map { "port-\($0)" }
+            return [(["gateway.networking.k8s.io/gateway-name": name], Set(ports).union(["metrics"]))]
+        default:
+            return []
+        }
+    }
+
     /// What one object adds to the index by its kind: namespaces, pods, Services and their ports,
     /// listeners, pools, the objects controllers make for it, and what it uses.
     private static func indexObject(_ d: JSONValue, kind: String, ns: String, name: String, into ix: inout Index) {
@@ -197,6 +341,7 @@ public enum ReferenceCheck {
             if p == "rbd.csi.ceph.com" { ix.uses.ceph = true }
         case "PodMonitor", "ServiceMonitor", "PrometheusRule":
             ix.uses.podMonitors = true
+            if kind != "PrometheusRule" { ix.monitors.append(d) }
         case "ConfigMap" where name == "berth-falco-rules":
             ix.uses.falcoRules = true
         case "NetworkPolicy":
@@ -206,19 +351,20 @@ public enum ReferenceCheck {
         case "CronJob":
             ix.addPods(ns, labels(d.at("spec.jobTemplate.spec.template.metadata.labels")))
         case "Service":
-            ix.servicePorts["\(ns)/\(name)"] = Set((d.at("spec.ports")?.arrayValue ?? []).compactMap { $0["port"]?.intValue })
+            let key = "\(ns)/\(name)"
+            ix.services[key] = d
+            ix.servicePorts[key] = Set((d.at("spec.ports")?.arrayValue ?? []).compactMap { $0["port"]?.intValue })
         case "EndpointSlice":
             if let s = d.at("metadata.labels")?["kubernetes.io/service-name"]?.stringValue { ix.slices.insert("\(ns)/\(s)") }
         case "Cluster" where d["apiVersion"]?.stringValue?.hasPrefix("postgresql.cnpg.io/") == true:
             indexCNPGCluster(d, ns: ns, name: name, into: &ix)
         case "Pooler":
-            ix.addPods(ns, ["cnpg.io/poolerName": name])
+            ix.addControllerPods(d, kind: kind, ns: ns, name: name)
             ix.add("Service", ns, name)
             ix.add("ServiceAccount", ns, name)
             ix.servicePorts["\(ns)/\(name)"] = [5432]
         case "Gateway":
-            // NGINX Gateway Fabric runs the data plane in the Gateway's namespace.
-            ix.addPods(ns, ["gateway.networking.k8s.io/gateway-name": name])
+            ix.addControllerPods(d, kind: kind, ns: ns, name: name)
             ix.listeners["\(ns)/\(name)"] = Set((d.at("spec.listeners")?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
         case "Certificate":
             if let s = d.at("spec.secretName")?.stringValue { ix.add("Secret", ns, s) }
@@ -261,7 +407,7 @@ public enum ReferenceCheck {
         if d.at("spec.monitoring.enablePodMonitor") == .bool(true) { ix.uses.podMonitors = true }
         // CloudNativePG makes the instance pods, their ServiceAccount, three Services and
         // the generated Secrets.
-        ix.addPods(ns, ["cnpg.io/cluster": name, "cnpg.io/instanceRole": "primary"])
+        ix.addControllerPods(d, kind: "Cluster", ns: ns, name: name)
         ix.add("ServiceAccount", ns, name)
         for suffix in ["rw", "ro", "r"] {
             ix.add("Service", ns, "\(name)-\(suffix)")
@@ -404,6 +550,8 @@ public enum ReferenceCheck {
                 needObject("ConfigMap", "linkerd-identity-trust-roots", in: Renderer.linkerdNamespace, "linkerd identity trust roots")
             case "ClusterIssuer", "Issuer":
                 issuerReferences(d)
+            case "ServiceMonitor", "PodMonitor":
+                monitorReferences(d)
             default:
                 break
             }
@@ -595,6 +743,36 @@ public enum ReferenceCheck {
             }
         }
 
+        /// A ServiceMonitor (PodMonitor) selects, in the namespaces it watches, a Service (pods)
+        /// with every port its endpoints name: otherwise Prometheus scrapes nothing, silently.
+        /// Monitors of add-on namespaces select what the add-on's chart makes, which berth
+        /// does not render.
+        func monitorReferences(_ d: JSONValue) {
+            guard d.at("spec.namespaceSelector.any") != .bool(true), !ix.resolvedMonitors.contains("\(kind) \(ns)/\(name)") else { return }
+            let watched = Index.watched(d)
+            if d.at("spec.namespaceSelector.matchNames") != nil {
+                for s in watched { need(ix.namespaces.contains(s), "spec.namespaceSelector.matchNames", "Namespace \(s)") }
+            }
+            let rendered = watched.filter { ix.namespaces.contains($0) && !ix.external.contains($0) }
+            guard !rendered.isEmpty else { return }
+            let selector = ReferenceCheck.labels(d.at("spec.selector.matchLabels"))
+            let pods = kind == "PodMonitor"
+            let field = pods ? "spec.podMetricsEndpoints" : "spec.endpoints"
+            for port in Index.endpointPorts(d) {
+                let found = rendered.contains { space in
+                    pods
+                        ? ix.controllerTargets[space]?.matches(selector, port: port) == true
+                            || ix.monitorPods[space]?.matches(selector, port: port) == true
+                        : ix.monitorServices[space]?.matches(selector, port: port) == true
+                }
+                need(
+                    found, port.map { "\(field) port \($0)" } ?? "spec.selector",
+                    (pods ? "pods" : "a Service") + " of \(rendered.joined(separator: ", ")) labelled {"
+                        + selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "}"
+                        + (port.map { " with a port named \($0)" } ?? ""))
+            }
+        }
+
         /// An issuer's CA Secret, Vault account and HTTP-01 Gateways exist.
         func issuerReferences(_ d: JSONValue) {
             if let s = d.at("spec.ca.secretName")?.stringValue {
@@ -684,7 +862,11 @@ public enum ReferenceCheck {
         let groups = clusters.map { byCluster[$0] ?? [] }
         // The objects are checked in chunks of every cluster at once: a platform's clusters
         // differ in size, so chunks keep both cores busy.
-        let indexes = clusters.map { byName[$0] ?? index(byCluster[$0] ?? []) }
+        let indexes = parallelMap(0..<clusters.count) { i in
+            var ix = byName[clusters[i]] ?? index(byCluster[clusters[i]] ?? [])
+            if !ix.monitors.isEmpty { ix.indexMonitorTargets(byCluster[clusters[i]] ?? []) }
+            return ix
+        }
         var chunks: [(cluster: Int, range: Range<Int>)] = []
         for (ci, docs) in groups.enumerated() {
             for start in stride(from: 0, to: docs.count, by: 256) { chunks.append((ci, start..<min(docs.count, start + 256))) }
