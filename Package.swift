@@ -37,11 +37,14 @@ let package = Package(
     ],
     targets: [
         .target(name: "BerthNet", swiftSettings: swiftSettings),
+        // What every berth library shares: JSONValue (the ordered value rendered objects and the
+        // ledger's output are built as) and ExitStatus (the exit codes errors carry).
+        .target(name: "BerthBase", swiftSettings: swiftSettings),
         .target(name: "CBerthSys"),
         // The IP ledger's databases, through their C client libraries (apt: libsqlite3-dev, libpq-dev).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        .target(name: "BerthStore", dependencies: ["BerthNet", "BerthCore", "CSQLite", "CLibPQ"], swiftSettings: swiftSettings),
+        .target(name: "BerthStore", dependencies: ["BerthNet", "BerthBase", "CSQLite", "CLibPQ"], swiftSettings: swiftSettings),
         // The team server: HTTP API over the ledger, tokens, metrics (`berth serve`).
         .target(
             name: "BerthServer",
@@ -65,7 +68,7 @@ let package = Package(
         ),
         .target(
             name: "BerthCore",
-            dependencies: ["BerthNet", "CBerthSys", .product(name: "Yams", package: "Yams")],
+            dependencies: ["BerthNet", "BerthBase", "CBerthSys", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

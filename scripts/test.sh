@@ -34,8 +34,8 @@ step "no function over 80 lines without a '// Long:' reason" python3 scripts/che
 step "swift build" swift build --build-tests
 bin=$root/.build/debug/berth
 step "swift test" swift test --skip-build
-step "documentation coverage: every public declaration of BerthCore and BerthStore has a /// comment" \
-    python3 scripts/check_doc_coverage.py Sources/BerthCore Sources/BerthStore
+step "documentation coverage: every public declaration of BerthBase, BerthCore and BerthStore has a /// comment" \
+    python3 scripts/check_doc_coverage.py Sources/BerthBase Sources/BerthCore Sources/BerthStore
 # DocC (swift-docc-plugin) builds each library's catalog (Sources/<module>/<module>.docc) with
 # every symbol link resolved: a warning fails the step.
 step "DocC: BerthCore and BerthStore documentation, warnings as errors" swift package --allow-writing-to-directory "$work/docs" \

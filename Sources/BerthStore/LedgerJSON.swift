@@ -1,4 +1,4 @@
-public import BerthCore
+public import BerthBase
 public import BerthNet
 
 // The `--format json` shapes of the `berth ip` ledger commands, in one place, so the command

@@ -1,4 +1,4 @@
-public import BerthCore
+public import BerthBase
 public import BerthNet
 
 /// Why a ledger operation failed: bad input (exit 1) or a store that cannot be used (exit 2).
