@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "ledger-driver", dependencies: ["BerthStore", "BerthNet"], path: "scripts/ledger-driver",
             swiftSettings: swiftSettings),
-        .testTarget(name: "BerthStoreTests", dependencies: ["BerthStore", "BerthNet", "BerthCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "BerthStoreTests", dependencies: ["BerthStore", "BerthNet", "BerthBase"], swiftSettings: swiftSettings),
         .testTarget(name: "BerthNetTests", dependencies: ["BerthNet"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BerthServerTests",

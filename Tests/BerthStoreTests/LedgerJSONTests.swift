@@ -1,4 +1,4 @@
-import BerthCore
+import BerthBase
 import BerthNet
 import Testing
 
